@@ -7,9 +7,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from advisor.catalog import Catalog, GpuSpec, ModelSpec, default_catalog
-from advisor.perf import Estimate
-from advisor.sizing import KvLayout, ParamBreakdown, WeightBytes
+from advisor.catalog.load import Catalog
+from advisor.domain.specs import GpuSpec, ModelSpec
+from advisor.runtime import default_catalog
+from advisor.physics.performance import Estimate
+from advisor.physics.sizing import KvLayout, ParamBreakdown, WeightBytes
 
 __all__ = ["Sizing", "Estimate", "size", "estimate", "catalog", "models", "gpus"]
 
@@ -67,7 +69,7 @@ def _gpu(gpu: str | GpuSpec) -> GpuSpec:
 def size(model: str | ModelSpec, precision: str = "bf16", context_tokens: int = 8192, kv_precision: str = "bf16") -> Sizing:
     """Parameters, weight bytes and KV cache of ``model`` in ``precision``."""
     from advisor.errors import InputError
-    from advisor.sizing import active_params, kv_layout, param_breakdown, weight_bytes
+    from advisor.physics.sizing import active_params, kv_layout, param_breakdown, weight_bytes
 
     if context_tokens < 0:
         raise InputError("context_tokens", f"must not be negative, got {context_tokens}")
@@ -88,7 +90,7 @@ def estimate(model: str | ModelSpec, gpu: str | GpuSpec, gpus: int = 1, precisio
              input_tokens: int = 1024, output_tokens: int = 256, kv_precision: str | None = None,
              tpot_limit_ms: float | None = None) -> Estimate:
     """Fit, throughput and latency of ``model`` on ``gpus`` x ``gpu`` in ``precision``."""
-    from advisor.perf import estimate_for
+    from advisor.physics.performance import estimate_for
 
     return estimate_for(_model(model), _gpu(gpu), gpus, precision, input_tokens, output_tokens,
                         kv_precision=kv_precision, tpot_limit_ms=tpot_limit_ms, engine=catalog().engine)
@@ -96,8 +98,8 @@ def estimate(model: str | ModelSpec, gpu: str | GpuSpec, gpus: int = 1, precisio
 
 # --------------------------------------------------------------------------- recommendation
 
-from advisor.recommendation import Candidate, MemoryBreakdown, Reason, Recommendation, Rejection  # noqa: E402
-from advisor.workload import PRESETS, Workload  # noqa: E402
+from advisor.domain.recommendation import Candidate, MemoryBreakdown, Reason, Recommendation, Rejection  # noqa: E402
+from advisor.domain.workload import PRESETS, Workload  # noqa: E402
 
 __all__ += ["Workload", "Recommendation", "Candidate", "Rejection", "Reason", "MemoryBreakdown", "PRESETS",
             "preset", "load_workload", "workload", "recommend"]
@@ -105,21 +107,21 @@ __all__ += ["Workload", "Recommendation", "Candidate", "Rejection", "Reason", "M
 
 def preset(name: str) -> Workload:
     """A named workload preset: bursty-app, steady-latency, batch-pipeline, heavy-fine-tuning, long-context."""
-    from advisor.workload import preset as _preset
+    from advisor.domain.workload import preset as _preset
 
     return _preset(name)
 
 
 def load_workload(path) -> Workload:
     """Read a workload TOML file (fields at the top level or under [workload])."""
-    from advisor.workload import load_workload as _load
+    from advisor.domain.workload import load_workload as _load
 
     return _load(path)
 
 
 def workload(**fields) -> Workload:
     """Build a validated workload from keyword fields (``preset=`` starts from a preset)."""
-    from advisor.workload import from_mapping
+    from advisor.domain.workload import from_mapping
 
     return from_mapping(fields)
 
@@ -130,10 +132,11 @@ def recommend(workload: Workload) -> Recommendation:
     Prices and cost backends come from the plugins (``advisor.plugins``): each price source's last good
     live refresh or its bundled snapshot, the user catalog's price files merged over them. A plugin that
     failed is left out and named in ``Recommendation.notes``."""
-    from advisor import plugins
-    from advisor.engine import recommend_with
+    from advisor import plugin_manager
+    from advisor.prices import resolve
+    from advisor.ranking.rank import recommend_with
 
     cat = catalog()
-    prices = plugins.price_book(cat)
-    backends = plugins.cost_backends()
-    return recommend_with(workload, cat, prices=prices, backends=backends, notes=plugins.notes())
+    prices = resolve.price_book(cat)
+    backends = plugin_manager.cost_backends()
+    return recommend_with(workload, cat, prices=prices, backends=backends, notes=resolve.notes())

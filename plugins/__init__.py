@@ -1,2 +1,2 @@
-"""Built-in plugins, packaged as ``advisor.builtin_plugins`` and registered exactly like third-party
+"""Built-in plugins, packaged as ``advisor.plugins`` and registered exactly like third-party
 ones (see ``advisor.plugins.DEFAULT_PLUGINS`` and docs/plugins.md)."""

@@ -6,8 +6,8 @@ VM; Windows and low-priority rows skipped); see ``advisor.live.AzureRetailPrices
 """
 
 from advisor.hookspecs import hookimpl
-from advisor.live import AzureRetailPrices
-from advisor.plugins import bundled_price_source
+from advisor.prices.fetchers import AzureRetailPrices
+from advisor.prices.sources import bundled_price_source
 
 
 @hookimpl

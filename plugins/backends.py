@@ -4,7 +4,7 @@ Registered through the same hook a third-party backend uses (a reserved-capacity
 cluster): ``register_cost_backends``.
 """
 
-from advisor.backends import ApiBackend, SelfHostedBackend
+from advisor.ranking.backends import ApiBackend, SelfHostedBackend
 from advisor.hookspecs import hookimpl
 
 

@@ -6,7 +6,7 @@ date). Snapshot only: no live refresh.
 """
 
 from advisor.hookspecs import hookimpl
-from advisor.plugins import bundled_price_source
+from advisor.prices.sources import bundled_price_source
 
 
 @hookimpl

@@ -5,7 +5,7 @@ Snapshot only: no live refresh.
 """
 
 from advisor.hookspecs import hookimpl
-from advisor.plugins import bundled_price_source
+from advisor.prices.sources import bundled_price_source
 
 
 @hookimpl

@@ -6,8 +6,8 @@ Bundled snapshot: ``catalogs/prices/api_openrouter.toml``. Live refresh (``moe-a
 """
 
 from advisor.hookspecs import hookimpl
-from advisor.live import OpenRouterModels
-from advisor.plugins import bundled_price_source
+from advisor.prices.fetchers import OpenRouterModels
+from advisor.prices.sources import bundled_price_source
 
 
 @hookimpl

@@ -36,8 +36,8 @@ def bench_help(repeat: int) -> None:
 
 def bench_estimates() -> None:
     from advisor import api
-    from advisor.perf import estimate_for
-    from advisor.precision import PRECISIONS
+    from advisor.physics.performance import estimate_for
+    from advisor.domain.precision import PRECISIONS
 
     cat = api.catalog()
     combos = [(m, g, p) for m in cat.models.values() for g in cat.gpus.values() for p in PRECISIONS]
@@ -68,10 +68,10 @@ def bench_ranking() -> None:
     import dataclasses
 
     from advisor import api
-    from advisor.backends import _estimate, _fit
-    from advisor.engine import recommend_with
-    from advisor.pricing import from_catalog
-    from advisor.workload import PRESETS
+    from advisor.ranking.backends import _estimate, _fit
+    from advisor.ranking.rank import recommend_with
+    from advisor.prices.book import from_catalog
+    from advisor.domain.workload import PRESETS
 
     cat = api.catalog()
     book = from_catalog(cat)

@@ -1,8 +1,8 @@
 """Fit the throughput model's efficiency factors on catalogs/calibration.csv and write catalogs/engine.toml.
 
 Usage:  python scripts/fit_engine.py            (about a minute on 2 cores)
-Reproducible: a deterministic coordinate descent over advisor.calibration.FIT_GRID, then per-GPU
-multipliers (advisor.calibration.PER_GPU_GRID).
+Reproducible: a deterministic coordinate descent over advisor.physics.calibration.FIT_GRID, then per-GPU
+multipliers (advisor.physics.calibration.PER_GPU_GRID).
 """
 
 from __future__ import annotations
@@ -13,10 +13,10 @@ from pathlib import Path
 
 import tomli_w
 
-from advisor import calibration
-from advisor.catalog import load_catalog
-from advisor.perf import DEFAULT_FACTORS
-from advisor.sizing import DEFAULT_ENGINE
+from advisor.physics import calibration
+from advisor.catalog.load import load_catalog
+from advisor.physics.performance import DEFAULT_FACTORS
+from advisor.physics.sizing import DEFAULT_ENGINE
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -31,7 +31,7 @@ def amd_profile(cat, engine: dict) -> dict:
     import csv
     import math
 
-    from advisor.perf import estimate_for
+    from advisor.physics.performance import estimate_for
 
     rows = list(csv.DictReader((ROOT / "catalogs" / "calibration.csv").open()))
     by = {(r["gpu"], r["gpus"], r["scenario"]): r for r in rows if r["model"].startswith("llama2-70b")}

@@ -10,15 +10,15 @@ def isolated_user_dirs(tmp_path_factory, monkeypatch):
     monkeypatch.setenv("MOE_ADVISOR_CATALOG_DIR", str(base / "catalogs"))
     monkeypatch.setenv("MOE_ADVISOR_CACHE_DIR", str(base / "cache"))
     monkeypatch.delenv("MOE_ADVISOR_PLUGINS", raising=False)
-    from advisor import catalog
+    from advisor import runtime
 
-    catalog.reset_cache()
+    runtime.reset_cache()
     yield base
-    catalog.reset_cache()
+    runtime.reset_cache()
 
 
 @pytest.fixture
 def cat():
-    from advisor.catalog import default_catalog
+    from advisor.runtime import default_catalog
 
     return default_catalog()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from advisor import calibration
+from advisor.physics import calibration
 
 
 def test_calibration_rows_carry_sources():

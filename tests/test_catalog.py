@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from advisor.catalog import load_catalog
+from advisor.catalog.load import load_catalog
 from advisor.errors import UnknownIdError
 
 GOOD_GPU = """
@@ -105,7 +105,7 @@ as_of = "2026-01-01"
 def test_inconsistent_model_is_rejected(tmp_path, cat):
     import tomllib
 
-    from advisor.paths import bundled_catalog_dir
+    from advisor.common.paths import bundled_catalog_dir
 
     data = (bundled_catalog_dir() / "models.toml").read_text()
     # A copy of Mixtral whose top-k exceeds its experts.

@@ -53,7 +53,7 @@ def test_validate_prints_summary(capsys):
 
 
 @pytest.mark.parametrize("module", [
-    "advisor.api", "advisor.catalog", "advisor.sizing", "advisor.perf", "advisor.calibration", "advisor.cli",
+    "advisor.api", "advisor.catalog", "advisor.physics.sizing", "advisor.physics.performance", "advisor.physics.calibration", "advisor.cli",
 ])
 def test_headless_modules_never_import_textual_or_httpx(module):
     code = f"import sys, {module}; bad = [m for m in ('textual', 'httpx', 'rich') if m in sys.modules]; print(bad); sys.exit(bool(bad))"

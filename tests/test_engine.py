@@ -157,8 +157,8 @@ def test_int4_on_moe_carries_a_quality_warning():
 
 
 def test_a_backend_that_raises_is_isolated(cat):
-    from advisor.backends import ApiBackend, SelfHostedBackend
-    from advisor.engine import recommend_with
+    from advisor.ranking.backends import ApiBackend, SelfHostedBackend
+    from advisor.ranking.rank import recommend_with
 
     class Broken:
         name = "broken"
@@ -173,7 +173,7 @@ def test_a_backend_that_raises_is_isolated(cat):
 
 
 def test_rejections_order_model_level_first_then_near_misses(recs):
-    from advisor.recommendation import Rejection
+    from advisor.domain.recommendation import Rejection
 
     ordered = sorted(recs["steady-latency"].rejected, key=Rejection.sort_key)
     levels = [r.sort_key()[0] for r in ordered]

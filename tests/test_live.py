@@ -18,10 +18,16 @@ from urllib.parse import parse_qs, urlsplit
 import httpx
 import pytest
 
-from advisor import api, live, plugins
-from advisor.catalog import ApiPrice, GpuPrice
+from advisor import api
+from advisor.prices import cache
+from advisor.prices import fetchers
+from advisor.prices import http
+from advisor.prices import refresh as price_refresh
+from advisor import plugin_manager
+from advisor.prices import resolve
+from advisor.domain.prices import ApiPrice, GpuPrice
 
-FAST = live.HttpSettings(timeout_s=0.5, connect_timeout_s=0.5, retries=2, backoff_s=0.01, max_backoff_s=0.05,
+FAST = http.HttpSettings(timeout_s=0.5, connect_timeout_s=0.5, retries=2, backoff_s=0.01, max_backoff_s=0.05,
                          max_bytes=2 * 2**20, max_pages=5, deadline_s=15)
 
 
@@ -155,32 +161,32 @@ def server(monkeypatch):
         monkeypatch.delenv(var, raising=False)
     monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
     srv = Server()
-    monkeypatch.setenv(live.OPENROUTER_URL_ENV, f"{srv.base}/api/v1/models")
-    monkeypatch.setenv(live.AZURE_URL_ENV, f"{srv.base}/api/retail/prices")
-    monkeypatch.delenv(live.OPENROUTER_KEY_ENV, raising=False)
-    plugins.reset()
+    monkeypatch.setenv(fetchers.OPENROUTER_URL_ENV, f"{srv.base}/api/v1/models")
+    monkeypatch.setenv(fetchers.AZURE_URL_ENV, f"{srv.base}/api/retail/prices")
+    monkeypatch.delenv(fetchers.OPENROUTER_KEY_ENV, raising=False)
+    plugin_manager.reset()
     yield srv
     srv.close()
-    plugins.reset()
+    plugin_manager.reset()
 
 
 def refresh(*names, **kw):
     kw.setdefault("settings", FAST)
     kw.setdefault("sleep", lambda s: None)
-    return live.refresh(list(names) or None, **kw)
+    return price_refresh.refresh(list(names) or None, **kw)
 
 
 def api_price(model, provider="openrouter"):
-    book = plugins.price_book()
+    book = resolve.price_book()
     return next(p for p in book.api_prices if p.model == model and p.provider == provider)
 
 
 def gpu_prices(provider="azure"):
-    return [p for p in plugins.price_book().gpu_prices if p.provider == provider]
+    return [p for p in resolve.price_book().gpu_prices if p.provider == provider]
 
 
 def cache_bytes(name):
-    path = live.cache_path(name)
+    path = cache.cache_path(name)
     return path.read_bytes() if path.exists() else None
 
 
@@ -196,7 +202,7 @@ def test_openrouter_refresh_caches_prices_with_fetch_time_and_the_advisor_uses_t
     bundled = api_price("llama-3.3-70b")
     [r] = refresh("openrouter")
     assert r.ok and r.prices == 3 and r.fetched_at, r
-    doc = json.loads(live.cache_path("openrouter").read_text())
+    doc = json.loads(cache.cache_path("openrouter").read_text())
     assert doc["fetched_at"] == r.fetched_at and doc["source"] == "openrouter" and len(doc["prices"]) == 3
     p = api_price("llama-3.3-70b")
     assert p.input_usd_per_mtok == Decimal("0.13") and p.output_usd_per_mtok == Decimal("0.39") != bundled.output_usd_per_mtok
@@ -205,8 +211,8 @@ def test_openrouter_refresh_caches_prices_with_fetch_time_and_the_advisor_uses_t
     assert v3.cached_input_usd_per_mtok == Decimal("0.07") and v3.context_tokens == 163840
     assert api_price("deepseek-v4-flash").input_usd_per_mtok == Decimal("0.14")  # matched by hugging_face_id
     # Models the live list does not price any more are no longer offered by OpenRouter.
-    assert not [p for p in plugins.price_book().api_prices if p.provider == "openrouter" and p.model == "gemma-3-27b"]
-    status = {s.name: s for s in plugins.source_status()}["openrouter"]
+    assert not [p for p in resolve.price_book().api_prices if p.provider == "openrouter" and p.model == "gemma-3-27b"]
+    status = {s.name: s for s in resolve.source_status()}["openrouter"]
     assert status.used == "live cache" and status.fetched_at == r.fetched_at and status.age_days == 0
     rec = api.recommend(api.workload(preset="bursty-app", models=["llama-3.3-70b"], self_hosting="allowed"))
     offer = next(c for c in rec.candidates if c.provider == "openrouter")
@@ -248,14 +254,14 @@ def _assert_kept(good, r):
     assert cache_bytes("openrouter") == good, "the last good cache was modified"
     assert "still using the last good refresh" in r.message
     assert api_price("llama-3.3-70b").output_usd_per_mtok == Decimal("0.39")  # the live price, not the snapshot
-    assert not [p for p in live.cache_dir().iterdir() if p.name.endswith(".tmp")]
+    assert not [p for p in cache.cache_dir().iterdir() if p.name.endswith(".tmp")]
     assert_still_ranks()
 
 
 def test_timeout_keeps_the_last_good_cache(server, good_cache):
     server.route("/api/v1/models", {"body": OPENROUTER_OK, "delay": 1.5})
     t = time.monotonic()
-    [r] = refresh("openrouter", settings=live.HttpSettings(timeout_s=0.2, connect_timeout_s=0.2, retries=1, backoff_s=0.01))
+    [r] = refresh("openrouter", settings=http.HttpSettings(timeout_s=0.2, connect_timeout_s=0.2, retries=1, backoff_s=0.01))
     assert time.monotonic() - t < 5
     assert "timed out" in r.message
     _assert_kept(good_cache, r)
@@ -288,7 +294,7 @@ def test_malformed_json_keeps_the_last_good_cache(server, good_cache):
 def test_huge_body_is_refused(server, good_cache):
     big = {"data": [or_model(f"x/m{i}", "0.000001", "0.000002") for i in range(2000)]}
     server.route("/api/v1/models", big)
-    [r] = refresh("openrouter", settings=live.HttpSettings(max_bytes=64 * 1024, retries=0))
+    [r] = refresh("openrouter", settings=http.HttpSettings(max_bytes=64 * 1024, retries=0))
     assert "too large" in r.message
     _assert_kept(good_cache, r)
 
@@ -370,7 +376,7 @@ def test_page_count_is_capped_and_foreign_next_links_refused(server):
 
 
 def test_connection_error_is_retried_and_redacts_the_api_key(server, monkeypatch):
-    monkeypatch.setenv(live.OPENROUTER_KEY_ENV, "sk-or-secret-0123456789")
+    monkeypatch.setenv(fetchers.OPENROUTER_KEY_ENV, "sk-or-secret-0123456789")
     calls = []
 
     def handler(req):
@@ -379,19 +385,19 @@ def test_connection_error_is_retried_and_redacts_the_api_key(server, monkeypatch
 
     [r] = refresh("openrouter", transport=mock(handler))
     assert len(calls) == FAST.retries + 1 and calls[0] == "Bearer sk-or-secret-0123456789"
-    assert not r.ok and "sk-or-secret" not in repr(r) and "***" in r.message
+    assert not r.ok and "sk-or-secret" not in repr(r) and "[redacted]" in r.message
 
 
 def test_api_key_is_sent_but_never_cached_or_printed(server, monkeypatch, capsys):
     from advisor.cli import main
 
-    monkeypatch.setenv(live.OPENROUTER_KEY_ENV, "sk-or-secret-0123456789")
+    monkeypatch.setenv(fetchers.OPENROUTER_KEY_ENV, "sk-or-secret-0123456789")
     server.route("/api/v1/models", OPENROUTER_OK)
     assert main(["prices", "refresh", "--source", "openrouter"]) == 0
     out, err = capsys.readouterr()
     assert server.requests[-1]["headers"].get("Authorization") == "Bearer sk-or-secret-0123456789"
     assert "sk-or-secret" not in out + err
-    assert "sk-or-secret" not in live.cache_path("openrouter").read_text()
+    assert "sk-or-secret" not in cache.cache_path("openrouter").read_text()
     assert main(["prices", "--format", "json"]) == 0
     assert "sk-or-secret" not in capsys.readouterr().out
 
@@ -399,15 +405,15 @@ def test_api_key_is_sent_but_never_cached_or_printed(server, monkeypatch, capsys
 # --------------------------------------------------------------------------- cache integrity
 
 def test_corrupted_cache_falls_back_to_the_snapshot(server):
-    live.cache_path("openrouter").parent.mkdir(parents=True, exist_ok=True)
+    cache.cache_path("openrouter").parent.mkdir(parents=True, exist_ok=True)
     bundled = api_price("llama-3.3-70b")
     for junk in ("{not json", json.dumps({"schema_version": 1, "source": "openrouter", "kind": "api",
                                           "fetched_at": "2026-11-01T00:00:00Z",
                                           "prices": [{"provider": "openrouter", "model": "llama-3.3-70b"}]})):
-        live.cache_path("openrouter").write_text(junk)
-        plugins.invalidate_prices()
+        cache.cache_path("openrouter").write_text(junk)
+        resolve.invalidate_prices()
         assert api_price("llama-3.3-70b") == bundled
-        status = {s.name: s for s in plugins.source_status()}["openrouter"]
+        status = {s.name: s for s in resolve.source_status()}["openrouter"]
         assert status.used == "bundled snapshot" and "cache unusable" in status.note
     assert_still_ranks()
 
@@ -416,11 +422,13 @@ def test_interrupted_cache_write_leaves_the_old_file(server, good_cache, monkeyp
     def explode(*a, **k):
         raise OSError("disk full")
 
-    monkeypatch.setattr(live.json, "dump", explode)
+    from advisor.common import files
+
+    monkeypatch.setattr(files.os, "fsync", explode)
     with pytest.raises(OSError):
-        live.write_cache("openrouter", "api", [api_price("llama-3.3-70b")], "2026-11-22T00:00:00Z", "http://x")
+        cache.write_cache("openrouter", "api", [api_price("llama-3.3-70b")], "2026-11-22T00:00:00Z", "http://x")
     assert cache_bytes("openrouter") == good_cache
-    assert [p.name for p in live.cache_dir().iterdir()] == ["openrouter.json"]
+    assert [p.name for p in cache.cache_dir().iterdir()] == ["openrouter.json"]
     # A refresh that fails inside the write reports it and keeps the old cache too.
     server.route("/api/v1/models", OPENROUTER_OK)
     [r] = refresh("openrouter")
@@ -456,15 +464,15 @@ def test_normal_use_never_opens_a_connection(monkeypatch, capsys):
         raise AssertionError("network client created without `prices refresh`")
 
     monkeypatch.setattr(httpx, "Client", refuse)
-    plugins.reset()
+    plugin_manager.reset()
     assert api.recommend(api.preset("steady-latency")).candidates
     assert main(["prices"]) == 0 and main(["plugins"]) == 0
     capsys.readouterr()
-    plugins.reset()
+    plugin_manager.reset()
 
 
 def test_price_book_does_not_import_httpx():
-    code = ("import sys\nfrom advisor import plugins, api\nplugins.price_book(); plugins.plugin_infos()\n"
+    code = ("import sys\nfrom advisor import api\nfrom advisor.prices import resolve\nresolve.price_book(); resolve.plugin_infos()\n"
             "api.recommend(api.preset('bursty-app'))\nsys.exit(1 if 'httpx' in sys.modules else 0)")
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stdout + proc.stderr
@@ -473,8 +481,8 @@ def test_price_book_does_not_import_httpx():
 def test_cached_rows_are_validated_like_snapshot_rows(server):
     rows = [ApiPrice(provider="openrouter", model="llama-3.3-70b", input_usd_per_mtok=Decimal("0.1"),
                      output_usd_per_mtok=Decimal("0.2"), source="test", as_of="2026-11-22")]
-    live.write_cache("openrouter", "api", rows, "2026-11-20T10:00:00Z", "http://user:pw@127.0.0.1/x?key=1")
-    doc = json.loads(live.cache_path("openrouter").read_text())
+    cache.write_cache("openrouter", "api", rows, "2026-11-20T10:00:00Z", "http://user:pw@127.0.0.1/x?key=1")
+    doc = json.loads(cache.cache_path("openrouter").read_text())
     assert doc["url"] == "http://127.0.0.1/x"  # no credentials or query in the cache
     assert api_price("llama-3.3-70b").input_usd_per_mtok == Decimal("0.1")
     assert not isinstance(rows[0], GpuPrice)
@@ -483,7 +491,7 @@ def test_cached_rows_are_validated_like_snapshot_rows(server):
 def test_a_bundled_snapshot_newer_than_the_cache_wins(server):
     old = [ApiPrice(provider="openrouter", model="llama-3.3-70b", input_usd_per_mtok=Decimal("9"),
                     output_usd_per_mtok=Decimal("9"), source="test", as_of="2025-01-01")]
-    live.write_cache("openrouter", "api", old, "2025-01-01T00:00:00Z", "http://127.0.0.1/x")
+    cache.write_cache("openrouter", "api", old, "2025-01-01T00:00:00Z", "http://127.0.0.1/x")
     assert api_price("llama-3.3-70b").input_usd_per_mtok != Decimal("9")
-    status = {s.name: s for s in plugins.source_status()}["openrouter"]
+    status = {s.name: s for s in resolve.source_status()}["openrouter"]
     assert status.used == "bundled snapshot" and "newer than the live cache" in status.note

@@ -7,7 +7,7 @@ import math
 import pytest
 
 from advisor import api
-from advisor.perf import experts_touched
+from advisor.physics.performance import experts_touched
 
 
 def test_expected_distinct_experts_grow_with_batch_and_saturate():

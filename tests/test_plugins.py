@@ -10,8 +10,12 @@ from pathlib import Path
 
 import pytest
 
-from advisor import api, plugins
-from advisor.catalog import GpuPrice, default_catalog, price_key
+from advisor import api
+from advisor import plugin_manager
+from advisor.prices import resolve
+from advisor.prices import sources
+from advisor.domain.prices import GpuPrice, price_key
+from advisor.runtime import default_catalog
 from advisor.hookspecs import hookimpl
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -20,9 +24,9 @@ EXAMPLE = ROOT / "examples" / "moe-advisor-example-plugin"
 
 @pytest.fixture(autouse=True)
 def fresh_plugins():
-    plugins.reset()
+    plugin_manager.reset()
     yield
-    plugins.reset()
+    plugin_manager.reset()
 
 
 @pytest.fixture
@@ -44,7 +48,7 @@ def site(tmp_path, monkeypatch):
         if extra_path:
             monkeypatch.syspath_prepend(str(extra_path))
         added.extend(v.split(":")[0] for v in entry_points.values())
-        plugins.reset()
+        plugin_manager.reset()
 
     yield install
     for mod in added:
@@ -52,7 +56,7 @@ def site(tmp_path, monkeypatch):
 
 
 def info(name):
-    return next(i for i in plugins.plugin_infos() if i.name == name)
+    return next(i for i in resolve.plugin_infos() if i.name == name)
 
 
 def steady_h100():
@@ -62,27 +66,27 @@ def steady_h100():
 # --------------------------------------------------------------------------- built-ins
 
 def test_builtin_plugins_load_like_third_party_ones():
-    infos = {i.name: i for i in plugins.plugin_infos()}
-    names = [m.rsplit(".", 1)[-1] for m in plugins.DEFAULT_PLUGINS]
+    infos = {i.name: i for i in resolve.plugin_infos()}
+    names = [m.rsplit(".", 1)[-1] for m in plugin_manager.DEFAULT_PLUGINS]
     assert list(infos) == names
     for i in infos.values():
         assert i.status == "ok" and i.builtin and i.version and i.hooks, i
     assert infos["backends"].hooks == ("register_cost_backends",)
     assert infos["digitalocean"].hooks == ("register_gpu_price_sources",)
     assert infos["openrouter"].hooks == ("register_api_price_sources",)
-    assert {type(b).__name__ for b in plugins.cost_backends()} == {"SelfHostedBackend", "ApiBackend"}
-    assert plugins.notes() == ()
+    assert {type(b).__name__ for b in plugin_manager.cost_backends()} == {"SelfHostedBackend", "ApiBackend"}
+    assert resolve.notes() == ()
 
 
 def test_pyproject_declares_the_builtins_as_entry_points():
     data = tomllib.loads((ROOT / "pyproject.toml").read_text())
     eps = data["project"]["entry-points"]["moe_advisor"]
-    assert sorted(eps.values()) == sorted(plugins.DEFAULT_PLUGINS)
+    assert sorted(eps.values()) == sorted(plugin_manager.DEFAULT_PLUGINS)
     assert all(v.rsplit(".", 1)[-1] == k for k, v in eps.items())
 
 
 def test_plugin_prices_are_the_bundled_snapshot(cat):
-    book = plugins.price_book(cat)
+    book = resolve.price_book(cat)
     assert {price_key(p) for p in book.gpu_prices} == {price_key(p) for p in cat.gpu_prices}
     assert {price_key(p) for p in book.api_prices} == {price_key(p) for p in cat.api_prices}
     assert all(isinstance(p.usd_per_gpu_hour, Decimal) for p in book.gpu_prices)
@@ -93,7 +97,7 @@ def test_plugin_prices_are_the_bundled_snapshot(cat):
 
 
 def test_seed_prices_reach_the_engine_through_the_digitalocean_plugin():
-    book = plugins.price_book()
+    book = resolve.price_book()
     on_demand = {p.gpu: p.usd_per_gpu_hour for p in book.gpu_prices if p.provider == "digitalocean" and p.gpus_per_instance == 1}
     assert on_demand["h100-sxm"] == Decimal("3.39") and on_demand["h200"] == Decimal("3.44") and on_demand["mi300x"] == Decimal("1.99")
 
@@ -117,10 +121,10 @@ pricing = "on-demand"
 source = "our contract"
 as_of = "2026-11-01"
 ''')
-    from advisor import catalog
+    from advisor import runtime
 
-    catalog.reset_cache()
-    book = plugins.price_book()
+    runtime.reset_cache()
+    book = resolve.price_book()
     assert book.cheapest_gpu("h100-sxm").provider == "myco"
     assert book.origin["myco"] == "user catalog"
     assert api.recommend(steady_h100()).best.provider == "myco"
@@ -129,24 +133,24 @@ as_of = "2026-11-01"
 # --------------------------------------------------------------------------- MOE_ADVISOR_PLUGINS
 
 def test_environment_variable_limits_which_plugins_load(monkeypatch):
-    monkeypatch.setenv(plugins.PLUGINS_ENV, "backends, digitalocean,nope")
-    infos = {i.name: i for i in plugins.plugin_infos()}
+    monkeypatch.setenv(plugin_manager.PLUGINS_ENV, "backends, digitalocean,nope")
+    infos = {i.name: i for i in resolve.plugin_infos()}
     assert infos["backends"].status == "ok" and infos["digitalocean"].status == "ok"
     assert infos["aws"].status == "disabled" and not infos["aws"].hooks
-    assert "advisor.builtin_plugins.aws" not in [getattr(p, "__name__", "") for p in plugins.pm.get_plugins()]
-    assert plugins.price_book().providers() == ["digitalocean"]
-    assert any("'nope'" in n for n in plugins.notes())
+    assert "advisor.plugins.aws" not in [getattr(p, "__name__", "") for p in plugin_manager.pm.get_plugins()]
+    assert resolve.price_book().providers() == ["digitalocean"]
+    assert any("'nope'" in n for n in resolve.notes())
     rec = api.recommend(api.preset("steady-latency"))
     assert rec.candidates and {c.provider for c in rec.candidates} == {"digitalocean"}
 
 
 def test_environment_variable_change_reloads(monkeypatch):
-    assert len(plugins.price_book().providers()) > 2
-    monkeypatch.setenv(plugins.PLUGINS_ENV, "backends,aws")
-    assert plugins.price_book().providers() == ["aws"]
-    monkeypatch.setenv(plugins.PLUGINS_ENV, "aws")
-    assert plugins.cost_backends() == ()
-    assert any("no cost backend" in n for n in plugins.notes())
+    assert len(resolve.price_book().providers()) > 2
+    monkeypatch.setenv(plugin_manager.PLUGINS_ENV, "backends,aws")
+    assert resolve.price_book().providers() == ["aws"]
+    monkeypatch.setenv(plugin_manager.PLUGINS_ENV, "aws")
+    assert plugin_manager.cost_backends() == ()
+    assert any("no cost backend" in n for n in resolve.notes())
 
 
 # --------------------------------------------------------------------------- the example plugin package
@@ -186,16 +190,16 @@ def test_example_plugin_is_labelled_fictional():
 
 
 def test_a_builtin_declared_by_an_installed_distribution_is_registered_once(site):
-    site("moe-advisor", "0.1.0", {"aws": "advisor.builtin_plugins.aws", "gcp": "advisor.builtin_plugins.gcp"})
-    names = [i.name for i in plugins.plugin_infos()]
+    site("moe-advisor", "0.1.0", {"aws": "advisor.plugins.aws", "gcp": "advisor.plugins.gcp"})
+    names = [i.name for i in resolve.plugin_infos()]
     assert names.count("aws") == 1 and names.count("gcp") == 1
-    assert all(i.status == "ok" for i in plugins.plugin_infos())
-    assert len([p for p in plugins.price_book().gpu_prices if p.provider == "aws"]) == 2
+    assert all(i.status == "ok" for i in resolve.plugin_infos())
+    assert len([p for p in resolve.price_book().gpu_prices if p.provider == "aws"]) == 2
 
 
 def test_a_third_party_plugin_cannot_take_a_builtin_name(site):
     site("evil-aws", "1.0", {"aws": "evil_aws_mod"}, modules={"evil_aws_mod": "raise RuntimeError('never imported')\n"})
-    infos = plugins.plugin_infos()
+    infos = resolve.plugin_infos()
     assert [i for i in infos if i.name == "aws"][0].builtin
     clash = [i for i in infos if i.name.startswith("aws (")][0]
     assert clash.status == "failed" and "already used" in clash.error
@@ -210,13 +214,13 @@ def test_plugin_that_fails_to_import_is_reported_by_name(site):
     rec = api.recommend(api.preset("bursty-app"))
     assert rec.candidates
     assert any(n.startswith("plugin 'broken' failed") and "import failed" in n for n in rec.notes)
-    assert all(j.status == "ok" for j in plugins.plugin_infos() if j.name != "broken")
+    assert all(j.status == "ok" for j in resolve.plugin_infos() if j.name != "broken")
 
 
 class RaisingPlugin:
     @hookimpl
     def register_gpu_price_sources(self, register):
-        register(plugins.StaticPriceSource("half", "gpu", [_gpu_row("half", "0.01")]))
+        register(sources.StaticPriceSource("half", "gpu", [_gpu_row("half", "0.01")]))
         raise RuntimeError("provider API changed")
 
 
@@ -228,10 +232,10 @@ def _gpu_row(provider, price, gpu="h100-sxm", **kw):
 
 
 def test_plugin_that_raises_in_a_hook_contributes_nothing_and_is_named():
-    plugins.register_plugin(RaisingPlugin(), name="raiser")
+    plugin_manager.register_plugin(RaisingPlugin(), name="raiser")
     i = info("raiser")
     assert i.status == "failed" and "register_gpu_price_sources raised RuntimeError: provider API changed" in i.error
-    assert "half" not in plugins.price_book().providers()
+    assert "half" not in resolve.price_book().providers()
     rec = api.recommend(steady_h100())
     assert rec.best.provider != "half" and any("'raiser'" in n and "provider API changed" in n for n in rec.notes)
 
@@ -239,7 +243,7 @@ def test_plugin_that_raises_in_a_hook_contributes_nothing_and_is_named():
 class MalformedPrices:
     @hookimpl
     def register_gpu_price_sources(self, register):
-        register(plugins.StaticPriceSource("mixed", "gpu", [
+        register(sources.StaticPriceSource("mixed", "gpu", [
             _gpu_row("mixed", "1.11"),
             _gpu_row("mixed", "-5", gpu="h200"),         # negative money
             {"provider": "mixed", "gpu": "l4"},          # missing fields
@@ -247,19 +251,19 @@ class MalformedPrices:
             _gpu_row("mixed", "1.00", gpu="tpu-v9"),      # unknown GPU id
         ]))
         register(object())                                # not a source
-        register(plugins.StaticPriceSource("mixed", "gpu", []))  # duplicate name
+        register(sources.StaticPriceSource("mixed", "gpu", []))  # duplicate name
 
 
 def test_malformed_data_is_skipped_and_reported_and_good_rows_kept():
-    plugins.register_plugin(MalformedPrices(), name="malformed")
-    book = plugins.price_book()
+    plugin_manager.register_plugin(MalformedPrices(), name="malformed")
+    book = resolve.price_book()
     mine = [p for p in book.gpu_prices if p.provider == "mixed"]
     assert [(p.gpu, p.usd_per_gpu_hour) for p in mine] == [("h100-sxm", Decimal("1.11"))]
     i = info("malformed")
     assert i.status == "failed"
     assert "3 malformed row(s)" in i.error and "usd_per_gpu_hour" in i.error
     assert "without a name" in i.error and "already registered" in i.error
-    notes = plugins.notes()
+    notes = resolve.notes()
     assert any("unknown gpu 'tpu-v9'" in n for n in notes)
     assert api.recommend(steady_h100()).candidates
 
@@ -287,13 +291,13 @@ class WrongReturn:
 
 
 def test_snapshot_failures_are_isolated():
-    plugins.register_plugin(SnapshotRaises(), name="flaky")
-    plugins.register_plugin(WrongReturn(), name="wrongtype")
-    book = plugins.price_book()
+    plugin_manager.register_plugin(SnapshotRaises(), name="flaky")
+    plugin_manager.register_plugin(WrongReturn(), name="wrongtype")
+    book = resolve.price_book()
     assert "openrouter" in book.providers()
     assert "snapshot failed: ConnectionError" in info("flaky").error
     assert "returned dict, not a list" in info("wrongtype").error
-    status = {s.name: s for s in plugins.source_status()}
+    status = {s.name: s for s in resolve.source_status()}
     assert status["flaky"].used == "none" and status["flaky"].prices == 0
 
 
@@ -317,7 +321,7 @@ class NoHooks:
 class ReturnsInstead:
     @hookimpl
     def register_gpu_price_sources(self, register):
-        return [plugins.StaticPriceSource("returned", "gpu", [])]
+        return [sources.StaticPriceSource("returned", "gpu", [])]
 
 
 class Exits:
@@ -327,12 +331,12 @@ class Exits:
 
 
 def test_registration_problems_are_reported():
-    assert "unknown hook(s) register_gpu_prices_sources" in plugins.register_plugin(Typo(), name="typo").error
-    bad = plugins.register_plugin(BadSignature(), name="badsig")
+    assert "unknown hook(s) register_gpu_prices_sources" in plugin_manager.register_plugin(Typo(), name="typo").error
+    bad = plugin_manager.register_plugin(BadSignature(), name="badsig")
     assert bad.status == "failed" and "registration refused" in bad.error and "catalog" in bad.error
-    assert "no moe_advisor hook" in plugins.register_plugin(NoHooks(), name="nohooks").error
-    plugins.register_plugin(ReturnsInstead(), name="returns")
-    plugins.register_plugin(Exits(), name="exits")
+    assert "no moe_advisor hook" in plugin_manager.register_plugin(NoHooks(), name="nohooks").error
+    plugin_manager.register_plugin(ReturnsInstead(), name="returns")
+    plugin_manager.register_plugin(Exits(), name="exits")
     assert "pass objects to register()" in info("returns").error
     assert "raised SystemExit" in info("exits").error
     assert api.recommend(api.preset("bursty-app")).candidates
@@ -355,9 +359,9 @@ class Backends:
 
 
 def test_a_cost_backend_that_raises_is_isolated_by_the_engine():
-    plugins.register_plugin(Backends(), name="extra-backends")
+    plugin_manager.register_plugin(Backends(), name="extra-backends")
     assert "has no deployment" in info("extra-backends").error
-    assert [getattr(b, "name", "") for b in plugins.cost_backends()][-1] == "exploding"
+    assert [getattr(b, "name", "") for b in plugin_manager.cost_backends()][-1] == "exploding"
     rec = api.recommend(api.workload(preset="steady-latency", models=["qwen2.5-72b"]))
     assert rec.candidates
     assert any("'exploding' failed on qwen2.5-72b: ZeroDivisionError" in n for n in rec.notes)
@@ -381,21 +385,21 @@ class CatalogPlugin:
 
     @hookimpl
     def register_gpu_price_sources(self, register):
-        register(plugins.StaticPriceSource("x1cloud", "gpu", [_gpu_row("x1cloud", "0.25", gpu="x1")]))
+        register(sources.StaticPriceSource("x1cloud", "gpu", [_gpu_row("x1cloud", "0.25", gpu="x1")]))
 
 
 def test_plugin_catalog_entries_are_validated_and_usable():
-    plugins.register_plugin(CatalogPlugin(), name="x1")
+    plugin_manager.register_plugin(CatalogPlugin(), name="x1")
     cat = default_catalog()
     assert cat.gpu("x1").memory_gib == 141.0 and "x2" not in cat.gpus and "nothing" not in cat.models
     i = info("x1")
     assert i.status == "failed" and "'memory_gib'" in i.error and "missing required field" in i.error
     assert api.gpus()[-1].id == "x1" or "x1" in {g.id for g in api.gpus()}
-    book = plugins.price_book()
+    book = resolve.price_book()
     assert isinstance(book.cheapest_gpu("x1"), GpuPrice)
     rec = api.recommend(api.workload(preset="steady-latency", gpu_types=["x1"], self_hosting="required"))
     assert rec.best.gpu == "x1" and rec.best.provider == "x1cloud"
-    plugins.unregister_plugin("x1")
+    plugin_manager.unregister_plugin("x1")
     assert "x1" not in default_catalog().gpus
 
 
@@ -404,7 +408,7 @@ def test_plugin_catalog_entries_are_validated_and_usable():
 def test_cli_plugins_lists_version_hooks_status(capsys):
     from advisor.cli import main
 
-    plugins.register_plugin(RaisingPlugin(), name="raiser", version="9.9")
+    plugin_manager.register_plugin(RaisingPlugin(), name="raiser", version="9.9")
     assert main(["plugins"]) == 0
     out = capsys.readouterr().out
     assert "digitalocean" in out and "gpu_price_sources" in out and "built-in" in out

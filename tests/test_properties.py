@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from advisor import api
-from advisor.workload import from_mapping
+from advisor.domain.workload import from_mapping
 
 MODELS = ["llama-3.1-8b", "llama-3.3-70b", "mixtral-8x7b", "qwen3-30b-a3b", "gpt-oss-120b", "deepseek-v3"]
 SETTINGS = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -104,7 +104,7 @@ def test_longer_context_never_lowers_memory(model, a, b, kv):
 @given(st.sampled_from(MODELS), st.sampled_from(["h100-sxm", "h200", "mi300x", "l40s"]),
        st.integers(1_000, 65_536), st.integers(1_000, 65_536))
 def test_longer_context_never_needs_fewer_gpus(model, gpu, a, b):
-    from advisor.sizing import fit
+    from advisor.physics.sizing import fit
 
     cat = api.catalog()
     lo, hi = sorted((a, b))

@@ -13,10 +13,10 @@ import pytest
 import tomli_w
 
 from advisor import api
-from advisor import report as rp
-from advisor.engine import recommend_with
+from advisor.reports import report as rp
+from advisor.ranking.rank import recommend_with
 from advisor.errors import AdvisorError
-from advisor.pricing import from_catalog
+from advisor.prices.book import from_catalog
 
 T0 = datetime.datetime(2026, 1, 31, 12, 0, 0, tzinfo=datetime.timezone.utc)
 SMALL_MODELS = ("gemma-3-27b", "qwen3-30b-a3b", "llama-3.3-70b")
@@ -441,7 +441,7 @@ def test_report_module_is_headless():
     import subprocess
     import sys
 
-    code = ("import sys, advisor.report; bad = [m for m in ('textual', 'httpx', 'rich', 'tomli_w') if m in sys.modules]; "
+    code = ("import sys, advisor.reports.report; bad = [m for m in ('textual', 'httpx', 'rich', 'tomli_w') if m in sys.modules]; "
             "print(bad); sys.exit(bool(bad))")
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert proc.returncode == 0, proc.stdout + proc.stderr

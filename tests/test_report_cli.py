@@ -7,7 +7,7 @@ import tomllib
 
 import pytest
 
-from advisor import catalog
+from advisor import runtime
 from advisor.cli import main
 
 ARGS = ("recommend", "--preset", "bursty-app", "--models", "gemma-3-27b,qwen3-30b-a3b,llama-3.3-70b")
@@ -70,7 +70,7 @@ def test_report_diff_shows_a_planted_price_change(tmp_path, capsys, isolated_use
         'catalog = "api_prices"\nschema_version = 1\nprovider = "openrouter"\n\n[[prices]]\nmodel = "gemma-3-27b"\n'
         'input_usd_per_mtok = "0.10"\noutput_usd_per_mtok = "0.30"\ncontext_tokens = 96000\n'
         'source = "test: planted"\nas_of = "2026-11-01"\n', encoding="utf-8")
-    catalog.reset_cache()
+    runtime.reset_cache()
     code, _, _ = run(capsys, "recommend", "--from", old, "-o", new)
     assert code == 0
     code, out, err = run(capsys, "report", "diff", old, new)

@@ -37,7 +37,7 @@ def _rej(rec, model, gpu, n):
 
 
 def test_right_hourly_costs_of_the_configurations(cat):
-    from advisor.pricing import from_catalog
+    from advisor.prices.book import from_catalog
 
     book = from_catalog(cat)
     for (_, gpu, n), expected in ARTICLE_HOURLY.items():

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from advisor import api
-from advisor.sizing import fit, kv_layout, param_breakdown, weight_bytes
+from advisor.physics.sizing import fit, kv_layout, param_breakdown, weight_bytes
 
 # Publishers that round to one significant figure: compare at that precision instead of 2%.
 ROUNDED_TOTALS = {"kimi-k2": 0.05}  # published as "1T"; the config gives 1.026T

@@ -23,7 +23,7 @@ from advisor.tui.messages import RankingReady  # noqa: E402
 from advisor.tui.services import RefreshRow, Services  # noqa: E402
 from advisor.tui.widgets.choice import Choice  # noqa: E402
 from advisor.tui.widgets.ranking_table import RankingTable  # noqa: E402
-from advisor.workload import PRESETS, Workload  # noqa: E402
+from advisor.domain.workload import PRESETS, Workload  # noqa: E402
 
 SIZE = (120, 40)
 
@@ -494,10 +494,10 @@ async def test_prices_screen_lists_sources_and_plugins():
 
 
 async def test_refresh_prices_with_a_failing_source(monkeypatch):
-    """Real advisor.live.refresh loop (progress, one result per source), with the network replaced:
+    """Real advisor.refresh.refresh loop (progress, one result per source), with the network replaced:
     the first live source answers, the second fails. The failure is shown with its error, the
     app keeps going and ranks again."""
-    from advisor import live
+    from advisor.prices import refresh
     from advisor.tui.screens.prices import PricesScreen
 
     seen: list[str] = []
@@ -505,12 +505,12 @@ async def test_refresh_prices_with_a_failing_source(monkeypatch):
     def fake_refresh_source(src, catalog, **kw):
         seen.append(src.name)
         if len(seen) == 1:
-            return live.RefreshResult(source=src.name, status="ok", prices=12, message="12 prices from example.test",
+            return refresh.RefreshResult(source=src.name, status="ok", prices=12, message="12 prices from example.test",
                                       now_using="live")
-        return live.RefreshResult(source=src.name, status="failed", error="HTTP 503 from example.test",
+        return refresh.RefreshResult(source=src.name, status="failed", error="HTTP 503 from example.test",
                                   message="HTTP 503 from example.test; using the bundled snapshot", now_using="snapshot")
 
-    monkeypatch.setattr(live, "refresh_source", fake_refresh_source)
+    monkeypatch.setattr(refresh, "refresh_source", fake_refresh_source)
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
@@ -631,7 +631,8 @@ async def test_command_palette_offers_the_main_actions():
 
 def test_packaging_includes_the_stylesheet_and_subpackages():
     data = tomllib.loads((Path(__file__).parents[1] / "pyproject.toml").read_text())
-    packages = data["tool"]["setuptools"]["packages"]
-    assert {"advisor.tui", "advisor.tui.screens", "advisor.tui.widgets"} <= set(packages)
+    assert data["tool"]["setuptools"]["packages"]["find"]["include"] == ["advisor", "advisor.*"]
+    for sub in ("", "screens", "widgets"):
+        assert (Path(__file__).parents[1] / "advisor" / "tui" / sub / "__init__.py").is_file()
     assert data["tool"]["setuptools"]["package-data"]["advisor.tui"] == ["*.tcss"]
     assert (Path(__file__).parents[1] / "advisor" / "tui" / "app.tcss").exists()

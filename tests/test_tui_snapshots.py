@@ -16,10 +16,10 @@ import pytest
 
 pytest.importorskip("pytest_textual_snapshot")
 
-from advisor.recommendation import Candidate, MemoryBreakdown, Reason, Recommendation, Rejection, UtilizationPoint  # noqa: E402
+from advisor.domain.recommendation import Candidate, MemoryBreakdown, Reason, Recommendation, Rejection, UtilizationPoint  # noqa: E402
 from advisor.tui.app import AdvisorApp  # noqa: E402
 from advisor.tui.services import PluginRow, PriceSource, RefreshRow, Services  # noqa: E402
-from advisor.workload import Workload  # noqa: E402
+from advisor.domain.workload import Workload  # noqa: E402
 
 WORKLOAD = Workload(
     name="custom", requests_per_day=40_000, input_tokens=1_200, output_tokens=350, traffic_shape="steady",
@@ -123,7 +123,7 @@ class CannedServices(Services):
         return Path("reports") / f"moe-advisor-{w.name}.toml"
 
     def write_report(self, rec, path, force=False):
-        from advisor.report import ReportExistsError
+        from advisor.reports.report import ReportExistsError
 
         if not force:
             raise ReportExistsError(Path(path))

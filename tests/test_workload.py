@@ -6,7 +6,7 @@ import pytest
 
 from advisor import api
 from advisor.errors import AdvisorError, InputError
-from advisor.workload import PRESETS, from_mapping, load_workload
+from advisor.domain.workload import PRESETS, from_mapping, load_workload
 
 PRESET_NAMES = ["bursty-app", "steady-latency", "batch-pipeline", "heavy-fine-tuning", "long-context"]
 

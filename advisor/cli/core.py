@@ -5,8 +5,9 @@ from __future__ import annotations
 import argparse
 import sys
 
-from advisor import api, fmt
-from advisor.serialize import dumps_json
+from advisor import api
+from advisor.common import fmt
+from advisor.common.serialize import dumps_json
 
 
 def _out(text: str) -> None:
@@ -112,7 +113,7 @@ def cmd_estimate(args: argparse.Namespace) -> int:
 def cmd_validate(args: argparse.Namespace) -> int:
     from collections import defaultdict
 
-    from advisor import calibration
+    from advisor.physics import calibration
 
     cat = api.catalog()
     s = calibration.validate(cat)
@@ -171,7 +172,7 @@ def cmd_list(args: argparse.Namespace) -> int:
                  f"{g.interconnect} {g.interconnect_gbps:g} GB/s", g.name] for g in cat.gpus.values()]
         _out(fmt.table(["id", "memory", "HBM", "bf16 TFLOPS", "fp8 TFLOPS", "interconnect", "name"], rows, "lrrrrll"))
     elif args.what == "precisions":
-        from advisor.precision import PRECISIONS
+        from advisor.domain.precision import PRECISIONS
 
         if args.format == "json":
             _out(dumps_json(list(PRECISIONS.values())))
@@ -179,7 +180,7 @@ def cmd_list(args: argparse.Namespace) -> int:
         rows = [[p.name, f"{p.linear.bytes_per_param:.4g}", f"{p.experts.bytes_per_param:.4g}", p.description] for p in PRECISIONS.values()]
         _out(fmt.table(["precision", "bytes/param (linear)", "bytes/param (experts)", "what"], rows, "lrrl"))
     elif args.what == "presets":
-        from advisor.workload import PRESETS
+        from advisor.domain.workload import PRESETS
 
         if args.format == "json":
             _out(dumps_json({k: v for k, v in PRESETS.items()}))
@@ -193,7 +194,7 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 
 def cmd_paths(args: argparse.Namespace) -> int:
-    from advisor import paths
+    from advisor.common import paths
 
     _out(f"bundled catalogs   {paths.bundled_catalog_dir()}")
     _out(f"user catalogs      {paths.user_catalog_dir()}   (override with ${paths.CATALOG_ENV})")

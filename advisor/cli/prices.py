@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from advisor import fmt
+from advisor.common import fmt
 
 
 def _out(text: str) -> None:
@@ -29,13 +29,14 @@ def _age(days: int | None, stale: bool) -> str:
 
 def price_rows(sources: list[str] | None = None) -> tuple[list[dict], list, tuple[str, ...]]:
     """(one dict per price with where it comes from and its age, source statuses, plugin notes)."""
-    from advisor import api, plugins
-    from advisor.catalog import GpuPrice
-    from advisor.pricing import STALE_AFTER_DAYS, age_days
+    from advisor import api
+    from advisor.prices import resolve
+    from advisor.domain.prices import GpuPrice
+    from advisor.prices.book import STALE_AFTER_DAYS, age_days
 
     cat = api.catalog()
-    entries = plugins.price_entries(cat)
-    status = plugins.source_status(cat)
+    entries = resolve.price_entries(cat)
+    status = resolve.source_status(cat)
     wanted = {x.lower() for x in sources} if sources else None
     rows = []
     for e in sorted(entries, key=lambda e: (not isinstance(e.price, GpuPrice), e.price.provider,
@@ -63,7 +64,7 @@ def price_rows(sources: list[str] | None = None) -> tuple[list[dict], list, tupl
         rows.append(row)
     if wanted:
         status = [s for s in status if s.name.lower() in wanted]
-    return rows, status, plugins.notes()
+    return rows, status, resolve.notes()
 
 
 def _cut(text: str, width: int) -> str:
@@ -72,18 +73,18 @@ def _cut(text: str, width: int) -> str:
 
 def print_prices(args: argparse.Namespace) -> int:
     """``moe-advisor prices`` / ``moe-advisor list prices``: every price with its source and age."""
-    from advisor.pricing import STALE_AFTER_DAYS
+    from advisor.prices.book import STALE_AFTER_DAYS
 
     wanted = getattr(args, "source", None)
     rows, status, notes = price_rows(wanted)
     if wanted and not rows and not status:
-        from advisor import plugins
+        from advisor.prices import resolve
 
         _err(f"moe-advisor: no price source or provider named {', '.join(wanted)} "
-             f"(sources: {', '.join(sorted(s.name for s in plugins.source_status()))})")
+             f"(sources: {', '.join(sorted(s.name for s in resolve.source_status()))})")
         return 2
     if getattr(args, "format", "table") == "json":
-        from advisor.serialize import dumps_json
+        from advisor.common.serialize import dumps_json
 
         _out(dumps_json({"sources": status, "prices": rows, "notes": list(notes)}))
         return 0
@@ -114,7 +115,7 @@ def cmd_prices(args: argparse.Namespace) -> int:
 
 def refresh(args: argparse.Namespace) -> int:
     """``moe-advisor prices refresh``: fetch the live sources, one result line per source."""
-    from advisor import live
+    from advisor.prices import refresh
 
     announced: set[str] = set()
 
@@ -123,9 +124,9 @@ def refresh(args: argparse.Namespace) -> int:
             announced.add(source)
             _err(f"[{done + 1}/{total}] {source}: fetching ...")
 
-    results = live.refresh(args.source, progress=None if args.format == "json" else progress)
+    results = refresh.refresh(args.source, progress=None if args.format == "json" else progress)
     if args.format == "json":
-        from advisor.serialize import dumps_json
+        from advisor.common.serialize import dumps_json
 
         _out(dumps_json(results))
     else:
@@ -141,11 +142,11 @@ def refresh(args: argparse.Namespace) -> int:
 
 def cmd_plugins(args: argparse.Namespace) -> int:
     """``moe-advisor plugins``: every plugin with version, hooks and status (failed ones with why)."""
-    from advisor import plugins
+    from advisor.prices import resolve
 
-    infos = plugins.plugin_infos()
+    infos = resolve.plugin_infos()
     if args.format == "json":
-        from advisor.serialize import dumps_json
+        from advisor.common.serialize import dumps_json
 
         _out(dumps_json(infos))
         return 0
@@ -155,7 +156,7 @@ def cmd_plugins(args: argparse.Namespace) -> int:
     failed = [i for i in infos if i.status == "failed"]
     for i in failed:
         _out(f"\n{i.name}: {i.error}")
-    extra = [n for n in plugins.notes() if not n.startswith("plugin '")]
+    extra = [n for n in resolve.notes() if not n.startswith("plugin '")]
     for n in extra:
         _out(f"\nnote: {n}")
     return 0

@@ -48,11 +48,11 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 def build_workload(args: argparse.Namespace):
     from advisor import api
-    from advisor.workload import from_mapping
+    from advisor.domain.workload import from_mapping
 
     overrides = {f: getattr(args, f) for f in FLAGS if getattr(args, f, None) is not None}
     if args.from_report:
-        from advisor.report import load_report
+        from advisor.reports.report import load_report
 
         base = load_report(args.from_report).workload
         where = args.from_report
@@ -77,12 +77,12 @@ def cmd_recommend(args: argparse.Namespace) -> int:
     w = build_workload(args)
     rec = api.recommend(w)
     if args.output:
-        from advisor.report import write_report
+        from advisor.reports.report import write_report
 
         path = write_report(rec, args.output, force=args.force)
         print(f"moe-advisor: report written to {path}", file=sys.stderr)
     if args.format == "json":
-        from advisor.serialize import dumps_json
+        from advisor.common.serialize import dumps_json
 
         sys.stdout.write(dumps_json(rec) + "\n")
     else:

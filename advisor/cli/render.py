@@ -5,8 +5,8 @@ from __future__ import annotations
 import shutil
 import textwrap
 
-from advisor import fmt
-from advisor.recommendation import Candidate, Recommendation, Rejection
+from advisor.common import fmt
+from advisor.domain.recommendation import Candidate, Recommendation, Rejection
 
 
 def _width() -> int:

@@ -16,12 +16,12 @@ def _header(rep) -> str:
 
 def cmd_show(args: argparse.Namespace) -> int:
     from advisor.cli.render import render
-    from advisor.report import load_report
+    from advisor.reports.report import load_report
 
     rep = load_report(args.path)
     rec = rep.recommendation
     if getattr(args, "format", "table") == "json":
-        from advisor.serialize import dumps_json
+        from advisor.common.serialize import dumps_json
 
         sys.stdout.write(dumps_json(rec) + "\n")
         return 0
@@ -32,7 +32,7 @@ def cmd_show(args: argparse.Namespace) -> int:
 
 
 def cmd_diff(args: argparse.Namespace) -> int:
-    from advisor.report import diff_reports, load_report
+    from advisor.reports.report import diff_reports, load_report
 
     old = load_report(args.old)
     new = load_report(args.new)

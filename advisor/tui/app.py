@@ -18,14 +18,14 @@ from textual.widget import Widget
 from textual.worker import Worker, WorkerState
 
 from advisor.errors import AdvisorError
-from advisor.recommendation import Recommendation
+from advisor.domain.recommendation import Recommendation
 from advisor.tui import services as svc
 from advisor.tui.commands import AdvisorCommands
 from advisor.tui.messages import PricesLoaded, RankingFailed, RankingReady, RefreshFinished, RefreshProgress
 from advisor.tui.screens.main import MainScreen
 from advisor.tui.widgets.ranking_table import RankingTable
 from advisor.tui.widgets.workload_form import WorkloadForm
-from advisor.workload import Workload
+from advisor.domain.workload import Workload
 
 DEBOUNCE_S = 0.3
 WORKER_TITLES = {"ranking": "Ranking failed", "export": "Export failed", "prices": "Prices", "refresh": "Price refresh failed"}

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from textual.message import Message
 
-from advisor.recommendation import Recommendation
+from advisor.domain.recommendation import Recommendation
 from advisor.tui.services import PluginRow, PriceSource, RefreshRow
 
 

@@ -14,8 +14,8 @@ from pathlib import Path
 from typing import Any
 
 from advisor.errors import AdvisorError, InputError, UnknownIdError
-from advisor.recommendation import Candidate, Recommendation
-from advisor.workload import SHAPES, Workload
+from advisor.domain.recommendation import Candidate, Recommendation
+from advisor.domain.workload import SHAPES, Workload
 
 # --------------------------------------------------------------------------- the workload form
 
@@ -39,7 +39,7 @@ def form_values(w: Workload, fields: Sequence[str]) -> dict[str, str]:
 
 def build_workload(values: Mapping[str, str], base: Workload | None = None) -> Workload:
     """Validate the form's text over ``base``; raises InputError whose ``field`` names the bad field."""
-    from advisor.workload import from_mapping
+    from advisor.domain.workload import from_mapping
 
     data: dict[str, Any] = dict(values)
     for name, text in data.items():
@@ -88,13 +88,13 @@ def default_peak_to_mean(shape: str) -> float | None:
 
 
 def presets() -> dict[str, Workload]:
-    from advisor.workload import PRESETS
+    from advisor.domain.workload import PRESETS
 
     return dict(PRESETS)
 
 
 def precision_names() -> list[str]:
-    from advisor.precision import PRECISIONS
+    from advisor.domain.precision import PRECISIONS
 
     return list(PRECISIONS)
 
@@ -268,11 +268,12 @@ class Services:
     def cheapest_api(self, c: Candidate, rec: Recommendation) -> tuple[float | None, str | None]:
         """($/M tokens, label) of the cheapest API for the same model (what break-even compares with), else
         the cheapest API in the ranking; (None, None) when there is none."""
-        from advisor import api, plugins
-        from advisor.pricing import blended_usd_per_mtok
+        from advisor import api
+        from advisor.prices import resolve
+        from advisor.prices.book import blended_usd_per_mtok
 
         w = rec.workload
-        offers = plugins.price_book(api.catalog()).api_offers(c.model, w.providers)
+        offers = resolve.price_book(api.catalog()).api_offers(c.model, w.providers)
         if offers:
             usd = min(blended_usd_per_mtok(p, w.input_tokens, w.output_tokens, w.cached_input_fraction) for p in offers)
             best = next(p for p in offers
@@ -287,12 +288,12 @@ class Services:
     # reports
     def write_report(self, rec: Recommendation, path: Path, force: bool = False) -> Path:
         """Write the TOML report; raises ``report_exists_error()`` when the file exists and not ``force``."""
-        from advisor.report import write_report
+        from advisor.reports.report import write_report
 
         return write_report(rec, path, force=force)
 
     def report_exists_error(self) -> type[Exception]:
-        from advisor.report import ReportExistsError
+        from advisor.reports.report import ReportExistsError
 
         return ReportExistsError
 
@@ -301,10 +302,11 @@ class Services:
 
     # prices and plugins: thin adapters over advisor.plugins and advisor.live
     def price_sources(self) -> list[PriceSource]:
-        from advisor import api, plugins
+        from advisor import api
+        from advisor.prices import resolve
 
         out = []
-        for st in plugins.source_status(api.catalog()):
+        for st in resolve.source_status(api.catalog()):
             used = st.used + (f" {st.fetched_at}" if st.fetched_at else "")
             out.append(PriceSource(name=st.name, kind=st.kind, plugin=st.plugin, used=used, prices=st.prices,
                                    as_of=st.as_of[:10], age_days=st.age_days, stale=st.stale, refreshable=st.refreshable,
@@ -312,15 +314,15 @@ class Services:
         return sorted(out, key=lambda s: (s.kind != "gpu", s.name))
 
     def plugins(self) -> list[PluginRow]:
-        from advisor import plugins
+        from advisor.prices import resolve
 
         return [PluginRow(name=i.name, version=i.version, hooks=", ".join(i.hooks), status=i.status, error=i.error)
-                for i in plugins.plugin_infos()]
+                for i in resolve.plugin_infos()]
 
     def refresh_prices(self, progress: ProgressCallback) -> list[RefreshRow]:
         """Refresh every live source; a failing source is a failed row, never an exception."""
-        from advisor import live
+        from advisor.prices import refresh
 
         return [RefreshRow(source=r.source, status=r.status, prices=r.prices, message=r.message, now_using=r.now_using)
-                for r in live.refresh(progress=progress)]
+                for r in refresh.refresh(progress=progress)]
 

@@ -11,8 +11,8 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Footer, Header, Static
 
-from advisor import fmt
-from advisor.recommendation import Candidate, Recommendation
+from advisor.common import fmt
+from advisor.domain.recommendation import Candidate, Recommendation
 from advisor.tui import services
 from advisor.tui.screens.base import AdvisorScreen
 from advisor.tui.widgets.cost_plot import CostPlot

@@ -7,13 +7,13 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Footer, Header, Static
 
-from advisor import fmt
-from advisor.recommendation import Candidate, Recommendation
+from advisor.common import fmt
+from advisor.domain.recommendation import Candidate, Recommendation
 from advisor.tui import services
 from advisor.tui.screens.base import AdvisorScreen
 from advisor.tui.widgets.ranking_table import RankingTable
 from advisor.tui.widgets.workload_form import WorkloadForm
-from advisor.workload import Workload
+from advisor.domain.workload import Workload
 
 SEVERITY_MARK = {"decisive": ("!", "bold"), "warning": ("~", "yellow"), "info": ("-", "")}
 

@@ -8,7 +8,7 @@ from textual.binding import Binding
 from advisor.tui.screens.base import AdvisorScreen
 from textual.widgets import DataTable, Footer, Header, Static
 
-from advisor.recommendation import Recommendation, Rejection
+from advisor.domain.recommendation import Recommendation, Rejection
 
 REASON_WIDTH = 60
 

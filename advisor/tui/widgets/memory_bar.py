@@ -5,8 +5,8 @@ from __future__ import annotations
 from rich.text import Text
 from textual.widget import Widget
 
-from advisor import fmt
-from advisor.recommendation import MemoryBreakdown
+from advisor.common import fmt
+from advisor.domain.recommendation import MemoryBreakdown
 
 SEGMENTS = (("weights", "█"), ("kv", "█"), ("reserve", "█"), ("free", "░"))
 

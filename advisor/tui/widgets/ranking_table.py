@@ -11,8 +11,8 @@ from textual.binding import Binding
 from textual.message import Message
 from textual.widgets import DataTable
 
-from advisor import fmt
-from advisor.recommendation import Candidate, Recommendation
+from advisor.common import fmt
+from advisor.domain.recommendation import Candidate, Recommendation
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from textual.widgets import Input, Label, Static
 
 from advisor.tui import services
 from advisor.tui.widgets.choice import Choice
-from advisor.workload import FINE_TUNING, LATENCY, SELF_HOSTING, SHAPES, Workload
+from advisor.domain.workload import FINE_TUNING, LATENCY, SELF_HOSTING, SHAPES, Workload
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ import math
 from dataclasses import dataclass
 from pathlib import Path
 
-from advisor.catalog import Catalog
+from advisor.catalog.load import Catalog
 
 
 @dataclass(frozen=True)
@@ -77,7 +77,7 @@ def _quantile(values: list[float], q: float) -> float:
 
 
 def calibration_path() -> Path:
-    from advisor.paths import bundled_catalog_dir
+    from advisor.common.paths import bundled_catalog_dir
 
     return bundled_catalog_dir() / "calibration.csv"
 
@@ -103,7 +103,7 @@ def load_rows(path: Path | None = None) -> tuple[list[CalibrationRow], list[str]
 
 def validate(catalog: Catalog, engine: dict | None = None, rows: list[CalibrationRow] | None = None) -> ValidationSummary:
     """Estimate every scored row with the catalog's (or the given) engine factors."""
-    from advisor.perf import estimate_for
+    from advisor.physics.performance import estimate_for
 
     engine = catalog.engine if engine is None else engine
     kv_default = engine.get("calibration", {}).get("kv_precision_for_fp8", "fp8")

@@ -25,9 +25,11 @@ from pathlib import Path
 from typing import Any, Callable, Iterable
 
 from advisor import __version__
+from advisor.common.files import atomic_write
+from advisor.common.redact import REDACTED, redact, scrub, secret_values  # noqa: F401 - re-exported
 from advisor.errors import AdvisorError, InputError, UnknownIdError
-from advisor.recommendation import Candidate, MemoryBreakdown, Reason, Recommendation, Rejection, UtilizationPoint
-from advisor.workload import Workload
+from advisor.domain.recommendation import Candidate, MemoryBreakdown, Reason, Recommendation, Rejection, UtilizationPoint
+from advisor.domain.workload import Workload
 
 SCHEMA_VERSION = 1
 """The report layout this module writes and reads."""
@@ -115,44 +117,6 @@ class LoadedReport:
     """Rebuilt from the file, so ``advisor.cli.render.render()`` prints it like ``recommend`` does."""
     prices: tuple[ReportPrice, ...]
     catalog_versions: dict[str, str] = field(default_factory=dict)
-
-
-# --------------------------------------------------------------------------- secrets
-
-_SECRET_ENV_NAME = re.compile(r"KEY|TOKEN|SECRET|PASSW|CREDENTIAL|AUTH|COOKIE|SESSION|PRIVATE", re.IGNORECASE)
-_SECRET_TOKENS = re.compile(
-    r"\b(?:sk|pk|rk)-[A-Za-z0-9_\-]{8,}"                                  # OpenAI / OpenRouter / Anthropic style keys
-    r"|\b(?:gh[pousr]|hf|xox[abp]|glpat)[_-][A-Za-z0-9_\-]{16,}"           # GitHub, Hugging Face, Slack, GitLab
-    r"|(?i:\bbearer\s+)[A-Za-z0-9._~+/\-]{8,}=*"                              # Authorization headers
-)
-_SECRET_QUERY = re.compile(r"(?i)([?&](?:api[_-]?key|key|token|access_token|auth|signature|sig|password)=)[^&#\s\"']+")
-REDACTED = "[redacted]"
-_MIN_SECRET_LEN = 8
-
-
-def _secret_values(environ: dict[str, str] | None = None) -> list[str]:
-    env = os.environ if environ is None else environ
-    vals = {v for k, v in env.items() if _SECRET_ENV_NAME.search(k) and len(v) >= _MIN_SECRET_LEN}
-    return sorted(vals, key=len, reverse=True)
-
-
-def redact(text: str, secrets: Iterable[str] = ()) -> str:
-    """``text`` with secret-looking tokens and the given secret values replaced by ``[redacted]``."""
-    for s in secrets:
-        if s in text:
-            text = text.replace(s, REDACTED)
-    text = _SECRET_TOKENS.sub(REDACTED, text)
-    return _SECRET_QUERY.sub(lambda m: m.group(1) + REDACTED, text)
-
-
-def _scrub(value: Any, secrets: list[str]) -> Any:
-    if isinstance(value, str):
-        return redact(value, secrets)
-    if isinstance(value, dict):
-        return {redact(str(k), secrets): _scrub(v, secrets) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_scrub(v, secrets) for v in value]
-    return value
 
 
 # --------------------------------------------------------------------------- export
@@ -358,7 +322,7 @@ def report_to_dict(rec: Recommendation, created_at: datetime.datetime | None = N
     if rec.rejected:
         data["rejected"] = [_rejection_dict(r) for r in rec.rejected]
     data["totals"] = {"prices": len(prices), "candidates": len(rec.candidates), "rejected": len(rec.rejected)}
-    return _scrub(data, _secret_values())
+    return scrub(data, secret_values())
 
 
 def dumps_report(rec: Recommendation, created_at: datetime.datetime | None = None) -> str:
@@ -387,82 +351,12 @@ def _atomic_write(target: Path, payload: bytes, force: bool) -> None:
     parent = target.parent
     if not parent.is_dir():
         raise ReportError(label, f"cannot write the report: directory {parent} does not exist")
-    if target.exists() and not force:
-        raise ReportExistsError(target)
     try:
-        mode = target.stat().st_mode & 0o7777 if target.exists() else None
-    except OSError:
-        mode = None
-
-    import secrets
-
-    fd = -1
-    tmp = None
-    for _ in range(100):
-        tmp = parent / f".{target.name}.{secrets.token_hex(4)}.tmp"
-        try:
-            # 0o666 and the umask give the permissions a plain new file gets (NamedTemporaryFile would force 0600).
-            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
-            break
-        except FileExistsError:
-            continue
-        except OSError as exc:
-            raise ReportError(label, f"cannot write the report in {parent}: {exc.strerror or exc}") from None
-    else:  # pragma: no cover - 100 random-name collisions
-        raise ReportError(label, f"cannot create a temporary file in {parent}")
-    assert tmp is not None
-    try:
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(payload)
-                fh.flush()
-                os.fsync(fh.fileno())
-            if mode is not None:
-                os.chmod(tmp, mode)
-            if force:
-                os.replace(tmp, target)
-            else:
-                _link_no_clobber(tmp, target)
-        except ReportError:
-            raise
-        except OSError as exc:
-            raise ReportError(label, f"cannot write the report: {exc.strerror or exc}") from None
-    except BaseException:
-        try:
-            tmp.unlink()
-        except OSError:
-            pass
-        raise
-    _fsync_dir(parent)
-
-
-def _link_no_clobber(tmp: Path, target: Path) -> None:
-    """Move ``tmp`` to ``target`` unless ``target`` appeared meanwhile (a hard link fails atomically then)."""
-    try:
-        os.link(tmp, target)
+        atomic_write(target, payload, overwrite=force)
     except FileExistsError:
         raise ReportExistsError(target) from None
-    except (OSError, NotImplementedError):  # no hard links on this filesystem: check, then rename
-        if target.exists():
-            raise ReportExistsError(target) from None
-        os.replace(tmp, target)
-        return
-    tmp.unlink()
-
-
-def _fsync_dir(directory: Path) -> None:
-    if os.name != "posix":
-        return
-    try:
-        fd = os.open(directory, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
+    except OSError as exc:
+        raise ReportError(label, f"cannot write the report in {parent}: {exc.strerror or exc}") from None
 
 
 # --------------------------------------------------------------------------- loading
@@ -715,7 +609,7 @@ def _price(r: _Reader, raw: dict, i: int) -> ReportPrice:
 
 
 def _workload(r: _Reader, data: dict) -> Workload:
-    from advisor.workload import from_mapping
+    from advisor.domain.workload import from_mapping
 
     raw = r.table(data, "workload", "")
     where = f"{r.label}: workload"
@@ -905,7 +799,7 @@ class ReportDiff:
 
     def text(self, limit: int = 15) -> str:
         """Plain-text summary, at most ``limit`` lines per section."""
-        from advisor import fmt
+        from advisor.common import fmt
 
         out = [f"old: {self.old_label}", f"new: {self.new_label}"]
         if not self.changed:

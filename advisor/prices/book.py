@@ -6,7 +6,8 @@ import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from advisor.catalog import ApiPrice, Catalog, GpuPrice
+from advisor.catalog.load import Catalog
+from advisor.domain.prices import ApiPrice, GpuPrice
 
 SERVING_PRICING = ("on-demand",)
 """Pricing types a serving deployment is costed at by default (spot can be reclaimed mid-request)."""

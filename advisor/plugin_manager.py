@@ -1,4 +1,4 @@
-"""The plugin manager: built-in plugins (``plugins/``, packaged as ``advisor.builtin_plugins``) and
+"""The plugin manager: built-in plugins (``plugins/``, imported as ``advisor.plugins``) and
 third-party plugins from the ``moe_advisor`` entry-point group are registered the same way, lazily,
 once. ``MOE_ADVISOR_PLUGINS=aws,backends`` loads only the named plugins (unset or empty: all).
 
@@ -13,35 +13,34 @@ import importlib
 import os
 import threading
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any, Callable, Iterable
 
 import pluggy
 
 from advisor import hookspecs
-from advisor.catalog import ApiPrice, Catalog, CatalogError, GpuPrice, build_entry, check_price, price_key, read_price_file
-from advisor.pricing import STALE_AFTER_DAYS, PriceBook, age_days
+from advisor.catalog.schema import build_entry
+from advisor.errors import CatalogError
 
 ENTRY_POINT_GROUP = hookspecs.PROJECT
 PLUGINS_ENV = "MOE_ADVISOR_PLUGINS"
 
 DEFAULT_PLUGINS: tuple[str, ...] = (
-    "advisor.builtin_plugins.backends",
-    "advisor.builtin_plugins.digitalocean",
-    "advisor.builtin_plugins.aws",
-    "advisor.builtin_plugins.azure",
-    "advisor.builtin_plugins.gcp",
-    "advisor.builtin_plugins.lambda_labs",
-    "advisor.builtin_plugins.runpod",
-    "advisor.builtin_plugins.nebius",
-    "advisor.builtin_plugins.tensorwave",
-    "advisor.builtin_plugins.deepseek",
-    "advisor.builtin_plugins.together",
-    "advisor.builtin_plugins.fireworks",
-    "advisor.builtin_plugins.groq",
-    "advisor.builtin_plugins.deepinfra",
-    "advisor.builtin_plugins.openrouter",
-    "advisor.builtin_plugins.cerebras",
+    "advisor.plugins.backends",
+    "advisor.plugins.digitalocean",
+    "advisor.plugins.aws",
+    "advisor.plugins.azure",
+    "advisor.plugins.gcp",
+    "advisor.plugins.lambda_labs",
+    "advisor.plugins.runpod",
+    "advisor.plugins.nebius",
+    "advisor.plugins.tensorwave",
+    "advisor.plugins.deepseek",
+    "advisor.plugins.together",
+    "advisor.plugins.fireworks",
+    "advisor.plugins.groq",
+    "advisor.plugins.deepinfra",
+    "advisor.plugins.openrouter",
+    "advisor.plugins.cerebras",
 )
 """Built-in plugins; each one's plugin name is the last part of its module path."""
 
@@ -70,28 +69,6 @@ class PluginInfo:
     """The installed distribution that declares the entry point (third-party plugins)."""
 
 
-@dataclass(frozen=True)
-class SourceStatus:
-    """Where one price source's prices come from right now, and how old they are."""
-
-    name: str
-    kind: str
-    """``gpu`` or ``api``."""
-    plugin: str
-    used: str
-    """``live cache``, ``bundled snapshot`` or ``none`` (the source failed)."""
-    prices: int
-    as_of: str
-    """Oldest ``as_of`` among the rows used (the fetch date for a live cache)."""
-    age_days: int | None
-    stale: bool
-    refreshable: bool
-    fetched_at: str = ""
-    """ISO UTC time of the last good live refresh, when the live cache is used."""
-    note: str = ""
-    """Why the live cache is not used (unreadable, absent), or the source's failure."""
-
-
 @dataclass
 class RegisteredSource:
     """A price source and the plugin that registered it."""
@@ -104,48 +81,6 @@ class RegisteredSource:
     @property
     def live(self) -> Any:
         return getattr(self.source, "live", None)
-
-
-# --------------------------------------------------------------------------- helpers for plugin authors
-
-
-class StaticPriceSource:
-    """A price source over a fixed list of ``GpuPrice``/``ApiPrice`` objects or dicts."""
-
-    def __init__(self, name: str, kind: str, prices: Iterable[Any], live: Any = None):
-        self.name, self.kind, self._prices = name, kind, list(prices)
-        if live is not None:
-            self.live = live
-
-    def snapshot(self) -> list[Any]:
-        return list(self._prices)
-
-
-class TomlPriceSource:
-    """A price source whose snapshot is a ``prices/gpu_*.toml`` / ``api_*.toml`` file, read through
-    the catalog validator (a bad row is reported as malformed data of this source)."""
-
-    def __init__(self, name: str, path: Path, kind: str | None = None, live: Any = None):
-        self.name, self.path = name, Path(path)
-        self.kind = kind or ("api" if self.path.name.startswith("api_") else "gpu")
-        self._rows: list[Any] | None = None
-        if live is not None:
-            self.live = live
-
-    def snapshot(self) -> list[Any]:
-        if self._rows is None:
-            rows, problems = read_price_file(self.path, f"{self.path.parent.name}/{self.path.name}")
-            if problems:
-                raise ValueError("; ".join(str(p) for p in problems))
-            self._rows = rows
-        return list(self._rows)
-
-
-def bundled_price_source(name: str, file_name: str, live: Any = None) -> TomlPriceSource:
-    """A source over one of the bundled ``catalogs/prices/`` files."""
-    from advisor import paths
-
-    return TomlPriceSource(name, paths.bundled_catalog_dir() / "prices" / file_name, live=live)
 
 
 # --------------------------------------------------------------------------- state
@@ -180,9 +115,9 @@ _loaded_for: str | None = None
 """The ``MOE_ADVISOR_PLUGINS`` value the plugins were loaded for (None: not loaded)."""
 _registry: _Registry | None = None
 _collecting = False
-_snapshots: dict[str, tuple[list[GpuPrice | ApiPrice], str]] = {}
 _load_notes: list[str] = []
-_price_notes: dict[str, None] = {}
+_generation = 0
+"""Bumped whenever the set of plugins changes; caches built on the plugins compare it (``generation()``)."""
 
 
 def _allowed() -> set[str] | None:
@@ -192,13 +127,14 @@ def _allowed() -> set[str] | None:
 
 
 def _invalidate() -> None:
-    global _registry
+    global _registry, _generation
     _registry = None
-    _snapshots.clear()
-    _price_notes.clear()
-    from advisor import catalog
+    _generation += 1
 
-    catalog.reset_cache()
+
+def generation() -> int:
+    """A number that changes whenever plugins are loaded, registered or unregistered."""
+    return _generation
 
 
 def reset() -> None:
@@ -436,156 +372,6 @@ def price_sources() -> list[RegisteredSource]:
     return list(_collect().sources)
 
 
-def _snapshot_rows(src: RegisteredSource) -> tuple[list[GpuPrice | ApiPrice], str]:
-    """(validated snapshot rows, ``bundled snapshot`` or ``none``), computed once per source."""
-    hit = _snapshots.get(src.name)
-    if hit is None:
-        rec = _records.get(src.plugin)
-        label = f"plugin {src.plugin}, source {src.name}"
-        try:
-            raw = src.source.snapshot()
-            if not isinstance(raw, (list, tuple)):
-                raise TypeError(f"snapshot() returned {type(raw).__name__}, not a list")
-        except (Exception, SystemExit) as exc:
-            if rec:
-                rec.fail(f"source {src.name!r}: snapshot failed: {type(exc).__name__}: {exc}")
-            hit = ([], "none")
-        else:
-            rows: list[GpuPrice | ApiPrice] = []
-            bad: list[str] = []
-            for i, row in enumerate(raw):
-                try:
-                    rows.append(check_price(row, src.kind, label, f"row {i}"))
-                except CatalogError as exc:
-                    bad.append(str(exc))
-            if bad and rec:
-                rec.fail(f"source {src.name!r}: {len(bad)} malformed row(s) skipped; first: {bad[0]}")
-            hit = (rows, "bundled snapshot")
-        _snapshots[src.name] = hit
-    return list(hit[0]), hit[1]
-
-
-def _source_rows(src: RegisteredSource) -> tuple[list[GpuPrice | ApiPrice], str, str]:
-    """(rows, used, note): the last good live cache, else the validated snapshot. A snapshot newer
-    than the cache (a package upgrade after an old refresh) wins over it."""
-    rows, used = _snapshot_rows(src)
-    note = ""
-    if src.live is not None:
-        from advisor import live
-
-        cached, why = live.read_cache(src.name, src.kind)
-        if cached is None:
-            note = why
-        else:
-            newest = max((p.as_of[:10] for p in rows), default="")
-            if newest > cached.fetched_at[:10]:
-                note = f"the bundled snapshot (as of {newest}) is newer than the live cache ({cached.fetched_at})"
-            else:
-                return list(cached.prices), "live cache", cached.fetched_at
-    return rows, used, note
-
-
-@dataclass(frozen=True)
-class PriceEntry:
-    """One price in the run's price book, and where it comes from."""
-
-    price: GpuPrice | ApiPrice
-    source: str
-    """The price source's name, or ``user catalog``."""
-    plugin: str
-    """The plugin that registered the source ("" for the user catalog)."""
-    used: str
-    """``live cache``, ``bundled snapshot`` or ``user catalog``."""
-    fetched_at: str = ""
-    """ISO UTC time of the live refresh the price comes from."""
-
-
-def _resolve(catalog: Catalog) -> tuple[list[tuple[RegisteredSource, list, str, str]], dict[tuple, PriceEntry]]:
-    results = []
-    merged: dict[tuple, PriceEntry] = {}
-    for src in price_sources():
-        rows, used, note = _source_rows(src)
-        kept = []
-        for p in rows:
-            known = catalog.gpus if isinstance(p, GpuPrice) else catalog.models
-            pid = p.gpu if isinstance(p, GpuPrice) else p.model
-            if pid not in known:
-                what = "gpu" if isinstance(p, GpuPrice) else "model"
-                _price_notes[f"price source {src.name!r} (plugin {src.plugin}): unknown {what} {pid!r} (skipped)"] = None
-                continue
-            kept.append(p)
-            merged[price_key(p)] = PriceEntry(p, src.name, src.plugin, used, note if used == "live cache" else "")
-        results.append((src, kept, used, note))
-    for p in getattr(catalog, "user_prices", ()):
-        merged[price_key(p)] = PriceEntry(p, "user catalog", "", "user catalog")
-    return results, merged
-
-
-def price_entries(catalog: Catalog | None = None) -> list[PriceEntry]:
-    """Every price the advisor uses, with its source (see ``price_book``)."""
-    from advisor.catalog import default_catalog
-
-    catalog = catalog or default_catalog()
-    with _lock:
-        _, merged = _resolve(catalog)
-    return list(merged.values())
-
-
-def price_book(catalog: Catalog | None = None) -> PriceBook:
-    """Every plugin price source (its live cache when refreshed, else its bundled snapshot), with the
-    user catalog's price files merged over them (same provider/gpu/pricing/region/sku replaces)."""
-    entries = price_entries(catalog)
-    origin: dict[str, str] = {}
-    for e in entries:
-        if e.used == "live cache":
-            what = f"live refresh {e.fetched_at} (source {e.source}, plugin {e.plugin})"
-        elif e.used == "bundled snapshot":
-            what = f"bundled snapshot (source {e.source}, plugin {e.plugin})"
-        else:
-            what = "user catalog"
-        prev = origin.get(e.price.provider)
-        if prev is None:
-            origin[e.price.provider] = what
-        elif what not in prev:
-            origin[e.price.provider] = f"{prev} + {what}"
-    gpu = tuple(e.price for e in entries if isinstance(e.price, GpuPrice))
-    api = tuple(e.price for e in entries if isinstance(e.price, ApiPrice))
-    return PriceBook(gpu_prices=gpu, api_prices=api, origin=origin)
-
-
-def source_status(catalog: Catalog | None = None) -> list[SourceStatus]:
-    """One line per registered price source: live cache or snapshot, count, as-of, age."""
-    from advisor.catalog import default_catalog
-
-    catalog = catalog or default_catalog()
-    out = []
-    with _lock:
-        results, _ = _resolve(catalog)
-    for src, kept, used, note in results:
-        if used == "live cache":
-            as_of = note[:10]
-            fetched, why = note, ""
-        else:
-            dates = sorted(p.as_of for p in kept)
-            as_of = dates[0] if dates else ""
-            fetched, why = "", note
-        if used == "none":
-            rec = _records.get(src.plugin)
-            why = rec.errors[-1] if rec and rec.errors else "no prices"
-        age = age_days(as_of) if as_of else None
-        out.append(SourceStatus(name=src.name, kind=src.kind, plugin=src.plugin, used=used, prices=len(kept), as_of=as_of,
-                                age_days=age, stale=age is not None and age > STALE_AFTER_DAYS, refreshable=src.live is not None,
-                                fetched_at=fetched, note=why))
-    return out
-
-
-def invalidate_prices() -> None:
-    """Forget cached snapshots and live caches read so far (after a refresh)."""
-    with _lock:
-        _snapshots.clear()
-        _price_notes.clear()
-
-
 # --------------------------------------------------------------------------- reporting
 
 
@@ -598,27 +384,42 @@ def _info(rec: _Record) -> PluginInfo:
                       module=rec.module, builtin=rec.builtin, distribution=rec.distribution)
 
 
-def plugin_infos(check_prices: bool = True) -> list[PluginInfo]:
-    """Every plugin found, with its status. With ``check_prices`` the price sources are read too, so a
-    source returning malformed data shows up as a failed plugin."""
+def plugin_infos() -> list[PluginInfo]:
+    """Every plugin found, with its status (``advisor.prices.resolve.plugin_infos`` also reads the price
+    sources, so a source returning malformed data shows up as a failed plugin)."""
     _collect()
-    if check_prices:
-        try:
-            price_book()
-        except Exception as exc:  # noqa: BLE001 - e.g. a broken catalog: report, do not raise
-            _load_notes.append(f"could not check price sources: {type(exc).__name__}: {exc}")
     with _lock:
         return [_info(r) for r in _records.values()]
 
 
-def notes() -> tuple[str, ...]:
-    """Run notes: each failed plugin by name with its reason, unknown ids in price sources, and
-    ``MOE_ADVISOR_PLUGINS`` names that match no plugin."""
+def record_failure(plugin: str, message: str) -> None:
+    """Mark ``plugin`` failed with ``message`` (for failures seen after registration, e.g. a snapshot)."""
+    with _lock:
+        rec = _records.get(plugin)
+        if rec is not None:
+            rec.fail(message)
+
+
+def last_error(plugin: str) -> str:
+    """The latest failure recorded for ``plugin`` ("" when none)."""
+    with _lock:
+        rec = _records.get(plugin)
+        return rec.errors[-1] if rec and rec.errors else ""
+
+
+def add_load_note(message: str) -> None:
+    with _lock:
+        _load_notes.append(message)
+
+
+def notes(extra: Iterable[str] = ()) -> tuple[str, ...]:
+    """Run notes: each failed plugin by name with its reason, ``MOE_ADVISOR_PLUGINS`` names that match
+    no plugin, then ``extra`` (the price resolution's notes)."""
     _collect()
     with _lock:
         out = [f"plugin {r.name!r} failed: {'; '.join(r.errors)}" for r in _records.values() if r.errors]
         out += list(_load_notes)
-        out += list(_price_notes)
+        out += list(extra)
         if not _registry or not _registry.backends:
             out.append(f"no cost backend is loaded (the built-in 'backends' plugin is off or failed; {PLUGINS_ENV}="
                        f"{os.environ.get(PLUGINS_ENV, '')!r}): nothing can be costed")

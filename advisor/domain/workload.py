@@ -207,7 +207,7 @@ def validate(w: Workload, where: str | None = None) -> Workload:
         raise err("min_quality", f"must be between 0 and 100, got {w.min_quality:g}")
     if not 1 <= w.max_gpus <= 1024:
         raise err("max_gpus", f"must be between 1 and 1024, got {w.max_gpus}")
-    from advisor.precision import PRECISIONS
+    from advisor.domain.precision import PRECISIONS
 
     for p in w.precisions:
         if p not in PRECISIONS:

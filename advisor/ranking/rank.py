@@ -11,12 +11,12 @@ import dataclasses
 from decimal import Decimal
 from typing import Iterable, Sequence
 
-from advisor import fmt
-from advisor.backends import DEFAULT_BACKENDS, Context, CostBackend, single_stream_usd_per_mtok
-from advisor.catalog import Catalog
-from advisor.pricing import PriceBook, blended_usd_per_mtok, from_catalog
-from advisor.recommendation import Candidate, Reason, Recommendation, Rejection
-from advisor.workload import HOURS_PER_MONTH, Workload, validate
+from advisor.common import fmt
+from advisor.ranking.backends import DEFAULT_BACKENDS, Context, CostBackend, single_stream_usd_per_mtok
+from advisor.catalog.load import Catalog
+from advisor.prices.book import PriceBook, blended_usd_per_mtok, from_catalog
+from advisor.domain.recommendation import Candidate, Reason, Recommendation, Rejection
+from advisor.domain.workload import HOURS_PER_MONTH, Workload, validate
 
 
 DETAILED_TOP = 15
@@ -178,7 +178,7 @@ def recommend_with(workload: Workload, catalog: Catalog, prices: PriceBook | Non
                                           break_even_tokens_per_day=be, break_even_vs=vs, single_stream_usd_per_mtok=single))
 
     # Prices that have aged: say so once.
-    from advisor.pricing import STALE_AFTER_DAYS, age_days
+    from advisor.prices.book import STALE_AFTER_DAYS, age_days
 
     stale = sorted({c.provider for c in ranked[:10] if (age_days(c.price_as_of) or 0) > STALE_AFTER_DAYS})
     if stale:

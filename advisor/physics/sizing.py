@@ -10,8 +10,8 @@ import math
 from dataclasses import dataclass
 from functools import lru_cache
 
-from advisor.catalog import GpuSpec, ModelSpec
-from advisor.precision import PrecisionScheme, kv_bytes_per_element, scheme
+from advisor.domain.specs import GpuSpec, ModelSpec
+from advisor.domain.precision import PrecisionScheme, kv_bytes_per_element, scheme
 
 
 @dataclass(frozen=True)

@@ -12,13 +12,14 @@ from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
 from typing import Iterable, Protocol
 
-from advisor import fmt
-from advisor.catalog import Catalog, GpuSpec, ModelSpec
-from advisor.perf import default_kv_precision, estimate_for, parallelism, resolved_engine
-from advisor.pricing import PriceBook, blended_usd_per_mtok
-from advisor.recommendation import Candidate, MemoryBreakdown, Reason, Rejection, UtilizationPoint
-from advisor.sizing import fit, weight_bytes
-from advisor.workload import HOURS_PER_MONTH, Workload
+from advisor.common import fmt
+from advisor.catalog.load import Catalog
+from advisor.domain.specs import GpuSpec, ModelSpec
+from advisor.physics.performance import default_kv_precision, estimate_for, parallelism, resolved_engine
+from advisor.prices.book import PriceBook, blended_usd_per_mtok
+from advisor.domain.recommendation import Candidate, MemoryBreakdown, Reason, Rejection, UtilizationPoint
+from advisor.physics.sizing import fit, weight_bytes
+from advisor.domain.workload import HOURS_PER_MONTH, Workload
 
 GPU_COUNTS = (1, 2, 4, 8, 16)
 UTILIZATION_POINTS = (0.9, 0.4, 0.1)

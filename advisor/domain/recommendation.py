@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from advisor.workload import Workload
+from advisor.domain.workload import Workload
 
 
 @dataclass(frozen=True)

@@ -32,7 +32,8 @@ def user_cache_dir() -> Path:
 
 
 def bundled_catalog_dir() -> Path:
-    """The catalogs shipped inside the package (``advisor.catalogs``)."""
+    """The catalogs shipped inside the package (``advisor/catalogs``, the top-level ``catalogs/`` folder in a
+    source checkout)."""
     from importlib.resources import files
 
-    return Path(str(files("advisor.catalogs")))
+    return Path(str(files("advisor") / "catalogs"))

@@ -21,10 +21,10 @@ import math
 from functools import lru_cache
 from dataclasses import dataclass, field
 
-from advisor.catalog import GpuSpec, ModelSpec
+from advisor.domain.specs import GpuSpec, ModelSpec
 from advisor.errors import InputError
-from advisor.precision import kv_bytes_per_element, scheme
-from advisor.sizing import Fit, KvLayout, active_params, fit, kv_layout, param_breakdown, weight_bytes
+from advisor.domain.precision import kv_bytes_per_element, scheme
+from advisor.physics.sizing import Fit, KvLayout, active_params, fit, kv_layout, param_breakdown, weight_bytes
 
 # Defaults used when the engine catalog lacks a factor (the fitted values live in catalogs/engine.toml).
 DEFAULT_FACTORS = {

@@ -1,0 +1,252 @@
+"""Catalog loading: the bundled TOML files, plugin entries, then the user catalog directory over them.
+
+A bad entry is reported (file, entry, field) and skipped: the rest of the catalog still loads.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Iterable
+
+from advisor.catalog.schema import _build, _check_gpu, _check_model, build_entry
+from advisor.domain.prices import ApiPrice, GpuPrice, price_key
+from advisor.domain.specs import GpuSpec, ModelSpec, QualityScore
+from advisor.errors import CatalogError, UnknownIdError
+
+SCHEMA_VERSION = 1
+
+
+@dataclass(frozen=True)
+class CatalogProblem:
+    """A catalog entry (or file) that was skipped, and why."""
+
+    file: str
+    message: str
+
+    def __str__(self) -> str:
+        return self.message
+
+
+@dataclass(frozen=True)
+class Catalog:
+    """Everything the advisor knows: models, GPUs, quality scores and bundled prices."""
+
+    models: dict[str, ModelSpec]
+    gpus: dict[str, GpuSpec]
+    quality: dict[str, QualityScore]
+    gpu_prices: tuple[GpuPrice, ...]
+    api_prices: tuple[ApiPrice, ...]
+    engine: dict[str, Any]
+    """Serving-engine profile and fitted efficiency factors (catalogs/engine.toml)."""
+    versions: dict[str, str]
+    """catalog file name -> its ``as_of``/version stamp (for reports)."""
+    problems: tuple[CatalogProblem, ...] = field(default=())
+    user_prices: tuple[GpuPrice | ApiPrice, ...] = field(default=())
+    """Prices read from the user catalog directory (or extra files), not the bundled snapshot. The
+    plugin price book merges them over the plugins' prices (same key replaces)."""
+
+    def model(self, model_id: str) -> ModelSpec:
+        try:
+            return self.models[model_id]
+        except KeyError:
+            raise UnknownIdError("model", model_id, sorted(self.models)) from None
+
+    def gpu(self, gpu_id: str) -> GpuSpec:
+        try:
+            return self.gpus[gpu_id]
+        except KeyError:
+            raise UnknownIdError("gpu", gpu_id, sorted(self.gpus)) from None
+
+
+def _version_stamp(path: Path, data: dict) -> str:
+    """A catalog file's version for reports: its declared as_of/version (if any) and a content hash, so a
+    report diff sees any edit."""
+    import hashlib
+
+    declared = str(data.get("as_of", data.get("version", ""))).strip()
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()[:12]
+    return f"{declared} sha256:{digest}" if declared else f"sha256:{digest}"
+
+
+def _read_toml(path: Path, label: str) -> dict:
+    try:
+        with path.open("rb") as fh:
+            return tomllib.load(fh)
+    except tomllib.TOMLDecodeError as exc:
+        raise CatalogError(label, f"malformed TOML: {exc}") from None
+    except OSError as exc:
+        raise CatalogError(label, f"cannot read: {exc.strerror or exc}") from None
+
+
+_KINDS = ("models", "gpus", "quality", "gpu_prices", "api_prices", "engine")
+
+
+class _Loader:
+    def __init__(self) -> None:
+        self.models: dict[str, ModelSpec] = {}
+        self.gpus: dict[str, GpuSpec] = {}
+        self.quality: dict[str, QualityScore] = {}
+        self.gpu_prices: dict[tuple, GpuPrice] = {}
+        self.api_prices: dict[tuple, ApiPrice] = {}
+        self.engine: dict[str, Any] = {}
+        self.versions: dict[str, str] = {}
+        self.problems: list[CatalogProblem] = []
+        self.user_price_keys: set[tuple] = set()
+        self._bundled = True
+
+    def _entries(self, data: dict, key: str, label: str, builder: Callable[[str, Any], Any]) -> None:
+        table = data.get(key, {})
+        if not isinstance(table, dict):
+            self.problems.append(CatalogProblem(label, str(CatalogError(label, f"'{key}' must be a table of entries"))))
+            return
+        for entry_id, raw in table.items():
+            try:
+                builder(entry_id, raw)
+            except CatalogError as exc:
+                self.problems.append(CatalogProblem(label, str(exc)))
+
+    def _price_rows(self, data: dict, label: str, builder: Callable[[int, Any, str], Any]) -> None:
+        rows = data.get("prices", [])
+        provider = data.get("provider")
+        if not isinstance(provider, str) or not provider.strip():
+            self.problems.append(CatalogProblem(label, str(CatalogError(label, "missing required field", field="provider"))))
+            return
+        if not isinstance(rows, list):
+            self.problems.append(CatalogProblem(label, str(CatalogError(label, "'prices' must be an array of tables"))))
+            return
+        for i, raw in enumerate(rows):
+            try:
+                builder(i, raw, provider)
+            except CatalogError as exc:
+                self.problems.append(CatalogProblem(label, str(exc)))
+
+    def load_file(self, path: Path, label: str) -> None:
+        try:
+            data = _read_toml(path, label)
+            kind = data.get("catalog")
+            if kind not in _KINDS:
+                raise CatalogError(label, f"'catalog' must be one of {', '.join(_KINDS)}, got {kind!r}", field="catalog")
+            version = data.get("schema_version")
+            if version != SCHEMA_VERSION:
+                raise CatalogError(label, f"unsupported schema_version {version!r} (this version reads {SCHEMA_VERSION})", field="schema_version")
+        except CatalogError as exc:
+            self.problems.append(CatalogProblem(label, str(exc)))
+            return
+        self.versions[label] = _version_stamp(path, data)
+
+        if kind == "models":
+            def build_model(mid: str, raw: Any) -> None:
+                m = _build(ModelSpec, raw, label, mid, {"id": mid})
+                _check_model(m, label)
+                self.models[mid] = m
+            self._entries(data, "models", label, build_model)
+        elif kind == "gpus":
+            def build_gpu(gid: str, raw: Any) -> None:
+                g = _build(GpuSpec, raw, label, gid, {"id": gid})
+                _check_gpu(g, label)
+                self.gpus[gid] = g
+            self._entries(data, "gpus", label, build_gpu)
+        elif kind == "quality":
+            def build_q(mid: str, raw: Any) -> None:
+                self.quality[mid] = _build(QualityScore, raw, label, mid, {"model": mid})
+            self._entries(data, "quality", label, build_q)
+        elif kind == "gpu_prices":
+            def build_gp(i: int, raw: Any, provider: str) -> None:
+                entry = raw.get("gpu", f"#{i + 1}") if isinstance(raw, dict) else f"#{i + 1}"
+                p = _build(GpuPrice, raw, label, f"prices[{i}] ({entry})", {"provider": provider})
+                self.gpu_prices[price_key(p)] = p
+                self._track(price_key(p))
+            self._price_rows(data, label, build_gp)
+        elif kind == "api_prices":
+            def build_ap(i: int, raw: Any, provider: str) -> None:
+                entry = raw.get("model", f"#{i + 1}") if isinstance(raw, dict) else f"#{i + 1}"
+                p = _build(ApiPrice, raw, label, f"prices[{i}] ({entry})", {"provider": provider})
+                self.api_prices[price_key(p)] = p
+                self._track(price_key(p))
+            self._price_rows(data, label, build_ap)
+        elif kind == "engine":
+            merged = dict(self.engine)
+            merged.update({k: v for k, v in data.items() if k not in ("catalog", "schema_version")})
+            self.engine = merged
+
+    def _track(self, key: tuple) -> None:
+        if self._bundled:
+            self.user_price_keys.discard(key)
+        else:
+            self.user_price_keys.add(key)
+
+    def add_entry(self, kind: str, entry_id: str, raw: Any, label: str) -> None:
+        """One entry contributed by a plugin (``kind`` is ``models``, ``gpus`` or ``quality``)."""
+        try:
+            obj = build_entry(kind, entry_id, raw, label)
+        except CatalogError as exc:
+            self.problems.append(CatalogProblem(label, str(exc)))
+            return
+        {"models": self.models, "gpus": self.gpus, "quality": self.quality}[kind][entry_id] = obj
+
+    def finish(self) -> Catalog:
+        # Drop prices and scores that point at ids nobody defined (reported, not fatal).
+        gpu_prices = []
+        for p in self.gpu_prices.values():
+            if p.gpu in self.gpus:
+                gpu_prices.append(p)
+            else:
+                self.problems.append(CatalogProblem(p.provider, f"price from {p.provider}: unknown gpu '{p.gpu}' (skipped)"))
+        api_prices = []
+        for p in self.api_prices.values():
+            if p.model in self.models:
+                api_prices.append(p)
+            else:
+                self.problems.append(CatalogProblem(p.provider, f"price from {p.provider}: unknown model '{p.model}' (skipped)"))
+        return Catalog(
+            models=dict(sorted(self.models.items())),
+            gpus=dict(self.gpus),
+            quality=dict(self.quality),
+            gpu_prices=tuple(gpu_prices),
+            api_prices=tuple(api_prices),
+            engine=self.engine,
+            versions=self.versions,
+            problems=tuple(self.problems),
+            user_prices=tuple(p for p in gpu_prices + api_prices if price_key(p) in self.user_price_keys),
+        )
+
+
+def _toml_files(directory: Path) -> list[Path]:
+    if not directory.is_dir():
+        return []
+    return sorted(p for p in directory.rglob("*.toml") if p.is_file())
+
+
+def load_catalog(bundled: Path | None = None, user: Path | None = None, extra_files: tuple[Path, ...] = (),
+                 extra_entries: Iterable[tuple[str, str, dict, str]] = ()) -> Catalog:
+    """Load the bundled catalogs, then ``extra_entries`` (``(kind, id, fields, label)``, from plugins),
+    then the user catalog directory over them."""
+    from advisor.common import paths
+
+    bundled = bundled if bundled is not None else paths.bundled_catalog_dir()
+    user = user if user is not None else paths.user_catalog_dir()
+    loader = _Loader()
+    for path in _toml_files(bundled):
+        loader.load_file(path, f"catalogs/{path.relative_to(bundled)}")
+    for kind, entry_id, raw, label in extra_entries:
+        loader.add_entry(kind, entry_id, raw, label)
+    loader._bundled = False
+    for path in list(_toml_files(user)) + list(extra_files):
+        loader.load_file(path, str(path))
+    return loader.finish()
+
+
+def read_price_file(path: Path, label: str | None = None) -> tuple[list[GpuPrice | ApiPrice], list[CatalogProblem]]:
+    """Read one ``prices/gpu_*.toml`` or ``api_*.toml`` file through the catalog validator: its valid
+    rows, and one problem per bad row (or for the whole file). Ids are not checked against a catalog."""
+    loader = _Loader()
+    label = label or str(path)
+    loader.load_file(path, label)
+    rows: list[GpuPrice | ApiPrice] = [*loader.gpu_prices.values(), *loader.api_prices.values()]
+    problems = list(loader.problems)
+    if not problems and (loader.models or loader.gpus or loader.quality or loader.engine):
+        problems.append(CatalogProblem(label, str(CatalogError(label, "not a price file (catalog must be gpu_prices or api_prices)"))))
+        rows = []
+    return rows, problems

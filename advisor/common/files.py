@@ -1,0 +1,85 @@
+"""The one atomic writer: a reader sees the old file or the new one, never a half-written one.
+
+The payload goes to a temporary file in the target's directory, is fsynced, then renamed over the
+target (or hard-linked into place when the target must not be overwritten); the directory is fsynced
+after. On any failure the temporary file is removed and the target is left as it was.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+
+def atomic_write(target: Path, payload: bytes, *, overwrite: bool = True) -> None:
+    """Write ``payload`` to ``target`` atomically.
+
+    Raises FileExistsError when ``target`` exists and ``overwrite`` is false (also when it appears while
+    writing), OSError when it cannot be written."""
+    parent = target.parent
+    if target.exists() and not overwrite:
+        raise FileExistsError(str(target))
+    try:
+        mode = target.stat().st_mode & 0o7777 if target.exists() else None
+    except OSError:
+        mode = None
+    fd, tmp = _create_temp(target)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(payload)
+            fh.flush()
+            os.fsync(fh.fileno())
+        if mode is not None:
+            os.chmod(tmp, mode)
+        if overwrite:
+            os.replace(tmp, target)
+        else:
+            _link_no_clobber(tmp, target)
+    except BaseException:
+        try:
+            tmp.unlink()
+        except OSError:
+            pass
+        raise
+    _fsync_dir(parent)
+
+
+def _create_temp(target: Path) -> tuple[int, Path]:
+    for _ in range(100):
+        tmp = target.parent / f".{target.name}.{secrets.token_hex(4)}.tmp"
+        try:
+            # 0o666 and the umask give the permissions a plain new file gets (mkstemp would force 0600).
+            return os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666), tmp
+        except FileExistsError:
+            continue
+    raise OSError(f"cannot create a temporary file in {target.parent}")  # pragma: no cover - 100 collisions
+
+
+def _link_no_clobber(tmp: Path, target: Path) -> None:
+    """Move ``tmp`` to ``target`` unless ``target`` appeared meanwhile (a hard link fails atomically then)."""
+    try:
+        os.link(tmp, target)
+    except FileExistsError:
+        raise FileExistsError(str(target)) from None
+    except (OSError, NotImplementedError):  # no hard links on this filesystem: check, then rename
+        if target.exists():
+            raise FileExistsError(str(target)) from None
+        os.replace(tmp, target)
+        return
+    tmp.unlink()
+
+
+def _fsync_dir(directory: Path) -> None:
+    if os.name != "posix":
+        return
+    try:
+        fd = os.open(directory, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)

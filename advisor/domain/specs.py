@@ -1,0 +1,146 @@
+"""Domain types of the catalogs: a model's architecture, an accelerator, a benchmark score.
+
+Frozen dataclasses with config.json field names; every figure carries ``source`` and ``as_of``. This
+module imports nothing from the rest of the advisor.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    """A model's architecture, with config.json field names, and where the figures come from."""
+
+    id: str
+    name: str
+    hf_repo: str
+    release: str
+    num_hidden_layers: int
+    hidden_size: int
+    num_attention_heads: int
+    num_key_value_heads: int
+    head_dim: int
+    intermediate_size: int
+    """FFN width of the dense FFN layers (0 when every layer is MoE)."""
+    vocab_size: int
+    max_position_embeddings: int
+    source: str
+    as_of: str
+    tie_word_embeddings: bool = False
+    attention: str = "gqa"
+    """``gqa`` (incl. MHA/MQA), ``mla`` (DeepSeek latent KV) or ``csa`` (DeepSeek V4 compressed)."""
+    attention_bias: bool = False
+    qkv_bias: bool = False
+    qk_norm: bool = False
+    attention_sinks: bool = False
+    q_lora_rank: int = 0
+    kv_lora_rank: int = 0
+    qk_nope_head_dim: int = 0
+    qk_rope_head_dim: int = 0
+    v_head_dim: int = 0
+    o_lora_rank: int = 0
+    o_groups: int = 0
+    compress_ratio: int = 0
+    """CSA: KV compression ratio of the ``compress_layers`` layers (tokens per cached entry)."""
+    compress_layers: int = 0
+    compress_ratio_long: int = 0
+    """CSA: the heavier compression ratio of the ``compress_long_layers`` layers."""
+    compress_long_layers: int = 0
+    index_head_dim: int = 0
+    index_n_heads: int = 0
+    index_topk: int = 0
+    sliding_window: int = 0
+    sliding_window_layers: int = 0
+    attention_chunk_size: int = 0
+    chunked_layers: int = 0
+    n_routed_experts: int = 0
+    num_experts_per_tok: int = 0
+    n_shared_experts: int = 0
+    moe_intermediate_size: int = 0
+    shared_expert_intermediate_size: int = 0
+    first_k_dense_replace: int = 0
+    moe_layer_step: int = 1
+    expert_bias: bool = False
+    router_bias: bool = False
+    native_precision: str = "bf16"
+    published_total_params: float = 0.0
+    published_active_params: float = 0.0
+    published_active_counts_embedding: bool = True
+    params_source: str = ""
+    notes: str = ""
+
+    def __hash__(self) -> int:  # cheap: equality still compares every field
+        return hash(("model", self.id, self.num_hidden_layers, self.hidden_size))
+
+    @property
+    def is_moe(self) -> bool:
+        return self.n_routed_experts > 0
+
+    @property
+    def architecture(self) -> str:
+        """``moe`` or ``dense``."""
+        return "moe" if self.is_moe else "dense"
+
+    @cached_property
+    def moe_layers(self) -> int:
+        """Number of layers whose FFN is a mixture of experts."""
+        if not self.is_moe:
+            return 0
+        step = max(1, self.moe_layer_step)
+        return sum(1 for i in range(self.first_k_dense_replace, self.num_hidden_layers) if (i + 1) % step == 0)
+
+    @cached_property
+    def dense_layers(self) -> int:
+        return self.num_hidden_layers - self.moe_layers
+
+    @cached_property
+    def full_attention_layers(self) -> int:
+        """Layers that attend to (and cache) the whole context."""
+        return self.num_hidden_layers - self.sliding_window_layers - self.chunked_layers
+
+
+@dataclass(frozen=True)
+class GpuSpec:
+    """One accelerator type: memory, bandwidth, dense peak compute and interconnect."""
+
+    id: str
+    name: str
+    vendor: str
+    memory_gib: float
+    hbm_tbps: float
+    bf16_tflops: float
+    interconnect: str
+    interconnect_gbps: float
+    """Scale-up bandwidth per GPU per direction (GB/s)."""
+    gpus_per_node: int
+    internode_gbps: float
+    """Scale-out bandwidth per GPU per direction (GB/s)."""
+    source: str
+    as_of: str
+    fp8_tflops: float = 0.0
+    fp4_tflops: float = 0.0
+    int8_tops: float = 0.0
+    tdp_w: float = 0.0
+    notes: str = ""
+
+    def __hash__(self) -> int:
+        return hash(("gpu", self.id, self.memory_gib, self.hbm_tbps))
+
+    @property
+    def memory_bytes(self) -> int:
+        return int(self.memory_gib * 2**30)
+
+
+@dataclass(frozen=True)
+class QualityScore:
+    """A model's score on a named public benchmark."""
+
+    model: str
+    benchmark: str
+    score: float
+    source: str
+    as_of: str
+    notes: str = ""

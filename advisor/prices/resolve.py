@@ -1,0 +1,225 @@
+"""Which price each provider has right now: every registered source's last good live refresh, else its
+validated snapshot, with the user catalog's price files merged over them.
+
+Reads the plugin registry (``advisor.plugin_manager``); nothing below it imports this module.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from typing import Any
+
+from advisor import plugin_manager, runtime
+from advisor.catalog.load import Catalog
+from advisor.catalog.schema import check_price
+from advisor.domain.prices import ApiPrice, GpuPrice, price_key
+from advisor.errors import CatalogError
+from advisor.plugin_manager import RegisteredSource
+from advisor.prices import cache
+from advisor.prices.book import STALE_AFTER_DAYS, PriceBook, age_days
+
+
+@dataclass(frozen=True)
+class SourceStatus:
+    """Where one price source's prices come from right now, and how old they are."""
+
+    name: str
+    kind: str
+    """``gpu`` or ``api``."""
+    plugin: str
+    used: str
+    """``live cache``, ``bundled snapshot`` or ``none`` (the source failed)."""
+    prices: int
+    as_of: str
+    """Oldest ``as_of`` among the rows used (the fetch date for a live cache)."""
+    age_days: int | None
+    stale: bool
+    refreshable: bool
+    fetched_at: str = ""
+    """ISO UTC time of the last good live refresh, when the live cache is used."""
+    note: str = ""
+    """Why the live cache is not used (unreadable, absent), or the source's failure."""
+
+
+_lock = threading.RLock()
+_snapshots: dict[str, tuple[list[GpuPrice | ApiPrice], str]] = {}
+_price_notes: dict[str, None] = {}
+_generation = -1
+"""The plugin-registry generation the memo above was filled for."""
+
+
+def _sync() -> None:
+    """Forget what was read for an older set of plugins."""
+    global _generation
+    gen = plugin_manager.generation()
+    if gen != _generation:
+        _snapshots.clear()
+        _price_notes.clear()
+        _generation = gen
+
+
+def _snapshot_rows(src: RegisteredSource) -> tuple[list[GpuPrice | ApiPrice], str]:
+    """(validated snapshot rows, ``bundled snapshot`` or ``none``), computed once per source."""
+    hit = _snapshots.get(src.name)
+    if hit is None:
+        label = f"plugin {src.plugin}, source {src.name}"
+        try:
+            raw = src.source.snapshot()
+            if not isinstance(raw, (list, tuple)):
+                raise TypeError(f"snapshot() returned {type(raw).__name__}, not a list")
+        except (Exception, SystemExit) as exc:
+            plugin_manager.record_failure(src.plugin, f"source {src.name!r}: snapshot failed: {type(exc).__name__}: {exc}")
+            hit = ([], "none")
+        else:
+            rows: list[GpuPrice | ApiPrice] = []
+            bad: list[str] = []
+            for i, row in enumerate(raw):
+                try:
+                    rows.append(check_price(row, src.kind, label, f"row {i}"))
+                except CatalogError as exc:
+                    bad.append(str(exc))
+            if bad:
+                plugin_manager.record_failure(src.plugin, f"source {src.name!r}: {len(bad)} malformed row(s) skipped; first: {bad[0]}")
+            hit = (rows, "bundled snapshot")
+        _snapshots[src.name] = hit
+    return list(hit[0]), hit[1]
+
+
+def source_rows(src: RegisteredSource) -> tuple[list[GpuPrice | ApiPrice], str, str]:
+    """(rows, used, note): the last good live cache, else the validated snapshot. A snapshot newer
+    than the cache (a package upgrade after an old refresh) wins over it."""
+    with _lock:
+        _sync()
+        return _source_rows(src)
+
+
+def _source_rows(src: RegisteredSource) -> tuple[list[GpuPrice | ApiPrice], str, str]:
+    rows, used = _snapshot_rows(src)
+    note = ""
+    if src.live is not None:
+        cached, why = cache.read_cache(src.name, src.kind)
+        if cached is None:
+            note = why
+        else:
+            newest = max((p.as_of[:10] for p in rows), default="")
+            if newest > cached.fetched_at[:10]:
+                note = f"the bundled snapshot (as of {newest}) is newer than the live cache ({cached.fetched_at})"
+            else:
+                return list(cached.prices), "live cache", cached.fetched_at
+    return rows, used, note
+
+
+@dataclass(frozen=True)
+class PriceEntry:
+    """One price in the run's price book, and where it comes from."""
+
+    price: GpuPrice | ApiPrice
+    source: str
+    """The price source's name, or ``user catalog``."""
+    plugin: str
+    """The plugin that registered the source ("" for the user catalog)."""
+    used: str
+    """``live cache``, ``bundled snapshot`` or ``user catalog``."""
+    fetched_at: str = ""
+    """ISO UTC time of the live refresh the price comes from."""
+
+
+def _resolve(catalog: Catalog) -> tuple[list[tuple[RegisteredSource, list, str, str]], dict[tuple, PriceEntry]]:
+    _sync()
+    results = []
+    merged: dict[tuple, PriceEntry] = {}
+    for src in plugin_manager.price_sources():
+        rows, used, note = _source_rows(src)
+        kept = []
+        for p in rows:
+            known = catalog.gpus if isinstance(p, GpuPrice) else catalog.models
+            pid = p.gpu if isinstance(p, GpuPrice) else p.model
+            if pid not in known:
+                what = "gpu" if isinstance(p, GpuPrice) else "model"
+                _price_notes[f"price source {src.name!r} (plugin {src.plugin}): unknown {what} {pid!r} (skipped)"] = None
+                continue
+            kept.append(p)
+            merged[price_key(p)] = PriceEntry(p, src.name, src.plugin, used, note if used == "live cache" else "")
+        results.append((src, kept, used, note))
+    for p in getattr(catalog, "user_prices", ()):
+        merged[price_key(p)] = PriceEntry(p, "user catalog", "", "user catalog")
+    return results, merged
+
+
+def price_entries(catalog: Catalog | None = None) -> list[PriceEntry]:
+    """Every price the advisor uses, with its source (see ``price_book``)."""
+    catalog = catalog or runtime.default_catalog()
+    with _lock:
+        _, merged = _resolve(catalog)
+    return list(merged.values())
+
+
+def price_book(catalog: Catalog | None = None) -> PriceBook:
+    """Every plugin price source (its live cache when refreshed, else its bundled snapshot), with the
+    user catalog's price files merged over them (same provider/gpu/pricing/region/sku replaces)."""
+    entries = price_entries(catalog)
+    origin: dict[str, str] = {}
+    for e in entries:
+        if e.used == "live cache":
+            what = f"live refresh {e.fetched_at} (source {e.source}, plugin {e.plugin})"
+        elif e.used == "bundled snapshot":
+            what = f"bundled snapshot (source {e.source}, plugin {e.plugin})"
+        else:
+            what = "user catalog"
+        prev = origin.get(e.price.provider)
+        if prev is None:
+            origin[e.price.provider] = what
+        elif what not in prev:
+            origin[e.price.provider] = f"{prev} + {what}"
+    gpu = tuple(e.price for e in entries if isinstance(e.price, GpuPrice))
+    api = tuple(e.price for e in entries if isinstance(e.price, ApiPrice))
+    return PriceBook(gpu_prices=gpu, api_prices=api, origin=origin)
+
+
+def source_status(catalog: Catalog | None = None) -> list[SourceStatus]:
+    """One line per registered price source: live cache or snapshot, count, as-of, age."""
+    catalog = catalog or runtime.default_catalog()
+    out = []
+    with _lock:
+        results, _ = _resolve(catalog)
+    for src, kept, used, note in results:
+        if used == "live cache":
+            as_of = note[:10]
+            fetched, why = note, ""
+        else:
+            dates = sorted(p.as_of for p in kept)
+            as_of = dates[0] if dates else ""
+            fetched, why = "", note
+        if used == "none":
+            why = plugin_manager.last_error(src.plugin) or "no prices"
+        age = age_days(as_of) if as_of else None
+        out.append(SourceStatus(name=src.name, kind=src.kind, plugin=src.plugin, used=used, prices=len(kept), as_of=as_of,
+                                age_days=age, stale=age is not None and age > STALE_AFTER_DAYS, refreshable=src.live is not None,
+                                fetched_at=fetched, note=why))
+    return out
+
+
+def invalidate_prices() -> None:
+    """Forget cached snapshots and live caches read so far (after a refresh)."""
+    with _lock:
+        _snapshots.clear()
+        _price_notes.clear()
+
+
+def notes() -> tuple[str, ...]:
+    """Run notes: the plugins' (``plugin_manager.notes``) and unknown ids met in price sources."""
+    with _lock:
+        price_notes = list(_price_notes)
+    return plugin_manager.notes(extra=price_notes)
+
+
+def plugin_infos(check_prices: bool = True) -> list[plugin_manager.PluginInfo]:
+    """Every plugin found, with its status. With ``check_prices`` the price sources are read too, so a
+    source returning malformed data shows up as a failed plugin."""
+    if check_prices:
+        try:
+            price_book()
+        except Exception as exc:  # noqa: BLE001 - e.g. a broken catalog: report, do not raise
+            plugin_manager.add_load_note(f"could not check price sources: {type(exc).__name__}: {exc}")
+    return plugin_manager.plugin_infos()
