@@ -88,12 +88,17 @@ def size(model: str | ModelSpec, precision: str = "bf16", context_tokens: int = 
 
 def estimate(model: str | ModelSpec, gpu: str | GpuSpec, gpus: int = 1, precision: str = "bf16",
              input_tokens: int = 1024, output_tokens: int = 256, kv_precision: str | None = None,
-             tpot_limit_ms: float | None = None) -> Estimate:
-    """Fit, throughput and latency of ``model`` on ``gpus`` x ``gpu`` in ``precision``."""
+             tpot_limit_ms: float | None = None, engine: str | None = None, layout: str | None = None) -> Estimate:
+    """Fit, throughput and latency of ``model`` on ``gpus`` x ``gpu`` in ``precision``, served by ``engine``
+    (``trtllm``, ``vllm``, ``sglang``; default: TensorRT-LLM on NVIDIA, vLLM on AMD) in ``layout`` (``tp``,
+    ``tp_ep``, ``dep``, ``pp``; default: the best layout the engine supports)."""
+    from advisor.physics.engines import engine_profile
     from advisor.physics.performance import estimate_for
 
-    return estimate_for(_model(model), _gpu(gpu), gpus, precision, input_tokens, output_tokens,
-                        kv_precision=kv_precision, tpot_limit_ms=tpot_limit_ms, engine=catalog().engine)
+    g = _gpu(gpu)
+    profile = engine_profile(catalog(), g, engine)
+    return estimate_for(_model(model), g, gpus, precision, input_tokens, output_tokens,
+                        kv_precision=kv_precision, tpot_limit_ms=tpot_limit_ms, engine=profile, layout=layout)
 
 
 # --------------------------------------------------------------------------- recommendation

@@ -28,7 +28,7 @@ hookimpl = pluggy.HookimplMarker(PROJECT)
 def register_cost_backends(register):
     """Register cost backends: objects with ``name`` (str), ``deployment`` (str, e.g. ``self-hosted``
     or ``api``: the workload's ``self_hosting`` setting filters on it) and
-    ``evaluate(ctx, model) -> Iterable[Candidate | Rejection]`` (see ``advisor.ranking.backends``).
+    ``evaluate(ctx, model) -> Iterable[Candidate | Rejection]`` (see ``advisor.ranking.context``).
 
     ``register(backend)`` once per backend. The built-in ``backends`` plugin registers the self-hosted
     GPU backend and the serverless per-token API backend this way.

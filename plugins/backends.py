@@ -4,7 +4,8 @@ Registered through the same hook a third-party backend uses (a reserved-capacity
 cluster): ``register_cost_backends``.
 """
 
-from advisor.ranking.backends import ApiBackend, SelfHostedBackend
+from advisor.ranking.api_backend import ApiBackend
+from advisor.ranking.self_hosted import SelfHostedBackend
 from advisor.hookspecs import hookimpl
 
 

@@ -68,7 +68,7 @@ def bench_ranking() -> None:
     import dataclasses
 
     from advisor import api
-    from advisor.ranking.backends import _estimate, _fit
+    from advisor.ranking.context import memo_estimate as _estimate, memo_fit as _fit
     from advisor.ranking.rank import recommend_with
     from advisor.prices.book import from_catalog
     from advisor.domain.workload import PRESETS

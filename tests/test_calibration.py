@@ -30,7 +30,9 @@ def test_moe_rows_are_estimated_as_well_as_dense(cat):
 def test_fit_improves_on_untuned_factors(cat):
     rows, _ = calibration.load_rows()
     subset = rows[::8]
-    base = {"memory": cat.engine.get("memory", {}), "calibration": cat.engine.get("calibration", {})}
+    import dataclasses
+
+    base = dataclasses.replace(cat.engine, efficiency=calibration.UNTUNED, per_gpu=())
     untuned = calibration.validate(cat, base, subset).median_abs_error
     grid = {"eff_bw": (0.5, 0.8), "eff_decode": (0.35, 0.5)}
     _, fitted = calibration.fit(cat, base, rounds=1, grid=grid, rows=subset)

@@ -90,7 +90,10 @@ def test_long_context_kv_cache_dominates_and_sets_the_gpu_count(recs):
     assert gqa_dense
     c = gqa_dense[0]
     assert c.memory.kv_cache_bytes > c.memory.weights_bytes
-    assert {"kv-dominates", "kv-gpu-count"} <= _codes(c)
+    assert "kv-dominates" in _codes(c)
+    # On an 80 GB GPU the 128K context, not the weights, sets the GPU count (one MI300X holds both).
+    h100 = next(x for x in gqa_dense if x.gpu == "h100-sxm")
+    assert h100.gpus > 1 and "kv-gpu-count" in _codes(h100)
     # The winner keeps far less KV per token (chunked, windowed or compressed attention).
     top = rec.candidates[0]
     top_kv = api.size(top.model, context_tokens=w.context_typical_tokens, kv_precision="fp8").kv_bytes_for_context
@@ -113,8 +116,9 @@ def test_candidate_fields_are_the_contract(recs):
 def test_utilization_table_scales_as_one_over_utilization(recs):
     c = next(c for c in recs["batch-pipeline"].candidates if c.deployment == "self-hosted")
     by = {round(p.utilization, 2): float(p.usd_per_mtok) for p in c.utilization_table}
-    assert by[0.4] == pytest.approx(by[0.9] * 90 / 40, rel=1e-3)
-    assert by[0.1] == pytest.approx(by[0.9] * 9, rel=1e-3)
+    # Each figure is rounded to $0.0001/M: compare within that.
+    assert by[0.4] == pytest.approx(by[0.9] * 90 / 40, abs=3e-4)
+    assert by[0.1] == pytest.approx(by[0.9] * 9, abs=1e-3)
 
 
 def test_pareto_front_is_not_dominated(recs):
@@ -157,7 +161,8 @@ def test_int4_on_moe_carries_a_quality_warning():
 
 
 def test_a_backend_that_raises_is_isolated(cat):
-    from advisor.ranking.backends import ApiBackend, SelfHostedBackend
+    from advisor.ranking.api_backend import ApiBackend
+    from advisor.ranking.self_hosted import SelfHostedBackend
     from advisor.ranking.rank import recommend_with
 
     class Broken:

@@ -77,10 +77,12 @@ def test_more_gpus_more_throughput_and_tensor_parallel_traffic():
     assert more.step.comm_s > 0
 
 
-def test_three_way_tensor_parallel_is_flagged():
+def test_three_way_tensor_parallel_is_refused_and_pipeline_is_searched():
     e = api.estimate("llama-4-maverick", "h200", 3, "fp8", 1024, 256)
-    assert not e.parallelism.tp_divides_heads
-    assert any("pipeline parallelism" in w for w in e.warnings)
+    assert e.layout == "pp" and e.parallelism.pipeline_parallel == 3
+    tp = api.estimate("llama-4-maverick", "h200", 3, "fp8", 1024, 256, layout="tp")
+    assert not tp.parallelism.tp_divides_heads
+    assert any("pipeline parallelism" in w for w in tp.warnings)
 
 
 def test_estimate_fields_are_finite_for_every_fitting_catalog_config(cat):

@@ -13,7 +13,7 @@ import pytest
 import tomli_w
 
 from advisor import api
-from advisor.reports import report as rp
+import advisor.reports as rp
 from advisor.ranking.rank import recommend_with
 from advisor.errors import AdvisorError
 from advisor.prices.book import from_catalog
@@ -441,7 +441,7 @@ def test_report_module_is_headless():
     import subprocess
     import sys
 
-    code = ("import sys, advisor.reports.report; bad = [m for m in ('textual', 'httpx', 'rich', 'tomli_w') if m in sys.modules]; "
+    code = ("import sys, advisor.reports; bad = [m for m in ('textual', 'httpx', 'rich', 'tomli_w') if m in sys.modules]; "
             "print(bad); sys.exit(bool(bad))")
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert proc.returncode == 0, proc.stdout + proc.stderr

@@ -595,7 +595,9 @@ async def test_a_ranking_that_raises_is_a_notification():
 async def test_help_lists_the_keys():
     from advisor.tui.screens.help import HelpScreen, key_rows
 
-    rows = dict(key_rows())
+    from advisor.tui.app import AdvisorApp
+
+    rows = dict(key_rows(AdvisorApp.BINDINGS))
     keys = {k for group in rows.values() for k, _ in group}
     assert {"f1 / ?", "ctrl+s", "f2", "f3", "ctrl+r", "ctrl+b", "ctrl+q", "enter", "c", "s", "S", "x", "r"} <= keys
     app = make_app()

@@ -123,7 +123,7 @@ class CannedServices(Services):
         return Path("reports") / f"moe-advisor-{w.name}.toml"
 
     def write_report(self, rec, path, force=False):
-        from advisor.reports.report import ReportExistsError
+        from advisor.reports import ReportExistsError
 
         if not force:
             raise ReportExistsError(Path(path))

@@ -10,8 +10,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
-from advisor.catalog.schema import _build, _check_gpu, _check_model, build_entry
+from advisor.catalog.schema import _build, _check_gpu, _check_model, build_engine_profiles, build_entry
 from advisor.domain.prices import ApiPrice, GpuPrice, price_key
+from advisor.domain.serving import ServingProfile
 from advisor.domain.specs import GpuSpec, ModelSpec, QualityScore
 from advisor.errors import CatalogError, UnknownIdError
 
@@ -38,12 +39,15 @@ class Catalog:
     quality: dict[str, QualityScore]
     gpu_prices: tuple[GpuPrice, ...]
     api_prices: tuple[ApiPrice, ...]
-    engine: dict[str, Any]
-    """Serving-engine profile and fitted efficiency factors (catalogs/engine.toml)."""
+    engine: ServingProfile
+    """The default serving profile: fitted efficiency factors and memory policy (catalogs/engine.toml); its
+    ``id`` is the catalog's default engine (``engine = "trtllm"``, switched by a user ``engine = "vllm"``)."""
     versions: dict[str, str]
     """catalog file name -> its ``as_of``/version stamp (for reports)."""
     problems: tuple[CatalogProblem, ...] = field(default=())
     user_prices: tuple[GpuPrice | ApiPrice, ...] = field(default=())
+    engines: dict[str, ServingProfile] = field(default_factory=dict)
+    """Every serving engine profile by id (``trtllm``, ``vllm``, ``sglang``): advisor.physics.engines."""
     """Prices read from the user catalog directory (or extra files), not the bundled snapshot. The
     plugin price book merges them over the plugins' prices (same key replaces)."""
 
@@ -91,6 +95,8 @@ class _Loader:
         self.gpu_prices: dict[tuple, GpuPrice] = {}
         self.api_prices: dict[tuple, ApiPrice] = {}
         self.engine: dict[str, Any] = {}
+        self.engine_bundled: dict[str, Any] = {}
+        self.engine_label = ""
         self.versions: dict[str, str] = {}
         self.problems: list[CatalogProblem] = []
         self.user_price_keys: set[tuple] = set()
@@ -167,9 +173,13 @@ class _Loader:
                 self._track(price_key(p))
             self._price_rows(data, label, build_ap)
         elif kind == "engine":
-            merged = dict(self.engine)
-            merged.update({k: v for k, v in data.items() if k not in ("catalog", "schema_version")})
+            # A later file overrides single keys, table by table (a user's [factors] eff_bw = 0.6 keeps the
+            # other factors).
+            merged = _deep_merge(self.engine, {k: v for k, v in data.items() if k not in ("catalog", "schema_version")})
             self.engine = merged
+            if self._bundled:
+                self.engine_bundled = merged
+            self.engine_label = label
 
     def _track(self, key: tuple) -> None:
         if self._bundled:
@@ -186,6 +196,17 @@ class _Loader:
             return
         {"models": self.models, "gpus": self.gpus, "quality": self.quality}[kind][entry_id] = obj
 
+    def _profile(self) -> tuple[ServingProfile, dict[str, ServingProfile]]:
+        """The merged engine catalog as (default profile, profiles by engine id); a bad user override is
+        reported and the bundled profiles used instead."""
+        try:
+            return build_engine_profiles(self.engine, self.engine_label or "catalogs/engine.toml")
+        except CatalogError as exc:
+            if self.engine is self.engine_bundled:
+                raise
+            self.problems.append(CatalogProblem(self.engine_label, f"{exc} (the bundled engine profile is used)"))
+            return build_engine_profiles(self.engine_bundled, "catalogs/engine.toml")
+
     def finish(self) -> Catalog:
         # Drop prices and scores that point at ids nobody defined (reported, not fatal).
         gpu_prices = []
@@ -200,13 +221,15 @@ class _Loader:
                 api_prices.append(p)
             else:
                 self.problems.append(CatalogProblem(p.provider, f"price from {p.provider}: unknown model '{p.model}' (skipped)"))
+        default_profile, engines = self._profile()
         return Catalog(
             models=dict(sorted(self.models.items())),
             gpus=dict(self.gpus),
             quality=dict(self.quality),
             gpu_prices=tuple(gpu_prices),
             api_prices=tuple(api_prices),
-            engine=self.engine,
+            engine=default_profile,
+            engines=engines,
             versions=self.versions,
             problems=tuple(self.problems),
             user_prices=tuple(p for p in gpu_prices + api_prices if price_key(p) in self.user_price_keys),
@@ -250,3 +273,12 @@ def read_price_file(path: Path, label: str | None = None) -> tuple[list[GpuPrice
         problems.append(CatalogProblem(label, str(CatalogError(label, "not a price file (catalog must be gpu_prices or api_prices)"))))
         rows = []
     return rows, problems
+
+
+def _deep_merge(base: dict, over: dict) -> dict:
+    """``over`` merged into ``base`` table by table, at any depth (a user's ``[engines.vllm.factors]
+    engine_speed`` keeps the engine's other fields)."""
+    out = dict(base)
+    for k, v in over.items():
+        out[k] = _deep_merge(out[k], v) if isinstance(v, dict) and isinstance(out.get(k), dict) else v
+    return out

@@ -7,10 +7,13 @@ price sources and the live price cache.
 from __future__ import annotations
 
 import dataclasses
+from functools import lru_cache
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from advisor.domain.prices import ApiPrice, GpuPrice
+from advisor.domain.prices import PRICING_KINDS, ApiPrice, GpuPrice
+from advisor.domain.serving import (ENGINE_IDS, KV_ADMISSION, MEMORY_POLICIES, Efficiency, FitStats, GpuMultipliers, MemoryPolicy,
+                                    ServingProfile, VendorOverride)
 from advisor.domain.specs import GpuSpec, ModelSpec, QualityScore
 from advisor.errors import CatalogError
 
@@ -39,9 +42,15 @@ _POSITIVE_FIELDS = {
     "vocab_size", "max_position_embeddings", "memory_gib", "hbm_tbps", "bf16_tflops",
     "interconnect_gbps", "gpus_per_node", "internode_gbps", "moe_layer_step", "gpus_per_instance",
 }
+_CHOICES = {
+    "pricing": PRICING_KINDS,
+    "billing_increment_s": (1, 60, 3600),
+}
+"""Fields whose value must be one of a fixed set."""
 _NONNEG_MONEY = {"usd_per_gpu_hour", "input_usd_per_mtok", "output_usd_per_mtok", "cached_input_usd_per_mtok"}
 
 
+@lru_cache(maxsize=None)
 def _field_types(cls: type) -> dict[str, tuple[type, bool]]:
     """name -> (type, required) from a dataclass, skipping fields filled by the loader."""
     import typing
@@ -58,11 +67,43 @@ def _field_types(cls: type) -> dict[str, tuple[type, bool]]:
     return out
 
 
+@lru_cache(maxsize=None)
+def _tuple_fields(cls: type) -> dict[str, type]:
+    """name -> element type of the ``tuple[X, ...]`` fields of a dataclass (a list in TOML)."""
+    import typing
+
+    hints = typing.get_type_hints(cls)
+    out = {}
+    for f in dataclasses.fields(cls):
+        typ = hints[f.name]
+        if typing.get_origin(typ) is tuple:
+            out[f.name] = typing.get_args(typ)[0]
+    return out
+
+
+def _list_field(value: Any, elem: type, file: str, entry: str, key: str) -> tuple:
+    if not isinstance(value, (list, tuple)):
+        raise CatalogError(file, f"must be a list, got {value!r}", entry=entry, field=key)
+    out = []
+    for i, v in enumerate(value):
+        if dataclasses.is_dataclass(elem):
+            if isinstance(v, elem):
+                v = dataclasses.asdict(v)
+            out.append(_build(elem, v, file, f"{entry}.{key}[{i}]", {}))
+        elif not _check_type(v, elem) or (elem is int and v <= 0):
+            raise CatalogError(file, f"must be a list of {'positive integers' if elem is int else _TYPE_NAMES.get(elem, elem.__name__)}"
+                               f", got {value!r}", entry=entry, field=key)
+        else:
+            out.append(v)
+    return tuple(out)
+
+
 def _build(cls: type, raw: dict, file: str, entry: str, injected: dict[str, Any]) -> Any:
     """Validate ``raw`` against ``cls`` and build it; raises CatalogError naming the field."""
     if not isinstance(raw, dict):
         raise CatalogError(file, "must be a table", entry=entry)
     types = _field_types(cls)
+    lists = _tuple_fields(cls)
     values: dict[str, Any] = dict(injected)
     for key, value in raw.items():
         if key in injected or key not in types:
@@ -70,7 +111,12 @@ def _build(cls: type, raw: dict, file: str, entry: str, injected: dict[str, Any]
             if isinstance(value, dict):
                 hint = f" (an id with a dot must be quoted: [section.\"{entry}.{key}\"])"
             raise CatalogError(file, f"unknown field{hint}", entry=entry, field=key)
+        if key in lists:
+            values[key] = _list_field(value, lists[key], file, entry, key)
+            continue
         typ, _ = types[key]
+        if key in _CHOICES and value not in _CHOICES[key]:
+            raise CatalogError(file, f"must be one of {', '.join(_CHOICES[key])}, got {value!r}", entry=entry, field=key)
         if not _check_type(value, typ):
             raise CatalogError(file, f"must be {_TYPE_NAMES.get(typ, typ.__name__)}, got {value!r}", entry=entry, field=key)
         if typ is Decimal:
@@ -177,3 +223,177 @@ def check_price(p: Any, kind: str, label: str, entry: str = "price") -> GpuPrice
     if isinstance(p, dict):
         return build_price(kind, p, label, entry)
     raise CatalogError(label, f"expected a {cls.__name__} or a dict, got {type(p).__name__}", entry=entry)
+
+
+# --------------------------------------------------------------------------- the serving profile
+
+_PROFILE_TABLES = ("factors", "memory", "per_gpu", "per_vendor", "fit", "calibration", "engines")
+_PROFILE_KEYS = ("engine", "source", "as_of", "calibrated_models", "calibrated_gpus") + _PROFILE_TABLES
+
+
+def _section(raw: dict, key: str, label: str, required: bool = True) -> dict:
+    value = raw.get(key)
+    if value is None and not required:
+        return {}
+    if not isinstance(value, dict):
+        raise CatalogError(label, "missing table" if value is None else f"must be a table, got {value!r}", entry=key)
+    return value
+
+
+def _number(value: Any, label: str, entry: str, name: str, typ: type = float, positive: bool = False) -> Any:
+    if not _check_type(value, typ) or (typ is float and isinstance(value, str)):
+        raise CatalogError(label, f"must be {_TYPE_NAMES[typ]}, got {value!r}", entry=entry, field=name)
+    if value != value or value in (float("inf"), float("-inf")):
+        raise CatalogError(label, "must be a finite number", entry=entry, field=name)
+    if positive and value <= 0:
+        raise CatalogError(label, f"must be greater than zero, got {value}", entry=entry, field=name)
+    if value < 0:
+        raise CatalogError(label, f"must not be negative, got {value}", entry=entry, field=name)
+    return typ(value)
+
+
+def _typed(cls: type, raw: dict, label: str, entry: str, positive: tuple[str, ...] = (), partial: bool = False) -> dict[str, Any]:
+    """``raw`` checked field by field against the dataclass ``cls`` (every field required unless partial)."""
+    types = _field_types(cls)
+    out: dict[str, Any] = {}
+    for key, value in raw.items():
+        if key not in types:
+            raise CatalogError(label, "unknown field", entry=entry, field=key)
+        typ, _ = types[key]
+        if typ is str:
+            if not isinstance(value, str):
+                raise CatalogError(label, f"must be a string, got {value!r}", entry=entry, field=key)
+            out[key] = value
+        elif typ in (int, float):
+            out[key] = _number(value, label, entry, key, typ, positive=key in positive)
+        else:
+            out[key] = value
+    if not partial:
+        for key, (_, required) in types.items():
+            if required and key not in out:
+                raise CatalogError(label, "missing required field", entry=entry, field=key)
+    return out
+
+
+def _strings(value: Any, label: str, entry: str) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise CatalogError(label, f"must be a list of strings, got {value!r}", entry=entry)
+    return tuple(value)
+
+
+def build_serving_profile(raw: dict, label: str) -> ServingProfile:
+    """Validate the engine catalog (``catalog = "engine"``) into a ServingProfile; raises CatalogError
+    naming the table and field. Every efficiency factor must be present."""
+    for key in raw:
+        if key not in _PROFILE_KEYS:
+            raise CatalogError(label, "unknown field", field=key)
+    return build_engine_profiles(raw, label)[0]
+
+
+_ENGINE_KEYS = ("name", "vendors", "layouts", "precisions", "notes", "factors", "memory")
+
+
+def build_engine_profiles(raw: dict, label: str) -> tuple[ServingProfile, dict[str, ServingProfile]]:
+    """(default profile, {engine id: profile}) from the engine catalog. The global ``[factors]`` are the
+    physics every engine shares; ``[engines.<id>]`` lists what the engine supports and overrides single
+    factors (its speed, batch cap, admission) and memory-policy fields. Top-level ``engine`` names the
+    default engine id (``engine = "vllm"`` in a user catalog switches it); an older free-text ``engine``
+    describes a single profile."""
+    base = _base_profile(raw, label)
+    engines: dict[str, ServingProfile] = {}
+    for eid, e in _section(raw, "engines", label, required=False).items():
+        where = f"engines.{eid}"
+        if eid not in ENGINE_IDS:
+            raise CatalogError(label, f"unknown engine id (one of {', '.join(ENGINE_IDS)})", entry=where)
+        if not isinstance(e, dict):
+            raise CatalogError(label, "must be a table", entry=where)
+        for key in e:
+            if key not in _ENGINE_KEYS:
+                raise CatalogError(label, "unknown field", entry=where, field=key)
+        eff = _typed(Efficiency, _section(e, "factors", label, required=False), label, f"{where}.factors", partial=True,
+                     positive=("eff_bw", "eff_decode", "eff_prefill", "max_batch", "engine_speed"))
+        mem = _check_memory(_typed(MemoryPolicy, _section(e, "memory", label, required=False), label, f"{where}.memory",
+                                   partial=True, positive=("kv_cache_fraction", "max_batched_tokens")), label, f"{where}.memory")
+        layouts = _strings(e["layouts"], label, f"{where}.layouts") if "layouts" in e else base.layouts
+        for lay in layouts:
+            if lay not in ("tp", "tp_ep", "dep", "pp"):
+                raise CatalogError(label, f"unknown layout {lay!r} (tp, tp_ep, dep, pp)", entry=where, field="layouts")
+        engines[eid] = dataclasses.replace(
+            base, id=eid, engine=str(e.get("name", eid)), notes=str(e.get("notes", "")),
+            vendors=_strings(e["vendors"], label, f"{where}.vendors") if "vendors" in e else (),
+            precisions=_strings(e["precisions"], label, f"{where}.precisions") if "precisions" in e else (),
+            layouts=layouts, efficiency=dataclasses.replace(base.efficiency, **eff),
+            memory=dataclasses.replace(base.memory, **mem))
+    default_id = raw.get("engine", "")
+    if default_id in ENGINE_IDS:
+        if default_id not in engines:
+            raise CatalogError(label, f"names engine {default_id!r}, which has no [engines.{default_id}] table", field="engine")
+        return engines[default_id], engines
+    return base, engines
+
+
+def _base_profile(raw: dict, label: str) -> ServingProfile:
+    text = {k: raw.get(k, "") for k in ("engine", "source", "as_of")}
+    for k, v in text.items():
+        if not isinstance(v, str) or not v.strip():
+            raise CatalogError(label, "must be a non-empty string" if v else "missing required field", field=k)
+    eff = _typed(Efficiency, _section(raw, "factors", label), label, "factors",
+                 positive=("eff_bw", "eff_decode", "eff_prefill", "eff_link", "max_batch", "routing_skew", "engine_speed"))
+    if eff["kv_admission"] not in KV_ADMISSION:
+        raise CatalogError(label, f"must be one of {', '.join(KV_ADMISSION)}, got {eff['kv_admission']!r}", entry="factors",
+                           field="kv_admission")
+    for key in ("eff_bw", "eff_decode", "eff_prefill", "eff_link"):
+        if eff[key] > 1.5:
+            raise CatalogError(label, f"an efficiency above 1.5 of the hardware peak is not physical, got {eff[key]}",
+                               entry="factors", field=key)
+    memory = _check_memory(_typed(MemoryPolicy, _section(raw, "memory", label), label, "memory",
+                                  positive=("kv_cache_fraction", "max_batched_tokens")), label, "memory")
+    per_gpu = []
+    for gpu_id, mult in sorted(_section(raw, "per_gpu", label, required=False).items()):
+        if not isinstance(mult, dict):
+            raise CatalogError(label, "must be a table", entry=f"per_gpu.{gpu_id}")
+        per_gpu.append((gpu_id, GpuMultipliers(**_typed(GpuMultipliers, mult, label, f"per_gpu.{gpu_id}", partial=True,
+                                                        positive=("eff_decode", "eff_prefill", "eff_bw")))))
+    per_vendor = []
+    for vendor, ov in _section(raw, "per_vendor", label, required=False).items():
+        where = f"per_vendor.{vendor}"
+        if not isinstance(ov, dict):
+            raise CatalogError(label, "must be a table", entry=where)
+        ov = dict(ov)
+        mem = ov.pop("memory", {})
+        if not isinstance(mem, dict):
+            raise CatalogError(label, "must be a table", entry=where, field="memory")
+        mem = _check_memory(_typed(MemoryPolicy, mem, label, f"{where}.memory", partial=True,
+                                   positive=("kv_cache_fraction", "max_batched_tokens")), label, f"{where}.memory")
+        fields_ = _typed(VendorOverride, {k: v for k, v in ov.items() if k not in ("pairs", "memory")}, label, where,
+                         positive=("engine_speed",), partial=True)
+        if "engine" not in fields_:
+            raise CatalogError(label, "missing required field", entry=where, field="engine")
+        pairs = _strings(ov["pairs"], label, f"{where}.pairs") if "pairs" in ov else ()
+        per_vendor.append((vendor, VendorOverride(pairs=pairs, memory=tuple(mem.items()), **fields_)))
+    fit_raw = _section(raw, "fit", label, required=False)
+    signed = fit_raw.get("median_signed_error") if fit_raw else None
+    if isinstance(signed, (int, float)) and not isinstance(signed, bool) and -10 < signed < 0:
+        fit_raw = {**fit_raw, "median_signed_error": -signed}  # checked as a magnitude: a signed error may be negative
+    fit = FitStats(**_typed(FitStats, fit_raw, label, "fit")) if fit_raw else None
+    if fit is not None and signed is not None and signed < 0:
+        fit = dataclasses.replace(fit, median_signed_error=float(signed))
+    calibration = _section(raw, "calibration", label, required=False)
+    kv_fp8 = calibration.get("kv_precision_for_fp8", "fp8")
+    if kv_fp8 not in ("fp8", "bf16"):
+        raise CatalogError(label, f"must be 'fp8' or 'bf16', got {kv_fp8!r}", entry="calibration", field="kv_precision_for_fp8")
+    models = _strings(raw["calibrated_models"], label, "calibrated_models") if "calibrated_models" in raw else None
+    gpus = _strings(raw["calibrated_gpus"], label, "calibrated_gpus") if "calibrated_gpus" in raw else ()
+    return ServingProfile(engine=text["engine"], source=text["source"], as_of=text["as_of"], efficiency=Efficiency(**eff),
+                          memory=MemoryPolicy(**memory), per_gpu=tuple(per_gpu), per_vendor=tuple(per_vendor),
+                          calibrated_models=models, calibrated_gpus=gpus, fit=fit, kv_precision_for_fp8=kv_fp8)
+
+
+def _check_memory(mem: dict, label: str, entry: str) -> dict:
+    if "policy" in mem and mem["policy"] not in MEMORY_POLICIES:
+        raise CatalogError(label, f"must be one of {', '.join(MEMORY_POLICIES)}, got {mem['policy']!r}", entry=entry, field="policy")
+    if mem.get("kv_cache_fraction", 0.5) > 1:
+        raise CatalogError(label, f"must be at most 1, got {mem['kv_cache_fraction']}", entry=entry, field="kv_cache_fraction")
+    if mem.get("fixed_overhead_gib", 0) > 64:
+        raise CatalogError(label, f"must be at most 64 GiB, got {mem['fixed_overhead_gib']}", entry=entry, field="fixed_overhead_gib")
+    return mem

@@ -39,10 +39,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--output", type=int, default=256, dest="output_tokens", help="output tokens per request (default 256)")
     p.add_argument("--kv-precision", default=None, help="KV cache precision (default: fp8 with 8-bit or narrower weights on FP8 GPUs, else bf16)")
     p.add_argument("--tpot-limit-ms", type=float, default=None, help="time-per-output-token limit: pick the best batch within it")
+    p.add_argument("--engine", default=None, choices=("trtllm", "vllm", "sglang"),
+                   help="serving engine (default: trtllm on NVIDIA GPUs, vllm on AMD)")
+    p.add_argument("--layout", default=None, choices=("tp", "tp_ep", "dep", "pp"),
+                   help="parallel layout: tp, tp_ep (attention TP + expert parallel), dep (attention DP + expert parallel), "
+                        "pp (pipeline); default: the best the engine supports")
     _add_format(p)
 
     p = sub.add_parser("validate", help="compare the throughput estimate with published measurements")
-    p.add_argument("--rows", action="store_true", help="print every row, not only the summary per configuration")
+    p.add_argument("--rows", action="store_true", help="print every row, not only the summary per family")
     _add_format(p)
 
     p = sub.add_parser("list", help="list catalog entries")
@@ -96,11 +101,7 @@ def _run(args: argparse.Namespace) -> int:
         from advisor.cli import report
 
         return getattr(report, f"cmd_{args.report_command}")(args)
-    if cmd is None:
-        if sys.stdin.isatty() and sys.stdout.isatty():
-            from advisor.tui import run  # imports Textual only here
-
-            return run()
+    if cmd is None:  # in a terminal, advisor.__main__ opens the interactive advisor before this
         from advisor.cli import core
 
         return core.cmd_summary(args)

@@ -61,7 +61,7 @@ def estimate_dict(e: api.Estimate) -> dict:
     keys = ("model", "gpu", "gpus", "precision", "kv_precision", "input_tokens", "output_tokens", "total_params",
             "active_params", "weights_bytes", "kv_bytes_per_token", "kv_bytes_for_context", "fits", "shortfall_bytes",
             "max_concurrency", "batch", "output_tokens_per_s", "ttft_ms", "tpot_ms", "tpot_limit_ms", "meets_tpot_limit",
-            "bound", "warnings")
+            "bound", "warnings", "engine", "layout")
     d = {k: getattr(e, k) for k in keys}
     d["memory"] = {
         "capacity_bytes_per_gpu": e.fit.capacity_bytes_per_gpu, "weights_bytes_per_gpu": e.fit.weights_bytes_per_gpu,
@@ -76,7 +76,8 @@ def estimate_dict(e: api.Estimate) -> dict:
 def cmd_estimate(args: argparse.Namespace) -> int:
     _warn_catalog_problems()
     e = api.estimate(args.model, args.gpu, gpus=args.gpus, precision=args.precision, input_tokens=args.input_tokens,
-                     output_tokens=args.output_tokens, kv_precision=args.kv_precision, tpot_limit_ms=args.tpot_limit_ms)
+                     output_tokens=args.output_tokens, kv_precision=args.kv_precision, tpot_limit_ms=args.tpot_limit_ms,
+                     engine=getattr(args, "engine", None), layout=getattr(args, "layout", None))
     if args.format == "json":
         _out(dumps_json(estimate_dict(e)))
         return 0 if e.fits else 3
@@ -92,7 +93,8 @@ def cmd_estimate(args: argparse.Namespace) -> int:
         return 3
     lines += [
         f"  KV cache         {fmt.gb(f.kv_capacity_bytes)} in all: {e.max_concurrency:,} sequences of {e.input_tokens + e.output_tokens:,} tokens",
-        f"  parallelism      {e.parallelism.note}",
+        f"  engine, layout   {e.engine}, {e.layout} ({e.parallelism.note})"
+        + (" -- searched: " + ", ".join(f"{name} {fmt.num(t)} tok/s" for name, t in e.layouts_tried) if e.layouts_tried else ""),
         f"  batch            {e.batch:,} concurrent sequences" + (f" (largest within TPOT {e.tpot_limit_ms:g} ms)" if e.tpot_limit_ms else " (throughput-optimal)"),
         f"  throughput       {fmt.num(e.output_tokens_per_s)} output tokens/s for the deployment",
         f"  TTFT             {fmt.num(e.ttft_ms, 1)} ms",
@@ -105,7 +107,8 @@ def cmd_estimate(args: argparse.Namespace) -> int:
         lines.append(f"  experts read     {e.step.experts_touched:.1f} of {m.n_routed_experts} per MoE layer per step at batch {e.batch}")
     for w in e.warnings:
         lines.append(f"  warning: {w}")
-    lines.append("  assumes TensorRT-LLM-class kernels (factors fitted on TensorRT-LLM 0.17; `moe-advisor validate` shows the error)")
+    lines.append(f"  assumes {e.engine} (global factors fitted on TensorRT-LLM measurements, engine speed from published comparisons; "
+                 "`moe-advisor validate` shows the error)")
     _out("\n".join(lines))
     return 0
 
@@ -132,21 +135,21 @@ def cmd_validate(args: argparse.Namespace) -> int:
                  fmt.num(r.row.measured_tokens_per_s), fmt.num(r.estimated_tokens_per_s), f"{r.error:+.1%}"] for r in s.results]
         _out(fmt.table(["row", "model", "gpus", "prec", "in/out", "measured tok/s", "estimated tok/s", "error"], rows, "llllrrrr"))
     else:
-        groups: dict[tuple, list] = defaultdict(list)
-        for r in s.results:
-            groups[(r.row.model, r.row.gpu, r.row.gpus, r.row.precision)].append(r)
         rows = []
-        for (model, gpu, n, prec), rs in groups.items():
-            errs = sorted(abs(r.error) for r in rs)
-            signed = sorted(r.error for r in rs)
-            rows.append([model, f"{n}x {gpu}", prec, str(len(rs)), f"{calibration._quantile(signed, 0.5):+.1%}",
-                         f"{calibration._quantile(errs, 0.5):.1%}", f"{errs[-1]:.1%}"])
-        _out(fmt.table(["model", "gpus", "prec", "rows", "median error", "median |error|", "worst |error|"], rows, "lllrrrr"))
+        for (model, gpu, engine), fam in sorted(s.families().items()):
+            errs = fam.abs_errors
+            kind = "MoE" if model in s.moe_models else "dense"
+            rows.append([model, gpu, engine, kind, str(len(fam.results)), f"{fam.median_signed_error:+.1%}",
+                         f"{fam.median_abs_error:.1%}", f"{errs[-1]:.1%}"])
+        _out(fmt.table(["model", "gpu", "engine", "kind", "rows", "median error", "median |error|", "worst |error|"], rows, "llllrrrr"))
     eng = cat.engine
     _out("")
     _out(f"{len(s.results)} rows scored: median |error| {s.median_abs_error:.1%}, 90th percentile {s.p90_abs_error:.1%}, "
          f"median signed {s.median_signed_error:+.1%}")
-    _out(f"measurements: {eng.get('source', 'catalogs/calibration.csv')}")
+    for label, sub in (("MoE", s.subset(moe=True)), ("dense", s.subset(moe=False))):
+        if sub.results:
+            _out(f"  {label:<6} {len(sub.results)} rows: median |error| {sub.median_abs_error:.1%}, 90th percentile {sub.p90_abs_error:.1%}")
+    _out(f"measurements: {eng.source}")
     _out(f"{len(s.skipped)} rows kept for reference, not scored (MLPerf rows give no per-request input length); --rows prints every row")
     return 0
 

@@ -28,6 +28,11 @@ FLAGS: dict[str, tuple[str, type, str]] = {
     "models": ("--models", str, "comma-separated model ids to consider"),
     "max_gpus": ("--max-gpus", int, "most GPUs in one replica"),
     "cached_input_fraction": ("--cached-input-fraction", float, "share of input tokens billed at cached-input prices"),
+    "engines": ("--engines", str, "comma-separated serving engines allowed: trtllm, vllm, sglang (default all)"),
+    "pricing": ("--pricing", str, "comma-separated GPU price kinds allowed: on-demand, spot, reserved (default on-demand; batch adds spot)"),
+    "scaling": ("--scaling", str, "comma-separated scaling policies allowed: fixed, autoscale, scale-to-zero (default all)"),
+    "min_replicas": ("--min-replicas", int, "replicas kept warm when autoscaling (default 1)"),
+    "hourly_profile": ("--hourly-profile", str, "24 comma-separated relative request rates, midnight first"),
 }
 
 
@@ -52,7 +57,7 @@ def build_workload(args: argparse.Namespace):
 
     overrides = {f: getattr(args, f) for f in FLAGS if getattr(args, f, None) is not None}
     if args.from_report:
-        from advisor.reports.report import load_report
+        from advisor.reports import load_report
 
         base = load_report(args.from_report).workload
         where = args.from_report
@@ -77,7 +82,7 @@ def cmd_recommend(args: argparse.Namespace) -> int:
     w = build_workload(args)
     rec = api.recommend(w)
     if args.output:
-        from advisor.reports.report import write_report
+        from advisor.reports import write_report
 
         path = write_report(rec, args.output, force=args.force)
         print(f"moe-advisor: report written to {path}", file=sys.stderr)

@@ -21,10 +21,7 @@ def _wrap(text: str, indent: str = "", first: str | None = None) -> str:
 
 
 def config_text(c: Candidate) -> str:
-    if c.deployment == "api":
-        return f"API: {c.provider}"
-    reps = f"{c.replicas}x " if c.replicas > 1 else ""
-    return f"{reps}{c.gpus}x {c.gpu} {c.precision} ({c.provider})"
+    return c.configuration
 
 
 def candidates_table(cands: list[Candidate]) -> str:
@@ -45,10 +42,13 @@ def breakdown(c: Candidate, rec: Recommendation) -> str:
     lines.append(f"  cost        {fmt.usd(c.monthly_cost_usd)}/month, {fmt.usd(c.usd_per_mtok, 3)}/M tokens"
                  + (f", {fmt.usd(c.hourly_usd)}/hour" if c.hourly_usd is not None else "")
                  + f"   (price: {c.provider}, as of {c.price_as_of})")
+    if c.billed_gpu_hours_per_month is not None:
+        lines.append(f"  billed      {c.billed_gpu_hours_per_month:,.0f} GPU-hours/month x {fmt.usd(c.usd_per_gpu_hour, 2)}/GPU-h = "
+                     f"{fmt.usd(c.monthly_cost_usd)} ({c.scaling}, {c.pricing_kind}, {c.replica_range}, {c.instance_gpus}-GPU instances)")
     if c.memory:
         m = c.memory
         lines.append(f"  memory      {fmt.gb(m.capacity_bytes)} on {c.gpus} GPU(s) = weights {fmt.gb(m.weights_bytes)} + KV cache "
-                     f"{fmt.gb(m.kv_cache_bytes)} ({m.concurrency:.0f} sequences x {w.context_typical_tokens:,} tokens) + reserve "
+                     f"{fmt.gb(m.kv_cache_bytes)} ({m.concurrency:.0f} sequences x {m.kv_context_tokens or w.context_typical_tokens:,} tokens) + reserve "
                      f"{fmt.gb(m.reserve_bytes)} + free {fmt.gb(m.free_bytes)}")
         lines.append(f"  speed       {fmt.num(c.output_tokens_per_s_per_replica)} output tokens/s per replica at batch {c.batch} "
                      f"({c.bound}-bound); TTFT {fmt.num(c.ttft_ms)} ms, TPOT {fmt.num(c.tpot_ms, 1)} ms; {c.parallelism}")

@@ -16,7 +16,7 @@ def _header(rep) -> str:
 
 def cmd_show(args: argparse.Namespace) -> int:
     from advisor.cli.render import render
-    from advisor.reports.report import load_report
+    from advisor.reports import load_report
 
     rep = load_report(args.path)
     rec = rep.recommendation
@@ -32,7 +32,7 @@ def cmd_show(args: argparse.Namespace) -> int:
 
 
 def cmd_diff(args: argparse.Namespace) -> int:
-    from advisor.reports.report import diff_reports, load_report
+    from advisor.reports import diff_reports, load_report
 
     old = load_report(args.old)
     new = load_report(args.new)

@@ -21,9 +21,11 @@ _BF16 = WeightFormat("bf16", 2.0, "bf16", "16-bit brain float")
 _FP8 = WeightFormat("fp8", 1.0 + 4 / (128 * 128), "fp8", "FP8 E4M3 with one fp32 scale per 128x128 block (DeepSeek-style); per-tensor scales cost less")
 _INT8 = WeightFormat("int8", 1.0 + 2 / 4096, "int8", "INT8 with a per-channel fp16 scale (W8A8)")
 _INT4 = WeightFormat("int4", 0.5 + 4 / 128, "bf16", "INT4 weight-only (AWQ/GPTQ): fp16 scale + zero per group of 128; matmuls in bf16")
-_MXFP4 = WeightFormat("mxfp4", 0.5 + 1 / 32, "fp4", "MXFP4: E2M1 values + one E8M0 scale per 32 (OCP MX)")
+_MXFP4 = WeightFormat("mxfp4", 0.5 + 1 / 32, "fp4", "MXFP4: E2M1 values + one E8M0 scale per 32 (OCP MX): 0.53125 B/param")
+_NVFP4 = WeightFormat("nvfp4", 0.5 + 1 / 16, "fp4", "NVFP4: E2M1 values + one FP8 E4M3 scale per 16 (+ a per-tensor fp32 scale): 0.5625 B/param")
 
-FORMATS: dict[str, WeightFormat] = {"bf16": _BF16, "fp16": WeightFormat("fp16", 2.0, "bf16", "IEEE half"), "fp8": _FP8, "int8": _INT8, "int4": _INT4, "fp4": _MXFP4, "mxfp4": _MXFP4}
+FORMATS: dict[str, WeightFormat] = {"bf16": _BF16, "fp16": WeightFormat("fp16", 2.0, "bf16", "IEEE half"), "fp8": _FP8, "int8": _INT8,
+                                    "int4": _INT4, "fp4": _MXFP4, "mxfp4": _MXFP4, "nvfp4": _NVFP4}
 
 
 @dataclass(frozen=True)
@@ -48,13 +50,24 @@ PRECISIONS: dict[str, PrecisionScheme] = {
     "fp8": PrecisionScheme("fp8", _FP8, _FP8, "linear layers FP8, embeddings/head bf16"),
     "int8": PrecisionScheme("int8", _INT8, _INT8, "linear layers INT8 (W8A8), embeddings/head bf16"),
     "int4": PrecisionScheme("int4", _INT4, _INT4, "linear layers INT4 weight-only, group 128, embeddings/head bf16"),
-    "fp4": PrecisionScheme("fp4", _MXFP4, _MXFP4, "linear layers MXFP4, embeddings/head bf16"),
+    "fp4": PrecisionScheme("fp4", _MXFP4, _MXFP4, "4-bit float: NVFP4 on NVIDIA GPUs, MXFP4 elsewhere (MXFP4 when no GPU is named)"),
+    "nvfp4": PrecisionScheme("nvfp4", _NVFP4, _NVFP4, "linear layers NVFP4 (NVIDIA ModelOpt checkpoints), embeddings/head bf16"),
+    "mxfp4": PrecisionScheme("mxfp4", _MXFP4, _MXFP4, "linear layers MXFP4 (OCP MX), embeddings/head bf16"),
     "mxfp4-experts": PrecisionScheme("mxfp4-experts", _BF16, _MXFP4, "routed experts MXFP4, attention/embeddings bf16 (as gpt-oss ships)"),
 }
 
 KV_BYTES: dict[str, float] = {"bf16": 2.0, "fp16": 2.0, "fp8": 1.0}
 
-QUANTIZED_4BIT = {"int4", "fp4", "mxfp4-experts"}
+QUANTIZED_4BIT = {"int4", "fp4", "nvfp4", "mxfp4", "mxfp4-experts"}
+
+
+def resolve_precision(name: str, vendor: str = "") -> str:
+    """``fp4`` is an alias for the 4-bit float format the GPU's checkpoints use: NVFP4 on NVIDIA GPUs
+    (NVIDIA's FP4 checkpoints are ModelOpt NVFP4, run natively on Blackwell), MXFP4 on other vendors'
+    (AMD's FP4 checkpoints are OCP MXFP4) and when no GPU is named. Other names are returned as given."""
+    if name != "fp4":
+        return name
+    return "nvfp4" if vendor == "nvidia" else "mxfp4"
 
 
 def scheme(name: str) -> PrecisionScheme:

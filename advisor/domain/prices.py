@@ -5,21 +5,67 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
+PRICING_KINDS = ("on-demand", "spot", "reserved-1y", "reserved-3y", "committed")
+"""How a GPU price is sold: pay as you go, preemptible, or a 1/3-year (or contract) commitment."""
+COMMITMENT_YEARS = {"reserved-1y": 1, "reserved-3y": 3}
+
 
 @dataclass(frozen=True)
 class GpuPrice:
-    """An hourly price for one GPU of a type from a provider."""
+    """An hourly price for one GPU of a type from a provider, and the shapes it is sold in."""
 
     provider: str
     gpu: str
     usd_per_gpu_hour: Decimal
     pricing: str
+    """One of ``PRICING_KINDS``."""
     source: str
     as_of: str
     region: str = ""
     sku: str = ""
     gpus_per_instance: int = 1
+    """GPUs in the instance this row prices (a replica needing fewer still pays for all of them)."""
+    instance_gpu_counts: tuple[int, ...] = ()
+    """Instance sizes sold at this per-GPU price when there are several (RunPod 1-8, Lambda 1/2/4/8); empty:
+    only ``gpus_per_instance``."""
+    multi_node: bool = False
+    """The provider offers a cluster interconnect between instances of this shape, so one replica may span
+    several instances (tensor/expert parallelism across nodes). Without it, a replica fits one instance."""
+    cluster_gbps: float = 0.0
+    """Scale-out bandwidth per GPU per direction between instances (GB/s; 0 = the GPU's typical figure)."""
+    billing_increment_s: int = 3600
+    """Billing granularity: 1 (per second), 60 (per minute) or 3600 (per hour)."""
+    minimum_billed_s: int = 0
+    """Minimum charge per start, in seconds."""
+    storage_gbps: float = 0.0
+    """Weight-loading rate from the provider's storage into a replica (GB/s; 0 = the default assumption)."""
     notes: str = ""
+
+    @property
+    def shapes(self) -> tuple[int, ...]:
+        """GPU counts per instance sold at this price, smallest first."""
+        return tuple(sorted(set(self.instance_gpu_counts))) if self.instance_gpu_counts else (self.gpus_per_instance,)
+
+    def shape_for(self, gpus: int) -> tuple[int, int] | None:
+        """(GPUs per instance, instances) for one replica of ``gpus`` GPUs: the smallest instance that holds
+        it, else several of the largest over the cluster interconnect; None when neither is sold."""
+        for c in self.shapes:
+            if c >= gpus:
+                return c, 1
+        if self.multi_node:
+            return self.shapes[-1], -(-gpus // self.shapes[-1])
+        return None
+
+
+@dataclass(frozen=True)
+class RateLimit:
+    """A published API rate-limit tier."""
+
+    tier: str
+    requests_per_min: float = 0.0
+    """0 = not limited (or not published) on requests."""
+    tokens_per_min: float = 0.0
+    """0 = not limited (or not published) on tokens."""
 
 
 @dataclass(frozen=True)
@@ -35,6 +81,21 @@ class ApiPrice:
     provider_model: str = ""
     cached_input_usd_per_mtok: Decimal | None = None
     context_tokens: int = 0
+    """The provider's context limit for this model (0 = not published: treated as the typical 128K)."""
+    batch_discount: float = 0.0
+    """Discount of the provider's batch API (0.5 = half price), for work that can wait for it."""
+    batch_source: str = ""
+    rate_limits: tuple[RateLimit, ...] = ()
+    """Published tiers, lowest first (empty: not published)."""
+    rate_limits_source: str = ""
+    ttft_ms: float = 0.0
+    """Measured time to first token (0 = not measured)."""
+    output_tokens_per_s: float = 0.0
+    """Measured output speed per stream (0 = not measured)."""
+    speed_source: str = ""
+    """Where the measured TTFT and speed come from, and when."""
+    retired_on: str = ""
+    """Set when the provider retired the model: the row is kept for history, never ranked."""
     notes: str = ""
 
 

@@ -36,6 +36,8 @@ class MemoryBreakdown:
     """KV cache the replica can hold."""
     concurrency: float
     """Concurrent sequences per replica the workload needs (Little's law at peak)."""
+    kv_context_tokens: int = 0
+    """Tokens each of those sequences holds in the KV cache: the same length the batch was admitted at."""
 
     @property
     def free_bytes(self) -> int:
@@ -96,6 +98,21 @@ class Candidate:
     api_input_usd_per_mtok: Decimal | None = None
     api_output_usd_per_mtok: Decimal | None = None
     api_cached_input_usd_per_mtok: Decimal | None = None
+    billed_gpu_hours_per_month: float | None = None
+    """Self-hosted: GPU-hours the provider bills a month (``monthly_cost_usd`` = this x ``usd_per_gpu_hour``)."""
+    replicas_peak: int | None = None
+    replicas_min: int | None = None
+    scaling: str | None = None
+    """``fixed``, ``autoscale`` or ``scale-to-zero`` (self-hosted)."""
+    pricing_kind: str | None = None
+    """``on-demand``, ``spot``, ``reserved-1y``, ``reserved-3y`` or ``committed`` (self-hosted); ``batch-api`` or
+    ``per-token`` for an API."""
+    instance_gpus: int | None = None
+    """GPUs per instance bought (a replica may share an instance, or span several)."""
+    engine: str | None = None
+    """Serving engine (``trtllm``, ``vllm``, ``sglang``) the estimate assumes (self-hosted)."""
+    layout: str | None = None
+    """Parallel layout of a replica (e.g. ``tp``, ``tp_ep``, ``dep``)."""
     reasons: tuple[Reason, ...] = ()
     rank: int = 0
     pareto: bool = False
@@ -106,6 +123,22 @@ class Candidate:
         if self.deployment == "api":
             return f"{self.model} via {self.provider}"
         return f"{self.model} on {self.gpus}x {self.gpu} ({self.precision}, {self.provider})"
+
+    @property
+    def replica_range(self) -> str:
+        """``3 replicas`` or, when the count follows the traffic, ``1-3 replicas``."""
+        low, high = self.replicas_min, self.replicas_peak if self.replicas_peak is not None else self.replicas
+        if low is not None and low != high:
+            return f"{low}-{high} replicas"
+        return f"{high} replica{'s' if high != 1 else ''}"
+
+    @property
+    def configuration(self) -> str:
+        """Where it runs, in one phrase: ``API: provider`` or ``[replicas x] gpus x gpu precision (provider)``."""
+        if self.deployment == "api":
+            return f"API: {self.provider}"
+        reps = f"{self.replicas}x " if self.replicas > 1 else ""
+        return f"{reps}{self.gpus}x {self.gpu} {self.precision} ({self.provider})"
 
 
 @dataclass(frozen=True)

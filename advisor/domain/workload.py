@@ -20,6 +20,9 @@ SHAPES = {"steady": 1.0, "diurnal": 2.5, "bursty": 6.0}
 LATENCY = ("interactive", "batch")
 FINE_TUNING = ("none", "light", "heavy")
 SELF_HOSTING = ("required", "allowed", "not-wanted")
+SCALING = ("fixed", "autoscale", "scale-to-zero")
+PRICING = ("on-demand", "spot", "reserved")
+ENGINES = ("trtllm", "vllm", "sglang")
 
 MAX_REQUESTS_PER_DAY = 1e10
 MAX_TOKENS = 10_000_000
@@ -77,6 +80,18 @@ class Workload:
     """Restrict to these model ids; empty = every catalog model."""
     max_gpus: int = 8
     """Most GPUs in one replica."""
+    engines: tuple[str, ...] = ()
+    """Serving engines allowed for self-hosting (``trtllm``, ``vllm``, ``sglang``); empty = all."""
+    # billing
+    hourly_profile: tuple[float, ...] = ()
+    """24 relative request rates, midnight first (empty: from ``traffic_shape``)."""
+    pricing: tuple[str, ...] = ()
+    """GPU price kinds allowed: ``on-demand``, ``spot``, ``reserved`` (1 or 3 years); empty = on-demand,
+    plus spot for batch work (it tolerates preemption)."""
+    scaling: tuple[str, ...] = ()
+    """Scaling policies allowed: ``fixed``, ``autoscale``, ``scale-to-zero``; empty = all."""
+    min_replicas: int = 1
+    """Replicas kept warm when autoscaling an interactive workload."""
 
     @property
     def tpot_limit_ms(self) -> float | None:
@@ -105,6 +120,19 @@ class Workload:
     @property
     def tokens_per_month(self) -> float:
         return self.requests_per_day * self.tokens_per_request * DAYS_PER_MONTH
+
+    @property
+    def pricing_kinds(self) -> tuple[str, ...]:
+        """GPU price kinds this workload may be costed at (``reserved`` covers 1 and 3 years)."""
+        allowed = self.pricing or (("on-demand", "spot") if self.latency == "batch" else ("on-demand",))
+        out: list[str] = []
+        for p in allowed:
+            out += ["reserved-1y", "reserved-3y", "committed"] if p == "reserved" else [p]
+        return tuple(out)
+
+    @property
+    def scaling_policies(self) -> tuple[str, ...]:
+        return self.scaling or SCALING
 
 
 DAYS_PER_MONTH = 365.0 / 12.0
@@ -140,12 +168,30 @@ def _coerce(name: str, value: Any, where: str | None) -> Any:
         if not math.isfinite(f):
             raise InputError(name, f"must be a finite number, got {value!r}", where)
         return f
+    if typ == "tuple[float, ...]":
+        if isinstance(value, str):
+            value = [v for v in (p.strip() for p in value.split(",")) if v]
+        if not isinstance(value, (list, tuple)):
+            raise InputError(name, f"must be a list of numbers, got {value!r}", where)
+        return tuple(_coerce_number(name, v, where) for v in value)
     # tuple[str, ...]
     if isinstance(value, str):
         value = [v for v in (p.strip() for p in value.split(",")) if v]
     if not isinstance(value, (list, tuple)) or not all(isinstance(v, str) for v in value):
         raise InputError(name, f"must be a list of names, got {value!r}", where)
     return tuple(value)
+
+
+def _coerce_number(name: str, value: Any, where: str | None) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+        raise InputError(name, f"must be a list of numbers, got {value!r}", where)
+    try:
+        f = float(str(value).replace("_", ""))
+    except ValueError:
+        raise InputError(name, f"must be a list of numbers, got {value!r}", where) from None
+    if not math.isfinite(f) or f < 0:
+        raise InputError(name, f"must be finite, non-negative numbers, got {value!r}", where)
+    return f
 
 
 def _normalized(w: Workload) -> Workload:
@@ -207,6 +253,15 @@ def validate(w: Workload, where: str | None = None) -> Workload:
         raise err("min_quality", f"must be between 0 and 100, got {w.min_quality:g}")
     if not 1 <= w.max_gpus <= 1024:
         raise err("max_gpus", f"must be between 1 and 1024, got {w.max_gpus}")
+    if w.hourly_profile and (len(w.hourly_profile) != 24 or not sum(w.hourly_profile) > 0):
+        raise err("hourly_profile", f"must be 24 non-negative numbers (midnight first) with a positive sum, "
+                  f"got {len(w.hourly_profile)} values")
+    for name, allowed in (("pricing", PRICING), ("scaling", SCALING), ("engines", ENGINES)):
+        for v in getattr(w, name):
+            if v not in allowed:
+                raise err(name, f"must be among {', '.join(allowed)}, got {v!r}")
+    if not 0 <= w.min_replicas <= 1000:
+        raise err("min_replicas", f"must be between 0 and 1000, got {w.min_replicas}")
     from advisor.domain.precision import PRECISIONS
 
     for p in w.precisions:

@@ -1,19 +1,24 @@
 """Calibration: how far the throughput estimate is from published measurements.
 
-The rows (``catalogs/calibration.csv``) are NVIDIA's TensorRT-LLM 0.17 perf-overview tables (max
-output tokens/s of a TP group at infinite request rate) and MLPerf Inference v4.1 results, each with its
-source. ``validate()`` runs the estimate for every scored row; ``fit()`` searches the efficiency factors
-that minimise the median absolute error (``scripts/fit_engine.py`` writes them to catalogs/engine.toml).
+The rows (``catalogs/calibration.csv``) are NVIDIA's TensorRT-LLM 0.17 and 0.20 perf-overview tables (max
+output tokens/s at infinite request rate; dense Llama and Mixtral, Llama 4 Maverick, B200 NVFP4), MLPerf
+Inference v4.1 results and engine-vs-engine serving runs (vLLM, SGLang, TensorRT-LLM) of MoE models at a
+stated concurrency, each with its source URL, engine, layout and KV precision. ``validate()`` runs the
+estimate for every scored row with the row's engine and layout; ``fit()`` searches the global efficiency
+factors, ``fit_engine_speed()`` each engine's relative speed (``scripts/fit_engine.py`` writes them to
+catalogs/engine.toml).
 """
 
 from __future__ import annotations
 
 import csv
+import dataclasses
 import math
 from dataclasses import dataclass
 from pathlib import Path
 
 from advisor.catalog.load import Catalog
+from advisor.domain.serving import Efficiency, GpuMultipliers, ServingProfile
 
 
 @dataclass(frozen=True)
@@ -30,6 +35,16 @@ class CalibrationRow:
     engine: str
     source: str
     as_of: str
+    kv_precision: str = "fp8"
+    layout: str = ""
+    """tp, tp_ep, dep or pp as the measurement ran ("" = searched)."""
+    concurrency: int | None = None
+    """Requests in flight (a burst of N requests counts as N); None = the engine's maximum."""
+    engine_version: str = ""
+
+    @property
+    def family(self) -> tuple[str, str, str]:
+        return (self.model, self.gpu, self.engine)
 
 
 @dataclass(frozen=True)
@@ -50,6 +65,18 @@ class ValidationSummary:
     results: tuple[RowResult, ...]
     skipped: tuple[str, ...]
     """Rows not scored, with the reason."""
+    moe_models: frozenset[str] = frozenset()
+
+    def subset(self, moe: bool | None = None, ids: set[str] | None = None) -> ValidationSummary:
+        rs = [r for r in self.results if (moe is None or (r.row.model in self.moe_models) == moe) and (ids is None or r.row.id in ids)]
+        return ValidationSummary(results=tuple(rs), skipped=(), moe_models=self.moe_models)
+
+    def families(self) -> dict[tuple[str, str, str], ValidationSummary]:
+        """Results by family: (model, GPU, engine)."""
+        out: dict[tuple[str, str, str], list[RowResult]] = {}
+        for r in self.results:
+            out.setdefault(r.row.family, []).append(r)
+        return {k: ValidationSummary(results=tuple(v), skipped=(), moe_models=self.moe_models) for k, v in out.items()}
 
     @property
     def abs_errors(self) -> list[float]:
@@ -82,31 +109,56 @@ def calibration_path() -> Path:
     return bundled_catalog_dir() / "calibration.csv"
 
 
-def load_rows(path: Path | None = None) -> tuple[list[CalibrationRow], list[str]]:
-    """Scored rows, and the ids of rows kept for reference only (with why)."""
+def load_rows(path: Path | None = None, engine_ratio: bool = False) -> tuple[list[CalibrationRow], list[str]]:
+    """Scored rows, and the ids of rows kept for reference only (with why). ``engine_ratio``: the rows
+    used only for the engines' relative speed (bursts of requests) instead."""
     path = path or calibration_path()
     rows, skipped = [], []
+    want = "engine-ratio" if engine_ratio else "yes"
     with path.open(newline="") as fh:
         for r in csv.DictReader(fh):
-            if r["scored"] != "yes":
+            if r["scored"] != want:
                 skipped.append(f"{r['id']} {r['model']} on {r['gpus']}x {r['gpu']} ({r['scenario']}): {r['notes'].split('.')[0]}")
                 continue
+            conc = r.get("concurrency", "max") or "max"
             rows.append(CalibrationRow(
                 id=r["id"], model=r["model"], gpu=r["gpu"], gpus=int(r["gpus"]), precision=r["precision"],
                 input_tokens=int(r["input_tokens"]), output_tokens=int(r["output_tokens"]),
                 measured_tokens_per_s=float(r["output_tokens_per_s"]),
                 tpot_limit_ms=float(r["tpot_limit_ms"]) if r["tpot_limit_ms"] else None,
-                engine=r["engine"], source=r["source"], as_of=r["as_of"],
+                engine=r["engine"], source=r.get("source_url") or r["source"], as_of=r["as_of"],
+                kv_precision=r.get("kv_precision") or "fp8", layout=r.get("layout") or "",
+                concurrency=None if conc == "max" else int(conc.split()[-1]), engine_version=r.get("engine_version", ""),
             ))
     return rows, skipped
 
 
-def validate(catalog: Catalog, engine: dict | None = None, rows: list[CalibrationRow] | None = None) -> ValidationSummary:
-    """Estimate every scored row with the catalog's (or the given) engine factors."""
+ENGINE_FACTOR_KEYS = ("engine_speed", "max_batch", "kv_admission")
+"""Factors each engine sets for itself (``[engines.<id>.factors]``); the rest are shared physics."""
+
+
+def profiles_with(catalog: Catalog, engine: ServingProfile | None) -> dict[str, ServingProfile]:
+    """The catalog's engine profiles with the global factors (and per-GPU multipliers) of ``engine``;
+    ``engine`` itself replaces the profile of its own id."""
+    engines = dict(catalog.engines) or {catalog.engine.id: catalog.engine}
+    if engine is None:
+        return engines
+    out = {}
+    for eid, p in engines.items():
+        own = {k: getattr(p.efficiency, k) for k in ENGINE_FACTOR_KEYS}
+        out[eid] = dataclasses.replace(p, efficiency=dataclasses.replace(engine.efficiency, **own), per_gpu=engine.per_gpu,
+                                       calibrated_models=engine.calibrated_models)
+    out[engine.id] = engine
+    return out
+
+
+def validate(catalog: Catalog, engine: ServingProfile | None = None, rows: list[CalibrationRow] | None = None) -> ValidationSummary:
+    """Estimate every scored row with its engine's profile (the catalog's, or built on ``engine``'s global
+    factors), its layout and KV precision, at its concurrency."""
+    from advisor.physics.layouts import LAYOUTS
     from advisor.physics.performance import estimate_for
 
-    engine = catalog.engine if engine is None else engine
-    kv_default = engine.get("calibration", {}).get("kv_precision_for_fp8", "fp8")
+    profiles = profiles_with(catalog, engine)
     skipped: list[str] = []
     if rows is None:
         rows, skipped = load_rows()
@@ -115,70 +167,130 @@ def validate(catalog: Catalog, engine: dict | None = None, rows: list[Calibratio
         if row.model not in catalog.models or row.gpu not in catalog.gpus:
             skipped.append(f"{row.id}: {row.model} on {row.gpu} not in the catalog")
             continue
-        kv = kv_default if row.precision == "fp8" else "bf16"
-        est = estimate_for(catalog.models[row.model], catalog.gpus[row.gpu], row.gpus, row.precision,
-                           row.input_tokens, row.output_tokens, kv_precision=kv, tpot_limit_ms=row.tpot_limit_ms, engine=engine)
+        prof = profiles.get(row.engine) or profiles.get(catalog.engine.id) or next(iter(profiles.values()))
+        m, g = catalog.models[row.model], catalog.gpus[row.gpu]
+        layout = row.layout if row.layout in LAYOUTS else None
+        if layout in ("tp_ep", "dep") and not (m.is_moe and m.n_routed_experts % row.gpus == 0):
+            layout = None
+        est = estimate_for(m, g, row.gpus, row.precision, row.input_tokens, row.output_tokens,
+                           kv_precision=row.kv_precision, tpot_limit_ms=row.tpot_limit_ms, engine=prof, layout=layout,
+                           concurrency=row.concurrency)
         results.append(RowResult(row=row, estimated_tokens_per_s=est.output_tokens_per_s, batch=est.batch, bound=est.bound))
-    return ValidationSummary(results=tuple(results), skipped=tuple(skipped))
+    moe = frozenset(k for k, v in catalog.models.items() if v.is_moe)
+    return ValidationSummary(results=tuple(results), skipped=tuple(skipped), moe_models=moe)
 
+
+def held_out(row: CalibrationRow) -> bool:
+    """Deterministic 20% hold-out: rows whose id hashes (CRC32) to 0 mod 5 are never fitted on."""
+    import zlib
+
+    return zlib.crc32(row.id.encode()) % 5 == 0
+
+
+UNTUNED = Efficiency(eff_bw=0.80, eff_decode=0.50, eff_prefill=0.65, eff_link=0.70, step_overhead_us=200.0,
+                     layer_overhead_us=4.0, allreduce_latency_us=8.0, max_batch=2048, routing_skew=1.0,
+                     kv_admission="max", engine_speed=1.0, eff_moe=0.7, moe_half_tokens=8.0, moe_layer_overhead_us=30.0,
+                     ep_imbalance=1.0)
+"""Where a fit from scratch starts: datasheet-optimistic efficiencies, no overheads to speak of."""
 
 FIT_GRID: dict[str, tuple] = {
-    "eff_bw": (0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7, 0.8, 0.9),
-    "eff_decode": (0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.6),
+    "eff_bw": (0.45, 0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8, 0.9),
+    "eff_decode": (0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.6),
     "eff_prefill": (0.4, 0.5, 0.55, 0.6, 0.65, 0.7, 0.8),
-    "step_overhead_us": (0.0, 100.0, 200.0, 300.0, 400.0, 600.0, 800.0),
+    "step_overhead_us": (0.0, 100.0, 200.0, 300.0, 400.0, 600.0),
     "layer_overhead_us": (0.0, 1.0, 2.0, 4.0, 8.0),
     "max_batch": (256, 384, 512, 768, 1024, 2048),
-    "kv_admission": ("average", "max"),
     "eff_link": (0.3, 0.5, 0.7, 0.9),
+    "eff_moe": (0.3, 0.4, 0.5, 0.6, 0.7, 0.85, 1.0),
+    "moe_half_tokens": (1.0, 2.0, 4.0, 8.0, 16.0, 32.0),
+    "ep_imbalance": (0.5, 1.0, 1.5, 2.0),
 }
+"""The global factors' search grid (the MoE terms are seen only by MoE rows). ``moe_layer_overhead_us`` is not
+searched: no steady-state row runs at a low enough batch to see it, so it is set (30 us) from aiconfigurator-core
+0.12.0's measured fused-MoE op on H100 at one token (30-47 us per layer of which 50-70% is not weight streaming). ``max_batch`` is TensorRT-LLM's
+(trtllm-bench tunes its own batch cap); the other engines keep their documented defaults."""
 
 PER_GPU_GRID = (0.7, 0.8, 0.85, 0.9, 0.95, 1.0, 1.05, 1.1, 1.15, 1.2, 1.3)
+SPEED_GRID = tuple(round(0.2 + 0.05 * i, 2) for i in range(27))
 
 
-def fit_per_gpu(catalog: Catalog, engine: dict, rows: list[CalibrationRow]) -> tuple[dict, ValidationSummary]:
+def score(s: ValidationSummary) -> tuple[float, float]:
+    """What the fit minimises: the mean of the median |error| over all rows and over MoE rows (so the few
+    MoE rows weigh as much as the many dense ones), then the 90th percentile."""
+    moe = s.subset(moe=True)
+    med = s.median_abs_error if not moe.results else 0.5 * (s.median_abs_error + moe.median_abs_error)
+    return (round(med, 4), round(s.p90_abs_error, 4))
+
+
+def fit_per_gpu(catalog: Catalog, engine: ServingProfile, rows: list[CalibrationRow]) -> tuple[ServingProfile, ValidationSummary]:
     """Per-GPU multipliers on the decode/prefill/bandwidth efficiencies (one ``speed`` each), fitted
     on that GPU's rows only, for GPUs with at least 9 rows."""
     by_gpu: dict[str, list[CalibrationRow]] = {}
     for r in rows:
         by_gpu.setdefault(r.gpu, []).append(r)
-    per_gpu = dict(engine.get("per_gpu", {}))
+    per_gpu = dict(engine.per_gpu)
+
+    def with_gpus(table: dict) -> ServingProfile:
+        return dataclasses.replace(engine, per_gpu=tuple(sorted(table.items())))
+
     for gpu_id, gpu_rows in sorted(by_gpu.items()):
         if len(gpu_rows) < 9:
             continue
         best = None
         for v in PER_GPU_GRID:
-            trial = {**engine, "per_gpu": {**per_gpu, gpu_id: {"eff_decode": v, "eff_prefill": v, "eff_bw": v, "rows": len(gpu_rows)}}}
+            trial = with_gpus({**per_gpu, gpu_id: GpuMultipliers(v, v, v, len(gpu_rows))})
             s = validate(catalog, trial, gpu_rows)
-            sc = (round(s.median_abs_error, 4), round(s.p90_abs_error, 4), abs(v - 1.0))
+            sc = (*score(s), abs(v - 1.0))
             if best is None or sc < best[0]:
                 best = (sc, v)
-        per_gpu[gpu_id] = {"eff_decode": best[1], "eff_prefill": best[1], "eff_bw": best[1], "rows": len(gpu_rows)}
-    engine = {**engine, "per_gpu": per_gpu}
+        per_gpu[gpu_id] = GpuMultipliers(best[1], best[1], best[1], len(gpu_rows))
+    engine = with_gpus(per_gpu)
     return engine, validate(catalog, engine, rows)
 
 
-def fit(catalog: Catalog, base: dict, rounds: int = 3, grid: dict | None = None,
-        rows: list[CalibrationRow] | None = None) -> tuple[dict, ValidationSummary]:
+MIN_SPEED_ROWS = 5
+
+
+def fit_engine_speed(catalog: Catalog, base: ServingProfile, engine_id: str, rows: list[CalibrationRow]) -> tuple[float, int]:
+    """The relative speed of ``engine_id`` that minimises the median |error| of its rows (estimated on the
+    global factors of ``base``); (speed, rows used). (1.0, n) -- uncalibrated -- with fewer than
+    ``MIN_SPEED_ROWS`` rows: one run of an engine says more about that run's settings than the engine."""
+    mine = [r for r in rows if r.engine == engine_id]
+    if len(mine) < MIN_SPEED_ROWS:
+        return 1.0, len(mine)
+    profiles = profiles_with(catalog, base)
+    best = None
+    for v in SPEED_GRID:
+        p = profiles[engine_id]
+        trial = dataclasses.replace(p, efficiency=dataclasses.replace(p.efficiency, engine_speed=v))
+        s = validate(catalog, trial, mine)
+        sc = (round(s.median_abs_error, 4), abs(v - 1.0))
+        if best is None or sc < best[0]:
+            best = (sc, v)
+    return best[1], len(mine)
+
+
+def fit(catalog: Catalog, base: ServingProfile, rounds: int = 3, grid: dict | None = None,
+        rows: list[CalibrationRow] | None = None) -> tuple[ServingProfile, ValidationSummary]:
     """Coordinate descent over ``grid``: each round tries every value of each factor in turn and keeps
-    the one with the lowest median absolute error (ties: lower 90th percentile)."""
+    the one with the lowest ``score`` (ties: lower 90th percentile). ``base`` gives the starting factors
+    (``UNTUNED`` for a fit from scratch)."""
     grid = grid or FIT_GRID
-    engine = {**base, "factors": dict(base.get("factors", {}))}
+    engine = base
     rows = rows if rows is not None else load_rows()[0]
 
-    def score(e: dict) -> tuple[float, float]:
-        s = validate(catalog, e, rows)
-        return (round(s.median_abs_error, 4), round(s.p90_abs_error, 4))
+    def sc(e: ServingProfile) -> tuple[float, float]:
+        return score(validate(catalog, e, rows))
 
-    best = score(engine)
+    best = sc(engine)
     for _ in range(rounds):
         changed = False
         for key, values in grid.items():
             for v in values:
-                trial = {**engine, "factors": {**engine["factors"], key: v}}
-                sc = score(trial)
-                if sc < best:
-                    best, engine, changed = sc, trial, True
+                trial = dataclasses.replace(engine, efficiency=dataclasses.replace(engine.efficiency, **{key: v}))
+                t = sc(trial)
+                if t < best:
+                    best, engine, changed = t, trial, True
         if not changed:
             break
     return engine, validate(catalog, engine, rows)

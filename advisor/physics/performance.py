@@ -1,45 +1,41 @@
-"""Roofline throughput and latency for one deployment (a tensor/expert-parallel group of GPUs).
+"""Roofline throughput and latency for one deployment, in one parallel layout, with one serving engine.
 
-Decode step at batch B (per GPU, sharded N ways):
-    bytes  = dense weights read once + experts actually touched by B tokens + the batch's KV cache
-    flops  = 2 x active params x B + attention over each sequence's context
-    t_step = max(bytes / (HBM x eff_bw), flops / (peak x eff_decode)) + parallel traffic + fixed overhead
-Prefill is compute-bound: 2 x active params per token plus causal attention, at ``eff_prefill``.
-A request costs one prefill and ``output_tokens`` decode steps; with continuous batching the sustained
-output rate at concurrency B is B x out / (out x t_step(B) + prefill(B x in)). The throughput-optimal
-batch is the largest the KV cache holds (capped by the engine's max batch); under a TPOT limit it is the
-largest batch whose TPOT (decode step + amortised prefill stalls) stays within the limit.
+A decode step of B sequences (per GPU, in its layout: advisor.physics.layouts) is a sum over operations of
+max(bytes / (HBM x eff_bw), FLOPs / (peak x efficiency)) -- a per-operation roofline, not one max over the
+step:
+    dense linear   non-expert weights read once per step; 2 x non-expert active params x tokens FLOPs at the
+                   weights' tensor rate (FP4 on Blackwell, FP8, BF16)
+    attention      the batch's KV cache read; QK/AV FLOPs at the attention rate (FP8 with an FP8 KV cache on
+                   GPUs with FP8 tensor cores, else BF16 -- never the FP4 rate)
+    experts        the experts the batch touches (busiest EP rank); grouped-GEMM FLOPs at the weights' rate x
+                   the grouped-GEMM efficiency (advisor.physics.moe), plus permute/finalize bytes
+then + the layout's communication (bytes / link + latency per collective) + fixed overheads (per step, per
+layer, per MoE layer). Prefill runs the same operations on chunks of the engine's max_batched_tokens at
+``eff_prefill``. A request costs one prefill and ``output_tokens`` decode steps; with continuous batching the
+sustained output rate at concurrency B is B x out / (out x t_step(B) + prefill(B x in)). The throughput-optimal
+batch is the largest the KV cache holds (the engine admits by input + output, or by the mean context), capped
+by the engine's batch limit per scheduler; under a TPOT limit it is the largest batch within the limit.
+Everything is divided by the engine's relative speed (catalogs/engine.toml ``[engines.<id>]``).
 
-The efficiency factors are fitted on TensorRT-LLM measurements (``moe-advisor validate``), so the
-estimate assumes TensorRT-LLM-class kernels; vLLM and SGLang are typically 10-30% slower at high batch
-on the same hardware (set ``engine = "vllm"`` in a user engine catalog to apply their factor).
+``estimate_for`` searches the layouts the engine supports and keeps the best (``layout=`` pins one).
 """
 
 from __future__ import annotations
 
 import math
-from functools import lru_cache
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from advisor.domain.specs import GpuSpec, ModelSpec
 from advisor.errors import InputError
-from advisor.domain.precision import kv_bytes_per_element, scheme
+from advisor.domain.serving import ServingProfile
+from advisor.domain.precision import kv_bytes_per_element, resolve_precision, scheme
+from advisor.physics.layouts import (LAYOUTS, Parallelism, batch_cap, comm_bytes_per_gpu, layouts_for, make_layout,
+                                     weights_per_gpu)
+from advisor.physics.moe import ep_max_load, experts_touched, grouped_gemm_efficiency
 from advisor.physics.sizing import Fit, KvLayout, active_params, fit, kv_layout, param_breakdown, weight_bytes
 
-# Defaults used when the engine catalog lacks a factor (the fitted values live in catalogs/engine.toml).
-DEFAULT_FACTORS = {
-    "eff_bw": 0.80,
-    "eff_decode": 0.50,
-    "eff_prefill": 0.65,
-    "eff_link": 0.70,
-    "step_overhead_us": 200.0,
-    "layer_overhead_us": 4.0,
-    "allreduce_latency_us": 8.0,
-    "max_batch": 2048,
-    "routing_skew": 1.0,
-    "kv_admission": "average",
-    "engine_speed": 1.0,
-}
+__all__ = ["Estimate", "StepCost", "Parallelism", "estimate_for", "parallelism", "experts_touched", "peak_flops",
+           "default_kv_precision"]
 
 
 @dataclass(frozen=True)
@@ -47,35 +43,27 @@ class StepCost:
     """Time of one decode step, by component (seconds)."""
 
     memory_s: float
+    """Operations bound by HBM bandwidth (sum over operations)."""
     compute_s: float
+    """Operations bound by tensor-core throughput (sum over operations)."""
     comm_s: float
     overhead_s: float
     bytes_per_gpu: float
     flops_per_gpu: float
     experts_touched: float
     """Expected distinct routed experts read per MoE layer at this batch."""
+    moe_s: float = 0.0
+    """Of memory_s + compute_s: the routed-expert operations (grouped GEMMs, permute)."""
 
     @property
     def total_s(self) -> float:
-        return max(self.memory_s, self.compute_s) + self.comm_s + self.overhead_s
+        return self.memory_s + self.compute_s + self.comm_s + self.overhead_s
 
     @property
     def bound(self) -> str:
         if self.comm_s > max(self.memory_s, self.compute_s):
             return "interconnect"
         return "memory bandwidth" if self.memory_s >= self.compute_s else "compute"
-
-
-@dataclass(frozen=True)
-class Parallelism:
-    tensor_parallel: int
-    expert_parallel: int
-    kv_replication: float
-    """How many copies of each KV entry the group stores (MLA latents are replicated across TP ranks)."""
-    spans_nodes: bool
-    note: str
-    tp_divides_heads: bool = True
-    """Tensor parallelism needs the GPU count to divide the attention heads (vLLM and TensorRT-LLM check it)."""
 
 
 @dataclass(frozen=True)
@@ -115,97 +103,54 @@ class Estimate:
     fit: Fit
     kv_layout: KvLayout
     factors: dict = field(default_factory=dict, compare=False)
-    """Efficiency factors and assumptions used."""
+    """Efficiency factors used (the serving profile's, resolved for the GPU's vendor)."""
     warnings: tuple[str, ...] = ()
+    engine: str = ""
+    """Serving engine id the estimate assumes (trtllm, vllm, sglang)."""
+    layout: str = ""
+    """Parallel layout (tp, tp_ep, dep, pp): searched unless pinned."""
+    layouts_tried: tuple[tuple[str, float], ...] = field(default=(), compare=False)
+    """(layout, output tokens/s) of every layout searched."""
 
     def kv_bytes(self, context_tokens: int) -> int:
         """KV bytes of one sequence at ``context_tokens`` tokens."""
         return self.kv_layout.bytes_for_context(context_tokens)
 
 
+
 def default_kv_precision(precision: str, gpu: GpuSpec) -> str:
     """KV cache precision a serving engine uses by default with these weights: FP8 when the weights are
-    8-bit or narrower and the GPU has FP8 tensor cores, else bf16."""
-    return "fp8" if precision in ("fp8", "fp4", "int4", "int8", "mxfp4-experts") and gpu.fp8_tflops else "bf16"
+    8-bit or narrower and the GPU has FP8 tensor cores, else bf16. (A checkpoint can ship otherwise: pass
+    ``kv_precision``; the calibration rows carry the KV precision each measurement ran with.)"""
+    quantized = ("fp8", "fp4", "nvfp4", "mxfp4", "int4", "int8", "mxfp4-experts")
+    return "fp8" if precision in quantized and gpu.fp8_tflops else "bf16"
 
 
-def engine_for_gpu(engine: dict | None, gpu: GpuSpec) -> dict | None:
-    """The engine profile for a GPU: ``[per_vendor.<vendor>]`` overrides the memory policy and speed
-    (AMD GPUs run vLLM on ROCm, not TensorRT-LLM)."""
-    if not engine or engine.get("_resolved_for") == gpu.vendor:
-        return engine
-    vendor = engine.get("per_vendor", {}).get(gpu.vendor)
-    if not vendor:
-        return engine
-    merged = dict(engine)
-    merged["memory"] = {**engine.get("memory", {}), **vendor.get("memory", {})}
-    factors = dict(engine.get("factors", {}))
-    if "engine_speed" in vendor:
-        factors["engine_speed"] = vendor["engine_speed"]
-    merged["factors"] = factors
-    merged["serving_engine"] = vendor.get("engine", engine.get("engine"))
-    return merged
-
-
-def resolved_engine(engine: dict | None, gpu: GpuSpec) -> dict:
-    """``engine_for_gpu`` plus the complete factor set, computed once (for loops over many estimates)."""
-    e = dict(engine_for_gpu(engine, gpu) or {})
-    e["_factors_full"] = _factors(e)
-    e["_resolved_for"] = gpu.vendor
-    return e
-
-
-def _factors(engine: dict | None) -> dict:
-    if engine and "_factors_full" in engine:
-        return engine["_factors_full"]
-    f = dict(DEFAULT_FACTORS)
-    if engine:
-        f.update({k: v for k, v in engine.get("factors", {}).items()})
-    return f
-
-
-def gpu_factor(engine: dict | None, gpu: GpuSpec, key: str) -> float:
-    """Per-GPU multiplier on a fitted efficiency (``[per_gpu.<id>]`` in the engine catalog)."""
-    if not engine:
-        return 1.0
-    return float(engine.get("per_gpu", {}).get(gpu.id, {}).get(key, 1.0))
-
-
-def peak_flops(gpu: GpuSpec, precision: str) -> float:
-    """Dense tensor peak (FLOP/s) the matmuls of ``precision`` run at on ``gpu``."""
-    compute = scheme(precision).experts.compute if precision == "mxfp4-experts" else scheme(precision).linear.compute
+def _rate(gpu: GpuSpec, compute: str) -> float:
     tflops = {"bf16": gpu.bf16_tflops, "fp8": gpu.fp8_tflops, "fp4": gpu.fp4_tflops, "int8": gpu.int8_tops}.get(compute, 0.0)
     if not tflops and compute == "fp4":
-        tflops = gpu.fp8_tflops  # MXFP4 weights upcast to FP8 on Hopper-class parts
+        tflops = gpu.fp8_tflops  # FP4 weights upcast to FP8 on Hopper-class parts
     return (tflops or gpu.bf16_tflops) * 1e12
 
 
-@lru_cache(maxsize=16384)
-def parallelism(m: ModelSpec, gpu: GpuSpec, gpus: int) -> Parallelism:
-    ep = 1
-    note = f"TP{gpus}" if gpus > 1 else "single GPU"
-    if m.is_moe and gpus > 1 and m.n_routed_experts % gpus == 0:
-        ep = gpus
-        note = f"attention TP{gpus}, experts EP{gpus}"
-    if m.attention in ("mla", "csa"):
-        repl = float(gpus)  # the latent is shared by all heads: every TP rank keeps a full copy
-    else:
-        repl = max(1.0, gpus / m.num_key_value_heads)
-    return Parallelism(tensor_parallel=gpus, expert_parallel=ep, kv_replication=repl,
-                       spans_nodes=gpus > gpu.gpus_per_node, note=note,
-                       tp_divides_heads=m.num_attention_heads % gpus == 0)
+def peak_flops(gpu: GpuSpec, precision: str, part: str = "linear") -> float:
+    """Dense tensor peak (FLOP/s) the ``part`` (``linear`` or ``experts``) matmuls of ``precision`` run at."""
+    s = scheme(resolve_precision(precision, gpu.vendor))
+    fmt = s.experts if part == "experts" else s.linear
+    return _rate(gpu, fmt.compute)
 
 
-def experts_touched(n_experts: int, top_k: int, tokens: float, skew: float = 1.0) -> float:
-    """Expected distinct experts hit when ``tokens`` tokens each pick ``top_k`` of ``n_experts``.
+def attention_flops_rate(gpu: GpuSpec, kv_precision: str) -> float:
+    """Attention runs in FP8 with an FP8 KV cache on GPUs with FP8 tensor cores, else in BF16."""
+    return _rate(gpu, "fp8" if kv_precision == "fp8" and gpu.fp8_tflops else "bf16")
 
-    Uniform routing gives E x (1 - (1 - k/E)^B); a skew > 1 (popular experts) concentrates picks, which
-    we model as B/skew independent tokens.
-    """
-    if n_experts <= 0 or tokens <= 0:
-        return 0.0
-    eff = tokens / max(1.0, skew)
-    return n_experts * (1.0 - (1.0 - top_k / n_experts) ** eff)
+
+def parallelism(m: ModelSpec, gpu: GpuSpec, gpus: int, layout: str | None = None) -> Parallelism:
+    """A layout of ``gpus`` GPUs: ``layout`` if given, else attention TP + experts EP for an MoE whose experts
+    divide over the GPUs and plain TP otherwise (the estimate searches all layouts: ``Estimate.parallelism``)."""
+    if layout is None:
+        layout = "tp_ep" if m.is_moe and gpus > 1 and m.n_routed_experts % gpus == 0 else "tp"
+    return make_layout(m, gpu, gpus, layout)
 
 
 def _attention_flops_per_token(m: ModelSpec, context: float) -> float:
@@ -228,87 +173,123 @@ def _attention_flops_per_token(m: ModelSpec, context: float) -> float:
     return full * per_layer_full + win
 
 
-def _comm_time(m: ModelSpec, gpu: GpuSpec, par: Parallelism, tokens: float, f: dict) -> float:
-    n = par.tensor_parallel
-    if n <= 1:
-        return 0.0
-    link = (gpu.internode_gbps if par.spans_nodes else gpu.interconnect_gbps) * 1e9 * f["eff_link"]
-    lat = f["allreduce_latency_us"] * 1e-6 * (2.0 if par.spans_nodes else 1.0)
-    act = tokens * m.hidden_size * 2.0  # bf16 activations
-    allreduce = lat + 2.0 * (n - 1) / n * act / link
-    layers = m.num_hidden_layers
-    t = layers * allreduce  # after attention
-    moe = m.moe_layers
-    if par.expert_parallel > 1:
-        a2a = 2.0 * (lat + tokens * m.num_experts_per_tok * m.hidden_size * 2.0 * (n - 1) / n / link)
-        t += moe * a2a + (layers - moe) * allreduce
-    else:
-        t += layers * allreduce  # after the FFN / experts
-    return t
-
-
 class _Model:
-    """Precomputed per (model, gpu, gpus, precision, request shape) coefficients: evaluating a batch is
-    then a handful of float operations, so the batch search and a full ranking stay cheap."""
+    """Precomputed per (model, gpu, layout, precision, request shape) coefficients: evaluating a batch is a
+    few dozen float operations, so the batch search, the layout search and a full ranking stay cheap.
 
-    def __init__(self, m: ModelSpec, gpu: GpuSpec, gpus: int, precision: str, kv_precision: str, f: dict,
-                 engine: dict | None, par: Parallelism, inp: int, out: int):
-        self.m, self.gpu, self.n, self.f, self.par = m, gpu, gpus, f, par
-        self.inp, self.out = inp, out
+    Quantities are per GPU for one pipeline stage; ``b`` is tokens in the (micro-)batch over the whole
+    deployment."""
+
+    def __init__(self, m: ModelSpec, gpu: GpuSpec, precision: str, kv_precision: str, engine: ServingProfile,
+                 lay: Parallelism, inp: int, out: int):
+        f = engine.efficiency
+        self.m, self.f, self.lay, self.inp, self.out = m, f, lay, inp, out
+        P, T, D = lay.pipeline_parallel, lay.tensor_parallel, lay.data_parallel
+        self.P, self.D, self.EP, self.MT = P, D, lay.expert_parallel, lay.moe_tensor_parallel
         params = param_breakdown(m)
         w = weight_bytes(m, precision)
         layout = kv_layout(m, kv_precision)
         lookup = 0 if m.tie_word_embeddings else w.embedding_and_head / 2
-        self.dense_bytes = (w.non_expert - lookup) / gpus
-        self.expert_layer_bytes = m.moe_layers * w.per_expert / gpus
-        self.n_experts, self.top_k = m.n_routed_experts, m.num_experts_per_tok
-        self.skew = float(f["routing_skew"])
-        self.imbalance = self.skew if par.expert_parallel > 1 else 1.0
-        speed = float(f.get("engine_speed", 1.0))
-        self.bw = gpu.hbm_tbps * 1e12 * f["eff_bw"] * gpu_factor(engine, gpu, "eff_bw") * speed
-        peak = peak_flops(gpu, precision)
-        self.decode_flops = peak * f["eff_decode"] * gpu_factor(engine, gpu, "eff_decode") * speed
-        self.prefill_flops = peak * f["eff_prefill"] * gpu_factor(engine, gpu, "eff_prefill") * speed
-        self.overhead = (f["step_overhead_us"] + f["layer_overhead_us"] * m.num_hidden_layers) * 1e-6
-        active = params.active_compute
+        self.ne_bytes = (w.non_expert - lookup) / (T * P)
+        ne_active = params.active_compute - params.active_routed_experts
+        self.ne_flops = 2.0 * ne_active / (T * P)
+        self.bw = gpu.hbm_tbps * 1e12 * f.eff_bw * engine.gpu_multiplier(gpu.id, "eff_bw")
+        dec, pre = engine.gpu_multiplier(gpu.id, "eff_decode"), engine.gpu_multiplier(gpu.id, "eff_prefill")
+        lin, exp_peak, att = peak_flops(gpu, precision), peak_flops(gpu, precision, "experts"), attention_flops_rate(gpu, kv_precision)
+        self.lin_dec, self.lin_pre = lin * f.eff_decode * dec, lin * f.eff_prefill * pre
+        self.exp_dec, self.exp_pre = exp_peak * f.eff_decode * dec, exp_peak * f.eff_prefill * pre
+        self.att_dec, self.att_pre = att * f.eff_decode * dec, att * f.eff_prefill * pre
         ctx = inp + out / 2.0
-        # Per-sequence decode costs at the average context of a request.
-        self.kv_per_seq = layout.bytes_for_context(int(ctx)) * par.kv_replication / gpus
-        self.flops_per_seq = (2.0 * active + _attention_flops_per_token(m, ctx)) / gpus
-        # Prefill of one prompt (per GPU): compute, and the weights streamed per 8192-token chunk.
-        self.prefill_flops_per_prompt = inp * (2.0 * active + _attention_flops_per_token(m, inp / 2.0)) / gpus
-        # Communication is affine in the tokens of a step: comm = c0 + c1 x tokens.
-        self.comm0 = _comm_time(m, gpu, par, 0.0, f)
-        self.comm1 = _comm_time(m, gpu, par, 1.0, f) - self.comm0
+        self.kv_read = layout.bytes_for_context(int(ctx)) * lay.kv_replication / T / P
+        self.att_flops_dec = _attention_flops_per_token(m, ctx) / T / P
+        self.att_flops_pre = _attention_flops_per_token(m, inp / 2.0) / T / P
+        self.n_experts, self.top_k, self.skew = m.n_routed_experts, m.num_experts_per_tok, float(f.routing_skew)
+        self.moe_layers = m.moe_layers / P
+        self.expert_bytes = w.per_expert * self.moe_layers
+        self.expert_flops = 2.0 * params.expert_params * self.moe_layers
+        self.permute = 8.0 * m.hidden_size * self.moe_layers
+        link = (gpu.internode_gbps if lay.collective_spans_nodes else gpu.interconnect_gbps) * 1e9 * f.eff_link
+        self.link = link
+        self.lat = f.allreduce_latency_us * 1e-6 * (2.0 if lay.collective_spans_nodes else 1.0)
+        self.comm_bytes1, self.n_coll = comm_bytes_per_gpu(m, lay, 1.0)
+        self.pp_hop = (m.hidden_size * 2.0 / (gpu.internode_gbps * 1e9 * f.eff_link) + self.lat) if P > 1 and lay.spans_nodes else 0.0
+        self.stage_overhead = (f.layer_overhead_us * m.num_hidden_layers / P + f.moe_layer_overhead_us * self.moe_layers) * 1e-6
+        self.step_overhead = f.step_overhead_us * 1e-6
+        self.speed = float(f.engine_speed)
+        self.chunk = float(engine.memory.max_batched_tokens)
 
-    def experts_touched(self, tokens: float) -> float:
+    def touched(self, tokens: float) -> float:
         return experts_touched(self.n_experts, self.top_k, tokens, self.skew)
 
-    def _step_parts(self, batch: float) -> tuple[float, float, float, float]:
-        touched = self.experts_touched(batch) if self.n_experts else 0.0
-        by = self.dense_bytes + self.expert_layer_bytes * touched * self.imbalance + batch * self.kv_per_seq
-        fl = batch * self.flops_per_seq
-        return by / self.bw, fl / self.decode_flops, self.comm0 + self.comm1 * batch, touched
+    def _stage(self, b: float, prefill: bool) -> tuple[float, float, float, float, float, float]:
+        """(memory-bound s, compute-bound s, comm s, moe s, bytes, flops) of one stage for ``b`` tokens."""
+        b_att = b / self.D
+        mem = cmp = 0.0
+        by = fl = 0.0
+        lin_rate, att_rate, exp_rate = (self.lin_pre, self.att_pre, self.exp_pre) if prefill else (self.lin_dec, self.att_dec, self.exp_dec)
+        # dense linear
+        tb, tf = self.ne_bytes / self.bw, b_att * self.ne_flops / lin_rate
+        by, fl = self.ne_bytes, b_att * self.ne_flops
+        if tb >= tf:
+            mem += tb
+        else:
+            cmp += tf
+        # attention
+        kv = 0.0 if prefill else b_att * self.kv_read
+        af = b_att * (self.att_flops_pre if prefill else self.att_flops_dec)
+        tb, tf = kv / self.bw, af / att_rate
+        by, fl = by + kv, fl + af
+        if tb >= tf:
+            mem += tb
+        else:
+            cmp += tf
+        moe = 0.0
+        if self.n_experts:
+            touched = self.touched(b)
+            pairs = b * self.top_k
+            if self.EP > 1:
+                load = ep_max_load(pairs, self.EP, self.f.ep_imbalance)
+                rank_pairs = pairs / self.EP * load
+                eb = min(self.n_experts / self.EP, touched / self.EP * load) * self.expert_bytes
+                ef = rank_pairs * self.expert_flops
+            else:
+                rank_pairs = pairs
+                eb = touched * self.expert_bytes / self.MT
+                ef = pairs * self.expert_flops / self.MT
+            g = grouped_gemm_efficiency(pairs / max(touched, 1e-9), self.f.moe_half_tokens, self.f.eff_moe)
+            tb, tf = eb / self.bw, ef / (exp_rate * g)
+            pb = rank_pairs * self.permute
+            moe = (tb if tb >= tf else tf) + pb / self.bw
+            if tb >= tf:
+                mem += tb
+            else:
+                cmp += tf
+            mem += pb / self.bw
+            by, fl = by + eb + pb, fl + ef
+        comm = self.comm_bytes1 * b / self.link + self.n_coll * self.lat + self.pp_hop
+        return mem, cmp, comm, moe, by, fl
 
     def step_s(self, batch: float) -> float:
-        mem, cmp, comm, _ = self._step_parts(batch)
-        return (mem if mem > cmp else cmp) + comm + self.overhead
+        mem, cmp, comm, _, _, _ = self._stage(batch / self.P, False)
+        return (self.P * (mem + cmp + comm + self.stage_overhead) + self.step_overhead) / self.speed
 
     def step(self, batch: float) -> StepCost:
-        mem, cmp, comm, touched = self._step_parts(batch)
-        return StepCost(memory_s=mem, compute_s=cmp, comm_s=comm, overhead_s=self.overhead,
-                        bytes_per_gpu=mem * self.bw, flops_per_gpu=cmp * self.decode_flops, experts_touched=touched)
+        mem, cmp, comm, moe, by, fl = self._stage(batch / self.P, False)
+        P, s = self.P, self.speed
+        return StepCost(memory_s=P * mem / s, compute_s=P * cmp / s, comm_s=P * comm / s,
+                        overhead_s=(P * self.stage_overhead + self.step_overhead) / s, bytes_per_gpu=P * by,
+                        flops_per_gpu=P * fl, experts_touched=self.touched(batch) if self.n_experts else 0.0,
+                        moe_s=P * moe / s)
 
     def prefill_s(self, prompts: float) -> float:
-        """Time to prefill ``prompts`` prompts of ``inp`` tokens."""
+        """Time to prefill ``prompts`` prompts of ``inp`` tokens (chunks of max_batched_tokens per scheduler)."""
         if prompts <= 0:
             return 0.0
         tokens = prompts * self.inp
-        compute = prompts * self.prefill_flops_per_prompt / self.prefill_flops
-        chunks = tokens / 8192.0 if tokens > 8192.0 else 1.0
-        touched = self.experts_touched(min(tokens, 8192.0)) if self.n_experts else 0.0
-        memory = chunks * (self.dense_bytes + self.expert_layer_bytes * touched) / self.bw
-        return (compute if compute > memory else memory) + self.comm0 * chunks + self.comm1 * tokens + chunks * self.overhead
+        per_pass = self.chunk * self.D
+        passes = tokens / per_pass if tokens > per_pass else 1.0
+        mem, cmp, comm, _, _, _ = self._stage(tokens / passes / self.P, True)
+        return passes * (self.P * (mem + cmp + comm + self.stage_overhead) + self.step_overhead) / self.speed
 
     def cycle(self, batch: int) -> tuple[float, float]:
         """(output tokens/s, TPOT seconds) at concurrency ``batch``: ``out`` decode steps plus the prefill
@@ -317,57 +298,97 @@ class _Model:
         return batch * self.out / cycle, cycle / self.out
 
 
-def estimate_for(m: ModelSpec, gpu: GpuSpec, gpus: int, precision: str, input_tokens: int, output_tokens: int,
-                 kv_precision: str | None = None, tpot_limit_ms: float | None = None,
-                 engine: dict | None = None) -> Estimate:
-    """Estimate one deployment. ``engine`` is the engine catalog (fitted factors)."""
+def _check(gpus: int, input_tokens: int, output_tokens: int, tpot_limit_ms: float | None, layout: str | None) -> None:
     if gpus < 1:
         raise InputError("gpus", f"must be at least 1, got {gpus}")
     if input_tokens < 1 or output_tokens < 1:
         raise InputError("input_tokens/output_tokens", "must be at least 1")
     if tpot_limit_ms is not None and tpot_limit_ms <= 0:
         raise InputError("tpot_limit_ms", f"must be positive, got {tpot_limit_ms}")
-    kv_precision = kv_precision or default_kv_precision(precision, gpu)
+    if layout is not None and layout not in LAYOUTS:
+        raise InputError("layout", f"must be one of {', '.join(LAYOUTS)}, got {layout!r}")
+
+
+def estimate_for(m: ModelSpec, gpu: GpuSpec, gpus: int, precision: str, input_tokens: int, output_tokens: int,
+                 kv_precision: str | None = None, tpot_limit_ms: float | None = None, *,
+                 engine: ServingProfile, layout: str | None = None, concurrency: int | None = None) -> Estimate:
+    """Estimate one deployment served by ``engine`` (a profile from catalogs/engine.toml), in ``layout`` or
+    in the best layout the engine supports (most output tokens/s among those that fit and meet the TPOT
+    limit). ``concurrency`` pins the number of concurrent sequences (capped by what the KV cache and the
+    engine admit) instead of searching for the best batch."""
+    _check(gpus, input_tokens, output_tokens, tpot_limit_ms, layout)
+    engine = engine.for_vendor(gpu.vendor)
+    prec = resolve_precision(precision, gpu.vendor)
+    scheme(prec)
+    kv_precision = kv_precision or default_kv_precision(prec, gpu)
     kv_bytes_per_element(kv_precision)
-    engine = engine_for_gpu(engine, gpu)
-    f = _factors(engine)
+    if layout is not None:
+        lay = make_layout(m, gpu, gpus, layout)
+        if lay.layout != layout:
+            raise InputError("layout", f"{layout} needs an MoE model whose {m.n_routed_experts or 'no'} experts divide over {gpus} GPUs")
+        lays = (lay,)
+    else:
+        lays = layouts_for(m, gpu, gpus, engine.layouts)
+    best = None
+    tried = []
+    for lay in lays:
+        e = _estimate_layout(m, gpu, gpus, precision, prec, input_tokens, output_tokens, kv_precision, tpot_limit_ms,
+                             engine, lay, concurrency)
+        tried.append((lay.layout, e.output_tokens_per_s))
+        key = (e.fits, e.meets_tpot_limit, e.output_tokens_per_s, -e.tpot_ms)
+        if best is None or key > best[0]:
+            best = (key, e)
+    est = best[1]
+    return replace(est, layouts_tried=tuple(tried)) if len(tried) > 1 else est
+
+
+def _estimate_layout(m: ModelSpec, gpu: GpuSpec, gpus: int, precision: str, prec: str, input_tokens: int, output_tokens: int,
+                     kv_precision: str, tpot_limit_ms: float | None, engine: ServingProfile, lay: Parallelism,
+                     concurrency: int | None) -> Estimate:
+    f = engine.efficiency
     ctx = input_tokens + output_tokens
-    par = parallelism(m, gpu, gpus)
-    fitted = fit(m, gpu, gpus, precision, ctx, kv_precision, (engine or {}).get("memory"), kv_replication=par.kv_replication)
-    w = weight_bytes(m, precision)
+    w = weight_bytes(m, prec)
+    per_gpu = weights_per_gpu(w.non_expert, w.routed_experts, lay)
+    fitted = fit(m, gpu, gpus, prec, ctx, kv_precision, engine.memory, kv_replication=lay.kv_replication, weights_per_gpu=per_gpu)
+    fitted = replace(fitted, precision=precision)
     layout = kv_layout(m, kv_precision)
     p = param_breakdown(m)
     warnings: list[str] = []
-    if engine and engine.get("calibrated_models") is not None:
-        if m.id not in engine["calibrated_models"]:
+    if engine.calibrated_models is not None:
+        if m.id not in engine.calibrated_models:
             kind = "MoE with %d experts" % m.n_routed_experts if m.is_moe else "dense model"
             warnings.append(f"{m.id} is not in the calibration set ({kind}): the estimate extrapolates the fitted factors")
-        if gpu.id not in engine.get("calibrated_gpus", ()):
+        if gpu.id not in engine.calibrated_gpus:
             warnings.append(f"{gpu.id} is not in the calibration set: the estimate extrapolates the fitted factors")
     if m.attention == "csa":
         warnings.append("compressed sparse attention (DeepSeek V4) is modelled approximately: KV and attention FLOPs are rough")
-    if par.spans_nodes:
+    if lay.spans_nodes:
         warnings.append(f"{gpus} GPUs span {math.ceil(gpus / gpu.gpus_per_node)} nodes: parallel traffic crosses the {gpu.internode_gbps:g} GB/s inter-node link")
-    if not par.tp_divides_heads:
-        warnings.append(f"{gpus}-way tensor parallelism does not divide {m.num_attention_heads} attention heads: serving engines "
-                        f"refuse it; {gpus} GPUs need pipeline parallelism, which this estimate does not model")
-    if m.is_moe and not (m.n_routed_experts % gpus == 0) and gpus > 1:
+    if not lay.tp_divides_heads:
+        warnings.append(f"{lay.tensor_parallel}-way tensor parallelism does not divide {m.num_attention_heads} attention heads: serving engines "
+                        f"refuse it; {gpus} GPUs need pipeline parallelism or attention data parallelism")
+    if m.is_moe and m.n_routed_experts % gpus != 0 and gpus > 1:
         warnings.append(f"{m.n_routed_experts} experts do not divide over {gpus} GPUs: experts tensor-parallel instead of expert-parallel")
+    if not engine.serves(prec) and not engine.serves(precision):
+        warnings.append(f"{engine.id} does not list {precision} weights among the precisions it serves")
     common = dict(
         model=m.id, gpu=gpu.id, gpus=gpus, precision=precision, kv_precision=kv_precision,
         input_tokens=input_tokens, output_tokens=output_tokens, total_params=p.total, active_params=active_params(m),
         weights_bytes=w.total, kv_bytes_per_token=layout.bytes_per_token_full, kv_bytes_for_context=layout.bytes_for_context(ctx),
         fits=fitted.fits, shortfall_bytes=fitted.shortfall_bytes, max_concurrency=fitted.max_concurrency,
-        tpot_limit_ms=tpot_limit_ms, parallelism=par, fit=fitted, factors=f, kv_layout=layout,
+        tpot_limit_ms=tpot_limit_ms, parallelism=lay, fit=fitted, factors=engine.factors_dict(), kv_layout=layout,
+        engine=engine.id, layout=lay.layout,
     )
     if not fitted.fits:
         return Estimate(batch=0, output_tokens_per_s=0.0, ttft_ms=math.inf, tpot_ms=math.inf, meets_tpot_limit=False,
                         bound="memory capacity", step=None, warnings=tuple(warnings), **common)
 
-    model = _Model(m, gpu, gpus, precision, kv_precision, f, engine, par, input_tokens, output_tokens)
-    admission_ctx = input_tokens + output_tokens / 2.0 if f["kv_admission"] == "average" else ctx
+    model = _Model(m, gpu, prec, kv_precision, engine, lay, input_tokens, output_tokens)
+    admission_ctx = input_tokens + output_tokens / 2.0 if f.kv_admission == "average" else ctx
     kv_fit = int(fitted.kv_capacity_bytes // max(1, layout.bytes_for_context(int(admission_ctx))))
-    b_max = max(1, min(int(f["max_batch"]), kv_fit))
+    b_max = max(1, min(batch_cap(f.max_batch, lay), kv_fit))
+    if concurrency is not None:
+        b_max = max(1, min(b_max, int(concurrency)))
     batch = b_max
     tput, tpot = model.cycle(b_max)
     if tpot_limit_ms is not None and tpot * 1e3 > tpot_limit_ms:

@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from advisor.domain.specs import GpuSpec, ModelSpec
-from advisor.domain.precision import PrecisionScheme, kv_bytes_per_element, scheme
+from advisor.domain.serving import MemoryPolicy
+from advisor.domain.precision import PrecisionScheme, kv_bytes_per_element, resolve_precision, scheme
 
 
 @dataclass(frozen=True)
@@ -273,34 +274,29 @@ class RuntimeReserve:
         return self.headroom_bytes + self.activation_bytes + self.fixed_bytes
 
 
-DEFAULT_ENGINE = {
-    "policy": "free_fraction",
-    "kv_cache_fraction": 0.90,
-    "max_batched_tokens": 8192,
-    "fixed_overhead_gib": 1.5,
-}
-"""Memory assumptions: TensorRT-LLM-style (KV gets 90% of what is free after weights and workspace),
-8192-token prefill chunks, 1.5 GiB for CUDA context, graphs and communication buffers. ``policy =
-"total_fraction"`` models vLLM's gpu_memory_utilization (the engine uses at most that share of the GPU)."""
+TENSORRT_LLM_MEMORY = MemoryPolicy(policy="free_fraction", kv_cache_fraction=0.90, max_batched_tokens=8192, fixed_overhead_gib=1.5)
+"""TensorRT-LLM's documented defaults (``kv_cache_config.free_gpu_memory_fraction = 0.9``, 8192-token
+``max_num_tokens``) and 1.5 GiB for CUDA context, graphs and communication buffers: what ``fit`` assumes
+when no serving profile is given (sizing questions asked without an engine)."""
 
 
-def runtime_reserve(m: ModelSpec, gpu: GpuSpec, gpus: int, engine: dict | None = None, weights_per_gpu: int = 0) -> RuntimeReserve:
-    e = {**DEFAULT_ENGINE, **(engine or {})}
-    return _runtime_reserve(m, gpu, gpus, weights_per_gpu, e["policy"], float(e["kv_cache_fraction"]),
-                            int(e["max_batched_tokens"]), float(e["fixed_overhead_gib"]))
+def runtime_reserve(m: ModelSpec, gpu: GpuSpec, gpus: int, memory: MemoryPolicy | None = None,
+                    weights_per_gpu: int = 0) -> RuntimeReserve:
+    e = memory or TENSORRT_LLM_MEMORY
+    return _runtime_reserve(m, gpu, gpus, weights_per_gpu, e.policy, float(e.kv_cache_fraction),
+                            int(e.max_batched_tokens), float(e.fixed_overhead_gib))
 
 
 @lru_cache(maxsize=65536)
 def _runtime_reserve(m: ModelSpec, gpu: GpuSpec, gpus: int, weights_per_gpu: int, policy: str, frac: float,
                      tokens: int, fixed_gib: float) -> RuntimeReserve:
-    e = {"policy": policy, "fixed_overhead_gib": fixed_gib}
     cap = gpu.memory_bytes
     ffn = max(m.intermediate_size, m.num_experts_per_tok * m.moe_intermediate_size, m.moe_intermediate_size)
     # Residual + attention + gated FFN activations in bf16 for one chunk, the FFN/attention shard per GPU,
     # plus fp32 logits for the sampled rows.
     act = int(tokens * (4 * m.hidden_size + 3 * ffn / gpus) * 2 + 256 * m.vocab_size * 4 / gpus)
-    fixed = int(float(e["fixed_overhead_gib"]) * 2**30)
-    if e["policy"] == "total_fraction":
+    fixed = int(fixed_gib * 2**30)
+    if policy == "total_fraction":
         headroom = int(cap * (1.0 - frac))
     else:
         headroom = int(max(0, cap - weights_per_gpu - act - fixed) * (1.0 - frac))
@@ -338,15 +334,19 @@ MIN_KV_SEQUENCES = 1
 
 
 def fit(m: ModelSpec, gpu: GpuSpec, gpus: int, precision: str, context_tokens: int,
-        kv_precision: str = "bf16", engine: dict | None = None, kv_replication: float = 1.0) -> Fit:
+        kv_precision: str = "bf16", memory: MemoryPolicy | None = None, kv_replication: float = 1.0,
+        weights_per_gpu: int | None = None) -> Fit:
     """Weights shard evenly over the GPUs (tensor/expert parallel); the rest after the engine's reserve
     is KV cache. It fits when at least one sequence of ``context_tokens`` fits in the KV cache.
 
     ``kv_replication``: copies of each KV entry the group keeps (an MLA latent is replicated on every
-    tensor-parallel rank; GQA heads are replicated when TP exceeds the KV-head count)."""
-    w = weight_bytes(m, precision)
-    per_gpu_weights = math.ceil(w.total / gpus)
-    reserve = runtime_reserve(m, gpu, gpus, engine, per_gpu_weights)
+    tensor-parallel rank; GQA heads are replicated when TP exceeds the KV-head count).
+    ``weights_per_gpu``: the layout's weight bytes per GPU (advisor.physics.layouts.weights_per_gpu; attention
+    data parallelism replicates the non-expert weights); default: an even split. ``fp4`` is sized in the
+    format the GPU's checkpoints use (NVFP4 on NVIDIA, MXFP4 elsewhere)."""
+    w = weight_bytes(m, resolve_precision(precision, gpu.vendor))
+    per_gpu_weights = math.ceil(w.total / gpus) if weights_per_gpu is None else int(weights_per_gpu)
+    reserve = runtime_reserve(m, gpu, gpus, memory, per_gpu_weights)
     cap = gpu.memory_bytes
     free_per_gpu = cap - per_gpu_weights - reserve.total
     layout = kv_layout(m, kv_precision)

@@ -24,34 +24,35 @@ class PriceBook:
     origin: dict[str, str] = field(default_factory=dict)
     """provider -> where its prices came from (bundled snapshot, live refresh at <time>, plugin)."""
 
-    def _offers(self, gpu: str, providers: tuple[str, ...], pricing: tuple[str, ...]):
-        for p in self._gpu_index.get(gpu, ()):
-            if pricing and p.pricing not in pricing:
-                continue
-            if providers and not _provider_allowed(p.provider, providers):
-                continue
-            yield p
+    def gpu_offers(self, gpu: str, providers: tuple[str, ...] = (), pricing: tuple[str, ...] = SERVING_PRICING) -> list[GpuPrice]:
+        """Every price row for a GPU type from the allowed providers, of the allowed price kinds."""
+        return [p for p in self._gpu_index.get(gpu, ())
+                if (not pricing or p.pricing in pricing) and (not providers or _provider_allowed(p.provider, providers))]
 
     def cheapest_gpu(self, gpu: str, providers: tuple[str, ...] = (), pricing: tuple[str, ...] = SERVING_PRICING) -> GpuPrice | None:
         """The lowest per-GPU-hour offer for a GPU type (whatever its instance size)."""
-        return min(self._offers(gpu, providers, pricing), key=lambda p: p.usd_per_gpu_hour, default=None)
+        return min(self.gpu_offers(gpu, providers, pricing), key=lambda p: p.usd_per_gpu_hour, default=None)
 
     def gpu_offer(self, gpu: str, count: int, providers: tuple[str, ...] = (),
                   pricing: tuple[str, ...] = SERVING_PRICING) -> tuple[GpuPrice, int, Decimal] | None:
-        """Cheapest way to rent ``count`` GPUs of a type: (offer, GPUs paid for, USD per hour).
-
-        An offer sold as an N-GPU instance is paid whole: 1 GPU from an 8-GPU instance costs 8 GPUs."""
+        """Cheapest way to rent ``count`` GPUs of a type for one replica, in a shape the provider sells:
+        (offer, GPUs paid for, USD per hour). An instance larger than ``count`` is paid whole; a replica
+        spans instances only over a provider's cluster interconnect (``GpuPrice.multi_node``)."""
         best = None
-        for p in self._offers(gpu, providers, pricing):
-            per = max(1, p.gpus_per_instance)
-            paid = -(-count // per) * per
+        for p in self.gpu_offers(gpu, providers, pricing):
+            shape = p.shape_for(count)
+            if shape is None:
+                continue
+            paid = shape[0] * shape[1]
             cost = p.usd_per_gpu_hour * paid
             if best is None or cost < best[2]:
                 best = (p, paid, cost)
         return best
 
     def api_offers(self, model: str, providers: tuple[str, ...] = ()) -> list[ApiPrice]:
-        return [p for p in self._api_index.get(model, ()) if not providers or _provider_allowed(p.provider, providers)]
+        """The APIs serving ``model`` from the allowed providers (rows of retired models left out)."""
+        return [p for p in self._api_index.get(model, ())
+                if not p.retired_on and (not providers or _provider_allowed(p.provider, providers))]
 
     def _index(self, attr: str, rows: tuple, key: str) -> dict:
         """Rows grouped by ``key``, built once per PriceBook (it is frozen, so the cache goes in __dict__)."""
@@ -101,12 +102,3 @@ def age_days(as_of: str, today: datetime.date | None = None) -> int | None:
         except ValueError:
             continue
     return None
-
-
-def blended_usd_per_mtok(price: ApiPrice, input_tokens: int, output_tokens: int, cached_fraction: float = 0.0) -> Decimal:
-    """USD per million tokens (input + output) for one request shape."""
-    cached = price.cached_input_usd_per_mtok if price.cached_input_usd_per_mtok is not None else price.input_usd_per_mtok
-    frac = Decimal(str(cached_fraction))
-    inp = Decimal(input_tokens)
-    cost = inp * (1 - frac) * price.input_usd_per_mtok + inp * frac * cached + Decimal(output_tokens) * price.output_usd_per_mtok
-    return cost / Decimal(input_tokens + output_tokens)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass, fields
+from dataclasses import asdict, dataclass, fields, is_dataclass
 from decimal import Decimal
 from pathlib import Path
 from typing import Iterable
@@ -52,6 +52,8 @@ def _row_dict(p: GpuPrice | ApiPrice) -> dict:
         v = getattr(p, f.name)
         if v is None:
             continue
+        if isinstance(v, tuple):
+            v = [asdict(x) if is_dataclass(x) else x for x in v]
         out[f.name] = str(v) if isinstance(v, Decimal) else v
     return out
 

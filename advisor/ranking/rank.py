@@ -8,15 +8,19 @@ a reader sees the trade-off, not only the cheapest row.
 from __future__ import annotations
 
 import dataclasses
-from decimal import Decimal
 from typing import Iterable, Sequence
 
-from advisor.common import fmt
-from advisor.ranking.backends import DEFAULT_BACKENDS, Context, CostBackend, single_stream_usd_per_mtok
+from advisor import cost
 from advisor.catalog.load import Catalog
-from advisor.prices.book import PriceBook, blended_usd_per_mtok, from_catalog
+from advisor.common import fmt
 from advisor.domain.recommendation import Candidate, Reason, Recommendation, Rejection
 from advisor.domain.workload import HOURS_PER_MONTH, Workload, validate
+from advisor.prices.book import STALE_AFTER_DAYS, PriceBook, age_days, from_catalog
+from advisor.ranking.api_backend import ApiBackend
+from advisor.ranking.context import Context, CostBackend
+from advisor.ranking.self_hosted import SelfHostedBackend, single_stream_usd_per_mtok
+
+DEFAULT_BACKENDS: tuple[CostBackend, ...] = (SelfHostedBackend(), ApiBackend())
 
 
 DETAILED_TOP = 15
@@ -69,37 +73,26 @@ def _pareto(cands: Sequence[Candidate]) -> set[int]:
 def _cheapest_api(ctx: Context, model: str, memo: dict) -> tuple | None:
     """(offer, blended USD per M tokens) of the cheapest API for ``model``, computed once per run."""
     if model not in memo:
-        w = ctx.workload
-        priced = [(blended_usd_per_mtok(p, w.input_tokens, w.output_tokens, w.cached_input_fraction), p)
-                  for p in ctx.prices.api_offers(model, w.providers)]
-        memo[model] = min(priced, key=lambda x: x[0])[::-1] if priced else None
+        memo[model] = cost.cheapest_api(ctx.prices.api_offers(model, ctx.workload.providers), ctx.workload)
     return memo[model]
 
 
 def _break_even(c: Candidate, ctx: Context, memo: dict) -> tuple[float | None, str | None, Reason | None]:
     """Daily token volume where self-hosting this configuration costs what the cheapest API for the
     same model costs; None when no API offers the model, or when the API stays cheaper even at 100%."""
-    w = ctx.workload
     if c.deployment != "self-hosted" or not c.output_tokens_per_s_per_replica:
         return None, None, None
     cheapest = _cheapest_api(ctx, c.model, memo)
     if cheapest is None:
         return None, None, None
     api, api_usd_per_mtok = cheapest
-    api_per_tok = float(api_usd_per_mtok) / 1e6
-    hourly_one = float(c.hourly_usd) / c.replicas
-    blend = w.tokens_per_request / w.output_tokens
-    capacity_tokens_per_s = c.output_tokens_per_s_per_replica * blend
-    # With one replica provisioned for the peak, the mean volume it can carry is capacity / peak_to_mean.
-    max_mean = capacity_tokens_per_s / (w.peak_to_mean if w.latency == "interactive" else 1.0)
-    breakeven_tokens_per_s = hourly_one / (api_per_tok * 3600)
+    be = cost.break_even(c.hourly_usd, c.replicas, c.output_tokens_per_s_per_replica, ctx.workload, api_usd_per_mtok)
     vs = f"{api.provider} at ${api_usd_per_mtok:.3f}/M"
-    if breakeven_tokens_per_s > max_mean:
-        full = hourly_one / (capacity_tokens_per_s * 3600) * 1e6
+    if be.tokens_per_day is None:
+        full = be.usd_per_mtok_at_full
         return None, vs, Reason("break-even", f"never beats {vs} for {c.model}: even at 100% utilization one replica costs "
                                 f"${full:.3f}/M tokens", "info", {"usd_per_mtok_at_full": full})
-    per_day = breakeven_tokens_per_s * 86_400
-    now = w.tokens_per_month / (365 / 12)
+    per_day, now = be.tokens_per_day, be.workload_tokens_per_day
     side = "above" if now >= per_day else "below"
     return per_day, vs, Reason("break-even", f"break-even with {vs}: {fmt.num(per_day / 1e6, 1)}M tokens/day per replica; "
                                 f"this workload is {fmt.num(now / 1e6, 1)}M tokens/day ({side})", "info",
@@ -178,29 +171,25 @@ def recommend_with(workload: Workload, catalog: Catalog, prices: PriceBook | Non
                                           break_even_tokens_per_day=be, break_even_vs=vs, single_stream_usd_per_mtok=single))
 
     # Prices that have aged: say so once.
-    from advisor.prices.book import STALE_AFTER_DAYS, age_days
-
     stale = sorted({c.provider for c in ranked[:10] if (age_days(c.price_as_of) or 0) > STALE_AFTER_DAYS})
     if stale:
         run_notes.append(f"prices older than {STALE_AFTER_DAYS} days among the top options: {', '.join(stale)} (refresh with `moe-advisor prices refresh`)")
     for p in catalog.problems:
         run_notes.append(f"catalog: {p}")
-    eng = catalog.engine
+    profile = catalog.engine
     assumptions = {
-        "engine": eng.get("engine", "TensorRT-LLM-class kernels"),
-        "efficiency_factors": dict(eng.get("factors", {})),
-        "per_vendor": dict(eng.get("per_vendor", {})),
-        "memory": dict(eng.get("memory", {})),
-        "utilization_model": "replicas are provisioned for the peak rate (interactive) or the deadline (batch) and run all month; "
-                             "utilization = mean demand / provisioned capacity",
+        **profile.assumptions(),
+        "utilization_model": "replicas are sized for the peak rate (interactive) or the deadline (batch); the cheapest allowed "
+                             "policy bills them: fixed (all month), autoscale (hour by hour over the day's profile, scale-ups "
+                             "billed for their cold start) or scale-to-zero (batch: the job's hours plus start-up, rounded to "
+                             "the billing increment); utilization = mean demand / average running capacity",
         "hours_per_month": HOURS_PER_MONTH,
-        "gpu_pricing": "cheapest on-demand price per GPU type among allowed providers",
+        "gpu_pricing": f"the provider's sold instance shapes (a replica spans instances only over a cluster interconnect); "
+                       f"price kinds allowed: {', '.join(w.pricing_kinds)}",
         "usd_per_mtok": "monthly cost / monthly input + output tokens",
-        "calibration": dict(eng.get("fit", {})),
+        "calibration": dataclasses.asdict(profile.fit) if profile.fit else {},
     }
     return Recommendation(workload=w, candidates=tuple(ranked), rejected=tuple(rejected), assumptions=assumptions,
                           evaluated=evaluated, catalog_versions=dict(catalog.versions), notes=tuple(run_notes))
 
 
-def _decimal(x) -> Decimal:
-    return x if isinstance(x, Decimal) else Decimal(str(x))

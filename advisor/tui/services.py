@@ -122,9 +122,7 @@ def _short(x: float) -> str:
 # --------------------------------------------------------------------------- candidate explanations
 
 def config_text(c: Candidate) -> str:
-    from advisor.cli.render import config_text as _config_text
-
-    return _config_text(c)
+    return c.configuration
 
 
 @dataclass(frozen=True)
@@ -268,16 +266,13 @@ class Services:
     def cheapest_api(self, c: Candidate, rec: Recommendation) -> tuple[float | None, str | None]:
         """($/M tokens, label) of the cheapest API for the same model (what break-even compares with), else
         the cheapest API in the ranking; (None, None) when there is none."""
-        from advisor import api
+        from advisor import api, cost
         from advisor.prices import resolve
-        from advisor.prices.book import blended_usd_per_mtok
 
         w = rec.workload
-        offers = resolve.price_book(api.catalog()).api_offers(c.model, w.providers)
-        if offers:
-            usd = min(blended_usd_per_mtok(p, w.input_tokens, w.output_tokens, w.cached_input_fraction) for p in offers)
-            best = next(p for p in offers
-                        if blended_usd_per_mtok(p, w.input_tokens, w.output_tokens, w.cached_input_fraction) == usd)
+        found = cost.cheapest_api(resolve.price_book(api.catalog()).api_offers(c.model, w.providers), w)
+        if found:
+            best, usd = found
             return float(usd), f"{c.model} via {best.provider}"
         apis = [x for x in rec.candidates if x.deployment == "api"]
         if apis:
@@ -288,12 +283,12 @@ class Services:
     # reports
     def write_report(self, rec: Recommendation, path: Path, force: bool = False) -> Path:
         """Write the TOML report; raises ``report_exists_error()`` when the file exists and not ``force``."""
-        from advisor.reports.report import write_report
+        from advisor.reports import write_report
 
         return write_report(rec, path, force=force)
 
     def report_exists_error(self) -> type[Exception]:
-        from advisor.reports.report import ReportExistsError
+        from advisor.reports import ReportExistsError
 
         return ReportExistsError
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
@@ -25,18 +27,18 @@ def _key(key: str) -> str:
     return " / ".join("enter" if k == "enter" else format_key(k) for k in names)
 
 
-def key_rows() -> list[tuple[str, list[tuple[str, str]]]]:
-    from advisor.tui.app import AdvisorApp
+def key_rows(app_bindings: Sequence[Binding | tuple]) -> list[tuple[str, list[tuple[str, str]]]]:
+    """The keys of the app (``app_bindings``), then of each screen and widget, grouped by where they work."""
     from advisor.tui.screens.breakdown import BreakdownScreen, CompareScreen
     from advisor.tui.screens.prices import PricesScreen
     from advisor.tui.widgets.ranking_table import RankingTable
 
-    groups = [("Everywhere", AdvisorApp), ("Questions", None), ("Ranking", RankingTable), ("Breakdown", BreakdownScreen),
+    groups = [("Everywhere", app_bindings), ("Questions", ()), ("Ranking", RankingTable), ("Breakdown", BreakdownScreen),
               ("Compare", CompareScreen), ("Prices and plugins", PricesScreen)]
     out = []
     for title, cls in groups:
         rows = []
-        for b in (cls.BINDINGS if cls is not None else ()):
+        for b in (cls if isinstance(cls, (list, tuple)) else cls.BINDINGS):
             if isinstance(b, Binding) and b.description:
                 rows.append((_key(b.key), b.tooltip or b.description))
         rows.extend(EXTRA.get(title, []))
@@ -54,7 +56,7 @@ class HelpScreen(ModalScreen[None]):
         table = Table(box=None, padding=(0, 2, 0, 0), show_header=False, expand=True)
         table.add_column("key", style="bold", no_wrap=True)
         table.add_column("does")
-        for title, rows in key_rows():
+        for title, rows in key_rows(self.app.BINDINGS):
             table.add_row(Text(title, style="bold underline"), "")
             for key, does in rows:
                 table.add_row(key, does)

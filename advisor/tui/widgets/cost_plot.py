@@ -22,6 +22,14 @@ class CostPlot(PlotextPlot):
         self.curve = curve
         self.replot()
 
+    def render(self):  # plotext cannot lay a log axis out in a very small area: say so instead of crashing
+        try:
+            return super().render()
+        except (ValueError, ZeroDivisionError, IndexError):
+            from rich.text import Text
+
+            return Text("(too little room for the cost plot: enlarge the terminal)", style="dim")
+
     def replot(self) -> None:
         plt = self.plt
         plt.clear_data()

@@ -1,0 +1,130 @@
+"""Money: the one place that turns prices, capacity and traffic into dollars.
+
+$/M tokens of a GPU replica at a utilization, a month of replicas, a per-token API's blended price and
+monthly bill, the cheapest API for a model, and the break-even volume between a replica and that API.
+Money is Decimal (quantized half-up); the functions return what they used, so the report and the TUI
+read the figures instead of re-deriving them. Imports only the domain types.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+from advisor.domain.prices import ApiPrice
+from advisor.domain.workload import HOURS_PER_MONTH, Workload
+
+CENT = Decimal("0.01")
+MICRO = Decimal("0.0001")
+MILLION = Decimal(1_000_000)
+UTILIZATION_POINTS = (0.9, 0.4, 0.1)
+"""The seeds' table: $/M tokens of one replica at 90%, 40% and 10% utilization."""
+
+
+def money(x: float | Decimal, q: Decimal = CENT) -> Decimal:
+    """``x`` as Decimal dollars, rounded half-up to ``q``."""
+    return Decimal(str(x)).quantize(q, rounding=ROUND_HALF_UP)
+
+
+def usd_per_mtok(hourly_usd: Decimal, output_tokens_per_s: float, blend: float, utilization: float = 1.0) -> Decimal:
+    """$/M tokens (input + output) of a replica that costs ``hourly_usd`` and produces
+    ``output_tokens_per_s`` at full load, running at ``utilization``; ``blend`` = tokens per request /
+    output tokens per request. A replica costs the same per hour whatever it serves, so this scales as
+    1/utilization."""
+    return money(hourly_usd / Decimal(str(output_tokens_per_s * blend * utilization * 3600)) * MILLION, MICRO)
+
+
+def monthly_usd(hourly_usd: Decimal) -> Decimal:
+    """A month (``HOURS_PER_MONTH``) at ``hourly_usd``, unrounded."""
+    return hourly_usd * Decimal(str(HOURS_PER_MONTH))
+
+
+def usd_per_mtok_of_volume(monthly: Decimal, tokens_per_month: float) -> Decimal:
+    """What a monthly bill costs per million of the tokens it served."""
+    return money(monthly / Decimal(str(tokens_per_month)) * MILLION, MICRO)
+
+
+@dataclass(frozen=True)
+class ReplicaBill:
+    """What GPU replicas cost for a workload, and the figures the cost came from."""
+
+    usd_per_gpu_hour: Decimal
+    paid_gpus_per_replica: int
+    """GPUs paid for per replica (a whole instance when the provider sells only N-GPU instances)."""
+    replicas: int
+    hourly_usd: Decimal
+    """All replicas, per hour (unrounded)."""
+    monthly_usd: Decimal
+    """All replicas, a month (unrounded)."""
+    usd_per_mtok: Decimal
+    """Monthly cost per million of the workload's tokens."""
+    utilization_table: tuple[tuple[float, Decimal], ...]
+    """(utilization, $/M tokens) of one replica at ``UTILIZATION_POINTS``."""
+
+
+def replica_bill(hourly_one_usd: Decimal, usd_per_gpu_hour: Decimal, paid_gpus: int, replicas: int,
+                 capacity_output_tokens_per_s: float, w: Workload) -> ReplicaBill:
+    """The bill of ``replicas`` replicas running all month, each costing ``hourly_one_usd``."""
+    hourly = hourly_one_usd * replicas
+    monthly = monthly_usd(hourly)
+    blend = w.tokens_per_request / w.output_tokens
+    table = tuple((u, usd_per_mtok(hourly_one_usd, capacity_output_tokens_per_s, blend, u)) for u in UTILIZATION_POINTS)
+    return ReplicaBill(usd_per_gpu_hour=usd_per_gpu_hour, paid_gpus_per_replica=paid_gpus, replicas=replicas, hourly_usd=hourly,
+                       monthly_usd=monthly, usd_per_mtok=usd_per_mtok_of_volume(monthly, w.tokens_per_month),
+                       utilization_table=table)
+
+
+# --------------------------------------------------------------------------- per-token APIs
+
+
+def blended_usd_per_mtok(price: ApiPrice, input_tokens: int, output_tokens: int, cached_fraction: float = 0.0) -> Decimal:
+    """USD per million tokens (input + output) for one request shape."""
+    cached = price.cached_input_usd_per_mtok if price.cached_input_usd_per_mtok is not None else price.input_usd_per_mtok
+    frac = Decimal(str(cached_fraction))
+    inp = Decimal(input_tokens)
+    cost = inp * (1 - frac) * price.input_usd_per_mtok + inp * frac * cached + Decimal(output_tokens) * price.output_usd_per_mtok
+    return cost / Decimal(input_tokens + output_tokens)
+
+
+def workload_usd_per_mtok(price: ApiPrice, w: Workload) -> Decimal:
+    return blended_usd_per_mtok(price, w.input_tokens, w.output_tokens, w.cached_input_fraction)
+
+
+def api_monthly_usd(per_mtok: Decimal, w: Workload) -> Decimal:
+    return per_mtok * Decimal(str(w.tokens_per_month)) / MILLION
+
+
+def cheapest_api(offers: list[ApiPrice], w: Workload) -> tuple[ApiPrice, Decimal] | None:
+    """(offer, blended $/M tokens) of the cheapest of ``offers`` for the workload's request shape."""
+    priced = [(workload_usd_per_mtok(p, w), p) for p in offers]
+    return min(priced, key=lambda x: x[0])[::-1] if priced else None
+
+
+# --------------------------------------------------------------------------- break-even
+
+
+@dataclass(frozen=True)
+class BreakEven:
+    """Daily token volume where one replica costs what the cheapest API costs."""
+
+    tokens_per_day: float | None
+    """None when the API stays cheaper even with the replica at 100%."""
+    usd_per_mtok_at_full: float
+    """The replica's $/M tokens at 100% (what "never" is measured against)."""
+    workload_tokens_per_day: float
+
+
+def break_even(hourly_usd: Decimal, replicas: int, output_tokens_per_s: float, w: Workload,
+               api_usd_per_mtok: Decimal) -> BreakEven:
+    """``hourly_usd`` buys ``replicas`` replicas of ``output_tokens_per_s`` each. A replica provisioned for
+    the peak carries at most capacity / peak-to-mean on average (interactive); it beats the API above
+    ``hourly / API price`` tokens per second."""
+    api_per_tok = float(api_usd_per_mtok) / 1e6
+    hourly_one = float(hourly_usd) / replicas
+    capacity_tokens_per_s = output_tokens_per_s * (w.tokens_per_request / w.output_tokens)
+    max_mean = capacity_tokens_per_s / (w.peak_to_mean if w.latency == "interactive" else 1.0)
+    breakeven_tokens_per_s = hourly_one / (api_per_tok * 3600)
+    full = hourly_one / (capacity_tokens_per_s * 3600) * 1e6
+    now = w.tokens_per_month / (365 / 12)
+    per_day = None if breakeven_tokens_per_s > max_mean else breakeven_tokens_per_s * 86_400
+    return BreakEven(tokens_per_day=per_day, usd_per_mtok_at_full=full, workload_tokens_per_day=now)

@@ -1,0 +1,209 @@
+"""The serving profile: how the serving engine behaves, as the throughput model sees it.
+
+One frozen, validated value built from ``catalogs/engine.toml`` (and a user override over it): the fitted
+efficiency factors, the engine's memory policy, per-GPU multipliers and per-vendor overrides (AMD GPUs
+run vLLM on ROCm, with vLLM's memory policy). A factor missing from the catalog is a catalog error, never
+a silent default. Imports nothing from the rest of the advisor.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+KV_ADMISSION = ("average", "max")
+MEMORY_POLICIES = ("free_fraction", "total_fraction")
+
+
+@dataclass(frozen=True)
+class Efficiency:
+    """Fitted efficiency factors of the roofline model (``[factors]``)."""
+
+    eff_bw: float
+    """Achieved share of the HBM bandwidth in decode."""
+    eff_decode: float
+    """Achieved share of the dense tensor peak in decode."""
+    eff_prefill: float
+    """Achieved share of the dense tensor peak in prefill."""
+    eff_link: float
+    """Achieved share of the interconnect bandwidth."""
+    step_overhead_us: float
+    """Fixed time per decode step (scheduling, sampling, launch)."""
+    layer_overhead_us: float
+    """Extra fixed time per layer per step."""
+    allreduce_latency_us: float
+    """Latency of one collective on the scale-up link (doubled across nodes)."""
+    max_batch: int
+    """The engine's cap on concurrent sequences."""
+    routing_skew: float
+    """1 = uniform expert routing; > 1 concentrates tokens on popular experts."""
+    kv_admission: str
+    """``average`` admits sequences by their mean context, ``max`` by input + output."""
+    engine_speed: float
+    """Multiplier on every throughput term (an engine relative to the one the factors were fitted on)."""
+    eff_moe: float = 0.7
+    """Grouped-GEMM (routed experts) compute efficiency relative to a dense GEMM, at many tokens per expert."""
+    moe_half_tokens: float = 8.0
+    """Routed tokens per activated expert at which the grouped GEMM reaches half of ``eff_moe``."""
+    moe_layer_overhead_us: float = 30.0
+    """Fixed time per MoE layer per step (router, top-k, permute and finalize launches)."""
+    ep_imbalance: float = 1.0
+    """Multiplier on the statistical max-over-mean load of expert-parallel ranks (1 = uniform routing)."""
+
+
+@dataclass(frozen=True)
+class MemoryPolicy:
+    """How the engine splits GPU memory (``[memory]``)."""
+
+    policy: str
+    """``free_fraction`` (TensorRT-LLM: KV gets a share of what is free after weights and workspace) or
+    ``total_fraction`` (vLLM's gpu_memory_utilization: the engine uses at most a share of the GPU)."""
+    kv_cache_fraction: float
+    max_batched_tokens: int
+    """Tokens in one forward pass (prefill chunk): sizes the activation workspace."""
+    fixed_overhead_gib: float
+    """CUDA context, CUDA graphs, communication buffers per GPU."""
+
+
+@dataclass(frozen=True)
+class GpuMultipliers:
+    """Per-GPU multipliers on the fitted efficiencies (``[per_gpu.<id>]``)."""
+
+    eff_decode: float = 1.0
+    eff_prefill: float = 1.0
+    eff_bw: float = 1.0
+    rows: int = 0
+    """Calibration rows the multiplier was fitted on."""
+
+
+@dataclass(frozen=True)
+class VendorOverride:
+    """What changes on another vendor's GPUs (``[per_vendor.<vendor>]``)."""
+
+    engine: str
+    engine_speed: float | None = None
+    pairs: tuple[str, ...] = ()
+    """The measurement pairs the speed comes from."""
+    source: str = ""
+    memory: tuple[tuple[str, Any], ...] = ()
+    """Memory-policy fields replaced on this vendor's GPUs (field, value)."""
+
+    def as_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"engine": self.engine}
+        if self.engine_speed is not None:
+            out["engine_speed"] = self.engine_speed
+        if self.pairs:
+            out["pairs"] = list(self.pairs)
+        if self.source:
+            out["source"] = self.source
+        if self.memory:
+            out["memory"] = dict(self.memory)
+        return out
+
+
+@dataclass(frozen=True)
+class FitStats:
+    """How well the factors fit the calibration set (``[fit]``), as recorded by the fit."""
+
+    rows: int
+    median_abs_error: float
+    p90_abs_error: float
+    median_signed_error: float
+    method: str
+
+
+@dataclass(frozen=True)
+class ServingProfile:
+    """The serving engine as the throughput model sees it."""
+
+    engine: str
+    """What the factors describe (e.g. TensorRT-LLM-class kernels)."""
+    source: str
+    as_of: str
+    efficiency: Efficiency
+    memory: MemoryPolicy
+    per_gpu: tuple[tuple[str, GpuMultipliers], ...] = ()
+    per_vendor: tuple[tuple[str, VendorOverride], ...] = ()
+    calibrated_models: tuple[str, ...] | None = None
+    """Models in the calibration set (None: not recorded, so no extrapolation warning)."""
+    calibrated_gpus: tuple[str, ...] = ()
+    fit: FitStats | None = None
+    kv_precision_for_fp8: str = "fp8"
+    """KV precision the calibration rows in FP8 ran with."""
+    vendor: str = ""
+    """The vendor this profile was resolved for ("" until ``for_vendor``)."""
+    serving_engine: str = ""
+    """The engine on that vendor's GPUs (from its override), "" when the default applies."""
+    id: str = "trtllm"
+    """Engine id: ``trtllm``, ``vllm`` or ``sglang``."""
+    vendors: tuple[str, ...] = ()
+    """GPU vendors the engine runs on (empty: any)."""
+    layouts: tuple[str, ...] = ("tp", "tp_ep", "dep", "pp")
+    """Parallel layouts the engine supports (advisor.physics.layouts)."""
+    precisions: tuple[str, ...] = ()
+    """Weight precisions the engine serves (empty: any)."""
+    notes: str = ""
+    """Where the engine's defaults and relative speed come from (or "uncalibrated")."""
+    _hash: int = field(default=0, init=False, repr=False, compare=False)
+
+    def __hash__(self) -> int:  # memo keys hash the profile often: compute it once
+        h = self._hash
+        if not h:
+            h = hash(tuple(getattr(self, f.name) for f in dataclasses.fields(self) if f.compare))
+            object.__setattr__(self, "_hash", h)
+        return h
+
+    def gpu_multiplier(self, gpu_id: str, key: str) -> float:
+        for gid, mult in self.per_gpu:
+            if gid == gpu_id:
+                return float(getattr(mult, key))
+        return 1.0
+
+    def vendor_override(self, vendor: str) -> VendorOverride | None:
+        return next((v for name, v in self.per_vendor if name == vendor), None)
+
+    def for_vendor(self, vendor: str) -> ServingProfile:
+        """This profile on ``vendor``'s GPUs: the vendor's memory policy and speed applied (memoized)."""
+        if self.vendor == vendor:
+            return self
+        return _for_vendor(self, vendor)
+
+    def runs_on(self, vendor: str) -> bool:
+        return not self.vendors or vendor in self.vendors
+
+    def serves(self, precision: str) -> bool:
+        return not self.precisions or precision in self.precisions
+
+    def factors_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self.efficiency)
+
+    def assumptions(self) -> dict[str, Any]:
+        """The profile as a recommendation states its assumptions."""
+        return {
+            "engine": self.engine,
+            "engine_id": self.id,
+            "layouts": list(self.layouts),
+            "efficiency_factors": dict(sorted(self.factors_dict().items())),
+            "per_vendor": {name: v.as_dict() for name, v in self.per_vendor},
+            "memory": dataclasses.asdict(self.memory),
+        }
+
+
+@lru_cache(maxsize=64)
+def _for_vendor(profile: ServingProfile, vendor: str) -> ServingProfile:
+    override = profile.vendor_override(vendor)
+    if override is None:
+        return dataclasses.replace(profile, vendor=vendor)
+    efficiency = profile.efficiency
+    if override.engine_speed is not None:
+        efficiency = dataclasses.replace(efficiency, engine_speed=override.engine_speed)
+    out = dataclasses.replace(profile, memory=dataclasses.replace(profile.memory, **dict(override.memory)),
+                              efficiency=efficiency, vendor=vendor, serving_engine=override.engine)
+    if override.engine in ENGINE_IDS and not profile.runs_on(vendor):
+        out = dataclasses.replace(out, id=override.engine, vendors=(), engine=profile.engine if profile.id == override.engine else override.engine)
+    return out
+
+
+ENGINE_IDS = ("trtllm", "vllm", "sglang")

@@ -1,0 +1,127 @@
+"""Per-token APIs as they are: prices (with the batch API's discount for work that can wait), context
+limits (an unpublished one is taken as the typical 128K, never as unlimited), published rate-limit tiers
+against the workload's peak, and measured TTFT and speed against its targets."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Iterable
+
+from advisor import cost
+from advisor.domain.prices import ApiPrice
+from advisor.domain.recommendation import Candidate, Reason, Rejection
+from advisor.domain.specs import ModelSpec
+from advisor.domain.workload import Workload
+from advisor.ranking.context import Context
+
+TYPICAL_CONTEXT_TOKENS = 131_072
+"""What a provider that publishes no context limit is assumed to serve (the common 128K)."""
+BATCH_API_TURNAROUND_HOURS = 24.0
+"""Batch APIs promise results within a day: usable only when the workload's deadline allows it."""
+
+
+def peak_rates(w: Workload) -> tuple[float, float]:
+    """(requests per minute, tokens per minute) at the workload's peak (batch: spread over the deadline)."""
+    if w.latency == "batch":
+        rps = w.requests_per_day / (min(24.0, w.deadline_hours) * 3600.0)
+    else:
+        rps = w.mean_requests_per_s * w.peak_to_mean
+    return rps * 60.0, rps * 60.0 * w.tokens_per_request
+
+
+def _rate_limit(price: ApiPrice, w: Workload) -> tuple[Reason | None, bool]:
+    """(reason, rejected) for the workload's peak against the provider's published tiers."""
+    rpm, tpm = peak_rates(w)
+    if not price.rate_limits:
+        return Reason("api-rate-limits", f"{price.provider} publishes no rate limits for this model: check that it takes "
+                      f"{rpm:,.0f} requests/min and {tpm:,.0f} tokens/min at your peak", "warning",
+                      {"peak_requests_per_min": rpm, "peak_tokens_per_min": tpm}), False
+    for tier in price.rate_limits:
+        if (not tier.requests_per_min or rpm <= tier.requests_per_min) and (not tier.tokens_per_min or tpm <= tier.tokens_per_min):
+            return Reason("api-rate-limits", f"your peak ({rpm:,.0f} requests/min, {tpm:,.0f} tokens/min) needs {price.provider}'s "
+                          f"'{tier.tier}' tier or above ({price.rate_limits_source or price.source})", "info" if tier is price.rate_limits[0] else "warning",
+                          {"tier": tier.tier, "peak_requests_per_min": rpm, "peak_tokens_per_min": tpm}), False
+    top = price.rate_limits[-1]
+    return Reason("api-rate-limits", f"your peak ({rpm:,.0f} requests/min, {tpm:,.0f} tokens/min) is over {price.provider}'s "
+                  f"highest published tier '{top.tier}' ({top.requests_per_min:,.0f} requests/min, {top.tokens_per_min:,.0f} "
+                  f"tokens/min)", "decisive", {"tier": top.tier, "peak_requests_per_min": rpm, "peak_tokens_per_min": tpm}), True
+
+
+class ApiBackend:
+    """Per-token APIs: monthly cost from input/output (and cached-input) prices; no idle cost."""
+
+    name = "serverless-api"
+    deployment = "api"
+
+    def _reject(self, model: ModelSpec, price: ApiPrice, code: str, message: str, numbers: dict | None = None) -> Rejection:
+        return Rejection(model=model.id, deployment=self.deployment, provider=price.provider,
+                         reasons=(Reason(code, message, "decisive", numbers or {}),))
+
+    def evaluate(self, ctx: Context, model: ModelSpec) -> Iterable[Candidate | Rejection]:
+        w = ctx.workload
+        out: list[Candidate | Rejection] = []
+        quality, bench = ctx.quality_of(model)
+        for price in ctx.prices.api_offers(model.id, w.providers):
+            limit = price.context_tokens or TYPICAL_CONTEXT_TOKENS
+            if limit < w.context_max_tokens:
+                what = (f"serves {model.id} with a {limit:,}-token context" if price.context_tokens else
+                        f"publishes no context limit for {model.id} (taken as the typical {limit:,} tokens)")
+                out.append(self._reject(model, price, "api-context", f"{price.provider} {what}, below the "
+                                        f"{w.context_max_tokens:,} tokens needed"))
+                continue
+            if w.latency == "interactive" and price.ttft_ms and price.ttft_ms > w.ttft_ms:
+                out.append(self._reject(model, price, "api-ttft", f"{price.provider}'s measured time to first token for {model.id} is "
+                                        f"{price.ttft_ms:,.0f} ms, over the {w.ttft_ms:,.0f} ms target ({price.speed_source})",
+                                        {"ttft_ms": price.ttft_ms}))
+                continue
+            if w.latency == "interactive" and price.output_tokens_per_s and price.output_tokens_per_s < w.output_tokens_per_s_per_user:
+                out.append(self._reject(model, price, "api-speed", f"{price.provider} measured {price.output_tokens_per_s:,.0f} output "
+                                        f"tokens/s for {model.id}, below the {w.output_tokens_per_s_per_user:g} tokens/s per user target "
+                                        f"({price.speed_source})", {"output_tokens_per_s": price.output_tokens_per_s}))
+                continue
+            limits, over = _rate_limit(price, w)
+            if over:
+                out.append(Rejection(model=model.id, deployment=self.deployment, provider=price.provider, reasons=(limits,)))
+                continue
+            per_mtok = cost.workload_usd_per_mtok(price, w)
+            batch_api = (w.latency == "batch" and price.batch_discount > 0 and w.deadline_hours >= BATCH_API_TURNAROUND_HOURS)
+            list_per_mtok = per_mtok
+            if batch_api:
+                per_mtok = per_mtok * (1 - Decimal(str(price.batch_discount)))
+            monthly = cost.api_monthly_usd(per_mtok, w)
+            reasons = [
+                Reason("api-price", f"pay per token: ${price.input_usd_per_mtok}/M input, ${price.output_usd_per_mtok}/M output "
+                       f"({price.provider}, as of {price.as_of}): ${list_per_mtok:.3f}/M blended for {w.input_tokens:,} in / "
+                       f"{w.output_tokens:,} out", "info", {"usd_per_mtok": str(list_per_mtok)}),
+                Reason("api-no-idle", f"no idle cost: {w.requests_per_day:,.0f} requests/day are billed as they come, "
+                       f"whatever the {w.traffic_shape} shape (peak {w.peak_to_mean:g}x mean)", "info"),
+            ]
+            if batch_api:
+                reasons.insert(1, Reason("api-batch", f"{price.provider}'s batch API: {price.batch_discount:.0%} off, results within "
+                                         f"{BATCH_API_TURNAROUND_HOURS:g} h (${per_mtok:.3f}/M; {price.batch_source or price.source})",
+                                         "info", {"batch_discount": price.batch_discount}))
+            reasons.append(limits)
+            if w.latency == "interactive":
+                if price.ttft_ms or price.output_tokens_per_s:
+                    reasons.append(Reason("api-latency", f"measured: TTFT {price.ttft_ms:,.0f} ms, {price.output_tokens_per_s:,.0f} "
+                                          f"output tokens/s ({price.speed_source}); targets {w.ttft_ms:,.0f} ms, "
+                                          f"{w.output_tokens_per_s_per_user:g} tokens/s", "info",
+                                          {"ttft_ms": price.ttft_ms, "output_tokens_per_s": price.output_tokens_per_s}))
+                else:
+                    reasons.append(Reason("api-latency", f"no published or measured TTFT and speed for {model.id} at {price.provider}: "
+                                          f"check them against your {w.ttft_ms:,.0f} ms and {w.output_tokens_per_s_per_user:g} "
+                                          f"tokens/s targets", "warning"))
+            if w.fine_tuning == "heavy":
+                reasons.append(Reason("api-fine-tuning", "heavy fine-tuning planned: a shared per-token API serves the base model only",
+                                      "warning"))
+            out.append(Candidate(
+                model=model.id, model_name=model.name, architecture=model.architecture, deployment=self.deployment,
+                provider=price.provider, gpu=None, gpus=0, replicas=0, precision=None,
+                monthly_cost_usd=cost.money(monthly), usd_per_mtok=cost.money(per_mtok, cost.MICRO), utilization=None,
+                quality=quality, quality_benchmark=bench, price_source=price.source, price_as_of=price.as_of,
+                api_input_usd_per_mtok=price.input_usd_per_mtok, api_output_usd_per_mtok=price.output_usd_per_mtok,
+                api_cached_input_usd_per_mtok=price.cached_input_usd_per_mtok,
+                pricing_kind="batch-api" if batch_api else "per-token",
+                reasons=tuple(reasons),
+            ))
+        return out

@@ -1,0 +1,70 @@
+"""What a cost backend gets for one run, and the memoized physics it calls.
+
+The interface of a backend is one method, ``evaluate(ctx, model)``, so a plugin can add a backend (a
+reserved-capacity contract, an on-prem cluster) without touching the ranking. Estimates and fits are
+memoized on (model, GPU, count, precision, request shape, serving profile): they never depend on the
+traffic volume, so re-ranking after a traffic edit re-uses every one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Iterable, Protocol
+
+from advisor.catalog.load import Catalog
+from advisor.domain.recommendation import Candidate, Rejection
+from advisor.domain.serving import ServingProfile
+from advisor.domain.specs import GpuSpec, ModelSpec
+from advisor.domain.traffic import DayProfile, day_profile
+from advisor.domain.workload import Workload
+from advisor.physics.performance import Estimate, Parallelism, estimate_for, parallelism
+from advisor.physics.sizing import Fit, fit
+from advisor.prices.book import PriceBook
+
+
+@lru_cache(maxsize=32768)
+def memo_estimate(model: ModelSpec, gpu: GpuSpec, n: int, precision: str, inp: int, out: int, kv: str,
+                  tpot: float | None, profile: ServingProfile) -> Estimate:
+    """Memoized ``estimate_for``: it depends on the request shape and latency target, never on traffic
+    volume, so re-ranking after a traffic change re-uses every estimate."""
+    return estimate_for(model, gpu, n, precision, inp, out, kv_precision=kv, tpot_limit_ms=tpot, engine=profile)
+
+
+@lru_cache(maxsize=32768)
+def memo_fit(model: ModelSpec, gpu: GpuSpec, n: int, precision: str, context: int, kv: str,
+             profile: ServingProfile) -> tuple[Parallelism, Fit]:
+    par = parallelism(model, gpu, n)
+    return par, fit(model, gpu, n, precision, context, kv, profile.memory, kv_replication=par.kv_replication)
+
+
+@dataclass(frozen=True)
+class Context:
+    """Everything a backend needs for one run."""
+
+    workload: Workload
+    catalog: Catalog
+    prices: PriceBook
+    engine: ServingProfile
+    day: DayProfile = field(default=None)  # type: ignore[assignment]
+    """The workload's day of traffic (filled from the workload when not given)."""
+
+    def __post_init__(self) -> None:
+        if self.day is None:
+            object.__setattr__(self, "day", day_profile(self.workload))
+
+    def profile(self, gpu: GpuSpec) -> ServingProfile:
+        """The serving profile on ``gpu``'s vendor (memoized by the profile)."""
+        return self.engine.for_vendor(gpu.vendor)
+
+    def quality_of(self, model: ModelSpec) -> tuple[float | None, str | None]:
+        q = self.catalog.quality.get(model.id)
+        return (q.score, q.benchmark) if q else (None, None)
+
+
+class CostBackend(Protocol):
+    name: str
+    deployment: str
+
+    def evaluate(self, ctx: Context, model: ModelSpec) -> Iterable[Candidate | Rejection]:
+        ...

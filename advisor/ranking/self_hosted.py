@@ -1,0 +1,379 @@
+"""Rented GPUs: the cheapest on-demand price per GPU type, replicas provisioned for the peak (or the
+deadline), each candidate explained with the numbers that decided it."""
+
+from __future__ import annotations
+
+import math
+from decimal import Decimal
+from typing import Iterable
+
+from advisor import cost
+from advisor.common import fmt
+from advisor.cost import billing
+from advisor.domain.prices import COMMITMENT_YEARS
+from advisor.domain.workload import HOURS_PER_MONTH
+from advisor.domain.recommendation import Candidate, MemoryBreakdown, Reason, Rejection, UtilizationPoint
+from advisor.domain.serving import ServingProfile
+from advisor.domain.specs import GpuSpec, ModelSpec
+from advisor.physics.engines import engines_for
+from advisor.physics.performance import default_kv_precision, parallelism
+from advisor.physics.sizing import weight_bytes
+from advisor.ranking.context import Context, memo_estimate, memo_fit
+
+GPU_COUNTS = (1, 2, 4, 8, 16)
+SHORT_CONTEXT_TOKENS = 8192
+"""The context the "KV cache sets the GPU count" reason compares against."""
+LOW_UTILIZATION = 0.35
+"""Below this average utilization the GPUs mostly idle (a decisive reason)."""
+VERY_LOW_UTILIZATION = 0.15
+
+
+class SelfHostedBackend:
+    """Rented GPUs: for each GPU type and count, the cheapest way to buy the capacity (a provider's
+    sold shape, a price kind, a scaling policy; see ``advisor.cost.billing``)."""
+
+    name = "self-hosted-gpu"
+    deployment = "self-hosted"
+
+    def evaluate(self, ctx: Context, model: ModelSpec) -> Iterable[Candidate | Rejection]:
+        w = ctx.workload
+        gpus = [g for g in ctx.catalog.gpus.values() if not w.gpu_types or g.id in w.gpu_types]
+        out: list[Candidate | Rejection] = []
+        for gpu in gpus:
+            price = ctx.prices.cheapest_gpu(gpu.id, w.providers, w.pricing_kinds)
+            if price is None:
+                continue
+            profiles = engines_for(ctx.catalog, gpu, w.engines)
+            for precision in w.precisions:
+                out.extend(self._best_engine(ctx, model, gpu, precision, price, profiles))
+        return out
+
+    def _best_engine(self, ctx: Context, model: ModelSpec, gpu: GpuSpec, precision: str, price,
+                     profiles: tuple[ServingProfile, ...]) -> list[Candidate | Rejection]:
+        """Each allowed engine that serves the precision on this GPU, and the cheapest candidate among them
+        (the rejections explained are the default engine's: the first that serves the precision)."""
+        best: Candidate | None = None
+        rejections: list[Rejection] | None = None
+        for eng in profiles:
+            if not eng.serves(precision):
+                continue
+            results = self._evaluate_precision(ctx, model, gpu, precision, price, eng)
+            if rejections is None:
+                rejections = [r for r in results if isinstance(r, Rejection)]
+            for c in results:
+                if isinstance(c, Candidate) and (best is None or c.monthly_cost_usd < best.monthly_cost_usd):
+                    best = c
+        out: list[Candidate | Rejection] = list(rejections or [])
+        if best is not None:
+            out = [r for r in out if r.reasons[0].code not in ("too-slow", "ttft")] + [best]
+        return out
+
+    def _evaluate_precision(self, ctx: Context, model: ModelSpec, gpu: GpuSpec, precision: str, price, eng: ServingProfile):
+        w = ctx.workload
+        if precision == "mxfp4-experts" and not model.is_moe:
+            return []
+        kv_prec = default_kv_precision(precision, gpu)
+        weights = weight_bytes(model, precision).total
+        cap = gpu.memory_bytes
+        counts = [n for n in GPU_COUNTS if n <= w.max_gpus]
+        fitting = None
+        last_fail = None
+        for n in counts:
+            if weights / n >= cap:  # cannot hold even the weights: skip the full check
+                last_fail = (n, None)
+                continue
+            par, f = memo_fit(model, gpu, n, precision, w.context_max_tokens, kv_prec, eng)
+            if not par.tp_divides_heads:
+                continue
+            if f.fits:
+                fitting = n
+                break
+            last_fail = (n, f)
+        if fitting is None:
+            if last_fail is None:
+                return []
+            n, f = last_fail
+            if f is None:
+                f = memo_fit(model, gpu, n, precision, w.context_max_tokens, kv_prec, eng)[1]
+            rej = self._memory_rejection(model, gpu, precision, price, n, f, weights)
+            if n >= w.max_gpus and n < max(GPU_COUNTS):
+                reason = rej.reasons[0]
+                rej = Rejection(**{**rej.__dict__, "reasons": (Reason(reason.code, reason.message + f" (max_gpus is {w.max_gpus})",
+                                                                        reason.severity, reason.numbers),)})
+            return [rej]
+        results: list[Candidate | Rejection] = []
+        if last_fail is not None:
+            # The next smaller configuration is the one people try first: say why it does not work.
+            n_fail, f_fail = last_fail
+            if f_fail is None:
+                f_fail = memo_fit(model, gpu, n_fail, precision, w.context_max_tokens, kv_prec, eng)[1]
+            results.append(self._memory_rejection(model, gpu, precision, price, n_fail, f_fail, weights))
+        if fitting > 2 and 3 <= w.max_gpus and model.num_attention_heads % 3:
+            par3, f3 = memo_fit(model, gpu, 3, precision, w.context_max_tokens, kv_prec, eng)
+            if f3.fits:
+                results.append(Rejection(model=model.id, deployment=self.deployment, provider=price.provider, gpu=gpu.id, gpus=3,
+                                         precision=precision, reasons=(Reason(
+                                             "tensor-parallel", f"3x {gpu.id} would hold the {fmt.gb(weights)} of weights, but 3-way "
+                                             f"tensor parallelism does not divide {model.num_attention_heads} attention heads "
+                                             f"(serving engines refuse it); use {fitting} GPUs, or pipeline parallelism",
+                                             "decisive", {"attention_heads": model.num_attention_heads}),)))
+        best: Candidate | None = None
+        for n in (fitting, fitting * 2):
+            if n > w.max_gpus or n not in GPU_COUNTS:
+                continue
+            cand = self._candidate(ctx, model, gpu, n, precision, kv_prec, price, eng)
+            if isinstance(cand, Rejection):
+                if best is None and n == fitting:
+                    results.append(cand)
+                continue
+            if best is None or cand.monthly_cost_usd < best.monthly_cost_usd:
+                best = cand
+            if cand.replicas == 1:
+                break  # one replica already carries the load: more GPUs per replica only cost more
+        if best is not None:
+            results = [r for r in results if not (isinstance(r, Rejection) and r.reasons[0].code in ("too-slow", "ttft"))] + [best]
+        return results
+
+    def _memory_rejection(self, model: ModelSpec, gpu: GpuSpec, precision: str, price, n: int, f, weights: int) -> Rejection:
+        per_seq = math.ceil(f.kv_bytes_per_sequence * parallelism(model, gpu, n).kv_replication / n)
+        need = f.weights_bytes_per_gpu + f.reserve.total + per_seq
+        msg = (f"does not fit on {n}x {gpu.id} in {precision}: needs {fmt.gb(need)} per GPU (weights {fmt.gb(f.weights_bytes_per_gpu)}, "
+               f"runtime reserve {fmt.gb(f.reserve.total)}, KV for one {f.context_tokens:,}-token sequence {fmt.gb(per_seq)}) but a GPU has "
+               f"{fmt.gb(gpu.memory_bytes)}: short by {fmt.gb(f.shortfall_bytes)} per GPU")
+        return Rejection(model=model.id, deployment=self.deployment, provider=price.provider, gpu=gpu.id, gpus=n,
+                         precision=precision, shortfall_bytes=f.shortfall_bytes,
+                         reasons=(Reason("does-not-fit", msg, "decisive", {"shortfall_bytes_per_gpu": f.shortfall_bytes,
+                                                                             "weights_bytes": weights, "gpu_capacity_bytes": gpu.memory_bytes}),))
+
+    def _candidate(self, ctx: Context, model: ModelSpec, gpu: GpuSpec, n: int, precision: str, kv_prec: str, price, eng: ServingProfile):
+        w = ctx.workload
+        e = memo_estimate(model, gpu, n, precision, w.input_tokens, w.output_tokens, kv_prec, w.tpot_limit_ms, eng)
+        label = f"{n}x {gpu.id} ({precision})"
+        if not e.fits:
+            return Rejection(model=model.id, deployment=self.deployment, provider=price.provider, gpu=gpu.id, gpus=n, precision=precision,
+                             shortfall_bytes=e.shortfall_bytes,
+                             reasons=(Reason("does-not-fit", f"a {w.tokens_per_request:,}-token request does not fit on {label}", "decisive"),))
+        if w.latency == "interactive":
+            if not e.meets_tpot_limit:
+                return Rejection(model=model.id, deployment=self.deployment, provider=price.provider, gpu=gpu.id, gpus=n, precision=precision,
+                                 reasons=(Reason("too-slow", f"one stream alone takes {e.tpot_ms:.1f} ms per output token on {label}: "
+                                                 f"slower than the {w.output_tokens_per_s_per_user:g} tokens/s per user target "
+                                                 f"({w.tpot_limit_ms:.1f} ms)", "decisive", {"tpot_ms": e.tpot_ms}),))
+            if e.ttft_ms > w.ttft_ms:
+                return Rejection(model=model.id, deployment=self.deployment, provider=price.provider, gpu=gpu.id, gpus=n, precision=precision,
+                                 reasons=(Reason("ttft", f"time to first token {e.ttft_ms:,.0f} ms on {label} exceeds the {w.ttft_ms:,.0f} ms target "
+                                                 f"(prefill of {w.input_tokens:,} tokens)", "decisive", {"ttft_ms": e.ttft_ms}),))
+        offers = ctx.prices.gpu_offers(gpu.id, w.providers, w.pricing_kinds)
+        # A replica is what one sold instance (or one group of instances over a cluster interconnect) runs:
+        # an 8-GPU instance holding a 2-GPU engine runs 4 engines side by side (data parallel), never one
+        # engine with 6 idle GPUs, and never an engine split over separate small instances.
+        plans: list[billing.Plan] = []
+        engines_of: dict[int, int] = {}
+        for o in offers:
+            shape = o.shape_for(n)
+            if shape is None or shape[0] * shape[1] > max(n, w.max_gpus):
+                continue  # not sold in a shape that holds the replica, or a bigger machine than the workload allows
+            dp = max(1, shape[0] // n) if shape[1] == 1 else 1
+            for p in billing.plans(o, n * dp, e.output_tokens_per_s * dp, w, ctx.day, e.weights_bytes * dp):
+                plans.append(p)
+                engines_of[id(p)] = dp
+        plan = billing.best(plans)
+        if plan is None:
+            sold = "; ".join(sorted({f"{o.provider} {'/'.join(map(str, o.shapes))}" + (" (+cluster)" if o.multi_node else "")
+                                     for o in offers})) or "no allowed offer"
+            return Rejection(model=model.id, deployment=self.deployment, gpu=gpu.id, gpus=n, precision=precision,
+                             reasons=(Reason("no-shape", f"no allowed provider sells {gpu.id} in an instance of {n} to "
+                                             f"{max(n, w.max_gpus)} GPUs, or joins instances with a cluster interconnect (GPUs per "
+                                             f"instance: {sold})", "decisive"),))
+        dp = engines_of[id(plan)]
+        price = plan.price
+        replicas = plan.replicas_peak
+        gpus = n * dp
+        capacity = e.output_tokens_per_s * dp
+        avg_replicas = plan.replica_hours_per_month / HOURS_PER_MONTH
+        utilization = w.mean_output_tokens_per_s / (max(avg_replicas, 1e-9) * capacity)
+        blend = w.tokens_per_request / w.output_tokens
+        table = tuple(UtilizationPoint(u, cost.usd_per_mtok(plan.hourly_one_usd, capacity, blend, u)) for u in cost.UTILIZATION_POINTS)
+        # One admission rule: the sequences an engine runs at once (Little's law at the peak, at most the
+        # batch the estimate admitted) hold the length the batch was admitted at.
+        adm_ctx = admission_context(e, eng)
+        if w.latency == "interactive":
+            per_request_s = (e.ttft_ms + w.output_tokens * e.tpot_ms) / 1000.0
+            per_engine = min(float(e.batch), w.mean_requests_per_s * w.peak_to_mean / (replicas * dp) * per_request_s)
+        else:
+            per_engine = float(e.batch)
+        kv_need = int(per_engine * e.kv_bytes(adm_ctx) * e.parallelism.kv_replication) * dp
+        mem = MemoryBreakdown(
+            capacity_bytes=gpu.memory_bytes * gpus, weights_bytes=e.weights_bytes * dp, kv_cache_bytes=kv_need,
+            reserve_bytes=e.fit.reserve.total * gpus, kv_capacity_bytes=e.fit.kv_capacity_bytes * dp, concurrency=per_engine * dp,
+            kv_context_tokens=adm_ctx,
+        )
+        short = max(-mem.free_bytes, kv_need - mem.kv_capacity_bytes)
+        if short > 0:
+            return Rejection(model=model.id, deployment=self.deployment, provider=price.provider, gpu=gpu.id, gpus=gpus,
+                             precision=precision, shortfall_bytes=short,
+                             reasons=(Reason("kv-does-not-fit", f"the KV cache of {mem.concurrency:.0f} sequences x {adm_ctx:,} tokens "
+                                             f"({fmt.gb(kv_need)}) does not fit on {label}: short by {fmt.gb(short)}",
+                                             "decisive", {"shortfall_bytes": short}),))
+        quality, bench = ctx.quality_of(model)
+        reasons = self._reasons(ctx, model, gpu, n, precision, e, replicas, utilization, mem, eng, dp)
+        reasons[1:1] = billing_reasons(plan, plans, gpus, gpu.id, w)
+        hourly_peak = plan.usd_per_gpu_hour * plan.gpus_billed_at_peak
+        return Candidate(
+            model=model.id, model_name=model.name, architecture=model.architecture, deployment=self.deployment,
+            provider=price.provider, gpu=gpu.id, gpus=gpus, replicas=replicas, precision=precision,
+            monthly_cost_usd=cost.money(plan.monthly_usd), usd_per_mtok=cost.usd_per_mtok_of_volume(plan.monthly_usd, w.tokens_per_month),
+            utilization=min(1.0, utilization), quality=quality, quality_benchmark=bench, hourly_usd=cost.money(hourly_peak, cost.MICRO),
+            usd_per_gpu_hour=plan.usd_per_gpu_hour, price_source=price.source,
+            price_as_of=price.as_of, memory=mem, output_tokens_per_s_per_replica=capacity, batch=e.batch,
+            ttft_ms=e.ttft_ms, tpot_ms=e.tpot_ms, bound=e.bound, kv_precision=kv_prec,
+            parallelism=e.parallelism.note if dp == 1 else f"{dp} engines x {e.parallelism.note} (data parallel)",
+            utilization_table=table, billed_gpu_hours_per_month=round(plan.billed_gpu_hours_per_month, 3),
+            replicas_peak=plan.replicas_peak, replicas_min=plan.replicas_min, scaling=plan.policy, pricing_kind=plan.pricing_kind,
+            instance_gpus=plan.instance_gpus, engine=getattr(e, "engine", None), layout=getattr(e, "layout", None),
+            reasons=tuple(reasons),
+        )
+
+    def _reasons(self, ctx: Context, model: ModelSpec, gpu: GpuSpec, n: int, precision: str, e, replicas: int,
+                 utilization: float, mem: MemoryBreakdown, eng: ServingProfile, dp: int = 1) -> list[Reason]:
+        w = ctx.workload
+        r: list[Reason] = []
+        engines = "" if dp == 1 else f" x {dp} engines per instance ({dp * e.output_tokens_per_s:,.0f} tokens/s a replica)"
+        r.append(Reason("capacity", f"one engine ({n}x {gpu.id}, {e.parallelism.note}) sustains {capacity_text(e)}{engines}; "
+                        f"{replicas} replica{'s' if replicas > 1 else ''} for the {'peak' if w.latency == 'interactive' else 'deadline'} "
+                        f"of {w.required_output_tokens_per_s:,.0f} output tokens/s",
+                        "info", {"output_tokens_per_s_per_replica": e.output_tokens_per_s * dp, "replicas": replicas, "batch": e.batch,
+                                 "engines_per_replica": dp}))
+        if w.latency == "interactive":
+            r.append(Reason("latency", f"TPOT {e.tpot_ms:.1f} ms at batch {e.batch} (target {w.tpot_limit_ms:.1f} ms); "
+                            f"TTFT {e.ttft_ms:,.0f} ms (target {w.ttft_ms:,.0f} ms)", "info",
+                            {"tpot_ms": e.tpot_ms, "ttft_ms": e.ttft_ms}))
+        resident = weight_bytes(model, precision).routed_experts * replicas
+        if model.is_moe and utilization < LOW_UTILIZATION:
+            r.append(Reason("moe-idle-experts", f"MoE at {utilization:.0%} utilization: you pay for {fmt.gb(resident)} of resident experts "
+                            f"that mostly sit idle; a decode step at batch {e.batch} reads {e.step.experts_touched:.0f} of "
+                            f"{model.n_routed_experts} experts per layer", "decisive",
+                            {"utilization": utilization, "resident_expert_bytes": resident, "experts_touched": e.step.experts_touched}))
+        elif utilization < LOW_UTILIZATION:
+            r.append(Reason("low-utilization", f"{utilization:.0%} average utilization: the GPUs idle most of the time "
+                            f"(provisioned for a peak {w.peak_to_mean:g}x the mean)", "decisive" if utilization < VERY_LOW_UTILIZATION else "info",
+                            {"utilization": utilization}))
+        else:
+            r.append(Reason("utilization", f"{utilization:.0%} average utilization keeps the {fmt.gb(mem.weights_bytes)} of weights busy",
+                            "info", {"utilization": utilization}))
+        if mem.kv_cache_bytes > mem.weights_bytes:
+            r.append(Reason("kv-dominates", f"KV cache at {w.context_typical_tokens:,} tokens x {mem.concurrency:.0f} concurrent sequences "
+                            f"({fmt.gb(mem.kv_cache_bytes)}) exceeds the weights ({fmt.gb(mem.weights_bytes)})", "decisive",
+                            {"kv_cache_bytes": mem.kv_cache_bytes, "weights_bytes": mem.weights_bytes}))
+        short_ctx_n = (_min_gpus_at(model, gpu, precision, e.kv_precision, SHORT_CONTEXT_TOKENS, eng)
+                       if n > 1 and w.context_max_tokens > SHORT_CONTEXT_TOKENS else None)
+        if short_ctx_n and short_ctx_n < n:
+            r.append(Reason("kv-gpu-count", f"{w.context_max_tokens:,}-token context needs {n} GPUs where 8K context fits on {short_ctx_n}: "
+                            f"the KV cache, not the weights, sets the GPU count", "decisive",
+                            {"gpus": n, "gpus_at_8k": short_ctx_n}))
+        if w.fine_tuning == "heavy":
+            if model.is_moe:
+                r.append(Reason("heavy-fine-tuning", "heavy fine-tuning planned: dense first (full fine-tunes of an MoE need expert-parallel "
+                                "training and can collapse routing; tooling is less mature)", "decisive"))
+            else:
+                r.append(Reason("heavy-fine-tuning", "heavy fine-tuning planned: a dense model has the well-trodden full fine-tuning path", "info"))
+        elif w.fine_tuning == "light" and model.is_moe:
+            r.append(Reason("light-fine-tuning", "LoRA adapters on an MoE: supported by fewer serving engines and recipes than dense", "warning"))
+        if model.is_moe and precision in ("int4", "fp4"):
+            r.append(Reason("int4-moe", f"{precision.upper()} on an MoE: expert quality risk (small experts are sensitive to quantization); "
+                            "evaluate on your workload, not just MMLU", "warning"))
+        if e.parallelism.spans_nodes:
+            r.append(Reason("multi-node", f"{n} GPUs span {math.ceil(n / gpu.gpus_per_node)} nodes: "
+                            f"{'all-to-all' if model.is_moe else 'all-reduce'} traffic over the {gpu.internode_gbps:g} GB/s inter-node "
+                            f"link instead of {gpu.interconnect_gbps:g} GB/s {gpu.interconnect}", "warning"))
+        minutes = mem.weights_bytes / (billing.LOAD_GBPS * 1e9) / 60
+        if w.latency == "interactive" and (minutes >= 2 or w.traffic_shape == "bursty"):
+            tail = ("so replicas cannot scale from zero with the bursts" if w.traffic_shape == "bursty"
+                    else "so a replica that scales to zero takes that long to serve again")
+            r.append(Reason("cold-start", f"cold start: loading {fmt.gb(mem.weights_bytes)} takes about {minutes:.0f} min at "
+                            f"{billing.LOAD_GBPS:g} GB/s, {tail}; no scale-to-zero for a {w.ttft_ms:,.0f} ms TTFT target",
+                            "warning" if w.traffic_shape == "bursty" else "info", {"minutes": minutes}))
+        for warn in e.warnings:
+            r.append(Reason("estimate", warn, "warning"))
+        return r
+
+
+def single_stream_usd_per_mtok(ctx: Context, c: Candidate) -> Decimal | None:
+    """$/M tokens when one user streams alone, all the time (batch 1): the seeds' 'single user' case."""
+    if c.deployment != "self-hosted" or not c.gpu:
+        return None
+    w = ctx.workload
+    model, gpu = ctx.catalog.models[c.model], ctx.catalog.gpus[c.gpu]
+    e = memo_estimate(model, gpu, c.gpus, c.precision, w.input_tokens, w.output_tokens, c.kv_precision, 1e-6,
+                  ctx.profile(gpu))
+    if not e.output_tokens_per_s:
+        return None
+    return cost.usd_per_mtok(c.hourly_usd / c.replicas, e.output_tokens_per_s, w.tokens_per_request / w.output_tokens)
+
+
+def admission_context(e, profile: ServingProfile) -> int:
+    """Tokens a running sequence holds in the KV cache when the batch is admitted: what the estimate sized
+    its batch on (``Estimate.admission_context_tokens`` where the estimate states it)."""
+    stated = getattr(e, "admission_context_tokens", None)
+    if stated:
+        return int(stated)
+    if profile.efficiency.kv_admission == "average":
+        return int(e.input_tokens + e.output_tokens / 2.0)
+    return e.input_tokens + e.output_tokens
+
+
+def _increment(price) -> str:
+    return {1: "per second", 60: "per minute", 3600: "per hour"}.get(price.billing_increment_s, f"per {price.billing_increment_s} s")
+
+
+def billing_reasons(plan: billing.Plan, plans: list[billing.Plan], n: int, gpu: str, w) -> list[Reason]:
+    """What is billed and why this policy and price kind won."""
+    p = plan.price
+    r: list[Reason] = []
+    billed = plan.billed_gpu_hours_per_month
+    head = (f"{plan.policy}, {plan.pricing_kind} at {p.provider}: {billed:,.0f} GPU-hours/month x ${p.usd_per_gpu_hour}/GPU-h = "
+            f"${cost.money(plan.monthly_usd):,} (billed {_increment(p)})")
+    if plan.policy == "autoscale":
+        head += (f"; {plan.replicas_min}-{plan.replicas_peak} replicas follow the day's traffic, each scale-up billed for its "
+                 f"{plan.cold_start_s / 60:.0f}-min cold start")
+    elif plan.policy == "scale-to-zero":
+        head += f"; the job runs {plan.run_hours_per_day:.1f} h a day on {plan.replicas_peak} replica(s) (cold start included), then stops"
+    else:
+        head += f"; {plan.replicas_peak} replica(s) all month"
+    r.append(Reason("billing", head, "info", {"billed_gpu_hours_per_month": billed, "usd_per_gpu_hour": str(p.usd_per_gpu_hour),
+                                              "scaling": plan.policy, "pricing_kind": plan.pricing_kind}))
+    fixed = billing.best([x for x in plans if x.policy == "fixed" and x.price is p])
+    if fixed is not None and plan.policy != "fixed" and fixed.monthly_usd > plan.monthly_usd:
+        saved = 1 - plan.monthly_usd / fixed.monthly_usd
+        r.append(Reason("scaling", f"{plan.policy} costs {saved:.0%} less than the same replicas fixed all month "
+                        f"(${cost.money(fixed.monthly_usd):,})", "info", {"fixed_monthly_usd": str(cost.money(fixed.monthly_usd))}))
+    used = plan.replicas_peak * n
+    paid = plan.gpus_billed_at_peak
+    if paid > used:
+        r.append(Reason("instance-size", f"{p.provider} sells {gpu} as {'/'.join(map(str, p.shapes))}-GPU instances "
+                        f"({p.sku or 'instance'}): you pay for {paid} GPUs to use {used}", "warning", {"paid_gpus": paid}))
+    if plan.instances_per_replica > 1:
+        r.append(Reason("multi-instance", f"each replica spans {plan.instances_per_replica} {plan.instance_gpus}-GPU instances over "
+                        f"{p.provider}'s cluster interconnect", "warning", {"instances_per_replica": plan.instances_per_replica}))
+    if plan.pricing_kind == "spot":
+        r.append(Reason("spot", f"spot price: {p.provider} can reclaim the GPUs at any time; the job must checkpoint and retry "
+                        f"(fine for batch work, not for a latency target)", "warning"))
+    elif plan.pricing_kind in ("reserved-1y", "reserved-3y", "committed"):
+        years = COMMITMENT_YEARS.get(plan.pricing_kind)
+        term = f"{years} year{'s' if years > 1 else ''}" if years else "the contract's term"
+        r.append(Reason("commitment", f"{plan.pricing_kind} price: commits to {paid} GPUs for {term} "
+                        f"(${cost.money(plan.monthly_usd * 12 * (years or 1)):,}) whatever the traffic does", "warning",
+                        {"commitment_years": years or 0}))
+    return r
+
+
+def capacity_text(e) -> str:
+    return f"{e.output_tokens_per_s:,.0f} output tokens/s at batch {e.batch} ({e.bound}-bound)"
+
+
+def _min_gpus_at(model: ModelSpec, gpu: GpuSpec, precision: str, kv_prec: str, context: int, key: ServingProfile) -> int | None:
+    for n in GPU_COUNTS:
+        par, f = memo_fit(model, gpu, n, precision, context, kv_prec, key)
+        if par.tp_divides_heads and f.fits:
+            return n
+    return None

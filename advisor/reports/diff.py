@@ -1,0 +1,309 @@
+"""Comparing two loaded reports (``report diff``): workload, prices, ranking, feasibility, assumptions and
+catalog files, as data (``ReportDiff``) and as plain text.
+
+Candidates and rejections are indexed by key once, so comparing two reports takes time linear in their size.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any, Iterable
+
+from advisor.common import fmt
+from advisor.domain.recommendation import Candidate, Rejection
+from advisor.reports import fields as F
+from advisor.reports.model import LoadedReport
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    key: str
+    old: Any
+    new: Any
+
+
+@dataclass(frozen=True)
+class PriceChange:
+    """A price amount that moved, appeared (old None) or went away (new None)."""
+
+    kind: str
+    provider: str
+    item: str
+    field: str
+    """``usd_per_gpu_hour``, ``input_usd_per_mtok`` or ``output_usd_per_mtok``."""
+    old: Decimal | None
+    new: Decimal | None
+    old_as_of: str = ""
+    new_as_of: str = ""
+
+    @property
+    def change_pct(self) -> float | None:
+        if self.old is None or self.new is None or self.old == 0:
+            return None
+        return float((self.new - self.old) / self.old * 100)
+
+
+@dataclass(frozen=True)
+class RankChange:
+    """A candidate in both reports whose rank or monthly cost changed."""
+
+    label: str
+    old_rank: int
+    new_rank: int
+    old_monthly_cost_usd: Decimal
+    new_monthly_cost_usd: Decimal
+    details: tuple[str, ...] = ()
+    """Other changes to the same configuration (provider, GPUs, replicas)."""
+
+
+@dataclass(frozen=True)
+class CandidateChange:
+    """A candidate only one report has."""
+
+    label: str
+    rank: int
+    monthly_cost_usd: Decimal
+    reason: str | None = None
+    """Why it is out now (became infeasible) or was out before (appeared after a rejection)."""
+
+
+@dataclass(frozen=True)
+class ReportDiff:
+    old_label: str
+    new_label: str
+    workload_changes: tuple[FieldChange, ...] = ()
+    assumption_changes: tuple[FieldChange, ...] = ()
+    catalog_changes: tuple[FieldChange, ...] = ()
+    price_changes: tuple[PriceChange, ...] = ()
+    rank_changes: tuple[RankChange, ...] = ()
+    became_infeasible: tuple[CandidateChange, ...] = ()
+    disappeared: tuple[CandidateChange, ...] = ()
+    """Gone without a rejection saying why (no longer offered or priced)."""
+    appeared: tuple[CandidateChange, ...] = ()
+    old_best: str | None = None
+    new_best: str | None = None
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.workload_changes or self.assumption_changes or self.catalog_changes or self.price_changes
+                    or self.rank_changes or self.became_infeasible or self.disappeared or self.appeared)
+
+    def text(self, limit: int = 15) -> str:
+        """Plain-text summary, at most ``limit`` lines per section."""
+        out = [f"old: {self.old_label}", f"new: {self.new_label}"]
+        if not self.changed:
+            out.append("No changes: same workload, prices and ranking.")
+            return "\n".join(out) + "\n"
+        if self.old_best != self.new_best:
+            out.append(f"Best option changed: {self.old_best or 'none'} -> {self.new_best or 'none'}")
+        else:
+            out.append(f"Best option unchanged: {self.new_best or 'none'}")
+
+        def section(title: str, lines: list[str]) -> None:
+            if not lines:
+                return
+            out.append("")
+            out.append(f"{title} ({len(lines)}):")
+            out.extend(f"  {x}" for x in lines[:limit])
+            if len(lines) > limit:
+                out.append(f"  ... {len(lines) - limit} more")
+
+        section("Workload changed", [f"{c.key}: {_val(c.old)} -> {_val(c.new)}" for c in self.workload_changes])
+        moved = [p for p in self.price_changes if p.old is not None and p.new is not None]
+        section("Prices changed", [_price_line(p) for p in moved])
+        unused = {(p.kind, p.provider, p.item) for p in self.price_changes if p.new is None}
+        added = {(p.kind, p.provider, p.item) for p in self.price_changes if p.old is None}
+        if unused or added:
+            if not moved:
+                out.append("")
+            out.append(f"{'  ' if moved else ''}Prices no longer used: {len(unused)}, newly used: {len(added)} "
+                       "(options that dropped out or came in)")
+        section("Became infeasible", [f"{c.label} (was #{c.rank}, {fmt.usd(c.monthly_cost_usd)}/month): {c.reason}"
+                                      for c in self.became_infeasible])
+        section("No longer offered", [f"{c.label} (was #{c.rank}, {fmt.usd(c.monthly_cost_usd)}/month)" for c in self.disappeared])
+        section("New options", [f"{c.label} (#{c.rank}, {fmt.usd(c.monthly_cost_usd)}/month)" + (f"; before: {c.reason}" if c.reason else "")
+                                for c in self.appeared])
+        ranked = []
+        for c in self.rank_changes:
+            rank = f"#{c.old_rank} -> #{c.new_rank}" if c.old_rank != c.new_rank else f"#{c.new_rank}"
+            cost = (f"{fmt.usd(c.old_monthly_cost_usd)} -> {fmt.usd(c.new_monthly_cost_usd)}/month"
+                    if c.old_monthly_cost_usd != c.new_monthly_cost_usd else f"{fmt.usd(c.new_monthly_cost_usd)}/month")
+            ranked.append(f"{rank:<14} {c.label}: {cost}" + (f" ({'; '.join(c.details)})" if c.details else ""))
+        section("Ranking changed", ranked)
+        section("Assumptions changed", [f"{c.key}: {_val(c.old)} -> {_val(c.new)}" for c in self.assumption_changes])
+        section("Catalog files changed", [_catalog_line(c) for c in self.catalog_changes])
+        return "\n".join(out) + "\n"
+
+
+def _val(v: Any) -> str:
+    if v is None:
+        return "(none)"
+    if isinstance(v, (list, tuple)):
+        return ", ".join(map(str, v)) or "(none)"
+    return str(v)
+
+
+def _catalog_line(c: FieldChange) -> str:
+    stamp = lambda v: f"version {v}" if v else "no version stamp"  # noqa: E731
+    if c.old is None:
+        return f"{c.key}: added ({stamp(c.new)})"
+    if c.new is None:
+        return f"{c.key}: no longer loaded"
+    return f"{c.key}: {stamp(c.old)} -> {stamp(c.new)}"
+
+
+_AMOUNT_NAMES = {f.key: f" {f.title}" if f.title else "" for f in F.PRICE.fields if f.kind == F.MONEY}
+"""A price amount as the diff names it after the item (``input``, ``output``; nothing for a GPU-hour)."""
+
+
+def _price_line(p: PriceChange) -> str:
+    unit = "/GPU-hour" if p.field == "usd_per_gpu_hour" else "/M tokens"
+    name = f"{p.provider} {p.item}{_AMOUNT_NAMES.get(p.field, f' {p.field}')}"
+    if p.old is None:
+        return f"{name}: new price ${p.new}{unit} (as of {p.new_as_of or '?'})"
+    if p.new is None:
+        return f"{name}: ${p.old}{unit} no longer listed"
+    pct = p.change_pct
+    pct_text = f" ({pct:+.1f}%)" if pct is not None else ""
+    asof = f", as of {p.old_as_of} -> {p.new_as_of}" if p.old_as_of != p.new_as_of else ""
+    return f"{name}: ${p.old} -> ${p.new}{unit}{pct_text}{asof}"
+
+
+def _candidate_key(c: Candidate) -> tuple:
+    """The same option across reports: model, GPU type and precision (self-hosted), model and provider (API)."""
+    if c.deployment == "self-hosted":
+        return (c.deployment, c.model, c.gpu or "", c.precision or "")
+    return (c.deployment, c.model, c.provider, c.gpu or "", c.precision or "")
+
+
+class _Rejections:
+    """The first rejection that rules out an option, found by key rather than by a scan of the list.
+
+    A rejection matches a candidate key when it is for the same model and either applies to every
+    deployment (``any``), or to the same self-hosted GPU and precision, or to the same API deployment with
+    the same provider (or no provider); the first one in the report's order wins."""
+
+    def __init__(self, rejected: Iterable[Rejection]):
+        self._list: list[Rejection] = []
+        self._any: dict[str, int] = {}
+        self._exact: dict[tuple, int] = {}
+        self._any_provider: dict[tuple, int] = {}
+        for i, r in enumerate(rejected):
+            self._list.append(r)
+            if r.deployment == "any":
+                self._any.setdefault(r.model, i)
+            elif r.deployment == "self-hosted":
+                self._exact.setdefault((r.deployment, r.model, r.gpu, r.precision or ""), i)
+            elif r.provider is None:
+                self._any_provider.setdefault((r.deployment, r.model), i)
+            else:
+                self._exact.setdefault((r.deployment, r.model, r.provider), i)
+
+    def first(self, key: tuple) -> Rejection | None:
+        deployment, model = key[0], key[1]
+        found = [self._any.get(model)]
+        if deployment == "self-hosted":
+            found.append(self._exact.get((deployment, model, key[2] or None, key[3])))
+        elif deployment != "any":
+            found.append(self._exact.get((deployment, model, key[2])))
+            found.append(self._any_provider.get((deployment, model)))
+        positions = [i for i in found if i is not None]
+        return self._list[min(positions)] if positions else None
+
+
+def _flatten(d: dict, prefix: str = "") -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for k, v in d.items():
+        key = f"{prefix}.{k}" if prefix else str(k)
+        if isinstance(v, dict):
+            out.update(_flatten(v, key))
+        else:
+            out[key] = v
+    return out
+
+
+def _dict_changes(old: dict, new: dict) -> tuple[FieldChange, ...]:
+    a, b = _flatten(old), _flatten(new)
+    keys = list(a) + [k for k in b if k not in a]
+    return tuple(FieldChange(k, a.get(k), b.get(k)) for k in keys if F.plain(a.get(k)) != F.plain(b.get(k)))
+
+
+def _report_label(rep: LoadedReport) -> str:
+    when = rep.created_at.astimezone(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC") if rep.created_at.tzinfo else str(rep.created_at)
+    return f"{rep.path} ({when}, moe-advisor {rep.tool_version})"
+
+
+_DETAILS = tuple(f for f in F.CANDIDATE.fields if f.title is not None)
+"""Candidate fields a rank change also reports (provider, GPUs per replica, replicas)."""
+
+
+def _by_key(candidates: Iterable[Candidate]) -> dict[tuple, Candidate]:
+    out: dict[tuple, Candidate] = {}
+    for c in candidates:
+        out.setdefault(_candidate_key(c), c)
+    return out
+
+
+def _price_changes(old: LoadedReport, new: LoadedReport) -> list[PriceChange]:
+    changes: list[PriceChange] = []
+    old_prices = {p.key: p for p in old.prices}
+    new_prices = {p.key: p for p in new.prices}
+    for key in list(old_prices) + [k for k in new_prices if k not in old_prices]:
+        a, b = old_prices.get(key), new_prices.get(key)
+        names = list(a.amounts if a else {}) + [f for f in (b.amounts if b else {}) if not a or f not in a.amounts]
+        for name in names:
+            x = a.amounts.get(name) if a else None
+            y = b.amounts.get(name) if b else None
+            if x != y:
+                ref = a or b
+                changes.append(PriceChange(ref.kind, ref.provider, ref.item, name, x, y,
+                                           a.as_of if a else "", b.as_of if b else ""))
+    return changes
+
+
+def diff_reports(old: LoadedReport, new: LoadedReport) -> ReportDiff:
+    """What changed from ``old`` to ``new``: workload, prices, ranking, feasibility, assumptions."""
+    wl = lambda w: {f.name: getattr(w, f.name) for f in dataclasses.fields(w)}  # noqa: E731
+    workload_changes = _dict_changes(wl(old.workload), wl(new.workload))
+    price_changes = _price_changes(old, new)
+
+    orec, nrec = old.recommendation, new.recommendation
+    old_c, new_c = _by_key(orec.candidates), _by_key(nrec.candidates)
+    rank_changes = []
+    for key, b in new_c.items():
+        a = old_c.get(key)
+        if a is None:
+            continue
+        details = [f"{f.title} {getattr(a, f.attr)} -> {getattr(b, f.attr)}"
+                   for f in _DETAILS if getattr(a, f.attr) != getattr(b, f.attr)]
+        if a.rank != b.rank or a.monthly_cost_usd != b.monthly_cost_usd or details:
+            rank_changes.append(RankChange(b.label, a.rank, b.rank, a.monthly_cost_usd, b.monthly_cost_usd, tuple(details)))
+    rank_changes.sort(key=lambda c: (min(c.old_rank, c.new_rank), c.new_rank))
+    new_rejections, old_rejections = _Rejections(nrec.rejected), _Rejections(orec.rejected)
+    infeasible, gone = [], []
+    for key, a in old_c.items():
+        if key in new_c:
+            continue
+        rej = new_rejections.first(key)
+        if rej is not None:
+            infeasible.append(CandidateChange(a.label, a.rank, a.monthly_cost_usd, rej.reasons[0].message if rej.reasons else None))
+        else:
+            gone.append(CandidateChange(a.label, a.rank, a.monthly_cost_usd))
+    appeared = []
+    for key, b in new_c.items():
+        if key in old_c:
+            continue
+        rej = old_rejections.first(key)
+        appeared.append(CandidateChange(b.label, b.rank, b.monthly_cost_usd, rej.reasons[0].message if rej and rej.reasons else None))
+    return ReportDiff(
+        old_label=_report_label(old), new_label=_report_label(new),
+        workload_changes=workload_changes,
+        assumption_changes=_dict_changes(orec.assumptions, nrec.assumptions),
+        catalog_changes=_dict_changes(old.catalog_versions, new.catalog_versions),
+        price_changes=tuple(price_changes), rank_changes=tuple(rank_changes),
+        became_infeasible=tuple(infeasible), disappeared=tuple(gone), appeared=tuple(appeared),
+        old_best=orec.best.label if orec.best else None, new_best=nrec.best.label if nrec.best else None,
+    )

@@ -1,0 +1,175 @@
+"""Writing reports: a Recommendation as TOML data (walking the field table in ``fields``), as text, and as a
+file written atomically.
+
+A report stands on its own: the workload as entered, the assumptions, every price used (provider, unit,
+source, as-of date), the catalogs' versions, the ranked candidates with their breakdowns and reasons, and
+the rejected options. Money is written as strings so it stays exact. Writing is atomic (through
+``advisor.common.files.atomic_write``) and never overwrites without ``force``; nothing from the environment
+is written, and anything that looks like a secret is redacted (``advisor.common.redact``).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime
+import os
+from pathlib import Path
+from typing import Any, Iterable
+
+from advisor import __version__
+from advisor.common.files import atomic_write
+from advisor.common.redact import scrub, secret_values
+from advisor.domain.recommendation import Candidate, Recommendation
+from advisor.domain.workload import Workload
+from advisor.reports import fields as F
+from advisor.reports.model import ReportError, ReportExistsError, ReportPrice
+
+
+def collect_prices(candidates: Iterable[Candidate]) -> tuple[ReportPrice, ...]:
+    """Every price the candidates were costed at, one per (kind, provider, item), GPU-hours first.
+
+    The amounts are the candidates' own unit prices (``usd_per_gpu_hour``, ``api_*_usd_per_mtok``), exactly
+    as the catalogs give them; a candidate without one adds no price."""
+    seen: dict[tuple[str, str, str], ReportPrice] = {}
+    for c in candidates:
+        if c.api_input_usd_per_mtok is not None and c.api_output_usd_per_mtok is not None:
+            p = ReportPrice("api", c.provider, c.model, F.PRICE_UNITS["api"], input_usd_per_mtok=c.api_input_usd_per_mtok,
+                            output_usd_per_mtok=c.api_output_usd_per_mtok,
+                            cached_input_usd_per_mtok=c.api_cached_input_usd_per_mtok,
+                            source=c.price_source, as_of=c.price_as_of)
+        elif (c.gpu and c.usd_per_gpu_hour is not None
+              and c.hourly_usd is not None and c.gpus > 0 and c.replicas > 0):  # a costed self-hosted option
+            item = c.gpu if c.pricing_kind in (None, "on-demand") else f"{c.gpu} ({c.pricing_kind})"
+            p = ReportPrice("gpu", c.provider, item, F.PRICE_UNITS["gpu"], usd_per_gpu_hour=c.usd_per_gpu_hour,
+                            source=c.price_source, as_of=c.price_as_of)
+        else:
+            continue
+        seen.setdefault(p.key, p)
+    order = {"gpu": 0, "api": 1}
+    return tuple(sorted(seen.values(), key=lambda p: (order.get(p.kind, 2), p.kind, p.provider, p.item)))
+
+
+# --------------------------------------------------------------------------- the field table, written
+
+
+def _get(source: Any, attr: str) -> Any:
+    return source.get(attr) if isinstance(source, dict) else getattr(source, attr)
+
+
+def _workload_dict(w: Workload) -> dict[str, Any]:
+    """Every workload field in its declared type (a preset's ``ttft_ms=1500`` is written ``1500.0``, as it
+    reads back)."""
+    out = {}
+    for f in dataclasses.fields(w):
+        value = getattr(w, f.name)
+        out[f.name] = float(value) if f.type == "float" and isinstance(value, int) and not isinstance(value, bool) else F.plain(value)
+    return out
+
+
+def _value(f: F.Field, value: Any) -> Any:
+    """``value`` (not None) as the field's kind is written."""
+    kind = f.kind
+    if kind == F.MONEY:
+        return str(value)
+    if kind == F.PLAIN:
+        return F.plain(value)
+    if kind == F.TEXT_TABLE:
+        return {str(k): str(v) for k, v in value.items()}
+    if kind == F.STRINGS:
+        return list(value)
+    if kind == F.WORKLOAD:
+        return _workload_dict(value)
+    if kind == F.TABLE:
+        return _section(f.section, value)
+    if kind == F.TABLES:
+        return [_section(f.section, item) for item in value]
+    return value  # int, float, text, flag, datetime, any
+
+
+def _section(section: F.Section, source: Any) -> dict[str, Any]:
+    """One table of the report: ``section``'s keys, in order, from ``source`` (a dataclass or a dict)."""
+    out: dict[str, Any] = {}
+    for f in section.fields:
+        if f.flatten:
+            value = _section(f.section, source)
+        else:
+            raw = _get(source, f.attr)
+            if raw is None:
+                continue
+            value = _value(f, raw)
+        if f.omit_empty and not value:
+            continue
+        out[f.key] = value
+    return out
+
+
+# --------------------------------------------------------------------------- export
+
+
+def _now() -> datetime.datetime:
+    return datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0)
+
+
+def report_to_dict(rec: Recommendation, created_at: datetime.datetime | None = None) -> dict[str, Any]:
+    """The report as plain TOML-writable data, in reading order: [report], [workload], [assumptions],
+    [catalog_versions], [[prices]], [[candidates]], [[rejected]], [totals] (last, so truncation shows)."""
+    created = created_at or _now()
+    if created.tzinfo is None:
+        created = created.astimezone(datetime.timezone.utc)
+    prices = collect_prices(rec.candidates)
+    meta = {
+        "format": F.FORMAT,
+        "schema_version": F.SCHEMA_VERSION,
+        "tool": "moe-advisor",
+        "tool_version": __version__,
+        "created_at": created,
+        "configurations_evaluated": rec.evaluated,
+        "best": rec.best.label if rec.best is not None else None,
+        "notes": rec.notes,
+    }
+    values = {
+        "report": meta,
+        "workload": rec.workload,
+        "assumptions": rec.assumptions,
+        "catalog_versions": rec.catalog_versions,
+        "prices": prices,
+        "candidates": rec.candidates,
+        "rejected": rec.rejected,
+        "totals": {"prices": len(prices), "candidates": len(rec.candidates), "rejected": len(rec.rejected)},
+    }
+    return scrub(_section(F.TOP, values), secret_values())
+
+
+def dumps_report(rec: Recommendation, created_at: datetime.datetime | None = None) -> str:
+    """The report as TOML text: the same ``rec`` and ``created_at`` give the same text."""
+    import tomli_w
+
+    return tomli_w.dumps(report_to_dict(rec, created_at), indent=2)
+
+
+def write_report(rec: Recommendation, path: str | os.PathLike, force: bool = False,
+                 created_at: datetime.datetime | None = None) -> Path:
+    """Write ``rec`` as a TOML report at ``path`` atomically; returns the path written.
+
+    Raises ReportExistsError when ``path`` exists and ``force`` is false, ReportError when the path cannot
+    be written (the previous file, if any, is left as it was)."""
+    target = Path(path).expanduser()
+    text = dumps_report(rec, created_at)
+    _write(target, text.encode("utf-8"), force=force)
+    return target
+
+
+def _write(target: Path, payload: bytes, force: bool) -> None:
+    """``atomic_write``, with its failures as one-line ReportErrors."""
+    label = str(target)
+    if target.is_dir():
+        raise ReportError(label, "is a directory; give a file name such as report.toml")
+    parent = target.parent
+    if not parent.is_dir():
+        raise ReportError(label, f"cannot write the report: directory {parent} does not exist")
+    try:
+        atomic_write(target, payload, overwrite=force)
+    except FileExistsError:
+        raise ReportExistsError(target) from None
+    except OSError as exc:
+        raise ReportError(label, f"cannot write the report in {parent}: {exc.strerror or exc}") from None
