@@ -5,11 +5,11 @@ A bad entry is reported (file, entry, field) and skipped: the rest of the catalo
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
+from advisor.common import tomlio
 from advisor.catalog.schema import _build, _check_gpu, _check_model, build_engine_profiles, build_entry
 from advisor.domain.prices import ApiPrice, GpuPrice, price_key
 from advisor.domain.serving import ServingProfile
@@ -64,24 +64,23 @@ class Catalog:
             raise UnknownIdError("gpu", gpu_id, sorted(self.gpus)) from None
 
 
-def _version_stamp(path: Path, data: dict) -> str:
+def _version_stamp(raw: bytes, data: dict) -> str:
     """A catalog file's version for reports: its declared as_of/version (if any) and a content hash, so a
     report diff sees any edit."""
     import hashlib
 
-    declared = str(data.get("as_of", data.get("version", ""))).strip()
-    digest = hashlib.sha256(path.read_bytes()).hexdigest()[:12]
+    declared = str(data.get("as_of", data.get("version", ""))).strip()[:64]
+    digest = hashlib.sha256(raw).hexdigest()[:12]
     return f"{declared} sha256:{digest}" if declared else f"sha256:{digest}"
 
 
-def _read_toml(path: Path, label: str) -> dict:
+def _read_toml(path: Path, label: str) -> tuple[bytes, dict]:
+    """(raw bytes, parsed table) through the one bounded reader (``advisor.common.tomlio``)."""
     try:
-        with path.open("rb") as fh:
-            return tomllib.load(fh)
-    except tomllib.TOMLDecodeError as exc:
-        raise CatalogError(label, f"malformed TOML: {exc}") from None
-    except OSError as exc:
-        raise CatalogError(label, f"cannot read: {exc.strerror or exc}") from None
+        raw = tomlio.read_bytes(path, label)
+        return raw, tomlio.loads(tomlio.decode(raw, label), label)
+    except tomlio.TomlFileError as exc:
+        raise CatalogError(label, exc.reason) from None
 
 
 _KINDS = ("models", "gpus", "quality", "gpu_prices", "api_prices", "engine")
@@ -100,6 +99,7 @@ class _Loader:
         self.versions: dict[str, str] = {}
         self.problems: list[CatalogProblem] = []
         self.user_price_keys: set[tuple] = set()
+        self._user_origin: dict[tuple[str, str], str] = {}
         self._bundled = True
 
     def _entries(self, data: dict, key: str, label: str, builder: Callable[[str, Any], Any]) -> None:
@@ -112,6 +112,22 @@ class _Loader:
                 builder(entry_id, raw)
             except CatalogError as exc:
                 self.problems.append(CatalogProblem(label, str(exc)))
+                continue
+            except (ValueError, TypeError, ArithmeticError, RecursionError) as exc:  # a value no check foresaw
+                self.problems.append(CatalogProblem(label, str(CatalogError(label, f"unusable value ({type(exc).__name__})",
+                                                                            entry=str(entry_id)))))
+                continue
+            self._note_duplicate(key, str(entry_id), label)
+
+    def _note_duplicate(self, kind: str, entry_id: str, label: str) -> None:
+        """A user file redefining an id another user file defined: the later file wins, and says so."""
+        if self._bundled:
+            return
+        prev = self._user_origin.get((kind, entry_id))
+        self._user_origin[(kind, entry_id)] = label
+        if prev is not None and prev != label:
+            self.problems.append(CatalogProblem(label, f"{label}: entry '{entry_id}' is also defined in {prev}; "
+                                                       f"the one in {label} is used"))
 
     def _price_rows(self, data: dict, label: str, builder: Callable[[int, Any, str], Any]) -> None:
         rows = data.get("prices", [])
@@ -127,10 +143,13 @@ class _Loader:
                 builder(i, raw, provider)
             except CatalogError as exc:
                 self.problems.append(CatalogProblem(label, str(exc)))
+            except (ValueError, TypeError, ArithmeticError, RecursionError) as exc:  # a value no check foresaw
+                self.problems.append(CatalogProblem(label, str(CatalogError(label, f"unusable value ({type(exc).__name__})",
+                                                                            entry=f"prices[{i}]"))))
 
     def load_file(self, path: Path, label: str) -> None:
         try:
-            data = _read_toml(path, label)
+            raw_bytes, data = _read_toml(path, label)
             kind = data.get("catalog")
             if kind not in _KINDS:
                 raise CatalogError(label, f"'catalog' must be one of {', '.join(_KINDS)}, got {kind!r}", field="catalog")
@@ -140,7 +159,7 @@ class _Loader:
         except CatalogError as exc:
             self.problems.append(CatalogProblem(label, str(exc)))
             return
-        self.versions[label] = _version_stamp(path, data)
+        self.versions[label] = _version_stamp(raw_bytes, data)
 
         if kind == "models":
             def build_model(mid: str, raw: Any) -> None:
@@ -201,9 +220,11 @@ class _Loader:
         reported and the bundled profiles used instead."""
         try:
             return build_engine_profiles(self.engine, self.engine_label or "catalogs/engine.toml")
-        except CatalogError as exc:
+        except (CatalogError, ValueError, TypeError, ArithmeticError, RecursionError) as exc:
             if self.engine is self.engine_bundled:
                 raise
+            if not isinstance(exc, CatalogError):
+                exc = CatalogError(self.engine_label, f"unusable value ({type(exc).__name__})")
             self.problems.append(CatalogProblem(self.engine_label, f"{exc} (the bundled engine profile is used)"))
             return build_engine_profiles(self.engine_bundled, "catalogs/engine.toml")
 

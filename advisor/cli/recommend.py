@@ -41,6 +41,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     src.add_argument("--workload", metavar="FILE.toml", help="workload file (fields at top level or under [workload])")
     src.add_argument("--preset", help="named workload: bursty-app, steady-latency, batch-pipeline, heavy-fine-tuning, long-context")
     src.add_argument("--from", dest="from_report", metavar="REPORT.toml", help="re-run the workload of a saved report with today's catalogs and prices")
+    p.add_argument("--traffic", metavar="FILE.csv", help="observed traffic (timestamp, requests, input tokens, output tokens; hourly "
+                   "or finer): sets hourly_profile, peak_to_mean, token means and requests_per_day (flags still win)")
     group = p.add_argument_group("workload fields (override the file or preset)")
     for field, (flag, typ, help_) in FLAGS.items():
         group.add_argument(flag, dest=field, type=str, default=None, help=help_)
@@ -56,6 +58,13 @@ def build_workload(args: argparse.Namespace):
     from advisor.domain.workload import from_mapping
 
     overrides = {f: getattr(args, f) for f in FLAGS if getattr(args, f, None) is not None}
+    if getattr(args, "traffic", None):
+        from advisor.domain.traffic import read_traffic_csv
+
+        observed = read_traffic_csv(args.traffic).workload_fields()
+        if "tokens_per_day" in overrides:
+            observed.pop("requests_per_day")
+        overrides = {**observed, **overrides}
     if args.from_report:
         from advisor.reports import load_report
 

@@ -29,7 +29,7 @@ def candidates_table(cands: list[Candidate]) -> str:
     for c in cands:
         rows.append([
             str(c.rank), c.model, c.architecture, c.deployment, config_text(c), fmt.usd(c.usd_per_mtok, 3),
-            fmt.usd(c.monthly_cost_usd), fmt.pct(c.utilization) if c.utilization is not None else "-",
+            fmt.usd(c.total_monthly_usd if c.total_monthly_usd is not None else c.monthly_cost_usd), fmt.pct(c.utilization) if c.utilization is not None else "-",
             fmt.num(c.quality, 1) if c.quality is not None else "-", "*" if c.pareto else "",
         ])
     return fmt.table(["#", "model", "arch", "deployment", "configuration", "$/M tok", "monthly", "util", "quality", "front"],

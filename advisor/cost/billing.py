@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import lru_cache
 from decimal import Decimal
 
 from advisor.domain.prices import GpuPrice
@@ -122,6 +123,12 @@ def _replicas(need: float, capacity: float) -> int:
     return max(0, math.ceil(need / capacity - 1e-9))
 
 
+@lru_cache(maxsize=4096)
+def _hourly_replicas(capacity: float, mean: float, day: DayProfile, floor: int) -> tuple[int, ...]:
+    """Replicas each hour of the day needs (the same for every price row of a configuration)."""
+    return tuple(max(floor, _replicas(mean * x * day.within_hour_peak, capacity)) for x in day.hourly)
+
+
 def plans(price: GpuPrice, gpus: int, capacity: float, w: Workload, day: DayProfile, weights_bytes: float) -> list[Plan]:
     """Every policy this price row allows for replicas of ``gpus`` GPUs producing ``capacity`` output
     tokens/s each (the cheapest is the candidate's bill)."""
@@ -159,8 +166,7 @@ def plans(price: GpuPrice, gpus: int, capacity: float, w: Workload, day: DayProf
     if "fixed" in allowed:
         out.append(plan("fixed", peak, peak, billed_gpus(peak, c, k, per_instance) * HOURS_PER_MONTH, peak * HOURS_PER_MONTH))
     if "autoscale" in allowed and price.pricing not in FIXED_ONLY:
-        floor = max(1, w.min_replicas)
-        hourly = [max(floor, _replicas(mean * x * day.within_hour_peak, capacity)) for x in day.hourly]
+        hourly = list(_hourly_replicas(capacity, mean, day, max(1, w.min_replicas)))
         if min(hourly) < max(hourly):
             gpus_h = [billed_gpus(r, c, k, per_instance) for r in hourly]
             ups = sum(max(0, gpus_h[h] - gpus_h[h - 1]) for h in range(24))  # h - 1 wraps: the day repeats

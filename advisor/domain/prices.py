@@ -96,6 +96,10 @@ class ApiPrice:
     """Where the measured TTFT and speed come from, and when."""
     retired_on: str = ""
     """Set when the provider retired the model: the row is kept for history, never ranked."""
+    fine_tuned_serving: str = ""
+    """What tuned weights the provider serves per token for this model: ``lora`` (adapters on the shared base),
+    ``full`` (custom weights too) or "" (the base model only)."""
+    fine_tuned_source: str = ""
     notes: str = ""
 
 

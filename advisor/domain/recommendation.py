@@ -109,6 +109,12 @@ class Candidate:
     ``per-token`` for an API."""
     instance_gpus: int | None = None
     """GPUs per instance bought (a replica may share an instance, or span several)."""
+    fine_tuning_monthly_usd: Decimal | None = None
+    """The month's fine-tuning runs (training GPU-hours at the cheapest suitable offer); not in ``monthly_cost_usd``."""
+    total_monthly_usd: Decimal | None = None
+    """``monthly_cost_usd`` + ``fine_tuning_monthly_usd``: what the ranking compares."""
+    other_quality: str | None = None
+    """A score on another benchmark than the workload's (labelled, never ranked on), e.g. ``MMLU 90.0``."""
     engine: str | None = None
     """Serving engine (``trtllm``, ``vllm``, ``sglang``) the estimate assumes (self-hosted)."""
     layout: str | None = None

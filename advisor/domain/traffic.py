@@ -65,3 +65,117 @@ def day_profile(w: Workload) -> DayProfile:
         hourly = _diurnal(round(w.peak_to_mean, 6))
         return DayProfile(hourly, max(1.0, w.peak_to_mean / max(hourly)))
     return DayProfile((1.0,) * 24, w.peak_to_mean)
+
+
+# --------------------------------------------------------------------------- observed traffic (--traffic FILE.csv)
+
+TRAFFIC_COLUMNS = {
+    "timestamp": ("timestamp", "time", "ts", "datetime", "date"),
+    "requests": ("requests", "request_count", "num_requests", "count"),
+    "input_tokens": ("input_tokens", "input tokens", "prompt_tokens", "tokens_in"),
+    "output_tokens": ("output_tokens", "output tokens", "completion_tokens", "tokens_out"),
+}
+
+
+@dataclass(frozen=True)
+class TrafficFit:
+    """What a traffic log says about the workload (the fields ``--traffic`` sets)."""
+
+    hourly_profile: tuple[float, ...]
+    """24 weights, mean 1, midnight first: the mean of each hour of the day over the log."""
+    peak_to_mean: float
+    """Busiest interval of the log (hourly or finer) over the mean rate."""
+    input_tokens: int
+    output_tokens: int
+    requests_per_day: float
+    days: float
+    rows: int
+    interval_s: float
+
+    def workload_fields(self) -> dict:
+        return {"hourly_profile": self.hourly_profile, "peak_to_mean": round(self.peak_to_mean, 4),
+                "input_tokens": self.input_tokens, "output_tokens": self.output_tokens,
+                "requests_per_day": round(self.requests_per_day, 3)}
+
+
+def _parse_time(text: str, where: str):
+    import datetime as dt
+
+    s = text.strip()
+    try:
+        return dt.datetime.fromtimestamp(float(s), tz=dt.timezone.utc)
+    except ValueError:
+        pass
+    try:
+        return dt.datetime.fromisoformat(s.replace("Z", "+00:00"))
+    except ValueError:
+        from advisor.errors import InputError
+
+        raise InputError("traffic", f"{where}: timestamp {text!r} is neither ISO 8601 nor Unix seconds") from None
+
+
+def read_traffic_csv(path) -> TrafficFit:
+    """Fit the day from a CSV of ``timestamp, requests, input tokens, output tokens`` rows (hourly or finer;
+    the header names the columns). Hours of the day are read as the timestamps give them."""
+    import csv
+    import statistics
+    from pathlib import Path
+
+    from advisor.errors import InputError
+
+    p = Path(path)
+    label = str(path)
+    try:
+        text = p.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise InputError("traffic", "file not found", label) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError("traffic", f"cannot read: {exc}", label) from None
+    reader = csv.reader(line for line in text.splitlines() if line.strip() and not line.lstrip().startswith("#"))
+    header = [h.strip().lower() for h in next(reader, [])]
+    cols = {}
+    for key, names in TRAFFIC_COLUMNS.items():
+        found = [i for i, h in enumerate(header) if h in names or h.replace(" ", "_") in names]
+        if not found:
+            raise InputError("traffic", f"no {key} column (header must name {', '.join(TRAFFIC_COLUMNS)}; got {', '.join(header) or 'nothing'})", label)
+        cols[key] = found[0]
+    rows = []
+    for n, row in enumerate(reader, start=2):
+        if len(row) < len(header):
+            raise InputError("traffic", f"line {n}: {len(row)} values, the header has {len(header)}", label)
+        try:
+            vals = [float(row[cols[k]]) for k in ("requests", "input_tokens", "output_tokens")]
+        except ValueError:
+            raise InputError("traffic", f"line {n}: requests and token counts must be numbers", label) from None
+        if any(v < 0 or not math.isfinite(v) for v in vals):
+            raise InputError("traffic", f"line {n}: counts must be finite and non-negative", label)
+        rows.append((_parse_time(row[cols["timestamp"]], f"line {n}"), *vals))
+    if len(rows) < 2:
+        raise InputError("traffic", "needs at least two rows", label)
+    rows.sort(key=lambda r: r[0])
+    deltas = [(b[0] - a[0]).total_seconds() for a, b in zip(rows, rows[1:])]
+    interval = statistics.median(d for d in deltas) if deltas else 3600.0
+    if not 0 < interval <= 3600:
+        raise InputError("traffic", f"rows are {interval:g} s apart: hourly or finer rows are needed", label)
+    requests = sum(r[1] for r in rows)
+    if not requests > 0:
+        raise InputError("traffic", "no requests in the file", label)
+    span_s = (rows[-1][0] - rows[0][0]).total_seconds() + interval
+    days = span_s / 86_400.0
+    mean_per_interval = requests / (span_s / interval)
+    per_hour: dict[tuple, float] = {}
+    for t, req, _, _ in rows:
+        key = (t.date(), t.hour)
+        per_hour[key] = per_hour.get(key, 0.0) + req
+    by_hour = [[] for _ in range(24)]
+    for (_, h), req in per_hour.items():
+        by_hour[h].append(req)
+    hour_means = [sum(v) / len(v) if v else 0.0 for v in by_hour]
+    total = sum(hour_means)
+    hourly = tuple(round(x * 24 / total, 6) for x in hour_means)
+    finest_peak = max(r[1] for r in rows) / mean_per_interval
+    peak = max(finest_peak, max(per_hour.values()) / (requests / (span_s / 3600.0)), 1.0)
+    return TrafficFit(hourly_profile=hourly, peak_to_mean=min(peak, 1000.0),
+                      input_tokens=max(1, round(sum(r[2] for r in rows) / requests)),
+                      output_tokens=max(1, round(sum(r[3] for r in rows) / requests)),
+                      requests_per_day=requests / days, days=days, rows=len(rows), interval_s=interval)

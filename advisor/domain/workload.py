@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import dataclasses
 import math
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from advisor.common import tomlio
 from advisor.errors import InputError, UnknownIdError
 
 SHAPES = {"steady": 1.0, "diurnal": 2.5, "bursty": 6.0}
@@ -59,6 +59,11 @@ class Workload:
     # fine-tuning
     fine_tuning: str = "none"
     """``none``, ``light`` (LoRA adapters) or ``heavy`` (repeated full fine-tunes)."""
+    fine_tuning_method: str = ""
+    """``lora``, ``qlora`` or ``full`` ("": LoRA for light, full for heavy)."""
+    fine_tune_tokens: float = 0.0
+    """Training tokens per fine-tuning run (0: runs are not costed)."""
+    fine_tunes_per_month: float = 0.0
     # context
     context_typical_tokens: int = 2000
     """Typical tokens per sequence (prompt + output): sizes the KV cache at the workload's concurrency."""
@@ -242,6 +247,12 @@ def validate(w: Workload, where: str | None = None) -> Workload:
         raise err("deadline_hours", f"must be between 0 and {24 * 31}, got {w.deadline_hours:g}")
     if w.fine_tuning not in FINE_TUNING:
         raise err("fine_tuning", f"must be one of {', '.join(FINE_TUNING)}, got {w.fine_tuning!r}")
+    if w.fine_tuning_method not in ("", "lora", "qlora", "full"):
+        raise err("fine_tuning_method", f"must be lora, qlora or full, got {w.fine_tuning_method!r}")
+    if not 0 <= w.fine_tune_tokens <= 1e13:
+        raise err("fine_tune_tokens", f"must be between 0 and 1e13, got {w.fine_tune_tokens:g}")
+    if not 0 <= w.fine_tunes_per_month <= 1000:
+        raise err("fine_tunes_per_month", f"must be between 0 and 1,000, got {w.fine_tunes_per_month:g}")
     if w.self_hosting not in SELF_HOSTING:
         raise err("self_hosting", f"must be one of {', '.join(SELF_HOSTING)}, got {w.self_hosting!r}")
     if w.context_typical_tokens > w.context_max_tokens:
@@ -282,6 +293,9 @@ def from_mapping(data: dict[str, Any], where: str | None = None, base: Workload 
         base = preset(str(data.pop("preset")))
     values = dataclasses.asdict(base) if base else {}
     tokens_per_day = data.pop("tokens_per_day", None)
+    if tokens_per_day is not None and data.get("requests_per_day") is not None:
+        raise InputError("tokens_per_day", "given together with requests_per_day: give one of them (tokens_per_day "
+                         "sets requests_per_day from the tokens per request)", where)
     for key, value in data.items():
         if key not in _FIELD_TYPES:
             import difflib
@@ -303,19 +317,16 @@ def from_mapping(data: dict[str, Any], where: str | None = None, base: Workload 
 
 def load_workload(path: str | Path) -> Workload:
     """Read a workload TOML file: fields at the top level or under ``[workload]``."""
-    p = Path(path)
     label = str(path)
     try:
-        data = tomllib.loads(p.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise InputError("workload", "file not found", label) from None
-    except OSError as exc:
-        raise InputError("workload", f"cannot read: {exc.strerror or exc}", label) from None
-    except UnicodeDecodeError:
-        raise InputError("workload", "not a UTF-8 text file", label) from None
-    except tomllib.TOMLDecodeError as exc:
-        raise InputError("workload", f"malformed TOML: {exc}", label) from None
+        data = tomlio.load(Path(path).expanduser(), label)
+    except tomlio.TomlFileError as exc:
+        raise InputError("workload", exc.reason, label) from None
     if "workload" in data:
+        others = sorted(k for k in data if k != "workload")
+        if others:
+            raise InputError(others[0], "is outside the [workload] table: put every field under [workload] "
+                             "(or drop the table and keep them all at the top level)", label)
         if not isinstance(data["workload"], dict):
             raise InputError("workload", "must be a table", label)
         data = data["workload"]
@@ -336,6 +347,7 @@ PRESETS: dict[str, Workload] = {
                     "(seed: 'Medium traffic, predictable latency -> dense model on H100/H200')",
         requests_per_day=40_000, input_tokens=1_200, output_tokens=350, traffic_shape="steady", peak_to_mean=1.5,
         latency="interactive", ttft_ms=1000, output_tokens_per_s_per_user=25, fine_tuning="light",
+        fine_tune_tokens=20e6, fine_tunes_per_month=4,
         context_typical_tokens=2_000, context_max_tokens=16_384, min_quality=70, self_hosting="required",
         gpu_types=("h100-sxm", "h200"), precisions=("bf16", "fp8"), max_gpus=8,
     ),
@@ -354,6 +366,7 @@ PRESETS: dict[str, Workload] = {
                     "(seed: 'Heavy fine-tuning roadmap -> dense first')",
         requests_per_day=30_000, input_tokens=1_000, output_tokens=300, traffic_shape="diurnal", peak_to_mean=2.5,
         latency="interactive", ttft_ms=1500, output_tokens_per_s_per_user=20, fine_tuning="heavy",
+        fine_tune_tokens=200e6, fine_tunes_per_month=2,
         context_typical_tokens=1_500, context_max_tokens=8_192, min_quality=65, self_hosting="required",
         precisions=("bf16", "fp8"), max_gpus=8,
     ),

@@ -12,6 +12,7 @@ from advisor.domain.prices import ApiPrice
 from advisor.domain.recommendation import Candidate, Reason, Rejection
 from advisor.domain.specs import ModelSpec
 from advisor.domain.workload import Workload
+from advisor.physics.training import method_for
 from advisor.ranking.context import Context
 
 TYPICAL_CONTEXT_TOKENS = 131_072
@@ -79,6 +80,12 @@ class ApiBackend:
                                         f"tokens/s for {model.id}, below the {w.output_tokens_per_s_per_user:g} tokens/s per user target "
                                         f"({price.speed_source})", {"output_tokens_per_s": price.output_tokens_per_s}))
                 continue
+            method = method_for(w.fine_tuning, w.fine_tuning_method)
+            if method and (not price.fine_tuned_serving or (method == "full" and price.fine_tuned_serving != "full")):
+                serves = {"lora": "LoRA adapters only", "": "the base model only"}.get(price.fine_tuned_serving, price.fine_tuned_serving)
+                out.append(self._reject(model, price, "api-fine-tuning", f"a {method} fine-tune is planned, and {price.provider} serves "
+                                        f"{serves} for {model.id} per token: the tuned model cannot be served there"))
+                continue
             limits, over = _rate_limit(price, w)
             if over:
                 out.append(Rejection(model=model.id, deployment=self.deployment, provider=price.provider, reasons=(limits,)))
@@ -111,9 +118,9 @@ class ApiBackend:
                     reasons.append(Reason("api-latency", f"no published or measured TTFT and speed for {model.id} at {price.provider}: "
                                           f"check them against your {w.ttft_ms:,.0f} ms and {w.output_tokens_per_s_per_user:g} "
                                           f"tokens/s targets", "warning"))
-            if w.fine_tuning == "heavy":
-                reasons.append(Reason("api-fine-tuning", "heavy fine-tuning planned: a shared per-token API serves the base model only",
-                                      "warning"))
+            if method:
+                reasons.append(Reason("api-fine-tuning", f"serves your {method} fine-tune per token ({price.fine_tuned_serving} "
+                                      f"weights; {price.fine_tuned_source or price.source})", "info"))
             out.append(Candidate(
                 model=model.id, model_name=model.name, architecture=model.architecture, deployment=self.deployment,
                 provider=price.provider, gpu=None, gpus=0, replicas=0, precision=None,

@@ -8,6 +8,7 @@ a reader sees the trade-off, not only the cheapest row.
 from __future__ import annotations
 
 import dataclasses
+from decimal import Decimal
 from typing import Iterable, Sequence
 
 from advisor import cost
@@ -18,6 +19,7 @@ from advisor.domain.workload import HOURS_PER_MONTH, Workload, validate
 from advisor.prices.book import STALE_AFTER_DAYS, PriceBook, age_days, from_catalog
 from advisor.ranking.api_backend import ApiBackend
 from advisor.ranking.context import Context, CostBackend
+from advisor.physics.training import method_for, training_run
 from advisor.ranking.self_hosted import SelfHostedBackend, single_stream_usd_per_mtok
 
 DEFAULT_BACKENDS: tuple[CostBackend, ...] = (SelfHostedBackend(), ApiBackend())
@@ -51,15 +53,75 @@ def _rank_key(w: Workload):
     def key(c: Candidate):
         heavy = 1 if (w.fine_tuning == "heavy" and c.architecture == "moe") else 0
         light = 1 if (w.fine_tuning == "light" and c.architecture == "moe") else 0
-        return (heavy, c.monthly_cost_usd, light, -(c.quality or 0.0), c.usd_per_mtok, c.model, c.provider, c.gpu or "")
+        return (heavy, _total(c), light, -(c.quality or 0.0), c.usd_per_mtok, c.model, c.provider, c.gpu or "")
     return key
+
+
+def _total(c: Candidate):
+    return c.total_monthly_usd if c.total_monthly_usd is not None else c.monthly_cost_usd
+
+
+def _one_quality_axis(c: Candidate, w: Workload) -> Candidate:
+    """Only the workload's benchmark is a quality figure; another benchmark's score is a label."""
+    if c.quality is None or c.quality_benchmark == w.quality_benchmark:
+        return c
+    return dataclasses.replace(c, quality=None, quality_benchmark=w.quality_benchmark,
+                               other_quality=f"{c.quality_benchmark} {c.quality:g}")
+
+
+def _fine_tuning(ctx: Context, model, memo: dict):
+    """(USD per month, run, price) of the workload's fine-tuning runs of ``model`` on the cheapest GPU offer
+    that holds them; None when no run is planned or nothing can hold it."""
+    w = ctx.workload
+    method = method_for(w.fine_tuning, w.fine_tuning_method)
+    if not method or not w.fine_tune_tokens or not w.fine_tunes_per_month:
+        return None
+    if model.id not in memo:
+        best = None
+        for gpu in ctx.catalog.gpus.values():
+            price = ctx.prices.cheapest_gpu(gpu.id, w.providers)
+            if price is None or not gpu.bf16_tflops:
+                continue
+            run = training_run(model, gpu, method, w.fine_tune_tokens)
+            if run.gpus > 64:
+                continue
+            per_run = price.usd_per_gpu_hour * Decimal(str(run.gpus * max(run.hours, 1 / 60)))
+            if best is None or per_run < best[0]:
+                best = (per_run, run, price)
+        memo[model.id] = None if best is None else (best[0] * Decimal(str(w.fine_tunes_per_month)), best[1], best[2])
+    return memo[model.id]
+
+
+def _with_fine_tuning(c: Candidate, ft) -> Candidate:
+    monthly, run, price = ft
+    r = Reason("fine-tuning", f"{run.method} fine-tunes: {run.tokens / 1e6:,.0f}M tokens a run on {run.gpus}x {run.gpu} "
+               f"({run.memory_bytes_per_param:.1f} bytes/parameter before activations, {run.hours:,.1f} h at {run.mfu:.0%} MFU, "
+               f"{price.provider} ${price.usd_per_gpu_hour}/GPU-h): {fmt.usd(monthly)}/month, on top of serving"
+               + ("; " + "; ".join(run.notes) if run.notes else ""), "info",
+               {"fine_tuning_monthly_usd": str(cost.money(monthly)), "training_gpus": run.gpus, "training_hours": run.hours})
+    return dataclasses.replace(c, fine_tuning_monthly_usd=cost.money(monthly), total_monthly_usd=cost.money(c.monthly_cost_usd + monthly),
+                               reasons=c.reasons + (r,))
+
+
+def _near_tie(c: Candidate, other: Candidate | None, profile) -> Reason | None:
+    """Two self-hosted options closer in cost than the throughput estimate's error are a tie: say so, and what
+    would decide between them."""
+    if other is None or c.deployment != "self-hosted" or other.deployment != "self-hosted":
+        return None
+    err = profile.fit.p90_abs_error if profile.fit else 0.2
+    a, b = _total(c), _total(other)
+    if not a or abs(a - b) / max(a, b) >= Decimal(str(err)):
+        return None
+    return Reason("near-tie", f"a near tie with {other.label}: ${abs(a - b):,}/month apart ({abs(a - b) / max(a, b):.0%}), within the "
+                  f"throughput estimate's {err:.0%} error (90th percentile); a benchmark of both on your own traffic decides",
+                  "warning", {"difference_usd": str(abs(a - b)), "estimate_error": err})
 
 
 def _pareto(cands: Sequence[Candidate]) -> set[int]:
     """Indices not dominated on (monthly cost lower, quality higher)."""
     front: set[int] = set()
     best_q = None
-    order = sorted(range(len(cands)), key=lambda i: (cands[i].monthly_cost_usd, -(cands[i].quality or 0)))
+    order = sorted(range(len(cands)), key=lambda i: (_total(cands[i]), -(cands[i].quality or 0)))
     for i in order:
         q = cands[i].quality
         if q is None:
@@ -116,6 +178,7 @@ def recommend_with(workload: Workload, catalog: Catalog, prices: PriceBook | Non
     models = [m for m in catalog.models.values() if not w.models or m.id in w.models]
     candidates: list[Candidate] = []
     rejected: list[Rejection] = []
+    ft_memo: dict = {}
     evaluated = 0
     wanted = {"required": ("self-hosted",), "allowed": ("self-hosted", "api"), "not-wanted": ("api",)}[w.self_hosting]
     for model in models:
@@ -136,9 +199,14 @@ def recommend_with(workload: Workload, catalog: Catalog, prices: PriceBook | Non
             except Exception as exc:  # a plugin backend that raises must not take the ranking down
                 run_notes.append(f"cost backend {getattr(backend, 'name', backend)!r} failed on {model.id}: {type(exc).__name__}: {exc}")
                 continue
+            ft = _fine_tuning(ctx, model, ft_memo)
             for r in results:
                 evaluated += 1
-                (candidates if isinstance(r, Candidate) else rejected).append(r)
+                if isinstance(r, Candidate):
+                    r = _one_quality_axis(r, w)
+                    candidates.append(_with_fine_tuning(r, ft) if ft else r)
+                else:
+                    rejected.append(r)
 
     candidates.sort(key=_rank_key(w))
     front = _pareto(candidates)
@@ -151,19 +219,24 @@ def recommend_with(workload: Workload, catalog: Catalog, prices: PriceBook | Non
         be, vs, be_reason = _break_even(c, ctx, api_memo)
         if be_reason:
             extra.append(be_reason)
+        total = _total(c)
+        plus = f" (serving ${c.monthly_cost_usd:,} + fine-tuning ${c.fine_tuning_monthly_usd:,})" if c.fine_tuning_monthly_usd else ""
         if i == 0:
-            msg = f"cheapest feasible option at ${c.monthly_cost_usd:,}/month (${c.usd_per_mtok:.3f}/M tokens)"
+            msg = f"cheapest feasible option at ${total:,}/month{plus} (${c.usd_per_mtok:.3f}/M tokens)"
             if runner:
-                diff = runner.monthly_cost_usd - c.monthly_cost_usd
+                diff = _total(runner) - total
                 why = "same cost, ranked by " + ("architecture (fine-tuning plans)" if w.fine_tuning != "none" and runner.architecture != c.architecture else "quality") if diff == 0 else f"${diff:,}/month cheaper"
                 msg += f"; beats #2, {runner.label}: {why}"
-            extra.insert(0, Reason("rank", msg, "decisive", {"monthly_cost_usd": str(c.monthly_cost_usd)}))
+            extra.insert(0, Reason("rank", msg, "decisive", {"monthly_cost_usd": str(c.monthly_cost_usd), "total_monthly_usd": str(total)}))
         elif top is not None:
-            diff = c.monthly_cost_usd - top.monthly_cost_usd
-            msg = f"#{i + 1}: ${c.monthly_cost_usd:,}/month, ${diff:,} more than #1 ({top.label})"
+            diff = total - _total(top)
+            msg = f"#{i + 1}: ${total:,}/month{plus}, ${diff:,} more than #1 ({top.label})"
             if w.fine_tuning == "heavy" and c.architecture == "moe" and top.architecture == "dense":
                 msg += "; ranked after every dense option because heavy fine-tuning is planned"
             extra.insert(0, Reason("rank", msg, "decisive", {"monthly_cost_usd": str(c.monthly_cost_usd), "more_than_first_usd": str(diff)}))
+        tie = _near_tie(c, top if i else runner, catalog.engine)
+        if tie is not None:
+            extra.insert(1, tie)
         if i in front:
             extra.append(Reason("pareto", "on the cost/quality front: no option is both cheaper and better", "info"))
         single = single_stream_usd_per_mtok(ctx, c) if i < DETAILED_TOP else None

@@ -4,6 +4,7 @@ deadline), each candidate explained with the numbers that decided it."""
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Iterable
 
@@ -16,7 +17,7 @@ from advisor.domain.recommendation import Candidate, MemoryBreakdown, Reason, Re
 from advisor.domain.serving import ServingProfile
 from advisor.domain.specs import GpuSpec, ModelSpec
 from advisor.physics.engines import engines_for
-from advisor.physics.performance import default_kv_precision, parallelism
+from advisor.physics.performance import Estimate, default_kv_precision, parallelism
 from advisor.physics.sizing import weight_bytes
 from advisor.ranking.context import Context, memo_estimate, memo_fit
 
@@ -26,6 +27,26 @@ SHORT_CONTEXT_TOKENS = 8192
 LOW_UTILIZATION = 0.35
 """Below this average utilization the GPUs mostly idle (a decisive reason)."""
 VERY_LOW_UTILIZATION = 0.15
+
+
+@dataclass(frozen=True)
+class Costed:
+    """A configuration that works, with its bill: compared on cost before anything is explained."""
+
+    model: ModelSpec
+    gpu: GpuSpec
+    n: int
+    """GPUs per engine."""
+    precision: str
+    kv_prec: str
+    eng: ServingProfile
+    e: Estimate
+    plan: billing.Plan
+    plans: tuple[billing.Plan, ...]
+    dp: int
+    """Engines per replica (one sold instance)."""
+    utilization: float
+    mem: MemoryBreakdown
 
 
 class SelfHostedBackend:
@@ -52,23 +73,26 @@ class SelfHostedBackend:
                      profiles: tuple[ServingProfile, ...]) -> list[Candidate | Rejection]:
         """Each allowed engine that serves the precision on this GPU, and the cheapest candidate among them
         (the rejections explained are the default engine's: the first that serves the precision)."""
-        best: Candidate | None = None
+        best: Costed | None = None
         rejections: list[Rejection] | None = None
         for eng in profiles:
             if not eng.serves(precision):
                 continue
-            results = self._evaluate_precision(ctx, model, gpu, precision, price, eng)
+            results = self._evaluate_precision(ctx, model, gpu, precision, price, eng, explain=rejections is None)
             if rejections is None:
                 rejections = [r for r in results if isinstance(r, Rejection)]
-            for c in results:
-                if isinstance(c, Candidate) and (best is None or c.monthly_cost_usd < best.monthly_cost_usd):
-                    best = c
+            for k in results:
+                if isinstance(k, Costed) and (best is None or k.plan.monthly_usd < best.plan.monthly_usd):
+                    best = k
         out: list[Candidate | Rejection] = list(rejections or [])
         if best is not None:
-            out = [r for r in out if r.reasons[0].code not in ("too-slow", "ttft")] + [best]
+            out = [r for r in out if r.reasons[0].code not in ("too-slow", "ttft")] + [self._build(ctx, best)]
         return out
 
-    def _evaluate_precision(self, ctx: Context, model: ModelSpec, gpu: GpuSpec, precision: str, price, eng: ServingProfile):
+    def _evaluate_precision(self, ctx: Context, model: ModelSpec, gpu: GpuSpec, precision: str, price, eng: ServingProfile,
+                            explain: bool = True) -> list[Costed | Rejection]:
+        """The cheapest working GPU count for this engine (as ``Costed``) and, when ``explain``, the rejections
+        a user would ask about (the next smaller count, a 3-way split, too slow)."""
         w = ctx.workload
         if precision == "mxfp4-experts" and not model.is_moe:
             return []
@@ -117,22 +141,22 @@ class SelfHostedBackend:
                                              f"tensor parallelism does not divide {model.num_attention_heads} attention heads "
                                              f"(serving engines refuse it); use {fitting} GPUs, or pipeline parallelism",
                                              "decisive", {"attention_heads": model.num_attention_heads}),)))
-        best: Candidate | None = None
+        best: Costed | None = None
         for n in (fitting, fitting * 2):
             if n > w.max_gpus or n not in GPU_COUNTS:
                 continue
-            cand = self._candidate(ctx, model, gpu, n, precision, kv_prec, price, eng)
-            if isinstance(cand, Rejection):
+            k = self._cost(ctx, model, gpu, n, precision, kv_prec, price, eng)
+            if isinstance(k, Rejection):
                 if best is None and n == fitting:
-                    results.append(cand)
+                    results.append(k)
                 continue
-            if best is None or cand.monthly_cost_usd < best.monthly_cost_usd:
-                best = cand
-            if cand.replicas == 1:
+            if best is None or k.plan.monthly_usd < best.plan.monthly_usd:
+                best = k
+            if k.plan.replicas_peak == 1:
                 break  # one replica already carries the load: more GPUs per replica only cost more
         if best is not None:
             results = [r for r in results if not (isinstance(r, Rejection) and r.reasons[0].code in ("too-slow", "ttft"))] + [best]
-        return results
+        return results if explain else [r for r in results if isinstance(r, Costed)]
 
     def _memory_rejection(self, model: ModelSpec, gpu: GpuSpec, precision: str, price, n: int, f, weights: int) -> Rejection:
         per_seq = math.ceil(f.kv_bytes_per_sequence * parallelism(model, gpu, n).kv_replication / n)
@@ -145,7 +169,9 @@ class SelfHostedBackend:
                          reasons=(Reason("does-not-fit", msg, "decisive", {"shortfall_bytes_per_gpu": f.shortfall_bytes,
                                                                              "weights_bytes": weights, "gpu_capacity_bytes": gpu.memory_bytes}),))
 
-    def _candidate(self, ctx: Context, model: ModelSpec, gpu: GpuSpec, n: int, precision: str, kv_prec: str, price, eng: ServingProfile):
+    def _cost(self, ctx: Context, model: ModelSpec, gpu: GpuSpec, n: int, precision: str, kv_prec: str, price,
+              eng: ServingProfile) -> Costed | Rejection:
+        """What a configuration costs, and whether it works at all; reasons come later, for the winner only."""
         w = ctx.workload
         e = memo_estimate(model, gpu, n, precision, w.input_tokens, w.output_tokens, kv_prec, w.tpot_limit_ms, eng)
         label = f"{n}x {gpu.id} ({precision})"
@@ -192,8 +218,6 @@ class SelfHostedBackend:
         capacity = e.output_tokens_per_s * dp
         avg_replicas = plan.replica_hours_per_month / HOURS_PER_MONTH
         utilization = w.mean_output_tokens_per_s / (max(avg_replicas, 1e-9) * capacity)
-        blend = w.tokens_per_request / w.output_tokens
-        table = tuple(UtilizationPoint(u, cost.usd_per_mtok(plan.hourly_one_usd, capacity, blend, u)) for u in cost.UTILIZATION_POINTS)
         # One admission rule: the sequences an engine runs at once (Little's law at the peak, at most the
         # batch the estimate admitted) hold the length the batch was admitted at.
         adm_ctx = admission_context(e, eng)
@@ -215,6 +239,16 @@ class SelfHostedBackend:
                              reasons=(Reason("kv-does-not-fit", f"the KV cache of {mem.concurrency:.0f} sequences x {adm_ctx:,} tokens "
                                              f"({fmt.gb(kv_need)}) does not fit on {label}: short by {fmt.gb(short)}",
                                              "decisive", {"shortfall_bytes": short}),))
+        return Costed(model, gpu, n, precision, kv_prec, eng, e, plan, tuple(plans), dp, utilization, mem)
+
+    def _build(self, ctx: Context, k: Costed) -> Candidate:
+        w = ctx.workload
+        model, gpu, n, precision, kv_prec, eng, e, plan, plans, dp, utilization, mem = (
+            k.model, k.gpu, k.n, k.precision, k.kv_prec, k.eng, k.e, k.plan, list(k.plans), k.dp, k.utilization, k.mem)
+        price, replicas, gpus = plan.price, plan.replicas_peak, n * dp
+        capacity = e.output_tokens_per_s * dp
+        blend = w.tokens_per_request / w.output_tokens
+        table = tuple(UtilizationPoint(u, cost.usd_per_mtok(plan.hourly_one_usd, capacity, blend, u)) for u in cost.UTILIZATION_POINTS)
         quality, bench = ctx.quality_of(model)
         reasons = self._reasons(ctx, model, gpu, n, precision, e, replicas, utilization, mem, eng, dp)
         reasons[1:1] = billing_reasons(plan, plans, gpus, gpu.id, w)

@@ -12,7 +12,6 @@ import datetime
 import difflib
 import math
 import os
-import tomllib
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any, Callable, Iterable
@@ -21,6 +20,7 @@ from advisor import __version__
 from advisor.domain.recommendation import Recommendation
 from advisor.domain.workload import Workload
 from advisor.errors import InputError, UnknownIdError
+from advisor.common import tomlio
 from advisor.reports import fields as F
 from advisor.reports.model import LoadedReport, ReportError
 
@@ -299,9 +299,10 @@ def loads_report(text: str, label: str = "report") -> LoadedReport:
     """Parse and validate report text (``label`` names it in errors)."""
     r = _Reader(label)
     try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise ReportError(label, f"malformed TOML, the file may be truncated or mis-edited: {exc}") from None
+        data = tomlio.loads(text, label)
+    except tomlio.TomlFileError as exc:
+        reason = exc.reason.replace("malformed TOML:", "malformed TOML, the file may be truncated or mis-edited:")
+        raise ReportError(label, reason) from None
     file_version = version = _check_schema(r, data)
     while version < F.SCHEMA_VERSION:  # pragma: no cover - no older schema exists yet
         data = _UPGRADES[version](data)
@@ -336,15 +337,8 @@ def load_report(path: str | os.PathLike) -> LoadedReport:
     p = Path(path).expanduser()
     label = str(path)
     try:
-        raw = p.read_bytes()
-    except FileNotFoundError:
-        raise ReportError(label, "file not found") from None
-    except IsADirectoryError:
-        raise ReportError(label, "is a directory, not a report file") from None
-    except OSError as exc:
-        raise ReportError(label, f"cannot read: {exc.strerror or exc}") from None
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError:
-        raise ReportError(label, "not a UTF-8 text file (not a moe-advisor report)") from None
+        text = tomlio.decode(tomlio.read_bytes(p, label), label)
+    except tomlio.TomlFileError as exc:
+        reason = exc.reason.replace("is a directory, not a file", "is a directory, not a report file")
+        raise ReportError(label, reason) from None
     return loads_report(text, label)

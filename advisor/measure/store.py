@@ -1,0 +1,154 @@
+"""Throughput corrections from the team's own measurements, kept in ``measurements.toml`` in the user catalog
+directory (written atomically; one ``[[correction]]`` table per measured deployment and request shape).
+
+A correction is ``measured output tokens/s / estimated output tokens/s`` of one deployment (model, GPU, GPUs
+per engine, weight precision, engine, layout) at the measured request shape and concurrency. The estimate
+multiplies its throughput by ``correction_for(...)``: the correction measured at the nearest request shape
+(log distance of input and output lengths) of the same deployment; other deployments get ``None``."""
+
+from __future__ import annotations
+
+import contextlib
+import contextvars
+import math
+import tomllib
+from dataclasses import asdict, dataclass, fields
+from pathlib import Path
+
+FILE_NAME = "measurements.toml"
+
+_DISABLED: contextvars.ContextVar[bool] = contextvars.ContextVar("moe_advisor_corrections_disabled", default=False)
+
+
+@dataclass(frozen=True)
+class Correction:
+    model: str
+    gpu: str
+    gpus: int
+    """GPUs of the measured engine."""
+    precision: str
+    engine: str
+    layout: str
+    input_tokens: int
+    output_tokens: int
+    concurrency: int
+    measured_tokens_per_s: float
+    estimated_tokens_per_s: float
+    """The uncorrected estimate at the same shape and concurrency."""
+    ratio: float
+    source: str
+    """The result file it came from."""
+    measured_on: str = ""
+    """The date the benchmark ran (from the file), ``YYYY-MM-DD``."""
+    recorded_on: str = ""
+    kv_precision: str = ""
+    mean_ttft_ms: float = 0.0
+    mean_tpot_ms: float = 0.0
+
+    @property
+    def key(self) -> tuple:
+        return (self.model, self.gpu, self.gpus, self.precision, self.engine, self.layout)
+
+
+def path(directory: Path | None = None) -> Path:
+    from advisor.common.paths import user_catalog_dir
+
+    return (directory or user_catalog_dir()) / FILE_NAME
+
+
+_cache: dict[str, tuple[int, tuple[Correction, ...]]] = {}
+
+
+def load(directory: Path | None = None) -> tuple[Correction, ...]:
+    """Every stored correction (none when the file is absent; a malformed file raises InputError)."""
+    p = path(directory)
+    try:
+        mtime = p.stat().st_mtime_ns
+    except OSError:
+        return ()
+    hit = _cache.get(str(p))
+    if hit and hit[0] == mtime:
+        return hit[1]
+    from advisor.errors import InputError
+
+    try:
+        data = tomllib.loads(p.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise InputError("measurements", f"cannot read: {exc}", str(p)) from None
+    names = {f.name for f in fields(Correction)}
+    out = []
+    for i, row in enumerate(data.get("correction", [])):
+        try:
+            out.append(Correction(**{k: v for k, v in row.items() if k in names}))
+        except TypeError as exc:
+            raise InputError("measurements", f"correction {i + 1}: {exc}", str(p)) from None
+    result = tuple(out)
+    _cache[str(p)] = (mtime, result)
+    return result
+
+
+def _toml_value(v) -> str:
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, int):
+        return str(v)
+    if isinstance(v, float):
+        return repr(v) if math.isfinite(v) else "0.0"
+    s = str(v).replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ")
+    return f'"{s}"'
+
+
+def dumps(corrections: tuple[Correction, ...]) -> str:
+    lines = ["# moe-advisor measurements: throughput corrections from `moe-advisor calibrate` (safe to edit or delete)",
+             'catalog = "measurements"', "schema_version = 1", ""]
+    for c in corrections:
+        lines.append("[[correction]]")
+        lines += [f"{k} = {_toml_value(v)}" for k, v in asdict(c).items()]
+        lines.append("")
+    return "\n".join(lines)
+
+
+def save(correction: Correction, directory: Path | None = None) -> Path:
+    """Add ``correction`` (replacing one of the same deployment, shape and concurrency) and write atomically."""
+    from advisor.common.files import atomic_write
+
+    p = path(directory)
+    p.parent.mkdir(parents=True, exist_ok=True)
+    same = (correction.key, correction.input_tokens, correction.output_tokens, correction.concurrency)
+    kept = tuple(c for c in load(directory) if (c.key, c.input_tokens, c.output_tokens, c.concurrency) != same)
+    atomic_write(p, dumps(kept + (correction,)).encode("utf-8"))
+    _cache.pop(str(p), None)
+    return p
+
+
+@contextlib.contextmanager
+def corrections_disabled():
+    """Inside this block ``correction_for`` returns None (calibration compares with the raw estimate)."""
+    token = _DISABLED.set(True)
+    try:
+        yield
+    finally:
+        _DISABLED.reset(token)
+
+
+def correction_for(model: str, gpu: str, gpus: int, precision: str, engine: str, layout: str,
+                   input_tokens: int | None = None, output_tokens: int | None = None,
+                   directory: Path | None = None) -> float | None:
+    """The factor to multiply the estimated throughput of this deployment by, or None when the team has not
+    measured it. Among several measurements of the deployment, the one at the nearest request shape."""
+    if _DISABLED.get():
+        return None
+    try:
+        rows = load(directory)
+    except Exception:  # a broken measurements file never breaks an estimate (`validate --mine` reports it)
+        return None
+    key = (model, gpu, int(gpus), precision, engine, layout)
+    match = [c for c in rows if c.key == key and c.ratio > 0]
+    if not match:
+        return None
+    if input_tokens and output_tokens:
+        def dist(c: Correction) -> float:
+            return abs(math.log(input_tokens / max(1, c.input_tokens))) + abs(math.log(output_tokens / max(1, c.output_tokens)))
+        match.sort(key=lambda c: (dist(c), c.recorded_on))
+        return match[0].ratio
+    return max(match, key=lambda c: c.recorded_on).ratio

@@ -1,0 +1,69 @@
+"""Decisions a team can act on: fine-tuning runs costed from the architecture, one quality axis, near ties."""
+
+from __future__ import annotations
+
+import pytest
+
+from advisor import api
+from advisor.physics.training import training_memory, training_run
+
+
+def test_a_full_fine_tune_of_llama_70b_needs_at_least_16_bytes_per_parameter():
+    m = api.catalog().model("llama-3.3-70b")
+    states, activations = training_memory(m, "full")
+    total = api.size("llama-3.3-70b").total_params
+    assert states / total >= 16.0 and activations > 0
+    lora, _ = training_memory(m, "lora")
+    qlora, _ = training_memory(m, "qlora")
+    assert qlora < lora < states / 5
+
+
+def test_an_moe_full_fine_tune_keeps_every_experts_optimizer_state_and_says_so():
+    cat = api.catalog()
+    moe = cat.model("qwen3-30b-a3b")
+    run = training_run(moe, cat.gpu("h100-sxm"), "full", 100e6)
+    assert run.memory_bytes >= 16 * api.size("qwen3-30b-a3b").total_params
+    assert any("assumption" in n for n in run.notes) and any("routing" in n for n in run.notes)
+    dense = training_run(cat.model("llama-3.1-8b"), cat.gpu("h100-sxm"), "full", 100e6)
+    assert dense.mfu > run.mfu
+
+
+def test_heavy_fine_tuning_costs_its_runs_and_ranks_options_that_serve_the_tuned_model():
+    rec = api.recommend(api.preset("heavy-fine-tuning"))
+    top = rec.candidates[0]
+    assert top.fine_tuning_monthly_usd and top.fine_tuning_monthly_usd > 0
+    assert top.total_monthly_usd == top.monthly_cost_usd + top.fine_tuning_monthly_usd
+    assert any(r.code == "fine-tuning" and "/month" in r.message for r in top.reasons)
+    assert top.deployment == "self-hosted" and top.architecture == "dense"
+
+
+def test_apis_that_serve_only_the_base_model_are_rejected_for_a_fine_tuned_workload():
+    w = api.workload(preset="heavy-fine-tuning", self_hosting="allowed", models=["llama-3.3-70b", "qwen2.5-72b"])
+    rec = api.recommend(w)
+    assert not [c for c in rec.candidates if c.deployment == "api"]  # full fine-tunes: no per-token API serves them
+    assert any(r.reasons[0].code == "api-fine-tuning" for r in rec.rejected if r.deployment == "api")
+    lora = api.recommend(api.workload(preset="heavy-fine-tuning", self_hosting="allowed", fine_tuning="light",
+                                      models=["qwen2.5-72b"]))
+    served = [c for c in lora.candidates if c.deployment == "api"]
+    assert served and all(c.provider == "together" for c in served)  # Together serves LoRA adapters on this base
+
+
+def test_the_quality_column_only_holds_the_workloads_benchmark():
+    rec = api.recommend(api.workload(self_hosting="allowed", requests_per_day=5000))
+    assert rec.candidates
+    for c in rec.candidates:
+        assert c.quality is None or c.quality_benchmark == rec.workload.quality_benchmark
+    labelled = [c for c in rec.candidates if c.other_quality]
+    assert labelled and all(c.quality is None and "MMLU" in c.other_quality for c in labelled)
+
+
+def test_near_ties_are_called_ties_with_what_would_decide():
+    rec = api.recommend(api.preset("batch-pipeline"))
+    ties = [r for c in rec.candidates[:10] for r in c.reasons if r.code == "near-tie"]
+    for r in ties:
+        assert "benchmark" in r.message and r.numbers["estimate_error"] > 0
+    top, second = rec.candidates[0], rec.candidates[1]
+    gap = abs(top.monthly_cost_usd - second.monthly_cost_usd) / max(top.monthly_cost_usd, second.monthly_cost_usd)
+    has_tie = any(r.code == "near-tie" for r in top.reasons)
+    if top.deployment == second.deployment == "self-hosted":
+        assert has_tie == (float(gap) < api.catalog().engine.fit.p90_abs_error)
