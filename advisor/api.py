@@ -71,8 +71,9 @@ def size(model: str | ModelSpec, precision: str = "bf16", context_tokens: int = 
     from advisor.errors import InputError
     from advisor.physics.sizing import active_params, kv_layout, param_breakdown, weight_bytes
 
-    if context_tokens < 0:
-        raise InputError("context_tokens", f"must not be negative, got {context_tokens}")
+    from advisor.common import checks
+
+    context_tokens = checks.whole("context_tokens", context_tokens, minimum=0)
     m = _model(model)
     p = param_breakdown(m)
     w = weight_bytes(m, precision)
@@ -88,17 +89,27 @@ def size(model: str | ModelSpec, precision: str = "bf16", context_tokens: int = 
 
 def estimate(model: str | ModelSpec, gpu: str | GpuSpec, gpus: int = 1, precision: str = "bf16",
              input_tokens: int = 1024, output_tokens: int = 256, kv_precision: str | None = None,
-             tpot_limit_ms: float | None = None, engine: str | None = None, layout: str | None = None) -> Estimate:
+             tpot_limit_ms: float | None = None, engine: str | None = None, layout: str | None = None,
+             concurrency: int | None = None) -> Estimate:
     """Fit, throughput and latency of ``model`` on ``gpus`` x ``gpu`` in ``precision``, served by ``engine``
     (``trtllm``, ``vllm``, ``sglang``; default: TensorRT-LLM on NVIDIA, vLLM on AMD) in ``layout`` (``tp``,
-    ``tp_ep``, ``dep``, ``pp``; default: the best layout the engine supports)."""
+    ``tp_ep``, ``dep``, ``pp``; default: the best layout the engine supports); ``concurrency`` pins the
+    concurrent sequences instead of the throughput-optimal batch."""
+    from advisor.common import checks
     from advisor.physics.engines import engine_profile
     from advisor.physics.performance import estimate_for
 
+    gpus = checks.whole("gpus", gpus, minimum=1)
+    input_tokens = checks.whole("input_tokens", input_tokens, minimum=1)
+    output_tokens = checks.whole("output_tokens", output_tokens, minimum=1)
+    tpot_limit_ms = checks.finite("tpot_limit_ms", tpot_limit_ms, minimum=0, allow_none=True)
+    if concurrency is not None:
+        concurrency = checks.whole("concurrency", concurrency, minimum=1)
     g = _gpu(gpu)
     profile = engine_profile(catalog(), g, engine)
     return estimate_for(_model(model), g, gpus, precision, input_tokens, output_tokens,
-                        kv_precision=kv_precision, tpot_limit_ms=tpot_limit_ms, engine=profile, layout=layout)
+                        kv_precision=kv_precision, tpot_limit_ms=tpot_limit_ms, engine=profile, layout=layout,
+                        concurrency=concurrency)
 
 
 # --------------------------------------------------------------------------- recommendation

@@ -33,7 +33,12 @@ class UnknownIdError(AdvisorError):
         self.given = given
         close = difflib.get_close_matches(given, known, n=4, cutoff=0.4)
         hint = f" Did you mean: {', '.join(close)}?" if close else ""
-        super().__init__(f"unknown {kind} '{given}'.{hint} ({len(known)} known; list them with `moe-advisor list {kind}s`)")
+        where = LISTED_BY.get(kind, f"moe-advisor list {kind}s")
+        super().__init__(f"unknown {kind} '{given}'.{hint} ({len(known)} known; list them with `{where}`)")
+
+
+LISTED_BY = {"provider": "moe-advisor prices", "precision": "moe-advisor list precisions", "preset": "moe-advisor list presets"}
+"""Where a user finds the known ids of a kind (default: ``moe-advisor list <kind>s``)."""
 
 
 class InputError(AdvisorError):

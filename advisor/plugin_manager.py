@@ -19,6 +19,9 @@ import pluggy
 
 from advisor import hookspecs
 from advisor.catalog.schema import build_entry
+from advisor.common import budget
+from advisor.common.redact import redact, secret_values
+from advisor.ranking import guard
 from advisor.errors import CatalogError
 
 ENTRY_POINT_GROUP = hookspecs.PROJECT
@@ -98,6 +101,7 @@ class _Record:
     errors: list[str] = field(default_factory=list)
 
     def fail(self, message: str) -> None:
+        message = redact(message, secret_values())
         if message not in self.errors:
             self.errors.append(message)
 
@@ -159,8 +163,8 @@ def _register(name: str, load: Callable[[], Any], *, module: str, version: str, 
         rec.disabled = True
         return rec
     try:
-        plugin = load()
-    except (Exception, SystemExit) as exc:
+        plugin = budget.call(load, budget_s=budget.budget(budget.HOOK_BUDGET_S), what=f"plugin {name!r}: import")
+    except Exception as exc:  # noqa: BLE001 - BaseExceptions arrive as budget.PluginCrash
         rec.fail(f"import failed: {type(exc).__name__}: {exc}")
         return rec
     try:
@@ -270,6 +274,8 @@ def _check_backend(obj: Any) -> str | None:
 
 def _collect() -> _Registry:
     global _registry, _collecting
+    if _collecting and budget.in_call():  # a plugin asked for the catalog while registering (its own thread)
+        return _registry or _Registry()
     with _lock:
         load_plugins()
         if _registry is not None:
@@ -294,8 +300,12 @@ def _collect() -> _Registry:
 
 def _call_one(hook: str, impl: Any, rec: _Record, reg: _Registry, names: dict[str, str]) -> None:
     got: list[Any] = []
+    closed = threading.Event()
+    """Set when the hook returned or ran over its budget: a late register() call is ignored."""
 
     def register(*args: Any) -> None:
+        if closed.is_set():
+            return
         if hook == "register_catalog_entries":
             if len(args) != 3:
                 rec.fail(f"{hook}: register(kind, entry_id, fields) takes 3 arguments, got {len(args)}")
@@ -341,15 +351,21 @@ def _call_one(hook: str, impl: Any, rec: _Record, reg: _Registry, names: dict[st
         rec.fail(f"{hook}: hook wrappers are not supported")
         return
     try:
-        returned = impl.function(**{arg: register for arg in impl.argnames})
+        returned = budget.call(impl.function, budget_s=budget.budget(budget.HOOK_BUDGET_S), what=f"plugin {rec.name!r}: {hook}",
+                               **{arg: register for arg in impl.argnames})
         if returned is not None:
             raise TypeError(f"returned {type(returned).__name__}; pass objects to register() instead")
-    except (Exception, SystemExit) as exc:
+    except Exception as exc:  # noqa: BLE001 - BaseExceptions arrive as budget.PluginCrash, hangs as BudgetExceeded
+        closed.set()
         for item in got:  # a hook that raised contributes nothing
             if isinstance(item, RegisteredSource):
                 names.pop(item.name, None)
-        rec.fail(f"{hook} raised {type(exc).__name__}: {exc}")
+        if isinstance(exc, budget.BudgetExceeded):
+            rec.fail(f"{hook}: {exc}")
+        else:
+            rec.fail(f"{hook} raised {type(exc).__name__}: {redact(str(exc), secret_values())}")
         return
+    closed.set()
     if hook == "register_cost_backends":
         reg.backends.extend(got)
     elif hook == "register_catalog_entries":
@@ -392,6 +408,19 @@ def plugin_infos() -> list[PluginInfo]:
         return [_info(r) for r in _records.values()]
 
 
+def plugin_of(obj: Any) -> str:
+    """The name of the plugin that registered cost backend ``obj`` ("" when none did)."""
+    with _lock:
+        reg = _registry
+    for name, b in (reg.backends if reg else ()):
+        if b is obj:
+            return name
+    return ""
+
+
+guard.set_plugin_lookup(plugin_of)
+
+
 def record_failure(plugin: str, message: str) -> None:
     """Mark ``plugin`` failed with ``message`` (for failures seen after registration, e.g. a snapshot)."""
     with _lock:
@@ -420,6 +449,7 @@ def notes(extra: Iterable[str] = ()) -> tuple[str, ...]:
         out = [f"plugin {r.name!r} failed: {'; '.join(r.errors)}" for r in _records.values() if r.errors]
         out += list(_load_notes)
         out += list(extra)
+        out = [redact(n, secret_values()) for n in out]
         if not _registry or not _registry.backends:
             out.append(f"no cost backend is loaded (the built-in 'backends' plugin is off or failed; {PLUGINS_ENV}="
                        f"{os.environ.get(PLUGINS_ENV, '')!r}): nothing can be costed")

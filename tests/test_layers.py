@@ -14,10 +14,11 @@ PKG = ROOT / "advisor"
 
 LAYERS: tuple[tuple[str, ...], ...] = (
     ("advisor", "advisor.errors", "advisor.common"),
-    ("advisor.domain",),
+    ("advisor.domain", "advisor.measure", "advisor.measure.results", "advisor.measure.store"),
     ("advisor.catalog",),
     ("advisor.physics", "advisor.cost", "advisor.prices.book", "advisor.prices.http"),
-    ("advisor.prices.cache", "advisor.prices.sources", "advisor.prices.fetchers", "advisor.ranking", "advisor.reports"),
+    ("advisor.prices.cache", "advisor.prices.sources", "advisor.prices.fetchers", "advisor.ranking", "advisor.reports",
+     "advisor.measure.calibrate", "advisor.deploy"),
     ("advisor.hookspecs", "advisor.plugin_manager"),
     ("advisor.runtime",),
     ("advisor.prices.resolve", "advisor.prices.refresh"),

@@ -104,3 +104,28 @@ def test_bad_inputs_are_clear_errors():
         api.estimate("llama-3.1-8b", "h100-sxm", 1, precision="fp3")
     with pytest.raises(AdvisorError, match="tpot_limit_ms"):
         api.estimate("llama-3.1-8b", "h100-sxm", 1, tpot_limit_ms=-5)
+
+
+def test_kernel_count_per_decode_step_from_the_architecture(cat):
+    from advisor.physics.performance import kernels_per_step
+
+    # DeepSeek-R1: 61 MLA attention blocks x 9, 3 dense FFNs x 4, 58 MoE layers x (8 + 3 for the shared expert).
+    assert kernels_per_step(cat.models["deepseek-r1"]) == 61 * 9 + 3 * 4 + 58 * 11 == 1199
+    # Llama 4 Maverick: 48 GQA blocks x 5, 24 dense FFNs x 4, 24 MoE layers with a shared expert x 11.
+    assert kernels_per_step(cat.models["llama-4-maverick"]) == 48 * 5 + 24 * 4 + 24 * 11 == 600
+    # Mixtral 8x7B: 32 GQA blocks, 32 MoE layers without a shared expert; Llama 3.1 8B: 32 x (5 + 4).
+    assert kernels_per_step(cat.models["mixtral-8x7b"]) == 32 * 5 + 32 * 8
+    assert kernels_per_step(cat.models["llama-3.1-8b"]) == 32 * 9
+
+
+def test_single_stream_overhead_is_the_kernel_floor_times_the_kernels():
+    from advisor.physics.calibration import KERNEL_FLOOR_US
+
+    one = api.estimate("deepseek-r1", "h200", 8, "fp8", 228, 213, kv_precision="bf16", engine="vllm", layout="tp", tpot_limit_ms=1e-3)
+    f = one.factors
+    assert f["kernel_floor_us"] == KERNEL_FLOOR_US == 5.0
+    want = (f["layer_overhead_us"] * 61 + f["moe_layer_overhead_us"] * 58 + 5.0 * 1199 + f["step_overhead_us"]) * 1e-6
+    assert one.step.overhead_s == pytest.approx(want / f["engine_speed"], rel=1e-6)
+    # 1199 kernels x 5 us = 6.0 ms of the step: batch-1 decode can no longer beat ~110 tok/s per user (published
+    # vLLM TP8 at 4 concurrent: 51.7 tok/s per user, so the estimate is still optimistic, by ~2x instead of ~5x).
+    assert 90 < 1000 / one.tpot_ms < 120

@@ -123,7 +123,7 @@ async def test_first_screen_shows_questions_and_a_ranking():
         await settle(pilot)
         table = app.screen.query_one(RankingTable)
         assert table.row_count == len(app.recommendation.candidates) > 0
-        assert [str(c.label) for c in table.columns.values()][:4] == ["#", "$/M tok", "model · where", "monthly"]
+        assert [str(c.label) for c in table.columns.values()][:4] == ["#", "$/M tok", "monthly", "model"]
         assert app.focused is app.screen.query_one("#preset", Choice)
         status = str(app.screen.query_one("#status", Static).render())
         assert "ranked" in status and "rejected" in status
@@ -182,7 +182,7 @@ async def test_a_preset_fills_the_form_in_one_keystroke():
         await settle(pilot)
         name = app.screen.query_one("#preset", Choice).value
         preset = PRESETS[name]
-        assert app.screen.query_one("#requests_per_day", Input).value == f"{preset.requests_per_day:g}"
+        assert app.screen.query_one("#requests_per_day", Input).value == f"{preset.requests_per_day:.0f}"
         assert app.screen.query_one("#peak_to_mean", Input).value == f"{preset.peak_to_mean:g}"
         assert app.recommendation.workload == preset
 
@@ -196,7 +196,7 @@ async def test_invalid_input_is_marked_at_the_field_with_the_reason():
         await until(pilot, lambda: hint(app, "input_tokens").has_class("-error"))
         assert "whole number" in str(hint(app, "input_tokens").render())
         assert app.screen.query_one("#label-input_tokens").has_class("-error")
-        assert "input tokens" in str(app.screen.query_one("#status", Static).render())
+        assert "check Input tokens" in str(app.screen.query_one("#status", Static).render())
         assert app.recommendation is good  # the last valid ranking stays
         await type_into(pilot, "input_tokens", "1200")
         await settle(pilot)
@@ -264,10 +264,10 @@ async def test_sorting_the_ranking():
         assert table.sort_key == "quality"
         first = table.get_row_at(0)
         qualities = [c.quality for c in app.recommendation.candidates if c.quality is not None]
-        assert float(str(first[5])) == max(qualities)
+        assert float(str(first[4])) == max(qualities)
         await pilot.press("S")
         assert table.sort_reverse
-        assert float(str(table.get_row_at(0)[5])) == min(qualities)
+        assert float(str(table.get_row_at(0)[4])) == min(qualities)
         table.sort_by("rank", reverse=False)
         assert str(table.get_row_at(0)[0]) == "1"
 
@@ -327,14 +327,19 @@ async def test_breakdown_of_a_self_hosted_candidate():
 async def test_breakdown_of_an_api_candidate_has_no_memory_or_curve():
     from advisor.tui.widgets.cost_plot import CostPlot
 
-    app = make_app()  # default workload: APIs rank first
+    from advisor.tui.screens.breakdown import BreakdownScreen
+
+    app = make_app(workload=Workload())  # the bare defaults: APIs rank first
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         best = app.recommendation.candidates[0]
         assert best.deployment == "api"
         app.open_breakdown(best)
-        await until(pilot, lambda: bool(app.screen.query(CostPlot)))
-        assert app.screen.query_one(CostPlot).curve is None
+        await until(pilot, lambda: isinstance(app.screen, BreakdownScreen))
+        await pilot.pause()
+        assert not app.screen.query(CostPlot)  # no half screen of empty plot (#9)
+        assert not app.screen.query("#bd-memory")
+        assert "the same at any utilization" in plain(app.screen.query_one("#bd-utilization", Static))
 
 
 async def test_compare_two_candidates():
@@ -638,3 +643,201 @@ def test_packaging_includes_the_stylesheet_and_subpackages():
         assert (Path(__file__).parents[1] / "advisor" / "tui" / sub / "__init__.py").is_file()
     assert data["tool"]["setuptools"]["package-data"]["advisor.tui"] == ["*.tcss"]
     assert (Path(__file__).parents[1] / "advisor" / "tui" / "app.tcss").exists()
+
+
+# --------------------------------------------------------------------------- what a newcomer tripped on (issue 14)
+
+
+class _Canned(Services):
+    """The real engine, with one answer changed by ``edit(rec)``."""
+
+    def __init__(self, edit) -> None:
+        self.edit = edit
+
+    def recommend(self, w: Workload):
+        return self.edit(super().recommend(w))
+
+
+async def test_after_a_preset_a_focused_field_is_replaced_not_appended_to():  # 1
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        app.action_preset("batch-pipeline")
+        await settle(pilot)
+        inp = app.screen.query_one("#requests_per_day", Input)
+        assert inp.value == "1000000" and inp.cursor_position == len(inp.value)
+        await pilot.press("tab")  # from the preset to the first question, as a user would
+        assert app.focused is inp
+        await pilot.press("2")
+        assert inp.value == "2"  # not 10000002 or 10002000
+        inp.value = "1000000"
+        await settle(pilot)
+        app.action_preset("steady-latency")  # a preset loaded while the field has the focus selects its new text
+        await pilot.pause()
+        await pilot.press("3")
+        assert inp.value == "3"
+
+
+async def test_a_new_ranking_or_a_sort_shows_the_first_row_and_why():  # 2
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        table = app.screen.query_one(RankingTable)
+        table.focus()
+        await pilot.press("down", "down", "down")
+        assert table.current.rank == 4
+        app.action_preset("batch-pipeline")
+        await settle(pilot)
+        assert table.current.rank == 1 and table.cursor_row == 0
+        detail = app.screen.query_one("#detail")
+        assert "#1 " in detail.text.plain and "more than #1" not in detail.text.plain
+        await pilot.press("down", "down", "s")  # rank -> $/M tok: back to the top row
+        assert table.cursor_row == 0
+        await pilot.press("s", "s")  # -> monthly -> quality, off screen at 80 columns: scrolled into view
+        await pilot.pause()
+        assert table.sort_key == "quality"
+        keys = [c.key.value for c in table.ordered_columns]
+        widths = [c.get_render_width(table) for c in table.ordered_columns]
+        x = sum(widths[: keys.index("quality")]) - table.scroll_x
+        assert x + widths[keys.index("quality")] <= table.scrollable_content_region.width
+        assert "sorted by quality" in str(app.screen.query_one("#status", Static).render())
+
+
+async def test_refresh_shows_feedback_and_says_when_nothing_was_refreshed():  # 3
+    class AllFail(Services):
+        def refresh_prices(self, progress):
+            progress("openrouter", 0, 1)
+            return [RefreshRow("openrouter", "failed", 0, "HTTP 503; using the bundled snapshot", "snapshot")]
+
+    from advisor.tui.screens.prices import PricesScreen
+
+    app = make_app(services=AllFail())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("f2")
+        await until(pilot, lambda: isinstance(app.screen, PricesScreen))
+        await app.workers.wait_for_complete()
+        generation = app._generation
+        await pilot.press("r")
+        status = app.screen.query_one("#refresh-status", Static)
+        assert any("Refreshing" in str(n.message) or "Refreshing" in n.title for n in app._notifications)
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        text = str(status.render())
+        assert "No source refreshed" in text and "keeps the prices it had" in text
+        assert "redone" not in text and app._generation == generation  # nothing new: no re-rank
+        assert 0 <= status.region.y < 24  # on screen at 80x24
+        sources = app.screen.query_one("#sources", DataTable)
+        note = str(sources.get_cell("openrouter", "note"))
+        assert "refresh failed" in note and "not refreshed yet" not in note
+
+
+async def test_a_mistyped_provider_gets_did_you_mean():  # 4
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await paste_into(pilot, "providers", "runpd")
+        await until(pilot, lambda: hint(app, "providers").has_class("-error"), timeout_s=30)
+        assert "unknown provider 'runpd'. Did you mean: runpod?" in str(hint(app, "providers").render())
+        assert "check Providers" in str(app.screen.query_one("#status", Static).render())
+        await paste_into(pilot, "providers", "nope")
+        await until(pilot, lambda: "'nope'" in str(hint(app, "providers").render()), timeout_s=30)
+
+
+async def test_break_even_says_not_reached_with_the_numbers_never_never():  # 5
+    from advisor.tui.screens.breakdown import BreakdownScreen, break_even_text
+
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        c = next(c for c in app.recommendation.candidates if c.break_even_vs and not c.break_even_tokens_per_day)
+        app.open_breakdown(c)
+        await until(pilot, lambda: isinstance(app.screen, BreakdownScreen))
+        await pilot.pause()
+        text = plain(app.screen.query_one("#bd-utilization", Static))
+        assert "never" not in text and "not reached: fully used, one replica costs $" in text
+        assert break_even_text(c).startswith("not reached")
+
+
+async def test_replica_counts_use_one_notation_and_stay_in_summaries():  # 6
+    def many_replicas(rec):
+        first = next(c for c in rec.candidates if c.deployment == "self-hosted")
+        big = dataclasses.replace(first, rank=1, replicas=2868, replicas_peak=2868, replicas_min=2868, gpus=1, gpu="mi300x")
+        return dataclasses.replace(rec, candidates=(big,) + tuple(c for c in rec.candidates if c is not first))
+
+    from advisor.tui.screens.breakdown import BreakdownScreen
+
+    app = make_app(services=_Canned(many_replicas))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        table = app.screen.query_one(RankingTable)
+        assert "2,868 × 1 mi300x" in str(table.get_row_at(0)[7])
+        assert "(R × G gpu)" in str(table.columns[table.ordered_columns[7].key].label)  # the legend in the header
+        assert "2,868 × 1 mi300x" in app.screen.query_one("#detail").text.plain
+        app.open_breakdown(table.current)
+        await until(pilot, lambda: isinstance(app.screen, BreakdownScreen) and bool(app.screen.query("#bd-config")))
+        config = plain(app.screen.query_one("#bd-config", Static))
+        assert "2868 replicas × 1 mi300x" in config and "R replicas" in config
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)])
+async def test_nothing_is_cut_without_a_sign(size):  # 7
+    app = make_app()
+    async with app.run_test(size=size) as pilot:
+        await settle(pilot)
+        table = app.screen.query_one(RankingTable)
+        keys = [c.key.value for c in table.ordered_columns]
+        widths = [c.get_render_width(table) for c in table.ordered_columns]
+        room = table.scrollable_content_region.width
+        last = "quality" if size == (120, 40) else "model"  # at 80 columns: rank, cost, monthly and the model
+        assert sum(widths[: keys.index(last) + 1]) <= room, (keys, widths, room)
+        detail = app.screen.query_one("#detail")
+        shown = detail.render().plain
+        if detail.hidden_lines:
+            assert shown.rstrip().splitlines()[-1].startswith("…") and "more line" in shown
+        assert "#1 " in shown  # the head of #1's reasons is never cut away
+
+
+async def test_bad_user_catalog_entries_are_shown():  # 13
+    note = "catalog: /home/me/.config/moe-advisor/gpus.toml, field 'memory_gib': must be a number, got 'lots'"
+    app = make_app(services=_Canned(lambda rec: dataclasses.replace(rec, notes=rec.notes + (note,))))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        notes = app.screen.query_one("#notes")
+        assert notes.display and "catalog entry left out" in notes.text.plain and "memory_gib" in notes.text.plain
+        assert any("left out" in n.title for n in app._notifications)
+
+
+async def test_opens_on_a_preset_with_a_quality_floor_and_its_description():  # 15
+    app = AdvisorApp(cursor_blink=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        w = app.recommendation.workload
+        assert w.name == "steady-latency" and w.min_quality > 0
+        preset_hint = hint(app, "preset")
+        assert preset_hint.display and preset_hint.region.height > 0
+        assert "Medium steady traffic" in str(preset_hint.render())
+        archs = {c.architecture for c in app.recommendation.candidates[:5]}
+        assert archs == {"moe", "dense"}  # the first screen shows the decision
+
+
+async def test_focus_is_visible_and_the_quit_dialog_names_its_keys():  # 16
+    from textual.widgets import Button
+
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        form, results = app.screen.query_one("#form"), app.screen.query_one("#results")
+        assert form.border_title == "Questions" and results.border_title == "Ranking"
+        assert form.styles.border_top[1] != results.styles.border_top[1]  # the focused pane stands out
+        await pilot.press("ctrl+r")
+        await pilot.pause()
+        assert form.styles.border_top[1] != results.styles.border_top[1]
+        await paste_into(pilot, "output_tokens", "351")
+        await settle(pilot)
+        await pilot.press("ctrl+q")
+        await until(pilot, lambda: type(app.screen).__name__ == "QuitDialog")
+        labels = [str(b.label) for b in app.screen.query(Button)]
+        assert labels == ["Export… (e)", "Quit (q)", "Stay (esc)"]
+        await pilot.press("q")
+        await until(pilot, lambda: app.return_code is not None or not app.is_running)

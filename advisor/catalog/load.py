@@ -260,7 +260,8 @@ class _Loader:
 def _toml_files(directory: Path) -> list[Path]:
     if not directory.is_dir():
         return []
-    return sorted(p for p in directory.rglob("*.toml") if p.is_file())
+    # measurements.toml holds the team's throughput corrections (advisor.measure.store), not catalog entries
+    return sorted(p for p in directory.rglob("*.toml") if p.is_file() and p.name != "measurements.toml")
 
 
 def load_catalog(bundled: Path | None = None, user: Path | None = None, extra_files: tuple[Path, ...] = (),

@@ -48,6 +48,54 @@ _CHOICES = {
 }
 """Fields whose value must be one of a fixed set."""
 _NONNEG_MONEY = {"usd_per_gpu_hour", "input_usd_per_mtok", "output_usd_per_mtok", "cached_input_usd_per_mtok"}
+MAX_MONEY = Decimal(100_000)
+"""No GPU hour or million tokens costs more; a larger figure is a typo or an attack (``"1e999999999"``)."""
+MIN_MONEY = Decimal("1e-9")
+"""A non-zero price below this is noise that only overflows the arithmetic (``"1e-999999"``)."""
+_MAX_FIELD = {"memory_gib": 65_536, "score": 100, "hbm_tbps": 1_000, "bf16_tflops": 1e6, "interconnect_gbps": 1e6,
+              "internode_gbps": 1e6, "cluster_gbps": 1e6, "storage_gbps": 1e6, "gpus_per_node": 4096,
+              "gpus_per_instance": 4096, "minimum_billed_s": 31 * 86400}
+"""Upper bounds of catalog numbers (a GPU with 1e300 GiB is a typo); any other number is capped at ``_MAX_NUMBER``."""
+_MAX_NUMBER = 1e15
+_DATE = __import__("re").compile(r"\d{4}-\d{2}(-\d{2})?([T ][0-9:.]+Z?)?")
+
+
+def check_as_of(value: str, file: str, entry: str, key: str = "as_of") -> None:
+    """An ``as_of`` is an ISO date (``2026-11-22``, ``2026-11`` or a timestamp), not in the future."""
+    if value in _GOOD_DATES:
+        return
+    _check_as_of(value, file, entry, key)
+    if len(_GOOD_DATES) < 4096:
+        _GOOD_DATES.add(value)
+
+
+_GOOD_DATES: set[str] = set()
+"""as_of values already accepted (a million price rows share a handful of dates)."""
+
+
+def _check_as_of(value: str, file: str, entry: str, key: str) -> None:
+    import datetime
+
+    text = value.strip()
+    if not _DATE.fullmatch(text):
+        raise CatalogError(file, f"must be an ISO date like 2026-11-22, got {value!r}", entry=entry, field=key)
+    try:
+        day = datetime.date.fromisoformat(text[:10] if len(text) >= 10 else text[:7] + "-01")
+    except ValueError:
+        raise CatalogError(file, f"not a calendar date: {value!r}", entry=entry, field=key) from None
+    if day > datetime.date.today() + datetime.timedelta(days=2):
+        raise CatalogError(file, f"is in the future: {value!r}", entry=entry, field=key)
+
+
+def check_money(value: Decimal, file: str, entry: str, key: str) -> Decimal:
+    """A price: finite, non-negative, at most ``MAX_MONEY``, zero or at least ``MIN_MONEY``."""
+    if not value.is_finite() or (key in _NONNEG_MONEY and value < 0):
+        raise CatalogError(file, f"must be a non-negative amount, got {value}", entry=entry, field=key)
+    if value.copy_abs() > MAX_MONEY:
+        raise CatalogError(file, f"out of range: {value} is above {MAX_MONEY} USD", entry=entry, field=key)
+    if value and value.copy_abs() < MIN_MONEY:
+        raise CatalogError(file, f"out of range: {value} is below {MIN_MONEY} USD (write 0 for free)", entry=entry, field=key)
+    return value
 
 
 @lru_cache(maxsize=None)
@@ -124,8 +172,7 @@ def _build(cls: type, raw: dict, file: str, entry: str, injected: dict[str, Any]
                 value = Decimal(str(value))
             except InvalidOperation:
                 raise CatalogError(file, f"not a decimal number: {value!r}", entry=entry, field=key) from None
-            if not value.is_finite() or (key in _NONNEG_MONEY and value < 0):
-                raise CatalogError(file, f"must be a non-negative amount, got {value}", entry=entry, field=key)
+            value = check_money(value, file, entry, key)
         elif typ in (int, float):
             if value != value or value in (float("inf"), float("-inf")):
                 raise CatalogError(file, "must be a finite number", entry=entry, field=key)
@@ -133,10 +180,15 @@ def _build(cls: type, raw: dict, file: str, entry: str, injected: dict[str, Any]
                 raise CatalogError(file, f"must be greater than zero, got {value}", entry=entry, field=key)
             if value < 0:
                 raise CatalogError(file, f"must not be negative, got {value}", entry=entry, field=key)
+            cap = _MAX_FIELD.get(key, _MAX_NUMBER)
+            if value > cap:
+                raise CatalogError(file, f"out of range: {value:g} is above {cap:g}", entry=entry, field=key)
             if typ is float:
                 value = float(value)
         elif typ is str and key in ("source", "as_of") and not value.strip():
             raise CatalogError(file, "must not be empty", entry=entry, field=key)
+        elif typ is str and key == "as_of":
+            check_as_of(value, file, entry)
         values[key] = value
     for key, (_, required) in types.items():
         if required and key not in values:
@@ -249,7 +301,18 @@ def _number(value: Any, label: str, entry: str, name: str, typ: type = float, po
         raise CatalogError(label, f"must be greater than zero, got {value}", entry=entry, field=name)
     if value < 0:
         raise CatalogError(label, f"must not be negative, got {value}", entry=entry, field=name)
+    cap = _ENGINE_MAX.get(name, _MAX_NUMBER)
+    if value > cap:
+        raise CatalogError(label, f"out of range: {value:g} is above {cap:g}", entry=entry, field=name)
     return typ(value)
+
+
+_ENGINE_MAX = {"eff_bw": 10, "eff_decode": 10, "eff_prefill": 10, "eff_link": 10, "eff_moe": 10, "engine_speed": 100,
+               "step_overhead_us": 1e6, "layer_overhead_us": 1e6, "allreduce_latency_us": 1e6, "moe_layer_overhead_us": 1e6,
+               "routing_skew": 100, "ep_imbalance": 100, "moe_half_tokens": 1e7, "max_batch": 1e6,
+               "max_batched_tokens": 1e8, "kv_cache_fraction": 1, "rows": 1e9, "median_abs_error": 100,
+               "p90_abs_error": 100, "median_signed_error": 100}
+"""Upper bounds of engine-profile numbers (a 1e300 step overhead or engine speed is not physical)."""
 
 
 def _typed(cls: type, raw: dict, label: str, entry: str, positive: tuple[str, ...] = (), partial: bool = False) -> dict[str, Any]:

@@ -10,11 +10,24 @@ import sys
 from advisor import __version__
 
 
+def _count(text: str) -> int:
+    """A whole number of tokens, written as ``1024``, ``1,024`` or ``1e9`` (as ``recommend`` takes them)."""
+    try:
+        value = float(str(text).replace(",", "").replace("_", ""))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a whole number, got {text!r}") from None
+    if not value.is_integer() or value < 0:
+        raise argparse.ArgumentTypeError(f"must be a whole number of 0 or more, got {text!r}")
+    return int(value)
+
+
 def _add_format(p: argparse.ArgumentParser) -> None:
     p.add_argument("--format", choices=("table", "json"), default="table", help="output format (default: table)")
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from advisor.common.checks import finite_arg
+
     parser = argparse.ArgumentParser(
         prog="moe-advisor",
         description="How to serve an LLM (MoE or dense, self-hosted or per-token API), with the numbers behind the advice. "
@@ -26,7 +39,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("size", help="parameters, weight bytes and KV cache of a model")
     p.add_argument("model", help="catalog model id, e.g. llama-3.3-70b")
     p.add_argument("--precision", default="bf16", help="weight precision: bf16, fp8, int8, int4, fp4, mxfp4-experts")
-    p.add_argument("--context", type=int, default=8192, help="context tokens per sequence (default 8192)")
+    p.add_argument("--context", type=_count, default=8192, help="context tokens per sequence (default 8192)")
     p.add_argument("--kv-precision", default="bf16", help="KV cache precision: bf16 or fp8")
     _add_format(p)
 
@@ -35,10 +48,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("gpu", help="catalog GPU id, e.g. h100-sxm")
     p.add_argument("--gpus", type=int, default=1, help="GPUs in the tensor/expert-parallel group (default 1)")
     p.add_argument("--precision", default="bf16")
-    p.add_argument("--input", type=int, default=1024, dest="input_tokens", help="input tokens per request (default 1024)")
-    p.add_argument("--output", type=int, default=256, dest="output_tokens", help="output tokens per request (default 256)")
+    # --input-tokens / --output-tokens as in `recommend` (where --output names a report file); the short
+    # forms stay as aliases.
+    p.add_argument("--input-tokens", "--input", type=_count, default=1024, dest="input_tokens",
+                   help="input tokens per request (default 1024; 1e3 and 1,024 are accepted)")
+    p.add_argument("--output-tokens", "--output", type=_count, default=256, dest="output_tokens",
+                   help="output tokens per request (default 256)")
     p.add_argument("--kv-precision", default=None, help="KV cache precision (default: fp8 with 8-bit or narrower weights on FP8 GPUs, else bf16)")
-    p.add_argument("--tpot-limit-ms", type=float, default=None, help="time-per-output-token limit: pick the best batch within it")
+    p.add_argument("--tpot-limit-ms", type=finite_arg, default=None, help="time-per-output-token limit: pick the best batch within it")
     p.add_argument("--engine", default=None, choices=("trtllm", "vllm", "sglang"),
                    help="serving engine (default: trtllm on NVIDIA GPUs, vllm on AMD)")
     p.add_argument("--layout", default=None, choices=("tp", "tp_ep", "dep", "pp"),
@@ -49,6 +66,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("validate", help="compare the throughput estimate with published measurements")
     p.add_argument("--rows", action="store_true", help="print every row, not only the summary per family")
     _add_format(p)
+    from advisor.cli.calibrate import add_validate_mine
+
+    add_validate_mine(p)
 
     p = sub.add_parser("list", help="list catalog entries")
     p.add_argument("what", choices=("models", "gpus", "precisions", "presets", "prices"), help="what to list")
@@ -78,13 +98,31 @@ def build_parser() -> argparse.ArgumentParser:
     rp.add_argument("old")
     rp.add_argument("new")
 
-    sub.add_parser("paths", help="where user catalogs, caches and reports live")
-    sub.add_parser("summary", help="print a summary of the bundled catalogs (what `moe-advisor` shows without a terminal)")
+    p = sub.add_parser("deploy", help="launch files for a ranked candidate: vllm, sglang, trtllm or a skypilot service")
+    from advisor.cli.deploy import add_arguments as add_deploy_arguments
+
+    add_deploy_arguments(p)
+
+    p = sub.add_parser("calibrate", help="compare a benchmark result with the estimate and store the correction")
+    from advisor.cli.calibrate import add_arguments as add_calibrate_arguments
+
+    add_calibrate_arguments(p)
+
+    _add_format(sub.add_parser("paths", help="where user catalogs, caches and reports live"))
+    _add_format(sub.add_parser("summary", help="print a summary of the bundled catalogs (what `moe-advisor` shows without a terminal)"))
     return parser
 
 
 def _run(args: argparse.Namespace) -> int:
     cmd = args.command
+    if cmd == "validate" and getattr(args, "mine", False):
+        from advisor.cli.calibrate import cmd_validate_mine
+
+        return cmd_validate_mine(args)
+    if cmd in ("deploy", "calibrate"):
+        from advisor.cli import calibrate, deploy
+
+        return deploy.cmd_deploy(args) if cmd == "deploy" else calibrate.cmd_calibrate(args)
     if cmd in ("size", "estimate", "validate", "list", "paths", "summary"):
         from advisor.cli import core
 
@@ -108,9 +146,40 @@ def _run(args: argparse.Namespace) -> int:
     raise AssertionError(cmd)
 
 
+def _subparser(parser: argparse.ArgumentParser, args: argparse.Namespace) -> argparse.ArgumentParser:
+    """The parser of the subcommand (and sub-subcommand) that was given, else the top-level one."""
+    current = parser
+    for dest in ("command", "report_command"):
+        action = next((a for a in current._actions if isinstance(a, argparse._SubParsersAction)), None)
+        name = getattr(args, dest, None)
+        if action is None or name not in action.choices:
+            break
+        current = action.choices[name]
+    return current
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args, extra = parser.parse_known_args(argv)
+    command = _subparser(parser, args)
+    if extra:  # reported with the subcommand's usage, not the top-level one
+        command.error(f"unrecognized arguments: {' '.join(extra)}")
+    if getattr(args, "top", 0) is not None and getattr(args, "top", 0) < 0:
+        command.error(f"--top must be 0 or more, got {args.top}")
+    from advisor.errors import AdvisorError
+
+    from advisor.common.text import SafeStream
+
+    # Everything printed passes through one filter: escape sequences from a file stripped, secrets redacted.
+    saved = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = SafeStream(saved[0]), SafeStream(saved[1])
+    try:
+        return _main(args)
+    finally:
+        sys.stdout, sys.stderr = saved
+
+
+def _main(args: argparse.Namespace) -> int:
     from advisor.errors import AdvisorError
 
     try:

@@ -22,6 +22,10 @@ def _warn_catalog_problems() -> None:
 def cmd_size(args: argparse.Namespace) -> int:
     _warn_catalog_problems()
     s = api.size(args.model, args.precision, context_tokens=args.context, kv_precision=args.kv_precision)
+    limit = api.catalog().model(s.model).max_position_embeddings
+    if limit and args.context > limit:
+        print(f"moe-advisor: warning: --context {args.context:,} is past {s.model}'s limit of {limit:,} tokens; "
+              "the KV figures are for a sequence the model cannot take", file=sys.stderr)
     if args.format == "json":
         data = {
             "model": s.model, "architecture": s.architecture, "precision": s.precision, "kv_precision": s.kv_precision,
@@ -92,10 +96,13 @@ def cmd_estimate(args: argparse.Namespace) -> int:
         _out("\n".join(lines))
         return 3
     lines += [
-        f"  KV cache         {fmt.gb(f.kv_capacity_bytes)} in all: {e.max_concurrency:,} sequences of {e.input_tokens + e.output_tokens:,} tokens",
+        f"  KV cache         {fmt.gb(f.kv_capacity_bytes)} in all: room for {e.max_concurrency:,} sequences at their full "
+        f"{e.input_tokens + e.output_tokens:,} tokens",
         f"  engine, layout   {e.engine}, {e.layout} ({e.parallelism.note})"
         + (" -- searched: " + ", ".join(f"{name} {fmt.num(t)} tok/s" for name, t in e.layouts_tried) if e.layouts_tried else ""),
-        f"  batch            {e.batch:,} concurrent sequences" + (f" (largest within TPOT {e.tpot_limit_ms:g} ms)" if e.tpot_limit_ms else " (throughput-optimal)"),
+        f"  batch            {e.batch:,} concurrent sequences" + (f" (largest within TPOT {e.tpot_limit_ms:g} ms)" if e.tpot_limit_ms else " (throughput-optimal)")
+        + (f"; more than the {e.max_concurrency:,} above because sequences are admitted at their mean length, "
+           "not their full one" if e.batch > e.max_concurrency else ""),
         f"  throughput       {fmt.num(e.output_tokens_per_s)} output tokens/s for the deployment",
         f"  TTFT             {fmt.num(e.ttft_ms, 1)} ms",
         f"  TPOT             {fmt.num(e.tpot_ms, 1)} ms ({fmt.num(1000 / e.tpot_ms, 1)} tokens/s per stream)",
@@ -171,9 +178,10 @@ def cmd_list(args: argparse.Namespace) -> int:
         if args.format == "json":
             _out(dumps_json(list(cat.gpus.values())))
             return 0
-        rows = [[g.id, f"{g.memory_gib:g} GiB", f"{g.hbm_tbps:g} TB/s", f"{g.bf16_tflops:g}", f"{g.fp8_tflops:g}" if g.fp8_tflops else "-",
+        rows = [[g.id, fmt.gb(g.memory_gib * 2**30), f"{g.hbm_tbps:g} TB/s", f"{g.bf16_tflops:g}", f"{g.fp8_tflops:g}" if g.fp8_tflops else "-",
                  f"{g.interconnect} {g.interconnect_gbps:g} GB/s", g.name] for g in cat.gpus.values()]
         _out(fmt.table(["id", "memory", "HBM", "bf16 TFLOPS", "fp8 TFLOPS", "interconnect", "name"], rows, "lrrrrll"))
+        _out(f"\nmemory in {fmt.GB_LEGEND}, as everywhere in moe-advisor (an \"80GB\" H100 holds 80 × 2³⁰ bytes = 85.9 GB)")
     elif args.what == "precisions":
         from advisor.domain.precision import PRECISIONS
 
@@ -199,6 +207,11 @@ def cmd_list(args: argparse.Namespace) -> int:
 def cmd_paths(args: argparse.Namespace) -> int:
     from advisor.common import paths
 
+    if getattr(args, "format", "table") == "json":
+        _out(dumps_json({"bundled_catalogs": str(paths.bundled_catalog_dir()), "user_catalogs": str(paths.user_catalog_dir()),
+                         "user_catalogs_env": paths.CATALOG_ENV, "cache": str(paths.user_cache_dir()),
+                         "cache_env": paths.CACHE_ENV}))
+        return 0
     _out(f"bundled catalogs   {paths.bundled_catalog_dir()}")
     _out(f"user catalogs      {paths.user_catalog_dir()}   (override with ${paths.CATALOG_ENV})")
     _out(f"cache              {paths.user_cache_dir()}   (override with ${paths.CACHE_ENV})")
@@ -210,6 +223,11 @@ def cmd_summary(args: argparse.Namespace) -> int:
     _warn_catalog_problems()
     moe = [m for m in cat.models.values() if m.is_moe]
     dense = [m for m in cat.models.values() if not m.is_moe]
+    if getattr(args, "format", "table") == "json":
+        _out(dumps_json({"models": len(cat.models), "moe_models": len(moe), "dense_models": len(dense), "gpus": len(cat.gpus),
+                         "gpu_prices": len(cat.gpu_prices), "api_prices": len(cat.api_prices),
+                         "problems": [str(p) for p in cat.problems]}))
+        return 0
     lines = [
         f"moe-advisor: {len(cat.models)} models ({len(moe)} MoE, {len(dense)} dense), {len(cat.gpus)} GPU types, "
         f"{len(cat.gpu_prices)} GPU prices, {len(cat.api_prices)} API prices",

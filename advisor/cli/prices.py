@@ -48,7 +48,8 @@ def price_rows(sources: list[str] | None = None) -> tuple[list[dict], list, tupl
         age = age_days(e.fetched_at[:10] if e.fetched_at else p.as_of)
         row = {
             "kind": "gpu" if gpu else "api", "provider": p.provider, "item": p.gpu if gpu else p.model,
-            "price": (f"${p.usd_per_gpu_hour}/GPU-h" if gpu else f"${p.input_usd_per_mtok} in / ${p.output_usd_per_mtok} out per M"),
+            "price": (fmt.usd_rate(p.usd_per_gpu_hour) if gpu else
+                      f"{fmt.usd_rate(p.input_usd_per_mtok, '')} in / {fmt.usd_rate(p.output_usd_per_mtok, '')} out per M"),
             "pricing": p.pricing if gpu else "per-token", "region": p.region if gpu else "",
             "sku": p.sku if gpu else p.provider_model, "from": e.used, "source": e.source, "plugin": e.plugin,
             "fetched_at": e.fetched_at, "price_source": p.source, "as_of": p.as_of, "age_days": age,
@@ -98,6 +99,12 @@ def print_prices(args: argparse.Namespace) -> int:
         _out("Price sources")
         _out(fmt.table(["source", "kind", "plugin", "prices from", "rows", "as of", "age", "live", "note"], src_rows, "llllrrrll"))
         _out("")
+    for s in status:
+        if s.refused:
+            _out(f"Refused by the last refresh of {s.name} (quarantined, not used):")
+            for line in s.refused:
+                _out(f"  {line}")
+            _out("")
     table = [[r["provider"], r["kind"], r["item"], r["price"], r["pricing"], _cut(r["region"] or "-", 24), _cut(r["sku"] or "-", 30),
               r["from"], r["as_of"], _age(r["age_days"], r["stale"])] for r in rows]
     _out(fmt.table(["provider", "kind", "gpu / model", "price", "pricing", "region", "offer", "from", "as of", "age"], table,
@@ -137,6 +144,8 @@ def refresh(args: argparse.Namespace) -> int:
             _out(f"{r.source:<{width}}  {r.status:<7}  {r.message}")
             for w in r.warnings:
                 _out(f"{'':<{width}}  {'':<7}  warning: {w}")
+    if results and all(r.status == "skipped" and r.message.startswith("no such price source") for r in results):
+        return 2  # only names that are no price source: a usage error, not a network failure
     return 1 if any(r.status == "failed" for r in results) else 0
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import shutil
 import textwrap
 
@@ -21,7 +22,12 @@ def _wrap(text: str, indent: str = "", first: str | None = None) -> str:
 
 
 def config_text(c: Candidate) -> str:
-    return c.configuration
+    """``API: provider`` or ``R × G gpu precision (provider)``: R replicas of G GPUs (``fmt.REPLICA_LEGEND``)."""
+    if c.deployment == "api":
+        return c.configuration
+    reps = c.replicas_peak if c.replicas_peak is not None else c.replicas
+    low = f"{c.replicas_min}-" if c.replicas_min is not None and c.replicas_min != reps else ""
+    return f"{low}{fmt.replicas_gpus(reps, c.gpus, c.gpu)} {c.precision} ({c.provider})"
 
 
 def candidates_table(cands: list[Candidate]) -> str:
@@ -32,8 +38,8 @@ def candidates_table(cands: list[Candidate]) -> str:
             fmt.usd(c.total_monthly_usd if c.total_monthly_usd is not None else c.monthly_cost_usd), fmt.pct(c.utilization) if c.utilization is not None else "-",
             fmt.num(c.quality, 1) if c.quality is not None else "-", "*" if c.pareto else "",
         ])
-    return fmt.table(["#", "model", "arch", "deployment", "configuration", "$/M tok", "monthly", "util", "quality", "front"],
-                     rows, "rllllrrrrl")
+    return (fmt.table(["#", "model", "arch", "deployment", "configuration", "$/M tok", "monthly", "util", "quality", "front"],
+                      rows, "rllllrrrrl") + f"\nconfiguration: {fmt.REPLICA_LEGEND}")
 
 
 def breakdown(c: Candidate, rec: Recommendation) -> str:
@@ -43,12 +49,12 @@ def breakdown(c: Candidate, rec: Recommendation) -> str:
                  + (f", {fmt.usd(c.hourly_usd)}/hour" if c.hourly_usd is not None else "")
                  + f"   (price: {c.provider}, as of {c.price_as_of})")
     if c.billed_gpu_hours_per_month is not None:
-        lines.append(f"  billed      {c.billed_gpu_hours_per_month:,.0f} GPU-hours/month x {fmt.usd(c.usd_per_gpu_hour, 2)}/GPU-h = "
+        lines.append(f"  billed      {c.billed_gpu_hours_per_month:,.0f} GPU-hours/month x {fmt.usd_rate(c.usd_per_gpu_hour)} = "
                      f"{fmt.usd(c.monthly_cost_usd)} ({c.scaling}, {c.pricing_kind}, {c.replica_range}, {c.instance_gpus}-GPU instances)")
     if c.memory:
         m = c.memory
         lines.append(f"  memory      {fmt.gb(m.capacity_bytes)} on {c.gpus} GPU(s) = weights {fmt.gb(m.weights_bytes)} + KV cache "
-                     f"{fmt.gb(m.kv_cache_bytes)} ({m.concurrency:.0f} sequences x {m.kv_context_tokens or w.context_typical_tokens:,} tokens) + reserve "
+                     f"{fmt.gb(m.kv_cache_bytes)} ({math.ceil(m.concurrency - 1e-9):,} sequences in flight at peak x {m.kv_context_tokens or w.context_typical_tokens:,} tokens) + reserve "
                      f"{fmt.gb(m.reserve_bytes)} + free {fmt.gb(m.free_bytes)}")
         lines.append(f"  speed       {fmt.num(c.output_tokens_per_s_per_replica)} output tokens/s per replica at batch {c.batch} "
                      f"({c.bound}-bound); TTFT {fmt.num(c.ttft_ms)} ms, TPOT {fmt.num(c.tpot_ms, 1)} ms; {c.parallelism}")

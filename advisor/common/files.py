@@ -24,6 +24,7 @@ def atomic_write(target: Path, payload: bytes, *, overwrite: bool = True) -> Non
         mode = target.stat().st_mode & 0o7777 if target.exists() else None
     except OSError:
         mode = None
+    _clean_stale_temps(target)
     fd, tmp = _create_temp(target)
     try:
         with os.fdopen(fd, "wb") as fh:
@@ -43,6 +44,27 @@ def atomic_write(target: Path, payload: bytes, *, overwrite: bool = True) -> Non
             pass
         raise
     _fsync_dir(parent)
+
+
+STALE_TEMP_S = 600
+"""A temporary file this old was left by a writer that was killed (SIGKILL, power loss): the next write
+of the same target removes it. Younger ones may belong to a writer still running."""
+
+
+def _clean_stale_temps(target: Path, now: float | None = None) -> None:
+    import time
+
+    now = time.time() if now is None else now
+    try:
+        candidates = list(target.parent.glob(f".{target.name}.*.tmp"))
+    except OSError:
+        return
+    for tmp in candidates:
+        try:
+            if tmp.is_file() and not tmp.is_symlink() and now - tmp.stat().st_mtime > STALE_TEMP_S:
+                tmp.unlink()
+        except OSError:
+            continue
 
 
 def _create_temp(target: Path) -> tuple[int, Path]:

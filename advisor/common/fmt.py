@@ -66,3 +66,45 @@ def table(headers: list[str], rows: list[list[str]], align: str | None = None) -
     out = [line(headers), "  ".join("-" * w for w in widths)]
     out.extend(line(r) for r in rows)
     return "\n".join(out)
+
+
+def usd_rate(x: Decimal | float | None, unit: str = "/GPU-h") -> str:
+    """A unit price with 2 to 4 decimals: ``$2.69/GPU-h``, ``$3.4309/GPU-h`` (never ``$3.43088125``)."""
+    if x is None:
+        return "-"
+    v = float(x)
+    if not math.isfinite(v):
+        return "-"
+    text = f"{v:,.4f}"
+    whole, _, dec = text.partition(".")
+    dec = dec.rstrip("0").ljust(2, "0")
+    return f"${whole}.{dec}{unit}"
+
+
+def short(x: float) -> str:
+    """A large count in a few characters: ``950``, ``40k``, ``13.0M``, ``2.5B``, ``1.2T``."""
+    if x is None or not math.isfinite(x):
+        return "-"
+    for div, suffix in ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "k")):
+        if abs(x) >= div:
+            v = x / div
+            return f"{v:.1f}{suffix}" if v < 100 else f"{v:,.0f}{suffix}"
+    return f"{x:,.0f}"
+
+
+def plain_number(x: float) -> str:
+    """A user-entered number as a person writes it: ``1,000,000``, ``2.5``, ``0.25``."""
+    if float(x).is_integer():
+        return f"{x:,.0f}"
+    return f"{x:,.6g}" if abs(x) < 1e6 else f"{x:,.2f}"
+
+
+def replicas_gpus(replicas: int, gpus: int, gpu: str | None) -> str:
+    """One notation for where a self-hosted candidate runs: ``2 × 8 h100-sxm`` = 2 replicas of 8 GPUs.
+
+    ``REPLICA_LEGEND`` explains it wherever it is shown."""
+    return f"{replicas:,} × {gpus} {gpu}"
+
+
+REPLICA_LEGEND = "R × G gpu = R replicas (copies of the model) of G GPUs each"
+GB_LEGEND = "GB = 10⁹ bytes"

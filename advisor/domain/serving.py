@@ -51,6 +51,12 @@ class Efficiency:
     """Fixed time per MoE layer per step (router, top-k, permute and finalize launches)."""
     ep_imbalance: float = 1.0
     """Multiplier on the statistical max-over-mean load of expert-parallel ranks (1 = uniform routing)."""
+    eff_kv: float = 1.0
+    """Decode attention's share of ``eff_bw`` when it streams the KV cache (aiconfigurator-core 0.12.0 decode
+    attention reaches 0.4-0.8 of HBM bandwidth against 0.6-0.85 for weight-streaming GEMMs)."""
+    kernel_floor_us: float = 0.0
+    """Fixed time of every kernel a decode step launches (ramp, tail, inter-kernel gap under CUDA graphs), times the
+    kernels per layer counted from the architecture (advisor.physics.performance.kernels_per_step)."""
 
 
 @dataclass(frozen=True)

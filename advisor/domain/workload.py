@@ -242,7 +242,7 @@ def validate(w: Workload, where: str | None = None) -> Workload:
         if not w.ttft_ms > 0:
             raise err("ttft_ms", f"must be greater than zero, got {w.ttft_ms:g}")
         if not 0 < w.output_tokens_per_s_per_user <= 10_000:
-            raise err("output_tokens_per_s_per_user", f"must be between 0 and 10,000, got {w.output_tokens_per_s_per_user:g}")
+            raise err("output_tokens_per_s_per_user", f"must be above 0 and at most 10,000, got {w.output_tokens_per_s_per_user:g}")
     if not 0 < w.deadline_hours <= 24 * 31:
         raise err("deadline_hours", f"must be between 0 and {24 * 31}, got {w.deadline_hours:g}")
     if w.fine_tuning not in FINE_TUNING:

@@ -149,6 +149,6 @@ def correction_for(model: str, gpu: str, gpus: int, precision: str, engine: str,
     if input_tokens and output_tokens:
         def dist(c: Correction) -> float:
             return abs(math.log(input_tokens / max(1, c.input_tokens))) + abs(math.log(output_tokens / max(1, c.output_tokens)))
-        match.sort(key=lambda c: (dist(c), c.recorded_on))
-        return match[0].ratio
+        match.sort(key=lambda c: c.recorded_on, reverse=True)  # newest first among equally near shapes
+        return min(match, key=dist).ratio
     return max(match, key=lambda c: c.recorded_on).ratio

@@ -5,7 +5,7 @@ max(bytes / (HBM x eff_bw), FLOPs / (peak x efficiency)) -- a per-operation roof
 step:
     dense linear   non-expert weights read once per step; 2 x non-expert active params x tokens FLOPs at the
                    weights' tensor rate (FP4 on Blackwell, FP8, BF16)
-    attention      the batch's KV cache read; QK/AV FLOPs at the attention rate (FP8 with an FP8 KV cache on
+    attention      the batch's KV cache read at eff_bw x eff_kv; QK/AV FLOPs at the attention rate (FP8 with an FP8 KV cache on
                    GPUs with FP8 tensor cores, else BF16 -- never the FP4 rate)
     experts        the experts the batch touches (busiest EP rank); grouped-GEMM FLOPs at the weights' rate x
                    the grouped-GEMM efficiency (advisor.physics.moe), plus permute/finalize bytes
@@ -26,6 +26,7 @@ import math
 from dataclasses import dataclass, field, replace
 
 from advisor.domain.specs import GpuSpec, ModelSpec
+from advisor.measure.store import correction_for
 from advisor.errors import InputError
 from advisor.domain.serving import ServingProfile
 from advisor.domain.precision import kv_bytes_per_element, resolve_precision, scheme
@@ -35,7 +36,7 @@ from advisor.physics.moe import ep_max_load, experts_touched, grouped_gemm_effic
 from advisor.physics.sizing import Fit, KvLayout, active_params, fit, kv_layout, param_breakdown, weight_bytes
 
 __all__ = ["Estimate", "StepCost", "Parallelism", "estimate_for", "parallelism", "experts_touched", "peak_flops",
-           "default_kv_precision"]
+           "default_kv_precision", "kernels_per_step"]
 
 
 @dataclass(frozen=True)
@@ -173,6 +174,28 @@ def _attention_flops_per_token(m: ModelSpec, context: float) -> float:
     return full * per_layer_full + win
 
 
+ATTENTION_KERNELS = {"gqa": 5, "mla": 9, "csa": 9}
+"""Kernels of one attention block in decode: norm, QKV GEMM, RoPE + KV append, attention, output GEMM; MLA adds
+the q/kv down-projection norms and the two weight-absorb BMMs (DeepSeek V3 modelling code in vLLM/SGLang)."""
+DENSE_FFN_KERNELS = 4
+"""norm, gate/up GEMM, activation, down GEMM."""
+MOE_KERNELS = 8
+"""norm, router GEMM, top-k, permute/align, grouped GEMM 1, activation, grouped GEMM 2, finalize/unpermute; a
+shared expert adds a dense FFN's 3 (its norm is shared)."""
+
+
+def kernels_per_step(m: ModelSpec) -> int:
+    """Kernels one decode step launches over all layers, counted from the architecture (collectives apart: they
+    are charged ``allreduce_latency_us`` each). With ``kernel_floor_us`` per kernel this is the per-layer latency
+    floor a small batch cannot get under: aiconfigurator-core 0.12.0's fused-MoE op (8 kernels here) takes
+    30-40 us per layer at one token on H100/H200 (Qwen3, Maverick, Mixtral; TP8 and EP8) and its decode
+    attention kernel 6.5-11 us at batch 1, i.e. ~4-5 us per kernel over the bytes it moves (calibration.KERNEL_FLOOR_US)."""
+    att = ATTENTION_KERNELS.get(m.attention, ATTENTION_KERNELS["gqa"])
+    moe = m.moe_layers if m.is_moe else 0
+    moe_k = MOE_KERNELS + (DENSE_FFN_KERNELS - 1 if m.n_shared_experts else 0)
+    return m.num_hidden_layers * att + (m.num_hidden_layers - moe) * DENSE_FFN_KERNELS + moe * moe_k
+
+
 class _Model:
     """Precomputed per (model, gpu, layout, precision, request shape) coefficients: evaluating a batch is a
     few dozen float operations, so the batch search, the layout search and a full ranking stay cheap.
@@ -194,6 +217,7 @@ class _Model:
         ne_active = params.active_compute - params.active_routed_experts
         self.ne_flops = 2.0 * ne_active / (T * P)
         self.bw = gpu.hbm_tbps * 1e12 * f.eff_bw * engine.gpu_multiplier(gpu.id, "eff_bw")
+        self.kv_bw = self.bw * f.eff_kv
         dec, pre = engine.gpu_multiplier(gpu.id, "eff_decode"), engine.gpu_multiplier(gpu.id, "eff_prefill")
         lin, exp_peak, att = peak_flops(gpu, precision), peak_flops(gpu, precision, "experts"), attention_flops_rate(gpu, kv_precision)
         self.lin_dec, self.lin_pre = lin * f.eff_decode * dec, lin * f.eff_prefill * pre
@@ -213,7 +237,8 @@ class _Model:
         self.lat = f.allreduce_latency_us * 1e-6 * (2.0 if lay.collective_spans_nodes else 1.0)
         self.comm_bytes1, self.n_coll = comm_bytes_per_gpu(m, lay, 1.0)
         self.pp_hop = (m.hidden_size * 2.0 / (gpu.internode_gbps * 1e9 * f.eff_link) + self.lat) if P > 1 and lay.spans_nodes else 0.0
-        self.stage_overhead = (f.layer_overhead_us * m.num_hidden_layers / P + f.moe_layer_overhead_us * self.moe_layers) * 1e-6
+        self.stage_overhead = (f.layer_overhead_us * m.num_hidden_layers / P + f.moe_layer_overhead_us * self.moe_layers
+                               + f.kernel_floor_us * kernels_per_step(m) / P) * 1e-6
         self.step_overhead = f.step_overhead_us * 1e-6
         self.speed = float(f.engine_speed)
         self.chunk = float(engine.memory.max_batched_tokens)
@@ -237,7 +262,7 @@ class _Model:
         # attention
         kv = 0.0 if prefill else b_att * self.kv_read
         af = b_att * (self.att_flops_pre if prefill else self.att_flops_dec)
-        tb, tf = kv / self.bw, af / att_rate
+        tb, tf = kv / self.kv_bw, af / att_rate
         by, fl = by + kv, fl + af
         if tb >= tf:
             mem += tb
@@ -334,6 +359,10 @@ def estimate_for(m: ModelSpec, gpu: GpuSpec, gpus: int, precision: str, input_to
     for lay in lays:
         e = _estimate_layout(m, gpu, gpus, precision, prec, input_tokens, output_tokens, kv_precision, tpot_limit_ms,
                              engine, lay, concurrency)
+        k = correction_for(m.id, gpu.id, gpus, precision, engine.id, lay.layout, input_tokens, output_tokens) if e.fits else None
+        if k is not None:  # the team measured this deployment (`moe-advisor calibrate`): their number wins
+            e = replace(e, output_tokens_per_s=e.output_tokens_per_s * k, tpot_ms=e.tpot_ms / k,
+                        warnings=e.warnings + (f"throughput x{k:.3f} from your own measurement (moe-advisor validate --mine)",))
         tried.append((lay.layout, e.output_tokens_per_s))
         key = (e.fits, e.meets_tpot_limit, e.output_tokens_per_s, -e.tpot_ms)
         if best is None or key > best[0]:

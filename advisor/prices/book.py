@@ -72,6 +72,10 @@ class PriceBook:
     def _api_index(self) -> dict[str, list[ApiPrice]]:
         return self._index("_ai", self.api_prices, "model")
 
+    def knows_provider(self, name: str) -> bool:
+        """Whether ``name`` selects any provider of this book (the matching the workload's filter uses)."""
+        return any(_provider_allowed(p, (name,)) for p in self.providers())
+
     def providers(self) -> list[str]:
         return sorted({p.provider for p in self.gpu_prices} | {p.provider for p in self.api_prices})
 

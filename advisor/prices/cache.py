@@ -13,6 +13,7 @@ from typing import Iterable
 from advisor.catalog.schema import build_price
 from advisor.common import paths
 from advisor.common.files import atomic_write
+from advisor.common.redact import scrub, secret_values
 from advisor.domain.prices import ApiPrice, GpuPrice
 from advisor.errors import CatalogError
 from advisor.prices.book import age_days
@@ -58,13 +59,15 @@ def _row_dict(p: GpuPrice | ApiPrice) -> dict:
     return out
 
 
-def write_cache(source: str, kind: str, prices: Iterable[GpuPrice | ApiPrice], fetched_at: str, url: str) -> Path:
+def write_cache(source: str, kind: str, prices: Iterable[GpuPrice | ApiPrice], fetched_at: str, url: str,
+                secrets: Iterable[str] = ()) -> Path:
     """Write the cache of one source atomically: a reader sees the old file or the new one, never a
     half-written one."""
     path = cache_path(source)
     path.parent.mkdir(parents=True, exist_ok=True)
     doc = {"schema_version": CACHE_SCHEMA_VERSION, "source": source, "kind": kind, "fetched_at": fetched_at,
            "url": public_url(url), "prices": [_row_dict(p) for p in prices]}
+    doc = scrub(doc, [*secret_values(), *secrets])  # a fetcher's rows may carry a key: never cached verbatim
     atomic_write(path, (json.dumps(doc, indent=1, sort_keys=True) + "\n").encode("utf-8"))
     _cache_memo.pop(str(path), None)
     return path
@@ -107,3 +110,41 @@ def _parse_cache(path: Path, source: str, kind: str) -> tuple[CachedPrices | Non
     except (OSError, ValueError, CatalogError) as exc:
         return None, f"live cache unusable ({exc}); using the bundled snapshot"
     return CachedPrices(source=source, kind=kind, fetched_at=fetched, url=str(doc.get("url", "")), prices=prices), ""
+
+
+# --------------------------------------------------------------------------- quarantine
+
+
+def quarantine_path(source: str) -> Path:
+    return cache_path(source).with_suffix(".refused.json")
+
+
+def write_quarantine(source: str, refused: Iterable[str], fetched_at: str) -> None:
+    """Record what the last refresh of ``source`` refused (nothing: the record is removed)."""
+    refused = [str(r) for r in refused]
+    path = quarantine_path(source)
+    if not refused:
+        try:
+            path.unlink()
+        except OSError:
+            pass
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    doc = scrub({"source": source, "fetched_at": fetched_at, "refused": refused[:200], "count": len(refused)}, secret_values())
+    atomic_write(path, (json.dumps(doc, indent=1, sort_keys=True) + "\n").encode("utf-8"))
+
+
+def read_quarantine(source: str) -> tuple[str, ...]:
+    """What the last refresh of ``source`` refused, one line each ("" lines never)."""
+    try:
+        doc = json.loads(quarantine_path(source).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return ()
+    if not isinstance(doc, dict) or not isinstance(doc.get("refused"), list):
+        return ()
+    when = str(doc.get("fetched_at", ""))[:20]
+    lines = [str(r)[:300] for r in doc["refused"] if str(r).strip()]
+    extra = int(doc.get("count", len(lines))) - len(lines) if isinstance(doc.get("count"), int) else 0
+    if extra > 0:
+        lines.append(f"... and {extra} more")
+    return tuple(f"{when}: {line}" if when else line for line in lines)

@@ -11,11 +11,14 @@ from typing import Any, Callable, Iterable
 from advisor import plugin_manager, runtime
 from advisor.catalog.load import Catalog
 from advisor.catalog.schema import check_price
-from advisor.domain.prices import ApiPrice, GpuPrice
+from decimal import Decimal
+
+from advisor.domain.prices import ApiPrice, GpuPrice, price_key
 from advisor.errors import CatalogError
 from advisor.prices import resolve
 from advisor.prices.book import age_days
-from advisor.prices.cache import write_cache
+from advisor.common import budget
+from advisor.prices.cache import read_cache, write_cache, write_quarantine
 from advisor.prices.http import Http, HttpSettings, LiveError, iso_utc, make_client, now_utc, public_url
 
 
@@ -38,6 +41,70 @@ class RefreshResult:
     @property
     def ok(self) -> bool:
         return self.status == "ok"
+
+
+MAX_MOVE = Decimal(10)
+"""A live price more than 10x above or below the last good one (or the bundled one) is quarantined."""
+
+
+MIN_ROWS_TO_JUDGE = 8
+"""A previous copy this small says little about a source's size: a shrink below it is not quarantined."""
+
+
+def snapshot_rows(snapshot: Iterable[Any], kind: str) -> list[GpuPrice | ApiPrice]:
+    """The valid rows of a source's bundled snapshot (the anchor when no live refresh succeeded yet)."""
+    out = []
+    for i, r in enumerate(snapshot):
+        try:
+            out.append(check_price(r, kind, "snapshot", f"row {i}"))
+        except CatalogError:
+            continue
+    return out
+
+
+def _amounts(p: GpuPrice | ApiPrice) -> dict[str, Decimal]:
+    names = ("usd_per_gpu_hour",) if isinstance(p, GpuPrice) else ("input_usd_per_mtok", "output_usd_per_mtok")
+    return {n: getattr(p, n) for n in names if getattr(p, n, None) is not None}
+
+
+def _item(p: GpuPrice | ApiPrice) -> str:
+    return f"{p.provider} {p.gpu if isinstance(p, GpuPrice) else p.model}" + (f" {p.region}" if getattr(p, "region", "") else "") + \
+        (f" ({p.sku})" if getattr(p, "sku", "") else "")
+
+
+def sanity_check(fresh: list[GpuPrice | ApiPrice], previous: Iterable[GpuPrice | ApiPrice],
+                 snapshot: Iterable[GpuPrice | ApiPrice]) -> tuple[list[GpuPrice | ApiPrice], list[str], str]:
+    """(rows to cache, one line per refused price, why the whole response is refused or "").
+
+    Checked against the previous good refresh, else the bundled snapshot: a response with fewer than half
+    the previous good refresh's rows is refused whole (the anchor: LiteLLM keeps its bundled map when a remote one shrinks); a
+    price at zero, or more than 10x above or below its anchor, is refused and the anchor's row kept."""
+    previous, snapshot = list(previous), list(snapshot)
+    anchor = {price_key(p): p for p in snapshot}
+    anchor.update({price_key(p): p for p in previous})
+    reference = len(previous)  # the bundled snapshot anchors single prices only: a live list may well be shorter
+    if reference >= MIN_ROWS_TO_JUDGE and len(fresh) * 2 < reference:
+        return [], [], (f"{len(fresh)} prices where the last good copy had {reference}: a response that shrinks by more "
+                        f"than half is not used")
+    kept, refused = [], []
+    for p in fresh:
+        old = anchor.get(price_key(p))
+        why = ""
+        for name, new in _amounts(p).items():
+            ref = _amounts(old).get(name) if old is not None else None
+            if new == 0 and (ref is None or ref > 0):
+                why = f"{name} is 0" + (f" (was {ref})" if ref is not None else "")
+            elif ref is not None and ref > 0 and not (ref / MAX_MOVE <= new <= ref * MAX_MOVE):
+                why = f"{name} moved from {ref} to {new} (more than {MAX_MOVE}x)"
+            if why:
+                break
+        if why:
+            refused.append(f"{_item(p)}: {why}")
+            if old is not None:
+                kept.append(old)
+        else:
+            kept.append(p)
+    return kept, refused, ""
 
 
 def _fallback_text(src: Any) -> str:
@@ -71,10 +138,12 @@ def refresh_source(src: Any, catalog: Catalog, settings: HttpSettings | None = N
         if own:
             client = http.client = make_client(settings, transport)
         try:
-            snapshot = list(src.source.snapshot())
+            snapshot = budget.call(lambda: list(src.source.snapshot()), budget_s=budget.budget(budget.SNAPSHOT_BUDGET_S),
+                                   what=f"price source {src.name!r} (plugin {src.plugin!r}): snapshot")
         except Exception:  # noqa: BLE001 - the fetcher can work without it
             snapshot = []
-        rows = fetcher.fetch(http, catalog, snapshot)
+        rows = budget.call(fetcher.fetch, http, catalog, snapshot, budget_s=budget.budget(budget.FETCH_BUDGET_S),
+                           what=f"price source {src.name!r} (plugin {src.plugin!r}): live fetch")
         if not isinstance(rows, (list, tuple)):
             raise LiveError(f"the fetcher returned {type(rows).__name__}, not a list")
         good: list[GpuPrice | ApiPrice] = []
@@ -95,11 +164,19 @@ def refresh_source(src: Any, catalog: Catalog, settings: HttpSettings | None = N
         if not good:
             raise LiveError("no usable prices in the response")
         fetched_at = iso_utc(now_utc())
-        write_cache(src.name, src.kind, good, fetched_at, getattr(fetcher, "url", ""))
+        previous, _ = read_cache(src.name, src.kind)
+        good, refused, whole = sanity_check(good, previous.prices if previous else (), snapshot_rows(snapshot, src.kind))
+        write_quarantine(src.name, [http.redact(r) for r in ([whole] if whole else refused)], fetched_at)
+        if whole:
+            raise LiveError(f"quarantined: {whole}")
+        for line in refused:
+            http.warn(f"quarantined: {line}")
+        write_cache(src.name, src.kind, good, fetched_at, getattr(fetcher, "url", ""), secrets=secrets)
         pages = f" in {http.pages} pages" if http.pages > 1 else ""
+        held = f"; {len(refused)} refused (kept the previous price)" if refused else ""
         return RefreshResult(source=src.name, status="ok", prices=len(good), fetched_at=fetched_at, now_using="live",
-                             message=http.redact(f"{len(good)} prices from {public_url(getattr(fetcher, 'url', ''))}{pages}"),
-                             warnings=tuple(http.warnings))
+                             message=http.redact(f"{len(good)} prices from {public_url(getattr(fetcher, 'url', ''))}{pages}{held}"),
+                             warnings=tuple(http.redact(w) for w in http.warnings))
     except LiveError as exc:
         reason = http.redact(str(exc))
     except Exception as exc:  # noqa: BLE001 - a third-party fetcher may raise anything

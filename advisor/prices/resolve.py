@@ -13,6 +13,7 @@ from typing import Any
 from advisor import plugin_manager, runtime
 from advisor.catalog.load import Catalog
 from advisor.catalog.schema import check_price
+from advisor.common import budget
 from advisor.domain.prices import ApiPrice, GpuPrice, price_key
 from advisor.errors import CatalogError
 from advisor.plugin_manager import RegisteredSource
@@ -40,6 +41,8 @@ class SourceStatus:
     """ISO UTC time of the last good live refresh, when the live cache is used."""
     note: str = ""
     """Why the live cache is not used (unreadable, absent), or the source's failure."""
+    refused: tuple[str, ...] = ()
+    """What the last live refresh refused (quarantined): a shrunken response, prices at zero or moved over 10x."""
 
 
 _lock = threading.RLock()
@@ -65,10 +68,11 @@ def _snapshot_rows(src: RegisteredSource) -> tuple[list[GpuPrice | ApiPrice], st
     if hit is None:
         label = f"plugin {src.plugin}, source {src.name}"
         try:
-            raw = src.source.snapshot()
+            raw = budget.call(src.source.snapshot, budget_s=budget.budget(budget.SNAPSHOT_BUDGET_S),
+                              what=f"price source {src.name!r} (plugin {src.plugin!r}): snapshot()")
             if not isinstance(raw, (list, tuple)):
                 raise TypeError(f"snapshot() returned {type(raw).__name__}, not a list")
-        except (Exception, SystemExit) as exc:
+        except Exception as exc:  # noqa: BLE001 - BaseExceptions arrive as budget.PluginCrash
             plugin_manager.record_failure(src.plugin, f"source {src.name!r}: snapshot failed: {type(exc).__name__}: {exc}")
             hit = ([], "none")
         else:
@@ -196,7 +200,8 @@ def source_status(catalog: Catalog | None = None) -> list[SourceStatus]:
         age = age_days(as_of) if as_of else None
         out.append(SourceStatus(name=src.name, kind=src.kind, plugin=src.plugin, used=used, prices=len(kept), as_of=as_of,
                                 age_days=age, stale=age is not None and age > STALE_AFTER_DAYS, refreshable=src.live is not None,
-                                fetched_at=fetched, note=why))
+                                fetched_at=fetched, note=why,
+                                refused=cache.read_quarantine(src.name) if src.live is not None else ()))
     return out
 
 

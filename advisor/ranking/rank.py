@@ -14,9 +14,11 @@ from typing import Iterable, Sequence
 from advisor import cost
 from advisor.catalog.load import Catalog
 from advisor.common import fmt
+from advisor.errors import UnknownIdError
 from advisor.domain.recommendation import Candidate, Reason, Recommendation, Rejection
 from advisor.domain.workload import HOURS_PER_MONTH, Workload, validate
 from advisor.prices.book import STALE_AFTER_DAYS, PriceBook, age_days, from_catalog
+from advisor.ranking import guard
 from advisor.ranking.api_backend import ApiBackend
 from advisor.ranking.context import Context, CostBackend
 from advisor.physics.training import method_for, training_run
@@ -152,8 +154,13 @@ def _break_even(c: Candidate, ctx: Context, memo: dict) -> tuple[float | None, s
     vs = f"{api.provider} at ${api_usd_per_mtok:.3f}/M"
     if be.tokens_per_day is None:
         full = be.usd_per_mtok_at_full
-        return None, vs, Reason("break-even", f"never beats {vs} for {c.model}: even at 100% utilization one replica costs "
-                                f"${full:.3f}/M tokens", "info", {"usd_per_mtok_at_full": full})
+        if full < float(api_usd_per_mtok):
+            msg = (f"breaks even with {vs} only above {full / float(api_usd_per_mtok):.0%} utilization of every replica (fully "
+                   f"used, one replica costs ${full:.3f}/M against ${float(api_usd_per_mtok):.3f}/M), more than this workload "
+                   f"reaches with its peak provisioned")
+        else:
+            msg = f"does not break even with {vs} for {c.model}: fully used, one replica costs ${full:.3f}/M tokens"
+        return None, vs, Reason("break-even", msg, "info", {"usd_per_mtok_at_full": full})
     per_day, now = be.tokens_per_day, be.workload_tokens_per_day
     side = "above" if now >= per_day else "below"
     return per_day, vs, Reason("break-even", f"break-even with {vs}: {fmt.num(per_day / 1e6, 1)}M tokens/day per replica; "
@@ -175,6 +182,10 @@ def recommend_with(workload: Workload, catalog: Catalog, prices: PriceBook | Non
     if w.gpu_types:
         for gid in w.gpu_types:
             catalog.gpu(gid)
+    known = prices.providers()
+    for name in w.providers:  # a mistyped provider is an error with close matches, not "no feasible option"
+        if known and not prices.knows_provider(name):
+            raise UnknownIdError("provider", name, known)
     models = [m for m in catalog.models.values() if not w.models or m.id in w.models]
     candidates: list[Candidate] = []
     rejected: list[Rejection] = []
@@ -194,10 +205,8 @@ def recommend_with(workload: Workload, catalog: Catalog, prices: PriceBook | Non
         for backend in backends:
             if backend.deployment not in wanted:
                 continue
-            try:
-                results = list(backend.evaluate(ctx, model))
-            except Exception as exc:  # a plugin backend that raises must not take the ranking down
-                run_notes.append(f"cost backend {getattr(backend, 'name', backend)!r} failed on {model.id}: {type(exc).__name__}: {exc}")
+            results = guard.evaluate(backend, ctx, model, run_notes)
+            if not results:
                 continue
             ft = _fine_tuning(ctx, model, ft_memo)
             for r in results:
@@ -220,17 +229,18 @@ def recommend_with(workload: Workload, catalog: Catalog, prices: PriceBook | Non
         if be_reason:
             extra.append(be_reason)
         total = _total(c)
-        plus = f" (serving ${c.monthly_cost_usd:,} + fine-tuning ${c.fine_tuning_monthly_usd:,})" if c.fine_tuning_monthly_usd else ""
+        plus = (f" (serving {fmt.usd(c.monthly_cost_usd)} + fine-tuning {fmt.usd(c.fine_tuning_monthly_usd)})"
+                if c.fine_tuning_monthly_usd else "")
         if i == 0:
-            msg = f"cheapest feasible option at ${total:,}/month{plus} (${c.usd_per_mtok:.3f}/M tokens)"
+            msg = f"cheapest feasible option at {fmt.usd(total)}/month{plus} (${c.usd_per_mtok:.3f}/M tokens)"
             if runner:
                 diff = _total(runner) - total
-                why = "same cost, ranked by " + ("architecture (fine-tuning plans)" if w.fine_tuning != "none" and runner.architecture != c.architecture else "quality") if diff == 0 else f"${diff:,}/month cheaper"
+                why = "same cost, ranked by " + ("architecture (fine-tuning plans)" if w.fine_tuning != "none" and runner.architecture != c.architecture else "quality") if diff == 0 else f"{fmt.usd(diff)}/month cheaper"
                 msg += f"; beats #2, {runner.label}: {why}"
             extra.insert(0, Reason("rank", msg, "decisive", {"monthly_cost_usd": str(c.monthly_cost_usd), "total_monthly_usd": str(total)}))
         elif top is not None:
             diff = total - _total(top)
-            msg = f"#{i + 1}: ${total:,}/month{plus}, ${diff:,} more than #1 ({top.label})"
+            msg = f"#{i + 1}: {fmt.usd(total)}/month{plus}, {fmt.usd(diff)} more than #1 ({top.label})"
             if w.fine_tuning == "heavy" and c.architecture == "moe" and top.architecture == "dense":
                 msg += "; ranked after every dense option because heavy fine-tuning is planned"
             extra.insert(0, Reason("rank", msg, "decisive", {"monthly_cost_usd": str(c.monthly_cost_usd), "more_than_first_usd": str(diff)}))

@@ -143,6 +143,8 @@ def _val(v: Any) -> str:
         return "(none)"
     if isinstance(v, (list, tuple)):
         return ", ".join(map(str, v)) or "(none)"
+    if isinstance(v, (int, float)) and not isinstance(v, bool):
+        return fmt.plain_number(v)
     return str(v)
 
 

@@ -28,6 +28,7 @@ from advisor.tui.widgets.workload_form import WorkloadForm
 from advisor.domain.workload import Workload
 
 DEBOUNCE_S = 0.3
+DEFAULT_PRESET = "steady-latency"
 WORKER_TITLES = {"ranking": "Ranking failed", "export": "Export failed", "prices": "Prices", "refresh": "Price refresh failed"}
 
 
@@ -52,7 +53,8 @@ class AdvisorApp(App[None]):
                  cursor_blink: bool = True, debounce_s: float = DEBOUNCE_S) -> None:
         super().__init__()
         self.services = services or svc.Services()
-        self.initial_workload = workload or Workload()
+        self.initial_workload = workload or svc.presets()[DEFAULT_PRESET]
+        """Opens on a preset with a quality floor, so the first screen shows a real decision (MoE against dense)."""
         self.cursor_blink = cursor_blink
         self.debounce_s = debounce_s
         self.recommendation: Recommendation | None = None
@@ -114,11 +116,15 @@ class AdvisorApp(App[None]):
         else:
             self._debounce = self.set_timer(self.debounce_s, lambda: self._rank(w, generation))
 
-    @work(thread=True, exclusive=True, group="ranking", exit_on_error=False)
-    def _rank(self, w: Workload, generation: int) -> None:
-        try:
+    @work(exclusive=True, group="ranking", exit_on_error=False)
+    async def _rank(self, w: Workload, generation: int) -> None:
+        """Rank in a daemon thread (plugins run there: one that hangs cannot stop ctrl+q)."""
+        def rank() -> Recommendation:
             self.services.check_ids(w)
-            rec = self.services.recommend(w)
+            return self.services.recommend(w)
+
+        try:
+            rec = await svc.in_daemon_thread(rank)
         except AdvisorError as exc:  # the user's answers (an unknown id, ...): shown at the field
             self.post_message(RankingFailed(generation, svc.error_field(exc), svc.error_text(exc)))
             return
@@ -262,21 +268,26 @@ class AdvisorApp(App[None]):
 
     # ------------------------------------------------------------------ prices workers
 
-    @work(thread=True, exclusive=True, group="prices", exit_on_error=False)
-    def load_prices(self, screen: Widget) -> None:
-        sources = self.services.price_sources()
-        plugins = self.services.plugins()
+    @work(exclusive=True, group="prices", exit_on_error=False)
+    async def load_prices(self, screen: Widget) -> None:
+        sources, plugins = await svc.in_daemon_thread(lambda: (self.services.price_sources(), self.services.plugins()))
         screen.post_message(PricesLoaded(sources, plugins))
 
-    @work(thread=True, exclusive=True, group="refresh", exit_on_error=False)
-    def refresh_prices(self, screen: Widget) -> None:
+    @work(exclusive=True, group="refresh", exit_on_error=False)
+    async def refresh_prices(self, screen: Widget) -> None:
+        """Plugin fetchers run in a daemon thread, like the ranking."""
         def progress(source: str, done: int, total: int) -> None:
             screen.post_message(RefreshProgress(source, done, total))
 
-        results = self.services.refresh_prices(progress)
+        def refresh() -> tuple:
+            results = self.services.refresh_prices(progress)
+            return results, self.services.price_sources(), self.services.plugins()
+
+        results, sources, plugins = await svc.in_daemon_thread(refresh)
         screen.post_message(RefreshFinished(results))
-        screen.post_message(PricesLoaded(self.services.price_sources(), self.services.plugins()))
-        self.call_from_thread(self._rerank)
+        screen.post_message(PricesLoaded(sources, plugins))
+        if any(r.ok for r in results):  # nothing new: the ranking stands
+            self._rerank()
 
     def _rerank(self) -> None:
         self.request_ranking(self.main.form.values(), immediate=True, force=True)

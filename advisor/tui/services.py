@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from advisor.common import fmt
 from advisor.errors import AdvisorError, InputError, UnknownIdError
 from advisor.domain.recommendation import Candidate, Recommendation
 from advisor.domain.workload import SHAPES, Workload
@@ -20,7 +21,39 @@ from advisor.domain.workload import SHAPES, Workload
 # --------------------------------------------------------------------------- the workload form
 
 TUPLE_FIELDS = ("precisions", "providers", "gpu_types")
-_ID_KIND_TO_FIELD = {"precision": "precisions", "gpu": "gpu_types", "model": "models", "preset": "preset"}
+_ID_KIND_TO_FIELD = {"precision": "precisions", "gpu": "gpu_types", "model": "models", "preset": "preset",
+                     "provider": "providers"}
+
+
+async def in_daemon_thread(fn: Callable[..., Any], *args: Any) -> Any:
+    """``fn(*args)`` in a daemon thread, awaited: plugin work that hangs never keeps the app from quitting
+    (Textual's thread workers run in the event loop's executor, which exit waits for)."""
+    import asyncio
+    import threading
+
+    loop = asyncio.get_running_loop()
+    future: asyncio.Future = loop.create_future()
+
+    def settle(ok: bool, value: Any) -> None:
+        if future.done():
+            return
+        if ok:
+            future.set_result(value)
+        else:
+            future.set_exception(value)
+
+    def run() -> None:
+        try:
+            value, ok = fn(*args), True
+        except BaseException as exc:  # noqa: BLE001 - handed to the awaiting worker
+            value, ok = (exc if isinstance(exc, Exception) else RuntimeError(f"{type(exc).__name__}: {exc}")), False
+        try:
+            loop.call_soon_threadsafe(settle, ok, value)
+        except RuntimeError:  # the loop closed: the app has quit
+            pass
+
+    threading.Thread(target=run, name="moe-advisor tui work", daemon=True).start()
+    return await future
 
 
 def form_values(w: Workload, fields: Sequence[str]) -> dict[str, str]:
@@ -30,8 +63,8 @@ def form_values(w: Workload, fields: Sequence[str]) -> dict[str, str]:
         value = getattr(w, name)
         if isinstance(value, tuple):
             out[name] = ", ".join(value)
-        elif isinstance(value, float):
-            out[name] = f"{value:g}" if abs(value) < 1e15 else str(value)
+        elif isinstance(value, float):  # as a person types it: 1000000, not 1e+06
+            out[name] = str(int(value)) if value.is_integer() and abs(value) < 1e15 else f"{value:g}"
         else:
             out[name] = str(value)
     return out
@@ -104,7 +137,7 @@ def workload_summary(w: Workload) -> str:
     tokens_per_day = w.requests_per_day * w.tokens_per_request
     if w.latency == "interactive":
         timing = (f"{w.traffic_shape} {w.peak_to_mean:g}x peak, TTFT ≤ {w.ttft_ms:,.0f} ms, "
-                  f"{w.output_tokens_per_s_per_user:g} tok/s/user")
+                  f"{fmt.plain_number(w.output_tokens_per_s_per_user)} tok/s/user")
     else:
         timing = f"batch, each day's volume within {w.deadline_hours:g} h"
     return (f"{_short(w.requests_per_day)} req/day ({_short(tokens_per_day)} tok/day), {w.input_tokens:,} in / "
@@ -112,11 +145,7 @@ def workload_summary(w: Workload) -> str:
 
 
 def _short(x: float) -> str:
-    for div, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "k")):
-        if abs(x) >= div:
-            v = x / div
-            return f"{v:.1f}{suffix}" if v < 100 else f"{v:.0f}{suffix}"
-    return f"{x:,.0f}"
+    return fmt.short(x)
 
 
 # --------------------------------------------------------------------------- candidate explanations
@@ -251,8 +280,9 @@ class Services:
         return api.recommend(w)
 
     def check_ids(self, w: Workload) -> None:
-        """Raise InputError naming the field when a constraint names an unknown GPU or model."""
+        """Raise InputError naming the field when a constraint names an unknown GPU, model or provider."""
         from advisor import api
+        from advisor.prices import resolve
 
         cat = api.catalog()
         try:
@@ -260,6 +290,12 @@ class Services:
                 cat.gpu(gid)
             for mid in w.models:
                 cat.model(mid)
+            if w.providers:
+                known = resolve.price_book(cat).providers()
+                norm = lambda s: "".join(ch for ch in s.lower() if ch.isalnum())  # noqa: E731 (as the price book matches)
+                for p in w.providers:
+                    if not any(norm(p) and norm(p) in norm(k) for k in known):
+                        raise UnknownIdError("provider", p, known)
         except UnknownIdError as exc:
             raise InputError(_ID_KIND_TO_FIELD.get(exc.kind, exc.kind), _unknown_text(exc), "form") from None
 

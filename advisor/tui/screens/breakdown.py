@@ -17,6 +17,7 @@ from advisor.tui import services
 from advisor.tui.screens.base import AdvisorScreen
 from advisor.tui.widgets.cost_plot import CostPlot
 from advisor.tui.widgets.memory_bar import MemoryBar
+from advisor.tui.widgets.ranking_table import candidate_label, where
 
 MARKS = {"decisive": ("!", "bold"), "warning": ("~", "yellow"), "info": ("·", "")}
 
@@ -38,18 +39,29 @@ def cost_text(c: Candidate) -> Text:
     if c.deployment == "api" and c.api_input_usd_per_mtok is not None:
         t.append(f"\n{fmt.usd(c.api_input_usd_per_mtok)}/M input, {fmt.usd(c.api_output_usd_per_mtok)}/M output")
     if c.billed_gpu_hours_per_month is not None:
-        t.append(f"\nbilled: {c.billed_gpu_hours_per_month:,.0f} GPU-h/month × {fmt.usd(c.usd_per_gpu_hour, 2)} "
+        t.append(f"\nbilled: {c.billed_gpu_hours_per_month:,.0f} GPU-h/month × {fmt.usd_rate(c.usd_per_gpu_hour)} "
                  f"({c.scaling}, {c.pricing_kind}, {c.replica_range})")
     t.append(f"\nprice: {c.provider}, as of {c.price_as_of or '?'}", "dim")
     return t
 
 
+def engines(c: Candidate) -> int:
+    """Serving engines in one replica (``4 engines x TP2 (data parallel)`` -> 4)."""
+    import re
+
+    found = re.match(r"\s*(\d+) engines", c.parallelism or "")
+    return int(found.group(1)) if found else 1
+
+
 def config_text(c: Candidate) -> Text:
     if c.deployment == "api":
         return Text(f"per-token API from {c.provider}; no GPUs to run")
-    reps = f"{c.replicas} replicas × " if c.replicas > 1 else "1 replica × "
-    t = Text(f"{reps}{c.gpus}x {c.gpu} ({c.parallelism}); {c.precision} weights, {c.kv_precision} KV cache; "
-             f"{c.provider}")
+    total = (c.replicas_peak or c.replicas) * c.gpus
+    t = Text(f"{c.replica_range} × {c.gpus} {c.gpu} ({total:,} GPU{'s' if total != 1 else ''} at peak); {c.parallelism}")
+    extra = [x for x in (f"engine {c.engine}" if c.engine else "", f"layout {c.layout}" if c.layout else "",
+                         f"{c.instance_gpus}-GPU instances" if c.instance_gpus else "") if x]
+    t.append(f"\n{c.precision} weights, {c.kv_precision} KV cache; {c.provider}" + (f"; {', '.join(extra)}" if extra else ""))
+    t.append(f"\n{fmt.REPLICA_LEGEND}; a replica is one sold instance, which may run several engines", "dim")
     return t
 
 
@@ -62,8 +74,42 @@ def targets_table(c: Candidate, rec: Recommendation) -> Group:
     for check in services.target_checks(c, rec.workload):
         ok = {True: Text("✓", "green"), False: Text("✗", "red"), None: Text("")}[check.ok]
         table.add_row(check.metric, check.estimate, check.target, ok)
-    point = services.operating_point(c)
+    point = operating_point(c)
     return Group(table, Text(point, style="dim")) if point else Group(table)
+
+
+def operating_point(c: Candidate) -> str:
+    """The batch behind the speed figures, told apart from the sequences the KV cache holds."""
+    if c.deployment == "api" or c.batch is None:
+        return ""
+    n = engines(c)
+    per = " per engine" if n > 1 else ""
+    limit = "the largest batch within the TPOT target" if c.tpot_ms else "the throughput-optimal batch"
+    held = ""
+    if c.memory is not None and c.memory.concurrency:
+        held = f"; the KV cache holds the {_sequences(c.memory.concurrency / n)} sequences{per} in flight at peak"
+    return f"speed at batch {c.batch:,}{per} ({limit}; TPOT {fmt.num(c.tpot_ms, 1)} ms, {c.bound}-bound){held}"
+
+
+def _sequences(x: float) -> str:
+    import math
+
+    return f"{math.ceil(x - 1e-9):,}"
+
+
+def break_even_text(c: Candidate) -> str:
+    """``8.2M tokens/day`` or why there is none, in one wording with the numbers it rests on."""
+    if not c.break_even_vs:
+        return "-"
+    if c.break_even_tokens_per_day:
+        return f"{fmt.num(c.break_even_tokens_per_day / 1e6, 1)}M tokens/day"
+    full = next((r.numbers.get("usd_per_mtok_at_full") for r in c.reasons if r.code == "break-even"), None)
+    if full is None and c.utilization_table:
+        p = c.utilization_table[0]
+        full = float(p.usd_per_mtok) * p.utilization
+    if full is None:
+        return "not reached"
+    return f"not reached: fully used, one replica costs {fmt.usd(full, 3)}/M"
 
 
 def utilization_text(c: Candidate) -> Text:
@@ -74,8 +120,7 @@ def utilization_text(c: Candidate) -> Text:
     if c.single_stream_usd_per_mtok is not None:
         t.append(f"; one user alone: {fmt.usd(c.single_stream_usd_per_mtok, 3)}")
     if c.break_even_vs:
-        be = f"{fmt.num(c.break_even_tokens_per_day / 1e6, 1)}M tokens/day" if c.break_even_tokens_per_day else "never"
-        t.append(f"\nbreak-even with {c.break_even_vs}: {be}")
+        t.append(f"\nbreak-even with {c.break_even_vs}: {break_even_text(c)}")
     return t
 
 
@@ -99,7 +144,7 @@ class BreakdownScreen(AdvisorScreen):
         with VerticalScroll(id="breakdown"):
             arch = "MoE" if c.architecture == "moe" else "dense"
             quality = f" · quality {fmt.num(c.quality, 1)} {c.quality_benchmark}" if c.quality is not None else ""
-            yield Static(Text.assemble((f"#{c.rank} {c.model_name}", "bold"), f"  {arch} · {c.deployment}{quality}"),
+            yield Static(Text.assemble((f"#{c.rank} {c.model_name}", "bold"), f"  {arch} · {where(c)}{quality}"),
                          id="bd-title")
             with Horizontal(id="bd-columns"):
                 with Vertical(id="bd-left"):
@@ -107,20 +152,30 @@ class BreakdownScreen(AdvisorScreen):
                     yield Static(cost_text(c), id="bd-cost")
                     yield section("GPU configuration")
                     yield Static(config_text(c), id="bd-config")
-                    yield section("Memory per replica")
-                    yield MemoryBar(c.memory, gpus=c.gpus or 1, id="bd-memory")
+                    if c.memory is not None:
+                        yield section(f"Memory per replica ({fmt.GB_LEGEND})")
+                        yield MemoryBar(c.memory, gpus=c.gpus or 1, id="bd-memory")
                     yield section("Throughput and latency against the targets")
                     yield Static(targets_table(c, rec), id="bd-targets")
                 with Vertical(id="bd-right"):
-                    api_usd, api_label = self.app.services.cheapest_api(c, rec)  # type: ignore[attr-defined]
-                    yield CostPlot(services.cost_curve(c, api_usd, api_label), id="bd-plot")
-                    yield Static(utilization_text(c), id="bd-utilization")
+                    curve = None
+                    if c.deployment != "api":
+                        api_usd, api_label = self.app.services.cheapest_api(c, rec)  # type: ignore[attr-defined]
+                        curve = services.cost_curve(c, api_usd, api_label)
+                    if curve is not None:
+                        yield section("$/M tokens against utilization")
+                        yield CostPlot(curve, id="bd-plot")
+                        yield Static(utilization_text(c), id="bd-utilization")
+                    else:  # an API costs the same per token at any volume: one line, no empty plot
+                        yield section("$/M tokens against utilization")
+                        yield Static(Text("the same at any utilization: the API bills per token", style="dim"),
+                                     id="bd-utilization")
             yield section("Why")
             yield Static(reasons_text(c), id="bd-reasons")
         yield Footer()
 
     def on_mount(self) -> None:
-        self.sub_title = self.candidate.label
+        self.sub_title = candidate_label(self.candidate)
 
 
 class CompareScreen(AdvisorScreen):
@@ -140,7 +195,7 @@ class CompareScreen(AdvisorScreen):
             with Horizontal(id="cmp-columns"):
                 for i, c in enumerate((self.first, self.second)):
                     with Vertical(classes="cmp-column", id=f"cmp-{i}"):
-                        yield section(f"#{c.rank} {c.label}")
+                        yield section(f"#{c.rank} {candidate_label(c)}")
                         yield MemoryBar(c.memory, gpus=c.gpus or 1)
                         yield Static(reasons_text(c, limit=6), classes="cmp-reasons")
         yield Footer()
@@ -156,7 +211,7 @@ class CompareScreen(AdvisorScreen):
         w = self.recommendation.workload
         table = Table(box=None, padding=(0, 1), expand=True, show_edge=False)
         table.add_column("", style="dim", no_wrap=True)
-        table.add_column(f"#{a.rank} {a.model}", ratio=1)
+        table.add_column(f"#{a.rank} {a.model}", ratio=1)  # the better value of a row is in bold green
         table.add_column(f"#{b.rank} {b.model}", ratio=1)
 
         def row(label: str, va, vb, text, better: str | None = None) -> None:
@@ -168,7 +223,7 @@ class CompareScreen(AdvisorScreen):
 
         row("architecture", a.architecture, b.architecture, lambda c, v: "MoE" if v == "moe" else "dense")
         row("deployment", a.deployment, b.deployment, lambda c, v: f"{v} ({c.provider})")
-        row("configuration", None, None, lambda c, v: services.config_text(c))
+        row("configuration", None, None, lambda c, v: where(c))
         row("$/M tokens", a.usd_per_mtok, b.usd_per_mtok, lambda c, v: fmt.usd(v, 3), "low")
         row("monthly", a.monthly_cost_usd, b.monthly_cost_usd, lambda c, v: fmt.usd(v), "low")
         row("utilization", a.utilization, b.utilization, lambda c, v: fmt.pct(v) if v is not None else "-", "high")
@@ -182,9 +237,7 @@ class CompareScreen(AdvisorScreen):
         free_a = a.memory.free_bytes if a.memory else None
         free_b = b.memory.free_bytes if b.memory else None
         row("free GPU memory", free_a, free_b, lambda c, v: fmt.gb(v) if v is not None else "-", "high")
-        row("break-even", None, None, lambda c, v: (
-            (f"{fmt.num(c.break_even_tokens_per_day / 1e6, 1)}M tok/day" if c.break_even_tokens_per_day else "never")
-            + f" vs {c.break_even_vs}") if c.break_even_vs else "-")
+        row("break-even", None, None, lambda c, v: f"{break_even_text(c)} (vs {c.break_even_vs})" if c.break_even_vs else "-")
         diff = b.monthly_cost_usd - a.monthly_cost_usd
         word = "more" if diff > 0 else "less"
         summary = Text(f"#{b.rank} costs {fmt.usd(abs(diff))}/month {word} than #{a.rank}" if diff else

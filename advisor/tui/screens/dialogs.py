@@ -33,8 +33,8 @@ class ExportDialog(ModalScreen[Path | None]):
             yield inp
             yield Static(f"✗ {self.error}" if self.error else "", id="export-error", classes="error")
             with Horizontal(classes="dialog-buttons"):
-                yield Button("Export", variant="primary", id="export-ok")
-                yield Button("Cancel", id="export-cancel")
+                yield Button("Export (enter)", variant="primary", id="export-ok")
+                yield Button("Cancel (esc)", id="export-cancel")
 
     def on_mount(self) -> None:
         inp = self.query_one(Input)
@@ -71,8 +71,8 @@ class ConfirmDialog(ModalScreen[bool]):
             yield Static(self.message)
             yield Static(f"y: {self.confirm_label.lower()} · n or escape: {self.cancel_label.lower()}", classes="hint")
             with Horizontal(classes="dialog-buttons"):
-                yield Button(self.confirm_label, variant="warning", id="confirm-yes")
-                yield Button(self.cancel_label, variant="primary", id="confirm-no")
+                yield Button(f"{self.confirm_label} (y)", variant="warning", id="confirm-yes")
+                yield Button(f"{self.cancel_label} (n)", variant="primary", id="confirm-no")
 
     def on_mount(self) -> None:
         self.query_one("#confirm-no", Button).focus()
@@ -92,7 +92,8 @@ QuitChoice = Literal["export", "quit", "cancel"]
 class QuitDialog(ModalScreen[QuitChoice]):
     """Quitting with a recommendation that was never exported: export first, quit anyway, or stay."""
 
-    BINDINGS = [Binding("escape", "choose('cancel')", "Stay")]
+    BINDINGS = [Binding("escape,s", "choose('cancel')", "Stay"), Binding("e", "choose('export')", "Export", show=False),
+                Binding("q", "choose('quit')", "Quit", show=False)]
 
     def __init__(self, workload_name: str, exported: bool = False) -> None:
         super().__init__(classes="dialog-screen")
@@ -105,9 +106,9 @@ class QuitDialog(ModalScreen[QuitChoice]):
             why = "has changed since it was last exported" if self.exported else "has not been exported"
             yield Static(f"The recommendation for '{self.workload_name}' {why}. Export it to TOML first?")
             with Horizontal(classes="dialog-buttons"):
-                yield Button("Export…", variant="primary", id="quit-export")
-                yield Button("Quit", variant="error", id="quit-quit")
-                yield Button("Stay", id="quit-cancel")
+                yield Button("Export… (e)", variant="primary", id="quit-export")
+                yield Button("Quit (q)", variant="error", id="quit-quit")
+                yield Button("Stay (esc)", id="quit-cancel")
 
     def on_mount(self) -> None:
         self.query_one("#quit-export", Button).focus()

@@ -11,35 +11,44 @@ from advisor.common import fmt
 from advisor.domain.recommendation import Candidate, Recommendation
 from advisor.tui import services
 from advisor.tui.screens.base import AdvisorScreen
-from advisor.tui.widgets.ranking_table import RankingTable
-from advisor.tui.widgets.workload_form import WorkloadForm
+from advisor.tui.widgets.clamped import ClampedText
+from advisor.tui.widgets.ranking_table import RankingTable, where
+from advisor.tui.widgets.workload_form import WorkloadForm, field_label, user_text
 from advisor.domain.workload import Workload
 
 SEVERITY_MARK = {"decisive": ("!", "bold"), "warning": ("~", "yellow"), "info": ("-", "")}
+SEVERITY_ORDER = {"decisive": 0, "warning": 1, "info": 2}
 
 
 class MainScreen(AdvisorScreen):
     """Form | status, ranking table, highlighted candidate. The app runs the ranking and calls ``show_*``."""
 
-
     def __init__(self, workload: Workload, *, cursor_blink: bool = True) -> None:
         super().__init__(id="main")
         self._workload = workload
         self._cursor_blink = cursor_blink
+        self._notified_problems: set[str] = set()
 
     def compose(self) -> ComposeResult:
         yield Header(icon="◆")
         with Horizontal(id="main-body"):
-            yield WorkloadForm(self._workload, cursor_blink=self._cursor_blink, id="form")
-            with Vertical(id="results"):
+            form = WorkloadForm(self._workload, cursor_blink=self._cursor_blink, id="form")
+            form.border_title = "Questions"
+            yield form
+            results = Vertical(id="results")
+            results.border_title = "Ranking"
+            results.border_subtitle = "enter: breakdown · s: sort"
+            with results:
                 yield Static("", id="workload-line")
                 yield Static("", id="status")
+                yield ClampedText("", more="f3 and the breakdown list them", id="notes")
                 yield RankingTable(id="ranking")
-                yield Static("", id="detail")
+                yield ClampedText("", more="enter: the full breakdown", id="detail")
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.query_one("#preset").focus()  # one keystroke (← →) loads a preset
+        self.query_one("#notes").display = False
 
     @property
     def form(self) -> WorkloadForm:
@@ -58,9 +67,10 @@ class MainScreen(AdvisorScreen):
         self.query_one("#results").add_class("-pending")
 
     def show_invalid(self, field: str | None, message: str) -> None:
+        message = user_text(message, field)
         self.form.show_error(field, message)
         if field is not None and field in self.form.errors:
-            text = Text.assemble(("✗ ", "bold red"), (f"check {field.replace('_', ' ')}", "bold red"),
+            text = Text.assemble(("✗ ", "bold red"), (f"check {field_label(field)}", "bold red"),
                                  " (the reason is under the field); the ranking is for the last valid answers")
         else:
             text = Text.assemble(("✗ ", "bold red"), (message, "red"))
@@ -73,38 +83,69 @@ class MainScreen(AdvisorScreen):
         n, r = len(rec.candidates), len(rec.rejected)
         if rec.candidates:
             best = rec.candidates[0]
-            line = (f"{n} ranked, {r} rejected (f3: why) · best {fmt.usd(best.usd_per_mtok, 3)}/M tok, "
+            line = (f"{n:,} ranked, {r:,} rejected (f3: why) · best {fmt.usd(best.usd_per_mtok, 3)}/M tok, "
                     f"{fmt.usd(best.monthly_cost_usd)}/month")
         else:
-            line = f"No feasible option: all {r} were rejected. Press f3 to see why, then relax a constraint."
+            line = f"No feasible option: all {r:,} were rejected. Press f3 to see why, then relax a constraint."
         self._show_workload(rec.workload)
         self.query_one("#status", Static).update(Text(line, "bold"))
+        self._show_notes(rec.notes)
         self.table.show(rec)
         if not rec.candidates:
             self.show_candidate(None)
 
+    def show_sorted(self) -> None:
+        """The status line says which column the rows are sorted by."""
+        status = self.query_one("#status", Static)
+        base = str(status.content).split(" · sorted by ")[0]
+        table = self.table
+        suffix = "" if table.sort_key == "rank" and not table.sort_reverse else f" · sorted by {table.sort_label}"
+        status.update(Text(base + suffix, "bold"))
+
+    def _show_notes(self, notes: tuple[str, ...]) -> None:
+        """Run-level notes: problems in a user catalog (entries left out), stale prices, failed plugins."""
+        box = self.query_one("#notes", ClampedText)
+        problems = [n for n in notes if n.startswith("catalog: ")]
+        others = [n for n in notes if not n.startswith("catalog: ")]
+        lines = [Text.assemble(("⚠ ", "bold yellow"), ("catalog entry left out: ", "yellow"), p.removeprefix("catalog: "))
+                 for p in problems]
+        lines += [Text.assemble(("~ ", "yellow"), n) for n in others]
+        box.update(Text("\n").join(lines))
+        box.display = bool(lines)
+        new = [p for p in problems if p not in self._notified_problems]
+        if new:
+            self._notified_problems.update(new)
+            self.notify("\n".join(p.removeprefix("catalog: ") for p in new[:3]),
+                        title=f"{len(new)} catalog entr{'y' if len(new) == 1 else 'ies'} left out", severity="warning",
+                        timeout=10)
+
     def _show_workload(self, w: Workload) -> None:
         title = w.name if w.name != "custom" else "custom workload"
+        self.form.show_description(w)
         self.query_one("#workload-line", Static).update(Text.assemble((title, "bold"), ": ", services.workload_summary(w)))
 
     def show_candidate(self, c: Candidate | None) -> None:
-        detail = self.query_one("#detail", Static)
+        detail = self.query_one("#detail", ClampedText)
         rec = self.table.recommendation
         if c is None:
             notes = list(rec.notes) if rec else []
             detail.update(Text("\n".join(f"note: {n}" for n in notes)))
             return
-        head = Text.assemble((f"#{c.rank} {c.label}", "bold"), "  ",
+        head = Text.assemble((f"#{c.rank} {c.model}", "bold"), " · ", where(c), "\n",
                              f"{fmt.usd(c.usd_per_mtok, 3)}/M tok · {fmt.usd(c.monthly_cost_usd)}/month",
                              f" · quality {fmt.num(c.quality, 1)}" if c.quality is not None else "")
         lines = [head]
-        for reason in [r for r in c.reasons if r.severity in ("decisive", "warning")][:3]:
+        shown = sorted((r for r in c.reasons if r.severity in ("decisive", "warning")),
+                       key=lambda r: SEVERITY_ORDER.get(r.severity, 3))
+        for reason in shown:
             mark, style = SEVERITY_MARK.get(reason.severity, ("-", ""))
             lines.append(Text.assemble((f"{mark} ", style), reason.message))
-        lines.append(Text("enter: full breakdown · c: mark to compare · s: sort", style="dim"))
         detail.update(Text("\n").join(lines))
 
     # ------------------------------------------------------------------ events
 
     def on_ranking_table_highlighted(self, event: RankingTable.Highlighted) -> None:
         self.show_candidate(event.candidate)
+
+    def on_ranking_table_sorted(self, event: RankingTable.Sorted) -> None:
+        self.show_sorted()

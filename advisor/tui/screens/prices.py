@@ -12,7 +12,7 @@ from advisor.tui.screens.base import AdvisorScreen
 from textual.widgets import Button, DataTable, Footer, Header, ProgressBar, Static
 
 from advisor.tui.messages import PricesLoaded, RefreshFinished, RefreshProgress
-from advisor.tui.services import PluginRow, PriceSource
+from advisor.tui.services import PluginRow, PriceSource, RefreshRow
 
 
 class PricesScreen(AdvisorScreen):
@@ -23,22 +23,24 @@ class PricesScreen(AdvisorScreen):
         super().__init__(classes="detail-screen", id="prices")
         self.refreshing = False
         self._refresh_on_open = refresh
+        self._refreshed: dict[str, RefreshRow] = {}
+        """The last refresh's result per source: the sources table says what it did."""
 
     def compose(self) -> ComposeResult:
         yield Header(icon="◆")
         with VerticalScroll(id="prices-body"):
+            # The refresh comes first: what r does is on screen at any terminal size.
+            with Horizontal(id="refresh-row"):
+                yield Button("Refresh prices (r)", id="refresh", variant="primary")
+                yield ProgressBar(id="refresh-progress", show_eta=False)
+            yield Static("Sources with a live endpoint fetch today's prices; the others keep their bundled snapshot.",
+                         id="refresh-status", classes="hint")
+            yield DataTable(id="refresh-results", cursor_type="row")
             yield Static("Price sources", classes="section-title")
             yield Static("loading…", id="sources-status", classes="hint")
             yield DataTable(id="sources", cursor_type="row", zebra_stripes=True)
             yield Static("Plugins", classes="section-title")
             yield DataTable(id="plugins", cursor_type="row", zebra_stripes=True)
-            yield Static("Live refresh", classes="section-title")
-            with Horizontal(id="refresh-row"):
-                yield Button("Refresh prices (r)", id="refresh", variant="primary")
-                yield ProgressBar(id="refresh-progress", show_eta=False)
-            yield Static("Sources with a live endpoint fetch today's prices; the others keep their bundled snapshot.",
-                     id="refresh-status", classes="hint")
-            yield DataTable(id="refresh-results", cursor_type="row")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -74,8 +76,14 @@ class PricesScreen(AdvisorScreen):
             if r.stale:
                 age = Text.assemble(("⚠ ", "bold yellow"), (f"{r.age_days} d", "yellow"), justify="right")
             used = Text(r.used, "red" if r.used == "none" else ("green" if r.used.startswith("live") else ""))
+            note = Text(r.note, "dim")
+            done = self._refreshed.get(r.name)
+            if done is not None and not done.ok:
+                note = Text(f"✗ refresh failed; kept {r.used}", "red")
+            elif done is not None:
+                note = Text("✓ refreshed just now", "green")
             table.add_row(r.name, r.kind, used, Text(str(r.prices), justify="right"), r.as_of or "-", age,
-                          "yes" if r.refreshable else "-", Text(r.note, "dim"), key=r.name)
+                          "yes" if r.refreshable else "-", note, key=r.name)
         live = sum(r.refreshable for r in rows)
         if stale:
             note = (f"{len(rows)} sources; ⚠ {len(stale)} stale (older than 180 days): {', '.join(stale)}. "
@@ -105,7 +113,11 @@ class PricesScreen(AdvisorScreen):
         bar.display = True
         bar.update(total=1, progress=0)
         self.query_one("#refresh", Button).disabled = True
-        self.query_one("#refresh-status", Static).update("Refreshing…")
+        status = self.query_one("#refresh-status", Static)
+        status.update(Text("Refreshing live prices…", "bold"))
+        self.query_one("#prices-body", VerticalScroll).scroll_home(animate=False)
+        self.notify("Fetching live prices in the background; results appear at the top of this screen.",
+                    title="Refreshing prices", timeout=3)
         self.app.refresh_prices(self)  # type: ignore[attr-defined]
 
     def on_refresh_progress(self, message: RefreshProgress) -> None:
@@ -128,7 +140,13 @@ class PricesScreen(AdvisorScreen):
             table.add_row(r.source, result, Text(str(r.prices) if r.ok else "-", justify="right"),
                           Text(r.message, "red" if r.status == "failed" else ""), key=r.source)
         ok = sum(r.ok for r in message.results)
-        text = Text(f"{ok} of {len(message.results)} sources refreshed; the ranking is redone with the new prices.")
+        self._refreshed = {r.source: r for r in message.results}
+        if not message.results:
+            text = Text("No source has a live endpoint: every price stays as bundled.")
+        elif ok:
+            text = Text(f"✓ {ok} of {len(message.results)} sources refreshed; the ranking is redone with the new prices.")
+        else:
+            text = Text(f"✗ No source refreshed ({len(failed)} failed): the ranking keeps the prices it had.", "red")
         for r in failed:
             text.append(f"\n✗ {r.source}: {r.message}", "red")
         self.query_one("#refresh-status", Static).update(text)

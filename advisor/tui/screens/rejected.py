@@ -13,6 +13,21 @@ from advisor.domain.recommendation import Recommendation, Rejection
 REASON_WIDTH = 60
 
 
+def short_reason(text: str, width: int = REASON_WIDTH) -> str:
+    """A reason that fits ``width``, keeping its conclusion: ``does not fit on 8x h100-sxm in fp8 … short by
+    1.0 GB per GPU`` (the first clause, then the last one, which carries the number)."""
+    if len(text) <= width:
+        return text
+    head, _, _ = text.partition(":")
+    tail = text.rsplit(": ", 1)[-1] if ": " in text else ""
+    if tail and tail != text and len(head) + len(tail) + 3 <= width:
+        return f"{head} … {tail}"
+    room = width - len(tail) - 2
+    if tail and tail != text and room >= 12:
+        return f"{head[:room].rsplit(' ', 1)[0]} … {tail}"
+    return text[: width - 1] + "…"
+
+
 class RejectedScreen(AdvisorScreen):
     BINDINGS = [Binding("escape,q", "app.pop_screen", "Back", tooltip="Back to the ranking")]
 
@@ -35,10 +50,11 @@ class RejectedScreen(AdvisorScreen):
         table = self.query_one(DataTable)
         table.add_column("option", key="option")
         table.add_column("why", key="why")
+        label_width = max((len(r.label) for r in self.rejections), default=10)
+        width = max(REASON_WIDTH, self.app.size.width - label_width - 8)
         for i, r in enumerate(self.rejections):
             first = r.reasons[0].message if r.reasons else ""
-            short = first if len(first) <= REASON_WIDTH else first[: REASON_WIDTH - 1] + "…"
-            table.add_row(r.label, short, key=str(i))
+            table.add_row(r.label, short_reason(first, width), key=str(i))
         if self.rejections:
             self._show(0)
         table.focus()

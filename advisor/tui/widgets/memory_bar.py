@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 from rich.text import Text
 from textual.widget import Widget
 
@@ -67,8 +69,10 @@ class MemoryBar(Widget):
             legend.append("■ " if name != "free" else "□ ", self.get_component_rich_style(f"memory-bar--{name}"))
             legend.append(f"{label} {fmt.gb(value)}")
         per_gpu = f" ({fmt.gb(m.capacity_bytes / self.gpus)} per GPU)" if self.gpus > 1 else ""
+        tokens = f" × {m.kv_context_tokens:,} tokens" if m.kv_context_tokens else ""
         head = Text(f"{fmt.gb(m.capacity_bytes)} on {self.gpus} GPU{'s' if self.gpus > 1 else ''}{per_gpu}; "
-                    f"KV cache for {m.concurrency:,.0f} sequences (room for {fmt.gb(m.kv_capacity_bytes)})")
+                    f"KV cache for the {math.ceil(m.concurrency - 1e-9):,} sequences in flight at peak{tokens} "
+                    f"(room for {fmt.gb(m.kv_capacity_bytes)})")
         if m.free_bytes < 0:
             head.append("  over capacity", self.get_component_rich_style("memory-bar--over"))
         return Text("\n").join([head, bar, legend])

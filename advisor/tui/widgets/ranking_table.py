@@ -24,11 +24,23 @@ class Column:
     right: bool = False
 
 
+MODEL_WIDTH = 18
+"""Model ids longer than this end in … (the breakdown has the full name)."""
+
+
+def _cut(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
 def _gpus(c: Candidate) -> str:
+    """``R × G gpu`` (replicas × GPUs per replica; peak replicas when the count follows the traffic)."""
     if c.deployment == "api":
         return "-"
-    reps = f"{c.replicas}×" if c.replicas > 1 else ""
-    return f"{reps}{c.gpus}x {c.gpu}"
+    reps = c.replicas_peak if c.replicas_peak is not None else c.replicas
+    text = fmt.replicas_gpus(reps, c.gpus, c.gpu)
+    if c.replicas_min is not None and c.replicas_min != reps:
+        text = f"{c.replicas_min}-" + text
+    return text
 
 
 def _none_last(x: float | None, reverse_sign: bool = False) -> tuple[int, float]:
@@ -37,35 +49,34 @@ def _none_last(x: float | None, reverse_sign: bool = False) -> tuple[int, float]
     return (0, -x if reverse_sign else x)
 
 
-def _where(c: Candidate) -> str:
-    """What tells two rows of one model apart: the API provider, or GPUs x type and precision."""
+def where(c: Candidate) -> str:
+    """What tells two rows of one model apart: the API provider, or replicas × GPUs, precision and provider."""
     if c.deployment == "api":
-        return c.provider
-    reps = f"{c.replicas}×" if c.replicas > 1 else ""
-    return f"{reps}{c.gpus}×{c.gpu} {c.precision}"
+        return f"API · {c.provider}"
+    return f"{_gpus(c)} {c.precision} · {c.provider}"
 
 
-def _model_cell(c: Candidate) -> Text:
-    return Text.assemble(c.model, " ", (_where(c), "dim"))
+def candidate_label(c: Candidate) -> str:
+    """The candidate in one phrase, replica count included (``Candidate.label`` leaves it out)."""
+    return f"{c.model} · {where(c)}"
 
 
 COLUMNS: tuple[Column, ...] = (
     Column("rank", "#", lambda c: str(c.rank), lambda c: c.rank, right=True),
     Column("usd_per_mtok", "$/M tok", lambda c: fmt.usd(c.usd_per_mtok, 3), lambda c: c.usd_per_mtok, right=True),
-    Column("model", "model · where", _model_cell, lambda c: (c.model, _where(c))),
-    Column("monthly", "monthly", lambda c: fmt.usd(c.monthly_cost_usd), lambda c: c.monthly_cost_usd, right=True),
-    Column("utilization", "util.", lambda c: fmt.pct(c.utilization) if c.utilization is not None else "-",
-           lambda c: _none_last(c.utilization, reverse_sign=True), right=True),
+    Column("monthly", "monthly", lambda c: fmt.usd(c.monthly_cost_usd, 0), lambda c: c.monthly_cost_usd, right=True),
+    Column("model", "model", lambda c: _cut(c.model, MODEL_WIDTH), lambda c: (c.model, where(c))),
     Column("quality", "quality", lambda c: fmt.num(c.quality, 1) if c.quality is not None else "-",
            lambda c: _none_last(c.quality, reverse_sign=True), right=True),
+    Column("utilization", "util.", lambda c: fmt.pct(c.utilization) if c.utilization is not None else "-",
+           lambda c: _none_last(c.utilization, reverse_sign=True), right=True),
     Column("arch", "arch", lambda c: "MoE" if c.architecture == "moe" else "dense", lambda c: c.architecture),
-    Column("deployment", "deployment", lambda c: f"{'API' if c.deployment == 'api' else 'self'} · {c.provider}",
-           lambda c: (c.deployment, c.provider)),
-    Column("gpus", "GPUs", _gpus, lambda c: (c.gpus * c.replicas, c.gpu or "")),
-    Column("precision", "prec.", lambda c: c.precision or "-", lambda c: c.precision or ""),
+    Column("gpus", "where (R × G gpu)", where, lambda c: ((c.replicas_peak or c.replicas) * c.gpus, c.gpu or "")),
 )
-"""Cost first, then what the row is (model and where it runs): at 80 columns these stay visible next to
-the questions; the rest scroll (or ctrl+b hides the questions). """
+"""Cost first (the rank, $/M tokens and monthly stay fixed while the table scrolls sideways), then what
+the row is. At 80 columns the fixed columns and the model stay visible next to the questions; the rest
+scroll (or ctrl+b hides the questions)."""
+FIXED_COLUMNS = 3
 """Sorting by utilization or quality puts the highest first (ascending = best first for every column)."""
 SORT_CYCLE = ("rank", "usd_per_mtok", "monthly", "quality", "utilization", "gpus", "model")
 
@@ -77,6 +88,7 @@ class RankingTable(DataTable):
         Binding("enter", "select_cursor", "Breakdown", tooltip="Open the highlighted candidate's breakdown"),
         Binding("c", "compare", "Compare", tooltip="Mark this candidate; press c on a second one to compare"),
         Binding("s", "cycle_sort", "Sort", tooltip="Sort by the next column"),
+        Binding("d", "deploy", "Deploy", tooltip="Launch configs for the highlighted candidate (vLLM, SGLang, TRT-LLM, SkyPilot)"),
         Binding("S", "reverse_sort", "Reverse", show=False, tooltip="Reverse the sort order"),
     ]
 
@@ -93,13 +105,16 @@ class RankingTable(DataTable):
             self.first = first
             self.second = second
 
+    class Sorted(Message):
+        """The rows were sorted again (the screen says by which column)."""
+
     class Highlighted(Message):
         def __init__(self, candidate: Candidate | None) -> None:
             super().__init__()
             self.candidate = candidate
 
     def __init__(self, *, id: str | None = None) -> None:
-        super().__init__(id=id, cursor_type="row", zebra_stripes=True, fixed_columns=2)
+        super().__init__(id=id, cursor_type="row", zebra_stripes=True, fixed_columns=FIXED_COLUMNS)
         self.recommendation: Recommendation | None = None
         self.sort_key = "rank"
         self.sort_reverse = False
@@ -110,13 +125,12 @@ class RankingTable(DataTable):
     # ------------------------------------------------------------------ data
 
     def show(self, rec: Recommendation) -> None:
-        """Show a new ranking, keeping the highlighted model/configuration when it is still there."""
-        current = self.current
+        """Show a new ranking with #1 highlighted (and scrolled into view), so its reasons show below."""
         self.recommendation = rec
         self._by_rank = {c.rank: c for c in rec.candidates}
         if self.marked is not None and self.marked not in self._by_rank:
             self.marked = None
-        self._rebuild(keep=current.label if current else None)
+        self._rebuild(keep_rank=1)
 
     @property
     def current(self) -> Candidate | None:
@@ -133,10 +147,32 @@ class RankingTable(DataTable):
             reverse = not self.sort_reverse if key == self.sort_key else False
         self.sort_key = key
         self.sort_reverse = reverse
-        current = self.current
-        self._rebuild(keep=current.label if current else None)
+        self._rebuild(keep_rank=None)
+        self.call_after_refresh(self._scroll_to_sorted_column)
+        self.post_message(self.Sorted())
 
-    def _rebuild(self, keep: str | None) -> None:
+    @property
+    def sort_label(self) -> str:
+        """``quality ▼``: the column the rows are sorted by (the status line says it)."""
+        col = next(c for c in COLUMNS if c.key == self.sort_key)
+        label = "rank" if col.key == "rank" else col.label.split(" (")[0]
+        return f"{label} {'▼' if self.sort_reverse else '▲'}"
+
+    def _scroll_to_sorted_column(self) -> None:
+        """Bring the sorted column into view when it is scrolled off to the right."""
+        keys = [c.key for c in COLUMNS]
+        index = keys.index(self.sort_key)
+        if index < FIXED_COLUMNS:
+            return
+        widths = [col.get_render_width(self) for col in self.ordered_columns]
+        fixed = sum(widths[:FIXED_COLUMNS])
+        x = sum(widths[:index])
+        visible = self.scrollable_content_region.width
+        if x - self.scroll_x < fixed or x + widths[index] - self.scroll_x > visible:
+            self.scroll_to(x=max(0, x - fixed), animate=False, immediate=True)
+
+    def _rebuild(self, keep: str | None = None, keep_rank: int | None = None) -> None:
+        """``keep``: the label to highlight; ``keep_rank``: the rank to highlight; neither: the first row."""
         col = next(c for c in COLUMNS if c.key == self.sort_key)
         arrow = " ▼" if self.sort_reverse else " ▲"
         self.clear(columns=True)
@@ -154,7 +190,7 @@ class RankingTable(DataTable):
                     value = f"◆{value}"
                 cells.append(Text(value, justify="right") if c.right else value)
             self.add_row(*cells, key=str(cand.rank))
-            if keep is not None and cand.label == keep:
+            if (keep is not None and cand.label == keep) or (keep_rank is not None and cand.rank == keep_rank):
                 cursor_row = i
         if cands:
             self.move_cursor(row=cursor_row, animate=False, scroll=True)
@@ -174,6 +210,13 @@ class RankingTable(DataTable):
         event.stop()
         if self.current is not None:
             self.post_message(self.Chosen(self.current))
+
+    def action_deploy(self) -> None:
+        cand, rec = self.current, self.recommendation
+        if cand is not None and rec is not None:
+            from advisor.tui.screens.deploy import DeployScreen
+
+            self.app.push_screen(DeployScreen(cand, rec))
 
     def action_cycle_sort(self) -> None:
         i = SORT_CYCLE.index(self.sort_key) if self.sort_key in SORT_CYCLE else -1

@@ -66,6 +66,32 @@ def _fields() -> tuple[FieldSpec, ...]:
 
 
 FIELDS = _fields()
+LABELS = {f.name: f.label for f in FIELDS}
+EXCLUSIVE_ZERO = ("output_tokens_per_s_per_user", "deadline_hours", "ttft_ms")
+"""Fields whose lower bound 0 is itself refused."""
+
+
+def field_label(name: str) -> str:
+    """The name a user sees for a Workload field: ``max_gpus`` -> ``GPU limit``."""
+    return LABELS.get(name, name.replace("_", " "))
+
+
+def user_text(message: str, field: str | None = None) -> str:
+    """A validation message with the form's names instead of the Workload's (``exceeds Max context``),
+    and a range that says when its lower end is refused (``must be above 0 and at most 10,000``)."""
+    import re
+
+    for name in sorted(LABELS, key=len, reverse=True):
+        message = re.sub(rf"\b{name}\b", f"'{LABELS[name]}'", message)
+    if field in EXCLUSIVE_ZERO:
+        message = re.sub(r"must be between 0 and ([0-9][0-9,.e+]*)", r"must be above 0 and at most \1", message)
+    return message
+
+
+def preset_description(w: Workload) -> str:
+    """The preset's one-line description, without the seed it came from."""
+    text = w.description.split(" (seed")[0].strip()
+    return text or ("your own answers" if w.name == "custom" else "")
 FIRST_SECTIONS = ("Traffic", "Latency")
 """Composed with the screen; the other sections are mounted just after the first frame."""
 FIELD_NAMES = tuple(f.name for f in FIELDS)
@@ -114,7 +140,7 @@ class WorkloadForm(VerticalScroll):
                          Choice(list(services.presets()), self.base.name if self.base.name in services.presets() else "",
                                 placeholder="custom", id="preset"),
                          classes="field-row")
-        yield Static("← → loads a preset; tab to the questions.", id="hint-preset", classes="hint")
+        yield Static(self._preset_hint(self.base), id="hint-preset", classes="hint")
         yield from self._field_widgets([s for s in FIELDS if s.section in FIRST_SECTIONS])
 
     def _field_widgets(self, specs: list[FieldSpec]) -> list[Widget]:
@@ -129,8 +155,9 @@ class WorkloadForm(VerticalScroll):
             if spec.options:
                 control: Widget = Choice(spec.options, values[spec.name], id=spec.name)
             else:
+                # Focusing a field selects its text: typing replaces the value instead of inserting into it.
                 control = Input(values[spec.name], placeholder=spec.placeholder, id=spec.name, compact=True,
-                                select_on_focus=False)
+                                select_on_focus=True)
                 control.cursor_blink = self._cursor_blink
             out.append(Horizontal(Label(spec.label, id=f"label-{spec.name}", classes="field-label"), control,
                                   id=f"row-{spec.name}", classes="field-row" + mode))
@@ -165,9 +192,25 @@ class WorkloadForm(VerticalScroll):
             for spec in FIELDS:
                 for widget in self.query(f"#{spec.name}"):
                     widget.value = values[spec.name]
+                    if isinstance(widget, Input):
+                        # The cursor goes to the end of the new text; a focused field has it all selected.
+                        widget.cursor_position = len(widget.value)
+                        if widget.has_focus:
+                            widget.select_all()
             self.query_one("#preset", Choice).value = preset or ""
+        self.show_description(workload)
         self._show_mode(workload.latency)
         self.post_message(self.Changed(self, self.values(), None))
+
+    @staticmethod
+    def _preset_hint(w: Workload) -> str:
+        what = preset_description(w)
+        return (what + " · " if what else "") + "← → another preset"
+
+    def show_description(self, w: Workload) -> None:
+        """The current workload's one-line description under the preset."""
+        for hint in self.query("#hint-preset").results(Static):
+            hint.update(self._preset_hint(w))
 
     def set_value(self, name: str, value: str) -> None:
         """Set one field as if the user typed it (posts Changed)."""

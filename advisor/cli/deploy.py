@@ -1,0 +1,64 @@
+"""`moe-advisor deploy --target vllm|sglang|trtllm|skypilot`: the launch files of a ranked candidate."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    from advisor.cli.recommend import FLAGS
+    from advisor.deploy import TARGETS
+
+    p.add_argument("--target", required=True, choices=TARGETS, help="what to write: an engine's launch files or a SkyPilot service")
+    p.add_argument("--rank", type=int, default=1, help="the candidate's rank, as `recommend` prints it (default 1)")
+    src = p.add_mutually_exclusive_group()
+    src.add_argument("--workload", metavar="FILE.toml", help="workload file")
+    src.add_argument("--preset", help="named workload (see `moe-advisor list presets`)")
+    src.add_argument("--from", dest="from_report", metavar="REPORT.toml", help="the workload of a saved report")
+    p.add_argument("--traffic", metavar="FILE.csv", help="observed traffic CSV (as `recommend --traffic`)")
+    group = p.add_argument_group("workload fields (override the file or preset)")
+    for field, (flag, _typ, help_) in FLAGS.items():
+        group.add_argument(flag, dest=field, type=str, default=None, help=help_)
+    p.add_argument("--output-dir", "-o", metavar="DIR", help="also write the files into DIR")
+    p.add_argument("--force", action="store_true", help="overwrite files in --output-dir")
+
+
+def cmd_deploy(args: argparse.Namespace) -> int:
+    from advisor import api
+    from advisor.cli.recommend import build_workload
+    from advisor.deploy.skypilot import render
+    from advisor.errors import InputError
+
+    w = build_workload(args)
+    rec = api.recommend(w)
+    if not rec.candidates:
+        raise InputError("rank", "no candidate serves this workload (see `moe-advisor recommend` for the reasons)")
+    if not 1 <= args.rank <= len(rec.candidates):
+        raise InputError("rank", f"must be between 1 and {len(rec.candidates)}, got {args.rank}")
+    c = rec.candidates[args.rank - 1]
+    provider_model = None
+    if c.deployment == "api":
+        for p in api.catalog().api_prices:
+            if p.provider == c.provider and p.model == c.model and p.provider_model:
+                provider_model = p.provider_model
+    files = render(c, w, api.catalog(), args.target, rank=args.rank, provider_model=provider_model)
+    if args.output_dir:
+        from pathlib import Path
+
+        from advisor.common.files import atomic_write
+
+        out = Path(args.output_dir)
+        out.mkdir(parents=True, exist_ok=True)
+        for name, text in files.items():
+            try:
+                atomic_write(out / name, text.encode("utf-8"), overwrite=args.force)
+            except FileExistsError:
+                raise InputError("output_dir", f"{out / name} exists (pass --force to overwrite)") from None
+            print(f"moe-advisor: wrote {out / name}", file=sys.stderr)
+    many = len(files) > 1
+    for name, text in files.items():
+        if many:
+            sys.stdout.write(f"# ---- {name}\n")
+        sys.stdout.write(text)
+    return 0

@@ -1,0 +1,12 @@
+"""Launch configs for a ranked candidate: ``plan`` (the engine-level layout a candidate implies), ``engines``
+(vLLM, SGLang, TensorRT-LLM command lines and options files), ``skypilot`` (a SkyPilot service YAML; the
+OpenAI-compatible snippet for an API candidate). ``render(candidate, workload, catalog, target)`` is the entry."""
+
+VERSIONS = {
+    "vllm": "vLLM 0.12",
+    "sglang": "SGLang 0.5",
+    "trtllm": "TensorRT-LLM 1.0",
+    "skypilot": "SkyPilot 0.10",
+}
+"""The versions whose documented flags the configs use (docs/deploy.md lists the sources)."""
+TARGETS = tuple(VERSIONS)

@@ -1,0 +1,112 @@
+"""A SkyPilot service YAML for a self-hosted candidate, and the OpenAI-compatible snippet for an API one.
+
+SkyPilot task YAML (docs.skypilot.co, reference/yaml-spec and serving/service-yaml-spec): ``resources.infra``
+(the cloud, where SkyPilot supports the provider), ``resources.accelerators`` ``NAME:COUNT`` per node,
+``num_nodes``, ``setup``/``run``; ``service.readiness_probe`` and ``service.replica_policy`` (``min_replicas``,
+``max_replicas``, ``target_qps_per_replica``; ``min_replicas: 0`` scales to zero) or ``service.replicas`` for a
+fixed count."""
+
+from __future__ import annotations
+
+import math
+
+from advisor.deploy import VERSIONS
+from advisor.deploy.engines import PORT, OPTIONS_FILE, notes, serve_script, trtllm_options
+from advisor.deploy.plan import EnginePlan
+from advisor.domain.recommendation import Candidate
+from advisor.domain.workload import Workload
+
+SKYPILOT_INFRA = {"aws": "aws", "gcp": "gcp", "azure": "azure", "lambda": "lambda", "runpod": "runpod",
+                  "nebius": "nebius", "digitalocean": "do"}
+"""Catalog provider -> SkyPilot infra name (providers SkyPilot has no cloud for are left to the user)."""
+SKYPILOT_GPU = {"h100-sxm": "H100", "h100-pcie": "H100", "h200": "H200", "b200": "B200", "a100-80gb": "A100-80GB",
+                "l40s": "L40S", "l4": "L4", "mi300x": "MI300X", "mi325x": "MI325X", "gh200": "GH200"}
+SETUP = {"vllm": 'pip install "vllm==0.12.*"', "sglang": 'pip install "sglang[all]==0.5.*"',
+         "trtllm": 'pip install "tensorrt_llm==1.0.*"'}
+
+API_ENDPOINTS = {
+    "openrouter": ("https://openrouter.ai/api/v1", "OPENROUTER_API_KEY"),
+    "together": ("https://api.together.xyz/v1", "TOGETHER_API_KEY"),
+    "fireworks": ("https://api.fireworks.ai/inference/v1", "FIREWORKS_API_KEY"),
+    "deepinfra": ("https://api.deepinfra.com/v1/openai", "DEEPINFRA_API_KEY"),
+    "groq": ("https://api.groq.com/openai/v1", "GROQ_API_KEY"),
+    "cerebras": ("https://api.cerebras.ai/v1", "CEREBRAS_API_KEY"),
+    "deepseek": ("https://api.deepseek.com", "DEEPSEEK_API_KEY"),
+}
+
+
+def _block(text: str, indent: str = "  ") -> str:
+    return "".join(f"{indent}{ln}\n" if ln else "\n" for ln in text.rstrip("\n").split("\n"))
+
+
+def replica_policy(c: Candidate, w: Workload) -> list[str]:
+    """The ``service:`` replica lines for the candidate's scaling policy."""
+    peak = c.replicas_peak or c.replicas
+    if c.scaling in (None, "fixed"):
+        return [f"  replicas: {peak}"]
+    low = 0 if c.scaling == "scale-to-zero" else max(1, c.replicas_min or 1)
+    qps = (c.output_tokens_per_s_per_replica or 0.0) / max(1, w.output_tokens)
+    return ["  replica_policy:", f"    min_replicas: {low}", f"    max_replicas: {max(peak, low, 1)}",
+            f"    target_qps_per_replica: {max(qps, 0.001):.3f}"]
+
+
+def skypilot_yaml(c: Candidate, w: Workload, p: EnginePlan, engine: str, header: list[str]) -> str:
+    lines = [f"# {h}" for h in header + notes(p, engine)]
+    infra = SKYPILOT_INFRA.get(c.provider)
+    if not infra:
+        lines.append(f"# {c.provider} is not a SkyPilot cloud: set resources.infra yourself (e.g. k8s for your own cluster)")
+    weights_gb = (c.memory.weights_bytes / max(1, p.engines) / 1e9) if c.memory else 100.0
+    disk = max(256, int(math.ceil(weights_gb * 1.5 / 128.0)) * 128)
+    lines += [f"name: {c.model}-{p.gpu}".replace(".", "-"), "", "resources:"]
+    if infra:
+        lines.append(f"  infra: {infra}")
+    lines += [f"  accelerators: {SKYPILOT_GPU.get(p.gpu, p.gpu.upper())}:{p.gpus_per_node}",
+              f"  use_spot: {'true' if c.pricing_kind == 'spot' else 'false'}", f"  ports: {PORT}", f"  disk_size: {disk}"]
+    if p.nodes > 1:
+        lines.append(f"num_nodes: {p.nodes}")
+    if p.vendor == "amd":
+        lines.append("  # AMD GPUs: run the ROCm build of the engine (e.g. image_id: docker:rocm/vllm)")
+    lines += ["", "envs:", f"  MODEL: {p.hf_repo}", "", "setup: |", f"  {SETUP[engine]}"]
+    run = serve_script(p, engine)
+    if engine == "trtllm":
+        run = f"cat > {OPTIONS_FILE} <<'EOF'\n{trtllm_options(p)}EOF\n" + run
+    if p.nodes > 1 and engine == "sglang":
+        run = 'NODE_RANK=$SKYPILOT_NODE_RANK\nHEAD_ADDR=$(echo "$SKYPILOT_NODE_IPS" | head -n1)\n' + run
+    lines += ["", "run: |", _block(run).rstrip("\n"), "", "service:", "  readiness_probe:",
+              "    path: /health", "    initial_delay_seconds: 1800"]
+    lines += replica_policy(c, w)
+    return "\n".join(lines) + "\n"
+
+
+def api_snippet(c: Candidate, w: Workload, provider_model: str | None, hf_repo: str | None) -> str:
+    base, key = API_ENDPOINTS.get(c.provider, (f"https://<{c.provider} OpenAI-compatible base URL>/v1", f"{c.provider.upper()}_API_KEY"))
+    model = provider_model or hf_repo or c.model
+    return (f"# {c.label}: the provider's OpenAI-compatible endpoint (pip install openai)\n"
+            "import os\n\nfrom openai import OpenAI\n\n"
+            f'client = OpenAI(base_url="{base}", api_key=os.environ["{key}"])\n'
+            f'resp = client.chat.completions.create(\n    model="{model}",\n'
+            '    messages=[{"role": "user", "content": "Hello"}],\n'
+            f"    max_tokens={w.output_tokens},\n)\nprint(resp.choices[0].message.content)\n")
+
+
+def render(c: Candidate, w: Workload, cat, target: str, rank: int = 1, provider_model: str | None = None) -> dict[str, str]:
+    """``{file name: text}`` that serves candidate ``c`` with ``target`` (vllm, sglang, trtllm or skypilot)."""
+    from advisor.deploy.engines import engine_files
+    from advisor.deploy.plan import plan_for
+    from advisor.errors import InputError
+
+    if target not in VERSIONS:
+        raise InputError("target", f"must be one of {', '.join(VERSIONS)}, got {target!r}")
+    if c.deployment == "api":
+        m = cat.models.get(c.model)
+        return {"client.py": api_snippet(c, w, provider_model, m.hf_repo if m else None)}
+    p = plan_for(c, w, cat)
+    engine = p.engine if target == "skypilot" else target
+    header = [f"moe-advisor deploy: #{rank} {c.label} - {c.replica_range}, {c.scaling or 'fixed'}",
+              f"{VERSIONS[engine]} flags" + (f", {VERSIONS['skypilot']} service" if target == "skypilot" else "")
+              + f"; {p.engines} engine(s) x {p.gpus_per_engine} GPUs ({p.layout}: TP{p.tensor_parallel}"
+              + (f" PP{p.pipeline_parallel}" if p.pipeline_parallel > 1 else "") + (f" DP{p.data_parallel}" if p.data_parallel > 1 else "")
+              + (f" EP{p.expert_parallel}" if p.expert_parallel > 1 else "") + f") = {c.gpus} GPUs a replica"]
+    if target == "skypilot":
+        return {"service.yaml": skypilot_yaml(c, w, p, engine, header)}
+    return engine_files(p, engine, header)

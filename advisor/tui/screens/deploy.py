@@ -1,0 +1,82 @@
+"""`d` on a candidate: its launch files (vLLM, SGLang, TensorRT-LLM, SkyPilot; the client snippet for an API),
+with export to a folder."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.widgets import Footer, Header, Static
+
+from advisor.domain.recommendation import Candidate, Recommendation
+from advisor.tui.screens.base import AdvisorScreen
+
+TARGETS = ("vllm", "sglang", "trtllm", "skypilot")
+
+
+class DeployScreen(AdvisorScreen):
+    BINDINGS = [
+        Binding("escape,q", "app.pop_screen", "Back", tooltip="Back to the ranking"),
+        Binding("1", "target('vllm')", "vLLM"),
+        Binding("2", "target('sglang')", "SGLang"),
+        Binding("3", "target('trtllm')", "TRT-LLM"),
+        Binding("4", "target('skypilot')", "SkyPilot"),
+        Binding("e", "export", "Export", tooltip="Write these files into ./deploy-<model>-<target>/"),
+    ]
+
+    def __init__(self, candidate: Candidate, rec: Recommendation) -> None:
+        super().__init__(classes="detail-screen")
+        self.candidate, self.recommendation = candidate, rec
+        self.target = "skypilot" if candidate.deployment == "api" else (candidate.engine or "vllm")
+        self.files: dict[str, str] = {}
+
+    def compose(self) -> ComposeResult:
+        yield Header(icon="◆")
+        yield Static("", id="deploy-status")
+        with VerticalScroll():
+            yield Static("", id="deploy-files")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self.sub_title = f"deploy {self.candidate.label}"
+        self._show()
+
+    def _show(self) -> None:
+        from advisor import api
+        from advisor.deploy.skypilot import render
+        from advisor.errors import AdvisorError
+
+        rank = self.candidate.rank or (list(self.recommendation.candidates).index(self.candidate) + 1)
+        try:
+            self.files = render(self.candidate, self.recommendation.workload, api.catalog(), self.target, rank=rank)
+        except AdvisorError as exc:
+            self.files = {}
+            self.query_one("#deploy-files", Static).update(Text(str(exc)))
+            return
+        body = "\n".join(f"──── {name}\n{text}" for name, text in self.files.items())
+        self.query_one("#deploy-status", Static).update(f"{self.target}: 1 vLLM · 2 SGLang · 3 TRT-LLM · 4 SkyPilot · e export")
+        self.query_one("#deploy-files", Static).update(Text(body))
+
+    def action_target(self, target: str) -> None:
+        if target in TARGETS:
+            self.target = target
+            self._show()
+
+    def action_export(self) -> None:
+        from advisor.common.files import atomic_write
+
+        if not self.files:
+            return
+        out = Path(f"deploy-{self.candidate.model}-{self.target}")
+        try:
+            out.mkdir(parents=True, exist_ok=True)
+            for name, text in self.files.items():
+                atomic_write(out / name, text.encode("utf-8"))
+        except OSError as exc:
+            self.notify(str(exc), title="Export failed", severity="error")
+            return
+        self.notify(f"{len(self.files)} file(s) in {out}/", title="Exported")

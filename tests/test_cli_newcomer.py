@@ -1,0 +1,85 @@
+"""CLI points a newcomer tripped on (issue 14, item 14; units and formats of items 8, 10 and 12)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from advisor.cli import main
+
+
+def run(capsys, *argv):
+    try:
+        code = main(list(argv))
+    except SystemExit as exc:  # argparse errors
+        code = exc.code
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.mark.parametrize("command", ["paths", "summary"])
+def test_every_command_takes_format_json(capsys, command):
+    code, out, _ = run(capsys, command, "--format", "json")
+    assert code == 0
+    assert isinstance(json.loads(out), dict)
+
+
+def test_estimate_names_tokens_like_recommend_and_keeps_the_old_flags(capsys):
+    code, new, _ = run(capsys, "estimate", "llama-3.3-70b", "h100-sxm", "--precision", "fp8", "--input-tokens", "1e3",
+                       "--output-tokens", "200", "--format", "json")
+    assert code == 0
+    data = json.loads(new)
+    assert (data["input_tokens"], data["output_tokens"]) == (1000, 200)  # 1e3 parses as recommend's flags do
+    code, old, _ = run(capsys, "estimate", "llama-3.3-70b", "h100-sxm", "--precision", "fp8", "--input", "1,000",
+                       "--output", "200", "--format", "json")
+    assert code == 0 and json.loads(old) == data
+
+
+def test_estimate_says_which_count_is_which(capsys):
+    code, out, _ = run(capsys, "estimate", "llama-3.3-70b", "h100-sxm", "--precision", "fp8")
+    assert code == 0
+    assert "room for" in out and "at their full" in out  # the KV line: sequences that fit at full length
+    assert "concurrent sequences" in out
+
+
+def test_a_negative_top_is_refused(capsys):
+    code, out, err = run(capsys, "recommend", "--preset", "steady-latency", "--top", "-1")
+    assert code == 2 and out == ""
+    assert "usage: moe-advisor recommend" in err and "--top must be 0 or more" in err
+
+
+def test_a_bad_flag_prints_the_subcommands_usage(capsys):
+    code, _, err = run(capsys, "estimate", "llama-3.3-70b", "h100-sxm", "--bogus")
+    assert code == 2
+    assert "usage: moe-advisor estimate" in err and "unrecognized arguments: --bogus" in err
+    code, _, err = run(capsys, "report", "show", "x.toml", "--bogus")
+    assert code == 2 and "usage: moe-advisor report show" in err
+
+
+def test_size_warns_past_the_models_context_limit(capsys):
+    code, out, err = run(capsys, "size", "llama-3.3-70b", "--context", "10000000")
+    assert code == 0 and "past llama-3.3-70b's limit of 131,072 tokens" in err
+    code, _, err = run(capsys, "size", "llama-3.3-70b", "--context", "8192")
+    assert "limit" not in err
+
+
+def test_gpu_memory_is_in_decimal_gb_everywhere(capsys):
+    code, out, _ = run(capsys, "list", "gpus")
+    assert code == 0 and "GiB" not in out and "85.9 GB" in out and "GB = 10⁹ bytes" in out
+
+
+def test_gpu_hour_prices_have_two_to_four_decimals(capsys):
+    import re
+
+    code, out, _ = run(capsys, "prices")
+    assert code == 0
+    for price in re.findall(r"\$([0-9.,]+)/GPU-h", out):
+        assert 2 <= len(price.split(".")[1]) <= 4, price
+
+
+def test_recommend_keeps_the_replica_count_with_a_legend(capsys):
+    code, out, _ = run(capsys, "recommend", "--preset", "batch-pipeline", "--top", "3", "--details", "1")
+    assert code == 0
+    assert "configuration: R × G gpu = R replicas" in out
+    assert "× 8 " in out

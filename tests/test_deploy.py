@@ -1,0 +1,183 @@
+"""deploy: the launch files of the batch-pipeline preset's #1 and of deepseek-r1 on 8x h200 in fp8, parsed back:
+parallel sizes multiply to the candidate's GPUs, memory/context/batch settings match the breakdown."""
+
+from __future__ import annotations
+
+import math
+import shlex
+
+import pytest
+
+from advisor import api
+from advisor.cli import main
+from advisor.deploy import VERSIONS
+from advisor.deploy.plan import engines_of
+from advisor.deploy.skypilot import render
+
+WORKLOADS = {
+    "batch-pipeline": lambda: api.preset("batch-pipeline"),
+    "deepseek-r1-h200-fp8": lambda: api.workload(models=["deepseek-r1"], gpu_types=["h200"], precisions=["fp8"], self_hosting="required"),
+}
+
+
+def _case(name):
+    w = WORKLOADS[name]()
+    return w, api.recommend(w).candidates[0]
+
+
+def _commands(script: str) -> list[list[str]]:
+    """Each command of a serve script as argv (env prefix and trailing & dropped)."""
+    body = "\n".join(ln for ln in script.splitlines() if not ln.startswith("#") and ln.strip() not in ("set -euo pipefail", "wait"))
+    out = []
+    for cmd in body.replace("\\\n", " ").splitlines():
+        argv = [a for a in shlex.split(cmd) if a != "&"]
+        while argv and "=" in argv[0] and not argv[0].startswith("-"):
+            argv.pop(0)
+        if argv:
+            out.append(argv)
+    return out
+
+
+def _flag(argv, name, default=None):
+    return argv[argv.index(name) + 1] if name in argv else default
+
+
+def _yaml(text: str) -> dict:
+    """A tiny parser for the flat / one-level-nested YAML the options file uses (PyYAML is optional)."""
+    out, cur = {}, None
+    for ln in text.splitlines():
+        if not ln.strip() or ln.lstrip().startswith("#"):
+            continue
+        key, _, val = ln.strip().partition(":")
+        val = val.strip()
+        if ln.startswith("  ") and cur is not None:
+            out[cur][key] = val
+        elif val == "":
+            cur = key
+            out[key] = {}
+        else:
+            out[key], cur = val, None
+    return out
+
+
+def _kv_mem(c):
+    return c.memory.weights_bytes, c.memory.kv_capacity_bytes, c.memory.capacity_bytes
+
+
+@pytest.mark.parametrize("name", list(WORKLOADS))
+def test_vllm_sizes_multiply_to_the_gpus(name):
+    w, c = _case(name)
+    cmds = _commands(render(c, w, api.catalog(), "vllm")["serve.sh"])
+    total = 0
+    for argv in cmds:
+        assert argv[:2] == ["vllm", "serve"]
+        tp, dp, pp = (int(_flag(argv, f, 1)) for f in ("--tensor-parallel-size", "--data-parallel-size", "--pipeline-parallel-size"))
+        total += tp * dp * pp
+        assert int(_flag(argv, "--max-model-len")) == w.context_max_tokens
+        assert _flag(argv, "--kv-cache-dtype") == ("fp8" if c.kv_precision == "fp8" else "auto")
+        per_rank = math.ceil(c.batch / dp) if c.layout == "dep" else c.batch
+        assert int(_flag(argv, "--max-num-seqs")) == per_rank
+        assert 0.5 <= float(_flag(argv, "--gpu-memory-utilization")) <= 0.95
+        if c.layout in ("tp_ep", "dep"):
+            assert "--enable-expert-parallel" in argv
+    assert total == c.gpus
+
+
+@pytest.mark.parametrize("name", list(WORKLOADS))
+def test_sglang_sizes_and_memory_match_the_breakdown(name):
+    w, c = _case(name)
+    cmds = _commands(render(c, w, api.catalog(), "sglang")["serve.sh"])
+    total = 0
+    weights, kv_cap, cap = _kv_mem(c)
+    for argv in cmds:
+        assert argv[:3] == ["python", "-m", "sglang.launch_server"]
+        tp, pp = int(_flag(argv, "--tp-size")), int(_flag(argv, "--pp-size", 1))
+        dp = int(_flag(argv, "--dp-size", 1))
+        total += tp * pp * (1 if "--enable-dp-attention" in argv else dp)
+        assert int(_flag(argv, "--context-length")) == w.context_max_tokens
+        frac = float(_flag(argv, "--mem-fraction-static"))
+        assert frac == pytest.approx((weights + kv_cap) / cap, abs=0.011)
+        if c.layout == "dep":
+            assert "--enable-dp-attention" in argv and int(_flag(argv, "--ep-size")) == tp
+    assert total == c.gpus
+
+
+@pytest.mark.parametrize("name", list(WORKLOADS))
+def test_trtllm_options_yaml(name):
+    w, c = _case(name)
+    files = render(c, w, api.catalog(), "trtllm")
+    opts = _yaml(files["trtllm-options.yaml"])
+    try:
+        import yaml  # noqa: F401
+    except ImportError:
+        pass
+    else:
+        import yaml
+
+        assert yaml.safe_load(files["trtllm-options.yaml"])["kv_cache_config"]["dtype"] == opts["kv_cache_config"]["dtype"]
+    cmds = _commands(files["serve.sh"])
+    assert all(argv[0] == "trtllm-serve" and _flag(argv, "--extra_llm_api_options") == "trtllm-options.yaml" for argv in cmds)
+    assert int(opts["tensor_parallel_size"]) * int(opts["pipeline_parallel_size"]) * len(cmds) == c.gpus
+    assert int(opts["max_seq_len"]) == w.context_max_tokens
+    assert opts["kv_cache_config"]["dtype"] == ("fp8" if c.kv_precision == "fp8" else "auto")
+    assert opts["enable_attention_dp"] == ("true" if c.layout == "dep" else "false")
+    dp = int(opts["tensor_parallel_size"]) if c.layout == "dep" else 1
+    assert int(opts["max_batch_size"]) == math.ceil(c.batch / dp)
+    if c.layout in ("tp_ep", "dep"):
+        assert int(opts["moe_expert_parallel_size"]) == int(opts["tensor_parallel_size"])
+
+
+def test_deepseek_r1_exact_lines():
+    w, c = _case("deepseek-r1-h200-fp8")
+    assert (c.gpus, c.layout, engines_of(c)) == (8, "dep", 1)
+    text = render(c, w, api.catalog(), "vllm")["serve.sh"]
+    assert "vllm serve deepseek-ai/DeepSeek-R1 \\\n" in text
+    for line in ("  --tensor-parallel-size 1 \\", "  --data-parallel-size 8 \\", "  --enable-expert-parallel \\",
+                 "  --max-model-len 8192 \\", "  --kv-cache-dtype fp8 \\", f"  --max-num-seqs {math.ceil(c.batch / 8)} \\"):
+        assert line in text.splitlines()
+    assert "--quantization" not in text  # DeepSeek-R1 ships FP8 weights
+    assert VERSIONS["vllm"] in text
+
+
+@pytest.mark.parametrize("name", list(WORKLOADS))
+def test_skypilot_service_follows_the_scaling_policy(name):
+    w, c = _case(name)
+    y = render(c, w, api.catalog(), "skypilot")["service.yaml"]
+    lines = y.splitlines()
+    acc = next(ln for ln in lines if ln.startswith("  accelerators: "))
+    count = int(acc.rsplit(":", 1)[1])
+    nodes = int(next((ln.split(":")[1] for ln in lines if ln.startswith("num_nodes:")), "1"))
+    assert count * nodes == c.gpus
+    assert "service:" in lines and "    path: /health" in lines
+    if c.scaling == "fixed":
+        assert f"  replicas: {c.replicas_peak or c.replicas}" in lines
+    else:
+        low = 0 if c.scaling == "scale-to-zero" else max(1, c.replicas_min or 1)
+        assert f"    min_replicas: {low}" in lines and f"    max_replicas: {max(c.replicas_peak, low, 1)}" in lines
+        assert any(ln.startswith("    target_qps_per_replica: ") for ln in lines)
+    assert any(ln.strip().startswith(("vllm serve", "python -m sglang", "trtllm-serve")) or " vllm serve " in ln
+               or " trtllm-serve " in ln for ln in lines)
+    try:
+        import yaml
+    except ImportError:
+        return
+    doc = yaml.safe_load(y)
+    assert doc["resources"]["accelerators"] == acc.split(": ", 1)[1]
+
+
+def test_api_candidate_gets_a_snippet():
+    w = api.workload(self_hosting="not-wanted", models=["deepseek-r1"])
+    c = api.recommend(w).candidates[0]
+    files = render(c, w, api.catalog(), "skypilot")
+    code = files["client.py"]
+    compile(code, "client.py", "exec")
+    assert "chat.completions.create" in code and "base_url=" in code
+
+
+def test_cli_deploy_and_rank(capsys, tmp_path):
+    assert main(["deploy", "--target", "vllm", "--models", "deepseek-r1", "--gpu-types", "h200", "--precisions", "fp8",
+                 "--self-hosting", "required", "-o", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    assert "vllm serve deepseek-ai/DeepSeek-R1" in out and (tmp_path / "serve.sh").is_file()
+    assert main(["deploy", "--target", "vllm", "--preset", "batch-pipeline", "--rank", "9999"]) == 2
+    assert "rank" in capsys.readouterr().err
