@@ -35,7 +35,7 @@ def candidates_table(cands: list[Candidate]) -> str:
     for c in cands:
         rows.append([
             str(c.rank), c.model, c.architecture, c.deployment, config_text(c), fmt.usd(c.usd_per_mtok, 3),
-            fmt.usd(c.total_monthly_usd if c.total_monthly_usd is not None else c.monthly_cost_usd), fmt.pct(c.utilization) if c.utilization is not None else "-",
+            fmt.usd(c.monthly_total_usd), fmt.pct(c.utilization) if c.utilization is not None else "-",
             fmt.num(c.quality, 1) if c.quality is not None else "-", "*" if c.pareto else "",
         ])
     return (fmt.table(["#", "model", "arch", "deployment", "configuration", "$/M tok", "monthly", "util", "quality", "front"],
@@ -45,7 +45,8 @@ def candidates_table(cands: list[Candidate]) -> str:
 def breakdown(c: Candidate, rec: Recommendation) -> str:
     w = rec.workload
     lines = [f"#{c.rank} {c.model_name} — {config_text(c)}"]
-    lines.append(f"  cost        {fmt.usd(c.monthly_cost_usd)}/month, {fmt.usd(c.usd_per_mtok, 3)}/M tokens"
+    ft = f" (serving {fmt.usd(c.monthly_cost_usd)} + fine-tuning {fmt.usd(c.fine_tuning_monthly_usd)})" if c.fine_tuning_monthly_usd else ""
+    lines.append(f"  cost        {fmt.usd(c.monthly_total_usd)}/month{ft}, {fmt.usd(c.usd_per_mtok, 3)}/M tokens"
                  + (f", {fmt.usd(c.hourly_usd)}/hour" if c.hourly_usd is not None else "")
                  + f"   (price: {c.provider}, as of {c.price_as_of})")
     if c.billed_gpu_hours_per_month is not None:

@@ -131,6 +131,11 @@ class Candidate:
         return f"{self.model} on {self.gpus}x {self.gpu} ({self.precision}, {self.provider})"
 
     @property
+    def monthly_total_usd(self) -> Decimal:
+        """What the ranking compares: the serving bill plus the month's fine-tuning runs, if any."""
+        return self.total_monthly_usd if self.total_monthly_usd is not None else self.monthly_cost_usd
+
+    @property
     def replica_range(self) -> str:
         """``3 replicas`` or, when the count follows the traffic, ``1-3 replicas``."""
         low, high = self.replicas_min, self.replicas_peak if self.replicas_peak is not None else self.replicas

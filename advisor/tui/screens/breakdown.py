@@ -32,7 +32,9 @@ def reasons_text(c: Candidate, limit: int | None = None) -> Text:
 
 def cost_text(c: Candidate) -> Text:
     t = Text()
-    t.append(f"{fmt.usd(c.monthly_cost_usd)}/month", "bold")
+    t.append(f"{fmt.usd(c.monthly_total_usd)}/month", "bold")
+    if c.fine_tuning_monthly_usd:
+        t.append(f" (serving {fmt.usd(c.monthly_cost_usd)} + fine-tuning {fmt.usd(c.fine_tuning_monthly_usd)})")
     t.append(f" · {fmt.usd(c.usd_per_mtok, 3)}/M tokens")
     if c.hourly_usd is not None:
         t.append(f" · {fmt.usd(c.hourly_usd)}/hour")
@@ -225,7 +227,7 @@ class CompareScreen(AdvisorScreen):
         row("deployment", a.deployment, b.deployment, lambda c, v: f"{v} ({c.provider})")
         row("configuration", None, None, lambda c, v: where(c))
         row("$/M tokens", a.usd_per_mtok, b.usd_per_mtok, lambda c, v: fmt.usd(v, 3), "low")
-        row("monthly", a.monthly_cost_usd, b.monthly_cost_usd, lambda c, v: fmt.usd(v), "low")
+        row("monthly", a.monthly_total_usd, b.monthly_total_usd, lambda c, v: fmt.usd(v), "low")
         row("utilization", a.utilization, b.utilization, lambda c, v: fmt.pct(v) if v is not None else "-", "high")
         row("quality", a.quality, b.quality,
             lambda c, v: f"{fmt.num(v, 1)} {c.quality_benchmark}" if v is not None else "-", "high")
@@ -238,7 +240,7 @@ class CompareScreen(AdvisorScreen):
         free_b = b.memory.free_bytes if b.memory else None
         row("free GPU memory", free_a, free_b, lambda c, v: fmt.gb(v) if v is not None else "-", "high")
         row("break-even", None, None, lambda c, v: f"{break_even_text(c)} (vs {c.break_even_vs})" if c.break_even_vs else "-")
-        diff = b.monthly_cost_usd - a.monthly_cost_usd
+        diff = b.monthly_total_usd - a.monthly_total_usd
         word = "more" if diff > 0 else "less"
         summary = Text(f"#{b.rank} costs {fmt.usd(abs(diff))}/month {word} than #{a.rank}" if diff else
                        f"#{a.rank} and #{b.rank} cost the same per month", style="bold")

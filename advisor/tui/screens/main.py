@@ -84,7 +84,7 @@ class MainScreen(AdvisorScreen):
         if rec.candidates:
             best = rec.candidates[0]
             line = (f"{n:,} ranked, {r:,} rejected (f3: why) · best {fmt.usd(best.usd_per_mtok, 3)}/M tok, "
-                    f"{fmt.usd(best.monthly_cost_usd)}/month")
+                    f"{fmt.usd(best.monthly_total_usd)}/month")
         else:
             line = f"No feasible option: all {r:,} were rejected. Press f3 to see why, then relax a constraint."
         self._show_workload(rec.workload)
@@ -132,7 +132,7 @@ class MainScreen(AdvisorScreen):
             detail.update(Text("\n".join(f"note: {n}" for n in notes)))
             return
         head = Text.assemble((f"#{c.rank} {c.model}", "bold"), " · ", where(c), "\n",
-                             f"{fmt.usd(c.usd_per_mtok, 3)}/M tok · {fmt.usd(c.monthly_cost_usd)}/month",
+                             f"{fmt.usd(c.usd_per_mtok, 3)}/M tok · {fmt.usd(c.monthly_total_usd)}/month",
                              f" · quality {fmt.num(c.quality, 1)}" if c.quality is not None else "")
         lines = [head]
         shown = sorted((r for r in c.reasons if r.severity in ("decisive", "warning")),

@@ -3,9 +3,23 @@ and the cheapest API price as a line."""
 
 from __future__ import annotations
 
+import math
+
 from textual_plotext import PlotextPlot
 
 from advisor.tui.services import CostCurve
+
+
+def log_ticks(lo: float, hi: float) -> list[float]:
+    """1-2-5 ticks covering [lo, hi] for a log axis."""
+    lo, hi = max(lo, 1e-6), max(hi, lo * 1.01)
+    out = []
+    for e in range(math.floor(math.log10(lo)), math.ceil(math.log10(hi)) + 1):
+        for m in (1, 2, 5):
+            t = m * 10.0 ** e
+            if lo / 1.5 <= t <= hi * 1.5:
+                out.append(round(t, 12))
+    return out or [lo, hi]
 
 
 class CostPlot(PlotextPlot):
@@ -40,16 +54,21 @@ class CostPlot(PlotextPlot):
             self.refresh()
             return
         plt.title("$/M tokens vs utilization (one replica)")
-        plt.plot(list(curve.utilization_pct), list(curve.usd_per_mtok), label="self-hosted", marker="braille",
+        # A log axis drawn by hand: plotext's own log scale fails on some layouts (math domain error).
+        lg = lambda v: math.log10(max(v, 1e-9))  # noqa: E731
+        plt.plot(list(curve.utilization_pct), [lg(y) for y in curve.usd_per_mtok], label="self-hosted", marker="braille",
                  color="blue")
-        if curve.api_usd_per_mtok is not None:
+        values = list(curve.usd_per_mtok) + [curve.point_usd_per_mtok]
+        if curve.api_usd_per_mtok is not None and curve.api_usd_per_mtok > 0:
             xs = [curve.utilization_pct[0], 100.0]
-            plt.plot(xs, [curve.api_usd_per_mtok] * 2, label=f"API {curve.api_label}: ${curve.api_usd_per_mtok:.3f}",
+            plt.plot(xs, [lg(curve.api_usd_per_mtok)] * 2, label=f"API {curve.api_label}: ${curve.api_usd_per_mtok:.3f}",
                      marker="braille", color="red")
-        plt.scatter([curve.point_utilization_pct], [curve.point_usd_per_mtok],
+            values.append(curve.api_usd_per_mtok)
+        plt.scatter([curve.point_utilization_pct], [lg(curve.point_usd_per_mtok)],
                     label=f"you: {curve.point_utilization_pct:.0f}% → ${curve.point_usd_per_mtok:.3f}", marker="●",
                     color="green")
-        plt.yscale("log")
+        ticks = log_ticks(min(values), max(values))
+        plt.yticks([lg(t) for t in ticks], [f"${t:g}" for t in ticks])
         plt.xlim(0, 100)
         plt.xlabel("utilization %")
         plt.ylabel("$/M tok")

@@ -64,7 +64,7 @@ def candidate_label(c: Candidate) -> str:
 COLUMNS: tuple[Column, ...] = (
     Column("rank", "#", lambda c: str(c.rank), lambda c: c.rank, right=True),
     Column("usd_per_mtok", "$/M tok", lambda c: fmt.usd(c.usd_per_mtok, 3), lambda c: c.usd_per_mtok, right=True),
-    Column("monthly", "monthly", lambda c: fmt.usd(c.monthly_cost_usd, 0), lambda c: c.monthly_cost_usd, right=True),
+    Column("monthly", "monthly", lambda c: fmt.usd(c.monthly_total_usd, 0), lambda c: c.monthly_total_usd, right=True),
     Column("model", "model", lambda c: _cut(c.model, MODEL_WIDTH), lambda c: (c.model, where(c))),
     Column("quality", "quality", lambda c: fmt.num(c.quality, 1) if c.quality is not None else "-",
            lambda c: _none_last(c.quality, reverse_sign=True), right=True),
