@@ -163,8 +163,9 @@ def _break_even(c: Candidate, ctx: Context, memo: dict) -> tuple[float | None, s
         return None, vs, Reason("break-even", msg, "info", {"usd_per_mtok_at_full": full})
     per_day, now = be.tokens_per_day, be.workload_tokens_per_day
     side = "above" if now >= per_day else "below"
-    return per_day, vs, Reason("break-even", f"break-even with {vs}: {fmt.num(per_day / 1e6, 1)}M tokens/day per replica; "
-                                f"this workload is {fmt.num(now / 1e6, 1)}M tokens/day ({side})", "info",
+    billed = "" if c.scaling in (None, "fixed") else f"; billed {c.scaling}, it pays only for the hours it runs"
+    return per_day, vs, Reason("break-even", f"break-even with {vs}: {fmt.num(per_day / 1e6, 1)}M tokens/day per replica "
+                                f"running all month; this workload is {fmt.num(now / 1e6, 1)}M tokens/day ({side}){billed}", "info",
                                 {"break_even_tokens_per_day": per_day, "workload_tokens_per_day": now})
 
 
