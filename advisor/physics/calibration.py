@@ -187,10 +187,20 @@ def held_out(row: CalibrationRow) -> bool:
     return zlib.crc32(row.id.encode()) % 5 == 0
 
 
+KERNEL_FLOOR_US = 5.0
+"""Per-kernel fixed time, set (not fitted) from aiconfigurator-core 0.12.0's measured kernels on H100/H200: the fused
+MoE op (8 kernels in ``performance.kernels_per_step``) takes 29-40 us per layer at one token for Qwen3-235B/30B,
+Llama 4 Maverick/Scout and Mixtral (TRT-LLM 1.3.0rc20 tables, TP8 and EP8), of which the weight bytes explain
+3-9 us (3.6-5 us per kernel); GQA decode attention takes 6.5 us (FP8 KV) to 11 us (BF16 KV) at batch 1 and 128
+tokens, MLA decode 15 us; a GEMM at one token takes 6-12 us more than its bytes at full HBM bandwidth. 5 us is the
+middle of that range. No steady-state calibration row runs at a batch small enough to see it, so the fit cannot.
+(A kernel's duration is modelled as roofline + floor, which the same tables support: Maverick FP8 TP8 fused MoE
+at 4/16/256 tokens = 44/88/495 us against 13/53/421 us of weight bytes at full bandwidth.)"""
+
 UNTUNED = Efficiency(eff_bw=0.80, eff_decode=0.50, eff_prefill=0.65, eff_link=0.70, step_overhead_us=200.0,
                      layer_overhead_us=4.0, allreduce_latency_us=8.0, max_batch=2048, routing_skew=1.0,
-                     kv_admission="max", engine_speed=1.0, eff_moe=0.7, moe_half_tokens=8.0, moe_layer_overhead_us=30.0,
-                     ep_imbalance=1.0)
+                     kv_admission="max", engine_speed=1.0, eff_moe=0.7, moe_half_tokens=8.0, moe_layer_overhead_us=0.0,
+                     ep_imbalance=1.0, kernel_floor_us=KERNEL_FLOOR_US)
 """Where a fit from scratch starts: datasheet-optimistic efficiencies, no overheads to speak of."""
 
 FIT_GRID: dict[str, tuple] = {
@@ -204,10 +214,11 @@ FIT_GRID: dict[str, tuple] = {
     "eff_moe": (0.3, 0.4, 0.5, 0.6, 0.7, 0.85, 1.0),
     "moe_half_tokens": (1.0, 2.0, 4.0, 8.0, 16.0, 32.0),
     "ep_imbalance": (0.5, 1.0, 1.5, 2.0),
+    "eff_kv": (0.5, 0.6, 0.7, 0.8, 0.9, 1.0),
 }
-"""The global factors' search grid (the MoE terms are seen only by MoE rows). ``moe_layer_overhead_us`` is not
-searched: no steady-state row runs at a low enough batch to see it, so it is set (30 us) from aiconfigurator-core
-0.12.0's measured fused-MoE op on H100 at one token (30-47 us per layer of which 50-70% is not weight streaming). ``max_batch`` is TensorRT-LLM's
+"""The global factors' search grid (the MoE terms are seen only by MoE rows). ``kernel_floor_us`` is not searched
+(``KERNEL_FLOOR_US``); it replaces the former flat 30 us ``moe_layer_overhead_us`` (now 0: the MoE layer's 8-11
+kernels give 40-55 us at 5 us each). ``max_batch`` is TensorRT-LLM's
 (trtllm-bench tunes its own batch cap); the other engines keep their documented defaults."""
 
 PER_GPU_GRID = (0.7, 0.8, 0.85, 0.9, 0.95, 1.0, 1.05, 1.1, 1.15, 1.2, 1.3)

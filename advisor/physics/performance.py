@@ -119,12 +119,15 @@ class Estimate:
 
 
 
-def default_kv_precision(precision: str, gpu: GpuSpec) -> str:
+def default_kv_precision(precision: str, gpu: GpuSpec, model: ModelSpec | None = None) -> str:
     """KV cache precision a serving engine uses by default with these weights: FP8 when the weights are
-    8-bit or narrower and the GPU has FP8 tensor cores, else bf16. (A checkpoint can ship otherwise: pass
-    ``kv_precision``; the calibration rows carry the KV precision each measurement ran with.)"""
+    8-bit or narrower and the GPU has FP8 tensor cores -- unless the model's quantized checkpoint ships another
+    KV precision (``ModelSpec.fp8_kv_precision``) -- else bf16. Pass ``kv_precision`` to override; the
+    calibration rows carry the KV precision each measurement ran with."""
     quantized = ("fp8", "fp4", "nvfp4", "mxfp4", "int4", "int8", "mxfp4-experts")
-    return "fp8" if precision in quantized and gpu.fp8_tflops else "bf16"
+    if precision not in quantized or not gpu.fp8_tflops:
+        return "bf16"
+    return model.fp8_kv_precision if model is not None else "fp8"
 
 
 def _rate(gpu: GpuSpec, compute: str) -> float:
@@ -345,7 +348,7 @@ def estimate_for(m: ModelSpec, gpu: GpuSpec, gpus: int, precision: str, input_to
     engine = engine.for_vendor(gpu.vendor)
     prec = resolve_precision(precision, gpu.vendor)
     scheme(prec)
-    kv_precision = kv_precision or default_kv_precision(prec, gpu)
+    kv_precision = kv_precision or default_kv_precision(prec, gpu, m)
     kv_bytes_per_element(kv_precision)
     if layout is not None:
         lay = make_layout(m, gpu, gpus, layout)

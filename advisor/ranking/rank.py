@@ -105,6 +105,21 @@ def _with_fine_tuning(c: Candidate, ft) -> Candidate:
                                reasons=c.reasons + (r,))
 
 
+def _dense_first_in_a_tie(cands: list[Candidate], w: Workload, profile) -> None:
+    """With LoRA adapters planned, an MoE first by less than the estimate's error is a tie, and the plan breaks it:
+    the best dense option within that error moves to the front (adapters on dense models are the well-trodden path)."""
+    if w.fine_tuning != "light" or not cands or cands[0].architecture != "moe":
+        return
+    err = Decimal(str(profile.fit.p90_abs_error if profile.fit else 0.2))
+    limit = _total(cands[0]) * (1 + err)
+    for i, c in enumerate(cands[1:], start=1):
+        if _total(c) > limit:
+            return
+        if c.architecture == "dense":
+            cands.insert(0, cands.pop(i))
+            return
+
+
 def _near_tie(c: Candidate, other: Candidate | None, profile) -> Reason | None:
     """Two self-hosted options closer in cost than the throughput estimate's error are a tie: say so, and what
     would decide between them."""
@@ -219,6 +234,7 @@ def recommend_with(workload: Workload, catalog: Catalog, prices: PriceBook | Non
                     rejected.append(r)
 
     candidates.sort(key=_rank_key(w))
+    _dense_first_in_a_tie(candidates, w, catalog.engine)
     front = _pareto(candidates)
     ranked: list[Candidate] = []
     top = candidates[0] if candidates else None
@@ -233,10 +249,17 @@ def recommend_with(workload: Workload, catalog: Catalog, prices: PriceBook | Non
         plus = (f" (serving {fmt.usd(c.monthly_cost_usd)} + fine-tuning {fmt.usd(c.fine_tuning_monthly_usd)})"
                 if c.fine_tuning_monthly_usd else "")
         if i == 0:
-            msg = f"cheapest feasible option at {fmt.usd(total)}/month{plus} (${c.usd_per_mtok:.3f}/M tokens)"
+            lead = "cheapest feasible option" if not runner or _total(runner) >= total else "first choice"
+            msg = f"{lead} at {fmt.usd(total)}/month{plus} (${c.usd_per_mtok:.3f}/M tokens)"
             if runner:
                 diff = _total(runner) - total
-                why = "same cost, ranked by " + ("architecture (fine-tuning plans)" if w.fine_tuning != "none" and runner.architecture != c.architecture else "quality") if diff == 0 else f"{fmt.usd(diff)}/month cheaper"
+                if diff < 0 and c.architecture == "dense" and runner.architecture == "moe":
+                    why = (f"{fmt.usd(-diff)}/month dearer, a near tie that the LoRA plan breaks: adapters on a dense model "
+                           f"are the well-trodden path")
+                elif diff == 0:
+                    why = "same cost, ranked by " + ("architecture (fine-tuning plans)" if w.fine_tuning != "none" and runner.architecture != c.architecture else "quality")
+                else:
+                    why = f"{fmt.usd(diff)}/month cheaper"
                 msg += f"; beats #2, {runner.label}: {why}"
             extra.insert(0, Reason("rank", msg, "decisive", {"monthly_cost_usd": str(c.monthly_cost_usd), "total_monthly_usd": str(total)}))
         elif top is not None:

@@ -96,7 +96,7 @@ class SelfHostedBackend:
         w = ctx.workload
         if precision == "mxfp4-experts" and not model.is_moe:
             return []
-        kv_prec = default_kv_precision(precision, gpu)
+        kv_prec = default_kv_precision(precision, gpu, model)
         weights = weight_bytes(model, precision).total
         cap = gpu.memory_bytes
         counts = [n for n in GPU_COUNTS if n <= w.max_gpus]
