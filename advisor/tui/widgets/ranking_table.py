@@ -61,10 +61,20 @@ def candidate_label(c: Candidate) -> str:
     return f"{c.model} · {where(c)}"
 
 
+def _compact(usd, places: int) -> str:
+    """Money in at most 7 characters, so the fixed columns fit 80 columns: $/M from $100 without cents,
+    monthly from $100k in thousands (the breakdown has the exact figure)."""
+    if places and usd >= 100:
+        return fmt.usd(usd, 0)
+    if not places and usd >= 100_000:
+        return f"${usd / 1000:,.0f}k"
+    return fmt.usd(usd, places)
+
+
 COLUMNS: tuple[Column, ...] = (
     Column("rank", "#", lambda c: str(c.rank), lambda c: c.rank, right=True),
-    Column("usd_per_mtok", "$/M tok", lambda c: fmt.usd(c.usd_per_mtok, 3), lambda c: c.usd_per_mtok, right=True),
-    Column("monthly", "monthly", lambda c: fmt.usd(c.monthly_total_usd, 0), lambda c: c.monthly_total_usd, right=True),
+    Column("usd_per_mtok", "$/M tok", lambda c: _compact(c.usd_per_mtok, 3), lambda c: c.usd_per_mtok, right=True),
+    Column("monthly", "monthly", lambda c: _compact(c.monthly_total_usd, 0), lambda c: c.monthly_total_usd, right=True),
     Column("model", "model", lambda c: _cut(c.model, MODEL_WIDTH), lambda c: (c.model, where(c))),
     Column("quality", "quality", lambda c: fmt.num(c.quality, 1) if c.quality is not None else "-",
            lambda c: _none_last(c.quality, reverse_sign=True), right=True),
