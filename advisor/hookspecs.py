@@ -44,7 +44,7 @@ def register_gpu_price_sources(register):
     (``provider``, ``gpu`` catalog id, ``usd_per_gpu_hour`` as a Decimal or decimal string, ``pricing``,
     ``region``, ``sku``, ``gpus_per_instance``, ``source``, ``as_of``). A source that can refresh itself
     over the network also has ``live``: a fetcher with ``fetch(http, catalog, snapshot) -> list`` (see
-    ``advisor.live``); it is only called by ``moe-advisor prices refresh``.
+    ``advisor.prices.fetchers``); it is only called by ``moe-advisor prices refresh``.
     """
 
 

@@ -2,7 +2,7 @@
 
 Bundled snapshot: ``catalogs/prices/gpu_azure.toml``. Live refresh (``moe-advisor prices refresh
 --source azure``) reads the public Azure Retail Prices API (USD per VM-hour, divided by the GPUs per
-VM; Windows and low-priority rows skipped); see ``advisor.live.AzureRetailPrices``.
+VM; Windows and low-priority rows skipped); see ``advisor.prices.fetchers.AzureRetailPrices``.
 """
 
 from advisor.hookspecs import hookimpl

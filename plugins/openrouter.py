@@ -2,7 +2,7 @@
 
 Bundled snapshot: ``catalogs/prices/api_openrouter.toml``. Live refresh (``moe-advisor prices refresh
 --source openrouter``) reads the public ``GET /api/v1/models`` list (USD per token as strings); see
-``advisor.live.OpenRouterModels``.
+``advisor.prices.fetchers.OpenRouterModels``.
 """
 
 from advisor.hookspecs import hookimpl

@@ -331,7 +331,7 @@ class Services:
     def default_report_path(self, w: Workload) -> Path:
         return Path.cwd() / f"moe-advisor-{w.name}.toml"
 
-    # prices and plugins: thin adapters over advisor.plugins and advisor.live
+    # prices and plugins: thin adapters over advisor.prices.resolve and advisor.prices.refresh
     def price_sources(self) -> list[PriceSource]:
         from advisor import api
         from advisor.prices import resolve
