@@ -82,6 +82,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("prices", help="list prices with source and age; `prices refresh` fetches live ones")
     p.add_argument("action", nargs="?", choices=("list", "refresh"), default="list")
     p.add_argument("--source", action="append", default=None, help="refresh only this source (repeatable)")
+    p.add_argument("--stale", action="store_true", help="list rows to re-check: older than 120 days or with a guessed date")
     _add_format(p)
 
     p = sub.add_parser("plugins", help="list loaded plugins with version, hooks and status")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 
 from advisor.common import fmt
@@ -25,6 +26,44 @@ def _age(days: int | None, stale: bool) -> str:
     if days is None:
         return "-"
     return f"{days} d" + (" (stale)" if stale else "")
+
+
+RECHECK_AFTER_DAYS = 120
+"""``moe-advisor prices --stale``: rows older than this (or with a guessed date) are listed to re-check."""
+GUESSED_DATE = re.compile(r"as_of\s*(=|is)\s*(the\s+)?date\s+(it\s+was\s+)?read|as_of is (a )?guess|guessed date|date (is )?guessed",
+                          re.IGNORECASE)
+"""Notes that say the as-of date is not the price's own date (an undated price booked on the day it was read)."""
+
+
+def print_stale(rows: list[dict], fmt_json: bool = False) -> int:
+    """What to re-check: live (not retired) rows older than ``RECHECK_AFTER_DAYS`` or whose date is a guess."""
+    todo = []
+    for r in rows:
+        if r.get("retired_on"):
+            continue
+        why = []
+        if r["age_days"] is None:
+            why.append("date unreadable")
+        elif r["age_days"] > RECHECK_AFTER_DAYS:
+            why.append(f"{r['age_days']} d old")
+        if r.get("guessed_date"):
+            why.append("date guessed")
+        if why:
+            todo.append({**r, "why": ", ".join(why)})
+    todo.sort(key=lambda r: -(r["age_days"] or 10**6))
+    if fmt_json:
+        from advisor.common.serialize import dumps_json
+
+        _out(dumps_json({"recheck_after_days": RECHECK_AFTER_DAYS, "stale": todo}))
+        return 0
+    if not todo:
+        _out(f"no price row is older than {RECHECK_AFTER_DAYS} days or has a guessed date")
+        return 0
+    _out(f"{len(todo)} price rows to re-check (older than {RECHECK_AFTER_DAYS} days or with a guessed date):")
+    _out(fmt.table(["provider", "kind", "gpu / model", "price", "as of", "why", "re-check at"],
+                   [[r["provider"], r["kind"], r["item"], r["price"], r["as_of"], r["why"], _cut(r["price_source"], 70)]
+                    for r in todo], "lllrrll"))
+    return 0
 
 
 def price_rows(sources: list[str] | None = None) -> tuple[list[dict], list, tuple[str, ...]]:
@@ -50,7 +89,9 @@ def price_rows(sources: list[str] | None = None) -> tuple[list[dict], list, tupl
             "kind": "gpu" if gpu else "api", "provider": p.provider, "item": p.gpu if gpu else p.model,
             "price": (fmt.usd_rate(p.usd_per_gpu_hour) if gpu else
                       f"{fmt.usd_rate(p.input_usd_per_mtok, '')} in / {fmt.usd_rate(p.output_usd_per_mtok, '')} out per M"),
-            "pricing": p.pricing if gpu else "per-token", "region": p.region if gpu else "",
+            "pricing": p.pricing if gpu else (f"retired {p.retired_on}" if p.retired_on else "per-token"),
+            "retired_on": "" if gpu else p.retired_on, "guessed_date": bool(GUESSED_DATE.search(p.notes or "")),
+            "region": p.region if gpu else "",
             "sku": p.sku if gpu else p.provider_model, "from": e.used, "source": e.source, "plugin": e.plugin,
             "fetched_at": e.fetched_at, "price_source": p.source, "as_of": p.as_of, "age_days": age,
             "stale": age is not None and age > STALE_AFTER_DAYS,
@@ -84,6 +125,8 @@ def print_prices(args: argparse.Namespace) -> int:
         _err(f"moe-advisor: no price source or provider named {', '.join(wanted)} "
              f"(sources: {', '.join(sorted(s.name for s in resolve.source_status()))})")
         return 2
+    if getattr(args, "stale", False):
+        return print_stale(rows, getattr(args, "format", "table") == "json")
     if getattr(args, "format", "table") == "json":
         from advisor.common.serialize import dumps_json
 
@@ -109,6 +152,8 @@ def print_prices(args: argparse.Namespace) -> int:
               r["from"], r["as_of"], _age(r["age_days"], r["stale"])] for r in rows]
     _out(fmt.table(["provider", "kind", "gpu / model", "price", "pricing", "region", "offer", "from", "as of", "age"], table,
                    "lllrllllrr"))
+    if any(r.get("retired_on") for r in rows):
+        _out("\nretired = the provider retired the model: the row is kept for history and never ranked.")
     if any(r["stale"] for r in rows):
         _out(f"\n(stale) = older than {STALE_AFTER_DAYS} days; `moe-advisor prices refresh` updates the sources marked live.")
     return 0

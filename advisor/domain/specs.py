@@ -56,6 +56,15 @@ class ModelSpec:
     sliding_window_layers: int = 0
     attention_chunk_size: int = 0
     chunked_layers: int = 0
+    linear_attention_layers: int = 0
+    """Layers of linear attention (Qwen3.5/3.6 Gated DeltaNet): no KV cache, a constant recurrent state per sequence."""
+    linear_num_key_heads: int = 0
+    linear_num_value_heads: int = 0
+    linear_key_head_dim: int = 0
+    linear_value_head_dim: int = 0
+    linear_conv_kernel_dim: int = 0
+    attn_output_gate: bool = False
+    """The full-attention q projection also emits a per-head output gate (Qwen3.5/3.6): twice the q width."""
     n_routed_experts: int = 0
     num_experts_per_tok: int = 0
     n_shared_experts: int = 0
@@ -102,7 +111,19 @@ class ModelSpec:
     @cached_property
     def full_attention_layers(self) -> int:
         """Layers that attend to (and cache) the whole context."""
-        return self.num_hidden_layers - self.sliding_window_layers - self.chunked_layers
+        return self.num_hidden_layers - self.sliding_window_layers - self.chunked_layers - self.linear_attention_layers
+
+    @property
+    def linear_state_bytes_per_layer(self) -> int:
+        """Per-sequence state of one linear-attention layer: the fp32 recurrent state (value heads x key dim x value
+        dim) plus the bf16 causal-conv window ((kernel - 1) x conv channels)."""
+        if not self.linear_attention_layers:
+            return 0
+        key_dim = self.linear_num_key_heads * self.linear_key_head_dim
+        value_dim = self.linear_num_value_heads * self.linear_value_head_dim
+        recurrent = self.linear_num_value_heads * self.linear_key_head_dim * self.linear_value_head_dim * 4
+        conv = max(0, self.linear_conv_kernel_dim - 1) * (2 * key_dim + value_dim) * 2
+        return recurrent + conv
 
 
 @dataclass(frozen=True)

@@ -86,7 +86,7 @@ def _attention_params(m: ModelSpec) -> int:
         per_layer = q + kv + o + indexer
     else:
         hd = m.head_dim
-        q = h * nh * hd
+        q = h * nh * hd * (2 if m.attn_output_gate else 1)
         kv = 2 * h * m.num_key_value_heads * hd
         o = nh * hd * h
         per_layer = q + kv + o
@@ -98,6 +98,15 @@ def _attention_params(m: ModelSpec) -> int:
             per_layer += 2 * hd
         if m.attention_sinks:
             per_layer += nh
+    if m.linear_attention_layers:
+        # Gated DeltaNet (Qwen3.5/3.6): q/k/v/z and b/a input projections, causal conv, per-head decay and dt bias,
+        # gated RMSNorm, output projection.
+        key_dim = m.linear_num_key_heads * m.linear_key_head_dim
+        value_dim = m.linear_num_value_heads * m.linear_value_head_dim
+        nv = m.linear_num_value_heads
+        linear = (h * (2 * key_dim + 2 * value_dim) + h * 2 * nv + (2 * key_dim + value_dim) * m.linear_conv_kernel_dim
+                  + 2 * nv + m.linear_value_head_dim + value_dim * h)
+        return per_layer * (m.num_hidden_layers - m.linear_attention_layers) + linear * m.linear_attention_layers
     return per_layer * m.num_hidden_layers
 
 
@@ -250,6 +259,11 @@ def kv_layout(m: ModelSpec, kv_precision: str = "bf16") -> KvLayout:
     if m.chunked_layers:
         groups.append(KvGroup(m.chunked_layers, per_layer, window_tokens=m.attention_chunk_size, kind="chunked"))
         formula += f"; {m.chunked_layers} chunked-attention layers capped at {m.attention_chunk_size} tokens"
+    if m.linear_attention_layers:
+        # A constant state per sequence: modelled as a one-entry window of the state's size.
+        state = m.linear_state_bytes_per_layer
+        groups.append(KvGroup(m.linear_attention_layers, state, window_tokens=1, kind="linear-attention state"))
+        formula += f"; {m.linear_attention_layers} linear-attention layers keep a constant {state:,} B state per sequence"
     return KvLayout(kv_precision, tuple(g for g in groups if g.layers), formula)
 
 
