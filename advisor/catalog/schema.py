@@ -174,15 +174,7 @@ def _build(cls: type, raw: dict, file: str, entry: str, injected: dict[str, Any]
                 raise CatalogError(file, f"not a decimal number: {value!r}", entry=entry, field=key) from None
             value = check_money(value, file, entry, key)
         elif typ in (int, float):
-            if value != value or value in (float("inf"), float("-inf")):
-                raise CatalogError(file, "must be a finite number", entry=entry, field=key)
-            if key in _POSITIVE_FIELDS and value <= 0:
-                raise CatalogError(file, f"must be greater than zero, got {value}", entry=entry, field=key)
-            if value < 0:
-                raise CatalogError(file, f"must not be negative, got {value}", entry=entry, field=key)
-            cap = _MAX_FIELD.get(key, _MAX_NUMBER)
-            if value > cap:
-                raise CatalogError(file, f"out of range: {value:g} is above {cap:g}", entry=entry, field=key)
+            _in_range(value, file, entry, key, key in _POSITIVE_FIELDS, _MAX_FIELD.get(key, _MAX_NUMBER))
             if typ is float:
                 value = float(value)
         elif typ is str and key in ("source", "as_of") and not value.strip():
@@ -297,16 +289,20 @@ def _section(raw: dict, key: str, label: str, required: bool = True) -> dict:
 def _number(value: Any, label: str, entry: str, name: str, typ: type = float, positive: bool = False) -> Any:
     if not _check_type(value, typ) or (typ is float and isinstance(value, str)):
         raise CatalogError(label, f"must be {_TYPE_NAMES[typ]}, got {value!r}", entry=entry, field=name)
-    if value != value or value in (float("inf"), float("-inf")):
-        raise CatalogError(label, "must be a finite number", entry=entry, field=name)
-    if positive and value <= 0:
-        raise CatalogError(label, f"must be greater than zero, got {value}", entry=entry, field=name)
-    if value < 0:
-        raise CatalogError(label, f"must not be negative, got {value}", entry=entry, field=name)
-    cap = _ENGINE_MAX.get(name, _MAX_NUMBER)
-    if value > cap:
-        raise CatalogError(label, f"out of range: {value:g} is above {cap:g}", entry=entry, field=name)
+    _in_range(value, label, entry, name, positive, _ENGINE_MAX.get(name, _MAX_NUMBER))
     return typ(value)
+
+
+def _in_range(value: float, file: str, entry: str, key: str, positive: bool, cap: float) -> None:
+    """The one numeric rule of every catalog field: finite, not negative (above zero when ``positive``), at most ``cap``."""
+    if value != value or value in (float("inf"), float("-inf")):
+        raise CatalogError(file, "must be a finite number", entry=entry, field=key)
+    if positive and value <= 0:
+        raise CatalogError(file, f"must be greater than zero, got {value}", entry=entry, field=key)
+    if value < 0:
+        raise CatalogError(file, f"must not be negative, got {value}", entry=entry, field=key)
+    if value > cap:
+        raise CatalogError(file, f"out of range: {value:g} is above {cap:g}", entry=entry, field=key)
 
 
 _ENGINE_MAX = {"eff_bw": 10, "eff_decode": 10, "eff_prefill": 10, "eff_link": 10, "eff_moe": 10, "engine_speed": 100,
