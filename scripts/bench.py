@@ -68,7 +68,7 @@ def bench_ranking() -> None:
     import dataclasses
 
     from advisor import api
-    from advisor.ranking.context import memo_estimate as _estimate, memo_fit as _fit
+    from advisor.ranking.context import clear_memos
     from advisor.ranking.rank import recommend_with
     from advisor.prices.book import from_catalog
     from advisor.domain.workload import PRESETS
@@ -77,8 +77,7 @@ def bench_ranking() -> None:
     book = from_catalog(cat)
 
     def cold(w, c, b):
-        _estimate.cache_clear()
-        _fit.cache_clear()
+        clear_memos()
         return recommend_with(w, c, b)
 
     print("ranking (recommend over the whole bundled catalog; cold = memo caches cleared, "

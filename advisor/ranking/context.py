@@ -38,6 +38,22 @@ def memo_fit(model: ModelSpec, gpu: GpuSpec, n: int, precision: str, context: in
     return par, fit(model, gpu, n, precision, context, kv, profile.memory, kv_replication=par.kv_replication)
 
 
+_MEMOS: list = [memo_estimate, memo_fit]
+
+
+def memoized(fn):
+    """Register an ``lru_cache`` of the ranking so ``clear_memos`` empties it too (returns ``fn``)."""
+    _MEMOS.append(fn)
+    return fn
+
+
+def clear_memos() -> None:
+    """Empty every memo of the ranking: after the physics changes under it (new corrections), and for a cold
+    timing in ``scripts/bench.py``."""
+    for fn in _MEMOS:
+        fn.cache_clear()
+
+
 @dataclass(frozen=True)
 class Context:
     """Everything a backend needs for one run."""

@@ -100,6 +100,14 @@ def check_result(r: Any, catalog: Any) -> Candidate | Rejection:
 
 _SKIPPED = " for the rest of this run"
 
+_BUILT_IN = frozenset({"advisor.ranking.self_hosted", "advisor.ranking.api_backend"})
+"""Modules of the cost backends that ship with the advisor: tested code, called inline (a daemon thread per
+call costs more than the call, and the ranking calls a backend once per model)."""
+
+
+def _built_in(backend: Any) -> bool:
+    return type(backend).__module__ in _BUILT_IN
+
 
 def evaluate(backend: Any, ctx: Any, model: Any, notes: list[str]) -> list:
     """The checked results of ``backend.evaluate(ctx, model)`` ([] when it failed, ran over its budget or ran
@@ -113,15 +121,17 @@ def evaluate(backend: Any, ctx: Any, model: Any, notes: list[str]) -> list:
     by = f" (plugin {plugin!r})" if plugin else ""
     if any(n.startswith(label) and n.endswith(_SKIPPED) for n in notes):
         return []
-    secrets = secret_values()
     try:
-        results = budget.call(lambda: list(backend.evaluate(ctx, model)),
-                              budget_s=budget.budget(budget.EVALUATE_BUDGET_S), what=f"{label}{by} on {model.id}")
+        if _built_in(backend):
+            results = list(backend.evaluate(ctx, model))
+        else:
+            results = budget.call(lambda: list(backend.evaluate(ctx, model)),
+                                  budget_s=budget.budget(budget.EVALUATE_BUDGET_S), what=f"{label}{by} on {model.id}")
     except budget.BudgetExceeded as exc:
         notes.append(f"{exc}{_SKIPPED}")
         return []
     except Exception as exc:  # noqa: BLE001 - a plugin backend that raises must not take the ranking down
-        notes.append(redact(f"{label} failed on {model.id}: {type(exc).__name__}: {exc}{by}", secrets))
+        notes.append(redact(f"{label} failed on {model.id}: {type(exc).__name__}: {exc}{by}", secret_values()))
         return []
     good, bad = [], []
     for r in results:
@@ -130,6 +140,6 @@ def evaluate(backend: Any, ctx: Any, model: Any, notes: list[str]) -> list:
         except BackendOutputError as exc:
             bad.append(str(exc))
     if bad:
-        notes.append(redact(f"{label} on {model.id}: {len(bad)} result(s) dropped; first: {bad[0]}{by}", secrets))
+        notes.append(redact(f"{label} on {model.id}: {len(bad)} result(s) dropped; first: {bad[0]}{by}", secret_values()))
     return good
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import lru_cache
 from decimal import Decimal
 from typing import Iterable
 
@@ -19,7 +20,7 @@ from advisor.domain.specs import GpuSpec, ModelSpec
 from advisor.physics.engines import engines_for
 from advisor.physics.performance import Estimate, default_kv_precision, parallelism
 from advisor.physics.sizing import weight_bytes
-from advisor.ranking.context import Context, memo_estimate, memo_fit
+from advisor.ranking.context import Context, memo_estimate, memo_fit, memoized
 
 GPU_COUNTS = (1, 2, 4, 8, 16)
 SHORT_CONTEXT_TOKENS = 8192
@@ -75,10 +76,11 @@ class SelfHostedBackend:
         (the rejections explained are the default engine's: the first that serves the precision)."""
         best: Costed | None = None
         rejections: list[Rejection] | None = None
+        costed: dict[int, tuple[float, int]] = {}
         for eng in profiles:
             if not eng.serves(precision):
                 continue
-            results = self._evaluate_precision(ctx, model, gpu, precision, price, eng, explain=rejections is None)
+            results = self._evaluate_precision(ctx, model, gpu, precision, price, eng, explain=rejections is None, costed=costed)
             if rejections is None:
                 rejections = [r for r in results if isinstance(r, Rejection)]
             for k in results:
@@ -90,84 +92,45 @@ class SelfHostedBackend:
         return out
 
     def _evaluate_precision(self, ctx: Context, model: ModelSpec, gpu: GpuSpec, precision: str, price, eng: ServingProfile,
-                            explain: bool = True) -> list[Costed | Rejection]:
+                            explain: bool = True, costed: dict[int, tuple[float, int]] | None = None) -> list[Costed | Rejection]:
         """The cheapest working GPU count for this engine (as ``Costed``) and, when ``explain``, the rejections
-        a user would ask about (the next smaller count, a 3-way split, too slow)."""
+        a user would ask about (the next smaller count, a 3-way split, too slow).
+
+        ``costed`` maps a GPU count to the (output tokens/s, weight bytes) of an engine that already works on it:
+        an engine no faster and no lighter on the same GPUs buys the same offers and cannot bill less (a plan's
+        cost falls with capacity and rises with the weights to load), so it is not costed at that count."""
         w = ctx.workload
         if precision == "mxfp4-experts" and not model.is_moe:
             return []
-        kv_prec = default_kv_precision(precision, gpu, model)
-        weights = weight_bytes(model, precision).total
-        cap = gpu.memory_bytes
-        counts = [n for n in GPU_COUNTS if n <= w.max_gpus]
-        fitting = None
-        last_fail = None
-        for n in counts:
-            if weights / n >= cap:  # cannot hold even the weights: skip the full check
-                last_fail = (n, None)
-                continue
-            par, f = memo_fit(model, gpu, n, precision, w.context_max_tokens, kv_prec, eng)
-            if not par.tp_divides_heads:
-                continue
-            if f.fits:
-                fitting = n
-                break
-            last_fail = (n, f)
+        kv_prec, fitting, static = _sizing(self.deployment, model, gpu, precision, eng, w.context_max_tokens, w.max_gpus,
+                                           price.provider)
+        results: list[Costed | Rejection] = list(static) if explain else []
         if fitting is None:
-            if last_fail is None:
-                return []
-            n, f = last_fail
-            if f is None:
-                f = memo_fit(model, gpu, n, precision, w.context_max_tokens, kv_prec, eng)[1]
-            rej = self._memory_rejection(model, gpu, precision, price, n, f, weights)
-            if n >= w.max_gpus and n < max(GPU_COUNTS):
-                reason = rej.reasons[0]
-                rej = Rejection(**{**rej.__dict__, "reasons": (Reason(reason.code, reason.message + f" (max_gpus is {w.max_gpus})",
-                                                                        reason.severity, reason.numbers),)})
-            return [rej]
-        results: list[Candidate | Rejection] = []
-        if last_fail is not None:
-            # The next smaller configuration is the one people try first: say why it does not work.
-            n_fail, f_fail = last_fail
-            if f_fail is None:
-                f_fail = memo_fit(model, gpu, n_fail, precision, w.context_max_tokens, kv_prec, eng)[1]
-            results.append(self._memory_rejection(model, gpu, precision, price, n_fail, f_fail, weights))
-        if fitting > 2 and 3 <= w.max_gpus and model.num_attention_heads % 3:
-            par3, f3 = memo_fit(model, gpu, 3, precision, w.context_max_tokens, kv_prec, eng)
-            if f3.fits:
-                results.append(Rejection(model=model.id, deployment=self.deployment, provider=price.provider, gpu=gpu.id, gpus=3,
-                                         precision=precision, reasons=(Reason(
-                                             "tensor-parallel", f"3x {gpu.id} would hold the {fmt.gb(weights)} of weights, but 3-way "
-                                             f"tensor parallelism does not divide {model.num_attention_heads} attention heads "
-                                             f"(serving engines refuse it); use {fitting} GPUs, or pipeline parallelism",
-                                             "decisive", {"attention_heads": model.num_attention_heads}),)))
+            return results
         best: Costed | None = None
         for n in (fitting, fitting * 2):
             if n > w.max_gpus or n not in GPU_COUNTS:
                 continue
+            seen = costed.get(n) if costed is not None else None
+            if seen is not None:
+                e = memo_estimate(model, gpu, n, precision, w.input_tokens, w.output_tokens, kv_prec, w.tpot_limit_ms, eng)
+                if seen[0] >= e.output_tokens_per_s and seen[1] <= e.weights_bytes:
+                    continue
             k = self._cost(ctx, model, gpu, n, precision, kv_prec, price, eng)
+            if isinstance(k, Costed) and costed is not None and (seen is None or k.e.output_tokens_per_s > seen[0]):
+                costed[n] = (k.e.output_tokens_per_s, k.e.weights_bytes)
             if isinstance(k, Rejection):
-                if best is None and n == fitting:
+                if best is None and n == fitting and explain:
                     results.append(k)
                 continue
             if best is None or k.plan.monthly_usd < best.plan.monthly_usd:
                 best = k
-            if k.plan.replicas_peak == 1:
-                break  # one replica already carries the load: more GPUs per replica only cost more
+            if k.plan.replicas_peak == 1 and k.plan.policy != "scale-to-zero":
+                break  # one replica runs all the time: more GPUs per replica only cost more (a job that scales to
+                # zero may finish sooner on more GPUs, at a larger batch, for fewer GPU-hours)
         if best is not None:
             results = [r for r in results if not (isinstance(r, Rejection) and r.reasons[0].code in ("too-slow", "ttft"))] + [best]
         return results if explain else [r for r in results if isinstance(r, Costed)]
-
-    def _memory_rejection(self, model: ModelSpec, gpu: GpuSpec, precision: str, price, n: int, f, weights: int) -> Rejection:
-        per_seq = math.ceil(f.kv_bytes_per_sequence * parallelism(model, gpu, n).kv_replication / n)
-        need = f.weights_bytes_per_gpu + f.reserve.total + per_seq
-        msg = (f"does not fit on {n}x {gpu.id} in {precision}: needs {fmt.gb(need)} per GPU (weights {fmt.gb(f.weights_bytes_per_gpu)}, "
-               f"runtime reserve {fmt.gb(f.reserve.total)}, KV for one {f.context_tokens:,}-token sequence {fmt.gb(per_seq)}) but a GPU has "
-               f"{fmt.gb(gpu.memory_bytes)}: short by {fmt.gb(f.shortfall_bytes)} per GPU")
-        return Rejection(model=model.id, deployment=self.deployment, provider=price.provider, gpu=gpu.id, gpus=n,
-                         precision=precision, shortfall_bytes=f.shortfall_bytes,
-                         reasons=(Reason("does-not-fit", msg, "decisive", {"shortfall_bytes_per_gpu": f.shortfall_bytes,
-                                                                             "weights_bytes": weights, "gpu_capacity_bytes": gpu.memory_bytes}),))
 
     def _cost(self, ctx: Context, model: ModelSpec, gpu: GpuSpec, n: int, precision: str, kv_prec: str, price,
               eng: ServingProfile) -> Costed | Rejection:
@@ -330,6 +293,73 @@ class SelfHostedBackend:
         for warn in e.warnings:
             r.append(Reason("estimate", warn, "warning"))
         return r
+
+
+@memoized
+@lru_cache(maxsize=65536)
+def _sizing(deployment: str, model: ModelSpec, gpu: GpuSpec, precision: str, eng: ServingProfile, context: int, max_gpus: int,
+            provider: str) -> tuple[str, int | None, tuple[Rejection, ...]]:
+    """The part of a configuration that never depends on traffic, memoized so a traffic edit re-uses it: the KV
+    precision, the smallest GPU count that holds the model at the context (None when none does) and the memory
+    rejections a user would ask about (the next smaller count; a 3-way split that does not divide the heads)."""
+    kv_prec = default_kv_precision(precision, gpu, model)
+    weights = weight_bytes(model, precision).total
+    cap = gpu.memory_bytes
+    fitting = None
+    last_fail = None
+    for n in (n for n in GPU_COUNTS if n <= max_gpus):
+        if weights / n >= cap:  # cannot hold even the weights: skip the full check
+            last_fail = (n, None)
+            continue
+        par, f = memo_fit(model, gpu, n, precision, context, kv_prec, eng)
+        if not par.tp_divides_heads:
+            continue
+        if f.fits:
+            fitting = n
+            break
+        last_fail = (n, f)
+    if fitting is None:
+        if last_fail is None:
+            return kv_prec, None, ()
+        n, f = last_fail
+        if f is None:
+            f = memo_fit(model, gpu, n, precision, context, kv_prec, eng)[1]
+        rej = _memory_rejection(deployment, model, gpu, precision, provider, n, f, weights)
+        if n >= max_gpus and n < max(GPU_COUNTS):
+            reason = rej.reasons[0]
+            rej = Rejection(**{**rej.__dict__, "reasons": (Reason(reason.code, reason.message + f" (max_gpus is {max_gpus})",
+                                                                    reason.severity, reason.numbers),)})
+        return kv_prec, None, (rej,)
+    out: list[Rejection] = []
+    if last_fail is not None:
+        # The next smaller configuration is the one people try first: say why it does not work.
+        n_fail, f_fail = last_fail
+        if f_fail is None:
+            f_fail = memo_fit(model, gpu, n_fail, precision, context, kv_prec, eng)[1]
+        out.append(_memory_rejection(deployment, model, gpu, precision, provider, n_fail, f_fail, weights))
+    if fitting > 2 and 3 <= max_gpus and model.num_attention_heads % 3:
+        par3, f3 = memo_fit(model, gpu, 3, precision, context, kv_prec, eng)
+        if f3.fits:
+            out.append(Rejection(model=model.id, deployment=deployment, provider=provider, gpu=gpu.id, gpus=3,
+                                 precision=precision, reasons=(Reason(
+                                     "tensor-parallel", f"3x {gpu.id} would hold the {fmt.gb(weights)} of weights, but 3-way "
+                                     f"tensor parallelism does not divide {model.num_attention_heads} attention heads "
+                                     f"(serving engines refuse it); use {fitting} GPUs, or pipeline parallelism",
+                                     "decisive", {"attention_heads": model.num_attention_heads}),)))
+    return kv_prec, fitting, tuple(out)
+
+
+def _memory_rejection(deployment: str, model: ModelSpec, gpu: GpuSpec, precision: str, provider: str, n: int, f,
+                      weights: int) -> Rejection:
+    per_seq = math.ceil(f.kv_bytes_per_sequence * parallelism(model, gpu, n).kv_replication / n)
+    need = f.weights_bytes_per_gpu + f.reserve.total + per_seq
+    msg = (f"does not fit on {n}x {gpu.id} in {precision}: needs {fmt.gb(need)} per GPU (weights {fmt.gb(f.weights_bytes_per_gpu)}, "
+           f"runtime reserve {fmt.gb(f.reserve.total)}, KV for one {f.context_tokens:,}-token sequence {fmt.gb(per_seq)}) but a GPU has "
+           f"{fmt.gb(gpu.memory_bytes)}: short by {fmt.gb(f.shortfall_bytes)} per GPU")
+    return Rejection(model=model.id, deployment=deployment, provider=provider, gpu=gpu.id, gpus=n,
+                     precision=precision, shortfall_bytes=f.shortfall_bytes,
+                     reasons=(Reason("does-not-fit", msg, "decisive", {"shortfall_bytes_per_gpu": f.shortfall_bytes,
+                                                                         "weights_bytes": weights, "gpu_capacity_bytes": gpu.memory_bytes}),))
 
 
 def single_stream_usd_per_mtok(ctx: Context, c: Candidate) -> Decimal | None:

@@ -27,7 +27,9 @@ from advisor.tui.widgets.ranking_table import RankingTable
 from advisor.tui.widgets.workload_form import WorkloadForm
 from advisor.domain.workload import Workload
 
-DEBOUNCE_S = 0.3
+DEBOUNCE_S = 0.05
+"""A pause in typing before a ranking starts. Short, because rankings never pile up: while one runs, only the
+newest answers wait, and they rank the moment it is done."""
 DEFAULT_PRESET = "steady-latency"
 WORKER_TITLES = {"ranking": "Ranking failed", "export": "Export failed", "prices": "Prices", "refresh": "Price refresh failed"}
 
@@ -67,6 +69,10 @@ class AdvisorApp(App[None]):
         self._last_values: dict[str, str] | None = None
         self._debounce: Timer | None = None
         self._last_field: Widget | None = None
+        self._ranking_busy = False
+        """A ranking thread is running (at most one at a time)."""
+        self._ranking_next: tuple[Workload, int] | None = None
+        """The newest answers asked for while a ranking ran: they rank when it is done."""
 
     # ------------------------------------------------------------------ start
 
@@ -112,11 +118,26 @@ class AdvisorApp(App[None]):
         self.pending = True
         self.main.show_pending(w)
         if immediate or self.debounce_s <= 0:
-            self._rank(w, generation)
+            self._start(w, generation)
         else:
-            self._debounce = self.set_timer(self.debounce_s, lambda: self._rank(w, generation))
+            self._debounce = self.set_timer(self.debounce_s, lambda: self._start(w, generation))
 
-    @work(exclusive=True, group="ranking", exit_on_error=False)
+    def _start(self, w: Workload, generation: int) -> None:
+        """Rank now, or, while a ranking runs, keep these answers as the next to rank (older waiting ones are
+        dropped): a burst of keystrokes costs at most two rankings, never a queue of threads."""
+        if self._ranking_busy:
+            self._ranking_next = (w, generation)
+            return
+        self._ranking_busy = True
+        self._rank(w, generation)
+
+    def _ranking_done(self) -> None:
+        self._ranking_busy = False
+        queued, self._ranking_next = self._ranking_next, None
+        if queued is not None and queued[1] == self._generation:
+            self._start(*queued)
+
+    @work(group="ranking", exit_on_error=False)
     async def _rank(self, w: Workload, generation: int) -> None:
         """Rank in a daemon thread (plugins run there: one that hangs cannot stop ctrl+q)."""
         def rank() -> Recommendation:
@@ -128,6 +149,8 @@ class AdvisorApp(App[None]):
         except AdvisorError as exc:  # the user's answers (an unknown id, ...): shown at the field
             self.post_message(RankingFailed(generation, svc.error_field(exc), svc.error_text(exc)))
             return
+        finally:
+            self._ranking_done()
         self.post_message(RankingReady(generation, rec))
 
     def on_ranking_ready(self, message: RankingReady) -> None:

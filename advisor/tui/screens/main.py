@@ -91,6 +91,9 @@ class MainScreen(AdvisorScreen):
         self.query_one("#status", Static).update(Text(line, "bold"))
         self._show_notes(rec.notes)
         self.table.show(rec)
+        if self.table.hidden:
+            self.query_one("#status", Static).update(Text(line + f" · the first {len(rec.candidates) - self.table.hidden:,} shown",
+                                                          "bold"))
         if not rec.candidates:
             self.show_candidate(None)
 

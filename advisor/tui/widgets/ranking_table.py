@@ -86,6 +86,11 @@ COLUMNS: tuple[Column, ...] = (
 """Cost first (the rank, $/M tokens and monthly stay fixed while the table scrolls sideways), then what
 the row is. At 80 columns the fixed columns and the model stay visible next to the questions; the rest
 scroll (or ctrl+b hides the questions)."""
+MAX_ROWS = 200
+"""Rows drawn at once: a table of thousands of rows costs seconds to rebuild on every keystroke. The rows are
+the first ``MAX_ROWS`` in the current sort order (all candidates are sorted); a last row says how many more
+there are and where to see them."""
+MORE_KEY = "more"
 FIXED_COLUMNS = 3
 """Sorting by utilization or quality puts the highest first (ascending = best first for every column)."""
 SORT_CYCLE = ("rank", "usd_per_mtok", "monthly", "quality", "utilization", "gpus", "model")
@@ -131,6 +136,8 @@ class RankingTable(DataTable):
         self.marked: int | None = None
         """Rank of the candidate marked for comparison."""
         self._by_rank: dict[int, Candidate] = {}
+        self.hidden = 0
+        """Candidates past ``MAX_ROWS`` in the current order (not drawn; the last row says so)."""
 
     # ------------------------------------------------------------------ data
 
@@ -150,7 +157,9 @@ class RankingTable(DataTable):
             key = self.coordinate_to_cell_key(self.cursor_coordinate).row_key
         except Exception:
             return None
-        return self._by_rank.get(int(key.value)) if key.value is not None else None
+        if key.value is None or key.value == MORE_KEY:
+            return None
+        return self._by_rank.get(int(key.value))
 
     def sort_by(self, key: str, reverse: bool | None = None) -> None:
         if reverse is None:
@@ -191,6 +200,11 @@ class RankingTable(DataTable):
             self.add_column(Text(label, justify="right") if c.right else label, key=c.key)
         cands = list(self._by_rank.values())
         cands.sort(key=lambda c: (col.sort(c), c.rank), reverse=self.sort_reverse)
+        self.hidden = max(0, len(cands) - MAX_ROWS)
+        if self.hidden:
+            kept = next((c for c in cands[MAX_ROWS:] if (keep is not None and c.label == keep)
+                         or (keep_rank is not None and c.rank == keep_rank)), None)
+            cands = cands[:MAX_ROWS - 1] + [kept] if kept is not None else cands[:MAX_ROWS]
         cursor_row = 0
         for i, cand in enumerate(cands):
             cells = []
@@ -202,6 +216,10 @@ class RankingTable(DataTable):
             self.add_row(*cells, key=str(cand.rank))
             if (keep is not None and cand.label == keep) or (keep_rank is not None and cand.rank == keep_rank):
                 cursor_row = i
+        if self.hidden:
+            more = Text(f"… {self.hidden:,} more in this order: sort by another column (s), or export them all (ctrl+s)",
+                        style="dim italic")
+            self.add_row("", "", "", more, *([""] * (len(COLUMNS) - 4)), key=MORE_KEY)
         if cands:
             self.move_cursor(row=cursor_row, animate=False, scroll=True)
         self.post_message(self.Highlighted(self.current))
