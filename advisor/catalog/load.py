@@ -10,7 +10,9 @@ from pathlib import Path
 from typing import Any, Callable, Iterable
 
 from advisor.common import tomlio
+from advisor.catalog.quality import build_modes, build_quantization
 from advisor.catalog.schema import _build, _check_gpu, _check_model, build_engine_profiles, build_entry
+from advisor.domain.quality import ModeQuality, QuantizationDelta
 from advisor.domain.prices import ApiPrice, GpuPrice, price_key
 from advisor.domain.serving import ServingProfile
 from advisor.domain.specs import GpuSpec, ModelSpec, QualityScore
@@ -48,6 +50,10 @@ class Catalog:
     user_prices: tuple[GpuPrice | ApiPrice, ...] = field(default=())
     engines: dict[str, ServingProfile] = field(default_factory=dict)
     """Every serving engine profile by id (``trtllm``, ``vllm``, ``sglang``): advisor.physics.engines."""
+    quality_modes: dict[str, dict[str, ModeQuality]] = field(default_factory=dict)
+    """model id -> mode (``reasoning``, ``non-reasoning``) -> its score and output-token multiplier."""
+    quantization: tuple[QuantizationDelta, ...] = field(default=())
+    """Published quality deltas of quantized checkpoints (catalogs/quantization.toml)."""
     """Prices read from the user catalog directory (or extra files), not the bundled snapshot. The
     plugin price book merges them over the plugins' prices (same key replaces)."""
 
@@ -83,7 +89,7 @@ def _read_toml(path: Path, label: str) -> tuple[bytes, dict]:
         raise CatalogError(label, exc.reason) from None
 
 
-_KINDS = ("models", "gpus", "quality", "gpu_prices", "api_prices", "engine")
+_KINDS = ("models", "gpus", "quality", "gpu_prices", "api_prices", "engine", "quantization")
 
 
 class _Loader:
@@ -91,6 +97,8 @@ class _Loader:
         self.models: dict[str, ModelSpec] = {}
         self.gpus: dict[str, GpuSpec] = {}
         self.quality: dict[str, QualityScore] = {}
+        self.quality_modes: dict[str, dict[str, ModeQuality]] = {}
+        self.quantization: dict[str, QuantizationDelta] = {}
         self.gpu_prices: dict[tuple, GpuPrice] = {}
         self.api_prices: dict[tuple, ApiPrice] = {}
         self.engine: dict[str, Any] = {}
@@ -177,6 +185,15 @@ class _Loader:
             def build_q(mid: str, raw: Any) -> None:
                 self.quality[mid] = _build(QualityScore, raw, label, mid, {"model": mid})
             self._entries(data, "quality", label, build_q)
+            if "modes" in data:
+                modes, problems = build_modes(data["modes"], label)
+                for mid, by_mode in modes.items():
+                    self.quality_modes[mid] = {**self.quality_modes.get(mid, {}), **by_mode}
+                self.problems.extend(CatalogProblem(label, p) for p in problems)
+        elif kind == "quantization":
+            def build_qd(qid: str, raw: Any) -> None:
+                self.quantization[qid] = build_quantization(qid, raw, label)
+            self._entries(data, "quantization", label, build_qd)
         elif kind == "gpu_prices":
             def build_gp(i: int, raw: Any, provider: str) -> None:
                 entry = raw.get("gpu", f"#{i + 1}") if isinstance(raw, dict) else f"#{i + 1}"
@@ -251,6 +268,8 @@ class _Loader:
             api_prices=tuple(api_prices),
             engine=default_profile,
             engines=engines,
+            quality_modes={m: v for m, v in self.quality_modes.items() if m in self.models},
+            quantization=tuple(self.quantization.values()),
             versions=self.versions,
             problems=tuple(self.problems),
             user_prices=tuple(p for p in gpu_prices + api_prices if price_key(p) in self.user_price_keys),

@@ -119,6 +119,15 @@ class Candidate:
     """Serving engine (``trtllm``, ``vllm``, ``sglang``) the estimate assumes (self-hosted)."""
     layout: str | None = None
     """Parallel layout of a replica (e.g. ``tp``, ``tp_ep``, ``dep``)."""
+    mode: str | None = None
+    """Answering mode of a model that has modes in the quality catalog: ``reasoning`` or ``non-reasoning``."""
+    output_multiplier: float | None = None
+    """Generated tokens per visible answer token this row is costed for (1 without reasoning)."""
+    quality_delta: float | None = None
+    """Expected change of ``quality`` from the precision (points; 0 for a native precision), already applied;
+    None when unmeasured or not applicable (bf16)."""
+    quality_delta_source: str | None = None
+    """Where ``quality_delta`` comes from (a URL), ``native``, or ``unmeasured``."""
     reasons: tuple[Reason, ...] = ()
     rank: int = 0
     pareto: bool = False
@@ -126,9 +135,10 @@ class Candidate:
 
     @property
     def label(self) -> str:
+        name = f"{self.model} [{self.mode}]" if self.mode else self.model
         if self.deployment == "api":
-            return f"{self.model} via {self.provider}"
-        return f"{self.model} on {self.gpus}x {self.gpu} ({self.precision}, {self.provider})"
+            return f"{name} via {self.provider}"
+        return f"{name} on {self.gpus}x {self.gpu} ({self.precision}, {self.provider})"
 
     @property
     def monthly_total_usd(self) -> Decimal:
@@ -146,10 +156,11 @@ class Candidate:
     @property
     def configuration(self) -> str:
         """Where it runs, in one phrase: ``API: provider`` or ``[replicas x] gpus x gpu precision (provider)``."""
+        mode = f" [{self.mode}]" if self.mode else ""
         if self.deployment == "api":
-            return f"API: {self.provider}"
+            return f"API: {self.provider}{mode}"
         reps = f"{self.replicas}x " if self.replicas > 1 else ""
-        return f"{reps}{self.gpus}x {self.gpu} {self.precision} ({self.provider})"
+        return f"{reps}{self.gpus}x {self.gpu} {self.precision} ({self.provider}){mode}"
 
 
 @dataclass(frozen=True)

@@ -41,6 +41,8 @@ class CalibrationRow:
     concurrency: int | None = None
     """Requests in flight (a burst of N requests counts as N); None = the engine's maximum."""
     engine_version: str = ""
+    chunked_kv: str | None = None
+    """"full" where the engine kept chunked-attention KV for the whole context (``estimate_for(chunked_kv=)``)."""
 
     @property
     def family(self) -> tuple[str, str, str]:
@@ -129,6 +131,7 @@ def load_rows(path: Path | None = None, engine_ratio: bool = False) -> tuple[lis
                 engine=r["engine"], source=r.get("source_url") or r["source"], as_of=r["as_of"],
                 kv_precision=r.get("kv_precision") or "fp8", layout=r.get("layout") or "",
                 concurrency=None if conc == "max" else int(conc.split()[-1]), engine_version=r.get("engine_version", ""),
+                chunked_kv=r.get("chunked_kv") or None,
             ))
     return rows, skipped
 
@@ -174,7 +177,7 @@ def validate(catalog: Catalog, engine: ServingProfile | None = None, rows: list[
             layout = None
         est = estimate_for(m, g, row.gpus, row.precision, row.input_tokens, row.output_tokens,
                            kv_precision=row.kv_precision, tpot_limit_ms=row.tpot_limit_ms, engine=prof, layout=layout,
-                           concurrency=row.concurrency)
+                           concurrency=row.concurrency, chunked_kv=row.chunked_kv)
         results.append(RowResult(row=row, estimated_tokens_per_s=est.output_tokens_per_s, batch=est.batch, bound=est.bound))
     moe = frozenset(k for k, v in catalog.models.items() if v.is_moe)
     return ValidationSummary(results=tuple(results), skipped=tuple(skipped), moe_models=moe)

@@ -144,9 +144,14 @@ def peak_flops(gpu: GpuSpec, precision: str, part: str = "linear") -> float:
     return _rate(gpu, fmt.compute)
 
 
-def attention_flops_rate(gpu: GpuSpec, kv_precision: str) -> float:
-    """Attention runs in FP8 with an FP8 KV cache on GPUs with FP8 tensor cores, else in BF16."""
-    return _rate(gpu, "fp8" if kv_precision == "fp8" and gpu.fp8_tflops else "bf16")
+def attention_flops_rate(gpu: GpuSpec, kv_precision: str, attention: str = "gqa") -> float:
+    """Attention runs in FP8 with an FP8 KV cache on GPUs with FP8 tensor cores, else in BF16. MLA decode is the
+    exception on Hopper: it computes in BF16 whatever the cache precision (aiconfigurator-core 0.12.0's TRT-LLM MLA
+    generation tables on H200 take the same time with FP8 and BF16 latents, ~0.6-0.7 of the BF16 peak where
+    compute-bound); only Blackwell's MLA kernels run FP8 (B200 tables: FP8 ~1.9x BF16 at batch 256, 16k tokens).
+    Blackwell is told apart by its FP4 tensor cores."""
+    fp8 = kv_precision == "fp8" and gpu.fp8_tflops and (attention != "mla" or gpu.fp4_tflops)
+    return _rate(gpu, "fp8" if fp8 else "bf16")
 
 
 def parallelism(m: ModelSpec, gpu: GpuSpec, gpus: int, layout: str | None = None) -> Parallelism:
@@ -157,10 +162,17 @@ def parallelism(m: ModelSpec, gpu: GpuSpec, gpus: int, layout: str | None = None
     return make_layout(m, gpu, gpus, layout)
 
 
-def _attention_flops_per_token(m: ModelSpec, context: float) -> float:
-    """FLOPs of QK^T and AV for one query token over ``context`` cached tokens, all layers."""
+def _attention_flops_per_token(m: ModelSpec, context: float, prefill: bool = False) -> float:
+    """FLOPs of QK^T and AV for one query token over ``context`` cached tokens, all layers.
+
+    MLA decode attends in the weight-absorbed latent space (QK over kv_lora_rank + rope = 576 dims, AV over 512
+    for DeepSeek-V3); prefill runs the plain multi-head form (QK over qk_nope + qk_rope = 192, AV over
+    v_head_dim = 128), as DeepSeek-V2 (arXiv 2405.04434, sec. 2.1.3) and vLLM's and SGLang's MLA backends do:
+    the absorbed form is 3.4x the FLOPs per cached token, cheap only where decode is bandwidth-bound."""
     nh = m.num_attention_heads
-    if m.attention == "mla":
+    if m.attention == "mla" and prefill and m.qk_nope_head_dim and m.v_head_dim:
+        d_qk, d_v = m.qk_nope_head_dim + m.qk_rope_head_dim, m.v_head_dim
+    elif m.attention == "mla":
         d_qk, d_v = m.kv_lora_rank + m.qk_rope_head_dim, m.kv_lora_rank  # weight-absorbed decode
     elif m.attention == "csa":
         d_qk = d_v = m.head_dim
@@ -222,14 +234,14 @@ class _Model:
         self.bw = gpu.hbm_tbps * 1e12 * f.eff_bw * engine.gpu_multiplier(gpu.id, "eff_bw")
         self.kv_bw = self.bw * f.eff_kv
         dec, pre = engine.gpu_multiplier(gpu.id, "eff_decode"), engine.gpu_multiplier(gpu.id, "eff_prefill")
-        lin, exp_peak, att = peak_flops(gpu, precision), peak_flops(gpu, precision, "experts"), attention_flops_rate(gpu, kv_precision)
+        lin, exp_peak, att = peak_flops(gpu, precision), peak_flops(gpu, precision, "experts"), attention_flops_rate(gpu, kv_precision, m.attention)
         self.lin_dec, self.lin_pre = lin * f.eff_decode * dec, lin * f.eff_prefill * pre
         self.exp_dec, self.exp_pre = exp_peak * f.eff_decode * dec, exp_peak * f.eff_prefill * pre
         self.att_dec, self.att_pre = att * f.eff_decode * dec, att * f.eff_prefill * pre
         ctx = inp + out / 2.0
         self.kv_read = layout.bytes_for_context(int(ctx)) * lay.kv_replication / T / P
         self.att_flops_dec = _attention_flops_per_token(m, ctx) / T / P
-        self.att_flops_pre = _attention_flops_per_token(m, inp / 2.0) / T / P
+        self.att_flops_pre = _attention_flops_per_token(m, inp / 2.0, prefill=True) / T / P
         self.n_experts, self.top_k, self.skew = m.n_routed_experts, m.num_experts_per_tok, float(f.routing_skew)
         self.moe_layers = m.moe_layers / P
         self.expert_bytes = w.per_expert * self.moe_layers
@@ -339,12 +351,21 @@ def _check(gpus: int, input_tokens: int, output_tokens: int, tpot_limit_ms: floa
 
 def estimate_for(m: ModelSpec, gpu: GpuSpec, gpus: int, precision: str, input_tokens: int, output_tokens: int,
                  kv_precision: str | None = None, tpot_limit_ms: float | None = None, *,
-                 engine: ServingProfile, layout: str | None = None, concurrency: int | None = None) -> Estimate:
+                 engine: ServingProfile, layout: str | None = None, concurrency: int | None = None,
+                 chunked_kv: str | None = None) -> Estimate:
     """Estimate one deployment served by ``engine`` (a profile from catalogs/engine.toml), in ``layout`` or
     in the best layout the engine supports (most output tokens/s among those that fit and meet the TPOT
     limit). ``concurrency`` pins the number of concurrent sequences (capped by what the KV cache and the
-    engine admit) instead of searching for the best batch."""
+    engine admit) instead of searching for the best batch. ``chunked_kv="full"``: the engine keeps (and reads in
+    decode) the whole context's KV for chunked-attention layers (Llama 4), as TensorRT-LLM does (chunked attention
+    "can only be applied to context requests", docs/source/features/long-sequence.md, NVIDIA/TensorRT-LLM PR 6696)
+    and vLLM by default since its hybrid KV manager's chunked-local support was switched off for Llama 4
+    (vllm-project/vllm PR 21761, 2025-07-28); ``"chunked"`` or None: KV capped at the chunk."""
     _check(gpus, input_tokens, output_tokens, tpot_limit_ms, layout)
+    if chunked_kv not in (None, "full", "chunked"):
+        raise InputError("chunked_kv", f"must be 'full' or 'chunked', got {chunked_kv!r}")
+    if chunked_kv == "full" and m.chunked_layers:
+        m = replace(m, chunked_layers=0, attention_chunk_size=0)
     engine = engine.for_vendor(gpu.vendor)
     prec = resolve_precision(precision, gpu.vendor)
     scheme(prec)

@@ -18,7 +18,7 @@ from advisor.errors import UnknownIdError
 from advisor.domain.recommendation import Candidate, Reason, Recommendation, Rejection
 from advisor.domain.workload import HOURS_PER_MONTH, Workload, validate
 from advisor.prices.book import STALE_AFTER_DAYS, PriceBook, age_days, from_catalog
-from advisor.ranking import guard
+from advisor.ranking import guard, modes
 from advisor.ranking.api_backend import ApiBackend
 from advisor.ranking.context import Context, CostBackend
 from advisor.physics.training import method_for, training_run
@@ -208,30 +208,38 @@ def recommend_with(workload: Workload, catalog: Catalog, prices: PriceBook | Non
     ft_memo: dict = {}
     evaluated = 0
     wanted = {"required": ("self-hosted",), "allowed": ("self-hosted", "api"), "not-wanted": ("api",)}[w.self_hosting]
+    ctx_of: dict = {}
     for model in models:
-        rej = _quality_rejection(ctx, model)
-        if rej:
-            rejected.append(rej)
-            continue
-        if model.max_position_embeddings < w.context_max_tokens:
-            rejected.append(Rejection(model=model.id, deployment="any", reasons=(Reason(
-                "context-too-long", f"supports {model.max_position_embeddings:,} tokens of context, below the {w.context_max_tokens:,} needed",
-                "decisive", {"max_position_embeddings": model.max_position_embeddings}),)))
-            continue
-        for backend in backends:
-            if backend.deployment not in wanted:
+        for mq in modes.modes_of(catalog, model):
+            rej = _quality_rejection(ctx, model) if mq is None else modes.mode_rejection(w, model, mq)
+            if rej:
+                rejected.append(rej)
                 continue
-            results = guard.evaluate(backend, ctx, model, run_notes)
-            if not results:
+            mw = modes.scaled_workload(w, mq)
+            mctx = ctx if mw is w else Context(workload=mw, catalog=catalog, prices=prices, engine=catalog.engine)
+            ctx_of[(model.id, mq.mode if mq else None)] = mctx
+            if model.max_position_embeddings < mw.context_max_tokens:
+                why = "" if mw is w else f" (with {mw.output_tokens - w.output_tokens:,} reasoning tokens)"
+                rejected.append(Rejection(model=model.id, deployment="any", reasons=(Reason(
+                    "context-too-long", f"supports {model.max_position_embeddings:,} tokens of context, below the "
+                    f"{mw.context_max_tokens:,} needed{why}", "decisive", {"max_position_embeddings": model.max_position_embeddings}),)))
                 continue
-            ft = _fine_tuning(ctx, model, ft_memo)
-            for r in results:
-                evaluated += 1
-                if isinstance(r, Candidate):
-                    r = _one_quality_axis(r, w)
-                    candidates.append(_with_fine_tuning(r, ft) if ft else r)
-                else:
-                    rejected.append(r)
+            for backend in backends:
+                if backend.deployment not in wanted:
+                    continue
+                results = guard.evaluate(backend, mctx, model, run_notes)
+                if not results:
+                    continue
+                ft = _fine_tuning(ctx, model, ft_memo)
+                for r in results:
+                    evaluated += 1
+                    if isinstance(r, Candidate):
+                        r = modes.with_quantization(modes.with_mode(r, mq, w, mw), catalog, w)
+                    if isinstance(r, Candidate):
+                        r = _one_quality_axis(r, w)
+                        candidates.append(_with_fine_tuning(r, ft) if ft else r)
+                    else:
+                        rejected.append(r)
 
     candidates.sort(key=_rank_key(w))
     _dense_first_in_a_tie(candidates, w, catalog.engine)
@@ -239,10 +247,11 @@ def recommend_with(workload: Workload, catalog: Catalog, prices: PriceBook | Non
     ranked: list[Candidate] = []
     top = candidates[0] if candidates else None
     runner = candidates[1] if len(candidates) > 1 else None
-    api_memo: dict = {}
+    api_memos: dict = {}
     for i, c in enumerate(candidates):
         extra: list[Reason] = []
-        be, vs, be_reason = _break_even(c, ctx, api_memo)
+        cctx = ctx_of.get((c.model, c.mode), ctx)
+        be, vs, be_reason = _break_even(c, cctx, api_memos.setdefault(c.mode, {}))
         if be_reason:
             extra.append(be_reason)
         total = _total(c)
@@ -273,7 +282,7 @@ def recommend_with(workload: Workload, catalog: Catalog, prices: PriceBook | Non
             extra.insert(1, tie)
         if i in front:
             extra.append(Reason("pareto", "on the cost/quality front: no option is both cheaper and better", "info"))
-        single = single_stream_usd_per_mtok(ctx, c) if i < DETAILED_TOP else None
+        single = single_stream_usd_per_mtok(cctx, c) if i < DETAILED_TOP else None
         ranked.append(dataclasses.replace(c, rank=i + 1, pareto=i in front, reasons=tuple(extra) + c.reasons,
                                           break_even_tokens_per_day=be, break_even_vs=vs, single_stream_usd_per_mtok=single))
 

@@ -1,0 +1,127 @@
+"""Reasoning modes (rows per mode, reasoning tokens costed) and quantization quality (measured deltas, native
+precisions, the unmeasured 4-bit rule)."""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from decimal import Decimal
+
+import pytest
+
+from advisor.catalog.load import load_catalog
+from advisor.catalog.quality import build_mode, build_quantization
+from advisor.domain.recommendation import Candidate, Rejection
+from advisor.domain.workload import Workload, preset
+from advisor.errors import CatalogError
+from advisor.ranking import modes
+from advisor.ranking.rank import recommend_with
+
+
+@pytest.fixture(scope="module")
+def catalog(tmp_path_factory):
+    return load_catalog(user=tmp_path_factory.mktemp("empty"))
+
+
+def test_modes_and_quantization_load_with_sources(catalog):
+    assert not [p for p in catalog.problems if "quality" in p.file or "quantization" in p.file]
+    assert set(catalog.quality_modes["qwen3-235b-a22b"]) == {"reasoning", "non-reasoning"}
+    for by_mode in catalog.quality_modes.values():
+        for m in by_mode.values():
+            assert m.source.startswith("https://")
+            if m.mode == "reasoning" and m.output_multiplier is not None:
+                assert m.output_multiplier > 1 and m.multiplier_source.startswith("https://")
+    assert catalog.quantization and all(q.source.startswith("https://") and q.as_of for q in catalog.quantization)
+
+
+def test_catalog_rejects_bad_entries():
+    with pytest.raises(CatalogError, match="multiplier is 1"):
+        build_mode("m", "non-reasoning", {"benchmark": "MMLU-Pro", "score": 70, "source": "https://x", "as_of": "2025-01-01",
+                                          "output_multiplier": 3.0}, "t")
+    with pytest.raises(CatalogError, match="needs its source"):
+        build_mode("m", "reasoning", {"benchmark": "MMLU-Pro", "score": 70, "source": "https://x", "as_of": "2025-01-01",
+                                      "output_multiplier": 3.0}, "t")
+    with pytest.raises(CatalogError, match="baseline_score and quantized_score"):
+        build_quantization("q", {"checkpoint": "c", "precision": "int4", "architecture": "moe", "benchmark": "MMLU",
+                                 "source": "https://x", "as_of": "2025-01-01"}, "t")
+
+
+def test_scaled_workload_multiplies_visible_output_and_context(catalog):
+    w = preset("steady-latency")
+    mq = catalog.quality_modes["deepseek-r1"]["reasoning"]
+    s = modes.scaled_workload(w, mq)
+    assert s.output_tokens == math.ceil(w.output_tokens * mq.output_multiplier)
+    extra = s.output_tokens - w.output_tokens
+    assert s.context_max_tokens == w.context_max_tokens + extra and s.input_tokens == w.input_tokens
+    assert modes.scaled_workload(w, catalog.quality_modes["qwen3-235b-a22b"]["non-reasoning"]) is w
+
+
+def _api_workload(**kw) -> Workload:
+    base = dict(models=("qwen3-235b-a22b",), self_hosting="not-wanted", latency="batch", deadline_hours=48, min_quality=0)
+    return dataclasses.replace(preset("bursty-app"), **{**base, **kw})
+
+
+def test_each_mode_is_a_row_and_reasoning_pays_its_tokens_in_the_api(catalog):
+    w = _api_workload()
+    rec = recommend_with(w, catalog)
+    rows = {(c.provider, c.mode): c for c in rec.candidates}
+    pairs = [(p, rows[(p, "non-reasoning")], rows[(p, "reasoning")]) for p, m in rows if m == "reasoning" and (p, "non-reasoning") in rows]
+    assert pairs, "an API serving both modes"
+    mult = catalog.quality_modes["qwen3-235b-a22b"]["reasoning"].output_multiplier
+    for provider, plain, think in pairs:
+        price = think.api_input_usd_per_mtok, think.api_output_usd_per_mtok
+        out = math.ceil(w.output_tokens * mult)
+        per_request = lambda o: price[0] * w.input_tokens + price[1] * o  # noqa: E731 - same cache share both rows
+        if not w.cached_input_fraction:
+            expected = per_request(out) / per_request(w.output_tokens)
+            assert float(think.monthly_cost_usd / plain.monthly_cost_usd) == pytest.approx(float(expected), rel=0.01)
+        assert think.monthly_cost_usd > plain.monthly_cost_usd
+        assert think.quality > plain.quality and think.output_multiplier == mult and plain.output_multiplier == 1.0
+        assert "[reasoning]" in think.label and "[non-reasoning]" in plain.label
+        # $/M is per visible token of the workload, so the two rows compare per answer
+        assert float(think.usd_per_mtok) == pytest.approx(float(think.monthly_cost_usd) / w.tokens_per_month * 1e6, rel=1e-3)
+
+
+def test_reasoning_costs_gpu_time_self_hosted(catalog):
+    w = dataclasses.replace(preset("batch-pipeline"), models=("qwen3-235b-a22b",), min_quality=0, requests_per_day=200_000,
+                            gpu_types=("h200",), precisions=("fp8",))
+    rec = recommend_with(w, catalog)
+    best = {}
+    for c in rec.candidates:
+        if c.deployment == "self-hosted":
+            best.setdefault(c.mode, c)
+    assert best["reasoning"].billed_gpu_hours_per_month > best["non-reasoning"].billed_gpu_hours_per_month
+
+
+def test_floor_is_checked_per_mode_and_unmeasured_reasoning_is_rejected(catalog):
+    w = _api_workload(models=("qwen3-235b-a22b", "deepseek-v4-flash"), min_quality=80)
+    rec = recommend_with(w, catalog)
+    assert {c.mode for c in rec.candidates if c.model == "qwen3-235b-a22b"} == {"reasoning"}
+    codes = {(r.model, r.reasons[0].code) for r in rec.rejected}
+    assert ("qwen3-235b-a22b", "quality-floor") in codes
+    assert ("deepseek-v4-flash", "reasoning-tokens-unmeasured") in codes
+
+
+def _candidate(model: str, precision: str, quality: float, gpu: str = "b200") -> Candidate:
+    return Candidate(model=model, model_name=model, architecture="moe", deployment="self-hosted", provider="p", gpu=gpu, gpus=8,
+                     replicas=1, precision=precision, monthly_cost_usd=Decimal(1), usd_per_mtok=Decimal(1), utilization=0.5,
+                     quality=quality, quality_benchmark="MMLU-Pro")
+
+
+def test_measured_native_and_unmeasured_quantization(catalog):
+    w = dataclasses.replace(preset("steady-latency"), min_quality=70)
+    nv = next(q for q in catalog.quantization if q.id == "deepseek-r1-nvfp4")
+    awq = next(q for q in catalog.quantization if q.id == "deepseek-r1-int4-awq")
+    r = modes.with_quantization(_candidate("deepseek-r1", "fp4", 84.0), catalog, w)  # fp4 on NVIDIA = nvfp4
+    assert r.quality_delta == pytest.approx(84.0 * (nv.ratio - 1), abs=0.01) and r.quality_delta_source == nv.source
+    r = modes.with_quantization(_candidate("deepseek-r1", "int4", 84.0), catalog, w)  # worst of GPTQ and AWQ
+    assert r.quality_delta == pytest.approx(84.0 * (awq.ratio - 1), abs=0.01) and r.quality == pytest.approx(84.0 + r.quality_delta)
+    native = modes.with_quantization(_candidate("deepseek-r1", "fp8", 84.0), catalog, w)
+    assert native.quality_delta == 0.0 and native.quality == 84.0
+    # unmeasured 4-bit MoE: assumed to lose as much as the worst measured 4-bit MoE checkpoint
+    assert modes.with_quantization(_candidate("llama-4-maverick", "int4", 80.5), catalog, w).quality_delta_source == "unmeasured"
+    near = 70 / awq.ratio - 0.1  # passes the floor as published, fails it with the assumed loss
+    rej = modes.with_quantization(_candidate("llama-4-maverick", "int4", near), catalog, w)
+    assert isinstance(rej, Rejection) and rej.reasons[0].code == "quality-floor-quantized"
+    # a measured delta that takes a candidate under the floor rejects it too
+    assert isinstance(modes.with_quantization(_candidate("deepseek-r1", "int4", 72.0), catalog, w), Rejection)
