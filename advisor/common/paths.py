@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from functools import lru_cache
 from pathlib import Path
 
 APP = "moe-advisor"
@@ -15,20 +16,29 @@ def user_catalog_dir() -> Path:
     """User catalog directory: entries here are merged over the bundled catalogs."""
     env = os.environ.get(CATALOG_ENV)
     if env:
-        return Path(env).expanduser()
-    import platformdirs
-
-    return Path(platformdirs.user_config_dir(APP)) / "catalogs"
+        return _expand(env)
+    return _platform_dir("config", os.environ.get("XDG_CONFIG_HOME", ""), os.environ.get("HOME", "")) / "catalogs"
 
 
 def user_cache_dir() -> Path:
     """Cache directory for live price refreshes."""
     env = os.environ.get(CACHE_ENV)
     if env:
-        return Path(env).expanduser()
+        return _expand(env)
+    return _platform_dir("cache", os.environ.get("XDG_CACHE_HOME", ""), os.environ.get("HOME", ""))
+
+
+@lru_cache(maxsize=32)
+def _expand(env: str) -> Path:
+    return Path(env).expanduser()
+
+
+@lru_cache(maxsize=32)
+def _platform_dir(kind: str, _xdg: str, _home: str) -> Path:
+    """platformdirs' answer, looked up once per environment (every estimate asks where corrections live)."""
     import platformdirs
 
-    return Path(platformdirs.user_cache_dir(APP))
+    return Path(platformdirs.user_config_dir(APP) if kind == "config" else platformdirs.user_cache_dir(APP))
 
 
 def bundled_catalog_dir() -> Path:

@@ -126,7 +126,8 @@ def _replicas(need: float, capacity: float) -> int:
 @lru_cache(maxsize=4096)
 def _hourly_replicas(capacity: float, mean: float, day: DayProfile, floor: int) -> tuple[int, ...]:
     """Replicas each hour of the day needs (the same for every price row of a configuration)."""
-    return tuple(max(floor, _replicas(mean * x * day.within_hour_peak, capacity)) for x in day.hourly)
+    peak, ceil = day.within_hour_peak, math.ceil
+    return tuple([max(floor, 0, ceil(mean * x * peak / capacity - 1e-9)) for x in day.hourly])
 
 
 def plans(price: GpuPrice, gpus: int, capacity: float, w: Workload, day: DayProfile, weights_bytes: float) -> list[Plan]:
@@ -176,9 +177,38 @@ def plans(price: GpuPrice, gpus: int, capacity: float, w: Workload, day: DayProf
     return out
 
 
+def _dominates(a: GpuPrice, b: GpuPrice) -> bool:
+    """Whether offer ``a`` bills every plan ``b`` could at most what ``b`` would, and wins a tie with it: the same
+    kind of price, the same shapes and cluster interconnect, a price per GPU-hour no higher, a billing increment
+    that divides ``b``'s, a minimum charge no longer and a cold start no slower."""
+    if (a.pricing != b.pricing or a.shapes != b.shapes or a.multi_node != b.multi_node or a.usd_per_gpu_hour > b.usd_per_gpu_hour
+            or a.minimum_billed_s > b.minimum_billed_s or (a.storage_gbps or LOAD_GBPS) < (b.storage_gbps or LOAD_GBPS)):
+        return False
+    inc_a, inc_b = max(1, a.billing_increment_s), max(1, b.billing_increment_s)
+    if inc_b % inc_a:
+        return False
+    return a.usd_per_gpu_hour < b.usd_per_gpu_hour or a.provider <= b.provider
+
+
+def undominated(offers: list[GpuPrice]) -> list[GpuPrice]:
+    """The offers worth costing: those no other offer dominates (see ``_dominates``), in their order. The
+    cheapest plan over them is the cheapest plan over all the offers."""
+    keep: list[GpuPrice] = []
+    for i, b in enumerate(offers):
+        if not any(_dominates(a, b) and (a.usd_per_gpu_hour < b.usd_per_gpu_hour or a.provider < b.provider or j < i)
+                   for j, a in enumerate(offers) if j != i):
+            keep.append(b)
+    return keep
+
+
 def best(candidates: list[Plan]) -> Plan | None:
     """The cheapest plan; at equal cost on-demand before spot before commitments, fixed before scaling."""
-    kinds = {"on-demand": 0, "spot": 1}
-    policies = {"fixed": 0, "autoscale": 1, "scale-to-zero": 2}
+    if len(candidates) < 2:
+        return candidates[0] if candidates else None
+    kinds, policies = _KIND_ORDER, _POLICY_ORDER
     return min(candidates, key=lambda p: (p.monthly_usd, kinds.get(p.pricing_kind, 2), policies.get(p.policy, 3),
-                                          p.price.provider), default=None)
+                                          p.price.provider))
+
+
+_KIND_ORDER = {"on-demand": 0, "spot": 1}
+_POLICY_ORDER = {"fixed": 0, "autoscale": 1, "scale-to-zero": 2}

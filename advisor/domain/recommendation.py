@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
+from functools import lru_cache
 from decimal import Decimal
 from typing import Any
 
@@ -140,6 +141,17 @@ class Candidate:
             return f"{name} via {self.provider}"
         return f"{name} on {self.gpus}x {self.gpu} ({self.precision}, {self.provider})"
 
+    def evolve(self, **changes: Any) -> Candidate:
+        """This candidate with ``changes``: ``dataclasses.replace`` without re-running ``__init__`` over 60 fields
+        (the ranking re-labels every candidate a few times per run)."""
+        unknown = changes.keys() - _candidate_fields()
+        if unknown:
+            raise TypeError(f"Candidate has no field {sorted(unknown)[0]!r}")
+        new = object.__new__(Candidate)
+        new.__dict__.update(self.__dict__)
+        new.__dict__.update(changes)
+        return new
+
     @property
     def monthly_total_usd(self) -> Decimal:
         """What the ranking compares: the serving bill plus the month's fine-tuning runs, if any."""
@@ -216,3 +228,8 @@ class Recommendation:
     @property
     def best(self) -> Candidate | None:
         return self.candidates[0] if self.candidates else None
+
+
+@lru_cache(maxsize=1)
+def _candidate_fields() -> frozenset[str]:
+    return frozenset(f.name for f in fields(Candidate))

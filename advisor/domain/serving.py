@@ -183,7 +183,7 @@ class ServingProfile:
         return not self.precisions or precision in self.precisions
 
     def factors_dict(self) -> dict[str, Any]:
-        return dataclasses.asdict(self.efficiency)
+        return dict(_factors(self.efficiency))
 
     def assumptions(self) -> dict[str, Any]:
         """The profile as a recommendation states its assumptions."""
@@ -195,6 +195,12 @@ class ServingProfile:
             "per_vendor": {name: v.as_dict() for name, v in self.per_vendor},
             "memory": dataclasses.asdict(self.memory),
         }
+
+
+@lru_cache(maxsize=64)
+def _factors(efficiency: Efficiency) -> dict[str, Any]:
+    """``dataclasses.asdict`` of the factors, once per profile (every estimate records them)."""
+    return dataclasses.asdict(efficiency)
 
 
 @lru_cache(maxsize=64)

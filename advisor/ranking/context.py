@@ -23,7 +23,7 @@ from advisor.physics.sizing import Fit, fit
 from advisor.prices.book import PriceBook
 
 
-@lru_cache(maxsize=32768)
+@lru_cache(maxsize=65536)
 def memo_estimate(model: ModelSpec, gpu: GpuSpec, n: int, precision: str, inp: int, out: int, kv: str,
                   tpot: float | None, profile: ServingProfile) -> Estimate:
     """Memoized ``estimate_for``: it depends on the request shape and latency target, never on traffic
@@ -31,7 +31,7 @@ def memo_estimate(model: ModelSpec, gpu: GpuSpec, n: int, precision: str, inp: i
     return estimate_for(model, gpu, n, precision, inp, out, kv_precision=kv, tpot_limit_ms=tpot, engine=profile)
 
 
-@lru_cache(maxsize=32768)
+@lru_cache(maxsize=65536)
 def memo_fit(model: ModelSpec, gpu: GpuSpec, n: int, precision: str, context: int, kv: str,
              profile: ServingProfile) -> tuple[Parallelism, Fit]:
     par = parallelism(model, gpu, n)
@@ -64,6 +64,8 @@ class Context:
     engine: ServingProfile
     day: DayProfile = field(default=None)  # type: ignore[assignment]
     """The workload's day of traffic (filled from the workload when not given)."""
+    memo: dict = field(default_factory=dict, compare=False, repr=False)
+    """Per-run lookups a backend computes once (the offers worth costing per GPU type)."""
 
     def __post_init__(self) -> None:
         if self.day is None:

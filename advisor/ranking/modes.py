@@ -82,7 +82,7 @@ def with_mode(c: Candidate, mq: ModeQuality | None, w: Workload, scaled: Workloa
             reasons.append(Reason("reasoning-latency", f"the visible answer starts after about {wait_ms / 1000:,.1f} s (TTFT plus "
                                   f"{scaled.output_tokens - w.output_tokens:,} reasoning tokens at {c.tpot_ms:.1f} ms), over the "
                                   f"{w.ttft_ms:,.0f} ms time-to-first-token target", "warning", {"visible_wait_ms": wait_ms}))
-    return dataclasses.replace(c, reasons=c.reasons + tuple(reasons), **changes)
+    return c.evolve(reasons=c.reasons + tuple(reasons), **changes)
 
 
 def _resolved(catalog, c: Candidate) -> str:
@@ -113,7 +113,7 @@ def with_quantization(c: Candidate, catalog, w: Workload) -> Candidate | Rejecti
         src = next((q.source for q in entries if q.native), "native")
         r = Reason("quantization-quality", f"{prec} is {c.model}'s native checkpoint precision: its published scores are of this "
                    f"checkpoint, no quality is lost ({src})", "info", {"quality_delta": 0.0})
-        return dataclasses.replace(c, quality_delta=0.0, quality_delta_source=src, reasons=c.reasons + (r,))
+        return c.evolve(quality_delta=0.0, quality_delta_source=src, reasons=c.reasons + (r,))
     measured = [q for q in entries if not q.native]
     if measured:
         q = min(measured, key=lambda e: e.ratio)
@@ -125,14 +125,14 @@ def with_quantization(c: Candidate, catalog, w: Workload) -> Candidate | Rejecti
         if floor is not None and score < floor:
             return _floor_rejection(c, f"{c.quality_benchmark} {c.quality:g} {delta:+.1f} for {prec} = {score:g}, below the floor "
                                        f"of {floor:g} ({q.source})", {"score": score, "floor": floor, "quality_delta": delta})
-        return dataclasses.replace(c, quality=score, quality_delta=delta, quality_delta_source=q.source, reasons=c.reasons + (r,))
+        return c.evolve(quality=score, quality_delta=delta, quality_delta_source=q.source, reasons=c.reasons + (r,))
     if prec not in QUANTIZED_4BIT:  # 8-bit, unmeasured: not adjusted (W8A8-FP "effectively lossless", arXiv 2411.02355)
-        return dataclasses.replace(c, quality_delta_source="unmeasured")
+        return c.evolve(quality_delta_source="unmeasured")
     worst = _worst_4bit(catalog, model.architecture)
     if worst is None:
         r = Reason("quantization-quality", f"{prec} on {c.model}: unmeasured, and no 4-bit measurement in the catalog to bound it",
                    "warning")
-        return dataclasses.replace(c, quality_delta_source="unmeasured", reasons=c.reasons + (r,))
+        return c.evolve(quality_delta_source="unmeasured", reasons=c.reasons + (r,))
     assumed = round(c.quality * worst.ratio, 2)
     if floor is not None and assumed < floor:
         return _floor_rejection(c, f"{prec} on {c.model} is unmeasured; assuming the worst measured 4-bit {worst.architecture} loss "
@@ -142,7 +142,7 @@ def with_quantization(c: Candidate, catalog, w: Workload) -> Candidate | Rejecti
                f"kept {worst.ratio:.1%} of its baseline ({worst.checkpoint}), which would give {assumed:g}"
                + (f", still above the floor of {floor:g}" if floor is not None else "") + "; quality shown unadjusted", "warning",
                {"assumed_score": assumed})
-    return dataclasses.replace(c, quality_delta_source="unmeasured", reasons=c.reasons + (r,))
+    return c.evolve(quality_delta_source="unmeasured", reasons=c.reasons + (r,))
 
 
 def _floor_rejection(c: Candidate, msg: str, numbers: dict) -> Rejection:

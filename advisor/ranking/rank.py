@@ -67,7 +67,7 @@ def _one_quality_axis(c: Candidate, w: Workload) -> Candidate:
     """Only the workload's benchmark is a quality figure; another benchmark's score is a label."""
     if c.quality is None or c.quality_benchmark == w.quality_benchmark:
         return c
-    return dataclasses.replace(c, quality=None, quality_benchmark=w.quality_benchmark,
+    return c.evolve(quality=None, quality_benchmark=w.quality_benchmark,
                                other_quality=f"{c.quality_benchmark} {c.quality:g}")
 
 
@@ -101,7 +101,7 @@ def _with_fine_tuning(c: Candidate, ft) -> Candidate:
                f"{price.provider} ${price.usd_per_gpu_hour}/GPU-h): {fmt.usd(monthly)}/month, on top of serving"
                + ("; " + "; ".join(run.notes) if run.notes else ""), "info",
                {"fine_tuning_monthly_usd": str(cost.money(monthly)), "training_gpus": run.gpus, "training_hours": run.hours})
-    return dataclasses.replace(c, fine_tuning_monthly_usd=cost.money(monthly), total_monthly_usd=cost.money(c.monthly_cost_usd + monthly),
+    return c.evolve(fine_tuning_monthly_usd=cost.money(monthly), total_monthly_usd=cost.money(c.monthly_cost_usd + monthly),
                                reasons=c.reasons + (r,))
 
 
@@ -283,7 +283,7 @@ def recommend_with(workload: Workload, catalog: Catalog, prices: PriceBook | Non
         if i in front:
             extra.append(Reason("pareto", "on the cost/quality front: no option is both cheaper and better", "info"))
         single = single_stream_usd_per_mtok(cctx, c) if i < DETAILED_TOP else None
-        ranked.append(dataclasses.replace(c, rank=i + 1, pareto=i in front, reasons=tuple(extra) + c.reasons,
+        ranked.append(c.evolve(rank=i + 1, pareto=i in front, reasons=tuple(extra) + c.reasons,
                                           break_even_tokens_per_day=be, break_even_vs=vs, single_stream_usd_per_mtok=single))
 
     # Prices that have aged: say so once.

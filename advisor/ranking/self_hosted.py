@@ -108,9 +108,11 @@ class SelfHostedBackend:
         if fitting is None:
             return results
         best: Costed | None = None
-        for n in (fitting, fitting * 2):
-            if n > w.max_gpus or n not in GPU_COUNTS:
-                continue
+        improved = True
+        for i, n in enumerate(c for c in GPU_COUNTS if fitting <= c <= w.max_gpus):
+            if i >= 2 and not improved:
+                break  # the smallest count and twice it are always tried; more only while each doubling bills less
+            improved = False
             seen = costed.get(n) if costed is not None else None
             if seen is not None:
                 e = memo_estimate(model, gpu, n, precision, w.input_tokens, w.output_tokens, kv_prec, w.tpot_limit_ms, eng)
@@ -124,7 +126,7 @@ class SelfHostedBackend:
                     results.append(k)
                 continue
             if best is None or k.plan.monthly_usd < best.plan.monthly_usd:
-                best = k
+                best, improved = k, True
             if k.plan.replicas_peak == 1 and k.plan.policy != "scale-to-zero":
                 break  # one replica runs all the time: more GPUs per replica only cost more (a job that scales to
                 # zero may finish sooner on more GPUs, at a larger batch, for fewer GPU-hours)
@@ -152,7 +154,9 @@ class SelfHostedBackend:
                 return Rejection(model=model.id, deployment=self.deployment, provider=price.provider, gpu=gpu.id, gpus=n, precision=precision,
                                  reasons=(Reason("ttft", f"time to first token {e.ttft_ms:,.0f} ms on {label} exceeds the {w.ttft_ms:,.0f} ms target "
                                                  f"(prefill of {w.input_tokens:,} tokens)", "decisive", {"ttft_ms": e.ttft_ms}),))
-        offers = ctx.prices.gpu_offers(gpu.id, w.providers, w.pricing_kinds)
+        offers = ctx.memo.get(("offers", gpu.id))
+        if offers is None:
+            offers = ctx.memo[("offers", gpu.id)] = billing.undominated(ctx.prices.gpu_offers(gpu.id, w.providers, w.pricing_kinds))
         # A replica is what one sold instance (or one group of instances over a cluster interconnect) runs:
         # an 8-GPU instance holding a 2-GPU engine runs 4 engines side by side (data parallel), never one
         # engine with 6 idle GPUs, and never an engine split over separate small instances.
@@ -169,7 +173,7 @@ class SelfHostedBackend:
         plan = billing.best(plans)
         if plan is None:
             sold = "; ".join(sorted({f"{o.provider} {'/'.join(map(str, o.shapes))}" + (" (+cluster)" if o.multi_node else "")
-                                     for o in offers})) or "no allowed offer"
+                                     for o in ctx.prices.gpu_offers(gpu.id, w.providers, w.pricing_kinds)})) or "no allowed offer"
             return Rejection(model=model.id, deployment=self.deployment, gpu=gpu.id, gpus=n, precision=precision,
                              reasons=(Reason("no-shape", f"no allowed provider sells {gpu.id} in an instance of {n} to "
                                              f"{max(n, w.max_gpus)} GPUs, or joins instances with a cluster interconnect (GPUs per "

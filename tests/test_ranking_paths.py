@@ -1,0 +1,169 @@
+"""The short cuts that keep a re-rank fast never change what is ranked: dominated price offers, engines no
+faster and no lighter, built-in backends called inline, and a job that scales to zero trying more GPUs."""
+
+from __future__ import annotations
+
+import dataclasses
+import threading
+from decimal import Decimal
+
+import pytest
+
+from advisor import api
+from advisor.cost import billing
+from advisor.domain.prices import GpuPrice
+from advisor.domain.recommendation import Candidate
+from advisor.physics.engines import engines_for
+from advisor.prices.book import from_catalog
+from advisor.ranking.context import Context
+from advisor.ranking.rank import recommend_with
+from advisor.ranking.self_hosted import Costed, SelfHostedBackend
+
+PRESETS = ("bursty-app", "steady-latency", "batch-pipeline", "heavy-fine-tuning", "long-context")
+
+
+def _offer(**kw) -> GpuPrice:
+    base = dict(provider="acloud", gpu="h100-sxm", usd_per_gpu_hour=Decimal("2.00"), pricing="on-demand",
+                source="https://example.test/pricing", as_of="2026-12-01", gpus_per_instance=8, billing_increment_s=1)
+    return GpuPrice(**{**base, **kw})
+
+
+# --------------------------------------------------------------------------- dominated offers
+
+
+def test_an_offer_dearer_on_the_same_terms_is_dominated_and_a_different_shape_is_not():
+    cheap = _offer(provider="bcloud", usd_per_gpu_hour=Decimal("1.50"))
+    dear = _offer(provider="acloud", usd_per_gpu_hour=Decimal("2.50"))
+    single = _offer(provider="ccloud", usd_per_gpu_hour=Decimal("3.00"), gpus_per_instance=1)
+    assert billing.undominated([dear, cheap, single]) == [cheap, single]
+
+
+def test_a_cheaper_offer_with_a_coarser_billing_increment_does_not_dominate():
+    hourly = _offer(provider="acloud", usd_per_gpu_hour=Decimal("1.90"), billing_increment_s=3600)
+    per_second = _offer(provider="bcloud", usd_per_gpu_hour=Decimal("2.00"), billing_increment_s=1)
+    odd = _offer(provider="ccloud", usd_per_gpu_hour=Decimal("1.80"), billing_increment_s=7)
+    assert billing.undominated([hourly, per_second, odd]) == [hourly, per_second, odd]
+    per_minute = _offer(provider="aacloud", usd_per_gpu_hour=Decimal("1.90"), billing_increment_s=60)
+    assert per_minute in billing.undominated([hourly, per_minute])
+    assert hourly not in billing.undominated([hourly, per_minute])  # 60 s divides 3600 s, same price, and it wins a tie by name
+
+
+def test_of_two_identical_offers_the_one_the_tie_break_picks_stays():
+    a = _offer(provider="zcloud")
+    b = _offer(provider="acloud")
+    assert billing.undominated([a, b]) == [b]  # best() breaks a tie by provider name
+    twin = _offer(provider="acloud")
+    assert billing.undominated([b, twin]) == [b]  # one of two equal rows, the first
+
+
+@pytest.mark.parametrize("preset", PRESETS)
+def test_the_cheapest_plan_over_undominated_offers_is_the_cheapest_over_all(preset):
+    cat = api.catalog()
+    book = from_catalog(cat)
+    w = api.preset(preset)
+    ctx = Context(workload=w, catalog=cat, prices=book, engine=cat.engine)
+    checked = 0
+    for gpu in cat.gpus.values():
+        offers = book.gpu_offers(gpu.id, w.providers, w.pricing_kinds)
+        kept = billing.undominated(offers)
+        assert set(kept) <= set(offers)
+        for n in (1, 2, 4, 8, 16):
+            for capacity in (50.0, 800.0, 12_000.0):
+                every = [p for o in offers for p in billing.plans(o, n, capacity, w, ctx.day, 80e9)]
+                some = [p for o in kept for p in billing.plans(o, n, capacity, w, ctx.day, 80e9)]
+                assert billing.best(every) == billing.best(some)
+                checked += bool(every)
+    assert checked > 20
+
+
+# --------------------------------------------------------------------------- engines and counts
+
+
+def _engines_per_replica(c: Candidate) -> int:
+    return next(r.numbers["engines_per_replica"] for r in c.reasons if r.code == "capacity")
+
+
+def _costs(ctx: Context, cand: Candidate, n: int) -> list[Costed]:
+    """What each allowed engine bills for the candidate's model, GPU and precision on ``n`` GPUs per engine."""
+    cat, w = ctx.catalog, ctx.workload
+    model, gpu = cat.models[cand.model], cat.gpus[cand.gpu]
+    backend = SelfHostedBackend()
+    out = []
+    for eng in engines_for(cat, gpu, w.engines):
+        if not eng.serves(cand.precision):
+            continue
+        k = backend._cost(ctx, model, gpu, n, cand.precision, cand.kv_precision, ctx.prices.cheapest_gpu(gpu.id), eng)
+        if isinstance(k, Costed):
+            out.append(k)
+    return out
+
+
+@pytest.mark.parametrize("preset", ["steady-latency", "bursty-app", "batch-pipeline"])
+def test_no_allowed_engine_bills_less_on_the_chosen_gpus(preset):
+    cat = api.catalog()
+    w = api.preset(preset)
+    rec = recommend_with(w, cat, from_catalog(cat))
+    ctx = Context(workload=rec.workload, catalog=cat, prices=from_catalog(cat), engine=cat.engine)
+    seen = 0
+    for c in rec.candidates:
+        if c.deployment != "self-hosted" or c.mode not in (None, "", "non-reasoning"):
+            continue
+        others = _costs(ctx, c, c.gpus // _engines_per_replica(c))
+        if others:
+            seen += 1
+            assert c.monthly_cost_usd <= min(k.plan.monthly_usd for k in others).quantize(Decimal("0.01")), c.label
+    assert seen > 5
+
+
+def test_a_job_that_scales_to_zero_is_never_dearer_than_on_twice_the_gpus():
+    """More GPUs per replica can finish a batch job sooner at a larger batch, for fewer GPU-hours."""
+    cat = api.catalog()
+    w = api.preset("batch-pipeline")
+    rec = recommend_with(w, cat, from_catalog(cat))
+    ctx = Context(workload=rec.workload, catalog=cat, prices=from_catalog(cat), engine=cat.engine)
+    compared = 0
+    for c in rec.candidates:
+        if c.deployment != "self-hosted" or c.scaling != "scale-to-zero" or c.gpus * 2 > w.max_gpus or c.mode not in (None, "", "non-reasoning"):
+            continue
+        doubled = _costs(ctx, c, c.gpus // _engines_per_replica(c) * 2)
+        if doubled:
+            compared += 1
+            assert c.monthly_cost_usd <= min(k.plan.monthly_usd for k in doubled).quantize(Decimal("0.01")), c.label
+    assert compared > 3
+
+
+# --------------------------------------------------------------------------- threads
+
+
+def test_the_built_in_backends_start_no_thread_per_model(monkeypatch):
+    started: list[str] = []
+    real = threading.Thread.start
+
+    def counting(self):
+        started.append(self.name)
+        return real(self)
+
+    monkeypatch.setattr(threading.Thread, "start", counting)
+    cat = api.catalog()
+    rec = recommend_with(api.preset("steady-latency"), cat, from_catalog(cat))
+    assert rec.candidates
+    assert started == []
+
+
+def test_a_plugin_backend_still_runs_under_its_time_budget(monkeypatch):
+    monkeypatch.setenv("MOE_ADVISOR_PLUGIN_TIMEOUT_S", "0.2")
+    import time
+
+    class Slow:
+        name = "slow"
+        deployment = "self-hosted"
+
+        def evaluate(self, ctx, model):
+            time.sleep(5)
+            return []
+
+    cat = api.catalog()
+    w = api.preset("steady-latency")
+    rec = recommend_with(w, cat, from_catalog(cat), backends=(SelfHostedBackend(), Slow()))
+    assert any("slow" in n and "time budget" in n for n in rec.notes)
+    assert rec.candidates
