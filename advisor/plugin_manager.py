@@ -163,7 +163,9 @@ def _register(name: str, load: Callable[[], Any], *, module: str, version: str, 
         rec.disabled = True
         return rec
     try:
-        plugin = budget.call(load, budget_s=budget.budget(budget.HOOK_BUDGET_S), what=f"plugin {name!r}: import")
+        # Built-in plugins are this package's own code: imported inline. Third-party ones run under a budget in
+        # a daemon thread, so one that hangs cannot hang the advisor.
+        plugin = load() if builtin else budget.call(load, budget_s=budget.budget(budget.HOOK_BUDGET_S), what=f"plugin {name!r}: import")
     except Exception as exc:  # noqa: BLE001 - BaseExceptions arrive as budget.PluginCrash
         rec.fail(f"import failed: {type(exc).__name__}: {exc}")
         return rec
@@ -351,8 +353,12 @@ def _call_one(hook: str, impl: Any, rec: _Record, reg: _Registry, names: dict[st
         rec.fail(f"{hook}: hook wrappers are not supported")
         return
     try:
-        returned = budget.call(impl.function, budget_s=budget.budget(budget.HOOK_BUDGET_S), what=f"plugin {rec.name!r}: {hook}",
-                               **{arg: register for arg in impl.argnames})
+        kwargs = {arg: register for arg in impl.argnames}
+        if rec.builtin:  # our own code, inline (see _register)
+            returned = impl.function(**kwargs)
+        else:
+            returned = budget.call(impl.function, budget_s=budget.budget(budget.HOOK_BUDGET_S), what=f"plugin {rec.name!r}: {hook}",
+                                   **kwargs)
         if returned is not None:
             raise TypeError(f"returned {type(returned).__name__}; pass objects to register() instead")
     except Exception as exc:  # noqa: BLE001 - BaseExceptions arrive as budget.PluginCrash, hangs as BudgetExceeded

@@ -167,3 +167,42 @@ def test_a_plugin_backend_still_runs_under_its_time_budget(monkeypatch):
     rec = recommend_with(w, cat, from_catalog(cat), backends=(SelfHostedBackend(), Slow()))
     assert any("slow" in n and "time budget" in n for n in rec.notes)
     assert rec.candidates
+
+
+def _bisect(model, b_max: int, limit_s: float) -> int:
+    lo, hi = 1, b_max
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        if model.cycle(mid)[1] <= limit_s:
+            lo = mid
+        else:
+            hi = mid
+    return lo
+
+
+@pytest.mark.parametrize("model_id,gpu_id,gpus,precision", [
+    ("llama-3.3-70b", "h100-sxm", 2, "fp8"), ("qwen3-30b-a3b", "h100-sxm", 1, "bf16"),
+    ("deepseek-r1", "h200", 8, "fp8"), ("mixtral-8x7b", "mi300x", 1, "bf16"), ("gpt-oss-120b", "h100-sxm", 1, "mxfp4-experts"),
+])
+def test_the_tpot_search_finds_the_batch_bisection_finds(model_id, gpu_id, gpus, precision):
+    """The largest batch within a TPOT limit, by regula falsi, is bisection's answer at every limit between
+    one stream's TPOT and the largest batch's."""
+    from advisor.domain.precision import resolve_precision
+    from advisor.physics.layouts import layouts_for
+    from advisor.physics.performance import _Model, _largest_batch_within
+
+    cat = api.catalog()
+    m, gpu = cat.models[model_id], cat.gpus[gpu_id]
+    engine = cat.engine.for_vendor(gpu.vendor)
+    prec = resolve_precision(precision, gpu.vendor)
+    checked = 0
+    for lay in layouts_for(m, gpu, gpus, engine.layouts):
+        model = _Model(m, gpu, prec, "fp8" if precision != "bf16" else "bf16", engine, lay, 1500, 300)
+        b_max = 700
+        t1, tmax = model.cycle(1)[1], model.cycle(b_max)[1]
+        assert tmax > t1
+        for i in range(1, 40):
+            limit = t1 + (tmax - t1) * i / 40
+            assert _largest_batch_within(model, b_max, limit, t1, tmax) == _bisect(model, b_max, limit)
+            checked += 1
+    assert checked >= 39

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterable
 
 from advisor.common import tomlio
+from advisor.catalog import parse_cache
 from advisor.catalog.quality import build_modes, build_quantization
 from advisor.catalog.schema import _build, _check_gpu, _check_model, build_engine_profiles, build_entry
 from advisor.domain.quality import ModeQuality, QuantizationDelta
@@ -70,21 +71,25 @@ class Catalog:
             raise UnknownIdError("gpu", gpu_id, sorted(self.gpus)) from None
 
 
-def _version_stamp(raw: bytes, data: dict) -> str:
+def _version_stamp(sha256: str, data: dict) -> str:
     """A catalog file's version for reports: its declared as_of/version (if any) and a content hash, so a
     report diff sees any edit."""
-    import hashlib
-
     declared = str(data.get("as_of", data.get("version", ""))).strip()[:64]
-    digest = hashlib.sha256(raw).hexdigest()[:12]
+    digest = sha256[:12]
     return f"{declared} sha256:{digest}" if declared else f"sha256:{digest}"
 
 
-def _read_toml(path: Path, label: str) -> tuple[bytes, dict]:
-    """(raw bytes, parsed table) through the one bounded reader (``advisor.common.tomlio``)."""
+def _read_toml(path: Path, label: str) -> tuple[str, dict]:
+    """(SHA-256 of the bytes, parsed table) through the one bounded reader (``advisor.common.tomlio``); a file
+    parsed before is taken from ``parse_cache``."""
     try:
         raw = tomlio.read_bytes(path, label)
-        return raw, tomlio.loads(tomlio.decode(raw, label), label)
+        key = parse_cache.digest(raw)
+        data = parse_cache.get(key)
+        if data is None:
+            data = tomlio.loads(tomlio.decode(raw, label), label)
+            parse_cache.put(key, data)
+        return key, data
     except tomlio.TomlFileError as exc:
         raise CatalogError(label, exc.reason) from None
 
@@ -157,7 +162,7 @@ class _Loader:
 
     def load_file(self, path: Path, label: str) -> None:
         try:
-            raw_bytes, data = _read_toml(path, label)
+            sha, data = _read_toml(path, label)
             kind = data.get("catalog")
             if kind not in _KINDS:
                 raise CatalogError(label, f"'catalog' must be one of {', '.join(_KINDS)}, got {kind!r}", field="catalog")
@@ -167,7 +172,7 @@ class _Loader:
         except CatalogError as exc:
             self.problems.append(CatalogProblem(label, str(exc)))
             return
-        self.versions[label] = _version_stamp(raw_bytes, data)
+        self.versions[label] = _version_stamp(sha, data)
 
         if kind == "models":
             def build_model(mid: str, raw: Any) -> None:
@@ -299,7 +304,9 @@ def load_catalog(bundled: Path | None = None, user: Path | None = None, extra_fi
     loader._bundled = False
     for path in list(_toml_files(user)) + list(extra_files):
         loader.load_file(path, str(path))
-    return loader.finish()
+    catalog = loader.finish()
+    parse_cache.save()
+    return catalog
 
 
 def read_price_file(path: Path, label: str | None = None) -> tuple[list[GpuPrice | ApiPrice], list[CatalogProblem]]:

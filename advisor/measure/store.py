@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+import functools
 import math
+import time
 import tomllib
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
@@ -53,22 +55,36 @@ class Correction:
 def path(directory: Path | None = None) -> Path:
     from advisor.common.paths import user_catalog_dir
 
-    return (directory or user_catalog_dir()) / FILE_NAME
+    return _file_in(directory or user_catalog_dir())
 
 
-_cache: dict[str, tuple[int, tuple[Correction, ...]]] = {}
+@functools.lru_cache(maxsize=64)
+def _file_in(directory: Path) -> Path:
+    return directory / FILE_NAME
+
+
+RECHECK_S = 1.0
+"""How long a read of the file is trusted before its modification time is checked again: an estimate asks
+for corrections once per layout, thousands of times in one ranking. ``save`` forgets the read at once."""
+
+_cache: dict[Path, tuple[int, float, tuple[Correction, ...]]] = {}
 
 
 def load(directory: Path | None = None) -> tuple[Correction, ...]:
     """Every stored correction (none when the file is absent; a malformed file raises InputError)."""
     p = path(directory)
+    hit = _cache.get(p)
+    now = time.monotonic()
+    if hit and now - hit[1] < RECHECK_S:
+        return hit[2]
     try:
         mtime = p.stat().st_mtime_ns
     except OSError:
+        _cache[p] = (-1, now, ())
         return ()
-    hit = _cache.get(str(p))
     if hit and hit[0] == mtime:
-        return hit[1]
+        _cache[p] = (mtime, now, hit[2])
+        return hit[2]
     from advisor.errors import InputError
 
     try:
@@ -83,8 +99,13 @@ def load(directory: Path | None = None) -> tuple[Correction, ...]:
         except TypeError as exc:
             raise InputError("measurements", f"correction {i + 1}: {exc}", str(p)) from None
     result = tuple(out)
-    _cache[str(p)] = (mtime, result)
+    _cache[p] = (mtime, now, result)
     return result
+
+
+def forget() -> None:
+    """Read the file again on the next ``load`` (after editing it by hand)."""
+    _cache.clear()
 
 
 def _toml_value(v) -> str:
@@ -117,7 +138,7 @@ def save(correction: Correction, directory: Path | None = None) -> Path:
     same = (correction.key, correction.input_tokens, correction.output_tokens, correction.concurrency)
     kept = tuple(c for c in load(directory) if (c.key, c.input_tokens, c.output_tokens, c.concurrency) != same)
     atomic_write(p, dumps(kept + (correction,)).encode("utf-8"))
-    _cache.pop(str(p), None)
+    _cache.pop(p, None)
     return p
 
 

@@ -50,8 +50,11 @@ def memoized(fn):
 def clear_memos() -> None:
     """Empty every memo of the ranking: after the physics changes under it (new corrections), and for a cold
     timing in ``scripts/bench.py``."""
+    from advisor.measure import store
+
     for fn in _MEMOS:
         fn.cache_clear()
+    store.forget()
 
 
 @dataclass(frozen=True)
