@@ -1,8 +1,15 @@
-"""Speed benchmarks (never timed assertions in tests). Usage: python scripts/bench.py [--quick]
+"""Speed benchmarks (never timed assertions in tests). Usage: python scripts/bench.py [--quick] [--only NAME ...]
 
-Measures: `moe-advisor --help` wall time and whether it imports textual/httpx; one estimate per
-model x GPU x precision over the catalog; the full ranking for each preset, and the same ranking over a
-synthetic catalog 10x larger (linear growth check); the TUI's time to its first screen.
+Measures, each a section you can run alone with --only:
+  help      `moe-advisor --help` wall time and whether it imports textual/httpx;
+  estimate  one estimate per model x GPU x precision over the catalog;
+  ranking   the full ranking for each preset, cold (memos cleared) and on an edit (requests/day changed);
+  process   `moe-advisor recommend --preset X` as a whole process, and where a cold start spends its time;
+  scale     a user catalog on disk at 1x, 10x and 30x the bundled models: load, cold ranking, edit re-rank
+            and peak memory, per configuration ranked (linear growth keeps these flat);
+  tui       the app headless (Pilot): first screen, first ranking, and a keystroke to the new ranking;
+  terminal  the same in a real terminal (tmux, 120x40): first screen, first ranking, keystroke to table.
+Python writes bytecode for these runs (an installed package has it); PYTHONDONTWRITEBYTECODE is ignored.
 """
 
 from __future__ import annotations
@@ -49,21 +56,6 @@ def bench_estimates() -> None:
           f"= {med / len(combos) * 1e6:.0f} us each")
 
 
-def synthetic_catalog(cat, factor: int):
-    """The bundled catalog with every model (and its quality score and API prices) copied ``factor`` times."""
-    import dataclasses
-
-    models, quality, api_prices = {}, {}, []
-    for i in range(factor):
-        suffix = "" if i == 0 else f"~{i}"
-        for m in cat.models.values():
-            models[m.id + suffix] = dataclasses.replace(m, id=m.id + suffix)
-            if m.id in cat.quality:
-                quality[m.id + suffix] = dataclasses.replace(cat.quality[m.id], model=m.id + suffix)
-        api_prices += [dataclasses.replace(p, model=p.model + suffix) for p in cat.api_prices]
-    return dataclasses.replace(cat, models=models, quality=quality, api_prices=tuple(api_prices))
-
-
 def bench_ranking() -> None:
     import dataclasses
 
@@ -90,44 +82,266 @@ def bench_ranking() -> None:
         med_edit, _ = timed(lambda: recommend_with(dataclasses.replace(w, requests_per_day=w.requests_per_day * (1 + next(edits) / 100)), cat, book), 7)
         print(f"  {name:18s} cold {med_cold * 1e3:6.1f} ms   edit {med_edit * 1e3:6.1f} ms   "
               f"({len(rec.candidates)} candidates, {len(rec.rejected)} rejected, {rec.evaluated} configurations)")
-    w = api.preset("bursty-app")
-    big = synthetic_catalog(cat, 10)
-    big_book = from_catalog(big)
-    base, _ = timed(lambda: cold(w, cat, book), 5)
-    large, _ = timed(lambda: cold(w, big, big_book), 3)
-    print(f"  catalog x10        {len(big.models)} models: cold {large * 1e3:.0f} ms vs {base * 1e3:.1f} ms for {len(cat.models)} "
-          f"(x{large / base:.1f} for 10x the models; linear is x10)")
 
 
-def bench_tui() -> None:
-    """Headless start: time to the first rendered screen, and to the first ranking on it."""
-    code = ("import time, asyncio\nt=time.perf_counter()\nfrom advisor.tui.app import AdvisorApp\n"
-            "async def main():\n    app = AdvisorApp()\n    async with app.run_test(size=(120, 40)) as pilot:\n"
-            "        await pilot.pause()\n        first = time.perf_counter() - t\n"
-            "        while app.recommendation is None and time.perf_counter() - t < 30:\n"
-            "            await pilot.pause(0.02)\n"
-            "        print(f'{first * 1e3:.0f} {(time.perf_counter() - t) * 1e3:.0f}')\nasyncio.run(main())")
-    firsts, ranked = [], []
-    for _ in range(3):
-        proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
-        if proc.returncode:
-            print("tui start         failed:", proc.stderr.strip().splitlines()[-1:])
+
+def _env(**extra: str) -> dict[str, str]:
+    """The environment for a child Python: bytecode written and read, as in an installed package."""
+    import os
+
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    env.update(extra)
+    return env
+
+
+def bench_process(repeat: int) -> None:
+    """`moe-advisor recommend --preset X` as a user runs it, and a cold start's parts in one process."""
+    from advisor.domain.workload import PRESETS
+
+    print("process (moe-advisor recommend --preset X, whole process, parsed-catalog cache warm)")
+    cmd = [sys.executable, "-m", "advisor", "recommend", "--preset"]
+    subprocess.run(cmd + ["steady-latency"], capture_output=True, env=_env())  # bytecode and parse cache written
+    for name in PRESETS:
+        med, best = timed(lambda: subprocess.run(cmd + [name], capture_output=True, env=_env()), repeat)
+        print(f"  {name:18s} median {med * 1e3:6.0f} ms  (best {best * 1e3:.0f} ms)")
+    code = ("import time\nt0=time.perf_counter()\nfrom advisor import api\nt1=time.perf_counter()\n"
+            "cat=api.catalog()\nt2=time.perf_counter()\nfrom advisor.prices import resolve\nfrom advisor import plugin_manager\n"
+            "book=resolve.price_book(cat); plugin_manager.cost_backends()\nt3=time.perf_counter()\n"
+            "api.recommend(api.preset('bursty-app'))\nt4=time.perf_counter()\n"
+            "print(' '.join(f'{x*1e3:.0f}' for x in (t1-t0, t2-t1, t3-t2, t4-t3)))")
+    rows = []
+    for _ in range(repeat):
+        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=_env())
+        if out.returncode:
+            print("  cold start parts failed:", out.stderr.strip().splitlines()[-1:])
             return
-        a, b = proc.stdout.strip().splitlines()[-1].split()
-        firsts.append(float(a))
-        ranked.append(float(b))
-    print(f"tui start         first screen median {statistics.median(firsts):.0f} ms, first ranking shown "
-          f"{statistics.median(ranked):.0f} ms (headless, Python start and imports included)")
+        rows.append([float(x) for x in out.stdout.split()])
+    med = [statistics.median(col) for col in zip(*rows)]
+    print(f"  cold start parts (median): import api {med[0]:.0f} ms, catalog + plugins {med[1]:.0f} ms, "
+          f"price book {med[2]:.0f} ms, first ranking (bursty-app) {med[3]:.0f} ms")
+
+
+def write_scaled_catalog(directory, factor: int) -> int:
+    """A user catalog in ``directory`` that adds ``factor - 1`` copies of every bundled model (with its quality
+    score and API price rows) under new ids: ``factor`` times the bundled models. Returns the model count."""
+    import tomllib
+    from pathlib import Path
+
+    import tomli_w
+
+    from advisor.common.paths import bundled_catalog_dir
+
+    root = Path(bundled_catalog_dir())
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    models = tomllib.loads((root / "models.toml").read_text(encoding="utf-8"))["models"]
+    quality = tomllib.loads((root / "quality.toml").read_text(encoding="utf-8"))["quality"]
+    out_models, out_quality = {}, {}
+    for i in range(1, factor):
+        for mid, entry in models.items():
+            out_models[f"{mid}-x{i}"] = entry
+            if mid in quality:
+                out_quality[f"{mid}-x{i}"] = quality[mid]
+    (directory / "models.toml").write_text(tomli_w.dumps({"catalog": "models", "schema_version": 1, "models": out_models}))
+    (directory / "quality.toml").write_text(tomli_w.dumps({"catalog": "quality", "schema_version": 1, "quality": out_quality}))
+    for f in sorted((root / "prices").glob("api_*.toml")):
+        data = tomllib.loads(f.read_text(encoding="utf-8"))
+        rows = [dict(r, model=f"{r['model']}-x{i}") for i in range(1, factor) for r in data.get("prices", [])]
+        if rows:
+            head = {k: v for k, v in data.items() if k != "prices"}
+            (directory / f.name).write_text(tomli_w.dumps({**head, "prices": rows}))
+    return len(models) * factor
+
+
+_SCALE_CHILD = r"""
+import gc, json, sys, time, tracemalloc, dataclasses
+t = time.perf_counter()
+from advisor import api
+from advisor.ranking.context import clear_memos
+cat = api.catalog()
+load = time.perf_counter() - t
+w = api.preset(sys.argv[1])
+api.recommend(w)
+cold = []
+for _ in range(int(sys.argv[2])):
+    clear_memos()
+    t = time.perf_counter(); rec = api.recommend(w); cold.append(time.perf_counter() - t)
+edits = []
+for i in range(1, 4):
+    w2 = dataclasses.replace(w, requests_per_day=w.requests_per_day * (1 + i / 100))
+    t = time.perf_counter(); api.recommend(w2); edits.append(time.perf_counter() - t)
+clear_memos(); gc.collect()
+tracemalloc.start()
+api.recommend(w)
+peak = tracemalloc.get_traced_memory()[1]
+tracemalloc.stop()
+print(json.dumps({"models": len(cat.models), "load": load, "cold": sorted(cold)[len(cold) // 2],
+                  "edit": sorted(edits)[1], "peak": peak, "configs": rec.evaluated, "problems": len(cat.problems)}))
+"""
+
+
+def bench_scale(factors=(1, 10, 30), preset: str = "bursty-app", repeat: int = 3) -> None:
+    """Time and memory per configuration as the catalog grows: flat means linear."""
+    import json
+    import tempfile
+    from pathlib import Path
+
+    print(f"scale (a user catalog on disk at {', '.join(f'{f}x' for f in factors)} the bundled models; preset {preset}; "
+          "per configuration ranked; x = relative to 1x, 1.0 is linear)")
+    base = None
+    for factor in factors:
+        with tempfile.TemporaryDirectory() as tmp:
+            write_scaled_catalog(Path(tmp) / "catalogs", factor)
+            env = _env(MOE_ADVISOR_CATALOG_DIR=str(Path(tmp) / "catalogs"), MOE_ADVISOR_CACHE_DIR=str(Path(tmp) / "cache"))
+            out = subprocess.run([sys.executable, "-c", _SCALE_CHILD, preset, str(repeat)], capture_output=True, text=True, env=env)
+        if out.returncode:
+            print(f"  {factor}x failed:", out.stderr.strip().splitlines()[-1:])
+            return
+        r = json.loads(out.stdout.strip().splitlines()[-1])
+        per = {k: r[k] / r["configs"] for k in ("cold", "edit", "peak")}
+        base = base or per
+        print(f"  {factor:3d}x {r['models']:5d} models {r['configs']:6d} configurations: load {r['load'] * 1e3:6.0f} ms, "
+              f"cold {r['cold'] * 1e3:7.0f} ms (x{per['cold'] / base['cold']:.2f}), edit {r['edit'] * 1e3:6.0f} ms "
+              f"(x{per['edit'] / base['edit']:.2f}), peak {r['peak'] / 2**20:6.1f} MiB (x{per['peak'] / base['peak']:.2f})"
+              + (f", {r['problems']} catalog problems" if r["problems"] else ""))
+
+
+_TUI_CHILD = r"""
+import asyncio, statistics, sys, time
+t0 = time.perf_counter()
+from textual.widgets import Input
+from advisor.tui.app import AdvisorApp
+from advisor.tui.screens.main import MainScreen
+
+painted = []
+show = MainScreen.show_ranking
+def show_ranking(self, rec):
+    show(self, rec)
+    self.app.call_after_refresh(lambda: painted.append((rec.workload.requests_per_day, time.perf_counter())))
+MainScreen.show_ranking = show_ranking
+
+async def main():
+    app = AdvisorApp(cursor_blink=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        first = time.perf_counter() - t0
+        while not painted and time.perf_counter() - t0 < 60:
+            await asyncio.sleep(0.002)
+        ranked = painted[0][1] - t0
+        inp = app.screen.query_one("#requests_per_day", Input)
+        inp.focus()
+        await pilot.pause()
+        keys = []
+        for digit in "12345678":
+            inp.value = "4"
+            await pilot.pause(0.3)
+            inp.cursor_position = 1
+            want = int("4" + digit)
+            t = time.perf_counter()
+            press = asyncio.ensure_future(pilot.press(digit))  # not awaited first: Pilot waits for idle
+            while not any(n == want for n, _ in painted) and time.perf_counter() - t < 30:
+                await asyncio.sleep(0.001)
+            keys.append(next(at for n, at in painted if n == want) - t)
+            await press
+        print(f"{first * 1e3:.0f} {ranked * 1e3:.0f} {statistics.median(keys) * 1e3:.0f}")
+
+asyncio.run(main())
+"""
+
+
+def bench_tui(repeat: int) -> None:
+    """Headless (Pilot): first screen, first ranking painted, and a digit typed into requests/day -> the screen
+    refreshed with its ranking (a callback after the refresh that follows ``show_ranking``). Python start and
+    imports are included in the first two."""
+    rows = []
+    for _ in range(repeat):
+        proc = subprocess.run([sys.executable, "-c", _TUI_CHILD], capture_output=True, text=True, env=_env())
+        if proc.returncode:
+            print("tui (headless)    failed:", proc.stderr.strip().splitlines()[-1:])
+            return
+        rows.append([float(x) for x in proc.stdout.strip().splitlines()[-1].split()])
+    first, ranked, key = (statistics.median(col) for col in zip(*rows))
+    print(f"tui (headless)    first screen {first:.0f} ms, first ranking shown {ranked:.0f} ms, "
+          f"keystroke -> new ranking on screen {key:.0f} ms (median of {repeat} starts x 8 keystrokes)")
+
+
+def bench_terminal(repeat: int) -> None:
+    """In a real terminal: tmux at 120x40 runs `python -m advisor`; the screen is read with capture-pane every
+    ~5 ms. First screen = the questions pane drawn; first ranking = the status says "ranked"; a keystroke =
+    a digit typed into requests/day until the status shows the new figure ranked."""
+    import re
+    import shutil
+
+    if not shutil.which("tmux"):
+        print("terminal          skipped: tmux is not installed")
+        return
+    session = "moe-advisor-bench"
+
+    def screen() -> str:
+        return subprocess.run(["tmux", "capture-pane", "-p", "-t", session], capture_output=True, text=True).stdout
+
+    def wait(cond, limit=30.0) -> float:
+        t = time.perf_counter()
+        while time.perf_counter() - t < limit:
+            if cond(screen()):
+                return time.perf_counter()
+            time.sleep(0.005)
+        raise TimeoutError
+
+    firsts, ranked, keys = [], [], []
+    cmd = f"{shutil.which('env')} -u PYTHONDONTWRITEBYTECODE {sys.executable} -m advisor"
+    for _ in range(repeat):
+        subprocess.run(["tmux", "kill-session", "-t", session], capture_output=True)
+        t0 = time.perf_counter()
+        subprocess.run(["tmux", "new-session", "-d", "-s", session, "-x", "120", "-y", "40", cmd], check=True)
+        try:
+            firsts.append(wait(lambda s: "Questions" in s) - t0)
+            ranked.append(wait(lambda s: " ranked" in s) - t0)
+            subprocess.run(["tmux", "send-keys", "-t", session, "Tab"])
+            time.sleep(0.3)
+            for digit in "123456":
+                before = next((line for line in screen().splitlines() if "req/day" in line), "")
+                t = time.perf_counter()
+                subprocess.run(["tmux", "send-keys", "-t", session, digit])
+
+                def shown(s: str, before=before) -> bool:
+                    line = next((x for x in s.splitlines() if "req/day" in x), before)
+                    return line != before and re.search(r"\d+ ranked", s) is not None and "ranking…" not in s
+                keys.append(wait(shown) - t)
+                time.sleep(0.15)
+        except TimeoutError:
+            print("terminal          timed out; the screen was:\n" + screen())
+            return
+        finally:
+            subprocess.run(["tmux", "kill-session", "-t", session], capture_output=True)
+    print(f"terminal (tmux)   first screen {statistics.median(firsts) * 1e3:.0f} ms, first ranking {statistics.median(ranked) * 1e3:.0f} ms, "
+          f"keystroke -> new ranking on screen {statistics.median(keys) * 1e3:.0f} ms (median of {repeat} starts x 6 keys)")
+
+
+SECTIONS = ("help", "estimate", "ranking", "process", "scale", "tui", "terminal")
 
 
 def main() -> int:
-    ap = argparse.ArgumentParser(description=__doc__)
-    ap.add_argument("--quick", action="store_true", help="fewer repetitions")
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--quick", action="store_true", help="fewer repetitions (and scale to 10x only)")
+    ap.add_argument("--only", nargs="+", choices=SECTIONS, help="run these sections only")
     args = ap.parse_args()
-    bench_help(3 if args.quick else 7)
-    bench_estimates()
-    bench_ranking()
-    bench_tui()
+    only = set(args.only or SECTIONS)
+    n = 3 if args.quick else 7
+    if "help" in only:
+        bench_help(n)
+    if "estimate" in only:
+        bench_estimates()
+    if "ranking" in only:
+        bench_ranking()
+    if "process" in only:
+        bench_process(n)
+    if "scale" in only:
+        bench_scale((1, 10) if args.quick else (1, 10, 30))
+    if "tui" in only:
+        bench_tui(2 if args.quick else 3)
+    if "terminal" in only:
+        bench_terminal(2 if args.quick else 3)
     return 0
 
 

@@ -17,7 +17,7 @@ def user_catalog_dir() -> Path:
     env = os.environ.get(CATALOG_ENV)
     if env:
         return _expand(env)
-    return _platform_dir("config", os.environ.get("XDG_CONFIG_HOME", ""), os.environ.get("HOME", "")) / "catalogs"
+    return _platform_dir("config", os.environ.get("XDG_CONFIG_HOME", ""), os.environ.get("HOME", ""), "catalogs")
 
 
 def user_cache_dir() -> Path:
@@ -34,11 +34,13 @@ def _expand(env: str) -> Path:
 
 
 @lru_cache(maxsize=32)
-def _platform_dir(kind: str, _xdg: str, _home: str) -> Path:
-    """platformdirs' answer, looked up once per environment (every estimate asks where corrections live)."""
+def _platform_dir(kind: str, _xdg: str, _home: str, sub: str = "") -> Path:
+    """platformdirs' answer (and ``sub`` in it), looked up once per environment (every estimate asks where
+    corrections live)."""
     import platformdirs
 
-    return Path(platformdirs.user_config_dir(APP) if kind == "config" else platformdirs.user_cache_dir(APP))
+    base = Path(platformdirs.user_config_dir(APP) if kind == "config" else platformdirs.user_cache_dir(APP))
+    return base / sub if sub else base
 
 
 def bundled_catalog_dir() -> Path:

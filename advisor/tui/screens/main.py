@@ -20,6 +20,9 @@ SEVERITY_MARK = {"decisive": ("!", "bold"), "warning": ("~", "yellow"), "info": 
 SEVERITY_ORDER = {"decisive": 0, "warning": 1, "info": 2}
 
 
+PENDING_AFTER_S = 0.15
+"""How long a re-rank may take before the screen says "ranking…"."""
+
 class MainScreen(AdvisorScreen):
     """Form | status, ranking table, highlighted candidate. The app runs the ranking and calls ``show_*``."""
 
@@ -28,6 +31,7 @@ class MainScreen(AdvisorScreen):
         self._workload = workload
         self._cursor_blink = cursor_blink
         self._notified_problems: set[str] = set()
+        self._pending_timer = None
 
     def compose(self) -> ComposeResult:
         yield Header(icon="◆")
@@ -61,12 +65,25 @@ class MainScreen(AdvisorScreen):
     # ------------------------------------------------------------------ what the app calls
 
     def show_pending(self, w: Workload) -> None:
+        """The new answers at once; "ranking…" and the dimmed table only if the ranking is not back within
+        PENDING_AFTER_S (restyling the table twice per keystroke cost more than most re-ranks take)."""
         self.form.clear_errors()
         self._show_workload(w)
+        self._cancel_pending()
+        self._pending_timer = self.set_timer(PENDING_AFTER_S, self._mark_pending)
+
+    def _mark_pending(self) -> None:
+        self._pending_timer = None
         self.query_one("#status", Static).update(Text("ranking…", "bold"))
         self.query_one("#results").add_class("-pending")
 
+    def _cancel_pending(self) -> None:
+        if self._pending_timer is not None:
+            self._pending_timer.stop()
+            self._pending_timer = None
+
     def show_invalid(self, field: str | None, message: str) -> None:
+        self._cancel_pending()
         message = user_text(message, field)
         self.form.show_error(field, message)
         if field is not None and field in self.form.errors:
@@ -78,6 +95,7 @@ class MainScreen(AdvisorScreen):
         self.query_one("#results").add_class("-pending")
 
     def show_ranking(self, rec: Recommendation) -> None:
+        self._cancel_pending()
         self.form.clear_errors()
         self.query_one("#results").remove_class("-pending")
         n, r = len(rec.candidates), len(rec.rejected)

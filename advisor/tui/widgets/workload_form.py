@@ -130,6 +130,8 @@ class WorkloadForm(VerticalScroll):
         self.base = workload
         self._cursor_blink = cursor_blink
         self._errors: dict[str, str] = {}
+        self._controls: dict[str, Widget] = {}
+        """Field name -> its Input or Choice, as composed: read on every keystroke, so never a DOM query."""
         self.complete = False
         """Every field is mounted."""
 
@@ -159,6 +161,7 @@ class WorkloadForm(VerticalScroll):
                 control = Input(values[spec.name], placeholder=spec.placeholder, id=spec.name, compact=True,
                                 select_on_focus=True)
                 control.cursor_blink = self._cursor_blink
+            self._controls[spec.name] = control
             out.append(Horizontal(Label(spec.label, id=f"label-{spec.name}", classes="field-label"), control,
                                   id=f"row-{spec.name}", classes="field-row" + mode))
             out.append(Static(spec.hint, id=f"hint-{spec.name}", classes="hint" + mode))
@@ -179,9 +182,9 @@ class WorkloadForm(VerticalScroll):
     def values(self) -> dict[str, str]:
         """The text of every field (fields not mounted yet read as the workload they will show)."""
         out = services.form_values(self.base, FIELD_NAMES)
-        for spec in FIELDS:
-            for widget in self.query(f"#{spec.name}"):
-                out[spec.name] = str(widget.value)
+        for name, widget in self._controls.items():
+            if widget.is_mounted:
+                out[name] = str(widget.value)
         return out
 
     def load(self, workload: Workload, preset: str | None = None) -> None:
@@ -189,9 +192,9 @@ class WorkloadForm(VerticalScroll):
         self.base = workload
         values = services.form_values(workload, FIELD_NAMES)
         with self.prevent(Input.Changed, Choice.Changed):
-            for spec in FIELDS:
-                for widget in self.query(f"#{spec.name}"):
-                    widget.value = values[spec.name]
+            for name, widget in self._controls.items():
+                if widget.is_mounted:
+                    widget.value = values[name]
                     if isinstance(widget, Input):
                         # The cursor goes to the end of the new text; a focused field has it all selected.
                         widget.cursor_position = len(widget.value)
