@@ -22,8 +22,9 @@ Precedence: registered after the providers' own plugins (at the end of ``DEFAULT
 later source's row replace an earlier one with the same (provider, model), so where genai-prices covers a
 provider/model its price is used and the hand snapshot (``api_<provider>.toml``) only for what it lacks.
 Exceptions, each counted: a hand row dated after this copy of the data was published (the bundled
-snapshot's ``published``, or the day of a live refresh), ``HELD_BACK`` entries, and providers with a live
-refresh of their own (``FIRST_PARTY_LIVE``).
+snapshot's ``published``, or the day of a live refresh) or after the day the library last checked that price
+(``CHECKED``: the library republishes old prices unchanged, so its publication date says little about a
+price's age), ``HELD_BACK`` entries, and providers with a live refresh of their own (``FIRST_PARTY_LIVE``).
 Facts the library does not keep (retirement date, batch discount, rate limits, measured speed, fine-tuned
 serving, the API model id, a cached-input price it lacks) are carried over from the hand row.
 
@@ -50,10 +51,10 @@ DATA_URL = "https://raw.githubusercontent.com/pydantic/genai-prices/refs/heads/m
 REPO_URL = "https://github.com/pydantic/genai-prices"
 URL_ENV = "MOE_ADVISOR_GENAI_PRICES_URL"
 LIVE_ENV = "MOE_ADVISOR_GENAI_PRICES_LIVE"
-LIVE_BY_DEFAULT = False
-"""Whether ``prices refresh`` includes this source without ``MOE_ADVISOR_GENAI_PRICES_LIVE=1``. Off for
-now: tests/test_live.py counts the refreshable sources (two) and would reach GitHub from its refresh-all
-tests; turn it on together with those tests."""
+LIVE_BY_DEFAULT = True
+"""Whether ``prices refresh`` includes this source. On: it joins the refresh like the other live sources
+(``MOE_ADVISOR_GENAI_PRICES_LIVE=0`` leaves it out; tests point ``MOE_ADVISOR_GENAI_PRICES_URL`` at
+127.0.0.1)."""
 ADD_OFFERS = False
 """Whether a mapped entry with no hand row becomes a new offer. Off: the price book's API rows are the
 bundled catalog's (tests/test_plugins.py), and a new offer lacks the hand facts (retirement, limits)."""
@@ -124,6 +125,52 @@ HELD_BACK: dict[tuple[str, str], str] = {
                                    "this id; api_deepseek.toml has the later V3.2 rate",
 }
 """Entries the table could map but deliberately does not, with the reason (the hand row stays in use)."""
+
+CHECKED: dict[tuple[str, str], tuple[str, str, str]] = {
+    # (our provider id, genai-prices model id) -> (the day the library last checked this price, its input and
+    # output price then). The library's JSON feeds carry no such date, its sources do: ``prices_checked`` in
+    # https://github.com/pydantic/genai-prices/tree/main/prices/providers (<provider>.yml, read at commit
+    # 47df840a of 2026-08-21; the Together Mixtral entries have no ``prices_checked``: together.yml was last
+    # changed on 2025-08-12, so their price is at least that old). While the library still prints the same
+    # price, its age is that day, not the package's: a hand row read later is kept (``hand_newer``).
+    ("cerebras", "gpt-oss-120b"): ("2025-11-06", "0.35", "0.75"),
+    ("cerebras", "llama-3.3-70b"): ("2025-11-07", "0.85", "1.2"),
+    ("cerebras", "llama3.1-8b"): ("2025-11-07", "0.1", "0.1"),
+    ("fireworks", "deepseek-r1-0528"): ("2025-07-13", "3", "8"),
+    ("fireworks", "deepseek-v3p2"): ("2026-02-03", "0.56", "1.68"),
+    ("fireworks", "deepseek-v4-flash"): ("2026-08-04", "0.14", "0.28"),
+    ("fireworks", "deepseek-v4-pro"): ("2026-06-24", "1.74", "3.48"),
+    ("fireworks", "gemma-3-27b-it"): ("2025-07-13", "0.1", "0.1"),
+    ("fireworks", "gpt-oss-20b"): ("2026-08-04", "0.07", "0.3"),
+    ("fireworks", "llama-v3p1-8b-instruct"): ("2025-07-13", "0.2", "0.2"),
+    ("fireworks", "llama4-maverick-instruct-basic"): ("2025-07-13", "0.22", "0.88"),
+    ("fireworks", "qwen3-235b-a22b"): ("2025-07-13", "0.22", "0.88"),
+    ("groq", "llama-3.1-8b-instant"): ("2025-08-12", "0.05", "0.08"),
+    ("groq", "llama-3.3-70b-versatile"): ("2025-08-12", "0.59", "0.79"),
+    ("groq", "meta-llama/llama-4-maverick-17b-128e-instruct"): ("2025-08-12", "0.2", "0.6"),
+    ("groq", "meta-llama/llama-4-scout-17b-16e-instruct"): ("2025-08-12", "0.11", "0.34"),
+    ("groq", "moonshotai/kimi-k2-instruct"): ("2025-08-12", "1", "3"),
+    ("groq", "openai/gpt-oss-120b"): ("2025-08-06", "0.15", "0.6"),
+    ("groq", "openai/gpt-oss-20b"): ("2025-08-06", "0.075", "0.3"),
+    ("together", "meta-llama/Llama-3.3-70B-Instruct-Turbo"): ("2025-07-03", "0.88", "0.88"),
+    ("together", "meta-llama/Llama-4-Maverick-17B-128E-Instruct-FP8"): ("2025-07-03", "0.27", "0.85"),
+    ("together", "meta-llama/Llama-4-Scout-17B-16E-Instruct"): ("2025-07-03", "0.18", "0.59"),
+    ("together", "meta-llama/Meta-Llama-3.1-405B-Instruct-Turbo"): ("2025-07-03", "3.5", "3.5"),
+    ("together", "meta-llama/Meta-Llama-3.1-8B-Instruct-Turbo"): ("2025-07-03", "0.18", "0.18"),
+    ("together", "mistralai/Mixtral-8x22B-Instruct-v0.1"): ("2025-08-12", "2.4", "2.4"),
+    ("together", "mistralai/Mixtral-8x7B-Instruct-v0.1"): ("2025-08-12", "0.9", "0.9"),
+}
+"""The age of the library's undated prices (see above). A flat price only: a dated price (``start_date``)
+carries its own day."""
+
+
+def checked_on(provider: str, mid: str, inp: Decimal, outp: Decimal) -> str:
+    """The day the library last checked this (undated) price, or "" when unknown or since changed."""
+    got = CHECKED.get((provider, mid))
+    if got is None or (Decimal(got[1]), Decimal(got[2])) != (inp, outp):
+        return ""
+    return got[0]
+
 
 FIRST_PARTY_LIVE: dict[str, str] = {
     "openrouter": "its own plugin refreshes from OpenRouter's model list, the list genai-prices copies from; a "
@@ -278,9 +325,14 @@ def map_providers(data: Any, *, day: datetime.date, as_of: str, source: str, cat
             except (ValueError, KeyError, TypeError) as exc:
                 out.refused.append(f"{pid} {model} ({mid}): {exc}")
                 continue
+            checked = "" if started else checked_on(pid, mid, inp, outp)
+            if have is not None and checked and have.as_of[:10] > checked:
+                out.hand_newer += 1  # the library's price is older than the hand row (its own check date): the hand row stays
+                continue
             ctx = m.get("context_window")
             ctx = ctx if isinstance(ctx, int) and not isinstance(ctx, bool) and ctx > 0 else 0
-            note = f"genai-prices model '{mid}'" + (f", price in force from {started}" if started else "")
+            note = f"genai-prices model '{mid}'" + (f", price in force from {started}" if started else "") + \
+                (f", price last checked by the library on {checked}" if checked else "")
             row_source = f"{page} (via genai-prices: {source})"
             if have is not None:
                 kept = "" if cached is not None or have.cached_input_usd_per_mtok is None else "; cached-input price from the hand row"
@@ -320,7 +372,8 @@ class GenaiPricesSource:
     def __init__(self, path: Path | None = None, today: datetime.date | None = None):
         self._path = path
         self._today = today
-        if LIVE_BY_DEFAULT or os.environ.get(LIVE_ENV, "").strip() in ("1", "true", "yes"):
+        flag = os.environ.get(LIVE_ENV, "").strip().lower()
+        if flag in ("1", "true", "yes") or (LIVE_BY_DEFAULT and flag not in ("0", "false", "no")):
             self.live = GenaiPricesFetcher()
         self.last: Mapped | None = None
 

@@ -67,3 +67,25 @@ def test_near_ties_are_called_ties_with_what_would_decide():
     has_tie = any(r.code == "near-tie" for r in top.reasons)
     if top.deployment == second.deployment == "self-hosted":
         assert has_tie == (float(gap) < api.catalog().engine.fit.p90_abs_error)
+
+
+def test_the_cli_breakdown_shows_mode_multiplier_quality_change_and_adapters():
+    from advisor.cli.render import breakdown, candidates_table
+
+    rec = api.recommend(api.workload(models=["deepseek-r1", "qwen3-235b-a22b"], self_hosting="allowed", requests_per_day=5000))
+    think = next(c for c in rec.candidates if c.mode == "reasoning")
+    text = breakdown(think, rec)
+    assert text.splitlines()[0].startswith(f"#{think.rank} {think.model_name} (thinking)")
+    assert f"thinking: {think.output_multiplier:g}x output tokens per visible answer token" in text
+    assert f"{think.model} (thinking)" in candidates_table([think])
+    quant = api.recommend(api.workload(precisions=["bf16", "int4"], self_hosting="required", min_quality=0,
+                                       models=["llama-3.1-8b"]))
+    measured = next(c for c in quant.candidates if c.quality_delta)
+    flat = " ".join(breakdown(measured, quant).split())  # the line wraps at the terminal width
+    assert f"quality MMLU-Pro {measured.quality:.1f}, int4: {measured.quality_delta:+.1f} points from " \
+           f"{measured.quality_delta_source}" in flat
+    lora = api.recommend(api.preset("steady-latency"))
+    top = lora.candidates[0]
+    n = next(r for r in top.reasons if r.code == "multi-lora").numbers
+    adapters = " ".join(x.strip() for x in breakdown(top, lora).split("  adapters", 1)[1].splitlines()[:2])
+    assert f"{n['lora_adapters']} LoRA adapters x rank {n['lora_rank']}" in adapters and "KV cache" in adapters

@@ -31,8 +31,9 @@ def hand(provider, model):
     return next(p for p in rows if p.model == model)
 
 
-def sample(v4_pro_offpeak=0.66, gpt_oss=0.15, kimi_input=1):
-    """A trimmed provider list in the library's real v2 shape (prices in USD per million tokens)."""
+def sample(v4_pro_offpeak=0.66, gpt_oss=0.14, kimi_input=1):
+    """A trimmed provider list in the library's real v2 shape (prices in USD per million tokens). The Groq
+    prices differ from those ``gp.CHECKED`` dates (as a library update would), so they count as new."""
     return [
         {"id": "anthropic", "name": "Anthropic", "pricing_urls": ["https://www.anthropic.com/pricing#api"],
          "models": [{"id": "claude-x", "match": {"equals": "claude-x"}, "prices": {"input_mtok": 3, "output_mtok": 15}}]},
@@ -61,11 +62,11 @@ def sample(v4_pro_offpeak=0.66, gpt_oss=0.15, kimi_input=1):
         {"id": "groq", "name": "Groq", "pricing_urls": ["https://console.groq.com/docs/models"],
          "models": [
              {"id": "llama-3.3-70b-versatile", "match": {"equals": "llama-3.3-70b-versatile"},
-              "prices": {"input_mtok": 0.59, "output_mtok": 0.79}},
+              "prices": {"input_mtok": 0.6, "output_mtok": 0.8}},
              {"id": "openai/gpt-oss-120b", "match": {"equals": "openai/gpt-oss-120b"}, "context_window": 131072,
               "prices": {"input_mtok": gpt_oss, "cache_read_mtok": 0.075, "output_mtok": 0.6}},
              {"id": "moonshotai/kimi-k2-instruct", "match": {"starts_with": "moonshotai/kimi-k2-instruct"},
-              "prices": {"input_mtok": {"base": kimi_input, "tiers": [{"start": 128000, "price": 2}]}, "output_mtok": 3}},
+              "prices": {"input_mtok": {"base": kimi_input, "tiers": [{"start": 128000, "price": 2}]}, "output_mtok": 2.5}},
              {"id": "whisper-large-v3", "match": {"equals": "whisper-large-v3"}, "prices": {"input_audio_hours": 0.111}}]},
         {"id": "cerebras", "name": "Cerebras", "pricing_urls": ["https://www.cerebras.ai/pricing#pricing"],
          "models": [{"id": "llama-3.3-70b", "match": {"equals": "llama-3.3-70b"}, "deprecated": True,
@@ -106,6 +107,24 @@ def test_a_hand_row_read_after_the_library_was_published_stays():
     assert ("deepseek", "deepseek-r1") not in by_key(got.rows) and got.hand_newer == 1
 
 
+def test_a_price_the_library_last_checked_before_the_hand_row_was_read_keeps_the_hand_row():
+    """The library republishes an unchanged price with each release: its age is its ``prices_checked`` day."""
+    key = ("together", "meta-llama/Llama-3.3-70B-Instruct-Turbo")
+    day, inp, outp = gp.CHECKED[key]
+    mine = hand("together", "llama-3.3-70b")
+    assert day < mine.as_of < "2026-11-10"
+
+    def together(i, o):
+        return [{"id": "together", "pricing_urls": ["https://www.together.ai/pricing"],
+                 "models": [{"id": key[1], "prices": {"input_mtok": float(i), "output_mtok": float(o)}}]}]
+
+    same = gp.map_providers(together(inp, outp), day=DAY, as_of="2026-11-10", source="test")
+    assert same.rows == [] and same.hand_newer == 1  # still the price checked in 2025: the hand row stays
+    moved = gp.map_providers(together("0.95", "0.95"), day=DAY, as_of="2026-11-10", source="test")
+    [row] = moved.rows  # a changed price is the library's news: dated by the copy it came in
+    assert row.input_usd_per_mtok == Decimal("0.95") and row.as_of == "2026-11-10" and moved.hand_newer == 0
+
+
 def test_before_a_dated_change_the_earlier_price_applies():
     prices, started = gp.price_on(sample()[1]["models"][0]["prices"], datetime.date(2026, 8, 1))
     assert prices["input_mtok"] == 0.435 and started == ""
@@ -144,8 +163,7 @@ def test_the_bundled_snapshot_maps_every_entry_it_keeps():
 
 
 def with_plugin():
-    """The built-in plugins plus this one, registered after them (as its place at the end of
-    DEFAULT_PLUGINS would)."""
+    """The built-in plugins, this one among them (registered again only if a test filtered it out)."""
     plugin_manager.reset()
     if "genai_prices" not in {i.name for i in plugin_manager.plugin_infos() if i.status == "ok"}:
         plugin_manager.register_plugin(gp, name="genai_prices")
@@ -182,6 +200,40 @@ def test_library_rows_replace_hand_rows_and_hand_rows_fill_the_gaps(fresh_plugin
     # without the plugin the hand row is used
     monkeypatch.setenv(plugin_manager.PLUGINS_ENV, "backends,deepseek")
     assert book_row(*covered) == hand(*covered)
+
+
+def test_registered_by_default_last_so_its_rows_win_and_it_joins_the_refresh(monkeypatch):
+    plugin_manager.reset()
+    monkeypatch.delenv(gp.LIVE_ENV, raising=False)
+    infos = {i.name: i for i in plugin_manager.plugin_infos()}
+    assert infos["genai_prices"].status == "ok" and infos["genai_prices"].builtin
+    covered = ("deepseek", "deepseek-v4-pro")
+    entry = next(e for e in resolve.price_entries() if (e.price.provider, e.price.model) == covered)
+    assert entry.plugin == "genai_prices" and entry.price != hand(*covered)
+    sources = plugin_manager.price_sources()
+    mine = next(s for s in sources if s.name == gp.SOURCE_NAME)
+    assert [s for s in sources if s.kind == "api"][-1] is mine and isinstance(mine.live, gp.GenaiPricesFetcher)
+    monkeypatch.setenv(gp.LIVE_ENV, "0")
+    assert getattr(gp.GenaiPricesSource(), "live", None) is None  # opted out: bundled snapshot only
+    plugin_manager.reset()
+
+
+def test_the_feed_url_defaults_to_the_library_and_the_environment_overrides_it(monkeypatch):
+    monkeypatch.delenv(gp.URL_ENV, raising=False)
+    assert gp.GenaiPricesFetcher().url == gp.DATA_URL
+    monkeypatch.setenv(gp.URL_ENV, "http://127.0.0.1:9/data.json")
+    assert gp.GenaiPricesFetcher().url == "http://127.0.0.1:9/data.json"
+
+
+def test_the_snapshot_is_package_data():
+    """The wheel ships the JSON snapshot (setuptools package-data globs, relative to ``advisor``)."""
+    import fnmatch
+    import tomllib
+
+    globs = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["package-data"]["advisor"]
+    assert any(fnmatch.fnmatch(f"catalogs/prices/{gp.SNAPSHOT_FILE}", g) for g in globs)
+    eps = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["entry-points"]["moe_advisor"]
+    assert eps["genai_prices"] == gp.__name__
 
 
 # --------------------------------------------------------------------------- live refresh on 127.0.0.1

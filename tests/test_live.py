@@ -26,6 +26,7 @@ from advisor.prices import refresh as price_refresh
 from advisor import plugin_manager
 from advisor.prices import resolve
 from advisor.domain.prices import ApiPrice, GpuPrice
+from advisor.plugins import genai_prices
 
 FAST = http.HttpSettings(timeout_s=0.5, connect_timeout_s=0.5, retries=2, backoff_s=0.01, max_backoff_s=0.05,
                          max_bytes=2 * 2**20, max_pages=5, deadline_s=15)
@@ -105,6 +106,18 @@ def azure_pages(base):
     return page1, page2
 
 
+GENAI_PATH = "/genai-prices/prices/new_data/v2/data.json"
+GENAI_OK = [
+    # genai-prices' live feed (its v2 JSON shape: a list of providers, prices in USD per million tokens).
+    {"id": "deepseek", "name": "Deepseek", "pricing_urls": ["https://api-docs.deepseek.com/quick_start/pricing"],
+     "models": [{"id": "deepseek-v4-pro", "match": {"starts_with": "deepseek-v4-pro"}, "context_window": 1000000,
+                 "prices": {"input_mtok": 0.7, "cache_read_mtok": 0.02, "output_mtok": 2}}]},
+    {"id": "groq", "name": "Groq", "pricing_urls": ["https://groq.com/pricing"],
+     "models": [{"id": "openai/gpt-oss-120b", "match": {"equals": "openai/gpt-oss-120b"},
+                 "prices": {"input_mtok": 0.14, "cache_read_mtok": 0.07, "output_mtok": 0.55}}]},
+]
+
+
 # --------------------------------------------------------------------------- a real server on 127.0.0.1
 
 class Server:
@@ -164,6 +177,9 @@ def server(monkeypatch):
     monkeypatch.setenv(fetchers.OPENROUTER_URL_ENV, f"{srv.base}/api/v1/models")
     monkeypatch.setenv(fetchers.AZURE_URL_ENV, f"{srv.base}/api/retail/prices")
     monkeypatch.delenv(fetchers.OPENROUTER_KEY_ENV, raising=False)
+    # genai-prices joins every `prices refresh`: its feed is served here too, never fetched from GitHub
+    monkeypatch.setenv(genai_prices.URL_ENV, f"{srv.base}{GENAI_PATH}")
+    monkeypatch.delenv(genai_prices.LIVE_ENV, raising=False)
     plugin_manager.reset()
     yield srv
     srv.close()
@@ -316,15 +332,18 @@ def test_failure_without_cache_falls_back_to_the_bundled_snapshot(server):
     assert_still_ranks()
 
 
-def test_one_failing_source_does_not_stop_the_other(server):
+def test_one_failing_source_does_not_stop_the_others(server):
     server.route("/api/v1/models", {"status": 500, "body": b""})
     page1, page2 = azure_pages(server.base)
     server.route("/api/retail/prices", page1, page2)
+    server.route(GENAI_PATH, GENAI_OK)
     seen = []
     results = {r.source: r for r in refresh(progress=lambda s, d, t: seen.append((s, d, t)))}
-    assert not results["openrouter"].ok and results["azure"].ok
-    assert seen == [("azure", 0, 2), ("azure", 1, 2), ("openrouter", 1, 2), ("openrouter", 2, 2)] or \
-        seen == [("openrouter", 0, 2), ("openrouter", 1, 2), ("azure", 1, 2), ("azure", 2, 2)]
+    assert not results["openrouter"].ok and results["azure"].ok and results[genai_prices.SOURCE_NAME].ok
+    order = [s for s, _, _ in seen[::2]]
+    assert sorted(order) == sorted(["azure", "openrouter", genai_prices.SOURCE_NAME])
+    assert seen == [x for i, name in enumerate(order) for x in ((name, i, 3), (name, i + 1, 3))]
+    assert api_price("deepseek-v4-pro", "deepseek").input_usd_per_mtok == Decimal("0.7")  # the refreshed library row
 
 
 # --------------------------------------------------------------------------- edge cases (MockTransport)
@@ -442,13 +461,15 @@ def test_cli_refresh_prints_progress_and_one_line_per_source(server, capsys):
 
     server.route("/api/v1/models", OPENROUTER_OK)
     server.route("/api/retail/prices", {"status": 404, "body": b"{}"})
+    server.route(GENAI_PATH, GENAI_OK)
     code = main(["prices", "refresh"])
     out, err = capsys.readouterr()
     assert code == 1
-    assert "[1/2]" in err and "[2/2]" in err
+    assert "[1/3]" in err and "[2/3]" in err and "[3/3]" in err
     lines = {line.split()[0]: line for line in out.splitlines() if line.strip()}
     assert "ok" in lines["openrouter"] and "3 prices" in lines["openrouter"]
     assert "failed" in lines["azure"] and "HTTP 404" in lines["azure"] and "bundled snapshot" in lines["azure"]
+    assert "ok" in lines[genai_prices.SOURCE_NAME] and "2 prices" in lines[genai_prices.SOURCE_NAME]
     assert main(["prices", "refresh", "--source", "aws", "--source", "nope"]) == 0
     out = capsys.readouterr().out
     assert "aws" in out and "skipped" in out and "no such price source" in out

@@ -12,8 +12,8 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from advisor.domain.prices import PRICING_KINDS, ApiPrice, GpuPrice
-from advisor.domain.serving import (ENGINE_IDS, KV_ADMISSION, MEMORY_POLICIES, Efficiency, FitStats, GpuMultipliers, MemoryPolicy,
-                                    ServingProfile, VendorOverride)
+from advisor.domain.serving import (ENGINE_IDS, KV_ADMISSION, LORA_MOE, MEMORY_POLICIES, Efficiency, FitStats, GpuMultipliers,
+                                    LoraSupport, MemoryPolicy, ServingProfile, VendorOverride)
 from advisor.domain.specs import GpuSpec, ModelSpec, QualityScore
 from advisor.errors import CatalogError
 
@@ -351,7 +351,7 @@ def build_serving_profile(raw: dict, label: str) -> ServingProfile:
     return build_engine_profiles(raw, label)[0]
 
 
-_ENGINE_KEYS = ("name", "vendors", "layouts", "precisions", "notes", "factors", "memory")
+_ENGINE_KEYS = ("name", "vendors", "layouts", "precisions", "notes", "factors", "memory", "lora")
 
 
 def build_engine_profiles(raw: dict, label: str) -> tuple[ServingProfile, dict[str, ServingProfile]]:
@@ -384,13 +384,35 @@ def build_engine_profiles(raw: dict, label: str) -> tuple[ServingProfile, dict[s
             vendors=_strings(e["vendors"], label, f"{where}.vendors") if "vendors" in e else (),
             precisions=_strings(e["precisions"], label, f"{where}.precisions") if "precisions" in e else (),
             layouts=layouts, efficiency=dataclasses.replace(base.efficiency, **eff),
-            memory=dataclasses.replace(base.memory, **mem))
+            memory=dataclasses.replace(base.memory, **mem), lora=_lora(e, label, f"{where}.lora"))
     default_id = raw.get("engine", "")
     if default_id in ENGINE_IDS:
         if default_id not in engines:
             raise CatalogError(label, f"names engine {default_id!r}, which has no [engines.{default_id}] table", field="engine")
         return engines[default_id], engines
     return base, engines
+
+
+def _lora(e: dict, label: str, where: str) -> LoraSupport | None:
+    """``[engines.<id>.lora]``: where the engine serves LoRA adapters, with its flags, source URL and date."""
+    raw = _section(e, "lora", label, required=False)
+    if not raw:
+        return None
+    if not isinstance(raw.get("dense"), bool):
+        raise CatalogError(label, f"must be true or false, got {raw.get('dense')!r}", entry=where, field="dense")
+    fields_ = _typed(LoraSupport, {k: v for k, v in raw.items() if k != "dense"}, label, where, partial=True)
+    for key in ("moe", "flags", "source", "as_of"):
+        if not str(fields_.get(key, "")).strip():
+            raise CatalogError(label, "missing required field", entry=where, field=key)
+    if fields_["moe"] not in LORA_MOE:
+        raise CatalogError(label, f"must be one of {', '.join(LORA_MOE)}, got {fields_['moe']!r}", entry=where, field="moe")
+    try:
+        fields_["flags"].format(adapters=1, rank=16)
+    except (KeyError, IndexError, ValueError):
+        raise CatalogError(label, "may name only {adapters} and {rank}", entry=where, field="flags") from None
+    if not fields_["source"].startswith("https://"):
+        raise CatalogError(label, "must be the public page's https:// URL", entry=where, field="source")
+    return LoraSupport(dense=raw["dense"], **fields_)
 
 
 def _base_profile(raw: dict, label: str) -> ServingProfile:

@@ -30,11 +30,46 @@ def config_text(c: Candidate) -> str:
     return f"{low}{fmt.replicas_gpus(reps, c.gpus, c.gpu)} {c.precision} ({c.provider})"
 
 
+def mode_label(c: Candidate) -> str:
+    """``thinking`` / ``no thinking`` for a row of a model ranked once per answering mode; "" otherwise."""
+    return {"reasoning": "thinking", "non-reasoning": "no thinking"}.get(c.mode or "", c.mode or "")
+
+
+def _named(name: str, c: Candidate) -> str:
+    return f"{name} ({mode_label(c)})" if c.mode else name
+
+
+def decision_lines(c: Candidate) -> list[tuple[str, str]]:
+    """(label, text) of the figures a decision rests on besides cost: the answering mode and its output-token
+    multiplier, the quantization's quality change and its source, the multi-LoRA adapters' memory and overhead."""
+    out: list[tuple[str, str]] = []
+    if c.mode:
+        mult = c.output_multiplier or 1.0
+        out.append(("mode", f"{mode_label(c)}: {mult:g}x output tokens per visible answer token"
+                    + (" (the reasoning tokens are billed and served)" if mult != 1.0 else "")))
+    if c.quality_delta_source:
+        if c.quality_delta is None:
+            change = f"{c.precision}: quality change unmeasured"
+        elif c.quality_delta_source == "native" or (c.quality_delta == 0 and not c.quality_delta_source.startswith("http")):
+            change = f"{c.precision}: native precision, no change"
+        else:
+            change = f"{c.precision}: {c.quality_delta:+.1f} points from {c.quality_delta_source}"
+        score = f"{c.quality_benchmark} {fmt.num(c.quality, 1)}, " if c.quality is not None else ""
+        out.append(("quality", score + change))
+    lr = next((r for r in c.reasons if r.code == "multi-lora"), None)
+    if lr is not None:
+        n = lr.numbers
+        out.append(("adapters", f"{n['lora_adapters']} LoRA adapter{'s' if n['lora_adapters'] != 1 else ''} x rank {n['lora_rank']} "
+                    f"resident: {fmt.gb(n['adapter_bytes'])} each, {fmt.gb(n['adapter_bytes_per_gpu'])} a GPU from the KV cache; "
+                    f"+{n['lora_overhead']:.1%} a step (uncalibrated)"))
+    return out
+
+
 def candidates_table(cands: list[Candidate]) -> str:
     rows = []
     for c in cands:
         rows.append([
-            str(c.rank), c.model, c.architecture, c.deployment, config_text(c), fmt.usd(c.usd_per_mtok, 3),
+            str(c.rank), _named(c.model, c), c.architecture, c.deployment, config_text(c), fmt.usd(c.usd_per_mtok, 3),
             fmt.usd(c.monthly_total_usd), fmt.pct(c.utilization) if c.utilization is not None else "-",
             fmt.num(c.quality, 1) if c.quality is not None else "-", "*" if c.pareto else "",
         ])
@@ -44,7 +79,7 @@ def candidates_table(cands: list[Candidate]) -> str:
 
 def breakdown(c: Candidate, rec: Recommendation) -> str:
     w = rec.workload
-    lines = [f"#{c.rank} {c.model_name} — {config_text(c)}"]
+    lines = [f"#{c.rank} {_named(c.model_name, c)} — {config_text(c)}"]
     ft = f" (serving {fmt.usd(c.monthly_cost_usd)} + fine-tuning {fmt.usd(c.fine_tuning_monthly_usd)})" if c.fine_tuning_monthly_usd else ""
     lines.append(f"  cost        {fmt.usd(c.monthly_total_usd)}/month{ft}, {fmt.usd(c.usd_per_mtok, 3)}/M tokens"
                  + (f", {fmt.usd(c.hourly_usd)}/hour" if c.hourly_usd is not None else "")
@@ -65,6 +100,7 @@ def breakdown(c: Candidate, rec: Recommendation) -> str:
         if c.break_even_vs:
             be = f"{fmt.num(c.break_even_tokens_per_day / 1e6, 1)}M tokens/day" if c.break_even_tokens_per_day else "never"
             lines.append(f"  break-even  {be} vs {c.break_even_vs}")
+    lines += [f"  {label:<11} {text}" for label, text in decision_lines(c)]
     lines = [lines[0]] + [textwrap.fill(x, width=_width(), subsequent_indent=" " * 14, break_on_hyphens=False,
                                         break_long_words=False) for x in lines[1:]]
     for r in c.reasons:

@@ -120,6 +120,32 @@ class FitStats:
     method: str
 
 
+LORA_MOE = ("experts", "attention", "none")
+"""What an engine's LoRA serving adapts on an MoE: the expert projections too, the attention (and shared
+layers) only, or nothing."""
+
+
+@dataclass(frozen=True)
+class LoraSupport:
+    """Multi-LoRA serving of an engine (``[engines.<id>.lora]``): where it serves adapters, and its flags."""
+
+    dense: bool
+    """Serves LoRA adapters on dense decoder models."""
+    moe: str
+    """One of ``LORA_MOE``."""
+    flags: str
+    """The launch flags that turn it on and size it (e.g. ``--enable-lora --max-loras N --max-lora-rank R``)."""
+    source: str
+    """The engine's documentation page (and the pull request that added MoE support, where one did)."""
+    as_of: str
+    notes: str = ""
+
+    def serves(self, is_moe: bool, experts_targeted: bool) -> bool:
+        if not is_moe:
+            return self.dense
+        return self.moe == "experts" or (self.moe == "attention" and not experts_targeted)
+
+
 @dataclass(frozen=True)
 class ServingProfile:
     """The serving engine as the throughput model sees it."""
@@ -152,6 +178,8 @@ class ServingProfile:
     """Weight precisions the engine serves (empty: any)."""
     notes: str = ""
     """Where the engine's defaults and relative speed come from (or "uncalibrated")."""
+    lora: LoraSupport | None = None
+    """Multi-LoRA serving (None: not recorded, so not served)."""
     _hash: int = field(default=0, init=False, repr=False, compare=False)
 
     def __hash__(self) -> int:  # memo keys hash the profile often: compute it once

@@ -64,6 +64,13 @@ class Workload:
     fine_tune_tokens: float = 0.0
     """Training tokens per fine-tuning run (0: runs are not costed)."""
     fine_tunes_per_month: float = 0.0
+    lora_adapters: int = 0
+    """LoRA adapters served at once, resident on the GPUs (vLLM ``--max-loras``, SGLang ``--max-loras-per-batch``,
+    TensorRT-LLM ``max_loras``); 0: one per fine-tune of the month, at least one. Used with a LoRA or QLoRA plan."""
+    lora_rank: int = 0
+    """Rank of the served adapters (0: 16, the rank the fine-tuning runs are costed at)."""
+    lora_targets: str = ""
+    """Projections the adapters adapt: ``all`` (attention and MLP/expert projections; "" means this) or ``attention``."""
     # context
     context_typical_tokens: int = 2000
     """Typical tokens per sequence (prompt + output): sizes the KV cache at the workload's concurrency."""
@@ -253,6 +260,12 @@ def validate(w: Workload, where: str | None = None) -> Workload:
         raise err("fine_tune_tokens", f"must be between 0 and 1e13, got {w.fine_tune_tokens:g}")
     if not 0 <= w.fine_tunes_per_month <= 1000:
         raise err("fine_tunes_per_month", f"must be between 0 and 1,000, got {w.fine_tunes_per_month:g}")
+    if not 0 <= w.lora_adapters <= 10_000:
+        raise err("lora_adapters", f"must be between 0 and 10,000, got {w.lora_adapters}")
+    if not 0 <= w.lora_rank <= 1024:
+        raise err("lora_rank", f"must be between 0 and 1,024, got {w.lora_rank}")
+    if w.lora_targets not in ("", "all", "attention"):
+        raise err("lora_targets", f"must be 'all' or 'attention', got {w.lora_targets!r}")
     if w.self_hosting not in SELF_HOSTING:
         raise err("self_hosting", f"must be one of {', '.join(SELF_HOSTING)}, got {w.self_hosting!r}")
     if w.context_typical_tokens > w.context_max_tokens:

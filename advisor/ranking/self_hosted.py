@@ -15,8 +15,10 @@ from advisor.cost import billing
 from advisor.domain.prices import COMMITMENT_YEARS
 from advisor.domain.workload import HOURS_PER_MONTH
 from advisor.domain.recommendation import Candidate, MemoryBreakdown, Reason, Rejection, UtilizationPoint
+from advisor.domain.precision import resolve_precision
 from advisor.domain.serving import ServingProfile
 from advisor.domain.specs import GpuSpec, ModelSpec
+from advisor.physics import lora
 from advisor.physics.engines import engines_for
 from advisor.physics.performance import Estimate, default_kv_precision, parallelism
 from advisor.physics.sizing import weight_bytes
@@ -61,13 +63,22 @@ class SelfHostedBackend:
         w = ctx.workload
         gpus = [g for g in ctx.catalog.gpus.values() if not w.gpu_types or g.id in w.gpu_types]
         out: list[Candidate | Rejection] = []
+        plan = lora.plan_for(w)
+        refused: dict[str, ServingProfile] = {}
+        served = False
         for gpu in gpus:
             price = ctx.prices.cheapest_gpu(gpu.id, w.providers, w.pricing_kinds)
             if price is None:
                 continue
             profiles = engines_for(ctx.catalog, gpu, w.engines)
+            if plan is not None:  # adapters: only the engines that serve them on this model
+                refused.update((p.id, p) for p in profiles if not lora.serves(p, model, plan))
+                profiles = tuple(p for p in profiles if lora.serves(p, model, plan))
+                served = served or bool(profiles)
             for precision in w.precisions:
                 out.extend(self._best_engine(ctx, model, gpu, precision, price, profiles))
+        if plan is not None and refused and not served:
+            out.append(lora.rejection(model, plan, refused))
         return out
 
     def _best_engine(self, ctx: Context, model: ModelSpec, gpu: GpuSpec, precision: str, price,
@@ -102,8 +113,9 @@ class SelfHostedBackend:
         w = ctx.workload
         if precision == "mxfp4-experts" and not model.is_moe:
             return []
+        plan = lora.plan_for(w)
         kv_prec, fitting, static = _sizing(self.deployment, model, gpu, precision, eng, w.context_max_tokens, w.max_gpus,
-                                           price.provider)
+                                           price.provider, plan)
         results: list[Costed | Rejection] = list(static) if explain else []
         if fitting is None:
             return results
@@ -115,7 +127,7 @@ class SelfHostedBackend:
             improved = False
             seen = costed.get(n) if costed is not None else None
             if seen is not None:
-                e = memo_estimate(model, gpu, n, precision, w.input_tokens, w.output_tokens, kv_prec, w.tpot_limit_ms, eng)
+                e = _estimate(model, gpu, n, precision, w.input_tokens, w.output_tokens, kv_prec, w.tpot_limit_ms, eng, plan)
                 if seen[0] >= e.output_tokens_per_s and seen[1] <= e.weights_bytes:
                     continue
             k = self._cost(ctx, model, gpu, n, precision, kv_prec, price, eng)
@@ -138,7 +150,7 @@ class SelfHostedBackend:
               eng: ServingProfile) -> Costed | Rejection:
         """What a configuration costs, and whether it works at all; reasons come later, for the winner only."""
         w = ctx.workload
-        e = memo_estimate(model, gpu, n, precision, w.input_tokens, w.output_tokens, kv_prec, w.tpot_limit_ms, eng)
+        e = _estimate(model, gpu, n, precision, w.input_tokens, w.output_tokens, kv_prec, w.tpot_limit_ms, eng, lora.plan_for(w))
         label = f"{n}x {gpu.id} ({precision})"
         if not e.fits:
             return Rejection(model=model.id, deployment=self.deployment, provider=price.provider, gpu=gpu.id, gpus=n, precision=precision,
@@ -280,6 +292,9 @@ class SelfHostedBackend:
                 r.append(Reason("heavy-fine-tuning", "heavy fine-tuning planned: a dense model has the well-trodden full fine-tuning path", "info"))
         elif w.fine_tuning == "light" and model.is_moe:
             r.append(Reason("light-fine-tuning", "LoRA adapters on an MoE: supported by fewer serving engines and recipes than dense", "warning"))
+        plan = lora.plan_for(w)
+        if plan is not None:
+            r.append(lora.reason(model, plan, eng, n, dp, e))
         if model.is_moe and precision in ("int4", "fp4"):
             r.append(Reason("int4-moe", f"{precision.upper()} on an MoE: expert quality risk (small experts are sensitive to quantization); "
                             "evaluate on your workload, not just MMLU", "warning"))
@@ -302,10 +317,14 @@ class SelfHostedBackend:
 @memoized
 @lru_cache(maxsize=65536)
 def _sizing(deployment: str, model: ModelSpec, gpu: GpuSpec, precision: str, eng: ServingProfile, context: int, max_gpus: int,
-            provider: str) -> tuple[str, int | None, tuple[Rejection, ...]]:
+            provider: str, plan: lora.LoraPlan | None = None) -> tuple[str, int | None, tuple[Rejection, ...]]:
     """The part of a configuration that never depends on traffic, memoized so a traffic edit re-uses it: the KV
     precision, the smallest GPU count that holds the model at the context (None when none does) and the memory
-    rejections a user would ask about (the next smaller count; a 3-way split that does not divide the heads)."""
+    rejections a user would ask about (the next smaller count; a 3-way split that does not divide the heads).
+    With LoRA adapters planned, each count is fitted with the resident adapters taken from its KV room."""
+    def prof(n: int) -> ServingProfile:
+        return eng if plan is None else lora.profile_for(eng, model, n, plan)
+
     kv_prec = default_kv_precision(precision, gpu, model)
     weights = weight_bytes(model, precision).total
     cap = gpu.memory_bytes
@@ -315,7 +334,7 @@ def _sizing(deployment: str, model: ModelSpec, gpu: GpuSpec, precision: str, eng
         if weights / n >= cap:  # cannot hold even the weights: skip the full check
             last_fail = (n, None)
             continue
-        par, f = memo_fit(model, gpu, n, precision, context, kv_prec, eng)
+        par, f = memo_fit(model, gpu, n, precision, context, kv_prec, prof(n))
         if not par.tp_divides_heads:
             continue
         if f.fits:
@@ -327,7 +346,7 @@ def _sizing(deployment: str, model: ModelSpec, gpu: GpuSpec, precision: str, eng
             return kv_prec, None, ()
         n, f = last_fail
         if f is None:
-            f = memo_fit(model, gpu, n, precision, context, kv_prec, eng)[1]
+            f = memo_fit(model, gpu, n, precision, context, kv_prec, prof(n))[1]
         rej = _memory_rejection(deployment, model, gpu, precision, provider, n, f, weights)
         if n >= max_gpus and n < max(GPU_COUNTS):
             reason = rej.reasons[0]
@@ -339,10 +358,10 @@ def _sizing(deployment: str, model: ModelSpec, gpu: GpuSpec, precision: str, eng
         # The next smaller configuration is the one people try first: say why it does not work.
         n_fail, f_fail = last_fail
         if f_fail is None:
-            f_fail = memo_fit(model, gpu, n_fail, precision, context, kv_prec, eng)[1]
+            f_fail = memo_fit(model, gpu, n_fail, precision, context, kv_prec, prof(n_fail))[1]
         out.append(_memory_rejection(deployment, model, gpu, precision, provider, n_fail, f_fail, weights))
     if fitting > 2 and 3 <= max_gpus and model.num_attention_heads % 3:
-        par3, f3 = memo_fit(model, gpu, 3, precision, context, kv_prec, eng)
+        par3, f3 = memo_fit(model, gpu, 3, precision, context, kv_prec, prof(3))
         if f3.fits:
             out.append(Rejection(model=model.id, deployment=deployment, provider=provider, gpu=gpu.id, gpus=3,
                                  precision=precision, reasons=(Reason(
@@ -445,3 +464,20 @@ def _min_gpus_at(model: ModelSpec, gpu: GpuSpec, precision: str, kv_prec: str, c
         if par.tp_divides_heads and f.fits:
             return n
     return None
+
+
+def _estimate(model: ModelSpec, gpu: GpuSpec, n: int, precision: str, inp: int, out: int, kv: str, tpot: float | None,
+              eng: ServingProfile, plan: lora.LoraPlan | None) -> Estimate:
+    """``memo_estimate``, or with LoRA adapters planned the estimate with their memory and their overhead."""
+    if plan is None:
+        return memo_estimate(model, gpu, n, precision, inp, out, kv, tpot, eng)
+    return _lora_estimate(model, gpu, n, precision, inp, out, kv, tpot, eng, plan)
+
+
+@memoized
+@lru_cache(maxsize=65536)
+def _lora_estimate(model: ModelSpec, gpu: GpuSpec, n: int, precision: str, inp: int, out: int, kv: str, tpot: float | None,
+                   eng: ServingProfile, plan: lora.LoraPlan) -> Estimate:
+    ratio = lora.overhead(model, plan, weight_bytes(model, resolve_precision(precision, gpu.vendor)).total)[0]
+    return memo_estimate(model, gpu, n, precision, inp, out, kv, tpot, lora.profile_for(eng, model, n, plan, ratio))
+

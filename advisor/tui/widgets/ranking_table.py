@@ -24,7 +24,7 @@ class Column:
     right: bool = False
 
 
-MODEL_WIDTH = 18
+MODEL_WIDTH = 17
 """Model ids longer than this end in … (the breakdown has the full name)."""
 
 
@@ -49,11 +49,49 @@ def _none_last(x: float | None, reverse_sign: bool = False) -> tuple[int, float]
     return (0, -x if reverse_sign else x)
 
 
+MODES = {"reasoning": "thinking", "non-reasoning": "no thinking"}
+"""How a row of a model ranked once per answering mode is named (``Candidate.mode``)."""
+MODE_TAGS = {"reasoning": "think", "non-reasoning": "no-think"}
+"""The same, short enough for the model column."""
+
+
+def mode_text(c: Candidate) -> str:
+    """``thinking ×5.65`` (the generated tokens per visible one), ``no thinking``, or "" without modes."""
+    if not c.mode:
+        return ""
+    mult = c.output_multiplier or 1.0
+    return MODES.get(c.mode, c.mode) + (f" ×{mult:g}" if mult != 1.0 else "")
+
+
 def where(c: Candidate) -> str:
-    """What tells two rows of one model apart: the API provider, or replicas × GPUs, precision and provider."""
+    """What tells two rows of one model apart: the API provider, or replicas × GPUs, precision and provider, and
+    the answering mode where the model is ranked once per mode."""
+    mode = f" · {mode_text(c)}" if c.mode else ""
     if c.deployment == "api":
-        return f"API · {c.provider}"
-    return f"{_gpus(c)} {c.precision} · {c.provider}"
+        return f"API · {c.provider}{mode}"
+    return f"{_gpus(c)} {c.precision} · {c.provider}{mode}"
+
+
+def model_cell(c: Candidate) -> str:
+    """The model id in ``MODEL_WIDTH`` characters, its mode tag kept whole (``deepseek-r1 think``)."""
+    tag = MODE_TAGS.get(c.mode or "", c.mode or "")
+    if not tag:
+        return _cut(c.model, MODEL_WIDTH)
+    return f"{_cut(c.model, MODEL_WIDTH - len(tag) - 1)} {tag}"
+
+
+def quality_cell(c: Candidate) -> str:
+    """The score on the workload's benchmark; a quantized row adds its expected change, ``(-0.4)``, or ``(?)`` where
+    the change is unmeasured and a 4-bit warning says what it could be (the breakdown names the source)."""
+    if c.quality is None:
+        return "-"
+    q = fmt.num(c.quality, 1)
+    if c.quality_delta:
+        return f"{q} ({c.quality_delta:+.1f})"
+    if c.quality_delta_source == "unmeasured" and any(r.code == "quantization-quality" and r.severity == "warning"
+                                                      for r in c.reasons):
+        return f"{q} (?)"
+    return q
 
 
 def candidate_label(c: Candidate) -> str:
@@ -75,8 +113,8 @@ COLUMNS: tuple[Column, ...] = (
     Column("rank", "#", lambda c: str(c.rank), lambda c: c.rank, right=True),
     Column("usd_per_mtok", "$/M tok", lambda c: _compact(c.usd_per_mtok, 3), lambda c: c.usd_per_mtok, right=True),
     Column("monthly", "monthly", lambda c: _compact(c.monthly_total_usd, 0), lambda c: c.monthly_total_usd, right=True),
-    Column("model", "model", lambda c: _cut(c.model, MODEL_WIDTH), lambda c: (c.model, where(c))),
-    Column("quality", "quality", lambda c: fmt.num(c.quality, 1) if c.quality is not None else "-",
+    Column("model", "model", model_cell, lambda c: (c.model, where(c))),
+    Column("quality", "quality", quality_cell,
            lambda c: _none_last(c.quality, reverse_sign=True), right=True),
     Column("utilization", "util.", lambda c: fmt.pct(c.utilization) if c.utilization is not None else "-",
            lambda c: _none_last(c.utilization, reverse_sign=True), right=True),
