@@ -23,7 +23,7 @@ from advisor.physics.sizing import Fit, fit
 from advisor.prices.book import PriceBook
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=262144)
 def memo_estimate(model: ModelSpec, gpu: GpuSpec, n: int, precision: str, inp: int, out: int, kv: str,
                   tpot: float | None, profile: ServingProfile) -> Estimate:
     """Memoized ``estimate_for``: it depends on the request shape and latency target, never on traffic
@@ -31,7 +31,7 @@ def memo_estimate(model: ModelSpec, gpu: GpuSpec, n: int, precision: str, inp: i
     return estimate_for(model, gpu, n, precision, inp, out, kv_precision=kv, tpot_limit_ms=tpot, engine=profile)
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=262144)
 def memo_fit(model: ModelSpec, gpu: GpuSpec, n: int, precision: str, context: int, kv: str,
              profile: ServingProfile) -> tuple[Parallelism, Fit]:
     par = parallelism(model, gpu, n)
