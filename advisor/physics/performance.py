@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 
 from advisor.domain.specs import GpuSpec, ModelSpec
 from advisor.measure.store import correction_for
@@ -257,6 +258,7 @@ class _Model:
         self.step_overhead = f.step_overhead_us * 1e-6
         self.speed = float(f.engine_speed)
         self.chunk = float(engine.memory.max_batched_tokens)
+        self._full_pass_s: float | None = None
 
     def touched(self, tokens: float) -> float:
         return experts_touched(self.n_experts, self.top_k, tokens, self.skew)
@@ -327,9 +329,15 @@ class _Model:
             return 0.0
         tokens = prompts * self.inp
         per_pass = self.chunk * self.D
-        passes = tokens / per_pass if tokens > per_pass else 1.0
-        mem, cmp, comm, _, _, _ = self._stage(tokens / passes / self.P, True)
-        return passes * (self.P * (mem + cmp + comm + self.stage_overhead) + self.step_overhead) / self.speed
+        if tokens > per_pass:  # full chunks: every pass costs the same (computed once per model)
+            if self._full_pass_s is None:
+                self._full_pass_s = self._pass_s(per_pass)
+            return tokens / per_pass * self._full_pass_s
+        return self._pass_s(tokens)
+
+    def _pass_s(self, tokens: float) -> float:
+        mem, cmp, comm, _, _, _ = self._stage(tokens / self.P, True)
+        return (self.P * (mem + cmp + comm + self.stage_overhead) + self.step_overhead) / self.speed
 
     def cycle(self, batch: int) -> tuple[float, float]:
         """(output tokens/s, TPOT seconds) at concurrency ``batch``: ``out`` decode steps plus the prefill
@@ -363,6 +371,15 @@ def _largest_batch_within(model: _Model, b_max: int, limit_s: float, tpot_1: flo
             if side <= -2:
                 f_lo /= 2.0
     return lo
+
+
+@lru_cache(maxsize=65536)
+def fit_as(m: ModelSpec, gpu: GpuSpec, gpus: int, prec: str, ctx: int, kv_precision: str, memory, kv_replication: float,
+           weights_per_gpu: int, precision: str) -> Fit:
+    """``fit`` for one layout, labelled with the precision the caller named (the same fit recurs for every
+    engine with the same memory policy and every TPOT limit: memoized; ``clear_memos`` empties it)."""
+    return replace(fit(m, gpu, gpus, prec, ctx, kv_precision, memory, kv_replication=kv_replication,
+                       weights_per_gpu=weights_per_gpu), precision=precision)
 
 
 def _check(gpus: int, input_tokens: int, output_tokens: int, tpot_limit_ms: float | None, layout: str | None) -> None:
@@ -429,8 +446,7 @@ def _estimate_layout(m: ModelSpec, gpu: GpuSpec, gpus: int, precision: str, prec
     ctx = input_tokens + output_tokens
     w = weight_bytes(m, prec)
     per_gpu = weights_per_gpu(w.non_expert, w.routed_experts, lay)
-    fitted = fit(m, gpu, gpus, prec, ctx, kv_precision, engine.memory, kv_replication=lay.kv_replication, weights_per_gpu=per_gpu)
-    fitted = replace(fitted, precision=precision)
+    fitted = fit_as(m, gpu, gpus, prec, ctx, kv_precision, engine.memory, lay.kv_replication, per_gpu, precision)
     layout = kv_layout(m, kv_precision)
     p = param_breakdown(m)
     warnings: list[str] = []
