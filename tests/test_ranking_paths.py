@@ -189,7 +189,8 @@ def test_the_tpot_search_finds_the_batch_bisection_finds(model_id, gpu_id, gpus,
     one stream's TPOT and the largest batch's."""
     from advisor.domain.precision import resolve_precision
     from advisor.physics.layouts import layouts_for
-    from advisor.physics.performance import _Model, _largest_batch_within
+    from advisor.physics.batching import largest_batch_within
+    from advisor.physics.performance import _Model
 
     cat = api.catalog()
     m, gpu = cat.models[model_id], cat.gpus[gpu_id]
@@ -203,6 +204,6 @@ def test_the_tpot_search_finds_the_batch_bisection_finds(model_id, gpu_id, gpus,
         assert tmax > t1
         for i in range(1, 40):
             limit = t1 + (tmax - t1) * i / 40
-            assert _largest_batch_within(model, b_max, limit, t1, tmax) == _bisect(model, b_max, limit)
+            assert largest_batch_within(lambda b: model.cycle(b)[1], b_max, limit, t1, tmax) == _bisect(model, b_max, limit)
             checked += 1
     assert checked >= 39

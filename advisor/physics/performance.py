@@ -33,6 +33,7 @@ from advisor.domain.serving import ServingProfile
 from advisor.domain.precision import kv_bytes_per_element, resolve_precision, scheme
 from advisor.physics.layouts import (LAYOUTS, Parallelism, batch_cap, comm_bytes_per_gpu, layouts_for, make_layout,
                                      weights_per_gpu)
+from advisor.physics.batching import largest_batch_within
 from advisor.physics.moe import ep_max_load, experts_touched, grouped_gemm_efficiency
 from advisor.physics.sizing import Fit, KvLayout, active_params, fit, kv_layout, param_breakdown, weight_bytes
 
@@ -346,33 +347,6 @@ class _Model:
         return batch * self.out / cycle, cycle / self.out
 
 
-def _largest_batch_within(model: _Model, b_max: int, limit_s: float, tpot_1: float, tpot_max: float) -> int:
-    """The largest batch in [1, b_max) whose TPOT is within ``limit_s``, given TPOT(1) <= limit < TPOT(b_max).
-
-    TPOT grows with the batch, piecewise almost linearly (memory-bound, then compute-bound), so the bracket
-    is cut where the straight line between its ends crosses the limit (regula falsi with the Illinois
-    correction against one-sided creep): 5 cycles on average over the presets instead of bisection's 9-10.
-    With TPOT monotone in the batch the answer is the one bisection finds."""
-    lo, hi = 1, b_max
-    f_lo, f_hi = tpot_1 - limit_s, tpot_max - limit_s  # <= 0 and > 0
-    side = 0
-    while hi - lo > 1:
-        guess = lo + int(-f_lo / (f_hi - f_lo) * (hi - lo)) if f_hi > f_lo else (lo + hi) // 2
-        guess = min(max(guess, lo + 1), hi - 1)
-        f = model.cycle(guess)[1] - limit_s
-        if f <= 0:
-            lo, f_lo = guess, f
-            side = side + 1 if side > 0 else 1
-            if side >= 2:
-                f_hi /= 2.0  # Illinois: the end kept twice counts for less, so the next cut moves toward it
-        else:
-            hi, f_hi = guess, f
-            side = side - 1 if side < 0 else -1
-            if side <= -2:
-                f_lo /= 2.0
-    return lo
-
-
 @lru_cache(maxsize=65536)
 def fit_as(m: ModelSpec, gpu: GpuSpec, gpus: int, prec: str, ctx: int, kv_precision: str, memory, kv_replication: float,
            weights_per_gpu: int, precision: str) -> Fit:
@@ -493,7 +467,7 @@ def _estimate_layout(m: ModelSpec, gpu: GpuSpec, gpus: int, precision: str, prec
         if tpot1 > limit_s:
             batch, tput, tpot = 1, t1, tpot1
         else:
-            lo = _largest_batch_within(model, b_max, limit_s, tpot1, tpot)
+            lo = largest_batch_within(lambda b: model.cycle(b)[1], b_max, limit_s, tpot1, tpot)
             batch = lo
             tput, tpot = model.cycle(lo)
     st = model.step(batch)
