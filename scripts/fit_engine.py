@@ -1,6 +1,6 @@
 """Fit the throughput model on catalogs/calibration.csv and write catalogs/engine.toml.
 
-Usage:  python scripts/fit_engine.py            (about a minute on 2 cores)
+Usage:  python scripts/fit_engine.py [--out PATH]   (about a minute on 2 cores; writes catalogs/engine.toml by default)
 
 Reproducible and deterministic:
 1. the global factors (shared physics, incl. the MoE terms) by coordinate descent over
@@ -10,11 +10,14 @@ Reproducible and deterministic:
    runs; the burst rows, scored = "engine-ratio", only when an engine has none); TensorRT-LLM is the reference (1.0);
 3. per-GPU multipliers on GPUs with at least 9 training rows;
 4. the AMD (ROCm) speed from the MLPerf Inference v4.1 Llama 2 70B pairs (MI300X vLLM vs H100 TensorRT-LLM).
-Engine defaults below are documented facts, not fitted (sources in ENGINES).
+Engine defaults below are documented facts, not fitted (sources in ENGINES). The documented support tables of
+each engine (``[engines.<id>.lora]``, ``.hardware``, ``.chunked_attention``: SUPPORT_TABLES) are not fitted either:
+they are carried over from the current catalogs/engine.toml unchanged.
 """
 
 from __future__ import annotations
 
+import argparse
 import csv
 import dataclasses
 import datetime
@@ -23,6 +26,7 @@ import sys
 from pathlib import Path
 
 import tomli_w
+import tomllib
 
 from advisor.catalog.load import load_catalog
 from advisor.physics import calibration
@@ -64,6 +68,18 @@ ENGINES = {
 }
 
 
+SUPPORT_TABLES = ("lora", "hardware", "chunked_attention")
+"""Hand-kept ``[engines.<id>.*]`` tables (each with its source URL and date) the fit carries over unchanged."""
+
+
+def support_tables(path: Path) -> dict[str, dict]:
+    """``{engine id: {table: {...}}}`` of SUPPORT_TABLES in the engine catalog at ``path`` (empty when absent)."""
+    if not path.exists():
+        return {}
+    raw = tomllib.loads(path.read_text()).get("engines", {})
+    return {eid: {k: e[k] for k in SUPPORT_TABLES if k in e} for eid, e in raw.items()}
+
+
 def amd_speed(cat, vllm) -> tuple[float, list[str]]:
     """MI300X (vLLM ROCm) over H100 (TensorRT-LLM) in MLPerf v4.1 Llama 2 70B, measured / estimated
     (llama-3.3-70b at 300 in / 265 out, OpenOrca-like; the ratio barely depends on the shape)."""
@@ -93,7 +109,10 @@ def report(label: str, s: calibration.ValidationSummary) -> dict:
             "moe_median_abs_error": round(moe.median_abs_error, 4), "moe_rows": len(moe.results)}
 
 
-def main() -> int:
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description="Fit the throughput model on catalogs/calibration.csv and write the engine catalog.")
+    ap.add_argument("--out", type=Path, default=ROOT / "catalogs" / "engine.toml", help="where to write (default: catalogs/engine.toml)")
+    args = ap.parse_args(argv)
     cat = load_catalog(bundled=ROOT / "catalogs", user=ROOT / "nonexistent")
     rows, _ = calibration.load_rows(ROOT / "catalogs" / "calibration.csv")
     ratio_rows, _ = calibration.load_rows(ROOT / "catalogs" / "calibration.csv", engine_ratio=True)
@@ -134,6 +153,7 @@ def main() -> int:
     ratio = calibration.validate(cat, engine, ratio_rows)
     print(f"burst rows (not fitted on): median |error| {ratio.median_abs_error:.1%}, signed {ratio.median_signed_error:+.1%}")
     eff = dict(sorted(engine.factors_dict().items()))
+    kept = support_tables(ROOT / "catalogs" / "engine.toml")
     doc = {
         "catalog": "engine",
         "schema_version": 1,
@@ -177,8 +197,9 @@ def main() -> int:
                      "caps, layouts and precisions")
         else:
             notes = d["notes"] + f"; speed {v:.2f} fitted on {n} rows"
-        doc["engines"][eid] = {**{k: v for k, v in d.items() if k not in ("factors", "notes")}, "notes": notes, "factors": factors}
-    out = ROOT / "catalogs" / "engine.toml"
+        doc["engines"][eid] = {**{k: v for k, v in d.items() if k not in ("factors", "notes")}, "notes": notes, "factors": factors,
+                               **kept.get(eid, {})}
+    out = args.out
     out.write_text(tomli_w.dumps(doc))
     print(f"wrote {out}")
     return 0

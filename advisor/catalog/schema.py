@@ -11,9 +11,10 @@ from functools import lru_cache
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from advisor.domain.precision import PRECISIONS
 from advisor.domain.prices import PRICING_KINDS, ApiPrice, GpuPrice
-from advisor.domain.serving import (ENGINE_IDS, KV_ADMISSION, LORA_MOE, MEMORY_POLICIES, Efficiency, FitStats, GpuMultipliers,
-                                    LoraSupport, MemoryPolicy, ServingProfile, VendorOverride)
+from advisor.domain.serving import (ENGINE_IDS, KV_ADMISSION, LORA_MOE, MEMORY_POLICIES, ChunkedAttention, Efficiency, FitStats,
+                                    GpuMultipliers, HardwareSupport, LoraSupport, MemoryPolicy, ServingProfile, VendorOverride)
 from advisor.domain.specs import GpuSpec, ModelSpec, QualityScore
 from advisor.errors import CatalogError
 
@@ -163,7 +164,11 @@ def _build(cls: type, raw: dict, file: str, entry: str, injected: dict[str, Any]
             values[key] = _list_field(value, lists[key], file, entry, key)
             continue
         typ, _ = types[key]
-        if key in _CHOICES and value not in _CHOICES[key]:
+        if typ is dict:  # {precision = "owner/repo"} (ModelSpec.checkpoints)
+            if not isinstance(value, dict) or not all(k in PRECISIONS and isinstance(v, str) and "/" in v for k, v in value.items()):
+                raise CatalogError(file, f"must map precisions to owner/repo strings, got {value!r}", entry=entry, field=key)
+            value = dict(value)
+        elif key in _CHOICES and value not in _CHOICES[key]:
             raise CatalogError(file, f"must be one of {', '.join(_CHOICES[key])}, got {value!r}", entry=entry, field=key)
         if not _check_type(value, typ):
             raise CatalogError(file, f"must be {_TYPE_NAMES.get(typ, typ.__name__)}, got {value!r}", entry=entry, field=key)
@@ -351,7 +356,7 @@ def build_serving_profile(raw: dict, label: str) -> ServingProfile:
     return build_engine_profiles(raw, label)[0]
 
 
-_ENGINE_KEYS = ("name", "vendors", "layouts", "precisions", "notes", "factors", "memory", "lora")
+_ENGINE_KEYS = ("name", "vendors", "layouts", "precisions", "notes", "factors", "memory", "lora", "hardware", "chunked_attention")
 
 
 def build_engine_profiles(raw: dict, label: str) -> tuple[ServingProfile, dict[str, ServingProfile]]:
@@ -384,13 +389,25 @@ def build_engine_profiles(raw: dict, label: str) -> tuple[ServingProfile, dict[s
             vendors=_strings(e["vendors"], label, f"{where}.vendors") if "vendors" in e else (),
             precisions=_strings(e["precisions"], label, f"{where}.precisions") if "precisions" in e else (),
             layouts=layouts, efficiency=dataclasses.replace(base.efficiency, **eff),
-            memory=dataclasses.replace(base.memory, **mem), lora=_lora(e, label, f"{where}.lora"))
+            memory=dataclasses.replace(base.memory, **mem), lora=_lora(e, label, f"{where}.lora"),
+            hardware=_support(e, "hardware", label, where, HardwareSupport.from_table),
+            chunked_attention=_support(e, "chunked_attention", label, where, ChunkedAttention.from_table))
     default_id = raw.get("engine", "")
     if default_id in ENGINE_IDS:
         if default_id not in engines:
             raise CatalogError(label, f"names engine {default_id!r}, which has no [engines.{default_id}] table", field="engine")
         return engines[default_id], engines
     return base, engines
+
+
+def _support(e: dict, key: str, label: str, where: str, build) -> Any:
+    """``[engines.<id>.<key>]`` built by ``build(table, the engine's precisions)`` (None when absent); its
+    ValueError(field, message) becomes a CatalogError naming the table and field."""
+    raw = _section(e, key, label, required=False)
+    try:
+        return build(raw, tuple(e.get("precisions") or ())) if raw else None
+    except ValueError as exc:
+        raise CatalogError(label, exc.args[1], entry=f"{where}.{key}", field=exc.args[0]) from None
 
 
 def _lora(e: dict, label: str, where: str) -> LoraSupport | None:

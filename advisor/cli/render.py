@@ -136,5 +136,8 @@ def render(rec: Recommendation, top: int = 10, details: int = 3, rejected: int =
         out.append("")
     for note in rec.notes:
         out.append(_wrap(f"note: {note}"))
-    out.append(_wrap(f"assumes: {rec.assumptions.get('engine')}; {rec.assumptions.get('utilization_model')}"))
+    used = rec.assumptions.get("engines_used")
+    engines = (f"self-hosted rows served by {', '.join(used)} (in rank order; each row's own engine)" if used
+               else "no self-hosted row ranked" if used is not None else rec.assumptions.get("engine"))
+    out.append(_wrap(f"assumes: {engines}; {rec.assumptions.get('utilization_model')}"))
     return "\n".join(out).rstrip() + "\n"

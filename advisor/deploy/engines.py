@@ -50,7 +50,9 @@ def notes(p: EnginePlan, engine: str) -> list[str]:
     out = []
     if engine != p.engine:
         out.append(f"the estimate assumed {p.engine}; these {VERSIONS[engine]} settings keep its layout, memory and batch")
-    if p.needs_prequantized or (engine == "trtllm" and p.precision != p.native_precision):
+    if p.prequantized:
+        out.append(f"{p.precision} weights: the published checkpoint {p.checkpoint} (of {p.hf_repo})")
+    elif p.needs_prequantized or (engine == "trtllm" and p.precision != p.native_precision):
         out.append(f"{p.precision} weights: point the model at a {p.precision} checkpoint of {p.hf_repo} "
                    f"(no quantization flag is emitted for it)")
     if p.nodes > 1:
@@ -68,7 +70,7 @@ def notes(p: EnginePlan, engine: str) -> list[str]:
 
 def vllm_argv(p: EnginePlan, port: int = PORT, engines: int = 1) -> list[str]:
     dp = p.data_parallel * engines
-    a = ["vllm", "serve", p.hf_repo, "--host", "0.0.0.0", "--port", str(port),
+    a = ["vllm", "serve", p.repo, "--host", "0.0.0.0", "--port", str(port),
          "--tensor-parallel-size", str(p.tensor_parallel)]
     if p.pipeline_parallel > 1:
         a += ["--pipeline-parallel-size", str(p.pipeline_parallel)]
@@ -87,7 +89,7 @@ def vllm_argv(p: EnginePlan, port: int = PORT, engines: int = 1) -> list[str]:
 
 
 def sglang_argv(p: EnginePlan, port: int = PORT, engines: int = 1) -> list[str]:
-    a = ["python", "-m", "sglang.launch_server", "--model-path", p.hf_repo, "--host", "0.0.0.0", "--port", str(port),
+    a = ["python", "-m", "sglang.launch_server", "--model-path", p.repo, "--host", "0.0.0.0", "--port", str(port),
          "--tp-size", str(p.tensor_parallel * p.data_parallel)]
     if p.pipeline_parallel > 1:
         a += ["--pp-size", str(p.pipeline_parallel)]
@@ -122,7 +124,7 @@ def trtllm_options(p: EnginePlan) -> str:
 
 
 def trtllm_argv(p: EnginePlan, port: int = PORT) -> list[str]:
-    return ["trtllm-serve", p.hf_repo, "--host", "0.0.0.0", "--port", str(port), "--extra_llm_api_options", OPTIONS_FILE]
+    return ["trtllm-serve", p.repo, "--host", "0.0.0.0", "--port", str(port), "--extra_llm_api_options", OPTIONS_FILE]
 
 
 def serve_script(p: EnginePlan, engine: str) -> str:

@@ -21,6 +21,7 @@ others need a pre-quantized checkpoint."""
 class EnginePlan:
     model_id: str
     hf_repo: str
+    """The model's main repository (its native precision)."""
     gpu: str
     vendor: str
     engine: str
@@ -51,6 +52,18 @@ class EnginePlan:
     nodes: int
     """Instances (nodes) one replica spans."""
     gpus_per_node: int
+    checkpoint: str = ""
+    """The repository the engine loads: the model's published checkpoint of ``precision`` (models.toml
+    ``checkpoints``), else ``hf_repo``."""
+
+    @property
+    def prequantized(self) -> bool:
+        """A published checkpoint already holds ``precision`` weights (no quantization flag, no hand-picked repo)."""
+        return bool(self.checkpoint) and self.checkpoint != self.hf_repo
+
+    @property
+    def repo(self) -> str:
+        return self.checkpoint or self.hf_repo
 
     @property
     def per_rank_batch(self) -> int:
@@ -58,11 +71,11 @@ class EnginePlan:
 
     @property
     def quantize_online(self) -> bool:
-        return self.precision != self.native_precision and self.precision in QUANTIZED_ONLINE
+        return self.precision != self.native_precision and self.precision in QUANTIZED_ONLINE and not self.prequantized
 
     @property
     def needs_prequantized(self) -> bool:
-        return self.precision != self.native_precision and self.precision not in QUANTIZED_ONLINE
+        return self.precision != self.native_precision and self.precision not in QUANTIZED_ONLINE and not self.prequantized
 
 
 def engines_of(c: Candidate) -> int:
@@ -74,6 +87,7 @@ def plan_for(c: Candidate, w: Workload, cat: Catalog) -> EnginePlan:
     """The engine-level plan of a self-hosted candidate (InputError for an API candidate)."""
     if c.deployment != "self-hosted" or not c.gpu:
         raise InputError("candidate", f"{c.label} is an API: there is no engine to launch")
+    from advisor.domain.precision import resolve_precision
     from advisor.physics.engines import engine_profile
     from advisor.physics.layouts import make_layout
 
@@ -86,6 +100,7 @@ def plan_for(c: Candidate, w: Workload, cat: Catalog) -> EnginePlan:
     cap = mem.capacity_bytes if mem else g.memory_bytes * c.gpus
     static = (mem.weights_bytes + mem.kv_capacity_bytes) / cap if mem and cap else profile.memory.kv_cache_fraction
     inst = c.instance_gpus or min(c.gpus, g.gpus_per_node)
+    prec = c.precision or "bf16"
     return EnginePlan(
         model_id=m.id, hf_repo=m.hf_repo, gpu=g.id, vendor=g.vendor, engine=c.engine or profile.id, layout=lay.layout,
         engines=k, gpus_per_engine=n, tensor_parallel=lay.tensor_parallel, pipeline_parallel=lay.pipeline_parallel,
@@ -96,4 +111,5 @@ def plan_for(c: Candidate, w: Workload, cat: Catalog) -> EnginePlan:
         static_fraction=math.floor(static * 100) / 100, kv_need_bytes=mem.kv_cache_bytes if mem else 0,
         kv_capacity_bytes=mem.kv_capacity_bytes if mem else 0, nodes=max(1, math.ceil(c.gpus / inst)),
         gpus_per_node=min(c.gpus, inst),
+        checkpoint=m.checkpoint(prec) or m.checkpoint(resolve_precision(prec, g.vendor)) or m.hf_repo,
     )

@@ -66,7 +66,7 @@ def skypilot_yaml(c: Candidate, w: Workload, p: EnginePlan, engine: str, header:
         lines.append(f"num_nodes: {p.nodes}")
     if p.vendor == "amd":
         lines.append("  # AMD GPUs: run the ROCm build of the engine (e.g. image_id: docker:rocm/vllm)")
-    lines += ["", "envs:", f"  MODEL: {p.hf_repo}", "", "setup: |", f"  {SETUP[engine]}"]
+    lines += ["", "envs:", f"  MODEL: {p.repo}", "", "setup: |", f"  {SETUP[engine]}"]
     run = serve_script(p, engine)
     if engine == "trtllm":
         run = f"cat > {OPTIONS_FILE} <<'EOF'\n{trtllm_options(p)}EOF\n" + run

@@ -9,6 +9,7 @@ a silent default. Imports nothing from the rest of the advisor.
 from __future__ import annotations
 
 import dataclasses
+import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -146,6 +147,79 @@ class LoraSupport:
         return self.moe == "experts" or (self.moe == "attention" and not experts_targeted)
 
 
+PRECISION_NEEDS = ("native", "weight-only")
+"""What an engine needs of a GPU to serve a precision: its tensor cores for that format (``native``), or nothing
+(``weight-only``: the weights are stored in the format and dequantized to BF16 for the matmuls, e.g. vLLM's FP8
+Marlin W8A16 on Ampere)."""
+
+
+@dataclass(frozen=True)
+class HardwareSupport:
+    """``[engines.<id>.hardware]``: what each listed precision needs of the GPU; unlisted precisions run wherever
+    the engine runs."""
+
+    needs: tuple[tuple[str, str], ...]
+    """(precision, one of ``PRECISION_NEEDS``)."""
+    source: str
+    as_of: str
+    notes: str = ""
+
+    def need(self, precision: str) -> str:
+        """The need of ``precision`` ("" when the catalog says nothing about it)."""
+        return next((n for p, n in self.needs if p == precision), "")
+
+    @classmethod
+    def from_table(cls, raw: dict[str, Any], precisions: tuple[str, ...] = ()) -> HardwareSupport:
+        """From ``{<precision> = "native" | "weight-only", source, as_of, notes}``; ValueError(field, message)."""
+        text = _sourced(raw)
+        needs = tuple((k, v) for k, v in raw.items() if k not in text)
+        for key, value in needs:
+            if value not in PRECISION_NEEDS:
+                raise ValueError(key, f"must be one of {', '.join(PRECISION_NEEDS)}, got {value!r}")
+            if precisions and key not in precisions:
+                raise ValueError(key, "names a precision the engine does not list in precisions")
+        return cls(needs=needs, **text)
+
+
+CHUNKED_KV = ("full", "chunked")
+"""How an engine keeps the KV cache of chunked-attention layers (Llama 4): for the whole context, or one chunk."""
+
+
+@dataclass(frozen=True)
+class ChunkedAttention:
+    """``[engines.<id>.chunked_attention]``: the engine's default KV policy for chunked-attention layers."""
+
+    kv: str
+    """One of ``CHUNKED_KV``."""
+    source: str
+    as_of: str
+    notes: str = ""
+
+    @classmethod
+    def from_table(cls, raw: dict[str, Any], precisions: tuple[str, ...] = ()) -> ChunkedAttention:
+        """From ``{kv = "full" | "chunked", source, as_of, notes}``; ValueError(field, message)."""
+        text = _sourced(raw)
+        for key in raw:
+            if key not in text and key != "kv":
+                raise ValueError(key, "unknown field")
+        if raw.get("kv") not in CHUNKED_KV:
+            raise ValueError("kv", f"must be one of {', '.join(CHUNKED_KV)}, got {raw.get('kv')!r}")
+        return cls(kv=raw["kv"], **text)
+
+
+def _sourced(raw: dict[str, Any]) -> dict[str, str]:
+    """``source`` (the public https:// page), ``as_of`` (ISO date) and optional ``notes`` of an engine-support table."""
+    for key in ("source", "as_of", "notes"):
+        value = raw.get(key, "")
+        if not isinstance(value, str) or (key != "notes" and not value.strip()):
+            raise ValueError(key, "must be a string" if key in raw else "missing required field")
+    if not raw["source"].startswith("https://"):
+        raise ValueError("source", "must be the public page's https:// URL")
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", raw["as_of"]):
+        raise ValueError("as_of", f"must be an ISO date (YYYY-MM-DD), got {raw['as_of']!r}")
+    return {k: raw.get(k, "") for k in ("source", "as_of", "notes")}
+
+
 @dataclass(frozen=True)
 class ServingProfile:
     """The serving engine as the throughput model sees it."""
@@ -180,6 +254,10 @@ class ServingProfile:
     """Where the engine's defaults and relative speed come from (or "uncalibrated")."""
     lora: LoraSupport | None = None
     """Multi-LoRA serving (None: not recorded, so not served)."""
+    hardware: HardwareSupport | None = None
+    """What precisions need of the GPU (None: not recorded, so every listed precision runs on every GPU)."""
+    chunked_attention: ChunkedAttention | None = None
+    """KV policy for chunked-attention layers (None: not recorded; the estimate caps their KV at the chunk)."""
     _hash: int = field(default=0, init=False, repr=False, compare=False)
 
     def __hash__(self) -> int:  # memo keys hash the profile often: compute it once
@@ -209,6 +287,15 @@ class ServingProfile:
 
     def serves(self, precision: str) -> bool:
         return not self.precisions or precision in self.precisions
+
+    def precision_need(self, precision: str) -> str:
+        """What ``precision`` needs of the GPU on this engine: ``native``, ``weight-only`` or "" (not recorded)."""
+        return self.hardware.need(precision) if self.hardware is not None else ""
+
+    @property
+    def chunked_attention_kv(self) -> str | None:
+        """``full`` or ``chunked`` where the catalog records the engine's policy, else None."""
+        return self.chunked_attention.kv if self.chunked_attention is not None else None
 
     def factors_dict(self) -> dict[str, Any]:
         return dict(_factors(self.efficiency))

@@ -6,7 +6,7 @@ module imports nothing from the rest of the advisor.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 
 
@@ -78,6 +78,9 @@ class ModelSpec:
     fp8_kv_precision: str = "fp8"
     """KV-cache precision the model's FP8 serving checkpoint ships with (some NVIDIA FP8 checkpoints keep BF16 KV):
     what an engine uses by default when serving its FP8 (or narrower) weights."""
+    checkpoints: dict = field(default_factory=dict, compare=False)
+    """Published pre-quantized checkpoints by weight precision (``{"fp8": "owner/repo"}``); ``hf_repo`` is the
+    ``native_precision`` one. Each is confirmed to exist and cited in models.toml's ``notes``."""
     published_total_params: float = 0.0
     published_active_params: float = 0.0
     published_active_counts_embedding: bool = True
@@ -86,6 +89,10 @@ class ModelSpec:
 
     def __hash__(self) -> int:  # cheap: equality still compares every field
         return hash(("model", self.id, self.num_hidden_layers, self.hidden_size))
+
+    def checkpoint(self, precision: str) -> str:
+        """The published checkpoint of ``precision`` weights ("" when none is recorded; ``hf_repo`` for the native one)."""
+        return self.hf_repo if precision == self.native_precision else self.checkpoints.get(precision, "")
 
     @property
     def is_moe(self) -> bool:

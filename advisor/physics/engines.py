@@ -7,9 +7,12 @@ the catalog's ``engine`` (TensorRT-LLM) on NVIDIA GPUs, vLLM on GPUs the default
 
 from __future__ import annotations
 
+import dataclasses
+from functools import lru_cache
 from typing import Iterable
 
 from advisor.catalog.load import Catalog
+from advisor.domain.precision import PRECISIONS, resolve_precision, scheme
 from advisor.domain.serving import ServingProfile
 from advisor.domain.specs import GpuSpec, ModelSpec
 from advisor.errors import InputError
@@ -27,9 +30,50 @@ def _profiles(source: Catalog | ServingProfile | dict) -> tuple[ServingProfile, 
     return source.engine, dict(source.engines) or {source.engine.id: source.engine}
 
 
-def engines_for(source: Catalog | ServingProfile | dict, gpu: GpuSpec, allowed: Iterable[str] = ()) -> tuple[ServingProfile, ...]:
-    """Engine profiles that run on ``gpu``'s vendor, resolved for it (``for_vendor``), restricted to the ids
-    in ``allowed`` (empty: all). The default engine comes first."""
+def native_formats(gpu: GpuSpec, precision: str) -> tuple[str, ...]:
+    """The low-precision tensor-core formats (``fp8``, ``fp4``) ``precision``'s matmuls need and ``gpu`` lacks
+    (its catalog entry gives no rate for them): empty when the GPU computes the precision natively."""
+    s = scheme(resolve_precision(precision, gpu.vendor))
+    rates = {"fp8": gpu.fp8_tflops, "fp4": gpu.fp4_tflops}
+    return tuple(sorted({f.compute for f in (s.linear, s.experts) if f.compute in rates and not rates[f.compute]}))
+
+
+def precision_support(profile: ServingProfile, gpu: GpuSpec, precision: str) -> str:
+    """How ``profile`` serves ``precision`` on ``gpu``: ``native`` (the GPU has the tensor cores, or the catalog
+    records no hardware need), ``weight-only`` (stored in the format, computed at the BF16 rate), or "" (not
+    served: the engine does not list the precision, or needs tensor cores the GPU lacks)."""
+    if not profile.serves(precision):
+        return ""
+    need = profile.precision_need(precision)
+    if not need or not native_formats(gpu, precision):
+        return "native"
+    return "weight-only" if need == "weight-only" else ""
+
+
+def unsupported_reason(profile: ServingProfile, gpu: GpuSpec, precision: str) -> str:
+    """Why ``profile`` cannot serve ``precision`` on ``gpu`` ("" when it can), naming engine, GPU and source."""
+    if precision_support(profile, gpu, precision):
+        return ""
+    if not profile.serves(precision):
+        return f"{profile.engine} does not serve {precision} weights"
+    lacks = "/".join(f.upper() for f in native_formats(gpu, precision))
+    src = f" ({profile.hardware.source})" if profile.hardware is not None else ""
+    return f"{profile.engine} needs {lacks} tensor cores for {precision} weights, which {gpu.id} lacks{src}"
+
+
+@lru_cache(maxsize=256)
+def _on_gpu(profile: ServingProfile, gpu: GpuSpec) -> ServingProfile:
+    """``profile`` with ``precisions`` narrowed to those it serves on ``gpu`` (memoized)."""
+    listed = profile.precisions or tuple(PRECISIONS)
+    served = tuple(p for p in listed if precision_support(profile, gpu, p))
+    return profile if served == profile.precisions else dataclasses.replace(profile, precisions=served or ("none",))
+
+
+def engines_for(source: Catalog | ServingProfile | dict, gpu: GpuSpec, allowed: Iterable[str] = (),
+                precision: str | None = None) -> tuple[ServingProfile, ...]:
+    """Engine profiles that run on ``gpu``'s vendor, resolved for it (``for_vendor``, and ``precisions`` narrowed
+    to those the engine serves on this GPU: ``precision_support``), restricted to the ids in ``allowed`` (empty:
+    all) and, given ``precision``, to the engines that serve it here. The default engine comes first."""
     default, profiles = _profiles(source)
     allowed = tuple(allowed)
     out = []
@@ -41,7 +85,20 @@ def engines_for(source: Catalog | ServingProfile | dict, gpu: GpuSpec, allowed: 
         out.append(p.for_vendor(gpu.vendor))
     if not out and not allowed and not profiles:
         out.append(default.for_vendor(gpu.vendor))
-    return tuple(out)
+    out = [_on_gpu(p, gpu) for p in out]
+    return tuple(p for p in out if precision is None or p.serves(precision))
+
+
+def precision_rejection(source: Catalog | ServingProfile | dict, gpu: GpuSpec, precision: str,
+                        allowed: Iterable[str] = ()) -> str:
+    """The reason no allowed engine serves ``precision`` on ``gpu`` ("" when one does): each engine's reason."""
+    allowed = tuple(allowed)
+    if engines_for(source, gpu, allowed, precision):
+        return ""
+    default, profiles = _profiles(source)
+    why = [unsupported_reason(p.for_vendor(gpu.vendor), gpu, precision) for eid, p in profiles.items()
+           if (not allowed or eid in allowed) and p.runs_on(gpu.vendor)]
+    return f"no allowed engine serves {precision} on {gpu.id}: " + ("; ".join(w for w in why if w) or "no engine runs on it")
 
 
 def default_engine(source: Catalog | ServingProfile | dict, gpu: GpuSpec) -> ServingProfile:

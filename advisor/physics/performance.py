@@ -31,6 +31,7 @@ from advisor.measure.store import correction_for
 from advisor.errors import InputError
 from advisor.domain.serving import ServingProfile
 from advisor.domain.precision import kv_bytes_per_element, resolve_precision, scheme
+from advisor.physics.engines import native_formats, unsupported_reason
 from advisor.physics.layouts import (LAYOUTS, Parallelism, batch_cap, comm_bytes_per_gpu, layouts_for, make_layout,
                                      weights_per_gpu)
 from advisor.physics.batching import largest_batch_within
@@ -133,6 +134,8 @@ def default_kv_precision(precision: str, gpu: GpuSpec, model: ModelSpec | None =
 
 
 def _rate(gpu: GpuSpec, compute: str) -> float:
+    """A format the GPU has no rate for runs weight-only (the estimate warns): FP4 at the FP8 rate where there is one,
+    else (FP8 on Ampere included) at the BF16 rate."""
     tflops = {"bf16": gpu.bf16_tflops, "fp8": gpu.fp8_tflops, "fp4": gpu.fp4_tflops, "int8": gpu.int8_tops}.get(compute, 0.0)
     if not tflops and compute == "fp4":
         tflops = gpu.fp8_tflops  # FP4 weights upcast to FP8 on Hopper-class parts
@@ -375,14 +378,13 @@ def estimate_for(m: ModelSpec, gpu: GpuSpec, gpus: int, precision: str, input_to
     in the best layout the engine supports (most output tokens/s among those that fit and meet the TPOT
     limit). ``concurrency`` pins the number of concurrent sequences (capped by what the KV cache and the
     engine admit) instead of searching for the best batch. ``chunked_kv="full"``: the engine keeps (and reads in
-    decode) the whole context's KV for chunked-attention layers (Llama 4), as TensorRT-LLM does (chunked attention
-    "can only be applied to context requests", docs/source/features/long-sequence.md, NVIDIA/TensorRT-LLM PR 6696)
-    and vLLM by default since its hybrid KV manager's chunked-local support was switched off for Llama 4
-    (vllm-project/vllm PR 21761, 2025-07-28); ``"chunked"`` or None: KV capped at the chunk."""
+    decode) the whole context's KV for chunked-attention layers (Llama 4); ``"chunked"``: KV capped at the chunk;
+    None: the engine's policy (``[engines.<id>.chunked_attention]`` in catalogs/engine.toml, with its sources:
+    TensorRT-LLM and SGLang full, vLLM chunked since PR 29627), "chunked" where the catalog records none."""
     _check(gpus, input_tokens, output_tokens, tpot_limit_ms, layout)
     if chunked_kv not in (None, "full", "chunked"):
         raise InputError("chunked_kv", f"must be 'full' or 'chunked', got {chunked_kv!r}")
-    if chunked_kv == "full" and m.chunked_layers:
+    if (chunked_kv or engine.chunked_attention_kv) == "full" and m.chunked_layers:
         m = replace(m, chunked_layers=0, attention_chunk_size=0)
     engine = engine.for_vendor(gpu.vendor)
     prec = resolve_precision(precision, gpu.vendor)
@@ -439,8 +441,11 @@ def _estimate_layout(m: ModelSpec, gpu: GpuSpec, gpus: int, precision: str, prec
                         f"refuse it; {gpus} GPUs need pipeline parallelism or attention data parallelism")
     if m.is_moe and m.n_routed_experts % gpus != 0 and gpus > 1:
         warnings.append(f"{m.n_routed_experts} experts do not divide over {gpus} GPUs: experts tensor-parallel instead of expert-parallel")
-    if not engine.serves(prec) and not engine.serves(precision):
-        warnings.append(f"{engine.id} does not list {precision} weights among the precisions it serves")
+    if unsupported_reason(engine, gpu, precision) and (engine.serves(precision) or not engine.serves(prec)):
+        warnings.append(f"{unsupported_reason(engine, gpu, precision)}: no {engine.id} deployment runs this")
+    if lacks := native_formats(gpu, precision):
+        warnings.append(f"{gpu.id} has no {'/'.join(lacks).upper()} tensor cores: {precision} weights are served weight-only, the "
+                        f"matmuls at the {'FP8' if lacks == ('fp4',) and gpu.fp8_tflops else 'BF16'} rate")
     common = dict(
         model=m.id, gpu=gpu.id, gpus=gpus, precision=precision, kv_precision=kv_precision,
         input_tokens=input_tokens, output_tokens=output_tokens, total_params=p.total, active_params=active_params(m),

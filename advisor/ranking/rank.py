@@ -309,8 +309,10 @@ def _recommend_with(workload: Workload, catalog: Catalog, prices: PriceBook | No
     for p in catalog.problems:
         run_notes.append(f"catalog: {p}")
     profile = catalog.engine
+    names = {eid: p.engine for eid, p in catalog.engines.items()}
     assumptions = {
         **profile.assumptions(),
+        "engines_used": list(dict.fromkeys(names.get(c.engine, c.engine) for c in ranked if c.deployment == "self-hosted" and c.engine)),
         "utilization_model": "replicas are sized for the peak rate (interactive) or the deadline (batch); the cheapest allowed "
                              "policy bills them: fixed (all month), autoscale (hour by hour over the day's profile, scale-ups "
                              "billed for their cold start) or scale-to-zero (batch: the job's hours plus start-up, rounded to "
