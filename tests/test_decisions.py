@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
 
 from advisor import api
@@ -89,3 +91,23 @@ def test_the_cli_breakdown_shows_mode_multiplier_quality_change_and_adapters():
     n = next(r for r in top.reasons if r.code == "multi-lora").numbers
     adapters = " ".join(x.strip() for x in breakdown(top, lora).split("  adapters", 1)[1].splitlines()[:2])
     assert f"{n['lora_adapters']} LoRA adapters x rank {n['lora_rank']}" in adapters and "KV cache" in adapters
+
+
+def test_a_near_tie_says_when_its_error_was_never_measured_for_the_pair():
+    """The tie band is the error measured on the calibration set; a model or GPU outside it is named."""
+    from advisor.ranking.rank import _near_tie
+
+    cat = api.catalog()
+    profile = cat.engine
+    rec = api.recommend(api.preset("steady-latency"))
+    c = next(x for x in rec.candidates if x.deployment == "self-hosted")
+    calibrated_model = sorted(profile.calibrated_models)[0]
+    calibrated_gpu = sorted(profile.calibrated_gpus)[0]
+    known = c.evolve(model=calibrated_model, gpu=calibrated_gpu)
+    twin = known.evolve(total_monthly_usd=known.total_monthly_usd * Decimal("1.01"))
+    tie = _near_tie(known, twin, profile)
+    assert tie is not None and "outside the calibration set" not in tie.message and tie.numbers["uncalibrated"] == []
+    stranger = twin.evolve(model="a-model-nobody-measured")
+    tie = _near_tie(known, stranger, profile)
+    assert "a-model-nobody-measured is outside the calibration set" in tie.message
+    assert tie.numbers["uncalibrated"] == ["a-model-nobody-measured"]

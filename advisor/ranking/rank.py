@@ -130,9 +130,21 @@ def _near_tie(c: Candidate, other: Candidate | None, profile) -> Reason | None:
     a, b = _total(c), _total(other)
     if not a or abs(a - b) / max(a, b) >= Decimal(str(err)):
         return None
+    outside = _uncalibrated(c, profile) + [x for x in _uncalibrated(other, profile) if x not in _uncalibrated(c, profile)]
+    caveat = (f"; {' and '.join(outside)} {'is' if len(outside) == 1 else 'are'} outside the calibration set, where the error is "
+              f"unmeasured and can be larger") if outside else ""
     return Reason("near-tie", f"a near tie with {other.label}: ${abs(a - b):,}/month apart ({abs(a - b) / max(a, b):.0%}), within the "
-                  f"throughput estimate's {err:.0%} error (90th percentile); a benchmark of both on your own traffic decides",
-                  "warning", {"difference_usd": str(abs(a - b)), "estimate_error": err})
+                  f"throughput estimate's {err:.0%} error (90th percentile, measured on the calibration set){caveat}; "
+                  f"a benchmark of both on your own traffic decides",
+                  "warning", {"difference_usd": str(abs(a - b)), "estimate_error": err, "uncalibrated": outside})
+
+
+def _uncalibrated(c: Candidate, profile) -> list[str]:
+    """The model and GPU of a self-hosted candidate that no calibration row measured."""
+    if profile.calibrated_models is None:
+        return []
+    return ([c.model] if c.model not in profile.calibrated_models else []) + \
+        ([c.gpu] if c.gpu and c.gpu not in profile.calibrated_gpus else [])
 
 
 def _pareto(cands: Sequence[Candidate]) -> set[int]:
