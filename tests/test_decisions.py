@@ -111,3 +111,31 @@ def test_a_near_tie_says_when_its_error_was_never_measured_for_the_pair():
     tie = _near_tie(known, stranger, profile)
     assert "a-model-nobody-measured is outside the calibration set" in tie.message
     assert tie.numbers["uncalibrated"] == ["a-model-nobody-measured"]
+
+
+def test_fine_tuning_runs_are_billed_in_shapes_the_provider_sells():
+    """DigitalOcean sells 1 or 8 GPUs (8-GPU droplets side by side for more): a run that needs 4 rents 8 and uses
+    them all; the bill is GPUs paid for x
+    billed hours x the GPU-hour price x runs a month."""
+    import dataclasses
+
+    w = dataclasses.replace(api.preset("heavy-fine-tuning"), providers=("digitalocean",))
+    rec = api.recommend(w)
+    runs = [(c, r) for c in rec.candidates for r in c.reasons if r.code == "fine-tuning"]
+    assert runs
+    for c, r in runs:
+        gpus, hours = r.numbers["training_gpus"], r.numbers["training_hours"]
+        assert gpus == 1 or gpus % 8 == 0, r.message
+        unit = Decimal(r.message.split("$")[-2].split("/GPU-h")[0])
+        expected = unit * Decimal(str(gpus * hours)) * Decimal(str(w.fine_tunes_per_month))
+        assert abs(c.fine_tuning_monthly_usd - expected) < Decimal("0.02"), (c.label, c.fine_tuning_monthly_usd, expected)
+    assert any("sells 8 at a time" in r.message for _, r in runs)
+
+
+def test_a_fine_tuning_plan_without_run_sizes_says_no_training_cost_is_included():
+    import dataclasses
+
+    w = dataclasses.replace(api.preset("steady-latency"), fine_tune_tokens=0)
+    rec = api.recommend(w)
+    assert any("no training cost is included" in n for n in rec.notes)
+    assert all(c.fine_tuning_monthly_usd in (None, 0) for c in rec.candidates)

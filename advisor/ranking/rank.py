@@ -73,8 +73,13 @@ def _one_quality_axis(c: Candidate, w: Workload) -> Candidate:
 
 
 def _fine_tuning(ctx: Context, model, memo: dict):
-    """(USD per month, run, price) of the workload's fine-tuning runs of ``model`` on the cheapest GPU offer
-    that holds them; None when no run is planned or nothing can hold it."""
+    """(USD per month, run, price, GPUs paid for, billed hours per run) of the workload's fine-tuning runs of
+    ``model`` on the cheapest GPU offer that holds them, in an instance shape the provider sells: a run that
+    needs fewer GPUs than the smallest instance uses all of them (data parallel, the same GPU-hours in less
+    time), and each run is billed in the offer's increments and minimum. None when no run is planned or
+    nothing can hold it."""
+    from advisor.cost.billing import billed_seconds
+
     w = ctx.workload
     method = method_for(w.fine_tuning, w.fine_tuning_method)
     if not method or not w.fine_tune_tokens or not w.fine_tunes_per_month:
@@ -82,26 +87,33 @@ def _fine_tuning(ctx: Context, model, memo: dict):
     if model.id not in memo:
         best = None
         for gpu in ctx.catalog.gpus.values():
-            price = ctx.prices.cheapest_gpu(gpu.id, w.providers)
-            if price is None or not gpu.bf16_tflops:
+            if not gpu.bf16_tflops:
                 continue
             run = training_run(model, gpu, method, w.fine_tune_tokens)
             if run.gpus > 64:
                 continue
-            per_run = price.usd_per_gpu_hour * Decimal(str(run.gpus * max(run.hours, 1 / 60)))
+            offer = ctx.prices.gpu_offer(gpu.id, run.gpus, w.providers)
+            if offer is None:
+                continue
+            price, paid, _ = offer
+            hours = billed_seconds(max(run.hours, 1 / 60) * run.gpus / paid * 3600.0, price) / 3600.0
+            per_run = price.usd_per_gpu_hour * Decimal(str(paid * hours))
             if best is None or per_run < best[0]:
-                best = (per_run, run, price)
-        memo[model.id] = None if best is None else (best[0] * Decimal(str(w.fine_tunes_per_month)), best[1], best[2])
+                best = (per_run, run, price, paid, hours)
+        memo[model.id] = None if best is None else (best[0] * Decimal(str(w.fine_tunes_per_month)),) + best[1:]
     return memo[model.id]
 
 
 def _with_fine_tuning(c: Candidate, ft) -> Candidate:
-    monthly, run, price = ft
-    r = Reason("fine-tuning", f"{run.method} fine-tunes: {run.tokens / 1e6:,.0f}M tokens a run on {run.gpus}x {run.gpu} "
-               f"({run.memory_bytes_per_param:.1f} bytes/parameter before activations, {run.hours:,.1f} h at {run.mfu:.0%} MFU, "
-               f"{price.provider} ${price.usd_per_gpu_hour}/GPU-h): {fmt.usd(monthly)}/month, on top of serving"
+    monthly, run, price, paid, hours = ft
+    on = f"{run.gpus}x {run.gpu}" if paid == run.gpus else (
+        f"{paid}x {run.gpu} (needs {run.gpus}; {price.provider} sells {paid} at a time, so the run uses them all)")
+    r = Reason("fine-tuning", f"{run.method} fine-tunes: {run.tokens / 1e6:,.0f}M tokens a run on {on} "
+               f"({run.memory_bytes_per_param:.1f} bytes/parameter before activations, {run.hours * run.gpus / paid:,.2f} h "
+               f"at {run.mfu:.0%} MFU, billed {hours:,.2f} h, {price.provider} ${price.usd_per_gpu_hour}/GPU-h): "
+               f"{fmt.usd(monthly)}/month, on top of serving"
                + ("; " + "; ".join(run.notes) if run.notes else ""), "info",
-               {"fine_tuning_monthly_usd": str(cost.money(monthly)), "training_gpus": run.gpus, "training_hours": run.hours})
+               {"fine_tuning_monthly_usd": str(cost.money(monthly)), "training_gpus": paid, "training_hours": hours})
     return c.evolve(fine_tuning_monthly_usd=cost.money(monthly), total_monthly_usd=cost.money(c.monthly_cost_usd + monthly),
                                reasons=c.reasons + (r,))
 
@@ -220,6 +232,9 @@ def _recommend_with(workload: Workload, catalog: Catalog, prices: PriceBook | No
     backends = tuple(backends) if backends is not None else DEFAULT_BACKENDS
     ctx = Context(workload=w, catalog=catalog, prices=prices, engine=catalog.engine)
     run_notes = list(notes)
+    if method_for(w.fine_tuning, w.fine_tuning_method) and not (w.fine_tune_tokens and w.fine_tunes_per_month):
+        run_notes.append(f"fine-tuning plan '{w.fine_tuning}' without fine_tune_tokens and fine_tunes_per_month: no training "
+                         f"cost is included (set both in the workload file to cost the runs)")
     if w.models:
         for mid in w.models:
             catalog.model(mid)  # unknown ids are an error with close matches
