@@ -19,7 +19,7 @@ from advisor.domain.precision import resolve_precision
 from advisor.domain.serving import ServingProfile
 from advisor.domain.specs import GpuSpec, ModelSpec
 from advisor.physics import lora
-from advisor.physics.engines import engines_for
+from advisor.physics.engines import engines_for, precision_rejection
 from advisor.physics.performance import Estimate, default_kv_precision, parallelism
 from advisor.physics.sizing import weight_bytes
 from advisor.ranking.context import Context, memo_estimate, memo_fit, memoized
@@ -88,6 +88,10 @@ class SelfHostedBackend:
         best: Costed | None = None
         rejections: list[Rejection] | None = None
         costed: dict[int, tuple[float, int]] = {}
+        why = "" if any(e.serves(precision) for e in profiles) else precision_rejection(ctx.catalog, gpu, precision, ctx.workload.engines)
+        if why:  # no allowed engine serves these weights on this GPU (engine profiles' hardware needs)
+            return [Rejection(model=model.id, deployment=self.deployment, provider=price.provider, gpu=gpu.id, precision=precision,
+                              reasons=(Reason("precision-unsupported", why, "decisive"),))]
         for eng in profiles:
             if not eng.serves(precision):
                 continue
