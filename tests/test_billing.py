@@ -121,7 +121,7 @@ def test_a_batch_job_with_a_6_hour_window_is_billed_for_its_run_not_the_day():
     c = rec.candidates[0]
     assert c.scaling == "scale-to-zero"
     hours_per_day = c.billed_gpu_hours_per_month / DAYS_PER_MONTH / (c.gpus * c.replicas_peak)
-    cold_h = (billing.ENGINE_START_S + c.memory.weights_bytes / (billing.LOAD_GBPS * 1e9)) / 3600
+    cold_h = billing.cold_start_s(c.memory.weights_bytes, price) / 3600
     assert hours_per_day <= 6 + cold_h + 1e-6
     fixed = next(r for r in c.reasons if r.code == "scaling")
     assert "less than the same replicas fixed" in fixed.message

@@ -136,3 +136,11 @@ def test_deploy_names_the_published_fp8_checkpoint(cat):
     c2 = dataclasses.replace(c, model="llama-4-scout")
     assert plan_for(c2, w, cat).repo == cat.models["llama-4-scout"].hf_repo
 
+
+def test_ranking_rejects_a_precision_no_allowed_engine_serves_on_the_gpu():
+    w = api.workload(models=["llama-3.3-70b"], gpu_types=["a100-80gb"], precisions=["fp8"], engines=["trtllm"],
+                     self_hosting="required")
+    rec = api.recommend(w)
+    assert not [c for c in rec.candidates if c.deployment == "self-hosted"]
+    rej = [r for r in rec.rejected if r.reasons and r.reasons[0].code == "precision-unsupported"]
+    assert rej and rej[0].gpu == "a100-80gb" and "TensorRT-LLM" in rej[0].reasons[0].message

@@ -10,14 +10,29 @@ Policies, over the workload's day (``advisor.domain.traffic``):
 
 - ``fixed``: the peak's replicas, all month (billed GPUs x ``HOURS_PER_MONTH``).
 - ``autoscale`` (interactive): each hour runs the replicas that hour's traffic needs (at least
-  ``min_replicas``); a scale-up bills the new instances while they load weights (the cold start, rounded
-  to the billing increment).
+  ``min_replicas``); a scale-up bills the new instances for their cold start (rounded to the billing
+  increment).
 - ``scale-to-zero`` (batch): each day the job's replicas start, run until the day's volume is done, and
   stop: billed for the run plus the cold start, rounded to the provider's billing increment and minimum.
   For interactive work it would make the first request after an idle spell wait the whole cold start.
 
+Interactive replicas are sized on the capacity one replica may be *planned* to carry (``advisor.cost.queueing``:
+at most ``max_utilization`` of its decode capacity, and few enough requests that the queue ahead of a prefill
+keeps the mean TTFT within the target); batch replicas on their full capacity (a deadline, not a TTFT).
+
 Reserved and committed prices are fixed capacity (a commitment cannot follow the traffic); spot prices
 apply to work that tolerates preemption (batch, unless the workload allows spot for interactive work).
+
+**Cold start** (a scale-up, or a scale-to-zero job's daily start) is a fresh instance, four steps in a row:
+
+1. provisioning and boot, ``INSTANCE_BOOT_S``;
+2. pulling the serving engine's container image, ``IMAGE_PULL_S``;
+3. downloading the weights at the price row's ``storage_gbps`` (the rate the provider's storage or network
+   gives a new instance; no bundled row states one) or ``DOWNLOAD_GBPS``;
+4. the engine's start, ``ENGINE_START_S`` (loading the local weights into the GPUs, compiling, CUDA graphs).
+
+A stopped instance that keeps its disk could skip steps 2-3, but autoscalers launch fresh instances, and some
+providers bill stopped machines (``BILLS_STOPPED``): there, scaling down means destroying the machine.
 """
 
 from __future__ import annotations
@@ -27,14 +42,33 @@ from dataclasses import dataclass
 from functools import lru_cache
 from decimal import Decimal
 
+from advisor.cost import queueing
 from advisor.domain.prices import GpuPrice
+from advisor.domain.recommendation import Reason
 from advisor.domain.traffic import DayProfile
 from advisor.domain.workload import DAYS_PER_MONTH, HOURS_PER_MONTH, Workload
 
-LOAD_GBPS = 1.5
-"""Weight-loading rate from network storage into one replica (GB/s) when the provider publishes none."""
+INSTANCE_BOOT_S = 180.0
+"""Provisioning and boot of a GPU instance. Assumption: the middle of "1-5 minutes from zero" for a cloud VM
+(Union.ai, https://web.union.ai/blog-post/we-cut-container-cold-boot-from-minutes-to-seconds-heres-how, read
+2026-12-03); no provider in the catalog publishes a figure."""
+IMAGE_PULL_S = 240.0
+"""Pulling and unpacking the serving engine's image (vLLM, SGLang and TensorRT-LLM images exceed 10 GB) on a fresh
+instance. The low end of the public figures for a 10 GB image: "4-5 minutes" (Union.ai, above) and "7-10
+minutes" with overlayfs (Tensorfuse, https://tensorfuse.io/docs/blogs/snapshotter_graphs, read 2026-12-03)."""
+DOWNLOAD_GBPS = 0.5
+"""Weight download rate (GB/s) when the price row states no ``storage_gbps``: about the ceiling of the plain Python
+Hugging Face client, which hf_transfer exists to "go beyond ~500MB/s" on very fast networks
+(https://pypi.org/project/hf-transfer/, read 2026-12-03). An assumption for object storage too."""
 ENGINE_START_S = 90.0
-"""Engine start-up besides loading weights (process, CUDA graphs, warm-up)."""
+"""Engine start besides the download (loading local weights into the GPUs, torch.compile, CUDA graphs, warm-up).
+Assumption; Tensorfuse measured 54 s of CUDA-graph capture alone for vLLM at its defaults
+(https://tensorfuse.io/docs/blogs/reducing_gpu_cold_start, 2025-09-01)."""
+BILLS_STOPPED = {
+    "digitalocean": "https://docs.digitalocean.com/reference/doctl/reference/compute/droplet-action/power-off",
+}
+"""Providers that bill a powered-off machine ("Droplets that are powered off are still billable. To stop incurring
+charges on a Droplet, destroy it."): scaling down destroys it, and every start is a fresh one."""
 FIXED_ONLY = ("reserved-1y", "reserved-3y", "committed")
 
 
@@ -84,10 +118,6 @@ class Plan:
         return billed_gpus(replicas, self.instance_gpus, self.instances_per_replica, self.replicas_per_instance)
 
 
-def billed_gpus(self, replicas: int) -> int:
-        return billed_gpus(replicas, self.instance_gpus, self.instances_per_replica, self.replicas_per_instance)
-
-
 def shape_for(price: GpuPrice, gpus: int) -> tuple[int, int] | None:
     """(instance GPUs, instances per replica) for a replica of ``gpus`` GPUs, or None when the provider
     sells no instance that holds it and offers no cluster interconnect."""
@@ -114,9 +144,52 @@ def billed_seconds(seconds: float, price: GpuPrice) -> float:
     return max(float(price.minimum_billed_s), math.ceil(seconds / inc - 1e-9) * inc)
 
 
-def cold_start_s(weights_bytes_per_replica: float, price: GpuPrice) -> float:
-    rate = price.storage_gbps or LOAD_GBPS
-    return weights_bytes_per_replica / (rate * 1e9) + ENGINE_START_S
+@dataclass(frozen=True)
+class ColdStart:
+    """The steps of a fresh start, in seconds (see the module docstring)."""
+
+    boot_s: float
+    image_s: float
+    weights_s: float
+    engine_s: float
+    weights_bytes: float
+    gbps: float
+
+    @property
+    def total_s(self) -> float:
+        return self.boot_s + self.image_s + self.weights_s + self.engine_s
+
+    def text(self) -> str:
+        return (f"instance boot {duration(self.boot_s)} + image pull {duration(self.image_s)} + weights "
+                f"{self.weights_bytes / 1e9:,.1f} GB at {self.gbps:g} GB/s {duration(self.weights_s)} + engine start "
+                f"{duration(self.engine_s)}")
+
+
+def download_gbps(price: GpuPrice | None) -> float:
+    return (price.storage_gbps if price is not None else 0.0) or DOWNLOAD_GBPS
+
+
+def cold_start(weights_bytes: float, price: GpuPrice | None) -> ColdStart:
+    """A fresh instance's start with ``weights_bytes`` of checkpoint to download (one copy per instance: the
+    engines packed into it load the same files)."""
+    rate = download_gbps(price)
+    return ColdStart(INSTANCE_BOOT_S, IMAGE_PULL_S, weights_bytes / (rate * 1e9), ENGINE_START_S, weights_bytes, rate)
+
+
+def cold_start_s(weights_bytes: float, price: GpuPrice | None) -> float:
+    return INSTANCE_BOOT_S + IMAGE_PULL_S + weights_bytes / (download_gbps(price) * 1e9) + ENGINE_START_S
+
+
+def duration(seconds: float) -> str:
+    """``45 s``, ``9 min 32 s``, ``1 h 5 min``."""
+    s = max(0, round(seconds))
+    if s < 60:
+        return f"{s} s"
+    if s < 3600:
+        m, r = divmod(s, 60)
+        return f"{m} min {r} s" if r else f"{m} min"
+    h, r = divmod(s, 3600)
+    return f"{h} h {r // 60} min" if r // 60 else f"{h} h"
 
 
 def _replicas(need: float, capacity: float) -> int:
@@ -130,9 +203,12 @@ def _hourly_replicas(capacity: float, mean: float, day: DayProfile, floor: int) 
     return tuple([max(floor, 0, ceil(mean * x * peak / capacity - 1e-9)) for x in day.hourly])
 
 
-def plans(price: GpuPrice, gpus: int, capacity: float, w: Workload, day: DayProfile, weights_bytes: float) -> list[Plan]:
+def plans(price: GpuPrice, gpus: int, capacity: float, w: Workload, day: DayProfile, weights_bytes: float,
+          planned: float | None = None) -> list[Plan]:
     """Every policy this price row allows for replicas of ``gpus`` GPUs producing ``capacity`` output
-    tokens/s each (the cheapest is the candidate's bill)."""
+    tokens/s each (the cheapest is the candidate's bill). ``weights_bytes`` is the checkpoint a new instance
+    downloads; ``planned`` the output tokens/s one replica may be planned to carry at an interactive peak
+    (``queueing.planned_output_rate`` x engines; default ``capacity`` x ``w.max_utilization``)."""
     shape = price.shape_for(gpus)
     if shape is None or capacity <= 0:
         return []
@@ -163,6 +239,9 @@ def plans(price: GpuPrice, gpus: int, capacity: float, w: Workload, day: DayProf
         return out
 
     mean = w.mean_output_tokens_per_s
+    capacity = planned if planned is not None else capacity * w.max_utilization
+    if capacity <= 0:
+        return out
     peak = max(1, _replicas(mean * day.peak_to_mean, capacity))
     if "fixed" in allowed:
         out.append(plan("fixed", peak, peak, billed_gpus(peak, c, k, per_instance) * HOURS_PER_MONTH, peak * HOURS_PER_MONTH))
@@ -182,7 +261,7 @@ def _dominates(a: GpuPrice, b: GpuPrice) -> bool:
     kind of price, the same shapes and cluster interconnect, a price per GPU-hour no higher, a billing increment
     that divides ``b``'s, a minimum charge no longer and a cold start no slower."""
     if (a.pricing != b.pricing or a.shapes != b.shapes or a.multi_node != b.multi_node or a.usd_per_gpu_hour > b.usd_per_gpu_hour
-            or a.minimum_billed_s > b.minimum_billed_s or (a.storage_gbps or LOAD_GBPS) < (b.storage_gbps or LOAD_GBPS)):
+            or a.minimum_billed_s > b.minimum_billed_s or download_gbps(a) < download_gbps(b)):
         return False
     inc_a, inc_b = max(1, a.billing_increment_s), max(1, b.billing_increment_s)
     if inc_b % inc_a:
@@ -212,3 +291,49 @@ def best(candidates: list[Plan]) -> Plan | None:
 
 _KIND_ORDER = {"on-demand": 0, "spot": 1}
 _POLICY_ORDER = {"fixed": 0, "autoscale": 1, "scale-to-zero": 2}
+
+
+def sizing_reasons(plan: Plan, w: Workload, tokens_per_s: float, ttft_ms: float, engines_per_replica: int,
+                   weights_bytes: float, day: DayProfile) -> list[Reason]:
+    """Why the peak has this many replicas (the queueing headroom, interactive work) and what a start costs in
+    time (the cold start). ``tokens_per_s`` and ``ttft_ms`` are one engine's; ``weights_bytes`` the checkpoint."""
+    out: list[Reason] = []
+    engines = plan.replicas_peak * engines_per_replica
+    if w.latency == "interactive":
+        h = queueing.at_peak(tokens_per_s, ttft_ms, engines, w, day.peak_to_mean)
+        rate = w.mean_requests_per_s * day.peak_to_mean
+        rho_max = queueing.max_prefill_load(ttft_ms / 1000, w.ttft_ms / 1000)
+        sets = "" if plan.replicas_peak == 1 else (
+            "; the TTFT target, not the load, sets the replica count" if h.bound == "ttft" else
+            f"; the {h.max_utilization:.0%} load cap sets the replica count")
+        rate_text = f"{rate:,.1f}" if rate >= 1 else f"{rate:.3f}"
+        out.append(Reason(
+            "headroom", f"queueing headroom: at the peak ({rate_text} requests/s over {engines} engine{'s' if engines > 1 else ''}) the decode capacity runs at "
+            f"{h.planned_utilization:.0%} (planned at most {h.max_utilization:.0%}) and prefill keeps each engine busy "
+            f"{h.prefill_utilization:.0%} of the time (at most {rho_max:.0%} keeps the mean TTFT on target); with random "
+            f"arrivals a prompt waits {h.wait_ms:,.0f} ms on average before its prefill (M/D/1, Pollaczek-Khinchine): mean TTFT "
+            f"{h.ttft_ms:,.0f} ms = {h.unloaded_ttft_ms:,.0f} ms unloaded + {h.wait_ms:,.0f} ms queueing (target "
+            f"{w.ttft_ms:,.0f} ms){sets}",
+            "decisive" if h.bound == "ttft" and plan.replicas_peak > 1 else "info",
+            {"planned_utilization": h.planned_utilization, "max_utilization": h.max_utilization,
+             "prefill_utilization": h.prefill_utilization, "max_prefill_utilization": rho_max, "queue_wait_ms": h.wait_ms,
+             "ttft_at_peak_ms": h.ttft_ms, "sized_by": h.bound}))
+    cs = cold_start(weights_bytes, plan.price)
+    where = plan.price.provider
+    stopped = (f"; {where} bills powered-off machines, so scaling down destroys the machine and every start is a fresh one "
+               f"({BILLS_STOPPED[where]})" if where in BILLS_STOPPED else "")
+    numbers = {"cold_start_s": cs.total_s, "minutes": cs.total_s / 60, "boot_s": cs.boot_s, "image_pull_s": cs.image_s,
+               "weights_download_s": cs.weights_s, "engine_start_s": cs.engine_s}
+    head = f"cold start about {duration(cs.total_s)} on a fresh instance ({cs.text()}; assumed figures, see advisor.cost.billing)"
+    if w.latency == "interactive":
+        if w.traffic_shape == "bursty":
+            tail = "so replicas cannot scale from zero with the bursts"
+        elif plan.policy == "autoscale":
+            tail = "each scale-up is billed for it and must start that long before its hour's traffic"
+        else:
+            tail = "so a replica that scales to zero takes that long to serve again"
+        out.append(Reason("cold-start", f"{head}: {tail}; no scale-to-zero for a {w.ttft_ms:,.0f} ms TTFT target{stopped}",
+                          "warning" if w.traffic_shape == "bursty" else "info", numbers))
+    elif plan.policy == "scale-to-zero":
+        out.append(Reason("cold-start", f"{head}: each day's run pays it{stopped}", "info", numbers))
+    return out

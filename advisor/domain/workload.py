@@ -24,6 +24,9 @@ SCALING = ("fixed", "autoscale", "scale-to-zero")
 PRICING = ("on-demand", "spot", "reserved")
 ENGINES = ("trtllm", "vllm", "sglang")
 
+MAX_UTILIZATION = 0.8
+"""Most of a replica's decode capacity planned to be in use at the peak (serving teams plan 60-80%); the rest is
+headroom for queueing (``advisor.cost.queueing``)."""
 MAX_REQUESTS_PER_DAY = 1e10
 MAX_TOKENS = 10_000_000
 
@@ -104,6 +107,8 @@ class Workload:
     """Scaling policies allowed: ``fixed``, ``autoscale``, ``scale-to-zero``; empty = all."""
     min_replicas: int = 1
     """Replicas kept warm when autoscaling an interactive workload."""
+    max_utilization: float = MAX_UTILIZATION
+    """Interactive: most of the decode capacity planned to be in use at the peak (0.8 leaves 20% headroom)."""
 
     @property
     def tpot_limit_ms(self) -> float | None:
@@ -286,6 +291,8 @@ def validate(w: Workload, where: str | None = None) -> Workload:
                 raise err(name, f"must be among {', '.join(allowed)}, got {v!r}")
     if not 0 <= w.min_replicas <= 1000:
         raise err("min_replicas", f"must be between 0 and 1000, got {w.min_replicas}")
+    if not 0.05 <= w.max_utilization <= 1.0:
+        raise err("max_utilization", f"must be between 0.05 and 1 (a share of capacity), got {w.max_utilization:g}")
     from advisor.domain.precision import PRECISIONS
 
     for p in w.precisions:

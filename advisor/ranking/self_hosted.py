@@ -11,7 +11,7 @@ from typing import Iterable
 
 from advisor import cost
 from advisor.common import fmt
-from advisor.cost import billing
+from advisor.cost import billing, queueing
 from advisor.domain.prices import COMMITMENT_YEARS
 from advisor.domain.workload import HOURS_PER_MONTH
 from advisor.domain.recommendation import Candidate, MemoryBreakdown, Reason, Rejection, UtilizationPoint
@@ -19,7 +19,7 @@ from advisor.domain.precision import resolve_precision
 from advisor.domain.serving import ServingProfile
 from advisor.domain.specs import GpuSpec, ModelSpec
 from advisor.physics import lora
-from advisor.physics.engines import engines_for
+from advisor.physics.engines import engines_for, precision_rejection
 from advisor.physics.performance import Estimate, default_kv_precision, parallelism
 from advisor.physics.sizing import weight_bytes
 from advisor.ranking.context import Context, memo_estimate, memo_fit, memoized
@@ -88,6 +88,10 @@ class SelfHostedBackend:
         best: Costed | None = None
         rejections: list[Rejection] | None = None
         costed: dict[int, tuple[float, int]] = {}
+        why = "" if any(e.serves(precision) for e in profiles) else precision_rejection(ctx.catalog, gpu, precision, ctx.workload.engines)
+        if why:  # no allowed engine serves these weights on this GPU (engine profiles' hardware needs)
+            return [Rejection(model=model.id, deployment=self.deployment, provider=price.provider, gpu=gpu.id, precision=precision,
+                              reasons=(Reason("precision-unsupported", why, "decisive"),))]
         for eng in profiles:
             if not eng.serves(precision):
                 continue
@@ -128,11 +132,12 @@ class SelfHostedBackend:
             seen = costed.get(n) if costed is not None else None
             if seen is not None:
                 e = _estimate(model, gpu, n, precision, w.input_tokens, w.output_tokens, kv_prec, w.tpot_limit_ms, eng, plan)
-                if seen[0] >= e.output_tokens_per_s and seen[1] <= e.weights_bytes:
+                if seen[0] >= queueing.planned_output_rate(e.output_tokens_per_s, e.ttft_ms, w) and seen[1] <= e.weights_bytes:
                     continue
             k = self._cost(ctx, model, gpu, n, precision, kv_prec, price, eng)
-            if isinstance(k, Costed) and costed is not None and (seen is None or k.e.output_tokens_per_s > seen[0]):
-                costed[n] = (k.e.output_tokens_per_s, k.e.weights_bytes)
+            planned = queueing.planned_output_rate(k.e.output_tokens_per_s, k.e.ttft_ms, w) if isinstance(k, Costed) else 0.0
+            if isinstance(k, Costed) and costed is not None and (seen is None or planned > seen[0]):
+                costed[n] = (planned, k.e.weights_bytes)
             if isinstance(k, Rejection):
                 if best is None and n == fitting and explain:
                     results.append(k)
@@ -162,7 +167,7 @@ class SelfHostedBackend:
                                  reasons=(Reason("too-slow", f"one stream alone takes {e.tpot_ms:.1f} ms per output token on {label}: "
                                                  f"slower than the {w.output_tokens_per_s_per_user:g} tokens/s per user target "
                                                  f"({w.tpot_limit_ms:.1f} ms)", "decisive", {"tpot_ms": e.tpot_ms}),))
-            if e.ttft_ms > w.ttft_ms:
+            if e.ttft_ms >= w.ttft_ms:
                 return Rejection(model=model.id, deployment=self.deployment, provider=price.provider, gpu=gpu.id, gpus=n, precision=precision,
                                  reasons=(Reason("ttft", f"time to first token {e.ttft_ms:,.0f} ms on {label} exceeds the {w.ttft_ms:,.0f} ms target "
                                                  f"(prefill of {w.input_tokens:,} tokens)", "decisive", {"ttft_ms": e.ttft_ms}),))
@@ -174,12 +179,13 @@ class SelfHostedBackend:
         # engine with 6 idle GPUs, and never an engine split over separate small instances.
         plans: list[billing.Plan] = []
         engines_of: dict[int, int] = {}
+        planned = queueing.planned_output_rate(e.output_tokens_per_s, e.ttft_ms, w)  # headroom for queueing, per engine
         for o in offers:
             shape = o.shape_for(n)
             if shape is None or shape[0] * shape[1] > max(n, w.max_gpus):
                 continue  # not sold in a shape that holds the replica, or a bigger machine than the workload allows
             dp = max(1, shape[0] // n) if shape[1] == 1 else 1
-            for p in billing.plans(o, n * dp, e.output_tokens_per_s * dp, w, ctx.day, e.weights_bytes * dp):
+            for p in billing.plans(o, n * dp, e.output_tokens_per_s * dp, w, ctx.day, e.weights_bytes, planned * dp):
                 plans.append(p)
                 engines_of[id(p)] = dp
         plan = billing.best(plans)
@@ -230,7 +236,8 @@ class SelfHostedBackend:
         table = tuple(UtilizationPoint(u, cost.usd_per_mtok(plan.hourly_one_usd, capacity, blend, u)) for u in cost.UTILIZATION_POINTS)
         quality, bench = ctx.quality_of(model)
         reasons = self._reasons(ctx, model, gpu, n, precision, e, replicas, utilization, mem, eng, dp)
-        reasons[1:1] = billing_reasons(plan, plans, gpus, gpu.id, w)
+        reasons[1:1] = billing_reasons(plan, plans, gpus, gpu.id, w) + billing.sizing_reasons(
+            plan, w, e.output_tokens_per_s, e.ttft_ms, dp, e.weights_bytes, ctx.day)
         hourly_peak = plan.usd_per_gpu_hour * plan.gpus_billed_at_peak
         return Candidate(
             model=model.id, model_name=model.name, architecture=model.architecture, deployment=self.deployment,
@@ -302,13 +309,6 @@ class SelfHostedBackend:
             r.append(Reason("multi-node", f"{n} GPUs span {math.ceil(n / gpu.gpus_per_node)} nodes: "
                             f"{'all-to-all' if model.is_moe else 'all-reduce'} traffic over the {gpu.internode_gbps:g} GB/s inter-node "
                             f"link instead of {gpu.interconnect_gbps:g} GB/s {gpu.interconnect}", "warning"))
-        minutes = mem.weights_bytes / (billing.LOAD_GBPS * 1e9) / 60
-        if w.latency == "interactive" and (minutes >= 2 or w.traffic_shape == "bursty"):
-            tail = ("so replicas cannot scale from zero with the bursts" if w.traffic_shape == "bursty"
-                    else "so a replica that scales to zero takes that long to serve again")
-            r.append(Reason("cold-start", f"cold start: loading {fmt.gb(mem.weights_bytes)} takes about {minutes:.0f} min at "
-                            f"{billing.LOAD_GBPS:g} GB/s, {tail}; no scale-to-zero for a {w.ttft_ms:,.0f} ms TTFT target",
-                            "warning" if w.traffic_shape == "bursty" else "info", {"minutes": minutes}))
         for warn in e.warnings:
             r.append(Reason("estimate", warn, "warning"))
         return r
@@ -422,7 +422,7 @@ def billing_reasons(plan: billing.Plan, plans: list[billing.Plan], n: int, gpu: 
             f"${cost.money(plan.monthly_usd):,} (billed {_increment(p)})")
     if plan.policy == "autoscale":
         head += (f"; {plan.replicas_min}-{plan.replicas_peak} replicas follow the day's traffic, each scale-up billed for its "
-                 f"{plan.cold_start_s / 60:.0f}-min cold start")
+                 f"{billing.duration(plan.cold_start_s)} cold start")
     elif plan.policy == "scale-to-zero":
         head += f"; the job runs {plan.run_hours_per_day:.1f} h a day on {plan.replicas_peak} replica(s) (cold start included), then stops"
     else:

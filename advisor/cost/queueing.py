@@ -1,0 +1,114 @@
+"""Headroom for queueing: how many replicas an interactive workload needs so that requests arriving at random
+still meet the TTFT target, and the engines are not planned past a maximum utilization at the peak.
+
+The model, per engine (a replica of ``dp`` engines behind a load balancer splits its traffic ``dp`` ways):
+
+- **Arrivals.** Poisson at the peak rate ``λ = peak requests/s / engines`` (``peak`` is the day's peak-to-mean
+  times the mean; the bursts inside an hour are already in that peak).
+- **Service.** The prefills queue for the engine one after another (first come, first served; each engine's
+  token budget per step, ``max_num_batched_tokens``, is filled with one prompt's chunks before the next).
+  A prefill takes ``S`` = the unloaded TTFT of the estimate (the prompt's prefill plus one decode step).
+  Every request carries the workload's mean prompt, so ``S`` is deterministic: an **M/D/1** queue. Real
+  prompt lengths vary; ``PREFILL_SCV`` (the squared coefficient of variation of ``S``) turns it into the
+  general M/G/1 case.
+- **Mean wait** ahead of a prefill, the Pollaczek–Khinchine formula for the M/G/1 queue::
+
+      ρ  = λ S                                   (the share of time the engine spends prefilling)
+      Wq = λ E[S²] / (2 (1 − ρ)) = ρ S (1 + c²) / (2 (1 − ρ))      (c² = Var S / S²; 0 for M/D/1)
+
+  (L. Kleinrock, *Queueing Systems, Vol. 1: Theory*, Wiley 1975, ch. 5 "The queue M/G/1"; M. Harchol-Balter,
+  *Performance Modeling and Design of Computer Systems*, Cambridge 2013, ch. 23; public statement:
+  https://en.wikipedia.org/wiki/Pollaczek%E2%80%93Khinchine_formula). The mean TTFT a request sees is
+  ``S + Wq``, and it is what must meet the target.
+
+- **Sizing.** ``S + Wq ≤ T`` holds exactly when ``ρ ≤ ρ_max = 2 (T − S) / ((1 + c²) S + 2 (T − S))``, so one
+  engine may carry at most ``ρ_max / S`` requests/s. Its decode capacity is planned to at most
+  ``max_utilization`` (``Workload.max_utilization``, default 0.8: serving teams plan 60-80% load at the
+  peak). The output rate one engine may be planned to carry is the smaller of the two::
+
+      planned = min(max_utilization × capacity, ρ_max / S × output_tokens)
+
+  Both bounds are linear in the traffic, so replicas = ⌈load / (engines per replica × planned)⌉ for any hour's
+  load, and the same per-engine figure serves every price row of a configuration.
+
+What is left out: the decode steps interleaved with a prefill's chunks (they lengthen ``S`` under load), the
+percentiles of TTFT (only its mean is checked) and the time a scaled-up replica needs to start (see
+``billing.cold_start``). Batch work has a deadline, not a TTFT: it is sized at full capacity.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from advisor.domain.workload import Workload
+
+PREFILL_SCV = 0.0
+"""Squared coefficient of variation of the prefill time: 0 (every prompt the mean length) makes the queue M/D/1."""
+
+
+def prefill_wait_s(rate_per_s: float, service_s: float, scv: float = PREFILL_SCV) -> float:
+    """Mean wait ahead of a prefill (Pollaczek–Khinchine): ``ρ S (1 + c²) / (2 (1 − ρ))`` with ``ρ = λ S``;
+    infinite when ``ρ ≥ 1`` (the queue grows without bound)."""
+    rho = rate_per_s * service_s
+    if rho <= 0:
+        return 0.0
+    if rho >= 1:
+        return math.inf
+    return rho * service_s * (1 + scv) / (2 * (1 - rho))
+
+
+def max_prefill_load(service_s: float, target_s: float, scv: float = PREFILL_SCV) -> float:
+    """The largest prefill utilization ``ρ`` whose mean TTFT ``S + Wq`` is within ``target_s``:
+    ``2 (T − S) / ((1 + c²) S + 2 (T − S))`` (0 when the unloaded TTFT alone misses the target)."""
+    slack = target_s - service_s
+    if slack <= 0 or service_s <= 0:
+        return 0.0 if slack <= 0 else 1.0
+    return 2 * slack / ((1 + scv) * service_s + 2 * slack)
+
+
+def planned_output_rate(tokens_per_s: float, ttft_ms: float, w: Workload) -> float:
+    """Output tokens/s one engine may be planned to carry at the peak (see the module docstring): the decode
+    capacity at ``w.max_utilization``, and no more requests than keep the mean TTFT within ``w.ttft_ms``.
+    Batch work: the full capacity."""
+    if w.latency != "interactive":
+        return tokens_per_s
+    by_load = tokens_per_s * w.max_utilization
+    service = ttft_ms / 1000.0
+    if service <= 0:
+        return by_load
+    by_ttft = max_prefill_load(service, w.ttft_ms / 1000.0) / service * w.output_tokens
+    return min(by_load, by_ttft)
+
+
+@dataclass(frozen=True)
+class Headroom:
+    """What the peak's replicas run at: decode and prefill load, and the TTFT a request sees."""
+
+    planned_utilization: float
+    """Peak output rate over the decode capacity of the peak's replicas."""
+    max_utilization: float
+    prefill_utilization: float
+    """Share of each engine's time spent prefilling at the peak (``ρ``)."""
+    wait_ms: float
+    """Mean queueing wait ahead of a prefill at the peak (``Wq``)."""
+    unloaded_ttft_ms: float
+    ttft_ms: float
+    """Mean TTFT at the peak: unloaded TTFT + wait."""
+    target_ms: float
+    bound: str
+    """What set the replica count: ``utilization`` (decode headroom) or ``ttft`` (the queue ahead of a prefill)."""
+
+
+def at_peak(tokens_per_s: float, ttft_ms: float, engines: int, w: Workload, peak_to_mean: float) -> Headroom:
+    """The headroom of ``engines`` engines (replicas x engines per replica) of ``tokens_per_s`` output tokens/s
+    and ``ttft_ms`` unloaded TTFT carrying the peak (``peak_to_mean`` x the mean) of an interactive workload."""
+    engines = max(1, engines)
+    rate = w.mean_requests_per_s * peak_to_mean / engines
+    service = ttft_ms / 1000.0
+    wait = prefill_wait_s(rate, service) * 1000.0
+    planned = rate * w.output_tokens / tokens_per_s if tokens_per_s > 0 else math.inf
+    by_load = tokens_per_s * w.max_utilization
+    bound = "utilization" if planned_output_rate(tokens_per_s, ttft_ms, w) >= by_load * (1 - 1e-12) else "ttft"
+    return Headroom(planned_utilization=planned, max_utilization=w.max_utilization, prefill_utilization=rate * service,
+                    wait_ms=wait, unloaded_ttft_ms=ttft_ms, ttft_ms=ttft_ms + wait, target_ms=w.ttft_ms, bound=bound)
