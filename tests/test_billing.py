@@ -227,3 +227,28 @@ def test_the_batch_api_discount_applies_to_work_that_can_wait_a_day():
 def test_a_retired_model_is_never_ranked():
     rec = _api_rec(_api_price(retired_on="2026-10-01"))
     assert not [c for c in rec.candidates if c.provider == "tokenco"]
+
+
+@pytest.mark.parametrize("increment_s,minimum_s", [(1, 0), (60, 0), (3600, 0), (60, 3600), (900, 0)])
+def test_a_scale_to_zero_job_takes_the_cheapest_replica_count(increment_s, minimum_s):
+    """Over every replica count at or above the deadline's, the job's GPU-seconds are the least (brute force
+    over the first 600 counts), and more work never makes it cheaper."""
+    import random
+
+    from advisor.cost.billing import billed_seconds, cheapest_job
+
+    rng = random.Random(increment_s * 7 + minimum_s)
+    price = _gpu_price(billing_increment_s=increment_s, minimum_billed_s=minimum_s)
+    for _ in range(40):
+        work, cold, least = rng.uniform(1e3, 5e6), rng.uniform(30, 1500), rng.randint(1, 60)
+        per_instance = rng.choice([1, 2, 8])
+
+        def gpus(n: int) -> int:
+            return -(-n // per_instance) * 8 if per_instance > 1 else n
+
+        share = 8 / per_instance if per_instance > 1 else 1
+        n, billed = cheapest_job(work, cold, least, price, gpus, share)
+        brute = min(gpus(m) * billed_seconds(work / m + cold, price) for m in range(least, least + 600))
+        assert n >= least and gpus(n) * billed <= brute + 1e-6
+        more, more_billed = cheapest_job(work * 1.013, cold, least, price, gpus, share)
+        assert gpus(more) * more_billed >= gpus(n) * billed - 1e-6

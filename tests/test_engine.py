@@ -91,7 +91,9 @@ def test_long_context_kv_cache_dominates_and_sets_the_gpu_count(recs):
     # At 31K tokens a few sequences' KV cache rivals the weights; where it exceeds them the reason says so.
     dominated = [c for c in gqa_dense if c.memory.kv_cache_bytes > c.memory.weights_bytes]
     assert dominated and all("kv-dominates" in _codes(c) for c in dominated)
-    assert all(c.memory.kv_cache_bytes > 0.25 * c.memory.weights_bytes for c in gqa_dense)
+    # Each sequence in flight holds 3-14% of the weights in KV (31K tokens x 320 KB/token in BF16), whatever the
+    # replica count the traffic and headroom set: a few dozen sequences equal the weights.
+    assert all(c.memory.kv_cache_bytes / c.memory.concurrency > 0.03 * c.memory.weights_bytes for c in gqa_dense)
     # On an 80 GB GPU the 128K context, not the weights, sets the GPU count (one MI300X holds both).
     h100 = next(x for x in gqa_dense if x.gpu == "h100-sxm")
     assert h100.gpus > 1 and "kv-gpu-count" in _codes(h100)

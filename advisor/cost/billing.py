@@ -39,8 +39,9 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from functools import lru_cache
 from decimal import Decimal
+from functools import lru_cache
+from typing import Callable
 
 from advisor.cost import queueing
 from advisor.domain.prices import GpuPrice
@@ -176,6 +177,33 @@ def cold_start(weights_bytes: float, price: GpuPrice | None) -> ColdStart:
     return ColdStart(INSTANCE_BOOT_S, IMAGE_PULL_S, weights_bytes / (rate * 1e9), ENGINE_START_S, weights_bytes, rate)
 
 
+def cheapest_job(work_s: float, cold_s: float, least: int, price: GpuPrice, gpus_of: Callable[[int], int],
+                 gpus_per_replica: float) -> tuple[int, float]:
+    """(replicas, billed seconds each) of the cheapest daily job under scale-to-zero: ``work_s`` replica-seconds
+    of work split over n >= ``least`` replicas, each also paying ``cold_s`` and billed in the offer's increments.
+
+    With coarse increments one more replica can be cheaper (each finishes under the next increment), so the
+    search is over every n >= least, exactly: GPU-seconds(n) = gpus(n) x billed(work/n + cold) is at least
+    gpus(n) x (work/n + cold) >= g x (work + n x cold), with g = ``gpus_per_replica`` the fewest GPUs a replica
+    can cost (several replicas may share one instance), which grows with n, so the scan stops once that bound
+    passes the best found. (Taking the cheapest over all n >= least also keeps the bill from
+    falling when the work grows: each n's bill grows with the work, and fewer n qualify.) At most 4,096 more
+    replicas than ``least`` are tried."""
+    def cost(n: int) -> tuple[float, float]:
+        billed = billed_seconds(work_s / n + cold_s, price)
+        return gpus_of(n) * billed, billed
+
+    best_n = least
+    best, best_billed = cost(least)
+    n = least + 1
+    while gpus_per_replica * (work_s + n * cold_s) <= best and n <= least + 4096:
+        total, billed = cost(n)
+        if total < best:
+            best_n, best, best_billed = n, total, billed
+        n += 1
+    return best_n, best_billed
+
+
 def cold_start_s(weights_bytes: float, price: GpuPrice | None) -> float:
     return INSTANCE_BOOT_S + IMAGE_PULL_S + weights_bytes / (download_gbps(price) * 1e9) + ENGINE_START_S
 
@@ -231,11 +259,14 @@ def plans(price: GpuPrice, gpus: int, capacity: float, w: Workload, day: DayProf
         if "fixed" in allowed:
             out.append(plan("fixed", peak, peak, g * HOURS_PER_MONTH, peak * HOURS_PER_MONTH))
         if "scale-to-zero" in allowed and price.pricing not in FIXED_ONLY:
-            run_s = w.requests_per_day * w.output_tokens / (peak * capacity) + cold
-            billed_h = billed_seconds(run_s, price) / 3600.0
+            work_s = w.requests_per_day * w.output_tokens / capacity
+            n, billed_s = cheapest_job(work_s, cold, peak, price, lambda n: billed_gpus(n, c, k, per_instance),
+                                       c * k if k > 1 else c / per_instance)
+            run_s = work_s / n + cold
+            billed_h = billed_s / 3600.0
             if billed_h < 24.0:
-                out.append(plan("scale-to-zero", peak, 0, g * billed_h * DAYS_PER_MONTH, peak * billed_h * DAYS_PER_MONTH,
-                                run_s / 3600.0))
+                out.append(plan("scale-to-zero", n, 0, billed_gpus(n, c, k, per_instance) * billed_h * DAYS_PER_MONTH,
+                                n * billed_h * DAYS_PER_MONTH, run_s / 3600.0))
         return out
 
     mean = w.mean_output_tokens_per_s
