@@ -118,3 +118,19 @@ async def test_a_burst_of_keystrokes_never_queues_rankings():
         # the newest: far fewer rankings than keystrokes (one per key would be 7).
         assert len(burst) < 7, burst
         await until(pilot, lambda: not app._ranking_busy)
+
+
+async def test_a_slow_ranking_says_ranking_and_a_finished_one_never_does():
+    services = Slow()
+    app = make_app(services=services, workload=PRESETS["steady-latency"], debounce_s=0.0)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        status = app.screen.query_one("#status", Static)
+        results = app.screen.query_one("#results")
+        await type_into(pilot, "requests_per_day", "7")
+        await until(pilot, lambda: "ranking…" in str(status.render()))  # 0.6 s is past the 150 ms grace
+        assert results.has_class("-pending")
+        await settle(pilot)
+        await pilot.pause(0.3)  # a late timer callback must not bring "ranking…" back
+        assert "ranked" in str(status.render()) and "ranking…" not in str(status.render())
+        assert not results.has_class("-pending")

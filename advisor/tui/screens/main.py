@@ -32,6 +32,7 @@ class MainScreen(AdvisorScreen):
         self._cursor_blink = cursor_blink
         self._notified_problems: set[str] = set()
         self._pending_timer = None
+        self._pending_token: object | None = None
 
     def compose(self) -> ComposeResult:
         yield Header(icon="◆")
@@ -70,14 +71,18 @@ class MainScreen(AdvisorScreen):
         self.form.clear_errors()
         self._show_workload(w)
         self._cancel_pending()
-        self._pending_timer = self.set_timer(PENDING_AFTER_S, self._mark_pending)
+        token = self._pending_token = object()
+        self._pending_timer = self.set_timer(PENDING_AFTER_S, lambda: self._mark_pending(token))
 
-    def _mark_pending(self) -> None:
+    def _mark_pending(self, token: object) -> None:
+        if token is not self._pending_token:
+            return  # the ranking arrived after the timer fired but before its callback ran
         self._pending_timer = None
         self.query_one("#status", Static).update(Text("ranking…", "bold"))
         self.query_one("#results").add_class("-pending")
 
     def _cancel_pending(self) -> None:
+        self._pending_token = None
         if self._pending_timer is not None:
             self._pending_timer.stop()
             self._pending_timer = None
