@@ -154,7 +154,12 @@ def test_skypilot_service_follows_the_scaling_policy(name):
     else:
         low = 0 if c.scaling == "scale-to-zero" else max(1, c.replicas_min or 1)
         assert f"    min_replicas: {low}" in lines and f"    max_replicas: {max(c.replicas_peak, low, 1)}" in lines
-        assert any(ln.startswith("    target_qps_per_replica: ") for ln in lines)
+        target = float(next(ln for ln in lines if ln.startswith("    target_qps_per_replica: ")).split(":")[1])
+        full = c.output_tokens_per_s_per_replica / w.output_tokens
+        if c.scaling == "autoscale":  # the autoscaler scales at the planned load, never at full capacity
+            assert target <= w.max_utilization * full + 1e-3
+        else:
+            assert target == pytest.approx(max(full, 0.001), abs=1e-3)
     assert any(ln.strip().startswith(("vllm serve", "python -m sglang", "trtllm-serve")) or " vllm serve " in ln
                or " trtllm-serve " in ln for ln in lines)
     try:
@@ -181,3 +186,13 @@ def test_cli_deploy_and_rank(capsys, tmp_path):
     assert "vllm serve deepseek-ai/DeepSeek-R1" in out and (tmp_path / "serve.sh").is_file()
     assert main(["deploy", "--target", "vllm", "--preset", "batch-pipeline", "--rank", "9999"]) == 2
     assert "rank" in capsys.readouterr().err
+
+
+def test_an_autoscaled_service_targets_the_planned_load_not_full_capacity():
+    rec = api.recommend(api.preset("heavy-fine-tuning"))
+    c = next(x for x in rec.candidates if x.scaling == "autoscale")
+    w = rec.workload
+    y = render(c, w, api.catalog(), "skypilot")["service.yaml"]
+    target = float(next(ln for ln in y.splitlines() if ln.startswith("    target_qps_per_replica: ")).split(":")[1])
+    full = c.output_tokens_per_s_per_replica / w.output_tokens
+    assert 0 < target <= w.max_utilization * full + 1e-3 and target < full

@@ -39,13 +39,25 @@ def _block(text: str, indent: str = "  ") -> str:
     return "".join(f"{indent}{ln}\n" if ln else "\n" for ln in text.rstrip("\n").split("\n"))
 
 
+def planned_load(c: Candidate) -> float:
+    """The share of a replica's capacity the plan runs it at (the autoscaler's target): the ``headroom`` reason's
+    utilization cap, or less where the TTFT target caps the prefill load; 1 for work without one (batch)."""
+    h = next((r.numbers for r in c.reasons if r.code == "headroom"), None)
+    if not h:
+        return 1.0
+    cap = float(h["max_utilization"])
+    if h.get("prefill_utilization") and h.get("max_prefill_utilization"):
+        cap = min(cap, float(h["planned_utilization"]) * float(h["max_prefill_utilization"]) / float(h["prefill_utilization"]))
+    return max(0.01, min(1.0, cap))
+
+
 def replica_policy(c: Candidate, w: Workload) -> list[str]:
     """The ``service:`` replica lines for the candidate's scaling policy."""
     peak = c.replicas_peak or c.replicas
     if c.scaling in (None, "fixed"):
         return [f"  replicas: {peak}"]
     low = 0 if c.scaling == "scale-to-zero" else max(1, c.replicas_min or 1)
-    qps = (c.output_tokens_per_s_per_replica or 0.0) / max(1, w.output_tokens)
+    qps = (c.output_tokens_per_s_per_replica or 0.0) / max(1, w.output_tokens) * planned_load(c)
     return ["  replica_policy:", f"    min_replicas: {low}", f"    max_replicas: {max(peak, low, 1)}",
             f"    target_qps_per_replica: {max(qps, 0.001):.3f}"]
 
