@@ -288,7 +288,12 @@ def bench_terminal(repeat: int) -> None:
         raise TimeoutError
 
     firsts, ranked, keys = [], [], []
-    cmd = f"{shutil.which('env')} -u PYTHONDONTWRITEBYTECODE {sys.executable} -m advisor"
+    import os
+    import shlex
+
+    # tmux starts the command in its server's environment, not this one: pass what selects the code and catalogs
+    keep = [f"{k}={shlex.quote(v)}" for k, v in os.environ.items() if k == "PYTHONPATH" or k.startswith("MOE_ADVISOR_")]
+    cmd = f"{shutil.which('env')} -u PYTHONDONTWRITEBYTECODE {' '.join(keep)} {sys.executable} -m advisor"
     for _ in range(repeat):
         subprocess.run(["tmux", "kill-session", "-t", session], capture_output=True)
         t0 = time.perf_counter()

@@ -10,7 +10,7 @@ from textual.widgets import Footer, Header, Static
 from advisor.common import fmt
 from advisor.domain.recommendation import Candidate, Recommendation
 from advisor.tui import services
-from advisor.tui.screens.base import AdvisorScreen
+from advisor.tui.screens.base import AdvisorScreen, apply_breakpoints
 from advisor.tui.widgets.clamped import ClampedText
 from advisor.tui.widgets.ranking_table import RankingTable, where
 from advisor.tui.widgets.workload_form import WorkloadForm, field_label, user_text
@@ -35,6 +35,7 @@ class MainScreen(AdvisorScreen):
         self._pending_token: object | None = None
 
     def compose(self) -> ComposeResult:
+        apply_breakpoints(self)  # before the children exist: set after mount, the classes restyle every widget
         yield Header(icon="◆")
         with Horizontal(id="main-body"):
             form = WorkloadForm(self._workload, cursor_blink=self._cursor_blink, id="form")
