@@ -46,7 +46,7 @@ class MainScreen(AdvisorScreen):
             results.border_subtitle = "enter: breakdown · s: sort"
             with results:
                 yield Static("", id="workload-line")
-                yield Static("", id="status")
+                yield Static(Text("ranking…", "bold"), id="status")
                 yield ClampedText("", more="f3 and the breakdown list them", id="notes")
                 yield RankingTable(id="ranking")
                 yield ClampedText("", more="enter: the full breakdown", id="detail")
@@ -72,6 +72,8 @@ class MainScreen(AdvisorScreen):
         self.form.clear_errors()
         self._show_workload(w)
         self._cancel_pending()
+        if self.table.recommendation is None:
+            return  # the first ranking: the status already says "ranking…" and there is no table to dim
         token = self._pending_token = object()
         self._pending_timer = self.set_timer(PENDING_AFTER_S, lambda: self._mark_pending(token))
 
