@@ -6,10 +6,8 @@ from __future__ import annotations
 
 import datetime
 import json
-import threading
 import time
 from decimal import Decimal
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -19,6 +17,8 @@ from advisor.catalog.load import read_price_file
 from advisor.plugins import genai_prices as gp
 from advisor.prices import cache, http, resolve
 from advisor.prices import refresh as price_refresh
+
+from test_live import Server as LiveServer  # noqa: E402 - the one scripted 127.0.0.1 server of the tests
 
 ROOT = Path(__file__).resolve().parent.parent
 DAY = datetime.date(2026, 12, 3)
@@ -239,38 +239,23 @@ def test_the_snapshot_is_package_data():
 # --------------------------------------------------------------------------- live refresh on 127.0.0.1
 
 
-class Server:
+FEED_PATH = "/prices/new_data/v2/data.json"
+
+
+class Server(LiveServer):
+    """The live tests' 127.0.0.1 server, serving the genai-prices feed at its real path."""
+
     def __init__(self):
-        self.responses: list[dict] = []
-        outer = self
+        super().__init__()
+        self.url = self.base + FEED_PATH
 
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self):
-                spec = outer.responses.pop(0) if len(outer.responses) > 1 else outer.responses[0]
-                try:
-                    if spec.get("delay"):
-                        time.sleep(spec["delay"])
-                    body = spec["body"] if isinstance(spec["body"], bytes) else json.dumps(spec["body"]).encode()
-                    self.send_response(200)
-                    self.send_header("Content-Type", "application/json")
-                    self.send_header("Content-Length", str(len(body)))
-                    self.end_headers()
-                    self.wfile.write(body)
-                except (BrokenPipeError, ConnectionResetError):
-                    pass
+    @property
+    def responses(self) -> list[dict]:
+        return self.routes.get(FEED_PATH, [])
 
-            def log_message(self, *args):
-                pass
-
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.httpd.daemon_threads = True
-        self.httpd.block_on_close = False
-        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}/prices/new_data/v2/data.json"
-        threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
-
-    def close(self):
-        self.httpd.shutdown()
-        self.httpd.server_close()
+    @responses.setter
+    def responses(self, specs: list[dict]) -> None:
+        self.route(FEED_PATH, *specs)
 
 
 @pytest.fixture
