@@ -106,8 +106,10 @@ def cmd_estimate(args: argparse.Namespace) -> int:
         f"  throughput       {fmt.num(e.output_tokens_per_s)} output tokens/s for the deployment",
         f"  TTFT             {fmt.num(e.ttft_ms, 1)} ms",
         f"  TPOT             {fmt.num(e.tpot_ms, 1)} ms ({fmt.num(1000 / e.tpot_ms, 1)} tokens/s per stream)",
-        f"  decode step      {e.bound}-bound: memory {e.step.memory_s * 1e3:.2f} ms, compute {e.step.compute_s * 1e3:.2f} ms, "
-        f"interconnect {e.step.comm_s * 1e3:.2f} ms, overhead {e.step.overhead_s * 1e3:.2f} ms",
+        f"  decode step      {fmt.num(e.step.total_s * 1e3, 2)} ms, {e.bound}-bound; each operation at its own roofline: "
+        f"memory-bound ones {e.step.memory_s * 1e3:.2f} ms, compute-bound ones {e.step.compute_s * 1e3:.2f} ms, "
+        f"interconnect {e.step.comm_s * 1e3:.2f} ms, overhead {e.step.overhead_s * 1e3:.2f} ms "
+        f"({e.step.bytes_per_gpu / 1e9:,.1f} GB read and {e.step.flops_per_gpu / 1e12:,.2f} TFLOP per GPU)",
     ]
     if e.step.experts_touched:
         m = api.catalog().model(e.model)
