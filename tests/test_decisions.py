@@ -139,3 +139,15 @@ def test_a_fine_tuning_plan_without_run_sizes_says_no_training_cost_is_included(
     rec = api.recommend(w)
     assert any("no training cost is included" in n for n in rec.notes)
     assert all(c.fine_tuning_monthly_usd in (None, 0) for c in rec.candidates)
+
+
+def test_the_reasons_and_the_table_round_money_the_same_way():
+    """$/M in the first-choice reason reads as in the table column (one formatter, not Decimal half-even in one place
+    and float rounding in the other); large figures keep 2 decimals."""
+    from advisor.common import fmt
+
+    rec = api.recommend(api.preset("bursty-app"))
+    top = rec.candidates[0]
+    first = next(r for r in top.reasons if r.code == "rank")
+    assert f"({fmt.usd(top.usd_per_mtok, 3)}/M tokens)" in first.message
+    assert fmt.usd(Decimal("8330.3234"), 3) == "$8,330.32" and fmt.usd(Decimal("0.1145"), 3) == fmt.usd(0.1145, 3)

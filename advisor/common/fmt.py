@@ -37,6 +37,8 @@ def usd(x: Decimal | float | None, places: int = 2) -> str:
         return f"${v:,.0f}"
     if abs(v) < 1 and places == 2:
         return f"${v:.3f}"
+    if abs(v) >= 100:
+        places = min(places, 2)  # $8,330.32/M, never $8,330.323/M
     return f"${v:,.{places}f}"
 
 

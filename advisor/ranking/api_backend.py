@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import Iterable
 
 from advisor import cost
+from advisor.common import fmt
 from advisor.domain.prices import ApiPrice
 from advisor.domain.recommendation import Candidate, Reason, Rejection
 from advisor.domain.specs import ModelSpec
@@ -98,14 +99,14 @@ class ApiBackend:
             monthly = cost.api_monthly_usd(per_mtok, w)
             reasons = [
                 Reason("api-price", f"pay per token: ${price.input_usd_per_mtok}/M input, ${price.output_usd_per_mtok}/M output "
-                       f"({price.provider}, as of {price.as_of}): ${list_per_mtok:.3f}/M blended for {w.input_tokens:,} in / "
+                       f"({price.provider}, as of {price.as_of}): {fmt.usd(list_per_mtok, 3)}/M blended for {w.input_tokens:,} in / "
                        f"{w.output_tokens:,} out", "info", {"usd_per_mtok": str(list_per_mtok)}),
                 Reason("api-no-idle", f"no idle cost: {w.requests_per_day:,.0f} requests/day are billed as they come, "
                        f"whatever the {w.traffic_shape} shape (peak {w.peak_to_mean:g}x mean)", "info"),
             ]
             if batch_api:
                 reasons.insert(1, Reason("api-batch", f"{price.provider}'s batch API: {price.batch_discount:.0%} off, results within "
-                                         f"{BATCH_API_TURNAROUND_HOURS:g} h (${per_mtok:.3f}/M; {price.batch_source or price.source})",
+                                         f"{BATCH_API_TURNAROUND_HOURS:g} h ({fmt.usd(per_mtok, 3)}/M; {price.batch_source or price.source})",
                                          "info", {"batch_discount": price.batch_discount}))
             reasons.append(limits)
             if w.latency == "interactive":

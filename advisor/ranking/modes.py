@@ -13,6 +13,7 @@ import dataclasses
 import math
 
 from advisor import cost
+from advisor.common import fmt
 from advisor.domain.precision import QUANTIZED_4BIT, resolve_precision
 from advisor.domain.quality import ModeQuality, QuantizationDelta
 from advisor.domain.recommendation import Candidate, Reason, Rejection
@@ -72,7 +73,7 @@ def with_mode(c: Candidate, mq: ModeQuality | None, w: Workload, scaled: Workloa
         changes["usd_per_mtok"] = per_visible
         r = Reason("reasoning-tokens", f"reasoning mode ({mq.label or 'thinking'}): {mult:g}x output tokens per visible answer token "
                    f"({mq.multiplier_source}): {scaled.output_tokens:,} tokens generated a request for {w.output_tokens:,} visible, "
-                   f"billed and served for all of them; ${per_visible:.3f}/M visible tokens; {mq.benchmark} {mq.score:g} ({mq.source})",
+                   f"billed and served for all of them; {fmt.usd(per_visible, 3)}/M visible tokens; {mq.benchmark} {mq.score:g} ({mq.source})",
                    "decisive", {"output_multiplier": mult, "generated_output_tokens": scaled.output_tokens,
                                 "usd_per_mtok_visible": str(per_visible)})
     reasons = [r]

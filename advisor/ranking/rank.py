@@ -191,15 +191,15 @@ def _break_even(c: Candidate, ctx: Context, memo: dict) -> tuple[float | None, s
         return None, None, None
     api, api_usd_per_mtok = cheapest
     be = cost.break_even(c.hourly_usd, c.replicas, c.output_tokens_per_s_per_replica, ctx.workload, api_usd_per_mtok)
-    vs = f"{api.provider} at ${api_usd_per_mtok:.3f}/M"
+    vs = f"{api.provider} at {fmt.usd(api_usd_per_mtok, 3)}/M"
     if be.tokens_per_day is None:
         full = be.usd_per_mtok_at_full
         if full < float(api_usd_per_mtok):
             msg = (f"breaks even with {vs} only above {full / float(api_usd_per_mtok):.0%} utilization of every replica (fully "
-                   f"used, one replica costs ${full:.3f}/M against ${float(api_usd_per_mtok):.3f}/M), more than this workload "
+                   f"used, one replica costs {fmt.usd(full, 3)}/M against {fmt.usd(api_usd_per_mtok, 3)}/M), more than this workload "
                    f"reaches with its peak provisioned")
         else:
-            msg = f"does not break even with {vs} for {c.model}: fully used, one replica costs ${full:.3f}/M tokens"
+            msg = f"does not break even with {vs} for {c.model}: fully used, one replica costs {fmt.usd(full, 3)}/M tokens"
         return None, vs, Reason("break-even", msg, "info", {"usd_per_mtok_at_full": full})
     per_day, now = be.tokens_per_day, be.workload_tokens_per_day
     side = "above" if now >= per_day else "below"
@@ -302,7 +302,7 @@ def _recommend_with(workload: Workload, catalog: Catalog, prices: PriceBook | No
                 if c.fine_tuning_monthly_usd else "")
         if i == 0:
             lead = "cheapest feasible option" if not runner or _total(runner) >= total else "first choice"
-            msg = f"{lead} at {fmt.usd(total)}/month{plus} (${c.usd_per_mtok:.3f}/M tokens)"
+            msg = f"{lead} at {fmt.usd(total)}/month{plus} ({fmt.usd(c.usd_per_mtok, 3)}/M tokens)"
             if runner:
                 diff = _total(runner) - total
                 if diff < 0 and c.architecture == "dense" and runner.architecture == "moe":

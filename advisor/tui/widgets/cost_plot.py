@@ -7,6 +7,7 @@ import math
 
 from textual_plotext import PlotextPlot
 
+from advisor.common import fmt
 from advisor.tui.services import CostCurve
 
 
@@ -61,11 +62,11 @@ class CostPlot(PlotextPlot):
         values = list(curve.usd_per_mtok) + [curve.point_usd_per_mtok]
         if curve.api_usd_per_mtok is not None and curve.api_usd_per_mtok > 0:
             xs = [curve.utilization_pct[0], 100.0]
-            plt.plot(xs, [lg(curve.api_usd_per_mtok)] * 2, label=f"API {curve.api_label}: ${curve.api_usd_per_mtok:.3f}",
+            plt.plot(xs, [lg(curve.api_usd_per_mtok)] * 2, label=f"API {curve.api_label}: {fmt.usd(curve.api_usd_per_mtok, 3)}",
                      marker="braille", color="red")
             values.append(curve.api_usd_per_mtok)
         plt.scatter([curve.point_utilization_pct], [lg(curve.point_usd_per_mtok)],
-                    label=f"you: {curve.point_utilization_pct:.0f}% → ${curve.point_usd_per_mtok:.3f}", marker="●",
+                    label=f"you: {curve.point_utilization_pct:.0f}% → {fmt.usd(curve.point_usd_per_mtok, 3)}", marker="●",
                     color="green")
         ticks = log_ticks(min(values), max(values))
         plt.yticks([lg(t) for t in ticks], [f"${t:g}" for t in ticks])
