@@ -49,7 +49,7 @@ def test_a_corrupt_or_foreign_cache_file_is_ignored_and_rewritten():
     parse_cache.forget()
     path = user_cache_dir() / parse_cache.FILE_NAME
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(b"\x00not marshal at all" * 10)
+    path.write_bytes(b"\x00not a cache at all" * 10)
     cat = load_catalog()
     assert "llama-3.3-70b" in cat.models
     parse_cache.forget()

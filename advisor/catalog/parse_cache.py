@@ -1,27 +1,27 @@
 """Parsed catalog files, kept between processes: parsing the bundled TOML is about a third of a cold start.
 
-The cache maps the SHA-256 of a file's bytes to its parsed table, stored with ``marshal`` (plain data only:
-loading it runs no code) in the user cache directory, written atomically. A changed file has a new hash and
-is parsed again; a table holding something ``marshal`` cannot store (a TOML date or time) is not cached; a
-missing, unreadable or corrupt cache file is ignored and rewritten. Validation always runs on the table,
+The cache maps the SHA-256 of a file's bytes to its parsed table, stored as JSON (plain data; a hostile or
+corrupt cache can only fail to parse) in the user cache directory, written atomically. A changed file has a
+new hash and is parsed again; a table holding something JSON cannot store (a TOML date or time) is not
+cached; a missing, unreadable or corrupt cache file is ignored and rewritten. Validation always runs on the table,
 cached or not, so a cache can only save parsing, never change what loads.
 """
 
 from __future__ import annotations
 
 import hashlib
-import marshal
+import json
 import threading
 from pathlib import Path
 from typing import Any
 
-FILE_NAME = "parsed-catalogs.marshal"
+FILE_NAME = "parsed-catalogs.json"
 FORMAT = 1
 """Bumped when what is stored changes; a cache of another format is ignored."""
 
 _lock = threading.Lock()
-_tables: dict[str, bytes] | None = None
-"""Content hash -> the marshalled table (unmarshalled on every ``get``: each caller gets its own copy)."""
+_tables: dict[str, str] | None = None
+"""Content hash -> the table as JSON text (parsed on every ``get``: each caller gets its own copy)."""
 _used: set[str] = set()
 _dirty = False
 
@@ -36,14 +36,14 @@ def _path() -> Path:
     return user_cache_dir() / FILE_NAME
 
 
-def _load() -> dict[str, bytes]:
+def _load() -> dict[str, str]:
     global _tables
     if _tables is None:
         try:
-            stored = marshal.loads(_path().read_bytes())
+            stored = json.loads(_path().read_bytes())
             ok = isinstance(stored, dict) and stored.get("format") == FORMAT and isinstance(stored.get("tables"), dict)
             _tables = stored["tables"] if ok else {}
-        except (OSError, EOFError, ValueError, TypeError):
+        except (OSError, ValueError, TypeError, RecursionError):
             _tables = {}
     return _tables
 
@@ -52,11 +52,11 @@ def get(key: str) -> dict[str, Any] | None:
     """The parsed table of the file whose bytes hash to ``key``, or None."""
     with _lock:
         blob = _load().get(key)
-    if not isinstance(blob, bytes):
+    if not isinstance(blob, str):
         return None
     try:
-        table = marshal.loads(blob)
-    except (EOFError, ValueError, TypeError):
+        table = json.loads(blob)
+    except (ValueError, TypeError, RecursionError):
         return None
     if not isinstance(table, dict):
         return None
@@ -68,8 +68,8 @@ def get(key: str) -> dict[str, Any] | None:
 def put(key: str, table: dict[str, Any]) -> None:
     global _dirty
     try:
-        blob = marshal.dumps(table)
-    except ValueError:  # a TOML date or time: parsed again next time
+        blob = json.dumps(table, separators=(",", ":"))
+    except (TypeError, ValueError):  # a TOML date or time: parsed again next time
         return
     with _lock:
         _load()[key] = blob
@@ -89,7 +89,7 @@ def save() -> None:
         try:
             path = _path()
             path.parent.mkdir(parents=True, exist_ok=True)
-            atomic_write(path, marshal.dumps({"format": FORMAT, "tables": kept}))
+            atomic_write(path, json.dumps({"format": FORMAT, "tables": kept}, separators=(",", ":")).encode("utf-8"))
         except (OSError, ValueError):
             return
         _dirty = False
