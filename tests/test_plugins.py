@@ -3,6 +3,7 @@ MOE_ADVISOR_PLUGINS filter, and failure isolation (import errors, hooks that rai
 
 from __future__ import annotations
 
+import subprocess
 import sys
 import tomllib
 from decimal import Decimal
@@ -434,3 +435,18 @@ def test_cli_prices_lists_sources_with_age(capsys):
     assert do[0]["usd_per_gpu_hour"] == "3.44" and do[0]["from"] == "bundled snapshot" and isinstance(do[0]["age_days"], int)
     assert {s["name"] for s in data["sources"]} >= {"openrouter", "azure", "digitalocean"}
 
+
+
+def test_the_plugin_scan_reads_installed_metadata_only_when_a_foreign_plugin_may_exist(site):
+    """Only built-ins declared: no full metadata scan (and no importlib.metadata import on a cold start); one
+    foreign ``moe_advisor`` entry point on the path: the full scan runs and finds it."""
+    assert plugin_manager._foreign_entry_points_possible() is False
+    code = ("import sys\nfrom advisor import api\napi.recommend(api.preset('steady-latency'))\n"
+            "print('importlib.metadata' in sys.modules)")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert proc.returncode == 0 and proc.stdout.strip() == "False", proc.stdout + proc.stderr
+    site("builtin-echo", "1.0", {"aws": "advisor.plugins.aws"})  # a distribution re-declaring a built-in
+    assert plugin_manager._foreign_entry_points_possible() is False
+    site("acme-prices", "0.3", {"acme": "acme_prices_plugin"}, modules={"acme_prices_plugin": "X = 1\n"})
+    assert plugin_manager._foreign_entry_points_possible() is True
+    assert [ep.name for _, ep in plugin_manager._entry_points() if ep.name == "acme"] == ["acme"]
