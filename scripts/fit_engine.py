@@ -7,7 +7,9 @@ Reproducible and deterministic:
    advisor.physics.calibration.FIT_GRID on the TRAINING rows: every scored row except a fixed 20% hold-out
    (calibration.held_out: CRC32 of the row id mod 5 == 0), which is only reported;
 2. each engine's relative speed (vLLM, SGLang) on its own scored rows (steady-state or fixed-concurrency
-   runs; the burst rows, scored = "engine-ratio", only when an engine has none); TensorRT-LLM is the reference (1.0);
+   runs) where it has at least calibration.MIN_SPEED_ROWS; else from the burst rows (scored = "engine-ratio") read as
+   same-run ratios to TensorRT-LLM (calibration.engine_ratio_speed), uncalibrated (1.0) below that many pairs;
+   TensorRT-LLM is the reference (1.0);
 3. per-GPU multipliers on GPUs with at least 9 training rows;
 4. the AMD (ROCm) speed from the MLPerf Inference v4.1 Llama 2 70B pairs (MI300X vLLM vs H100 TensorRT-LLM).
 Engine defaults below are documented facts, not fitted (sources in ENGINES). The documented support tables of
@@ -132,7 +134,10 @@ def main(argv: list[str] | None = None) -> int:
     for _ in range(2):
         for eid in ("vllm", "sglang"):
             own = [r for r in rows if r.engine == eid]
-            speeds[eid] = calibration.fit_engine_speed(cat, engine, eid, own or ratio_rows)
+            if len(own) >= calibration.MIN_SPEED_ROWS:
+                speeds[eid] = calibration.fit_engine_speed(cat, engine, eid, own)
+            else:  # burst rows only as same-run ratios to TensorRT-LLM (their absolute error is the burst's, not the engine's)
+                speeds[eid] = calibration.engine_ratio_speed(cat, engine, eid, ratio_rows)
             p = cat.engines[eid]
             cat.engines[eid] = dataclasses.replace(p, efficiency=dataclasses.replace(p.efficiency, engine_speed=speeds[eid][0]))
         engine, _ = calibration.fit(cat, engine, rounds=1, rows=train)
@@ -190,7 +195,8 @@ def main(argv: list[str] | None = None) -> int:
         if eid == "trtllm":
             notes = d["notes"]
         elif n < calibration.MIN_SPEED_ROWS:
-            notes = (d["notes"] + f"; speed uncalibrated (1.0): {n} steady-state row(s) of its own, and published same-hardware "
+            notes = (d["notes"] + f"; speed uncalibrated (1.0): fewer than {calibration.MIN_SPEED_ROWS} steady-state rows of its own "
+                     f"and {n} same-run burst pair(s) with TensorRT-LLM, and published same-hardware "
                      "comparisons disagree in direction (GPUStack performance lab, docs.gpustack.ai/latest/performance-lab: "
                      "DeepSeek-R1 8x H200 SGLang 3172 > vLLM 2621 > TRT-LLM 1619 output tok/s; gpt-oss-120b 1x H100 vLLM 2901 > "
                      "TRT-LLM 1014 > SGLang 866), so no engine is modelled as faster; engines differ here by memory policy, batch "

@@ -37,3 +37,26 @@ def test_fit_improves_on_untuned_factors(cat):
     grid = {"eff_bw": (0.5, 0.8), "eff_decode": (0.35, 0.5)}
     _, fitted = calibration.fit(cat, base, rounds=1, grid=grid, rows=subset)
     assert fitted.median_abs_error <= untuned
+
+
+def _burst(i: int, engine: str, measured: float) -> calibration.CalibrationRow:
+    return calibration.CalibrationRow(
+        id=f"t{i}-{engine}", model="llama-3.1-8b", gpu="h100-sxm", gpus=1, precision="fp8", input_tokens=200 + 100 * i,
+        output_tokens=200, measured_tokens_per_s=measured, tpot_limit_ms=None, engine=engine, source=f"run {i}",
+        as_of="2025-01-01", concurrency=1000)
+
+
+def test_burst_rows_give_an_engine_speed_only_as_same_run_ratios(cat):
+    import dataclasses
+
+    # Two engines with identical physics: the estimated ratio is 1, so the speed is the measured ratio.
+    twin = dataclasses.replace(cat.engines["trtllm"], id="vllm")
+    c = dataclasses.replace(cat, engines={**cat.engines, "vllm": twin})
+    base = cat.engines["trtllm"]
+    # Five runs, each measured both engines; vLLM at half TensorRT-LLM's throughput (absolute levels vary per run).
+    rows = [r for i in range(5) for r in (_burst(i, "trtllm", 1000.0 * (i + 1)), _burst(i, "vllm", 500.0 * (i + 1)))]
+    speed, pairs = calibration.engine_ratio_speed(c, base, "vllm", rows)
+    assert pairs == 5 and speed == 0.5
+    # A run without a TensorRT-LLM measurement pairs with nothing; below MIN_SPEED_ROWS pairs: uncalibrated.
+    lone = rows[:8] + [_burst(9, "vllm", 10.0)]
+    assert calibration.engine_ratio_speed(c, base, "vllm", lone) == (1.0, 4)

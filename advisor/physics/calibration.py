@@ -284,6 +284,38 @@ def fit_engine_speed(catalog: Catalog, base: ServingProfile, engine_id: str, row
     return best[1], len(mine)
 
 
+def engine_ratio_speed(catalog: Catalog, base: ServingProfile, engine_id: str, rows: list[CalibrationRow],
+                       reference: str = "trtllm") -> tuple[float, int]:
+    """The relative speed of ``engine_id`` read from burst rows (scored = "engine-ratio") as engine comparisons:
+    for every run (same source, model, GPU count and type, precision and load) that measured both ``engine_id`` and
+    ``reference``, (measured engine / measured reference) / (estimated engine / estimated reference); the geometric
+    mean over the pairs, or (1.0, pairs) -- uncalibrated -- with fewer than ``MIN_SPEED_ROWS`` pairs. A burst's
+    absolute throughput includes a ramp-up and a long-output tail the estimate does not model (the burst rows are
+    estimated ~3x too high for every engine); a same-run ratio cancels that, an absolute fit would charge it to the
+    engine."""
+    def key(r: CalibrationRow) -> tuple:
+        return (r.source, r.model, r.gpu, r.gpus, r.precision, r.concurrency)
+
+    refs: dict[tuple, list[CalibrationRow]] = {}
+    for r in rows:
+        if r.engine == reference:
+            refs.setdefault(key(r), []).append(r)
+    mine = [r for r in rows if r.engine == engine_id and key(r) in refs]
+    if len(mine) < MIN_SPEED_ROWS:
+        return 1.0, len(mine)
+    profiles = profiles_with(catalog, base)
+    unit = {eid: dataclasses.replace(p, efficiency=dataclasses.replace(p.efficiency, engine_speed=1.0))
+            for eid, p in profiles.items()}
+    logs = []
+    for r in mine:
+        ref = refs[key(r)]
+        est = validate(catalog, unit[engine_id], [r]).results[0].estimated_tokens_per_s
+        est_ref = sum(validate(catalog, unit[reference], [x]).results[0].estimated_tokens_per_s for x in ref) / len(ref)
+        meas_ref = sum(x.measured_tokens_per_s for x in ref) / len(ref)
+        logs.append(math.log((r.measured_tokens_per_s / meas_ref) / (est / est_ref)))
+    return round(math.exp(sum(logs) / len(logs)), 2), len(mine)
+
+
 def fit(catalog: Catalog, base: ServingProfile, rounds: int = 3, grid: dict | None = None,
         rows: list[CalibrationRow] | None = None) -> tuple[ServingProfile, ValidationSummary]:
     """Coordinate descent over ``grid``: each round tries every value of each factor in turn and keeps
