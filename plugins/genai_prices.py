@@ -63,6 +63,8 @@ SNAPSHOT_FILE = "genai_prices_snapshot.json"
 MODEL_MAP: dict[tuple[str, str], str] = {
     # (our provider id, genai-prices model id) -> catalog model id. Only these are read; every other
     # entry is skipped and counted. Most ids are the API ids our hand rows already name.
+    ("anthropic", "claude-opus-4-7"): "claude-opus-4.7",  # API-only (closed weights) models: the vendor's own API
+    ("openai", "gpt-5.5"): "gpt-5.5",
     ("cerebras", "gpt-oss-120b"): "gpt-oss-120b",
     ("cerebras", "llama3.1-8b"): "llama-3.1-8b",
     ("cerebras", "llama-3.3-70b"): "llama-3.3-70b",
@@ -446,6 +448,16 @@ class GenaiPricesFetcher:
         return list(rows.values())
 
 
+VENDOR_SNAPSHOTS: tuple[tuple[str, str], ...] = (("openai", "api_openai.toml"), ("anthropic", "api_anthropic.toml"))
+"""The hand snapshots of the vendors of API-only (closed-weights) models, registered here, before the library's
+source, so that its rows replace theirs like any provider's (a separate plugin per vendor needs an entry in
+``advisor.plugin_manager.DEFAULT_PLUGINS``)."""
+
+
 @hookimpl
 def register_api_price_sources(register):
+    from advisor.prices.sources import bundled_price_source
+
+    for provider, file_name in VENDOR_SNAPSHOTS:
+        register(bundled_price_source(provider, file_name))
     register(GenaiPricesSource())

@@ -96,9 +96,9 @@ def test_real_shaped_data_maps_to_catalog_rows_with_skips_counted(monkeypatch):
     # the standard window holds 16 h of 24: it wins over the first (off-peak) entry
     assert rows[("deepseek", "deepseek-r1")].output_usd_per_mtok == Decimal("2.19")
     assert rows[("groq", "kimi-k2")].input_usd_per_mtok == Decimal("1")  # tiered: base rate
-    # deepseek-chat held back, deepseek-v3.2-exp and the Anthropic/whisper entries unmapped, Cerebras' deprecated
-    # entry (no hand row for it) skipped
-    assert (got.held_back, got.unmapped, got.deprecated, got.refused) == (1, 2, 1, [])
+    # deepseek-chat held back, deepseek-v3.2-exp, Anthropic's claude-x (Anthropic is a mapped provider: its
+    # claude-opus-4-7 is) and whisper unmapped, Cerebras' deprecated entry (no hand row for it) skipped
+    assert (got.held_back, got.unmapped, got.deprecated, got.refused) == (1, 3, 1, [])
 
 
 def test_a_hand_row_read_after_the_library_was_published_stays():

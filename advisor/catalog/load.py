@@ -12,7 +12,7 @@ from typing import Any, Callable, Iterable
 from advisor.common import tomlio
 from advisor.catalog import parse_cache
 from advisor.catalog.quality import build_modes, build_quantization
-from advisor.catalog.schema import _build, _check_gpu, _check_model, build_engine_profiles, build_entry
+from advisor.catalog.schema import _build, _check_gpu, build_engine_profiles, build_entry
 from advisor.domain.quality import ModeQuality, QuantizationDelta
 from advisor.domain.prices import ApiPrice, GpuPrice, price_key
 from advisor.domain.serving import ServingProfile
@@ -176,9 +176,7 @@ class _Loader:
 
         if kind == "models":
             def build_model(mid: str, raw: Any) -> None:
-                m = _build(ModelSpec, raw, label, mid, {"id": mid})
-                _check_model(m, label)
-                self.models[mid] = m
+                self.models[mid] = build_entry("models", mid, raw, label)
             self._entries(data, "models", label, build_model)
         elif kind == "gpus":
             def build_gpu(gid: str, raw: Any) -> None:

@@ -19,10 +19,6 @@ from advisor.domain.specs import GpuSpec, ModelSpec, QualityScore
 from advisor.errors import CatalogError
 
 
-_POSITIVE = "positive"
-_NONNEG = "nonneg"
-
-
 def _check_type(value: Any, typ: type) -> bool:
     if typ is bool:
         return isinstance(value, bool)
@@ -240,8 +236,10 @@ def build_entry(kind: str, entry_id: str, raw: Any, label: str) -> ModelSpec | G
     if not isinstance(entry_id, str) or not entry_id.strip():
         raise CatalogError(label, f"entry id must be a non-empty string, got {entry_id!r}")
     cls, id_field = _ENTRY_TYPES[kind]
-    obj = _build(cls, raw, label, entry_id, {id_field: entry_id})
-    if kind == "models":
+    from advisor.catalog.models import api_only_fields  # an API-only model's empty architecture, else {}
+
+    obj = _build(cls, raw, label, entry_id, {id_field: entry_id, **(api_only_fields(entry_id, raw, label) if kind == "models" else {})})
+    if kind == "models" and not obj.api_only:
         _check_model(obj, label)
     elif kind == "gpus":
         _check_gpu(obj, label)

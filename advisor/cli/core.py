@@ -19,8 +19,20 @@ def _warn_catalog_problems() -> None:
         print(f"moe-advisor: warning: {problem}", file=sys.stderr)
 
 
+def _sizable(model_id: str) -> None:
+    """An API-only model has no published architecture: say so in one line instead of sizing zeros."""
+    from advisor.errors import AdvisorError
+
+    m = api.catalog().model(model_id)
+    if m.api_only:
+        raise AdvisorError(f"{m.id} ({m.name}) is API-only: {m.vendor or 'its vendor'} has not published its weights or "
+                           f"architecture, so there is nothing to size or estimate; `moe-advisor prices --source {m.vendor or 'genai-prices'}` "
+                           f"lists its per-token offers and `moe-advisor recommend --models {m.id}` ranks them")
+
+
 def cmd_size(args: argparse.Namespace) -> int:
     _warn_catalog_problems()
+    _sizable(args.model)
     s = api.size(args.model, args.precision, context_tokens=args.context, kv_precision=args.kv_precision)
     limit = api.catalog().model(s.model).max_position_embeddings
     if limit and args.context > limit:
@@ -79,6 +91,7 @@ def estimate_dict(e: api.Estimate) -> dict:
 
 def cmd_estimate(args: argparse.Namespace) -> int:
     _warn_catalog_problems()
+    _sizable(args.model)
     e = api.estimate(args.model, args.gpu, gpus=args.gpus, precision=args.precision, input_tokens=args.input_tokens,
                      output_tokens=args.output_tokens, kv_precision=args.kv_precision, tpot_limit_ms=args.tpot_limit_ms,
                      engine=getattr(args, "engine", None), layout=getattr(args, "layout", None))
@@ -167,15 +180,21 @@ def cmd_list(args: argparse.Namespace) -> int:
     cat = api.catalog()
     _warn_catalog_problems()
     if args.what == "models":
-        items = [{"id": m.id, "name": m.name, "architecture": m.architecture, "total_params": m.published_total_params,
-                  "active_params": m.published_active_params, "max_context": m.max_position_embeddings,
+        items = [{"id": m.id, "name": m.name, "architecture": m.architecture, "api_only": m.api_only, "vendor": m.vendor,
+                  "total_params": m.published_total_params, "active_params": m.published_active_params,
+                  "max_context": m.max_position_embeddings,
                   "quality": cat.quality[m.id].score if m.id in cat.quality else None} for m in cat.models.values()]
         if args.format == "json":
             _out(dumps_json(items))
             return 0
-        rows = [[i["id"], i["architecture"], fmt.params(i["total_params"]), fmt.params(i["active_params"]), f"{i['max_context']:,}",
-                 fmt.num(i["quality"], 1) if i["quality"] is not None else "-", cat.models[i["id"]].name] for i in items]
+        rows = [[i["id"], "API-only" if i["api_only"] else i["architecture"],
+                 fmt.params(i["total_params"]) if i["total_params"] else "-",
+                 fmt.params(i["active_params"]) if i["active_params"] else "-", f"{i['max_context']:,}",
+                 fmt.num(i["quality"], 1) if i["quality"] is not None else "-",
+                 cat.models[i["id"]].name + (f" (closed weights, {i['vendor']} API)" if i["api_only"] else "")] for i in items]
         _out(fmt.table(["id", "arch", "total", "active", "max context", "quality", "name"], rows, "llrrrrl"))
+        if any(i["api_only"] for i in items):
+            _out("\nAPI-only: closed weights, sold per token only; ranked through their API offers, never self-hosted")
     elif args.what == "gpus":
         if args.format == "json":
             _out(dumps_json(list(cat.gpus.values())))
@@ -223,15 +242,18 @@ def cmd_paths(args: argparse.Namespace) -> int:
 def cmd_summary(args: argparse.Namespace) -> int:
     cat = api.catalog()
     _warn_catalog_problems()
-    moe = [m for m in cat.models.values() if m.is_moe]
-    dense = [m for m in cat.models.values() if not m.is_moe]
+    moe = [m for m in cat.models.values() if m.architecture == "moe"]
+    dense = [m for m in cat.models.values() if m.architecture == "dense"]
+    closed = [m for m in cat.models.values() if m.api_only]
     if getattr(args, "format", "table") == "json":
-        _out(dumps_json({"models": len(cat.models), "moe_models": len(moe), "dense_models": len(dense), "gpus": len(cat.gpus),
+        _out(dumps_json({"models": len(cat.models), "moe_models": len(moe), "dense_models": len(dense),
+                         "api_only_models": len(closed), "gpus": len(cat.gpus),
                          "gpu_prices": len(cat.gpu_prices), "api_prices": len(cat.api_prices),
                          "problems": [str(p) for p in cat.problems]}))
         return 0
     lines = [
-        f"moe-advisor: {len(cat.models)} models ({len(moe)} MoE, {len(dense)} dense), {len(cat.gpus)} GPU types, "
+        f"moe-advisor: {len(cat.models)} models ({len(moe)} MoE, {len(dense)} dense"
+        + (f", {len(closed)} API-only" if closed else "") + f"), {len(cat.gpus)} GPU types, "
         f"{len(cat.gpu_prices)} GPU prices, {len(cat.api_prices)} API prices",
         "",
         "Try:",

@@ -103,6 +103,8 @@ def price_rows(sources: list[str] | None = None) -> tuple[list[dict], list, tupl
             row["output_usd_per_mtok"] = str(p.output_usd_per_mtok)
             if p.cached_input_usd_per_mtok is not None:
                 row["cached_input_usd_per_mtok"] = str(p.cached_input_usd_per_mtok)
+            model = cat.models.get(p.model)
+            row["api_only"] = bool(model is not None and model.api_only)
         rows.append(row)
     if wanted:
         status = [s for s in status if s.name.lower() in wanted]
@@ -148,10 +150,12 @@ def print_prices(args: argparse.Namespace) -> int:
             for line in s.refused:
                 _out(f"  {line}")
             _out("")
-    table = [[r["provider"], r["kind"], r["item"], r["price"], r["pricing"], _cut(r["region"] or "-", 24), _cut(r["sku"] or "-", 30),
+    table = [[r["provider"], r["kind"], r["item"] + (" (API-only)" if r.get("api_only") else ""), r["price"], r["pricing"], _cut(r["region"] or "-", 24), _cut(r["sku"] or "-", 30),
               r["from"], r["as_of"], _age(r["age_days"], r["stale"])] for r in rows]
     _out(fmt.table(["provider", "kind", "gpu / model", "price", "pricing", "region", "offer", "from", "as of", "age"], table,
                    "lllrllllrr"))
+    if any(r.get("api_only") for r in rows):
+        _out("\nAPI-only = a closed-weights model: sold per token by its vendor only, never self-hosted.")
     if any(r.get("retired_on") for r in rows):
         _out("\nretired = the provider retired the model: the row is kept for history and never ranked.")
     if any(r["stale"] for r in rows):

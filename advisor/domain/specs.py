@@ -12,7 +12,8 @@ from functools import cached_property
 
 @dataclass(frozen=True)
 class ModelSpec:
-    """A model's architecture, with config.json field names, and where the figures come from."""
+    """A model's architecture, with config.json field names, and where the figures come from (an API-only
+    model has no architecture: ``api_only``)."""
 
     id: str
     name: str
@@ -86,6 +87,12 @@ class ModelSpec:
     published_active_counts_embedding: bool = True
     params_source: str = ""
     notes: str = ""
+    api_only: bool = False
+    """A closed model sold only per token (GPT-5.5, Claude Opus 4.7): no published weights or architecture, so
+    every architecture field is 0 and ``max_position_embeddings`` is the context window its vendor publishes.
+    It ranks through its API offers; self-hosting it is rejected (advisor.ranking.guard)."""
+    vendor: str = ""
+    """Who makes the model and sells its API (``openai``, ``anthropic``); set for API-only models."""
 
     def __hash__(self) -> int:  # cheap: equality still compares every field
         return hash(("model", self.id, self.num_hidden_layers, self.hidden_size))
@@ -100,7 +107,9 @@ class ModelSpec:
 
     @property
     def architecture(self) -> str:
-        """``moe`` or ``dense``."""
+        """``moe``, ``dense``, or ``closed`` for an API-only model (neither: MoE/dense rules do not apply)."""
+        if self.api_only:
+            return "closed"
         return "moe" if self.is_moe else "dense"
 
     @cached_property

@@ -69,7 +69,10 @@ def adapter_params(m: ModelSpec, rank: int = LORA_RANK) -> int:
 
 
 def training_memory(m: ModelSpec, method: str) -> tuple[int, int]:
-    """(bytes before activations, activation bytes of one micro-batch) of a fine-tune."""
+    """(bytes before activations, activation bytes of one micro-batch) of a fine-tune (ValueError for an
+    API-only model: there are no published weights to count)."""
+    if not trainable(m):
+        raise ValueError(f"{m.id} is API-only: its weights are not published, so its training memory is unknown")
     total = param_breakdown(m).total
     weights = total * BYTES_PER_PARAM[method]
     if method != "full":
@@ -79,9 +82,25 @@ def training_memory(m: ModelSpec, method: str) -> tuple[int, int]:
     return int(weights), int(activations)
 
 
+NOT_TRAINABLE_GPUS = 1 << 30
+"""``TrainingRun.gpus`` of a run that no number of GPUs can hold: an API-only model, whose weights are not
+published (more GPUs than any offer sells, so a caller looking for the cheapest offer finds none)."""
+
+
+def trainable(m: ModelSpec) -> bool:
+    """Whether a fine-tune of ``m`` can run on rented GPUs at all: not for an API-only (closed-weights) model."""
+    return not m.api_only
+
+
 def training_run(m: ModelSpec, gpu: GpuSpec, method: str, tokens: float) -> TrainingRun:
     """The smallest power-of-two number of ``gpu`` that holds the run (sharded states, activations per GPU),
-    and its hours at ``MFU``."""
+    and its hours at ``MFU``. An API-only model has no weights to train: its run needs ``NOT_TRAINABLE_GPUS``
+    and costs nothing, and its note says why (the vendor's own fine-tuning service is not priced)."""
+    if not trainable(m):
+        return TrainingRun(model=m.id, method=method, gpu=gpu.id, gpus=NOT_TRAINABLE_GPUS, tokens=tokens, memory_bytes=0,
+                           memory_bytes_per_param=0.0, flops=0.0, hours=0.0, mfu=0.0,
+                           notes=(f"{m.name} is API-only: its weights are not published, so it cannot be fine-tuned on "
+                                  f"rented GPUs; {m.vendor or 'its vendor'}'s own fine-tuning service is not priced",))
     states, activations = training_memory(m, method)
     usable = gpu.memory_bytes * MEMORY_USABLE
     gpus = 1

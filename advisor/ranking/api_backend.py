@@ -84,8 +84,10 @@ class ApiBackend:
             method = method_for(w.fine_tuning, w.fine_tuning_method)
             if method and (not price.fine_tuned_serving or (method == "full" and price.fine_tuned_serving != "full")):
                 serves = {"lora": "LoRA adapters only", "": "the base model only"}.get(price.fine_tuned_serving, price.fine_tuned_serving)
+                vendor = (f"; {model.name} is API-only, and {model.vendor or 'its vendor'}'s own fine-tuning service (where "
+                          f"offered) is not priced by moe-advisor" if model.api_only else "")
                 out.append(self._reject(model, price, "api-fine-tuning", f"a {method} fine-tune is planned, and {price.provider} serves "
-                                        f"{serves} for {model.id} per token: the tuned model cannot be served there"))
+                                        f"{serves} for {model.id} per token: the tuned model cannot be served there{vendor}"))
                 continue
             limits, over = _rate_limit(price, w)
             if over:

@@ -14,7 +14,8 @@ from typing import Any, Callable
 
 from advisor.common import budget
 from advisor.common.redact import redact, secret_values
-from advisor.domain.recommendation import Candidate, Rejection
+from advisor.domain.recommendation import Candidate, Reason, Rejection
+from advisor.physics.training import method_for
 
 MAX_MONTHLY_USD = Decimal(10) ** 12
 """No deployment costs a trillion dollars a month: a larger figure is a bug or an attack."""
@@ -109,10 +110,30 @@ def _built_in(backend: Any) -> bool:
     return type(backend).__module__ in _BUILT_IN
 
 
+def closed_weights(backend: Any, ctx: Any, model: Any) -> Rejection | None:
+    """The one rejection of an API-only model by a self-hosted backend (None otherwise): its weights are not
+    published, so no GPU, precision or layout can serve it; the backend is not called. A planned fine-tune is
+    named too: it cannot run on rented GPUs, and the vendor's own fine-tuning service is not priced here."""
+    if not getattr(model, "api_only", False) or getattr(backend, "deployment", "") != "self-hosted":
+        return None
+    w = ctx.workload
+    method = method_for(w.fine_tuning, w.fine_tuning_method)
+    vendor = getattr(model, "vendor", "") or "its vendor"
+    tune = (f"; the planned {method} fine-tune cannot run on your GPUs either, and {vendor}'s own fine-tuning service "
+            f"(where offered) is not priced by moe-advisor" if method else "")
+    return Rejection(model=model.id, deployment="self-hosted", reasons=(Reason(
+        "weights-not-published", f"{model.name} is API-only: {vendor} has not published its weights, so it cannot be "
+        f"self-hosted on any GPU; only its per-token API offers are ranked{tune}", "decisive", {"api_only": True}),))
+
+
 def evaluate(backend: Any, ctx: Any, model: Any, notes: list[str]) -> list:
     """The checked results of ``backend.evaluate(ctx, model)`` ([] when it failed, ran over its budget or ran
     over it earlier in this run: ``notes`` holds that). Each problem is one note naming the backend (and its
-    plugin) and the model."""
+    plugin) and the model. An API-only model gets one rejection from a self-hosted backend, which is not
+    called (``closed_weights``)."""
+    closed = closed_weights(backend, ctx, model)
+    if closed is not None:
+        return [closed]
     try:
         plugin = _plugin_of(backend)
     except Exception:  # noqa: BLE001
