@@ -81,10 +81,11 @@ async def test_sorting_reaches_candidates_that_were_not_drawn():
 
 
 class Slow(Services):
-    """The real ranking, 0.6 s slower, counting calls and how many run at once."""
+    """The real ranking, 0.6 s slower (or held until ``gate`` opens), counting calls and how many run at once."""
 
-    def __init__(self) -> None:
+    def __init__(self, gate: threading.Event | None = None) -> None:
         super().__init__()
+        self.gate = gate
         self.calls: list[float] = []
         self.running = 0
         self.most = 0
@@ -96,7 +97,10 @@ class Slow(Services):
             self.most = max(self.most, self.running)
             self.calls.append(w.requests_per_day)
         try:
-            time.sleep(0.6)
+            if self.gate is None:
+                time.sleep(0.6)
+            else:
+                self.gate.wait(timeout=30.0)
             return super().recommend(w)
         finally:
             with self._lock:
@@ -121,15 +125,23 @@ async def test_a_burst_of_keystrokes_never_queues_rankings():
 
 
 async def test_a_slow_ranking_says_ranking_and_a_finished_one_never_does():
-    services = Slow()
+    # The ranking is held until the test has seen "ranking…": on a loaded machine a keystroke can take longer to
+    # deliver than any fixed delay, and the ranking would already be back.
+    gate = threading.Event()
+    gate.set()
+    services = Slow(gate)
     app = make_app(services=services, workload=PRESETS["steady-latency"], debounce_s=0.0)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         status = app.screen.query_one("#status", Static)
         results = app.screen.query_one("#results")
-        await type_into(pilot, "requests_per_day", "7")
-        await until(pilot, lambda: "ranking…" in str(status.render()))  # 0.6 s is past the 150 ms grace
-        assert results.has_class("-pending")
+        gate.clear()
+        try:
+            await type_into(pilot, "requests_per_day", "7")
+            await until(pilot, lambda: "ranking…" in str(status.render()))  # held past the 150 ms grace
+            assert results.has_class("-pending")
+        finally:
+            gate.set()
         await settle(pilot)
         await pilot.pause(0.3)  # a late timer callback must not bring "ranking…" back
         assert "ranked" in str(status.render()) and "ranking…" not in str(status.render())
