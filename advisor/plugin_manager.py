@@ -44,6 +44,7 @@ DEFAULT_PLUGINS: tuple[str, ...] = (
     "advisor.plugins.deepinfra",
     "advisor.plugins.openrouter",
     "advisor.plugins.cerebras",
+    "advisor.plugins.digitalocean_inference",
     "advisor.plugins.genai_prices",
 )
 """Built-in plugins; each one's plugin name is the last part of its module path."""
