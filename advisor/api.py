@@ -62,13 +62,24 @@ def _model(model: str | ModelSpec) -> ModelSpec:
     return model if isinstance(model, ModelSpec) else catalog().model(model)
 
 
+def _open_weights(model: str | ModelSpec, what: str) -> ModelSpec:
+    """``model`` when its weights are published; an API-only (closed-weights) model is an ``InputError`` naming it
+    and why, never a result of zeros."""
+    from advisor.errors import InputError
+
+    m = _model(model)
+    if m.api_only:
+        raise InputError("model", f"{m.id} ({m.name}) is API-only: {m.vendor or 'its vendor'} has not published its weights or "
+                         f"architecture, so there is nothing to {what}; its per-token API offers are ranked by recommend()")
+    return m
+
+
 def _gpu(gpu: str | GpuSpec) -> GpuSpec:
     return gpu if isinstance(gpu, GpuSpec) else catalog().gpu(gpu)
 
 
 def size(model: str | ModelSpec, precision: str = "bf16", context_tokens: int = 8192, kv_precision: str = "bf16") -> Sizing:
     """Parameters, weight bytes and KV cache of ``model`` in ``precision``."""
-    from advisor.errors import InputError
     from advisor.physics.sizing import active_params, kv_layout, param_breakdown, weight_bytes
 
     from advisor.common import checks
@@ -94,7 +105,8 @@ def estimate(model: str | ModelSpec, gpu: str | GpuSpec, gpus: int = 1, precisio
     """Fit, throughput and latency of ``model`` on ``gpus`` x ``gpu`` in ``precision``, served by ``engine``
     (``trtllm``, ``vllm``, ``sglang``; default: TensorRT-LLM on NVIDIA, vLLM on AMD) in ``layout`` (``tp``,
     ``tp_ep``, ``dep``, ``pp``; default: the best layout the engine supports); ``concurrency`` pins the
-    concurrent sequences instead of the throughput-optimal batch."""
+    concurrent sequences instead of the throughput-optimal batch. An API-only (closed-weights) model raises
+    ``InputError``: it cannot be self-hosted, so there is nothing to estimate."""
     from advisor.common import checks
     from advisor.physics.engines import engine_profile
     from advisor.physics.performance import estimate_for
@@ -105,9 +117,10 @@ def estimate(model: str | ModelSpec, gpu: str | GpuSpec, gpus: int = 1, precisio
     tpot_limit_ms = checks.finite("tpot_limit_ms", tpot_limit_ms, minimum=0, allow_none=True)
     if concurrency is not None:
         concurrency = checks.whole("concurrency", concurrency, minimum=1)
+    m = _open_weights(model, "estimate")
     g = _gpu(gpu)
     profile = engine_profile(catalog(), g, engine)
-    return estimate_for(_model(model), g, gpus, precision, input_tokens, output_tokens,
+    return estimate_for(m, g, gpus, precision, input_tokens, output_tokens,
                         kv_precision=kv_precision, tpot_limit_ms=tpot_limit_ms, engine=profile, layout=layout,
                         concurrency=concurrency)
 

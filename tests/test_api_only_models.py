@@ -3,6 +3,7 @@ offers, rejected once for self-hosting, refused by ``size`` and ``estimate`` wit
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 
@@ -202,3 +203,161 @@ def test_summary_counts_them_apart(capsys):
     data = json.loads(out)
     assert data["api_only_models"] == len(CLOSED)
     assert data["moe_models"] + data["dense_models"] + data["api_only_models"] == data["models"]
+
+
+# --------------------------------------------------------------------------- API
+
+
+@pytest.mark.parametrize("mid", CLOSED)
+def test_api_estimate_refuses_them_naming_the_model_and_why(mid):
+    from advisor.errors import InputError
+
+    m = api.catalog().model(mid)
+    calls = [lambda: api.estimate(mid, "h100-sxm"), lambda: api.estimate(m, "h200", gpus=8)]
+    for call in calls:
+        with pytest.raises(InputError) as err:
+            call()
+        msg = str(err.value)
+        assert mid in msg and "API-only" in msg and "not published its weights" in msg and m.vendor in msg
+        assert "\n" not in msg and err.value.field == "model"
+
+
+def test_api_size_and_estimate_still_work_for_an_open_model():
+    s = api.size("llama-3.3-70b")
+    assert s.architecture == "dense" and s.total_params > 60e9 and s.kv_bytes_per_token > 0
+    e = api.estimate("llama-3.3-70b", "h100-sxm", gpus=8)
+    assert e.fits and e.output_tokens_per_s > 0 and e.parallelism.kv_replication >= 1
+
+
+def test_the_kv_split_of_a_model_without_kv_heads_is_an_error_not_a_division_by_zero(cat):
+    from advisor.physics.layouts import kv_replication, layouts_for
+
+    m, g = cat.model("gpt-5.5"), cat.gpu("h100-sxm")
+    assert kv_replication(m, 1) == 1.0  # one GPU: nothing is split
+    for tp in (2, 8):
+        with pytest.raises(ValueError, match=r"gpt-5\.5 has no KV heads.*API-only"):
+            kv_replication(m, tp)
+    with pytest.raises(ValueError, match="API-only"):
+        layouts_for(m, g, 8)
+    assert kv_replication(cat.model("llama-3.3-70b"), 8) == 1.0  # 8 KV heads over TP8: one copy each
+
+
+def test_a_fine_tuning_plan_is_never_costed_for_them(cat):
+    from advisor.prices import resolve
+    from advisor.ranking.context import Context
+    from advisor.ranking.rank import _fine_tuning
+
+    w = api.workload(preset="bursty-app", min_quality=0, fine_tuning="light", fine_tune_tokens=10_000_000,
+                     fine_tunes_per_month=2)
+    ctx = Context(workload=w, catalog=cat, prices=resolve.price_book(cat), engine=cat.engine)
+    memo: dict = {}
+    assert _fine_tuning(ctx, cat.model("llama-3.3-70b"), memo) is not None  # an open model's run is costed
+    for mid in CLOSED:
+        assert _fine_tuning(ctx, cat.model(mid), memo) is None
+        assert mid not in memo  # skipped before any GPU is searched
+
+
+# --------------------------------------------------------------------------- rate limits
+
+
+def test_vendor_rate_limits_are_named_as_usage_tiers_with_their_page():
+    w = api.workload(preset="bursty-app", models=list(CLOSED) + ["llama-3.3-70b"], min_quality=0)
+    rec = api.recommend(w)
+    pages = {"openai": "https://platform.openai.com/docs/guides/rate-limits",
+             "anthropic": "https://docs.anthropic.com/en/api/rate-limits"}
+    seen = set()
+    for c in rec.candidates:
+        if c.deployment != "api":
+            continue
+        limits = [r for r in c.reasons if r.code == "api-rate-limits"]
+        assert len(limits) == 1, c.label
+        msg = limits[0].message
+        assert "publishes no rate limits" not in msg
+        if c.provider in pages:
+            seen.add(c.provider)
+            assert "usage tier" in msg and pages[c.provider] in msg and "not modelled" in msg, msg
+    assert seen == set(pages)
+
+
+def test_a_provider_without_a_rate_limit_page_is_not_said_to_publish_none(cat):
+    from decimal import Decimal
+
+    from advisor.domain.prices import ApiPrice
+    from advisor.ranking.api_backend import _rate_limit
+
+    w = api.workload(preset="bursty-app", min_quality=0)
+    bare = ApiPrice(provider="examplehost", model="x", input_usd_per_mtok=Decimal(1), output_usd_per_mtok=Decimal(2),
+                    source="https://example.com", as_of="2026-01-01")
+    reason, rejected = _rate_limit(bare, w)
+    assert not rejected and reason.severity == "warning"
+    assert "examplehost's rate limits for this model are not in the catalog" in reason.message
+    paged = dataclasses.replace(bare, rate_limits_source="https://example.com/limits")
+    reason, _ = _rate_limit(paged, w)
+    assert "usage tier" in reason.message and "https://example.com/limits" in reason.message
+
+
+# --------------------------------------------------------------------------- labels
+
+
+def test_recommend_text_json_and_toml_label_them_closed(capsys, tmp_path):
+    import tomllib
+
+    argv = ["recommend", "--preset", "steady-latency", "--min-quality", "0", "--self-hosting", "allowed",
+            "--fine-tuning", "none", "--models", ",".join(CLOSED), "--details", "2"]
+    out_file = tmp_path / "r.toml"
+    code, out, _ = run(capsys, *argv, "-o", str(out_file))
+    assert code == 0
+    rows = {ln.split()[1]: ln.split() for ln in out.splitlines() if ln[:1].isdigit() and ln.split()[1] in CLOSED}
+    assert set(rows) == set(CLOSED) and all(r[2] == "closed" and r[3] == "api" for r in rows.values())
+    assert "arch closed: API-only (closed weights)" in out
+    assert "R replicas" not in out  # no self-hosted row: no replica legend
+    assert "— API: openai · API-only (closed weights)" in out and "— API: anthropic · API-only (closed weights)" in out
+    report = tomllib.loads(out_file.read_text())
+    assert {c["model"]: c["architecture"] for c in report["candidates"]} == {m: "closed" for m in CLOSED}
+    code, out, _ = run(capsys, *argv, "--format", "json")
+    assert code == 0
+    data = json.loads(out)
+    assert {c["model"]: (c["architecture"], c["deployment"]) for c in data["candidates"]} == \
+        {m: ("closed", "api") for m in CLOSED}
+
+
+def test_the_tui_arch_label():
+    pytest.importorskip("textual")
+    from advisor.tui.widgets.ranking_table import arch_label
+
+    assert [arch_label(a) for a in ("moe", "dense", "closed")] == ["MoE", "dense", "closed"]
+    assert arch_label("closed", long=True) == "API-only (closed weights)"
+    assert arch_label("moe", long=True) == "MoE"
+
+
+async def test_the_tui_shows_them_as_closed_in_the_table_the_breakdown_and_the_comparison():
+    pytest.importorskip("textual")
+    from textual.widgets import Static
+
+    from advisor.tui.screens.breakdown import BreakdownScreen, CompareScreen
+    from advisor.tui.widgets.ranking_table import RankingTable
+    from test_tui import make_app, plain, settle, until
+
+    w = api.workload(preset="bursty-app", models=list(CLOSED) + ["llama-3.3-70b"], min_quality=0)
+    app = make_app(workload=w)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        cands = app.recommendation.candidates
+        closed = next(c for c in cands if c.architecture == "closed")
+        dense = next(c for c in cands if c.architecture == "dense")
+        table = app.screen.query_one(RankingTable)
+        arch = {c.rank: str(table.get_cell(str(c.rank), "arch")) for c in (closed, dense)}
+        assert arch == {closed.rank: "closed", dense.rank: "dense"}
+        app.open_breakdown(closed)
+        await until(pilot, lambda: isinstance(app.screen, BreakdownScreen))
+        await pilot.pause()
+        title = plain(app.screen.query_one("#bd-title", Static))
+        assert "API-only (closed weights)" in title and "dense" not in title
+        app.pop_screen()
+        await pilot.pause()
+        app.open_compare(closed, dense)
+        await until(pilot, lambda: isinstance(app.screen, CompareScreen))
+        await pilot.pause()
+        row = next(ln for ln in plain(app.screen.query_one("#cmp-table", Static), width=160).splitlines()
+                   if ln.strip().startswith("architecture"))
+        assert "API-only (closed weights)" in row and "dense" in row

@@ -73,13 +73,17 @@ def candidates_table(cands: list[Candidate]) -> str:
             fmt.usd(c.monthly_total_usd), fmt.pct(c.utilization) if c.utilization is not None else "-",
             fmt.num(c.quality, 1) if c.quality is not None else "-", "*" if c.pareto else "",
         ])
+    legend = f"\nconfiguration: {fmt.REPLICA_LEGEND}" if any(c.deployment != "api" for c in cands) else ""
+    closed = "\narch closed: API-only (closed weights), sold per token by its vendor, never self-hosted" if any(
+        c.architecture == "closed" for c in cands) else ""
     return (fmt.table(["#", "model", "arch", "deployment", "configuration", "$/M tok", "monthly", "util", "quality", "front"],
-                      rows, "rllllrrrrl") + f"\nconfiguration: {fmt.REPLICA_LEGEND}")
+                      rows, "rllllrrrrl") + legend + closed)
 
 
 def breakdown(c: Candidate, rec: Recommendation) -> str:
     w = rec.workload
-    lines = [f"#{c.rank} {_named(c.model_name, c)} — {config_text(c)}"]
+    closed = " · API-only (closed weights)" if c.architecture == "closed" else ""
+    lines = [f"#{c.rank} {_named(c.model_name, c)} — {config_text(c)}{closed}"]
     ft = f" (serving {fmt.usd(c.monthly_cost_usd)} + fine-tuning {fmt.usd(c.fine_tuning_monthly_usd)})" if c.fine_tuning_monthly_usd else ""
     lines.append(f"  cost        {fmt.usd(c.monthly_total_usd)}/month{ft}, {fmt.usd(c.usd_per_mtok, 3)}/M tokens"
                  + (f", {fmt.usd(c.hourly_usd)}/hour" if c.hourly_usd is not None else "")

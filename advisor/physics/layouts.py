@@ -76,6 +76,10 @@ def kv_replication(m: ModelSpec, tp: int) -> float:
         return 1.0
     if m.attention in ("mla", "csa"):
         return float(tp)  # the latent is shared by all heads: every TP rank keeps a full copy
+    if m.num_key_value_heads <= 0:  # an API-only model has no published architecture: refuse, never divide by zero
+        why = "API-only: its architecture is not published" if m.api_only else "num_key_value_heads is 0"
+        raise ValueError(f"{m.id} has no KV heads in the catalog ({why}), so its KV cache cannot be split over "
+                         f"{tp} tensor-parallel GPUs")
     return max(1.0, tp / m.num_key_value_heads)
 
 

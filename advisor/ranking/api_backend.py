@@ -31,12 +31,24 @@ def peak_rates(w: Workload) -> tuple[float, float]:
     return rps * 60.0, rps * 60.0 * w.tokens_per_request
 
 
+USAGE_TIER_PAGES = {
+    "openai": "https://platform.openai.com/docs/guides/rate-limits",
+    "anthropic": "https://docs.anthropic.com/en/api/rate-limits",
+}
+"""Vendors whose rate limits are set per organization by its usage tier (which rises with spend) and read in the
+account's console: their pages explain the tiers, and no tier's figures are in the catalog, so the limits are
+not modelled. A price row's own ``rate_limits_source`` wins over this."""
+
+
 def _rate_limit(price: ApiPrice, w: Workload) -> tuple[Reason | None, bool]:
     """(reason, rejected) for the workload's peak against the provider's published tiers."""
     rpm, tpm = peak_rates(w)
     if not price.rate_limits:
-        return Reason("api-rate-limits", f"{price.provider} publishes no rate limits for this model: check that it takes "
-                      f"{rpm:,.0f} requests/min and {tpm:,.0f} tokens/min at your peak", "warning",
+        page = price.rate_limits_source or USAGE_TIER_PAGES.get(price.provider, "")
+        what = (f"{price.provider}'s rate limits depend on the account's usage tier and are not modelled ({page}): check that "
+                f"your tier takes" if page else
+                f"{price.provider}'s rate limits for this model are not in the catalog: check that it takes")
+        return Reason("api-rate-limits", f"{what} {rpm:,.0f} requests/min and {tpm:,.0f} tokens/min at your peak", "warning",
                       {"peak_requests_per_min": rpm, "peak_tokens_per_min": tpm}), False
     for tier in price.rate_limits:
         if (not tier.requests_per_min or rpm <= tier.requests_per_min) and (not tier.tokens_per_min or tpm <= tier.tokens_per_min):

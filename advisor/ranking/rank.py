@@ -76,13 +76,13 @@ def _fine_tuning(ctx: Context, model, memo: dict):
     """(USD per month, run, price, GPUs paid for, billed hours per run) of the workload's fine-tuning runs of
     ``model`` on the cheapest GPU offer that holds them, in an instance shape the provider sells: a run that
     needs fewer GPUs than the smallest instance uses all of them (data parallel, the same GPU-hours in less
-    time), and each run is billed in the offer's increments and minimum. None when no run is planned or
-    nothing can hold it."""
+    time), and each run is billed in the offer's increments and minimum. None when no run is planned,
+    nothing can hold it, or the model is API-only (no published weights to train: its backends reject it)."""
     from advisor.cost.billing import billed_seconds
 
     w = ctx.workload
     method = method_for(w.fine_tuning, w.fine_tuning_method)
-    if not method or not w.fine_tune_tokens or not w.fine_tunes_per_month:
+    if model.api_only or not method or not w.fine_tune_tokens or not w.fine_tunes_per_month:
         return None
     if model.id not in memo:
         best = None

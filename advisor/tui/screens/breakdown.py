@@ -17,7 +17,7 @@ from advisor.tui import services
 from advisor.tui.screens.base import AdvisorScreen
 from advisor.tui.widgets.cost_plot import CostPlot
 from advisor.tui.widgets.memory_bar import MemoryBar
-from advisor.tui.widgets.ranking_table import candidate_label, where
+from advisor.tui.widgets.ranking_table import arch_label, candidate_label, where
 
 MARKS = {"decisive": ("!", "bold"), "warning": ("~", "yellow"), "info": ("·", "")}
 
@@ -144,7 +144,7 @@ class BreakdownScreen(AdvisorScreen):
         c, rec = self.candidate, self.recommendation
         yield Header(icon="◆")
         with VerticalScroll(id="breakdown"):
-            arch = "MoE" if c.architecture == "moe" else "dense"
+            arch = arch_label(c.architecture, long=True)
             quality = f" · quality {fmt.num(c.quality, 1)} {c.quality_benchmark}" if c.quality is not None else ""
             yield Static(Text.assemble((f"#{c.rank} {c.model_name}", "bold"), f"  {arch} · {where(c)}{quality}"),
                          id="bd-title")
@@ -223,7 +223,7 @@ class CompareScreen(AdvisorScreen):
                 win.stylize("bold green")
             table.add_row(label, ta, tb)
 
-        row("architecture", a.architecture, b.architecture, lambda c, v: "MoE" if v == "moe" else "dense")
+        row("architecture", a.architecture, b.architecture, lambda c, v: arch_label(v, long=True))
         row("deployment", a.deployment, b.deployment, lambda c, v: f"{v} ({c.provider})")
         row("configuration", None, None, lambda c, v: where(c))
         row("$/M tokens", a.usd_per_mtok, b.usd_per_mtok, lambda c, v: fmt.usd(v, 3), "low")

@@ -94,6 +94,13 @@ def quality_cell(c: Candidate) -> str:
     return q
 
 
+def arch_label(architecture: str, long: bool = False) -> str:
+    """``MoE``, ``dense``, or for an API-only model ``closed`` (``long``: ``API-only (closed weights)``)."""
+    if architecture == "closed":
+        return "API-only (closed weights)" if long else "closed"
+    return "MoE" if architecture == "moe" else "dense"
+
+
 def candidate_label(c: Candidate) -> str:
     """The candidate in one phrase, replica count included (``Candidate.label`` leaves it out)."""
     return f"{c.model} · {where(c)}"
@@ -118,7 +125,7 @@ COLUMNS: tuple[Column, ...] = (
            lambda c: _none_last(c.quality, reverse_sign=True), right=True),
     Column("utilization", "util.", lambda c: fmt.pct(c.utilization) if c.utilization is not None else "-",
            lambda c: _none_last(c.utilization, reverse_sign=True), right=True),
-    Column("arch", "arch", lambda c: "MoE" if c.architecture == "moe" else "dense", lambda c: c.architecture),
+    Column("arch", "arch", lambda c: arch_label(c.architecture), lambda c: c.architecture),
     Column("gpus", "where (R × G gpu)", where, lambda c: ((c.replicas_peak or c.replicas) * c.gpus, c.gpu or "")),
 )
 """Cost first (the rank, $/M tokens and monthly stay fixed while the table scrolls sideways), then what
