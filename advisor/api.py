@@ -22,7 +22,7 @@ class Sizing:
 
     model: str
     architecture: str
-    """``moe`` or ``dense``."""
+    """``moe`` or ``dense`` (an API-only model is never sized: ``size`` refuses it)."""
     precision: str
     kv_precision: str
     context_tokens: int
@@ -79,13 +79,14 @@ def _gpu(gpu: str | GpuSpec) -> GpuSpec:
 
 
 def size(model: str | ModelSpec, precision: str = "bf16", context_tokens: int = 8192, kv_precision: str = "bf16") -> Sizing:
-    """Parameters, weight bytes and KV cache of ``model`` in ``precision``."""
+    """Parameters, weight bytes and KV cache of ``model`` in ``precision``. An API-only (closed-weights) model
+    raises ``InputError``: it has no published architecture to size."""
     from advisor.physics.sizing import active_params, kv_layout, param_breakdown, weight_bytes
 
     from advisor.common import checks
 
     context_tokens = checks.whole("context_tokens", context_tokens, minimum=0)
-    m = _model(model)
+    m = _open_weights(model, "size")
     p = param_breakdown(m)
     w = weight_bytes(m, precision)
     layout = kv_layout(m, kv_precision)

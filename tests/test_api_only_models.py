@@ -209,11 +209,12 @@ def test_summary_counts_them_apart(capsys):
 
 
 @pytest.mark.parametrize("mid", CLOSED)
-def test_api_estimate_refuses_them_naming_the_model_and_why(mid):
+def test_api_size_and_estimate_refuse_them_naming_the_model_and_why(mid):
     from advisor.errors import InputError
 
     m = api.catalog().model(mid)
-    calls = [lambda: api.estimate(mid, "h100-sxm"), lambda: api.estimate(m, "h200", gpus=8)]
+    calls = [lambda: api.size(mid), lambda: api.size(m, "fp8", context_tokens=4096),
+             lambda: api.estimate(mid, "h100-sxm"), lambda: api.estimate(m, "h200", gpus=8)]
     for call in calls:
         with pytest.raises(InputError) as err:
             call()
