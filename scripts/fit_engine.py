@@ -53,7 +53,7 @@ ENGINES = {
         "notes": "gpu_memory_utilization = 0.9 of TOTAL GPU memory (https://docs.vllm.ai/en/latest/configuration/engine_args.html); "
                  "max_num_seqs 1024 and max_num_batched_tokens 8192 for the OpenAI server on >= 70 GB GPUs (V1 defaults; 256 on "
                  "smaller GPUs and in V0); paged KV admitted as it grows (mean context); attention DP via --data-parallel-size "
-                 "with --enable-expert-parallel. Speed fitted on GPUStack performance-lab runs (docs.gpustack.ai/latest/performance-lab)",
+                 "with --enable-expert-parallel. Speed calibration source: GPUStack performance-lab runs (docs.gpustack.ai/latest/performance-lab)",
         "factors": {"max_batch": 1024, "kv_admission": "average"},
         "memory": {"policy": "total_fraction", "kv_cache_fraction": 0.9, "max_batched_tokens": 8192},
     },
@@ -62,8 +62,8 @@ ENGINES = {
         "precisions": ["bf16", "fp16", "fp8", "int8", "int4", "fp4", "nvfp4", "mxfp4", "mxfp4-experts"],
         "notes": "mem_fraction_static (share of TOTAL memory for weights + KV pool) is computed from GPU memory and TP size when "
                  "unset (python/sglang/srt/server_args.py); 0.88 assumed here (uncalibrated); max_running_requests derived from "
-                 "the KV pool (1024 assumed); attention DP via --enable-dp-attention. Speed fitted on GPUStack performance-lab "
-                 "and dstack (https://dstack.ai/blog/h200-mi300x-deepskeek-benchmark/) runs",
+                 "the KV pool (1024 assumed); attention DP via --enable-dp-attention. Speed calibration source: GPUStack "
+                 "performance-lab and dstack (https://dstack.ai/blog/h200-mi300x-deepskeek-benchmark/) runs",
         "factors": {"max_batch": 1024, "kv_admission": "average"},
         "memory": {"policy": "total_fraction", "kv_cache_fraction": 0.88, "max_batched_tokens": 8192},
     },
@@ -82,13 +82,14 @@ def support_tables(path: Path) -> dict[str, dict]:
     return {eid: {k: e[k] for k in SUPPORT_TABLES if k in e} for eid, e in raw.items()}
 
 
-def amd_speed(cat, vllm) -> tuple[float, list[str]]:
+def amd_speed(cat, vllm, trt) -> tuple[float, list[str]]:
     """MI300X (vLLM ROCm) over H100 (TensorRT-LLM) in MLPerf v4.1 Llama 2 70B, measured / estimated
-    (llama-3.3-70b at 300 in / 265 out, OpenOrca-like; the ratio barely depends on the shape)."""
+    (llama-3.3-70b at 300 in / 265 out, OpenOrca-like; the ratio barely depends on the shape). Both sides are
+    estimated with the FITTED factors (``vllm`` and ``trt`` profiles of the fit, per-GPU multipliers included):
+    an untuned H100 estimate would charge the fit's own change of factors to AMD."""
     rows = list(csv.DictReader((ROOT / "catalogs" / "calibration.csv").open()))
     by = {(r["gpu"], r["gpus"], r["scenario"]): r for r in rows if r["model"].startswith("llama2-70b")}
     m = cat.models["llama-3.3-70b"]
-    trt = cat.engines["trtllm"]
     logs, pairs = [], []
     for scenario in ("Offline", "Server"):
         nv, amd = by.get(("h100-sxm", "8", scenario)), by.get(("mi300x", "8", scenario))
@@ -152,8 +153,8 @@ def main(argv: list[str] | None = None) -> int:
     for fam, s in sorted(full.families().items()):
         if fam[0] in full.moe_models:
             print(f"  {' / '.join(fam):<40} {len(s.results):3d} rows  {s.median_abs_error:6.1%}  (signed {s.median_signed_error:+.1%})")
-    vllm_prof = calibration.profiles_with(cat, engine)["vllm"]
-    amd, pairs = amd_speed(cat, vllm_prof)
+    profiles = calibration.profiles_with(cat, engine)
+    amd, pairs = amd_speed(cat, profiles["vllm"], profiles["trtllm"])
     print(f"AMD (vLLM ROCm) speed: {amd:.2f} from {len(pairs)} MLPerf v4.1 pairs")
     ratio = calibration.validate(cat, engine, ratio_rows)
     print(f"burst rows (not fitted on): median |error| {ratio.median_abs_error:.1%}, signed {ratio.median_signed_error:+.1%}")
@@ -164,8 +165,9 @@ def main(argv: list[str] | None = None) -> int:
         "schema_version": 1,
         "as_of": datetime.date.today().isoformat(),
         "engine": "trtllm",
-        "source": "fitted by scripts/fit_engine.py on catalogs/calibration.csv (TensorRT-LLM 0.17/0.20 perf-overview tables, "
-                  "MLPerf Inference v4.1, GPUStack and dstack engine runs; every row carries its source URL)",
+        "source": "fitted by scripts/fit_engine.py on catalogs/calibration.csv (scored: TensorRT-LLM 0.17/0.20 perf-overview "
+                  "tables, MLPerf Inference v5.0 and GPUStack rows; GPUStack burst runs only as same-run engine ratios; "
+                  "MLPerf Inference v4.1 Llama 2 70B pairs for the AMD speed; every row carries its source URL)",
         "fit": {
             "rows": len(full.results),
             "median_abs_error": stats["median_abs_error"],
