@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -18,8 +19,8 @@ def to_plain(value: Any, *, decimal_as_str: bool = True) -> Any:
         return None if math.isnan(value) or math.isinf(value) else value
     if isinstance(value, dict):
         return {str(k): to_plain(v, decimal_as_str=decimal_as_str) for k, v in value.items()}
-    if isinstance(value, (list, tuple, set, frozenset)):
-        return [to_plain(v, decimal_as_str=decimal_as_str) for v in value]
+    if isinstance(value, (list, tuple, set, frozenset)) or (isinstance(value, Sequence) and not isinstance(value, (str, bytes))):
+        return [to_plain(v, decimal_as_str=decimal_as_str) for v in value]  # a LazyReasons too
     return value
 
 

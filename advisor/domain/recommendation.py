@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, fields
-from functools import lru_cache
 from decimal import Decimal
-from typing import Any
+from functools import lru_cache
+from typing import Any, overload
 
 from advisor.domain.workload import Workload
 
@@ -21,6 +22,87 @@ class Reason:
     severity: str = "info"
     """``decisive`` (why it ranks where it does), ``warning`` (a risk or weak estimate) or ``info``."""
     numbers: dict[str, Any] = field(default_factory=dict)
+
+
+class LazyReasons(Sequence[Reason]):
+    """A candidate's reasons, the costly part written only when read: a ranking explains every configuration it
+    keeps, but a screen or report reads the reasons of a few. Behaves as the tuple it stands for (iteration,
+    indexing, ``len``, ``==`` with a tuple, ``+`` with a tuple on either side); what is added to it stays
+    unwritten until then.
+
+    ``head`` + ``make()`` + ``tail``: ``make`` is called once, on the first read of anything but ``known()``.
+    The ranking adds its own reasons (rank, mode, quantization, fine-tuning) eagerly to ``head`` and ``tail``;
+    ``make`` writes only the backend's explanation of its numbers."""
+
+    __slots__ = ("_head", "_items", "_make", "_tail")
+
+    def __init__(self, make: Callable[[], Iterable[Reason]], head: tuple[Reason, ...] = (), tail: tuple[Reason, ...] = ()):
+        self._head, self._make, self._tail = tuple(head), make, tuple(tail)
+        self._items: tuple[Reason, ...] | None = None
+
+    def _all(self) -> tuple[Reason, ...]:
+        if self._items is None:
+            self._items = self._head + tuple(self._make()) + self._tail
+            self._make = None  # what it held (the configuration's plans, the context) can go
+        return self._items
+
+    def known(self) -> tuple[Reason, ...]:
+        """The reasons already written (the ranking's own), without writing the rest."""
+        return self._items if self._items is not None else self._head + self._tail
+
+    @overload
+    def __getitem__(self, i: int) -> Reason: ...
+    @overload
+    def __getitem__(self, i: slice) -> tuple[Reason, ...]: ...
+
+    def __getitem__(self, i):
+        return self._all()[i]
+
+    def __iter__(self) -> Iterator[Reason]:
+        return iter(self._all())
+
+    def __len__(self) -> int:
+        return len(self._all())
+
+    def __bool__(self) -> bool:
+        return bool(self._head or self._tail) or len(self._all()) > 0
+
+    def __add__(self, other: Sequence[Reason]) -> LazyReasons | tuple[Reason, ...]:
+        if not isinstance(other, (tuple, LazyReasons)):
+            return NotImplemented
+        if self._items is not None or isinstance(other, LazyReasons):
+            return tuple(self) + tuple(other)
+        return self._extended(tail=other)
+
+    def __radd__(self, other: Sequence[Reason]) -> LazyReasons | tuple[Reason, ...]:
+        if not isinstance(other, tuple):
+            return NotImplemented
+        if self._items is not None:
+            return other + self._items
+        return self._extended(head=other)
+
+    def _extended(self, head: tuple[Reason, ...] = (), tail: tuple[Reason, ...] = ()) -> LazyReasons:
+        """This sequence with ``head`` before and ``tail`` after; the lazy part is written once for both."""
+        def middle() -> tuple[Reason, ...]:
+            items = self._all()
+            return items[len(self._head):len(items) - len(self._tail)]
+        return LazyReasons(middle, head + self._head, self._tail + tail)
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, (tuple, LazyReasons)):
+            return self._all() == tuple(other)
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(self._all())
+
+    def __repr__(self) -> str:
+        return repr(self._all()) if self._items is not None else f"LazyReasons(<{len(self._head) + len(self._tail)} written, more on read>)"
+
+
+def known_reasons(reasons: Sequence[Reason]) -> tuple[Reason, ...]:
+    """The reasons already written: all of a tuple, the ranking's own of a ``LazyReasons``."""
+    return reasons.known() if isinstance(reasons, LazyReasons) else tuple(reasons)
 
 
 @dataclass(frozen=True)
@@ -130,6 +212,7 @@ class Candidate:
     quality_delta_source: str | None = None
     """Where ``quality_delta`` comes from (a URL), ``native``, or ``unmeasured``."""
     reasons: tuple[Reason, ...] = ()
+    """Why it ranks where it does, with the numbers: a tuple, or a ``LazyReasons`` written on first read."""
     rank: int = 0
     pareto: bool = False
     """On the cost/quality Pareto front: nothing is both cheaper and better."""
@@ -146,7 +229,7 @@ class Candidate:
         (the ranking re-labels every candidate a few times per run)."""
         unknown = changes.keys() - _candidate_fields()
         if unknown:
-            raise TypeError(f"Candidate has no field {sorted(unknown)[0]!r}")
+            raise TypeError(f"Candidate has no field {min(unknown)!r}")
         new = object.__new__(Candidate)
         new.__dict__.update(self.__dict__)
         new.__dict__.update(changes)

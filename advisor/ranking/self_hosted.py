@@ -4,25 +4,32 @@ deadline), each candidate explained with the numbers that decided it."""
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import lru_cache
 from decimal import Decimal
-from typing import Iterable
+from functools import lru_cache
 
 from advisor import cost
 from advisor.common import fmt
 from advisor.cost import billing, queueing
-from advisor.domain.prices import COMMITMENT_YEARS
-from advisor.domain.workload import HOURS_PER_MONTH
-from advisor.domain.recommendation import Candidate, MemoryBreakdown, Reason, Rejection, UtilizationPoint
 from advisor.domain.precision import resolve_precision
+from advisor.domain.recommendation import (
+    Candidate,
+    LazyReasons,
+    MemoryBreakdown,
+    Reason,
+    Rejection,
+    UtilizationPoint,
+)
 from advisor.domain.serving import ServingProfile
 from advisor.domain.specs import GpuSpec, ModelSpec
+from advisor.domain.workload import DAYS_PER_MONTH, HOURS_PER_MONTH
 from advisor.physics import lora
 from advisor.physics.engines import engines_for, precision_rejection
 from advisor.physics.performance import Estimate, default_kv_precision, parallelism
 from advisor.physics.sizing import weight_bytes
 from advisor.ranking.context import Context, memo_estimate, memo_fit, memoized
+from advisor.ranking.explain import billing_reasons, capacity_text
 
 GPU_COUNTS = (1, 2, 4, 8, 16)
 SHORT_CONTEXT_TOKENS = 8192
@@ -30,6 +37,8 @@ SHORT_CONTEXT_TOKENS = 8192
 LOW_UTILIZATION = 0.35
 """Below this average utilization the GPUs mostly idle (a decisive reason)."""
 VERY_LOW_UTILIZATION = 0.15
+TIE = 1e-9
+"""Relative difference under which two monthly bills are the same (see ``_cannot_beat``)."""
 
 
 @dataclass(frozen=True)
@@ -95,7 +104,8 @@ class SelfHostedBackend:
         for eng in profiles:
             if not eng.serves(precision):
                 continue
-            results = self._evaluate_precision(ctx, model, gpu, precision, price, eng, explain=rejections is None, costed=costed)
+            results = self._evaluate_precision(ctx, model, gpu, precision, price, eng, explain=rejections is None, costed=costed,
+                                               bound=best.plan.monthly_usd if best is not None else None)
             if rejections is None:
                 rejections = [r for r in results if isinstance(r, Rejection)]
             for k in results:
@@ -107,9 +117,14 @@ class SelfHostedBackend:
         return out
 
     def _evaluate_precision(self, ctx: Context, model: ModelSpec, gpu: GpuSpec, precision: str, price, eng: ServingProfile,
-                            explain: bool = True, costed: dict[int, tuple[float, int]] | None = None) -> list[Costed | Rejection]:
+                            explain: bool = True, costed: dict[int, tuple[float, int]] | None = None,
+                            bound: Decimal | None = None) -> list[Costed | Rejection]:
         """The cheapest working GPU count for this engine (as ``Costed``) and, when ``explain``, the rejections
         a user would ask about (the next smaller count, a 3-way split, too slow).
+
+        Every count from the smallest that fits to ``max_gpus`` is considered; a count whose bill cannot go under
+        the best found, this engine's or ``bound`` (another engine's), is not costed (``_cannot_beat``). So the
+        answer is the cheapest over all counts, found in the order counts and engines are tried, ties to the first.
 
         ``costed`` maps a GPU count to the (output tokens/s, weight bytes) of an engine that already works on it:
         an engine no faster and no lighter on the same GPUs buys the same offers and cannot bill less (a plan's
@@ -124,11 +139,10 @@ class SelfHostedBackend:
         if fitting is None:
             return results
         best: Costed | None = None
-        improved = True
-        for i, n in enumerate(c for c in GPU_COUNTS if fitting <= c <= w.max_gpus):
-            if i >= 2 and not improved:
-                break  # the smallest count and twice it are always tried; more only while each doubling bills less
-            improved = False
+        for n in (c for c in GPU_COUNTS if fitting <= c <= w.max_gpus):
+            beat = bound if best is None else best.plan.monthly_usd if bound is None else min(bound, best.plan.monthly_usd)
+            if beat is not None and _cannot_beat(ctx, model, gpu, n, precision, kv_prec, eng, beat):
+                continue  # cannot bill less than the best found
             seen = costed.get(n) if costed is not None else None
             if seen is not None:
                 e = _estimate(model, gpu, n, precision, w.input_tokens, w.output_tokens, kv_prec, w.tpot_limit_ms, eng, plan)
@@ -143,10 +157,7 @@ class SelfHostedBackend:
                     results.append(k)
                 continue
             if best is None or k.plan.monthly_usd < best.plan.monthly_usd:
-                best, improved = k, True
-            if k.plan.replicas_peak == 1 and k.plan.policy != "scale-to-zero":
-                break  # one replica runs all the time: more GPUs per replica only cost more (a job that scales to
-                # zero may finish sooner on more GPUs, at a larger batch, for fewer GPU-hours)
+                best = k
         if best is not None:
             results = [r for r in results if not (isinstance(r, Rejection) and r.reasons[0].code in ("too-slow", "ttft"))] + [best]
         return results if explain else [r for r in results if isinstance(r, Costed)]
@@ -235,9 +246,12 @@ class SelfHostedBackend:
         blend = w.tokens_per_request / w.output_tokens
         table = tuple(UtilizationPoint(u, cost.usd_per_mtok(plan.hourly_one_usd, capacity, blend, u)) for u in cost.UTILIZATION_POINTS)
         quality, bench = ctx.quality_of(model)
-        reasons = self._reasons(ctx, model, gpu, n, precision, e, replicas, utilization, mem, eng, dp)
-        reasons[1:1] = billing_reasons(plan, plans, gpus, gpu.id, w) + billing.sizing_reasons(
-            plan, w, e.output_tokens_per_s, e.ttft_ms, dp, e.weights_bytes, ctx.day)
+
+        def explain() -> list[Reason]:  # written when read (see LazyReasons): most candidates are never looked at
+            reasons = self._reasons(ctx, model, gpu, n, precision, e, replicas, utilization, mem, eng, dp)
+            reasons[1:1] = billing_reasons(plan, plans, gpus, gpu.id, w) + billing.sizing_reasons(
+                plan, w, e.output_tokens_per_s, e.ttft_ms, dp, e.weights_bytes, ctx.day)
+            return reasons
         hourly_peak = plan.usd_per_gpu_hour * plan.gpus_billed_at_peak
         return Candidate(
             model=model.id, model_name=model.name, architecture=model.architecture, deployment=self.deployment,
@@ -251,7 +265,7 @@ class SelfHostedBackend:
             utilization_table=table, billed_gpu_hours_per_month=round(plan.billed_gpu_hours_per_month, 3),
             replicas_peak=plan.replicas_peak, replicas_min=plan.replicas_min, scaling=plan.policy, pricing_kind=plan.pricing_kind,
             instance_gpus=plan.instance_gpus, engine=getattr(e, "engine", None), layout=getattr(e, "layout", None),
-            reasons=tuple(reasons),
+            reasons=LazyReasons(explain),
         )
 
     def _reasons(self, ctx: Context, model: ModelSpec, gpu: GpuSpec, n: int, precision: str, e, replicas: int,
@@ -361,7 +375,7 @@ def _sizing(deployment: str, model: ModelSpec, gpu: GpuSpec, precision: str, eng
             f_fail = memo_fit(model, gpu, n_fail, precision, context, kv_prec, prof(n_fail))[1]
         out.append(_memory_rejection(deployment, model, gpu, precision, provider, n_fail, f_fail, weights))
     if fitting > 2 and 3 <= max_gpus and model.num_attention_heads % 3:
-        par3, f3 = memo_fit(model, gpu, 3, precision, context, kv_prec, prof(3))
+        _par3, f3 = memo_fit(model, gpu, 3, precision, context, kv_prec, prof(3))
         if f3.fits:
             out.append(Rejection(model=model.id, deployment=deployment, provider=provider, gpu=gpu.id, gpus=3,
                                  precision=precision, reasons=(Reason(
@@ -370,6 +384,51 @@ def _sizing(deployment: str, model: ModelSpec, gpu: GpuSpec, precision: str, eng
                                      f"(serving engines refuse it); use {fitting} GPUs, or pipeline parallelism",
                                      "decisive", {"attention_heads": model.num_attention_heads}),)))
     return kv_prec, fitting, tuple(out)
+
+
+def _cannot_beat(ctx: Context, model: ModelSpec, gpu: GpuSpec, n: int, precision: str, kv_prec: str, eng: ServingProfile,
+                 best_usd: Decimal) -> bool:
+    """Whether ``n`` GPUs per engine must bill at least ``best_usd`` a month (within ``TIE``), whatever the offer,
+    shape or price kind: then costing them cannot change the answer.
+
+    The floor is the replica-hours of the cheaper of the policies ``billing.plans`` prices, counted as if every
+    replica were one engine that bills only its own GPUs and starts instantly, at the cheapest allowed
+    $/GPU-hour. ``rate`` is what one engine may be planned to carry (``queueing.planned_output_rate``); a
+    replica of ``dp`` engines needs ``ceil(x / dp)`` replicas where one engine each needs ``ceil(x)``, and
+    ``dp x ceil(x / dp) >= ceil(x)``. Interactive: fixed replicas for the peak, or each hour's replicas (at least
+    ``max(1, min_replicas)``), cold starts not counted. Batch: fixed replicas for the deadline, or the job's
+    hours alone. Bigger instances, cold starts and billing increments only add; 1e-6 of a replica is taken off
+    for float arithmetic. Cheap bounds are tried before the hour-by-hour sum."""
+    w = ctx.workload
+    unit = ctx.memo.get(("unit", gpu.id))
+    if unit is None:
+        offers = ctx.memo.get(("offers", gpu.id))
+        if offers is None:
+            offers = ctx.memo[("offers", gpu.id)] = billing.undominated(ctx.prices.gpu_offers(gpu.id, w.providers, w.pricing_kinds))
+        unit = ctx.memo[("unit", gpu.id)] = float(min((o.usd_per_gpu_hour for o in offers), default=0))
+    if unit <= 0:
+        return False
+    need = float(best_usd) * (1 - TIE) / (unit * n)  # replica-hours a month at or above which it cannot win
+    floor = max(1, w.min_replicas)
+    if w.latency != "batch" and floor * HOURS_PER_MONTH >= need:
+        return True  # an interactive deployment runs at least ``floor`` replicas every hour: no estimate needed
+    e = _estimate(model, gpu, n, precision, w.input_tokens, w.output_tokens, kv_prec, w.tpot_limit_ms, eng, lora.plan_for(w))
+    if not e.fits:
+        return False
+    rate = queueing.planned_output_rate(e.output_tokens_per_s, e.ttft_ms, w)
+    if rate <= 0:
+        return False
+    ceil = math.ceil
+    if w.latency == "batch":
+        return (max(1, ceil(w.required_output_tokens_per_s / rate - 1e-6)) * HOURS_PER_MONTH >= need
+                and w.mean_output_tokens_per_s / rate * HOURS_PER_MONTH >= need)
+    day, mean = ctx.day, w.mean_output_tokens_per_s
+    if max(1, ceil(mean * day.peak_to_mean / rate - 1e-6)) * HOURS_PER_MONTH < need:
+        return False  # fixed replicas might
+    a = mean * day.within_hour_peak / rate
+    if max(floor, a) * HOURS_PER_MONTH >= need:  # every hour runs at least max(floor, its load); the loads average a
+        return True
+    return sum(max(floor, ceil(a * x - 1e-6)) for x in day.hourly) * DAYS_PER_MONTH >= need
 
 
 def _memory_rejection(deployment: str, model: ModelSpec, gpu: GpuSpec, precision: str, provider: str, n: int, f,
@@ -407,55 +466,6 @@ def admission_context(e, profile: ServingProfile) -> int:
     if profile.efficiency.kv_admission == "average":
         return int(e.input_tokens + e.output_tokens / 2.0)
     return e.input_tokens + e.output_tokens
-
-
-def _increment(price) -> str:
-    return {1: "per second", 60: "per minute", 3600: "per hour"}.get(price.billing_increment_s, f"per {price.billing_increment_s} s")
-
-
-def billing_reasons(plan: billing.Plan, plans: list[billing.Plan], n: int, gpu: str, w) -> list[Reason]:
-    """What is billed and why this policy and price kind won."""
-    p = plan.price
-    r: list[Reason] = []
-    billed = plan.billed_gpu_hours_per_month
-    head = (f"{plan.policy}, {plan.pricing_kind} at {p.provider}: {billed:,.0f} GPU-hours/month x ${p.usd_per_gpu_hour}/GPU-h = "
-            f"${cost.money(plan.monthly_usd):,} (billed {_increment(p)})")
-    if plan.policy == "autoscale":
-        head += (f"; {plan.replicas_min}-{plan.replicas_peak} replicas follow the day's traffic, each scale-up billed for its "
-                 f"{billing.duration(plan.cold_start_s)} cold start")
-    elif plan.policy == "scale-to-zero":
-        head += f"; the job runs {plan.run_hours_per_day:.1f} h a day on {plan.replicas_peak} replica(s) (cold start included), then stops"
-    else:
-        head += f"; {plan.replicas_peak} replica(s) all month"
-    r.append(Reason("billing", head, "info", {"billed_gpu_hours_per_month": billed, "usd_per_gpu_hour": str(p.usd_per_gpu_hour),
-                                              "scaling": plan.policy, "pricing_kind": plan.pricing_kind}))
-    fixed = billing.best([x for x in plans if x.policy == "fixed" and x.price is p])
-    if fixed is not None and plan.policy != "fixed" and fixed.monthly_usd > plan.monthly_usd:
-        saved = 1 - plan.monthly_usd / fixed.monthly_usd
-        r.append(Reason("scaling", f"{plan.policy} costs {saved:.0%} less than the same replicas fixed all month "
-                        f"(${cost.money(fixed.monthly_usd):,})", "info", {"fixed_monthly_usd": str(cost.money(fixed.monthly_usd))}))
-    used = plan.replicas_peak * n
-    paid = plan.gpus_billed_at_peak
-    if paid > used:
-        r.append(Reason("instance-size", f"{p.provider} sells {gpu} as {'/'.join(map(str, p.shapes))}-GPU instances "
-                        f"({p.sku or 'instance'}): you pay for {paid} GPUs to use {used}", "warning", {"paid_gpus": paid}))
-    if plan.instances_per_replica > 1:
-        r.append(Reason("multi-instance", f"each replica spans {plan.instances_per_replica} {plan.instance_gpus}-GPU instances over "
-                        f"{p.provider}'s cluster interconnect", "warning", {"instances_per_replica": plan.instances_per_replica}))
-    if plan.pricing_kind == "spot":
-        r.append(Reason("spot", f"spot price: {p.provider} can reclaim the GPUs at any time; the job must checkpoint and retry "
-                        f"(fine for batch work, not for a latency target)", "warning"))
-    elif plan.pricing_kind in ("reserved-1y", "reserved-3y", "committed"):
-        years = COMMITMENT_YEARS.get(plan.pricing_kind)
-        term = f"{years} year{'s' if years > 1 else ''}" if years else "the contract's term"
-        r.append(Reason("commitment", f"{plan.pricing_kind} price: commits to {paid} GPUs for {term} "
-                        f"(${cost.money(plan.monthly_usd * 12 * (years or 1)):,}) whatever the traffic does", "warning",
-                        {"commitment_years": years or 0}))
-    return r
-
-
-def capacity_text(e) -> str:
-    return f"{e.output_tokens_per_s:,.0f} output tokens/s at batch {e.batch} ({e.bound}-bound)"
 
 
 def _min_gpus_at(model: ModelSpec, gpu: GpuSpec, precision: str, kv_prec: str, context: int, key: ServingProfile) -> int | None:

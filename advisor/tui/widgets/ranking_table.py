@@ -12,7 +12,7 @@ from textual.message import Message
 from textual.widgets import DataTable
 
 from advisor.common import fmt
-from advisor.domain.recommendation import Candidate, Recommendation
+from advisor.domain.recommendation import Candidate, Recommendation, known_reasons
 
 
 @dataclass(frozen=True)
@@ -89,7 +89,7 @@ def quality_cell(c: Candidate) -> str:
     if c.quality_delta:
         return f"{q} ({c.quality_delta:+.1f})"
     if c.quality_delta_source == "unmeasured" and any(r.code == "quantization-quality" and r.severity == "warning"
-                                                      for r in c.reasons):
+                                                      for r in known_reasons(c.reasons)):  # the ranking's own: no row is explained
         return f"{q} (?)"
     return q
 

@@ -1,0 +1,58 @@
+"""The self-hosted backend's explanations of a bill: what is billed, why this policy and price kind won, and
+what one engine sustains (plain sentences with the numbers in them; written when a candidate's reasons are read)."""
+
+from __future__ import annotations
+
+from advisor import cost
+from advisor.cost import billing
+from advisor.domain.prices import COMMITMENT_YEARS
+from advisor.domain.recommendation import Reason
+
+
+def _increment(price) -> str:
+    return {1: "per second", 60: "per minute", 3600: "per hour"}.get(price.billing_increment_s, f"per {price.billing_increment_s} s")
+
+
+def billing_reasons(plan: billing.Plan, plans: list[billing.Plan], n: int, gpu: str, w) -> list[Reason]:
+    """What is billed and why this policy and price kind won."""
+    p = plan.price
+    r: list[Reason] = []
+    billed = plan.billed_gpu_hours_per_month
+    head = (f"{plan.policy}, {plan.pricing_kind} at {p.provider}: {billed:,.0f} GPU-hours/month x ${p.usd_per_gpu_hour}/GPU-h = "
+            f"${cost.money(plan.monthly_usd):,} (billed {_increment(p)})")
+    if plan.policy == "autoscale":
+        head += (f"; {plan.replicas_min}-{plan.replicas_peak} replicas follow the day's traffic, each scale-up billed for its "
+                 f"{billing.duration(plan.cold_start_s)} cold start")
+    elif plan.policy == "scale-to-zero":
+        head += f"; the job runs {plan.run_hours_per_day:.1f} h a day on {plan.replicas_peak} replica(s) (cold start included), then stops"
+    else:
+        head += f"; {plan.replicas_peak} replica(s) all month"
+    r.append(Reason("billing", head, "info", {"billed_gpu_hours_per_month": billed, "usd_per_gpu_hour": str(p.usd_per_gpu_hour),
+                                              "scaling": plan.policy, "pricing_kind": plan.pricing_kind}))
+    fixed = billing.best([x for x in plans if x.policy == "fixed" and x.price is p])
+    if fixed is not None and plan.policy != "fixed" and fixed.monthly_usd > plan.monthly_usd:
+        saved = 1 - plan.monthly_usd / fixed.monthly_usd
+        r.append(Reason("scaling", f"{plan.policy} costs {saved:.0%} less than the same replicas fixed all month "
+                        f"(${cost.money(fixed.monthly_usd):,})", "info", {"fixed_monthly_usd": str(cost.money(fixed.monthly_usd))}))
+    used = plan.replicas_peak * n
+    paid = plan.gpus_billed_at_peak
+    if paid > used:
+        r.append(Reason("instance-size", f"{p.provider} sells {gpu} as {'/'.join(map(str, p.shapes))}-GPU instances "
+                        f"({p.sku or 'instance'}): you pay for {paid} GPUs to use {used}", "warning", {"paid_gpus": paid}))
+    if plan.instances_per_replica > 1:
+        r.append(Reason("multi-instance", f"each replica spans {plan.instances_per_replica} {plan.instance_gpus}-GPU instances over "
+                        f"{p.provider}'s cluster interconnect", "warning", {"instances_per_replica": plan.instances_per_replica}))
+    if plan.pricing_kind == "spot":
+        r.append(Reason("spot", f"spot price: {p.provider} can reclaim the GPUs at any time; the job must checkpoint and retry "
+                        f"(fine for batch work, not for a latency target)", "warning"))
+    elif plan.pricing_kind in ("reserved-1y", "reserved-3y", "committed"):
+        years = COMMITMENT_YEARS.get(plan.pricing_kind)
+        term = f"{years} year{'s' if years > 1 else ''}" if years else "the contract's term"
+        r.append(Reason("commitment", f"{plan.pricing_kind} price: commits to {paid} GPUs for {term} "
+                        f"(${cost.money(plan.monthly_usd * 12 * (years or 1)):,}) whatever the traffic does", "warning",
+                        {"commitment_years": years or 0}))
+    return r
+
+
+def capacity_text(e) -> str:
+    return f"{e.output_tokens_per_s:,.0f} output tokens/s at batch {e.batch} ({e.bound}-bound)"
