@@ -755,8 +755,18 @@ async def test_break_even_says_not_reached_with_the_numbers_never_never():  # 5
         await until(pilot, lambda: isinstance(app.screen, BreakdownScreen))
         await pilot.pause()
         text = plain(app.screen.query_one("#bd-utilization", Static))
-        assert "never" not in text and "not reached: fully used, one replica costs $" in text
+        assert "never" not in text and "not reached: " in text and "one replica costs $" in text
         assert break_even_text(c).startswith("not reached")
+    # Cheaper than the API only when busier than peak-provisioned replicas run: the text says so, with the share
+    from advisor.domain.recommendation import Reason
+
+    def with_numbers(full, api):
+        return c.evolve(break_even_tokens_per_day=None, break_even_vs="openrouter at $0.130/M",
+                        reasons=(Reason("break-even", "", "info", {"usd_per_mtok_at_full": full, "api_usd_per_mtok": api}),))
+
+    busier = break_even_text(with_numbers(0.128, 0.130))
+    assert busier.startswith("not reached: only above 98% utilization") and "$0.128/M" in busier
+    assert break_even_text(with_numbers(0.2, 0.130)) == "not reached: fully used, one replica costs $0.200/M"
 
 
 async def test_replica_counts_use_one_notation_and_stay_in_summaries():  # 6

@@ -200,7 +200,7 @@ def _break_even(c: Candidate, ctx: Context, memo: dict) -> tuple[float | None, s
                    f"reaches with its peak provisioned")
         else:
             msg = f"does not break even with {vs} for {c.model}: fully used, one replica costs {fmt.usd(full, 3)}/M tokens"
-        return None, vs, Reason("break-even", msg, "info", {"usd_per_mtok_at_full": full})
+        return None, vs, Reason("break-even", msg, "info", {"usd_per_mtok_at_full": full, "api_usd_per_mtok": float(api_usd_per_mtok)})
     per_day, now = be.tokens_per_day, be.workload_tokens_per_day
     side = "above" if now >= per_day else "below"
     billed = "" if c.scaling in (None, "fixed") else f"; billed {c.scaling}, it pays only for the hours it runs"
