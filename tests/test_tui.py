@@ -376,6 +376,14 @@ async def test_rejected_options_show_why():
         assert app.screen.query_one(DataTable).row_count == len(app.recommendation.rejected)
         first = app.screen.rejections[0]
         assert first.reasons[0].message in str(app.screen.query_one("#rejected-detail", Static).render()).replace("\n", " ")
+        # A mode's reason starts with "[reasoning]": shown as written, not read as markup and dropped
+        table = app.screen.query_one(DataTable)
+        i = next(i for i, r in enumerate(app.screen.rejections) if r.reasons and r.reasons[0].message.startswith("["))
+        cell = table.get_row_at(i)[1]
+        from rich.text import Text
+
+        shown = cell if isinstance(cell, Text) else Text.from_markup(cell)  # a str cell is drawn as markup
+        assert shown.plain.startswith(app.screen.rejections[i].reasons[0].message[:12])
 
 
 # --------------------------------------------------------------------------- export

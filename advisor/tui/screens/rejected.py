@@ -54,7 +54,7 @@ class RejectedScreen(AdvisorScreen):
         width = max(REASON_WIDTH, self.app.size.width - label_width - 8)
         for i, r in enumerate(self.rejections):
             first = r.reasons[0].message if r.reasons else ""
-            table.add_row(r.label, short_reason(first, width), key=str(i))
+            table.add_row(Text(r.label), Text(short_reason(first, width)), key=str(i))  # plain text: '[reasoning] …' is no markup
         if self.rejections:
             self._show(0)
         table.focus()
