@@ -10,9 +10,9 @@ import pytest
 from advisor import api, cost
 from advisor.domain.recommendation import LazyReasons, Reason, known_reasons
 from advisor.domain.workload import PRESETS
-from advisor.prices.book import from_catalog
 from advisor.physics.engines import engines_for
-from advisor.ranking import self_hosted
+from advisor.prices.book import from_catalog
+from advisor.ranking import bounds, self_hosted
 from advisor.ranking.context import Context
 from advisor.ranking.rank import recommend_with
 
@@ -35,13 +35,13 @@ def test_the_bound_skips_only_what_cannot_win(cat, monkeypatch, preset, scale):
     w = dataclasses.replace(PRESETS[preset], requests_per_day=PRESETS[preset].requests_per_day * scale)
     bounded = recommend_with(w, cat, book)
     skipped = []
-    real = self_hosted._cannot_beat
+    real = bounds.cannot_beat
 
     def never(*args):
         skipped.append(real(*args))
         return False
 
-    monkeypatch.setattr(self_hosted, "_cannot_beat", never)
+    monkeypatch.setattr(bounds, "cannot_beat", never)
     everything = recommend_with(w, cat, book)
     assert any(skipped), "the bound never applied: the test checks nothing"
     assert _rows(bounded) == _rows(everything)

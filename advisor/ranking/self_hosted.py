@@ -23,11 +23,12 @@ from advisor.domain.recommendation import (
 )
 from advisor.domain.serving import ServingProfile
 from advisor.domain.specs import GpuSpec, ModelSpec
-from advisor.domain.workload import DAYS_PER_MONTH, HOURS_PER_MONTH
+from advisor.domain.workload import HOURS_PER_MONTH
 from advisor.physics import lora
 from advisor.physics.engines import engines_for, precision_rejection
 from advisor.physics.performance import Estimate, default_kv_precision, parallelism
 from advisor.physics.sizing import weight_bytes
+from advisor.ranking import bounds
 from advisor.ranking.context import Context, memo_estimate, memo_fit, memoized
 from advisor.ranking.explain import billing_reasons, capacity_text
 
@@ -37,8 +38,9 @@ SHORT_CONTEXT_TOKENS = 8192
 LOW_UTILIZATION = 0.35
 """Below this average utilization the GPUs mostly idle (a decisive reason)."""
 VERY_LOW_UTILIZATION = 0.15
-TIE = 1e-9
-"""Relative difference under which two monthly bills are the same (see ``_cannot_beat``)."""
+UNEXPLAINED = Rejection(model="", deployment="self-hosted", reasons=(Reason(
+    "unexplained", "does not work (not explained: the search explains the smallest GPU count's failure only)", "info"),))
+"""What ``_cost`` returns for a configuration that does not work when no one will read why."""
 
 
 @dataclass(frozen=True)
@@ -123,7 +125,7 @@ class SelfHostedBackend:
         a user would ask about (the next smaller count, a 3-way split, too slow).
 
         Every count from the smallest that fits to ``max_gpus`` is considered; a count whose bill cannot go under
-        the best found, this engine's or ``bound`` (another engine's), is not costed (``_cannot_beat``). So the
+        the best found, this engine's or ``bound`` (another engine's), is not costed (``bounds.cannot_beat``). So the
         answer is the cheapest over all counts, found in the order counts and engines are tried, ties to the first.
 
         ``costed`` maps a GPU count to the (output tokens/s, weight bytes) of an engine that already works on it:
@@ -141,14 +143,15 @@ class SelfHostedBackend:
         best: Costed | None = None
         for n in (c for c in GPU_COUNTS if fitting <= c <= w.max_gpus):
             beat = bound if best is None else best.plan.monthly_usd if bound is None else min(bound, best.plan.monthly_usd)
-            if beat is not None and _cannot_beat(ctx, model, gpu, n, precision, kv_prec, eng, beat):
+            if beat is not None and bounds.cannot_beat(ctx, gpu, n, beat, lambda n=n: _estimate(
+                    model, gpu, n, precision, w.input_tokens, w.output_tokens, kv_prec, w.tpot_limit_ms, eng, plan)):
                 continue  # cannot bill less than the best found
             seen = costed.get(n) if costed is not None else None
             if seen is not None:
                 e = _estimate(model, gpu, n, precision, w.input_tokens, w.output_tokens, kv_prec, w.tpot_limit_ms, eng, plan)
                 if seen[0] >= queueing.planned_output_rate(e.output_tokens_per_s, e.ttft_ms, w) and seen[1] <= e.weights_bytes:
                     continue
-            k = self._cost(ctx, model, gpu, n, precision, kv_prec, price, eng)
+            k = self._cost(ctx, model, gpu, n, precision, kv_prec, price, eng, why=explain and best is None and n == fitting)
             planned = queueing.planned_output_rate(k.e.output_tokens_per_s, k.e.ttft_ms, w) if isinstance(k, Costed) else 0.0
             if isinstance(k, Costed) and costed is not None and (seen is None or planned > seen[0]):
                 costed[n] = (planned, k.e.weights_bytes)
@@ -163,10 +166,16 @@ class SelfHostedBackend:
         return results if explain else [r for r in results if isinstance(r, Costed)]
 
     def _cost(self, ctx: Context, model: ModelSpec, gpu: GpuSpec, n: int, precision: str, kv_prec: str, price,
-              eng: ServingProfile) -> Costed | Rejection:
-        """What a configuration costs, and whether it works at all; reasons come later, for the winner only."""
+              eng: ServingProfile, why: bool = True) -> Costed | Rejection:
+        """What a configuration costs, and whether it works at all; reasons come later, for the winner only. A
+        configuration that does not work is explained only when ``why`` (else ``UNEXPLAINED``): the search
+        shows the failure of the smallest GPU count alone."""
         w = ctx.workload
+        if not why and not bounds.sold(ctx, gpu, n):
+            return UNEXPLAINED  # no estimate needed
         e = _estimate(model, gpu, n, precision, w.input_tokens, w.output_tokens, kv_prec, w.tpot_limit_ms, eng, lora.plan_for(w))
+        if not why and (not e.fits or (w.latency == "interactive" and (not e.meets_tpot_limit or e.ttft_ms >= w.ttft_ms))):
+            return UNEXPLAINED
         label = f"{n}x {gpu.id} ({precision})"
         if not e.fits:
             return Rejection(model=model.id, deployment=self.deployment, provider=price.provider, gpu=gpu.id, gpus=n, precision=precision,
@@ -182,9 +191,7 @@ class SelfHostedBackend:
                 return Rejection(model=model.id, deployment=self.deployment, provider=price.provider, gpu=gpu.id, gpus=n, precision=precision,
                                  reasons=(Reason("ttft", f"time to first token {e.ttft_ms:,.0f} ms on {label} exceeds the {w.ttft_ms:,.0f} ms target "
                                                  f"(prefill of {w.input_tokens:,} tokens)", "decisive", {"ttft_ms": e.ttft_ms}),))
-        offers = ctx.memo.get(("offers", gpu.id))
-        if offers is None:
-            offers = ctx.memo[("offers", gpu.id)] = billing.undominated(ctx.prices.gpu_offers(gpu.id, w.providers, w.pricing_kinds))
+        offers = bounds.offers_of(ctx, gpu)
         # A replica is what one sold instance (or one group of instances over a cluster interconnect) runs:
         # an 8-GPU instance holding a 2-GPU engine runs 4 engines side by side (data parallel), never one
         # engine with 6 idle GPUs, and never an engine split over separate small instances.
@@ -201,6 +208,8 @@ class SelfHostedBackend:
                 engines_of[id(p)] = dp
         plan = billing.best(plans)
         if plan is None:
+            if not why:
+                return UNEXPLAINED
             sold = "; ".join(sorted({f"{o.provider} {'/'.join(map(str, o.shapes))}" + (" (+cluster)" if o.multi_node else "")
                                      for o in ctx.prices.gpu_offers(gpu.id, w.providers, w.pricing_kinds)})) or "no allowed offer"
             return Rejection(model=model.id, deployment=self.deployment, gpu=gpu.id, gpus=n, precision=precision,
@@ -230,6 +239,8 @@ class SelfHostedBackend:
         )
         short = max(-mem.free_bytes, kv_need - mem.kv_capacity_bytes)
         if short > 0:
+            if not why:
+                return UNEXPLAINED
             return Rejection(model=model.id, deployment=self.deployment, provider=price.provider, gpu=gpu.id, gpus=gpus,
                              precision=precision, shortfall_bytes=short,
                              reasons=(Reason("kv-does-not-fit", f"the KV cache of {mem.concurrency:.0f} sequences x {adm_ctx:,} tokens "
@@ -384,51 +395,6 @@ def _sizing(deployment: str, model: ModelSpec, gpu: GpuSpec, precision: str, eng
                                      f"(serving engines refuse it); use {fitting} GPUs, or pipeline parallelism",
                                      "decisive", {"attention_heads": model.num_attention_heads}),)))
     return kv_prec, fitting, tuple(out)
-
-
-def _cannot_beat(ctx: Context, model: ModelSpec, gpu: GpuSpec, n: int, precision: str, kv_prec: str, eng: ServingProfile,
-                 best_usd: Decimal) -> bool:
-    """Whether ``n`` GPUs per engine must bill at least ``best_usd`` a month (within ``TIE``), whatever the offer,
-    shape or price kind: then costing them cannot change the answer.
-
-    The floor is the replica-hours of the cheaper of the policies ``billing.plans`` prices, counted as if every
-    replica were one engine that bills only its own GPUs and starts instantly, at the cheapest allowed
-    $/GPU-hour. ``rate`` is what one engine may be planned to carry (``queueing.planned_output_rate``); a
-    replica of ``dp`` engines needs ``ceil(x / dp)`` replicas where one engine each needs ``ceil(x)``, and
-    ``dp x ceil(x / dp) >= ceil(x)``. Interactive: fixed replicas for the peak, or each hour's replicas (at least
-    ``max(1, min_replicas)``), cold starts not counted. Batch: fixed replicas for the deadline, or the job's
-    hours alone. Bigger instances, cold starts and billing increments only add; 1e-6 of a replica is taken off
-    for float arithmetic. Cheap bounds are tried before the hour-by-hour sum."""
-    w = ctx.workload
-    unit = ctx.memo.get(("unit", gpu.id))
-    if unit is None:
-        offers = ctx.memo.get(("offers", gpu.id))
-        if offers is None:
-            offers = ctx.memo[("offers", gpu.id)] = billing.undominated(ctx.prices.gpu_offers(gpu.id, w.providers, w.pricing_kinds))
-        unit = ctx.memo[("unit", gpu.id)] = float(min((o.usd_per_gpu_hour for o in offers), default=0))
-    if unit <= 0:
-        return False
-    need = float(best_usd) * (1 - TIE) / (unit * n)  # replica-hours a month at or above which it cannot win
-    floor = max(1, w.min_replicas)
-    if w.latency != "batch" and floor * HOURS_PER_MONTH >= need:
-        return True  # an interactive deployment runs at least ``floor`` replicas every hour: no estimate needed
-    e = _estimate(model, gpu, n, precision, w.input_tokens, w.output_tokens, kv_prec, w.tpot_limit_ms, eng, lora.plan_for(w))
-    if not e.fits:
-        return False
-    rate = queueing.planned_output_rate(e.output_tokens_per_s, e.ttft_ms, w)
-    if rate <= 0:
-        return False
-    ceil = math.ceil
-    if w.latency == "batch":
-        return (max(1, ceil(w.required_output_tokens_per_s / rate - 1e-6)) * HOURS_PER_MONTH >= need
-                and w.mean_output_tokens_per_s / rate * HOURS_PER_MONTH >= need)
-    day, mean = ctx.day, w.mean_output_tokens_per_s
-    if max(1, ceil(mean * day.peak_to_mean / rate - 1e-6)) * HOURS_PER_MONTH < need:
-        return False  # fixed replicas might
-    a = mean * day.within_hour_peak / rate
-    if max(floor, a) * HOURS_PER_MONTH >= need:  # every hour runs at least max(floor, its load); the loads average a
-        return True
-    return sum(max(floor, ceil(a * x - 1e-6)) for x in day.hourly) * DAYS_PER_MONTH >= need
 
 
 def _memory_rejection(deployment: str, model: ModelSpec, gpu: GpuSpec, precision: str, provider: str, n: int, f,
