@@ -35,7 +35,8 @@ def _lindley_mean_wait(rate: float, service: float, n: int = 200_000, seed: int 
 
 
 def _engines_per_replica(c) -> int:
-    return next(r.numbers["engines_per_replica"] for r in c.reasons if r.code == "capacity")
+    assert c.engines_per_replica == next(r.numbers["engines_per_replica"] for r in c.reasons if r.code == "capacity")
+    return c.engines_per_replica
 
 
 def _check_headroom(rec, w: Workload) -> int:

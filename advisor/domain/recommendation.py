@@ -107,7 +107,9 @@ def known_reasons(reasons: Sequence[Reason]) -> tuple[Reason, ...]:
 
 @dataclass(frozen=True)
 class MemoryBreakdown:
-    """Memory of one replica (all its GPUs), in bytes."""
+    """Memory of one replica (all its GPUs), in bytes. A replica that runs several engines side by side (data
+    parallel, ``Candidate.engines_per_replica``) holds that many copies of the weights, and its concurrency and
+    KV cache are those of all its engines."""
 
     capacity_bytes: int
     weights_bytes: int
@@ -192,6 +194,9 @@ class Candidate:
     ``per-token`` for an API."""
     instance_gpus: int | None = None
     """GPUs per instance bought (a replica may share an instance, or span several)."""
+    engines_per_replica: int | None = None
+    """Serving engines a replica runs side by side, each with its own copy of the weights (self-hosted; 1 unless
+    an instance holds more GPUs than one engine uses)."""
     fine_tuning_monthly_usd: Decimal | None = None
     """The month's fine-tuning runs (training GPU-hours at the cheapest suitable offer); not in ``monthly_cost_usd``."""
     total_monthly_usd: Decimal | None = None

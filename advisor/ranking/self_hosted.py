@@ -275,7 +275,7 @@ class SelfHostedBackend:
             parallelism=e.parallelism.note if dp == 1 else f"{dp} engines x {e.parallelism.note} (data parallel)",
             utilization_table=table, billed_gpu_hours_per_month=round(plan.billed_gpu_hours_per_month, 3),
             replicas_peak=plan.replicas_peak, replicas_min=plan.replicas_min, scaling=plan.policy, pricing_kind=plan.pricing_kind,
-            instance_gpus=plan.instance_gpus, engine=getattr(e, "engine", None), layout=getattr(e, "layout", None),
+            instance_gpus=plan.instance_gpus, engines_per_replica=dp, engine=getattr(e, "engine", None), layout=getattr(e, "layout", None),
             reasons=LazyReasons(explain),
         )
 

@@ -155,6 +155,7 @@ BILLING = Section("billing", (
     Field("replicas_peak", INT, required=False),
     Field("replicas_min", INT, required=False),
     Field("instance_gpus", INT, required=False),
+    Field("engines_per_replica", INT, required=False),
     Field("engine", required=False, title="engine"),
     Field("layout", required=False, title="layout"),
 ))
