@@ -74,14 +74,16 @@ class SelfHostedBackend:
         w = ctx.workload
         gpus = [g for g in ctx.catalog.gpus.values() if not w.gpu_types or g.id in w.gpu_types]
         out: list[Candidate | Rejection] = []
-        plan = lora.plan_for(w)
+        plan = _lora_plan(ctx)
         refused: dict[str, ServingProfile] = {}
         served = False
         for gpu in gpus:
             price = ctx.prices.cheapest_gpu(gpu.id, w.providers, w.pricing_kinds)
             if price is None:
                 continue
-            profiles = engines_for(ctx.catalog, gpu, w.engines)
+            profiles = ctx.memo.get(("engines", gpu.id))
+            if profiles is None:
+                profiles = ctx.memo[("engines", gpu.id)] = engines_for(ctx.catalog, gpu, w.engines)
             if plan is not None:  # adapters: only the engines that serve them on this model
                 refused.update((p.id, p) for p in profiles if not lora.serves(p, model, plan))
                 profiles = tuple(p for p in profiles if lora.serves(p, model, plan))
@@ -134,7 +136,7 @@ class SelfHostedBackend:
         w = ctx.workload
         if precision == "mxfp4-experts" and not model.is_moe:
             return []
-        plan = lora.plan_for(w)
+        plan = _lora_plan(ctx)
         kv_prec, fitting, static = _sizing(self.deployment, model, gpu, precision, eng, w.context_max_tokens, w.max_gpus,
                                            price.provider, plan)
         results: list[Costed | Rejection] = list(static) if explain else []
@@ -173,7 +175,7 @@ class SelfHostedBackend:
         w = ctx.workload
         if not why and not bounds.sold(ctx, gpu, n):
             return UNEXPLAINED  # no estimate needed
-        e = _estimate(model, gpu, n, precision, w.input_tokens, w.output_tokens, kv_prec, w.tpot_limit_ms, eng, lora.plan_for(w))
+        e = _estimate(model, gpu, n, precision, w.input_tokens, w.output_tokens, kv_prec, w.tpot_limit_ms, eng, _lora_plan(ctx))
         if not why and (not e.fits or (w.latency == "interactive" and (not e.meets_tpot_limit or e.ttft_ms >= w.ttft_ms))):
             return UNEXPLAINED
         label = f"{n}x {gpu.id} ({precision})"
@@ -324,7 +326,7 @@ class SelfHostedBackend:
                 r.append(Reason("heavy-fine-tuning", "heavy fine-tuning planned: a dense model has the well-trodden full fine-tuning path", "info"))
         elif w.fine_tuning == "light" and model.is_moe:
             r.append(Reason("light-fine-tuning", "LoRA adapters on an MoE: supported by fewer serving engines and recipes than dense", "warning"))
-        plan = lora.plan_for(w)
+        plan = _lora_plan(ctx)
         if plan is not None:
             r.append(lora.reason(model, plan, eng, n, dp, e))
         if model.is_moe and precision in ("int4", "fp4"):
@@ -421,6 +423,15 @@ def single_stream_usd_per_mtok(ctx: Context, c: Candidate) -> Decimal | None:
     if not e.output_tokens_per_s:
         return None
     return cost.usd_per_mtok(c.hourly_usd / c.replicas, e.output_tokens_per_s, w.tokens_per_request / w.output_tokens)
+
+
+def _lora_plan(ctx: Context) -> lora.LoraPlan | None:
+    """``lora.plan_for`` the run's workload, once per run."""
+    try:
+        return ctx.memo["lora"]
+    except KeyError:
+        plan = ctx.memo["lora"] = lora.plan_for(ctx.workload)
+        return plan
 
 
 def admission_context(e, profile: ServingProfile) -> int:
