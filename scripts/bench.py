@@ -47,7 +47,7 @@ def bench_estimates() -> None:
     from advisor.domain.precision import PRECISIONS
 
     cat = api.catalog()
-    combos = [(m, g, p) for m in cat.models.values() for g in cat.gpus.values() for p in PRECISIONS]
+    combos = [(m, g, p) for m in cat.models.values() if not m.api_only for g in cat.gpus.values() for p in PRECISIONS]  # API-only: nothing to estimate
     def run():
         for m, g, p in combos:
             estimate_for(m, g, 8, p, 1024, 256, engine=cat.engine)
