@@ -1,7 +1,8 @@
 """Per-token API prices from pydantic's ``genai-prices`` data (https://github.com/pydantic/genai-prices).
 
 Why genai-prices and not LiteLLM's ``model_prices_and_context_window.json`` (compared on genai-prices
-0.2.3, published on PyPI 2026-11-10, and litellm 1.110.2, 2026-11-20):
+0.2.3, published on PyPI 2026-11-10, and litellm 1.110.2, 2026-11-20; both still the newest releases on PyPI
+on 2026-12-03):
 
 - providers: each covers 6 of our 7 API providers. genai-prices lacks DeepInfra; LiteLLM's map has no
   OpenRouter entries at all. Of our 78 hand rows genai-prices prices 44 (by the table below, 24 of them
@@ -68,7 +69,6 @@ MODEL_MAP: dict[tuple[str, str], str] = {
     ("cerebras", "gpt-oss-120b"): "gpt-oss-120b",
     ("cerebras", "llama3.1-8b"): "llama-3.1-8b",
     ("cerebras", "llama-3.3-70b"): "llama-3.3-70b",
-    ("deepseek", "deepseek-reasoner"): "deepseek-r1",
     ("deepseek", "deepseek-v4-flash"): "deepseek-v4-flash",
     ("deepseek", "deepseek-v4-pro"): "deepseek-v4-pro",
     ("fireworks", "gpt-oss-120b"): "gpt-oss-120b",
@@ -117,14 +117,21 @@ MODEL_MAP: dict[tuple[str, str], str] = {
     ("together", "meta-llama/Meta-Llama-3.1-8B-Instruct-Turbo"): "llama-3.1-8b",
     ("together", "meta-llama/Llama-4-Maverick-17B-128E-Instruct-FP8"): "llama-4-maverick",
     ("together", "meta-llama/Llama-4-Scout-17B-16E-Instruct"): "llama-4-scout",
-    ("together", "mistralai/Mixtral-8x22B-Instruct-v0.1"): "mixtral-8x22b",
     ("together", "mistralai/Mixtral-8x7B-Instruct-v0.1"): "mixtral-8x7b",
     ("together", "openai/gpt-oss-120b"): "gpt-oss-120b",
 }
 
 HELD_BACK: dict[tuple[str, str], str] = {
     ("deepseek", "deepseek-chat"): "genai-prices still carries the DeepSeek-V3 rate of 2025 (0.27/1.10 standard) for "
-                                   "this id; api_deepseek.toml has the later V3.2 rate",
+                                   "this id; api_deepseek.toml has the later V3.2 rate, and DeepSeek retired the name "
+                                   "(routed to V4-Flash from 2026-04-24, gone after 2026-07-24)",
+    ("deepseek", "deepseek-reasoner"): "the library still prices this id at the R1 rate of 2025; DeepSeek stopped serving "
+                                       "R1 under it on 2025-08-21 (V3.1 thinking mode) and retired the name on "
+                                       "2026-07-24: api_deepseek.toml keeps R1's price with its retirement date",
+    ("together", "mistralai/Mixtral-8x22B-Instruct-v0.1"): "the library's price (2.40) has no check date and its "
+                                                           "together.yml was last changed on 2025-08-12; the hand row "
+                                                           "carries the same price with that date, so it is not "
+                                                           "re-dated to the library's release",
 }
 """Entries the table could map but deliberately does not, with the reason (the hand row stays in use)."""
 
@@ -133,7 +140,7 @@ CHECKED: dict[tuple[str, str], tuple[str, str, str]] = {
     # output price then). The library's JSON feeds carry no such date, its sources do: ``prices_checked`` in
     # https://github.com/pydantic/genai-prices/tree/main/prices/providers (<provider>.yml, read at commit
     # 47df840a of 2026-08-21; the Together Mixtral entries have no ``prices_checked``: together.yml was last
-    # changed on 2025-08-12, so their price is at least that old). While the library still prints the same
+    # changed on 2025-08-12, so their price is at least that old; the Mixtral 8x22B one is held back instead). While the library still prints the same
     # price, its age is that day, not the package's: a hand row read later is kept (``hand_newer``).
     ("cerebras", "gpt-oss-120b"): ("2025-11-06", "0.35", "0.75"),
     ("cerebras", "llama-3.3-70b"): ("2025-11-07", "0.85", "1.2"),
@@ -159,7 +166,6 @@ CHECKED: dict[tuple[str, str], tuple[str, str, str]] = {
     ("together", "meta-llama/Llama-4-Scout-17B-16E-Instruct"): ("2025-07-03", "0.18", "0.59"),
     ("together", "meta-llama/Meta-Llama-3.1-405B-Instruct-Turbo"): ("2025-07-03", "3.5", "3.5"),
     ("together", "meta-llama/Meta-Llama-3.1-8B-Instruct-Turbo"): ("2025-07-03", "0.18", "0.18"),
-    ("together", "mistralai/Mixtral-8x22B-Instruct-v0.1"): ("2025-08-12", "2.4", "2.4"),
     ("together", "mistralai/Mixtral-8x7B-Instruct-v0.1"): ("2025-08-12", "0.9", "0.9"),
 }
 """The age of the library's undated prices (see above). A flat price only: a dated price (``start_date``)

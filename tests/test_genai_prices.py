@@ -85,8 +85,8 @@ def test_real_shaped_data_maps_to_catalog_rows_with_skips_counted(monkeypatch):
     monkeypatch.setattr(gp, "ADD_OFFERS", True)
     got = gp.map_providers(sample(), day=DAY, as_of="2026-12-01", source="test")
     rows = by_key(got.rows)
-    assert set(rows) == {("deepseek", "deepseek-v4-pro"), ("deepseek", "deepseek-r1"), ("groq", "llama-3.3-70b"),
-                         ("groq", "gpt-oss-120b"), ("groq", "kimi-k2")}
+    assert set(rows) == {("deepseek", "deepseek-v4-pro"), ("groq", "llama-3.3-70b"), ("groq", "gpt-oss-120b"),
+                         ("groq", "kimi-k2")}
     pro = rows[("deepseek", "deepseek-v4-pro")]
     # the dated price in force on DAY, not the peak windows (7 h of 24) and not the earlier flat rate
     assert (pro.input_usd_per_mtok, pro.output_usd_per_mtok, pro.cached_input_usd_per_mtok) == \
@@ -94,17 +94,38 @@ def test_real_shaped_data_maps_to_catalog_rows_with_skips_counted(monkeypatch):
     assert "in force from 2026-08-17" in pro.notes and pro.as_of == "2026-12-01"
     assert pro.source.startswith("https://api-docs.deepseek.com/quick_start/pricing")
     # the standard window holds 16 h of 24: it wins over the first (off-peak) entry
-    assert rows[("deepseek", "deepseek-r1")].output_usd_per_mtok == Decimal("2.19")
+    reasoner = sample()[1]["models"][1]
+    assert gp.price_on(reasoner["prices"], DAY)[0]["output_mtok"] == 2.19
     assert rows[("groq", "kimi-k2")].input_usd_per_mtok == Decimal("1")  # tiered: base rate
-    # deepseek-chat held back, deepseek-v3.2-exp, Anthropic's claude-x (Anthropic is a mapped provider: its
-    # claude-opus-4-7 is) and whisper unmapped, Cerebras' deprecated entry (no hand row for it) skipped
-    assert (got.held_back, got.unmapped, got.deprecated, got.refused) == (1, 3, 1, [])
+    # deepseek-chat and deepseek-reasoner (retired names) held back, deepseek-v3.2-exp, Anthropic's claude-x
+    # (Anthropic is a mapped provider: its claude-opus-4-7 is) and whisper unmapped, Cerebras' deprecated entry
+    # (no hand row for it) skipped
+    assert (got.held_back, got.unmapped, got.deprecated, got.refused) == (2, 3, 1, [])
+    assert ("deepseek", "deepseek-r1") not in rows and hand("deepseek", "deepseek-r1").retired_on
+
+
+def fireworks(mid, i, o):
+    return [{"id": "fireworks", "pricing_urls": ["https://fireworks.ai/pricing"],
+             "models": [{"id": mid, "prices": {"input_mtok": i, "output_mtok": o}}]}]
 
 
 def test_a_hand_row_read_after_the_library_was_published_stays():
-    got = gp.map_providers(sample(), day=DAY, as_of="2026-11-10", source="test")
-    assert hand("deepseek", "deepseek-r1").as_of > "2026-11-10"
-    assert ("deepseek", "deepseek-r1") not in by_key(got.rows) and got.hand_newer == 1
+    mine = hand("fireworks", "gpt-oss-20b")
+    assert mine.as_of > "2026-11-10"
+    got = gp.map_providers(fireworks("gpt-oss-20b", 0.05, 0.2), day=DAY, as_of="2026-11-10", source="test")
+    assert got.rows == [] and got.hand_newer == 1
+    later = gp.map_providers(fireworks("gpt-oss-20b", 0.05, 0.2), day=DAY, as_of="2026-12-01", source="test")
+    [row] = later.rows  # a copy published after the hand row was read wins
+    assert row.input_usd_per_mtok == Decimal("0.05") and row.as_of == "2026-12-01" and later.hand_newer == 0
+
+
+def test_held_back_entries_leave_the_hand_row_in_use():
+    key = ("together", "mistralai/Mixtral-8x22B-Instruct-v0.1")
+    assert key in gp.HELD_BACK and key not in gp.MODEL_MAP and key not in gp.CHECKED
+    data = [{"id": "together", "pricing_urls": ["https://www.together.ai/pricing"],
+             "models": [{"id": key[1], "prices": {"input_mtok": 9, "output_mtok": 9}}]}]
+    got = gp.map_providers(data, day=DAY, as_of="2026-12-01", source="test")
+    assert got.rows == [] and got.held_back == 1 and got.unmapped == 0
 
 
 def test_a_price_the_library_last_checked_before_the_hand_row_was_read_keeps_the_hand_row():
@@ -185,7 +206,8 @@ def test_library_rows_replace_hand_rows_and_hand_rows_fill_the_gaps(fresh_plugin
     covered = ("deepseek", "deepseek-v4-pro")
     assert mine[covered].input_usd_per_mtok != hand(*covered).input_usd_per_mtok
     assert book_row(*covered) == mine[covered]
-    for key in (("deepinfra", "deepseek-v4-pro"), ("deepseek", "deepseek-v3"), ("together", "dbrx")):  # not covered / held back
+    for key in (("deepinfra", "deepseek-v4-pro"), ("deepseek", "deepseek-v3"), ("together", "mixtral-8x22b"),
+                ("together", "qwen3-30b-a3b")):  # not covered / held back
         assert key not in mine and book_row(*key) == hand(*key)
     entry = next(e for e in resolve.price_entries() if (e.price.provider, e.price.model) == covered)
     assert (entry.source, entry.plugin, entry.used) == (gp.SOURCE_NAME, "genai_prices", "bundled snapshot")
@@ -280,12 +302,12 @@ def refresh():
 def test_live_refresh_caches_the_mapped_feed_and_the_book_uses_it(server):
     server.responses = [{"body": sample(v4_pro_offpeak=0.70)}]
     r = refresh()
-    assert r.ok and r.prices == 5, r
+    assert r.ok and r.prices == 4, r  # the five mapped entries of sample() less deepseek-reasoner (held back)
     row = book_row("deepseek", "deepseek-v4-pro")
     assert row.input_usd_per_mtok == Decimal("0.7") and "live refresh" in row.source
     assert row.as_of == datetime.datetime.now(datetime.timezone.utc).date().isoformat()
     cached, _ = cache.read_cache(gp.SOURCE_NAME, "api")
-    assert cached is not None and len(cached.prices) == 5
+    assert cached is not None and len(cached.prices) == 4
     assert any("no catalog model maps to" in w for w in r.warnings)
 
 
