@@ -172,8 +172,27 @@ def cmd_validate(args: argparse.Namespace) -> int:
         if sub.results:
             _out(f"  {label:<6} {len(sub.results)} rows: median |error| {sub.median_abs_error:.1%}, 90th percentile {sub.p90_abs_error:.1%}")
     _out(f"measurements: {eng.source}")
-    _out(f"{len(s.skipped)} rows kept for reference, not scored (MLPerf rows give no per-request input length); --rows prints every row")
+    reasons = _skip_reasons(s.skipped)
+    _out(f"{len(s.skipped)} rows kept for reference, not scored{':' if reasons else ''}")
+    for reason, n in reasons:
+        _out(f"  {n:4d}  {reason}")
+    _out("--rows prints every scored row; catalogs/calibration.csv gives each row's reason in full")
     return 0
+
+
+def _skip_reasons(skipped: tuple[str, ...] | list[str]) -> list[tuple[str, int]]:
+    """Why rows were not scored, most frequent first: each entry's reason (the text after its "(scenario): ",
+    less the "not scored" prefix), up to its first sentence or clause."""
+    import re
+    from collections import Counter
+
+    counts: Counter[str] = Counter()
+    for entry in skipped:
+        reason = entry.split("): ", 1)[1] if "): " in entry else entry.split(": ", 1)[-1]
+        reason = re.sub(r"^(not scored( yet)?|not in the headline error):\s*", "", reason)
+        reason = re.split(r"[;(]| \(|\. ", reason, maxsplit=1)[0].strip().rstrip(".:")
+        counts[reason[:90] + ("..." if len(reason) > 90 else "")] += 1
+    return sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
 
 
 def cmd_list(args: argparse.Namespace) -> int:

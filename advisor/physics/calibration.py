@@ -228,12 +228,59 @@ PER_GPU_GRID = (0.7, 0.8, 0.85, 0.9, 0.95, 1.0, 1.05, 1.1, 1.15, 1.2, 1.3)
 SPEED_GRID = tuple(round(0.2 + 0.05 * i, 2) for i in range(27))
 
 
+LOW_CONCURRENCY = 8
+"""Rows run at a fixed concurrency of at most this many requests: the single-stream / low-batch floor, where a
+decode step is mostly fixed costs (per-step, per-layer and per-kernel overheads) rather than bytes and FLOPs."""
+
+
+def low_concurrency(row: CalibrationRow) -> bool:
+    return row.concurrency is not None and row.concurrency <= LOW_CONCURRENCY
+
+
 def score(s: ValidationSummary) -> tuple[float, float]:
     """What the fit minimises: the mean of the median |error| over all rows and over MoE rows (so the few
     MoE rows weigh as much as the many dense ones), then the 90th percentile."""
     moe = s.subset(moe=True)
     med = s.median_abs_error if not moe.results else 0.5 * (s.median_abs_error + moe.median_abs_error)
     return (round(med, 4), round(s.p90_abs_error, 4))
+
+
+FLOOR_GRID: dict[str, tuple] = {"step_overhead_us": (0.0, 50.0, 100.0, 150.0, 200.0, 300.0, 400.0, 500.0, 600.0, 800.0,
+                                                     1000.0, 1500.0, 2000.0)}
+"""``fit_floor``'s grid: the fixed per-step cost (invisible at the batches of the max-throughput rows, decisive at one
+to a few requests), finer and wider than FIT_GRID's (widening FIT_GRID sends the coordinate descent to another,
+worse, optimum of the max-throughput rows)."""
+FLOOR_TOLERANCE = 0.001
+"""How much ``score`` (0.1 point of median |error|) the low-concurrency rows may cost the other rows."""
+
+
+def fit_floor(catalog: Catalog, engine: ServingProfile, rows: list[CalibrationRow], grid: dict | None = None,
+              tolerance: float = FLOOR_TOLERANCE) -> tuple[ServingProfile, ValidationSummary | None]:
+    """The single-stream floor: each factor of ``grid`` (FLOOR_GRID) set to the value with the lowest median |error| on
+    the low-concurrency rows (``low_concurrency``) among the values whose ``score`` over all ``rows`` stays within
+    ``tolerance`` of the starting one. Almost every row is a max-throughput run, at batches where a fixed
+    per-step cost is a rounding error, so ``fit`` alone pushes it to the cheapest value without evidence; the
+    few runs at a handful of requests decide it where the rest are indifferent. Returns the profile and its
+    low-concurrency validation (None, profile unchanged, without such rows)."""
+    low_rows = [r for r in rows if low_concurrency(r)]
+    if not low_rows:
+        return engine, None
+    start = score(validate(catalog, engine, rows))[0]
+    for key, values in (grid or FLOOR_GRID).items():
+        best = None
+        for v in values:
+            trial = dataclasses.replace(engine, efficiency=dataclasses.replace(engine.efficiency, **{key: v}))
+            s = validate(catalog, trial, rows)
+            main = score(s)[0]
+            if main > start + tolerance:
+                continue
+            low = s.subset(ids={r.id for r in low_rows}).median_abs_error
+            k = (round(low, 4), main)
+            if best is None or k < best[0]:
+                best = (k, trial)
+        if best is not None:
+            engine = best[1]
+    return engine, validate(catalog, engine, low_rows)
 
 
 def fit_per_gpu(catalog: Catalog, engine: ServingProfile, rows: list[CalibrationRow]) -> tuple[ServingProfile, ValidationSummary]:
