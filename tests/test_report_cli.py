@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+import re
 import tomllib
 
 import pytest
 
-from advisor import runtime
+from advisor import api, runtime
 from advisor.cli import main
+from advisor.prices.book import from_catalog
 
 ARGS = ("recommend", "--preset", "bursty-app", "--models", "gemma-3-27b,qwen3-30b-a3b,llama-3.3-70b")
 
@@ -64,19 +66,22 @@ def test_recommend_from_a_report_reruns_the_same_workload(tmp_path, capsys):
 def test_report_diff_shows_a_planted_price_change(tmp_path, capsys, isolated_user_dirs):
     old, new = tmp_path / "old.toml", tmp_path / "new.toml"
     run(capsys, *ARGS, "-o", old)
+    # The bundled price, whatever it is today, doubled by a user catalog file
+    bundled = next(o for o in from_catalog(api.catalog()).api_offers("gemma-3-27b", ("openrouter",)) if o.provider == "openrouter")
+    doubled_in, doubled_out = bundled.input_usd_per_mtok * 2, bundled.output_usd_per_mtok * 2
     user = isolated_user_dirs / "catalogs"
     user.mkdir(parents=True, exist_ok=True)
     (user / "api_openrouter_new.toml").write_text(
         'catalog = "api_prices"\nschema_version = 1\nprovider = "openrouter"\n\n[[prices]]\nmodel = "gemma-3-27b"\n'
-        'input_usd_per_mtok = "0.10"\noutput_usd_per_mtok = "0.30"\ncontext_tokens = 96000\n'
+        f'input_usd_per_mtok = "{doubled_in}"\noutput_usd_per_mtok = "{doubled_out}"\ncontext_tokens = 96000\n'
         'source = "test: planted"\nas_of = "2026-11-01"\n', encoding="utf-8")
     runtime.reset_cache()
     code, _, _ = run(capsys, "recommend", "--from", old, "-o", new)
     assert code == 0
     code, out, err = run(capsys, "report", "diff", old, new)
     assert code == 0 and err == ""
-    assert "openrouter gemma-3-27b input: $0.04 -> $0.10/M tokens (+150.0%)" in out
-    assert "openrouter gemma-3-27b output: $0.15 -> $0.30/M tokens (+100.0%)" in out
+    assert re.search(r"openrouter gemma-3-27b input: \$[0-9.]+ -> \$[0-9.]+/M tokens \(\+100\.0%\)", out), out
+    assert re.search(r"openrouter gemma-3-27b output: \$[0-9.]+ -> \$[0-9.]+/M tokens \(\+100\.0%\)", out), out
     assert "Ranking changed" in out and "gemma-3-27b via openrouter" in out
     assert "api_openrouter_new.toml: added" in out
 
