@@ -1,9 +1,6 @@
-"""Every bundled API price row names where its figure comes from: a public URL or a public GitHub repository
-("github owner/repo path"), never a local path or an id of a search tool's index. The same holds for the rows
-the genai-prices plugin makes from its bundled snapshot, and for the other ``*_source`` fields of a row.
-
-GPU price files are not covered yet: gpu_gcp.toml still names index ids for its L4 rows (see the report of
-issue 13); extend ``FILES`` to ``*.toml`` once they are fixed."""
+"""Every bundled price row (API and GPU) names where its figure comes from: a public URL or a public GitHub
+repository ("github owner/repo path"), never a local path or an id of a search tool's index. The same holds for
+the rows the genai-prices plugin makes from its bundled snapshot, and for the other ``*_source`` fields of a row."""
 
 from __future__ import annotations
 
@@ -17,7 +14,7 @@ from advisor.plugins import genai_prices as gp
 
 ROOT = Path(__file__).resolve().parent.parent
 PRICES = ROOT / "catalogs" / "prices"
-FILES = sorted(PRICES.glob("api_*.toml"))
+FILES = sorted(PRICES.glob("*.toml"))
 
 NOT_A_SOURCE = re.compile(
     r"find_string"                       # the id of a code-search hit, not a page
@@ -65,7 +62,7 @@ def test_the_rule_accepts_urls_and_public_repositories(source):
     assert problem(source) == ""
 
 
-def test_every_bundled_api_price_row_names_its_original_source():
+def test_every_bundled_price_row_names_its_original_source():
     assert len(FILES) >= 7
     bad = []
     for path in FILES:
