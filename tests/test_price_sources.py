@@ -19,7 +19,8 @@ FILES = sorted(PRICES.glob("*.toml"))
 NOT_A_SOURCE = re.compile(
     r"find_string"                       # the id of a code-search hit, not a page
     r"|\bids? \d{6,}|\(id \d{6,}"         # "id 71251752808", "ids 1234567, ..."
-    r"|/work/|/tmp/|/home/|\.\./|\bshared/(?:reference|seeds)\b"  # a path on a development machine
+    r"|(?:^|[\s(])(?:/[\w.-]+){2,}\.(?:csv|json|toml|txt|md|py)\b"  # a file on a disk (an API route like /v1/batches is fine)
+    r"|(?:^|[\s(])\.\.?/"                # a relative path
     r"|\bfile:",                          # a file URL
     re.IGNORECASE)
 """A local path or an internal id: never the original page."""
@@ -42,10 +43,10 @@ def problem(source: str) -> str:
     "public GitHub code tables (find_string ids 52604058830, 71251752808)",
     "public GitHub code table (id 62492825733)",
     "public GitHub code table",
-    "/work/shared/reference/api_prices.csv",
-    "../shared/reference/api_prices.csv (https://example.com)",
-    "file:///tmp/prices.json",
-    "shared/seeds/002_24d4c1e173c1d514.txt",
+    "/srv/data/reference/api_prices.csv",
+    "../data/reference/api_prices.csv (https://example.com)",
+    "file:///var/prices.json",
+    "notes (./data/seeds/002_24d4c1e173c1d514.txt)",
     "Together pricing page (read 2026-11-22)",
     "",
 ])
