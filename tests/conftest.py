@@ -18,6 +18,17 @@ def isolated_user_dirs(tmp_path_factory, monkeypatch):
 
 
 @pytest.fixture
+def fresh_plugins():
+    """A plugin manager loaded afresh for the test and dropped after it (files that register or break
+    plugins use it for every test: ``pytestmark = pytest.mark.usefixtures("fresh_plugins")``)."""
+    from advisor import plugin_manager
+
+    plugin_manager.reset()
+    yield
+    plugin_manager.reset()
+
+
+@pytest.fixture
 def cat():
     from advisor.runtime import default_catalog
 

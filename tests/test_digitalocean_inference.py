@@ -18,11 +18,7 @@ ROOT = Path(__file__).resolve().parents[1]
 PROVIDER = "digitalocean-serverless"
 
 
-@pytest.fixture(autouse=True)
-def fresh_plugins():
-    plugin_manager.reset()
-    yield
-    plugin_manager.reset()
+pytestmark = pytest.mark.usefixtures("fresh_plugins")
 
 
 def _rows():

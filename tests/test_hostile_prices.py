@@ -21,11 +21,7 @@ from advisor.prices import refresh as price_refresh
 KEY = "sk-or-v1-feedfacefeedfacefeedfacefeedface"
 
 
-@pytest.fixture(autouse=True)
-def fresh_plugins():
-    plugin_manager.reset()
-    yield
-    plugin_manager.reset()
+pytestmark = pytest.mark.usefixtures("fresh_plugins")
 
 
 def models():

@@ -23,11 +23,7 @@ ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "examples" / "moe-advisor-example-plugin"
 
 
-@pytest.fixture(autouse=True)
-def fresh_plugins():
-    plugin_manager.reset()
-    yield
-    plugin_manager.reset()
+pytestmark = pytest.mark.usefixtures("fresh_plugins")
 
 
 @pytest.fixture
