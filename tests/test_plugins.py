@@ -15,7 +15,7 @@ from advisor import api
 from advisor import plugin_manager
 from advisor.prices import resolve
 from advisor.prices import sources
-from advisor.domain.prices import GpuPrice, price_key
+from advisor.domain.prices import ApiPrice, GpuPrice, price_key
 from advisor.runtime import default_catalog
 from advisor.hookspecs import hookimpl
 
@@ -446,3 +446,41 @@ def test_the_plugin_scan_reads_installed_metadata_only_when_a_foreign_plugin_may
     site("acme-prices", "0.3", {"acme": "acme_prices_plugin"}, modules={"acme_prices_plugin": "X = 1\n"})
     assert plugin_manager._foreign_entry_points_possible() is True
     assert [ep.name for _, ep in plugin_manager._entry_points() if ep.name == "acme"] == ["acme"]
+
+
+def _api_row(provider: str, model: str, as_of: str, usd: str = "1", retired_on: str = "") -> ApiPrice:
+    return ApiPrice(provider=provider, model=model, input_usd_per_mtok=Decimal(usd), output_usd_per_mtok=Decimal(usd),
+                    source=f"https://example.com/{provider}", as_of=as_of, retired_on=retired_on)
+
+
+def _api_source(name: str, rows: list[ApiPrice]):
+    class Plugin:
+        @hookimpl
+        def register_api_price_sources(self, register):
+            class Source:
+                kind = "api"
+
+                def snapshot(self):
+                    return list(rows)
+            src = Source()
+            src.name = name
+            register(src)
+    return Plugin()
+
+
+def test_a_source_is_as_old_as_the_rows_it_still_supplies():
+    """A row another source replaces, or a row of a retired model, is history: it does not make its source stale
+    (the prices screen listed the hand-kept openai, anthropic and deepseek files as months old while every row the
+    advisor used came from a library snapshot of last month)."""
+    old = [_api_row("oldco", "llama-3.1-8b", "2020-01-01"), _api_row("oldco", "mixtral-8x7b", "2019-06-01", retired_on="2020-02-01")]
+    plugin_manager.register_plugin(_api_source("oldhand", old), name="oldhand")
+    plugin_manager.register_plugin(_api_source("newer", [_api_row("oldco", "llama-3.1-8b", "2026-11-30", "2")]), name="newer")
+    status = {s.name: s for s in resolve.source_status()}
+    s = status["oldhand"]
+    assert s.prices == 2 and s.as_of == "" and not s.stale
+    assert "1 row replaced by newer" in s.note and "1 row of retired models" in s.note and "none in effect" in s.note
+    assert status["newer"].as_of == "2026-11-30"
+    # a row still in effect dates its source as before
+    plugin_manager.register_plugin(_api_source("third", [_api_row("thirdco", "llama-3.1-8b", "2020-03-01")]), name="third")
+    t = {s.name: s for s in resolve.source_status()}["third"]
+    assert t.as_of == "2020-03-01" and t.stale and t.note == ""

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
-from typing import Any
 
 from advisor import plugin_manager, runtime
 from advisor.catalog.load import Catalog
@@ -33,7 +32,8 @@ class SourceStatus:
     """``live cache``, ``bundled snapshot`` or ``none`` (the source failed)."""
     prices: int
     as_of: str
-    """Oldest ``as_of`` among the rows used (the fetch date for a live cache)."""
+    """Oldest ``as_of`` among the rows in effect (the fetch date for a live cache): rows of retired models and rows
+    another source replaces do not make a source stale; "" when none is in effect."""
     age_days: int | None
     stale: bool
     refreshable: bool
@@ -186,15 +186,16 @@ def source_status(catalog: Catalog | None = None) -> list[SourceStatus]:
     catalog = catalog or runtime.default_catalog()
     out = []
     with _lock:
-        results, _ = _resolve(catalog)
+        results, merged = _resolve(catalog)
     for src, kept, used, note in results:
         if used == "live cache":
             as_of = note[:10]
             fetched, why = note, ""
         else:
-            dates = sorted(p.as_of for p in kept)
+            in_effect, aside = _in_effect(src.name, kept, merged)
+            dates = sorted(p.as_of for p in in_effect)
             as_of = dates[0] if dates else ""
-            fetched, why = "", note
+            fetched, why = "", "; ".join(x for x in (note, aside) if x)
         if used == "none":
             why = plugin_manager.last_error(src.plugin) or "no prices"
         age = age_days(as_of) if as_of else None
@@ -203,6 +204,26 @@ def source_status(catalog: Catalog | None = None) -> list[SourceStatus]:
                                 fetched_at=fetched, note=why,
                                 refused=cache.read_quarantine(src.name) if src.live is not None else ()))
     return out
+
+
+def _in_effect(name: str, kept: list, merged: dict[tuple, PriceEntry]) -> tuple[list, str]:
+    """(the rows of source ``name`` the price book uses for a live model, what the others are): a row another source
+    (or the user catalog) replaces, or a row of a retired model, is history, not a price to re-check."""
+    in_effect, replaced, retired = [], {}, 0
+    for p in kept:
+        entry = merged.get(price_key(p))
+        if entry is not None and entry.source != name:
+            replaced[entry.source] = replaced.get(entry.source, 0) + 1
+        elif getattr(p, "retired_on", ""):
+            retired += 1
+        else:
+            in_effect.append(p)
+    parts = [f"{n} row{'s' if n > 1 else ''} replaced by {by}" for by, n in sorted(replaced.items())]
+    if retired:
+        parts.append(f"{retired} row{'s' if retired > 1 else ''} of retired models")
+    if parts and not in_effect:
+        parts.append("none in effect")
+    return in_effect, ", ".join(parts)
 
 
 def invalidate_prices() -> None:
