@@ -155,7 +155,7 @@ def test_reserved_prices_are_fixed_capacity_and_spot_is_for_batch_by_default():
     spot = _gpu_price(pricing="spot", usd_per_gpu_hour=Decimal("0.90"))
     w = Workload(traffic_shape="diurnal", peak_to_mean=2.5, requests_per_day=500_000)
     assert {p.policy for p in billing.plans(reserved, 1, 1_000.0, w, day_profile(w), 80e9)} == {"fixed"}
-    assert Workload().pricing_kinds == ("on-demand",)
+    assert Workload().pricing_kinds == ("on-demand", "serverless")
     assert "spot" in Workload(latency="batch").pricing_kinds
     assert set(Workload(pricing=("reserved",)).pricing_kinds) == {"reserved-1y", "reserved-3y", "committed"}
     base = dict(models=["llama-3.3-70b"], gpu_types=["h100-sxm"], precisions=["fp8"], self_hosting="required")
@@ -167,6 +167,24 @@ def test_reserved_prices_are_fixed_capacity_and_spot_is_for_batch_by_default():
     committed = recommend_with(api.workload(pricing=["reserved"], **base), api.catalog(), prices=_book(reserved))
     assert committed.candidates[0].pricing_kind == "reserved-1y"
     assert any(r.code == "commitment" and "1 year" in r.message for r in committed.candidates[0].reasons)
+
+
+def test_a_serverless_worker_is_pay_as_you_go_and_says_what_it_is():
+    """RunPod's Serverless flex rates were booked as on-demand Pods for want of a kind: a serverless row is its own
+    kind, costed by default like on-demand (no commitment, never reclaimed), scaled hour by hour, and explained."""
+    flex = _gpu_price(provider="flexco", gpu="l4", pricing="serverless", usd_per_gpu_hour=Decimal("0.684"),
+                      billing_increment_s=1, sku="flex worker, 24 GB tier (L4 / A5000 / 3090)")
+    base = dict(models=["llama-3.1-8b"], gpu_types=["l4"], precisions=["fp8"], self_hosting="required",
+                traffic_shape="diurnal", peak_to_mean=2.5, requests_per_day=200_000)
+    rec = recommend_with(api.workload(**base), api.catalog(), prices=_book(flex))
+    top = rec.candidates[0]
+    assert top.pricing_kind == "serverless" and top.provider == "flexco"
+    assert top.scaling == "autoscale" and top.replicas_min < top.replicas_peak
+    [why] = [r for r in top.reasons if r.code == "serverless"]
+    assert "per second" in why.message and "L4 / A5000 / 3090" in why.message and why.severity == "warning"
+    only_pods = recommend_with(api.workload(pricing=["on-demand"], **base), api.catalog(), prices=_book(flex))
+    assert not only_pods.candidates
+    assert "serverless" in Workload(latency="batch").pricing_kinds
 
 
 # --------------------------------------------------------------------------- APIs as they are

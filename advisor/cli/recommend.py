@@ -29,7 +29,7 @@ FLAGS: dict[str, tuple[str, type, str]] = {
     "max_gpus": ("--max-gpus", int, "most GPUs in one replica"),
     "cached_input_fraction": ("--cached-input-fraction", float, "share of input tokens billed at cached-input prices"),
     "engines": ("--engines", str, "comma-separated serving engines allowed: trtllm, vllm, sglang (default all)"),
-    "pricing": ("--pricing", str, "comma-separated GPU price kinds allowed: on-demand, spot, reserved (default on-demand; batch adds spot)"),
+    "pricing": ("--pricing", str, "comma-separated GPU price kinds allowed: on-demand, spot, reserved, serverless (default on-demand and serverless; batch adds spot)"),
     "scaling": ("--scaling", str, "comma-separated scaling policies allowed: fixed, autoscale, scale-to-zero (default all)"),
     "min_replicas": ("--min-replicas", int, "replicas kept warm when autoscaling (default 1)"),
     "max_utilization": ("--max-utilization", float, "interactive: most of the capacity planned in use at the peak, "

@@ -3,7 +3,7 @@
 ``money`` holds the arithmetic ($/M tokens at a utilization, a month of replicas, per-token API bills,
 the cheapest API, break-even); ``billing`` what a provider actually bills: the instance shapes it sells,
 how replicas pack into them, and the scaling policies (fixed, autoscale, scale-to-zero) and price kinds
-(on-demand, spot, reserved) over a day's traffic. Imports only the domain types.
+(on-demand, serverless, spot, reserved) over a day's traffic. Imports only the domain types.
 """
 
 from advisor.cost.money import (  # noqa: F401 - the public money functions

@@ -320,7 +320,7 @@ def best(candidates: list[Plan]) -> Plan | None:
                                           p.price.provider))
 
 
-_KIND_ORDER = {"on-demand": 0, "spot": 1}
+_KIND_ORDER = {"on-demand": 0, "serverless": 1, "spot": 2}
 _POLICY_ORDER = {"fixed": 0, "autoscale": 1, "scale-to-zero": 2}
 
 

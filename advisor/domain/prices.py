@@ -5,8 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-PRICING_KINDS = ("on-demand", "spot", "reserved-1y", "reserved-3y", "committed")
-"""How a GPU price is sold: pay as you go, preemptible, or a 1/3-year (or contract) commitment."""
+PRICING_KINDS = ("on-demand", "spot", "reserved-1y", "reserved-3y", "committed", "serverless")
+"""How a GPU price is sold: pay as you go, preemptible, a 1/3-year (or contract) commitment, or serverless (a
+worker billed per second only while it runs, scaled to zero when idle, on whichever card of the provider's tier
+is free: RunPod Serverless flex workers, https://docs.runpod.io/serverless/pricing)."""
 COMMITMENT_YEARS = {"reserved-1y": 1, "reserved-3y": 3}
 
 

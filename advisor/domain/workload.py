@@ -21,7 +21,7 @@ LATENCY = ("interactive", "batch")
 FINE_TUNING = ("none", "light", "heavy")
 SELF_HOSTING = ("required", "allowed", "not-wanted")
 SCALING = ("fixed", "autoscale", "scale-to-zero")
-PRICING = ("on-demand", "spot", "reserved")
+PRICING = ("on-demand", "spot", "reserved", "serverless")
 ENGINES = ("trtllm", "vllm", "sglang")
 
 MAX_UTILIZATION = 0.8
@@ -140,8 +140,10 @@ class Workload:
 
     @property
     def pricing_kinds(self) -> tuple[str, ...]:
-        """GPU price kinds this workload may be costed at (``reserved`` covers 1 and 3 years)."""
-        allowed = self.pricing or (("on-demand", "spot") if self.latency == "batch" else ("on-demand",))
+        """GPU price kinds this workload may be costed at (``reserved`` covers 1 and 3 years). By default the
+        pay-as-you-go kinds: on-demand and serverless (no commitment, nothing reclaimed mid-request), and spot for
+        batch work, which can checkpoint and retry."""
+        allowed = self.pricing or (("on-demand", "serverless", "spot") if self.latency == "batch" else ("on-demand", "serverless"))
         out: list[str] = []
         for p in allowed:
             out += ["reserved-1y", "reserved-3y", "committed"] if p == "reserved" else [p]

@@ -45,6 +45,11 @@ def billing_reasons(plan: billing.Plan, plans: list[billing.Plan], n: int, gpu: 
     if plan.pricing_kind == "spot":
         r.append(Reason("spot", f"spot price: {p.provider} can reclaim the GPUs at any time; the job must checkpoint and retry "
                         f"(fine for batch work, not for a latency target)", "warning"))
+    elif plan.pricing_kind == "serverless":
+        r.append(Reason("serverless", f"serverless price: {p.provider} bills a worker per second while it runs and nothing "
+                        f"while it is scaled to zero; a worker that starts cold takes {billing.duration(plan.cold_start_s)} before "
+                        f"its first request, and the card is whichever of the tier ({p.sku or gpu}) is free: check the "
+                        f"slowest card's speed", "warning"))
     elif plan.pricing_kind in ("reserved-1y", "reserved-3y", "committed"):
         years = COMMITMENT_YEARS.get(plan.pricing_kind)
         term = f"{years} year{'s' if years > 1 else ''}" if years else "the contract's term"
