@@ -5,10 +5,20 @@ Expert reads      E x (1 - (1 - k/E)^(B/skew))                     (``experts_to
 EP max load       a rank's share of B k routed tokens is a binomial with mean mu = B k / n; the busiest of n
                   ranks carries about mu + sqrt(2 ln n x mu) (Gaussian max of n draws), so the step waits on
                   1 + imbalance x sqrt(2 ln n / mu) times the mean (``ep_max_load``, capped at n).
-Grouped GEMM      efficiency relative to the dense GEMM fit = eff_moe x t / (t + t_half), t = routed tokens per
-                  activated expert (``grouped_gemm_efficiency``): aiconfigurator-core 0.12.0's fused-MoE tables
-                  reach 0.6-0.85 of HBM bandwidth at 0.5-4 tokens per expert and 0.1-0.5 of peak FLOPs at 16k
-                  tokens for fine-grained experts (DeepSeek, Qwen3) against 0.4-0.8 for wide ones (Mixtral, Llama 4).
+Grouped GEMM      compute efficiency relative to the dense GEMM fit (``grouped_gemm_efficiency``):
+                      eff_moe x t / (t / (s x r_fmt) + t_half),   s = N / (N + N_half)
+                  i.e. the grouped GEMM's time is FLOPs / (dense rate x eff_moe) x (1 / (s x r_fmt) + t_half / t): a
+                  throughput part, slowed by the expert's shape and the format, plus a per-expert part (t_half / t: tile
+                  ramp and padding at a few tokens per expert) that neither changes -- the tables show no shape effect
+                  at a few tokens per expert. t = routed tokens per activated expert; N = the expert's intermediate size (the gate/up GEMM's N/2
+                  and the down GEMM's K): fine-grained experts run smaller GEMM tiles per expert, which amortise less
+                  of each tile's fixed work (``expert_shape_efficiency``, N_half = EXPERT_N_HALF); r_fmt = the
+                  grouped kernels' rate in the experts' format relative to the dense kernels the per-GPU factors are
+                  fitted on (``grouped_format_rate``): NVFP4 grouped GEMMs on Blackwell reach about the FP8 rate, not
+                  the 2x a dense FP4 GEMM gets, and block-scaled FP8 (DeepSeek-style 128x128 scales) is slower than
+                  per-tensor FP8 in Hopper's grouped GEMMs (free on Blackwell and in dense GEMMs). Both terms are
+                  measured on aiconfigurator-core 0.12.0's TensorRT-LLM 1.3.0rc20 fused-MoE and GEMM tables (EXPERT_N_HALF,
+                  GROUPED_FORMAT_RATE); memory-bound expert reads are unaffected.
 Routing           permute + finalize move every routed token's activation twice (read + write, bf16):
                   8 x h bytes per token per top-k copy per MoE layer (``permute_bytes``), plus a fixed
                   ``moe_layer_overhead_us`` per MoE layer per step for the router, top-k and the extra launches.
@@ -39,10 +49,53 @@ def ep_max_load(routed_tokens: float, ranks: int, imbalance: float = 1.0) -> flo
     return min(float(ranks), 1.0 + imbalance * math.sqrt(2.0 * math.log(ranks) / mu))
 
 
-def grouped_gemm_efficiency(tokens_per_expert: float, half_tokens: float, eff_moe: float) -> float:
-    """Grouped-GEMM compute efficiency relative to a dense GEMM of the same precision."""
+EXPERT_N_HALF = 800.0
+"""Expert intermediate size at which a grouped GEMM runs at half the compute efficiency of a very wide expert.
+Fitted (least squares on the log of measured / modelled time, one free level per GPU, format and tokens per expert) on
+aiconfigurator-core 0.12.0's TensorRT-LLM 1.3.0rc20 fused-MoE tables (moe_perf.parquet, h200_sxm and b200_sxm, EP8,
+balanced routing, >= 256 tokens per expert, bf16/fp8/fp8_block/nvfp4) over six shapes: Qwen3-30B-A3B (N 768),
+Qwen3-235B-A22B (1536), DeepSeek-V3 (2048), Llama 4 Maverick (8192), Mixtral 8x7B (14336) and 8x22B (16384). The
+squared error falls from 8.9 (no shape term) to 2.4 at 800 (2.6 at 600, 2.7 at 1000): at the same tokens per
+expert, Qwen3-30B's experts take ~2x Mixtral's time per FLOP and DeepSeek-V3's ~1.4x."""
+
+GROUPED_FORMAT_RATE = {"fp4": 0.6, "fp8_block_hopper": 0.7}
+"""Grouped-GEMM compute rate in a format relative to what the dense fit gives it (aiconfigurator-core 0.12.0, TensorRT-LLM
+1.3.0rc20, EP8, balanced routing, 256-1024 tokens per expert, after the shape term):
+``fp4``               NVFP4 fused MoE on B200 takes 1.6-1.8x the time the model gives it relative to FP8 on the same
+                      GPU (Qwen3-235B EP8 at 512 tokens/expert: 256 us NVFP4 vs 251 us FP8; DeepSeek-V3 at 256: 547 us vs
+                      502 us FP8 block-scaled), while a dense NVFP4 GEMM runs 1.65x faster than FP8 (8192^3: 285 vs 471 us),
+                      which the B200 rows (dense NVFP4) are fitted on: 1/1.7 = 0.6. Applies to FP4 experts on GPUs with FP4
+                      tensor cores (MXFP4 assumed alike: not in the tables).
+``fp8_block_hopper``  block-scaled FP8 fused MoE on H200 takes 1.3-1.6x per-tensor FP8's time (Qwen3-235B EP8 at 512 and
+                      1024 tokens/expert: 674 vs 379 us, 1338 vs 714 us; Mixtral 8x7B 820 vs 553 us), 1.45x after the shape
+                      term: 0.7. Dense block-scaled FP8 GEMMs match per-tensor ones on H200 (8192^3 at m 4096: 482 vs 461 us),
+                      and on B200 block scaling costs the fused MoE under 1.2x (not modelled)."""
+
+
+def expert_shape_efficiency(intermediate_size: float, n_half: float = EXPERT_N_HALF) -> float:
+    """N / (N + N_half): grouped-GEMM efficiency of experts of intermediate size N relative to infinitely wide ones."""
+    if intermediate_size <= 0:
+        return 1.0
+    return intermediate_size / (intermediate_size + n_half)
+
+
+def grouped_format_rate(compute: str, block_scaled: bool, fp4_cores: bool) -> float:
+    """Grouped-GEMM rate factor of the experts' ``compute`` format (bf16, fp8, int8, fp4) on a GPU with (``fp4_cores``:
+    Blackwell) or without FP4 tensor cores; ``block_scaled``: FP8 with 128x128 block scales (GROUPED_FORMAT_RATE)."""
+    if compute == "fp4" and fp4_cores:
+        return GROUPED_FORMAT_RATE["fp4"]
+    if compute == "fp8" and block_scaled and not fp4_cores:
+        return GROUPED_FORMAT_RATE["fp8_block_hopper"]
+    return 1.0
+
+
+def grouped_gemm_efficiency(tokens_per_expert: float, half_tokens: float, eff_moe: float, shape: float = 1.0,
+                            fmt: float = 1.0) -> float:
+    """Grouped-GEMM compute efficiency relative to a dense GEMM of the same precision:
+    eff_moe x t / (t / (shape x fmt) + half_tokens), ``shape`` = ``expert_shape_efficiency``, ``fmt`` =
+    ``grouped_format_rate``: eff_moe x shape x fmt at many tokens per expert, eff_moe x t / half_tokens at few."""
     t = max(tokens_per_expert, 1e-9)
-    return eff_moe * t / (t + half_tokens)
+    return eff_moe * t / (t / (shape * fmt) + half_tokens)
 
 
 def permute_bytes(routed_tokens_on_rank: float, hidden: int) -> float:

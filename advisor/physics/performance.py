@@ -8,7 +8,9 @@ step:
     attention      the batch's KV cache read at eff_bw x eff_kv; QK/AV FLOPs at the attention rate (FP8 with an FP8 KV cache on
                    GPUs with FP8 tensor cores, else BF16 -- never the FP4 rate)
     experts        the experts the batch touches (busiest EP rank); grouped-GEMM FLOPs at the weights' rate x
-                   the grouped-GEMM efficiency (advisor.physics.moe), plus permute/finalize bytes
+                   the grouped-GEMM efficiency (advisor.physics.moe: tokens per expert, the expert's width, and the
+                   format's grouped-kernel rate -- NVFP4 on Blackwell, block-scaled FP8 on Hopper), plus
+                   permute/finalize bytes
 then + the layout's communication (bytes / link + latency per collective) + fixed overheads (per step, per
 layer, per MoE layer). Prefill runs the same operations on chunks of the engine's max_batched_tokens at
 ``eff_prefill``. A request costs one prefill and ``output_tokens`` decode steps; with continuous batching the
@@ -35,7 +37,8 @@ from advisor.physics.engines import native_formats, unsupported_reason
 from advisor.physics.layouts import (LAYOUTS, Parallelism, batch_cap, comm_bytes_per_gpu, layouts_for, make_layout,
                                      weights_per_gpu)
 from advisor.physics.batching import largest_batch_within
-from advisor.physics.moe import ep_max_load, experts_touched, grouped_gemm_efficiency
+from advisor.physics.moe import (ep_max_load, experts_touched, expert_shape_efficiency, grouped_format_rate,
+                                 grouped_gemm_efficiency)
 from advisor.physics.sizing import Fit, KvLayout, active_params, fit, kv_layout, param_breakdown, weight_bytes
 
 __all__ = ["Estimate", "StepCost", "Parallelism", "estimate_for", "parallelism", "experts_touched", "peak_flops",
@@ -252,6 +255,11 @@ class _Model:
         self.expert_bytes = w.per_expert * self.moe_layers
         self.expert_flops = 2.0 * params.expert_params * self.moe_layers
         self.permute = 8.0 * m.hidden_size * self.moe_layers
+        # grouped-GEMM shape and format terms (advisor.physics.moe); FP8 is block-scaled where the vendor's own checkpoint
+        # is FP8 (DeepSeek-V3/R1, Kimi K2 ship 128x128 block scales), per-tensor otherwise (ModelOpt/TensorRT-LLM FP8)
+        block = precision == "fp8" and m.native_precision == "fp8"
+        self.g_shape = expert_shape_efficiency(m.moe_intermediate_size) if m.is_moe else 1.0
+        self.g_fmt = grouped_format_rate(scheme(precision).experts.compute, block, bool(gpu.fp4_tflops))
         link = (gpu.internode_gbps if lay.collective_spans_nodes else gpu.interconnect_gbps) * 1e9 * f.eff_link
         self.link = link
         self.lat = f.allreduce_latency_us * 1e-6 * (2.0 if lay.collective_spans_nodes else 1.0)
@@ -302,7 +310,7 @@ class _Model:
                 rank_pairs = pairs
                 eb = touched * self.expert_bytes / self.MT
                 ef = pairs * self.expert_flops / self.MT
-            g = grouped_gemm_efficiency(pairs / max(touched, 1e-9), self.f.moe_half_tokens, self.f.eff_moe)
+            g = grouped_gemm_efficiency(pairs / max(touched, 1e-9), self.f.moe_half_tokens, self.f.eff_moe, self.g_shape, self.g_fmt)
             tb, tf = eb / self.bw, ef / (exp_rate * g)
             pb = rank_pairs * self.permute
             moe = (tb if tb >= tf else tf) + pb / self.bw
