@@ -1,5 +1,5 @@
 """DigitalOcean GPU Droplets: on-demand GPU-hour list prices (H100 $3.39, H200 $3.44, MI300X $1.99
-as quoted by the seed article, and L40S).
+as quoted by DigitalOcean's MoE inference-cost tutorial, and L40S).
 
 Bundled snapshot: ``catalogs/prices/gpu_digitalocean.toml`` (each row with source URL and as-of
 date). Snapshot only: no live refresh.

@@ -19,8 +19,10 @@ from advisor.cli import prices as prices_cli
 ROOT = Path(__file__).resolve().parent.parent
 CATALOGS = ROOT / "catalogs"
 # A path of a development machine, a relative path out of the repository, a file URL, or a pointer at a local
-# copy ("reference data", "samples/"): a source must name the original public page instead.
-LOCAL_PATH = re.compile(r"(?:/w[o]rk/|/tm[p]/|/home/|/root/|\.\./|file://|[A-Z]:\\|reference data|\bsamples/)",
+# copy ("reference data", "samples/", a local copy's file id such as "seed article 000_e32e..."): a source must name
+# the original public page instead.
+LOCAL_PATH = re.compile(r"(?:/w[o]rk/|/tm[p]/|/home/|/root/|\.\./|file://|[A-Z]:\\|reference data|\bsamples/|"
+                        r"\bseed articles?\b|\b\d{3}_[0-9a-f]{16}\b)",
                         re.IGNORECASE)
 ISO_DATE = re.compile(r"^\d{4}-\d{2}(-\d{2})?$")
 
@@ -86,7 +88,8 @@ def test_every_api_row_names_a_catalog_model():
 
 def test_the_local_path_check_catches_what_it_should():
     for text in ("/w" "ork/main/x.csv", "see ../shared/seeds/000.txt", "file:///data/p.json",
-                 "the project's reference data (samples/x.json)", "/tm" "p/prices.json"):
+                 "the project's reference data (samples/x.json)", "/tm" "p/prices.json",
+                 "quoted by the seed article", "(see 000_e32ede9ae424d522)"):
         assert LOCAL_PATH.search(text), text
     for text in ("https://huggingface.co/Qwen/Qwen3.5-397B-A17B", "github ai-dynamo/aiconfigurator src/x.json @87fe4b0"):
         assert not LOCAL_PATH.search(text), text
