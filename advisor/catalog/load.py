@@ -5,6 +5,7 @@ A bad entry is reported (file, entry, field) and skipped: the rest of the catalo
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable
@@ -79,11 +80,11 @@ def _version_stamp(sha256: str, data: dict) -> str:
     return f"{declared} sha256:{digest}" if declared else f"sha256:{digest}"
 
 
-def _read_toml(path: Path, label: str) -> tuple[str, dict]:
+def _read_toml(path: Path, label: str, raw: bytes | None = None) -> tuple[str, dict]:
     """(SHA-256 of the bytes, parsed table) through the one bounded reader (``advisor.common.tomlio``); a file
-    parsed before is taken from ``parse_cache``."""
+    parsed before is taken from ``parse_cache``. ``raw``: the bytes, already read."""
     try:
-        raw = tomlio.read_bytes(path, label)
+        raw = tomlio.read_bytes(path, label) if raw is None else raw
         key = parse_cache.digest(raw)
         data = parse_cache.get(key)
         if data is None:
@@ -160,9 +161,9 @@ class _Loader:
                 self.problems.append(CatalogProblem(label, str(CatalogError(label, f"unusable value ({type(exc).__name__})",
                                                                             entry=f"prices[{i}]"))))
 
-    def load_file(self, path: Path, label: str) -> None:
+    def load_file(self, path: Path, label: str, raw: bytes | None = None) -> None:
         try:
-            sha, data = _read_toml(path, label)
+            sha, data = _read_toml(path, label, raw)
             kind = data.get("catalog")
             if kind not in _KINDS:
                 raise CatalogError(label, f"'catalog' must be one of {', '.join(_KINDS)}, got {kind!r}", field="catalog")
@@ -294,17 +295,60 @@ def load_catalog(bundled: Path | None = None, user: Path | None = None, extra_fi
 
     bundled = bundled if bundled is not None else paths.bundled_catalog_dir()
     user = user if user is not None else paths.user_catalog_dir()
+    extra_entries = tuple(extra_entries)
+    files = [(p, f"catalogs/{p.relative_to(bundled)}") for p in _toml_files(bundled)]
+    n_bundled = len(files)
+    files += [(p, str(p)) for p in list(_toml_files(user)) + list(extra_files)]
+    raws = _read_all(files)
+    key = _inputs_key(files, raws, extra_entries) if raws is not None else None
+    if key is not None:
+        from advisor.common import memo_store
+
+        return memo_store.get("catalog", (key,), lambda: _load(files, n_bundled, raws, extra_entries))
+    return _load(files, n_bundled, [None] * len(files), extra_entries)
+
+
+def _load(files: list[tuple[Path, str]], n_bundled: int, raws, extra_entries) -> Catalog:
     loader = _Loader()
-    for path in _toml_files(bundled):
-        loader.load_file(path, f"catalogs/{path.relative_to(bundled)}")
-    for kind, entry_id, raw, label in extra_entries:
-        loader.add_entry(kind, entry_id, raw, label)
+    for (path, label), raw in zip(files[:n_bundled], raws):
+        loader.load_file(path, label, raw)
+    for kind, entry_id, fields_, label in extra_entries:
+        loader.add_entry(kind, entry_id, fields_, label)
     loader._bundled = False
-    for path in list(_toml_files(user)) + list(extra_files):
-        loader.load_file(path, str(path))
+    for (path, label), raw in zip(files[n_bundled:], raws[n_bundled:]):
+        loader.load_file(path, label, raw)
     catalog = loader.finish()
     parse_cache.save()
     return catalog
+
+
+def _read_all(files: list[tuple[Path, str]]) -> list[bytes] | None:
+    """Every file's bytes through the bounded reader, or None when one cannot be read (then the load reports it
+    file by file, uncached)."""
+    try:
+        return [tomlio.read_bytes(path, label) for path, label in files]
+    except tomlio.TomlFileError:
+        return None
+
+
+def _inputs_key(files: list[tuple[Path, str]], raws: list[bytes], extra_entries: tuple) -> str | None:
+    """A digest of everything a loaded catalog depends on: each file's label and bytes, the plugins' entries and
+    today's date (an ``as_of`` in the future is refused until its day). None when an entry has no stable
+    ``repr`` (never cached)."""
+    import datetime
+
+    h = hashlib.sha256(datetime.date.today().isoformat().encode())
+    for (_path, label), raw in zip(files, raws):
+        h.update(f"\0{label}\0{len(raw)}\0".encode())
+        h.update(raw)
+    try:
+        text = repr(extra_entries)
+    except Exception:  # noqa: BLE001 - a plugin's odd value: load uncached
+        return None
+    if " at 0x" in text:  # an object without a value repr: it would never match again
+        return None
+    h.update(text.encode())
+    return h.hexdigest()
 
 
 def read_price_file(path: Path, label: str | None = None) -> tuple[list[GpuPrice | ApiPrice], list[CatalogProblem]]:

@@ -267,6 +267,10 @@ class ServingProfile:
             object.__setattr__(self, "_hash", h)
         return h
 
+    def __getstate__(self) -> dict[str, Any]:
+        """Pickled without its hash: a string's hash differs from process to process (advisor.common.memo_store)."""
+        return {**self.__dict__, "_hash": 0}
+
     def gpu_multiplier(self, gpu_id: str, key: str) -> float:
         for gid, mult in self.per_gpu:
             if gid == gpu_id:

@@ -13,6 +13,8 @@ from functools import lru_cache
 from typing import Iterable, Protocol
 
 from advisor.catalog.load import Catalog
+from advisor.common import memo_store
+from advisor.common.memo_store import spec_key
 from advisor.domain.recommendation import Candidate, Rejection
 from advisor.domain.serving import ServingProfile
 from advisor.domain.specs import GpuSpec, ModelSpec
@@ -27,15 +29,19 @@ from advisor.prices.book import PriceBook
 def memo_estimate(model: ModelSpec, gpu: GpuSpec, n: int, precision: str, inp: int, out: int, kv: str,
                   tpot: float | None, profile: ServingProfile) -> Estimate:
     """Memoized ``estimate_for``: it depends on the request shape and latency target, never on traffic
-    volume, so re-ranking after a traffic change re-uses every estimate."""
-    return estimate_for(model, gpu, n, precision, inp, out, kv_precision=kv, tpot_limit_ms=tpot, engine=profile)
+    volume, so re-ranking after a traffic change re-uses every estimate; kept between processes too
+    (``advisor.common.memo_store``)."""
+    return memo_store.get("estimate", (spec_key(model), spec_key(gpu), n, precision, inp, out, kv, tpot, spec_key(profile)),
+                          lambda: estimate_for(model, gpu, n, precision, inp, out, kv_precision=kv, tpot_limit_ms=tpot, engine=profile))
 
 
 @lru_cache(maxsize=262144)
 def memo_fit(model: ModelSpec, gpu: GpuSpec, n: int, precision: str, context: int, kv: str,
              profile: ServingProfile) -> tuple[Parallelism, Fit]:
-    par = parallelism(model, gpu, n)
-    return par, fit(model, gpu, n, precision, context, kv, profile.memory, kv_replication=par.kv_replication)
+    def compute() -> tuple[Parallelism, Fit]:
+        par = parallelism(model, gpu, n)
+        return par, fit(model, gpu, n, precision, context, kv, profile.memory, kv_replication=par.kv_replication)
+    return memo_store.get("fit", (spec_key(model), spec_key(gpu), n, precision, context, kv, spec_key(profile.memory)), compute)
 
 
 _MEMOS: list = [memo_estimate, memo_fit, fit_as]
@@ -55,6 +61,7 @@ def clear_memos() -> None:
     for fn in _MEMOS:
         fn.cache_clear()
     store.forget()
+    memo_store.forget()
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,8 @@ from decimal import Decimal
 from functools import lru_cache
 
 from advisor import cost
-from advisor.common import fmt
+from advisor.common import fmt, memo_store
+from advisor.common.memo_store import spec_key
 from advisor.cost import billing, queueing
 from advisor.domain.precision import resolve_precision
 from advisor.domain.recommendation import (
@@ -348,7 +349,15 @@ def _sizing(deployment: str, model: ModelSpec, gpu: GpuSpec, precision: str, eng
     """The part of a configuration that never depends on traffic, memoized so a traffic edit re-uses it: the KV
     precision, the smallest GPU count that holds the model at the context (None when none does) and the memory
     rejections a user would ask about (the next smaller count; a 3-way split that does not divide the heads).
-    With LoRA adapters planned, each count is fitted with the resident adapters taken from its KV room."""
+    With LoRA adapters planned, each count is fitted with the resident adapters taken from its KV room. Kept
+    between processes too (``advisor.common.memo_store``)."""
+    key = (deployment, spec_key(model), spec_key(gpu), precision, spec_key(eng), context, max_gpus, provider,
+           None if plan is None else spec_key(plan))
+    return memo_store.get("sizing", key, lambda: _sizing_of(deployment, model, gpu, precision, eng, context, max_gpus, provider, plan))
+
+
+def _sizing_of(deployment: str, model: ModelSpec, gpu: GpuSpec, precision: str, eng: ServingProfile, context: int,
+               max_gpus: int, provider: str, plan: lora.LoraPlan | None) -> tuple[str, int | None, tuple[Rejection, ...]]:
     def prof(n: int) -> ServingProfile:
         return eng if plan is None else lora.profile_for(eng, model, n, plan)
 

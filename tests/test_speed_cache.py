@@ -1,0 +1,139 @@
+"""The results kept between processes (advisor.common.memo_store: estimates, fits, sizings and the loaded catalog)
+never change an answer: every preset ranks to the same JSON with an empty cache, a warm one and a corrupt or
+hostile one; an edited user catalog is read again instead of served stale; the file stays bounded."""
+
+from __future__ import annotations
+
+import os
+import pickle
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from advisor.domain.workload import PRESETS
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _recommend(preset: str, cache: Path, catalogs: Path) -> str:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MOE_ADVISOR_")}
+    env.update(MOE_ADVISOR_CACHE_DIR=str(cache), MOE_ADVISOR_CATALOG_DIR=str(catalogs), PYTHONPATH=str(ROOT))
+    proc = subprocess.run([sys.executable, "-m", "advisor", "recommend", "--preset", preset, "--format", "json"],
+                          capture_output=True, text=True, env=env, cwd=ROOT, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert "Traceback" not in proc.stderr
+    return proc.stdout
+
+
+def _memo_files(cache: Path) -> list[Path]:
+    return sorted(cache.glob("memo-*.pickle"))
+
+
+class _Boom:
+    """Pickles to a call of ``os.system``: a hostile cache file must never run it."""
+
+    def __init__(self, marker: Path):
+        self.marker = marker
+
+    def __reduce__(self):
+        return (os.system, (f"touch {self.marker}",))
+
+
+@pytest.mark.parametrize("preset", sorted(PRESETS))
+def test_cold_warm_and_corrupt_cache_rank_the_same(preset, tmp_path):
+    cache, catalogs = tmp_path / "cache", tmp_path / "catalogs"
+    cold = _recommend(preset, cache, catalogs)
+    files = _memo_files(cache)
+    assert len(files) == 1, "the first run keeps its results"
+    with open(files[0], "rb") as fh:
+        stored = pickle.load(fh)
+    kinds = {k[0] for k in stored["entries"]}
+    assert {"catalog", "sizing", "fit", "estimate"} <= kinds
+    warm = _recommend(preset, cache, catalogs)
+    assert warm == cold
+    files[0].write_bytes(files[0].read_bytes()[: len(files[0].read_bytes()) // 2])  # truncated
+    assert _recommend(preset, cache, catalogs) == cold
+    files = _memo_files(cache)
+    assert len(files) == 1 and pickle.loads(files[0].read_bytes())["format"] == 1, "rebuilt after the truncation"
+    files[0].write_bytes(b"\x00not a pickle at all")
+    assert _recommend(preset, cache, catalogs) == cold
+
+
+def test_hostile_cache_file_never_runs_code(tmp_path):
+    cache, catalogs = tmp_path / "cache", tmp_path / "catalogs"
+    cold = _recommend("bursty-app", cache, catalogs)
+    path = _memo_files(cache)[0]
+    stored = pickle.loads(path.read_bytes())
+    marker = tmp_path / "ran"
+    # the container itself is hostile
+    path.write_bytes(pickle.dumps(_Boom(marker)))
+    assert _recommend("bursty-app", cache, catalogs) == cold
+    assert not marker.exists()
+    # every stored result is hostile, the container plain
+    entries = {k: pickle.dumps(_Boom(marker)) for k in stored["entries"]}
+    path = _memo_files(cache)[0]
+    path.write_bytes(pickle.dumps({"format": 1, "entries": entries}))
+    assert _recommend("bursty-app", cache, catalogs) == cold
+    assert not marker.exists()
+
+
+def test_a_changed_user_catalog_is_not_served_from_the_cache(tmp_path):
+    cache, catalogs = tmp_path / "cache", tmp_path / "catalogs"
+    catalogs.mkdir()
+    before = _recommend("bursty-app", cache, catalogs)
+    assert _recommend("bursty-app", cache, catalogs) == before  # warm
+    (catalogs / "engine.toml").write_text('catalog = "engine"\nschema_version = 1\n\n[factors]\neff_bw = 0.5\n')
+    edited = _recommend("bursty-app", cache, catalogs)
+    fresh = _recommend("bursty-app", tmp_path / "fresh-cache", catalogs)
+    assert edited == fresh
+    assert edited != before, "slower memory bandwidth changes the ranking"
+    (catalogs / "engine.toml").unlink()
+    assert _recommend("bursty-app", cache, catalogs) == before
+
+
+def test_store_bounded_and_ignores_hostile_entries(tmp_path, monkeypatch):
+    from advisor.common import memo_store
+
+    monkeypatch.setenv("MOE_ADVISOR_CACHE_DIR", str(tmp_path / "c"))
+    monkeypatch.setattr(memo_store, "MAX_ENTRIES", 5)
+    memo_store.forget()
+    calls = []
+
+    def compute(i):
+        calls.append(i)
+        return ("result", i)
+
+    for i in range(8):
+        assert memo_store.get("t", (i,), lambda i=i: compute(i)) == ("result", i)
+    memo_store.save()
+    path = next((tmp_path / "c").glob("memo-*.pickle"))
+    assert len(pickle.loads(path.read_bytes())["entries"]) == 5
+    memo_store.forget()
+    calls.clear()
+    assert [memo_store.get("t", (i,), lambda i=i: compute(i)) for i in range(8)] == [("result", i) for i in range(8)]
+    assert calls == [0, 1, 2], "the newest five were kept, the oldest three computed again"
+    # a stored result naming a function is refused and computed again
+    memo_store.forget()
+    stored = pickle.loads(path.read_bytes())
+    marker = tmp_path / "ran"
+    stored["entries"][("t", 7)] = pickle.dumps(_Boom(marker))
+    path.write_bytes(pickle.dumps(stored))
+    calls.clear()
+    assert memo_store.get("t", (7,), lambda: compute(7)) == ("result", 7)
+    assert calls == [7] and not marker.exists()
+    memo_store.forget()
+
+
+def test_spec_key_tells_specs_apart(cat):
+    import dataclasses
+
+    from advisor.common.memo_store import spec_key
+
+    m = next(iter(cat.models.values()))
+    assert spec_key(m) == spec_key(dataclasses.replace(m))
+    assert spec_key(m) != spec_key(dataclasses.replace(m, hidden_size=m.hidden_size + 1))
+    profile = cat.engine
+    hash(profile)  # sets the profile's memoized hash: it must not travel in a pickle
+    assert pickle.loads(pickle.dumps(profile))._hash == 0
