@@ -27,8 +27,8 @@ from typing import Any, Callable
 FORMAT = 1
 """Bumped when what is stored changes; a file of another format is ignored."""
 PREFIX = "memo-"
-MAX_ENTRIES = 40_000
-"""About 60 MB of estimates at most; a bundled-catalog ranking of every preset stores about 5,000."""
+MAX_ENTRIES = 12_000
+"""About 20 MB at most (read whole at start); a bundled-catalog ranking of every preset stores about 5,000."""
 _ALLOWED_MODULES = ("advisor.domain.", "advisor.physics.", "advisor.catalog.")
 _ALLOWED_PLAIN = {("decimal", "Decimal"), ("datetime", "date")}
 _MISSING = object()
