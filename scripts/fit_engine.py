@@ -46,9 +46,11 @@ ENGINES = {
         "precisions": ["bf16", "fp16", "fp8", "int8", "int4", "fp4", "nvfp4", "mxfp4-experts"],
         "notes": "reference engine of the fit (speed 1.0). Memory: KvCacheConfig.free_gpu_memory_fraction = 0.9 of the memory "
                  "FREE after weights and activations (https://nvidia.github.io/TensorRT-LLM/llm-api/reference/KvCacheConfig.html); "
-                 "max_num_tokens 8192; batch cap fitted on trtllm-bench runs (which tune max_batch_size themselves); admits a "
+                 "max_num_tokens 8192; batch cap: the max_batch_size trtllm-bench computes for the model, GPUs and request shape "
+                 "(https://github.com/NVIDIA/TensorRT-LLM/blob/main/tensorrt_llm/bench/build/tuning.py; per rank under attention DP, at most max_num_tokens: advisor/physics/engine_caps.py), "
+                 "max_batch 2048 is the LLM API default the estimate does not use; admits a "
                  "request with KV for input + output reserved (GUARANTEED_NO_EVICT scheduler); attention DP via enable_attention_dp",
-        "factors": {"kv_admission": "max"},
+        "factors": {"kv_admission": "max", "max_batch": 2048},
         "memory": {"policy": "free_fraction", "kv_cache_fraction": 0.9, "max_batched_tokens": 8192},
     },
     "vllm": {
@@ -158,6 +160,8 @@ def main(argv: list[str] | None = None) -> int:
     cat = dataclasses.replace(cat, engines=engines, engine=engines["trtllm"])
     base = dataclasses.replace(engines["trtllm"], per_gpu=(), fit=None, calibrated_models=None)
     engine = best_start(cat, base, train, warm_factors(ROOT / "catalogs" / "engine.toml"))
+    # not fitted: TensorRT-LLM's batch cap is trtllm-bench's own (advisor.physics.engine_caps); 2048 = the LLM API default
+    engine = dataclasses.replace(engine, efficiency=dataclasses.replace(engine.efficiency, max_batch=ENGINES["trtllm"]["factors"]["max_batch"]))
     speeds = {"trtllm": (1.0, 0)}
     for _ in range(2):
         for eid in ("vllm", "sglang"):
@@ -239,8 +243,6 @@ def main(argv: list[str] | None = None) -> int:
     for eid, d in ENGINES.items():
         factors = dict(d["factors"])
         factors["engine_speed"] = speeds[eid][0]
-        if eid == "trtllm":
-            factors["max_batch"] = eff["max_batch"]
         v, n = speeds[eid]
         if eid == "trtllm":
             notes = d["notes"]

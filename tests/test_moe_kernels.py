@@ -83,3 +83,30 @@ def test_mixtral_control_moves_only_by_its_width_term(cat, monkeypatch):
     new = _moe_s(cat, monkeypatch, "mixtral-8x7b", "h200", "fp8", 1024, layout="tp_ep")
     old = _moe_s(cat, monkeypatch, "mixtral-8x7b", "h200", "fp8", 1024, layout="tp_ep", old=True)
     assert old <= new <= old / moe.expert_shape_efficiency(14336) + 1e-12
+
+
+def test_ep_compute_load_floor_and_binomial():
+    f = moe.EP_ROUTING_FLOOR
+    assert moe.ep_compute_load(10_000, 1) == 1.0  # no expert parallelism
+    # 32,768 routed pairs over 8 ranks: binomial 1 + sqrt(2 ln 8 / 4096) = 1.032, the floor wins
+    assert moe.ep_max_load(32_768, 8) == pytest.approx(1.0 + (2 * 0.6931471805599453 * 3 / 4096) ** 0.5)
+    assert moe.ep_compute_load(32_768, 8) == f
+    # 16 pairs over 8 ranks: 1 + sqrt(2 ln 8 / 2) = 2.442 > floor
+    assert moe.ep_compute_load(16, 8) == pytest.approx(1.0 + (2 * 0.6931471805599453 * 3 / 2) ** 0.5)
+    assert moe.ep_compute_load(32_768, 8, floor=9.0) == 8.0  # capped at the rank count
+    assert moe.ep_compute_load(32_768, 8, floor=1.0) == moe.ep_max_load(32_768, 8)
+
+
+def test_routing_floor_slows_compute_bound_ep_steps_only(cat, monkeypatch):
+    m, g = cat.models["deepseek-r1"], cat.gpus["b200"]
+    eng = cat.engines["trtllm"]
+    lay = make_layout(m, g, 8, "dep")
+    model = _Model(m, g, "nvfp4", "fp8", eng, lay, 804, 4043)
+    big, small = model.step(3072), model.step(8)
+    monkeypatch.setattr(performance, "ep_compute_load",
+                        lambda pairs, ranks, imbalance=1.0: moe.ep_compute_load(pairs, ranks, imbalance, floor=1.0))
+    plain = _Model(m, g, "nvfp4", "fp8", eng, lay, 804, 4043)
+    assert plain.step(8).total_s == pytest.approx(small.total_s)  # memory-bound: the floor does not show
+    # compute-bound at 384 per rank: the expert GEMMs take (1.45 - load) / load longer, the rest is unchanged
+    assert big.moe_s > plain.step(3072).moe_s * 1.2
+    assert big.comm_s == pytest.approx(plain.step(3072).comm_s)

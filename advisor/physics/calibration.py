@@ -212,7 +212,6 @@ FIT_GRID: dict[str, tuple] = {
     "eff_prefill": (0.4, 0.5, 0.55, 0.6, 0.65, 0.7, 0.8),
     "step_overhead_us": (0.0, 100.0, 200.0, 300.0, 400.0, 600.0),
     "layer_overhead_us": (0.0, 1.0, 2.0, 4.0, 8.0),
-    "max_batch": (256, 384, 512, 768, 1024, 2048),
     "eff_link": (0.3, 0.5, 0.7, 0.9),
     "eff_moe": (0.3, 0.4, 0.5, 0.6, 0.7, 0.85, 1.0),
     "moe_half_tokens": (1.0, 2.0, 4.0, 8.0, 16.0, 32.0),
@@ -221,8 +220,9 @@ FIT_GRID: dict[str, tuple] = {
 }
 """The global factors' search grid (the MoE terms are seen only by MoE rows). ``kernel_floor_us`` is not searched
 (``KERNEL_FLOOR_US``); it replaces the former flat 30 us ``moe_layer_overhead_us`` (now 0: the MoE layer's 8-11
-kernels give 40-55 us at 5 us each). ``max_batch`` is TensorRT-LLM's
-(trtllm-bench tunes its own batch cap); the other engines keep their documented defaults."""
+kernels give 40-55 us at 5 us each). ``max_batch`` is not fitted: TensorRT-LLM's batch cap is the one trtllm-bench
+computes itself (``advisor.physics.engine_caps``; it was a fitted 1024 before), the other engines keep their
+documented defaults."""
 
 PER_GPU_GRID = (0.7, 0.8, 0.85, 0.9, 0.95, 1.0, 1.05, 1.1, 1.15, 1.2, 1.3)
 SPEED_GRID = tuple(round(0.2 + 0.05 * i, 2) for i in range(27))

@@ -4,7 +4,8 @@ efficient grouped GEMMs are at a few tokens per expert.
 Expert reads      E x (1 - (1 - k/E)^(B/skew))                     (``experts_touched``)
 EP max load       a rank's share of B k routed tokens is a binomial with mean mu = B k / n; the busiest of n
                   ranks carries about mu + sqrt(2 ln n x mu) (Gaussian max of n draws), so the step waits on
-                  1 + imbalance x sqrt(2 ln n / mu) times the mean (``ep_max_load``, capped at n).
+                  1 + imbalance x sqrt(2 ln n / mu) times the mean (``ep_max_load``, capped at n); for the compute-bound
+                  grouped GEMMs at least EP_ROUTING_FLOOR (``ep_compute_load``: skewed routing does not average out).
 Grouped GEMM      compute efficiency relative to the dense GEMM fit (``grouped_gemm_efficiency``):
                       eff_moe x t / (t / (s x r_fmt) + t_half),   s = N / (N + N_half)
                   i.e. the grouped GEMM's time is FLOPs / (dense rate x eff_moe) x (1 / (s x r_fmt) + t_half / t): a
@@ -47,6 +48,28 @@ def ep_max_load(routed_tokens: float, ranks: int, imbalance: float = 1.0) -> flo
         return 1.0
     mu = routed_tokens / ranks
     return min(float(ranks), 1.0 + imbalance * math.sqrt(2.0 * math.log(ranks) / mu))
+
+
+EP_ROUTING_FLOOR = 1.45
+"""Busiest expert-parallel rank's share of the routed tokens over the mean, at least, for the compute-bound part of
+the grouped GEMMs (``ep_compute_load``). The binomial term of ``ep_max_load`` vanishes at large batches (1.03 at 4,096
+tokens per rank), as if routing were uniform; skewed routing does not average out. Measured on aiconfigurator-core
+0.12.0's TensorRT-LLM 1.3.0rc20 fused-MoE tables (moe_perf.parquet, H100/H200/B200, EP8, the throughput kernels
+moe_torch_flow(_cutlass) and deepgemm, 125 combinations of shape and format with >= 128 experts, DeepSeek-V3, Kimi K2,
+Qwen3, gpt-oss and Maverick shapes among them): the tables' power-law routing (exponent 1.01) over their balanced routing takes 1.0x (median) the
+time at <= 256 tokens (memory-bound: the floor does not apply there), 1.21x at 1-4k and 1.46x (quartiles 1.37-1.58) at
+>= 4k tokens, where the op is compute-bound and the ratio is the busiest rank's load. The power law is the tables'
+assumption about routing, not a measurement of these models' routing (none is published for the calibration runs); no
+calibration row runs expert-parallel, so the value is not fitted on them. Mixtral's 8 experts are not in the 125 (the
+same power law gives them 2-3.5x); Maverick's top-1 of 128 is, and scatters (0.9-7x)."""
+
+
+def ep_compute_load(routed_tokens: float, ranks: int, imbalance: float = 1.0, floor: float = EP_ROUTING_FLOOR) -> float:
+    """Busiest rank's routed tokens over the mean for its grouped-GEMM FLOPs: max(``ep_max_load``, ``floor``), at most
+    ``ranks`` (1 without expert parallelism)."""
+    if ranks <= 1 or routed_tokens <= 0:
+        return 1.0
+    return min(float(ranks), max(ep_max_load(routed_tokens, ranks, imbalance), floor))
 
 
 EXPERT_N_HALF = 800.0

@@ -7,7 +7,8 @@ step:
                    weights' tensor rate (FP4 on Blackwell, FP8, BF16)
     attention      the batch's KV cache read at eff_bw x eff_kv; QK/AV FLOPs at the attention rate (FP8 with an FP8 KV cache on
                    GPUs with FP8 tensor cores, else BF16 -- never the FP4 rate)
-    experts        the experts the batch touches (busiest EP rank); grouped-GEMM FLOPs at the weights' rate x
+    experts        the experts the batch touches (busiest EP rank, whose grouped-GEMM FLOPs carry at least the routing
+                   floor's share: advisor.physics.moe.EP_ROUTING_FLOOR); grouped-GEMM FLOPs at the weights' rate x
                    the grouped-GEMM efficiency (advisor.physics.moe: tokens per expert, the expert's width, and the
                    format's grouped-kernel rate -- NVFP4 on Blackwell, block-scaled FP8 on Hopper), plus
                    permute/finalize bytes
@@ -16,7 +17,8 @@ layer, per MoE layer). Prefill runs the same operations on chunks of the engine'
 ``eff_prefill``. A request costs one prefill and ``output_tokens`` decode steps; with continuous batching the
 sustained output rate at concurrency B is B x out / (out x t_step(B) + prefill(B x in)). The throughput-optimal
 batch is the largest the KV cache holds (the engine admits by input + output, or by the mean context), capped
-by the engine's batch limit per scheduler; under a TPOT limit it is the largest batch within the limit.
+by the engine's batch limit per scheduler (TensorRT-LLM: the max_batch_size trtllm-bench computes, per rank under
+attention DP: advisor.physics.engine_caps); under a TPOT limit it is the largest batch within the limit.
 Everything is divided by the engine's relative speed (catalogs/engine.toml ``[engines.<id>]``).
 
 ``estimate_for`` searches the layouts the engine supports and keeps the best (``layout=`` pins one).
@@ -34,10 +36,11 @@ from advisor.errors import InputError
 from advisor.domain.serving import ServingProfile
 from advisor.domain.precision import kv_bytes_per_element, resolve_precision, scheme
 from advisor.physics.engines import native_formats, unsupported_reason
-from advisor.physics.layouts import (LAYOUTS, Parallelism, batch_cap, comm_bytes_per_gpu, layouts_for, make_layout,
+from advisor.physics.layouts import (LAYOUTS, Parallelism, comm_bytes_per_gpu, layouts_for, make_layout,
                                      weights_per_gpu)
 from advisor.physics.batching import largest_batch_within
-from advisor.physics.moe import (ep_max_load, experts_touched, expert_shape_efficiency, grouped_format_rate,
+from advisor.physics.engine_caps import engine_cap
+from advisor.physics.moe import (ep_compute_load, ep_max_load, experts_touched, expert_shape_efficiency, grouped_format_rate,
                                  grouped_gemm_efficiency)
 from advisor.physics.sizing import Fit, KvLayout, active_params, fit, kv_layout, param_breakdown, weight_bytes
 
@@ -305,7 +308,7 @@ class _Model:
                 load = ep_max_load(pairs, self.EP, self.f.ep_imbalance)
                 rank_pairs = pairs / self.EP * load
                 eb = min(self.n_experts / self.EP, touched / self.EP * load) * self.expert_bytes
-                ef = rank_pairs * self.expert_flops
+                ef = pairs / self.EP * ep_compute_load(pairs, self.EP, self.f.ep_imbalance) * self.expert_flops
             else:
                 rank_pairs = pairs
                 eb = touched * self.expert_bytes / self.MT
@@ -469,7 +472,7 @@ def _estimate_layout(m: ModelSpec, gpu: GpuSpec, gpus: int, precision: str, prec
     model = _Model(m, gpu, prec, kv_precision, engine, lay, input_tokens, output_tokens)
     admission_ctx = input_tokens + output_tokens / 2.0 if f.kv_admission == "average" else ctx
     kv_fit = int(fitted.kv_capacity_bytes // max(1, layout.bytes_for_context(int(admission_ctx))))
-    b_max = max(1, min(batch_cap(f.max_batch, lay), kv_fit))
+    b_max = max(1, min(engine_cap(m, gpu, gpus, prec, kv_precision, engine, lay, input_tokens, output_tokens), kv_fit))
     if concurrency is not None:
         b_max = max(1, min(b_max, int(concurrency)))
     batch = b_max
