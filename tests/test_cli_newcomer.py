@@ -64,6 +64,14 @@ def test_size_warns_past_the_models_context_limit(capsys):
     assert "limit" not in err
 
 
+def test_estimate_warns_past_the_models_context_limit_and_says_what_the_shortfall_is(capsys):
+    code, out, err = run(capsys, "estimate", "llama-3.3-70b", "h100-sxm", "--input", "1e9")
+    assert code == 3 and "past llama-3.3-70b's limit of 131,072 tokens" in err
+    assert "1,000,000,000 in / 256 out" in out and "KV for one 1,000,000,256-token sequence" in out
+    code, out, err = run(capsys, "estimate", "llama-3.3-70b", "h100-sxm", "--gpus", "2", "--precision", "fp8")
+    assert code == 0 and "limit" not in err and "1,024 in / 256 out" in out
+
+
 def test_gpu_memory_is_in_decimal_gb_everywhere(capsys):
     code, out, _ = run(capsys, "list", "gpus")
     assert code == 0 and "GiB" not in out and "85.9 GB" in out and "GB = 10⁹ bytes" in out

@@ -95,17 +95,23 @@ def cmd_estimate(args: argparse.Namespace) -> int:
     e = api.estimate(args.model, args.gpu, gpus=args.gpus, precision=args.precision, input_tokens=args.input_tokens,
                      output_tokens=args.output_tokens, kv_precision=args.kv_precision, tpot_limit_ms=args.tpot_limit_ms,
                      engine=getattr(args, "engine", None), layout=getattr(args, "layout", None))
+    limit = api.catalog().model(e.model).max_position_embeddings
+    if limit and e.input_tokens + e.output_tokens > limit:
+        print(f"moe-advisor: warning: --input + --output = {e.input_tokens + e.output_tokens:,} tokens is past {e.model}'s "
+              f"limit of {limit:,} tokens; the figures are for a sequence the model cannot take", file=sys.stderr)
     if args.format == "json":
         _out(dumps_json(estimate_dict(e)))
         return 0 if e.fits else 3
     g = api.catalog().gpu(e.gpu)
     f = e.fit
-    head = f"{e.model} on {e.gpus}x {g.name}, {e.precision} weights, {e.kv_precision} KV, {e.input_tokens} in / {e.output_tokens} out"
+    head = (f"{e.model} on {e.gpus}x {g.name}, {e.precision} weights, {e.kv_precision} KV, "
+            f"{e.input_tokens:,} in / {e.output_tokens:,} out")
     lines = [head, ""]
     lines.append(f"  memory per GPU   capacity {fmt.gb(f.capacity_bytes_per_gpu)} = weights {fmt.gb(f.weights_bytes_per_gpu)} "
                  f"+ reserve {fmt.gb(f.reserve.total)} + KV {fmt.gb(max(0, f.capacity_bytes_per_gpu - f.weights_bytes_per_gpu - f.reserve.total))}")
     if not e.fits:
-        lines.append(f"  DOES NOT FIT: short by {fmt.gb(e.shortfall_bytes)} per GPU (weights {fmt.gb(e.weights_bytes)} in all)")
+        lines.append(f"  DOES NOT FIT: short by {fmt.gb(e.shortfall_bytes)} per GPU (weights {fmt.gb(e.weights_bytes)} in all; "
+                     f"KV for one {f.context_tokens:,}-token sequence {fmt.gb(f.kv_bytes_per_sequence)})")
         _out("\n".join(lines))
         return 3
     lines += [
