@@ -72,6 +72,15 @@ def test_estimate_warns_past_the_models_context_limit_and_says_what_the_shortfal
     assert code == 0 and "limit" not in err and "1,024 in / 256 out" in out
 
 
+def test_recommend_details_word_a_missing_break_even_with_its_numbers(capsys):  # item 5, in the CLI too
+    code, out, _ = run(capsys, "recommend", "--requests-per-day", "2000", "--input-tokens", "800", "--output-tokens", "600",
+                       "--shape", "bursty", "--peak-to-mean", "6", "--ttft-ms", "800", "--tokens-per-s-per-user", "60",
+                       "--min-quality", "80", "--self-hosting", "required", "--top", "3", "--details", "3")
+    flat = " ".join(out.split())
+    assert code == 0 and "break-even not reached" in flat and "one replica costs $" in flat
+    assert "break-even never" not in flat
+
+
 def test_gpu_memory_is_in_decimal_gb_everywhere(capsys):
     code, out, _ = run(capsys, "list", "gpus")
     assert code == 0 and "GiB" not in out and "85.9 GB" in out and "GB = 10⁹ bytes" in out

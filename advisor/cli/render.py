@@ -7,7 +7,12 @@ import shutil
 import textwrap
 
 from advisor.common import fmt
-from advisor.domain.recommendation import Candidate, Recommendation, Rejection
+from advisor.domain.recommendation import (
+    Candidate,
+    Recommendation,
+    Rejection,
+    break_even_text,
+)
 
 
 def _width() -> int:
@@ -102,8 +107,7 @@ def breakdown(c: Candidate, rec: Recommendation) -> str:
         single = f"; one user alone: {fmt.usd(c.single_stream_usd_per_mtok, 3)}" if c.single_stream_usd_per_mtok is not None else ""
         lines.append(f"  $/M by utilization  {table}{single}")
         if c.break_even_vs:
-            be = f"{fmt.num(c.break_even_tokens_per_day / 1e6, 1)}M tokens/day" if c.break_even_tokens_per_day else "never"
-            lines.append(f"  break-even  {be} vs {c.break_even_vs}")
+            lines.append(f"  break-even  {break_even_text(c)} (vs {c.break_even_vs})")
     lines += [f"  {label:<11} {text}" for label, text in decision_lines(c)]
     lines = [lines[0]] + [textwrap.fill(x, width=_width(), subsequent_indent=" " * 14, break_on_hyphens=False,
                                         break_long_words=False) for x in lines[1:]]

@@ -8,6 +8,7 @@ from decimal import Decimal
 from functools import lru_cache
 from typing import Any, overload
 
+from advisor.common import fmt
 from advisor.domain.workload import Workload
 
 
@@ -321,3 +322,22 @@ class Recommendation:
 @lru_cache(maxsize=1)
 def _candidate_fields() -> frozenset[str]:
     return frozenset(f.name for f in fields(Candidate))
+
+
+def break_even_text(c: Candidate) -> str:
+    """``8.2M tokens/day`` or why there is none, in one wording with the numbers it rests on."""
+    if not c.break_even_vs:
+        return "-"
+    if c.break_even_tokens_per_day:
+        return f"{fmt.num(c.break_even_tokens_per_day / 1e6, 1)}M tokens/day"
+    numbers = next((r.numbers for r in c.reasons if r.code == "break-even"), {})
+    full, api = numbers.get("usd_per_mtok_at_full"), numbers.get("api_usd_per_mtok")
+    if full is None and c.utilization_table:
+        p = c.utilization_table[0]
+        full = float(p.usd_per_mtok) * p.utilization
+    if full is None:
+        return "not reached"
+    if api and full < api:  # cheaper only when busier than the peak's headroom lets a replica run on average
+        return (f"not reached: only above {full / api:.0%} utilization of every replica (fully used, one replica costs "
+                f"{fmt.usd(full, 3)}/M), more than replicas provisioned for this peak run on average")
+    return f"not reached: fully used, one replica costs {fmt.usd(full, 3)}/M"
