@@ -82,6 +82,8 @@ class RegisteredSource:
     source: Any
     name: str
     kind: str
+    builtin: bool = False
+    """Registered by a built-in plugin: this package's own code, called inline (not under a budget in a thread)."""
 
     @property
     def live(self) -> Any:
@@ -383,7 +385,7 @@ def _call_one(hook: str, impl: Any, rec: _Record, reg: _Registry, names: dict[st
             rec.fail(f"{hook}: source name {name!r} is already registered by plugin {names[name]!r}; skipped")
             return
         names[name] = rec.name
-        got.append(RegisteredSource(plugin=rec.name, source=obj, name=name, kind=kind))
+        got.append(RegisteredSource(plugin=rec.name, source=obj, name=name, kind=kind, builtin=rec.builtin))
 
     if impl.hookwrapper or impl.wrapper:
         rec.fail(f"{hook}: hook wrappers are not supported")

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from advisor.common import memo_store
 from advisor.domain.workload import PRESETS
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -47,17 +48,26 @@ def test_cold_warm_and_corrupt_cache_rank_the_same(preset, tmp_path):
     cold = _recommend(preset, cache, catalogs)
     files = _memo_files(cache)
     assert len(files) == 1, "the first run keeps its results"
-    with open(files[0], "rb") as fh:
-        stored = pickle.load(fh)
-    kinds = {k[0] for k in stored["entries"]}
-    assert {"catalog", "sizing", "fit", "estimate"} <= kinds
+    stored = memo_store.read_entries(files[0])
+    kinds = {k[:4] for k in stored}
+    assert {b"cata", b"sizi", b"fit\0", b"esti"} <= kinds
+    written = files[0].stat().st_mtime_ns
     warm = _recommend(preset, cache, catalogs)
     assert warm == cold
+    assert files[0].stat().st_mtime_ns == written, "a warm run adds nothing, so it writes nothing"
     files[0].write_bytes(files[0].read_bytes()[: len(files[0].read_bytes()) // 2])  # truncated
     assert _recommend(preset, cache, catalogs) == cold
     files = _memo_files(cache)
-    assert len(files) == 1 and pickle.loads(files[0].read_bytes())["format"] == 1, "rebuilt after the truncation"
-    files[0].write_bytes(b"\x00not a pickle at all")
+    assert len(files) == 1 and memo_store.read_entries(files[0]).keys() == stored.keys(), "rebuilt after the truncation"
+    files[0].write_bytes(b"\x00not a memo file at all")
+    assert _recommend(preset, cache, catalogs) == cold
+    # an index that claims more entries than the file holds; bytes after the last result
+    files = _memo_files(cache)
+    raw, head = files[0].read_bytes(), len(memo_store.MAGIC)
+    files[0].write_bytes(memo_store.MAGIC + (10**6).to_bytes(4, "little") + raw[head + 4:])
+    assert _recommend(preset, cache, catalogs) == cold
+    files = _memo_files(cache)
+    files[0].write_bytes(files[0].read_bytes() + b"extra")
     assert _recommend(preset, cache, catalogs) == cold
 
 
@@ -65,16 +75,15 @@ def test_hostile_cache_file_never_runs_code(tmp_path):
     cache, catalogs = tmp_path / "cache", tmp_path / "catalogs"
     cold = _recommend("bursty-app", cache, catalogs)
     path = _memo_files(cache)[0]
-    stored = pickle.loads(path.read_bytes())
+    stored = memo_store.read_entries(path)
     marker = tmp_path / "ran"
-    # the container itself is hostile
+    # the whole file is a hostile pickle
     path.write_bytes(pickle.dumps(_Boom(marker)))
     assert _recommend("bursty-app", cache, catalogs) == cold
     assert not marker.exists()
-    # every stored result is hostile, the container plain
-    entries = {k: pickle.dumps(_Boom(marker)) for k in stored["entries"]}
+    # every stored result is hostile, the index sound
     path = _memo_files(cache)[0]
-    path.write_bytes(pickle.dumps({"format": 1, "entries": entries}))
+    memo_store.write_entries(path, {k: pickle.dumps(_Boom(marker)) for k in stored})
     assert _recommend("bursty-app", cache, catalogs) == cold
     assert not marker.exists()
 
@@ -109,21 +118,46 @@ def test_store_bounded_and_ignores_hostile_entries(tmp_path, monkeypatch):
         assert memo_store.get("t", (i,), lambda i=i: compute(i)) == ("result", i)
     memo_store.save()
     path = next((tmp_path / "c").glob("memo-*.pickle"))
-    assert len(pickle.loads(path.read_bytes())["entries"]) == 5
+    assert list(memo_store.read_entries(path)) == [memo_store.entry_id("t", (i,)) for i in range(3, 8)]
     memo_store.forget()
     calls.clear()
     assert [memo_store.get("t", (i,), lambda i=i: compute(i)) for i in range(8)] == [("result", i) for i in range(8)]
     assert calls == [0, 1, 2], "the newest five were kept, the oldest three computed again"
+    memo_store.forget()  # saved
+    ids = {i: memo_store.entry_id("t", (i,)) for i in (*range(8), 100)}
+    assert list(memo_store.read_entries(path)) == [ids[i] for i in (6, 7, 0, 1, 2)], "read (in order), then added"
+    # one read counts as used: the save keeps it over an older unread one
+    calls.clear()
+    assert memo_store.get("t", (6,), lambda: compute(6)) == ("result", 6) and calls == []
+    assert memo_store.get("t", (100,), lambda: compute(100)) == ("result", 100) and calls == [100]
+    memo_store.save()
+    assert list(memo_store.read_entries(path)) == [ids[i] for i in (0, 1, 2, 6, 100)]
     # a stored result naming a function is refused and computed again
     memo_store.forget()
-    stored = pickle.loads(path.read_bytes())
+    stored = memo_store.read_entries(path)
     marker = tmp_path / "ran"
-    stored["entries"][("t", 7)] = pickle.dumps(_Boom(marker))
-    path.write_bytes(pickle.dumps(stored))
+    stored[memo_store.entry_id("t", (7,))] = pickle.dumps(_Boom(marker))
+    memo_store.write_entries(path, stored)
     calls.clear()
     assert memo_store.get("t", (7,), lambda: compute(7)) == ("result", 7)
     assert calls == [7] and not marker.exists()
     memo_store.forget()
+
+
+def test_a_ranking_reads_the_cache_directory_of_its_start(tmp_path, monkeypatch):
+    """Inside ``pinned`` (a ranking) a get reads the view found on entry; after it, a changed cache directory is read."""
+    from advisor.common import memo_store
+
+    monkeypatch.setenv("MOE_ADVISOR_CACHE_DIR", str(tmp_path / "a"))
+    memo_store.forget()
+    assert memo_store.get("t", (1,), lambda: "a") == "a"
+    memo_store.forget()  # saved to a/
+    with memo_store.pinned():
+        monkeypatch.setenv("MOE_ADVISOR_CACHE_DIR", str(tmp_path / "b"))
+        assert memo_store.get("t", (1,), lambda: "computed") == "a"
+    assert memo_store.get("t", (1,), lambda: "b") == "b", "b/ holds nothing yet"
+    memo_store.forget()
+    assert len(list((tmp_path / "b").glob("memo-*.pickle"))) == 1
 
 
 def test_spec_key_tells_specs_apart(cat):

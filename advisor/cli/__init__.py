@@ -25,25 +25,34 @@ def _add_format(p: argparse.ArgumentParser) -> None:
     p.add_argument("--format", choices=("table", "json"), default="table", help="output format (default: table)")
 
 
-def build_parser() -> argparse.ArgumentParser:
-    from advisor.common.checks import finite_arg
+COMMANDS: dict[str, str] = {
+    "size": "parameters, weight bytes and KV cache of a model",
+    "estimate": "fit, throughput and latency of a model on N GPUs",
+    "validate": "compare the throughput estimate with published measurements",
+    "list": "list catalog entries",
+    "recommend": "rank every way to serve a workload, with the reasons",
+    "prices": "list prices with source and age; `prices refresh` fetches live ones",
+    "plugins": "list loaded plugins with version, hooks and status",
+    "report": "show or compare saved TOML reports",
+    "deploy": "launch files for a ranked candidate: vllm, sglang, trtllm or a skypilot service",
+    "calibrate": "compare a benchmark result with the estimate and store the correction",
+    "paths": "where user catalogs, caches and reports live",
+    "summary": "print a summary of the bundled catalogs (what `moe-advisor` shows without a terminal)",
+}
+"""Every command and its one-line help, in the order ``--help`` lists them."""
 
-    parser = argparse.ArgumentParser(
-        prog="moe-advisor",
-        description="How to serve an LLM (MoE or dense, self-hosted or per-token API), with the numbers behind the advice. "
-        "With no command, opens the interactive advisor.",
-    )
-    parser.add_argument("--version", action="version", version=f"moe-advisor {__version__}")
-    sub = parser.add_subparsers(dest="command", metavar="command")
 
-    p = sub.add_parser("size", help="parameters, weight bytes and KV cache of a model")
+def _size(p: argparse.ArgumentParser) -> None:
     p.add_argument("model", help="catalog model id, e.g. llama-3.3-70b")
     p.add_argument("--precision", default="bf16", help="weight precision: bf16, fp8, int8, int4, fp4, mxfp4-experts")
     p.add_argument("--context", type=_count, default=8192, help="context tokens per sequence (default 8192)")
     p.add_argument("--kv-precision", default="bf16", help="KV cache precision: bf16 or fp8")
     _add_format(p)
 
-    p = sub.add_parser("estimate", help="fit, throughput and latency of a model on N GPUs")
+
+def _estimate(p: argparse.ArgumentParser) -> None:
+    from advisor.common.checks import finite_arg
+
     p.add_argument("model")
     p.add_argument("gpu", help="catalog GPU id, e.g. h100-sxm")
     p.add_argument("--gpus", type=int, default=1, help="GPUs in the tensor/expert-parallel group (default 1)")
@@ -63,32 +72,34 @@ def build_parser() -> argparse.ArgumentParser:
                         "pp (pipeline); default: the best the engine supports")
     _add_format(p)
 
-    p = sub.add_parser("validate", help="compare the throughput estimate with published measurements")
+
+def _validate(p: argparse.ArgumentParser) -> None:
     p.add_argument("--rows", action="store_true", help="print every row, not only the summary per family")
     _add_format(p)
     from advisor.cli.calibrate import add_validate_mine
 
     add_validate_mine(p)
 
-    p = sub.add_parser("list", help="list catalog entries")
+
+def _list(p: argparse.ArgumentParser) -> None:
     p.add_argument("what", choices=("models", "gpus", "precisions", "presets", "prices"), help="what to list")
     _add_format(p)
 
-    p = sub.add_parser("recommend", help="rank every way to serve a workload, with the reasons")
+
+def _recommend(p: argparse.ArgumentParser) -> None:
     from advisor.cli.recommend import add_arguments
 
     add_arguments(p)
 
-    p = sub.add_parser("prices", help="list prices with source and age; `prices refresh` fetches live ones")
+
+def _prices(p: argparse.ArgumentParser) -> None:
     p.add_argument("action", nargs="?", choices=("list", "refresh"), default="list")
     p.add_argument("--source", action="append", default=None, help="refresh only this source (repeatable)")
     p.add_argument("--stale", action="store_true", help="list rows to re-check: older than 120 days or with a guessed date")
     _add_format(p)
 
-    p = sub.add_parser("plugins", help="list loaded plugins with version, hooks and status")
-    _add_format(p)
 
-    p = sub.add_parser("report", help="show or compare saved TOML reports")
+def _report(p: argparse.ArgumentParser) -> None:
     rsub = p.add_subparsers(dest="report_command", metavar="action", required=True)
     rp = rsub.add_parser("show", help="print a report as the recommend table")
     rp.add_argument("path")
@@ -99,19 +110,48 @@ def build_parser() -> argparse.ArgumentParser:
     rp.add_argument("old")
     rp.add_argument("new")
 
-    p = sub.add_parser("deploy", help="launch files for a ranked candidate: vllm, sglang, trtllm or a skypilot service")
-    from advisor.cli.deploy import add_arguments as add_deploy_arguments
 
-    add_deploy_arguments(p)
+def _deploy(p: argparse.ArgumentParser) -> None:
+    from advisor.cli.deploy import add_arguments
 
-    p = sub.add_parser("calibrate", help="compare a benchmark result with the estimate and store the correction")
-    from advisor.cli.calibrate import add_arguments as add_calibrate_arguments
+    add_arguments(p)
 
-    add_calibrate_arguments(p)
 
-    _add_format(sub.add_parser("paths", help="where user catalogs, caches and reports live"))
-    _add_format(sub.add_parser("summary", help="print a summary of the bundled catalogs (what `moe-advisor` shows without a terminal)"))
+def _calibrate(p: argparse.ArgumentParser) -> None:
+    from advisor.cli.calibrate import add_arguments
+
+    add_arguments(p)
+
+
+_ARGUMENTS = {"size": _size, "estimate": _estimate, "validate": _validate, "list": _list, "recommend": _recommend,
+              "prices": _prices, "plugins": _add_format, "report": _report, "deploy": _deploy, "calibrate": _calibrate,
+              "paths": _add_format, "summary": _add_format}
+
+
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The whole command line, or given a ``command`` (one of ``COMMANDS``) that command's parser alone: a run
+    does not build the other eleven (argparse builds a parser in about a millisecond)."""
+    parser = argparse.ArgumentParser(
+        prog="moe-advisor",
+        description="How to serve an LLM (MoE or dense, self-hosted or per-token API), with the numbers behind the advice. "
+        "With no command, opens the interactive advisor.",
+    )
+    parser.add_argument("--version", action="version", version=f"moe-advisor {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="command")
+    for name in COMMANDS if command is None else (command,):
+        _ARGUMENTS[name](sub.add_parser(name, help=COMMANDS[name]))
     return parser
+
+
+def _command_of(argv: list[str]) -> str | None:
+    """The command ``argv`` names: its first word that is not an option (the top-level options take no value),
+    or None when there is none or it is not a command (then every command's parser is built)."""
+    for arg in argv:
+        if arg == "--":
+            return None
+        if not arg.startswith("-"):
+            return arg if arg in COMMANDS else None
+    return None
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -160,7 +200,8 @@ def _subparser(parser: argparse.ArgumentParser, args: argparse.Namespace) -> arg
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
+    argv = sys.argv[1:] if argv is None else list(argv)
+    parser = build_parser(_command_of(argv))
     args, extra = parser.parse_known_args(argv)
     command = _subparser(parser, args)
     if extra:  # reported with the subcommand's usage, not the top-level one

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import stat
-import tomllib
 from pathlib import Path
 from typing import Any
 
@@ -81,6 +80,8 @@ def decode(data: bytes, label: str) -> str:
 
 def loads(text: str, label: str) -> dict[str, Any]:
     """Parse TOML text; malformed or too deeply nested input raises one line naming ``label``."""
+    import tomllib  # here, not at the top: a start whose catalogs are all in the parse cache never parses TOML
+
     if text.startswith("\ufeff"):
         text = text[1:]
     try:

@@ -13,7 +13,6 @@ import contextvars
 import functools
 import math
 import time
-import tomllib
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 
@@ -85,6 +84,8 @@ def load(directory: Path | None = None) -> tuple[Correction, ...]:
     if hit and hit[0] == mtime:
         _cache[p] = (mtime, now, hit[2])
         return hit[2]
+    import tomllib  # only when a measurements file exists (most starts have none)
+
     from advisor.errors import InputError
 
     try:

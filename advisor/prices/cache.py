@@ -12,12 +12,10 @@ from typing import Iterable
 
 from advisor.catalog.schema import build_price
 from advisor.common import paths
-from advisor.common.files import atomic_write
 from advisor.common.redact import scrub, secret_values
 from advisor.domain.prices import ApiPrice, GpuPrice
 from advisor.errors import CatalogError
 from advisor.prices.book import age_days
-from advisor.prices.http import public_url
 
 CACHE_SCHEMA_VERSION = 1
 
@@ -63,6 +61,9 @@ def write_cache(source: str, kind: str, prices: Iterable[GpuPrice | ApiPrice], f
                 secrets: Iterable[str] = ()) -> Path:
     """Write the cache of one source atomically: a reader sees the old file or the new one, never a
     half-written one."""
+    from advisor.common.files import atomic_write  # here: a run that only reads caches never imports the writer
+    from advisor.prices.http import public_url
+
     path = cache_path(source)
     path.parent.mkdir(parents=True, exist_ok=True)
     doc = {"schema_version": CACHE_SCHEMA_VERSION, "source": source, "kind": kind, "fetched_at": fetched_at,
@@ -121,6 +122,8 @@ def quarantine_path(source: str) -> Path:
 
 def write_quarantine(source: str, refused: Iterable[str], fetched_at: str) -> None:
     """Record what the last refresh of ``source`` refused (nothing: the record is removed)."""
+    from advisor.common.files import atomic_write
+
     refused = [str(r) for r in refused]
     path = quarantine_path(source)
     if not refused:

@@ -14,7 +14,7 @@ from typing import Iterable, Sequence
 
 from advisor import cost
 from advisor.catalog.load import Catalog
-from advisor.common import fmt
+from advisor.common import fmt, memo_store
 from advisor.errors import UnknownIdError
 from advisor.domain.recommendation import Candidate, Reason, Recommendation, Rejection
 from advisor.domain.workload import HOURS_PER_MONTH, Workload, validate
@@ -219,7 +219,8 @@ def recommend_with(workload: Workload, catalog: Catalog, prices: PriceBook | Non
     paused = gc.isenabled()
     gc.disable()
     try:
-        return _recommend_with(workload, catalog, prices, backends, notes)
+        with memo_store.pinned():  # the kept results' cache directory, looked up once per ranking
+            return _recommend_with(workload, catalog, prices, backends, notes)
     finally:
         if paused:
             gc.enable()
