@@ -171,3 +171,26 @@ def test_spec_key_tells_specs_apart(cat):
     profile = cat.engine
     hash(profile)  # sets the profile's memoized hash: it must not travel in a pickle
     assert pickle.loads(pickle.dumps(profile))._hash == 0
+
+
+def test_a_price_file_is_read_again_when_its_bytes_change(tmp_path, monkeypatch):
+    """The validated rows of a price file are kept between processes, keyed by its bytes: an edit is read."""
+    from advisor.catalog.load import read_price_file
+    from advisor.common.paths import bundled_catalog_dir
+
+    monkeypatch.setenv("MOE_ADVISOR_CACHE_DIR", str(tmp_path / "c"))
+    memo_store.forget()
+    path = tmp_path / "gpu_aws.toml"
+    text = (bundled_catalog_dir() / "prices" / "gpu_aws.toml").read_text(encoding="utf-8")
+    path.write_text(text, encoding="utf-8")
+    rows, problems = read_price_file(path, "aws")
+    assert rows and not problems
+    memo_store.forget()  # kept on disk, read back below
+    assert read_price_file(path, "aws") == (rows, problems)
+    first = str(rows[0].usd_per_gpu_hour)
+    path.write_text(text.replace(f'usd_per_gpu_hour = "{first}"', 'usd_per_gpu_hour = "1.25"', 1), encoding="utf-8")
+    edited, _ = read_price_file(path, "aws")
+    assert str(edited[0].usd_per_gpu_hour) == "1.25" and edited[1:] == rows[1:]
+    path.write_text(text.replace('usd_per_gpu_hour = "', 'usd_per_gpu_hour = "-', 1), encoding="utf-8")
+    assert read_price_file(path, "aws")[1], "a bad row is reported, not served from the kept rows"
+    memo_store.forget()

@@ -354,9 +354,24 @@ def _inputs_key(files: list[tuple[Path, str]], raws: list[bytes], extra_entries:
 def read_price_file(path: Path, label: str | None = None) -> tuple[list[GpuPrice | ApiPrice], list[CatalogProblem]]:
     """Read one ``prices/gpu_*.toml`` or ``api_*.toml`` file through the catalog validator: its valid
     rows, and one problem per bad row (or for the whole file). Ids are not checked against a catalog."""
-    loader = _Loader()
     label = label or str(path)
-    loader.load_file(path, label)
+    try:
+        raw = tomlio.read_bytes(path, label)
+    except tomlio.TomlFileError:
+        return _read_price_file(path, label, None)  # the loader reports it
+    import datetime
+
+    from advisor.common import memo_store
+
+    # The validated rows are kept between processes (a start reads ~20 bundled price files), keyed by the bytes and
+    # the day (an as_of in the future is refused until its day).
+    key = (parse_cache.digest(raw), label, datetime.date.today().isoformat())
+    return memo_store.get("price-file", key, lambda: _read_price_file(path, label, raw))
+
+
+def _read_price_file(path: Path, label: str, raw: bytes | None) -> tuple[list[GpuPrice | ApiPrice], list[CatalogProblem]]:
+    loader = _Loader()
+    loader.load_file(path, label, raw)
     rows: list[GpuPrice | ApiPrice] = [*loader.gpu_prices.values(), *loader.api_prices.values()]
     problems = list(loader.problems)
     if not problems and (loader.models or loader.gpus or loader.quality or loader.engine):
