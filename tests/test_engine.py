@@ -27,7 +27,13 @@ def test_every_preset_ranks_without_backend_failures(recs):
         ranks = [c.rank for c in rec.candidates]
         assert ranks == list(range(1, len(ranks) + 1))
         if rec.workload.fine_tuning == "none":
-            assert costs == sorted(costs), name
+            # by cost, except that interactive reasoning rows whose visible answer starts after the TTFT target come
+            # after every row that meets it (each group by cost)
+            late = [any(r.code == "reasoning-latency" for r in c.reasons) for c in rec.candidates]
+            assert late == sorted(late), name
+            for flag in (False, True):
+                group = [x for x, f in zip(costs, late) if f == flag]
+                assert group == sorted(group), name
 
 
 def test_bursty_low_traffic_goes_to_a_per_token_api(recs):
@@ -227,3 +233,26 @@ def test_amd_speed_in_the_engine_catalog_is_the_fits_own_mlperf_ratio():
     # vLLM 0.4.3 on ROCm got less of the MI300X's larger datasheet (5.3 vs 3.35 TB/s, 2.6 vs 2.0 FP8 PFLOPS) than
     # TensorRT-LLM got of the H100's: MLPerf measured 8x MI300X at ~0.96x 8x H100.
     assert speed < 1.0
+
+
+def test_a_thinking_row_that_answers_after_the_ttft_target_ranks_after_those_that_meet_it():
+    """A chat workload (2 s TTFT) where a self-hosted thinking model is the cheapest: its visible answer starts after
+    tens of seconds of reasoning tokens, so it goes after every option that answers in time, and #1 says why."""
+    w = api.workload(requests_per_day=200_000, input_tokens=6_000, output_tokens=300, traffic_shape="diurnal",
+                     latency="interactive", ttft_ms=2_000, output_tokens_per_s_per_user=30, context_typical_tokens=6_300,
+                     context_max_tokens=32_768, min_quality=75, self_hosting="required")
+    rec = api.recommend(w)
+    late = [c for c in rec.candidates if any(r.code == "reasoning-latency" for r in c.reasons)]
+    on_time = [c for c in rec.candidates if c not in late]
+    assert late and on_time
+    assert max(c.rank for c in on_time) < min(c.rank for c in late)
+    cheapest = min(rec.candidates, key=lambda c: c.monthly_cost_usd)
+    assert cheapest in late, "the cheapest option thinks too long here: the rule must be what puts it behind"
+    top = rec.candidates[0]
+    wait = next(r.numbers["visible_wait_ms"] for r in cheapest.reasons if r.code == "reasoning-latency")
+    assert wait > w.ttft_ms
+    assert "ranked after every option whose visible answer meets the TTFT target" in \
+        next(r.message for r in late[0].reasons if r.code == "rank")
+    lead = next(r.message for r in top.reasons if r.code == "rank")
+    assert lead.startswith("first choice") and "start the visible answer after the 2,000 ms TTFT target" in lead
+

@@ -1,7 +1,8 @@
 """The recommendation engine: candidates from every backend, ranked by monthly cost, explained.
 
-Ranking key: (heavy fine-tuning puts MoE after dense), monthly cost, (light fine-tuning puts MoE after
-dense at equal cost), higher quality, lower $/M tokens. The Pareto front over (cost, quality) is marked so
+Ranking key: (heavy fine-tuning puts MoE after dense), (an interactive reasoning row whose visible answer starts
+after the TTFT target goes after those that meet it), monthly cost, (light fine-tuning puts MoE after dense at equal
+cost), higher quality, lower $/M tokens. The Pareto front over (cost, quality) is marked so
 a reader sees the trade-off, not only the cheapest row.
 """
 
@@ -16,7 +17,7 @@ from advisor import cost
 from advisor.catalog.load import Catalog
 from advisor.common import fmt, memo_store
 from advisor.errors import UnknownIdError
-from advisor.domain.recommendation import Candidate, Reason, Recommendation, Rejection
+from advisor.domain.recommendation import Candidate, Reason, Recommendation, Rejection, known_reasons
 from advisor.domain.workload import HOURS_PER_MONTH, Workload, validate
 from advisor.prices.book import STALE_AFTER_DAYS, PriceBook, age_days, from_catalog
 from advisor.ranking import guard, modes
@@ -52,11 +53,19 @@ def _quality_rejection(ctx: Context, model) -> Rejection | None:
     return None
 
 
+def _answers_late(c: Candidate, w: Workload) -> bool:
+    """An interactive workload's reasoning row whose visible answer starts after the TTFT target (it thinks first:
+    ``modes.with_mode`` writes the ``reasoning-latency`` warning with the wait)."""
+    return w.latency == "interactive" and c.mode == "reasoning" and any(
+        r.code == "reasoning-latency" for r in known_reasons(c.reasons))
+
+
 def _rank_key(w: Workload):
     def key(c: Candidate):
         heavy = 1 if (w.fine_tuning == "heavy" and c.architecture == "moe") else 0
+        late = 1 if _answers_late(c, w) else 0
         light = 1 if (w.fine_tuning == "light" and c.architecture == "moe") else 0
-        return (heavy, _total(c), light, -(c.quality or 0.0), c.usd_per_mtok, c.model, c.provider, c.gpu or "")
+        return (heavy, late, _total(c), light, -(c.quality or 0.0), c.usd_per_mtok, c.model, c.provider, c.gpu or "")
     return key
 
 
@@ -302,11 +311,22 @@ def _recommend_with(workload: Workload, catalog: Catalog, prices: PriceBook | No
         plus = (f" (serving {fmt.usd(c.monthly_cost_usd)} + fine-tuning {fmt.usd(c.fine_tuning_monthly_usd)})"
                 if c.fine_tuning_monthly_usd else "")
         if i == 0:
-            lead = "cheapest feasible option" if not runner or _total(runner) >= total else "first choice"
+            late_cheaper = [x for x in candidates if _total(x) < total and _answers_late(x, w)]
+            lead = "cheapest feasible option" if (not runner or _total(runner) >= total) and not late_cheaper else "first choice"
             msg = f"{lead} at {fmt.usd(total)}/month{plus} ({fmt.usd(c.usd_per_mtok, 3)}/M tokens)"
+            if late_cheaper and not _answers_late(c, w):
+                low = min(late_cheaper, key=_total)
+                msg += (f"; {len(late_cheaper):,} cheaper option{'s' if len(late_cheaper) > 1 else ''} (from {fmt.usd(_total(low))}/month, "
+                        f"{low.label}) think{'' if len(late_cheaper) > 1 else 's'} first and start the visible answer after the "
+                        f"{w.ttft_ms:,.0f} ms TTFT target, so rank after it")
             if runner:
                 diff = _total(runner) - total
-                if diff < 0 and c.architecture == "dense" and runner.architecture == "moe":
+                if diff < 0 and _answers_late(runner, w) and not _answers_late(c, w):
+                    wait = next((r.numbers.get("visible_wait_ms", 0.0) for r in known_reasons(runner.reasons)
+                                 if r.code == "reasoning-latency"), 0.0)
+                    why = (f"{fmt.usd(-diff)}/month dearer, but #2 thinks first: its visible answer starts after about "
+                           f"{wait / 1000:,.1f} s, over the {w.ttft_ms:,.0f} ms TTFT target")
+                elif diff < 0 and c.architecture == "dense" and runner.architecture == "moe":
                     why = (f"{fmt.usd(-diff)}/month dearer, a near tie that the LoRA plan breaks: adapters on a dense model "
                            f"are the well-trodden path")
                 elif diff == 0:
@@ -320,6 +340,9 @@ def _recommend_with(workload: Workload, catalog: Catalog, prices: PriceBook | No
             msg = f"#{i + 1}: {fmt.usd(total)}/month{plus}, {fmt.usd(diff)} more than #1 ({top.label})"
             if w.fine_tuning == "heavy" and c.architecture == "moe" and top.architecture == "dense":
                 msg += "; ranked after every dense option because heavy fine-tuning is planned"
+            elif _answers_late(c, w) and not _answers_late(top, w):
+                msg += ("; ranked after every option whose visible answer meets the TTFT target, because it thinks first "
+                        "(see the reasoning-latency warning)")
             extra.insert(0, Reason("rank", msg, "decisive", {"monthly_cost_usd": str(c.monthly_cost_usd), "more_than_first_usd": str(diff)}))
         tie = _near_tie(c, top if i else runner, catalog.engine)
         if tie is not None:
