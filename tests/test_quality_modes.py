@@ -125,3 +125,34 @@ def test_measured_native_and_unmeasured_quantization(catalog):
     assert isinstance(rej, Rejection) and rej.reasons[0].code == "quality-floor-quantized"
     # a measured delta that takes a candidate under the floor rejects it too
     assert isinstance(modes.with_quantization(_candidate("deepseek-r1", "int4", 72.0), catalog, w), Rejection)
+
+
+def test_an_api_reasoning_row_says_how_long_it_thinks_before_the_visible_answer():
+    """Interactive traffic: an API reasoning row with a measured speed is judged on TTFT plus its reasoning tokens at
+    that speed (and ranks after the rows that answer in time when it is late); one without a measured speed says how
+    many tokens it thinks first and that the wait is unknown."""
+    from advisor import api
+
+    w = api.workload(requests_per_day=50_000, input_tokens=2_000, output_tokens=300, latency="interactive", ttft_ms=1_000,
+                     output_tokens_per_s_per_user=30, self_hosting="not-wanted", models=["gpt-oss-120b"])
+    rec = api.recommend(w)
+    rows = [c for c in rec.candidates if c.deployment == "api" and c.mode == "reasoning"]
+    assert rows
+    thinking = math.ceil(w.output_tokens * rows[0].output_multiplier) - w.output_tokens
+    measured = unmeasured = 0
+    for c in rows:
+        codes = {r.code: r for r in c.reasons}
+        speed = codes["api-latency"].numbers.get("output_tokens_per_s")
+        if speed:
+            measured += 1
+            wait = (codes["api-latency"].numbers.get("ttft_ms") or 0.0) + thinking * 1000.0 / speed
+            assert wait > w.ttft_ms  # 852 tokens do not fit in 1 s at any measured speed here
+            assert codes["reasoning-latency"].numbers["visible_wait_ms"] == pytest.approx(wait)
+        else:
+            unmeasured += 1
+            assert codes["reasoning-wait"].numbers["reasoning_tokens"] == thinking
+            assert "reasoning-latency" not in codes
+    assert measured and unmeasured
+    late = [c.rank for c in rec.candidates if any(r.code == "reasoning-latency" for r in c.reasons)]
+    on_time = [c.rank for c in rec.candidates if c.rank not in late]
+    assert late and on_time and max(on_time) < min(late)

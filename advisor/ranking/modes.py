@@ -77,12 +77,25 @@ def with_mode(c: Candidate, mq: ModeQuality | None, w: Workload, scaled: Workloa
                    "decisive", {"output_multiplier": mult, "generated_output_tokens": scaled.output_tokens,
                                 "usd_per_mtok_visible": str(per_visible)})
     reasons = [r]
+    thinking = scaled.output_tokens - w.output_tokens
     if mult != 1.0 and w.latency == "interactive" and c.deployment == "self-hosted" and c.tpot_ms and c.ttft_ms is not None:
-        wait_ms = c.ttft_ms + (scaled.output_tokens - w.output_tokens) * c.tpot_ms
+        wait_ms = c.ttft_ms + thinking * c.tpot_ms
         if wait_ms > w.ttft_ms:
             reasons.append(Reason("reasoning-latency", f"the visible answer starts after about {wait_ms / 1000:,.1f} s (TTFT plus "
-                                  f"{scaled.output_tokens - w.output_tokens:,} reasoning tokens at {c.tpot_ms:.1f} ms), over the "
+                                  f"{thinking:,} reasoning tokens at {c.tpot_ms:.1f} ms), over the "
                                   f"{w.ttft_ms:,.0f} ms time-to-first-token target", "warning", {"visible_wait_ms": wait_ms}))
+    elif mult != 1.0 and w.latency == "interactive" and c.deployment == "api":
+        measured = next((r.numbers for r in c.reasons if r.code == "api-latency" and r.numbers.get("output_tokens_per_s")), None)
+        if measured:
+            wait_ms = (measured.get("ttft_ms") or 0.0) + thinking * 1000.0 / measured["output_tokens_per_s"]
+            if wait_ms > w.ttft_ms:
+                reasons.append(Reason("reasoning-latency", f"the visible answer starts after about {wait_ms / 1000:,.1f} s (the measured "
+                                      f"TTFT plus {thinking:,} reasoning tokens at {measured['output_tokens_per_s']:,.0f} tokens/s), over "
+                                      f"the {w.ttft_ms:,.0f} ms time-to-first-token target", "warning", {"visible_wait_ms": wait_ms}))
+        else:
+            reasons.append(Reason("reasoning-wait", f"thinks for about {thinking:,} tokens before the visible answer; the provider's "
+                                  f"speed is not measured, so that wait is unknown (at 100 tokens/s: {thinking / 100:,.1f} s, against "
+                                  f"the {w.ttft_ms:,.0f} ms time-to-first-token target)", "warning", {"reasoning_tokens": thinking}))
     return c.evolve(reasons=c.reasons + tuple(reasons), **changes)
 
 

@@ -55,7 +55,8 @@ def _quality_rejection(ctx: Context, model) -> Rejection | None:
 
 def _answers_late(c: Candidate, w: Workload) -> bool:
     """An interactive workload's reasoning row whose visible answer starts after the TTFT target (it thinks first:
-    ``modes.with_mode`` writes the ``reasoning-latency`` warning with the wait)."""
+    ``modes.with_mode`` writes the ``reasoning-latency`` warning with the wait; an API row only where the provider's
+    speed is measured)."""
     return w.latency == "interactive" and c.mode == "reasoning" and any(
         r.code == "reasoning-latency" for r in known_reasons(c.reasons))
 
