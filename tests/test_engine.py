@@ -251,8 +251,9 @@ def test_a_thinking_row_that_answers_after_the_ttft_target_ranks_after_those_tha
     top = rec.candidates[0]
     wait = next(r.numbers["visible_wait_ms"] for r in cheapest.reasons if r.code == "reasoning-latency")
     assert wait > w.ttft_ms
-    assert "ranked after every option whose visible answer meets the TTFT target" in \
-        next(r.message for r in late[0].reasons if r.code == "rank")
+    late_rank = next(r.message for r in late[0].reasons if r.code == "rank")
+    assert "ranked after every option whose visible answer meets the TTFT target" in late_rank
+    assert "less than #1" in late_rank and "$-" not in late_rank  # cheaper than #1, said as such
     lead = next(r.message for r in top.reasons if r.code == "rank")
     assert lead.startswith("first choice") and "start the visible answer after the 2,000 ms TTFT target" in lead
 

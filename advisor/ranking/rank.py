@@ -338,7 +338,8 @@ def _recommend_with(workload: Workload, catalog: Catalog, prices: PriceBook | No
             extra.insert(0, Reason("rank", msg, "decisive", {"monthly_cost_usd": str(c.monthly_cost_usd), "total_monthly_usd": str(total)}))
         elif top is not None:
             diff = total - _total(top)
-            msg = f"#{i + 1}: {fmt.usd(total)}/month{plus}, {fmt.usd(diff)} more than #1 ({top.label})"
+            msg = (f"#{i + 1}: {fmt.usd(total)}/month{plus}, {fmt.usd(diff)} more than #1 ({top.label})" if diff >= 0 else
+                   f"#{i + 1}: {fmt.usd(total)}/month{plus}, {fmt.usd(-diff)} less than #1 ({top.label})")
             if w.fine_tuning == "heavy" and c.architecture == "moe" and top.architecture == "dense":
                 msg += "; ranked after every dense option because heavy fine-tuning is planned"
             elif _answers_late(c, w) and not _answers_late(top, w):
