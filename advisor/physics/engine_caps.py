@@ -48,20 +48,19 @@ BUILD_DEFAULTS = (2048, 8192)
 _WEIGHT_BYTES = {"bf16": 2.0, "fp16": 2.0, "fp8": 1.0, "nvfp4": 0.5, "fp4": 0.5}
 
 
+def _round_up(raw: float, floor: int, tiers: tuple[tuple[float, int], ...]) -> int:
+    """``raw`` rounded up to the step of the first tier whose limit it is under (the last tier has no limit), at least
+    ``floor``: trtllm-bench's rounding of max_batch_size and max_num_tokens."""
+    step = next(step for limit, step in tiers if raw < limit)
+    return max(floor, step * math.ceil(raw / step))
+
+
 def _round_batch(raw: float) -> int:
-    if raw < 256:
-        return max(64, 32 * math.ceil(raw / 32))
-    if raw < 1024:
-        return 128 * math.ceil(raw / 128)
-    return 256 * math.ceil(raw / 256)
+    return _round_up(raw, 64, ((256, 32), (1024, 128), (math.inf, 256)))
 
 
 def _round_tokens(raw: float) -> int:
-    if raw < 4096:
-        return max(2048, 256 * math.ceil(raw / 256))
-    if raw < 8192:
-        return 512 * math.ceil(raw / 512)
-    return 1024 * math.ceil(raw / 1024)
+    return _round_up(raw, 2048, ((4096, 256), (8192, 512), (math.inf, 1024)))
 
 
 def bench_kv_bytes_per_token(m: ModelSpec, tp: int, kv_precision: str) -> float:
