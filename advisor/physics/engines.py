@@ -113,12 +113,17 @@ def default_engine(source: Catalog | ServingProfile | dict, gpu: GpuSpec) -> Ser
     return default.for_vendor(gpu.vendor)
 
 
+ENGINE_ALIASES = {"tensorrt-llm": "trtllm", "tensorrt_llm": "trtllm", "trt-llm": "trtllm", "trt_llm": "trtllm"}
+"""Other spellings of the engine ids a caller may pass (the project's own name, its Python package's name)."""
+
+
 def engine_profile(source: Catalog | ServingProfile | dict, gpu: GpuSpec, engine: str | None = None) -> ServingProfile:
     """The profile of engine id ``engine`` on ``gpu`` (the default engine when None); InputError when the id is
     unknown or the engine does not run on that GPU's vendor."""
     if engine is None:
         return default_engine(source, gpu)
     _, profiles = _profiles(source)
+    engine = ENGINE_ALIASES.get(engine.strip().lower(), engine.strip().lower()) if isinstance(engine, str) else engine
     if engine not in profiles:
         raise InputError("engine", f"unknown engine {engine!r}; one of {', '.join(profiles)}")
     p = profiles[engine]
