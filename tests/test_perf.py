@@ -131,3 +131,36 @@ def test_single_stream_overhead_is_the_kernel_floor_times_the_kernels():
     # 1199 kernels x 5 us = 6.0 ms of the step: batch-1 decode can no longer beat ~110 tok/s per user (published
     # vLLM TP8 at 4 concurrent: 51.7 tok/s per user, so the estimate is still optimistic, by ~2x instead of ~5x).
     assert 90 < 1000 / one.tpot_ms < 120
+
+
+def test_one_stream_alone_decodes_at_the_step_time_its_prefill_is_in_the_ttft():
+    # 120,000-token prompt, 800 output tokens, one stream: its own prefill (seconds) happens before its first token.
+    e = api.estimate("llama-3.3-70b", "h100-sxm", 2, "fp8", 120_000, 800, concurrency=1)
+    assert e.batch == 1
+    assert e.tpot_ms == pytest.approx(e.step.total_s * 1e3, rel=1e-9)
+    assert e.ttft_ms > 20 * e.tpot_ms  # the prefill of 120k tokens dominates the first token, not every token
+    # Throughput still pays for the prefill: one request per (prefill + 800 steps).
+    assert e.output_tokens_per_s < 1e3 / e.tpot_ms
+
+
+def test_at_a_batch_the_other_streams_prefills_stretch_each_streams_tpot():
+    e1 = api.estimate("llama-3.3-70b", "h100-sxm", 2, "fp8", 8_000, 200, concurrency=1)
+    e8 = api.estimate("llama-3.3-70b", "h100-sxm", 2, "fp8", 8_000, 200, concurrency=8)
+    assert e8.batch == 8
+    # 7 other prompts of 8,000 tokens land while a stream writes its 200 tokens: TPOT well above the bare step.
+    assert e8.tpot_ms > 1.5 * e8.step.total_s * 1e3
+    # Little's law on the cycle: 8 streams, each output token every TPOT, bounded by the throughput.
+    assert 8 * 1e3 / e8.tpot_ms >= e8.output_tokens_per_s
+    assert e8.tpot_ms > e1.tpot_ms
+
+
+def test_callers_spellings_of_precision_and_layout_are_the_catalog_ids():
+    want = api.estimate("deepseek-r1", "b200", 8, "fp4", 1000, 1000, engine="trtllm", layout="dep")
+    got = api.estimate("deepseek-r1", "b200", 8, " FP4", 1000, 1000, engine="TensorRT-LLM", layout="DEP")
+    assert (got.layout, got.output_tokens_per_s) == (want.layout, want.output_tokens_per_s)
+    ep = api.estimate("deepseek-r1", "b200", 8, "fp8", 1000, 1000, layout="EP")  # expert parallel, attention TP
+    assert ep.layout == "tp_ep"
+    from advisor.errors import InputError
+
+    with pytest.raises(InputError, match="layout"):
+        api.estimate("deepseek-r1", "b200", 8, "fp8", 1000, 1000, layout="zz")
