@@ -246,12 +246,16 @@ def plans(price: GpuPrice, gpus: int, capacity: float, w: Workload, day: DayProf
     cold = cold_start_s(weights_bytes, price)
     allowed = w.scaling_policies
     out: list[Plan] = []
+    new = object.__new__
 
     def plan(policy: str, peak: int, low: int, gpu_hours: float, replica_hours: float, run_h: float = 0.0) -> Plan:
-        return Plan(price=price, policy=policy, instance_gpus=c, instances_per_replica=k, replicas_per_instance=per_instance,
-                    replicas_peak=peak, replicas_min=low, billed_gpu_hours_per_month=gpu_hours,
-                    monthly_usd=unit * Decimal(str(gpu_hours)), replica_hours_per_month=replica_hours, cold_start_s=cold,
-                    run_hours_per_day=run_h)
+        # Plan(...) without its generated __init__ (a ranking prices thousands): the same fields, in order.
+        p = new(Plan)
+        p.__dict__.update(price=price, policy=policy, instance_gpus=c, instances_per_replica=k, replicas_per_instance=per_instance,
+                          replicas_peak=peak, replicas_min=low, billed_gpu_hours_per_month=gpu_hours,
+                          monthly_usd=unit * Decimal(str(gpu_hours)), replica_hours_per_month=replica_hours, cold_start_s=cold,
+                          run_hours_per_day=run_h)
+        return p
 
     if w.latency == "batch":
         peak = max(1, _replicas(w.required_output_tokens_per_s, capacity))
@@ -276,7 +280,7 @@ def plans(price: GpuPrice, gpus: int, capacity: float, w: Workload, day: DayProf
     peak = max(1, _replicas(mean * day.peak_to_mean, capacity))
     if "fixed" in allowed:
         out.append(plan("fixed", peak, peak, billed_gpus(peak, c, k, per_instance) * HOURS_PER_MONTH, peak * HOURS_PER_MONTH))
-    if "autoscale" in allowed and price.pricing not in FIXED_ONLY:
+    if "autoscale" in allowed and price.pricing not in FIXED_ONLY and not day.flat:  # a flat day needs the same replicas every hour
         hourly = list(_hourly_replicas(capacity, mean, day, max(1, w.min_replicas)))
         if min(hourly) < max(hourly):
             gpus_h = [billed_gpus(r, c, k, per_instance) for r in hourly]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field, fields
+from dataclasses import MISSING, dataclass, field, fields
 from decimal import Decimal
 from functools import lru_cache
 from typing import Any, overload
@@ -99,6 +99,34 @@ class LazyReasons(Sequence[Reason]):
 
     def __repr__(self) -> str:
         return repr(self._all()) if self._items is not None else f"LazyReasons(<{len(self._head) + len(self._tail)} written, more on read>)"
+
+
+class LedReasons(LazyReasons):
+    """``lead()`` followed by ``reasons``, both written on the first read: the ranking's placing of a candidate (its
+    rank, a near tie, the break-even, the cost/quality front) read only for what is shown. ``known()`` is what
+    ``reasons`` had written (the lead is the ranking's last word, never needed to rank); ``+`` writes it all."""
+
+    __slots__ = ("_base",)
+
+    def __init__(self, lead: Callable[[], Iterable[Reason]], reasons: Sequence[Reason]):
+        super().__init__(lambda: tuple(lead()) + tuple(reasons))
+        self._base = reasons
+
+    def known(self) -> tuple[Reason, ...]:
+        return self._items if self._items is not None else known_reasons(self._base)
+
+    def __bool__(self) -> bool:
+        return bool(self._items) if self._items is not None else bool(self._base) or len(self._all()) > 0
+
+    def __add__(self, other: Sequence[Reason]) -> tuple[Reason, ...]:
+        if not isinstance(other, (tuple, LazyReasons)):
+            return NotImplemented
+        return self._all() + tuple(other)
+
+    def __radd__(self, other: Sequence[Reason]) -> tuple[Reason, ...]:
+        if not isinstance(other, tuple):
+            return NotImplemented
+        return other + self._all()
 
 
 def known_reasons(reasons: Sequence[Reason]) -> tuple[Reason, ...]:
@@ -230,6 +258,23 @@ class Candidate:
             return f"{name} via {self.provider}"
         return f"{name} on {self.gpus}x {self.gpu} ({self.precision}, {self.provider})"
 
+    @classmethod
+    def make(cls, **values: Any) -> Candidate:
+        """``Candidate(**values)`` without running the generated ``__init__`` over 52 fields (the ranking builds one
+        per configuration it keeps): the same fields, in the same order, the defaults where not given; an unknown or
+        missing required field is the same TypeError."""
+        template, required = _candidate_template()
+        unknown = values.keys() - template.keys()
+        if unknown:
+            raise TypeError(f"Candidate has no field {min(unknown)!r}")
+        if not required <= values.keys():
+            raise TypeError(f"Candidate is missing {min(required - values.keys())!r}")
+        new = object.__new__(cls)
+        d = new.__dict__
+        d.update(template)
+        d.update(values)
+        return new
+
     def evolve(self, **changes: Any) -> Candidate:
         """This candidate with ``changes``: ``dataclasses.replace`` without re-running ``__init__`` over 60 fields
         (the ranking re-labels every candidate a few times per run)."""
@@ -322,6 +367,22 @@ class Recommendation:
 @lru_cache(maxsize=1)
 def _candidate_fields() -> frozenset[str]:
     return frozenset(f.name for f in fields(Candidate))
+
+
+@lru_cache(maxsize=1)
+def _candidate_template() -> tuple[dict[str, Any], frozenset[str]]:
+    """Every field of Candidate in order with its default (None for a required one), and the required names."""
+    template: dict[str, Any] = {}
+    required = set()
+    for f in fields(Candidate):
+        if f.default is not MISSING:
+            template[f.name] = f.default
+        elif f.default_factory is not MISSING:  # type: ignore[misc]
+            raise TypeError(f"Candidate.{f.name} has a default factory: make() cannot share its default")
+        else:
+            template[f.name] = None
+            required.add(f.name)
+    return template, frozenset(required)
 
 
 def break_even_text(c: Candidate) -> str:

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 from advisor.domain.workload import Workload
 
@@ -30,9 +30,14 @@ class DayProfile:
     within_hour_peak: float
     """Peak over mean inside an hour (bursts autoscaling cannot follow)."""
 
-    @property
+    @cached_property
     def peak_to_mean(self) -> float:
         return max(self.hourly) * self.within_hour_peak
+
+    @cached_property
+    def flat(self) -> bool:
+        """Every hour carries the mean: the replicas an hour needs are the same all day."""
+        return min(self.hourly) == max(self.hourly)
 
 
 @lru_cache(maxsize=256)

@@ -136,7 +136,7 @@ class ApiBackend:
             if method:
                 reasons.append(Reason("api-fine-tuning", f"serves your {method} fine-tune per token ({price.fine_tuned_serving} "
                                       f"weights; {price.fine_tuned_source or price.source})", "info"))
-            out.append(Candidate(
+            out.append(Candidate.make(
                 model=model.id, model_name=model.name, architecture=model.architecture, deployment=self.deployment,
                 provider=price.provider, gpu=None, gpus=0, replicas=0, precision=None,
                 monthly_cost_usd=cost.money(monthly), usd_per_mtok=cost.money(per_mtok, cost.MICRO), utilization=None,

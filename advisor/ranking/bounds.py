@@ -19,22 +19,22 @@ TIE = 1e-9
 
 
 def offers_of(ctx: Context, gpu: GpuSpec) -> list:
-    """The allowed offers of ``gpu`` worth costing (``billing.undominated``), once per run."""
-    offers = ctx.memo.get(("offers", gpu.id))
+    """The allowed offers of ``gpu`` worth costing (``billing.undominated``), once per workload shape (``Context.shared``)."""
+    offers = ctx.shared.get(("offers", gpu.id))
     if offers is None:
         w = ctx.workload
-        offers = ctx.memo[("offers", gpu.id)] = billing.undominated(ctx.prices.gpu_offers(gpu.id, w.providers, w.pricing_kinds))
+        offers = ctx.shared[("offers", gpu.id)] = billing.undominated(ctx.prices.gpu_offers(gpu.id, w.providers, w.pricing_kinds))
     return offers
 
 
 def sold(ctx: Context, gpu: GpuSpec, n: int) -> bool:
     """Whether an allowed offer sells ``gpu`` in a shape that holds an ``n``-GPU engine, within ``max_gpus``
-    (the self-hosted backend's test, without the estimate), once per run."""
+    (the self-hosted backend's test, without the estimate), once per workload shape."""
     key = ("sold", gpu.id, n)
-    found = ctx.memo.get(key)
+    found = ctx.shared.get(key)
     if found is None:
         most = max(n, ctx.workload.max_gpus)
-        found = ctx.memo[key] = any((shape := o.shape_for(n)) is not None and shape[0] * shape[1] <= most for o in offers_of(ctx, gpu))
+        found = ctx.shared[key] = any((shape := o.shape_for(n)) is not None and shape[0] * shape[1] <= most for o in offers_of(ctx, gpu))
     return found
 
 
@@ -53,9 +53,9 @@ def cannot_beat(ctx: Context, gpu: GpuSpec, n: int, best_usd: Decimal, estimate:
     w = ctx.workload
     if not sold(ctx, gpu, n):
         return True  # no allowed offer sells a shape that holds it: it cannot be billed at all
-    unit = ctx.memo.get(("unit", gpu.id))
+    unit = ctx.shared.get(("unit", gpu.id))
     if unit is None:
-        unit = ctx.memo[("unit", gpu.id)] = float(min((o.usd_per_gpu_hour for o in offers_of(ctx, gpu)), default=0))
+        unit = ctx.shared[("unit", gpu.id)] = float(min((o.usd_per_gpu_hour for o in offers_of(ctx, gpu)), default=0))
     if unit <= 0:
         return False
     need = float(best_usd) * (1 - TIE) / (unit * n)  # replica-hours a month at or above which it cannot win

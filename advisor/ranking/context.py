@@ -8,6 +8,8 @@ traffic volume, so re-ranking after a traffic edit re-uses every one.
 
 from __future__ import annotations
 
+import dataclasses
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Iterable, Protocol
@@ -60,6 +62,7 @@ def clear_memos() -> None:
 
     for fn in _MEMOS:
         fn.cache_clear()
+    _SHARED.clear()
     store.forget()
     memo_store.forget()
 
@@ -76,6 +79,10 @@ class Context:
     """The workload's day of traffic (filled from the workload when not given)."""
     memo: dict = field(default_factory=dict, compare=False, repr=False)
     """Per-run lookups a backend computes once (the offers worth costing per GPU type)."""
+    shared: dict = field(default_factory=dict, compare=False, repr=False)
+    """Lookups that depend on the workload but not on its volume (``requests_per_day``), kept between the
+    rankings of one catalog and price book (``shared_memo``): the built-in self-hosted backend's offers, engines
+    and each configuration's estimate, verdict and sold shapes. A fresh dict unless the ranking passes one."""
 
     def __post_init__(self) -> None:
         if self.day is None:
@@ -88,6 +95,26 @@ class Context:
     def quality_of(self, model: ModelSpec) -> tuple[float | None, str | None]:
         q = self.catalog.quality.get(model.id)
         return (q.score, q.benchmark) if q else (None, None)
+
+
+_SHARED: OrderedDict = OrderedDict()
+SHARED_KEEP = 8
+"""Workload shapes whose volume-independent lookups are kept (the least recently used dropped first)."""
+
+
+def shared_memo(workload: Workload, catalog: Catalog, prices: PriceBook) -> dict:
+    """The ``Context.shared`` dict of rankings of ``workload`` with ``catalog`` and ``prices``: the same dict for
+    any ``requests_per_day`` (a traffic edit re-uses it), a new one for any other field, catalog or price book
+    (both frozen; the entry holds them, so their ids are not re-used while it lives). ``clear_memos`` empties it."""
+    key = (id(catalog), id(prices), dataclasses.replace(workload, name="", description="", requests_per_day=0.0))
+    entry = _SHARED.get(key)
+    if entry is None or entry[0] is not catalog or entry[1] is not prices:
+        entry = _SHARED[key] = (catalog, prices, {})
+        while len(_SHARED) > SHARED_KEEP:
+            _SHARED.popitem(last=False)
+    else:
+        _SHARED.move_to_end(key)
+    return entry[2]
 
 
 class CostBackend(Protocol):

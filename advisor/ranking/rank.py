@@ -9,20 +9,21 @@ a reader sees the trade-off, not only the cheapest row.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import gc
 from decimal import Decimal
-from typing import Iterable, Sequence
+from typing import Callable, Iterable, Sequence
 
 from advisor import cost
 from advisor.catalog.load import Catalog
 from advisor.common import fmt, memo_store
 from advisor.errors import UnknownIdError
-from advisor.domain.recommendation import Candidate, Reason, Recommendation, Rejection, known_reasons
+from advisor.domain.recommendation import Candidate, LedReasons, Reason, Recommendation, Rejection, known_reasons
 from advisor.domain.workload import HOURS_PER_MONTH, Workload, validate
 from advisor.prices.book import STALE_AFTER_DAYS, PriceBook, age_days, from_catalog
 from advisor.ranking import guard, modes
 from advisor.ranking.api_backend import ApiBackend
-from advisor.ranking.context import Context, CostBackend
+from advisor.ranking.context import Context, CostBackend, shared_memo
 from advisor.physics.training import method_for, training_run
 from advisor.ranking.self_hosted import SelfHostedBackend, single_stream_usd_per_mtok
 
@@ -94,6 +95,7 @@ def _fine_tuning(ctx: Context, model, memo: dict):
     method = method_for(w.fine_tuning, w.fine_tuning_method)
     if model.api_only or not method or not w.fine_tune_tokens or not w.fine_tunes_per_month:
         return None
+    memo = ctx.shared.setdefault("fine-tuning", memo)  # it does not depend on the traffic volume
     if model.id not in memo:
         best = None
         for gpu in ctx.catalog.gpus.values():
@@ -191,9 +193,10 @@ def _cheapest_api(ctx: Context, model: str, memo: dict) -> tuple | None:
     return memo[model]
 
 
-def _break_even(c: Candidate, ctx: Context, memo: dict) -> tuple[float | None, str | None, Reason | None]:
+def _break_even(c: Candidate, ctx: Context, memo: dict) -> tuple[float | None, str | None, Callable[[], Reason] | None]:
     """Daily token volume where self-hosting this configuration costs what the cheapest API for the
-    same model costs; None when no API offers the model, or when the API stays cheaper even at 100%."""
+    same model costs; None when no API offers the model, or when the API stays cheaper even at 100%. The third
+    item writes the reason when it is read."""
     if c.deployment != "self-hosted" or not c.output_tokens_per_s_per_replica:
         return None, None, None
     cheapest = _cheapest_api(ctx, c.model, memo)
@@ -202,6 +205,10 @@ def _break_even(c: Candidate, ctx: Context, memo: dict) -> tuple[float | None, s
     api, api_usd_per_mtok = cheapest
     be = cost.break_even(c.hourly_usd, c.replicas, c.output_tokens_per_s_per_replica, ctx.workload, api_usd_per_mtok)
     vs = f"{api.provider} at {fmt.usd(api_usd_per_mtok, 3)}/M"
+    return be.tokens_per_day, vs, lambda: _break_even_reason(c, be, vs, api_usd_per_mtok)
+
+
+def _break_even_reason(c: Candidate, be, vs: str, api_usd_per_mtok) -> Reason:
     if be.tokens_per_day is None:
         full = be.usd_per_mtok_at_full
         if full < float(api_usd_per_mtok):
@@ -210,13 +217,66 @@ def _break_even(c: Candidate, ctx: Context, memo: dict) -> tuple[float | None, s
                    f"reaches with its peak provisioned")
         else:
             msg = f"does not break even with {vs} for {c.model}: fully used, one replica costs {fmt.usd(full, 3)}/M tokens"
-        return None, vs, Reason("break-even", msg, "info", {"usd_per_mtok_at_full": full, "api_usd_per_mtok": float(api_usd_per_mtok)})
+        return Reason("break-even", msg, "info", {"usd_per_mtok_at_full": full, "api_usd_per_mtok": float(api_usd_per_mtok)})
     per_day, now = be.tokens_per_day, be.workload_tokens_per_day
     side = "above" if now >= per_day else "below"
     billed = "" if c.scaling in (None, "fixed") else f"; billed {c.scaling}, it pays only for the hours it runs"
-    return per_day, vs, Reason("break-even", f"break-even with {vs}: {fmt.num(per_day / 1e6, 1)}M tokens/day per replica "
-                                f"running all month; this workload is {fmt.num(now / 1e6, 1)}M tokens/day ({side}){billed}", "info",
-                                {"break_even_tokens_per_day": per_day, "workload_tokens_per_day": now})
+    return Reason("break-even", f"break-even with {vs}: {fmt.num(per_day / 1e6, 1)}M tokens/day per replica "
+                  f"running all month; this workload is {fmt.num(now / 1e6, 1)}M tokens/day ({side}){billed}", "info",
+                  {"break_even_tokens_per_day": per_day, "workload_tokens_per_day": now})
+
+
+def _placing(i: int, c: Candidate, candidates: Sequence[Candidate], w: Workload, profile, front: set[int],
+             be_reason: Callable[[], Reason] | None) -> list[Reason]:
+    """The ranking's reasons for the candidate at ``i`` of the sorted ``candidates``: its rank against #1 (or #2),
+    a near tie, the break-even with the cheapest API, the cost/quality front. Written when the reasons are read."""
+    top = candidates[0]
+    runner = candidates[1] if len(candidates) > 1 else None
+    extra: list[Reason] = [be_reason()] if be_reason is not None else []
+    total = _total(c)
+    plus = (f" (serving {fmt.usd(c.monthly_cost_usd)} + fine-tuning {fmt.usd(c.fine_tuning_monthly_usd)})"
+            if c.fine_tuning_monthly_usd else "")
+    if i == 0:
+        late_cheaper = [x for x in candidates if _total(x) < total and _answers_late(x, w)]
+        lead = "cheapest feasible option" if (not runner or _total(runner) >= total) and not late_cheaper else "first choice"
+        msg = f"{lead} at {fmt.usd(total)}/month{plus} ({fmt.usd(c.usd_per_mtok, 3)}/M tokens)"
+        if late_cheaper and not _answers_late(c, w):
+            low = min(late_cheaper, key=_total)
+            msg += (f"; {len(late_cheaper):,} cheaper option{'s' if len(late_cheaper) > 1 else ''} (from {fmt.usd(_total(low))}/month, "
+                    f"{low.label}) think{'' if len(late_cheaper) > 1 else 's'} first and start the visible answer after the "
+                    f"{w.ttft_ms:,.0f} ms TTFT target, so rank after it")
+        if runner:
+            diff = _total(runner) - total
+            if diff < 0 and _answers_late(runner, w) and not _answers_late(c, w):
+                wait = next((r.numbers.get("visible_wait_ms", 0.0) for r in known_reasons(runner.reasons)
+                             if r.code == "reasoning-latency"), 0.0)
+                why = (f"{fmt.usd(-diff)}/month dearer, but #2 thinks first: its visible answer starts after about "
+                       f"{wait / 1000:,.1f} s, over the {w.ttft_ms:,.0f} ms TTFT target")
+            elif diff < 0 and c.architecture == "dense" and runner.architecture == "moe":
+                why = (f"{fmt.usd(-diff)}/month dearer, a near tie that the LoRA plan breaks: adapters on a dense model "
+                       f"are the well-trodden path")
+            elif diff == 0:
+                why = "same cost, ranked by " + ("architecture (fine-tuning plans)" if w.fine_tuning != "none" and runner.architecture != c.architecture else "quality")
+            else:
+                why = f"{fmt.usd(diff)}/month cheaper"
+            msg += f"; beats #2, {runner.label}: {why}"
+        extra.insert(0, Reason("rank", msg, "decisive", {"monthly_cost_usd": str(c.monthly_cost_usd), "total_monthly_usd": str(total)}))
+    else:
+        diff = total - _total(top)
+        msg = (f"#{i + 1}: {fmt.usd(total)}/month{plus}, {fmt.usd(diff)} more than #1 ({top.label})" if diff >= 0 else
+               f"#{i + 1}: {fmt.usd(total)}/month{plus}, {fmt.usd(-diff)} less than #1 ({top.label})")
+        if w.fine_tuning == "heavy" and c.architecture == "moe" and top.architecture == "dense":
+            msg += "; ranked after every dense option because heavy fine-tuning is planned"
+        elif _answers_late(c, w) and not _answers_late(top, w):
+            msg += ("; ranked after every option whose visible answer meets the TTFT target, because it thinks first "
+                    "(see the reasoning-latency warning)")
+        extra.insert(0, Reason("rank", msg, "decisive", {"monthly_cost_usd": str(c.monthly_cost_usd), "more_than_first_usd": str(diff)}))
+    tie = _near_tie(c, top if i else runner, profile)
+    if tie is not None:
+        extra.insert(1, tie)
+    if i in front:
+        extra.append(Reason("pareto", "on the cost/quality front: no option is both cheaper and better", "info"))
+    return extra
 
 
 def recommend_with(workload: Workload, catalog: Catalog, prices: PriceBook | None = None,
@@ -241,7 +301,7 @@ def _recommend_with(workload: Workload, catalog: Catalog, prices: PriceBook | No
     w = validate(workload)
     prices = prices or from_catalog(catalog)
     backends = tuple(backends) if backends is not None else DEFAULT_BACKENDS
-    ctx = Context(workload=w, catalog=catalog, prices=prices, engine=catalog.engine)
+    ctx = Context(workload=w, catalog=catalog, prices=prices, engine=catalog.engine, shared=shared_memo(w, catalog, prices))
     run_notes = list(notes)
     if method_for(w.fine_tuning, w.fine_tuning_method) and not (w.fine_tune_tokens and w.fine_tunes_per_month):
         run_notes.append(f"fine-tuning plan '{w.fine_tuning}' without fine_tune_tokens and fine_tunes_per_month: no training "
@@ -270,7 +330,8 @@ def _recommend_with(workload: Workload, catalog: Catalog, prices: PriceBook | No
                 rejected.append(rej)
                 continue
             mw = modes.scaled_workload(w, mq)
-            mctx = ctx if mw is w else Context(workload=mw, catalog=catalog, prices=prices, engine=catalog.engine)
+            mctx = ctx if mw is w else Context(workload=mw, catalog=catalog, prices=prices, engine=catalog.engine,
+                                               shared=shared_memo(mw, catalog, prices))
             ctx_of[(model.id, mq.mode if mq else None)] = mctx
             if model.max_position_embeddings < mw.context_max_tokens:
                 why = "" if mw is w else f" (with {mw.output_tokens - w.output_tokens:,} reasoning tokens)"
@@ -299,61 +360,14 @@ def _recommend_with(workload: Workload, catalog: Catalog, prices: PriceBook | No
     _dense_first_in_a_tie(candidates, w, catalog.engine)
     front = _pareto(candidates)
     ranked: list[Candidate] = []
-    top = candidates[0] if candidates else None
-    runner = candidates[1] if len(candidates) > 1 else None
     api_memos: dict = {}
     for i, c in enumerate(candidates):
-        extra: list[Reason] = []
         cctx = ctx_of.get((c.model, c.mode), ctx)
         be, vs, be_reason = _break_even(c, cctx, api_memos.setdefault(c.mode, {}))
-        if be_reason:
-            extra.append(be_reason)
-        total = _total(c)
-        plus = (f" (serving {fmt.usd(c.monthly_cost_usd)} + fine-tuning {fmt.usd(c.fine_tuning_monthly_usd)})"
-                if c.fine_tuning_monthly_usd else "")
-        if i == 0:
-            late_cheaper = [x for x in candidates if _total(x) < total and _answers_late(x, w)]
-            lead = "cheapest feasible option" if (not runner or _total(runner) >= total) and not late_cheaper else "first choice"
-            msg = f"{lead} at {fmt.usd(total)}/month{plus} ({fmt.usd(c.usd_per_mtok, 3)}/M tokens)"
-            if late_cheaper and not _answers_late(c, w):
-                low = min(late_cheaper, key=_total)
-                msg += (f"; {len(late_cheaper):,} cheaper option{'s' if len(late_cheaper) > 1 else ''} (from {fmt.usd(_total(low))}/month, "
-                        f"{low.label}) think{'' if len(late_cheaper) > 1 else 's'} first and start the visible answer after the "
-                        f"{w.ttft_ms:,.0f} ms TTFT target, so rank after it")
-            if runner:
-                diff = _total(runner) - total
-                if diff < 0 and _answers_late(runner, w) and not _answers_late(c, w):
-                    wait = next((r.numbers.get("visible_wait_ms", 0.0) for r in known_reasons(runner.reasons)
-                                 if r.code == "reasoning-latency"), 0.0)
-                    why = (f"{fmt.usd(-diff)}/month dearer, but #2 thinks first: its visible answer starts after about "
-                           f"{wait / 1000:,.1f} s, over the {w.ttft_ms:,.0f} ms TTFT target")
-                elif diff < 0 and c.architecture == "dense" and runner.architecture == "moe":
-                    why = (f"{fmt.usd(-diff)}/month dearer, a near tie that the LoRA plan breaks: adapters on a dense model "
-                           f"are the well-trodden path")
-                elif diff == 0:
-                    why = "same cost, ranked by " + ("architecture (fine-tuning plans)" if w.fine_tuning != "none" and runner.architecture != c.architecture else "quality")
-                else:
-                    why = f"{fmt.usd(diff)}/month cheaper"
-                msg += f"; beats #2, {runner.label}: {why}"
-            extra.insert(0, Reason("rank", msg, "decisive", {"monthly_cost_usd": str(c.monthly_cost_usd), "total_monthly_usd": str(total)}))
-        elif top is not None:
-            diff = total - _total(top)
-            msg = (f"#{i + 1}: {fmt.usd(total)}/month{plus}, {fmt.usd(diff)} more than #1 ({top.label})" if diff >= 0 else
-                   f"#{i + 1}: {fmt.usd(total)}/month{plus}, {fmt.usd(-diff)} less than #1 ({top.label})")
-            if w.fine_tuning == "heavy" and c.architecture == "moe" and top.architecture == "dense":
-                msg += "; ranked after every dense option because heavy fine-tuning is planned"
-            elif _answers_late(c, w) and not _answers_late(top, w):
-                msg += ("; ranked after every option whose visible answer meets the TTFT target, because it thinks first "
-                        "(see the reasoning-latency warning)")
-            extra.insert(0, Reason("rank", msg, "decisive", {"monthly_cost_usd": str(c.monthly_cost_usd), "more_than_first_usd": str(diff)}))
-        tie = _near_tie(c, top if i else runner, catalog.engine)
-        if tie is not None:
-            extra.insert(1, tie)
-        if i in front:
-            extra.append(Reason("pareto", "on the cost/quality front: no option is both cheaper and better", "info"))
         single = single_stream_usd_per_mtok(cctx, c) if i < DETAILED_TOP else None
-        ranked.append(c.evolve(rank=i + 1, pareto=i in front, reasons=tuple(extra) + c.reasons,
-                                          break_even_tokens_per_day=be, break_even_vs=vs, single_stream_usd_per_mtok=single))
+        placing = functools.partial(_placing, i, c, candidates, w, catalog.engine, front, be_reason)
+        ranked.append(c.evolve(rank=i + 1, pareto=i in front, reasons=LedReasons(placing, c.reasons),
+                               break_even_tokens_per_day=be, break_even_vs=vs, single_stream_usd_per_mtok=single))
 
     # Prices that have aged: say so once.
     stale = sorted({c.provider for c in ranked[:10] if (age_days(c.price_as_of) or 0) > STALE_AFTER_DAYS})

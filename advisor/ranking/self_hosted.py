@@ -10,8 +10,7 @@ from decimal import Decimal
 from functools import lru_cache
 
 from advisor import cost
-from advisor.common import fmt, memo_store
-from advisor.common.memo_store import spec_key
+from advisor.common import fmt
 from advisor.cost import billing, queueing
 from advisor.domain.precision import resolve_precision
 from advisor.domain.recommendation import (
@@ -27,13 +26,13 @@ from advisor.domain.specs import GpuSpec, ModelSpec
 from advisor.domain.workload import HOURS_PER_MONTH
 from advisor.physics import lora
 from advisor.physics.engines import engines_for, precision_rejection
-from advisor.physics.performance import Estimate, default_kv_precision, parallelism
+from advisor.physics.performance import Estimate
 from advisor.physics.sizing import weight_bytes
 from advisor.ranking import bounds
 from advisor.ranking.context import Context, memo_estimate, memo_fit, memoized
 from advisor.ranking.explain import billing_reasons, capacity_text
+from advisor.ranking.fitting import GPU_COUNTS, _sizing  # noqa: F401 - GPU_COUNTS is part of this module's surface
 
-GPU_COUNTS = (1, 2, 4, 8, 16)
 SHORT_CONTEXT_TOKENS = 8192
 """The context the "KV cache sets the GPU count" reason compares against."""
 LOW_UTILIZATION = 0.35
@@ -82,9 +81,9 @@ class SelfHostedBackend:
             price = ctx.prices.cheapest_gpu(gpu.id, w.providers, w.pricing_kinds)
             if price is None:
                 continue
-            profiles = ctx.memo.get(("engines", gpu.id))
+            profiles = ctx.shared.get(("engines", gpu.id))
             if profiles is None:
-                profiles = ctx.memo[("engines", gpu.id)] = engines_for(ctx.catalog, gpu, w.engines)
+                profiles = ctx.shared[("engines", gpu.id)] = engines_for(ctx.catalog, gpu, w.engines)
             if plan is not None:  # adapters: only the engines that serve them on this model
                 refused.update((p.id, p) for p in profiles if not lora.serves(p, model, plan))
                 profiles = tuple(p for p in profiles if lora.serves(p, model, plan))
@@ -102,7 +101,11 @@ class SelfHostedBackend:
         best: Costed | None = None
         rejections: list[Rejection] | None = None
         costed: dict[int, tuple[float, int]] = {}
-        why = "" if any(e.serves(precision) for e in profiles) else precision_rejection(ctx.catalog, gpu, precision, ctx.workload.engines)
+        key = ("serves", gpu.id, precision, profiles)
+        why = ctx.shared.get(key)
+        if why is None:
+            why = ctx.shared[key] = ("" if any(e.serves(precision) for e in profiles) else
+                                     precision_rejection(ctx.catalog, gpu, precision, ctx.workload.engines))
         if why:  # no allowed engine serves these weights on this GPU (engine profiles' hardware needs)
             return [Rejection(model=model.id, deployment=self.deployment, provider=price.provider, gpu=gpu.id, precision=precision,
                               reasons=(Reason("precision-unsupported", why, "decisive"),))]
@@ -137,25 +140,30 @@ class SelfHostedBackend:
         w = ctx.workload
         if precision == "mxfp4-experts" and not model.is_moe:
             return []
-        plan = _lora_plan(ctx)
-        kv_prec, fitting, static = _sizing(self.deployment, model, gpu, precision, eng, w.context_max_tokens, w.max_gpus,
-                                           price.provider, plan)
+        key = ("sizing", model.id, gpu.id, precision, eng, price.provider)
+        found = ctx.shared.get(key)
+        if found is None:
+            kv_prec, fitting, static = _sizing(self.deployment, model, gpu, precision, eng, w.context_max_tokens, w.max_gpus,
+                                               price.provider, _lora_plan(ctx))
+            counts = () if fitting is None else tuple(c for c in GPU_COUNTS if fitting <= c <= w.max_gpus)
+            found = ctx.shared[key] = (kv_prec, fitting, static, counts)
+        kv_prec, fitting, static, counts = found
         results: list[Costed | Rejection] = list(static) if explain else []
         if fitting is None:
             return results
         best: Costed | None = None
-        for n in (c for c in GPU_COUNTS if fitting <= c <= w.max_gpus):
+        for n in counts:
             beat = bound if best is None else best.plan.monthly_usd if bound is None else min(bound, best.plan.monthly_usd)
-            if beat is not None and bounds.cannot_beat(ctx, gpu, n, beat, lambda n=n: _estimate(
-                    model, gpu, n, precision, w.input_tokens, w.output_tokens, kv_prec, w.tpot_limit_ms, eng, plan)):
+            if beat is not None and bounds.cannot_beat(ctx, gpu, n, beat, lambda n=n: _prelude(
+                    ctx, model, gpu, n, precision, kv_prec, eng)[0]):
                 continue  # cannot bill less than the best found
             seen = costed.get(n) if costed is not None else None
             if seen is not None:
-                e = _estimate(model, gpu, n, precision, w.input_tokens, w.output_tokens, kv_prec, w.tpot_limit_ms, eng, plan)
-                if seen[0] >= queueing.planned_output_rate(e.output_tokens_per_s, e.ttft_ms, w) and seen[1] <= e.weights_bytes:
+                e, _works, planned, _shaped = _prelude(ctx, model, gpu, n, precision, kv_prec, eng)
+                if seen[0] >= planned and seen[1] <= e.weights_bytes:
                     continue
             k = self._cost(ctx, model, gpu, n, precision, kv_prec, price, eng, why=explain and best is None and n == fitting)
-            planned = queueing.planned_output_rate(k.e.output_tokens_per_s, k.e.ttft_ms, w) if isinstance(k, Costed) else 0.0
+            planned = _prelude(ctx, model, gpu, n, precision, kv_prec, eng)[2] if isinstance(k, Costed) else 0.0
             if isinstance(k, Costed) and costed is not None and (seen is None or planned > seen[0]):
                 costed[n] = (planned, k.e.weights_bytes)
             if isinstance(k, Rejection):
@@ -176,36 +184,18 @@ class SelfHostedBackend:
         w = ctx.workload
         if not why and not bounds.sold(ctx, gpu, n):
             return UNEXPLAINED  # no estimate needed
-        e = _estimate(model, gpu, n, precision, w.input_tokens, w.output_tokens, kv_prec, w.tpot_limit_ms, eng, _lora_plan(ctx))
-        if not why and (not e.fits or (w.latency == "interactive" and (not e.meets_tpot_limit or e.ttft_ms >= w.ttft_ms))):
+        e, works, planned, shaped = _prelude(ctx, model, gpu, n, precision, kv_prec, eng)
+        if not why and not works:
             return UNEXPLAINED
-        label = f"{n}x {gpu.id} ({precision})"
-        if not e.fits:
-            return Rejection(model=model.id, deployment=self.deployment, provider=price.provider, gpu=gpu.id, gpus=n, precision=precision,
-                             shortfall_bytes=e.shortfall_bytes,
-                             reasons=(Reason("does-not-fit", f"a {w.tokens_per_request:,}-token request does not fit on {label}", "decisive"),))
-        if w.latency == "interactive":
-            if not e.meets_tpot_limit:
-                return Rejection(model=model.id, deployment=self.deployment, provider=price.provider, gpu=gpu.id, gpus=n, precision=precision,
-                                 reasons=(Reason("too-slow", f"one stream alone takes {e.tpot_ms:.1f} ms per output token on {label}: "
-                                                 f"slower than the {w.output_tokens_per_s_per_user:g} tokens/s per user target "
-                                                 f"({w.tpot_limit_ms:.1f} ms)", "decisive", {"tpot_ms": e.tpot_ms}),))
-            if e.ttft_ms >= w.ttft_ms:
-                return Rejection(model=model.id, deployment=self.deployment, provider=price.provider, gpu=gpu.id, gpus=n, precision=precision,
-                                 reasons=(Reason("ttft", f"time to first token {e.ttft_ms:,.0f} ms on {label} exceeds the {w.ttft_ms:,.0f} ms target "
-                                                 f"(prefill of {w.input_tokens:,} tokens)", "decisive", {"ttft_ms": e.ttft_ms}),))
-        offers = bounds.offers_of(ctx, gpu)
-        # A replica is what one sold instance (or one group of instances over a cluster interconnect) runs:
-        # an 8-GPU instance holding a 2-GPU engine runs 4 engines side by side (data parallel), never one
-        # engine with 6 idle GPUs, and never an engine split over separate small instances.
+        if not works:  # the same rejection whatever the volume: written once per workload shape
+            key = ("unworkable", model.id, gpu.id, n, precision, kv_prec, eng, price.provider)
+            rej = ctx.shared.get(key)
+            if rej is None:
+                rej = ctx.shared[key] = self._unworkable(ctx, model, gpu, n, precision, price, e)
+            return rej
         plans: list[billing.Plan] = []
         engines_of: dict[int, int] = {}
-        planned = queueing.planned_output_rate(e.output_tokens_per_s, e.ttft_ms, w)  # headroom for queueing, per engine
-        for o in offers:
-            shape = o.shape_for(n)
-            if shape is None or shape[0] * shape[1] > max(n, w.max_gpus):
-                continue  # not sold in a shape that holds the replica, or a bigger machine than the workload allows
-            dp = max(1, shape[0] // n) if shape[1] == 1 else 1
+        for o, dp in shaped:
             for p in billing.plans(o, n * dp, e.output_tokens_per_s * dp, w, ctx.day, e.weights_bytes, planned * dp):
                 plans.append(p)
                 engines_of[id(p)] = dp
@@ -244,12 +234,34 @@ class SelfHostedBackend:
         if short > 0:
             if not why:
                 return UNEXPLAINED
+            label = f"{n}x {gpu.id} ({precision})"
             return Rejection(model=model.id, deployment=self.deployment, provider=price.provider, gpu=gpu.id, gpus=gpus,
                              precision=precision, shortfall_bytes=short,
                              reasons=(Reason("kv-does-not-fit", f"the KV cache of {mem.concurrency:.0f} sequences x {adm_ctx:,} tokens "
                                              f"({fmt.gb(kv_need)}) does not fit on {label}: short by {fmt.gb(short)}",
                                              "decisive", {"shortfall_bytes": short}),))
         return Costed(model, gpu, n, precision, kv_prec, eng, e, plan, tuple(plans), dp, utilization, mem)
+
+    def _unworkable(self, ctx: Context, model: ModelSpec, gpu: GpuSpec, n: int, precision: str, price, e: Estimate) -> Rejection:
+        """Why a configuration whose estimate does not work is out: it does not fit, or (interactive) one stream is
+        slower than the TPOT limit, or the first token comes after the TTFT target."""
+        w = ctx.workload
+        label = f"{n}x {gpu.id} ({precision})"
+        if not e.fits:
+            return Rejection(model=model.id, deployment=self.deployment, provider=price.provider, gpu=gpu.id, gpus=n, precision=precision,
+                             shortfall_bytes=e.shortfall_bytes,
+                             reasons=(Reason("does-not-fit", f"a {w.tokens_per_request:,}-token request does not fit on {label}", "decisive"),))
+        if w.latency == "interactive":
+            if not e.meets_tpot_limit:
+                return Rejection(model=model.id, deployment=self.deployment, provider=price.provider, gpu=gpu.id, gpus=n, precision=precision,
+                                 reasons=(Reason("too-slow", f"one stream alone takes {e.tpot_ms:.1f} ms per output token on {label}: "
+                                                 f"slower than the {w.output_tokens_per_s_per_user:g} tokens/s per user target "
+                                                 f"({w.tpot_limit_ms:.1f} ms)", "decisive", {"tpot_ms": e.tpot_ms}),))
+            if e.ttft_ms >= w.ttft_ms:
+                return Rejection(model=model.id, deployment=self.deployment, provider=price.provider, gpu=gpu.id, gpus=n, precision=precision,
+                                 reasons=(Reason("ttft", f"time to first token {e.ttft_ms:,.0f} ms on {label} exceeds the {w.ttft_ms:,.0f} ms target "
+                                                 f"(prefill of {w.input_tokens:,} tokens)", "decisive", {"ttft_ms": e.ttft_ms}),))
+        raise AssertionError("a configuration that works")  # pragma: no cover - _prelude said it does not
 
     def _build(self, ctx: Context, k: Costed) -> Candidate:
         w = ctx.workload
@@ -267,7 +279,7 @@ class SelfHostedBackend:
                 plan, w, e.output_tokens_per_s, e.ttft_ms, dp, e.weights_bytes, ctx.day)
             return reasons
         hourly_peak = plan.usd_per_gpu_hour * plan.gpus_billed_at_peak
-        return Candidate(
+        return Candidate.make(
             model=model.id, model_name=model.name, architecture=model.architecture, deployment=self.deployment,
             provider=price.provider, gpu=gpu.id, gpus=gpus, replicas=replicas, precision=precision,
             monthly_cost_usd=cost.money(plan.monthly_usd), usd_per_mtok=cost.usd_per_mtok_of_volume(plan.monthly_usd, w.tokens_per_month),
@@ -342,85 +354,6 @@ class SelfHostedBackend:
         return r
 
 
-@memoized
-@lru_cache(maxsize=65536)
-def _sizing(deployment: str, model: ModelSpec, gpu: GpuSpec, precision: str, eng: ServingProfile, context: int, max_gpus: int,
-            provider: str, plan: lora.LoraPlan | None = None) -> tuple[str, int | None, tuple[Rejection, ...]]:
-    """The part of a configuration that never depends on traffic, memoized so a traffic edit re-uses it: the KV
-    precision, the smallest GPU count that holds the model at the context (None when none does) and the memory
-    rejections a user would ask about (the next smaller count; a 3-way split that does not divide the heads).
-    With LoRA adapters planned, each count is fitted with the resident adapters taken from its KV room. Kept
-    between processes too (``advisor.common.memo_store``)."""
-    key = (deployment, spec_key(model), spec_key(gpu), precision, spec_key(eng), context, max_gpus, provider,
-           None if plan is None else spec_key(plan))
-    return memo_store.get("sizing", key, lambda: _sizing_of(deployment, model, gpu, precision, eng, context, max_gpus, provider, plan))
-
-
-def _sizing_of(deployment: str, model: ModelSpec, gpu: GpuSpec, precision: str, eng: ServingProfile, context: int,
-               max_gpus: int, provider: str, plan: lora.LoraPlan | None) -> tuple[str, int | None, tuple[Rejection, ...]]:
-    def prof(n: int) -> ServingProfile:
-        return eng if plan is None else lora.profile_for(eng, model, n, plan)
-
-    kv_prec = default_kv_precision(precision, gpu, model)
-    weights = weight_bytes(model, precision).total
-    cap = gpu.memory_bytes
-    fitting = None
-    last_fail = None
-    for n in (n for n in GPU_COUNTS if n <= max_gpus):
-        if weights / n >= cap:  # cannot hold even the weights: skip the full check
-            last_fail = (n, None)
-            continue
-        par, f = memo_fit(model, gpu, n, precision, context, kv_prec, prof(n))
-        if not par.tp_divides_heads:
-            continue
-        if f.fits:
-            fitting = n
-            break
-        last_fail = (n, f)
-    if fitting is None:
-        if last_fail is None:
-            return kv_prec, None, ()
-        n, f = last_fail
-        if f is None:
-            f = memo_fit(model, gpu, n, precision, context, kv_prec, prof(n))[1]
-        rej = _memory_rejection(deployment, model, gpu, precision, provider, n, f, weights)
-        if n >= max_gpus and n < max(GPU_COUNTS):
-            reason = rej.reasons[0]
-            rej = Rejection(**{**rej.__dict__, "reasons": (Reason(reason.code, reason.message + f" (max_gpus is {max_gpus})",
-                                                                    reason.severity, reason.numbers),)})
-        return kv_prec, None, (rej,)
-    out: list[Rejection] = []
-    if last_fail is not None:
-        # The next smaller configuration is the one people try first: say why it does not work.
-        n_fail, f_fail = last_fail
-        if f_fail is None:
-            f_fail = memo_fit(model, gpu, n_fail, precision, context, kv_prec, prof(n_fail))[1]
-        out.append(_memory_rejection(deployment, model, gpu, precision, provider, n_fail, f_fail, weights))
-    if fitting > 2 and 3 <= max_gpus and model.num_attention_heads % 3:
-        _par3, f3 = memo_fit(model, gpu, 3, precision, context, kv_prec, prof(3))
-        if f3.fits:
-            out.append(Rejection(model=model.id, deployment=deployment, provider=provider, gpu=gpu.id, gpus=3,
-                                 precision=precision, reasons=(Reason(
-                                     "tensor-parallel", f"3x {gpu.id} would hold the {fmt.gb(weights)} of weights, but 3-way "
-                                     f"tensor parallelism does not divide {model.num_attention_heads} attention heads "
-                                     f"(serving engines refuse it); use {fitting} GPUs, or pipeline parallelism",
-                                     "decisive", {"attention_heads": model.num_attention_heads}),)))
-    return kv_prec, fitting, tuple(out)
-
-
-def _memory_rejection(deployment: str, model: ModelSpec, gpu: GpuSpec, precision: str, provider: str, n: int, f,
-                      weights: int) -> Rejection:
-    per_seq = math.ceil(f.kv_bytes_per_sequence * parallelism(model, gpu, n).kv_replication / n)
-    need = f.weights_bytes_per_gpu + f.reserve.total + per_seq
-    msg = (f"does not fit on {n}x {gpu.id} in {precision}: needs {fmt.gb(need)} per GPU (weights {fmt.gb(f.weights_bytes_per_gpu)}, "
-           f"runtime reserve {fmt.gb(f.reserve.total)}, KV for one {f.context_tokens:,}-token sequence {fmt.gb(per_seq)}) but a GPU has "
-           f"{fmt.gb(gpu.memory_bytes)}: short by {fmt.gb(f.shortfall_bytes)} per GPU")
-    return Rejection(model=model.id, deployment=deployment, provider=provider, gpu=gpu.id, gpus=n,
-                     precision=precision, shortfall_bytes=f.shortfall_bytes,
-                     reasons=(Reason("does-not-fit", msg, "decisive", {"shortfall_bytes_per_gpu": f.shortfall_bytes,
-                                                                         "weights_bytes": weights, "gpu_capacity_bytes": gpu.memory_bytes}),))
-
-
 def single_stream_usd_per_mtok(ctx: Context, c: Candidate) -> Decimal | None:
     """$/M tokens when one user streams alone, all the time (batch 1): the seeds' 'single user' case."""
     if c.deployment != "self-hosted" or not c.gpu:
@@ -435,12 +368,40 @@ def single_stream_usd_per_mtok(ctx: Context, c: Candidate) -> Decimal | None:
 
 
 def _lora_plan(ctx: Context) -> lora.LoraPlan | None:
-    """``lora.plan_for`` the run's workload, once per run."""
+    """``lora.plan_for`` the run's workload, once per workload shape (it does not depend on the volume)."""
     try:
-        return ctx.memo["lora"]
+        return ctx.shared["lora"]
     except KeyError:
-        plan = ctx.memo["lora"] = lora.plan_for(ctx.workload)
+        plan = ctx.shared["lora"] = lora.plan_for(ctx.workload)
         return plan
+
+
+def _prelude(ctx: Context, model: ModelSpec, gpu: GpuSpec, n: int, precision: str, kv_prec: str,
+             eng: ServingProfile) -> tuple[Estimate, bool, float, tuple]:
+    """The part of ``_cost`` that does not depend on the traffic volume, kept per workload shape (``Context.shared``):
+    the estimate; whether it works at all (fits; interactive: meets the TPOT limit and the TTFT target); the output
+    tokens/s one engine may be planned to carry (``queueing.planned_output_rate``, headroom for queueing); and the
+    allowed offers with a shape that holds the engine, each with its engines per replica.
+
+    A replica is what one sold instance (or one group of instances over a cluster interconnect) runs: an 8-GPU
+    instance holding a 2-GPU engine runs 4 engines side by side (data parallel), never one engine with 6 idle GPUs,
+    and never an engine split over separate small instances."""
+    key = ("prelude", model.id, gpu.id, n, precision, kv_prec, eng)
+    found = ctx.shared.get(key)
+    if found is None:
+        w = ctx.workload
+        e = _estimate(model, gpu, n, precision, w.input_tokens, w.output_tokens, kv_prec, w.tpot_limit_ms, eng, _lora_plan(ctx))
+        works = e.fits and not (w.latency == "interactive" and (not e.meets_tpot_limit or e.ttft_ms >= w.ttft_ms))
+        planned = queueing.planned_output_rate(e.output_tokens_per_s, e.ttft_ms, w)
+        shaped = []
+        most = max(n, w.max_gpus)
+        for o in bounds.offers_of(ctx, gpu):
+            shape = o.shape_for(n)
+            if shape is None or shape[0] * shape[1] > most:
+                continue  # not sold in a shape that holds the replica, or a bigger machine than the workload allows
+            shaped.append((o, max(1, shape[0] // n) if shape[1] == 1 else 1))
+        found = ctx.shared[key] = (e, works, planned, tuple(shaped))
+    return found
 
 
 def admission_context(e, profile: ServingProfile) -> int:

@@ -1,0 +1,99 @@
+"""The part of a self-hosted configuration that never depends on traffic: the GPU counts tried, and for a model,
+GPU, precision and engine the KV precision, the smallest count that holds the model at the context and the memory
+rejections a user would ask about. Memoized in the process and kept between processes."""
+
+from __future__ import annotations
+
+import math
+from functools import lru_cache
+
+from advisor.common import fmt, memo_store
+from advisor.common.memo_store import spec_key
+from advisor.domain.recommendation import Reason, Rejection
+from advisor.domain.serving import ServingProfile
+from advisor.domain.specs import GpuSpec, ModelSpec
+from advisor.physics import lora
+from advisor.physics.performance import default_kv_precision, parallelism
+from advisor.physics.sizing import weight_bytes
+from advisor.ranking.context import memo_fit, memoized
+
+GPU_COUNTS = (1, 2, 4, 8, 16)
+
+
+@memoized
+@lru_cache(maxsize=65536)
+def _sizing(deployment: str, model: ModelSpec, gpu: GpuSpec, precision: str, eng: ServingProfile, context: int, max_gpus: int,
+            provider: str, plan: lora.LoraPlan | None = None) -> tuple[str, int | None, tuple[Rejection, ...]]:
+    """The part of a configuration that never depends on traffic, memoized so a traffic edit re-uses it: the KV
+    precision, the smallest GPU count that holds the model at the context (None when none does) and the memory
+    rejections a user would ask about (the next smaller count; a 3-way split that does not divide the heads).
+    With LoRA adapters planned, each count is fitted with the resident adapters taken from its KV room. Kept
+    between processes too (``advisor.common.memo_store``)."""
+    key = (deployment, spec_key(model), spec_key(gpu), precision, spec_key(eng), context, max_gpus, provider,
+           None if plan is None else spec_key(plan))
+    return memo_store.get("sizing", key, lambda: _sizing_of(deployment, model, gpu, precision, eng, context, max_gpus, provider, plan))
+
+
+def _sizing_of(deployment: str, model: ModelSpec, gpu: GpuSpec, precision: str, eng: ServingProfile, context: int,
+               max_gpus: int, provider: str, plan: lora.LoraPlan | None) -> tuple[str, int | None, tuple[Rejection, ...]]:
+    def prof(n: int) -> ServingProfile:
+        return eng if plan is None else lora.profile_for(eng, model, n, plan)
+
+    kv_prec = default_kv_precision(precision, gpu, model)
+    weights = weight_bytes(model, precision).total
+    cap = gpu.memory_bytes
+    fitting = None
+    last_fail = None
+    for n in (n for n in GPU_COUNTS if n <= max_gpus):
+        if weights / n >= cap:  # cannot hold even the weights: skip the full check
+            last_fail = (n, None)
+            continue
+        par, f = memo_fit(model, gpu, n, precision, context, kv_prec, prof(n))
+        if not par.tp_divides_heads:
+            continue
+        if f.fits:
+            fitting = n
+            break
+        last_fail = (n, f)
+    if fitting is None:
+        if last_fail is None:
+            return kv_prec, None, ()
+        n, f = last_fail
+        if f is None:
+            f = memo_fit(model, gpu, n, precision, context, kv_prec, prof(n))[1]
+        rej = _memory_rejection(deployment, model, gpu, precision, provider, n, f, weights)
+        if n >= max_gpus and n < max(GPU_COUNTS):
+            reason = rej.reasons[0]
+            rej = Rejection(**{**rej.__dict__, "reasons": (Reason(reason.code, reason.message + f" (max_gpus is {max_gpus})",
+                                                                    reason.severity, reason.numbers),)})
+        return kv_prec, None, (rej,)
+    out: list[Rejection] = []
+    if last_fail is not None:
+        # The next smaller configuration is the one people try first: say why it does not work.
+        n_fail, f_fail = last_fail
+        if f_fail is None:
+            f_fail = memo_fit(model, gpu, n_fail, precision, context, kv_prec, prof(n_fail))[1]
+        out.append(_memory_rejection(deployment, model, gpu, precision, provider, n_fail, f_fail, weights))
+    if fitting > 2 and 3 <= max_gpus and model.num_attention_heads % 3:
+        _par3, f3 = memo_fit(model, gpu, 3, precision, context, kv_prec, prof(3))
+        if f3.fits:
+            out.append(Rejection(model=model.id, deployment=deployment, provider=provider, gpu=gpu.id, gpus=3,
+                                 precision=precision, reasons=(Reason(
+                                     "tensor-parallel", f"3x {gpu.id} would hold the {fmt.gb(weights)} of weights, but 3-way "
+                                     f"tensor parallelism does not divide {model.num_attention_heads} attention heads "
+                                     f"(serving engines refuse it); use {fitting} GPUs, or pipeline parallelism",
+                                     "decisive", {"attention_heads": model.num_attention_heads}),)))
+    return kv_prec, fitting, tuple(out)
+
+
+def _memory_rejection(deployment: str, model: ModelSpec, gpu: GpuSpec, precision: str, provider: str, n: int, f,
+                      weights: int) -> Rejection:
+    per_seq = math.ceil(f.kv_bytes_per_sequence * parallelism(model, gpu, n).kv_replication / n)
+    need = f.weights_bytes_per_gpu + f.reserve.total + per_seq
+    msg = (f"does not fit on {n}x {gpu.id} in {precision}: needs {fmt.gb(need)} per GPU (weights {fmt.gb(f.weights_bytes_per_gpu)}, "
+           f"runtime reserve {fmt.gb(f.reserve.total)}, KV for one {f.context_tokens:,}-token sequence {fmt.gb(per_seq)}) but a GPU has "
+           f"{fmt.gb(gpu.memory_bytes)}: short by {fmt.gb(f.shortfall_bytes)} per GPU")
+    return Rejection(model=model.id, deployment=deployment, provider=provider, gpu=gpu.id, gpus=n,
+                     precision=precision, shortfall_bytes=f.shortfall_bytes,
+                     reasons=(Reason("does-not-fit", msg, "decisive", {"shortfall_bytes_per_gpu": f.shortfall_bytes,
+                                                                         "weights_bytes": weights, "gpu_capacity_bytes": gpu.memory_bytes}),))
