@@ -41,6 +41,8 @@ VERY_LOW_UTILIZATION = 0.15
 UNEXPLAINED = Rejection(model="", deployment="self-hosted", reasons=(Reason(
     "unexplained", "does not work (not explained: the search explains the smallest GPU count's failure only)", "info"),))
 """What ``_cost`` returns for a configuration that does not work when no one will read why."""
+_VOLUME_READS = "volume-reads"
+"""``Context.memo`` key: how many configurations of this run reached a bill (the first step that reads the volume)."""
 
 
 @dataclass(frozen=True)
@@ -78,7 +80,9 @@ class SelfHostedBackend:
         refused: dict[str, ServingProfile] = {}
         served = False
         for gpu in gpus:
-            price = ctx.prices.cheapest_gpu(gpu.id, w.providers, w.pricing_kinds)
+            price = ctx.shared.get(("cheapest", gpu.id), False)
+            if price is False:
+                price = ctx.shared[("cheapest", gpu.id)] = ctx.prices.cheapest_gpu(gpu.id, w.providers, w.pricing_kinds)
             if price is None:
                 continue
             profiles = ctx.shared.get(("engines", gpu.id))
@@ -97,7 +101,22 @@ class SelfHostedBackend:
     def _best_engine(self, ctx: Context, model: ModelSpec, gpu: GpuSpec, precision: str, price,
                      profiles: tuple[ServingProfile, ...]) -> list[Candidate | Rejection]:
         """Each allowed engine that serves the precision on this GPU, and the cheapest candidate among them
-        (the rejections explained are the default engine's: the first that serves the precision)."""
+        (the rejections explained are the default engine's: the first that serves the precision).
+
+        An outcome that never read the traffic volume (no configuration got as far as a bill: none fits, is fast
+        enough or is sold) is the same for any volume, so it is kept per workload shape (``Context.shared``)."""
+        key = ("outcome", model.id, gpu.id, precision, price.provider, profiles)
+        kept = ctx.shared.get(key)
+        if kept is not None:
+            return list(kept)
+        reads = ctx.memo.get(_VOLUME_READS, 0)
+        out = self._search(ctx, model, gpu, precision, price, profiles)
+        if ctx.memo.get(_VOLUME_READS, 0) == reads:
+            ctx.shared[key] = tuple(out)
+        return out
+
+    def _search(self, ctx: Context, model: ModelSpec, gpu: GpuSpec, precision: str, price,
+                profiles: tuple[ServingProfile, ...]) -> list[Candidate | Rejection]:
         best: Costed | None = None
         rejections: list[Rejection] | None = None
         costed: dict[int, tuple[float, int]] = {}
@@ -193,6 +212,7 @@ class SelfHostedBackend:
             if rej is None:
                 rej = ctx.shared[key] = self._unworkable(ctx, model, gpu, n, precision, price, e)
             return rej
+        ctx.memo[_VOLUME_READS] = ctx.memo.get(_VOLUME_READS, 0) + 1  # from here on the traffic volume counts
         plans: list[billing.Plan] = []
         engines_of: dict[int, int] = {}
         for o, dp in shaped:
@@ -270,7 +290,11 @@ class SelfHostedBackend:
         price, replicas, gpus = plan.price, plan.replicas_peak, n * dp
         capacity = e.output_tokens_per_s * dp
         blend = w.tokens_per_request / w.output_tokens
-        table = tuple(UtilizationPoint(u, cost.usd_per_mtok(plan.hourly_one_usd, capacity, blend, u)) for u in cost.UTILIZATION_POINTS)
+        hourly_one = plan.hourly_one_usd
+        table = ctx.shared.get(("table", hourly_one, capacity))  # the same for any volume that bills the same replica
+        if table is None:
+            table = ctx.shared[("table", hourly_one, capacity)] = tuple(
+                UtilizationPoint(u, cost.usd_per_mtok(hourly_one, capacity, blend, u)) for u in cost.UTILIZATION_POINTS)
         quality, bench = ctx.quality_of(model)
 
         def explain() -> list[Reason]:  # written when read (see LazyReasons): most candidates are never looked at
