@@ -56,7 +56,9 @@ def test_shared_memo_is_per_workload_shape_catalog_and_price_book(cat):
     memo = shared_memo(w, cat, book)
     assert shared_memo(dataclasses.replace(w, requests_per_day=w.requests_per_day * 3, name="x"), cat, book) is memo
     assert shared_memo(dataclasses.replace(w, ttft_ms=w.ttft_ms + 1), cat, book) is not memo
-    assert shared_memo(w, cat, from_catalog(cat)) is not memo  # another price book, even with equal prices
+    assert shared_memo(w, cat, from_catalog(cat)) is memo  # a price book with the same rows (api.recommend builds one a call)
+    book2 = dataclasses.replace(book, gpu_prices=book.gpu_prices[1:])
+    assert shared_memo(w, cat, book2) is not memo  # other prices
     memo["probe"] = 1
     clear_memos()
     assert "probe" not in shared_memo(w, cat, book)

@@ -104,11 +104,14 @@ SHARED_KEEP = 8
 
 def shared_memo(workload: Workload, catalog: Catalog, prices: PriceBook) -> dict:
     """The ``Context.shared`` dict of rankings of ``workload`` with ``catalog`` and ``prices``: the same dict for
-    any ``requests_per_day`` (a traffic edit re-uses it), a new one for any other field, catalog or price book
-    (both frozen; the entry holds them, so their ids are not re-used while it lives). ``clear_memos`` empties it."""
-    key = (id(catalog), id(prices), dataclasses.replace(workload, name="", description="", requests_per_day=0.0))
+    any ``requests_per_day`` (a traffic edit re-uses it), a new one for any other field, another catalog or other
+    prices. Both are frozen; the entry holds them, so the catalog's id is not re-used while it lives. A price book
+    is built afresh for each ``api.recommend``, so an equal one (the same price rows) shares the dict.
+    ``clear_memos`` empties it."""
+    key = (id(catalog), dataclasses.replace(workload, name="", description="", requests_per_day=0.0))
     entry = _SHARED.get(key)
-    if entry is None or entry[0] is not catalog or entry[1] is not prices:
+    if entry is None or entry[0] is not catalog or not (entry[1] is prices or (
+            entry[1].gpu_prices == prices.gpu_prices and entry[1].api_prices == prices.api_prices)):
         entry = _SHARED[key] = (catalog, prices, {})
         while len(_SHARED) > SHARED_KEEP:
             _SHARED.popitem(last=False)
