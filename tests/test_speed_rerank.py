@@ -1,6 +1,6 @@
 """A re-rank after a traffic edit re-uses what does not depend on the volume (``Context.shared``: offers, engines,
-sizing, each configuration's estimate and verdict, searches that never reached a bill) and writes the ranking's own
-reasons only when read (``LedReasons``); neither may change an answer. Candidates are built by ``Candidate.make``,
+sizing, each configuration's estimate and verdict, searches that never reached a bill); that may never change an
+answer. Candidates are built by ``Candidate.make``,
 which must equal the dataclass's own constructor."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import dataclasses
 import pytest
 
 from advisor.common.serialize import dumps_json
-from advisor.domain.recommendation import Candidate, LazyReasons, LedReasons, Reason, known_reasons
+from advisor.domain.recommendation import Candidate
 from advisor.domain.workload import PRESETS
 from advisor.prices.book import from_catalog
 from advisor.ranking import context
@@ -72,31 +72,6 @@ def test_shared_memo_keeps_a_bounded_number_of_shapes(cat):
         shared_memo(dataclasses.replace(w, ttft_ms=w.ttft_ms + i + 1), cat, book)
     assert len(context._SHARED) == context.SHARED_KEEP
     assert shared_memo(w, cat, book) is not first  # the least recently used went first
-
-
-def test_led_reasons_write_the_lead_only_when_read():
-    a, b, c, d = (Reason(x, x) for x in "abcd")
-    calls = []
-
-    def lead():
-        calls.append(1)
-        return [a]
-
-    base = LazyReasons(lambda: [c], head=(b,), tail=(d,))
-    led = LedReasons(lead, base)
-    assert known_reasons(led) == (b, d) and not calls  # what the candidate had written, the lead still unwritten
-    assert bool(led) and not calls
-    assert led == (a, b, c, d) and len(led) == 4 and calls == [1]
-    assert known_reasons(led) == (a, b, c, d)
-    assert led + (d,) == (a, b, c, d, d) and (d,) + led == (d, a, b, c, d) and calls == [1]
-    assert LedReasons(list, ()) == () and not LedReasons(list, ())
-
-
-def test_ranked_reasons_start_with_the_rank_and_are_written_on_read(cat):
-    rec = recommend_with(PRESETS["bursty-app"], cat, from_catalog(cat))
-    first, later = rec.candidates[0], rec.candidates[5]
-    assert not any(r.code == "rank" for r in known_reasons(later.reasons))  # not written by the ranking itself
-    assert first.reasons[0].code == "rank" and later.reasons[0].message.startswith("#6: ")
 
 
 def test_candidate_make_is_the_constructor(cat):

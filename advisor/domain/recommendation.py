@@ -101,34 +101,6 @@ class LazyReasons(Sequence[Reason]):
         return repr(self._all()) if self._items is not None else f"LazyReasons(<{len(self._head) + len(self._tail)} written, more on read>)"
 
 
-class LedReasons(LazyReasons):
-    """``lead()`` followed by ``reasons``, both written on the first read: the ranking's placing of a candidate (its
-    rank, a near tie, the break-even, the cost/quality front) read only for what is shown. ``known()`` is what
-    ``reasons`` had written (the lead is the ranking's last word, never needed to rank); ``+`` writes it all."""
-
-    __slots__ = ("_base",)
-
-    def __init__(self, lead: Callable[[], Iterable[Reason]], reasons: Sequence[Reason]):
-        super().__init__(lambda: tuple(lead()) + tuple(reasons))
-        self._base = reasons
-
-    def known(self) -> tuple[Reason, ...]:
-        return self._items if self._items is not None else known_reasons(self._base)
-
-    def __bool__(self) -> bool:
-        return bool(self._items) if self._items is not None else bool(self._base) or len(self._all()) > 0
-
-    def __add__(self, other: Sequence[Reason]) -> tuple[Reason, ...]:
-        if not isinstance(other, (tuple, LazyReasons)):
-            return NotImplemented
-        return self._all() + tuple(other)
-
-    def __radd__(self, other: Sequence[Reason]) -> tuple[Reason, ...]:
-        if not isinstance(other, tuple):
-            return NotImplemented
-        return other + self._all()
-
-
 def known_reasons(reasons: Sequence[Reason]) -> tuple[Reason, ...]:
     """The reasons already written: all of a tuple, the ranking's own of a ``LazyReasons``."""
     return reasons.known() if isinstance(reasons, LazyReasons) else tuple(reasons)

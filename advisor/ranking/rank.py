@@ -9,7 +9,6 @@ a reader sees the trade-off, not only the cheapest row.
 from __future__ import annotations
 
 import dataclasses
-import functools
 import gc
 from decimal import Decimal
 from typing import Callable, Iterable, Sequence
@@ -18,7 +17,7 @@ from advisor import cost
 from advisor.catalog.load import Catalog
 from advisor.common import fmt, memo_store
 from advisor.errors import UnknownIdError
-from advisor.domain.recommendation import Candidate, LedReasons, Reason, Recommendation, Rejection, known_reasons
+from advisor.domain.recommendation import Candidate, Reason, Recommendation, Rejection, known_reasons
 from advisor.domain.workload import HOURS_PER_MONTH, Workload, validate
 from advisor.prices.book import STALE_AFTER_DAYS, PriceBook, age_days, from_catalog
 from advisor.ranking import guard, modes
@@ -229,7 +228,7 @@ def _break_even_reason(c: Candidate, be, vs: str, api_usd_per_mtok) -> Reason:
 def _placing(i: int, c: Candidate, candidates: Sequence[Candidate], w: Workload, profile, front: set[int],
              be_reason: Callable[[], Reason] | None) -> list[Reason]:
     """The ranking's reasons for the candidate at ``i`` of the sorted ``candidates``: its rank against #1 (or #2),
-    a near tie, the break-even with the cheapest API, the cost/quality front. Written when the reasons are read."""
+    a near tie, the break-even with the cheapest API, the cost/quality front."""
     top = candidates[0]
     runner = candidates[1] if len(candidates) > 1 else None
     extra: list[Reason] = [be_reason()] if be_reason is not None else []
@@ -365,8 +364,8 @@ def _recommend_with(workload: Workload, catalog: Catalog, prices: PriceBook | No
         cctx = ctx_of.get((c.model, c.mode), ctx)
         be, vs, be_reason = _break_even(c, cctx, api_memos.setdefault(c.mode, {}))
         single = single_stream_usd_per_mtok(cctx, c) if i < DETAILED_TOP else None
-        placing = functools.partial(_placing, i, c, candidates, w, catalog.engine, front, be_reason)
-        ranked.append(c.evolve(rank=i + 1, pareto=i in front, reasons=LedReasons(placing, c.reasons),
+        placing = _placing(i, c, candidates, w, catalog.engine, front, be_reason)
+        ranked.append(c.evolve(rank=i + 1, pareto=i in front, reasons=tuple(placing) + c.reasons,
                                break_even_tokens_per_day=be, break_even_vs=vs, single_stream_usd_per_mtok=single))
 
     # Prices that have aged: say so once.
