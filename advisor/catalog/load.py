@@ -63,13 +63,42 @@ class Catalog:
         try:
             return self.models[model_id]
         except KeyError:
-            raise UnknownIdError("model", model_id, sorted(self.models)) from None
+            found = _spelled(model_id, self.models, {})
+            if found is None:
+                raise UnknownIdError("model", model_id, sorted(self.models)) from None
+            return self.models[found]
 
     def gpu(self, gpu_id: str) -> GpuSpec:
         try:
             return self.gpus[gpu_id]
         except KeyError:
-            raise UnknownIdError("gpu", gpu_id, sorted(self.gpus)) from None
+            found = _spelled(gpu_id, self.gpus, GPU_ALIASES)
+            if found is None:
+                raise UnknownIdError("gpu", gpu_id, sorted(self.gpus)) from None
+            return self.gpus[found]
+
+
+GPU_ALIASES = {"h100": "h100-sxm", "h100sxm5": "h100-sxm", "h100sxm80gb": "h100-sxm", "h200sxm": "h200", "h200141gb": "h200",
+               "b200sxm": "b200", "a100": "a100-80gb", "a100sxm": "a100-80gb", "a10080gbsxm": "a100-80gb",
+               "rtxpro6000blackwell": "rtx-pro-6000", "4090": "rtx-4090", "5090": "rtx-5090"}
+"""Other spellings of GPU ids, keyed by their letters and digits only. A bare "H100" is the SXM board (NVIDIA's
+own benchmark tables and most clouds' "H100" mean the 80 GB SXM5); a bare "A100" the 80 GB SXM4."""
+
+
+def _spelled(name: str, ids, aliases: dict[str, str]) -> str | None:
+    """The catalog id a caller meant by ``name`` when it is not an id as written: the same letters and digits in
+    another case or punctuation ("H200", "Llama-3.3-70B", "h100_sxm"), or a known alias; None when nothing matches
+    (the caller then raises the usual unknown-id error with its suggestions)."""
+    if not isinstance(name, str):
+        return None
+    key = "".join(ch for ch in name.lower() if ch.isalnum())
+    if not key:
+        return None
+    by_key = {"".join(ch for ch in i.lower() if ch.isalnum()): i for i in ids}
+    if key in by_key:
+        return by_key[key]
+    target = aliases.get(key)
+    return target if target in ids else None
 
 
 def _version_stamp(sha256: str, data: dict) -> str:

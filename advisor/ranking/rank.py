@@ -298,6 +298,11 @@ def recommend_with(workload: Workload, catalog: Catalog, prices: PriceBook | Non
 def _recommend_with(workload: Workload, catalog: Catalog, prices: PriceBook | None,
                     backends: Iterable[CostBackend] | None, notes: Sequence[str]) -> Recommendation:
     w = validate(workload)
+    # Ids as the catalog spells them ("H100" -> h100-sxm, "Llama-3.3-70B" -> llama-3.3-70b); unknown ids are an
+    # error with close matches.
+    ids = {"models": tuple(catalog.model(i).id for i in w.models), "gpu_types": tuple(catalog.gpu(i).id for i in w.gpu_types)}
+    if ids["models"] != w.models or ids["gpu_types"] != w.gpu_types:
+        w = dataclasses.replace(w, **ids)
     prices = prices or from_catalog(catalog)
     backends = tuple(backends) if backends is not None else DEFAULT_BACKENDS
     ctx = Context(workload=w, catalog=catalog, prices=prices, engine=catalog.engine, shared=shared_memo(w, catalog, prices))
@@ -305,12 +310,6 @@ def _recommend_with(workload: Workload, catalog: Catalog, prices: PriceBook | No
     if method_for(w.fine_tuning, w.fine_tuning_method) and not (w.fine_tune_tokens and w.fine_tunes_per_month):
         run_notes.append(f"fine-tuning plan '{w.fine_tuning}' without fine_tune_tokens and fine_tunes_per_month: no training "
                          f"cost is included (set both in the workload file to cost the runs)")
-    if w.models:
-        for mid in w.models:
-            catalog.model(mid)  # unknown ids are an error with close matches
-    if w.gpu_types:
-        for gid in w.gpu_types:
-            catalog.gpu(gid)
     known = prices.providers()
     for name in w.providers:  # a mistyped provider is an error with close matches, not "no feasible option"
         if known and not prices.knows_provider(name):
