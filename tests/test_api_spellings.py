@@ -35,5 +35,11 @@ def test_estimate_and_recommend_take_the_spellings():
     rec = api.recommend(api.workload(preset="steady-latency", gpu_types=["H100", "H200"], models=["Llama-3.3-70B"],
                                           min_quality=0))
     assert rec.candidates
-    assert {c.gpu for c in rec.candidates if c.deployment == "self-hosted"} <= {"h100-sxm", "h200"}
+    assert {c.gpu for c in rec.candidates if c.deployment == "self-hosted"} <= {"h100-sxm", "h100-pcie", "h200"}
     assert {c.model for c in rec.candidates} == {"llama-3.3-70b"}
+
+
+def test_a_gpu_family_in_the_workload_allows_each_of_its_boards():
+    rec = api.recommend(api.workload(preset="steady-latency", gpu_types=["h100"], min_quality=0, models=["llama-3.1-8b"]))
+    gpus = {c.gpu for c in rec.candidates if c.deployment == "self-hosted"} | {r.gpu for r in rec.rejected if r.gpu}
+    assert gpus == {"h100-sxm", "h100-pcie"}

@@ -173,7 +173,7 @@ def test_unknown_model_or_gpu_in_constraints_is_an_error():
     with pytest.raises(UnknownIdError, match="llama-3.3-70b"):
         api.recommend(api.workload(models=["llama-3.3-70"]))
     with pytest.raises(UnknownIdError, match="h100-sxm"):
-        api.recommend(api.workload(gpu_types=["h100"]))
+        api.recommend(api.workload(gpu_types=["h1000"]))
 
 
 def test_int4_on_moe_carries_a_quality_warning():

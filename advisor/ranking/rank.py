@@ -295,12 +295,25 @@ def recommend_with(workload: Workload, catalog: Catalog, prices: PriceBook | Non
             gc.enable()
 
 
+def _gpu_family(catalog: Catalog, name: str) -> tuple[str, ...]:
+    """The GPU ids a workload's ``gpu_types`` entry allows: the id itself, every id of the family it names ("h100"
+    allows h100-sxm and h100-pcie, "a100" both A100s: the id followed by "-"), or the id the catalog finds for
+    that spelling (``Catalog.gpu``: unknown names raise with close matches)."""
+    if name not in catalog.gpus:
+        stem = name.strip().lower() + "-"
+        family = tuple(g for g in catalog.gpus if g.startswith(stem))
+        if family:
+            return family
+    return (catalog.gpu(name).id,)
+
+
 def _recommend_with(workload: Workload, catalog: Catalog, prices: PriceBook | None,
                     backends: Iterable[CostBackend] | None, notes: Sequence[str]) -> Recommendation:
     w = validate(workload)
     # Ids as the catalog spells them ("H100" -> h100-sxm, "Llama-3.3-70B" -> llama-3.3-70b); unknown ids are an
     # error with close matches.
-    ids = {"models": tuple(catalog.model(i).id for i in w.models), "gpu_types": tuple(catalog.gpu(i).id for i in w.gpu_types)}
+    ids = {"models": tuple(catalog.model(i).id for i in w.models),
+           "gpu_types": tuple(dict.fromkeys(g for i in w.gpu_types for g in _gpu_family(catalog, i)))}
     if ids["models"] != w.models or ids["gpu_types"] != w.gpu_types:
         w = dataclasses.replace(w, **ids)
     prices = prices or from_catalog(catalog)
