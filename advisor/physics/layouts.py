@@ -40,6 +40,18 @@ from functools import lru_cache
 from advisor.domain.specs import GpuSpec, ModelSpec
 
 LAYOUTS = ("tp", "tp_ep", "dep", "pp")
+LAYOUT_ALIASES = {"ep": "tp_ep", "tep": "tp_ep", "tp+ep": "tp_ep", "attention_tp_ep": "tp_ep",
+                  "dp_ep": "dep", "dp+ep": "dep", "adp": "dep", "attention_dp": "dep", "attention_dp_ep": "dep"}
+"""Other names callers use for the layouts: "EP" alone means experts split with attention tensor-parallel (TensorRT-LLM's
+default when ``moe_expert_parallel_size`` is set); "TEP"/"DEP" are the attention-TP and attention-DP expert-parallel
+layouts in NVIDIA's naming; "attention DP" is TensorRT-LLM's ``enable_attention_dp``."""
+
+
+def caller_id(name: str | None) -> str | None:
+    """A caller's spelling of an id, the catalog's way: trimmed, lower case ("FP8" -> "fp8", " DEP" -> "dep")."""
+    return name.strip().lower() if isinstance(name, str) else name
+
+
 ACTIVATION_BYTES = 2.0
 
 

@@ -36,8 +36,8 @@ from advisor.errors import InputError
 from advisor.domain.serving import ServingProfile
 from advisor.domain.precision import kv_bytes_per_element, resolve_precision, scheme
 from advisor.physics.engines import native_formats, unsupported_reason
-from advisor.physics.layouts import (LAYOUTS, Parallelism, comm_bytes_per_gpu, layouts_for, make_layout,
-                                     weights_per_gpu)
+from advisor.physics.layouts import (LAYOUT_ALIASES, LAYOUTS, Parallelism, caller_id, comm_bytes_per_gpu, layouts_for,
+                                     make_layout, weights_per_gpu)
 from advisor.physics.batching import largest_batch_within
 from advisor.physics.engine_caps import engine_cap
 from advisor.physics.moe import (ep_compute_load, ep_max_load, experts_touched, expert_shape_efficiency, grouped_format_rate,
@@ -358,10 +358,8 @@ class _Model:
         """(output tokens/s, TPOT seconds) at concurrency ``batch``: ``out`` decode steps plus the prefill
         of the ``batch`` prompts that replace the finished ones.
 
-        Throughput counts the whole cycle. TPOT is what one stream sees between its own tokens: its ``out`` decode
-        steps plus the prefills of the other ``batch - 1`` prompts that land while it decodes (a share
-        ``(batch - 1) / batch`` of the cycle's prefill time); its own prefill comes before its first token, so it
-        is in the TTFT, not the TPOT. One stream alone thus decodes at the step time."""
+        TPOT is what one stream sees: its ``out`` decode steps plus the other ``batch - 1`` prompts' prefills (that
+        share of the cycle's); its own prefill precedes its first token (TTFT). Alone, it decodes at the step time."""
         step, prefill = self.out * self.step_s(batch), self.prefill_s(batch)
         return batch * self.out / (step + prefill), (step + prefill * (batch - 1) / batch) / self.out
 
@@ -373,18 +371,6 @@ def fit_as(m: ModelSpec, gpu: GpuSpec, gpus: int, prec: str, ctx: int, kv_precis
     engine with the same memory policy and every TPOT limit: memoized; ``clear_memos`` empties it)."""
     return replace(fit(m, gpu, gpus, prec, ctx, kv_precision, memory, kv_replication=kv_replication,
                        weights_per_gpu=weights_per_gpu), precision=precision)
-
-
-LAYOUT_ALIASES = {"ep": "tp_ep", "tep": "tp_ep", "tp+ep": "tp_ep", "attention_tp_ep": "tp_ep",
-                  "dp_ep": "dep", "dp+ep": "dep", "adp": "dep", "attention_dp": "dep", "attention_dp_ep": "dep"}
-"""Other names callers use for the layouts: "EP" alone means experts split with attention tensor-parallel (TensorRT-LLM's
-default when ``moe_expert_parallel_size`` is set); "TEP"/"DEP" are the attention-TP and attention-DP expert-parallel
-layouts in NVIDIA's naming; "attention DP" is TensorRT-LLM's ``enable_attention_dp``."""
-
-
-def _id(name: str | None) -> str | None:
-    """A caller's spelling of an id, the catalog's way: trimmed, lower case ("FP8" -> "fp8", " DEP" -> "dep")."""
-    return name.strip().lower() if isinstance(name, str) else name
 
 
 def _check(gpus: int, input_tokens: int, output_tokens: int, tpot_limit_ms: float | None, layout: str | None) -> None:
@@ -409,7 +395,7 @@ def estimate_for(m: ModelSpec, gpu: GpuSpec, gpus: int, precision: str, input_to
     decode) the whole context's KV for chunked-attention layers (Llama 4); ``"chunked"``: KV capped at the chunk;
     None: the engine's policy (``[engines.<id>.chunked_attention]`` in catalogs/engine.toml, with its sources:
     TensorRT-LLM and SGLang full, vLLM chunked since PR 29627), "chunked" where the catalog records none."""
-    precision, kv_precision, layout = _id(precision), _id(kv_precision), _id(layout)
+    precision, kv_precision, layout = caller_id(precision), caller_id(kv_precision), caller_id(layout)
     layout = LAYOUT_ALIASES.get(layout, layout)
     _check(gpus, input_tokens, output_tokens, tpot_limit_ms, layout)
     if chunked_kv not in (None, "full", "chunked"):
