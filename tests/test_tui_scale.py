@@ -16,7 +16,7 @@ from textual.widgets import Static  # noqa: E402
 from advisor import api  # noqa: E402
 from advisor.domain.workload import PRESETS  # noqa: E402
 from advisor.tui.services import Services  # noqa: E402
-from advisor.tui.widgets.ranking_table import MAX_ROWS, MORE_KEY, RankingTable  # noqa: E402
+from advisor.tui.widgets.ranking_table import MAX_ROWS, MODEL_WIDTH, MORE_KEY, RankingTable  # noqa: E402
 
 from test_tui import SIZE, make_app, settle, type_into, until  # noqa: E402
 
@@ -58,6 +58,11 @@ async def test_a_ranking_of_thousands_draws_a_bounded_table_and_says_so():
         assert last == MORE_KEY
         more = str(table.get_row_at(table.row_count - 1)[3])
         assert f"{Huge.size - MAX_ROWS:,} more" in more
+        assert "ctrl+s" in str(table.get_row_at(table.row_count - 1)[-1])
+        # The "more" row does not widen the model column: quality, utilization and arch stay on screen.
+        widths = {col.key.value: col.get_render_width(table) for col in table.ordered_columns}
+        assert widths["model"] <= MODEL_WIDTH + 2
+        assert sum(w for k, w in widths.items() if k != "gpus") <= table.scrollable_content_region.width
         status = str(app.screen.query_one("#status", Static).render())
         assert f"{Huge.size:,} ranked" in status and f"the first {MAX_ROWS} shown" in status
         # The cursor on the "more" row is no candidate (enter does nothing there)

@@ -262,9 +262,11 @@ class RankingTable(DataTable):
             if (keep is not None and cand.label == keep) or (keep_rank is not None and cand.rank == keep_rank):
                 cursor_row = i
         if self.hidden:
-            more = Text(f"… {self.hidden:,} more in this order: sort by another column (s), or export them all (ctrl+s)",
-                        style="dim italic")
-            self.add_row("", "", "", more, *([""] * (len(COLUMNS) - 4)), key=MORE_KEY)
+            # Each part within its column's width: a long text in the model column would widen it and push
+            # quality, utilization and arch off screen for every row.
+            more = Text(_cut(f"… {self.hidden:,} more", MODEL_WIDTH), style="dim italic")
+            how = Text("in this order: s sorts by another column, ctrl+s exports them all", style="dim italic")
+            self.add_row("", "", "", more, *([""] * (len(COLUMNS) - 5)), how, key=MORE_KEY)
         if cands:
             self.move_cursor(row=cursor_row, animate=False, scroll=True)
         self.post_message(self.Highlighted(self.current))
