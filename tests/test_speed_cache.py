@@ -194,3 +194,25 @@ def test_a_price_file_is_read_again_when_its_bytes_change(tmp_path, monkeypatch)
     path.write_text(text.replace('usd_per_gpu_hour = "', 'usd_per_gpu_hour = "-', 1), encoding="utf-8")
     assert read_price_file(path, "aws")[1], "a bad row is reported, not served from the kept rows"
     memo_store.forget()
+
+
+def test_builds_used_in_turn_keep_each_others_results_and_old_builds_are_pruned(tmp_path, monkeypatch):
+    """Two checkouts sharing a cache directory: saving one build's file keeps the other's (the most recent
+    ``KEEP_OTHER_BUILDS``), so switching back is warm; files of older builds are deleted."""
+    from advisor.common import memo_store
+
+    monkeypatch.setenv("MOE_ADVISOR_CACHE_DIR", str(tmp_path / "c"))
+    cache = tmp_path / "c"
+    cache.mkdir()
+    builds = [cache / f"memo-build{i}.pickle" for i in range(4)]
+    for i, old in enumerate(builds):  # four other builds, oldest first
+        memo_store.write_entries(old, {memo_store.entry_id("t", (i,)): pickle.dumps(i)})
+        os.utime(old, ns=(10**18 + i * 10**9, 10**18 + i * 10**9))
+    memo_store.forget()
+    assert memo_store.get("t", ("mine",), lambda: "mine") == "mine"
+    memo_store.save()
+    kept = {p.name for p in _memo_files(cache)}
+    mine = {p.name for p in _memo_files(cache)} - {b.name for b in builds}
+    assert len(mine) == 1
+    assert kept == mine | {b.name for b in builds[-memo_store.KEEP_OTHER_BUILDS:]}
+    memo_store.forget()

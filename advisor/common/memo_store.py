@@ -38,6 +38,8 @@ MAGIC = b"moe-advisor memo %d\n" % FORMAT
 PREFIX = "memo-"
 MAX_ENTRIES = 12_000
 """About 13 MB at most (only the index is read at start); ranking the five presets fills it."""
+KEEP_OTHER_BUILDS = 2
+"""Files of other builds kept beside this one's (the most recently written): at most about 40 MB in all."""
 _ALLOWED_MODULES = ("advisor.domain.", "advisor.physics.", "advisor.catalog.")
 _ALLOWED_PLAIN = {("decimal", "Decimal"), ("datetime", "date")}
 _MISSING = object()
@@ -290,14 +292,27 @@ def _save_locked() -> None:
         out = dict(list(out.items())[len(out) - MAX_ENTRIES:])
     try:
         write_entries(path, out)
-        for old in path.parent.glob(f"{PREFIX}*.pickle"):  # files of other builds are never read again
-            if old != path:
-                old.unlink(missing_ok=True)
+        _prune_other_builds(path)
     except (OSError, ValueError):
         return
     _state.update(data=b"", offsets=[0], entries={}, used={}, added={})
     data_new, index_new, offsets_new = _open(path)
     _state.update(data=data_new, offsets=offsets_new, entries=index_new)
+
+
+def _prune_other_builds(path: Path) -> None:
+    """Delete the files of other builds (other code or corrections) but the ``KEEP_OTHER_BUILDS`` written most
+    recently: two checkouts or versions used in turn keep each other's results instead of wiping them at every
+    exit; older builds' files are never read again."""
+    others = []
+    for old in path.parent.glob(f"{PREFIX}*.pickle"):
+        if old != path:
+            try:
+                others.append((old.stat().st_mtime_ns, old))
+            except OSError:
+                continue
+    for _, old in sorted(others, reverse=True)[KEEP_OTHER_BUILDS:]:
+        old.unlink(missing_ok=True)
 
 
 def save() -> None:
