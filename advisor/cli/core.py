@@ -115,11 +115,11 @@ def cmd_estimate(args: argparse.Namespace) -> int:
         _out("\n".join(lines))
         return 3
     lines += [
-        f"  KV cache         {fmt.gb(f.kv_capacity_bytes)} in all: room for {e.max_concurrency:,} sequences at their full "
+        f"  KV cache         {fmt.gb(f.kv_capacity_bytes)} in all: room for {e.max_concurrency:,} sequence{'' if e.max_concurrency == 1 else 's'} at their full "
         f"{e.input_tokens + e.output_tokens:,} tokens",
         f"  engine, layout   {e.engine}, {e.layout} ({e.parallelism.note})"
         + (" -- searched: " + ", ".join(f"{name} {fmt.num(t)} tok/s" for name, t in e.layouts_tried) if e.layouts_tried else ""),
-        f"  batch            {e.batch:,} concurrent sequences" + (f" (largest within TPOT {e.tpot_limit_ms:g} ms)" if e.tpot_limit_ms else " (throughput-optimal)")
+        f"  batch            {e.batch:,} concurrent sequence{'' if e.batch == 1 else 's'}" + (f" (largest within TPOT {e.tpot_limit_ms:g} ms)" if e.tpot_limit_ms else " (throughput-optimal)")
         + (f"; more than the {e.max_concurrency:,} above because sequences are admitted at their mean length, "
            "not their full one" if e.batch > e.max_concurrency else ""),
         f"  throughput       {fmt.num(e.output_tokens_per_s)} output tokens/s for the deployment",

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 import shutil
 import textwrap
 
@@ -12,6 +11,9 @@ from advisor.domain.recommendation import (
     Recommendation,
     Rejection,
     break_even_text,
+    hourly_text,
+    per_mtok_text,
+    plural,
 )
 
 
@@ -79,10 +81,12 @@ def candidates_table(cands: list[Candidate]) -> str:
             fmt.num(c.quality, 1) if c.quality is not None else "-", "*" if c.pareto else "",
         ])
     legend = f"\nconfiguration: {fmt.REPLICA_LEGEND}" if any(c.deployment != "api" for c in cands) else ""
+    serving = ("\n$/M tok: serving only; monthly includes the fine-tuning runs" if any(c.fine_tuning_monthly_usd for c in cands)
+               else "")
     closed = "\narch closed: API-only (closed weights), sold per token by its vendor, never self-hosted" if any(
         c.architecture == "closed" for c in cands) else ""
     return (fmt.table(["#", "model", "arch", "deployment", "configuration", "$/M tok", "monthly", "util", "quality", "front"],
-                      rows, "rllllrrrrl") + legend + closed)
+                      rows, "rllllrrrrl") + legend + serving + closed)
 
 
 def breakdown(c: Candidate, rec: Recommendation) -> str:
@@ -90,8 +94,8 @@ def breakdown(c: Candidate, rec: Recommendation) -> str:
     closed = " · API-only (closed weights)" if c.architecture == "closed" else ""
     lines = [f"#{c.rank} {_named(c.model_name, c)} — {config_text(c)}{closed}"]
     ft = f" (serving {fmt.usd(c.monthly_cost_usd)} + fine-tuning {fmt.usd(c.fine_tuning_monthly_usd)})" if c.fine_tuning_monthly_usd else ""
-    lines.append(f"  cost        {fmt.usd(c.monthly_total_usd)}/month{ft}, {fmt.usd(c.usd_per_mtok, 3)}/M tokens"
-                 + (f", {fmt.usd(c.hourly_usd)}/hour" if c.hourly_usd is not None else "")
+    lines.append(f"  cost        {fmt.usd(c.monthly_total_usd)}/month{ft}, {per_mtok_text(c)}"
+                 + (f", {hourly_text(c)}" if c.hourly_usd is not None else "")
                  + f"   (price: {c.provider}, as of {c.price_as_of})")
     if c.billed_gpu_hours_per_month is not None:
         lines.append(f"  billed      {c.billed_gpu_hours_per_month:,.0f} GPU-hours/month x {fmt.usd_rate(c.usd_per_gpu_hour)} = "
@@ -99,7 +103,7 @@ def breakdown(c: Candidate, rec: Recommendation) -> str:
     if c.memory:
         m = c.memory
         lines.append(f"  memory      {fmt.gb(m.capacity_bytes)} on {c.gpus} GPU(s) = weights {fmt.gb(m.weights_bytes)} + KV cache "
-                     f"{fmt.gb(m.kv_cache_bytes)} ({math.ceil(m.concurrency - 1e-9):,} sequences in flight at peak x {m.kv_context_tokens or w.context_typical_tokens:,} tokens) + reserve "
+                     f"{fmt.gb(m.kv_cache_bytes)} ({plural(m.concurrency, 'sequence')} in flight at peak x {m.kv_context_tokens or w.context_typical_tokens:,} tokens) + reserve "
                      f"{fmt.gb(m.reserve_bytes)} + free {fmt.gb(m.free_bytes)}")
         lines.append(f"  speed       {fmt.num(c.output_tokens_per_s_per_replica)} output tokens/s per replica at batch {c.batch} "
                      f"({c.bound}-bound); TTFT {fmt.num(c.ttft_ms)} ms, TPOT {fmt.num(c.tpot_ms, 1)} ms; {c.parallelism}")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import gc
+import math
 from decimal import Decimal
 from typing import Callable, Iterable, Sequence
 
@@ -17,7 +18,7 @@ from advisor import cost
 from advisor.catalog.load import Catalog
 from advisor.common import fmt, memo_store
 from advisor.errors import UnknownIdError
-from advisor.domain.recommendation import Candidate, Reason, Recommendation, Rejection, known_reasons
+from advisor.domain.recommendation import Candidate, Reason, Recommendation, Rejection, known_reasons, per_mtok_text
 from advisor.domain.workload import HOURS_PER_MONTH, Workload, validate
 from advisor.prices.book import STALE_AFTER_DAYS, PriceBook, age_days, from_catalog
 from advisor.ranking import guard, modes
@@ -55,10 +56,56 @@ def _quality_rejection(ctx: Context, model) -> Rejection | None:
 
 def _answers_late(c: Candidate, w: Workload) -> bool:
     """An interactive workload's reasoning row whose visible answer starts after the TTFT target (it thinks first:
-    ``modes.with_mode`` writes the ``reasoning-latency`` warning with the wait; an API row only where the provider's
-    speed is measured)."""
+    ``modes.with_mode`` writes the ``reasoning-latency`` warning with the wait where the speed is known, and
+    ``_bounded_wait`` for an API row whose thinking cannot fit under the target even at an optimistic speed)."""
     return w.latency == "interactive" and c.mode == "reasoning" and any(
         r.code == "reasoning-latency" for r in known_reasons(c.reasons))
+
+
+OPTIMISTIC_API_TOKENS_PER_S = 3000.0
+"""An optimistic speed for a per-token API whose model no provider in the catalog has a measured speed for: about
+the fastest output rate published for any API (Cerebras, gpt-oss-120B, ~3,000 tokens/s; reported at
+https://ailearningguides.com/cerebras-llama-405b-969-tokens-second/, read 2026-12-04). Used only to decide that a
+reasoning row's thinking cannot fit under a TTFT target even at that speed."""
+
+
+def _fastest_measured(ctx: Context, model: str) -> tuple[float, str]:
+    """(output tokens/s, who) of the fastest measured API for ``model`` in the catalog, whatever the workload's provider
+    filter; else the optimistic bound (or a faster measured speed of any model)."""
+    memo = ctx.shared.setdefault("fastest-api", {})
+    if model not in memo:
+        rows = [p for p in ctx.prices.api_offers(model) if p.output_tokens_per_s]
+        if rows:
+            p = max(rows, key=lambda p: p.output_tokens_per_s)
+            memo[model] = (p.output_tokens_per_s, f"the fastest measured speed of any provider for {model} in the catalog "
+                                                  f"({p.provider}, {p.output_tokens_per_s:,.0f} tokens/s)")
+        else:
+            memo[model] = (OPTIMISTIC_API_TOKENS_PER_S, f"an optimistic {OPTIMISTIC_API_TOKENS_PER_S:,.0f} tokens/s (about the "
+                           f"fastest published for any API; no provider's speed for {model} is measured)")
+    return memo[model]
+
+
+def _bounded_wait(c: Candidate, w: Workload, ctx: Context) -> Candidate:
+    """An interactive API reasoning row with an unmeasured speed (``reasoning-wait``) whose thinking tokens cannot fit
+    under the TTFT target even at an optimistic speed (TTFT itself not counted) answers late for sure: its
+    ``reasoning-wait`` becomes a ``reasoning-latency`` warning with that lower bound, so it ranks as a late row."""
+    if w.latency != "interactive" or c.deployment != "api" or c.mode != "reasoning":
+        return c
+    known = known_reasons(c.reasons)
+    wait = next((r for r in known if r.code == "reasoning-wait"), None)
+    if wait is None or any(r.code == "reasoning-latency" for r in known):
+        return c
+    thinking = wait.numbers.get("reasoning_tokens") or 0
+    speed, which = _fastest_measured(ctx, c.model)
+    wait_ms = thinking * 1000.0 / speed
+    if wait_ms <= w.ttft_ms:
+        return c
+    late = Reason("reasoning-latency", f"the visible answer starts after at least {wait_ms / 1000:,.2f} s: {thinking:,} reasoning "
+                  f"tokens even at {which}, TTFT not counted, over the {w.ttft_ms:,.0f} ms time-to-first-token target "
+                  f"({c.provider}'s own speed is not measured)", "warning",
+                  {"visible_wait_ms": wait_ms, "lower_bound": True, "assumed_output_tokens_per_s": speed})
+    reasons = tuple(r for r in c.reasons if r is not wait) + (late,) if isinstance(c.reasons, tuple) else c.reasons + (late,)
+    return c.evolve(reasons=reasons)
 
 
 def _rank_key(w: Workload):
@@ -144,9 +191,10 @@ def _dense_first_in_a_tie(cands: list[Candidate], w: Workload, profile) -> None:
             return
 
 
-def _near_tie(c: Candidate, other: Candidate | None, profile) -> Reason | None:
+def _near_tie(c: Candidate, other: Candidate | None, profile, ctx_of: Callable[[Candidate], Context] | None = None) -> Reason | None:
     """Two self-hosted options closer in cost than the throughput estimate's error are a tie: say so, and what
-    would decide between them."""
+    would decide between them. The same cost is a tie outright; and where neither option's replica count would
+    change with the throughput off by that error, the error cannot reorder them: a tie (or near tie) on price."""
     if other is None or c.deployment != "self-hosted" or other.deployment != "self-hosted":
         return None
     err = profile.fit.p90_abs_error if profile.fit else 0.2
@@ -154,12 +202,51 @@ def _near_tie(c: Candidate, other: Candidate | None, profile) -> Reason | None:
     if not a or abs(a - b) / max(a, b) >= Decimal(str(err)):
         return None
     outside = _uncalibrated(c, profile) + [x for x in _uncalibrated(other, profile) if x not in _uncalibrated(c, profile)]
+    numbers = {"difference_usd": str(abs(a - b)), "estimate_error": err, "uncalibrated": outside}
+    held = ctx_of is not None and _replicas_hold(c, ctx_of(c), err) and _replicas_hold(other, ctx_of(other), err)
+    if held:
+        counts = f"{_fleet(c)} each" if _fleet(c) == _fleet(other) else f"{_fleet(c)} and {_fleet(other)}"
+        fixed = f"the throughput estimate's {err:.0%} error would not change either replica count ({counts})"
+        if a == b:
+            msg = (f"a tie on price with {other.label}: the same cost, {fmt.usd(a)}/month; {fixed}, so it cannot break the "
+                   f"tie: quality, latency and the provider decide (a benchmark of both on your own traffic shows the latency)")
+        else:
+            msg = (f"a near tie on price with {other.label}: {fmt.usd(abs(a - b))}/month apart ({abs(a - b) / max(a, b):.0%}); "
+                   f"{fixed}, so it cannot reverse the order: quality, latency and the provider may weigh more than the gap "
+                   f"(a benchmark of both on your own traffic shows the latency)")
+        return Reason("near-tie", msg, "info", {**numbers, "replicas_fixed": True})
     caveat = (f"; {' and '.join(outside)} {'is' if len(outside) == 1 else 'are'} outside the calibration set, where the error is "
               f"unmeasured and can be larger") if outside else ""
-    return Reason("near-tie", f"a near tie with {other.label}: ${abs(a - b):,}/month apart ({abs(a - b) / max(a, b):.0%}), within the "
-                  f"throughput estimate's {err:.0%} error (90th percentile, measured on the calibration set){caveat}; "
-                  f"a benchmark of both on your own traffic decides",
-                  "warning", {"difference_usd": str(abs(a - b)), "estimate_error": err, "uncalibrated": outside})
+    what = (f"the same cost as {other.label} ({fmt.usd(a)}/month), a tie: with the throughput estimate's {err:.0%} error "
+            f"(90th percentile, measured on the calibration set) either could end up cheaper" if a == b else
+            f"a near tie with {other.label}: {fmt.usd(abs(a - b))}/month apart ({abs(a - b) / max(a, b):.0%}), within the "
+            f"throughput estimate's {err:.0%} error (90th percentile, measured on the calibration set)")
+    return Reason("near-tie", f"{what}{caveat}; a benchmark of both on your own traffic decides", "warning", numbers)
+
+
+def _fleet(c: Candidate) -> str:
+    n = c.replicas_peak if c.replicas_peak is not None else c.replicas
+    return f"{n} {c.scaling or 'fixed'} replica{'s' if n != 1 else ''}"
+
+
+def _replicas_hold(c: Candidate, ctx: Context, err: float) -> bool:
+    """Whether a fixed fleet's replica count stays the same with the replica's throughput ``err`` lower or higher
+    (the sizing of ``cost.billing.plans``: the peak over what one replica may be planned to carry, at least 1)."""
+    from advisor.cost import queueing
+
+    cap, n = c.output_tokens_per_s_per_replica, c.replicas_peak if c.replicas_peak is not None else c.replicas
+    if c.scaling != "fixed" or not cap or c.ttft_ms is None:
+        return False
+    w, dp = ctx.workload, c.engines_per_replica or 1
+    for f in (1 - err, 1 + err):
+        if w.latency == "batch":
+            need, per = w.required_output_tokens_per_s, cap * f
+        else:
+            need = w.mean_output_tokens_per_s * ctx.day.peak_to_mean
+            per = queueing.planned_output_rate(cap / dp * f, c.ttft_ms / f, w) * dp
+        if per <= 0 or max(1, math.ceil(need / per - 1e-9)) != n:
+            return False
+    return True
 
 
 def _uncalibrated(c: Candidate, profile) -> list[str]:
@@ -170,11 +257,13 @@ def _uncalibrated(c: Candidate, profile) -> list[str]:
         ([c.gpu] if c.gpu and c.gpu not in profile.calibrated_gpus else [])
 
 
-def _pareto(cands: Sequence[Candidate]) -> set[int]:
-    """Indices not dominated on (monthly cost lower, quality higher)."""
+def _pareto(cands: Sequence[Candidate], w: Workload) -> set[int]:
+    """Indices not dominated on (monthly cost lower, quality higher), among the rows that meet the latency targets
+    (a reasoning row that answers after the TTFT target ranks late and is on no front)."""
     front: set[int] = set()
     best_q = None
-    order = sorted(range(len(cands)), key=lambda i: (_total(cands[i]), -(cands[i].quality or 0)))
+    order = sorted((i for i in range(len(cands)) if not _answers_late(cands[i], w)),
+                   key=lambda i: (_total(cands[i]), -(cands[i].quality or 0)))
     for i in order:
         q = cands[i].quality
         if q is None:
@@ -211,9 +300,9 @@ def _break_even_reason(c: Candidate, be, vs: str, api_usd_per_mtok) -> Reason:
     if be.tokens_per_day is None:
         full = be.usd_per_mtok_at_full
         if full < float(api_usd_per_mtok):
+            avg = f"; this workload averages {c.utilization:.0%}" if c.utilization is not None else ""
             msg = (f"breaks even with {vs} only above {full / float(api_usd_per_mtok):.0%} utilization of every replica (fully "
-                   f"used, one replica costs {fmt.usd(full, 3)}/M against {fmt.usd(api_usd_per_mtok, 3)}/M), more than this workload "
-                   f"reaches with its peak provisioned")
+                   f"used, one replica costs {fmt.usd(full, 3)}/M against {fmt.usd(api_usd_per_mtok, 3)}/M){avg}")
         else:
             msg = f"does not break even with {vs} for {c.model}: fully used, one replica costs {fmt.usd(full, 3)}/M tokens"
         return Reason("break-even", msg, "info", {"usd_per_mtok_at_full": full, "api_usd_per_mtok": float(api_usd_per_mtok)})
@@ -226,7 +315,7 @@ def _break_even_reason(c: Candidate, be, vs: str, api_usd_per_mtok) -> Reason:
 
 
 def _placing(i: int, c: Candidate, candidates: Sequence[Candidate], w: Workload, profile, front: set[int],
-             be_reason: Callable[[], Reason] | None) -> list[Reason]:
+             be_reason: Callable[[], Reason] | None, ctx_of: Callable[[Candidate], Context] | None = None) -> list[Reason]:
     """The ranking's reasons for the candidate at ``i`` of the sorted ``candidates``: its rank against #1 (or #2),
     a near tie, the break-even with the cheapest API, the cost/quality front."""
     top = candidates[0]
@@ -238,19 +327,21 @@ def _placing(i: int, c: Candidate, candidates: Sequence[Candidate], w: Workload,
     if i == 0:
         late_cheaper = [x for x in candidates if _total(x) < total and _answers_late(x, w)]
         lead = "cheapest feasible option" if (not runner or _total(runner) >= total) and not late_cheaper else "first choice"
-        msg = f"{lead} at {fmt.usd(total)}/month{plus} ({fmt.usd(c.usd_per_mtok, 3)}/M tokens)"
+        msg = f"{lead} at {fmt.usd(total)}/month{plus} ({per_mtok_text(c)})"
         if late_cheaper and not _answers_late(c, w):
             low = min(late_cheaper, key=_total)
             msg += (f"; {len(late_cheaper):,} cheaper option{'s' if len(late_cheaper) > 1 else ''} (from {fmt.usd(_total(low))}/month, "
-                    f"{low.label}) think{'' if len(late_cheaper) > 1 else 's'} first and start the visible answer after the "
-                    f"{w.ttft_ms:,.0f} ms TTFT target, so rank after it")
+                    f"{low.label}) {'think' if len(late_cheaper) > 1 else 'thinks'} first and "
+                    f"{'start' if len(late_cheaper) > 1 else 'starts'} the visible answer after the {w.ttft_ms:,.0f} ms TTFT "
+                    f"target, so {'they rank' if len(late_cheaper) > 1 else 'it ranks'} after this one")
         if runner:
             diff = _total(runner) - total
             if diff < 0 and _answers_late(runner, w) and not _answers_late(c, w):
-                wait = next((r.numbers.get("visible_wait_ms", 0.0) for r in known_reasons(runner.reasons)
-                             if r.code == "reasoning-latency"), 0.0)
-                why = (f"{fmt.usd(-diff)}/month dearer, but #2 thinks first: its visible answer starts after about "
-                       f"{wait / 1000:,.1f} s, over the {w.ttft_ms:,.0f} ms TTFT target")
+                late = next((r.numbers for r in known_reasons(runner.reasons) if r.code == "reasoning-latency"), {})
+                wait = late.get("visible_wait_ms", 0.0)
+                about = f"at least {wait / 1000:,.2f}" if late.get("lower_bound") else f"about {wait / 1000:,.1f}"
+                why = (f"{fmt.usd(-diff)}/month dearer, but #2 thinks first: its visible answer starts after {about} s, "
+                       f"over the {w.ttft_ms:,.0f} ms TTFT target")
             elif diff < 0 and c.architecture == "dense" and runner.architecture == "moe":
                 why = (f"{fmt.usd(-diff)}/month dearer, a near tie that the LoRA plan breaks: adapters on a dense model "
                        f"are the well-trodden path")
@@ -268,9 +359,9 @@ def _placing(i: int, c: Candidate, candidates: Sequence[Candidate], w: Workload,
             msg += "; ranked after every dense option because heavy fine-tuning is planned"
         elif _answers_late(c, w) and not _answers_late(top, w):
             msg += ("; ranked after every option whose visible answer meets the TTFT target, because it thinks first "
-                    "(see the reasoning-latency warning)")
+                    "(see the reasoning-latency warning), and on no cost/quality front")
         extra.insert(0, Reason("rank", msg, "decisive", {"monthly_cost_usd": str(c.monthly_cost_usd), "more_than_first_usd": str(diff)}))
-    tie = _near_tie(c, top if i else runner, profile)
+    tie = _near_tie(c, top if i else runner, profile, ctx_of)
     if tie is not None:
         extra.insert(1, tie)
     if i in front:
@@ -362,21 +453,22 @@ def _recommend_with(workload: Workload, catalog: Catalog, prices: PriceBook | No
                     if isinstance(r, Candidate):
                         r = modes.with_quantization(modes.with_mode(r, mq, w, mw), catalog, w)
                     if isinstance(r, Candidate):
-                        r = _one_quality_axis(r, w)
+                        r = _bounded_wait(_one_quality_axis(r, w), w, mctx)
                         candidates.append(_with_fine_tuning(r, ft) if ft else r)
                     else:
                         rejected.append(r)
 
     candidates.sort(key=_rank_key(w))
     _dense_first_in_a_tie(candidates, w, catalog.engine)
-    front = _pareto(candidates)
+    front = _pareto(candidates, w)
     ranked: list[Candidate] = []
     api_memos: dict = {}
     for i, c in enumerate(candidates):
         cctx = ctx_of.get((c.model, c.mode), ctx)
         be, vs, be_reason = _break_even(c, cctx, api_memos.setdefault(c.mode, {}))
         single = single_stream_usd_per_mtok(cctx, c) if i < DETAILED_TOP else None
-        placing = _placing(i, c, candidates, w, catalog.engine, front, be_reason)
+        placing = _placing(i, c, candidates, w, catalog.engine, front, be_reason,
+                           lambda x: ctx_of.get((x.model, x.mode), ctx))
         ranked.append(c.evolve(rank=i + 1, pareto=i in front, reasons=tuple(placing) + c.reasons,
                                break_even_tokens_per_day=be, break_even_vs=vs, single_stream_usd_per_mtok=single))
 

@@ -12,7 +12,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Footer, Header, Static
 
 from advisor.common import fmt
-from advisor.domain.recommendation import Candidate, Recommendation, break_even_text
+from advisor.domain.recommendation import Candidate, Recommendation, break_even_text, hourly_text, per_mtok_text, plural
 from advisor.tui import services
 from advisor.tui.screens.base import AdvisorScreen
 from advisor.tui.widgets.cost_plot import CostPlot
@@ -35,9 +35,9 @@ def cost_text(c: Candidate) -> Text:
     t.append(f"{fmt.usd(c.monthly_total_usd)}/month", "bold")
     if c.fine_tuning_monthly_usd:
         t.append(f" (serving {fmt.usd(c.monthly_cost_usd)} + fine-tuning {fmt.usd(c.fine_tuning_monthly_usd)})")
-    t.append(f" · {fmt.usd(c.usd_per_mtok, 3)}/M tokens")
+    t.append(f" · {per_mtok_text(c)}")
     if c.hourly_usd is not None:
-        t.append(f" · {fmt.usd(c.hourly_usd)}/hour")
+        t.append(f" · {hourly_text(c)}")
     if c.deployment == "api" and c.api_input_usd_per_mtok is not None:
         t.append(f"\n{fmt.usd(c.api_input_usd_per_mtok)}/M input, {fmt.usd(c.api_output_usd_per_mtok)}/M output")
     if c.billed_gpu_hours_per_month is not None:
@@ -89,14 +89,8 @@ def operating_point(c: Candidate) -> str:
     limit = "the largest batch within the TPOT target" if c.tpot_ms else "the throughput-optimal batch"
     held = ""
     if c.memory is not None and c.memory.concurrency:
-        held = f"; the KV cache holds the {_sequences(c.memory.concurrency / n)} sequences{per} in flight at peak"
+        held = f"; the KV cache holds the {plural(c.memory.concurrency / n, 'sequence')}{per} in flight at peak"
     return f"speed at batch {c.batch:,}{per} ({limit}; TPOT {fmt.num(c.tpot_ms, 1)} ms, {c.bound}-bound){held}"
-
-
-def _sequences(x: float) -> str:
-    import math
-
-    return f"{math.ceil(x - 1e-9):,}"
 
 
 def utilization_text(c: Candidate) -> Text:

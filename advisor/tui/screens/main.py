@@ -8,7 +8,7 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Footer, Header, Static
 
 from advisor.common import fmt
-from advisor.domain.recommendation import Candidate, Recommendation
+from advisor.domain.recommendation import Candidate, Recommendation, per_mtok_text, usd_per_mtok_all_in
 from advisor.tui import services
 from advisor.tui.screens.base import AdvisorScreen, apply_breakpoints
 from advisor.tui.widgets.clamped import ClampedText
@@ -112,7 +112,7 @@ class MainScreen(AdvisorScreen):
         n, r = len(rec.candidates), len(rec.rejected)
         if rec.candidates:
             best = rec.candidates[0]
-            line = (f"{n:,} ranked, {r:,} rejected (f3: why) · best {fmt.usd(best.usd_per_mtok, 3)}/M tok, "
+            line = (f"{n:,} ranked, {r:,} rejected (f3: why) · best {_per_mtok(best)}, "
                     f"{fmt.usd(best.monthly_total_usd)}/month")
         else:
             line = f"No feasible option: all {r:,} were rejected. Press f3 to see why, then relax a constraint."
@@ -164,7 +164,7 @@ class MainScreen(AdvisorScreen):
             detail.update(Text("\n".join(f"note: {n}" for n in notes)))
             return
         head = Text.assemble((f"#{c.rank} {c.model}", "bold"), " · ", where(c), "\n",
-                             f"{fmt.usd(c.usd_per_mtok, 3)}/M tok · {fmt.usd(c.monthly_total_usd)}/month",
+                             f"{_per_mtok(c)} · {fmt.usd(c.monthly_total_usd)}/month",
                              f" · quality {fmt.num(c.quality, 1)}" if c.quality is not None else "")
         lines = [head]
         shown = sorted((r for r in c.reasons if r.severity in ("decisive", "warning")),
@@ -181,3 +181,8 @@ class MainScreen(AdvisorScreen):
 
     def on_ranking_table_sorted(self, event: RankingTable.Sorted) -> None:
         self.show_sorted()
+
+
+def _per_mtok(c: Candidate) -> str:
+    """``$0.076/M tok``; with fine-tuning in the monthly, the serving and the all-in $/M told apart."""
+    return f"{fmt.usd(c.usd_per_mtok, 3)}/M tok" if usd_per_mtok_all_in(c) is None else per_mtok_text(c)

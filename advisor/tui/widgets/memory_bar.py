@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import math
-
 from rich.text import Text
 from textual.widget import Widget
 
 from advisor.common import fmt
-from advisor.domain.recommendation import MemoryBreakdown
+from advisor.domain.recommendation import MemoryBreakdown, plural
 
 SEGMENTS = (("weights", "█"), ("kv", "█"), ("reserve", "█"), ("free", "░"))
 
@@ -71,7 +69,7 @@ class MemoryBar(Widget):
         per_gpu = f" ({fmt.gb(m.capacity_bytes / self.gpus)} per GPU)" if self.gpus > 1 else ""
         tokens = f" × {m.kv_context_tokens:,} tokens" if m.kv_context_tokens else ""
         head = Text(f"{fmt.gb(m.capacity_bytes)} on {self.gpus} GPU{'s' if self.gpus > 1 else ''}{per_gpu}; "
-                    f"KV cache for the {math.ceil(m.concurrency - 1e-9):,} sequences in flight at peak{tokens} "
+                    f"KV cache for the {plural(m.concurrency, 'sequence')} in flight at peak{tokens} "
                     f"(room for {fmt.gb(m.kv_capacity_bytes)})")
         if m.free_bytes < 0:
             head.append("  over capacity", self.get_component_rich_style("memory-bar--over"))
