@@ -112,8 +112,10 @@ class MainScreen(AdvisorScreen):
         n, r = len(rec.candidates), len(rec.rejected)
         if rec.candidates:
             best = rec.candidates[0]
-            line = (f"{n:,} ranked, {r:,} rejected (f3: why) · best {_per_mtok(best)}, "
-                    f"{fmt.usd(best.monthly_total_usd)}/month")
+            all_in = usd_per_mtok_all_in(best)  # the short form: the status line has two lines at 80 columns
+            cost = (f"{fmt.usd(best.usd_per_mtok, 3)}/M tok" if all_in is None else
+                    f"{fmt.usd(all_in, 3)}/M with fine-tuning")
+            line = f"{n:,} ranked, {r:,} rejected (f3: why) · best {cost}, {fmt.usd(best.monthly_total_usd)}/month"
         else:
             line = f"No feasible option: all {r:,} were rejected. Press f3 to see why, then relax a constraint."
         self._show_workload(rec.workload)
