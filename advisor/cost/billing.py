@@ -49,6 +49,9 @@ from advisor.domain.recommendation import Reason
 from advisor.domain.traffic import DayProfile
 from advisor.domain.workload import DAYS_PER_MONTH, HOURS_PER_MONTH, Workload
 
+FLEET_GPUS = 64
+"""Above this many GPUs of one type at one provider at the peak, a candidate warns to check quota and capacity
+(eight 8-GPU instances: past what a new account is usually allowed on demand)."""
 INSTANCE_BOOT_S = 180.0
 """Provisioning and boot of a GPU instance. Assumption: the middle of "1-5 minutes from zero" for a cloud VM
 (Union.ai, https://web.union.ai/blog-post/we-cut-container-cold-boot-from-minutes-to-seconds-heres-how, read
@@ -372,3 +375,16 @@ def sizing_reasons(plan: Plan, w: Workload, tokens_per_s: float, ttft_ms: float,
     elif plan.policy == "scale-to-zero":
         out.append(Reason("cold-start", f"{head}: each day's run pays it{stopped}", "info", numbers))
     return out
+
+
+def fleet_reason(plan: Plan, gpu_id: str) -> Reason | None:
+    """A warning when the peak needs more than ``FLEET_GPUS`` GPUs at the plan's provider: a quota and capacity
+    question before it is a price (and the price row's own notes when they mention a quota)."""
+    peak = plan.gpus_billed_at_peak
+    if peak <= FLEET_GPUS:
+        return None
+    p = plan.price
+    quota = " (its price notes say this GPU needs a quota request)" if "quota" in (p.notes or "").lower() else ""
+    kind = "" if plan.pricing_kind in FIXED_ONLY else f"; large fleets are usually reserved, not {plan.pricing_kind}"
+    return Reason("fleet-size", f"needs {peak:,} {gpu_id} at {p.provider} at the peak: check your quota{quota} and that the "
+                  f"provider has that capacity in one region{kind}", "warning", {"gpus_at_peak": peak})

@@ -86,3 +86,15 @@ def kv_bytes_per_element(name: str) -> float:
         return KV_BYTES[name]
     except KeyError:
         raise UnknownIdError("kv precision", name, sorted(KV_BYTES)) from None
+
+
+def ranked_precisions(allowed: tuple[str, ...], native: str) -> tuple[str, ...]:
+    """The precisions a model is self-hosted in: the workload's ``allowed`` ones and always the model's own
+    checkpoint precision (``native``: the published model, not a quantization, so its published score applies)."""
+    return allowed if not native or native in allowed else (*allowed, native)
+
+
+def is_upcast(precision: str, native: str) -> bool:
+    """Whether serving a ``native`` 4-bit checkpoint in ``precision`` (resolved, ``fp4`` -> ``nvfp4``/``mxfp4``) widens
+    its weights: the same values in more bytes, so the same quality for more memory."""
+    return native in QUANTIZED_4BIT and precision in PRECISIONS and precision not in QUANTIZED_4BIT

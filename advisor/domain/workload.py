@@ -76,7 +76,9 @@ class Workload:
     """Projections the adapters adapt: ``all`` (attention and MLP/expert projections; "" means this) or ``attention``."""
     # context
     context_typical_tokens: int = 2000
-    """Typical tokens per sequence (prompt + output): sizes the KV cache at the workload's concurrency."""
+    """Typical tokens per sequence (prompt + output), shown in summaries. The KV cache is NOT sized from it: it is
+    sized at the context the serving engine admits a request at, ``input_tokens`` + ``output_tokens``. Left at its
+    default while input + output exceed it, it is set to input + output (``validate``)."""
     context_max_tokens: int = 8192
     """Longest sequence the deployment must accept."""
     # constraints
@@ -86,7 +88,10 @@ class Workload:
     self_hosting: str = "allowed"
     """``required``, ``allowed`` or ``not-wanted``."""
     precisions: tuple[str, ...] = ("bf16", "fp8")
-    """Weight precisions allowed for self-hosting (add ``int4``/``fp4`` to accept 4-bit)."""
+    """Weight precisions allowed for self-hosting (add ``int4``/``fp4`` to accept 4-bit quantizations). Each model is
+    also always ranked in its own checkpoint precision (``native_precision``, e.g. gpt-oss's ``mxfp4-experts``): that
+    is the published model, not a quantization. A precision wider than a 4-bit native checkpoint is an upcast:
+    the same quality in more memory."""
     providers: tuple[str, ...] = ()
     """Allowed providers (GPU clouds and APIs); empty = all."""
     gpu_types: tuple[str, ...] = ()
@@ -159,6 +164,7 @@ HOURS_PER_MONTH = 24.0 * DAYS_PER_MONTH
 
 
 _FIELD_TYPES = {f.name: f.type for f in dataclasses.fields(Workload)}
+_TYPICAL_DEFAULT = Workload.context_typical_tokens
 
 
 def _coerce(name: str, value: Any, where: str | None) -> Any:
@@ -214,8 +220,15 @@ def _coerce_number(name: str, value: Any, where: str | None) -> float:
 
 
 def _normalized(w: Workload) -> Workload:
-    """Float fields as floats and lists as tuples, so equal workloads serialize identically."""
+    """Float fields as floats and lists as tuples, so equal workloads serialize identically; a typical context left
+    at its default while a request is longer (input + output) set to the request's length."""
     changes = {}
+    numbers = all(isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
+                  for v in (w.input_tokens, w.output_tokens, w.context_max_tokens))
+    request = w.input_tokens + w.output_tokens if numbers else 0
+    if w.context_typical_tokens == _TYPICAL_DEFAULT and request > _TYPICAL_DEFAULT:
+        # at most the longest context (a longer request is the error validate names: context_max_tokens)
+        changes["context_typical_tokens"] = int(min(request, max(w.context_max_tokens, _TYPICAL_DEFAULT)))
     for f in dataclasses.fields(w):
         v = getattr(w, f.name)
         if f.type == "float" and isinstance(v, int) and not isinstance(v, bool):

@@ -97,3 +97,13 @@ def _memory_rejection(deployment: str, model: ModelSpec, gpu: GpuSpec, precision
                      precision=precision, shortfall_bytes=f.shortfall_bytes,
                      reasons=(Reason("does-not-fit", msg, "decisive", {"shortfall_bytes_per_gpu": f.shortfall_bytes,
                                                                          "weights_bytes": weights, "gpu_capacity_bytes": gpu.memory_bytes}),))
+
+
+def min_gpus_at(model: ModelSpec, gpu: GpuSpec, precision: str, kv_prec: str, context: int, key: ServingProfile) -> int | None:
+    """The fewest GPUs (of ``GPU_COUNTS``) whose tensor parallelism divides the heads and that hold the model with one
+    ``context``-token sequence."""
+    for n in GPU_COUNTS:
+        par, f = memo_fit(model, gpu, n, precision, context, kv_prec, key)
+        if par.tp_divides_heads and f.fits:
+            return n
+    return None

@@ -14,7 +14,7 @@ import math
 
 from advisor import cost
 from advisor.common import fmt
-from advisor.domain.precision import QUANTIZED_4BIT, resolve_precision
+from advisor.domain.precision import QUANTIZED_4BIT, is_upcast, resolve_precision
 from advisor.domain.quality import ModeQuality, QuantizationDelta
 from advisor.domain.recommendation import Candidate, Reason, Rejection
 from advisor.domain.workload import Workload
@@ -99,6 +99,12 @@ def with_mode(c: Candidate, mq: ModeQuality | None, w: Workload, scaled: Workloa
     return c.evolve(reasons=c.reasons + tuple(reasons), **changes)
 
 
+def upcast_line(native: str) -> str:
+    """What a precision wider than a model's 4-bit native checkpoint changes (``Candidate.quality_delta_source``
+    of such a row): the same weights in more bytes."""
+    return f"upcast from the native {native} checkpoint: same quality, more memory"
+
+
 def _resolved(catalog, c: Candidate) -> str:
     gpu = catalog.gpus.get(c.gpu) if c.gpu else None
     return resolve_precision(c.precision or "", gpu.vendor if gpu else "")
@@ -118,6 +124,11 @@ def with_quantization(c: Candidate, catalog, w: Workload) -> Candidate | Rejecti
         return c
     model = catalog.models[c.model]
     prec = _resolved(catalog, c)
+    if is_upcast(prec, model.native_precision):  # a 4-bit checkpoint widened: nothing is re-quantized
+        line = upcast_line(model.native_precision)
+        r = Reason("quantization-quality", f"{prec} on {c.model}: {line} (its published scores are of the "
+                   f"{model.native_precision} checkpoint)", "info", {"quality_delta": 0.0})
+        return c.evolve(quality_delta=0.0, quality_delta_source=line, reasons=c.reasons + (r,))
     if prec in BASELINE_PRECISIONS:
         return c
     entries = [q for q in catalog.quantization if c.model in q.applies_to and q.precision == prec]

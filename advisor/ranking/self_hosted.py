@@ -12,7 +12,7 @@ from functools import lru_cache
 from advisor import cost
 from advisor.common import fmt
 from advisor.cost import billing, queueing
-from advisor.domain.precision import resolve_precision
+from advisor.domain.precision import ranked_precisions, resolve_precision
 from advisor.domain.recommendation import (
     Candidate,
     LazyReasons,
@@ -31,7 +31,7 @@ from advisor.physics.sizing import weight_bytes
 from advisor.ranking import bounds
 from advisor.ranking.context import Context, memo_estimate, memo_fit, memoized
 from advisor.ranking.explain import billing_reasons, capacity_text
-from advisor.ranking.fitting import GPU_COUNTS, _sizing  # noqa: F401 - GPU_COUNTS is part of this module's surface
+from advisor.ranking.fitting import GPU_COUNTS, _sizing, min_gpus_at  # noqa: F401 - GPU_COUNTS is part of this module's surface
 
 SHORT_CONTEXT_TOKENS = 8192
 """The context the "KV cache sets the GPU count" reason compares against."""
@@ -92,7 +92,7 @@ class SelfHostedBackend:
                 refused.update((p.id, p) for p in profiles if not lora.serves(p, model, plan))
                 profiles = tuple(p for p in profiles if lora.serves(p, model, plan))
                 served = served or bool(profiles)
-            for precision in w.precisions:
+            for precision in ranked_precisions(w.precisions, model.native_precision):  # the published checkpoint's too
                 out.extend(self._best_engine(ctx, model, gpu, precision, price, profiles))
         if plan is not None and refused and not served:
             out.append(lora.rejection(model, plan, refused))
@@ -262,6 +262,41 @@ class SelfHostedBackend:
                                              "decisive", {"shortfall_bytes": short}),))
         return Costed(model, gpu, n, precision, kv_prec, eng, e, plan, tuple(plans), dp, utilization, mem)
 
+    def _gpu_count_reason(self, ctx: Context, model: ModelSpec, gpu: GpuSpec, n: int, precision: str, kv_prec: str,
+                          eng: ServingProfile, k: Costed) -> Reason | None:
+        """Why ``n`` GPUs an engine where an 8K context fits on fewer. The KV cache is said to set the count only when
+        every smaller count was out for memory at this workload (the longest context, or the sequences in flight);
+        otherwise the closest smaller count's reason is named (too slow, TTFT, not sold, or a higher bill)."""
+        w = ctx.workload
+        short = min_gpus_at(model, gpu, precision, kv_prec, SHORT_CONTEXT_TOKENS, eng) if n > 1 and w.context_max_tokens > SHORT_CONTEXT_TOKENS else None
+        if not short or short >= n:
+            return None
+        price = ctx.shared.get(("cheapest", gpu.id)) or k.plan.price
+        fitting = _sizing(self.deployment, model, gpu, precision, eng, w.context_max_tokens, w.max_gpus, price.provider, _lora_plan(ctx))[1]
+        at_context = True  # every smaller count out for memory at the longest context (so far)
+        for c in sorted((c for c in GPU_COUNTS if short <= c < n), reverse=True):
+            if fitting is not None and c < fitting:
+                continue  # one sequence at the longest context does not fit: memory
+            if not memo_fit(model, gpu, c, precision, w.context_max_tokens, kv_prec, eng)[0].tp_divides_heads:
+                continue
+            other = self._cost(ctx, model, gpu, c, precision, kv_prec, price, eng, why=True)
+            if isinstance(other, Rejection) and other.reasons[0].code in ("does-not-fit", "kv-does-not-fit"):
+                at_context = False
+                continue
+            if isinstance(other, Costed):
+                if other.plan.monthly_usd <= k.plan.monthly_usd:
+                    return None
+                why = (f"{other.plan.gpus_billed_at_peak} GPUs at the peak bill {fmt.usd(other.plan.monthly_usd)}/month for this "
+                       f"traffic against {k.plan.gpus_billed_at_peak} GPUs at {fmt.usd(k.plan.monthly_usd)}")
+            else:
+                why = other.reasons[0].message
+            return Reason("gpu-count", f"{c}x {gpu.id} would hold the {w.context_max_tokens:,}-token context too; {n} GPUs an engine "
+                          f"because on {c}: {why}", "info", {"gpus": n, "gpus_possible": c, "gpus_at_8k": short})
+        where = (f"{w.context_max_tokens:,}-token context needs" if at_context else
+                 "the KV cache of this workload's sequences in flight needs")
+        return Reason("kv-gpu-count", f"{where} {n} GPUs where 8K context fits on {short}: the KV cache, not the weights, sets the GPU "
+                      f"count", "decisive", {"gpus": n, "gpus_at_8k": short})
+
     def _unworkable(self, ctx: Context, model: ModelSpec, gpu: GpuSpec, n: int, precision: str, price, e: Estimate) -> Rejection:
         """Why a configuration whose estimate does not work is out: it does not fit, or (interactive) one stream is
         slower than the TPOT limit, or the first token comes after the TTFT target."""
@@ -298,9 +333,10 @@ class SelfHostedBackend:
         quality, bench = ctx.quality_of(model)
 
         def explain() -> list[Reason]:  # written when read (see LazyReasons): most candidates are never looked at
-            reasons = self._reasons(ctx, model, gpu, n, precision, e, replicas, utilization, mem, eng, dp)
+            reasons = self._reasons(ctx, model, gpu, n, precision, e, replicas, utilization, mem, eng, dp, k)
+            fleet = billing.fleet_reason(plan, gpu.id)
             reasons[1:1] = billing_reasons(plan, plans, gpus, gpu.id, w) + billing.sizing_reasons(
-                plan, w, e.output_tokens_per_s, e.ttft_ms, dp, e.weights_bytes, ctx.day)
+                plan, w, e.output_tokens_per_s, e.ttft_ms, dp, e.weights_bytes, ctx.day) + ([fleet] if fleet else [])
             return reasons
         hourly_peak = plan.usd_per_gpu_hour * plan.gpus_billed_at_peak
         return Candidate.make(
@@ -319,7 +355,7 @@ class SelfHostedBackend:
         )
 
     def _reasons(self, ctx: Context, model: ModelSpec, gpu: GpuSpec, n: int, precision: str, e, replicas: int,
-                 utilization: float, mem: MemoryBreakdown, eng: ServingProfile, dp: int = 1) -> list[Reason]:
+                 utilization: float, mem: MemoryBreakdown, eng: ServingProfile, dp: int = 1, k: Costed | None = None) -> list[Reason]:
         w = ctx.workload
         r: list[Reason] = []
         engines = "" if dp == 1 else f" x {dp} engines per instance ({dp * e.output_tokens_per_s:,.0f} tokens/s a replica)"
@@ -346,15 +382,12 @@ class SelfHostedBackend:
             r.append(Reason("utilization", f"{utilization:.0%} average utilization keeps the {fmt.gb(mem.weights_bytes)} of weights busy",
                             "info", {"utilization": utilization}))
         if mem.kv_cache_bytes > mem.weights_bytes:
-            r.append(Reason("kv-dominates", f"KV cache at {w.context_typical_tokens:,} tokens x {mem.concurrency:.0f} concurrent sequences "
+            r.append(Reason("kv-dominates", f"KV cache at {mem.kv_context_tokens or w.tokens_per_request:,} tokens x {mem.concurrency:.0f} concurrent sequences "
                             f"({fmt.gb(mem.kv_cache_bytes)}) exceeds the weights ({fmt.gb(mem.weights_bytes)})", "decisive",
                             {"kv_cache_bytes": mem.kv_cache_bytes, "weights_bytes": mem.weights_bytes}))
-        short_ctx_n = (_min_gpus_at(model, gpu, precision, e.kv_precision, SHORT_CONTEXT_TOKENS, eng)
-                       if n > 1 and w.context_max_tokens > SHORT_CONTEXT_TOKENS else None)
-        if short_ctx_n and short_ctx_n < n:
-            r.append(Reason("kv-gpu-count", f"{w.context_max_tokens:,}-token context needs {n} GPUs where 8K context fits on {short_ctx_n}: "
-                            f"the KV cache, not the weights, sets the GPU count", "decisive",
-                            {"gpus": n, "gpus_at_8k": short_ctx_n}))
+        count = self._gpu_count_reason(ctx, model, gpu, n, precision, e.kv_precision, eng, k) if k is not None else None
+        if count is not None:
+            r.append(count)
         if w.fine_tuning == "heavy":
             if model.is_moe:
                 r.append(Reason("heavy-fine-tuning", "heavy fine-tuning planned: dense first (full fine-tunes of an MoE need expert-parallel "
@@ -437,14 +470,6 @@ def admission_context(e, profile: ServingProfile) -> int:
     if profile.efficiency.kv_admission == "average":
         return int(e.input_tokens + e.output_tokens / 2.0)
     return e.input_tokens + e.output_tokens
-
-
-def _min_gpus_at(model: ModelSpec, gpu: GpuSpec, precision: str, kv_prec: str, context: int, key: ServingProfile) -> int | None:
-    for n in GPU_COUNTS:
-        par, f = memo_fit(model, gpu, n, precision, context, kv_prec, key)
-        if par.tp_divides_heads and f.fits:
-            return n
-    return None
 
 
 def _estimate(model: ModelSpec, gpu: GpuSpec, n: int, precision: str, inp: int, out: int, kv: str, tpot: float | None,
