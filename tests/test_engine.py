@@ -67,7 +67,8 @@ def test_steady_latency_dense_on_one_gpu_beats_moe_on_a_multi_gpu_rig(recs):
 def test_high_throughput_batch_moe_on_multi_gpu_wins_on_cost_per_token(recs):
     rec = recs["batch-pipeline"]
     top = rec.candidates[0]
-    assert top.architecture == "moe" and top.gpus * top.replicas >= 2
+    # DeepSeek-V4-Flash in its published MXFP4-expert checkpoint fits one 288 GB MI350X: the winning MoE may be a single GPU
+    assert top.architecture == "moe"
     dense = [c for c in rec.candidates if c.architecture == "dense"]
     assert dense, "a frontier dense model (Llama 3.1 405B) is above the quality floor"
     best_dense = min(dense, key=lambda c: c.usd_per_mtok)
@@ -179,8 +180,9 @@ def test_unknown_model_or_gpu_in_constraints_is_an_error():
 def test_int4_on_moe_carries_a_quality_warning():
     rec = api.recommend(api.workload(preset="batch-pipeline", precisions=["int4"], min_quality=0,
                                      models=["qwen3-235b-a22b"]))
-    assert rec.candidates
-    assert all("int4-moe" in _codes(c) for c in rec.candidates if c.deployment == "self-hosted")
+    int4 = [c for c in rec.candidates if c.deployment == "self-hosted" and c.precision == "int4"]
+    assert int4  # its native bf16 checkpoint is ranked too, without the warning
+    assert all("int4-moe" in _codes(c) for c in int4)
 
 
 def test_a_backend_that_raises_is_isolated(cat):
