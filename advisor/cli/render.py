@@ -57,6 +57,8 @@ def decision_lines(c: Candidate) -> list[tuple[str, str]]:
     if c.quality_delta_source:
         if c.quality_delta is None:
             change = f"{c.precision}: quality change unmeasured"
+        elif c.quality_delta_source.startswith("upcast"):  # a 4-bit checkpoint served wider
+            change = f"{c.precision}: {c.quality_delta_source}"
         elif c.quality_delta_source == "native" or (c.quality_delta == 0 and not c.quality_delta_source.startswith("http")):
             change = f"{c.precision}: native precision, no change"
         else:
@@ -103,7 +105,7 @@ def breakdown(c: Candidate, rec: Recommendation) -> str:
     if c.memory:
         m = c.memory
         lines.append(f"  memory      {fmt.gb(m.capacity_bytes)} on {c.gpus} GPU(s) = weights {fmt.gb(m.weights_bytes)} + KV cache "
-                     f"{fmt.gb(m.kv_cache_bytes)} ({plural(m.concurrency, 'sequence')} in flight at peak x {m.kv_context_tokens or w.context_typical_tokens:,} tokens) + reserve "
+                     f"{fmt.gb(m.kv_cache_bytes)} ({plural(m.concurrency, 'sequence')} in flight at peak x {m.kv_context_tokens or w.tokens_per_request:,} tokens) + reserve "
                      f"{fmt.gb(m.reserve_bytes)} + free {fmt.gb(m.free_bytes)}")
         lines.append(f"  speed       {fmt.num(c.output_tokens_per_s_per_replica)} output tokens/s per replica at batch {c.batch} "
                      f"({c.bound}-bound); TTFT {fmt.num(c.ttft_ms)} ms, TPOT {fmt.num(c.tpot_ms, 1)} ms; {c.parallelism}")

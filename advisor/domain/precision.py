@@ -89,9 +89,13 @@ def kv_bytes_per_element(name: str) -> float:
 
 
 def ranked_precisions(allowed: tuple[str, ...], native: str) -> tuple[str, ...]:
-    """The precisions a model is self-hosted in: the workload's ``allowed`` ones and always the model's own
-    checkpoint precision (``native``: the published model, not a quantization, so its published score applies)."""
-    return allowed if not native or native in allowed else (*allowed, native)
+    """The precisions a model is self-hosted in: the workload's ``allowed`` ones, and the model's own checkpoint
+    precision when that is a 4-bit format (``native``: gpt-oss and DeepSeek-V4 ship MXFP4 experts; that is the
+    published model, not a quantization, so its published score applies and "no 4-bit" does not exclude it).
+    A bf16 or fp8 checkpoint is ranked only where ``allowed`` names it: ``precisions = ["fp8"]`` means fp8 rows."""
+    if not native or native in allowed or native not in QUANTIZED_4BIT:
+        return allowed
+    return (*allowed, native)
 
 
 def is_upcast(precision: str, native: str) -> bool:

@@ -216,7 +216,8 @@ class Candidate:
     """Expected change of ``quality`` from the precision (points; 0 for a native precision), already applied;
     None when unmeasured or not applicable (bf16)."""
     quality_delta_source: str | None = None
-    """Where ``quality_delta`` comes from (a URL), ``native``, or ``unmeasured``."""
+    """Where ``quality_delta`` comes from (a URL), ``native``, ``unmeasured``, or for a 4-bit checkpoint served in a
+    wider precision the upcast line (``upcast from the native mxfp4-experts checkpoint: same quality, more memory``)."""
     reasons: tuple[Reason, ...] = ()
     """Why it ranks where it does, with the numbers: a tuple, or a ``LazyReasons`` written on first read."""
     rank: int = 0

@@ -89,7 +89,7 @@ class Workload:
     """``required``, ``allowed`` or ``not-wanted``."""
     precisions: tuple[str, ...] = ("bf16", "fp8")
     """Weight precisions allowed for self-hosting (add ``int4``/``fp4`` to accept 4-bit quantizations). Each model is
-    also always ranked in its own checkpoint precision (``native_precision``, e.g. gpt-oss's ``mxfp4-experts``): that
+    also always ranked in its own checkpoint precision when that is 4-bit (``native_precision``, e.g. gpt-oss's ``mxfp4-experts``): that
     is the published model, not a quantization. A precision wider than a 4-bit native checkpoint is an upcast:
     the same quality in more memory."""
     providers: tuple[str, ...] = ()

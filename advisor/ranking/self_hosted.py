@@ -286,12 +286,13 @@ class SelfHostedBackend:
             if isinstance(other, Costed):
                 if other.plan.monthly_usd <= k.plan.monthly_usd:
                     return None
-                why = (f"{other.plan.gpus_billed_at_peak} GPUs at the peak bill {fmt.usd(other.plan.monthly_usd)}/month for this "
-                       f"traffic against {k.plan.gpus_billed_at_peak} GPUs at {fmt.usd(k.plan.monthly_usd)}")
+                why = (f"not as cheaply: on {c} GPUs an engine this traffic needs {other.plan.gpus_billed_at_peak} GPUs at the peak "
+                       f"({fmt.usd(other.plan.monthly_usd)}/month) against {k.plan.gpus_billed_at_peak} here "
+                       f"({fmt.usd(k.plan.monthly_usd)}/month)")
             else:
                 why = other.reasons[0].message
-            return Reason("gpu-count", f"{c}x {gpu.id} would hold the {w.context_max_tokens:,}-token context too; {n} GPUs an engine "
-                          f"because on {c}: {why}", "info", {"gpus": n, "gpus_possible": c, "gpus_at_8k": short})
+            return Reason("gpu-count", f"{c}x {gpu.id} would hold the {w.context_max_tokens:,}-token context too, but {why}", "info",
+                          {"gpus": n, "gpus_possible": c, "gpus_at_8k": short})
         where = (f"{w.context_max_tokens:,}-token context needs" if at_context else
                  "the KV cache of this workload's sequences in flight needs")
         return Reason("kv-gpu-count", f"{where} {n} GPUs where 8K context fits on {short}: the KV cache, not the weights, sets the GPU "

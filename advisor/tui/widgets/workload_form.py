@@ -58,7 +58,7 @@ def _fields() -> tuple[FieldSpec, ...]:
         FieldSpec("min_quality", "Quality floor", "MMLU-Pro score to reach; 0 = no floor.", "0-100", section="Constraints"),
         FieldSpec("self_hosting", "Self-hosting", "required, allowed, or not-wanted (APIs).", options=SELF_HOSTING,
                   section="Constraints"),
-        FieldSpec("precisions", "Precisions", f"Allowed (and each model's native): {precisions}.", "bf16, fp8", section="Constraints"),
+        FieldSpec("precisions", "Precisions", f"Allowed (and 4-bit native checkpoints): {precisions}.", "bf16, fp8", section="Constraints"),
         FieldSpec("providers", "Providers", "Comma list (runpod, …); empty = all.", "all", section="Constraints"),
         FieldSpec("gpu_types", "GPU types", "Comma list (h100-sxm, …); empty = all.", "all", section="Constraints"),
         FieldSpec("max_gpus", "GPU limit", "Most GPUs in one replica.", "e.g. 8", section="Constraints"),
