@@ -196,3 +196,18 @@ def test_an_autoscaled_service_targets_the_planned_load_not_full_capacity():
     target = float(next(ln for ln in y.splitlines() if ln.startswith("    target_qps_per_replica: ")).split(":")[1])
     full = c.output_tokens_per_s_per_replica / w.output_tokens
     assert 0 < target <= w.max_utilization * full + 1e-3 and target < full
+
+
+def test_an_upcast_row_gets_no_quantization_flag_over_a_4bit_checkpoint():
+    """gpt-oss ships MXFP4 experts: an fp8 row is an upcast. No engine turns MXFP4 into FP8 with ``--quantization fp8``;
+    the launch notes say it needs a dequantized copy, or the cheaper published checkpoint."""
+    w = api.workload(models=["gpt-oss-120b"], gpu_types=["h100-sxm"], precisions=["fp8"], self_hosting="required",
+                     requests_per_day=20_000, input_tokens=1000, output_tokens=300)
+    rec = api.recommend(w)
+    up = next(c for c in rec.candidates if c.precision == "fp8")
+    native = next(c for c in rec.candidates if c.precision == "mxfp4-experts")
+    for engine in ("vllm", "sglang"):
+        text = render(up, w, api.catalog(), engine)["serve.sh"]
+        assert "--quantization" not in text
+        assert "upcast" in text and "dequantized" in text
+        assert "--quantization" not in render(native, w, api.catalog(), engine)["serve.sh"]

@@ -52,6 +52,10 @@ def notes(p: EnginePlan, engine: str) -> list[str]:
         out.append(f"the estimate assumed {p.engine}; these {VERSIONS[engine]} settings keep its layout, memory and batch")
     if p.prequantized:
         out.append(f"{p.precision} weights: the published checkpoint {p.checkpoint} (of {p.hf_repo})")
+    elif p.upcast and not p.prequantized:
+        out.append(f"{p.precision} weights of a {p.native_precision} checkpoint: an upcast (same quality, more memory); point the "
+                   f"model at a {p.precision} (dequantized) copy of {p.hf_repo}, or serve the published {p.native_precision} "
+                   f"checkpoint, which needs fewer GPUs")
     elif p.needs_prequantized or (engine == "trtllm" and p.precision != p.native_precision):
         out.append(f"{p.precision} weights: point the model at a {p.precision} checkpoint of {p.hf_repo} "
                    f"(no quantization flag is emitted for it)")

@@ -70,12 +70,22 @@ class EnginePlan:
         return max(1, math.ceil(self.batch / max(1, self.data_parallel)))
 
     @property
+    def upcast(self) -> bool:
+        """The row serves a 4-bit published checkpoint in a wider precision: the engine needs a dequantized copy (no
+        quantization flag turns MXFP4 weights into FP8 or BF16 at load time)."""
+        from advisor.domain.precision import is_upcast
+
+        return is_upcast(self.precision, self.native_precision)
+
+    @property
     def quantize_online(self) -> bool:
-        return self.precision != self.native_precision and self.precision in QUANTIZED_ONLINE and not self.prequantized
+        return (self.precision != self.native_precision and self.precision in QUANTIZED_ONLINE and not self.prequantized
+                and not self.upcast)
 
     @property
     def needs_prequantized(self) -> bool:
-        return self.precision != self.native_precision and self.precision not in QUANTIZED_ONLINE and not self.prequantized
+        return self.precision != self.native_precision and not self.prequantized and (
+            self.precision not in QUANTIZED_ONLINE or self.upcast)
 
 
 def engines_of(c: Candidate) -> int:
