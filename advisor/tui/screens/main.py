@@ -123,7 +123,7 @@ class MainScreen(AdvisorScreen):
         self._show_notes(rec.notes)
         self.table.show(rec)
         if self.table.hidden:
-            self.query_one("#status", Static).update(Text(line + f" · the first {len(rec.candidates) - self.table.hidden:,} shown",
+            self.query_one("#status", Static).update(Text(line + f" · {len(rec.candidates) - self.table.hidden:,} shown",
                                                           "bold"))
         if not rec.candidates:
             self.show_candidate(None)
