@@ -50,7 +50,8 @@ def test_cold_warm_and_corrupt_cache_rank_the_same(preset, tmp_path):
     assert len(files) == 1, "the first run keeps its results"
     stored = memo_store.read_entries(files[0])
     kinds = {k[:4] for k in stored}
-    assert {b"cata", b"sizi", b"fit\0", b"esti"} <= kinds
+    assert {b"cata", b"sizi", b"esti"} <= kinds
+    assert b"fit\0" not in kinds  # fits are recomputed: a warm ranking reads the sizings built from them
     written = files[0].stat().st_mtime_ns
     warm = _recommend(preset, cache, catalogs)
     assert warm == cold
@@ -216,3 +217,17 @@ def test_builds_used_in_turn_keep_each_others_results_and_old_builds_are_pruned(
     assert len(mine) == 1
     assert kept == mine | {b.name for b in builds[-memo_store.KEEP_OTHER_BUILDS:]}
     memo_store.forget()
+
+
+def test_the_five_presets_fit_the_store_so_a_second_run_is_warm(tmp_path):
+    """Ranking every preset keeps fewer results than the cap, so none of them is dropped and each preset's next run
+    reads all it needs (fits are not kept: a warm ranking reads the sizings built from them)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MOE_ADVISOR_")}
+    env.update(MOE_ADVISOR_CACHE_DIR=str(tmp_path), PYTHONPATH=str(ROOT))
+    code = ("from advisor import api\nfrom advisor.domain.workload import PRESETS\n"
+            "for p in sorted(PRESETS):\n    api.recommend(api.preset(p))\n")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, cwd=ROOT, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    (path,) = _memo_files(tmp_path)
+    kept = len(memo_store.read_entries(path))
+    assert 1000 < kept < memo_store.MAX_ENTRIES

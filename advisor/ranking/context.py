@@ -40,10 +40,11 @@ def memo_estimate(model: ModelSpec, gpu: GpuSpec, n: int, precision: str, inp: i
 @lru_cache(maxsize=262144)
 def memo_fit(model: ModelSpec, gpu: GpuSpec, n: int, precision: str, context: int, kv: str,
              profile: ServingProfile) -> tuple[Parallelism, Fit]:
-    def compute() -> tuple[Parallelism, Fit]:
-        par = parallelism(model, gpu, n)
-        return par, fit(model, gpu, n, precision, context, kv, profile.memory, kv_replication=par.kv_replication)
-    return memo_store.get("fit", (spec_key(model), spec_key(gpu), n, precision, context, kv, spec_key(profile.memory)), compute)
+    """Memoized in this process only: a fit costs microseconds, and a warm ranking reads the stored sizings (each
+    built from these fits) instead, so storing the fits too (half the stored results) would only push the sizings
+    and estimates past the store's cap."""
+    par = parallelism(model, gpu, n)
+    return par, fit(model, gpu, n, precision, context, kv, profile.memory, kv_replication=par.kv_replication)
 
 
 _MEMOS: list = [memo_estimate, memo_fit, fit_as]
