@@ -185,3 +185,13 @@ def test_kv_lines_state_the_context_the_kv_cache_was_sized_at(cat):
         r = next(r for r in c.reasons if r.code == "kv-dominates")
         assert c.memory.kv_context_tokens and c.memory.kv_context_tokens > 5_000
         assert f"KV cache at {c.memory.kv_context_tokens:,} tokens" in r.message and "5,000" not in r.message
+
+
+def test_a_native_4bit_row_says_no_quality_change_not_plus_zero_points(capsys):
+    from advisor.cli import main
+
+    assert main(["recommend", "--requests-per-day", "20000", "--input-tokens", "1000", "--output-tokens", "300",
+                 "--self-hosting", "required", "--models", "gpt-oss-120b", "--gpu-types", "h100-sxm", "--top", "1",
+                 "--details", "1"]) == 0
+    out = capsys.readouterr().out
+    assert "mxfp4-experts: no quality change (" in out and "+0.0 points" not in out

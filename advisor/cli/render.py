@@ -61,6 +61,8 @@ def decision_lines(c: Candidate) -> list[tuple[str, str]]:
             change = f"{c.precision}: {c.quality_delta_source}"
         elif c.quality_delta_source == "native" or (c.quality_delta == 0 and not c.quality_delta_source.startswith("http")):
             change = f"{c.precision}: native precision, no change"
+        elif c.quality_delta == 0:  # a published checkpoint of this precision (gpt-oss MXFP4), or a measured no-loss
+            change = f"{c.precision}: no quality change ({c.quality_delta_source})"
         else:
             change = f"{c.precision}: {c.quality_delta:+.1f} points from {c.quality_delta_source}"
         score = f"{c.quality_benchmark} {fmt.num(c.quality, 1)}, " if c.quality is not None else ""
