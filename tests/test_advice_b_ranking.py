@@ -173,3 +173,15 @@ def test_an_autoscaled_fleets_hourly_rate_is_labelled_at_peak_with_the_average()
     assert f"average ${avg:,.2f}/hour" in text
     assert "at peak" in breakdown(c, rec).split("\n")[1]
     assert "at peak" not in hourly_text(fixed[0])
+
+
+def test_provider_possessives_read_as_english():
+    from advisor.common import fmt
+
+    assert fmt.possessive("together") == "together's" and fmt.possessive("fireworks") == "fireworks'"
+    rec = api.recommend(api.preset("bursty-app"))
+    ending_in_s = [c for c in rec.candidates if c.deployment == "api" and c.provider.endswith("s")]
+    assert ending_in_s, "an API provider whose name ends in s (fireworks, cerebras) is ranked"
+    for c in ending_in_s:
+        assert not [r.message for r in c.reasons if f"{c.provider}'s" in r.message]
+    assert any(f"{c.provider}' " in r.message for c in ending_in_s for r in c.reasons)

@@ -70,6 +70,11 @@ def table(headers: list[str], rows: list[list[str]], align: str | None = None) -
     return "\n".join(out)
 
 
+def possessive(name: str) -> str:
+    """``together's``, but ``fireworks'`` and ``cerebras'`` (a name ending in s takes the apostrophe alone)."""
+    return f"{name}'" if name.endswith("s") else f"{name}'s"
+
+
 def usd_rate(x: Decimal | float | None, unit: str = "/GPU-h") -> str:
     """A unit price with 2 to 4 decimals: ``$2.69/GPU-h``, ``$3.4309/GPU-h`` (never ``$3.43088125``)."""
     if x is None:

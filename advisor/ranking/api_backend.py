@@ -45,18 +45,18 @@ def _rate_limit(price: ApiPrice, w: Workload) -> tuple[Reason | None, bool]:
     rpm, tpm = peak_rates(w)
     if not price.rate_limits:
         page = price.rate_limits_source or USAGE_TIER_PAGES.get(price.provider, "")
-        what = (f"{price.provider}'s rate limits depend on the account's usage tier and are not modelled ({page}): check that "
+        what = (f"{fmt.possessive(price.provider)} rate limits depend on the account's usage tier and are not modelled ({page}): check that "
                 f"your tier takes" if page else
-                f"{price.provider}'s rate limits for this model are not in the catalog: check that it takes")
+                f"{fmt.possessive(price.provider)} rate limits for this model are not in the catalog: check that it takes")
         return Reason("api-rate-limits", f"{what} {rpm:,.0f} requests/min and {tpm:,.0f} tokens/min at your peak", "warning",
                       {"peak_requests_per_min": rpm, "peak_tokens_per_min": tpm}), False
     for tier in price.rate_limits:
         if (not tier.requests_per_min or rpm <= tier.requests_per_min) and (not tier.tokens_per_min or tpm <= tier.tokens_per_min):
-            return Reason("api-rate-limits", f"your peak ({rpm:,.0f} requests/min, {tpm:,.0f} tokens/min) needs {price.provider}'s "
+            return Reason("api-rate-limits", f"your peak ({rpm:,.0f} requests/min, {tpm:,.0f} tokens/min) needs {fmt.possessive(price.provider)} "
                           f"'{tier.tier}' tier or above ({price.rate_limits_source or price.source})", "info" if tier is price.rate_limits[0] else "warning",
                           {"tier": tier.tier, "peak_requests_per_min": rpm, "peak_tokens_per_min": tpm}), False
     top = price.rate_limits[-1]
-    return Reason("api-rate-limits", f"your peak ({rpm:,.0f} requests/min, {tpm:,.0f} tokens/min) is over {price.provider}'s "
+    return Reason("api-rate-limits", f"your peak ({rpm:,.0f} requests/min, {tpm:,.0f} tokens/min) is over {fmt.possessive(price.provider)} "
                   f"highest published tier '{top.tier}' ({top.requests_per_min:,.0f} requests/min, {top.tokens_per_min:,.0f} "
                   f"tokens/min)", "decisive", {"tier": top.tier, "peak_requests_per_min": rpm, "peak_tokens_per_min": tpm}), True
 
@@ -84,7 +84,7 @@ class ApiBackend:
                                         f"{w.context_max_tokens:,} tokens needed"))
                 continue
             if w.latency == "interactive" and price.ttft_ms and price.ttft_ms > w.ttft_ms:
-                out.append(self._reject(model, price, "api-ttft", f"{price.provider}'s measured time to first token for {model.id} is "
+                out.append(self._reject(model, price, "api-ttft", f"{fmt.possessive(price.provider)} measured time to first token for {model.id} is "
                                         f"{price.ttft_ms:,.0f} ms, over the {w.ttft_ms:,.0f} ms target ({price.speed_source})",
                                         {"ttft_ms": price.ttft_ms}))
                 continue
@@ -119,7 +119,7 @@ class ApiBackend:
                        f"whatever the {w.traffic_shape} shape (peak {w.peak_to_mean:g}x mean)", "info"),
             ]
             if batch_api:
-                reasons.insert(1, Reason("api-batch", f"{price.provider}'s batch API: {price.batch_discount:.0%} off, results within "
+                reasons.insert(1, Reason("api-batch", f"{fmt.possessive(price.provider)} batch API: {price.batch_discount:.0%} off, results within "
                                          f"{BATCH_API_TURNAROUND_HOURS:g} h ({fmt.usd(per_mtok, 3)}/M; {price.batch_source or price.source})",
                                          "info", {"batch_discount": price.batch_discount}))
             reasons.append(limits)

@@ -4,6 +4,7 @@ what one engine sustains (plain sentences with the numbers in them; written when
 from __future__ import annotations
 
 from advisor import cost
+from advisor.common import fmt
 from advisor.cost import billing
 from advisor.domain.prices import COMMITMENT_YEARS
 from advisor.domain.recommendation import Reason
@@ -41,7 +42,7 @@ def billing_reasons(plan: billing.Plan, plans: list[billing.Plan], n: int, gpu: 
                         f"({p.sku or 'instance'}): you pay for {paid} GPUs to use {used}", "warning", {"paid_gpus": paid}))
     if plan.instances_per_replica > 1:
         r.append(Reason("multi-instance", f"each replica spans {plan.instances_per_replica} {plan.instance_gpus}-GPU instances over "
-                        f"{p.provider}'s cluster interconnect", "warning", {"instances_per_replica": plan.instances_per_replica}))
+                        f"{fmt.possessive(p.provider)} cluster interconnect", "warning", {"instances_per_replica": plan.instances_per_replica}))
     if plan.pricing_kind == "spot":
         r.append(Reason("spot", f"spot price: {p.provider} can reclaim the GPUs at any time; the job must checkpoint and retry "
                         f"(fine for batch work, not for a latency target)", "warning"))

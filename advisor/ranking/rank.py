@@ -102,7 +102,7 @@ def _bounded_wait(c: Candidate, w: Workload, ctx: Context) -> Candidate:
         return c
     late = Reason("reasoning-latency", f"the visible answer starts after at least {wait_ms / 1000:,.2f} s: {thinking:,} reasoning "
                   f"tokens even at {which}, TTFT not counted, over the {w.ttft_ms:,.0f} ms time-to-first-token target "
-                  f"({c.provider}'s own speed is not measured)", "warning",
+                  f"({fmt.possessive(c.provider)} own speed is not measured)", "warning",
                   {"visible_wait_ms": wait_ms, "lower_bound": True, "assumed_output_tokens_per_s": speed})
     reasons = tuple(r for r in c.reasons if r is not wait) + (late,) if isinstance(c.reasons, tuple) else c.reasons + (late,)
     return c.evolve(reasons=reasons)
