@@ -18,6 +18,7 @@ from advisor import cost
 from advisor.catalog.load import Catalog
 from advisor.common import fmt, memo_store
 from advisor.errors import UnknownIdError
+from advisor.domain.precision import PRECISIONS
 from advisor.domain.recommendation import Candidate, Reason, Recommendation, Rejection, known_reasons, per_mtok_text
 from advisor.domain.workload import HOURS_PER_MONTH, Workload, validate
 from advisor.prices.book import STALE_AFTER_DAYS, PriceBook, age_days, from_catalog
@@ -113,8 +114,32 @@ def _rank_key(w: Workload):
         heavy = 1 if (w.fine_tuning == "heavy" and c.architecture == "moe") else 0
         late = 1 if _answers_late(c, w) else 0
         light = 1 if (w.fine_tuning == "light" and c.architecture == "moe") else 0
-        return (heavy, late, _total(c), light, -(c.quality or 0.0), c.usd_per_mtok, c.model, c.provider, c.gpu or "")
+        return (heavy, late, _total(c), light, -(c.quality or 0.0), -_weight_bytes(c), c.utilization or 0.0,
+                c.usd_per_mtok, c.model, c.provider, c.gpu or "")
     return key
+
+
+def _weight_bytes(c: Candidate) -> float:
+    """Bytes per routed-expert parameter of ``c``'s precision: at the same cost and quality score, the less
+    quantized option ranks first (quantization risks a benchmark score may not show); 0 for API rows."""
+    s = PRECISIONS.get(c.precision or "")
+    return s.experts.bytes_per_param if s is not None else 0.0
+
+
+def _same_cost_why(c: Candidate, runner: Candidate, w: Workload) -> str:
+    """What breaks a tie on cost between #1 ``c`` and #2 ``runner``, in the order ``_rank_key`` applies it."""
+    if w.fine_tuning in ("light", "heavy") and runner.architecture != c.architecture:
+        why = "LoRA adapters" if w.fine_tuning == "light" else "full fine-tunes"
+        return f"same cost, ranked by architecture ({why} on a dense model are the well-trodden path)"
+    if (c.quality or 0.0) != (runner.quality or 0.0):
+        return f"same cost, ranked by quality ({fmt.num(c.quality or 0.0, 1)} against {fmt.num(runner.quality or 0.0, 1)})"
+    if _weight_bytes(c) != _weight_bytes(runner):
+        return (f"same cost and quality score, ranked by precision: {c.precision} weights are less quantized than "
+                f"{runner.precision} (a risk the benchmark may not show)")
+    if (c.utilization or 0.0) != (runner.utilization or 0.0):
+        return (f"same cost and quality score, ranked by headroom: {c.utilization or 0.0:.0%} utilization against "
+                f"{runner.utilization or 0.0:.0%}")
+    return "same cost and quality score: a tie, listed by name"
 
 
 def _total(c: Candidate):
@@ -346,7 +371,7 @@ def _placing(i: int, c: Candidate, candidates: Sequence[Candidate], w: Workload,
                 why = (f"{fmt.usd(-diff)}/month dearer, a near tie that the LoRA plan breaks: adapters on a dense model "
                        f"are the well-trodden path")
             elif diff == 0:
-                why = "same cost, ranked by " + ("architecture (fine-tuning plans)" if w.fine_tuning != "none" and runner.architecture != c.architecture else "quality")
+                why = _same_cost_why(c, runner, w)
             else:
                 why = f"{fmt.usd(diff)}/month cheaper"
             msg += f"; beats #2, {runner.label}: {why}"
