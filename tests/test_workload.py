@@ -88,3 +88,13 @@ def test_bad_workload_files_are_one_line_errors(tmp_path, text, words):
 def test_missing_workload_file(tmp_path):
     with pytest.raises(InputError, match="file not found"):
         load_workload(tmp_path / "nope.toml")
+
+
+def test_a_longer_request_raises_a_longest_context_the_caller_did_not_give():
+    w = from_mapping({"input_tokens": 12_000, "output_tokens": 400})
+    assert (w.context_max_tokens, w.context_typical_tokens) == (16_384, 12_400)
+    w = from_mapping({"preset": "steady-latency", "input_tokens": 30_000})
+    assert w.context_max_tokens == 32_768 and w.context_typical_tokens == 30_350
+    # given, it is the caller's statement: a longer request is an error naming it
+    with pytest.raises(InputError, match="context_max_tokens"):
+        from_mapping({"input_tokens": 12_000, "context_max_tokens": 8192})

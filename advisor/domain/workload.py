@@ -321,7 +321,9 @@ def validate(w: Workload, where: str | None = None) -> Workload:
 def from_mapping(data: dict[str, Any], where: str | None = None, base: Workload | None = None) -> Workload:
     """Build a workload from a flat mapping (TOML table or CLI flags) over ``base`` (or the defaults).
 
-    ``tokens_per_day`` may replace ``requests_per_day``; ``preset`` starts from a named preset.
+    ``tokens_per_day`` may replace ``requests_per_day``; ``preset`` starts from a named preset. Where the mapping
+    sets a request length (input or output tokens) longer than the longest context it does not set, the longest
+    context becomes the next power of two that holds the request.
     """
     data = dict(data)
     if "preset" in data:
@@ -342,6 +344,16 @@ def from_mapping(data: dict[str, Any], where: str | None = None, base: Workload 
     if "traffic_shape" in data and "peak_to_mean" not in data:
         values["peak_to_mean"] = SHAPES.get(values["traffic_shape"], 1.0)
     w = Workload(**values)
+    request = w.input_tokens + w.output_tokens
+    if ("context_max_tokens" not in data and {"input_tokens", "output_tokens"} & data.keys()
+            and isinstance(request, (int, float)) and math.isfinite(request) and w.context_max_tokens < request <= 1 << 24):
+        # a longest context the caller did not give (the default's or the preset's) follows a longer mean request:
+        # the next power of two, as a serving engine's max_model_len is usually set
+        longest = 1 << math.ceil(math.log2(request))
+        typical = w.context_typical_tokens
+        if "context_typical_tokens" not in data:
+            typical = min(max(typical, math.ceil(request)), longest)
+        w = dataclasses.replace(w, context_max_tokens=longest, context_typical_tokens=typical)
     if tokens_per_day is not None:
         tpd = _coerce("requests_per_day", tokens_per_day, where)
         if not tpd > 0:

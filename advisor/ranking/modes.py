@@ -11,13 +11,17 @@ from __future__ import annotations
 
 import dataclasses
 import math
+from typing import TYPE_CHECKING
 
 from advisor import cost
 from advisor.common import fmt
 from advisor.domain.precision import QUANTIZED_4BIT, is_upcast, resolve_precision
 from advisor.domain.quality import ModeQuality, QuantizationDelta
-from advisor.domain.recommendation import Candidate, Reason, Rejection
+from advisor.domain.recommendation import Candidate, Reason, Rejection, known_reasons
 from advisor.domain.workload import Workload
+
+if TYPE_CHECKING:
+    from advisor.ranking.context import Context
 
 BASELINE_PRECISIONS = ("bf16", "fp16")
 
@@ -174,3 +178,80 @@ def _floor_rejection(c: Candidate, msg: str, numbers: dict) -> Rejection:
     mode = f"[{c.mode}] " if c.mode else ""
     return Rejection(model=c.model, deployment=c.deployment, provider=c.provider, gpu=c.gpu, gpus=c.gpus, precision=c.precision,
                      reasons=(Reason("quality-floor-quantized", mode + msg, "decisive", numbers),))
+
+
+def answers_late(c: Candidate, w: Workload) -> bool:
+    """An interactive workload's reasoning row whose visible answer starts after the TTFT target (it thinks first:
+    ``modes.with_mode`` writes the ``reasoning-latency`` warning with the wait where the speed is known, and
+    ``bounded_wait`` for an API row whose thinking cannot fit under the target even at an optimistic speed)."""
+    return w.latency == "interactive" and c.mode == "reasoning" and any(
+        r.code == "reasoning-latency" for r in known_reasons(c.reasons))
+
+
+OPTIMISTIC_API_TOKENS_PER_S = 3000.0
+"""An optimistic speed for a per-token API whose model no provider in the catalog has a measured speed for: about
+the fastest output rate published for any API (Cerebras, gpt-oss-120B, ~3,000 tokens/s; reported at
+https://ailearningguides.com/cerebras-llama-405b-969-tokens-second/, read 2026-12-04). Used only to decide that a
+reasoning row's thinking cannot fit under a TTFT target even at that speed."""
+
+CUSTOM_SILICON = frozenset({"cerebras", "groq", "sambanova"})
+"""API providers that serve on their own accelerators (wafer-scale engines, LPUs, RDUs) rather than GPUs. Their
+published output speeds are 2-4x any GPU provider's for the same model (gpt-oss-120B: Cerebras 1,844 tokens/s,
+SambaNova 738, the fastest GPU provider 525; https://artificialanalysis.ai/models/gpt-oss-120b-low/providers,
+read 2026-12-04), so they do not bound how fast a GPU-based provider with no measured speed can think."""
+
+OPTIMISTIC_GPU_API_TOKENS_PER_S = 1000.0
+"""The optimistic speed for a GPU-based API whose model no GPU-based provider in the catalog has a measured speed for:
+about 1.5x the fastest NVIDIA-based API speed published (Baseten, gpt-oss-120B on B200 with EAGLE-3 speculative
+decoding, 650+ tokens/s as measured by Artificial Analysis;
+https://www.baseten.co/blog/how-we-made-the-fastest-gpt-oss-on-nvidia-gpus-60-percent-faster, read 2026-12-04). Live
+p50 speeds of GPU providers for the smaller gpt-oss-20b are 32-138 tokens/s
+(https://vercel.com/ai-gateway/models/gpt-oss-20b, read 2026-12-04), far under it."""
+
+
+def fastest_measured(ctx: Context, model: str, provider: str = "") -> tuple[float, str]:
+    """(output tokens/s, who) of the fastest measured API for ``model`` in the catalog, whatever the workload's provider
+    filter, among providers on the same kind of hardware as ``provider`` (GPU or custom silicon, ``CUSTOM_SILICON``);
+    else the optimistic bound."""
+    custom = provider in CUSTOM_SILICON
+    memo = ctx.shared.setdefault("fastest-api", {})
+    key = (model, custom)
+    if key not in memo:
+        rows = [p for p in ctx.prices.api_offers(model)
+                if p.output_tokens_per_s and (custom or p.provider not in CUSTOM_SILICON)]
+        kind = "" if custom else "GPU-based "
+        if rows:
+            p = max(rows, key=lambda p: p.output_tokens_per_s)
+            memo[key] = (p.output_tokens_per_s, f"the fastest measured speed of any {kind}provider for {model} in the catalog "
+                                                f"({p.provider}, {p.output_tokens_per_s:,.0f} tokens/s)")
+        elif custom:
+            memo[key] = (OPTIMISTIC_API_TOKENS_PER_S, f"an optimistic {OPTIMISTIC_API_TOKENS_PER_S:,.0f} tokens/s (about the "
+                         f"fastest published for any API; no provider's speed for {model} is measured)")
+        else:
+            memo[key] = (OPTIMISTIC_GPU_API_TOKENS_PER_S, f"an optimistic {OPTIMISTIC_GPU_API_TOKENS_PER_S:,.0f} tokens/s "
+                         f"(above the fastest published for any GPU-based API; no GPU-based provider's speed for {model} "
+                         f"is measured)")
+    return memo[key]
+
+
+def bounded_wait(c: Candidate, w: Workload, ctx: Context) -> Candidate:
+    """An interactive API reasoning row with an unmeasured speed (``reasoning-wait``) whose thinking tokens cannot fit
+    under the TTFT target even at an optimistic speed (TTFT itself not counted) answers late for sure: its
+    ``reasoning-wait`` becomes a ``reasoning-latency`` warning with that lower bound, so it ranks as a late row."""
+    if w.latency != "interactive" or c.deployment != "api" or c.mode != "reasoning":
+        return c
+    known = known_reasons(c.reasons)
+    wait = next((r for r in known if r.code == "reasoning-wait"), None)
+    if wait is None or any(r.code == "reasoning-latency" for r in known):
+        return c
+    thinking = wait.numbers.get("reasoning_tokens") or 0
+    speed, which = fastest_measured(ctx, c.model, c.provider)
+    wait_ms = thinking * 1000.0 / speed
+    if wait_ms <= w.ttft_ms:
+        return c
+    late = Reason("reasoning-latency", f"the visible answer starts after at least {wait_ms / 1000:,.2f} s: {thinking:,} reasoning "
+                  f"tokens even at {which}, TTFT not counted, over the {w.ttft_ms:,.0f} ms time-to-first-token target "
+                  f"({fmt.possessive(c.provider)} own speed is not measured)", "warning",
+                  {"visible_wait_ms": wait_ms, "lower_bound": True, "assumed_output_tokens_per_s": speed})
+    reasons = tuple(r for r in c.reasons if r is not wait) + (late,) if isinstance(c.reasons, tuple) else c.reasons + (late,)
+    return c.evolve(reasons=reasons)

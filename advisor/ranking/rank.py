@@ -23,6 +23,8 @@ from advisor.domain.recommendation import Candidate, Reason, Recommendation, Rej
 from advisor.domain.workload import HOURS_PER_MONTH, Workload, validate
 from advisor.prices.book import STALE_AFTER_DAYS, PriceBook, age_days, from_catalog
 from advisor.ranking import guard, modes
+from advisor.ranking.modes import answers_late as _answers_late
+from advisor.ranking.modes import bounded_wait as _bounded_wait
 from advisor.ranking.api_backend import ApiBackend
 from advisor.ranking.context import Context, CostBackend, shared_memo
 from advisor.physics.training import method_for, training_run
@@ -53,60 +55,6 @@ def _quality_rejection(ctx: Context, model) -> Rejection | None:
             "quality-floor", f"{q.benchmark} {q.score:g} is below the floor of {w.min_quality:g}", "decisive",
             {"score": q.score, "floor": w.min_quality}),))
     return None
-
-
-def _answers_late(c: Candidate, w: Workload) -> bool:
-    """An interactive workload's reasoning row whose visible answer starts after the TTFT target (it thinks first:
-    ``modes.with_mode`` writes the ``reasoning-latency`` warning with the wait where the speed is known, and
-    ``_bounded_wait`` for an API row whose thinking cannot fit under the target even at an optimistic speed)."""
-    return w.latency == "interactive" and c.mode == "reasoning" and any(
-        r.code == "reasoning-latency" for r in known_reasons(c.reasons))
-
-
-OPTIMISTIC_API_TOKENS_PER_S = 3000.0
-"""An optimistic speed for a per-token API whose model no provider in the catalog has a measured speed for: about
-the fastest output rate published for any API (Cerebras, gpt-oss-120B, ~3,000 tokens/s; reported at
-https://ailearningguides.com/cerebras-llama-405b-969-tokens-second/, read 2026-12-04). Used only to decide that a
-reasoning row's thinking cannot fit under a TTFT target even at that speed."""
-
-
-def _fastest_measured(ctx: Context, model: str) -> tuple[float, str]:
-    """(output tokens/s, who) of the fastest measured API for ``model`` in the catalog, whatever the workload's provider
-    filter; else the optimistic bound (or a faster measured speed of any model)."""
-    memo = ctx.shared.setdefault("fastest-api", {})
-    if model not in memo:
-        rows = [p for p in ctx.prices.api_offers(model) if p.output_tokens_per_s]
-        if rows:
-            p = max(rows, key=lambda p: p.output_tokens_per_s)
-            memo[model] = (p.output_tokens_per_s, f"the fastest measured speed of any provider for {model} in the catalog "
-                                                  f"({p.provider}, {p.output_tokens_per_s:,.0f} tokens/s)")
-        else:
-            memo[model] = (OPTIMISTIC_API_TOKENS_PER_S, f"an optimistic {OPTIMISTIC_API_TOKENS_PER_S:,.0f} tokens/s (about the "
-                           f"fastest published for any API; no provider's speed for {model} is measured)")
-    return memo[model]
-
-
-def _bounded_wait(c: Candidate, w: Workload, ctx: Context) -> Candidate:
-    """An interactive API reasoning row with an unmeasured speed (``reasoning-wait``) whose thinking tokens cannot fit
-    under the TTFT target even at an optimistic speed (TTFT itself not counted) answers late for sure: its
-    ``reasoning-wait`` becomes a ``reasoning-latency`` warning with that lower bound, so it ranks as a late row."""
-    if w.latency != "interactive" or c.deployment != "api" or c.mode != "reasoning":
-        return c
-    known = known_reasons(c.reasons)
-    wait = next((r for r in known if r.code == "reasoning-wait"), None)
-    if wait is None or any(r.code == "reasoning-latency" for r in known):
-        return c
-    thinking = wait.numbers.get("reasoning_tokens") or 0
-    speed, which = _fastest_measured(ctx, c.model)
-    wait_ms = thinking * 1000.0 / speed
-    if wait_ms <= w.ttft_ms:
-        return c
-    late = Reason("reasoning-latency", f"the visible answer starts after at least {wait_ms / 1000:,.2f} s: {thinking:,} reasoning "
-                  f"tokens even at {which}, TTFT not counted, over the {w.ttft_ms:,.0f} ms time-to-first-token target "
-                  f"({fmt.possessive(c.provider)} own speed is not measured)", "warning",
-                  {"visible_wait_ms": wait_ms, "lower_bound": True, "assumed_output_tokens_per_s": speed})
-    reasons = tuple(r for r in c.reasons if r is not wait) + (late,) if isinstance(c.reasons, tuple) else c.reasons + (late,)
-    return c.evolve(reasons=reasons)
 
 
 def _rank_key(w: Workload):
