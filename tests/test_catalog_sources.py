@@ -87,8 +87,8 @@ def test_every_api_row_names_a_catalog_model():
 
 
 def test_the_local_path_check_catches_what_it_should():
-    for text in ("/w" "ork/main/x.csv", "see ../shared/seeds/000.txt", "file:///data/p.json",
-                 "the project's reference data (samples/x.json)", "/tm" "p/prices.json",
+    for text in (("/w" "ork/main/x.csv"), "see ../shared/seeds/000.txt", "file:///data/p.json",
+                 "the project's reference data (samples/x.json)", ("/tm" "p/prices.json"),
                  "quoted by the seed article", "(see 000_e32ede9ae424d522)"):
         assert LOCAL_PATH.search(text), text
     for text in ("https://huggingface.co/Qwen/Qwen3.5-397B-A17B", "github ai-dynamo/aiconfigurator src/x.json @87fe4b0"):
@@ -111,6 +111,22 @@ def test_retired_rows_are_never_ranked_and_show_as_retired(capsys):
         assert r["pricing"] == f"retired {p.retired_on}" and r["retired_on"] == p.retired_on
     assert prices_cli.print_prices(argparse.Namespace(stale=False, format="table", source=None)) == 0
     assert "retired 20" in capsys.readouterr().out
+
+
+def test_every_retired_row_is_dated_and_says_where_the_retirement_is_published():
+    """A row kept for history names the day the provider withdrew the model and the public page that says so."""
+    today = datetime.date.today().isoformat()
+    seen = 0
+    for name, rows in _price_rows():
+        for p in rows:
+            if not getattr(p, "retired_on", ""):
+                continue
+            seen += 1
+            what = (name, p.model, p.provider_model)
+            assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", p.retired_on) and p.retired_on <= today, what
+            assert p.notes.startswith("RETIRED"), f"{what}: notes must open with RETIRED"
+            assert re.search(r"https://\S+", p.notes), f"{what}: no public page for the retirement"
+    assert seen
 
 
 def test_prices_stale_lists_old_and_guessed_rows_with_where_to_recheck(capsys):
