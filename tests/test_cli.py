@@ -66,3 +66,12 @@ def test_help_does_not_import_textual():
             "sys.exit(1 if 'textual' in sys.modules or 'httpx' in sys.modules else 0)")
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert proc.returncode == 0 and "moe-advisor" in proc.stdout
+
+
+def test_size_and_estimate_default_to_the_published_checkpoint_precision(capsys):
+    code, out, _ = run(capsys, "estimate", "gpt-oss-120b", "h100-sxm")  # the MXFP4 checkpoint fits one H100; bf16 does not
+    assert code == 0 and "mxfp4-experts weights (the published checkpoint's" in out and "DOES NOT FIT" not in out
+    code, out, _ = run(capsys, "size", "deepseek-v3", "--format", "json")
+    assert code == 0 and json.loads(out)["precision"] == "fp8"
+    code, out, _ = run(capsys, "estimate", "gpt-oss-120b", "h100-sxm", "--precision", "bf16")  # given, it is kept
+    assert code == 3 and "bf16 weights," in out and "published checkpoint" not in out

@@ -44,7 +44,8 @@ COMMANDS: dict[str, str] = {
 
 def _size(p: argparse.ArgumentParser) -> None:
     p.add_argument("model", help="catalog model id, e.g. llama-3.3-70b")
-    p.add_argument("--precision", default="bf16", help="weight precision: bf16, fp8, int8, int4, fp4, mxfp4-experts")
+    p.add_argument("--precision", default=None, help="weight precision: bf16, fp8, int8, int4, fp4, mxfp4-experts "
+                   "(default: the published checkpoint's, e.g. fp8 for DeepSeek-V3, mxfp4-experts for gpt-oss)")
     p.add_argument("--context", type=_count, default=8192, help="context tokens per sequence (default 8192)")
     p.add_argument("--kv-precision", default="bf16", help="KV cache precision: bf16 or fp8")
     _add_format(p)
@@ -56,7 +57,7 @@ def _estimate(p: argparse.ArgumentParser) -> None:
     p.add_argument("model")
     p.add_argument("gpu", help="catalog GPU id, e.g. h100-sxm")
     p.add_argument("--gpus", type=int, default=1, help="GPUs in the tensor/expert-parallel group (default 1)")
-    p.add_argument("--precision", default="bf16")
+    p.add_argument("--precision", default=None, help="weight precision (default: the published checkpoint's)")
     # --input-tokens / --output-tokens as in `recommend` (where --output names a report file); the short
     # forms stay as aliases.
     p.add_argument("--input-tokens", "--input", type=_count, default=1024, dest="input_tokens",

@@ -19,11 +19,15 @@ def _warn_catalog_problems() -> None:
         print(f"moe-advisor: warning: {problem}", file=sys.stderr)
 
 
-def _sizable(model_id: str) -> None:
-    """An API-only model has no published architecture: say so in one line instead of sizing zeros."""
+def _sizable(model_id: str, args: argparse.Namespace | None = None) -> None:
+    """An API-only model has no published architecture: say so in one line instead of sizing zeros. With ``args``,
+    a ``--precision`` left out becomes the model's published checkpoint precision (``native_precision``)."""
     from advisor.errors import AdvisorError
 
     m = api.catalog().model(model_id)
+    if args is not None and getattr(args, "precision", None) is None:
+        args.precision = m.native_precision
+        args.precision_note = " (the published checkpoint's; --precision to change)"
     if m.api_only:
         raise AdvisorError(f"{m.id} ({m.name}) is API-only: {m.vendor or 'its vendor'} has not published its weights or "
                            f"architecture, so there is nothing to size or estimate; `moe-advisor prices --source {m.vendor or 'genai-prices'}` "
@@ -32,7 +36,7 @@ def _sizable(model_id: str) -> None:
 
 def cmd_size(args: argparse.Namespace) -> int:
     _warn_catalog_problems()
-    _sizable(args.model)
+    _sizable(args.model, args)
     s = api.size(args.model, args.precision, context_tokens=args.context, kv_precision=args.kv_precision)
     limit = api.catalog().model(s.model).max_position_embeddings
     if limit and args.context > limit:
@@ -56,7 +60,7 @@ def cmd_size(args: argparse.Namespace) -> int:
         ["shared experts", fmt.params(p.shared_experts)], ["routers", fmt.params(p.router)], ["norms", fmt.params(p.norms)],
     ]
     lines = [
-        f"{m.name} ({s.model}, {s.architecture}) in {s.precision}",
+        f"{m.name} ({s.model}, {s.architecture}) in {s.precision}{getattr(args, 'precision_note', '')}",
         f"  total params      {fmt.params(s.total_params)}   (published {fmt.params(m.published_total_params) if m.published_total_params else '-'})",
         f"  active params     {fmt.params(s.active_params)}   (published {fmt.params(m.published_active_params) if m.published_active_params else '-'}; "
         f"{'with' if m.published_active_counts_embedding else 'without'} the input embedding)",
@@ -91,7 +95,7 @@ def estimate_dict(e: api.Estimate) -> dict:
 
 def cmd_estimate(args: argparse.Namespace) -> int:
     _warn_catalog_problems()
-    _sizable(args.model)
+    _sizable(args.model, args)
     e = api.estimate(args.model, args.gpu, gpus=args.gpus, precision=args.precision, input_tokens=args.input_tokens,
                      output_tokens=args.output_tokens, kv_precision=args.kv_precision, tpot_limit_ms=args.tpot_limit_ms,
                      engine=getattr(args, "engine", None), layout=getattr(args, "layout", None))
@@ -104,7 +108,7 @@ def cmd_estimate(args: argparse.Namespace) -> int:
         return 0 if e.fits else 3
     g = api.catalog().gpu(e.gpu)
     f = e.fit
-    head = (f"{e.model} on {e.gpus}x {g.name}, {e.precision} weights, {e.kv_precision} KV, "
+    head = (f"{e.model} on {e.gpus}x {g.name}, {e.precision} weights{getattr(args, 'precision_note', '')}, {e.kv_precision} KV, "
             f"{e.input_tokens:,} in / {e.output_tokens:,} out")
     lines = [head, ""]
     lines.append(f"  memory per GPU   capacity {fmt.gb(f.capacity_bytes_per_gpu)} = weights {fmt.gb(f.weights_bytes_per_gpu)} "
