@@ -161,3 +161,27 @@ def test_an_api_reasoning_row_says_how_long_it_thinks_before_the_visible_answer(
     late = [c.rank for c in rec.candidates if any(r.code == "reasoning-latency" for r in c.reasons)]
     on_time = [c.rank for c in rec.candidates if c.rank not in late]
     assert late and on_time and max(on_time) < min(late)
+
+
+def test_an_endpoint_that_serves_one_mode_is_not_ranked_in_the_other():
+    """Fireworks sells Qwen3-235B-A22B as its Instruct-2507 refresh, which does not think: it ranks as a
+    non-reasoning row only, and its reasoning row is rejected saying why."""
+    from advisor import api
+
+    w = api.workload(requests_per_day=100_000, input_tokens=2_000, output_tokens=500, models=["qwen3-235b-a22b"],
+                     self_hosting="not-wanted")
+    rec = api.recommend(w)
+    fireworks = {c.mode for c in rec.candidates if c.provider == "fireworks"}
+    assert fireworks == {"non-reasoning"}
+    assert {c.mode for c in rec.candidates if c.provider == "deepinfra"} == {"reasoning", "non-reasoning"}
+    why = [r.reasons[0] for r in rec.rejected if r.provider == "fireworks" and r.reasons[0].code == "api-mode"]
+    assert why and "non-reasoning" in why[0].message and why[0].message.startswith("[reasoning]")
+
+
+def test_a_price_row_names_only_known_modes():
+    from advisor.catalog.schema import build_price
+
+    row = {"model": "m", "input_usd_per_mtok": "1", "output_usd_per_mtok": "1", "source": "https://x", "as_of": "2026-12-01"}
+    assert build_price("api", {**row, "modes": ["non-reasoning"]}, "f.toml", provider="p").modes == ("non-reasoning",)
+    with pytest.raises(CatalogError, match="modes"):
+        build_price("api", {**row, "modes": ["thinking"]}, "f.toml", provider="p")

@@ -42,6 +42,7 @@ _POSITIVE_FIELDS = {
 _CHOICES = {
     "pricing": PRICING_KINDS,
     "billing_increment_s": (1, 60, 3600),
+    "modes": ("reasoning", "non-reasoning"),
 }
 """Fields whose value must be one of a fixed set."""
 _NONNEG_MONEY = {"usd_per_gpu_hour", "input_usd_per_mtok", "output_usd_per_mtok", "cached_input_usd_per_mtok"}
@@ -158,6 +159,9 @@ def _build(cls: type, raw: dict, file: str, entry: str, injected: dict[str, Any]
             raise CatalogError(file, f"unknown field{hint}", entry=entry, field=key)
         if key in lists:
             values[key] = _list_field(value, lists[key], file, entry, key)
+            bad = [v for v in values[key] if key in _CHOICES and v not in _CHOICES[key]]
+            if bad:
+                raise CatalogError(file, f"must be a list of {', '.join(_CHOICES[key])}, got {bad[0]!r}", entry=entry, field=key)
             continue
         typ, _ = types[key]
         if typ is dict:  # {precision = "owner/repo"} (ModelSpec.checkpoints)

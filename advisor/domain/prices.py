@@ -98,6 +98,9 @@ class ApiPrice:
     """Where the measured TTFT and speed come from, and when."""
     retired_on: str = ""
     """Set when the provider retired the model: the row is kept for history, never ranked."""
+    modes: tuple[str, ...] = ()
+    """The answering modes the provider's endpoint serves (``reasoning``, ``non-reasoning``; empty: every mode of the
+    model). A ``...-Instruct-2507`` endpoint of a hybrid-thinking model answers without thinking only."""
     fine_tuned_serving: str = ""
     """What tuned weights the provider serves per token for this model: ``lora`` (adapters on the shared base),
     ``full`` (custom weights too) or "" (the base model only)."""

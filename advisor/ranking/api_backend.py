@@ -76,6 +76,10 @@ class ApiBackend:
         out: list[Candidate | Rejection] = []
         quality, bench = ctx.quality_of(model)
         for price in ctx.prices.api_offers(model.id, w.providers):
+            if ctx.mode and price.modes and ctx.mode not in price.modes:
+                out.append(self._reject(model, price, "api-mode", f"[{ctx.mode}] {fmt.possessive(price.provider)} endpoint "
+                                        f"{price.provider_model or model.id} answers only in {' or '.join(price.modes)} mode"))
+                continue
             limit = price.context_tokens or TYPICAL_CONTEXT_TOKENS
             if limit < w.context_max_tokens:
                 what = (f"serves {model.id} with a {limit:,}-token context" if price.context_tokens else

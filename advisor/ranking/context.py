@@ -76,6 +76,8 @@ class Context:
     catalog: Catalog
     prices: PriceBook
     engine: ServingProfile
+    mode: str | None = None
+    """The answering mode being ranked (``reasoning``, ``non-reasoning``) for a model ranked once per mode."""
     day: DayProfile = field(default=None)  # type: ignore[assignment]
     """The workload's day of traffic (filled from the workload when not given)."""
     memo: dict = field(default_factory=dict, compare=False, repr=False)

@@ -407,6 +407,8 @@ def _recommend_with(workload: Workload, catalog: Catalog, prices: PriceBook | No
             mw = modes.scaled_workload(w, mq)
             mctx = ctx if mw is w else Context(workload=mw, catalog=catalog, prices=prices, engine=catalog.engine,
                                                shared=shared_memo(mw, catalog, prices))
+            if mq is not None:  # the same memos, and the mode (an API endpoint may serve one mode only)
+                mctx = dataclasses.replace(mctx, mode=mq.mode)
             ctx_of[(model.id, mq.mode if mq else None)] = mctx
             if model.max_position_embeddings < mw.context_max_tokens:
                 why = "" if mw is w else f" (with {mw.output_tokens - w.output_tokens:,} reasoning tokens)"
