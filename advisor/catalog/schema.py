@@ -223,6 +223,8 @@ def _check_model(m: ModelSpec, file: str) -> None:
         raise bad("fp8_kv_precision", f"must be 'fp8' or 'bf16', got {m.fp8_kv_precision!r}")
     if m.native_precision not in ("bf16", "fp16", "fp8", "mxfp4-experts"):
         raise bad("native_precision", f"unknown precision {m.native_precision!r}")
+    if m.non_expert_precision not in ("bf16", "fp8"):
+        raise bad("non_expert_precision", f"must be 'bf16' or 'fp8', got {m.non_expert_precision!r}")
 
 
 def _check_gpu(g: GpuSpec, file: str) -> None:

@@ -76,6 +76,11 @@ class ModelSpec:
     expert_bias: bool = False
     router_bias: bool = False
     native_precision: str = "bf16"
+    non_expert_precision: str = "bf16"
+    """Storage format of the attention, dense-FFN and shared-expert projections in the native ``mxfp4-experts``
+    checkpoint: ``bf16`` as gpt-oss ships them, ``fp8`` for DeepSeek-V4 (config.json quantization_config: FP8
+    e4m3 block-scaled linears, ``expert_dtype`` fp4). Only that scheme reads it; embeddings, head, norms and
+    routers stay bf16."""
     fp8_kv_precision: str = "fp8"
     """KV-cache precision the model's FP8 serving checkpoint ships with (some NVIDIA FP8 checkpoints keep BF16 KV):
     what an engine uses by default when serving its FP8 (or narrower) weights."""

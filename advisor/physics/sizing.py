@@ -10,9 +10,16 @@ import math
 from dataclasses import dataclass
 from functools import lru_cache
 
-from advisor.domain.specs import GpuSpec, ModelSpec
+from advisor.domain.precision import (
+    FORMATS,
+    PrecisionScheme,
+    WeightFormat,
+    kv_bytes_per_element,
+    resolve_precision,
+    scheme,
+)
 from advisor.domain.serving import MemoryPolicy
-from advisor.domain.precision import PrecisionScheme, kv_bytes_per_element, resolve_precision, scheme
+from advisor.domain.specs import GpuSpec, ModelSpec
 
 
 @dataclass(frozen=True)
@@ -160,6 +167,16 @@ class WeightBytes:
         return self.routed_experts + self.non_expert
 
 
+def linear_format(m: ModelSpec, precision: str) -> WeightFormat:
+    """Storage format of the non-expert projections (attention, dense FFN, shared experts) in ``precision``: the
+    scheme's own, except ``mxfp4-experts``, which only says the routed experts are MXFP4 and keeps the rest as the
+    checkpoint ships it (``ModelSpec.non_expert_precision``: bf16 for gpt-oss, FP8 for DeepSeek-V4)."""
+    s = scheme(precision)
+    if precision == "mxfp4-experts" and m.non_expert_precision != "bf16":
+        return FORMATS[m.non_expert_precision]
+    return s.linear
+
+
 @lru_cache(maxsize=8192)
 def weight_bytes(m: ModelSpec, precision: str) -> WeightBytes:
     s: PrecisionScheme = scheme(precision)
@@ -167,7 +184,7 @@ def weight_bytes(m: ModelSpec, precision: str) -> WeightBytes:
     bf16 = 2.0
     emb_head = (p.embedding + p.lm_head) * bf16
     small = (p.norms + p.router) * bf16
-    linear = (p.attention + p.dense_ffn + p.shared_experts) * s.linear.bytes_per_param
+    linear = (p.attention + p.dense_ffn + p.shared_experts) * linear_format(m, precision).bytes_per_param
     experts = p.routed_experts * s.experts.bytes_per_param
     return WeightBytes(
         precision=precision,
