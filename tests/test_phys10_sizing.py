@@ -1,4 +1,4 @@
-"""Issue 10 physics: DeepSeek-V4's FP8 non-expert weights."""
+"""Issue 10 physics: DeepSeek-V4's FP8 non-expert weights, the MoE dispatch workspace in the fit's reserve."""
 
 from __future__ import annotations
 
@@ -8,7 +8,13 @@ import pytest
 
 from advisor.catalog.schema import build_entry
 from advisor.errors import CatalogError
-from advisor.physics.sizing import param_breakdown, weight_bytes
+from advisor.physics.sizing import (
+    MIN_KV_SEQUENCES,
+    fit,
+    moe_dispatch_bytes,
+    param_breakdown,
+    weight_bytes,
+)
 
 FP8_BYTES = 1.0 + 4 / (128 * 128)  # FP8 e4m3 + one fp32 scale per 128x128 block
 MXFP4_BYTES = 0.5 + 1 / 32
@@ -52,3 +58,36 @@ def test_catalog_rejects_an_unknown_non_expert_precision(cat):
     raw["non_expert_precision"] = "int4"
     with pytest.raises(CatalogError, match="non_expert_precision"):
         build_entry("models", "x", raw, "models.toml")
+
+
+def test_moe_dispatch_buffers_by_hand(cat):
+    # 2 buffers (permuted input, second GEMM's output) x 8192 tokens x top-8 x hidden 7168 x 2 B.
+    assert moe_dispatch_bytes(cat.model("deepseek-r1"), 8192) == 2 * 8192 * 8 * 7168 * 2 == 1_879_048_192
+    assert moe_dispatch_bytes(cat.model("mixtral-8x7b"), 8192) == 2 * 8192 * 2 * 4096 * 2
+    assert moe_dispatch_bytes(cat.model("llama-3.3-70b"), 8192) == 0
+
+
+def test_deepseek_r1_fp4_does_not_fit_two_b200_once_the_moe_workspace_is_reserved(cat):
+    m, gpu = cat.model("deepseek-r1"), cat.gpu("b200")
+    two = fit(m, gpu, 2, "fp4", 8192, kv_precision="fp8", kv_replication=2.0)
+    # ~177 GiB of weights per GPU leave ~3 GiB: less than the reserve (activation workspace with the MoE
+    # dispatch buffers + CUDA context/graphs) plus one 8k-token sequence of KV.
+    assert two.weights_bytes_per_gpu > 176 * 2**30
+    assert two.reserve.activation_bytes > moe_dispatch_bytes(m, 8192)
+    assert not two.fits and two.shortfall_bytes > 0 and two.max_concurrency == 0
+    four = fit(m, gpu, 4, "fp4", 8192, kv_precision="fp8", kv_replication=4.0)
+    assert four.fits and four.max_concurrency >= 100
+
+
+@pytest.mark.parametrize("model_id,gpu_id,gpus,precision", [
+    ("deepseek-r1", "h200", 8, "fp8"), ("mixtral-8x7b", "h100-sxm", 1, "fp8"), ("gpt-oss-120b", "h100-sxm", 1, "mxfp4-experts"),
+    ("llama-3.3-70b", "h100-sxm", 2, "fp8"), ("qwen3-235b-a22b", "h200", 2, "fp8"),
+])
+def test_a_fit_leaves_kv_room_for_the_minimum_sequences_after_the_whole_reserve(cat, model_id, gpu_id, gpus, precision):
+    m, gpu = cat.model(model_id), cat.gpu(gpu_id)
+    f = fit(m, gpu, gpus, precision, 8192, kv_precision="fp8")
+    assert f.fits, "the common deployments keep fitting"
+    used = f.weights_bytes_per_gpu + f.reserve.total + f.kv_bytes_per_gpu
+    assert used <= f.capacity_bytes_per_gpu
+    assert f.kv_capacity_bytes >= MIN_KV_SEQUENCES * f.kv_bytes_per_sequence
+    assert f.reserve.activation_bytes >= moe_dispatch_bytes(m, 8192)

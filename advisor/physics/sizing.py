@@ -296,7 +296,8 @@ class RuntimeReserve:
     workspace (TensorRT-LLM's ``kv_cache_free_gpu_mem_fraction``; vLLM's ``gpu_memory_utilization``
     instead caps the total)."""
     activation_bytes: int
-    """Activation workspace for one forward pass of ``max_batched_tokens`` tokens."""
+    """Activation workspace for one forward pass of ``max_batched_tokens`` tokens (with an MoE's dispatch buffers:
+    ``moe_dispatch_bytes``)."""
     fixed_bytes: int
     """CUDA context, CUDA graphs, communication buffers."""
 
@@ -318,14 +319,28 @@ def runtime_reserve(m: ModelSpec, gpu: GpuSpec, gpus: int, memory: MemoryPolicy 
                             int(e.max_batched_tokens), float(e.fixed_overhead_gib))
 
 
+def moe_dispatch_bytes(m: ModelSpec, tokens: int) -> int:
+    """Bytes of the MoE layer's expanded-row buffers for a forward pass of ``tokens`` tokens: each token is copied
+    once per routed expert (``num_experts_per_tok`` rows of ``hidden_size``) into the permuted input of the grouped
+    GEMMs, and the second GEMM writes as many rows back before the weighted sum: 2 buffers x tokens x top-k x
+    hidden x 2 B (bf16). TensorRT-LLM's fused-MoE workspace sizes both for every expanded row
+    (``num_moe_inputs = experts_per_token * num_rows``: ``permuted_data_size`` and ``fc2_result_size`` in
+    ``getWorkspaceDeviceBufferSizes``, https://github.com/NVIDIA/TensorRT-LLM/blob/main/cpp/tensorrt_llm/kernels/cutlass_kernels/moe_gemm/moe_kernels.cu,
+    read 2026-12-04), not divided by expert parallelism: routing may send every row to one GPU's experts.
+    0 for a dense model. DeepSeek-R1 at 8,192 tokens: 2 x 8192 x 8 x 7168 x 2 B = 1.75 GiB per GPU."""
+    if not m.is_moe:
+        return 0
+    return 2 * tokens * m.num_experts_per_tok * m.hidden_size * 2
+
+
 @lru_cache(maxsize=65536)
 def _runtime_reserve(m: ModelSpec, gpu: GpuSpec, gpus: int, weights_per_gpu: int, policy: str, frac: float,
                      tokens: int, fixed_gib: float) -> RuntimeReserve:
     cap = gpu.memory_bytes
     ffn = max(m.intermediate_size, m.num_experts_per_tok * m.moe_intermediate_size, m.moe_intermediate_size)
     # Residual + attention + gated FFN activations in bf16 for one chunk, the FFN/attention shard per GPU,
-    # plus fp32 logits for the sampled rows.
-    act = int(tokens * (4 * m.hidden_size + 3 * ffn / gpus) * 2 + 256 * m.vocab_size * 4 / gpus)
+    # plus fp32 logits for the sampled rows, plus the MoE dispatch buffers (moe_dispatch_bytes).
+    act = int(tokens * (4 * m.hidden_size + 3 * ffn / gpus) * 2 + 256 * m.vocab_size * 4 / gpus) + moe_dispatch_bytes(m, tokens)
     fixed = int(fixed_gib * 2**30)
     if policy == "total_fraction":
         headroom = int(cap * (1.0 - frac))
@@ -362,6 +377,15 @@ class Fit:
 
 
 MIN_KV_SEQUENCES = 1
+"""The least KV cache a deployment needs, in sequences of the workload's longest context: one, on top of the
+weights and the engine's reserve (activation workspace incl. the MoE dispatch buffers, CUDA context and graphs,
+the engine's unused memory fraction). It is the engines' own start-up check: vLLM refuses to start when the KV
+cache cannot hold one ``max_model_len`` request ("To serve at least one request with the model's max seq len
+... KV cache is needed, which is larger than the available KV cache memory", vllm/v1/core/kv_cache_utils.py
+``_check_enough_kv_cache_memory``; https://github.com/vllm-project/vllm/pull/2163), TensorRT-LLM caps
+``max_seq_len`` at what its KV cache holds (https://nvidia.github.io/TensorRT-LLM/reference/memory.html). A fit
+with room for only a few sequences is feasible, not economic: its throughput is KV-bound, which the estimate's
+concurrency (``Fit.max_concurrency``) and so its cost per token carry."""
 
 
 def fit(m: ModelSpec, gpu: GpuSpec, gpus: int, precision: str, context_tokens: int,
