@@ -346,16 +346,17 @@ def sizing_reasons(plan: Plan, w: Workload, tokens_per_s: float, ttft_ms: float,
             f"; the {h.max_utilization:.0%} load cap sets the replica count")
         rate_text = f"{rate:,.1f}" if rate >= 1 else f"{rate:.3f}"
         out.append(Reason(
-            "headroom", f"queueing headroom: at the peak ({rate_text} requests/s over {engines} engine{'s' if engines > 1 else ''}) the decode capacity runs at "
-            f"{h.planned_utilization:.0%} (planned at most {h.max_utilization:.0%}) and prefill keeps each engine busy "
-            f"{h.prefill_utilization:.0%} of the time (at most {rho_max:.0%} keeps the mean TTFT on target); with random "
+            "headroom", f"queueing headroom: at the peak ({rate_text} requests/s over {engines} engine{'s' if engines > 1 else ''}) each engine "
+            f"is busy {h.busy_utilization:.0%} of the time (load planned at most {h.max_utilization:.0%}): prefill {h.prefill_utilization:.0%} (at most {rho_max:.0%} keeps the mean TTFT "
+            f"on target), decode {h.decode_utilization:.0%}; with random "
             f"arrivals a prompt waits {h.wait_ms:,.0f} ms on average before its prefill (M/D/1, Pollaczek-Khinchine): mean TTFT "
             f"{h.ttft_ms:,.0f} ms = {h.unloaded_ttft_ms:,.0f} ms unloaded + {h.wait_ms:,.0f} ms queueing (target "
             f"{w.ttft_ms:,.0f} ms){sets}",
             "decisive" if h.bound == "ttft" and plan.replicas_peak > 1 else "info",
             {"planned_utilization": h.planned_utilization, "max_utilization": h.max_utilization,
              "prefill_utilization": h.prefill_utilization, "max_prefill_utilization": rho_max, "queue_wait_ms": h.wait_ms,
-             "ttft_at_peak_ms": h.ttft_ms, "sized_by": h.bound}))
+             "ttft_at_peak_ms": h.ttft_ms, "sized_by": h.bound, "decode_utilization": h.decode_utilization,
+             "busy_utilization": h.busy_utilization}))
     cs = cold_start(weights_bytes, plan.price)
     where = plan.price.provider
     stopped = (f"; {where} bills powered-off machines, so scaling down destroys the machine and every start is a fresh one "

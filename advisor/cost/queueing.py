@@ -31,6 +31,13 @@ The model, per engine (a replica of ``dp`` engines behind a load balancer splits
   Both bounds are linear in the traffic, so replicas = ⌈load / (engines per replica × planned)⌉ for any hour's
   load, and the same per-engine figure serves every price row of a configuration.
 
+- **Shares of the engine's time.** The capacity (output tokens/s) is the estimate's cycle of decode steps *and*
+  the prefills that replace finished requests, so ``U = peak output rate / capacity`` is the share of the engine's
+  time that is busy, prefills included. Of that, prefills take ``ρ = λ S`` (the queue's own figure); decode takes
+  the rest, ``U − ρ``. A prompt prefilled alone (``S``) can cost more than its share of the cycle's batched
+  prefill, so at light load ``ρ`` can exceed ``U``: decode is then shown as 0 and the busy share as ``ρ``. The
+  two shares add up to the busy share ``max(U, ρ)``, at most ``max(max_utilization, ρ_max) < 1``.
+
 What is left out: the decode steps interleaved with a prefill's chunks (they lengthen ``S`` under load), the
 percentiles of TTFT (only its mean is checked) and the time a scaled-up replica needs to start (see
 ``billing.cold_start``). Batch work has a deadline, not a TTFT: it is sized at full capacity.
@@ -86,7 +93,8 @@ class Headroom:
     """What the peak's replicas run at: decode and prefill load, and the TTFT a request sees."""
 
     planned_utilization: float
-    """Peak output rate over the decode capacity of the peak's replicas."""
+    """Peak output rate over the capacity of the peak's replicas (``U``: the capacity's cycle counts decode steps and
+    the prefills, so this is the busy share of both; ``decode_utilization`` is decode's part)."""
     max_utilization: float
     prefill_utilization: float
     """Share of each engine's time spent prefilling at the peak (``ρ``)."""
@@ -98,6 +106,14 @@ class Headroom:
     target_ms: float
     bound: str
     """What set the replica count: ``utilization`` (decode headroom) or ``ttft`` (the queue ahead of a prefill)."""
+    decode_utilization: float = 0.0
+    """Share of each engine's time spent decoding at the peak: ``planned_utilization`` (decode and the prefills the
+    capacity counts) less ``prefill_utilization``, at least 0. Decode + prefill = ``busy_utilization``."""
+
+    @property
+    def busy_utilization(self) -> float:
+        """Share of each engine's time that is busy at the peak: decode + prefill (``max(U, ρ)``)."""
+        return self.decode_utilization + self.prefill_utilization
 
 
 def at_peak(tokens_per_s: float, ttft_ms: float, engines: int, w: Workload, peak_to_mean: float) -> Headroom:
@@ -110,5 +126,7 @@ def at_peak(tokens_per_s: float, ttft_ms: float, engines: int, w: Workload, peak
     planned = rate * w.output_tokens / tokens_per_s if tokens_per_s > 0 else math.inf
     by_load = tokens_per_s * w.max_utilization
     bound = "utilization" if planned_output_rate(tokens_per_s, ttft_ms, w) >= by_load * (1 - 1e-12) else "ttft"
-    return Headroom(planned_utilization=planned, max_utilization=w.max_utilization, prefill_utilization=rate * service,
-                    wait_ms=wait, unloaded_ttft_ms=ttft_ms, ttft_ms=ttft_ms + wait, target_ms=w.ttft_ms, bound=bound)
+    prefill = rate * service
+    return Headroom(planned_utilization=planned, max_utilization=w.max_utilization, prefill_utilization=prefill,
+                    wait_ms=wait, unloaded_ttft_ms=ttft_ms, ttft_ms=ttft_ms + wait, target_ms=w.ttft_ms, bound=bound,
+                    decode_utilization=max(0.0, planned - prefill))
