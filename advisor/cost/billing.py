@@ -351,12 +351,12 @@ def sizing_reasons(plan: Plan, w: Workload, tokens_per_s: float, ttft_ms: float,
             f"on target), decode {h.decode_utilization:.0%}; with random "
             f"arrivals a prompt waits {h.wait_ms:,.0f} ms on average before its prefill (M/D/1, Pollaczek-Khinchine): mean TTFT "
             f"{h.ttft_ms:,.0f} ms = {h.unloaded_ttft_ms:,.0f} ms unloaded + {h.wait_ms:,.0f} ms queueing (target "
-            f"{w.ttft_ms:,.0f} ms){sets}",
+            f"{w.ttft_ms:,.0f} ms), p95 TTFT {h.ttft_p95_ms:,.0f} ms{sets}",
             "decisive" if h.bound == "ttft" and plan.replicas_peak > 1 else "info",
             {"planned_utilization": h.planned_utilization, "max_utilization": h.max_utilization,
              "prefill_utilization": h.prefill_utilization, "max_prefill_utilization": rho_max, "queue_wait_ms": h.wait_ms,
              "ttft_at_peak_ms": h.ttft_ms, "sized_by": h.bound, "decode_utilization": h.decode_utilization,
-             "busy_utilization": h.busy_utilization}))
+             "busy_utilization": h.busy_utilization, "queue_wait_p95_ms": h.wait_p95_ms, "ttft_p95_at_peak_ms": h.ttft_p95_ms}))
     cs = cold_start(weights_bytes, plan.price)
     where = plan.price.provider
     stopped = (f"; {where} bills powered-off machines, so scaling down destroys the machine and every start is a fresh one "
