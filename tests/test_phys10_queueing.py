@@ -76,11 +76,22 @@ def test_the_wait_quantile_is_exact_for_exponential_prefills():
         math.log(rho / 0.05) / (mu - rate), rel=1e-6)
 
 
-@pytest.mark.parametrize("rho", [0.3, 0.5, 0.8])
+@pytest.mark.parametrize("rho", [0.1, 0.2, 0.25])
+def test_a_light_fixed_prefill_queue_has_the_closed_form_p95(rho):
+    # Within one prefill time Erlang's M/D/1 distribution is P(Wq <= t) = (1 - rho) e^(lambda t): while
+    # (1 - rho) e^rho >= 0.95 the p95 wait is ln(0.95 / (1 - rho)) / lambda. (The exponential tail alone is off
+    # there: 0.52 S against 0.54 S at rho 0.1, 0.81 against 0.86 at 0.2.)
+    service = 2.0
+    rate = rho / service
+    assert (1 - rho) * math.exp(rho) >= 0.95
+    assert queueing.prefill_wait_quantile_s(rate, service) == pytest.approx(math.log(0.95 / (1 - rho)) / rate, rel=1e-6)
+
+
+@pytest.mark.parametrize("rho", [0.06, 0.3, 0.5, 0.8])
 def test_the_fixed_prefill_p95_wait_matches_a_simulated_queue(rho):
     service = 1.5
     simulated = _simulated_wait_quantile(rho / service, service, 0.95)
-    assert queueing.prefill_wait_quantile_s(rho / service, service) == pytest.approx(simulated, rel=0.06)
+    assert queueing.prefill_wait_quantile_s(rho / service, service) == pytest.approx(simulated, rel=0.04)
 
 
 def test_the_wait_quantile_edges():

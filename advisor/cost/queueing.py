@@ -49,8 +49,15 @@ The model, per engine (a replica of ``dp`` engines behind a load balancer splits
   compound-Poisson risk model with unit premium rate, whose Cramér–Lundberg asymptotic ``ψ(u) ≈ C e^(−R u)`` is
   the formula above (tail of the M/G/1 waiting time: "On the tail of the stationary waiting time distribution and
   limit theorems for the M/G/1 queue", Ann. Inst. H. Poincaré B 8(3), 1972, 255-263,
-  http://archive.numdam.org/item/AIHPB_1972__8_3_255_0/). Against a simulated M/D/1 queue the p95 is within 3%
-  for ``ρ`` of 0.3 to 0.9 and 4% low at 0.1. ``TTFT_p95 = S + Wq_p95``: reported, not sized on.
+  http://archive.numdam.org/item/AIHPB_1972__8_3_255_0/). For the fixed prefill the wait's distribution is also
+  known exactly (A. K. Erlang, 1909; C. D. Crommelin, "Delay probability formulae when the holding times are
+  constant", P.O. Elect. Eng. J. 25, 1932)::
+
+      P(Wq ≤ t) = (1 − ρ) Σ_{k=0}^{⌊t/S⌋} (λ (k S − t))^k / k! · e^(−λ (k S − t))
+
+  an alternating sum that loses precision far out, where the tail is exact enough: the quantile is solved on
+  it within 4 prefill times (the tail is off there: +5% at ρ 0.3, −3% at 0.1) and taken from the tail beyond (within
+  0.1% of the exact figure). ``TTFT_p95 = S + Wq_p95``: reported, not sized on.
 
 What is left out: the decode steps interleaved with a prefill's chunks (they lengthen ``S`` under load), sizing
 on a TTFT percentile (only the mean is checked against the target; the p95 is reported) and the time a
@@ -97,7 +104,9 @@ def _mgf(theta: float, service_s: float, scv: float) -> tuple[float, float]:
 def prefill_wait_quantile_s(rate_per_s: float, service_s: float, q: float = TTFT_PERCENTILE,
                             scv: float = PREFILL_SCV) -> float:
     """The ``q``-quantile of the wait ahead of a prefill: ``ln(C / (1 − q)) / θ`` from the exponential tail
-    ``P(Wq > t) ≈ C e^(−θ t)`` of the M/G/1 queue (module docstring); 0 when ``ρ ≤ 1 − q``, infinite when ``ρ ≥ 1``."""
+    ``P(Wq > t) ≈ C e^(−θ t)`` of the M/G/1 queue (module docstring), or for a fixed prefill within
+    ``EXACT_MD1_SERVICES`` prefill times, Erlang's exact M/D/1 distribution; 0 when ``ρ ≤ 1 − q``, infinite when
+    ``ρ ≥ 1``."""
     rho = rate_per_s * service_s
     if rho <= 1.0 - q or service_s <= 0:
         return 0.0
@@ -107,23 +116,60 @@ def prefill_wait_quantile_s(rate_per_s: float, service_s: float, q: float = TTFT
     def excess(theta: float) -> float:
         return rate_per_s * (_mgf(theta, service_s, scv)[0] - 1.0) - theta
 
-    # excess is 0 at θ = 0, falls (slope ρ − 1 < 0), then rises without bound: one positive root, by bisection.
-    hi = 1.0 / service_s if scv <= 0 else 1.0 / (service_s * scv)
+    # excess is 0 at θ = 0, falls (slope ρ − 1 < 0), then rises without bound (convex): one positive root. Newton's
+    # method from a point where excess > 0 descends to it monotonically (a gamma MGF has a pole at 1 / (S c²)).
     if scv <= 0:
-        while excess(hi) <= 0:
-            hi *= 2.0
-    lo = 0.0
+        theta = 1.0 / service_s
+        while excess(theta) <= 0:
+            theta *= 2.0
+    else:
+        pole = 1.0 / (service_s * scv)
+        theta = pole / 2
+        while excess(theta) <= 0:
+            theta = (theta + pole) / 2
     for _ in range(100):
-        mid = (lo + hi) / 2
-        if mid == lo or mid == hi:
+        step = excess(theta) / (rate_per_s * _mgf(theta, service_s, scv)[1] - 1.0)
+        theta -= step
+        if step <= 1e-12 * theta:
             break
-        if excess(mid) < 0:
+    c = (1.0 - rho) / (rate_per_s * _mgf(theta, service_s, scv)[1] - 1.0)
+    tail = max(0.0, math.log(c / (1.0 - q)) / theta)
+    if scv <= 0 and tail < EXACT_MD1_SERVICES * service_s:
+        return _md1_wait_quantile(rate_per_s, service_s, q, tail)
+    return tail
+
+
+EXACT_MD1_SERVICES = 4
+"""Below this many prefill times the M/D/1 quantile is solved on Erlang's exact distribution (the exponential tail
+is off there: +5% at ρ 0.3, −3% at 0.1, 2.3x at 0.06); above, the tail is within 0.1% of it and the sum cancels."""
+
+
+def _md1_cdf(t: float, rate: float, service: float) -> float:
+    """Erlang's M/D/1 waiting-time distribution: ``P(Wq ≤ t) = (1 − ρ) Σ_{k=0}^{⌊t/S⌋} (λ(kS − t))^k / k! e^(−λ(kS − t))``."""
+    total, fact = 0.0, 1.0
+    for k in range(int(t // service) + 1):
+        x = rate * (k * service - t)
+        fact = fact * k if k else 1.0
+        total += x ** k / fact * math.exp(-x)
+    return (1.0 - rate * service) * total
+
+
+def _md1_wait_quantile(rate: float, service: float, q: float, guess: float) -> float:
+    """The ``q``-quantile of the M/D/1 wait on Erlang's distribution: the prefill-time interval that holds it
+    (starting from the exponential tail's ``guess``), then bisection to 2^-24 of a prefill time."""
+    k = int(guess // service)
+    while k > 0 and _md1_cdf(k * service, rate, service) >= q:
+        k -= 1
+    while _md1_cdf((k + 1) * service, rate, service) < q:
+        k += 1
+    lo, hi = k * service, (k + 1) * service
+    for _ in range(24):
+        mid = (lo + hi) / 2
+        if _md1_cdf(mid, rate, service) < q:
             lo = mid
         else:
             hi = mid
-    theta = (lo + hi) / 2
-    c = (1.0 - rho) / (rate_per_s * _mgf(theta, service_s, scv)[1] - 1.0)
-    return max(0.0, math.log(c / (1.0 - q)) / theta)
+    return (lo + hi) / 2
 
 
 def max_prefill_load(service_s: float, target_s: float, scv: float = PREFILL_SCV) -> float:
