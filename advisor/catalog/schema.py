@@ -136,9 +136,9 @@ def _list_field(value: Any, elem: type, file: str, entry: str, key: str) -> tupl
             if isinstance(v, elem):
                 v = dataclasses.asdict(v)
             out.append(_build(elem, v, file, f"{entry}.{key}[{i}]", {}))
-        elif not _check_type(v, elem) or (elem is int and v <= 0):
-            raise CatalogError(file, f"must be a list of {'positive integers' if elem is int else _TYPE_NAMES.get(elem, elem.__name__)}"
-                               f", got {value!r}", entry=entry, field=key)
+        elif not _check_type(v, elem) or (elem is int and v <= 0) or (key in _CHOICES and v not in _CHOICES[key]):
+            what = ", ".join(_CHOICES[key]) if key in _CHOICES else _TYPE_NAMES.get(elem, elem.__name__)
+            raise CatalogError(file, f"must be a list of {'positive integers' if elem is int else what}, got {value!r}", entry=entry, field=key)
         else:
             out.append(v)
     return tuple(out)
@@ -159,9 +159,6 @@ def _build(cls: type, raw: dict, file: str, entry: str, injected: dict[str, Any]
             raise CatalogError(file, f"unknown field{hint}", entry=entry, field=key)
         if key in lists:
             values[key] = _list_field(value, lists[key], file, entry, key)
-            bad = [v for v in values[key] if key in _CHOICES and v not in _CHOICES[key]]
-            if bad:
-                raise CatalogError(file, f"must be a list of {', '.join(_CHOICES[key])}, got {bad[0]!r}", entry=entry, field=key)
             continue
         typ, _ = types[key]
         if typ is dict:  # {precision = "owner/repo"} (ModelSpec.checkpoints)

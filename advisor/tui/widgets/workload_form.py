@@ -43,7 +43,7 @@ def _fields() -> tuple[FieldSpec, ...]:
                   section="Traffic"),
         FieldSpec("peak_to_mean", "Peak-to-mean", "Peak rate over the mean; 1 = flat.", "e.g. 2.5", section="Traffic"),
         FieldSpec("latency", "Mode", "Interactive targets, or a batch deadline.", options=LATENCY, section="Latency"),
-        FieldSpec("ttft_ms", "TTFT target (ms)", "Longest wait for the first token.", "e.g. 1000", section="Latency",
+        FieldSpec("ttft_ms", "TTFT target (ms)", "Mean wait for the first token at the peak.", "e.g. 1000", section="Latency",
                   mode="interactive"),
         FieldSpec("output_tokens_per_s_per_user", "Tokens/s per user", "Speed each user sees (TPOT = 1000/this).",
                   "e.g. 25", section="Latency", mode="interactive"),
