@@ -357,6 +357,12 @@ def sizing_reasons(plan: Plan, w: Workload, tokens_per_s: float, ttft_ms: float,
              "prefill_utilization": h.prefill_utilization, "max_prefill_utilization": rho_max, "queue_wait_ms": h.wait_ms,
              "ttft_at_peak_ms": h.ttft_ms, "sized_by": h.bound, "decode_utilization": h.decode_utilization,
              "busy_utilization": h.busy_utilization, "queue_wait_p95_ms": h.wait_p95_ms, "ttft_p95_at_peak_ms": h.ttft_p95_ms}))
+        if h.ttft_p95_ms > w.ttft_ms >= h.ttft_ms:
+            out.append(Reason("ttft-tail", f"the mean TTFT at the peak ({h.ttft_ms:,.0f} ms) meets the {w.ttft_ms:,.0f} ms target, "
+                              f"but its p95 is {h.ttft_p95_ms:,.0f} ms: one request in twenty at the peak waits longer (the "
+                              f"target is checked as a mean; for a p95 target, lower the TTFT target to about "
+                              f"{w.ttft_ms * h.ttft_ms / h.ttft_p95_ms:,.0f} ms)", "warning",
+                              {"ttft_p95_at_peak_ms": h.ttft_p95_ms, "ttft_at_peak_ms": h.ttft_ms}))
     cs = cold_start(weights_bytes, plan.price)
     where = plan.price.provider
     stopped = (f"; {where} bills powered-off machines, so scaling down destroys the machine and every start is a fresh one "
