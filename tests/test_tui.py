@@ -789,8 +789,9 @@ async def test_replica_counts_use_one_notation_and_stay_in_summaries():  # 6
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         table = app.screen.query_one(RankingTable)
-        assert "2,868 × 1 mi300x" in str(table.get_row_at(0)[7])
-        assert "(R × G gpu)" in str(table.columns[table.ordered_columns[7].key].label)  # the legend in the header
+        where = [c.key.value for c in table.ordered_columns].index("gpus")
+        assert "2,868 × 1 mi300x" in str(table.get_row_at(0)[where])
+        assert "(R × G gpu)" in str(table.columns[table.ordered_columns[where].key].label)  # the legend in the header
         assert "2,868 × 1 mi300x" in app.screen.query_one("#detail").text.plain
         app.open_breakdown(table.current)
         await until(pilot, lambda: isinstance(app.screen, BreakdownScreen) and bool(app.screen.query("#bd-config")))
@@ -808,6 +809,9 @@ async def test_nothing_is_cut_without_a_sign(size):  # 7
         widths = [c.get_render_width(table) for c in table.ordered_columns]
         room = table.scrollable_content_region.width
         last = "quality" if size == (120, 40) else "model"  # at 80 columns: rank, cost, monthly and the model
+        if size == (120, 40):  # and where the row runs, far enough to tell two rows of one model apart: "1 × 1 h100-sxm bf16"
+            start = sum(widths[: keys.index("gpus")])
+            assert keys.index("gpus") == keys.index("quality") + 1 and room - start >= len("1 × 1 h100-sxm bf16")
         assert sum(widths[: keys.index(last) + 1]) <= room, (keys, widths, room)
         detail = app.screen.query_one("#detail")
         shown = detail.render().plain

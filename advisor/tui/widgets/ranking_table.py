@@ -123,14 +123,15 @@ COLUMNS: tuple[Column, ...] = (
     Column("model", "model", model_cell, lambda c: (c.model, where(c))),
     Column("quality", "quality", quality_cell,
            lambda c: _none_last(c.quality, reverse_sign=True), right=True),
+    Column("gpus", "where (R × G gpu)", where, lambda c: ((c.replicas_peak or c.replicas) * c.gpus, c.gpu or "")),
+    Column("arch", "arch", lambda c: arch_label(c.architecture), lambda c: c.architecture),
     Column("utilization", "util.", lambda c: fmt.pct(c.utilization) if c.utilization is not None else "-",
            lambda c: _none_last(c.utilization, reverse_sign=True), right=True),
-    Column("arch", "arch", lambda c: arch_label(c.architecture), lambda c: c.architecture),
-    Column("gpus", "where (R × G gpu)", where, lambda c: ((c.replicas_peak or c.replicas) * c.gpus, c.gpu or "")),
 )
 """Cost first (the rank, $/M tokens and monthly stay fixed while the table scrolls sideways), then what
-the row is. At 80 columns the fixed columns and the model stay visible next to the questions; the rest
-scroll (or ctrl+b hides the questions)."""
+the row is: model, quality and where it runs (at 120 columns its replicas, GPUs and precision
+show next to the questions: what tells two rows of one model apart), then architecture and utilization. At 80 columns the fixed
+columns and the model stay visible next to the questions; the rest scroll (or ctrl+b hides the questions)."""
 MAX_ROWS = 200
 """Rows drawn at once: a table of thousands of rows costs seconds to rebuild on every keystroke. The rows are
 the first ``MAX_ROWS`` in the current sort order (all candidates are sorted); a last row says how many more
@@ -263,10 +264,11 @@ class RankingTable(DataTable):
                 cursor_row = i
         if self.hidden:
             # Each part within its column's width: a long text in the model column would widen it and push
-            # quality, utilization and arch off screen for every row.
+            # the columns after it off screen for every row; the how goes in "where", the widest column.
             more = Text(_cut(f"… {self.hidden:,} more", MODEL_WIDTH), style="dim italic")
             how = Text("in this order: s sorts by another column, ctrl+s exports them all", style="dim italic")
-            self.add_row("", "", "", more, *([""] * (len(COLUMNS) - 5)), how, key=MORE_KEY)
+            cells = {"model": more, "gpus": how}
+            self.add_row(*(cells.get(c.key, "") for c in COLUMNS), key=MORE_KEY)
         if cands:
             self.move_cursor(row=cursor_row, animate=False, scroll=True)
         self.post_message(self.Highlighted(self.current))
