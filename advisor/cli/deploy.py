@@ -27,7 +27,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 def cmd_deploy(args: argparse.Namespace) -> int:
     from advisor import api
     from advisor.cli.recommend import build_workload
-    from advisor.deploy.skypilot import render
+    from advisor.deploy.skypilot import launch_warnings, render
     from advisor.errors import InputError
 
     w = build_workload(args)
@@ -56,6 +56,8 @@ def cmd_deploy(args: argparse.Namespace) -> int:
             except FileExistsError:
                 raise InputError("output_dir", f"{out / name} exists (pass --force to overwrite)") from None
             print(f"moe-advisor: wrote {out / name}", file=sys.stderr)
+    for line in launch_warnings(c, w, api.catalog(), args.target):
+        print(f"moe-advisor: warning: {line}", file=sys.stderr)
     many = len(files) > 1
     for name, text in files.items():
         if many:

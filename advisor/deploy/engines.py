@@ -13,18 +13,49 @@ from advisor.deploy.plan import EnginePlan
 PORT = 8000
 OPTIONS_FILE = "trtllm-options.yaml"
 
+VLLM_LORA_RANKS = (1, 8, 16, 32, 64, 128, 256, 320, 512)
+"""The ranks ``--max-lora-rank`` accepts (vllm/config/lora.py, ``MaxLoRARanks``)."""
+SGLANG_LORA_TARGETS = {"attention": ("q_proj", "k_proj", "v_proj", "o_proj"), "all": ("all",)}
+"""``--lora-target-modules`` values (sglang python/sglang/srt/utils/common.py: SUPPORTED_LORA_TARGET_MODULES q/k/v/o,
+gate/up/down_proj, and LORA_TARGET_ALL_MODULES ``all``); the flag sizes the adapter memory pool when the adapters
+are loaded after start."""
+TRTLLM_LORA_TARGETS = {"attention": ("attn_q", "attn_k", "attn_v", "attn_dense"),
+                       "all": ("attn_q", "attn_k", "attn_v", "attn_dense", "mlp_h_to_4h", "mlp_4h_to_h", "mlp_gate")}
+"""TensorRT-LLM module names of q/k/v/o_proj and gate/down/up_proj (tensorrt_llm/_torch/peft/lora/config.py,
+``get_default_trtllm_modules_to_hf_modules``); ``lora_target_modules`` is required when ``lora_dir`` is empty
+(LoraConfig, https://nvidia.github.io/TensorRT-LLM/llm-api/reference/LoraConfig.html)."""
+LORA_LOADING = {
+    "vllm": "name them with --lora-modules NAME=PATH ... (or load them at run time: VLLM_ALLOW_RUNTIME_LORA_UPDATING=True "
+            "and POST /v1/load_lora_adapter; https://docs.vllm.ai/en/latest/features/lora.html)",
+    "sglang": "add --lora-paths NAME=PATH ... for them (https://docs.sglang.io/advanced_features/lora.html)",
+    "trtllm": f"list their directories in lora_config.lora_dir of {OPTIONS_FILE} "
+              "(https://nvidia.github.io/TensorRT-LLM/features/lora.html)",
+}
+
+MEMORY_TERMS = {
+    "vllm": ("--gpu-memory-utilization", "weights, adapters, activations, CUDA context and the planned KV cache over GPU memory"),
+    "sglang": ("--mem-fraction-static",
+               "weights, adapters and the planned KV cache over GPU memory; activations and CUDA graphs use the rest"),
+    "trtllm": ("free_gpu_memory_fraction",
+               "the planned KV cache over the memory free after weights, adapters and the runtime reserve"),
+}
+
+
+def vllm_lora_rank(rank: int) -> int:
+    """The smallest rank vLLM accepts that holds ``rank``."""
+    return next((r for r in VLLM_LORA_RANKS if r >= rank), VLLM_LORA_RANKS[-1])
+
 
 def _cmd(argv: list[str], prefix: str = "", background: bool = False) -> str:
-    """One command: the program (and positional model) on the first line, then one flag with its value a line."""
+    """One command: the program (and positional model) on the first line, then one flag with its values a line."""
     n = 2 if argv[0] == "trtllm-serve" else 3
     head, rest, lines, j = " ".join(argv[:n]), argv[n:], [], 0
     while j < len(rest):
-        if j + 1 < len(rest) and not rest[j + 1].startswith("--"):
-            lines.append(f"{rest[j]} {rest[j + 1]}")
-            j += 2
-        else:
-            lines.append(rest[j])
-            j += 1
+        end = j + 1
+        while end < len(rest) and not rest[end].startswith("--"):
+            end += 1
+        lines.append(" ".join(rest[j:end]))
+        j = end
     return prefix + head + "".join(f" \\\n  {ln}" for ln in lines) + (" &" if background else "")
 
 
@@ -69,6 +100,43 @@ def notes(p: EnginePlan, engine: str) -> list[str]:
                    f"put a load balancer on port {PORT} in front of them")
     out.append(f"KV cache: the workload needs {p.kv_need_bytes / 2**30:,.1f} GiB of the {p.kv_capacity_bytes / 2**30:,.1f} GiB "
                f"a replica holds (memory breakdown); batch {p.batch} per engine")
+    mem = p.memory_setting(engine)
+    if p.memory:
+        what = MEMORY_TERMS[engine]
+        out.append(f"{what[0]} {mem.value:.2f}: the plan needs {mem.need:.2f} ({what[1]}); the engine's default or more, "
+                   "the surplus going to KV cache (advisor.deploy.plan.GpuMemory)")
+    if p.max_model_len > p.visible_context:
+        out.append(f"{p.mode or 'reasoning'} row: context {p.max_model_len:,} = the workload's {p.visible_context:,} tokens plus "
+                   f"the {p.max_model_len - p.visible_context:,} reasoning tokens the row was costed for")
+    if p.lora:
+        out.append(f"{p.lora.adapters} LoRA adapter(s) of rank {p.lora.rank} ({p.lora.targets} projections) resident as costed: "
+                   + LORA_LOADING[engine])
+    if engine == "vllm":
+        from advisor.deploy import support
+
+        if support.vllm_minimum(p.model_id) > support.BASE_VLLM:
+            r = support.VLLM_RECIPES[p.model_id]
+            out.append(f"{p.model_id} needs vLLM >= {support.version_text(r.min_vllm)} ({r.url}): install at least "
+                       f"that ({support.vllm_pin(p.model_id)}; the SkyPilot file pins it)")
+    return out + ["WARNING: " + x for x in warnings(p, engine)]
+
+
+def warnings(p: EnginePlan, engine: str) -> list[str]:
+    """What may keep these files from serving the plan: a memory setting that cannot hold it, adapters the engine
+    is not known to serve on this model, vLLM support on this GPU unverified or refused by the vLLM recipe."""
+    out = []
+    mem = p.memory_setting(engine)
+    if mem.note:
+        out.append(mem.note)
+    if p.lora and not p.lora_served.get(engine, True):
+        out.append(f"{engine} is not known to serve these LoRA adapters on {p.model_id} (catalog engine.toml lora table); "
+                   "lora_targets = 'attention' keeps them off the experts")
+    if engine == "vllm":
+        from advisor.deploy import support
+
+        status, line = support.vllm_support(p.model_id, p.gpu)
+        if status != "verified":
+            out.append(line)
     return out
 
 
@@ -85,10 +153,13 @@ def vllm_argv(p: EnginePlan, port: int = PORT, engines: int = 1) -> list[str]:
     if p.nodes > 1:
         a += ["--distributed-executor-backend", "ray"]
     a += ["--max-model-len", str(p.max_model_len), "--kv-cache-dtype", kv_dtype("vllm", p.kv_precision),
-          "--gpu-memory-utilization", f"{p.memory_fraction:.2f}" if p.memory_policy == "total_fraction" else f"{p.static_fraction:.2f}",
+          "--gpu-memory-utilization", f"{p.memory_setting('vllm').value:.2f}",
           "--max-num-seqs", str(p.per_rank_batch), "--max-num-batched-tokens", str(p.max_batched_tokens)]
     if p.quantize_online:
         a += ["--quantization", p.precision]
+    if p.lora:
+        n = str(p.lora.adapters)
+        a += ["--enable-lora", "--max-loras", n, "--max-lora-rank", str(vllm_lora_rank(p.lora.rank)), "--max-cpu-loras", n]
     return a
 
 
@@ -106,10 +177,13 @@ def sglang_argv(p: EnginePlan, port: int = PORT, engines: int = 1) -> list[str]:
     if p.nodes > 1:
         a += ["--nnodes", str(p.nodes), "--node-rank", "$NODE_RANK", "--dist-init-addr", "$HEAD_ADDR:5000"]
     a += ["--context-length", str(p.max_model_len), "--kv-cache-dtype", kv_dtype("sglang", p.kv_precision),
-          "--mem-fraction-static", f"{p.static_fraction:.2f}", "--max-running-requests", str(p.batch * engines),
+          "--mem-fraction-static", f"{p.memory_setting('sglang').value:.2f}", "--max-running-requests", str(p.batch * engines),
           "--chunked-prefill-size", str(p.max_batched_tokens)]
     if p.quantize_online:
         a += ["--quantization", p.precision]
+    if p.lora:
+        a += ["--enable-lora", "--max-loras-per-batch", str(p.lora.adapters), "--max-lora-rank", str(p.lora.rank),
+              "--lora-target-modules", *SGLANG_LORA_TARGETS[p.lora.targets]]
     return a
 
 
@@ -123,7 +197,11 @@ def trtllm_options(p: EnginePlan) -> str:
               f"max_batch_size: {p.per_rank_batch}", f"max_num_tokens: {p.max_batched_tokens}",
               f"max_seq_len: {p.max_model_len}", "kv_cache_config:",
               f"  dtype: {kv_dtype('trtllm', p.kv_precision)}",
-              f"  free_gpu_memory_fraction: {p.memory_fraction if p.memory_policy == 'free_fraction' else 0.9:.2f}"]
+              f"  free_gpu_memory_fraction: {p.memory_setting('trtllm').value:.2f}"]
+    if p.lora:
+        lines += ["lora_config:", "  lora_dir: []  # one directory per adapter (Hugging Face PEFT); see the notes in serve.sh",
+                  f"  lora_target_modules: [{', '.join(TRTLLM_LORA_TARGETS[p.lora.targets])}]",
+                  f"  max_lora_rank: {p.lora.rank}", f"  max_loras: {p.lora.adapters}", f"  max_cpu_loras: {p.lora.adapters}"]
     return "\n".join(lines) + "\n"
 
 

@@ -5,16 +5,100 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from advisor.catalog.load import Catalog
 from advisor.domain.recommendation import Candidate
 from advisor.domain.workload import Workload
 from advisor.errors import InputError
+from advisor.physics.lora import LoraPlan
 
 QUANTIZED_ONLINE = ("fp8",)
 """Weight precisions vLLM and SGLang quantize a higher-precision checkpoint to at load time (``--quantization fp8``);
 others need a pre-quantized checkpoint."""
+
+
+VLLM_MAX_UTILIZATION = 0.95
+"""Highest ``--gpu-memory-utilization`` written: vLLM 0.12 captures its CUDA graphs after sizing the KV cache, so
+they (and anything else outside its budget) must fit in the rest of the GPU."""
+TRTLLM_MAX_FREE_FRACTION = 0.95
+"""Highest ``free_gpu_memory_fraction`` written: what is left of the free memory is the runtime's headroom."""
+
+
+@dataclass(frozen=True)
+class MemorySetting:
+    value: float
+    """The fraction written into the launch file."""
+    need: float
+    """The fraction the plan needs in that engine's terms (before the engine default and the caps)."""
+    note: str = ""
+    """Set when ``value`` cannot hold what the plan needs."""
+
+
+@dataclass(frozen=True)
+class GpuMemory:
+    """One GPU's share of a candidate's memory breakdown, in bytes (replica totals / GPUs), and the memory
+    setting each engine needs to hold it. The engines' settings mean different things:
+
+    - vLLM ``--gpu-memory-utilization``: "the fraction of GPU memory to be used for the model executor" (vLLM
+      ``vllm/config/cache.py``, CacheConfig.gpu_memory_utilization; https://docs.vllm.ai/en/latest/configuration/
+      engine_args.html). vLLM loads the weights, profiles a forward pass of ``max_num_batched_tokens`` (the
+      activation peak) and gives the KV cache what is left of that budget, so the budget must hold weights,
+      adapters, the activation peak, the CUDA context and communication buffers AND the planned KV cache.
+      CUDA graphs are captured after the KV cache is sized and sit outside the budget in vLLM 0.12 (their size
+      is estimated inside it only from https://github.com/vllm-project/vllm/pull/30515, opt-in, and by default
+      from v0.21.0), hence ``VLLM_MAX_UTILIZATION``. Planned (weights + KV) / memory alone, without the runtime
+      reserve, leaves vLLM too little: "No available memory for the cache blocks".
+    - SGLang ``--mem-fraction-static``: "the fraction of the memory used for static allocation (model weights
+      and KV cache memory pool)" (https://docs.sglang.io/advanced_features/server_arguments.html): activations
+      and CUDA graphs live in the rest, so it must hold weights + adapters + KV and leave the activation and
+      fixed overhead outside.
+    - TensorRT-LLM ``kv_cache_config.free_gpu_memory_fraction``: a share of the memory FREE after the weights and
+      the runtime's own buffers are allocated, not of the total ("0.9 ... will try to allocate 90% of free GPU
+      memory for KV cache", https://nvidia.github.io/TensorRT-LLM/examples/kvcacheconfig.html; KvCacheConfig,
+      https://nvidia.github.io/TensorRT-LLM/llm-api/reference/KvCacheConfig.html).
+
+    Each setting is the larger of the engine profile's default (more KV room never hurts the plan) and what the
+    breakdown needs, rounded up to the hundredth."""
+
+    capacity: int
+    weights: int
+    adapters: int
+    """Resident LoRA adapters (allocated before the KV cache)."""
+    activation: int
+    """Activation workspace of one forward pass of ``max_batched_tokens`` tokens (the runtime reserve's)."""
+    fixed: int
+    """CUDA context, CUDA graphs, communication buffers (the runtime reserve's)."""
+    kv_need: int
+    """KV cache the planned concurrency holds at the admitted context (physical bytes, replicas included)."""
+
+    def setting(self, engine: str, default: float) -> MemorySetting:
+        cap = max(1, self.capacity)
+        outside = self.activation + self.fixed
+        if engine == "sglang":
+            need = (self.weights + self.adapters + self.kv_need) / cap
+            ceiling = math.floor((1.0 - outside / cap) * 100) / 100
+            short = (f"--mem-fraction-static {ceiling:.2f} cannot hold the {need * cap / 1e9:,.1f} GB of weights, adapters "
+                     f"and planned KV cache a GPU and still leave {outside / 1e9:,.1f} GB for activations and CUDA graphs")
+        elif engine == "trtllm":
+            free = cap - self.weights - self.adapters - outside
+            need = self.kv_need / free if free > 0 else float("inf")
+            ceiling = TRTLLM_MAX_FREE_FRACTION
+            short = (f"the planned KV cache needs {need:.0%} of the memory free after the weights; free_gpu_memory_fraction "
+                     f"is capped at {ceiling:.2f}")
+        else:
+            need = (self.weights + self.adapters + outside + self.kv_need) / cap
+            ceiling = VLLM_MAX_UTILIZATION
+            short = (f"vLLM's budget would need {need:.0%} of the GPU ({need * cap / 1e9:,.1f} GB: weights, adapters, "
+                     f"activations, CUDA context and the planned KV cache); at {ceiling:.2f} it gets less KV cache than planned")
+        value = min(max(default, _up(need)), ceiling)
+        note = "" if _up(need) <= ceiling else short + ": lower the batch (--max-num-seqs) or use the engine the estimate assumed"
+        return MemorySetting(value, need, note)
+
+
+def _up(x: float) -> float:
+    """Up to the next hundredth (a setting that rounds down would miss what is needed)."""
+    return math.ceil(x * 100 - 1e-9) / 100
 
 
 @dataclass(frozen=True)
@@ -42,11 +126,6 @@ class EnginePlan:
     batch: int
     """Concurrent sequences of one engine (all its DP ranks) the estimate admits."""
     max_batched_tokens: int
-    memory_policy: str
-    memory_fraction: float
-    """The engine profile's memory fraction (vLLM gpu_memory_utilization, TensorRT-LLM free_gpu_memory_fraction)."""
-    static_fraction: float
-    """(weights + KV capacity) / GPU memory from the breakdown (SGLang mem_fraction_static)."""
     kv_need_bytes: int
     kv_capacity_bytes: int
     nodes: int
@@ -55,6 +134,19 @@ class EnginePlan:
     checkpoint: str = ""
     """The repository the engine loads: the model's published checkpoint of ``precision`` (models.toml
     ``checkpoints``), else ``hf_repo``."""
+    memory: GpuMemory | None = None
+    """One GPU's share of the candidate's memory breakdown (None: the candidate has no breakdown)."""
+    default_fractions: dict[str, float] = field(default_factory=dict)
+    """Engine id -> its catalog profile's memory fraction on this GPU's vendor (vLLM 0.90, SGLang 0.88,
+    TensorRT-LLM 0.90 of the free memory)."""
+    lora: LoraPlan | None = None
+    """The adapters the workload serves from this base model (None: none)."""
+    lora_served: dict[str, bool] = field(default_factory=dict)
+    """Engine id -> whether its catalog ``lora`` table serves ``lora`` on this model (``physics.lora.serves``)."""
+    mode: str = ""
+    """``reasoning`` or ``non-reasoning`` for a model with answering modes ("" otherwise)."""
+    visible_context: int = 0
+    """The workload's own ``context_max_tokens`` (``max_model_len`` adds the reasoning tokens of a reasoning row)."""
 
     @property
     def prequantized(self) -> bool:
@@ -64,6 +156,12 @@ class EnginePlan:
     @property
     def repo(self) -> str:
         return self.checkpoint or self.hf_repo
+
+    def memory_setting(self, engine: str) -> MemorySetting:
+        """The memory fraction ``engine`` needs for this plan (``GpuMemory``); the profile default without a
+        breakdown."""
+        default = self.default_fractions.get(engine, 0.9)
+        return self.memory.setting(engine, default) if self.memory else MemorySetting(default, default)
 
     @property
     def per_rank_batch(self) -> int:
@@ -94,32 +192,53 @@ def engines_of(c: Candidate) -> int:
 
 
 def plan_for(c: Candidate, w: Workload, cat: Catalog) -> EnginePlan:
-    """The engine-level plan of a self-hosted candidate (InputError for an API candidate)."""
+    """The engine-level plan of a self-hosted candidate (InputError for an API candidate). ``max_model_len`` is the
+    context the row was costed at: a reasoning row's workload is scaled by its mode (``ranking.modes``), so its
+    thinking tokens fit too."""
     if c.deployment != "self-hosted" or not c.gpu:
         raise InputError("candidate", f"{c.label} is an API: there is no engine to launch")
     from advisor.domain.precision import resolve_precision
+    from advisor.physics import lora
     from advisor.physics.engines import engine_profile
     from advisor.physics.layouts import make_layout
+    from advisor.physics.sizing import runtime_reserve
+    from advisor.ranking.modes import scaled_workload
 
     m, g = cat.models[c.model], cat.gpus[c.gpu]
     k = engines_of(c)
     n = max(1, c.gpus // k)
     lay = make_layout(m, g, n, c.layout or "tp")
     profile = engine_profile(cat, g, c.engine).for_vendor(g.vendor)
+    adapters = lora.plan_for(w)
+    defaults, served = {}, {}
+    for eid in ("vllm", "sglang", "trtllm"):
+        try:
+            other = engine_profile(cat, g, eid)
+        except InputError:  # the engine does not run on this vendor's GPUs
+            other = profile
+        defaults[eid] = float(other.memory.kv_cache_fraction)
+        served[eid] = adapters is None or lora.serves(other, m, adapters)
     mem = c.memory
-    cap = mem.capacity_bytes if mem else g.memory_bytes * c.gpus
-    static = (mem.weights_bytes + mem.kv_capacity_bytes) / cap if mem and cap else profile.memory.kv_cache_fraction
+    gpu_mem = None
+    if mem:
+        per = max(1, c.gpus)
+        weights = mem.weights_bytes // per
+        res = runtime_reserve(m, g, n, profile.memory, weights)
+        gpu_mem = GpuMemory(capacity=mem.capacity_bytes // per, weights=weights,
+                            adapters=lora.bytes_per_gpu(m, adapters, n) if adapters else 0,
+                            activation=res.activation_bytes, fixed=res.fixed_bytes, kv_need=mem.kv_cache_bytes // per)
+    mq = cat.quality_modes.get(m.id, {}).get(c.mode) if c.mode else None
+    context = scaled_workload(w, mq).context_max_tokens
     inst = c.instance_gpus or min(c.gpus, g.gpus_per_node)
     prec = c.precision or "bf16"
     return EnginePlan(
         model_id=m.id, hf_repo=m.hf_repo, gpu=g.id, vendor=g.vendor, engine=c.engine or profile.id, layout=lay.layout,
         engines=k, gpus_per_engine=n, tensor_parallel=lay.tensor_parallel, pipeline_parallel=lay.pipeline_parallel,
-        data_parallel=lay.data_parallel, expert_parallel=lay.expert_parallel, precision=c.precision or "bf16",
-        native_precision=m.native_precision, kv_precision=c.kv_precision or "bf16", max_model_len=w.context_max_tokens,
+        data_parallel=lay.data_parallel, expert_parallel=lay.expert_parallel, precision=prec,
+        native_precision=m.native_precision, kv_precision=c.kv_precision or "bf16", max_model_len=context,
         batch=int(c.batch or 1), max_batched_tokens=int(profile.memory.max_batched_tokens),
-        memory_policy=profile.memory.policy, memory_fraction=float(profile.memory.kv_cache_fraction),
-        static_fraction=math.floor(static * 100) / 100, kv_need_bytes=mem.kv_cache_bytes if mem else 0,
-        kv_capacity_bytes=mem.kv_capacity_bytes if mem else 0, nodes=max(1, math.ceil(c.gpus / inst)),
-        gpus_per_node=min(c.gpus, inst),
+        kv_need_bytes=mem.kv_cache_bytes if mem else 0, kv_capacity_bytes=mem.kv_capacity_bytes if mem else 0,
+        nodes=max(1, math.ceil(c.gpus / inst)), gpus_per_node=min(c.gpus, inst),
         checkpoint=m.checkpoint(prec) or m.checkpoint(resolve_precision(prec, g.vendor)) or m.hf_repo,
+        memory=gpu_mem, default_fractions=defaults, lora=adapters, lora_served=served, mode=c.mode or "", visible_context=w.context_max_tokens,
     )

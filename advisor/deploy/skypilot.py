@@ -11,7 +11,13 @@ from __future__ import annotations
 import math
 
 from advisor.deploy import VERSIONS
-from advisor.deploy.engines import PORT, OPTIONS_FILE, notes, serve_script, trtllm_options
+from advisor.deploy.engines import (
+    OPTIONS_FILE,
+    PORT,
+    notes,
+    serve_script,
+    trtllm_options,
+)
 from advisor.deploy.plan import EnginePlan
 from advisor.domain.recommendation import Candidate
 from advisor.domain.workload import Workload
@@ -23,6 +29,22 @@ SKYPILOT_GPU = {"h100-sxm": "H100", "h100-pcie": "H100", "h200": "H200", "b200":
                 "l40s": "L40S", "l4": "L4", "mi300x": "MI300X", "mi325x": "MI325X", "gh200": "GH200"}
 SETUP = {"vllm": 'pip install "vllm==0.12.*"', "sglang": 'pip install "sglang[all]==0.5.*"',
          "trtllm": 'pip install "tensorrt_llm==1.0.*"'}
+"""CUDA installs of the base versions (vLLM's is raised to the model's minimum: ``setup_for``)."""
+
+
+def setup_for(p: EnginePlan, engine: str) -> tuple[str | None, str]:
+    """(SkyPilot ``image_id`` or None, the ``setup`` line). NVIDIA: pip installs (vLLM pinned at least to the model's
+    recipe minimum). AMD: the CUDA wheels do not run on ROCm, so the engine's ROCm image is the ``image_id``
+    (``resources.image_id: docker:<image>``, https://docs.skypilot.co/en/latest/examples/docker-containers.html)."""
+    from advisor.deploy import support
+
+    if p.vendor != "amd":
+        return None, f'pip install "{support.vllm_pin(p.model_id)}"' if engine == "vllm" else SETUP[engine]
+    if engine == "vllm":
+        return support.vllm_rocm_image(p.model_id), "python -c 'import vllm; print(vllm.__version__)'  # vLLM from the image"
+    if engine == "sglang":
+        return support.SGLANG_ROCM_IMAGE, "python -c 'import sglang; print(sglang.__version__)'  # SGLang from the image"
+    return None, f"# TensorRT-LLM does not run on {p.gpu}: deploy with --target vllm or sglang"
 
 API_ENDPOINTS = {
     "openrouter": ("https://openrouter.ai/api/v1", "OPENROUTER_API_KEY"),
@@ -68,17 +90,18 @@ def skypilot_yaml(c: Candidate, w: Workload, p: EnginePlan, engine: str, header:
     if not infra:
         lines.append(f"# {c.provider} is not a SkyPilot cloud: set resources.infra yourself (e.g. k8s for your own cluster)")
     weights_gb = (c.memory.weights_bytes / max(1, p.engines) / 1e9) if c.memory else 100.0
-    disk = max(256, int(math.ceil(weights_gb * 1.5 / 128.0)) * 128)
+    disk = max(256, math.ceil(weights_gb * 1.5 / 128.0) * 128)
     lines += [f"name: {c.model}-{p.gpu}".replace(".", "-"), "", "resources:"]
     if infra:
         lines.append(f"  infra: {infra}")
     lines += [f"  accelerators: {SKYPILOT_GPU.get(p.gpu, p.gpu.upper())}:{p.gpus_per_node}",
               f"  use_spot: {'true' if c.pricing_kind == 'spot' else 'false'}", f"  ports: {PORT}", f"  disk_size: {disk}"]
+    image, setup = setup_for(p, engine)
+    if image:
+        lines.append(f"  image_id: docker:{image}  # the engine's ROCm build (advisor.deploy.support)")
     if p.nodes > 1:
         lines.append(f"num_nodes: {p.nodes}")
-    if p.vendor == "amd":
-        lines.append("  # AMD GPUs: run the ROCm build of the engine (e.g. image_id: docker:rocm/vllm)")
-    lines += ["", "envs:", f"  MODEL: {p.repo}", "", "setup: |", f"  {SETUP[engine]}"]
+    lines += ["", "envs:", f"  MODEL: {p.repo}", "", "setup: |", f"  {setup}"]
     run = serve_script(p, engine)
     if engine == "trtllm":
         run = f"cat > {OPTIONS_FILE} <<'EOF'\n{trtllm_options(p)}EOF\n" + run
@@ -99,6 +122,18 @@ def api_snippet(c: Candidate, w: Workload, provider_model: str | None, hf_repo: 
             f'resp = client.chat.completions.create(\n    model="{model}",\n'
             '    messages=[{"role": "user", "content": "Hello"}],\n'
             f"    max_tokens={w.output_tokens},\n)\nprint(resp.choices[0].message.content)\n")
+
+
+def launch_warnings(c: Candidate, w: Workload, cat, target: str) -> list[str]:
+    """The warnings the launch files of ``target`` carry (``engines.warnings``), one line each, for the deploy output;
+    none for an API candidate."""
+    from advisor.deploy.engines import warnings
+    from advisor.deploy.plan import plan_for
+
+    if c.deployment == "api" or target not in VERSIONS:
+        return []
+    p = plan_for(c, w, cat)
+    return warnings(p, p.engine if target == "skypilot" else target)
 
 
 def render(c: Candidate, w: Workload, cat, target: str, rank: int = 1, provider_model: str | None = None) -> dict[str, str]:
