@@ -6,6 +6,23 @@ from __future__ import annotations
 from typing import Callable
 
 
+def operating_point(cycle: Callable[[int], tuple[float, float]], b_max: int, tpot_limit_ms: float | None) -> tuple[int, float, float, bool]:
+    """(batch, output tokens/s, TPOT seconds, meets the limit) of a deployment whose ``cycle(batch)`` gives (output
+    tokens/s, TPOT seconds): the largest batch it admits, ``b_max``, or under a TPOT limit the largest within it (one
+    stream alone when even that misses it)."""
+    tput, tpot = cycle(b_max)
+    batch = b_max
+    if tpot_limit_ms is not None and tpot * 1e3 > tpot_limit_ms:
+        limit_s = tpot_limit_ms / 1e3
+        t1, tpot1 = cycle(1)
+        if tpot1 > limit_s:
+            batch, tput, tpot = 1, t1, tpot1
+        else:
+            batch = largest_batch_within(lambda b: cycle(b)[1], b_max, limit_s, tpot1, tpot)
+            tput, tpot = cycle(batch)
+    return batch, tput, tpot, tpot_limit_ms is None or tpot * 1e3 <= tpot_limit_ms
+
+
 def largest_batch_within(tpot: Callable[[int], float], b_max: int, limit_s: float, tpot_1: float, tpot_max: float) -> int:
     """The largest batch in [1, b_max) whose TPOT is within ``limit_s``, given
     ``tpot(1)`` = ``tpot_1`` <= ``limit_s`` < ``tpot(b_max)`` = ``tpot_max``.

@@ -38,6 +38,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from advisor.domain.specs import GpuSpec, ModelSpec
+from advisor.physics.sizing import Fit, fit
 
 LAYOUTS = ("tp", "tp_ep", "dep", "pp")
 LAYOUT_ALIASES = {"ep": "tp_ep", "tep": "tp_ep", "tp+ep": "tp_ep", "attention_tp_ep": "tp_ep",
@@ -117,6 +118,23 @@ def make_layout(m: ModelSpec, gpu: GpuSpec, gpus: int, name: str) -> Parallelism
     return Parallelism(tensor_parallel=gpus, expert_parallel=1, kv_replication=kv_replication(m, gpus), spans_nodes=spans,
                        note=note, tp_divides_heads=m.num_attention_heads % gpus == 0, layout="tp",
                        moe_tensor_parallel=gpus, gpus=gpus)
+
+
+def parallelism(m: ModelSpec, gpu: GpuSpec, gpus: int, layout: str | None = None) -> Parallelism:
+    """A layout of ``gpus`` GPUs: ``layout`` if given, else attention TP + experts EP for an MoE whose experts
+    divide over the GPUs and plain TP otherwise (the estimate searches all layouts: ``Estimate.parallelism``)."""
+    if layout is None:
+        layout = "tp_ep" if m.is_moe and gpus > 1 and m.n_routed_experts % gpus == 0 else "tp"
+    return make_layout(m, gpu, gpus, layout)
+
+
+@lru_cache(maxsize=65536)
+def fit_as(m: ModelSpec, gpu: GpuSpec, gpus: int, prec: str, ctx: int, kv_precision: str, memory, kv_replication: float,
+           weights_per_gpu: int, precision: str) -> Fit:
+    """``fit`` for one layout, labelled with the precision the caller named (the same fit recurs for every
+    engine with the same memory policy and every TPOT limit: memoized; ``clear_memos`` empties it). With the
+    layout's ``weights_per_gpu`` given, ``fit`` reads the precision only as the label (``prec`` resolves it)."""
+    return fit(m, gpu, gpus, precision, ctx, kv_precision, memory, kv_replication=kv_replication, weights_per_gpu=weights_per_gpu)
 
 
 def layouts_for(m: ModelSpec, gpu: GpuSpec, gpus: int, supported: tuple[str, ...] = LAYOUTS) -> tuple[Parallelism, ...]:

@@ -32,17 +32,18 @@ from functools import lru_cache
 
 from advisor.domain.specs import GpuSpec, ModelSpec
 from advisor.measure.store import correction_for
+from advisor.measure.store import load as load_corrections
 from advisor.errors import InputError
 from advisor.domain.serving import ServingProfile
 from advisor.domain.precision import kv_bytes_per_element, resolve_precision, scheme
 from advisor.physics.engines import native_formats, unsupported_reason
-from advisor.physics.layouts import (LAYOUT_ALIASES, LAYOUTS, Parallelism, caller_id, comm_bytes_per_gpu, layouts_for,
-                                     make_layout, weights_per_gpu)
-from advisor.physics.batching import largest_batch_within
+from advisor.physics.layouts import (LAYOUT_ALIASES, LAYOUTS, Parallelism, caller_id, comm_bytes_per_gpu, fit_as, layouts_for,
+                                     make_layout, parallelism, weights_per_gpu)
+from advisor.physics.batching import operating_point
 from advisor.physics.engine_caps import engine_cap
 from advisor.physics.moe import (ep_compute_load, ep_max_load, experts_touched, expert_shape_efficiency, grouped_format_rate,
                                  grouped_gemm_efficiency)
-from advisor.physics.sizing import Fit, KvLayout, active_params, fit, kv_layout, param_breakdown, weight_bytes
+from advisor.physics.sizing import Fit, KvLayout, active_params, kv_layout, param_breakdown, weight_bytes
 
 __all__ = ["Estimate", "StepCost", "Parallelism", "estimate_for", "parallelism", "experts_touched", "peak_flops",
            "default_kv_precision", "kernels_per_step"]
@@ -165,14 +166,6 @@ def attention_flops_rate(gpu: GpuSpec, kv_precision: str, attention: str = "gqa"
     return _rate(gpu, "fp8" if fp8 else "bf16")
 
 
-def parallelism(m: ModelSpec, gpu: GpuSpec, gpus: int, layout: str | None = None) -> Parallelism:
-    """A layout of ``gpus`` GPUs: ``layout`` if given, else attention TP + experts EP for an MoE whose experts
-    divide over the GPUs and plain TP otherwise (the estimate searches all layouts: ``Estimate.parallelism``)."""
-    if layout is None:
-        layout = "tp_ep" if m.is_moe and gpus > 1 and m.n_routed_experts % gpus == 0 else "tp"
-    return make_layout(m, gpu, gpus, layout)
-
-
 def _attention_flops_per_token(m: ModelSpec, context: float, prefill: bool = False) -> float:
     """FLOPs of QK^T and AV for one query token over ``context`` cached tokens, all layers.
 
@@ -222,6 +215,32 @@ def kernels_per_step(m: ModelSpec) -> int:
     return m.num_hidden_layers * att + (m.num_hidden_layers - moe) * DENSE_FFN_KERNELS + moe * moe_k
 
 
+@lru_cache(maxsize=4096)  # used by one search's layouts and GPU counts in a row: a short memory is enough
+def _base(m: ModelSpec, gpu: GpuSpec, precision: str, kv_precision: str, engine: ServingProfile, inp: int, out: int) -> dict:
+    """The layout-independent coefficients of ``_Model`` for one (model, GPU, precision, KV precision, engine, request
+    shape), the same for every layout and GPU count: computed once (``clear_memos`` empties it); ``_Model`` divides
+    them by its layout's degrees in the order it always did (bit-identical floats)."""
+    f = engine.efficiency
+    params, w = param_breakdown(m), weight_bytes(m, precision)
+    bw = gpu.hbm_tbps * 1e12 * f.eff_bw * engine.gpu_multiplier(gpu.id, "eff_bw")
+    dec, pre = engine.gpu_multiplier(gpu.id, "eff_decode"), engine.gpu_multiplier(gpu.id, "eff_prefill")
+    lin, exp_peak, att = peak_flops(gpu, precision), peak_flops(gpu, precision, "experts"), attention_flops_rate(gpu, kv_precision, m.attention)
+    ctx = inp + out / 2.0
+    return {"f": f, "inp": inp, "out": out, "bw": bw, "kv_bw": bw * f.eff_kv, "lin_dec": lin * f.eff_decode * dec,
+            "lin_pre": lin * f.eff_prefill * pre, "exp_dec": exp_peak * f.eff_decode * dec, "exp_pre": exp_peak * f.eff_prefill * pre,
+            "att_dec": att * f.eff_decode * dec, "att_pre": att * f.eff_prefill * pre, "n_experts": m.n_routed_experts,
+            "top_k": m.num_experts_per_tok, "skew": float(f.routing_skew), "step_overhead": f.step_overhead_us * 1e-6,
+            "speed": float(f.engine_speed), "chunk": float(engine.memory.max_batched_tokens), "_full_pass_s": None,
+            "ne_bytes": w.non_expert - (0 if m.tie_word_embeddings else w.embedding_and_head / 2),
+            "ne_flops": 2.0 * (params.active_compute - params.active_routed_experts),
+            "kv_read": kv_layout(m, kv_precision).bytes_for_context(int(ctx)), "att_flops_dec": _attention_flops_per_token(m, ctx),
+            "att_flops_pre": _attention_flops_per_token(m, inp / 2.0, prefill=True), "expert_bytes": w.per_expert,
+            "expert_flops": 2.0 * params.expert_params, "permute": 8.0 * m.hidden_size, "kernels": kernels_per_step(m)}
+
+
+MEMOS = (_base,)  # this module's caches (``fit_as`` is layouts'): ``advisor.ranking.context.clear_memos`` empties them
+
+
 class _Model:
     """Precomputed per (model, gpu, layout, precision, request shape) coefficients: evaluating a batch is a
     few dozen float operations, so the batch search, the layout search and a full ranking stay cheap.
@@ -231,49 +250,29 @@ class _Model:
 
     def __init__(self, m: ModelSpec, gpu: GpuSpec, precision: str, kv_precision: str, engine: ServingProfile,
                  lay: Parallelism, inp: int, out: int):
-        f = engine.efficiency
-        self.m, self.f, self.lay, self.inp, self.out = m, f, lay, inp, out
+        self.__dict__.update(_base(m, gpu, precision, kv_precision, engine, inp, out))
+        f = self.f
+        self.m, self.lay = m, lay
         P, T, D = lay.pipeline_parallel, lay.tensor_parallel, lay.data_parallel
         self.P, self.D, self.EP, self.MT = P, D, lay.expert_parallel, lay.moe_tensor_parallel
-        params = param_breakdown(m)
-        w = weight_bytes(m, precision)
-        layout = kv_layout(m, kv_precision)
-        lookup = 0 if m.tie_word_embeddings else w.embedding_and_head / 2
-        self.ne_bytes = (w.non_expert - lookup) / (T * P)
-        ne_active = params.active_compute - params.active_routed_experts
-        self.ne_flops = 2.0 * ne_active / (T * P)
-        self.bw = gpu.hbm_tbps * 1e12 * f.eff_bw * engine.gpu_multiplier(gpu.id, "eff_bw")
-        self.kv_bw = self.bw * f.eff_kv
-        dec, pre = engine.gpu_multiplier(gpu.id, "eff_decode"), engine.gpu_multiplier(gpu.id, "eff_prefill")
-        lin, exp_peak, att = peak_flops(gpu, precision), peak_flops(gpu, precision, "experts"), attention_flops_rate(gpu, kv_precision, m.attention)
-        self.lin_dec, self.lin_pre = lin * f.eff_decode * dec, lin * f.eff_prefill * pre
-        self.exp_dec, self.exp_pre = exp_peak * f.eff_decode * dec, exp_peak * f.eff_prefill * pre
-        self.att_dec, self.att_pre = att * f.eff_decode * dec, att * f.eff_prefill * pre
-        ctx = inp + out / 2.0
-        self.kv_read = layout.bytes_for_context(int(ctx)) * lay.kv_replication / T / P
-        self.att_flops_dec = _attention_flops_per_token(m, ctx) / T / P
-        self.att_flops_pre = _attention_flops_per_token(m, inp / 2.0, prefill=True) / T / P
-        self.n_experts, self.top_k, self.skew = m.n_routed_experts, m.num_experts_per_tok, float(f.routing_skew)
+        self.ne_bytes, self.ne_flops = self.ne_bytes / (T * P), self.ne_flops / (T * P)
+        self.kv_read = self.kv_read * lay.kv_replication / T / P
+        self.att_flops_dec, self.att_flops_pre = self.att_flops_dec / T / P, self.att_flops_pre / T / P
         self.moe_layers = m.moe_layers / P
-        self.expert_bytes = w.per_expert * self.moe_layers
-        self.expert_flops = 2.0 * params.expert_params * self.moe_layers
-        self.permute = 8.0 * m.hidden_size * self.moe_layers
-        # grouped-GEMM shape and format terms (advisor.physics.moe); FP8 is block-scaled where the vendor's own checkpoint
-        # is FP8 (DeepSeek-V3/R1, Kimi K2 ship 128x128 block scales), per-tensor otherwise (ModelOpt/TensorRT-LLM FP8)
-        block = precision == "fp8" and m.native_precision == "fp8"
-        self.g_shape = expert_shape_efficiency(m.moe_intermediate_size) if m.is_moe else 1.0
-        self.g_fmt = grouped_format_rate(scheme(precision).experts.compute, block, bool(gpu.fp4_tflops))
+        self.expert_bytes, self.expert_flops = self.expert_bytes * self.moe_layers, self.expert_flops * self.moe_layers
+        self.permute = self.permute * self.moe_layers
         link = (gpu.internode_gbps if lay.collective_spans_nodes else gpu.interconnect_gbps) * 1e9 * f.eff_link
         self.link = link
         self.lat = f.allreduce_latency_us * 1e-6 * (2.0 if lay.collective_spans_nodes else 1.0)
         self.comm_bytes1, self.n_coll = comm_bytes_per_gpu(m, lay, 1.0)
         self.pp_hop = (m.hidden_size * 2.0 / (gpu.internode_gbps * 1e9 * f.eff_link) + self.lat) if P > 1 and lay.spans_nodes else 0.0
         self.stage_overhead = (f.layer_overhead_us * m.num_hidden_layers / P + f.moe_layer_overhead_us * self.moe_layers
-                               + f.kernel_floor_us * kernels_per_step(m) / P) * 1e-6
-        self.step_overhead = f.step_overhead_us * 1e-6
-        self.speed = float(f.engine_speed)
-        self.chunk = float(engine.memory.max_batched_tokens)
-        self._full_pass_s: float | None = None
+                               + f.kernel_floor_us * self.kernels / P) * 1e-6
+        # grouped-GEMM shape and format terms (advisor.physics.moe); FP8 is block-scaled where the vendor's own checkpoint
+        # is FP8 (DeepSeek-V3/R1, Kimi K2 ship 128x128 block scales), per-tensor otherwise (ModelOpt/TensorRT-LLM FP8)
+        block = precision == "fp8" and m.native_precision == "fp8"
+        self.g_shape = expert_shape_efficiency(m.moe_intermediate_size) if m.is_moe else 1.0
+        self.g_fmt = grouped_format_rate(scheme(precision).experts.compute, block, bool(gpu.fp4_tflops))
 
     def touched(self, tokens: float) -> float:
         return experts_touched(self.n_experts, self.top_k, tokens, self.skew)
@@ -364,15 +363,6 @@ class _Model:
         return batch * self.out / (step + prefill), (step + prefill * (batch - 1) / batch) / self.out
 
 
-@lru_cache(maxsize=65536)
-def fit_as(m: ModelSpec, gpu: GpuSpec, gpus: int, prec: str, ctx: int, kv_precision: str, memory, kv_replication: float,
-           weights_per_gpu: int, precision: str) -> Fit:
-    """``fit`` for one layout, labelled with the precision the caller named (the same fit recurs for every
-    engine with the same memory policy and every TPOT limit: memoized; ``clear_memos`` empties it)."""
-    return replace(fit(m, gpu, gpus, prec, ctx, kv_precision, memory, kv_replication=kv_replication,
-                       weights_per_gpu=weights_per_gpu), precision=precision)
-
-
 def _check(gpus: int, input_tokens: int, output_tokens: int, tpot_limit_ms: float | None, layout: str | None) -> None:
     if gpus < 1:
         raise InputError("gpus", f"must be at least 1, got {gpus}")
@@ -414,33 +404,56 @@ def estimate_for(m: ModelSpec, gpu: GpuSpec, gpus: int, precision: str, input_to
         lays = (lay,)
     else:
         lays = layouts_for(m, gpu, gpus, engine.layouts)
+    try:  # a team's own measurements, looked up per layout only when there are any
+        measured = bool(load_corrections())
+    except Exception:  # noqa: BLE001 - a broken measurements file never breaks an estimate (`validate --mine` reports it)
+        measured = False
     best = None
     tried = []
     for lay in lays:
-        e = _estimate_layout(m, gpu, gpus, precision, prec, input_tokens, output_tokens, kv_precision, tpot_limit_ms,
-                             engine, lay, concurrency)
-        k = correction_for(m.id, gpu.id, gpus, precision, engine.id, lay.layout, input_tokens, output_tokens) if e.fits else None
+        core = _layout_core(m, gpu, gpus, precision, prec, input_tokens, output_tokens, kv_precision, tpot_limit_ms,
+                            engine, lay, concurrency)
+        fits, tput, tpot = core[0].fits, core[3], core[4]
+        k = correction_for(m.id, gpu.id, gpus, precision, engine.id, lay.layout, input_tokens, output_tokens) if fits and measured else None
+        tpot_ms = tpot * 1e3 if fits else math.inf
         if k is not None:  # the team measured this deployment (`moe-advisor calibrate`): their number wins
-            e = replace(e, output_tokens_per_s=e.output_tokens_per_s * k, tpot_ms=e.tpot_ms / k,
-                        warnings=e.warnings + (f"throughput x{k:.3f} from your own measurement (moe-advisor validate --mine)",))
-        tried.append((lay.layout, e.output_tokens_per_s))
-        key = (e.fits, e.meets_tpot_limit, e.output_tokens_per_s, -e.tpot_ms)
+            tput, tpot_ms = tput * k, tpot_ms / k
+        tried.append((lay.layout, tput))
+        key = (fits, core[5], tput, -tpot_ms)
         if best is None or key > best[0]:
-            best = (key, e)
-    est = best[1]
-    return replace(est, layouts_tried=tuple(tried)) if len(tried) > 1 else est
+            best = (key, core, lay, k)
+    _, core, lay, k = best
+    return _estimate_layout(m, gpu, gpus, precision, prec, input_tokens, output_tokens, kv_precision, tpot_limit_ms, engine,
+                            lay, core, k, tuple(tried) if len(tried) > 1 else ())
 
 
-def _estimate_layout(m: ModelSpec, gpu: GpuSpec, gpus: int, precision: str, prec: str, input_tokens: int, output_tokens: int,
-                     kv_precision: str, tpot_limit_ms: float | None, engine: ServingProfile, lay: Parallelism,
-                     concurrency: int | None) -> Estimate:
-    f = engine.efficiency
+def _layout_core(m: ModelSpec, gpu: GpuSpec, gpus: int, precision: str, prec: str, input_tokens: int, output_tokens: int,
+                 kv_precision: str, tpot_limit_ms: float | None, engine: ServingProfile, lay: Parallelism,
+                 concurrency: int | None) -> tuple:
+    """What the layout search compares, for one layout: (fit, step model, batch, output tokens/s, TPOT seconds,
+    meets the TPOT limit). The step model and the rest are None/0 when the weights do not fit."""
     ctx = input_tokens + output_tokens
     w = weight_bytes(m, prec)
     per_gpu = weights_per_gpu(w.non_expert, w.routed_experts, lay)
     fitted = fit_as(m, gpu, gpus, prec, ctx, kv_precision, engine.memory, lay.kv_replication, per_gpu, precision)
-    layout = kv_layout(m, kv_precision)
-    p = param_breakdown(m)
+    if not fitted.fits:
+        return fitted, None, 0, 0.0, math.inf, False
+    model = _Model(m, gpu, prec, kv_precision, engine, lay, input_tokens, output_tokens)
+    admission_ctx = input_tokens + output_tokens / 2.0 if engine.efficiency.kv_admission == "average" else ctx
+    kv_fit = int(fitted.kv_capacity_bytes // max(1, kv_layout(m, kv_precision).bytes_for_context(int(admission_ctx))))
+    b_max = max(1, min(engine_cap(m, gpu, gpus, prec, kv_precision, engine, lay, input_tokens, output_tokens), kv_fit))
+    if concurrency is not None:
+        b_max = max(1, min(b_max, int(concurrency)))
+    return (fitted, model, *operating_point(model.cycle, b_max, tpot_limit_ms))
+
+
+def _estimate_layout(m: ModelSpec, gpu: GpuSpec, gpus: int, precision: str, prec: str, input_tokens: int, output_tokens: int,
+                     kv_precision: str, tpot_limit_ms: float | None, engine: ServingProfile, lay: Parallelism,
+                     core: tuple, k: float | None, tried: tuple[tuple[str, float], ...]) -> Estimate:
+    """The estimate of the layout the search chose, from its ``_layout_core``: the step's parts, TTFT and the
+    warnings (built for the chosen layout only), with the team's correction ``k`` and every layout's result."""
+    fitted, model, batch, tput, tpot, meets = core
+    ctx, w, layout, p = input_tokens + output_tokens, weight_bytes(m, prec), kv_layout(m, kv_precision), param_breakdown(m)
     warnings: list[str] = []
     if engine.calibrated_models is not None:
         if m.id not in engine.calibrated_models:
@@ -468,33 +481,18 @@ def _estimate_layout(m: ModelSpec, gpu: GpuSpec, gpus: int, precision: str, prec
         weights_bytes=w.total, kv_bytes_per_token=layout.bytes_per_token_full, kv_bytes_for_context=layout.bytes_for_context(ctx),
         fits=fitted.fits, shortfall_bytes=fitted.shortfall_bytes, max_concurrency=fitted.max_concurrency,
         tpot_limit_ms=tpot_limit_ms, parallelism=lay, fit=fitted, factors=engine.factors_dict(), kv_layout=layout,
-        engine=engine.id, layout=lay.layout,
+        engine=engine.id, layout=lay.layout, layouts_tried=tried,
     )
     if not fitted.fits:
         return Estimate(batch=0, output_tokens_per_s=0.0, ttft_ms=math.inf, tpot_ms=math.inf, meets_tpot_limit=False,
                         bound="memory capacity", step=None, warnings=tuple(warnings), **common)
-
-    model = _Model(m, gpu, prec, kv_precision, engine, lay, input_tokens, output_tokens)
-    admission_ctx = input_tokens + output_tokens / 2.0 if f.kv_admission == "average" else ctx
-    kv_fit = int(fitted.kv_capacity_bytes // max(1, layout.bytes_for_context(int(admission_ctx))))
-    b_max = max(1, min(engine_cap(m, gpu, gpus, prec, kv_precision, engine, lay, input_tokens, output_tokens), kv_fit))
-    if concurrency is not None:
-        b_max = max(1, min(b_max, int(concurrency)))
-    batch = b_max
-    tput, tpot = model.cycle(b_max)
-    if tpot_limit_ms is not None and tpot * 1e3 > tpot_limit_ms:
-        limit_s = tpot_limit_ms / 1e3
-        t1, tpot1 = model.cycle(1)
-        if tpot1 > limit_s:
-            batch, tput, tpot = 1, t1, tpot1
-        else:
-            lo = largest_batch_within(lambda b: model.cycle(b)[1], b_max, limit_s, tpot1, tpot)
-            batch = lo
-            tput, tpot = model.cycle(lo)
     st = model.step(batch)
     ttft = model.prefill_s(1) + st.total_s
-    meets = tpot_limit_ms is None or tpot * 1e3 <= tpot_limit_ms
     if not meets:
         warnings.append(f"even one stream takes {tpot * 1e3:.1f} ms per output token, over the {tpot_limit_ms:g} ms limit")
-    return Estimate(batch=batch, output_tokens_per_s=tput, ttft_ms=ttft * 1e3, tpot_ms=tpot * 1e3, meets_tpot_limit=meets,
+    tpot_ms = tpot * 1e3
+    if k is not None:  # the team measured this deployment (`moe-advisor calibrate`): their number wins
+        tput, tpot_ms = tput * k, tpot_ms / k
+        warnings.append(f"throughput x{k:.3f} from your own measurement (moe-advisor validate --mine)")
+    return Estimate(batch=batch, output_tokens_per_s=tput, ttft_ms=ttft * 1e3, tpot_ms=tpot_ms, meets_tpot_limit=meets,
                     bound=st.bound, step=st, warnings=tuple(warnings), **common)

@@ -22,7 +22,9 @@ from advisor.domain.serving import ServingProfile
 from advisor.domain.specs import GpuSpec, ModelSpec
 from advisor.domain.traffic import DayProfile, day_profile
 from advisor.domain.workload import Workload
-from advisor.physics.performance import Estimate, Parallelism, estimate_for, fit_as, parallelism
+from advisor.physics import performance
+from advisor.physics.layouts import fit_as
+from advisor.physics.performance import Estimate, Parallelism, estimate_for, parallelism
 from advisor.physics.sizing import Fit, fit
 from advisor.prices.book import PriceBook
 
@@ -47,7 +49,7 @@ def memo_fit(model: ModelSpec, gpu: GpuSpec, n: int, precision: str, context: in
     return par, fit(model, gpu, n, precision, context, kv, profile.memory, kv_replication=par.kv_replication)
 
 
-_MEMOS: list = [memo_estimate, memo_fit, fit_as]
+_MEMOS: list = [memo_estimate, memo_fit, fit_as, *performance.MEMOS]
 
 
 def memoized(fn):
