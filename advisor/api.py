@@ -102,11 +102,12 @@ def size(model: str | ModelSpec, precision: str = "bf16", context_tokens: int = 
 def estimate(model: str | ModelSpec, gpu: str | GpuSpec, gpus: int = 1, precision: str = "bf16",
              input_tokens: int = 1024, output_tokens: int = 256, kv_precision: str | None = None,
              tpot_limit_ms: float | None = None, engine: str | None = None, layout: str | None = None,
-             concurrency: int | None = None) -> Estimate:
+             concurrency: int | None = None, cached_input_tokens: int = 0) -> Estimate:
     """Fit, throughput and latency of ``model`` on ``gpus`` x ``gpu`` in ``precision``, served by ``engine``
     (``trtllm``, ``vllm``, ``sglang``; default: TensorRT-LLM on NVIDIA, vLLM on AMD) in ``layout`` (``tp``,
     ``tp_ep``, ``dep``, ``pp``; default: the best layout the engine supports); ``concurrency`` pins the
-    concurrent sequences instead of the throughput-optimal batch. An API-only (closed-weights) model raises
+    concurrent sequences instead of the throughput-optimal batch; ``cached_input_tokens`` of each prompt are reused
+    from the KV cache (prefix caching: held in the cache, not prefilled). An API-only (closed-weights) model raises
     ``InputError``: it cannot be self-hosted, so there is nothing to estimate."""
     from advisor.common import checks
     from advisor.physics.engines import engine_profile
@@ -118,12 +119,13 @@ def estimate(model: str | ModelSpec, gpu: str | GpuSpec, gpus: int = 1, precisio
     tpot_limit_ms = checks.finite("tpot_limit_ms", tpot_limit_ms, minimum=0, allow_none=True)
     if concurrency is not None:
         concurrency = checks.whole("concurrency", concurrency, minimum=1)
+    cached_input_tokens = checks.whole("cached_input_tokens", cached_input_tokens, minimum=0)
     m = _open_weights(model, "estimate")
     g = _gpu(gpu)
     profile = engine_profile(catalog(), g, engine)
     return estimate_for(m, g, gpus, precision, input_tokens, output_tokens,
                         kv_precision=kv_precision, tpot_limit_ms=tpot_limit_ms, engine=profile, layout=layout,
-                        concurrency=concurrency)
+                        concurrency=concurrency, cached_input_tokens=cached_input_tokens)
 
 
 # --------------------------------------------------------------------------- recommendation

@@ -38,6 +38,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from advisor.domain.specs import GpuSpec, ModelSpec
+from advisor.errors import InputError
 from advisor.physics.sizing import Fit, fit
 
 LAYOUTS = ("tp", "tp_ep", "dep", "pp")
@@ -197,3 +198,18 @@ def comm_bytes_per_gpu(m: ModelSpec, lay: Parallelism, tokens: float) -> tuple[f
         byts += tokens * h * a
         coll += 1
     return byts, coll
+
+
+def check_request(gpus: int, input_tokens: int, output_tokens: int, tpot_limit_ms: float | None, layout: str | None,
+                  cached: int = 0) -> None:
+    """The arguments of one estimate, each refused with an error naming it."""
+    if gpus < 1:
+        raise InputError("gpus", f"must be at least 1, got {gpus}")
+    if input_tokens < 1 or output_tokens < 1:
+        raise InputError("input_tokens/output_tokens", "must be at least 1")
+    if not 0 <= cached < input_tokens:
+        raise InputError("cached_input_tokens", f"must be at least 0 and under input_tokens ({input_tokens:,}), got {cached:,}")
+    if tpot_limit_ms is not None and tpot_limit_ms <= 0:
+        raise InputError("tpot_limit_ms", f"must be positive, got {tpot_limit_ms}")
+    if layout is not None and layout not in LAYOUTS:
+        raise InputError("layout", f"must be one of {', '.join(LAYOUTS)}, got {layout!r}")

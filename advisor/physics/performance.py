@@ -37,8 +37,8 @@ from advisor.errors import InputError
 from advisor.domain.serving import ServingProfile
 from advisor.domain.precision import kv_bytes_per_element, resolve_precision, scheme
 from advisor.physics.engines import native_formats, unsupported_reason
-from advisor.physics.layouts import (LAYOUT_ALIASES, LAYOUTS, Parallelism, caller_id, comm_bytes_per_gpu, fit_as, layouts_for,
-                                     make_layout, parallelism, weights_per_gpu)
+from advisor.physics.layouts import (LAYOUT_ALIASES, Parallelism, caller_id, check_request, comm_bytes_per_gpu, fit_as,
+                                     layouts_for, make_layout, parallelism, weights_per_gpu)
 from advisor.physics.batching import operating_point
 from advisor.physics.engine_caps import engine_cap
 from advisor.physics.moe import (ep_compute_load, ep_max_load, experts_touched, expert_shape_efficiency, grouped_format_rate,
@@ -122,11 +122,11 @@ class Estimate:
     """Parallel layout (tp, tp_ep, dep, pp): searched unless pinned."""
     layouts_tried: tuple[tuple[str, float], ...] = field(default=(), compare=False)
     """(layout, output tokens/s) of every layout searched."""
+    cached_input_tokens: int = 0  # prompt tokens whose KV the engine reuses (prefix caching): held, not prefilled
 
     def kv_bytes(self, context_tokens: int) -> int:
         """KV bytes of one sequence at ``context_tokens`` tokens."""
         return self.kv_layout.bytes_for_context(context_tokens)
-
 
 
 def default_kv_precision(precision: str, gpu: GpuSpec, model: ModelSpec | None = None) -> str:
@@ -216,17 +216,19 @@ def kernels_per_step(m: ModelSpec) -> int:
 
 
 @lru_cache(maxsize=4096)  # used by one search's layouts and GPU counts in a row: a short memory is enough
-def _base(m: ModelSpec, gpu: GpuSpec, precision: str, kv_precision: str, engine: ServingProfile, inp: int, out: int) -> dict:
+def _base(m: ModelSpec, gpu: GpuSpec, precision: str, kv_precision: str, engine: ServingProfile, inp: int, out: int,
+          cached: int = 0) -> dict:
     """The layout-independent coefficients of ``_Model`` for one (model, GPU, precision, KV precision, engine, request
     shape), the same for every layout and GPU count: computed once (``clear_memos`` empties it); ``_Model`` divides
-    them by its layout's degrees in the order it always did (bit-identical floats)."""
+    them by its layout's degrees in the order it always did (bit-identical floats). ``cached`` prompt tokens (prefix
+    caching) are not prefilled: ``new`` = inp - cached tokens are, each attending to the cached ones and half its own."""
     f = engine.efficiency
     params, w = param_breakdown(m), weight_bytes(m, precision)
     bw = gpu.hbm_tbps * 1e12 * f.eff_bw * engine.gpu_multiplier(gpu.id, "eff_bw")
     dec, pre = engine.gpu_multiplier(gpu.id, "eff_decode"), engine.gpu_multiplier(gpu.id, "eff_prefill")
     lin, exp_peak, att = peak_flops(gpu, precision), peak_flops(gpu, precision, "experts"), attention_flops_rate(gpu, kv_precision, m.attention)
     ctx = inp + out / 2.0
-    return {"f": f, "inp": inp, "out": out, "bw": bw, "kv_bw": bw * f.eff_kv, "lin_dec": lin * f.eff_decode * dec,
+    return {"f": f, "inp": inp, "out": out, "new": inp - cached, "bw": bw, "kv_bw": bw * f.eff_kv, "lin_dec": lin * f.eff_decode * dec,
             "lin_pre": lin * f.eff_prefill * pre, "exp_dec": exp_peak * f.eff_decode * dec, "exp_pre": exp_peak * f.eff_prefill * pre,
             "att_dec": att * f.eff_decode * dec, "att_pre": att * f.eff_prefill * pre, "n_experts": m.n_routed_experts,
             "top_k": m.num_experts_per_tok, "skew": float(f.routing_skew), "step_overhead": f.step_overhead_us * 1e-6,
@@ -234,7 +236,7 @@ def _base(m: ModelSpec, gpu: GpuSpec, precision: str, kv_precision: str, engine:
             "ne_bytes": w.non_expert - (0 if m.tie_word_embeddings else w.embedding_and_head / 2),
             "ne_flops": 2.0 * (params.active_compute - params.active_routed_experts),
             "kv_read": kv_layout(m, kv_precision).bytes_for_context(int(ctx)), "att_flops_dec": _attention_flops_per_token(m, ctx),
-            "att_flops_pre": _attention_flops_per_token(m, inp / 2.0, prefill=True), "expert_bytes": w.per_expert,
+            "att_flops_pre": _attention_flops_per_token(m, cached + (inp - cached) / 2.0, prefill=True), "expert_bytes": w.per_expert,
             "expert_flops": 2.0 * params.expert_params, "permute": 8.0 * m.hidden_size, "kernels": kernels_per_step(m)}
 
 
@@ -249,8 +251,8 @@ class _Model:
     deployment."""
 
     def __init__(self, m: ModelSpec, gpu: GpuSpec, precision: str, kv_precision: str, engine: ServingProfile,
-                 lay: Parallelism, inp: int, out: int):
-        self.__dict__.update(_base(m, gpu, precision, kv_precision, engine, inp, out))
+                 lay: Parallelism, inp: int, out: int, cached: int = 0):
+        self.__dict__.update(_base(m, gpu, precision, kv_precision, engine, inp, out, cached))
         f = self.f
         self.m, self.lay = m, lay
         P, T, D = lay.pipeline_parallel, lay.tensor_parallel, lay.data_parallel
@@ -338,10 +340,10 @@ class _Model:
                         moe_s=P * moe / s)
 
     def prefill_s(self, prompts: float) -> float:
-        """Time to prefill ``prompts`` prompts of ``inp`` tokens (chunks of max_batched_tokens per scheduler)."""
+        """Time to prefill ``prompts`` prompts of ``new`` tokens (chunks of max_batched_tokens per scheduler)."""
         if prompts <= 0:
             return 0.0
-        tokens = prompts * self.inp
+        tokens = prompts * self.new
         per_pass = self.chunk * self.D
         if tokens > per_pass:  # full chunks: every pass costs the same (computed once per model)
             if self._full_pass_s is None:
@@ -363,31 +365,21 @@ class _Model:
         return batch * self.out / (step + prefill), (step + prefill * (batch - 1) / batch) / self.out
 
 
-def _check(gpus: int, input_tokens: int, output_tokens: int, tpot_limit_ms: float | None, layout: str | None) -> None:
-    if gpus < 1:
-        raise InputError("gpus", f"must be at least 1, got {gpus}")
-    if input_tokens < 1 or output_tokens < 1:
-        raise InputError("input_tokens/output_tokens", "must be at least 1")
-    if tpot_limit_ms is not None and tpot_limit_ms <= 0:
-        raise InputError("tpot_limit_ms", f"must be positive, got {tpot_limit_ms}")
-    if layout is not None and layout not in LAYOUTS:
-        raise InputError("layout", f"must be one of {', '.join(LAYOUTS)}, got {layout!r}")
-
-
 def estimate_for(m: ModelSpec, gpu: GpuSpec, gpus: int, precision: str, input_tokens: int, output_tokens: int,
                  kv_precision: str | None = None, tpot_limit_ms: float | None = None, *,
                  engine: ServingProfile, layout: str | None = None, concurrency: int | None = None,
-                 chunked_kv: str | None = None) -> Estimate:
+                 chunked_kv: str | None = None, cached_input_tokens: int = 0) -> Estimate:
     """Estimate one deployment served by ``engine`` (a profile from catalogs/engine.toml), in ``layout`` or
     in the best layout the engine supports (most output tokens/s among those that fit and meet the TPOT
     limit). ``concurrency`` pins the number of concurrent sequences (capped by what the KV cache and the
     engine admit) instead of searching for the best batch. ``chunked_kv="full"``: the engine keeps (and reads in
     decode) the whole context's KV for chunked-attention layers (Llama 4); ``"chunked"``: KV capped at the chunk;
     None: the engine's policy (``[engines.<id>.chunked_attention]`` in catalogs/engine.toml, with its sources:
-    TensorRT-LLM and SGLang full, vLLM chunked since PR 29627), "chunked" where the catalog records none."""
+    TensorRT-LLM and SGLang full, vLLM chunked since PR 29627), "chunked" where the catalog records none. The first
+    ``cached_input_tokens`` of each prompt are reused from the KV cache (prefix caching): KV held, prefill skipped."""
     precision, kv_precision, layout = caller_id(precision), caller_id(kv_precision), caller_id(layout)
     layout = LAYOUT_ALIASES.get(layout, layout)
-    _check(gpus, input_tokens, output_tokens, tpot_limit_ms, layout)
+    check_request(gpus, input_tokens, output_tokens, tpot_limit_ms, layout, cached_input_tokens)
     if chunked_kv not in (None, "full", "chunked"):
         raise InputError("chunked_kv", f"must be 'full' or 'chunked', got {chunked_kv!r}")
     if (chunked_kv or engine.chunked_attention_kv) == "full" and m.chunked_layers:
@@ -412,7 +404,7 @@ def estimate_for(m: ModelSpec, gpu: GpuSpec, gpus: int, precision: str, input_to
     tried = []
     for lay in lays:
         core = _layout_core(m, gpu, gpus, precision, prec, input_tokens, output_tokens, kv_precision, tpot_limit_ms,
-                            engine, lay, concurrency)
+                            engine, lay, concurrency, cached_input_tokens)
         fits, tput, tpot = core[0].fits, core[3], core[4]
         k = correction_for(m.id, gpu.id, gpus, precision, engine.id, lay.layout, input_tokens, output_tokens) if fits and measured else None
         tpot_ms = tpot * 1e3 if fits else math.inf
@@ -429,7 +421,7 @@ def estimate_for(m: ModelSpec, gpu: GpuSpec, gpus: int, precision: str, input_to
 
 def _layout_core(m: ModelSpec, gpu: GpuSpec, gpus: int, precision: str, prec: str, input_tokens: int, output_tokens: int,
                  kv_precision: str, tpot_limit_ms: float | None, engine: ServingProfile, lay: Parallelism,
-                 concurrency: int | None) -> tuple:
+                 concurrency: int | None, cached: int = 0) -> tuple:
     """What the layout search compares, for one layout: (fit, step model, batch, output tokens/s, TPOT seconds,
     meets the TPOT limit). The step model and the rest are None/0 when the weights do not fit."""
     ctx = input_tokens + output_tokens
@@ -438,7 +430,7 @@ def _layout_core(m: ModelSpec, gpu: GpuSpec, gpus: int, precision: str, prec: st
     fitted = fit_as(m, gpu, gpus, prec, ctx, kv_precision, engine.memory, lay.kv_replication, per_gpu, precision)
     if not fitted.fits:
         return fitted, None, 0, 0.0, math.inf, False
-    model = _Model(m, gpu, prec, kv_precision, engine, lay, input_tokens, output_tokens)
+    model = _Model(m, gpu, prec, kv_precision, engine, lay, input_tokens, output_tokens, cached)
     admission_ctx = input_tokens + output_tokens / 2.0 if engine.efficiency.kv_admission == "average" else ctx
     kv_fit = int(fitted.kv_capacity_bytes // max(1, kv_layout(m, kv_precision).bytes_for_context(int(admission_ctx))))
     b_max = max(1, min(engine_cap(m, gpu, gpus, prec, kv_precision, engine, lay, input_tokens, output_tokens), kv_fit))
@@ -481,8 +473,7 @@ def _estimate_layout(m: ModelSpec, gpu: GpuSpec, gpus: int, precision: str, prec
         weights_bytes=w.total, kv_bytes_per_token=layout.bytes_per_token_full, kv_bytes_for_context=layout.bytes_for_context(ctx),
         fits=fitted.fits, shortfall_bytes=fitted.shortfall_bytes, max_concurrency=fitted.max_concurrency,
         tpot_limit_ms=tpot_limit_ms, parallelism=lay, fit=fitted, factors=engine.factors_dict(), kv_layout=layout,
-        engine=engine.id, layout=lay.layout, layouts_tried=tried,
-    )
+        engine=engine.id, layout=lay.layout, layouts_tried=tried, cached_input_tokens=model.inp - model.new if model else 0)
     if not fitted.fits:
         return Estimate(batch=0, output_tokens_per_s=0.0, ttft_ms=math.inf, tpot_ms=math.inf, meets_tpot_limit=False,
                         bound="memory capacity", step=None, warnings=tuple(warnings), **common)

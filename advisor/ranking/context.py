@@ -31,12 +31,21 @@ from advisor.prices.book import PriceBook
 
 @lru_cache(maxsize=262144)
 def memo_estimate(model: ModelSpec, gpu: GpuSpec, n: int, precision: str, inp: int, out: int, kv: str,
-                  tpot: float | None, profile: ServingProfile) -> Estimate:
+                  tpot: float | None, profile: ServingProfile, cached: int = 0) -> Estimate:
     """Memoized ``estimate_for``: it depends on the request shape and latency target, never on traffic
     volume, so re-ranking after a traffic change re-uses every estimate; kept between processes too
-    (``advisor.common.memo_store``)."""
-    return memo_store.get("estimate", (spec_key(model), spec_key(gpu), n, precision, inp, out, kv, tpot, spec_key(profile)),
-                          lambda: estimate_for(model, gpu, n, precision, inp, out, kv_precision=kv, tpot_limit_ms=tpot, engine=profile))
+    (``advisor.common.memo_store``). ``cached``: prompt tokens reused from the KV cache (prefix caching)."""
+    key = (spec_key(model), spec_key(gpu), n, precision, inp, out, kv, tpot, spec_key(profile)) + ((cached,) if cached else ())
+    return memo_store.get("estimate", key, lambda: estimate_for(model, gpu, n, precision, inp, out, kv_precision=kv, tpot_limit_ms=tpot,
+                                                                engine=profile, cached_input_tokens=cached))
+
+
+def cached_tokens(w: Workload) -> int:
+    """Prompt tokens a request finds in the engine's prefix cache: the workload's ``cached_input_fraction`` of its
+    input (the share an API bills at its cached-input price). vLLM, SGLang and TensorRT-LLM reuse cached KV blocks by
+    default (vLLM automatic prefix caching, SGLang RadixAttention, TensorRT-LLM KV block reuse), so those tokens hold
+    KV but are not prefilled; the hit rate is assumed to be the same as the API's."""
+    return min(w.input_tokens - 1, int(w.input_tokens * w.cached_input_fraction)) if w.cached_input_fraction else 0
 
 
 @lru_cache(maxsize=262144)

@@ -29,7 +29,8 @@ from advisor.physics.engines import engines_for, precision_rejection
 from advisor.physics.performance import Estimate
 from advisor.physics.sizing import weight_bytes
 from advisor.ranking import bounds
-from advisor.ranking.context import Context, memo_estimate, memo_fit, memoized
+from advisor.ranking import engine_support
+from advisor.ranking.context import Context, cached_tokens, memo_estimate, memo_fit, memoized
 from advisor.ranking.explain import billing_reasons, capacity_text
 from advisor.ranking.fitting import GPU_COUNTS, _sizing, min_gpus_at  # noqa: F401 - GPU_COUNTS is part of this module's surface
 
@@ -92,8 +93,10 @@ class SelfHostedBackend:
                 refused.update((p.id, p) for p in profiles if not lora.serves(p, model, plan))
                 profiles = tuple(p for p in profiles if lora.serves(p, model, plan))
                 served = served or bool(profiles)
-            for precision in ranked_precisions(w.precisions, model.native_precision):  # the published checkpoint's too
-                out.extend(self._best_engine(ctx, model, gpu, precision, price, profiles))
+            profiles, screened = engine_support.screen(model, gpu, profiles, price.provider, self.deployment)
+            for precision in ranked_precisions(w.precisions, model.native_precision) if profiles else ():  # native's too
+                out.extend(screened(self._best_engine(ctx, model, gpu, precision, price, profiles)))
+            out.extend(() if profiles else screened([]))  # no engine left: the rejection saying which refuses it
         if plan is not None and refused and not served:
             out.append(lora.rejection(model, plan, refused))
         return out
@@ -369,6 +372,10 @@ class SelfHostedBackend:
             r.append(Reason("latency", f"TPOT {e.tpot_ms:.1f} ms at batch {e.batch} (target {w.tpot_limit_ms:.1f} ms); "
                             f"TTFT {e.ttft_ms:,.0f} ms (target {w.ttft_ms:,.0f} ms)", "info",
                             {"tpot_ms": e.tpot_ms, "ttft_ms": e.ttft_ms}))
+        if e.cached_input_tokens:
+            r.append(Reason("prefix-cache", f"prefix caching: {e.cached_input_tokens:,} of each prompt's {w.input_tokens:,} tokens (the "
+                            f"workload's cached share) come from the KV cache, so a prefill computes {w.input_tokens - e.cached_input_tokens:,}; "
+                            "KV holds the whole context (assumed: the prefixes stay resident between turns)", "info", {"cached_input_tokens": e.cached_input_tokens}))
         resident = weight_bytes(model, precision).routed_experts * replicas
         if model.is_moe and utilization < LOW_UTILIZATION:
             r.append(Reason("moe-idle-experts", f"MoE at {utilization:.0%} utilization: you pay for {fmt.gb(resident)} of resident experts "
@@ -419,7 +426,7 @@ def single_stream_usd_per_mtok(ctx: Context, c: Candidate) -> Decimal | None:
     w = ctx.workload
     model, gpu = ctx.catalog.models[c.model], ctx.catalog.gpus[c.gpu]
     e = memo_estimate(model, gpu, c.gpus, c.precision, w.input_tokens, w.output_tokens, c.kv_precision, 1e-6,
-                  ctx.profile(gpu))
+                      ctx.profile(gpu), cached_tokens(w))
     if not e.output_tokens_per_s:
         return None
     return cost.usd_per_mtok(c.hourly_usd / c.replicas, e.output_tokens_per_s, w.tokens_per_request / w.output_tokens)
@@ -448,7 +455,8 @@ def _prelude(ctx: Context, model: ModelSpec, gpu: GpuSpec, n: int, precision: st
     found = ctx.shared.get(key)
     if found is None:
         w = ctx.workload
-        e = _estimate(model, gpu, n, precision, w.input_tokens, w.output_tokens, kv_prec, w.tpot_limit_ms, eng, _lora_plan(ctx))
+        e = _estimate(model, gpu, n, precision, w.input_tokens, w.output_tokens, kv_prec, w.tpot_limit_ms, eng, _lora_plan(ctx),
+                      cached_tokens(w))
         works = e.fits and not (w.latency == "interactive" and (not e.meets_tpot_limit or e.ttft_ms >= w.ttft_ms))
         planned = queueing.planned_output_rate(e.output_tokens_per_s, e.ttft_ms, w)
         shaped = []
@@ -474,17 +482,17 @@ def admission_context(e, profile: ServingProfile) -> int:
 
 
 def _estimate(model: ModelSpec, gpu: GpuSpec, n: int, precision: str, inp: int, out: int, kv: str, tpot: float | None,
-              eng: ServingProfile, plan: lora.LoraPlan | None) -> Estimate:
+              eng: ServingProfile, plan: lora.LoraPlan | None, cached: int = 0) -> Estimate:
     """``memo_estimate``, or with LoRA adapters planned the estimate with their memory and their overhead."""
     if plan is None:
-        return memo_estimate(model, gpu, n, precision, inp, out, kv, tpot, eng)
-    return _lora_estimate(model, gpu, n, precision, inp, out, kv, tpot, eng, plan)
+        return memo_estimate(model, gpu, n, precision, inp, out, kv, tpot, eng, cached)
+    return _lora_estimate(model, gpu, n, precision, inp, out, kv, tpot, eng, plan, cached)
 
 
 @memoized
 @lru_cache(maxsize=65536)
 def _lora_estimate(model: ModelSpec, gpu: GpuSpec, n: int, precision: str, inp: int, out: int, kv: str, tpot: float | None,
-                   eng: ServingProfile, plan: lora.LoraPlan) -> Estimate:
+                   eng: ServingProfile, plan: lora.LoraPlan, cached: int = 0) -> Estimate:
     ratio = lora.overhead(model, plan, weight_bytes(model, resolve_precision(precision, gpu.vendor)).total)[0]
-    return memo_estimate(model, gpu, n, precision, inp, out, kv, tpot, lora.profile_for(eng, model, n, plan, ratio))
+    return memo_estimate(model, gpu, n, precision, inp, out, kv, tpot, lora.profile_for(eng, model, n, plan, ratio), cached)
 
