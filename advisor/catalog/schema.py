@@ -50,10 +50,10 @@ MAX_MONEY = Decimal(100_000)
 """No GPU hour or million tokens costs more; a larger figure is a typo or an attack (``"1e999999999"``)."""
 MIN_MONEY = Decimal("1e-9")
 """A non-zero price below this is noise that only overflows the arithmetic (``"1e-999999"``)."""
-_MAX_FIELD = {"memory_gib": 65_536, "score": 100, "hbm_tbps": 1_000, "bf16_tflops": 1e6, "interconnect_gbps": 1e6,
-              "internode_gbps": 1e6, "cluster_gbps": 1e6, "storage_gbps": 1e6, "gpus_per_node": 4096,
-              "gpus_per_instance": 4096, "minimum_billed_s": 31 * 86400}
-"""Upper bounds of catalog numbers (a GPU with 1e300 GiB is a typo); any other number is capped at ``_MAX_NUMBER``."""
+_MAX_FIELD = {"memory_gib": 65_536, "score": 100, "hbm_tbps": 1_000, "bf16_tflops": 1e6, "interconnect_gbps": 1e6, "internode_gbps": 1e6,
+              "cluster_gbps": 1e6, "storage_gbps": 1e6, "gpus_per_node": 4096, "gpus_per_instance": 4096, "minimum_billed_s": 31 * 86400,
+              "start_minute_utc": 1439, "end_minute_utc": 1440, "input_multiplier": 100, "output_multiplier": 100, "cached_input_multiplier": 100}
+"""Upper bounds of catalog numbers (a GPU with 1e300 GiB is a typo; a minute of the day); others are capped at ``_MAX_NUMBER``."""
 _MAX_NUMBER = 1e15
 _DATE = __import__("re").compile(r"\d{4}-\d{2}(-\d{2})?([T ][0-9:.]+Z?)?")
 

@@ -71,6 +71,41 @@ class RateLimit:
 
 
 @dataclass(frozen=True)
+class TimeWindow:
+    """A time of day at which a per-token price differs from the row's: each price of the row times a multiplier.
+
+    Minutes are counted from 00:00 UTC every day; the window holds from ``start_minute_utc`` (included) to
+    ``end_minute_utc`` (excluded), past midnight when the end is the smaller (22:00-02:00 = 1320 to 120), all day
+    when the two are equal. Where windows overlap the one listed last applies (the rule of the genai-prices
+    data). DeepSeek's V4 peak, 09:00-12:00 Beijing time at twice the price, is ``60, 240, 2, 2, 2``."""
+
+    start_minute_utc: int
+    end_minute_utc: int
+    input_multiplier: float
+    output_multiplier: float
+    cached_input_multiplier: float
+    """Applied to the row's cached-input price (to its input price when the row has none)."""
+
+    def holds(self, minute: int) -> bool:
+        """Whether the window holds at ``minute`` (0-1439 after 00:00 UTC)."""
+        start, end = self.start_minute_utc, self.end_minute_utc % 1440
+        return start <= minute < end if start < end else (minute >= start or minute < end)
+
+    @property
+    def utc_times(self) -> tuple[str, str]:
+        """(start, end) as ``HH:MM`` UTC."""
+        return f"{self.start_minute_utc // 60:02d}:{self.start_minute_utc % 60:02d}", \
+            f"{self.end_minute_utc // 60 % 24:02d}:{self.end_minute_utc % 60:02d}"
+
+    @property
+    def label(self) -> str:
+        """``2x from 01:00 to 04:00 UTC`` (``2x/3x in/out`` when the multipliers differ)."""
+        ms = (self.input_multiplier, self.output_multiplier)
+        times = "x/".join(f"{m:g}" for m in dict.fromkeys(ms)) + ("x in/out" if ms[0] != ms[1] else "x")
+        return f"{times} from {self.utc_times[0]} to {self.utc_times[1]} UTC"
+
+
+@dataclass(frozen=True)
 class ApiPrice:
     """A per-token API price for one model from a provider."""
 
@@ -106,6 +141,9 @@ class ApiPrice:
     ``full`` (custom weights too) or "" (the base model only)."""
     fine_tuned_source: str = ""
     notes: str = ""
+    time_windows: tuple[TimeWindow, ...] = ()
+    """Times of day priced differently (DeepSeek's V4 peak hours); the prices above hold the rest of the day.
+    Empty: one price all day."""
 
 
 def price_key(p: GpuPrice | ApiPrice) -> tuple:
