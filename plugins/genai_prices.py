@@ -30,14 +30,16 @@ Facts the library does not keep (retirement date, batch discount, rate limits, m
 serving, the API model id, a cached-input price it lacks) are carried over from the hand row.
 
 Prices: the standard rate in force on the reference day (a later ``start_date`` wins, as in the
-library); where a provider prices by time of day, the rate charged for most of the day; a tiered price
-counts at its base rate. Library entries marked ``deprecated`` are skipped unless a hand row keeps the
+library); where a provider prices by time of day (DeepSeek's V4 peak hours), the row's prices are the rate
+charged for most of the day and its ``time_windows`` the other times, as multipliers of them (the bill weights
+them by the workload's hours); a tiered price counts at its base rate. Library entries marked ``deprecated`` are skipped unless a hand row keeps the
 model (with its own retirement date).
 """
 
 from __future__ import annotations
 
 import datetime
+import itertools
 import json
 import os
 from dataclasses import replace
@@ -224,32 +226,58 @@ def _active(constraint: Any, day: datetime.date, minute: int) -> bool:
     return start <= minute < end if start <= end else (minute >= start or minute < end)
 
 
-def price_on(prices: Any, day: datetime.date) -> tuple[dict, str]:
-    """(the standard prices in force on ``day``, when the chosen price started or "").
+def _in_force(prices: list, day: datetime.date, minute: int) -> int:
+    """The library's rule: the last entry whose constraint holds at ``minute`` of ``day`` wins, else the first."""
+    for i in range(len(prices) - 1, -1, -1):
+        if not isinstance(prices[i], dict) or not isinstance(prices[i].get("prices"), dict):
+            raise TypeError(f"prices[{i}] is not an object with 'prices'")
+        if _active(prices[i].get("constraint"), day, minute):
+            return i
+    return 0
 
-    The library's rule: the last entry whose constraint holds wins, else the first. Time-of-day windows
-    are resolved to the price charged for the most half-hours of the day."""
+
+def prices_by_time(prices: Any, day: datetime.date) -> tuple[dict, str, list[tuple[int, int, dict]]]:
+    """(the prices charged for most of ``day``, when they started or "", the other times of day as (start, end
+    minute after 00:00 UTC, prices), across midnight when the end is the smaller): between two of the entries'
+    time-of-day bounds one entry is in force."""
     if isinstance(prices, dict):
-        return prices, ""
+        return prices, "", []
     if not isinstance(prices, list) or not prices:
         raise ValueError("'prices' is neither an object nor a non-empty list")
-    votes: dict[int, int] = {}
-    for minute in range(15, 1440, 30):
-        chosen = 0
-        for i in range(len(prices) - 1, -1, -1):
-            entry = prices[i]
-            if not isinstance(entry, dict):
-                raise ValueError(f"prices[{i}] is {type(entry).__name__}")
-            if _active(entry.get("constraint"), day, minute):
-                chosen = i
-                break
-        votes[chosen] = votes.get(chosen, 0) + 1
-    best = max(sorted(votes), key=lambda i: votes[i])
-    entry = prices[best]
-    if not isinstance(entry.get("prices"), dict):
-        raise ValueError(f"prices[{best}].prices is not an object")
-    started = str((entry.get("constraint") or {}).get("start_date", ""))[:10]
-    return entry["prices"], started
+    cuts = sorted({0, 1440}.union(*({_minutes(c["start_time"]), _minutes(c["end_time"])} for e in prices if isinstance(e, dict)
+                                    and isinstance(c := e.get("constraint"), dict) and "start_time" in c)))
+    runs = [(a, b, _in_force(prices, day, a)) for a, b in itertools.pairwise(cuts)]
+    minutes = {i: sum(b - a for a, b, j in runs if j == i) for _, _, i in runs}
+    best = max(sorted(minutes), key=lambda i: minutes[i])
+    windows: list[tuple[int, int, dict]] = []
+    for a, b, i in (r for r in runs if r[2] != best):
+        if windows and windows[-1][1:] == (a, prices[i]["prices"]):
+            windows[-1] = (windows[-1][0], b, prices[i]["prices"])  # two entries with one price: one window
+        else:
+            windows.append((a, b, prices[i]["prices"]))
+    if len(windows) > 1 and windows[0][0] == 0 and windows[-1][1] == 1440 and windows[0][2] == windows[-1][2]:
+        windows = [(windows[-1][0], windows[0][1], windows[0][2]), *windows[1:-1]]  # one window across midnight
+    return prices[best]["prices"], str((prices[best].get("constraint") or {}).get("start_date", ""))[:10], windows
+
+
+def price_on(prices: Any, day: datetime.date) -> tuple[dict, str]:
+    """(the standard prices in force on ``day``, when they started or ""): by time of day, those of most of the day."""
+    return prices_by_time(prices, day)[:2]
+
+
+def time_windows(windows: list[tuple[int, int, dict]], inp: Decimal, outp: Decimal, cached: Decimal | None) -> tuple:
+    """``prices_by_time``'s other times as ``TimeWindow`` multipliers of the row's prices (cached: as input if unpriced)."""
+    from advisor.domain.prices import TimeWindow
+
+    def ratio(p: dict, key: str, base: Decimal) -> float:
+        got = _money(p[key], key) if p.get(key) is not None else None
+        if got is None or (got and not base):
+            raise ValueError(f"a time window prices {key} at {got} (the rest of the day at {base})")
+        return float(got / base) if base else 1.0
+
+    out = [(start, end, ratio(p, "input_mtok", inp), ratio(p, "output_mtok", outp), p) for start, end, p in windows]
+    return tuple(TimeWindow(a, b, i, o, ratio(p, "cache_read_mtok", cached) if cached is not None and p.get("cache_read_mtok")
+                            is not None else i) for a, b, i, o, p in out)
 
 
 def _hand_rows(providers: Iterable[str]) -> dict[tuple[str, str], Any]:
@@ -323,13 +351,14 @@ def map_providers(data: Any, *, day: datetime.date, as_of: str, source: str, cat
                 out.deprecated += 1
                 continue
             try:
-                prices, started = price_on(m.get("prices"), day)
+                prices, started, by_time = prices_by_time(m.get("prices"), day)
                 if prices.get("input_mtok") is None or prices.get("output_mtok") is None:
                     out.unpriced += 1
                     continue
                 inp = _money(prices["input_mtok"], "input_mtok")
                 outp = _money(prices["output_mtok"], "output_mtok")
                 cached = _money(prices["cache_read_mtok"], "cache_read_mtok") if prices.get("cache_read_mtok") is not None else None
+                windows = time_windows(by_time, inp, outp, cached)
             except (ValueError, KeyError, TypeError) as exc:
                 out.refused.append(f"{pid} {model} ({mid}): {exc}")
                 continue
@@ -340,17 +369,19 @@ def map_providers(data: Any, *, day: datetime.date, as_of: str, source: str, cat
             ctx = m.get("context_window")
             ctx = ctx if isinstance(ctx, int) and not isinstance(ctx, bool) and ctx > 0 else 0
             note = f"genai-prices model '{mid}'" + (f", price in force from {started}" if started else "") + \
-                (f", price last checked by the library on {checked}" if checked else "")
+                (f", price last checked by the library on {checked}" if checked else "") + \
+                (f", this price outside {', '.join(w.label for w in windows)}" if windows else "")
             row_source = f"{page} (via genai-prices: {source})"
             if have is not None:
                 kept = "" if cached is not None or have.cached_input_usd_per_mtok is None else "; cached-input price from the hand row"
                 row = replace(have, input_usd_per_mtok=inp, output_usd_per_mtok=outp,
                               cached_input_usd_per_mtok=cached if cached is not None else have.cached_input_usd_per_mtok,
-                              context_tokens=ctx or have.context_tokens, source=row_source, as_of=as_of,
+                              context_tokens=ctx or have.context_tokens, source=row_source, as_of=as_of, time_windows=windows,
                               notes=f"{note}; other facts from prices/api_{pid}.toml{kept}")
             else:
                 row = ApiPrice(provider=pid, model=model, provider_model=mid, input_usd_per_mtok=inp, output_usd_per_mtok=outp,
-                               cached_input_usd_per_mtok=cached, context_tokens=ctx, source=row_source, as_of=as_of, notes=note)
+                               cached_input_usd_per_mtok=cached, context_tokens=ctx, source=row_source, as_of=as_of, notes=note,
+                               time_windows=windows)
             out.rows.append(row)
     return out
 
