@@ -8,10 +8,13 @@ read the figures instead of re-deriving them. Imports only the domain types.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from decimal import ROUND_HALF_UP, Decimal
+from functools import lru_cache
 
-from advisor.domain.prices import ApiPrice
+from advisor.domain.prices import ApiPrice, TimeWindow
+from advisor.domain.traffic import day_profile
 from advisor.domain.workload import HOURS_PER_MONTH, Workload
 
 CENT = Decimal("0.01")
@@ -86,7 +89,50 @@ def blended_usd_per_mtok(price: ApiPrice, input_tokens: int, output_tokens: int,
     return cost / Decimal(input_tokens + output_tokens)
 
 
-def workload_usd_per_mtok(price: ApiPrice, w: Workload) -> Decimal:
+@lru_cache(maxsize=64)
+def _hour_parts(windows: tuple[TimeWindow, ...]) -> tuple[tuple[float, ...], ...]:
+    """Per window, 24 fractions (00:00-01:00 UTC first): the part of each hour that the window prices (where
+    windows overlap, the one listed last)."""
+    minutes = [[0] * 24 for _ in windows]
+    for minute in range(1440):
+        i = next((i for i in range(len(windows) - 1, -1, -1) if windows[i].holds(minute)), None)
+        if i is not None:
+            minutes[i][minute // 60] += 1
+    return tuple(tuple(m / 60 for m in per_hour) for per_hour in minutes)
+
+
+def window_shares(price: ApiPrice, hourly: Sequence[float]) -> tuple[tuple[TimeWindow, float], ...]:
+    """(window, share of the day's tokens it prices) for each of the row's time windows. ``hourly``: 24 traffic
+    weights, hour 0 = 00:00-01:00 UTC (``DayProfile.hourly``: the workload's hours are taken as UTC hours)."""
+    total = sum(hourly)
+    return tuple((win, sum(h * f for h, f in zip(hourly, part)) / total)
+                 for win, part in zip(price.time_windows, _hour_parts(price.time_windows)))
+
+
+def time_of_day_price(price: ApiPrice, hourly: Sequence[float]) -> ApiPrice:
+    """The row priced as one rate all day: each price weighted by the tokens each hour carries (24 weights,
+    00:00 UTC first). Each price is linear in the tokens, so the blend of the hours' prices is the price of the
+    blend. A row without time windows is returned as it is."""
+    if not price.time_windows:
+        return price
+    shares = window_shares(price, hourly)
+
+    def blend(base: Decimal, attr: str) -> Decimal:
+        return base * Decimal(str(1 + sum(share * (getattr(win, attr) - 1) for win, share in shares)))
+
+    cached = price.cached_input_usd_per_mtok
+    return replace(price, input_usd_per_mtok=blend(price.input_usd_per_mtok, "input_multiplier"),
+                   output_usd_per_mtok=blend(price.output_usd_per_mtok, "output_multiplier"),
+                   cached_input_usd_per_mtok=blend(price.input_usd_per_mtok if cached is None else cached,
+                                                   "cached_input_multiplier"), time_windows=())
+
+
+def workload_usd_per_mtok(price: ApiPrice, w: Workload, hourly: Sequence[float] | None = None) -> Decimal:
+    """The workload's blended $/M tokens at ``price``. A row with time-of-day windows is weighted by the
+    workload's hours (``hourly``, else ``day_profile(w).hourly``), read as UTC hours: the workload has no time
+    zone of its own."""
+    if price.time_windows:
+        price = time_of_day_price(price, day_profile(w).hourly if hourly is None else hourly)
     return blended_usd_per_mtok(price, w.input_tokens, w.output_tokens, w.cached_input_fraction)
 
 

@@ -9,9 +9,11 @@ from typing import Iterable
 
 from advisor import cost
 from advisor.common import fmt
+from advisor.cost.money import window_shares
 from advisor.domain.prices import ApiPrice
 from advisor.domain.recommendation import Candidate, Reason, Rejection
 from advisor.domain.specs import ModelSpec
+from advisor.domain.traffic import PEAK_HOUR
 from advisor.domain.workload import Workload
 from advisor.physics.training import method_for
 from advisor.ranking.context import Context
@@ -59,6 +61,16 @@ def _rate_limit(price: ApiPrice, w: Workload) -> tuple[Reason | None, bool]:
     return Reason("api-rate-limits", f"your peak ({rpm:,.0f} requests/min, {tpm:,.0f} tokens/min) is over {fmt.possessive(price.provider)} "
                   f"highest published tier '{top.tier}' ({top.requests_per_min:,.0f} requests/min, {top.tokens_per_min:,.0f} "
                   f"tokens/min)", "decisive", {"tier": top.tier, "peak_requests_per_min": rpm, "peak_tokens_per_min": tpm}), True
+
+
+def _by_time(shares: tuple, w: Workload, ctx: Context) -> str:
+    """The time-of-day windows of a price with the share of the workload's tokens each one prices, and how its
+    hours were read: the workload has no time zone, so its hours (``DayProfile.hourly``) are taken as UTC."""
+    if not shares:
+        return ""
+    hours = ("your hourly profile, its hours read as UTC" if w.hourly_profile else "a flat day" if ctx.day.flat else
+             f"your {w.traffic_shape} day, busiest at {PEAK_HOUR}:00, read as UTC")
+    return f"the rest of the day; {', '.join(f'{win.label}: {share:.0%} of your tokens' for win, share in shares)} ({hours}) "
 
 
 class ApiBackend:
@@ -109,7 +121,8 @@ class ApiBackend:
             if over:
                 out.append(Rejection(model=model.id, deployment=self.deployment, provider=price.provider, reasons=(limits,)))
                 continue
-            per_mtok = cost.workload_usd_per_mtok(price, w)
+            per_mtok = cost.workload_usd_per_mtok(price, w, ctx.day.hourly)
+            shares = window_shares(price, ctx.day.hourly) if price.time_windows else ()
             batch_api = (w.latency == "batch" and price.batch_discount > 0 and w.deadline_hours >= BATCH_API_TURNAROUND_HOURS)
             list_per_mtok = per_mtok
             if batch_api:
@@ -117,8 +130,9 @@ class ApiBackend:
             monthly = cost.api_monthly_usd(per_mtok, w)
             reasons = [
                 Reason("api-price", f"pay per token: ${price.input_usd_per_mtok}/M input, ${price.output_usd_per_mtok}/M output "
-                       f"({price.provider}, as of {price.as_of}): {fmt.usd(list_per_mtok, 3)}/M blended for {w.input_tokens:,} in / "
-                       f"{w.output_tokens:,} out", "info", {"usd_per_mtok": str(list_per_mtok)}),
+                       f"{_by_time(shares, w, ctx)}({price.provider}, as of {price.as_of}): {fmt.usd(list_per_mtok, 3)}/M blended for "
+                       f"{w.input_tokens:,} in / {w.output_tokens:,} out", "info", {"usd_per_mtok": str(list_per_mtok)} |
+                       ({"time_of_day_shares": {win.label: round(share, 4) for win, share in shares}} if shares else {})),
                 Reason("api-no-idle", f"no idle cost: {w.requests_per_day:,.0f} requests/day are billed as they come, "
                        f"whatever the {w.traffic_shape} shape (peak {w.peak_to_mean:g}x mean)", "info"),
             ]
