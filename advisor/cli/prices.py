@@ -89,7 +89,8 @@ def price_rows(sources: list[str] | None = None) -> tuple[list[dict], list, tupl
             "kind": "gpu" if gpu else "api", "provider": p.provider, "item": p.gpu if gpu else p.model,
             "price": (fmt.usd_rate(p.usd_per_gpu_hour) if gpu else
                       f"{fmt.usd_rate(p.input_usd_per_mtok, '')} in / {fmt.usd_rate(p.output_usd_per_mtok, '')} out per M"),
-            "pricing": p.pricing if gpu else (f"retired {p.retired_on}" if p.retired_on else "per-token"),
+            "pricing": p.pricing if gpu else (f"retired {p.retired_on}" if p.retired_on else
+                                              "time-of-day" if p.time_windows else "per-token"),
             "retired_on": "" if gpu else p.retired_on, "guessed_date": bool(GUESSED_DATE.search(p.notes or "")),
             "region": p.region if gpu else "",
             "sku": p.sku if gpu else p.provider_model, "from": e.used, "source": e.source, "plugin": e.plugin,
@@ -103,6 +104,11 @@ def price_rows(sources: list[str] | None = None) -> tuple[list[dict], list, tupl
             row["output_usd_per_mtok"] = str(p.output_usd_per_mtok)
             if p.cached_input_usd_per_mtok is not None:
                 row["cached_input_usd_per_mtok"] = str(p.cached_input_usd_per_mtok)
+            if p.time_windows:
+                row["time_windows"] = [{"from_utc": t.utc_times[0], "to_utc": t.utc_times[1], "input_multiplier": t.input_multiplier,
+                                        "output_multiplier": t.output_multiplier, "cached_input_multiplier": t.cached_input_multiplier}
+                                       for t in p.time_windows]
+                row["time_of_day"] = ", ".join(t.label for t in p.time_windows)
             model = cat.models.get(p.model)
             row["api_only"] = bool(model is not None and model.api_only)
         rows.append(row)
@@ -156,6 +162,12 @@ def print_prices(args: argparse.Namespace) -> int:
                    "lllrllllrr"))
     if any(r.get("api_only") for r in rows):
         _out("\nAPI-only = a closed-weights model: sold per token by its vendor only, never self-hosted.")
+    if any(r.get("time_of_day") for r in rows):
+        _out("\ntime-of-day = the price shown holds outside these times; a recommendation weights each hour by the workload's "
+             "traffic (its hours read as UTC):")
+        for r in rows:
+            if r.get("time_of_day"):
+                _out(f"  {r['provider']} {r['item']}: {r['time_of_day']}")
     if any(r.get("retired_on") for r in rows):
         _out("\nretired = the provider retired the model: the row is kept for history and never ranked.")
     if any(r["stale"] for r in rows):
