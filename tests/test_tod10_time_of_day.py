@@ -212,3 +212,14 @@ def test_moe_advisor_prices_marks_the_row_time_of_day(capsys):
     line = next(x for x in out.splitlines() if " deepseek-v4-pro " in x)
     assert "time-of-day" in line
     assert "deepseek deepseek-v4-pro: 2x from 01:00 to 04:00 UTC, 2x from 06:00 to 10:00 UTC" in out
+
+
+def test_a_live_refresh_cache_keeps_the_windows():
+    from advisor.prices import cache
+
+    rows = gp.GenaiPricesSource(today=DAY).snapshot()
+    cache.write_cache("genai-prices", "api", rows, "2026-12-03T00:00:00Z", "https://example.com/data.json")
+    got, why = cache.read_cache("genai-prices", "api")
+    assert why == "" and got is not None
+    back = {(p.provider, p.model): p for p in got.prices}
+    assert back[("deepseek", "deepseek-v4-flash")].time_windows == PEAK
