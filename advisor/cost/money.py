@@ -103,8 +103,10 @@ def _hour_parts(windows: tuple[TimeWindow, ...]) -> tuple[tuple[float, ...], ...
 
 def window_shares(price: ApiPrice, hourly: Sequence[float]) -> tuple[tuple[TimeWindow, float], ...]:
     """(window, share of the day's tokens it prices) for each of the row's time windows. ``hourly``: 24 traffic
-    weights, hour 0 = 00:00-01:00 UTC (``DayProfile.hourly``: the workload's hours are taken as UTC hours)."""
-    total = sum(hourly)
+    weights, hour 0 = 00:00-01:00 UTC. ``DayProfile.hourly`` counts hours from midnight with no time zone (the
+    diurnal shape peaks at 14:00; a ``--traffic`` log gives each timestamp's hour as written, UTC for Unix
+    seconds), so the workload's hours are taken as UTC hours."""
+    total = sum(hourly) or 1.0  # no traffic at all: no window prices any of it
     return tuple((win, sum(h * f for h, f in zip(hourly, part)) / total)
                  for win, part in zip(price.time_windows, _hour_parts(price.time_windows)))
 
