@@ -198,8 +198,10 @@ def test_skypilot_pins_the_models_minimum_vllm_on_nvidia():
 
 
 def test_amd_skypilot_runs_the_rocm_image_and_says_unsupported():
-    w = api.workload(models=["deepseek-v4-flash"], gpu_types=["mi300x"], self_hosting="required")
-    c = api.recommend(w).candidates[0]
+    # the ranking no longer puts vLLM on a GPU its recipe refuses (tests/test_engine_support_ranking.py): a vLLM row on
+    # the MI325X, moved to the MI300X, is what a hand-made plan for that GPU would be
+    w = api.workload(models=["deepseek-v4-flash"], gpu_types=["mi325x"], self_hosting="required", engines=["vllm"])
+    c = api.recommend(w).candidates[0].evolve(gpu="mi300x")
     assert api.catalog().gpus[c.gpu].vendor == "amd" and c.engine == "vllm"
     y = render(c, w, api.catalog(), "skypilot")["service.yaml"]
     assert 'pip install "vllm' not in y  # the CUDA wheel does not run on ROCm
