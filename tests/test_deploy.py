@@ -3,6 +3,7 @@ parallel sizes multiply to the candidate's GPUs, memory/context/batch settings m
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import shlex
 
@@ -13,6 +14,7 @@ from advisor.cli import main
 from advisor.deploy import VERSIONS
 from advisor.deploy.plan import engines_of
 from advisor.deploy.skypilot import render
+from advisor.errors import InputError
 
 WORKLOADS = {
     "batch-pipeline": lambda: api.preset("batch-pipeline"),
@@ -65,10 +67,16 @@ def _kv_mem(c):
 
 
 def _context(c, w):
-    """The context the row was costed at: a reasoning row's workload scaled by its mode."""
+    """The launch context: the one the row was costed at, and for a reasoning row (workload scaled by its mode) the
+    workload's context plus REASONING_TAIL x its mean thinking tokens, within the model's limit."""
+    from advisor.deploy.plan import REASONING_TAIL
     from advisor.ranking.modes import scaled_workload
 
-    return scaled_workload(w, api.catalog().quality_modes.get(c.model, {}).get(c.mode)).context_max_tokens
+    costed = scaled_workload(w, api.catalog().quality_modes.get(c.model, {}).get(c.mode)).context_max_tokens
+    if costed == w.context_max_tokens:
+        return costed
+    limit = api.catalog().model(c.model).max_position_embeddings
+    return min(limit, w.context_max_tokens + REASONING_TAIL * (costed - w.context_max_tokens))
 
 
 @pytest.mark.parametrize("name", list(WORKLOADS))
@@ -112,6 +120,11 @@ def test_sglang_sizes_and_memory_match_the_breakdown(name):
 @pytest.mark.parametrize("name", list(WORKLOADS))
 def test_trtllm_options_yaml(name):
     w, c = _case(name)
+    if api.catalog().gpus[c.gpu].vendor != "nvidia":  # TensorRT-LLM files for an AMD GPU are refused
+        with pytest.raises(InputError, match="NVIDIA GPUs only"):
+            render(c, w, api.catalog(), "trtllm")
+        w = dataclasses.replace(w, gpu_types=("h200",))
+        c = api.recommend(w).candidates[0]
     files = render(c, w, api.catalog(), "trtllm")
     opts = _yaml(files["trtllm-options.yaml"])
     try:
@@ -125,6 +138,7 @@ def test_trtllm_options_yaml(name):
     assert all(argv[0] == "trtllm-serve" and _flag(argv, "--extra_llm_api_options") == "trtllm-options.yaml" for argv in cmds)
     assert int(opts["tensor_parallel_size"]) * int(opts["pipeline_parallel_size"]) * len(cmds) == c.gpus
     assert int(opts["max_seq_len"]) == _context(c, w)
+    assert (opts.get("enable_chunked_prefill") == "true") == (int(opts["max_seq_len"]) > int(opts["max_num_tokens"]))
     assert opts["kv_cache_config"]["dtype"] == ("fp8" if c.kv_precision == "fp8" else "auto")
     assert opts["enable_attention_dp"] == ("true" if c.layout == "dep" else "false")
     dp = int(opts["tensor_parallel_size"]) if c.layout == "dep" else 1

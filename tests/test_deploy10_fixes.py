@@ -164,17 +164,24 @@ def test_vllm_lora_rank_rounds_up_to_an_accepted_rank():
 # ---------------------------------------------------------------------------------------------- 3. reasoning
 
 
-def test_reasoning_row_launches_at_the_costed_context():
+def test_reasoning_row_launches_for_the_tail_of_its_thinking():
+    """Costed at the mean thinking length; launched for REASONING_TAIL times it (an answer cut at max_model_len is lost)."""
+    from advisor.deploy.plan import REASONING_TAIL
+
     w = api.workload(models=["deepseek-r1"], gpu_types=["h200"], precisions=["fp8"], self_hosting="required")
     c = api.recommend(w).candidates[0]
     assert c.mode == "reasoning"
     costed = scaled_workload(w, api.catalog().quality_modes[c.model][c.mode]).context_max_tokens
     assert costed > w.context_max_tokens
+    launch = min(api.catalog().model(c.model).max_position_embeddings,
+                 w.context_max_tokens + REASONING_TAIL * (costed - w.context_max_tokens))
+    assert launch > costed
     text = render(c, w, api.catalog(), "vllm")["serve.sh"]
-    assert int(_flag(_argv(text), "--max-model-len")) == costed
-    assert int(_flag(_argv(render(c, w, api.catalog(), "sglang")["serve.sh"]), "--context-length")) == costed
-    assert f"max_seq_len: {costed}" in render(c, w, api.catalog(), "trtllm")["trtllm-options.yaml"]
-    assert f"{costed - w.context_max_tokens:,} reasoning tokens" in text
+    assert int(_flag(_argv(text), "--max-model-len")) == launch
+    assert int(_flag(_argv(render(c, w, api.catalog(), "sglang")["serve.sh"]), "--context-length")) == launch
+    opts = render(c, w, api.catalog(), "trtllm")["trtllm-options.yaml"]
+    assert f"max_seq_len: {launch}" in opts and "enable_chunked_prefill: true" in opts
+    assert f"plus {launch - w.context_max_tokens:,} for thinking" in text
 
 
 def test_non_reasoning_row_keeps_the_workload_context():

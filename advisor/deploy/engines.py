@@ -107,7 +107,8 @@ def notes(p: EnginePlan, engine: str) -> list[str]:
                    "the surplus going to KV cache (advisor.deploy.plan.GpuMemory)")
     if p.max_model_len > p.visible_context:
         out.append(f"{p.mode or 'reasoning'} row: context {p.max_model_len:,} = the workload's {p.visible_context:,} tokens plus "
-                   f"the {p.max_model_len - p.visible_context:,} reasoning tokens the row was costed for")
+                   f"{p.max_model_len - p.visible_context:,} for thinking (up to 4x the mean the row was costed for, "
+                   "within the model's limit): a long answer is not cut off")
     if p.lora:
         out.append(f"{p.lora.adapters} LoRA adapter(s) of rank {p.lora.rank} ({p.lora.targets} projections) resident as costed: "
                    + LORA_LOADING[engine])
@@ -195,7 +196,11 @@ def trtllm_options(p: EnginePlan) -> str:
         lines.append(f"moe_expert_parallel_size: {p.expert_parallel}")
     lines += [f"enable_attention_dp: {'true' if p.data_parallel > 1 else 'false'}",
               f"max_batch_size: {p.per_rank_batch}", f"max_num_tokens: {p.max_batched_tokens}",
-              f"max_seq_len: {p.max_model_len}", "kv_cache_config:",
+              f"max_seq_len: {p.max_model_len}"]
+    if p.max_model_len > p.max_batched_tokens:  # off by default; a prompt over max_num_tokens needs it (the estimate
+        # prefills in max_num_tokens chunks; https://nvidia.github.io/TensorRT-LLM/features/long-sequence.html)
+        lines.append("enable_chunked_prefill: true")
+    lines += ["kv_cache_config:",
               f"  dtype: {kv_dtype('trtllm', p.kv_precision)}",
               f"  free_gpu_memory_fraction: {p.memory_setting('trtllm').value:.2f}"]
     if p.lora:

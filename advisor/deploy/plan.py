@@ -191,10 +191,17 @@ def engines_of(c: Candidate) -> int:
     return int(m.group(1)) if m else 1
 
 
+REASONING_TAIL = 4
+"""A reasoning row's launch context holds this many times its mean thinking tokens: thinking lengths are long-tailed
+(roughly exponential: about 2% of answers think past 4x the mean), and an answer cut at max_model_len is lost, while
+the cost is the mean's (the KV cache is allocated per page as a sequence grows, so the longer limit costs nothing
+until a request uses it)."""
+
+
 def plan_for(c: Candidate, w: Workload, cat: Catalog) -> EnginePlan:
     """The engine-level plan of a self-hosted candidate (InputError for an API candidate). ``max_model_len`` is the
-    context the row was costed at: a reasoning row's workload is scaled by its mode (``ranking.modes``), so its
-    thinking tokens fit too."""
+    context the row was costed at, and for a reasoning row the workload's context plus ``REASONING_TAIL`` times its
+    mean thinking tokens (``ranking.modes``), at most the model's own limit."""
     if c.deployment != "self-hosted" or not c.gpu:
         raise InputError("candidate", f"{c.label} is an API: there is no engine to launch")
     from advisor.domain.precision import resolve_precision
@@ -229,6 +236,9 @@ def plan_for(c: Candidate, w: Workload, cat: Catalog) -> EnginePlan:
                             activation=res.activation_bytes, fixed=res.fixed_bytes, kv_need=mem.kv_cache_bytes // per)
     mq = cat.quality_modes.get(m.id, {}).get(c.mode) if c.mode else None
     context = scaled_workload(w, mq).context_max_tokens
+    if context > w.context_max_tokens:  # a reasoning row: costed at the mean thinking, launched for its tail
+        context = min(m.max_position_embeddings or context * REASONING_TAIL,
+                      w.context_max_tokens + REASONING_TAIL * (context - w.context_max_tokens))
     inst = c.instance_gpus or min(c.gpus, g.gpus_per_node)
     prec = c.precision or "bf16"
     return EnginePlan(

@@ -149,6 +149,9 @@ def render(c: Candidate, w: Workload, cat, target: str, rank: int = 1, provider_
         return {"client.py": api_snippet(c, w, provider_model, m.hf_repo if m else None)}
     p = plan_for(c, w, cat)
     engine = p.engine if target == "skypilot" else target
+    if engine == "trtllm" and p.vendor != "nvidia":
+        raise InputError("target", f"TensorRT-LLM runs on NVIDIA GPUs only, and #{rank} ({c.label}) runs on {p.gpu}: use "
+                                   "--target vllm or sglang, or --gpu-types an NVIDIA GPU")
     header = [f"moe-advisor deploy: #{rank} {c.label} - {c.replica_range}, {c.scaling or 'fixed'}",
               f"{VERSIONS[engine]} flags" + (f", {VERSIONS['skypilot']} service" if target == "skypilot" else "")
               + f"; {p.engines} engine(s) x {p.gpus_per_engine} GPUs ({p.layout}: TP{p.tensor_parallel}"
