@@ -36,6 +36,7 @@ import tomllib
 
 from advisor.catalog.load import load_catalog
 from advisor.physics import calibration
+from advisor.physics.floor import VLLM_MOE_LAYER_US
 from advisor.physics.performance import estimate_for
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -59,8 +60,9 @@ ENGINES = {
         "notes": "gpu_memory_utilization = 0.9 of TOTAL GPU memory (https://docs.vllm.ai/en/latest/configuration/engine_args.html); "
                  "max_num_seqs 1024 and max_num_batched_tokens 8192 for the OpenAI server on >= 70 GB GPUs (V1 defaults; 256 on "
                  "smaller GPUs and in V0); paged KV admitted as it grows (mean context); attention DP via --data-parallel-size "
-                 "with --enable-expert-parallel. Speed calibration source: GPUStack performance-lab runs (docs.gpustack.ai/latest/performance-lab)",
-        "factors": {"max_batch": 1024, "kv_admission": "average"},
+                 "with --enable-expert-parallel. Speed calibration source: GPUStack performance-lab runs (docs.gpustack.ai/latest/performance-lab)"
+                 "; MoE layers: moe_layer_overhead_us, a fixed time per MoE layer per step on its Triton fused-MoE path, fitted on the GPUStack 4-request runs by scripts/fit_moe_floor.py (advisor/physics/floor.py; 0 where Marlin serves the experts)",
+        "factors": {"max_batch": 1024, "kv_admission": "average", "moe_layer_overhead_us": VLLM_MOE_LAYER_US},
         "memory": {"policy": "total_fraction", "kv_cache_fraction": 0.9, "max_batched_tokens": 8192},
     },
     "sglang": {

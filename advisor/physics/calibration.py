@@ -136,8 +136,9 @@ def load_rows(path: Path | None = None, engine_ratio: bool = False) -> tuple[lis
     return rows, skipped
 
 
-ENGINE_FACTOR_KEYS = ("engine_speed", "max_batch", "kv_admission")
-"""Factors each engine sets for itself (``[engines.<id>.factors]``); the rest are shared physics."""
+ENGINE_FACTOR_KEYS = ("engine_speed", "max_batch", "kv_admission", "moe_layer_overhead_us")
+"""Factors each engine sets for itself (``[engines.<id>.factors]``); the rest are shared physics. vLLM's
+``moe_layer_overhead_us`` is its MoE layers' own fixed time (advisor.physics.floor), 0 for the other engines."""
 
 
 def profiles_with(catalog: Catalog, engine: ServingProfile | None) -> dict[str, ServingProfile]:

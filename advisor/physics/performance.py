@@ -41,6 +41,7 @@ from advisor.physics.layouts import (LAYOUT_ALIASES, Parallelism, caller_id, che
                                      layouts_for, make_layout, parallelism, weights_per_gpu)
 from advisor.physics.batching import operating_point
 from advisor.physics.engine_caps import engine_cap
+from advisor.physics.floor import moe_layer_us
 from advisor.physics.moe import (ep_compute_load, ep_max_load, experts_touched, expert_shape_efficiency, grouped_format_rate,
                                  grouped_gemm_efficiency)
 from advisor.physics.sizing import Fit, KvLayout, active_params, kv_layout, param_breakdown, weight_bytes
@@ -268,7 +269,7 @@ class _Model:
         self.lat = f.allreduce_latency_us * 1e-6 * (2.0 if lay.collective_spans_nodes else 1.0)
         self.comm_bytes1, self.n_coll = comm_bytes_per_gpu(m, lay, 1.0)
         self.pp_hop = (m.hidden_size * 2.0 / (gpu.internode_gbps * 1e9 * f.eff_link) + self.lat) if P > 1 and lay.spans_nodes else 0.0
-        self.stage_overhead = (f.layer_overhead_us * m.num_hidden_layers / P + f.moe_layer_overhead_us * self.moe_layers
+        self.stage_overhead = (f.layer_overhead_us * m.num_hidden_layers / P + moe_layer_us(f.moe_layer_overhead_us, gpu, precision) * self.moe_layers
                                + f.kernel_floor_us * self.kernels / P) * 1e-6
         # grouped-GEMM shape and format terms (advisor.physics.moe); FP8 is block-scaled where the vendor's own checkpoint
         # is FP8 (DeepSeek-V3/R1, Kimi K2 ship 128x128 block scales), per-tensor otherwise (ModelOpt/TensorRT-LLM FP8)

@@ -1,0 +1,68 @@
+"""The small-batch decode floor of a large MoE: what sets it, and the one engine-specific term it needed.
+
+At a few sequences a decode step reads few bytes per GPU (DeepSeek-R1 FP8, TP8, one sequence: ~4.7 GB per H200,
+~1.2 ms) and is made of fixed costs, which ``advisor.physics.performance`` already charges per step:
+    kernels      ``kernel_floor_us`` (5 us, calibration.KERNEL_FLOOR_US) x the kernels one step launches, counted from
+                 the architecture (``performance.kernels_per_step``: DeepSeek-R1 1,199, i.e. ~20 per layer -> 6.0 ms)
+    collectives  ``allreduce_latency_us`` (8 us) x 2 per layer under tensor parallelism (DeepSeek-R1 TP8: 1.0 ms)
+    per layer    ``layer_overhead_us`` (4 us) x layers; per step ``step_overhead_us`` (200 us: scheduling, sampling)
+    expert reads E x (1 - (1 - k/E)^B) distinct experts (``moe.experts_touched``), 1/TP of each under TP or the
+                 busiest rank's under EP: 8 of DeepSeek-R1's 256 per layer at one sequence, 30.5 at four.
+Published single-stream runs say this floor is right where the engine's MoE path is fused (checked 2026-12-04):
+    SGLang 0.5.6.post1, DeepSeek-R1-0528 FP8, 8x B200 TP8, one request (sgl-cookbook DeepSeek-R1.md, 5.1 Speed
+      Benchmark, https://github.com/sgl-project/sgl-cookbook/blob/main/docs/autoregressive/DeepSeek/DeepSeek-R1.md):
+      TPOT 9.16 / 9.21 / 9.26 ms at 1k/1k, 1k/8k, 8k/1k; the estimate gives 8.98-9.01 ms (+3% to +5% output tokens/s);
+    SGLang 0.5.6, Qwen3-235B-A22B BF16, 8x B200 TP8, one request (calibration row sglcb-q235-b200-sgl-tp8-1k1k-c1): +3%;
+    vLLM 0.11.0, dense Qwen3-8B BF16, 1x H100, 4 requests (GPUStack performance lab,
+      https://docs.gpustack.ai/latest/performance-lab/qwen3-8b/h100-latency, TPOT 7.38 ms, 496.9 tok/s): +3%.
+So neither the per-kernel floor, nor the collectives, nor the expert-read count is missing for MoE in general: a
+single added per-kernel or per-collective cost would push those rows 15-20% too slow (tried: the activation-quant
+kernel of every block-scaled FP8 GEMM, 7 per DeepSeek layer, 421 per step at 5 us, takes the SGLang B200 rows
+from +4% to -16%).
+
+What the floor misses is vLLM's MoE layer at a few tokens: the same runs on vLLM are 17-87% faster in the estimate
+than measured (GPUStack performance lab, vLLM 0.10.2/0.11.0 ``vllm bench serve --max-concurrency 4``, ShareGPT:
+DeepSeek-R1 8x H200 TP8 TPOT 19.4 ms vs 10.8 estimated; gpt-oss-120b 1x H100 8.3 ms vs 6.3; 2x H100 with async
+scheduling 6.2 vs 5.3), while vLLM's dense path is not (Qwen3-8B above). vLLM runs these MoE layers through its own
+Triton kernels on Hopper (``fused_moe`` for FP8/BF16, ``triton_kernels`` matmul_ogs for MXFP4:
+https://github.com/vllm-project/vllm/tree/main/vllm/model_executor/layers/fused_moe), where TensorRT-LLM (whose
+fused-MoE op the 5 us kernel floor was set on) and SGLang on Blackwell run CUTLASS / TensorRT-LLM-generated grouped
+GEMMs. The runs do not isolate the mechanism (a longer minimum duration of the Triton grouped GEMMs at ~1 token per
+expert, the extra launches around them, or host time not overlapped without ``--async-scheduling``), so it is
+modelled as a fixed time per MoE layer per step, vLLM's own ``moe_layer_overhead_us`` (``[engines.vllm.factors]``;
+0 for the other engines): batch-independent, so it is the whole difference at one sequence and vanishes at the
+batches of the max-throughput rows. Fitted by scripts/fit_moe_floor.py (``VLLM_MOE_LAYER_US``).
+"""
+
+from __future__ import annotations
+
+from advisor.domain.precision import resolve_precision, scheme
+from advisor.domain.specs import GpuSpec
+
+VLLM_MOE_LAYER_GRID = (0.0, 5.0, 10.0, 15.0, 20.0, 25.0, 30.0, 35.0, 40.0, 50.0, 60.0, 80.0, 100.0, 120.0)
+"""Values scripts/fit_moe_floor.py tries for vLLM's ``moe_layer_overhead_us`` (us per MoE layer per step)."""
+
+VLLM_MOE_LAYER_US = 35.0
+"""vLLM's fixed time per MoE layer per decode step (``[engines.vllm.factors] moe_layer_overhead_us``), fitted by
+scripts/fit_moe_floor.py on the scored vLLM MoE rows at <= 8 concurrent requests (GPUStack performance lab, vLLM
+0.10.2/0.11.0, 4 requests, ShareGPT: DeepSeek-R1 8x H200 TP8, gpt-oss-120b 1x H100, 2x H100 async, 1x A100) with the
+rule of ``calibration.fit_floor``: the value with the lowest median |error| on those rows among those that cost the
+other rows at most ``calibration.FLOOR_TOLERANCE`` of ``calibration.score`` (all of the grid here). Alone, the H200
+and H100 rows would want 163, 58 and 25 us per MoE layer (DeepSeek-R1 has 58, gpt-oss 36): at 35 us DeepSeek-R1 stays
++58% too fast (from +87%), gpt-oss on one H100 +10% (from +31%), on two -6% (from +17%); the A100 row runs Marlin
+(``triton_moe_path``) and keeps its -4%."""
+
+
+def triton_moe_path(gpu: GpuSpec, precision: str) -> bool:
+    """False where vLLM serves the experts weight-only through its Marlin MoE kernels instead of the Triton ones:
+    quantized experts (under 2 bytes a weight) on a GPU without FP8 tensor cores (Ampere and older; FP8 and MXFP4
+    checkpoints run as W8A16 / W4A16 Marlin there: https://docs.vllm.ai/en/stable/features/quantization/fp8/ and the
+    engine's hardware notes in catalogs/engine.toml). The A100 row (gpt-oss-120b MXFP4, vLLM 0.11.0) is estimated
+    within 4% without the Triton term."""
+    return bool(gpu.fp8_tflops) or scheme(resolve_precision(precision, gpu.vendor)).experts.bytes_per_param >= 2.0
+
+
+def moe_layer_us(engine_us: float, gpu: GpuSpec, precision: str) -> float:
+    """The engine's fixed time per MoE layer per step (``moe_layer_overhead_us``) on ``gpu`` for ``precision``'s
+    experts: 0 where they run through Marlin (``triton_moe_path``)."""
+    return engine_us if triton_moe_path(gpu, precision) else 0.0
