@@ -98,3 +98,15 @@ def test_a_longer_request_raises_a_longest_context_the_caller_did_not_give():
     # given, it is the caller's statement: a longer request is an error naming it
     with pytest.raises(InputError, match="context_max_tokens"):
         from_mapping({"input_tokens": 12_000, "context_max_tokens": 8192})
+
+
+def test_an_hourly_profile_raises_a_peak_below_its_busiest_hour():
+    hours = [0.0] * 6 + [1.0] * 4 + [0.0] * 14  # all the traffic in four hours: the busiest hour is 6x the mean
+    w = from_mapping({"hourly_profile": hours, "requests_per_day": 20_000})
+    assert w.peak_to_mean == 6.0
+    assert from_mapping({"hourly_profile": hours, "peak_to_mean": 9}).peak_to_mean == 9.0  # bursts within the hour kept
+    rec = api.recommend(api.workload(models=["gpt-oss-120b"], providers=["groq"], requests_per_day=20_000, input_tokens=100,
+                                     output_tokens=50, ttft_ms=5000, output_tokens_per_s_per_user=10, hourly_profile=hours,
+                                     self_hosting="not-wanted"))
+    limit = next(r.reasons[0] for r in rec.rejected if r.reasons[0].code == "api-rate-limits")
+    assert round(limit.numbers["peak_requests_per_min"]) == round(20_000 / 1440 * 6)  # not the flat day's 14/min

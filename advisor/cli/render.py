@@ -128,7 +128,7 @@ def breakdown(c: Candidate, rec: Recommendation) -> str:
 def render(rec: Recommendation, top: int = 10, details: int = 3, rejected: int = 8) -> str:
     w = rec.workload
     out = [_wrap(f"Workload '{w.name}': {w.requests_per_day:,.0f} requests/day, {w.input_tokens:,} in / {w.output_tokens:,} out tokens, "
-           f"{w.traffic_shape} (peak {w.peak_to_mean:g}x), {w.latency}"
+           f"{'hourly profile' if w.hourly_profile else w.traffic_shape} (peak {w.peak_to_mean:g}x), {w.latency}"
            + (f" (TTFT {w.ttft_ms:,.0f} ms, {w.output_tokens_per_s_per_user:g} tokens/s per user)" if w.latency == "interactive"
               else f" (deadline {w.deadline_hours:g} h)")
            + f", fine-tuning {w.fine_tuning}, context {w.context_typical_tokens:,} typical / {w.context_max_tokens:,} max, "
@@ -145,7 +145,9 @@ def render(rec: Recommendation, top: int = 10, details: int = 3, rejected: int =
             out.append(breakdown(c, rec))
             out.append("")
     if rec.rejected and rejected:
-        shown = sorted((r for r in rec.rejected if r.deployment != "api"), key=Rejection.sort_key)[:rejected]
+        # self-hosted near misses first; API rejections after them (all of them where nothing else was rejected)
+        shown = (sorted((r for r in rec.rejected if r.deployment != "api"), key=Rejection.sort_key)
+                 + [r for r in rec.rejected if r.deployment == "api"])[:rejected]
         out.append(f"Rejected ({len(rec.rejected)}; showing {len(shown)}, near misses first):")
         for r in shown:
             out.append(_wrap(f"{r.label}: {r.reasons[0].message}", "    ", "  x "))

@@ -221,7 +221,8 @@ def _coerce_number(name: str, value: Any, where: str | None) -> float:
 
 def _normalized(w: Workload) -> Workload:
     """Float fields as floats and lists as tuples, so equal workloads serialize identically; a typical context left
-    at its default while a request is longer (input + output) set to the request's length."""
+    at its default while a request is longer (input + output) set to the request's length; with an hourly profile, a
+    peak-to-mean under its busiest hour's ratio raised to it (every rate at the peak reads ``peak_to_mean``)."""
     changes = {}
     numbers = all(isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
                   for v in (w.input_tokens, w.output_tokens, w.context_max_tokens))
@@ -229,6 +230,12 @@ def _normalized(w: Workload) -> Workload:
     if w.context_typical_tokens == _TYPICAL_DEFAULT and request > _TYPICAL_DEFAULT:
         # at most the longest context (a longer request is the error validate names: context_max_tokens)
         changes["context_typical_tokens"] = int(min(request, max(w.context_max_tokens, _TYPICAL_DEFAULT)))
+    hours = w.hourly_profile
+    if (hours and len(hours) == 24 and all(isinstance(x, (int, float)) and math.isfinite(x) and x >= 0 for x in hours)
+            and sum(hours) > 0 and isinstance(w.peak_to_mean, (int, float))):
+        busiest = max(hours) * 24 / sum(hours)  # the peak is at least the busiest hour of the profile given
+        if w.peak_to_mean < busiest:
+            changes["peak_to_mean"] = round(busiest, 6)
     for f in dataclasses.fields(w):
         v = getattr(w, f.name)
         if f.type == "float" and isinstance(v, int) and not isinstance(v, bool):
