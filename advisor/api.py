@@ -78,15 +78,17 @@ def _gpu(gpu: str | GpuSpec) -> GpuSpec:
     return gpu if isinstance(gpu, GpuSpec) else catalog().gpu(gpu)
 
 
-def size(model: str | ModelSpec, precision: str = "bf16", context_tokens: int = 8192, kv_precision: str = "bf16") -> Sizing:
-    """Parameters, weight bytes and KV cache of ``model`` in ``precision``. An API-only (closed-weights) model
-    raises ``InputError``: it has no published architecture to size."""
+def size(model: str | ModelSpec, precision: str | None = None, context_tokens: int = 8192, kv_precision: str = "bf16") -> Sizing:
+    """Parameters, weight bytes and KV cache of ``model`` in ``precision`` (default: its published checkpoint's,
+    ``ModelSpec.native_precision``: fp8 for DeepSeek-V3, mxfp4-experts for gpt-oss, bf16 for most). An API-only
+    (closed-weights) model raises ``InputError``: it has no published architecture to size."""
     from advisor.physics.sizing import active_params, kv_layout, param_breakdown, weight_bytes
 
     from advisor.common import checks
 
     context_tokens = checks.whole("context_tokens", context_tokens, minimum=0)
     m = _open_weights(model, "size")
+    precision = precision or m.native_precision
     p = param_breakdown(m)
     w = weight_bytes(m, precision)
     layout = kv_layout(m, kv_precision)
@@ -99,11 +101,12 @@ def size(model: str | ModelSpec, precision: str = "bf16", context_tokens: int = 
     )
 
 
-def estimate(model: str | ModelSpec, gpu: str | GpuSpec, gpus: int = 1, precision: str = "bf16",
+def estimate(model: str | ModelSpec, gpu: str | GpuSpec, gpus: int = 1, precision: str | None = None,
              input_tokens: int = 1024, output_tokens: int = 256, kv_precision: str | None = None,
              tpot_limit_ms: float | None = None, engine: str | None = None, layout: str | None = None,
              concurrency: int | None = None, cached_input_tokens: int = 0) -> Estimate:
-    """Fit, throughput and latency of ``model`` on ``gpus`` x ``gpu`` in ``precision``, served by ``engine``
+    """Fit, throughput and latency of ``model`` on ``gpus`` x ``gpu`` in ``precision`` (default: its published
+    checkpoint's, as ``size``), served by ``engine``
     (``trtllm``, ``vllm``, ``sglang``; default: TensorRT-LLM on NVIDIA, vLLM on AMD) in ``layout`` (``tp``,
     ``tp_ep``, ``dep``, ``pp``; default: the best layout the engine supports); ``concurrency`` pins the
     concurrent sequences instead of the throughput-optimal batch; ``cached_input_tokens`` of each prompt are reused
@@ -121,6 +124,7 @@ def estimate(model: str | ModelSpec, gpu: str | GpuSpec, gpus: int = 1, precisio
         concurrency = checks.whole("concurrency", concurrency, minimum=1)
     cached_input_tokens = checks.whole("cached_input_tokens", cached_input_tokens, minimum=0)
     m = _open_weights(model, "estimate")
+    precision = precision or m.native_precision
     g = _gpu(gpu)
     profile = engine_profile(catalog(), g, engine)
     return estimate_for(m, g, gpus, precision, input_tokens, output_tokens,

@@ -75,3 +75,12 @@ def test_size_and_estimate_default_to_the_published_checkpoint_precision(capsys)
     assert code == 0 and json.loads(out)["precision"] == "fp8"
     code, out, _ = run(capsys, "estimate", "gpt-oss-120b", "h100-sxm", "--precision", "bf16")  # given, it is kept
     assert code == 3 and "bf16 weights," in out and "published checkpoint" not in out
+
+
+def test_the_python_api_defaults_to_the_published_checkpoint_too():
+    from advisor import api
+
+    assert api.size("deepseek-v3").precision == "fp8" and api.size("llama-3.3-70b").precision == "bf16"
+    e = api.estimate("gpt-oss-120b", "h100-sxm")
+    assert e.precision == "mxfp4-experts" and e.fits
+    assert not api.estimate("gpt-oss-120b", "h100-sxm", precision="bf16").fits  # given, it is kept
