@@ -249,3 +249,13 @@ def test_recipe_table_is_consistent():
         assert r.path.endswith(cat.models[model].hf_repo.split("/")[1] + ".yaml")
         assert set(r.hardware.values()) <= {"verified", "unsupported"}
         assert support.vllm_minimum(model) >= support.BASE_VLLM
+
+
+def test_a_model_newer_than_the_pinned_releases_is_warned_about_on_every_engine():
+    w = api.workload(models=["deepseek-v4-flash"], gpu_types=["b200"], self_hosting="required")
+    c = api.recommend(w).candidates[0]
+    for target in ("trtllm", "sglang"):
+        said = launch_warnings(c, w, api.catalog(), target)
+        assert any("needs vLLM >= 0.20" in x and "release that lists this model" in x for x in said), (target, said)
+    old = api.workload(models=["llama-3.3-70b"], gpu_types=["h100-sxm"], self_hosting="required")
+    assert not any("needs vLLM" in x for x in launch_warnings(api.recommend(old).candidates[0], old, api.catalog(), "trtllm"))

@@ -132,12 +132,16 @@ def warnings(p: EnginePlan, engine: str) -> list[str]:
     if p.lora and not p.lora_served.get(engine, True):
         out.append(f"{engine} is not known to serve these LoRA adapters on {p.model_id} (catalog engine.toml lora table); "
                    "lora_targets = 'attention' keeps them off the experts")
-    if engine == "vllm":
-        from advisor.deploy import support
+    from advisor.deploy import support
 
+    if engine == "vllm":
         status, line = support.vllm_support(p.model_id, p.gpu)
         if status != "verified":
             out.append(line)
+    elif support.vllm_minimum(p.model_id) > support.BASE_VLLM:  # a model newer than the releases these flags are for
+        out.append(f"{p.model_id} needs vLLM >= {support.version_text(support.vllm_minimum(p.model_id))} (its vLLM recipe), newer "
+                   f"than the vLLM 0.12 era {VERSIONS[engine]} these files are written for: use a {engine} release that "
+                   "lists this model (no per-model minimum is recorded for it)")
     return out
 
 
