@@ -143,9 +143,10 @@ class ApiBackend:
             reasons.append(limits)
             if w.latency == "interactive":
                 if price.ttft_ms or price.output_tokens_per_s:
-                    reasons.append(Reason("api-latency", f"measured: TTFT {price.ttft_ms:,.0f} ms, {price.output_tokens_per_s:,.0f} "
-                                          f"output tokens/s ({price.speed_source}); targets {w.ttft_ms:,.0f} ms, "
-                                          f"{w.output_tokens_per_s_per_user:g} tokens/s", "info",
+                    ttft = f"TTFT {price.ttft_ms:,.0f} ms" if price.ttft_ms else "TTFT not measured"
+                    speed = f"{price.output_tokens_per_s:,.0f} output tokens/s" if price.output_tokens_per_s else "speed not measured"
+                    reasons.append(Reason("api-latency", f"measured: {ttft}, {speed} ({price.speed_source}); targets "
+                                          f"{w.ttft_ms:,.0f} ms, {w.output_tokens_per_s_per_user:g} tokens/s", "info",
                                           {"ttft_ms": price.ttft_ms, "output_tokens_per_s": price.output_tokens_per_s}))
                 else:
                     reasons.append(Reason("api-latency", f"no published or measured TTFT and speed for {model.id} at {price.provider}: "
