@@ -24,7 +24,7 @@ from advisor.tui.commands import AdvisorCommands
 from advisor.tui.messages import PricesLoaded, RankingFailed, RankingReady, RefreshFinished, RefreshProgress
 from advisor.tui.screens.main import MainScreen
 from advisor.tui.widgets.ranking_table import RankingTable
-from advisor.tui.widgets.workload_form import WorkloadForm
+from advisor.tui.widgets.workload_form import FIELD_NAMES, WorkloadForm
 from advisor.domain.workload import Workload
 
 DEBOUNCE_S = 0.0
@@ -86,8 +86,28 @@ class AdvisorApp(App[None]):
 
     # ------------------------------------------------------------------ ranking
 
+    def on_mount(self) -> None:
+        self.call_after_refresh(self._first_ranking)
+
+    def _first_ranking(self) -> None:
+        """The first ranking starts once the first frame is drawn, with the answers the form shows (its later
+        sections wait for this ranking: ``WorkloadForm.mount_rest``). Started before the first frame, the thread
+        loading the catalog, plugins and price book slowed that frame down as much as it sped up the ranking."""
+        if self._last_values is not None:
+            return  # the user was quicker
+        values = svc.form_values(self.initial_workload, FIELD_NAMES)  # what the form will show
+        try:
+            w = svc.build_workload(values, base=self.initial_workload)
+        except AdvisorError:
+            self.main.form.mount_rest()  # the form marks the field once it is ready (on_workload_form_ready)
+            return
+        self._last_values = values
+        self._generation += 1
+        self.pending = True
+        self._start(w, self._generation)
+
     def on_workload_form_ready(self, message: WorkloadForm.Ready) -> None:
-        # The first ranking starts once the screen is painted and the form complete (the catalog loads then).
+        # The same answers as the ranking started at mount are not ranked again; answers typed since were.
         self.request_ranking(message.form.values(), immediate=True)
 
     def on_workload_form_changed(self, message: WorkloadForm.Changed) -> None:
@@ -157,15 +177,23 @@ class AdvisorApp(App[None]):
     def on_ranking_ready(self, message: RankingReady) -> None:
         if message.generation != self._generation:
             return  # an older request finished after a newer one was made
+        if not self.main.is_mounted:  # the first ranking came back before the screen was up
+            self.call_after_refresh(self.on_ranking_ready, message)
+            return
         self.pending = False
         self.recommendation = message.recommendation
         if self.saved_workload is None:
             self.saved_workload = message.recommendation.workload
         self.main.show_ranking(message.recommendation)
+        self.main.form.mount_rest()
         self.sub_title = message.recommendation.workload.name
 
     def on_ranking_failed(self, message: RankingFailed) -> None:
         if message.generation != self._generation:
+            return
+        if not (self.main.is_mounted and self.main.form.complete):
+            self._last_values = None  # the first ranking, refused before the field was mounted: it is asked
+            self.main.form.mount_rest()  # again when the form is ready, and the field is marked then
             return
         self.pending = False
         self.main.show_invalid(message.field, message.message)
@@ -181,6 +209,7 @@ class AdvisorApp(App[None]):
         message = str(error) if isinstance(error, AdvisorError) else f"{type(error).__name__}: {error}"
         if worker.group == "ranking":
             self.pending = False
+            self.main.form.mount_rest()
             self.main.show_invalid(None, f"the ranking failed ({message}); the table is for the last answers that ranked")
         if worker.group == "refresh":
             from advisor.tui.screens.prices import PricesScreen

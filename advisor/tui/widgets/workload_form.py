@@ -93,7 +93,10 @@ def preset_description(w: Workload) -> str:
     text = w.description.split(" (seed")[0].strip()
     return text or ("your own answers" if w.name == "custom" else "")
 FIRST_SECTIONS = ("Traffic", "Latency")
-"""Composed with the screen; the other sections are mounted just after the first frame."""
+"""Composed with the screen; the other sections are mounted by ``mount_rest``."""
+REST_AFTER_S = 0.5
+"""The other sections are mounted when the app asks (once the first ranking is on screen), or this long after the
+form is mounted, whichever comes first."""
 FIELD_NAMES = tuple(f.name for f in FIELDS)
 
 
@@ -134,10 +137,11 @@ class WorkloadForm(VerticalScroll):
         """Field name -> its Input or Choice, as composed: read on every keystroke, so never a DOM query."""
         self.complete = False
         """Every field is mounted."""
+        self._rest_asked = False
 
     def compose(self) -> ComposeResult:
         # Per field: one row (label | control) and the hint under it. The first sections are composed
-        # now; the rest is mounted right after the first frame, so the screen appears sooner.
+        # now; the rest is mounted later (mount_rest), so the screen and the first ranking appear sooner.
         yield Horizontal(Label("Preset", classes="field-label"),
                          Choice(list(services.presets()), self.base.name if self.base.name in services.presets() else "",
                                 placeholder="custom", id="preset"),
@@ -169,6 +173,15 @@ class WorkloadForm(VerticalScroll):
 
     def on_mount(self) -> None:
         self._show_mode(self.base.latency)
+        self.set_timer(REST_AFTER_S, self.mount_rest)
+
+    def mount_rest(self) -> None:
+        """Mount the sections after the first ones (once; ``Ready`` follows). The app asks once its first ranking
+        is on screen: mounted while the ranking ran, they took the CPU from it and their layout made painting the
+        first table three times dearer (at 120x40 they are below the fold anyway)."""
+        if self._rest_asked:
+            return
+        self._rest_asked = True
         self.call_after_refresh(self._mount_rest)
 
     async def _mount_rest(self) -> None:
