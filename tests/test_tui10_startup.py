@@ -87,3 +87,22 @@ async def test_a_first_ranking_that_hangs_does_not_hold_the_form_back():
             await until(pilot, lambda: app.recommendation is not None and not app.pending, 60)
     finally:
         release.set()
+
+
+async def test_tab_from_the_preset_goes_to_the_first_field_while_the_later_sections_mount(monkeypatch):
+    """Focus follows position; fields mounted and not laid out yet sit at the top, and took the Tab."""
+    from advisor.tui.widgets.workload_form import WorkloadForm
+
+    tabbed: list[str | None] = []
+    mount_rest = WorkloadForm._mount_rest
+
+    async def then_tab(self):
+        await mount_rest(self)
+        tabbed.append(self.screen.focus_next().id)  # a Tab before the new fields are laid out
+
+    monkeypatch.setattr(WorkloadForm, "_mount_rest", then_tab)
+    app = AdvisorApp(cursor_blink=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: bool(tabbed), 60)
+        assert tabbed == ["requests_per_day"]
+        await until(pilot, lambda: app.recommendation is not None and not app.pending, 60)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from textual import events, on
 from textual.app import ComposeResult
-from textual.containers import Horizontal, VerticalScroll
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import Input, Label, Static
@@ -100,6 +100,17 @@ form is mounted, whichever comes first."""
 FIELD_NAMES = tuple(f.name for f in FIELDS)
 
 
+class LaterSections(Vertical):
+    """The sections mounted by ``mount_rest``, kept out of the focus chain until they are laid out: Textual orders
+    the chain by position, and a widget not laid out yet sits at the top, so a Tab pressed in that moment (just
+    as the first ranking shows) jumped from the preset to the first later field."""
+
+    DEFAULT_CSS = "LaterSections { height: auto; }"
+
+    def allow_focus_children(self) -> bool:
+        return self.size.height > 0 and super().allow_focus_children()
+
+
 class WorkloadForm(VerticalScroll):
     """Every question, grouped by topic. Posts ``WorkloadForm.Changed`` with the text of every field."""
 
@@ -185,7 +196,7 @@ class WorkloadForm(VerticalScroll):
         self.call_after_refresh(self._mount_rest)
 
     async def _mount_rest(self) -> None:
-        await self.mount_all(self._field_widgets([s for s in FIELDS if s.section not in FIRST_SECTIONS]))
+        await self.mount(LaterSections(*self._field_widgets([s for s in FIELDS if s.section not in FIRST_SECTIONS])))
         self._show_mode(self.base.latency)
         self.complete = True
         self.post_message(self.Ready(self))
