@@ -31,25 +31,49 @@ class LazyReasons(Sequence[Reason]):
     indexing, ``len``, ``==`` with a tuple, ``+`` with a tuple on either side); what is added to it stays
     unwritten until then.
 
-    ``head`` + ``make()`` + ``tail``: ``make`` is called once, on the first read of anything but ``known()``.
-    The ranking adds its own reasons (rank, mode, quantization, fine-tuning) eagerly to ``head`` and ``tail``;
-    ``make`` writes only the backend's explanation of its numbers."""
+    ``lead()`` + ``head`` + ``make()`` + ``tail``: ``lead`` and ``make`` are called once, on the first read of
+    anything but ``known()``. ``make`` writes the backend's explanation of its numbers; ``head`` and ``tail`` are
+    what the ranking adds that its own decisions read (mode, quantization, fine-tuning: ``known()``); ``lead`` the
+    ranking's placing of the row (rank, near tie, break-even, front), which nothing decides on (``led_by``)."""
 
-    __slots__ = ("_head", "_items", "_make", "_tail")
+    __slots__ = ("_head", "_items", "_lead", "_make", "_split", "_tail")
 
-    def __init__(self, make: Callable[[], Iterable[Reason]], head: tuple[Reason, ...] = (), tail: tuple[Reason, ...] = ()):
-        self._head, self._make, self._tail = tuple(head), make, tuple(tail)
+    def __init__(self, make: Callable[[], Iterable[Reason]], head: tuple[Reason, ...] = (), tail: tuple[Reason, ...] = (),
+                 lead: Callable[[], Iterable[Reason]] | None = None):
+        self._head, self._make, self._tail, self._lead = tuple(head), make, tuple(tail), lead
         self._items: tuple[Reason, ...] | None = None
+        self._split = (0, 0)  # once written: how many reasons ``lead`` and ``make`` wrote
 
     def _all(self) -> tuple[Reason, ...]:
         if self._items is None:
-            self._items = self._head + tuple(self._make()) + self._tail
-            self._make = None  # what it held (the configuration's plans, the context) can go
+            lead = tuple(self._lead()) if self._lead is not None else ()
+            middle = tuple(self._make())
+            self._items = lead + self._head + middle + self._tail
+            self._split = (len(lead), len(middle))
+            self._make = self._lead = None  # what they held (the configuration's plans, the context) can go
         return self._items
 
+    def _middle(self) -> tuple[Reason, ...]:
+        """What ``make`` wrote (writing it if need be)."""
+        items = self._all()
+        start = self._split[0] + len(self._head)
+        return items[start:start + self._split[1]]
+
+    def _leading(self) -> tuple[Reason, ...]:
+        """What ``lead`` wrote (writing it if need be)."""
+        return self._all()[:self._split[0]]
+
     def known(self) -> tuple[Reason, ...]:
-        """The reasons already written (the ranking's own), without writing the rest."""
+        """The reasons already written (what the ranking decides on), without writing the rest."""
         return self._items if self._items is not None else self._head + self._tail
+
+    def led_by(self, lead: Callable[[], Iterable[Reason]]) -> LazyReasons:
+        """These reasons after ``lead()``'s, written when read (on its first read, with the rest)."""
+        if self._items is not None:
+            return LazyReasons(tuple, self._items, lead=lead)
+        if self._lead is None:
+            return LazyReasons(self._middle, self._head, self._tail, lead)
+        return LazyReasons(self._middle, self._head, self._tail, lambda: tuple(lead()) + self._leading())
 
     @overload
     def __getitem__(self, i: int) -> Reason: ...
@@ -78,16 +102,14 @@ class LazyReasons(Sequence[Reason]):
     def __radd__(self, other: Sequence[Reason]) -> LazyReasons | tuple[Reason, ...]:
         if not isinstance(other, tuple):
             return NotImplemented
-        if self._items is not None:
-            return other + self._items
+        if self._items is not None or self._lead is not None:  # nothing goes before a lead unwritten
+            return other + self._all()
         return self._extended(head=other)
 
     def _extended(self, head: tuple[Reason, ...] = (), tail: tuple[Reason, ...] = ()) -> LazyReasons:
-        """This sequence with ``head`` before and ``tail`` after; the lazy part is written once for both."""
-        def middle() -> tuple[Reason, ...]:
-            items = self._all()
-            return items[len(self._head):len(items) - len(self._tail)]
-        return LazyReasons(middle, head + self._head, self._tail + tail)
+        """This sequence with ``head`` before and ``tail`` after; the lazy parts are written once for both."""
+        return LazyReasons(self._middle, head + self._head, self._tail + tail,
+                           self._leading if self._lead is not None else None)
 
     def __eq__(self, other: object) -> bool:
         if isinstance(other, (tuple, LazyReasons)):
@@ -104,6 +126,13 @@ class LazyReasons(Sequence[Reason]):
 def known_reasons(reasons: Sequence[Reason]) -> tuple[Reason, ...]:
     """The reasons already written: all of a tuple, the ranking's own of a ``LazyReasons``."""
     return reasons.known() if isinstance(reasons, LazyReasons) else tuple(reasons)
+
+
+def led_by(lead: Callable[[], Iterable[Reason]], reasons: Sequence[Reason]) -> LazyReasons:
+    """``lead()``'s reasons before ``reasons`` (a tuple or a ``LazyReasons``), written when first read."""
+    if isinstance(reasons, LazyReasons):
+        return reasons.led_by(lead)
+    return LazyReasons(tuple, tuple(reasons), lead=lead)
 
 
 @dataclass(frozen=True)

@@ -99,8 +99,16 @@ class ModelSpec:
     vendor: str = ""
     """Who makes the model and sells its API (``openai``, ``anthropic``); set for API-only models."""
 
-    def __hash__(self) -> int:  # cheap: equality still compares every field
-        return hash(("model", self.id, self.num_hidden_layers, self.hidden_size))
+    def __hash__(self) -> int:  # cheap, and computed once: memo keys hash the spec tens of thousands of times a ranking
+        try:
+            return self.__dict__["_hash"]
+        except KeyError:  # kept beside the cached properties, not a field: equality still compares every field
+            h = self.__dict__["_hash"] = hash(("model", self.id, self.num_hidden_layers, self.hidden_size))
+            return h
+
+    def __getstate__(self) -> dict:
+        """Pickled without its hash: a string's hash differs from process to process (advisor.common.memo_store)."""
+        return {k: v for k, v in self.__dict__.items() if k != "_hash"}
 
     def checkpoint(self, precision: str) -> str:
         """The published checkpoint of ``precision`` weights ("" when none is recorded; ``hf_repo`` for the native one)."""

@@ -11,23 +11,31 @@ from __future__ import annotations
 import dataclasses
 import gc
 import math
+from collections.abc import Callable, Iterable, Sequence
 from decimal import Decimal
-from typing import Callable, Iterable, Sequence
 
 from advisor import cost
 from advisor.catalog.load import Catalog
 from advisor.common import fmt, memo_store
-from advisor.errors import UnknownIdError
 from advisor.domain.precision import PRECISIONS
-from advisor.domain.recommendation import Candidate, Reason, Recommendation, Rejection, known_reasons, per_mtok_text
+from advisor.domain.recommendation import (
+    Candidate,
+    Reason,
+    Recommendation,
+    Rejection,
+    known_reasons,
+    led_by,
+    per_mtok_text,
+)
 from advisor.domain.workload import HOURS_PER_MONTH, Workload, validate
+from advisor.errors import UnknownIdError
+from advisor.physics.training import method_for, training_run
 from advisor.prices.book import STALE_AFTER_DAYS, PriceBook, age_days, from_catalog
 from advisor.ranking import guard, modes
-from advisor.ranking.modes import answers_late as _answers_late
-from advisor.ranking.modes import bounded_wait as _bounded_wait
 from advisor.ranking.api_backend import ApiBackend
 from advisor.ranking.context import Context, CostBackend, shared_memo
-from advisor.physics.training import method_for, training_run
+from advisor.ranking.modes import answers_late as _answers_late
+from advisor.ranking.modes import bounded_wait as _bounded_wait
 from advisor.ranking.self_hosted import SelfHostedBackend, single_stream_usd_per_mtok
 
 DEFAULT_BACKENDS: tuple[CostBackend, ...] = (SelfHostedBackend(), ApiBackend())
@@ -442,9 +450,9 @@ def _recommend_with(workload: Workload, catalog: Catalog, prices: PriceBook | No
         cctx = ctx_of.get((c.model, c.mode), ctx)
         be, vs, be_reason = _break_even(c, cctx, api_memos.setdefault(c.mode, {}))
         single = single_stream_usd_per_mtok(cctx, c) if i < DETAILED_TOP else None
-        placing = _placing(i, c, candidates, w, catalog.engine, front, be_reason,
-                           lambda x: ctx_of.get((x.model, x.mode), ctx))
-        ranked.append(c.evolve(rank=i + 1, pareto=i in front, reasons=tuple(placing) + c.reasons,
+        def placing(i=i, c=c, be_reason=be_reason) -> list[Reason]:  # written when read: the table reads none
+            return _placing(i, c, candidates, w, catalog.engine, front, be_reason, lambda x: ctx_of.get((x.model, x.mode), ctx))
+        ranked.append(c.evolve(rank=i + 1, pareto=i in front, reasons=led_by(placing, c.reasons),
                                break_even_tokens_per_day=be, break_even_vs=vs, single_stream_usd_per_mtok=single))
 
     # Prices that have aged: say so once.
