@@ -80,3 +80,18 @@ def test_a_model_spec_hash_is_kept_but_not_pickled():
     back = pickle.loads(pickle.dumps(m))
     assert "_hash" not in back.__dict__ and back == m and hash(back) == h
     assert "_hash" not in repr(m)
+
+
+def test_the_bill_floor_reads_the_same_three_numbers_as_the_estimate(cat):
+    from advisor.ranking.context import cached_tokens, memo_estimate, shared_memo
+
+    book = from_catalog(cat)
+    w = PRESETS["batch-pipeline"]
+    recommend_with(w, cat, book)
+    shared = shared_memo(w, cat, book)
+    bounds = [(k, v) for k, v in shared.items() if isinstance(k, tuple) and k[0] == "bound"]
+    assert len(bounds) > 100
+    for (_, model, gpu, n, precision, kv, eng), found in bounds[::7]:
+        e = memo_estimate(cat.models[model], cat.gpus[gpu], n, precision, w.input_tokens, w.output_tokens, kv,
+                          w.tpot_limit_ms, eng, cached_tokens(w))
+        assert found == (e.fits, e.output_tokens_per_s, e.ttft_ms)

@@ -1,18 +1,30 @@
 """Floors under a self-hosted configuration's bill, so the search costs only what could win: what a GPU is
-sold as (the allowed, undominated offers and the shapes that hold an engine) and the least any plan over them
-can bill a month (``cannot_beat``)."""
+sold as (the allowed, undominated offers and the shapes that hold an engine), the least any plan over them
+can bill a month (``cannot_beat``), and what a configuration is whatever the traffic volume (``_prelude``: its
+estimate, whether it works, its sold shapes; ``_bound``: the three numbers the floor reads)."""
 
 from __future__ import annotations
 
 import math
 from collections.abc import Callable
 from decimal import Decimal
+from functools import lru_cache
 
 from advisor.cost import billing, queueing
-from advisor.domain.specs import GpuSpec
+from advisor.domain.precision import resolve_precision
+from advisor.domain.serving import ServingProfile
+from advisor.domain.specs import GpuSpec, ModelSpec
 from advisor.domain.workload import DAYS_PER_MONTH, HOURS_PER_MONTH
+from advisor.physics import lora
 from advisor.physics.performance import Estimate
-from advisor.ranking.context import Context
+from advisor.physics.sizing import weight_bytes
+from advisor.ranking.context import (
+    Context,
+    cached_tokens,
+    memo_bound,
+    memo_estimate,
+    memoized,
+)
 
 TIE = 1e-9
 """Relative difference under which two monthly bills are the same (see ``cannot_beat``)."""
@@ -38,9 +50,10 @@ def sold(ctx: Context, gpu: GpuSpec, n: int) -> bool:
     return found
 
 
-def cannot_beat(ctx: Context, gpu: GpuSpec, n: int, best_usd: Decimal, estimate: Callable[[], Estimate]) -> bool:
+def cannot_beat(ctx: Context, gpu: GpuSpec, n: int, best_usd: Decimal, estimate: Callable[[], tuple[bool, float, float]]) -> bool:
     """Whether ``n`` GPUs per engine must bill at least ``best_usd`` a month (within ``TIE``), whatever the offer,
-    shape or price kind: then costing them cannot change the answer.
+    shape or price kind: then costing them cannot change the answer. ``estimate()`` gives the configuration's
+    (fits, output tokens/s, TTFT ms).
 
     The floor is the replica-hours of the cheaper of the policies ``billing.plans`` prices, counted as if every
     replica were one engine that bills only its own GPUs and starts instantly, at the cheapest allowed
@@ -62,10 +75,10 @@ def cannot_beat(ctx: Context, gpu: GpuSpec, n: int, best_usd: Decimal, estimate:
     floor = max(1, w.min_replicas)
     if w.latency != "batch" and floor * HOURS_PER_MONTH >= need:
         return True  # an interactive deployment runs at least ``floor`` replicas every hour: no estimate needed
-    e = estimate()
-    if not e.fits:
+    fits, tokens_per_s, ttft_ms = estimate()
+    if not fits:
         return False
-    rate = queueing.planned_output_rate(e.output_tokens_per_s, e.ttft_ms, w)
+    rate = queueing.planned_output_rate(tokens_per_s, ttft_ms, w)
     if rate <= 0:
         return False
     ceil = math.ceil
@@ -79,3 +92,71 @@ def cannot_beat(ctx: Context, gpu: GpuSpec, n: int, best_usd: Decimal, estimate:
     if max(floor, a) * HOURS_PER_MONTH >= need:  # every hour runs at least max(floor, its load); the loads average a
         return True
     return sum(max(floor, ceil(a * x - 1e-6)) for x in day.hourly) * DAYS_PER_MONTH >= need
+
+
+def _lora_plan(ctx: Context) -> lora.LoraPlan | None:
+    """``lora.plan_for`` the run's workload, once per workload shape (it does not depend on the volume)."""
+    plan = ctx.shared.get("lora", False)
+    return (ctx.shared.setdefault("lora", lora.plan_for(ctx.workload))) if plan is False else plan
+
+
+def _bound(ctx: Context, model: ModelSpec, gpu: GpuSpec, n: int, precision: str, kv_prec: str, eng: ServingProfile) -> tuple:
+    """(fits, output tokens/s, TTFT ms) of a configuration, for the bill floor (``bounds.cannot_beat``), once per workload
+    shape: from its prelude where made (or where LoRA adapters change the estimate), else ``memo_bound``'s three numbers."""
+    key = ("bound", model.id, gpu.id, n, precision, kv_prec, eng)
+    found = ctx.shared.get(key)
+    if found is None:
+        made, w = ctx.shared.get(("prelude", model.id, gpu.id, n, precision, kv_prec, eng)), ctx.workload
+        if made is None and _lora_plan(ctx) is None:
+            found = memo_bound(model, gpu, n, precision, w.input_tokens, w.output_tokens, kv_prec, w.tpot_limit_ms, eng, cached_tokens(w))
+        else:
+            e = (made or _prelude(ctx, model, gpu, n, precision, kv_prec, eng))[0]
+            found = (e.fits, e.output_tokens_per_s, e.ttft_ms)
+        ctx.shared[key] = found
+    return found
+
+
+def _prelude(ctx: Context, model: ModelSpec, gpu: GpuSpec, n: int, precision: str, kv_prec: str,
+             eng: ServingProfile) -> tuple[Estimate, bool, float, tuple]:
+    """The part of ``_cost`` that does not depend on the traffic volume, kept per workload shape (``Context.shared``):
+    the estimate; whether it works at all (fits; interactive: meets the TPOT limit and the TTFT target); the output
+    tokens/s one engine may be planned to carry (``queueing.planned_output_rate``, headroom for queueing); and the
+    allowed offers with a shape that holds the engine, each with its engines per replica.
+
+    A replica is what one sold instance (or one group of instances over a cluster interconnect) runs: an 8-GPU
+    instance holding a 2-GPU engine runs 4 engines side by side (data parallel), never one engine with 6 idle GPUs,
+    and never an engine split over separate small instances."""
+    key = ("prelude", model.id, gpu.id, n, precision, kv_prec, eng)
+    found = ctx.shared.get(key)
+    if found is None:
+        w = ctx.workload
+        e = _estimate(model, gpu, n, precision, w.input_tokens, w.output_tokens, kv_prec, w.tpot_limit_ms, eng, _lora_plan(ctx),
+                      cached_tokens(w))
+        works = e.fits and not (w.latency == "interactive" and (not e.meets_tpot_limit or e.ttft_ms >= w.ttft_ms))
+        planned = queueing.planned_output_rate(e.output_tokens_per_s, e.ttft_ms, w)
+        shaped = []
+        most = max(n, w.max_gpus)
+        for o in offers_of(ctx, gpu):
+            shape = o.shape_for(n)
+            if shape is None or shape[0] * shape[1] > most:
+                continue  # not sold in a shape that holds the replica, or a bigger machine than the workload allows
+            shaped.append((o, max(1, shape[0] // n) if shape[1] == 1 else 1))
+        found = ctx.shared[key] = (e, works, planned, tuple(shaped))
+    return found
+
+
+def _estimate(model: ModelSpec, gpu: GpuSpec, n: int, precision: str, inp: int, out: int, kv: str, tpot: float | None,
+              eng: ServingProfile, plan: lora.LoraPlan | None, cached: int = 0) -> Estimate:
+    """``memo_estimate``, or with LoRA adapters planned the estimate with their memory and their overhead."""
+    if plan is None:
+        return memo_estimate(model, gpu, n, precision, inp, out, kv, tpot, eng, cached)
+    return _lora_estimate(model, gpu, n, precision, inp, out, kv, tpot, eng, plan, cached)
+
+
+@memoized
+@lru_cache(maxsize=65536)
+def _lora_estimate(model: ModelSpec, gpu: GpuSpec, n: int, precision: str, inp: int, out: int, kv: str, tpot: float | None,
+                   eng: ServingProfile, plan: lora.LoraPlan, cached: int = 0) -> Estimate:
+    ratio = lora.overhead(model, plan, weight_bytes(model, resolve_precision(precision, gpu.vendor)).total)[0]
+    return memo_estimate(model, gpu, n, precision, inp, out, kv, tpot, lora.profile_for(eng, model, n, plan, ratio), cached)
+

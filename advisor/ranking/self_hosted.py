@@ -7,12 +7,11 @@ import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
-from functools import lru_cache
 
 from advisor import cost
 from advisor.common import fmt
-from advisor.cost import billing, queueing
-from advisor.domain.precision import ranked_precisions, resolve_precision
+from advisor.cost import billing
+from advisor.domain.precision import ranked_precisions
 from advisor.domain.recommendation import (
     Candidate,
     LazyReasons,
@@ -28,11 +27,11 @@ from advisor.physics import lora
 from advisor.physics.engines import engines_for, precision_rejection
 from advisor.physics.performance import Estimate
 from advisor.physics.sizing import weight_bytes
-from advisor.ranking import bounds
-from advisor.ranking import engine_support
-from advisor.ranking.context import Context, cached_tokens, memo_estimate, memo_fit, memoized
+from advisor.ranking import bounds, engine_support
+from advisor.ranking.bounds import _bound, _estimate, _lora_plan, _prelude  # noqa: F401 - _estimate: tests import it from here
+from advisor.ranking.context import Context, cached_tokens, memo_estimate, memo_fit
 from advisor.ranking.explain import billing_reasons, capacity_text
-from advisor.ranking.fitting import GPU_COUNTS, _sizing, min_gpus_at  # noqa: F401 - GPU_COUNTS is part of this module's surface
+from advisor.ranking.fitting import GPU_COUNTS, _sizing, min_gpus_at
 
 SHORT_CONTEXT_TOKENS = 8192
 """The context the "KV cache sets the GPU count" reason compares against."""
@@ -176,8 +175,7 @@ class SelfHostedBackend:
         best: Costed | None = None
         for n in counts:
             beat = bound if best is None else best.plan.monthly_usd if bound is None else min(bound, best.plan.monthly_usd)
-            if beat is not None and bounds.cannot_beat(ctx, gpu, n, beat, lambda n=n: _prelude(
-                    ctx, model, gpu, n, precision, kv_prec, eng)[0]):
+            if beat is not None and bounds.cannot_beat(ctx, gpu, n, beat, lambda n=n: _bound(ctx, model, gpu, n, precision, kv_prec, eng)):
                 continue  # cannot bill less than the best found
             seen = costed.get(n) if costed is not None else None
             if seen is not None:
@@ -432,44 +430,6 @@ def single_stream_usd_per_mtok(ctx: Context, c: Candidate) -> Decimal | None:
     return cost.usd_per_mtok(c.hourly_usd / c.replicas, e.output_tokens_per_s, w.tokens_per_request / w.output_tokens)
 
 
-def _lora_plan(ctx: Context) -> lora.LoraPlan | None:
-    """``lora.plan_for`` the run's workload, once per workload shape (it does not depend on the volume)."""
-    try:
-        return ctx.shared["lora"]
-    except KeyError:
-        plan = ctx.shared["lora"] = lora.plan_for(ctx.workload)
-        return plan
-
-
-def _prelude(ctx: Context, model: ModelSpec, gpu: GpuSpec, n: int, precision: str, kv_prec: str,
-             eng: ServingProfile) -> tuple[Estimate, bool, float, tuple]:
-    """The part of ``_cost`` that does not depend on the traffic volume, kept per workload shape (``Context.shared``):
-    the estimate; whether it works at all (fits; interactive: meets the TPOT limit and the TTFT target); the output
-    tokens/s one engine may be planned to carry (``queueing.planned_output_rate``, headroom for queueing); and the
-    allowed offers with a shape that holds the engine, each with its engines per replica.
-
-    A replica is what one sold instance (or one group of instances over a cluster interconnect) runs: an 8-GPU
-    instance holding a 2-GPU engine runs 4 engines side by side (data parallel), never one engine with 6 idle GPUs,
-    and never an engine split over separate small instances."""
-    key = ("prelude", model.id, gpu.id, n, precision, kv_prec, eng)
-    found = ctx.shared.get(key)
-    if found is None:
-        w = ctx.workload
-        e = _estimate(model, gpu, n, precision, w.input_tokens, w.output_tokens, kv_prec, w.tpot_limit_ms, eng, _lora_plan(ctx),
-                      cached_tokens(w))
-        works = e.fits and not (w.latency == "interactive" and (not e.meets_tpot_limit or e.ttft_ms >= w.ttft_ms))
-        planned = queueing.planned_output_rate(e.output_tokens_per_s, e.ttft_ms, w)
-        shaped = []
-        most = max(n, w.max_gpus)
-        for o in bounds.offers_of(ctx, gpu):
-            shape = o.shape_for(n)
-            if shape is None or shape[0] * shape[1] > most:
-                continue  # not sold in a shape that holds the replica, or a bigger machine than the workload allows
-            shaped.append((o, max(1, shape[0] // n) if shape[1] == 1 else 1))
-        found = ctx.shared[key] = (e, works, planned, tuple(shaped))
-    return found
-
-
 def admission_context(e, profile: ServingProfile) -> int:
     """Tokens a running sequence holds in the KV cache when the batch is admitted: what the estimate sized
     its batch on (``Estimate.admission_context_tokens`` where the estimate states it)."""
@@ -479,20 +439,3 @@ def admission_context(e, profile: ServingProfile) -> int:
     if profile.efficiency.kv_admission == "average":
         return int(e.input_tokens + e.output_tokens / 2.0)
     return e.input_tokens + e.output_tokens
-
-
-def _estimate(model: ModelSpec, gpu: GpuSpec, n: int, precision: str, inp: int, out: int, kv: str, tpot: float | None,
-              eng: ServingProfile, plan: lora.LoraPlan | None, cached: int = 0) -> Estimate:
-    """``memo_estimate``, or with LoRA adapters planned the estimate with their memory and their overhead."""
-    if plan is None:
-        return memo_estimate(model, gpu, n, precision, inp, out, kv, tpot, eng, cached)
-    return _lora_estimate(model, gpu, n, precision, inp, out, kv, tpot, eng, plan, cached)
-
-
-@memoized
-@lru_cache(maxsize=65536)
-def _lora_estimate(model: ModelSpec, gpu: GpuSpec, n: int, precision: str, inp: int, out: int, kv: str, tpot: float | None,
-                   eng: ServingProfile, plan: lora.LoraPlan, cached: int = 0) -> Estimate:
-    ratio = lora.overhead(model, plan, weight_bytes(model, resolve_precision(precision, gpu.vendor)).total)[0]
-    return memo_estimate(model, gpu, n, precision, inp, out, kv, tpot, lora.profile_for(eng, model, n, plan, ratio), cached)
-
