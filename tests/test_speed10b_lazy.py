@@ -95,3 +95,10 @@ def test_the_bill_floor_reads_the_same_three_numbers_as_the_estimate(cat):
         e = memo_estimate(cat.models[model], cat.gpus[gpu], n, precision, w.input_tokens, w.output_tokens, kv,
                           w.tpot_limit_ms, eng, cached_tokens(w))
         assert found == (e.fits, e.output_tokens_per_s, e.ttft_ms)
+
+
+def test_a_gpu_spec_hash_is_kept_but_not_pickled():
+    g = api.gpus()[0]
+    h = hash(g)
+    back = pickle.loads(pickle.dumps(g))
+    assert g.__dict__.get("_hash") == h and "_hash" not in back.__dict__ and back == g and hash(back) == h

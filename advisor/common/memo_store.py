@@ -27,10 +27,11 @@ import os
 import pickle
 import struct
 import threading
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from itertools import accumulate
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any
 
 FORMAT = 2
 """Bumped when what is stored changes; a file of another format is ignored."""
@@ -242,9 +243,9 @@ def pinned() -> Iterator[None]:
                 _pin["view"] = None
 
 
-def _view() -> tuple[dict[bytes, int], Any, list[int], dict | None]:
+def _view() -> tuple[dict[bytes, int], Any, list[int], dict | None, dict | None]:
     index = _entries()
-    return index, _state["data"], _state["offsets"], _state["used"]
+    return index, _state["data"], _state["offsets"], _state["used"], _state["added"]
 
 
 def get(kind: str, key: tuple, compute: Callable[[], Any]) -> Any:
@@ -256,7 +257,7 @@ def get(kind: str, key: tuple, compute: Callable[[], Any]) -> Any:
     if view is None:
         with _lock:
             view = _view()
-    index, data, offsets, used = view
+    index, data, offsets, used, added = view
     i = index.get(ident)
     if i is not None:
         try:
@@ -268,9 +269,11 @@ def get(kind: str, key: tuple, compute: Callable[[], Any]) -> Any:
                 used[ident] = None  # in order of first use: the save keeps the latest
             return value
     value = compute()
-    with _lock:
-        _entries()
-        _state["added"][ident] = value
+    with _lock:  # kept in the view's file (a cold ranking misses ~2,000 times: no directory look-up for each)
+        if added is None or added is not _state["added"]:  # a save or a forget since the view was taken
+            _entries()
+            added = _state["added"]
+        added[ident] = value
     return value
 
 

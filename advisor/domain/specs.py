@@ -179,8 +179,15 @@ class GpuSpec:
     tdp_w: float = 0.0
     notes: str = ""
 
-    def __hash__(self) -> int:
-        return hash(("gpu", self.id, self.memory_gib, self.hbm_tbps))
+    def __hash__(self) -> int:  # computed once, as ModelSpec's
+        try:
+            return self.__dict__["_hash"]
+        except KeyError:
+            h = self.__dict__["_hash"] = hash(("gpu", self.id, self.memory_gib, self.hbm_tbps))
+            return h
+
+    def __getstate__(self) -> dict:
+        return {k: v for k, v in self.__dict__.items() if k != "_hash"}
 
     @property
     def memory_bytes(self) -> int:
