@@ -82,10 +82,13 @@ def cannot_beat(ctx: Context, gpu: GpuSpec, n: int, best_usd: Decimal, estimate:
     if rate <= 0:
         return False
     ceil = math.ceil
+    rates = ctx.memo.get("rates")  # the workload's (required, mean) output tokens/s, read once per run
+    if rates is None:
+        rates = ctx.memo["rates"] = (w.required_output_tokens_per_s, w.mean_output_tokens_per_s)
     if w.latency == "batch":
-        return (max(1, ceil(w.required_output_tokens_per_s / rate - 1e-6)) * HOURS_PER_MONTH >= need
-                and w.mean_output_tokens_per_s / rate * HOURS_PER_MONTH >= need)
-    day, mean = ctx.day, w.mean_output_tokens_per_s
+        return (max(1, ceil(rates[0] / rate - 1e-6)) * HOURS_PER_MONTH >= need
+                and rates[1] / rate * HOURS_PER_MONTH >= need)
+    day, mean = ctx.day, rates[1]
     if max(1, ceil(mean * day.peak_to_mean / rate - 1e-6)) * HOURS_PER_MONTH < need:
         return False  # fixed replicas might
     a = mean * day.within_hour_peak / rate
@@ -117,11 +120,12 @@ def _bound(ctx: Context, model: ModelSpec, gpu: GpuSpec, n: int, precision: str,
 
 
 def _prelude(ctx: Context, model: ModelSpec, gpu: GpuSpec, n: int, precision: str, kv_prec: str,
-             eng: ServingProfile) -> tuple[Estimate, bool, float, tuple]:
+             eng: ServingProfile) -> tuple[Estimate, bool, float, tuple, tuple[int, int]]:
     """The part of ``_cost`` that does not depend on the traffic volume, kept per workload shape (``Context.shared``):
     the estimate; whether it works at all (fits; interactive: meets the TPOT limit and the TTFT target); the output
     tokens/s one engine may be planned to carry (``queueing.planned_output_rate``, headroom for queueing); and the
-    allowed offers with a shape that holds the engine, each with its engines per replica.
+    allowed offers with a shape that holds the engine, each with its engines per replica; and the tokens a running
+    sequence holds in the KV cache (``admission_context``) with their KV bytes.
 
     A replica is what one sold instance (or one group of instances over a cluster interconnect) runs: an 8-GPU
     instance holding a 2-GPU engine runs 4 engines side by side (data parallel), never one engine with 6 idle GPUs,
@@ -141,7 +145,8 @@ def _prelude(ctx: Context, model: ModelSpec, gpu: GpuSpec, n: int, precision: st
             if shape is None or shape[0] * shape[1] > most:
                 continue  # not sold in a shape that holds the replica, or a bigger machine than the workload allows
             shaped.append((o, max(1, shape[0] // n) if shape[1] == 1 else 1))
-        found = ctx.shared[key] = (e, works, planned, tuple(shaped))
+        adm_ctx = admission_context(e, eng)
+        found = ctx.shared[key] = (e, works, planned, tuple(shaped), (adm_ctx, e.kv_bytes(adm_ctx)))
     return found
 
 
@@ -160,3 +165,13 @@ def _lora_estimate(model: ModelSpec, gpu: GpuSpec, n: int, precision: str, inp: 
     ratio = lora.overhead(model, plan, weight_bytes(model, resolve_precision(precision, gpu.vendor)).total)[0]
     return memo_estimate(model, gpu, n, precision, inp, out, kv, tpot, lora.profile_for(eng, model, n, plan, ratio), cached)
 
+
+def admission_context(e, profile: ServingProfile) -> int:
+    """Tokens a running sequence holds in the KV cache when the batch is admitted: what the estimate sized
+    its batch on (``Estimate.admission_context_tokens`` where the estimate states it)."""
+    stated = getattr(e, "admission_context_tokens", None)
+    if stated:
+        return int(stated)
+    if profile.efficiency.kv_admission == "average":
+        return int(e.input_tokens + e.output_tokens / 2.0)
+    return e.input_tokens + e.output_tokens
