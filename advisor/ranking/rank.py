@@ -111,7 +111,7 @@ def _one_quality_axis(c: Candidate, w: Workload) -> Candidate:
 
 
 def _fine_tuning(ctx: Context, model, memo: dict):
-    """(USD per month, run, price, GPUs paid for, billed hours per run) of the workload's fine-tuning runs of
+    """(USD per month, run, price, GPUs paid for, billed hours per run, its reason) of the workload's fine-tuning runs of
     ``model`` on the cheapest GPU offer that holds them, in an instance shape the provider sells: a run that
     needs fewer GPUs than the smallest instance uses all of them (data parallel, the same GPU-hours in less
     time), and each run is billed in the offer's increments and minimum. None when no run is planned,
@@ -139,11 +139,22 @@ def _fine_tuning(ctx: Context, model, memo: dict):
             per_run = price.usd_per_gpu_hour * Decimal(str(paid * hours))
             if best is None or per_run < best[0]:
                 best = (per_run, run, price, paid, hours)
-        memo[model.id] = None if best is None else (best[0] * Decimal(str(w.fine_tunes_per_month)),) + best[1:]
+        ft = None if best is None else (best[0] * Decimal(str(w.fine_tunes_per_month)),) + best[1:]
+        memo[model.id] = None if ft is None else ft + (_fine_tuning_reason(ft),)
     return memo[model.id]
 
 
 def _with_fine_tuning(c: Candidate, ft) -> Candidate:
+    monthly, r = ft[0], _fine_tuning_reason(ft)
+    return c.evolve(fine_tuning_monthly_usd=cost.money(monthly), total_monthly_usd=cost.money(c.monthly_cost_usd + monthly),
+                               reasons=c.reasons + (r,))
+
+
+def _fine_tuning_reason(ft) -> Reason:
+    """The month's fine-tuning runs in a sentence: the same for every row of the model, so written once per ``ft``
+    (the tuple ``_fine_tuning`` keeps for the workload shape, which holds it)."""
+    if len(ft) > 5:
+        return ft[5]
     monthly, run, price, paid, hours = ft
     on = f"{run.gpus}x {run.gpu}" if paid == run.gpus else (
         f"{paid}x {run.gpu} (needs {run.gpus}; {price.provider} sells {paid} at a time, so the run uses them all)")
@@ -153,8 +164,7 @@ def _with_fine_tuning(c: Candidate, ft) -> Candidate:
                f"{fmt.usd(monthly)}/month, on top of serving"
                + ("; " + "; ".join(run.notes) if run.notes else ""), "info",
                {"fine_tuning_monthly_usd": str(cost.money(monthly)), "training_gpus": paid, "training_hours": hours})
-    return c.evolve(fine_tuning_monthly_usd=cost.money(monthly), total_monthly_usd=cost.money(c.monthly_cost_usd + monthly),
-                               reasons=c.reasons + (r,))
+    return r
 
 
 def _dense_first_in_a_tie(cands: list[Candidate], w: Workload, profile) -> None:
@@ -273,7 +283,9 @@ def _break_even(c: Candidate, ctx: Context, memo: dict) -> tuple[float | None, s
         return None, None, None
     api, api_usd_per_mtok = cheapest
     be = cost.break_even(c.hourly_usd, c.replicas, c.output_tokens_per_s_per_replica, ctx.workload, api_usd_per_mtok)
-    vs = f"{api.provider} at {fmt.usd(api_usd_per_mtok, 3)}/M"
+    vs = memo.get((c.model, "vs"))  # written once per model and run
+    if vs is None:
+        vs = memo[(c.model, "vs")] = f"{api.provider} at {fmt.usd(api_usd_per_mtok, 3)}/M"
     return be.tokens_per_day, vs, lambda: _break_even_reason(c, be, vs, api_usd_per_mtok)
 
 
