@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import math
 
 import pytest
 
@@ -54,3 +55,17 @@ def test_the_ranking_prefills_only_the_uncached_share_and_says_so():
     assert why.numbers["cached_input_tokens"] == 24_000 and "6,000" in why.message
     assert not any(r.code == "prefix-cache" for r in b.reasons)
     assert a.ttft_ms < b.ttft_ms and a.monthly_cost_usd <= b.monthly_cost_usd
+
+
+def test_the_prefix_cache_reason_says_how_many_idle_prefixes_stay_resident():
+    base = dict(requests_per_day=100_000, input_tokens=60_000, output_tokens=300, ttft_ms=3000, output_tokens_per_s_per_user=20,
+                context_typical_tokens=60_300, context_max_tokens=65_536, self_hosting="required", models=["llama-3.3-70b"],
+                precisions=["fp8"], cached_input_fraction=0.8)
+    for gpus in (["h100-sxm"], ["b200"]):
+        for c in api.recommend(api.workload(**base, gpu_types=gpus)).candidates[:5]:
+            why = next(r for r in c.reasons if r.code == "prefix-cache")
+            idle, flight = why.numbers["idle_prefixes_resident"], math.ceil(c.memory.concurrency)
+            spare = c.memory.kv_capacity_bytes - c.memory.kv_cache_bytes
+            assert idle == max(0, spare) // why.numbers["prefix_bytes"]
+            assert (why.severity == "warning") == (idle < max(1, flight))
+            assert f"{idle:,} idle" in why.message

@@ -9,6 +9,7 @@ traffic volume, so re-ranking after a traffic edit re-uses every one.
 from __future__ import annotations
 
 import dataclasses
+import math
 from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -16,9 +17,9 @@ from functools import lru_cache
 from typing import Protocol
 
 from advisor.catalog.load import Catalog
-from advisor.common import memo_store
+from advisor.common import fmt, memo_store
 from advisor.common.memo_store import spec_key
-from advisor.domain.recommendation import Candidate, Rejection
+from advisor.domain.recommendation import Candidate, Reason, Rejection
 from advisor.domain.serving import ServingProfile
 from advisor.domain.specs import GpuSpec, ModelSpec
 from advisor.domain.traffic import DayProfile, day_profile
@@ -162,3 +163,24 @@ class CostBackend(Protocol):
 
     def evaluate(self, ctx: Context, model: ModelSpec) -> Iterable[Candidate | Rejection]:
         ...
+
+
+def prefix_cache_reason(e: Estimate, w: Workload, mem) -> Reason:
+    """What the prefix cache saves and what it assumes: the cached share of each prompt is found resident. That holds
+    for a prefix shared by the requests (a system prompt) or a conversation whose earlier turn is still cached; the
+    KV cache left over (``mem.kv_capacity_bytes`` minus what the sequences in flight hold) bounds how many idle
+    conversations' prefixes stay resident. Fewer than the sequences in flight: a warning (the hits depend on a shared
+    prefix or on routing each session to the replica that holds it)."""
+    cached = e.cached_input_tokens
+    prefix = e.kv_bytes(cached) or 1
+    idle = max(0, (mem.kv_capacity_bytes - mem.kv_cache_bytes)) // prefix if mem else 0
+    flight = math.ceil(mem.concurrency) if mem else 0
+    head = (f"prefix caching: {cached:,} of each prompt's {w.input_tokens:,} tokens (the workload's cached share) come from the "
+            f"KV cache, so a prefill computes {w.input_tokens - cached:,}; KV holds the whole context")
+    numbers = {"cached_input_tokens": cached, "idle_prefixes_resident": idle, "prefix_bytes": prefix}
+    if mem and idle < max(1, flight):
+        return Reason("prefix-cache", f"{head}; but the KV cache left over holds only {idle:,} idle {fmt.gb(prefix)} prefixes "
+                      f"beside the {flight:,} sequences in flight: the {cached / w.input_tokens:.0%} hit rate holds only for a prefix "
+                      "shared by the requests (a system prompt) or sessions routed to the replica that holds theirs", "warning", numbers)
+    return Reason("prefix-cache", f"{head} (the KV cache left over holds {idle:,} idle prefixes besides the sequences in flight; "
+                  "assumed: a session's next turn finds its prefix there)", "info", numbers)

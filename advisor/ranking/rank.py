@@ -266,9 +266,12 @@ def _pareto(cands: Sequence[Candidate], w: Workload) -> set[int]:
 
 
 def _cheapest_api(ctx: Context, model: str, memo: dict) -> tuple | None:
-    """(offer, blended USD per M tokens) of the cheapest API for ``model``, computed once per run."""
+    """(offer, blended USD per M tokens) of the cheapest API for ``model`` that can serve the workload (mode, context,
+    measured latency, fine-tuned weights, rate limits: ``ApiBackend.refusal``), computed once per run."""
     if model not in memo:
-        memo[model] = cost.cheapest_api(ctx.prices.api_offers(model, ctx.workload.providers), ctx.workload)
+        spec, api = ctx.catalog.models[model], ApiBackend()
+        usable = [p for p in ctx.prices.api_offers(model, ctx.workload.providers) if api.refusal(ctx, spec, p)[0] is None]
+        memo[model] = cost.cheapest_api(usable, ctx.workload)
     return memo[model]
 
 

@@ -35,7 +35,7 @@ from advisor.ranking.bounds import (  # noqa: F401 - _estimate, admission_contex
     _prelude,
     admission_context,
 )
-from advisor.ranking.context import Context, cached_tokens, memo_estimate, memo_fit
+from advisor.ranking.context import Context, cached_tokens, memo_estimate, memo_fit, prefix_cache_reason
 from advisor.ranking.explain import billing_reasons, capacity_text
 from advisor.ranking.fitting import GPU_COUNTS, _sizing, min_gpus_at
 
@@ -379,9 +379,7 @@ class SelfHostedBackend:
                             f"TTFT {e.ttft_ms:,.0f} ms (target {w.ttft_ms:,.0f} ms)", "info",
                             {"tpot_ms": e.tpot_ms, "ttft_ms": e.ttft_ms}))
         if e.cached_input_tokens:
-            r.append(Reason("prefix-cache", f"prefix caching: {e.cached_input_tokens:,} of each prompt's {w.input_tokens:,} tokens (the "
-                            f"workload's cached share) come from the KV cache, so a prefill computes {w.input_tokens - e.cached_input_tokens:,}; "
-                            "KV holds the whole context (assumed: the prefixes stay resident between turns)", "info", {"cached_input_tokens": e.cached_input_tokens}))
+            r.append(prefix_cache_reason(e, w, mem))
         resident = weight_bytes(model, precision).routed_experts * replicas
         if model.is_moe and utilization < LOW_UTILIZATION:
             r.append(Reason("moe-idle-experts", f"MoE at {utilization:.0%} utilization: you pay for {fmt.gb(resident)} of resident experts "
