@@ -342,7 +342,8 @@ class Rejection:
         if self.deployment == "api":
             return f"{self.model} via {self.provider}" if self.provider else f"{self.model} (API)"
         if self.gpu:
-            return f"{self.model} on {self.gpus}x {self.gpu}" + (f" ({self.precision})" if self.precision else "")
+            return (f"{self.model} on {f'{self.gpus}x ' if self.gpus else ''}{self.gpu}"
+                    + (f" ({self.precision})" if self.precision else ""))
         return self.model
 
 

@@ -22,6 +22,7 @@ from advisor.domain.recommendation import (
 )
 from advisor.domain.serving import ServingProfile
 from advisor.domain.specs import GpuSpec, ModelSpec
+from advisor.domain.prices import PRICING_KINDS
 from advisor.domain.workload import HOURS_PER_MONTH
 from advisor.physics import lora
 from advisor.physics.engines import engines_for, precision_rejection
@@ -74,6 +75,16 @@ class Costed:
     """Output tokens/s one engine may be planned to carry (``_prelude``)."""
 
 
+def _unpriced(ctx: Context, model: ModelSpec, gpu: GpuSpec, deployment: str) -> Rejection:
+    """The rejection of a GPU the workload names that no allowed price offers (kinds and providers)."""
+    w = ctx.workload
+    kinds = sorted({p.pricing for p in ctx.prices.gpu_offers(gpu.id, (), tuple(PRICING_KINDS))})
+    have = f"sold only as {', '.join(kinds)}" if kinds else "no price in the catalog"
+    return Rejection(model=model.id, deployment=deployment, gpu=gpu.id, reasons=(Reason(
+        "gpu-unpriced", f"{gpu.id}: {have}; the workload allows {', '.join(w.pricing_kinds)}"
+        + (f" from {', '.join(w.providers)}" if w.providers else ""), "decisive", {"pricing_kinds": kinds}),))
+
+
 class SelfHostedBackend:
     """Rented GPUs: for each GPU type and count, the cheapest way to buy the capacity (a provider's
     sold shape, a price kind, a scaling policy; see ``advisor.cost.billing``)."""
@@ -93,6 +104,8 @@ class SelfHostedBackend:
             if price is False:
                 price = ctx.shared[("cheapest", gpu.id)] = ctx.prices.cheapest_gpu(gpu.id, w.providers, w.pricing_kinds)
             if price is None:
+                if w.gpu_types:  # a GPU the user named: say why it is not ranked (no price of an allowed kind, provider)
+                    out.append(_unpriced(ctx, model, gpu, self.deployment))
                 continue
             profiles = ctx.shared.get(("engines", gpu.id))
             if profiles is None:
