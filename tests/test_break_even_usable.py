@@ -16,3 +16,24 @@ def test_a_lora_workload_breaks_even_only_against_an_api_that_serves_the_adapter
     for c in rec.candidates:
         if c.deployment == "self-hosted" and (c.model, "openrouter") in refused:
             assert not (c.break_even_vs or "").startswith("openrouter")
+
+
+def test_a_batch_workload_breaks_even_against_the_batch_api_price():
+    from decimal import Decimal
+
+    from advisor.cost import batch_api_applies, workload_usd_per_mtok
+
+    w = api.preset("batch-pipeline")
+    rec = api.recommend(w)
+    rows = [c for c in rec.candidates if c.deployment == "self-hosted" and c.break_even_vs and c.mode != "reasoning"]
+    assert rows
+    from advisor.prices import resolve
+
+    book = resolve.price_book(api.catalog())
+    for c in rows[:10]:
+        provider = c.break_even_vs.split(" ")[0]
+        offer = next(p for p in book.api_offers(c.model) if p.provider == provider)
+        if batch_api_applies(offer, rec.workload):
+            assert "(batch API)" in c.break_even_vs
+            price = workload_usd_per_mtok(offer, rec.workload) * (1 - Decimal(str(offer.batch_discount)))
+            assert f"${price:.3f}/M" in c.break_even_vs or f"${float(price):,.3f}/M" in c.break_even_vs

@@ -7,6 +7,21 @@ how replicas pack into them, and the scaling policies (fixed, autoscale, scale-t
 """
 
 from advisor.cost.money import (  # noqa: F401 - the public money functions
-    CENT, MICRO, MILLION, UTILIZATION_POINTS, BreakEven, ReplicaBill, api_monthly_usd, blended_usd_per_mtok, break_even,
-    cheapest_api, money, monthly_usd, replica_bill, usd_per_mtok, usd_per_mtok_of_volume, workload_usd_per_mtok,
+    CENT,
+    MICRO,
+    MILLION,
+    UTILIZATION_POINTS,
+    BreakEven,
+    ReplicaBill,
+    api_monthly_usd,
+    batch_api_applies,
+    blended_usd_per_mtok,
+    break_even,
+    cheapest_api,
+    money,
+    monthly_usd,
+    replica_bill,
+    usd_per_mtok,
+    usd_per_mtok_of_volume,
+    workload_usd_per_mtok,
 )

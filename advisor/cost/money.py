@@ -142,9 +142,20 @@ def api_monthly_usd(per_mtok: Decimal, w: Workload) -> Decimal:
     return per_mtok * Decimal(str(w.tokens_per_month)) / MILLION
 
 
+BATCH_API_TURNAROUND_HOURS = 24.0
+"""Batch APIs (OpenAI, Anthropic, Together, Fireworks...) promise results within 24 hours."""
+
+
+def batch_api_applies(price: ApiPrice, w: Workload) -> bool:
+    """A batch workload whose deadline allows the provider's batch API turnaround gets its discount."""
+    return w.latency == "batch" and price.batch_discount > 0 and w.deadline_hours >= BATCH_API_TURNAROUND_HOURS
+
+
 def cheapest_api(offers: list[ApiPrice], w: Workload) -> tuple[ApiPrice, Decimal] | None:
-    """(offer, blended $/M tokens) of the cheapest of ``offers`` for the workload's request shape."""
-    priced = [(workload_usd_per_mtok(p, w), p) for p in offers]
+    """(offer, blended $/M tokens) of the cheapest of ``offers`` for the workload's request shape, at the batch
+    API's discount where the workload's deadline allows it (``batch_api_applies``)."""
+    priced = [(workload_usd_per_mtok(p, w) * (1 - Decimal(str(p.batch_discount)) if batch_api_applies(p, w) else 1), p)
+              for p in offers]
     return min(priced, key=lambda x: x[0])[::-1] if priced else None
 
 

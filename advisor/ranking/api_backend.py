@@ -9,7 +9,7 @@ from typing import Iterable
 
 from advisor import cost
 from advisor.common import fmt
-from advisor.cost.money import window_shares
+from advisor.cost.money import BATCH_API_TURNAROUND_HOURS, batch_api_applies, window_shares
 from advisor.domain.prices import ApiPrice
 from advisor.domain.recommendation import Candidate, Reason, Rejection
 from advisor.domain.specs import ModelSpec
@@ -20,8 +20,6 @@ from advisor.ranking.context import Context
 
 TYPICAL_CONTEXT_TOKENS = 131_072
 """What a provider that publishes no context limit is assumed to serve (the common 128K)."""
-BATCH_API_TURNAROUND_HOURS = 24.0
-"""Batch APIs promise results within a day: usable only when the workload's deadline allows it."""
 
 
 def peak_rates(w: Workload) -> tuple[float, float]:
@@ -129,7 +127,7 @@ class ApiBackend:
             method = method_for(w.fine_tuning, w.fine_tuning_method)
             per_mtok = cost.workload_usd_per_mtok(price, w, ctx.day.hourly)
             shares = window_shares(price, ctx.day.hourly) if price.time_windows else ()
-            batch_api = (w.latency == "batch" and price.batch_discount > 0 and w.deadline_hours >= BATCH_API_TURNAROUND_HOURS)
+            batch_api = batch_api_applies(price, w)
             list_per_mtok = per_mtok
             if batch_api:
                 per_mtok = per_mtok * (1 - Decimal(str(price.batch_discount)))

@@ -288,7 +288,8 @@ def _break_even(c: Candidate, ctx: Context, memo: dict) -> tuple[float | None, s
     be = cost.break_even(c.hourly_usd, c.replicas, c.output_tokens_per_s_per_replica, ctx.workload, api_usd_per_mtok)
     vs = memo.get((c.model, "vs"))  # written once per model and run
     if vs is None:
-        vs = memo[(c.model, "vs")] = f"{api.provider} at {fmt.usd(api_usd_per_mtok, 3)}/M"
+        batch = " (batch API)" if cost.batch_api_applies(api, ctx.workload) else ""
+        vs = memo[(c.model, "vs")] = f"{api.provider}{batch} at {fmt.usd(api_usd_per_mtok, 3)}/M"
     return be.tokens_per_day, vs, lambda: _break_even_reason(c, be, vs, api_usd_per_mtok)
 
 
