@@ -20,6 +20,7 @@ image is pinned. SGLang: AMD's ROCm build ``rocm/sgl-dev:v0.5.13.post1-ubuntu24.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 RECIPES = "https://github.com/vllm-project/recipes/blob/8959cf64189c71d36e11c6a30335f923f261b1f7/"
 AS_OF = "2026-12-04"
@@ -107,6 +108,7 @@ def vllm_rocm_image(model: str) -> str:
     return f"{VLLM_ROCM_IMAGE}:{'v' + version_text(tag) if tag else 'latest'}"
 
 
+@lru_cache(maxsize=4096)  # read per model and GPU by every ranking (ranking/engine_support.py)
 def vllm_support(model: str, gpu: str) -> tuple[str, str]:
     """(``verified``, ``unsupported`` or ``unverified``, one line saying so with its source)."""
     r = VLLM_RECIPES.get(model)

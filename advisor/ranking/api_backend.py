@@ -81,35 +81,35 @@ class ApiBackend:
         return Rejection(model=model.id, deployment=self.deployment, provider=price.provider,
                          reasons=(Reason(code, message, "decisive", numbers or {}),))
 
-    def refusal(self, ctx: Context, model: ModelSpec, price: ApiPrice) -> tuple[Rejection | None, Reason]:
+    def refusal(self, ctx: Context, model: ModelSpec, price: ApiPrice) -> tuple[Rejection | None, Reason | None]:
         """(why ``price`` cannot serve the workload, or None; its rate-limit reason): the answering mode, context,
         measured latency, fine-tuned weights and published rate limits. The ranking's break-even compares only with
         offers that pass."""
         w = ctx.workload
         if ctx.mode and price.modes and ctx.mode not in price.modes:
             return self._reject(model, price, "api-mode", f"[{ctx.mode}] {fmt.possessive(price.provider)} endpoint "
-                                    f"{price.provider_model or model.id} answers only in {' or '.join(price.modes)} mode"), None
+                                f"{price.provider_model or model.id} answers only in {' or '.join(price.modes)} mode"), None
         limit = price.context_tokens or TYPICAL_CONTEXT_TOKENS
         if limit < w.context_max_tokens:
             what = (f"serves {model.id} with a {limit:,}-token context" if price.context_tokens else
                     f"publishes no context limit for {model.id} (taken as the typical {limit:,} tokens)")
             return self._reject(model, price, "api-context", f"{price.provider} {what}, below the "
-                                    f"{w.context_max_tokens:,} tokens needed"), None
+                                f"{w.context_max_tokens:,} tokens needed"), None
         if w.latency == "interactive" and price.ttft_ms and price.ttft_ms > w.ttft_ms:
             return self._reject(model, price, "api-ttft", f"{fmt.possessive(price.provider)} measured time to first token for {model.id} is "
-                                    f"{price.ttft_ms:,.0f} ms, over the {w.ttft_ms:,.0f} ms target ({price.speed_source})",
-                                    {"ttft_ms": price.ttft_ms}), None
+                                f"{price.ttft_ms:,.0f} ms, over the {w.ttft_ms:,.0f} ms target ({price.speed_source})",
+                                {"ttft_ms": price.ttft_ms}), None
         if w.latency == "interactive" and price.output_tokens_per_s and price.output_tokens_per_s < w.output_tokens_per_s_per_user:
             return self._reject(model, price, "api-speed", f"{price.provider} measured {price.output_tokens_per_s:,.0f} output "
-                                    f"tokens/s for {model.id}, below the {w.output_tokens_per_s_per_user:g} tokens/s per user target "
-                                    f"({price.speed_source})", {"output_tokens_per_s": price.output_tokens_per_s}), None
+                                f"tokens/s for {model.id}, below the {w.output_tokens_per_s_per_user:g} tokens/s per user target "
+                                f"({price.speed_source})", {"output_tokens_per_s": price.output_tokens_per_s}), None
         method = method_for(w.fine_tuning, w.fine_tuning_method)
         if method and (not price.fine_tuned_serving or (method == "full" and price.fine_tuned_serving != "full")):
             serves = {"lora": "LoRA adapters only", "": "the base model only"}.get(price.fine_tuned_serving, price.fine_tuned_serving)
             vendor = (f"; {model.name} is API-only, and {model.vendor or 'its vendor'}'s own fine-tuning service (where "
                       f"offered) is not priced by moe-advisor" if model.api_only else "")
             return self._reject(model, price, "api-fine-tuning", f"a {method} fine-tune is planned, and {price.provider} serves "
-                                    f"{serves} for {model.id} per token: the tuned model cannot be served there{vendor}"), None
+                                f"{serves} for {model.id} per token: the tuned model cannot be served there{vendor}"), None
         limits, over = _rate_limit(price, w)
         if over:
             return Rejection(model=model.id, deployment=self.deployment, provider=price.provider, reasons=(limits,)), limits
@@ -119,12 +119,12 @@ class ApiBackend:
         w = ctx.workload
         out: list[Candidate | Rejection] = []
         quality, bench = ctx.quality_of(model)
+        method = method_for(w.fine_tuning, w.fine_tuning_method)
         for price in ctx.prices.api_offers(model.id, w.providers):
             refused, limits = self.refusal(ctx, model, price)
             if refused is not None:
                 out.append(refused)
                 continue
-            method = method_for(w.fine_tuning, w.fine_tuning_method)
             per_mtok = cost.workload_usd_per_mtok(price, w, ctx.day.hourly)
             shares = window_shares(price, ctx.day.hourly) if price.time_windows else ()
             batch_api = batch_api_applies(price, w)
