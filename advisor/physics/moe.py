@@ -12,8 +12,8 @@ Grouped GEMM      compute efficiency relative to the dense GEMM fit (``grouped_g
                   throughput part, slowed by the expert's shape and the format, plus a per-expert part (t_half / t: tile
                   ramp and padding at a few tokens per expert) that neither changes -- the tables show no shape effect
                   at a few tokens per expert. t = routed tokens per activated expert; N = the expert's intermediate size (the gate/up GEMM's N/2
-                  and the down GEMM's K): fine-grained experts run smaller GEMM tiles per expert, which amortise less
-                  of each tile's fixed work (``expert_shape_efficiency``, N_half = EXPERT_N_HALF); r_fmt = the
+                  and the down GEMM's K): fine-grained experts carry more of the fused op's per-token work (routing,
+                  permute, activation, finalize) per GEMM FLOP (``expert_shape_efficiency``, N_half = EXPERT_N_HALF); r_fmt = the
                   grouped kernels' rate in the experts' format relative to the dense kernels the per-GPU factors are
                   fitted on (``grouped_format_rate``): NVFP4 grouped GEMMs on Blackwell reach about the FP8 rate, not
                   the 2x a dense FP4 GEMM gets, and block-scaled FP8 (DeepSeek-style 128x128 scales) is slower than
@@ -79,7 +79,11 @@ aiconfigurator-core 0.12.0's TensorRT-LLM 1.3.0rc20 fused-MoE tables (moe_perf.p
 balanced routing, >= 256 tokens per expert, bf16/fp8/fp8_block/nvfp4) over six shapes: Qwen3-30B-A3B (N 768),
 Qwen3-235B-A22B (1536), DeepSeek-V3 (2048), Llama 4 Maverick (8192), Mixtral 8x7B (14336) and 8x22B (16384). The
 squared error falls from 8.9 (no shape term) to 2.4 at 800 (2.6 at 600, 2.7 at 1000): at the same tokens per
-expert, Qwen3-30B's experts take ~2x Mixtral's time per FLOP and DeepSeek-V3's ~1.4x."""
+expert, Qwen3-30B's experts take ~2x Mixtral's time per FLOP and DeepSeek-V3's ~1.4x. The time is not the grouped
+GEMM's: measured alone on an H200 (scripts/kernel_bench.py, docs/measurements/), a BF16 grouped GEMM on Qwen3-30B's
+768-wide experts runs at 0.87 of the dense GEMM's rate at 1,024 tokens per expert. What the tables add is the fused op's per-token work
+around the GEMMs (routing, permute, activation, finalize: tokens x top-k x hidden), i.e. 1/N of the GEMMs' FLOPs --
+the same N / (N + N_half) form."""
 
 GROUPED_FORMAT_RATE = {"fp4": 0.6, "fp8_block_hopper": 0.7}
 """Grouped-GEMM compute rate in a format relative to what the dense fit gives it (aiconfigurator-core 0.12.0, TensorRT-LLM
