@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from advisor import api
-from advisor.errors import AdvisorError, InputError
 from advisor.domain.workload import PRESETS, from_mapping, load_workload
+from advisor.errors import AdvisorError, InputError
 
 PRESET_NAMES = ["bursty-app", "steady-latency", "batch-pipeline", "heavy-fine-tuning", "long-context"]
 
@@ -65,6 +65,20 @@ def test_invalid_values_name_the_field(data, field):
 def test_unknown_field_suggests_the_right_one():
     with pytest.raises(InputError, match="did you mean requests_per_day"):
         from_mapping({"reqests_per_day": 10})
+
+
+@pytest.mark.parametrize("key, right", [("tpot_ms", "output_tokens_per_s_per_user"), ("quality_floor", "min_quality"),
+                                        ("ttft_p95_ms", "ttft_ms")])
+def test_serving_terms_name_the_field_that_says_it(key, right):
+    with pytest.raises(InputError, match=f"give {right}"):
+        from_mapping({key: 40})
+
+
+def test_a_quality_floor_given_as_a_share_asks_for_the_score():
+    with pytest.raises(InputError, match="did you mean 70") as err:
+        from_mapping({"min_quality": 0.7})
+    assert err.value.field == "min_quality"
+    assert from_mapping({"min_quality": 0}).min_quality == 0 and from_mapping({"min_quality": 1.5}).min_quality == 1.5
 
 
 def test_unknown_precision_lists_known_ones():

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -164,6 +164,15 @@ HOURS_PER_MONTH = 24.0 * DAYS_PER_MONTH
 
 
 _FIELD_TYPES = {f.name: f.type for f in dataclasses.fields(Workload)}
+SYNONYMS = {
+    "tpot_ms": "give output_tokens_per_s_per_user: 1000 / the time per output token in ms",
+    "itl_ms": "give output_tokens_per_s_per_user: 1000 / the inter-token latency in ms",
+    "ttft_p95_ms": "give ttft_ms: the mean wait for the first token at the peak; the p95 is reported beside it",
+    "quality_floor": "give min_quality, on the benchmark's 0-100 scale",
+    "context_length": "give context_max_tokens (and context_typical_tokens)",
+    "qps": "give requests_per_day (qps x 86,400) and peak_to_mean",
+}
+"""Field names serving engineers use for what a workload says another way: the unknown-field error names the right one."""
 _TYPICAL_DEFAULT = Workload.context_typical_tokens
 
 
@@ -302,6 +311,9 @@ def validate(w: Workload, where: str | None = None) -> Workload:
                   f"({w.input_tokens:,} input + {w.output_tokens:,} output tokens)")
     if not 0 <= w.min_quality <= 100:
         raise err("min_quality", f"must be between 0 and 100, got {w.min_quality:g}")
+    if 0 < w.min_quality <= 1:
+        raise err("min_quality", f"{w.min_quality:g} reads as a share, but scores are on the benchmark's 0-100 scale "
+                  f"(did you mean {w.min_quality * 100:g}?)")
     if not 1 <= w.max_gpus <= 1024:
         raise err("max_gpus", f"must be between 1 and 1024, got {w.max_gpus}")
     if w.hourly_profile and (len(w.hourly_profile) != 24 or not sum(w.hourly_profile) > 0):
@@ -345,7 +357,7 @@ def from_mapping(data: dict[str, Any], where: str | None = None, base: Workload 
             import difflib
 
             close = difflib.get_close_matches(key, list(_FIELD_TYPES) + ["tokens_per_day", "preset"], n=1)
-            hint = f" (did you mean {close[0]}?)" if close else ""
+            hint = f" ({SYNONYMS[key]})" if key in SYNONYMS else f" (did you mean {close[0]}?)" if close else ""
             raise InputError(key, f"unknown workload field{hint}", where)
         values[key] = _coerce(key, value, where)
     if "traffic_shape" in data and "peak_to_mean" not in data:
