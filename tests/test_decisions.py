@@ -39,15 +39,47 @@ def test_heavy_fine_tuning_costs_its_runs_and_ranks_options_that_serve_the_tuned
     assert top.deployment == "self-hosted" and top.architecture == "dense"
 
 
-def test_apis_that_serve_only_the_base_model_are_rejected_for_a_fine_tuned_workload():
+# DeepInfra's LoRA adapter deployments: per token, "Pricing is 50% higher than base model"
+# (https://deepinfra.com/blog/inference-lora, 2024-12-06; supported bases are listed only in its dashboard, so no
+# bundled row claims one). Together served LoRA on Qwen2.5 72B Turbo until it retired that endpoint on 2026-02-06.
+LORA_OFFER = """catalog = "api_prices"
+schema_version = 1
+provider = "deepinfra"
+
+[[prices]]
+model = "qwen2.5-72b"
+provider_model = "Qwen/Qwen2.5-72B-Instruct"
+input_usd_per_mtok = "0.54"
+output_usd_per_mtok = "0.60"
+fine_tuned_serving = "lora"
+fine_tuned_source = "https://deepinfra.com/blog/inference-lora"
+source = "https://deepinfra.com/blog/inference-lora (1.5 x the bundled base price)"
+as_of = "2026-12-04"
+"""
+
+
+def test_apis_that_serve_only_the_base_model_are_rejected_for_a_fine_tuned_workload(isolated_user_dirs):
     w = api.workload(preset="heavy-fine-tuning", self_hosting="allowed", models=["llama-3.3-70b", "qwen2.5-72b"])
     rec = api.recommend(w)
     assert not [c for c in rec.candidates if c.deployment == "api"]  # full fine-tunes: no per-token API serves them
     assert any(r.reasons[0].code == "api-fine-tuning" for r in rec.rejected if r.deployment == "api")
-    lora = api.recommend(api.workload(preset="heavy-fine-tuning", self_hosting="allowed", fine_tuning="light",
-                                      models=["qwen2.5-72b"]))
+    light = api.workload(preset="heavy-fine-tuning", self_hosting="allowed", fine_tuning="light", models=["qwen2.5-72b"])
+    bundled = api.recommend(light)
+    assert not [c for c in bundled.candidates if c.deployment == "api"]  # no bundled serverless LoRA on this base today
+    refused = {r.provider for r in bundled.rejected if r.deployment == "api" and r.reasons[0].code == "api-fine-tuning"}
+    assert {"deepinfra", "fireworks", "openrouter"} <= refused and "together" not in refused  # retired: not ranked at all
+    # A team that has its adapters running on DeepInfra records that offer in its own catalog: only it is then served.
+    prices = isolated_user_dirs / "catalogs" / "prices"
+    prices.mkdir(parents=True)
+    (prices / "api_deepinfra_lora.toml").write_text(LORA_OFFER)
+    from advisor import runtime
+
+    runtime.reset_cache()
+    lora = api.recommend(light)
     served = [c for c in lora.candidates if c.deployment == "api"]
-    assert served and all(c.provider == "together" for c in served)  # Together serves LoRA adapters on this base
+    assert served and all(c.provider == "deepinfra" for c in served)
+    assert all(any(r.code == "api-fine-tuning" and "lora" in r.message for r in c.reasons) for c in served)
+    assert served[0].api_input_usd_per_mtok == Decimal("0.54")
 
 
 def test_the_quality_column_only_holds_the_workloads_benchmark():
