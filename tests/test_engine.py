@@ -164,8 +164,11 @@ def test_break_even_against_the_cheapest_api(recs):
 
 
 def test_self_hosting_not_wanted_gives_only_apis():
-    rec = api.recommend(api.workload(preset="steady-latency", self_hosting="not-wanted"))
+    rec = api.recommend(api.workload(preset="steady-latency", self_hosting="not-wanted", fine_tuning="none"))
     assert rec.candidates and all(c.deployment == "api" for c in rec.candidates)
+    # the preset's LoRA fine-tune: no bundled API serves adapters on these models, so nothing is left, and it says why
+    tuned = api.recommend(api.workload(preset="steady-latency", self_hosting="not-wanted"))
+    assert not tuned.candidates and any(r.reasons[0].code == "api-fine-tuning" for r in tuned.rejected)
 
 
 def test_unknown_model_or_gpu_in_constraints_is_an_error():

@@ -753,9 +753,11 @@ async def test_a_mistyped_provider_gets_did_you_mean():  # 4
 
 
 async def test_break_even_says_not_reached_with_the_numbers_never_never():  # 5
+    from advisor import api
     from advisor.tui.screens.breakdown import BreakdownScreen, break_even_text
 
-    app = make_app()
+    # the default preset plans a LoRA fine-tune, which no bundled API serves (break-even needs an API that can)
+    app = make_app(workload=api.workload(preset="steady-latency", fine_tuning="none"))
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         c = next(c for c in app.recommendation.candidates if c.break_even_vs and not c.break_even_tokens_per_day)
