@@ -270,3 +270,15 @@ def test_a_scale_to_zero_job_takes_the_cheapest_replica_count(increment_s, minim
         assert n >= least and gpus(n) * billed <= brute + 1e-6
         more, more_billed = cheapest_job(work * 1.013, cold, least, price, gpus, share)
         assert gpus(more) * more_billed >= gpus(n) * billed - 1e-6
+
+
+def test_the_billing_reason_names_the_offer_billed(preset_recs):
+    """Community and Secure Cloud rows of one GPU differ in price and in what they promise: say which one is billed."""
+    c = next(c for c in preset_recs["heavy-fine-tuning"].candidates if c.deployment == "self-hosted")
+    from advisor.prices.resolve import price_book
+
+    book = price_book()
+    sku = next(p.sku for p in book.gpu_prices if p.provider == c.provider and p.gpu == c.gpu
+               and p.usd_per_gpu_hour == c.usd_per_gpu_hour and p.pricing == c.pricing_kind)
+    billing_reason = next(r for r in c.reasons if r.code == "billing")
+    assert sku and f"at {c.provider} ({sku.split(' (')[0][:70]})" in billing_reason.message

@@ -19,7 +19,9 @@ def billing_reasons(plan: billing.Plan, plans: list[billing.Plan], n: int, gpu: 
     p = plan.price
     r: list[Reason] = []
     billed = plan.billed_gpu_hours_per_month
-    head = (f"{plan.policy}, {plan.pricing_kind} at {p.provider}: {billed:,.0f} GPU-hours/month x ${p.usd_per_gpu_hour}/GPU-h = "
+    sku = p.sku if len(p.sku) <= 70 else p.sku.split(" (")[0][:70]
+    offer = f" ({sku})" if sku else ""
+    head = (f"{plan.policy}, {plan.pricing_kind} at {p.provider}{offer}: {billed:,.0f} GPU-hours/month x ${p.usd_per_gpu_hour}/GPU-h = "
             f"${cost.money(plan.monthly_usd):,} (billed {_increment(p)})")
     if plan.policy == "autoscale":
         head += (f"; {plan.replicas_min}-{plan.replicas_peak} replicas follow the day's traffic, each scale-up billed for its "
