@@ -255,3 +255,30 @@ def bounded_wait(c: Candidate, w: Workload, ctx: Context) -> Candidate:
                   {"visible_wait_ms": wait_ms, "lower_bound": True, "assumed_output_tokens_per_s": speed})
     reasons = tuple(r for r in c.reasons if r is not wait) + (late,) if isinstance(c.reasons, tuple) else c.reasons + (late,)
     return c.evolve(reasons=reasons)
+
+
+TIGHT_TTFT_MS = 1000.0
+"""Below this time-to-first-token target an API's unmeasured TTFT is not taken on trust. Shared per-token APIs report
+median TTFTs of about 200-700 ms (end-user measurements of April 2026: Llama 3.3 70B via Together ~200 ms, DeepSeek V3
+via Fireworks ~250 ms, Claude Sonnet 4.6 ~500 ms, GPT-5 ~700 ms: https://aistackwatch.com/en/wiki/latency), and
+shared capacity can spike to 2-5 s at peak hours (https://theneuralbase.com/ai-apis-comparison/learn/intermediate/
+time-to-first-token-by-provider/): a target under a second sits inside that spread."""
+
+
+def latency_verified(c: Candidate) -> bool:
+    """Whether ``c``'s time to first token is known: computed (self-hosted) or measured (an API row's figures)."""
+    return c.deployment != "api" or not any(r.code == "api-latency" and r.severity == "warning" for r in c.reasons)
+
+
+def unverified_latency_note(c: Candidate, candidates, w: Workload) -> str:
+    """For a first choice whose TTFT is not measured, under a tight target: the best option whose TTFT is known."""
+    if w.latency != "interactive" or w.ttft_ms >= TIGHT_TTFT_MS or latency_verified(c):
+        return ""
+    known = next(((i, x) for i, x in enumerate(candidates) if latency_verified(x)), None)
+    if known is None:
+        return f"; no option's TTFT is measured or computed for this {w.ttft_ms:,.0f} ms target: measure before you commit"
+    i, x = known
+    more = cost.money(x.monthly_total_usd - c.monthly_total_usd)
+    return (f"; this API's TTFT is not measured, and a {w.ttft_ms:,.0f} ms target is inside the spread of shared APIs: the first "
+            f"option with a {'measured' if x.deployment == 'api' else 'computed'} TTFT is #{i + 1}, {x.label}, "
+            f"{fmt.usd(more)}/month more")

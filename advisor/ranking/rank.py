@@ -36,6 +36,7 @@ from advisor.ranking.api_backend import ApiBackend
 from advisor.ranking.context import Context, CostBackend, shared_memo
 from advisor.ranking.modes import answers_late as _answers_late
 from advisor.ranking.modes import bounded_wait as _bounded_wait
+from advisor.ranking.modes import unverified_latency_note
 from advisor.ranking.self_hosted import SelfHostedBackend, single_stream_usd_per_mtok
 
 DEFAULT_BACKENDS: tuple[CostBackend, ...] = (SelfHostedBackend(), ApiBackend())
@@ -347,6 +348,7 @@ def _placing(i: int, c: Candidate, candidates: Sequence[Candidate], w: Workload,
             else:
                 why = f"{fmt.usd(diff)}/month cheaper"
             msg += f"; beats #2, {runner.label}: {why}"
+        msg += unverified_latency_note(c, candidates, w)
         extra.insert(0, Reason("rank", msg, "decisive", {"monthly_cost_usd": str(c.monthly_cost_usd), "total_monthly_usd": str(total)}))
     else:
         diff = total - _total(top)
