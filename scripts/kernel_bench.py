@@ -251,6 +251,53 @@ def bench_attention(torch, dev, out, batches, lens, prefill_lens, kv_heads=8, gr
         _record(torch, dev, out, row, build, backends)
 
 
+def _moe_stages(torch, dev, experts, hidden, inter, top_k, tokens, wg, wd):
+    """The stages of an unfused MoE layer on ``tokens`` tokens routed uniformly at random: (name, callable) pairs.
+    Routing is drawn once; each stage reads what the one before it wrote."""
+    bf16 = {"device": dev, "dtype": torch.bfloat16}
+    x = torch.randn(tokens, hidden, **bf16)
+    wr = torch.randn(hidden, experts, **bf16) * 0.02
+    logits = x @ wr
+    topw, topi = torch.topk(torch.softmax(logits.float(), dim=-1), top_k, dim=-1)
+    flat = topi.reshape(-1)
+    order = torch.argsort(flat)
+    offs = torch.cumsum(torch.bincount(flat, minlength=experts), 0).to(torch.int32)
+    token_of = order // top_k
+    xs = x.index_select(0, token_of)
+    h1 = torch._grouped_mm(xs, wg, offs=offs, out_dtype=torch.bfloat16)
+    a = torch.nn.functional.silu(h1[:, :inter]) * h1[:, inter:]
+    y = torch._grouped_mm(a, wd, offs=offs, out_dtype=torch.bfloat16)
+    gate = topw.reshape(-1)[order].to(torch.bfloat16).unsqueeze(1)
+    out = torch.zeros_like(x)
+
+    def route():
+        return torch.argsort(torch.topk(torch.softmax((x @ wr).float(), dim=-1), top_k, dim=-1)[1].reshape(-1))
+
+    def unpermute():
+        out.zero_()
+        out.index_add_(0, token_of, y * gate)
+
+    return [("route", route), ("permute", lambda: x.index_select(0, token_of)),
+            ("gemm_gate_up", lambda: torch._grouped_mm(xs, wg, offs=offs, out_dtype=torch.bfloat16)),
+            ("activation", lambda: torch.nn.functional.silu(h1[:, :inter]) * h1[:, inter:]),
+            ("gemm_down", lambda: torch._grouped_mm(a, wd, offs=offs, out_dtype=torch.bfloat16)),
+            ("unpermute", unpermute)]
+
+
+def bench_moe_layer(torch, dev, out, shapes, token_counts):
+    """Where an unfused MoE layer's time goes besides its two grouped GEMMs, per expert shape (bf16)."""
+    for name, (experts, hidden, inter, top_k) in shapes.items():
+        wg = (torch.randn(experts, 2 * inter, hidden, device=dev, dtype=torch.bfloat16) * 0.05).transpose(-2, -1)
+        wd = (torch.randn(experts, hidden, inter, device=dev, dtype=torch.bfloat16) * 0.05).transpose(-2, -1)
+        for tokens in token_counts:
+            stages = _moe_stages(torch, dev, experts, hidden, inter, top_k, tokens, wg, wd)
+            for stage, fn in stages:
+                row = {"kind": "moe_layer", "model": name, "tokens": tokens, "op": stage, "experts": experts,
+                       "hidden": hidden, "intermediate": inter, "top_k": top_k}
+                _record(torch, dev, out, row, lambda fn=fn: [fn])
+        del wg, wd
+
+
 def bench_floor(torch, dev, out):
     """Small per-token kernels of a decode step at a few tokens (norm, activation, add): their time is the floor."""
     for tokens in (1, 4, 64):
@@ -301,7 +348,8 @@ def run(args):
     out: list[dict] = []
     t0 = time.time()
     _STATE["flush"] = lambda: _write(args.out, meta, out, time.time() - t0)
-    only = set(args.only.split(",")) if args.only else {"copy", "gemm", "grouped", "attention", "floor"}
+    only = set(args.only.split(",")) if args.only else {"copy", "gemm", "grouped", "attention", "floor", "moe_layer"}
+    moe_layer_shapes, moe_tokens = (MOE_SHAPES, (4096, 16384)) if not args.dry else ({"tiny-moe": (4, 64, 32, 2)}, (16,))
     if args.dry:
         moe = {"tiny-moe": (4, 64, 32, 2)}
         gemm_shapes, ms, tpe = {"tiny": (64, 32)}, (1, 16), (1, 4)
@@ -317,7 +365,8 @@ def run(args):
                 ("gemm", lambda: bench_gemm(torch, dev, out, gemm_shapes, ms, dtypes)),
                 ("grouped", lambda: bench_grouped(torch, dev, out, moe, tpe, dtypes)),
                 ("attention", lambda: bench_attention(torch, dev, out, dec_b, dec_l, pre_l)),
-                ("floor", lambda: bench_floor(torch, dev, out)))
+                ("floor", lambda: bench_floor(torch, dev, out)),
+                ("moe_layer", lambda: bench_moe_layer(torch, dev, out, moe_layer_shapes, moe_tokens)))
     for name, fn in sections:
         if name in only:
             try:
@@ -397,6 +446,17 @@ def summarize(rows, hbm_tbps, bf16_tflops, fp8_tflops):
     pre = [r for r in ok if r["kind"] == "attn_prefill"]
     if pre:
         out["attn_prefill"] = {"of_peak": _median([r["flops"] / r["us"] / 1e6 for r in pre]) / bf16_tflops}
+    layers: dict = {}
+    for r in ok:
+        if r["kind"] == "moe_layer":
+            layers.setdefault((r["model"], r["tokens"]), {})[r["op"]] = r
+    for (model, tokens), stages in sorted(layers.items()):
+        gemm = sum(v["us"] for k, v in stages.items() if k.startswith("gemm"))
+        other = sum(v["us"] for k, v in stages.items() if not k.startswith("gemm"))
+        if gemm:
+            out.setdefault("moe_layer", {})[(model, tokens)] = {
+                "other_over_gemm": other / gemm, "intermediate": next(iter(stages.values()))["intermediate"],
+                "stages_us": {k: v["us"] for k, v in stages.items()}}
     tiny = [r["us"] for r in ok if r["kind"] == "floor" and r["op"] == "add"]
     if tiny:
         out["kernel_floor_us"] = _median(tiny)
@@ -406,7 +466,7 @@ def summarize(rows, hbm_tbps, bf16_tflops, fp8_tflops):
 def compare(paths):
     """Print the measurements beside the model's terms for the GPU they ran on."""
     from advisor.api import catalog as load_catalog
-    from advisor.physics.moe import expert_shape_efficiency
+    from advisor.physics.moe import EXPERT_N_HALF, expert_shape_efficiency
 
     rows, meta = [], {}
     for path in paths:
@@ -436,6 +496,10 @@ def compare(paths):
         model_rel = f.eff_moe * expert_shape_efficiency(v["intermediate"])
         print(f"grouped compute {model:22s} {dt} at {v['t']} tokens/expert: {v['tflops']:.0f} TFLOP/s ="
               f" {v['of_dense']:.2f} of the dense GEMM; model eff_moe x shape {model_rel:.2f}")
+    for (model, tokens), v in s.get("moe_layer", {}).items():
+        print(f"unfused MoE layer {model:18s} {tokens:6d} tokens: routing, permute, activation and unpermute take"
+              f" {v['other_over_gemm']:.2f}x the grouped GEMMs' time; the width term's N_half / N = "
+              f"{EXPERT_N_HALF / v['intermediate']:.2f}")
     if "attn_decode" in s:
         print(f"decode attention KV reads: {s['attn_decode']['of_hbm']:.2f} of HBM; model eff_bw x eff_kv"
               f" {bw * f.eff_kv:.2f}")
@@ -452,7 +516,7 @@ def main(argv=None):
     r = sub.add_parser("run", help="time the kernels on this machine's GPU")
     r.add_argument("--out", required=True)
     r.add_argument("--dry", action="store_true", help="tiny shapes on the CPU")
-    r.add_argument("--only", default="", help="comma list of sections: copy,gemm,grouped,attention,floor")
+    r.add_argument("--only", default="", help="comma list of sections: copy,gemm,grouped,attention,floor,moe_layer")
     r.add_argument("--tp-experts", action="store_true", help="grouped GEMMs on tensor-parallel slices of the experts")
     c = sub.add_parser("compare", help="the measurements beside the model's terms (no GPU needed)")
     c.add_argument("paths", nargs="+")

@@ -8,7 +8,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 RUNS = [ROOT / "docs" / "measurements" / n for n in ("h200-kernels-2026-12-04.json",
-                                                      "h200-kernels-tp-experts-2026-12-04.json")]
+                                                      "h200-kernels-tp-experts-2026-12-04.json",
+                                                      "h200-moe-layer-2026-12-04.json")]
 
 
 @pytest.fixture(scope="module")
@@ -86,6 +87,21 @@ def test_recorded_runs_support_what_the_model_docstrings_cite(measured):
     assert max(v["of_hbm"] for v in reads.values()) < 0.7 < measured["gemm_read"]["bf16"]["of_hbm"]
     assert reads[("deepseek-v3/tp8", "fp8")]["of_hbm"] < 0.4
     assert measured["kernel_floor_us"] < 2.0
+
+
+def test_unfused_moe_work_falls_with_expert_width_as_the_width_term_says(measured):
+    """The expert-width term's mechanism (advisor.physics.moe.EXPERT_N_HALF): work per routed token around the
+    grouped GEMMs, a share that shrinks as 1/N."""
+    from advisor.physics.moe import EXPERT_N_HALF
+
+    layer = measured["moe_layer"]
+    order = ["qwen3-30b-a3b", "qwen3-235b-a22b", "deepseek-v3", "llama-4-maverick"]  # N 768, 1536, 2048, 8192
+    for tokens in (4096, 16384):
+        ratios = [layer[(m, tokens)]["other_over_gemm"] for m in order]
+        assert ratios == sorted(ratios, reverse=True)
+        # within a factor of ~2.5 of N_half / N (unfused stages cost more than a fused op's)
+        for m, r in zip(order, ratios):
+            assert 0.4 < r / (EXPERT_N_HALF / layer[(m, tokens)]["intermediate"]) < 2.5, m
 
 
 def test_dry_run_on_the_cpu(kb, tmp_path):
