@@ -103,7 +103,7 @@ def test_kv_gpu_count_is_claimed_only_when_every_smaller_count_ran_out_of_memory
     w = rec.workload
     claimed = [c for c in rec.candidates if "kv-gpu-count" in _codes(c) and (c.output_multiplier or 1.0) == 1.0]
     assert claimed
-    backend, checked = self_hosted.SelfHostedBackend(), 0
+    backend, checked, longest = self_hosted.SelfHostedBackend(), 0, 0
     for c in claimed:
         r = next(r for r in c.reasons if r.code == "kv-gpu-count")
         n, short = r.numbers["gpus"], r.numbers["gpus_at_8k"]
@@ -112,6 +112,7 @@ def test_kv_gpu_count_is_claimed_only_when_every_smaller_count_ran_out_of_memory
         fitting = self_hosted._sizing("self-hosted", model, gpu, c.precision, eng, w.context_max_tokens, w.max_gpus, c.provider)[1]
         for smaller in (k for k in self_hosted.GPU_COUNTS if short <= k < n):
             if fitting is not None and smaller < fitting:
+                longest += 1
                 continue  # out for memory: one longest-context sequence does not fit on it
             # else out for memory at this workload's request and concurrency
             ctx = Context(workload=w, catalog=cat, prices=book, engine=cat.engine)
@@ -119,7 +120,10 @@ def test_kv_gpu_count_is_claimed_only_when_every_smaller_count_ran_out_of_memory
             k = backend._cost(ctx, model, gpu, smaller, c.precision, c.kv_precision, price, eng, why=True)
             assert isinstance(k, Rejection) and k.reasons[0].code in ("does-not-fit", "kv-does-not-fit"), (c.label, smaller)
             checked += 1
-    assert checked  # both kinds of memory failure are met in this preset
+    # In this preset every claim rests on the longest-context sequence; the other kind (out for memory at the
+    # sequences in flight) was met only while MLA latent caches were counted once per tensor-parallel copy on one side
+    # of the fit check and once on the other (tests/test_mla_kv_fit.py), and is checked above whenever it occurs.
+    assert longest
 
 
 # 3. quota and capacity at scale ----------------------------------------------------------------------------------------

@@ -148,7 +148,8 @@ class MemoryBreakdown:
     reserve_bytes: int
     """Serving engine's runtime reserve (workspace, CUDA graphs, headroom)."""
     kv_capacity_bytes: int
-    """KV cache the replica can hold."""
+    """KV cache the replica can hold, as stored: like ``kv_cache_bytes``, an entry kept on every tensor-parallel rank
+    (an MLA latent) counts once per copy."""
     concurrency: float
     """Concurrent sequences per replica the workload needs (Little's law at peak)."""
     kv_context_tokens: int = 0

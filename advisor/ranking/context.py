@@ -172,7 +172,8 @@ def prefix_cache_reason(e: Estimate, w: Workload, mem) -> Reason:
     conversations' prefixes stay resident. Fewer than the sequences in flight: a warning (the hits depend on a shared
     prefix or on routing each session to the replica that holds it)."""
     cached = e.cached_input_tokens
-    prefix = e.kv_bytes(cached) or 1
+    copies = e.parallelism.kv_replication if e.parallelism else 1.0
+    prefix = int(e.kv_bytes(cached) * copies) or 1  # as stored: replicated like the cache it is compared with
     idle = max(0, (mem.kv_capacity_bytes - mem.kv_cache_bytes)) // prefix if mem else 0
     flight = math.ceil(mem.concurrency) if mem else 0
     head = (f"prefix caching: {cached:,} of each prompt's {w.input_tokens:,} tokens (the workload's cached share) come from the "

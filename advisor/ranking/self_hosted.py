@@ -269,14 +269,15 @@ class SelfHostedBackend:
         kv_need = int(per_engine * kv_seq * e.parallelism.kv_replication) * dp
         mem = MemoryBreakdown(
             capacity_bytes=gpu.memory_bytes * gpus, weights_bytes=e.weights_bytes * dp, kv_cache_bytes=kv_need,
-            reserve_bytes=e.fit.reserve.total * gpus, kv_capacity_bytes=e.fit.kv_capacity_bytes * dp, concurrency=per_engine * dp,
+            reserve_bytes=e.fit.reserve.total * gpus, concurrency=per_engine * dp,
+            kv_capacity_bytes=int(e.fit.kv_capacity_bytes * e.parallelism.kv_replication) * dp,
             kv_context_tokens=adm_ctx,
         )
         short = max(-mem.free_bytes, kv_need - mem.kv_capacity_bytes)
         if short > 0:
             if not why:
                 return UNEXPLAINED
-            label = f"{n}x {gpu.id} ({precision})"
+            label = f"{n}x {gpu.id} ({precision}, {e.engine} {e.layout})"
             return Rejection(model=model.id, deployment=self.deployment, provider=price.provider, gpu=gpu.id, gpus=gpus,
                              precision=precision, shortfall_bytes=short,
                              reasons=(Reason("kv-does-not-fit", f"the KV cache of {mem.concurrency:.0f} sequences x {adm_ctx:,} tokens "
