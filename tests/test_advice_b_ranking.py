@@ -216,3 +216,13 @@ def test_provider_possessives_read_as_english():
     for c in ending_in_s:
         assert not [r.message for r in c.reasons if f"{c.provider}'s" in r.message]
     assert any(f"{c.provider}' " in r.message for c in ending_in_s for r in c.reasons)
+
+
+def test_a_break_even_below_the_workloads_utilization_is_reached():
+    untuned = api.recommend(dataclasses.replace(api.preset("heavy-fine-tuning"), fine_tuning="none"))
+    c = next(c for c in untuned.candidates if break_even_text(c).startswith("not reached: only above"))
+    numbers = next(r.numbers for r in c.reasons if r.code == "break-even")
+    threshold = numbers["usd_per_mtok_at_full"] / numbers["api_usd_per_mtok"]
+    busier = c.evolve(utilization=min(1.0, threshold + 0.05))
+    assert break_even_text(busier).startswith(f"reached: above {threshold:.0%} utilization")
+    assert break_even_text(c.evolve(utilization=threshold - 0.05)).startswith("not reached")

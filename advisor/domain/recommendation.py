@@ -402,8 +402,11 @@ def break_even_text(c: Candidate) -> str:
         full = float(p.usd_per_mtok) * p.utilization
     if full is None:
         return "not reached"
-    if api and full < api:  # cheaper only when busier than this workload keeps its replicas on average
+    if api and full < api:  # cheaper once busier than full / api of the time
         avg = f"; this workload averages {c.utilization:.0%}" if c.utilization is not None else ""
+        if c.utilization is not None and c.utilization >= full / api:
+            return (f"reached: above {full / api:.0%} utilization of every replica (fully used, one replica costs "
+                    f"{fmt.usd(full, 3)}/M){avg}")
         return (f"not reached: only above {full / api:.0%} utilization of every replica (fully used, one replica costs "
                 f"{fmt.usd(full, 3)}/M){avg}")
     return f"not reached: fully used, one replica costs {fmt.usd(full, 3)}/M"

@@ -277,9 +277,8 @@ def _cheapest_api(ctx: Context, model: str, memo: dict) -> tuple | None:
 
 
 def _break_even(c: Candidate, ctx: Context, memo: dict) -> tuple[float | None, str | None, Callable[[], Reason] | None]:
-    """Daily token volume where self-hosting this configuration costs what the cheapest API for the
-    same model costs; None when no API offers the model, or when the API stays cheaper even at 100%. The third
-    item writes the reason when it is read."""
+    """Daily token volume where self-hosting this configuration costs what the cheapest API for the same model costs;
+    None when no API offers the model, or when the API stays cheaper even at 100%. The third writes the reason."""
     if c.deployment != "self-hosted" or not c.output_tokens_per_s_per_replica:
         return None, None, None
     cheapest = _cheapest_api(ctx, c.model, memo)
@@ -298,7 +297,8 @@ def _break_even_reason(c: Candidate, be, vs: str, api_usd_per_mtok) -> Reason:
     if be.tokens_per_day is None:
         full = be.usd_per_mtok_at_full
         if full < float(api_usd_per_mtok):
-            avg = f"; this workload averages {c.utilization:.0%}" if c.utilization is not None else ""
+            avg = (f"; this workload averages {c.utilization:.0%} ({'reached' if c.utilization >= full / float(api_usd_per_mtok) else 'not reached'})"
+                   if c.utilization is not None else "")
             msg = (f"breaks even with {vs} only above {full / float(api_usd_per_mtok):.0%} utilization of every replica (fully "
                    f"used, one replica costs {fmt.usd(full, 3)}/M against {fmt.usd(api_usd_per_mtok, 3)}/M){avg}")
         else:
