@@ -234,6 +234,13 @@ LOW_CONCURRENCY = 8
 decode step is mostly fixed costs (per-step, per-layer and per-kernel overheads) rather than bytes and FLOPs."""
 
 
+LOW_CONCURRENCY_P90_ERROR = 0.25
+"""90th percentile |error| of the scored rows at <= LOW_CONCURRENCY concurrent requests (8 rows on 2026-12-04: SGLang
+0.5.6 on 8x B200 at one request, 2.5-4.7%; vLLM at four requests, gpt-oss-120b -5.8% to +10.5% and DeepSeek-R1 on 8x
+H200 +57.6%), against 14.3% over all rows: a row that runs a batch this small carries this error in the ranking's
+near-tie test (``ranking.ties.estimate_error``). tests/test_ties_engine.py recomputes it."""
+
+
 def low_concurrency(row: CalibrationRow) -> bool:
     return row.concurrency is not None and row.concurrency <= LOW_CONCURRENCY
 

@@ -267,7 +267,7 @@ time-to-first-token-by-provider/): a target under a second sits inside that spre
 
 def latency_verified(c: Candidate) -> bool:
     """Whether ``c``'s time to first token is known: computed (self-hosted) or measured (an API row's figures)."""
-    return c.deployment != "api" or not any(r.code == "api-latency" and r.severity == "warning" for r in c.reasons)
+    return c.deployment != "api" or not any(r.code == "api-latency" and r.severity == "warning" for r in known_reasons(c.reasons))
 
 
 def unverified_latency_note(c: Candidate, candidates, w: Workload) -> str:

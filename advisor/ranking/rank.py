@@ -1,23 +1,19 @@
 """The recommendation engine: candidates from every backend, ranked by monthly cost, explained.
 
-Ranking key: (heavy fine-tuning puts MoE after dense), (an interactive reasoning row whose visible answer starts
-after the TTFT target goes after those that meet it), monthly cost, (light fine-tuning puts MoE after dense at equal
-cost), higher quality, lower $/M tokens. The Pareto front over (cost, quality) is marked so
-a reader sees the trade-off, not only the cheapest row.
+Ranking key and near ties: ``advisor.ranking.ties``. The Pareto front over (cost, quality) is marked so a reader
+sees the trade-off, not only the cheapest row.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import gc
-import math
 from collections.abc import Callable, Iterable, Sequence
 from decimal import Decimal
 
 from advisor import cost
 from advisor.catalog.load import Catalog
 from advisor.common import fmt, memo_store
-from advisor.domain.precision import PRECISIONS
 from advisor.domain.recommendation import (
     Candidate,
     Reason,
@@ -38,6 +34,12 @@ from advisor.ranking.modes import answers_late as _answers_late
 from advisor.ranking.modes import bounded_wait as _bounded_wait
 from advisor.ranking.modes import unverified_latency_note
 from advisor.ranking.self_hosted import SelfHostedBackend, single_stream_usd_per_mtok
+from advisor.ranking.ties import better_quality_within_error, demotion_note, engine_unverified, unverified_cheaper_note
+from advisor.ranking.ties import dense_first_in_a_tie as _dense_first_in_a_tie
+from advisor.ranking.ties import near_tie as _near_tie
+from advisor.ranking.ties import rank_key as _rank_key
+from advisor.ranking.ties import same_cost_why as _same_cost_why
+from advisor.ranking.ties import total as _total
 
 DEFAULT_BACKENDS: tuple[CostBackend, ...] = (SelfHostedBackend(), ApiBackend())
 
@@ -64,43 +66,6 @@ def _quality_rejection(ctx: Context, model) -> Rejection | None:
             "quality-floor", f"{q.benchmark} {q.score:g} is below the floor of {w.min_quality:g}", "decisive",
             {"score": q.score, "floor": w.min_quality}),))
     return None
-
-
-def _rank_key(w: Workload):
-    def key(c: Candidate):
-        heavy = 1 if (w.fine_tuning == "heavy" and c.architecture == "moe") else 0
-        late = 1 if _answers_late(c, w) else 0
-        light = 1 if (w.fine_tuning == "light" and c.architecture == "moe") else 0
-        return (heavy, late, _total(c), light, -(c.quality or 0.0), -_weight_bytes(c), c.utilization or 0.0,
-                c.usd_per_mtok, c.model, c.provider, c.gpu or "")
-    return key
-
-
-def _weight_bytes(c: Candidate) -> float:
-    """Bytes per routed-expert parameter of ``c``'s precision: at the same cost and quality score, the less
-    quantized option ranks first (quantization risks a benchmark score may not show); 0 for API rows."""
-    s = PRECISIONS.get(c.precision or "")
-    return s.experts.bytes_per_param if s is not None else 0.0
-
-
-def _same_cost_why(c: Candidate, runner: Candidate, w: Workload) -> str:
-    """What breaks a tie on cost between #1 ``c`` and #2 ``runner``, in the order ``_rank_key`` applies it."""
-    if w.fine_tuning in ("light", "heavy") and runner.architecture != c.architecture:
-        why = "LoRA adapters" if w.fine_tuning == "light" else "full fine-tunes"
-        return f"same cost, ranked by architecture ({why} on a dense model are the well-trodden path)"
-    if (c.quality or 0.0) != (runner.quality or 0.0):
-        return f"same cost, ranked by quality ({fmt.num(c.quality or 0.0, 1)} against {fmt.num(runner.quality or 0.0, 1)})"
-    if _weight_bytes(c) != _weight_bytes(runner):
-        return (f"same cost and quality score, ranked by precision: {c.precision} weights are less quantized than "
-                f"{runner.precision} (a risk the benchmark may not show)")
-    if (c.utilization or 0.0) != (runner.utilization or 0.0):
-        return (f"same cost and quality score, ranked by headroom: {c.utilization or 0.0:.0%} utilization against "
-                f"{runner.utilization or 0.0:.0%}")
-    return "same cost and quality score: a tie, listed by name"
-
-
-def _total(c: Candidate):
-    return c.total_monthly_usd if c.total_monthly_usd is not None else c.monthly_cost_usd
 
 
 def _one_quality_axis(c: Candidate, w: Workload) -> Candidate:
@@ -168,93 +133,13 @@ def _fine_tuning_reason(ft) -> Reason:
     return r
 
 
-def _dense_first_in_a_tie(cands: list[Candidate], w: Workload, profile) -> None:
-    """With LoRA adapters planned, an MoE first by less than the estimate's error is a tie, and the plan breaks it:
-    the best dense option within that error moves to the front (adapters on dense models are the well-trodden path)."""
-    if w.fine_tuning != "light" or not cands or cands[0].architecture != "moe":
-        return
-    err = Decimal(str(profile.fit.p90_abs_error if profile.fit else 0.2))
-    limit = _total(cands[0]) * (1 + err)
-    for i, c in enumerate(cands[1:], start=1):
-        if _total(c) > limit:
-            return
-        if c.architecture == "dense":
-            cands.insert(0, cands.pop(i))
-            return
-
-
-def _near_tie(c: Candidate, other: Candidate | None, profile, ctx_of: Callable[[Candidate], Context] | None = None) -> Reason | None:
-    """Two self-hosted options closer in cost than the throughput estimate's error are a tie: say so, and what
-    would decide between them. The same cost is a tie outright; and where neither option's replica count would
-    change with the throughput off by that error, the error cannot reorder them: a tie (or near tie) on price."""
-    if other is None or c.deployment != "self-hosted" or other.deployment != "self-hosted":
-        return None
-    err = profile.fit.p90_abs_error if profile.fit else 0.2
-    a, b = _total(c), _total(other)
-    if not a or abs(a - b) / max(a, b) >= Decimal(str(err)):
-        return None
-    outside = _uncalibrated(c, profile) + [x for x in _uncalibrated(other, profile) if x not in _uncalibrated(c, profile)]
-    numbers = {"difference_usd": str(abs(a - b)), "estimate_error": err, "uncalibrated": outside}
-    held = ctx_of is not None and _replicas_hold(c, ctx_of(c), err) and _replicas_hold(other, ctx_of(other), err)
-    if held:
-        counts = f"{_fleet(c)} each" if _fleet(c) == _fleet(other) else f"{_fleet(c)} and {_fleet(other)}"
-        fixed = f"the throughput estimate's {err:.0%} error would not change either replica count ({counts})"
-        if a == b:
-            msg = (f"a tie on price with {other.label}: the same cost, {fmt.usd(a)}/month; {fixed}, so it cannot break the "
-                   f"tie: quality, latency and the provider decide (a benchmark of both on your own traffic shows the latency)")
-        else:
-            msg = (f"a near tie on price with {other.label}: {fmt.usd(abs(a - b))}/month apart ({abs(a - b) / max(a, b):.0%}); "
-                   f"{fixed}, so it cannot reverse the order: quality, latency and the provider may weigh more than the gap "
-                   f"(a benchmark of both on your own traffic shows the latency)")
-        return Reason("near-tie", msg, "info", {**numbers, "replicas_fixed": True})
-    caveat = (f"; {' and '.join(outside)} {'is' if len(outside) == 1 else 'are'} outside the calibration set, where the error is "
-              f"unmeasured and can be larger") if outside else ""
-    what = (f"the same cost as {other.label} ({fmt.usd(a)}/month), a tie: with the throughput estimate's {err:.0%} error "
-            f"(90th percentile, measured on the calibration set) either could end up cheaper" if a == b else
-            f"a near tie with {other.label}: {fmt.usd(abs(a - b))}/month apart ({abs(a - b) / max(a, b):.0%}), within the "
-            f"throughput estimate's {err:.0%} error (90th percentile, measured on the calibration set)")
-    return Reason("near-tie", f"{what}{caveat}; a benchmark of both on your own traffic decides", "warning", numbers)
-
-
-def _fleet(c: Candidate) -> str:
-    n = c.replicas_peak if c.replicas_peak is not None else c.replicas
-    return f"{n} {c.scaling or 'fixed'} replica{'s' if n != 1 else ''}"
-
-
-def _replicas_hold(c: Candidate, ctx: Context, err: float) -> bool:
-    """Whether a fixed fleet's replica count stays the same with the replica's throughput ``err`` lower or higher
-    (the sizing of ``cost.billing.plans``: the peak over what one replica may be planned to carry, at least 1)."""
-    from advisor.cost import queueing
-
-    cap, n = c.output_tokens_per_s_per_replica, c.replicas_peak if c.replicas_peak is not None else c.replicas
-    if c.scaling != "fixed" or not cap or c.ttft_ms is None:
-        return False
-    w, dp = ctx.workload, c.engines_per_replica or 1
-    for f in (1 - err, 1 + err):
-        if w.latency == "batch":
-            need, per = w.required_output_tokens_per_s, cap * f
-        else:
-            need = w.mean_output_tokens_per_s * ctx.day.peak_to_mean
-            per = queueing.planned_output_rate(cap / dp * f, c.ttft_ms / f, w) * dp
-        if per <= 0 or max(1, math.ceil(need / per - 1e-9)) != n:
-            return False
-    return True
-
-
-def _uncalibrated(c: Candidate, profile) -> list[str]:
-    """The model and GPU of a self-hosted candidate that no calibration row measured."""
-    if profile.calibrated_models is None:
-        return []
-    return ([c.model] if c.model not in profile.calibrated_models else []) + \
-        ([c.gpu] if c.gpu and c.gpu not in profile.calibrated_gpus else [])
-
-
 def _pareto(cands: Sequence[Candidate], w: Workload) -> set[int]:
     """Indices not dominated on (monthly cost lower, quality higher), among the rows that meet the latency targets
-    (a reasoning row that answers after the TTFT target ranks late and is on no front)."""
+    and run on an engine known to serve them (a reasoning row that answers after the TTFT target, or a row on an
+    unverified engine, ranks late and is on no front)."""
     front: set[int] = set()
     best_q = None
-    order = sorted((i for i in range(len(cands)) if not _answers_late(cands[i], w)),
+    order = sorted((i for i in range(len(cands)) if not _answers_late(cands[i], w) and not engine_unverified(cands[i])),
                    key=lambda i: (_total(cands[i]), -(cands[i].quality or 0)))
     for i in order:
         q = cands[i].quality
@@ -324,8 +209,10 @@ def _placing(i: int, c: Candidate, candidates: Sequence[Candidate], w: Workload,
             if c.fine_tuning_monthly_usd else "")
     if i == 0:
         late_cheaper = [x for x in candidates if _total(x) < total and _answers_late(x, w)]
-        lead = "cheapest feasible option" if (not runner or _total(runner) >= total) and not late_cheaper else "first choice"
-        msg = f"{lead} at {fmt.usd(total)}/month{plus} ({per_mtok_text(c)})"
+        unsure = unverified_cheaper_note(c, candidates)
+        lead = ("cheapest feasible option" if (not runner or _total(runner) >= total) and not late_cheaper and not unsure
+                else "first choice")
+        msg = f"{lead} at {fmt.usd(total)}/month{plus} ({per_mtok_text(c)}){unsure}"
         if late_cheaper and not _answers_late(c, w):
             low = min(late_cheaper, key=_total)
             msg += (f"; {len(late_cheaper):,} cheaper option{'s' if len(late_cheaper) > 1 else ''} (from {fmt.usd(_total(low))}/month, "
@@ -349,16 +236,13 @@ def _placing(i: int, c: Candidate, candidates: Sequence[Candidate], w: Workload,
                 why = f"{fmt.usd(diff)}/month cheaper"
             msg += f"; beats #2, {runner.label}: {why}"
         msg += unverified_latency_note(c, candidates, w)
+        msg += better_quality_within_error(c, candidates, profile)
         extra.insert(0, Reason("rank", msg, "decisive", {"monthly_cost_usd": str(c.monthly_cost_usd), "total_monthly_usd": str(total)}))
     else:
         diff = total - _total(top)
         msg = (f"#{i + 1}: {fmt.usd(total)}/month{plus}, {fmt.usd(diff)} more than #1 ({top.label})" if diff >= 0 else
                f"#{i + 1}: {fmt.usd(total)}/month{plus}, {fmt.usd(-diff)} less than #1 ({top.label})")
-        if w.fine_tuning == "heavy" and c.architecture == "moe" and top.architecture == "dense":
-            msg += "; ranked after every dense option because heavy fine-tuning is planned"
-        elif _answers_late(c, w) and not _answers_late(top, w):
-            msg += ("; ranked after every option whose visible answer meets the TTFT target, because it thinks first "
-                    "(see the reasoning-latency warning), and on no cost/quality front")
+        msg += demotion_note(c, top, w)
         extra.insert(0, Reason("rank", msg, "decisive", {"monthly_cost_usd": str(c.monthly_cost_usd), "more_than_first_usd": str(diff)}))
     tie = _near_tie(c, top if i else runner, profile, ctx_of)
     if tie is not None:

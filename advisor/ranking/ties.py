@@ -1,0 +1,208 @@
+"""How the ranking orders candidates and when it calls two of them a tie.
+
+Order: (heavy fine-tuning puts MoE after dense), (an interactive reasoning row whose visible answer starts after the
+TTFT target goes after those that meet it), (a row on an engine not verified to run the model on that GPU goes after
+those on a verified one), total monthly cost, (light fine-tuning puts MoE after dense at equal cost), higher quality,
+less quantized weights, more headroom, lower $/M tokens, then names. Two self-hosted rows closer in cost than the
+throughput estimate's error are a near tie (``near_tie``), with the error of rows like them (``estimate_error``).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+from advisor.common import fmt
+from advisor.domain.precision import PRECISIONS
+from advisor.domain.recommendation import Candidate, Reason, known_reasons
+from advisor.domain.workload import Workload
+from advisor.ranking.modes import answers_late
+
+if TYPE_CHECKING:
+    from advisor.ranking.context import Context
+
+
+def rank_key(w: Workload):
+    def key(c: Candidate):
+        heavy = 1 if (w.fine_tuning == "heavy" and c.architecture == "moe") else 0
+        late = 1 if answers_late(c, w) else 0
+        unsure = 1 if engine_unverified(c) else 0
+        light = 1 if (w.fine_tuning == "light" and c.architecture == "moe") else 0
+        return (heavy, late, unsure, total(c), light, -(c.quality or 0.0), -weight_bytes(c), c.utilization or 0.0,
+                c.usd_per_mtok, c.model, c.provider, c.gpu or "")
+    return key
+
+
+def weight_bytes(c: Candidate) -> float:
+    """Bytes per routed-expert parameter of ``c``'s precision: at the same cost and quality score, the less
+    quantized option ranks first (quantization risks a benchmark score may not show); 0 for API rows."""
+    s = PRECISIONS.get(c.precision or "")
+    return s.experts.bytes_per_param if s is not None else 0.0
+
+
+def same_cost_why(c: Candidate, runner: Candidate, w: Workload) -> str:
+    """What breaks a tie on cost between #1 ``c`` and #2 ``runner``, in the order ``rank_key`` applies it."""
+    if w.fine_tuning in ("light", "heavy") and runner.architecture != c.architecture:
+        why = "LoRA adapters" if w.fine_tuning == "light" else "full fine-tunes"
+        return f"same cost, ranked by architecture ({why} on a dense model are the well-trodden path)"
+    if (c.quality or 0.0) != (runner.quality or 0.0):
+        return f"same cost, ranked by quality ({fmt.num(c.quality or 0.0, 1)} against {fmt.num(runner.quality or 0.0, 1)})"
+    if weight_bytes(c) != weight_bytes(runner):
+        return (f"same cost and quality score, ranked by precision: {c.precision} weights are less quantized than "
+                f"{runner.precision} (a risk the benchmark may not show)")
+    if (c.utilization or 0.0) != (runner.utilization or 0.0):
+        return (f"same cost and quality score, ranked by headroom: {c.utilization or 0.0:.0%} utilization against "
+                f"{runner.utilization or 0.0:.0%}")
+    return "same cost and quality score: a tie, listed by name"
+
+
+def total(c: Candidate):
+    return c.total_monthly_usd if c.total_monthly_usd is not None else c.monthly_cost_usd
+
+
+def dense_first_in_a_tie(cands: list[Candidate], w: Workload, profile) -> None:
+    """With LoRA adapters planned, an MoE first by less than the estimate's error is a tie, and the plan breaks it:
+    the best dense option within that error moves to the front (adapters on dense models are the well-trodden path)."""
+    if w.fine_tuning != "light" or not cands or cands[0].architecture != "moe":
+        return
+    err = Decimal(str(profile.fit.p90_abs_error if profile.fit else 0.2))
+    limit = total(cands[0]) * (1 + err)
+    for i, c in enumerate(cands[1:], start=1):
+        if total(c) > limit:
+            return
+        if c.architecture == "dense":
+            cands.insert(0, cands.pop(i))
+            return
+
+
+def near_tie(c: Candidate, other: Candidate | None, profile, ctx_of: Callable[[Candidate], Context] | None = None) -> Reason | None:
+    """Two self-hosted options closer in cost than the throughput estimate's error are a tie: say so, and what
+    would decide between them. The same cost is a tie outright; and where neither option's replica count would
+    change with the throughput off by that error, the error cannot reorder them: a tie (or near tie) on price."""
+    if other is None or c.deployment != "self-hosted" or other.deployment != "self-hosted":
+        return None
+    err = max(estimate_error(c, profile), estimate_error(other, profile))
+    low = err > (profile.fit.p90_abs_error if profile.fit else 0.2)
+    a, b = total(c), total(other)
+    if not a or abs(a - b) / max(a, b) >= Decimal(str(err)):
+        return None
+    outside = uncalibrated(c, profile) + [x for x in uncalibrated(other, profile) if x not in uncalibrated(c, profile)]
+    numbers = {"difference_usd": str(abs(a - b)), "estimate_error": err, "uncalibrated": outside}
+    held = ctx_of is not None and replicas_hold(c, ctx_of(c), err) and replicas_hold(other, ctx_of(other), err)
+    if held:
+        counts = f"{fleet(c)} each" if fleet(c) == fleet(other) else f"{fleet(c)} and {fleet(other)}"
+        fixed = f"the throughput estimate's {err:.0%} error would not change either replica count ({counts})"
+        if a == b:
+            msg = (f"a tie on price with {other.label}: the same cost, {fmt.usd(a)}/month; {fixed}, so it cannot break the "
+                   f"tie: quality, latency and the provider decide (a benchmark of both on your own traffic shows the latency)")
+        else:
+            msg = (f"a near tie on price with {other.label}: {fmt.usd(abs(a - b))}/month apart ({abs(a - b) / max(a, b):.0%}); "
+                   f"{fixed}, so it cannot reverse the order: quality, latency and the provider may weigh more than the gap "
+                   f"(a benchmark of both on your own traffic shows the latency)")
+        return Reason("near-tie", msg, "info", {**numbers, "replicas_fixed": True})
+    caveat = (f"; {' and '.join(outside)} {'is' if len(outside) == 1 else 'are'} outside the calibration set, where the error is "
+              f"unmeasured and can be larger") if outside else ""
+    what = (f"the same cost as {other.label} ({fmt.usd(a)}/month), a tie: with the throughput estimate's {err:.0%} error "
+            f"(90th percentile, measured on the calibration set) either could end up cheaper" if a == b else
+            f"a near tie with {other.label}: {fmt.usd(abs(a - b))}/month apart ({abs(a - b) / max(a, b):.0%}), within the "
+            f"throughput estimate's {err:.0%} error (90th percentile, measured on the calibration set"
+            f"{' at <= 8 concurrent requests' if low else ''})")
+    return Reason("near-tie", f"{what}{caveat}; a benchmark of both on your own traffic decides", "warning", numbers)
+
+
+def fleet(c: Candidate) -> str:
+    n = c.replicas_peak if c.replicas_peak is not None else c.replicas
+    return f"{n} {c.scaling or 'fixed'} replica{'s' if n != 1 else ''}"
+
+
+def replicas_hold(c: Candidate, ctx: Context, err: float) -> bool:
+    """Whether a fixed fleet's replica count stays the same with the replica's throughput ``err`` lower or higher
+    (the sizing of ``cost.billing.plans``: the peak over what one replica may be planned to carry, at least 1)."""
+    from advisor.cost import queueing
+
+    cap, n = c.output_tokens_per_s_per_replica, c.replicas_peak if c.replicas_peak is not None else c.replicas
+    if c.scaling != "fixed" or not cap or c.ttft_ms is None:
+        return False
+    w, dp = ctx.workload, c.engines_per_replica or 1
+    for f in (1 - err, 1 + err):
+        if w.latency == "batch":
+            need, per = w.required_output_tokens_per_s, cap * f
+        else:
+            need = w.mean_output_tokens_per_s * ctx.day.peak_to_mean
+            per = queueing.planned_output_rate(cap / dp * f, c.ttft_ms / f, w) * dp
+        if per <= 0 or max(1, math.ceil(need / per - 1e-9)) != n:
+            return False
+    return True
+
+
+def uncalibrated(c: Candidate, profile) -> list[str]:
+    """The model and GPU of a self-hosted candidate that no calibration row measured."""
+    if profile.calibrated_models is None:
+        return []
+    return ([c.model] if c.model not in profile.calibrated_models else []) + \
+        ([c.gpu] if c.gpu and c.gpu not in profile.calibrated_gpus else [])
+
+
+def engine_unverified(c: Candidate) -> bool:
+    """A row ranked on an engine whose support for the model on that GPU is not verified, where the vLLM recipe
+    refuses the GPU (``engine_support``): it may not start, so it goes after the rows whose engine is known to."""
+    return any(r.code == "engine-support" for r in known_reasons(c.reasons))
+
+
+def demotion_note(c: Candidate, top: Candidate, w: Workload) -> str:
+    """Why ``c`` ranks after #1 ``top`` although it may cost less: the rank key's rules before cost."""
+    if w.fine_tuning == "heavy" and c.architecture == "moe" and top.architecture == "dense":
+        return "; ranked after every dense option because heavy fine-tuning is planned"
+    if answers_late(c, w) and not answers_late(top, w):
+        return ("; ranked after every option whose visible answer meets the TTFT target, because it thinks first "
+                "(see the reasoning-latency warning), and on no cost/quality front")
+    if engine_unverified(c) and not engine_unverified(top):
+        return ("; ranked after every option whose engine is known to run its model on its GPU (see the engine-support "
+                "warning)")
+    return ""
+
+
+def estimate_error(c: Candidate, profile) -> float:
+    """The throughput estimate's error for rows like ``c``: the 90th percentile over the calibration set, or over its
+    low-concurrency rows for a row that runs a batch of at most LOW_CONCURRENCY (fixed costs dominate there, and the
+    error is larger: ``calibration.LOW_CONCURRENCY_P90_ERROR``)."""
+    from advisor.physics.calibration import LOW_CONCURRENCY, LOW_CONCURRENCY_P90_ERROR
+
+    err = profile.fit.p90_abs_error if profile.fit else 0.2
+    if c.deployment == "self-hosted" and c.batch is not None and c.batch <= LOW_CONCURRENCY:
+        return max(err, LOW_CONCURRENCY_P90_ERROR)
+    return err
+
+
+def better_quality_within_error(c: Candidate, candidates, profile) -> str:
+    """For #1 ``c``: the best-quality self-hosted option whose cost is within the estimate's error of it, when it
+    scores higher (a near tie is decided by what the ranking cannot price: quality among them)."""
+    if c.deployment != "self-hosted" or c.quality is None:
+        return ""
+    best = None
+    for i, x in enumerate(candidates[1:], start=2):
+        err = max(estimate_error(c, profile), estimate_error(x, profile))
+        if total(x) > total(c) * (1 + Decimal(str(err))):
+            break
+        if x.deployment == "self-hosted" and x.model != c.model and (x.quality or 0.0) > (best[1].quality if best else c.quality) + 1.0:
+            best = (i, x)
+    if best is None:
+        return ""
+    i, x = best
+    gap = total(x) - total(c)
+    return (f"; within the estimate's error of it, #{i} {x.label} scores {fmt.num(x.quality, 1)} against "
+            f"{fmt.num(c.quality, 1)} ({c.quality_benchmark}) for {fmt.usd(gap)}/month more")
+
+
+def unverified_cheaper_note(c: Candidate, candidates) -> str:
+    """For #1 ``c``: the cheaper rows that rank after it because their engine is not known to run them."""
+    cheaper = [x for x in candidates if total(x) < total(c) and engine_unverified(x)]
+    if not cheaper or engine_unverified(c):
+        return ""
+    low = min(cheaper, key=total)
+    one = len(cheaper) == 1
+    return (f"; {len(cheaper):,} cheaper option{'' if one else 's'} (from {fmt.usd(total(low))}/month, {low.label}) "
+            f"{'runs' if one else 'run'} on an engine not known to serve {'its' if one else 'their'} model on that GPU "
+            f"(see {'its' if one else 'their'} engine-support warning), so {'it ranks' if one else 'they rank'} after this one")
