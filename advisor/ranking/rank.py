@@ -34,7 +34,12 @@ from advisor.ranking.modes import answers_late as _answers_late
 from advisor.ranking.modes import bounded_wait as _bounded_wait
 from advisor.ranking.modes import unverified_latency_note
 from advisor.ranking.self_hosted import SelfHostedBackend, single_stream_usd_per_mtok
-from advisor.ranking.ties import better_quality_within_error, demotion_note, engine_unverified, unverified_cheaper_note
+from advisor.ranking.ties import (
+    better_quality_within_error,
+    demotion_note,
+    engine_unverified,
+    unverified_cheaper_note,
+)
 from advisor.ranking.ties import dense_first_in_a_tie as _dense_first_in_a_tie
 from advisor.ranking.ties import near_tie as _near_tie
 from advisor.ranking.ties import rank_key as _rank_key
