@@ -42,7 +42,7 @@ _POSITIVE_FIELDS = {
 _CHOICES = {
     "pricing": PRICING_KINDS,
     "billing_increment_s": (1, 60, 3600),
-    "modes": ("reasoning", "non-reasoning"),
+    "modes": ("reasoning", "non-reasoning"), "nvfp4_attention_precision": ("nvfp4", "bf16", "fp8"),
 }
 """Fields whose value must be one of a fixed set."""
 _NONNEG_MONEY = {"usd_per_gpu_hour", "input_usd_per_mtok", "output_usd_per_mtok", "cached_input_usd_per_mtok"}

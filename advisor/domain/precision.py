@@ -51,7 +51,7 @@ PRECISIONS: dict[str, PrecisionScheme] = {
     "int8": PrecisionScheme("int8", _INT8, _INT8, "linear layers INT8 (W8A8), embeddings/head bf16"),
     "int4": PrecisionScheme("int4", _INT4, _INT4, "linear layers INT4 weight-only, group 128, embeddings/head bf16"),
     "fp4": PrecisionScheme("fp4", _MXFP4, _MXFP4, "4-bit float: NVFP4 on NVIDIA GPUs, MXFP4 elsewhere (MXFP4 when no GPU is named)"),
-    "nvfp4": PrecisionScheme("nvfp4", _NVFP4, _NVFP4, "linear layers NVFP4 (NVIDIA ModelOpt checkpoints), embeddings/head bf16"),
+    "nvfp4": PrecisionScheme("nvfp4", _NVFP4, _NVFP4, "linear layers NVFP4 (NVIDIA ModelOpt checkpoints; attention bf16 where the checkpoint keeps it, as DeepSeek-V3/R1's), embeddings/head bf16"),
     "mxfp4": PrecisionScheme("mxfp4", _MXFP4, _MXFP4, "linear layers MXFP4 (OCP MX), embeddings/head bf16"),
     "mxfp4-experts": PrecisionScheme("mxfp4-experts", _BF16, _MXFP4, "routed experts MXFP4, attention/embeddings bf16 (as gpt-oss ships)"),
 }

@@ -81,6 +81,12 @@ class ModelSpec:
     checkpoint: ``bf16`` as gpt-oss ships them, ``fp8`` for DeepSeek-V4 (config.json quantization_config: FP8
     e4m3 block-scaled linears, ``expert_dtype`` fp4). Only that scheme reads it; embeddings, head, norms and
     routers stay bf16."""
+    nvfp4_attention_precision: str = "nvfp4"
+    """Storage format of the attention projections in NVIDIA's NVFP4 (ModelOpt) checkpoint: ``nvfp4`` where it
+    quantizes them with the other linear layers (ModelOpt's default recipe leaves only the LM head and routers out),
+    ``bf16`` where it keeps them unquantized: DeepSeek-V3/R1, whose ``hf_quant_config.json`` excludes every
+    ``self_attn`` and whose FP8 attention ModelOpt's converter writes back dequantized to BF16. Only the ``nvfp4``
+    scheme reads it (``fp4`` on NVIDIA GPUs); MXFP4 sizing does not."""
     fp8_kv_precision: str = "fp8"
     """KV-cache precision the model's FP8 serving checkpoint ships with (some NVIDIA FP8 checkpoints keep BF16 KV):
     what an engine uses by default when serving its FP8 (or narrower) weights."""

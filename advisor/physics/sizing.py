@@ -177,6 +177,21 @@ def linear_format(m: ModelSpec, precision: str) -> WeightFormat:
     return s.linear
 
 
+def attention_format(m: ModelSpec, precision: str) -> WeightFormat:
+    """Storage format of the attention projections in ``precision``: ``linear_format``'s, except in NVIDIA's NVFP4
+    checkpoints that keep attention unquantized (``ModelSpec.nvfp4_attention_precision``). DeepSeek-R1's
+    (https://huggingface.co/nvidia/DeepSeek-R1-NVFP4, formerly nvidia/DeepSeek-R1-FP4; its hf_quant_config.json
+    lists ``model.layers.N.self_attn*`` for every layer in ``exclude_modules``, read 2026-12-04) comes from ModelOpt's
+    DeepSeek recipe: ``ptq.py`` disables every ``*attn*`` quantizer and ``quantize_to_nvfp4.py`` dequantizes the FP8
+    checkpoint to BF16 and saves what it does not quantize as it is, BF16
+    (https://github.com/NVIDIA/TensorRT-Model-Optimizer/tree/main/examples/deepseek, read 2026-12-04). So R1's 11.4B
+    attention parameters weigh 2 B each, 22.8 GB, not NVFP4's 6.4 GB. The dense FFNs and shared experts are NVFP4
+    there, as here."""
+    if precision == "nvfp4":
+        return FORMATS[m.nvfp4_attention_precision]
+    return linear_format(m, precision)
+
+
 @lru_cache(maxsize=8192)
 def weight_bytes(m: ModelSpec, precision: str) -> WeightBytes:
     s: PrecisionScheme = scheme(precision)
@@ -184,7 +199,8 @@ def weight_bytes(m: ModelSpec, precision: str) -> WeightBytes:
     bf16 = 2.0
     emb_head = (p.embedding + p.lm_head) * bf16
     small = (p.norms + p.router) * bf16
-    linear = (p.attention + p.dense_ffn + p.shared_experts) * linear_format(m, precision).bytes_per_param
+    lin, att = linear_format(m, precision).bytes_per_param, attention_format(m, precision).bytes_per_param
+    linear = (p.attention + p.dense_ffn + p.shared_experts) * lin + p.attention * (att - lin)  # + 0.0 where att == lin
     experts = p.routed_experts * s.experts.bytes_per_param
     return WeightBytes(
         precision=precision,
