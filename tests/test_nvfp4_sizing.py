@@ -83,3 +83,26 @@ def test_catalog_rejects_an_unknown_nvfp4_attention_precision(cat):
     raw["nvfp4_attention_precision"] = "int4"
     with pytest.raises(CatalogError, match="nvfp4_attention_precision"):
         build_entry("models", "x", raw, "models.toml")
+
+
+def test_nvfp4_checkpoints_bf16_attention_projections_compute_at_the_bf16_rate():
+    """22.8 of DeepSeek-R1's ~34 GFLOP a token outside the routed experts are attention projections, BF16 in NVIDIA's
+    NVFP4 checkpoint: they run at the BF16 tensor rate, the rest of the non-expert matmuls at FP4's."""
+    from advisor import api
+    from advisor.physics import performance
+
+    cat = api.catalog()
+    m, gpu = cat.models["deepseek-r1"], cat.gpus["b200"]
+    quantized = dataclasses.replace(m, nvfp4_attention_precision="nvfp4")
+    base = performance._base(m, gpu, "nvfp4", "fp8", cat.engine, 1024, 1024, 0)
+    fp4 = performance._base(quantized, gpu, "nvfp4", "fp8", cat.engine, 1024, 1024, 0)
+    p = param_breakdown(m)
+    att, ne = 2.0 * p.attention, base["ne_flops"]
+    bf16, fp4_rate = gpu.bf16_tflops * 1e12, gpu.fp4_tflops * 1e12
+    blended = ne / (att / bf16 + (ne - att) / fp4_rate)
+    assert base["lin_pre"] / fp4["lin_pre"] == pytest.approx(blended / fp4_rate)
+    assert 0.3 < blended / fp4_rate < 0.6
+    slow = api.estimate(m, "b200", gpus=8, precision="fp4", input_tokens=1024, output_tokens=1024, layout="dep", engine="trtllm")
+    fast = api.estimate(quantized, "b200", gpus=8, precision="fp4", input_tokens=1024, output_tokens=1024, layout="dep",
+                        engine="trtllm")
+    assert slow.output_tokens_per_s < fast.output_tokens_per_s

@@ -35,7 +35,7 @@ from advisor.measure.store import correction_for
 from advisor.measure.store import load as load_corrections
 from advisor.errors import InputError
 from advisor.domain.serving import ServingProfile
-from advisor.domain.precision import kv_bytes_per_element, resolve_precision, scheme
+from advisor.domain.precision import FORMATS, kv_bytes_per_element, resolve_precision, scheme
 from advisor.physics.engines import native_formats, unsupported_reason
 from advisor.physics.layouts import (LAYOUT_ALIASES, Parallelism, caller_id, check_request, comm_bytes_per_gpu, fit_as,
                                      layouts_for, make_layout, parallelism, weights_per_gpu)
@@ -228,6 +228,10 @@ def _base(m: ModelSpec, gpu: GpuSpec, precision: str, kv_precision: str, engine:
     bw = gpu.hbm_tbps * 1e12 * f.eff_bw * engine.gpu_multiplier(gpu.id, "eff_bw")
     dec, pre = engine.gpu_multiplier(gpu.id, "eff_decode"), engine.gpu_multiplier(gpu.id, "eff_prefill")
     lin, exp_peak, att = peak_flops(gpu, precision), peak_flops(gpu, precision, "experts"), attention_flops_rate(gpu, kv_precision, m.attention)
+    ne_flops = 2.0 * (params.active_compute - params.active_routed_experts)
+    if resolve_precision(precision, gpu.vendor) == "nvfp4" and m.nvfp4_attention_precision != "nvfp4" and ne_flops > 0:
+        att_rate = _rate(gpu, FORMATS[m.nvfp4_attention_precision].compute)  # the checkpoint's unquantized attention
+        lin = ne_flops / (2.0 * params.attention / att_rate + (ne_flops - 2.0 * params.attention) / lin)
     ctx = inp + out / 2.0
     return {"f": f, "inp": inp, "out": out, "new": inp - cached, "bw": bw, "kv_bw": bw * f.eff_kv, "lin_dec": lin * f.eff_decode * dec,
             "lin_pre": lin * f.eff_prefill * pre, "exp_dec": exp_peak * f.eff_decode * dec, "exp_pre": exp_peak * f.eff_prefill * pre,
@@ -235,7 +239,7 @@ def _base(m: ModelSpec, gpu: GpuSpec, precision: str, kv_precision: str, engine:
             "top_k": m.num_experts_per_tok, "skew": float(f.routing_skew), "step_overhead": f.step_overhead_us * 1e-6,
             "speed": float(f.engine_speed), "chunk": float(engine.memory.max_batched_tokens), "_full_pass_s": None,
             "ne_bytes": w.non_expert - (0 if m.tie_word_embeddings else w.embedding_and_head / 2),
-            "ne_flops": 2.0 * (params.active_compute - params.active_routed_experts),
+            "ne_flops": ne_flops,
             "kv_read": kv_layout(m, kv_precision).bytes_for_context(int(ctx)), "att_flops_dec": _attention_flops_per_token(m, ctx),
             "att_flops_pre": _attention_flops_per_token(m, cached + (inp - cached) / 2.0, prefill=True), "expert_bytes": w.per_expert,
             "expert_flops": 2.0 * params.expert_params, "permute": 8.0 * m.hidden_size, "kernels": kernels_per_step(m)}
