@@ -282,3 +282,17 @@ def test_the_billing_reason_names_the_offer_billed(preset_recs):
                and p.usd_per_gpu_hour == c.usd_per_gpu_hour and p.pricing == c.pricing_kind)
     billing_reason = next(r for r in c.reasons if r.code == "billing")
     assert sku and f"at {c.provider} ({sku.split(' (')[0][:70]})" in billing_reason.message
+
+
+def test_a_row_priced_from_an_old_snapshot_says_so():
+    base = {"models": ["llama-3.3-70b"], "gpu_types": ["h100-sxm"], "precisions": ["fp8"], "self_hosting": "required"}
+    import datetime
+
+    day = datetime.date.today()
+    long_ago, lately = (day - datetime.timedelta(days=365)).isoformat(), (day - datetime.timedelta(days=10)).isoformat()
+    old = recommend_with(api.workload(**base), api.catalog(), prices=_book(_gpu_price(as_of=long_ago)))
+    fresh = recommend_with(api.workload(**base), api.catalog(), prices=_book(_gpu_price(as_of=lately)))
+    stale = [r for r in old.candidates[0].reasons if r.code == "stale-price"]
+    assert stale and stale[0].severity == "warning" and long_ago in stale[0].message
+    assert stale[0].numbers["age_days"] > 180
+    assert not [r for r in fresh.candidates[0].reasons if r.code == "stale-price"]

@@ -64,3 +64,15 @@ def billing_reasons(plan: billing.Plan, plans: list[billing.Plan], n: int, gpu: 
 
 def capacity_text(e) -> str:
     return f"{e.output_tokens_per_s:,.0f} output tokens/s at batch {e.batch} ({e.bound}-bound)"
+
+
+def stale_price_reason(provider: str, as_of: str) -> list[Reason]:
+    """A warning on a row priced from a snapshot older than ``book.STALE_AFTER_DAYS``: the bill rests on it."""
+    from advisor.prices.book import STALE_AFTER_DAYS, age_days
+
+    days = age_days(as_of)
+    if days is None or days <= STALE_AFTER_DAYS:
+        return []
+    return [Reason("stale-price", f"{fmt.possessive(provider)} price is {days:,} days old (as of {as_of}): re-check it before "
+                   "you sign (`moe-advisor prices --stale` lists what to re-check; `prices refresh` updates the live sources)",
+                   "warning", {"age_days": days})]

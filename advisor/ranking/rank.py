@@ -30,6 +30,7 @@ from advisor.prices.book import STALE_AFTER_DAYS, PriceBook, age_days, from_cata
 from advisor.ranking import guard, modes
 from advisor.ranking.api_backend import ApiBackend
 from advisor.ranking.context import Context, CostBackend, shared_memo
+from advisor.ranking.explain import stale_price_reason
 from advisor.ranking.modes import answers_late as _answers_late
 from advisor.ranking.modes import bounded_wait as _bounded_wait
 from advisor.ranking.modes import unverified_latency_note
@@ -254,6 +255,7 @@ def _placing(i: int, c: Candidate, candidates: Sequence[Candidate], w: Workload,
         extra.insert(1, tie)
     if i in front:
         extra.append(Reason("pareto", "on the cost/quality front: no option is both cheaper and better", "info"))
+    extra += stale_price_reason(c.provider, c.price_as_of)
     return extra
 
 
