@@ -167,7 +167,7 @@ def _cheapest_api(ctx: Context, model: str, memo: dict) -> tuple | None:
     return memo[model]
 
 
-def _break_even(c: Candidate, ctx: Context, memo: dict) -> tuple[float | None, str | None, Callable[[], Reason] | None]:
+def _break_even(c: Candidate, ctx: Context, memo: dict, visible: Workload) -> tuple[float | None, str | None, Callable[[], Reason] | None]:
     """Daily token volume where self-hosting this configuration costs what the cheapest API for the same model costs;
     None when no API offers the model, or when the API stays cheaper even at 100%. The third writes the reason."""
     if c.deployment != "self-hosted" or not c.output_tokens_per_s_per_replica:
@@ -177,6 +177,11 @@ def _break_even(c: Candidate, ctx: Context, memo: dict) -> tuple[float | None, s
         return None, None, None
     api, api_usd_per_mtok = cheapest
     be = cost.break_even(c.hourly_usd, c.replicas, c.output_tokens_per_s_per_replica, ctx.workload, api_usd_per_mtok)
+    r = visible.tokens_per_month / ctx.workload.tokens_per_month  # a reasoning row's: stated per visible token
+    if r != 1.0:
+        be = dataclasses.replace(be, tokens_per_day=be.tokens_per_day and be.tokens_per_day * r,
+                                 usd_per_mtok_at_full=be.usd_per_mtok_at_full / r, workload_tokens_per_day=be.workload_tokens_per_day * r)
+        api_usd_per_mtok = (api_usd_per_mtok / Decimal(str(r))).quantize(Decimal("0.000001"))
     vs = memo.get((c.model, "vs"))  # written once per model and run
     if vs is None:
         batch = " (batch API)" if cost.batch_api_applies(api, ctx.workload) else ""
@@ -357,7 +362,7 @@ def _recommend_with(workload: Workload, catalog: Catalog, prices: PriceBook | No
     api_memos: dict = {}
     for i, c in enumerate(candidates):
         cctx = ctx_of.get((c.model, c.mode), ctx)
-        be, vs, be_reason = _break_even(c, cctx, api_memos.setdefault(c.mode, {}))
+        be, vs, be_reason = _break_even(c, cctx, api_memos.setdefault(c.mode, {}), w)
         single = single_stream_usd_per_mtok(cctx, c) if i < DETAILED_TOP else None
         def placing(i=i, c=c, be_reason=be_reason) -> list[Reason]:  # written when read: the table reads none
             return _placing(i, c, candidates, w, catalog.engine, front, be_reason, lambda x: ctx_of.get((x.model, x.mode), ctx))
