@@ -320,6 +320,13 @@ async def test_breakdown_of_a_self_hosted_candidate():
         assert best.reasons[0].message in reasons.replace("\n", " ")
         targets = screen.query_one("#bd-targets", Static)
         assert "TTFT" in str(app.screen.query_one("#bd-targets").render()) or targets is not None
+        from advisor.tui.screens.deploy import DeployScreen
+
+        await pilot.press("d")  # the launch configs of the candidate shown, from its breakdown too
+        await until(pilot, lambda: isinstance(app.screen, DeployScreen))
+        assert app.screen.candidate == best
+        await pilot.press("escape")
+        await until(pilot, lambda: isinstance(app.screen, BreakdownScreen))
         await pilot.press("escape")
         assert not isinstance(app.screen, BreakdownScreen)
 

@@ -112,7 +112,13 @@ def section(title: str) -> Static:
 class BreakdownScreen(AdvisorScreen):
     """``BreakdownScreen(candidate, recommendation)``."""
 
-    BINDINGS = [Binding("escape,q", "app.pop_screen", "Back", tooltip="Back to the ranking")]
+    BINDINGS = [Binding("escape,q", "app.pop_screen", "Back", tooltip="Back to the ranking"),
+                Binding("d", "deploy", "Deploy", tooltip="Launch configs for this candidate (vLLM, SGLang, TRT-LLM, SkyPilot)")]
+
+    def action_deploy(self) -> None:
+        from advisor.tui.screens.deploy import DeployScreen
+
+        self.app.push_screen(DeployScreen(self.candidate, self.recommendation))
 
     def __init__(self, candidate: Candidate, rec: Recommendation) -> None:
         super().__init__(classes="detail-screen")
