@@ -77,6 +77,29 @@ def _separate(p: EnginePlan, engine: str) -> bool:
     return p.engines > 1 and (engine == "trtllm" or p.layout in ("tp_ep", "dep"))
 
 
+def missing_weights(p: EnginePlan, engine: str) -> str:
+    """Why ``engine`` cannot load the weights the row was costed with ("" when it can): the precision is neither the
+    checkpoint's own, nor a published checkpoint's (models.toml ``checkpoints``), nor one the engine quantizes to at
+    load time. vLLM and SGLang quantize a wider checkpoint to FP8 with ``--quantization fp8``
+    (https://docs.vllm.ai/en/latest/features/quantization/fp8.html, "Online Dynamic Quantization";
+    https://docs.sglang.io/advanced_features/quantization.html, "Online Quantization"; both read 2026-12-04); no
+    engine makes 4-bit weights at load time, and TensorRT-LLM runs quantized models only from pre-quantized ModelOpt
+    checkpoints ("Running Pre-quantized Models", https://nvidia.github.io/TensorRT-LLM/1.0.0/features/quantization.html,
+    read 2026-12-04). Serving the wider checkpoint instead would need more memory than was costed, so the files are
+    refused rather than written. An upcast (a 4-bit checkpoint costed wider) is not refused: the published weights
+    need less memory than planned, and the notes say so."""
+    if p.precision == p.native_precision or p.prequantized or p.upcast:
+        return ""
+    if p.quantize_online and engine != "trtllm":
+        return ""
+    how = ("TensorRT-LLM loads only pre-quantized (ModelOpt) checkpoints; --target vllm or sglang quantize to "
+           f"{p.precision} at load time" if p.quantize_online
+           else f"no engine quantizes to {p.precision} at load time")
+    return (f"the row is costed with {p.precision} weights and no {p.precision} checkpoint of {p.hf_repo} is known "
+            f"(catalog models.toml checkpoints): {how}; add the checkpoint to a user catalog or rank with --precisions "
+            f"{p.native_precision}")
+
+
 def notes(p: EnginePlan, engine: str) -> list[str]:
     out = []
     if engine != p.engine:
@@ -87,9 +110,9 @@ def notes(p: EnginePlan, engine: str) -> list[str]:
         out.append(f"{p.precision} weights of a {p.native_precision} checkpoint: an upcast (same quality, more memory); point the "
                    f"model at a {p.precision} (dequantized) copy of {p.hf_repo}, or serve the published {p.native_precision} "
                    f"checkpoint, which needs fewer GPUs")
-    elif p.needs_prequantized or (engine == "trtllm" and p.precision != p.native_precision):
-        out.append(f"{p.precision} weights: point the model at a {p.precision} checkpoint of {p.hf_repo} "
-                   f"(no quantization flag is emitted for it)")
+    elif p.quantize_online and engine != "trtllm":
+        out.append(f"{p.precision} weights: {VERSIONS[engine]} quantizes the {p.native_precision} checkpoint {p.hf_repo} "
+                   f"at load time (--quantization {p.precision}; no {p.precision} checkpoint of it is known)")
     if p.nodes > 1:
         how = {"vllm": "start a Ray cluster over the nodes first (--distributed-executor-backend ray)",
                "sglang": "run the command on every node with its --node-rank",

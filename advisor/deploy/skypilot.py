@@ -152,6 +152,10 @@ def render(c: Candidate, w: Workload, cat, target: str, rank: int = 1, provider_
     if engine == "trtllm" and p.vendor != "nvidia":
         raise InputError("target", f"TensorRT-LLM runs on NVIDIA GPUs only, and #{rank} ({c.label}) runs on {p.gpu}: use "
                                    "--target vllm or sglang, or --gpu-types an NVIDIA GPU")
+    from advisor.deploy.engines import missing_weights
+
+    if why := missing_weights(p, engine):
+        raise InputError("precision", f"#{rank} ({c.label}): {why}")
     header = [f"moe-advisor deploy: #{rank} {c.label} - {c.replica_range}, {c.scaling or 'fixed'}",
               f"{VERSIONS[engine]} flags" + (f", {VERSIONS['skypilot']} service" if target == "skypilot" else "")
               + f"; {p.engines} engine(s) x {p.gpus_per_engine} GPUs ({p.layout}: TP{p.tensor_parallel}"
