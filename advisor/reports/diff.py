@@ -186,12 +186,15 @@ class _Rejections:
 
     A rejection matches a candidate key when it is for the same model and either applies to every
     deployment (``any``), or to the same self-hosted GPU and precision, or to the same API deployment with
-    the same provider (or no provider); the first one in the report's order wins."""
+    the same provider (or no provider); the first one in the report's order wins. A self-hosted option's own
+    GPU count comes first: the rejection of that configuration (8x l40s missed the TTFT target) is its reason,
+    not a smaller count's (4x l40s did not fit)."""
 
     def __init__(self, rejected: Iterable[Rejection]):
         self._list: list[Rejection] = []
         self._any: dict[str, int] = {}
         self._exact: dict[tuple, int] = {}
+        self._sized: dict[tuple, int] = {}
         self._any_provider: dict[tuple, int] = {}
         for i, r in enumerate(rejected):
             self._list.append(r)
@@ -199,16 +202,18 @@ class _Rejections:
                 self._any.setdefault(r.model, i)
             elif r.deployment == "self-hosted":
                 self._exact.setdefault((r.deployment, r.model, r.gpu, r.precision or ""), i)
+                self._sized.setdefault((r.deployment, r.model, r.gpu, r.precision or "", r.gpus), i)
             elif r.provider is None:
                 self._any_provider.setdefault((r.deployment, r.model), i)
             else:
                 self._exact.setdefault((r.deployment, r.model, r.provider), i)
 
-    def first(self, key: tuple) -> Rejection | None:
+    def first(self, key: tuple, gpus: int = 0) -> Rejection | None:
         deployment, model = key[0], key[1]
         found = [self._any.get(model)]
         if deployment == "self-hosted":
-            found.append(self._exact.get((deployment, model, key[2] or None, key[3])))
+            same = self._sized.get((deployment, model, key[2] or None, key[3], gpus)) if gpus else None
+            found.append(same if same is not None else self._exact.get((deployment, model, key[2] or None, key[3])))
         elif deployment != "any":
             found.append(self._exact.get((deployment, model, key[2])))
             found.append(self._any_provider.get((deployment, model)))
@@ -289,7 +294,7 @@ def diff_reports(old: LoadedReport, new: LoadedReport) -> ReportDiff:
     for key, a in old_c.items():
         if key in new_c:
             continue
-        rej = new_rejections.first(key)
+        rej = new_rejections.first(key, a.gpus)
         if rej is not None:
             infeasible.append(CandidateChange(a.label, a.rank, a.monthly_cost_usd, rej.reasons[0].message if rej.reasons else None))
         else:
@@ -298,7 +303,7 @@ def diff_reports(old: LoadedReport, new: LoadedReport) -> ReportDiff:
     for key, b in new_c.items():
         if key in old_c:
             continue
-        rej = old_rejections.first(key)
+        rej = old_rejections.first(key, b.gpus)
         appeared.append(CandidateChange(b.label, b.rank, b.monthly_cost_usd, rej.reasons[0].message if rej and rej.reasons else None))
     return ReportDiff(
         old_label=_report_label(old), new_label=_report_label(new),
