@@ -98,9 +98,12 @@ def cmd_recommend(args: argparse.Namespace) -> int:
         path = write_report(rec, args.output, force=args.force)
         print(f"moe-advisor: report written to {path}", file=sys.stderr)
     if args.format == "json":
-        from advisor.common.serialize import dumps_json
+        import dataclasses
 
-        sys.stdout.write(dumps_json(rec) + "\n")
+        from advisor.common.serialize import dumps_json
+        from advisor.reports.export import stated_assumptions
+
+        sys.stdout.write(dumps_json(dataclasses.replace(rec, assumptions=stated_assumptions(rec))) + "\n")
     else:
         sys.stdout.write(render(rec, top=args.top, details=args.details))
     return 0 if rec.candidates else 4

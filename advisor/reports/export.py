@@ -110,6 +110,32 @@ def _now() -> datetime.datetime:
     return datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0)
 
 
+def stated_assumptions(rec: Recommendation) -> dict[str, Any]:
+    """The assumptions as the report states them. The engine profile's ``engine``/``engine_id`` name the profile
+    whose ``efficiency_factors`` the estimate starts from (TensorRT-LLM), not what the rows run on: a report whose #1
+    runs vLLM on MI300X said ``engine = "TensorRT-LLM"``. The report writes, under the same keys (a contract for
+    readers), the engines the ranked self-hosted rows use, in rank order, joined by ", " ("none" without one), and
+    keeps the profile as ``reference_engine``/``reference_engine_id``. A loaded report already has them, so
+    re-exporting it writes the same text."""
+    a = rec.assumptions
+    if "reference_engine" in a or "engine" not in a:
+        return a
+    ids = list(dict.fromkeys(c.engine for c in rec.candidates if c.deployment == "self-hosted" and c.engine))
+    names = a.get("engines_used")
+    names = list(names) if isinstance(names, (list, tuple)) and len(names) == len(ids) else ids
+    out: dict[str, Any] = {}
+    for k, v in a.items():
+        if k == "engine":
+            out[k] = ", ".join(map(str, names)) or "none"
+        elif k == "engine_id":
+            out[k] = ", ".join(ids) or "none"
+            out["reference_engine"], out["reference_engine_id"] = a["engine"], v
+        else:
+            out[k] = v
+    out.setdefault("reference_engine", a["engine"])
+    return out
+
+
 def report_to_dict(rec: Recommendation, created_at: datetime.datetime | None = None) -> dict[str, Any]:
     """The report as plain TOML-writable data, in reading order: [report], [workload], [assumptions],
     [catalog_versions], [[prices]], [[candidates]], [[rejected]], [totals] (last, so truncation shows)."""
@@ -130,7 +156,7 @@ def report_to_dict(rec: Recommendation, created_at: datetime.datetime | None = N
     values = {
         "report": meta,
         "workload": rec.workload,
-        "assumptions": rec.assumptions,
+        "assumptions": stated_assumptions(rec),
         "catalog_versions": rec.catalog_versions,
         "prices": prices,
         "candidates": rec.candidates,
