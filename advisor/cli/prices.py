@@ -18,6 +18,9 @@ def _err(text: str) -> None:
 
 
 def _warn_notes(notes) -> None:
+    """The run's notes on stderr, after whatever stdout holds so far (a merged 2>&1 stream keeps them on lines of
+    their own, outside the tables)."""
+    sys.stdout.flush()
     for n in notes:
         _err(f"moe-advisor: {n}")
 
@@ -77,11 +80,12 @@ def price_rows(sources: list[str] | None = None) -> tuple[list[dict], list, tupl
     entries = resolve.price_entries(cat)
     status = resolve.source_status(cat)
     wanted = {x.lower() for x in sources} if sources else None
+    keep = _selection(entries, status, wanted) if wanted else None
     rows = []
     for e in sorted(entries, key=lambda e: (not isinstance(e.price, GpuPrice), e.price.provider,
                                             getattr(e.price, "gpu", "") or getattr(e.price, "model", ""))):
         p = e.price
-        if wanted and e.source.lower() not in wanted and p.provider.lower() not in wanted:
+        if keep and not keep(e):
             continue
         gpu = isinstance(p, GpuPrice)
         age = age_days(e.fetched_at[:10] if e.fetched_at else p.as_of)
@@ -113,8 +117,28 @@ def price_rows(sources: list[str] | None = None) -> tuple[list[dict], list, tupl
             row["api_only"] = bool(model is not None and model.api_only)
         rows.append(row)
     if wanted:
-        status = [s for s in status if s.name.lower() in wanted]
+        shown = {r["source"].lower() for r in rows}
+        status = [s for s in status if s.name.lower() in wanted or s.name.lower() in shown]
     return rows, status, resolve.notes()
+
+
+def _selection(entries, status, wanted: set[str]):
+    """Which price entries ``--source NAME ...`` shows: a registered source's name selects that source's rows, and
+    the rows that replace some of them (another source's or the user catalog's row with the same key: the price in
+    use), not every row of a provider of the same name (source ``acme`` is not ``acme-api``); a name that is no
+    source selects that provider's rows."""
+    from advisor import plugin_manager
+    from advisor.domain.prices import price_key
+    from advisor.prices import resolve
+
+    names = {s.name.lower() for s in status}
+    sources, providers = wanted & names, wanted - names
+    keys = {price_key(p) for src in plugin_manager.price_sources() if src.name.lower() in sources
+            for p in resolve.source_rows(src)[0]}
+
+    def keep(e) -> bool:
+        return e.source.lower() in sources or e.price.provider.lower() in providers or price_key(e.price) in keys
+    return keep
 
 
 def _cut(text: str, width: int) -> str:

@@ -91,14 +91,36 @@ def _snapshot_rows(src: RegisteredSource) -> tuple[list[GpuPrice | ApiPrice], st
                     rows.append(row)
                     continue
                 try:
-                    rows.append(check_price(row, src.kind, label, f"row {i}"))
+                    rows.append(check_price(row, src.kind, label, f"row {i}{_row_name(row)}"))
                 except CatalogError as exc:
                     bad.append(str(exc))
-            if bad:
-                plugin_manager.record_failure(src.plugin, f"source {src.name!r}: {len(bad)} malformed row(s) skipped; first: {bad[0]}")
+            if bad:  # the source's valid rows are in use: a note, not a failed plugin
+                more = f" (and {len(bad) - 1} more)" if len(bad) > 1 else ""
+                _price_notes[f"price source {src.name!r} (plugin {src.plugin}): {len(bad)} row{'s' if len(bad) > 1 else ''} "
+                             f"skipped: {bad[0]}{more}"] = None
             hit = (rows, "bundled snapshot")
         _snapshots[src.name] = hit
     return list(hit[0]), hit[1]
+
+
+def _row_name(row) -> str:
+    """`` (h100-sxm, sku gpu.h100.1x)``: what a malformed row prices, so a note names it ("" when unreadable)."""
+    if not isinstance(row, dict):
+        return ""
+    parts = [str(row[k])[:40] for k in ("gpu", "model") if isinstance(row.get(k), str)]
+    parts += [f"{k} {str(row[k])[:40]}" for k in ("sku", "region") if isinstance(row.get(k), str) and row[k]]
+    return f" ({', '.join(parts)})" if parts else ""
+
+
+def unknown_id_note(src: RegisteredSource, what: str, pid: str, known) -> str:
+    """The note for a row naming an id the catalog lacks, with the closest known ids (``h100`` -> ``h100-sxm``):
+    ids it prefixes first, then the most similar spellings."""
+    import difflib
+
+    names = sorted(known)
+    close = sorted((k for k in names if k.startswith(f"{pid}-")), key=lambda k: (len(k), k))[:2] or difflib.get_close_matches(str(pid), names, n=2, cutoff=0.6)
+    hint = f"; did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
+    return f"price source {src.name!r} (plugin {src.plugin}): unknown {what} {pid!r} (row skipped{hint})"
 
 
 def source_rows(src: RegisteredSource) -> tuple[list[GpuPrice | ApiPrice], str, str]:
@@ -152,7 +174,7 @@ def _resolve(catalog: Catalog) -> tuple[list[tuple[RegisteredSource, list, str, 
             pid = p.gpu if isinstance(p, GpuPrice) else p.model
             if pid not in known:
                 what = "gpu" if isinstance(p, GpuPrice) else "model"
-                _price_notes[f"price source {src.name!r} (plugin {src.plugin}): unknown {what} {pid!r} (skipped)"] = None
+                _price_notes[unknown_id_note(src, what, pid, known)] = None
                 continue
             kept.append(p)
             merged[price_key(p)] = PriceEntry(p, src.name, src.plugin, used, note if used == "live cache" else "")
