@@ -111,8 +111,14 @@ def cmd_estimate(args: argparse.Namespace) -> int:
     head = (f"{e.model} on {e.gpus}x {g.name}, {e.precision} weights{getattr(args, 'precision_note', '')}, {e.kv_precision} KV, "
             f"{e.input_tokens:,} in / {e.output_tokens:,} out")
     lines = [head, ""]
-    lines.append(f"  memory per GPU   capacity {fmt.gb(f.capacity_bytes_per_gpu)} = weights {fmt.gb(f.weights_bytes_per_gpu)} "
-                 f"+ reserve {fmt.gb(f.reserve.total)} + KV {fmt.gb(max(0, f.capacity_bytes_per_gpu - f.weights_bytes_per_gpu - f.reserve.total))}")
+    need = f.weights_bytes_per_gpu + f.reserve.total
+    if need < f.capacity_bytes_per_gpu:
+        lines.append(f"  memory per GPU   capacity {fmt.gb(f.capacity_bytes_per_gpu)} = weights {fmt.gb(f.weights_bytes_per_gpu)} "
+                     f"+ reserve {fmt.gb(f.reserve.total)} + KV {fmt.gb(f.capacity_bytes_per_gpu - need)}")
+    else:  # no equation: weights and reserve alone are past the capacity
+        lines.append(f"  memory per GPU   weights {fmt.gb(f.weights_bytes_per_gpu)} + reserve {fmt.gb(f.reserve.total)} = "
+                     f"{fmt.gb(need)}, over the capacity of {fmt.gb(f.capacity_bytes_per_gpu)} by {fmt.gb(need - f.capacity_bytes_per_gpu)} "
+                     "before any KV cache")
     if not e.fits:
         lines.append(f"  DOES NOT FIT: short by {fmt.gb(e.shortfall_bytes)} per GPU (weights {fmt.gb(e.weights_bytes)} in all; "
                      f"KV for one {f.context_tokens:,}-token sequence {fmt.gb(f.kv_bytes_per_sequence)})")
