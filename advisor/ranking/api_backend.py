@@ -134,11 +134,11 @@ class ApiBackend:
             monthly = cost.api_monthly_usd(per_mtok, w)
             reasons = [
                 Reason("api-price", f"pay per token: ${price.input_usd_per_mtok}/M input, ${price.output_usd_per_mtok}/M output "
-                       f"{_by_time(shares, w, ctx)}({price.provider}, as of {price.as_of}): {fmt.usd(list_per_mtok, 3)}/M blended for "
+                       f"{_by_time(shares, w, ctx)}({price.provider}, as of {price.as_of}): {fmt.usd(cost.money(list_per_mtok, cost.MICRO), 3)}/M blended for "
                        f"{w.input_tokens:,} in / {w.output_tokens:,} out", "info", {"usd_per_mtok": str(list_per_mtok)} |
                        ({"time_of_day_shares": {win.label: round(share, 4) for win, share in shares}} if shares else {})),
                 Reason("api-no-idle", f"no idle cost: {w.requests_per_day:,.0f} requests/day are billed as they come, "
-                       f"whatever the {w.traffic_shape} shape (peak {w.peak_to_mean:g}x mean)", "info"),
+                       f"whatever the {w.traffic_shape} shape (peak {w.peak_to_mean:.3g}x mean)", "info"),
             ]
             if batch_api:
                 reasons.insert(1, Reason("api-batch", f"{fmt.possessive(price.provider)} batch API: {price.batch_discount:.0%} off, results within "
