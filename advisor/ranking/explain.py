@@ -76,3 +76,25 @@ def stale_price_reason(provider: str, as_of: str) -> list[Reason]:
     return [Reason("stale-price", f"{fmt.possessive(provider)} price is {days:,} days old (as of {as_of}): re-check it before "
                    "you sign (`moe-advisor prices --stale` lists what to re-check; `prices refresh` updates the live sources)",
                    "warning", {"age_days": days})]
+
+
+def checkpoint_reasons(c, catalog) -> list[Reason]:
+    """A warning on a self-hosted row costed in a precision no published checkpoint holds and its engine does not
+    quantize to at load time (``deploy.engines.missing_weights`` refuses to write its launch files): someone has to
+    quantize the weights first, and the quality of that checkpoint is the user's to check."""
+    from advisor.deploy.plan import QUANTIZED_ONLINE
+    from advisor.domain.precision import is_upcast, resolve_precision
+
+    m, g = catalog.models.get(c.model), catalog.gpus.get(c.gpu or "")
+    if c.deployment != "self-hosted" or m is None or g is None or not c.precision or m.api_only:
+        return []
+    prec, native = c.precision, m.native_precision
+    if prec == native or m.checkpoint(prec) or m.checkpoint(resolve_precision(prec, g.vendor)) or is_upcast(prec, native):
+        return []
+    if prec in QUANTIZED_ONLINE and c.engine != "trtllm":
+        return []
+    how = ("TensorRT-LLM serves only pre-quantized (ModelOpt) checkpoints; vLLM and SGLang quantize to fp8 at load time"
+           if prec in QUANTIZED_ONLINE else f"no engine quantizes to {prec} at load time")
+    return [Reason("checkpoint", f"no published {prec} checkpoint of {m.hf_repo or m.id} is known: {how}, so the weights must be "
+                   f"quantized first and their quality checked; `moe-advisor deploy` writes this row's files once a user "
+                   f"catalog names the checkpoint (models.toml checkpoints)", "warning", {"precision": prec})]

@@ -30,7 +30,7 @@ from advisor.prices.book import STALE_AFTER_DAYS, PriceBook, age_days, from_cata
 from advisor.ranking import guard, modes
 from advisor.ranking.api_backend import ApiBackend
 from advisor.ranking.context import Context, CostBackend, shared_memo
-from advisor.ranking.explain import stale_price_reason
+from advisor.ranking.explain import checkpoint_reasons, stale_price_reason
 from advisor.ranking.modes import answers_late as _answers_late
 from advisor.ranking.modes import bounded_wait as _bounded_wait
 from advisor.ranking.modes import unverified_latency_note
@@ -365,7 +365,8 @@ def _recommend_with(workload: Workload, catalog: Catalog, prices: PriceBook | No
         be, vs, be_reason = _break_even(c, cctx, api_memos.setdefault(c.mode, {}), w)
         single = single_stream_usd_per_mtok(cctx, c) if i < DETAILED_TOP else None
         def placing(i=i, c=c, be_reason=be_reason) -> list[Reason]:  # written when read: the table reads none
-            return _placing(i, c, candidates, w, catalog.engine, front, be_reason, lambda x: ctx_of.get((x.model, x.mode), ctx))
+            return (_placing(i, c, candidates, w, catalog.engine, front, be_reason, lambda x: ctx_of.get((x.model, x.mode), ctx))
+                    + checkpoint_reasons(c, catalog))
         ranked.append(c.evolve(rank=i + 1, pareto=i in front, reasons=led_by(placing, c.reasons),
                                break_even_tokens_per_day=be, break_even_vs=vs, single_stream_usd_per_mtok=single))
 
