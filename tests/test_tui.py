@@ -872,3 +872,23 @@ async def test_focus_is_visible_and_the_quit_dialog_names_its_keys():  # 16
         assert labels == ["Export… (e)", "Quit (q)", "Stay (esc)"]
         await pilot.press("q")
         await until(pilot, lambda: app.return_code is not None or not app.is_running)
+
+
+async def test_deploy_screen_says_when_a_target_cannot_serve_the_row():
+    from advisor import api
+    from advisor.tui.screens.deploy import DeployScreen
+
+    w = api.workload(models=["phi-4"], precisions=["fp8"], gpu_types=["h100-sxm"], self_hosting="required")
+    app = make_app(workload=w)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        app.screen.query_one(RankingTable).focus()
+        await pilot.press("d")
+        await until(pilot, lambda: isinstance(app.screen, DeployScreen))
+        await pilot.press("1")  # vLLM quantizes the BF16 checkpoint to FP8 at load time
+        assert app.screen.files and "--quantization fp8" in "".join(app.screen.files.values())
+        await pilot.press("3")  # TensorRT-LLM needs a pre-quantized checkpoint, which phi-4 has none of
+        assert not app.screen.files
+        status = str(app.screen.query_one("#deploy-status").render())
+        assert status.startswith("trtllm: no files")
+        assert "pre-quantized" in str(app.screen.query_one("#deploy-files").render())

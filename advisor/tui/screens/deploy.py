@@ -55,6 +55,8 @@ class DeployScreen(AdvisorScreen):
             self.files = render(self.candidate, self.recommendation.workload, api.catalog(), self.target, rank=rank)
         except AdvisorError as exc:
             self.files = {}
+            self.query_one("#deploy-status", Static).update(
+                f"{self.target}: no files (below why) · 1 vLLM · 2 SGLang · 3 TRT-LLM · 4 SkyPilot")
             self.query_one("#deploy-files", Static).update(Text(str(exc)))
             return
         body = "\n".join(f"──── {name}\n{text}" for name, text in self.files.items())
@@ -70,6 +72,7 @@ class DeployScreen(AdvisorScreen):
         from advisor.common.files import atomic_write
 
         if not self.files:
+            self.notify(f"Nothing to export for {self.target}: see why on screen.", severity="warning")
             return
         out = Path(f"deploy-{self.candidate.model}-{self.target}")
         try:
