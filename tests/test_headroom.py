@@ -40,8 +40,8 @@ def _engines_per_replica(c) -> int:
 
 
 def _check_headroom(rec, w: Workload) -> int:
-    """Every self-hosted candidate's peak: at most ``max_utilization`` of the decode capacity, and a mean TTFT
-    (unloaded + the M/D/1 wait, computed here from the candidate's own figures) within the target."""
+    """Every self-hosted candidate's peak: at most ``max_utilization`` of the decode capacity and of prefill time,
+    and a mean TTFT (unloaded + the M/D/1 wait, computed here from the candidate's own figures) within the target."""
     p2m = day_profile(w).peak_to_mean
     checked = 0
     for c in rec.candidates:
@@ -50,12 +50,14 @@ def _check_headroom(rec, w: Workload) -> int:
         engines = c.replicas_peak * _engines_per_replica(c)
         peak_tokens = w.mean_output_tokens_per_s * p2m
         assert peak_tokens / (c.replicas_peak * c.output_tokens_per_s_per_replica) <= w.max_utilization + 1e-9, c.label
-        rate, s = w.mean_requests_per_s * p2m / engines, c.ttft_ms / 1000
-        rho = rate * s
-        assert rho < 1, c.label
-        mean_ttft = s + rho * s / (2 * (1 - rho))
-        assert mean_ttft <= w.ttft_ms / 1000 + 1e-9, (c.label, mean_ttft)
         [h] = [r for r in c.reasons if r.code == "headroom"]
+        # The queue's service time is the prefill work, the unloaded TTFT less its decode step (queueing.prefill_ms).
+        rate, ttft = w.mean_requests_per_s * p2m / engines, c.ttft_ms / 1000
+        rho = h.numbers["prefill_utilization"]
+        s = rho / rate
+        assert 0 < s <= ttft and rho <= w.max_utilization + 1e-9, c.label
+        mean_ttft = ttft + rho * s / (2 * (1 - rho))
+        assert mean_ttft <= w.ttft_ms / 1000 + 1e-9, (c.label, mean_ttft)
         assert h.numbers["ttft_at_peak_ms"] == pytest.approx(mean_ttft * 1000, rel=1e-6)
         checked += 1
     return checked

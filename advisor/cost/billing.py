@@ -332,15 +332,17 @@ _POLICY_ORDER = {"fixed": 0, "autoscale": 1, "scale-to-zero": 2}
 
 
 def sizing_reasons(plan: Plan, w: Workload, tokens_per_s: float, ttft_ms: float, engines_per_replica: int,
-                   weights_bytes: float, day: DayProfile) -> list[Reason]:
+                   weights_bytes: float, day: DayProfile, prefill_ms: float | None = None) -> list[Reason]:
     """Why the peak has this many replicas (the queueing headroom, interactive work) and what a start costs in
-    time (the cold start). ``tokens_per_s`` and ``ttft_ms`` are one engine's; ``weights_bytes`` the checkpoint."""
+    time (the cold start). ``tokens_per_s``, ``ttft_ms`` and ``prefill_ms`` (the TTFT's prefill work,
+    ``queueing.prefill_ms``) are one engine's; ``weights_bytes`` the checkpoint."""
     out: list[Reason] = []
     engines = plan.replicas_peak * engines_per_replica
     if w.latency == "interactive":
-        h = queueing.at_peak(tokens_per_s, ttft_ms, engines, w, day.peak_to_mean)
+        h = queueing.at_peak(tokens_per_s, ttft_ms, engines, w, day.peak_to_mean, prefill_ms)
         rate = w.mean_requests_per_s * day.peak_to_mean
-        rho_max = queueing.max_prefill_load(ttft_ms / 1000, w.ttft_ms / 1000)
+        rho_max = queueing.max_prefill_load((ttft_ms if prefill_ms is None else prefill_ms) / 1000, w.ttft_ms / 1000,
+                                            unloaded_s=ttft_ms / 1000)
         sets = "" if plan.replicas_peak == 1 else (
             "; the TTFT target, not the load, sets the replica count" if h.bound == "ttft" else
             f"; the {h.max_utilization:.0%} load cap sets the replica count")

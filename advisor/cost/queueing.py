@@ -7,8 +7,10 @@ The model, per engine (a replica of ``dp`` engines behind a load balancer splits
   times the mean; the bursts inside an hour are already in that peak).
 - **Service.** The prefills queue for the engine one after another (first come, first served; each engine's
   token budget per step, ``max_num_batched_tokens``, is filled with one prompt's chunks before the next).
-  A prefill takes ``S`` = the unloaded TTFT of the estimate (the prompt's prefill plus one decode step).
-  Every request carries the workload's mean prompt, so ``S`` is deterministic: an **M/D/1** queue. Real
+  A prefill occupies the engine for ``S`` = the prompt's prefill work alone: the unloaded TTFT of the estimate
+  less the decode step it ends with (that step, at the operating batch, is the running streams' decode, not
+  the prompt's, and at a large batch it is most of the TTFT: counting it made prefill look 95% busy on an
+  engine decoding 395 sequences). Every request carries the workload's mean prompt, so ``S`` is deterministic: an **M/D/1** queue. Real
   prompt lengths vary; ``PREFILL_SCV`` (the squared coefficient of variation of ``S``) turns it into the
   general M/G/1 case.
 - **Mean wait** ahead of a prefill, the Pollaczek–Khinchine formula for the M/G/1 queue::
@@ -19,14 +21,15 @@ The model, per engine (a replica of ``dp`` engines behind a load balancer splits
   (L. Kleinrock, *Queueing Systems, Vol. 1: Theory*, Wiley 1975, ch. 5 "The queue M/G/1"; M. Harchol-Balter,
   *Performance Modeling and Design of Computer Systems*, Cambridge 2013, ch. 23; public statement:
   https://en.wikipedia.org/wiki/Pollaczek%E2%80%93Khinchine_formula). The mean TTFT a request sees is
-  ``S + Wq``, and it is what must meet the target.
+  ``TTFT₀ + Wq`` (``TTFT₀`` the unloaded TTFT, prefill and its decode step), and it is what must meet the target.
 
-- **Sizing.** ``S + Wq ≤ T`` holds exactly when ``ρ ≤ ρ_max = 2 (T − S) / ((1 + c²) S + 2 (T − S))``, so one
-  engine may carry at most ``ρ_max / S`` requests/s. Its decode capacity is planned to at most
-  ``max_utilization`` (``Workload.max_utilization``, default 0.8: serving teams plan 60-80% load at the
-  peak). The output rate one engine may be planned to carry is the smaller of the two::
+- **Sizing.** ``TTFT₀ + Wq ≤ T`` holds exactly when ``ρ ≤ ρ_max = 2 (T − TTFT₀) / ((1 + c²) S + 2 (T − TTFT₀))``,
+  so one engine may carry at most ``ρ_max / S`` requests/s. Its load is planned to at most ``max_utilization``
+  (``Workload.max_utilization``, default 0.8: serving teams plan 60-80% load at the peak), both the capacity's
+  cycle (``U``) and the prefills alone (``ρ``, which can exceed ``U`` at light load, below). The output rate one
+  engine may be planned to carry is the smallest of the three::
 
-      planned = min(max_utilization × capacity, ρ_max / S × output_tokens)
+      planned = min(max_utilization × capacity, min(ρ_max, max_utilization) / S × output_tokens)
 
   Both bounds are linear in the traffic, so replicas = ⌈load / (engines per replica × planned)⌉ for any hour's
   load, and the same per-engine figure serves every price row of a configuration.
@@ -36,7 +39,7 @@ The model, per engine (a replica of ``dp`` engines behind a load balancer splits
   time that is busy, prefills included. Of that, prefills take ``ρ = λ S`` (the queue's own figure); decode takes
   the rest, ``U − ρ``. A prompt prefilled alone (``S``) can cost more than its share of the cycle's batched
   prefill, so at light load ``ρ`` can exceed ``U``: decode is then shown as 0 and the busy share as ``ρ``. The
-  two shares add up to the busy share ``max(U, ρ)``, at most ``max(max_utilization, ρ_max) < 1``.
+  two shares add up to the busy share ``max(U, ρ)``, at most ``max_utilization``.
 
 - **TTFT percentile.** The wait's tail in the M/G/1 queue is exponential (the Cramér–Lundberg approximation)::
 
@@ -57,7 +60,7 @@ The model, per engine (a replica of ``dp`` engines behind a load balancer splits
 
   an alternating sum that loses precision far out, where the tail is exact enough: the quantile is solved on
   it within 4 prefill times (the tail is off there: +5% at ρ 0.3, −3% at 0.1) and taken from the tail beyond (within
-  0.1% of the exact figure). ``TTFT_p95 = S + Wq_p95``: reported, not sized on.
+  0.1% of the exact figure). ``TTFT_p95 = TTFT₀ + Wq_p95``: reported, not sized on.
 
 What is left out: the decode steps interleaved with a prefill's chunks (they lengthen ``S`` under load), sizing
 on a TTFT percentile (only the mean is checked against the target; the p95 is reported) and the time a
@@ -172,27 +175,39 @@ def _md1_wait_quantile(rate: float, service: float, q: float, guess: float) -> f
     return (lo + hi) / 2
 
 
-def max_prefill_load(service_s: float, target_s: float, scv: float = PREFILL_SCV) -> float:
-    """The largest prefill utilization ``ρ`` whose mean TTFT ``S + Wq`` is within ``target_s``:
-    ``2 (T − S) / ((1 + c²) S + 2 (T − S))`` (0 when the unloaded TTFT alone misses the target)."""
-    slack = target_s - service_s
+def max_prefill_load(service_s: float, target_s: float, scv: float = PREFILL_SCV, unloaded_s: float | None = None) -> float:
+    """The largest prefill utilization ``ρ`` whose mean TTFT ``TTFT₀ + Wq`` is within ``target_s``:
+    ``2 (T − TTFT₀) / ((1 + c²) S + 2 (T − TTFT₀))`` (0 when the unloaded TTFT alone misses the target).
+    ``unloaded_s``: the unloaded TTFT (default ``service_s``: a prefill that is the whole TTFT)."""
+    slack = target_s - (service_s if unloaded_s is None else unloaded_s)
     if slack <= 0 or service_s <= 0:
         return 0.0 if slack <= 0 else 1.0
     return 2 * slack / ((1 + scv) * service_s + 2 * slack)
 
 
-def planned_output_rate(tokens_per_s: float, ttft_ms: float, w: Workload) -> float:
-    """Output tokens/s one engine may be planned to carry at the peak (see the module docstring): the decode
-    capacity at ``w.max_utilization``, and no more requests than keep the mean TTFT within ``w.ttft_ms``.
-    Batch work: the full capacity."""
+def prefill_ms(e) -> float:
+    """The prefill work of an estimate's unloaded TTFT: the TTFT less the decode step it ends with (``e.step``,
+    the step at the operating batch); the whole TTFT when the estimate has no step."""
+    step = getattr(e, "step", None)
+    return max(0.0, e.ttft_ms - step.total_s * 1000.0) if step is not None else e.ttft_ms
+
+
+def planned_output_rate(tokens_per_s: float, ttft_ms: float, w: Workload, prefill: float | None = None) -> float:
+    """Output tokens/s one engine may be planned to carry at the peak (see the module docstring): the capacity at
+    ``w.max_utilization``, no more prompts than keep the prefills within it too, and no more than keep the mean
+    TTFT within ``w.ttft_ms``. ``prefill``: the ms of prefill work in ``ttft_ms`` (``prefill_ms``; default the
+    whole TTFT, which plans fewer requests; 0 leaves only the load cap: an upper bound). Batch work: the full
+    capacity."""
     if w.latency != "interactive":
         return tokens_per_s
     by_load = tokens_per_s * w.max_utilization
-    service = ttft_ms / 1000.0
+    service = (ttft_ms if prefill is None else prefill) / 1000.0
+    if w.ttft_ms <= ttft_ms:
+        return 0.0
     if service <= 0:
         return by_load
-    by_ttft = max_prefill_load(service, w.ttft_ms / 1000.0) / service * w.output_tokens
-    return min(by_load, by_ttft)
+    rho = min(w.max_utilization, max_prefill_load(service, w.ttft_ms / 1000.0, unloaded_s=ttft_ms / 1000.0))
+    return min(by_load, rho / service * w.output_tokens)
 
 
 @dataclass(frozen=True)
@@ -230,16 +245,21 @@ class Headroom:
         return self.unloaded_ttft_ms + self.wait_p95_ms
 
 
-def at_peak(tokens_per_s: float, ttft_ms: float, engines: int, w: Workload, peak_to_mean: float) -> Headroom:
+def at_peak(tokens_per_s: float, ttft_ms: float, engines: int, w: Workload, peak_to_mean: float,
+            prefill: float | None = None) -> Headroom:
     """The headroom of ``engines`` engines (replicas x engines per replica) of ``tokens_per_s`` output tokens/s
-    and ``ttft_ms`` unloaded TTFT carrying the peak (``peak_to_mean`` x the mean) of an interactive workload."""
+    and ``ttft_ms`` unloaded TTFT (``prefill`` ms of it prefill work: ``prefill_ms``) carrying the peak
+    (``peak_to_mean`` x the mean) of an interactive workload."""
     engines = max(1, engines)
     rate = w.mean_requests_per_s * peak_to_mean / engines
-    service = ttft_ms / 1000.0
+    service = (ttft_ms if prefill is None else prefill) / 1000.0
     wait = prefill_wait_s(rate, service) * 1000.0
     planned = rate * w.output_tokens / tokens_per_s if tokens_per_s > 0 else math.inf
-    by_load = tokens_per_s * w.max_utilization
-    bound = "utilization" if planned_output_rate(tokens_per_s, ttft_ms, w) >= by_load * (1 - 1e-12) else "ttft"
+    # What sets the count: the TTFT bound when it is below both load caps (the cycle's and the prefills' alone).
+    by_load = min(tokens_per_s, w.output_tokens / service if service > 0 else math.inf) * w.max_utilization
+    by_ttft = max_prefill_load(service, w.ttft_ms / 1000.0, unloaded_s=ttft_ms / 1000.0) / service * w.output_tokens \
+        if service > 0 else math.inf
+    bound = "ttft" if by_ttft < by_load else "utilization"
     prefill = rate * service
     return Headroom(planned_utilization=planned, max_utilization=w.max_utilization, prefill_utilization=prefill,
                     wait_ms=wait, unloaded_ttft_ms=ttft_ms, ttft_ms=ttft_ms + wait, target_ms=w.ttft_ms, bound=bound,

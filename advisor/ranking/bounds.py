@@ -78,7 +78,7 @@ def cannot_beat(ctx: Context, gpu: GpuSpec, n: int, best_usd: Decimal, estimate:
     fits, tokens_per_s, ttft_ms = estimate()
     if not fits:
         return False
-    rate = queueing.planned_output_rate(tokens_per_s, ttft_ms, w)
+    rate = queueing.planned_output_rate(tokens_per_s, ttft_ms, w, prefill=0.0)  # no prefill time: the most it may carry
     if rate <= 0:
         return False
     ceil = math.ceil
@@ -137,7 +137,7 @@ def _prelude(ctx: Context, model: ModelSpec, gpu: GpuSpec, n: int, precision: st
         e = _estimate(model, gpu, n, precision, w.input_tokens, w.output_tokens, kv_prec, w.tpot_limit_ms, eng, _lora_plan(ctx),
                       cached_tokens(w))
         works = e.fits and not (w.latency == "interactive" and (not e.meets_tpot_limit or e.ttft_ms >= w.ttft_ms))
-        planned = queueing.planned_output_rate(e.output_tokens_per_s, e.ttft_ms, w)
+        planned = queueing.planned_output_rate(e.output_tokens_per_s, e.ttft_ms, w, queueing.prefill_ms(e))
         shaped = []
         most = max(n, w.max_gpus)
         for o in offers_of(ctx, gpu):

@@ -10,7 +10,7 @@ from decimal import Decimal
 
 from advisor import cost
 from advisor.common import fmt
-from advisor.cost import billing
+from advisor.cost import billing, queueing
 from advisor.domain.precision import ranked_precisions
 from advisor.domain.recommendation import (
     Candidate,
@@ -360,7 +360,7 @@ class SelfHostedBackend:
             reasons = self._reasons(ctx, model, gpu, n, precision, e, replicas, utilization, mem, eng, dp, k)
             fleet = billing.fleet_reason(plan, gpu.id)
             reasons[1:1] = billing_reasons(plan, plans, gpus, gpu.id, w) + billing.sizing_reasons(
-                plan, w, e.output_tokens_per_s, e.ttft_ms, dp, e.weights_bytes, ctx.day) + ([fleet] if fleet else [])
+                plan, w, e.output_tokens_per_s, e.ttft_ms, dp, e.weights_bytes, ctx.day, queueing.prefill_ms(e)) + ([fleet] if fleet else [])
             return reasons
         hourly_peak = plan.usd_per_gpu_hour * plan.gpus_billed_at_peak
         return Candidate.make(
