@@ -394,6 +394,9 @@ class SelfHostedBackend:
                             {"tpot_ms": e.tpot_ms, "ttft_ms": e.ttft_ms}))
         if e.cached_input_tokens:
             r.append(prefix_cache_reason(e, w, mem))
+        stall = queueing.decode_stall(e, w, eng.memory.max_batched_tokens, replicas * dp, ctx.day.peak_to_mean)
+        if stall is not None:
+            r.append(_stall_reason(stall, e, w, eng))
         resident = weight_bytes(model, precision).routed_experts * replicas
         if model.is_moe and utilization < LOW_UTILIZATION:
             r.append(Reason("moe-idle-experts", f"MoE at {utilization:.0%} utilization: you pay for {fmt.gb(resident)} of resident experts "
@@ -435,6 +438,25 @@ class SelfHostedBackend:
         for warn in e.warnings:
             r.append(Reason("estimate", warn, "warning"))
         return r
+
+
+def _stall_reason(s: queueing.DecodeStall, e: Estimate, w, eng: ServingProfile) -> Reason:
+    """The inter-token stall a long prompt's chunked prefill puts on the running streams (``queueing.decode_stall``)."""
+    flag = queueing.CHUNK_FLAGS.get(eng.id, "the prefill chunk size")
+    seen = 1 - math.exp(-s.prefills_per_stream)
+    if s.suggested_chunk_tokens < s.chunk_tokens:
+        fix = (f"smaller chunks ({eng.id} {flag} {s.suggested_chunk_tokens}: about {s.suggested_stall_ms:,.0f} ms a step, "
+               "more steps to the first token) or a prefill/decode split (disaggregated serving) keep the streams smooth")
+    else:
+        fix = "the prompt fits one chunk, so a prefill/decode split (disaggregated serving) is what keeps the streams smooth"
+    return Reason("inter-token-stall", f"inter-token stalls: each {s.chunk_tokens:,}-token prefill chunk ({eng.id} {flag}) takes about "
+                  f"{s.stall_ms:,.0f} ms with the decode step beside it, so while another user's {s.chunks}-chunk prompt is "
+                  f"prefilled a running stream gets one token per {s.stall_ms:,.0f} ms (TPOT target {w.tpot_limit_ms:.1f} ms) for "
+                  f"{s.stalled_ms / 1000:,.1f} s; at the peak a stream sees {s.prefills_per_stream:.1f} such prefills on "
+                  f"average ({seen:.0%} of streams at least one), which the mean TPOT of {e.tpot_ms:.1f} ms averages away; {fix}",
+                  "warning", {"chunk_tokens": s.chunk_tokens, "chunks_per_prompt": s.chunks, "stall_ms": s.stall_ms,
+                              "prefills_per_stream": s.prefills_per_stream, "suggested_chunk_tokens": s.suggested_chunk_tokens,
+                              "suggested_stall_ms": s.suggested_stall_ms})
 
 
 def single_stream_usd_per_mtok(ctx: Context, c: Candidate) -> Decimal | None:
