@@ -425,9 +425,9 @@ def _lora(e: dict, label: str, where: str) -> LoraSupport | None:
     if fields_["moe"] not in LORA_MOE:
         raise CatalogError(label, f"must be one of {', '.join(LORA_MOE)}, got {fields_['moe']!r}", entry=where, field="moe")
     try:
-        fields_["flags"].format(adapters=1, rank=16)
+        fields_["flags"].format(adapters=1, rank=16, served=1)
     except (KeyError, IndexError, ValueError):
-        raise CatalogError(label, "may name only {adapters} and {rank}", entry=where, field="flags") from None
+        raise CatalogError(label, "may name only {adapters}, {served} and {rank}", entry=where, field="flags") from None
     if not fields_["source"].startswith("https://"):
         raise CatalogError(label, "must be the public page's https:// URL", entry=where, field="source")
     return LoraSupport(dense=raw["dense"], **fields_)

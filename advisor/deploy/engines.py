@@ -133,8 +133,9 @@ def notes(p: EnginePlan, engine: str) -> list[str]:
                    f"{p.max_model_len - p.visible_context:,} for thinking (up to 4x the mean the row was costed for, "
                    "within the model's limit): a long answer is not cut off")
     if p.lora:
-        out.append(f"{p.lora.adapters} LoRA adapter(s) of rank {p.lora.rank} ({p.lora.targets} projections) resident as costed: "
-                   + LORA_LOADING[engine])
+        where = ("all on the GPUs as costed" if p.lora.on_gpu == p.lora.adapters else f"{p.lora.on_gpu} of them on the GPUs at once as "
+                 "costed (the sequences in flight at the peak name no more) and the rest in host memory")
+        out.append(f"{p.lora.adapters} LoRA adapter(s) of rank {p.lora.rank} ({p.lora.targets} projections), {where}: " + LORA_LOADING[engine])
     if engine == "vllm":
         from advisor.deploy import support
 
@@ -186,8 +187,8 @@ def vllm_argv(p: EnginePlan, port: int = PORT, engines: int = 1) -> list[str]:
     if p.quantize_online:
         a += ["--quantization", p.precision]
     if p.lora:
-        n = str(p.lora.adapters)
-        a += ["--enable-lora", "--max-loras", n, "--max-lora-rank", str(vllm_lora_rank(p.lora.rank)), "--max-cpu-loras", n]
+        a += ["--enable-lora", "--max-loras", str(p.lora.on_gpu), "--max-lora-rank", str(vllm_lora_rank(p.lora.rank)),
+              "--max-cpu-loras", str(p.lora.adapters)]
     return a
 
 
@@ -210,8 +211,8 @@ def sglang_argv(p: EnginePlan, port: int = PORT, engines: int = 1) -> list[str]:
     if p.quantize_online:
         a += ["--quantization", p.precision]
     if p.lora:
-        a += ["--enable-lora", "--max-loras-per-batch", str(p.lora.adapters), "--max-lora-rank", str(p.lora.rank),
-              "--lora-target-modules", *SGLANG_LORA_TARGETS[p.lora.targets]]
+        a += ["--enable-lora", "--max-loras-per-batch", str(p.lora.on_gpu), "--max-loaded-loras", str(p.lora.adapters),
+              "--max-lora-rank", str(p.lora.rank), "--lora-target-modules", *SGLANG_LORA_TARGETS[p.lora.targets]]
     return a
 
 
@@ -233,7 +234,7 @@ def trtllm_options(p: EnginePlan) -> str:
     if p.lora:
         lines += ["lora_config:", "  lora_dir: []  # one directory per adapter (Hugging Face PEFT); see the notes in serve.sh",
                   f"  lora_target_modules: [{', '.join(TRTLLM_LORA_TARGETS[p.lora.targets])}]",
-                  f"  max_lora_rank: {p.lora.rank}", f"  max_loras: {p.lora.adapters}", f"  max_cpu_loras: {p.lora.adapters}"]
+                  f"  max_lora_rank: {p.lora.rank}", f"  max_loras: {p.lora.on_gpu}", f"  max_cpu_loras: {p.lora.adapters}"]
     return "\n".join(lines) + "\n"
 
 

@@ -6,9 +6,14 @@ parameters per matrix per layer, in the base model's activation dtype (bf16: vLL
 Targets: q, k, v, o (``attention``), and with ``all`` also the MLP's gate, up and down projections -- on an MoE
 every routed and shared expert's, which makes an expert adapter hundreds of times larger than an attention one.
 
-Memory. The engine keeps ``adapters`` of them on the GPUs (vLLM ``--max-loras``, SGLang
-``--max-loras-per-batch``, TensorRT-LLM ``max_loras``), allocated before the KV cache, so they come out of the
-KV room. Per GPU: vLLM shards one of each A/B pair with tensor parallelism and replicates the other ("only half
+Memory. The engine keeps a fixed number of adapter slots on the GPUs (vLLM ``--max-loras``, default 1; SGLang
+``--max-loras-per-batch``, default 8; TensorRT-LLM ``max_loras``), allocated before the KV cache, so they come out
+of the KV room; the other adapters wait in host memory (vLLM ``--max-cpu-loras``, SGLang ``--max-loaded-loras``,
+TensorRT-LLM ``max_cpu_loras``) and are copied in when a request names one (https://docs.vllm.ai/en/latest/features/lora.html,
+https://docs.sglang.io/advanced_features/lora.html, read 2026-12-04). A batch touches at most as many adapters as it
+has sequences, so the slots planned are ``min(adapters, sequences in flight at the peak)`` (``resident_for``):
+keeping ten adapters of an MoE's experts resident for a workload with one request in flight reserves GPU memory no
+batch uses. A request for an adapter in host memory first waits for its copy (``swap_ms``). Per GPU: vLLM shards one of each A/B pair with tensor parallelism and replicates the other ("only half
 of the LoRA computation is sharded", vLLM LoRAConfig.fully_sharded_loras), so an attention or MLP adapter costs
 1/2 + 1/(2 x GPUs) of its bytes on each GPU; expert adapters live with their experts, 1/GPUs each.
 
@@ -40,25 +45,59 @@ ADAPTER_BYTES_PER_PARAM = 2
 TARGETS = ("all", "attention")
 
 
+HOST_TO_GPU_GBPS = 25.0
+"""Host-to-GPU copy rate of an adapter from pinned host memory: PCIe 4.0 x16 carries 31.5 GB/s per direction
+(https://en.wikipedia.org/wiki/PCI_Express, read 2026-12-04), about 25 GB/s after protocol overhead; a PCIe 5.0
+host doubles it. Each GPU copies its own shard, in parallel."""
+
+
 @dataclass(frozen=True)
 class LoraPlan:
     """The adapters a fine-tuned workload serves from one base model."""
 
     adapters: int
-    """Adapters resident on the GPUs at once."""
+    """Adapters served (on the GPUs or waiting in host memory)."""
     rank: int
     targets: str
     """``all`` (attention + MLP/expert projections) or ``attention``."""
+    resident: int = 0
+    """Adapter slots on the GPUs (``resident_for``) when fewer than ``adapters``; 0: all of them."""
+    defaulted: bool = False
+    """``adapters`` is the default (one per fine-tune a month), not the workload's ``lora_adapters``."""
+
+    @property
+    def on_gpu(self) -> int:
+        """Adapters the GPUs hold at once: the slots the memory and the per-step overhead are costed for."""
+        return min(self.adapters, self.resident) if self.resident else self.adapters
+
+
+def sequences_in_flight(w) -> float | None:
+    """Sequences an interactive workload has in flight at its peak (Little's law: the peak's requests/s x the time a
+    request may take within its targets, TTFT + output tokens x the TPOT limit), or None for batch work (its engines
+    run full batches)."""
+    if w.latency != "interactive" or not w.ttft_ms or not w.tpot_limit_ms:
+        return None
+    return w.mean_requests_per_s * w.peak_to_mean * (w.ttft_ms + w.output_tokens * w.tpot_limit_ms) / 1000.0
+
+
+def resident_for(adapters: int, w) -> int:
+    """Adapter slots on the GPUs: no more than the sequences in flight at the peak (rounded up) can name distinct
+    adapters at once; batch work keeps every adapter resident."""
+    flight = sequences_in_flight(w)
+    return adapters if flight is None else max(1, min(adapters, math.ceil(flight - 1e-9)))
 
 
 def plan_for(w) -> LoraPlan | None:
     """The workload's multi-LoRA serving plan, or None when it serves no adapters (no plan, or full fine-tunes,
-    whose merged weights serve like the base). Adapters default to one per fine-tune of the month (at least one),
-    the rank to the one training is costed at, the targets to ``all``."""
+    whose merged weights serve like the base). Adapters default to one per fine-tune of the month (at least one;
+    ``defaulted`` says so), the rank to the one training is costed at, the targets to ``all``; the GPU slots to
+    ``resident_for``."""
     if method_for(w.fine_tuning, w.fine_tuning_method) not in ("lora", "qlora"):
         return None
     adapters = w.lora_adapters or max(1, math.ceil(w.fine_tunes_per_month))
-    return LoraPlan(adapters=adapters, rank=w.lora_rank or LORA_RANK, targets=w.lora_targets or "all")
+    slots = resident_for(adapters, w)
+    return LoraPlan(adapters=adapters, rank=w.lora_rank or LORA_RANK, targets=w.lora_targets or "all",
+                    resident=slots if slots < adapters else 0, defaulted=not w.lora_adapters)
 
 
 @dataclass(frozen=True)
@@ -99,11 +138,18 @@ def adapter_size(m: ModelSpec, rank: int, targets: str = "all") -> AdapterSize:
                        active=attention + dense + shared + expert * m.num_experts_per_tok)
 
 
-def bytes_per_gpu(m: ModelSpec, plan: LoraPlan, gpus: int) -> int:
-    """Bytes the resident adapters take on each of ``gpus`` GPUs of one engine."""
+def bytes_per_gpu(m: ModelSpec, plan: LoraPlan, gpus: int, adapters: int | None = None) -> int:
+    """Bytes ``adapters`` adapters (default: the resident ones, ``plan.on_gpu``) take on each of ``gpus`` GPUs of
+    one engine."""
     s = adapter_size(m, plan.rank, plan.targets)
     per = (s.attention + s.mlp) * (0.5 + 0.5 / gpus) + s.experts / gpus
-    return math.ceil(per * ADAPTER_BYTES_PER_PARAM * plan.adapters)
+    return math.ceil(per * ADAPTER_BYTES_PER_PARAM * (plan.on_gpu if adapters is None else adapters))
+
+
+def swap_ms(m: ModelSpec, plan: LoraPlan, gpus: int) -> float:
+    """Milliseconds to copy one adapter from host memory into a GPU slot: its bytes per GPU over
+    ``HOST_TO_GPU_GBPS`` (the GPUs copy their shards at once)."""
+    return bytes_per_gpu(m, plan, gpus, adapters=1) / (HOST_TO_GPU_GBPS * 1e9) * 1000.0
 
 
 def serves(profile: ServingProfile, m: ModelSpec, plan: LoraPlan) -> bool:
@@ -128,7 +174,7 @@ def overhead(m: ModelSpec, plan: LoraPlan, weights_bytes: int) -> tuple[float, s
     the bytes ratio (a memory-bound step), so it holds whichever bounds the step (module docstring)."""
     s = adapter_size(m, plan.rank, plan.targets)
     flops = s.active / max(1, param_breakdown(m).active_compute)
-    read = plan.adapters * s.bytes / max(1, weights_bytes)
+    read = plan.on_gpu * s.bytes / max(1, weights_bytes)
     if flops >= read:
         return flops, "adapter FLOPs over base FLOPs per token, 2r(d_in+d_out) over 2 d_in d_out per targeted matmul"
     return read, "every resident adapter's bytes read per decode step over the weights' bytes"
@@ -140,18 +186,28 @@ def targets_text(plan: LoraPlan, m: ModelSpec) -> str:
     return "q, k, v, o, gate, up, down" + (" (every expert's)" if m.is_moe else "")
 
 
-def reason(model: ModelSpec, plan: LoraPlan, eng: ServingProfile, n: int, dp: int, e) -> Reason:
-    """The adapters' memory and overhead on the winning engine, with the flags that size them."""
+def reason(model: ModelSpec, plan: LoraPlan, eng: ServingProfile, n: int, dp: int, e, flight: float | None = None) -> Reason:
+    """The adapters' memory and overhead on the winning engine, with the flags that size them: the slots on the GPUs,
+    the rest in host memory and what a request for one of those waits."""
     size = adapter_size(model, plan.rank, plan.targets)
     per_gpu = bytes_per_gpu(model, plan, n)
     ratio, basis = overhead(model, plan, e.weights_bytes)
-    flags = eng.lora.flags.format(adapters=plan.adapters, rank=plan.rank) if eng.lora else ""
-    return Reason("multi-lora", f"multi-LoRA on {eng.engine}: {plan.adapters} adapter{'s' if plan.adapters != 1 else ''} of rank "
-                  f"{plan.rank} on {targets_text(plan, model)} resident ({flags}): {fmt.gb(size.bytes)} each, "
-                  f"{fmt.gb(per_gpu)} a GPU taken from the KV cache ({fmt.gb(per_gpu * n * dp)} a replica); adapters add "
-                  f"{ratio:.1%} to a step (uncalibrated: {basis}); engine support: {eng.lora.source if eng.lora else '-'}",
-                  "info", {"lora_adapters": plan.adapters, "lora_rank": plan.rank, "adapter_bytes": size.bytes,
-                           "adapter_bytes_per_gpu": per_gpu, "adapter_bytes_per_replica": per_gpu * n * dp, "lora_overhead": ratio})
+    flags = eng.lora.flags.format(adapters=plan.on_gpu, rank=plan.rank, served=plan.adapters) if eng.lora else ""
+    count = f"{plan.adapters} adapter{'s' if plan.adapters != 1 else ''}" + (
+        " (the default: one per fine-tune a month; set lora_adapters)" if plan.defaulted else "")
+    host = plan.adapters - plan.on_gpu
+    flying = f"{flight:.1f} sequences in flight at the peak" if flight is not None else "the sequences in flight at the peak"
+    where = (f"{plan.on_gpu} on the GPUs at once ({flying}, rounded up, name at most that many), the other {host} in host "
+             f"memory: a request for one waits about "
+             f"{swap_ms(model, plan, n):,.0f} ms for its copy ({fmt.gb(bytes_per_gpu(model, plan, n, 1))} a GPU at "
+             f"{HOST_TO_GPU_GBPS:g} GB/s)") if host else "all on the GPUs"
+    return Reason("multi-lora", f"multi-LoRA on {eng.engine}: {count} of rank {plan.rank} on {targets_text(plan, model)}, {where} "
+                  f"({flags}): {fmt.gb(size.bytes)} each, {fmt.gb(per_gpu)} a GPU taken from the KV cache "
+                  f"({fmt.gb(per_gpu * n * dp)} a replica); adapters add {ratio:.1%} to a step (uncalibrated: {basis}); "
+                  f"engine support: {eng.lora.source if eng.lora else '-'}",
+                  "info", {"lora_adapters": plan.adapters, "lora_adapters_on_gpu": plan.on_gpu, "lora_rank": plan.rank,
+                           "adapter_bytes": size.bytes, "adapter_bytes_per_gpu": per_gpu, "adapter_bytes_per_replica": per_gpu * n * dp,
+                           "lora_overhead": ratio, "adapter_swap_ms": swap_ms(model, plan, n) if host else 0.0})
 
 
 def rejection(model: ModelSpec, plan: LoraPlan, refused: dict[str, ServingProfile]) -> Rejection:

@@ -98,18 +98,19 @@ def cannot_beat(ctx: Context, gpu: GpuSpec, n: int, best_usd: Decimal, estimate:
 
 
 def _lora_plan(ctx: Context) -> lora.LoraPlan | None:
-    """``lora.plan_for`` the run's workload, once per workload shape (it does not depend on the volume)."""
-    plan = ctx.shared.get("lora", False)
-    return (ctx.shared.setdefault("lora", lora.plan_for(ctx.workload))) if plan is False else plan
+    """``lora.plan_for`` the run's workload, once per run: its GPU slots follow the sequences in flight, so the volume,
+    and the ``Context.shared`` entries made with adapters carry the plan in their keys."""
+    plan = ctx.memo.get("lora", False)
+    return (ctx.memo.setdefault("lora", lora.plan_for(ctx.workload))) if plan is False else plan
 
 
 def _bound(ctx: Context, model: ModelSpec, gpu: GpuSpec, n: int, precision: str, kv_prec: str, eng: ServingProfile) -> tuple:
     """(fits, output tokens/s, TTFT ms) of a configuration, for the bill floor (``bounds.cannot_beat``), once per workload
     shape: from its prelude where made (or where LoRA adapters change the estimate), else ``memo_bound``'s three numbers."""
-    key = ("bound", model.id, gpu.id, n, precision, kv_prec, eng)
+    key = ("bound", model.id, gpu.id, n, precision, kv_prec, eng, _lora_plan(ctx))
     found = ctx.shared.get(key)
     if found is None:
-        made, w = ctx.shared.get(("prelude", model.id, gpu.id, n, precision, kv_prec, eng)), ctx.workload
+        made, w = ctx.shared.get(("prelude", model.id, gpu.id, n, precision, kv_prec, eng, _lora_plan(ctx))), ctx.workload
         if made is None and _lora_plan(ctx) is None:
             found = memo_bound(model, gpu, n, precision, w.input_tokens, w.output_tokens, kv_prec, w.tpot_limit_ms, eng, cached_tokens(w))
         else:
@@ -130,7 +131,7 @@ def _prelude(ctx: Context, model: ModelSpec, gpu: GpuSpec, n: int, precision: st
     A replica is what one sold instance (or one group of instances over a cluster interconnect) runs: an 8-GPU
     instance holding a 2-GPU engine runs 4 engines side by side (data parallel), never one engine with 6 idle GPUs,
     and never an engine split over separate small instances."""
-    key = ("prelude", model.id, gpu.id, n, precision, kv_prec, eng)
+    key = ("prelude", model.id, gpu.id, n, precision, kv_prec, eng, _lora_plan(ctx))
     found = ctx.shared.get(key)
     if found is None:
         w = ctx.workload

@@ -61,7 +61,7 @@ def _sizing_of(deployment: str, model: ModelSpec, gpu: GpuSpec, precision: str, 
         n, f = last_fail
         if f is None:
             f = memo_fit(model, gpu, n, precision, context, kv_prec, prof(n))[1]
-        rej = _memory_rejection(deployment, model, gpu, precision, provider, n, f, weights)
+        rej = _memory_rejection(deployment, model, gpu, precision, provider, n, f, weights, plan)
         if n >= max_gpus and n < max(GPU_COUNTS):
             reason = rej.reasons[0]
             rej = Rejection(**{**rej.__dict__, "reasons": (Reason(reason.code, reason.message + f" (max_gpus is {max_gpus})",
@@ -73,7 +73,7 @@ def _sizing_of(deployment: str, model: ModelSpec, gpu: GpuSpec, precision: str, 
         n_fail, f_fail = last_fail
         if f_fail is None:
             f_fail = memo_fit(model, gpu, n_fail, precision, context, kv_prec, prof(n_fail))[1]
-        out.append(_memory_rejection(deployment, model, gpu, precision, provider, n_fail, f_fail, weights))
+        out.append(_memory_rejection(deployment, model, gpu, precision, provider, n_fail, f_fail, weights, plan))
     if fitting > 2 and 3 <= max_gpus and model.num_attention_heads % 3:
         _par3, f3 = memo_fit(model, gpu, 3, precision, context, kv_prec, prof(3))
         if f3.fits:
@@ -87,16 +87,22 @@ def _sizing_of(deployment: str, model: ModelSpec, gpu: GpuSpec, precision: str, 
 
 
 def _memory_rejection(deployment: str, model: ModelSpec, gpu: GpuSpec, precision: str, provider: str, n: int, f,
-                      weights: int) -> Rejection:
+                      weights: int, plan: lora.LoraPlan | None = None) -> Rejection:
+    """Why ``n`` GPUs do not hold the model, term by term: the LoRA adapters on the GPUs are their own term (they sit
+    in the profile's fixed overhead, ``lora.profile_for``, so they are taken back out of the runtime reserve)."""
     per_seq = math.ceil(f.kv_bytes_per_sequence * parallelism(model, gpu, n).kv_replication / n)
     need = f.weights_bytes_per_gpu + f.reserve.total + per_seq
+    adapters = lora.bytes_per_gpu(model, plan, n) if plan is not None else 0
+    slots = "" if plan is None else (f"LoRA adapters {fmt.gb(adapters)} ({plan.on_gpu} of {plan.adapters} on the GPUs"
+                                     + (", the default count: one per fine-tune a month" if plan.defaulted else "") + "), ")
     msg = (f"does not fit on {n}x {gpu.id} in {precision}: needs {fmt.gb(need)} per GPU (weights {fmt.gb(f.weights_bytes_per_gpu)}, "
-           f"runtime reserve {fmt.gb(f.reserve.total)}, KV for one {f.context_tokens:,}-token sequence {fmt.gb(per_seq)}) but a GPU has "
-           f"{fmt.gb(gpu.memory_bytes)}: short by {fmt.gb(f.shortfall_bytes)} per GPU")
+           f"runtime reserve {fmt.gb(f.reserve.total - adapters)}, {slots}KV for one {f.context_tokens:,}-token sequence "
+           f"{fmt.gb(per_seq)}) but a GPU has {fmt.gb(gpu.memory_bytes)}: short by {fmt.gb(f.shortfall_bytes)} per GPU")
     return Rejection(model=model.id, deployment=deployment, provider=provider, gpu=gpu.id, gpus=n,
                      precision=precision, shortfall_bytes=f.shortfall_bytes,
                      reasons=(Reason("does-not-fit", msg, "decisive", {"shortfall_bytes_per_gpu": f.shortfall_bytes,
-                                                                         "weights_bytes": weights, "gpu_capacity_bytes": gpu.memory_bytes}),))
+                                                                         "weights_bytes": weights, "gpu_capacity_bytes": gpu.memory_bytes,
+                                                                         "lora_adapter_bytes_per_gpu": adapters}),))
 
 
 def min_gpus_at(model: ModelSpec, gpu: GpuSpec, precision: str, kv_prec: str, context: int, key: ServingProfile) -> int | None:

@@ -129,7 +129,7 @@ class SelfHostedBackend:
 
         An outcome that never read the traffic volume (no configuration got as far as a bill: none fits, is fast
         enough or is sold) is the same for any volume, so it is kept per workload shape (``Context.shared``)."""
-        key = ("outcome", model.id, gpu.id, precision, price.provider, profiles)
+        key = ("outcome", model.id, gpu.id, precision, price.provider, profiles, _lora_plan(ctx))
         kept = ctx.shared.get(key)
         if kept is not None:
             return list(kept)
@@ -183,7 +183,7 @@ class SelfHostedBackend:
         w = ctx.workload
         if precision == "mxfp4-experts" and not model.is_moe:
             return []
-        key = ("sizing", model.id, gpu.id, precision, eng, price.provider)
+        key = ("sizing", model.id, gpu.id, precision, eng, price.provider, _lora_plan(ctx))
         found = ctx.shared.get(key)
         if found is None:
             kv_prec, fitting, static = _sizing(self.deployment, model, gpu, precision, eng, w.context_max_tokens, w.max_gpus,
@@ -230,7 +230,7 @@ class SelfHostedBackend:
         if not why and not works:
             return UNEXPLAINED
         if not works:  # the same rejection whatever the volume: written once per workload shape
-            key = ("unworkable", model.id, gpu.id, n, precision, kv_prec, eng, price.provider)
+            key = ("unworkable", model.id, gpu.id, n, precision, kv_prec, eng, price.provider, _lora_plan(ctx))
             rej = ctx.shared.get(key)
             if rej is None:
                 rej = ctx.shared[key] = self._unworkable(ctx, model, gpu, n, precision, price, e)
@@ -427,7 +427,7 @@ class SelfHostedBackend:
             r.append(Reason("light-fine-tuning", "LoRA adapters on an MoE: supported by fewer serving engines and recipes than dense", "warning"))
         plan = _lora_plan(ctx)
         if plan is not None:
-            r.append(lora.reason(model, plan, eng, n, dp, e))
+            r.append(lora.reason(model, plan, eng, n, dp, e, lora.sequences_in_flight(w)))
         if model.is_moe and precision in ("int4", "fp4"):
             r.append(Reason("int4-moe", f"{precision.upper()} on an MoE: expert quality risk (small experts are sensitive to quantization); "
                             "evaluate on your workload, not just MMLU", "warning"))
