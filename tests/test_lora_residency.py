@@ -80,12 +80,12 @@ def test_the_default_adapter_count_is_said():
     rec = api.recommend(api.preset("steady-latency"))
     top = next(c for c in rec.candidates if any(r.code == "multi-lora" for r in c.reasons))
     r = next(r for r in top.reasons if r.code == "multi-lora")
-    assert r.numbers["lora_adapters"] == 4 and "the default: one per fine-tune a month; set lora_adapters" in r.message
+    assert r.numbers["lora_adapters"] == 4 and "4 adapters of rank 16 (the default count: one per fine-tune a month; set lora_adapters)" in r.message
     rej = [r for r in rec.rejected if r.model == "gpt-oss-120b" and r.gpu == "h100-sxm" and r.gpus == 1
            and r.reasons[0].code == "does-not-fit"]
     assert all("the default count" in r.reasons[0].message for r in rej)
     set_ = api.recommend(api.workload(preset="steady-latency", lora_adapters=4)).candidates[0]
-    assert "the default" not in next(r for r in set_.reasons if r.code == "multi-lora").message
+    assert "the default count" not in next(r for r in set_.reasons if r.code == "multi-lora").message
 
 
 def test_a_traffic_change_resizes_the_slots_in_a_warm_ranking():

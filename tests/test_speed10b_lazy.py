@@ -91,7 +91,7 @@ def test_the_bill_floor_reads_the_same_three_numbers_as_the_estimate(cat):
     shared = shared_memo(w, cat, book)
     bounds = [(k, v) for k, v in shared.items() if isinstance(k, tuple) and k[0] == "bound"]
     assert len(bounds) > 100
-    for (_, model, gpu, n, precision, kv, eng), found in bounds[::7]:
+    for (_, model, gpu, n, precision, kv, eng, _lora), found in bounds[::7]:  # _lora: the run's LoRA plan (None here)
         e = memo_estimate(cat.models[model], cat.gpus[gpu], n, precision, w.input_tokens, w.output_tokens, kv,
                           w.tpot_limit_ms, eng, cached_tokens(w))
         assert found == (e.fits, e.output_tokens_per_s, e.ttft_ms)

@@ -193,15 +193,15 @@ def reason(model: ModelSpec, plan: LoraPlan, eng: ServingProfile, n: int, dp: in
     per_gpu = bytes_per_gpu(model, plan, n)
     ratio, basis = overhead(model, plan, e.weights_bytes)
     flags = eng.lora.flags.format(adapters=plan.on_gpu, rank=plan.rank, served=plan.adapters) if eng.lora else ""
-    count = f"{plan.adapters} adapter{'s' if plan.adapters != 1 else ''}" + (
-        " (the default: one per fine-tune a month; set lora_adapters)" if plan.defaulted else "")
+    count = f"{plan.adapters} adapter{'s' if plan.adapters != 1 else ''} of rank {plan.rank}" + (
+        " (the default count: one per fine-tune a month; set lora_adapters)" if plan.defaulted else "")
     host = plan.adapters - plan.on_gpu
     flying = f"{flight:.1f} sequences in flight at the peak" if flight is not None else "the sequences in flight at the peak"
     where = (f"{plan.on_gpu} on the GPUs at once ({flying}, rounded up, name at most that many), the other {host} in host "
              f"memory: a request for one waits about "
              f"{swap_ms(model, plan, n):,.0f} ms for its copy ({fmt.gb(bytes_per_gpu(model, plan, n, 1))} a GPU at "
              f"{HOST_TO_GPU_GBPS:g} GB/s)") if host else "all on the GPUs"
-    return Reason("multi-lora", f"multi-LoRA on {eng.engine}: {count} of rank {plan.rank} on {targets_text(plan, model)}, {where} "
+    return Reason("multi-lora", f"multi-LoRA on {eng.engine}: {count} on {targets_text(plan, model)}, {where} "
                   f"({flags}): {fmt.gb(size.bytes)} each, {fmt.gb(per_gpu)} a GPU taken from the KV cache "
                   f"({fmt.gb(per_gpu * n * dp)} a replica); adapters add {ratio:.1%} to a step (uncalibrated: {basis}); "
                   f"engine support: {eng.lora.source if eng.lora else '-'}",
