@@ -40,7 +40,9 @@ def test_a_chunk_step_is_its_share_of_the_prefill_plus_the_decode_step():
 def test_short_prompts_or_small_stalls_say_nothing():
     w = _rag(input_tokens=1500, context_typical_tokens=2000, context_max_tokens=8192)
     assert queueing.decode_stall(_estimate(55.0, 20.0, 1500), w, 8192, 1, 2.0) is None  # one 75 ms step: under 2x the 40 ms target
-    s = queueing.decode_stall(_estimate(150.0, 20.0, 1500), w, 8192, 1, 2.0)  # 170 ms: said, but no smaller chunk helps
+    # 170 ms: over 2x the target but not a pause a reader notices (NOTICEABLE_PAUSE_MS)
+    assert queueing.decode_stall(_estimate(150.0, 20.0, 1500), w, 8192, 1, 2.0) is None
+    s = queueing.decode_stall(_estimate(300.0, 20.0, 1500), w, 8192, 1, 2.0)  # 320 ms: said, but no smaller chunk helps
     assert s.chunks == 1 and s.suggested_chunk_tokens == 8192 and s.suggested_stall_ms == s.stall_ms
     assert queueing.decode_stall(_estimate(4200.0, 20.0, 100_000), _rag(latency="batch", deadline_hours=24), 8192, 1, 2.0) is None
 
