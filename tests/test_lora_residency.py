@@ -112,3 +112,13 @@ def test_deploy_sizes_the_gpu_slots_and_the_host_cache():
     assert int(_flag(s, "--max-loras-per-batch")) == plan.on_gpu and int(_flag(s, "--max-loaded-loras")) == 10
     opts = render(c, w, cat, "trtllm")["trtllm-options.yaml"]
     assert f"  max_loras: {plan.on_gpu}" in opts and "  max_cpu_loras: 10" in opts
+
+
+def test_no_fine_tuning_means_no_lora_plan_whatever_method_is_left_in_the_file():
+    from advisor.physics.training import method_for
+
+    assert method_for("none", "lora") is None and method_for("light", "qlora") == "qlora" and method_for("heavy") == "full"
+    rec = api.recommend(api.workload(fine_tuning="none", fine_tuning_method="lora", lora_adapters=10, requests_per_day=3000,
+                                     self_hosting="required", models=["qwen3-30b-a3b"]))
+    assert rec.candidates
+    assert not any("adapter" in r.message for c in rec.candidates[:5] for r in c.reasons)

@@ -124,7 +124,10 @@ def training_run(m: ModelSpec, gpu: GpuSpec, method: str, tokens: float) -> Trai
 
 
 def method_for(fine_tuning: str, method: str = "") -> str | None:
-    """The training method of a workload: its own, else LoRA for ``light`` and full for ``heavy``."""
+    """The training method of a workload: its own, else LoRA for ``light`` and full for ``heavy``; none without
+    fine-tuning (``fine_tuning = "none"`` wins over a method left in the file)."""
+    if fine_tuning == "none":
+        return None
     if method:
         return method
     return {"light": "lora", "heavy": "full"}.get(fine_tuning)
