@@ -10,16 +10,38 @@ import sys
 
 def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else list(argv)
-    if not args and sys.stdin.isatty() and sys.stdout.isatty():
+    terminal = sys.stdin.isatty() and sys.stdout.isatty()
+    if terminal and (not args or args[0] == "tui"):
+        workload = None
+        if args:  # `moe-advisor tui --workload F | --preset P | --from REPORT [field flags]`
+            workload = _tui_workload(args[1:])
+            if isinstance(workload, int):
+                return workload
         from advisor.tui import run  # imports Textual only here
 
         try:
-            return run()
+            return run(workload)
         except KeyboardInterrupt:
             return 130
     from advisor.cli import main as cli_main
 
     return cli_main(args)
+
+
+def _tui_workload(argv: list[str]):
+    """The workload ``moe-advisor tui`` opens on (None: the default preset), or the exit status of a refusal: the
+    CLI's own parser and workload reader, its one-line errors."""
+    from advisor.cli import build_parser
+    from advisor.cli.recommend import build_workload
+    from advisor.errors import AdvisorError
+
+    parser = build_parser("tui")
+    args = parser.parse_args(["tui", *argv])
+    try:
+        return build_workload(args) if any(getattr(args, k, None) for k in vars(args) if k != "command") else None
+    except AdvisorError as exc:
+        print(f"moe-advisor: error: {exc}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

@@ -38,6 +38,7 @@ COMMANDS: dict[str, str] = {
     "calibrate": "compare a benchmark result with the estimate and store the correction",
     "paths": "where user catalogs, caches and reports live",
     "summary": "print a summary of the bundled catalogs (what `moe-advisor` shows without a terminal)",
+    "tui": "open the interactive advisor on a workload file, preset or saved report (needs a terminal)",
 }
 """Every command and its one-line help, in the order ``--help`` lists them."""
 
@@ -100,6 +101,12 @@ def _prices(p: argparse.ArgumentParser) -> None:
     _add_format(p)
 
 
+def _tui(p: argparse.ArgumentParser) -> None:
+    from advisor.cli.recommend import add_workload_source
+
+    add_workload_source(p)
+
+
 def _report(p: argparse.ArgumentParser) -> None:
     rsub = p.add_subparsers(dest="report_command", metavar="action", required=True)
     rp = rsub.add_parser("show", help="print a report as the recommend table")
@@ -126,7 +133,7 @@ def _calibrate(p: argparse.ArgumentParser) -> None:
 
 _ARGUMENTS = {"size": _size, "estimate": _estimate, "validate": _validate, "list": _list, "recommend": _recommend,
               "prices": _prices, "plugins": _add_format, "report": _report, "deploy": _deploy, "calibrate": _calibrate,
-              "paths": _add_format, "summary": _add_format}
+              "paths": _add_format, "summary": _add_format, "tui": _tui}
 
 
 def build_parser(command: str | None = None) -> argparse.ArgumentParser:
@@ -181,6 +188,11 @@ def _run(args: argparse.Namespace) -> int:
         from advisor.cli import report
 
         return getattr(report, f"cmd_{args.report_command}")(args)
+    if cmd == "tui":  # in a terminal, advisor.__main__ opens the interactive advisor before this
+        from advisor.errors import AdvisorError
+
+        raise AdvisorError("tui: the interactive advisor needs a terminal (stdin and stdout); use `moe-advisor recommend` "
+                           "with the same options for text or --format json")
     if cmd is None:  # in a terminal, advisor.__main__ opens the interactive advisor before this
         from advisor.cli import core
 

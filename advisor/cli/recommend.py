@@ -39,6 +39,17 @@ FLAGS: dict[str, tuple[str, type, str]] = {
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
+    add_workload_source(p)
+    p.add_argument("--top", type=int, default=10, help="rows in the ranked table (default 10)")
+    p.add_argument("--details", type=int, default=3, help="candidates shown with their full breakdown (default 3)")
+    p.add_argument("--output", "-o", metavar="REPORT.toml", help="also write the recommendation as a TOML report")
+    p.add_argument("--force", action="store_true", help="overwrite --output if it exists")
+    p.add_argument("--format", choices=("table", "json"), default="table")
+
+
+def add_workload_source(p: argparse.ArgumentParser) -> None:
+    """Where a workload comes from (a file, a preset or a saved report, with traffic and field flags over it): the
+    options ``build_workload`` reads, shared by ``recommend`` and ``tui``."""
     src = p.add_mutually_exclusive_group()
     src.add_argument("--workload", metavar="FILE.toml", help="workload file (fields at top level or under [workload])")
     src.add_argument("--preset", help="named workload: bursty-app, steady-latency, batch-pipeline, heavy-fine-tuning, long-context")
@@ -48,11 +59,6 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     group = p.add_argument_group("workload fields (override the file or preset)")
     for field, (flag, typ, help_) in FLAGS.items():
         group.add_argument(flag, dest=field, type=str, default=None, help=help_)
-    p.add_argument("--top", type=int, default=10, help="rows in the ranked table (default 10)")
-    p.add_argument("--details", type=int, default=3, help="candidates shown with their full breakdown (default 3)")
-    p.add_argument("--output", "-o", metavar="REPORT.toml", help="also write the recommendation as a TOML report")
-    p.add_argument("--force", action="store_true", help="overwrite --output if it exists")
-    p.add_argument("--format", choices=("table", "json"), default="table")
 
 
 def build_workload(args: argparse.Namespace):

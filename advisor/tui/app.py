@@ -424,7 +424,8 @@ class AdvisorApp(App[None]):
                 self.exit()
 
 
-def run() -> int:
-    app = AdvisorApp()
+def run(workload: Workload | None = None) -> int:
+    """The interactive advisor, on ``workload`` (the default preset when None)."""
+    app = AdvisorApp(workload=workload)
     app.run()
     return app.return_code or 0
