@@ -12,7 +12,7 @@ from advisor import api
 from advisor.common import fmt
 from advisor.deploy.skypilot import render
 from advisor.physics import lora
-from tests.test_deploy10_fixes import _argv, _flag
+from test_deploy10_fixes import _argv, _flag
 
 # The review's team: 3,000 requests a day, 10 adapters, a 1.5 s TTFT and 30 tokens/s a user.
 TEAM = {"requests_per_day": 3000, "input_tokens": 1200, "output_tokens": 350, "traffic_shape": "diurnal", "ttft_ms": 1500,

@@ -7,7 +7,7 @@ import pytest
 
 from advisor import api
 from advisor.cost import queueing
-from tests.test_phys10_queueing import _interactive
+from test_phys10_queueing import _interactive
 
 
 @pytest.mark.parametrize("tokens_per_s,ttft_ms,prefill_ms", [
