@@ -131,7 +131,8 @@ def replicas_hold(c: Candidate, ctx: Context, err: float) -> bool:
             need, per = w.required_output_tokens_per_s, cap * f
         else:
             need = w.mean_output_tokens_per_s * ctx.day.peak_to_mean
-            per = queueing.planned_output_rate(cap / dp * f, c.ttft_ms / f, w) * dp
+            prefill = max(0.0, c.ttft_ms - (c.tpot_ms or 0.0)) / f  # the TTFT less its decode step (queueing.prefill_ms)
+            per = queueing.planned_output_rate(cap / dp * f, c.ttft_ms / f, w, prefill) * dp
         if per <= 0 or max(1, math.ceil(need / per - 1e-9)) != n:
             return False
     return True
