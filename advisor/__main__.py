@@ -23,9 +23,21 @@ def main(argv: list[str] | None = None) -> int:
             return run(workload)
         except KeyboardInterrupt:
             return 130
+    from advisor.common import process
+
+    # This process's entry point: it ends without the interpreter's teardown once the command is done.
+    quick = argv is None and process.end_quickly()
     from advisor.cli import main as cli_main
 
-    return cli_main(args)
+    try:
+        code = cli_main(args)
+    except SystemExit as exc:
+        if quick:
+            process.ending(exc.code)
+        raise
+    if quick:
+        process.ending(code)
+    return code
 
 
 def _tui_workload(argv: list[str]):
