@@ -333,8 +333,22 @@ def load_catalog(bundled: Path | None = None, user: Path | None = None, extra_fi
     if key is not None:
         from advisor.common import memo_store
 
-        return memo_store.get("catalog", (key,), lambda: _load(files, n_bundled, raws, extra_entries))
+        catalog = memo_store.get("catalog", (key,), lambda: _load(files, n_bundled, raws, extra_entries))
+        _INPUTS[id(catalog)] = (catalog, key)  # the entry holds the catalog, so its id is not re-used while it lives
+        while len(_INPUTS) > 4:
+            del _INPUTS[next(iter(_INPUTS))]
+        return catalog
     return _load(files, n_bundled, [None] * len(files), extra_entries)
+
+
+_INPUTS: dict[int, tuple[Catalog, str]] = {}
+
+
+def inputs_key(catalog: Catalog) -> str | None:
+    """The digest of the files, plugin entries and day ``catalog`` was loaded from (``_inputs_key``), for a catalog
+    this process's ``load_catalog`` returned; None for any other (one built or changed by a caller)."""
+    found = _INPUTS.get(id(catalog))
+    return found[1] if found is not None and found[0] is catalog else None
 
 
 def _load(files: list[tuple[Path, str]], n_bundled: int, raws, extra_entries) -> Catalog:

@@ -28,7 +28,7 @@ import pickle
 import struct
 import threading
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from itertools import accumulate
 from pathlib import Path
 from typing import Any
@@ -277,14 +277,35 @@ def get(kind: str, key: tuple, compute: Callable[[], Any]) -> Any:
     return value
 
 
+def put(kind: str, key: tuple, value: Any) -> None:
+    """Keep ``value`` as the result of ``kind`` at ``key`` (replacing a stored one): for a value that grows after
+    ``get`` returned it (a ranking's lookups per workload shape), handed over again when it has. It is pickled at
+    exit, as it is then."""
+    if not enabled:
+        return
+    ident = entry_id(kind, key)
+    with _lock:
+        _entries()
+        _state["added"][ident] = value
+
+
+def _pickled(added: dict) -> dict[bytes, bytes]:
+    """Each added result pickled; one that cannot be (something unpicklable in it, or changed while pickled) is
+    left out, the others kept."""
+    fresh = {}
+    for k, v in list(added.items()):
+        with suppress(Exception):  # never fail the exit
+            fresh[k] = pickle.dumps(v, protocol=pickle.HIGHEST_PROTOCOL)
+    return fresh
+
+
 def _save_locked() -> None:
     added, used, index, path = _state["added"], _state["used"], _state["entries"], _state["path"]
     if not added or path is None:
         return
     data, offsets = _state["data"], _state["offsets"]
-    try:
-        fresh = {k: pickle.dumps(v, protocol=pickle.HIGHEST_PROTOCOL) for k, v in added.items()}
-    except Exception:  # noqa: BLE001 - something unpicklable: keep nothing rather than fail the exit
+    fresh = _pickled(added)
+    if not fresh:
         return
     # least recently used first, so the cap drops those
     order = sorted(index.items(), key=lambda kv: kv[1])
@@ -318,8 +339,19 @@ def _prune_other_builds(path: Path) -> None:
         old.unlink(missing_ok=True)
 
 
+_before_save: list[Callable[[], None]] = []
+
+
+def before_save(fn: Callable[[], None]) -> None:
+    """Call ``fn`` before each ``save`` (it may ``put`` what grew since it was read)."""
+    _before_save.append(fn)
+
+
 def save() -> None:
     """Write what this process added (at exit; tests call it). Never raises."""
+    for fn in _before_save:
+        with suppress(Exception):  # never fail the exit
+            fn()
     with _lock:
         _save_locked()
 

@@ -29,7 +29,7 @@ from advisor.physics.training import method_for, training_run
 from advisor.prices.book import STALE_AFTER_DAYS, PriceBook, age_days, from_catalog
 from advisor.ranking import guard, modes
 from advisor.ranking.api_backend import ApiBackend
-from advisor.ranking.context import Context, CostBackend, shared_memo
+from advisor.ranking.context import Context, CostBackend, keep_shared, shared_memo
 from advisor.ranking.explain import checkpoint_reasons, stale_price_reason
 from advisor.ranking.modes import answers_late as _answers_late
 from advisor.ranking.modes import bounded_wait as _bounded_wait
@@ -304,7 +304,8 @@ def _recommend_with(workload: Workload, catalog: Catalog, prices: PriceBook | No
         w = dataclasses.replace(w, **ids)
     prices = prices or from_catalog(catalog)
     backends = tuple(backends) if backends is not None else DEFAULT_BACKENDS
-    ctx = Context(workload=w, catalog=catalog, prices=prices, engine=catalog.engine, shared=shared_memo(w, catalog, prices))
+    keep = all(type(b) in (SelfHostedBackend, ApiBackend) for b in backends)  # a plugin's may keep anything in ``shared``
+    ctx = Context(workload=w, catalog=catalog, prices=prices, engine=catalog.engine, shared=shared_memo(w, catalog, prices, keep))
     run_notes = list(notes)
     if method_for(w.fine_tuning, w.fine_tuning_method) and not (w.fine_tune_tokens and w.fine_tunes_per_month):
         run_notes.append(f"fine-tuning plan '{w.fine_tuning}' without fine_tune_tokens and fine_tunes_per_month: no training "
@@ -328,7 +329,7 @@ def _recommend_with(workload: Workload, catalog: Catalog, prices: PriceBook | No
                 continue
             mw = modes.scaled_workload(w, mq)
             mctx = ctx if mw is w else Context(workload=mw, catalog=catalog, prices=prices, engine=catalog.engine,
-                                               shared=shared_memo(mw, catalog, prices))
+                                               shared=shared_memo(mw, catalog, prices, keep))
             if mq is not None:  # the same memos, and the mode (an API endpoint may serve one mode only)
                 mctx = dataclasses.replace(mctx, mode=mq.mode)
             ctx_of[(model.id, mq.mode if mq else None)] = mctx
@@ -391,6 +392,7 @@ def _recommend_with(workload: Workload, catalog: Catalog, prices: PriceBook | No
         "usd_per_mtok": "monthly cost / monthly input + output tokens",
         "calibration": dataclasses.asdict(profile.fit) if profile.fit else {},
     }
+    keep_shared()  # what this ranking added to its shapes' lookups, for the next process
     return Recommendation(workload=w, candidates=tuple(ranked), rejected=tuple(rejected), assumptions=assumptions,
                           evaluated=evaluated, catalog_versions=dict(catalog.versions), notes=tuple(run_notes))
 
