@@ -204,7 +204,8 @@ class SelfHostedBackend:
                 e, _works, planned, _shaped, _ = _prelude(ctx, model, gpu, n, precision, kv_prec, eng)
                 if seen[0] >= planned and seen[1] <= e.weights_bytes:
                     continue
-            k = self._cost(ctx, model, gpu, n, precision, kv_prec, price, eng, why=explain and best is None and n == fitting)
+            why = explain and best is None and n == fitting
+            k = self._cost(ctx, model, gpu, n, precision, kv_prec, price, eng, why=why, beat=None if why else beat)
             planned = k.planned if isinstance(k, Costed) else 0.0
             if isinstance(k, Costed) and costed is not None and (seen is None or planned > seen[0]):
                 costed[n] = (planned, k.e.weights_bytes)
@@ -219,10 +220,16 @@ class SelfHostedBackend:
         return results if explain else [r for r in results if isinstance(r, Costed)]
 
     def _cost(self, ctx: Context, model: ModelSpec, gpu: GpuSpec, n: int, precision: str, kv_prec: str, price,
-              eng: ServingProfile, why: bool = True) -> Costed | Rejection:
+              eng: ServingProfile, why: bool = True, beat: Decimal | None = None) -> Costed | Rejection:
         """What a configuration costs, and whether it works at all; reasons come later, for the winner only. A
         configuration that does not work is explained only when ``why`` (else ``UNEXPLAINED``): the search
-        shows the failure of the smallest GPU count alone."""
+        shows the failure of the smallest GPU count alone.
+
+        ``beat`` (not with ``why``): the bill the search already has; a configuration whose bill is no lower cannot
+        be chosen (the search keeps the first of equal bills), so it ends as ``UNEXPLAINED`` once its bill is known,
+        before its memory is checked and its ``Costed`` built (whether it works no longer matters). Its GPU count is
+        then not marked as costed for the next engine, which only costs that engine there (no cheaper, by the same
+        argument)."""
         w = ctx.workload
         if not why and not bounds.sold(ctx, gpu, n):
             return UNEXPLAINED  # no estimate needed
@@ -252,6 +259,8 @@ class SelfHostedBackend:
                              reasons=(Reason("no-shape", f"no allowed provider sells {gpu.id} in an instance of {n} to "
                                              f"{max(n, w.max_gpus)} GPUs, or joins instances with a cluster interconnect (GPUs per "
                                              f"instance: {sold})", "decisive"),))
+        if beat is not None and plan.monthly_usd >= beat:
+            return UNEXPLAINED
         dp = engines_of[id(plan)]
         price = plan.price
         replicas = plan.replicas_peak
