@@ -892,3 +892,19 @@ async def test_deploy_screen_says_when_a_target_cannot_serve_the_row():
         status = str(app.screen.query_one("#deploy-status").render())
         assert status.startswith("trtllm: no files")
         assert "pre-quantized" in str(app.screen.query_one("#deploy-files").render())
+
+
+def test_an_api_rows_targets_show_the_workloads_targets_and_what_is_measured():
+    from advisor import api
+    from advisor.tui.services import target_checks
+
+    w = api.workload(requests_per_day=200_000, input_tokens=1500, output_tokens=120, ttft_ms=300,
+                     output_tokens_per_s_per_user=40, min_quality=65)
+    rec = api.recommend(w)
+    unmeasured = next(c for c in rec.candidates if c.deployment == "api"
+                      and not any(r.code == "api-latency" and r.numbers.get("ttft_ms") for r in c.reasons))
+    checks = {t.metric: t for t in target_checks(unmeasured, rec.workload)}
+    assert checks["TTFT"].target == "≤ 300 ms" and checks["TTFT"].estimate == "not measured" and checks["TTFT"].ok is None
+    assert checks["per user"].target == "≥ 40 tok/s"
+    batch = api.workload(latency="batch", deadline_hours=8)
+    assert target_checks(unmeasured, batch)[0].target == "no target (batch)"

@@ -194,7 +194,14 @@ class TargetCheck:
 def target_checks(c: Candidate, w: Workload) -> list[TargetCheck]:
     """Throughput and latency of a candidate against the workload's targets."""
     if c.deployment == "api":
-        return [TargetCheck("latency", "the provider's", "not modelled", None)]
+        if w.latency != "interactive":
+            return [TargetCheck("latency", "the provider's", "no target (batch)", None)]
+        seen = next((r.numbers for r in c.reasons if r.code == "api-latency"), {})
+        ttft, tps = seen.get("ttft_ms") or 0.0, seen.get("output_tokens_per_s") or 0.0
+        return [TargetCheck("TTFT", f"{ttft:,.0f} ms measured" if ttft else "not measured", f"≤ {w.ttft_ms:,.0f} ms",
+                            ttft <= w.ttft_ms if ttft else None),
+                TargetCheck("per user", f"{tps:,.0f} tok/s measured" if tps else "not measured",
+                            f"≥ {w.output_tokens_per_s_per_user:g} tok/s", tps >= w.output_tokens_per_s_per_user if tps else None)]
     out: list[TargetCheck] = []
     need = w.required_output_tokens_per_s
     per = c.output_tokens_per_s_per_replica or 0.0
