@@ -246,7 +246,9 @@ def test_recipe_table_is_consistent():
     cat = api.catalog()
     for model, r in support.VLLM_RECIPES.items():
         assert model in cat.models and r.url.startswith("https://github.com/vllm-project/recipes/blob/")
-        assert r.path.endswith(cat.models[model].hf_repo.split("/")[1] + ".yaml")
+        # the recipe is named after the model (the instruct repo's recipe may drop the "-Instruct")
+        repo = cat.models[model].hf_repo.split("/")[1]
+        assert r.path.endswith((repo + ".yaml", repo.removesuffix("-Instruct") + ".yaml"))
         assert set(r.hardware.values()) <= {"verified", "unsupported"}
         assert support.vllm_minimum(model) >= support.BASE_VLLM
 
