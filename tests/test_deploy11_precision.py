@@ -79,3 +79,22 @@ def test_a_published_checkpoint_is_still_served():
     assert plan_for(c, w, api.catalog()).prequantized
     for target in ("vllm", "sglang", "trtllm"):
         assert "Llama-4-Maverick-17B-128E-Instruct-FP8" in render(c, w, api.catalog(), target)["serve.sh"]
+
+
+def test_a_target_whose_engine_cannot_run_the_precision_on_that_gpu_is_refused():
+    """The engine catalog's hardware table: TensorRT-LLM's FP4 needs Blackwell's FP4 tensor cores, SGLang's FP8 needs
+    FP8 tensor cores (an A100 has none): files that would fail at the engine's start are not written."""
+    import pytest
+
+    from advisor import api
+    from advisor.deploy.skypilot import render
+    from advisor.errors import InputError
+
+    cat = api.catalog()
+    w = api.workload(requests_per_day=50_000, input_tokens=2000, output_tokens=300, ttft_ms=2000, models=["llama-3.3-70b"],
+                     gpu_types=["a100-80gb"], precisions=["fp8"], self_hosting="required")
+    c = api.recommend(w).candidates[0]
+    assert c.gpu == "a100-80gb" and c.precision == "fp8" and c.engine == "vllm"
+    assert render(c, w, cat, "vllm")  # vLLM serves FP8 weight-only (Marlin) on an A100
+    with pytest.raises(InputError, match="SGLang needs FP8 tensor cores for fp8 weights, which a100-80gb lacks.*--target vllm"):
+        render(c, w, cat, "sglang")

@@ -153,7 +153,12 @@ def render(c: Candidate, w: Workload, cat, target: str, rank: int = 1, provider_
         raise InputError("target", f"TensorRT-LLM runs on NVIDIA GPUs only, and #{rank} ({c.label}) runs on {p.gpu}: use "
                                    "--target vllm or sglang, or --gpu-types an NVIDIA GPU")
     from advisor.deploy.engines import missing_weights
+    from advisor.physics.engines import unsupported_reason
 
+    if engine in cat.engines and (why := unsupported_reason(cat.engines[engine], cat.gpus[p.gpu], p.precision)):
+        # the engine catalog's hardware table: files that would fail at the engine's start are not written
+        raise InputError("target", f"#{rank} ({c.label}): {why}; the row was costed on {p.engine}: use --target "
+                                   f"{p.engine if p.engine != engine else 'another engine'}, or rank with --engines {engine}")
     if why := missing_weights(p, engine):
         raise InputError("precision", f"#{rank} ({c.label}): {why}")
     header = [f"moe-advisor deploy: #{rank} {c.label} - {c.replica_range}, {c.scaling or 'fixed'}",
