@@ -28,9 +28,11 @@ def test_every_preset_ranks_without_backend_failures(recs):
         assert ranks == list(range(1, len(ranks) + 1))
         if rec.workload.fine_tuning == "none":
             # by cost, except that interactive reasoning rows whose visible answer starts after the TTFT target come
-            # after every row that meets it, and rows on an engine not known to run them after those that are (each
-            # group by cost)
-            late = [(any(r.code == "reasoning-latency" for r in c.reasons), any(r.code == "engine-support" for r in c.reasons))
+            # after every row that meets it, and rows not known to launch as costed (an unverified engine, weights to
+            # quantize first) after those that are (each group by cost)
+            late = [(any(r.code == "reasoning-latency" for r in c.reasons),
+                     any(r.code == "engine-support" or (r.code == "checkpoint" and r.numbers["quantize_first"])
+                         for r in c.reasons))
                     for c in rec.candidates]
             assert late == sorted(late), name
             for flag in set(late):

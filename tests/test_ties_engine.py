@@ -9,7 +9,7 @@ import pytest
 
 from advisor import api
 from advisor.physics import calibration
-from advisor.ranking.ties import engine_unverified, estimate_error, total
+from advisor.ranking.ties import engine_unverified, estimate_error, launch_unsure, total
 
 AGENTIC = {"requests_per_day": 200_000, "input_tokens": 40_000, "output_tokens": 800, "cached_input_fraction": 0.85,
            "traffic_shape": "diurnal", "ttft_ms": 3000, "output_tokens_per_s_per_user": 50,
@@ -23,18 +23,32 @@ def agentic():
 
 
 def test_rows_on_an_unverified_engine_rank_after_the_verified_ones(agentic):
-    flags = [engine_unverified(c) for c in agentic.candidates]
-    assert any(flags) and not flags[0]
+    flags = [launch_unsure(c) for c in agentic.candidates]
+    assert any(engine_unverified(c) for c in agentic.candidates) and not flags[0]
     first_unsure = flags.index(True)
-    assert all(flags[first_unsure:])  # none verified after the first unverified
+    assert all(flags[first_unsure:])  # none known to launch after the first that is not
     top = agentic.candidates[0]
-    cheaper = [c for c in agentic.candidates if engine_unverified(c) and total(c) < total(top)]
+    cheaper = [c for c in agentic.candidates if launch_unsure(c) and total(c) < total(top)]
     rank = next(r for r in top.reasons if r.code == "rank").message
     if cheaper:
-        assert rank.startswith("first choice") and "engine-support warning" in rank
-    assert not any(c.pareto for c in agentic.candidates if engine_unverified(c))
+        assert rank.startswith("first choice") and "engine-support or checkpoint warning" in rank
+    assert not any(c.pareto for c in agentic.candidates if launch_unsure(c))
     demoted = agentic.candidates[first_unsure]
-    assert "known to run its model on its GPU" in next(r for r in demoted.reasons if r.code == "rank").message
+    assert "ranked after every option known to launch as costed" in next(r for r in demoted.reasons if r.code == "rank").message
+
+
+def test_weights_no_one_publishes_rank_after_the_published_ones():
+    """Kimi K2 in fp4: no NVFP4 checkpoint is published, and no engine quantizes to fp4 at load time."""
+    w = api.workload(requests_per_day=200_000, input_tokens=24_000, output_tokens=2000, traffic_shape="diurnal",
+                     ttft_ms=3000, output_tokens_per_s_per_user=30, context_typical_tokens=26_000,
+                     context_max_tokens=65_536, models=["kimi-k2"], gpu_types=["h200", "b200"],
+                     precisions=["bf16", "fp8", "fp4"], self_hosting="required")
+    rec = api.recommend(w)
+    fp4 = [c for c in rec.candidates if c.precision == "fp4"]
+    assert fp4 and all(launch_unsure(c) and not engine_unverified(c) for c in fp4)
+    assert rec.candidates[0].precision != "fp4" and total(fp4[0]) < total(rec.candidates[0])  # cheaper, ranked after
+    [warning] = [r for r in fp4[0].reasons if r.code == "checkpoint"]
+    assert warning.numbers["quantize_first"] and "no published fp4 checkpoint of moonshotai/Kimi-K2-Instruct" in warning.message
 
 
 def test_the_low_concurrency_error_is_what_the_calibration_rows_say():

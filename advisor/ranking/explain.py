@@ -97,4 +97,5 @@ def checkpoint_reasons(c, catalog) -> list[Reason]:
            if prec in QUANTIZED_ONLINE else f"no engine quantizes to {prec} at load time")
     return [Reason("checkpoint", f"no published {prec} checkpoint of {m.hf_repo or m.id} is known: {how}, so the weights must be "
                    f"quantized first and their quality checked; `moe-advisor deploy` writes this row's files once a user "
-                   f"catalog names the checkpoint (models.toml checkpoints)", "warning", {"precision": prec})]
+                   f"catalog names the checkpoint (models.toml checkpoints)", "warning",
+                   {"precision": prec, "quantize_first": prec not in QUANTIZED_ONLINE})]

@@ -38,7 +38,7 @@ from advisor.ranking.self_hosted import SelfHostedBackend, single_stream_usd_per
 from advisor.ranking.ties import (
     better_quality_within_error,
     demotion_note,
-    engine_unverified,
+    launch_unsure,
     unverified_cheaper_note,
 )
 from advisor.ranking.ties import dense_first_in_a_tie as _dense_first_in_a_tie
@@ -145,7 +145,7 @@ def _pareto(cands: Sequence[Candidate], w: Workload) -> set[int]:
     unverified engine, ranks late and is on no front)."""
     front: set[int] = set()
     best_q = None
-    order = sorted((i for i in range(len(cands)) if not _answers_late(cands[i], w) and not engine_unverified(cands[i])),
+    order = sorted((i for i in range(len(cands)) if not _answers_late(cands[i], w) and not launch_unsure(cands[i])),
                    key=lambda i: (_total(cands[i]), -(cands[i].quality or 0)))
     for i in order:
         q = cands[i].quality
@@ -356,6 +356,9 @@ def _recommend_with(workload: Workload, catalog: Catalog, prices: PriceBook | No
                     else:
                         rejected.append(r)
 
+    for i, c in enumerate(candidates):  # weights no one publishes: said (and ranked after) before the sort
+        if c.deployment == "self-hosted" and (extra := checkpoint_reasons(c, catalog)):
+            candidates[i] = c.evolve(reasons=c.reasons + tuple(extra))
     candidates.sort(key=_rank_key(w))
     _dense_first_in_a_tie(candidates, w, catalog.engine)
     front = _pareto(candidates, w)
@@ -366,8 +369,7 @@ def _recommend_with(workload: Workload, catalog: Catalog, prices: PriceBook | No
         be, vs, be_reason = _break_even(c, cctx, api_memos.setdefault(c.mode, {}), w)
         single = single_stream_usd_per_mtok(cctx, c) if i < DETAILED_TOP else None
         def placing(i=i, c=c, be_reason=be_reason) -> list[Reason]:  # written when read: the table reads none
-            return (_placing(i, c, candidates, w, catalog.engine, front, be_reason, lambda x: ctx_of.get((x.model, x.mode), ctx))
-                    + checkpoint_reasons(c, catalog))
+            return _placing(i, c, candidates, w, catalog.engine, front, be_reason, lambda x: ctx_of.get((x.model, x.mode), ctx))
         ranked.append(c.evolve(rank=i + 1, pareto=i in front, reasons=led_by(placing, c.reasons),
                                break_even_tokens_per_day=be, break_even_vs=vs, single_stream_usd_per_mtok=single))
 

@@ -28,7 +28,7 @@ def rank_key(w: Workload):
     def key(c: Candidate):
         heavy = 1 if (w.fine_tuning == "heavy" and c.architecture == "moe") else 0
         late = 1 if answers_late(c, w) else 0
-        unsure = 1 if engine_unverified(c) else 0
+        unsure = 1 if launch_unsure(c) else 0
         light = 1 if (w.fine_tuning == "light" and c.architecture == "moe") else 0
         return (heavy, late, unsure, total(c), light, -(c.quality or 0.0), -weight_bytes(c), c.utilization or 0.0,
                 c.usd_per_mtok, c.model, c.provider, c.gpu or "")
@@ -152,6 +152,14 @@ def engine_unverified(c: Candidate) -> bool:
     return any(r.code == "engine-support" for r in known_reasons(c.reasons))
 
 
+def launch_unsure(c: Candidate) -> bool:
+    """A row not known to launch as costed: an unverified engine (``engine_unverified``), or weights in a precision
+    no one publishes and no engine quantizes to at load time (``explain.checkpoint_reasons``: 4-bit, quantized
+    first)."""
+    return any(r.code == "engine-support" or (r.code == "checkpoint" and r.numbers.get("quantize_first"))
+               for r in known_reasons(c.reasons))
+
+
 def demotion_note(c: Candidate, top: Candidate, w: Workload) -> str:
     """Why ``c`` ranks after #1 ``top`` although it may cost less: the rank key's rules before cost."""
     if w.fine_tuning == "heavy" and c.architecture == "moe" and top.architecture == "dense":
@@ -159,9 +167,10 @@ def demotion_note(c: Candidate, top: Candidate, w: Workload) -> str:
     if answers_late(c, w) and not answers_late(top, w):
         return ("; ranked after every option whose visible answer meets the TTFT target, because it thinks first "
                 "(see the reasoning-latency warning), and on no cost/quality front")
-    if engine_unverified(c) and not engine_unverified(top):
-        return ("; ranked after every option whose engine is known to run its model on its GPU (see the engine-support "
-                "warning)")
+    if launch_unsure(c) and not launch_unsure(top):
+        why = "engine-support" if engine_unverified(c) else "checkpoint"
+        return (f"; ranked after every option known to launch as costed: its engine is not known to run its model on its "
+                f"GPU, or its weights must be quantized first (see the {why} warning)")
     return ""
 
 
@@ -199,11 +208,12 @@ def better_quality_within_error(c: Candidate, candidates, profile) -> str:
 
 def unverified_cheaper_note(c: Candidate, candidates) -> str:
     """For #1 ``c``: the cheaper rows that rank after it because their engine is not known to run them."""
-    cheaper = [x for x in candidates if total(x) < total(c) and engine_unverified(x)]
-    if not cheaper or engine_unverified(c):
+    cheaper = [x for x in candidates if total(x) < total(c) and launch_unsure(x)]
+    if not cheaper or launch_unsure(c):
         return ""
     low = min(cheaper, key=total)
     one = len(cheaper) == 1
     return (f"; {len(cheaper):,} cheaper option{'' if one else 's'} (from {fmt.usd(total(low))}/month, {low.label}) "
-            f"{'runs' if one else 'run'} on an engine not known to serve {'its' if one else 'their'} model on that GPU "
-            f"(see {'its' if one else 'their'} engine-support warning), so {'it ranks' if one else 'they rank'} after this one")
+            f"{'is' if one else 'are'} not known to launch as costed (an engine unverified for the model on that GPU, or "
+            f"weights no one publishes: see {'its' if one else 'their'} engine-support or checkpoint warning), so "
+            f"{'it ranks' if one else 'they rank'} after this one")
