@@ -70,8 +70,10 @@ def decision_lines(c: Candidate) -> list[tuple[str, str]]:
     lr = next((r for r in c.reasons if r.code == "multi-lora"), None)
     if lr is not None:
         n = lr.numbers
+        on_gpu = n.get("lora_adapters_on_gpu", n["lora_adapters"])
+        where = "all on the GPUs" if on_gpu >= n["lora_adapters"] else f"{on_gpu} on the GPUs at once, the rest in host memory"
         out.append(("adapters", f"{n['lora_adapters']} LoRA adapter{'s' if n['lora_adapters'] != 1 else ''} x rank {n['lora_rank']} "
-                    f"resident: {fmt.gb(n['adapter_bytes'])} each, {fmt.gb(n['adapter_bytes_per_gpu'])} a GPU from the KV cache; "
+                    f"({where}): {fmt.gb(n['adapter_bytes'])} each, {fmt.gb(n['adapter_bytes_per_gpu'])} a GPU from the KV cache; "
                     f"+{n['lora_overhead']:.1%} a step (uncalibrated)"))
     return out
 
