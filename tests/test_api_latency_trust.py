@@ -26,7 +26,18 @@ def test_an_unmeasured_api_first_choice_points_to_the_first_known_ttft():
 
 
 def test_no_note_when_the_target_is_loose_or_the_latency_known():
-    loose = api.recommend(api.workload(ttft_ms=TIGHT_TTFT_MS, **VOICE))
+    loose = api.recommend(api.workload(ttft_ms=TIGHT_TTFT_MS * 1.5, **VOICE))  # 1,500-token prompts: a 1.5 s threshold
     assert "TTFT is not measured" not in _rank_reason(loose.candidates[0]).message
     hosted = api.recommend(api.workload(ttft_ms=300, self_hosting="required", **VOICE))
     assert "TTFT is not measured" not in _rank_reason(hosted.candidates[0]).message
+
+
+def test_the_threshold_grows_with_the_uncached_prompt():
+    """A 24k-token prompt under a 3 s target: an unmeasured shared API is not taken on trust either."""
+    long = dict(VOICE, input_tokens=24_000, context_max_tokens=65_536)
+    rec = api.recommend(api.workload(ttft_ms=3000, **long))
+    top = rec.candidates[0]
+    assert top.deployment == "api" and not latency_verified(top)
+    assert "TTFT is not measured" in _rank_reason(top).message
+    cached = api.recommend(api.workload(ttft_ms=3000, cached_input_fraction=0.95, **long))  # 1,200 new tokens
+    assert "TTFT is not measured" not in _rank_reason(cached.candidates[0]).message

@@ -265,6 +265,11 @@ shared capacity can spike to 2-5 s at peak hours (https://theneuralbase.com/ai-a
 time-to-first-token-by-provider/): a target under a second sits inside that spread."""
 
 
+PROMPT_TOKENS_OF_THE_MEDIANS = 1000.0
+"""Those medians are for chat-sized prompts (about this many tokens); a longer prompt's prefill adds to the TTFT
+roughly in proportion, so the threshold scales with the uncached prompt tokens over this (24k tokens: 24 s)."""
+
+
 def latency_verified(c: Candidate) -> bool:
     """Whether ``c``'s time to first token is known: computed (self-hosted) or measured (an API row's figures)."""
     return c.deployment != "api" or not any(r.code == "api-latency" and r.severity == "warning" for r in known_reasons(c.reasons))
@@ -272,7 +277,9 @@ def latency_verified(c: Candidate) -> bool:
 
 def unverified_latency_note(c: Candidate, candidates, w: Workload) -> str:
     """For a first choice whose TTFT is not measured, under a tight target: the best option whose TTFT is known."""
-    if w.latency != "interactive" or w.ttft_ms >= TIGHT_TTFT_MS or latency_verified(c):
+    new = w.input_tokens * (1.0 - w.cached_input_fraction)
+    if w.latency != "interactive" or w.ttft_ms >= TIGHT_TTFT_MS * max(1.0, new / PROMPT_TOKENS_OF_THE_MEDIANS) \
+            or latency_verified(c):
         return ""
     known = next(((i, x) for i, x in enumerate(candidates) if latency_verified(x)), None)
     if known is None:
