@@ -106,3 +106,16 @@ def test_nvfp4_checkpoints_bf16_attention_projections_compute_at_the_bf16_rate()
     fast = api.estimate(quantized, "b200", gpus=8, precision="fp4", input_tokens=1024, output_tokens=1024, layout="dep",
                         engine="trtllm")
     assert slow.output_tokens_per_s < fast.output_tokens_per_s
+
+
+def test_the_rankings_fit_messages_size_fp4_as_the_gpus_checkpoint():
+    """fp4 on a B200 is NVIDIA's NVFP4 checkpoint (396.7 GB for DeepSeek-R1), not MXFP4 (359.4 GB), in every message."""
+    from advisor import api
+    from advisor.common import fmt
+
+    w = api.workload(requests_per_day=200_000, input_tokens=24_000, output_tokens=2000, context_max_tokens=65_536,
+                     models=["deepseek-r1"], gpu_types=["b200"], precisions=["fp4"], self_hosting="required")
+    rec = api.recommend(w)
+    nv = fmt.gb(weight_bytes(api.catalog().models["deepseek-r1"], "nvfp4").total)
+    tp3 = [r for r in rec.rejected if r.reasons[0].code == "tensor-parallel"]
+    assert tp3 and all(f"the {nv} of weights" in r.reasons[0].message for r in tp3)

@@ -9,6 +9,7 @@ from functools import lru_cache
 
 from advisor.common import fmt, memo_store
 from advisor.common.memo_store import spec_key
+from advisor.domain.precision import resolve_precision
 from advisor.domain.recommendation import Reason, Rejection
 from advisor.domain.serving import ServingProfile
 from advisor.domain.specs import GpuSpec, ModelSpec
@@ -40,7 +41,7 @@ def _sizing_of(deployment: str, model: ModelSpec, gpu: GpuSpec, precision: str, 
         return eng if plan is None else lora.profile_for(eng, model, n, plan)
 
     kv_prec = default_kv_precision(precision, gpu, model)
-    weights = weight_bytes(model, precision).total
+    weights = weight_bytes(model, resolve_precision(precision, gpu.vendor)).total  # fp4: NVFP4 on NVIDIA, MXFP4 on AMD
     cap = gpu.memory_bytes
     fitting = None
     last_fail = None
