@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from advisor import cost
@@ -75,6 +76,10 @@ def with_mode(c: Candidate, mq: ModeQuality | None, w: Workload, scaled: Workloa
     else:
         per_visible = cost.usd_per_mtok_of_volume(c.monthly_cost_usd, w.tokens_per_month)
         changes["usd_per_mtok"] = per_visible
+        if c.utilization_table:  # the $/M-by-utilization curve on the same visible-token basis as the row
+            k = Decimal(str(scaled.tokens_per_month / w.tokens_per_month))
+            changes["utilization_table"] = tuple(dataclasses.replace(p, usd_per_mtok=cost.money(p.usd_per_mtok * k, cost.MICRO))
+                                                 for p in c.utilization_table)
         r = Reason("reasoning-tokens", f"reasoning mode ({mq.label or 'thinking'}): {mult:g}x output tokens per visible answer token "
                    f"({mq.multiplier_source}): {scaled.output_tokens:,} tokens generated a request for {w.output_tokens:,} visible, "
                    f"billed and served for all of them; {fmt.usd(per_visible, 3)}/M visible tokens; {mq.benchmark} {mq.score:g} ({mq.source})",

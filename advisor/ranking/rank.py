@@ -368,6 +368,8 @@ def _recommend_with(workload: Workload, catalog: Catalog, prices: PriceBook | No
         cctx = ctx_of.get((c.model, c.mode), ctx)
         be, vs, be_reason = _break_even(c, cctx, api_memos.setdefault(c.mode, {}), w)
         single = single_stream_usd_per_mtok(cctx, c) if i < DETAILED_TOP else None
+        if single is not None and cctx.workload.tokens_per_month != w.tokens_per_month:  # per visible token, as the row
+            single = cost.money(single * Decimal(str(cctx.workload.tokens_per_month / w.tokens_per_month)), cost.MICRO)
         def placing(i=i, c=c, be_reason=be_reason) -> list[Reason]:  # written when read: the table reads none
             return _placing(i, c, candidates, w, catalog.engine, front, be_reason, lambda x: ctx_of.get((x.model, x.mode), ctx))
         ranked.append(c.evolve(rank=i + 1, pareto=i in front, reasons=led_by(placing, c.reasons),
