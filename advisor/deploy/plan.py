@@ -8,15 +8,13 @@ import re
 from dataclasses import dataclass, field
 
 from advisor.catalog.load import Catalog
+from advisor.domain.precision import (
+    QUANTIZED_ONLINE,  # re-exported: deploy's name for it
+)
 from advisor.domain.recommendation import Candidate
 from advisor.domain.workload import Workload
 from advisor.errors import InputError
 from advisor.physics.lora import LoraPlan
-
-QUANTIZED_ONLINE = ("fp8",)
-"""Weight precisions vLLM and SGLang quantize a higher-precision checkpoint to at load time (``--quantization fp8``);
-others need a pre-quantized checkpoint."""
-
 
 VLLM_MAX_UTILIZATION = 0.95
 """Highest ``--gpu-memory-utilization`` written: vLLM 0.12 captures its CUDA graphs after sizing the KV cache, so

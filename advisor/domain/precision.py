@@ -59,6 +59,9 @@ PRECISIONS: dict[str, PrecisionScheme] = {
 KV_BYTES: dict[str, float] = {"bf16": 2.0, "fp16": 2.0, "fp8": 1.0}
 
 QUANTIZED_4BIT = {"int4", "fp4", "nvfp4", "mxfp4", "mxfp4-experts"}
+QUANTIZED_ONLINE = ("fp8",)
+"""Weight precisions vLLM and SGLang quantize a higher-precision checkpoint to at load time (``--quantization fp8``);
+others need a pre-quantized checkpoint (TensorRT-LLM always does)."""
 
 
 def resolve_precision(name: str, vendor: str = "") -> str:

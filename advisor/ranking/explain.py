@@ -6,6 +6,7 @@ from __future__ import annotations
 from advisor import cost
 from advisor.common import fmt
 from advisor.cost import billing
+from advisor.domain.precision import QUANTIZED_ONLINE, is_upcast, resolve_precision
 from advisor.domain.prices import COMMITMENT_YEARS
 from advisor.domain.recommendation import Reason
 
@@ -82,16 +83,16 @@ def checkpoint_reasons(c, catalog) -> list[Reason]:
     """A warning on a self-hosted row costed in a precision no published checkpoint holds and its engine does not
     quantize to at load time (``deploy.engines.missing_weights`` refuses to write its launch files): someone has to
     quantize the weights first, and the quality of that checkpoint is the user's to check."""
-    from advisor.deploy.plan import QUANTIZED_ONLINE
-    from advisor.domain.precision import is_upcast, resolve_precision
-
-    m, g = catalog.models.get(c.model), catalog.gpus.get(c.gpu or "")
-    if c.deployment != "self-hosted" or m is None or g is None or not c.precision or m.api_only:
+    prec = c.precision
+    if c.deployment != "self-hosted" or not prec:
         return []
-    prec, native = c.precision, m.native_precision
-    if prec == native or m.checkpoint(prec) or m.checkpoint(resolve_precision(prec, g.vendor)) or is_upcast(prec, native):
+    m, g = catalog.models.get(c.model), catalog.gpus.get(c.gpu or "")
+    if m is None or g is None or prec == m.native_precision or m.api_only or prec in m.checkpoints:
         return []
     if prec in QUANTIZED_ONLINE and c.engine != "trtllm":
+        return []
+    native = m.native_precision
+    if m.checkpoint(resolve_precision(prec, g.vendor)) or is_upcast(prec, native):
         return []
     how = ("TensorRT-LLM serves only pre-quantized (ModelOpt) checkpoints; vLLM and SGLang quantize to fp8 at load time"
            if prec in QUANTIZED_ONLINE else f"no engine quantizes to {prec} at load time")
