@@ -26,12 +26,9 @@ if TYPE_CHECKING:
 
 def rank_key(w: Workload):
     def key(c: Candidate):
-        heavy = 1 if (w.fine_tuning == "heavy" and c.architecture == "moe") else 0
-        late = 1 if answers_late(c, w) else 0
-        unsure = 1 if launch_unsure(c) else 0
         light = 1 if (w.fine_tuning == "light" and c.architecture == "moe") else 0
-        return (heavy, late, unsure, total(c), light, -(c.quality or 0.0), -weight_bytes(c), c.utilization or 0.0,
-                c.usd_per_mtok, c.model, c.provider, c.gpu or "")
+        return (*(1 if after(c, w) else 0 for after, _ in RANKED_AFTER), total(c), light, -(c.quality or 0.0),
+                -weight_bytes(c), c.utilization or 0.0, c.usd_per_mtok, c.model, c.provider, c.gpu or "")
     return key
 
 
@@ -161,17 +158,28 @@ def launch_unsure(c: Candidate) -> bool:
 
 
 def demotion_note(c: Candidate, top: Candidate, w: Workload) -> str:
-    """Why ``c`` ranks after #1 ``top`` although it may cost less: the rank key's rules before cost."""
-    if w.fine_tuning == "heavy" and c.architecture == "moe" and top.architecture == "dense":
-        return "; ranked after every dense option because heavy fine-tuning is planned"
-    if answers_late(c, w) and not answers_late(top, w):
-        return ("; ranked after every option whose visible answer meets the TTFT target, because it thinks first "
-                "(see the reasoning-latency warning), and on no cost/quality front")
-    if launch_unsure(c) and not launch_unsure(top):
-        why = "engine-support" if engine_unverified(c) else "checkpoint"
-        return (f"; ranked after every option known to launch as costed: its engine is not known to run its model on its "
-                f"GPU, or its weights must be quantized first (see the {why} warning)")
-    return ""
+    """Why ``c`` ranks after #1 ``top`` although it may cost less: the first of ``RANKED_AFTER``'s rules that holds for
+    ``c`` and not for ``top``."""
+    return next((note(c) for after, note in RANKED_AFTER if after(c, w) and not after(top, w)), "")
+
+
+def _unsure_note(c: Candidate) -> str:
+    why = "engine-support" if engine_unverified(c) else "checkpoint"
+    return (f"; ranked after every option known to launch as costed: its engine is not known to run its model on its "
+            f"GPU, or its weights must be quantized first (see the {why} warning)")
+
+
+RANKED_AFTER: tuple[tuple[Callable[[Candidate, Workload], bool], Callable[[Candidate], str]], ...] = (
+    (lambda c, w: w.fine_tuning == "heavy" and c.architecture == "moe",
+     lambda c: "; ranked after every dense option because heavy fine-tuning is planned"),
+    (answers_late,
+     lambda c: ("; ranked after every option whose visible answer meets the TTFT target, because it thinks first "
+                "(see the reasoning-latency warning), and on no cost/quality front")),
+    (lambda c, w: launch_unsure(c), _unsure_note),
+)
+"""The rules that rank a row after every row they do not hold for, before cost, in this order (``rank_key``), each
+with what the row's rank reason says (``demotion_note``): an MoE under heavy fine-tuning, a reasoning row whose
+visible answer starts after the TTFT target, a row not known to launch as costed."""
 
 
 def estimate_error(c: Candidate, profile) -> float:
