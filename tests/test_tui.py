@@ -315,7 +315,8 @@ async def test_breakdown_of_a_self_hosted_candidate():
         assert screen.query_one(MemoryBar).memory == best.memory
         plot = screen.query_one(CostPlot)
         assert plot.curve is not None and abs(plot.curve.point_utilization_pct - best.utilization * 100) < 1e-9
-        assert plot.curve.api_usd_per_mtok is not None  # the cheapest API as a line
+        # the API line is the break-even's comparator; no per-token API serves this preset's LoRA-tuned model
+        assert plot.curve.api_usd_per_mtok is None and not best.break_even_vs
         reasons = str(screen.query_one("#bd-reasons", Static).render())
         assert best.reasons[0].message in reasons.replace("\n", " ")
         targets = screen.query_one("#bd-targets", Static)
@@ -908,3 +909,18 @@ def test_an_api_rows_targets_show_the_workloads_targets_and_what_is_measured():
     assert checks["per user"].target == "≥ 40 tok/s"
     batch = api.workload(latency="batch", deadline_hours=8)
     assert target_checks(unmeasured, batch)[0].target == "no target (batch)"
+
+
+def test_the_breakdowns_api_line_is_one_that_can_serve_the_workload():
+    """steady-latency plans LoRA adapters no per-token API serves: no API line; without the plan, the line is the
+    break-even's comparator at its $/M."""
+    from advisor import api
+    from advisor.tui.services import Services
+
+    tuned = api.recommend(api.preset("steady-latency"))
+    c = next(c for c in tuned.candidates if c.deployment == "self-hosted")
+    assert Services().cheapest_api(c, tuned) == (None, None)
+    plain = api.recommend(api.workload(preset="steady-latency", fine_tuning="none", self_hosting="allowed"))
+    c = next(c for c in plain.candidates if c.deployment == "self-hosted" and c.break_even_vs)
+    usd, label = Services().cheapest_api(c, plain)
+    assert label.startswith(f"{c.model} via ") and f"${usd:.3f}" in c.break_even_vs

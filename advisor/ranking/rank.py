@@ -205,7 +205,8 @@ def _break_even_reason(c: Candidate, be, vs: str, api_usd_per_mtok) -> Reason:
     billed = "" if c.scaling in (None, "fixed") else f"; billed {c.scaling}, it pays only for the hours it runs"
     return Reason("break-even", f"break-even with {vs}: {fmt.num(per_day / 1e6, 1)}M tokens/day per replica "
                   f"running all month; this workload is {fmt.num(now / 1e6, 1)}M tokens/day ({side}){billed}", "info",
-                  {"break_even_tokens_per_day": per_day, "workload_tokens_per_day": now})
+                  {"break_even_tokens_per_day": per_day, "workload_tokens_per_day": now,
+                   "api_usd_per_mtok": float(api_usd_per_mtok)})
 
 
 def _placing(i: int, c: Candidate, candidates: Sequence[Candidate], w: Workload, profile, front: set[int],

@@ -307,16 +307,13 @@ class Services:
             raise InputError(_ID_KIND_TO_FIELD.get(exc.kind, exc.kind), _unknown_text(exc), "form") from None
 
     def cheapest_api(self, c: Candidate, rec: Recommendation) -> tuple[float | None, str | None]:
-        """($/M tokens, label) of the cheapest API for the same model (what break-even compares with), else
-        the cheapest API in the ranking; (None, None) when there is none."""
-        from advisor import api, cost
-        from advisor.prices import resolve
-
-        w = rec.workload
-        found = cost.cheapest_api(resolve.price_book(api.catalog()).api_offers(c.model, w.providers), w)
-        if found:
-            best, usd = found
-            return float(usd), f"{c.model} via {best.provider}"
+        """($/M tokens, label) of the API the candidate's break-even compares with (the cheapest that can serve the
+        workload: mode, context, latency, fine-tuned weights, rate limits; per visible token), else the cheapest API
+        row in the ranking; (None, None) when no API can serve it."""
+        if c.break_even_vs:
+            numbers = next((r.numbers for r in c.reasons if r.code == "break-even"), {})
+            if numbers.get("api_usd_per_mtok") is not None:
+                return float(numbers["api_usd_per_mtok"]), f"{c.model} via {c.break_even_vs.split(' at ')[0]}"
         apis = [x for x in rec.candidates if x.deployment == "api"]
         if apis:
             best_c = min(apis, key=lambda x: x.usd_per_mtok)
