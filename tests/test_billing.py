@@ -294,5 +294,7 @@ def test_a_row_priced_from_an_old_snapshot_says_so():
     fresh = recommend_with(api.workload(**base), api.catalog(), prices=_book(_gpu_price(as_of=lately)))
     stale = [r for r in old.candidates[0].reasons if r.code == "stale-price"]
     assert stale and stale[0].severity == "warning" and long_ago in stale[0].message
-    assert stale[0].numbers["age_days"] > 180
+    from advisor.prices.book import STALE_AFTER_DAYS
+
+    assert stale[0].numbers["age_days"] > STALE_AFTER_DAYS
     assert not [r for r in fresh.candidates[0].reasons if r.code == "stale-price"]

@@ -133,7 +133,10 @@ def test_prices_stale_lists_old_and_guessed_rows_with_where_to_recheck(capsys):
     rows, _, _ = prices_cli.price_rows()
     assert prices_cli.print_prices(argparse.Namespace(stale=True, format="json", source=None)) == 0
     out = json.loads(capsys.readouterr().out)
-    assert out["recheck_after_days"] == prices_cli.RECHECK_AFTER_DAYS == 120
+    from advisor.prices.book import STALE_AFTER_DAYS
+
+    # one threshold: what `prices --stale` lists is what `prices` marks "(stale)" and the ranking warns about
+    assert out["recheck_after_days"] == prices_cli.RECHECK_AFTER_DAYS == STALE_AFTER_DAYS == 120
     listed = {(r["provider"], r["kind"], r["item"], r["sku"]) for r in out["stale"]}
     for r in rows:
         key = (r["provider"], r["kind"], r["item"], r["sku"])

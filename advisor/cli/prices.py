@@ -32,7 +32,9 @@ def _age(days: int | None, stale: bool) -> str:
 
 
 RECHECK_AFTER_DAYS = 120
-"""``moe-advisor prices --stale``: rows older than this (or with a guessed date) are listed to re-check."""
+"""``moe-advisor prices --stale``: rows older than this (or with a guessed date) are listed to re-check; the same age
+as ``prices.book.STALE_AFTER_DAYS``, which marks a row stale (a test holds them equal: this module must not import
+the price book at start-up)."""
 GUESSED_DATE = re.compile(r"as_of\s*(=|is)\s*(the\s+)?date\s+(it\s+was\s+)?read|as_of is (a )?guess|guessed date|date (is )?guessed",
                           re.IGNORECASE)
 """Notes that say the as-of date is not the price's own date (an undated price booked on the day it was read)."""

@@ -12,7 +12,9 @@ from advisor.domain.prices import ApiPrice, GpuPrice
 SERVING_PRICING = ("on-demand",)
 """Pricing types a serving deployment is costed at by default (spot can be reclaimed mid-request)."""
 
-STALE_AFTER_DAYS = 180
+STALE_AFTER_DAYS = 120
+"""A price older than this is stale: a row priced from it carries a ``stale-price`` warning, ``prices`` marks it and
+``prices --stale`` lists it to re-check (one threshold for all three; the bundled catalog is re-read within it)."""
 
 
 @dataclass(frozen=True)
