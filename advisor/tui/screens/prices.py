@@ -11,6 +11,7 @@ from textual.containers import Horizontal, VerticalScroll
 from advisor.tui.screens.base import AdvisorScreen
 from textual.widgets import Button, DataTable, Footer, Header, ProgressBar, Static
 
+from advisor.prices.book import STALE_AFTER_DAYS
 from advisor.tui.messages import PricesLoaded, RefreshFinished, RefreshProgress
 from advisor.tui.services import PluginRow, PriceSource, RefreshRow
 
@@ -86,7 +87,7 @@ class PricesScreen(AdvisorScreen):
                           "yes" if r.refreshable else "-", note, key=r.name)
         live = sum(r.refreshable for r in rows)
         if stale:
-            note = (f"{len(rows)} sources; ⚠ {len(stale)} stale (older than 180 days): {', '.join(stale)}. "
+            note = (f"{len(rows)} sources; ⚠ {len(stale)} stale (older than {STALE_AFTER_DAYS} days): {', '.join(stale)}. "
                     f"{live} have a live endpoint: press r to refresh them.")
         else:
             note = f"{len(rows)} sources, none stale; {live} have a live endpoint (r refreshes them)."
