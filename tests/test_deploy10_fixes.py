@@ -103,6 +103,24 @@ def test_memory_settings_in_each_engines_terms():
     assert t.value == TRTLLM_MAX_FREE_FRACTION and "free" in t.note
 
 
+def test_a_capped_memory_setting_is_not_called_enough(kimi):
+    """When the plan needs more than the ceiling written (vLLM 0.95), the line naming the setting says it is capped and
+    the engine gets less KV cache, not "the engine's default or more, the surplus going to KV cache"."""
+    import dataclasses
+
+    from advisor.deploy.engines import notes
+
+    w, c = kimi
+    p = plan_for(c, w, api.catalog())
+    m = p.memory
+    over = dataclasses.replace(m, kv_need=m.capacity - m.weights - m.adapters - m.activation - m.fixed)  # needs 100%
+    line = next(x for x in notes(dataclasses.replace(p, memory=over), "vllm") if x.startswith("--gpu-memory-utilization"))
+    assert line.startswith(f"--gpu-memory-utilization {VLLM_MAX_UTILIZATION:.2f}, the most") and "less KV cache" in line
+    assert "surplus" not in line
+    fine = next(x for x in notes(p, "vllm") if x.startswith("--gpu-memory-utilization"))
+    assert "surplus going to KV cache" in fine and "less KV cache" not in fine
+
+
 def test_trtllm_free_fraction_holds_the_planned_kv(kimi):
     w, c = kimi
     p = plan_for(c, w, api.catalog())
