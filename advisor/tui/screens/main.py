@@ -53,7 +53,7 @@ class MainScreen(AdvisorScreen):
                 yield Static(Text("ranking…", "bold"), id="status")
                 yield ClampedText("", more="f3 and the breakdown list them", id="notes")
                 yield RankingTable(id="ranking")
-                yield ClampedText("", more="enter: the full breakdown", id="detail")
+                yield ClampedText("", more="enter: breakdown", id="detail")
         yield Footer(compact=True)
 
     def on_mount(self) -> None:

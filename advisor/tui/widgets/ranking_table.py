@@ -66,10 +66,14 @@ def mode_text(c: Candidate) -> str:
 def where(c: Candidate) -> str:
     """What tells two rows of one model apart: the API provider, or replicas × GPUs, precision and provider, and
     the answering mode where the model is ranked once per mode."""
-    mode = f" · {mode_text(c)}" if c.mode else ""
+    return where_cell(c) + (f" · {mode_text(c)}" if c.mode else "")
+
+
+def where_cell(c: Candidate) -> str:
+    """``where`` in the table: the answering mode is left out (the model column's tag says it)."""
     if c.deployment == "api":
-        return f"API · {c.provider}{mode}"
-    return f"{_gpus(c)} {c.precision} · {c.provider}{mode}"
+        return f"API · {c.provider}"
+    return f"{_gpus(c)} {c.precision} · {c.provider}"
 
 
 def model_cell(c: Candidate) -> str:
@@ -123,7 +127,7 @@ COLUMNS: tuple[Column, ...] = (
     Column("model", "model", model_cell, lambda c: (c.model, where(c))),
     Column("quality", "quality", quality_cell,
            lambda c: _none_last(c.quality, reverse_sign=True), right=True),
-    Column("gpus", "where (R × G gpu)", where, lambda c: ((c.replicas_peak or c.replicas) * c.gpus, c.gpu or "")),
+    Column("gpus", "where (R × G gpu)", where_cell, lambda c: ((c.replicas_peak or c.replicas) * c.gpus, c.gpu or "")),
     Column("arch", "arch", lambda c: arch_label(c.architecture), lambda c: c.architecture),
     Column("utilization", "util.", lambda c: fmt.pct(c.utilization) if c.utilization is not None else "-",
            lambda c: _none_last(c.utilization, reverse_sign=True), right=True),

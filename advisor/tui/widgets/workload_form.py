@@ -35,7 +35,7 @@ def _fields() -> tuple[FieldSpec, ...]:
     # Hints fit on one line of the form at 120 columns (41 characters), except the precision list.
     precisions = " ".join(services.precision_names())
     return (
-        FieldSpec("requests_per_day", "Requests per day", "Mean per day; capacity covers the peak.", "e.g. 40000",
+        FieldSpec("requests_per_day", "Requests a day", "Mean per day; capacity covers the peak.", "e.g. 40000",
                   section="Traffic"),
         FieldSpec("input_tokens", "Input tokens", "Mean prompt tokens, history included.", "e.g. 1200", section="Traffic"),
         FieldSpec("output_tokens", "Output tokens", "Mean generated tokens per request.", "e.g. 350", section="Traffic"),
@@ -43,15 +43,15 @@ def _fields() -> tuple[FieldSpec, ...]:
                   section="Traffic"),
         FieldSpec("peak_to_mean", "Peak-to-mean", "Peak rate over the mean; 1 = flat.", "e.g. 2.5", section="Traffic"),
         FieldSpec("latency", "Mode", "Interactive targets, or a batch deadline.", options=LATENCY, section="Latency"),
-        FieldSpec("ttft_ms", "TTFT target (ms)", "Mean wait for the first token at the peak.", "e.g. 1000", section="Latency",
+        FieldSpec("ttft_ms", "TTFT (ms)", "Target: mean wait for the first token at the peak.", "e.g. 1000", section="Latency",
                   mode="interactive"),
-        FieldSpec("output_tokens_per_s_per_user", "Tokens/s per user", "Speed each user sees (TPOT = 1000/this).",
+        FieldSpec("output_tokens_per_s_per_user", "Tok/s per user", "Tokens/s each user sees (TPOT = 1000/this).",
                   "e.g. 25", section="Latency", mode="interactive"),
-        FieldSpec("deadline_hours", "Deadline (hours)", "A day's volume must finish within this.", "e.g. 24",
+        FieldSpec("deadline_hours", "Deadline (h)", "Hours: a day's volume must finish within this.", "e.g. 24",
                   section="Latency", mode="batch"),
         FieldSpec("fine_tuning", "Plan", "light = LoRA; heavy = full fine-tunes.", options=FINE_TUNING,
                   section="Fine-tuning"),
-        FieldSpec("context_typical_tokens", "Typical context", "Shown in summaries; KV uses input+output.", "e.g. 2000",
+        FieldSpec("context_typical_tokens", "Usual context", "Typical tokens, for summaries; KV uses input+output.", "e.g. 2000",
                   section="Context"),
         FieldSpec("context_max_tokens", "Max context", "Longest sequence to accept (tokens).", "e.g. 16384",
                   section="Context"),
