@@ -133,8 +133,8 @@ def test_deploy_names_the_published_fp8_checkpoint(cat):
         assert "meta-llama/Llama-4-Maverick-17B-128E-Instruct-FP8" in script, target
         assert "--quantization" not in script and "point the model at" not in script, target
     # a model without a published checkpoint of that precision keeps the hand-off note
-    c2 = dataclasses.replace(c, model="llama-4-scout")
-    assert plan_for(c2, w, cat).repo == cat.models["llama-4-scout"].hf_repo
+    c2 = dataclasses.replace(c, model="mixtral-8x22b")
+    assert plan_for(c2, w, cat).repo == cat.models["mixtral-8x22b"].hf_repo
 
 
 def test_ranking_rejects_a_precision_no_allowed_engine_serves_on_the_gpu():
