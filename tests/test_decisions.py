@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-import pytest
 
 from advisor import api
 from advisor.physics.training import training_memory, training_run

@@ -4,7 +4,6 @@ budget (``MOE_ADVISOR_PLUGIN_TIMEOUT_S``), BaseExceptions caught, secrets never 
 from __future__ import annotations
 
 import dataclasses
-import json
 import subprocess
 import sys
 import textwrap

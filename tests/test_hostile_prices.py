@@ -4,14 +4,13 @@ reach the cache; a killed writer's temp file is cleaned on the next write."""
 
 from __future__ import annotations
 
-import json
 import os
 import time
 from decimal import Decimal
 
 import pytest
 
-from advisor import api, plugin_manager, runtime
+from advisor import plugin_manager, runtime
 from advisor.cli import main
 from advisor.common.files import STALE_TEMP_S, atomic_write
 from advisor.hookspecs import hookimpl

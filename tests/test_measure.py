@@ -9,7 +9,6 @@ import pytest
 
 from advisor import api
 from advisor.cli import main
-from advisor.errors import InputError
 from advisor.measure import store
 from advisor.measure.calibrate import calibrate
 from advisor.measure.results import read_result

@@ -3,7 +3,6 @@ faster and no lighter, built-in backends called inline, and a job that scales to
 
 from __future__ import annotations
 
-import dataclasses
 import threading
 from decimal import Decimal
 

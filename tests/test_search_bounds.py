@@ -12,7 +12,7 @@ from advisor.domain.recommendation import LazyReasons, Reason, known_reasons
 from advisor.domain.workload import PRESETS
 from advisor.physics.engines import engines_for
 from advisor.prices.book import from_catalog
-from advisor.ranking import bounds, self_hosted
+from advisor.ranking import bounds, engine_support, self_hosted
 from advisor.ranking.context import Context
 from advisor.ranking.rank import recommend_with
 
@@ -63,7 +63,8 @@ def test_each_candidate_bills_the_least_over_every_gpu_count_and_engine(cat, pre
         model, gpu = cat.models[c.model], cat.gpus[c.gpu]
         price = book.cheapest_gpu(gpu.id, ctx.workload.providers, ctx.workload.pricing_kinds)
         bills = []
-        for eng in engines_for(cat, gpu, ctx.workload.engines):
+        # the engines the ranking costs this precision on (no TensorRT-LLM for FP8 weights no checkpoint holds)
+        for eng in engine_support.for_precision(model, gpu, c.precision, engines_for(cat, gpu, ctx.workload.engines)):
             if not eng.serves(c.precision):
                 continue
             kv, fitting, _ = self_hosted._sizing("self-hosted", model, gpu, c.precision, eng, ctx.workload.context_max_tokens,

@@ -13,7 +13,6 @@ pytest.importorskip("textual")
 
 from textual.widgets import Static  # noqa: E402
 
-from advisor import api  # noqa: E402
 from advisor.domain.workload import PRESETS  # noqa: E402
 from advisor.tui.services import Services  # noqa: E402
 from advisor.tui.widgets.ranking_table import MAX_ROWS, MODEL_WIDTH, MORE_KEY, RankingTable  # noqa: E402

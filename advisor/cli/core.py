@@ -152,7 +152,6 @@ def cmd_estimate(args: argparse.Namespace) -> int:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    from collections import defaultdict
 
     from advisor.physics import calibration
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import stat
-from pathlib import Path
 from typing import Any
 
 MAX_BYTES_ENV = "MOE_ADVISOR_MAX_FILE_BYTES"

@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Callable
 
 from advisor.deploy.support import vllm_support
+from advisor.domain.precision import QUANTIZED_ONLINE, is_upcast, resolve_precision
 from advisor.domain.recommendation import Candidate, Reason, Rejection
 from advisor.domain.serving import ServingProfile
 from advisor.domain.specs import GpuSpec, ModelSpec
@@ -30,6 +31,26 @@ def screen(model: ModelSpec, gpu: GpuSpec, profiles: tuple[ServingProfile, ...],
                             reasons=(Reason("engine-unsupported", line, "decisive"),))
         return left, lambda results: [*results, refusal]
     return left, lambda results: [_unverified(c, line) for c in results]
+
+
+def no_checkpoint(model: ModelSpec, gpu: GpuSpec, precision: str) -> bool:
+    """No published checkpoint holds ``model``'s weights in ``precision`` (resolved for the GPU), and the weights are not
+    the native ones nor an upcast of them: an engine must quantize them at load time, or someone must first."""
+    if model.api_only or precision == model.native_precision or precision in model.checkpoints:
+        return False
+    return not (model.checkpoint(resolve_precision(precision, gpu.vendor)) or is_upcast(precision, model.native_precision))
+
+
+def for_precision(model: ModelSpec, gpu: GpuSpec, precision: str,
+                  profiles: tuple[ServingProfile, ...]) -> tuple[ServingProfile, ...]:
+    """The engines to cost ``precision`` on: where no checkpoint holds it but vLLM or SGLang quantize to it at load time
+    (``--quantization fp8``), TensorRT-LLM (pre-quantized ModelOpt checkpoints only) is left out, so the row is costed
+    on an engine that launches as costed; with no such engine allowed, every profile stays (the row then carries the
+    ``checkpoint`` warning, ``explain.checkpoint_reasons``)."""
+    if precision not in QUANTIZED_ONLINE or not any(p.id == "trtllm" for p in profiles):
+        return profiles
+    online = tuple(p for p in profiles if p.id != "trtllm" and p.serves(precision))
+    return online if online and no_checkpoint(model, gpu, precision) else profiles
 
 
 def _same(results: list) -> list:

@@ -6,9 +6,10 @@ from __future__ import annotations
 from advisor import cost
 from advisor.common import fmt
 from advisor.cost import billing
-from advisor.domain.precision import QUANTIZED_ONLINE, is_upcast, resolve_precision
+from advisor.domain.precision import QUANTIZED_ONLINE
 from advisor.domain.prices import COMMITMENT_YEARS
 from advisor.domain.recommendation import Reason
+from advisor.ranking.engine_support import no_checkpoint
 
 
 def _increment(price) -> str:
@@ -87,12 +88,7 @@ def checkpoint_reasons(c, catalog) -> list[Reason]:
     if c.deployment != "self-hosted" or not prec:
         return []
     m, g = catalog.models.get(c.model), catalog.gpus.get(c.gpu or "")
-    if m is None or g is None or prec == m.native_precision or m.api_only or prec in m.checkpoints:
-        return []
-    if prec in QUANTIZED_ONLINE and c.engine != "trtllm":
-        return []
-    native = m.native_precision
-    if m.checkpoint(resolve_precision(prec, g.vendor)) or is_upcast(prec, native):
+    if m is None or g is None or (prec in QUANTIZED_ONLINE and c.engine != "trtllm") or not no_checkpoint(m, g, prec):
         return []
     how = ("TensorRT-LLM serves only pre-quantized (ModelOpt) checkpoints; vLLM and SGLang quantize to fp8 at load time"
            if prec in QUANTIZED_ONLINE else f"no engine quantizes to {prec} at load time")

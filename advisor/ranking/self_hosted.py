@@ -116,7 +116,8 @@ class SelfHostedBackend:
                 served = served or bool(profiles)
             profiles, screened = engine_support.screen(model, gpu, profiles, price.provider, self.deployment)
             for precision in ranked_precisions(w.precisions, model.native_precision) if profiles else ():  # native's too
-                out.extend(screened(self._best_engine(ctx, model, gpu, precision, price, profiles)))
+                out.extend(screened(self._best_engine(ctx, model, gpu, precision, price,
+                                                         engine_support.for_precision(model, gpu, precision, profiles))))
             out.extend(() if profiles else screened([]))  # no engine left: the rejection saying which refuses it
         if plan is not None and refused and not served:
             out.append(lora.rejection(model, plan, refused))
