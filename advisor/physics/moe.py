@@ -5,7 +5,8 @@ Expert reads      E x (1 - (1 - k/E)^(B/skew))                     (``experts_to
 EP max load       a rank's share of B k routed tokens is a binomial with mean mu = B k / n; the busiest of n
                   ranks carries about mu + sqrt(2 ln n x mu) (Gaussian max of n draws), so the step waits on
                   1 + imbalance x sqrt(2 ln n / mu) times the mean (``ep_max_load``, capped at n); for the compute-bound
-                  grouped GEMMs at least EP_ROUTING_FLOOR (``ep_compute_load``: skewed routing does not average out).
+                  grouped GEMMs at least the routing floor, 1 + 0.45 ln(n) / ln 8 (``ep_routing_floor``, ``ep_compute_load``:
+                  skewed routing does not average out).
 Grouped GEMM      compute efficiency relative to the dense GEMM fit (``grouped_gemm_efficiency``):
                       eff_moe x t / (t / (s x r_fmt) + t_half),   s = N / (N + N_half)
                   i.e. the grouped GEMM's time is FLOPs / (dense rate x eff_moe) x (1 / (s x r_fmt) + t_half / t): a
@@ -52,23 +53,47 @@ def ep_max_load(routed_tokens: float, ranks: int, imbalance: float = 1.0) -> flo
 
 EP_ROUTING_FLOOR = 1.45
 """Busiest expert-parallel rank's share of the routed tokens over the mean, at least, for the compute-bound part of
-the grouped GEMMs (``ep_compute_load``). The binomial term of ``ep_max_load`` vanishes at large batches (1.03 at 4,096
-tokens per rank), as if routing were uniform; skewed routing does not average out. Measured on aiconfigurator-core
-0.12.0's TensorRT-LLM 1.3.0rc20 fused-MoE tables (moe_perf.parquet, H100/H200/B200, EP8, the throughput kernels
-moe_torch_flow(_cutlass) and deepgemm, 125 combinations of shape and format with >= 128 experts, DeepSeek-V3, Kimi K2,
-Qwen3, gpt-oss and Maverick shapes among them): the tables' power-law routing (exponent 1.01) over their balanced routing takes 1.0x (median) the
-time at <= 256 tokens (memory-bound: the floor does not apply there), 1.21x at 1-4k and 1.46x (quartiles 1.37-1.58) at
->= 4k tokens, where the op is compute-bound and the ratio is the busiest rank's load. The power law is the tables'
-assumption about routing, not a measurement of these models' routing (none is published for the calibration runs); no
-calibration row runs expert-parallel, so the value is not fitted on them. Mixtral's 8 experts are not in the 125 (the
-same power law gives them 2-3.5x); Maverick's top-1 of 128 is, and scatters (0.9-7x)."""
+the grouped GEMMs, at EP8 (``ep_routing_floor`` scales it to other rank counts). The binomial term of ``ep_max_load``
+vanishes at large batches (1.03 at 4,096 tokens per rank), as if routing were uniform; skewed routing does not average
+out. Measured on aiconfigurator-core 0.12.0's TensorRT-LLM 1.3.0rc20 fused-MoE tables (moe_perf.parquet, H100/H200/B200,
+EP8, the throughput kernels moe_torch_flow(_cutlass) and deepgemm, 125 combinations of shape and format with >= 128
+experts, DeepSeek-V3, Kimi K2, Qwen3, gpt-oss and Maverick shapes among them): the tables' power-law routing (exponent
+1.01) over their balanced routing takes 1.0x (median) the time at <= 256 tokens (memory-bound: the floor does not apply
+there), 1.21x at 1-4k and 1.46x (quartiles 1.37-1.58) at >= 4k tokens, where the op is compute-bound and the ratio is
+the busiest rank's load. The power law is the tables' assumption about routing, not a measurement of these models'
+routing (none is published for the calibration runs); no calibration row runs expert-parallel, so the value is not
+fitted on them. Mixtral's 8 experts are not in the 125 (the same power law gives them 2-3.5x); Maverick's top-1 of 128
+is, and scatters (0.9-7x)."""
+
+EP_ROUTING_SLOPE = EP_ROUTING_FLOOR - 1.0
+"""Growth of the routing floor per natural log of the EP rank count over ln 8 (``ep_routing_floor``)."""
 
 
-def ep_compute_load(routed_tokens: float, ranks: int, imbalance: float = 1.0, floor: float = EP_ROUTING_FLOOR) -> float:
+def ep_routing_floor(ranks: int) -> float:
+    """Busiest rank's load over the mean under skewed routing, at least, for ``ranks`` expert-parallel ranks:
+    1 + (EP_ROUTING_FLOOR - 1) x ln(ranks) / ln 8, i.e. 1.15 at EP2, 1.30 at EP4, 1.45 at EP8, 1.60 at EP16, 1.75 at EP32
+    (1.0 without expert parallelism).
+
+    The busiest of n ranks under a fixed skew of the experts' popularity departs from the mean by a term that grows
+    with the spread of n draws, ~ln n for the heavy-tailed loads of a power law. Measured on aiconfigurator-core
+    0.12.0's TensorRT-LLM 1.3.0rc20 fused-MoE tables (moe_perf.parquet on H100/H200/B200, moe_tp 1, >= 64 experts,
+    the throughput kernels; median of power-law-1.01 over balanced time at > 4k tokens, where the op is compute-bound,
+    ~500 shape x format x GPU points per rank count, ``scripts/kernel_table_check.py`` and docs/measurements/): 1.17 at
+    EP2, 1.29 at EP4, 1.47 at EP8, 1.71 at EP16, 1.95 at EP32 (EP1 1.09: the busiest expert within one rank, not
+    modelled). A single EP8 floor charged EP2 and EP4 layouts 1.45 where the tables give 1.17 and 1.29: the composed
+    step of Qwen3-30B-A3B on 2x H200 (attention TP2 + EP2) had its experts at 1.6x the tables' power-law time."""
+    if ranks <= 1:
+        return 1.0
+    return 1.0 + EP_ROUTING_SLOPE * math.log(ranks) / math.log(8.0)
+
+
+def ep_compute_load(routed_tokens: float, ranks: int, imbalance: float = 1.0, floor: float | None = None) -> float:
     """Busiest rank's routed tokens over the mean for its grouped-GEMM FLOPs: max(``ep_max_load``, ``floor``), at most
-    ``ranks`` (1 without expert parallelism)."""
+    ``ranks`` (1 without expert parallelism); ``floor`` defaults to ``ep_routing_floor(ranks)``."""
     if ranks <= 1 or routed_tokens <= 0:
         return 1.0
+    if floor is None:
+        floor = ep_routing_floor(ranks)
     return min(float(ranks), max(ep_max_load(routed_tokens, ranks, imbalance), floor))
 
 
