@@ -106,6 +106,8 @@ for line in sys.stdin:
                                   kv_block_size=None, systems_path=None, nextn=0, database=db)
     h = EngineHandle(bytes(aiconfigurator_core.engine_spec_bincode_from_json(spec)))
     ops = h._engine.decode_step_per_op(int(j["tokens"]), int(j["isl"]), int(j["osl"]))
+    ctx = h.evaluate_context_ops(list(range(len(model.context_ops))), batch_size=max(1, j["prefill_tokens"] // j["isl"]),
+                                 s=int(j["isl"]))
     erratic = []
     if j["experts"]:  # the fused-MoE table of this shape and split: does its time fall by > 30% as tokens double?
         import pandas as pd
@@ -118,13 +120,14 @@ for line in sys.stdin:
         lat, few = t.latency.tolist(), 4 * e_ / j["moe_ep"]  # at most ~4 tokens per local expert: memory-bound
         erratic = [int(a) for a, x, y in zip(t.num_tokens, lat, lat[1:]) if y < 0.7 * x]
         erratic += [int(a) for a, x in zip(t.num_tokens, lat) if a <= few and x > 3 * j["min_moe_ms"] + 0.1]
-    print(json.dumps({"version": version, "ops": [[o[0], o[1], o[3]] for o in ops], "erratic": erratic}), flush=True)
+    print(json.dumps({"version": version, "ops": [[o[0], o[1], o[3]] for o in ops], "erratic": erratic,
+                      "prefill_ops": [[o[0], o[1], o[3]] for o in ctx]}), flush=True)
 '''
 
 
 def _category(op: str) -> str:
     """The estimate's part an aiconfigurator op name belongs to."""
-    name = op.removeprefix("generation_")
+    name = op.removeprefix("generation_").removeprefix("context_")
     if "dispatch" in name or re.search(r"(^|_)ar(_\d+)?$", name) or "all_reduce" in name or name == "p2p":
         return "comm"
     if "gemm" in name:
@@ -136,10 +139,30 @@ def _category(op: str) -> str:
     return "other"
 
 
+def _split(mod, tokens: float, prefill: bool) -> tuple[dict, float]:
+    """One pass of ``tokens`` (decode step, or prefill chunk) of a pipeline-free ``_Model`` split into PARTS (ms), term
+    by term as ``_Model._stage`` adds them; raises when the parts stop adding up to the pass (the split drifted)."""
+    lin, att = (mod.lin_pre, mod.att_pre) if prefill else (mod.lin_dec, mod.att_dec)
+    att_flops = mod.att_flops_pre if prefill else mod.att_flops_dec
+    mem, cmp, comm, _, _, _ = mod._stage(tokens, prefill)
+    t_att = tokens / mod.D
+    parts = dict.fromkeys(PARTS, 0.0)
+    parts["dense GEMMs"] = max(mod.ne_bytes / mod.bw, t_att * mod.ne_flops / lin)
+    parts["attention"] = max(0.0 if prefill else t_att * mod.kv_read / mod.kv_bw, t_att * att_flops / att)
+    parts["experts"] = mem + cmp - parts["dense GEMMs"] - parts["attention"]
+    parts["comm"] = comm
+    parts["other"] = mod.stage_overhead + mod.step_overhead
+    parts = {k: v / mod.speed * 1e3 for k, v in parts.items()}
+    total = (mod._pass_s(tokens) if prefill else mod.step_s(tokens)) * 1e3
+    if mod.P != 1 or abs(sum(parts.values()) - total) > 1e-3 * total:
+        raise SystemExit(f"parts {sum(parts.values()):.4f} ms != pass {total:.4f} ms: the split drifted from _stage")
+    return parts, total
+
+
 def estimate_parts(model_id: str, gpu: str, gpus: int, precision: str, layout: str, inp: int, out: int,
                    batch: int | None = None) -> dict:
-    """The estimate at its throughput-optimal batch (or ``batch``), and its decode step split into PARTS (ms), term by
-    term as ``advisor.physics.performance._Model._stage`` adds them (checked against ``step_s`` to 0.1%)."""
+    """The estimate at its throughput-optimal batch (or ``batch``): its decode step, and one full prefill chunk, split
+    into PARTS (ms) by ``_split``."""
     from advisor import api
     from advisor.physics import performance as perf
     from advisor.physics.engines import engine_profile
@@ -155,21 +178,13 @@ def estimate_parts(model_id: str, gpu: str, gpus: int, precision: str, layout: s
     # one MoE layer's local expert weights read once at the HBM datasheet rate: a memory-bound fused-MoE table entry
     # more than 3x (+ 0.1 ms) above it is not a kernel the estimate should be compared with
     min_moe_ms = mod.expert_bytes / max(mod.moe_layers, 1e-9) * m.n_routed_experts / mod.EP / mod.MT / (g.hbm_tbps * 1e9)
-    parts = dict.fromkeys(PARTS, 0.0)
-    b_att = b / mod.D
-    parts["dense GEMMs"] = max(mod.ne_bytes / mod.bw, b_att * mod.ne_flops / mod.lin_dec)
-    parts["attention"] = max(b_att * mod.kv_read / mod.kv_bw, b_att * mod.att_flops_dec / mod.att_dec)
-    total_mem_cmp = sum(mod._stage(b, False)[:2])
-    parts["experts"] = total_mem_cmp - parts["dense GEMMs"] - parts["attention"]
-    parts["comm"] = mod._stage(b, False)[2]
-    parts["other"] = mod.stage_overhead + mod.step_overhead
-    parts = {k: v / mod.speed * 1e3 for k, v in parts.items()}
-    total = mod.step_s(b) * 1e3
-    if abs(sum(parts.values()) - total) > 1e-3 * total:
-        raise SystemExit(f"{model_id}: parts {sum(parts.values()):.4f} ms != step {total:.4f} ms: the split drifted from _stage")
+    parts, total = _split(mod, b, prefill=False)
+    chunk = mod.chunk * mod.D  # one full prefill pass: max_num_tokens per scheduler (TensorRT-LLM: 8,192)
+    prefill_parts, prefill_total = _split(mod, chunk, prefill=True)
     return {"batch": b, "layout": est.layout, "kv": est.kv_precision, "tput": est.output_tokens_per_s, "dp": mod.D,
             "tp": lay.tensor_parallel, "ep": lay.expert_parallel, "parts": parts, "step_ms": total,
-            "moe_tp": lay.moe_tensor_parallel, "min_moe_ms": min_moe_ms,
+            "moe_tp": lay.moe_tensor_parallel, "min_moe_ms": min_moe_ms, "prefill_parts": prefill_parts,
+            "prefill_ms": prefill_total, "prefill_tokens_per_rank": int(mod.chunk),
             "experts": [m.hidden_size, m.moe_intermediate_size, m.n_routed_experts, m.num_experts_per_tok] if m.is_moe else None}
 
 
@@ -182,7 +197,7 @@ def table_job(case: tuple, ours: dict, distribution: str) -> dict:
     return {"path": path, "system": SYSTEMS[gpu], "tp": ours["tp"], "dp": ours["dp"], "moe_tp": ours["moe_tp"],
             "moe_ep": ours["ep"], "gemm": q, "moe": q, "kv": kv, "fmha": "fp8" if kv == "fp8" else "bfloat16",
             "distribution": distribution, "tokens": max(1, round(ours["batch"] / ours["dp"])), "isl": inp, "osl": out,
-            "experts": ours["experts"], "min_moe_ms": ours["min_moe_ms"]}
+            "experts": ours["experts"], "min_moe_ms": ours["min_moe_ms"], "prefill_tokens": ours["prefill_tokens_per_rank"]}
 
 
 def run_tables(python: str, jobs: list[dict]) -> list[dict]:
@@ -200,7 +215,7 @@ def _ratio(r: dict, part: str) -> float | None:
     return t / e if e > 1e-6 and t > 1e-6 else None
 
 
-def print_relative(rows: list[dict]) -> None:
+def print_relative(rows: list[dict], what: str = "decode step") -> None:
     """tables / estimate per part, and that over the same ratio on the calibrated anchors of the same GPU generation
     (Hopper or Blackwell; experts: the Mixtral anchors). The estimate of an anchor is within a few percent of its
     measured throughput, so 'vs anchors' > 1 says the tables find the part slower, relative to a calibrated family,
@@ -218,7 +233,7 @@ def print_relative(rows: list[dict]) -> None:
             if not vals and part == "experts":  # no Blackwell MoE anchor: the Hopper one
                 vals = [_ratio(r, part) for r in rows if r["anchor"] and "mixtral" in r["case"]]
             anchor[part, g] = statistics.median(vals) if vals else None
-    print("\ntables / estimate (vs the calibrated anchors of the same GPU generation)")
+    print(f"\n{what}: tables / estimate (vs the calibrated anchors of the same GPU generation)")
     print(f"{'case':46} " + "  ".join(f"{p[:11]:>15}" for p in ("step", "dense GEMMs", "attention", "experts", "comm")))
     for r in rows:
         cells = []
@@ -252,11 +267,17 @@ def main(argv: list[str] | None = None) -> None:
         label = f"{c[0]} {c[3]}x{c[2]} {c[4]} {o['layout']} {c[6]}/{c[7]}" + ("*" if t["erratic"] else "")
         cells = "  ".join(f"{o['parts'][p]:7.2f}/{tp[p]:<7.2f}"[:17].rjust(17) for p in PARTS)
         print(f"{label:46} {o['batch']:6d}  {cells}  {o['step_ms']:7.2f}/{sum(tp.values()):<7.2f}")
+        pp = dict.fromkeys(PARTS, 0.0)
+        for name, ms, _src in t["prefill_ops"]:
+            pp[_category(name)] += ms
         rows.append({"case": label, "anchor": c in ANCHORS, "gpu": c[2], "batch": o["batch"], "estimate_ms": o["parts"],
                      "tables_ms": tp, "estimate_step_ms": o["step_ms"], "tables_step_ms": sum(tp.values()),
                      "tables_ops": t["ops"], "erratic_moe_table_at_tokens": t["erratic"],
-                     "estimate_tokens_per_s": o["tput"]})
+                     "estimate_tokens_per_s": o["tput"], "prefill_tokens_per_rank": o["prefill_tokens_per_rank"],
+                     "prefill": {"estimate_ms": o["prefill_parts"], "tables_ms": pp, "estimate_step_ms": o["prefill_ms"],
+                                 "tables_step_ms": sum(pp.values()), "tables_ops": t["prefill_ops"]}})
     print_relative(rows)
+    print_relative([{**r, **r["prefill"]} for r in rows], "prefill chunk (8,192 tokens per rank)")
     if a.out:
         with open(a.out, "w") as fh:
             json.dump({"aiconfigurator_core": AIC_VERSION, "routing": dist, "rows": rows}, fh, indent=1)

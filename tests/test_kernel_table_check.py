@@ -39,6 +39,9 @@ def test_estimate_split_adds_up_to_the_step(ktc):
     p = ktc.estimate_parts("qwen3-235b-a22b", "h200", 8, "fp8", "dep", 1024, 1024)
     assert p["layout"] == "dep" and p["dp"] == 8 and p["ep"] == 8
     assert all(v >= 0 for v in p["parts"].values()) and p["parts"]["experts"] > 0 and p["parts"]["comm"] > 0
+    # the prefill chunk (8,192 tokens per rank): no KV read, and the same split
+    assert sum(p["prefill_parts"].values()) == pytest.approx(p["prefill_ms"], rel=1e-3)
+    assert p["prefill_tokens_per_rank"] == 8192 and p["prefill_parts"]["experts"] > 0
     dense = ktc.estimate_parts("llama-3.3-70b", "h200", 2, "fp8", "tp", 1000, 1000)
     assert dense["parts"]["experts"] == pytest.approx(0.0, abs=1e-9)
 
