@@ -72,6 +72,18 @@ ANCHORS = [
     ("llama-3.3-70b", "meta-llama/Meta-Llama-3.1-70B", "b200", 2, "nvfp4", "tp", 1000, 1000),
     ("llama-3.1-8b", "meta-llama/Meta-Llama-3.1-8B", "b200", 1, "nvfp4", "tp", 1000, 1000),
 ]
+MEASURED = {
+    # cases with a scored calibration row (TensorRT-LLM 0.20 perf overview): does the tables' verdict relative to the
+    # anchors point the way the measured error does? (row id -> case)
+    "trtllm020-llama-4-maverick-h200-tp8-1024-2048":
+        ("llama-4-maverick", "meta-llama/Llama-4-Maverick-17B-128E-Instruct", "h200", 8, "fp8", "tp", 1024, 2048),
+    "trtllm020-llama-4-maverick-h200-tp8-2048-128":
+        ("llama-4-maverick", "meta-llama/Llama-4-Maverick-17B-128E-Instruct", "h200", 8, "fp8", "tp", 2048, 128),
+    "trtllm020-llama-4-maverick-h100-sxm-tp8-1024-2048":
+        ("llama-4-maverick", "meta-llama/Llama-4-Maverick-17B-128E-Instruct", "h100-sxm", 8, "fp8", "tp", 1024, 2048),
+    "trtllm020-llama-4-maverick-h100-sxm-tp8-128-4096":
+        ("llama-4-maverick", "meta-llama/Llama-4-Maverick-17B-128E-Instruct", "h100-sxm", 8, "fp8", "tp", 128, 4096),
+}
 SYSTEMS = {"h100-sxm": "h100_sxm", "h200": "h200_sxm", "b200": "b200_sxm"}
 PARTS = ("dense GEMMs", "attention", "experts", "comm", "other")
 
@@ -244,14 +256,38 @@ def print_relative(rows: list[dict], what: str = "decode step") -> None:
     print("anchors: " + ", ".join(f"{p} {g} {v:.2f}" for (p, g), v in anchor.items() if v))
 
 
+def print_measured(rows: list[dict], cases: list[tuple]) -> None:
+    """For the MEASURED cases: the estimate's error against the calibration row beside the tables' decode-step ratio
+    over the anchors' (> 1: the tables find the estimate too fast, which a positive error confirms)."""
+    import csv
+    import statistics
+    from pathlib import Path
+
+    by_id = {r["id"]: r for r in csv.DictReader((Path(__file__).resolve().parents[1] / "catalogs" / "calibration.csv").open())}
+    anchor = {g: statistics.median(r["tables_step_ms"] / r["estimate_step_ms"] for r in rows
+                                   if r["anchor"] and r["gpu"].startswith("b") == (g == "blackwell"))
+              for g in ("hopper", "blackwell")}
+    lines = []
+    for row_id, case in MEASURED.items():
+        if case not in cases:
+            continue
+        r = rows[cases.index(case)]
+        measured = float(by_id[row_id]["output_tokens_per_s"])
+        rel = r["tables_step_ms"] / r["estimate_step_ms"] / anchor["blackwell" if r["gpu"].startswith("b") else "hopper"]
+        lines.append(f"{row_id:52} estimate {r['estimate_tokens_per_s'] / measured - 1:+6.1%}   tables vs anchors {rel:5.2f}")
+    if lines:
+        print("\nmeasured rows: the estimate's error beside the tables' verdict (decode step vs anchors)")
+        print("\n".join(lines))
+
+
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--aic-python", default="/tmp/aic/bin/python", help="python of an environment with aiconfigurator-core")
-    ap.add_argument("--only", default="", help="cases whose model id contains this")
+    ap.add_argument("--only", default="", help="cases whose model id contains this (the anchors always run)")
     ap.add_argument("--power-law", action="store_true", help="the tables' power-law routing instead of balanced")
     ap.add_argument("--out", help="write every case's per-op figures as JSON")
     a = ap.parse_args(argv)
-    cases = [c for c in CASES + ANCHORS if a.only in c[0]]
+    cases = [c for c in CASES + list(MEASURED.values()) if a.only in c[0]] + ANCHORS  # anchors always: the ratios need them
     ours = [estimate_parts(c[0], c[2], c[3], c[4], c[5], c[6], c[7]) for c in cases]
     dist = "power_law" if a.power_law else "balanced"
     tables = run_tables(a.aic_python, [table_job(c, o, dist) for c, o in zip(cases, ours)])
@@ -278,6 +314,7 @@ def main(argv: list[str] | None = None) -> None:
                                  "tables_step_ms": sum(pp.values()), "tables_ops": t["prefill_ops"]}})
     print_relative(rows)
     print_relative([{**r, **r["prefill"]} for r in rows], "prefill chunk (8,192 tokens per rank)")
+    print_measured(rows, cases)
     if a.out:
         with open(a.out, "w") as fh:
             json.dump({"aiconfigurator_core": AIC_VERSION, "routing": dist, "rows": rows}, fh, indent=1)
