@@ -29,6 +29,7 @@ Routing           permute + finalize move every routed token's activation twice 
 from __future__ import annotations
 
 import math
+from functools import lru_cache
 
 
 def experts_touched(n_experts: int, top_k: int, tokens: float, skew: float = 1.0) -> float:
@@ -69,6 +70,7 @@ EP_ROUTING_SLOPE = EP_ROUTING_FLOOR - 1.0
 """Growth of the routing floor per natural log of the EP rank count over ln 8 (``ep_routing_floor``)."""
 
 
+@lru_cache(maxsize=256)  # a handful of rank counts, asked once per expert-parallel step evaluation
 def ep_routing_floor(ranks: int) -> float:
     """Busiest rank's load over the mean under skewed routing, at least, for ``ranks`` expert-parallel ranks:
     1 + (EP_ROUTING_FLOOR - 1) x ln(ranks) / ln 8, i.e. 1.15 at EP2, 1.30 at EP4, 1.45 at EP8, 1.60 at EP16, 1.75 at EP32
