@@ -127,6 +127,20 @@ def breakdown(c: Candidate, rec: Recommendation) -> str:
     return "\n".join(lines)
 
 
+def fastest_misses(rejected) -> list[str]:
+    """Where no self-hosted row is ranked: the fastest TTFT and TPOT among the configurations that work but miss the
+    target, so the user sees what target a self-hosted deployment could meet."""
+    out = []
+    for code, key, what in (("ttft", "ttft_ms", "time to first token"), ("too-slow", "tpot_ms", "time per output token")):
+        misses = [r for r in rejected if r.reasons and r.reasons[0].code == code and key in r.reasons[0].numbers]
+        if misses:
+            r = min(misses, key=lambda r: r.reasons[0].numbers[key])
+            ms = r.reasons[0].numbers[key]
+            when = f"{ms / 1000:,.1f} s" if ms >= 5_000 else f"{ms:,.0f} ms"
+            out.append(f"the fastest {what} any self-hosted option reaches: {when} on {r.label}")
+    return out
+
+
 def render(rec: Recommendation, top: int = 10, details: int = 3, rejected: int = 8) -> str:
     w = rec.workload
     out = [_wrap(f"Workload '{w.name}': {w.requests_per_day:,.0f} requests/day, {w.input_tokens:,} in / {w.output_tokens:,} out tokens, "
@@ -151,6 +165,8 @@ def render(rec: Recommendation, top: int = 10, details: int = 3, rejected: int =
         shown = (sorted((r for r in rec.rejected if r.deployment != "api"), key=Rejection.sort_key)
                  + [r for r in rec.rejected if r.deployment == "api"])[:rejected]
         out.append(f"Rejected ({len(rec.rejected)}; showing {len(shown)}, near misses first):")
+        if not any(c.deployment == "self-hosted" for c in rec.candidates):
+            out += [_wrap(line, "    ", "  ") for line in fastest_misses(rec.rejected)]
         for r in shown:
             out.append(_wrap(f"{r.label}: {r.reasons[0].message}", "    ", "  x "))
         out.append("")

@@ -312,6 +312,11 @@ class Candidate:
         return f"{reps}{self.gpus}x {self.gpu} {self.precision} ({self.provider}){mode}"
 
 
+LATENCY_MISSES = {"tensor-parallel": "", "too-slow": "tpot_ms", "ttft": "ttft_ms"}
+"""Rejection codes of a configuration that works but misses a latency target, and the number saying by how much."""
+LATENCY_ORDER = {"ttft": 0, "too-slow": 1, "tensor-parallel": 2}
+
+
 @dataclass(frozen=True)
 class Rejection:
     """An option the user might expect, and why it is out."""
@@ -328,15 +333,18 @@ class Rejection:
 
     def sort_key(self) -> tuple:
         """Most useful first: model-level reasons (quality, context), then tensor-parallel and latency
-        misses, then memory misses by shortfall (near misses first); API rejections last."""
-        code = self.reasons[0].code if self.reasons else ""
+        misses (the nearest first: the fastest TTFT or TPOT among those that miss the target), then memory misses by
+        shortfall (near misses first); API rejections last."""
+        reason = self.reasons[0] if self.reasons else None
+        code = reason.code if reason else ""
         if self.deployment == "any":
             level = 0
         elif self.deployment == "api":
             level = 3
         else:
-            level = 1 if code in ("tensor-parallel", "too-slow", "ttft") else 2
-        return (level, self.shortfall_bytes, self.model, self.gpu or "", self.gpus)
+            level = 1 if code in LATENCY_MISSES else 2
+        miss = float((reason.numbers or {}).get(LATENCY_MISSES.get(code, ""), 0.0)) if reason else 0.0
+        return (level, LATENCY_ORDER.get(code, 0), miss, self.shortfall_bytes, self.model, self.gpu or "", self.gpus)
 
     @property
     def label(self) -> str:
