@@ -282,6 +282,18 @@ def recommend_with(workload: Workload, catalog: Catalog, prices: PriceBook | Non
             gc.enable()
 
 
+def _unsold_kinds(prices: PriceBook, w, name: str) -> list[str]:
+    """A provider the user named that sells GPUs here only at price kinds the workload does not allow (TensorWave: only
+    committed capacity) and no API: one note saying which kinds it sells and the flag that admits them, not a silent
+    "no feasible option"."""
+    kinds = {p.pricing for g in {x.gpu for x in prices.gpu_prices} for p in prices.gpu_offers(g, (name,), ())}
+    if not kinds or kinds & set(w.pricing_kinds) or any(prices.api_offers(m, (name,)) for m in {x.model for x in prices.api_prices}):
+        return []
+    flag = sorted({"reserved" if k in ("reserved-1y", "reserved-3y", "committed") else k for k in kinds})
+    return [f"{name} sells GPUs here only as {', '.join(sorted(kinds))} capacity, which this workload does not allow "
+            f"({', '.join(w.pricing_kinds)}): add --pricing {','.join(flag)} (pricing in a workload file) to rank its offers"]
+
+
 def _gpu_family(catalog: Catalog, name: str) -> tuple[str, ...]:
     """The GPU ids a workload's ``gpu_types`` entry allows: the id itself, every id of the family it names ("h100"
     allows h100-sxm and h100-pcie, "a100" both A100s: the id followed by "-"), or the id the catalog finds for
@@ -315,6 +327,7 @@ def _recommend_with(workload: Workload, catalog: Catalog, prices: PriceBook | No
     for name in w.providers:  # a mistyped provider is an error with close matches, not "no feasible option"
         if known and not prices.knows_provider(name):
             raise UnknownIdError("provider", name, known)
+        run_notes += _unsold_kinds(prices, w, name)
     models = [m for m in catalog.models.values() if not w.models or m.id in w.models]
     candidates: list[Candidate] = []
     rejected: list[Rejection] = []
