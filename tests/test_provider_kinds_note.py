@@ -23,3 +23,12 @@ def test_a_committed_only_provider_says_which_flag_admits_it():
 def test_a_provider_with_on_demand_offers_gets_no_note():
     rec = api.recommend(api.workload(providers=["runpod"], self_hosting="required", requests_per_day=100_000))
     assert rec.candidates and not [n for n in rec.notes if "sells GPUs here only" in n]
+
+
+def test_a_committed_row_states_no_contract_total_and_asks_for_a_quote():
+    rec = api.recommend(api.workload(providers=["tensorwave"], self_hosting="required", requests_per_day=100_000,
+                                     pricing=["reserved"], models=["qwen3-30b-a3b"]))
+    c = rec.candidates[0]
+    [r] = [r for r in c.reasons if r.code == "commitment"]
+    assert r.numbers["commitment_years"] == 0 and "does not publish" in r.message and "not a quote" in r.message
+    assert str(c.monthly_cost_usd * 12) not in r.message.replace(",", "")  # no made-up contract total

@@ -57,10 +57,14 @@ def billing_reasons(plan: billing.Plan, plans: list[billing.Plan], n: int, gpu: 
                         f"slowest card's speed", "warning"))
     elif plan.pricing_kind in ("reserved-1y", "reserved-3y", "committed"):
         years = COMMITMENT_YEARS.get(plan.pricing_kind)
-        term = f"{years} year{'s' if years > 1 else ''}" if years else "the contract's term"
-        r.append(Reason("commitment", f"{plan.pricing_kind} price: commits to {paid} GPUs for {term} "
-                        f"(${cost.money(plan.monthly_usd * 12 * (years or 1)):,}) whatever the traffic does", "warning",
-                        {"commitment_years": years or 0}))
+        if years:
+            r.append(Reason("commitment", f"{plan.pricing_kind} price: commits to {paid} GPUs for {years} year{'s' if years > 1 else ''} "
+                            f"(${cost.money(plan.monthly_usd * 12 * years):,}) whatever the traffic does", "warning",
+                            {"commitment_years": years}))
+        else:  # a contract rate: its term and its real price are the provider's quote, not a published figure
+            r.append(Reason("commitment", f"committed price: a contract for {paid} GPUs whatever the traffic does, for a term "
+                            f"{p.provider} does not publish; the ${p.usd_per_gpu_hour}/GPU-h is its advertised rate, not a quote: "
+                            f"ask {p.provider} for the term and the price before you compare", "warning", {"commitment_years": 0}))
     return r
 
 
