@@ -32,3 +32,25 @@ def test_a_committed_row_states_no_contract_total_and_asks_for_a_quote():
     [r] = [r for r in c.reasons if r.code == "commitment"]
     assert r.numbers["commitment_years"] == 0 and "does not publish" in r.message and "not a quote" in r.message
     assert str(c.monthly_cost_usd * 12) not in r.message.replace(",", "")  # no made-up contract total
+
+
+def test_a_spot_row_names_its_restart_cost_and_the_on_demand_fallback():
+    from decimal import Decimal
+
+    from advisor.domain.workload import PRESETS
+
+    w = api.workload(**{**PRESETS["batch-pipeline"].__dict__, "name": "spot", "pricing": ("spot", "on-demand"),
+                        "self_hosting": "required"})
+    spot = [c for c in api.recommend(w).candidates if c.pricing_kind == "spot"]
+    fallbacks = 0
+    for c in spot:
+        [r] = [r for r in c.reasons if r.code == "spot"]
+        assert "restart" in r.message
+        od = r.numbers["on_demand_monthly_usd"]
+        if od is None:  # MI350X is sold only as spot here
+            assert "no fallback" in r.message
+            continue
+        fallbacks += 1
+        assert Decimal(od) > c.monthly_cost_usd  # the spot row won: on demand costs more
+        assert f"${Decimal(od):,}/month" in r.message
+    assert spot and fallbacks >= 5

@@ -48,8 +48,15 @@ def billing_reasons(plan: billing.Plan, plans: list[billing.Plan], n: int, gpu: 
         r.append(Reason("multi-instance", f"each replica spans {plan.instances_per_replica} {plan.instance_gpus}-GPU instances over "
                         f"{fmt.possessive(p.provider)} cluster interconnect", "warning", {"instances_per_replica": plan.instances_per_replica}))
     if plan.pricing_kind == "spot":
-        r.append(Reason("spot", f"spot price: {p.provider} can reclaim the GPUs at any time; the job must checkpoint and retry "
-                        f"(fine for batch work, not for a latency target)", "warning"))
+        fallback = billing.best([x for x in plans if x.pricing_kind == "on-demand"])
+        backup = (f"; a day without spot capacity runs on demand: ${cost.money(fallback.monthly_usd):,}/month at that rate "
+                  f"({fallback.price.provider}, {fallback.policy})" if fallback is not None else
+                  f"; no on-demand offer of {gpu} is sold (or allowed) here, so a day without spot capacity has no fallback "
+                  f"on these GPUs")
+        r.append(Reason("spot", f"spot price: {p.provider} can reclaim the GPUs at any time; the job must checkpoint and retry, "
+                        f"each preemption costing a {billing.duration(plan.cold_start_s)} restart plus the work since the last "
+                        f"checkpoint (not in this bill){backup}", "warning",
+                        {"on_demand_monthly_usd": str(cost.money(fallback.monthly_usd)) if fallback is not None else None}))
     elif plan.pricing_kind == "serverless":
         r.append(Reason("serverless", f"serverless price: {p.provider} bills a worker per second while it runs and nothing "
                         f"while it is scaled to zero; a worker that starts cold takes {billing.duration(plan.cold_start_s)} before "
