@@ -56,7 +56,7 @@ def billing_reasons(plan: billing.Plan, plans: list[billing.Plan], n: int, gpu: 
         r.append(Reason("spot", f"spot price: {p.provider} can reclaim the GPUs at any time; the job must checkpoint and retry, "
                         f"each preemption costing a {billing.duration(plan.cold_start_s)} restart plus the work since the last "
                         f"checkpoint (not in this bill){backup}", "warning",
-                        {"on_demand_monthly_usd": str(cost.money(fallback.monthly_usd)) if fallback is not None else None}))
+                        {"on_demand_monthly_usd": str(cost.money(fallback.monthly_usd))} if fallback is not None else {}))
     elif plan.pricing_kind == "serverless":
         r.append(Reason("serverless", f"serverless price: {p.provider} bills a worker per second while it runs and nothing "
                         f"while it is scaled to zero; a worker that starts cold takes {billing.duration(plan.cold_start_s)} before "
