@@ -511,7 +511,12 @@ async def test_prices_screen_lists_sources_and_plugins():
         sources = screen.query_one("#sources", DataTable)
         assert sources.row_count > 5
         assert screen.query_one("#plugins", DataTable).row_count > 5
-        assert "sources" in str(screen.query_one("#sources-status", Static).render())
+        status = str(screen.query_one("#sources-status", Static).render())
+        assert "sources" in status
+        from advisor.prices.book import STALE_AFTER_DAYS
+
+        # the threshold is on screen, stale or not: "none stale (oldest 107 days; stale after 120)" or "older than 120 days"
+        assert f"stale after {STALE_AFTER_DAYS})" in status or f"older than {STALE_AFTER_DAYS} days" in status
 
 
 async def test_refresh_prices_with_a_failing_source(monkeypatch):

@@ -90,7 +90,9 @@ class PricesScreen(AdvisorScreen):
             note = (f"{len(rows)} sources; ⚠ {len(stale)} stale (older than {STALE_AFTER_DAYS} days): {', '.join(stale)}. "
                     f"{live} have a live endpoint: press r to refresh them.")
         else:
-            note = f"{len(rows)} sources, none stale; {live} have a live endpoint (r refreshes them)."
+            oldest = max((r.age_days for r in rows if r.age_days is not None), default=None)
+            age = f" (oldest {oldest} days; stale after {STALE_AFTER_DAYS})" if oldest is not None else ""
+            note = f"{len(rows)} sources, none stale{age}; {live} have a live endpoint (r refreshes them)."
         self.query_one("#sources-status", Static).update(note)
 
     def show_plugins(self, rows: list[PluginRow]) -> None:
