@@ -39,6 +39,7 @@ from advisor.ranking.ties import (
     better_quality_within_error,
     demotion_note,
     launch_unsure,
+    heavy_ft_cheaper_note,
     unverified_cheaper_note,
 )
 from advisor.ranking.ties import dense_first_in_a_tie as _dense_first_in_a_tie
@@ -221,7 +222,7 @@ def _placing(i: int, c: Candidate, candidates: Sequence[Candidate], w: Workload,
             if c.fine_tuning_monthly_usd else "")
     if i == 0:
         late_cheaper = [x for x in candidates if _total(x) < total and _answers_late(x, w)]
-        unsure = unverified_cheaper_note(c, candidates)
+        unsure = unverified_cheaper_note(c, candidates) + heavy_ft_cheaper_note(c, candidates, w)
         lead = ("cheapest feasible option" if (not runner or _total(runner) >= total) and not late_cheaper and not unsure
                 else "first choice")
         msg = f"{lead} at {fmt.usd(total)}/month{plus} ({per_mtok_text(c)}){unsure}"

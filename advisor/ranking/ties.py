@@ -225,3 +225,19 @@ def unverified_cheaper_note(c: Candidate, candidates) -> str:
             f"{'is' if one else 'are'} not known to launch as costed (an engine unverified for the model on that GPU, or "
             f"weights no one publishes: see {'its' if one else 'their'} engine-support or checkpoint warning), so "
             f"{'it ranks' if one else 'they rank'} after this one")
+
+
+def heavy_ft_cheaper_note(c: Candidate, candidates, w: Workload) -> str:
+    """For a dense #1 ``c`` under heavy fine-tuning: the cheaper MoE rows ranked after it (the policy is a choice the
+    user should see priced, not a silent "cheapest")."""
+    if w.fine_tuning != "heavy" or c.architecture == "moe":
+        return ""
+    cheaper = [x for x in candidates if x.architecture == "moe" and total(x) < total(c)]
+    if not cheaper:
+        return ""
+    low = min(cheaper, key=total)
+    one = len(cheaper) == 1
+    return (f"; {len(cheaper):,} cheaper MoE option{'' if one else 's'} (from {fmt.usd(total(low))}/month, {low.label}) "
+            f"rank{'s' if one else ''} after every dense one because heavy fine-tuning is planned: a full fine-tune of an MoE "
+            f"trains every expert and must keep the router balanced (expert-parallel training), a harder path than a dense "
+            f"model's; if your team has it, {low.label} is {fmt.usd(total(c) - total(low))}/month cheaper")
