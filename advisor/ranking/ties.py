@@ -214,13 +214,19 @@ def better_quality_within_error(c: Candidate, candidates, profile) -> str:
             f"{fmt.num(c.quality, 1)} ({c.quality_benchmark}) for {fmt.usd(gap)}/month more")
 
 
+def _cheaper(c: Candidate, candidates, which: Callable[[Candidate], bool]) -> tuple[list, Candidate | None, bool]:
+    """(the rows cheaper than ``c`` that ``which`` holds for, the cheapest of them, whether there is one)."""
+    cheaper = [x for x in candidates if total(x) < total(c) and which(x)]
+    return cheaper, min(cheaper, key=total, default=None), len(cheaper) == 1
+
+
 def unverified_cheaper_note(c: Candidate, candidates) -> str:
     """For #1 ``c``: the cheaper rows that rank after it because their engine is not known to run them."""
-    cheaper = [x for x in candidates if total(x) < total(c) and launch_unsure(x)]
-    if not cheaper or launch_unsure(c):
+    if launch_unsure(c):
         return ""
-    low = min(cheaper, key=total)
-    one = len(cheaper) == 1
+    cheaper, low, one = _cheaper(c, candidates, launch_unsure)
+    if not cheaper:
+        return ""
     return (f"; {len(cheaper):,} cheaper option{'' if one else 's'} (from {fmt.usd(total(low))}/month, {low.label}) "
             f"{'is' if one else 'are'} not known to launch as costed (an engine unverified for the model on that GPU, or "
             f"weights no one publishes: see {'its' if one else 'their'} engine-support or checkpoint warning), so "
@@ -232,11 +238,9 @@ def heavy_ft_cheaper_note(c: Candidate, candidates, w: Workload) -> str:
     user should see priced, not a silent "cheapest")."""
     if w.fine_tuning != "heavy" or c.architecture == "moe":
         return ""
-    cheaper = [x for x in candidates if x.architecture == "moe" and total(x) < total(c)]
+    cheaper, low, one = _cheaper(c, candidates, lambda x: x.architecture == "moe")
     if not cheaper:
         return ""
-    low = min(cheaper, key=total)
-    one = len(cheaper) == 1
     return (f"; {len(cheaper):,} cheaper MoE option{'' if one else 's'} (from {fmt.usd(total(low))}/month, {low.label}) "
             f"rank{'s' if one else ''} after every dense one because heavy fine-tuning is planned: a full fine-tune of an MoE "
             f"trains every expert and must keep the router balanced (expert-parallel training), a harder path than a dense "
