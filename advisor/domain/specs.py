@@ -90,6 +90,10 @@ class ModelSpec:
     fp8_kv_precision: str = "fp8"
     """KV-cache precision the model's FP8 serving checkpoint ships with (some NVIDIA FP8 checkpoints keep BF16 KV):
     what an engine uses by default when serving its FP8 (or narrower) weights."""
+    trust_remote_code: bool = False
+    """The engines must run code from the model's own repository to load it (Kimi K2's tokenizer,
+    tokenization_kimi.py): launch files pass ``--trust-remote-code`` (vLLM, SGLang) or ``trust_remote_code: true``
+    (TensorRT-LLM). Set where the publisher's or the engine's deployment guide asks for it (models.toml cites it)."""
     checkpoints: dict = field(default_factory=dict, compare=False)
     """Published pre-quantized checkpoints by weight precision (``{"fp8": "owner/repo"}``); ``hf_repo`` is the
     ``native_precision`` one. Each is confirmed to exist and cited in models.toml's ``notes``."""
