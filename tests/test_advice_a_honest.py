@@ -46,7 +46,7 @@ def test_precisions_ranked_for_a_model_add_its_native_checkpoint():
     assert ranked_precisions(("fp8",), "mxfp4-experts") == ("fp8", "mxfp4-experts")
     assert is_upcast("fp8", "mxfp4-experts") and is_upcast("bf16", "mxfp4-experts")
     assert not is_upcast("nvfp4", "mxfp4-experts") and not is_upcast("int4", "mxfp4-experts")
-    assert not is_upcast("bf16", "fp8") and not is_upcast("fp8", "bf16")
+    assert is_upcast("bf16", "fp8") and not is_upcast("fp8", "bf16") and not is_upcast("int8", "fp8")  # FP8 dequantizes to BF16
 
 
 def test_gpt_oss_120b_is_ranked_in_its_mxfp4_checkpoint_on_one_80gb_gpu(cat):

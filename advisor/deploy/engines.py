@@ -7,7 +7,7 @@ attention DP and EP inside the TP group); engines per replica x GPUs per engine 
 
 from __future__ import annotations
 
-from advisor.deploy import VERSIONS
+from advisor.deploy import VERSIONS, support
 from advisor.deploy.plan import EnginePlan
 
 PORT = 8000
@@ -71,6 +71,10 @@ def _devices(p: EnginePlan, i: int) -> str:
     return f"{var}={ids} "
 
 
+def _moe_backend(p: EnginePlan) -> str:
+    return support.trtllm_moe_backend(p.model_id, p.gpu, p.precision, p.native_precision)
+
+
 def _separate(p: EnginePlan, engine: str) -> bool:
     """Several engines per replica as separate processes (expert layouts: EP spans one engine only; TensorRT-LLM
     always). vLLM and SGLang fold plain TP/PP engines into one server's data parallelism."""
@@ -107,9 +111,8 @@ def notes(p: EnginePlan, engine: str) -> list[str]:
     if p.prequantized:
         out.append(f"{p.precision} weights: the published checkpoint {p.checkpoint} (of {p.hf_repo})")
     elif p.upcast and not p.prequantized:
-        out.append(f"{p.precision} weights of a {p.native_precision} checkpoint: an upcast (same quality, more memory); point the "
-                   f"model at a {p.precision} (dequantized) copy of {p.hf_repo}, or serve the published {p.native_precision} "
-                   f"checkpoint, which needs fewer GPUs")
+        out.append(f"{p.precision} weights of the {p.native_precision} checkpoint {p.hf_repo}, an upcast: " + support.upcast_step(
+            p.precision, p.native_precision, p.hf_repo))
     elif p.quantize_online and engine != "trtllm":
         out.append(f"{p.precision} weights: {VERSIONS[engine]} quantizes the {p.native_precision} checkpoint {p.hf_repo} "
                    f"at load time (--quantization {p.precision}; no {p.precision} checkpoint of it is known)")
@@ -140,19 +143,27 @@ def notes(p: EnginePlan, engine: str) -> list[str]:
         where = ("all on the GPUs as costed" if p.lora.on_gpu == p.lora.adapters else f"{p.lora.on_gpu} of them on the GPUs at once as "
                  "costed (the sequences in flight at the peak name no more) and the rest in host memory")
         out.append(f"{p.lora.adapters} LoRA adapter(s) of rank {p.lora.rank} ({p.lora.targets} projections), {where}: " + LORA_LOADING[engine])
-    if engine == "vllm":
-        from advisor.deploy import support
-
-        if support.vllm_minimum(p.model_id) > support.BASE_VLLM:
-            r = support.VLLM_RECIPES[p.model_id]
-            out.append(f"{p.model_id} needs vLLM >= {support.version_text(r.min_vllm)} ({r.url}): install at least "
-                       f"that ({support.vllm_pin(p.model_id)}; the SkyPilot file pins it)")
+    if p.trust_remote_code:
+        flag = "trust_remote_code: true" if engine == "trtllm" else "--trust-remote-code"
+        out.append(f"{flag}: {p.hf_repo} needs code from its own repository to load (catalog models.toml trust_remote_code); "
+                   "the engine runs that code, so pin a revision you have read")
+    if tools := support.TOOL_CALLING.get(p.model_id, ({}, ""))[0].get(engine):
+        out.append(f"tool use: add {tools} to the command ({support.TOOL_CALLING[p.model_id][1]})")
+    if backend := (_moe_backend(p) if engine == "trtllm" else ""):
+        g = support.TRTLLM_GUIDES[p.model_id]
+        out.append(f"moe_config.backend {backend}: the model's TensorRT-LLM deployment guide names it for {p.gpu}'s "
+                   f"generation ({g.why}; {g.url})")
+    if engine == "vllm" and support.vllm_minimum(p.model_id) > support.BASE_VLLM:
+        r = support.VLLM_RECIPES[p.model_id]
+        out.append(f"{p.model_id} needs vLLM >= {support.version_text(r.min_vllm)} ({r.url}): install at least "
+                   f"that ({support.vllm_pin(p.model_id)}; the SkyPilot file pins it)")
     return out + ["WARNING: " + x for x in warnings(p, engine)]
 
 
 def warnings(p: EnginePlan, engine: str) -> list[str]:
     """What may keep these files from serving the plan: a memory setting that cannot hold it, adapters the engine
-    is not known to serve on this model, vLLM support on this GPU unverified or refused by the vLLM recipe."""
+    is not known to serve on this model, vLLM support on this GPU unverified or refused by the vLLM recipe (or below the
+    GPU generation it names), TensorRT-LLM support unverified by the model's deployment guide."""
     out = []
     mem = p.memory_setting(engine)
     if mem.note:
@@ -160,13 +171,13 @@ def warnings(p: EnginePlan, engine: str) -> list[str]:
     if p.lora and not p.lora_served.get(engine, True):
         out.append(f"{engine} is not known to serve these LoRA adapters on {p.model_id} (catalog engine.toml lora table); "
                    "lora_targets = 'attention' keeps them off the experts")
-    from advisor.deploy import support
-
     if engine == "vllm":
         status, line = support.vllm_support(p.model_id, p.gpu)
         if status != "verified":
             out.append(line)
-    elif support.vllm_minimum(p.model_id) > support.BASE_VLLM:  # a model newer than the releases these flags are for
+    elif engine == "trtllm" and support.trtllm_support(p.model_id, p.gpu)[0] == "unverified":
+        out.append(support.trtllm_support(p.model_id, p.gpu)[1])
+    if engine != "vllm" and support.vllm_minimum(p.model_id) > support.BASE_VLLM:  # newer than these flags' releases
         out.append(f"{p.model_id} needs vLLM >= {support.version_text(support.vllm_minimum(p.model_id))} (its vLLM recipe), newer "
                    f"than the vLLM 0.12 era {VERSIONS[engine]} these files are written for: use a {engine} release that "
                    "lists this model (no per-model minimum is recorded for it)")
@@ -185,6 +196,8 @@ def vllm_argv(p: EnginePlan, port: int = PORT, engines: int = 1) -> list[str]:
         a += ["--enable-expert-parallel"]
     if p.nodes > 1:
         a += ["--distributed-executor-backend", "ray"]
+    if p.trust_remote_code:
+        a += ["--trust-remote-code"]
     a += ["--max-model-len", str(p.max_model_len), "--kv-cache-dtype", kv_dtype("vllm", p.kv_precision),
           "--gpu-memory-utilization", f"{p.memory_setting('vllm').value:.2f}",
           "--max-num-seqs", str(p.per_rank_batch), "--max-num-batched-tokens", str(p.max_batched_tokens)]
@@ -209,6 +222,8 @@ def sglang_argv(p: EnginePlan, port: int = PORT, engines: int = 1) -> list[str]:
         a += ["--ep-size", str(p.expert_parallel)]
     if p.nodes > 1:
         a += ["--nnodes", str(p.nodes), "--node-rank", "$NODE_RANK", "--dist-init-addr", "$HEAD_ADDR:5000"]
+    if p.trust_remote_code:
+        a += ["--trust-remote-code"]
     a += ["--context-length", str(p.max_model_len), "--kv-cache-dtype", kv_dtype("sglang", p.kv_precision),
           "--mem-fraction-static", f"{p.memory_setting('sglang').value:.2f}", "--max-running-requests", str(p.batch * engines),
           "--chunked-prefill-size", str(p.max_batched_tokens)]
@@ -232,6 +247,10 @@ def trtllm_options(p: EnginePlan) -> str:
     if p.max_model_len > p.max_batched_tokens:  # off by default; a prompt over max_num_tokens needs it (the estimate
         # prefills in max_num_tokens chunks; https://nvidia.github.io/TensorRT-LLM/features/long-sequence.html)
         lines.append("enable_chunked_prefill: true")
+    if p.trust_remote_code:  # the LLM-API field trtllm-serve's --trust_remote_code sets (BaseLlmArgs.trust_remote_code)
+        lines.append("trust_remote_code: true")
+    if backend := _moe_backend(p):
+        lines += ["moe_config:", f"  backend: {backend}  # the model's TensorRT-LLM deployment guide, for this GPU generation"]
     lines += ["kv_cache_config:",
               f"  dtype: {kv_dtype('trtllm', p.kv_precision)}",
               f"  free_gpu_memory_fraction: {p.memory_setting('trtllm').value:.2f}"]
@@ -243,7 +262,10 @@ def trtllm_options(p: EnginePlan) -> str:
 
 
 def trtllm_argv(p: EnginePlan, port: int = PORT) -> list[str]:
-    return ["trtllm-serve", p.repo, "--host", "0.0.0.0", "--port", str(port), "--extra_llm_api_options", OPTIONS_FILE]
+    """``trtllm-serve``; ``--trust_remote_code`` on the command line too (the flag Moonshot's and the gpt-oss guides pass),
+    so the server's own tokenizer load gets it whatever the options file's precedence."""
+    a = ["trtllm-serve", p.repo, "--host", "0.0.0.0", "--port", str(port)]
+    return a + (["--trust_remote_code"] if p.trust_remote_code else []) + ["--extra_llm_api_options", OPTIONS_FILE]
 
 
 def serve_script(p: EnginePlan, engine: str) -> str:

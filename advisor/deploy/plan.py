@@ -145,6 +145,8 @@ class EnginePlan:
     """``reasoning`` or ``non-reasoning`` for a model with answering modes ("" otherwise)."""
     visible_context: int = 0
     """The workload's own ``context_max_tokens`` (``max_model_len`` adds the reasoning tokens of a reasoning row)."""
+    trust_remote_code: bool = False
+    """The model's repository ships code the engine must run to load it (models.toml ``trust_remote_code``)."""
 
     @property
     def prequantized(self) -> bool:
@@ -167,8 +169,9 @@ class EnginePlan:
 
     @property
     def upcast(self) -> bool:
-        """The row serves a 4-bit published checkpoint in a wider precision: the engine needs a dequantized copy (no
-        quantization flag turns MXFP4 weights into FP8 or BF16 at load time)."""
+        """The row serves a quantized published checkpoint (4-bit, or FP8 as DeepSeek-V3/R1 and Kimi K2 ship) in a
+        wider precision: the engine needs a dequantized copy (no quantization flag turns MXFP4 weights into FP8, or
+        FP8 weights into BF16, at load time); the same values in more bytes, so no quality is lost."""
         from advisor.domain.precision import is_upcast
 
         return is_upcast(self.precision, self.native_precision)
@@ -249,4 +252,5 @@ def plan_for(c: Candidate, w: Workload, cat: Catalog) -> EnginePlan:
         nodes=max(1, math.ceil(c.gpus / inst)), gpus_per_node=min(c.gpus, inst),
         checkpoint=m.checkpoint(prec) or m.checkpoint(resolve_precision(prec, g.vendor)) or m.hf_repo,
         memory=gpu_mem, default_fractions=defaults, lora=adapters, lora_served=served, mode=c.mode or "", visible_context=w.context_max_tokens,
+        trust_remote_code=m.trust_remote_code,
     )

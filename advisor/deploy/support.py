@@ -5,7 +5,12 @@ Source: the vLLM project's own recipes, one YAML per model with ``model.min_vllm
 table of ``verified`` / ``unsupported`` per GPU (https://github.com/vllm-project/recipes, ``models/<org>/<repo>.yaml``
 at commit 8959cf64189c71d36e11c6a30335f923f261b1f7 of 2026-08-21, read 2026-12-04). Only recipes for the catalog
 model's own repository are used (a recipe for a later checkpoint of the same family, e.g. Qwen3-235B-A22B-Instruct-2507
-for Qwen3-235B-A22B, is not); a model without one gets no minimum and an "unverified" note.
+for Qwen3-235B-A22B, is not); a model without one gets no minimum and an "unverified" note. Where the engine names a
+lowest GPU generation for a model (``Recipe.min_capability``), an NVIDIA GPU older than it is ``unsupported``, not
+unverified: the kernels the model needs do not exist for it.
+
+TensorRT-LLM. Its per-model deployment guides name the GPUs and the MoE backend per GPU generation
+(``TRTLLM_GUIDES``); a GPU a guide does not list is unverified, as for vLLM.
 
 AMD images. The CUDA wheel (``pip install vllm``) does not run on ROCm; the vLLM project publishes a ROCm build of
 its OpenAI server as ``vllm/vllm-openai-rocm`` with release tags (``v0.15.1``, ``v0.20.2``, ``v0.22.1`` are used in
@@ -38,6 +43,19 @@ GPU_KEYS = {"h100-sxm": "h100", "h100-pcie": "h100", "h200": "h200", "b200": "b2
 """Catalog GPU id -> the recipes' hardware key."""
 
 
+COMPUTE_CAPABILITY = {"a10": (8, 6), "a100-40gb": (8, 0), "a100-80gb": (8, 0), "l4": (8, 9), "l40s": (8, 9), "rtx-4090": (8, 9),
+                      "h100-sxm": (9, 0), "h100-pcie": (9, 0), "h200": (9, 0), "gh200": (9, 0), "b200": (10, 0),
+                      "b300": (10, 3), "rtx-pro-6000": (12, 0), "rtx-5090": (12, 0)}
+"""Catalog NVIDIA GPU id -> CUDA compute capability (https://developer.nvidia.com/cuda-gpus, read 2026-12-04): 8.x
+Ampere/Ada, 9.0 Hopper, 10.x datacenter Blackwell, 12.0 RTX Blackwell. A GPU not listed is never refused by it."""
+
+
+def generation(capability: tuple[int, int]) -> str:
+    if capability >= (8, 9) and capability[0] == 8:
+        return "Ada"
+    return {8: "Ampere", 9: "Hopper", 10: "Blackwell", 12: "RTX Blackwell"}.get(capability[0], f"SM{capability[0]}x")
+
+
 @dataclass(frozen=True)
 class Recipe:
     min_vllm: tuple[int, ...]
@@ -45,6 +63,10 @@ class Recipe:
     """The recipe file under ``RECIPES``."""
     hardware: dict[str, str]
     """Recipe hardware key -> ``verified`` or ``unsupported`` (keys it does not list: unverified)."""
+    min_capability: tuple[int, int] = (0, 0)
+    """The oldest NVIDIA compute capability the engine runs the model on (``COMPUTE_CAPABILITY``; (0, 0): none named)."""
+    min_source: str = ""
+    """Where that floor is stated."""
 
     @property
     def url(self) -> str:
@@ -53,15 +75,22 @@ class Recipe:
 
 _V = "verified"
 _NO = "unsupported"
+_V4_FLOOR = ((9, 0), ("the recipe lists no NVIDIA GPU older than Hopper and writes per-generation options for hopper and "
+             "blackwell only, and vLLM's DeepSeek-V4 attention runs on FlashMLA, whose kernels need SM90 or SM100 "
+             "(Requirements, https://github.com/deepseek-ai/FlashMLA/blob/066b5ba6f63d9d0840eac008fe58a1f70acfac78/README.md; "
+             "vLLM 0.22.1's DeepSeek-V4 NVIDIA backend is flashmla only, "
+             "https://docs.vllm.ai/en/v0.22.1/api/vllm/models/deepseek_v4/nvidia/; both read 2026-12-04)"))
+"""The lowest generation vLLM runs DeepSeek-V4 on: Hopper (no Ampere or Ada kernel; RTX Blackwell, SM120, only with
+later kernels: https://github.com/vllm-project/vllm/issues/40928)."""
 VLLM_RECIPES: dict[str, Recipe] = {
     "deepseek-r1": Recipe((0, 12, 0), "models/deepseek-ai/DeepSeek-R1.yaml",
                           {"h200": _V, "b200": _V, "mi300x": _V, "mi325x": _V, "mi355x": _V}),
     "deepseek-v3": Recipe((0, 12, 0), "models/deepseek-ai/DeepSeek-V3.yaml",
                           {"h200": _V, "b200": _V, "mi300x": _V, "mi325x": _V, "mi355x": _V}),
     "deepseek-v4-flash": Recipe((0, 20, 0), "models/deepseek-ai/DeepSeek-V4-Flash.yaml",
-                                {"h200": _V, "b200": _V, "b300": _V, "mi300x": _NO, "mi325x": _V, "mi355x": _V}),
+                                {"h200": _V, "b200": _V, "b300": _V, "mi300x": _NO, "mi325x": _V, "mi355x": _V}, *_V4_FLOOR),
     "deepseek-v4-pro": Recipe((0, 20, 0), "models/deepseek-ai/DeepSeek-V4-Pro.yaml",
-                              {"h200": _V, "b200": _V, "b300": _V, "mi300x": _NO, "mi325x": _NO, "mi355x": _V}),
+                              {"h200": _V, "b200": _V, "b300": _V, "mi300x": _NO, "mi325x": _NO, "mi355x": _V}, *_V4_FLOOR),
     "kimi-k2": Recipe((0, 12, 0), "models/moonshotai/Kimi-K2-Instruct.yaml",
                       {"h200": _V, "mi300x": _V, "mi325x": _V, "mi355x": _V}),
     "llama-4-scout": Recipe((0, 12, 0), "models/meta-llama/Llama-4-Scout-17B-16E-Instruct.yaml",
@@ -116,8 +145,88 @@ def vllm_support(model: str, gpu: str) -> tuple[str, str]:
         return "unverified", f"no vLLM recipe for {model} was found, so vLLM support on {gpu} is unverified"
     status = r.hardware.get(GPU_KEYS.get(gpu, gpu), "unverified")
     floor = f"vLLM >= {version_text(r.min_vllm)}"
+    cc = COMPUTE_CAPABILITY.get(gpu)
+    if status != _V and cc and cc < r.min_capability:
+        return _NO, (f"{model} on {gpu}: vLLM runs it on {generation(r.min_capability)} GPUs or newer and {gpu} is "
+                     f"{generation(cc)} (compute capability {cc[0]}.{cc[1]}): {r.min_source} ({r.url}); expect it not to start")
     if status == _V:
         return status, f"{model} on {gpu}: verified in the vLLM recipe ({floor}; {r.url})"
     if status == _NO:
         return status, f"{model} on {gpu}: the vLLM recipe marks this GPU unsupported ({r.url}); expect it not to start"
     return "unverified", f"{model} on {gpu}: not among the GPUs the vLLM recipe verifies ({floor}; {r.url}), unverified"
+
+
+@dataclass(frozen=True)
+class Guide:
+    """A TensorRT-LLM deployment guide for a model: the GPUs it names and the MoE backend per GPU generation."""
+
+    url: str
+    gpus: tuple[str, ...]
+    """Catalog GPU ids the guide lists (others: unverified)."""
+    moe_backend: dict[int, str]
+    """Compute-capability major -> the ``moe_config.backend`` the guide names for it."""
+    why: str
+
+
+_GPT_OSS_GUIDE = Guide(
+    "https://nvidia.github.io/TensorRT-LLM/deployment-guide/deployment-guide-for-gpt-oss-on-trtllm.html",
+    ("h200", "b200", "b300"), {9: "TRITON", 10: "TRTLLM"},
+    "its MoE backend matrix: MXFP4 experts on TRTLLM for B200/B300, on TRITON (OpenAI's Triton MoE kernels, in the NGC "
+    "TensorRT-LLM image) for H200")
+"""Read 2026-12-04. The TensorRT-LLM 1.0 gpt-oss blog, whose default MoE backend is CUTLASS, asks for TRITON on H200
+explicitly (https://nvidia.github.io/TensorRT-LLM/1.0.0/blogs/tech_blog/blog9_Deploying_GPT_OSS_on_TRTLLM.html); TRITON
+is Hopper's kernel, so every Hopper GPU gets it, and the guide's others (RTX Blackwell, Ampere, Ada) get none."""
+TRTLLM_GUIDES: dict[str, Guide] = {"gpt-oss-120b": _GPT_OSS_GUIDE, "gpt-oss-20b": _GPT_OSS_GUIDE}
+"""Catalog model id -> its TensorRT-LLM deployment guide (the gpt-oss guide's checkpoint is 120B; 20B has the same
+MXFP4 experts and kernels). Models without one get no TensorRT-LLM support line."""
+
+
+def trtllm_moe_backend(model: str, gpu: str, precision: str, native: str) -> str:
+    """The ``moe_config.backend`` the model's guide names for the GPU's generation ("" when none), for the published
+    checkpoint only: the backends named are MXFP4 ones, and a dequantized copy (an upcast row) keeps the default."""
+    g = TRTLLM_GUIDES.get(model)
+    cc = COMPUTE_CAPABILITY.get(gpu)
+    return g.moe_backend.get(cc[0], "") if g and cc and precision == native else ""
+
+
+def trtllm_support(model: str, gpu: str) -> tuple[str, str]:
+    """(``verified``, ``unverified`` or "" where no guide is recorded, one line saying so with its source)."""
+    g = TRTLLM_GUIDES.get(model)
+    if g is None:
+        return "", ""
+    if gpu in g.gpus:
+        return _V, f"{model} on {gpu}: listed in the TensorRT-LLM deployment guide ({g.url})"
+    return "unverified", (f"{model} on {gpu}: not among the GPUs the TensorRT-LLM deployment guide lists "
+                          f"({', '.join(g.gpus)}; {g.url}), unverified")
+
+
+TOOL_CALLING: dict[str, tuple[dict[str, str], str]] = {
+    "kimi-k2": ({"vllm": "--enable-auto-tool-choice --tool-call-parser kimi_k2", "sglang": "--tool-call-parser kimi_k2"},
+                "https://github.com/MoonshotAI/Kimi-K2/blob/main/docs/deploy_guidance.md"),
+    **{m: ({"vllm": "--tokenizer-mode deepseek_v4 --tool-call-parser deepseek_v4 --enable-auto-tool-choice"},
+           f"{RECIPES}models/deepseek-ai/{repo}.yaml") for m, repo in (("deepseek-v4-flash", "DeepSeek-V4-Flash"),
+                                                                      ("deepseek-v4-pro", "DeepSeek-V4-Pro"))},
+}
+"""Model -> (engine -> the flags its guide adds for tool calls, the guide), read 2026-12-04. A hint in the notes, not
+in the command: the parser turns tool-call text into OpenAI ``tool_calls``, which plain chat does not need."""
+
+DEQUANTIZE_FP8 = ("python inference/fp8_cast_bf16.py --input-fp8-hf-path <the downloaded {repo}> --output-bf16-hf-path "
+                  "<bf16 dir> (https://github.com/deepseek-ai/DeepSeek-V3, README 'BF16 weights'; it writes the weights and "
+                  "their index: copy config.json without its quantization_config, and the tokenizer files, beside them), "
+                  "then point the model at <bf16 dir>")
+"""DeepSeek's FP8 -> BF16 script: each FP8 weight times its 128x128 block's ``weight_scale_inv`` (Kimi K2 stores the
+same layout)."""
+
+
+def upcast_step(precision: str, native: str, repo: str = "") -> str:
+    """What a row served wider than its published checkpoint (``domain.precision.is_upcast``) needs first: a
+    dequantized copy, the same values in more bytes (the routed experts' bytes per parameter, precision over native)."""
+    from advisor.domain.precision import PRECISIONS
+
+    ratio = PRECISIONS[precision].experts.bytes_per_param / PRECISIONS[native].experts.bytes_per_param
+    nat = "FP8" if native == "fp8" else native
+    text = (f"dequantize the {nat} checkpoint to {precision.upper() if native == 'fp8' else precision} first (same quality, {ratio:.1f}x the expert weight "
+            f"memory); the published {nat} needs fewer GPUs")
+    if repo and native == "fp8":
+        return text + ": " + DEQUANTIZE_FP8.format(repo=repo)
+    return text + (f": point the model at a dequantized copy of {repo}" if repo else "")

@@ -102,6 +102,12 @@ def ranked_precisions(allowed: tuple[str, ...], native: str) -> tuple[str, ...]:
 
 
 def is_upcast(precision: str, native: str) -> bool:
-    """Whether serving a ``native`` 4-bit checkpoint in ``precision`` (resolved, ``fp4`` -> ``nvfp4``/``mxfp4``) widens
-    its weights: the same values in more bytes, so the same quality for more memory."""
-    return native in QUANTIZED_4BIT and precision in PRECISIONS and precision not in QUANTIZED_4BIT
+    """Whether serving a ``native`` quantized checkpoint in ``precision`` (resolved, ``fp4`` -> ``nvfp4``/``mxfp4``)
+    widens its weights: the same values in more bytes, so the same quality for more memory. A 4-bit checkpoint widens
+    to any non-4-bit precision; an FP8 one (DeepSeek-V3/R1, Kimi K2: E4M3 with 128x128 block scales) to BF16 or FP16,
+    each weight times its block's scale (DeepSeek's own ``inference/fp8_cast_bf16.py`` in
+    https://github.com/deepseek-ai/DeepSeek-V3, "BF16 weights" in its README, read 2026-12-04). FP8 to INT8 is a
+    requantization, not an upcast."""
+    if native in QUANTIZED_4BIT:
+        return precision in PRECISIONS and precision not in QUANTIZED_4BIT
+    return native == "fp8" and precision in ("bf16", "fp16")

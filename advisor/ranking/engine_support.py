@@ -4,7 +4,7 @@ that its support is not verified either; with no other engine allowed, the GPU i
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 from advisor.deploy.support import vllm_support
 from advisor.domain.precision import QUANTIZED_ONLINE, is_upcast, resolve_precision

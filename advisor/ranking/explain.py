@@ -6,7 +6,8 @@ from __future__ import annotations
 from advisor import cost
 from advisor.common import fmt
 from advisor.cost import billing
-from advisor.domain.precision import QUANTIZED_ONLINE
+from advisor.deploy.support import upcast_step
+from advisor.domain.precision import QUANTIZED_ONLINE, is_upcast, resolve_precision
 from advisor.domain.prices import COMMITMENT_YEARS
 from advisor.domain.recommendation import Reason
 from advisor.ranking.engine_support import no_checkpoint
@@ -94,12 +95,19 @@ def stale_price_reason(provider: str, as_of: str) -> list[Reason]:
 def checkpoint_reasons(c, catalog) -> list[Reason]:
     """A warning on a self-hosted row costed in a precision no published checkpoint holds and its engine does not
     quantize to at load time (``deploy.engines.missing_weights`` refuses to write its launch files): someone has to
-    quantize the weights first, and the quality of that checkpoint is the user's to check."""
+    quantize the weights first, and the quality of that checkpoint is the user's to check. A row wider than its
+    published checkpoint (``is_upcast``: BF16 of an FP8 model, FP8 or BF16 of an MXFP4 one) gets an info line
+    instead: the weights are dequantized first, the same values in more bytes, so it ranks like any other row."""
     prec = c.precision
     if c.deployment != "self-hosted" or not prec:
         return []
     m, g = catalog.models.get(c.model), catalog.gpus.get(c.gpu or "")
-    if m is None or g is None or (prec in QUANTIZED_ONLINE and c.engine != "trtllm") or not no_checkpoint(m, g, prec):
+    if m is None or g is None:
+        return []
+    if not m.api_only and not m.checkpoint(resolve_precision(prec, g.vendor)) and is_upcast(prec, m.native_precision):
+        return [Reason("checkpoint", upcast_step(prec, m.native_precision) + " (`moe-advisor deploy` writes the step)", "info",
+                       {"precision": prec, "quantize_first": False, "upcast": True})]
+    if (prec in QUANTIZED_ONLINE and c.engine != "trtllm") or not no_checkpoint(m, g, prec):
         return []
     how = ("TensorRT-LLM serves only pre-quantized (ModelOpt) checkpoints; vLLM and SGLang quantize to fp8 at load time"
            if prec in QUANTIZED_ONLINE else f"no engine quantizes to {prec} at load time")

@@ -152,7 +152,8 @@ def engine_unverified(c: Candidate) -> bool:
 def launch_unsure(c: Candidate) -> bool:
     """A row not known to launch as costed: an unverified engine (``engine_unverified``), or weights in a precision
     no one publishes and no engine quantizes to at load time (``explain.checkpoint_reasons``: 4-bit, quantized
-    first)."""
+    first). A row wider than its published checkpoint (BF16 of an FP8 model) is not: dequantizing loses nothing, so
+    its ``checkpoint`` reason is an info line without ``quantize_first``."""
     return any(r.code == "engine-support" or (r.code == "checkpoint" and r.numbers.get("quantize_first"))
                for r in known_reasons(c.reasons))
 
