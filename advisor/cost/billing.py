@@ -38,9 +38,9 @@ providers bill stopped machines (``BILLS_STOPPED``): there, scaling down means d
 from __future__ import annotations
 
 import math
+import operator
 from dataclasses import dataclass
 from decimal import Decimal
-from functools import lru_cache
 from typing import Callable
 
 from advisor.cost import queueing
@@ -227,11 +227,28 @@ def _replicas(need: float, capacity: float) -> int:
     return max(0, math.ceil(need / capacity - 1e-9))
 
 
-@lru_cache(maxsize=4096)
-def _hourly_replicas(capacity: float, mean: float, day: DayProfile, floor: int) -> tuple[int, ...]:
-    """Replicas each hour of the day needs (the same for every price row of a configuration)."""
-    peak, ceil = day.within_hour_peak, math.ceil
-    return tuple([max(floor, 0, ceil(mean * x * peak / capacity - 1e-9)) for x in day.hourly])
+def _hourly_load(mean: float, day: DayProfile) -> tuple[float, ...]:
+    """Each hour's output tokens/s at its within-hour peak (``mean x hourly[h] x within_hour_peak``, multiplied in that
+    order), the same for every configuration a ranking prices: worked out once per (mean, day) and kept in one slot."""
+    last = _LAST_LOAD
+    if last[0] is day and last[1] == mean:
+        return last[2]
+    peak = day.within_hour_peak
+    load = tuple([mean * x * peak for x in day.hourly])
+    globals()["_LAST_LOAD"] = (day, mean, load)  # one tuple swapped in whole: safe for a stale worker's thread
+    return load
+
+
+_LAST_LOAD: tuple = (None, None, ())
+
+
+def _hourly_replicas(capacity: float, mean: float, day: DayProfile, floor: int) -> list[int]:
+    """Replicas each hour of the day needs (at least ``floor``)."""
+    ceil = math.ceil
+    out = [ceil(x / capacity - 1e-9) for x in _hourly_load(mean, day)]
+    if min(out) < floor:
+        out = [max(floor, r) for r in out]
+    return out
 
 
 def plans(price: GpuPrice, gpus: int, capacity: float, w: Workload, day: DayProfile, weights_bytes: float,
@@ -239,7 +256,11 @@ def plans(price: GpuPrice, gpus: int, capacity: float, w: Workload, day: DayProf
     """Every policy this price row allows for replicas of ``gpus`` GPUs producing ``capacity`` output
     tokens/s each (the cheapest is the candidate's bill). ``weights_bytes`` is the checkpoint a new instance
     downloads; ``planned`` the output tokens/s one replica may be planned to carry at an interactive peak
-    (``queueing.planned_output_rate`` x engines; default ``capacity`` x ``w.max_utilization``)."""
+    (``queueing.planned_output_rate`` x engines; default ``capacity`` x ``w.max_utilization``).
+
+    A ranking prices about a thousand plans, so the hour-by-hour sums are written for speed: the GPUs billed
+    each hour are ``billed_gpus`` of its replicas, and the GPUs started over the (repeating) day are half the
+    sum of the hour-to-hour changes (as many GPUs stop as start)."""
     shape = price.shape_for(gpus)
     if shape is None or capacity <= 0:
         return []
@@ -284,13 +305,18 @@ def plans(price: GpuPrice, gpus: int, capacity: float, w: Workload, day: DayProf
     if "fixed" in allowed:
         out.append(plan("fixed", peak, peak, billed_gpus(peak, c, k, per_instance) * HOURS_PER_MONTH, peak * HOURS_PER_MONTH))
     if "autoscale" in allowed and price.pricing not in FIXED_ONLY and not day.flat:  # a flat day needs the same replicas every hour
-        hourly = list(_hourly_replicas(capacity, mean, day, max(1, w.min_replicas)))
-        if min(hourly) < max(hourly):
-            gpus_h = [billed_gpus(r, c, k, per_instance) for r in hourly]
-            ups = sum(max(0, gpus_h[h] - gpus_h[h - 1]) for h in range(24))  # h - 1 wraps: the day repeats
+        hourly = _hourly_replicas(capacity, mean, day, max(1, w.min_replicas))
+        low, high = min(hourly), max(hourly)
+        if low < high:
+            if k > 1:
+                gpus_h = [r * k * c for r in hourly]
+            elif per_instance > 1:
+                gpus_h = [-(-r // per_instance) * c for r in hourly]
+            else:
+                gpus_h = [r * c for r in hourly]
+            ups = sum(map(abs, map(operator.sub, gpus_h, gpus_h[-1:] + gpus_h[:-1]))) // 2  # h - 1 wraps: the day repeats
             gpu_hours_day = sum(gpus_h) + ups * billed_seconds(cold, price) / 3600.0
-            out.append(plan("autoscale", max(hourly), min(hourly), gpu_hours_day * DAYS_PER_MONTH,
-                            sum(hourly) * DAYS_PER_MONTH))
+            out.append(plan("autoscale", high, low, gpu_hours_day * DAYS_PER_MONTH, sum(hourly) * DAYS_PER_MONTH))
     return out
 
 

@@ -25,6 +25,7 @@ from advisor.ranking.context import (
     memo_estimate,
     memoized,
 )
+from advisor.ranking.fitting import GPU_COUNTS, _sizing
 
 TIE = 1e-9
 """Relative difference under which two monthly bills are the same (see ``cannot_beat``)."""
@@ -117,6 +118,21 @@ def _bound(ctx: Context, model: ModelSpec, gpu: GpuSpec, n: int, precision: str,
             e = (made or _prelude(ctx, model, gpu, n, precision, kv_prec, eng))[0]
             found = (e.fits, e.output_tokens_per_s, e.ttft_ms)
         ctx.shared[key] = found
+    return found
+
+
+def sizing(ctx: Context, deployment: str, model: ModelSpec, gpu: GpuSpec, precision: str, eng: ServingProfile,
+           provider: str) -> tuple:
+    """(KV precision, smallest GPU count that fits or None, static rejections, the GPU counts to search) of a
+    configuration, once per workload shape (``Context.shared``)."""
+    key = ("sizing", model.id, gpu.id, precision, eng, provider, _lora_plan(ctx))
+    found = ctx.shared.get(key)
+    if found is None:
+        w = ctx.workload
+        kv_prec, fitting, static = _sizing(deployment, model, gpu, precision, eng, w.context_max_tokens, w.max_gpus, provider,
+                                           _lora_plan(ctx))
+        counts = () if fitting is None else tuple(c for c in GPU_COUNTS if fitting <= c <= w.max_gpus)
+        found = ctx.shared[key] = (kv_prec, fitting, static, counts)
     return found
 
 

@@ -29,12 +29,19 @@ from advisor.physics.training import method_for, training_run
 from advisor.prices.book import STALE_AFTER_DAYS, PriceBook, age_days, from_catalog
 from advisor.ranking import guard, modes
 from advisor.ranking.api_backend import ApiBackend
-from advisor.ranking.context import Context, CostBackend, keep_shared, shared_memo
+from advisor.ranking.context import (
+    Context,
+    CostBackend,
+    cached_tokens,
+    keep_shared,
+    memo_estimate,
+    shared_memo,
+)
 from advisor.ranking.explain import checkpoint_reasons, stale_price_reason
 from advisor.ranking.modes import answers_late as _answers_late
 from advisor.ranking.modes import bounded_wait as _bounded_wait
 from advisor.ranking.modes import unverified_latency_note
-from advisor.ranking.self_hosted import SelfHostedBackend, single_stream_usd_per_mtok
+from advisor.ranking.self_hosted import SelfHostedBackend
 from advisor.ranking.ties import (
     better_quality_within_error,
     demotion_note,
@@ -264,6 +271,19 @@ def _placing(i: int, c: Candidate, candidates: Sequence[Candidate], w: Workload,
         extra.append(Reason("pareto", "on the cost/quality front: no option is both cheaper and better", "info"))
     extra += stale_price_reason(c.provider, c.price_as_of)
     return extra
+
+
+def single_stream_usd_per_mtok(ctx: Context, c: Candidate) -> Decimal | None:
+    """$/M tokens when one user streams alone, all the time (batch 1): the seeds' 'single user' case."""
+    if c.deployment != "self-hosted" or not c.gpu:
+        return None
+    w = ctx.workload
+    model, gpu = ctx.catalog.models[c.model], ctx.catalog.gpus[c.gpu]
+    e = memo_estimate(model, gpu, c.gpus, c.precision, w.input_tokens, w.output_tokens, c.kv_precision, 1e-6,
+                      ctx.profile(gpu), cached_tokens(w))
+    if not e.output_tokens_per_s:
+        return None
+    return cost.usd_per_mtok(c.hourly_usd / c.replicas, e.output_tokens_per_s, w.tokens_per_request / w.output_tokens)
 
 
 def recommend_with(workload: Workload, catalog: Catalog, prices: PriceBook | None = None,

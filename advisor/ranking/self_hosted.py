@@ -36,7 +36,7 @@ from advisor.ranking.bounds import (  # noqa: F401 - _estimate, admission_contex
     _prelude,
     admission_context,
 )
-from advisor.ranking.context import Context, cached_tokens, memo_estimate, memo_fit, prefix_cache_reason
+from advisor.ranking.context import Context, memo_fit, prefix_cache_reason
 from advisor.ranking.explain import billing_reasons, capacity_text
 from advisor.ranking.fitting import GPU_COUNTS, _sizing, min_gpus_at
 
@@ -48,6 +48,11 @@ VERY_LOW_UTILIZATION = 0.15
 UNEXPLAINED = Rejection(model="", deployment="self-hosted", reasons=(Reason(
     "unexplained", "does not work (not explained: the search explains the smallest GPU count's failure only)", "info"),))
 """What ``_cost`` returns for a configuration that does not work when no one will read why."""
+SEED_ABOVE = Decimal("1.000000004")
+"""A seeded search is bounded by the last winner's bill times this: above it by more than ``bounds.TIE``, so a configuration
+that bills the same is still costed (and wins if it comes first, as unseeded), yet by far less than a cent."""
+_WON = "won"
+"""``Context.shared`` key head: the (engine id, GPU count) that won a search last (``SelfHostedBackend._search``)."""
 _VOLUME_READS = "volume-reads"
 """``Context.memo`` key: how many configurations of this run reached a bill (the first step that reads the volume)."""
 
@@ -142,6 +147,11 @@ class SelfHostedBackend:
 
     def _search(self, ctx: Context, model: ModelSpec, gpu: GpuSpec, precision: str, price,
                 profiles: tuple[ServingProfile, ...]) -> list[Candidate | Rejection]:
+        """The cheapest configuration over the engines and GPU counts (``_evaluate_precision``), seeded with the bill of
+        the configuration that won the last search of this (model, GPU, precision, provider) for the workload shape, at
+        this volume (``_seed``): a traffic edit mostly keeps the winner, so the counts that cannot beat it are not
+        costed. The seed bounds the search from just above its bill, so whatever bills as little is still costed and
+        the answer (ties to the first found) is the unseeded search's."""
         best: Costed | None = None
         rejections: list[Rejection] | None = None
         costed: dict[int, tuple[float, int]] = {}
@@ -153,11 +163,15 @@ class SelfHostedBackend:
         if why:  # no allowed engine serves these weights on this GPU (engine profiles' hardware needs)
             return [Rejection(model=model.id, deployment=self.deployment, provider=price.provider, gpu=gpu.id, precision=precision,
                               reasons=(Reason("precision-unsupported", why, "decisive"),))]
+        won = (_WON, model.id, gpu.id, precision, price.provider)
+        seed = self._seed(ctx, model, gpu, precision, price, profiles, ctx.shared.get(won))
+        ceiling = None if seed is None else seed.plan.monthly_usd * SEED_ABOVE
         for eng in profiles:
             if not eng.serves(precision):
                 continue
+            bound = ceiling if best is None else best.plan.monthly_usd if ceiling is None else min(ceiling, best.plan.monthly_usd)
             results = self._evaluate_precision(ctx, model, gpu, precision, price, eng, explain=rejections is None, costed=costed,
-                                               bound=best.plan.monthly_usd if best is not None else None)
+                                               bound=bound, seed=seed)
             if rejections is None:
                 rejections = [r for r in results if isinstance(r, Rejection)]
             for k in results:
@@ -165,12 +179,29 @@ class SelfHostedBackend:
                     best = k
         out: list[Candidate | Rejection] = list(rejections or [])
         if best is not None:
+            if seed is None or (best.eng.id, best.n) != (seed.eng.id, seed.n):
+                ctx.shared[won] = (best.eng.id, best.n)
             out = [r for r in out if r.reasons[0].code not in ("too-slow", "ttft")] + [self._build(ctx, best)]
         return out
 
+    def _seed(self, ctx: Context, model: ModelSpec, gpu: GpuSpec, precision: str, price, profiles: tuple[ServingProfile, ...],
+              won: tuple[str, int] | None) -> Costed | None:
+        """The last winner's configuration (engine id, GPU count) costed at this volume, when the search would consider it
+        (the engine is allowed and serves the precision, the count is among those that fit) and it works; else None."""
+        if won is None:
+            return None
+        eng = next((e for e in profiles if e.id == won[0] and e.serves(precision)), None)
+        if eng is None or (precision == "mxfp4-experts" and not model.is_moe):
+            return None
+        kv_prec, _fitting, _static, counts = bounds.sizing(ctx, self.deployment, model, gpu, precision, eng, price.provider)
+        if won[1] not in counts:
+            return None
+        k = self._cost(ctx, model, gpu, won[1], precision, kv_prec, price, eng, why=False)
+        return k if isinstance(k, Costed) else None
+
     def _evaluate_precision(self, ctx: Context, model: ModelSpec, gpu: GpuSpec, precision: str, price, eng: ServingProfile,
                             explain: bool = True, costed: dict[int, tuple[float, int]] | None = None,
-                            bound: Decimal | None = None) -> list[Costed | Rejection]:
+                            bound: Decimal | None = None, seed: Costed | None = None) -> list[Costed | Rejection]:
         """The cheapest working GPU count for this engine (as ``Costed``) and, when ``explain``, the rejections
         a user would ask about (the next smaller count, a 3-way split, too slow).
 
@@ -181,32 +212,27 @@ class SelfHostedBackend:
         ``costed`` maps a GPU count to the (output tokens/s, weight bytes) of an engine that already works on it:
         an engine no faster and no lighter on the same GPUs buys the same offers and cannot bill less (a plan's
         cost falls with capacity and rises with the weights to load), so it is not costed at that count."""
-        w = ctx.workload
         if precision == "mxfp4-experts" and not model.is_moe:
             return []
-        key = ("sizing", model.id, gpu.id, precision, eng, price.provider, _lora_plan(ctx))
-        found = ctx.shared.get(key)
-        if found is None:
-            kv_prec, fitting, static = _sizing(self.deployment, model, gpu, precision, eng, w.context_max_tokens, w.max_gpus,
-                                               price.provider, _lora_plan(ctx))
-            counts = () if fitting is None else tuple(c for c in GPU_COUNTS if fitting <= c <= w.max_gpus)
-            found = ctx.shared[key] = (kv_prec, fitting, static, counts)
-        kv_prec, fitting, static, counts = found
+        kv_prec, fitting, static, counts = bounds.sizing(ctx, self.deployment, model, gpu, precision, eng, price.provider)
         results: list[Costed | Rejection] = list(static) if explain else []
         if fitting is None:
             return results
         best: Costed | None = None
         for n in counts:
+            why = explain and best is None and n == fitting  # the smallest count's failure is explained: always costed
             beat = bound if best is None else best.plan.monthly_usd if bound is None else min(bound, best.plan.monthly_usd)
-            if beat is not None and bounds.cannot_beat(ctx, gpu, n, beat, lambda n=n: _bound(ctx, model, gpu, n, precision, kv_prec, eng)):
+            if not why and beat is not None and bounds.cannot_beat(ctx, gpu, n, beat, lambda n=n: _bound(ctx, model, gpu, n, precision, kv_prec, eng)):
                 continue  # cannot bill less than the best found
             seen = costed.get(n) if costed is not None else None
             if seen is not None:
                 e, _works, planned, _shaped, _ = _prelude(ctx, model, gpu, n, precision, kv_prec, eng)
                 if seen[0] >= planned and seen[1] <= e.weights_bytes:
                     continue
-            why = explain and best is None and n == fitting
-            k = self._cost(ctx, model, gpu, n, precision, kv_prec, price, eng, why=why, beat=None if why else beat)
+            if seed is not None and seed.n == n and seed.eng is eng:  # costed already, at this volume
+                k = seed if why or beat is None or seed.plan.monthly_usd < beat else UNEXPLAINED
+            else:
+                k = self._cost(ctx, model, gpu, n, precision, kv_prec, price, eng, why=why, beat=None if why else beat)
             planned = k.planned if isinstance(k, Costed) else 0.0
             if isinstance(k, Costed) and costed is not None and (seen is None or planned > seen[0]):
                 costed[n] = (planned, k.e.weights_bytes)
@@ -467,16 +493,3 @@ def _stall_reason(s: queueing.DecodeStall, e: Estimate, w, eng: ServingProfile) 
                   "warning", {"chunk_tokens": s.chunk_tokens, "chunks_per_prompt": s.chunks, "stall_ms": s.stall_ms,
                               "prefills_per_stream": s.prefills_per_stream, "suggested_chunk_tokens": s.suggested_chunk_tokens,
                               "suggested_stall_ms": s.suggested_stall_ms})
-
-
-def single_stream_usd_per_mtok(ctx: Context, c: Candidate) -> Decimal | None:
-    """$/M tokens when one user streams alone, all the time (batch 1): the seeds' 'single user' case."""
-    if c.deployment != "self-hosted" or not c.gpu:
-        return None
-    w = ctx.workload
-    model, gpu = ctx.catalog.models[c.model], ctx.catalog.gpus[c.gpu]
-    e = memo_estimate(model, gpu, c.gpus, c.precision, w.input_tokens, w.output_tokens, c.kv_precision, 1e-6,
-                      ctx.profile(gpu), cached_tokens(w))
-    if not e.output_tokens_per_s:
-        return None
-    return cost.usd_per_mtok(c.hourly_usd / c.replicas, e.output_tokens_per_s, w.tokens_per_request / w.output_tokens)
