@@ -42,12 +42,12 @@ def offers_of(ctx: Context, gpu: GpuSpec) -> list:
 
 def sold(ctx: Context, gpu: GpuSpec, n: int) -> bool:
     """Whether an allowed offer sells ``gpu`` in a shape that holds an ``n``-GPU engine, within ``max_gpus``
-    (the self-hosted backend's test, without the estimate), once per workload shape."""
+    (the self-hosted backend's test, without the estimate), once per run."""
     key = ("sold", gpu.id, n)
-    found = ctx.shared.get(key)
-    if found is None:
+    found = ctx.memo.get(key)
+    if found is None:  # per run, not kept between processes: it costs a microsecond
         most = max(n, ctx.workload.max_gpus)
-        found = ctx.shared[key] = any((shape := o.shape_for(n)) is not None and shape[0] * shape[1] <= most for o in offers_of(ctx, gpu))
+        found = ctx.memo[key] = any((shape := o.shape_for(n)) is not None and shape[0] * shape[1] <= most for o in offers_of(ctx, gpu))
     return found
 
 
@@ -112,10 +112,12 @@ def _bound(ctx: Context, model: ModelSpec, gpu: GpuSpec, n: int, precision: str,
     found = ctx.shared.get(key)
     if found is None:
         made, w = ctx.shared.get(("prelude", model.id, gpu.id, n, precision, kv_prec, eng, _lora_plan(ctx))), ctx.workload
-        if made is None and _lora_plan(ctx) is None:
+        if made is not None:  # read from the prelude, not kept twice (nor a reason for the shape to be stored again)
+            return made[0].fits, made[0].output_tokens_per_s, made[0].ttft_ms
+        if _lora_plan(ctx) is None:
             found = memo_bound(model, gpu, n, precision, w.input_tokens, w.output_tokens, kv_prec, w.tpot_limit_ms, eng, cached_tokens(w))
         else:
-            e = (made or _prelude(ctx, model, gpu, n, precision, kv_prec, eng))[0]
+            e = _prelude(ctx, model, gpu, n, precision, kv_prec, eng)[0]
             found = (e.fits, e.output_tokens_per_s, e.ttft_ms)
         ctx.shared[key] = found
     return found

@@ -165,13 +165,14 @@ class SelfHostedBackend:
                               reasons=(Reason("precision-unsupported", why, "decisive"),))]
         won = (_WON, model.id, gpu.id, precision, price.provider)
         seed = self._seed(ctx, model, gpu, precision, price, profiles, ctx.shared.get(won))
-        ceiling = None if seed is None else seed.plan.monthly_usd * SEED_ABOVE
+        after = seed is None  # past the seed's engine in the search's order
         for eng in profiles:
             if not eng.serves(precision):
                 continue
-            bound = ceiling if best is None else best.plan.monthly_usd if ceiling is None else min(ceiling, best.plan.monthly_usd)
             results = self._evaluate_precision(ctx, model, gpu, precision, price, eng, explain=rejections is None, costed=costed,
-                                               bound=bound, seed=seed)
+                                               bound=best.plan.monthly_usd if best is not None else None,
+                                               seed=None if after else seed)
+            after = after or eng is seed.eng
             if rejections is None:
                 rejections = [r for r in results if isinstance(r, Rejection)]
             for k in results:
@@ -196,7 +197,7 @@ class SelfHostedBackend:
         kv_prec, _fitting, _static, counts = bounds.sizing(ctx, self.deployment, model, gpu, precision, eng, price.provider)
         if won[1] not in counts:
             return None
-        k = self._cost(ctx, model, gpu, won[1], precision, kv_prec, price, eng, why=False)
+        k = self._cost(ctx, model, gpu, won[1], precision, kv_prec, price, eng)  # as the last search costed it: no new lookups
         return k if isinstance(k, Costed) else None
 
     def _evaluate_precision(self, ctx: Context, model: ModelSpec, gpu: GpuSpec, precision: str, price, eng: ServingProfile,
@@ -208,6 +209,9 @@ class SelfHostedBackend:
         Every count from the smallest that fits to ``max_gpus`` is considered; a count whose bill cannot go under
         the best found, this engine's or ``bound`` (another engine's), is not costed (``bounds.cannot_beat``). So the
         answer is the cheapest over all counts, found in the order counts and engines are tried, ties to the first.
+
+        ``seed``: the last winner costed at this volume (``_search``), which bounds the counts before it in the search's
+        order from just above its bill (one that bills the same still comes first) and those after it by its bill.
 
         ``costed`` maps a GPU count to the (output tokens/s, weight bytes) of an engine that already works on it:
         an engine no faster and no lighter on the same GPUs buys the same offers and cannot bill less (a plan's
@@ -222,6 +226,9 @@ class SelfHostedBackend:
         for n in counts:
             why = explain and best is None and n == fitting  # the smallest count's failure is explained: always costed
             beat = bound if best is None else best.plan.monthly_usd if bound is None else min(bound, best.plan.monthly_usd)
+            if seed is not None:  # before the seed in the search's order: from just above its bill; after it: its bill
+                cap = seed.plan.monthly_usd * SEED_ABOVE if seed.eng is not eng or n <= seed.n else seed.plan.monthly_usd
+                beat = cap if beat is None else min(beat, cap)
             if not why and beat is not None and bounds.cannot_beat(ctx, gpu, n, beat, lambda n=n: _bound(ctx, model, gpu, n, precision, kv_prec, eng)):
                 continue  # cannot bill less than the best found
             seen = costed.get(n) if costed is not None else None
