@@ -42,13 +42,36 @@ def offers_of(ctx: Context, gpu: GpuSpec) -> list:
 
 def sold(ctx: Context, gpu: GpuSpec, n: int) -> bool:
     """Whether an allowed offer sells ``gpu`` in a shape that holds an ``n``-GPU engine, within ``max_gpus``
-    (the self-hosted backend's test, without the estimate), once per run."""
-    key = ("sold", gpu.id, n)
-    found = ctx.memo.get(key)
-    if found is None:  # per run, not kept between processes: it costs a microsecond
-        most = max(n, ctx.workload.max_gpus)
-        found = ctx.memo[key] = any((shape := o.shape_for(n)) is not None and shape[0] * shape[1] <= most for o in offers_of(ctx, gpu))
-    return found
+    (the self-hosted backend's test, without the estimate), for every searched count at once per workload shape."""
+    found = ctx.shared.get(("sold", gpu.id))
+    if found is None:
+        most, offers = ctx.workload.max_gpus, offers_of(ctx, gpu)
+        found = ctx.shared[("sold", gpu.id)] = {c: any((shape := o.shape_for(c)) is not None and shape[0] * shape[1] <= max(c, most)
+                                                       for o in offers) for c in GPU_COUNTS}
+    hit = found.get(n)
+    if hit is None:  # not a searched count
+        return any((shape := o.shape_for(n)) is not None and shape[0] * shape[1] <= max(n, ctx.workload.max_gpus)
+                   for o in offers_of(ctx, gpu))
+    return hit
+
+
+def _unit(ctx: Context, gpu: GpuSpec) -> float:
+    """The cheapest allowed $/GPU-hour of ``gpu``, once per workload shape."""
+    unit = ctx.shared.get(("unit", gpu.id))
+    if unit is None:
+        unit = ctx.shared[("unit", gpu.id)] = float(min((o.usd_per_gpu_hour for o in offers_of(ctx, gpu)), default=0))
+    return unit
+
+
+def priced_out(ctx: Context, gpu: GpuSpec, n: int, best_usd: Decimal) -> bool:
+    """Whether ``n`` GPUs per engine, and so any larger count, must bill at least ``best_usd`` a month (within ``TIE``)
+    on the least an interactive deployment runs: ``max(1, min_replicas)`` replicas every hour at the cheapest
+    $/GPU-hour (``cannot_beat``'s first floor, which grows with the count: a search over rising counts stops there)."""
+    w = ctx.workload
+    if w.latency == "batch":
+        return False
+    unit = _unit(ctx, gpu)
+    return unit > 0 and max(1, w.min_replicas) * HOURS_PER_MONTH >= float(best_usd) * (1 - TIE) / (unit * n)
 
 
 def cannot_beat(ctx: Context, gpu: GpuSpec, n: int, best_usd: Decimal, estimate: Callable[[], tuple[bool, float, float]]) -> bool:
@@ -67,9 +90,7 @@ def cannot_beat(ctx: Context, gpu: GpuSpec, n: int, best_usd: Decimal, estimate:
     w = ctx.workload
     if not sold(ctx, gpu, n):
         return True  # no allowed offer sells a shape that holds it: it cannot be billed at all
-    unit = ctx.shared.get(("unit", gpu.id))
-    if unit is None:
-        unit = ctx.shared[("unit", gpu.id)] = float(min((o.usd_per_gpu_hour for o in offers_of(ctx, gpu)), default=0))
+    unit = _unit(ctx, gpu)
     if unit <= 0:
         return False
     need = float(best_usd) * (1 - TIE) / (unit * n)  # replica-hours a month at or above which it cannot win

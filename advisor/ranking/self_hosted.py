@@ -229,8 +229,11 @@ class SelfHostedBackend:
             if seed is not None:  # before the seed in the search's order: from just above its bill; after it: its bill
                 cap = seed.plan.monthly_usd * SEED_ABOVE if seed.eng is not eng or n <= seed.n else seed.plan.monthly_usd
                 beat = cap if beat is None else min(beat, cap)
-            if not why and beat is not None and bounds.cannot_beat(ctx, gpu, n, beat, lambda n=n: _bound(ctx, model, gpu, n, precision, kv_prec, eng)):
-                continue  # cannot bill less than the best found
+            if not why and beat is not None:
+                if bounds.priced_out(ctx, gpu, n, beat):
+                    break  # nor can any larger count
+                if bounds.cannot_beat(ctx, gpu, n, beat, lambda n=n: _bound(ctx, model, gpu, n, precision, kv_prec, eng)):
+                    continue  # cannot bill less than the best found
             seen = costed.get(n) if costed is not None else None
             if seen is not None:
                 e, _works, planned, _shaped, _ = _prelude(ctx, model, gpu, n, precision, kv_prec, eng)
