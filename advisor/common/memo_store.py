@@ -12,12 +12,12 @@ dictionary, one 16-byte id per entry (4 bytes of the kind, then 12 of a BLAKE2b 
 length per entry, the results. Opening it reads the index only (the results are mapped, not read), and a result is
 unpickled when a ``get`` asks for it: a warm ``recommend`` reads ~50 results, not the file's 12,000.
 
-A result is stored deflated (zlib, level 1) when that is smaller, against the file's dictionary: 32 KB of its own
-results (``_dictionary``), so the field and class names every pickled dataclass repeats cost a few bytes each. The
-five presets' results take 4.5 MB instead of 18.9 MB; a warm ranking inflates its ~6 workload shapes' lookups in
-~3 ms and its other results in well under 1 ms (2-core development machine, 2026-12-04). The deflate and inflate
-streams are zlib's (https://docs.python.org/3/library/zlib.html, read 2026-12-04: ``zdict``, negative ``wbits`` for
-a raw stream).
+A result under ``PACK_UP_TO`` bytes is stored deflated (zlib, level 1) when that is smaller, against the file's
+dictionary: 32 KB of its own results (``_dictionary``), so the field and class names every pickled dataclass repeats
+cost a few bytes each (an estimate: 2.3 KB -> ~0.45 KB). The workload shapes' lookups (~250 KB each) stay as pickled:
+a warm ranking reads ~6 of them, and inflating them took ~4-8 ms of a ~190 ms process. The five presets' file: 18.9
+-> 10.3 MB (2-core development machine, 2026-12-04). The deflate and inflate streams are zlib's
+(https://docs.python.org/3/library/zlib.html, read 2026-12-04: ``zdict``, negative ``wbits`` for a raw stream).
 
 Reading never trusts the file: an index that does not add up to the file's size is a cold cache, and each result is
 unpickled with nothing but the frozen dataclasses of ``advisor.domain``, ``advisor.physics`` and ``advisor.catalog``
@@ -47,15 +47,18 @@ MAGIC = b"moe-advisor memo %d\n" % FORMAT
 PREFIX = "memo-"
 MAX_ENTRIES = 14_000
 """Ranking the five presets keeps 12,723 results: estimates, sizings and bounds, and their 30 workload shapes' lookups
-(``Context.shared``, one result a shape), 4.5 MB deflated (18.9 MB as pickled), 2026-12-04; only the index is read at
-start."""
+(``Context.shared``, one result a shape), 10.3 MB (18.9 MB before results were deflated), 2026-12-04; only the index is
+read at start."""
 KEEP_OTHER_BUILDS = 1
 """Files of other builds kept beside this one's (the most recently written): two checkouts used in turn stay warm,
-about 9 MB in all after the five presets."""
+about 21 MB in all after the five presets."""
 DICTIONARY_BYTES = 32_768
 """The compression dictionary's size: deflate looks back 32 KB at most, so a longer one would not be used."""
 PACK_FROM = 64
 """Results shorter than this many bytes are stored as pickled (a bound's three numbers gain nothing)."""
+PACK_UP_TO = 65_536
+"""Results this long or longer (a workload shape's lookups, the parsed catalog) are stored as pickled: read at every
+warm start, where inflating them would cost more than the bytes saved."""
 _PLAIN, _DEFLATED = 0, 1
 _ALLOWED_MODULES = ("advisor.domain.", "advisor.physics.", "advisor.catalog.")
 _ALLOWED_PLAIN = {("decimal", "Decimal"), ("datetime", "date")}
@@ -211,8 +214,9 @@ def _dictionary(pickled: dict[bytes, bytes]) -> bytes:
 
 
 def _pack(pickled: bytes, zdict: bytes) -> bytes:
-    """A result as stored: a flag byte, then the pickle deflated against ``zdict`` when that is smaller, else as it is."""
-    if len(pickled) >= PACK_FROM:
+    """A result as stored: a flag byte, then the pickle deflated against ``zdict`` when that is smaller (and it is not one
+    of the long results read at every start), else as it is."""
+    if PACK_FROM <= len(pickled) < PACK_UP_TO:
         c = zlib.compressobj(1, zlib.DEFLATED, -15, zdict=zdict) if zdict else zlib.compressobj(1, zlib.DEFLATED, -15)
         packed = c.compress(pickled) + c.flush()
         if len(packed) + 1 < len(pickled):
@@ -220,16 +224,18 @@ def _pack(pickled: bytes, zdict: bytes) -> bytes:
     return bytes((_PLAIN,)) + pickled
 
 
-def _unpack(stored: bytes, zdict: bytes) -> bytes:
-    """The pickle a stored result holds (``_pack``); ValueError or zlib.error when it is not one."""
-    if not stored:
+def _unpack(data: Any, start: int, end: int, zdict: bytes) -> bytes:
+    """The pickle the result stored at ``data[start:end]`` holds (``_pack``), copied once from the mapped file;
+    ValueError or zlib.error when it is not one."""
+    if end <= start:
         raise ValueError("an empty entry")
-    if stored[0] == _PLAIN:
-        return stored[1:]
-    if stored[0] != _DEFLATED:
+    flag = data[start]
+    if flag == _PLAIN:
+        return data[start + 1:end]
+    if flag != _DEFLATED:
         raise ValueError("an unknown flag")
     d = zlib.decompressobj(-15, zdict=zdict) if zdict else zlib.decompressobj(-15)
-    out = d.decompress(stored[1:])
+    out = d.decompress(data[start + 1:end])
     if not d.eof:
         raise ValueError("a cut deflate stream")
     return out
@@ -240,7 +246,7 @@ def read_entries(path: Path) -> dict[bytes, bytes]:
     OSError when it is not a whole file of this format)."""
     data = path.read_bytes()
     index, offsets, zdict = _decode(data)
-    return {k: _unpack(data[offsets[i]:offsets[i + 1]], zdict) for k, i in index.items()}
+    return {k: _unpack(data, offsets[i], offsets[i + 1], zdict) for k, i in index.items()}
 
 
 def write_entries(path: Path, entries: dict[bytes, bytes]) -> None:
@@ -331,7 +337,7 @@ def get(kind: str, key: tuple, compute: Callable[[], Any]) -> Any:
     i = index.get(ident)
     if i is not None:
         try:
-            value = _ResultUnpickler(io.BytesIO(_unpack(data[offsets[i]:offsets[i + 1]], zdict))).load()
+            value = _ResultUnpickler(io.BytesIO(_unpack(data, offsets[i], offsets[i + 1], zdict))).load()
         except Exception:  # noqa: BLE001 - a corrupt entry is recomputed
             value = _MISSING
         if value is not _MISSING:
