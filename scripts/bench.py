@@ -108,15 +108,22 @@ def bench_process(repeat: int) -> None:
           "run kept, cold: an empty cache directory)")
     cmd = [sys.executable, "-m", "advisor", "recommend", "--preset"]
     subprocess.run(cmd + ["steady-latency"], capture_output=True, env=_env())  # bytecode written
+    kept = tempfile.mkdtemp(prefix="moe-advisor-bench-")  # a cache directory of its own: the memo file's size below
     for name in PRESETS:
-        subprocess.run(cmd + [name], capture_output=True, env=_env())  # this preset's results kept
-        med, best = timed(lambda: subprocess.run(cmd + [name], capture_output=True, env=_env()), repeat)
+        subprocess.run(cmd + [name], capture_output=True, env=_env(MOE_ADVISOR_CACHE_DIR=kept))  # this preset's results kept
+        med, best = timed(lambda: subprocess.run(cmd + [name], capture_output=True, env=_env(MOE_ADVISOR_CACHE_DIR=kept)), repeat)
 
         def cold():
             with tempfile.TemporaryDirectory() as tmp:
                 subprocess.run(cmd + [name], capture_output=True, env=_env(MOE_ADVISOR_CACHE_DIR=tmp))
         med_cold, _ = timed(cold, max(1, repeat // 2))
         print(f"  {name:18s} warm median {med * 1e3:6.0f} ms  (best {best * 1e3:.0f} ms)   cold median {med_cold * 1e3:6.0f} ms")
+    import shutil
+    from pathlib import Path
+
+    files = sorted(Path(kept).glob("memo-*.pickle"))
+    print(f"  memo file after the five presets: {sum(f.stat().st_size for f in files) / 1e6:.1f} MB in {len(files)} file(s)")
+    shutil.rmtree(kept, ignore_errors=True)
     code = ("import time\nt0=time.perf_counter()\nfrom advisor import api\nt1=time.perf_counter()\n"
             "cat=api.catalog()\nt2=time.perf_counter()\nfrom advisor.prices import resolve\nfrom advisor import plugin_manager\n"
             "book=resolve.price_book(cat); plugin_manager.cost_backends()\nt3=time.perf_counter()\n"

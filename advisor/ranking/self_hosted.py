@@ -149,8 +149,8 @@ class SelfHostedBackend:
                 profiles: tuple[ServingProfile, ...]) -> list[Candidate | Rejection]:
         """The cheapest configuration over the engines and GPU counts (``_evaluate_precision``), seeded with the bill of
         the configuration that won the last search of this (model, GPU, precision, provider) for the workload shape, at
-        this volume (``_seed``): a traffic edit mostly keeps the winner, so the counts that cannot beat it are not
-        costed. The seed bounds the search from just above its bill, so whatever bills as little is still costed and
+        this volume (``_seed``; kept only for a winner that is not the first configuration costed): a traffic edit mostly
+        keeps the winner, so the counts that cannot beat it are not costed. The seed bounds the search from just above its bill, so whatever bills as little is still costed and
         the answer (ties to the first found) is the unseeded search's."""
         best: Costed | None = None
         rejections: list[Rejection] | None = None
@@ -180,8 +180,10 @@ class SelfHostedBackend:
                     best = k
         out: list[Candidate | Rejection] = list(rejections or [])
         if best is not None:
-            if seed is None or (best.eng.id, best.n) != (seed.eng.id, seed.n):
-                ctx.shared[won] = (best.eng.id, best.n)
+            first = next(e for e in profiles if e.serves(precision))
+            if (seed is None or (best.eng.id, best.n) != (seed.eng.id, seed.n)) and (
+                    best.eng is not first or best.n != bounds.sizing(ctx, self.deployment, model, gpu, precision, first, price.provider)[1]):
+                ctx.shared[won] = (best.eng.id, best.n)  # not the first configuration costed, which needs no seed
             out = [r for r in out if r.reasons[0].code not in ("too-slow", "ttft")] + [self._build(ctx, best)]
         return out
 
