@@ -16,7 +16,7 @@ A result under ``PACK_UP_TO`` bytes is stored deflated (zlib, level 1) when that
 dictionary: 32 KB of its own results (``_dictionary``), so the field and class names every pickled dataclass repeats
 cost a few bytes each (an estimate: 2.3 KB -> ~0.45 KB). The workload shapes' lookups (~250 KB each) stay as pickled:
 a warm ranking reads ~6 of them, and inflating them took ~4-8 ms of a ~190 ms process. The five presets' file: 18.9
--> 10.3 MB (2-core development machine, 2026-12-04). The deflate and inflate streams are zlib's
+-> 10.4 MB (2-core development machine, 2026-12-04). The deflate and inflate streams are zlib's
 (https://docs.python.org/3/library/zlib.html, read 2026-12-04: ``zdict``, negative ``wbits`` for a raw stream).
 
 Reading never trusts the file: an index that does not add up to the file's size is a cold cache, and each result is
@@ -47,7 +47,7 @@ MAGIC = b"moe-advisor memo %d\n" % FORMAT
 PREFIX = "memo-"
 MAX_ENTRIES = 14_000
 """Ranking the five presets keeps 12,723 results: estimates, sizings and bounds, and their 30 workload shapes' lookups
-(``Context.shared``, one result a shape), 10.3 MB (18.9 MB before results were deflated), 2026-12-04; only the index is
+(``Context.shared``, one result a shape), 10.4 MB (18.9 MB before results were deflated), 2026-12-04; only the index is
 read at start."""
 KEEP_OTHER_BUILDS = 1
 """Files of other builds kept beside this one's (the most recently written): two checkouts used in turn stay warm,
