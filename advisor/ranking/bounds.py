@@ -29,6 +29,9 @@ from advisor.ranking.fitting import GPU_COUNTS, _sizing
 
 TIE = 1e-9
 """Relative difference under which two monthly bills are the same (see ``cannot_beat``)."""
+SEED_ABOVE = Decimal("1.000000004")
+"""A seeded search (``SelfHostedBackend._search``) bounds the counts before the seed by its bill times this: above it by
+more than ``TIE``, so one that bills the same is still costed (and, coming first, wins as unseeded), yet far under a cent."""
 
 
 def offers_of(ctx: Context, gpu: GpuSpec) -> list:

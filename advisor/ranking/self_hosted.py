@@ -48,9 +48,6 @@ VERY_LOW_UTILIZATION = 0.15
 UNEXPLAINED = Rejection(model="", deployment="self-hosted", reasons=(Reason(
     "unexplained", "does not work (not explained: the search explains the smallest GPU count's failure only)", "info"),))
 """What ``_cost`` returns for a configuration that does not work when no one will read why."""
-SEED_ABOVE = Decimal("1.000000004")
-"""A seeded search is bounded by the last winner's bill times this: above it by more than ``bounds.TIE``, so a configuration
-that bills the same is still costed (and wins if it comes first, as unseeded), yet by far less than a cent."""
 _WON = "won"
 """``Context.shared`` key head: the (engine id, GPU count) that won a search last (``SelfHostedBackend._search``)."""
 _VOLUME_READS = "volume-reads"
@@ -147,11 +144,9 @@ class SelfHostedBackend:
 
     def _search(self, ctx: Context, model: ModelSpec, gpu: GpuSpec, precision: str, price,
                 profiles: tuple[ServingProfile, ...]) -> list[Candidate | Rejection]:
-        """The cheapest configuration over the engines and GPU counts (``_evaluate_precision``), seeded with the bill of
-        the configuration that won the last search of this (model, GPU, precision, provider) for the workload shape, at
-        this volume (``_seed``; kept only for a winner that is not the first configuration costed): a traffic edit mostly
-        keeps the winner, so the counts that cannot beat it are not costed. The seed bounds the search from just above its bill, so whatever bills as little is still costed and
-        the answer (ties to the first found) is the unseeded search's."""
+        """The cheapest configuration over the engines and GPU counts (``_evaluate_precision``), seeded with the last winner
+        of this (model, GPU, precision, provider) for the workload shape costed at this volume (``_seed``; kept for a winner
+        that is not the first configuration costed): bounded from just above its bill, the answer is the unseeded one's."""
         best: Costed | None = None
         rejections: list[Rejection] | None = None
         costed: dict[int, tuple[float, int]] = {}
@@ -180,10 +175,10 @@ class SelfHostedBackend:
                     best = k
         out: list[Candidate | Rejection] = list(rejections or [])
         if best is not None:
-            first = next(e for e in profiles if e.serves(precision))
-            if (seed is None or (best.eng.id, best.n) != (seed.eng.id, seed.n)) and (
-                    best.eng is not first or best.n != bounds.sizing(ctx, self.deployment, model, gpu, precision, first, price.provider)[1]):
-                ctx.shared[won] = (best.eng.id, best.n)  # not the first configuration costed, which needs no seed
+            first = next(e for e in profiles if e.serves(precision))  # its smallest count is costed first: no seed needed
+            if (seed is None or (best.eng.id, best.n) != (seed.eng.id, seed.n)) and (best.eng is not first or best.n != (
+                    bounds.sizing(ctx, self.deployment, model, gpu, precision, first, price.provider)[1])):
+                ctx.shared[won] = (best.eng.id, best.n)
             out = [r for r in out if r.reasons[0].code not in ("too-slow", "ttft")] + [self._build(ctx, best)]
         return out
 
@@ -191,9 +186,7 @@ class SelfHostedBackend:
               won: tuple[str, int] | None) -> Costed | None:
         """The last winner's configuration (engine id, GPU count) costed at this volume, when the search would consider it
         (the engine is allowed and serves the precision, the count is among those that fit) and it works; else None."""
-        if won is None:
-            return None
-        eng = next((e for e in profiles if e.id == won[0] and e.serves(precision)), None)
+        eng = None if won is None else next((e for e in profiles if e.id == won[0] and e.serves(precision)), None)
         if eng is None or (precision == "mxfp4-experts" and not model.is_moe):
             return None
         kv_prec, _fitting, _static, counts = bounds.sizing(ctx, self.deployment, model, gpu, precision, eng, price.provider)
@@ -229,7 +222,7 @@ class SelfHostedBackend:
             why = explain and best is None and n == fitting  # the smallest count's failure is explained: always costed
             beat = bound if best is None else best.plan.monthly_usd if bound is None else min(bound, best.plan.monthly_usd)
             if seed is not None:  # before the seed in the search's order: from just above its bill; after it: its bill
-                cap = seed.plan.monthly_usd * SEED_ABOVE if seed.eng is not eng or n <= seed.n else seed.plan.monthly_usd
+                cap = seed.plan.monthly_usd * bounds.SEED_ABOVE if seed.eng is not eng or n <= seed.n else seed.plan.monthly_usd
                 beat = cap if beat is None else min(beat, cap)
             if not why and beat is not None:
                 if bounds.priced_out(ctx, gpu, n, beat):
