@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import pickle
+import zlib
 
 from advisor.common import memo_store
 from advisor.domain.recommendation import Reason
@@ -65,6 +66,20 @@ def test_a_damaged_deflated_result_is_computed_again(tmp_path, monkeypatch):
     path.write_bytes(bytes(data))
     assert memo_store.get("t", (1,), lambda: "computed") == "computed"
     assert memo_store.get("t", (2,), lambda: "computed") == "computed"
+    memo_store.forget()
+
+
+def test_a_deflated_result_that_inflates_past_the_limit_is_not_read(tmp_path, monkeypatch):
+    """A hostile file's small entry that inflates to megabytes is a miss, read no further than ``PACK_UP_TO``."""
+    monkeypatch.setenv("MOE_ADVISOR_CACHE_DIR", str(tmp_path))
+    memo_store.forget()
+    path = memo_store._path()
+    memo_store.forget()
+    c = zlib.compressobj(9, zlib.DEFLATED, -15)
+    bomb = c.compress(pickle.dumps(b"\0" * 20_000_000)) + c.flush()
+    assert len(bomb) < memo_store.PACK_UP_TO
+    memo_store._write(path, [(memo_store.entry_id("t", (1,)), bytes((memo_store._DEFLATED,)) + bomb)], b"")
+    assert memo_store.get("t", (1,), lambda: "computed") == "computed"
     memo_store.forget()
 
 

@@ -235,9 +235,9 @@ def _unpack(data: Any, start: int, end: int, zdict: bytes) -> bytes:
     if flag != _DEFLATED:
         raise ValueError("an unknown flag")
     d = zlib.decompressobj(-15, zdict=zdict) if zdict else zlib.decompressobj(-15)
-    out = d.decompress(data[start + 1:end])
+    out = d.decompress(data[start + 1:end], PACK_UP_TO)  # only shorter results are deflated: a longer one is not ours
     if not d.eof:
-        raise ValueError("a cut deflate stream")
+        raise ValueError("a cut or overlong deflate stream")
     return out
 
 
