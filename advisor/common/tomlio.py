@@ -1,4 +1,5 @@
-"""The one read path for every TOML file a user or a plugin supplies (catalogs, workloads, reports).
+"""The one read path for every file a user or a plugin supplies: TOML (catalogs, workloads, reports,
+measurements), and the JSON and CSV files read beside them (price caches, benchmark results, traffic logs).
 
 Bounded and total: a size cap (``MOE_ADVISOR_MAX_FILE_BYTES``, default 8 MiB), only regular files (a FIFO,
 ``/dev/zero`` or a directory is refused without blocking), a UTF-8 BOM accepted, bad UTF-8, malformed
@@ -26,11 +27,12 @@ class TomlFileError(ValueError):
         super().__init__(f"{label}: {reason}")
 
 
-def max_bytes() -> int:
+def max_bytes(default: int = DEFAULT_MAX_BYTES) -> int:
+    """``MOE_ADVISOR_MAX_FILE_BYTES`` when set, else ``default`` (a reader of bigger files passes its own)."""
     try:
         return max(1, int(os.environ.get(MAX_BYTES_ENV, "")))
     except ValueError:
-        return DEFAULT_MAX_BYTES
+        return default
 
 
 def read_bytes(path: str | os.PathLike, label: str | None = None, limit: int | None = None) -> bytes:
@@ -89,6 +91,30 @@ def loads(text: str, label: str) -> dict[str, Any]:
         raise TomlFileError(label, f"malformed TOML: {exc}") from None
     except RecursionError:
         raise TomlFileError(label, f"nested deeper than {MAX_DEPTH} levels") from None
+    if depth(data) > MAX_DEPTH:
+        raise TomlFileError(label, f"nested deeper than {MAX_DEPTH} levels")
+    return data
+
+
+def read_text(path: str | os.PathLike, label: str | None = None, limit: int | None = None) -> str:
+    """``read_bytes`` then ``decode``: the text of a regular UTF-8 file of at most ``limit`` bytes."""
+    label = label or str(path)
+    return decode(read_bytes(path, label, limit), label)
+
+
+def load_json(path: str | os.PathLike, label: str | None = None, limit: int | None = None) -> Any:
+    """Read and parse one JSON file through the same checks: malformed or too deeply nested JSON (``json`` recurses
+    once per level: ``[`` x 200,000 raised RecursionError) is one ``TomlFileError`` line naming ``label``."""
+    import json
+
+    label = label or str(path)
+    text = read_text(path, label, limit)
+    try:
+        data = json.loads(text)
+    except RecursionError:
+        raise TomlFileError(label, f"nested deeper than {MAX_DEPTH} levels") from None
+    except ValueError as exc:  # JSONDecodeError, and an integer of over 4,300 digits
+        raise TomlFileError(label, f"malformed JSON: {exc}") from None
     if depth(data) > MAX_DEPTH:
         raise TomlFileError(label, f"nested deeper than {MAX_DEPTH} levels")
     return data

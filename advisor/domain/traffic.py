@@ -103,58 +103,93 @@ class TrafficFit:
                 "requests_per_day": round(self.requests_per_day, 3)}
 
 
-def _parse_time(text: str, where: str):
+MAX_ROW_COUNT = 1e15
+"""The largest count one row may give (requests or tokens in one interval): a million requests a second of 10^6
+tokens each for an hour is 3.6e15 tokens; 1e308 overflowed the sums to inf and NaN."""
+
+
+def _parse_time(text: str, where: str, label: str | None = None):
     import datetime as dt
+
+    from advisor.errors import InputError
 
     s = text.strip()
     try:
-        return dt.datetime.fromtimestamp(float(s), tz=dt.timezone.utc)
+        seconds = float(s)
     except ValueError:
         pass
+    else:
+        try:
+            return dt.datetime.fromtimestamp(seconds, tz=dt.timezone.utc)
+        except (ValueError, OverflowError, OSError):  # nan, inf, 1e308, beyond year 9999
+            raise InputError("traffic", f"{where}: timestamp {text.strip()[:40]!r} is out of range for Unix seconds", label) from None
     try:
         return dt.datetime.fromisoformat(s.replace("Z", "+00:00"))
     except ValueError:
-        from advisor.errors import InputError
+        raise InputError("traffic", f"{where}: timestamp {text[:40]!r} is neither ISO 8601 nor Unix seconds", label) from None
 
-        raise InputError("traffic", f"{where}: timestamp {text!r} is neither ISO 8601 nor Unix seconds") from None
+
+def _read_rows(path, label: str) -> list[tuple]:
+    """``(line, time, requests, input tokens, output tokens)`` per data row, through the bounded reader (regular files
+    only, at most ``MOE_ADVISOR_MAX_FILE_BYTES``: /dev/zero and a FIFO hung the read)."""
+    import csv
+
+    from advisor.common import tomlio
+    from advisor.errors import InputError
+
+    try:
+        text = tomlio.read_text(path, label)
+    except tomlio.TomlFileError as exc:
+        raise InputError("traffic", exc.reason, label) from None
+    lines = [(n, line) for n, line in enumerate(text.splitlines(), start=1) if line.strip() and not line.lstrip().startswith("#")]
+    parsed = csv.reader(line for _, line in lines)
+    numbers = iter(n for n, _ in lines)
+    try:
+        header = [h.strip().lower() for h in next(parsed, [])]
+        next(numbers, None)
+        cols = {}
+        for key, names in TRAFFIC_COLUMNS.items():
+            found = [i for i, h in enumerate(header) if h in names or h.replace(" ", "_") in names]
+            if not found:
+                raise InputError("traffic", f"no {key} column (header must name {', '.join(TRAFFIC_COLUMNS)}; got "
+                                 f"{', '.join(header)[:200] or 'nothing'})", label)
+            cols[key] = found[0]
+        rows = []
+        for row in parsed:
+            n = next(numbers)
+            if len(row) < len(header):
+                raise InputError("traffic", f"line {n}: {len(row)} values, the header has {len(header)}", label)
+            try:
+                vals = [float(row[cols[k]]) for k in ("requests", "input_tokens", "output_tokens")]
+            except ValueError:
+                raise InputError("traffic", f"line {n}: requests and token counts must be numbers", label) from None
+            if any(v < 0 or not math.isfinite(v) for v in vals):
+                raise InputError("traffic", f"line {n}: counts must be finite and non-negative", label)
+            if max(vals) > MAX_ROW_COUNT:
+                raise InputError("traffic", f"line {n}: a count of {max(vals):g} in one row is beyond any deployment "
+                                 f"(at most {MAX_ROW_COUNT:g})", label)
+            rows.append((n, _parse_time(row[cols["timestamp"]], f"line {n}", label), *vals))
+    except csv.Error as exc:
+        raise InputError("traffic", f"line {next(numbers, '?')}: not CSV: {exc}", label) from None
+    zoned = [r for r in rows if r[1].tzinfo is not None]
+    if zoned and len(zoned) < len(rows):  # naive and zoned times cannot be compared (TypeError)
+        naive = next(r for r in rows if r[1].tzinfo is None)
+        raise InputError("traffic", f"line {naive[0]}: timestamp without a UTC offset while line {zoned[0][0]} has one; "
+                         "give every timestamp an offset (or none)", label)
+    return rows
 
 
 def read_traffic_csv(path) -> TrafficFit:
     """Fit the day from a CSV of ``timestamp, requests, input tokens, output tokens`` rows (hourly or finer;
-    the header names the columns). Hours of the day are read as the timestamps give them."""
-    import csv
+    the header names the columns). Hours of the day are read as the timestamps give them. What the fit gives is
+    checked against the workload's own limits here, so an error names the file, not the flags it fills in."""
     import statistics
-    from pathlib import Path
 
+    from advisor.domain.workload import MAX_REQUESTS_PER_DAY, MAX_TOKENS
     from advisor.errors import InputError
 
-    p = Path(path)
     label = str(path)
-    try:
-        text = p.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise InputError("traffic", "file not found", label) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError("traffic", f"cannot read: {exc}", label) from None
-    reader = csv.reader(line for line in text.splitlines() if line.strip() and not line.lstrip().startswith("#"))
-    header = [h.strip().lower() for h in next(reader, [])]
-    cols = {}
-    for key, names in TRAFFIC_COLUMNS.items():
-        found = [i for i, h in enumerate(header) if h in names or h.replace(" ", "_") in names]
-        if not found:
-            raise InputError("traffic", f"no {key} column (header must name {', '.join(TRAFFIC_COLUMNS)}; got {', '.join(header) or 'nothing'})", label)
-        cols[key] = found[0]
-    rows = []
-    for n, row in enumerate(reader, start=2):
-        if len(row) < len(header):
-            raise InputError("traffic", f"line {n}: {len(row)} values, the header has {len(header)}", label)
-        try:
-            vals = [float(row[cols[k]]) for k in ("requests", "input_tokens", "output_tokens")]
-        except ValueError:
-            raise InputError("traffic", f"line {n}: requests and token counts must be numbers", label) from None
-        if any(v < 0 or not math.isfinite(v) for v in vals):
-            raise InputError("traffic", f"line {n}: counts must be finite and non-negative", label)
-        rows.append((_parse_time(row[cols["timestamp"]], f"line {n}"), *vals))
+    rows = [r[1:] for r in _read_rows(path, label)]
     if len(rows) < 2:
         raise InputError("traffic", "needs at least two rows", label)
     rows.sort(key=lambda r: r[0])
@@ -180,7 +215,14 @@ def read_traffic_csv(path) -> TrafficFit:
     hourly = tuple(round(x * 24 / total, 6) for x in hour_means)
     finest_peak = max(r[1] for r in rows) / mean_per_interval
     peak = max(finest_peak, max(per_hour.values()) / (requests / (span_s / 3600.0)), 1.0)
+    tokens_in, tokens_out = (sum(r[i] for r in rows) / requests for i in (2, 3))
+    if requests / days > MAX_REQUESTS_PER_DAY:
+        raise InputError("traffic", f"{len(rows):,} rows over {span_s:.3g} s give {requests / days:.3g} requests/day, beyond any "
+                         f"single deployment (max {MAX_REQUESTS_PER_DAY:g}); are the timestamps in seconds?", label)
+    for what, mean in (("input", tokens_in), ("output", tokens_out)):
+        if mean > MAX_TOKENS:
+            raise InputError("traffic", f"{mean:.3g} {what} tokens per request, beyond any model's context "
+                             f"(max {MAX_TOKENS:,}); is the column a total per row?", label)
     return TrafficFit(hourly_profile=hourly, peak_to_mean=min(peak, 1000.0),
-                      input_tokens=max(1, round(sum(r[2] for r in rows) / requests)),
-                      output_tokens=max(1, round(sum(r[3] for r in rows) / requests)),
+                      input_tokens=max(1, round(tokens_in)), output_tokens=max(1, round(tokens_out)),
                       requests_per_day=requests / days, days=days, rows=len(rows), interval_s=interval)

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from advisor.errors import InputError
 
@@ -74,13 +73,13 @@ def _num(data: dict, key: str, label: str, kind=float, required: bool = True):
 
 def read_result(path) -> BenchResult:
     """Read one benchmark result; raises InputError naming the first missing or malformed field."""
+    from advisor.common import tomlio
+
     label = str(path)
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise InputError("result", "file not found", label) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError("result", f"cannot read: {exc}", label) from None
+    try:  # bounded, regular files only: `calibrate /dev/zero` read until the OOM killer stopped it
+        text = tomlio.read_text(path, label)
+    except tomlio.TomlFileError as exc:
+        raise InputError("result", exc.reason, label) from None
     fmt = "vllm"
     try:
         data = json.loads(text)
@@ -89,8 +88,10 @@ def read_result(path) -> BenchResult:
         try:
             data = json.loads(lines[-1]) if lines else None
             fmt = "sglang"
-        except json.JSONDecodeError:
+        except (json.JSONDecodeError, RecursionError):
             raise InputError("result", "not JSON (expected a `vllm bench serve --save-result` file)", label) from None
+    except (RecursionError, ValueError):  # nesting json cannot follow, an integer of over 4,300 digits
+        raise InputError("result", "not a benchmark result (nested too deeply or a number too long)", label) from None
     if not isinstance(data, dict):
         raise InputError("result", "not a JSON object (expected a `vllm bench serve --save-result` file)", label)
     if str(data.get("backend", "")).startswith("sglang") and "model_id" not in data:

@@ -84,17 +84,20 @@ def load(directory: Path | None = None) -> tuple[Correction, ...]:
     if hit and hit[0] == mtime:
         _cache[p] = (mtime, now, hit[2])
         return hit[2]
-    import tomllib  # only when a measurements file exists (most starts have none)
-
+    # Imported only when a measurements file exists (most starts have none).
+    from advisor.common import tomlio
     from advisor.errors import InputError
 
-    try:
-        data = tomllib.loads(p.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise InputError("measurements", f"cannot read: {exc}", str(p)) from None
+    try:  # bounded, regular files only: a FIFO named measurements.toml hung every command
+        data = tomlio.load(p, str(p))
+    except tomlio.TomlFileError as exc:
+        raise InputError("measurements", exc.reason, str(p)) from None
+    rows = data.get("correction", [])
+    if not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows):
+        raise InputError("measurements", "'correction' must be [[correction]] tables", str(p))
     names = {f.name for f in fields(Correction)}
     out = []
-    for i, row in enumerate(data.get("correction", [])):
+    for i, row in enumerate(rows):
         try:
             out.append(Correction(**{k: v for k, v in row.items() if k in names}))
         except TypeError as exc:
