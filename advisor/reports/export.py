@@ -136,9 +136,35 @@ def stated_assumptions(rec: Recommendation) -> dict[str, Any]:
     return out
 
 
+MAX_CANDIDATES = 1_000
+"""Candidates a report holds in full: the best 1,000 by rank. A candidate is about 8 kB of TOML: `recommend --preset
+steady-latency` over seven precisions, every GPU and up to 64 GPUs ranked 1,237 and wrote 11 MB, which the reader then
+refused (limit 8 MiB); the presets rank 300-600 (bursty-app 521, 3.2 MB), which stay whole."""
+MAX_REJECTED = 1_000
+"""Rejected options a report holds (~0.7 kB each; the same run rejected 2,072 in 1.3 MB)."""
+
+
+def _bounded(rec: Recommendation, most: int = MAX_CANDIDATES, most_rejected: int = MAX_REJECTED) -> Recommendation:
+    """``rec`` with its best ``most`` candidates and ``most_rejected`` rejections, and a note
+    saying what was left out; ``rec`` itself when it fits (a loaded report re-exports as the same text)."""
+    cands, rejected = rec.candidates, rec.rejected
+    if len(cands) <= most and len(rejected) <= most_rejected:
+        return rec
+    kept = cands[:most]  # ranks stay 1..N: the reader checks that candidates are listed best first
+    notes = list(rec.notes)
+    if len(kept) < len(cands):
+        notes.append(f"this report holds the best {len(kept):,} of {len(cands):,} ranked candidates (at most {most:,} are "
+                     "written in full; `moe-advisor recommend` with the same workload lists them all)")
+    if len(rejected) > most_rejected:
+        notes.append(f"this report holds {most_rejected:,} of {len(rejected):,} rejected options")
+    return dataclasses.replace(rec, candidates=kept, rejected=rejected[:most_rejected], notes=tuple(notes))
+
+
 def report_to_dict(rec: Recommendation, created_at: datetime.datetime | None = None) -> dict[str, Any]:
     """The report as plain TOML-writable data, in reading order: [report], [workload], [assumptions],
-    [catalog_versions], [[prices]], [[candidates]], [[rejected]], [totals] (last, so truncation shows)."""
+    [catalog_versions], [[prices]], [[candidates]], [[rejected]], [totals] (last, so truncation shows).
+    At most ``MAX_CANDIDATES`` candidates and ``MAX_REJECTED`` rejections are written, with a note."""
+    rec = _bounded(rec)
     created = created_at or _now()
     if created.tzinfo is None:
         created = created.astimezone(datetime.timezone.utc)
@@ -167,10 +193,18 @@ def report_to_dict(rec: Recommendation, created_at: datetime.datetime | None = N
 
 
 def dumps_report(rec: Recommendation, created_at: datetime.datetime | None = None) -> str:
-    """The report as TOML text: the same ``rec`` and ``created_at`` give the same text."""
+    """The report as TOML text: the same ``rec`` and ``created_at`` give the same text, never more than the report
+    reader reads (``REPORT_MAX_BYTES``): when unusually long rows overflow it, fewer candidates are written."""
     import tomli_w
 
-    return tomli_w.dumps(report_to_dict(rec, created_at), indent=2)
+    from advisor.reports.load import report_max_bytes
+
+    limit, most, most_rejected = report_max_bytes(), MAX_CANDIDATES, MAX_REJECTED
+    while True:
+        text = tomli_w.dumps(report_to_dict(_bounded(rec, most, most_rejected), created_at), indent=2)
+        if len(text.encode("utf-8")) <= limit or most + most_rejected <= 1:
+            return text
+        most, most_rejected = max(1, min(most, len(rec.candidates)) // 2), min(most_rejected, len(rec.rejected)) // 2
 
 
 def write_report(rec: Recommendation, path: str | os.PathLike, force: bool = False,

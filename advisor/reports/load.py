@@ -332,12 +332,22 @@ def loads_report(text: str, label: str = "report") -> LoadedReport:
                         catalog_versions=dict(versions))
 
 
+REPORT_MAX_BYTES = 16 * 2**20
+"""The largest report read (``MOE_ADVISOR_MAX_FILE_BYTES`` overrides): the writer's caps (``export.MAX_CANDIDATES``
+of ~8 kB plus ``MAX_REJECTED`` of ~0.7 kB) come to ~9 MB, and it writes fewer candidates rather than more than this.
+Reading an 11 MB report took 3.8 s and 80 MB of memory."""
+
+
+def report_max_bytes() -> int:
+    return tomlio.max_bytes(REPORT_MAX_BYTES)
+
+
 def load_report(path: str | os.PathLike) -> LoadedReport:
     """Read and validate a TOML report; ReportError (one line, naming the file and key) when it is bad."""
     p = Path(path).expanduser()
     label = str(path)
     try:
-        text = tomlio.decode(tomlio.read_bytes(p, label), label)
+        text = tomlio.read_text(p, label, report_max_bytes())
     except tomlio.TomlFileError as exc:
         reason = exc.reason.replace("is a directory, not a file", "is a directory, not a report file")
         raise ReportError(label, reason) from None
