@@ -22,8 +22,9 @@ HOOK_BUDGET_S = 5.0
 SNAPSHOT_BUDGET_S = 10.0
 EVALUATE_BUDGET_S = 30.0
 """One backend on one model."""
-FETCH_BUDGET_S = 300.0
-"""A live fetcher (its own HTTP deadline is shorter)."""
+FETCH_BUDGET_S = 180.0
+"""A live fetcher: the overall limit of one source (``HttpSettings.deadline_s``, docs/plugins.md); a refresh gives
+the fetcher what is left of it after the snapshot."""
 
 
 _local = threading.local()

@@ -1,5 +1,8 @@
 """The live price cache: the last good refresh of each source, one JSON file per source in the user
-cache directory, written atomically, read back through the catalog validator (memoized on mtime)."""
+cache directory, written atomically, read back through the bounded reader (``advisor.common.tomlio``: regular
+files only, at most ``MAX_CACHE_BYTES``) and the catalog validator (memoized on mtime). A cache that cannot be
+used (corrupt, too large or deep, another source's, fetched in the future, over ``MAX_ROWS`` rows) is named in one
+line and the bundled snapshot is used instead."""
 
 from __future__ import annotations
 
@@ -18,6 +21,15 @@ from advisor.errors import CatalogError
 from advisor.prices.book import age_days
 
 CACHE_SCHEMA_VERSION = 1
+
+MAX_ROWS = 5_000
+"""Rows one price source may hold (a refresh, a cache or a snapshot; the rest are dropped with a note). The
+largest real source is Azure: 4 GPU VM SKUs x ~60 regions x on-demand/spot, about 500 rows; 200,000 plugin rows
+made an 83 MB cache that every `recommend` spent 16.6 s reading."""
+MAX_CACHE_BYTES = 16 * 2**20
+"""A cache of ``MAX_ROWS`` rows is about 2 MB (~400 bytes a row); a bigger file was not written by a refresh."""
+FUTURE_SLACK_S = 86_400
+"""A fetch time later than now by more than this (a day of clock skew) is refused: 2999 made a cache never stale."""
 
 
 @dataclass(frozen=True)
@@ -94,23 +106,45 @@ def read_cache(source: str, kind: str) -> tuple[CachedPrices | None, str]:
 
 
 def _parse_cache(path: Path, source: str, kind: str) -> tuple[CachedPrices | None, str]:
+    from advisor.common import tomlio
+
     label = f"cache {path.name}"
     try:
-        doc = json.loads(path.read_text(encoding="utf-8"))
+        doc = tomlio.load_json(path, str(path), MAX_CACHE_BYTES)
         if not isinstance(doc, dict) or doc.get("schema_version") != CACHE_SCHEMA_VERSION:
             raise ValueError("unknown cache format")
         if doc.get("source") != source or doc.get("kind") != kind:
             raise ValueError(f"written for {doc.get('source')!r}/{doc.get('kind')!r}")
-        fetched = doc.get("fetched_at")
-        if not isinstance(fetched, str) or not re.fullmatch(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z", fetched):
-            raise ValueError("no fetch time")
+        fetched = _fetched_at(doc.get("fetched_at"))
         rows = doc.get("prices")
         if not isinstance(rows, list) or not rows:
             raise ValueError("no prices")
+        if len(rows) > MAX_ROWS:
+            raise ValueError(f"{len(rows):,} rows, over the {MAX_ROWS:,} a source may hold")
         prices = tuple(build_price(kind, r, label, f"row {i}") for i, r in enumerate(rows))
-    except (OSError, ValueError, CatalogError) as exc:
+    except tomlio.TomlFileError as exc:
         return None, f"live cache unusable ({exc}); using the bundled snapshot"
+    except (OSError, ValueError, TypeError, CatalogError) as exc:
+        return None, f"live cache unusable ({path}: {exc}); using the bundled snapshot"
     return CachedPrices(source=source, kind=kind, fetched_at=fetched, url=str(doc.get("url", "")), prices=prices), ""
+
+
+def _fetched_at(value) -> str:
+    """The cache's fetch time (``YYYY-MM-DDTHH:MM:SSZ``), checked to be a real time and not in the future (no
+    strptime: its first use compiles its patterns, ~5 ms of a start)."""
+    import datetime
+
+    from advisor.prices.http import now_utc
+
+    if not isinstance(value, str) or not re.fullmatch(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z", value):
+        raise ValueError("no fetch time")
+    try:
+        when = datetime.datetime(*(int(x) for x in re.split(r"[-T:Z]", value)[:6]), tzinfo=datetime.UTC)
+    except ValueError:
+        raise ValueError(f"fetch time {value} is not a real time") from None
+    if (when - now_utc()).total_seconds() > FUTURE_SLACK_S:
+        raise ValueError(f"fetch time {value} is in the future")
+    return value
 
 
 # --------------------------------------------------------------------------- quarantine
@@ -139,9 +173,11 @@ def write_quarantine(source: str, refused: Iterable[str], fetched_at: str) -> No
 
 def read_quarantine(source: str) -> tuple[str, ...]:
     """What the last refresh of ``source`` refused, one line each ("" lines never)."""
-    try:
-        doc = json.loads(quarantine_path(source).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+    from advisor.common import tomlio
+
+    try:  # the record of what was refused is a courtesy: an unreadable one is no record
+        doc = tomlio.load_json(quarantine_path(source), limit=MAX_CACHE_BYTES)
+    except tomlio.TomlFileError:
         return ()
     if not isinstance(doc, dict) or not isinstance(doc.get("refused"), list):
         return ()

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 import os
+import re
 from decimal import Decimal, InvalidOperation
 from typing import Any
 from urllib.parse import urlsplit
@@ -151,6 +152,10 @@ AZURE_GPU_SKUS: dict[str, tuple[str, int]] = {
 }
 """Azure GPU VM SKU -> (catalog GPU id, GPUs per VM)."""
 
+AZURE_REGION = re.compile(r"[a-z][a-z0-9]{1,39}")
+"""An ``armRegionName``: lower case, no spaces (``westeurope``, ``eastus2``, ``westus3``), as the response rows of
+https://learn.microsoft.com/rest/api/cost-management/retail-prices/azure-retail-prices give it (read 2026-12-04)."""
+
 
 class AzureRetailPrices:
     """Azure Retail Prices API: Linux pay-as-you-go and spot VM-hour prices of the GPU VMs in
@@ -258,6 +263,8 @@ class AzureRetailPrices:
         region = item.get("armRegionName")
         if not isinstance(region, str) or not region:
             raise ValueError(f"{sku}: no 'armRegionName'")
+        if not AZURE_REGION.fullmatch(region):  # rows are keyed by region: free text made 200,000 distinct "regions"
+            raise ValueError(f"{sku}: 'armRegionName' {region[:40]!r} is not an Azure region name")
         spot = meter.lower().endswith(" spot") or "spot" in sku_name.lower()
         vm_hour = Decimal(str(price))
         return GpuPrice(

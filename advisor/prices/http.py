@@ -77,7 +77,8 @@ class Http:
     def warn(self, message: str) -> None:
         self.warnings.append(self.redact(message))
 
-    def _left(self) -> float:
+    def left(self) -> float:
+        """Seconds left of the source's ``deadline_s`` (negative once it is spent)."""
         return self.settings.deadline_s - (time.monotonic() - self.started)
 
     def get_json(self, url: str, params: dict | None = None, headers: dict | None = None) -> Any:
@@ -90,10 +91,10 @@ class Http:
         delay = 0.0
         for attempt in range(s.retries + 1):
             if attempt:
-                if delay > self._left():
+                if delay > self.left():
                     break
                 self.sleep(delay)
-            if self._left() <= 0:
+            if self.left() <= 0:
                 raise LiveError(f"gave up on {where}: over the {s.deadline_s:g} s limit ({last or 'no answer'})")
             self.requests += 1
             try:
@@ -139,7 +140,7 @@ class Http:
             total += len(chunk)
             if total > cap:
                 raise LiveError(f"response from {where} is too large: over {cap:,} bytes")
-            if self._left() <= 0:
+            if self.left() <= 0:
                 raise LiveError(f"gave up reading {where}: over the {self.settings.deadline_s:g} s limit")
             chunks.append(chunk)
         return b"".join(chunks)

@@ -18,7 +18,7 @@ from advisor.errors import CatalogError
 from advisor.prices import resolve
 from advisor.prices.book import age_days
 from advisor.common import budget
-from advisor.prices.cache import read_cache, write_cache, write_quarantine
+from advisor.prices.cache import MAX_ROWS, read_cache, write_cache, write_quarantine
 from advisor.prices.http import Http, HttpSettings, LiveError, iso_utc, make_client, now_utc, public_url
 
 
@@ -47,8 +47,9 @@ MAX_MOVE = Decimal(10)
 """A live price more than 10x above or below the last good one (or the bundled one) is quarantined."""
 
 
-MIN_ROWS_TO_JUDGE = 8
-"""A previous copy this small says little about a source's size: a shrink below it is not quarantined."""
+MIN_ROWS_TO_JUDGE = 3
+"""A shrink is judged once the anchor has this many rows: "fewer than half" of 3 is one row where three were (the
+Azure snapshot's 3 rows cut to 1 by a broken endpoint); below it, one row less would already be half."""
 
 
 def snapshot_rows(snapshot: Iterable[Any], kind: str) -> list[GpuPrice | ApiPrice]:
@@ -76,15 +77,19 @@ def sanity_check(fresh: list[GpuPrice | ApiPrice], previous: Iterable[GpuPrice |
                  snapshot: Iterable[GpuPrice | ApiPrice]) -> tuple[list[GpuPrice | ApiPrice], list[str], str]:
     """(rows to cache, one line per refused price, why the whole response is refused or "").
 
-    Checked against the previous good refresh, else the bundled snapshot: a response with fewer than half
-    the previous good refresh's rows is refused whole (the anchor: LiteLLM keeps its bundled map when a remote one shrinks); a
-    price at zero, or more than 10x above or below its anchor, is refused and the anchor's row kept."""
+    A response with fewer than half the rows of the last good copy is refused whole (the anchor: LiteLLM keeps
+    its bundled map when a remote one shrinks). The last good copy is the larger of the previous live refresh and
+    the bundled snapshot, so a first refresh that returns 1 of the snapshot's 22 rows keeps the snapshot, and a
+    tiny live cache does not lower the bar for the next one. Single prices are checked against the previous good
+    refresh, else the snapshot: a price at zero, or more than 10x above or below its anchor, is refused and the
+    anchor's row kept."""
     previous, snapshot = list(previous), list(snapshot)
     anchor = {price_key(p): p for p in snapshot}
     anchor.update({price_key(p): p for p in previous})
-    reference = len(previous)  # the bundled snapshot anchors single prices only: a live list may well be shorter
+    current = [p for p in snapshot if not getattr(p, "retired_on", "")]  # a retired model's row is history, not size
+    reference, which = max((len(previous), "the last good refresh"), (len(current), "the bundled snapshot"))
     if reference >= MIN_ROWS_TO_JUDGE and len(fresh) * 2 < reference:
-        return [], [], (f"{len(fresh)} prices where the last good copy had {reference}: a response that shrinks by more "
+        return [], [], (f"{len(fresh)} prices where {which} had {reference}: a response that shrinks by more "
                         f"than half is not used")
     kept, refused = [], []
     for p in fresh:
@@ -105,6 +110,12 @@ def sanity_check(fresh: list[GpuPrice | ApiPrice], previous: Iterable[GpuPrice |
         else:
             kept.append(p)
     return kept, refused, ""
+
+
+def _fetch_budget(http: Http) -> float:
+    """What is left of the source's overall limit (``HttpSettings.deadline_s``, 180 s, docs/plugins.md): the snapshot
+    and the fetcher's own code share it with its HTTP requests (a hanging plugin fetcher held a refresh 305 s)."""
+    return min(budget.budget(budget.FETCH_BUDGET_S), max(0.01, http.left()))
 
 
 def _fallback_text(src: Any) -> str:
@@ -138,14 +149,18 @@ def refresh_source(src: Any, catalog: Catalog, settings: HttpSettings | None = N
         if own:
             client = http.client = make_client(settings, transport)
         try:
-            snapshot = budget.call(lambda: list(src.source.snapshot()), budget_s=budget.budget(budget.SNAPSHOT_BUDGET_S),
+            snapshot = budget.call(lambda: list(src.source.snapshot()),
+                                   budget_s=min(budget.budget(budget.SNAPSHOT_BUDGET_S), max(0.01, http.left())),
                                    what=f"price source {src.name!r} (plugin {src.plugin!r}): snapshot")
         except Exception:  # noqa: BLE001 - the fetcher can work without it
             snapshot = []
-        rows = budget.call(fetcher.fetch, http, catalog, snapshot, budget_s=budget.budget(budget.FETCH_BUDGET_S),
+        rows = budget.call(fetcher.fetch, http, catalog, snapshot, budget_s=_fetch_budget(http),
                            what=f"price source {src.name!r} (plugin {src.plugin!r}): live fetch")
         if not isinstance(rows, (list, tuple)):
             raise LiveError(f"the fetcher returned {type(rows).__name__}, not a list")
+        if len(rows) > MAX_ROWS:
+            http.warn(f"kept the first {MAX_ROWS:,} of {len(rows):,} rows (a source holds at most {MAX_ROWS:,})")
+            rows = rows[:MAX_ROWS]
         good: list[GpuPrice | ApiPrice] = []
         bad = 0
         for i, r in enumerate(rows):
@@ -165,7 +180,9 @@ def refresh_source(src: Any, catalog: Catalog, settings: HttpSettings | None = N
             raise LiveError("no usable prices in the response")
         fetched_at = iso_utc(now_utc())
         previous, _ = read_cache(src.name, src.kind)
-        good, refused, whole = sanity_check(good, previous.prices if previous else (), snapshot_rows(snapshot, src.kind))
+        anchors = [p for p in snapshot_rows(snapshot[:MAX_ROWS], src.kind)
+                   if (p.gpu if isinstance(p, GpuPrice) else p.model) in (catalog.gpus if isinstance(p, GpuPrice) else catalog.models)]
+        good, refused, whole = sanity_check(good, previous.prices if previous else (), anchors)
         write_quarantine(src.name, [http.redact(r) for r in ([whole] if whole else refused)], fetched_at)
         if whole:
             raise LiveError(f"quarantined: {whole}")

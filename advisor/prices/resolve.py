@@ -76,6 +76,10 @@ def _snapshot_rows(src: RegisteredSource) -> tuple[list[GpuPrice | ApiPrice], st
                                   what=f"price source {src.name!r} (plugin {src.plugin!r}): snapshot()")
             if not isinstance(raw, (list, tuple)):
                 raise TypeError(f"snapshot() returned {type(raw).__name__}, not a list")
+            if len(raw) > cache.MAX_ROWS:  # 300,000 rows took every run seconds to validate
+                _price_notes[f"price source {src.name!r} (plugin {src.plugin}): kept the first {cache.MAX_ROWS:,} of "
+                             f"{len(raw):,} snapshot rows (a source holds at most {cache.MAX_ROWS:,})"] = None
+                raw = raw[:cache.MAX_ROWS]
         except Exception as exc:  # noqa: BLE001 - BaseExceptions arrive as budget.PluginCrash
             plugin_manager.record_failure(src.plugin, f"source {src.name!r}: snapshot failed: {type(exc).__name__}: {exc}")
             hit = ([], "none")
