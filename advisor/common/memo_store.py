@@ -118,10 +118,12 @@ def fingerprint() -> str:
     if None not in _fingerprint:
         _fingerprint[None] = _code_digest()
     h = hashlib.sha256(_fingerprint[None].encode())
-    try:
-        h.update((where / "measurements.toml").read_bytes())
-    except OSError:
-        h.update(b"-")
+    from advisor.common import tomlio
+
+    try:  # bounded, regular files only: a FIFO named measurements.toml hung every command here
+        h.update(tomlio.read_bytes(where / "measurements.toml"))
+    except tomlio.TomlFileError as exc:
+        h.update(f"-{exc.reason}".encode())
     out = _fingerprint[where] = h.hexdigest()[:24]
     return out
 
