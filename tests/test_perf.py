@@ -130,7 +130,7 @@ def test_single_stream_overhead_is_the_kernel_floor_times_the_kernels():
     assert one.step.overhead_s == pytest.approx(want / f["engine_speed"], rel=1e-6)
     # 1199 kernels x 5 us = 6.0 ms of the step: batch-1 decode can no longer beat ~110 tok/s per user (published
     # vLLM TP8 at 4 concurrent: 51.7 tok/s per user, so the estimate is still optimistic, by ~2x instead of ~5x).
-    assert 90 < 1000 / one.tpot_ms < 120
+    assert 80 < 1000 / one.tpot_ms < 120  # 86 with vLLM's 50 us per MoE layer (advisor.physics.floor)
 
 
 def test_one_stream_alone_decodes_at_the_step_time_its_prefill_is_in_the_ttft():

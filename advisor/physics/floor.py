@@ -46,27 +46,29 @@ from advisor.domain.specs import GpuSpec
 VLLM_MOE_LAYER_GRID = (0.0, 5.0, 10.0, 15.0, 20.0, 25.0, 30.0, 35.0, 40.0, 50.0, 60.0, 80.0, 100.0, 120.0)
 """Values scripts/fit_moe_floor.py tries for vLLM's ``moe_layer_overhead_us`` (us per MoE layer per step)."""
 
-VLLM_MOE_LAYER_US = 35.0
+VLLM_MOE_LAYER_US = 50.0
 """vLLM's fixed time per MoE layer per decode step (``[engines.vllm.factors] moe_layer_overhead_us``), fitted by
 scripts/fit_moe_floor.py on the scored vLLM MoE rows at <= 8 concurrent requests (GPUStack performance lab, vLLM
-0.10.2/0.11.0, 4 requests, ShareGPT: DeepSeek-R1 8x H200 TP8, gpt-oss-120b 1x H100, 2x H100 async, 1x A100) with the
-rule of ``calibration.fit_floor``: the value with the lowest median |error| on those rows among those that cost the
-other rows at most ``calibration.FLOOR_TOLERANCE`` of ``calibration.score`` (all of the grid here). Alone, the H200
-and H100 rows would want 163, 58 and 25 us per MoE layer (DeepSeek-R1 has 58, gpt-oss 36): at 35 us DeepSeek-R1 stays
-+58% too fast (from +87%), gpt-oss on one H100 +10% (from +31%), on two -6% (from +17%); the A100 row runs Marlin
-(``triton_moe_path``) and keeps its -4%."""
+0.10.2/0.11.0, 4 requests, ShareGPT: DeepSeek-R1 8x H200 TP8, gpt-oss-120b 1x H100, 2x H100 async, 1x A100): among
+the values that cost the other rows at most ``calibration.FLOOR_TOLERANCE`` of ``calibration.score`` (all of the grid
+here), those with the best score, and of them the lowest median |error| on those rows. Alone, the rows would want 163
+(DeepSeek-R1, 58 MoE layers), 58 and 25 (gpt-oss on 1 and 2 H100, 36 MoE layers) and ~70 us (1 A100, Marlin); at 50
+us DeepSeek-R1 stays +48% too fast (from +87%), gpt-oss on one H100 +3.5% (from +31%), on two H100 -13% (from +17%),
+on one A100 +10% (from +31%; -4% with the old compute-bound expert term and no MoE-layer time). The A100 row pays it too since ``moe.weight_only_gemm_efficiency``: its experts were
+compute-bound at one token per expert before (the Hopper-fitted per-expert term at the BF16 rate), which covered
+this time; bound by their 4-bit weight reads, they leave vLLM's fixed MoE-layer time to be charged on Marlin as on
+Triton."""
 
 
 def triton_moe_path(gpu: GpuSpec, precision: str) -> bool:
     """False where vLLM serves the experts weight-only through its Marlin MoE kernels instead of the Triton ones:
     quantized experts (under 2 bytes a weight) on a GPU without FP8 tensor cores (Ampere and older; FP8 and MXFP4
     checkpoints run as W8A16 / W4A16 Marlin there: https://docs.vllm.ai/en/stable/features/quantization/fp8/ and the
-    engine's hardware notes in catalogs/engine.toml). The A100 row (gpt-oss-120b MXFP4, vLLM 0.11.0) is estimated
-    within 4% without the Triton term."""
+    engine's hardware notes in catalogs/engine.toml). Both pay ``moe_layer_us`` (see ``VLLM_MOE_LAYER_US``)."""
     return bool(gpu.fp8_tflops) or scheme(resolve_precision(precision, gpu.vendor)).experts.bytes_per_param >= 2.0
 
 
 def moe_layer_us(engine_us: float, gpu: GpuSpec, precision: str) -> float:
     """The engine's fixed time per MoE layer per step (``moe_layer_overhead_us``) on ``gpu`` for ``precision``'s
-    experts: 0 where they run through Marlin (``triton_moe_path``)."""
-    return engine_us if triton_moe_path(gpu, precision) else 0.0
+    experts, on the Triton and the Marlin path (``triton_moe_path``) alike (``VLLM_MOE_LAYER_US``)."""
+    return engine_us

@@ -145,11 +145,52 @@ def grouped_format_rate(compute: str, block_scaled: bool, fp4_cores: bool) -> fl
     return 1.0
 
 
+WEIGHT_ONLY_TILE_TOKENS = 16.0
+"""Rows of the smallest tile a weight-only (W4A16 / W8A16) grouped GEMM computes per expert: an expert with t < 16
+routed tokens costs the tensor-core work of 16 rows (``weight_only_gemm_efficiency``). Ampere's BF16 MMA instruction
+is m16n8k16 (16 rows), and the Marlin kernels that serve quantized experts weight-only on Ampere (vLLM's Marlin MoE,
+the path vLLM's gpt-oss recipe names for A100: https://github.com/vllm-project/recipes/blob/main/OpenAI/GPT-OSS.md,
+read 2026-12-04) pad each expert's tokens to blocks of 16 or more rows."""
+
+
+def weight_only(expert_bytes_per_param: float, compute_rate: float, bf16_rate: float) -> bool:
+    """Whether the experts' grouped GEMMs run weight-only: weights stored under 2 bytes a parameter (INT4, MXFP4, FP8)
+    and multiplied at the BF16 rate (INT4 everywhere; FP8 and FP4 on GPUs without those tensor cores, e.g. A100): the
+    kernel dequantizes each weight tile to BF16 in registers (Marlin-style W4A16 / W8A16)."""
+    return expert_bytes_per_param < 2.0 and compute_rate <= bf16_rate
+
+
+def weight_only_gemm_efficiency(tokens_per_expert: float, eff_moe: float, shape: float = 1.0,
+                                tile: float = WEIGHT_ONLY_TILE_TOKENS) -> float:
+    """Compute efficiency, relative to a dense BF16 GEMM, of a weight-only grouped GEMM at t tokens per expert:
+    eff_moe x t / (max(t, tile) + t x (1 / shape - 1)).
+
+    A W4A16 kernel reads each touched expert's 4-bit weights once and dequantizes them in registers while the next
+    tile loads (Marlin, Frantar et al., https://arxiv.org/abs/2408.11743, read 2026-12-04: "batchsizes up to 16-32 can be
+    supported with close to maximum (4x) quantization speedup, and larger batchsizes up to 64-128 with gradually
+    decreasing" speedup): its time is max(weight bytes / HBM, tensor-core work / rate). The tensor-core work is that of
+    max(t, ``tile``) rows per expert at the BF16 rate x eff_moe, plus the fused op's per-token work of the t real tokens
+    (t x N_half / N rows: ``expert_shape_efficiency``, whose 1 / shape - 1 = N_half / N), so eff_moe x shape at many
+    tokens, as every grouped GEMM here. No format term: the dequantization overlaps the loads, and weight-only has no
+    faster format to fall short of. ``grouped_gemm_efficiency``'s per-expert term (``moe_half_tokens`` = 32 tokens of
+    work per expert, fitted on Hopper FP8/BF16 CUTLASS kernels) does not apply: on A100's BF16 rate, 6.4x under
+    H100's FP8, it made a W4A16 grouped GEMM compute-bound at one token per expert at 8-23 TFLOP/s (Kimi K2 INT4 on 8x
+    A100: 30 ms of a 41 ms step), where its 4-bit weight reads take less. At t <= 16 the work of 16 rows at A100's
+    decode BF16 rate is under the 4-bit weights' read time (2 x (16 + N_half / N) / (312 TFLOP/s x 0.45 x 0.85) vs
+    0.53 B / 1.6 TB/s per weight: 2.8e-13 vs 3.3e-13 s for Kimi K2's experts), so the step is bound by the weight reads
+    there and by the BF16 rate above ~20 tokens per expert."""
+    t = max(tokens_per_expert, 1e-9)
+    return eff_moe * t / (max(t, tile) + t * (1.0 / shape - 1.0))
+
+
 def grouped_gemm_efficiency(tokens_per_expert: float, half_tokens: float, eff_moe: float, shape: float = 1.0,
-                            fmt: float = 1.0) -> float:
+                            fmt: float = 1.0, weight_only: bool = False) -> float:
     """Grouped-GEMM compute efficiency relative to a dense GEMM of the same precision:
     eff_moe x t / (t / (shape x fmt) + half_tokens), ``shape`` = ``expert_shape_efficiency``, ``fmt`` =
-    ``grouped_format_rate``: eff_moe x shape x fmt at many tokens per expert, eff_moe x t / half_tokens at few."""
+    ``grouped_format_rate``: eff_moe x shape x fmt at many tokens per expert, eff_moe x t / half_tokens at few.
+    ``weight_only`` (``weight_only``): ``weight_only_gemm_efficiency`` instead."""
+    if weight_only:
+        return weight_only_gemm_efficiency(tokens_per_expert, eff_moe, shape)
     t = max(tokens_per_expert, 1e-9)
     return eff_moe * t / (t / (shape * fmt) + half_tokens)
 

@@ -43,7 +43,7 @@ from advisor.physics.batching import operating_point
 from advisor.physics.engine_caps import engine_cap
 from advisor.physics.floor import moe_layer_us
 from advisor.physics.moe import (ep_compute_load, ep_max_load, experts_touched, expert_shape_efficiency, grouped_format_rate,
-                                 grouped_gemm_efficiency)
+                                 grouped_gemm_efficiency, weight_only)
 from advisor.physics.sizing import Fit, KvLayout, active_params, kv_layout, param_breakdown, weight_bytes
 
 __all__ = ["Estimate", "StepCost", "Parallelism", "estimate_for", "parallelism", "experts_touched", "peak_flops",
@@ -280,6 +280,7 @@ class _Model:
         block = precision == "fp8" and m.native_precision == "fp8"
         self.g_shape = expert_shape_efficiency(m.moe_intermediate_size) if m.is_moe else 1.0
         self.g_fmt = grouped_format_rate(scheme(precision).experts.compute, block, bool(gpu.fp4_tflops))
+        self.g_wo = weight_only(scheme(precision).experts.bytes_per_param, peak_flops(gpu, precision, "experts"), _rate(gpu, "bf16"))
 
     def touched(self, tokens: float) -> float:
         return experts_touched(self.n_experts, self.top_k, tokens, self.skew)
@@ -319,7 +320,7 @@ class _Model:
                 rank_pairs = pairs
                 eb = touched * self.expert_bytes / self.MT
                 ef = pairs * self.expert_flops / self.MT
-            g = grouped_gemm_efficiency(pairs / max(touched, 1e-9), self.f.moe_half_tokens, self.f.eff_moe, self.g_shape, self.g_fmt)
+            g = grouped_gemm_efficiency(pairs / max(touched, 1e-9), self.f.moe_half_tokens, self.f.eff_moe, self.g_shape, self.g_fmt, self.g_wo)
             tb, tf = eb / self.bw, ef / (exp_rate * g)
             pb = rank_pairs * self.permute
             moe = (tb if tb >= tf else tf) + pb / self.bw
