@@ -7,8 +7,14 @@ import pytest
 
 from advisor.catalog.load import load_catalog
 from advisor.domain.precision import scheme
-from advisor.physics.moe import (EXPERT_N_HALF, WEIGHT_ONLY_TILE_TOKENS, expert_shape_efficiency, grouped_gemm_efficiency,
-                                 weight_only, weight_only_gemm_efficiency)
+from advisor.physics.moe import (
+    EXPERT_N_HALF,
+    WEIGHT_ONLY_TILE_TOKENS,
+    expert_shape_efficiency,
+    grouped_gemm_efficiency,
+    weight_only,
+    weight_only_gemm_efficiency,
+)
 from advisor.physics.performance import _rate, estimate_for, peak_flops
 
 
