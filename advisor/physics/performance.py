@@ -31,12 +31,12 @@ from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
 from advisor.domain.specs import GpuSpec, ModelSpec
-from advisor.measure.store import correction_for
-from advisor.measure.store import load as load_corrections
+from advisor.measure.store import correction_for, load as load_corrections
+from advisor.physics.coverage import calibrated_max_concurrency
 from advisor.errors import InputError
 from advisor.domain.serving import ServingProfile
 from advisor.domain.precision import FORMATS, kv_bytes_per_element, resolve_precision, scheme
-from advisor.physics.engines import native_formats, unsupported_reason
+from advisor.physics.engines import native_formats, precision_support, unsupported_reason
 from advisor.physics.layouts import (LAYOUT_ALIASES, Parallelism, caller_id, check_request, comm_bytes_per_gpu, fit_as,
                                      layouts_for, make_layout, parallelism, weights_per_gpu)
 from advisor.physics.batching import operating_point
@@ -228,6 +228,8 @@ def _base(m: ModelSpec, gpu: GpuSpec, precision: str, kv_precision: str, engine:
     bw = gpu.hbm_tbps * 1e12 * f.eff_bw * engine.gpu_multiplier(gpu.id, "eff_bw")
     dec, pre = engine.gpu_multiplier(gpu.id, "eff_decode"), engine.gpu_multiplier(gpu.id, "eff_prefill")
     lin, exp_peak, att = peak_flops(gpu, precision), peak_flops(gpu, precision, "experts"), attention_flops_rate(gpu, kv_precision, m.attention)
+    if precision_support(engine, gpu, precision) == "weight-only":  # dequantized to BF16 (catalogs/engine.toml [engines.<id>.hardware])
+        lin, exp_peak = min(lin, _rate(gpu, "bf16")), min(exp_peak, _rate(gpu, "bf16"))
     ne_flops = 2.0 * (params.active_compute - params.active_routed_experts)
     if resolve_precision(precision, gpu.vendor) == "nvfp4" and m.nvfp4_attention_precision != "nvfp4" and ne_flops > 0:
         att_rate = _rate(gpu, FORMATS[m.nvfp4_attention_precision].compute)  # the checkpoint's unquantized attention
@@ -242,7 +244,8 @@ def _base(m: ModelSpec, gpu: GpuSpec, precision: str, kv_precision: str, engine:
             "ne_flops": ne_flops,
             "kv_read": kv_layout(m, kv_precision).bytes_for_context(int(ctx)), "att_flops_dec": _attention_flops_per_token(m, ctx),
             "att_flops_pre": _attention_flops_per_token(m, cached + (inp - cached) / 2.0, prefill=True), "expert_bytes": w.per_expert,
-            "expert_flops": 2.0 * params.expert_params, "permute": 8.0 * m.hidden_size, "kernels": kernels_per_step(m)}
+            "expert_flops": 2.0 * params.expert_params, "permute": 8.0 * m.hidden_size, "kernels": kernels_per_step(m),
+            "wo": weight_only(scheme(precision).experts.bytes_per_param, exp_peak, _rate(gpu, "bf16"))}
 
 
 MEMOS = (_base,)  # this module's caches (``fit_as`` is layouts'): ``advisor.ranking.context.clear_memos`` empties them
@@ -280,7 +283,6 @@ class _Model:
         block = precision == "fp8" and m.native_precision == "fp8"
         self.g_shape = expert_shape_efficiency(m.moe_intermediate_size) if m.is_moe else 1.0
         self.g_fmt = grouped_format_rate(scheme(precision).experts.compute, block, bool(gpu.fp4_tflops))
-        self.g_wo = weight_only(scheme(precision).experts.bytes_per_param, peak_flops(gpu, precision, "experts"), _rate(gpu, "bf16"))
 
     def touched(self, tokens: float) -> float:
         return experts_touched(self.n_experts, self.top_k, tokens, self.skew)
@@ -320,7 +322,7 @@ class _Model:
                 rank_pairs = pairs
                 eb = touched * self.expert_bytes / self.MT
                 ef = pairs * self.expert_flops / self.MT
-            g = grouped_gemm_efficiency(pairs / max(touched, 1e-9), self.f.moe_half_tokens, self.f.eff_moe, self.g_shape, self.g_fmt, self.g_wo)
+            g = grouped_gemm_efficiency(pairs / max(touched, 1e-9), self.f.moe_half_tokens, self.f.eff_moe, self.g_shape, self.g_fmt, self.wo)
             tb, tf = eb / self.bw, ef / (exp_rate * g)
             pb = rank_pairs * self.permute
             moe = (tb if tb >= tf else tf) + pb / self.bw
@@ -472,7 +474,7 @@ def _estimate_layout(m: ModelSpec, gpu: GpuSpec, gpus: int, precision: str, prec
         warnings.append(f"{unsupported_reason(engine, gpu, precision)}: no {engine.id} deployment runs this")
     if lacks := native_formats(gpu, precision):
         warnings.append(f"{gpu.id} has no {'/'.join(lacks).upper()} tensor cores: {precision} weights are served weight-only, the "
-                        f"matmuls at the {'FP8' if lacks == ('fp4',) and gpu.fp8_tflops else 'BF16'} rate")
+                        f"matmuls at the {'FP8' if lacks == ('fp4',) and gpu.fp8_tflops and precision_support(engine, gpu, precision) != 'weight-only' else 'BF16'} rate")
     common = dict(
         model=m.id, gpu=gpu.id, gpus=gpus, precision=precision, kv_precision=kv_precision,
         input_tokens=input_tokens, output_tokens=output_tokens, total_params=p.total, active_params=active_params(m),
@@ -485,6 +487,8 @@ def _estimate_layout(m: ModelSpec, gpu: GpuSpec, gpus: int, precision: str, prec
                         bound="memory capacity", step=None, warnings=tuple(warnings), **common)
     st = model.step(batch)
     ttft = model.prefill_s(1) + st.total_s
+    if batch > (reach := calibrated_max_concurrency(engine.id, m.is_moe)):
+        warnings.append(f"{engine.id}'s {'MoE' if m.is_moe else 'dense'} calibration rows reach {reach:g} concurrent requests: at batch {batch} the step is extrapolated")
     if not meets:
         warnings.append(f"even one stream takes {tpot * 1e3:.1f} ms per output token, over the {tpot_limit_ms:g} ms limit")
     tpot_ms = tpot * 1e3

@@ -1,0 +1,45 @@
+"""How far the calibration reaches: the largest concurrency at which an engine's scored rows of a model kind (MoE or
+dense) were measured, so that an estimate at a larger batch can say it extrapolates (``calibrated_max_concurrency``).
+
+Why it matters: the scored vLLM MoE rows (GPUStack performance lab, ``vllm bench serve --max-concurrency 4``) are
+all at 4 concurrent requests and the SGLang MoE rows (sgl-cookbook) at 1-100, while a max-throughput estimate runs
+hundreds to 1,024 sequences. The burst rows (1,000 requests at once, ``scored = engine-ratio``) are not scored: their
+throughput is the burst's (prefill of every prompt, then a drain whose tail is set by the longest outputs), not the
+steady state the estimate models, so they do not calibrate the large-batch step. TensorRT-LLM's rows are its
+max-throughput tables (concurrency not pinned: the estimate's own batch, up to the engine's cap): no bound.
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+import tomllib
+from functools import lru_cache
+
+
+@lru_cache(maxsize=1)
+def _reach() -> dict[tuple[str, bool], float]:
+    """(engine, MoE) -> the largest pinned concurrency of its scored rows; inf where a row is unpinned (max throughput).
+    Reads catalogs/calibration.csv as ``calibration.load_rows`` does (scored = yes; concurrency "max" or empty =
+    unpinned), without importing it (it imports this module's user, advisor.physics.performance)."""
+    from advisor.common.paths import bundled_catalog_dir
+
+    with (bundled_catalog_dir() / "models.toml").open("rb") as fh:
+        models = tomllib.load(fh).get("models", {})
+    reach: dict[tuple[str, bool], float] = {}
+    with (bundled_catalog_dir() / "calibration.csv").open(newline="") as fh:
+        for row in csv.DictReader(fh):
+            if row["scored"] != "yes":
+                continue
+            conc = row.get("concurrency") or "max"
+            key = (row["engine"], bool(models.get(row["model"], {}).get("n_routed_experts", 0)))
+            reach[key] = max(reach.get(key, 0.0), math.inf if conc == "max" else float(conc.split()[-1]))
+    return reach
+
+
+def calibrated_max_concurrency(engine_id: str, moe: bool) -> float:
+    """Largest number of concurrent requests at which ``engine_id``'s scored calibration rows of MoE (``moe``) or dense
+    models were measured: math.inf where some are max-throughput runs (TensorRT-LLM's tables), 0 where the engine has
+    no scored row of that kind (catalogs/calibration.csv, ``scored = yes``). Today: vLLM MoE 4, SGLang MoE 100,
+    TensorRT-LLM inf, vLLM and SGLang dense 0. Read once per process."""
+    return _reach().get((engine_id, bool(moe)), 0.0)
