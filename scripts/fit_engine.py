@@ -61,7 +61,7 @@ ENGINES = {
                  "max_num_seqs 1024 and max_num_batched_tokens 8192 for the OpenAI server on >= 70 GB GPUs (V1 defaults; 256 on "
                  "smaller GPUs and in V0); paged KV admitted as it grows (mean context); attention DP via --data-parallel-size "
                  "with --enable-expert-parallel. Speed calibration source: GPUStack performance-lab runs (docs.gpustack.ai/latest/performance-lab)"
-                 "; MoE layers: moe_layer_overhead_us, a fixed time per MoE layer per step on its Triton fused-MoE path, fitted on the GPUStack 4-request runs by scripts/fit_moe_floor.py (advisor/physics/floor.py; 0 where Marlin serves the experts)",
+                 "; MoE layers: moe_layer_overhead_us, a fixed time per MoE layer per step on its Triton fused-MoE path, fitted on the GPUStack 4-request runs by scripts/fit_moe_floor.py (advisor/physics/floor.py; Marlin and Triton paths alike)",
         "factors": {"max_batch": 1024, "kv_admission": "average", "moe_layer_overhead_us": VLLM_MOE_LAYER_US},
         "memory": {"policy": "total_fraction", "kv_cache_fraction": 0.9, "max_batched_tokens": 8192},
     },
