@@ -234,10 +234,10 @@ LOW_CONCURRENCY = 8
 decode step is mostly fixed costs (per-step, per-layer and per-kernel overheads) rather than bytes and FLOPs."""
 
 
-LOW_CONCURRENCY_P90_ERROR = 0.25
-"""90th percentile |error| of the scored rows at <= LOW_CONCURRENCY concurrent requests (8 rows on 2026-12-04: SGLang
-0.5.6 on 8x B200 at one request, 2.5-4.7%; vLLM at four requests, gpt-oss-120b -5.8% to +10.5% and DeepSeek-R1 on 8x
-H200 +57.6%), against 14.3% over all rows: a row that runs a batch this small carries this error in the ranking's
+LOW_CONCURRENCY_P90_ERROR = 0.23
+"""90th percentile |error| of the scored rows at <= LOW_CONCURRENCY concurrent requests (8 rows on 2026-12-04, 15:00:
+SGLang 0.5.6 on 8x B200 at one request, 2.5-4.7%; vLLM at four requests, gpt-oss-120b -13.0% to +9.6% and DeepSeek-R1
+on 8x H200 +47.6%; 0.25 before vLLM's MoE-layer time was refitted to 50 us, advisor.physics.floor), against 14.3% over all rows: a row that runs a batch this small carries this error in the ranking's
 near-tie test (``ranking.ties.estimate_error``). tests/test_ties_engine.py recomputes it."""
 
 
