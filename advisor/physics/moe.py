@@ -21,6 +21,10 @@ Grouped GEMM      compute efficiency relative to the dense GEMM fit (``grouped_g
                   per-tensor FP8 in Hopper's grouped GEMMs (free on Blackwell and in dense GEMMs). Both terms are
                   measured on aiconfigurator-core 0.12.0's TensorRT-LLM 1.3.0rc20 fused-MoE and GEMM tables (EXPERT_N_HALF,
                   GROUPED_FORMAT_RATE); memory-bound expert reads are unaffected.
+Weight-only       W4A16 / W8A16 experts (``weight_only``: stored under 2 bytes, multiplied at the BF16 rate) instead:
+                      eff_moe x t / (max(t, 16) + t x N_half / N)            (``weight_only_gemm_efficiency``)
+                  each expert padded to a 16-row tile (Marlin-style kernels), so bound by the weight reads at few
+                  tokens per expert and by the BF16 rate x eff_moe x shape at many.
 Routing           permute + finalize move every routed token's activation twice (read + write, bf16):
                   8 x h bytes per token per top-k copy per MoE layer (``permute_bytes``), plus a fixed
                   ``moe_layer_overhead_us`` per MoE layer per step for the router, top-k and the extra launches.
