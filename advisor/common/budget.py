@@ -6,13 +6,18 @@ re-raises whatever ``fn`` raised, BaseException subclasses (SystemExit, Keyboard
 own) wrapped in ``PluginCrash`` so a host that catches ``Exception`` stays up.
 
 ``MOE_ADVISOR_PLUGIN_TIMEOUT_S`` overrides every default budget (tests set 0.2).
+
+While a call runs, what its thread prints goes to stderr (``PluginStdout``): a plugin's ``print()`` must not
+corrupt ``--format json`` on stdout.
 """
 
 from __future__ import annotations
 
 import os
+import sys
 import threading
-from typing import Any, Callable, TypeVar
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 T = TypeVar("T")
 
@@ -43,6 +48,25 @@ class PluginCrash(Exception):
     """A call raised a BaseException that is not an Exception (SystemExit, KeyboardInterrupt, ...)."""
 
 
+class PluginStdout:
+    """Stands in for ``sys.stdout``: a write from a thread running a budgeted call goes to ``sys.stderr``, every
+    other write to the stream it wraps. Routed by thread, not swapped per call: calls run in their own threads,
+    possibly several at once (TUI workers), and a hung one may print after its budget ran out."""
+
+    def __init__(self, stream: Any):
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        return (sys.stderr if in_call() else self._stream).write(text)
+
+    def writelines(self, lines: Any) -> None:
+        for line in lines:
+            self.write(line)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)
+
+
 def budget(default_s: float) -> float:
     """``default_s``, or the ``MOE_ADVISOR_PLUGIN_TIMEOUT_S`` override (a positive finite number)."""
     raw = os.environ.get(TIMEOUT_ENV, "").strip()
@@ -58,6 +82,8 @@ def budget(default_s: float) -> float:
 
 def call(fn: Callable[..., T], *args: Any, budget_s: float, what: str, **kwargs: Any) -> T:
     """``fn(*args, **kwargs)`` within ``budget_s`` seconds (see the module docstring)."""
+    if not isinstance(sys.stdout, PluginStdout):
+        sys.stdout = PluginStdout(sys.stdout)
     box: dict[str, Any] = {}
     done = threading.Event()
 
