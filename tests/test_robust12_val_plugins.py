@@ -16,11 +16,10 @@ ROW = {"provider": "printco", "gpu": "h100-sxm", "usd_per_gpu_hour": "2.49", "pr
 
 
 @pytest.fixture(autouse=True)
-def fresh_plugins(monkeypatch):
+def fresh_plugins(monkeypatch, request):
     monkeypatch.setenv(budget.TIMEOUT_ENV, "5")
     plugin_manager.reset()
-    yield
-    plugin_manager.reset()
+    request.addfinalizer(plugin_manager.reset)
 
 
 class Chatty:
