@@ -8,18 +8,13 @@ import pytest
 
 from advisor import plugin_manager
 from advisor.cli import main
-from advisor.common import budget
 from advisor.hookspecs import hookimpl
 
 ROW = {"provider": "printco", "gpu": "h100-sxm", "usd_per_gpu_hour": "2.49", "pricing": "on-demand", "region": "r",
        "sku": "s", "gpus_per_instance": 1, "source": "https://printco.example", "as_of": "2026-11-22"}
 
 
-@pytest.fixture(autouse=True)
-def fresh_plugins(monkeypatch, request):
-    monkeypatch.setenv(budget.TIMEOUT_ENV, "5")
-    plugin_manager.reset()
-    request.addfinalizer(plugin_manager.reset)
+pytestmark = pytest.mark.usefixtures("fresh_plugins")
 
 
 class Chatty:

@@ -37,6 +37,12 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
     cal = calibrate(r, api.catalog(), model=args.model, gpu=args.gpu, gpus=args.gpus, engine=engine, layout=args.layout,
                     precision=args.precision, kv_precision=args.kv_precision, concurrency=args.concurrency)
     c = cal.correction
+    if not args.dry_run:  # never store a correction the next read would refuse
+        from dataclasses import asdict
+
+        from advisor.measure.checks import check_measurements
+
+        check_measurements({"correction": [asdict(c)]}, r.source)
     where = None if args.dry_run else store.save(c)
     if args.format == "json":
         sys.stdout.write(dumps_json({"correction": c, "stored_in": str(where) if where else None, "notes": list(cal.notes)}) + "\n")

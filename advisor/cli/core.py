@@ -19,6 +19,18 @@ def _warn_catalog_problems() -> None:
         print(f"moe-advisor: warning: {problem}", file=sys.stderr)
 
 
+def warn_measurements() -> None:
+    """A ``measurements.toml`` the estimate cannot use: the estimate carries on without the team's corrections and
+    says why, with the line ``validate --mine`` stops on (``advisor.measure.checks``)."""
+    from advisor.errors import AdvisorError
+    from advisor.measure import store
+
+    try:
+        store.load()
+    except AdvisorError as exc:
+        print(f"moe-advisor: warning: {exc} (estimating without the stored corrections)", file=sys.stderr)
+
+
 def _sizable(model_id: str, args: argparse.Namespace | None = None) -> None:
     """An API-only model has no published architecture: say so in one line instead of sizing zeros. With ``args``,
     a ``--precision`` left out becomes the model's published checkpoint precision (``native_precision``)."""
@@ -95,6 +107,7 @@ def estimate_dict(e: api.Estimate) -> dict:
 
 def cmd_estimate(args: argparse.Namespace) -> int:
     _warn_catalog_problems()
+    warn_measurements()
     _sizable(args.model, args)
     e = api.estimate(args.model, args.gpu, gpus=args.gpus, precision=args.precision, input_tokens=args.input_tokens,
                      output_tokens=args.output_tokens, kv_precision=args.kv_precision, tpot_limit_ms=args.tpot_limit_ms,

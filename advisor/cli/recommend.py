@@ -94,9 +94,11 @@ def build_workload(args: argparse.Namespace):
 
 def cmd_recommend(args: argparse.Namespace) -> int:
     from advisor import api
+    from advisor.cli.core import warn_measurements
     from advisor.cli.render import render
 
     w = build_workload(args)
+    warn_measurements()
     rec = api.recommend(w)
     if args.output:
         from advisor.reports import write_report

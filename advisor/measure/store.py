@@ -16,6 +16,8 @@ import time
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 
+from advisor.measure.checks import check_measurements
+
 FILE_NAME = "measurements.toml"
 
 _DISABLED: contextvars.ContextVar[bool] = contextvars.ContextVar("moe_advisor_corrections_disabled", default=False)
@@ -92,6 +94,7 @@ def load(directory: Path | None = None) -> tuple[Correction, ...]:
         data = tomlio.load(p, str(p))
     except tomlio.TomlFileError as exc:
         raise InputError("measurements", exc.reason, str(p)) from None
+    check_measurements(data, str(p))
     rows = data.get("correction", [])
     if not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows):
         raise InputError("measurements", "'correction' must be [[correction]] tables", str(p))
