@@ -260,7 +260,7 @@ def test_truncated_report_mid_list_names_the_section(tmp_path, small_text):
     (lambda d: d["report"].__setitem__("schema_version", "1"), "report.schema_version: must be a whole number, got '1'"),
     (lambda d: d["report"].pop("schema_version"), "report.schema_version: must be a whole number, got nothing"),
     (lambda d: d["report"].__setitem__("created_at", "yesterday"), "report.created_at: must be a date and time"),
-    (lambda d: d["workload"].__setitem__("requests_per_day", -1), "workload.requests_per_day: must be greater than zero"),
+    (lambda d: d["workload"].__setitem__("requests_per_day", -1), "workload.requests_per_day: must be at least one request a month"),
     (lambda d: d["workload"].__setitem__("requets_per_day", 1), "workload.requets_per_day: unknown workload field (did you mean requests_per_day?)"),
     (lambda d: d["workload"].__setitem__("precisions", ["fp7"]), "workload.precisions: unknown precision 'fp7'"),
     (lambda d: d["candidates"][0].__setitem__("montly_cost_usd", "1"), "candidates[0].montly_cost_usd: unknown key (did you mean monthly_cost_usd?)"),

@@ -28,6 +28,10 @@ MAX_UTILIZATION = 0.8
 """Most of a replica's decode capacity planned to be in use at the peak (serving teams plan 60-80%); the rest is
 headroom for queueing (``advisor.cost.queueing``)."""
 MAX_REQUESTS_PER_DAY = 1e10
+MIN_REQUESTS_PER_DAY = 12 / 365
+"""One request a month. Every row is a monthly bill divided over the month's requests and tokens: below one
+request a month a price per million tokens is the fixed bill over almost nothing, and far below it
+(``1e-300``) the arithmetic underflows to "0 requests/day" and ``$0.000`` rows."""
 MAX_TOKENS = 10_000_000
 
 
@@ -176,8 +180,9 @@ SYNONYMS = {
 _TYPICAL_DEFAULT = Workload.context_typical_tokens
 
 
-def _coerce(name: str, value: Any, where: str | None) -> Any:
-    typ = _FIELD_TYPES[name]
+def _coerce(name: str, value: Any, where: str | None, shown: str = "") -> Any:
+    """``value`` as field ``name``'s type; errors name ``shown`` (the key as given, e.g. ``tokens_per_day``) or ``name``."""
+    typ, name = _FIELD_TYPES[name], shown or name
     if typ == "str":
         if not isinstance(value, str):
             raise InputError(name, f"must be text, got {value!r}", where)
@@ -241,7 +246,7 @@ def _normalized(w: Workload) -> Workload:
         changes["context_typical_tokens"] = int(min(request, max(w.context_max_tokens, _TYPICAL_DEFAULT)))
     hours = w.hourly_profile
     if (hours and len(hours) == 24 and all(isinstance(x, (int, float)) and math.isfinite(x) and x >= 0 for x in hours)
-            and sum(hours) > 0 and isinstance(w.peak_to_mean, (int, float))):
+            and 0 < sum(hours) * 24 < math.inf and isinstance(w.peak_to_mean, (int, float))):
         busiest = max(hours) * 24 / sum(hours)  # the peak is at least the busiest hour of the profile given
         if w.peak_to_mean < busiest:
             changes["peak_to_mean"] = round(busiest, 6)
@@ -263,8 +268,9 @@ def validate(w: Workload, where: str | None = None) -> Workload:
     def err(name: str, msg: str) -> InputError:
         return InputError(name, msg, where)
 
-    if not w.requests_per_day > 0:
-        raise err("requests_per_day", f"must be greater than zero, got {w.requests_per_day:g}")
+    if not w.requests_per_day >= MIN_REQUESTS_PER_DAY:
+        raise err("requests_per_day", f"must be at least one request a month ({MIN_REQUESTS_PER_DAY:.4g} a day), "
+                  f"got {w.requests_per_day:g}")
     if w.requests_per_day > MAX_REQUESTS_PER_DAY:
         raise err("requests_per_day", f"{w.requests_per_day:g} is beyond any single deployment (max {MAX_REQUESTS_PER_DAY:g})")
     for name in ("input_tokens", "output_tokens", "context_typical_tokens", "context_max_tokens"):
@@ -316,9 +322,11 @@ def validate(w: Workload, where: str | None = None) -> Workload:
                   f"(did you mean {w.min_quality * 100:g}?)")
     if not 1 <= w.max_gpus <= 1024:
         raise err("max_gpus", f"must be between 1 and 1024, got {w.max_gpus}")
-    if w.hourly_profile and (len(w.hourly_profile) != 24 or not sum(w.hourly_profile) > 0):
-        raise err("hourly_profile", f"must be 24 non-negative numbers (midnight first) with a positive sum, "
-                  f"got {len(w.hourly_profile)} values")
+    if w.hourly_profile and (len(w.hourly_profile) != 24 or not 0 < sum(w.hourly_profile) * 24 < math.inf):
+        # x * 24 / sum rescales each hour (advisor.domain.traffic.day_profile): the sum times 24 must stay finite
+        total = f" summing to {sum(w.hourly_profile):g}" if len(w.hourly_profile) == 24 else ""
+        raise err("hourly_profile", "must be 24 non-negative numbers (midnight first) with a positive sum below 7e306, "
+                  f"got {len(w.hourly_profile)} values{total}")
     for name, allowed in (("pricing", PRICING), ("scaling", SCALING), ("engines", ENGINES)):
         for v in getattr(w, name):
             if v not in allowed:
@@ -374,9 +382,11 @@ def from_mapping(data: dict[str, Any], where: str | None = None, base: Workload 
             typical = min(max(typical, math.ceil(request)), longest)
         w = dataclasses.replace(w, context_max_tokens=longest, context_typical_tokens=typical)
     if tokens_per_day is not None:
-        tpd = _coerce("requests_per_day", tokens_per_day, where)
-        if not tpd > 0:
-            raise InputError("tokens_per_day", f"must be greater than zero, got {tpd:g}", where)
+        tpd = _coerce("requests_per_day", tokens_per_day, where, "tokens_per_day")
+        low, high = MIN_REQUESTS_PER_DAY * w.tokens_per_request, MAX_REQUESTS_PER_DAY * w.tokens_per_request
+        if not low <= tpd <= high:  # named as given, with the bounds in tokens at this request's length
+            raise InputError("tokens_per_day", f"must be between {low:,.0f} and {high:g} at {w.tokens_per_request:,.0f} "
+                             f"tokens a request (one request a month to {MAX_REQUESTS_PER_DAY:g} a day), got {tpd:g}", where)
         w = dataclasses.replace(w, requests_per_day=tpd / w.tokens_per_request)
     return validate(w, where)
 
