@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
 
@@ -31,6 +32,8 @@ def cmd_deploy(args: argparse.Namespace) -> int:
     from advisor.errors import InputError
 
     w = build_workload(args)
+    if args.output_dir and os.path.exists(args.output_dir) and not os.path.isdir(args.output_dir):
+        raise InputError("output_dir", f"{args.output_dir} exists and is not a directory")  # before the ranking
     rec = api.recommend(w)
     if not rec.candidates:
         raise InputError("rank", "no candidate serves this workload (see `moe-advisor recommend` for the reasons)")
@@ -49,12 +52,14 @@ def cmd_deploy(args: argparse.Namespace) -> int:
         from advisor.common.files import atomic_write
 
         out = Path(args.output_dir)
-        out.mkdir(parents=True, exist_ok=True)
         for name, text in files.items():
             try:
+                out.mkdir(parents=True, exist_ok=True)
                 atomic_write(out / name, text.encode("utf-8"), overwrite=args.force)
             except FileExistsError:
                 raise InputError("output_dir", f"{out / name} exists (pass --force to overwrite)") from None
+            except OSError as exc:  # /proc/self, a read-only folder, a full disk
+                raise InputError("output_dir", f"cannot write {out / name}: {exc.strerror or exc}") from None
             print(f"moe-advisor: wrote {out / name}", file=sys.stderr)
     for line in launch_warnings(c, w, api.catalog(), args.target):
         print(f"moe-advisor: warning: {line}", file=sys.stderr)
