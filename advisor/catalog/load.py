@@ -6,17 +6,18 @@ A bad entry is reported (file, entry, field) and skipped: the rest of the catalo
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any
 
-from advisor.common import tomlio
 from advisor.catalog import parse_cache
 from advisor.catalog.quality import build_modes, build_quantization
-from advisor.catalog.schema import _build, _check_gpu, build_engine_profiles, build_entry
-from advisor.domain.quality import ModeQuality, QuantizationDelta
+from advisor.catalog.schema import PROFILE_KEYS, _build, _check_gpu, build_engine_profiles, build_entry
+from advisor.common import tomlio
 from advisor.domain.prices import ApiPrice, GpuPrice, price_key
-from advisor.domain.serving import ServingProfile
+from advisor.domain.quality import ModeQuality, QuantizationDelta
+from advisor.domain.serving import ENGINE_IDS, ServingProfile
 from advisor.domain.specs import GpuSpec, ModelSpec, QualityScore
 from advisor.errors import CatalogError, UnknownIdError
 
@@ -65,7 +66,7 @@ class Catalog:
         except KeyError:
             found = _spelled(model_id, self.models, {})
             if found is None:
-                raise UnknownIdError("model", model_id, sorted(self.models)) from None
+                raise self._unknown("model", model_id, self.models) from None
             return self.models[found]
 
     def gpu(self, gpu_id: str) -> GpuSpec:
@@ -74,8 +75,16 @@ class Catalog:
         except KeyError:
             found = _spelled(gpu_id, self.gpus, GPU_ALIASES)
             if found is None:
-                raise UnknownIdError("gpu", gpu_id, sorted(self.gpus)) from None
+                raise self._unknown("gpu", gpu_id, self.gpus) from None
             return self.gpus[found]
+
+    def _unknown(self, kind: str, given: str, known: dict) -> UnknownIdError:
+        """The unknown-id error; when a user catalog defines ``given`` but its entry was left out, it says why."""
+        err = UnknownIdError(kind, given, sorted(known))
+        why = next((p.message for p in self.problems if f"entry '{given}'" in p.message), "")
+        if why:
+            err.args = (f"{err} A user catalog defines '{given}', but the entry was left out: {why}",)
+        return err
 
 
 GPU_ALIASES = {"h100": "h100-sxm", "h100sxm5": "h100-sxm", "h100sxm80gb": "h100-sxm", "h200sxm": "h200", "h200141gb": "h200",
@@ -125,6 +134,9 @@ def _read_toml(path: Path, label: str, raw: bytes | None = None) -> tuple[str, d
 
 
 _KINDS = ("models", "gpus", "quality", "gpu_prices", "api_prices", "engine", "quantization")
+_TOP_KEYS = {"models": ("models",), "gpus": ("gpus",), "quality": ("quality", "modes"), "quantization": ("quantization",),
+             "gpu_prices": ("provider", "prices"), "api_prices": ("provider", "prices"), "engine": PROFILE_KEYS}
+"""The top-level keys each kind of catalog file reads, besides ``catalog``, ``schema_version``, ``as_of`` and ``version``."""
 
 
 class _Loader:
@@ -203,6 +215,7 @@ class _Loader:
             self.problems.append(CatalogProblem(label, str(exc)))
             return
         self.versions[label] = _version_stamp(sha, data)
+        self._note_unknown_keys(data, kind, label)
 
         if kind == "models":
             def build_model(mid: str, raw: Any) -> None:
@@ -231,6 +244,7 @@ class _Loader:
             def build_gp(i: int, raw: Any, provider: str) -> None:
                 entry = raw.get("gpu", f"#{i + 1}") if isinstance(raw, dict) else f"#{i + 1}"
                 p = _build(GpuPrice, raw, label, f"prices[{i}] ({entry})", {"provider": provider})
+                self._check_price_amounts(p, label, f"prices[{i}] ({entry})")
                 self.gpu_prices[price_key(p)] = p
                 self._track(price_key(p))
             self._price_rows(data, label, build_gp)
@@ -238,17 +252,48 @@ class _Loader:
             def build_ap(i: int, raw: Any, provider: str) -> None:
                 entry = raw.get("model", f"#{i + 1}") if isinstance(raw, dict) else f"#{i + 1}"
                 p = _build(ApiPrice, raw, label, f"prices[{i}] ({entry})", {"provider": provider})
+                self._check_price_amounts(p, label, f"prices[{i}] ({entry})")
                 self.api_prices[price_key(p)] = p
                 self._track(price_key(p))
             self._price_rows(data, label, build_ap)
         elif kind == "engine":
             # A later file overrides single keys, table by table (a user's [factors] eff_bw = 0.6 keeps the
             # other factors).
-            merged = _deep_merge(self.engine, {k: v for k, v in data.items() if k not in ("catalog", "schema_version")})
+            skip = {"catalog", "schema_version"}
+            if not self._bundled and "engine" in data and data["engine"] not in ENGINE_IDS:
+                skip.add("engine")
+                self.problems.append(CatalogProblem(label, str(CatalogError(
+                    label, f"must be an engine id ({', '.join(ENGINE_IDS)}), got {data['engine']!r}; the default engine "
+                           "is unchanged", field="engine"))))
+            merged = _deep_merge(self.engine, {k: v for k, v in data.items() if k not in skip})
             self.engine = merged
             if self._bundled:
                 self.engine_bundled = merged
             self.engine_label = label
+
+    def _note_unknown_keys(self, data: dict, kind: str, label: str) -> None:
+        """A top-level key this kind of file does not read (a typo such as ``[[price]]`` or ``[gpu.x]``, another
+        kind's table under a wrong ``catalog`` header, ``bogus = 1``) is named, not silently ignored."""
+        import difflib
+
+        allowed = ("catalog", "schema_version", "as_of", "version") + _TOP_KEYS[kind]
+        for key in data:
+            if key in allowed:
+                continue
+            other = next((k for k, keys in _TOP_KEYS.items() if key in keys and k != "engine"), None)
+            close = difflib.get_close_matches(str(key), allowed, n=1)
+            hint = (f"it belongs in a catalog = \"{other}\" file; this one says catalog = \"{kind}\"" if other
+                    else f"did you mean '{close[0]}'?" if close else f"a catalog = \"{kind}\" file reads {', '.join(_TOP_KEYS[kind])}")
+            self.problems.append(CatalogProblem(label, f"{label}: unknown top-level key '{key}', ignored ({hint})"))
+
+    def _check_price_amounts(self, p: GpuPrice | ApiPrice, label: str, entry: str) -> None:
+        """A zero GPU-hour, input or output price is refused here as a live refresh refuses one
+        (``advisor.prices.refresh.sanity_check``): a $0 row would rank first for free."""
+        names = ("usd_per_gpu_hour",) if isinstance(p, GpuPrice) else ("input_usd_per_mtok", "output_usd_per_mtok")
+        for name in names:
+            if getattr(p, name, None) == 0:
+                raise CatalogError(label, "is 0: a zero price is refused (as a live refresh refuses one); delete the row "
+                                          "or give the real price", entry=entry, field=name)
 
     def _track(self, key: tuple) -> None:
         if self._bundled:
@@ -292,6 +337,10 @@ class _Loader:
                 api_prices.append(p)
             else:
                 self.problems.append(CatalogProblem(p.provider, f"price from {p.provider}: unknown model '{p.model}' (skipped)"))
+        for gpu_id in self.engine.get("per_gpu", {}) if isinstance(self.engine.get("per_gpu"), dict) else ():
+            if gpu_id not in self.gpus:
+                self.problems.append(CatalogProblem(self.engine_label, f"{self.engine_label}: [per_gpu.{gpu_id}] names no known GPU "
+                                                                       "(ignored; `moe-advisor list gpus` lists them)"))
         default_profile, engines = self._profile()
         return Catalog(
             models=dict(sorted(self.models.items())),

@@ -7,8 +7,10 @@ price sources and the live price cache.
 from __future__ import annotations
 
 import dataclasses
-from functools import lru_cache
+import datetime
+import typing
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 from typing import Any
 
 from advisor.domain.precision import PRECISIONS
@@ -54,6 +56,8 @@ _MAX_FIELD = {"memory_gib": 65_536, "score": 100, "hbm_tbps": 1_000, "bf16_tflop
               "cluster_gbps": 1e6, "storage_gbps": 1e6, "gpus_per_node": 4096, "gpus_per_instance": 4096, "minimum_billed_s": 31 * 86400,
               "start_minute_utc": 1439, "end_minute_utc": 1440, "input_multiplier": 100, "output_multiplier": 100, "cached_input_multiplier": 100}
 """Upper bounds of catalog numbers (a GPU with 1e300 GiB is a typo; a minute of the day); others are capped at ``_MAX_NUMBER``."""
+_MIN_FIELD = {"memory_gib": 1}
+"""Lower bounds above zero: no accelerator serving an LLM has less than 1 GiB (1e-9 GiB is a typo)."""
 _MAX_NUMBER = 1e15
 _DATE = __import__("re").compile(r"\d{4}-\d{2}(-\d{2})?([T ][0-9:.]+Z?)?")
 
@@ -72,8 +76,6 @@ _GOOD_DATES: set[str] = set()
 
 
 def _check_as_of(value: str, file: str, entry: str, key: str) -> None:
-    import datetime
-
     text = value.strip()
     if not _DATE.fullmatch(text):
         raise CatalogError(file, f"must be an ISO date like 2026-11-22, got {value!r}", entry=entry, field=key)
@@ -99,8 +101,6 @@ def check_money(value: Decimal, file: str, entry: str, key: str) -> Decimal:
 @lru_cache(maxsize=None)
 def _field_types(cls: type) -> dict[str, tuple[type, bool]]:
     """name -> (type, required) from a dataclass, skipping fields filled by the loader."""
-    import typing
-
     hints = typing.get_type_hints(cls)
     out: dict[str, tuple[type, bool]] = {}
     for f in dataclasses.fields(cls):
@@ -116,8 +116,6 @@ def _field_types(cls: type) -> dict[str, tuple[type, bool]]:
 @lru_cache(maxsize=None)
 def _tuple_fields(cls: type) -> dict[str, type]:
     """name -> element type of the ``tuple[X, ...]`` fields of a dataclass (a list in TOML)."""
-    import typing
-
     hints = typing.get_type_hints(cls)
     out = {}
     for f in dataclasses.fields(cls):
@@ -137,7 +135,7 @@ def _list_field(value: Any, elem: type, file: str, entry: str, key: str) -> tupl
                 v = dataclasses.asdict(v)
             out.append(_build(elem, v, file, f"{entry}.{key}[{i}]", {}))
         elif not _check_type(v, elem) or (elem is int and v <= 0) or (key in _CHOICES and v not in _CHOICES[key]):
-            what = ", ".join(_CHOICES[key]) if key in _CHOICES else _TYPE_NAMES.get(elem, elem.__name__)
+            what = ", ".join(map(str, _CHOICES[key])) if key in _CHOICES else _TYPE_NAMES.get(elem, elem.__name__)
             raise CatalogError(file, f"must be a list of {'positive integers' if elem is int else what}, got {value!r}", entry=entry, field=key)
         else:
             out.append(v)
@@ -166,7 +164,7 @@ def _build(cls: type, raw: dict, file: str, entry: str, injected: dict[str, Any]
                 raise CatalogError(file, f"must map precisions to owner/repo strings, got {value!r}", entry=entry, field=key)
             value = dict(value)
         elif key in _CHOICES and value not in _CHOICES[key]:
-            raise CatalogError(file, f"must be one of {', '.join(_CHOICES[key])}, got {value!r}", entry=entry, field=key)
+            raise CatalogError(file, f"must be one of {', '.join(map(str, _CHOICES[key]))}, got {value!r}", entry=entry, field=key)
         if not _check_type(value, typ):
             raise CatalogError(file, f"must be {_TYPE_NAMES.get(typ, typ.__name__)}, got {value!r}", entry=entry, field=key)
         if typ is Decimal:
@@ -280,7 +278,7 @@ def check_price(p: Any, kind: str, label: str, entry: str = "price") -> GpuPrice
 # --------------------------------------------------------------------------- the serving profile
 
 _PROFILE_TABLES = ("factors", "memory", "per_gpu", "per_vendor", "fit", "calibration", "engines")
-_PROFILE_KEYS = ("engine", "source", "as_of", "calibrated_models", "calibrated_gpus") + _PROFILE_TABLES
+PROFILE_KEYS = ("engine", "source", "as_of", "calibrated_models", "calibrated_gpus") + _PROFILE_TABLES
 
 
 def _section(raw: dict, key: str, label: str, required: bool = True) -> dict:
@@ -305,6 +303,8 @@ def _in_range(value: float, file: str, entry: str, key: str, positive: bool, cap
         raise CatalogError(file, "must be a finite number", entry=entry, field=key)
     if positive and value <= 0:
         raise CatalogError(file, f"must be greater than zero, got {value}", entry=entry, field=key)
+    if value < _MIN_FIELD.get(key, value):
+        raise CatalogError(file, f"must be at least {_MIN_FIELD[key]:g}, got {value:g}", entry=entry, field=key)
     if value < 0:
         raise CatalogError(file, f"must not be negative, got {value}", entry=entry, field=key)
     if value > cap:
@@ -352,7 +352,7 @@ def build_serving_profile(raw: dict, label: str) -> ServingProfile:
     """Validate the engine catalog (``catalog = "engine"``) into a ServingProfile; raises CatalogError
     naming the table and field. Every efficiency factor must be present."""
     for key in raw:
-        if key not in _PROFILE_KEYS:
+        if key not in PROFILE_KEYS:
             raise CatalogError(label, "unknown field", field=key)
     return build_engine_profiles(raw, label)[0]
 
@@ -375,8 +375,8 @@ def build_engine_profiles(raw: dict, label: str) -> tuple[ServingProfile, dict[s
         if not isinstance(e, dict):
             raise CatalogError(label, "must be a table", entry=where)
         for key in e:
-            if key not in _ENGINE_KEYS:
-                raise CatalogError(label, "unknown field", entry=where, field=key)
+            if key not in _ENGINE_KEYS or (key in ("name", "notes") and not isinstance(e[key], str)):
+                raise CatalogError(label, f"must be a string, got {e[key]!r}" if key in _ENGINE_KEYS else "unknown field", entry=where, field=key)
         eff = _typed(Efficiency, _section(e, "factors", label, required=False), label, f"{where}.factors", partial=True,
                      positive=("eff_bw", "eff_decode", "eff_prefill", "max_batch", "engine_speed"))
         mem = _check_memory(_typed(MemoryPolicy, _section(e, "memory", label, required=False), label, f"{where}.memory",

@@ -7,28 +7,12 @@ import sys
 
 from advisor import api
 from advisor.common import fmt
+from advisor.cli.notes import warn_catalog_problems, warn_measurements
 from advisor.common.serialize import dumps_json
 
 
 def _out(text: str) -> None:
     sys.stdout.write(text if text.endswith("\n") else text + "\n")
-
-
-def _warn_catalog_problems() -> None:
-    for problem in api.catalog().problems:
-        print(f"moe-advisor: warning: {problem}", file=sys.stderr)
-
-
-def warn_measurements() -> None:
-    """A ``measurements.toml`` the estimate cannot use: the estimate carries on without the team's corrections and
-    says why, with the line ``validate --mine`` stops on (``advisor.measure.checks``)."""
-    from advisor.errors import AdvisorError
-    from advisor.measure import store
-
-    try:
-        store.load()
-    except AdvisorError as exc:
-        print(f"moe-advisor: warning: {exc} (estimating without the stored corrections)", file=sys.stderr)
 
 
 def _sizable(model_id: str, args: argparse.Namespace | None = None) -> None:
@@ -47,7 +31,7 @@ def _sizable(model_id: str, args: argparse.Namespace | None = None) -> None:
 
 
 def cmd_size(args: argparse.Namespace) -> int:
-    _warn_catalog_problems()
+    warn_catalog_problems()
     _sizable(args.model, args)
     s = api.size(args.model, args.precision, context_tokens=args.context, kv_precision=args.kv_precision)
     limit = api.catalog().model(s.model).max_position_embeddings
@@ -106,7 +90,7 @@ def estimate_dict(e: api.Estimate) -> dict:
 
 
 def cmd_estimate(args: argparse.Namespace) -> int:
-    _warn_catalog_problems()
+    warn_catalog_problems()
     warn_measurements()
     _sizable(args.model, args)
     e = api.estimate(args.model, args.gpu, gpus=args.gpus, precision=args.precision, input_tokens=args.input_tokens,
@@ -225,7 +209,7 @@ def _skip_reasons(skipped: tuple[str, ...] | list[str]) -> list[tuple[str, int]]
 
 def cmd_list(args: argparse.Namespace) -> int:
     cat = api.catalog()
-    _warn_catalog_problems()
+    warn_catalog_problems()
     if args.what == "models":
         items = [{"id": m.id, "name": m.name, "architecture": m.architecture, "api_only": m.api_only, "vendor": m.vendor,
                   "total_params": m.published_total_params, "active_params": m.published_active_params,
@@ -288,7 +272,7 @@ def cmd_paths(args: argparse.Namespace) -> int:
 
 def cmd_summary(args: argparse.Namespace) -> int:
     cat = api.catalog()
-    _warn_catalog_problems()
+    warn_catalog_problems()
     moe = [m for m in cat.models.values() if m.architecture == "moe"]
     dense = [m for m in cat.models.values() if m.architecture == "dense"]
     closed = [m for m in cat.models.values() if m.api_only]

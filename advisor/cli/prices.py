@@ -74,8 +74,8 @@ def print_stale(rows: list[dict], fmt_json: bool = False) -> int:
 def price_rows(sources: list[str] | None = None) -> tuple[list[dict], list, tuple[str, ...]]:
     """(one dict per price with where it comes from and its age, source statuses, plugin notes)."""
     from advisor import api
-    from advisor.prices import resolve
     from advisor.domain.prices import GpuPrice
+    from advisor.prices import resolve
     from advisor.prices.book import STALE_AFTER_DAYS, age_days
 
     cat = api.catalog()
@@ -204,6 +204,9 @@ def print_prices(args: argparse.Namespace) -> int:
 def cmd_prices(args: argparse.Namespace) -> int:
     if args.action == "refresh":
         return refresh(args)
+    from advisor.cli.notes import warn_catalog_problems
+
+    warn_catalog_problems()  # a user price row left out is named here, as `recommend` notes it
     return print_prices(args)
 
 

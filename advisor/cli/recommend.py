@@ -94,7 +94,7 @@ def build_workload(args: argparse.Namespace):
 
 def cmd_recommend(args: argparse.Namespace) -> int:
     from advisor import api
-    from advisor.cli.core import warn_measurements
+    from advisor.cli.notes import warn_measurements
     from advisor.cli.render import render
 
     w = build_workload(args)
