@@ -24,6 +24,13 @@ from advisor.common import tomlio
 from advisor.reports import fields as F
 from advisor.reports.model import LoadedReport, ReportError
 
+MAX_REPORT_USD = Decimal("1e18")
+"""No amount a ranking writes comes near it: 1,024 GPUs at the catalog's largest price per GPU-hour (``MAX_MONEY``,
+100,000 USD) for a month, over one two-token request a month, is about 4e16 USD per million tokens. Above it a
+figure is an edit or an attack (``1e308`` renders a 400-character column, ``1e999999999`` a dash)."""
+FUTURE_SLACK = datetime.timedelta(days=2)
+"""A report's ``created_at`` may be this far ahead of the reader's clock (time zones, skewed clocks), no further."""
+
 _UPGRADES: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {}
 """schema version N -> a function turning a version-N report into version N+1 (none yet: 1 is the first)."""
 
@@ -149,6 +156,8 @@ class _Reader:
             raise bad from None
         if not d.is_finite() or d < 0:
             raise bad
+        if d > MAX_REPORT_USD:
+            raise self.fail(path, f"out of range: {_show(v)} is above {MAX_REPORT_USD:.0e} USD")
         return d
 
     def strings(self, t: dict, key: str, where: str) -> tuple[str, ...]:
@@ -161,13 +170,16 @@ class _Reader:
 
     def moment(self, t: dict, key: str, where: str) -> datetime.datetime:
         path, v = _path(where, key), t.get(key)
-        if isinstance(v, datetime.datetime):
-            return v
         if isinstance(v, str):
             try:
-                return datetime.datetime.fromisoformat(v.replace("Z", "+00:00"))
+                v = datetime.datetime.fromisoformat(v.replace("Z", "+00:00"))
             except ValueError:
                 pass
+        if isinstance(v, datetime.datetime):
+            now = datetime.datetime.now(v.tzinfo) if v.tzinfo else datetime.datetime.now()
+            if v > now + FUTURE_SLACK:
+                raise self.fail(path, f"is in the future: {v.isoformat()}")
+            return v
         if v is None:
             raise self.fail(path, "missing")
         raise self.fail(path, f"must be a date and time such as 2026-01-31T12:00:00Z, got {_show(v)}")
