@@ -34,11 +34,20 @@ class UnknownIdError(AdvisorError):
         close = difflib.get_close_matches(given, known, n=4, cutoff=0.4)
         hint = f" Did you mean: {', '.join(close)}?" if close else ""
         where = LISTED_BY.get(kind, f"moe-advisor list {kind}s")
-        super().__init__(f"unknown {kind} '{given}'.{hint} ({len(known)} known; list them with `{where}`)")
+        listed = f"list them with `{where}`" if where else ", ".join(known)
+        super().__init__(f"unknown {kind} '{given}'.{hint} ({len(known)} known; {listed})")
+
+    def with_where(self, where: str | None, field: str) -> UnknownIdError:
+        """The same error, prefixed with where the id was given (a workload file, preset or flags) and its field."""
+        if where:
+            self.args = (f"{where}: {field}: {self}",)
+        return self
 
 
-LISTED_BY = {"provider": "moe-advisor prices", "precision": "moe-advisor list precisions", "preset": "moe-advisor list presets"}
-"""Where a user finds the known ids of a kind (default: ``moe-advisor list <kind>s``)."""
+LISTED_BY = {"provider": "moe-advisor prices", "precision": "moe-advisor list precisions", "preset": "moe-advisor list presets",
+             "kv precision": "", "quality benchmark": ""}
+"""Where a user finds the known ids of a kind (default: ``moe-advisor list <kind>s``; empty: no command lists them,
+the message names them all)."""
 
 
 class InputError(AdvisorError):

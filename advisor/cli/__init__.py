@@ -11,14 +11,31 @@ from advisor import __version__
 
 
 def _count(text: str) -> int:
-    """A whole number of tokens, written as ``1024``, ``1,024`` or ``1e9`` (as ``recommend`` takes them)."""
+    """A whole number of tokens, written as ``1024``, ``1,024``, ``1_024`` or ``1e9`` (as ``recommend`` takes them):
+    commas only between groups of three digits (``1,,024`` is a typo, not 1024); digits read exactly, not through
+    a float (a 35-digit count is not rounded)."""
+    import re
+
+    raw = str(text).strip()
+    if "," in raw and not re.fullmatch(r"\d{1,3}(,\d{3})+", raw):
+        raise argparse.ArgumentTypeError(f"must be a whole number (commas between groups of three digits), got {text!r}")
+    plain = raw.replace(",", "").replace("_", "")
+    if plain.isdigit():
+        return int(plain)
     try:
-        value = float(str(text).replace(",", "").replace("_", ""))
+        value = float(plain)
     except ValueError:
         raise argparse.ArgumentTypeError(f"must be a whole number, got {text!r}") from None
     if not value.is_integer() or value < 0:
         raise argparse.ArgumentTypeError(f"must be a whole number of 0 or more, got {text!r}")
     return int(value)
+
+
+def _name(text: str) -> str:
+    """An id given on the command line (a precision, a preset): an empty one is a mistake, not the default."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError("must not be empty (leave the option out for the default)")
+    return text.strip()
 
 
 def _add_format(p: argparse.ArgumentParser) -> None:
@@ -45,10 +62,10 @@ COMMANDS: dict[str, str] = {
 
 def _size(p: argparse.ArgumentParser) -> None:
     p.add_argument("model", help="catalog model id, e.g. llama-3.3-70b")
-    p.add_argument("--precision", default=None, help="weight precision: bf16, fp8, int8, int4, fp4, mxfp4-experts "
+    p.add_argument("--precision", type=_name, default=None, help="weight precision: bf16, fp8, int8, int4, fp4, mxfp4-experts "
                    "(default: the published checkpoint's, e.g. fp8 for DeepSeek-V3, mxfp4-experts for gpt-oss)")
     p.add_argument("--context", type=_count, default=8192, help="context tokens per sequence (default 8192)")
-    p.add_argument("--kv-precision", default="bf16", help="KV cache precision: bf16 or fp8")
+    p.add_argument("--kv-precision", type=_name, default="bf16", help="KV cache precision: bf16 or fp8")
     _add_format(p)
 
 
@@ -57,15 +74,15 @@ def _estimate(p: argparse.ArgumentParser) -> None:
 
     p.add_argument("model")
     p.add_argument("gpu", help="catalog GPU id, e.g. h100-sxm")
-    p.add_argument("--gpus", type=int, default=1, help="GPUs in the tensor/expert-parallel group (default 1)")
-    p.add_argument("--precision", default=None, help="weight precision (default: the published checkpoint's)")
+    p.add_argument("--gpus", type=int, default=1, help="GPUs in the tensor/expert-parallel group (default 1, at most 1024)")
+    p.add_argument("--precision", type=_name, default=None, help="weight precision (default: the published checkpoint's)")
     # --input-tokens / --output-tokens as in `recommend` (where --output names a report file); the short
     # forms stay as aliases.
     p.add_argument("--input-tokens", "--input", type=_count, default=1024, dest="input_tokens",
                    help="input tokens per request (default 1024; 1e3 and 1,024 are accepted)")
     p.add_argument("--output-tokens", "--output", type=_count, default=256, dest="output_tokens",
                    help="output tokens per request (default 256)")
-    p.add_argument("--kv-precision", default=None, help="KV cache precision (default: fp8 with 8-bit or narrower weights on FP8 GPUs, else bf16)")
+    p.add_argument("--kv-precision", type=_name, default=None, help="KV cache precision (default: fp8 with 8-bit or narrower weights on FP8 GPUs, else bf16)")
     p.add_argument("--tpot-limit-ms", type=finite_arg, default=None, help="time-per-output-token limit: pick the best batch within it")
     p.add_argument("--engine", default=None, choices=("trtllm", "vllm", "sglang"),
                    help="serving engine (default: trtllm on NVIDIA GPUs, vllm on AMD)")

@@ -9,6 +9,7 @@ from advisor import api
 from advisor.common import fmt
 from advisor.cli.notes import warn_catalog_problems, warn_measurements
 from advisor.common.serialize import dumps_json
+from advisor.errors import InputError
 
 
 def _out(text: str) -> None:
@@ -31,6 +32,10 @@ def _sizable(model_id: str, args: argparse.Namespace | None = None) -> None:
 
 
 def cmd_size(args: argparse.Namespace) -> int:
+    from advisor.domain.workload import MAX_TOKENS
+
+    if not 1 <= args.context <= MAX_TOKENS:  # as a workload's longest context
+        raise InputError("--context", f"must be from 1 to {MAX_TOKENS:,} tokens, got {args.context:,}")
     warn_catalog_problems()
     _sizable(args.model, args)
     s = api.size(args.model, args.precision, context_tokens=args.context, kv_precision=args.kv_precision)
@@ -90,6 +95,12 @@ def estimate_dict(e: api.Estimate) -> dict:
 
 
 def cmd_estimate(args: argparse.Namespace) -> int:
+    from advisor.domain.workload import MAX_GPUS
+
+    if not 1 <= args.gpus <= MAX_GPUS:  # the cap a workload's max_gpus has
+        raise InputError("--gpus", f"must be from 1 to {MAX_GPUS:,}, got {args.gpus:,}")
+    if args.tpot_limit_ms is not None and not args.tpot_limit_ms > 0:  # 0 and -1 get the same answer
+        raise InputError("--tpot-limit-ms", f"must be greater than 0, got {args.tpot_limit_ms:g}")
     warn_catalog_problems()
     warn_measurements()
     _sizable(args.model, args)

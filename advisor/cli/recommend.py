@@ -47,12 +47,18 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--format", choices=("table", "json"), default="table")
 
 
+def _preset_name(text: str) -> str:
+    if not text.strip():
+        raise argparse.ArgumentTypeError("must not be empty (leave it out for the default workload; `moe-advisor list presets`)")
+    return text.strip()
+
+
 def add_workload_source(p: argparse.ArgumentParser) -> None:
     """Where a workload comes from (a file, a preset or a saved report, with traffic and field flags over it): the
     options ``build_workload`` reads, shared by ``recommend`` and ``tui``."""
     src = p.add_mutually_exclusive_group()
     src.add_argument("--workload", metavar="FILE.toml", help="workload file (fields at top level or under [workload])")
-    src.add_argument("--preset", help="named workload: bursty-app, steady-latency, batch-pipeline, heavy-fine-tuning, long-context")
+    src.add_argument("--preset", type=_preset_name, help="named workload: bursty-app, steady-latency, batch-pipeline, heavy-fine-tuning, long-context")
     src.add_argument("--from", dest="from_report", metavar="REPORT.toml", help="re-run the workload of a saved report with today's catalogs and prices")
     p.add_argument("--traffic", metavar="FILE.csv", help="observed traffic (timestamp, requests, input tokens, output tokens; hourly "
                    "or finer): sets hourly_profile, peak_to_mean, token means and requests_per_day (flags still win)")
@@ -87,9 +93,29 @@ def build_workload(args: argparse.Namespace):
     else:
         base = None
         where = "flags"
-    if not overrides:
-        return base if base is not None else from_mapping({}, "defaults")
-    return from_mapping(overrides, where if base is None else f"{where} + flags", base=base)
+    if overrides:
+        where = where if base is None else f"{where} + flags"
+    w = from_mapping(overrides, where, base=base) if overrides or base is None else base
+    _check_ids(w, where)
+    return w
+
+
+def _check_ids(w, where: str) -> None:
+    """The workload's model and GPU ids against the catalog, up front: an unknown one names where it came from
+    (the workload file, preset or flags), not just the id."""
+    from advisor import api
+    from advisor.errors import UnknownIdError
+
+    cat = api.catalog()
+    known = {q.benchmark for q in cat.quality.values()} | {q.benchmark for by in cat.quality_modes.values() for q in by.values()}
+    if w.quality_benchmark not in known:  # else every model is rejected with its own "not comparable" reason
+        raise UnknownIdError("quality benchmark", w.quality_benchmark, sorted(known)).with_where(where, "quality_benchmark")
+    for field, ids, look in (("models", w.models, cat.model), ("gpu_types", w.gpu_types, cat.gpu)):
+        for i in ids:
+            try:
+                look(i)
+            except UnknownIdError as exc:
+                raise exc.with_where(where, field) from None
 
 
 def cmd_recommend(args: argparse.Namespace) -> int:

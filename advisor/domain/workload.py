@@ -33,6 +33,8 @@ MIN_REQUESTS_PER_DAY = 12 / 365
 request a month a price per million tokens is the fixed bill over almost nothing, and far below it
 (``1e-300``) the arithmetic underflows to "0 requests/day" and ``$0.000`` rows."""
 MAX_TOKENS = 10_000_000
+MAX_GPUS = 1024
+"""GPUs of one replica (a workload's ``max_gpus``, ``estimate --gpus``): past the largest scale-up domain sold."""
 
 
 @dataclass(frozen=True)
@@ -274,6 +276,9 @@ def validate(w: Workload, where: str | None = None) -> Workload:
     if w.requests_per_day > MAX_REQUESTS_PER_DAY:
         raise err("requests_per_day", f"{w.requests_per_day:g} is beyond any single deployment (max {MAX_REQUESTS_PER_DAY:g})")
     for name in ("input_tokens", "output_tokens", "context_typical_tokens", "context_max_tokens"):
+        if name.startswith("context") and w.input_tokens + w.output_tokens > MAX_TOKENS:  # the request, named as given
+            raise err("input_tokens", f"{w.input_tokens:,} input + {w.output_tokens:,} output tokens is beyond any model's "
+                      f"context (max {MAX_TOKENS:,})")
         v = getattr(w, name)
         if v < 1:
             raise err(name, f"must be at least 1, got {v}")
@@ -320,8 +325,8 @@ def validate(w: Workload, where: str | None = None) -> Workload:
     if 0 < w.min_quality <= 1:
         raise err("min_quality", f"{w.min_quality:g} reads as a share, but scores are on the benchmark's 0-100 scale "
                   f"(did you mean {w.min_quality * 100:g}?)")
-    if not 1 <= w.max_gpus <= 1024:
-        raise err("max_gpus", f"must be between 1 and 1024, got {w.max_gpus}")
+    if not 1 <= w.max_gpus <= MAX_GPUS:
+        raise err("max_gpus", f"must be between 1 and {MAX_GPUS}, got {w.max_gpus}")
     if w.hourly_profile and (len(w.hourly_profile) != 24 or not 0 < sum(w.hourly_profile) * 24 < math.inf):
         # x * 24 / sum rescales each hour (advisor.domain.traffic.day_profile): the sum times 24 must stay finite
         total = f" summing to {sum(w.hourly_profile):g}" if len(w.hourly_profile) == 24 else ""
@@ -339,7 +344,7 @@ def validate(w: Workload, where: str | None = None) -> Workload:
 
     for p in w.precisions:
         if p not in PRECISIONS:
-            raise UnknownIdError("precision", p, sorted(PRECISIONS))
+            raise UnknownIdError("precision", p, sorted(PRECISIONS)).with_where(where, "precisions")
     if not w.precisions and w.self_hosting == "required":
         raise err("precisions", "self-hosting is required but no precision is allowed")
     return w

@@ -400,7 +400,7 @@ def estimate_for(m: ModelSpec, gpu: GpuSpec, gpus: int, precision: str, input_to
     if layout is not None:
         lay = make_layout(m, gpu, gpus, layout)
         if lay.layout != layout:
-            raise InputError("layout", f"{layout} needs an MoE model whose {m.n_routed_experts or 'no'} experts divide over {gpus} GPUs")
+            raise InputError("layout", f"pp needs 2 or more GPUs (one pipeline stage each), got {gpus}" if layout == "pp" else f"{layout} needs an MoE model whose routed experts divide over 2 or more GPUs ({m.id}: {m.n_routed_experts or 'no'} routed experts, {gpus} GPU{'' if gpus == 1 else 's'})")
         lays = (lay,)
     else:
         lays = layouts_for(m, gpu, gpus, engine.layouts)

@@ -333,7 +333,12 @@ class Services:
         return ReportExistsError
 
     def default_report_path(self, w: Workload) -> Path:
-        return Path.cwd() / f"moe-advisor-{w.name}.toml"
+        """``moe-advisor-<workload name>.toml`` in the working folder: the name reduced to letters, digits, ``.``,
+        ``-`` and ``_`` (a name such as ``../../../tmp/x`` must not steer the file elsewhere)."""
+        import re
+
+        name = re.sub(r"[^A-Za-z0-9._-]+", "-", w.name).strip(".-")[:80] or "report"
+        return Path.cwd() / f"moe-advisor-{name}.toml"
 
     # prices and plugins: thin adapters over advisor.prices.resolve and advisor.prices.refresh
     def price_sources(self) -> list[PriceSource]:
