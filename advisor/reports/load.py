@@ -280,7 +280,7 @@ def _workload(r: _Reader, data: dict) -> Workload:
         raise r.fail(f"workload.{exc.field}", message[len(prefix):] if message.startswith(prefix) else message) from None
     except UnknownIdError as exc:
         key = "precisions" if exc.kind == "precision" else f"{exc.kind}"
-        raise r.fail(f"workload.{key}", str(exc)) from None
+        raise r.fail(f"workload.{key}", str(exc).removeprefix(f"{where}: {key}: ")) from None
 
 
 def _check_schema(r: _Reader, data: dict) -> int:
