@@ -25,3 +25,17 @@ def test_a_fifo_measurements_file_does_not_hang_size_or_list(tmp_path):
                              text=True, timeout=60)
         assert out.returncode == 0, (argv, out.stderr)
         assert "Traceback" not in out.stderr
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs on this platform")
+def test_a_fifo_in_place_of_the_parsed_catalog_cache_does_not_hang(tmp_path):
+    from advisor.catalog import parse_cache
+
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    os.mkfifo(cache / parse_cache.FILE_NAME)
+    env = {**os.environ, "MOE_ADVISOR_CATALOG_DIR": str(tmp_path / "catalog"), "MOE_ADVISOR_CACHE_DIR": str(cache),
+           "PYTHONPATH": str(ROOT), "CI": "true"}
+    out = subprocess.run([sys.executable, "-m", "advisor", "list", "models"], env=env, cwd=tmp_path, capture_output=True,
+                         text=True, timeout=60)
+    assert out.returncode == 0 and "Traceback" not in out.stderr, out.stderr

@@ -39,11 +39,13 @@ def _path() -> Path:
 def _load() -> dict[str, str]:
     global _tables
     if _tables is None:
-        try:
-            stored = json.loads(_path().read_bytes())
+        from advisor.common import tomlio
+
+        try:  # bounded, regular files only (a FIFO in the cache directory must not hang a start)
+            stored = json.loads(tomlio.read_bytes(_path()))
             ok = isinstance(stored, dict) and stored.get("format") == FORMAT and isinstance(stored.get("tables"), dict)
             _tables = stored["tables"] if ok else {}
-        except (OSError, ValueError, TypeError, RecursionError):
+        except (OSError, ValueError, TypeError, RecursionError):  # TomlFileError is a ValueError
             _tables = {}
     return _tables
 
