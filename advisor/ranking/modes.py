@@ -64,22 +64,44 @@ def mode_rejection(w: Workload, model, mq: ModeQuality) -> Rejection | None:
     return None
 
 
-def with_mode(c: Candidate, mq: ModeQuality | None, w: Workload, scaled: Workload) -> Candidate:
-    """The backend's candidate for ``scaled`` as a row of mode ``mq``: its score, multiplier, and $/M per visible token."""
+_TABLES: dict[tuple[int, Decimal], tuple[tuple, tuple]] = {}
+"""(id of a backend's utilization table, k) -> (that table, it scaled by k): a self-hosted backend hands the same
+table to every row that bills the same replica, and keeps it between traffic edits, so a reasoning row's table is
+scaled once, not point by point for every row on every edit. The table is held, so its id is not re-used."""
+
+
+def _scaled_table(table: tuple, k: Decimal) -> tuple:
+    key = (id(table), k)
+    hit = _TABLES.get(key)
+    if hit is None or hit[0] is not table:
+        if len(_TABLES) > 4096:
+            _TABLES.clear()
+        hit = _TABLES[key] = (table, tuple(dataclasses.replace(p, usd_per_mtok=cost.money(p.usd_per_mtok * k, cost.MICRO))
+                                           for p in table))
+    return hit[1]
+
+
+def with_mode(c: Candidate, mq: ModeQuality | None, w: Workload, scaled: Workload, memo: dict | None = None) -> Candidate:
+    """The backend's candidate for ``scaled`` as a row of mode ``mq``: its score, multiplier, and $/M per visible token.
+    ``memo`` (one ranking's): the non-reasoning sentence, the same for every row of the mode, written once."""
     if mq is None:
         return c
     mult = mq.output_multiplier or 1.0
     changes: dict = {"mode": mq.mode, "output_multiplier": mult, "quality": mq.score, "quality_benchmark": mq.benchmark}
     if mult == 1.0:
-        r = Reason("mode", f"non-reasoning mode ({mq.label or 'no thinking'}): {mq.benchmark} {mq.score:g} ({mq.source}); "
-                   f"{w.output_tokens:,} output tokens a request", "info", {"output_multiplier": 1.0})
+        key = ("mode", id(mq), w.output_tokens)
+        r = memo.get(key) if memo is not None else None
+        if r is None or r[0] is not mq:
+            r = (mq, Reason("mode", f"non-reasoning mode ({mq.label or 'no thinking'}): {mq.benchmark} {mq.score:g} ({mq.source}); "
+                        f"{w.output_tokens:,} output tokens a request", "info", {"output_multiplier": 1.0}))
+            if memo is not None:
+                memo[key] = r
+        r = r[1]
     else:
         per_visible = cost.usd_per_mtok_of_volume(c.monthly_cost_usd, w.tokens_per_month)
         changes["usd_per_mtok"] = per_visible
         if c.utilization_table:  # the $/M-by-utilization curve on the same visible-token basis as the row
-            k = Decimal(str(scaled.tokens_per_month / w.tokens_per_month))
-            changes["utilization_table"] = tuple(dataclasses.replace(p, usd_per_mtok=cost.money(p.usd_per_mtok * k, cost.MICRO))
-                                                 for p in c.utilization_table)
+            changes["utilization_table"] = _scaled_table(c.utilization_table, Decimal(str(scaled.tokens_per_month / w.tokens_per_month)))
         r = Reason("reasoning-tokens", f"reasoning mode ({mq.label or 'thinking'}): {mult:g}x output tokens per visible answer token "
                    f"({mq.multiplier_source}): {scaled.output_tokens:,} tokens generated a request for {w.output_tokens:,} visible, "
                    f"billed and served for all of them; {fmt.usd(per_visible, 3)}/M visible tokens; {mq.benchmark} {mq.score:g} ({mq.source})",
@@ -126,20 +148,41 @@ def _worst_4bit(catalog, architecture: str) -> QuantizationDelta | None:
     return min(same, key=lambda q: q.ratio) if same else None
 
 
-def with_quantization(c: Candidate, catalog, w: Workload) -> Candidate | Rejection:
+def with_quantization(c: Candidate, catalog, w: Workload, memo: dict | None = None) -> Candidate | Rejection:
     """A self-hosted candidate with its precision's expected quality change applied (and the floor re-checked
-    with it), or a Rejection when the change takes it under the workload's floor."""
+    with it), or a Rejection when the change takes it under the workload's floor. ``memo`` (one ranking's): the
+    change of a (model, precision, score), the same for every row that shares them, worked out once."""
     if c.deployment != "self-hosted" or not c.precision or c.quality is None:
         return c
+    key = (c.model, c.precision, c.gpu, c.quality, c.quality_benchmark)
+    change = memo.get(key) if memo is not None else None
+    if change is None:
+        change = _quantization_change(c, catalog, w)
+        if memo is not None:
+            memo[key] = change
+    if change is _UNCHANGED:
+        return c
+    changes, r = change
+    if isinstance(changes, str):  # under the floor
+        return _floor_rejection(c, changes, r)
+    return c.evolve(**changes, reasons=c.reasons + (r,)) if r is not None else c.evolve(**changes)
+
+
+_UNCHANGED = object()
+
+
+def _quantization_change(c: Candidate, catalog, w: Workload):
+    """``(fields, reason or None)`` of ``with_quantization`` for ``c``, ``(message, numbers)`` of its floor rejection, or
+    ``_UNCHANGED``: read only the row's model, precision, GPU vendor and score."""
     model = catalog.models[c.model]
     prec = _resolved(catalog, c)
     if is_upcast(prec, model.native_precision):  # a 4-bit checkpoint widened: nothing is re-quantized
         line = upcast_line(model.native_precision)
         r = Reason("quantization-quality", f"{prec} on {c.model}: {line} (its published scores are of the "
                    f"{model.native_precision} checkpoint)", "info", {"quality_delta": 0.0})
-        return c.evolve(quality_delta=0.0, quality_delta_source=line, reasons=c.reasons + (r,))
+        return {"quality_delta": 0.0, "quality_delta_source": line}, r
     if prec in BASELINE_PRECISIONS:
-        return c
+        return _UNCHANGED
     entries = [q for q in catalog.quantization if c.model in q.applies_to and q.precision == prec]
     native = prec == model.native_precision or any(q.native for q in entries)
     floor = w.min_quality if w.min_quality > 0 and c.quality_benchmark == w.quality_benchmark else None
@@ -147,7 +190,7 @@ def with_quantization(c: Candidate, catalog, w: Workload) -> Candidate | Rejecti
         src = next((q.source for q in entries if q.native), "native")
         r = Reason("quantization-quality", f"{prec} is {c.model}'s native checkpoint precision: its published scores are of this "
                    f"checkpoint, no quality is lost ({src})", "info", {"quality_delta": 0.0})
-        return c.evolve(quality_delta=0.0, quality_delta_source=src, reasons=c.reasons + (r,))
+        return {"quality_delta": 0.0, "quality_delta_source": src}, r
     measured = [q for q in entries if not q.native]
     if measured:
         q = min(measured, key=lambda e: e.ratio)
@@ -157,26 +200,26 @@ def with_quantization(c: Candidate, catalog, w: Workload) -> Candidate | Rejecti
                    f"baseline on {q.benchmark}; {q.source}): {c.quality_benchmark} {c.quality:g} -> {score:g}", "info",
                    {"quality_delta": delta, "recovery": q.ratio})
         if floor is not None and score < floor:
-            return _floor_rejection(c, f"{c.quality_benchmark} {c.quality:g} {delta:+.1f} for {prec} = {score:g}, below the floor "
-                                       f"of {floor:g} ({q.source})", {"score": score, "floor": floor, "quality_delta": delta})
-        return c.evolve(quality=score, quality_delta=delta, quality_delta_source=q.source, reasons=c.reasons + (r,))
+            return ((f"{c.quality_benchmark} {c.quality:g} {delta:+.1f} for {prec} = {score:g}, below the floor "
+                     f"of {floor:g} ({q.source})"), {"score": score, "floor": floor, "quality_delta": delta})
+        return {"quality": score, "quality_delta": delta, "quality_delta_source": q.source}, r
     if prec not in QUANTIZED_4BIT:  # 8-bit, unmeasured: not adjusted (W8A8-FP "effectively lossless", arXiv 2411.02355)
-        return c.evolve(quality_delta_source="unmeasured")
+        return {"quality_delta_source": "unmeasured"}, None
     worst = _worst_4bit(catalog, model.architecture)
     if worst is None:
         r = Reason("quantization-quality", f"{prec} on {c.model}: unmeasured, and no 4-bit measurement in the catalog to bound it",
                    "warning")
-        return c.evolve(quality_delta_source="unmeasured", reasons=c.reasons + (r,))
+        return {"quality_delta_source": "unmeasured"}, r
     assumed = round(c.quality * worst.ratio, 2)
     if floor is not None and assumed < floor:
-        return _floor_rejection(c, f"{prec} on {c.model} is unmeasured; assuming the worst measured 4-bit {worst.architecture} loss "
-                                   f"in the catalog ({worst.checkpoint}: {worst.ratio:.1%} of baseline, {worst.source}) it may score "
-                                   f"{assumed:g}, below the floor of {floor:g}", {"assumed_score": assumed, "floor": floor})
+        return ((f"{prec} on {c.model} is unmeasured; assuming the worst measured 4-bit {worst.architecture} loss "
+                 f"in the catalog ({worst.checkpoint}: {worst.ratio:.1%} of baseline, {worst.source}) it may score "
+                 f"{assumed:g}, below the floor of {floor:g}"), {"assumed_score": assumed, "floor": floor})
     r = Reason("quantization-quality", f"{prec} on {c.model}: unmeasured; the worst measured 4-bit {worst.architecture} checkpoint "
                f"kept {worst.ratio:.1%} of its baseline ({worst.checkpoint}), which would give {assumed:g}"
                + (f", still above the floor of {floor:g}" if floor is not None else "") + "; quality shown unadjusted", "warning",
                {"assumed_score": assumed})
-    return c.evolve(quality_delta_source="unmeasured", reasons=c.reasons + (r,))
+    return {"quality_delta_source": "unmeasured"}, r
 
 
 def _floor_rejection(c: Candidate, msg: str, numbers: dict) -> Rejection:

@@ -353,6 +353,7 @@ def _recommend_with(workload: Workload, catalog: Catalog, prices: PriceBook | No
     candidates: list[Candidate] = []
     rejected: list[Rejection] = []
     ft_memo: dict = {}
+    relabel: dict = {}  # what the mode and quantization relabelling write once per run
     evaluated = 0
     wanted = {"required": ("self-hosted",), "allowed": ("self-hosted", "api"), "not-wanted": ("api",)}[w.self_hosting]
     ctx_of: dict = {}
@@ -384,7 +385,7 @@ def _recommend_with(workload: Workload, catalog: Catalog, prices: PriceBook | No
                 for r in results:
                     evaluated += 1
                     if isinstance(r, Candidate):
-                        r = modes.with_quantization(modes.with_mode(r, mq, w, mw), catalog, w)
+                        r = modes.with_quantization(modes.with_mode(r, mq, w, mw, relabel), catalog, w, relabel)
                     if isinstance(r, Candidate):
                         r = _bounded_wait(_one_quality_axis(r, w), w, mctx)
                         candidates.append(_with_fine_tuning(r, ft) if ft else r)

@@ -1,0 +1,76 @@
+"""Re-rank speed without changing a row: the mode and quantization relabelling written once per run (``memo``), a
+reasoning row's utilization table scaled once per backend table, and the guard's full check kept for plugins."""
+
+from __future__ import annotations
+
+import dataclasses
+from decimal import Decimal
+
+import pytest
+
+from advisor import cost
+from advisor.catalog.load import load_catalog
+from advisor.domain.recommendation import Candidate
+from advisor.domain.workload import preset
+from advisor.ranking import guard, modes, rank
+from advisor.ranking.context import Context
+from advisor.ranking.rank import recommend_with
+
+
+@pytest.fixture(scope="module")
+def catalog(tmp_path_factory):
+    return load_catalog(user=tmp_path_factory.mktemp("empty"))
+
+
+def _rows(rec):
+    return [(dataclasses.asdict(dataclasses.replace(c, reasons=())), tuple(c.reasons)) for c in rec.candidates]
+
+
+@pytest.mark.parametrize("name", ["bursty-app", "heavy-fine-tuning"])
+def test_relabelling_with_the_run_memo_gives_the_rows_it_gives_without(catalog, name, monkeypatch):
+    w = preset(name)
+    with_memo = recommend_with(w, catalog)
+    assert any(c.mode == "reasoning" and c.utilization_table for c in with_memo.candidates)  # the scaled tables are exercised
+    assert any(c.quality_delta_source for c in with_memo.candidates)  # and the quantization relabelling
+    real_mode, real_quant = modes.with_mode, modes.with_quantization
+    monkeypatch.setattr(rank.modes, "with_mode", lambda c, mq, w, mw, memo=None: real_mode(c, mq, w, mw))
+    monkeypatch.setattr(rank.modes, "with_quantization", lambda c, cat, w, memo=None: real_quant(c, cat, w))
+    monkeypatch.setattr(modes, "_TABLES", {})
+    without = recommend_with(w, catalog)
+    assert _rows(with_memo) == _rows(without)
+
+
+def test_a_reasoning_rows_table_is_scaled_once_per_backend_table_and_point_by_point(catalog):
+    w = preset("bursty-app")
+    reasoning = [c for c in recommend_with(w, catalog).candidates if c.mode == "reasoning" and c.utilization_table]
+    table = reasoning[0].utilization_table
+    k = Decimal("2.5")
+    scaled = modes._scaled_table(table, k)
+    assert modes._scaled_table(table, k) is scaled
+    assert [p.usd_per_mtok for p in scaled] == [cost.money(p.usd_per_mtok * k, cost.MICRO) for p in table]
+    assert [p.utilization for p in scaled] == [p.utilization for p in table]
+    assert modes._scaled_table(tuple(table), Decimal(3))[0].usd_per_mtok != scaled[0].usd_per_mtok
+
+
+class _PluginBackend:
+    name = "plugin-like"
+    deployment = "api"
+
+    def __init__(self, row):
+        self.row = row
+
+    def evaluate(self, ctx, model):
+        return [self.row]
+
+
+def test_a_plugin_backends_rows_are_still_checked_in_full(catalog):
+    ctx = Context(workload=preset("bursty-app"), catalog=catalog, prices=rank.from_catalog(catalog), engine=catalog.engine)
+    model = next(iter(catalog.models.values()))
+    good = Candidate.make(model=model.id, model_name=model.name, architecture=model.architecture, deployment="api",
+                          provider="x", gpu=None, gpus=0, replicas=0, precision=None, monthly_cost_usd=Decimal(10),
+                          usd_per_mtok=Decimal(1), utilization=None, quality=None, quality_benchmark=None)
+    notes: list[str] = []
+    assert guard.evaluate(_PluginBackend(good), ctx, model, notes) == [good] and not notes
+    bad = good.evolve(monthly_cost_usd=10.0)  # a float, not a Decimal
+    assert guard.evaluate(_PluginBackend(bad), ctx, model, notes) == []
+    assert "must be a Decimal" in notes[0]
