@@ -67,6 +67,7 @@ def bench_ranking() -> None:
     from advisor.domain.workload import PRESETS
 
     from advisor.common import memo_store
+    from advisor.tui.services import Services
 
     memo_store.enabled = False  # cold means computed: no results kept on disk by an earlier process
     cat = api.catalog()
@@ -76,15 +77,23 @@ def bench_ranking() -> None:
         clear_memos()
         return recommend_with(w, c, b)
 
+    svc = Services()  # headless: the calls the TUI's ranking worker makes
+
+    def worker(w):
+        svc.check_ids(w)
+        return svc.recommend(w)
+
     print("ranking (recommend over the whole bundled catalog; cold = memo caches cleared, "
-          "edit = requests/day changed, as when a user types)")
+          "edit = requests/day changed, as when a user types; worker = the same edit as the TUI's worker makes it: "
+          "ids checked, prices and backends resolved, then ranked)")
     for name in PRESETS:
         w = api.preset(name)
         med_cold, _ = timed(lambda: cold(w, cat, book), 7)
         rec = recommend_with(w, cat, book)
         edits = iter(range(1, 1000))
         med_edit, _ = timed(lambda: recommend_with(dataclasses.replace(w, requests_per_day=w.requests_per_day * (1 + next(edits) / 100)), cat, book), 7)
-        print(f"  {name:18s} cold {med_cold * 1e3:6.1f} ms   edit {med_edit * 1e3:6.1f} ms   "
+        med_worker, _ = timed(lambda w=w, edits=edits: worker(dataclasses.replace(w, requests_per_day=w.requests_per_day * (1 + next(edits) / 100))), 7)
+        print(f"  {name:18s} cold {med_cold * 1e3:6.1f} ms   edit {med_edit * 1e3:6.1f} ms   worker {med_worker * 1e3:6.1f} ms   "
               f"({len(rec.candidates)} candidates, {len(rec.rejected)} rejected, {rec.evaluated} configurations)")
 
 

@@ -74,3 +74,36 @@ def test_a_plugin_backends_rows_are_still_checked_in_full(catalog):
     bad = good.evolve(monthly_cost_usd=10.0)  # a float, not a Decimal
     assert guard.evaluate(_PluginBackend(bad), ctx, model, notes) == []
     assert "must be a Decimal" in notes[0]
+
+
+def test_made_from_is_make_with_the_fixed_fields_and_the_same_errors(catalog):
+    c = recommend_with(preset("steady-latency"), catalog).candidates[0]
+    values = {k: v for k, v in dataclasses.asdict(dataclasses.replace(c, reasons=())).items() if k in c.__dict__}
+    values["memory"] = c.memory  # asdict turned it into a dict
+    values["utilization_table"] = c.utilization_table
+    fixed_names = ("model", "model_name", "architecture", "deployment", "gpu", "gpus", "precision", "quality")
+    fixed = Candidate.fixed(**{k: values[k] for k in fixed_names})
+    rest = {k: v for k, v in values.items() if k not in fixed_names}
+    made = Candidate.made_from(fixed, **rest)
+    assert made == Candidate.make(**values) and list(made.__dict__) == list(Candidate.make(**values).__dict__)  # field order
+    with pytest.raises(TypeError, match="no field 'nope'"):
+        Candidate.made_from(fixed, nope=1, **rest)
+    with pytest.raises(TypeError, match="missing 'monthly_cost_usd'"):
+        Candidate.made_from(fixed, **{k: v for k, v in rest.items() if k != "monthly_cost_usd"})
+    with pytest.raises(TypeError, match="no field 'nope'"):
+        Candidate.fixed(nope=1)
+    with pytest.raises(TypeError, match="no field 'nope'"):
+        c.evolve(nope=1)
+
+
+def test_kept_fields_are_made_again_when_the_object_they_came_from_is_not_the_same():
+    from advisor.ranking import context
+
+    made = []
+    a, b = object(), object()
+    one = context.kept_fields(("k",), a, lambda: made.append(1) or "first")
+    assert context.kept_fields(("k",), a, lambda: made.append(2) or "second") == one == "first"
+    assert context.kept_fields(("k",), b, lambda: made.append(3) or "third") == "third"
+    assert made == [1, 3]
+    context.clear_memos()
+    assert context.kept_fields(("k",), b, lambda: "after clear") == "after clear"

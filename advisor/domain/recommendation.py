@@ -267,26 +267,50 @@ class Candidate:
         per configuration it keeps): the same fields, in the same order, the defaults where not given; an unknown or
         missing required field is the same TypeError."""
         template, required = _candidate_template()
-        unknown = values.keys() - template.keys()
-        if unknown:
-            raise TypeError(f"Candidate has no field {min(unknown)!r}")
-        if not required <= values.keys():
-            raise TypeError(f"Candidate is missing {min(required - values.keys())!r}")
         new = object.__new__(cls)
         d = new.__dict__
         d.update(template)
         d.update(values)
+        if len(d) != len(template):  # a name that is not a field (cheaper than a set difference on every row)
+            raise TypeError(f"Candidate has no field {min(values.keys() - template.keys())!r}")
+        if not required <= values.keys():
+            raise TypeError(f"Candidate is missing {min(required - values.keys())!r}")
+        return new
+
+    @classmethod
+    def fixed(cls, **values: Any) -> tuple[dict[str, Any], frozenset[str]]:
+        """Fields that many candidates share, for ``made_from``: every field in order with ``values`` over the
+        defaults, and the required names still to be given."""
+        template, required = _candidate_template()
+        d = {**template, **values}
+        if len(d) != len(template):
+            raise TypeError(f"Candidate has no field {min(values.keys() - template.keys())!r}")
+        return d, required - values.keys()
+
+    @classmethod
+    def made_from(cls, fixed: tuple[dict[str, Any], frozenset[str]], **values: Any) -> Candidate:
+        """``make`` over the fields of ``fixed`` (``Candidate.fixed``) and ``values``: a backend that keeps the fields
+        that do not depend on the traffic volume gives only the others on a re-rank."""
+        base, missing = fixed
+        new = object.__new__(cls)
+        d = new.__dict__
+        d.update(base)
+        d.update(values)
+        if len(d) != len(base):
+            raise TypeError(f"Candidate has no field {min(values.keys() - base.keys())!r}")
+        if not missing <= values.keys():
+            raise TypeError(f"Candidate is missing {min(missing - values.keys())!r}")
         return new
 
     def evolve(self, **changes: Any) -> Candidate:
         """This candidate with ``changes``: ``dataclasses.replace`` without re-running ``__init__`` over 60 fields
         (the ranking re-labels every candidate a few times per run)."""
-        unknown = changes.keys() - _candidate_fields()
-        if unknown:
-            raise TypeError(f"Candidate has no field {min(unknown)!r}")
         new = object.__new__(Candidate)
-        new.__dict__.update(self.__dict__)
-        new.__dict__.update(changes)
+        d = new.__dict__
+        d.update(self.__dict__)
+        d.update(changes)
+        if len(d) != len(_candidate_template()[0]) and (unknown := changes.keys() - _candidate_fields()):
+            raise TypeError(f"Candidate has no field {min(unknown)!r}")
         return new
 
     @property

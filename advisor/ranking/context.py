@@ -99,6 +99,7 @@ def clear_memos() -> None:
         fn.cache_clear()
     _SHARED.clear()
     _KEPT.clear()
+    _FIXED.clear()
     store.forget()
     memo_store.forget()
 
@@ -133,6 +134,22 @@ class Context:
     def quality_of(self, model: ModelSpec) -> tuple[float | None, str | None]:
         q = self.catalog.quality.get(model.id)
         return (q.score, q.benchmark) if q else (None, None)
+
+
+_FIXED: dict[tuple, tuple[object, object]] = {}
+"""key -> (the object the value was made from, the value): ``kept_fields``."""
+
+
+def kept_fields(key: tuple, held: object, make):
+    """``make()``, kept between rankings under ``key`` while ``held`` (an object the value depends on, such as a
+    memoized estimate, part of the key by its id) is the same object: a re-rank after a traffic edit builds only a
+    candidate's volume-dependent fields. At most 65,536 kept; ``clear_memos`` empties it."""
+    hit = _FIXED.get(key)
+    if hit is None or hit[0] is not held:
+        if len(_FIXED) >= 65536:
+            _FIXED.clear()
+        hit = _FIXED[key] = (held, make())
+    return hit[1]
 
 
 _SHARED: OrderedDict = OrderedDict()

@@ -36,7 +36,7 @@ from advisor.ranking.bounds import (  # noqa: F401 - _estimate, admission_contex
     _prelude,
     admission_context,
 )
-from advisor.ranking.context import Context, memo_fit, prefix_cache_reason
+from advisor.ranking.context import Context, kept_fields, memo_fit, prefix_cache_reason
 from advisor.ranking.explain import billing_reasons, capacity_text
 from advisor.ranking.fitting import GPU_COUNTS, _sizing, min_gpus_at
 
@@ -404,20 +404,20 @@ class SelfHostedBackend:
                 plan, w, e.output_tokens_per_s, e.ttft_ms, dp, e.weights_bytes, ctx.day, queueing.prefill_ms(e)) + ([fleet] if fleet else [])
             return reasons
         hourly_peak = plan.usd_per_gpu_hour * plan.gpus_billed_at_peak
-        return Candidate.make(
-            model=model.id, model_name=model.name, architecture=model.architecture, deployment=self.deployment,
-            provider=price.provider, gpu=gpu.id, gpus=gpus, replicas=replicas, precision=precision,
-            monthly_cost_usd=cost.money(plan.monthly_usd), usd_per_mtok=cost.usd_per_mtok_of_volume(plan.monthly_usd, w.tokens_per_month),
-            utilization=min(1.0, utilization), quality=quality, quality_benchmark=bench, hourly_usd=cost.money(hourly_peak, cost.MICRO),
-            usd_per_gpu_hour=plan.usd_per_gpu_hour, price_source=price.source,
-            price_as_of=price.as_of, memory=mem, output_tokens_per_s_per_replica=capacity, batch=e.batch,
-            ttft_ms=e.ttft_ms, tpot_ms=e.tpot_ms, bound=e.bound, kv_precision=kv_prec,
+        fixed = kept_fields((id(e), self.deployment, model.id, model.name, gpu.id, n, dp, precision, kv_prec, quality, bench), e,
+                            lambda: Candidate.fixed(  # the fields no traffic edit changes
+            model=model.id, model_name=model.name, architecture=model.architecture, deployment=self.deployment, gpu=gpu.id, gpus=gpus,
+            precision=precision, quality=quality, quality_benchmark=bench, output_tokens_per_s_per_replica=capacity, batch=e.batch,
+            ttft_ms=e.ttft_ms, tpot_ms=e.tpot_ms, bound=e.bound, kv_precision=kv_prec, engines_per_replica=dp,
             parallelism=e.parallelism.note if dp == 1 else f"{dp} engines x {e.parallelism.note} (data parallel)",
-            utilization_table=table, billed_gpu_hours_per_month=round(plan.billed_gpu_hours_per_month, 3),
+            engine=getattr(e, "engine", None), layout=getattr(e, "layout", None)))
+        return Candidate.made_from(
+            fixed, provider=price.provider, replicas=replicas, monthly_cost_usd=cost.money(plan.monthly_usd),
+            usd_per_mtok=cost.usd_per_mtok_of_volume(plan.monthly_usd, w.tokens_per_month), utilization=min(1.0, utilization),
+            hourly_usd=cost.money(hourly_peak, cost.MICRO), usd_per_gpu_hour=plan.usd_per_gpu_hour, price_source=price.source,
+            price_as_of=price.as_of, memory=mem, utilization_table=table, billed_gpu_hours_per_month=round(plan.billed_gpu_hours_per_month, 3),
             replicas_peak=plan.replicas_peak, replicas_min=plan.replicas_min, scaling=plan.policy, pricing_kind=plan.pricing_kind,
-            instance_gpus=plan.instance_gpus, engines_per_replica=dp, engine=getattr(e, "engine", None), layout=getattr(e, "layout", None),
-            reasons=LazyReasons(explain),
-        )
+            instance_gpus=plan.instance_gpus, reasons=LazyReasons(explain))
 
     def _reasons(self, ctx: Context, model: ModelSpec, gpu: GpuSpec, n: int, precision: str, e, replicas: int,
                  utilization: float, mem: MemoryBreakdown, eng: ServingProfile, dp: int = 1, k: Costed | None = None) -> list[Reason]:
