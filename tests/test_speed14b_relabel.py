@@ -27,14 +27,14 @@ def _rows(rec):
 
 
 @pytest.mark.parametrize("name", ["bursty-app", "heavy-fine-tuning"])
-def test_relabelling_with_the_run_memo_gives_the_rows_it_gives_without(catalog, name, monkeypatch):
+def test_relabelling_in_one_copy_with_the_run_memo_gives_the_rows_it_gives_without(catalog, name, monkeypatch):
     w = preset(name)
     with_memo = recommend_with(w, catalog)
     assert any(c.mode == "reasoning" and c.utilization_table for c in with_memo.candidates)  # the scaled tables are exercised
     assert any(c.quality_delta_source for c in with_memo.candidates)  # and the quantization relabelling
     real_mode, real_quant = modes.with_mode, modes.with_quantization
-    monkeypatch.setattr(rank.modes, "with_mode", lambda c, mq, w, mw, memo=None: real_mode(c, mq, w, mw))
-    monkeypatch.setattr(rank.modes, "with_quantization", lambda c, cat, w, memo=None: real_quant(c, cat, w))
+    # relabel in one copy with the run's memo == quantization after mode, each on its own without a memo
+    monkeypatch.setattr(rank.modes, "relabel", lambda c, mq, w, mw, cat, memo: real_quant(real_mode(c, mq, w, mw), cat, w))
     monkeypatch.setattr(modes, "_TABLES", {})
     without = recommend_with(w, catalog)
     assert _rows(with_memo) == _rows(without)

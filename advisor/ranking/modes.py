@@ -86,6 +86,31 @@ def with_mode(c: Candidate, mq: ModeQuality | None, w: Workload, scaled: Workloa
     ``memo`` (one ranking's): the non-reasoning sentence, the same for every row of the mode, written once."""
     if mq is None:
         return c
+    changes, reasons = _mode_changes(c, mq, w, scaled, memo)
+    return c.evolve(reasons=c.reasons + reasons, **changes)
+
+
+def relabel(c: Candidate, mq: ModeQuality | None, w: Workload, scaled: Workload, catalog, memo: dict) -> Candidate | Rejection:
+    """``with_quantization(with_mode(c, mq, w, scaled, memo), catalog, w, memo)`` in one copy of the row, not two."""
+    if mq is None:
+        return with_quantization(c, catalog, w, memo)
+    changes, reasons = _mode_changes(c, mq, w, scaled, memo)
+    if c.deployment != "self-hosted" or not c.precision or mq.score is None:
+        return c.evolve(reasons=c.reasons + reasons, **changes)
+    key = (c.model, c.precision, c.gpu, mq.score, mq.benchmark)
+    change = memo.get(key)
+    if change is None:
+        change = memo[key] = _quantization_change(c.evolve(**changes), catalog, w)
+    if change is _UNCHANGED:
+        return c.evolve(reasons=c.reasons + reasons, **changes)
+    more, r = change
+    if isinstance(more, str):  # under the floor
+        return _floor_rejection(c.evolve(**changes), more, r)
+    return c.evolve(reasons=c.reasons + (reasons + (r,) if r is not None else reasons), **{**changes, **more})
+
+
+def _mode_changes(c: Candidate, mq: ModeQuality, w: Workload, scaled: Workload, memo: dict | None) -> tuple[dict, tuple[Reason, ...]]:
+    """The fields and reasons ``with_mode`` gives ``c``."""
     mult = mq.output_multiplier or 1.0
     changes: dict = {"mode": mq.mode, "output_multiplier": mult, "quality": mq.score, "quality_benchmark": mq.benchmark}
     if mult == 1.0:
@@ -127,7 +152,7 @@ def with_mode(c: Candidate, mq: ModeQuality | None, w: Workload, scaled: Workloa
             reasons.append(Reason("reasoning-wait", f"thinks for about {thinking:,} tokens before the visible answer; the provider's "
                                   f"speed is not measured, so that wait is unknown (at 100 tokens/s: {thinking / 100:,.1f} s, against "
                                   f"the {w.ttft_ms:,.0f} ms time-to-first-token target)", "warning", {"reasoning_tokens": thinking}))
-    return c.evolve(reasons=c.reasons + tuple(reasons), **changes)
+    return changes, tuple(reasons)
 
 
 def upcast_line(native: str) -> str:

@@ -385,7 +385,7 @@ def _recommend_with(workload: Workload, catalog: Catalog, prices: PriceBook | No
                 for r in results:
                     evaluated += 1
                     if isinstance(r, Candidate):
-                        r = modes.with_quantization(modes.with_mode(r, mq, w, mw, relabel), catalog, w, relabel)
+                        r = modes.relabel(r, mq, w, mw, catalog, relabel)
                     if isinstance(r, Candidate):
                         r = _bounded_wait(_one_quality_axis(r, w), w, mctx)
                         candidates.append(_with_fine_tuning(r, ft) if ft else r)
