@@ -32,3 +32,24 @@ def test_with_a_checkpoint_tensorrt_llm_stays_and_with_only_it_allowed_the_row_w
     only = _fp8_rows("mixtral-8x22b", engines=["trtllm"])
     assert only and all(c.engine == "trtllm" for c in only)
     assert all(any(r.code == "checkpoint" for r in c.reasons) for c in only)
+
+
+def test_int4_rows_are_costed_where_their_gptq_awq_checkpoint_loads():
+    """The catalog's INT4 checkpoints are GPTQ/AWQ: vLLM and SGLang load them, TensorRT-LLM's PyTorch backend does not
+    (ModelOpt FP8/NVFP4 only). With vLLM or SGLang allowed the row runs there; on TensorRT-LLM alone it is warned and
+    ranks after the rows known to launch."""
+    def rows(engines=None):
+        kw = {"engines": engines} if engines else {}
+        rec = api.recommend(api.workload(requests_per_day=100_000, input_tokens=1000, output_tokens=300, models=["qwen3-30b-a3b"],
+                                         precisions=["int4"], gpu_types=["h100-sxm"], self_hosting="required", **kw))
+        return [c for c in rec.candidates if c.precision == "int4"]
+
+    assert api.catalog().models["qwen3-30b-a3b"].checkpoint("int4") == "Qwen/Qwen3-30B-A3B-GPTQ-Int4"
+    free = rows()
+    assert free and all(c.engine in ("vllm", "sglang") for c in free)
+    assert not any(r.code == "checkpoint" for c in free for r in c.reasons)
+    only = rows(["trtllm"])
+    assert only and all(c.engine == "trtllm" for c in only)
+    for c in only:
+        [r] = [r for r in c.reasons if r.code == "checkpoint"]
+        assert r.numbers["quantize_first"] and "GPTQ/AWQ" in r.message

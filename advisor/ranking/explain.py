@@ -10,7 +10,7 @@ from advisor.deploy.support import upcast_step
 from advisor.domain.precision import QUANTIZED_ONLINE, is_upcast, resolve_precision
 from advisor.domain.prices import COMMITMENT_YEARS
 from advisor.domain.recommendation import Reason
-from advisor.ranking.engine_support import no_checkpoint
+from advisor.ranking.engine_support import TRTLLM_LOADS, no_checkpoint
 
 
 def _increment(price) -> str:
@@ -107,6 +107,11 @@ def checkpoint_reasons(c, catalog) -> list[Reason]:
     if not m.api_only and not m.checkpoint(resolve_precision(prec, g.vendor)) and is_upcast(prec, m.native_precision):
         return [Reason("checkpoint", upcast_step(prec, m.native_precision) + " (`moe-advisor deploy` writes the step)", "info",
                        {"precision": prec, "quantize_first": False, "upcast": True})]
+    held = m.checkpoint(prec) or m.checkpoint(resolve_precision(prec, g.vendor))
+    if c.engine == "trtllm" and held and prec not in TRTLLM_LOADS and held != m.hf_repo:
+        return [Reason("checkpoint", f"the {prec} checkpoint {held} is GPTQ/AWQ, which TensorRT-LLM's PyTorch backend does not "
+                       f"load (it takes ModelOpt FP8/NVFP4 checkpoints): serve it on vLLM or SGLang (allow them: engines), or "
+                       f"export a ModelOpt INT4-AWQ checkpoint first", "warning", {"precision": prec, "quantize_first": True})]
     if (prec in QUANTIZED_ONLINE and c.engine != "trtllm") or not no_checkpoint(m, g, prec):
         return []
     how = ("TensorRT-LLM serves only pre-quantized (ModelOpt) checkpoints; vLLM and SGLang quantize to fp8 at load time"
