@@ -929,3 +929,16 @@ def test_the_breakdowns_api_line_is_one_that_can_serve_the_workload():
     c = next(c for c in plain.candidates if c.deployment == "self-hosted" and c.break_even_vs)
     usd, label = Services().cheapest_api(c, plain)
     assert label.startswith(f"{c.model} via ") and f"${usd:.3f}" in c.break_even_vs
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)])
+async def test_every_preset_name_shows_whole_in_the_form(size):
+    """The questions pane is narrow (37 columns at 120, 36 at 80): the preset row's short label leaves the choice room
+    for the longest preset name, arrows included."""
+    longest = max(PRESETS, key=len)
+    app = make_app(workload=PRESETS[longest])
+    async with app.run_test(size=size) as pilot:
+        await settle(pilot)
+        choice = app.screen.query_one("#preset", Choice)
+        assert choice.value == longest
+        assert longest in str(choice.render()) and "…" not in str(choice.render())

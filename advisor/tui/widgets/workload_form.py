@@ -153,7 +153,7 @@ class WorkloadForm(VerticalScroll):
     def compose(self) -> ComposeResult:
         # Per field: one row (label | control) and the hint under it. The first sections are composed
         # now; the rest is mounted later (mount_rest), so the screen and the first ranking appear sooner.
-        yield Horizontal(Label("Preset", classes="field-label"),
+        yield Horizontal(Label("Preset", classes="field-label preset-label"),
                          Choice(list(services.presets()), self.base.name if self.base.name in services.presets() else "",
                                 placeholder="custom", id="preset"),
                          classes="field-row")
