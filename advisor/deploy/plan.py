@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from advisor.catalog.load import Catalog
 from advisor.domain.precision import (
     QUANTIZED_ONLINE,  # re-exported: deploy's name for it
+    checkpoint_for,
 )
 from advisor.domain.recommendation import Candidate
 from advisor.domain.workload import Workload
@@ -205,7 +206,6 @@ def plan_for(c: Candidate, w: Workload, cat: Catalog) -> EnginePlan:
     mean thinking tokens (``ranking.modes``), at most the model's own limit."""
     if c.deployment != "self-hosted" or not c.gpu:
         raise InputError("candidate", f"{c.label} is an API: there is no engine to launch")
-    from advisor.domain.precision import resolve_precision
     from advisor.physics import lora
     from advisor.physics.engines import engine_profile
     from advisor.physics.layouts import make_layout
@@ -250,7 +250,7 @@ def plan_for(c: Candidate, w: Workload, cat: Catalog) -> EnginePlan:
         batch=int(c.batch or 1), max_batched_tokens=int(profile.memory.max_batched_tokens),
         kv_need_bytes=mem.kv_cache_bytes if mem else 0, kv_capacity_bytes=mem.kv_capacity_bytes if mem else 0,
         nodes=max(1, math.ceil(c.gpus / inst)), gpus_per_node=min(c.gpus, inst),
-        checkpoint=m.checkpoint(prec) or m.checkpoint(resolve_precision(prec, g.vendor)) or m.hf_repo,
+        checkpoint=checkpoint_for(m, prec, g.vendor) or m.hf_repo,
         memory=gpu_mem, default_fractions=defaults, lora=adapters, lora_served=served, mode=c.mode or "", visible_context=w.context_max_tokens,
         trust_remote_code=m.trust_remote_code,
     )

@@ -64,6 +64,12 @@ QUANTIZED_ONLINE = ("fp8",)
 others need a pre-quantized checkpoint (TensorRT-LLM always does)."""
 
 
+def checkpoint_for(model, precision: str, vendor: str = "") -> str:
+    """``model``'s published checkpoint of ``precision`` weights as the GPU's vendor reads the name (``fp4``: NVFP4 on
+    NVIDIA, MXFP4 elsewhere), "" when none is recorded (``ModelSpec.checkpoint``)."""
+    return model.checkpoint(precision) or model.checkpoint(resolve_precision(precision, vendor))
+
+
 def resolve_precision(name: str, vendor: str = "") -> str:
     """``fp4`` is an alias for the 4-bit float format the GPU's checkpoints use: NVFP4 on NVIDIA GPUs
     (NVIDIA's FP4 checkpoints are ModelOpt NVFP4, run natively on Blackwell), MXFP4 on other vendors'

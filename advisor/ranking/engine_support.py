@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from advisor.deploy.support import vllm_support
-from advisor.domain.precision import QUANTIZED_ONLINE, is_upcast, resolve_precision
+from advisor.domain.precision import QUANTIZED_ONLINE, checkpoint_for, is_upcast
 from advisor.domain.recommendation import Candidate, Reason, Rejection
 from advisor.domain.serving import ServingProfile
 from advisor.domain.specs import GpuSpec, ModelSpec
@@ -38,7 +38,7 @@ def no_checkpoint(model: ModelSpec, gpu: GpuSpec, precision: str) -> bool:
     the native ones nor an upcast of them: an engine must quantize them at load time, or someone must first."""
     if model.api_only or precision == model.native_precision or precision in model.checkpoints:
         return False
-    return not (model.checkpoint(resolve_precision(precision, gpu.vendor)) or is_upcast(precision, model.native_precision))
+    return not (checkpoint_for(model, precision, gpu.vendor) or is_upcast(precision, model.native_precision))
 
 
 TRTLLM_LOADS = ("fp8", "nvfp4", "fp4", "mxfp4", "mxfp4-experts", "bf16", "fp16")

@@ -7,7 +7,7 @@ from advisor import cost
 from advisor.common import fmt
 from advisor.cost import billing
 from advisor.deploy.support import upcast_step
-from advisor.domain.precision import QUANTIZED_ONLINE, is_upcast, resolve_precision
+from advisor.domain.precision import QUANTIZED_ONLINE, checkpoint_for, is_upcast
 from advisor.domain.prices import COMMITMENT_YEARS
 from advisor.domain.recommendation import Reason
 from advisor.ranking.engine_support import TRTLLM_LOADS, no_checkpoint
@@ -104,10 +104,10 @@ def checkpoint_reasons(c, catalog) -> list[Reason]:
     m, g = catalog.models.get(c.model), catalog.gpus.get(c.gpu or "")
     if m is None or g is None:
         return []
-    if not m.api_only and not m.checkpoint(resolve_precision(prec, g.vendor)) and is_upcast(prec, m.native_precision):
+    if not m.api_only and not checkpoint_for(m, prec, g.vendor) and is_upcast(prec, m.native_precision):
         return [Reason("checkpoint", upcast_step(prec, m.native_precision) + " (`moe-advisor deploy` writes the step)", "info",
                        {"precision": prec, "quantize_first": False, "upcast": True})]
-    held = m.checkpoint(prec) or m.checkpoint(resolve_precision(prec, g.vendor))
+    held = checkpoint_for(m, prec, g.vendor)
     if c.engine == "trtllm" and held and prec not in TRTLLM_LOADS and held != m.hf_repo:
         return [Reason("checkpoint", f"the {prec} checkpoint {held} is GPTQ/AWQ, which TensorRT-LLM's PyTorch backend does not "
                        f"load (it takes ModelOpt FP8/NVFP4 checkpoints): serve it on vLLM or SGLang (allow them: engines), or "
