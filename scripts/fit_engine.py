@@ -17,7 +17,7 @@ Reproducible and deterministic:
 3. per-GPU multipliers on GPUs with at least 9 training rows;
 4. the AMD (ROCm) speed from the MLPerf Inference v4.1 Llama 2 70B pairs (MI300X vLLM vs H100 TensorRT-LLM).
 Engine defaults below are documented facts, not fitted (sources in ENGINES). The documented support tables of
-each engine (``[engines.<id>.lora]``, ``.hardware``, ``.chunked_attention``: SUPPORT_TABLES) are not fitted either:
+each engine (``[engines.<id>.lora]``, ``.hardware``, ``.chunked_attention``, ``.sliding_window``: SUPPORT_TABLES) are not fitted either:
 they are carried over from the current catalogs/engine.toml unchanged.
 """
 
@@ -79,7 +79,7 @@ ENGINES = {
 }
 
 
-SUPPORT_TABLES = ("lora", "hardware", "chunked_attention")
+SUPPORT_TABLES = ("lora", "hardware", "chunked_attention", "sliding_window")
 """Hand-kept ``[engines.<id>.*]`` tables (each with its source URL and date) the fit carries over unchanged."""
 
 

@@ -16,7 +16,7 @@ from typing import Any
 from advisor.domain.precision import PRECISIONS
 from advisor.domain.prices import PRICING_KINDS, ApiPrice, GpuPrice
 from advisor.domain.serving import (ENGINE_IDS, KV_ADMISSION, LORA_MOE, MEMORY_POLICIES, ChunkedAttention, Efficiency, FitStats,
-                                    GpuMultipliers, HardwareSupport, LoraSupport, MemoryPolicy, ServingProfile, VendorOverride)
+                                    GpuMultipliers, HardwareSupport, LoraSupport, MemoryPolicy, ServingProfile, SlidingWindowKv, VendorOverride)
 from advisor.domain.specs import GpuSpec, ModelSpec, QualityScore
 from advisor.errors import CatalogError
 
@@ -357,7 +357,7 @@ def build_serving_profile(raw: dict, label: str) -> ServingProfile:
     return build_engine_profiles(raw, label)[0]
 
 
-_ENGINE_KEYS = ("name", "vendors", "layouts", "precisions", "notes", "factors", "memory", "lora", "hardware", "chunked_attention")
+_ENGINE_KEYS = ("name", "vendors", "layouts", "precisions", "notes", "factors", "memory", "lora", "hardware", "chunked_attention", "sliding_window")
 
 
 def build_engine_profiles(raw: dict, label: str) -> tuple[ServingProfile, dict[str, ServingProfile]]:
@@ -392,7 +392,7 @@ def build_engine_profiles(raw: dict, label: str) -> tuple[ServingProfile, dict[s
             layouts=layouts, efficiency=dataclasses.replace(base.efficiency, **eff),
             memory=dataclasses.replace(base.memory, **mem), lora=_lora(e, label, f"{where}.lora"),
             hardware=_support(e, "hardware", label, where, HardwareSupport.from_table),
-            chunked_attention=_support(e, "chunked_attention", label, where, ChunkedAttention.from_table))
+            **{k: _support(e, k, label, where, t.from_table) for k, t in (("chunked_attention", ChunkedAttention), ("sliding_window", SlidingWindowKv))})
     default_id = raw.get("engine", "")
     if default_id in ENGINE_IDS:
         if default_id not in engines:

@@ -134,7 +134,7 @@ def cmd_estimate(args: argparse.Namespace) -> int:
         return 3
     lines += [
         f"  KV cache         {fmt.gb(f.kv_capacity_bytes)} in all: room for {e.max_concurrency:,} sequence{'' if e.max_concurrency == 1 else 's'} at their full "
-        f"{e.input_tokens + e.output_tokens:,} tokens",
+        f"{e.input_tokens + e.output_tokens:,} tokens" + (f" ({e.kv_policy})" if e.kv_policy else ""),
         f"  engine, layout   {e.engine}, {e.layout} ({e.parallelism.note})"
         + (" -- searched: " + ", ".join(f"{name} {fmt.num(t)} tok/s" for name, t in e.layouts_tried) if e.layouts_tried else ""),
         f"  batch            {e.batch:,} concurrent sequence{'' if e.batch == 1 else 's'}" + (f" (largest within TPOT {e.tpot_limit_ms:g} ms)" if e.tpot_limit_ms else " (throughput-optimal)")

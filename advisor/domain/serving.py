@@ -12,7 +12,7 @@ import dataclasses
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any
+from typing import Any, ClassVar
 
 KV_ADMISSION = ("average", "max")
 MEMORY_POLICIES = ("free_fraction", "total_fraction")
@@ -184,27 +184,79 @@ class HardwareSupport:
 CHUNKED_KV = ("full", "chunked")
 """How an engine keeps the KV cache of chunked-attention layers (Llama 4): for the whole context, or one chunk."""
 
+SLIDING_KV = ("window", "pool", "full")
+"""How an engine keeps the KV cache of sliding-window layers (gpt-oss, Gemma 3): the window only (a paged manager
+that frees the blocks behind the window), a separate pool sized as a fixed share of the full layers' (SGLang's SWA
+pool), or the whole context (one pool for every layer; the kernel still reads only the window)."""
+
 
 @dataclass(frozen=True)
-class ChunkedAttention:
-    """``[engines.<id>.chunked_attention]``: the engine's default KV policy for chunked-attention layers."""
+class _WindowKvTable:
+    """A sourced engine table naming the engine's default KV policy for one kind of windowed layer."""
 
     kv: str
-    """One of ``CHUNKED_KV``."""
+    """One of the subclass's ``CHOICES``."""
     source: str
     as_of: str
     notes: str = ""
+    CHOICES: ClassVar[tuple[str, ...]] = ()
+    EXTRA: ClassVar[tuple[str, ...]] = ()
+    """Fields of the table besides ``kv`` and the sourcing ones."""
+
+    @classmethod
+    def _checked(cls, raw: dict[str, Any]) -> dict[str, str]:
+        """``kv`` and the sourcing fields of ``raw``; ValueError(field, message) on an unknown field or ``kv``."""
+        text = _sourced(raw)
+        for key in raw:
+            if key not in text and key != "kv" and key not in cls.EXTRA:
+                raise ValueError(key, "unknown field")
+        if raw.get("kv") not in cls.CHOICES:
+            raise ValueError("kv", f"must be one of {', '.join(cls.CHOICES)}, got {raw.get('kv')!r}")
+        return {**text, "kv": raw["kv"]}
+
+
+@dataclass(frozen=True)
+class ChunkedAttention(_WindowKvTable):
+    """``[engines.<id>.chunked_attention]``: the engine's default KV policy for chunked-attention layers."""
+
+    CHOICES: ClassVar[tuple[str, ...]] = CHUNKED_KV
 
     @classmethod
     def from_table(cls, raw: dict[str, Any], precisions: tuple[str, ...] = ()) -> ChunkedAttention:
         """From ``{kv = "full" | "chunked", source, as_of, notes}``; ValueError(field, message)."""
-        text = _sourced(raw)
-        for key in raw:
-            if key not in text and key != "kv":
-                raise ValueError(key, "unknown field")
-        if raw.get("kv") not in CHUNKED_KV:
-            raise ValueError("kv", f"must be one of {', '.join(CHUNKED_KV)}, got {raw.get('kv')!r}")
-        return cls(kv=raw["kv"], **text)
+        return cls(**cls._checked(raw))
+
+
+@dataclass(frozen=True)
+class SlidingWindowKv(_WindowKvTable):
+    """``[engines.<id>.sliding_window]``: the engine's default KV policy for sliding-window layers."""
+
+    pool_ratio: float = 0.0
+    """``pool``: tokens a sliding-window layer's pool holds per token of a full layer's (SGLang's
+    ``swa_full_tokens_ratio``)."""
+    full_for: tuple[str, ...] = ()
+    """Model ids the engine keeps in full all the same (it turns its windowed pool off for their architecture)."""
+    CHOICES: ClassVar[tuple[str, ...]] = SLIDING_KV
+    EXTRA: ClassVar[tuple[str, ...]] = ("pool_ratio", "full_for")
+
+    def kv_for(self, model_id: str) -> str:
+        """The policy for ``model_id``: ``full`` where the engine makes an exception for it, else ``kv``."""
+        return "full" if model_id in self.full_for else self.kv
+
+    @classmethod
+    def from_table(cls, raw: dict[str, Any], precisions: tuple[str, ...] = ()) -> SlidingWindowKv:
+        """From ``{kv = "window" | "pool" | "full", pool_ratio, full_for, source, as_of, notes}``; ValueError(field,
+        message). ``pool`` needs a ``pool_ratio`` in (0, 1]."""
+        checked = cls._checked(raw)
+        ratio = raw.get("pool_ratio", 0.0)
+        if isinstance(ratio, bool) or not isinstance(ratio, (int, float)) or not 0.0 <= ratio <= 1.0:
+            raise ValueError("pool_ratio", f"must be a number in [0, 1], got {ratio!r}")
+        if raw["kv"] == "pool" and not ratio:
+            raise ValueError("pool_ratio", "kv = 'pool' needs the pool's share (0 < pool_ratio <= 1)")
+        full_for = raw.get("full_for", [])
+        if not isinstance(full_for, list) or not all(isinstance(x, str) for x in full_for):
+            raise ValueError("full_for", "must be a list of model ids")
+        return cls(pool_ratio=float(ratio), full_for=tuple(full_for), **checked)
 
 
 def _sourced(raw: dict[str, Any]) -> dict[str, str]:
@@ -258,6 +310,8 @@ class ServingProfile:
     """What precisions need of the GPU (None: not recorded, so every listed precision runs on every GPU)."""
     chunked_attention: ChunkedAttention | None = None
     """KV policy for chunked-attention layers (None: not recorded; the estimate caps their KV at the chunk)."""
+    sliding_window: SlidingWindowKv | None = None
+    """KV policy for sliding-window layers (None: not recorded; the estimate caps their KV at the window)."""
     _hash: int = field(default=0, init=False, repr=False, compare=False)
 
     def __hash__(self) -> int:  # memo keys hash the profile often: compute it once
@@ -300,6 +354,11 @@ class ServingProfile:
     def chunked_attention_kv(self) -> str | None:
         """``full`` or ``chunked`` where the catalog records the engine's policy, else None."""
         return self.chunked_attention.kv if self.chunked_attention is not None else None
+
+    def sliding_window_kv(self, model_id: str = "") -> str | None:
+        """``window``, ``pool`` or ``full`` for ``model_id``'s sliding-window layers where the catalog records the
+        engine's policy, else None."""
+        return self.sliding_window.kv_for(model_id) if self.sliding_window is not None else None
 
     def factors_dict(self) -> dict[str, Any]:
         return dict(_factors(self.efficiency))

@@ -39,7 +39,7 @@ from functools import lru_cache
 
 from advisor.domain.specs import GpuSpec, ModelSpec
 from advisor.errors import InputError
-from advisor.physics.sizing import Fit, fit
+from advisor.physics.sizing import Fit, KvLayout, fit
 
 LAYOUTS = ("tp", "tp_ep", "dep", "pp")
 LAYOUT_ALIASES = {"ep": "tp_ep", "tep": "tp_ep", "tp+ep": "tp_ep", "attention_tp_ep": "tp_ep",
@@ -131,11 +131,12 @@ def parallelism(m: ModelSpec, gpu: GpuSpec, gpus: int, layout: str | None = None
 
 @lru_cache(maxsize=65536)
 def fit_as(m: ModelSpec, gpu: GpuSpec, gpus: int, prec: str, ctx: int, kv_precision: str, memory, kv_replication: float,
-           weights_per_gpu: int, precision: str) -> Fit:
+           weights_per_gpu: int, precision: str, kv: KvLayout | None = None) -> Fit:
     """``fit`` for one layout, labelled with the precision the caller named (the same fit recurs for every
     engine with the same memory policy and every TPOT limit: memoized; ``clear_memos`` empties it). With the
-    layout's ``weights_per_gpu`` given, ``fit`` reads the precision only as the label (``prec`` resolves it)."""
-    return fit(m, gpu, gpus, precision, ctx, kv_precision, memory, kv_replication=kv_replication, weights_per_gpu=weights_per_gpu)
+    layout's ``weights_per_gpu`` given, ``fit`` reads the precision only as the label (``prec`` resolves it). ``kv``:
+    the KV layout the engine allocates (advisor.physics.kv_policy)."""
+    return fit(m, gpu, gpus, precision, ctx, kv_precision, memory, kv_replication=kv_replication, weights_per_gpu=weights_per_gpu, kv=kv)
 
 
 def layouts_for(m: ModelSpec, gpu: GpuSpec, gpus: int, supported: tuple[str, ...] = LAYOUTS) -> tuple[Parallelism, ...]:

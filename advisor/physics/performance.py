@@ -27,7 +27,7 @@ Everything is divided by the engine's relative speed (catalogs/engine.toml ``[en
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 from advisor.domain.specs import GpuSpec, ModelSpec
@@ -42,6 +42,7 @@ from advisor.physics.layouts import (LAYOUT_ALIASES, Parallelism, caller_id, che
 from advisor.physics.batching import operating_point
 from advisor.physics.engine_caps import engine_cap
 from advisor.physics.floor import moe_layer_us
+from advisor.physics.kv_policy import KvAllocation, resolve as resolve_kv
 from advisor.physics.moe import (ep_compute_load, ep_max_load, experts_touched, expert_shape_efficiency, grouped_format_rate,
                                  grouped_gemm_efficiency, weight_only)
 from advisor.physics.sizing import Fit, KvLayout, active_params, kv_layout, param_breakdown, weight_bytes
@@ -113,7 +114,7 @@ class Estimate:
     step: StepCost | None
     parallelism: Parallelism | None
     fit: Fit
-    kv_layout: KvLayout
+    kv_layout: KvLayout  # KV per sequence as the engine allocates it (advisor.physics.kv_policy)
     factors: dict = field(default_factory=dict, compare=False)
     """Efficiency factors used (the serving profile's, resolved for the GPU's vendor)."""
     warnings: tuple[str, ...] = ()
@@ -124,6 +125,7 @@ class Estimate:
     layouts_tried: tuple[tuple[str, float], ...] = field(default=(), compare=False)
     """(layout, output tokens/s) of every layout searched."""
     cached_input_tokens: int = 0  # prompt tokens whose KV the engine reuses (prefix caching): held, not prefilled
+    kv_policy: str = ""  # how the engine allocates KV for windowed layers (advisor.physics.kv_policy)
 
     def kv_bytes(self, context_tokens: int) -> int:
         """KV bytes of one sequence at ``context_tokens`` tokens."""
@@ -376,22 +378,19 @@ class _Model:
 def estimate_for(m: ModelSpec, gpu: GpuSpec, gpus: int, precision: str, input_tokens: int, output_tokens: int,
                  kv_precision: str | None = None, tpot_limit_ms: float | None = None, *,
                  engine: ServingProfile, layout: str | None = None, concurrency: int | None = None,
-                 chunked_kv: str | None = None, cached_input_tokens: int = 0) -> Estimate:
+                 chunked_kv: str | None = None, cached_input_tokens: int = 0, sliding_kv: str | None = None) -> Estimate:
     """Estimate one deployment served by ``engine`` (a profile from catalogs/engine.toml), in ``layout`` or
     in the best layout the engine supports (most output tokens/s among those that fit and meet the TPOT
     limit). ``concurrency`` pins the number of concurrent sequences (capped by what the KV cache and the
-    engine admit) instead of searching for the best batch. ``chunked_kv="full"``: the engine keeps (and reads in
-    decode) the whole context's KV for chunked-attention layers (Llama 4); ``"chunked"``: KV capped at the chunk;
-    None: the engine's policy (``[engines.<id>.chunked_attention]`` in catalogs/engine.toml, with its sources:
-    TensorRT-LLM and SGLang full, vLLM chunked since PR 29627), "chunked" where the catalog records none. The first
-    ``cached_input_tokens`` of each prompt are reused from the KV cache (prefix caching): KV held, prefill skipped."""
+    engine admit) instead of searching for the best batch. The KV cache admits sequences at what the engine
+    ALLOCATES (advisor.physics.kv_policy.resolve): ``chunked_kv`` ``full``/``chunked`` for chunked-attention
+    layers (Llama 4), ``sliding_kv`` ``window``/``pool``/``full`` for sliding-window layers (gpt-oss, Gemma 3); None:
+    the engine's policy in catalogs/engine.toml, with its sources. The first ``cached_input_tokens`` of each
+    prompt are reused from the KV cache (prefix caching): KV held, prefill skipped."""
     precision, kv_precision, layout = caller_id(precision), caller_id(kv_precision), caller_id(layout)
     layout = LAYOUT_ALIASES.get(layout, layout)
     check_request(gpus, input_tokens, output_tokens, tpot_limit_ms, layout, cached_input_tokens)
-    if chunked_kv not in (None, "full", "chunked"):
-        raise InputError("chunked_kv", f"must be 'full' or 'chunked', got {chunked_kv!r}")
-    if (chunked_kv or engine.chunked_attention_kv) == "full" and m.chunked_layers:
-        m = replace(m, chunked_layers=0, attention_chunk_size=0)
+    m, alloc = resolve_kv(m, engine, chunked_kv, sliding_kv)
     engine = engine.for_vendor(gpu.vendor)
     prec = resolve_precision(precision, gpu.vendor)
     scheme(prec)
@@ -412,7 +411,7 @@ def estimate_for(m: ModelSpec, gpu: GpuSpec, gpus: int, precision: str, input_to
     tried = []
     for lay in lays:
         core = _layout_core(m, gpu, gpus, precision, prec, input_tokens, output_tokens, kv_precision, tpot_limit_ms,
-                            engine, lay, concurrency, cached_input_tokens)
+                            engine, lay, concurrency, cached_input_tokens, alloc)
         fits, tput, tpot = core[0].fits, core[3], core[4]
         k = correction_for(m.id, gpu.id, gpus, precision, engine.id, lay.layout, input_tokens, output_tokens) if fits and measured else None
         tpot_ms = tpot * 1e3 if fits else math.inf
@@ -424,23 +423,24 @@ def estimate_for(m: ModelSpec, gpu: GpuSpec, gpus: int, precision: str, input_to
             best = (key, core, lay, k)
     _, core, lay, k = best
     return _estimate_layout(m, gpu, gpus, precision, prec, input_tokens, output_tokens, kv_precision, tpot_limit_ms, engine,
-                            lay, core, k, tuple(tried) if len(tried) > 1 else ())
+                            lay, core, k, tuple(tried) if len(tried) > 1 else (), alloc)
 
 
 def _layout_core(m: ModelSpec, gpu: GpuSpec, gpus: int, precision: str, prec: str, input_tokens: int, output_tokens: int,
                  kv_precision: str, tpot_limit_ms: float | None, engine: ServingProfile, lay: Parallelism,
-                 concurrency: int | None, cached: int = 0) -> tuple:
+                 concurrency: int | None, cached: int, alloc: KvAllocation) -> tuple:
     """What the layout search compares, for one layout: (fit, step model, batch, output tokens/s, TPOT seconds,
-    meets the TPOT limit). The step model and the rest are None/0 when the weights do not fit."""
+    meets the TPOT limit); None/0 when the weights do not fit. KV held: what the engine allocates (``alloc``)."""
     ctx = input_tokens + output_tokens
     w = weight_bytes(m, prec)
     per_gpu = weights_per_gpu(w.non_expert, w.routed_experts, lay)
-    fitted = fit_as(m, gpu, gpus, prec, ctx, kv_precision, engine.memory, lay.kv_replication, per_gpu, precision)
+    kv = alloc.layout(m, kv_precision)
+    fitted = fit_as(m, gpu, gpus, prec, ctx, kv_precision, engine.memory, lay.kv_replication, per_gpu, precision, kv)
     if not fitted.fits:
         return fitted, None, 0, 0.0, math.inf, False
     model = _Model(m, gpu, prec, kv_precision, engine, lay, input_tokens, output_tokens, cached)
     admission_ctx = input_tokens + output_tokens / 2.0 if engine.efficiency.kv_admission == "average" else ctx
-    kv_fit = int(fitted.kv_capacity_bytes // max(1, kv_layout(m, kv_precision).bytes_for_context(int(admission_ctx))))
+    kv_fit = int(fitted.kv_capacity_bytes // max(1, kv.bytes_for_context(int(admission_ctx))))
     b_max = max(1, min(engine_cap(m, gpu, gpus, prec, kv_precision, engine, lay, input_tokens, output_tokens), kv_fit))
     if concurrency is not None:
         b_max = max(1, min(b_max, int(concurrency)))
@@ -449,11 +449,11 @@ def _layout_core(m: ModelSpec, gpu: GpuSpec, gpus: int, precision: str, prec: st
 
 def _estimate_layout(m: ModelSpec, gpu: GpuSpec, gpus: int, precision: str, prec: str, input_tokens: int, output_tokens: int,
                      kv_precision: str, tpot_limit_ms: float | None, engine: ServingProfile, lay: Parallelism,
-                     core: tuple, k: float | None, tried: tuple[tuple[str, float], ...]) -> Estimate:
+                     core: tuple, k: float | None, tried: tuple[tuple[str, float], ...], alloc: KvAllocation) -> Estimate:
     """The estimate of the layout the search chose, from its ``_layout_core``: the step's parts, TTFT and the
     warnings (built for the chosen layout only), with the team's correction ``k`` and every layout's result."""
     fitted, model, batch, tput, tpot, meets = core
-    ctx, w, layout, p = input_tokens + output_tokens, weight_bytes(m, prec), kv_layout(m, kv_precision), param_breakdown(m)
+    ctx, w, layout, p = input_tokens + output_tokens, weight_bytes(m, prec), alloc.layout(m, kv_precision), param_breakdown(m)
     warnings: list[str] = []
     if engine.calibrated_models is not None:
         if m.id not in engine.calibrated_models:
@@ -481,7 +481,7 @@ def _estimate_layout(m: ModelSpec, gpu: GpuSpec, gpus: int, precision: str, prec
         weights_bytes=w.total, kv_bytes_per_token=layout.bytes_per_token_full, kv_bytes_for_context=layout.bytes_for_context(ctx),
         fits=fitted.fits, shortfall_bytes=fitted.shortfall_bytes, max_concurrency=fitted.max_concurrency,
         tpot_limit_ms=tpot_limit_ms, parallelism=lay, fit=fitted, factors=engine.factors_dict(), kv_layout=layout,
-        engine=engine.id, layout=lay.layout, layouts_tried=tried, cached_input_tokens=model.inp - model.new if model else 0)
+        engine=engine.id, layout=lay.layout, layouts_tried=tried, kv_policy=alloc.label(m), cached_input_tokens=model.inp - model.new if model else 0)
     if not fitted.fits:
         return Estimate(batch=0, output_tokens_per_s=0.0, ttft_ms=math.inf, tpot_ms=math.inf, meets_tpot_limit=False,
                         bound="memory capacity", step=None, warnings=tuple(warnings), **common)

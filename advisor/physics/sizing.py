@@ -226,9 +226,13 @@ class KvGroup:
     tokens_per_entry: int = 1
     """Compression: one cached entry per this many tokens (CSA)."""
     kind: str = "full"
+    pool_fraction: float = 0.0
+    """An engine's fixed-share pool (advisor.physics.kv_policy): at least this share of the context is charged."""
 
     def bytes_for_context(self, n: int) -> float:
         tokens = min(n, self.window_tokens) if self.window_tokens else n
+        if self.pool_fraction:
+            tokens = max(tokens, math.ceil(self.pool_fraction * n))
         entries = -(-tokens // self.tokens_per_entry) if self.tokens_per_entry > 1 else tokens
         return self.layers * self.bytes_per_entry * entries
 
@@ -406,7 +410,7 @@ concurrency (``Fit.max_concurrency``) and so its cost per token carry."""
 
 def fit(m: ModelSpec, gpu: GpuSpec, gpus: int, precision: str, context_tokens: int,
         kv_precision: str = "bf16", memory: MemoryPolicy | None = None, kv_replication: float = 1.0,
-        weights_per_gpu: int | None = None) -> Fit:
+        weights_per_gpu: int | None = None, kv: KvLayout | None = None) -> Fit:
     """Weights shard evenly over the GPUs (tensor/expert parallel); the rest after the engine's reserve
     is KV cache. It fits when at least one sequence of ``context_tokens`` fits in the KV cache.
 
@@ -414,13 +418,14 @@ def fit(m: ModelSpec, gpu: GpuSpec, gpus: int, precision: str, context_tokens: i
     tensor-parallel rank; GQA heads are replicated when TP exceeds the KV-head count).
     ``weights_per_gpu``: the layout's weight bytes per GPU (advisor.physics.layouts.weights_per_gpu; attention
     data parallelism replicates the non-expert weights); default: an even split. ``fp4`` is sized in the
-    format the GPU's checkpoints use (NVFP4 on NVIDIA, MXFP4 elsewhere)."""
+    format the GPU's checkpoints use (NVFP4 on NVIDIA, MXFP4 elsewhere). ``kv``: the KV layout the engine
+    allocates (advisor.physics.kv_policy); default: the architecture's."""
     w = weight_bytes(m, resolve_precision(precision, gpu.vendor))
     per_gpu_weights = math.ceil(w.total / gpus) if weights_per_gpu is None else int(weights_per_gpu)
     reserve = runtime_reserve(m, gpu, gpus, memory, per_gpu_weights)
     cap = gpu.memory_bytes
     free_per_gpu = cap - per_gpu_weights - reserve.total
-    layout = kv_layout(m, kv_precision)
+    layout = kv or kv_layout(m, kv_precision)
     per_seq = layout.bytes_for_context(context_tokens)
     kv_total = int(max(0, free_per_gpu) * gpus / max(1.0, kv_replication))
     max_conc = kv_total // per_seq if per_seq else 0

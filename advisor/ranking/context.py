@@ -25,6 +25,7 @@ from advisor.domain.specs import GpuSpec, ModelSpec
 from advisor.domain.traffic import DayProfile, day_profile
 from advisor.domain.workload import Workload
 from advisor.physics import performance
+from advisor.physics.kv_policy import resolve as resolve_kv
 from advisor.physics.layouts import fit_as
 from advisor.physics.performance import Estimate, Parallelism, estimate_for, parallelism
 from advisor.physics.sizing import Fit, fit
@@ -77,8 +78,8 @@ def memo_fit(model: ModelSpec, gpu: GpuSpec, n: int, precision: str, context: in
     """Memoized in this process only: a fit costs microseconds, and a warm ranking reads the stored sizings (each
     built from these fits) instead, so storing the fits too (half the stored results) would only push the sizings
     and estimates past the store's cap."""
-    par = parallelism(model, gpu, n)
-    return par, fit(model, gpu, n, precision, context, kv, profile.memory, kv_replication=par.kv_replication)
+    par, (m, alloc) = parallelism(model, gpu, n), resolve_kv(model, profile)  # KV as the engine allocates it
+    return par, fit(m, gpu, n, precision, context, kv, profile.memory, kv_replication=par.kv_replication, kv=alloc.layout(m, kv))
 
 
 _MEMOS: list = [memo_estimate, memo_bound, _computed, memo_fit, fit_as, *performance.MEMOS]
