@@ -35,10 +35,10 @@ def _flag(argv, name):
 
 
 def _values(argv, name):
-    """Every value after ``name`` up to the next flag."""
+    """Every value after ``name`` up to the next flag (or the next shell expansion, such as the LoRA placeholder)."""
     i = argv.index(name) + 1
     out = []
-    while i < len(argv) and not argv[i].startswith("--"):
+    while i < len(argv) and not argv[i].startswith(("--", "${")):
         out.append(argv[i])
         i += 1
     return out

@@ -52,7 +52,7 @@ def _cmd(argv: list[str], prefix: str = "", background: bool = False) -> str:
     head, rest, lines, j = " ".join(argv[:n]), argv[n:], [], 0
     while j < len(rest):
         end = j + 1
-        while end < len(rest) and not rest[end].startswith("--"):
+        while end < len(rest) and not rest[end].startswith(("--", "${")):
             end += 1
         lines.append(" ".join(rest[j:end]))
         j = end
@@ -108,6 +108,13 @@ def notes(p: EnginePlan, engine: str) -> list[str]:
     out = []
     if engine != p.engine:
         out.append(f"the estimate assumed {p.engine}; these {VERSIONS[engine]} settings keep its layout, memory and batch")
+    if p.vendor == "amd" and engine in ("vllm", "sglang"):
+        image = support.vllm_rocm_image(p.model_id) if engine == "vllm" else support.SGLANG_ROCM_IMAGE
+        out.append(f"{p.gpu} is an AMD GPU: run this in the engine's ROCm build, the image {image} (the SkyPilot file's "
+                   f"image_id); pip's {engine} wheel is the CUDA build and does not run on ROCm")
+    if p.skipped_checkpoint:
+        out.append(f"not NVIDIA's ModelOpt checkpoint {p.skipped_checkpoint}: vLLM's ROCm build loads no modelopt format "
+                   f"({support.ROCM_QUANTIZATION_SOURCE}, supported_quantization), and SGLang's ROCm build is not known to")
     if p.prequantized:
         out.append(f"{p.precision} weights: the published checkpoint {p.checkpoint} (of {p.hf_repo})")
     elif p.upcast and not p.prequantized:
@@ -115,7 +122,7 @@ def notes(p: EnginePlan, engine: str) -> list[str]:
             p.precision, p.native_precision, p.hf_repo))
     elif p.quantize_online and engine != "trtllm":
         out.append(f"{p.precision} weights: {VERSIONS[engine]} quantizes the {p.native_precision} checkpoint {p.hf_repo} "
-                   f"at load time (--quantization {p.precision}; no {p.precision} checkpoint of it is known)")
+                   f"at load time (--quantization {p.precision}; no {p.precision} checkpoint of it that loads here is known)")
     if p.nodes > 1:
         how = {"vllm": "start a Ray cluster over the nodes first (--distributed-executor-backend ray)",
                "sglang": "run the command on every node with its --node-rank",
@@ -184,9 +191,87 @@ def warnings(p: EnginePlan, engine: str) -> list[str]:
     return out
 
 
+LORA_MODULES_FLAG = {"vllm": "--lora-modules", "sglang": "--lora-paths"}
+"""The flag that names adapters as NAME=PATH at start (``LORA_LOADING``); TensorRT-LLM's is ``lora_config.lora_dir``."""
+VLLM_DP_RPC_PORT = 29550
+"""vLLM's default ``--data-parallel-rpc-port`` (``ParallelConfig.data_parallel_rpc_port``), moved by 100 per engine side by
+side. On one host vLLM hands its DP engines their handshake over IPC and picks free ports for the DP process groups
+(``launch_core_engines``, ``ParallelConfig.__post_init__``: ``get_open_ports_list``, https://github.com/vllm-project/vllm/
+blob/00193b82b0e2d4faea5d3b4ea4f6c4c2bd9d057a/vllm/config/parallel.py, read 2026-12-04), so the fixed port is only met
+when a deployment spans hosts; distinct ports keep two servers apart there too. ``VLLM_DP_MASTER_PORT`` is read only
+without ``--data-parallel-size`` (offline SPMD), so it is not set."""
+SGLANG_DIST_PORT = 20000
+"""First ``--dist-init-addr`` port of SGLang engines side by side, 100 apart (below Linux's ephemeral range, 32768+).
+With ``--enable-dp-attention`` SGLang binds TCP ports for its tokenizer, detokenizer, RPC, metrics and per-DP-rank
+scheduler sockets from ``--port + 233`` upward unless ``--dist-init-addr`` is given (``PortArgs.init_new``,
+``ZMQ_TCP_PORT_DELTA = 233`` in python/sglang/srt/server_args.py, github sgl-project/sglang, read 2026-12-04): servers on
+ports 8001 and 8002 would claim overlapping ranges. ``--nccl-port`` likewise replaces a random pick near ``--port``."""
+
+
+def model_arg(p: EnginePlan) -> str:
+    """The repository the command loads: ``$MODEL`` (set in ``variables``) for a fully fine-tuned model."""
+    return '"$MODEL"' if p.full_fine_tune else p.repo
+
+
+def lora_modules_arg(p: EnginePlan, engine: str) -> list[str]:
+    """The adapters' NAME=PATH list, from ``$LORA_MODULES`` when it is set (the flag is left out while it is empty)."""
+    return [f"${{LORA_MODULES:+{LORA_MODULES_FLAG[engine]} $LORA_MODULES}}"] if p.lora else []
+
+
+def variables(p: EnginePlan, engine: str) -> str:
+    """Shell variables the team fills in, each with what it stands for: ``MODEL`` for a fully fine-tuned model (the row
+    was costed for the team's fine-tuned copy, not the vendor's weights) and ``LORA_MODULES`` for adapters."""
+    out = []
+    if p.full_fine_tune:
+        out += [(f"# MODEL: the row was costed for your fine-tuned copy of {p.hf_repo} (full fine-tunes): set MODEL to it "
+                "(a Hugging Face repository or a local directory); the default serves the vendor's weights")]
+        if p.precision != p.native_precision:
+            how = ("each fine-tune needs its own ModelOpt export" if engine == "trtllm"
+                   else "point MODEL at your bf16 fine-tune and add --quantization fp8" if p.prequantized
+                   else "the engine quantizes it at load time")
+            out += [(f"# {p.precision} row: every new fine-tune is served quantized to {p.precision} ({how}); the quality of "
+                    "the quantized fine-tune is not measured here: evaluate it before switching traffic")]
+        out += [f'MODEL="${{MODEL:-{p.repo}}}"']
+    if p.lora and engine in LORA_MODULES_FLAG:
+        out += [(f"# LORA_MODULES: your {p.lora.adapters} adapter(s) as NAME=PATH ... (the row was costed for rank "
+                f"{p.lora.rank}, {p.lora.targets} projections); empty starts the server with none loaded"),
+                'LORA_MODULES="${LORA_MODULES:-}"']
+    return "".join(ln + "\n" for ln in out)
+
+
+def side_by_side_args(p: EnginePlan, engine: str, i: int) -> list[str]:
+    """Internal ports of engine ``i`` of several on one host (``VLLM_DP_RPC_PORT``, ``SGLANG_DIST_PORT``). TensorRT-LLM
+    1.0 starts its ranks with MPI and binds no fixed port of its own (none is documented for trtllm-serve)."""
+    if engine == "vllm" and p.data_parallel > 1:
+        return ["--data-parallel-rpc-port", str(VLLM_DP_RPC_PORT + 100 * i)]
+    if engine == "sglang":
+        base = SGLANG_DIST_PORT + 100 * i
+        return ["--dist-init-addr", f"127.0.0.1:{base}", "--nccl-port", str(base + 50)]
+    return []
+
+
+def one_server(p: EnginePlan, engine: str) -> EnginePlan | None:
+    """``p`` as ONE server on the replica's GPUs when its engines would otherwise run side by side (``_separate``), for a
+    SkyPilot service, which sends a replica's traffic and readiness probe to one port: the engines' data-parallel ranks
+    become ranks of one server whose front end balances them (vLLM ``--data-parallel-size``, SGLang and TensorRT-LLM
+    attention data parallelism), each rank with the batch and attention layout it was costed with; the expert-parallel
+    group then spans all the engines' GPUs, so each GPU holds 1/k of the expert weights it was costed with and the
+    planned KV cache still fits. None where no engine option does it (TensorRT-LLM without attention DP: its data
+    parallelism is attention DP, one rank per GPU, which is not the costed layout)."""
+    import dataclasses
+
+    if not _separate(p, engine):
+        return p
+    if engine == "trtllm" and p.layout != "dep":
+        return None
+    k = p.engines
+    return dataclasses.replace(p, engines=1, gpus_per_engine=k * p.gpus_per_engine, data_parallel=k * p.data_parallel,
+                               expert_parallel=k * p.expert_parallel, batch=k * p.batch)
+
+
 def vllm_argv(p: EnginePlan, port: int = PORT, engines: int = 1) -> list[str]:
     dp = p.data_parallel * engines
-    a = ["vllm", "serve", p.repo, "--host", "0.0.0.0", "--port", str(port),
+    a = ["vllm", "serve", model_arg(p), "--host", "0.0.0.0", "--port", str(port),
          "--tensor-parallel-size", str(p.tensor_parallel)]
     if p.pipeline_parallel > 1:
         a += ["--pipeline-parallel-size", str(p.pipeline_parallel)]
@@ -205,12 +290,12 @@ def vllm_argv(p: EnginePlan, port: int = PORT, engines: int = 1) -> list[str]:
         a += ["--quantization", p.precision]
     if p.lora:
         a += ["--enable-lora", "--max-loras", str(p.lora.on_gpu), "--max-lora-rank", str(vllm_lora_rank(p.lora.rank)),
-              "--max-cpu-loras", str(p.lora.adapters)]
+              "--max-cpu-loras", str(p.lora.adapters), *lora_modules_arg(p, "vllm")]
     return a
 
 
 def sglang_argv(p: EnginePlan, port: int = PORT, engines: int = 1) -> list[str]:
-    a = ["python", "-m", "sglang.launch_server", "--model-path", p.repo, "--host", "0.0.0.0", "--port", str(port),
+    a = ["python", "-m", "sglang.launch_server", "--model-path", model_arg(p), "--host", "0.0.0.0", "--port", str(port),
          "--tp-size", str(p.tensor_parallel * p.data_parallel)]
     if p.pipeline_parallel > 1:
         a += ["--pp-size", str(p.pipeline_parallel)]
@@ -231,7 +316,8 @@ def sglang_argv(p: EnginePlan, port: int = PORT, engines: int = 1) -> list[str]:
         a += ["--quantization", p.precision]
     if p.lora:
         a += ["--enable-lora", "--max-loras-per-batch", str(p.lora.on_gpu), "--max-loaded-loras", str(p.lora.adapters),
-              "--max-lora-rank", str(p.lora.rank), "--lora-target-modules", *SGLANG_LORA_TARGETS[p.lora.targets]]
+              "--max-lora-rank", str(p.lora.rank), "--lora-target-modules", *SGLANG_LORA_TARGETS[p.lora.targets],
+              *lora_modules_arg(p, "sglang")]
     return a
 
 
@@ -264,17 +350,19 @@ def trtllm_options(p: EnginePlan) -> str:
 def trtllm_argv(p: EnginePlan, port: int = PORT) -> list[str]:
     """``trtllm-serve``; ``--trust_remote_code`` on the command line too (the flag Moonshot's and the gpt-oss guides pass),
     so the server's own tokenizer load gets it whatever the options file's precedence."""
-    a = ["trtllm-serve", p.repo, "--host", "0.0.0.0", "--port", str(port)]
+    a = ["trtllm-serve", model_arg(p), "--host", "0.0.0.0", "--port", str(port)]
     return a + (["--trust_remote_code"] if p.trust_remote_code else []) + ["--extra_llm_api_options", OPTIONS_FILE]
 
 
 def serve_script(p: EnginePlan, engine: str) -> str:
-    """The shell lines that start one replica's engines."""
+    """The shell lines that start one replica's engines (after ``variables``). Engines side by side on one host get
+    their own HTTP port and their own internal ports (``side_by_side_args``)."""
     argv = {"vllm": vllm_argv, "sglang": sglang_argv, "trtllm": lambda q, port=PORT, engines=1: trtllm_argv(q, port)}[engine]
     if not _separate(p, engine):
-        return _cmd(argv(p, PORT, p.engines)) + "\n"
-    cmds = [_cmd(argv(p, PORT + 1 + i), prefix=_devices(p, i), background=True) for i in range(p.engines)]
-    return "\n".join(cmds) + "\nwait\n"
+        return variables(p, engine) + _cmd(argv(p, PORT, p.engines)) + "\n"
+    cmds = [_cmd(argv(p, PORT + 1 + i) + side_by_side_args(p, engine, i), prefix=_devices(p, i), background=True)
+            for i in range(p.engines)]
+    return variables(p, engine) + "\n".join(cmds) + "\nwait\n"
 
 
 def engine_files(p: EnginePlan, engine: str, header: list[str]) -> dict[str, str]:

@@ -148,6 +148,12 @@ class EnginePlan:
     """The workload's own ``context_max_tokens`` (``max_model_len`` adds the reasoning tokens of a reasoning row)."""
     trust_remote_code: bool = False
     """The model's repository ships code the engine must run to load it (models.toml ``trust_remote_code``)."""
+    full_fine_tune: bool = False
+    """The workload fully fine-tunes the model (``physics.training.method_for``): what runs is the team's fine-tuned
+    copy of ``repo``, not the vendor's repository."""
+    skipped_checkpoint: str = ""
+    """A published checkpoint of ``precision`` left out because the GPU's engines cannot load its format
+    (``support.rocm_loads``); ``checkpoint`` is then the model's own repository."""
 
     @property
     def prequantized(self) -> bool:
@@ -242,6 +248,11 @@ def plan_for(c: Candidate, w: Workload, cat: Catalog) -> EnginePlan:
                       w.context_max_tokens + REASONING_TAIL * (context - w.context_max_tokens))
     inst = c.instance_gpus or min(c.gpus, g.gpus_per_node)
     prec = c.precision or "bf16"
+    from advisor.deploy.support import rocm_loads
+    from advisor.physics.training import method_for
+
+    published = checkpoint_for(m, prec, g.vendor)
+    skipped = published if published and g.vendor == "amd" and not rocm_loads(published) else ""
     return EnginePlan(
         model_id=m.id, hf_repo=m.hf_repo, gpu=g.id, vendor=g.vendor, engine=c.engine or profile.id, layout=lay.layout,
         engines=k, gpus_per_engine=n, tensor_parallel=lay.tensor_parallel, pipeline_parallel=lay.pipeline_parallel,
@@ -250,7 +261,8 @@ def plan_for(c: Candidate, w: Workload, cat: Catalog) -> EnginePlan:
         batch=int(c.batch or 1), max_batched_tokens=int(profile.memory.max_batched_tokens),
         kv_need_bytes=mem.kv_cache_bytes if mem else 0, kv_capacity_bytes=mem.kv_capacity_bytes if mem else 0,
         nodes=max(1, math.ceil(c.gpus / inst)), gpus_per_node=min(c.gpus, inst),
-        checkpoint=checkpoint_for(m, prec, g.vendor) or m.hf_repo,
+        checkpoint=(published if not skipped else "") or m.hf_repo, skipped_checkpoint=skipped,
+        full_fine_tune=method_for(w.fine_tuning, w.fine_tuning_method) == "full",
         memory=gpu_mem, default_fractions=defaults, lora=adapters, lora_served=served, mode=c.mode or "", visible_context=w.context_max_tokens,
         trust_remote_code=m.trust_remote_code,
     )

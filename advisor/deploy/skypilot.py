@@ -15,6 +15,7 @@ from advisor.deploy.engines import (
     OPTIONS_FILE,
     PORT,
     notes,
+    one_server,
     serve_script,
     trtllm_options,
 )
@@ -73,24 +74,54 @@ def planned_load(c: Candidate) -> float:
     return max(0.01, min(1.0, cap))
 
 
-def replica_policy(c: Candidate, w: Workload) -> list[str]:
-    """The ``service:`` replica lines for the candidate's scaling policy."""
-    peak = c.replicas_peak or c.replicas
+def replica_policy(c: Candidate, w: Workload, per_instance: int = 1) -> list[str]:
+    """The ``service:`` replica lines for the candidate's scaling policy; ``per_instance`` SkyPilot replicas stand for one
+    of the candidate's (one engine each, ``skypilot_yaml``), each taking that share of its load."""
+    peak = (c.replicas_peak or c.replicas) * per_instance
     if c.scaling in (None, "fixed"):
         return [f"  replicas: {peak}"]
-    low = 0 if c.scaling == "scale-to-zero" else max(1, c.replicas_min or 1)
-    qps = (c.output_tokens_per_s_per_replica or 0.0) / max(1, w.output_tokens) * planned_load(c)
+    low = 0 if c.scaling == "scale-to-zero" else max(1, c.replicas_min or 1) * per_instance
+    qps = (c.output_tokens_per_s_per_replica or 0.0) / max(1, w.output_tokens) * planned_load(c) / per_instance
     return ["  replica_policy:", f"    min_replicas: {low}", f"    max_replicas: {max(peak, low, 1)}",
             f"    target_qps_per_replica: {max(qps, 0.001):.3f}"]
 
 
+def service_plan(p: EnginePlan, engine: str) -> tuple[EnginePlan, int, list[str]]:
+    """(what one SkyPilot replica runs, SkyPilot replicas per candidate replica, why, as comment lines). SkyPilot sends a
+    replica's traffic and its readiness probe to one port (``resources.ports``; https://docs.skypilot.co/en/latest/serving/
+    service-yaml-spec.html, read 2026-12-04), so engines that would run side by side on ports 8001.. become one server
+    on that port (``engines.one_server``), or, where no engine option does that, one SkyPilot replica each."""
+    k = p.engines
+    one = one_server(p, engine)
+    if one is p:
+        return p, 1, []
+    if one is not None:
+        return one, 1, [(f"one server on port {PORT} for the row's {k} engines of {p.gpus_per_engine} GPUs (SkyPilot routes and "
+                        f"probes one port a replica): its {one.data_parallel} data-parallel ranks are balanced by the engine's own "
+                        f"front end, each with the batch it was costed with; expert parallelism spans the {one.gpus_per_engine} "
+                        f"GPUs instead of {p.gpus_per_engine} (each GPU holds 1/{k} of the expert weights it was costed with)")]
+    import dataclasses
+
+    return dataclasses.replace(p, engines=1, gpus_per_node=p.gpus_per_engine), k, [
+        (f"one {p.gpus_per_engine}-GPU engine per SkyPilot replica, {k} replicas for each {p.gpus_per_node}-GPU instance the "
+        f"row was costed on: SkyPilot routes and probes one port a replica, and {VERSIONS[engine]} has no option that "
+        "balances separate engines"), "WARNING: " + split_warning(p)]
+
+
+def split_warning(p: EnginePlan) -> str:
+    return (f"this service asks SkyPilot for {p.gpus_per_engine}-GPU {p.gpu} instances, and the row was costed on "
+            f"{p.gpus_per_node}-GPU ones: where {p.gpu} is not sold {p.gpus_per_engine} GPU(s) at a time SkyPilot finds no "
+            "resources, and the price may differ from the row's")
+
+
 def skypilot_yaml(c: Candidate, w: Workload, p: EnginePlan, engine: str, header: list[str]) -> str:
-    lines = [f"# {h}" for h in header + notes(p, engine)]
+    weights_gb = (c.memory.weights_bytes / max(1, p.engines) / 1e9) if c.memory else 100.0
+    disk = max(256, math.ceil(weights_gb * 1.5 / 128.0) * 128)
+    p, per_instance, why = service_plan(p, engine)
+    lines = [f"# {h}" for h in header + why + notes(p, engine)]
     infra = SKYPILOT_INFRA.get(c.provider)
     if not infra:
         lines.append(f"# {c.provider} is not a SkyPilot cloud: set resources.infra yourself (e.g. k8s for your own cluster)")
-    weights_gb = (c.memory.weights_bytes / max(1, p.engines) / 1e9) if c.memory else 100.0
-    disk = max(256, math.ceil(weights_gb * 1.5 / 128.0) * 128)
     lines += [f"name: {c.model}-{p.gpu}".replace(".", "-"), "", "resources:"]
     if infra:
         lines.append(f"  infra: {infra}")
@@ -109,7 +140,7 @@ def skypilot_yaml(c: Candidate, w: Workload, p: EnginePlan, engine: str, header:
         run = 'NODE_RANK=$SKYPILOT_NODE_RANK\nHEAD_ADDR=$(echo "$SKYPILOT_NODE_IPS" | head -n1)\n' + run
     lines += ["", "run: |", _block(run).rstrip("\n"), "", "service:", "  readiness_probe:",
               "    path: /health", "    initial_delay_seconds: 1800"]
-    lines += replica_policy(c, w)
+    lines += replica_policy(c, w, per_instance)
     return "\n".join(lines) + "\n"
 
 
@@ -133,7 +164,10 @@ def launch_warnings(c: Candidate, w: Workload, cat, target: str) -> list[str]:
     if c.deployment == "api" or target not in VERSIONS:
         return []
     p = plan_for(c, w, cat)
-    return warnings(p, p.engine if target == "skypilot" else target)
+    if target != "skypilot":
+        return warnings(p, target)
+    one, per_instance, _ = service_plan(p, p.engine)
+    return warnings(one, p.engine) + ([split_warning(p)] if per_instance > 1 else [])
 
 
 def render(c: Candidate, w: Workload, cat, target: str, rank: int = 1, provider_model: str | None = None) -> dict[str, str]:

@@ -230,3 +230,22 @@ def upcast_step(precision: str, native: str, repo: str = "") -> str:
     if repo and native == "fp8":
         return text + ": " + DEQUANTIZE_FP8.format(repo=repo)
     return text + (f": point the model at a dequantized copy of {repo}" if repo else "")
+
+
+MODELOPT_PUBLISHERS = ("nvidia/",)
+"""Hugging Face organisations whose quantized checkpoints are NVIDIA ModelOpt exports (``hf_quant_config.json``,
+``quant_method: modelopt``; e.g. https://huggingface.co/nvidia/Llama-3.3-70B-Instruct-FP8, "quantized with TensorRT
+Model Optimizer", read 2026-12-04; catalogs/models.toml says the same of every ``nvidia/`` checkpoint it lists)."""
+ROCM_QUANTIZATION_SOURCE = ("https://github.com/vllm-project/vllm/blob/001eda31e3d032e9dc864e97f3630358b2ff8b5a/"
+                            "vllm/platforms/rocm.py")
+"""vLLM's ROCm platform lists the checkpoint formats it loads (``RocmPlatform.supported_quantization``: awq, gptq, fp8,
+compressed-tensors, fbgemm_fp8, gguf, quark, mxfp4, petit_nvfp4, torchao, bitsandbytes; read 2026-12-04); ``modelopt``
+is not among them, and ``Platform.verify_quantization`` refuses a format outside the list ("... is currently not
+supported in rocm")."""
+
+
+def rocm_loads(repo: str) -> bool:
+    """Whether vLLM on ROCm loads the published checkpoint ``repo``: not an NVIDIA ModelOpt export
+    (``MODELOPT_PUBLISHERS``, ``ROCM_QUANTIZATION_SOURCE``). SGLang's ROCm build is not known to load them either, so
+    an AMD row is served from the model's own repository, quantized at load time where the engine can."""
+    return not repo.startswith(MODELOPT_PUBLISHERS)
