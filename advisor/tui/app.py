@@ -8,6 +8,9 @@ typed messages, and ``on_worker_state_changed`` is the one place worker errors b
 from __future__ import annotations
 
 import asyncio
+import os
+import sys
+from contextlib import contextmanager
 from pathlib import Path
 
 from textual import work
@@ -424,8 +427,36 @@ class AdvisorApp(App[None]):
                 self.exit()
 
 
+SIZE_VARIABLES = ("COLUMNS", "LINES")
+
+
+@contextmanager
+def terminal_size_from_the_terminal():
+    """``COLUMNS`` and ``LINES`` left out of the environment while the app runs, when the terminal can tell its size.
+
+    Textual's drivers read the size (at start and on every resize) with ``shutil.get_terminal_size``, which takes
+    ``COLUMNS``/``LINES`` *before* it asks the terminal (https://docs.python.org/3/library/shutil.html, read
+    2026-12-04). An exported ``COLUMNS=200`` (a common way to widen a CLI's output) laid the app out 200 columns wide
+    in an 80-column terminal: every line was cut at the terminal's edge, text wrapped at the wrong width, and the
+    terminal repeated the last column's character. Textual pull request 6153 (open, read 2026-12-04:
+    https://github.com/Textualize/textual/pull/6153) proposes the same order: the terminal first, the variables only
+    when it cannot answer (output piped, no terminal), and then they stay."""
+    answered = False
+    for stream in (sys.__stdout__, sys.__stderr__):  # shutil asks stdout; the Linux driver draws on stderr
+        try:
+            answered = answered or os.get_terminal_size(stream.fileno()).columns > 0
+        except (AttributeError, ValueError, OSError):
+            continue
+    saved = {name: os.environ.pop(name) for name in SIZE_VARIABLES if answered and name in os.environ}
+    try:
+        yield
+    finally:
+        os.environ.update(saved)
+
+
 def run(workload: Workload | None = None) -> int:
     """The interactive advisor, on ``workload`` (the default preset when None)."""
-    app = AdvisorApp(workload=workload)
-    app.run()
+    with terminal_size_from_the_terminal():
+        app = AdvisorApp(workload=workload)  # its Rich console copies the environment when it is made
+        app.run()
     return app.return_code or 0
