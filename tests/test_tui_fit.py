@@ -65,3 +65,148 @@ def test_without_a_terminal_columns_is_kept():
     proc = subprocess.run([sys.executable, "-c", code], check=False, capture_output=True, text=True,
                           stdin=subprocess.DEVNULL, env={**os.environ, "COLUMNS": "200", "PYTHONPATH": ROOT})
     assert proc.stdout.strip() == "200", proc.stderr
+
+
+# --------------------------------------------------------------------------- what the frame shows (Pilot)
+
+from test_tui import make_app, settle, type_into
+
+from advisor.domain.workload import PRESETS
+from advisor.tui.widgets.ranking_table import RankingTable, _compact, distinct_cuts
+
+
+def frame(app) -> list[str]:
+    """The lines the terminal is sent for the current screen (the compositor's own strips)."""
+    return [strip.text for strip in app.screen._compositor.render_strips()]
+
+
+async def still(pilot) -> None:
+    """Until two frames in a row are the same (a width change re-lays the table out after a refresh)."""
+    before = None
+    for _ in range(50):
+        await pilot.pause(0.05)
+        now = frame(pilot.app)
+        if now == before:
+            return
+        before = now
+
+
+def row_line(app, rank: int) -> str:
+    """The frame's line showing the ranking's row ``rank``."""
+    panes = [ln.split("││")[-1] for ln in frame(app)]  # the ranking pane (right of the questions when they show)
+    lines = [ln for ln in panes if ln.lstrip("│ ").startswith(f"{rank} ") and "$" in ln]
+    assert len(lines) == 1, (rank, frame(app))
+    return lines[0]
+
+
+@pytest.mark.parametrize("size", [(120, 40), (80, 24)])
+async def test_every_line_of_the_frame_is_the_terminal_width(size):
+    """No line is drawn past the last column (a line wider than the terminal is what a terminal shows as the last
+    character repeated): the ranking and the breakdown, at 120x40 and 80x24."""
+    app = make_app()
+    async with app.run_test(size=size) as pilot:
+        await settle(pilot)
+        assert {s.cell_length for s in app.screen._compositor.render_strips()} == {size[0]}
+        await pilot.press("ctrl+r")  # the footer lists the ranking's keys, more than fit at 80 columns
+        await still(pilot)
+        assert frame(app)[-1].endswith("▏^p palette ")  # nothing of the key under it in the last column
+        await pilot.press("enter")
+        await still(pilot)
+        assert type(app.screen).__name__ == "BreakdownScreen"
+        assert {s.cell_length for s in app.screen._compositor.render_strips()} == {size[0]}
+        words = " ".join(frame(app)).split()
+        legend = "R × G gpu = R replicas (copies of the model) of G GPUs each; a replica is one sold instance,"
+        assert [w for w in legend.split() if w not in words] == []  # every word of the wrapped legend, none cut off
+
+
+async def test_at_80_columns_the_ranking_shows_where_each_row_runs():
+    """Rows 1 and 2 are one model on one GPU in two precisions: beside the questions at 80 columns only the cost
+    and the model fit, so moving to the ranking (ctrl+r) gives it the width and the configuration shows."""
+    app = make_app(workload=PRESETS["steady-latency"])
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        first, second = app.recommendation.candidates[:2]
+        assert first.model == second.model and first.precision != second.precision
+        await pilot.press("ctrl+r")
+        await still(pilot)
+        one, two = row_line(app, 1), row_line(app, 2)
+        assert f"{first.gpus} {first.gpu} {first.precision}" in one and f"{second.gpu} {second.precision}" in two
+        assert one != two
+        await pilot.press("ctrl+r")  # back to the questions: they show again
+        await pilot.pause()
+        assert any("Questions" in ln for ln in frame(app))
+
+
+async def test_at_120_columns_the_configuration_shows_whole_beside_the_questions():
+    app = make_app(workload=PRESETS["steady-latency"])
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await still(pilot)
+        table = app.screen.query_one(RankingTable)
+        assert any("Questions" in ln for ln in frame(app))
+        for c in app.recommendation.candidates[:table.size.height - 2]:
+            line = row_line(app, c.rank)
+            if c.deployment != "api":
+                assert f"{c.gpus} {c.gpu} {c.precision}" in line, line  # the configuration whole
+                assert f"· {c.provider}" in line or "…" in line.split(c.precision)[-1], line  # or cut with a sign
+
+
+async def test_cut_model_names_stay_distinct_at_4m_requests_a_day():
+    """The reviewer's table: deepseek-v4-flash and deepseek-v4-pro (both no-think) read "deepsee… no-think"."""
+    app = make_app(workload=PRESETS["steady-latency"])
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await type_into(pilot, "requests_per_day", "4000000")
+        await settle(pilot)
+        table = app.screen.query_one(RankingTable)
+        model_col = [c.key.value for c in table.ordered_columns].index("model")
+        seen: dict[str, set[tuple[str, str]]] = {}
+        for c in app.recommendation.candidates:
+            shown = str(table.get_row(str(c.rank))[model_col])
+            seen.setdefault(shown, set()).add((c.model, c.mode or ""))
+        assert all(len(names) == 1 for names in seen.values()), {k: v for k, v in seen.items() if len(v) > 1}
+        models = {c.model for c in app.recommendation.candidates}
+        assert {"deepseek-v4-flash", "deepseek-v4-pro"} <= models
+
+
+def test_distinct_cuts_keep_the_end_that_tells_names_apart():
+    cuts = distinct_cuts({"deepseek-v4-flash", "deepseek-v4-pro", "phi-4"}, 10)
+    assert cuts["phi-4"] == "phi-4"
+    assert cuts["deepseek-v4-flash"].endswith("flash") and cuts["deepseek-v4-pro"].endswith("pro")
+    assert all(len(v) <= 10 for v in cuts.values())
+    plain = distinct_cuts({"qwen3.5-397b-a17b", "gpt-oss-120b"}, 10)
+    assert plain == {"qwen3.5-397b-a17b": "qwen3.5-3…", "gpt-oss-120b": "gpt-oss-1…"}  # no clash: cut at the end
+
+
+def test_monthly_money_keeps_one_scale_in_the_column():
+    """$78,559 / $105k / $1,489k was one column: above $10,000 three significant figures, k or M."""
+    shown = [_compact(x, 0) for x in (1_969.93, 78_559, 105_000, 1_489_000, 3_711_000, 99_960, 999_600)]
+    assert shown == ["$1,970", "$78.6k", "$105k", "$1.49M", "$3.71M", "$100k", "$1.00M"]
+    assert _compact(1.0412, 3) == "$1.041" and _compact(250.4, 3) == "$250"
+
+
+@pytest.mark.parametrize("size", [(120, 40), (80, 24)])
+async def test_sorting_says_which_way_and_a_preset_resets_it(size):
+    """▲ is the lowest value first and ▼ the highest, for every column; the bottom border says what the rows are
+    sorted by (visible at any width); loading a preset puts its #1 first again."""
+    app = make_app(workload=PRESETS["steady-latency"])
+    async with app.run_test(size=size) as pilot:
+        await settle(pilot)
+        table = app.screen.query_one(RankingTable)
+        table.focus()
+        await pilot.press("s")  # $/M tok: cheapest first
+        assert "sorted by $/M tok ▲ lowest first" in frame(app)[-2]
+        await pilot.press("s", "s")  # monthly, quality: highest quality first, shown as ▼
+        assert table.sort_key == "quality"
+        qualities = [c.quality for c in app.recommendation.candidates if c.quality is not None]
+        assert float(str(table.get_row_at(0)[4])) == max(qualities)
+        assert "sorted by quality ▼ highest first" in frame(app)[-2]
+        assert any("quality ▼" in ln for ln in frame(app)[:8])  # the header, scrolled into view
+        await pilot.press("S")  # reversed: lowest first, ▲
+        assert float(str(table.get_row_at(0)[4])) == min(qualities)
+        assert "sorted by quality ▲ lowest first" in frame(app)[-2]
+        app.action_preset("long-context")
+        await settle(pilot)
+        assert table.sort_key == "rank" and table.current.rank == 1
+        assert "sorted by" not in "\n".join(frame(app))
+        assert "enter: breakdown · s: sort" in frame(app)[-2]

@@ -236,6 +236,7 @@ class AdvisorApp(App[None]):
             return
         while len(self.screen_stack) > 1 and not isinstance(self.screen, MainScreen):
             self.pop_screen()
+        self.main.table.reset_sort()  # another workload: its #1 first, not the last one's sort
         self.main.form.load(presets[name], preset=name)
 
     def action_toggle_focus(self) -> None:

@@ -20,6 +20,7 @@ SEVERITY_MARK = {"decisive": ("!", "bold"), "warning": ("~", "yellow"), "info": 
 SEVERITY_ORDER = {"decisive": 0, "warning": 1, "info": 2}
 
 
+SUBTITLE = "enter: breakdown · s: sort"
 PENDING_AFTER_S = 0.15
 """How long a re-rank may take before the screen says "ranking…"."""
 
@@ -47,7 +48,7 @@ class MainScreen(AdvisorScreen):
             yield form
             results = Vertical(id="results")
             results.border_title = "Ranking"
-            results.border_subtitle = "enter: breakdown · s: sort"
+            results.border_subtitle = SUBTITLE
             with results:
                 yield Static("", id="workload-line")
                 yield Static(Text("ranking…", "bold"), id="status")
@@ -125,16 +126,20 @@ class MainScreen(AdvisorScreen):
         if self.table.hidden:
             self.query_one("#status", Static).update(Text(line + f" · {len(rec.candidates) - self.table.hidden:,} shown",
                                                           "bold"))
+        self.show_sorted()  # a new ranking keeps the sort: say so
         if not rec.candidates:
             self.show_candidate(None)
 
     def show_sorted(self) -> None:
-        """The status line says which column the rows are sorted by."""
+        """The status line and the pane's bottom border say which column the rows are sorted by, when it is not
+        the rank: the border always shows, at any width, the status line's end may not."""
         status = self.query_one("#status", Static)
         base = str(status.content).split(" · sorted by ")[0]
         table = self.table
-        suffix = "" if table.sort_key == "rank" and not table.sort_reverse else f" · sorted by {table.sort_label}"
+        ranked = table.sort_key == "rank" and not table.sort_reverse
+        suffix = "" if ranked else f" · sorted by {table.sort_label} (not rank)"
         status.update(Text(base + suffix, "bold"))
+        self.query_one("#results").border_subtitle = (SUBTITLE if ranked else f"sorted by {table.sort_label} · s")
 
     def _show_notes(self, notes: tuple[str, ...]) -> None:
         """Run-level notes: problems in a user catalog (entries left out), stale prices, failed plugins."""
@@ -183,6 +188,17 @@ class MainScreen(AdvisorScreen):
 
     def on_ranking_table_sorted(self, event: RankingTable.Sorted) -> None:
         self.show_sorted()
+
+    def on_descendant_focus(self, event) -> None:
+        """Below 110 columns the pane holding the focus gets the width: the ranking (ctrl+r, tab) hides the
+        questions, so its configuration column shows beside the model; a question shows them again. Beside the
+        questions at 80 columns the table has 41 columns: the rank and costs (23) and the model fill them."""
+        if not self.has_class("-narrow"):
+            return
+        if event.widget is self.table:
+            self.add_class("-form-hidden")
+        elif self.form in event.widget.ancestors:
+            self.remove_class("-form-hidden")
 
 
 def _per_mtok(c: Candidate) -> str:

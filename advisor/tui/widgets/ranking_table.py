@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -21,15 +22,41 @@ class Column:
     label: str
     cell: Callable[[Candidate], Any]
     sort: Callable[[Candidate], Any]
+    """The value sorted on, ascending; ``None`` (no value) always sorts last."""
     right: bool = False
+    high_first: bool = False
+    """Best first is the highest value first (quality, utilization): the order ``s`` picks for this column."""
 
 
 MODEL_WIDTH = 17
-"""Model ids longer than this end in … (the breakdown has the full name)."""
+"""Model ids longer than this are shortened (the breakdown has the full name)."""
+MODEL_MIN = 15
+"""The model column never gets less than this when it shares the width with "where"."""
 
 
 def _cut(text: str, width: int) -> str:
-    return text if len(text) <= width else text[: width - 1] + "…"
+    return text if len(text) <= width else text[: max(0, width - 1)] + "…"
+
+
+def distinct_cuts(names: set[str], width: int) -> dict[str, str]:
+    """Each name in ``width`` characters, two different names never shortened alike.
+
+    A name cut at its end (``deepsee…``) is kept when no other name is cut the same; otherwise the part after the
+    prefix the colliding names share is kept (``deepseek-v4-flash``/``-pro`` -> ``deep…flash``/``deep…-pro`` at
+    10), because the end is what tells them apart."""
+    cuts = {n: _cut(n, width) for n in names}
+    groups: dict[str, list[str]] = {}
+    for n, cut in cuts.items():
+        groups.setdefault(cut, []).append(n)
+    for same in (g for g in groups.values() if len(g) > 1):
+        shared = len(os.path.commonprefix(same))
+        for n in same:
+            tail = n[shared:]
+            head = width - 1 - len(tail)
+            cuts[n] = n[:head] + "…" + tail if head >= 2 else "…" + n[-(width - 1):]
+    if len(set(cuts.values())) < len(cuts):  # still alike: the ends alone
+        cuts = {n: n if len(n) <= width else "…" + n[-(width - 1):] for n in names}
+    return cuts
 
 
 def _gpus(c: Candidate) -> str:
@@ -41,12 +68,6 @@ def _gpus(c: Candidate) -> str:
     if c.replicas_min is not None and c.replicas_min != reps:
         text = f"{c.replicas_min}-" + text
     return text
-
-
-def _none_last(x: float | None, reverse_sign: bool = False) -> tuple[int, float]:
-    if x is None:
-        return (1, 0.0)
-    return (0, -x if reverse_sign else x)
 
 
 MODES = {"reasoning": "thinking", "non-reasoning": "no thinking"}
@@ -69,19 +90,41 @@ def where(c: Candidate) -> str:
     return where_cell(c) + (f" · {mode_text(c)}" if c.mode else "")
 
 
-def where_cell(c: Candidate) -> str:
-    """``where`` in the table: the answering mode is left out (the model column's tag says it)."""
+def where_cell(c: Candidate, width: int | None = None) -> str:
+    """``where`` in the table: the answering mode is left out (the model column's tag says it). In ``width``
+    characters: the provider's name cut first, with a sign (the configuration is what tells two rows of one model
+    apart; the detail line under the table and the breakdown have it whole)."""
     if c.deployment == "api":
-        return f"API · {c.provider}"
-    return f"{_gpus(c)} {c.precision} · {c.provider}"
+        return _cut(f"API · {c.provider}", width or 10**6)
+    if width is None:
+        return f"{_gpus(c)} {c.precision} · {c.provider}"
+    config = f"{_gpus(c)} {c.precision}"
+    if len(config) + 3 + len(c.provider) <= width:
+        return f"{config} · {c.provider}"
+    if len(config) + 5 <= width:
+        return f"{config} · {_cut(c.provider, width - len(config) - 3)}"
+    if len(config) < width:  # the provider left out, with a sign
+        return f"{config} …" if len(config) + 2 <= width else f"{config}…"
+    return _cut(config, width)
 
 
-def model_cell(c: Candidate) -> str:
-    """The model id in ``MODEL_WIDTH`` characters, its mode tag kept whole (``deepseek-r1 think``)."""
+def model_cell(c: Candidate, width: int = MODEL_WIDTH, cuts: dict[tuple[str, int], str] | None = None) -> str:
+    """The model id in ``width`` characters, its mode tag kept whole (``deepseek-r1 think``); ``cuts`` (from
+    ``model_cuts``) shortens the ids so that two models never look alike."""
     tag = MODE_TAGS.get(c.mode or "", c.mode or "")
-    if not tag:
-        return _cut(c.model, MODEL_WIDTH)
-    return f"{_cut(c.model, MODEL_WIDTH - len(tag) - 1)} {tag}"
+    room = width - len(tag) - 1 if tag else width
+    name = (cuts or {}).get((c.model, room)) or _cut(c.model, room)
+    return f"{name} {tag}" if tag else name
+
+
+def model_cuts(cands, width: int = MODEL_WIDTH) -> dict[tuple[str, int], str]:
+    """Distinct short ids for the models in ``cands``, per room left beside the mode tag (``model_cell``)."""
+    rooms: dict[int, set[str]] = {}
+    for c in cands:
+        tag = MODE_TAGS.get(c.mode or "", c.mode or "")
+        rooms.setdefault(width - len(tag) - 1 if tag else width, set()).add(c.model)
+    everyone = {c.model for c in cands}
+    return {(n, room): cut for room in rooms for n, cut in distinct_cuts(everyone, room).items()}
 
 
 def quality_cell(c: Candidate) -> str:
@@ -111,13 +154,19 @@ def candidate_label(c: Candidate) -> str:
 
 
 def _compact(usd, places: int) -> str:
-    """Money in at most 7 characters, so the fixed columns fit 80 columns: $/M from $100 without cents,
-    monthly from $100k in thousands (the breakdown has the exact figure)."""
+    """Money in at most 7 characters, so the fixed columns fit 80 columns: $/M from $100 without cents; monthly
+    to the dollar below $10,000, above it in three significant figures on one scale: ``$78.6k``, ``$105k``,
+    ``$1.49M`` (never ``$1,489k``; the breakdown has the exact figure)."""
     if places and usd >= 100:
         return fmt.usd(usd, 0)
-    if not places and usd >= 100_000:
-        return f"${usd / 1000:,.0f}k"
-    return fmt.usd(usd, places)
+    if places or float(usd) < 10_000:
+        return fmt.usd(usd, places)
+    for unit, scale in (("B", 1e9), ("M", 1e6), ("k", 1e3)):
+        if float(usd) >= scale * 0.9995:
+            value = float(usd) / scale
+            digits = 0 if value >= 99.95 else 1 if value >= 9.995 else 2
+            return f"${value:,.{digits}f}{unit}"
+    return fmt.usd(usd, 0)
 
 
 COLUMNS: tuple[Column, ...] = (
@@ -125,12 +174,11 @@ COLUMNS: tuple[Column, ...] = (
     Column("usd_per_mtok", "$/M tok", lambda c: _compact(c.usd_per_mtok, 3), lambda c: c.usd_per_mtok, right=True),
     Column("monthly", "monthly", lambda c: _compact(c.monthly_total_usd, 0), lambda c: c.monthly_total_usd, right=True),
     Column("model", "model", model_cell, lambda c: (c.model, where(c))),
-    Column("quality", "quality", quality_cell,
-           lambda c: _none_last(c.quality, reverse_sign=True), right=True),
+    Column("quality", "quality", quality_cell, lambda c: c.quality, right=True, high_first=True),
     Column("gpus", "where (R × G gpu)", where_cell, lambda c: ((c.replicas_peak or c.replicas) * c.gpus, c.gpu or "")),
     Column("arch", "arch", lambda c: arch_label(c.architecture), lambda c: c.architecture),
     Column("utilization", "util.", lambda c: fmt.pct(c.utilization) if c.utilization is not None else "-",
-           lambda c: _none_last(c.utilization, reverse_sign=True), right=True),
+           lambda c: c.utilization, right=True, high_first=True),
 )
 """Cost first (the rank, $/M tokens and monthly stay fixed while the table scrolls sideways), then what
 the row is: model, quality and where it runs (at 120 columns its replicas, GPUs and precision
@@ -142,7 +190,7 @@ the first ``MAX_ROWS`` in the current sort order (all candidates are sorted); a 
 there are and where to see them."""
 MORE_KEY = "more"
 FIXED_COLUMNS = 3
-"""Sorting by utilization or quality puts the highest first (ascending = best first for every column)."""
+"""The rank and the two cost columns stay in view while the table scrolls sideways."""
 SORT_CYCLE = ("rank", "usd_per_mtok", "monthly", "quality", "utilization", "gpus", "model")
 
 
@@ -186,6 +234,7 @@ class RankingTable(DataTable):
         self.marked: int | None = None
         """Rank of the candidate marked for comparison."""
         self._by_rank: dict[int, Candidate] = {}
+        self._laid_out_width: int | None = None
         self.hidden = 0
         """Candidates past ``MAX_ROWS`` in the current order (not drawn; the last row says so)."""
 
@@ -221,11 +270,23 @@ class RankingTable(DataTable):
         self.post_message(self.Sorted())
 
     @property
+    def descending(self) -> bool:
+        """The rows go from the highest value down (▼): a best-first column sorted best first, or a low-first one
+        reversed. ``sort_reverse`` is against the column's best-first order."""
+        col = next(c for c in COLUMNS if c.key == self.sort_key)
+        return col.high_first != self.sort_reverse
+
+    @property
     def sort_label(self) -> str:
-        """``quality ▼``: the column the rows are sorted by (the status line says it)."""
+        """``quality ▼ highest first``: the column the rows are sorted by and which way; ▲ is always the lowest
+        value first and ▼ the highest, whatever the column (the status line and the pane's border say it)."""
         col = next(c for c in COLUMNS if c.key == self.sort_key)
         label = "rank" if col.key == "rank" else col.label.split(" (")[0]
-        return f"{label} {'▼' if self.sort_reverse else '▲'}"
+        if col.key in ("model", "gpus", "arch"):
+            way = "Z-A" if self.descending else "A-Z"
+        else:
+            way = "highest first" if self.descending else "lowest first"
+        return f"{label} {'▼' if self.descending else '▲'} {way}"
 
     def _scroll_to_sorted_column(self) -> None:
         """Bring the sorted column into view when it is scrolled off to the right."""
@@ -240,16 +301,52 @@ class RankingTable(DataTable):
         if x - self.scroll_x < fixed or x + widths[index] - self.scroll_x > visible:
             self.scroll_to(x=max(0, x - fixed), animate=False, immediate=True)
 
-    def _rebuild(self, keep: str | None = None, keep_rank: int | None = None) -> None:
+    def _widths(self, cands: list[Candidate], width: int | None = None) -> tuple[int, int | None]:
+        """The model and "where" columns' widths (``None``: whole) in the width the table has. Both whole when they
+        fit; else "where" gets all but ``MODEL_MIN`` (the provider cut with a sign) and the model what "where" does
+        not use, so the configuration shows whole and the ids are cut as little as the width allows. Where even
+        the header of "where" does not fit beside the model (80 columns beside the questions), it scrolls."""
+        width = width or self.scrollable_content_region.width or self.size.width
+        fixed = {"rank", "usd_per_mtok", "monthly", "quality"}
+        arrow = {self.sort_key} if self.sort_key != "rank" or self.sort_reverse else set()
+        used = sum(max(len(c.label) + (2 if c.key in arrow else 0),
+                       *(len(str(c.cell(x))) for x in cands)) + 2 for c in COLUMNS if c.key in fixed)
+        room = width - used - 4
+        model_need = max(len(model_cell(x, 10**3)) for x in cands)
+        where_full = max(len(where_cell(x)) for x in cands)
+        model_cap = min(model_need, MODEL_WIDTH)
+        if width <= 0 or room - MODEL_MIN < len(COLUMNS[5].label):
+            return MODEL_WIDTH, None
+        if model_cap + where_full <= room:
+            return min(model_need, room - where_full), None
+        where_w = room - min(model_cap, MODEL_MIN)
+        where_w = max(len(COLUMNS[5].label), *(len(where_cell(x, where_w)) for x in cands))  # what the cuts use
+        return min(model_need, room - where_w), where_w
+
+    def on_resize(self, event) -> None:
+        """Another width (the terminal, or ctrl+b): the model and "where" columns share it again, measured from the
+        event (the region the table reads may still be the old one while the layout settles)."""
+        if self.recommendation is not None and event.size.width != self._laid_out_width:
+            gutter = max(0, self.size.width - self.scrollable_content_region.width)
+            self._laid_out_width = event.size.width
+            cur = self.current
+            self._rebuild(keep=cur.label if cur else None, width=event.size.width - gutter)
+
+    def _rebuild(self, keep: str | None = None, keep_rank: int | None = None, width: int | None = None) -> None:
         """``keep``: the label to highlight; ``keep_rank``: the rank to highlight; neither: the first row."""
         col = next(c for c in COLUMNS if c.key == self.sort_key)
-        arrow = " ▼" if self.sort_reverse else " ▲"
+        arrow = " ▼" if self.descending else " ▲"
+        cands = list(self._by_rank.values())
+        valued = [c for c in cands if col.sort(c) is not None]  # no value (an API's utilization): always last
+        valued.sort(key=lambda c: (col.sort(c), c.rank if not self.descending else -c.rank), reverse=self.descending)
+        cands = valued + sorted((c for c in cands if col.sort(c) is None), key=lambda c: c.rank)
+        model_w, where_w = self._widths(cands, width) if cands else (MODEL_WIDTH, None)
+        cuts = model_cuts(cands, model_w)
+        cell = {"model": lambda c: model_cell(c, model_w, cuts), "gpus": lambda c: where_cell(c, where_w)}
         self.clear(columns=True)
         for c in COLUMNS:
             label = c.label + (arrow if c.key == self.sort_key and (c.key != "rank" or self.sort_reverse) else "")
             self.add_column(Text(label, justify="right") if c.right else label, key=c.key)
-        cands = list(self._by_rank.values())
-        cands.sort(key=lambda c: (col.sort(c), c.rank), reverse=self.sort_reverse)
         self.hidden = max(0, len(cands) - MAX_ROWS)
         if self.hidden:
             kept = next((c for c in cands[MAX_ROWS:] if (keep is not None and c.label == keep)
@@ -259,7 +356,7 @@ class RankingTable(DataTable):
         for i, cand in enumerate(cands):
             cells = []
             for c in COLUMNS:
-                value = c.cell(cand)
+                value = cell.get(c.key, c.cell)(cand)
                 if c.key == "rank" and cand.rank == self.marked:
                     value = f"◆{value}"
                 cells.append(Text(value, justify="right") if c.right else value)
@@ -269,7 +366,7 @@ class RankingTable(DataTable):
         if self.hidden:
             # Each part within its column's width: a long text in the model column would widen it and push
             # the columns after it off screen for every row; the how goes in "where", the widest column.
-            more = Text(_cut(f"… {self.hidden:,} more", MODEL_WIDTH), style="dim italic")
+            more = Text(_cut(f"… {self.hidden:,} more", model_w), style="dim italic")
             how = Text("in this order: s sorts by another column, ctrl+s exports them all", style="dim italic")
             cells = {"model": more, "gpus": how}
             self.add_row(*(cells.get(c.key, "") for c in COLUMNS), key=MORE_KEY)
@@ -298,6 +395,10 @@ class RankingTable(DataTable):
             from advisor.tui.screens.deploy import DeployScreen
 
             self.app.push_screen(DeployScreen(cand, rec))
+
+    def reset_sort(self) -> None:
+        """Back to the ranking's own order (a new preset: its #1 first); the next ``show`` draws it."""
+        self.sort_key, self.sort_reverse = "rank", False
 
     def action_cycle_sort(self) -> None:
         i = SORT_CYCLE.index(self.sort_key) if self.sort_key in SORT_CYCLE else -1
