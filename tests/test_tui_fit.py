@@ -210,3 +210,25 @@ async def test_sorting_says_which_way_and_a_preset_resets_it(size):
         assert table.sort_key == "rank" and table.current.rank == 1
         assert "sorted by" not in "\n".join(frame(app))
         assert "enter: breakdown · s: sort" in frame(app)[-2]
+
+
+async def test_deploy_files_show_as_written_and_long_lines_scroll_sideways():
+    """A wrapped comment line of serve.sh would read as a command: lines stay whole, the status says ← → and the
+    tail of the longest line comes into view when scrolled."""
+    app = make_app(workload=PRESETS["steady-latency"])
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+r", "d")
+        await still(pilot)
+        assert type(app.screen).__name__ == "DeployScreen"
+        longest = max(app.screen.files["serve.sh"].splitlines(), key=len)
+        assert len(longest) > 120
+        assert "← → long lines" in frame(app)[1]
+        lines = frame(app)
+        assert any(ln.startswith(longest[:100]) for ln in lines)  # its start, on one line
+        assert not any(longest[-30:] in ln for ln in lines)  # its end: off to the right, not on a line below
+        scroll = app.screen.query_one("#deploy-scroll")
+        scroll.focus()
+        scroll.scroll_to(x=scroll.max_scroll_x, animate=False)
+        await still(pilot)
+        assert any(longest[-30:] in ln for ln in frame(app))

@@ -8,7 +8,7 @@ from pathlib import Path
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import VerticalScroll
+from textual.containers import ScrollableContainer
 from textual.widgets import Footer, Header, Static
 
 from advisor.domain.recommendation import Candidate, Recommendation
@@ -36,7 +36,7 @@ class DeployScreen(AdvisorScreen):
     def compose(self) -> ComposeResult:
         yield Header(icon="◆")
         yield Static("", id="deploy-status")
-        with VerticalScroll():
+        with ScrollableContainer(id="deploy-scroll"):  # files as written: long lines scroll sideways, never wrap
             yield Static("", id="deploy-files")
         yield Footer()
 
@@ -60,8 +60,10 @@ class DeployScreen(AdvisorScreen):
             self.query_one("#deploy-files", Static).update(Text(str(exc)))
             return
         body = "\n".join(f"──── {name}\n{text}" for name, text in self.files.items())
-        self.query_one("#deploy-status", Static).update(f"{self.target}: 1 vLLM · 2 SGLang · 3 TRT-LLM · 4 SkyPilot · e export")
-        self.query_one("#deploy-files", Static).update(Text(body))
+        wide = max((len(line) for line in body.splitlines()), default=0) > self.app.size.width - 2
+        self.query_one("#deploy-status", Static).update(f"{self.target}: 1 vLLM · 2 SGLang · 3 TRT-LLM · 4 SkyPilot · e export"
+                                                        + (" · ← → long lines" if wide else ""))
+        self.query_one("#deploy-files", Static).update(Text(body, no_wrap=True, overflow="ignore"))
 
     def action_target(self, target: str) -> None:
         if target in TARGETS:
