@@ -205,6 +205,10 @@ async def test_sorting_says_which_way_and_a_preset_resets_it(size):
         await pilot.press("S")  # reversed: lowest first, ▲
         assert float(str(table.get_row_at(0)[4])) == min(qualities)
         assert "sorted by quality ▲ lowest first" in frame(app)[-2]
+        await pilot.press("s")  # utilization: past the right edge at both sizes, scrolled into view
+        await still(pilot)
+        assert table.sort_key == "utilization" and "sorted by util. ▼ highest first" in frame(app)[-2]
+        assert any("util. ▼" in ln for ln in frame(app)[:8])
         app.action_preset("long-context")
         await settle(pilot)
         assert table.sort_key == "rank" and table.current.rank == 1
