@@ -261,32 +261,40 @@ def plans(price: GpuPrice, gpus: int, capacity: float, w: Workload, day: DayProf
     A ranking prices about a thousand plans, so the hour-by-hour sums are written for speed: the GPUs billed
     each hour are ``billed_gpus`` of its replicas, and the GPUs started over the (repeating) day are half the
     sum of the hour-to-hour changes (as many GPUs stop as start)."""
-    shape = price.shape_for(gpus)
-    if shape is None or capacity <= 0:
+    if capacity <= 0:
         return []
-    c, k = shape
-    per_instance = c // gpus if k == 1 else 1
-    unit = price.usd_per_gpu_hour
-    cold = cold_start_s(weights_bytes, price)
+    static = _static(price, gpus, weights_bytes)
+    if static is None:
+        return []
+    _, c, k, per_instance, unit, cold, scales, fixed_usd = static
     allowed = w.scaling_policies
     out: list[Plan] = []
     new = object.__new__
 
-    def plan(policy: str, peak: int, low: int, gpu_hours: float, replica_hours: float, run_h: float = 0.0) -> Plan:
+    def plan(policy: str, peak: int, low: int, gpu_hours: float, replica_hours: float, run_h: float = 0.0,
+             usd: Decimal | None = None) -> Plan:
         # Plan(...) without its generated __init__ (a ranking prices thousands): the same fields, in order.
         p = new(Plan)
         p.__dict__.update(price=price, policy=policy, instance_gpus=c, instances_per_replica=k, replicas_per_instance=per_instance,
                           replicas_peak=peak, replicas_min=low, billed_gpu_hours_per_month=gpu_hours,
-                          monthly_usd=unit * Decimal(str(gpu_hours)), replica_hours_per_month=replica_hours, cold_start_s=cold,
-                          run_hours_per_day=run_h)
+                          monthly_usd=unit * Decimal(str(gpu_hours)) if usd is None else usd,
+                          replica_hours_per_month=replica_hours, cold_start_s=cold, run_hours_per_day=run_h)
         return p
+
+    def fixed(peak: int) -> Plan:
+        """All month at the peak: its bill read from ``fixed_usd`` (the same Decimal for the same billed GPUs)."""
+        g = billed_gpus(peak, c, k, per_instance)
+        found = fixed_usd.get(g)
+        if found is None:
+            hours = g * HOURS_PER_MONTH
+            found = fixed_usd[g] = (hours, unit * Decimal(str(hours)))
+        return plan("fixed", peak, peak, found[0], peak * HOURS_PER_MONTH, 0.0, found[1])
 
     if w.latency == "batch":
         peak = max(1, _replicas(w.required_output_tokens_per_s, capacity))
-        g = billed_gpus(peak, c, k, per_instance)
         if "fixed" in allowed:
-            out.append(plan("fixed", peak, peak, g * HOURS_PER_MONTH, peak * HOURS_PER_MONTH))
-        if "scale-to-zero" in allowed and price.pricing not in FIXED_ONLY:
+            out.append(fixed(peak))
+        if "scale-to-zero" in allowed and scales:
             work_s = w.requests_per_day * w.output_tokens / capacity
             n, billed_s = cheapest_job(work_s, cold, peak, price, lambda n: billed_gpus(n, c, k, per_instance),
                                        c * k if k > 1 else c / per_instance)
@@ -303,8 +311,8 @@ def plans(price: GpuPrice, gpus: int, capacity: float, w: Workload, day: DayProf
         return out
     peak = max(1, _replicas(mean * day.peak_to_mean, capacity))
     if "fixed" in allowed:
-        out.append(plan("fixed", peak, peak, billed_gpus(peak, c, k, per_instance) * HOURS_PER_MONTH, peak * HOURS_PER_MONTH))
-    if "autoscale" in allowed and price.pricing not in FIXED_ONLY and not day.flat:  # a flat day needs the same replicas every hour
+        out.append(fixed(peak))
+    if "autoscale" in allowed and scales and not day.flat:  # a flat day needs the same replicas every hour
         hourly = _hourly_replicas(capacity, mean, day, max(1, w.min_replicas))
         low, high = min(hourly), max(hourly)
         if low < high:
@@ -318,6 +326,28 @@ def plans(price: GpuPrice, gpus: int, capacity: float, w: Workload, day: DayProf
             gpu_hours_day = sum(gpus_h) + ups * billed_seconds(cold, price) / 3600.0
             out.append(plan("autoscale", high, low, gpu_hours_day * DAYS_PER_MONTH, sum(hourly) * DAYS_PER_MONTH))
     return out
+
+
+_STATIC: dict = {}
+"""(id of a price row, GPUs per replica, weights bytes) -> what ``plans`` reads of them whatever the traffic: ``_static``."""
+
+
+def _static(price: GpuPrice, gpus: int, weights_bytes: float) -> tuple | None:
+    """(the row, instance GPUs, instances per replica, replicas per instance, $/GPU-hour, cold start s, whether the row may
+    scale, {billed GPUs: (GPU-hours, USD) of a fixed month}) for ``plans``, or None when no shape holds the replica: worked
+    out once per row, count and checkpoint (a re-rank prices the same ones again), the row held so its id is not re-used."""
+    key = (id(price), gpus, weights_bytes)
+    found = _STATIC.get(key)
+    if found is None or found[0] is not price:
+        shape = price.shape_for(gpus)
+        if shape is None:
+            return None
+        if len(_STATIC) >= 65536:
+            _STATIC.clear()
+        c, k = shape
+        found = _STATIC[key] = (price, c, k, c // gpus if k == 1 else 1, price.usd_per_gpu_hour,
+                                cold_start_s(weights_bytes, price), price.pricing not in FIXED_ONLY, {})
+    return found
 
 
 def _dominates(a: GpuPrice, b: GpuPrice) -> bool:

@@ -122,6 +122,23 @@ def cannot_beat(ctx: Context, gpu: GpuSpec, n: int, best_usd: Decimal, estimate:
     return sum(max(floor, ceil(a * x - 1e-6)) for x in day.hourly) * DAYS_PER_MONTH >= need
 
 
+def engine_priced_out(ctx: Context, deployment: str, model: ModelSpec, gpu: GpuSpec, precision: str, price, eng: ServingProfile,
+                      best, seed) -> bool:
+    """Whether the self-hosted search's ``_evaluate_precision`` (not explaining) stops at this engine's smallest count,
+    priced out (``priced_out``) by the bound it would get: ``best`` (the search's best ``Costed`` so far) and the
+    ``seed``'s cap. Then it returns nothing, and the search skips the call."""
+    if ctx.workload.latency == "batch" or (precision == "mxfp4-experts" and not model.is_moe):
+        return False
+    counts = sizing(ctx, deployment, model, gpu, precision, eng, price.provider)[3]
+    if not counts:
+        return False
+    beat = best.plan.monthly_usd if best is not None else None
+    if seed is not None:
+        cap = seed.plan.monthly_usd * SEED_ABOVE if seed.eng is not eng or counts[0] <= seed.n else seed.plan.monthly_usd
+        beat = cap if beat is None else min(beat, cap)
+    return beat is not None and priced_out(ctx, gpu, counts[0], beat)
+
+
 def _lora_plan(ctx: Context) -> lora.LoraPlan | None:
     """``lora.plan_for`` the run's workload, once per run: its GPU slots follow the sequences in flight, so the volume,
     and the ``Context.shared`` entries made with adapters carry the plan in their keys."""

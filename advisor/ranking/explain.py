@@ -3,13 +3,17 @@ what one engine sustains (plain sentences with the numbers in them; written when
 
 from __future__ import annotations
 
+import math
+
 from advisor import cost
 from advisor.common import fmt
-from advisor.cost import billing
+from advisor.cost import billing, queueing
 from advisor.deploy.support import upcast_step
 from advisor.domain.precision import QUANTIZED_ONLINE, checkpoint_for, is_upcast
 from advisor.domain.prices import COMMITMENT_YEARS
 from advisor.domain.recommendation import Reason
+from advisor.domain.serving import ServingProfile
+from advisor.physics.performance import Estimate
 from advisor.ranking.engine_support import TRTLLM_LOADS, no_checkpoint
 
 
@@ -120,3 +124,22 @@ def checkpoint_reasons(c, catalog) -> list[Reason]:
                    f"quantized first and their quality checked; `moe-advisor deploy` writes this row's files once a user "
                    f"catalog names the checkpoint (models.toml checkpoints)", "warning",
                    {"precision": prec, "quantize_first": prec not in QUANTIZED_ONLINE})]
+
+
+def stall_reason(s: queueing.DecodeStall, e: Estimate, w, eng: ServingProfile) -> Reason:
+    """The inter-token stall a long prompt's chunked prefill puts on the running streams (``queueing.decode_stall``)."""
+    flag = queueing.CHUNK_FLAGS.get(eng.id, "the prefill chunk size")
+    seen = 1 - math.exp(-s.prefills_per_stream)
+    if s.suggested_chunk_tokens < s.chunk_tokens:
+        fix = (f"smaller chunks ({eng.id} {flag} {s.suggested_chunk_tokens}: about {s.suggested_stall_ms:,.0f} ms a step, "
+               "more steps to the first token) or a prefill/decode split (disaggregated serving) keep the streams smooth")
+    else:
+        fix = "the prompt fits one chunk, so a prefill/decode split (disaggregated serving) is what keeps the streams smooth"
+    return Reason("inter-token-stall", f"inter-token stalls: each {s.chunk_tokens:,}-token prefill chunk ({eng.id} {flag}) takes about "
+                  f"{s.stall_ms:,.0f} ms with the decode step beside it, so while another user's {s.chunks}-chunk prompt is "
+                  f"prefilled a running stream gets one token per {s.stall_ms:,.0f} ms (TPOT target {w.tpot_limit_ms:.1f} ms) for "
+                  f"{s.stalled_ms / 1000:,.1f} s; at the peak a stream sees {s.prefills_per_stream:.1f} such prefills on "
+                  f"average ({seen:.0%} of streams at least one), which the mean TPOT of {e.tpot_ms:.1f} ms averages away; {fix}",
+                  "warning", {"chunk_tokens": s.chunk_tokens, "chunks_per_prompt": s.chunks, "stall_ms": s.stall_ms,
+                              "prefills_per_stream": s.prefills_per_stream, "suggested_chunk_tokens": s.suggested_chunk_tokens,
+                              "suggested_stall_ms": s.suggested_stall_ms})

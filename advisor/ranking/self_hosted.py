@@ -37,7 +37,7 @@ from advisor.ranking.bounds import (  # noqa: F401 - _estimate, admission_contex
     admission_context,
 )
 from advisor.ranking.context import Context, kept_fields, memo_fit, prefix_cache_reason
-from advisor.ranking.explain import billing_reasons, capacity_text
+from advisor.ranking.explain import billing_reasons, capacity_text, stall_reason
 from advisor.ranking.fitting import GPU_COUNTS, _sizing, min_gpus_at
 
 SHORT_CONTEXT_TOKENS = 8192
@@ -164,6 +164,10 @@ class SelfHostedBackend:
         for eng in profiles:
             if not eng.serves(precision):
                 continue
+            if rejections is not None and bounds.engine_priced_out(ctx, self.deployment, model, gpu, precision, price, eng,
+                                                                   best, None if after else seed):
+                after = after or eng is seed.eng
+                continue  # what ``_evaluate_precision`` would find at once: nothing (it explains the first engine only)
             results = self._evaluate_precision(ctx, model, gpu, precision, price, eng, explain=rejections is None, costed=costed,
                                                bound=best.plan.monthly_usd if best is not None else None,
                                                seed=None if after else seed)
@@ -275,13 +279,19 @@ class SelfHostedBackend:
                 rej = ctx.shared[key] = self._unworkable(ctx, model, gpu, n, precision, price, e)
             return rej
         ctx.memo[_VOLUME_READS] = ctx.memo.get(_VOLUME_READS, 0) + 1  # from here on the traffic volume counts
-        plans: list[billing.Plan] = []
-        engines_of: dict[int, int] = {}
-        for o, dp in shaped:
-            for p in billing.plans(o, n * dp, e.output_tokens_per_s * dp, w, ctx.day, e.weights_bytes, planned * dp):
-                plans.append(p)
-                engines_of[id(p)] = dp
-        plan = billing.best(plans)
+        if len(shaped) == 1:  # one offer sells a shape that holds the engine: its plans alone
+            o, dp = shaped[0]
+            plans = billing.plans(o, n * dp, e.output_tokens_per_s * dp, w, ctx.day, e.weights_bytes, planned * dp)
+            plan = billing.best(plans)
+        else:
+            plans = []
+            engines_of: dict[int, int] = {}
+            for o, dp in shaped:
+                for p in billing.plans(o, n * dp, e.output_tokens_per_s * dp, w, ctx.day, e.weights_bytes, planned * dp):
+                    plans.append(p)
+                    engines_of[id(p)] = dp
+            plan = billing.best(plans)
+            dp = engines_of[id(plan)] if plan is not None else 1
         if plan is None:
             if not why:
                 return UNEXPLAINED
@@ -293,7 +303,6 @@ class SelfHostedBackend:
                                              f"instance: {sold})", "decisive"),))
         if beat is not None and plan.monthly_usd >= beat:
             return UNEXPLAINED
-        dp = engines_of[id(plan)]
         price = plan.price
         replicas = plan.replicas_peak
         gpus = n * dp
@@ -390,11 +399,19 @@ class SelfHostedBackend:
         price, replicas, gpus = plan.price, plan.replicas_peak, n * dp
         capacity = e.output_tokens_per_s * dp
         blend = w.tokens_per_request / w.output_tokens
-        hourly_one = plan.hourly_one_usd
-        table = ctx.shared.get(("table", hourly_one, capacity))  # the same for any volume that bills the same replica
-        if table is None:
-            table = ctx.shared[("table", hourly_one, capacity)] = tuple(
-                UtilizationPoint(u, cost.usd_per_mtok(hourly_one, capacity, blend, u)) for u in cost.UTILIZATION_POINTS)
+
+        def bill() -> tuple:
+            """(monthly USD, hourly USD of the peak's replicas, $/M-by-utilization table), rounded as the row shows them."""
+            hourly_one = plan.hourly_one_usd
+            table = ctx.shared.get(("table", hourly_one, capacity))  # the same for any volume that bills the same replica
+            if table is None:
+                table = ctx.shared[("table", hourly_one, capacity)] = tuple(
+                    UtilizationPoint(u, cost.usd_per_mtok(hourly_one, capacity, blend, u)) for u in cost.UTILIZATION_POINTS)
+            return (cost.money(plan.monthly_usd), cost.money(plan.usd_per_gpu_hour * plan.gpus_billed_at_peak, cost.MICRO), table)
+        # A re-rank bills most winners as the last one did (the same replicas at the peak): rounded once. The key's values
+        # decide the three (the shape's dict is in it so that each shape's dict gets its table, as it is kept on disk).
+        monthly, hourly, table = kept_fields(("bill", id(ctx.shared), id(price), plan.instance_gpus, plan.instances_per_replica,
+                                              plan.replicas_per_instance, replicas, plan.monthly_usd, capacity, blend), price, bill)
         quality, bench = ctx.quality_of(model)
 
         def explain() -> list[Reason]:  # written when read (see LazyReasons): most candidates are never looked at
@@ -403,7 +420,6 @@ class SelfHostedBackend:
             reasons[1:1] = billing_reasons(plan, plans, gpus, gpu.id, w) + billing.sizing_reasons(
                 plan, w, e.output_tokens_per_s, e.ttft_ms, dp, e.weights_bytes, ctx.day, queueing.prefill_ms(e)) + ([fleet] if fleet else [])
             return reasons
-        hourly_peak = plan.usd_per_gpu_hour * plan.gpus_billed_at_peak
         fixed = kept_fields((id(e), self.deployment, model.id, model.name, gpu.id, n, dp, precision, kv_prec, quality, bench), e,
                             lambda: Candidate.fixed(  # the fields no traffic edit changes
             model=model.id, model_name=model.name, architecture=model.architecture, deployment=self.deployment, gpu=gpu.id, gpus=gpus,
@@ -412,9 +428,9 @@ class SelfHostedBackend:
             parallelism=e.parallelism.note if dp == 1 else f"{dp} engines x {e.parallelism.note} (data parallel)",
             engine=getattr(e, "engine", None), layout=getattr(e, "layout", None)))
         return Candidate.made_from(
-            fixed, provider=price.provider, replicas=replicas, monthly_cost_usd=cost.money(plan.monthly_usd),
+            fixed, provider=price.provider, replicas=replicas, monthly_cost_usd=monthly,
             usd_per_mtok=cost.usd_per_mtok_of_volume(plan.monthly_usd, w.tokens_per_month), utilization=min(1.0, utilization),
-            hourly_usd=cost.money(hourly_peak, cost.MICRO), usd_per_gpu_hour=plan.usd_per_gpu_hour, price_source=price.source,
+            hourly_usd=hourly, usd_per_gpu_hour=plan.usd_per_gpu_hour, price_source=price.source,
             price_as_of=price.as_of, memory=mem, utilization_table=table, billed_gpu_hours_per_month=round(plan.billed_gpu_hours_per_month, 3),
             replicas_peak=plan.replicas_peak, replicas_min=plan.replicas_min, scaling=plan.policy, pricing_kind=plan.pricing_kind,
             instance_gpus=plan.instance_gpus, reasons=LazyReasons(explain))
@@ -437,7 +453,7 @@ class SelfHostedBackend:
             r.append(prefix_cache_reason(e, w, mem))
         stall = queueing.decode_stall(e, w, eng.memory.max_batched_tokens, replicas * dp, ctx.day.peak_to_mean)
         if stall is not None:
-            r.append(_stall_reason(stall, e, w, eng))
+            r.append(stall_reason(stall, e, w, eng))
         resident = weight_bytes(model, precision).routed_experts * replicas
         if model.is_moe and utilization < LOW_UTILIZATION:
             r.append(Reason("moe-idle-experts", f"MoE at {utilization:.0%} utilization: you pay for {fmt.gb(resident)} of resident experts "
@@ -479,22 +495,3 @@ class SelfHostedBackend:
         for warn in e.warnings:
             r.append(Reason("estimate", warn, "warning"))
         return r
-
-
-def _stall_reason(s: queueing.DecodeStall, e: Estimate, w, eng: ServingProfile) -> Reason:
-    """The inter-token stall a long prompt's chunked prefill puts on the running streams (``queueing.decode_stall``)."""
-    flag = queueing.CHUNK_FLAGS.get(eng.id, "the prefill chunk size")
-    seen = 1 - math.exp(-s.prefills_per_stream)
-    if s.suggested_chunk_tokens < s.chunk_tokens:
-        fix = (f"smaller chunks ({eng.id} {flag} {s.suggested_chunk_tokens}: about {s.suggested_stall_ms:,.0f} ms a step, "
-               "more steps to the first token) or a prefill/decode split (disaggregated serving) keep the streams smooth")
-    else:
-        fix = "the prompt fits one chunk, so a prefill/decode split (disaggregated serving) is what keeps the streams smooth"
-    return Reason("inter-token-stall", f"inter-token stalls: each {s.chunk_tokens:,}-token prefill chunk ({eng.id} {flag}) takes about "
-                  f"{s.stall_ms:,.0f} ms with the decode step beside it, so while another user's {s.chunks}-chunk prompt is "
-                  f"prefilled a running stream gets one token per {s.stall_ms:,.0f} ms (TPOT target {w.tpot_limit_ms:.1f} ms) for "
-                  f"{s.stalled_ms / 1000:,.1f} s; at the peak a stream sees {s.prefills_per_stream:.1f} such prefills on "
-                  f"average ({seen:.0%} of streams at least one), which the mean TPOT of {e.tpot_ms:.1f} ms averages away; {fix}",
-                  "warning", {"chunk_tokens": s.chunk_tokens, "chunks_per_prompt": s.chunks, "stall_ms": s.stall_ms,
-                              "prefills_per_stream": s.prefills_per_stream, "suggested_chunk_tokens": s.suggested_chunk_tokens,
-                              "suggested_stall_ms": s.suggested_stall_ms})
