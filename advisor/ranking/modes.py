@@ -94,6 +94,17 @@ def relabel(c: Candidate, mq: ModeQuality | None, w: Workload, scaled: Workload,
     """``with_quantization(with_mode(c, mq, w, scaled, memo), catalog, w, memo)`` in one copy of the row, not two."""
     if mq is None:
         return with_quantization(c, catalog, w, memo)
+    row = None
+    if c.deployment == "self-hosted" and c.precision and mq.score is not None and (mq.output_multiplier or 1.0) == 1.0:
+        # A non-reasoning self-hosted row: its fields and reasons read only the mode and the (model, precision, GPU),
+        # the same for every provider and volume: worked out once per run.
+        row = ("relabel", id(mq), c.model, c.precision, c.gpu)
+        hit = memo.get(row)
+        if hit is not None and hit[0] is mq:
+            _, fields, reasons, floor = hit
+            if floor is not None:
+                return _floor_rejection(c.evolve(**fields), *floor)
+            return c.evolve(reasons=c.reasons + reasons, **fields)
     changes, reasons = _mode_changes(c, mq, w, scaled, memo)
     if c.deployment != "self-hosted" or not c.precision or mq.score is None:
         return c.evolve(reasons=c.reasons + reasons, **changes)
@@ -102,11 +113,18 @@ def relabel(c: Candidate, mq: ModeQuality | None, w: Workload, scaled: Workload,
     if change is None:
         change = memo[key] = _quantization_change(c.evolve(**changes), catalog, w)
     if change is _UNCHANGED:
+        if row is not None:
+            memo[row] = (mq, changes, reasons, None)
         return c.evolve(reasons=c.reasons + reasons, **changes)
     more, r = change
     if isinstance(more, str):  # under the floor
+        if row is not None:
+            memo[row] = (mq, changes, reasons, (more, r))
         return _floor_rejection(c.evolve(**changes), more, r)
-    return c.evolve(reasons=c.reasons + (reasons + (r,) if r is not None else reasons), **{**changes, **more})
+    fields, reasons = {**changes, **more}, (reasons + (r,) if r is not None else reasons)
+    if row is not None:
+        memo[row] = (mq, fields, reasons, None)
+    return c.evolve(reasons=c.reasons + reasons, **fields)
 
 
 def _mode_changes(c: Candidate, mq: ModeQuality, w: Workload, scaled: Workload, memo: dict | None) -> tuple[dict, tuple[Reason, ...]]:

@@ -187,8 +187,8 @@ def _break_even(c: Candidate, ctx: Context, memo: dict, visible: Workload) -> tu
     be = cost.break_even(c.hourly_usd, c.replicas, c.output_tokens_per_s_per_replica, ctx.workload, api_usd_per_mtok)
     r = visible.tokens_per_month / ctx.workload.tokens_per_month  # a reasoning row's: stated per visible token
     if r != 1.0:
-        be = dataclasses.replace(be, tokens_per_day=be.tokens_per_day and be.tokens_per_day * r,
-                                 usd_per_mtok_at_full=be.usd_per_mtok_at_full / r, workload_tokens_per_day=be.workload_tokens_per_day * r)
+        be = cost.BreakEven(tokens_per_day=be.tokens_per_day and be.tokens_per_day * r,  # every field, scaled
+                            usd_per_mtok_at_full=be.usd_per_mtok_at_full / r, workload_tokens_per_day=be.workload_tokens_per_day * r)
         api_usd_per_mtok = (api_usd_per_mtok / Decimal(str(r))).quantize(Decimal("0.000001"))
     vs = memo.get((c.model, "vs"))  # written once per model and run
     if vs is None:
@@ -392,9 +392,16 @@ def _recommend_with(workload: Workload, catalog: Catalog, prices: PriceBook | No
                     else:
                         rejected.append(r)
 
+    said: dict = {}  # the checkpoint reasons of a (model, precision, GPU, engine), the same for every row of it
     for i, c in enumerate(candidates):  # weights no one publishes: said (and ranked after) before the sort
-        if c.deployment == "self-hosted" and (extra := checkpoint_reasons(c, catalog)):
-            candidates[i] = c.evolve(reasons=c.reasons + tuple(extra))
+        if c.deployment != "self-hosted":
+            continue
+        key = (c.model, c.precision, c.gpu, c.engine)
+        extra = said.get(key)
+        if extra is None:
+            extra = said[key] = tuple(checkpoint_reasons(c, catalog))
+        if extra:
+            candidates[i] = c.evolve(reasons=c.reasons + extra)
     candidates.sort(key=_rank_key(w))
     _dense_first_in_a_tie(candidates, w, catalog.engine)
     front = _pareto(candidates, w)

@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 def rank_key(w: Workload):
     def key(c: Candidate):
         light = 1 if (w.fine_tuning == "light" and c.architecture == "moe") else 0
-        return (*(1 if after(c, w) else 0 for after, _ in RANKED_AFTER), total(c), light, -(c.quality or 0.0),
+        return (*[1 if after(c, w) else 0 for after, _ in RANKED_AFTER], total(c), light, -(c.quality or 0.0),
                 -weight_bytes(c), c.utilization or 0.0, c.usd_per_mtok, c.model, c.provider, c.gpu or "")
     return key
 
