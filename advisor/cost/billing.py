@@ -378,9 +378,15 @@ def best(candidates: list[Plan]) -> Plan | None:
     """The cheapest plan; at equal cost on-demand before spot before commitments, fixed before scaling."""
     if len(candidates) < 2:
         return candidates[0] if candidates else None
-    kinds, policies = _KIND_ORDER, _POLICY_ORDER
-    return min(candidates, key=lambda p: (p.monthly_usd, kinds.get(p.pricing_kind, 2), policies.get(p.policy, 3),
-                                          p.price.provider))
+    top = candidates[0]
+    for p in candidates[1:]:  # ``min`` over the whole key, which is read only where two bills are equal
+        if p.monthly_usd < top.monthly_usd or (p.monthly_usd == top.monthly_usd and _order(p) < _order(top)):
+            top = p
+    return top
+
+
+def _order(p: Plan) -> tuple:
+    return p.monthly_usd, _KIND_ORDER.get(p.pricing_kind, 2), _POLICY_ORDER.get(p.policy, 3), p.price.provider
 
 
 _KIND_ORDER = {"on-demand": 0, "serverless": 1, "spot": 2}
