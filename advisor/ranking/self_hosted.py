@@ -400,18 +400,26 @@ class SelfHostedBackend:
         capacity = e.output_tokens_per_s * dp
         blend = w.tokens_per_request / w.output_tokens
 
-        def bill() -> tuple:
-            """(monthly USD, hourly USD of the peak's replicas, $/M-by-utilization table), rounded as the row shows them."""
+        def bill() -> dict:
+            """The row's fields its plan alone sets (price row, policy, replicas, bill, table), rounded as shown."""
             hourly_one = plan.hourly_one_usd
             table = ctx.shared.get(("table", hourly_one, capacity))  # the same for any volume that bills the same replica
             if table is None:
                 table = ctx.shared[("table", hourly_one, capacity)] = tuple(
                     UtilizationPoint(u, cost.usd_per_mtok(hourly_one, capacity, blend, u)) for u in cost.UTILIZATION_POINTS)
-            return (cost.money(plan.monthly_usd), cost.money(plan.usd_per_gpu_hour * plan.gpus_billed_at_peak, cost.MICRO), table)
-        # A re-rank bills most winners as the last one did (the same replicas at the peak): rounded once. The key's values
-        # decide the three (the shape's dict is in it so that each shape's dict gets its table, as it is kept on disk).
-        monthly, hourly, table = kept_fields(("bill", id(ctx.shared), id(price), plan.instance_gpus, plan.instances_per_replica,
-                                              plan.replicas_per_instance, replicas, plan.monthly_usd, capacity, blend), price, bill)
+            return {"provider": price.provider, "replicas": replicas, "monthly_cost_usd": cost.money(plan.monthly_usd),
+                    "hourly_usd": cost.money(plan.usd_per_gpu_hour * plan.gpus_billed_at_peak, cost.MICRO),
+                    "usd_per_gpu_hour": plan.usd_per_gpu_hour, "price_source": price.source, "price_as_of": price.as_of,
+                    "utilization_table": table, "billed_gpu_hours_per_month": round(plan.billed_gpu_hours_per_month, 3),
+                    "replicas_peak": plan.replicas_peak, "replicas_min": plan.replicas_min, "scaling": plan.policy,
+                    "pricing_kind": plan.pricing_kind, "instance_gpus": plan.instance_gpus}
+        # A re-rank bills most winners as the last one did: made once, as the key's values decide them (the shape's dict in
+        # it so that each shape's dict gets its table, as kept on disk).
+        billed = kept_fields(("bill", id(ctx.shared), id(price), plan.policy, plan.instance_gpus, plan.instances_per_replica,
+                              plan.replicas_per_instance, replicas, plan.replicas_min, plan.billed_gpu_hours_per_month,
+                              plan.monthly_usd, capacity, blend), price, bill)
+        per = ("per-mtok", plan.monthly_usd, w.tokens_per_month)  # rows that bill the same, once a run
+        per_mtok = ctx.memo.get(per) or ctx.memo.setdefault(per, cost.usd_per_mtok_of_volume(plan.monthly_usd, w.tokens_per_month))
         quality, bench = ctx.quality_of(model)
 
         def explain() -> list[Reason]:  # written when read (see LazyReasons): most candidates are never looked at
@@ -427,13 +435,8 @@ class SelfHostedBackend:
             ttft_ms=e.ttft_ms, tpot_ms=e.tpot_ms, bound=e.bound, kv_precision=kv_prec, engines_per_replica=dp,
             parallelism=e.parallelism.note if dp == 1 else f"{dp} engines x {e.parallelism.note} (data parallel)",
             engine=getattr(e, "engine", None), layout=getattr(e, "layout", None)))
-        return Candidate.made_from(
-            fixed, provider=price.provider, replicas=replicas, monthly_cost_usd=monthly,
-            usd_per_mtok=cost.usd_per_mtok_of_volume(plan.monthly_usd, w.tokens_per_month), utilization=min(1.0, utilization),
-            hourly_usd=hourly, usd_per_gpu_hour=plan.usd_per_gpu_hour, price_source=price.source,
-            price_as_of=price.as_of, memory=mem, utilization_table=table, billed_gpu_hours_per_month=round(plan.billed_gpu_hours_per_month, 3),
-            replicas_peak=plan.replicas_peak, replicas_min=plan.replicas_min, scaling=plan.policy, pricing_kind=plan.pricing_kind,
-            instance_gpus=plan.instance_gpus, reasons=LazyReasons(explain))
+        return Candidate.made_from(fixed, **billed, usd_per_mtok=per_mtok, utilization=min(1.0, utilization), memory=mem,
+                                   reasons=LazyReasons(explain))
 
     def _reasons(self, ctx: Context, model: ModelSpec, gpu: GpuSpec, n: int, precision: str, e, replicas: int,
                  utilization: float, mem: MemoryBreakdown, eng: ServingProfile, dp: int = 1, k: Costed | None = None) -> list[Reason]:
