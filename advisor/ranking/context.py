@@ -101,6 +101,7 @@ def clear_memos() -> None:
     _SHARED.clear()
     _KEPT.clear()
     _FIXED.clear()
+    BILLS.clear()
     store.forget()
     memo_store.forget()
 
@@ -139,17 +140,22 @@ class Context:
 
 _FIXED: dict[tuple, tuple[object, object]] = {}
 """key -> (the object the value was made from, the value): ``kept_fields``."""
+BILLS: dict[tuple, tuple[object, object]] = {}
+"""The same for the fields a fixed plan sets on a self-hosted row (``SelfHostedBackend._build``): a store of their own,
+so that they never push the others out."""
 
 
-def kept_fields(key: tuple, held: object, make):
+def kept_fields(key: tuple, held: object, make, store: dict | None = None):
     """``make()``, kept between rankings under ``key`` while ``held`` (an object the value depends on, such as a
     memoized estimate, part of the key by its id) is the same object: a re-rank after a traffic edit builds only a
-    candidate's volume-dependent fields. At most 65,536 kept; ``clear_memos`` empties it."""
-    hit = _FIXED.get(key)
+    candidate's volume-dependent fields. At most 65,536 kept per ``store`` (default this module's; ``clear_memos``
+    empties both stores here)."""
+    store = _FIXED if store is None else store
+    hit = store.get(key)
     if hit is None or hit[0] is not held:
-        if len(_FIXED) >= 65536:
-            _FIXED.clear()
-        hit = _FIXED[key] = (held, make())
+        if len(store) >= 65536:
+            store.clear()
+        hit = store[key] = (held, make())
     return hit[1]
 
 

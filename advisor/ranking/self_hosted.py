@@ -36,7 +36,7 @@ from advisor.ranking.bounds import (  # noqa: F401 - _estimate, admission_contex
     _prelude,
     admission_context,
 )
-from advisor.ranking.context import Context, kept_fields, memo_fit, prefix_cache_reason
+from advisor.ranking.context import BILLS, Context, kept_fields, memo_fit, prefix_cache_reason
 from advisor.ranking.explain import billing_reasons, capacity_text, stall_reason
 from advisor.ranking.fitting import GPU_COUNTS, _sizing, min_gpus_at
 
@@ -413,11 +413,11 @@ class SelfHostedBackend:
                     "utilization_table": table, "billed_gpu_hours_per_month": round(plan.billed_gpu_hours_per_month, 3),
                     "replicas_peak": plan.replicas_peak, "replicas_min": plan.replicas_min, "scaling": plan.policy,
                     "pricing_kind": plan.pricing_kind, "instance_gpus": plan.instance_gpus}
-        # A re-rank bills most winners as the last one did: made once, as the key's values decide them (the shape's dict in
-        # it so that each shape's dict gets its table, as kept on disk).
-        billed = kept_fields(("bill", id(ctx.shared), id(price), plan.policy, plan.instance_gpus, plan.instances_per_replica,
-                              plan.replicas_per_instance, replicas, plan.replicas_min, plan.billed_gpu_hours_per_month,
-                              plan.monthly_usd, capacity, blend), price, bill)
+        # A re-rank bills most fixed winners as the last one did: made once, as the key's values decide them (the shape's
+        # dict in it so that each shape's dict gets its table, as kept on disk); other policies' bills follow the volume.
+        billed = kept_fields(("bill", id(ctx.shared), id(price), plan.instance_gpus, plan.instances_per_replica,
+                              plan.replicas_per_instance, replicas, plan.monthly_usd, capacity, blend), price, bill,
+                             BILLS) if plan.policy == "fixed" else bill()
         per = ("per-mtok", plan.monthly_usd, w.tokens_per_month)  # rows that bill the same, once a run
         per_mtok = ctx.memo.get(per) or ctx.memo.setdefault(per, cost.usd_per_mtok_of_volume(plan.monthly_usd, w.tokens_per_month))
         quality, bench = ctx.quality_of(model)
