@@ -142,18 +142,18 @@ _FIXED: dict[tuple, tuple[object, object]] = {}
 """key -> (the object the value was made from, the value): ``kept_fields``."""
 BILLS: dict[tuple, tuple[object, object]] = {}
 """The same for the fields a fixed plan sets on a self-hosted row (``SelfHostedBackend._build``): a store of their own,
-so that they never push the others out."""
+so that they never push the others out, of at most 8,192 (~1 kB each; a new replica count at a new volume adds some)."""
 
 
-def kept_fields(key: tuple, held: object, make, store: dict | None = None):
+def kept_fields(key: tuple, held: object, make, store: dict | None = None, most: int = 65536):
     """``make()``, kept between rankings under ``key`` while ``held`` (an object the value depends on, such as a
     memoized estimate, part of the key by its id) is the same object: a re-rank after a traffic edit builds only a
-    candidate's volume-dependent fields. At most 65,536 kept per ``store`` (default this module's; ``clear_memos``
+    candidate's volume-dependent fields. At most ``most`` kept per ``store`` (default this module's; ``clear_memos``
     empties both stores here)."""
     store = _FIXED if store is None else store
     hit = store.get(key)
     if hit is None or hit[0] is not held:
-        if len(store) >= 65536:
+        if len(store) >= most:
             store.clear()
         hit = store[key] = (held, make())
     return hit[1]

@@ -417,7 +417,7 @@ class SelfHostedBackend:
         # dict in it so that each shape's dict gets its table, as kept on disk); other policies' bills follow the volume.
         billed = kept_fields(("bill", id(ctx.shared), id(price), plan.instance_gpus, plan.instances_per_replica,
                               plan.replicas_per_instance, replicas, plan.monthly_usd, capacity, blend), price, bill,
-                             BILLS) if plan.policy == "fixed" else bill()
+                             BILLS, 8192) if plan.policy == "fixed" else bill()
         per = ("per-mtok", plan.monthly_usd, w.tokens_per_month)  # rows that bill the same, once a run
         per_mtok = ctx.memo.get(per) or ctx.memo.setdefault(per, cost.usd_per_mtok_of_volume(plan.monthly_usd, w.tokens_per_month))
         quality, bench = ctx.quality_of(model)
