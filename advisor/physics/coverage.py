@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import csv
 import math
-import tomllib
 from functools import lru_cache
 
 
@@ -22,6 +21,8 @@ def _reach() -> dict[tuple[str, bool], float]:
     """(engine, MoE) -> the largest pinned concurrency of its scored rows; inf where a row is unpinned (max throughput).
     Reads catalogs/calibration.csv as ``calibration.load_rows`` does (scored = yes; concurrency "max" or empty =
     unpinned), without importing it (it imports this module's user, advisor.physics.performance)."""
+    import tomllib  # here: a start whose estimates are all kept (``memo_store``) never reads this
+
     from advisor.common.paths import bundled_catalog_dir
 
     with (bundled_catalog_dir() / "models.toml").open("rb") as fh:

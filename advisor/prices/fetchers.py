@@ -14,12 +14,17 @@ import math
 import os
 import re
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from advisor.catalog.load import Catalog
 from advisor.domain.prices import ApiPrice, GpuPrice
-from advisor.prices.http import Http, LiveError, now_utc, public_url
+
+if TYPE_CHECKING:
+    from advisor.prices.http import Http
+
+# The HTTP client (``advisor.prices.http``) is imported when a fetch runs: every start registers these fetchers with
+# the built-in price sources, and only `moe-advisor prices refresh` (or the TUI's refresh) calls them.
 
 OPENROUTER_URL_ENV = "MOE_ADVISOR_OPENROUTER_URL"
 AZURE_URL_ENV = "MOE_ADVISOR_AZURE_PRICES_URL"
@@ -47,6 +52,8 @@ def _plain(d: Decimal) -> Decimal:
 
 
 def _need(data: Any, key: str, typ: type, where: str) -> Any:
+    from advisor.prices.http import LiveError
+
     if not isinstance(data, dict):
         raise LiveError(f"unexpected response from {where}: a JSON {type(data).__name__}, expected an object with '{key}'")
     value = data.get(key)
@@ -84,6 +91,8 @@ class OpenRouterModels:
         return (key,) if key else ()
 
     def fetch(self, http: Http, catalog: Catalog, snapshot: list) -> list[ApiPrice]:
+        from advisor.prices.http import LiveError, now_utc, public_url
+
         headers = {"Authorization": f"Bearer {k}" for k in self.secrets()}
         where = public_url(self.url)
         data = http.get_json(self.url, headers=headers or None)
@@ -182,6 +191,8 @@ class AzureRetailPrices:
         return f"serviceName eq 'Virtual Machines' and priceType eq 'Consumption' and ({ors})"
 
     def fetch(self, http: Http, catalog: Catalog, snapshot: list) -> list[GpuPrice]:
+        from advisor.prices.http import LiveError, now_utc, public_url
+
         base = self.url
         where = public_url(base)
         base_host = urlsplit(base).hostname
