@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from advisor.catalog import parse_cache
+from advisor.catalog.aliases import model_aliases
 from advisor.catalog.quality import build_modes, build_quantization
 from advisor.catalog.schema import PROFILE_KEYS, _build, _check_gpu, build_engine_profiles, build_entry
 from advisor.common import tomlio
@@ -64,7 +65,7 @@ class Catalog:
         try:
             return self.models[model_id]
         except KeyError:
-            found = _spelled(model_id, self.models, {})
+            found = _spelled(model_id, self.models, model_aliases(self.models))
             if found is None:
                 raise self._unknown("model", model_id, self.models) from None
             return self.models[found]
