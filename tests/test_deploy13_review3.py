@@ -21,9 +21,11 @@ from advisor.deploy.support import rocm_loads
 BASH = shutil.which("bash")
 pytestmark = pytest.mark.skipif(BASH is None, reason="bash runs the written scripts")
 STUB = """#!/bin/sh
-{ printf 'ENGINE %s\\n' "$(basename "$0")"; printf 'DEVICES %s\\n' "${CUDA_VISIBLE_DEVICES:-}${HIP_VISIBLE_DEVICES:-}"
-  for a in "$@"; do printf 'ARG %s\\n' "$a"; done; printf 'END\\n'; } >> "$STUB_LOG"
+rec=$(printf 'ENGINE %s\\n' "$(basename "$0")"; printf 'DEVICES %s\\n' "${CUDA_VISIBLE_DEVICES:-}${HIP_VISIBLE_DEVICES:-}"
+  for a in "$@"; do printf 'ARG %s\\n' "$a"; done; printf 'END')
+printf '%s\\n' "$rec" >> "$STUB_LOG"
 """
+"""Engines started with ``&`` run at once: each writes its whole record in one write, so records never interleave."""
 
 
 def run_script(script: str, tmp_path, **env) -> list[dict]:
@@ -51,7 +53,7 @@ def run_script(script: str, tmp_path, **env) -> list[dict]:
             cur["argv"].append(val)
         else:
             starts.append(cur)
-    return starts
+    return sorted(starts, key=lambda s: (s["engine"], s["devices"]))  # background starts finish in any order
 
 
 def flag(argv: list[str], name: str) -> str:
