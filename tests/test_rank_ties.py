@@ -34,3 +34,21 @@ def test_quality_decides_before_precision_and_headroom_after_it():
     first, second = sorted([_c("bf16", 70.0, 0.4), roomy], key=_rank_key(w))
     assert first is roomy and "headroom: 20% utilization against 40%" in _same_cost_why(first, second, w)
     assert "a tie" in _same_cost_why(roomy, _c("bf16", 70.0, 0.2), w)
+
+
+def test_an_upcast_does_not_win_a_tie_as_less_quantized_its_native_checkpoint_does():
+    """Review 3, finding 3: DeepSeek-V4-Flash's FP8 copy, made from its native MXFP4 experts, tied with the native row
+    and won as "less quantized"; it holds the same values in more bytes, so the native checkpoint wins the tie."""
+    from advisor.ranking.modes import upcast_line
+
+    w = preset("steady-latency")
+    native = _c("mxfp4-experts", 83.0, 0.64, model="deepseek-v4-flash", arch="moe")
+    upcast = native.evolve(precision="fp8", utilization=0.50, quality_delta_source=upcast_line("mxfp4-experts"))
+    first, second = sorted([upcast, native], key=_rank_key(w))
+    assert first is native  # although the upcast has more headroom, which decides only after precision
+    why = _same_cost_why(first, second, w)
+    assert "native checkpoint" in why and "upcast" in why and "less quantized than" not in why
+    # an upcast against an unrelated, genuinely wider row: still compared as its native precision
+    bf16 = _c("bf16", 83.0, 0.9, model="deepseek-v4-flash", arch="moe")
+    assert min([upcast, bf16], key=_rank_key(w)) is bf16
+    assert "fp8 (upcast from mxfp4-experts)" in _same_cost_why(bf16, upcast, w)

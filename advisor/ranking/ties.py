@@ -3,7 +3,7 @@
 Order: (heavy fine-tuning puts MoE after dense), (an interactive reasoning row whose visible answer starts after the
 TTFT target goes after those that meet it), (a row on an engine not verified to run the model on that GPU goes after
 those on a verified one), total monthly cost, (light fine-tuning puts MoE after dense at equal cost), higher quality,
-less quantized weights, more headroom, lower $/M tokens, then names. Two self-hosted rows closer in cost than the
+less quantized weights (an upcast counts as its native checkpoint, which wins the tie), more headroom, lower $/M tokens, then names. Two self-hosted rows closer in cost than the
 throughput estimate's error are a near tie (``near_tie``), with the error of rows like them (``estimate_error``).
 """
 
@@ -18,7 +18,7 @@ from advisor.common import fmt
 from advisor.domain.precision import PRECISIONS
 from advisor.domain.recommendation import Candidate, Reason, known_reasons
 from advisor.domain.workload import Workload
-from advisor.ranking.modes import answers_late
+from advisor.ranking.modes import answers_late, upcast_line
 
 if TYPE_CHECKING:
     from advisor.ranking.context import Context
@@ -34,9 +34,27 @@ def rank_key(w: Workload):
 
 def weight_bytes(c: Candidate) -> float:
     """Bytes per routed-expert parameter of ``c``'s precision: at the same cost and quality score, the less
-    quantized option ranks first (quantization risks a benchmark score may not show); 0 for API rows."""
-    s = PRECISIONS.get(c.precision or "")
-    return s.experts.bytes_per_param if s is not None else 0.0
+    quantized option ranks first (quantization risks a benchmark score may not show); 0 for API rows. An upcast
+    (FP8 or BF16 made from a 4-bit or FP8 native checkpoint, ``precision.is_upcast``) holds the native checkpoint's
+    values, so it is as quantized as that checkpoint and counts a hair below it: the native checkpoint wins the tie
+    (the same quality in less memory, without a dequantization step)."""
+    native = upcast_of(c)
+    s = PRECISIONS.get(native or c.precision or "")
+    if s is None:
+        return 0.0
+    return s.experts.bytes_per_param - (1e-6 if native else 0.0)
+
+
+_UPCAST_HEAD, _, _UPCAST_TAIL = upcast_line("\0").partition("\0")
+
+
+def upcast_of(c: Candidate) -> str:
+    """The native precision ``c``'s weights were widened from ("" when they were not): read from the row's
+    ``quality_delta_source``, which holds ``modes.upcast_line`` for an upcast row."""
+    src = c.quality_delta_source or ""
+    if not src.startswith(_UPCAST_HEAD) or not src.endswith(_UPCAST_TAIL):
+        return ""
+    return src[len(_UPCAST_HEAD):len(src) - len(_UPCAST_TAIL)]
 
 
 def same_cost_why(c: Candidate, runner: Candidate, w: Workload) -> str:
@@ -47,8 +65,13 @@ def same_cost_why(c: Candidate, runner: Candidate, w: Workload) -> str:
     if (c.quality or 0.0) != (runner.quality or 0.0):
         return f"same cost, ranked by quality ({fmt.num(c.quality or 0.0, 1)} against {fmt.num(runner.quality or 0.0, 1)})"
     if weight_bytes(c) != weight_bytes(runner):
-        return (f"same cost and quality score, ranked by precision: {c.precision} weights are less quantized than "
-                f"{runner.precision} (a risk the benchmark may not show)")
+        if upcast_of(runner) and upcast_of(runner) == c.precision:
+            return (f"same cost and quality score, ranked by precision: {c.precision} is the native checkpoint and "
+                    f"{runner.precision} an upcast of it (the same values in more bytes: no less quantized, with less memory "
+                    f"free and a dequantization step first), so the native checkpoint wins")
+        what = lambda x: f"{x.precision} (upcast from {upcast_of(x)})" if upcast_of(x) else x.precision
+        return (f"same cost and quality score, ranked by precision: {what(c)} weights are less quantized than "
+                f"{what(runner)} (a risk the benchmark may not show)")
     if (c.utilization or 0.0) != (runner.utilization or 0.0):
         return (f"same cost and quality score, ranked by headroom: {c.utilization or 0.0:.0%} utilization against "
                 f"{runner.utilization or 0.0:.0%}")
