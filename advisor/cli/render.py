@@ -141,6 +141,11 @@ def fastest_misses(rejected) -> list[str]:
     return out
 
 
+def _misses_ttft(rec: Recommendation) -> bool:
+    """No ranked row meets the TTFT target (#1's rank reason says so: ``ties.none_meets_ttft``)."""
+    return bool(rec.candidates) and any(r.code == "rank" and r.numbers.get("misses_ttft") for r in rec.candidates[0].reasons)
+
+
 def render(rec: Recommendation, top: int = 10, details: int = 3, rejected: int = 8) -> str:
     w = rec.workload
     out = [_wrap(f"Workload '{w.name}': {w.requests_per_day:{',.0f' if w.requests_per_day >= 10 else '.3g'}} requests/day, {w.input_tokens:,} in / {w.output_tokens:,} out tokens, "
@@ -165,7 +170,7 @@ def render(rec: Recommendation, top: int = 10, details: int = 3, rejected: int =
         shown = (sorted((r for r in rec.rejected if r.deployment != "api"), key=Rejection.sort_key)
                  + [r for r in rec.rejected if r.deployment == "api"])[:rejected]
         out.append(f"Rejected ({len(rec.rejected)}; showing {len(shown)}, near misses first):")
-        if not any(c.deployment == "self-hosted" for c in rec.candidates):
+        if not any(c.deployment == "self-hosted" for c in rec.candidates) or _misses_ttft(rec):
             out += [_wrap(line, "    ", "  ") for line in fastest_misses(rec.rejected)]
         for r in shown:
             out.append(_wrap(f"{r.label}: {r.reasons[0].message}", "    ", "  x "))

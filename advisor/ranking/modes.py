@@ -157,7 +157,7 @@ def _mode_changes(c: Candidate, mq: ModeQuality, w: Workload, scaled: Workload, 
         if wait_ms > w.ttft_ms:
             reasons.append(Reason("reasoning-latency", f"the visible answer starts after about {wait_ms / 1000:,.1f} s (TTFT plus "
                                   f"{thinking:,} reasoning tokens at {c.tpot_ms:.1f} ms), over the "
-                                  f"{w.ttft_ms:,.0f} ms time-to-first-token target", "warning", {"visible_wait_ms": wait_ms}))
+                                  f"{w.ttft_ms:,.0f} ms time-to-first-token target", "decisive", {"visible_wait_ms": wait_ms}))
     elif mult != 1.0 and w.latency == "interactive" and c.deployment == "api":
         measured = next((r.numbers for r in c.reasons if r.code == "api-latency" and r.numbers.get("output_tokens_per_s")), None)
         if measured:
@@ -165,7 +165,7 @@ def _mode_changes(c: Candidate, mq: ModeQuality, w: Workload, scaled: Workload, 
             if wait_ms > w.ttft_ms:
                 reasons.append(Reason("reasoning-latency", f"the visible answer starts after about {wait_ms / 1000:,.1f} s (the measured "
                                       f"TTFT plus {thinking:,} reasoning tokens at {measured['output_tokens_per_s']:,.0f} tokens/s), over "
-                                      f"the {w.ttft_ms:,.0f} ms time-to-first-token target", "warning", {"visible_wait_ms": wait_ms}))
+                                      f"the {w.ttft_ms:,.0f} ms time-to-first-token target", "decisive", {"visible_wait_ms": wait_ms}))
         else:
             reasons.append(Reason("reasoning-wait", f"thinks for about {thinking:,} tokens before the visible answer; the provider's "
                                   f"speed is not measured, so that wait is unknown (at 100 tokens/s: {thinking / 100:,.1f} s, against "
@@ -342,7 +342,7 @@ def bounded_wait(c: Candidate, w: Workload, ctx: Context) -> Candidate:
         return c
     late = Reason("reasoning-latency", f"the visible answer starts after at least {wait_ms / 1000:,.2f} s: {thinking:,} reasoning "
                   f"tokens even at {which}, TTFT not counted, over the {w.ttft_ms:,.0f} ms time-to-first-token target "
-                  f"({fmt.possessive(c.provider)} own speed is not measured)", "warning",
+                  f"({fmt.possessive(c.provider)} own speed is not measured)", "decisive",
                   {"visible_wait_ms": wait_ms, "lower_bound": True, "assumed_output_tokens_per_s": speed})
     reasons = tuple(r for r in c.reasons if r is not wait) + (late,) if isinstance(c.reasons, tuple) else c.reasons + (late,)
     return c.evolve(reasons=reasons)

@@ -45,8 +45,9 @@ from advisor.ranking.self_hosted import SelfHostedBackend
 from advisor.ranking.ties import (
     better_quality_within_error,
     demotion_note,
-    launch_unsure,
     heavy_ft_cheaper_note,
+    launch_unsure,
+    none_meets_ttft,
     unverified_cheaper_note,
 )
 from advisor.ranking.ties import dense_first_in_a_tie as _dense_first_in_a_tie
@@ -230,8 +231,9 @@ def _placing(i: int, c: Candidate, candidates: Sequence[Candidate], w: Workload,
     if i == 0:
         late_cheaper = [x for x in candidates if _total(x) < total and _answers_late(x, w)]
         unsure = unverified_cheaper_note(c, candidates) + heavy_ft_cheaper_note(c, candidates, w)
-        lead = ("cheapest feasible option" if (not runner or _total(runner) >= total) and not late_cheaper and not unsure
-                else "first choice")
+        lead = (none_meets_ttft(c, candidates, w) or
+                ("cheapest feasible option" if (not runner or _total(runner) >= total) and not late_cheaper and not unsure
+                 else "first choice"))
         msg = f"{lead} at {fmt.usd(total)}/month{plus} ({per_mtok_text(c)}){unsure}"
         if late_cheaper and not _answers_late(c, w):
             low = min(late_cheaper, key=_total)
@@ -257,7 +259,8 @@ def _placing(i: int, c: Candidate, candidates: Sequence[Candidate], w: Workload,
             msg += f"; beats #2, {runner.label}: {why}"
         msg += unverified_latency_note(c, candidates, w)
         msg += better_quality_within_error(c, candidates, profile)
-        extra.insert(0, Reason("rank", msg, "decisive", {"monthly_cost_usd": str(c.monthly_cost_usd), "total_monthly_usd": str(total)}))
+        extra.insert(0, Reason("rank", msg, "decisive", {"monthly_cost_usd": str(c.monthly_cost_usd), "total_monthly_usd": str(total),
+                                                         **({"misses_ttft": True} if lead.startswith("no option meets") else {})}))
     else:
         diff = total - _total(top)
         msg = (f"#{i + 1}: {fmt.usd(total)}/month{plus}, {fmt.usd(diff)} more than #1 ({top.label})" if diff >= 0 else

@@ -181,6 +181,25 @@ def launch_unsure(c: Candidate) -> bool:
                for r in known_reasons(c.reasons))
 
 
+def none_meets_ttft(c: Candidate, candidates, w: Workload) -> str:
+    """For #1 ``c`` of an interactive workload where no ranked row meets the TTFT target (each thinks first and starts
+    its visible answer after it, ``answers_late``): the lead of #1's rank reason, saying so and naming the row whose
+    visible answer starts soonest; "" where some row meets the target. Without it #1 would read "cheapest feasible"
+    while it misses the target by minutes."""
+    if not answers_late(c, w) or not all(answers_late(x, w) for x in candidates):
+        return ""
+    def wait(x: Candidate) -> dict:
+        return next((r.numbers for r in known_reasons(x.reasons) if r.code == "reasoning-latency"), {})
+    i, soonest = min(enumerate(candidates, start=1), key=lambda ix: wait(ix[1]).get("visible_wait_ms", math.inf))
+    late = wait(soonest)
+    ms = late.get("visible_wait_ms", math.inf)
+    when = f"{'at least' if late.get('lower_bound') else 'about'} {ms / 1000:,.1f} s" if ms < math.inf else "unknown"
+    return (f"no option meets the {w.ttft_ms:,.0f} ms time-to-first-token target: every ranked row thinks first, and the "
+            f"soonest visible answer starts after {when} (#{i}, {soonest.label}); "
+            f"{'a lower quality floor or ' if w.min_quality else ''}a looser target may admit one that does; the cheapest "
+            f"of these rows")
+
+
 def demotion_note(c: Candidate, top: Candidate, w: Workload) -> str:
     """Why ``c`` ranks after #1 ``top`` although it may cost less: the first of ``RANKED_AFTER``'s rules that holds for
     ``c`` and not for ``top``."""
