@@ -107,7 +107,8 @@ def estimate(model: str | ModelSpec, gpu: str | GpuSpec, gpus: int = 1, precisio
              concurrency: int | None = None, cached_input_tokens: int = 0) -> Estimate:
     """Fit, throughput and latency of ``model`` on ``gpus`` x ``gpu`` in ``precision`` (default: its published
     checkpoint's, as ``size``), served by ``engine``
-    (``trtllm``, ``vllm``, ``sglang``; default: TensorRT-LLM on NVIDIA, vLLM on AMD) in ``layout`` (``tp``,
+    (``trtllm``, ``vllm``, ``sglang``; default: TensorRT-LLM on NVIDIA, vLLM on AMD, and vLLM or SGLang where the default
+    cannot load the weights as the ranking costs them: ``engine_support.estimate_engine``) in ``layout`` (``tp``,
     ``tp_ep``, ``dep``, ``pp``; default: the best layout the engine supports); ``concurrency`` pins the
     concurrent sequences instead of the throughput-optimal batch; ``cached_input_tokens`` of each prompt are reused
     from the KV cache (prefix caching: held in the cache, not prefilled). An API-only (closed-weights) model raises
@@ -126,7 +127,12 @@ def estimate(model: str | ModelSpec, gpu: str | GpuSpec, gpus: int = 1, precisio
     m = _open_weights(model, "estimate")
     precision = precision or m.native_precision
     g = _gpu(gpu)
-    profile = engine_profile(catalog(), g, engine)
+    if engine is None:  # the engine the ranking costs this precision on (TensorRT-LLM loads no INT4 GPTQ/AWQ, ...)
+        from advisor.ranking.engine_support import estimate_engine
+
+        profile = estimate_engine(catalog(), m, g, precision)
+    else:
+        profile = engine_profile(catalog(), g, engine)
     return estimate_for(m, g, gpus, precision, input_tokens, output_tokens,
                         kv_precision=kv_precision, tpot_limit_ms=tpot_limit_ms, engine=profile, layout=layout,
                         concurrency=concurrency, cached_input_tokens=cached_input_tokens)

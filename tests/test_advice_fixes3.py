@@ -41,3 +41,18 @@ def test_a_row_that_meets_the_target_keeps_the_ordinary_lead():
     rec = api.recommend(w)
     rank = next(r for r in rec.candidates[0].reasons if r.code == "rank")
     assert not rank.message.startswith("no option meets") and "misses_ttft" not in rank.numbers
+
+
+@pytest.mark.parametrize(("gpu", "gpus", "precision"), [("h100-sxm", 1, "int4"), ("a100-80gb", 2, "fp8")])
+def test_estimate_assumes_the_engine_the_ranking_costs_the_precision_on(gpu, gpus, precision):
+    """Review 3, finding 8: TensorRT-LLM loads no GPTQ/AWQ INT4 checkpoint and needs FP8 tensor cores an A100 lacks,
+    so an estimate without a named engine runs on the engine ``recommend`` bills the row on, not on TensorRT-LLM."""
+    e = api.estimate("llama-4-scout", gpu, gpus=gpus, precision=precision)
+    w = api.workload(requests_per_day=10_000, input_tokens=1024, output_tokens=256, self_hosting="required",
+                     models=["llama-4-scout"], gpu_types=[gpu], precisions=[precision])
+    billed = {c.engine for c in api.recommend(w).candidates if c.deployment == "self-hosted"}
+    assert billed and e.engine in billed and e.engine != "trtllm"
+    assert not any("no trtllm deployment runs this" in x for x in e.warnings)
+    # a named engine is still honoured, and the default engine stays where it can load the weights
+    assert api.estimate("llama-4-scout", gpu, gpus=gpus, precision=precision, engine="trtllm").engine == "trtllm"
+    assert api.estimate("phi-4", "h100-sxm").engine == "trtllm"

@@ -67,6 +67,18 @@ def for_precision(model: ModelSpec, gpu: GpuSpec, precision: str,
     return others or profiles
 
 
+def estimate_engine(catalog, model: ModelSpec, gpu: GpuSpec, precision: str) -> ServingProfile:
+    """The engine an estimate assumes when none is named: one the ranking would cost ``precision`` on. The default
+    engine where it serves the weights on this GPU and ``for_precision`` keeps it; else the first other engine that
+    serves them (INT4 GPTQ/AWQ, and FP8 no checkpoint holds: vLLM or SGLang; FP8 on an A100, which lacks FP8 tensor
+    cores that TensorRT-LLM needs: vLLM's weight-only FP8). With none, the default engine, whose estimate then warns
+    that no deployment of it runs this."""
+    from advisor.physics.engines import default_engine, engines_for
+
+    kept = for_precision(model, gpu, precision, engines_for(catalog, gpu, (), precision))
+    return kept[0] if kept else default_engine(catalog, gpu)
+
+
 def _same(results: list) -> list:
     return results
 
