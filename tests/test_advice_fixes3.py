@@ -56,3 +56,25 @@ def test_estimate_assumes_the_engine_the_ranking_costs_the_precision_on(gpu, gpu
     # a named engine is still honoured, and the default engine stays where it can load the weights
     assert api.estimate("llama-4-scout", gpu, gpus=gpus, precision=precision, engine="trtllm").engine == "trtllm"
     assert api.estimate("phi-4", "h100-sxm").engine == "trtllm"
+
+
+def test_models_newer_than_the_pinned_tensorrt_llm_are_not_costed_on_it_where_another_engine_serves_them(frontier_floor):
+    """Review 3, finding 4: Qwen3.5 (Gated DeltaNet) and DeepSeek-V4 (compressed sparse attention) are not in
+    TensorRT-LLM 1.0, the release the launch files pin; with vLLM allowed, their rows are costed on vLLM instead."""
+    rows = [c for c in frontier_floor.candidates if c.deployment == "self-hosted"]
+    assert rows and all(c.engine != "trtllm" for c in rows if c.model.startswith(("qwen3.5", "deepseek-v4")))
+
+
+def test_with_only_tensorrt_llm_allowed_such_a_row_ranks_last_with_the_release_to_install():
+    from advisor.ranking.engine_support import release_note
+    from advisor.ranking.ties import launch_unsure
+
+    w = api.workload(requests_per_day=100_000, input_tokens=2000, output_tokens=800, self_hosting="required",
+                     engines=["trtllm"], models=["deepseek-v4-flash", "llama-3.3-70b"], gpu_types=["h200", "b200"])
+    rows = api.recommend(w).candidates
+    v4 = [c for c in rows if c.model == "deepseek-v4-flash"]
+    assert v4 and all(launch_unsure(c) for c in v4)
+    assert max(c.rank for c in rows if c.model != "deepseek-v4-flash") < min(c.rank for c in v4)
+    line = next(r.message for r in v4[0].reasons if r.code == "engine-support")
+    assert "TensorRT-LLM 1.0" in line and "install TensorRT-LLM 1.3 or later" in line and "vLLM" not in line
+    assert release_note("deepseek-v4-flash", "sglang") == "" and release_note("llama-3.3-70b", "trtllm") == ""

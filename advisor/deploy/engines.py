@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from advisor.deploy import VERSIONS, support
 from advisor.deploy.plan import EnginePlan
+from advisor.ranking.engine_support import release_note
 
 PORT = 8000
 OPTIONS_FILE = "trtllm-options.yaml"
@@ -184,10 +185,8 @@ def warnings(p: EnginePlan, engine: str) -> list[str]:
             out.append(line)
     elif engine == "trtllm" and support.trtllm_support(p.model_id, p.gpu)[0] == "unverified":
         out.append(support.trtllm_support(p.model_id, p.gpu)[1])
-    if engine != "vllm" and support.vllm_minimum(p.model_id) > support.BASE_VLLM:  # newer than these flags' releases
-        out.append(f"{p.model_id} needs vLLM >= {support.version_text(support.vllm_minimum(p.model_id))} (its vLLM recipe), newer "
-                   f"than the vLLM 0.12 era {VERSIONS[engine]} these files are written for: use a {engine} release that "
-                   "lists this model (no per-model minimum is recorded for it)")
+    if engine != "vllm" and (note := release_note(p.model_id, engine)):  # the pinned release cannot load it
+        out.append(note)
     return out
 
 

@@ -15,11 +15,69 @@ from advisor.domain.specs import GpuSpec, ModelSpec
 Screen = Callable[[list], list]
 
 
+PINNED = {"trtllm": ("TensorRT-LLM", "1.0"), "sglang": ("SGLang", "0.5")}
+"""The engine releases the launch files pin (``advisor.deploy.VERSIONS``; SkyPilot: ``tensorrt_llm==1.0.*``,
+``sglang[all]==0.5.*``, which installs the newest 0.5 release)."""
+
+RELEASES: dict[str, dict[str, tuple[str, str]]] = {
+    **dict.fromkeys(("qwen3.5-397b-a17b", "qwen3.6-35b-a3b"), {"trtllm": (
+        "1.3", "its Gated DeltaNet hybrid (Qwen3_5MoeForConditionalGeneration, February 2026) is not in TensorRT-LLM 1.0 "
+        "(2025); 1.3 release candidates load it: 1.3.0rc6 still failed (github NVIDIA/TensorRT-LLM issue 11947, "
+        "2026-03-05), 1.3.0rc12 runs it (issue 13361, 2026-04-23), and a Qwen3.5-397B-A17B deployment guide landed on "
+        "main for B200/B300 (pull request 15111, 2026-06-08)")}),
+    **dict.fromkeys(("deepseek-v4-flash", "deepseek-v4-pro"), {"trtllm": (
+        "1.3", "its compressed sparse attention (DeepseekV4ForCausalLM, April 2026) is not in TensorRT-LLM 1.0 (2025); it "
+        "was written on a feature branch (github NVIDIA/TensorRT-LLM issue 13431, pull request 13434) and runs on 1.3 "
+        "release candidates (1.3.0rc20: ai-dynamo/aiconfigurator issue 1480, 2026-08-04; 1.3.0rc24: TensorRT-LLM issue "
+        "18039, 2026-08-20)")}),
+    **dict.fromkeys(("gemma-4-26b-a4b", "command-a-plus"), {"trtllm": (
+        "", "it was released in 2026, after TensorRT-LLM 1.0 (2025), and no TensorRT-LLM release that lists it was found")}),
+}
+"""Catalog model -> engine -> (the release series that runs it, "" where none is known; why, with its sources), read
+2026-12-04, for the models released after an engine release the launch files pin. SGLang's ``0.5.*`` pin installs
+the newest 0.5 release, which has DeepSeek-V4 (``python/sglang/srt/models/deepseek_v4.py`` at tag v0.5.20 of
+https://github.com/sgl-project/sglang) and Qwen3.5's Gated DeltaNet (``python/sglang/srt/models/qwen3_5.py``), so no
+SGLang row is screened."""
+
+
+def release_note(model: str, engine: str) -> str:
+    """One line naming the engine release to install for ``model`` where the pinned one cannot load it ("" where it
+    can, or nothing is recorded)."""
+    need = RELEASES.get(model, {}).get(engine)
+    if need is None:
+        return ""
+    name, pinned = PINNED[engine]
+    install = (f"install {name} {need[0]} or later (a {need[0]}.0 release candidate where no {need[0]} release is out) and "
+               f"check its flags against these" if need[0] else f"no {name} release is known to run it: serve it on vLLM")
+    return f"{model} does not run on {name} {pinned}, the release these files are written for: {need[1]}; {install}"
+
+
 def screen(model: ModelSpec, gpu: GpuSpec, profiles: tuple[ServingProfile, ...], provider: str,
            deployment: str) -> tuple[tuple[ServingProfile, ...], Screen]:
-    """(the engines left to rank ``model`` on ``gpu``, what to apply to the results ranked with them): results pass
-    unchanged where vLLM's recipe does not refuse the GPU (or vLLM is not allowed); else vLLM is dropped and each
-    candidate gets an ``engine-support`` warning, and with no engine left the screen gives the rejection."""
+    """(the engines left to rank ``model`` on ``gpu``, what to apply to the results ranked with them). An engine whose
+    pinned release cannot load the model (``RELEASES``) is dropped where another allowed engine is left, else its rows
+    get an ``engine-support`` warning (so they rank after every row known to launch). Then vLLM's recipe: results pass
+    unchanged where it does not refuse the GPU (or vLLM is not allowed); else vLLM is dropped and each candidate gets
+    an ``engine-support`` warning, and with no engine left the screen gives the rejection."""
+    too_old = RELEASES.get(model.id)
+    if too_old is None or not any(p.id in too_old for p in profiles):
+        return _vllm_screen(model, gpu, profiles, provider, deployment)
+    others = tuple(p for p in profiles if p.id not in too_old)
+    if others:
+        return _vllm_screen(model, gpu, others, provider, deployment)
+    left, then = _vllm_screen(model, gpu, profiles, provider, deployment)
+    return left, lambda results: [_too_old(c) for c in then(results)]
+
+
+def _too_old(c: Candidate | Rejection) -> Candidate | Rejection:
+    line = release_note(c.model, c.engine or "") if isinstance(c, Candidate) else ""
+    if not line:
+        return c
+    return c.evolve(reasons=c.reasons + (Reason("engine-support", line, "warning", {"engine_release": c.engine}),))
+
+
+def _vllm_screen(model: ModelSpec, gpu: GpuSpec, profiles: tuple[ServingProfile, ...], provider: str,
+                 deployment: str) -> tuple[tuple[ServingProfile, ...], Screen]:
     if not any(p.id == "vllm" for p in profiles):
         return profiles, _same
     status, line = vllm_support(model.id, gpu.id)
