@@ -19,19 +19,19 @@ PINNED = {"trtllm": ("TensorRT-LLM", "1.0"), "sglang": ("SGLang", "0.5")}
 """The engine releases the launch files pin (``advisor.deploy.VERSIONS``; SkyPilot: ``tensorrt_llm==1.0.*``,
 ``sglang[all]==0.5.*``, which installs the newest 0.5 release)."""
 
+_QWEN35 = ("1.3", ("its Gated DeltaNet hybrid (Qwen3_5MoeForConditionalGeneration, February 2026) is not in "
+                   "TensorRT-LLM 1.0 (2025); 1.3 release candidates load it: 1.3.0rc6 still failed (github "
+                   "NVIDIA/TensorRT-LLM issue 11947, 2026-03-05), 1.3.0rc12 runs it (issue 13361, 2026-04-23), and a "
+                   "Qwen3.5-397B-A17B deployment guide landed on main for B200/B300 (pull request 15111, 2026-06-08)"))
+_V4 = ("1.3", ("its compressed sparse attention (DeepseekV4ForCausalLM, April 2026) is not in TensorRT-LLM 1.0 (2025); it "
+               "was written on a feature branch (github NVIDIA/TensorRT-LLM issue 13431, pull request 13434) and runs on "
+               "1.3 release candidates (1.3.0rc20: ai-dynamo/aiconfigurator issue 1480, 2026-08-04; 1.3.0rc24: "
+               "TensorRT-LLM issue 18039, 2026-08-20)"))
+_UNLISTED = ("", "it was released in 2026, after TensorRT-LLM 1.0 (2025), and no TensorRT-LLM release that lists it was found")
 RELEASES: dict[str, dict[str, tuple[str, str]]] = {
-    **dict.fromkeys(("qwen3.5-397b-a17b", "qwen3.6-35b-a3b"), {"trtllm": (
-        "1.3", "its Gated DeltaNet hybrid (Qwen3_5MoeForConditionalGeneration, February 2026) is not in TensorRT-LLM 1.0 "
-        "(2025); 1.3 release candidates load it: 1.3.0rc6 still failed (github NVIDIA/TensorRT-LLM issue 11947, "
-        "2026-03-05), 1.3.0rc12 runs it (issue 13361, 2026-04-23), and a Qwen3.5-397B-A17B deployment guide landed on "
-        "main for B200/B300 (pull request 15111, 2026-06-08)")}),
-    **dict.fromkeys(("deepseek-v4-flash", "deepseek-v4-pro"), {"trtllm": (
-        "1.3", "its compressed sparse attention (DeepseekV4ForCausalLM, April 2026) is not in TensorRT-LLM 1.0 (2025); it "
-        "was written on a feature branch (github NVIDIA/TensorRT-LLM issue 13431, pull request 13434) and runs on 1.3 "
-        "release candidates (1.3.0rc20: ai-dynamo/aiconfigurator issue 1480, 2026-08-04; 1.3.0rc24: TensorRT-LLM issue "
-        "18039, 2026-08-20)")}),
-    **dict.fromkeys(("gemma-4-26b-a4b", "command-a-plus"), {"trtllm": (
-        "", "it was released in 2026, after TensorRT-LLM 1.0 (2025), and no TensorRT-LLM release that lists it was found")}),
+    "qwen3.5-397b-a17b": {"trtllm": _QWEN35}, "qwen3.6-35b-a3b": {"trtllm": _QWEN35},
+    "deepseek-v4-flash": {"trtllm": _V4}, "deepseek-v4-pro": {"trtllm": _V4},
+    "gemma-4-26b-a4b": {"trtllm": _UNLISTED}, "command-a-plus": {"trtllm": _UNLISTED},
 }
 """Catalog model -> engine -> (the release series that runs it, "" where none is known; why, with its sources), read
 2026-12-04, for the models released after an engine release the launch files pin. SGLang's ``0.5.*`` pin installs
