@@ -77,4 +77,9 @@ def test_with_only_tensorrt_llm_allowed_such_a_row_ranks_last_with_the_release_t
     assert max(c.rank for c in rows if c.model != "deepseek-v4-flash") < min(c.rank for c in v4)
     line = next(r.message for r in v4[0].reasons if r.code == "engine-support")
     assert "TensorRT-LLM 1.0" in line and "install TensorRT-LLM 1.3 or later" in line and "vLLM" not in line
-    assert release_note("deepseek-v4-flash", "sglang") == "" and release_note("llama-3.3-70b", "trtllm") == ""
+    assert release_note("llama-3.3-70b", "trtllm") == ""
+    # SGLang's pin (0.5.*) installs the newest 0.5 release, which has DeepSeek-V4: a note, not a screen
+    from advisor.ranking.engine_support import too_old
+
+    assert not too_old("deepseek-v4-flash", "sglang") and too_old("deepseek-v4-flash", "trtllm")
+    assert "install SGLang 0.5.20 or later" in release_note("deepseek-v4-flash", "sglang")

@@ -274,8 +274,12 @@ def test_recipe_table_is_consistent():
 def test_a_model_newer_than_the_pinned_releases_is_warned_about_on_every_engine():
     w = api.workload(models=["deepseek-v4-flash"], gpu_types=["b200"], self_hosting="required")
     c = api.recommend(w).candidates[0]
-    for target in ("trtllm", "sglang"):
-        said = launch_warnings(c, w, api.catalog(), target)
-        assert any("needs vLLM >= 0.20" in x and "release that lists this model" in x for x in said), (target, said)
+    # each engine's own release, never another engine's version (review 3, finding 4)
+    trt = launch_warnings(c, w, api.catalog(), "trtllm")
+    assert any("does not run on TensorRT-LLM 1.0" in x and "install TensorRT-LLM 1.3 or later" in x for x in trt), trt
+    sgl = launch_warnings(c, w, api.catalog(), "sglang")
+    assert any("install SGLang 0.5.20 or later" in x for x in sgl), sgl
+    assert not any("vLLM" in x for x in trt + sgl if "TensorRT-LLM 1.0" in x or "SGLang 0.5.20" in x)
     old = api.workload(models=["llama-3.3-70b"], gpu_types=["h100-sxm"], self_hosting="required")
-    assert not any("needs vLLM" in x for x in launch_warnings(api.recommend(old).candidates[0], old, api.catalog(), "trtllm"))
+    said = launch_warnings(api.recommend(old).candidates[0], old, api.catalog(), "trtllm")
+    assert not any("needs vLLM" in x or "TensorRT-LLM 1.3" in x for x in said)

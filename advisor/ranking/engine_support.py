@@ -28,25 +28,44 @@ _V4 = ("1.3", ("its compressed sparse attention (DeepseekV4ForCausalLM, April 20
                "1.3 release candidates (1.3.0rc20: ai-dynamo/aiconfigurator issue 1480, 2026-08-04; 1.3.0rc24: "
                "TensorRT-LLM issue 18039, 2026-08-20)"))
 _UNLISTED = ("", "it was released in 2026, after TensorRT-LLM 1.0 (2025), and no TensorRT-LLM release that lists it was found")
+_SGL_QWEN35 = ("0.5", ("SGLang serves its Gated DeltaNet in python/sglang/srt/models/qwen3_5.py (github sgl-project/sglang "
+                       "at commit e00930c5489053f26d86b179cee0d087f846acbb); the first 0.5 release with it is not recorded"))
+_SGL_V4 = ("0.5.20", ("SGLang v0.5.20 registers DeepseekV4ForCausalLM (python/sglang/srt/models/deepseek_v4.py at tag v0.5.20 "
+                      "of github sgl-project/sglang); the first 0.5 release with it is not recorded"))
 RELEASES: dict[str, dict[str, tuple[str, str]]] = {
-    "qwen3.5-397b-a17b": {"trtllm": _QWEN35}, "qwen3.6-35b-a3b": {"trtllm": _QWEN35},
-    "deepseek-v4-flash": {"trtllm": _V4}, "deepseek-v4-pro": {"trtllm": _V4},
+    "qwen3.5-397b-a17b": {"trtllm": _QWEN35, "sglang": _SGL_QWEN35},
+    "qwen3.6-35b-a3b": {"trtllm": _QWEN35, "sglang": _SGL_QWEN35},
+    "deepseek-v4-flash": {"trtllm": _V4, "sglang": _SGL_V4}, "deepseek-v4-pro": {"trtllm": _V4, "sglang": _SGL_V4},
     "gemma-4-26b-a4b": {"trtllm": _UNLISTED}, "command-a-plus": {"trtllm": _UNLISTED},
 }
-"""Catalog model -> engine -> (the release series that runs it, "" where none is known; why, with its sources), read
-2026-12-04, for the models released after an engine release the launch files pin. SGLang's ``0.5.*`` pin installs
-the newest 0.5 release, which has DeepSeek-V4 (``python/sglang/srt/models/deepseek_v4.py`` at tag v0.5.20 of
-https://github.com/sgl-project/sglang) and Qwen3.5's Gated DeltaNet (``python/sglang/srt/models/qwen3_5.py``), so no
-SGLang row is screened."""
+"""Catalog model -> engine -> (the release that runs it, "" where none is known; why, with its sources), read
+2026-12-04, for the models released after an engine release the launch files pin. A release in the pinned series
+(SGLang's ``0.5.*`` pin installs the newest 0.5 release) is a note for the launch files; a newer series (TensorRT-LLM
+1.3 against the pinned 1.0), or none known, keeps the engine from being ranked as launchable (``screen``)."""
+
+
+def _series(version: str) -> tuple[int, ...]:
+    return tuple(int(x) for x in version.split(".") if x.isdigit())
+
+
+def too_old(model: str, engine: str) -> bool:
+    """Whether the release of ``engine`` the launch files pin cannot load ``model`` (``RELEASES``)."""
+    need = RELEASES.get(model, {}).get(engine)
+    if need is None:
+        return False
+    pinned = _series(PINNED[engine][1])
+    return not need[0] or _series(need[0])[:len(pinned)] > pinned
 
 
 def release_note(model: str, engine: str) -> str:
-    """One line naming the engine release to install for ``model`` where the pinned one cannot load it ("" where it
-    can, or nothing is recorded)."""
+    """One line naming the ``engine`` release to install for ``model`` ("" where nothing is recorded): that the pinned
+    release cannot load it and which can, or, within the pinned series, the release known to have it."""
     need = RELEASES.get(model, {}).get(engine)
     if need is None:
         return ""
     name, pinned = PINNED[engine]
+    if not too_old(model, engine):
+        return f"{model} needs a {name} release that has it: {need[1]}; install {name} {need[0]} or later"
     install = (f"install {name} {need[0]} or later (a {need[0]}.0 release candidate where no {need[0]} release is out) and "
                f"check its flags against these" if need[0] else f"no {name} release is known to run it: serve it on vLLM")
     return f"{model} does not run on {name} {pinned}, the release these files are written for: {need[1]}; {install}"
@@ -59,10 +78,9 @@ def screen(model: ModelSpec, gpu: GpuSpec, profiles: tuple[ServingProfile, ...],
     get an ``engine-support`` warning (so they rank after every row known to launch). Then vLLM's recipe: results pass
     unchanged where it does not refuse the GPU (or vLLM is not allowed); else vLLM is dropped and each candidate gets
     an ``engine-support`` warning, and with no engine left the screen gives the rejection."""
-    too_old = RELEASES.get(model.id)
-    if too_old is None or not any(p.id in too_old for p in profiles):
+    if model.id not in RELEASES or not any(too_old(model.id, p.id) for p in profiles):
         return _vllm_screen(model, gpu, profiles, provider, deployment)
-    others = tuple(p for p in profiles if p.id not in too_old)
+    others = tuple(p for p in profiles if not too_old(model.id, p.id))
     if others:
         return _vllm_screen(model, gpu, others, provider, deployment)
     left, then = _vllm_screen(model, gpu, profiles, provider, deployment)
@@ -70,7 +88,7 @@ def screen(model: ModelSpec, gpu: GpuSpec, profiles: tuple[ServingProfile, ...],
 
 
 def _too_old(c: Candidate | Rejection) -> Candidate | Rejection:
-    line = release_note(c.model, c.engine or "") if isinstance(c, Candidate) else ""
+    line = release_note(c.model, c.engine or "") if isinstance(c, Candidate) and too_old(c.model, c.engine or "") else ""
     if not line:
         return c
     return c.evolve(reasons=c.reasons + (Reason("engine-support", line, "warning", {"engine_release": c.engine}),))
