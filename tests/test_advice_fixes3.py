@@ -83,3 +83,34 @@ def test_with_only_tensorrt_llm_allowed_such_a_row_ranks_last_with_the_release_t
 
     assert not too_old("deepseek-v4-flash", "sglang") and too_old("deepseek-v4-flash", "trtllm")
     assert "install SGLang 0.5.20 or later" in release_note("deepseek-v4-flash", "sglang")
+
+
+def test_a_spot_batch_job_is_sized_so_one_preemption_still_meets_the_deadline():
+    """Review 3, finding 5: a nightly job on spot ran 5.9 h of a 6 h deadline, and one preemption (a 13 min 41 s
+    restart) would miss it; the spot job now gets the replicas that leave room for one restart, and says so."""
+    w = api.workload(requests_per_day=500_000, input_tokens=3000, output_tokens=500, latency="batch", deadline_hours=6,
+                     self_hosting="allowed", min_quality=75)
+    spot = [c for c in api.recommend(w).candidates[:10] if c.pricing_kind == "spot" and c.scaling == "scale-to-zero"]
+    assert spot
+    for c in spot:
+        r = next(r for r in c.reasons if r.code == "spot-deadline")
+        assert r.numbers["absorbs_preemption"] and r.numbers["deadline_slack_s"] >= r.numbers["restart_s"] > 0
+        assert r.message.startswith("one preemption still meets the 6 h deadline")
+
+
+def test_preemption_replicas_and_the_deadline_no_count_can_meet():
+    from types import SimpleNamespace
+
+    from advisor.cost.billing import preemption_replicas
+    from advisor.ranking.explain import spot_deadline_reasons
+
+    # 11.34 replica-hours of work, 13 min 41 s cold starts, 6 h: 2 replicas end 6 min early, 3 leave a restart's room
+    work, cold = 11.34 * 3600, 821.0
+    n = preemption_replicas(work, cold, 6)
+    assert n == 3 and work / n + 2 * cold <= 6 * 3600 < work / (n - 1) + 2 * cold
+    assert preemption_replicas(work, cold, 0.4) == 0  # 24 minutes is shorter than two cold starts
+    w = api.workload(requests_per_day=1000, input_tokens=100, output_tokens=100, latency="batch", deadline_hours=0.4)
+    late = SimpleNamespace(policy="scale-to-zero", run_hours_per_day=0.35, cold_start_s=cold, replicas_peak=1)
+    (r,) = spot_deadline_reasons(late, w)
+    assert r.severity == "decisive" and r.message.startswith("one preemption misses the 0.4 h deadline")
+    assert not r.numbers["absorbs_preemption"]

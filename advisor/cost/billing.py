@@ -207,6 +207,16 @@ def cheapest_job(work_s: float, cold_s: float, least: int, price: GpuPrice, gpus
     return best_n, best_billed
 
 
+def preemption_replicas(work_s: float, cold_s: float, deadline_h: float) -> int:
+    """The fewest replicas of a spot job whose run (``work_s`` replica-seconds split over them, plus a cold start)
+    ends at least one more cold start before the deadline, so that one preemption (a fresh instance, the weights
+    loaded again) still finishes in time: work/n + 2 x cold <= deadline; 0 where no count does (the deadline is
+    shorter than two cold starts). The requests in flight at the preemption are lost too (the job writes each
+    result as it finishes), not counted here."""
+    room = min(24.0, deadline_h) * 3600.0 - 2.0 * cold_s
+    return math.ceil(work_s / room - 1e-9) if room > 0 else 0
+
+
 def cold_start_s(weights_bytes: float, price: GpuPrice | None) -> float:
     return INSTANCE_BOOT_S + IMAGE_PULL_S + weights_bytes / (download_gbps(price) * 1e9) + ENGINE_START_S
 
@@ -296,7 +306,8 @@ def plans(price: GpuPrice, gpus: int, capacity: float, w: Workload, day: DayProf
             out.append(fixed(peak))
         if "scale-to-zero" in allowed and scales:
             work_s = w.requests_per_day * w.output_tokens / capacity
-            n, billed_s = cheapest_job(work_s, cold, peak, price, lambda n: billed_gpus(n, c, k, per_instance),
+            least = max(peak, preemption_replicas(work_s, cold, w.deadline_hours)) if price.pricing == "spot" else peak
+            n, billed_s = cheapest_job(work_s, cold, least, price, lambda n: billed_gpus(n, c, k, per_instance),
                                        c * k if k > 1 else c / per_instance)
             run_s = work_s / n + cold
             billed_h = billed_s / 3600.0

@@ -62,6 +62,7 @@ def billing_reasons(plan: billing.Plan, plans: list[billing.Plan], n: int, gpu: 
                         f"each preemption costing a {billing.duration(plan.cold_start_s)} restart plus the work since the last "
                         f"checkpoint (not in this bill){backup}", "warning",
                         {"on_demand_monthly_usd": str(cost.money(fallback.monthly_usd))} if fallback is not None else {}))
+        r += spot_deadline_reasons(plan, w)
     elif plan.pricing_kind == "serverless":
         r.append(Reason("serverless", f"serverless price: {p.provider} bills a worker per second while it runs and nothing "
                         f"while it is scaled to zero; a worker that starts cold takes {billing.duration(plan.cold_start_s)} before "
@@ -78,6 +79,27 @@ def billing_reasons(plan: billing.Plan, plans: list[billing.Plan], n: int, gpu: 
                             f"{p.provider} does not publish; the ${p.usd_per_gpu_hour}/GPU-h is its advertised rate, not a quote: "
                             f"ask {p.provider} for the term and the price before you compare", "warning", {"commitment_years": 0}))
     return r
+
+
+def spot_deadline_reasons(plan: billing.Plan, w) -> list[Reason]:
+    """A spot job with a deadline against one preemption: the slack its run leaves before the deadline, and the
+    restart one preemption costs (a fresh instance's cold start). The plan is sized to absorb one
+    (``billing.preemption_replicas``): the reason says what that took; where no replica count can (the deadline is
+    shorter than two cold starts), a decisive line says that one preemption misses the deadline."""
+    if w.latency != "batch" or plan.policy != "scale-to-zero":
+        return []
+    deadline_s = min(24.0, w.deadline_hours) * 3600.0
+    slack_s, restart_s = deadline_s - plan.run_hours_per_day * 3600.0, plan.cold_start_s
+    numbers = {"deadline_slack_s": slack_s, "restart_s": restart_s, "absorbs_preemption": slack_s >= restart_s}
+    if slack_s >= restart_s:
+        return [Reason("spot-deadline", f"one preemption still meets the {w.deadline_hours:g} h deadline: {plan.replicas_peak} "
+                       f"replica(s) finish {billing.duration(slack_s)} before it, room for one {billing.duration(restart_s)} restart "
+                       f"plus the requests in flight when the GPUs are reclaimed (a spot job gets the replicas that leave room for one "
+                       f"restart, and the bill includes them)", "info", numbers)]
+    return [Reason("spot-deadline", f"one preemption misses the {w.deadline_hours:g} h deadline: the job ends "
+                   f"{billing.duration(max(0.0, slack_s))} before it and a restart takes {billing.duration(restart_s)}, and no replica "
+                   f"count leaves room for one (the deadline is shorter than two cold starts): run it on demand, or accept a "
+                   f"late day", "decisive", numbers)]
 
 
 def capacity_text(e) -> str:
