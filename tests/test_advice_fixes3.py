@@ -114,3 +114,25 @@ def test_preemption_replicas_and_the_deadline_no_count_can_meet():
     (r,) = spot_deadline_reasons(late, w)
     assert r.severity == "decisive" and r.message.startswith("one preemption misses the 0.4 h deadline")
     assert not r.numbers["absorbs_preemption"]
+
+
+def test_three_gpus_that_tensor_parallelism_cannot_divide_are_costed_as_the_pipeline_estimate_offers():
+    """Review 3, finding 9: ``estimate`` found PP3 on 3x H200 for Maverick while ``recommend`` rejected 3 GPUs and
+    suggested pipeline parallelism it never costed. vLLM documents PP over all GPUs of one node for a count that
+    cannot divide the model; the ranking now costs it where the provider sells 3 GPUs."""
+    w = api.workload(requests_per_day=10_000, input_tokens=1000, output_tokens=300, self_hosting="required",
+                     models=["llama-4-maverick"], gpu_types=["h200"], precisions=["fp8"], providers=["runpod"])
+    rec = api.recommend(w)
+    three = [c for c in rec.candidates if c.gpus == 3]
+    assert three and all(c.layout == "pp" and c.engine in ("vllm", "trtllm") for c in three)
+    assert not any(r.reasons[0].code == "tensor-parallel" for r in rec.rejected)
+    e = api.estimate("llama-4-maverick", "h200", gpus=3, precision="fp8", engine=three[0].engine)
+    assert e.fits and e.parallelism.layout == "pp" and e.parallelism.pipeline_parallel == 3
+    # 3 GPUs hold it and 2 do not: on 4 the same month costs more, so the cheapest row is the pipeline
+    assert rec.candidates[0].gpus == 3
+    # a provider that sells no 3-GPU instance: rejected, saying so, with no pipeline advice it does not cost
+    do = api.recommend(api.workload(requests_per_day=10_000, input_tokens=1000, output_tokens=300, self_hosting="required",
+                                    models=["llama-4-maverick"], gpu_types=["h200"], precisions=["fp8"],
+                                    providers=["digitalocean"]))
+    (r,) = [r for r in do.rejected if r.reasons[0].code == "tensor-parallel"]
+    assert "does not sell 3 h200 GPUs: use 4" in r.reasons[0].message

@@ -117,5 +117,13 @@ def test_the_rankings_fit_messages_size_fp4_as_the_gpus_checkpoint():
                      models=["deepseek-r1"], gpu_types=["b200"], precisions=["fp4"], self_hosting="required")
     rec = api.recommend(w)
     nv = fmt.gb(weight_bytes(api.catalog().models["deepseek-r1"], "nvfp4").total)
-    tp3 = [r for r in rec.rejected if r.reasons[0].code == "tensor-parallel"]
-    assert tp3 and all(f"the {nv} of weights" in r.reasons[0].message for r in tp3)
+    half = fmt.gb(weight_bytes(api.catalog().models["deepseek-r1"], "nvfp4").total / 2)
+    two = [r for r in rec.rejected if r.reasons[0].code == "does-not-fit" and r.gpus == 2]
+    assert two and all(f"weights {half}" in r.reasons[0].message for r in two)
+    # 3 GPUs run as PP3 where the provider sells 3 (review 3, finding 9); where it does not, the rejection sizes
+    # the weights as the GPU's checkpoint too
+    from advisor.ranking.fitting import pipeline_sold
+
+    m, g = api.catalog().models["deepseek-r1"], api.catalog().gpus["b200"]
+    n, (tp3,) = pipeline_sold(m, g, "fp4", "self-hosted", "nowhere", [], ())
+    assert n == 4 and tp3.reasons[0].code == "tensor-parallel" and f"the {nv} of weights" in tp3.reasons[0].message

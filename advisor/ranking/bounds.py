@@ -25,7 +25,7 @@ from advisor.ranking.context import (
     memo_estimate,
     memoized,
 )
-from advisor.ranking.fitting import GPU_COUNTS, _sizing
+from advisor.ranking.fitting import GPU_COUNTS, PIPELINE_GPUS, _sizing, pipeline_sold
 
 TIE = 1e-9
 """Relative difference under which two monthly bills are the same (see ``cannot_beat``)."""
@@ -174,7 +174,9 @@ def sizing(ctx: Context, deployment: str, model: ModelSpec, gpu: GpuSpec, precis
         w = ctx.workload
         kv_prec, fitting, static = _sizing(deployment, model, gpu, precision, eng, w.context_max_tokens, w.max_gpus, provider,
                                            _lora_plan(ctx))
-        counts = () if fitting is None else tuple(c for c in GPU_COUNTS if fitting <= c <= w.max_gpus)
+        if fitting == PIPELINE_GPUS:  # PP3: only where the provider sells 3 GPUs
+            fitting, static = pipeline_sold(model, gpu, precision, deployment, provider, offers_of(ctx, gpu), static)
+        counts = () if fitting is None else tuple(c for c in sorted({fitting, *GPU_COUNTS}) if fitting <= c <= w.max_gpus)
         found = ctx.shared[key] = (kv_prec, fitting, static, counts)
     return found
 

@@ -77,14 +77,51 @@ def _sizing_of(deployment: str, model: ModelSpec, gpu: GpuSpec, precision: str, 
         out.append(_memory_rejection(deployment, model, gpu, precision, provider, n_fail, f_fail, weights, plan))
     if fitting > 2 and 3 <= max_gpus and model.num_attention_heads % 3:
         _par3, f3 = memo_fit(model, gpu, 3, precision, context, kv_prec, prof(3))
+        if f3.fits and "pp" in eng.layouts and model.num_hidden_layers >= 3:
+            return kv_prec, PIPELINE_GPUS, tuple(out)  # costed as PP3 x TP1 on one node (PIPELINE_FOR_UNEVEN_COUNTS)
         if f3.fits:
             out.append(Rejection(model=model.id, deployment=deployment, provider=provider, gpu=gpu.id, gpus=3,
                                  precision=precision, reasons=(Reason(
                                      "tensor-parallel", f"3x {gpu.id} would hold the {fmt.gb(weights)} of weights, but 3-way "
                                      f"tensor parallelism does not divide {model.num_attention_heads} attention heads "
-                                     f"(serving engines refuse it); use {fitting} GPUs, or pipeline parallelism",
-                                     "decisive", {"attention_heads": model.num_attention_heads}),)))
+                                     f"(serving engines refuse it), and {eng.id} is not costed with pipeline parallelism: "
+                                     f"use {fitting} GPUs", "decisive", {"attention_heads": model.num_attention_heads}),)))
     return kv_prec, fitting, tuple(out)
+
+
+PIPELINE_GPUS = 3
+
+
+def pipeline_sold(model: ModelSpec, gpu: GpuSpec, precision: str, deployment: str, provider: str, offers,
+                  static: tuple[Rejection, ...]) -> tuple[int, tuple[Rejection, ...]]:
+    """(the fewest GPUs to search, the static rejections) where the fewest that hold the model are 3 as PP3: kept
+    where ``provider`` sells exactly 3 GPUs (a larger instance would bill GPUs the pipeline leaves idle); else the
+    search starts at 4, with a rejection saying why 3 is not offered."""
+    if any((s := o.shape_for(PIPELINE_GPUS)) is not None and s[0] * s[1] == PIPELINE_GPUS
+           for o in offers if o.provider == provider):
+        return PIPELINE_GPUS, static
+    nxt = next(c for c in GPU_COUNTS if c > PIPELINE_GPUS)
+    why = Rejection(model=model.id, deployment=deployment, provider=provider, gpu=gpu.id, gpus=PIPELINE_GPUS,
+                    precision=precision, reasons=(Reason(
+                        "tensor-parallel", f"3x {gpu.id} would hold the "
+                        f"{fmt.gb(weight_bytes(model, resolve_precision(precision, gpu.vendor)).total)} of weights as three "
+                        f"pipeline stages (3-way tensor "
+                        f"parallelism does not divide {model.num_attention_heads} attention heads), but {provider} does "
+                        f"not sell 3 {gpu.id} GPUs: use {nxt}", "decisive",
+                        {"attention_heads": model.num_attention_heads}),))
+    return nxt, (*static, why)
+
+
+PIPELINE_FOR_UNEVEN_COUNTS = (
+    "vLLM: 'if the model fits in a single node with multiple GPUs, but the number of GPUs cannot divide the model size "
+    "evenly, you can use pipeline parallelism, which splits the model along layers and supports uneven splits. In this "
+    "case, the tensor parallel size should be 1 and the pipeline parallel size should be the number of GPUs' "
+    "(https://docs.vllm.ai/en/v0.8.3/serving/distributed_serving.html, read 2026-12-04); TensorRT-LLM takes "
+    "pipeline_parallel_size in its LLM API options")
+"""Why a GPU count tensor parallelism cannot divide (3 GPUs for 32, 40 or 64 attention heads) is costed as one
+pipeline stage per GPU on one node, on the engines whose catalog layouts include ``pp`` (vLLM, TensorRT-LLM; not
+SGLang as catalogued). Only 3 is tried, and only where 3 GPUs hold the model and 2 do not (the fewest that fit would
+otherwise be 4): a cheap addition to the search."""
 
 
 def _memory_rejection(deployment: str, model: ModelSpec, gpu: GpuSpec, precision: str, provider: str, n: int, f,
