@@ -15,6 +15,7 @@ from advisor.domain.recommendation import Candidate
 from advisor.physics.engines import engines_for
 from advisor.prices.book import from_catalog
 from advisor.ranking.context import Context
+from advisor.ranking.engine_support import screen
 from advisor.ranking.rank import recommend_with
 from advisor.ranking.self_hosted import Costed, SelfHostedBackend
 
@@ -89,7 +90,8 @@ def _costs(ctx: Context, cand: Candidate, n: int) -> list[Costed]:
     model, gpu = cat.models[cand.model], cat.gpus[cand.gpu]
     backend = SelfHostedBackend()
     out = []
-    for eng in engines_for(cat, gpu, w.engines):
+    # the engines the ranking screens for this model and GPU (a vLLM recipe's refusal, a release newer than the pinned)
+    for eng in screen(model, gpu, engines_for(cat, gpu, w.engines), cand.provider, cand.deployment)[0]:
         if not eng.serves(cand.precision):
             continue
         k = backend._cost(ctx, model, gpu, n, cand.precision, cand.kv_precision, ctx.prices.cheapest_gpu(gpu.id), eng)
