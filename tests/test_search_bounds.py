@@ -14,6 +14,7 @@ from advisor.physics.engines import engines_for
 from advisor.prices.book import from_catalog
 from advisor.ranking import bounds, engine_support, self_hosted
 from advisor.ranking.context import Context
+from advisor.ranking.fitting import PIPELINE_GPUS, pipeline_sold
 from advisor.ranking.rank import recommend_with
 
 
@@ -69,7 +70,9 @@ def test_each_candidate_bills_the_least_over_every_gpu_count_and_engine(cat, pre
                 continue
             kv, fitting, _ = self_hosted._sizing("self-hosted", model, gpu, c.precision, eng, ctx.workload.context_max_tokens,
                                                  ctx.workload.max_gpus, price.provider, None)
-            for n in self_hosted.GPU_COUNTS:
+            if fitting == PIPELINE_GPUS:  # 3 GPUs as PP3, where the provider sells 3 (else from 4)
+                fitting = pipeline_sold(model, gpu, c.precision, "self-hosted", price.provider, [price], ())[0]
+            for n in sorted({fitting or 1, *self_hosted.GPU_COUNTS}):
                 if fitting is not None and fitting <= n <= ctx.workload.max_gpus:
                     k = backend._cost(ctx, model, gpu, n, c.precision, kv, price, eng)
                     if isinstance(k, self_hosted.Costed):
