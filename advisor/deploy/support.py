@@ -67,6 +67,8 @@ class Recipe:
     """The oldest NVIDIA compute capability the engine runs the model on (``COMPUTE_CAPABILITY``; (0, 0): none named)."""
     min_source: str = ""
     """Where that floor is stated."""
+    without: tuple[tuple[int, int], ...] = ()
+    """Compute capabilities at or above the floor the engine still has no kernel for (RTX Blackwell's 12.0 for FlashMLA)."""
 
     @property
     def url(self) -> str:
@@ -82,15 +84,18 @@ _V4_FLOOR = ((9, 0), ("the recipe lists no NVIDIA GPU older than Hopper and writ
              "https://docs.vllm.ai/en/v0.22.1/api/vllm/models/deepseek_v4/nvidia/; both read 2026-12-04)"))
 """The lowest generation vLLM runs DeepSeek-V4 on: Hopper (no Ampere or Ada kernel; RTX Blackwell, SM120, only with
 later kernels: https://github.com/vllm-project/vllm/issues/40928)."""
+_SM12 = ((12, 0), (12, 1))
 VLLM_RECIPES: dict[str, Recipe] = {
     "deepseek-r1": Recipe((0, 12, 0), "models/deepseek-ai/DeepSeek-R1.yaml",
                           {"h200": _V, "b200": _V, "mi300x": _V, "mi325x": _V, "mi355x": _V}),
     "deepseek-v3": Recipe((0, 12, 0), "models/deepseek-ai/DeepSeek-V3.yaml",
                           {"h200": _V, "b200": _V, "mi300x": _V, "mi325x": _V, "mi355x": _V}),
     "deepseek-v4-flash": Recipe((0, 20, 0), "models/deepseek-ai/DeepSeek-V4-Flash.yaml",
-                                {"h200": _V, "b200": _V, "b300": _V, "mi300x": _NO, "mi325x": _V, "mi355x": _V}, *_V4_FLOOR),
+                                {"h200": _V, "b200": _V, "b300": _V, "mi300x": _NO, "mi325x": _V, "mi355x": _V}, *_V4_FLOOR,
+                                _SM12),
     "deepseek-v4-pro": Recipe((0, 20, 0), "models/deepseek-ai/DeepSeek-V4-Pro.yaml",
-                              {"h200": _V, "b200": _V, "b300": _V, "mi300x": _NO, "mi325x": _NO, "mi355x": _V}, *_V4_FLOOR),
+                              {"h200": _V, "b200": _V, "b300": _V, "mi300x": _NO, "mi325x": _NO, "mi355x": _V}, *_V4_FLOOR,
+                              _SM12),
     "kimi-k2": Recipe((0, 12, 0), "models/moonshotai/Kimi-K2-Instruct.yaml",
                       {"h200": _V, "mi300x": _V, "mi325x": _V, "mi355x": _V}),
     "llama-4-scout": Recipe((0, 12, 0), "models/meta-llama/Llama-4-Scout-17B-16E-Instruct.yaml",
@@ -146,6 +151,10 @@ def vllm_support(model: str, gpu: str) -> tuple[str, str]:
     status = r.hardware.get(GPU_KEYS.get(gpu, gpu), "unverified")
     floor = f"vLLM >= {version_text(r.min_vllm)}"
     cc = COMPUTE_CAPABILITY.get(gpu)
+    if status != _V and cc and cc in r.without:
+        return _NO, (f"{model} on {gpu}: {gpu} is {generation(cc)} (compute capability {cc[0]}.{cc[1]}), which vLLM's "
+                     f"kernels for this model do not cover: {r.min_source}; RTX Blackwell support is "
+                     f"an open request (https://github.com/vllm-project/vllm/issues/40928); expect it not to start")
     if status != _V and cc and cc < r.min_capability:
         return _NO, (f"{model} on {gpu}: vLLM runs it on {generation(r.min_capability)} GPUs or newer and {gpu} is "
                      f"{generation(cc)} (compute capability {cc[0]}.{cc[1]}): {r.min_source} ({r.url}); expect it not to start")
