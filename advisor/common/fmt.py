@@ -28,6 +28,9 @@ def params(n: float) -> str:
 
 
 def usd(x: Decimal | float | None, places: int = 2) -> str:
+    """``$1,969.93``, ``$0.073`` (under $1 with 3 decimals), ``$12,345`` (from $10,000 without cents); an amount that
+    the decimals shown would round to zero keeps its magnitude: ``<$0.001`` (a $0.0001/GPU-h price's $/M), never
+    ``$0.000``."""
     if x is None:
         return "-"
     v = float(x)
@@ -36,10 +39,31 @@ def usd(x: Decimal | float | None, places: int = 2) -> str:
     if abs(v) >= 10_000:
         return f"${v:,.0f}"
     if abs(v) < 1 and places == 2:
-        return f"${v:.3f}"
+        places = 3
+    if places and 0 < abs(v) < 0.5 * 10.0 ** -places:
+        return f"{'-' if v < 0 else ''}<${10.0 ** -places:.{places}f}"
     if abs(v) >= 100:
         places = min(places, 2)  # $8,330.32/M, never $8,330.323/M
     return f"${v:,.{places}f}"
+
+
+def per_mtok(x: Decimal | float | None, bill: Decimal | float | None = None) -> str:
+    """A $/M tokens figure with 3 decimals (``usd(x, 3)``); a figure stored as 0 (rounded to $0.0001) of a bill above
+    zero is ``<$0.001``: the cost is real, and smaller than the digits show."""
+    if x is not None and float(x) == 0 and bill is not None and float(bill) > 0:
+        return "<$0.001"
+    return usd(x, 3)
+
+
+def rate(x: float, word: str, unit: str = "/min") -> str:
+    """A rate a limit is checked against, rounded up so it never understates: ``1.39 requests/min`` (3 significant
+    digits under 100), ``1,806 tokens/min``, ``1 request/min`` (the singular for exactly one)."""
+    if not math.isfinite(x) or x <= 0:
+        return f"0 {word}s{unit}"
+    places = 0 if x >= 100 else max(0, 2 - math.floor(math.log10(x)))
+    v = math.ceil(x * 10 ** places - 1e-6) / 10 ** places  # float noise (1.0000000001) does not round up
+    text = f"{v:,.{places}f}".rstrip("0").rstrip(".") if places else f"{v:,.0f}"
+    return f"{text} {word}{'' if text == '1' else 's'}{unit}"
 
 
 def num(x: float | None, digits: int = 0) -> str:

@@ -44,3 +44,17 @@ def calibrated_max_concurrency(engine_id: str, moe: bool) -> float:
     no scored row of that kind (catalogs/calibration.csv, ``scored = yes``). Today: vLLM MoE 4, SGLang MoE 100,
     TensorRT-LLM inf, vLLM and SGLang dense 0. Read once per process."""
     return _reach().get((engine_id, bool(moe)), 0.0)
+
+
+def reach_warning(engine_id: str, moe: bool, batch: int) -> str | None:
+    """What an estimate at ``batch`` concurrent requests says about the calibration behind it: nothing within the reach
+    of ``engine_id``'s scored rows of the model kind; past it, that the step is extrapolated; with no scored row of the
+    kind at all (``calibrated_max_concurrency`` 0: vLLM and SGLang dense today), that the estimate is uncalibrated for
+    that engine, rather than a reach of "0 concurrent requests" that reads as rows measured at zero."""
+    reach = calibrated_max_concurrency(engine_id, moe)
+    kind = "MoE" if moe else "dense"
+    if reach <= 0:
+        return f"{engine_id} has no scored {kind} calibration row: this estimate is uncalibrated for {engine_id}"
+    if batch > reach:
+        return f"{engine_id}'s {kind} calibration rows reach {reach:g} concurrent requests: at batch {batch} the step is extrapolated"
+    return None

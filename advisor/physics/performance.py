@@ -32,7 +32,7 @@ from functools import lru_cache
 
 from advisor.domain.specs import GpuSpec, ModelSpec
 from advisor.measure.store import correction_for, load as load_corrections
-from advisor.physics.coverage import calibrated_max_concurrency
+from advisor.physics.coverage import reach_warning
 from advisor.errors import InputError
 from advisor.domain.serving import ServingProfile
 from advisor.domain.precision import FORMATS, kv_bytes_per_element, resolve_precision, scheme
@@ -487,8 +487,8 @@ def _estimate_layout(m: ModelSpec, gpu: GpuSpec, gpus: int, precision: str, prec
                         bound="memory capacity", step=None, warnings=tuple(warnings), **common)
     st = model.step(batch)
     ttft = model.prefill_s(1) + st.total_s
-    if batch > (reach := calibrated_max_concurrency(engine.id, m.is_moe)):
-        warnings.append(f"{engine.id}'s {'MoE' if m.is_moe else 'dense'} calibration rows reach {reach:g} concurrent requests: at batch {batch} the step is extrapolated")
+    if reach := reach_warning(engine.id, m.is_moe, batch):
+        warnings.append(reach)
     if not meets:
         warnings.append(f"even one stream takes {tpot * 1e3:.1f} ms per output token, over the {tpot_limit_ms:g} ms limit")
     tpot_ms = tpot * 1e3

@@ -48,15 +48,15 @@ def _rate_limit(price: ApiPrice, w: Workload) -> tuple[Reason | None, bool]:
         what = (f"{fmt.possessive(price.provider)} rate limits depend on the account's usage tier and are not modelled ({page}): check that "
                 f"your tier takes" if page else
                 f"{fmt.possessive(price.provider)} rate limits for this model are not in the catalog: check that it takes")
-        return Reason("api-rate-limits", f"{what} {rpm:,.0f} requests/min and {tpm:,.0f} tokens/min at your peak", "warning",
+        return Reason("api-rate-limits", f"{what} {fmt.rate(rpm, 'request')} and {fmt.rate(tpm, 'token')} at your peak", "warning",
                       {"peak_requests_per_min": rpm, "peak_tokens_per_min": tpm}), False
     for tier in price.rate_limits:
         if (not tier.requests_per_min or rpm <= tier.requests_per_min) and (not tier.tokens_per_min or tpm <= tier.tokens_per_min):
-            return Reason("api-rate-limits", f"your peak ({rpm:,.0f} requests/min, {tpm:,.0f} tokens/min) needs {fmt.possessive(price.provider)} "
+            return Reason("api-rate-limits", f"your peak ({fmt.rate(rpm, 'request')}, {fmt.rate(tpm, 'token')}) needs {fmt.possessive(price.provider)} "
                           f"'{tier.tier}' tier or above ({price.rate_limits_source or price.source})", "info" if tier is price.rate_limits[0] else "warning",
                           {"tier": tier.tier, "peak_requests_per_min": rpm, "peak_tokens_per_min": tpm}), False
     top = price.rate_limits[-1]
-    return Reason("api-rate-limits", f"your peak ({rpm:,.0f} requests/min, {tpm:,.0f} tokens/min) is over {fmt.possessive(price.provider)} "
+    return Reason("api-rate-limits", f"your peak ({fmt.rate(rpm, 'request')}, {fmt.rate(tpm, 'token')}) is over {fmt.possessive(price.provider)} "
                   f"highest published tier '{top.tier}' ({top.requests_per_min:,.0f} requests/min, {top.tokens_per_min:,.0f} "
                   f"tokens/min)", "decisive", {"tier": top.tier, "peak_requests_per_min": rpm, "peak_tokens_per_min": tpm}), True
 

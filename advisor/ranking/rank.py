@@ -212,8 +212,8 @@ def _break_even_reason(c: Candidate, be, vs: str, api_usd_per_mtok) -> Reason:
     per_day, now = be.tokens_per_day, be.workload_tokens_per_day
     side = "above" if now >= per_day else "below"
     billed = "" if c.scaling in (None, "fixed") else f"; billed {c.scaling}, it pays only for the hours it runs"
-    return Reason("break-even", f"break-even with {vs}: {fmt.num(per_day / 1e6, 1)}M tokens/day per replica "
-                  f"running all month; this workload is {fmt.num(now / 1e6, 1)}M tokens/day ({side}){billed}", "info",
+    return Reason("break-even", f"break-even with {vs}: {fmt.short(per_day)} tokens/day per replica "
+                  f"running all month; this workload is {fmt.short(now)} tokens/day ({side}){billed}", "info",
                   {"break_even_tokens_per_day": per_day, "workload_tokens_per_day": now,
                    "api_usd_per_mtok": float(api_usd_per_mtok)})
 

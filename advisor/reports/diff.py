@@ -114,13 +114,8 @@ class ReportDiff:
         section("Workload changed", [f"{c.key}: {_val(c.old)} -> {_val(c.new)}" for c in self.workload_changes])
         moved = [p for p in self.price_changes if p.old is not None and p.new is not None]
         section("Prices changed", [_price_line(p) for p in moved])
-        unused = {(p.kind, p.provider, p.item) for p in self.price_changes if p.new is None}
-        added = {(p.kind, p.provider, p.item) for p in self.price_changes if p.old is None}
-        if unused or added:
-            if not moved:
-                out.append("")
-            out.append(f"{'  ' if moved else ''}Prices no longer used: {len(unused)}, newly used: {len(added)} "
-                       "(options that dropped out or came in)")
+        section("Prices no longer used (their options dropped out)", [_price_line(p) for p in self.price_changes if p.new is None])
+        section("Prices newly used (their options came in)", [_price_line(p) for p in self.price_changes if p.old is None])
         section("Became infeasible", [f"{c.label} (was #{c.rank}, {fmt.usd(c.monthly_cost_usd)}/month): {c.reason}"
                                       for c in self.became_infeasible])
         section("No longer offered", [f"{c.label} (was #{c.rank}, {fmt.usd(c.monthly_cost_usd)}/month)" for c in self.disappeared])
@@ -165,9 +160,9 @@ def _price_line(p: PriceChange) -> str:
     unit = "/GPU-hour" if p.field == "usd_per_gpu_hour" else "/M tokens"
     name = f"{p.provider} {p.item}{_AMOUNT_NAMES.get(p.field, f' {p.field}')}"
     if p.old is None:
-        return f"{name}: new price ${p.new}{unit} (as of {p.new_as_of or '?'})"
+        return f"{name}: ${p.new}{unit} (as of {p.new_as_of or '?'})"
     if p.new is None:
-        return f"{name}: ${p.old}{unit} no longer listed"
+        return f"{name}: ${p.old}{unit} (as of {p.old_as_of or '?'})"
     pct = p.change_pct
     pct_text = f" ({pct:+.1f}%)" if pct is not None else ""
     asof = f", as of {p.old_as_of} -> {p.new_as_of}" if p.old_as_of != p.new_as_of else ""
@@ -175,10 +170,10 @@ def _price_line(p: PriceChange) -> str:
 
 
 def _candidate_key(c: Candidate) -> tuple:
-    """The same option across reports: model, GPU type and precision (self-hosted), model and provider (API)."""
-    if c.deployment == "self-hosted":
-        return (c.deployment, c.model, c.gpu or "", c.precision or "")
-    return (c.deployment, c.model, c.provider, c.gpu or "", c.precision or "")
+    """The same option across reports: the same model in the same answering mode, deployed the same way: on the same
+    GPU type, GPUs per replica, precision and provider (self-hosted), or through the same provider (API). Another
+    provider or replica size is another deployment, listed as gone and new, not as one row that moved."""
+    return (c.deployment, c.model, c.mode or "", c.provider, c.gpu or "", c.gpus, c.precision or "")
 
 
 class _Rejections:
@@ -209,13 +204,13 @@ class _Rejections:
                 self._exact.setdefault((r.deployment, r.model, r.provider), i)
 
     def first(self, key: tuple, gpus: int = 0) -> Rejection | None:
-        deployment, model = key[0], key[1]
+        deployment, model, _, provider, gpu, _, precision = key  # ``_candidate_key``
         found = [self._any.get(model)]
         if deployment == "self-hosted":
-            same = self._sized.get((deployment, model, key[2] or None, key[3], gpus)) if gpus else None
-            found.append(same if same is not None else self._exact.get((deployment, model, key[2] or None, key[3])))
+            same = self._sized.get((deployment, model, gpu or None, precision, gpus)) if gpus else None
+            found.append(same if same is not None else self._exact.get((deployment, model, gpu or None, precision)))
         elif deployment != "any":
-            found.append(self._exact.get((deployment, model, key[2])))
+            found.append(self._exact.get((deployment, model, provider)))
             found.append(self._any_provider.get((deployment, model)))
         positions = [i for i in found if i is not None]
         return self._list[min(positions)] if positions else None
