@@ -208,15 +208,19 @@ def test_a_backend_that_raises_is_isolated(cat):
     assert any("broken" in n and "boom" in n for n in rec.notes)
 
 
-def test_rejections_order_model_level_first_then_near_misses(recs):
-    from advisor.domain.recommendation import Rejection
+def test_rejections_order_filters_first_then_near_misses_by_margin(recs):
+    from advisor.domain.recommendation import NO_SCORE, near_misses_first
 
-    ordered = sorted(recs["steady-latency"].rejected, key=Rejection.sort_key)
-    levels = [r.sort_key()[0] for r in ordered]
+    rec = recs["steady-latency"]
+    ordered = near_misses_first(rec.rejected, rec.workload)
+    levels = [r.sort_key(rec.workload)[0] for r in ordered]
     assert levels == sorted(levels)
-    assert ordered[0].deployment == "any"  # quality floor / context: about the model itself
-    memory = [r.shortfall_bytes for r in ordered if r.reasons[0].code == "does-not-fit"]
-    assert memory == sorted(memory) and memory
+    assert ordered[0].deployment == "filtered"  # the preset's GPU types: what it left out comes first
+    margins = [r.margin(rec.workload) for r in ordered if r.sort_key(rec.workload)[0] == 1]
+    assert margins == sorted(margins) and margins
+    kinds = {r.reasons[0].code for r in ordered if r.sort_key(rec.workload)[0] == 1}
+    assert {"does-not-fit", "quality-floor"} <= kinds  # memory and quality misses, interleaved by margin
+    assert all(r.reasons[0].code in NO_SCORE for r in ordered if r.sort_key(rec.workload)[0] == 4)
 
 
 def test_amd_speed_in_the_engine_catalog_is_the_fits_own_mlperf_ratio():

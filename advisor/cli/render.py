@@ -9,12 +9,13 @@ from advisor.common import fmt
 from advisor.domain.recommendation import (
     Candidate,
     Recommendation,
-    Rejection,
     break_even_text,
     hourly_text,
+    near_misses_first,
     per_mtok_text,
     plural,
 )
+from advisor.domain.workload import Workload, constraint_text, constraints
 
 
 def _width() -> int:
@@ -72,9 +73,9 @@ def decision_lines(c: Candidate) -> list[tuple[str, str]]:
         n = lr.numbers
         on_gpu = n.get("lora_adapters_on_gpu", n["lora_adapters"])
         where = "all on the GPUs" if on_gpu >= n["lora_adapters"] else f"{on_gpu} on the GPUs at once, the rest in host memory"
-        out.append(("adapters", f"{n['lora_adapters']} LoRA adapter{'s' if n['lora_adapters'] != 1 else ''} x rank {n['lora_rank']} "
+        out.append(("adapters", (f"{n['lora_adapters']} LoRA adapter{'s' if n['lora_adapters'] != 1 else ''} x rank {n['lora_rank']} "
                     f"({where}): {fmt.gb(n['adapter_bytes'])} each, {fmt.gb(n['adapter_bytes_per_gpu'])} a GPU from the KV cache; "
-                    f"+{n['lora_overhead']:.1%} a step (uncalibrated)"))
+                    f"+{n['lora_overhead']:.1%} a step (uncalibrated)")))
     return out
 
 
@@ -82,7 +83,7 @@ def candidates_table(cands: list[Candidate]) -> str:
     rows = []
     for c in cands:
         rows.append([
-            str(c.rank), _named(c.model, c), c.architecture, c.deployment, config_text(c), fmt.usd(c.usd_per_mtok, 3),
+            str(c.rank), _named(c.model, c), c.architecture, c.deployment, config_text(c), fmt.per_mtok(c.usd_per_mtok, c.monthly_cost_usd),
             fmt.usd(c.monthly_total_usd), fmt.pct(c.utilization) if c.utilization is not None else "-",
             fmt.num(c.quality, 1) if c.quality is not None else "-", "*" if c.pareto else "",
         ])
@@ -146,6 +147,18 @@ def _misses_ttft(rec: Recommendation) -> bool:
     return bool(rec.candidates) and any(r.code == "rank" and r.numbers.get("misses_ttft") for r in rec.candidates[0].reasons)
 
 
+def default_filters(w) -> str:
+    """The filters a workload leaves at their defaults, which still leave options out (the summary line names the
+    others, ``workload.constraints``): ``weights in bf16, fp8 (int4, fp4: --precisions); GPU price kinds on-demand,
+    serverless (--pricing); `` or ""."""
+    if w.self_hosting == "not-wanted":
+        return ""
+    out = [f"weights in {', '.join(w.precisions)} (4-bit: --precisions)"] if w.precisions == Workload.precisions else []
+    out += [] if w.max_gpus != Workload.max_gpus else [f"at most {w.max_gpus} GPUs a replica (--max-gpus)"]
+    out += [] if w.pricing else [f"GPU price kinds {', '.join(w.pricing_kinds)} (--pricing)"]
+    return "".join(f"{x}; " for x in out)
+
+
 def render(rec: Recommendation, top: int = 10, details: int = 3, rejected: int = 8) -> str:
     w = rec.workload
     out = [_wrap(f"Workload '{w.name}': {w.requests_per_day:{',.0f' if w.requests_per_day >= 10 else '.3g'}} requests/day, {w.input_tokens:,} in / {w.output_tokens:,} out tokens, "
@@ -153,7 +166,8 @@ def render(rec: Recommendation, top: int = 10, details: int = 3, rejected: int =
            + (f" (TTFT {w.ttft_ms:,.0f} ms, {w.output_tokens_per_s_per_user:g} tokens/s per user)" if w.latency == "interactive"
               else f" (deadline {w.deadline_hours:g} h)")
            + f", fine-tuning {w.fine_tuning}, context {w.context_typical_tokens:,} typical / {w.context_max_tokens:,} max, "
-           f"self-hosting {w.self_hosting}" + (f", quality >= {w.min_quality:g} {w.quality_benchmark}" if w.min_quality else "")), ""]
+           f"self-hosting {w.self_hosting}" + (f", quality >= {w.min_quality:g} {w.quality_benchmark}" if w.min_quality else "")
+           + (f"; {constraint_text(w)}" if constraints(w) else "")), ""]
     if not rec.candidates:
         out.append("No feasible option. Why the options were rejected:")
     else:
@@ -166,9 +180,8 @@ def render(rec: Recommendation, top: int = 10, details: int = 3, rejected: int =
             out.append(breakdown(c, rec))
             out.append("")
     if rec.rejected and rejected:
-        # self-hosted near misses first; API rejections after them (all of them where nothing else was rejected)
-        shown = (sorted((r for r in rec.rejected if r.deployment != "api"), key=Rejection.sort_key)
-                 + [r for r in rec.rejected if r.deployment == "api"])[:rejected]
+        # filters first, near misses by margin, API rejections after them, models without a score last
+        shown = near_misses_first(rec.rejected, w)[:rejected]
         out.append(f"Rejected ({len(rec.rejected)}; showing {len(shown)}, near misses first):")
         if not any(c.deployment == "self-hosted" for c in rec.candidates) or _misses_ttft(rec):
             out += [_wrap(line, "    ", "  ") for line in fastest_misses(rec.rejected)]
@@ -180,5 +193,5 @@ def render(rec: Recommendation, top: int = 10, details: int = 3, rejected: int =
     used = rec.assumptions.get("engines_used")
     engines = (f"self-hosted rows served by {', '.join(used)} (in rank order; each row's own engine)" if used
                else "no self-hosted row ranked" if used is not None else rec.assumptions.get("engine"))
-    out.append(_wrap(f"assumes: {engines}; {rec.assumptions.get('utilization_model')}"))
+    out.append(_wrap(f"assumes: {engines}; {default_filters(w)}{rec.assumptions.get('utilization_model')}"))
     return "\n".join(out).rstrip() + "\n"

@@ -9,7 +9,7 @@ from functools import lru_cache
 from typing import Any, overload
 
 from advisor.common import fmt
-from advisor.domain.workload import HOURS_PER_MONTH, Workload
+from advisor.domain.workload import HOURS_PER_MONTH, Workload, listed
 
 
 @dataclass(frozen=True)
@@ -339,11 +339,14 @@ class Candidate:
 LATENCY_MISSES = {"tensor-parallel": "", "too-slow": "tpot_ms", "ttft": "ttft_ms"}
 """Rejection codes of a configuration that works but misses a latency target, and the number saying by how much."""
 LATENCY_ORDER = {"ttft": 0, "too-slow": 1, "tensor-parallel": 2}
+NO_SCORE = ("quality-unknown", "quality-not-comparable", "reasoning-tokens-unmeasured")
+"""Model-level rejections for want of a figure (a score, a reasoning-token count): near nothing, so listed last."""
 
 
 @dataclass(frozen=True)
 class Rejection:
-    """An option the user might expect, and why it is out."""
+    """An option the user might expect, and why it is out. ``deployment`` is ``self-hosted``, ``api``, ``any`` (the
+    model itself) or ``filtered`` (GPU types or providers a workload filter left out: its reason's ``left_out``)."""
 
     model: str
     deployment: str
@@ -355,23 +358,34 @@ class Rejection:
     shortfall_bytes: int = 0
     """Memory missing per GPU when it does not fit."""
 
-    def sort_key(self) -> tuple:
-        """Most useful first: model-level reasons (quality, context), then tensor-parallel and latency
-        misses (the nearest first: the fastest TTFT or TPOT among those that miss the target), then memory misses by
-        shortfall (near misses first); API rejections last."""
-        reason = self.reasons[0] if self.reasons else None
-        code = reason.code if reason else ""
-        if self.deployment == "any":
-            level = 0
-        elif self.deployment == "api":
-            level = 3
-        else:
-            level = 1 if code in LATENCY_MISSES else 2
+    def margin(self, workload: Workload | None = None) -> float | None:
+        """The miss as a share of what was needed: (floor - score) / floor, shortfall / GPU memory, (latency - target) /
+        target (the ``workload`` sets the target); None where no number misses (a filter, an engine, no score)."""
+        n, code = (self.reasons[0].numbers or {}, self.reasons[0].code) if self.reasons else ({}, "")
+        if code == "quality-floor" and n.get("floor"):
+            return max(0.0, (float(n["floor"]) - float(n["score"])) / float(n["floor"]))
+        if code == "does-not-fit" and self.shortfall_bytes > 0:
+            return self.shortfall_bytes / float(n.get("gpu_capacity_bytes") or 80e9)  # a typical GPU's 80 GB where unstated
+        target = {"ttft": workload.ttft_ms, "too-slow": workload.tpot_limit_ms} if workload is not None else {}
+        if target.get(code) and LATENCY_MISSES[code] in n:
+            return max(0.0, float(n[LATENCY_MISSES[code]]) / target[code] - 1.0)
+        return None
+
+    def sort_key(self, workload: Workload | None = None) -> tuple:
+        """Most useful first: what the workload's filters left out; the misses by a number, nearest first whatever the
+        kind (``margin``: 174 MB of memory, 2.5 points of quality, 10% of TTFT); other self-hosted and model-level
+        reasons (latency misses without a known target, nearest first, then tensor-parallel ones); API rejections;
+        last, models ruled out for want of a score."""
+        reason, margin, code = (self.reasons[0] if self.reasons else None), self.margin(workload), self.reasons[0].code if self.reasons else ""
+        level = (0 if self.deployment == "filtered" else 4 if code in NO_SCORE else 1 if margin is not None
+                 else 3 if self.deployment == "api" else 2)
         miss = float((reason.numbers or {}).get(LATENCY_MISSES.get(code, ""), 0.0)) if reason else 0.0
-        return (level, LATENCY_ORDER.get(code, 0), miss, self.shortfall_bytes, self.model, self.gpu or "", self.gpus)
+        return (level, margin or 0.0, LATENCY_ORDER.get(code, 3), miss, self.shortfall_bytes, self.model, self.gpu or "", self.gpus)
 
     @property
     def label(self) -> str:
+        if self.deployment == "filtered":  # what a workload filter left out, named in its reason's numbers
+            return listed(tuple(self.reasons[0].numbers.get("left_out", ())), 16) if self.reasons else self.model
         if self.deployment == "api":
             return f"{self.model} via {self.provider}" if self.provider else f"{self.model} (API)"
         if self.gpu:
@@ -426,7 +440,7 @@ def break_even_text(c: Candidate) -> str:
     if not c.break_even_vs:
         return "-"
     if c.break_even_tokens_per_day:
-        return f"{fmt.num(c.break_even_tokens_per_day / 1e6, 1)}M tokens/day"
+        return f"{fmt.short(c.break_even_tokens_per_day)} tokens/day"
     numbers = next((r.numbers for r in c.reasons if r.code == "break-even"), {})
     full, api = numbers.get("usd_per_mtok_at_full"), numbers.get("api_usd_per_mtok")
     if full is None and c.utilization_table:
@@ -457,7 +471,7 @@ def per_mtok_text(c: Candidate, digits: int = 3) -> str:
     fine-tuning``."""
     all_in = usd_per_mtok_all_in(c)
     if all_in is None:
-        return f"{fmt.usd(c.usd_per_mtok, digits)}/M tokens"
+        return f"{fmt.per_mtok(c.usd_per_mtok, c.monthly_cost_usd) if digits == 3 else fmt.usd(c.usd_per_mtok, digits)}/M tokens"
     return f"{fmt.usd(c.usd_per_mtok, digits)}/M serving, {fmt.usd(all_in, digits)}/M with fine-tuning"
 
 
@@ -479,3 +493,8 @@ def plural(n: float, word: str) -> str:
 
     k = math.ceil(n - 1e-9)
     return f"{k:,} {word}{'' if k == 1 else 's'}"
+
+
+def near_misses_first(rejected: Iterable[Rejection], workload: Workload | None = None) -> list[Rejection]:
+    """``rejected`` in ``Rejection.sort_key`` order, latency misses measured against ``workload``'s targets."""
+    return sorted(rejected, key=lambda r: r.sort_key(workload))

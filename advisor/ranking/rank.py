@@ -27,7 +27,7 @@ from advisor.domain.workload import HOURS_PER_MONTH, Workload, validate
 from advisor.errors import UnknownIdError
 from advisor.physics.training import method_for, training_run
 from advisor.prices.book import STALE_AFTER_DAYS, PriceBook, age_days, from_catalog
-from advisor.ranking import guard, modes
+from advisor.ranking import guard, modes, scope
 from advisor.ranking.api_backend import ApiBackend
 from advisor.ranking.context import (
     Context,
@@ -355,6 +355,7 @@ def _recommend_with(workload: Workload, catalog: Catalog, prices: PriceBook | No
     models = [m for m in catalog.models.values() if not w.models or m.id in w.models]
     candidates: list[Candidate] = []
     rejected: list[Rejection] = []
+    run_notes += scope.unscored_api_models(w, catalog, prices)
     ft_memo: dict = {}
     relabel: dict = {}  # what the mode and quantization relabelling write once per run
     evaluated = 0
@@ -425,6 +426,7 @@ def _recommend_with(workload: Workload, catalog: Catalog, prices: PriceBook | No
     stale = sorted({c.provider for c in ranked[:10] if (age_days(c.price_as_of) or 0) > STALE_AFTER_DAYS})
     if stale:
         run_notes.append(f"prices older than {STALE_AFTER_DAYS} days among the top options: {', '.join(stale)} (refresh with `moe-advisor prices refresh`)")
+    rejected += scope.filtered_out(w, catalog, prices)  # what the filters left out (listed first: Rejection.sort_key)
     for p in catalog.problems:
         run_notes.append(f"catalog: {p}")
     profile = catalog.engine

@@ -20,7 +20,7 @@ from advisor import __version__
 from advisor.common.files import atomic_write
 from advisor.common.redact import scrub, secret_values
 from advisor.domain.recommendation import Candidate, Recommendation
-from advisor.domain.workload import Workload
+from advisor.domain.workload import Workload, constraints
 from advisor.reports import fields as F
 from advisor.reports.model import ReportError, ReportExistsError, ReportPrice
 
@@ -115,9 +115,13 @@ def stated_assumptions(rec: Recommendation) -> dict[str, Any]:
     whose ``efficiency_factors`` the estimate starts from (TensorRT-LLM), not what the rows run on: a report whose #1
     runs vLLM on MI300X said ``engine = "TensorRT-LLM"``. The report writes, under the same keys (a contract for
     readers), the engines the ranked self-hosted rows use, in rank order, joined by ", " ("none" without one), and
-    keeps the profile as ``reference_engine``/``reference_engine_id``. A loaded report already has them, so
-    re-exporting it writes the same text."""
+    keeps the profile as ``reference_engine``/``reference_engine_id``. ``workload_filters`` lists the workload's filters
+    in words (``workload.constraints``: ``GPU types h100-sxm, h200``), or ``none``, so a reader of the report sees
+    that its cheapest option is the cheapest within them. A loaded report already has them, so re-exporting it
+    writes the same text."""
     a = rec.assumptions
+    if "workload_filters" not in a:  # what the workload's filters leave out, in words (also in [workload], as fields)
+        a = {**a, "workload_filters": constraints(rec.workload) or ["none"]}
     if "reference_engine" in a or "engine" not in a:
         return a
     ids = list(dict.fromkeys(c.engine for c in rec.candidates if c.deployment == "self-hosted" and c.engine))
