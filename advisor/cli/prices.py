@@ -80,6 +80,8 @@ def price_rows(sources: list[str] | None = None) -> tuple[list[dict], list, tupl
 
     cat = api.catalog()
     entries = resolve.price_entries(cat)
+    refused = {id(e): why for e, why in resolve.refused_entries()}  # listed, marked, never used
+    entries += [e for e, _ in resolve.refused_entries()]
     status = resolve.source_status(cat)
     wanted = {x.lower() for x in sources} if sources else None
     keep = _selection(entries, status, wanted) if wanted else None
@@ -99,7 +101,8 @@ def price_rows(sources: list[str] | None = None) -> tuple[list[dict], list, tupl
                                               "time-of-day" if p.time_windows else "per-token"),
             "retired_on": "" if gpu else p.retired_on, "guessed_date": bool(GUESSED_DATE.search(p.notes or "")),
             "region": p.region if gpu else "",
-            "sku": p.sku if gpu else p.provider_model, "from": e.used, "source": e.source, "plugin": e.plugin,
+            "sku": p.sku if gpu else p.provider_model, "from": "refused" if id(e) in refused else e.used, "source": e.source,
+            "plugin": e.plugin, "refused": refused.get(id(e), ""),
             "fetched_at": e.fetched_at, "price_source": p.source, "as_of": p.as_of, "age_days": age,
             "stale": age is not None and age > STALE_AFTER_DAYS,
         }
@@ -194,6 +197,9 @@ def print_prices(args: argparse.Namespace) -> int:
         for r in rows:
             if r.get("time_of_day"):
                 _out(f"  {r['provider']} {r['item']}: {r['time_of_day']}")
+    if any(r["refused"] for r in rows):
+        _out("\nrefused = more than 10x off the other providers' median for the same item (a unit slip?): not used; a user "
+             "catalog row with that price keeps it.")
     if any(r.get("retired_on") for r in rows):
         _out("\nretired = the provider retired the model: the row is kept for history and never ranked.")
     if any(r["stale"] for r in rows):

@@ -17,7 +17,13 @@ from advisor.domain.prices import ApiPrice, GpuPrice, price_key
 from advisor.errors import CatalogError
 from advisor.plugin_manager import RegisteredSource
 from advisor.prices import cache
-from advisor.prices.book import STALE_AFTER_DAYS, PriceBook, age_days
+from advisor.prices.book import (
+    STALE_AFTER_DAYS,
+    PriceBook,
+    age_days,
+    implausible,
+    implausible_text,
+)
 from advisor.prices.sources import TomlPriceSource
 
 
@@ -185,7 +191,40 @@ def _resolve(catalog: Catalog) -> tuple[list[tuple[RegisteredSource, list, str, 
         results.append((src, kept, used, note))
     for p in getattr(catalog, "user_prices", ()):
         merged[price_key(p)] = PriceEntry(p, "user catalog", "", "user catalog")
+    _refuse_implausible(merged)
     return results, merged
+
+
+_implausible: dict[str, list[tuple[PriceEntry, str]]] = {}
+"""Source name -> (entry, why) of its rows the last resolution refused as implausible (``_refuse_implausible``)."""
+
+
+def refused_entries() -> list[tuple[PriceEntry, str]]:
+    """(entry, why) of every price the last resolution refused as implausible (shown by ``moe-advisor prices``)."""
+    with _lock:
+        return [x for rows in _implausible.values() for x in rows]
+
+
+def _refuse_implausible(merged: dict[tuple, PriceEntry]) -> None:
+    """Name in a note each price of ``merged`` far off the other providers' median (``book.implausible``: source, item,
+    both figures), and drop a plugin's or snapshot's price past ``book.REFUSED_SPREAD`` (10x for a GPU-hour, 100x
+    for an API amount): the live refresh refuses a price that moved 10x (it is quarantined, the run goes on without
+    it), and a $0.0001/GPU-h unit slip would otherwise rank first. A user catalog row is the user's own figure (owned
+    hardware can be far below the market): it stays, with the note, and is the way to keep a refused price."""
+    _implausible.clear()
+    for p, name, value, median, refuse in implausible([e.price for e in merged.values()]):
+        e = merged.get(price_key(p))
+        if e is None or e.price is not p:  # its other amount already refused it
+            continue
+        text = implausible_text(p, name, value, median, refuse)
+        where = "user catalog" if e.used == "user catalog" else f"price source {e.source!r}" + (f" (plugin {e.plugin})" if e.plugin else "")
+        if not refuse or e.used == "user catalog":
+            _price_notes[f"{where}: {text}: used as written; check its unit"] = None
+            continue
+        del merged[price_key(p)]
+        _implausible.setdefault(e.source, []).append((e, text))
+        _price_notes[f"{where}: {text}: not used (a unit slip?), as a live refresh refuses a price that moves that far; a "
+                     f"user catalog row with the same price keeps it"] = None
 
 
 def price_entries(catalog: Catalog | None = None) -> list[PriceEntry]:
@@ -233,6 +272,8 @@ def source_status(catalog: Catalog | None = None) -> list[SourceStatus]:
             dates = sorted(p.as_of for p in in_effect)
             as_of = dates[0] if dates else ""
             fetched, why = "", "; ".join(x for x in (note, aside) if x)
+        if refused := _implausible.get(src.name):
+            why = "; ".join(x for x in (why, f"refused as implausible: {'; '.join(t for _, t in refused)}") if x)
         if used == "none":
             why = plugin_manager.last_error(src.plugin) or "no prices"
         age = age_days(as_of) if as_of else None
