@@ -6,6 +6,7 @@ own catalog row is used as written, with the same warning; an API price is named
 from __future__ import annotations
 
 import json
+import re
 from decimal import Decimal
 
 import pytest
@@ -56,10 +57,11 @@ def test_the_users_own_price_is_used_as_written_with_the_warning(isolated_user_d
         'catalog = "gpu_prices"\nschema_version = 1\nprovider = "mycloud"\n\n[[prices]]\n'
         + "".join(f'{k} = "{v}"\n' for k, v in SLIP.items() if k != "provider"))
     runtime.reset_cache()
-    assert main(["recommend", "--preset", "steady-latency", "--top", "1", "--details", "0"]) == 0
+    assert main(["recommend", "--preset", "steady-latency", "--top", "1", "--details", "1"]) == 0
     out = " ".join(capsys.readouterr().out.split())
     row = out.split("front -", 1)[1].split("configuration:", 1)[0]
-    assert "(mycloud)" in row and "<$0.001" in row and "$0.000 " not in row  # the $/M keeps its magnitude
+    assert "(mycloud)" in row and "<$0.001" in row  # the $/M keeps its magnitude, in the table and the breakdown
+    assert not re.search(r"\$0\.000(?!\d)", out) and "90%: <$0.001" in out
     assert "user catalog: mycloud h100-sxm $0.0001/GPU-h is over 10x below" in out and "used as written" in out
 
 

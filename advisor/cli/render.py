@@ -114,8 +114,9 @@ def breakdown(c: Candidate, rec: Recommendation) -> str:
                      f"{fmt.gb(m.reserve_bytes)} + free {fmt.gb(m.free_bytes)}")
         lines.append(f"  speed       {fmt.num(c.output_tokens_per_s_per_replica)} output tokens/s per replica at batch {c.batch} "
                      f"({c.bound}-bound); TTFT {fmt.num(c.ttft_ms)} ms, TPOT {fmt.num(c.tpot_ms, 1)} ms; {c.parallelism}")
-        table = ", ".join(f"{p.utilization:.0%}: {fmt.usd(p.usd_per_mtok, 3)}" for p in c.utilization_table)
-        single = f"; one user alone: {fmt.usd(c.single_stream_usd_per_mtok, 3)}" if c.single_stream_usd_per_mtok is not None else ""
+        table = ", ".join(f"{p.utilization:.0%}: {fmt.per_mtok(p.usd_per_mtok, c.monthly_cost_usd)}" for p in c.utilization_table)
+        single = (f"; one user alone: {fmt.per_mtok(c.single_stream_usd_per_mtok, c.monthly_cost_usd)}"
+                  if c.single_stream_usd_per_mtok is not None else "")
         lines.append(f"  $/M by utilization  {table}{single}")
         if c.break_even_vs:
             lines.append(f"  break-even  {break_even_text(c)} (vs {c.break_even_vs})")
