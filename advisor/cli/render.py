@@ -148,10 +148,10 @@ def _misses_ttft(rec: Recommendation) -> bool:
     return bool(rec.candidates) and any(r.code == "rank" and r.numbers.get("misses_ttft") for r in rec.candidates[0].reasons)
 
 
-def default_filters(w) -> str:
+def default_filters(w: Workload) -> str:
     """The filters a workload leaves at their defaults, which still leave options out (the summary line names the
-    others, ``workload.constraints``): ``weights in bf16, fp8 (int4, fp4: --precisions); GPU price kinds on-demand,
-    serverless (--pricing); `` or ""."""
+    others, ``workload.constraints``): ``weights in bf16, fp8 (4-bit: --precisions); at most 8 GPUs a replica
+    (--max-gpus); GPU price kinds on-demand, serverless (--pricing); ``, or "" for API-only work."""
     if w.self_hosting == "not-wanted":
         return ""
     out = [f"weights in {', '.join(w.precisions)} (4-bit: --precisions)"] if w.precisions == Workload.precisions else []

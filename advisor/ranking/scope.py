@@ -14,6 +14,7 @@ from advisor.domain.recommendation import Reason, Rejection
 from advisor.domain.workload import Workload, constraint_origin, listed
 from advisor.prices.book import PriceBook, provider_allowed
 
+
 def filtered_out(w: Workload, catalog: Catalog, prices: PriceBook) -> list[Rejection]:
     """One ``filtered`` rejection for the GPU types with an allowed offer that ``gpu_types`` leaves out, one for the
     providers that would sell something here that ``providers`` leaves out; none where the workload sets neither."""
