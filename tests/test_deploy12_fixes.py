@@ -147,7 +147,7 @@ def test_a_dequantized_gpt_oss_row_and_other_models_keep_the_default_backend(gpt
 # 4. a GPU below the generation an engine names --------------------------------------------------------------------
 
 @pytest.mark.parametrize("gpu, status", [("l40s", "unsupported"), ("a100-80gb", "unsupported"), ("a10", "unsupported"),
-                                         ("h100-sxm", "unverified"), ("rtx-pro-6000", "unverified"), ("h200", "verified"),
+                                         ("h100-sxm", "unverified"), ("rtx-pro-6000", "unsupported"), ("h200", "verified"),
                                          ("my-own-gpu", "unverified")])
 def test_deepseek_v4_on_vllm_needs_hopper_or_newer(gpu, status):
     got, line = support.vllm_support("deepseek-v4-flash", gpu)
