@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import operator
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -117,13 +118,23 @@ def _median(values: list[float]) -> float:
     return v[mid] if len(v) % 2 else (v[mid - 1] + v[mid]) / 2
 
 
+_LAST: list = [(), []]
+"""The rows ``implausible`` last screened (held, so their ids stay theirs) and its answer: a price book is resolved on
+every ranking and TUI edit from the same row objects (snapshots and the price cache are read once), so the screen runs
+once per set of rows."""
+
+
 def implausible(prices: Iterable[GpuPrice | ApiPrice]) -> list[tuple[GpuPrice | ApiPrice, str, Decimal, Decimal, bool]]:
     """(price, amount name, amount, median of the other providers, refused?) for each amount more than
     ``PLAUSIBLE_SPREAD`` times off the median of the other providers' medians for the same GPU (``usd_per_gpu_hour``)
     or model (input and output per M tokens), where at least ``MIN_OTHERS`` other providers price it; refused past
     ``REFUSED_SPREAD``. A provider's own rows (regions, shapes, kinds) count once, as their median, so one provider
     with many rows does not set the yardstick. Compared as floats (it screens every price book: about 1 ms for the
-    bundled 150 rows)."""
+    bundled 150 rows; the same rows again: the answer kept in ``_LAST``)."""
+    prices = tuple(prices)
+    seen, found = _LAST
+    if len(seen) == len(prices) and all(map(operator.is_, seen, prices)):
+        return list(found)
     groups: dict[tuple, dict[str, list]] = {}
     for p in prices:
         if isinstance(p, GpuPrice):
@@ -142,7 +153,8 @@ def implausible(prices: Iterable[GpuPrice | ApiPrice]) -> list[tuple[GpuPrice | 
             ref = _median([m for other, m in medians.items() if other != prov])
             out += [(p, name, getattr(p, name), Decimal(f"{ref:.6g}"), not ref / refuse <= v <= ref * refuse) for p, v in rows
                     if ref > 0 and not ref / spread <= v <= ref * spread]
-    return out
+    _LAST[:] = [prices, out]
+    return list(out)
 
 
 def implausible_text(p: GpuPrice | ApiPrice, name: str, value: Decimal, median: Decimal, refused: bool = False) -> str:

@@ -94,6 +94,7 @@ def memoized(fn):
 def clear_memos() -> None:
     """Empty every memo of the ranking: after the physics changes under it (new corrections), and for a cold
     timing in ``scripts/bench.py``."""
+    from advisor.cost import billing
     from advisor.measure import store
 
     for fn in _MEMOS:
@@ -102,6 +103,7 @@ def clear_memos() -> None:
     _KEPT.clear()
     _FIXED.clear()
     BILLS.clear()
+    billing._STATIC.clear()
     store.forget()
     memo_store.forget()
 

@@ -231,7 +231,8 @@ def _placing(i: int, c: Candidate, candidates: Sequence[Candidate], w: Workload,
     if i == 0:
         late_cheaper = [x for x in candidates if _total(x) < total and _answers_late(x, w)]
         unsure = unverified_cheaper_note(c, candidates) + heavy_ft_cheaper_note(c, candidates, w)
-        lead = (none_meets_ttft(c, candidates, w) or
+        late = none_meets_ttft(c, candidates, w)
+        lead = (late or
                 ("cheapest feasible option" if (not runner or _total(runner) >= total) and not late_cheaper and not unsure
                  else "first choice"))
         msg = f"{lead} at {fmt.usd(total)}/month{plus} ({per_mtok_text(c)}){unsure}"
@@ -260,7 +261,7 @@ def _placing(i: int, c: Candidate, candidates: Sequence[Candidate], w: Workload,
         msg += unverified_latency_note(c, candidates, w)
         msg += better_quality_within_error(c, candidates, profile)
         extra.insert(0, Reason("rank", msg, "decisive", {"monthly_cost_usd": str(c.monthly_cost_usd), "total_monthly_usd": str(total),
-                                                         **({"misses_ttft": True} if lead.startswith("no option meets") else {})}))
+                                                         **({"misses_ttft": True} if late else {})}))
     else:
         diff = total - _total(top)
         msg = (f"#{i + 1}: {fmt.usd(total)}/month{plus}, {fmt.usd(diff)} more than #1 ({top.label})" if diff >= 0 else
