@@ -59,7 +59,13 @@ def gpus() -> list[GpuSpec]:
 
 
 def _model(model: str | ModelSpec) -> ModelSpec:
-    return model if isinstance(model, ModelSpec) else catalog().model(model)
+    return model if isinstance(model, ModelSpec) else catalog().named_model(model, architecture=True)[0]
+
+
+def _named_precision(model: str | ModelSpec) -> str:
+    """The weight precision a model's name implies when it names a published checkpoint ("nvidia/DeepSeek-R1-NVFP4":
+    nvfp4), else ""."""
+    return "" if isinstance(model, ModelSpec) else catalog().named_model(model, architecture=True)[1]
 
 
 def _open_weights(model: str | ModelSpec, what: str) -> ModelSpec:
@@ -88,7 +94,7 @@ def size(model: str | ModelSpec, precision: str | None = None, context_tokens: i
 
     context_tokens = checks.whole("context_tokens", context_tokens, minimum=0)
     m = _open_weights(model, "size")
-    precision = precision or m.native_precision
+    precision = precision or _named_precision(model) or m.native_precision
     p = param_breakdown(m)
     w = weight_bytes(m, precision)
     layout = kv_layout(m, kv_precision)
@@ -125,7 +131,7 @@ def estimate(model: str | ModelSpec, gpu: str | GpuSpec, gpus: int = 1, precisio
         concurrency = checks.whole("concurrency", concurrency, minimum=1)
     cached_input_tokens = checks.whole("cached_input_tokens", cached_input_tokens, minimum=0)
     m = _open_weights(model, "estimate")
-    precision = precision or m.native_precision
+    precision = precision or _named_precision(model) or m.native_precision
     g = _gpu(gpu)
     if engine is None:  # the engine the ranking costs this precision on (TensorRT-LLM loads no INT4 GPTQ/AWQ, ...)
         from advisor.ranking.engine_support import estimate_engine

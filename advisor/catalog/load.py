@@ -11,8 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from advisor.catalog import parse_cache
-from advisor.catalog.aliases import model_aliases
+from advisor.catalog import aliases, parse_cache
 from advisor.catalog.quality import build_modes, build_quantization
 from advisor.catalog.schema import PROFILE_KEYS, _build, _check_gpu, build_engine_profiles, build_entry
 from advisor.common import tomlio
@@ -62,13 +61,17 @@ class Catalog:
     plugin price book merges them over the plugins' prices (same key replaces)."""
 
     def model(self, model_id: str) -> ModelSpec:
-        try:
-            return self.models[model_id]
-        except KeyError:
-            found = _spelled(model_id, self.models, model_aliases(self.models))
-            if found is None:
-                raise self._unknown("model", model_id, self.models) from None
-            return self.models[found]
+        return self.named_model(model_id)[0]
+
+    def named_model(self, name: str, architecture: bool = False) -> tuple[ModelSpec, str]:
+        """(the model, the weight precision the name implies or "") for an id, its repo or a published checkpoint
+        (``aliases.resolve``); with ``architecture`` also a release with its shapes but other weights (sizing only)."""
+        if name in self.models:
+            return self.models[name], ""
+        found = aliases.resolve(name, self.models, architecture)
+        if found is None:
+            raise self._unknown("model", name, self.models) from None
+        return self.models[found[0]], found[1]
 
     def gpu(self, gpu_id: str) -> GpuSpec:
         try:
@@ -95,20 +98,15 @@ GPU_ALIASES = {"h100": "h100-sxm", "h100sxm5": "h100-sxm", "h100sxm80gb": "h100-
 own benchmark tables and most clouds' "H100" mean the 80 GB SXM5); a bare "A100" the 80 GB SXM4."""
 
 
-def _spelled(name: str, ids, aliases: dict[str, str]) -> str | None:
+def _spelled(name: str, ids, other: dict[str, str]) -> str | None:
     """The catalog id a caller meant by ``name`` when it is not an id as written: the same letters and digits in
-    another case or punctuation ("H200", "Llama-3.3-70B", "h100_sxm"), or a known alias; None when nothing matches
-    (the caller then raises the usual unknown-id error with its suggestions)."""
-    if not isinstance(name, str):
+    another case or punctuation ("H200", "h100_sxm"), or a name in ``other`` (keyed the same way); None when nothing
+    matches (the caller then raises the usual unknown-id error with its suggestions)."""
+    if not isinstance(name, str) or not aliases.key(name):
         return None
-    key = "".join(ch for ch in name.lower() if ch.isalnum())
-    if not key:
-        return None
-    by_key = {"".join(ch for ch in i.lower() if ch.isalnum()): i for i in ids}
-    if key in by_key:
-        return by_key[key]
-    target = aliases.get(key)
-    return target if target in ids else None
+    by_key = {aliases.key(i): i for i in ids}
+    found = by_key.get(aliases.key(name)) or other.get(aliases.key(name))
+    return found if found in ids else None
 
 
 def _version_stamp(sha256: str, data: dict) -> str:

@@ -19,12 +19,17 @@ def _out(text: str) -> None:
 def _sizable(model_id: str, args: argparse.Namespace | None = None) -> None:
     """An API-only model has no published architecture: say so in one line instead of sizing zeros. With ``args``,
     a ``--precision`` left out becomes the model's published checkpoint precision (``native_precision``)."""
+    from advisor.catalog import aliases
     from advisor.errors import AdvisorError
 
-    m = api.catalog().model(model_id)
+    m, named = api.catalog().named_model(model_id, architecture=True)
+    if model_id not in api.catalog().models and aliases.resolve(model_id, api.catalog().models) is None:
+        print(f"moe-advisor: note: {model_id} has the architecture of {m.id} (the same config.json shapes) and is sized as "
+              f"{m.id}", file=sys.stderr)
     if args is not None and getattr(args, "precision", None) is None:
-        args.precision = m.native_precision
-        args.precision_note = " (the published checkpoint's; --precision to change)"
+        args.precision = named or m.native_precision
+        args.precision_note = (f" (the checkpoint {model_id} holds; --precision to change)" if named and named != m.native_precision
+                               else " (the published checkpoint's; --precision to change)")
     if m.api_only:
         raise AdvisorError(f"{m.id} ({m.name}) is API-only: {m.vendor or 'its vendor'} has not published its weights or "
                            f"architecture, so there is nothing to size or estimate; `moe-advisor prices --source {m.vendor or 'genai-prices'}` "
@@ -39,7 +44,7 @@ def cmd_size(args: argparse.Namespace) -> int:
     warn_catalog_problems()
     _sizable(args.model, args)
     s = api.size(args.model, args.precision, context_tokens=args.context, kv_precision=args.kv_precision)
-    limit = api.catalog().model(s.model).max_position_embeddings
+    limit = api.catalog().models[s.model].max_position_embeddings
     if limit and args.context > limit:
         print(f"moe-advisor: warning: --context {args.context:,} is past {s.model}'s limit of {limit:,} tokens; "
               "the KV figures are for a sequence the model cannot take", file=sys.stderr)
@@ -53,7 +58,7 @@ def cmd_size(args: argparse.Namespace) -> int:
         }
         _out(dumps_json(data))
         return 0
-    m = api.catalog().model(s.model)
+    m = api.catalog().models[s.model]
     p = s.params
     rows = [
         ["embedding", fmt.params(p.embedding)], ["lm head", fmt.params(p.lm_head)], ["attention", fmt.params(p.attention)],
@@ -107,7 +112,7 @@ def cmd_estimate(args: argparse.Namespace) -> int:
     e = api.estimate(args.model, args.gpu, gpus=args.gpus, precision=args.precision, input_tokens=args.input_tokens,
                      output_tokens=args.output_tokens, kv_precision=args.kv_precision, tpot_limit_ms=args.tpot_limit_ms,
                      engine=getattr(args, "engine", None), layout=getattr(args, "layout", None))
-    limit = api.catalog().model(e.model).max_position_embeddings
+    limit = api.catalog().models[e.model].max_position_embeddings
     if limit and e.input_tokens + e.output_tokens > limit:
         print(f"moe-advisor: warning: --input + --output = {e.input_tokens + e.output_tokens:,} tokens is past {e.model}'s "
               f"limit of {limit:,} tokens; the figures are for a sequence the model cannot take", file=sys.stderr)
