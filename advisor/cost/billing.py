@@ -426,7 +426,8 @@ def sizing_reasons(plan: Plan, w: Workload, tokens_per_s: float, ttft_ms: float,
             f"on target), decode {h.decode_utilization:.0%}; with random "
             f"arrivals a prompt waits {h.wait_ms:,.0f} ms on average before its prefill (M/D/1, Pollaczek-Khinchine): mean TTFT "
             f"{h.ttft_ms:,.0f} ms = {h.unloaded_ttft_ms:,.0f} ms unloaded + {h.wait_ms:,.0f} ms queueing (target "
-            f"{w.ttft_ms:,.0f} ms), p95 TTFT {h.ttft_p95_ms:,.0f} ms{sets}",
+            f"{w.ttft_ms:,.0f} ms), p95 TTFT {h.ttft_p95_ms:,.0f} ms"
+            f"{' (most prompts do not wait: the mean is raised by the few that do)' if h.ttft_p95_ms < h.ttft_ms else ''}{sets}",
             "decisive" if h.bound == "ttft" and plan.replicas_peak > 1 else "info",
             {"planned_utilization": h.planned_utilization, "max_utilization": h.max_utilization,
              "prefill_utilization": h.prefill_utilization, "max_prefill_utilization": rho_max, "queue_wait_ms": h.wait_ms,

@@ -468,8 +468,9 @@ def _estimate_layout(m: ModelSpec, gpu: GpuSpec, gpus: int, precision: str, prec
     if not lay.tp_divides_heads:
         warnings.append(f"{lay.tensor_parallel}-way tensor parallelism does not divide {m.num_attention_heads} attention heads: serving engines "
                         f"refuse it; {gpus} GPUs need pipeline parallelism or attention data parallelism")
-    if m.is_moe and m.n_routed_experts % gpus != 0 and gpus > 1:
-        warnings.append(f"{m.n_routed_experts} experts do not divide over {gpus} GPUs: experts tensor-parallel instead of expert-parallel")
+    stage = gpus // max(1, lay.pipeline_parallel)  # a pipeline stage holds its layers' experts over its own GPUs
+    if m.is_moe and stage > 1 and m.n_routed_experts % stage != 0:
+        warnings.append(f"{m.n_routed_experts} experts do not divide over {stage} GPUs: experts tensor-parallel instead of expert-parallel")
     if unsupported_reason(engine, gpu, precision) and (engine.serves(precision) or not engine.serves(prec)):
         warnings.append(f"{unsupported_reason(engine, gpu, precision)}: no {engine.id} deployment runs this")
     if lacks := native_formats(gpu, precision):
