@@ -12,14 +12,14 @@ step:
                    the grouped-GEMM efficiency (advisor.physics.moe: tokens per expert, the expert's width, and the
                    format's grouped-kernel rate -- NVFP4 on Blackwell, block-scaled FP8 on Hopper), plus
                    permute/finalize bytes
-then + the layout's communication (bytes / link + latency per collective) + fixed overheads (per step, per
-layer, per MoE layer). Prefill runs the same operations on chunks of the engine's max_batched_tokens at
-``eff_prefill``. A request costs one prefill and ``output_tokens`` decode steps; with continuous batching the
-sustained output rate at concurrency B is B x out / (out x t_step(B) + prefill(B x in)). The throughput-optimal
-batch is the largest the KV cache holds (the engine admits by input + output, or by the mean context), capped
-by the engine's batch limit per scheduler (TensorRT-LLM: the max_batch_size trtllm-bench computes, per rank under
-attention DP: advisor.physics.engine_caps); under a TPOT limit it is the largest batch within the limit.
-Everything is divided by the engine's relative speed (catalogs/engine.toml ``[engines.<id>]``).
+then + the layout's communication (bytes / link + latency per collective) + fixed overheads (per step, per layer, per
+MoE layer). Prefill runs the same operations on chunks of the engine's max_batched_tokens at ``eff_prefill``; TTFT
+under P pipeline stages is a lone prompt's C chunks passing the stages in turn, (C + P - 1) stage times. A request costs
+one prefill and ``output_tokens`` decode steps; with continuous batching the sustained output rate at concurrency B is
+B x out / (out x t_step(B) + prefill(B x in)). The throughput-optimal batch is the largest the KV cache holds (the
+engine admits by input + output, or by the mean context), capped by the engine's batch limit per scheduler
+(TensorRT-LLM: the max_batch_size trtllm-bench computes, per rank under attention DP: advisor.physics.engine_caps);
+under a TPOT limit it is the largest batch within the limit. Everything is divided by the engine's relative speed.
 
 ``estimate_for`` searches the layouts the engine supports and keeps the best (``layout=`` pins one).
 """
@@ -361,9 +361,10 @@ class _Model:
             return tokens / per_pass * self._full_pass_s
         return self._pass_s(tokens)
 
-    def _pass_s(self, tokens: float) -> float:
-        mem, cmp, comm, _, _, _ = self._stage(tokens / self.P, True)
-        return (self.P * (mem + cmp + comm + self.stage_overhead) + self.step_overhead) / self.speed
+    def _pass_s(self, tokens: float, chunks: float = 0.0) -> float:
+        """A pass of ``tokens`` in P micro-batches; with ``chunks``, a lone prompt's: (chunks + P - 1) stage times."""
+        mem, cmp, comm, _, _, _ = self._stage(tokens if chunks else tokens / self.P, True)
+        return ((chunks + self.P - 1 if chunks else self.P) * (mem + cmp + comm + self.stage_overhead) + self.step_overhead) / self.speed
 
     def cycle(self, batch: int) -> tuple[float, float]:
         """(output tokens/s, TPOT seconds) at concurrency ``batch``: ``out`` decode steps plus the prefill
@@ -455,12 +456,11 @@ def _estimate_layout(m: ModelSpec, gpu: GpuSpec, gpus: int, precision: str, prec
     fitted, model, batch, tput, tpot, meets = core
     ctx, w, layout, p = input_tokens + output_tokens, weight_bytes(m, prec), alloc.layout(m, kv_precision), param_breakdown(m)
     warnings: list[str] = []
-    if engine.calibrated_models is not None:
-        if m.id not in engine.calibrated_models:
-            kind = "MoE with %d experts" % m.n_routed_experts if m.is_moe else "dense model"
-            warnings.append(f"{m.id} is not in the calibration set ({kind}): the estimate extrapolates the fitted factors")
-        if gpu.id not in engine.calibrated_gpus:
-            warnings.append(f"{gpu.id} is not in the calibration set: the estimate extrapolates the fitted factors")
+    if engine.calibrated_models is not None and m.id not in engine.calibrated_models:
+        kind = "MoE with %d experts" % m.n_routed_experts if m.is_moe else "dense model"
+        warnings.append(f"{m.id} is not in the calibration set ({kind}): the estimate extrapolates the fitted factors")
+    if engine.calibrated_models is not None and gpu.id not in engine.calibrated_gpus:
+        warnings.append(f"{gpu.id} is not in the calibration set: the estimate extrapolates the fitted factors")
     if m.attention == "csa":
         warnings.append("compressed sparse attention (DeepSeek V4) is modelled approximately: KV and attention FLOPs are rough")
     if lay.spans_nodes:
@@ -486,8 +486,8 @@ def _estimate_layout(m: ModelSpec, gpu: GpuSpec, gpus: int, precision: str, prec
     if not fitted.fits:
         return Estimate(batch=0, output_tokens_per_s=0.0, ttft_ms=math.inf, tpot_ms=math.inf, meets_tpot_limit=False,
                         bound="memory capacity", step=None, warnings=tuple(warnings), **common)
-    st = model.step(batch)
-    ttft = model.prefill_s(1) + st.total_s
+    st, c = model.step(batch), min(model.new, model.chunk * model.D)  # pipeline stages: a lone prompt's chunks pass them in turn
+    ttft = (model._pass_s(c, model.new / c) if model.P > 1 else model.prefill_s(1)) + st.total_s
     if reach := reach_warning(engine.id, m.is_moe, batch):
         warnings.append(reach)
     if not meets:
