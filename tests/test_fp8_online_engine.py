@@ -22,7 +22,8 @@ def test_fp8_without_a_checkpoint_is_costed_on_an_engine_that_quantizes_at_load_
     assert engine_support.no_checkpoint(m, cat.gpus["h100-sxm"], "fp8")
     rows = _fp8_rows("mixtral-8x22b")
     assert rows and all(c.engine in ("vllm", "sglang") for c in rows)
-    assert not any(r.code == "checkpoint" for c in rows for r in c.reasons)
+    # no "quantize first" line; a row whose bf16 weights overflow the GPUs while loading is warned of that instead
+    assert not any(r.code == "checkpoint" and "load_peak_bytes_per_gpu" not in r.numbers for c in rows for r in c.reasons)
 
 
 def test_with_a_checkpoint_tensorrt_llm_stays_and_with_only_it_allowed_the_row_warns():

@@ -138,7 +138,9 @@ def checkpoint_reasons(c, catalog) -> list[Reason]:
         return [Reason("checkpoint", f"the {prec} checkpoint {held} is GPTQ/AWQ, which TensorRT-LLM's PyTorch backend does not "
                        f"load (it takes ModelOpt FP8/NVFP4 checkpoints): serve it on vLLM or SGLang (allow them: engines), or "
                        f"export a ModelOpt INT4-AWQ checkpoint first", "warning", {"precision": prec, "quantize_first": True})]
-    if (prec in QUANTIZED_ONLINE and c.engine != "trtllm") or not no_checkpoint(m, g, prec):
+    if prec in QUANTIZED_ONLINE and c.engine != "trtllm" and no_checkpoint(m, g, prec):
+        return _load_peak(c, m, g)
+    if not no_checkpoint(m, g, prec):
         return []
     how = ("TensorRT-LLM serves only pre-quantized (ModelOpt) checkpoints; vLLM and SGLang quantize to fp8 at load time"
            if prec in QUANTIZED_ONLINE else f"no engine quantizes to {prec} at load time")
@@ -146,6 +148,23 @@ def checkpoint_reasons(c, catalog) -> list[Reason]:
                    f"quantized first and their quality checked; `moe-advisor deploy` writes this row's files once a user "
                    f"catalog names the checkpoint (models.toml checkpoints)", "warning",
                    {"precision": prec, "quantize_first": prec not in QUANTIZED_ONLINE})]
+
+
+def _load_peak(c, m, g) -> list[Reason]:
+    """A warning where an engine quantizing at load time may not load the row: vLLM up to 0.14 and SGLang read the full
+    bf16 weights onto the GPUs before quantizing them (vLLM pull requests 31914 and 32773, January 2026, fixed the
+    streaming load; SGLang issue 2895: "requires loading all bf16 weights into VRAM first"), so the bf16 weights per GPU
+    must fit the GPU's memory while the quantized ones, which the row is costed with, are smaller."""
+    from advisor.physics.sizing import weight_bytes
+
+    per_gpu = weight_bytes(m, "bf16").total / max(1, c.gpus)
+    if per_gpu <= g.memory_bytes:
+        return []
+    return [Reason("checkpoint", f"{c.engine} quantizes the bf16 weights to {c.precision} at load time, and vLLM up to 0.14 and "
+                   f"SGLang first load all of them: {per_gpu / 1e9:,.1f} GB per GPU, more than the {g.memory_bytes / 1e9:,.1f} GB "
+                   f"a {g.id} holds, so it may fail to start; use a vLLM release with streaming FP8 loading (pull request "
+                   f"31914), or quantize the weights offline first", "warning", {"precision": c.precision, "quantize_first": False,
+                                                                               "load_peak_bytes_per_gpu": per_gpu})]
 
 
 def stall_reason(s: queueing.DecodeStall, e: Estimate, w, eng: ServingProfile) -> Reason:
