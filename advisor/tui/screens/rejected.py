@@ -8,7 +8,7 @@ from textual.binding import Binding
 from advisor.tui.screens.base import AdvisorScreen
 from textual.widgets import DataTable, Footer, Header, Static
 
-from advisor.domain.recommendation import Recommendation, Rejection
+from advisor.domain.recommendation import Recommendation, Rejection, near_misses_first
 
 REASON_WIDTH = 60
 
@@ -34,8 +34,9 @@ class RejectedScreen(AdvisorScreen):
     def __init__(self, rec: Recommendation) -> None:
         super().__init__(classes="detail-screen")
         self.recommendation = rec
-        # Self-hosted configurations first (they carry the numbers), then models ruled out for every deployment.
-        self.rejections: list[Rejection] = sorted(rec.rejected, key=Rejection.sort_key)
+        # As the CLI lists them: what the filters left out, then the near misses by margin (a latency miss against
+        # this workload's targets), API rejections, and last the models without a score.
+        self.rejections: list[Rejection] = near_misses_first(rec.rejected, rec.workload)
 
     def compose(self) -> ComposeResult:
         yield Header(icon="◆")
