@@ -14,7 +14,7 @@ from advisor.tui.screens.base import AdvisorScreen, apply_breakpoints
 from advisor.tui.widgets.clamped import ClampedText
 from advisor.tui.widgets.ranking_table import RankingTable, where
 from advisor.tui.widgets.workload_form import WorkloadForm, field_label, user_text
-from advisor.domain.workload import Workload
+from advisor.domain.workload import Workload, constraint_text
 
 SEVERITY_MARK = {"decisive": ("!", "bold"), "warning": ("~", "yellow"), "info": ("-", "")}
 SEVERITY_ORDER = {"decisive": 0, "warning": 1, "info": 2}
@@ -114,11 +114,14 @@ class MainScreen(AdvisorScreen):
         if rec.candidates:
             best = rec.candidates[0]
             all_in = usd_per_mtok_all_in(best)  # the short form: the status line has two lines at 80 columns
-            cost = (f"{fmt.usd(best.usd_per_mtok, 3)}/M tok" if all_in is None else
-                    f"{fmt.usd(all_in, 3)}/M with fine-tuning")
+            cost = (f"{fmt.per_mtok(best.usd_per_mtok, best.monthly_cost_usd)}/M tok" if all_in is None else
+                    f"{fmt.per_mtok(all_in, best.monthly_total_usd)}/M with fine-tuning")
             line = f"{n:,} ranked, {r:,} rejected (f3: why) · best {cost}, {fmt.usd(best.monthly_total_usd)}/month"
         else:
             line = f"No feasible option: all {r:,} were rejected. Press f3 to see why, then relax a constraint."
+        only = constraint_text(rec.workload)
+        if only:  # a preset's GPU or provider filter, said where the ranking is read (the form may be hidden)
+            line += f" · {only}"
         self._show_workload(rec.workload)
         self.query_one("#status", Static).update(Text(line, "bold"))
         self._show_notes(rec.notes)
@@ -203,4 +206,4 @@ class MainScreen(AdvisorScreen):
 
 def _per_mtok(c: Candidate) -> str:
     """``$0.076/M tok``; with fine-tuning in the monthly, the serving and the all-in $/M told apart."""
-    return f"{fmt.usd(c.usd_per_mtok, 3)}/M tok" if usd_per_mtok_all_in(c) is None else per_mtok_text(c)
+    return f"{fmt.per_mtok(c.usd_per_mtok, c.monthly_cost_usd)}/M tok" if usd_per_mtok_all_in(c) is None else per_mtok_text(c)

@@ -169,9 +169,15 @@ def _compact(usd, places: int) -> str:
     return fmt.usd(usd, 0)
 
 
+def per_mtok_cell(c: Candidate) -> str:
+    """$/M tokens in the table: ``fmt.per_mtok`` (3 decimals; a figure stored as 0, it is rounded to $0.0001, of a bill
+    above zero reads ``<$0.001``, not ``$0.000``), from $100 without cents as ``_compact`` keeps it to 7 characters."""
+    return _compact(c.usd_per_mtok, 3) if c.usd_per_mtok >= 100 else fmt.per_mtok(c.usd_per_mtok, c.monthly_cost_usd)
+
+
 COLUMNS: tuple[Column, ...] = (
     Column("rank", "#", lambda c: str(c.rank), lambda c: c.rank, right=True),
-    Column("usd_per_mtok", "$/M tok", lambda c: _compact(c.usd_per_mtok, 3), lambda c: c.usd_per_mtok, right=True),
+    Column("usd_per_mtok", "$/M tok", per_mtok_cell, lambda c: c.usd_per_mtok, right=True),
     Column("monthly", "monthly", lambda c: _compact(c.monthly_total_usd, 0), lambda c: c.monthly_total_usd, right=True),
     Column("model", "model", model_cell, lambda c: (c.model, where(c))),
     Column("quality", "quality", quality_cell, lambda c: c.quality, right=True, high_first=True),
