@@ -135,4 +135,4 @@ def test_three_gpus_that_tensor_parallelism_cannot_divide_are_costed_as_the_pipe
                                     models=["llama-4-maverick"], gpu_types=["h200"], precisions=["fp8"],
                                     providers=["digitalocean"]))
     (r,) = [r for r in do.rejected if r.reasons[0].code == "tensor-parallel"]
-    assert "does not sell 3 h200 GPUs: use 4" in r.reasons[0].message
+    assert "no allowed provider sells 3 h200 GPUs: use 4" in r.reasons[0].message

@@ -70,8 +70,8 @@ def test_each_candidate_bills_the_least_over_every_gpu_count_and_engine(cat, pre
                 continue
             kv, fitting, _ = self_hosted._sizing("self-hosted", model, gpu, c.precision, eng, ctx.workload.context_max_tokens,
                                                  ctx.workload.max_gpus, price.provider, None)
-            if fitting == PIPELINE_GPUS:  # 3 GPUs as PP3, where the provider sells 3 (else from 4)
-                fitting = pipeline_sold(model, gpu, c.precision, "self-hosted", price.provider, [price], ())[0]
+            if fitting == PIPELINE_GPUS:  # 3 GPUs as PP3, where any allowed offer sells 3 (else from 4)
+                fitting = pipeline_sold(model, gpu, c.precision, "self-hosted", price.provider, bounds.offers_of(ctx, gpu), ())[0]
             for n in sorted({fitting or 1, *self_hosted.GPU_COUNTS}):
                 if fitting is not None and fitting <= n <= ctx.workload.max_gpus:
                     k = backend._cost(ctx, model, gpu, n, c.precision, kv, price, eng)

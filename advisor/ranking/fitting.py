@@ -95,10 +95,10 @@ PIPELINE_GPUS = 3
 def pipeline_sold(model: ModelSpec, gpu: GpuSpec, precision: str, deployment: str, provider: str, offers,
                   static: tuple[Rejection, ...]) -> tuple[int, tuple[Rejection, ...]]:
     """(the fewest GPUs to search, the static rejections) where the fewest that hold the model are 3 as PP3: kept
-    where ``provider`` sells exactly 3 GPUs (a larger instance would bill GPUs the pipeline leaves idle); else the
-    search starts at 4, with a rejection saying why 3 is not offered."""
-    if any((s := o.shape_for(PIPELINE_GPUS)) is not None and s[0] * s[1] == PIPELINE_GPUS
-           for o in offers if o.provider == provider):
+    where any allowed offer of the GPU sells exactly 3 GPUs (a larger instance would bill GPUs the pipeline leaves
+    idle; the bill spreads over every allowed offer, not only ``provider``'s, the cheapest one's); else the search starts
+    at 4, with a rejection saying why 3 is not offered."""
+    if any((s := o.shape_for(PIPELINE_GPUS)) is not None and s[0] * s[1] == PIPELINE_GPUS for o in offers):
         return PIPELINE_GPUS, static
     nxt = next(c for c in GPU_COUNTS if c > PIPELINE_GPUS)
     why = Rejection(model=model.id, deployment=deployment, provider=provider, gpu=gpu.id, gpus=PIPELINE_GPUS,
@@ -106,8 +106,8 @@ def pipeline_sold(model: ModelSpec, gpu: GpuSpec, precision: str, deployment: st
                         "tensor-parallel", f"3x {gpu.id} would hold the "
                         f"{fmt.gb(weight_bytes(model, resolve_precision(precision, gpu.vendor)).total)} of weights as three "
                         f"pipeline stages (3-way tensor "
-                        f"parallelism does not divide {model.num_attention_heads} attention heads), but {provider} does "
-                        f"not sell 3 {gpu.id} GPUs: use {nxt}", "decisive",
+                        f"parallelism does not divide {model.num_attention_heads} attention heads), but no allowed "
+                        f"provider sells 3 {gpu.id} GPUs: use {nxt}", "decisive",
                         {"attention_heads": model.num_attention_heads}),))
     return nxt, (*static, why)
 

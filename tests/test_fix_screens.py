@@ -1,0 +1,24 @@
+"""Review fixes of 2026-12-04: PP3 sold by any allowed offer, the engine screens' order, estimate's default engine."""
+
+from advisor import api
+
+
+def _h100_bf16(**fields):
+    w = api.workload(preset="steady-latency", pricing=["on-demand", "spot"], models=["llama-4-scout"], **fields)
+    rec = api.recommend(w)
+    rows = [c for c in rec.candidates if c.gpu == "h100-sxm" and c.precision == "bf16" and c.deployment == "self-hosted"]
+    return rec, rows
+
+
+def test_pp3_allowed_when_any_allowed_provider_sells_three_gpus():
+    """The bill spreads over every allowed offer, so 3 GPUs as PP3 count wherever any allowed offer sells 3, not only
+    where the cheapest provider does (review: azure's H100 on 4 GPUs at $7,854.80 beat runpod's 3 at $5,891.10 unseen)."""
+    _, only_runpod = _h100_bf16(providers=["runpod"])
+    rec, everyone = _h100_bf16()
+    assert only_runpod and everyone
+    best_runpod = min(c.monthly_cost_usd for c in only_runpod)
+    assert min(c.gpus for c in only_runpod) == 3
+    # more providers can only make the bill cheaper or equal, never costlier
+    assert min(c.monthly_cost_usd for c in everyone) <= best_runpod
+    assert not any("does not sell 3" in r.reasons[0].message for r in rec.rejected
+                   if r.gpu == "h100-sxm" and r.precision == "bf16")
