@@ -22,3 +22,18 @@ def test_pp3_allowed_when_any_allowed_provider_sells_three_gpus():
     assert min(c.monthly_cost_usd for c in everyone) <= best_runpod
     assert not any("does not sell 3" in r.reasons[0].message for r in rec.rejected
                    if r.gpu == "h100-sxm" and r.precision == "bf16")
+
+
+def _v4_flash_rows(engines):
+    w = api.workload(models=["deepseek-v4-flash"], gpu_types=["rtx-pro-6000"], engines=engines)
+    return [c for c in api.recommend(w).candidates if c.deployment == "self-hosted"]
+
+
+def test_allowing_vllm_never_removes_the_rows_an_older_engine_alone_gives():
+    """vLLM's recipe refuses DeepSeek V4 Flash on the RTX PRO 6000, and TensorRT-LLM's pinned release is too old for it:
+    allowing vLLM beside TensorRT-LLM once dropped TensorRT-LLM (another engine was left) and then refused vLLM, so no
+    row was left. The recipe screens first now: the rows are TensorRT-LLM's, with the same engine-support warning."""
+    alone, both = _v4_flash_rows(["trtllm"]), _v4_flash_rows(["vllm", "trtllm"])
+    assert alone and all(any(r.code == "engine-support" for r in c.reasons) for c in alone)
+    assert [(c.engine, c.gpus, c.precision) for c in both] == [(c.engine, c.gpus, c.precision) for c in alone]
+    assert all(any(r.code == "engine-support" for r in c.reasons) for c in both)

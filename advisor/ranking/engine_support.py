@@ -75,15 +75,16 @@ def screen(model: ModelSpec, gpu: GpuSpec, profiles: tuple[ServingProfile, ...],
            deployment: str) -> tuple[tuple[ServingProfile, ...], Screen]:
     """(the engines left to rank ``model`` on ``gpu``, what to apply to the results ranked with them). An engine whose
     pinned release cannot load the model (``RELEASES``) is dropped where another allowed engine is left, else its rows
-    get an ``engine-support`` warning (so they rank after every row known to launch). Then vLLM's recipe: results pass
-    unchanged where it does not refuse the GPU (or vLLM is not allowed); else vLLM is dropped and each candidate gets
-    an ``engine-support`` warning, and with no engine left the screen gives the rejection."""
-    if model.id not in RELEASES or not any(too_old(model.id, p.id) for p in profiles):
-        return _vllm_screen(model, gpu, profiles, provider, deployment)
-    others = tuple(p for p in profiles if not too_old(model.id, p.id))
-    if others:
-        return _vllm_screen(model, gpu, others, provider, deployment)
+    get an ``engine-support`` warning (so they rank after every row known to launch). vLLM's recipe screens first, so
+    that vLLM refused on the GPU does not count as the engine left (which would drop the too-old one and leave none):
+    results pass unchanged where it does not refuse the GPU (or vLLM is not allowed); else vLLM is dropped and each
+    candidate gets an ``engine-support`` warning, and with no engine left the screen gives the rejection."""
     left, then = _vllm_screen(model, gpu, profiles, provider, deployment)
+    if not any(too_old(model.id, p.id) for p in left):
+        return left, then
+    current = tuple(p for p in left if not too_old(model.id, p.id))
+    if current:
+        return current, then
     return left, lambda results: [_too_old(c) for c in then(results)]
 
 
