@@ -1,6 +1,7 @@
 """Review fixes of 2026-12-04: PP3 sold by any allowed offer, the engine screens' order, estimate's default engine."""
 
 from advisor import api
+from advisor.ranking import engine_support
 
 
 def _h100_bf16(**fields):
@@ -37,3 +38,36 @@ def test_allowing_vllm_never_removes_the_rows_an_older_engine_alone_gives():
     assert alone and all(any(r.code == "engine-support" for r in c.reasons) for c in alone)
     assert [(c.engine, c.gpus, c.precision) for c in both] == [(c.engine, c.gpus, c.precision) for c in alone]
     assert all(any(r.code == "engine-support" for r in c.reasons) for c in both)
+
+
+def test_estimate_defaults_to_an_engine_the_ranking_costs():
+    """Models TensorRT-LLM's pinned release cannot load: ``estimate`` without an engine once picked TensorRT-LLM
+    anyway, an engine the ranking never costs them on."""
+    for model in ("qwen3.5-397b-a17b", "deepseek-v4-flash", "gemma-4-26b-a4b", "command-a-plus"):
+        assert engine_support.too_old(model, "trtllm"), model
+        assert api.estimate(model, "h200", gpus=8).engine != "trtllm", model
+
+
+TRTLLM_1_0 = ("llama-3.1-8b", "llama-3.3-70b", "llama-3.1-405b", "llama-4-scout", "llama-4-maverick", "qwen3-30b-a3b",
+              "qwen3-235b-a22b", "deepseek-r1", "deepseek-v3", "mixtral")
+
+
+def test_estimate_keeps_tensorrt_llm_for_the_models_its_pinned_release_supports():
+    """The contract: models TensorRT-LLM 1.0 supports keep it as ``estimate``'s default engine on NVIDIA data-centre
+    GPUs in the formats it loads (FP4 on Blackwell only, which has FP4 tensor cores; FP8 where a checkpoint holds the
+    weights, ``for_precision``: TensorRT-LLM does not quantize at load time)."""
+    cat, checked = api.catalog(), 0
+    for model in TRTLLM_1_0:
+        ids = [m for m in cat.models if m == model or (model == "mixtral" and m.startswith("mixtral"))]
+        assert ids, model
+        for mid in ids:
+            assert not engine_support.too_old(mid, "trtllm"), mid
+            for gpu in ("h100-sxm", "h200", "b200"):
+                for precision in ("fp8", "fp4", "nvfp4", "bf16"):
+                    m, g = cat.models[mid], cat.gpus[gpu]
+                    if (precision in ("fp4", "nvfp4") and gpu != "b200") or engine_support.no_checkpoint(m, g, precision):
+                        continue
+                    profile = engine_support.estimate_engine(cat, m, g, precision)
+                    assert profile.id == "trtllm", (mid, gpu, precision, profile.id)
+                    checked += 1
+    assert checked >= 60

@@ -149,10 +149,12 @@ def estimate_engine(catalog, model: ModelSpec, gpu: GpuSpec, precision: str) -> 
     engine where it serves the weights on this GPU and ``for_precision`` keeps it; else the first other engine that
     serves them (INT4 GPTQ/AWQ, and FP8 no checkpoint holds: vLLM or SGLang; FP8 on an A100, which lacks FP8 tensor
     cores that TensorRT-LLM needs: vLLM's weight-only FP8). With none, the default engine, whose estimate then warns
-    that no deployment of it runs this."""
+    that no deployment of it runs this. The ranking's screens apply first (``screen``: vLLM's recipe, then an engine
+    whose pinned release cannot load the model), so the default is never an engine the ranking would not cost."""
     from advisor.physics.engines import default_engine, engines_for
 
-    kept = for_precision(model, gpu, precision, engines_for(catalog, gpu, (), precision))
+    screened = screen(model, gpu, engines_for(catalog, gpu, (), precision), "", "self-hosted")[0]
+    kept = for_precision(model, gpu, precision, screened)
     return kept[0] if kept else default_engine(catalog, gpu)
 
 
