@@ -71,3 +71,20 @@ def test_estimate_keeps_tensorrt_llm_for_the_models_its_pinned_release_supports(
                     assert profile.id == "trtllm", (mid, gpu, precision, profile.id)
                     checked += 1
     assert checked >= 60
+
+
+def test_a_model_newer_than_the_pinned_sglang_warns_on_sglang():
+    """Gemma 4 came out after SGLang 0.5's pin was chosen (its vLLM recipe needs vLLM 0.19) and no SGLang release is
+    recorded for it: its SGLang launch files must say so (a regression left them silent once RELEASES named only
+    TensorRT-LLM for it)."""
+    from advisor.deploy import VERSIONS
+    from advisor.deploy.skypilot import launch_warnings
+
+    w = api.workload(models=["gemma-4-26b-a4b"], engines=["sglang"], self_hosting="required")
+    c = next(c for c in api.recommend(w).candidates if c.deployment == "self-hosted")
+    lines = launch_warnings(c, w, api.catalog(), "sglang")
+    assert any("gemma-4-26b-a4b" in x and VERSIONS["sglang"] in x for x in lines), lines
+    # a model whose pinned releases are current (Llama 3.1 8B, vLLM 0.6 recipe) gets no such line
+    w8 = api.workload(models=["llama-3.1-8b"], engines=["sglang"], self_hosting="required")
+    c8 = next(c for c in api.recommend(w8).candidates if c.deployment == "self-hosted")
+    assert not any("newer than" in x for x in launch_warnings(c8, w8, api.catalog(), "sglang"))

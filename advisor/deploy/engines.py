@@ -185,9 +185,22 @@ def warnings(p: EnginePlan, engine: str) -> list[str]:
             out.append(line)
     elif engine == "trtllm" and support.trtllm_support(p.model_id, p.gpu)[0] == "unverified":
         out.append(support.trtllm_support(p.model_id, p.gpu)[1])
-    if engine != "vllm" and (note := release_note(p.model_id, engine)):  # the pinned release cannot load it
-        out.append(note)
+    if engine != "vllm":
+        out.extend(release_warning(p.model_id, engine))
     return out
+
+
+def release_warning(model: str, engine: str) -> list[str]:
+    """For TensorRT-LLM or SGLang: the release to install where one is recorded (``engine_support.RELEASES``); else,
+    for a model whose vLLM recipe needs a vLLM newer than the one these files are written for (so it came out after
+    the pinned releases), that its support on the pinned ``engine`` release is not established."""
+    if note := release_note(model, engine):  # the pinned release cannot load it, or a release in its series is needed
+        return [note]
+    if support.vllm_minimum(model) > support.BASE_VLLM:  # newer than these flags' releases
+        return [(f"{model} needs vLLM >= {support.version_text(support.vllm_minimum(model))} (its vLLM recipe), newer than "
+                f"the vLLM 0.12 era {VERSIONS[engine]} these files are written for, and no {VERSIONS[engine]} release "
+                f"is recorded to serve it: use a {engine} release that lists this model")]
+    return []
 
 
 LORA_MODULES_FLAG = {"vllm": "--lora-modules", "sglang": "--lora-paths"}
