@@ -88,3 +88,17 @@ def test_a_model_newer_than_the_pinned_sglang_warns_on_sglang():
     w8 = api.workload(models=["llama-3.1-8b"], engines=["sglang"], self_hosting="required")
     c8 = next(c for c in api.recommend(w8).candidates if c.deployment == "self-hosted")
     assert not any("newer than" in x for x in launch_warnings(c8, w8, api.catalog(), "sglang"))
+
+
+def test_engine_pins_come_from_the_deploy_versions():
+    """One place names the engine releases (``advisor.deploy.VERSIONS``): the release screen and SkyPilot's installs
+    read it."""
+    from advisor.deploy import VERSIONS
+    from advisor.deploy.skypilot import SETUP
+
+    for engine in ("trtllm", "sglang"):
+        name, series = engine_support.PINNED[engine]
+        assert f"{name} {series}" == VERSIONS[engine]
+    for engine, line in SETUP.items():
+        assert line.endswith(f'=={VERSIONS[engine].rsplit(" ", 1)[1]}.*"'), line
+    assert SETUP["trtllm"] == 'pip install "tensorrt_llm==1.0.*"' and SETUP["sglang"] == 'pip install "sglang[all]==0.5.*"'

@@ -9,4 +9,10 @@ VERSIONS = {
     "skypilot": "SkyPilot 0.10",
 }
 """The versions whose documented flags the configs use (docs/deploy.md lists the sources)."""
+
+
+def release(engine: str) -> tuple[str, str]:
+    """(the engine's name, the release series the files pin) of ``VERSIONS``: ("TensorRT-LLM", "1.0")."""
+    name, series = VERSIONS[engine].rsplit(" ", 1)
+    return name, series
 TARGETS = tuple(VERSIONS)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 
-from advisor.deploy import VERSIONS
+from advisor.deploy import VERSIONS, release
 from advisor.deploy.engines import (
     OPTIONS_FILE,
     PORT,
@@ -28,9 +28,9 @@ SKYPILOT_INFRA = {"aws": "aws", "gcp": "gcp", "azure": "azure", "lambda": "lambd
 """Catalog provider -> SkyPilot infra name (providers SkyPilot has no cloud for are left to the user)."""
 SKYPILOT_GPU = {"h100-sxm": "H100", "h100-pcie": "H100", "h200": "H200", "b200": "B200", "a100-80gb": "A100-80GB",
                 "l40s": "L40S", "l4": "L4", "mi300x": "MI300X", "mi325x": "MI325X", "gh200": "GH200"}
-SETUP = {"vllm": 'pip install "vllm==0.12.*"', "sglang": 'pip install "sglang[all]==0.5.*"',
-         "trtllm": 'pip install "tensorrt_llm==1.0.*"'}
-"""CUDA installs of the base versions (vLLM's is raised to the model's minimum: ``setup_for``)."""
+SETUP = {e: f'pip install "{pkg}=={release(e)[1]}.*"'
+         for e, pkg in (("vllm", "vllm"), ("sglang", "sglang[all]"), ("trtllm", "tensorrt_llm"))}
+"""CUDA installs of the base versions (``VERSIONS``; vLLM's is raised to the model's minimum: ``setup_for``)."""
 
 
 def setup_for(p: EnginePlan, engine: str) -> tuple[str | None, str]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from advisor.deploy import release
 from advisor.deploy.support import vllm_support
 from advisor.domain.precision import QUANTIZED_ONLINE, checkpoint_for, is_upcast
 from advisor.domain.recommendation import Candidate, Reason, Rejection
@@ -15,9 +16,9 @@ from advisor.domain.specs import GpuSpec, ModelSpec
 Screen = Callable[[list], list]
 
 
-PINNED = {"trtllm": ("TensorRT-LLM", "1.0"), "sglang": ("SGLang", "0.5")}
-"""The engine releases the launch files pin (``advisor.deploy.VERSIONS``; SkyPilot: ``tensorrt_llm==1.0.*``,
-``sglang[all]==0.5.*``, which installs the newest 0.5 release)."""
+PINNED = {e: release(e) for e in ("trtllm", "sglang")}
+"""The engine releases the launch files pin, (name, series), from ``advisor.deploy.VERSIONS`` (SkyPilot installs the
+same series, ``tensorrt_llm==1.0.*`` and ``sglang[all]==0.5.*``, the newest release in it)."""
 
 _QWEN35 = ("1.3", ("its Gated DeltaNet hybrid (Qwen3_5MoeForConditionalGeneration, February 2026) is not in "
                    "TensorRT-LLM 1.0 (2025); 1.3 release candidates load it: 1.3.0rc6 still failed (github "
