@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from advisor.deploy import VERSIONS, support
 from advisor.deploy.plan import EnginePlan
-from advisor.ranking.engine_support import release_note
+from advisor.ranking.engine_support import RELEASES, release_note
 
 PORT = 8000
 OPTIONS_FILE = "trtllm-options.yaml"
@@ -113,6 +113,10 @@ def notes(p: EnginePlan, engine: str) -> list[str]:
         image = support.vllm_rocm_image(p.model_id) if engine == "vllm" else support.SGLANG_ROCM_IMAGE
         out.append(f"{p.gpu} is an AMD GPU: run this in the engine's ROCm build, the image {image} (the SkyPilot file's "
                    f"image_id); pip's {engine} wheel is the CUDA build and does not run on ROCm")
+        need = RELEASES.get(p.model_id, {}).get("sglang", ("",))[0] if engine == "sglang" else ""
+        if need and support.version_tuple(need) > support.SGLANG_ROCM_VERSION:
+            out.append(f"WARNING: {image} carries SGLang {support.version_text(support.SGLANG_ROCM_VERSION)} and {p.model_id} "
+                       f"needs SGLang {need} or later: use a newer rocm/sgl-dev tag, or serve it on vLLM")
     if p.skipped_checkpoint:
         out.append(f"not NVIDIA's ModelOpt checkpoint {p.skipped_checkpoint}: vLLM's ROCm build loads no modelopt format "
                    f"({support.ROCM_QUANTIZATION_SOURCE}, supported_quantization), and SGLang's ROCm build is not known to")

@@ -36,6 +36,8 @@ VLLM_ROCM_IMAGE = "vllm/vllm-openai-rocm"
 VLLM_ROCM_TAGS = ((0, 15, 1), (0, 20, 2), (0, 22, 1))
 """Release tags of the upstream ROCm image seen in the vLLM recipes (module docstring)."""
 SGLANG_ROCM_IMAGE = "rocm/sgl-dev:v0.5.13.post1-ubuntu24.04-py3.14-rocm7.14"
+SGLANG_ROCM_VERSION = (0, 5, 13)
+"""The SGLang release in ``SGLANG_ROCM_IMAGE`` (its tag)."""
 
 GPU_KEYS = {"h100-sxm": "h100", "h100-pcie": "h100", "h200": "h200", "b200": "b200", "b300": "b300", "gh200": "gh200",
             "a100-80gb": "a100", "a100-40gb": "a100", "mi300x": "mi300x", "mi325x": "mi325x", "mi355x": "mi355x",
@@ -118,6 +120,11 @@ VLLM_RECIPES: dict[str, Recipe] = {
                             {"h100": _V, "h200": _V, "b200": _V, "mi300x": _V, "mi325x": _V, "mi355x": _V}),
 }
 """Catalog model id -> its vLLM recipe (hardware as the recipe lists it; GPUs the catalog lacks left out)."""
+
+
+def version_tuple(text: str) -> tuple[int, ...]:
+    """"0.5.20" -> (0, 5, 20)."""
+    return tuple(int(x) for x in text.split(".") if x.isdigit())
 
 
 def version_text(v: tuple[int, ...]) -> str:
