@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from advisor.catalog.load import Catalog
 from advisor.domain.precision import (
     QUANTIZED_ONLINE,  # re-exported: deploy's name for it
-    checkpoint_for,
+    listed_checkpoint,
 )
 from advisor.domain.recommendation import Candidate
 from advisor.domain.workload import Workload
@@ -251,7 +251,7 @@ def plan_for(c: Candidate, w: Workload, cat: Catalog) -> EnginePlan:
     from advisor.deploy.support import rocm_loads
     from advisor.physics.training import method_for
 
-    published = checkpoint_for(m, prec, g.vendor)
+    published = listed_checkpoint(m, prec, g.vendor)
     skipped = published if published and g.vendor == "amd" and not rocm_loads(published) else ""
     return EnginePlan(
         model_id=m.id, hf_repo=m.hf_repo, gpu=g.id, vendor=g.vendor, engine=c.engine or profile.id, layout=lay.layout,

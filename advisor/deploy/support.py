@@ -248,10 +248,8 @@ def upcast_step(precision: str, native: str, repo: str = "") -> str:
     return text + (f": point the model at a dequantized copy of {repo}" if repo else "")
 
 
-MODELOPT_PUBLISHERS = ("nvidia/",)
-"""Hugging Face organisations whose quantized checkpoints are NVIDIA ModelOpt exports (``hf_quant_config.json``,
-``quant_method: modelopt``; e.g. https://huggingface.co/nvidia/Llama-3.3-70B-Instruct-FP8, "quantized with TensorRT
-Model Optimizer", read 2026-12-04; catalogs/models.toml says the same of every ``nvidia/`` checkpoint it lists)."""
+from advisor.domain.precision import MODELOPT_PUBLISHERS  # noqa: E402 - kept importable here
+
 ROCM_QUANTIZATION_SOURCE = ("https://github.com/vllm-project/vllm/blob/001eda31e3d032e9dc864e97f3630358b2ff8b5a/"
                             "vllm/platforms/rocm.py")
 """vLLM's ROCm platform lists the checkpoint formats it loads (``RocmPlatform.supported_quantization``: awq, gptq, fp8,

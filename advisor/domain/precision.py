@@ -64,10 +64,23 @@ QUANTIZED_ONLINE = ("fp8",)
 others need a pre-quantized checkpoint (TensorRT-LLM always does)."""
 
 
-def checkpoint_for(model, precision: str, vendor: str = "") -> str:
-    """``model``'s published checkpoint of ``precision`` weights as the GPU's vendor reads the name (``fp4``: NVFP4 on
-    NVIDIA, MXFP4 elsewhere), "" when none is recorded (``ModelSpec.checkpoint``)."""
+MODELOPT_PUBLISHERS = ("nvidia/",)
+"""Hugging Face organisations whose quantized checkpoints are NVIDIA ModelOpt exports (``hf_quant_config.json``,
+``quant_method: modelopt``; e.g. https://huggingface.co/nvidia/Llama-3.3-70B-Instruct-FP8, "quantized with TensorRT
+Model Optimizer", read 2026-12-04): no AMD build of vLLM or SGLang is known to load them (``deploy.support``)."""
+
+
+def listed_checkpoint(model, precision: str, vendor: str = "") -> str:
+    """``model``'s recorded checkpoint of ``precision`` weights as the GPU's vendor reads the name (``fp4``: NVFP4 on
+    NVIDIA, MXFP4 elsewhere), "" when none is recorded (``ModelSpec.checkpoint``), whoever can load it."""
     return model.checkpoint(precision) or model.checkpoint(resolve_precision(precision, vendor))
+
+
+def checkpoint_for(model, precision: str, vendor: str = "") -> str:
+    """The published checkpoint a ``vendor`` GPU serves ``precision`` weights from: ``listed_checkpoint``, less an
+    NVIDIA ModelOpt export on an AMD GPU (its ROCm engines quantize the model's own weights at load time instead)."""
+    found = listed_checkpoint(model, precision, vendor)
+    return "" if vendor == "amd" and found.startswith(MODELOPT_PUBLISHERS) else found
 
 
 def resolve_precision(name: str, vendor: str = "") -> str:

@@ -114,7 +114,7 @@ def _vllm_screen(model: ModelSpec, gpu: GpuSpec, profiles: tuple[ServingProfile,
 def no_checkpoint(model: ModelSpec, gpu: GpuSpec, precision: str) -> bool:
     """No published checkpoint holds ``model``'s weights in ``precision`` (resolved for the GPU), and the weights are not
     the native ones nor an upcast of them: an engine must quantize them at load time, or someone must first."""
-    if model.api_only or precision == model.native_precision or precision in model.checkpoints:
+    if model.api_only or precision == model.native_precision:
         return False
     return not (checkpoint_for(model, precision, gpu.vendor) or is_upcast(precision, model.native_precision))
 
