@@ -207,13 +207,18 @@ def cheapest_job(work_s: float, cold_s: float, least: int, price: GpuPrice, gpus
     return best_n, best_billed
 
 
+def deadline_s(hours: float) -> float:
+    """A batch deadline's window in seconds: a daily job has at most the day."""
+    return min(24.0, hours) * 3600.0
+
+
 def preemption_replicas(work_s: float, cold_s: float, deadline_h: float) -> int:
     """The fewest replicas of a spot job whose run (``work_s`` replica-seconds split over them, plus a cold start)
     ends at least one more cold start before the deadline, so that one preemption (a fresh instance, the weights
     loaded again) still finishes in time: work/n + 2 x cold <= deadline; 0 where no count does (the deadline is
     shorter than two cold starts). The requests in flight at the preemption are lost too (the job writes each
     result as it finishes), not counted here."""
-    room = min(24.0, deadline_h) * 3600.0 - 2.0 * cold_s
+    room = deadline_s(deadline_h) - 2.0 * cold_s
     return math.ceil(work_s / room - 1e-9) if room > 0 else 0
 
 

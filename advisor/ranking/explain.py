@@ -88,8 +88,7 @@ def spot_deadline_reasons(plan: billing.Plan, w) -> list[Reason]:
     shorter than two cold starts), a decisive line says that one preemption misses the deadline."""
     if w.latency != "batch" or plan.policy != "scale-to-zero":
         return []
-    deadline_s = min(24.0, w.deadline_hours) * 3600.0
-    slack_s, restart_s = deadline_s - plan.run_hours_per_day * 3600.0, plan.cold_start_s
+    slack_s, restart_s = billing.deadline_s(w.deadline_hours) - plan.run_hours_per_day * 3600.0, plan.cold_start_s
     numbers = {"deadline_slack_s": slack_s, "restart_s": restart_s, "absorbs_preemption": slack_s >= restart_s}
     if slack_s >= restart_s:
         return [Reason("spot-deadline", f"one preemption still meets the {w.deadline_hours:g} h deadline: {plan.replicas_peak} "
