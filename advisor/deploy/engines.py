@@ -7,6 +7,7 @@ attention DP and EP inside the TP group); engines per replica x GPUs per engine 
 
 from __future__ import annotations
 
+from advisor.common import fmt
 from advisor.deploy import VERSIONS, support
 from advisor.deploy.plan import EnginePlan
 from advisor.ranking.engine_support import RELEASES, release_note
@@ -110,7 +111,7 @@ def notes(p: EnginePlan, engine: str) -> list[str]:
     if engine != p.engine:
         out.append(f"the estimate assumed {p.engine}; these {VERSIONS[engine]} settings keep its layout, memory and batch")
     if p.vendor == "amd" and engine in ("vllm", "sglang"):
-        image = support.vllm_rocm_image(p.model_id) if engine == "vllm" else support.SGLANG_ROCM_IMAGE
+        image = support.vllm_rocm_image(p.model_id, p.streaming_fp8) if engine == "vllm" else support.SGLANG_ROCM_IMAGE
         out.append(f"{p.gpu} is an AMD GPU: run this in the engine's ROCm build, the image {image} (the SkyPilot file's "
                    f"image_id); pip's {engine} wheel is the CUDA build and does not run on ROCm")
         need = RELEASES.get(p.model_id, {}).get("sglang", ("",))[0] if engine == "sglang" else ""
@@ -126,8 +127,14 @@ def notes(p: EnginePlan, engine: str) -> list[str]:
         out.append(f"{p.precision} weights of the {p.native_precision} checkpoint {p.hf_repo}, an upcast: " + support.upcast_step(
             p.precision, p.native_precision, p.hf_repo))
     elif p.quantize_online and engine != "trtllm":
-        out.append(f"{p.precision} weights: {VERSIONS[engine]} quantizes the {p.native_precision} checkpoint {p.hf_repo} "
+        who = "vLLM" if p.streaming_fp8 and engine == "vllm" else VERSIONS[engine]  # the release pinned below, not 0.12
+        out.append(f"{p.precision} weights: {who} quantizes the {p.native_precision} checkpoint {p.hf_repo} "
                    f"at load time (--quantization {p.precision}; no {p.precision} checkpoint of it that loads here is known)")
+        if p.streaming_fp8 and engine == "vllm":
+            out.append(f"its bf16 weights are {p.load_peak_bytes / 1e9:,.1f} GB per GPU, more than a {p.gpu} holds: vLLM >= "
+                       f"{support.version_text(support.STREAMING_FP8_VLLM)} quantizes each weight as it is read (pull request "
+                       f"31914), older releases load them all first and run out of memory, so at least that is installed "
+                       f"({'the image above' if p.vendor == 'amd' else support.vllm_pin(p.model_id, True)})")
     if p.nodes > 1:
         how = {"vllm": "start a Ray cluster over the nodes first (--distributed-executor-backend ray)",
                "sglang": "run the command on every node with its --node-rank",
@@ -136,7 +143,7 @@ def notes(p: EnginePlan, engine: str) -> list[str]:
     if _separate(p, engine):
         out.append(f"{p.engines} engines of {p.gpus_per_engine} GPUs per instance on ports {PORT + 1}-{PORT + p.engines}: "
                    f"put a load balancer on port {PORT} in front of them")
-    out.append(f"KV cache: the workload needs {p.kv_need_bytes / 2**30:,.1f} GiB of the {p.kv_capacity_bytes / 2**30:,.1f} GiB "
+    out.append(f"KV cache: the workload needs {fmt.gb(p.kv_need_bytes)} of the {fmt.gb(p.kv_capacity_bytes)} "
                f"a replica holds (memory breakdown); batch {p.batch} per engine")
     mem = p.memory_setting(engine)
     if p.memory:
@@ -168,7 +175,7 @@ def notes(p: EnginePlan, engine: str) -> list[str]:
     if engine == "vllm" and support.vllm_minimum(p.model_id) > support.BASE_VLLM:
         r = support.VLLM_RECIPES[p.model_id]
         out.append(f"{p.model_id} needs vLLM >= {support.version_text(r.min_vllm)} ({r.url}): install at least "
-                   f"that ({support.vllm_pin(p.model_id)}; the SkyPilot file pins it)")
+                   f"that ({support.vllm_pin(p.model_id, p.streaming_fp8)}; the SkyPilot file pins it)")
     return out + ["WARNING: " + x for x in warnings(p, engine)]
 
 
@@ -189,6 +196,10 @@ def warnings(p: EnginePlan, engine: str) -> list[str]:
             out.append(line)
     elif engine == "trtllm" and support.trtllm_support(p.model_id, p.gpu)[0] == "unverified":
         out.append(support.trtllm_support(p.model_id, p.gpu)[1])
+    if engine == "sglang" and p.streaming_fp8:
+        out.append(f"SGLang quantizes to {p.precision} after loading every bf16 weight ({p.load_peak_bytes / 1e9:,.1f} GB per "
+                   f"GPU, more than a {p.gpu} holds: https://github.com/sgl-project/sglang/issues/2895): expect it to run out "
+                   f"of memory at start; deploy with --target vllm, or quantize the weights offline first")
     if engine != "vllm":
         out.extend(release_warning(p.model_id, engine))
     return out

@@ -154,6 +154,10 @@ class EnginePlan:
     skipped_checkpoint: str = ""
     """A published checkpoint of ``precision`` left out because the GPU's engines cannot load its format
     (``support.rocm_loads``); ``checkpoint`` is then the model's own repository."""
+    load_peak_bytes: int = 0
+    """Bytes of bf16 weights one GPU holds while an engine that quantizes at load time without streaming reads them,
+    where that is more than the GPU's memory (0 otherwise): vLLM is pinned to a release that streams
+    (``support.STREAMING_FP8_VLLM``); SGLang is warned about."""
 
     @property
     def prequantized(self) -> bool:
@@ -187,6 +191,11 @@ class EnginePlan:
     def quantize_online(self) -> bool:
         return (self.precision != self.native_precision and self.precision in QUANTIZED_ONLINE and not self.prequantized
                 and not self.upcast)
+
+    @property
+    def streaming_fp8(self) -> bool:
+        """vLLM must quantize while it reads the weights (``load_peak_bytes``)."""
+        return self.quantize_online and self.load_peak_bytes > 0
 
     @property
     def needs_prequantized(self) -> bool:
@@ -264,5 +273,16 @@ def plan_for(c: Candidate, w: Workload, cat: Catalog) -> EnginePlan:
         checkpoint=(published if not skipped else "") or m.hf_repo, skipped_checkpoint=skipped,
         full_fine_tune=method_for(w.fine_tuning, w.fine_tuning_method) == "full",
         memory=gpu_mem, default_fractions=defaults, lora=adapters, lora_served=served, mode=c.mode or "", visible_context=w.context_max_tokens,
-        trust_remote_code=m.trust_remote_code,
+        trust_remote_code=m.trust_remote_code, load_peak_bytes=_load_peak(m, g, n, prec),
     )
+
+
+def _load_peak(m, g, n: int, precision: str) -> int:
+    """bf16 weight bytes per GPU of an engine of ``n`` GPUs, where that outgrows the GPU and ``precision`` is one engines
+    quantize to at load time (``EnginePlan.load_peak_bytes``; the ranking's ``explain.checkpoint_reasons`` says the same)."""
+    from advisor.physics.sizing import weight_bytes
+
+    if precision not in QUANTIZED_ONLINE:
+        return 0
+    per_gpu = weight_bytes(m, "bf16").total // max(1, n)
+    return per_gpu if per_gpu > g.memory_bytes else 0

@@ -40,9 +40,9 @@ def setup_for(p: EnginePlan, engine: str) -> tuple[str | None, str]:
     from advisor.deploy import support
 
     if p.vendor != "amd":
-        return None, f'pip install "{support.vllm_pin(p.model_id)}"' if engine == "vllm" else SETUP[engine]
+        return None, f'pip install "{support.vllm_pin(p.model_id, p.streaming_fp8)}"' if engine == "vllm" else SETUP[engine]
     if engine == "vllm":
-        return support.vllm_rocm_image(p.model_id), "python -c 'import vllm; print(vllm.__version__)'  # vLLM from the image"
+        return support.vllm_rocm_image(p.model_id, p.streaming_fp8), "python -c 'import vllm; print(vllm.__version__)'  # vLLM from the image"
     if engine == "sglang":
         return support.SGLANG_ROCM_IMAGE, "python -c 'import sglang; print(sglang.__version__)'  # SGLang from the image"
     return None, f"# TensorRT-LLM does not run on {p.gpu}: deploy with --target vllm or sglang"

@@ -131,20 +131,32 @@ def version_text(v: tuple[int, ...]) -> str:
     return ".".join(map(str, v))
 
 
-def vllm_minimum(model: str) -> tuple[int, ...]:
-    """The vLLM a launch file pins at least: the recipe's minimum, never older than ``BASE_VLLM``."""
+STREAMING_FP8_VLLM = (0, 16)
+"""The vLLM a launch file pins at least where it quantizes bf16 weights to FP8 at load time and the bf16 weights of one
+GPU outgrow its memory. Online FP8 quantization used to read every bf16 weight onto the GPU before quantizing ("you
+need enough memory to load the whole model", https://github.com/vllm-project/vllm/issues/4387); pull request 31914
+(https://github.com/vllm-project/vllm/pull/31914, January 2026) creates the weights on the meta device and quantizes
+each as it is read, and pull request 32773 (2026-01-21) states that 0.13.0 and 0.14.0 still run out of memory. 0.16 is
+the first series released after the streaming load was on main (pull request 33814 of 2026-02-04 builds on it); 0.15
+may or may not hold it, so it is not relied on."""
+
+
+def vllm_minimum(model: str, streaming_fp8: bool = False) -> tuple[int, ...]:
+    """The vLLM a launch file pins at least: the recipe's minimum, never older than ``BASE_VLLM``, nor than
+    ``STREAMING_FP8_VLLM`` where the plan needs FP8 quantized while loading (``EnginePlan.load_peak_bytes``)."""
     r = VLLM_RECIPES.get(model)
-    return max(BASE_VLLM, r.min_vllm[:2]) if r else BASE_VLLM
+    need = max(BASE_VLLM, r.min_vllm[:2]) if r else BASE_VLLM
+    return max(need, STREAMING_FP8_VLLM) if streaming_fp8 else need
 
 
-def vllm_pin(model: str) -> str:
+def vllm_pin(model: str, streaming_fp8: bool = False) -> str:
     """``vllm==X.Y.*`` for the model: the series of its recipe's minimum, or the base series."""
-    return f"vllm=={version_text(vllm_minimum(model)[:2])}.*"
+    return f"vllm=={version_text(vllm_minimum(model, streaming_fp8)[:2])}.*"
 
 
-def vllm_rocm_image(model: str) -> str:
+def vllm_rocm_image(model: str, streaming_fp8: bool = False) -> str:
     """The oldest tagged upstream ROCm image at or above the model's minimum (``latest`` when none is known)."""
-    need = vllm_minimum(model)
+    need = vllm_minimum(model, streaming_fp8)
     tag = next((t for t in VLLM_ROCM_TAGS if t[:2] >= need[:2]), None)
     return f"{VLLM_ROCM_IMAGE}:{'v' + version_text(tag) if tag else 'latest'}"
 

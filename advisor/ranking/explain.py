@@ -150,20 +150,28 @@ def checkpoint_reasons(c, catalog) -> list[Reason]:
 
 
 def _load_peak(c, m, g) -> list[Reason]:
-    """A warning where an engine quantizing at load time may not load the row: vLLM up to 0.14 and SGLang read the full
-    bf16 weights onto the GPUs before quantizing them (vLLM pull requests 31914 and 32773, January 2026, fixed the
-    streaming load; SGLang issue 2895: "requires loading all bf16 weights into VRAM first"), so the bf16 weights per GPU
-    must fit the GPU's memory while the quantized ones, which the row is costed with, are smaller."""
+    """Where an engine quantizing at load time may not load the row: vLLM up to 0.14 and SGLang read the full bf16
+    weights onto the GPUs before quantizing them (vLLM pull requests 31914 and 32773, January 2026, fixed the streaming
+    load; SGLang issue 2895: "requires loading all bf16 weights into VRAM first"), so the bf16 weights of one engine's
+    GPU must fit the GPU's memory while the quantized ones, which the row is costed with, are smaller. A vLLM row is
+    launched on a release that streams (``deploy`` pins ``support.STREAMING_FP8_VLLM``): said, not warned; an SGLang
+    row is warned."""
+    from advisor.deploy.support import STREAMING_FP8_VLLM, version_text
     from advisor.physics.sizing import weight_bytes
 
-    per_gpu = weight_bytes(m, "bf16").total / max(1, c.gpus)
+    per_gpu = weight_bytes(m, "bf16").total / max(1, c.gpus // max(1, c.engines_per_replica or 1))
     if per_gpu <= g.memory_bytes:
         return []
-    return [Reason("checkpoint", f"{c.engine} quantizes the bf16 weights to {c.precision} at load time, and vLLM up to 0.14 and "
-                   f"SGLang first load all of them: {per_gpu / 1e9:,.1f} GB per GPU, more than the {g.memory_bytes / 1e9:,.1f} GB "
-                   f"a {g.id} holds, so it may fail to start; use a vLLM release with streaming FP8 loading (pull request "
-                   f"31914), or quantize the weights offline first", "warning", {"precision": c.precision, "quantize_first": False,
-                                                                               "load_peak_bytes_per_gpu": per_gpu})]
+    numbers = {"precision": c.precision, "quantize_first": False, "load_peak_bytes_per_gpu": per_gpu}
+    held = f"{per_gpu / 1e9:,.1f} GB per GPU, more than the {g.memory_bytes / 1e9:,.1f} GB a {g.id} holds"
+    if c.engine == "vllm":
+        return [Reason("checkpoint", f"vllm quantizes the bf16 weights to {c.precision} at load time: {held}, so it needs "
+                       f"vLLM >= {version_text(STREAMING_FP8_VLLM)}, which quantizes each weight as it is read (pull request "
+                       f"31914; `moe-advisor deploy` pins it); older releases load them all first and run out of memory",
+                       "info", numbers)]
+    return [Reason("checkpoint", f"{c.engine} quantizes the bf16 weights to {c.precision} at load time, and SGLang first loads "
+                   f"all of them: {held}, so it may fail to start; serve it on vLLM >= {version_text(STREAMING_FP8_VLLM)} "
+                   f"(streaming FP8 loading, pull request 31914), or quantize the weights offline first", "warning", numbers)]
 
 
 def stall_reason(s: queueing.DecodeStall, e: Estimate, w, eng: ServingProfile) -> Reason:
