@@ -134,6 +134,7 @@ def _report(p: argparse.ArgumentParser) -> None:
     rp = rsub.add_parser("diff", help="what changed between two reports")
     rp.add_argument("old")
     rp.add_argument("new")
+    rp.add_argument("--format", choices=("table", "json"), default="table")
 
 
 def _deploy(p: argparse.ArgumentParser) -> None:

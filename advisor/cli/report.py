@@ -36,5 +36,11 @@ def cmd_diff(args: argparse.Namespace) -> int:
 
     old = load_report(args.old)
     new = load_report(args.new)
-    sys.stdout.write(diff_reports(old, new).text())
+    d = diff_reports(old, new)
+    if getattr(args, "format", "table") == "json":
+        from advisor.common.serialize import dumps_json
+
+        sys.stdout.write(dumps_json(d) + "\n")
+        return 0
+    sys.stdout.write(d.text())
     return 0

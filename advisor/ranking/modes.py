@@ -48,7 +48,8 @@ def scaled_workload(w: Workload, mq: ModeQuality | None) -> Workload:
 def mode_rejection(w: Workload, model, mq: ModeQuality) -> Rejection | None:
     """A mode that cannot be ranked: its reasoning tokens are unmeasured, or its score is under the floor."""
     def rej(code: str, msg: str, numbers: dict | None = None) -> Rejection:
-        return Rejection(model=model.id, deployment="any", reasons=(Reason(code, f"[{mq.mode}] {msg}", "decisive", numbers or {}),))
+        return Rejection(model=model.id, deployment="any", reasons=(Reason(code, f"[{mq.mode}] {msg}", "decisive",
+                                                                           {**(numbers or {}), "mode": mq.mode}),))
 
     if mq.output_multiplier is None:
         return rej("reasoning-tokens-unmeasured", f"{mq.label or mq.mode} scores {mq.benchmark} {mq.score:g}, but no published token "

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
+import re
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Iterable
@@ -80,6 +81,11 @@ class ReportDiff:
     price_changes: tuple[PriceChange, ...] = ()
     rank_changes: tuple[RankChange, ...] = ()
     became_infeasible: tuple[CandidateChange, ...] = ()
+    filtered_out: tuple[CandidateChange, ...] = ()
+    resized: tuple[CandidateChange, ...] = ()
+    """The same deployment (model, mode, GPU type, precision, provider) ranked at another GPU count now: its reason
+    names the new row."""
+    """Left out by a workload filter (GPU types, providers) the old report did not have, or that changed."""
     disappeared: tuple[CandidateChange, ...] = ()
     """Gone without a rejection saying why (no longer offered or priced)."""
     appeared: tuple[CandidateChange, ...] = ()
@@ -89,7 +95,8 @@ class ReportDiff:
     @property
     def changed(self) -> bool:
         return bool(self.workload_changes or self.assumption_changes or self.catalog_changes or self.price_changes
-                    or self.rank_changes or self.became_infeasible or self.disappeared or self.appeared)
+                    or self.rank_changes or self.became_infeasible or self.filtered_out or self.resized or self.disappeared
+                    or self.appeared)
 
     def text(self, limit: int = 15) -> str:
         """Plain-text summary, at most ``limit`` lines per section."""
@@ -118,6 +125,10 @@ class ReportDiff:
         section("Prices newly used (their options came in)", [_price_line(p) for p in self.price_changes if p.old is None])
         section("Became infeasible", [f"{c.label} (was #{c.rank}, {fmt.usd(c.monthly_cost_usd)}/month): {c.reason}"
                                       for c in self.became_infeasible])
+        section("Left out by the workload's filters", [f"{c.label} (was #{c.rank}, {fmt.usd(c.monthly_cost_usd)}/month): {c.reason}"
+                                                         for c in self.filtered_out])
+        section("GPU count changed", [f"{c.label} (was #{c.rank}, {fmt.usd(c.monthly_cost_usd)}/month) -> {c.reason}"
+                                      for c in self.resized])
         section("No longer offered", [f"{c.label} (was #{c.rank}, {fmt.usd(c.monthly_cost_usd)}/month)" for c in self.disappeared])
         section("New options", [f"{c.label} (#{c.rank}, {fmt.usd(c.monthly_cost_usd)}/month)" + (f"; before: {c.reason}" if c.reason else "")
                                 for c in self.appeared])
@@ -179,22 +190,27 @@ def _candidate_key(c: Candidate) -> tuple:
 class _Rejections:
     """The first rejection that rules out an option, found by key rather than by a scan of the list.
 
-    A rejection matches a candidate key when it is for the same model and either applies to every
-    deployment (``any``), or to the same self-hosted GPU and precision, or to the same API deployment with
-    the same provider (or no provider); the first one in the report's order wins. A self-hosted option's own
-    GPU count comes first: the rejection of that configuration (8x l40s missed the TTFT target) is its reason,
-    not a smaller count's (4x l40s did not fit)."""
+    A rejection matches a candidate key when it is a workload filter that leaves out the option's GPU type or
+    provider (``filtered``: its ``left_out``), or is for the same model and either applies to every deployment
+    (``any``: of the model, or of one answering mode, which then matches that mode's rows only), or to the same
+    self-hosted GPU and precision, or to the same API deployment with the same provider (or no provider); the first
+    one in the report's order wins. A self-hosted option's own GPU count comes first: the rejection of that
+    configuration (8x l40s missed the TTFT target) is its reason, not a smaller count's (4x l40s did not fit)."""
 
     def __init__(self, rejected: Iterable[Rejection]):
         self._list: list[Rejection] = []
-        self._any: dict[str, int] = {}
+        self._any: dict[tuple[str, str], int] = {}
         self._exact: dict[tuple, int] = {}
         self._sized: dict[tuple, int] = {}
         self._any_provider: dict[tuple, int] = {}
+        self._filtered: list[tuple[int, str, frozenset[str]]] = []
         for i, r in enumerate(rejected):
             self._list.append(r)
-            if r.deployment == "any":
-                self._any.setdefault(r.model, i)
+            if r.deployment == "filtered" and r.reasons:
+                n = r.reasons[0].numbers or {}
+                self._filtered.append((i, str(n.get("field", "")), frozenset(map(str, n.get("left_out") or ()))))
+            elif r.deployment == "any":
+                self._any.setdefault((r.model, _mode_of(r)), i)
             elif r.deployment == "self-hosted":
                 self._exact.setdefault((r.deployment, r.model, r.gpu, r.precision or ""), i)
                 self._sized.setdefault((r.deployment, r.model, r.gpu, r.precision or "", r.gpus), i)
@@ -204,8 +220,10 @@ class _Rejections:
                 self._exact.setdefault((r.deployment, r.model, r.provider), i)
 
     def first(self, key: tuple, gpus: int = 0) -> Rejection | None:
-        deployment, model, _, provider, gpu, _, precision = key  # ``_candidate_key``
-        found = [self._any.get(model)]
+        deployment, model, mode, provider, gpu, _, precision = key  # ``_candidate_key``
+        found = [self._any.get((model, "")), self._any.get((model, mode)) if mode else None]
+        found += [i for i, field, gone in self._filtered
+                  if (field == "gpu_types" and gpu and gpu in gone) or (field == "providers" and provider in gone)]
         if deployment == "self-hosted":
             same = self._sized.get((deployment, model, gpu or None, precision, gpus)) if gpus else None
             found.append(same if same is not None else self._exact.get((deployment, model, gpu or None, precision)))
@@ -214,6 +232,16 @@ class _Rejections:
             found.append(self._any_provider.get((deployment, model)))
         positions = [i for i in found if i is not None]
         return self._list[min(positions)] if positions else None
+
+
+def _mode_of(r: Rejection) -> str:
+    """The answering mode a model-wide rejection is about ("" for the model itself): its reason's ``mode`` number, or the
+    "[mode] " its message starts with (reports written before the number was)."""
+    n = r.reasons[0].numbers if r.reasons else {}
+    if n and n.get("mode"):
+        return str(n["mode"])
+    m = re.match(r"\[([a-z-]+)\] ", r.reasons[0].message) if r.reasons else None
+    return m.group(1) if m else ""
 
 
 def _flatten(d: dict, prefix: str = "") -> dict[str, Any]:
@@ -240,6 +268,18 @@ def _report_label(rep: LoadedReport) -> str:
 
 _DETAILS = tuple(f for f in F.CANDIDATE.fields if f.title is not None)
 """Candidate fields a rank change also reports (provider, GPUs per replica, replicas)."""
+
+
+def _deployment(key: tuple) -> tuple:
+    """``_candidate_key`` without the GPU count."""
+    return key[:5] + key[6:]
+
+
+def _by_deployment(by_key: dict[tuple, Candidate]) -> dict[tuple, Candidate]:
+    out: dict[tuple, Candidate] = {}
+    for key, c in by_key.items():
+        out.setdefault(_deployment(key), c)
+    return out
 
 
 def _by_key(candidates: Iterable[Candidate]) -> dict[tuple, Candidate]:
@@ -285,18 +325,25 @@ def diff_reports(old: LoadedReport, new: LoadedReport) -> ReportDiff:
             rank_changes.append(RankChange(b.label, a.rank, b.rank, a.monthly_cost_usd, b.monthly_cost_usd, tuple(details)))
     rank_changes.sort(key=lambda c: (min(c.old_rank, c.new_rank), c.new_rank))
     new_rejections, old_rejections = _Rejections(nrec.rejected), _Rejections(orec.rejected)
-    infeasible, gone = [], []
+    infeasible, filtered, resized, gone = [], [], [], []
+    new_sized, old_sized = _by_deployment(new_c), _by_deployment(old_c)
     for key, a in old_c.items():
         if key in new_c:
             continue
+        b = new_sized.get(_deployment(key))
+        if b is not None:  # the same deployment at another GPU count (the cheapest count moved with the workload)
+            resized.append(CandidateChange(a.label, a.rank, a.monthly_cost_usd,
+                                           f"{b.gpus} GPUs a replica: #{b.rank}, {fmt.usd(b.monthly_cost_usd)}/month"))
+            continue
         rej = new_rejections.first(key, a.gpus)
         if rej is not None:
-            infeasible.append(CandidateChange(a.label, a.rank, a.monthly_cost_usd, rej.reasons[0].message if rej.reasons else None))
+            (filtered if rej.deployment == "filtered" else infeasible).append(
+                CandidateChange(a.label, a.rank, a.monthly_cost_usd, rej.reasons[0].message if rej.reasons else None))
         else:
             gone.append(CandidateChange(a.label, a.rank, a.monthly_cost_usd))
     appeared = []
     for key, b in new_c.items():
-        if key in old_c:
+        if key in old_c or _deployment(key) in old_sized:
             continue
         rej = old_rejections.first(key, b.gpus)
         appeared.append(CandidateChange(b.label, b.rank, b.monthly_cost_usd, rej.reasons[0].message if rej and rej.reasons else None))
@@ -306,6 +353,6 @@ def diff_reports(old: LoadedReport, new: LoadedReport) -> ReportDiff:
         assumption_changes=_dict_changes(orec.assumptions, nrec.assumptions),
         catalog_changes=_dict_changes(old.catalog_versions, new.catalog_versions),
         price_changes=tuple(price_changes), rank_changes=tuple(rank_changes),
-        became_infeasible=tuple(infeasible), disappeared=tuple(gone), appeared=tuple(appeared),
+        became_infeasible=tuple(infeasible), filtered_out=tuple(filtered), resized=tuple(resized), disappeared=tuple(gone), appeared=tuple(appeared),
         old_best=orec.best.label if orec.best else None, new_best=nrec.best.label if nrec.best else None,
     )
