@@ -23,7 +23,11 @@ the base FLOPs per token (2 x rank x (d_in + d_out) over 2 x d_in x d_out per ta
 one token passes through), which bounds a compute-bound step; and the resident adapters' bytes over the weights'
 (every resident adapter read every decode step: an upper bound), which bounds a memory-bound step. Every step of
 the estimate takes 1 + that overhead times as long (the engine's speed divided by it), so the batch searched for
-under a TPOT target pays it too.
+under a TPOT target pays it too. On top of that ratio, the adapters' own kernels: two per adapted linear layer and
+five per MoE layer whose experts are adapted (``kernels_per_step``), each charged the estimate's minimum kernel time
+(``kernel_floor_us``, 5 us: ``advisor.physics.calibration.KERNEL_FLOOR_US``) as a fixed time per layer per step --
+at small batches, where a LoRA kernel moves few bytes, it is what the adapters cost (Llama 3.3 70B with q, k, v, o,
+gate, up, down adapted: 640 kernels, 3.2 ms a step, 17% of its 18.6 ms TPOT at one sequence on 2x H100).
 """
 
 from __future__ import annotations
@@ -177,6 +181,28 @@ def serves(profile: ServingProfile, m: ModelSpec, plan: LoraPlan) -> bool:
     return profile.lora is not None and profile.lora.serves(m.is_moe, plan.targets == "all" and m.is_moe)
 
 
+KERNELS_PER_LINEAR = 2
+"""vLLM's punica path runs one shrink (x A) and one expand (x B) Triton kernel per LoRA-wrapped linear layer, the
+slices of a fused layer (q/k/v, gate/up) in the same two launches (``PunicaWrapperGPU.add_lora_linear``: ``lora_shrink``
+then ``lora_expand``, https://github.com/vllm-project/vllm/blob/010c9386c45da59ad29905c19c06e58affe0ab1e/vllm/lora/punica_wrapper/punica_gpu.py,
+read 2026-12-04). The other engines are assumed to launch as many (SGLang's and TensorRT-LLM's LoRA kernels also
+take an A and a B product per adapted module)."""
+KERNELS_PER_MOE_LAYER = 5
+"""Experts adapted: ``moe_lora_align_block_size``, then a shrink and an expand for the gate/up and for the down experts
+(``add_lora_fused_moe``, the same file)."""
+
+
+def kernels_per_step(m: ModelSpec, plan: LoraPlan) -> int:
+    """The LoRA kernels one decode step launches: the fused qkv and the o projection of every layer, with ``all``
+    targets also the gate/up and down projections of every dense MLP (the dense layers and an MoE's shared experts)
+    and the adapted experts of every MoE layer (``KERNELS_PER_LINEAR``, ``KERNELS_PER_MOE_LAYER``)."""
+    n = KERNELS_PER_LINEAR * 2 * m.num_hidden_layers
+    if plan.targets != "attention":
+        n += KERNELS_PER_LINEAR * 2 * (m.dense_layers + (m.moe_layers if m.n_shared_experts else 0))
+        n += KERNELS_PER_MOE_LAYER * m.moe_layers if m.is_moe else 0
+    return n
+
+
 @lru_cache(maxsize=4096)
 def profile_for(profile: ServingProfile, m: ModelSpec, gpus: int, plan: LoraPlan, slowdown: float = 0.0) -> ServingProfile:
     """``profile`` with the resident adapters added to its fixed per-GPU memory, so the fit and the batch the
@@ -184,8 +210,11 @@ def profile_for(profile: ServingProfile, m: ModelSpec, gpus: int, plan: LoraPlan
     so the batch searched for under a TPOT target already pays the adapters."""
     extra = bytes_per_gpu(m, plan, gpus) / 2**30
     changes: dict = {"memory": dataclasses.replace(profile.memory, fixed_overhead_gib=profile.memory.fixed_overhead_gib + extra)}
-    if slowdown > 0:
-        changes["efficiency"] = dataclasses.replace(profile.efficiency, engine_speed=profile.efficiency.engine_speed / (1 + slowdown))
+    if slowdown > 0:  # the speed path: the ratio on every term, the adapters' kernels as fixed time per layer
+        f = profile.efficiency
+        per_layer = kernels_per_step(m, plan) * f.kernel_floor_us / max(1, m.num_hidden_layers)
+        changes["efficiency"] = dataclasses.replace(f, engine_speed=f.engine_speed / (1 + slowdown),
+                                                    layer_overhead_us=f.layer_overhead_us + per_layer)
     return dataclasses.replace(profile, **changes)
 
 
@@ -212,6 +241,8 @@ def reason(model: ModelSpec, plan: LoraPlan, eng: ServingProfile, n: int, dp: in
     size = adapter_size(model, plan.rank, plan.targets)
     per_gpu = bytes_per_gpu(model, plan, n)
     ratio, basis = overhead(model, plan, e.weights_bytes)
+    kernels = kernels_per_step(model, plan)
+    kernel_ms = kernels * eng.efficiency.kernel_floor_us / 1000.0
     flags = eng.lora.flags.format(adapters=plan.on_gpu, rank=plan.rank, served=plan.adapters) if eng.lora else ""
     count = f"{plan.adapters} adapter{'s' if plan.adapters != 1 else ''} of rank {plan.rank}" + (
         " (the default count: one per fine-tune a month; set lora_adapters)" if plan.defaulted else "")
@@ -224,11 +255,13 @@ def reason(model: ModelSpec, plan: LoraPlan, eng: ServingProfile, n: int, dp: in
              f"{HOST_TO_GPU_GBPS:g} GB/s)") if host else "all on the GPUs"
     return Reason("multi-lora", f"multi-LoRA on {eng.engine}: {count} on {targets_text(plan, model)}, {where} "
                   f"({flags}): {fmt.gb(size.bytes)} each, {fmt.gb(per_gpu)} a GPU taken from the KV cache "
-                  f"({fmt.gb(per_gpu * n * dp)} a replica); adapters add {ratio:.1%} to a step (uncalibrated: {basis}); "
+                  f"({fmt.gb(per_gpu * n * dp)} a replica); adapters add {ratio:.1%} to a step (uncalibrated: {basis}) "
+                  f"and {kernels:,} kernels of their own, {kernel_ms:,.2f} ms a step at {eng.efficiency.kernel_floor_us:g} us each "
+                  f"(a shrink and an expand per adapted layer; both in the TPOT above); "
                   f"engine support: {eng.lora.source if eng.lora else '-'}",
                   "info", {"lora_adapters": plan.adapters, "lora_adapters_on_gpu": plan.on_gpu, "lora_rank": plan.rank,
                            "adapter_bytes": size.bytes, "adapter_bytes_per_gpu": per_gpu, "adapter_bytes_per_replica": per_gpu * n * dp,
-                           "lora_overhead": ratio, "adapter_swap_ms": swap_ms(model, plan, n) if host else 0.0})
+                           "lora_overhead": ratio, "lora_kernels_per_step": kernels, "lora_kernel_ms": kernel_ms, "adapter_swap_ms": swap_ms(model, plan, n) if host else 0.0})
 
 
 def rejection(model: ModelSpec, plan: LoraPlan, refused: dict[str, ServingProfile]) -> Rejection:
