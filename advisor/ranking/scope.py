@@ -4,7 +4,8 @@ A preset or a flag that narrows the GPU types or providers makes "the cheapest o
 filter: ``filtered_out`` gives one rejection line for the GPU types and one for the providers the price book sells
 but the filter removed, so a reader of the output (or of a colleague's report) sees that a cheaper option may sit
 outside it. ``unscored_api_models`` names the models that have prices but no score on the workload's benchmark, which
-a quality floor can never admit, and how to give them one.
+a quality floor can never admit, and how to give them one. ``thin_coverage`` says, for a provider the workload
+names, how few of its GPU offers the price catalog holds, so a pricey answer is not read as the provider's best.
 """
 
 from __future__ import annotations
@@ -36,6 +37,28 @@ def filtered_out(w: Workload, catalog: Catalog, prices: PriceBook) -> list[Rejec
             out.append(Rejection(model="*", deployment="filtered", reasons=(Reason(
                 "filtered-providers", f"not in the allowed providers ({constraint_origin(w, 'providers')})", "decisive",
                 {"field": "providers", "left_out": gone}),)))
+    return out
+
+
+THIN_COVERAGE = 4
+"""A named provider with this many GPU price rows or fewer gets ``thin_coverage``'s note (the hyperscalers' catalogs
+hold 2-4 instance types each: their 8-GPU training instances, not every shape they sell)."""
+
+
+def thin_coverage(w: Workload, prices: PriceBook) -> list[str]:
+    """One note per provider the workload names whose GPU offers in the catalog are few: which instance types are
+    there, and that the shapes it sells beyond them are not ranked (a user catalog adds them)."""
+    if not w.providers or w.self_hosting == "not-wanted":
+        return []
+    out = []
+    for name in w.providers:
+        rows = [p for p in prices.gpu_prices if provider_allowed(p.provider, (name,)) and p.pricing in w.pricing_kinds]
+        if not rows or len(rows) > THIN_COVERAGE:
+            continue
+        held = ", ".join(sorted({f"{p.sku or p.gpu} ({'/'.join(map(str, p.shapes))}x {p.gpu})" for p in rows}))
+        out.append(f"{name}: the price catalog holds {len(rows)} of its GPU offers ({held}); instance types it sells "
+                   f"that are not listed (other GPUs, smaller shapes) are not ranked: add them to a user catalog prices "
+                   f"file (`moe-advisor paths` shows the folder) to compare them")
     return out
 
 
