@@ -74,5 +74,6 @@ def test_report_diff_names_prices_and_keeps_another_providers_deployment_apart(t
     assert "runpod h100-sxm: $" in gone and "lambda" not in gone
     assert "lambda h100-sxm: $" in came and "runpod" not in came
     assert "provider runpod -> lambda" not in out  # not one row that moved
-    assert "runpod)" in out.split("No longer offered", 1)[1].split("\n\n", 1)[0]
+    left = out.split("Left out by the workload's filters", 1)[1].split("\n\n", 1)[0]  # lambda only now: a filter
+    assert "runpod) (was #" in left and "not in the allowed providers" in left
     assert "lambda)" in out.split("New options", 1)[1].split("\n\n", 1)[0]

@@ -12,6 +12,7 @@ from advisor import api
 from advisor.cost import billing
 from advisor.domain.prices import GpuPrice
 from advisor.domain.recommendation import Candidate
+from advisor.physics import lora
 from advisor.physics.engines import engines_for
 from advisor.prices.book import from_catalog
 from advisor.ranking.context import Context
@@ -90,9 +91,11 @@ def _costs(ctx: Context, cand: Candidate, n: int) -> list[Costed]:
     model, gpu = cat.models[cand.model], cat.gpus[cand.gpu]
     backend = SelfHostedBackend()
     out = []
-    # the engines the ranking screens for this model and GPU (a vLLM recipe's refusal, a release newer than the pinned)
+    # the engines the ranking screens for this model and GPU (a vLLM recipe's refusal, a release newer than the pinned;
+    # with LoRA adapters planned, the engines that serve them on this model: TensorRT-LLM has no routed-expert LoRA)
+    plan = lora.plan_for(w)
     for eng in screen(model, gpu, engines_for(cat, gpu, w.engines), cand.provider, cand.deployment)[0]:
-        if not eng.serves(cand.precision):
+        if not eng.serves(cand.precision) or (plan is not None and not lora.serves(eng, model, plan)):
             continue
         k = backend._cost(ctx, model, gpu, n, cand.precision, cand.kv_precision, ctx.prices.cheapest_gpu(gpu.id), eng)
         if isinstance(k, Costed):
@@ -190,8 +193,8 @@ def test_the_tpot_search_finds_the_batch_bisection_finds(model_id, gpu_id, gpus,
     """The largest batch within a TPOT limit, by regula falsi, is bisection's answer at every limit between
     one stream's TPOT and the largest batch's."""
     from advisor.domain.precision import resolve_precision
-    from advisor.physics.layouts import layouts_for
     from advisor.physics.batching import largest_batch_within
+    from advisor.physics.layouts import layouts_for
     from advisor.physics.performance import _Model
 
     cat = api.catalog()
