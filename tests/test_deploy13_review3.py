@@ -125,7 +125,7 @@ def test_skypilot_folds_dep_engines_into_one_server_on_the_service_port(r1, engi
         assert flag(starts[0]["argv"], "--data-parallel-size") == "8" and "--enable-expert-parallel" in starts[0]["argv"]
     if engine == "sglang":
         assert (flag(starts[0]["argv"], "--tp-size"), flag(starts[0]["argv"], "--dp-size"), flag(starts[0]["argv"], "--ep-size")) == ("8", "8", "8")
-    assert "  ports: 8000" in text and "    path: /health" in text and "accelerators: H200:8" in text
+    assert "  ports: 8000" in text and "    path: /health" in text and "accelerators: H200-SXM:8" in text  # RunPod sells it as H200 SXM (sky_names)
     assert "8001" not in text and "load balancer" not in text
 
 
@@ -147,7 +147,7 @@ def test_skypilot_runs_one_tensorrt_llm_engine_per_replica_where_it_cannot_fold(
     sky, per, why = service_plan(four, "trtllm")
     assert per == 4 and sky.gpus_per_node == 2 and sky.engines == 1 and any("WARNING" in x for x in why)
     text = skypilot_yaml(c, w, four, "trtllm", [])
-    assert "accelerators: H200:2" in text and "--port 8000" in text.replace(" \\\n    ", " ")
+    assert "accelerators: H200-SXM:2" in text and "--port 8000" in text.replace(" \\\n    ", " ")
     fixed = dataclasses.replace(c, scaling="fixed")
     assert f"  replicas: {(c.replicas_peak or c.replicas) * 4}" in skypilot_yaml(fixed, w, four, "trtllm", [])
 

@@ -166,6 +166,7 @@ def notes(p: EnginePlan, engine: str) -> list[str]:
         flag = "trust_remote_code: true" if engine == "trtllm" else "--trust-remote-code"
         out.append(f"{flag}: {p.hf_repo} needs code from its own repository to load (catalog models.toml trust_remote_code); "
                    "the engine runs that code, so pin a revision you have read")
+    out += reasoning_notes(p, engine)
     if tools := support.TOOL_CALLING.get(p.model_id, ({}, ""))[0].get(engine):
         out.append(f"tool use: add {tools} to the command ({support.TOOL_CALLING[p.model_id][1]})")
     if backend := (_moe_backend(p) if engine == "trtllm" else ""):
@@ -177,6 +178,48 @@ def notes(p: EnginePlan, engine: str) -> list[str]:
         out.append(f"{p.model_id} needs vLLM >= {support.version_text(r.min_vllm)} ({r.url}): install at least "
                    f"that ({support.vllm_pin(p.model_id, p.streaming_fp8)}; the SkyPilot file pins it)")
     return out + ["WARNING: " + x for x in warnings(p, engine)]
+
+
+def reasoning_notes(p: EnginePlan, engine: str) -> list[str]:
+    """What the files do with thinking tokens: the parser that separates them (``support.REASONING_PARSERS``), or, for a
+    reasoning row without one, that they arrive in ``content``; a non-reasoning row of a model that thinks by default
+    must turn thinking off per request."""
+    parser = support.reasoning_parser(p.model_id, engine)
+    if parser:
+        out = [(f"reasoning parser {parser}: thinking tokens go to the response's reasoning field, not content "
+                "(the row is costed per visible answer token)")]
+    elif p.mode == "reasoning" and engine == "vllm" and p.model_id.startswith("gpt-oss"):
+        out = ["vLLM separates gpt-oss's analysis (thinking) channel from the answer itself: no reasoning parser flag"]
+    elif p.mode == "reasoning":
+        out = [(f"no reasoning parser is recorded for {p.model_id} on {VERSIONS[engine]}: its thinking tokens arrive in "
+                "content with the answer; strip them client-side (the row is costed per visible answer token)")]
+    else:
+        out = []
+    if p.mode == "non-reasoning" and support.reasoning_parser(p.model_id, "vllm") == "qwen3":
+        out.append('non-reasoning row: Qwen3 thinks by default; send chat_template_kwargs {"enable_thinking": false} with '
+                   "each request (https://docs.vllm.ai/en/v0.11.2/features/reasoning_outputs/), or the row's cost undercounts")
+    return out
+
+
+def release_header(p: EnginePlan, engine: str) -> str:
+    """The engine release the files install (SkyPilot) or need, for the header: vLLM's is raised above the 0.12 series
+    whose flags are written where the model's recipe or the streaming FP8 load needs it (``support.vllm_minimum``), and
+    on AMD it is the ROCm image's; the flags used are documented from vLLM 0.12 on."""
+    if engine == "vllm":
+        if p.vendor == "amd":
+            image = support.vllm_rocm_image(p.model_id, p.streaming_fp8)
+            tag = image.rsplit(":", 1)[1]
+            installed = f"vLLM {tag.lstrip('v')}" if tag != "latest" else "the newest vLLM"
+            return f"{installed} (image {image}), flags documented since vLLM 0.12"
+        need = support.vllm_minimum(p.model_id, p.streaming_fp8)
+        if need[:2] == support.BASE_VLLM:
+            return f"{VERSIONS['vllm']} flags ({support.vllm_pin(p.model_id, p.streaming_fp8)})"
+        return (f"vLLM {support.version_text(need[:2])} ({support.vllm_pin(p.model_id, p.streaming_fp8)}), "
+                "flags documented since vLLM 0.12")
+    if engine == "sglang" and p.vendor == "amd":
+        return (f"SGLang {support.version_text(support.SGLANG_ROCM_VERSION)} (image {support.SGLANG_ROCM_IMAGE}), "
+                f"{VERSIONS['sglang']} flags")
+    return f"{VERSIONS[engine]} flags"
 
 
 def warnings(p: EnginePlan, engine: str) -> list[str]:
@@ -315,6 +358,8 @@ def vllm_argv(p: EnginePlan, port: int = PORT, engines: int = 1) -> list[str]:
           "--max-num-seqs", str(p.per_rank_batch), "--max-num-batched-tokens", str(p.max_batched_tokens)]
     if p.quantize_online:
         a += ["--quantization", p.precision]
+    if parser := support.reasoning_parser(p.model_id, "vllm"):
+        a += ["--reasoning-parser", parser]
     if p.lora:
         a += ["--enable-lora", "--max-loras", str(p.lora.on_gpu), "--max-lora-rank", str(vllm_lora_rank(p.lora.rank)),
               "--max-cpu-loras", str(p.lora.adapters), *lora_modules_arg(p, "vllm")]
@@ -341,6 +386,8 @@ def sglang_argv(p: EnginePlan, port: int = PORT, engines: int = 1) -> list[str]:
           "--chunked-prefill-size", str(p.max_batched_tokens)]
     if p.quantize_online:
         a += ["--quantization", p.precision]
+    if parser := support.reasoning_parser(p.model_id, "sglang"):
+        a += ["--reasoning-parser", parser]
     if p.lora:
         a += ["--enable-lora", "--max-loras-per-batch", str(p.lora.on_gpu), "--max-loaded-loras", str(p.lora.adapters),
               "--max-lora-rank", str(p.lora.rank), "--lora-target-modules", *SGLANG_LORA_TARGETS[p.lora.targets],
@@ -378,7 +425,9 @@ def trtllm_argv(p: EnginePlan, port: int = PORT) -> list[str]:
     """``trtllm-serve``; ``--trust_remote_code`` on the command line too (the flag Moonshot's and the gpt-oss guides pass),
     so the server's own tokenizer load gets it whatever the options file's precedence."""
     a = ["trtllm-serve", model_arg(p), "--host", "0.0.0.0", "--port", str(port)]
-    return a + (["--trust_remote_code"] if p.trust_remote_code else []) + ["--extra_llm_api_options", OPTIONS_FILE]
+    a += ["--trust_remote_code"] if p.trust_remote_code else []
+    a += ["--reasoning_parser", parser] if (parser := support.reasoning_parser(p.model_id, "trtllm")) else []
+    return a + ["--extra_llm_api_options", OPTIONS_FILE]
 
 
 def serve_script(p: EnginePlan, engine: str) -> str:

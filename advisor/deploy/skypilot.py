@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 
-from advisor.deploy import VERSIONS, release
+from advisor.deploy import VERSIONS, release, sky_names
 from advisor.deploy.engines import (
     OPTIONS_FILE,
     PORT,
@@ -26,20 +26,29 @@ from advisor.domain.workload import Workload
 SKYPILOT_INFRA = {"aws": "aws", "gcp": "gcp", "azure": "azure", "lambda": "lambda", "runpod": "runpod",
                   "nebius": "nebius", "digitalocean": "do"}
 """Catalog provider -> SkyPilot infra name (providers SkyPilot has no cloud for are left to the user)."""
-SKYPILOT_GPU = {"h100-sxm": "H100", "h100-pcie": "H100", "h200": "H200", "b200": "B200", "a100-80gb": "A100-80GB",
-                "l40s": "L40S", "l4": "L4", "mi300x": "MI300X", "mi325x": "MI325X", "gh200": "GH200"}
 SETUP = {e: f'pip install "{pkg}=={release(e)[1]}.*"'
          for e, pkg in (("vllm", "vllm"), ("sglang", "sglang[all]"), ("trtllm", "tensorrt_llm"))}
-"""CUDA installs of the base versions (``VERSIONS``; vLLM's is raised to the model's minimum: ``setup_for``)."""
+"""CUDA installs of the base versions (``VERSIONS``; vLLM's is raised to the model's minimum: ``setup_for``).
+TensorRT-LLM's is not used: ``TRTLLM_IMAGE`` replaces it."""
+TRTLLM_IMAGE = "nvcr.io/nvidia/tensorrt-llm/release:1.0.0"
+"""NVIDIA's TensorRT-LLM 1.0.0 release container. ``pip install tensorrt_llm`` on a plain image needs the MPI
+development libraries and a PyTorch built for the same CUDA first (https://nvidia.github.io/TensorRT-LLM/installation/
+linux.html); the NGC container carries all of it, and its tag is the ``tensorrt_llm.__version__`` it holds ("x.y.z
+corresponds to the TensorRT-LLM container version", https://nvidia.github.io/TensorRT-LLM/installation/containers.html;
+``release:1.0.0`` is the tag reported in https://github.com/NVIDIA/TensorRT-LLM issues against 1.0; both read
+2026-12-04)."""
 
 
 def setup_for(p: EnginePlan, engine: str) -> tuple[str | None, str]:
     """(SkyPilot ``image_id`` or None, the ``setup`` line). NVIDIA: pip installs (vLLM pinned at least to the model's
     recipe minimum). AMD: the CUDA wheels do not run on ROCm, so the engine's ROCm image is the ``image_id``
-    (``resources.image_id: docker:<image>``, https://docs.skypilot.co/en/latest/examples/docker-containers.html)."""
+    (``resources.image_id: docker:<image>``, https://docs.skypilot.co/en/latest/examples/docker-containers.html).
+TensorRT-LLM: NVIDIA's release container (``TRTLLM_IMAGE``) the same way."""
     from advisor.deploy import support
 
     if p.vendor != "amd":
+        if engine == "trtllm":
+            return TRTLLM_IMAGE, "python -c 'import tensorrt_llm; print(tensorrt_llm.__version__)'  # TensorRT-LLM from the image"
         return None, f'pip install "{support.vllm_pin(p.model_id, p.streaming_fp8)}"' if engine == "vllm" else SETUP[engine]
     if engine == "vllm":
         return support.vllm_rocm_image(p.model_id, p.streaming_fp8), "python -c 'import vllm; print(vllm.__version__)'  # vLLM from the image"
@@ -125,11 +134,12 @@ def skypilot_yaml(c: Candidate, w: Workload, p: EnginePlan, engine: str, header:
     lines += [f"name: {c.model}-{p.gpu}".replace(".", "-"), "", "resources:"]
     if infra:
         lines.append(f"  infra: {infra}")
-    lines += [f"  accelerators: {SKYPILOT_GPU.get(p.gpu, p.gpu.upper())}:{p.gpus_per_node}",
-              f"  use_spot: {'true' if c.pricing_kind == 'spot' else 'false'}", f"  ports: {PORT}", f"  disk_size: {disk}"]
+    lines += sky_names.resource_lines(p.gpu, infra, p.gpus_per_node)
+    lines += [f"  use_spot: {'true' if c.pricing_kind == 'spot' else 'false'}", f"  ports: {PORT}", f"  disk_size: {disk}"]
     image, setup = setup_for(p, engine)
     if image:
-        lines.append(f"  image_id: docker:{image}  # the engine's ROCm build (advisor.deploy.support)")
+        what = "NVIDIA's TensorRT-LLM release container" if engine == "trtllm" else "the engine's ROCm build (advisor.deploy.support)"
+        lines.append(f"  image_id: docker:{image}  # {what}")
     if p.nodes > 1:
         lines.append(f"num_nodes: {p.nodes}")
     lines += ["", "envs:", f"  MODEL: {p.repo}", "", "setup: |", f"  {setup}"]
@@ -167,7 +177,8 @@ def launch_warnings(c: Candidate, w: Workload, cat, target: str) -> list[str]:
     if target != "skypilot":
         return warnings(p, target)
     one, per_instance, _ = service_plan(p, p.engine)
-    return warnings(one, p.engine) + ([split_warning(p)] if per_instance > 1 else [])
+    name = sky_names.missing(p.gpu, SKYPILOT_INFRA.get(c.provider))
+    return warnings(one, p.engine) + ([split_warning(p)] if per_instance > 1 else []) + ([name] if name else [])
 
 
 def render(c: Candidate, w: Workload, cat, target: str, rank: int = 1, provider_model: str | None = None) -> dict[str, str]:
@@ -186,7 +197,7 @@ def render(c: Candidate, w: Workload, cat, target: str, rank: int = 1, provider_
     if engine == "trtllm" and p.vendor != "nvidia":
         raise InputError("target", f"TensorRT-LLM runs on NVIDIA GPUs only, and #{rank} ({c.label}) runs on {p.gpu}: use "
                                    "--target vllm or sglang, or --gpu-types an NVIDIA GPU")
-    from advisor.deploy.engines import missing_weights
+    from advisor.deploy.engines import missing_weights, release_header
     from advisor.physics.engines import unsupported_reason
 
     if engine in cat.engines and (why := unsupported_reason(cat.engines[engine], cat.gpus[p.gpu], p.precision)):
@@ -196,7 +207,7 @@ def render(c: Candidate, w: Workload, cat, target: str, rank: int = 1, provider_
     if why := missing_weights(p, engine):
         raise InputError("precision", f"#{rank} ({c.label}): {why}")
     header = [f"moe-advisor deploy: #{rank} {c.label} - {c.replica_range}, {c.scaling or 'fixed'}",
-              f"{VERSIONS[engine]} flags" + (f", {VERSIONS['skypilot']} service" if target == "skypilot" else "")
+              release_header(p, engine) + (f", {VERSIONS['skypilot']} service" if target == "skypilot" else "")
               + f"; {p.engines} engine(s) x {p.gpus_per_engine} GPUs ({p.layout}: TP{p.tensor_parallel}"
               + (f" PP{p.pipeline_parallel}" if p.pipeline_parallel > 1 else "") + (f" DP{p.data_parallel}" if p.data_parallel > 1 else "")
               + (f" EP{p.expert_parallel}" if p.expert_parallel > 1 else "") + f") = {c.gpus} GPUs a replica"]

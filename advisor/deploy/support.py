@@ -260,7 +260,7 @@ def upcast_step(precision: str, native: str, repo: str = "") -> str:
     return text + (f": point the model at a dequantized copy of {repo}" if repo else "")
 
 
-from advisor.domain.precision import MODELOPT_PUBLISHERS  # noqa: E402 - kept importable here
+from advisor.domain.precision import MODELOPT_PUBLISHERS
 
 ROCM_QUANTIZATION_SOURCE = ("https://github.com/vllm-project/vllm/blob/001eda31e3d032e9dc864e97f3630358b2ff8b5a/"
                             "vllm/platforms/rocm.py")
@@ -275,3 +275,27 @@ def rocm_loads(repo: str) -> bool:
     (``MODELOPT_PUBLISHERS``, ``ROCM_QUANTIZATION_SOURCE``). SGLang's ROCm build is not known to load them either, so
     an AMD row is served from the model's own repository, quantized at load time where the engine can."""
     return not repo.startswith(MODELOPT_PUBLISHERS)
+
+
+_QWEN3 = {"vllm": "qwen3", "sglang": "qwen3"}
+REASONING_PARSERS: dict[str, dict[str, str]] = {
+    "deepseek-r1": {"vllm": "deepseek_r1", "sglang": "deepseek-r1", "trtllm": "deepseek-r1"},
+    "qwen3-30b-a3b": _QWEN3, "qwen3-235b-a22b": _QWEN3, "qwen3.5-397b-a17b": _QWEN3, "qwen3.6-35b-a3b": _QWEN3,
+    "gpt-oss-20b": {"sglang": "gpt-oss"}, "gpt-oss-120b": {"sglang": "gpt-oss"},
+}
+"""Model -> engine -> its ``--reasoning-parser`` (TensorRT-LLM: ``--reasoning_parser``), which moves the thinking tokens
+out of ``content`` into the response's ``reasoning`` field: the ranking costs a reasoning row per visible answer token
+(``ranking.modes``), which assumes they are separated. Read 2026-12-04:
+vLLM: "DeepSeek R1 series deepseek_r1", "Qwen3 series qwen3" (https://docs.vllm.ai/en/v0.11.2/features/reasoning_outputs/,
+the same rows in the stable page; no ``--enable-reasoning`` since 0.10); Qwen3.5/3.6 recipes pass ``--reasoning-parser
+qwen3`` (``features.reasoning`` of models/Qwen/Qwen3.5-397B-A17B.yaml, ``RECIPES``). SGLang 0.5: ``deepseek-r1``,
+``qwen3``, ``gpt-oss`` (https://docs.sglang.io/advanced_features/separate_reasoning.html). TensorRT-LLM: trtllm-serve
+``--reasoning_parser deepseek-r1`` (https://nvidia.github.io/TensorRT-LLM/0.20.0/examples/deepseek_r1_reasoning_parser.html,
+the same example in later releases); no other parser name is documented for 1.0, so other models get a note.
+Models left out: gpt-oss on vLLM (its recipe passes no parser: vLLM reads the Harmony channels itself), DeepSeek-V4 and Gemma 4 (no parser
+name was found for the release pinned)."""
+
+
+def reasoning_parser(model: str, engine: str) -> str:
+    """The engine's reasoning parser for ``model`` ("" where none is recorded)."""
+    return REASONING_PARSERS.get(model, {}).get(engine, "")
