@@ -37,6 +37,8 @@ RUNPOD_DISPLAY = {"rtx-4090": "RTX 4090", "rtx-5090": "RTX 5090", "rtx-pro-6000"
 """Catalog GPU -> RunPod's display name of the card the catalog prices (gpu_runpod.toml ``sku``)."""
 LAMBDA_TYPES = {"h100-pcie": "gpu_1x_h100_pcie", "h100-sxm": "gpu_8x_h100_sxm5", "a100-40gb": "gpu_1x_a100_sxm4",
                 "a100-80gb": "gpu_8x_a100_80gb_sxm4", "gh200": "gpu_1x_gh200", "a10": "gpu_1x_a10", "b200": "gpu_8x_b200_sxm6"}
+RUNPOD_ROWS = {"h100-pcie": ("1x_H100_SECURE", "H100"), "b300": ("2x_B300_SECURE", "B300")}
+"""Rows of catalogs/v8/runpod/vms.csv (InstanceType, AcceleratorName): 'H100 PCIe' and 'B300' in their GpuInfo."""
 NEBIUS_ROWS = {"gpu-h100-sxm_8gpu-128vcpu-1600gb": "H100", "gpu-h200-sxm_8gpu-128vcpu-1600gb": "H200",
                "gpu-b200-sxm_8gpu-160vcpu-1792gb": "B200", "gpu-l40s-a_1gpu-8vcpu-32gb": "L40S"}
 
@@ -44,6 +46,11 @@ NEBIUS_ROWS = {"gpu-h100-sxm_8gpu-128vcpu-1600gb": "H100", "gpu-h200-sxm_8gpu-12
 @pytest.mark.parametrize("gpu", list(RUNPOD_DISPLAY))
 def test_runpod_names_follow_skypilots_runpod_catalog(gpu):
     assert sky_names.accelerator(gpu, "runpod") == runpod_name(RUNPOD_DISPLAY[gpu])
+
+
+def test_runpod_catalog_rows():
+    for gpu, (_, name) in RUNPOD_ROWS.items():
+        assert sky_names.accelerator(gpu, "runpod") == name
 
 
 @pytest.mark.parametrize("gpu", list(LAMBDA_TYPES))
@@ -79,12 +86,12 @@ def test_reviewers_phi4_on_rtx4090_at_runpod_gets_runpods_name():
 
 
 def test_a_gpu_skypilot_does_not_name_on_that_cloud_is_warned_not_guessed():
-    w, c = _top(models=["gpt-oss-20b"], gpu_types=["b300"], providers=["runpod"])
-    assert (c.provider, c.gpu) == ("runpod", "b300")
+    w, c = _top(models=["gpt-oss-20b"], gpu_types=["h200"], providers=["digitalocean"])
+    assert (c.provider, c.gpu) == ("digitalocean", "h200")
     lines = render(c, w, api.catalog(), "skypilot")["service.yaml"].splitlines()
-    assert not any(ln.startswith("  accelerators:") for ln in lines)
-    assert any(ln.startswith("  # WARNING: SkyPilot's runpod catalog has no accelerator name for b300") for ln in lines)
-    assert any("no accelerator name for b300" in x for x in launch_warnings(c, w, api.catalog(), "skypilot"))
+    assert not any(ln.startswith("  accelerators:") for ln in lines) and "  infra: do" in lines
+    assert any(ln.startswith("  # WARNING: SkyPilot's do catalog has no accelerator name for h200") for ln in lines)
+    assert any("no accelerator name for h200" in x for x in launch_warnings(c, w, api.catalog(), "skypilot"))
     assert not any("accelerator name" in x for x in launch_warnings(c, w, api.catalog(), "vllm"))
 
 
