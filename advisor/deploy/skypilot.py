@@ -31,19 +31,19 @@ SETUP = {e: f'pip install "{pkg}=={release(e)[1]}.*"'
 """CUDA installs of the base versions (``VERSIONS``; vLLM's is raised to the model's minimum: ``setup_for``).
 TensorRT-LLM's is not used: ``TRTLLM_IMAGE`` replaces it."""
 TRTLLM_IMAGE = "nvcr.io/nvidia/tensorrt-llm/release:1.0.0"
-"""NVIDIA's TensorRT-LLM 1.0.0 release container. ``pip install tensorrt_llm`` on a plain image needs the MPI
-development libraries and a PyTorch built for the same CUDA first (https://nvidia.github.io/TensorRT-LLM/installation/
-linux.html); the NGC container carries all of it, and its tag is the ``tensorrt_llm.__version__`` it holds ("x.y.z
-corresponds to the TensorRT-LLM container version", https://nvidia.github.io/TensorRT-LLM/installation/containers.html;
-``release:1.0.0`` is the tag reported in https://github.com/NVIDIA/TensorRT-LLM issues against 1.0; both read
-2026-12-04)."""
+"""NVIDIA's TensorRT-LLM 1.0.0 release container. The pip wheel needs the CUDA Toolkit with ``CUDA_HOME`` set,
+``libopenmpi-dev`` and, on Blackwell, PyTorch built for CUDA 12.8 installed first ("Install prerequisites",
+https://nvidia.github.io/TensorRT-LLM/1.0.0/installation/linux.html, which points to the NGC container instead); the
+container carries all of it, and its tag is the ``tensorrt_llm.__version__`` it holds ("x.y.z corresponds to the
+TensorRT-LLM container version", https://nvidia.github.io/TensorRT-LLM/installation/containers.html). Both read
+2026-12-04."""
 
 
 def setup_for(p: EnginePlan, engine: str) -> tuple[str | None, str]:
     """(SkyPilot ``image_id`` or None, the ``setup`` line). NVIDIA: pip installs (vLLM pinned at least to the model's
     recipe minimum). AMD: the CUDA wheels do not run on ROCm, so the engine's ROCm image is the ``image_id``
     (``resources.image_id: docker:<image>``, https://docs.skypilot.co/en/latest/examples/docker-containers.html).
-TensorRT-LLM: NVIDIA's release container (``TRTLLM_IMAGE``) the same way."""
+    TensorRT-LLM: NVIDIA's release container (``TRTLLM_IMAGE``) the same way."""
     from advisor.deploy import support
 
     if p.vendor != "amd":
