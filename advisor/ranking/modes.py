@@ -142,23 +142,27 @@ def _mode_changes(c: Candidate, mq: ModeQuality, w: Workload, scaled: Workload, 
                 memo[key] = r
         r = r[1]
     else:
-        per_visible = cost.usd_per_mtok_of_volume(c.monthly_cost_usd, w.tokens_per_month)
+        key = ("reasoning", id(mq), c.monthly_cost_usd, w.tokens_per_month, scaled.output_tokens, w.output_tokens)
+        hit = memo.get(key) if memo is not None else None
+        if hit is None or hit[0] is not mq:  # the rows of a mode that bill the same month: one sentence between them
+            hit = (mq, *_reasoning_tokens(c.monthly_cost_usd, mq, w, scaled))
+            if memo is not None:
+                memo[key] = hit
+        _, per_visible, k, r = hit
         changes["usd_per_mtok"] = per_visible
         if c.utilization_table:  # the $/M-by-utilization curve on the same visible-token basis as the row
-            changes["utilization_table"] = _scaled_table(c.utilization_table, Decimal(str(scaled.tokens_per_month / w.tokens_per_month)))
-        r = Reason("reasoning-tokens", f"reasoning mode ({mq.label or 'thinking'}): {mult:g}x output tokens per visible answer token "
-                   f"({mq.multiplier_source}): {scaled.output_tokens:,} tokens generated a request for {w.output_tokens:,} visible, "
-                   f"billed and served for all of them; {fmt.usd(per_visible, 3)}/M visible tokens; {mq.benchmark} {mq.score:g} ({mq.source})",
-                   "decisive", {"output_multiplier": mult, "generated_output_tokens": scaled.output_tokens,
-                                "usd_per_mtok_visible": str(per_visible)})
+            changes["utilization_table"] = _scaled_table(c.utilization_table, k)
     reasons = [r]
     thinking = scaled.output_tokens - w.output_tokens
     if mult != 1.0 and w.latency == "interactive" and c.deployment == "self-hosted" and c.tpot_ms and c.ttft_ms is not None:
-        wait_ms = c.ttft_ms + thinking * c.tpot_ms
-        if wait_ms > w.ttft_ms:
-            reasons.append(Reason("reasoning-latency", f"the visible answer starts after about {wait_ms / 1000:,.1f} s (TTFT plus "
-                                  f"{thinking:,} reasoning tokens at {c.tpot_ms:.1f} ms), over the "
-                                  f"{w.ttft_ms:,.0f} ms time-to-first-token target", "decisive", {"visible_wait_ms": wait_ms}))
+        key = ("late", id(mq), c.ttft_ms, c.tpot_ms, thinking, w.ttft_ms)  # no volume in it: the same at every edit
+        late = memo.get(key) if memo is not None else None
+        if late is None or late[0] is not mq:
+            late = (mq, _reasoning_latency(c.ttft_ms, c.tpot_ms, thinking, w))
+            if memo is not None:
+                memo[key] = late
+        if late[1] is not None:
+            reasons.append(late[1])
     elif mult != 1.0 and w.latency == "interactive" and c.deployment == "api":
         measured = next((r.numbers for r in c.reasons if r.code == "api-latency" and r.numbers.get("output_tokens_per_s")), None)
         if measured:
@@ -172,6 +176,30 @@ def _mode_changes(c: Candidate, mq: ModeQuality, w: Workload, scaled: Workload, 
                                   f"speed is not measured, so that wait is unknown (at 100 tokens/s: {thinking / 100:,.1f} s, against "
                                   f"the {w.ttft_ms:,.0f} ms time-to-first-token target)", "warning", {"reasoning_tokens": thinking}))
     return changes, tuple(reasons)
+
+
+def _reasoning_tokens(monthly, mq: ModeQuality, w: Workload, scaled: Workload) -> tuple[Decimal, Decimal, Reason]:
+    """($/M visible tokens, the generated over visible tokens as a Decimal, the ``reasoning-tokens`` reason) of a
+    reasoning row that bills ``monthly``."""
+    mult = mq.output_multiplier or 1.0
+    per_visible = cost.usd_per_mtok_of_volume(monthly, w.tokens_per_month)
+    r = Reason("reasoning-tokens", f"reasoning mode ({mq.label or 'thinking'}): {mult:g}x output tokens per visible answer token "
+               f"({mq.multiplier_source}): {scaled.output_tokens:,} tokens generated a request for {w.output_tokens:,} visible, "
+               f"billed and served for all of them; {fmt.usd(per_visible, 3)}/M visible tokens; {mq.benchmark} {mq.score:g} ({mq.source})",
+               "decisive", {"output_multiplier": mult, "generated_output_tokens": scaled.output_tokens,
+                            "usd_per_mtok_visible": str(per_visible)})
+    return per_visible, Decimal(str(scaled.tokens_per_month / w.tokens_per_month)), r
+
+
+def _reasoning_latency(ttft_ms: float, tpot_ms: float, thinking: int, w: Workload) -> Reason | None:
+    """The ``reasoning-latency`` warning of a self-hosted reasoning row whose visible answer starts after the TTFT target
+    (TTFT plus its thinking tokens at its TPOT), or None when it starts in time."""
+    wait_ms = ttft_ms + thinking * tpot_ms
+    if wait_ms <= w.ttft_ms:
+        return None
+    return Reason("reasoning-latency", f"the visible answer starts after about {wait_ms / 1000:,.1f} s (TTFT plus "
+                  f"{thinking:,} reasoning tokens at {tpot_ms:.1f} ms), over the "
+                  f"{w.ttft_ms:,.0f} ms time-to-first-token target", "decisive", {"visible_wait_ms": wait_ms})
 
 
 def upcast_line(native: str) -> str:

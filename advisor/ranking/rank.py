@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import gc
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
 from decimal import Decimal
 
@@ -30,11 +31,13 @@ from advisor.prices.book import STALE_AFTER_DAYS, PriceBook, age_days, from_cata
 from advisor.ranking import guard, modes, scope
 from advisor.ranking.api_backend import ApiBackend
 from advisor.ranking.context import (
+    SHARED_KEEP,
     Context,
     CostBackend,
     cached_tokens,
     keep_shared,
     memo_estimate,
+    memoized,
     shared_memo,
 )
 from advisor.ranking.explain import checkpoint_reasons, stale_price_reason
@@ -61,6 +64,36 @@ DEFAULT_BACKENDS: tuple[CostBackend, ...] = (SelfHostedBackend(), ApiBackend())
 
 DETAILED_TOP = 15
 """Candidates that get the costlier extras (single-stream $/M tokens)."""
+
+
+class _ShapeMemos(OrderedDict):
+    """id(a workload shape's ``Context.shared``) -> (that dict, the relabelling's memo, the checkpoint notes' memo), the
+    least recently used of ``SHARED_KEEP`` dropped first; ``clear_memos`` empties it (``cache_clear``)."""
+
+    def cache_clear(self) -> None:
+        self.clear()
+
+
+_ROW_MEMOS = memoized(_ShapeMemos())
+ROW_MEMO_MOST = 16384
+"""Entries of a relabelling memo past which it starts afresh (a reasoning row's sentence is kept per bill and volume)."""
+
+
+def _row_memos(shared: dict) -> tuple[dict, dict]:
+    """The memos ``modes.relabel`` and the checkpoint notes of the rankings of one workload shape write. What they keep
+    reads the shape, the catalog, the prices' shared dict and the answering mode (each entry holds its mode and is
+    checked by identity), and a reasoning row's bill where it reads one (in its key), never the volume alone: a traffic
+    edit re-uses every entry, where a memo per run worked each out again on every keystroke."""
+    hit = _ROW_MEMOS.get(id(shared))
+    if hit is None or hit[0] is not shared:
+        hit = _ROW_MEMOS[id(shared)] = (shared, {}, {})
+        while len(_ROW_MEMOS) > SHARED_KEEP:
+            _ROW_MEMOS.popitem(last=False)
+    else:
+        _ROW_MEMOS.move_to_end(id(shared))
+    if len(hit[1]) > ROW_MEMO_MOST:
+        hit[1].clear()
+    return hit[1], hit[2]
 
 
 def _quality_rejection(ctx: Context, model) -> Rejection | None:
@@ -359,7 +392,7 @@ def _recommend_with(workload: Workload, catalog: Catalog, prices: PriceBook | No
     rejected: list[Rejection] = []
     run_notes += scope.unscored_api_models(w, catalog, prices)
     ft_memo: dict = {}
-    relabel: dict = {}  # what the mode and quantization relabelling write once per run
+    relabel, said = _row_memos(ctx.shared)  # the relabelling's and the checkpoint notes' lookups, kept between edits
     evaluated = 0
     wanted = {"required": ("self-hosted",), "allowed": ("self-hosted", "api"), "not-wanted": ("api",)}[w.self_hosting]
     ctx_of: dict = {}
@@ -398,11 +431,10 @@ def _recommend_with(workload: Workload, catalog: Catalog, prices: PriceBook | No
                     else:
                         rejected.append(r)
 
-    said: dict = {}  # the checkpoint reasons of a (model, precision, GPU, engine), the same for every row of it
     for i, c in enumerate(candidates):  # weights no one publishes: said (and ranked after) before the sort
         if c.deployment != "self-hosted":
             continue
-        key = (c.model, c.precision, c.gpu, c.engine)
+        key = (c.model, c.precision, c.gpu, c.engine, c.gpus, c.engines_per_replica)  # _load_peak reads the engine's GPUs
         extra = said.get(key)
         if extra is None:
             extra = said[key] = tuple(checkpoint_reasons(c, catalog))
