@@ -36,12 +36,13 @@ class LazyReasons(Sequence[Reason]):
     what the ranking adds that its own decisions read (mode, quantization, fine-tuning: ``known()``); ``lead`` the
     ranking's placing of the row (rank, near tie, break-even, front), which nothing decides on (``led_by``)."""
 
-    __slots__ = ("_head", "_items", "_lead", "_make", "_split", "_tail")
+    __slots__ = ("_head", "_items", "_known", "_lead", "_make", "_split", "_tail")
 
     def __init__(self, make: Callable[[], Iterable[Reason]], head: tuple[Reason, ...] = (), tail: tuple[Reason, ...] = (),
                  lead: Callable[[], Iterable[Reason]] | None = None):
         self._head, self._make, self._tail, self._lead = tuple(head), make, tuple(tail), lead
         self._items: tuple[Reason, ...] | None = None
+        self._known: tuple[Reason, ...] | None = None
         self._split = (0, 0)  # once written: how many reasons ``lead`` and ``make`` wrote
 
     def _all(self) -> tuple[Reason, ...]:
@@ -65,7 +66,9 @@ class LazyReasons(Sequence[Reason]):
 
     def known(self) -> tuple[Reason, ...]:
         """The reasons already written (what the ranking decides on), without writing the rest."""
-        return self._items if self._items is not None else self._head + self._tail
+        if self._items is None and self._known is None:  # ``head + tail`` once: the sort reads it a few times a row
+            self._known = self._head + self._tail
+        return self._items if self._items is not None else self._known  # type: ignore[return-value]
 
     def led_by(self, lead: Callable[[], Iterable[Reason]]) -> LazyReasons:
         """These reasons after ``lead()``'s, written when read (on its first read, with the rest)."""
@@ -309,7 +312,7 @@ class Candidate:
         d = new.__dict__
         d.update(self.__dict__)
         d.update(changes)
-        if len(d) != len(_candidate_template()[0]) and (unknown := changes.keys() - _candidate_fields()):
+        if len(d) != len(_candidate_template()[0]) and (unknown := changes.keys() - _candidate_template()[0].keys()):
             raise TypeError(f"Candidate has no field {min(unknown)!r}")
         return new
 
@@ -412,11 +415,6 @@ class Recommendation:
     @property
     def best(self) -> Candidate | None:
         return self.candidates[0] if self.candidates else None
-
-
-@lru_cache(maxsize=1)
-def _candidate_fields() -> frozenset[str]:
-    return frozenset(f.name for f in fields(Candidate))
 
 
 @lru_cache(maxsize=1)

@@ -214,21 +214,30 @@ def _break_even(c: Candidate, ctx: Context, memo: dict, visible: Workload) -> tu
     None when no API offers the model, or when the API stays cheaper even at 100%. The third writes the reason."""
     if c.deployment != "self-hosted" or not c.output_tokens_per_s_per_replica:
         return None, None, None
-    cheapest = _cheapest_api(ctx, c.model, memo)
-    if cheapest is None:
+    api = memo.get((c.model, "vs"))  # the API side, the same for every row of the model: once per model and run
+    if api is None:
+        api = memo[(c.model, "vs")] = _api_side(ctx, c.model, memo, visible)
+    if not api:
         return None, None, None
-    api, api_usd_per_mtok = cheapest
+    api_usd_per_mtok, r, shown, vs = api
     be = cost.break_even(c.hourly_usd, c.replicas, c.output_tokens_per_s_per_replica, ctx.workload, api_usd_per_mtok)
-    r = visible.tokens_per_month / ctx.workload.tokens_per_month  # a reasoning row's: stated per visible token
-    if r != 1.0:
+    if r != 1.0:  # a reasoning row's: stated per visible token
         be = cost.BreakEven(tokens_per_day=be.tokens_per_day and be.tokens_per_day * r,  # every field, scaled
                             usd_per_mtok_at_full=be.usd_per_mtok_at_full / r, workload_tokens_per_day=be.workload_tokens_per_day * r)
-        api_usd_per_mtok = (api_usd_per_mtok / Decimal(str(r))).quantize(Decimal("0.000001"))
-    vs = memo.get((c.model, "vs"))  # written once per model and run
-    if vs is None:
-        batch = " (batch API)" if cost.batch_api_applies(api, ctx.workload) else ""
-        vs = memo[(c.model, "vs")] = f"{api.provider}{batch} at {fmt.usd(api_usd_per_mtok, 3)}/M"
-    return be.tokens_per_day, vs, lambda: _break_even_reason(c, be, vs, api_usd_per_mtok)
+    return be.tokens_per_day, vs, lambda: _break_even_reason(c, be, vs, shown)
+
+
+def _api_side(ctx: Context, model: str, memo: dict, visible: Workload) -> tuple:
+    """(the cheapest API's $/M tokens, the row's generated over visible tokens, that price per visible token, the
+    ``break_even_vs`` text) for ``model`` in ``ctx``'s mode; () when no API serves the workload."""
+    cheapest = _cheapest_api(ctx, model, memo)
+    if cheapest is None:
+        return ()
+    api, api_usd_per_mtok = cheapest
+    r = visible.tokens_per_month / ctx.workload.tokens_per_month
+    shown = api_usd_per_mtok if r == 1.0 else (api_usd_per_mtok / Decimal(str(r))).quantize(Decimal("0.000001"))
+    batch = " (batch API)" if cost.batch_api_applies(api, ctx.workload) else ""
+    return api_usd_per_mtok, r, shown, f"{api.provider}{batch} at {fmt.usd(shown, 3)}/M"
 
 
 def _break_even_reason(c: Candidate, be, vs: str, api_usd_per_mtok) -> Reason:
