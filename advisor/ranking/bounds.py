@@ -123,13 +123,14 @@ def cannot_beat(ctx: Context, gpu: GpuSpec, n: int, best_usd: Decimal, estimate:
 
 
 def engine_priced_out(ctx: Context, deployment: str, model: ModelSpec, gpu: GpuSpec, precision: str, price, eng: ServingProfile,
-                      best, seed) -> bool:
+                      best, seed, size: tuple | None = None) -> bool:
     """Whether the self-hosted search's ``_evaluate_precision`` (not explaining) stops at this engine's smallest count,
     priced out (``priced_out``) by the bound it would get: ``best`` (the search's best ``Costed`` so far) and the
-    ``seed``'s cap. Then it returns nothing, and the search skips the call."""
+    ``seed``'s cap. Then it returns nothing, and the search skips the call. ``size``: the engine's ``sizing``, where the
+    search has it."""
     if ctx.workload.latency == "batch" or (precision == "mxfp4-experts" and not model.is_moe):
         return False
-    counts = sizing(ctx, deployment, model, gpu, precision, eng, price.provider)[3]
+    counts = (size or sizing(ctx, deployment, model, gpu, precision, eng, price.provider))[3]
     if not counts:
         return False
     beat = best.plan.monthly_usd if best is not None else None

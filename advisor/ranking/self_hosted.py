@@ -36,7 +36,7 @@ from advisor.ranking.bounds import (  # noqa: F401 - _estimate, admission_contex
     _prelude,
     admission_context,
 )
-from advisor.ranking.context import BILLS, Context, kept_fields, memo_fit, prefix_cache_reason
+from advisor.ranking.context import BILLS, Context, kept_fields, memo_fit, prefix_cache_reason, row_base
 from advisor.ranking.explain import billing_reasons, capacity_text, stall_reason
 from advisor.ranking.fitting import GPU_COUNTS, _sizing, min_gpus_at
 
@@ -158,19 +158,21 @@ class SelfHostedBackend:
         if why:  # no allowed engine serves these weights on this GPU (engine profiles' hardware needs)
             return [Rejection(model=model.id, deployment=self.deployment, provider=price.provider, gpu=gpu.id, precision=precision,
                               reasons=(Reason("precision-unsupported", why, "decisive"),))]
+        if precision == "mxfp4-experts" and not model.is_moe:  # what every engine's ``_evaluate_precision`` gives
+            return []
         won = (_WON, model.id, gpu.id, precision, price.provider)
-        seed = self._seed(ctx, model, gpu, precision, price, profiles, ctx.shared.get(won))
+        sized = {e: bounds.sizing(ctx, self.deployment, model, gpu, precision, e, price.provider)  # each engine serving the
+                 for e in profiles if e.serves(precision)}  # weights, with its sizing: once per search, not at each step
+        seed = self._seed(ctx, model, gpu, precision, price, profiles, ctx.shared.get(won), sized)
         after = seed is None  # past the seed's engine in the search's order
-        for eng in profiles:
-            if not eng.serves(precision):
-                continue
+        for eng, size in sized.items():
             if rejections is not None and bounds.engine_priced_out(ctx, self.deployment, model, gpu, precision, price, eng,
-                                                                   best, None if after else seed):
+                                                                   best, None if after else seed, size):
                 after = after or eng is seed.eng
                 continue  # what ``_evaluate_precision`` would find at once: nothing (it explains the first engine only)
             results = self._evaluate_precision(ctx, model, gpu, precision, price, eng, explain=rejections is None, costed=costed,
                                                bound=best.plan.monthly_usd if best is not None else None,
-                                               seed=None if after else seed)
+                                               seed=None if after else seed, size=size)
             after = after or eng is seed.eng
             if rejections is None:
                 rejections = [r for r in results if isinstance(r, Rejection)]
@@ -179,21 +181,20 @@ class SelfHostedBackend:
                     best = k
         out: list[Candidate | Rejection] = list(rejections or [])
         if best is not None:
-            first = next(e for e in profiles if e.serves(precision))  # its smallest count is costed first: no seed needed
-            if (seed is None or (best.eng.id, best.n) != (seed.eng.id, seed.n)) and (best.eng is not first or best.n != (
-                    bounds.sizing(ctx, self.deployment, model, gpu, precision, first, price.provider)[1])):
+            first = next(iter(sized))  # its smallest count is costed first: no seed needed
+            if (seed is None or (best.eng.id, best.n) != (seed.eng.id, seed.n)) and (best.eng is not first or best.n != sized[first][1]):
                 ctx.shared[won] = (best.eng.id, best.n)
             out = [r for r in out if r.reasons[0].code not in ("too-slow", "ttft")] + [self._build(ctx, best)]
         return out
 
     def _seed(self, ctx: Context, model: ModelSpec, gpu: GpuSpec, precision: str, price, profiles: tuple[ServingProfile, ...],
-              won: tuple[str, int] | None) -> Costed | None:
+              won: tuple[str, int] | None, sized: dict) -> Costed | None:
         """The last winner's configuration (engine id, GPU count) costed at this volume, when the search would consider it
-        (the engine is allowed and serves the precision, the count is among those that fit) and it works; else None."""
-        eng = None if won is None else next((e for e in profiles if e.id == won[0] and e.serves(precision)), None)
-        if eng is None or (precision == "mxfp4-experts" and not model.is_moe):
+        (the engine serves the precision: in ``sized``, with its ``bounds.sizing``; the count fits) and it works; else None."""
+        eng = None if won is None else next((e for e in sized if e.id == won[0]), None)
+        if eng is None:  # (mxfp4-experts on a dense model: the search has returned before)
             return None
-        kv_prec, _fitting, _static, counts = bounds.sizing(ctx, self.deployment, model, gpu, precision, eng, price.provider)
+        kv_prec, _fitting, _static, counts = sized[eng]
         if won[1] not in counts:
             return None
         k = self._cost(ctx, model, gpu, won[1], precision, kv_prec, price, eng)  # as the last search costed it: no new lookups
@@ -201,7 +202,7 @@ class SelfHostedBackend:
 
     def _evaluate_precision(self, ctx: Context, model: ModelSpec, gpu: GpuSpec, precision: str, price, eng: ServingProfile,
                             explain: bool = True, costed: dict[int, tuple[float, int]] | None = None,
-                            bound: Decimal | None = None, seed: Costed | None = None) -> list[Costed | Rejection]:
+                            bound: Decimal | None = None, seed: Costed | None = None, size: tuple | None = None) -> list[Costed | Rejection]:
         """The cheapest working GPU count for this engine (as ``Costed``) and, when ``explain``, the rejections
         a user would ask about (the next smaller count, a 3-way split, too slow).
 
@@ -217,7 +218,7 @@ class SelfHostedBackend:
         cost falls with capacity and rises with the weights to load), so it is not costed at that count."""
         if precision == "mxfp4-experts" and not model.is_moe:
             return []
-        kv_prec, fitting, static, counts = bounds.sizing(ctx, self.deployment, model, gpu, precision, eng, price.provider)
+        kv_prec, fitting, static, counts = size or bounds.sizing(ctx, self.deployment, model, gpu, precision, eng, price.provider)
         results: list[Costed | Rejection] = list(static) if explain else []
         if fitting is None:
             return results
@@ -394,8 +395,7 @@ class SelfHostedBackend:
 
     def _build(self, ctx: Context, k: Costed) -> Candidate:
         w = ctx.workload
-        model, gpu, n, precision, kv_prec, eng, e, plan, plans, dp, utilization, mem = (
-            k.model, k.gpu, k.n, k.precision, k.kv_prec, k.eng, k.e, k.plan, list(k.plans), k.dp, k.utilization, k.mem)
+        model, gpu, n, precision, kv_prec, eng, e, plan, dp, utilization, mem = k.model, k.gpu, k.n, k.precision, k.kv_prec, k.eng, k.e, k.plan, k.dp, k.utilization, k.mem
         price, replicas, gpus = plan.price, plan.replicas_peak, n * dp
         capacity = e.output_tokens_per_s * dp
         blend = w.tokens_per_request / w.output_tokens
@@ -413,8 +413,7 @@ class SelfHostedBackend:
                     "utilization_table": table, "billed_gpu_hours_per_month": round(plan.billed_gpu_hours_per_month, 3),
                     "replicas_peak": plan.replicas_peak, "replicas_min": plan.replicas_min, "scaling": plan.policy,
                     "pricing_kind": plan.pricing_kind, "instance_gpus": plan.instance_gpus}
-        # A re-rank bills most fixed winners as the last one did: made once, as the key's values decide them (the shape's
-        # dict in it so that each shape's dict gets its table, as kept on disk); other policies' bills follow the volume.
+        # A re-rank bills most fixed winners as the last one did: made once, as the key's values (the shape's dict: its table, as kept) decide them.
         billed = kept_fields(("bill", id(ctx.shared), id(price), plan.instance_gpus, plan.instances_per_replica,
                               plan.replicas_per_instance, replicas, plan.monthly_usd, capacity, blend), price, bill,
                              BILLS, 8192) if plan.policy == "fixed" else bill()
@@ -425,7 +424,7 @@ class SelfHostedBackend:
         def explain() -> list[Reason]:  # written when read (see LazyReasons): most candidates are never looked at
             reasons = self._reasons(ctx, model, gpu, n, precision, e, replicas, utilization, mem, eng, dp, k)
             fleet = billing.fleet_reason(plan, gpu.id)
-            reasons[1:1] = billing_reasons(plan, plans, gpus, gpu.id, w) + billing.sizing_reasons(
+            reasons[1:1] = billing_reasons(plan, list(k.plans), gpus, gpu.id, w) + billing.sizing_reasons(
                 plan, w, e.output_tokens_per_s, e.ttft_ms, dp, e.weights_bytes, ctx.day, queueing.prefill_ms(e)) + ([fleet] if fleet else [])
             return reasons
         fixed = kept_fields((id(e), self.deployment, model.id, model.name, gpu.id, n, dp, precision, kv_prec, quality, bench), e,
@@ -435,7 +434,8 @@ class SelfHostedBackend:
             ttft_ms=e.ttft_ms, tpot_ms=e.tpot_ms, bound=e.bound, kv_precision=kv_prec, engines_per_replica=dp,
             parallelism=e.parallelism.note if dp == 1 else f"{dp} engines x {e.parallelism.note} (data parallel)",
             engine=getattr(e, "engine", None), layout=getattr(e, "layout", None)))
-        return Candidate.made_from(fixed, **billed, usd_per_mtok=per_mtok, utilization=min(1.0, utilization), memory=mem,
+        base, more = (row_base(fixed, billed), {}) if plan.policy == "fixed" else (fixed, billed)  # fixed: both kept, merged once
+        return Candidate.made_from(base, **more, usd_per_mtok=per_mtok, utilization=min(1.0, utilization), memory=mem,
                                    reasons=LazyReasons(explain))
 
     def _reasons(self, ctx: Context, model: ModelSpec, gpu: GpuSpec, n: int, precision: str, e, replicas: int,
