@@ -1,5 +1,6 @@
-"""A re-rank keeps what relabelling a row and its checkpoint notes read between traffic edits (``rank._row_memos``, per
-workload shape): a row must read as the one worked out afresh, whatever the volumes ranked before it."""
+"""A re-rank keeps what relabelling a row, its checkpoint notes and the engine screens read between traffic edits
+(``context.per_shape``: ``rank._row_memos``, the self-hosted backend's screens per model, GPU and provider): a row must
+read as the one worked out afresh, whatever the volumes ranked before it."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from advisor.common.serialize import dumps_json
 from advisor.domain.recommendation import known_reasons
 from advisor.domain.workload import PRESETS
 from advisor.prices.book import from_catalog
-from advisor.ranking import modes, rank
+from advisor.ranking import context, modes
 from advisor.ranking.context import clear_memos
 from advisor.ranking.explain import checkpoint_reasons
 from advisor.ranking.rank import recommend_with
@@ -22,19 +23,20 @@ VOLUMES = (1.0, 40.0, 0.01, 1.07)
 
 @pytest.mark.parametrize("preset", sorted(PRESETS))
 def test_kept_row_memos_give_the_rows_worked_out_afresh(cat, preset, monkeypatch):
-    """Each volume after the others, with the memos kept, reads as the same volume ranked with every memo of its
-    relabelling started empty: the JSON (every row, every reason)."""
+    """Each volume after the others, with the memos kept, reads as the same volume ranked with every memo started empty
+    (the relabelling's even within the run): the JSON (every row, every reason)."""
     book = from_catalog(cat)
     base = PRESETS[preset]
     clear_memos()
     kept = {}
     for scale in VOLUMES:
         kept[scale] = dumps_json(recommend_with(dataclasses.replace(base, requests_per_day=base.requests_per_day * scale), cat, book))
-    assert len(rank._ROW_MEMOS) == 1 and any(next(iter(rank._ROW_MEMOS.values()))[1:]), "nothing was kept"
+    kept_memos = [m for shared, memos in context._PER_SHAPE.values() for m in memos.values()]
+    assert kept_memos and all(kept_memos), "nothing was kept"
     real = modes.relabel
     monkeypatch.setattr(modes, "relabel", lambda c, mq, w, scaled, catalog, memo: real(c, mq, w, scaled, catalog, {}))
     for scale in VOLUMES:
-        rank._ROW_MEMOS.clear()  # the checkpoint notes' memo too
+        clear_memos()  # the checkpoint notes' memo too
         fresh = dumps_json(recommend_with(dataclasses.replace(base, requests_per_day=base.requests_per_day * scale), cat, book))
         assert kept[scale] == fresh, scale
 

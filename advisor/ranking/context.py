@@ -148,6 +148,32 @@ BILLS: dict[tuple, tuple[object, object]] = {}
 so that they never push the others out, of at most 8,192 (~1 kB each; a new replica count at a new volume adds some)."""
 
 
+class _PerShape(OrderedDict):
+    """id(a workload shape's ``Context.shared``) -> (that dict, {name: memo}), the least recently used of ``SHARED_KEEP``
+    dropped first; ``clear_memos`` empties it (``cache_clear``)."""
+
+    def cache_clear(self) -> None:
+        self.clear()
+
+
+_PER_SHAPE = _PerShape()
+_MEMOS.append(_PER_SHAPE)
+
+
+def per_shape(shared: dict, name: str) -> dict:
+    """A memo named ``name`` kept beside a workload shape's ``Context.shared`` for as long as this process keeps the shape,
+    and never stored with it: for lookups that read the shape, the catalog and the prices (what ``shared`` is per), not
+    the volume, whose values a stored dict need not hold (closures, entries checked by identity)."""
+    hit = _PER_SHAPE.get(id(shared))
+    if hit is None or hit[0] is not shared:
+        hit = _PER_SHAPE[id(shared)] = (shared, {})
+        while len(_PER_SHAPE) > SHARED_KEEP:
+            _PER_SHAPE.popitem(last=False)
+    else:
+        _PER_SHAPE.move_to_end(id(shared))
+    return hit[1].setdefault(name, {})
+
+
 ROWS: dict[tuple, tuple[object, object, object]] = {}
 """(id of a row's kept fields, id of its kept bill) -> (those two, the row's fields merged): ``row_base``."""
 

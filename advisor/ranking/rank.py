@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import dataclasses
 import gc
-from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
 from decimal import Decimal
 
@@ -31,13 +30,12 @@ from advisor.prices.book import STALE_AFTER_DAYS, PriceBook, age_days, from_cata
 from advisor.ranking import guard, modes, scope
 from advisor.ranking.api_backend import ApiBackend
 from advisor.ranking.context import (
-    SHARED_KEEP,
     Context,
     CostBackend,
     cached_tokens,
     keep_shared,
     memo_estimate,
-    memoized,
+    per_shape,
     shared_memo,
 )
 from advisor.ranking.explain import checkpoint_reasons, stale_price_reason
@@ -66,34 +64,19 @@ DETAILED_TOP = 15
 """Candidates that get the costlier extras (single-stream $/M tokens)."""
 
 
-class _ShapeMemos(OrderedDict):
-    """id(a workload shape's ``Context.shared``) -> (that dict, the relabelling's memo, the checkpoint notes' memo), the
-    least recently used of ``SHARED_KEEP`` dropped first; ``clear_memos`` empties it (``cache_clear``)."""
-
-    def cache_clear(self) -> None:
-        self.clear()
-
-
-_ROW_MEMOS = memoized(_ShapeMemos())
 ROW_MEMO_MOST = 16384
 """Entries of a relabelling memo past which it starts afresh (a reasoning row's sentence is kept per bill and volume)."""
 
 
 def _row_memos(shared: dict) -> tuple[dict, dict]:
-    """The memos ``modes.relabel`` and the checkpoint notes of the rankings of one workload shape write. What they keep
-    reads the shape, the catalog, the prices' shared dict and the answering mode (each entry holds its mode and is
-    checked by identity), and a reasoning row's bill where it reads one (in its key), never the volume alone: a traffic
-    edit re-uses every entry, where a memo per run worked each out again on every keystroke."""
-    hit = _ROW_MEMOS.get(id(shared))
-    if hit is None or hit[0] is not shared:
-        hit = _ROW_MEMOS[id(shared)] = (shared, {}, {})
-        while len(_ROW_MEMOS) > SHARED_KEEP:
-            _ROW_MEMOS.popitem(last=False)
-    else:
-        _ROW_MEMOS.move_to_end(id(shared))
-    if len(hit[1]) > ROW_MEMO_MOST:
-        hit[1].clear()
-    return hit[1], hit[2]
+    """The memos ``modes.relabel`` and the checkpoint notes of the rankings of one workload shape write (``per_shape``).
+    What they keep reads the shape, the catalog and the answering mode (each entry holds its mode and is checked by
+    identity), and a reasoning row's bill where it reads one (in its key), never the volume alone: a traffic edit
+    re-uses every entry, where a memo per run worked each out again on every keystroke."""
+    relabel = per_shape(shared, "relabel")
+    if len(relabel) > ROW_MEMO_MOST:
+        relabel.clear()
+    return relabel, per_shape(shared, "checkpoint-notes")
 
 
 def _quality_rejection(ctx: Context, model) -> Rejection | None:

@@ -36,7 +36,7 @@ from advisor.ranking.bounds import (  # noqa: F401 - _estimate, admission_contex
     _prelude,
     admission_context,
 )
-from advisor.ranking.context import BILLS, Context, kept_fields, memo_fit, prefix_cache_reason, row_base
+from advisor.ranking.context import BILLS, Context, kept_fields, memo_fit, per_shape, prefix_cache_reason, row_base
 from advisor.ranking.explain import billing_reasons, capacity_text, stall_reason
 from advisor.ranking.fitting import GPU_COUNTS, _sizing, min_gpus_at
 
@@ -100,7 +100,7 @@ class SelfHostedBackend:
         out: list[Candidate | Rejection] = []
         plan = _lora_plan(ctx)
         refused: dict[str, ServingProfile] = {}
-        served = False
+        served, screens = False, per_shape(ctx.shared, "engine-screens")
         for gpu in gpus:
             price = ctx.shared.get(("cheapest", gpu.id), False)
             if price is False:
@@ -116,10 +116,13 @@ class SelfHostedBackend:
                 refused.update((p.id, p) for p in profiles if not lora.serves(p, model, plan))
                 profiles = tuple(p for p in profiles if lora.serves(p, model, plan))
                 served = served or bool(profiles)
-            profiles, screened = engine_support.screen(model, gpu, profiles, price.provider, self.deployment)
-            for precision in ranked_precisions(w.precisions, model.native_precision) if profiles else ():  # native's too
-                out.extend(screened(self._best_engine(ctx, model, gpu, precision, price,
-                                                         engine_support.for_precision(model, gpu, precision, profiles))))
+            hit = screens.get(key := (model.id, gpu.id, price.provider, profiles))  # what the screens read (and the catalog)
+            if hit is None:  # the engines left, the results' screen, each precision's engines (native's too): once per shape
+                left, screened = engine_support.screen(model, gpu, profiles, price.provider, self.deployment)
+                hit = screens[key] = (left, screened, [(p, engine_support.for_precision(model, gpu, p, left)) for p in ranked_precisions(w.precisions, model.native_precision)])
+            profiles, screened, by_precision = hit
+            for precision, engines in by_precision if profiles else ():
+                out.extend(screened(self._best_engine(ctx, model, gpu, precision, price, engines)))
             out.extend(() if profiles else screened([]))  # no engine left: the rejection saying which refuses it
         if plan is not None and refused and not served:
             out.append(lora.rejection(model, plan, refused))
@@ -161,11 +164,11 @@ class SelfHostedBackend:
         if precision == "mxfp4-experts" and not model.is_moe:  # what every engine's ``_evaluate_precision`` gives
             return []
         won = (_WON, model.id, gpu.id, precision, price.provider)
-        sized = {e: bounds.sizing(ctx, self.deployment, model, gpu, precision, e, price.provider)  # each engine serving the
-                 for e in profiles if e.serves(precision)}  # weights, with its sizing: once per search, not at each step
+        sized = [(e, bounds.sizing(ctx, self.deployment, model, gpu, precision, e, price.provider))  # each engine serving the
+                 for e in profiles if e.serves(precision)]  # weights, with its sizing: once per search (a list: no profile hashed)
         seed = self._seed(ctx, model, gpu, precision, price, profiles, ctx.shared.get(won), sized)
         after = seed is None  # past the seed's engine in the search's order
-        for eng, size in sized.items():
+        for eng, size in sized:
             if rejections is not None and bounds.engine_priced_out(ctx, self.deployment, model, gpu, precision, price, eng,
                                                                    best, None if after else seed, size):
                 after = after or eng is seed.eng
@@ -181,21 +184,18 @@ class SelfHostedBackend:
                     best = k
         out: list[Candidate | Rejection] = list(rejections or [])
         if best is not None:
-            first = next(iter(sized))  # its smallest count is costed first: no seed needed
-            if (seed is None or (best.eng.id, best.n) != (seed.eng.id, seed.n)) and (best.eng is not first or best.n != sized[first][1]):
+            first, (_, fitting, _, _) = sized[0]  # its smallest count is costed first: no seed needed
+            if (seed is None or (best.eng.id, best.n) != (seed.eng.id, seed.n)) and (best.eng is not first or best.n != fitting):
                 ctx.shared[won] = (best.eng.id, best.n)
             out = [r for r in out if r.reasons[0].code not in ("too-slow", "ttft")] + [self._build(ctx, best)]
         return out
 
     def _seed(self, ctx: Context, model: ModelSpec, gpu: GpuSpec, precision: str, price, profiles: tuple[ServingProfile, ...],
-              won: tuple[str, int] | None, sized: dict) -> Costed | None:
+              won: tuple[str, int] | None, sized: list) -> Costed | None:
         """The last winner's configuration (engine id, GPU count) costed at this volume, when the search would consider it
         (the engine serves the precision: in ``sized``, with its ``bounds.sizing``; the count fits) and it works; else None."""
-        eng = None if won is None else next((e for e in sized if e.id == won[0]), None)
-        if eng is None:  # (mxfp4-experts on a dense model: the search has returned before)
-            return None
-        kv_prec, _fitting, _static, counts = sized[eng]
-        if won[1] not in counts:
+        eng, (kv_prec, _fitting, _static, counts) = next((x for x in sized if won and x[0].id == won[0]), (None, ("", None, (), ())))
+        if eng is None or won is None or won[1] not in counts:  # (mxfp4-experts on a dense model: the search returned before)
             return None
         k = self._cost(ctx, model, gpu, won[1], precision, kv_prec, price, eng)  # as the last search costed it: no new lookups
         return k if isinstance(k, Costed) else None
