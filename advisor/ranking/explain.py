@@ -10,8 +10,8 @@ from advisor.common import fmt
 from advisor.cost import billing, queueing
 from advisor.deploy.support import upcast_step
 from advisor.domain.precision import QUANTIZED_ONLINE, checkpoint_for, is_upcast
-from advisor.domain.prices import COMMITMENT_YEARS
-from advisor.domain.recommendation import Reason
+from advisor.domain.prices import COMMITMENT_YEARS, PRICING_KINDS
+from advisor.domain.recommendation import Reason, Rejection
 from advisor.domain.serving import ServingProfile
 from advisor.physics.performance import Estimate
 from advisor.ranking.engine_support import TRTLLM_LOADS, no_checkpoint
@@ -115,6 +115,16 @@ def stale_price_reason(provider: str, as_of: str) -> list[Reason]:
     return [Reason("stale-price", f"{fmt.possessive(provider)} price is {days:,} days old (as of {as_of}): re-check it before "
                    "you sign (`moe-advisor prices --stale` lists what to re-check; `prices refresh` updates the live sources)",
                    "warning", {"age_days": days})]
+
+
+def unpriced(ctx, model, gpu, deployment: str) -> Rejection:
+    """The rejection of a GPU the workload names that no allowed price offers (kinds and providers)."""
+    w = ctx.workload
+    kinds = sorted({p.pricing for p in ctx.prices.gpu_offers(gpu.id, (), tuple(PRICING_KINDS))})
+    have = f"sold only as {', '.join(kinds)}" if kinds else "no price in the catalog"
+    return Rejection(model=model.id, deployment=deployment, gpu=gpu.id, reasons=(Reason(
+        "gpu-unpriced", f"{gpu.id}: {have}; the workload allows {', '.join(w.pricing_kinds)}"
+        + (f" from {', '.join(w.providers)}" if w.providers else ""), "decisive", {"pricing_kinds": kinds}),))
 
 
 def checkpoint_reasons(c, catalog) -> list[Reason]:

@@ -22,7 +22,6 @@ from advisor.domain.recommendation import (
 )
 from advisor.domain.serving import ServingProfile
 from advisor.domain.specs import GpuSpec, ModelSpec
-from advisor.domain.prices import PRICING_KINDS
 from advisor.domain.workload import HOURS_PER_MONTH
 from advisor.physics import lora
 from advisor.physics.engines import engines_for, precision_rejection
@@ -37,7 +36,7 @@ from advisor.ranking.bounds import (  # noqa: F401 - _estimate, admission_contex
     admission_context,
 )
 from advisor.ranking.context import BILLS, Context, kept_fields, memo_fit, per_shape, prefix_cache_reason, row_base
-from advisor.ranking.explain import billing_reasons, capacity_text, stall_reason
+from advisor.ranking.explain import billing_reasons, capacity_text, stall_reason, unpriced
 from advisor.ranking.fitting import GPU_COUNTS, _sizing, min_gpus_at
 
 SHORT_CONTEXT_TOKENS = 8192
@@ -77,16 +76,6 @@ class Costed:
     """Output tokens/s one engine may be planned to carry (``_prelude``)."""
 
 
-def _unpriced(ctx: Context, model: ModelSpec, gpu: GpuSpec, deployment: str) -> Rejection:
-    """The rejection of a GPU the workload names that no allowed price offers (kinds and providers)."""
-    w = ctx.workload
-    kinds = sorted({p.pricing for p in ctx.prices.gpu_offers(gpu.id, (), tuple(PRICING_KINDS))})
-    have = f"sold only as {', '.join(kinds)}" if kinds else "no price in the catalog"
-    return Rejection(model=model.id, deployment=deployment, gpu=gpu.id, reasons=(Reason(
-        "gpu-unpriced", f"{gpu.id}: {have}; the workload allows {', '.join(w.pricing_kinds)}"
-        + (f" from {', '.join(w.providers)}" if w.providers else ""), "decisive", {"pricing_kinds": kinds}),))
-
-
 class SelfHostedBackend:
     """Rented GPUs: for each GPU type and count, the cheapest way to buy the capacity (a provider's
     sold shape, a price kind, a scaling policy; see ``advisor.cost.billing``)."""
@@ -107,7 +96,7 @@ class SelfHostedBackend:
                 price = ctx.shared[("cheapest", gpu.id)] = ctx.prices.cheapest_gpu(gpu.id, w.providers, w.pricing_kinds)
             if price is None:
                 if w.gpu_types:  # a GPU the user named: say why it is not ranked (no price of an allowed kind, provider)
-                    out.append(_unpriced(ctx, model, gpu, self.deployment))
+                    out.append(unpriced(ctx, model, gpu, self.deployment))
                 continue
             profiles = ctx.shared.get(("engines", gpu.id))
             if profiles is None:
@@ -223,6 +212,7 @@ class SelfHostedBackend:
         if fitting is None:
             return results
         best: Costed | None = None
+        floors: dict | None = None  # count -> the bill floor's (fits, tokens/s, TTFT), beside the shape: found once per call
         for n in counts:
             why = explain and best is None and n == fitting  # the smallest count's failure is explained: always costed
             beat = bound if best is None else best.plan.monthly_usd if bound is None else min(bound, best.plan.monthly_usd)
@@ -232,7 +222,10 @@ class SelfHostedBackend:
             if not why and beat is not None:
                 if bounds.priced_out(ctx, gpu, n, beat):
                     break  # nor can any larger count
-                if bounds.cannot_beat(ctx, gpu, n, beat, lambda n=n: _bound(ctx, model, gpu, n, precision, kv_prec, eng)):
+                if floors is None:
+                    floors = per_shape(ctx.shared, "floors").setdefault((model.id, gpu.id, precision, kv_prec, eng, _lora_plan(ctx)), {})
+                if bounds.cannot_beat(ctx, gpu, n, beat, lambda n=n, f=floors: f[n] if n in f else f.setdefault(
+                        n, _bound(ctx, model, gpu, n, precision, kv_prec, eng))):
                     continue  # cannot bill less than the best found
             seen = costed.get(n) if costed is not None else None
             if seen is not None:
