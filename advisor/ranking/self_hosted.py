@@ -25,6 +25,7 @@ from advisor.domain.specs import GpuSpec, ModelSpec
 from advisor.domain.workload import HOURS_PER_MONTH
 from advisor.physics import lora
 from advisor.physics.engines import engines_for, precision_rejection
+from advisor.physics.moe import experts_touched
 from advisor.physics.performance import Estimate
 from advisor.physics.sizing import weight_bytes
 from advisor.ranking import bounds, engine_support
@@ -452,10 +453,13 @@ class SelfHostedBackend:
             r.append(stall_reason(stall, e, w, eng))
         resident = weight_bytes(model, precision).routed_experts * replicas
         if model.is_moe and utilization < LOW_UTILIZATION:
+            avg = max(1.0, utilization * e.batch)  # sequences a decode step runs at the average load (capacity: e.batch)
+            touched = experts_touched(model.n_routed_experts, model.num_experts_per_tok, avg)
             r.append(Reason("moe-idle-experts", f"MoE at {utilization:.0%} utilization: you pay for {fmt.gb(resident)} of resident experts "
-                            f"that mostly sit idle; a decode step at batch {e.batch} reads {e.step.experts_touched:.0f} of "
-                            f"{model.n_routed_experts} experts per layer", "decisive",
-                            {"utilization": utilization, "resident_expert_bytes": resident, "experts_touched": e.step.experts_touched}))
+                            f"that mostly sit idle; at that load a decode step runs about {avg:,.0f} sequences and reads {touched:.0f} of "
+                            f"{model.n_routed_experts} experts per layer ({e.step.experts_touched:.0f} at the full batch of {e.batch})",
+                            "decisive", {"utilization": utilization, "resident_expert_bytes": resident, "experts_touched": touched,
+                                         "experts_touched_at_full_batch": e.step.experts_touched}))
         elif utilization < LOW_UTILIZATION:
             r.append(Reason("low-utilization", f"{utilization:.0%} average utilization: the GPUs idle most of the time "
                             f"(provisioned for a peak {w.peak_to_mean:g}x the mean)", "decisive" if utilization < VERY_LOW_UTILIZATION else "info",
