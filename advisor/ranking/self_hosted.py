@@ -262,8 +262,8 @@ class SelfHostedBackend:
         then not marked as costed for the next engine, which only costs that engine there (no cheaper, by the same
         argument)."""
         w = ctx.workload
-        if not why and not bounds.sold(ctx, gpu, n):
-            return UNEXPLAINED  # no estimate needed
+        if not bounds.sold(ctx, gpu, n):  # no estimate needed; explained before any latency miss (it cannot be bought)
+            return self._no_shape(ctx, model, gpu, n, precision) if why else UNEXPLAINED
         e, works, planned, shaped, (adm_ctx, kv_seq) = _prelude(ctx, model, gpu, n, precision, kv_prec, eng)
         if not why and not works:
             return UNEXPLAINED
@@ -288,14 +288,7 @@ class SelfHostedBackend:
             plan = billing.best(plans)
             dp = engines_of[id(plan)] if plan is not None else 1
         if plan is None:
-            if not why:
-                return UNEXPLAINED
-            sold = "; ".join(sorted({f"{o.provider} {'/'.join(map(str, o.shapes))}" + (" (+cluster)" if o.multi_node else "")
-                                     for o in ctx.prices.gpu_offers(gpu.id, w.providers, w.pricing_kinds)})) or "no allowed offer"
-            return Rejection(model=model.id, deployment=self.deployment, gpu=gpu.id, gpus=n, precision=precision,
-                             reasons=(Reason("no-shape", f"no allowed provider sells {gpu.id} in an instance of {n} to "
-                                             f"{max(n, w.max_gpus)} GPUs, or joins instances with a cluster interconnect (GPUs per "
-                                             f"instance: {sold})", "decisive"),))
+            return self._no_shape(ctx, model, gpu, n, precision) if why else UNEXPLAINED
         if beat is not None and plan.monthly_usd >= beat:
             return UNEXPLAINED
         price = plan.price
@@ -329,6 +322,15 @@ class SelfHostedBackend:
                                              f"({fmt.gb(kv_need)}) does not fit on {label}: short by {fmt.gb(short)}",
                                              "decisive", {"shortfall_bytes": short}),))
         return Costed(model, gpu, n, precision, kv_prec, eng, e, plan, tuple(plans), dp, utilization, mem, planned)
+
+    def _no_shape(self, ctx: Context, model: ModelSpec, gpu: GpuSpec, n: int, precision: str) -> Rejection:
+        w = ctx.workload
+        sold = "; ".join(sorted({f"{o.provider} {'/'.join(map(str, o.shapes))}" + (" (+cluster)" if o.multi_node else "")
+                                 for o in ctx.prices.gpu_offers(gpu.id, w.providers, w.pricing_kinds)})) or "no allowed offer"
+        return Rejection(model=model.id, deployment=self.deployment, gpu=gpu.id, gpus=n, precision=precision,
+                         reasons=(Reason("no-shape", f"no allowed provider sells {gpu.id} in an instance of {n} to "
+                                         f"{max(n, w.max_gpus)} GPUs, or joins instances with a cluster interconnect (GPUs per "
+                                         f"instance: {sold})", "decisive"),))
 
     def _gpu_count_reason(self, ctx: Context, model: ModelSpec, gpu: GpuSpec, n: int, precision: str, kv_prec: str,
                           eng: ServingProfile, k: Costed) -> Reason | None:
