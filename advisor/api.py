@@ -5,6 +5,10 @@ Names here are a contract; keep them (or keep an alias) when refactoring.
 
 from __future__ import annotations
 
+from advisor.common import dataclass_code
+
+dataclass_code.install()  # before the imports below: their dataclasses' methods compiled once, kept between processes
+
 from dataclasses import dataclass
 
 from advisor.catalog.load import Catalog

@@ -239,6 +239,9 @@ def main(argv: list[str] | None = None) -> int:
         command.error(f"unrecognized arguments: {' '.join(extra)}")
     if getattr(args, "top", 0) is not None and getattr(args, "top", 0) < 0:
         command.error(f"--top must be 0 or more, got {args.top}")
+    from advisor.common import dataclass_code
+
+    dataclass_code.install()  # before the command imports its ~66 dataclasses: their methods compiled once, kept
     from advisor.common.text import SafeStream
 
     # Everything printed passes through one filter: escape sequences from a file stripped, secrets redacted.
