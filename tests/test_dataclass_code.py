@@ -88,3 +88,14 @@ def test_no_file_where_python_writes_no_bytecode(tmp_path):
         assert target.exists() is written, flags
         if written:
             assert any("field_seen_nowhere_else" in text for text in dataclass_code._read(str(target)))
+
+
+def test_an_unwritable_place_is_no_error(tmp_path, monkeypatch):
+    """A read-only installation: the codes are compiled at each start, as before, and nothing is raised at exit."""
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("")
+    monkeypatch.setattr(sys, "dont_write_bytecode", False)
+    monkeypatch.setitem(dataclass_code._state, "path", str(blocker / "__pycache__" / "kept.marshal"))
+    monkeypatch.setitem(dataclass_code._state, "read", -1)
+    dataclass_code.save()
+    assert not (blocker / "__pycache__").exists() and list(tmp_path.iterdir()) == [blocker]
