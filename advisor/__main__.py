@@ -17,6 +17,9 @@ def main(argv: list[str] | None = None) -> int:
             workload = _tui_workload(args[1:])
             if isinstance(workload, int):
                 return workload
+        from advisor.common import dataclass_code
+
+        dataclass_code.install()  # before Textual's and the core's dataclasses: their methods compiled once, kept
         from advisor.tui import run  # imports Textual only here
 
         try:
