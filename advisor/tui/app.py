@@ -52,7 +52,7 @@ class AdvisorApp(App[None]):
         Binding("f3", "rejected", "Rejected", tooltip="Options ruled out, and why"),
         Binding("ctrl+r", "toggle_focus", "Ranking", tooltip="Jump between the questions and the ranking"),
         Binding("ctrl+b", "toggle_form", "Wide", tooltip="Hide or show the questions: the ranking gets the full width"),
-        Binding("ctrl+q", "quit", "Quit", priority=True, tooltip="Quit (asks first if the recommendation was never exported)"),
+        Binding("ctrl+q", "quit", "Quit", priority=True, tooltip="Quit (asks first when the answers changed since the start or the last export)"),
     ]
 
     def __init__(self, services: svc.Services | None = None, workload: Workload | None = None, *,
@@ -77,6 +77,8 @@ class AdvisorApp(App[None]):
         """A ranking thread is running (at most one at a time)."""
         self._ranking_next: tuple[Workload, int] | None = None
         """The newest answers asked for while a ranking ran: they rank when it is done."""
+        self._invalid: tuple[str | None, str] | None = None
+        """(field, reason) when the answers now in the form are refused: the table is for the last valid ones."""
 
     # ------------------------------------------------------------------ start
 
@@ -128,17 +130,21 @@ class AdvisorApp(App[None]):
         if self._last_values is None and not immediate:
             return  # widgets announcing their initial values before the screen asks for the first ranking
         self._last_values = dict(values)
+        try:
+            w = svc.build_workload(values, base=self.main.form.base)
+        except AdvisorError as exc:
+            # No new generation: the ranking of the last valid answers, running or queued, still lands, so the
+            # table always shows the workload the summary describes (an invalid answer dropped it, and the table
+            # kept an older ranking under the summary of answers it never showed).
+            self._invalid = (svc.error_field(exc), svc.error_text(exc))
+            self.main.show_invalid(*self._invalid, ranking=self.pending)
+            return
+        self._invalid = None
         self._generation += 1
         generation = self._generation
         if self._debounce is not None:
             self._debounce.stop()
             self._debounce = None
-        try:
-            w = svc.build_workload(values, base=self.main.form.base)
-        except AdvisorError as exc:
-            self.pending = False
-            self.main.show_invalid(svc.error_field(exc), svc.error_text(exc))
-            return
         self.pending = True
         self.main.show_pending(w)
         if immediate or self.debounce_s <= 0:
@@ -188,8 +194,9 @@ class AdvisorApp(App[None]):
         if self.saved_workload is None:
             self.saved_workload = message.recommendation.workload
         self.main.show_ranking(message.recommendation)
+        if self._invalid is not None:  # answers refused since these were asked for: still marked at their field
+            self.main.show_invalid(*self._invalid)
         self.main.form.mount_rest()
-        self.sub_title = message.recommendation.workload.name
 
     def on_ranking_failed(self, message: RankingFailed) -> None:
         if message.generation != self._generation:
@@ -199,7 +206,7 @@ class AdvisorApp(App[None]):
             self.main.form.mount_rest()  # again when the form is ready, and the field is marked then
             return
         self.pending = False
-        self.main.show_invalid(message.field, message.message)
+        self.main.show_invalid(*(self._invalid or (message.field, message.message)))
 
     # ------------------------------------------------------------------ one place for worker errors
 

@@ -21,6 +21,8 @@ SEVERITY_ORDER = {"decisive": 0, "warning": 1, "info": 2}
 
 
 SUBTITLE = "enter: breakdown · s: sort"
+SERVING_ONLY = "$/M tok: serving only; monthly includes the fine-tuning runs"
+"""The CLI's footnote under its table (``advisor.cli.render``), word for word."""
 PENDING_AFTER_S = 0.15
 """How long a re-rank may take before the screen says "ranking…"."""
 
@@ -94,13 +96,15 @@ class MainScreen(AdvisorScreen):
             self._pending_timer.stop()
             self._pending_timer = None
 
-    def show_invalid(self, field: str | None, message: str) -> None:
+    def show_invalid(self, field: str | None, message: str, *, ranking: bool = False) -> None:
+        """``ranking``: the last valid answers (those the summary line describes) are still being ranked."""
         self._cancel_pending()
         message = user_text(message, field)
         self.form.show_error(field, message)
         if field is not None and field in self.form.errors:
+            then = "ranking the last valid answers…" if ranking else "the ranking is for the last valid answers"
             text = Text.assemble(("✗ ", "bold red"), (f"check {field_label(field)}", "bold red"),
-                                 " (the reason is under the field); the ranking is for the last valid answers")
+                                 f" (the reason is under the field); {then}")
         else:
             text = Text.assemble(("✗ ", "bold red"), (message, "red"))
         self.query_one("#status", Static).update(text)
@@ -124,7 +128,7 @@ class MainScreen(AdvisorScreen):
             line += f" · {only}"
         self._show_workload(rec.workload)
         self.query_one("#status", Static).update(Text(line, "bold"))
-        self._show_notes(rec.notes)
+        self._show_notes(rec.notes, serving_only=any(c.fine_tuning_monthly_usd for c in rec.candidates))
         self.table.show(rec)
         if self.table.hidden:
             self.query_one("#status", Static).update(Text(line + f" · {len(rec.candidates) - self.table.hidden:,} shown",
@@ -144,12 +148,15 @@ class MainScreen(AdvisorScreen):
         status.update(Text(base + suffix, "bold"))
         self.query_one("#results").border_subtitle = (SUBTITLE if ranked else f"sorted by {table.sort_label} · s")
 
-    def _show_notes(self, notes: tuple[str, ...]) -> None:
-        """Run-level notes: problems in a user catalog (entries left out), stale prices, failed plugins."""
+    def _show_notes(self, notes: tuple[str, ...], serving_only: bool = False) -> None:
+        """Run-level notes: problems in a user catalog (entries left out), stale prices, failed plugins; first, with
+        fine-tuning, what the cost columns hold (the rows go by monthly, which includes the fine-tuning runs, and
+        $/M tok is serving only, so its column is not in order: the CLI's table says the same under it)."""
         box = self.query_one("#notes", ClampedText)
         problems = [n for n in notes if n.startswith("catalog: ")]
         others = [n for n in notes if not n.startswith("catalog: ")]
-        lines = [Text.assemble(("⚠ ", "bold yellow"), ("catalog entry left out: ", "yellow"), p.removeprefix("catalog: "))
+        lines = [Text(SERVING_ONLY)] if serving_only else []
+        lines += [Text.assemble(("⚠ ", "bold yellow"), ("catalog entry left out: ", "yellow"), p.removeprefix("catalog: "))
                  for p in problems]
         lines += [Text.assemble(("~ ", "yellow"), n) for n in others]
         box.update(Text("\n").join(lines))
@@ -162,8 +169,11 @@ class MainScreen(AdvisorScreen):
                         timeout=10)
 
     def _show_workload(self, w: Workload) -> None:
+        """The summary line, the Preset field's description and the title, all from one workload."""
         title = w.name if w.name != "custom" else "custom workload"
         self.form.show_description(w)
+        edited = w.description if w.name == "custom" and w.description.startswith("edited from ") else ""
+        self.app.sub_title = f"{w.name}, {edited}" if edited else w.name
         self.query_one("#workload-line", Static).update(Text.assemble((title, "bold"), ": ", services.workload_summary(w)))
 
     def show_candidate(self, c: Candidate | None) -> None:
