@@ -21,6 +21,8 @@ from advisor.domain.workload import SHAPES, Workload
 # --------------------------------------------------------------------------- the workload form
 
 TUPLE_FIELDS = ("precisions", "providers", "gpu_types")
+COUNT_FIELDS = ("input_tokens", "output_tokens", "context_typical_tokens", "context_max_tokens")
+"""Token counts: the fields the command line reads with thousands separators."""
 _ID_KIND_TO_FIELD = {"precision": "precisions", "gpu": "gpu_types", "model": "models", "preset": "preset",
                      "provider": "providers"}
 
@@ -78,6 +80,8 @@ def build_workload(values: Mapping[str, str], base: Workload | None = None) -> W
     for name, text in data.items():
         if name not in TUPLE_FIELDS and not str(text).strip():
             raise InputError(name, "needs a value", "form")
+        if name in COUNT_FIELDS and "," in str(text):
+            data[name] = _count(name, str(text))
     try:
         w = from_mapping(data, where="form", base=base)
     except UnknownIdError as exc:
@@ -87,6 +91,19 @@ def build_workload(values: Mapping[str, str], base: Workload | None = None) -> W
         if not same and w.name == base.name and base.name != "custom":
             w = dataclasses.replace(w, name="custom", description=f"edited from {base.name}")
     return w
+
+
+def _count(name: str, text: str) -> int:
+    """A token count written with thousands separators (``1,024``), read by the command line's own rule (commas
+    only between groups of three digits), so the form takes what the README and ``--input-tokens`` take."""
+    import argparse
+
+    from advisor.cli import _count as cli_count
+
+    try:
+        return cli_count(text)
+    except argparse.ArgumentTypeError as exc:
+        raise InputError(name, str(exc), "form") from None
 
 
 def _unknown_text(exc: UnknownIdError) -> str:
