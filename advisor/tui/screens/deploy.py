@@ -20,17 +20,19 @@ TARGETS = ("vllm", "sglang", "trtllm", "skypilot")
 class DeployScreen(AdvisorScreen):
     BINDINGS = [
         Binding("escape,q", "app.pop_screen", "Back", tooltip="Back to the ranking"),
-        Binding("1", "target('vllm')", "vLLM"),
-        Binding("2", "target('sglang')", "SGLang"),
-        Binding("3", "target('trtllm')", "TRT-LLM"),
-        Binding("4", "target('skypilot')", "SkyPilot"),
+        Binding("1", "target('vllm')", "vLLM", tooltip="The vLLM launch files (self-hosted rows)"),
+        Binding("2", "target('sglang')", "SGLang", tooltip="The SGLang launch files (self-hosted rows)"),
+        Binding("3", "target('trtllm')", "TRT-LLM", tooltip="The TRT-LLM launch files (self-hosted rows)"),
+        Binding("4", "target('skypilot')", "SkyPilot", tooltip="The SkyPilot launch files (self-hosted rows)"),
         Binding("e", "export", "Export", tooltip="Write these files into ./deploy-<model>-<target>/"),
     ]
 
     def __init__(self, candidate: Candidate, rec: Recommendation) -> None:
         super().__init__(classes="detail-screen")
         self.candidate, self.recommendation = candidate, rec
-        self.target = "skypilot" if candidate.deployment == "api" else (candidate.engine or "vllm")
+        self.api = candidate.deployment == "api"
+        """An API candidate has one file, the OpenAI SDK client: no engine to choose (1-4 are hidden)."""
+        self.target = "skypilot" if self.api else (candidate.engine or "vllm")
         self.files: dict[str, str] = {}
 
     def compose(self) -> ComposeResult:
@@ -61,12 +63,17 @@ class DeployScreen(AdvisorScreen):
             return
         body = "\n".join(f"──── {name}\n{text}" for name, text in self.files.items())
         wide = max((len(line) for line in body.splitlines()), default=0) > self.app.size.width - 2
-        self.query_one("#deploy-status", Static).update(f"{self.target}: 1 vLLM · 2 SGLang · 3 TRT-LLM · 4 SkyPilot · e export"
-                                                        + (" · ← → long lines" if wide else ""))
+        head = (f"API client ({self.candidate.provider or 'the provider'}'s OpenAI-compatible endpoint) · e export"
+                if self.api else f"{self.target}: 1 vLLM · 2 SGLang · 3 TRT-LLM · 4 SkyPilot · e export")
+        self.query_one("#deploy-status", Static).update(head + (" · ← → long lines" if wide else ""))
         self.query_one("#deploy-files", Static).update(Text(body, no_wrap=True, overflow="ignore"))
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """The engine keys only where there are engines to choose (not for an API's client file)."""
+        return not (self.api and action == "target")
+
     def action_target(self, target: str) -> None:
-        if target in TARGETS:
+        if target in TARGETS and not self.api:
             self.target = target
             self._show()
 
@@ -76,7 +83,7 @@ class DeployScreen(AdvisorScreen):
         if not self.files:
             self.notify(f"Nothing to export for {self.target}: see why on screen.", severity="warning")
             return
-        out = Path(f"deploy-{self.candidate.model}-{self.target}")
+        out = Path(f"deploy-{self.candidate.model}-{'api' if self.api else self.target}")
         try:
             out.mkdir(parents=True, exist_ok=True)
             for name, text in self.files.items():

@@ -17,6 +17,8 @@ EXTRA = {
     "Questions": [("← → (space)", "change a choice; on Preset, load the next preset"),
                   ("type", "edit a field: the ranking follows after a short pause; a bad value is marked at the field")],
     "Ranking": [("↑ ↓ pgup pgdn", "move through the candidates"), ("click a header", "sort by that column (again: reverse)")],
+    "Deploy (d)": [("← → ↑ ↓", "scroll the files (long lines scroll sideways, never wrap)")],
+    "Rejected (f3)": [("↑ ↓", "move through the options: the highlighted one's reasons show below the table")],
 }
 
 
@@ -30,11 +32,14 @@ def _key(key: str) -> str:
 def key_rows(app_bindings: Sequence[Binding | tuple]) -> list[tuple[str, list[tuple[str, str]]]]:
     """The keys of the app (``app_bindings``), then of each screen and widget, grouped by where they work."""
     from advisor.tui.screens.breakdown import BreakdownScreen, CompareScreen
+    from advisor.tui.screens.deploy import DeployScreen
     from advisor.tui.screens.prices import PricesScreen
+    from advisor.tui.screens.rejected import RejectedScreen
     from advisor.tui.widgets.ranking_table import RankingTable
 
     groups = [("Everywhere", app_bindings), ("Questions", ()), ("Ranking", RankingTable), ("Breakdown", BreakdownScreen),
-              ("Compare", CompareScreen), ("Prices and plugins", PricesScreen)]
+              ("Compare", CompareScreen), ("Deploy (d)", DeployScreen), ("Rejected (f3)", RejectedScreen),
+              ("Prices and plugins", PricesScreen)]
     out = []
     for title, cls in groups:
         rows = []
