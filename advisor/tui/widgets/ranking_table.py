@@ -197,7 +197,8 @@ there are and where to see them."""
 MORE_KEY = "more"
 FIXED_COLUMNS = 3
 """The rank and the two cost columns stay in view while the table scrolls sideways."""
-SORT_CYCLE = ("rank", "usd_per_mtok", "monthly", "quality", "utilization", "gpus", "model")
+SORT_CYCLE = tuple(c.key for c in COLUMNS)
+"""``s`` moves to the next column as the table shows them, left to right, and back to the rank."""
 
 
 class RankingTable(DataTable):
