@@ -16,6 +16,17 @@ from advisor.tui.messages import PricesLoaded, RefreshFinished, RefreshProgress
 from advisor.tui.services import PluginRow, PriceSource, RefreshRow
 
 
+def fit(text: Text, width: int) -> Text:
+    """``text`` in ``width`` cells: whole when it fits, else cut at a word with ``…`` (style kept)."""
+    if text.cell_len <= width:
+        return text
+    plain = text.plain[: width - 1]
+    cut = plain.rsplit(" ", 1)[0].rstrip(",;:") if " " in plain[width // 2:] else plain
+    out = text[: len(cut)]
+    out.append("…")
+    return out
+
+
 class PricesScreen(AdvisorScreen):
     BINDINGS = [Binding("escape,q", "app.pop_screen", "Back", tooltip="Back to the ranking"),
                 Binding("r", "refresh", "Refresh prices", tooltip="Fetch live prices from every source (in the background)")]
@@ -72,6 +83,7 @@ class PricesScreen(AdvisorScreen):
         table = self.query_one("#sources", DataTable)
         table.clear()
         stale = [r.name for r in rows if r.stale]
+        cells = []
         for r in rows:
             age = Text(f"{r.age_days} d" if r.age_days is not None else "-", justify="right")
             if r.stale:
@@ -83,8 +95,17 @@ class PricesScreen(AdvisorScreen):
                 note = Text(f"✗ refresh failed; kept {r.used}", "red")
             elif done is not None:
                 note = Text("✓ refreshed just now", "green")
-            table.add_row(r.name, r.kind, used, Text(str(r.prices), justify="right"), r.as_of or "-", age,
-                          "yes" if r.refreshable else "-", note, key=r.name)
+            cells.append([Text(r.name), Text(r.kind), used, Text(str(r.prices), justify="right"), Text(r.as_of or "-"),
+                          age, Text("yes" if r.refreshable else "-"), note])
+        # The note, the last column, in the width the others leave, cut at a word with a sign: it was clipped at
+        # the screen's edge mid-word ("kept bundled sn"). Too little room: the table scrolls sideways as before.
+        labels = [str(c.label) for c in table.ordered_columns]
+        others = sum(max(len(labels[i]), *(row[i].cell_len for row in cells)) + 2 for i in range(len(labels) - 1)) if cells else 0
+        room = self.app.size.width - 4 - others
+        for r, row in zip(rows, cells, strict=True):
+            if room >= 16:
+                row[-1] = fit(row[-1], room)
+            table.add_row(*row, key=r.name)
         live = sum(r.refreshable for r in rows)
         if stale:
             note = (f"{len(rows)} sources; ⚠ {len(stale)} stale (older than {STALE_AFTER_DAYS} days): {', '.join(stale)}. "

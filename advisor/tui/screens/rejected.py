@@ -51,11 +51,16 @@ class RejectedScreen(AdvisorScreen):
         table = self.query_one(DataTable)
         table.add_column("option", key="option")
         table.add_column("why", key="why")
-        label_width = max((len(r.label) for r in self.rejections), default=10)
-        width = max(REASON_WIDTH, self.app.size.width - label_width - 8)
+        # Both columns in the screen's width: the option gets at most 40% of it (the list of GPU types a filter left
+        # out ran 115 characters and pushed "why" off an 80-column screen), cut with a sign; the whole label and
+        # every reason are under the table.
+        room = self.app.size.width - 8  # the cells' padding and the scrollbar
+        label_width = min(max((len(r.label) for r in self.rejections), default=10), max(24, room * 2 // 5))
+        width = max(20, room - label_width)
         for i, r in enumerate(self.rejections):
             first = r.reasons[0].message if r.reasons else ""
-            table.add_row(Text(r.label), Text(short_reason(first, width)), key=str(i))  # plain text: '[reasoning] …' is no markup
+            label = r.label if len(r.label) <= label_width else r.label[: label_width - 1] + "…"
+            table.add_row(Text(label), Text(short_reason(first, width)), key=str(i))  # plain text: '[reasoning] …' is no markup
         if self.rejections:
             self._show(0)
         table.focus()

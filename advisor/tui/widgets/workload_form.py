@@ -244,6 +244,8 @@ class WorkloadForm(VerticalScroll):
             self.query_one("#preset", Choice).value = preset or ""
         self.show_description(workload)
         self._show_mode(workload.latency)
+        if preset:  # the Preset field and the description of what was loaded, in view (the palette loads from anywhere)
+            self.scroll_home(animate=False)
         self.post_message(self.Changed(self, self.values(), None))
 
     @staticmethod
@@ -273,6 +275,8 @@ class WorkloadForm(VerticalScroll):
         for hint in self.query(f"#hint-{field}").results(Static):
             hint.add_class("-error")
             hint.update(f"✗ {message}")
+            # The status line says "the reason is under the field": under the last field it fell below the pane.
+            self.call_after_refresh(hint.scroll_visible, animate=False)
 
     def clear_errors(self) -> None:
         specs = {s.name: s for s in FIELDS}
