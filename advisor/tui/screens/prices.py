@@ -17,11 +17,17 @@ from advisor.tui.services import PluginRow, PriceSource, RefreshRow
 
 
 def fit(text: Text, width: int) -> Text:
-    """``text`` in ``width`` cells: whole when it fits, else cut at a word with ``…`` (style kept)."""
+    """``text`` in ``width`` cells: whole when it fits, else cut with ``…`` (style kept) after its last whole clause
+    (``; ``, ``, ``) or else word, when that keeps at least half the width (``2 rows replaced by genai-prices…``)."""
     if text.cell_len <= width:
         return text
-    plain = text.plain[: width - 1]
-    cut = plain.rsplit(" ", 1)[0].rstrip(",;:") if " " in plain[width // 2:] else plain
+    plain = text.plain
+    cut = plain[: width - 1]
+    for sep in ("; ", ", ", " "):
+        end = plain.rfind(sep, 0, width)  # the separator may start right at the edge
+        if end >= width // 2:
+            cut = plain[:end].rstrip(",;: ")
+            break
     out = text[: len(cut)]
     out.append("…")
     return out
@@ -92,7 +98,7 @@ class PricesScreen(AdvisorScreen):
             note = Text(r.note, "dim")
             done = self._refreshed.get(r.name)
             if done is not None and not done.ok:
-                note = Text(f"✗ refresh failed; kept {r.used}", "red")
+                note = Text("✗ refresh failed (why above)", "red")  # kept what "prices from" says
             elif done is not None:
                 note = Text("✓ refreshed just now", "green")
             cells.append([Text(r.name), Text(r.kind), used, Text(str(r.prices), justify="right"), Text(r.as_of or "-"),
@@ -101,7 +107,7 @@ class PricesScreen(AdvisorScreen):
         # the screen's edge mid-word ("kept bundled sn"). Too little room: the table scrolls sideways as before.
         labels = [str(c.label) for c in table.ordered_columns]
         others = sum(max(len(labels[i]), *(row[i].cell_len for row in cells)) + 2 for i in range(len(labels) - 1)) if cells else 0
-        room = self.app.size.width - 4 - others
+        room = self.app.size.width - 6 - others  # the note's padding and the scrollbar
         for r, row in zip(rows, cells, strict=True):
             if room >= 16:
                 row[-1] = fit(row[-1], room)
@@ -158,11 +164,15 @@ class PricesScreen(AdvisorScreen):
         table.display = True
         table.clear()
         failed = [r for r in message.results if r.status == "failed"]
+        # "what happened" in the width left (a failure is whole in the status line above), cut with a sign
+        widths = (max((len(r.source) for r in message.results), default=6), len("✓ updated"), len("rows"))
+        room = self.app.size.width - 6 - sum(w + 2 for w in widths)
         for r in message.results:
             result = {"ok": Text("✓ updated", "green"), "failed": Text("✗ failed", "bold red")}.get(
                 r.status, Text(r.status, "yellow"))
+            what = Text(r.message, "red" if r.status == "failed" else "")
             table.add_row(r.source, result, Text(str(r.prices) if r.ok else "-", justify="right"),
-                          Text(r.message, "red" if r.status == "failed" else ""), key=r.source)
+                          fit(what, room) if room >= 16 else what, key=r.source)
         ok = sum(r.ok for r in message.results)
         self._refreshed = {r.source: r for r in message.results}
         if not message.results:
