@@ -251,3 +251,18 @@ async def test_price_notes_are_cut_at_a_word_with_a_sign(size):
         else:  # too narrow for the other columns: the table scrolls sideways and the notes stay whole
             assert table.max_scroll_x > 0
             assert not any(str(table.get_row_at(i)[-1]).endswith("…") for i in range(table.row_count))
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)])
+async def test_notifications_leave_the_summary_and_status_in_view(size):
+    from textual.widgets._toast import Toast
+
+    app = make_app(workload=PRESETS["steady-latency"])
+    async with app.run_test(size=size, notifications=True) as pilot:
+        await settle(pilot)
+        app.notify("Written to /tmp/some/long/path/moe-advisor-steady-latency.toml", title="Report exported", timeout=30)
+        await until(pilot, lambda: bool(app.screen.query(Toast)))
+        await pilot.pause(0.3)
+        toast = app.screen.query_one(Toast).region
+        for part in ("#workload-line", "#status"):
+            assert not toast.overlaps(app.main.query_one(part).region), part
