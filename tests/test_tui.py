@@ -260,7 +260,7 @@ async def test_sorting_the_ranking():
         table.focus()
         await pilot.press("s")  # rank -> $/M tokens
         assert table.sort_key == "usd_per_mtok"
-        await pilot.press("s", "s")  # -> monthly -> quality (best first)
+        await pilot.press("s", "s", "s")  # -> monthly -> model -> quality (best first): the columns' order
         assert table.sort_key == "quality"
         first = table.get_row_at(0)
         qualities = [c.quality for c in app.recommendation.candidates if c.quality is not None]
@@ -714,7 +714,7 @@ async def test_a_new_ranking_or_a_sort_shows_the_first_row_and_why():  # 2
         assert "#1 " in detail.text.plain and "more than #1" not in detail.text.plain
         await pilot.press("down", "down", "s")  # rank -> $/M tok: back to the top row
         assert table.cursor_row == 0
-        await pilot.press("s", "s")  # -> monthly -> quality, off screen at 80 columns: scrolled into view
+        await pilot.press("s", "s", "s")  # -> monthly -> model -> quality, off screen at 80 columns: scrolled into view
         await pilot.pause()
         assert table.sort_key == "quality"
         keys = [c.key.value for c in table.ordered_columns]

@@ -196,7 +196,7 @@ async def test_sorting_says_which_way_and_a_preset_resets_it(size):
         table.focus()
         await pilot.press("s")  # $/M tok: cheapest first
         assert "sorted by $/M tok ▲ lowest first" in frame(app)[-2]
-        await pilot.press("s", "s")  # monthly, quality: highest quality first, shown as ▼
+        await pilot.press("s", "s", "s")  # monthly, model, quality: highest quality first, shown as ▼
         assert table.sort_key == "quality"
         qualities = [c.quality for c in app.recommendation.candidates if c.quality is not None]
         assert float(str(table.get_row_at(0)[4])) == max(qualities)
@@ -205,7 +205,7 @@ async def test_sorting_says_which_way_and_a_preset_resets_it(size):
         await pilot.press("S")  # reversed: lowest first, ▲
         assert float(str(table.get_row_at(0)[4])) == min(qualities)
         assert "sorted by quality ▲ lowest first" in frame(app)[-2]
-        await pilot.press("s")  # utilization: past the right edge at both sizes, scrolled into view
+        await pilot.press("s", "s", "s")  # where, arch, utilization: past the right edge at both sizes, scrolled into view
         await still(pilot)
         assert table.sort_key == "utilization" and "sorted by util. ▼ highest first" in frame(app)[-2]
         assert any("util. ▼" in ln for ln in frame(app)[:8])

@@ -266,3 +266,20 @@ async def test_notifications_leave_the_summary_and_status_in_view(size):
         toast = app.screen.query_one(Toast).region
         for part in ("#workload-line", "#status"):
             assert not toast.overlaps(app.main.query_one(part).region), part
+
+
+async def test_at_80_columns_the_longest_preset_keeps_its_place_in_the_list():
+    app = make_app(workload=PRESETS["heavy-fine-tuning"])
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        shown = app.main.query_one("#preset").render().plain
+        n = list(PRESETS).index("heavy-fine-tuning") + 1
+        assert "heavy-fine-tuning" in shown and shown.endswith(f"{n}/{len(PRESETS)}")
+
+
+def test_rejection_reasons_use_the_forms_names_for_workload_fields():
+    from advisor.tui.screens.rejected import form_names
+
+    assert form_names("short by 1.0 GB per GPU (max_gpus is 8)") == "short by 1.0 GB per GPU (GPU limit is 8)"
+    assert form_names("not in the workload's gpu_types") == "not in the workload's GPU types"
+    assert form_names("misses the latency target of providers") == "misses the latency target of providers"

@@ -13,6 +13,18 @@ from advisor.domain.recommendation import Recommendation, Rejection, near_misses
 REASON_WIDTH = 60
 
 
+def form_names(text: str) -> str:
+    """A reason with the form's names for the workload fields it cites (``(max_gpus is 8)`` -> ``(GPU limit is 8)``,
+    ``the workload's gpu_types`` -> ``the workload's GPU types``). Only the snake_case names: ``latency`` or
+    ``providers`` are also plain words in a reason."""
+    import re
+
+    from advisor.tui.widgets.workload_form import LABELS
+
+    names = sorted((n for n in LABELS if "_" in n), key=len, reverse=True)
+    return re.sub(rf"\b({'|'.join(names)})\b", lambda m: LABELS[m.group(1)], text) if names else text
+
+
 def short_reason(text: str, width: int = REASON_WIDTH) -> str:
     """A reason that fits ``width``, keeping its conclusion: ``does not fit on 8x h100-sxm in fp8 … short by
     1.0 GB per GPU`` (the first clause, then the last one, which carries the number)."""
@@ -58,7 +70,7 @@ class RejectedScreen(AdvisorScreen):
         label_width = min(max((len(r.label) for r in self.rejections), default=10), max(24, room * 2 // 5))
         width = max(20, room - label_width)
         for i, r in enumerate(self.rejections):
-            first = r.reasons[0].message if r.reasons else ""
+            first = form_names(r.reasons[0].message) if r.reasons else ""
             label = r.label if len(r.label) <= label_width else r.label[: label_width - 1] + "…"
             table.add_row(Text(label), Text(short_reason(first, width)), key=str(i))  # plain text: '[reasoning] …' is no markup
         if self.rejections:
@@ -74,5 +86,5 @@ class RejectedScreen(AdvisorScreen):
         text = Text(r.label, style="bold")
         for reason in r.reasons:
             text.append("\n✗ ", "red")
-            text.append(reason.message)
+            text.append(form_names(reason.message))
         self.query_one("#rejected-detail", Static).update(text)

@@ -69,8 +69,10 @@ class Choice(Widget, can_focus=True):
         label = self.value if known else (self.value or self.placeholder)
         position = f"  {self.options.index(self.value) + 1}/{len(self.options)}" if known else ""
         width = self.size.width or 80
-        # Fit one line: drop the position first, then shorten the value (a long word would otherwise wrap
-        # onto a hidden second line and leave only the arrow).
+        # Fit one line: the position with one space, then without the position, then shorten the value (a long
+        # word would otherwise wrap onto a hidden second line and leave only the arrow).
+        if len(label) + 4 + len(position) > width:
+            position = position[1:]
         if len(label) + 4 + len(position) > width:
             position = ""
         room = max(1, width - 4)
