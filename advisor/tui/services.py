@@ -93,17 +93,16 @@ def build_workload(values: Mapping[str, str], base: Workload | None = None) -> W
     return w
 
 
-def _count(name: str, text: str) -> int:
-    """A token count written with thousands separators (``1,024``), read by the command line's own rule (commas
-    only between groups of three digits), so the form takes what the README and ``--input-tokens`` take."""
-    import argparse
+def _count(name: str, text: str) -> str:
+    """A token count written with thousands separators (``1,024``) as digits, by the command line's rule (commas only
+    between groups of three digits: ``1,,024`` is a typo, not 1024), so the form takes what the README and
+    ``--input-tokens`` take. The rule is restated here, not imported: the TUI and the CLI never import each other
+    (tests/test_layers.py); the value itself is then read by ``from_mapping`` as any other."""
+    import re
 
-    from advisor.cli import _count as cli_count
-
-    try:
-        return cli_count(text)
-    except argparse.ArgumentTypeError as exc:
-        raise InputError(name, str(exc), "form") from None
+    if not re.fullmatch(r"\d{1,3}(,\d{3})+", text.strip()):
+        raise InputError(name, f"must be a whole number (commas between groups of three digits), got {text!r}", "form")
+    return text.strip().replace(",", "")
 
 
 def _unknown_text(exc: UnknownIdError) -> str:
