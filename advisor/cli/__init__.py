@@ -14,12 +14,12 @@ def _count(text: str) -> int:
     """A whole number of tokens, written as ``1024``, ``1,024``, ``1_024`` or ``1e9`` (as ``recommend`` takes them):
     commas only between groups of three digits (``1,,024`` is a typo, not 1024); digits read exactly, not through
     a float (a 35-digit count is not rounded)."""
-    import re
+    from advisor.domain.workload import ungrouped
 
-    raw = str(text).strip()
-    if "," in raw and not re.fullmatch(r"\d{1,3}(,\d{3})+", raw):
+    grouped = ungrouped(str(text))
+    if grouped is None:
         raise argparse.ArgumentTypeError(f"must be a whole number (commas between groups of three digits), got {text!r}")
-    plain = raw.replace(",", "").replace("_", "")
+    plain = grouped.replace("_", "")
     if plain.isdigit():
         return int(plain)
     try:

@@ -21,8 +21,6 @@ from advisor.domain.workload import SHAPES, Workload
 # --------------------------------------------------------------------------- the workload form
 
 TUPLE_FIELDS = ("precisions", "providers", "gpu_types")
-COUNT_FIELDS = ("input_tokens", "output_tokens", "context_typical_tokens", "context_max_tokens")
-"""Token counts: the fields the command line reads with thousands separators."""
 _ID_KIND_TO_FIELD = {"precision": "precisions", "gpu": "gpu_types", "model": "models", "preset": "preset",
                      "provider": "providers"}
 
@@ -80,8 +78,6 @@ def build_workload(values: Mapping[str, str], base: Workload | None = None) -> W
     for name, text in data.items():
         if name not in TUPLE_FIELDS and not str(text).strip():
             raise InputError(name, "needs a value", "form")
-        if name in COUNT_FIELDS and "," in str(text):
-            data[name] = _count(name, str(text))
     try:
         w = from_mapping(data, where="form", base=base)
     except UnknownIdError as exc:
@@ -91,18 +87,6 @@ def build_workload(values: Mapping[str, str], base: Workload | None = None) -> W
         if not same and w.name == base.name and base.name != "custom":
             w = dataclasses.replace(w, name="custom", description=f"edited from {base.name}")
     return w
-
-
-def _count(name: str, text: str) -> str:
-    """A token count written with thousands separators (``1,024``) as digits, by the command line's rule (commas only
-    between groups of three digits: ``1,,024`` is a typo, not 1024), so the form takes what the README and
-    ``--input-tokens`` take. The rule is restated here, not imported: the TUI and the CLI never import each other
-    (tests/test_layers.py); the value itself is then read by ``from_mapping`` as any other."""
-    import re
-
-    if not re.fullmatch(r"\d{1,3}(,\d{3})+", text.strip()):
-        raise InputError(name, f"must be a whole number (commas between groups of three digits), got {text!r}", "form")
-    return text.strip().replace(",", "")
 
 
 def _unknown_text(exc: UnknownIdError) -> str:
