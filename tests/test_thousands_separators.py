@@ -5,7 +5,8 @@ import pytest
 
 from advisor import api
 from advisor.cli import main
-from advisor.domain.workload import from_mapping, ungrouped
+from advisor.common.checks import ungrouped
+from advisor.domain.workload import from_mapping
 from advisor.errors import InputError
 
 

@@ -14,7 +14,7 @@ def _count(text: str) -> int:
     """A whole number of tokens, written as ``1024``, ``1,024``, ``1_024`` or ``1e9`` (as ``recommend`` takes them):
     commas only between groups of three digits (``1,,024`` is a typo, not 1024); digits read exactly, not through
     a float (a 35-digit count is not rounded)."""
-    from advisor.domain.workload import ungrouped
+    from advisor.common.checks import ungrouped
 
     grouped = ungrouped(str(text))
     if grouped is None:

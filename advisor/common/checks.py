@@ -58,3 +58,22 @@ def finite_arg(text: str) -> float:
     if not math.isfinite(f):
         raise argparse.ArgumentTypeError(f"must be a finite number, got {text!r}")
     return f
+
+
+def ungrouped(text: str, name: str = "", where: str | None = None, whole: bool = False) -> str | None:
+    """``"40,000"`` -> ``"40000"``: a number written with thousands separators, commas only between groups of three
+    digits (``1,,024`` and ``10,24`` are typos, not numbers), as digits; ``text`` itself when it has no comma. The one
+    rule the workload file, the command line and the form read numbers by. Otherwise None, or with ``name`` an
+    ``InputError`` naming it (``whole``: a whole number is meant)."""
+    raw = text.strip()
+    if "," not in raw:
+        return raw
+    head, dot, tail = raw.partition(".")
+    groups = head.lstrip("+-").split(",")
+    if (head[:1].isdigit() or head[:1] in "+-") and not (dot and not tail.isdigit()) and 1 <= len(groups[0]) <= 3 and (
+            groups[0].isdigit() and all(len(g) == 3 and g.isdigit() for g in groups[1:])):
+        return raw.replace(",", "")
+    if name:
+        raise InputError(name, f"must be a {'whole ' if whole else ''}number (commas between groups of three digits), "
+                         f"got {text!r}", where)
+    return None

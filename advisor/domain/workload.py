@@ -1,7 +1,6 @@
 """What the advisor asks about: traffic, latency needs, fine-tuning plans, context, constraints.
 
-A Workload is built from a TOML file, CLI flags or a preset; every value is validated with an error
-that names the field.
+A Workload is built from a TOML file, CLI flags or a preset; every value is validated with an error that names the field.
 """
 
 from __future__ import annotations
@@ -13,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from advisor.common import tomlio
+from advisor.common.checks import ungrouped
 from advisor.errors import InputError, UnknownIdError
 
 SHAPES = {"steady": 1.0, "diurnal": 2.5, "bursty": 6.0}
@@ -182,22 +182,6 @@ SYNONYMS = {
 _TYPICAL_DEFAULT = Workload.context_typical_tokens
 
 
-def ungrouped(text: str) -> str | None:
-    """``"40,000"`` -> ``"40000"``: a number written with thousands separators, commas only between groups of three
-    digits (``1,,024`` and ``10,24`` are typos, not numbers), as digits; None when ``text`` has a comma elsewhere;
-    ``text`` itself when it has none. The one rule the workload file, the command line and the form read numbers by."""
-    raw = text.strip()
-    if "," not in raw:
-        return raw
-    head, dot, tail = raw.partition(".")
-    if not (head[:1].isdigit() or head[:1] in "+-") or dot and not tail.isdigit():
-        return None
-    groups = head.lstrip("+-").split(",")
-    if not (1 <= len(groups[0]) <= 3 and groups[0].isdigit() and all(len(g) == 3 and g.isdigit() for g in groups[1:])):
-        return None
-    return raw.replace(",", "")
-
-
 def _coerce(name: str, value: Any, where: str | None, shown: str = "") -> Any:
     """``value`` as field ``name``'s type; errors name ``shown`` (the key as given, e.g. ``tokens_per_day``) or ``name``."""
     typ, name = _FIELD_TYPES[name], shown or name
@@ -205,17 +189,11 @@ def _coerce(name: str, value: Any, where: str | None, shown: str = "") -> Any:
         if not isinstance(value, str):
             raise InputError(name, f"must be text, got {value!r}", where)
         return value.strip()
-    if isinstance(value, str) and typ in ("int", "float") and "," in value:  # "40,000"
-        plain = ungrouped(value)
-        if plain is None:
-            raise InputError(name, f"must be a {'whole ' if typ == 'int' else ''}number (commas between groups of three "
-                             f"digits), got {value!r}", where)
-        value = plain
     if typ == "int":
         if isinstance(value, bool) or not isinstance(value, (int, float, str)):
             raise InputError(name, f"must be a whole number, got {value!r}", where)
         try:
-            f = float(value)
+            f = float(ungrouped(value, name, where, whole=True) if isinstance(value, str) else value)  # "40,000" too
         except ValueError:
             raise InputError(name, f"must be a whole number, got {value!r}", where) from None
         if not math.isfinite(f) or f != int(f):
@@ -225,7 +203,7 @@ def _coerce(name: str, value: Any, where: str | None, shown: str = "") -> Any:
         if isinstance(value, bool) or not isinstance(value, (int, float, str)):
             raise InputError(name, f"must be a number, got {value!r}", where)
         try:
-            f = float(str(value).replace("_", ""))
+            f = float(ungrouped(str(value), name, where).replace("_", ""))
         except ValueError:
             raise InputError(name, f"must be a number, got {value!r}", where) from None
         if not math.isfinite(f):
