@@ -32,7 +32,8 @@ def billing_reasons(plan: billing.Plan, plans: list[billing.Plan], n: int, gpu: 
             f"${cost.money(plan.monthly_usd):,} (billed {_increment(p)})")
     if plan.policy == "autoscale":
         head += (f"; {plan.replicas_min}-{plan.replicas_peak} replicas follow the day's traffic, each scale-up billed for its "
-                 f"{billing.duration(plan.cold_start_s)} cold start")
+                 f"{billing.duration(plan.cold_start_s)} cold start, on an instance assumed free to rent when it starts "
+                 f"(not guaranteed at the provider's busy hours: --min-replicas keeps more running)")
     elif plan.policy == "scale-to-zero":
         head += f"; the job runs {plan.run_hours_per_day:.1f} h a day on {plan.replicas_peak} replica(s) (cold start included), then stops"
     else:
@@ -44,6 +45,11 @@ def billing_reasons(plan: billing.Plan, plans: list[billing.Plan], n: int, gpu: 
         saved = 1 - plan.monthly_usd / fixed.monthly_usd
         r.append(Reason("scaling", f"{plan.policy} costs {saved:.0%} less than the same replicas fixed all month "
                         f"(${cost.money(fixed.monthly_usd):,})", "info", {"fixed_monthly_usd": str(cost.money(fixed.monthly_usd))}))
+    if "community cloud" in p.sku.lower():
+        r.append(Reason("community-cloud", f"{fmt.possessive(p.provider)} Community Cloud: GPUs in third-party hosts' own machines, "
+                        f"cheaper and without a data-centre SLA; its Secure Cloud (provider-operated data centres) sells "
+                        f"{gpu} at a higher price (`moe-advisor prices list`; https://www.runpod.io/pricing, read 2026-11-09)",
+                        "info", {"sku": p.sku}))
     used = plan.replicas_peak * n
     paid = plan.gpus_billed_at_peak
     if paid > used:
