@@ -120,8 +120,8 @@ async def test_every_line_of_the_frame_is_the_terminal_width(size):
 
 
 async def test_at_80_columns_the_ranking_shows_where_each_row_runs():
-    """Rows 1 and 2 are one model on one GPU in two precisions: beside the questions at 80 columns only the cost
-    and the model fit, so moving to the ranking (ctrl+r) gives it the width and the configuration shows."""
+    """Rows 1 and 2 are one model on one GPU in two precisions: moving to the ranking (ctrl+r) gives it the width
+    and the configuration shows in its own column, the provider too."""
     app = make_app(workload=PRESETS["steady-latency"])
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
@@ -135,6 +135,31 @@ async def test_at_80_columns_the_ranking_shows_where_each_row_runs():
         await pilot.press("ctrl+r")  # back to the questions: they show again
         await pilot.pause()
         assert any("Questions" in ln for ln in frame(app))
+
+
+async def test_beside_the_questions_at_80_columns_rows_of_one_model_read_apart():
+    """The preset's first four rows are phi-4 on two GPUs in two precisions: beside the questions the table has
+    ~41 columns, and showed "1  $1.041  $1,970  phi-4" four times. Now $/M tok gives way and one column holds
+    the model and where it runs: every visible row names its GPU and precision and no two read alike; ctrl+b
+    (the full width) brings $/M tok and the separate "where" column back."""
+    app = make_app(workload=PRESETS["steady-latency"])
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await still(pilot)
+        assert any("Questions" in ln for ln in frame(app))
+        cands = app.recommendation.candidates[:6]
+        assert len({c.model for c in cands[:4]}) == 1  # the case: one model, four rows
+        lines = [row_line(app, c.rank) for c in cands]
+        assert len(set(lines)) == len(lines), lines
+        for c, line in zip(cands, lines):
+            assert c.model[:5] in line and (c.deployment == "api" or f"{c.gpu} {c.precision}" in line), line
+        header = next(ln for ln in frame(app) if "monthly" in ln and "#" in ln)
+        assert "model · where" in header and "$/M tok" not in header
+        await pilot.press("ctrl+b")
+        await still(pilot)
+        header = next(ln for ln in frame(app) if "monthly" in ln and "#" in ln)
+        assert "$/M tok" in header and "where (R × G gpu)" in header
+        assert f"{cands[0].gpus} {cands[0].gpu} {cands[0].precision}" in row_line(app, 1)
 
 
 async def test_at_120_columns_the_configuration_shows_whole_beside_the_questions():
@@ -167,6 +192,32 @@ async def test_cut_model_names_stay_distinct_at_4m_requests_a_day():
         assert all(len(names) == 1 for names in seen.values()), {k: v for k, v in seen.items() if len(v) > 1}
         models = {c.model for c in app.recommendation.candidates}
         assert {"deepseek-v4-flash", "deepseek-v4-pro"} <= models
+
+
+def test_the_narrow_model_column_cuts_the_provider_then_the_id_never_the_gpu_and_precision():
+    """The order the cell gives way in (at 41 columns beside the questions it has ~25): the provider, then the
+    model id down to its start, so replicas × GPUs, GPU and precision stay whole."""
+    import dataclasses
+
+    from test_tui_snapshots import CANDIDATES
+
+    from advisor.tui.widgets.ranking_table import compact_cell
+
+    c = dataclasses.replace(next(x for x in CANDIDATES if x.deployment != "api"), model="llama-4-maverick", replicas=1,
+                            gpus=2, gpu="h100-sxm", precision="fp8", provider="runpod")
+    assert compact_cell(c, 60) == "llama-4-maverick · 1×2 h100-sxm fp8 · runpod"
+    assert compact_cell(c, 38) == "llama-4-maverick · 1×2 h100-sxm fp8 …"  # the provider first
+    assert compact_cell(c, 30) == "llama-4-ma… · 1×2 h100-sxm fp8"  # then the id: its first 10 characters
+    assert compact_cell(c, 24) == "llam… · 1×2 h100-sxm fp8"  # down to 4 rather than lose the precision
+    api = dataclasses.replace(next(x for x in CANDIDATES if x.deployment == "api"), model="gemma-3-27b",
+                              provider="openrouter")
+    assert compact_cell(api, 28) == "gemma-3-27b · API openrouter"
+    assert compact_cell(api, 25) == "gemma-3… · API openrouter"  # an API row's provider is where it runs: kept
+    think = dataclasses.replace(c, model="gpt-oss-120b", mode="reasoning")
+    assert compact_cell(think, 40) == "gpt-oss-120b · 1×2 h100-sxm fp8 think"
+    assert compact_cell(think, 30) == "gpt-… · 1×2 h100-sxm fp8 think"  # the id cut, the tag kept
+    assert compact_cell(think, 26) == "gpt-os… · 1×2 h100-sxm fp8"  # no room for both: the tag goes
+    assert all(len(compact_cell(x, w)) <= w for x in (c, think, api) for w in range(20, 61))
 
 
 def test_distinct_cuts_keep_the_end_that_tells_names_apart():

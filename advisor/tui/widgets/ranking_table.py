@@ -98,11 +98,15 @@ def where_cell(c: Candidate, width: int | None = None) -> str:
         return _cut(f"API · {c.provider}", width or 10**6)
     if width is None:
         return f"{_gpus(c)} {c.precision} · {c.provider}"
-    config = f"{_gpus(c)} {c.precision}"
-    if len(config) + 3 + len(c.provider) <= width:
-        return f"{config} · {c.provider}"
+    return _with_provider(f"{_gpus(c)} {c.precision}", c.provider, width)
+
+
+def _with_provider(config: str, provider: str, width: int) -> str:
+    """``config · provider`` in ``width`` characters: the provider cut first, with a sign."""
+    if len(config) + 3 + len(provider) <= width:
+        return f"{config} · {provider}"
     if len(config) + 5 <= width:
-        return f"{config} · {_cut(c.provider, width - len(config) - 3)}"
+        return f"{config} · {_cut(provider, width - len(config) - 3)}"
     if len(config) < width:  # the provider left out, with a sign
         return f"{config} …" if len(config) + 2 <= width else f"{config}…"
     return _cut(config, width)
@@ -115,6 +119,48 @@ def model_cell(c: Candidate, width: int = MODEL_WIDTH, cuts: dict[tuple[str, int
     room = width - len(tag) - 1 if tag else width
     name = (cuts or {}).get((c.model, room)) or _cut(c.model, room)
     return f"{name} {tag}" if tag else name
+
+
+NAME_MIN = 5
+"""In the narrow table's one column a model id keeps at least its first 4 characters and a sign."""
+NARROW_MIN = 20
+"""The narrow table's model column never gets less than this (it scrolls instead)."""
+
+
+def where_short(c: Candidate) -> str:
+    """``1×1 h100-sxm fp8`` (replicas × GPUs, GPU, precision) or ``API openrouter``: where the row runs, short."""
+    if c.deployment == "api":
+        return f"API {c.provider}"
+    return f"{_gpus(c).replace(' × ', '×')} {c.precision}"
+
+
+def _name_room(c: Candidate, width: int) -> int:
+    """What the model id gets in ``compact_cell``: what the rest leaves of ``width`` (the mode tag left out when
+    it would leave less than ``NAME_MIN``), at least ``NAME_MIN``."""
+    tag = MODE_TAGS.get(c.mode or "", c.mode or "")
+    room = width - 3 - len(where_short(c))
+    return room - len(tag) - 1 if tag and room - len(tag) - 1 >= NAME_MIN else max(NAME_MIN, room)
+
+
+def compact_cell(c: Candidate, width: int) -> str:
+    """Model and where it runs in one cell of ``width`` characters, for a table too narrow for both columns
+    (beside the questions at 80 columns): ``phi-4 · 1×1 h100-sxm fp8 · runpod``, ``gpt-oss-120b · API groq
+    think`` (the mode tag takes the provider's place). What tells rows of one model apart (GPUs, precision) is
+    kept: cut first is the provider, then the model id (its start kept, to ``NAME_MIN``; the mode tag, which
+    tells a model's thinking rows from its others, stays while the id keeps that much), then the tag, then the
+    `` · `` (one space), and only then the end, each with a sign. The detail line under the table and the
+    breakdown have it whole."""
+    tag = MODE_TAGS.get(c.mode or "", c.mode or "")
+    short = where_short(c) + (f" {tag}" if tag else "")
+    if len(c.model) + 3 + len(short) <= width:
+        if tag or c.deployment == "api":
+            return f"{c.model} · {short}"
+        return f"{c.model} · {_with_provider(short, c.provider, width - len(c.model) - 3)}"
+    short = where_short(c)
+    name = _cut(c.model, _name_room(c, width))
+    keep_tag = tag and len(name) + len(tag) + 4 + len(short) <= width
+    return _cut(f"{name}{' · ' if len(name) + 3 + len(short) <= width else ' '}{short}" + (f" {tag}" if keep_tag else ""),
+                width)
 
 
 def model_cuts(cands, width: int = MODEL_WIDTH) -> dict[tuple[str, int], str]:
@@ -196,9 +242,10 @@ the first ``MAX_ROWS`` in the current sort order (all candidates are sorted); a 
 there are and where to see them."""
 MORE_KEY = "more"
 FIXED_COLUMNS = 3
-"""The rank and the two cost columns stay in view while the table scrolls sideways."""
+"""The rank and the two cost columns stay in view while the table scrolls sideways (narrow: the rank and monthly)."""
 SORT_CYCLE = tuple(c.key for c in COLUMNS)
-"""``s`` moves to the next column as the table shows them, left to right, and back to the rank."""
+"""``s`` moves to the next column as the table shows them, left to right, and back to the rank (a narrow table
+keeps the order: its $/M column, not shown, is still sorted on, as the border says)."""
 
 
 class RankingTable(DataTable):
@@ -242,6 +289,8 @@ class RankingTable(DataTable):
         """Rank of the candidate marked for comparison."""
         self._by_rank: dict[int, Candidate] = {}
         self._laid_out_width: int | None = None
+        self.shown: tuple[str, ...] = SORT_CYCLE
+        """The keys of the columns shown, left to right (narrow: no $/M column)."""
         self.hidden = 0
         """Candidates past ``MAX_ROWS`` in the current order (not drawn; the last row says so)."""
 
@@ -297,38 +346,41 @@ class RankingTable(DataTable):
 
     def _scroll_to_sorted_column(self) -> None:
         """Bring the sorted column into view when it is scrolled off to the right."""
-        keys = [c.key for c in COLUMNS]
-        index = keys.index(self.sort_key)
-        if index < FIXED_COLUMNS:
+        if self.sort_key not in self.shown or (index := self.shown.index(self.sort_key)) < self.fixed_columns:
             return
         widths = [col.get_render_width(self) for col in self.ordered_columns]
-        fixed = sum(widths[:FIXED_COLUMNS])
+        fixed = sum(widths[:self.fixed_columns])
         x = sum(widths[:index])
         visible = self.scrollable_content_region.width
         if x - self.scroll_x < fixed or x + widths[index] - self.scroll_x > visible:
             self.scroll_to(x=max(0, x - fixed), animate=False, immediate=True)
 
-    def _widths(self, cands: list[Candidate], width: int | None = None) -> tuple[int, int | None]:
-        """The model and "where" columns' widths (``None``: whole) in the width the table has. Both whole when they
-        fit; else "where" gets all but ``MODEL_MIN`` (the provider cut with a sign) and the model what "where" does
-        not use, so the configuration shows whole and the ids are cut as little as the width allows. Where even
-        the header of "where" does not fit beside the model (80 columns beside the questions), it scrolls."""
+    def _widths(self, cands: list[Candidate], width: int | None = None) -> tuple[int, int | None, bool]:
+        """The model and "where" columns' widths (``None``: whole) in the width the table has, and whether the
+        table is narrow. Both whole when they fit; else "where" gets all but ``MODEL_MIN`` (the provider cut with a
+        sign) and the model what "where" does not use, so the configuration shows whole and the ids are cut as
+        little as the width allows. Where even the header of "where" does not fit beside the model (80 columns
+        beside the questions) the table is narrow: no $/M column, and the model column, all the width the rank and
+        monthly leave, holds the model and where it runs (``compact_cell``), so rows of one model read apart."""
         width = width or self.scrollable_content_region.width or self.size.width
-        fixed = {"rank", "usd_per_mtok", "monthly", "quality"}
         arrow = {self.sort_key} if self.sort_key != "rank" or self.sort_reverse else set()
-        used = sum(max(len(c.label) + (2 if c.key in arrow else 0),
-                       *(len(str(c.cell(x))) for x in cands)) + 2 for c in COLUMNS if c.key in fixed)
-        room = width - used - 4
+
+        def used(keys) -> int:
+            return sum(max(len(c.label) + (2 if c.key in arrow else 0),
+                           *(len(str(c.cell(x))) for x in cands)) + 2 for c in COLUMNS if c.key in keys)
+        room = width - used({"rank", "usd_per_mtok", "monthly", "quality"}) - 4
         model_need = max(len(model_cell(x, 10**3)) for x in cands)
         where_full = max(len(where_cell(x)) for x in cands)
         model_cap = min(model_need, MODEL_WIDTH)
-        if width <= 0 or room - MODEL_MIN < len(COLUMNS[5].label):
-            return MODEL_WIDTH, None
+        if width <= 0:  # not laid out yet: the resize that follows lays it out
+            return MODEL_WIDTH, None, False
+        if room - MODEL_MIN < len(COLUMNS[5].label):
+            return max(NARROW_MIN, width - used({"rank", "monthly"}) - 2), None, True
         if model_cap + where_full <= room:
-            return min(model_need, room - where_full), None
+            return min(model_need, room - where_full), None, False
         where_w = room - min(model_cap, MODEL_MIN)
         where_w = max(len(COLUMNS[5].label), *(len(where_cell(x, where_w)) for x in cands))  # what the cuts use
-        return min(model_need, room - where_w), where_w
+        return min(model_need, room - where_w), where_w, False
 
     def on_resize(self, event) -> None:
         """Another width (the terminal, or ctrl+b): the model and "where" columns share it again, measured from the
@@ -347,12 +399,18 @@ class RankingTable(DataTable):
         valued = [c for c in cands if col.sort(c) is not None]  # no value (an API's utilization): always last
         valued.sort(key=lambda c: (col.sort(c), c.rank if not self.descending else -c.rank), reverse=self.descending)
         cands = valued + sorted((c for c in cands if col.sort(c) is None), key=lambda c: c.rank)
-        model_w, where_w = self._widths(cands, width) if cands else (MODEL_WIDTH, None)
+        model_w, where_w, narrow = self._widths(cands, width) if cands else (MODEL_WIDTH, None, False)
         cuts = model_cuts(cands, model_w)
         cell = {"model": lambda c: model_cell(c, model_w, cuts), "gpus": lambda c: where_cell(c, where_w)}
+        if narrow:
+            cell["model"] = lambda c: compact_cell(c, model_w)
+        columns = [c for c in COLUMNS if not (narrow and c.key == "usd_per_mtok")]
+        self.shown = tuple(c.key for c in columns)
+        self.fixed_columns = FIXED_COLUMNS - 1 if narrow else FIXED_COLUMNS  # the rank and monthly
         self.clear(columns=True)
-        for c in COLUMNS:
+        for c in columns:
             label = c.label + (arrow if c.key == self.sort_key and (c.key != "rank" or self.sort_reverse) else "")
+            label = "model · where" if narrow and c.key == "model" else label
             self.add_column(Text(label, justify="right") if c.right else label, key=c.key)
         self.hidden = max(0, len(cands) - MAX_ROWS)
         if self.hidden:
@@ -362,7 +420,7 @@ class RankingTable(DataTable):
         cursor_row = 0
         for i, cand in enumerate(cands):
             cells = []
-            for c in COLUMNS:
+            for c in columns:
                 value = cell.get(c.key, c.cell)(cand)
                 if c.key == "rank" and cand.rank == self.marked:
                     value = f"◆{value}"
@@ -376,7 +434,7 @@ class RankingTable(DataTable):
             more = Text(_cut(f"… {self.hidden:,} more", model_w), style="dim italic")
             how = Text("in this order: s sorts by another column, ctrl+s exports them all", style="dim italic")
             cells = {"model": more, "gpus": how}
-            self.add_row(*(cells.get(c.key, "") for c in COLUMNS), key=MORE_KEY)
+            self.add_row(*(cells.get(c.key, "") for c in columns), key=MORE_KEY)
         if cands:
             self.move_cursor(row=cursor_row, animate=False, scroll=True)
         self.post_message(self.Highlighted(self.current))
