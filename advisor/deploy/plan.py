@@ -224,7 +224,7 @@ def plan_for(c: Candidate, w: Workload, cat: Catalog) -> EnginePlan:
     from advisor.physics import lora
     from advisor.physics.engines import engine_profile
     from advisor.physics.layouts import make_layout
-    from advisor.physics.sizing import runtime_reserve
+    from advisor.physics.sizing import load_peak_bytes, runtime_reserve
     from advisor.ranking.modes import scaled_workload
 
     m, g = cat.models[c.model], cat.gpus[c.gpu]
@@ -273,16 +273,5 @@ def plan_for(c: Candidate, w: Workload, cat: Catalog) -> EnginePlan:
         checkpoint=(published if not skipped else "") or m.hf_repo, skipped_checkpoint=skipped,
         full_fine_tune=method_for(w.fine_tuning, w.fine_tuning_method) == "full",
         memory=gpu_mem, default_fractions=defaults, lora=adapters, lora_served=served, mode=c.mode or "", visible_context=w.context_max_tokens,
-        trust_remote_code=m.trust_remote_code, load_peak_bytes=_load_peak(m, g, n, prec),
+        trust_remote_code=m.trust_remote_code, load_peak_bytes=load_peak_bytes(m, g, n) if prec in QUANTIZED_ONLINE else 0,
     )
-
-
-def _load_peak(m, g, n: int, precision: str) -> int:
-    """bf16 weight bytes per GPU of an engine of ``n`` GPUs, where that outgrows the GPU and ``precision`` is one engines
-    quantize to at load time (``EnginePlan.load_peak_bytes``; the ranking's ``explain.checkpoint_reasons`` says the same)."""
-    from advisor.physics.sizing import weight_bytes
-
-    if precision not in QUANTIZED_ONLINE:
-        return 0
-    per_gpu = weight_bytes(m, "bf16").total // max(1, n)
-    return per_gpu if per_gpu > g.memory_bytes else 0

@@ -332,6 +332,14 @@ TENSORRT_LLM_MEMORY = MemoryPolicy(policy="free_fraction", kv_cache_fraction=0.9
 when no serving profile is given (sizing questions asked without an engine)."""
 
 
+def load_peak_bytes(m: ModelSpec, gpu: GpuSpec, gpus: int) -> int:
+    """bf16 weight bytes on each of an engine's ``gpus`` GPUs while an engine that quantizes at load time without
+    streaming reads them all first, where that is more than the GPU holds (0 otherwise): the ranking's checkpoint line
+    (``advisor.ranking.explain``) and the vLLM release deploy pins (``advisor.deploy.plan``) read the same figure."""
+    per_gpu = weight_bytes(m, "bf16").total // max(1, gpus)
+    return per_gpu if per_gpu > gpu.memory_bytes else 0
+
+
 def runtime_reserve(m: ModelSpec, gpu: GpuSpec, gpus: int, memory: MemoryPolicy | None = None,
                     weights_per_gpu: int = 0) -> RuntimeReserve:
     e = memory or TENSORRT_LLM_MEMORY

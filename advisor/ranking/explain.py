@@ -173,10 +173,10 @@ def _load_peak(c, m, g) -> list[Reason]:
     launched on a release that streams (``deploy`` pins ``support.STREAMING_FP8_VLLM``): said, not warned; an SGLang
     row is warned."""
     from advisor.deploy.support import STREAMING_FP8_VLLM, version_text
-    from advisor.physics.sizing import weight_bytes
+    from advisor.physics.sizing import load_peak_bytes
 
-    per_gpu = weight_bytes(m, "bf16").total / max(1, c.gpus // max(1, c.engines_per_replica or 1))
-    if per_gpu <= g.memory_bytes:
+    per_gpu = load_peak_bytes(m, g, c.gpus // max(1, c.engines_per_replica or 1))
+    if not per_gpu:
         return []
     numbers = {"precision": c.precision, "quantize_first": False, "load_peak_bytes_per_gpu": per_gpu}
     held = f"{per_gpu / 1e9:,.1f} GB per GPU, more than the {g.memory_bytes / 1e9:,.1f} GB a {g.id} holds"
