@@ -129,6 +129,15 @@ def breakdown(c: Candidate, rec: Recommendation) -> str:
     return "\n".join(lines)
 
 
+def _within_error(r, w, p90: float | None) -> str:
+    """A latency miss smaller than the throughput estimate's 90th-percentile error: said, since a benchmark may pass it
+    (sizes are exact; speeds are estimates)."""
+    margin = r.margin(w) if r.reasons and r.reasons[0].code in ("ttft", "too-slow") else None
+    if margin is None or not p90 or margin >= p90:
+        return ""
+    return f" ({margin:.0%} over: within the speed estimate's {p90:.0%} error, p90, so a benchmark may meet the target)"
+
+
 def fastest_misses(rejected) -> list[str]:
     """Where no self-hosted row is ranked: the fastest TTFT and TPOT among the configurations that work but miss the
     target, so the user sees what target a self-hosted deployment could meet."""
@@ -186,8 +195,9 @@ def render(rec: Recommendation, top: int = 10, details: int = 3, rejected: int =
         out.append(f"Rejected ({len(rec.rejected)}; showing {len(shown)}, near misses first):")
         if not any(c.deployment == "self-hosted" for c in rec.candidates) or _misses_ttft(rec):
             out += [_wrap(line, "    ", "  ") for line in fastest_misses(rec.rejected)]
+        p90 = (rec.assumptions.get("calibration") or {}).get("p90_abs_error")
         for r in shown:
-            out.append(_wrap(f"{r.label}: {r.reasons[0].message}", "    ", "  x "))
+            out.append(_wrap(f"{r.label}: {r.reasons[0].message}{_within_error(r, w, p90)}", "    ", "  x "))
         out.append("")
     for note in rec.notes:
         out.append(_wrap(f"note: {note}"))
