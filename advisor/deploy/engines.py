@@ -111,7 +111,7 @@ def notes(p: EnginePlan, engine: str) -> list[str]:
     if engine != p.engine:
         out.append(f"the estimate assumed {p.engine}; these {VERSIONS[engine]} settings keep its layout, memory and batch")
     if p.vendor == "amd" and engine in ("vllm", "sglang"):
-        image = support.vllm_rocm_image(p.model_id, p.streaming_fp8) if engine == "vllm" else support.SGLANG_ROCM_IMAGE
+        image = p.vllm_image if engine == "vllm" else support.SGLANG_ROCM_IMAGE
         out.append(f"{p.gpu} is an AMD GPU: run this in the engine's ROCm build, the image {image} (the SkyPilot file's "
                    f"image_id); pip's {engine} wheel is the CUDA build and does not run on ROCm")
         need = RELEASES.get(p.model_id, {}).get("sglang", ("",))[0] if engine == "sglang" else ""
@@ -134,7 +134,7 @@ def notes(p: EnginePlan, engine: str) -> list[str]:
             out.append(f"its bf16 weights are {p.load_peak_bytes / 1e9:,.1f} GB per GPU, more than a {p.gpu} holds: vLLM >= "
                        f"{support.version_text(support.STREAMING_FP8_VLLM)} quantizes each weight as it is read (pull request "
                        f"31914), older releases load them all first and run out of memory, so at least that is installed "
-                       f"({'the image above' if p.vendor == 'amd' else support.vllm_pin(p.model_id, True)})")
+                       f"({'the image above' if p.vendor == 'amd' else p.vllm_pin})")
     if p.nodes > 1:
         how = {"vllm": "start a Ray cluster over the nodes first (--distributed-executor-backend ray)",
                "sglang": "run the command on every node with its --node-rank",
@@ -176,7 +176,7 @@ def notes(p: EnginePlan, engine: str) -> list[str]:
     if engine == "vllm" and support.vllm_minimum(p.model_id) > support.BASE_VLLM:
         r = support.VLLM_RECIPES[p.model_id]
         out.append(f"{p.model_id} needs vLLM >= {support.version_text(r.min_vllm)} ({r.url}): install at least "
-                   f"that ({support.vllm_pin(p.model_id, p.streaming_fp8)}; the SkyPilot file pins it)")
+                   f"that ({p.vllm_pin}; the SkyPilot file pins it)")
     return out + ["WARNING: " + x for x in warnings(p, engine)]
 
 
@@ -207,14 +207,14 @@ def release_header(p: EnginePlan, engine: str) -> str:
     on AMD it is the ROCm image's; the flags used are documented from vLLM 0.12 on."""
     if engine == "vllm":
         if p.vendor == "amd":
-            image = support.vllm_rocm_image(p.model_id, p.streaming_fp8)
+            image = p.vllm_image
             tag = image.rsplit(":", 1)[1]
             installed = f"vLLM {tag.lstrip('v')}" if tag != "latest" else "the newest vLLM"
             return f"{installed} (image {image}), flags documented since vLLM 0.12"
         need = support.vllm_minimum(p.model_id, p.streaming_fp8)
         if need[:2] == support.BASE_VLLM:
-            return f"{VERSIONS['vllm']} flags ({support.vllm_pin(p.model_id, p.streaming_fp8)})"
-        return (f"vLLM {support.version_text(need[:2])} ({support.vllm_pin(p.model_id, p.streaming_fp8)}), "
+            return f"{VERSIONS['vllm']} flags ({p.vllm_pin})"
+        return (f"vLLM {support.version_text(need[:2])} ({p.vllm_pin}), "
                 "flags documented since vLLM 0.12")
     if engine == "sglang" and p.vendor == "amd":
         return (f"SGLang {support.version_text(support.SGLANG_ROCM_VERSION)} (image {support.SGLANG_ROCM_IMAGE}), "

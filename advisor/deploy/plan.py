@@ -198,6 +198,20 @@ class EnginePlan:
         return self.quantize_online and self.load_peak_bytes > 0
 
     @property
+    def vllm_pin(self) -> str:
+        """``vllm==X.Y.*``: the model's recipe minimum, raised to a streaming release where the load needs one."""
+        from advisor.deploy import support
+
+        return support.vllm_pin(self.model_id, self.streaming_fp8)
+
+    @property
+    def vllm_image(self) -> str:
+        """The upstream ROCm image of at least that release (AMD)."""
+        from advisor.deploy import support
+
+        return support.vllm_rocm_image(self.model_id, self.streaming_fp8)
+
+    @property
     def needs_prequantized(self) -> bool:
         return self.precision != self.native_precision and not self.prequantized and (
             self.precision not in QUANTIZED_ONLINE or self.upcast)

@@ -49,9 +49,9 @@ def setup_for(p: EnginePlan, engine: str) -> tuple[str | None, str]:
     if p.vendor != "amd":
         if engine == "trtllm":
             return TRTLLM_IMAGE, "python -c 'import tensorrt_llm; print(tensorrt_llm.__version__)'  # TensorRT-LLM from the image"
-        return None, f'pip install "{support.vllm_pin(p.model_id, p.streaming_fp8)}"' if engine == "vllm" else SETUP[engine]
+        return None, f'pip install "{p.vllm_pin}"' if engine == "vllm" else SETUP[engine]
     if engine == "vllm":
-        return support.vllm_rocm_image(p.model_id, p.streaming_fp8), "python -c 'import vllm; print(vllm.__version__)'  # vLLM from the image"
+        return p.vllm_image, "python -c 'import vllm; print(vllm.__version__)'  # vLLM from the image"
     if engine == "sglang":
         return support.SGLANG_ROCM_IMAGE, "python -c 'import sglang; print(sglang.__version__)'  # SGLang from the image"
     return None, f"# TensorRT-LLM does not run on {p.gpu}: deploy with --target vllm or sglang"
