@@ -215,7 +215,8 @@ class SelfHostedBackend:
         best: Costed | None = None
         floors: dict | None = None  # count -> the bill floor's (fits, tokens/s, TTFT), beside the shape: found once per call
         for n in counts:
-            why = explain and best is None and n == fitting  # the smallest count's failure is explained: always costed
+            # The smallest count's failure is explained: costed, unless it works at any volume (then bounded as any other).
+            why = explain and best is None and n == fitting and not self._sure(ctx, model, gpu, n, precision, kv_prec, eng)
             beat = bound if best is None else best.plan.monthly_usd if bound is None else min(bound, best.plan.monthly_usd)
             if seed is not None:  # before the seed in the search's order: from just above its bill; after it: its bill
                 cap = seed.plan.monthly_usd * bounds.SEED_ABOVE if seed.eng is not eng or n <= seed.n else seed.plan.monthly_usd
@@ -241,7 +242,7 @@ class SelfHostedBackend:
             if isinstance(k, Costed) and costed is not None and (seen is None or planned > seen[0]):
                 costed[n] = (planned, k.e.weights_bytes)
             if isinstance(k, Rejection):
-                if best is None and n == fitting and explain:
+                if why:
                     results.append(k)
                 continue
             if best is None or k.plan.monthly_usd < best.plan.monthly_usd:
@@ -304,14 +305,7 @@ class SelfHostedBackend:
             per_engine = min(float(e.batch), w.mean_requests_per_s * w.peak_to_mean / (replicas * dp) * per_request_s)
         else:
             per_engine = float(e.batch)
-        kv_need = int(per_engine * kv_seq * e.parallelism.kv_replication) * dp
-        mem = MemoryBreakdown(
-            capacity_bytes=gpu.memory_bytes * gpus, weights_bytes=e.weights_bytes * dp, kv_cache_bytes=kv_need,
-            reserve_bytes=e.fit.reserve.total * gpus, concurrency=per_engine * dp,
-            kv_capacity_bytes=int(e.fit.kv_capacity_bytes * e.parallelism.kv_replication) * dp,
-            kv_context_tokens=adm_ctx,
-        )
-        short = max(-mem.free_bytes, kv_need - mem.kv_capacity_bytes)
+        mem, kv_need, short = _memory(gpu, n, dp, e, per_engine, adm_ctx, kv_seq)
         if short > 0:
             if not why:
                 return UNEXPLAINED
@@ -322,6 +316,21 @@ class SelfHostedBackend:
                                              f"({fmt.gb(kv_need)}) does not fit on {label}: short by {fmt.gb(short)}",
                                              "decisive", {"shortfall_bytes": short}),))
         return Costed(model, gpu, n, precision, kv_prec, eng, e, plan, tuple(plans), dp, utilization, mem, planned)
+
+    def _sure(self, ctx: Context, model: ModelSpec, gpu: GpuSpec, n: int, precision: str, kv_prec: str, eng: ServingProfile) -> bool:
+        """Whether ``_cost`` gives a ``Costed`` (with ``why``) at any traffic volume, once per workload shape: the count is sold,
+        the configuration works, every offer selling it prices a fixed month, and the KV cache of a full batch fits (a
+        volume only changes the sequences in flight, at most the batch). Then costing it explains nothing."""
+        key = ("sure", model.id, gpu.id, n, precision, kv_prec, eng, _lora_plan(ctx))
+        found = ctx.shared.get(key)
+        if found is None:
+            found = bounds.sold(ctx, gpu, n) and "fixed" in ctx.workload.scaling_policies
+            if found:
+                e, works, planned, shaped, (adm_ctx, kv_seq) = _prelude(ctx, model, gpu, n, precision, kv_prec, eng)
+                found = (works and bool(shaped) and planned > 0 and e.output_tokens_per_s > 0
+                         and all(_memory(gpu, n, dp, e, float(e.batch), adm_ctx, kv_seq)[2] <= 0 for _, dp in shaped))
+            ctx.shared[key] = found
+        return found
 
     def _no_shape(self, ctx: Context, model: ModelSpec, gpu: GpuSpec, n: int, precision: str) -> Rejection:
         w = ctx.workload
@@ -497,3 +506,17 @@ class SelfHostedBackend:
         for warn in e.warnings:
             r.append(Reason("estimate", warn, "warning"))
         return r
+
+
+def _memory(gpu: GpuSpec, n: int, dp: int, e: Estimate, per_engine: float, adm_ctx: int, kv_seq: int) -> tuple[MemoryBreakdown, int, int]:
+    """(the memory of a replica of ``dp`` engines of ``n`` GPUs running ``per_engine`` sequences at ``adm_ctx`` tokens
+    (``kv_seq`` KV bytes each), its KV bytes, and how many bytes it is short: > 0 does not fit)."""
+    kv_need = int(per_engine * kv_seq * e.parallelism.kv_replication) * dp
+    gpus = n * dp
+    mem = MemoryBreakdown(
+        capacity_bytes=gpu.memory_bytes * gpus, weights_bytes=e.weights_bytes * dp, kv_cache_bytes=kv_need,
+        reserve_bytes=e.fit.reserve.total * gpus, concurrency=per_engine * dp,
+        kv_capacity_bytes=int(e.fit.kv_capacity_bytes * e.parallelism.kv_replication) * dp,
+        kv_context_tokens=adm_ctx,
+    )
+    return mem, kv_need, max(-mem.free_bytes, kv_need - mem.kv_capacity_bytes)
