@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
-from dataclasses import dataclass
 from decimal import Decimal
 
 from advisor import cost
@@ -36,6 +35,7 @@ from advisor.ranking.bounds import (  # noqa: F401 - _estimate, admission_contex
     _prelude,
     admission_context,
 )
+from advisor.ranking.costed import Costed, replica_memory, shortfall
 from advisor.ranking.context import BILLS, Context, kept_fields, memo_fit, per_shape, prefix_cache_reason, row_base
 from advisor.ranking.explain import billing_reasons, capacity_text, stall_reason, unpriced
 from advisor.ranking.fitting import GPU_COUNTS, _sizing, min_gpus_at
@@ -52,29 +52,6 @@ _WON = "won"
 """``Context.shared`` key head: the (engine id, GPU count) that won a search last (``SelfHostedBackend._search``)."""
 _VOLUME_READS = "volume-reads"
 """``Context.memo`` key: how many configurations of this run reached a bill (the first step that reads the volume)."""
-
-
-@dataclass(slots=True)
-class Costed:
-    """A configuration that works, with its bill: compared on cost before anything is explained (never changed once
-    made; not frozen, so the search makes one per configuration it costs five times faster)."""
-
-    model: ModelSpec
-    gpu: GpuSpec
-    n: int
-    """GPUs per engine."""
-    precision: str
-    kv_prec: str
-    eng: ServingProfile
-    e: Estimate
-    plan: billing.Plan
-    plans: tuple[billing.Plan, ...]
-    dp: int
-    """Engines per replica (one sold instance)."""
-    utilization: float
-    mem: MemoryBreakdown
-    planned: float = 0.0
-    """Output tokens/s one engine may be planned to carry (``_prelude``)."""
 
 
 class SelfHostedBackend:
@@ -154,8 +131,10 @@ class SelfHostedBackend:
         if precision == "mxfp4-experts" and not model.is_moe:  # what every engine's ``_evaluate_precision`` gives
             return []
         won = (_WON, model.id, gpu.id, precision, price.provider)
-        sized = [(e, bounds.sizing(ctx, self.deployment, model, gpu, precision, e, price.provider))  # each engine serving the
-                 for e in profiles if e.serves(precision)]  # weights, with its sizing: once per search (a list: no profile hashed)
+        sized = ctx.shared.get(skey := ("sized", model.id, gpu.id, precision, price.provider, profiles, _lora_plan(ctx)))
+        if sized is None:  # each engine serving the weights, with its sizing: once per workload shape
+            sized = ctx.shared[skey] = [(e, bounds.sizing(ctx, self.deployment, model, gpu, precision, e, price.provider))
+                                        for e in profiles if e.serves(precision)]
         seed = self._seed(ctx, model, gpu, precision, price, profiles, ctx.shared.get(won), sized)
         after = seed is None  # past the seed's engine in the search's order
         for eng, size in sized:
@@ -305,17 +284,18 @@ class SelfHostedBackend:
             per_engine = min(float(e.batch), w.mean_requests_per_s * w.peak_to_mean / (replicas * dp) * per_request_s)
         else:
             per_engine = float(e.batch)
-        mem, kv_need, short = _memory(gpu, n, dp, e, per_engine, adm_ctx, kv_seq)
-        if short > 0:
+        if shortfall(gpu, n, dp, e, per_engine, kv_seq) > 0:
             if not why:
                 return UNEXPLAINED
+            mem = replica_memory(gpu, n, dp, e, per_engine, adm_ctx, kv_seq)
+            kv_need, short = mem.kv_cache_bytes, shortfall(gpu, n, dp, e, per_engine, kv_seq)
             label = f"{n}x {gpu.id} ({precision}, {e.engine} {e.layout})"
             return Rejection(model=model.id, deployment=self.deployment, provider=price.provider, gpu=gpu.id, gpus=gpus,
                              precision=precision, shortfall_bytes=short,
                              reasons=(Reason("kv-does-not-fit", f"the KV cache of {mem.concurrency:.0f} sequences x {adm_ctx:,} tokens "
                                              f"({fmt.gb(kv_need)}) does not fit on {label}: short by {fmt.gb(short)}",
                                              "decisive", {"shortfall_bytes": short}),))
-        return Costed(model, gpu, n, precision, kv_prec, eng, e, plan, tuple(plans), dp, utilization, mem, planned)
+        return Costed(model, gpu, n, precision, kv_prec, eng, e, plan, tuple(plans), dp, utilization, per_engine, planned)
 
     def _sure(self, ctx: Context, model: ModelSpec, gpu: GpuSpec, n: int, precision: str, kv_prec: str, eng: ServingProfile) -> bool:
         """Whether ``_cost`` gives a ``Costed`` (with ``why``) at any traffic volume, once per workload shape: the count is sold,
@@ -328,7 +308,7 @@ class SelfHostedBackend:
             if found:
                 e, works, planned, shaped, (adm_ctx, kv_seq) = _prelude(ctx, model, gpu, n, precision, kv_prec, eng)
                 found = (works and bool(shaped) and planned > 0 and e.output_tokens_per_s > 0
-                         and all(_memory(gpu, n, dp, e, float(e.batch), adm_ctx, kv_seq)[2] <= 0 for _, dp in shaped))
+                         and all(shortfall(gpu, n, dp, e, float(e.batch), kv_seq) <= 0 for _, dp in shaped))
             ctx.shared[key] = found
         return found
 
@@ -400,7 +380,8 @@ class SelfHostedBackend:
 
     def _build(self, ctx: Context, k: Costed) -> Candidate:
         w = ctx.workload
-        model, gpu, n, precision, kv_prec, eng, e, plan, dp, utilization, mem = k.model, k.gpu, k.n, k.precision, k.kv_prec, k.eng, k.e, k.plan, k.dp, k.utilization, k.mem
+        model, gpu, n, precision, kv_prec, eng, e, plan, dp, utilization = k.model, k.gpu, k.n, k.precision, k.kv_prec, k.eng, k.e, k.plan, k.dp, k.utilization
+        mem = k.memory(_prelude(ctx, model, gpu, n, precision, kv_prec, eng)[4])
         price, replicas, gpus = plan.price, plan.replicas_peak, n * dp
         capacity = e.output_tokens_per_s * dp
         blend = w.tokens_per_request / w.output_tokens
@@ -507,16 +488,3 @@ class SelfHostedBackend:
             r.append(Reason("estimate", warn, "warning"))
         return r
 
-
-def _memory(gpu: GpuSpec, n: int, dp: int, e: Estimate, per_engine: float, adm_ctx: int, kv_seq: int) -> tuple[MemoryBreakdown, int, int]:
-    """(the memory of a replica of ``dp`` engines of ``n`` GPUs running ``per_engine`` sequences at ``adm_ctx`` tokens
-    (``kv_seq`` KV bytes each), its KV bytes, and how many bytes it is short: > 0 does not fit)."""
-    kv_need = int(per_engine * kv_seq * e.parallelism.kv_replication) * dp
-    gpus = n * dp
-    mem = MemoryBreakdown(
-        capacity_bytes=gpu.memory_bytes * gpus, weights_bytes=e.weights_bytes * dp, kv_cache_bytes=kv_need,
-        reserve_bytes=e.fit.reserve.total * gpus, concurrency=per_engine * dp,
-        kv_capacity_bytes=int(e.fit.kv_capacity_bytes * e.parallelism.kv_replication) * dp,
-        kv_context_tokens=adm_ctx,
-    )
-    return mem, kv_need, max(-mem.free_bytes, kv_need - mem.kv_capacity_bytes)

@@ -1,0 +1,62 @@
+"""A self-hosted configuration that works, with its bill (``Costed``), and the memory of a replica of it: built as a
+breakdown for a shown row only (``Costed.memory``), tested as a sum for every configuration the search costs (``shortfall``)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from advisor.cost import billing
+from advisor.domain.recommendation import MemoryBreakdown
+from advisor.domain.serving import ServingProfile
+from advisor.domain.specs import GpuSpec, ModelSpec
+from advisor.physics.performance import Estimate
+
+
+@dataclass(slots=True)
+class Costed:
+    """A configuration that works, with its bill: compared on cost before anything is explained (never changed once
+    made; not frozen, so the search makes one per configuration it costs five times faster)."""
+
+    model: ModelSpec
+    gpu: GpuSpec
+    n: int
+    """GPUs per engine."""
+    precision: str
+    kv_prec: str
+    eng: ServingProfile
+    e: Estimate
+    plan: billing.Plan
+    plans: tuple[billing.Plan, ...]
+    dp: int
+    """Engines per replica (one sold instance)."""
+    utilization: float
+    per_engine: float
+    """Sequences one engine runs at once (its memory: ``memory``)."""
+    planned: float = 0.0
+    """Output tokens/s one engine may be planned to carry (``_prelude``)."""
+
+    def memory(self, adm: tuple[int, int]) -> MemoryBreakdown:
+        """The replica's memory, ``adm`` = (admission context, its KV bytes) from ``_prelude``: built for a row only."""
+        return replica_memory(self.gpu, self.n, self.dp, self.e, self.per_engine, *adm)
+
+
+def replica_memory(gpu: GpuSpec, n: int, dp: int, e: Estimate, per_engine: float, adm_ctx: int, kv_seq: int) -> MemoryBreakdown:
+    """The memory of a replica of ``dp`` engines of ``n`` GPUs running ``per_engine`` sequences at ``adm_ctx`` tokens
+    (``kv_seq`` KV bytes each)."""
+    gpus = n * dp
+    return MemoryBreakdown(
+        capacity_bytes=gpu.memory_bytes * gpus, weights_bytes=e.weights_bytes * dp,
+        kv_cache_bytes=int(per_engine * kv_seq * e.parallelism.kv_replication) * dp,
+        reserve_bytes=e.fit.reserve.total * gpus, concurrency=per_engine * dp,
+        kv_capacity_bytes=int(e.fit.kv_capacity_bytes * e.parallelism.kv_replication) * dp,
+        kv_context_tokens=adm_ctx,
+    )
+
+
+def shortfall(gpu: GpuSpec, n: int, dp: int, e: Estimate, per_engine: float, kv_seq: int) -> int:
+    """The bytes ``replica_memory``'s replica is short (> 0: it does not fit): over the GPUs' memory, or its KV cache over the
+    KV capacity; the same sums as the breakdown's, without building it (the search tests thousands)."""
+    repl = e.parallelism.kv_replication
+    kv_need = int(per_engine * kv_seq * repl) * dp
+    free = gpu.memory_bytes * n * dp - e.weights_bytes * dp - e.fit.reserve.total * n * dp - kv_need
+    return max(-free, kv_need - int(e.fit.kv_capacity_bytes * repl) * dp)
