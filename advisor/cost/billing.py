@@ -245,16 +245,22 @@ def _replicas(need: float, capacity: float) -> int:
 def _hourly_load(mean: float, day: DayProfile) -> tuple[float, ...]:
     """Each hour's output tokens/s at its within-hour peak (``mean x hourly[h] x within_hour_peak``, multiplied in that
     order), the same for every configuration a ranking prices: worked out once per (mean, day) and kept in one slot."""
+    return _day_load(mean, day)[0]
+
+
+def _day_load(mean: float, day: DayProfile) -> tuple[tuple[float, ...], float, float]:
+    """(``_hourly_load``, its lowest hour, its highest hour), kept in one slot for the last (mean, day)."""
     last = _LAST_LOAD
     if last[0] is day and last[1] == mean:
         return last[2]
     peak = day.within_hour_peak
     load = tuple([mean * x * peak for x in day.hourly])
-    globals()["_LAST_LOAD"] = (day, mean, load)  # one tuple swapped in whole: safe for a stale worker's thread
-    return load
+    found = (load, min(load), max(load))
+    globals()["_LAST_LOAD"] = (day, mean, found)  # one tuple swapped in whole: safe for a stale worker's thread
+    return found
 
 
-_LAST_LOAD: tuple = (None, None, ())
+_LAST_LOAD: tuple = (None, None, ((), 0.0, 0.0))
 
 
 def _hourly_replicas(capacity: float, mean: float, day: DayProfile, floor: int) -> list[int]:
@@ -329,17 +335,19 @@ def plans(price: GpuPrice, gpus: int, capacity: float, w: Workload, day: DayProf
     if "fixed" in allowed:
         out.append(fixed(peak))
     if "autoscale" in allowed and scales and not day.flat:  # a flat day needs the same replicas every hour
-        hourly = _hourly_replicas(capacity, mean, day, max(1, w.min_replicas))
-        low, high = min(hourly), max(hourly)
-        if low < high:
-            if k > 1:
-                gpus_h = [r * k * c for r in hourly]
-            elif per_instance > 1:
-                gpus_h = [-(-r // per_instance) * c for r in hourly]
-            else:
-                gpus_h = [r * c for r in hourly]
-            ups = sum(map(abs, map(operator.sub, gpus_h, gpus_h[-1:] + gpus_h[:-1]))) // 2  # h - 1 wraps: the day repeats
-            gpu_hours_day = sum(gpus_h) + ups * billed_seconds(cold, price) / 3600.0
+        floor, (_, lightest, busiest) = max(1, w.min_replicas), _day_load(mean, day)
+        # Replicas rise with the load: the same at the day's lightest and busiest hours, the same every hour (no plan).
+        if max(floor, math.ceil(lightest / capacity - 1e-9)) < max(floor, math.ceil(busiest / capacity - 1e-9)):
+            hourly = _hourly_replicas(capacity, mean, day, floor)
+            low, high = min(hourly), max(hourly)
+            if per_instance > 1 and k == 1:  # replicas share instances: the instances each hour
+                units, per_unit = [-(-r // per_instance) for r in hourly], c
+            else:  # each replica its own GPUs (``k`` instances of ``c``)
+                units, per_unit = hourly, c * k
+            # GPUs started over the day: ``per_unit`` x half the hour-to-hour changes (h - 1 wraps: the day repeats; as many
+            # stop as start, so the sum is even and the integer halving exact).
+            ups = per_unit * (sum(map(abs, map(operator.sub, units, units[-1:] + units[:-1]))) // 2)
+            gpu_hours_day = per_unit * sum(units) + ups * billed_seconds(cold, price) / 3600.0
             out.append(plan("autoscale", high, low, gpu_hours_day * DAYS_PER_MONTH, sum(hourly) * DAYS_PER_MONTH))
     return out
 
