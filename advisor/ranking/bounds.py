@@ -66,7 +66,7 @@ def _unit(ctx: Context, gpu: GpuSpec) -> float:
     return unit
 
 
-def priced_out(ctx: Context, gpu: GpuSpec, n: int, best_usd: Decimal) -> bool:
+def priced_out(ctx: Context, gpu: GpuSpec, n: int, best_usd: Decimal | float) -> bool:
     """Whether ``n`` GPUs per engine, and so any larger count, must bill at least ``best_usd`` a month (within ``TIE``)
     on the least an interactive deployment runs: ``max(1, min_replicas)`` replicas every hour at the cheapest
     $/GPU-hour (``cannot_beat``'s first floor, which grows with the count: a search over rising counts stops there)."""
@@ -77,7 +77,7 @@ def priced_out(ctx: Context, gpu: GpuSpec, n: int, best_usd: Decimal) -> bool:
     return unit > 0 and max(1, w.min_replicas) * HOURS_PER_MONTH >= float(best_usd) * (1 - TIE) / (unit * n)
 
 
-def cannot_beat(ctx: Context, gpu: GpuSpec, n: int, best_usd: Decimal, estimate: Callable[[], tuple[bool, float, float]]) -> bool:
+def cannot_beat(ctx: Context, gpu: GpuSpec, n: int, best_usd: Decimal | float, estimate: Callable[[], tuple[bool, float, float]]) -> bool:
     """Whether ``n`` GPUs per engine must bill at least ``best_usd`` a month (within ``TIE``), whatever the offer,
     shape or price kind: then costing them cannot change the answer. ``estimate()`` gives the configuration's
     (fits, output tokens/s, TTFT ms).

@@ -193,19 +193,23 @@ class SelfHostedBackend:
             return results
         best: Costed | None = None
         floors: dict | None = None  # count -> the bill floor's (fits, tokens/s, TTFT), beside the shape: found once per call
+        above = seed.plan.monthly_usd * bounds.SEED_ABOVE if seed is not None else None
+        last, beat_f = None, 0.0  # the last bound, as a float (the floors compare floats)
         for n in counts:
             # The smallest count's failure is explained: costed, unless it works at any volume (then bounded as any other).
             why = explain and best is None and n == fitting and not self._sure(ctx, model, gpu, n, precision, kv_prec, eng)
             beat = bound if best is None else best.plan.monthly_usd if bound is None else min(bound, best.plan.monthly_usd)
             if seed is not None:  # before the seed in the search's order: from just above its bill; after it: its bill
-                cap = seed.plan.monthly_usd * bounds.SEED_ABOVE if seed.eng is not eng or n <= seed.n else seed.plan.monthly_usd
+                cap = above if seed.eng is not eng or n <= seed.n else seed.plan.monthly_usd
                 beat = cap if beat is None else min(beat, cap)
             if not why and beat is not None:
-                if bounds.priced_out(ctx, gpu, n, beat):
+                if beat is not last:
+                    last, beat_f = beat, float(beat)
+                if bounds.priced_out(ctx, gpu, n, beat_f):
                     break  # nor can any larger count
                 if floors is None:
                     floors = per_shape(ctx.shared, "floors").setdefault((model.id, gpu.id, precision, kv_prec, eng, _lora_plan(ctx)), {})
-                if bounds.cannot_beat(ctx, gpu, n, beat, lambda n=n, f=floors: f[n] if n in f else f.setdefault(
+                if bounds.cannot_beat(ctx, gpu, n, beat_f, lambda n=n, f=floors: f[n] if n in f else f.setdefault(
                         n, _bound(ctx, model, gpu, n, precision, kv_prec, eng))):
                     continue  # cannot bill less than the best found
             seen = costed.get(n) if costed is not None else None
