@@ -32,12 +32,14 @@ class Costed:
     utilization: float
     per_engine: float
     """Sequences one engine runs at once (its memory: ``memory``)."""
+    adm: tuple[int, int]
+    """(Tokens a running sequence holds, their KV bytes): ``_prelude``'s admission context."""
     planned: float = 0.0
     """Output tokens/s one engine may be planned to carry (``_prelude``)."""
 
-    def memory(self, adm: tuple[int, int]) -> MemoryBreakdown:
-        """The replica's memory, ``adm`` = (admission context, its KV bytes) from ``_prelude``: built for a row only."""
-        return replica_memory(self.gpu, self.n, self.dp, self.e, self.per_engine, *adm)
+    def memory(self) -> MemoryBreakdown:
+        """The replica's memory: built for a row only."""
+        return replica_memory(self.gpu, self.n, self.dp, self.e, self.per_engine, *self.adm)
 
 
 def replica_memory(gpu: GpuSpec, n: int, dp: int, e: Estimate, per_engine: float, adm_ctx: int, kv_seq: int) -> MemoryBreakdown:

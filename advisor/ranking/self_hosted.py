@@ -299,7 +299,7 @@ class SelfHostedBackend:
                              reasons=(Reason("kv-does-not-fit", f"the KV cache of {mem.concurrency:.0f} sequences x {adm_ctx:,} tokens "
                                              f"({fmt.gb(kv_need)}) does not fit on {label}: short by {fmt.gb(short)}",
                                              "decisive", {"shortfall_bytes": short}),))
-        return Costed(model, gpu, n, precision, kv_prec, eng, e, plan, tuple(plans), dp, utilization, per_engine, planned)
+        return Costed(model, gpu, n, precision, kv_prec, eng, e, plan, tuple(plans), dp, utilization, per_engine, (adm_ctx, kv_seq), planned)
 
     def _sure(self, ctx: Context, model: ModelSpec, gpu: GpuSpec, n: int, precision: str, kv_prec: str, eng: ServingProfile) -> bool:
         """Whether ``_cost`` gives a ``Costed`` (with ``why``) at any traffic volume, once per workload shape: the count is sold,
@@ -385,7 +385,7 @@ class SelfHostedBackend:
     def _build(self, ctx: Context, k: Costed) -> Candidate:
         w = ctx.workload
         model, gpu, n, precision, kv_prec, eng, e, plan, dp, utilization = k.model, k.gpu, k.n, k.precision, k.kv_prec, k.eng, k.e, k.plan, k.dp, k.utilization
-        mem = k.memory(_prelude(ctx, model, gpu, n, precision, kv_prec, eng)[4])
+        mem = k.memory()
         price, replicas, gpus = plan.price, plan.replicas_peak, n * dp
         capacity = e.output_tokens_per_s * dp
         blend = w.tokens_per_request / w.output_tokens
