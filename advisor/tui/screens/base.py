@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
+from textual.binding import Binding, BindingType
 from textual.screen import Screen
 
 
@@ -24,6 +27,14 @@ def apply_breakpoints(screen: Screen) -> None:
 
 
 class AdvisorScreen(Screen):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("tab", "app.focus_next", "Next field", show=False, priority=True),
+        Binding("shift+tab", "app.focus_previous", "Previous field", show=False, priority=True)]
+    """Tab moves the focus as the app receives it, before it hands the next key to the focused widget. Textual's
+    own Tab is a screen binding, run only once the key has gone to the focused field and bubbled back up to the
+    app: digits typed right after it (tmux ``send-keys Tab 72``) had already been given to the field Tab left, and
+    landed there. No widget on these screens uses Tab itself."""
+
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]
     VERTICAL_BREAKPOINTS = [(0, "-short"), (32, "-tall")]
 
