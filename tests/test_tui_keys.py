@@ -36,3 +36,62 @@ async def test_digits_typed_right_after_tab_land_in_the_next_field():
         burst(app, ["shift+tab", "9"])
         await until(pilot, lambda: form.query_one("#input_tokens", Input).value == "9", timeout_s=3)
         assert form.query_one("#output_tokens", Input).value == "72"
+
+
+def footer_keys(screen) -> tuple[list[str], int]:
+    """The keys the screen's footer shows (``^q`` ...), and how many columns they and the palette key overlap or
+    run past the screen's right edge (0 when every key shows whole)."""
+    from textual.widgets._footer import FooterKey
+
+    keys = list(screen.query(FooterKey))
+    palette = [k for k in keys if k.has_class("-command-palette")]
+    others = [k for k in keys if not k.has_class("-command-palette")]
+    edge = palette[0].region.x if palette else screen.size.width
+    past = max([0] + [k.region.right - edge for k in others] + [k.region.right - screen.size.width for k in palette])
+    return [k.key_display for k in others], past
+
+
+async def shown_keys(pilot, screen_type) -> list[str]:
+    await until(pilot, lambda: isinstance(pilot.app.screen, screen_type) and footer_keys(pilot.app.screen)[0])
+    await pilot.pause(0.1)
+    keys, past = footer_keys(pilot.app.screen)
+    assert past <= 0, (screen_type.__name__, keys, past)
+    return keys
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)])
+async def test_at_80x24_each_screen_shows_its_own_keys_help_and_quit_whole(size):
+    """Textual's footer let the edge cut its keys mid-word at 80 columns (``f3 Reje`` on the breakdown, ``^q Qui``
+    and no f1 on the deploy files, ``f2 P`` with the ranking focused); every screen now shows its own keys, then
+    help, quit and the app's keys that fit, each whole."""
+    from advisor.tui.screens.breakdown import BreakdownScreen, CompareScreen
+    from advisor.tui.screens.deploy import DeployScreen
+    from advisor.tui.screens.help import HelpScreen
+    from advisor.tui.screens.main import MainScreen
+    from advisor.tui.screens.prices import PricesScreen
+    from advisor.tui.screens.rejected import RejectedScreen
+
+    app = make_app(workload=PRESETS["steady-latency"])
+    async with app.run_test(size=size) as pilot:
+        await settle(pilot)
+        app_keys = {"^q", "f1", "^s", "f2", "f3", "^r", "^b"}
+        assert set(await shown_keys(pilot, MainScreen)) == app_keys  # the questions focused: every app key
+        await pilot.press("ctrl+r")
+        table_keys = await shown_keys(pilot, MainScreen)
+        assert {"⏎", "c", "s", "d", "f1", "^q", "f3"} <= set(table_keys)
+        assert table_keys[:4] == ["⏎", "c", "s", "d"]
+        if size[0] >= 120:
+            assert app_keys <= set(table_keys)
+        await pilot.press("enter")
+        assert {"esc", "d", "f1", "^q", "f3"} <= set(await shown_keys(pilot, BreakdownScreen))
+        await pilot.press("d")
+        assert {"esc", "1", "2", "3", "4", "e", "f1"} <= set(await shown_keys(pilot, DeployScreen))
+        await pilot.press("escape", "escape")
+        await pilot.press("c", "down", "c")
+        assert {"esc", "x", "f1", "^q"} <= set(await shown_keys(pilot, CompareScreen))
+        await pilot.press("escape", "f2")
+        assert {"esc", "r", "f1", "^q"} <= set(await shown_keys(pilot, PricesScreen))
+        await pilot.press("escape", "f3")
+        assert {"esc", "f1", "^q"} <= set(await shown_keys(pilot, RejectedScreen))
+        await pilot.press("escape", "f1")
+        assert await shown_keys(pilot, HelpScreen) == ["esc"]  # the keys below do not work behind the dialog

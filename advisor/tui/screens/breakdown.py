@@ -9,13 +9,14 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Header, Static
 
 from advisor.common import fmt
 from advisor.domain.recommendation import Candidate, Recommendation, break_even_text, hourly_text, per_mtok_text, plural
 from advisor.tui import services
 from advisor.tui.screens.base import AdvisorScreen
 from advisor.tui.widgets.cost_plot import CostPlot
+from advisor.tui.widgets.key_footer import KeyFooter
 from advisor.tui.widgets.memory_bar import MemoryBar
 from advisor.tui.widgets.ranking_table import arch_label, candidate_label, where
 
@@ -159,7 +160,7 @@ class BreakdownScreen(AdvisorScreen):
                                      id="bd-utilization")
             yield section("Why")
             yield Static(reasons_text(c), id="bd-reasons")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.sub_title = candidate_label(self.candidate)
@@ -185,7 +186,7 @@ class CompareScreen(AdvisorScreen):
                         yield section(f"#{c.rank} {candidate_label(c)}")
                         yield MemoryBar(c.memory, gpus=c.gpus or 1)
                         yield Static(reasons_text(c, limit=6), classes="cmp-reasons")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.sub_title = f"#{self.first.rank} vs #{self.second.rank}"

@@ -9,10 +9,11 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import ScrollableContainer
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Header, Static
 
 from advisor.domain.recommendation import Candidate, Recommendation
 from advisor.tui.screens.base import AdvisorScreen
+from advisor.tui.widgets.key_footer import KeyFooter
 
 TARGETS = ("vllm", "sglang", "trtllm", "skypilot")
 
@@ -40,7 +41,7 @@ class DeployScreen(AdvisorScreen):
         yield Static("", id="deploy-status")
         with ScrollableContainer(id="deploy-scroll"):  # files as written: long lines scroll sideways, never wrap
             yield Static("", id="deploy-files")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         super().on_mount()

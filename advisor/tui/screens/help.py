@@ -12,6 +12,8 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from advisor.tui.widgets.key_footer import KeyFooter
+
 EXTRA = {
     "Everywhere": [("tab / shift+tab", "next / previous field"), ("ctrl+p", "command palette: every action, every preset")],
     "Questions": [("← → (space)", "change a choice; on Preset, load the next preset"),
@@ -71,3 +73,4 @@ class HelpScreen(ModalScreen[None]):
             yield Static(table)
             yield Static("Every field explains itself in the line under it; an invalid value is marked at the field "
                          "with the reason. The ranking updates as you type. Press escape to close.", classes="hint")
+        yield KeyFooter()  # its own keys (esc closes): the footer of the screen below listed keys that do not work here

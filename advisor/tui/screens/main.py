@@ -5,13 +5,14 @@ from __future__ import annotations
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Header, Static
 
 from advisor.common import fmt
 from advisor.domain.recommendation import Candidate, Recommendation, per_mtok_text, usd_per_mtok_all_in
 from advisor.tui import services
 from advisor.tui.screens.base import AdvisorScreen, apply_breakpoints
 from advisor.tui.widgets.clamped import ClampedText
+from advisor.tui.widgets.key_footer import KeyFooter
 from advisor.tui.widgets.ranking_table import RankingTable, where
 from advisor.tui.widgets.workload_form import WorkloadForm, field_label, user_text
 from advisor.domain.workload import Workload, constraint_text
@@ -57,7 +58,7 @@ class MainScreen(AdvisorScreen):
                 yield ClampedText("", more="f3 and the breakdown list them", id="notes")
                 yield RankingTable(id="ranking")
                 yield ClampedText("", more="enter: breakdown", id="detail")
-        yield Footer(compact=True)
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.query_one("#notes").display = False

@@ -9,11 +9,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from advisor.tui.screens.base import AdvisorScreen
-from textual.widgets import Button, DataTable, Footer, Header, ProgressBar, Static
+from textual.widgets import Button, DataTable, Header, ProgressBar, Static
 
 from advisor.prices.book import STALE_AFTER_DAYS
 from advisor.tui.messages import PricesLoaded, RefreshFinished, RefreshProgress
 from advisor.tui.services import PluginRow, PriceSource, RefreshRow
+from advisor.tui.widgets.key_footer import KeyFooter
 
 
 def fit(text: Text, width: int) -> Text:
@@ -59,7 +60,7 @@ class PricesScreen(AdvisorScreen):
             yield DataTable(id="sources", cursor_type="row", zebra_stripes=True)
             yield Static("Plugins", classes="section-title")
             yield DataTable(id="plugins", cursor_type="row", zebra_stripes=True)
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.sub_title = "prices and plugins"

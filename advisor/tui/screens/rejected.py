@@ -6,9 +6,10 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from advisor.tui.screens.base import AdvisorScreen
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Header, Static
 
 from advisor.domain.recommendation import Recommendation, Rejection, near_misses_first
+from advisor.tui.widgets.key_footer import KeyFooter
 
 REASON_WIDTH = 60
 
@@ -56,7 +57,7 @@ class RejectedScreen(AdvisorScreen):
                      id="rejected-status")
         yield DataTable(id="rejected-table", cursor_type="row", zebra_stripes=True)
         yield Static("", id="rejected-detail")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.sub_title = "rejected options"
