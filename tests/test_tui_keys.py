@@ -95,3 +95,28 @@ async def test_at_80x24_each_screen_shows_its_own_keys_help_and_quit_whole(size)
         assert {"esc", "f1", "^q"} <= set(await shown_keys(pilot, RejectedScreen))
         await pilot.press("escape", "f1")
         assert await shown_keys(pilot, HelpScreen) == ["esc"]  # the keys below do not work behind the dialog
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)])
+async def test_the_preset_keys_are_never_split_across_lines(size):
+    """Under the Preset field, "← → another preset" is one line whole for every preset, at 80 and 120 columns
+    (after the description it wrapped as ``steady traffic · ←`` above ``→ another preset``)."""
+    from test_tui_review_fixes import burst
+
+    app = make_app(workload=PRESETS["bursty-app"])
+    async with app.run_test(size=size) as pilot:
+        await settle(pilot)
+        form = app.main.form
+        hint = form.query_one("#hint-preset")
+        seen = set()
+        for _ in PRESETS:
+            name = form.query_one("#preset").value
+            seen.add(name)
+            await pilot.pause(0.1)
+            lines = [hint.render_line(y).text.strip() for y in range(hint.size.height)]
+            keys = [line for line in lines if "←" in line or "→" in line]
+            assert len(keys) == 1 and keys[0].endswith("← → another preset"), (name, lines)
+            burst(app, ["right"])
+            await until(pilot, lambda name=name: form.query_one("#preset").value != name)
+            await settle(pilot)
+        assert seen == set(PRESETS)

@@ -250,8 +250,10 @@ class WorkloadForm(VerticalScroll):
 
     @staticmethod
     def _preset_hint(w: Workload) -> str:
+        """The description, then the keys on a line of their own: after the description, wrapping split the pair
+        (``steady traffic · ←`` above ``→ another preset``) for two of the five presets at 120 columns."""
         what = preset_description(w)
-        return (what + " · " if what else "") + "← → another preset"
+        return (what + "\n" if what else "") + "← → another preset"
 
     def show_description(self, w: Workload) -> None:
         """The current workload's one-line description under the preset."""
