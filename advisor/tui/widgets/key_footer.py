@@ -13,9 +13,10 @@ from textual.app import ComposeResult
 from textual.widgets import Footer
 from textual.widgets._footer import FooterKey
 
-APP_KEYS = ("help", "quit", "rejected", "toggle_focus", "prices", "export", "toggle_form")
+APP_KEYS = ("help", "quit", "toggle_focus", "rejected", "prices", "export", "toggle_form")
 """The app's own actions, most important first; every other key shown (the screen's, the focused widget's) comes
-before them. The ranking's status line asks for f3, and ctrl+r is the way back from the ranking to the questions."""
+before them. ctrl+r is the way back from the ranking to the questions, which it hides below 110 columns; f3 comes
+after it because the ranking's status line names it ("70 rejected (f3: why)")."""
 GAP = 1
 """Columns between two keys (the compact footer's margin)."""
 PALETTE_EXTRA = 1
