@@ -289,3 +289,19 @@ def test_rejection_reasons_use_the_forms_names_for_workload_fields():
     assert form_names("short by 1.0 GB per GPU (max_gpus is 8)") == "short by 1.0 GB per GPU (GPU limit is 8)"
     assert form_names("not in the workload's gpu_types") == "not in the workload's GPU types"
     assert form_names("misses the latency target of providers") == "misses the latency target of providers"
+
+
+async def test_a_ranking_that_ends_after_the_app_has_closed_is_dropped():
+    """A ranking worker can finish while the app shuts down (ctrl+q mid-ranking): its message finds no main screen and
+    is dropped, not raised from ``AdvisorApp.main``."""
+    from advisor import api
+    from advisor.tui.app import AdvisorApp
+    from advisor.tui.messages import RankingReady
+
+    app = AdvisorApp(cursor_blink=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        rec = app.recommendation
+    assert rec is not None
+    app.on_ranking_ready(RankingReady(app._generation, api.recommend(api.preset("steady-latency"))))
+    assert app.recommendation is rec  # not taken: nowhere to show it

@@ -89,6 +89,10 @@ class AdvisorApp(App[None]):
     def main(self) -> MainScreen:
         return next(s for s in self.screen_stack if isinstance(s, MainScreen))
 
+    def _no_main_screen(self) -> bool:
+        """No main screen left (the app is shutting down): a ranking that ends now has nowhere to go."""
+        return not any(isinstance(s, MainScreen) for s in self.screen_stack)
+
     # ------------------------------------------------------------------ ranking
 
     def on_mount(self) -> None:
@@ -186,6 +190,8 @@ class AdvisorApp(App[None]):
     def on_ranking_ready(self, message: RankingReady) -> None:
         if message.generation != self._generation:
             return  # an older request finished after a newer one was made
+        if self._no_main_screen():
+            return  # the app is closing: no screen to show it on
         if not self.main.is_mounted:  # the first ranking came back before the screen was up
             self.call_after_refresh(self.on_ranking_ready, message)
             return
@@ -199,7 +205,7 @@ class AdvisorApp(App[None]):
         self.main.form.mount_rest()
 
     def on_ranking_failed(self, message: RankingFailed) -> None:
-        if message.generation != self._generation:
+        if message.generation != self._generation or self._no_main_screen():
             return
         if not (self.main.is_mounted and self.main.form.complete):
             self._last_values = None  # the first ranking, refused before the field was mounted: it is asked
@@ -217,7 +223,7 @@ class AdvisorApp(App[None]):
         error = worker.error
         title = WORKER_TITLES.get(worker.group, "Error")
         message = str(error) if isinstance(error, AdvisorError) else f"{type(error).__name__}: {error}"
-        if worker.group == "ranking":
+        if worker.group == "ranking" and not self._no_main_screen():
             self.pending = False
             self.main.form.mount_rest()
             self.main.show_invalid(None, f"the ranking failed ({message}); the table is for the last answers that ranked")
