@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import MISSING, dataclass, field, fields
 from decimal import Decimal
 from functools import lru_cache
-from typing import Any, overload
+from typing import Any
 
 from advisor.common import fmt
 from advisor.domain.workload import HOURS_PER_MONTH, Workload, listed
@@ -23,6 +23,24 @@ class Reason:
     severity: str = "info"
     """``decisive`` (why it ranks where it does), ``warning`` (a risk or weak estimate) or ``info``."""
     numbers: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def deferred(cls, code: str, severity: str, write: Callable[[], tuple[str, dict[str, Any]]]) -> Reason:
+        """A Reason whose ``message`` and ``numbers`` are ``write()``'s, called on the first read of either (``==``,
+        ``repr`` and copies read them): a reader reads the sentences of a few rows. ``code`` and ``severity`` now."""
+        new = object.__new__(cls)
+        new.__dict__.update(code=code, severity=severity, _write=write)
+        return new
+
+    def __getattr__(self, name: str) -> Any:  # only for a field not written yet (a deferred one's message, numbers)
+        write = self.__dict__.pop("_write", None) if name in ("message", "numbers") else None
+        if write is None:
+            raise AttributeError(f"'Reason' object has no attribute {name!r}")
+        self.__dict__["message"], self.__dict__["numbers"] = write()
+        return self.__dict__[name]
+
+    def __getstate__(self) -> dict[str, Any]:  # a deferred one is pickled and copied as written
+        return {"code": self.code, "message": self.message, "severity": self.severity, "numbers": self.numbers}
 
 
 class LazyReasons(Sequence[Reason]):
@@ -78,12 +96,7 @@ class LazyReasons(Sequence[Reason]):
             return LazyReasons(self._middle, self._head, self._tail, lead)
         return LazyReasons(self._middle, self._head, self._tail, lambda: tuple(lead()) + self._leading())
 
-    @overload
-    def __getitem__(self, i: int) -> Reason: ...
-    @overload
-    def __getitem__(self, i: slice) -> tuple[Reason, ...]: ...
-
-    def __getitem__(self, i):
+    def __getitem__(self, i: int | slice) -> Any:  # a Reason, or a tuple of them for a slice
         return self._all()[i]
 
     def __iter__(self) -> Iterator[Reason]:
@@ -269,16 +282,7 @@ class Candidate:
         """``Candidate(**values)`` without running the generated ``__init__`` over 52 fields (the ranking builds one
         per configuration it keeps): the same fields, in the same order, the defaults where not given; an unknown or
         missing required field is the same TypeError."""
-        template, required = _candidate_template()
-        new = object.__new__(cls)
-        d = new.__dict__
-        d.update(template)
-        d.update(values)
-        if len(d) != len(template):  # a name that is not a field (cheaper than a set difference on every row)
-            raise TypeError(f"Candidate has no field {min(values.keys() - template.keys())!r}")
-        if not required <= values.keys():
-            raise TypeError(f"Candidate is missing {min(required - values.keys())!r}")
-        return new
+        return cls.made_from(_candidate_template(), **values)
 
     @classmethod
     def fixed(cls, **values: Any) -> tuple[dict[str, Any], frozenset[str]]:
@@ -312,7 +316,7 @@ class Candidate:
         d = new.__dict__
         d.update(self.__dict__)
         d.update(changes)
-        if len(d) != len(_candidate_template()[0]) and (unknown := changes.keys() - _candidate_template()[0].keys()):
+        if len(d) != len(self.__dict__) and (unknown := changes.keys() - _candidate_template()[0].keys()):  # it has every field
             raise TypeError(f"Candidate has no field {min(unknown)!r}")
         return new
 

@@ -142,10 +142,11 @@ def _mode_changes(c: Candidate, mq: ModeQuality, w: Workload, scaled: Workload, 
                 memo[key] = r
         r = r[1]
     else:
-        key = ("reasoning", id(mq), c.monthly_cost_usd, w.tokens_per_month, scaled.output_tokens, w.output_tokens)
+        tokens = w.tokens_per_month
+        key = ("reasoning", id(mq), c.monthly_cost_usd, tokens, scaled.output_tokens, w.output_tokens)
         hit = memo.get(key) if memo is not None else None
         if hit is None or hit[0] is not mq:  # the rows of a mode that bill the same month: one sentence between them
-            hit = (mq, *_reasoning_tokens(c.monthly_cost_usd, mq, w, scaled))
+            hit = (mq, *_reasoning_tokens(c.monthly_cost_usd, mq, w, scaled, tokens, memo))
             if memo is not None:
                 memo[key] = hit
         _, per_visible, k, r = hit
@@ -178,17 +179,28 @@ def _mode_changes(c: Candidate, mq: ModeQuality, w: Workload, scaled: Workload, 
     return changes, tuple(reasons)
 
 
-def _reasoning_tokens(monthly, mq: ModeQuality, w: Workload, scaled: Workload) -> tuple[Decimal, Decimal, Reason]:
+def _reasoning_tokens(monthly, mq: ModeQuality, w: Workload, scaled: Workload, tokens: float,
+                      memo: dict | None = None) -> tuple[Decimal, Decimal, Reason]:
     """($/M visible tokens, the generated over visible tokens as a Decimal, the ``reasoning-tokens`` reason) of a
-    reasoning row that bills ``monthly``."""
+    reasoning row that bills ``monthly`` for ``tokens`` visible tokens a month. The sentence is written when read
+    (``Reason.deferred``): a re-rank bills each reasoning row anew, and a reader reads the reasons of a few; the ratio
+    is worked out once per (visible, generated) month."""
     mult = mq.output_multiplier or 1.0
-    per_visible = cost.usd_per_mtok_of_volume(monthly, w.tokens_per_month)
-    r = Reason("reasoning-tokens", f"reasoning mode ({mq.label or 'thinking'}): {mult:g}x output tokens per visible answer token "
-               f"({mq.multiplier_source}): {scaled.output_tokens:,} tokens generated a request for {w.output_tokens:,} visible, "
-               f"billed and served for all of them; {fmt.usd(per_visible, 3)}/M visible tokens; {mq.benchmark} {mq.score:g} ({mq.source})",
-               "decisive", {"output_multiplier": mult, "generated_output_tokens": scaled.output_tokens,
-                            "usd_per_mtok_visible": str(per_visible)})
-    return per_visible, Decimal(str(scaled.tokens_per_month / w.tokens_per_month)), r
+    per_visible = cost.usd_per_mtok_of_volume(monthly, tokens)
+    ratio_key = ("generated/visible", w.requests_per_day, w.input_tokens, scaled.output_tokens, w.output_tokens)
+    ratio = memo.get(ratio_key) if memo is not None else None
+    if ratio is None:
+        ratio = Decimal(str(scaled.tokens_per_month / tokens))
+        if memo is not None:
+            memo[ratio_key] = ratio
+
+    def write() -> tuple[str, dict]:
+        return (f"reasoning mode ({mq.label or 'thinking'}): {mult:g}x output tokens per visible answer token "
+                f"({mq.multiplier_source}): {scaled.output_tokens:,} tokens generated a request for {w.output_tokens:,} visible, "
+                f"billed and served for all of them; {fmt.usd(per_visible, 3)}/M visible tokens; {mq.benchmark} {mq.score:g} "
+                f"({mq.source})", {"output_multiplier": mult, "generated_output_tokens": scaled.output_tokens,
+                                   "usd_per_mtok_visible": str(per_visible)})
+    return per_visible, ratio, Reason.deferred("reasoning-tokens", "decisive", write)
 
 
 def _reasoning_latency(ttft_ms: float, tpot_ms: float, thinking: int, w: Workload) -> Reason | None:
