@@ -25,8 +25,15 @@ UTILIZATION_POINTS = (0.9, 0.4, 0.1)
 
 
 def money(x: float | Decimal, q: Decimal = CENT) -> Decimal:
-    """``x`` as Decimal dollars, rounded half-up to ``q``."""
-    return Decimal(str(x)).quantize(q, rounding=ROUND_HALF_UP)
+    """``x`` as Decimal dollars, rounded half-up to ``q``. A Decimal is quantized as it is: ``Decimal(str(d))`` is ``d``
+    digit for digit (the same coefficient, exponent and sign), so the text round trip only cost time."""
+    return (x if type(x) is Decimal else Decimal(str(x))).quantize(q, rounding=ROUND_HALF_UP)
+
+
+@lru_cache(maxsize=256)
+def _decimal_of(x: float) -> Decimal:
+    """``Decimal(str(x))`` of a float, once per value: a ranking divides hundreds of bills by the same month of tokens."""
+    return Decimal(str(x))
 
 
 def usd_per_mtok(hourly_usd: Decimal, output_tokens_per_s: float, blend: float, utilization: float = 1.0) -> Decimal:
@@ -44,7 +51,8 @@ def monthly_usd(hourly_usd: Decimal) -> Decimal:
 
 def usd_per_mtok_of_volume(monthly: Decimal, tokens_per_month: float) -> Decimal:
     """What a monthly bill costs per million of the tokens it served."""
-    return money(monthly / Decimal(str(tokens_per_month)) * MILLION, MICRO)
+    per = _decimal_of(tokens_per_month) if type(tokens_per_month) is float else Decimal(str(tokens_per_month))
+    return (monthly / per * MILLION).quantize(MICRO, rounding=ROUND_HALF_UP)
 
 
 @dataclass(frozen=True)
@@ -178,12 +186,23 @@ def break_even(hourly_usd: Decimal, replicas: int, output_tokens_per_s: float, w
     """``hourly_usd`` buys ``replicas`` replicas of ``output_tokens_per_s`` each. A replica provisioned for
     the peak carries at most capacity / peak-to-mean on average (interactive); it beats the API above
     ``hourly / API price`` tokens per second."""
+    per_day, full = break_even_of_replica(hourly_usd, replicas, output_tokens_per_s, w, api_usd_per_mtok)
+    return BreakEven(tokens_per_day=per_day, usd_per_mtok_at_full=full, workload_tokens_per_day=workload_tokens_per_day(w))
+
+
+def break_even_of_replica(hourly_usd: Decimal, replicas: int, output_tokens_per_s: float, w: Workload,
+                          api_usd_per_mtok: Decimal) -> tuple[float | None, float]:
+    """(``BreakEven.tokens_per_day``, ``BreakEven.usd_per_mtok_at_full``) of ``break_even``: they read the workload's
+    request shape, peak and latency, not its volume, so a re-rank may keep them per replica and API price."""
     api_per_tok = float(api_usd_per_mtok) / 1e6
     hourly_one = float(hourly_usd) / replicas
     capacity_tokens_per_s = output_tokens_per_s * (w.tokens_per_request / w.output_tokens)
     max_mean = capacity_tokens_per_s / (w.peak_to_mean if w.latency == "interactive" else 1.0)
     breakeven_tokens_per_s = hourly_one / (api_per_tok * 3600)
     full = hourly_one / (capacity_tokens_per_s * 3600) * 1e6
-    now = w.tokens_per_month / (365 / 12)
-    per_day = None if breakeven_tokens_per_s > max_mean else breakeven_tokens_per_s * 86_400
-    return BreakEven(tokens_per_day=per_day, usd_per_mtok_at_full=full, workload_tokens_per_day=now)
+    return (None if breakeven_tokens_per_s > max_mean else breakeven_tokens_per_s * 86_400), full
+
+
+def workload_tokens_per_day(w: Workload) -> float:
+    """The workload's tokens a day (``BreakEven.workload_tokens_per_day``): a month's over the days of a month."""
+    return w.tokens_per_month / (365 / 12)

@@ -10,10 +10,12 @@ import dataclasses
 import gc
 from collections.abc import Callable, Iterable, Sequence
 from decimal import Decimal
+from functools import partial
 
 from advisor import cost
 from advisor.catalog.load import Catalog
 from advisor.common import fmt, memo_store
+from advisor.cost.money import break_even_of_replica, workload_tokens_per_day
 from advisor.domain.recommendation import (
     Candidate,
     Reason,
@@ -192,9 +194,10 @@ def _cheapest_api(ctx: Context, model: str, memo: dict) -> tuple | None:
     return memo[model]
 
 
-def _break_even(c: Candidate, ctx: Context, memo: dict, visible: Workload) -> tuple[float | None, str | None, Callable[[], Reason] | None]:
+def _break_even(c: Candidate, ctx: Context, memo: dict, visible: Workload) -> tuple[float | None, str | None, tuple | None]:
     """Daily token volume where self-hosting this configuration costs what the cheapest API for the same model costs;
-    None when no API offers the model, or when the API stays cheaper even at 100%. The third writes the reason."""
+    None when no API offers the model, or when the API stays cheaper even at 100%. The third is what the reason is
+    written from (``_break_even_reason``), when it is read."""
     if c.deployment != "self-hosted" or not c.output_tokens_per_s_per_replica:
         return None, None, None
     api = memo.get((c.model, "vs"))  # the API side, the same for every row of the model: once per model and run
@@ -203,11 +206,22 @@ def _break_even(c: Candidate, ctx: Context, memo: dict, visible: Workload) -> tu
     if not api:
         return None, None, None
     api_usd_per_mtok, r, shown, vs = api
-    be = cost.break_even(c.hourly_usd, c.replicas, c.output_tokens_per_s_per_replica, ctx.workload, api_usd_per_mtok)
-    if r != 1.0:  # a reasoning row's: stated per visible token
-        be = cost.BreakEven(tokens_per_day=be.tokens_per_day and be.tokens_per_day * r,  # every field, scaled
-                            usd_per_mtok_at_full=be.usd_per_mtok_at_full / r, workload_tokens_per_day=be.workload_tokens_per_day * r)
-    return be.tokens_per_day, vs, lambda: _break_even_reason(c, be, vs, shown)
+    shape = memo.get(("break-even", id(ctx.shared)))  # the row's workload (a reasoning mode's, scaled) once per run
+    if shape is None:  # (tokens/day, $/M at full) read the shape, not the volume: kept per replica between edits
+        kept = per_shape(ctx.shared, "break-even")
+        if len(kept) > ROW_MEMO_MOST:
+            kept.clear()
+        shape = memo[("break-even", id(ctx.shared))] = (kept, workload_tokens_per_day(ctx.workload))
+    kept, now = shape
+    key = (c.hourly_usd, c.replicas, c.output_tokens_per_s_per_replica, api_usd_per_mtok)
+    hit = kept.get(key)
+    if hit is None:
+        hit = kept[key] = break_even_of_replica(c.hourly_usd, c.replicas, c.output_tokens_per_s_per_replica, ctx.workload,
+                                                api_usd_per_mtok)
+    per_day, full = hit
+    if r != 1.0:  # a reasoning row's: stated per visible token, every field scaled
+        per_day, full, now = per_day and per_day * r, full / r, now * r
+    return per_day, vs, (per_day, full, now, vs, shown)
 
 
 def _api_side(ctx: Context, model: str, memo: dict, visible: Workload) -> tuple:
@@ -223,7 +237,10 @@ def _api_side(ctx: Context, model: str, memo: dict, visible: Workload) -> tuple:
     return api_usd_per_mtok, r, shown, f"{api.provider}{batch} at {fmt.usd(shown, 3)}/M"
 
 
-def _break_even_reason(c: Candidate, be, vs: str, api_usd_per_mtok) -> Reason:
+def _break_even_reason(c: Candidate, be: tuple) -> Reason:
+    """The ``break-even`` reason from ``_break_even``'s third: (tokens/day, $/M at full, the workload's tokens/day, the
+    ``break_even_vs`` text, the API's $/M tokens as the row states it)."""
+    be, vs, api_usd_per_mtok = cost.BreakEven(*be[:3]), be[3], be[4]
     if be.tokens_per_day is None:
         full = be.usd_per_mtok_at_full
         if full < float(api_usd_per_mtok):
@@ -244,12 +261,12 @@ def _break_even_reason(c: Candidate, be, vs: str, api_usd_per_mtok) -> Reason:
 
 
 def _placing(i: int, c: Candidate, candidates: Sequence[Candidate], w: Workload, profile, front: set[int],
-             be_reason: Callable[[], Reason] | None, ctx_of: Callable[[Candidate], Context] | None = None) -> list[Reason]:
+             be: tuple | None, ctx_of: Callable[[Candidate], Context] | None = None) -> list[Reason]:
     """The ranking's reasons for the candidate at ``i`` of the sorted ``candidates``: its rank against #1 (or #2),
     a near tie, the break-even with the cheapest API, the cost/quality front."""
     top = candidates[0]
     runner = candidates[1] if len(candidates) > 1 else None
-    extra: list[Reason] = [be_reason()] if be_reason is not None else []
+    extra: list[Reason] = [_break_even_reason(c, be)] if be is not None else []
     total = _total(c)
     plus = (f" (serving {fmt.usd(c.monthly_cost_usd)} + fine-tuning {fmt.usd(c.fine_tuning_monthly_usd)})"
             if c.fine_tuning_monthly_usd else "")
@@ -437,14 +454,17 @@ def _recommend_with(workload: Workload, catalog: Catalog, prices: PriceBook | No
     front = _pareto(candidates, w)
     ranked: list[Candidate] = []
     api_memos: dict = {}
+
+    def context_of(x: Candidate) -> Context:
+        return ctx_of.get((x.model, x.mode), ctx)
     for i, c in enumerate(candidates):
         cctx = ctx_of.get((c.model, c.mode), ctx)
-        be, vs, be_reason = _break_even(c, cctx, api_memos.setdefault(c.mode, {}), w)
+        be, vs, be_why = _break_even(c, cctx, api_memos.setdefault(c.mode, {}), w)
         single = single_stream_usd_per_mtok(cctx, c) if i < DETAILED_TOP else None
         if single is not None and cctx.workload.tokens_per_month != w.tokens_per_month:  # per visible token, as the row
             single = cost.money(single * Decimal(str(cctx.workload.tokens_per_month / w.tokens_per_month)), cost.MICRO)
-        def placing(i=i, c=c, be_reason=be_reason) -> list[Reason]:  # written when read: the table reads none
-            return _placing(i, c, candidates, w, catalog.engine, front, be_reason, lambda x: ctx_of.get((x.model, x.mode), ctx))
+        # written when read: the table reads none
+        placing = partial(_placing, i, c, candidates, w, catalog.engine, front, be_why, context_of)
         ranked.append(c.evolve(rank=i + 1, pareto=i in front, reasons=led_by(placing, c.reasons),
                                break_even_tokens_per_day=be, break_even_vs=vs, single_stream_usd_per_mtok=single))
 
