@@ -49,8 +49,8 @@ from advisor.ranking.ties import (
     better_quality_within_error,
     demotion_note,
     heavy_ft_cheaper_note,
-    launch_unsure,
     none_meets_ttft,
+    on_no_front,
     unverified_cheaper_note,
 )
 from advisor.ranking.ties import dense_first_in_a_tie as _dense_first_in_a_tie
@@ -166,13 +166,13 @@ def _fine_tuning_reason(ft) -> Reason:
     return r
 
 
-def _pareto(cands: Sequence[Candidate], w: Workload) -> set[int]:
+def _pareto(cands: Sequence[Candidate], off: set[int]) -> set[int]:
     """Indices not dominated on (monthly cost lower, quality higher), among the rows that meet the latency targets
     and run on an engine known to serve them (a reasoning row that answers after the TTFT target, or a row on an
-    unverified engine, ranks late and is on no front)."""
+    unverified engine, ranks late and is on no front): ``off`` holds their ids (``ties.on_no_front``)."""
     front: set[int] = set()
     best_q = None
-    order = sorted((i for i in range(len(cands)) if not _answers_late(cands[i], w) and not launch_unsure(cands[i])),
+    order = sorted((i for i in range(len(cands)) if id(cands[i]) not in off),
                    key=lambda i: (_total(cands[i]), -(cands[i].quality or 0)))
     for i in order:
         q = cands[i].quality
@@ -449,9 +449,11 @@ def _recommend_with(workload: Workload, catalog: Catalog, prices: PriceBook | No
             extra = said[key] = tuple(checkpoint_reasons(c, catalog))
         if extra:
             candidates[i] = c.evolve(reasons=c.reasons + extra)
-    candidates.sort(key=_rank_key(w))
+    keys = list(map(_rank_key(w), candidates))  # the ids of the rows on no front, from the keys (``on_no_front``)
+    off = {id(c) for c, k in zip(candidates, keys) if on_no_front(k)}
+    candidates = [candidates[j] for j in sorted(range(len(candidates)), key=keys.__getitem__)]  # stable: as .sort()
     _dense_first_in_a_tie(candidates, w, catalog.engine)
-    front = _pareto(candidates, w)
+    front = _pareto(candidates, off)
     ranked: list[Candidate] = []
     api_memos: dict = {}
 

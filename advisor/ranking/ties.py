@@ -25,11 +25,26 @@ if TYPE_CHECKING:
 
 
 def rank_key(w: Workload):
+    rules, lora = tuple(after for after, _ in RANKED_AFTER), w.fine_tuning == "light"
+
     def key(c: Candidate):
-        light = 1 if (w.fine_tuning == "light" and c.architecture == "moe") else 0
-        return (*[1 if after(c, w) else 0 for after, _ in RANKED_AFTER], total(c), light, -(c.quality or 0.0),
-                -weight_bytes(c), c.utilization or 0.0, c.usd_per_mtok, c.model, c.provider, c.gpu or "")
+        light = 1 if (lora and c.architecture == "moe") else 0
+        return (*[1 if after(c, w) else 0 for after in rules], total(c), light, -(c.quality or 0.0),
+                -(_WEIGHT_BYTES.get((c.precision, c.quality_delta_source)) or weight_bytes(c)), c.utilization or 0.0,
+                c.usd_per_mtok, c.model, c.provider, c.gpu or "")
     return key
+
+
+def on_no_front(key: tuple) -> bool:
+    """Whether the row ``rank_key`` gave ``key`` is on no cost/quality front: it answers after the TTFT target or is not
+    known to launch as costed (the second and third of ``RANKED_AFTER``'s rules, read from the key, not worked out
+    again)."""
+    return bool(key[1] or key[2])
+
+
+_WEIGHT_BYTES: dict[tuple, float] = {}
+"""(precision, quality_delta_source) -> ``weight_bytes`` of rows that have them (all it reads), once per process; a
+precision with no bytes (an API row's None, 0.0) is worked out each time."""
 
 
 def weight_bytes(c: Candidate) -> float:
@@ -42,7 +57,8 @@ def weight_bytes(c: Candidate) -> float:
     s = PRECISIONS.get(native or c.precision or "")
     if s is None:
         return 0.0
-    return s.experts.bytes_per_param - (1e-6 if native else 0.0)
+    b = _WEIGHT_BYTES[(c.precision, c.quality_delta_source)] = s.experts.bytes_per_param - (1e-6 if native else 0.0)
+    return b
 
 
 _UPCAST_HEAD, _, _UPCAST_TAIL = upcast_line("\0").partition("\0")
