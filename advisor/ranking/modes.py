@@ -95,16 +95,20 @@ def relabel(c: Candidate, mq: ModeQuality | None, w: Workload, scaled: Workload,
     """``with_quantization(with_mode(c, mq, w, scaled, memo), catalog, w, memo)`` in one copy of the row, not two."""
     if mq is None:
         return with_quantization(c, catalog, w, memo)
-    row = None
-    if c.deployment == "self-hosted" and c.precision and mq.score is not None and (mq.output_multiplier or 1.0) == 1.0:
-        # A non-reasoning self-hosted row: its fields and reasons read only the mode and the (model, precision, GPU),
-        # the same for every provider and volume: worked out once per run.
-        row = ("relabel", id(mq), c.model, c.precision, c.gpu)
+    row, billed = None, (mq.output_multiplier or 1.0) != 1.0
+    if c.deployment == "self-hosted" and c.precision and mq.score is not None:
+        # A self-hosted row: its fields and reasons read only the mode and the (model, precision, GPU), the same for
+        # every provider and volume, and a reasoning row's its TTFT and TPOT (``reasoning-latency``) besides what its
+        # bill sets (``_billed``): worked out once per workload shape.
+        row = ("relabel", id(mq), c.model, c.precision, c.gpu) + ((c.ttft_ms, c.tpot_ms) if billed else ())
         hit = memo.get(row)
         if hit is not None and hit[0] is mq:
             _, fields, reasons, floor = hit
             if floor is not None:
                 return _floor_rejection(c.evolve(**fields), *floor)
+            if billed:
+                more, r = _billed(c, mq, w, scaled, memo)
+                return c.evolve(reasons=c.reasons + ((r,) + reasons), **fields, **more)
             return c.evolve(reasons=c.reasons + reasons, **fields)
     changes, reasons = _mode_changes(c, mq, w, scaled, memo)
     if c.deployment != "self-hosted" or not c.precision or mq.score is None:
@@ -113,19 +117,21 @@ def relabel(c: Candidate, mq: ModeQuality | None, w: Workload, scaled: Workload,
     change = memo.get(key)
     if change is None:
         change = memo[key] = _quantization_change(c.evolve(**changes), catalog, w)
+    kept = ({k: v for k, v in changes.items() if k not in BILLED}, reasons[1:]) if billed else (changes, reasons)
     if change is _UNCHANGED:
-        if row is not None:
-            memo[row] = (mq, changes, reasons, None)
+        memo[row] = (mq, *kept, None)
         return c.evolve(reasons=c.reasons + reasons, **changes)
     more, r = change
     if isinstance(more, str):  # under the floor
-        if row is not None:
-            memo[row] = (mq, changes, reasons, (more, r))
+        memo[row] = (mq, kept[0], kept[1], (more, r))
         return _floor_rejection(c.evolve(**changes), more, r)
+    memo[row] = (mq, {**kept[0], **more}, kept[1] + (r,) if r is not None else kept[1], None)
     fields, reasons = {**changes, **more}, (reasons + (r,) if r is not None else reasons)
-    if row is not None:
-        memo[row] = (mq, fields, reasons, None)
     return c.evolve(reasons=c.reasons + reasons, **fields)
+
+
+BILLED = ("usd_per_mtok", "utilization_table")
+"""The fields of a reasoning row that its bill sets (``_billed``), not its mode alone."""
 
 
 def _mode_changes(c: Candidate, mq: ModeQuality, w: Workload, scaled: Workload, memo: dict | None) -> tuple[dict, tuple[Reason, ...]]:
@@ -142,17 +148,8 @@ def _mode_changes(c: Candidate, mq: ModeQuality, w: Workload, scaled: Workload, 
                 memo[key] = r
         r = r[1]
     else:
-        tokens = w.tokens_per_month
-        key = ("reasoning", id(mq), c.monthly_cost_usd, tokens, scaled.output_tokens, w.output_tokens)
-        hit = memo.get(key) if memo is not None else None
-        if hit is None or hit[0] is not mq:  # the rows of a mode that bill the same month: one sentence between them
-            hit = (mq, *_reasoning_tokens(c.monthly_cost_usd, mq, w, scaled, tokens, memo))
-            if memo is not None:
-                memo[key] = hit
-        _, per_visible, k, r = hit
-        changes["usd_per_mtok"] = per_visible
-        if c.utilization_table:  # the $/M-by-utilization curve on the same visible-token basis as the row
-            changes["utilization_table"] = _scaled_table(c.utilization_table, k)
+        more, r = _billed(c, mq, w, scaled, memo)
+        changes.update(more)
     reasons = [r]
     thinking = scaled.output_tokens - w.output_tokens
     if mult != 1.0 and w.latency == "interactive" and c.deployment == "self-hosted" and c.tpot_ms and c.ttft_ms is not None:
@@ -179,6 +176,22 @@ def _mode_changes(c: Candidate, mq: ModeQuality, w: Workload, scaled: Workload, 
     return changes, tuple(reasons)
 
 
+def _billed(c: Candidate, mq: ModeQuality, w: Workload, scaled: Workload, memo: dict | None) -> tuple[dict, Reason]:
+    """(the ``BILLED`` fields, the ``reasoning-tokens`` reason) of a reasoning row: its $/M tokens per visible token, and
+    its $/M-by-utilization curve on the same visible-token basis."""
+    tokens = w.tokens_per_month
+    key = ("reasoning", id(mq), c.monthly_cost_usd, tokens, scaled.output_tokens, w.output_tokens)
+    hit = memo.get(key) if memo is not None else None
+    if hit is None or hit[0] is not mq:  # the rows of a mode that bill the same month: one sentence between them
+        hit = (mq, *_reasoning_tokens(c.monthly_cost_usd, mq, w, scaled, tokens, memo))
+        if memo is not None:
+            memo[key] = hit
+    _, per_visible, k, r = hit
+    if c.utilization_table:
+        return {"usd_per_mtok": per_visible, "utilization_table": _scaled_table(c.utilization_table, k)}, r
+    return {"usd_per_mtok": per_visible}, r
+
+
 def _reasoning_tokens(monthly, mq: ModeQuality, w: Workload, scaled: Workload, tokens: float,
                       memo: dict | None = None) -> tuple[Decimal, Decimal, Reason]:
     """($/M visible tokens, the generated over visible tokens as a Decimal, the ``reasoning-tokens`` reason) of a
@@ -195,11 +208,12 @@ def _reasoning_tokens(monthly, mq: ModeQuality, w: Workload, scaled: Workload, t
             memo[ratio_key] = ratio
 
     def write() -> tuple[str, dict]:
-        return (f"reasoning mode ({mq.label or 'thinking'}): {mult:g}x output tokens per visible answer token "
-                f"({mq.multiplier_source}): {scaled.output_tokens:,} tokens generated a request for {w.output_tokens:,} visible, "
-                f"billed and served for all of them; {fmt.usd(per_visible, 3)}/M visible tokens; {mq.benchmark} {mq.score:g} "
-                f"({mq.source})", {"output_multiplier": mult, "generated_output_tokens": scaled.output_tokens,
-                                   "usd_per_mtok_visible": str(per_visible)})
+        message = (f"reasoning mode ({mq.label or 'thinking'}): {mult:g}x output tokens per visible answer token "
+                   f"({mq.multiplier_source}): {scaled.output_tokens:,} tokens generated a request for {w.output_tokens:,} "
+                   f"visible, billed and served for all of them; {fmt.usd(per_visible, 3)}/M visible tokens; {mq.benchmark} "
+                   f"{mq.score:g} ({mq.source})")
+        return message, {"output_multiplier": mult, "generated_output_tokens": scaled.output_tokens,
+                         "usd_per_mtok_visible": str(per_visible)}
     return per_visible, ratio, Reason.deferred("reasoning-tokens", "decisive", write)
 
 
