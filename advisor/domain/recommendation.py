@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import MISSING, dataclass, field, fields
 from decimal import Decimal
@@ -26,17 +27,15 @@ class Reason:
 
     @classmethod
     def deferred(cls, code: str, severity: str, write: Callable[[], tuple[str, dict[str, Any]]]) -> Reason:
-        """A Reason whose ``message`` and ``numbers`` are ``write()``'s, called on the first read of either (``==``,
-        ``repr`` and copies read them): a reader reads the sentences of a few rows. ``code`` and ``severity`` now."""
+        """``code`` and ``severity`` now, ``message`` and ``numbers`` from ``write()`` on the first read (``==``, copies)."""
         new = object.__new__(cls)
         new.__dict__.update(code=code, severity=severity, _write=write)
         return new
 
     def __getattr__(self, name: str) -> Any:  # only for a field not written yet (a deferred one's message, numbers)
-        write = self.__dict__.pop("_write", None) if name in ("message", "numbers") else None
-        if write is None:
+        if name not in ("message", "numbers") or "_write" not in self.__dict__:
             raise AttributeError(f"'Reason' object has no attribute {name!r}")
-        self.__dict__["message"], self.__dict__["numbers"] = write()
+        self.__dict__["message"], self.__dict__["numbers"] = self.__dict__.pop("_write")()
         return self.__dict__[name]
 
     def __getstate__(self) -> dict[str, Any]:  # a deferred one is pickled and copied as written
@@ -72,14 +71,12 @@ class LazyReasons(Sequence[Reason]):
             self._make = self._lead = None  # what they held (the configuration's plans, the context) can go
         return self._items
 
-    def _middle(self) -> tuple[Reason, ...]:
-        """What ``make`` wrote (writing it if need be)."""
+    def _middle(self) -> tuple[Reason, ...]:  # what ``make`` wrote (writing it if need be)
         items = self._all()
         start = self._split[0] + len(self._head)
         return items[start:start + self._split[1]]
 
-    def _leading(self) -> tuple[Reason, ...]:
-        """What ``lead`` wrote (writing it if need be)."""
+    def _leading(self) -> tuple[Reason, ...]:  # what ``lead`` wrote (writing it if need be)
         return self._all()[:self._split[0]]
 
     def known(self) -> tuple[Reason, ...]:
@@ -109,6 +106,8 @@ class LazyReasons(Sequence[Reason]):
         return bool(self._head or self._tail) or len(self._all()) > 0
 
     def __add__(self, other: Sequence[Reason]) -> LazyReasons | tuple[Reason, ...]:
+        if type(other) is tuple and self._items is None:  # the ranking's case, once or twice a row
+            return self._extended(tail=other)
         if not isinstance(other, (tuple, LazyReasons)):
             return NotImplemented
         if self._items is not None or isinstance(other, LazyReasons):
@@ -124,8 +123,10 @@ class LazyReasons(Sequence[Reason]):
 
     def _extended(self, head: tuple[Reason, ...] = (), tail: tuple[Reason, ...] = ()) -> LazyReasons:
         """This sequence with ``head`` before and ``tail`` after; the lazy parts are written once for both."""
-        return LazyReasons(self._middle, head + self._head, self._tail + tail,
-                           self._leading if self._lead is not None else None)
+        new = object.__new__(LazyReasons)  # not ``__init__``, which copies: the ranking extends every row once or twice
+        new._head, new._make, new._tail, new._lead, new._items, new._known, new._split = (
+            head + self._head, self._middle, self._tail + tail, self._leading if self._lead is not None else None, None, None, (0, 0))
+        return new
 
     def __eq__(self, other: object) -> bool:
         if isinstance(other, (tuple, LazyReasons)):
@@ -279,9 +280,8 @@ class Candidate:
 
     @classmethod
     def make(cls, **values: Any) -> Candidate:
-        """``Candidate(**values)`` without running the generated ``__init__`` over 52 fields (the ranking builds one
-        per configuration it keeps): the same fields, in the same order, the defaults where not given; an unknown or
-        missing required field is the same TypeError."""
+        """``Candidate(**values)`` without the generated ``__init__`` over 52 fields (one per configuration kept): the same
+        fields in the same order, the defaults where not given; an unknown or missing required field, the same TypeError."""
         return cls.made_from(_candidate_template(), **values)
 
     @classmethod
@@ -491,8 +491,6 @@ def hourly_text(c: Candidate) -> str:
 
 def plural(n: float, word: str) -> str:
     """``1 sequence``, ``14 sequences``, ``1,024 sequences`` (n rounded up to a whole count)."""
-    import math
-
     k = math.ceil(n - 1e-9)
     return f"{k:,} {word}{'' if k == 1 else 's'}"
 
