@@ -190,10 +190,11 @@ def break_even(hourly_usd: Decimal, replicas: int, output_tokens_per_s: float, w
     return BreakEven(tokens_per_day=per_day, usd_per_mtok_at_full=full, workload_tokens_per_day=workload_tokens_per_day(w))
 
 
-def break_even_of_replica(hourly_usd: Decimal, replicas: int, output_tokens_per_s: float, w: Workload,
-                          api_usd_per_mtok: Decimal) -> tuple[float | None, float]:
+def break_even_of_replica(hourly_usd: Decimal | float, replicas: int, output_tokens_per_s: float, w: Workload,
+                          api_usd_per_mtok: Decimal | float) -> tuple[float | None, float]:
     """(``BreakEven.tokens_per_day``, ``BreakEven.usd_per_mtok_at_full``) of ``break_even``: they read the workload's
-    request shape, peak and latency, not its volume, so a re-rank may keep them per replica and API price."""
+    request shape, peak and latency, not its volume, so a re-rank may keep them per replica and API price. The two
+    prices are read as floats (a Decimal or its float give the same)."""
     api_per_tok = float(api_usd_per_mtok) / 1e6
     hourly_one = float(hourly_usd) / replicas
     capacity_tokens_per_s = output_tokens_per_s * (w.tokens_per_request / w.output_tokens)

@@ -154,24 +154,36 @@ class _PerShape(OrderedDict):
 
     def cache_clear(self) -> None:
         self.clear()
+        _LAST[:] = (None, None)
 
 
 _PER_SHAPE = _PerShape()
 _MEMOS.append(_PER_SHAPE)
+_LAST: list = [None, None]
+"""(the ``shared`` dict of the last ``per_shape`` call, its memos): already the most recently used, so a run of calls
+for one shape (a backend's, hundreds a ranking) skips the lookup and the reordering."""
 
 
 def per_shape(shared: dict, name: str) -> dict:
     """A memo named ``name`` kept beside a workload shape's ``Context.shared`` for as long as this process keeps the shape,
     and never stored with it: for lookups that read the shape, the catalog and the prices (what ``shared`` is per), not
     the volume, whose values a stored dict need not hold (closures, entries checked by identity)."""
-    hit = _PER_SHAPE.get(id(shared))
-    if hit is None or hit[0] is not shared:
-        hit = _PER_SHAPE[id(shared)] = (shared, {})
-        while len(_PER_SHAPE) > SHARED_KEEP:
-            _PER_SHAPE.popitem(last=False)
+    if _LAST[0] is shared:
+        memos = _LAST[1]
     else:
-        _PER_SHAPE.move_to_end(id(shared))
-    return hit[1].setdefault(name, {})
+        hit = _PER_SHAPE.get(id(shared))
+        if hit is None or hit[0] is not shared:
+            hit = _PER_SHAPE[id(shared)] = (shared, {})
+            while len(_PER_SHAPE) > SHARED_KEEP:
+                _PER_SHAPE.popitem(last=False)
+        else:
+            _PER_SHAPE.move_to_end(id(shared))
+        memos = _LAST[1] = hit[1]
+        _LAST[0] = shared
+    memo = memos.get(name)
+    if memo is None:
+        memo = memos[name] = {}
+    return memo
 
 
 ROWS: dict[tuple, tuple[object, object, object]] = {}

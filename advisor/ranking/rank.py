@@ -213,11 +213,10 @@ def _break_even(c: Candidate, ctx: Context, memo: dict, visible: Workload) -> tu
             kept.clear()
         shape = memo[("break-even", id(ctx.shared))] = (kept, workload_tokens_per_day(ctx.workload))
     kept, now = shape
-    key = (c.hourly_usd, c.replicas, c.output_tokens_per_s_per_replica, api_usd_per_mtok)
+    key = (float(c.hourly_usd), c.replicas, c.output_tokens_per_s_per_replica, api_usd_per_mtok)  # no Decimal to hash
     hit = kept.get(key)
     if hit is None:
-        hit = kept[key] = break_even_of_replica(c.hourly_usd, c.replicas, c.output_tokens_per_s_per_replica, ctx.workload,
-                                                api_usd_per_mtok)
+        hit = kept[key] = break_even_of_replica(*key[:3], ctx.workload, api_usd_per_mtok)
     per_day, full = hit
     if r != 1.0:  # a reasoning row's: stated per visible token, every field scaled
         per_day, full, now = per_day and per_day * r, full / r, now * r
@@ -225,7 +224,7 @@ def _break_even(c: Candidate, ctx: Context, memo: dict, visible: Workload) -> tu
 
 
 def _api_side(ctx: Context, model: str, memo: dict, visible: Workload) -> tuple:
-    """(the cheapest API's $/M tokens, the row's generated over visible tokens, that price per visible token, the
+    """(the cheapest API's $/M tokens as a float, all ``break_even_of_replica`` reads of it, the row's generated over visible tokens, that price per visible token, the
     ``break_even_vs`` text) for ``model`` in ``ctx``'s mode; () when no API serves the workload."""
     cheapest = _cheapest_api(ctx, model, memo)
     if cheapest is None:
@@ -234,7 +233,7 @@ def _api_side(ctx: Context, model: str, memo: dict, visible: Workload) -> tuple:
     r = visible.tokens_per_month / ctx.workload.tokens_per_month
     shown = api_usd_per_mtok if r == 1.0 else (api_usd_per_mtok / Decimal(str(r))).quantize(Decimal("0.000001"))
     batch = " (batch API)" if cost.batch_api_applies(api, ctx.workload) else ""
-    return api_usd_per_mtok, r, shown, f"{api.provider}{batch} at {fmt.usd(shown, 3)}/M"
+    return float(api_usd_per_mtok), r, shown, f"{api.provider}{batch} at {fmt.usd(shown, 3)}/M"
 
 
 def _break_even_reason(c: Candidate, be: tuple) -> Reason:
