@@ -25,11 +25,11 @@ if TYPE_CHECKING:
 
 
 def rank_key(w: Workload):
-    rules, lora = tuple(after for after, _ in RANKED_AFTER), w.fine_tuning == "light"
+    (first, _), (second, _), (third, _), lora = *RANKED_AFTER, w.fine_tuning == "light"  # the three rules, in order
 
-    def key(c: Candidate):
-        light = 1 if (lora and c.architecture == "moe") else 0
-        return (*[1 if after(c, w) else 0 for after in rules], total(c), light, -(c.quality or 0.0),
+    def key(c: Candidate):  # the rules' flags written out, not a list built per row (the sort keys every row)
+        return (1 if first(c, w) else 0, 1 if second(c, w) else 0, 1 if third(c, w) else 0, total(c),
+                1 if (lora and c.architecture == "moe") else 0, -(c.quality or 0.0),
                 -(_WEIGHT_BYTES.get((c.precision, c.quality_delta_source)) or weight_bytes(c)), c.utilization or 0.0,
                 c.usd_per_mtok, c.model, c.provider, c.gpu or "")
     return key
@@ -193,8 +193,10 @@ def launch_unsure(c: Candidate) -> bool:
     no one publishes and no engine quantizes to at load time (``explain.checkpoint_reasons``: 4-bit, quantized
     first). A row wider than its published checkpoint (BF16 of an FP8 model) is not: dequantizing loses nothing, so
     its ``checkpoint`` reason is an info line without ``quantize_first``."""
-    return any(r.code == "engine-support" or (r.code == "checkpoint" and r.numbers.get("quantize_first"))
-               for r in known_reasons(c.reasons))
+    for r in known_reasons(c.reasons):  # a loop, not any() over a generator: the sort asks it of every row
+        if r.code == "engine-support" or (r.code == "checkpoint" and r.numbers.get("quantize_first")):
+            return True
+    return False
 
 
 def none_meets_ttft(c: Candidate, candidates, w: Workload) -> str:
@@ -238,7 +240,8 @@ RANKED_AFTER: tuple[tuple[Callable[[Candidate, Workload], bool], Callable[[Candi
 )
 """The rules that rank a row after every row they do not hold for, before cost, in this order (``rank_key``), each
 with what the row's rank reason says (``demotion_note``): an MoE under heavy fine-tuning, a reasoning row whose
-visible answer starts after the TTFT target, a row not known to launch as costed."""
+visible answer starts after the TTFT target, a row not known to launch as costed. ``rank_key`` and ``on_no_front`` read the
+three by place."""
 
 
 def estimate_error(c: Candidate, profile) -> float:
