@@ -305,7 +305,7 @@ class Candidate:
         d.update(values)
         if len(d) != len(base):
             raise TypeError(f"Candidate has no field {min(values.keys() - base.keys())!r}")
-        if not missing <= values.keys():
+        if missing and not missing <= values.keys():  # a kept row's base has every required field: none missing
             raise TypeError(f"Candidate is missing {min(missing - values.keys())!r}")
         return new
 

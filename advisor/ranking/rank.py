@@ -144,9 +144,9 @@ def _fine_tuning(ctx: Context, model, memo: dict):
 
 
 def _with_fine_tuning(c: Candidate, ft) -> Candidate:
-    monthly, r = ft[0], _fine_tuning_reason(ft)
-    return c.evolve(fine_tuning_monthly_usd=cost.money(monthly), total_monthly_usd=cost.money(c.monthly_cost_usd + monthly),
-                               reasons=c.reasons + (r,))
+    """``c`` with ``ft``: (the month's fine-tuning USD, it rounded as shown, its reason as a tuple), once per model."""
+    monthly, shown, why = ft
+    return c.evolve(fine_tuning_monthly_usd=shown, total_monthly_usd=cost.money(c.monthly_cost_usd + monthly), reasons=c.reasons + why)
 
 
 def _fine_tuning_reason(ft) -> Reason:
@@ -429,6 +429,7 @@ def _recommend_with(workload: Workload, catalog: Catalog, prices: PriceBook | No
                 if not results:
                     continue
                 ft = _fine_tuning(ctx, model, ft_memo)
+                ft = ft and (ft[0], cost.money(ft[0]), (_fine_tuning_reason(ft),))  # what every row of the model adds
                 for r in results:
                     evaluated += 1
                     if isinstance(r, Candidate):
