@@ -330,8 +330,12 @@ def answers_late(c: Candidate, w: Workload) -> bool:
     """An interactive workload's reasoning row whose visible answer starts after the TTFT target (it thinks first:
     ``modes.with_mode`` writes the ``reasoning-latency`` warning with the wait where the speed is known, and
     ``bounded_wait`` for an API row whose thinking cannot fit under the target even at an optimistic speed)."""
-    return w.latency == "interactive" and c.mode == "reasoning" and any(
-        r.code == "reasoning-latency" for r in known_reasons(c.reasons))
+    if w.latency != "interactive" or c.mode != "reasoning":
+        return False
+    for r in known_reasons(c.reasons):  # a loop, not any() over a generator: the sort asks it of every row
+        if r.code == "reasoning-latency":
+            return True
+    return False
 
 
 OPTIMISTIC_API_TOKENS_PER_S = 3000.0
