@@ -44,21 +44,35 @@ class Costed:
 
 def replica_memory(gpu: GpuSpec, n: int, dp: int, e: Estimate, per_engine: float, adm_ctx: int, kv_seq: int) -> MemoryBreakdown:
     """The memory of a replica of ``dp`` engines of ``n`` GPUs running ``per_engine`` sequences at ``adm_ctx`` tokens
-    (``kv_seq`` KV bytes each)."""
+    (``kv_seq`` KV bytes each): the breakdown's fields set as its ``__init__`` would (a ranking builds one per row)."""
+    gpu_bytes, weights, reserve, repl, kv_capacity = _sizes(gpu, e)
     gpus = n * dp
-    return MemoryBreakdown(
-        capacity_bytes=gpu.memory_bytes * gpus, weights_bytes=e.weights_bytes * dp,
-        kv_cache_bytes=int(per_engine * kv_seq * e.parallelism.kv_replication) * dp,
-        reserve_bytes=e.fit.reserve.total * gpus, concurrency=per_engine * dp,
-        kv_capacity_bytes=int(e.fit.kv_capacity_bytes * e.parallelism.kv_replication) * dp,
-        kv_context_tokens=adm_ctx,
-    )
+    mem = object.__new__(MemoryBreakdown)
+    mem.__dict__.update(capacity_bytes=gpu_bytes * gpus, weights_bytes=weights * dp, kv_cache_bytes=int(per_engine * kv_seq * repl) * dp,
+                        reserve_bytes=reserve * gpus, kv_capacity_bytes=int(kv_capacity * repl) * dp, concurrency=per_engine * dp,
+                        kv_context_tokens=adm_ctx)
+    return mem
 
 
 def shortfall(gpu: GpuSpec, n: int, dp: int, e: Estimate, per_engine: float, kv_seq: int) -> int:
     """The bytes ``replica_memory``'s replica is short (> 0: it does not fit): over the GPUs' memory, or its KV cache over the
     KV capacity; the same sums as the breakdown's, without building it (the search tests thousands)."""
-    repl = e.parallelism.kv_replication
+    gpu_bytes, weights, reserve, repl, kv_capacity = _sizes(gpu, e)
     kv_need = int(per_engine * kv_seq * repl) * dp
-    free = gpu.memory_bytes * n * dp - e.weights_bytes * dp - e.fit.reserve.total * n * dp - kv_need
-    return max(-free, kv_need - int(e.fit.kv_capacity_bytes * repl) * dp)
+    free = gpu_bytes * n * dp - weights * dp - reserve * n * dp - kv_need
+    return max(-free, kv_need - int(kv_capacity * repl) * dp)
+
+
+_SIZES: dict[int, tuple] = {}
+
+
+def _sizes(gpu: GpuSpec, e: Estimate) -> tuple:
+    """(GPU bytes, weight bytes, reserve bytes a GPU, KV copies, KV capacity bytes) of an estimate on ``gpu``, read once per
+    estimate (``e.fit.reserve.total`` is a sum), the estimate held so its id is not re-used."""
+    found = _SIZES.get(id(e))
+    if found is None or found[0] is not e or found[1] is not gpu:
+        if len(_SIZES) >= 65536:
+            _SIZES.clear()
+        found = _SIZES[id(e)] = (e, gpu, (gpu.memory_bytes, e.weights_bytes, e.fit.reserve.total, e.parallelism.kv_replication,
+                                          e.fit.kv_capacity_bytes))
+    return found[2]
