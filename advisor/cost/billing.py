@@ -303,13 +303,12 @@ def plans(price: GpuPrice, gpus: int, capacity: float, w: Workload, day: DayProf
         return p
 
     def fixed(peak: int) -> Plan:
-        """All month at the peak: its bill read from ``fixed_usd`` (the same Decimal for the same billed GPUs)."""
-        g = billed_gpus(peak, c, k, per_instance)
-        found = fixed_usd.get(g)
+        """All month at the peak: the same plan for the same peak (kept in ``fixed_usd``; a plan is never changed)."""
+        found = fixed_usd.get(peak)
         if found is None:
-            hours = g * HOURS_PER_MONTH
-            found = fixed_usd[g] = (hours, unit * Decimal(str(hours)))
-        return plan("fixed", peak, peak, found[0], peak * HOURS_PER_MONTH, 0.0, found[1])
+            hours = billed_gpus(peak, c, k, per_instance) * HOURS_PER_MONTH
+            found = fixed_usd[peak] = plan("fixed", peak, peak, hours, peak * HOURS_PER_MONTH, 0.0, unit * Decimal(str(hours)))
+        return found
 
     if w.latency == "batch":
         peak = max(1, _replicas(w.required_output_tokens_per_s, capacity))
@@ -358,7 +357,7 @@ _STATIC: dict = {}
 
 def _static(price: GpuPrice, gpus: int, weights_bytes: float) -> tuple | None:
     """(the row, instance GPUs, instances per replica, replicas per instance, $/GPU-hour, cold start s, whether the row may
-    scale, {billed GPUs: (GPU-hours, USD) of a fixed month}) for ``plans``, or None when no shape holds the replica: worked
+    scale, {peak replicas: its fixed month's ``Plan``}) for ``plans``, or None when no shape holds the replica: worked
     out once per row, count and checkpoint (a re-rank prices the same ones again), the row held so its id is not re-used."""
     key = (id(price), gpus, weights_bytes)
     found = _STATIC.get(key)
