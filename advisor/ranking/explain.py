@@ -207,3 +207,22 @@ def stall_reason(s: queueing.DecodeStall, e: Estimate, w, eng: ServingProfile) -
                   "warning", {"chunk_tokens": s.chunk_tokens, "chunks_per_prompt": s.chunks, "stall_ms": s.stall_ms,
                               "prefills_per_stream": s.prefills_per_stream, "suggested_chunk_tokens": s.suggested_chunk_tokens,
                               "suggested_stall_ms": s.suggested_stall_ms})
+
+
+def latency_reason(e, w, p90: float | None) -> Reason:
+    """An interactive row's TPOT and TTFT against their targets, a warning where a target is met by less than the speed
+    estimate's 90th-percentile error (``p90``: an estimate that much too fast would miss it, so a benchmark may): the
+    unloaded TTFT, or the TPOT of a lone stream (batch 1). At a larger batch the TPOT sits just under its target by
+    construction (the batch is the largest that meets it): a slower engine runs a smaller batch, which costs capacity,
+    not the target."""
+    text = f"TPOT {e.tpot_ms:.1f} ms at batch {e.batch} (target {w.tpot_limit_ms:.1f} ms); TTFT {e.ttft_ms:,.0f} ms (target {w.ttft_ms:,.0f} ms)"
+    numbers = {"tpot_ms": e.tpot_ms, "ttft_ms": e.ttft_ms}
+    close = []
+    if p90 and e.ttft_ms * (1 + p90) > w.ttft_ms:
+        close.append(f"the TTFT is {1 - e.ttft_ms / w.ttft_ms:.0%} under its target")
+    if p90 and e.batch == 1 and w.tpot_limit_ms and e.tpot_ms * (1 + p90) > w.tpot_limit_ms:
+        close.append(f"a lone stream's TPOT is {1 - e.tpot_ms / w.tpot_limit_ms:.0%} under its target")
+    if not close:
+        return Reason("latency", text, "info", numbers)
+    return Reason("latency", f"{text}: {' and '.join(close)}, within the speed estimate's {p90:.0%} error (p90); benchmark "
+                  f"it before you commit", "warning", {**numbers, "within_error": True})

@@ -37,7 +37,7 @@ from advisor.ranking.bounds import (  # noqa: F401 - _estimate, admission_contex
 )
 from advisor.ranking.costed import Costed, replica_memory, shortfall
 from advisor.ranking.context import BILLS, Context, kept_fields, memo_fit, per_shape, prefix_cache_reason, row_base
-from advisor.ranking.explain import billing_reasons, capacity_text, stall_reason, unpriced
+from advisor.ranking.explain import billing_reasons, capacity_text, latency_reason, stall_reason, unpriced
 from advisor.ranking.fitting import GPU_COUNTS, _sizing, min_gpus_at
 
 SHORT_CONTEXT_TOKENS = 8192
@@ -439,9 +439,7 @@ class SelfHostedBackend:
                         "info", {"output_tokens_per_s_per_replica": e.output_tokens_per_s * dp, "replicas": replicas, "batch": e.batch,
                                  "engines_per_replica": dp}))
         if w.latency == "interactive":
-            r.append(Reason("latency", f"TPOT {e.tpot_ms:.1f} ms at batch {e.batch} (target {w.tpot_limit_ms:.1f} ms); "
-                            f"TTFT {e.ttft_ms:,.0f} ms (target {w.ttft_ms:,.0f} ms)", "info",
-                            {"tpot_ms": e.tpot_ms, "ttft_ms": e.ttft_ms}))
+            r.append(latency_reason(e, w, ctx.catalog.engine.fit.p90_abs_error if ctx.catalog.engine.fit else None))
         if e.cached_input_tokens:
             r.append(prefix_cache_reason(e, w, mem))
         stall = queueing.decode_stall(e, w, eng.memory.max_batched_tokens, replicas * dp, ctx.day.peak_to_mean)
