@@ -245,22 +245,16 @@ def _replicas(need: float, capacity: float) -> int:
 def _hourly_load(mean: float, day: DayProfile) -> tuple[float, ...]:
     """Each hour's output tokens/s at its within-hour peak (``mean x hourly[h] x within_hour_peak``, multiplied in that
     order), the same for every configuration a ranking prices: worked out once per (mean, day) and kept in one slot."""
-    return _day_load(mean, day)[0]
-
-
-def _day_load(mean: float, day: DayProfile) -> tuple[tuple[float, ...], float, float]:
-    """(``_hourly_load``, its lowest hour, its highest hour), kept in one slot for the last (mean, day)."""
     last = _LAST_LOAD
     if last[0] is day and last[1] == mean:
         return last[2]
     peak = day.within_hour_peak
     load = tuple([mean * x * peak for x in day.hourly])
-    found = (load, min(load), max(load))
-    globals()["_LAST_LOAD"] = (day, mean, found)  # one tuple swapped in whole: safe for a stale worker's thread
-    return found
+    globals()["_LAST_LOAD"] = (day, mean, load)  # one tuple swapped in whole: safe for a stale worker's thread
+    return load
 
 
-_LAST_LOAD: tuple = (None, None, ((), 0.0, 0.0))
+_LAST_LOAD: tuple = (None, None, ())
 
 
 def _hourly_replicas(capacity: float, mean: float, day: DayProfile, floor: int) -> list[int]:
@@ -334,9 +328,10 @@ def plans(price: GpuPrice, gpus: int, capacity: float, w: Workload, day: DayProf
     if "fixed" in allowed:
         out.append(fixed(peak))
     if "autoscale" in allowed and scales and not day.flat:  # a flat day needs the same replicas every hour
-        floor, (_, lightest, busiest) = max(1, w.min_replicas), _day_load(mean, day)
+        floor, peak_in_hour = max(1, w.min_replicas), day.within_hour_peak
         # Replicas rise with the load: the same at the day's lightest and busiest hours, the same every hour (no plan).
-        if max(floor, math.ceil(lightest / capacity - 1e-9)) < max(floor, math.ceil(busiest / capacity - 1e-9)):
+        if (max(floor, math.ceil(mean * day.lightest * peak_in_hour / capacity - 1e-9))
+                < max(floor, math.ceil(mean * day.busiest * peak_in_hour / capacity - 1e-9))):
             hourly = _hourly_replicas(capacity, mean, day, floor)
             low, high = min(hourly), max(hourly)
             if per_instance > 1 and k == 1:  # replicas share instances: the instances each hour

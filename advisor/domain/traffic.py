@@ -35,6 +35,16 @@ class DayProfile:
         return max(self.hourly) * self.within_hour_peak
 
     @cached_property
+    def lightest(self) -> float:
+        """The lowest hourly weight (a quantity that rises with the load is lowest at that hour)."""
+        return min(self.hourly)
+
+    @cached_property
+    def busiest(self) -> float:
+        """The highest hourly weight."""
+        return max(self.hourly)
+
+    @cached_property
     def flat(self) -> bool:
         """Every hour carries the mean: the replicas an hour needs are the same all day."""
         return min(self.hourly) == max(self.hourly)

@@ -119,25 +119,12 @@ def cannot_beat(ctx: Context, gpu: GpuSpec, n: int, best_usd: Decimal | float, e
     a = mean * day.within_hour_peak / rate
     if max(floor, a) * HOURS_PER_MONTH >= need:  # every hour runs at least max(floor, its load); the loads average a
         return True
-    lightest, busiest = _extremes(day)  # the hours' replicas lie between those of the lightest and the busiest hour
-    if 24 * max(floor, ceil(a * busiest - 1e-6)) * DAYS_PER_MONTH < need:
+    # The hours' replicas lie between those of the lightest and the busiest hour: where 24 of either settle it, no sum.
+    if 24 * max(floor, ceil(a * day.busiest - 1e-6)) * DAYS_PER_MONTH < need:
         return False
-    if 24 * max(floor, ceil(a * lightest - 1e-6)) * DAYS_PER_MONTH >= need:
+    if 24 * max(floor, ceil(a * day.lightest - 1e-6)) * DAYS_PER_MONTH >= need:
         return True
     return sum(max(floor, ceil(a * x - 1e-6)) for x in day.hourly) * DAYS_PER_MONTH >= need
-
-
-_EXTREMES: dict[int, tuple] = {}
-
-
-def _extremes(day) -> tuple[float, float]:
-    """(lightest, busiest) of a day profile's hourly factors, kept per profile (the row held so its id is not re-used)."""
-    found = _EXTREMES.get(id(day))
-    if found is None or found[0] is not day:
-        if len(_EXTREMES) > 4096:
-            _EXTREMES.clear()
-        found = _EXTREMES[id(day)] = (day, min(day.hourly), max(day.hourly))
-    return found[1], found[2]
 
 
 def engine_priced_out(ctx: Context, deployment: str, model: ModelSpec, gpu: GpuSpec, precision: str, price, eng: ServingProfile,
