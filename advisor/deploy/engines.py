@@ -109,7 +109,7 @@ def missing_weights(p: EnginePlan, engine: str) -> str:
 def notes(p: EnginePlan, engine: str) -> list[str]:
     out = []
     if engine != p.engine:
-        out.append(f"the estimate assumed {p.engine}; these {VERSIONS[engine]} settings keep its layout, memory and batch")
+        out.append(f"the estimate assumed {p.engine}; these {VERSIONS[engine].rsplit(' ', 1)[0]} settings keep its layout, memory and batch")
     if p.vendor == "amd" and engine in ("vllm", "sglang"):
         image = p.vllm_image if engine == "vllm" else support.SGLANG_ROCM_IMAGE
         out.append(f"{p.gpu} is an AMD GPU: run this in the engine's ROCm build, the image {image} (the SkyPilot file's "
@@ -177,6 +177,10 @@ def notes(p: EnginePlan, engine: str) -> list[str]:
         r = support.VLLM_RECIPES[p.model_id]
         out.append(f"{p.model_id} needs vLLM >= {support.version_text(r.min_vllm)} ({r.url}): install at least "
                    f"that ({p.vllm_pin}; the SkyPilot file pins it)")
+    if engine == "vllm" and p.chunked_kv and support.vllm_minimum(p.model_id, p.streaming_fp8) < support.CHUNKED_KV_VLLM:
+        out.append(f"the KV cache is sized with one chunk on {p.model_id}'s chunked-attention layers, as vLLM keeps it from "
+                   f"{support.version_text(support.CHUNKED_KV_VLLM)} on (0.10.1-0.13 keep full KV on them by default, and the "
+                   f"costed batch would not fit): at least that is installed ({'the image above' if p.vendor == 'amd' else p.vllm_pin})")
     return out + ["WARNING: " + x for x in warnings(p, engine)]
 
 
@@ -211,7 +215,7 @@ def release_header(p: EnginePlan, engine: str) -> str:
             tag = image.rsplit(":", 1)[1]
             installed = f"vLLM {tag.lstrip('v')}" if tag != "latest" else "the newest vLLM"
             return f"{installed} (image {image}), flags documented since vLLM 0.12"
-        need = support.vllm_minimum(p.model_id, p.streaming_fp8)
+        need = support.vllm_minimum(p.model_id, p.streaming_fp8, p.chunked_kv)
         if need[:2] == support.BASE_VLLM:
             return f"{VERSIONS['vllm']} flags ({p.vllm_pin})"
         return (f"vLLM {support.version_text(need[:2])} ({p.vllm_pin}), "

@@ -158,6 +158,9 @@ class EnginePlan:
     """Bytes of bf16 weights one GPU holds while an engine that quantizes at load time without streaming reads them,
     where that is more than the GPU's memory (0 otherwise): vLLM is pinned to a release that streams
     (``support.STREAMING_FP8_VLLM``); SGLang is warned about."""
+    chunked_kv: bool = False
+    """The row's KV was sized with one chunk on the model's chunked-attention layers (Llama 4; the engine profile's
+    ``chunked_attention`` policy): vLLM is pinned to a release that keeps it so (``support.CHUNKED_KV_VLLM``)."""
 
     @property
     def prequantized(self) -> bool:
@@ -202,14 +205,14 @@ class EnginePlan:
         """``vllm==X.Y.*``: the model's recipe minimum, raised to a streaming release where the load needs one."""
         from advisor.deploy import support
 
-        return support.vllm_pin(self.model_id, self.streaming_fp8)
+        return support.vllm_pin(self.model_id, self.streaming_fp8, self.chunked_kv)
 
     @property
     def vllm_image(self) -> str:
         """The upstream ROCm image of at least that release (AMD)."""
         from advisor.deploy import support
 
-        return support.vllm_rocm_image(self.model_id, self.streaming_fp8)
+        return support.vllm_rocm_image(self.model_id, self.streaming_fp8, self.chunked_kv)
 
     @property
     def needs_prequantized(self) -> bool:
@@ -288,4 +291,5 @@ def plan_for(c: Candidate, w: Workload, cat: Catalog) -> EnginePlan:
         full_fine_tune=method_for(w.fine_tuning, w.fine_tuning_method) == "full",
         memory=gpu_mem, default_fractions=defaults, lora=adapters, lora_served=served, mode=c.mode or "", visible_context=w.context_max_tokens,
         trust_remote_code=m.trust_remote_code, load_peak_bytes=load_peak_bytes(m, g, n) if prec in QUANTIZED_ONLINE else 0,
+        chunked_kv=bool(m.chunked_layers) and profile.chunked_attention_kv != "full",
     )

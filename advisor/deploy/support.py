@@ -141,22 +141,32 @@ the first series released after the streaming load was on main (pull request 338
 may or may not hold it, so it is not relied on."""
 
 
-def vllm_minimum(model: str, streaming_fp8: bool = False) -> tuple[int, ...]:
+CHUNKED_KV_VLLM = (0, 14)
+"""The vLLM a launch file pins at least where the row was costed with one chunk of KV on chunked-attention layers
+(Llama 4; catalogs/engine.toml ``[engines.vllm.chunked_attention]``, read in each release's wheel): 0.10.1-0.13.0 set
+``VLLM_ALLOW_CHUNKED_LOCAL_ATTN_WITH_HYBRID_KV_CACHE`` to 0 by default, which turns the hybrid KV cache manager off
+for such a model and keeps full KV on every layer, so the batch the bill assumes would not fit; 0.14.0 defaults it to 1
+(https://github.com/vllm-project/vllm/blob/v0.14.0/vllm/envs.py)."""
+
+
+def vllm_minimum(model: str, streaming_fp8: bool = False, chunked_kv: bool = False) -> tuple[int, ...]:
     """The vLLM a launch file pins at least: the recipe's minimum, never older than ``BASE_VLLM``, nor than
-    ``STREAMING_FP8_VLLM`` where the plan needs FP8 quantized while loading (``EnginePlan.load_peak_bytes``)."""
+    ``STREAMING_FP8_VLLM`` where the plan needs FP8 quantized while loading (``EnginePlan.load_peak_bytes``), nor than
+    ``CHUNKED_KV_VLLM`` where its KV was sized with one chunk on chunked-attention layers (``EnginePlan.chunked_kv``)."""
     r = VLLM_RECIPES.get(model)
     need = max(BASE_VLLM, r.min_vllm[:2]) if r else BASE_VLLM
-    return max(need, STREAMING_FP8_VLLM) if streaming_fp8 else need
+    need = max(need, STREAMING_FP8_VLLM) if streaming_fp8 else need
+    return max(need, CHUNKED_KV_VLLM) if chunked_kv else need
 
 
-def vllm_pin(model: str, streaming_fp8: bool = False) -> str:
-    """``vllm==X.Y.*`` for the model: the series of its recipe's minimum, or the base series."""
-    return f"vllm=={version_text(vllm_minimum(model, streaming_fp8)[:2])}.*"
+def vllm_pin(model: str, streaming_fp8: bool = False, chunked_kv: bool = False) -> str:
+    """``vllm==X.Y.*`` for the model: the series of ``vllm_minimum``."""
+    return f"vllm=={version_text(vllm_minimum(model, streaming_fp8, chunked_kv)[:2])}.*"
 
 
-def vllm_rocm_image(model: str, streaming_fp8: bool = False) -> str:
+def vllm_rocm_image(model: str, streaming_fp8: bool = False, chunked_kv: bool = False) -> str:
     """The oldest tagged upstream ROCm image at or above the model's minimum (``latest`` when none is known)."""
-    need = vllm_minimum(model, streaming_fp8)
+    need = vllm_minimum(model, streaming_fp8, chunked_kv)
     tag = next((t for t in VLLM_ROCM_TAGS if t[:2] >= need[:2]), None)
     return f"{VLLM_ROCM_IMAGE}:{'v' + version_text(tag) if tag else 'latest'}"
 
