@@ -297,13 +297,18 @@ def unverified_cheaper_note(c: Candidate, candidates) -> str:
 
 def heavy_ft_cheaper_note(c: Candidate, candidates, w: Workload) -> str:
     """For a dense #1 ``c`` under heavy fine-tuning: the cheaper MoE rows ranked after it (the policy is a choice the
-    user should see priced, not a silent "cheapest")."""
+    user should see priced, not a silent "cheapest"), and the one to take if the team can fine-tune an MoE: the first
+    of them in the ranking (``candidates`` in rank order), which is the cheapest only where no other rule (a late
+    visible answer, a launch not known to work) ranks that one after it."""
     if w.fine_tuning != "heavy" or c.architecture == "moe":
         return ""
     cheaper, low, one = _cheaper(c, candidates, lambda x: x.architecture == "moe")
     if not cheaper:
         return ""
+    at, first = next((i, x) for i, x in enumerate(candidates, start=1) if x.architecture == "moe" and total(x) < total(c))
+    pick = (f"{low.label} is" if first is low else
+            f"the first of them in this ranking, #{at} {first.label}, is")
     return (f"; {len(cheaper):,} cheaper MoE option{'' if one else 's'} (from {fmt.usd(total(low))}/month, {low.label}) "
             f"rank{'s' if one else ''} after every dense one because heavy fine-tuning is planned: a full fine-tune of an MoE "
             f"trains every expert and must keep the router balanced (expert-parallel training), a harder path than a dense "
-            f"model's; if your team has it, {low.label} is {fmt.usd(total(c) - total(low))}/month cheaper")
+            f"model's; if your team has it, {pick} {fmt.usd(total(c) - total(first))}/month cheaper")
