@@ -42,3 +42,22 @@ def test_ranked_rows_carry_the_warning_where_the_rule_holds():
         assert (lat.severity == "warning") == marginal, (c.label, lat.message)
         flagged += marginal
     assert flagged, "bursty-app has rows whose lone stream is within the error of its TPOT target"
+
+
+def test_a_rejection_that_misses_a_latency_target_by_less_than_the_error_says_so():
+    p90 = api.catalog().engine.fit.p90_abs_error
+    seen = {True: 0, False: 0}
+    recs = [api.recommend(api.preset("steady-latency")), api.recommend(api.workload(
+        requests_per_day=50_000, input_tokens=2_000, output_tokens=300, ttft_ms=300, output_tokens_per_s_per_user=120))]
+    for rec, r in ((rec, r) for rec in recs for r in rec.rejected):
+        reason = r.reasons[0]
+        if reason.code not in ("too-slow", "ttft"):
+            continue
+        value, target = ((reason.numbers["tpot_ms"], rec.workload.tpot_limit_ms) if reason.code == "too-slow"
+                         else (reason.numbers["ttft_ms"], rec.workload.ttft_ms))
+        near = value * (1 - p90) <= target
+        seen[near] += 1
+        assert reason.numbers.get("within_error", False) is near
+        assert (f"within the speed estimate's {p90:.0%} error (p90)" in reason.message) is near
+        assert reason.severity == "decisive"  # still rejected: the estimate is the best guess
+    assert seen[True] and seen[False]  # both kinds are there

@@ -209,6 +209,16 @@ def stall_reason(s: queueing.DecodeStall, e: Estimate, w, eng: ServingProfile) -
                               "suggested_stall_ms": s.suggested_stall_ms})
 
 
+def near_miss(value: float, target: float, p90: float | None) -> str:
+    """For a configuration rejected for missing a latency target (``value`` over ``target``) by less than the speed
+    estimate's 90th-percentile error: the words saying so (an estimate that much too slow would meet it, so a benchmark
+    may); "" otherwise."""
+    if not p90 or not target or value * (1 - p90) > target:
+        return ""
+    return (f": {value / target - 1:.1%} over its target, within the speed estimate's {p90:.0%} error (p90); a benchmark "
+            f"may find it meets it")
+
+
 def latency_reason(e, w, p90: float | None) -> Reason:
     """An interactive row's TPOT and TTFT against their targets, a warning where a target is met by less than the speed
     estimate's 90th-percentile error (``p90``: an estimate that much too fast would miss it, so a benchmark may): the

@@ -35,9 +35,9 @@ from advisor.ranking.bounds import (  # noqa: F401 - _estimate, admission_contex
     _prelude,
     admission_context,
 )
-from advisor.ranking.costed import Costed, replica_memory, shortfall
 from advisor.ranking.context import BILLS, Context, kept_fields, memo_fit, per_shape, prefix_cache_reason, row_base
-from advisor.ranking.explain import billing_reasons, capacity_text, latency_reason, stall_reason, unpriced
+from advisor.ranking.costed import Costed, replica_memory, shortfall
+from advisor.ranking.explain import billing_reasons, capacity_text, latency_reason, near_miss, stall_reason, unpriced
 from advisor.ranking.fitting import GPU_COUNTS, _sizing, min_gpus_at
 
 SHORT_CONTEXT_TOKENS = 8192
@@ -371,15 +371,20 @@ class SelfHostedBackend:
                              shortfall_bytes=e.shortfall_bytes,
                              reasons=(Reason("does-not-fit", f"a {w.tokens_per_request:,}-token request does not fit on {label}", "decisive"),))
         if w.latency == "interactive":
+            p90 = ctx.catalog.engine.fit.p90_abs_error if ctx.catalog.engine.fit else None
             if not e.meets_tpot_limit:
+                close = near_miss(e.tpot_ms, w.tpot_limit_ms, p90)
                 return Rejection(model=model.id, deployment=self.deployment, provider=price.provider, gpu=gpu.id, gpus=n, precision=precision,
                                  reasons=(Reason("too-slow", f"one stream alone takes {e.tpot_ms:.1f} ms per output token on {label}: "
                                                  f"slower than the {w.output_tokens_per_s_per_user:g} tokens/s per user target "
-                                                 f"({w.tpot_limit_ms:.1f} ms)", "decisive", {"tpot_ms": e.tpot_ms}),))
+                                                 f"({w.tpot_limit_ms:.1f} ms){close}", "decisive",
+                                                 {"tpot_ms": e.tpot_ms, **({"within_error": True} if close else {})}),))
             if e.ttft_ms >= w.ttft_ms:
+                close = near_miss(e.ttft_ms, w.ttft_ms, p90)
                 return Rejection(model=model.id, deployment=self.deployment, provider=price.provider, gpu=gpu.id, gpus=n, precision=precision,
                                  reasons=(Reason("ttft", f"time to first token {e.ttft_ms:,.0f} ms on {label} exceeds the {w.ttft_ms:,.0f} ms target "
-                                                 f"(prefill of {w.input_tokens:,} tokens)", "decisive", {"ttft_ms": e.ttft_ms}),))
+                                                 f"(prefill of {w.input_tokens:,} tokens){close}", "decisive",
+                                                 {"ttft_ms": e.ttft_ms, **({"within_error": True} if close else {})}),))
         raise AssertionError("a configuration that works")  # pragma: no cover - _prelude said it does not
 
     def _build(self, ctx: Context, k: Costed) -> Candidate:
