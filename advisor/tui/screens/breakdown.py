@@ -13,6 +13,7 @@ from textual.widgets import Header, Static
 
 from advisor.common import fmt
 from advisor.domain.recommendation import Candidate, Recommendation, break_even_text, hourly_text, per_mtok_text, plural
+from advisor.domain.workload import Workload
 from advisor.tui import services
 from advisor.tui.screens.base import AdvisorScreen
 from advisor.tui.widgets.cost_plot import CostPlot
@@ -77,17 +78,19 @@ def targets_table(c: Candidate, rec: Recommendation) -> Group:
     for check in services.target_checks(c, rec.workload):
         ok = {True: Text("✓", "green"), False: Text("✗", "red"), None: Text("")}[check.ok]
         table.add_row(check.metric, check.estimate, check.target, ok)
-    point = operating_point(c)
+    point = operating_point(c, rec.workload)
     return Group(table, Text(point, style="dim")) if point else Group(table)
 
 
-def operating_point(c: Candidate) -> str:
-    """The batch behind the speed figures, told apart from the sequences the KV cache holds."""
+def operating_point(c: Candidate, w: Workload | None = None) -> str:
+    """The batch behind the speed figures, told apart from the sequences the KV cache holds. Batch work has no TPOT
+    target: its batch is the throughput-optimal one."""
     if c.deployment == "api" or c.batch is None:
         return ""
     n = engines(c)
     per = " per engine" if n > 1 else ""
-    limit = "the largest batch within the TPOT target" if c.tpot_ms else "the throughput-optimal batch"
+    timed = c.tpot_ms and (w is None or w.tpot_limit_ms)
+    limit = "the largest batch within the TPOT target" if timed else "the throughput-optimal batch: batch work has no TPOT target"
     held = ""
     if c.memory is not None and c.memory.concurrency:
         held = f"; the KV cache holds the {plural(c.memory.concurrency / n, 'sequence')}{per} in flight at peak"
