@@ -220,6 +220,27 @@ def test_the_narrow_model_column_cuts_the_provider_then_the_id_never_the_gpu_and
     assert all(len(compact_cell(x, w)) <= w for x in (c, think, api) for w in range(20, 61))
 
 
+def test_the_narrow_tables_cells_never_cut_two_models_alike():
+    import dataclasses
+
+    from test_tui_snapshots import CANDIDATES
+
+    from advisor.tui.widgets.ranking_table import compact_cell
+
+    base = next(x for x in CANDIDATES if x.deployment != "api")
+    rows = [dataclasses.replace(base, model=m, replicas=1, gpus=4, gpu="mi325x", precision="mxfp4-experts", provider="vultr")
+            for m in ("deepseek-v4-flash", "deepseek-v3", "deepseek-r1")]
+    names, memo = {r.model for r in rows}, {}
+    for width in range(24, 36):
+        plain = {compact_cell(r, width) for r in rows}
+        cells = {compact_cell(r, width, names, memo) for r in rows}
+        assert len(cells) == 3 and all(len(x) <= width for x in cells)
+        if width == 28:
+            assert len(plain) == 1  # what a user saw: "deep… 1×4 mi325x mxfp4-experts" three times
+    memo.clear()
+    assert compact_cell(rows[1], 60, names, memo) == compact_cell(rows[1], 60)  # room enough: the same cell
+
+
 def test_distinct_cuts_keep_the_end_that_tells_names_apart():
     cuts = distinct_cuts({"deepseek-v4-flash", "deepseek-v4-pro", "phi-4"}, 10)
     assert cuts["phi-4"] == "phi-4"
