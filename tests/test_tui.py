@@ -196,7 +196,9 @@ async def test_invalid_input_is_marked_at_the_field_with_the_reason():
         await until(pilot, lambda: hint(app, "input_tokens").has_class("-error"))
         assert "whole number" in str(hint(app, "input_tokens").render())
         assert app.screen.query_one("#label-input_tokens").has_class("-error")
-        assert "check Input tokens" in str(app.screen.query_one("#status", Static).render())
+        status = str(app.screen.query_one("#status", Static).render())
+        assert "check Input tokens" in status
+        assert f"the ranking is for the last valid answers (Input tokens {good.workload.input_tokens:,})" in status  # which value
         assert app.recommendation is good  # the last valid ranking stays
         await type_into(pilot, "input_tokens", "1200")
         await settle(pilot)

@@ -104,6 +104,10 @@ class MainScreen(AdvisorScreen):
         self.form.show_error(field, message)
         if field is not None and field in self.form.errors:
             then = "ranking the last valid answers…" if ranking else "the ranking is for the last valid answers"
+            last = self.table.recommendation
+            value = getattr(last.workload, field, None) if last is not None and not ranking else None
+            if isinstance(value, (int, float)) and not isinstance(value, bool):  # which value the table is for
+                then += f" ({field_label(field)} {f'{int(value):,}' if float(value).is_integer() else f'{value:g}'})"
             text = Text.assemble(("✗ ", "bold red"), (f"check {field_label(field)}", "bold red"),
                                  f" (the reason is under the field); {then}")
         else:
