@@ -86,14 +86,21 @@ async def test_at_80x24_each_screen_shows_its_own_keys_help_and_quit_whole(size)
         await pilot.press("enter")
         assert {"esc", "d", "f1", "^q", "f3"} <= set(await shown_keys(pilot, BreakdownScreen))
         await pilot.press("d")
-        assert {"esc", "1", "2", "3", "4", "e", "f1"} <= set(await shown_keys(pilot, DeployScreen))
+        assert {"esc", "1", "2", "3", "4", "e", "f1", "^q"} <= set(await shown_keys(pilot, DeployScreen))
         await pilot.press("escape", "escape")
         await pilot.press("c", "down", "c")
         assert {"esc", "x", "f1", "^q"} <= set(await shown_keys(pilot, CompareScreen))
         await pilot.press("escape", "f2")
-        assert {"esc", "r", "f1", "^q"} <= set(await shown_keys(pilot, PricesScreen))
+        prices = set(await shown_keys(pilot, PricesScreen))
+        assert {"esc", "r", "f1", "^q", "^s"} <= prices and "f2" not in prices  # not the key of the screen shown
+        await pilot.press("f2")  # it does nothing there
+        assert len(app.screen_stack) == 2
         await pilot.press("escape", "f3")
-        assert {"esc", "f1", "^q"} <= set(await shown_keys(pilot, RejectedScreen))
+        rejected = set(await shown_keys(pilot, RejectedScreen))
+        assert {"esc", "f1", "^q"} <= rejected and "f3" not in rejected
+        await pilot.press("f3")  # the same screen is not opened again on top of itself
+        await pilot.pause(0.1)
+        assert len(app.screen_stack) == 2
         await pilot.press("escape", "f1")
         assert await shown_keys(pilot, HelpScreen) == ["esc"]  # the keys below do not work behind the dialog
 

@@ -236,9 +236,13 @@ class AdvisorApp(App[None]):
         self.notify(message, title=title, severity="error", timeout=8)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """Keys that only make sense on the main screen are hidden elsewhere."""
+        """Keys that only make sense on the main screen are hidden elsewhere, and the key of the screen shown (f2 on the
+        prices, f3 on the rejected options): it would do nothing, or open the same screen again, and at 80 columns it
+        takes the footer's room from a key that works there."""
         if action in ("toggle_focus", "toggle_form") and not isinstance(self.screen, MainScreen):
             return False
+        if action in ("prices", "rejected") and not parameters:  # ``prices(True)`` (the palette) refreshes the shown one
+            return type(self.screen).__name__ != {"prices": "PricesScreen", "rejected": "RejectedScreen"}[action]
         return True
 
     # ------------------------------------------------------------------ presets and focus

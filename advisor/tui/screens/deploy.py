@@ -23,7 +23,7 @@ class DeployScreen(AdvisorScreen):
         Binding("escape,q", "app.pop_screen", "Back", tooltip="Back to the ranking"),
         Binding("1", "target('vllm')", "vLLM", tooltip="The vLLM launch files (self-hosted rows)"),
         Binding("2", "target('sglang')", "SGLang", tooltip="The SGLang launch files (self-hosted rows)"),
-        Binding("3", "target('trtllm')", "TRT-LLM", tooltip="The TRT-LLM launch files (self-hosted rows)"),
+        Binding("3", "target('trtllm')", "TRT", tooltip="The TensorRT-LLM launch files (self-hosted rows)"),
         Binding("4", "target('skypilot')", "SkyPilot", tooltip="The SkyPilot launch files (self-hosted rows)"),
         Binding("e", "export", "Export", tooltip="Write these files into ./deploy-<model>-<target>/"),
     ]
