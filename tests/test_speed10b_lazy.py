@@ -91,9 +91,12 @@ def test_the_bill_floor_reads_the_same_three_numbers_as_the_estimate(cat):
     shared = shared_memo(w, cat, book)
     bounds = [(k, v) for k, v in shared.items() if isinstance(k, tuple) and k[0] == "bound"]
     assert len(bounds) > 100
+    from advisor.physics.engines import engines_for
+
     for (_, model, gpu, n, precision, kv, eng, _lora), found in bounds[::7]:  # _lora: the run's LoRA plan (None here)
+        profile = next(p for p in engines_for(cat, cat.gpus[gpu]) if p.id == eng)  # the key holds the id of the GPU's profile
         e = memo_estimate(cat.models[model], cat.gpus[gpu], n, precision, w.input_tokens, w.output_tokens, kv,
-                          w.tpot_limit_ms, eng, cached_tokens(w))
+                          w.tpot_limit_ms, profile, cached_tokens(w))
         assert found == (e.fits, e.output_tokens_per_s, e.ttft_ms)
 
 

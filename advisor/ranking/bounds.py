@@ -66,6 +66,15 @@ def _unit(ctx: Context, gpu: GpuSpec) -> float:
     return unit
 
 
+def least_run(ctx: Context, gpu: GpuSpec) -> tuple[float, float]:
+    """(the cheapest allowed $/GPU-hour, the replica-hours a month an interactive deployment runs at least) that
+    ``priced_out`` reads; (0, 0) for batch work, which no count is priced out of. A search reads them once and tests
+    ``unit > 0 and hours >= best_usd * (1 - TIE) / (unit * n)`` per count, as ``priced_out`` does."""
+    if ctx.workload.latency == "batch":
+        return 0.0, 0.0
+    return _unit(ctx, gpu), max(1, ctx.workload.min_replicas) * HOURS_PER_MONTH
+
+
 def priced_out(ctx: Context, gpu: GpuSpec, n: int, best_usd: Decimal | float) -> bool:
     """Whether ``n`` GPUs per engine, and so any larger count, must bill at least ``best_usd`` a month (within ``TIE``)
     on the least an interactive deployment runs: ``max(1, min_replicas)`` replicas every hour at the cheapest
@@ -155,10 +164,10 @@ def _lora_plan(ctx: Context) -> lora.LoraPlan | None:
 def _bound(ctx: Context, model: ModelSpec, gpu: GpuSpec, n: int, precision: str, kv_prec: str, eng: ServingProfile) -> tuple:
     """(fits, output tokens/s, TTFT ms) of a configuration, for the bill floor (``bounds.cannot_beat``), once per workload
     shape: from its prelude where made (or where LoRA adapters change the estimate), else ``memo_bound``'s three numbers."""
-    key = ("bound", model.id, gpu.id, n, precision, kv_prec, eng, _lora_plan(ctx))
+    key = ("bound", model.id, gpu.id, n, precision, kv_prec, eng.id, _lora_plan(ctx))
     found = ctx.shared.get(key)
     if found is None:
-        made, w = ctx.shared.get(("prelude", model.id, gpu.id, n, precision, kv_prec, eng, _lora_plan(ctx))), ctx.workload
+        made, w = ctx.shared.get(("prelude", model.id, gpu.id, n, precision, kv_prec, eng.id, _lora_plan(ctx))), ctx.workload
         if made is not None:  # read from the prelude, not kept twice (nor a reason for the shape to be stored again)
             return made[0].fits, made[0].output_tokens_per_s, made[0].ttft_ms
         if _lora_plan(ctx) is None:
@@ -174,7 +183,7 @@ def sizing(ctx: Context, deployment: str, model: ModelSpec, gpu: GpuSpec, precis
            provider: str) -> tuple:
     """(KV precision, smallest GPU count that fits or None, static rejections, the GPU counts to search) of a
     configuration, once per workload shape (``Context.shared``)."""
-    key = ("sizing", model.id, gpu.id, precision, eng, provider, _lora_plan(ctx))
+    key = ("sizing", model.id, gpu.id, precision, eng.id, provider, _lora_plan(ctx))
     found = ctx.shared.get(key)
     if found is None:
         w = ctx.workload
@@ -198,7 +207,7 @@ def _prelude(ctx: Context, model: ModelSpec, gpu: GpuSpec, n: int, precision: st
     A replica is what one sold instance (or one group of instances over a cluster interconnect) runs: an 8-GPU
     instance holding a 2-GPU engine runs 4 engines side by side (data parallel), never one engine with 6 idle GPUs,
     and never an engine split over separate small instances."""
-    key = ("prelude", model.id, gpu.id, n, precision, kv_prec, eng, _lora_plan(ctx))
+    key = ("prelude", model.id, gpu.id, n, precision, kv_prec, eng.id, _lora_plan(ctx))
     found = ctx.shared.get(key)
     if found is None:
         w = ctx.workload

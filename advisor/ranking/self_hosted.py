@@ -86,41 +86,42 @@ class SelfHostedBackend:
             hit = screens.get(key := (model.id, gpu.id, price.provider, profiles))  # what the screens read (and the catalog)
             if hit is None:  # the engines left, the results' screen, each precision's engines (native's too): once per shape
                 left, screened = engine_support.screen(model, gpu, profiles, price.provider, self.deployment)
-                hit = screens[key] = (left, screened, [(p, engine_support.for_precision(model, gpu, p, left)) for p in ranked_precisions(w.precisions, model.native_precision)])
+                hit = screens[key] = (left, screened, [(p, e, tuple(x.id for x in e)) for p in ranked_precisions(w.precisions, model.native_precision)
+                                                       for e in (engine_support.for_precision(model, gpu, p, left),)])  # ids: for keys
             profiles, screened, by_precision = hit
-            for precision, engines in by_precision if profiles else ():
-                out.extend(screened(self._best_engine(ctx, model, gpu, precision, price, engines)))
+            for precision, engines, ids in by_precision if profiles else ():
+                out.extend(screened(self._best_engine(ctx, model, gpu, precision, price, engines, ids)))
             out.extend(() if profiles else screened([]))  # no engine left: the rejection saying which refuses it
         if plan is not None and refused and not served:
             out.append(lora.rejection(model, plan, refused))
         return out
 
     def _best_engine(self, ctx: Context, model: ModelSpec, gpu: GpuSpec, precision: str, price,
-                     profiles: tuple[ServingProfile, ...]) -> list[Candidate | Rejection]:
-        """Each allowed engine that serves the precision on this GPU, and the cheapest candidate among them
-        (the rejections explained are the default engine's: the first that serves the precision).
-
-        An outcome that never read the traffic volume (no configuration got as far as a bill: none fits, is fast
-        enough or is sold) is the same for any volume, so it is kept per workload shape (``Context.shared``)."""
-        key = ("outcome", model.id, gpu.id, precision, price.provider, profiles, _lora_plan(ctx))
+                     profiles: tuple[ServingProfile, ...], ids: tuple[str, ...]) -> list[Candidate | Rejection]:
+        """Each allowed engine that serves the precision on this GPU, and the cheapest candidate among them (the
+        rejections explained are the default engine's: the first that serves the precision). An outcome that never read the traffic volume (no configuration got as far as a bill: none fits, is fast
+        enough or is sold) is the same for any volume, so it is kept per workload shape (``Context.shared``). ``ids``: the
+        profiles' ids, which stand for them in the lookups' keys (a profile is resolved for the GPU in the key, and
+        hashing the id's string costs a tenth of hashing the profile; so for ``eng.id`` in the search's keys)."""
+        key = ("outcome", model.id, gpu.id, precision, price.provider, ids, _lora_plan(ctx))
         kept = ctx.shared.get(key)
         if kept is not None:
             return list(kept)
         reads = ctx.memo.get(_VOLUME_READS, 0)
-        out = self._search(ctx, model, gpu, precision, price, profiles)
+        out = self._search(ctx, model, gpu, precision, price, profiles, ids)
         if ctx.memo.get(_VOLUME_READS, 0) == reads:
             ctx.shared[key] = tuple(out)
         return out
 
     def _search(self, ctx: Context, model: ModelSpec, gpu: GpuSpec, precision: str, price,
-                profiles: tuple[ServingProfile, ...]) -> list[Candidate | Rejection]:
+                profiles: tuple[ServingProfile, ...], ids: tuple[str, ...]) -> list[Candidate | Rejection]:
         """The cheapest configuration over the engines and GPU counts (``_evaluate_precision``), seeded with the last winner
         of this (model, GPU, precision, provider) for the workload shape costed at this volume (``_seed``; kept for a winner
         that is not the first configuration costed): bounded from just above its bill, the answer is the unseeded one's."""
         best: Costed | None = None
         rejections: list[Rejection] | None = None
         costed: dict[int, tuple[float, int]] = {}
-        key = ("serves", gpu.id, precision, profiles)
+        key = ("serves", gpu.id, precision, ids)
         why = ctx.shared.get(key)
         if why is None:
             why = ctx.shared[key] = ("" if any(e.serves(precision) for e in profiles) else
@@ -131,7 +132,7 @@ class SelfHostedBackend:
         if precision == "mxfp4-experts" and not model.is_moe:  # what every engine's ``_evaluate_precision`` gives
             return []
         won = (_WON, model.id, gpu.id, precision, price.provider)
-        sized = ctx.shared.get(skey := ("sized", model.id, gpu.id, precision, price.provider, profiles, _lora_plan(ctx)))
+        sized = ctx.shared.get(skey := ("sized", model.id, gpu.id, precision, price.provider, ids, _lora_plan(ctx)))
         if sized is None:  # each engine serving the weights, with its sizing: once per workload shape
             sized = ctx.shared[skey] = [(e, bounds.sizing(ctx, self.deployment, model, gpu, precision, e, price.provider))
                                         for e in profiles if e.serves(precision)]
@@ -195,6 +196,7 @@ class SelfHostedBackend:
         floors: dict | None = None  # count -> the bill floor's (fits, tokens/s, TTFT), beside the shape: found once per call
         above = seed.plan.monthly_usd * bounds.SEED_ABOVE if seed is not None else None
         last, beat_f = None, 0.0  # the last bound, as a float (the floors compare floats)
+        unit, least_h = bounds.least_run(ctx, gpu)  # ``bounds.priced_out``'s, read once
         for n in counts:
             # The smallest count's failure is explained: costed, unless it works at any volume (then bounded as any other).
             why = explain and best is None and n == fitting and not self._sure(ctx, model, gpu, n, precision, kv_prec, eng)
@@ -205,10 +207,10 @@ class SelfHostedBackend:
             if not why and beat is not None:
                 if beat is not last:
                     last, beat_f = beat, float(beat)
-                if bounds.priced_out(ctx, gpu, n, beat_f):
+                if unit > 0 and least_h >= beat_f * (1 - bounds.TIE) / (unit * n):  # ``bounds.priced_out``
                     break  # nor can any larger count
                 if floors is None:
-                    floors = per_shape(ctx.shared, "floors").setdefault((model.id, gpu.id, precision, kv_prec, eng, _lora_plan(ctx)), {})
+                    floors = per_shape(ctx.shared, "floors").setdefault((model.id, gpu.id, precision, kv_prec, eng.id, _lora_plan(ctx)), {})
                 if bounds.cannot_beat(ctx, gpu, n, beat_f, lambda n=n, f=floors: f[n] if n in f else f.setdefault(
                         n, _bound(ctx, model, gpu, n, precision, kv_prec, eng))):
                     continue  # cannot bill less than the best found
@@ -252,7 +254,7 @@ class SelfHostedBackend:
         if not why and not works:
             return UNEXPLAINED
         if not works:  # the same rejection whatever the volume: written once per workload shape
-            key = ("unworkable", model.id, gpu.id, n, precision, kv_prec, eng, price.provider, _lora_plan(ctx))
+            key = ("unworkable", model.id, gpu.id, n, precision, kv_prec, eng.id, price.provider, _lora_plan(ctx))
             rej = ctx.shared.get(key)
             if rej is None:
                 rej = ctx.shared[key] = self._unworkable(ctx, model, gpu, n, precision, price, e)
@@ -305,7 +307,7 @@ class SelfHostedBackend:
         """Whether ``_cost`` gives a ``Costed`` (with ``why``) at any traffic volume, once per workload shape: the count is sold,
         the configuration works, every offer selling it prices a fixed month, and the KV cache of a full batch fits (a
         volume only changes the sequences in flight, at most the batch). Then costing it explains nothing."""
-        key = ("sure", model.id, gpu.id, n, precision, kv_prec, eng, _lora_plan(ctx))
+        key = ("sure", model.id, gpu.id, n, precision, kv_prec, eng.id, _lora_plan(ctx))
         found = ctx.shared.get(key)
         if found is None:
             found = bounds.sold(ctx, gpu, n) and "fixed" in ctx.workload.scaling_policies
