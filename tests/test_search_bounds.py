@@ -36,13 +36,17 @@ def test_the_bound_skips_only_what_cannot_win(cat, monkeypatch, preset, scale):
     w = dataclasses.replace(PRESETS[preset], requests_per_day=PRESETS[preset].requests_per_day * scale)
     bounded = recommend_with(w, cat, book)
     skipped = []
-    real = bounds.cannot_beat
+    real = bounds.floor_test
 
     def never(*args):
-        skipped.append(real(*args))
-        return False
+        test = real(*args)
 
-    monkeypatch.setattr(bounds, "cannot_beat", never)
+        def record(n, best_usd):
+            skipped.append(test(n, best_usd))
+            return False
+        return record
+
+    monkeypatch.setattr(bounds, "floor_test", never)
     everything = recommend_with(w, cat, book)
     assert any(skipped), "the bound never applied: the test checks nothing"
     assert _rows(bounded) == _rows(everything)

@@ -99,41 +99,53 @@ def cannot_beat(ctx: Context, gpu: GpuSpec, n: int, best_usd: Decimal | float, e
     ``max(1, min_replicas)``), cold starts not counted. Batch: fixed replicas for the deadline, or the job's
     hours alone. Bigger instances, cold starts and billing increments only add; 1e-6 of a replica is taken off
     for float arithmetic. Cheap bounds are tried before the hour-by-hour sum."""
-    w = ctx.workload
-    if not sold(ctx, gpu, n):
-        return True  # no allowed offer sells a shape that holds it: it cannot be billed at all
-    unit = _unit(ctx, gpu)
-    if unit <= 0:
-        return False
-    need = float(best_usd) * (1 - TIE) / (unit * n)  # replica-hours a month at or above which it cannot win
-    floor = max(1, w.min_replicas)
-    if w.latency != "batch" and floor * HOURS_PER_MONTH >= need:
-        return True  # an interactive deployment runs at least ``floor`` replicas every hour: no estimate needed
-    fits, tokens_per_s, ttft_ms = estimate()
-    if not fits:
-        return False
-    rate = queueing.planned_output_rate(tokens_per_s, ttft_ms, w, prefill=0.0)  # no prefill time: the most it may carry
-    if rate <= 0:
-        return False
-    ceil = math.ceil
-    rates = ctx.memo.get("rates")  # the workload's (required, mean) output tokens/s, read once per run
-    if rates is None:
-        rates = ctx.memo["rates"] = (w.required_output_tokens_per_s, w.mean_output_tokens_per_s)
-    if w.latency == "batch":
-        return (max(1, ceil(rates[0] / rate - 1e-6)) * HOURS_PER_MONTH >= need
-                and rates[1] / rate * HOURS_PER_MONTH >= need)
-    day, mean = ctx.day, rates[1]
-    if max(1, ceil(mean * day.peak_to_mean / rate - 1e-6)) * HOURS_PER_MONTH < need:
-        return False  # fixed replicas might
-    a = mean * day.within_hour_peak / rate
-    if max(floor, a) * HOURS_PER_MONTH >= need:  # every hour runs at least max(floor, its load); the loads average a
-        return True
-    # The hours' replicas lie between those of the lightest and the busiest hour: where 24 of either settle it, no sum.
-    if 24 * max(floor, ceil(a * day.busiest - 1e-6)) * DAYS_PER_MONTH < need:
-        return False
-    if 24 * max(floor, ceil(a * day.lightest - 1e-6)) * DAYS_PER_MONTH >= need:
-        return True
-    return sum(max(floor, ceil(a * x - 1e-6)) for x in day.hourly) * DAYS_PER_MONTH >= need
+    return floor_test(ctx, gpu, lambda _n: estimate())(n, float(best_usd))
+
+
+def floor_test(ctx: Context, gpu: GpuSpec, estimate_of: Callable[[int], tuple[bool, float, float]]) -> Callable[[int, float], bool]:
+    """``cannot_beat`` for one search's GPU, as ``test(n, best_usd)`` (``estimate_of(n)``: the count's (fits, output
+    tokens/s, TTFT ms)): what it reads of the workload, its day and the GPU's offers is read once, not per count (a
+    batch-pipeline edit tests ~2,300 counts)."""
+    w, ceil = ctx.workload, math.ceil
+    read = ctx.memo.get(("floor", gpu.id))  # once per run and GPU
+    if read is None:
+        sold(ctx, gpu, GPU_COUNTS[0])  # the GPU's sold counts, worked out once per workload shape
+        day = ctx.day
+        read = ctx.memo[("floor", gpu.id)] = (
+            ctx.shared[("sold", gpu.id)], _unit(ctx, gpu), max(1, w.min_replicas), w.latency == "batch",
+            w.required_output_tokens_per_s, w.mean_output_tokens_per_s, day.peak_to_mean, day.within_hour_peak, day.lightest,
+            day.busiest, day.hourly)
+    found, unit, floor, batch, required, mean, peak, in_hour, lightest, busiest, hourly = read
+
+    def test(n: int, best_usd: float) -> bool:
+        if not found.get(n, False) if n in found else not sold(ctx, gpu, n):
+            return True  # no allowed offer sells a shape that holds it: it cannot be billed at all
+        if unit <= 0:
+            return False
+        need = best_usd * (1 - TIE) / (unit * n)  # replica-hours a month at or above which it cannot win
+        if not batch and floor * HOURS_PER_MONTH >= need:
+            return True  # an interactive deployment runs at least ``floor`` replicas every hour: no estimate needed
+        fits, tokens_per_s, ttft_ms = estimate_of(n)
+        if not fits:
+            return False
+        rate = queueing.planned_output_rate(tokens_per_s, ttft_ms, w, prefill=0.0)  # no prefill time: the most it may carry
+        if rate <= 0:
+            return False
+        if batch:
+            return (max(1, ceil(required / rate - 1e-6)) * HOURS_PER_MONTH >= need
+                    and mean / rate * HOURS_PER_MONTH >= need)
+        if max(1, ceil(mean * peak / rate - 1e-6)) * HOURS_PER_MONTH < need:
+            return False  # fixed replicas might
+        a = mean * in_hour / rate
+        if max(floor, a) * HOURS_PER_MONTH >= need:  # every hour runs at least max(floor, its load); the loads average a
+            return True
+        # The hours' replicas lie between those of the lightest and the busiest hour: where 24 of either settle it, no sum.
+        if 24 * max(floor, ceil(a * busiest - 1e-6)) * DAYS_PER_MONTH < need:
+            return False
+        if 24 * max(floor, ceil(a * lightest - 1e-6)) * DAYS_PER_MONTH >= need:
+            return True
+        return sum(max(floor, ceil(a * x - 1e-6)) for x in hourly) * DAYS_PER_MONTH >= need
+    return test
 
 
 def engine_priced_out(ctx: Context, deployment: str, model: ModelSpec, gpu: GpuSpec, precision: str, price, eng: ServingProfile,

@@ -209,10 +209,11 @@ class SelfHostedBackend:
                     last, beat_f = beat, float(beat)
                 if unit > 0 and least_h >= beat_f * (1 - bounds.TIE) / (unit * n):  # ``bounds.priced_out``
                     break  # nor can any larger count
-                if floors is None:
+                if floors is None:  # ``bounds.cannot_beat`` for this call's counts
                     floors = per_shape(ctx.shared, "floors").setdefault((model.id, gpu.id, precision, kv_prec, eng.id, _lora_plan(ctx)), {})
-                if bounds.cannot_beat(ctx, gpu, n, beat_f, lambda n=n, f=floors: f[n] if n in f else f.setdefault(
-                        n, _bound(ctx, model, gpu, n, precision, kv_prec, eng))):
+                    beats = bounds.floor_test(ctx, gpu, lambda n, f=floors: f[n] if n in f else f.setdefault(
+                        n, _bound(ctx, model, gpu, n, precision, kv_prec, eng)))
+                if beats(n, beat_f):
                     continue  # cannot bill less than the best found
             seen = costed.get(n) if costed is not None else None
             if seen is not None:
