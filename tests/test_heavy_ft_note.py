@@ -3,6 +3,8 @@ while cheaper MoE rows exist: it names them and what the policy costs."""
 
 from __future__ import annotations
 
+import dataclasses
+
 from advisor import api
 from advisor.ranking.ties import total
 
@@ -34,8 +36,7 @@ def test_the_moe_row_to_take_is_the_first_in_the_ranking_not_a_cheaper_one_ranke
     # At a long context, the cheapest MoE rows are reasoning rows that answer after the TTFT target: the note must point
     # at the first cheaper MoE row in rank order (and say so), not at one the ranking itself puts after others.
     w = api.preset("steady-latency")
-    rec = api.recommend(api.workload(**{**w.__dict__, "fine_tuning": "heavy", "requests_per_day": 2e6,
-                                        "context_max_tokens": 131072}))
+    rec = api.recommend(dataclasses.replace(w, fine_tuning="heavy", requests_per_day=2e6, context_max_tokens=131072))
     top = rec.candidates[0]
     cheaper = [c for c in rec.candidates if c.architecture == "moe" and total(c) < total(top)]
     first, low = cheaper[0], min(cheaper, key=total)
