@@ -15,7 +15,8 @@ def test_community_cloud_rows_say_so_and_others_do_not():
     rows = _rows()
     community = [c for c in rows if any(r.code == "billing" and "Community Cloud" in r.message for r in c.reasons)]
     assert community
-    assert all(any(r.code == "community-cloud" and "SLA" in r.message for r in c.reasons) for c in community)
+    assert all(any(r.code == "community-cloud" and "SLA" in r.message and "audited data centres" in r.message
+                   and r.severity == "warning" for r in c.reasons) for c in community)  # who holds the data, said as a warning
     others = [c for c in rows if c not in community]
     assert others and not any(r.code == "community-cloud" for c in others for r in c.reasons)
 

@@ -47,9 +47,10 @@ def billing_reasons(plan: billing.Plan, plans: list[billing.Plan], n: int, gpu: 
                         f"(${cost.money(fixed.monthly_usd):,})", "info", {"fixed_monthly_usd": str(cost.money(fixed.monthly_usd))}))
     if "community cloud" in p.sku.lower():
         r.append(Reason("community-cloud", f"{fmt.possessive(p.provider)} Community Cloud: GPUs in third-party hosts' own machines, "
-                        f"cheaper and without a data-centre SLA; its Secure Cloud (provider-operated data centres) sells "
-                        f"{gpu} at a higher price (`moe-advisor prices list`; https://www.runpod.io/pricing, read 2026-11-09)",
-                        "info", {"sku": p.sku}))
+                        f"cheaper and without a data-centre SLA, and your prompts and answers are processed on hardware those hosts "
+                        f"run (not for data that must stay in audited data centres); its Secure Cloud (provider-operated data "
+                        f"centres) sells {gpu} at a higher price (`moe-advisor prices list`; https://www.runpod.io/pricing, read "
+                        f"2026-11-09)", "warning", {"sku": p.sku}))
     used = plan.replicas_peak * n
     paid = plan.gpus_billed_at_peak
     if paid > used:
