@@ -1,4 +1,5 @@
-"""A stacked bar of one replica's GPU memory: weights, KV cache, runtime reserve and free, against capacity."""
+"""A stacked bar of one replica's GPU memory: weights, KV cache, LoRA adapters, runtime reserve and free, against
+capacity."""
 
 from __future__ import annotations
 
@@ -8,11 +9,12 @@ from textual.widget import Widget
 from advisor.common import fmt
 from advisor.domain.recommendation import MemoryBreakdown, plural
 
-SEGMENTS = (("weights", "█"), ("kv", "█"), ("reserve", "█"), ("free", "░"))
+SEGMENTS = (("weights", "█"), ("kv", "█"), ("adapters", "█"), ("reserve", "█"), ("free", "░"))
 
 
 class MemoryBar(Widget):
-    """``MemoryBar(memory)``: a one-line bar plus a legend with the sizes."""
+    """``MemoryBar(memory)``: a one-line bar plus a legend with the sizes. ``adapters``: bytes of LoRA adapters on the
+    replica's GPUs, which the breakdown counts in its reserve (the engine's fixed memory): shown as their own term."""
 
     DEFAULT_CSS = """
     MemoryBar {
@@ -20,21 +22,24 @@ class MemoryBar(Widget):
     }
     MemoryBar > .memory-bar--weights { color: $primary; }
     MemoryBar > .memory-bar--kv { color: $success; }
+    MemoryBar > .memory-bar--adapters { color: $accent; }
     MemoryBar > .memory-bar--reserve { color: $warning; }
     MemoryBar > .memory-bar--free { color: $foreground-muted; }
     MemoryBar > .memory-bar--over { color: $error; }
     """
-    COMPONENT_CLASSES = {"memory-bar--weights", "memory-bar--kv", "memory-bar--reserve", "memory-bar--free",
-                         "memory-bar--over"}
+    COMPONENT_CLASSES = {"memory-bar--weights", "memory-bar--kv", "memory-bar--adapters", "memory-bar--reserve",
+                         "memory-bar--free", "memory-bar--over"}
 
-    def __init__(self, memory: MemoryBreakdown | None, *, gpus: int = 1, id: str | None = None) -> None:
+    def __init__(self, memory: MemoryBreakdown | None, *, gpus: int = 1, adapters: int = 0, id: str | None = None) -> None:
         super().__init__(id=id)
         self.memory = memory
         self.gpus = gpus
+        self.adapters = adapters
 
-    def show(self, memory: MemoryBreakdown | None, gpus: int = 1) -> None:
+    def show(self, memory: MemoryBreakdown | None, gpus: int = 1, adapters: int = 0) -> None:
         self.memory = memory
         self.gpus = gpus
+        self.adapters = adapters
         self.refresh(layout=True)
 
     def render(self) -> Text:
@@ -48,9 +53,10 @@ class MemoryBar(Widget):
         if m is None:
             return Text("no GPU memory: a per-token API", style="italic")
         width = max(10, total_width - 2)
-        parts = [("weights", m.weights_bytes), ("kv", m.kv_cache_bytes), ("reserve", m.reserve_bytes),
-                 ("free", max(0, m.free_bytes))]
-        total = max(m.capacity_bytes, sum(v for _, v in parts[:3]))
+        adapters = min(self.adapters, m.reserve_bytes)
+        parts = [("weights", m.weights_bytes), ("kv", m.kv_cache_bytes), ("adapters", adapters),
+                 ("reserve", m.reserve_bytes - adapters), ("free", max(0, m.free_bytes))]
+        total = max(m.capacity_bytes, sum(v for _, v in parts[:4]))
         cells = _allocate([v for _, v in parts], total, width)
         bar = Text("▕")
         for (name, char), n in zip(SEGMENTS, cells):
@@ -59,7 +65,8 @@ class MemoryBar(Widget):
         legend = Text()
         labels = (("weights", "weights", m.weights_bytes),
                   ("kv", "KV cache", m.kv_cache_bytes),
-                  ("reserve", "reserve", m.reserve_bytes),
+                  *((("adapters", "LoRA adapters", adapters),) if adapters else ()),
+                  ("reserve", "reserve", m.reserve_bytes - adapters),
                   ("free", "free", m.free_bytes))
         for i, (name, label, value) in enumerate(labels):
             if i:
@@ -74,6 +81,12 @@ class MemoryBar(Widget):
         if m.free_bytes < 0:
             head.append("  over capacity", self.get_component_rich_style("memory-bar--over"))
         return Text("\n").join([head, bar, legend])
+
+
+def adapter_bytes(c) -> int:
+    """The LoRA adapters a self-hosted candidate's replica holds on its GPUs, as its multi-LoRA reason states them (the
+    ranking's own figure), or 0."""
+    return next((int(r.numbers.get("adapter_bytes_per_replica", 0)) for r in c.reasons if r.code == "multi-lora"), 0)
 
 
 def _allocate(values: list[int], total: int, width: int) -> list[int]:
