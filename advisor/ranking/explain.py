@@ -237,3 +237,36 @@ def latency_reason(e, w, p90: float | None) -> Reason:
         return Reason("latency", text, "info", numbers)
     return Reason("latency", f"{text}: {' and '.join(close)}, within the speed estimate's {p90:.0%} error (p90); benchmark "
                   f"it before you commit", "warning", {**numbers, "within_error": True})
+
+
+def speed_error(batch: int, profile: ServingProfile) -> float:
+    """The throughput estimate's 90th-percentile error for a row running ``batch`` (``ties.estimate_error``'s rule):
+    over the calibration set, or over its low-concurrency rows for a batch of at most ``LOW_CONCURRENCY``."""
+    from advisor.physics.calibration import LOW_CONCURRENCY, LOW_CONCURRENCY_P90_ERROR
+
+    err = profile.fit.p90_abs_error if profile.fit else 0.2
+    return max(err, LOW_CONCURRENCY_P90_ERROR) if batch <= LOW_CONCURRENCY else err
+
+
+def slower_engine_reason(plan: billing.Plan, gpus: int, e: Estimate, dp: int, planned: float, w, day, profile: ServingProfile) -> Reason:
+    """What the bill becomes if the engine sustains less than estimated by the estimate's p90 error (``speed_error``):
+    the same offer and shape priced by ``billing.plans`` for that much less capacity (a slower engine also runs a smaller
+    batch within a TPOT target, so this is the least it would cost). Said on every self-hosted row: how much of its bill
+    rests on the speed estimate."""
+    err = speed_error(e.batch, profile)
+    slow = billing.best(billing.plans(plan.price, gpus, e.output_tokens_per_s * dp * (1 - err), w, day, e.weights_bytes,
+                                      planned * dp * (1 - err)))
+    numbers = {"estimate_error": err, "replicas_peak_at_error": slow.replicas_peak if slow else None,
+               "monthly_usd_at_error": str(cost.money(slow.monthly_usd)) if slow else None}
+    head = f"if the engine sustains {err:.0%} less than estimated (the speed estimate's p90 error)"
+    if slow is None:
+        return Reason("speed-risk", f"{head}, no plan of this offer carries the load", "warning", numbers)
+    reps = f"{plan.replicas_peak} replica{'s' if plan.replicas_peak != 1 else ''} at peak"
+    if slow.monthly_usd <= plan.monthly_usd:
+        return Reason("speed-risk", f"{head}, the bill holds: the same {reps} {'carries' if plan.replicas_peak == 1 else 'carry'} "
+                      f"the load", "info", numbers)
+    more = slow.monthly_usd / plan.monthly_usd - 1
+    how = (f"{slow.replicas_peak} replicas at peak instead of {plan.replicas_peak}" if slow.replicas_peak != plan.replicas_peak
+           else f"the same {reps}, billed for more hours")
+    return Reason("speed-risk", f"{head}, the bill becomes {fmt.usd(cost.money(slow.monthly_usd))}/month ({more:+.0%}; {how})",
+                  "info", numbers)

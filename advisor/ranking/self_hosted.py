@@ -37,7 +37,7 @@ from advisor.ranking.bounds import (  # noqa: F401 - _estimate, admission_contex
 )
 from advisor.ranking.context import BILLS, Context, kept_fields, memo_fit, per_shape, prefix_cache_reason, row_base
 from advisor.ranking.costed import Costed, replica_memory, shortfall
-from advisor.ranking.explain import billing_reasons, capacity_text, latency_reason, near_miss, stall_reason, unpriced
+from advisor.ranking.explain import billing_reasons, capacity_text, latency_reason, near_miss, slower_engine_reason, stall_reason, unpriced
 from advisor.ranking.fitting import GPU_COUNTS, _sizing, min_gpus_at
 
 SHORT_CONTEXT_TOKENS = 8192
@@ -421,9 +421,9 @@ class SelfHostedBackend:
 
         def explain() -> list[Reason]:  # written when read (see LazyReasons): most candidates are never looked at
             reasons = self._reasons(ctx, model, gpu, n, precision, e, replicas, utilization, mem, eng, dp, k)
-            fleet = billing.fleet_reason(plan, gpu.id)
+            fleet, risk = billing.fleet_reason(plan, gpu.id), slower_engine_reason(plan, gpus, e, dp, k.planned, w, ctx.day, ctx.catalog.engine)
             reasons[1:1] = billing_reasons(plan, list(k.plans), gpus, gpu.id, w) + billing.sizing_reasons(
-                plan, w, e.output_tokens_per_s, e.ttft_ms, dp, e.weights_bytes, ctx.day, queueing.prefill_ms(e)) + ([fleet] if fleet else [])
+                plan, w, e.output_tokens_per_s, e.ttft_ms, dp, e.weights_bytes, ctx.day, queueing.prefill_ms(e)) + ([fleet] if fleet else []) + [risk]
             return reasons
         fixed = kept_fields((id(e), self.deployment, model.id, model.name, gpu.id, n, dp, precision, kv_prec, quality, bench), e,
                             lambda: Candidate.fixed(  # the fields no traffic edit changes
