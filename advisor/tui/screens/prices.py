@@ -66,7 +66,7 @@ class PricesScreen(AdvisorScreen):
         self.sub_title = "prices and plugins"
         sources = self.query_one("#sources", DataTable)
         for key, label in (("source", "source"), ("kind", "kind"), ("used", "prices from"), ("prices", "rows"),
-                           ("as_of", "as of"), ("age", "age"), ("live", "live"), ("note", "note")):
+                           ("as_of", "oldest row"), ("age", "age"), ("live", "live"), ("note", "note")):  # a source's rows differ
             sources.add_column(label, key=key)
         plugins = self.query_one("#plugins", DataTable)
         for key in ("name", "version", "hooks", "status", "error"):
