@@ -40,25 +40,33 @@ account's console: their pages explain the tiers, and no tier's figures are in t
 not modelled. A price row's own ``rate_limits_source`` wins over this."""
 
 
-def _rate_limit(price: ApiPrice, w: Workload) -> tuple[Reason | None, bool]:
-    """(reason, rejected) for the workload's peak against the provider's published tiers."""
+def _rate_limit(price: ApiPrice, w: Workload) -> tuple[Reason, bool]:
+    """(reason, rejected) for the workload's peak against the provider's published tiers. The tier and the
+    verdict now (the ranking's break-even only asks whether an offer is refused); the sentence when read."""
     rpm, tpm = peak_rates(w)
     if not price.rate_limits:
-        page = price.rate_limits_source or USAGE_TIER_PAGES.get(price.provider, "")
-        what = (f"{fmt.possessive(price.provider)} rate limits depend on the account's usage tier and are not modelled ({page}): check that "
-                f"your tier takes" if page else
-                f"{fmt.possessive(price.provider)} rate limits for this model are not in the catalog: check that it takes")
-        return Reason("api-rate-limits", f"{what} {fmt.rate(rpm, 'request')} and {fmt.rate(tpm, 'token')} at your peak", "warning",
-                      {"peak_requests_per_min": rpm, "peak_tokens_per_min": tpm}), False
+        def untiered() -> tuple[str, dict]:
+            page = price.rate_limits_source or USAGE_TIER_PAGES.get(price.provider, "")
+            what = (f"{fmt.possessive(price.provider)} rate limits depend on the account's usage tier and are not modelled ({page}): check that "
+                    f"your tier takes" if page else
+                    f"{fmt.possessive(price.provider)} rate limits for this model are not in the catalog: check that it takes")
+            return (f"{what} {fmt.rate(rpm, 'request')} and {fmt.rate(tpm, 'token')} at your peak",
+                    {"peak_requests_per_min": rpm, "peak_tokens_per_min": tpm})
+        return Reason.deferred("api-rate-limits", "warning", untiered), False
     for tier in price.rate_limits:
         if (not tier.requests_per_min or rpm <= tier.requests_per_min) and (not tier.tokens_per_min or tpm <= tier.tokens_per_min):
-            return Reason("api-rate-limits", f"your peak ({fmt.rate(rpm, 'request')}, {fmt.rate(tpm, 'token')}) needs {fmt.possessive(price.provider)} "
-                          f"'{tier.tier}' tier or above ({price.rate_limits_source or price.source})", "info" if tier is price.rate_limits[0] else "warning",
-                          {"tier": tier.tier, "peak_requests_per_min": rpm, "peak_tokens_per_min": tpm}), False
+            def within(tier=tier) -> tuple[str, dict]:
+                return ((f"your peak ({fmt.rate(rpm, 'request')}, {fmt.rate(tpm, 'token')}) needs {fmt.possessive(price.provider)} "
+                        f"'{tier.tier}' tier or above ({price.rate_limits_source or price.source})"),
+                        {"tier": tier.tier, "peak_requests_per_min": rpm, "peak_tokens_per_min": tpm})
+            return Reason.deferred("api-rate-limits", "info" if tier is price.rate_limits[0] else "warning", within), False
     top = price.rate_limits[-1]
-    return Reason("api-rate-limits", f"your peak ({fmt.rate(rpm, 'request')}, {fmt.rate(tpm, 'token')}) is over {fmt.possessive(price.provider)} "
-                  f"highest published tier '{top.tier}' ({top.requests_per_min:,.0f} requests/min, {top.tokens_per_min:,.0f} "
-                  f"tokens/min)", "decisive", {"tier": top.tier, "peak_requests_per_min": rpm, "peak_tokens_per_min": tpm}), True
+
+    def over() -> tuple[str, dict]:
+        return ((f"your peak ({fmt.rate(rpm, 'request')}, {fmt.rate(tpm, 'token')}) is over {fmt.possessive(price.provider)} "
+                f"highest published tier '{top.tier}' ({top.requests_per_min:,.0f} requests/min, {top.tokens_per_min:,.0f} "
+                f"tokens/min)"), {"tier": top.tier, "peak_requests_per_min": rpm, "peak_tokens_per_min": tpm})
+    return Reason.deferred("api-rate-limits", "decisive", over), True
 
 
 def _by_time(shares: tuple, w: Workload, ctx: Context) -> str:
@@ -69,6 +77,55 @@ def _by_time(shares: tuple, w: Workload, ctx: Context) -> str:
     hours = ("your hourly profile, its hours read as UTC" if w.hourly_profile else "a flat day" if ctx.day.flat else
              f"your {w.traffic_shape} day, busiest at {PEAK_HOUR}:00, read as UTC")
     return f"the rest of the day; {', '.join(f'{win.label}: {share:.0%} of your tokens' for win, share in shares)} ({hours}) "
+
+
+def _offer_reasons(ctx: Context, model: ModelSpec, price: ApiPrice, list_per_mtok: Decimal, per_mtok: Decimal, shares: tuple,
+                   batch_api: bool, limits: Reason, method: str | None) -> tuple[Reason, ...]:
+    """An offer's reasons, codes and severities now, sentences when read (``Reason.deferred``): a re-rank keeps every
+    API row, a screen reads the reasons of a few."""
+    w = ctx.workload
+
+    def price_line() -> tuple[str, dict]:
+        return ((f"pay per token: ${price.input_usd_per_mtok}/M input, ${price.output_usd_per_mtok}/M output "
+                f"{_by_time(shares, w, ctx)}({price.provider}, as of {price.as_of}): {fmt.usd(cost.money(list_per_mtok, cost.MICRO), 3)}/M blended for "
+                f"{w.input_tokens:,} in / {w.output_tokens:,} out"), {"usd_per_mtok": str(list_per_mtok)} |
+                ({"time_of_day_shares": {win.label: round(share, 4) for win, share in shares}} if shares else {}))
+
+    def no_idle() -> tuple[str, dict]:
+        return ((f"no idle cost: {w.requests_per_day:,.0f} requests/day are billed as they come, "
+                f"whatever the {w.traffic_shape} shape (peak {w.peak_to_mean:.3g}x mean)"), {})
+
+    def batch_line() -> tuple[str, dict]:
+        return ((f"{fmt.possessive(price.provider)} batch API: {price.batch_discount:.0%} off, results within "
+                f"{BATCH_API_TURNAROUND_HOURS:g} h ({fmt.usd(per_mtok, 3)}/M; {price.batch_source or price.source})"),
+                {"batch_discount": price.batch_discount})
+
+    def measured() -> tuple[str, dict]:
+        ttft = f"TTFT {price.ttft_ms:,.0f} ms" if price.ttft_ms else "TTFT not measured"
+        speed = f"{price.output_tokens_per_s:,.0f} output tokens/s" if price.output_tokens_per_s else "speed not measured"
+        return ((f"measured: {ttft}, {speed} ({price.speed_source}); targets {w.ttft_ms:,.0f} ms, "
+                f"{w.output_tokens_per_s_per_user:g} tokens/s"), {"ttft_ms": price.ttft_ms, "output_tokens_per_s": price.output_tokens_per_s})
+
+    def unmeasured() -> tuple[str, dict]:
+        return ((f"no published or measured TTFT and speed for {model.id} at {price.provider}: check them against your "
+                f"{w.ttft_ms:,.0f} ms and {w.output_tokens_per_s_per_user:g} tokens/s targets"), {})
+
+    def tuned() -> tuple[str, dict]:
+        return ((f"serves your {method} fine-tune per token ({price.fine_tuned_serving} weights; "
+                f"{price.fine_tuned_source or price.source})"), {})
+
+    reasons = [Reason.deferred("api-price", "info", price_line)]
+    if batch_api:
+        reasons.append(Reason.deferred("api-batch", "info", batch_line))
+    reasons += [Reason.deferred("api-no-idle", "info", no_idle), limits]
+    if w.latency == "interactive":
+        if price.ttft_ms or price.output_tokens_per_s:
+            reasons.append(Reason.deferred("api-latency", "info", measured))
+        else:
+            reasons.append(Reason.deferred("api-latency", "warning", unmeasured))
+    if method:
+        reasons.append(Reason.deferred("api-fine-tuning", "info", tuned))
+    return tuple(reasons)
 
 
 class ApiBackend:
@@ -132,33 +189,7 @@ class ApiBackend:
             if batch_api:
                 per_mtok = per_mtok * (1 - Decimal(str(price.batch_discount)))
             monthly = cost.api_monthly_usd(per_mtok, w)
-            reasons = [
-                Reason("api-price", f"pay per token: ${price.input_usd_per_mtok}/M input, ${price.output_usd_per_mtok}/M output "
-                       f"{_by_time(shares, w, ctx)}({price.provider}, as of {price.as_of}): {fmt.usd(cost.money(list_per_mtok, cost.MICRO), 3)}/M blended for "
-                       f"{w.input_tokens:,} in / {w.output_tokens:,} out", "info", {"usd_per_mtok": str(list_per_mtok)} |
-                       ({"time_of_day_shares": {win.label: round(share, 4) for win, share in shares}} if shares else {})),
-                Reason("api-no-idle", f"no idle cost: {w.requests_per_day:,.0f} requests/day are billed as they come, "
-                       f"whatever the {w.traffic_shape} shape (peak {w.peak_to_mean:.3g}x mean)", "info"),
-            ]
-            if batch_api:
-                reasons.insert(1, Reason("api-batch", f"{fmt.possessive(price.provider)} batch API: {price.batch_discount:.0%} off, results within "
-                                         f"{BATCH_API_TURNAROUND_HOURS:g} h ({fmt.usd(per_mtok, 3)}/M; {price.batch_source or price.source})",
-                                         "info", {"batch_discount": price.batch_discount}))
-            reasons.append(limits)
-            if w.latency == "interactive":
-                if price.ttft_ms or price.output_tokens_per_s:
-                    ttft = f"TTFT {price.ttft_ms:,.0f} ms" if price.ttft_ms else "TTFT not measured"
-                    speed = f"{price.output_tokens_per_s:,.0f} output tokens/s" if price.output_tokens_per_s else "speed not measured"
-                    reasons.append(Reason("api-latency", f"measured: {ttft}, {speed} ({price.speed_source}); targets "
-                                          f"{w.ttft_ms:,.0f} ms, {w.output_tokens_per_s_per_user:g} tokens/s", "info",
-                                          {"ttft_ms": price.ttft_ms, "output_tokens_per_s": price.output_tokens_per_s}))
-                else:
-                    reasons.append(Reason("api-latency", f"no published or measured TTFT and speed for {model.id} at {price.provider}: "
-                                          f"check them against your {w.ttft_ms:,.0f} ms and {w.output_tokens_per_s_per_user:g} "
-                                          f"tokens/s targets", "warning"))
-            if method:
-                reasons.append(Reason("api-fine-tuning", f"serves your {method} fine-tune per token ({price.fine_tuned_serving} "
-                                      f"weights; {price.fine_tuned_source or price.source})", "info"))
+            reasons = _offer_reasons(ctx, model, price, list_per_mtok, per_mtok, shares, batch_api, limits, method)
             out.append(Candidate.make(
                 model=model.id, model_name=model.name, architecture=model.architecture, deployment=self.deployment,
                 provider=price.provider, gpu=None, gpus=0, replicas=0, precision=None,
@@ -167,6 +198,6 @@ class ApiBackend:
                 api_input_usd_per_mtok=price.input_usd_per_mtok, api_output_usd_per_mtok=price.output_usd_per_mtok,
                 api_cached_input_usd_per_mtok=price.cached_input_usd_per_mtok,
                 pricing_kind="batch-api" if batch_api else "per-token",
-                reasons=tuple(reasons),
+                reasons=reasons,
             ))
         return out
