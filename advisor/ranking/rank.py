@@ -44,6 +44,7 @@ from advisor.ranking.explain import checkpoint_reasons, stale_price_reason
 from advisor.ranking.modes import answers_late as _answers_late
 from advisor.ranking.modes import bounded_wait as _bounded_wait
 from advisor.ranking.modes import unverified_latency_note
+from advisor.ranking.rows import evolved, with_fine_tuning
 from advisor.ranking.self_hosted import SelfHostedBackend
 from advisor.ranking.ties import (
     better_quality_within_error,
@@ -141,12 +142,6 @@ def _fine_tuning(ctx: Context, model, memo: dict):
         ft = None if best is None else (best[0] * Decimal(str(w.fine_tunes_per_month)),) + best[1:]
         memo[model.id] = None if ft is None else ft + (_fine_tuning_reason(ft),)
     return memo[model.id]
-
-
-def _with_fine_tuning(c: Candidate, ft) -> Candidate:
-    """``c`` with ``ft``: (the month's fine-tuning USD, it rounded as shown, its reason as a tuple), once per model."""
-    monthly, shown, why = ft
-    return c.evolve(fine_tuning_monthly_usd=shown, total_monthly_usd=cost.money(c.monthly_cost_usd + monthly), reasons=c.reasons + why)
 
 
 def _fine_tuning_reason(ft) -> Reason:
@@ -397,6 +392,7 @@ def _recommend_with(workload: Workload, catalog: Catalog, prices: PriceBook | No
     run_notes += scope.thin_coverage(w, prices)
     models = [m for m in catalog.models.values() if not w.models or m.id in w.models]
     candidates: list[Candidate] = []
+    own: list[bool] = []
     rejected: list[Rejection] = []
     run_notes += scope.unscored_api_models(w, catalog, prices)
     ft_memo: dict = {}
@@ -430,13 +426,14 @@ def _recommend_with(workload: Workload, catalog: Catalog, prices: PriceBook | No
                     continue
                 ft = _fine_tuning(ctx, model, ft_memo)
                 ft = ft and (ft[0], cost.money(ft[0]), (_fine_tuning_reason(ft),))  # what every row of the model adds
-                for r in results:
+                for got in results:
                     evaluated += 1
-                    if isinstance(r, Candidate):
-                        r = modes.relabel(r, mq, w, mw, catalog, relabel)
+                    r = modes.relabel(got, mq, w, mw, catalog, relabel) if isinstance(got, Candidate) else got
                     if isinstance(r, Candidate):
                         r = _bounded_wait(_one_quality_axis(r, w), w, mctx)
-                        candidates.append(_with_fine_tuning(r, ft) if ft else r)
+                        r = with_fine_tuning(r, ft, r is not got) if ft else r
+                        candidates.append(r)
+                        own.append(r is not got)  # a copy this ranking made, nothing else holds it (``rows.evolved``)
                     else:
                         rejected.append(r)
 
@@ -448,7 +445,7 @@ def _recommend_with(workload: Workload, catalog: Catalog, prices: PriceBook | No
         if extra is None:
             extra = said[key] = tuple(checkpoint_reasons(c, catalog))
         if extra:
-            candidates[i] = c.evolve(reasons=c.reasons + extra)
+            candidates[i] = evolved(c, own[i], reasons=c.reasons + extra)
     keys = list(map(_rank_key(w), candidates))  # the ids of the rows on no front, from the keys (``on_no_front``)
     off = {id(c) for c, k in zip(candidates, keys) if on_no_front(k)}
     candidates = [candidates[j] for j in sorted(range(len(candidates)), key=keys.__getitem__)]  # stable: as .sort()
