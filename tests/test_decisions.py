@@ -182,3 +182,21 @@ def test_the_reasons_and_the_table_round_money_the_same_way():
     first = next(r for r in top.reasons if r.code == "rank")
     assert f"({fmt.usd(top.usd_per_mtok, 3)}/M tokens)" in first.message
     assert fmt.usd(Decimal("8330.3234"), 3) == "$8,330.32" and fmt.usd(Decimal("0.1145"), 3) == fmt.usd(0.1145, 3)
+
+
+def test_a_fine_tuning_run_is_billed_its_start_and_a_full_one_its_save_too():
+    """A run starts on fresh instances as a serving replica does (boot, image, the base weights downloaded): those
+    minutes are billed, and a full fine-tune also writes its trained weights out (405B: 810 GB each way)."""
+    import dataclasses
+
+    from advisor.cost import billing
+
+    for method, saves in (("heavy", True), ("light", False)):
+        w = dataclasses.replace(api.preset("heavy-fine-tuning"), fine_tuning=method)
+        rec = api.recommend(w)
+        r = next(r for c in rec.candidates for r in c.reasons if r.code == "fine-tuning")
+        start = r.numbers["training_start_s"]
+        assert start > billing.INSTANCE_BOOT_S + billing.IMAGE_PULL_S
+        compute_h = float(r.message.split(" h at ")[0].rsplit(", ", 1)[-1])
+        assert r.numbers["training_hours"] >= compute_h + start / 3600 - 0.01
+        assert ("save the weights" in r.message) is saves

@@ -226,6 +226,14 @@ def cold_start_s(weights_bytes: float, price: GpuPrice | None) -> float:
     return INSTANCE_BOOT_S + IMAGE_PULL_S + weights_bytes / (download_gbps(price) * 1e9) + ENGINE_START_S
 
 
+def training_start_s(weights_bytes: float, price: GpuPrice | None, saves_weights: bool) -> float:
+    """The seconds a fine-tuning run is billed besides its compute: a fresh instance's start as a serving replica's
+    (``cold_start_s``: boot, image, the base weights downloaded, the framework started in ``ENGINE_START_S``), and for
+    a full fine-tune the trained weights written out at the same link rate (an adapter's few MB: nothing)."""
+    save = weights_bytes / (download_gbps(price) * 1e9) if saves_weights else 0.0
+    return cold_start_s(weights_bytes, price) + save
+
+
 def duration(seconds: float) -> str:
     """``45 s``, ``9 min 32 s``, ``1 h 5 min``."""
     s = max(0, round(seconds))

@@ -116,7 +116,8 @@ def _fine_tuning(ctx: Context, model, memo: dict):
     needs fewer GPUs than the smallest instance uses all of them (data parallel, the same GPU-hours in less
     time), and each run is billed in the offer's increments and minimum. None when no run is planned,
     nothing can hold it, or the model is API-only (no published weights to train: its backends reject it)."""
-    from advisor.cost.billing import billed_seconds
+    from advisor.cost.billing import billed_seconds, training_start_s
+    from advisor.physics.sizing import param_breakdown
 
     w = ctx.workload
     method = method_for(w.fine_tuning, w.fine_tuning_method)
@@ -135,10 +136,11 @@ def _fine_tuning(ctx: Context, model, memo: dict):
             if offer is None:
                 continue
             price, paid, _ = offer
-            hours = billed_seconds(max(run.hours, 1 / 60) * run.gpus / paid * 3600.0, price) / 3600.0
+            start = training_start_s(param_breakdown(model).total * 2, price, method == "full")  # bf16 base weights
+            hours = billed_seconds(max(run.hours, 1 / 60) * run.gpus / paid * 3600.0 + start, price) / 3600.0
             per_run = price.usd_per_gpu_hour * Decimal(str(paid * hours))
             if best is None or per_run < best[0]:
-                best = (per_run, run, price, paid, hours)
+                best = (per_run, run, price, paid, hours, start)
         ft = None if best is None else (best[0] * Decimal(str(w.fine_tunes_per_month)),) + best[1:]
         memo[model.id] = None if ft is None else ft + (_fine_tuning_reason(ft),)
     return memo[model.id]
@@ -147,17 +149,19 @@ def _fine_tuning(ctx: Context, model, memo: dict):
 def _fine_tuning_reason(ft) -> Reason:
     """The month's fine-tuning runs in a sentence: the same for every row of the model, so written once per ``ft``
     (the tuple ``_fine_tuning`` keeps for the workload shape, which holds it)."""
-    if len(ft) > 5:
-        return ft[5]
-    monthly, run, price, paid, hours = ft
+    if len(ft) > 6:
+        return ft[6]
+    monthly, run, price, paid, hours, start = ft
     on = f"{run.gpus}x {run.gpu}" if paid == run.gpus else (
         f"{paid}x {run.gpu} (needs {run.gpus}; {price.provider} sells {paid} at a time, so the run uses them all)")
     r = Reason("fine-tuning", f"{run.method} fine-tunes: {run.tokens / 1e6:,.0f}M tokens a run on {on} "
                f"({run.memory_bytes_per_param:.1f} bytes/parameter before activations, {run.hours * run.gpus / paid:,.2f} h "
-               f"at {run.mfu:.0%} MFU, billed {hours:,.2f} h, {price.provider} ${price.usd_per_gpu_hour}/GPU-h): "
+               f"at {run.mfu:.0%} MFU, and {start / 60:,.0f} min to start{' and save the weights' if run.method == 'full' else ''}: "
+               f"billed {hours:,.2f} h, {price.provider} ${price.usd_per_gpu_hour}/GPU-h): "
                f"{fmt.usd(monthly)}/month, on top of serving"
                + ("; " + "; ".join(run.notes) if run.notes else ""), "info",
-               {"fine_tuning_monthly_usd": str(cost.money(monthly)), "training_gpus": paid, "training_hours": hours})
+               {"fine_tuning_monthly_usd": str(cost.money(monthly)), "training_gpus": paid, "training_hours": hours,
+                "training_start_s": start})
     return r
 
 
