@@ -44,3 +44,27 @@ def test_a_bill_set_by_the_capacity_grows_by_about_the_error():
     r = next(x for x in c.reasons if x.code == "speed-risk")
     ratio = float(Decimal(r.numbers["monthly_usd_at_error"]) / c.monthly_cost_usd)
     assert ratio == pytest.approx(1 / (1 - r.numbers["estimate_error"]), rel=0.05)
+
+
+def test_a_near_tie_says_which_bill_is_the_less_fragile():
+    # An agentic coding workload (long prompts, 64k context): #1 and #2 are $146/month apart, and #1's bill rests far
+    # more on the speed estimate (+50% at its error against +17%): the near tie says the order would reverse.
+    w = api.workload(requests_per_day=250_000, input_tokens=12_000, output_tokens=600, context_max_tokens=65_536,
+                     ttft_ms=2_500, output_tokens_per_s_per_user=40, peak_to_mean=2.5, min_quality=70,
+                     self_hosting="required")
+    rec = api.recommend(w)
+    by_label = {c.label: c for c in rec.candidates}
+    seen = 0
+    for c in rec.candidates[:10]:
+        tie = next((r for r in c.reasons if r.code == "near-tie" and "monthly_usd_at_error" in r.numbers), None)
+        if tie is None:
+            continue
+        other = by_label[tie.message.split("near tie with ")[1].split(": $")[0]] if "near tie with " in tie.message else None
+        mine = Decimal(next(r for r in c.reasons if r.code == "speed-risk").numbers["monthly_usd_at_error"])
+        assert Decimal(tie.numbers["monthly_usd_at_error"][0]) == mine + (c.fine_tuning_monthly_usd or 0)
+        if other is not None and other.monthly_total_usd != c.monthly_total_usd:
+            theirs = Decimal(tie.numbers["monthly_usd_at_error"][1])
+            flips = (c.monthly_total_usd < other.monthly_total_usd) != (mine < theirs)
+            assert ("reverses the order" in tie.message) is flips
+            seen += 1
+    assert seen

@@ -145,7 +145,22 @@ def near_tie(c: Candidate, other: Candidate | None, profile, ctx_of: Callable[[C
             f"a near tie with {other.label}: {fmt.usd(abs(a - b))}/month apart ({abs(a - b) / max(a, b):.0%}), within the "
             f"throughput estimate's {err:.0%} error (90th percentile, measured on the calibration set"
             f"{' at <= 8 concurrent requests' if low else ''})")
+    slow = [_at_error(x) for x in (c, other)]
+    if None not in slow:  # each priced for its own estimate's error (its speed-risk reason): the less fragile bill
+        worse = ("still the same" if slow[0] == slow[1] else f"which favours {'this one' if slow[0] < slow[1] else 'it'}" if a == b
+                 else "the same order" if (a < b) == (slow[0] < slow[1]) else "which reverses the order")
+        caveat += (f"; were each engine {err:.0%} slower, this one would bill {fmt.usd(slow[0])}/month and {other.label} "
+                   f"{fmt.usd(slow[1])}/month, {worse}")
+        numbers["monthly_usd_at_error"] = [str(x) for x in slow]
     return Reason("near-tie", f"{what}{caveat}; a benchmark of both on your own traffic decides", "warning", numbers)
+
+
+def _at_error(c: Candidate) -> Decimal | None:
+    """What ``c`` would bill a month, fine-tuning included, were its engine slower by the estimate's error (its
+    ``speed-risk`` reason), or None without one."""
+    r = next((r for r in c.reasons if r.code == "speed-risk"), None)
+    usd = r.numbers.get("monthly_usd_at_error") if r is not None else None
+    return None if usd is None else Decimal(usd) + (c.fine_tuning_monthly_usd or 0)
 
 
 def fleet(c: Candidate) -> str:
