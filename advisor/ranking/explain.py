@@ -240,7 +240,7 @@ def latency_reason(e, w, p90: float | None) -> Reason:
 
 
 def speed_error(batch: int, profile: ServingProfile) -> float:
-    """The throughput estimate's 90th-percentile error for a row running ``batch`` (``ties.estimate_error``'s rule):
+    """The throughput estimate's 90th-percentile error for a row running ``batch`` (``ties.estimate_error`` reads it):
     over the calibration set, or over its low-concurrency rows for a batch of at most ``LOW_CONCURRENCY``."""
     from advisor.physics.calibration import LOW_CONCURRENCY, LOW_CONCURRENCY_P90_ERROR
 

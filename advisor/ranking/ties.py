@@ -262,13 +262,10 @@ three by place."""
 def estimate_error(c: Candidate, profile) -> float:
     """The throughput estimate's error for rows like ``c``: the 90th percentile over the calibration set, or over its
     low-concurrency rows for a row that runs a batch of at most LOW_CONCURRENCY (fixed costs dominate there, and the
-    error is larger: ``calibration.LOW_CONCURRENCY_P90_ERROR``)."""
-    from advisor.physics.calibration import LOW_CONCURRENCY, LOW_CONCURRENCY_P90_ERROR
+    error is larger: ``calibration.LOW_CONCURRENCY_P90_ERROR``; the rule is ``explain.speed_error``'s)."""
+    from advisor.ranking.explain import speed_error
 
-    err = profile.fit.p90_abs_error if profile.fit else 0.2
-    if c.deployment == "self-hosted" and c.batch is not None and c.batch <= LOW_CONCURRENCY:
-        return max(err, LOW_CONCURRENCY_P90_ERROR)
-    return err
+    return speed_error(c.batch if c.deployment == "self-hosted" and c.batch is not None else 10**9, profile)
 
 
 def better_quality_within_error(c: Candidate, candidates, profile) -> str:
