@@ -79,11 +79,8 @@ def priced_out(ctx: Context, gpu: GpuSpec, n: int, best_usd: Decimal | float) ->
     """Whether ``n`` GPUs per engine, and so any larger count, must bill at least ``best_usd`` a month (within ``TIE``)
     on the least an interactive deployment runs: ``max(1, min_replicas)`` replicas every hour at the cheapest
     $/GPU-hour (``cannot_beat``'s first floor, which grows with the count: a search over rising counts stops there)."""
-    w = ctx.workload
-    if w.latency == "batch":
-        return False
-    unit = _unit(ctx, gpu)
-    return unit > 0 and max(1, w.min_replicas) * HOURS_PER_MONTH >= float(best_usd) * (1 - TIE) / (unit * n)
+    unit, hours = least_run(ctx, gpu)  # (0, 0) for batch work: never priced out
+    return unit > 0 and hours >= float(best_usd) * (1 - TIE) / (unit * n)
 
 
 def cannot_beat(ctx: Context, gpu: GpuSpec, n: int, best_usd: Decimal | float, estimate: Callable[[], tuple[bool, float, float]]) -> bool:
