@@ -130,3 +130,15 @@ def test_no_fine_tuning_means_no_lora_plan_whatever_method_is_left_in_the_file()
                                      self_hosting="required", models=["qwen3-30b-a3b"]))
     assert rec.candidates
     assert not any("adapter" in r.message for c in rec.candidates[:5] for r in c.reasons)
+
+
+def test_deploy_sizes_a_reasoning_rows_slots_for_the_tokens_it_generates():
+    """A reasoning row is costed for its visible answer plus its thinking: a request stays in flight for all of it,
+    so the slots the ranking costed (its multi-LoRA reason) are the slots the launch command asks for."""
+    rec = api.recommend(api.workload(**TEAM, min_quality=0))
+    row = next(c for c in rec.candidates if c.deployment == "self-hosted" and c.mode == "reasoning"
+               and (c.output_multiplier or 1) > 2)
+    costed = next(r.numbers["lora_adapters_on_gpu"] for r in row.reasons if "lora_adapters_on_gpu" in r.numbers)
+    assert costed > lora.plan_for(rec.workload).on_gpu  # thinking keeps more requests, so more adapters, in flight
+    v = _argv(render(row, rec.workload, api.catalog(), "vllm")["serve.sh"])
+    assert int(_flag(v, "--max-loras")) == costed

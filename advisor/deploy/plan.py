@@ -235,7 +235,8 @@ until a request uses it)."""
 def plan_for(c: Candidate, w: Workload, cat: Catalog) -> EnginePlan:
     """The engine-level plan of a self-hosted candidate (InputError for an API candidate). ``max_model_len`` is the
     context the row was costed at, and for a reasoning row the workload's context plus ``REASONING_TAIL`` times its
-    mean thinking tokens (``ranking.modes``), at most the model's own limit."""
+    mean thinking tokens (``ranking.modes``), at most the model's own limit; its LoRA slots are the ones the row was
+    costed for (the same reasoning-scaled workload: a request holds its adapter while it thinks)."""
     if c.deployment != "self-hosted" or not c.gpu:
         raise InputError("candidate", f"{c.label} is an API: there is no engine to launch")
     from advisor.physics import lora
@@ -249,7 +250,9 @@ def plan_for(c: Candidate, w: Workload, cat: Catalog) -> EnginePlan:
     n = max(1, c.gpus // k)
     lay = make_layout(m, g, n, c.layout or "tp")
     profile = engine_profile(cat, g, c.engine).for_vendor(g.vendor)
-    adapters = lora.plan_for(w)
+    mq = cat.quality_modes.get(m.id, {}).get(c.mode) if c.mode else None
+    scaled = scaled_workload(w, mq)
+    adapters = lora.plan_for(scaled)  # as the row was costed: a reasoning request holds its slot while it thinks too
     defaults, served = {}, {}
     for eid in ("vllm", "sglang", "trtllm"):
         try:
@@ -267,8 +270,7 @@ def plan_for(c: Candidate, w: Workload, cat: Catalog) -> EnginePlan:
         gpu_mem = GpuMemory(capacity=mem.capacity_bytes // per, weights=weights,
                             adapters=lora.bytes_per_gpu(m, adapters, n) if adapters else 0,
                             activation=res.activation_bytes, fixed=res.fixed_bytes, kv_need=mem.kv_cache_bytes // per)
-    mq = cat.quality_modes.get(m.id, {}).get(c.mode) if c.mode else None
-    context = scaled_workload(w, mq).context_max_tokens
+    context = scaled.context_max_tokens
     if context > w.context_max_tokens:  # a reasoning row: costed at the mean thinking, launched for its tail
         context = min(m.max_position_embeddings or context * REASONING_TAIL,
                       w.context_max_tokens + REASONING_TAIL * (context - w.context_max_tokens))
