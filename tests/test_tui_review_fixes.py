@@ -300,7 +300,7 @@ async def test_a_ranking_that_ends_after_the_app_has_closed_is_dropped():
 
     app = AdvisorApp(cursor_blink=False)
     async with app.run_test(size=(120, 40)) as pilot:
-        await pilot.pause()
+        await settle(pilot)  # the first ranking on screen, however loaded the machine
         rec = app.recommendation
     assert rec is not None
     app.on_ranking_ready(RankingReady(app._generation, api.recommend(api.preset("steady-latency"))))
