@@ -119,3 +119,39 @@ def test_a_ranking_writes_reasons_only_for_what_is_read(cat, monkeypatch):
     assert len(hosted) > 20 and not written
     first = hosted[0]
     assert any(r.code == "capacity" for r in first.reasons) and len(written) == 1
+
+
+@pytest.mark.parametrize("preset,scale", [("batch-pipeline", 1.0), ("batch-pipeline", 0.03), ("heavy-fine-tuning", 1.0),
+                                          ("bursty-app", 3.0)])
+def test_the_bill_floor_is_never_above_a_bill(cat, preset, scale):
+    """Every configuration that works, costed in full: its GPU count's floor (``bounds.floor_test``) must let its own
+    bill through (a floor above a bill would skip a configuration that could win), for fixed, autoscaled and
+    scale-to-zero plans, on-demand and spot, and instances that hold several engines."""
+    book = from_catalog(cat)
+    w = dataclasses.replace(PRESETS[preset], requests_per_day=PRESETS[preset].requests_per_day * scale)
+    ctx = Context(workload=w, catalog=cat, prices=book, engine=cat.engine)
+    backend = self_hosted.SelfHostedBackend()
+    checked, close = 0, 0
+    for model in (m for m in cat.models.values() if not m.api_only):
+        for gpu in cat.gpus.values():
+            price = book.cheapest_gpu(gpu.id, w.providers, w.pricing_kinds)
+            if price is None:
+                continue
+            for eng in engines_for(cat, gpu, w.engines):
+                for precision in ("bf16", "fp8"):
+                    if not eng.serves(precision):
+                        continue
+                    kv, fitting, _ = self_hosted._sizing("self-hosted", model, gpu, precision, eng, w.context_max_tokens,
+                                                         w.max_gpus, price.provider, None)
+                    test = bounds.floor_test(ctx, gpu, lambda n, p=precision, k=kv, e=eng, m=model, g=gpu: bounds._bound(ctx, m, g, n, p, k, e))
+                    for n in self_hosted.GPU_COUNTS:
+                        if fitting is None or n < fitting or n > w.max_gpus:
+                            continue
+                        k = backend._cost(ctx, model, gpu, n, precision, kv, price, eng)
+                        if not isinstance(k, self_hosted.Costed):
+                            continue
+                        bill = float(k.plan.monthly_usd)
+                        assert not test(n, bill * (1 + 1e-7)), (model.id, gpu.id, n, precision, eng.id, bill)
+                        checked += 1
+                        close += test(n, bill * 0.97)  # the floor is within 3% of the bill
+    assert checked >= 100 and close >= 10, (checked, close)  # and the floor is not vacuous
