@@ -52,7 +52,15 @@ def test_non_finite_tpot_limit_is_one_line(capsys, value):
 def test_gpus_must_be_whole_at_the_cli(capsys):
     with pytest.raises(SystemExit):
         main(["estimate", "llama-3.3-70b", "h100-sxm", "--gpus", "1.5"])
-    assert "invalid int value" in capsys.readouterr().err
+    assert "must be a whole number of GPUs, got '1.5'" in capsys.readouterr().err
+
+
+def test_a_gpu_type_given_to_gpus_says_where_it_goes(capsys):
+    """``--gpu h200`` abbreviates ``--gpus``: the error says the GPU type is the second argument."""
+    with pytest.raises(SystemExit):
+        main(["estimate", "llama-4-maverick", "--gpu", "h200"])
+    err = capsys.readouterr().err
+    assert "got 'h200'" in err and "estimate MODEL GPU --gpus N" in err and "Traceback" not in err
 
 
 @pytest.mark.parametrize("value", [float("nan"), float("inf"), "abc", None, True])

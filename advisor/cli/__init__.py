@@ -38,6 +38,15 @@ def _name(text: str) -> str:
     return text.strip()
 
 
+def _gpu_count(text: str) -> int:
+    """``--gpus``: a whole number; a GPU id given there (``--gpu h200`` abbreviates ``--gpus``) is told where it goes."""
+    try:
+        return int(text.replace(",", "").replace("_", ""))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a whole number of GPUs, got {text!r} (the GPU type is the second "
+                                         "argument: moe-advisor estimate MODEL GPU --gpus N)") from None
+
+
 def _add_format(p: argparse.ArgumentParser) -> None:
     p.add_argument("--format", choices=("table", "json"), default="table", help="output format (default: table)")
 
@@ -72,9 +81,9 @@ def _size(p: argparse.ArgumentParser) -> None:
 def _estimate(p: argparse.ArgumentParser) -> None:
     from advisor.common.checks import finite_arg
 
-    p.add_argument("model")
+    p.add_argument("model", help="catalog model id, e.g. llama-4-maverick")
     p.add_argument("gpu", help="catalog GPU id, e.g. h100-sxm")
-    p.add_argument("--gpus", type=int, default=1, help="GPUs in the tensor/expert-parallel group (default 1, at most 1024)")
+    p.add_argument("--gpus", type=_gpu_count, default=1, help="GPUs in the tensor/expert-parallel group (default 1, at most 1024)")
     p.add_argument("--precision", type=_name, default=None, help="weight precision (default: the published checkpoint's)")
     # --input-tokens / --output-tokens as in `recommend` (where --output names a report file); the short
     # forms stay as aliases.
