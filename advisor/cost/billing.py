@@ -23,7 +23,8 @@ keeps the mean TTFT within the target); batch replicas on their full capacity (a
 Reserved and committed prices are fixed capacity (a commitment cannot follow the traffic); spot prices
 apply to work that tolerates preemption (batch, unless the workload allows spot for interactive work).
 
-**Cold start** (a scale-up, or a scale-to-zero job's daily start) is a fresh instance, four steps in a row:
+**Cold start** (a scale-up, or a scale-to-zero job's daily start) is a fresh instance, four steps in a row
+(their figures and arithmetic: ``advisor.cost.startup``):
 
 1. provisioning and boot, ``INSTANCE_BOOT_S``;
 2. pulling the serving engine's container image, ``IMAGE_PULL_S``;
@@ -44,6 +45,19 @@ from decimal import Decimal
 from typing import Callable
 
 from advisor.cost import queueing
+from advisor.cost.startup import (  # noqa: F401 - BILLS_STOPPED ... training_start_s: read as billing's too
+    BILLS_STOPPED,
+    DOWNLOAD_GBPS,
+    ENGINE_START_S,
+    IMAGE_PULL_S,
+    INSTANCE_BOOT_S,
+    ColdStart,
+    cold_start,
+    cold_start_s,
+    download_gbps,
+    duration,
+    training_start_s,
+)
 from advisor.domain.prices import GpuPrice
 from advisor.domain.recommendation import Reason
 from advisor.domain.traffic import DayProfile
@@ -52,27 +66,6 @@ from advisor.domain.workload import DAYS_PER_MONTH, HOURS_PER_MONTH, Workload
 FLEET_GPUS = 64
 """Above this many GPUs of one type at one provider at the peak, a candidate warns to check quota and capacity
 (eight 8-GPU instances: past what a new account is usually allowed on demand)."""
-INSTANCE_BOOT_S = 180.0
-"""Provisioning and boot of a GPU instance. Assumption: the middle of "1-5 minutes from zero" for a cloud VM
-(Union.ai, https://web.union.ai/blog-post/we-cut-container-cold-boot-from-minutes-to-seconds-heres-how, read
-2026-12-03); no provider in the catalog publishes a figure."""
-IMAGE_PULL_S = 240.0
-"""Pulling and unpacking the serving engine's image (vLLM, SGLang and TensorRT-LLM images exceed 10 GB) on a fresh
-instance. The low end of the public figures for a 10 GB image: "4-5 minutes" (Union.ai, above) and "7-10
-minutes" with overlayfs (Tensorfuse, https://tensorfuse.io/docs/blogs/snapshotter_graphs, read 2026-12-03)."""
-DOWNLOAD_GBPS = 0.5
-"""Weight download rate (GB/s) when the price row states no ``storage_gbps``: about the ceiling of the plain Python
-Hugging Face client, which hf_transfer exists to "go beyond ~500MB/s" on very fast networks
-(https://pypi.org/project/hf-transfer/, read 2026-12-03). An assumption for object storage too."""
-ENGINE_START_S = 90.0
-"""Engine start besides the download (loading local weights into the GPUs, torch.compile, CUDA graphs, warm-up).
-Assumption; Tensorfuse measured 54 s of CUDA-graph capture alone for vLLM at its defaults
-(https://tensorfuse.io/docs/blogs/reducing_gpu_cold_start, 2025-09-01)."""
-BILLS_STOPPED = {
-    "digitalocean": "https://docs.digitalocean.com/reference/doctl/reference/compute/droplet-action/power-off",
-}
-"""Providers that bill a powered-off machine ("Droplets that are powered off are still billable. To stop incurring
-charges on a Droplet, destroy it."): scaling down destroys it, and every start is a fresh one."""
 FIXED_ONLY = ("reserved-1y", "reserved-3y", "committed")
 
 
@@ -148,38 +141,6 @@ def billed_seconds(seconds: float, price: GpuPrice) -> float:
     return max(float(price.minimum_billed_s), math.ceil(seconds / inc - 1e-9) * inc)
 
 
-@dataclass(frozen=True)
-class ColdStart:
-    """The steps of a fresh start, in seconds (see the module docstring)."""
-
-    boot_s: float
-    image_s: float
-    weights_s: float
-    engine_s: float
-    weights_bytes: float
-    gbps: float
-
-    @property
-    def total_s(self) -> float:
-        return self.boot_s + self.image_s + self.weights_s + self.engine_s
-
-    def text(self) -> str:
-        return (f"instance boot {duration(self.boot_s)} + image pull {duration(self.image_s)} + weights "
-                f"{self.weights_bytes / 1e9:,.1f} GB at {self.gbps:g} GB/s {duration(self.weights_s)} + engine start "
-                f"{duration(self.engine_s)}")
-
-
-def download_gbps(price: GpuPrice | None) -> float:
-    return (price.storage_gbps if price is not None else 0.0) or DOWNLOAD_GBPS
-
-
-def cold_start(weights_bytes: float, price: GpuPrice | None) -> ColdStart:
-    """A fresh instance's start with ``weights_bytes`` of checkpoint to download (one copy per instance: the
-    engines packed into it load the same files)."""
-    rate = download_gbps(price)
-    return ColdStart(INSTANCE_BOOT_S, IMAGE_PULL_S, weights_bytes / (rate * 1e9), ENGINE_START_S, weights_bytes, rate)
-
-
 def cheapest_job(work_s: float, cold_s: float, least: int, price: GpuPrice, gpus_of: Callable[[int], int],
                  gpus_per_replica: float) -> tuple[int, float]:
     """(replicas, billed seconds each) of the cheapest daily job under scale-to-zero: ``work_s`` replica-seconds
@@ -220,30 +181,6 @@ def preemption_replicas(work_s: float, cold_s: float, deadline_h: float) -> int:
     result as it finishes), not counted here."""
     room = deadline_s(deadline_h) - 2.0 * cold_s
     return math.ceil(work_s / room - 1e-9) if room > 0 else 0
-
-
-def cold_start_s(weights_bytes: float, price: GpuPrice | None) -> float:
-    return INSTANCE_BOOT_S + IMAGE_PULL_S + weights_bytes / (download_gbps(price) * 1e9) + ENGINE_START_S
-
-
-def training_start_s(weights_bytes: float, price: GpuPrice | None, saves_weights: bool) -> float:
-    """The seconds a fine-tuning run is billed besides its compute: a fresh instance's start as a serving replica's
-    (``cold_start_s``: boot, image, the base weights downloaded, the framework started in ``ENGINE_START_S``), and for
-    a full fine-tune the trained weights written out at the same link rate (an adapter's few MB: nothing)."""
-    save = weights_bytes / (download_gbps(price) * 1e9) if saves_weights else 0.0
-    return cold_start_s(weights_bytes, price) + save
-
-
-def duration(seconds: float) -> str:
-    """``45 s``, ``9 min 32 s``, ``1 h 5 min``."""
-    s = max(0, round(seconds))
-    if s < 60:
-        return f"{s} s"
-    if s < 3600:
-        m, r = divmod(s, 60)
-        return f"{m} min {r} s" if r else f"{m} min"
-    h, r = divmod(s, 3600)
-    return f"{h} h {r // 60} min" if r // 60 else f"{h} h"
 
 
 def _replicas(need: float, capacity: float) -> int:
