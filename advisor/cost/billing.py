@@ -226,33 +226,14 @@ def plans(price: GpuPrice, gpus: int, capacity: float, w: Workload, day: DayProf
     static = _static(price, gpus, weights_bytes)
     if static is None:
         return []
-    _, c, k, per_instance, unit, cold, scales, fixed_usd = static
+    _, c, k, per_instance, unit, cold, scales, _kept = static
     allowed = w.scaling_policies
     out: list[Plan] = []
-    new = object.__new__
-
-    def plan(policy: str, peak: int, low: int, gpu_hours: float, replica_hours: float, run_h: float = 0.0,
-             usd: Decimal | None = None) -> Plan:
-        # Plan(...) without its generated __init__ (a ranking prices thousands): the same fields, in order.
-        p = new(Plan)
-        p.__dict__.update(price=price, policy=policy, instance_gpus=c, instances_per_replica=k, replicas_per_instance=per_instance,
-                          replicas_peak=peak, replicas_min=low, billed_gpu_hours_per_month=gpu_hours,
-                          monthly_usd=unit * Decimal(str(gpu_hours)) if usd is None else usd,
-                          replica_hours_per_month=replica_hours, cold_start_s=cold, run_hours_per_day=run_h)
-        return p
-
-    def fixed(peak: int) -> Plan:
-        """All month at the peak: the same plan for the same peak (kept in ``fixed_usd``; a plan is never changed)."""
-        found = fixed_usd.get(peak)
-        if found is None:
-            hours = billed_gpus(peak, c, k, per_instance) * HOURS_PER_MONTH
-            found = fixed_usd[peak] = plan("fixed", peak, peak, hours, peak * HOURS_PER_MONTH, 0.0, unit * Decimal(str(hours)))
-        return found
 
     if w.latency == "batch":
         peak = max(1, _replicas(w.required_output_tokens_per_s, capacity))
         if "fixed" in allowed:
-            out.append(fixed(peak))
+            out.append(_fixed(static, peak))
         if "scale-to-zero" in allowed and scales:
             work_s = w.requests_per_day * w.output_tokens / capacity
             least = max(peak, preemption_replicas(work_s, cold, w.deadline_hours)) if price.pricing == "spot" else peak
@@ -261,7 +242,7 @@ def plans(price: GpuPrice, gpus: int, capacity: float, w: Workload, day: DayProf
             run_s = work_s / n + cold
             billed_h = billed_s / 3600.0
             if billed_h < 24.0:
-                out.append(plan("scale-to-zero", n, 0, billed_gpus(n, c, k, per_instance) * billed_h * DAYS_PER_MONTH,
+                out.append(_plan(static, "scale-to-zero", n, 0, billed_gpus(n, c, k, per_instance) * billed_h * DAYS_PER_MONTH,
                                 n * billed_h * DAYS_PER_MONTH, run_s / 3600.0))
         return out
 
@@ -271,7 +252,7 @@ def plans(price: GpuPrice, gpus: int, capacity: float, w: Workload, day: DayProf
         return out
     peak = max(1, _replicas(mean * day.peak_to_mean, capacity))
     if "fixed" in allowed:
-        out.append(fixed(peak))
+        out.append(_fixed(static, peak))
     if "autoscale" in allowed and scales and not day.flat:  # a flat day needs the same replicas every hour
         floor, peak_in_hour = max(1, w.min_replicas), day.within_hour_peak
         # Replicas rise with the load: the same at the day's lightest and busiest hours, the same every hour (no plan).
@@ -287,7 +268,7 @@ def plans(price: GpuPrice, gpus: int, capacity: float, w: Workload, day: DayProf
             # stop as start, so the sum is even and the integer halving exact).
             ups = per_unit * (sum(map(abs, map(operator.sub, units, units[-1:] + units[:-1]))) // 2)
             gpu_hours_day = per_unit * sum(units) + ups * billed_seconds(cold, price) / 3600.0
-            out.append(plan("autoscale", high, low, gpu_hours_day * DAYS_PER_MONTH, sum(hourly) * DAYS_PER_MONTH))
+            out.append(_plan(static, "autoscale", high, low, gpu_hours_day * DAYS_PER_MONTH, sum(hourly) * DAYS_PER_MONTH))
     return out
 
 
@@ -311,6 +292,74 @@ def _static(price: GpuPrice, gpus: int, weights_bytes: float) -> tuple | None:
         found = _STATIC[key] = (price, c, k, c // gpus if k == 1 else 1, price.usd_per_gpu_hour,
                                 cold_start_s(weights_bytes, price), price.pricing not in FIXED_ONLY, {})
     return found
+
+
+def _plan(static: tuple, policy: str, peak: int, low: int, gpu_hours: float, replica_hours: float, run_h: float = 0.0,
+          usd: Decimal | None = None) -> Plan:
+    """A ``Plan`` of ``_static``'s row and shape, made without its generated __init__ (a ranking prices thousands)."""
+    p = object.__new__(Plan)
+    p.__dict__.update(price=static[0], policy=policy, instance_gpus=static[1], instances_per_replica=static[2],
+                      replicas_per_instance=static[3], replicas_peak=peak, replicas_min=low, billed_gpu_hours_per_month=gpu_hours,
+                      monthly_usd=static[4] * Decimal(str(gpu_hours)) if usd is None else usd,
+                      replica_hours_per_month=replica_hours, cold_start_s=static[5], run_hours_per_day=run_h)
+    return p
+
+
+def _fixed(static: tuple, peak: int) -> Plan:
+    """All month at the peak: the same plan for the same peak (kept in ``_static``'s dict; a plan is never changed)."""
+    found = static[7].get(peak)
+    if found is None:
+        hours = billed_gpus(peak, *static[1:4]) * HOURS_PER_MONTH
+        found = static[7][peak] = _plan(static, "fixed", peak, peak, hours, peak * HOURS_PER_MONTH, 0.0, static[4] * Decimal(str(hours)))
+    return found
+
+
+FLOOR_MARGIN = 1e-12
+"""``bills_at_least`` trusts a float floor only this far (relative) above the bill it compares with: far above a float sum's
+rounding (~1e-15), so a floor computed in floats never rules out a plan whose bill, as ``plans`` computes it, is lower."""
+
+
+def bills_at_least(price: GpuPrice, gpus: int, capacity: float, w: Workload, day: DayProfile, weights_bytes: float,
+                   planned: float, usd: Decimal) -> bool:
+    """Whether every plan ``plans(price, gpus, capacity, w, day, weights_bytes, planned)`` gives bills at least ``usd`` a
+    month, decided without pricing the scaling policies (a search drops a configuration whose bill does not go under the
+    best found; ~28% of a batch-pipeline edit's costings were such). False where it cannot tell.
+
+    Fixed: its kept ``Plan``, exactly. Scale-to-zero (batch), with g the fewest GPUs a replica can cost (``cheapest_job``)
+    and n >= ``least`` replicas: each is billed at least max(minimum charge, work / n + cold start) seconds, so the job's
+    GPU-seconds are at least g x max(n x minimum, work + n x cold) >= g x max(least x minimum, work + least x cold) (less
+    ``billed_seconds``' 1e-9 of an increment a replica).
+    Autoscale (interactive): the GPUs billed each hour are at least g x that hour's replicas (instances only round up,
+    scale-ups only add), and the replicas r_h = max(floor, ceil(x_h / capacity - 1e-9)) are at least those of the
+    lightest hour and at least x_h / capacity - 1e-9, so their day is at least max(24 x lightest's, sum(x_h) / capacity
+    - 24e-9). A float floor counts only ``FLOOR_MARGIN`` above ``usd``."""
+    static = _static(price, gpus, weights_bytes)
+    cap = capacity if w.latency == "batch" else planned
+    if static is None or capacity <= 0 or cap <= 0:
+        return True  # no plan at all
+    _, c, k, per_instance, unit, cold, scales, _kept = static
+    allowed, g = w.scaling_policies, c * k if k > 1 else c / per_instance
+    least_usd = float(usd) * (1 + FLOOR_MARGIN) / float(unit) if unit > 0 else math.inf  # GPU-hours a month that bill ``usd``
+    if w.latency == "batch":
+        peak = max(1, _replicas(w.required_output_tokens_per_s, cap))
+        if "fixed" in allowed and _fixed(static, peak).monthly_usd < usd:
+            return False
+        if "scale-to-zero" in allowed and scales:
+            work_s = w.requests_per_day * w.output_tokens / cap
+            least = max(peak, preemption_replicas(work_s, cold, w.deadline_hours)) if price.pricing == "spot" else peak
+            slack = least * 1e-9 * max(1, price.billing_increment_s)  # ``billed_seconds`` rounds up from 1e-9 of an increment below
+            return g * max(least * float(price.minimum_billed_s), work_s + least * cold - slack) / 3600.0 * DAYS_PER_MONTH >= least_usd
+        return True
+    mean = w.mean_output_tokens_per_s
+    if "fixed" in allowed and _fixed(static, max(1, _replicas(mean * day.peak_to_mean, cap))).monthly_usd < usd:
+        return False
+    if "autoscale" in allowed and scales and not day.flat:
+        floor, peak_in_hour = max(1, w.min_replicas), day.within_hour_peak
+        low = max(floor, math.ceil(mean * day.lightest * peak_in_hour / cap - 1e-9))
+        if low < max(floor, math.ceil(mean * day.busiest * peak_in_hour / cap - 1e-9)):  # as ``plans``: else no autoscale plan
+            hours = max(24 * low, sum(_hourly_load(mean, day)) / cap - 24e-9)
+            return g * hours * DAYS_PER_MONTH >= least_usd
+    return True
 
 
 def _dominates(a: GpuPrice, b: GpuPrice) -> bool:

@@ -245,7 +245,8 @@ class SelfHostedBackend:
 
         ``beat`` (not with ``why``): the bill the search already has; a configuration whose bill is no lower cannot
         be chosen (the search keeps the first of equal bills), so it ends as ``UNEXPLAINED`` once its bill is known,
-        before its memory is checked and its ``Costed`` built (whether it works no longer matters). Its GPU count is
+        before its memory is checked and its ``Costed`` built (whether it works no longer matters), or before its plans are
+        made where ``billing.bills_at_least`` says none goes under it. Its GPU count is
         then not marked as costed for the next engine, which only costs that engine there (no cheaper, by the same
         argument)."""
         w = ctx.workload
@@ -261,6 +262,9 @@ class SelfHostedBackend:
                 rej = ctx.shared[key] = self._unworkable(ctx, model, gpu, n, precision, price, e)
             return rej
         ctx.memo[_VOLUME_READS] = ctx.memo.get(_VOLUME_READS, 0) + 1  # from here on the traffic volume counts
+        if beat is not None and all(billing.bills_at_least(o, n * dp, e.output_tokens_per_s * dp, w, ctx.day, e.weights_bytes, planned * dp,
+                                                            beat) for o, dp in shaped):  # no plan of any offer goes under ``beat``
+            return UNEXPLAINED
         if len(shaped) == 1:  # one offer sells a shape that holds the engine: its plans alone
             o, dp = shaped[0]
             plans = billing.plans(o, n * dp, e.output_tokens_per_s * dp, w, ctx.day, e.weights_bytes, planned * dp)
@@ -274,14 +278,9 @@ class SelfHostedBackend:
                     engines_of[id(p)] = dp
             plan = billing.best(plans)
             dp = engines_of[id(plan)] if plan is not None else 1
-        if plan is None:
-            return self._no_shape(ctx, model, gpu, n, precision) if why else UNEXPLAINED
-        if beat is not None and plan.monthly_usd >= beat:
-            return UNEXPLAINED
-        price = plan.price
-        replicas = plan.replicas_peak
-        gpus = n * dp
-        capacity = e.output_tokens_per_s * dp
+        if plan is None or (beat is not None and plan.monthly_usd >= beat):
+            return self._no_shape(ctx, model, gpu, n, precision) if why and plan is None else UNEXPLAINED
+        price, replicas, gpus, capacity = plan.price, plan.replicas_peak, n * dp, e.output_tokens_per_s * dp
         avg_replicas = plan.replica_hours_per_month / HOURS_PER_MONTH
         utilization = w.mean_output_tokens_per_s / (max(avg_replicas, 1e-9) * capacity)
         # One admission rule: the sequences an engine runs at once (Little's law at the peak, at most the
