@@ -69,10 +69,14 @@ def _unit(ctx: Context, gpu: GpuSpec) -> float:
 def least_run(ctx: Context, gpu: GpuSpec) -> tuple[float, float]:
     """(the cheapest allowed $/GPU-hour, the replica-hours a month an interactive deployment runs at least) that
     ``priced_out`` reads; (0, 0) for batch work, which no count is priced out of. A search reads them once and tests
-    ``unit > 0 and hours >= best_usd * (1 - TIE) / (unit * n)`` per count, as ``priced_out`` does."""
+    ``unit > 0 and hours >= best_usd * (1 - TIE) / (unit * n)`` per count, as ``priced_out`` does. Both read the
+    workload's shape alone (latency, ``min_replicas``, the allowed offers), so the pair is kept per shape."""
     if ctx.workload.latency == "batch":
         return 0.0, 0.0
-    return _unit(ctx, gpu), max(1, ctx.workload.min_replicas) * HOURS_PER_MONTH
+    found = ctx.shared.get(key := ("least-run", gpu.id))
+    if found is None:
+        found = ctx.shared[key] = (_unit(ctx, gpu), max(1, ctx.workload.min_replicas) * HOURS_PER_MONTH)
+    return found
 
 
 def priced_out(ctx: Context, gpu: GpuSpec, n: int, best_usd: Decimal | float) -> bool:
