@@ -34,7 +34,7 @@ def test_kept_row_memos_give_the_rows_worked_out_afresh(cat, preset, monkeypatch
     kept_memos = [m for shared, memos in context._PER_SHAPE.values() for m in memos.values()]
     assert kept_memos and all(kept_memos), "nothing was kept"
     real = modes.relabel
-    monkeypatch.setattr(modes, "relabel", lambda c, mq, w, scaled, catalog, memo: real(c, mq, w, scaled, catalog, {}))
+    monkeypatch.setattr(modes, "relabel", lambda c, mq, w, scaled, catalog, memo, own=False: real(c, mq, w, scaled, catalog, {}, own))
     for scale in VOLUMES:
         clear_memos()  # the checkpoint notes' memo too
         fresh = dumps_json(recommend_with(dataclasses.replace(base, requests_per_day=base.requests_per_day * scale), cat, book))

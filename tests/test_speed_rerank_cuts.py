@@ -81,6 +81,6 @@ def test_a_non_reasoning_rows_relabelling_kept_per_run_is_the_one_worked_out(cat
     clear_memos()
     kept = dumps_json(recommend_with(w, cat, book))
     real = modes.relabel
-    monkeypatch.setattr(modes, "relabel", lambda c, mq, w, scaled, catalog, memo: real(c, mq, w, scaled, catalog, {}))
+    monkeypatch.setattr(modes, "relabel", lambda c, mq, w, scaled, catalog, memo, own=False: real(c, mq, w, scaled, catalog, {}, own))
     clear_memos()
     assert dumps_json(recommend_with(w, cat, book)) == kept

@@ -111,6 +111,14 @@ def _built_in(backend: Any) -> bool:
     return type(backend).__module__ in _BUILT_IN
 
 
+def fresh_rows(backend: Any) -> bool:
+    """Whether every Candidate ``backend`` returns is a new object that nothing else holds, so the ranking may change
+    it in place (``rows.evolved``) instead of copying its 60 fields: the built-in backends build each row anew per call
+    (the self-hosted one keeps only outcomes that never reached a bill, which hold no row). A plugin's may keep and
+    return the same rows."""
+    return type(backend).__module__ in _BUILT_IN
+
+
 def closed_weights(backend: Any, ctx: Any, model: Any) -> Rejection | None:
     """The one rejection of an API-only model by a self-hosted backend (None otherwise): its weights are not
     published, so no GPU, precision or layout can serve it; the backend is not called. A planned fine-tune is

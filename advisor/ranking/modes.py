@@ -20,6 +20,7 @@ from advisor.domain.precision import QUANTIZED_4BIT, is_upcast, resolve_precisio
 from advisor.domain.quality import ModeQuality, QuantizationDelta
 from advisor.domain.recommendation import Candidate, Reason, Rejection, known_reasons
 from advisor.domain.workload import Workload
+from advisor.ranking.rows import evolved
 
 if TYPE_CHECKING:
     from advisor.ranking.context import Context
@@ -91,10 +92,12 @@ def with_mode(c: Candidate, mq: ModeQuality | None, w: Workload, scaled: Workloa
     return c.evolve(reasons=c.reasons + reasons, **changes)
 
 
-def relabel(c: Candidate, mq: ModeQuality | None, w: Workload, scaled: Workload, catalog, memo: dict) -> Candidate | Rejection:
-    """``with_quantization(with_mode(c, mq, w, scaled, memo), catalog, w, memo)`` in one copy of the row, not two."""
+def relabel(c: Candidate, mq: ModeQuality | None, w: Workload, scaled: Workload, catalog, memo: dict,
+            own: bool = False) -> Candidate | Rejection:
+    """``with_quantization(with_mode(c, mq, w, scaled, memo), catalog, w, memo)`` in one copy of the row, not two; in
+    none when ``own`` (a row nothing else holds: ``rows.evolved``)."""
     if mq is None:
-        return with_quantization(c, catalog, w, memo)
+        return with_quantization(c, catalog, w, memo, own)
     row, billed = None, (mq.output_multiplier or 1.0) != 1.0
     if c.deployment == "self-hosted" and c.precision and mq.score is not None:
         # A self-hosted row: its fields and reasons read only the mode and the (model, precision, GPU), the same for
@@ -108,11 +111,11 @@ def relabel(c: Candidate, mq: ModeQuality | None, w: Workload, scaled: Workload,
                 return _floor_rejection(c.evolve(**fields), *floor)
             if billed:
                 more, r = _billed(c, mq, w, scaled, memo)
-                return c.evolve(reasons=c.reasons + ((r,) + reasons), **fields, **more)
-            return c.evolve(reasons=c.reasons + reasons, **fields)
+                return evolved(c, own, reasons=c.reasons + ((r,) + reasons), **fields, **more)
+            return evolved(c, own, reasons=c.reasons + reasons, **fields)
     changes, reasons = _mode_changes(c, mq, w, scaled, memo)
     if c.deployment != "self-hosted" or not c.precision or mq.score is None:
-        return c.evolve(reasons=c.reasons + reasons, **changes)
+        return evolved(c, own, reasons=c.reasons + reasons, **changes)
     key = (c.model, c.precision, c.gpu, mq.score, mq.benchmark)
     change = memo.get(key)
     if change is None:
@@ -120,14 +123,14 @@ def relabel(c: Candidate, mq: ModeQuality | None, w: Workload, scaled: Workload,
     kept = ({k: v for k, v in changes.items() if k not in BILLED}, reasons[1:]) if billed else (changes, reasons)
     if change is _UNCHANGED:
         memo[row] = (mq, *kept, None)
-        return c.evolve(reasons=c.reasons + reasons, **changes)
+        return evolved(c, own, reasons=c.reasons + reasons, **changes)
     more, r = change
     if isinstance(more, str):  # under the floor
         memo[row] = (mq, kept[0], kept[1], (more, r))
         return _floor_rejection(c.evolve(**changes), more, r)
     memo[row] = (mq, {**kept[0], **more}, kept[1] + (r,) if r is not None else kept[1], None)
     fields, reasons = {**changes, **more}, (reasons + (r,) if r is not None else reasons)
-    return c.evolve(reasons=c.reasons + reasons, **fields)
+    return evolved(c, own, reasons=c.reasons + reasons, **fields)
 
 
 BILLED = ("usd_per_mtok", "utilization_table")
@@ -246,10 +249,11 @@ def _worst_4bit(catalog, architecture: str) -> QuantizationDelta | None:
     return min(same, key=lambda q: q.ratio) if same else None
 
 
-def with_quantization(c: Candidate, catalog, w: Workload, memo: dict | None = None) -> Candidate | Rejection:
+def with_quantization(c: Candidate, catalog, w: Workload, memo: dict | None = None, own: bool = False) -> Candidate | Rejection:
     """A self-hosted candidate with its precision's expected quality change applied (and the floor re-checked
     with it), or a Rejection when the change takes it under the workload's floor. ``memo`` (one ranking's): the
-    change of a (model, precision, score), the same for every row that shares them, worked out once."""
+    change of a (model, precision, score), the same for every row that shares them, worked out once. ``own``: ``c``
+    itself takes the change (``rows.evolved``)."""
     if c.deployment != "self-hosted" or not c.precision or c.quality is None:
         return c
     key = (c.model, c.precision, c.gpu, c.quality, c.quality_benchmark)
@@ -263,7 +267,7 @@ def with_quantization(c: Candidate, catalog, w: Workload, memo: dict | None = No
     changes, r = change
     if isinstance(changes, str):  # under the floor
         return _floor_rejection(c, changes, r)
-    return c.evolve(**changes, reasons=c.reasons + (r,)) if r is not None else c.evolve(**changes)
+    return evolved(c, own, **changes, reasons=c.reasons + (r,)) if r is not None else evolved(c, own, **changes)
 
 
 _UNCHANGED = object()

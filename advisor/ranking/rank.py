@@ -430,14 +430,14 @@ def _recommend_with(workload: Workload, catalog: Catalog, prices: PriceBook | No
                     continue
                 ft = _fine_tuning(ctx, model, ft_memo)
                 ft = ft and (ft[0], cost.money(ft[0]), (_fine_tuning_reason(ft),))  # what every row of the model adds
+                fresh = guard.fresh_rows(backend)  # rows nothing else holds: changed in place (``rows.evolved``)
                 for got in results:
                     evaluated += 1
-                    r = modes.relabel(got, mq, w, mw, catalog, relabel) if isinstance(got, Candidate) else got
+                    r = modes.relabel(got, mq, w, mw, catalog, relabel, fresh) if isinstance(got, Candidate) else got
                     if isinstance(r, Candidate):
                         r = _bounded_wait(_one_quality_axis(r, w), w, mctx)
-                        r = with_fine_tuning(r, ft, r is not got) if ft else r
-                        candidates.append(r)
-                        own.append(r is not got)  # a copy this ranking made, nothing else holds it (``rows.evolved``)
+                        own.append(mine := fresh or r is not got)  # or a copy this ranking made
+                        candidates.append(with_fine_tuning(r, ft, mine) if ft else r)
                     else:
                         rejected.append(r)
 
