@@ -1,16 +1,20 @@
 """A re-rank does less around the self-hosted search: the built-in backends' rows are re-labelled in place (nothing else
-holds them). It gives the rows a fresh ranking gives."""
+holds them), and an API offer's verdict, price and row fields (all but the bill and the two reasons that name the
+volume) are worked out once per workload shape and mode. Each gives the rows a fresh ranking gives."""
 
 from __future__ import annotations
 
 import dataclasses
 
+import pytest
+
+from advisor import api, cost
 from advisor.domain.recommendation import Candidate
 from advisor.domain.workload import PRESETS
 from advisor.prices.book import from_catalog
 from advisor.ranking import guard, modes
 from advisor.ranking.api_backend import ApiBackend
-from advisor.ranking.context import Context, clear_memos
+from advisor.ranking.context import Context, clear_memos, shared_memo
 from advisor.ranking.rank import recommend_with
 from advisor.ranking.self_hosted import SelfHostedBackend
 
@@ -58,3 +62,41 @@ def test_relabel_in_place_gives_the_copys_fields(cat):
     assert copied is not twin and same is row and same.mode == "reasoning"
     assert {k: v for k, v in vars(same).items() if k != "reasons"} == {k: v for k, v in vars(copied).items() if k != "reasons"}
     assert [(r.code, r.message) for r in same.reasons] == [(r.code, r.message) for r in copied.reasons]
+
+
+@pytest.mark.parametrize("scale", [1.0, 0.01, 300.0])
+def test_the_break_evens_api_is_the_cheapest_offer_that_serves_the_workload(cat, scale):
+    """``ApiBackend.cheapest`` (kept offers, the rate limits checked per volume) == the cheapest of the offers
+    ``refusal`` passes, for every model with API offers and each mode; the volumes cross providers' top rate-limit tiers."""
+    book, backend = from_catalog(cat), ApiBackend()
+    w = api.workload(preset="bursty-app", min_quality=0)
+    w = dataclasses.replace(w, requests_per_day=w.requests_per_day * scale)
+    checked = over = 0
+    for model in {p.model for p in book.api_prices}:
+        spec = cat.models.get(model)
+        for mq in modes.modes_of(cat, spec) if spec else ():
+            mw = modes.scaled_workload(w, mq)
+            ctx = Context(workload=mw, catalog=cat, prices=book, engine=cat.engine, shared=shared_memo(mw, cat, book),
+                          mode=mq.mode if mq else None)
+            offers = book.api_offers(model, mw.providers)
+            usable = [p for p in offers if backend.refusal(ctx, spec, p)[0] is None]
+            over += sum(1 for p in offers if (r := backend.refusal(ctx, spec, p)[0]) and r.reasons[0].code == "api-rate-limits")
+            assert backend.cheapest(ctx, spec) == cost.cheapest_api(usable, mw)
+            checked += 1
+    assert checked > 20 and (over if scale == 300.0 else True)
+
+
+def test_api_rows_at_a_new_volume_read_as_the_ones_worked_out_afresh(cat):
+    book = from_catalog(cat)
+    base = PRESETS["bursty-app"]
+    clear_memos()
+    kept = []
+    for scale in (1.0, 200.0, 0.05):
+        rec = recommend_with(dataclasses.replace(base, requests_per_day=base.requests_per_day * scale), cat, book)
+        kept.append(([r for r in _rows(rec) if r[0]["deployment"] == "api"], [x for x in rec.rejected if x.deployment == "api"]))
+    for scale, (rows, rejected) in zip((1.0, 200.0, 0.05), kept):
+        clear_memos()
+        rec = recommend_with(dataclasses.replace(base, requests_per_day=base.requests_per_day * scale), cat, book)
+        assert rows == [r for r in _rows(rec) if r[0]["deployment"] == "api"] and rows
+        assert rejected == [x for x in rec.rejected if x.deployment == "api"]
+    assert any("requests/day are billed as they come" in message for row in kept[1][0] for _, _, message, _ in row[1])

@@ -16,7 +16,7 @@ from advisor.domain.specs import ModelSpec
 from advisor.domain.traffic import PEAK_HOUR
 from advisor.domain.workload import Workload
 from advisor.physics.training import method_for
-from advisor.ranking.context import Context
+from advisor.ranking.context import Context, per_shape
 
 TYPICAL_CONTEXT_TOKENS = 131_072
 """What a provider that publishes no context limit is assumed to serve (the common 128K)."""
@@ -40,10 +40,18 @@ account's console: their pages explain the tiers, and no tier's figures are in t
 not modelled. A price row's own ``rate_limits_source`` wins over this."""
 
 
-def _rate_limit(price: ApiPrice, w: Workload) -> tuple[Reason, bool]:
-    """(reason, rejected) for the workload's peak against the provider's published tiers. The tier and the
-    verdict now (the ranking's break-even only asks whether an offer is refused); the sentence when read."""
-    rpm, tpm = peak_rates(w)
+def _over_every_tier(price: ApiPrice, rates: tuple[float, float]) -> bool:
+    """Whether the peak ``rates`` (``peak_rates``) are over the provider's highest published tier (``_rate_limit``'s
+    verdict without its reason: all the break-even asks)."""
+    rpm, tpm = rates
+    return bool(price.rate_limits) and not any((not t.requests_per_min or rpm <= t.requests_per_min) and
+                                               (not t.tokens_per_min or tpm <= t.tokens_per_min) for t in price.rate_limits)
+
+
+def _rate_limit(price: ApiPrice, w: Workload, rates: tuple[float, float] | None = None) -> tuple[Reason, bool]:
+    """(reason, rejected) for the workload's peak (``rates``, else ``peak_rates(w)``) against the provider's published
+    tiers. The tier and the verdict now (a screen reads the sentences of a few rows); the sentence when read."""
+    rpm, tpm = rates or peak_rates(w)
     if not price.rate_limits:
         def untiered() -> tuple[str, dict]:
             page = price.rate_limits_source or USAGE_TIER_PAGES.get(price.provider, "")
@@ -69,31 +77,28 @@ def _rate_limit(price: ApiPrice, w: Workload) -> tuple[Reason, bool]:
     return Reason.deferred("api-rate-limits", "decisive", over), True
 
 
-def _by_time(shares: tuple, w: Workload, ctx: Context) -> str:
+def _by_time(shares: tuple, w: Workload, day) -> str:
     """The time-of-day windows of a price with the share of the workload's tokens each one prices, and how its
     hours were read: the workload has no time zone, so its hours (``DayProfile.hourly``) are taken as UTC."""
     if not shares:
         return ""
-    hours = ("your hourly profile, its hours read as UTC" if w.hourly_profile else "a flat day" if ctx.day.flat else
+    hours = ("your hourly profile, its hours read as UTC" if w.hourly_profile else "a flat day" if day.flat else
              f"your {w.traffic_shape} day, busiest at {PEAK_HOUR}:00, read as UTC")
     return f"the rest of the day; {', '.join(f'{win.label}: {share:.0%} of your tokens' for win, share in shares)} ({hours}) "
 
 
 def _offer_reasons(ctx: Context, model: ModelSpec, price: ApiPrice, list_per_mtok: Decimal, per_mtok: Decimal, shares: tuple,
-                   batch_api: bool, limits: Reason, method: str | None) -> tuple[Reason, ...]:
-    """An offer's reasons, codes and severities now, sentences when read (``Reason.deferred``): a re-rank keeps every
-    API row, a screen reads the reasons of a few."""
-    w = ctx.workload
+                   batch_api: bool, method: str | None) -> tuple[tuple[Reason, ...], tuple[Reason, ...]]:
+    """An offer's reasons before and after the two a traffic edit changes (``_no_idle``, the rate limits): they read the
+    workload's shape, not its volume, so they are written for its first ranking and kept (``ApiBackend.offers``).
+    Codes and severities now, sentences when read (``Reason.deferred``): a screen reads the reasons of a few rows."""
+    w, day = ctx.workload, ctx.day  # not ``ctx``, which a kept sentence would keep alive with its run's lookups
 
     def price_line() -> tuple[str, dict]:
         return ((f"pay per token: ${price.input_usd_per_mtok}/M input, ${price.output_usd_per_mtok}/M output "
-                f"{_by_time(shares, w, ctx)}({price.provider}, as of {price.as_of}): {fmt.usd(cost.money(list_per_mtok, cost.MICRO), 3)}/M blended for "
+                f"{_by_time(shares, w, day)}({price.provider}, as of {price.as_of}): {fmt.usd(cost.money(list_per_mtok, cost.MICRO), 3)}/M blended for "
                 f"{w.input_tokens:,} in / {w.output_tokens:,} out"), {"usd_per_mtok": str(list_per_mtok)} |
                 ({"time_of_day_shares": {win.label: round(share, 4) for win, share in shares}} if shares else {}))
-
-    def no_idle() -> tuple[str, dict]:
-        return ((f"no idle cost: {w.requests_per_day:,.0f} requests/day are billed as they come, "
-                f"whatever the {w.traffic_shape} shape (peak {w.peak_to_mean:.3g}x mean)"), {})
 
     def batch_line() -> tuple[str, dict]:
         return ((f"{fmt.possessive(price.provider)} batch API: {price.batch_discount:.0%} off, results within "
@@ -114,18 +119,26 @@ def _offer_reasons(ctx: Context, model: ModelSpec, price: ApiPrice, list_per_mto
         return ((f"serves your {method} fine-tune per token ({price.fine_tuned_serving} weights; "
                 f"{price.fine_tuned_source or price.source})"), {})
 
-    reasons = [Reason.deferred("api-price", "info", price_line)]
+    head = [Reason.deferred("api-price", "info", price_line)]
     if batch_api:
-        reasons.append(Reason.deferred("api-batch", "info", batch_line))
-    reasons += [Reason.deferred("api-no-idle", "info", no_idle), limits]
+        head.append(Reason.deferred("api-batch", "info", batch_line))
+    tail = []
     if w.latency == "interactive":
         if price.ttft_ms or price.output_tokens_per_s:
-            reasons.append(Reason.deferred("api-latency", "info", measured))
+            tail.append(Reason.deferred("api-latency", "info", measured))
         else:
-            reasons.append(Reason.deferred("api-latency", "warning", unmeasured))
+            tail.append(Reason.deferred("api-latency", "warning", unmeasured))
     if method:
-        reasons.append(Reason.deferred("api-fine-tuning", "info", tuned))
-    return tuple(reasons)
+        tail.append(Reason.deferred("api-fine-tuning", "info", tuned))
+    return tuple(head), tuple(tail)
+
+
+def _no_idle(w: Workload) -> Reason:
+    """The ``api-no-idle`` reason: it names the volume, so it is written per ranking (when read)."""
+    def write() -> tuple[str, dict]:
+        return ((f"no idle cost: {w.requests_per_day:,.0f} requests/day are billed as they come, "
+                f"whatever the {w.traffic_shape} shape (peak {w.peak_to_mean:.3g}x mean)"), {})
+    return Reason.deferred("api-no-idle", "info", write)
 
 
 class ApiBackend:
@@ -140,64 +153,99 @@ class ApiBackend:
 
     def refusal(self, ctx: Context, model: ModelSpec, price: ApiPrice) -> tuple[Rejection | None, Reason | None]:
         """(why ``price`` cannot serve the workload, or None; its rate-limit reason): the answering mode, context,
-        measured latency, fine-tuned weights and published rate limits. The ranking's break-even compares only with
-        offers that pass."""
+        measured latency, fine-tuned weights and published rate limits."""
+        refused = self._refused(ctx, model, price)
+        if refused is not None:
+            return refused, None
+        limits, over = _rate_limit(price, ctx.workload)
+        if over:
+            return Rejection(model=model.id, deployment=self.deployment, provider=price.provider, reasons=(limits,)), limits
+        return None, limits
+
+    def _refused(self, ctx: Context, model: ModelSpec, price: ApiPrice) -> Rejection | None:
+        """``refusal``'s checks that read the workload's shape (all but the rate limits, which read its volume)."""
         w = ctx.workload
         if ctx.mode and price.modes and ctx.mode not in price.modes:
             return self._reject(model, price, "api-mode", f"[{ctx.mode}] {fmt.possessive(price.provider)} endpoint "
-                                f"{price.provider_model or model.id} answers only in {' or '.join(price.modes)} mode"), None
+                                f"{price.provider_model or model.id} answers only in {' or '.join(price.modes)} mode")
         limit = price.context_tokens or TYPICAL_CONTEXT_TOKENS
         if limit < w.context_max_tokens:
             what = (f"serves {model.id} with a {limit:,}-token context" if price.context_tokens else
                     f"publishes no context limit for {model.id} (taken as the typical {limit:,} tokens)")
             return self._reject(model, price, "api-context", f"{price.provider} {what}, below the "
-                                f"{w.context_max_tokens:,} tokens needed"), None
+                                f"{w.context_max_tokens:,} tokens needed")
         if w.latency == "interactive" and price.ttft_ms and price.ttft_ms > w.ttft_ms:
             return self._reject(model, price, "api-ttft", f"{fmt.possessive(price.provider)} measured time to first token for {model.id} is "
                                 f"{price.ttft_ms:,.0f} ms, over the {w.ttft_ms:,.0f} ms target ({price.speed_source})",
-                                {"ttft_ms": price.ttft_ms}), None
+                                {"ttft_ms": price.ttft_ms})
         if w.latency == "interactive" and price.output_tokens_per_s and price.output_tokens_per_s < w.output_tokens_per_s_per_user:
             return self._reject(model, price, "api-speed", f"{price.provider} measured {price.output_tokens_per_s:,.0f} output "
                                 f"tokens/s for {model.id}, below the {w.output_tokens_per_s_per_user:g} tokens/s per user target "
-                                f"({price.speed_source})", {"output_tokens_per_s": price.output_tokens_per_s}), None
+                                f"({price.speed_source})", {"output_tokens_per_s": price.output_tokens_per_s})
         method = method_for(w.fine_tuning, w.fine_tuning_method)
         if method and (not price.fine_tuned_serving or (method == "full" and price.fine_tuned_serving != "full")):
             serves = {"lora": "LoRA adapters only", "": "the base model only"}.get(price.fine_tuned_serving, price.fine_tuned_serving)
             vendor = (f"; {model.name} is API-only, and {model.vendor or 'its vendor'}'s own fine-tuning service (where "
                       f"offered) is not priced by moe-advisor" if model.api_only else "")
             return self._reject(model, price, "api-fine-tuning", f"a {method} fine-tune is planned, and {price.provider} serves "
-                                f"{serves} for {model.id} per token: the tuned model cannot be served there{vendor}"), None
-        limits, over = _rate_limit(price, w)
-        if over:
-            return Rejection(model=model.id, deployment=self.deployment, provider=price.provider, reasons=(limits,)), limits
-        return None, limits
+                                f"{serves} for {model.id} per token: the tuned model cannot be served there{vendor}")
+        return None
+
+    def offers(self, ctx: Context, model: ModelSpec) -> list[tuple]:
+        """Per offer for ``model`` in ``ctx``'s mode: (its price row, its refusal but for the rate limits or None, the
+        workload's $/M tokens there (the batch API's discount in), the kept fields and reasons of its row). They read
+        the workload's shape, the catalog and the prices, not the volume: worked out once per shape and mode
+        (``context.per_shape``), where each traffic edit re-did them for the rows and again for the break-even."""
+        kept = per_shape(ctx.shared, "api-offers")
+        hit = kept.get(key := (model.id, ctx.mode))
+        if hit is None:
+            hit = kept[key] = [self._offer(ctx, model, price) for price in ctx.prices.api_offers(model.id, ctx.workload.providers)]
+        return hit
+
+    def _offer(self, ctx: Context, model: ModelSpec, price: ApiPrice) -> tuple:
+        refused = self._refused(ctx, model, price)
+        if refused is not None:
+            return price, refused, None, None
+        w = ctx.workload
+        per_mtok = cost.workload_usd_per_mtok(price, w, ctx.day.hourly)
+        shares = window_shares(price, ctx.day.hourly) if price.time_windows else ()
+        batch_api = batch_api_applies(price, w)
+        list_per_mtok = per_mtok
+        if batch_api:
+            per_mtok = per_mtok * (1 - Decimal(str(price.batch_discount)))
+        quality, bench = ctx.quality_of(model)
+        fixed = Candidate.fixed(
+            model=model.id, model_name=model.name, architecture=model.architecture, deployment=self.deployment,
+            provider=price.provider, gpu=None, gpus=0, replicas=0, precision=None,
+            usd_per_mtok=cost.money(per_mtok, cost.MICRO), utilization=None,
+            quality=quality, quality_benchmark=bench, price_source=price.source, price_as_of=price.as_of,
+            api_input_usd_per_mtok=price.input_usd_per_mtok, api_output_usd_per_mtok=price.output_usd_per_mtok,
+            api_cached_input_usd_per_mtok=price.cached_input_usd_per_mtok, pricing_kind="batch-api" if batch_api else "per-token")
+        method = method_for(w.fine_tuning, w.fine_tuning_method)
+        return price, None, per_mtok, (fixed, *_offer_reasons(ctx, model, price, list_per_mtok, per_mtok, shares, batch_api, method))
+
+    def cheapest(self, ctx: Context, model: ModelSpec) -> tuple[ApiPrice, Decimal] | None:
+        """(offer, $/M tokens) of the cheapest offer that serves the workload (``refusal``; the first of equal prices), as
+        ``cost.cheapest_api`` prices it: what the ranking's break-even compares a self-hosted row with."""
+        rates, best = peak_rates(ctx.workload), None
+        for price, refused, per_mtok, _ in self.offers(ctx, model):
+            if refused is None and (best is None or per_mtok < best[1]) and not _over_every_tier(price, rates):
+                best = (price, per_mtok)
+        return best
 
     def evaluate(self, ctx: Context, model: ModelSpec) -> Iterable[Candidate | Rejection]:
         w = ctx.workload
         out: list[Candidate | Rejection] = []
-        quality, bench = ctx.quality_of(model)
-        method = method_for(w.fine_tuning, w.fine_tuning_method)
-        for price in ctx.prices.api_offers(model.id, w.providers):
-            refused, limits = self.refusal(ctx, model, price)
+        rates = peak_rates(w)
+        for price, refused, per_mtok, row in self.offers(ctx, model):
             if refused is not None:
                 out.append(refused)
                 continue
-            per_mtok = cost.workload_usd_per_mtok(price, w, ctx.day.hourly)
-            shares = window_shares(price, ctx.day.hourly) if price.time_windows else ()
-            batch_api = batch_api_applies(price, w)
-            list_per_mtok = per_mtok
-            if batch_api:
-                per_mtok = per_mtok * (1 - Decimal(str(price.batch_discount)))
-            monthly = cost.api_monthly_usd(per_mtok, w)
-            reasons = _offer_reasons(ctx, model, price, list_per_mtok, per_mtok, shares, batch_api, limits, method)
-            out.append(Candidate.make(
-                model=model.id, model_name=model.name, architecture=model.architecture, deployment=self.deployment,
-                provider=price.provider, gpu=None, gpus=0, replicas=0, precision=None,
-                monthly_cost_usd=cost.money(monthly), usd_per_mtok=cost.money(per_mtok, cost.MICRO), utilization=None,
-                quality=quality, quality_benchmark=bench, price_source=price.source, price_as_of=price.as_of,
-                api_input_usd_per_mtok=price.input_usd_per_mtok, api_output_usd_per_mtok=price.output_usd_per_mtok,
-                api_cached_input_usd_per_mtok=price.cached_input_usd_per_mtok,
-                pricing_kind="batch-api" if batch_api else "per-token",
-                reasons=reasons,
-            ))
+            limits, over = _rate_limit(price, w, rates)
+            if over:
+                out.append(Rejection(model=model.id, deployment=self.deployment, provider=price.provider, reasons=(limits,)))
+                continue
+            fixed, head, tail = row
+            out.append(Candidate.made_from(fixed, monthly_cost_usd=cost.money(cost.api_monthly_usd(per_mtok, w)),
+                                           reasons=head + (_no_idle(w), limits) + tail))
         return out

@@ -183,16 +183,6 @@ def _pareto(cands: Sequence[Candidate], off: set[int]) -> set[int]:
     return front
 
 
-def _cheapest_api(ctx: Context, model: str, memo: dict) -> tuple | None:
-    """(offer, blended USD per M tokens) of the cheapest API for ``model`` that can serve the workload (mode, context,
-    measured latency, fine-tuned weights, rate limits: ``ApiBackend.refusal``), computed once per run."""
-    if model not in memo:
-        spec, api = ctx.catalog.models[model], ApiBackend()
-        usable = [p for p in ctx.prices.api_offers(model, ctx.workload.providers) if api.refusal(ctx, spec, p)[0] is None]
-        memo[model] = cost.cheapest_api(usable, ctx.workload)
-    return memo[model]
-
-
 def _break_even(c: Candidate, ctx: Context, memo: dict, visible: Workload) -> tuple[float | None, str | None, tuple | None]:
     """Daily token volume where self-hosting this configuration costs what the cheapest API for the same model costs;
     None when no API offers the model, or when the API stays cheaper even at 100%. The third is what the reason is
@@ -201,7 +191,7 @@ def _break_even(c: Candidate, ctx: Context, memo: dict, visible: Workload) -> tu
         return None, None, None
     api = memo.get((c.model, "vs"))  # the API side, the same for every row of the model: once per model and run
     if api is None:
-        api = memo[(c.model, "vs")] = _api_side(ctx, c.model, memo, visible)
+        api = memo[(c.model, "vs")] = _api_side(ctx, c.model, visible)
     if not api:
         return None, None, None
     api_usd_per_mtok, r, shown, vs = api
@@ -222,10 +212,10 @@ def _break_even(c: Candidate, ctx: Context, memo: dict, visible: Workload) -> tu
     return per_day, vs, (per_day, full, now, vs, shown)
 
 
-def _api_side(ctx: Context, model: str, memo: dict, visible: Workload) -> tuple:
+def _api_side(ctx: Context, model: str, visible: Workload) -> tuple:
     """(the cheapest API's $/M tokens as a float, all ``break_even_of_replica`` reads of it, the row's generated over visible tokens, that price per visible token, the
     ``break_even_vs`` text) for ``model`` in ``ctx``'s mode; () when no API serves the workload."""
-    cheapest = _cheapest_api(ctx, model, memo)
+    cheapest = ApiBackend().cheapest(ctx, ctx.catalog.models[model])  # mode, context, latency, fine-tuning, rate limits
     if cheapest is None:
         return ()
     api, api_usd_per_mtok = cheapest
