@@ -17,6 +17,7 @@ from advisor.ranking.api_backend import ApiBackend
 from advisor.ranking.context import Context, clear_memos, shared_memo
 from advisor.ranking.rank import recommend_with
 from advisor.ranking.self_hosted import SelfHostedBackend
+from advisor.ranking.ties import RANKED_AFTER, rank_key, weight_bytes
 
 
 def _rows(rec) -> list:
@@ -100,3 +101,14 @@ def test_api_rows_at_a_new_volume_read_as_the_ones_worked_out_afresh(cat):
         assert rows == [r for r in _rows(rec) if r[0]["deployment"] == "api"] and rows
         assert rejected == [x for x in rec.rejected if x.deployment == "api"]
     assert any("requests/day are billed as they come" in message for row in kept[1][0] for _, _, message, _ in row[1])
+
+
+@pytest.mark.parametrize("name", sorted(PRESETS))
+def test_the_sort_keys_flags_are_the_ranked_after_rules(cat, name):
+    """``rank_key`` writes ``RANKED_AFTER``'s three rules out in one pass over a row's reasons: each flag is its rule."""
+    rec = recommend_with(PRESETS[name], cat, from_catalog(cat))
+    key, w = rank_key(rec.workload), rec.workload
+    flags = [key(c)[:3] for c in rec.candidates]
+    assert flags == [tuple(1 if rule(c, w) else 0 for rule, _ in RANKED_AFTER) for c in rec.candidates]
+    assert [k[3] for k in map(key, rec.candidates)] == [c.monthly_total_usd for c in rec.candidates]
+    assert all(key(c)[6] == -weight_bytes(c) for c in rec.candidates)

@@ -183,29 +183,23 @@ def _pareto(cands: Sequence[Candidate], off: set[int]) -> set[int]:
     return front
 
 
-def _break_even(c: Candidate, ctx: Context, memo: dict, visible: Workload) -> tuple[float | None, str | None, tuple | None]:
+def _break_even(c: Candidate, side: list, visible: Workload) -> tuple[float | None, str | None, tuple | None]:
     """Daily token volume where self-hosting this configuration costs what the cheapest API for the same model costs;
     None when no API offers the model, or when the API stays cheaper even at 100%. The third is what the reason is
-    written from (``_break_even_reason``), when it is read."""
+    written from (``_break_even_reason``), when it is read. ``side``: [the row's context, its ``_api_side`` or None
+    until a row asks], one per (model, mode) and run."""
     if c.deployment != "self-hosted" or not c.output_tokens_per_s_per_replica:
         return None, None, None
-    api = memo.get((c.model, "vs"))  # the API side, the same for every row of the model: once per model and run
-    if api is None:
-        api = memo[(c.model, "vs")] = _api_side(ctx, c.model, visible)
+    api = side[1]
+    if api is None:  # the API side, the same for every row of the model and mode
+        api = side[1] = _api_side(side[0], c.model, visible)
     if not api:
         return None, None, None
-    api_usd_per_mtok, r, shown, vs = api
-    shape = memo.get(("break-even", id(ctx.shared)))  # the row's workload (a reasoning mode's, scaled) once per run
-    if shape is None:  # (tokens/day, $/M at full) read the shape, not the volume: kept per replica between edits
-        kept = per_shape(ctx.shared, "break-even")
-        if len(kept) > ROW_MEMO_MOST:
-            kept.clear()
-        shape = memo[("break-even", id(ctx.shared))] = (kept, workload_tokens_per_day(ctx.workload))
-    kept, now = shape
+    api_usd_per_mtok, r, shown, vs, kept, now, w = api
     key = (float(c.hourly_usd), c.replicas, c.output_tokens_per_s_per_replica, api_usd_per_mtok)  # no Decimal to hash
     hit = kept.get(key)
     if hit is None:
-        hit = kept[key] = break_even_of_replica(*key[:3], ctx.workload, api_usd_per_mtok)
+        hit = kept[key] = break_even_of_replica(*key[:3], w, api_usd_per_mtok)
     per_day, full = hit
     if r != 1.0:  # a reasoning row's: stated per visible token, every field scaled
         per_day, full, now = per_day and per_day * r, full / r, now * r
@@ -213,8 +207,10 @@ def _break_even(c: Candidate, ctx: Context, memo: dict, visible: Workload) -> tu
 
 
 def _api_side(ctx: Context, model: str, visible: Workload) -> tuple:
-    """(the cheapest API's $/M tokens as a float, all ``break_even_of_replica`` reads of it, the row's generated over visible tokens, that price per visible token, the
-    ``break_even_vs`` text) for ``model`` in ``ctx``'s mode; () when no API serves the workload."""
+    """(the cheapest API's $/M tokens as a float, all ``break_even_of_replica`` reads of it, the row's generated over
+    visible tokens, that price per visible token, the ``break_even_vs`` text, the break-evens kept for the row's
+    workload, its tokens/day, that workload) for ``model`` in ``ctx``'s mode; () when no API serves the workload. A
+    break-even (tokens/day, $/M at full) reads the workload's shape, not its volume: kept per replica between edits."""
     cheapest = ApiBackend().cheapest(ctx, ctx.catalog.models[model])  # mode, context, latency, fine-tuning, rate limits
     if cheapest is None:
         return ()
@@ -222,7 +218,11 @@ def _api_side(ctx: Context, model: str, visible: Workload) -> tuple:
     r = visible.tokens_per_month / ctx.workload.tokens_per_month
     shown = api_usd_per_mtok if r == 1.0 else (api_usd_per_mtok / Decimal(str(r))).quantize(Decimal("0.000001"))
     batch = " (batch API)" if cost.batch_api_applies(api, ctx.workload) else ""
-    return float(api_usd_per_mtok), r, shown, f"{api.provider}{batch} at {fmt.usd(shown, 3)}/M"
+    kept = per_shape(ctx.shared, "break-even")
+    if len(kept) > ROW_MEMO_MOST:
+        kept.clear()
+    return (float(api_usd_per_mtok), r, shown, f"{api.provider}{batch} at {fmt.usd(shown, 3)}/M", kept,
+            workload_tokens_per_day(ctx.workload), ctx.workload)
 
 
 def _break_even_reason(c: Candidate, be: tuple) -> Reason:
@@ -446,13 +446,16 @@ def _recommend_with(workload: Workload, catalog: Catalog, prices: PriceBook | No
     _dense_first_in_a_tie(candidates, w, catalog.engine)
     front = _pareto(candidates, off)
     ranked: list[Candidate] = []
-    api_memos: dict = {}
+    sides: dict = {}  # (model, mode) -> [its context, its break-even's API side]: one lookup a row
 
     def context_of(x: Candidate) -> Context:
         return ctx_of.get((x.model, x.mode), ctx)
     for i, c in enumerate(candidates):
-        cctx = ctx_of.get((c.model, c.mode), ctx)
-        be, vs, be_why = _break_even(c, cctx, api_memos.setdefault(c.mode, {}), w)
+        side = sides.get(k := (c.model, c.mode))
+        if side is None:
+            side = sides[k] = [ctx_of.get(k, ctx), None]
+        cctx = side[0]
+        be, vs, be_why = _break_even(c, side, w)
         single = single_stream_usd_per_mtok(cctx, c) if i < DETAILED_TOP else None
         if single is not None and cctx.workload.tokens_per_month != w.tokens_per_month:  # per visible token, as the row
             single = cost.money(single * Decimal(str(cctx.workload.tokens_per_month / w.tokens_per_month)), cost.MICRO)

@@ -25,13 +25,23 @@ if TYPE_CHECKING:
 
 
 def rank_key(w: Workload):
-    (first, _), (second, _), (third, _), lora = *RANKED_AFTER, w.fine_tuning == "light"  # the three rules, in order
+    heavy, late, lora = w.fine_tuning == "heavy", w.latency == "interactive", w.fine_tuning == "light"
 
-    def key(c: Candidate):  # the rules' flags written out, not a list built per row (the sort keys every row)
-        return (1 if first(c, w) else 0, 1 if second(c, w) else 0, 1 if third(c, w) else 0, total(c),
-                1 if (lora and c.architecture == "moe") else 0, -(c.quality or 0.0),
-                -(_WEIGHT_BYTES.get((c.precision, c.quality_delta_source)) or weight_bytes(c)), c.utilization or 0.0,
-                c.usd_per_mtok, c.model, c.provider, c.gpu or "")
+    def key(c: Candidate):
+        """``RANKED_AFTER``'s three flags (the MoE under heavy fine-tuning, ``answers_late``, ``launch_unsure``) from one
+        pass over the written reasons, without a call per rule: the sort keys every row on every edit."""
+        thinks = unsure = 0
+        for r in known_reasons(c.reasons):
+            code = r.code
+            if code == "reasoning-latency":
+                thinks = 1
+            elif code == "engine-support" or (code == "checkpoint" and r.numbers.get("quantize_first")):
+                unsure = 1
+        wb = _WEIGHT_BYTES.get((c.precision, c.quality_delta_source))
+        return (1 if heavy and c.architecture == "moe" else 0, thinks if late and c.mode == "reasoning" else 0, unsure,
+                c.total_monthly_usd if c.total_monthly_usd is not None else c.monthly_cost_usd,
+                1 if (lora and c.architecture == "moe") else 0, -(c.quality or 0.0), -(weight_bytes(c) if wb is None else wb),
+                c.utilization or 0.0, c.usd_per_mtok, c.model, c.provider, c.gpu or "")
     return key
 
 
@@ -43,8 +53,7 @@ def on_no_front(key: tuple) -> bool:
 
 
 _WEIGHT_BYTES: dict[tuple, float] = {}
-"""(precision, quality_delta_source) -> ``weight_bytes`` of rows that have them (all it reads), once per process; a
-precision with no bytes (an API row's None, 0.0) is worked out each time."""
+"""(precision, quality_delta_source) -> ``weight_bytes`` of rows that have them (all it reads), once per process."""
 
 
 def weight_bytes(c: Candidate) -> float:
@@ -55,9 +64,7 @@ def weight_bytes(c: Candidate) -> float:
     (the same quality in less memory, without a dequantization step)."""
     native = upcast_of(c)
     s = PRECISIONS.get(native or c.precision or "")
-    if s is None:
-        return 0.0
-    b = _WEIGHT_BYTES[(c.precision, c.quality_delta_source)] = s.experts.bytes_per_param - (1e-6 if native else 0.0)
+    b = _WEIGHT_BYTES[(c.precision, c.quality_delta_source)] = 0.0 if s is None else s.experts.bytes_per_param - (1e-6 if native else 0.0)
     return b
 
 
