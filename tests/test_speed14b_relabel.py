@@ -34,7 +34,8 @@ def test_relabelling_in_one_copy_with_the_run_memo_gives_the_rows_it_gives_witho
     assert any(c.quality_delta_source for c in with_memo.candidates)  # and the quantization relabelling
     real_mode, real_quant = modes.with_mode, modes.with_quantization
     # relabel in one copy with the run's memo == quantization after mode, each on its own without a memo
-    monkeypatch.setattr(rank.modes, "relabel", lambda c, mq, w, mw, cat, memo, own=False: real_quant(real_mode(c, mq, w, mw), cat, w))
+    monkeypatch.setattr(rank.modes, "relabel_rows", lambda rows, mq, w, mw, cat, memo, own=False: [
+        real_quant(real_mode(c, mq, w, mw), cat, w) if isinstance(c, Candidate) else c for c in rows])
     monkeypatch.setattr(modes, "_TABLES", {})
     without = recommend_with(w, catalog)
     assert _rows(with_memo) == _rows(without)

@@ -33,8 +33,9 @@ def test_kept_row_memos_give_the_rows_worked_out_afresh(cat, preset, monkeypatch
         kept[scale] = dumps_json(recommend_with(dataclasses.replace(base, requests_per_day=base.requests_per_day * scale), cat, book))
     kept_memos = [m for shared, memos in context._PER_SHAPE.values() for m in memos.values()]
     assert kept_memos and all(kept_memos), "nothing was kept"
-    real = modes.relabel
-    monkeypatch.setattr(modes, "relabel", lambda c, mq, w, scaled, catalog, memo, own=False: real(c, mq, w, scaled, catalog, {}, own))
+    real = modes.relabel_rows
+    monkeypatch.setattr(modes, "relabel_rows", lambda rows, mq, w, scaled, catalog, memo, own=False: [  # each row from nothing kept
+        real([c], mq, w, scaled, catalog, {}, own)[0] for c in rows])
     for scale in VOLUMES:
         clear_memos()  # the checkpoint notes' memo too
         fresh = dumps_json(recommend_with(dataclasses.replace(base, requests_per_day=base.requests_per_day * scale), cat, book))

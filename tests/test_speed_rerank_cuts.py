@@ -80,7 +80,8 @@ def test_a_non_reasoning_rows_relabelling_kept_per_run_is_the_one_worked_out(cat
     w = PRESETS["bursty-app"]
     clear_memos()
     kept = dumps_json(recommend_with(w, cat, book))
-    real = modes.relabel
-    monkeypatch.setattr(modes, "relabel", lambda c, mq, w, scaled, catalog, memo, own=False: real(c, mq, w, scaled, catalog, {}, own))
+    real = modes.relabel_rows
+    monkeypatch.setattr(modes, "relabel_rows", lambda rows, mq, w, scaled, catalog, memo, own=False: [  # each row from nothing kept
+        real([c], mq, w, scaled, catalog, {}, own)[0] for c in rows])
     clear_memos()
     assert dumps_json(recommend_with(w, cat, book)) == kept

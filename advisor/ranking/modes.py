@@ -96,25 +96,47 @@ def relabel(c: Candidate, mq: ModeQuality | None, w: Workload, scaled: Workload,
             own: bool = False) -> Candidate | Rejection:
     """``with_quantization(with_mode(c, mq, w, scaled, memo), catalog, w, memo)`` in one copy of the row, not two; in
     none when ``own`` (a row nothing else holds: ``rows.evolved``)."""
+    return relabel_rows([c], mq, w, scaled, catalog, memo, own)[0]
+
+
+def relabel_rows(rows: list, mq: ModeQuality | None, w: Workload, scaled: Workload, catalog, memo: dict,
+                 own: bool = False) -> list:
+    """``relabel`` of each Candidate of one backend's ``rows`` for a model in mode ``mq`` (a Rejection passes as it is),
+    what reads the mode alone read once for all of them, and a reasoning row's bill once per distinct bill."""
     if mq is None:
-        return with_quantization(c, catalog, w, memo, own)
-    row, billed = None, (mq.output_multiplier or 1.0) != 1.0
-    if c.deployment == "self-hosted" and c.precision and mq.score is not None:
-        # A self-hosted row: its fields and reasons read only the mode and the (model, precision, GPU), the same for
-        # every provider and volume, and a reasoning row's its TTFT and TPOT (``reasoning-latency``) besides what its
-        # bill sets (``_billed``): worked out once per workload shape.
-        row = ("relabel", id(mq), c.model, c.precision, c.gpu) + ((c.ttft_ms, c.tpot_ms) if billed else ())
-        hit = memo.get(row)
-        if hit is not None and hit[0] is mq:
-            _, fields, reasons, floor = hit
-            if floor is not None:
-                return _floor_rejection(c.evolve(**fields), *floor)
-            if billed:
-                more, r = _billed(c, mq, w, scaled, memo)
-                return evolved(c, own, reasons=c.reasons + ((r,) + reasons), **fields, **more)
-            return evolved(c, own, reasons=c.reasons + reasons, **fields)
-    changes, reasons = _mode_changes(c, mq, w, scaled, memo)
-    if c.deployment != "self-hosted" or not c.precision or mq.score is None:
+        return [with_quantization(c, catalog, w, memo, own) if isinstance(c, Candidate) else c for c in rows]
+    billed, scored, bills, out = (mq.output_multiplier or 1.0) != 1.0, mq.score is not None, {}, []
+    for c in rows:
+        if not isinstance(c, Candidate):
+            out.append(c)
+            continue
+        row = None
+        if c.deployment == "self-hosted" and c.precision and scored:
+            # A self-hosted row: its fields and reasons read only the mode and the (model, precision, GPU), the same for
+            # every provider and volume, and a reasoning row's its TTFT and TPOT (``reasoning-latency``) besides what its
+            # bill sets (``_billed``): worked out once per workload shape.
+            row = (("relabel", id(mq), c.model, c.precision, c.gpu, c.ttft_ms, c.tpot_ms) if billed else
+                   ("relabel", id(mq), c.model, c.precision, c.gpu))
+            hit = memo.get(row)
+            if hit is not None and hit[0] is mq:
+                _, fields, reasons, floor = hit
+                if floor is not None:
+                    out.append(_floor_rejection(c.evolve(**fields), *floor))
+                elif billed:
+                    more, r = _billed(c, mq, w, scaled, memo, bills)
+                    out.append(evolved(c, own, reasons=c.reasons + ((r,) + reasons), **fields, **more))
+                else:
+                    out.append(evolved(c, own, reasons=c.reasons + reasons, **fields))
+                continue
+        out.append(_relabelled(c, mq, w, scaled, catalog, memo, own, row, billed, bills))
+    return out
+
+
+def _relabelled(c: Candidate, mq: ModeQuality, w: Workload, scaled: Workload, catalog, memo: dict, own: bool, row: tuple | None,
+                billed: bool, bills: dict) -> Candidate | Rejection:
+    """``relabel_rows``'s row worked out (an API row's, or a self-hosted row's first), kept under ``row`` if one."""
+    changes, reasons = _mode_changes(c, mq, w, scaled, memo, bills)
+    if row is None:
         return evolved(c, own, reasons=c.reasons + reasons, **changes)
     key = (c.model, c.precision, c.gpu, mq.score, mq.benchmark)
     change = memo.get(key)
@@ -137,8 +159,9 @@ BILLED = ("usd_per_mtok", "utilization_table")
 """The fields of a reasoning row that its bill sets (``_billed``), not its mode alone."""
 
 
-def _mode_changes(c: Candidate, mq: ModeQuality, w: Workload, scaled: Workload, memo: dict | None) -> tuple[dict, tuple[Reason, ...]]:
-    """The fields and reasons ``with_mode`` gives ``c``."""
+def _mode_changes(c: Candidate, mq: ModeQuality, w: Workload, scaled: Workload, memo: dict | None,
+                  bills: dict | None = None) -> tuple[dict, tuple[Reason, ...]]:
+    """The fields and reasons ``with_mode`` gives ``c`` (``bills``: ``_billed``'s)."""
     mult = mq.output_multiplier or 1.0
     changes: dict = {"mode": mq.mode, "output_multiplier": mult, "quality": mq.score, "quality_benchmark": mq.benchmark}
     if mult == 1.0:
@@ -151,7 +174,7 @@ def _mode_changes(c: Candidate, mq: ModeQuality, w: Workload, scaled: Workload, 
                 memo[key] = r
         r = r[1]
     else:
-        more, r = _billed(c, mq, w, scaled, memo)
+        more, r = _billed(c, mq, w, scaled, memo, bills)
         changes.update(more)
     reasons = [r]
     thinking = scaled.output_tokens - w.output_tokens
@@ -179,17 +202,16 @@ def _mode_changes(c: Candidate, mq: ModeQuality, w: Workload, scaled: Workload, 
     return changes, tuple(reasons)
 
 
-def _billed(c: Candidate, mq: ModeQuality, w: Workload, scaled: Workload, memo: dict | None) -> tuple[dict, Reason]:
+def _billed(c: Candidate, mq: ModeQuality, w: Workload, scaled: Workload, memo: dict | None,
+            bills: dict | None = None) -> tuple[dict, Reason]:
     """(the ``BILLED`` fields, the ``reasoning-tokens`` reason) of a reasoning row: its $/M tokens per visible token, and
-    its $/M-by-utilization curve on the same visible-token basis."""
-    tokens = w.tokens_per_month
-    key = ("reasoning", id(mq), c.monthly_cost_usd, tokens, scaled.output_tokens, w.output_tokens)
-    hit = memo.get(key) if memo is not None else None
-    if hit is None or hit[0] is not mq:  # the rows of a mode that bill the same month: one sentence between them
-        hit = (mq, *_reasoning_tokens(c.monthly_cost_usd, mq, w, scaled, tokens, memo))
-        if memo is not None:
-            memo[key] = hit
-    _, per_visible, k, r = hit
+    its $/M-by-utilization curve on the same visible-token basis. ``bills``: the rows of one mode, workload and volume
+    (``relabel_rows``'s), by monthly bill: rows that bill the same month share one sentence."""
+    bills = {} if bills is None else bills
+    hit = bills.get(c.monthly_cost_usd)
+    if hit is None:
+        hit = bills[c.monthly_cost_usd] = _reasoning_tokens(c.monthly_cost_usd, mq, w, scaled, w.tokens_per_month, memo)
+    per_visible, k, r = hit
     if c.utilization_table:
         return {"usd_per_mtok": per_visible, "utilization_table": _scaled_table(c.utilization_table, k)}, r
     return {"usd_per_mtok": per_visible}, r

@@ -421,9 +421,8 @@ def _recommend_with(workload: Workload, catalog: Catalog, prices: PriceBook | No
                 ft = _fine_tuning(ctx, model, ft_memo)
                 ft = ft and (ft[0], cost.money(ft[0]), (_fine_tuning_reason(ft),))  # what every row of the model adds
                 fresh = guard.fresh_rows(backend)  # rows nothing else holds: changed in place (``rows.evolved``)
-                for got in results:
-                    evaluated += 1
-                    r = modes.relabel(got, mq, w, mw, catalog, relabel, fresh) if isinstance(got, Candidate) else got
+                evaluated += len(results)
+                for got, r in zip(results, modes.relabel_rows(results, mq, w, mw, catalog, relabel, fresh)):
                     if isinstance(r, Candidate):
                         r = _bounded_wait(_one_quality_axis(r, w), w, mctx)
                         own.append(mine := fresh or r is not got)  # or a copy this ranking made
