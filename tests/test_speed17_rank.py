@@ -112,3 +112,20 @@ def test_the_sort_keys_flags_are_the_ranked_after_rules(cat, name):
     assert flags == [tuple(1 if rule(c, w) else 0 for rule, _ in RANKED_AFTER) for c in rec.candidates]
     assert [k[3] for k in map(key, rec.candidates)] == [c.monthly_total_usd for c in rec.candidates]
     assert all(key(c)[6] == -weight_bytes(c) for c in rec.candidates)
+
+
+def test_fine_tuning_and_checkpoint_notes_go_into_one_copy_in_that_order():
+    from decimal import Decimal
+
+    from advisor.domain.recommendation import LazyReasons, Reason
+    from advisor.ranking.rows import with_fine_tuning
+
+    row = Candidate.make(model="m", model_name="M", architecture="moe", deployment="self-hosted", provider="p", gpu="g", gpus=1,
+                         replicas=1, precision="fp8", monthly_cost_usd=Decimal("10.00"), usd_per_mtok=Decimal("1.000000"),
+                         utilization=0.5, quality=None, quality_benchmark=None,
+                         reasons=LazyReasons(lambda: [Reason("made", "written when read")], head=(Reason("a", "first"),)))
+    ft, notes = (Decimal("2.5"), Decimal("2.50"), (Reason("fine-tuning", "runs"),)), (Reason("checkpoint", "quantize first"),)
+    both = with_fine_tuning(row.evolve(), ft, False, notes)
+    assert [r.code for r in both.reasons] == ["a", "made", "fine-tuning", "checkpoint"] and both.total_monthly_usd == Decimal("12.50")
+    assert [r.code for r in with_fine_tuning(row.evolve(), None, False, notes).reasons] == ["a", "made", "checkpoint"]
+    assert with_fine_tuning(row, None) is row and [r.code for r in row.reasons] == ["a", "made"]

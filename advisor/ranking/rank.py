@@ -44,7 +44,7 @@ from advisor.ranking.explain import checkpoint_reasons, stale_price_reason
 from advisor.ranking.modes import answers_late as _answers_late
 from advisor.ranking.modes import bounded_wait as _bounded_wait
 from advisor.ranking.modes import unverified_latency_note
-from advisor.ranking.rows import evolved, with_fine_tuning
+from advisor.ranking.rows import with_fine_tuning
 from advisor.ranking.self_hosted import SelfHostedBackend
 from advisor.ranking.ties import (
     better_quality_within_error,
@@ -386,7 +386,6 @@ def _recommend_with(workload: Workload, catalog: Catalog, prices: PriceBook | No
     run_notes += scope.thin_coverage(w, prices)
     models = [m for m in catalog.models.values() if not w.models or m.id in w.models]
     candidates: list[Candidate] = []
-    own: list[bool] = []
     rejected: list[Rejection] = []
     run_notes += scope.unscored_api_models(w, catalog, prices)
     ft_memo: dict = {}
@@ -423,22 +422,16 @@ def _recommend_with(workload: Workload, catalog: Catalog, prices: PriceBook | No
                 fresh = guard.fresh_rows(backend)  # rows nothing else holds: changed in place (``rows.evolved``)
                 evaluated += len(results)
                 for got, r in zip(results, modes.relabel_rows(results, mq, w, mw, catalog, relabel, fresh)):
-                    if isinstance(r, Candidate):
-                        r = _bounded_wait(_one_quality_axis(r, w), w, mctx)
-                        own.append(mine := fresh or r is not got)  # or a copy this ranking made
-                        candidates.append(with_fine_tuning(r, ft, mine) if ft else r)
-                    else:
+                    if not isinstance(r, Candidate):
                         rejected.append(r)
-
-    for i, c in enumerate(candidates):  # weights no one publishes: said (and ranked after) before the sort
-        if c.deployment != "self-hosted":
-            continue
-        key = (c.model, c.precision, c.gpu, c.engine, c.gpus, c.engines_per_replica)  # _load_peak reads the engine's GPUs
-        extra = said.get(key)
-        if extra is None:
-            extra = said[key] = tuple(checkpoint_reasons(c, catalog))
-        if extra:
-            candidates[i] = evolved(c, own[i], reasons=c.reasons + extra)
+                        continue
+                    r = _bounded_wait(_one_quality_axis(r, w), w, mctx)
+                    notes = ()  # weights no one publishes: said (and ranked after) before the sort
+                    if r.deployment == "self-hosted":  # (_load_peak reads the GPUs of one engine)
+                        notes = said.get(key := (r.model, r.precision, r.gpu, r.engine, r.gpus, r.engines_per_replica))
+                        if notes is None:
+                            notes = said[key] = tuple(checkpoint_reasons(r, catalog))
+                    candidates.append(with_fine_tuning(r, ft, fresh or r is not got, notes))  # or a copy this ranking made
     keys = list(map(_rank_key(w), candidates))  # the ids of the rows on no front, from the keys (``on_no_front``)
     off = {id(c) for c, k in zip(candidates, keys) if on_no_front(k)}
     candidates = [candidates[j] for j in sorted(range(len(candidates)), key=keys.__getitem__)]  # stable: as .sort()

@@ -20,8 +20,11 @@ def evolved(c: Candidate, own: bool, **changes: Any) -> Candidate:
     return c
 
 
-def with_fine_tuning(c: Candidate, ft, own: bool = False) -> Candidate:
-    """``c`` with ``ft``: (the month's fine-tuning USD, it rounded as shown, its reason as a tuple), once per model."""
+def with_fine_tuning(c: Candidate, ft, own: bool = False, notes: tuple = ()) -> Candidate:
+    """``c`` with ``ft``: (the month's fine-tuning USD, it rounded as shown, its reason as a tuple), once per model, or
+    none (None); then the row's checkpoint ``notes`` (``explain.checkpoint_reasons``), in the same copy."""
+    if not ft:
+        return evolved(c, own, reasons=c.reasons + notes) if notes else c
     monthly, shown, why = ft
     return evolved(c, own, fine_tuning_monthly_usd=shown, total_monthly_usd=cost.money(c.monthly_cost_usd + monthly),
-                   reasons=c.reasons + why)
+                   reasons=c.reasons + (why + notes if notes else why))
