@@ -391,6 +391,7 @@ def _recommend_with(workload: Workload, catalog: Catalog, prices: PriceBook | No
     ft_memo: dict = {}
     relabel, said = _row_memos(ctx.shared)  # the relabelling's and the checkpoint notes' lookups, kept between edits
     evaluated = 0
+    interactive = w.latency == "interactive"
     wanted = {"required": ("self-hosted",), "allowed": ("self-hosted", "api"), "not-wanted": ("api",)}[w.self_hosting]
     ctx_of: dict = {}
     for model in models:
@@ -425,7 +426,10 @@ def _recommend_with(workload: Workload, catalog: Catalog, prices: PriceBook | No
                     if not isinstance(r, Candidate):
                         rejected.append(r)
                         continue
-                    r = _bounded_wait(_one_quality_axis(r, w), w, mctx)
+                    if r.quality is not None and r.quality_benchmark != w.quality_benchmark:  # (two calls a row spared)
+                        r = _one_quality_axis(r, w)
+                    if interactive and r.deployment == "api" and r.mode == "reasoning":
+                        r = _bounded_wait(r, w, mctx)
                     notes = ()  # weights no one publishes: said (and ranked after) before the sort
                     if r.deployment == "self-hosted":  # (_load_peak reads the GPUs of one engine)
                         notes = said.get(key := (r.model, r.precision, r.gpu, r.engine, r.gpus, r.engines_per_replica))
