@@ -121,14 +121,15 @@ def test_a_ranking_writes_reasons_only_for_what_is_read(cat, monkeypatch):
     assert any(r.code == "capacity" for r in first.reasons) and len(written) == 1
 
 
-@pytest.mark.parametrize("preset,scale", [("batch-pipeline", 1.0), ("batch-pipeline", 0.03), ("heavy-fine-tuning", 1.0),
-                                          ("bursty-app", 3.0)])
-def test_the_bill_floor_is_never_above_a_bill(cat, preset, scale):
+@pytest.mark.parametrize("preset,scale,warm", [("batch-pipeline", 1.0, 1), ("batch-pipeline", 0.03, 1), ("heavy-fine-tuning", 1.0, 1),
+                                               ("bursty-app", 3.0, 1), ("bursty-app", 0.3, 2)])
+def test_the_bill_floor_is_never_above_a_bill(cat, preset, scale, warm):
     """Every configuration that works, costed in full: its GPU count's floor (``bounds.floor_test``) must let its own
     bill through (a floor above a bill would skip a configuration that could win), for fixed, autoscaled and
-    scale-to-zero plans, on-demand and spot, and instances that hold several engines."""
+    scale-to-zero plans, on-demand and spot, and instances that hold several engines. ``warm``: ``min_replicas``, which
+    autoscaling keeps and a fixed plan for a peak of one replica does not."""
     book = from_catalog(cat)
-    w = dataclasses.replace(PRESETS[preset], requests_per_day=PRESETS[preset].requests_per_day * scale)
+    w = dataclasses.replace(PRESETS[preset], requests_per_day=PRESETS[preset].requests_per_day * scale, min_replicas=warm)
     ctx = Context(workload=w, catalog=cat, prices=book, engine=cat.engine)
     backend = self_hosted.SelfHostedBackend()
     checked, close = 0, 0

@@ -75,13 +75,19 @@ def least_run(ctx: Context, gpu: GpuSpec) -> tuple[float, float]:
         return 0.0, 0.0
     found = ctx.shared.get(key := ("least-run", gpu.id))
     if found is None:
-        found = ctx.shared[key] = (_unit(ctx, gpu), max(1, ctx.workload.min_replicas) * HOURS_PER_MONTH)
+        found = ctx.shared[key] = (_unit(ctx, gpu), least_replicas(ctx.workload) * HOURS_PER_MONTH)
     return found
+
+
+def least_replicas(w) -> int:
+    """The fewest replicas an interactive plan runs every hour: one where a fixed plan is allowed (it runs the peak's
+    replicas, at least one; ``min_replicas`` is what autoscaling keeps warm), else ``max(1, min_replicas)``."""
+    return 1 if "fixed" in w.scaling_policies else max(1, w.min_replicas)
 
 
 def priced_out(ctx: Context, gpu: GpuSpec, n: int, best_usd: Decimal | float) -> bool:
     """Whether ``n`` GPUs per engine, and so any larger count, must bill at least ``best_usd`` a month (within ``TIE``)
-    on the least an interactive deployment runs: ``max(1, min_replicas)`` replicas every hour at the cheapest
+    on the least an interactive deployment runs: ``least_replicas`` every hour at the cheapest
     $/GPU-hour (``cannot_beat``'s first floor, which grows with the count: a search over rising counts stops there)."""
     unit, hours = least_run(ctx, gpu)  # (0, 0) for batch work: never priced out
     return unit > 0 and hours >= float(best_usd) * (1 - TIE) / (unit * n)
@@ -113,10 +119,10 @@ def floor_test(ctx: Context, gpu: GpuSpec, estimate_of: Callable[[int], tuple[bo
         sold(ctx, gpu, GPU_COUNTS[0])  # the GPU's sold counts, worked out once per workload shape
         day = ctx.day
         read = ctx.memo[("floor", gpu.id)] = (
-            ctx.shared[("sold", gpu.id)], _unit(ctx, gpu), max(1, w.min_replicas), w.latency == "batch",
+            ctx.shared[("sold", gpu.id)], _unit(ctx, gpu), max(1, w.min_replicas), least_replicas(w), w.latency == "batch",
             w.required_output_tokens_per_s, w.mean_output_tokens_per_s, day.peak_to_mean, day.within_hour_peak, day.lightest,
             day.busiest, day.hourly)
-    found, unit, floor, batch, required, mean, peak, in_hour, lightest, busiest, hourly = read
+    found, unit, floor, least, batch, required, mean, peak, in_hour, lightest, busiest, hourly = read
 
     def test(n: int, best_usd: float) -> bool:
         if not found.get(n, False) if n in found else not sold(ctx, gpu, n):
@@ -124,8 +130,8 @@ def floor_test(ctx: Context, gpu: GpuSpec, estimate_of: Callable[[int], tuple[bo
         if unit <= 0:
             return False
         need = best_usd * (1 - TIE) / (unit * n)  # replica-hours a month at or above which it cannot win
-        if not batch and floor * HOURS_PER_MONTH >= need:
-            return True  # an interactive deployment runs at least ``floor`` replicas every hour: no estimate needed
+        if not batch and least * HOURS_PER_MONTH >= need:
+            return True  # an interactive deployment runs at least ``least`` replicas every hour: no estimate needed
         fits, tokens_per_s, ttft_ms = estimate_of(n)
         if not fits:
             return False
