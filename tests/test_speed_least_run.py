@@ -16,12 +16,14 @@ def _ctx(w):
 
 
 def test_least_run_is_the_interactive_floor_and_kept_per_shape():
-    w = dataclasses.replace(api.preset("bursty-app"), min_replicas=3)
+    w = dataclasses.replace(api.preset("bursty-app"), min_replicas=3, scaling=("autoscale",))
     ctx = _ctx(w)
     gpu = ctx.catalog.gpus["h100-sxm"]
     unit, hours = bounds.least_run(ctx, gpu)
     cheapest = min(float(o.usd_per_gpu_hour) for o in bounds.offers_of(ctx, gpu))
     assert (unit, hours) == (cheapest, 3 * HOURS_PER_MONTH)
+    # min_replicas is what autoscaling keeps warm: where a fixed plan is allowed, one replica may serve all month.
+    assert bounds.least_run(_ctx(dataclasses.replace(w, scaling=())), gpu) == (cheapest, HOURS_PER_MONTH)
     assert bounds.least_run(ctx, gpu) is bounds.least_run(ctx, gpu)  # kept: one lookup a read
     # priced_out reads the same pair: 3 replicas every hour at the cheapest rate bills at least this much.
     floor = unit * 2 * hours
