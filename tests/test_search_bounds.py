@@ -13,7 +13,7 @@ from advisor.domain.workload import PRESETS
 from advisor.physics.engines import engines_for
 from advisor.prices.book import from_catalog
 from advisor.ranking import bounds, engine_support, self_hosted
-from advisor.ranking.context import Context
+from advisor.ranking.context import Context, clear_memos
 from advisor.ranking.fitting import PIPELINE_GPUS, pipeline_sold
 from advisor.ranking.rank import recommend_with
 
@@ -47,6 +47,7 @@ def test_the_bound_skips_only_what_cannot_win(cat, monkeypatch, preset, scale):
         return record
 
     monkeypatch.setattr(bounds, "floor_test", never)
+    clear_memos()  # no search settled by the first ranking (``advisor.ranking.settled``): each runs, unbounded
     everything = recommend_with(w, cat, book)
     assert any(skipped), "the bound never applied: the test checks nothing"
     assert _rows(bounded) == _rows(everything)

@@ -27,7 +27,7 @@ from advisor.physics.engines import engines_for, precision_rejection
 from advisor.physics.moe import experts_touched
 from advisor.physics.performance import Estimate
 from advisor.physics.sizing import weight_bytes
-from advisor.ranking import bounds, engine_support
+from advisor.ranking import bounds, engine_support, settled
 from advisor.ranking.bounds import (  # noqa: F401 - _estimate, admission_context: imported from here too
     _bound,
     _estimate,
@@ -52,6 +52,7 @@ _WON = "won"
 """``Context.shared`` key head: the (engine id, GPU count) that won a search last (``SelfHostedBackend._search``)."""
 _VOLUME_READS = "volume-reads"
 """``Context.memo`` key: how many configurations of this run reached a bill (the first step that reads the volume)."""
+
 
 
 def _bill_fields(ctx: Context, plan: billing.Plan, capacity: float, blend: float, volume: bool) -> dict:
@@ -153,7 +154,11 @@ class SelfHostedBackend:
         if sized is None:  # each engine serving the weights, with its sizing: once per workload shape
             sized = ctx.shared[skey] = [(e, bounds.sizing(ctx, self.deployment, model, gpu, precision, e, price.provider))
                                         for e in profiles if e.serves(precision)]
-        seed = self._seed(ctx, model, gpu, precision, price, profiles, ctx.shared.get(won), sized)
+        record = settled.record(ctx, skey)  # the last full search's winner where settled: the newest winner, so the seed
+        seed = self._seed(ctx, model, gpu, precision, price, profiles, ctx.shared.get(won) if record is None else record[2:4], sized)
+        if record is not None and (kept := settled.answer(self, ctx, model, gpu, precision, price, sized, seed, record)) is not None:
+            return kept
+        fails = settled.fails(ctx)
         after = seed is None  # past the seed's engine in the search's order
         for eng, size in sized:
             if rejections is not None and bounds.engine_priced_out(ctx, self.deployment, model, gpu, precision, price, eng,
@@ -175,6 +180,8 @@ class SelfHostedBackend:
             if (seed is None or (best.eng.id, best.n) != (seed.eng.id, seed.n)) and (best.eng is not first or best.n != fitting):
                 ctx.shared[won] = (best.eng.id, best.n)
             out = [r for r in out if r.reasons[0].code not in ("too-slow", "ttft")] + [self._build(ctx, best)]
+            if settled.fails(ctx) == fails:
+                settled.keep(self, ctx, skey, model, gpu, precision, sized, best)
         return out
 
     def _seed(self, ctx: Context, model: ModelSpec, gpu: GpuSpec, precision: str, price, profiles: tuple[ServingProfile, ...],
@@ -295,6 +302,8 @@ class SelfHostedBackend:
                     engines_of[id(p)] = dp
             plan = billing.best(plans)
             dp = engines_of[id(plan)] if plan is not None else 1
+        if plan is None:
+            settled.failed(ctx)
         if plan is None or (beat is not None and plan.monthly_usd >= beat):
             return self._no_shape(ctx, model, gpu, n, precision) if why and plan is None else UNEXPLAINED
         price, replicas, gpus, capacity = plan.price, plan.replicas_peak, n * dp, e.output_tokens_per_s * dp
@@ -308,6 +317,7 @@ class SelfHostedBackend:
         else:
             per_engine = float(e.batch)
         if shortfall(gpu, n, dp, e, per_engine, kv_seq) > 0:
+            settled.failed(ctx)
             if not why:
                 return UNEXPLAINED
             mem = replica_memory(gpu, n, dp, e, per_engine, adm_ctx, kv_seq)

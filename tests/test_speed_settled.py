@@ -1,0 +1,104 @@
+"""A search whose last full run at a lower volume was settled (``advisor.ranking.settled``: its winner bills the same
+now, and no configuration failed for the volume) answers without searching; the answer must be the full search's,
+byte for byte, at every volume of a rising sequence, and at a lower volume the search runs again."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from advisor.common.serialize import dumps_json
+from advisor.domain.workload import PRESETS
+from advisor.prices.book import from_catalog
+from advisor.ranking import self_hosted, settled
+from advisor.ranking.context import clear_memos
+from advisor.ranking.rank import recommend_with
+
+RISING = (1.0, 1.01, 1.04, 1.3, 0.9, 4.0)
+"""Edits that keep most replica counts, one that adds some, one down (a full search again), one that multiplies them."""
+
+WORKLOADS = {
+    "bursty-app": PRESETS["bursty-app"],
+    "heavy-fine-tuning": PRESETS["heavy-fine-tuning"],
+    "long-context": PRESETS["long-context"],
+    # Two replicas kept warm when autoscaling, while a fixed plan of one replica stays allowed.
+    "warm-two": dataclasses.replace(PRESETS["bursty-app"], min_replicas=2, requests_per_day=900.0),
+    # Autoscaling alone on a diurnal day: below some volume every hour runs the floor and there is no plan at all.
+    "autoscale-only": dataclasses.replace(PRESETS["steady-latency"], scaling=("autoscale",), traffic_shape="diurnal",
+                                          peak_to_mean=3.0, requests_per_day=30_000.0),
+}
+
+
+@pytest.fixture
+def settled_answers(monkeypatch):
+    answered = []
+    original = settled.answer
+
+    def spy(*args):
+        got = original(*args)
+        answered.append(got is not None)
+        return got
+    monkeypatch.setattr(settled, "answer", spy)
+    return answered
+
+
+@pytest.mark.parametrize("name", sorted(WORKLOADS))
+def test_a_settled_search_answers_as_the_full_search(cat, name, settled_answers):
+    book = from_catalog(cat)
+    base = WORKLOADS[name]
+    clear_memos()
+    ranked = {}
+    for scale in RISING:
+        w = dataclasses.replace(base, requests_per_day=base.requests_per_day * scale)
+        ranked[scale] = dumps_json(recommend_with(w, cat, book))
+    # Autoscaling alone may have no plan at one volume and one at a higher volume: never settled.
+    assert any(settled_answers) == (name != "autoscale-only"), settled_answers.count(True)
+    settled_answers.clear()
+    for scale in RISING:
+        clear_memos()
+        w = dataclasses.replace(base, requests_per_day=base.requests_per_day * scale)
+        assert ranked[scale] == dumps_json(recommend_with(w, cat, book)), scale
+        assert not any(settled_answers)  # each ranked alone: every search ran in full
+
+
+def test_a_lower_volume_searches_again(cat, settled_answers):
+    """A bill that held at a higher volume says nothing of a lower one: other configurations' bills fall too."""
+    book = from_catalog(cat)
+    base = PRESETS["bursty-app"]
+    clear_memos()
+    recommend_with(base, cat, book)
+    settled_answers.clear()
+    recommend_with(dataclasses.replace(base, requests_per_day=base.requests_per_day * 0.99), cat, book)
+    assert settled_answers and not any(settled_answers)
+    settled_answers.clear()
+    recommend_with(dataclasses.replace(base, requests_per_day=base.requests_per_day * 0.995), cat, book)
+    assert settled_answers and all(settled_answers[:10])
+
+
+def test_a_search_that_saw_a_kv_failure_is_not_settled(cat, monkeypatch, settled_answers):
+    """A KV cache short for the sequences in flight may fit at a higher volume (more replicas hold fewer each), so the
+    search that saw one runs again: here the winner itself is made short at one volume, and the next volume must find
+    it again, as a search from scratch does."""
+    book = from_catalog(cat)
+    base = PRESETS["bursty-app"]
+    clear_memos()
+    top = next(c for c in recommend_with(base, cat, book).candidates if c.deployment == "self-hosted")
+    original = self_hosted.shortfall
+    short = {"on": True}
+
+    def shortfall(gpu, n, dp, e, per_engine, kv_seq):
+        if short["on"] and gpu.id == top.gpu and n * dp == top.gpus and e.engine == top.engine:
+            return 1  # one byte short, at this volume only
+        return original(gpu, n, dp, e, per_engine, kv_seq)
+    monkeypatch.setattr(self_hosted, "shortfall", shortfall)
+    clear_memos()
+    hidden = recommend_with(base, cat, book)
+    assert not any(c.gpu == top.gpu and c.model == top.model and c.gpus == top.gpus and c.engine == top.engine
+                   and c.precision == top.precision for c in hidden.candidates)
+    short["on"] = False
+    w = dataclasses.replace(base, requests_per_day=base.requests_per_day * 1.01)
+    got = dumps_json(recommend_with(w, cat, book))
+    assert any(settled_answers)  # other searches were settled
+    clear_memos()
+    assert got == dumps_json(recommend_with(w, cat, book))
