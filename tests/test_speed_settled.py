@@ -22,6 +22,7 @@ WORKLOADS = {
     "bursty-app": PRESETS["bursty-app"],
     "heavy-fine-tuning": PRESETS["heavy-fine-tuning"],
     "long-context": PRESETS["long-context"],
+    "batch-pipeline": PRESETS["batch-pipeline"],
     # Two replicas kept warm when autoscaling, while a fixed plan of one replica stays allowed.
     "warm-two": dataclasses.replace(PRESETS["bursty-app"], min_replicas=2, requests_per_day=900.0),
     # Autoscaling alone on a diurnal day: below some volume every hour runs the floor and there is no plan at all.
@@ -30,21 +31,31 @@ WORKLOADS = {
 }
 
 
-@pytest.fixture
-def settled_answers(monkeypatch):
+def _spy(monkeypatch, name: str) -> list[bool]:
+    """Whether each call of ``settled.<name>`` gave the answer (True) or left it to the search."""
     answered = []
-    original = settled.answer
+    original = getattr(settled, name)
 
     def spy(*args):
         got = original(*args)
         answered.append(got is not None)
         return got
-    monkeypatch.setattr(settled, "answer", spy)
+    monkeypatch.setattr(settled, name, spy)
     return answered
 
 
+@pytest.fixture
+def settled_answers(monkeypatch):
+    return _spy(monkeypatch, "answer")
+
+
+@pytest.fixture
+def floor_answers(monkeypatch):
+    return _spy(monkeypatch, "by_floors")
+
+
 @pytest.mark.parametrize("name", sorted(WORKLOADS))
-def test_a_settled_search_answers_as_the_full_search(cat, name, settled_answers):
+def test_a_settled_search_answers_as_the_full_search(cat, name, settled_answers, floor_answers):
     book = from_catalog(cat)
     base = WORKLOADS[name]
     clear_memos()
@@ -54,12 +65,13 @@ def test_a_settled_search_answers_as_the_full_search(cat, name, settled_answers)
         ranked[scale] = dumps_json(recommend_with(w, cat, book))
     # Autoscaling alone may have no plan at one volume and one at a higher volume: never settled.
     assert any(settled_answers) == (name != "autoscale-only"), settled_answers.count(True)
+    assert any(floor_answers) or name == "autoscale-only"  # answered from the floors (a winner whose bill moved)
     settled_answers.clear()
     for scale in RISING:
         clear_memos()
         w = dataclasses.replace(base, requests_per_day=base.requests_per_day * scale)
         assert ranked[scale] == dumps_json(recommend_with(w, cat, book)), scale
-        assert not any(settled_answers)  # each ranked alone: every search ran in full
+        assert not any(settled_answers)  # each ranked alone: no kept search answered
 
 
 def test_a_lower_volume_searches_again(cat, settled_answers):
@@ -102,3 +114,45 @@ def test_a_search_that_saw_a_kv_failure_is_not_settled(cat, monkeypatch, settled
     assert any(settled_answers)  # other searches were settled
     clear_memos()
     assert got == dumps_json(recommend_with(w, cat, book))
+
+
+@pytest.mark.parametrize("preset,scale", [("batch-pipeline", 1.0), ("bursty-app", 2.0), ("heavy-fine-tuning", 0.5)])
+def test_the_floors_answer_only_where_every_floor_test_would(cat, preset, scale):
+    """``by_floors``' one comparison stands for a floor test per configuration: at the highest bill it lets through, the
+    floor test of every configuration it covers must skip it (else a cheaper configuration could hide behind it)."""
+    from advisor.physics.engines import engines_for
+    from advisor.ranking import bounds
+    from advisor.ranking.context import Context
+    from advisor.ranking.costed import Costed
+
+    book = from_catalog(cat)
+    w = dataclasses.replace(PRESETS[preset], requests_per_day=PRESETS[preset].requests_per_day * scale)
+    ctx = Context(workload=w, catalog=cat, prices=book, engine=cat.engine)
+    backend = self_hosted.SelfHostedBackend()
+    checked = 0
+    for model in list(m for m in cat.models.values() if not m.api_only)[::3]:
+        for gpu in cat.gpus.values():
+            price = book.cheapest_gpu(gpu.id, w.providers, w.pricing_kinds)
+            unit = bounds._unit(ctx, gpu) if price is not None else 0
+            if price is None or unit <= 0:
+                continue
+            for precision in ("bf16", "fp8"):
+                sized = [(e, bounds.sizing(ctx, "self-hosted", model, gpu, precision, e, price.provider))
+                         for e in engines_for(cat, gpu, w.engines) if e.serves(precision)]
+                seed = next((k for e, (kv, fitting, _, counts) in sized for n in counts
+                             if isinstance(k := backend._cost(ctx, model, gpu, n, precision, kv, price, e), Costed)), None)
+                if seed is None:
+                    continue
+                least = settled._least_ratio(backend, ctx, model, gpu, precision, sized, seed, ("probe", model.id, gpu.id, precision))
+                if least is None:
+                    continue
+                highest = settled.floors_reach(ctx, gpu, least) / (1 - bounds.TIE)  # the most by_floors lets through
+                for i, (e, (kv, fitting, _, counts)) in enumerate(sized):
+                    test = bounds.floor_test(ctx, gpu, lambda n, e=e, kv=kv: bounds._bound(ctx, model, gpu, n, precision, kv, e))
+                    for n in counts:
+                        fits = bounds._bound(ctx, model, gpu, n, precision, kv, e)[0]
+                        if (e is seed.eng and n == seed.n) or not fits or (i == 0 and n == fitting):
+                            continue
+                        assert test(n, highest * (1 - 1e-12)), (model.id, gpu.id, precision, e.id, n)
+                        checked += 1
+    assert checked >= 50, checked

@@ -158,6 +158,8 @@ class SelfHostedBackend:
         seed = self._seed(ctx, model, gpu, precision, price, profiles, ctx.shared.get(won) if record is None else record[2:4], sized)
         if record is not None and (kept := settled.answer(self, ctx, model, gpu, precision, price, sized, seed, record)) is not None:
             return kept
+        if seed is not None and (kept := settled.by_floors(self, ctx, model, gpu, precision, price, sized, seed, skey)) is not None:
+            return kept
         fails = settled.fails(ctx)
         after = seed is None  # past the seed's engine in the search's order
         for eng, size in sized:
@@ -181,7 +183,7 @@ class SelfHostedBackend:
                 ctx.shared[won] = (best.eng.id, best.n)
             out = [r for r in out if r.reasons[0].code not in ("too-slow", "ttft")] + [self._build(ctx, best)]
             if settled.fails(ctx) == fails:
-                settled.keep(self, ctx, skey, model, gpu, precision, sized, best)
+                settled.keep(ctx, skey, best)
         return out
 
     def _seed(self, ctx: Context, model: ModelSpec, gpu: GpuSpec, precision: str, price, profiles: tuple[ServingProfile, ...],

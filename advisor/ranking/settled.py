@@ -43,29 +43,22 @@ def fails(ctx: Context) -> int:
 
 
 def record(ctx: Context, key: tuple) -> tuple | None:
-    """The kept search of ``key`` (the search's sizing key): (volume, bill, engine id, GPU count, KV precision, rejections,
-    the first engine's smallest count where it is costed to explain it or None); None where none is kept."""
+    """The kept search of ``key`` (the search's sizing key): (volume, bill, engine id, GPU count, KV precision); None where
+    none is kept."""
     return per_shape(ctx.shared, "settled").get(key)
 
 
-def keep(backend, ctx: Context, key: tuple, model, gpu, precision: str, sized: list, best: Costed) -> None:
-    """Keep a full search's answer (it saw no failure for the volume): its winner, its bill, the first engine's volume-free
-    rejections, and which count ``answer`` costs again to explain the first engine (its message reads the volume; none
-    where it is the winner or works at any volume)."""
-    w = ctx.workload
-    if not monotone(w):
-        return
-    eng0, (kv0, fitting0, static0, _) = sized[0]
-    why = None if fitting0 is None or (eng0 is best.eng and fitting0 == best.n) or backend._sure(
-        ctx, model, gpu, fitting0, precision, kv0, eng0) else (eng0, fitting0, kv0)
-    per_shape(ctx.shared, "settled")[key] = (w.requests_per_day, best.plan.monthly_usd, best.eng.id, best.n, best.kv_prec,
-                                             tuple(r for r in static0 if r.reasons[0].code not in _LATENCY), why)
+def keep(ctx: Context, key: tuple, best: Costed) -> None:
+    """Keep a search's answer (it saw no failure for the volume): the volume, its winner and its bill."""
+    if monotone(ctx.workload):
+        per_shape(ctx.shared, "settled")[key] = (ctx.workload.requests_per_day, best.plan.monthly_usd, best.eng.id, best.n,
+                                                 best.kv_prec)
 
 
 def answer(backend, ctx: Context, model, gpu, precision: str, price, sized: list, seed: Costed | None, kept: tuple) -> list | None:
     """The search's answer from ``kept`` at a volume at least its own, where its winner bills the same now; else None (then
     the search runs). ``seed``: the winner costed at this volume where the search has it."""
-    volume, bill, eng_id, n, kv_prec, rejections, why = kept
+    volume, bill, eng_id, n, kv_prec = kept
     if ctx.workload.requests_per_day < volume:
         return None
     if seed is not None and seed.eng.id == eng_id and seed.n == n:
@@ -77,12 +70,86 @@ def answer(backend, ctx: Context, model, gpu, precision: str, price, sized: list
         k = backend._cost(ctx, model, gpu, n, precision, kv_prec, price, eng)
     if not isinstance(k, Costed) or k.plan.monthly_usd != bill:
         return None
-    out = list(rejections)
-    if why is not None:
-        r = backend._cost(ctx, model, gpu, why[1], precision, why[2], price, why[0])
+    return _explained(backend, ctx, model, gpu, precision, price, sized, k)
+
+
+def by_floors(backend, ctx: Context, model, gpu, precision: str, price, sized: list, seed: Costed, key: tuple) -> list | None:
+    """The search's answer where every other configuration's bill floor (``bounds.floor_test``) reaches the seed's bill,
+    told at once from the least GPUs per planned output token/s among them (``_least_ratio``); else None (then the search
+    runs). A floor that reaches a bound reaches any lower one, and the search bounds each configuration by the seed's bill
+    times ``SEED_ABOVE`` or less, so it would cost the seed alone, and keep it.
+
+    The floor of ``n`` GPUs planned to carry ``rate`` output tokens/s is, as ``floor_test`` counts it, at least
+    ``unit x n x HOURS_PER_MONTH x`` the larger of the replicas every hour (``least_replicas``) and, less the 1e-6 of a
+    replica its ceilings take off, the mean rate (interactive: times the within-hour peak, no more than the peak's) over
+    ``rate``; batch work needs its mean rate at least (its deadline's rate is no lower)."""
+    from advisor.ranking import bounds
+
+    least = _least_ratio(backend, ctx, model, gpu, precision, sized, seed, key)
+    if least is None or floors_reach(ctx, gpu, least) < float(seed.plan.monthly_usd * bounds.SEED_ABOVE) * (1 - bounds.TIE):
+        return None
+    before = fails(ctx)
+    got = _explained(backend, ctx, model, gpu, precision, price, sized, seed)
+    if got is not None and fails(ctx) == before:
+        keep(ctx, key, seed)
+    return got
+
+
+def floors_reach(ctx: Context, gpu, least: tuple) -> float:
+    """The least bill a month any configuration ``least`` covers (``_least_ratio``) may have, as ``floor_test`` counts
+    it: a floor test skips each of them for a bound of at most this over ``1 - TIE``. 0 where there is no price."""
+    from advisor.ranking import bounds
+
+    unit = bounds._unit(ctx, gpu)
+    ratio, n_min, n_max = least
+    w = ctx.workload
+    if w.latency == "batch":
+        hours = w.mean_output_tokens_per_s * ratio - 1e-6 * n_max
+    else:
+        hours = max(bounds.least_replicas(w) * n_min, w.mean_output_tokens_per_s * ctx.day.within_hour_peak * ratio - 1e-6 * n_max)
+    return max(0.0, hours * bounds.HOURS_PER_MONTH * unit)
+
+
+def _least_ratio(backend, ctx: Context, model, gpu, precision: str, sized: list, seed: Costed, key: tuple) -> tuple | None:
+    """(least GPUs per planned output token/s, fewest GPUs, most GPUs) over the search's configurations other than the seed
+    and the first engine's smallest count where it is costed to explain it (unless it works at any volume), those sold, fitting and planned to carry something (the
+    others cannot win: ``_cost`` finds no bill or no working configuration); once per workload shape and seed. None where
+    there is none."""
+    from advisor.cost import queueing
+    from advisor.ranking import bounds
+
+    memo = per_shape(ctx.shared, "least-ratio")
+    found = memo.get(k := (key, seed.eng.id, seed.n), False)
+    if found is not False:
+        return found
+    w, ratio, n_min, n_max = ctx.workload, None, None, None
+    for i, (eng, (kv, fitting, _static, counts)) in enumerate(sized):
+        for n in counts if fitting is not None else ():
+            if (eng is seed.eng and n == seed.n) or not bounds.sold(ctx, gpu, n) or (
+                    i == 0 and n == fitting and not backend._sure(ctx, model, gpu, n, precision, kv, eng)):
+                continue  # the seed; not sold; costed to explain it (``_explained``)
+            fits, tokens_per_s, ttft_ms = bounds._bound(ctx, model, gpu, n, precision, kv, eng)
+            rate = queueing.planned_output_rate(tokens_per_s, ttft_ms, w, prefill=0.0) if fits else 0.0
+            if rate <= 0:
+                continue
+            ratio = n / rate if ratio is None else min(ratio, n / rate)
+            n_min, n_max = (n, n) if n_min is None else (min(n_min, n), max(n_max, n))
+    found = memo[k] = None if ratio is None else (ratio, n_min, n_max)
+    return found
+
+
+def _explained(backend, ctx: Context, model, gpu, precision: str, price, sized: list, seed: Costed) -> list | None:
+    """The first engine's volume-free rejections, its smallest count's where costed to explain it (unless the seed, or it
+    works at any volume), and the seed's row: the search's answer when only the seed can win; None where that count works
+    and bills no more than the seed (then the search decides)."""
+    eng0, (kv0, fitting0, static0, _) = sized[0]
+    out = [r for r in static0 if r.reasons[0].code not in _LATENCY]
+    if fitting0 is not None and not (eng0 is seed.eng and fitting0 == seed.n) and not backend._sure(
+            ctx, model, gpu, fitting0, precision, kv0, eng0):
+        r = backend._cost(ctx, model, gpu, fitting0, precision, kv0, price, eng0)
         if isinstance(r, Costed):
-            if r.plan.monthly_usd <= bill:  # cannot be (its bill then was above the winner's): the search decides
+            if r.plan.monthly_usd <= seed.plan.monthly_usd:
                 return None
         elif r.reasons[0].code not in _LATENCY:
             out.append(r)
-    return out + [backend._build(ctx, k)]
+    return out + [backend._build(ctx, seed)]
