@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from advisor import cost
 from advisor.cost import billing
-from advisor.domain.recommendation import MemoryBreakdown
+from advisor.domain.recommendation import MemoryBreakdown, UtilizationPoint
 from advisor.domain.serving import ServingProfile
 from advisor.domain.specs import GpuSpec, ModelSpec
 from advisor.physics.performance import Estimate
@@ -76,3 +77,20 @@ def _sizes(gpu: GpuSpec, e: Estimate) -> tuple:
         found = _SIZES[id(e)] = (e, gpu, (gpu.memory_bytes, e.weights_bytes, e.fit.reserve.total, e.parallelism.kv_replication,
                                           e.fit.kv_capacity_bytes))
     return found[2]
+
+
+def bill_fields(shared: dict, plan: billing.Plan, capacity: float, blend: float, volume: bool) -> dict:
+    """A self-hosted row's fields its plan sets (price row, policy, replicas, table; with ``volume`` its bill), as shown."""
+    hourly_one, price = plan.hourly_one_usd, plan.price
+    table = shared.get(("table", hourly_one, capacity))  # the same for any volume that bills the same replica
+    if table is None:
+        table = shared[("table", hourly_one, capacity)] = tuple(
+            UtilizationPoint(u, cost.usd_per_mtok(hourly_one, capacity, blend, u)) for u in cost.UTILIZATION_POINTS)
+    return {"provider": price.provider, "replicas": plan.replicas_peak, "hourly_usd": cost.money(plan.usd_per_gpu_hour * plan.gpus_billed_at_peak, cost.MICRO),
+            "usd_per_gpu_hour": plan.usd_per_gpu_hour, "price_source": price.source, "price_as_of": price.as_of, "utilization_table": table,
+            "replicas_peak": plan.replicas_peak, "replicas_min": plan.replicas_min, "scaling": plan.policy, "pricing_kind": plan.pricing_kind,
+            "instance_gpus": plan.instance_gpus, **(volume_fields(plan) if volume else {})}
+
+
+def volume_fields(plan: billing.Plan) -> dict:
+    return {"monthly_cost_usd": cost.money(plan.monthly_usd), "billed_gpu_hours_per_month": round(plan.billed_gpu_hours_per_month, 3)}

@@ -17,7 +17,6 @@ from advisor.domain.recommendation import (
     MemoryBreakdown,
     Reason,
     Rejection,
-    UtilizationPoint,
 )
 from advisor.domain.serving import ServingProfile
 from advisor.domain.specs import GpuSpec, ModelSpec
@@ -36,7 +35,7 @@ from advisor.ranking.bounds import (  # noqa: F401 - _estimate, admission_contex
     admission_context,
 )
 from advisor.ranking.context import BILLS, Context, kept_fields, memo_fit, per_shape, prefix_cache_reason, row_base
-from advisor.ranking.costed import Costed, replica_memory, shortfall
+from advisor.ranking.costed import Costed, bill_fields, replica_memory, shortfall, volume_fields
 from advisor.ranking.explain import billing_reasons, capacity_text, latency_reason, near_miss, slower_engine_reason, stall_reason, unpriced
 from advisor.ranking.fitting import GPU_COUNTS, _sizing, min_gpus_at
 
@@ -53,23 +52,6 @@ _WON = "won"
 _VOLUME_READS = "volume-reads"
 """``Context.memo`` key: how many configurations of this run reached a bill (the first step that reads the volume)."""
 
-
-
-def _bill_fields(ctx: Context, plan: billing.Plan, capacity: float, blend: float, volume: bool) -> dict:
-    """A self-hosted row's fields its plan sets (price row, policy, replicas, table; with ``volume`` its bill), as shown."""
-    hourly_one, price = plan.hourly_one_usd, plan.price
-    table = ctx.shared.get(("table", hourly_one, capacity))  # the same for any volume that bills the same replica
-    if table is None:
-        table = ctx.shared[("table", hourly_one, capacity)] = tuple(
-            UtilizationPoint(u, cost.usd_per_mtok(hourly_one, capacity, blend, u)) for u in cost.UTILIZATION_POINTS)
-    return {"provider": price.provider, "replicas": plan.replicas_peak, "hourly_usd": cost.money(plan.usd_per_gpu_hour * plan.gpus_billed_at_peak, cost.MICRO),
-            "usd_per_gpu_hour": plan.usd_per_gpu_hour, "price_source": price.source, "price_as_of": price.as_of, "utilization_table": table,
-            "replicas_peak": plan.replicas_peak, "replicas_min": plan.replicas_min, "scaling": plan.policy, "pricing_kind": plan.pricing_kind,
-            "instance_gpus": plan.instance_gpus, **(_volume_fields(plan) if volume else {})}
-
-
-def _volume_fields(plan: billing.Plan) -> dict:
-    return {"monthly_cost_usd": cost.money(plan.monthly_usd), "billed_gpu_hours_per_month": round(plan.billed_gpu_hours_per_month, 3)}
 
 
 class SelfHostedBackend:
@@ -426,7 +408,7 @@ class SelfHostedBackend:
         # A re-rank bills most winners at the replicas the last one did: made once (the key decides them), but a scaling policy's bill.
         key = ("bill", id(ctx.shared), id(price), plan.instance_gpus, plan.instances_per_replica, plan.replicas_per_instance, replicas,
                capacity, blend, plan.monthly_usd if (whole := plan.policy == "fixed") else (plan.policy, plan.replicas_min))
-        billed = kept_fields(key, price, lambda: _bill_fields(ctx, plan, capacity, blend, whole), BILLS, 8192)
+        billed = kept_fields(key, price, lambda: bill_fields(ctx.shared, plan, capacity, blend, whole), BILLS, 8192)
         per = ("per-mtok", plan.monthly_usd, w.tokens_per_month)  # rows that bill the same, once a run
         per_mtok = ctx.memo.get(per) or ctx.memo.setdefault(per, cost.usd_per_mtok_of_volume(plan.monthly_usd, w.tokens_per_month))
         quality, bench = ctx.quality_of(model)
@@ -444,7 +426,7 @@ class SelfHostedBackend:
             ttft_ms=e.ttft_ms, tpot_ms=e.tpot_ms, bound=e.bound, kv_precision=kv_prec, engines_per_replica=dp,
             parallelism=e.parallelism.note if dp == 1 else f"{dp} engines x {e.parallelism.note} (data parallel)",
             engine=getattr(e, "engine", None), layout=getattr(e, "layout", None)))
-        base, more = row_base(fixed, billed), {} if whole else _volume_fields(plan)  # both kept, merged once
+        base, more = row_base(fixed, billed), {} if whole else volume_fields(plan)  # both kept, merged once
         return Candidate.made_from(base, **more, usd_per_mtok=per_mtok, utilization=min(1.0, utilization), memory=mem,
                                    reasons=LazyReasons(explain))
 
