@@ -116,10 +116,12 @@ def test_a_search_that_saw_a_kv_failure_is_not_settled(cat, monkeypatch, settled
     assert got == dumps_json(recommend_with(w, cat, book))
 
 
-@pytest.mark.parametrize("preset,scale", [("batch-pipeline", 1.0), ("bursty-app", 2.0), ("heavy-fine-tuning", 0.5)])
-def test_the_floors_answer_only_where_every_floor_test_would(cat, preset, scale):
+@pytest.mark.parametrize("preset,scale,estimated", [("batch-pipeline", 1.0, False), ("bursty-app", 2.0, False),
+                                                   ("bursty-app", 2.0, True), ("heavy-fine-tuning", 0.5, True)])
+def test_the_floors_answer_only_where_every_floor_test_would(cat, preset, scale, estimated):
     """``by_floors``' one comparison stands for a floor test per configuration: at the highest bill it lets through, the
-    floor test of every configuration it covers must skip it (else a cheaper configuration could hide behind it)."""
+    floor test of every configuration it covers must skip it (else a cheaper configuration could hide behind it).
+    ``estimated``: every count estimated before (interactive work reads only estimates the search made)."""
     from advisor.physics.engines import engines_for
     from advisor.ranking import bounds
     from advisor.ranking.context import Context
@@ -139,6 +141,9 @@ def test_the_floors_answer_only_where_every_floor_test_would(cat, preset, scale)
             for precision in ("bf16", "fp8"):
                 sized = [(e, bounds.sizing(ctx, "self-hosted", model, gpu, precision, e, price.provider))
                          for e in engines_for(cat, gpu, w.engines) if e.serves(precision)]
+                for e, (kv, _, _, counts) in sized if estimated else ():
+                    for n in counts:
+                        bounds._bound(ctx, model, gpu, n, precision, kv, e)
                 seed = next((k for e, (kv, fitting, _, counts) in sized for n in counts
                              if isinstance(k := backend._cost(ctx, model, gpu, n, precision, kv, price, e), Costed)), None)
                 if seed is None:

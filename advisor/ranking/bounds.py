@@ -198,6 +198,16 @@ def _bound(ctx: Context, model: ModelSpec, gpu: GpuSpec, n: int, precision: str,
     return found
 
 
+def known_bound(ctx: Context, model: ModelSpec, gpu: GpuSpec, n: int, precision: str, kv_prec: str, eng: ServingProfile) -> tuple | None:
+    """``_bound``'s three numbers where this workload shape has them already (from the bound or the prelude), else None:
+    nothing is estimated."""
+    key = (model.id, gpu.id, n, precision, kv_prec, eng.id, _lora_plan(ctx))
+    found = ctx.shared.get(("bound", *key))
+    if found is None and (made := ctx.shared.get(("prelude", *key))) is not None:
+        found = made[0].fits, made[0].output_tokens_per_s, made[0].ttft_ms
+    return found
+
+
 def sizing(ctx: Context, deployment: str, model: ModelSpec, gpu: GpuSpec, precision: str, eng: ServingProfile,
            provider: str) -> tuple:
     """(KV precision, smallest GPU count that fits or None, static rejections, the GPU counts to search) of a

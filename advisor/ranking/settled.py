@@ -97,45 +97,68 @@ def by_floors(backend, ctx: Context, model, gpu, precision: str, price, sized: l
 
 def floors_reach(ctx: Context, gpu, least: tuple) -> float:
     """The least bill a month any configuration ``least`` covers (``_least_ratio``) may have, as ``floor_test`` counts
-    it: a floor test skips each of them for a bound of at most this over ``1 - TIE``. 0 where there is no price."""
+    it: a floor test skips each of them for a bound of at most this over ``1 - TIE``. 0 where there is no price.
+    Configurations with no estimate yet (interactive work only) count the replicas every hour alone."""
     from advisor.ranking import bounds
 
     unit = bounds._unit(ctx, gpu)
-    ratio, n_min, n_max = least
+    ratio, n_min, n_max, n_unknown = least
     w = ctx.workload
-    if w.latency == "batch":
-        hours = w.mean_output_tokens_per_s * ratio - 1e-6 * n_max
-    else:
-        hours = max(bounds.least_replicas(w) * n_min, w.mean_output_tokens_per_s * ctx.day.within_hour_peak * ratio - 1e-6 * n_max)
-    return max(0.0, hours * bounds.HOURS_PER_MONTH * unit)
+    least_replicas = 0 if w.latency == "batch" else bounds.least_replicas(w)
+    hours = []
+    if ratio is not None:
+        rate = w.mean_output_tokens_per_s * (1.0 if w.latency == "batch" else ctx.day.within_hour_peak)
+        hours.append(max(least_replicas * n_min, rate * ratio - 1e-6 * n_max))
+    if n_unknown is not None:
+        hours.append(least_replicas * n_unknown)
+    return max(0.0, min(hours, default=0.0) * bounds.HOURS_PER_MONTH * unit)
 
 
 def _least_ratio(backend, ctx: Context, model, gpu, precision: str, sized: list, seed: Costed, key: tuple) -> tuple | None:
-    """(least GPUs per planned output token/s, fewest GPUs, most GPUs) over the search's configurations other than the seed
-    and the first engine's smallest count where it is costed to explain it (unless it works at any volume), those sold, fitting and planned to carry something (the
-    others cannot win: ``_cost`` finds no bill or no working configuration); once per workload shape and seed. None where
-    there is none."""
+    """(least GPUs per planned output token/s, fewest GPUs, most GPUs, fewest GPUs of a configuration not estimated yet)
+    over the search's configurations other than the seed and the first engine's smallest count where it is costed to
+    explain it (unless it works at any volume), those sold, fitting and planned to carry something (the others cannot win:
+    ``_cost`` finds no bill or no working configuration). Worked out once per workload shape and search; the fewest and
+    most GPUs are over all of them, the seed's too (which can only lower the floor). None where none is left, or where
+    batch work has a configuration not estimated that could not be now."""
+    memo = per_shape(ctx.shared, "least-ratio")
+    found = memo.get(key)
+    if found is None:
+        found = memo[key] = _ratios(backend, ctx, model, gpu, precision, sized)
+    ratios, n_min, n_max, n_unknown, whole = found
+    ratio = next((r for r, eng_id, n in ratios if eng_id != seed.eng.id or n != seed.n), None)
+    return None if not whole or (ratio is None and n_unknown is None) else (ratio, n_min, n_max, n_unknown)
+
+
+def _ratios(backend, ctx: Context, model, gpu, precision: str, sized: list) -> tuple:
+    """(each estimated configuration's (GPUs per planned output token/s, engine id, GPUs), least first; their fewest and
+    most GPUs; the fewest GPUs of those not estimated; whether every configuration is counted) for ``_least_ratio``.
+
+    Interactive work reads only the estimates the search made (a count it never estimated is priced out by the replicas
+    every hour; estimating it here would cost more than the search); batch work estimates what is missing (its search
+    estimates every count it tests), except where the lookups hold an adapter plan, which follows the volume."""
     from advisor.cost import queueing
     from advisor.ranking import bounds
 
-    memo = per_shape(ctx.shared, "least-ratio")
-    found = memo.get(k := (key, seed.eng.id, seed.n), False)
-    if found is not False:
-        return found
-    w, ratio, n_min, n_max = ctx.workload, None, None, None
+    w, ratios, unknown = ctx.workload, [], []
+    known_only = w.latency != "batch" or bounds._lora_plan(ctx) is not None
     for i, (eng, (kv, fitting, _static, counts)) in enumerate(sized):
         for n in counts if fitting is not None else ():
-            if (eng is seed.eng and n == seed.n) or not bounds.sold(ctx, gpu, n) or (
-                    i == 0 and n == fitting and not backend._sure(ctx, model, gpu, n, precision, kv, eng)):
-                continue  # the seed; not sold; costed to explain it (``_explained``)
-            fits, tokens_per_s, ttft_ms = bounds._bound(ctx, model, gpu, n, precision, kv, eng)
-            rate = queueing.planned_output_rate(tokens_per_s, ttft_ms, w, prefill=0.0) if fits else 0.0
-            if rate <= 0:
+            if not bounds.sold(ctx, gpu, n) or (i == 0 and n == fitting and not backend._sure(ctx, model, gpu, n, precision, kv, eng)):
+                continue  # not sold; costed to explain it (``_explained``)
+            got = bounds.known_bound(ctx, model, gpu, n, precision, kv, eng) if known_only else bounds._bound(ctx, model, gpu, n, precision, kv, eng)
+            if got is None:
+                if w.latency == "batch":
+                    return (), 0, 0, None, False
+                unknown.append(n)
                 continue
-            ratio = n / rate if ratio is None else min(ratio, n / rate)
-            n_min, n_max = (n, n) if n_min is None else (min(n_min, n), max(n_max, n))
-    found = memo[k] = None if ratio is None else (ratio, n_min, n_max)
-    return found
+            fits, tokens_per_s, ttft_ms = got
+            rate = queueing.planned_output_rate(tokens_per_s, ttft_ms, w, prefill=0.0) if fits else 0.0
+            if rate > 0:
+                ratios.append((n / rate, eng.id, n))
+    ratios.sort()
+    counts = [n for _, _, n in ratios]
+    return tuple(ratios), min(counts, default=0), max(counts, default=0), min(unknown, default=None), True
 
 
 def _explained(backend, ctx: Context, model, gpu, precision: str, price, sized: list, seed: Costed) -> list | None:
