@@ -49,6 +49,7 @@ from advisor.ranking.self_hosted import SelfHostedBackend
 from advisor.ranking.ties import (
     better_quality_within_error,
     demotion_note,
+    fragile_first,
     heavy_ft_cheaper_note,
     none_meets_ttft,
     on_no_front,
@@ -262,10 +263,11 @@ def _placing(i: int, c: Candidate, candidates: Sequence[Candidate], w: Workload,
         late_cheaper = [x for x in candidates if _total(x) < total and _answers_late(x, w)]
         unsure = unverified_cheaper_note(c, candidates) + heavy_ft_cheaper_note(c, candidates, w)
         late = none_meets_ttft(c, candidates, w)
-        lead = (late or
+        fragile = "" if late else fragile_first(c, runner, w)
+        lead = (late or ("ranked first" if fragile else
                 ("cheapest feasible option" if (not runner or _total(runner) >= total) and not late_cheaper and not unsure
-                 else "first choice"))
-        msg = f"{lead} at {fmt.usd(total)}/month{plus} ({per_mtok_text(c)}){unsure}"
+                 else "first choice")))
+        msg = f"{lead} at {fmt.usd(total)}/month{plus} ({per_mtok_text(c)}){fragile}{unsure}"
         if late_cheaper and not _answers_late(c, w):
             low = min(late_cheaper, key=_total)
             msg += (f"; {len(late_cheaper):,} cheaper option{'s' if len(late_cheaper) > 1 else ''} (from {fmt.usd(_total(low))}/month, "
@@ -291,7 +293,8 @@ def _placing(i: int, c: Candidate, candidates: Sequence[Candidate], w: Workload,
         msg += unverified_latency_note(c, candidates, w)
         msg += better_quality_within_error(c, candidates, profile)
         extra.insert(0, Reason("rank", msg, "decisive", {"monthly_cost_usd": str(c.monthly_cost_usd), "total_monthly_usd": str(total),
-                                                         **({"misses_ttft": True} if late else {})}))
+                                                         **({"misses_ttft": True} if late else {}),
+                                                         **({"fragile": True} if fragile else {})}))
     else:
         diff = total - _total(top)
         msg = (f"#{i + 1}: {fmt.usd(total)}/month{plus}, {fmt.usd(diff)} more than #1 ({top.label})" if diff >= 0 else

@@ -331,3 +331,35 @@ def heavy_ft_cheaper_note(c: Candidate, candidates, w: Workload) -> str:
             f"rank{'s' if one else ''} after every dense one because heavy fine-tuning is planned: a full fine-tune of an MoE "
             f"trains every expert and must keep the router balanced (expert-parallel training), a harder path than a dense "
             f"model's; if your team has it, {pick} {fmt.usd(total(c) - total(first))}/month cheaper")
+
+
+def _p95_ttft_ms(c: Candidate) -> float | None:
+    """``c``'s p95 TTFT at the peak (its ``headroom`` reason's queueing estimate), or None without one."""
+    r = next((r for r in c.reasons if r.code == "headroom"), None)
+    return None if r is None else r.numbers.get("ttft_p95_at_peak_ms")
+
+
+def fragile_first(c: Candidate, runner: Candidate | None, w: Workload) -> str:
+    """Why #1 ``c`` is not a first choice but a fragile near tie with #2 ``runner`` ("" where it is one): its p95 TTFT
+    at the peak misses the workload's own TTFT target, or its bill were its engine slower by the speed estimate's
+    error (its ``speed-risk`` reason) exceeds #2's bill so priced (#2's bill where it has no such risk: an API row).
+    The words name the numbers that decide it."""
+    if runner is None or c.deployment != "self-hosted":
+        return ""
+    why = []
+    p95 = _p95_ttft_ms(c)
+    if w.latency == "interactive" and p95 is not None and w.ttft_ms and p95 > w.ttft_ms:
+        theirs = _p95_ttft_ms(runner)
+        other = (f"; #2's is {theirs:,.0f} ms" if theirs is not None else "")
+        why.append(f"its p95 TTFT at the peak is {p95:,.0f} ms against your {w.ttft_ms:,.0f} ms target{other}")
+    mine, theirs_usd = _at_error(c), _at_error(runner)
+    if mine is not None and mine > (theirs_usd if theirs_usd is not None else total(runner)):
+        err = next(r.numbers.get("estimate_error") for r in c.reasons if r.code == "speed-risk")
+        other = (f"{fmt.usd(theirs_usd)}/month at its own error" if theirs_usd is not None
+                 else f"{fmt.usd(total(runner))}/month, which has no speed risk")
+        why.append(f"were its engine {err:.0%} slower (the speed estimate's p90 error) it would bill {fmt.usd(mine)}/month, "
+                   f"more than #2's {other}")
+    if not why:
+        return ""
+    return (f"; a fragile near tie with #2, {runner.label}, not a first choice: {' and '.join(why)}, so the ranking rests "
+            f"on that number (a benchmark on your own traffic decides it)")

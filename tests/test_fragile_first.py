@@ -1,0 +1,49 @@
+"""#1 is not called a first choice where its own p95 TTFT misses the workload's target or its bill at the speed
+estimate's error exceeds #2's: it is a fragile near tie, and the reason names the number that decides it."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from advisor import api
+from advisor.common import fmt
+from advisor.ranking.ties import fragile_first
+
+
+def _rank(c):
+    return next(r for r in c.reasons if r.code == "rank")
+
+
+def test_a_first_row_missing_the_ttft_target_at_p95_is_a_fragile_near_tie_naming_the_p95():
+    w = api.workload(requests_per_day=3000, input_tokens=200_000, output_tokens=800, latency="interactive", ttft_ms=20_000,
+                     context_max_tokens=210_000, self_hosting="required")
+    rec = api.recommend(w)
+    top, runner = rec.candidates[0], rec.candidates[1]
+    p95 = next(r for r in top.reasons if r.code == "headroom").numbers["ttft_p95_at_peak_ms"]
+    assert p95 > w.ttft_ms  # the constructed workload: #1 meets the mean but not the p95
+    rank = _rank(top)
+    assert not rank.message.startswith(("first choice", "cheapest feasible"))
+    assert "a fragile near tie with #2" in rank.message and runner.label in rank.message
+    assert f"p95 TTFT at the peak is {p95:,.0f} ms against your 20,000 ms target" in rank.message
+    assert rank.numbers.get("fragile") is True
+
+
+def test_a_first_row_whose_bill_at_the_speed_error_exceeds_the_runners_is_fragile_and_names_both_bills():
+    w = api.workload(requests_per_day=3000, input_tokens=2000, output_tokens=300, ttft_ms=60_000, self_hosting="required")
+    rec = api.recommend(w)
+    rows = [c for c in rec.candidates if c.deployment == "self-hosted"]
+
+    def at_error(c):  # the speed-risk bill, fine-tuning included
+        r = next((r for r in c.reasons if r.code == "speed-risk"), None)
+        usd = None if r is None else r.numbers.get("monthly_usd_at_error")
+        return None if usd is None else Decimal(usd) + (c.fine_tuning_monthly_usd or 0)
+
+    pair = next(((a, b) for a, b in zip(rows, rows[1:]) if at_error(a) is not None and at_error(b) is not None
+                 and at_error(a) > at_error(b)), None)
+    assert pair is not None  # some row's bill would grow past the next one's were its engine slower
+    a, b = pair
+    text = fragile_first(a, b, w)
+    assert "not a first choice" in text and f"{fmt.usd(at_error(a))}/month" in text and f"{fmt.usd(at_error(b))}/month" in text
+    same = [(x, y) for x, y in zip(rows, rows[1:]) if at_error(x) is not None and at_error(y) is not None
+            and at_error(x) <= at_error(y)]
+    assert any(fragile_first(x, y, w) == "" for x, y in same)  # a robust order keeps its "first choice"
