@@ -128,7 +128,7 @@ def _fine_tuning(ctx: Context, model, memo: dict):
     if model.id not in memo:
         best = None
         for gpu in ctx.catalog.gpus.values():
-            if not gpu.bf16_tflops:
+            if not gpu.bf16_tflops or (w.gpu_types and gpu.id not in w.gpu_types):  # trained on the GPUs the workload allows
                 continue
             run = training_run(model, gpu, method, w.fine_tune_tokens)
             if run.gpus > 64:
@@ -143,6 +143,8 @@ def _fine_tuning(ctx: Context, model, memo: dict):
             if best is None or per_run < best[0]:
                 best = (per_run, run, price, paid, hours, start)
         ft = None if best is None else (best[0] * Decimal(str(w.fine_tunes_per_month)),) + best[1:]
+        if best is None:
+            memo[("untrainable", model.id)] = True  # said once in the notes (``scope.untrainable_note``)
         memo[model.id] = None if ft is None else ft + (_fine_tuning_reason(ft),)
     return memo[model.id]
 
@@ -439,6 +441,7 @@ def _recommend_with(workload: Workload, catalog: Catalog, prices: PriceBook | No
                         if notes is None:
                             notes = said[key] = tuple(checkpoint_reasons(r, catalog))
                     candidates.append(with_fine_tuning(r, ft, fresh or r is not got, notes))  # or a copy this ranking made
+    run_notes += scope.untrainable_note(ctx.shared, w, candidates)
     keys = list(map(_rank_key(w), candidates))  # the ids of the rows on no front, from the keys (``on_no_front``)
     off = {id(c) for c, k in zip(candidates, keys) if on_no_front(k)}
     candidates = [candidates[j] for j in sorted(range(len(candidates)), key=keys.__getitem__)]  # stable: as .sort()

@@ -81,3 +81,19 @@ def unscored_api_models(w: Workload, catalog: Catalog, prices: PriceBook) -> lis
             f"quality floor of {w.min_quality:g} rejects {they}: to rank {they}, give a score you trust in a user catalog "
             f"quality.toml ([quality.<model id>] with benchmark = \"{w.quality_benchmark}\", score, source, as_of; "
             f"`moe-advisor paths` shows the folder)")]
+
+
+def untrainable_note(shared: dict, w: Workload, candidates) -> list[str]:
+    """The note that no allowed GPU (``gpu_types``, ``providers``) can hold the planned fine-tuning runs of a ranked
+    model, whose rows then bill serving only."""
+    from advisor.physics.training import method_for
+
+    memo = shared.get("fine-tuning") or {}
+    models = sorted({c.model for c in candidates if memo.get(("untrainable", c.model))})
+    if not models:
+        return []
+    where = " and ".join(x for x in (f"gpu_types {', '.join(w.gpu_types)}" if w.gpu_types else "",
+                                     f"providers {', '.join(w.providers)}" if w.providers else "") if x) or "the catalog"
+    return [f"no GPU offer allowed by {where} can hold a {method_for(w.fine_tuning, w.fine_tuning_method)} fine-tuning run of "
+            f"{', '.join(models)}: the training is not billed for {'it' if len(models) == 1 else 'them'} (allow a larger GPU "
+            f"in gpu_types to cost the runs)"]
