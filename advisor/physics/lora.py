@@ -68,6 +68,17 @@ class LoraPlan:
     """Adapter slots on the GPUs (``resident_for``) when fewer than ``adapters``; 0: all of them."""
     defaulted: bool = False
     """``adapters`` is the default (one per fine-tune a month), not the workload's ``lora_adapters``."""
+    assumed_one: bool = False
+    """``defaulted`` with no fine-tunes a month given either (``fine_tunes_per_month`` 0): one adapter is assumed."""
+
+    @property
+    def default_note(self) -> str:
+        """How a defaulted adapter count was reached, in words ("" where the workload gave ``lora_adapters``)."""
+        if not self.defaulted:
+            return ""
+        if self.assumed_one:
+            return "one assumed: neither lora_adapters nor fine_tunes_per_month is set"
+        return "the default count: one per fine-tune a month"
 
     @property
     def on_gpu(self) -> int:
@@ -121,7 +132,8 @@ def plan_for(w) -> LoraPlan | None:
     adapters = w.lora_adapters or max(1, math.ceil(w.fine_tunes_per_month))
     slots = resident_for(adapters, w)
     return LoraPlan(adapters=adapters, rank=w.lora_rank or LORA_RANK, targets=w.lora_targets or "all",
-                    resident=slots if slots < adapters else 0, defaulted=not w.lora_adapters)
+                    resident=slots if slots < adapters else 0, defaulted=not w.lora_adapters,
+                    assumed_one=not w.lora_adapters and w.fine_tunes_per_month <= 0)
 
 
 @dataclass(frozen=True)
@@ -245,7 +257,7 @@ def reason(model: ModelSpec, plan: LoraPlan, eng: ServingProfile, n: int, dp: in
     kernel_ms = kernels * eng.efficiency.kernel_floor_us / 1000.0
     flags = eng.lora.flags.format(adapters=plan.on_gpu, rank=plan.rank, served=plan.adapters) if eng.lora else ""
     count = f"{plan.adapters} adapter{'s' if plan.adapters != 1 else ''} of rank {plan.rank}" + (
-        " (the default count: one per fine-tune a month; set lora_adapters)" if plan.defaulted else "")
+        f" ({plan.default_note}; set lora_adapters)" if plan.defaulted else "")
     host = plan.adapters - plan.on_gpu
     flying = f"{flight:.1f} sequences in flight at the peak" if flight is not None else "the sequences in flight at the peak"
     where = (f"{plan.on_gpu} on the GPUs at once ({flying}; with random arrivals that many or fewer "

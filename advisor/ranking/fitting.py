@@ -132,7 +132,7 @@ def _memory_rejection(deployment: str, model: ModelSpec, gpu: GpuSpec, precision
     need = f.weights_bytes_per_gpu + f.reserve.total + per_seq
     adapters = lora.bytes_per_gpu(model, plan, n) if plan is not None else 0
     slots = "" if plan is None else (f"LoRA adapters {fmt.gb(adapters)} ({plan.on_gpu} of {plan.adapters} on the GPUs"
-                                     + (", the default count: one per fine-tune a month" if plan.defaulted else "") + "), ")
+                                     + (f", {plan.default_note}" if plan.defaulted else "") + "), ")
     msg = (f"does not fit on {n}x {gpu.id} in {precision}: needs {fmt.gb(need)} per GPU (weights {fmt.gb(f.weights_bytes_per_gpu)}, "
            f"runtime reserve {fmt.gb(f.reserve.total - adapters)}, {slots}KV for one {f.context_tokens:,}-token sequence "
            f"{fmt.gb(per_seq)}) but a GPU has {fmt.gb(gpu.memory_bytes)}: short by {fmt.gb(f.shortfall_bytes)} per GPU")

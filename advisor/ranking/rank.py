@@ -53,6 +53,7 @@ from advisor.ranking.ties import (
     heavy_ft_cheaper_note,
     none_meets_ttft,
     on_no_front,
+    unbilled_training_note,
     unverified_cheaper_note,
 )
 from advisor.ranking.ties import dense_first_in_a_tie as _dense_first_in_a_tie
@@ -269,7 +270,7 @@ def _placing(i: int, c: Candidate, candidates: Sequence[Candidate], w: Workload,
         lead = (late or ("ranked first" if fragile else
                 ("cheapest feasible option" if (not runner or _total(runner) >= total) and not late_cheaper and not unsure
                  else "first choice")))
-        msg = f"{lead} at {fmt.usd(total)}/month{plus} ({per_mtok_text(c)}){fragile}{unsure}"
+        msg = f"{lead} at {fmt.usd(total)}/month{plus} ({per_mtok_text(c)}){unbilled_training_note(c, w)}{fragile}{unsure}"
         if late_cheaper and not _answers_late(c, w):
             low = min(late_cheaper, key=_total)
             msg += (f"; {len(late_cheaper):,} cheaper option{'s' if len(late_cheaper) > 1 else ''} (from {fmt.usd(_total(low))}/month, "

@@ -363,3 +363,19 @@ def fragile_first(c: Candidate, runner: Candidate | None, w: Workload) -> str:
         return ""
     return (f"; a fragile near tie with #2, {runner.label}, not a first choice: {' and '.join(why)}, so the ranking rests "
             f"on that number (a benchmark on your own traffic decides it)")
+
+
+def unbilled_training_note(c: Candidate, w: Workload) -> str:
+    """For #1 of a workload that plans fine-tuning without the run's size (``fine_tune_tokens`` or
+    ``fine_tunes_per_month`` unset): the words, up front in its rank reason, that its bill leaves the training out and
+    what to set to cost it ("" otherwise). Light and heavy plans alike: no run size is assumed, the bill is serving only."""
+    from advisor.physics.training import method_for
+
+    method = method_for(w.fine_tuning, w.fine_tuning_method)
+    if not method or (w.fine_tune_tokens and w.fine_tunes_per_month) or c.fine_tuning_monthly_usd:
+        return ""
+    unset = " and ".join(f for f, v in (("fine_tune_tokens", w.fine_tune_tokens), ("fine_tunes_per_month", w.fine_tunes_per_month))
+                         if not v)
+    return (f"; training not billed: fine_tuning '{w.fine_tuning}' plans {method} fine-tunes but {unset} "
+            f"{'is' if ' and ' not in unset else 'are'} not set, so this bill is serving only (set fine_tune_tokens and "
+            f"fine_tunes_per_month to cost the runs)")
