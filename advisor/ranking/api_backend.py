@@ -87,6 +87,23 @@ def _by_time(shares: tuple, w: Workload, day) -> str:
     return f"the rest of the day; {', '.join(f'{win.label}: {share:.0%} of your tokens' for win, share in shares)} ({hours}) "
 
 
+def _cached_blend(price: ApiPrice, w: Workload, shares: tuple) -> tuple[str, str]:
+    """With part of the input cached (``cached_input_fraction``): the cached-input price (or that the provider has none,
+    so cached tokens pay the full input price) and the blend with its numbers, as ``cost.blended_usd_per_mtok`` works it
+    (a time-of-day row blends the windows' prices first, so its formula is the list prices'); ("", "") otherwise."""
+    f = w.cached_input_fraction
+    if not f:
+        return "", ""
+    have = price.cached_input_usd_per_mtok
+    rate = price.input_usd_per_mtok if have is None else have
+    cached = (f"${have}/M cached input ({f:.0%} of input tokens), " if have is not None else
+              f"no cached-input price (the {f:.0%} of input tokens cached are billed at the full input price), ")
+    fresh = f"{w.input_tokens:,} x {1 - f:.0%} x ${price.input_usd_per_mtok}"
+    blend = (f"; blend: ({fresh} + {w.input_tokens:,} x {f:.0%} x ${rate} + {w.output_tokens:,} x ${price.output_usd_per_mtok}) / "
+             f"{w.input_tokens + w.output_tokens:,} tokens{', at list prices before the time-of-day windows' if shares else ''}")
+    return cached, blend
+
+
 def _offer_reasons(ctx: Context, model: ModelSpec, price: ApiPrice, list_per_mtok: Decimal, per_mtok: Decimal, shares: tuple,
                    batch_api: bool, method: str | None) -> tuple[tuple[Reason, ...], tuple[Reason, ...]]:
     """An offer's reasons before and after the two a traffic edit changes (``_no_idle``, the rate limits): they read the
@@ -95,10 +112,14 @@ def _offer_reasons(ctx: Context, model: ModelSpec, price: ApiPrice, list_per_mto
     w, day = ctx.workload, ctx.day  # not ``ctx``, which a kept sentence would keep alive with its run's lookups
 
     def price_line() -> tuple[str, dict]:
-        return ((f"pay per token: ${price.input_usd_per_mtok}/M input, ${price.output_usd_per_mtok}/M output "
+        cached, blend = _cached_blend(price, w, shares)
+        return ((f"pay per token: ${price.input_usd_per_mtok}/M input, {cached}${price.output_usd_per_mtok}/M output "
                 f"{_by_time(shares, w, day)}({price.provider}, as of {price.as_of}): {fmt.usd(cost.money(list_per_mtok, cost.MICRO), 3)}/M blended for "
-                f"{w.input_tokens:,} in / {w.output_tokens:,} out"), {"usd_per_mtok": str(list_per_mtok)} |
-                ({"time_of_day_shares": {win.label: round(share, 4) for win, share in shares}} if shares else {}))
+                f"{w.input_tokens:,} in / {w.output_tokens:,} out{blend}"), {"usd_per_mtok": str(list_per_mtok)} |
+                ({"time_of_day_shares": {win.label: round(share, 4) for win, share in shares}} if shares else {}) |
+                ({"cached_input_fraction": w.cached_input_fraction,
+                  "cached_input_usd_per_mtok": None if price.cached_input_usd_per_mtok is None else str(price.cached_input_usd_per_mtok)}
+                 if w.cached_input_fraction else {}))
 
     def batch_line() -> tuple[str, dict]:
         return ((f"{fmt.possessive(price.provider)} batch API: {price.batch_discount:.0%} off, results within "
