@@ -58,6 +58,6 @@ def test_a_rejection_that_misses_a_latency_target_by_less_than_the_error_says_so
         near = value * (1 - p90) <= target
         seen[near] += 1
         assert reason.numbers.get("within_error", False) is near
-        assert (f"within the speed estimate's {p90:.0%} error (p90)" in reason.message) is near
+        assert (f"within the speed estimate's {p90:.0%} error (p90 over all calibration rows)" in reason.message) is near
         assert reason.severity == "decisive"  # still rejected: the estimate is the best guess
     assert seen[True] and seen[False]  # both kinds are there

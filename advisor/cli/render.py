@@ -16,6 +16,7 @@ from advisor.domain.recommendation import (
     plural,
 )
 from advisor.domain.workload import Workload, constraint_text, constraints
+from advisor.ranking.explain import ALL_ROWS
 
 
 def _width() -> int:
@@ -135,7 +136,7 @@ def _within_error(r, w, p90: float | None) -> str:
     margin = r.margin(w) if r.reasons and r.reasons[0].code in ("ttft", "too-slow") else None
     if margin is None or not p90 or margin >= p90:
         return ""
-    return f" ({margin:.0%} over: within the speed estimate's {p90:.0%} error, p90, so a benchmark may meet the target)"
+    return f" ({margin:.0%} over: within the speed estimate's {p90:.0%} error, {ALL_ROWS}, so a benchmark may meet the target)"
 
 
 def fastest_misses(rejected) -> list[str]:

@@ -216,7 +216,7 @@ def near_miss(value: float, target: float, p90: float | None) -> str:
     may); "" otherwise."""
     if not p90 or not target or value * (1 - p90) > target:
         return ""
-    return (f": {value / target - 1:.1%} over its target, within the speed estimate's {p90:.0%} error (p90); a benchmark "
+    return (f": {value / target - 1:.1%} over its target, within the speed estimate's {p90:.0%} error ({ALL_ROWS}); a benchmark "
             f"may find it meets it")
 
 
@@ -235,8 +235,22 @@ def latency_reason(e, w, p90: float | None) -> Reason:
         close.append(f"a lone stream's TPOT is {1 - e.tpot_ms / w.tpot_limit_ms:.0%} under its target")
     if not close:
         return Reason("latency", text, "info", numbers)
-    return Reason("latency", f"{text}: {' and '.join(close)}, within the speed estimate's {p90:.0%} error (p90); benchmark "
+    return Reason("latency", f"{text}: {' and '.join(close)}, within the speed estimate's {p90:.0%} error ({ALL_ROWS}); benchmark "
                   f"it before you commit", "warning", {**numbers, "within_error": True})
+
+
+ALL_ROWS = "p90 over all calibration rows"
+"""Which population the overall error is the 90th percentile of, said beside it: a row at a small batch quotes
+another (``error_population``), and a reader seeing both must know which applies to what."""
+
+
+def error_population(batch: int | None) -> str:
+    """Which calibration rows ``speed_error`` takes its 90th percentile over for a row running ``batch``."""
+    from advisor.physics.calibration import LOW_CONCURRENCY
+
+    if batch is not None and batch <= LOW_CONCURRENCY:
+        return f"p90 over the calibration rows at <= {LOW_CONCURRENCY} concurrent requests, like this row's batch of {batch}"
+    return ALL_ROWS
 
 
 def speed_error(batch: int, profile: ServingProfile) -> float:
@@ -258,7 +272,7 @@ def slower_engine_reason(plan: billing.Plan, gpus: int, e: Estimate, dp: int, pl
                                       planned * dp * (1 - err)))
     numbers = {"estimate_error": err, "replicas_peak_at_error": slow.replicas_peak if slow else None,
                "monthly_usd_at_error": str(cost.money(slow.monthly_usd)) if slow else None}
-    head = f"if the engine sustains {err:.0%} less than estimated (the speed estimate's p90 error)"
+    head = f"if the engine sustains {err:.0%} less than estimated (the speed estimate's error, {error_population(e.batch)})"
     if slow is None:
         return Reason("speed-risk", f"{head}, no plan of this offer carries the load", "warning", numbers)
     reps = f"{plan.replicas_peak} replica{'s' if plan.replicas_peak != 1 else ''} at peak"

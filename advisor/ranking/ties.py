@@ -148,7 +148,8 @@ def near_tie(c: Candidate, other: Candidate | None, profile, ctx_of: Callable[[C
     caveat = (f"; {' and '.join(outside)} {'is' if len(outside) == 1 else 'are'} outside the calibration set, where the error is "
               f"unmeasured and can be larger") if outside else ""
     what = (f"the same cost as {other.label} ({fmt.usd(a)}/month), a tie: with the throughput estimate's {err:.0%} error "
-            f"(90th percentile, measured on the calibration set) either could end up cheaper" if a == b else
+            f"(90th percentile, measured on the calibration set{' at <= 8 concurrent requests' if low else ''}) either could "
+            f"end up cheaper" if a == b else
             f"a near tie with {other.label}: {fmt.usd(abs(a - b))}/month apart ({abs(a - b) / max(a, b):.0%}), within the "
             f"throughput estimate's {err:.0%} error (90th percentile, measured on the calibration set"
             f"{' at <= 8 concurrent requests' if low else ''})")
@@ -344,6 +345,8 @@ def fragile_first(c: Candidate, runner: Candidate | None, w: Workload) -> str:
     at the peak misses the workload's own TTFT target, or its bill were its engine slower by the speed estimate's
     error (its ``speed-risk`` reason) exceeds #2's bill so priced (#2's bill where it has no such risk: an API row).
     The words name the numbers that decide it."""
+    from advisor.ranking.explain import error_population
+
     if runner is None or c.deployment != "self-hosted":
         return ""
     why = []
@@ -357,7 +360,8 @@ def fragile_first(c: Candidate, runner: Candidate | None, w: Workload) -> str:
         err = next(r.numbers.get("estimate_error") for r in c.reasons if r.code == "speed-risk")
         other = (f"{fmt.usd(theirs_usd)}/month at its own error" if theirs_usd is not None
                  else f"{fmt.usd(total(runner))}/month, which has no speed risk")
-        why.append(f"were its engine {err:.0%} slower (the speed estimate's p90 error) it would bill {fmt.usd(mine)}/month, "
+        why.append(f"were its engine {err:.0%} slower (the speed estimate's error, {error_population(c.batch)}) it would "
+                   f"bill {fmt.usd(mine)}/month, "
                    f"more than #2's {other}")
     if not why:
         return ""
