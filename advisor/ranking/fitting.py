@@ -62,7 +62,7 @@ def _sizing_of(deployment: str, model: ModelSpec, gpu: GpuSpec, precision: str, 
         n, f = last_fail
         if f is None:
             f = memo_fit(model, gpu, n, precision, context, kv_prec, prof(n))[1]
-        rej = _memory_rejection(deployment, model, gpu, precision, provider, n, f, weights, plan)
+        rej = _memory_rejection(deployment, model, gpu, precision, provider, n, f, weights, plan, prof(n))
         if n >= max_gpus and n < max(GPU_COUNTS):
             reason = rej.reasons[0]
             rej = Rejection(**{**rej.__dict__, "reasons": (Reason(reason.code, reason.message + f" (max_gpus is {max_gpus})",
@@ -74,7 +74,7 @@ def _sizing_of(deployment: str, model: ModelSpec, gpu: GpuSpec, precision: str, 
         n_fail, f_fail = last_fail
         if f_fail is None:
             f_fail = memo_fit(model, gpu, n_fail, precision, context, kv_prec, prof(n_fail))[1]
-        out.append(_memory_rejection(deployment, model, gpu, precision, provider, n_fail, f_fail, weights, plan))
+        out.append(_memory_rejection(deployment, model, gpu, precision, provider, n_fail, f_fail, weights, plan, prof(n_fail)))
     if fitting > 2 and 3 <= max_gpus and model.num_attention_heads % 3:
         _par3, f3 = memo_fit(model, gpu, 3, precision, context, kv_prec, prof(3))
         if f3.fits and "pp" in eng.layouts and model.num_hidden_layers >= 3:
@@ -124,23 +124,49 @@ SGLang as catalogued). Only 3 is tried, and only where 3 GPUs hold the model and
 otherwise be 4): a cheap addition to the search."""
 
 
+MEMORY_FRACTION_FLAGS = {"vllm": "--gpu-memory-utilization", "sglang": "--mem-fraction-static"}
+"""The launch flag of an engine that caps its memory at a share of the GPU (``total_fraction``)."""
+
+
+def shortfall_text(short: int, gpu: GpuSpec, eng: ServingProfile | None) -> tuple[str, dict]:
+    """The shortfall per GPU in a sensible unit ("just short" under 1% of the GPU's memory, to 0.1 GB), and, where the
+    engine's default share of the GPU (vLLM's gpu_memory_utilization 0.9) leaves more unused than is missing, the
+    flag value that makes it fit; with the numbers for the reason."""
+    cap = gpu.memory_bytes
+    amount = fmt.gb(short) if short >= 1e9 else f"{max(0.1, math.ceil(short / 1e8) / 10):.1f} GB"
+    text = (f"just short: {amount} per GPU (under 1% of its memory)" if short < 0.01 * cap else f"short by {amount} per GPU")
+    if eng is None or eng.memory.policy != "total_fraction":
+        return text, {}
+    frac = float(eng.memory.kv_cache_fraction)
+    need = math.ceil((frac + short / cap) * 100 - 1e-9) / 100
+    if need > 0.98 or short > int(cap * (1 - frac)):
+        return text, {}
+    flag = MEMORY_FRACTION_FLAGS.get(eng.id, "its GPU memory share")
+    return (f"{text}, within the {1 - frac:.0%} of the GPU {eng.id} leaves unused at its default {flag} {frac:g}: "
+            f"{flag} {need:.2f} would make it fit (less room for activation spikes)"), {"memory_fraction_to_fit": need}
+
+
 def _memory_rejection(deployment: str, model: ModelSpec, gpu: GpuSpec, precision: str, provider: str, n: int, f,
-                      weights: int, plan: lora.LoraPlan | None = None) -> Rejection:
+                      weights: int, plan: lora.LoraPlan | None = None, eng: ServingProfile | None = None) -> Rejection:
     """Why ``n`` GPUs do not hold the model, term by term: the LoRA adapters on the GPUs are their own term (they sit
-    in the profile's fixed overhead, ``lora.profile_for``, so they are taken back out of the runtime reserve)."""
+    in the profile's fixed overhead, ``lora.profile_for``, so they are taken back out of the runtime reserve). The
+    runtime reserve and the KV layout are the engine's (``eng``), so the reason names it: another engine may fit."""
     per_seq = math.ceil(f.kv_bytes_per_sequence * parallelism(model, gpu, n).kv_replication / n)
     need = f.weights_bytes_per_gpu + f.reserve.total + per_seq
     adapters = lora.bytes_per_gpu(model, plan, n) if plan is not None else 0
     slots = "" if plan is None else (f"LoRA adapters {fmt.gb(adapters)} ({plan.on_gpu} of {plan.adapters} on the GPUs"
                                      + (f", {plan.default_note}" if plan.defaulted else "") + "), ")
-    msg = (f"does not fit on {n}x {gpu.id} in {precision}: needs {fmt.gb(need)} per GPU (weights {fmt.gb(f.weights_bytes_per_gpu)}, "
-           f"runtime reserve {fmt.gb(f.reserve.total - adapters)}, {slots}KV for one {f.context_tokens:,}-token sequence "
-           f"{fmt.gb(per_seq)}) but a GPU has {fmt.gb(gpu.memory_bytes)}: short by {fmt.gb(f.shortfall_bytes)} per GPU")
+    short, fix = shortfall_text(f.shortfall_bytes, gpu, eng)
+    on = f" on {eng.id}" if eng is not None else ""
+    msg = (f"does not fit on {n}x {gpu.id} in {precision}{on}: needs {fmt.gb(need)} per GPU (weights {fmt.gb(f.weights_bytes_per_gpu)}, "
+           f"{eng.id + ' ' if eng is not None else ''}runtime reserve {fmt.gb(f.reserve.total - adapters)}, {slots}KV for one "
+           f"{f.context_tokens:,}-token sequence {fmt.gb(per_seq)}{_kv_kind(eng, model)}) but a GPU has {fmt.gb(gpu.memory_bytes)}: {short}")
     return Rejection(model=model.id, deployment=deployment, provider=provider, gpu=gpu.id, gpus=n,
                      precision=precision, shortfall_bytes=f.shortfall_bytes,
                      reasons=(Reason("does-not-fit", msg, "decisive", {"shortfall_bytes_per_gpu": f.shortfall_bytes,
                                                                          "weights_bytes": weights, "gpu_capacity_bytes": gpu.memory_bytes,
-                                                                         "lora_adapter_bytes_per_gpu": adapters}),))
+                                                                         "lora_adapter_bytes_per_gpu": adapters,
+                                                                         **({"engine": eng.id} if eng is not None else {}), **fix}),))
 
 
 def min_gpus_at(model: ModelSpec, gpu: GpuSpec, precision: str, kv_prec: str, context: int, key: ServingProfile) -> int | None:
@@ -151,3 +177,11 @@ def min_gpus_at(model: ModelSpec, gpu: GpuSpec, precision: str, kv_prec: str, co
         if par.tp_divides_heads and f.fits:
             return n
     return None
+
+
+def _kv_kind(eng: ServingProfile | None, model: ModelSpec) -> str:
+    """Where the engine keeps a chunked-attention model's KV for the whole context (TensorRT-LLM, Llama 4): said in the
+    KV term, since an engine that keeps one chunk (vLLM's hybrid KV cache manager) needs far less."""
+    if eng is None or not model.chunked_layers or eng.chunked_attention_kv != "full":
+        return ""
+    return f", {eng.id} keeping the chunked-attention layers' KV for the whole context"
