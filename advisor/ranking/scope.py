@@ -89,7 +89,8 @@ def untrainable_note(shared: dict, w: Workload, candidates) -> list[str]:
     from advisor.physics.training import method_for
 
     memo = shared.get("fine-tuning") or {}
-    models = sorted({c.model for c in candidates if memo.get(("untrainable", c.model))})
+    held = {k[1] for k in memo if isinstance(k, tuple) and k[0] == "untrainable"}  # a few keys, not a pass over the rows
+    models = sorted(held & {c.model for c in candidates}) if held else ()
     if not models:
         return []
     where = " and ".join(x for x in (f"gpu_types {', '.join(w.gpu_types)}" if w.gpu_types else "",
