@@ -14,18 +14,24 @@ def _rank(c):
     return next(r for r in c.reasons if r.code == "rank")
 
 
-def test_a_first_row_missing_the_ttft_target_at_p95_is_a_fragile_near_tie_naming_the_p95():
+def test_a_first_row_missing_the_ttft_target_at_p95_where_the_next_meets_it_better_is_a_fragile_near_tie():
+    """Legal RAG, 200k tokens in: the two cheapest both miss the 20 s target at p95. #1 misses it by less, so its order does
+    not rest on that number (its headroom note says the p95 misses); had #2 the lower p95, #1 would be a fragile tie."""
     w = api.workload(requests_per_day=3000, input_tokens=200_000, output_tokens=800, latency="interactive", ttft_ms=20_000,
                      context_max_tokens=210_000, self_hosting="required")
     rec = api.recommend(w)
     top, runner = rec.candidates[0], rec.candidates[1]
-    p95 = next(r for r in top.reasons if r.code == "headroom").numbers["ttft_p95_at_peak_ms"]
-    assert p95 > w.ttft_ms  # the constructed workload: #1 meets the mean but not the p95
+
+    def p95(c):
+        return next(r for r in c.reasons if r.code == "headroom").numbers["ttft_p95_at_peak_ms"]
+    assert w.ttft_ms < p95(top) < p95(runner)  # the constructed workload: both miss at p95, #1 by less
+    assert "p95 TTFT" not in fragile_first(top, runner, w)
+    swapped = fragile_first(runner, top, w)  # a #1 whose p95 is the worse of the two
+    assert "a fragile near tie with #2" in swapped and top.label in swapped
+    assert f"p95 TTFT at the peak is {p95(runner):,.0f} ms against your 20,000 ms target; #2's is {p95(top):,.0f} ms" in swapped
     rank = _rank(top)
-    assert not rank.message.startswith(("first choice", "cheapest feasible"))
-    assert "a fragile near tie with #2" in rank.message and runner.label in rank.message
-    assert f"p95 TTFT at the peak is {p95:,.0f} ms against your 20,000 ms target" in rank.message
-    assert rank.numbers.get("fragile") is True
+    assert ("fragile" in rank.message) == bool(fragile_first(top, runner, w))
+    assert rank.numbers.get("fragile", False) == bool(fragile_first(top, runner, w))
 
 
 def test_a_first_row_whose_bill_at_the_speed_error_exceeds_the_runners_is_fragile_and_names_both_bills():
