@@ -102,3 +102,18 @@ def test_recommend_from_a_bad_report_is_one_line(tmp_path, capsys):
     path.write_text("[report\n", encoding="utf-8")
     code, out, err = run(capsys, "recommend", "--from", path)
     assert code == 2 and out == "" and err.count("\n") == 1 and "malformed TOML" in err
+
+
+def test_report_diff_says_ranking_changed_only_for_rows_that_moved():
+    """A row whose cost changed in the same place is a cost change, not a ranking change."""
+    from decimal import Decimal
+
+    from advisor.reports.diff import RankChange, ReportDiff
+
+    same = RankChange("a on 1x h100-sxm", 1, 1, Decimal("100"), Decimal("120"))
+    moved = RankChange("b on 1x h200", 3, 2, Decimal("200"), Decimal("190"))
+    text = ReportDiff("old", "new", rank_changes=(same,), old_best="a", new_best="a").text()
+    assert "Ranking changed" not in text
+    assert "Costs changed, same place in the ranking (1):" in text and "#1" in text and "$100.00 -> $120.00/month" in text
+    text = ReportDiff("old", "new", rank_changes=(same, moved), old_best="a", new_best="a").text()
+    assert "Ranking changed (1):" in text and "#3 -> #2" in text and "Costs changed, same place in the ranking (1):" in text

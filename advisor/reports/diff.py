@@ -132,13 +132,15 @@ class ReportDiff:
         section("No longer offered", [f"{c.label} (was #{c.rank}, {fmt.usd(c.monthly_cost_usd)}/month)" for c in self.disappeared])
         section("New options", [f"{c.label} (#{c.rank}, {fmt.usd(c.monthly_cost_usd)}/month)" + (f"; before: {c.reason}" if c.reason else "")
                                 for c in self.appeared])
-        ranked = []
+        ranked, same_place = [], []  # a row that moved, and one whose cost or details changed in the same place
         for c in self.rank_changes:
             rank = f"#{c.old_rank} -> #{c.new_rank}" if c.old_rank != c.new_rank else f"#{c.new_rank}"
             cost = (f"{fmt.usd(c.old_monthly_cost_usd)} -> {fmt.usd(c.new_monthly_cost_usd)}/month"
                     if c.old_monthly_cost_usd != c.new_monthly_cost_usd else f"{fmt.usd(c.new_monthly_cost_usd)}/month")
-            ranked.append(f"{rank:<14} {c.label}: {cost}" + (f" ({'; '.join(c.details)})" if c.details else ""))
+            (ranked if c.old_rank != c.new_rank else same_place).append(
+                f"{rank:<14} {c.label}: {cost}" + (f" ({'; '.join(c.details)})" if c.details else ""))
         section("Ranking changed", ranked)
+        section("Costs changed, same place in the ranking", same_place)
         section("Assumptions changed", [f"{c.key}: {_val(c.old)} -> {_val(c.new)}" for c in self.assumption_changes])
         section("Catalog files changed", [_catalog_line(c) for c in self.catalog_changes])
         return "\n".join(out) + "\n"
