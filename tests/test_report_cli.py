@@ -117,3 +117,17 @@ def test_report_diff_says_ranking_changed_only_for_rows_that_moved():
     assert "Costs changed, same place in the ranking (1):" in text and "#1" in text and "$100.00 -> $120.00/month" in text
     text = ReportDiff("old", "new", rank_changes=(same, moved), old_best="a", new_best="a").text()
     assert "Ranking changed (1):" in text and "#3 -> #2" in text and "Costs changed, same place in the ranking (1):" in text
+
+
+def test_recommend_takes_the_workload_file_as_its_argument(tmp_path, capsys):
+    """`recommend FILE.toml`, as a user first types it, reads the file as --workload does; with a preset too, one line."""
+    path = tmp_path / "w.toml"
+    path.write_text('[workload]\nrequests_per_day = 3000\ninput_tokens = 4000\noutput_tokens = 500\n', encoding="utf-8")
+    code, by_flag, _ = run(capsys, "recommend", "--workload", path, "--top", "3")
+    assert code == 0
+    code, by_arg, _ = run(capsys, "recommend", path, "--top", "3")
+    assert code == 0 and by_arg == by_flag and "3,000 requests/day" in by_arg
+    with pytest.raises(SystemExit) as stop:
+        main(["recommend", str(path), "--preset", "bursty-app"])
+    out, err = capsys.readouterr()
+    assert stop.value.code == 2 and out == "" and "not allowed with argument FILE.toml" in err.splitlines()[-1]

@@ -57,6 +57,7 @@ def add_workload_source(p: argparse.ArgumentParser) -> None:
     """Where a workload comes from (a file, a preset or a saved report, with traffic and field flags over it): the
     options ``build_workload`` reads, shared by ``recommend`` and ``tui``."""
     src = p.add_mutually_exclusive_group()
+    src.add_argument("workload_file", nargs="?", metavar="FILE.toml", help="workload file, as --workload")
     src.add_argument("--workload", metavar="FILE.toml", help="workload file (fields at top level or under [workload])")
     src.add_argument("--preset", type=_preset_name, help="named workload: bursty-app, steady-latency, batch-pipeline, heavy-fine-tuning, long-context")
     src.add_argument("--from", dest="from_report", metavar="REPORT.toml", help="re-run the workload of a saved report with today's catalogs and prices")
@@ -84,9 +85,9 @@ def build_workload(args: argparse.Namespace):
 
         base = load_report(args.from_report).workload
         where = args.from_report
-    elif args.workload:
-        base = api.load_workload(args.workload)
-        where = args.workload
+    elif args.workload or getattr(args, "workload_file", None):
+        where = args.workload or args.workload_file
+        base = api.load_workload(where)
     elif args.preset:
         base = api.preset(args.preset)
         where = f"preset {args.preset}"
