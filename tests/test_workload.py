@@ -90,6 +90,8 @@ def test_unknown_precision_lists_known_ones():
     ("requests_per_day = ", "malformed TOML"),
     ("requests_per_day = -3", "requests_per_day"),
     ('workload = "x"', "must be a table"),
+    ("", "workload: no fields: give at least requests_per_day"),  # would rank the default workload, unseen
+    ("[workload]\n", "workload: no fields"),
 ])
 def test_bad_workload_files_are_one_line_errors(tmp_path, text, words):
     p = tmp_path / "bad.toml"

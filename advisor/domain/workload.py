@@ -408,9 +408,9 @@ def load_workload(path: str | Path) -> Workload:
         if others:
             raise InputError(others[0], "is outside the [workload] table: put every field under [workload] "
                              "(or drop the table and keep them all at the top level)", label)
-        if not isinstance(data["workload"], dict):
-            raise InputError("workload", "must be a table", label)
         data = data["workload"]
+    if not isinstance(data, dict) or not data:  # an empty file or table would rank the default workload unseen
+        raise InputError("workload", "no fields: give at least requests_per_day (or start from --preset)" if data == {} else "must be a table", label)
     return from_mapping(data, label)
 
 
