@@ -136,11 +136,16 @@ class SelfHostedBackend:
         if sized is None:  # each engine serving the weights, with its sizing: once per workload shape
             sized = ctx.shared[skey] = [(e, bounds.sizing(ctx, self.deployment, model, gpu, precision, e, price.provider))
                                         for e in profiles if e.serves(precision)]
-        record = settled.record(ctx, skey)  # the last full search's winner where settled: the newest winner, so the seed
-        seed = self._seed(ctx, model, gpu, precision, price, profiles, ctx.shared.get(won) if record is None else record[2:4], sized)
-        if record is not None and (kept := settled.answer(self, ctx, model, gpu, precision, price, sized, seed, record)) is not None:
+        # A search kept at a volume no higher than this one (``settled``): its winner is the newest, so the seed, and may
+        # answer. At a lower volume the search runs from the last winner of its own kind (the floors seldom settle a lower
+        # volume of interactive work, every bill falling with it; a batch job's floors are tight enough to try).
+        record = settled.record(ctx, skey)
+        rising = record is not None and ctx.workload.requests_per_day >= record[0]
+        seed = self._seed(ctx, model, gpu, precision, price, profiles, record[2:4] if rising else ctx.shared.get(won), sized)
+        if rising and (kept := settled.answer(self, ctx, model, gpu, precision, price, sized, seed, record)) is not None:
             return kept
-        if seed is not None and (kept := settled.by_floors(self, ctx, model, gpu, precision, price, sized, seed, skey)) is not None:
+        if (rising or record is None or ctx.workload.latency == "batch") and seed is not None and (
+                kept := settled.by_floors(self, ctx, model, gpu, precision, price, sized, seed, skey)) is not None:
             return kept
         fails = settled.fails(ctx)
         after = seed is None  # past the seed's engine in the search's order

@@ -17,6 +17,8 @@ falling and mixed volumes against each volume ranked alone."""
 
 from __future__ import annotations
 
+from advisor.cost import queueing
+from advisor.ranking import bounds
 from advisor.ranking.context import Context, per_shape
 from advisor.ranking.costed import Costed
 
@@ -59,7 +61,7 @@ def answer(backend, ctx: Context, model, gpu, precision: str, price, sized: list
     """The search's answer from ``kept`` at a volume at least its own, where its winner bills the same now; else None (then
     the search runs). ``seed``: the winner costed at this volume where the search has it."""
     volume, bill, eng_id, n, kv_prec = kept
-    if ctx.workload.requests_per_day < volume:
+    if ctx.workload.requests_per_day < volume:  # (the search does not ask)
         return None
     if seed is not None and seed.eng.id == eng_id and seed.n == n:
         k = seed
@@ -83,8 +85,6 @@ def by_floors(backend, ctx: Context, model, gpu, precision: str, price, sized: l
     ``unit x n x HOURS_PER_MONTH x`` the larger of the replicas every hour (``least_replicas``) and, less the 1e-6 of a
     replica its ceilings take off, the mean rate (interactive: times the within-hour peak, no more than the peak's) over
     ``rate``; batch work needs its mean rate at least (its deadline's rate is no lower)."""
-    from advisor.ranking import bounds
-
     least = _least_ratio(backend, ctx, model, gpu, precision, sized, seed, key)
     if least is None or floors_reach(ctx, gpu, least) < float(seed.plan.monthly_usd * bounds.SEED_ABOVE) * (1 - bounds.TIE):
         return None
@@ -99,8 +99,6 @@ def floors_reach(ctx: Context, gpu, least: tuple) -> float:
     """The least bill a month any configuration ``least`` covers (``_least_ratio``) may have, as ``floor_test`` counts
     it: a floor test skips each of them for a bound of at most this over ``1 - TIE``. 0 where there is no price.
     Configurations with no estimate yet (interactive work only) count the replicas every hour alone."""
-    from advisor.ranking import bounds
-
     unit = bounds._unit(ctx, gpu)
     ratio, n_min, n_max, n_unknown = least
     w = ctx.workload
@@ -137,9 +135,6 @@ def _ratios(backend, ctx: Context, model, gpu, precision: str, sized: list) -> t
     Interactive work reads only the estimates the search made (a count it never estimated is priced out by the replicas
     every hour; estimating it here would cost more than the search); batch work estimates what is missing (its search
     estimates every count it tests), except where the lookups hold an adapter plan, which follows the volume."""
-    from advisor.cost import queueing
-    from advisor.ranking import bounds
-
     w, ratios, unknown = ctx.workload, [], []
     known_only = w.latency != "batch" or bounds._lora_plan(ctx) is not None
     for i, (eng, (kv, fitting, _static, counts)) in enumerate(sized):
