@@ -35,7 +35,7 @@ LORA_LOADING = {
 }
 
 MEMORY_TERMS = {
-    "vllm": ("--gpu-memory-utilization", "weights, adapters, activations, CUDA context and the planned KV cache over GPU memory"),
+    "vllm": ("--gpu-memory-utilization", "weights, adapters, activations, the CUDA or ROCm runtime context and the planned KV cache over GPU memory"),
     "sglang": ("--mem-fraction-static",
                "weights, adapters and the planned KV cache over GPU memory; activations and CUDA graphs use the rest"),
     "trtllm": ("free_gpu_memory_fraction",

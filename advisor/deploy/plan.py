@@ -89,7 +89,7 @@ class GpuMemory:
             need = (self.weights + self.adapters + outside + self.kv_need) / cap
             ceiling = VLLM_MAX_UTILIZATION
             short = (f"vLLM's budget would need {need:.0%} of the GPU ({need * cap / 1e9:,.1f} GB: weights, adapters, "
-                     f"activations, CUDA context and the planned KV cache); at {ceiling:.2f} it gets less KV cache than planned")
+                     f"activations, the CUDA or ROCm runtime context and the planned KV cache); at {ceiling:.2f} it gets less KV cache than planned")
         value = min(max(default, _up(need)), ceiling)
         note = "" if _up(need) <= ceiling else short + ": lower the batch (--max-num-seqs) or use the engine the estimate assumed"
         return MemorySetting(value, need, note)
