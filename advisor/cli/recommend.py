@@ -102,8 +102,8 @@ def build_workload(args: argparse.Namespace):
 
 
 def _check_ids(w, where: str) -> None:
-    """The workload's model and GPU ids against the catalog, up front: an unknown one names where it came from
-    (the workload file, preset or flags), not just the id."""
+    """The workload's model, GPU and provider ids against the catalogs, up front: an unknown one names where it came
+    from (the workload file, preset or flags), not just the id."""
     from advisor import api
     from advisor.errors import UnknownIdError
 
@@ -117,6 +117,14 @@ def _check_ids(w, where: str) -> None:
                 look(i)
             except UnknownIdError as exc:
                 raise exc.with_where(where, field) from None
+    if w.providers:  # as the ranking checks them (a mistyped one is an error with close matches), named with the file
+        from advisor.prices import resolve
+
+        prices = resolve.price_book(cat)
+        known = prices.providers()
+        for name in w.providers:
+            if known and not prices.knows_provider(name):
+                raise UnknownIdError("provider", name, known).with_where(where, "providers")
 
 
 def cmd_recommend(args: argparse.Namespace) -> int:

@@ -49,3 +49,20 @@ class SafeStream:
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._stream, name)
+
+
+def nearest(given: str, names, cutoff: float = 0.6) -> str | None:
+    """The name in ``names`` closest to a mistyped ``given`` (None below ``cutoff``). Each name is compared whole and
+    by its leading ``_``-separated words ("requests", "requests_per"), so a short typo of a long field's first word
+    (``requets``) finds that field (requests_per_day), not a short name that shares more of its letters (preset)."""
+    from difflib import SequenceMatcher
+
+    given = str(given).lower()
+    best, score = None, 0.0
+    for name in names:
+        words = name.split("_")
+        for part in dict.fromkeys(["_".join(words[:i]) for i in range(1, len(words) + 1)]):
+            s = SequenceMatcher(None, given, part.lower()).ratio()
+            if s > score + 1e-9:
+                best, score = name, s
+    return best if score >= cutoff else None

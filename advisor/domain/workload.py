@@ -13,6 +13,7 @@ from typing import Any
 
 from advisor.common import tomlio
 from advisor.common.checks import ungrouped
+from advisor.common.text import nearest
 from advisor.errors import InputError, UnknownIdError
 
 SHAPES = {"steady": 1.0, "diurnal": 2.5, "bursty": 6.0}
@@ -367,10 +368,8 @@ def from_mapping(data: dict[str, Any], where: str | None = None, base: Workload 
                          "sets requests_per_day from the tokens per request)", where)
     for key, value in data.items():
         if key not in _FIELD_TYPES:
-            import difflib
-
-            close = difflib.get_close_matches(key, list(_FIELD_TYPES) + ["tokens_per_day", "preset"], n=1)
-            hint = f" ({SYNONYMS[key]})" if key in SYNONYMS else f" (did you mean {close[0]}?)" if close else ""
+            close = nearest(key, [*_FIELD_TYPES, "tokens_per_day", "preset"])  # by whole names and their first words
+            hint = f" ({SYNONYMS[key]})" if key in SYNONYMS else f" (did you mean {close}?)" if close else ""
             raise InputError(key, f"unknown workload field{hint}", where)
         values[key] = _coerce(key, value, where)
     if "traffic_shape" in data and "peak_to_mean" not in data:

@@ -9,7 +9,6 @@ an unknown schema version is refused, never guessed at; older versions are upgra
 from __future__ import annotations
 
 import datetime
-import difflib
 import math
 import os
 from decimal import Decimal, InvalidOperation
@@ -17,6 +16,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterable
 
 from advisor import __version__
+from advisor.common.text import nearest
 from advisor.domain.recommendation import Recommendation
 from advisor.domain.workload import Workload
 from advisor.errors import InputError, UnknownIdError
@@ -89,8 +89,8 @@ class _Reader:
         allowed = set(keys)
         for k in t:
             if k not in allowed:
-                close = difflib.get_close_matches(k, sorted(allowed), n=1)
-                hint = f" (did you mean {close[0]}?)" if close else ""
+                close = nearest(k, sorted(allowed))
+                hint = f" (did you mean {close}?)" if close else ""
                 raise self.fail(_path(where, k), f"unknown key{hint}")
 
     def _get(self, t: dict, key: str, where: str, required: bool):
