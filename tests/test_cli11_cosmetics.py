@@ -42,4 +42,4 @@ def test_estimate_of_a_model_that_does_not_fit_says_by_how_much(capsys):
 def test_estimate_that_fits_keeps_the_equation(capsys):
     assert main(["estimate", "llama-3.3-70b", "h100-sxm", "--gpus", "2"]) == 0
     line = next(ln for ln in capsys.readouterr().out.splitlines() if "memory per GPU" in ln)
-    assert re.search(r"capacity [0-9.]+ GB = weights [0-9.]+ GB \+ reserve [0-9.]+ GB \+ KV [0-9.]+ GB", line)
+    assert re.search(r"capacity [0-9.]+ GB = weights [0-9.]+ GB \+ reserve [0-9.]+ GB \+ KV cache \(bf16\) [0-9.]+ GB", line)

@@ -83,7 +83,7 @@ def _estimate(p: argparse.ArgumentParser) -> None:
 
     p.add_argument("model", help="catalog model id, e.g. llama-4-maverick")
     p.add_argument("gpu", help="catalog GPU id, e.g. h100-sxm")
-    p.add_argument("--gpus", type=_gpu_count, default=1, help="GPUs in the tensor/expert-parallel group (default 1, at most 1024)")
+    p.add_argument("--gpus", type=_gpu_count, default=1, help="GPUs in the tensor/expert-parallel group (default 1, at most 32 nodes of the GPU)")
     p.add_argument("--precision", type=_name, default=None, help="weight precision (default: the published checkpoint's)")
     # --input-tokens / --output-tokens as in `recommend` (where --output names a report file); the short
     # forms stay as aliases.

@@ -99,6 +99,13 @@ def estimate_dict(e: api.Estimate) -> dict:
     return d
 
 
+MAX_NODES = 32
+"""Nodes one `estimate` replica may span: ``--gpus`` at most 32 x the GPU's ``gpus_per_node`` (256 for 8-GPU nodes, 32
+for one-GPU GH200 nodes). The largest single serving instance published, DeepSeek-V3/R1's decode unit, spans 18 nodes
+of 8 GPUs (EP144; the inference-system overview in github deepseek-ai/open-infra-index, 2025-03); a count far past
+it (``--gpus 1000``) is no layout a serving engine runs, and the estimate's parallelism would be fiction."""
+
+
 def cmd_estimate(args: argparse.Namespace) -> int:
     from advisor.domain.workload import MAX_GPUS
 
@@ -109,6 +116,11 @@ def cmd_estimate(args: argparse.Namespace) -> int:
     warn_catalog_problems()
     warn_measurements()
     _sizable(args.model, args)
+    g = api.catalog().gpu(args.gpu)
+    most = g.gpus_per_node * MAX_NODES
+    if args.gpus > most:  # the estimate models one replica; past a few nodes it is no serving layout an engine runs
+        raise InputError("--gpus", f"must be at most {most:,} for {g.id} ({MAX_NODES} nodes of {g.gpus_per_node}: one replica "
+                         f"across more nodes is no layout a serving engine runs), got {args.gpus:,}")
     e = api.estimate(args.model, args.gpu, gpus=args.gpus, precision=args.precision, input_tokens=args.input_tokens,
                      output_tokens=args.output_tokens, kv_precision=args.kv_precision, tpot_limit_ms=args.tpot_limit_ms,
                      engine=getattr(args, "engine", None), layout=getattr(args, "layout", None))
@@ -116,10 +128,13 @@ def cmd_estimate(args: argparse.Namespace) -> int:
     if limit and e.input_tokens + e.output_tokens > limit:
         print(f"moe-advisor: warning: --input + --output = {e.input_tokens + e.output_tokens:,} tokens is past {e.model}'s "
               f"limit of {limit:,} tokens; the figures are for a sequence the model cannot take", file=sys.stderr)
+    from advisor.cli.engine_note import engine_lines
+
+    choice, engine_warnings = engine_lines(api.catalog(), api.catalog().models[e.model], g, e.precision, e.engine,
+                                           named=getattr(args, "engine", None) is not None)
     if args.format == "json":
-        _out(dumps_json(estimate_dict(e)))
+        _out(dumps_json({**estimate_dict(e), "engine_choice": choice, "warnings": [*e.warnings, *engine_warnings]}))
         return 0 if e.fits else 3
-    g = api.catalog().gpu(e.gpu)
     f = e.fit
     head = (f"{e.model} on {e.gpus}x {g.name}, {e.precision} weights{getattr(args, 'precision_note', '')}, {e.kv_precision} KV, "
             f"{e.input_tokens:,} in / {e.output_tokens:,} out")
@@ -127,7 +142,7 @@ def cmd_estimate(args: argparse.Namespace) -> int:
     need = f.weights_bytes_per_gpu + f.reserve.total
     if need < f.capacity_bytes_per_gpu:
         lines.append(f"  memory per GPU   capacity {fmt.gb(f.capacity_bytes_per_gpu)} = weights {fmt.gb(f.weights_bytes_per_gpu)} "
-                     f"+ reserve {fmt.gb(f.reserve.total)} + KV {fmt.gb(f.capacity_bytes_per_gpu - need)}")
+                     f"+ reserve {fmt.gb(f.reserve.total)} + KV cache ({e.kv_precision}) {fmt.gb(f.capacity_bytes_per_gpu - need)}")
     else:  # no equation: weights and reserve alone are past the capacity
         lines.append(f"  memory per GPU   weights {fmt.gb(f.weights_bytes_per_gpu)} + reserve {fmt.gb(f.reserve.total)} = "
                      f"{fmt.gb(need)}, over the capacity of {fmt.gb(f.capacity_bytes_per_gpu)} by {fmt.gb(need - f.capacity_bytes_per_gpu)} "
@@ -138,10 +153,11 @@ def cmd_estimate(args: argparse.Namespace) -> int:
         _out("\n".join(lines))
         return 3
     lines += [
-        f"  KV cache         {fmt.gb(f.kv_capacity_bytes)} in all: room for {e.max_concurrency:,} sequence{'' if e.max_concurrency == 1 else 's'} at their full "
+        f"  {f'KV cache ({e.kv_precision})':<16} {fmt.gb(f.kv_capacity_bytes)} in all: room for {e.max_concurrency:,} sequence{'' if e.max_concurrency == 1 else 's'} at their full "
         f"{e.input_tokens + e.output_tokens:,} tokens" + (f" ({e.kv_policy})" if e.kv_policy else ""),
         f"  engine, layout   {e.engine}, {e.layout} ({e.parallelism.note})"
         + (" -- searched: " + ", ".join(f"{name} {fmt.num(t)} tok/s" for name, t in e.layouts_tried) if e.layouts_tried else ""),
+        f"  engine choice    {choice}",
         f"  batch            {e.batch:,} concurrent sequence{'' if e.batch == 1 else 's'}" + (f" (largest within TPOT {e.tpot_limit_ms:g} ms)" if e.tpot_limit_ms else " (throughput-optimal)")
         + (f"; more than the {e.max_concurrency:,} above because sequences are admitted at their mean length, "
            "not their full one" if e.batch > e.max_concurrency else ""),
@@ -156,7 +172,7 @@ def cmd_estimate(args: argparse.Namespace) -> int:
     if e.step.experts_touched:
         m = api.catalog().model(e.model)
         lines.append(f"  experts read     {e.step.experts_touched:.1f} of {m.n_routed_experts} per MoE layer per step at batch {e.batch}")
-    for w in e.warnings:
+    for w in (*e.warnings, *engine_warnings):
         lines.append(f"  warning: {w}")
     lines.append(f"  assumes {e.engine} (global factors fitted on TensorRT-LLM measurements, engine speed from published comparisons; "
                  "`moe-advisor validate` shows the error)")

@@ -108,9 +108,13 @@ def breakdown(c: Candidate, rec: Recommendation) -> str:
     if c.billed_gpu_hours_per_month is not None:
         lines.append(f"  billed      {c.billed_gpu_hours_per_month:,.0f} GPU-hours/month x {fmt.usd_rate(c.usd_per_gpu_hour)} = "
                      f"{fmt.usd(c.monthly_cost_usd)} ({c.scaling}, {c.pricing_kind}, {c.replica_range}, {c.instance_gpus}-GPU instances)")
+    if c.engine:  # which engine and layout the figures below assume (recommend searches the engines per row)
+        dp = f"; {c.engines_per_replica} engines side by side a replica" if (c.engines_per_replica or 1) > 1 else ""
+        lines.append(f"  engine      {c.engine}, layout {c.layout} ({c.parallelism}){dp}")
     if c.memory:
         m = c.memory
-        lines.append(f"  memory      {fmt.gb(m.capacity_bytes)} on {c.gpus} GPU(s) = weights {fmt.gb(m.weights_bytes)} + KV cache "
+        kv = f" ({c.kv_precision})" if c.kv_precision else ""
+        lines.append(f"  memory      {fmt.gb(m.capacity_bytes)} on {c.gpus} GPU(s) = weights {fmt.gb(m.weights_bytes)} + KV cache{kv} "
                      f"{fmt.gb(m.kv_cache_bytes)} ({plural(m.concurrency, 'sequence')} in flight at peak x {m.kv_context_tokens or w.tokens_per_request:,} tokens) + reserve "
                      f"{fmt.gb(m.reserve_bytes)} + free {fmt.gb(m.free_bytes)}")
         lines.append(f"  speed       {fmt.num(c.output_tokens_per_s_per_replica)} output tokens/s per replica at batch {c.batch} "
