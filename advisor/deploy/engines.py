@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from advisor.common import fmt
 from advisor.deploy import VERSIONS, support
-from advisor.deploy.plan import EnginePlan
+from advisor.deploy.plan import EnginePlan, runtime_words
 from advisor.ranking.engine_support import RELEASES, release_note
 
 PORT = 8000
@@ -35,12 +35,18 @@ LORA_LOADING = {
 }
 
 MEMORY_TERMS = {
-    "vllm": ("--gpu-memory-utilization", "weights, adapters, activations, the CUDA or ROCm runtime context and the planned KV cache over GPU memory"),
+    "vllm": ("--gpu-memory-utilization", "weights, adapters, activations, the {context} and the planned KV cache over GPU memory"),
     "sglang": ("--mem-fraction-static",
-               "weights, adapters and the planned KV cache over GPU memory; activations and CUDA graphs use the rest"),
+               "weights, adapters and the planned KV cache over GPU memory; activations and {graphs} use the rest"),
     "trtllm": ("free_gpu_memory_fraction",
                "the planned KV cache over the memory free after weights, adapters and the runtime reserve"),
 }
+"""Engine -> (its memory flag, what the flag's fraction covers); ``memory_terms`` names the vendor's runtime in it."""
+
+
+def memory_terms(engine: str, vendor: str) -> tuple[str, str]:
+    flag, what = MEMORY_TERMS[engine]
+    return flag, what.format(**runtime_words(vendor))
 
 
 def vllm_lora_rank(rank: int) -> int:
@@ -147,7 +153,7 @@ def notes(p: EnginePlan, engine: str) -> list[str]:
                f"a replica holds (memory breakdown); batch {p.batch} per engine")
     mem = p.memory_setting(engine)
     if p.memory:
-        what = MEMORY_TERMS[engine]
+        what = memory_terms(engine, p.vendor)
         if mem.note:  # the need is over the engine's ceiling: the WARNING below says what to do
             out.append(f"{what[0]} {mem.value:.2f}, the most this file writes: the plan needs {mem.need:.2f} ({what[1]}), "
                        "so the engine gets less KV cache than planned (see the WARNING)")

@@ -34,6 +34,13 @@ class MemorySetting:
     """Set when ``value`` cannot hold what the plan needs."""
 
 
+def runtime_words(vendor: str) -> dict[str, str]:
+    """The GPU runtime's context and graphs as a vendor's stack names them: CUDA on NVIDIA, ROCm's HIP on AMD."""
+    if vendor == "amd":
+        return {"context": "ROCm/HIP context", "graphs": "HIP graphs"}
+    return {"context": "CUDA context", "graphs": "CUDA graphs"}
+
+
 @dataclass(frozen=True)
 class GpuMemory:
     """One GPU's share of a candidate's memory breakdown, in bytes (replica totals / GPUs), and the memory
@@ -67,18 +74,19 @@ class GpuMemory:
     activation: int
     """Activation workspace of one forward pass of ``max_batched_tokens`` tokens (the runtime reserve's)."""
     fixed: int
-    """CUDA context, CUDA graphs, communication buffers (the runtime reserve's)."""
+    """The runtime's context (CUDA or ROCm/HIP), its graphs, communication buffers (the runtime reserve's)."""
     kv_need: int
     """KV cache the planned concurrency holds at the admitted context (physical bytes, replicas included)."""
 
-    def setting(self, engine: str, default: float) -> MemorySetting:
+    def setting(self, engine: str, default: float, vendor: str = "nvidia") -> MemorySetting:
+        words = runtime_words(vendor)
         cap = max(1, self.capacity)
         outside = self.activation + self.fixed
         if engine == "sglang":
             need = (self.weights + self.adapters + self.kv_need) / cap
             ceiling = math.floor((1.0 - outside / cap) * 100) / 100
             short = (f"--mem-fraction-static {ceiling:.2f} cannot hold the {need * cap / 1e9:,.1f} GB of weights, adapters "
-                     f"and planned KV cache a GPU and still leave {outside / 1e9:,.1f} GB for activations and CUDA graphs")
+                     f"and planned KV cache a GPU and still leave {outside / 1e9:,.1f} GB for activations and {words['graphs']}")
         elif engine == "trtllm":
             free = cap - self.weights - self.adapters - outside
             need = self.kv_need / free if free > 0 else float("inf")
@@ -89,7 +97,7 @@ class GpuMemory:
             need = (self.weights + self.adapters + outside + self.kv_need) / cap
             ceiling = VLLM_MAX_UTILIZATION
             short = (f"vLLM's budget would need {need:.0%} of the GPU ({need * cap / 1e9:,.1f} GB: weights, adapters, "
-                     f"activations, the CUDA or ROCm runtime context and the planned KV cache); at {ceiling:.2f} it gets less KV cache than planned")
+                     f"activations, the {words['context']} and the planned KV cache); at {ceiling:.2f} it gets less KV cache than planned")
         value = min(max(default, _up(need)), ceiling)
         note = "" if _up(need) <= ceiling else short + ": lower the batch (--max-num-seqs) or use the engine the estimate assumed"
         return MemorySetting(value, need, note)
@@ -175,7 +183,7 @@ class EnginePlan:
         """The memory fraction ``engine`` needs for this plan (``GpuMemory``); the profile default without a
         breakdown."""
         default = self.default_fractions.get(engine, 0.9)
-        return self.memory.setting(engine, default) if self.memory else MemorySetting(default, default)
+        return self.memory.setting(engine, default, self.vendor) if self.memory else MemorySetting(default, default)
 
     @property
     def per_rank_batch(self) -> int:
