@@ -826,9 +826,9 @@ async def test_nothing_is_cut_without_a_sign(size):  # 7
         widths = [c.get_render_width(table) for c in table.ordered_columns]
         room = table.scrollable_content_region.width
         last = "quality" if size == (120, 40) else "model"  # at 80 columns: rank, cost, monthly and the model
-        if size == (120, 40):  # and where the row runs, provider included: "1 × 1 h100-sxm bf16 · runpod"
-            start = sum(widths[: keys.index("gpus")])
-            assert keys.index("gpus") == keys.index("quality") + 1 and room - start >= len("1 × 1 h100-sxm bf16 · runpod") + 1  # + its left padding
+        if size == (120, 40):  # and where the row runs: "1 × 1 h100-sxm bf16" and its provider or a sign (a mode
+            start = sum(widths[: keys.index("gpus")])  # tag's row keeps 11 characters of its id: trial 18)
+            assert keys.index("gpus") == keys.index("quality") + 1 and room - start >= len("1 × 1 h100-sxm bf16 …") + 1  # + its left padding
         assert sum(widths[: keys.index(last) + 1]) <= room, (keys, widths, room)
         detail = app.screen.query_one("#detail")
         shown = detail.render().plain

@@ -11,7 +11,7 @@ from textual.widgets import Static  # noqa: E402
 
 from advisor import api  # noqa: E402
 from advisor.domain.workload import PRESETS, Workload  # noqa: E402
-from advisor.tui.widgets.ranking_table import MODEL_WIDTH, RankingTable, model_cell, quality_cell, where  # noqa: E402
+from advisor.tui.widgets.ranking_table import MODEL_WIDTH, NAME_ROOM, RankingTable, model_cell, quality_cell, where  # noqa: E402
 from test_tui import make_app, plain, settle, until  # noqa: E402
 
 MODES = Workload(models=("deepseek-r1", "qwen3-235b-a22b"), self_hosting="allowed", requests_per_day=5000)
@@ -40,7 +40,7 @@ async def test_reasoning_rows_name_their_mode_and_multiplier_in_the_table_and_th
         table = app.screen.query_one(RankingTable)
         cells = {str(table.get_row(str(c.rank))[3]): c for c in (thinking, plain_row)}
         assert len(cells) == 2  # the two modes of one model are told apart in the model column itself
-        assert all(len(cell) <= MODEL_WIDTH for cell in cells)
+        assert all(len(cell) <= max(MODEL_WIDTH, NAME_ROOM + len(" no-think")) for cell in cells)
         assert model_cell(thinking).endswith("think") and model_cell(plain_row).endswith("no-think")
         screen = await _open_breakdown(pilot, thinking.rank)
         title = plain(screen.query_one("#bd-title", Static))

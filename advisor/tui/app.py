@@ -381,7 +381,7 @@ class AdvisorApp(App[None]):
         from advisor.tui.screens.dialogs import ConfirmDialog, ExportDialog
 
         rec = self.recommendation
-        if rec is None:
+        if rec is None or self._invalid_answer():
             return None
         exists_error = self.services.report_exists_error()
         path: Path | None = self.exported_path or self.services.default_report_path(rec.workload)
@@ -412,6 +412,19 @@ class AdvisorApp(App[None]):
         self.saved_workload = rec.workload
         self.notify(f"Written to {written}", title="Report exported", timeout=8)
         return written
+
+    def _invalid_answer(self) -> bool:
+        """An answer in the form is invalid (the ranking is for the last valid ones): say which, and that nothing was
+        exported, rather than save values the form no longer shows."""
+        from advisor.tui.widgets.workload_form import field_label
+
+        if self.main.invalid is None:
+            return False
+        field, message = self.main.invalid
+        what = f"{field_label(field)} is not valid ({message})" if field else f"an answer is not valid ({message})"
+        self.notify(f"{what}: the ranking shown is for the last valid answers, not the form's. Fix it, then ctrl+s.",
+                    title="Not exported", severity="error", timeout=10)
+        return True
 
     # ------------------------------------------------------------------ quit
 

@@ -24,6 +24,13 @@ def apply_breakpoints(screen: Screen) -> None:
         active = [name for minimum, name in sorted(breakpoints) if size >= minimum][-1:]
         for _, name in breakpoints:
             screen.set_class(name in active, name)
+    screen.set_class(width < CRAMPED[0] or height < CRAMPED[1], "-cramped")
+
+
+CRAMPED = (72, 22)
+"""Below this many columns or rows a screen is ``-cramped`` as well as narrow or short: the main screen's lines around
+the ranking (status, notes, the highlighted row's reasons) give their room to the table's rows, which at 60 x 20
+had none left."""
 
 
 class AdvisorScreen(Screen):
@@ -40,6 +47,9 @@ class AdvisorScreen(Screen):
 
     def on_mount(self) -> None:
         apply_breakpoints(self)
+
+    def on_resize(self) -> None:
+        apply_breakpoints(self)  # Textual sets its breakpoint classes on a resize, not ``-cramped``
 
     def on_screen_resume(self) -> None:
         apply_breakpoints(self)

@@ -41,6 +41,9 @@ class MainScreen(AdvisorScreen):
         self._notified_problems: set[str] = set()
         self._pending_timer = None
         self._pending_token: object | None = None
+        self.invalid: tuple[str | None, str] | None = None
+        """(field or None, reason) while an answer in the form is invalid: the ranking shown is for the last valid
+        answers, so an export would save values the form no longer shows (the app refuses it)."""
 
     def compose(self) -> ComposeResult:
         apply_breakpoints(self)  # before the children exist: set after mount, the classes restyle every widget
@@ -77,6 +80,7 @@ class MainScreen(AdvisorScreen):
         """The new answers at once; "ranking…" and the dimmed table only if the ranking is not back within
         PENDING_AFTER_S (restyling the table twice per keystroke cost more than most re-ranks take)."""
         self.form.clear_errors()
+        self.invalid = None
         self._show_workload(w)
         self._cancel_pending()
         if self.table.recommendation is None:
@@ -101,6 +105,7 @@ class MainScreen(AdvisorScreen):
         """``ranking``: the last valid answers (those the summary line describes) are still being ranked."""
         self._cancel_pending()
         message = user_text(message, field)
+        self.invalid = (field, message)
         self.form.show_error(field, message)
         if field is not None and field in self.form.errors:
             then = "ranking the last valid answers…" if ranking else "the ranking is for the last valid answers"
@@ -118,6 +123,7 @@ class MainScreen(AdvisorScreen):
     def show_ranking(self, rec: Recommendation) -> None:
         self._cancel_pending()
         self.form.clear_errors()
+        self.invalid = None
         self.query_one("#results").remove_class("-pending")
         n, r = len(rec.candidates), len(rec.rejected)
         if rec.candidates:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -14,6 +13,7 @@ from textual.widgets import DataTable
 
 from advisor.common import fmt
 from advisor.domain.recommendation import Candidate, Recommendation, known_reasons
+from advisor.tui.widgets.names import cut as _cut, distinct_cuts
 
 
 @dataclass(frozen=True)
@@ -32,31 +32,10 @@ MODEL_WIDTH = 17
 """Model ids longer than this are shortened (the breakdown has the full name)."""
 MODEL_MIN = 15
 """The model column never gets less than this when it shares the width with "where"."""
-
-
-def _cut(text: str, width: int) -> str:
-    return text if len(text) <= width else text[: max(0, width - 1)] + "…"
-
-
-def distinct_cuts(names: set[str], width: int) -> dict[str, str]:
-    """Each name in ``width`` characters, two different names never shortened alike.
-
-    A name cut at its end (``deepsee…``) is kept when no other name is cut the same; otherwise the part after the
-    prefix the colliding names share is kept (``deepseek-v4-flash``/``-pro`` -> ``deep…flash``/``deep…-pro`` at
-    10), because the end is what tells them apart."""
-    cuts = {n: _cut(n, width) for n in names}
-    groups: dict[str, list[str]] = {}
-    for n, cut in cuts.items():
-        groups.setdefault(cut, []).append(n)
-    for same in (g for g in groups.values() if len(g) > 1):
-        shared = len(os.path.commonprefix(same))
-        for n in same:
-            tail = n[shared:]
-            head = width - 1 - len(tail)
-            cuts[n] = n[:head] + "…" + tail if head >= 2 else "…" + n[-(width - 1):]
-    if len(set(cuts.values())) < len(cuts):  # still alike: the ends alone
-        cuts = {n: n if len(n) <= width else "…" + n[-(width - 1):] for n in names}
-    return cuts
+NAME_ROOM = 11
+"""Beside a mode tag (``no-think``) the id keeps at least this much of the model column (``deeps…flash no-think``),
+"where" giving way (its provider, then the end of its configuration, each cut with a sign): a 15-column cell left the
+id 6 characters beside its tag (``…flash no-think``, ``dee…f… no-think``), too few to tell a model by."""
 
 
 def _gpus(c: Candidate) -> str:
@@ -98,7 +77,10 @@ def where_cell(c: Candidate, width: int | None = None) -> str:
         return _cut(f"API · {c.provider}", width or 10**6)
     if width is None:
         return f"{_gpus(c)} {c.precision} · {c.provider}"
-    return _with_provider(f"{_gpus(c)} {c.precision}", c.provider, width)
+    config = f"{_gpus(c)} {c.precision}"
+    if len(config) == width:  # a sign even where the configuration alone fits: the provider is left out
+        return _cut(config + " ", width)
+    return _with_provider(config, c.provider, width)
 
 
 def _with_provider(config: str, provider: str, width: int) -> str:
@@ -381,14 +363,16 @@ class RankingTable(DataTable):
         room = width - used({"rank", "usd_per_mtok", "monthly", "quality"}) - 4
         model_need = max(len(model_cell(x, 10**3)) for x in cands)
         where_full = max(len(where_cell(x)) for x in cands)
-        model_cap = min(model_need, MODEL_WIDTH)
+        tags = max((len(MODE_TAGS.get(x.mode, x.mode)) + 1 for x in cands if x.mode), default=0)
+        model_min = min(model_need, max(MODEL_MIN, NAME_ROOM + tags))  # a mode tag does not eat the id's room
+        model_cap = min(model_need, max(MODEL_WIDTH, model_min))
         if width <= 0:  # not laid out yet: the resize that follows lays it out
             return MODEL_WIDTH, None, False
         if room - MODEL_MIN < len(COLUMNS[5].label):
             return max(NARROW_MIN, width - used({"rank", "monthly"}) - 2), None, True
         if model_cap + where_full <= room:
             return min(model_need, room - where_full), None, False
-        where_w = room - min(model_cap, MODEL_MIN)
+        where_w = max(len(COLUMNS[5].label), room - model_min)
         where_w = max(len(COLUMNS[5].label), *(len(where_cell(x, where_w)) for x in cands))  # what the cuts use
         return min(model_need, room - where_w), where_w, False
 
