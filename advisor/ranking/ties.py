@@ -303,16 +303,30 @@ def _cheaper(c: Candidate, candidates, which: Callable[[Candidate], bool]) -> tu
 
 
 def unverified_cheaper_note(c: Candidate, candidates) -> str:
-    """For #1 ``c``: the cheaper rows that rank after it because their engine is not known to run them."""
+    """For #1 ``c``: the rows that rank after it because their engine is not known to run them although they cost
+    less, or the same with a higher quality score (a user reading #23 at #1's bill and a better score asks why)."""
     if launch_unsure(c):
         return ""
     cheaper, low, one = _cheaper(c, candidates, launch_unsure)
-    if not cheaper:
+    better = [x for x in candidates if total(x) == total(c) and launch_unsure(x) and _scores_higher(x, c)]
+    if not cheaper and not better:
         return ""
-    return (f"; {len(cheaper):,} cheaper option{'' if one else 's'} (from {fmt.usd(total(low))}/month, {low.label}) "
-            f"{'is' if one else 'are'} not known to launch as costed (an engine unverified for the model on that GPU, or "
-            f"weights no one publishes: see {'its' if one else 'their'} engine-support or checkpoint warning), so "
-            f"{'it ranks' if one else 'they rank'} after this one")
+    parts = []
+    if cheaper:
+        parts.append(f"{len(cheaper):,} cheaper option{'' if one else 's'} (from {fmt.usd(total(low))}/month, "
+                     f"{low.label})")
+    if better:
+        best = max(better, key=lambda x: x.quality)
+        parts.append(f"{len(better):,} option{'' if len(better) == 1 else 's'} at the same cost with a higher quality "
+                     f"score ({'up to ' if len(better) > 1 else ''}{fmt.num(best.quality, 1)} against {fmt.num(c.quality, 1)}, {best.label})")
+    one = len(cheaper) + len(better) == 1
+    return (f"; {' and '.join(parts)} {'is' if one else 'are'} not known to launch as costed (an engine unverified for "
+            f"the model on that GPU, or weights no one publishes: see {'its' if one else 'their'} engine-support or "
+            f"checkpoint warning), so {'it ranks' if one else 'they rank'} after this one")
+
+
+def _scores_higher(x: Candidate, c: Candidate) -> bool:
+    return x.quality is not None and c.quality is not None and x.quality > c.quality
 
 
 def heavy_ft_cheaper_note(c: Candidate, candidates, w: Workload) -> str:
