@@ -84,7 +84,7 @@ def bench_ranking() -> None:
         return svc.recommend(w)
 
     print("ranking (recommend over the whole bundled catalog; cold = memo caches cleared, "
-          "edit = requests/day raised by 1-7%, as when a user types, down = lowered each time; worker = the same edit as the TUI's worker makes it: "
+          "edit = requests/day raised by 1-7%, as when a user types, down = lowered each time, back = a digit typed then deleted (x10, then back to a volume ranked before); worker = the same edit as the TUI's worker makes it: "
           "ids checked, prices and backends resolved, then ranked, the result handed on; its CPU time beside it, and the "
           "release of the previous ranking, which the TUI does on the UI thread when the table takes the new one)")
     for name in PRESETS:
@@ -97,6 +97,16 @@ def bench_ranking() -> None:
         # volume searches again (other configurations' bills fall too): timed on its own, as a user deleting a digit.
         downs = iter(range(1, 1000))
         med_down, _ = timed(lambda: recommend_with(dataclasses.replace(w, requests_per_day=w.requests_per_day * (0.5 - next(downs) / 400)), cat, book), 7)
+        # A digit typed, then deleted: back to a volume ranked before, whose kept searches answer it (``settled.record``).
+        backs = []
+        for i in range(1, 8):
+            v = w.requests_per_day * (0.3 + i / 100)
+            recommend_with(dataclasses.replace(w, requests_per_day=v), cat, book)
+            recommend_with(dataclasses.replace(w, requests_per_day=v * 10), cat, book)
+            t = time.perf_counter()
+            recommend_with(dataclasses.replace(w, requests_per_day=v), cat, book)
+            backs.append(time.perf_counter() - t)
+        med_back = statistics.median(backs)
         # The worker hands its ranking to the screen, which keeps it until the next one replaces it: the previous
         # ranking is released there, on the UI thread (in the keystroke figure), not in the worker. So each result is
         # kept past its timing, and the release of the one before is timed on its own.
@@ -113,7 +123,7 @@ def bench_ranking() -> None:
             del got
         del held
         med_worker = statistics.median(walls)
-        print(f"  {name:18s} cold {med_cold * 1e3:6.1f} ms   edit {med_edit * 1e3:6.1f} ms (down {med_down * 1e3:5.1f} ms)   worker {med_worker * 1e3:6.1f} ms "
+        print(f"  {name:18s} cold {med_cold * 1e3:6.1f} ms   edit {med_edit * 1e3:6.1f} ms (down {med_down * 1e3:5.1f} ms, back {med_back * 1e3:5.1f} ms)   worker {med_worker * 1e3:6.1f} ms "
               f"(CPU {statistics.median(cpu) * 1e3:5.1f} ms; release of the previous {statistics.median(release) * 1e3:3.1f} ms)   "
               f"({len(rec.candidates)} candidates, {len(rec.rejected)} rejected, {rec.evaluated} configurations)")
 

@@ -161,3 +161,62 @@ def test_the_floors_answer_only_where_every_floor_test_would(cat, preset, scale,
                         assert test(n, highest * (1 - 1e-12)), (model.id, gpu.id, precision, e.id, n)
                         checked += 1
     assert checked >= 50, checked
+
+
+BACK = (1.0, 1.3, 1.01, 1.0, 4.0, 1.3, 1.29)
+"""Up, then down to volumes at or above one ranked before (a digit typed, then deleted): each lower edit is answered by
+the search kept at the highest volume no higher than it, not only by the newest."""
+
+
+@pytest.mark.parametrize("name", ["bursty-app", "heavy-fine-tuning", "warm-two", "batch-pipeline"])
+def test_a_lower_volume_above_a_kept_one_is_answered_as_the_full_search(cat, name, settled_answers, monkeypatch):
+    book = from_catalog(cat)
+    base = WORKLOADS[name]
+    searched = []  # each engine's search of GPU counts (``_evaluate_precision``): what a settled search skips
+    original = self_hosted.SelfHostedBackend._evaluate_precision
+
+    def spy(self, *args, **kwargs):
+        searched.append(1)
+        return original(self, *args, **kwargs)
+    monkeypatch.setattr(self_hosted.SelfHostedBackend, "_evaluate_precision", spy)
+    clear_memos()
+    got, steps = {}, []
+    for scale in BACK:
+        settled_answers.clear()
+        searched.clear()
+        w = dataclasses.replace(base, requests_per_day=base.requests_per_day * scale)
+        got[scale] = dumps_json(recommend_with(w, cat, book))
+        steps.append((scale, settled_answers.count(True), len(searched)))
+    if name != "batch-pipeline":  # (a batch job's bills move with the volume: kept winners seldom bill the same)
+        revisits = [(scale, yes, runs) for i, (scale, yes, runs) in enumerate(steps) if scale in BACK[:i]]
+        assert len(revisits) == 2 and all(yes > 0 and runs == 0 for _, yes, runs in revisits), steps  # 1.0, 1.3 again
+        assert steps[2][1] > 0 and steps[-1][1] > 0, steps  # 1.01 after 1.3, 1.29 after 1.3: below the newest
+    for scale in BACK:
+        clear_memos()
+        w = dataclasses.replace(base, requests_per_day=base.requests_per_day * scale)
+        assert got[scale] == dumps_json(recommend_with(w, cat, book)), scale
+
+
+def test_kept_searches_are_the_newest_few_and_the_highest_no_higher_answers(cat):
+    from types import SimpleNamespace
+
+    from advisor.ranking.context import Context, per_shape
+
+    base = PRESETS["bursty-app"]
+    ctx = Context(workload=base, catalog=cat, prices=from_catalog(cat), engine=cat.engine)
+
+    def at(volume):
+        return dataclasses.replace(ctx, workload=dataclasses.replace(base, requests_per_day=volume))
+
+    def won(bill):  # what ``keep`` reads of a winner
+        return SimpleNamespace(plan=SimpleNamespace(monthly_usd=bill), eng=SimpleNamespace(id="vllm"), n=1, kv_prec="fp8")
+    key = ("sized", "probe")
+    for volume in (100.0, 300.0, 200.0, 300.0, 50.0, 400.0, 500.0, 600.0):
+        settled.keep(at(volume), key, won(volume))
+    kept = sorted(r[0] for r in per_shape(ctx.shared, "settled")[key])
+    assert kept == [50.0, 200.0, 300.0, 400.0, 500.0, 600.0]  # 100 the oldest of seven; 300 kept once, the newest
+    assert settled.KEPT == 6
+    assert settled.record(at(250.0), key)[0] == 200.0 and settled.record(at(300.0), key)[0] == 300.0
+    assert settled.record(at(1000.0), key)[0] == 600.0 and settled.record(at(120.0), key)[0] == 50.0
+    assert settled.record(at(10.0), key)[0] == 50.0  # every kept one higher: the lowest (nothing answers below it)
+    assert settled.record(at(10.0), ("sized", "other")) is None

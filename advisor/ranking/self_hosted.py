@@ -136,8 +136,8 @@ class SelfHostedBackend:
         if sized is None:  # each engine serving the weights, with its sizing: once per workload shape
             sized = ctx.shared[skey] = [(e, bounds.sizing(ctx, self.deployment, model, gpu, precision, e, price.provider))
                                         for e in profiles if e.serves(precision)]
-        # A search kept at a volume no higher than this one (``settled``): its winner is the newest, so the seed, and may
-        # answer. At a lower volume the search runs from the last winner of its own kind (the floors seldom settle a lower
+        # A search kept at a volume no higher than this one (``settled.record``): its winner seeds the search and may answer
+        # it. Below every kept volume the search runs from the last winner of its own kind (the floors seldom settle a lower
         # volume of interactive work, every bill falling with it; a batch job's floors are tight enough to try).
         record = settled.record(ctx, skey)
         rising = record is not None and ctx.workload.requests_per_day >= record[0]

@@ -12,7 +12,8 @@ that saw either (``failed``) is not kept, nor one of interactive work that may n
 where fixed replicas are allowed, an autoscaled day that appears at a higher volume bills at least the floor's replicas
 every hour, no less than the fixed plan it replaces (the peak's replicas, no more than the floor when every hour ran it).
 
-At a lower volume other configurations' bills fall too: the search runs. ``tests/test_speed_settled.py`` ranks rising,
+At a lower volume other configurations' bills fall too: the search runs, unless a search kept at a volume no higher
+than it (a value typed before) answers it the same way. ``tests/test_speed_settled.py`` ranks rising,
 falling and mixed volumes against each volume ranked alone."""
 
 from __future__ import annotations
@@ -44,17 +45,31 @@ def fails(ctx: Context) -> int:
     return ctx.memo.get(_FAILS, 0)
 
 
+KEPT = 6
+"""Searches kept per search key, the newest: a user who types a volume up and deletes a digit (or steps a value down
+and back) returns to a volume ranked before, whose answer settles the search at any volume no lower than it."""
+
+
 def record(ctx: Context, key: tuple) -> tuple | None:
-    """The kept search of ``key`` (the search's sizing key): (volume, bill, engine id, GPU count, KV precision); None where
-    none is kept."""
-    return per_shape(ctx.shared, "settled").get(key)
+    """A kept search of ``key`` (the search's sizing key): (volume, bill, engine id, GPU count, KV precision). The one
+    of the highest volume no higher than this run's, which may answer (``answer``); where every kept one is higher, the
+    lowest of them (it only seeds nothing: the search runs); None where none is kept."""
+    kept = per_shape(ctx.shared, "settled").get(key)
+    if not kept:
+        return None
+    volume = ctx.workload.requests_per_day
+    below = [r for r in kept if r[0] <= volume]
+    return max(below, key=lambda r: r[0]) if below else min(kept, key=lambda r: r[0])
 
 
 def keep(ctx: Context, key: tuple, best: Costed) -> None:
-    """Keep a search's answer (it saw no failure for the volume): the volume, its winner and its bill."""
+    """Keep a search's answer (it saw no failure for the volume): the volume, its winner and its bill, beside the
+    ``KEPT - 1`` newest others of the key (any of them answers at a volume no lower than its own: ``answer``)."""
     if monotone(ctx.workload):
-        per_shape(ctx.shared, "settled")[key] = (ctx.workload.requests_per_day, best.plan.monthly_usd, best.eng.id, best.n,
-                                                 best.kv_prec)
+        volume = ctx.workload.requests_per_day
+        store = per_shape(ctx.shared, "settled")
+        kept = tuple(r for r in store.get(key, ()) if r[0] != volume)[-(KEPT - 1):]
+        store[key] = kept + ((volume, best.plan.monthly_usd, best.eng.id, best.n, best.kv_prec),)
 
 
 def answer(backend, ctx: Context, model, gpu, precision: str, price, sized: list, seed: Costed | None, kept: tuple) -> list | None:
