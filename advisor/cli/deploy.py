@@ -11,9 +11,11 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     from advisor.cli.recommend import FLAGS
     from advisor.deploy import TARGETS
 
-    p.add_argument("--target", required=True, choices=TARGETS, help="what to write: an engine's launch files or a SkyPilot service")
+    p.add_argument("--target", choices=TARGETS, help="what to write: an engine's launch files or a SkyPilot service (default: the "
+                   "files of the engine the row was ranked on)")
     p.add_argument("--rank", type=int, default=1, help="the candidate's rank, as `recommend` prints it (default 1)")
     src = p.add_mutually_exclusive_group()
+    src.add_argument("workload_file", nargs="?", metavar="FILE.toml", help="workload file, as --workload; a saved report, as --from")
     src.add_argument("--workload", metavar="FILE.toml", help="workload file")
     src.add_argument("--preset", help="named workload (see `moe-advisor list presets`)")
     src.add_argument("--from", dest="from_report", metavar="REPORT.toml", help="the workload of a saved report")
@@ -25,9 +27,18 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--force", action="store_true", help="overwrite files in --output-dir")
 
 
+def default_target(c) -> str:
+    """The files ``deploy`` writes with no ``--target``: those of the engine the row was ranked on (an API row's client
+    snippet is the same for every target)."""
+    from advisor.deploy import TARGETS
+
+    return c.engine if c.engine in TARGETS else "skypilot"
+
+
 def cmd_deploy(args: argparse.Namespace) -> int:
     from advisor import api
     from advisor.cli.recommend import build_workload
+    from advisor.deploy import TARGETS
     from advisor.deploy.skypilot import launch_warnings, render
     from advisor.errors import InputError
 
@@ -45,6 +56,12 @@ def cmd_deploy(args: argparse.Namespace) -> int:
         for p in api.catalog().api_prices:
             if p.provider == c.provider and p.model == c.model and p.provider_model:
                 provider_model = p.provider_model
+    target = args.target or default_target(c)
+    if args.target is None and c.deployment != "api":
+        others = ", ".join(t for t in TARGETS if t != target)
+        print(f"moe-advisor: note: no --target: {target}'s files, the engine #{args.rank} was ranked on (--target {others} "
+              "for the others)", file=sys.stderr)
+    args.target = target
     files = render(c, w, api.catalog(), args.target, rank=args.rank, provider_model=provider_model)
     if args.output_dir:
         from pathlib import Path

@@ -57,7 +57,7 @@ def add_workload_source(p: argparse.ArgumentParser) -> None:
     """Where a workload comes from (a file, a preset or a saved report, with traffic and field flags over it): the
     options ``build_workload`` reads, shared by ``recommend`` and ``tui``."""
     src = p.add_mutually_exclusive_group()
-    src.add_argument("workload_file", nargs="?", metavar="FILE.toml", help="workload file, as --workload")
+    src.add_argument("workload_file", nargs="?", metavar="FILE.toml", help="workload file, as --workload; a saved report, as --from")
     src.add_argument("--workload", metavar="FILE.toml", help="workload file (fields at top level or under [workload])")
     src.add_argument("--preset", type=_preset_name, help="named workload: bursty-app, steady-latency, batch-pipeline, heavy-fine-tuning, long-context")
     src.add_argument("--from", dest="from_report", metavar="REPORT.toml", help="re-run the workload of a saved report with today's catalogs and prices")
@@ -87,7 +87,17 @@ def build_workload(args: argparse.Namespace):
         where = args.from_report
     elif args.workload or getattr(args, "workload_file", None):
         where = args.workload or args.workload_file
-        base = api.load_workload(where)
+        if is_report(where):  # a saved report where a workload file goes: its workload, as --from reads it
+            if args.workload:
+                from advisor.errors import InputError
+
+                raise InputError("workload", f"{where} is a saved report, not a workload file: pass it as --from {where}, "
+                                             "or as the argument alone")
+            from advisor.reports import load_report
+
+            base = load_report(where).workload
+        else:
+            base = api.load_workload(where)
     elif args.preset:
         base = api.preset(args.preset)
         where = f"preset {args.preset}"
@@ -99,6 +109,23 @@ def build_workload(args: argparse.Namespace):
     w = from_mapping(overrides, where, base=base) if overrides or base is None else base
     _check_ids(w, where)
     return w
+
+
+def is_report(path: str) -> bool:
+    """Whether ``path`` is a report ``recommend -o`` wrote (its ``[report]`` table names the format): False for anything
+    else, a file that cannot be read or parsed included (reading it as a workload then says what is wrong)."""
+    import tomllib
+
+    from advisor.reports.fields import FORMAT
+
+    try:
+        with open(path, "rb") as f:
+            head = f.read(1 << 20)
+        data = tomllib.loads(head.decode("utf-8"))
+    except (OSError, ValueError):
+        return False
+    report = data.get("report")
+    return isinstance(report, dict) and report.get("format") == FORMAT
 
 
 def _check_ids(w, where: str) -> None:

@@ -1,0 +1,68 @@
+"""User trial 19, the command line: the step from a saved report to launch files. `deploy a.toml` answered "the
+following arguments are required: --target" after a page of usage, and `recommend a.toml` on a report said
+"assumptions: is outside the [workload] table". A report given as the argument is read as --from; `deploy` without
+--target writes the files of the engine the row was ranked on, and says so."""
+
+from __future__ import annotations
+
+import pytest
+
+from advisor.cli import main
+from advisor.reports import load_report
+
+
+def run(capsys, *argv):
+    code = main([str(a) for a in argv])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.fixture(scope="module")
+def report(tmp_path_factory):
+    path = tmp_path_factory.mktemp("r") / "steady.toml"
+    assert main(["recommend", "--preset", "steady-latency", "--top", "3", "--details", "0", "-o", str(path)]) == 0
+    return path
+
+
+def test_deploy_a_report_without_target_writes_the_ranked_engine_files(capsys, report):
+    code, out, err = run(capsys, "deploy", report)
+    assert code == 0, err
+    engine = load_report(report).recommendation.candidates[0].engine
+    assert engine in ("vllm", "sglang", "trtllm")
+    assert f"no --target: {engine}'s files, the engine #1 was ranked on" in err
+    code, same, _ = run(capsys, "deploy", "--from", report, "--target", engine)
+    assert code == 0 and out == same
+
+
+def test_deploy_names_the_rank_in_its_note_and_takes_a_target_as_before(capsys, report):
+    code, out, err = run(capsys, "deploy", report, "--rank", "2")
+    assert code == 0 and "engine #2 was ranked on" in err
+    code, out, err = run(capsys, "deploy", report, "--target", "skypilot")
+    assert code == 0 and "no --target" not in err and "service" in out
+
+
+def test_recommend_a_report_ranks_its_workload_as_from_does(capsys, report):
+    code, out, err = run(capsys, "recommend", report, "--top", "3", "--details", "0", "--format", "json")
+    assert code == 0, err
+    code, same, _ = run(capsys, "recommend", "--from", report, "--top", "3", "--details", "0", "--format", "json")
+    assert out == same
+
+
+def test_a_report_given_as_workload_is_a_one_line_error_naming_from(capsys, report):
+    code, out, err = run(capsys, "recommend", "--workload", report)
+    assert code != 0 and out == ""
+    assert err.count("\n") == 1 and "is a saved report, not a workload file" in err and f"--from {report}" in err
+
+
+def test_a_workload_file_as_the_argument_is_still_a_workload(capsys, tmp_path):
+    path = tmp_path / "w.toml"
+    path.write_text('[workload]\nrequests_per_day = 5000\nreport = "not a report table"\n', encoding="utf-8")
+    code, out, err = run(capsys, "recommend", path, "--top", "1", "--details", "0")
+    assert code != 0 and "report" in err and "not a workload file" not in err  # the unknown field is named, as before
+
+
+def test_deploy_argument_and_preset_together_are_refused(capsys, report):
+    with pytest.raises(SystemExit) as exc:
+        main(["deploy", str(report), "--preset", "bursty-app"])
+    assert exc.value.code == 2
+    assert "not allowed with argument" in capsys.readouterr().err
