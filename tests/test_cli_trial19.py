@@ -66,3 +66,32 @@ def test_deploy_argument_and_preset_together_are_refused(capsys, report):
         main(["deploy", str(report), "--preset", "bursty-app"])
     assert exc.value.code == 2
     assert "not allowed with argument" in capsys.readouterr().err
+
+
+# --------------------------------------------------------------------------- the first word
+
+
+def test_options_without_a_command_open_the_advisor_on_them(capsys, report):
+    """`moe-advisor --preset bursty-app` said "invalid choice: 'bursty-app'"; it is `tui --preset bursty-app` (which,
+    with no terminal here, says it needs one: the words reached it)."""
+    for argv in (["--preset", "bursty-app"], [str(report)], ["--requests-per-day", "5000"]):
+        code, out, err = run(capsys, *argv)
+        assert code == 2 and "tui: the interactive advisor needs a terminal" in err, (argv, err)
+        assert "invalid choice" not in err
+
+
+def test_a_preset_or_a_mistyped_command_as_the_first_word_says_what_was_meant(capsys):
+    code, out, err = run(capsys, "bursty-app")
+    assert code == 2 and err.count("\n") == 1
+    assert "'bursty-app' is a preset, not a command" in err and "moe-advisor --preset bursty-app" in err
+    code, out, err = run(capsys, "recomend", "--preset", "bursty-app")
+    assert code == 2 and "did you mean 'recommend'?" in err
+
+
+def test_the_top_level_flags_and_unknown_words_keep_argparse(capsys):
+    with pytest.raises(SystemExit) as exc:
+        main(["--version"])
+    assert exc.value.code == 0
+    with pytest.raises(SystemExit) as exc:
+        main(["zzzz"])
+    assert exc.value.code == 2 and "invalid choice: 'zzzz'" in capsys.readouterr().err

@@ -169,7 +169,7 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="moe-advisor",
         description="How to serve an LLM (MoE or dense, self-hosted or per-token API), with the numbers behind the advice. "
-        "With no command, opens the interactive advisor.",
+        "With no command, opens the interactive advisor (on a preset, workload file or saved report: `moe-advisor --preset bursty-app`, `moe-advisor FILE.toml`).",
     )
     parser.add_argument("--version", action="version", version=f"moe-advisor {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="command")
@@ -187,6 +187,32 @@ def _command_of(argv: list[str]) -> str | None:
         if not arg.startswith("-"):
             return arg if arg in COMMANDS else None
     return None
+
+
+def _tui_options(argv: list[str]) -> bool:
+    """Whether ``argv`` names no command but starts with what ``tui`` takes (an option other than the top level's, or
+    a ``.toml`` file): what a user types to open the advisor on a preset, a workload file or a saved report."""
+    if not argv or any(a in COMMANDS for a in argv) or argv[0] in ("-h", "--help", "--version"):
+        return False
+    return argv[0].startswith("--") or argv[0].endswith(".toml")
+
+
+def _not_a_command(argv: list[str]) -> str | None:
+    """For a first word that is no command: what the user likely meant (a preset given without ``--preset``, a
+    mistyped command), in one line; None where argparse's own message is as good (nothing close)."""
+    if not argv or argv[0].startswith("-") or argv[0] in COMMANDS:
+        return None
+    word = argv[0]
+    from advisor.common.text import nearest
+    from advisor.domain.workload import PRESETS
+
+    if word in PRESETS:
+        return (f"'{word}' is a preset, not a command: `moe-advisor --preset {word}` opens the advisor on it, "
+                f"`moe-advisor recommend --preset {word}` prints its ranking")
+    close = nearest(word, COMMANDS)
+    if close is None:
+        return None
+    return f"'{word}' is not a command; did you mean '{close}'? (commands: {', '.join(COMMANDS)})"
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -241,6 +267,11 @@ def _subparser(parser: argparse.ArgumentParser, args: argparse.Namespace) -> arg
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
+    if _tui_options(argv):
+        argv = ["tui", *argv]  # `moe-advisor --preset X` or `moe-advisor FILE.toml`: the interactive advisor on it
+    elif (hint := _not_a_command(argv)) is not None:
+        print(f"moe-advisor: error: {hint}", file=sys.stderr)
+        return 2
     parser = build_parser(_command_of(argv))
     args, extra = parser.parse_known_args(argv)
     command = _subparser(parser, args)
