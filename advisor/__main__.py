@@ -11,6 +11,11 @@ import sys
 def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else list(argv)
     terminal = sys.stdin.isatty() and sys.stdout.isatty()
+    if terminal and args and args[0] != "tui":
+        from advisor.cli import tui_options
+
+        if tui_options(args):  # `moe-advisor --preset P` or `moe-advisor FILE.toml`: `tui` left out
+            args = ["tui", *args]
     if terminal and (not args or args[0] == "tui"):
         workload = None
         if args:  # `moe-advisor tui --workload F | --preset P | --from REPORT [field flags]`

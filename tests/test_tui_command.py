@@ -35,3 +35,20 @@ def test_a_terminal_opens_the_app_on_that_workload(monkeypatch):
     monkeypatch.setattr("sys.stdout.isatty", lambda: True, raising=False)
     entry.main(["tui", "--preset", "batch-pipeline"])
     assert seen["w"].name == "batch-pipeline"
+
+
+def test_in_a_terminal_tui_may_be_left_out(monkeypatch, tmp_path):
+    """`moe-advisor --preset bursty-app` and `moe-advisor my.toml` open the app on them (they were refused as
+    "invalid choice"); a command word still runs that command."""
+    import advisor.tui as tui
+
+    seen = []
+    monkeypatch.setattr(tui, "run", lambda workload=None: seen.append(workload) or 0)
+    monkeypatch.setattr("sys.stdin.isatty", lambda: True, raising=False)
+    monkeypatch.setattr("sys.stdout.isatty", lambda: True, raising=False)
+    assert entry.main(["--preset", "bursty-app", "--requests-per-day", "9000"]) == 0
+    assert seen[-1].name == "bursty-app" and seen[-1].requests_per_day == 9000
+    f = tmp_path / "voice.toml"
+    f.write_text('[workload]\nname = "voice"\nrequests_per_day = 200000\n')
+    assert entry.main([str(f)]) == 0 and seen[-1].name == "voice"
+    assert entry.main(["paths"]) == 0 and len(seen) == 2

@@ -189,7 +189,7 @@ def _command_of(argv: list[str]) -> str | None:
     return None
 
 
-def _tui_options(argv: list[str]) -> bool:
+def tui_options(argv: list[str]) -> bool:
     """Whether ``argv`` names no command but starts with what ``tui`` takes (an option other than the top level's, or
     a ``.toml`` file): what a user types to open the advisor on a preset, a workload file or a saved report."""
     if not argv or any(a in COMMANDS for a in argv) or argv[0] in ("-h", "--help", "--version"):
@@ -267,7 +267,7 @@ def _subparser(parser: argparse.ArgumentParser, args: argparse.Namespace) -> arg
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
-    if _tui_options(argv):
+    if tui_options(argv):
         argv = ["tui", *argv]  # `moe-advisor --preset X` or `moe-advisor FILE.toml`: the interactive advisor on it
     elif (hint := _not_a_command(argv)) is not None:
         print(f"moe-advisor: error: {hint}", file=sys.stderr)
