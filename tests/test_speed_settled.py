@@ -11,7 +11,7 @@ import pytest
 from advisor.common.serialize import dumps_json
 from advisor.domain.workload import PRESETS
 from advisor.prices.book import from_catalog
-from advisor.ranking import self_hosted, settled
+from advisor.ranking import results, self_hosted, settled
 from advisor.ranking.context import clear_memos
 from advisor.ranking.rank import recommend_with
 
@@ -179,6 +179,7 @@ def test_a_lower_volume_above_a_kept_one_is_answered_as_the_full_search(cat, nam
         searched.append(1)
         return original(self, *args, **kwargs)
     monkeypatch.setattr(self_hosted.SelfHostedBackend, "_evaluate_precision", spy)
+    monkeypatch.setattr(results, "get", lambda *args: None)  # the searches' records alone, not whole results kept
     clear_memos()
     got, steps = {}, []
     for scale in BACK:

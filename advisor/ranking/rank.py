@@ -29,7 +29,7 @@ from advisor.domain.workload import HOURS_PER_MONTH, Workload, validate
 from advisor.errors import UnknownIdError
 from advisor.physics.training import method_for, training_run
 from advisor.prices.book import STALE_AFTER_DAYS, PriceBook, age_days, from_catalog
-from advisor.ranking import guard, modes, scope
+from advisor.ranking import guard, modes, results as answered, scope
 from advisor.ranking.api_backend import ApiBackend
 from advisor.ranking.context import (
     Context,
@@ -380,6 +380,8 @@ def _recommend_with(workload: Workload, catalog: Catalog, prices: PriceBook | No
     backends = tuple(backends) if backends is not None else DEFAULT_BACKENDS
     keep = all(type(b) in (SelfHostedBackend, ApiBackend) for b in backends)  # a plugin's may keep anything in ``shared``
     ctx = Context(workload=w, catalog=catalog, prices=prices, engine=catalog.engine, shared=shared_memo(w, catalog, prices, keep))
+    if keep and (kept := answered.get(ctx.shared, w, given := tuple(notes))) is not None:  # ranked before: the same answer
+        return kept
     run_notes = list(notes)
     if method_for(w.fine_tuning, w.fine_tuning_method) and not (w.fine_tune_tokens and w.fine_tunes_per_month):
         run_notes.append(f"fine-tuning plan '{w.fine_tuning}' without fine_tune_tokens and fine_tunes_per_month: no training "
@@ -490,7 +492,8 @@ def _recommend_with(workload: Workload, catalog: Catalog, prices: PriceBook | No
         "calibration": dataclasses.asdict(profile.fit) if profile.fit else {},
     }
     keep_shared()  # what this ranking added to its shapes' lookups, for the next process
-    return Recommendation(workload=w, candidates=tuple(ranked), rejected=tuple(rejected), assumptions=assumptions,
-                          evaluated=evaluated, catalog_versions=dict(catalog.versions), notes=tuple(run_notes))
+    rec = Recommendation(workload=w, candidates=tuple(ranked), rejected=tuple(rejected), assumptions=assumptions,
+                         evaluated=evaluated, catalog_versions=dict(catalog.versions), notes=tuple(run_notes))
+    return answered.put(ctx.shared, w, given, rec) if keep else rec
 
 
