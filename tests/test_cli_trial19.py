@@ -95,3 +95,30 @@ def test_the_top_level_flags_and_unknown_words_keep_argparse(capsys):
     with pytest.raises(SystemExit) as exc:
         main(["zzzz"])
     assert exc.value.code == 2 and "invalid choice: 'zzzz'" in capsys.readouterr().err
+
+
+def test_a_report_of_megabytes_is_known_by_its_first_table(capsys, tmp_path):
+    from advisor.cli.recommend import is_report
+
+    big = tmp_path / "bursty.toml"
+    assert main(["recommend", "--preset", "bursty-app", "--top", "1", "--details", "0", "-o", str(big)]) == 0
+    capsys.readouterr()
+    assert big.stat().st_size > 1 << 20  # past any prefix read whole
+    assert is_report(str(big))
+    code, out, err = run(capsys, "recommend", big, "--top", "1", "--details", "0")
+    assert code == 0 and "Workload 'bursty-app'" in out, err
+    text = big.read_text(encoding="utf-8").replace('format = "moe-advisor recommendation report"', 'format = "other"', 1)
+    big.write_text(text, encoding="utf-8")
+    assert not is_report(str(big))
+
+
+def test_a_fifo_or_a_folder_is_not_taken_for_a_report_and_nothing_hangs(capsys, tmp_path):
+    import os
+
+    from advisor.cli.recommend import is_report
+
+    fifo = tmp_path / "pipe.toml"
+    os.mkfifo(fifo)
+    assert not is_report(str(fifo)) and not is_report(str(tmp_path))
+    code, out, err = run(capsys, "recommend", fifo)
+    assert code != 0 and err.count("\n") == 1 and "pipe.toml" in err

@@ -112,20 +112,30 @@ def build_workload(args: argparse.Namespace):
 
 
 def is_report(path: str) -> bool:
-    """Whether ``path`` is a report ``recommend -o`` wrote (its ``[report]`` table names the format): False for anything
-    else, a file that cannot be read or parsed included (reading it as a workload then says what is wrong)."""
+    """Whether ``path`` is a report ``recommend -o`` wrote: a regular file whose ``[report]`` table, near its start,
+    names the format. Only that table is read (a report runs to megabytes); False for anything else, a file that
+    cannot be read included (reading it as a workload then says what is wrong; a FIFO is never opened here)."""
+    import os
     import tomllib
 
     from advisor.reports.fields import FORMAT
 
+    if not os.path.isfile(path):
+        return False
     try:
         with open(path, "rb") as f:
-            head = f.read(1 << 20)
-        data = tomllib.loads(head.decode("utf-8"))
-    except (OSError, ValueError):
+            lines = f.read(1 << 16).decode("utf-8", "replace").splitlines()
+    except OSError:
         return False
-    report = data.get("report")
-    return isinstance(report, dict) and report.get("format") == FORMAT
+    start = next((i for i, line in enumerate(lines) if line.strip() == "[report]"), None)
+    if start is None:
+        return False
+    end = next((i for i in range(start + 1, len(lines)) if lines[i].lstrip().startswith("[")), len(lines))
+    try:
+        table = tomllib.loads("\n".join(lines[start + 1:end]))
+    except ValueError:
+        return False
+    return table.get("format") == FORMAT
 
 
 def _check_ids(w, where: str) -> None:
