@@ -122,3 +122,15 @@ def test_a_fifo_or_a_folder_is_not_taken_for_a_report_and_nothing_hangs(capsys, 
     assert not is_report(str(fifo)) and not is_report(str(tmp_path))
     code, out, err = run(capsys, "recommend", fifo)
     assert code != 0 and err.count("\n") == 1 and "pipe.toml" in err
+
+
+def test_a_near_miss_rejection_says_within_the_error_once(capsys):
+    """'0.5% over its target, within the speed estimate's 14% error … (1% over: within the speed estimate's 14% error …)':
+    the reason says it, the table's suffix said it again with another rounding."""
+    code, out, err = run(capsys, "recommend", "--preset", "bursty-app", "--self-hosting", "required", "--details", "0")
+    assert code == 0, err
+    rejected = out.split("Rejected", 1)[1]
+    near = [" ".join(block.split()) for block in rejected.split("\n  x ")]  # wrapped lines joined
+    near = [block for block in near if "within the speed estimate" in block]
+    assert near, "the precondition: a near miss is listed"
+    assert all(block.count("within the speed estimate") == 1 for block in near), near

@@ -34,3 +34,18 @@ def test_the_note_leaves_out_same_cost_rows_that_score_lower_and_rows_known_to_l
     sure = [c for c in rec.candidates[1:] if not launch_unsure(c)]
     assert unverified_cheaper_note(top, [top, *sure]) == ""
     assert unverified_cheaper_note(top, [top, *unsure]) != ""
+
+
+def test_a_first_row_ranked_above_cheaper_rows_by_a_rule_is_not_called_fragile_on_its_speed_and_gaps_have_a_sign():
+    """steady-latency with no TTFT bound: the LoRA plan's dense-first tie puts phi-4 ($1,973.95) above gpt-oss-20b
+    ($1,968.97) and qwen3.6 ($1,970.09). #1 said it "would bill $1,973.95 were its engine slower, more than #2's" (it
+    already does) and that qwen3.6 scores higher "for $-3.86/month more"."""
+    w = dataclasses.replace(api.preset("steady-latency"), ttft_ms=1e9)
+    rec = api.recommend(w)
+    top, runner = rec.candidates[0], rec.candidates[1]
+    assert _total(top) > _total(runner)  # the precondition: #1 ranked above a cheaper row by a rule
+    first = top.reasons[0].message
+    assert "would bill" not in first and "$-" not in first, first
+    better = [c for c in rec.candidates[1:8] if _total(c) < _total(top) and c.quality > top.quality + 1]
+    if any(c.label in first for c in better):
+        assert "/month less" in first

@@ -138,6 +138,8 @@ def _within_error(r, w, p90: float | None) -> str:
     """A latency miss smaller than the throughput estimate's 90th-percentile error: said, since a benchmark may pass it
     (sizes are exact; speeds are estimates)."""
     margin = r.margin(w) if r.reasons and r.reasons[0].code in ("ttft", "too-slow") else None
+    if margin is not None and r.reasons[0].numbers.get("within_error"):  # the reason says it already (``near_miss``)
+        return ""
     if margin is None or not p90 or margin >= p90:
         return ""
     return f" ({margin:.0%} over: within the speed estimate's {p90:.0%} error, {ALL_ROWS}, so a benchmark may meet the target)"

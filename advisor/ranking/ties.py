@@ -293,7 +293,7 @@ def better_quality_within_error(c: Candidate, candidates, profile) -> str:
     i, x = best
     gap = total(x) - total(c)
     return (f"; within the estimate's error of it, #{i} {x.label} scores {fmt.num(x.quality, 1)} against "
-            f"{fmt.num(c.quality, 1)} ({c.quality_benchmark}) for {fmt.usd(gap)}/month more")
+            f"{fmt.num(c.quality, 1)} ({c.quality_benchmark}) for {fmt.usd(abs(gap))}/month {'more' if gap >= 0 else 'less'}")
 
 
 def _cheaper(c: Candidate, candidates, which: Callable[[Candidate], bool]) -> tuple[list, Candidate | None, bool]:
@@ -355,7 +355,7 @@ def _p95_ttft_ms(c: Candidate) -> float | None:
 
 
 def fragile_first(c: Candidate, runner: Candidate | None, w: Workload) -> str:
-    """Why #1 ``c`` is not a first choice but a fragile near tie with #2 ``runner`` ("" where it is one): its p95 TTFT
+    """Why #1 ``c`` is a fragile near tie with #2 ``runner`` ("" where it is one): its p95 TTFT
     at the peak misses the workload's own TTFT target where #2's is lower, or its bill were its engine slower by the speed estimate's
     error (its ``speed-risk`` reason) exceeds #2's bill so priced (#2's bill where it has no such risk: an API row).
     The words name the numbers that decide it."""
@@ -372,7 +372,9 @@ def fragile_first(c: Candidate, runner: Candidate | None, w: Workload) -> str:
         other = (f"; #2's is {theirs:,.0f} ms" if theirs is not None else "")
         why.append(f"its p95 TTFT at the peak is {p95:,.0f} ms against your {w.ttft_ms:,.0f} ms target{other}")
     mine, theirs_usd = _at_error(c), _at_error(runner)
-    if mine is not None and mine > (theirs_usd if theirs_usd is not None else total(runner)):
+    # Only where #1 leads on its bill: a #1 already dearer than #2 (a rule such as a LoRA plan's dense-first tie ranked
+    # it first) does not rest on its speed.
+    if mine is not None and total(c) <= total(runner) and mine > (theirs_usd if theirs_usd is not None else total(runner)):
         err = next(r.numbers.get("estimate_error") for r in c.reasons if r.code == "speed-risk")
         other = (f"{fmt.usd(theirs_usd)}/month at its own error" if theirs_usd is not None
                  else f"{fmt.usd(total(runner))}/month, which has no speed risk")
@@ -381,8 +383,8 @@ def fragile_first(c: Candidate, runner: Candidate | None, w: Workload) -> str:
                    f"more than #2's {other}")
     if not why:
         return ""
-    return (f"; a fragile near tie with #2, {runner.label}, not a first choice: {' and '.join(why)}, so the ranking rests "
-            f"on that number (a benchmark on your own traffic decides it)")
+    return (f"; a fragile near tie with #2, {runner.label}: {' and '.join(why)}, so its place rests on that number: "
+            f"benchmark both on your own traffic before you choose")
 
 
 def unbilled_training_note(c: Candidate, w: Workload) -> str:
