@@ -57,9 +57,14 @@ def record(ctx: Context, key: tuple) -> tuple | None:
     kept = per_shape(ctx.shared, "settled").get(key)
     if not kept:
         return None
-    volume = ctx.workload.requests_per_day
-    below = [r for r in kept if r[0] <= volume]
-    return max(below, key=lambda r: r[0]) if below else min(kept, key=lambda r: r[0])
+    volume, below, low = ctx.workload.requests_per_day, None, None
+    for r in kept:  # (one pass, no list: asked once per search, hundreds of times an edit)
+        if r[0] <= volume:
+            if below is None or r[0] > below[0]:
+                below = r
+        elif low is None or r[0] < low[0]:
+            low = r
+    return below or low
 
 
 def keep(ctx: Context, key: tuple, best: Costed) -> None:
