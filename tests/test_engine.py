@@ -267,5 +267,7 @@ def test_a_thinking_row_that_answers_after_the_ttft_target_ranks_after_those_tha
     assert "ranked after every option whose visible answer meets the TTFT target" in late_rank
     assert "less than #1" in late_rank and "$-" not in late_rank  # cheaper than #1, said as such
     lead = next(r.message for r in top.reasons if r.code == "rank")
-    assert lead.startswith("first choice") and "start the visible answer after the 2,000 ms TTFT target" in lead
+    # "first choice", or "ranked first" where #1's place rests on its speed estimate (a fragile near tie)
+    assert lead.startswith(("first choice", "ranked first")), lead
+    assert "start the visible answer after the 2,000 ms TTFT target" in lead
 

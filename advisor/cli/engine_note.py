@@ -31,8 +31,9 @@ def _why_not(cat, model: ModelSpec, gpu: GpuSpec, precision: str, engine: str) -
         status, line = vllm_support(model.id, gpu.id)
         if status == "unsupported":
             return line
-    if too_old(model.id, engine):  # the note's first clause; `deploy` gives its sources and the release to install
-        return release_note(model.id, engine).split(": ", 1)[0].replace("these files are written for", "the launch files pin")
+    if too_old(model.id, engine, gpu.vendor):  # the note's first clause; `deploy` gives its sources and what to install
+        return (release_note(model.id, engine, gpu.vendor).split(": ", 1)[0]
+                .replace("these files are written for", "the launch files pin").replace("these files run", "the launch files pin"))
     if engine == "trtllm":
         how = ("no FP8 checkpoint of it is published, and vLLM and SGLang quantize to FP8 at load time" if precision == "fp8"
                else "its published checkpoints in this precision are GPTQ/AWQ, which vLLM and SGLang load")
@@ -50,12 +51,13 @@ def engine_lines(cat, model: ModelSpec, gpu: GpuSpec, precision: str, used: str,
     costed = searched(cat, model, gpu, precision)
     others = [e for e in costed if e != used]
     why_not = _why_not(cat, model, gpu, precision, used) if used not in costed else ""
+    stale = _stale(model, gpu, used) if used in costed else ""
     compare = (f"recommend searches {', '.join(costed)} here and ranks each row on the cheapest; pass "
                f"{' or '.join(f'--engine {e}' for e in others)} to compare" if others
                else f"{used} is the only engine recommend costs {precision} weights on here" if costed == (used,) else "")
     if named:
         warnings = [f"{why_not}; recommend does not rank {used} here" + (f" (it ranks {', '.join(costed)})" if costed else "")
-                    ] if why_not else []
+                    ] if why_not else [stale] if stale else []
         return f"{used} (--engine)" + (f"; {compare}" if compare and not why_not else ""), warnings
     default = default_engine(cat, gpu).id
     vendor = {"nvidia": "NVIDIA", "amd": "AMD"}.get(gpu.vendor, gpu.vendor)
@@ -64,4 +66,16 @@ def engine_lines(cat, model: ModelSpec, gpu: GpuSpec, precision: str, used: str,
     else:
         why = (f"not {default}, the default on {vendor} GPUs ({VENDOR_DEFAULTS}): "
                f"{_why_not(cat, model, gpu, precision, default) or 'recommend does not cost it here'}")
-    return f"{used}: {why}" + (f"; {compare}" if compare else ""), [why_not] if why_not else []
+    return f"{used}: {why}" + (f"; {compare}" if compare else ""), [w for w in (why_not, stale) if w]
+
+
+def _stale(model: ModelSpec, gpu: GpuSpec, engine: str) -> str:
+    """Where `recommend` costs ``engine`` here only because no other engine is left, though its pinned release cannot
+    load the model: the warning its rows carry, to the first clause (`deploy` gives the sources and what to install)."""
+    from advisor.ranking.engine_support import release_note, too_old
+
+    if not too_old(model.id, engine, gpu.vendor):
+        return ""
+    return (release_note(model.id, engine, gpu.vendor).split(": ", 1)[0].replace("these files run", "the launch files pin")
+            .replace("these files are written for", "the launch files pin") + "; recommend ranks it after the rows known "
+            "to launch")

@@ -10,7 +10,7 @@ from __future__ import annotations
 from advisor.common import fmt
 from advisor.deploy import VERSIONS, support
 from advisor.deploy.plan import EnginePlan, runtime_words
-from advisor.ranking.engine_support import RELEASES, release_note
+from advisor.ranking.engine_support import release_note
 
 PORT = 8000
 OPTIONS_FILE = "trtllm-options.yaml"
@@ -120,10 +120,6 @@ def notes(p: EnginePlan, engine: str) -> list[str]:
         image = p.vllm_image if engine == "vllm" else support.SGLANG_ROCM_IMAGE
         out.append(f"{p.gpu} is an AMD GPU: run this in the engine's ROCm build, the image {image} (the SkyPilot file's "
                    f"image_id); pip's {engine} wheel is the CUDA build and does not run on ROCm")
-        need = RELEASES.get(p.model_id, {}).get("sglang", ("",))[0] if engine == "sglang" else ""
-        if need and support.version_tuple(need) > support.SGLANG_ROCM_VERSION:
-            out.append(f"WARNING: {image} carries SGLang {support.version_text(support.SGLANG_ROCM_VERSION)} and {p.model_id} "
-                       f"needs SGLang {need} or later: use a newer rocm/sgl-dev tag, or serve it on vLLM")
     if p.skipped_checkpoint:
         out.append(f"not NVIDIA's ModelOpt checkpoint {p.skipped_checkpoint}: vLLM's ROCm build loads no modelopt format "
                    f"({support.ROCM_QUANTIZATION_SOURCE}, supported_quantization), and SGLang's ROCm build is not known to")
@@ -254,15 +250,15 @@ def warnings(p: EnginePlan, engine: str) -> list[str]:
                    f"GPU, more than a {p.gpu} holds: https://github.com/sgl-project/sglang/issues/2895): expect it to run out "
                    f"of memory at start; deploy with --target vllm, or quantize the weights offline first")
     if engine != "vllm":
-        out.extend(release_warning(p.model_id, engine))
+        out.extend(release_warning(p.model_id, engine, p.vendor))
     return out
 
 
-def release_warning(model: str, engine: str) -> list[str]:
+def release_warning(model: str, engine: str, vendor: str = "") -> list[str]:
     """For TensorRT-LLM or SGLang: the release to install where one is recorded (``engine_support.RELEASES``); else,
     for a model whose vLLM recipe needs a vLLM newer than the one these files are written for (so it came out after
     the pinned releases), that its support on the pinned ``engine`` release is not established."""
-    if note := release_note(model, engine):  # the pinned release cannot load it, or a release in its series is needed
+    if note := release_note(model, engine, vendor):  # the pinned release cannot load it, or a release in its series is needed
         return [note]
     if support.vllm_minimum(model) > support.BASE_VLLM:  # newer than these flags' releases
         return [(f"{model} needs vLLM >= {support.version_text(support.vllm_minimum(model))} (its vLLM recipe), newer than "

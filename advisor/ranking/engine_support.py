@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from advisor.deploy import release
-from advisor.deploy.support import vllm_support
+from advisor.deploy.support import SGLANG_ROCM_IMAGE, SGLANG_ROCM_VERSION, vllm_support
 from advisor.domain.precision import QUANTIZED_ONLINE, checkpoint_for, is_upcast
 from advisor.domain.recommendation import Candidate, Reason, Rejection
 from advisor.domain.serving import ServingProfile
@@ -49,27 +49,43 @@ def _series(version: str) -> tuple[int, ...]:
     return tuple(int(x) for x in version.split(".") if x.isdigit())
 
 
-def too_old(model: str, engine: str) -> bool:
-    """Whether the release of ``engine`` the launch files pin cannot load ``model`` (``RELEASES``)."""
+def _pinned(engine: str, vendor: str) -> tuple[str, tuple[int, ...], str]:
+    """(the pinned release as said, as a version tuple, where it is pinned): on AMD, SGLang runs from AMD's ROCm image,
+    whose tag pins one release (``SGLANG_ROCM_VERSION``), not the newest of the series pip installs."""
+    if engine == "sglang" and vendor == "amd":
+        text = ".".join(map(str, SGLANG_ROCM_VERSION))
+        return text, SGLANG_ROCM_VERSION, f"the ROCm image {SGLANG_ROCM_IMAGE} these files run"
+    return PINNED[engine][1], _series(PINNED[engine][1]), "the release these files are written for"
+
+
+def too_old(model: str, engine: str, vendor: str = "") -> bool:
+    """Whether the release of ``engine`` the launch files pin on a GPU of ``vendor`` cannot load ``model``
+    (``RELEASES``): a newer series than pinned, or, where one release is pinned (SGLang's ROCm image), a newer release."""
     need = RELEASES.get(model, {}).get(engine)
     if need is None:
         return False
-    pinned = _series(PINNED[engine][1])
+    _, pinned, _ = _pinned(engine, vendor)
     return not need[0] or _series(need[0])[:len(pinned)] > pinned
 
 
-def release_note(model: str, engine: str) -> str:
+def release_note(model: str, engine: str, vendor: str = "") -> str:
     """One line naming the ``engine`` release to install for ``model`` ("" where nothing is recorded): that the pinned
     release cannot load it and which can, or, within the pinned series, the release known to have it."""
     need = RELEASES.get(model, {}).get(engine)
     if need is None:
         return ""
-    name, pinned = PINNED[engine]
-    if not too_old(model, engine):
+    name = PINNED[engine][0]
+    pinned, _, where = _pinned(engine, vendor)
+    if not too_old(model, engine, vendor):
         return f"{model} needs a {name} release that has it: {need[1]}; install {name} {need[0]} or later"
-    install = (f"install {name} {need[0]} or later (a {need[0]}.0 release candidate where no {need[0]} release is out) and "
-               f"check its flags against these" if need[0] else f"no {name} release is known to run it: serve it on vLLM")
-    return f"{model} does not run on {name} {pinned}, the release these files are written for: {need[1]}; {install}"
+    if engine == "sglang" and vendor == "amd":
+        install = f"use a newer rocm/sgl-dev tag that carries {name} {need[0]} or later, or serve it on vLLM"
+    elif need[0]:
+        install = (f"install {name} {need[0]} or later (a {need[0]}.0 release candidate where no {need[0]} release is out) "
+                   f"and check its flags against these")
+    else:
+        install = f"no {name} release is known to run it: serve it on vLLM"
+    return f"{model} does not run on {name} {pinned}, {where}: {need[1]}; {install}"
 
 
 def screen(model: ModelSpec, gpu: GpuSpec, profiles: tuple[ServingProfile, ...], provider: str,
@@ -81,16 +97,17 @@ def screen(model: ModelSpec, gpu: GpuSpec, profiles: tuple[ServingProfile, ...],
     results pass unchanged where it does not refuse the GPU (or vLLM is not allowed); else vLLM is dropped and each
     candidate gets an ``engine-support`` warning, and with no engine left the screen gives the rejection."""
     left, then = _vllm_screen(model, gpu, profiles, provider, deployment)
-    if not any(too_old(model.id, p.id) for p in left):
+    if not any(too_old(model.id, p.id, gpu.vendor) for p in left):
         return left, then
-    current = tuple(p for p in left if not too_old(model.id, p.id))
+    current = tuple(p for p in left if not too_old(model.id, p.id, gpu.vendor))
     if current:
         return current, then
-    return left, lambda results: [_too_old(c) for c in then(results)]
+    return left, lambda results: [_too_old(c, gpu.vendor) for c in then(results)]
 
 
-def _too_old(c: Candidate | Rejection) -> Candidate | Rejection:
-    line = release_note(c.model, c.engine or "") if isinstance(c, Candidate) and too_old(c.model, c.engine or "") else ""
+def _too_old(c: Candidate | Rejection, vendor: str) -> Candidate | Rejection:
+    line = (release_note(c.model, c.engine or "", vendor)
+            if isinstance(c, Candidate) and too_old(c.model, c.engine or "", vendor) else "")
     if not line:
         return c
     return c.evolve(reasons=c.reasons + (Reason("engine-support", line, "warning", {"engine_release": c.engine}),))

@@ -1,0 +1,72 @@
+"""User trial 19's first finding: batch-pipeline's #1 was deepseek-v4-flash on 1x mi350x, ranked on SGLang, and
+`deploy` then warned that the ROCm image the files run (rocm/sgl-dev v0.5.13) carries an SGLang too old for it
+(DeepseekV4ForCausalLM is registered at v0.5.20). The ranking took the pip pin (``sglang==0.5.*``, the newest 0.5) for
+every GPU. On AMD the pinned release is the image's, so SGLang is not costed as launchable there: another engine is
+ranked where one is allowed, else the row carries the release warning and ranks after the rows known to launch."""
+
+from __future__ import annotations
+
+import dataclasses
+
+from advisor import api
+from advisor.cli import main
+from advisor.ranking.engine_support import release_note, too_old
+from advisor.ranking.ties import launch_unsure
+
+
+def _batch(**fields):
+    return dataclasses.replace(api.preset("batch-pipeline"), models=("deepseek-v4-flash",), **fields)
+
+
+def test_the_rocm_image_pins_one_sglang_release_and_it_is_too_old_for_deepseek_v4():
+    assert too_old("deepseek-v4-flash", "sglang", "amd")
+    assert not too_old("deepseek-v4-flash", "sglang", "nvidia")  # pip installs the newest 0.5, which has it
+    assert not too_old("llama-3.3-70b", "sglang", "amd")  # nothing recorded: no claim either way
+    line = release_note("deepseek-v4-flash", "sglang", "amd")
+    assert "SGLang 0.5.13" in line and "rocm/sgl-dev" in line and "0.5.20 or later" in line, line
+    assert "\n" not in line
+
+
+def test_an_amd_gpu_is_not_ranked_on_sglang_for_deepseek_v4_where_vllm_is_allowed():
+    rec = api.recommend(_batch(gpu_types=("mi350x", "mi355x")))
+    assert rec.candidates
+    assert {c.engine for c in rec.candidates} == {"vllm"}, {(c.gpu, c.engine) for c in rec.candidates}
+
+
+def test_sglang_alone_on_an_amd_gpu_ranks_deepseek_v4_as_not_known_to_launch():
+    rec = api.recommend(_batch(gpu_types=("mi350x",), engines=("sglang",)))
+    assert rec.candidates and all(c.engine == "sglang" for c in rec.candidates)
+    assert all(launch_unsure(c) for c in rec.candidates)
+    assert any("SGLang 0.5.13" in r.message for r in rec.candidates[0].reasons)
+
+
+def test_a_model_sglang_serves_is_still_ranked_on_sglang_on_amd():
+    w = dataclasses.replace(api.preset("batch-pipeline"), models=("llama-3.3-70b",), gpu_types=("mi300x",),
+                            engines=("sglang",), min_quality=0.0)
+    rec = api.recommend(w)
+    assert rec.candidates and not any(launch_unsure(c) for c in rec.candidates)
+
+
+def test_deploy_on_sglang_for_amd_warns_once_that_the_image_is_too_old(tmp_path, capsys):
+    report = tmp_path / "r.toml"
+    wl = tmp_path / "w.toml"
+    wl.write_text('[workload]\nrequests_per_day = 1000000\ninput_tokens = 1500\noutput_tokens = 500\n'
+                  'traffic_shape = "steady"\nlatency = "batch"\ndeadline_hours = 24\nself_hosting = "required"\n'
+                  'models = ["deepseek-v4-flash"]\ngpu_types = ["mi350x"]\nengines = ["sglang"]\n')
+    assert main(["recommend", "--workload", str(wl), "-o", str(report)]) == 0
+    out = tmp_path / "out"
+    assert main(["deploy", str(report), "--target", "sglang", "--output-dir", str(out)]) == 0
+    files = [f.read_text() for f in out.iterdir() if f.is_file()]
+    assert capsys.readouterr().err.count("does not run on SGLang 0.5.13") == 1
+    assert all(f.count("does not run on SGLang 0.5.13") <= 1 for f in files)
+    assert any("does not run on SGLang 0.5.13" in f for f in files)
+    assert not any("rocm7.14 carries SGLang" in f for f in files)  # the old second warning, now said by the note
+
+
+def test_estimate_on_the_only_engine_left_warns_that_its_image_cannot_load_the_model(capsys):
+    assert main(["estimate", "deepseek-v4-flash", "mi300x"]) == 0
+    err = capsys.readouterr()
+    text = err.out + err.err
+    assert "does not run on SGLang 0.5.13" in text and "ranks it after the rows known to launch" in text
+    assert main(["estimate", "deepseek-v4-flash", "h200", "--gpus", "2"]) == 0
+    assert "does not run on SGLang" not in "".join(capsys.readouterr())
