@@ -70,3 +70,18 @@ def test_estimate_on_the_only_engine_left_warns_that_its_image_cannot_load_the_m
     assert "does not run on SGLang 0.5.13" in text and "ranks it after the rows known to launch" in text
     assert main(["estimate", "deepseek-v4-flash", "h200", "--gpus", "2"]) == 0
     assert "does not run on SGLang" not in "".join(capsys.readouterr())
+
+
+def test_a_workload_without_a_quality_floor_is_told_it_ranks_on_cost_alone_and_what_a_floor_buys():
+    """Trial 19's second finding: a custom code-assistant workload with no floor put llama-3.1-8b (48.3) first and
+    said nothing of it. The note names #1's score and the next steps up the cost/quality front with their bills."""
+    w = api.workload(requests_per_day=50_000, input_tokens=3_000, output_tokens=400, latency="interactive")
+    assert w.min_quality == 0
+    rec = api.recommend(w)
+    note = next(n for n in rec.notes if n.startswith("no quality floor is set"))
+    top = rec.candidates[0]
+    assert f"#1, {top.model}, scores {top.quality:.1f}" in note, note
+    steps = [c for c in rec.candidates if c.pareto and c.rank > 1 and c.quality > top.quality]
+    assert steps and f"{steps[0].model} {steps[0].quality:.1f}" in note and f"(#{steps[0].rank})" in note, note
+    floored = api.recommend(dataclasses.replace(w, min_quality=70.0))
+    assert not any(n.startswith("no quality floor") for n in floored.notes)

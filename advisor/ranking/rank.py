@@ -474,8 +474,7 @@ def _recommend_with(workload: Workload, catalog: Catalog, prices: PriceBook | No
     if stale:
         run_notes.append(f"prices older than {STALE_AFTER_DAYS} days among the top options: {', '.join(stale)} (refresh with `moe-advisor prices refresh`)")
     rejected += scope.filtered_out(w, catalog, prices)  # what the filters left out (listed first: Rejection.sort_key)
-    for p in catalog.problems:
-        run_notes.append(f"catalog: {p}")
+    run_notes += [f"catalog: {p}" for p in catalog.problems] + scope.no_quality_floor(w, ranked)
     profile = catalog.engine
     names = {eid: p.engine for eid, p in catalog.engines.items()}
     assumptions = {

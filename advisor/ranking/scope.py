@@ -4,7 +4,8 @@ A preset or a flag that narrows the GPU types or providers makes "the cheapest o
 filter: ``filtered_out`` gives one rejection line for the GPU types and one for the providers the price book sells
 but the filter removed, so a reader of the output (or of a colleague's report) sees that a cheaper option may sit
 outside it. ``unscored_api_models`` names the models that have prices but no score on the workload's benchmark, which
-a quality floor can never admit, and how to give them one. ``thin_coverage`` says, for a provider the workload
+a quality floor can never admit, and how to give them one. ``no_quality_floor`` says that a workload without a floor
+is ranked on cost alone, and what the next steps up in quality cost. ``thin_coverage`` says, for a provider the workload
 names, how few of its GPU offers the price catalog holds, so a pricey answer is not read as the provider's best.
 """
 
@@ -98,3 +99,30 @@ def untrainable_note(shared: dict, w: Workload, candidates) -> list[str]:
     return [f"no GPU offer allowed by {where} can hold a {method_for(w.fine_tuning, w.fine_tuning_method)} fine-tuning run of "
             f"{', '.join(models)}: the training is not billed for {'it' if len(models) == 1 else 'them'} (allow a larger GPU "
             f"in gpu_types to cost the runs)"]
+
+
+FLOOR_STEPS = 3
+"""How many steps up the cost/quality front ``no_quality_floor`` names."""
+
+
+def no_quality_floor(w: Workload, ranked) -> list[str]:
+    """For a workload with no quality floor: that the ranking is by cost alone (the smallest model that meets the
+    targets wins, however it scores), #1's score, and the first rows of the cost/quality front that score higher, with
+    their bills, so the reader sees what a floor would buy; none where a floor is set or nothing scores higher."""
+    from advisor.common.fmt import usd
+    from advisor.ranking.ties import total
+
+    if w.min_quality > 0 or not ranked or ranked[0].quality is None:
+        return []
+    top, best, steps = ranked[0], ranked[0].quality, []
+    for c in ranked[1:]:
+        if c.pareto and c.quality is not None and c.quality > best:
+            best = c.quality
+            steps.append(f"{c.model} {c.quality:.1f} at {usd(total(c))}/month (#{c.rank})")
+            if len(steps) == FLOOR_STEPS:
+                break
+    if not steps:
+        return []
+    return [f"no quality floor is set (min_quality, --min-quality): the ranking is by cost alone, and #1, {top.model}, "
+            f"scores {top.quality:.1f} on {w.quality_benchmark}; up the cost/quality front (* in the table): "
+            f"{'; '.join(steps)}; set the floor your task needs to rank only models good enough for it"]
