@@ -56,5 +56,6 @@ class InputError(AdvisorError):
     def __init__(self, field: str, message: str, where: str | None = None):
         self.field = field
         self.where = where
+        self.message = message
         prefix = f"{where}: " if where else ""
         super().__init__(f"{prefix}{field}: {message}")

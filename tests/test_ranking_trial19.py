@@ -40,7 +40,7 @@ def test_a_first_row_ranked_above_cheaper_rows_by_a_rule_is_not_called_fragile_o
     """steady-latency with no TTFT bound: the LoRA plan's dense-first tie puts phi-4 ($1,973.95) above gpt-oss-20b
     ($1,968.97) and qwen3.6 ($1,970.09). #1 said it "would bill $1,973.95 were its engine slower, more than #2's" (it
     already does) and that qwen3.6 scores higher "for $-3.86/month more"."""
-    w = dataclasses.replace(api.preset("steady-latency"), ttft_ms=1e9)
+    w = dataclasses.replace(api.preset("steady-latency"), ttft_ms=3_600_000)  # an hour: no TTFT bound
     rec = api.recommend(w)
     top, runner = rec.candidates[0], rec.candidates[1]
     assert _total(top) > _total(runner)  # the precondition: #1 ranked above a cheaper row by a rule

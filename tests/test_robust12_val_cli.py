@@ -41,7 +41,7 @@ def test_deploy_output_dir_that_cannot_take_files_is_one_line(tmp_path, capsys, 
     (["estimate", "llama-3.3-70b", "h100-sxm", "--layout", "dep", "--gpus", "2"],
      ("dep needs an MoE model", "llama-3.3-70b: no routed experts")),
     (["size", "llama-3.3-70b", "--context", "1" * 35], ("--context", "1" * 2 + ",111,", "10,000,000")),
-    (["recommend", "--preset", "bursty-app", "--input-tokens", "10000000"], ("input_tokens", "10,000,000 input + ")),
+    (["recommend", "--preset", "bursty-app", "--input-tokens", "10000000"], ("--input-tokens", "10,000,000 input + ")),
 ], ids=["gpus-1e11", "gpus-0", "tpot-0", "tpot-minus-1", "kv-precision", "pp-one-gpu", "dep-dense", "context-35-digits",
         "request-past-max"])
 def test_messages_name_the_flag_and_the_real_reason(capsys, argv, words):

@@ -106,7 +106,14 @@ def build_workload(args: argparse.Namespace):
         where = "flags"
     if overrides:
         where = where if base is None else f"{where} + flags"
-    w = from_mapping(overrides, where, base=base) if overrides or base is None else base
+    from advisor.errors import InputError
+
+    try:
+        w = from_mapping(overrides, where, base=base) if overrides or base is None else base
+    except InputError as exc:  # a value the user typed as a flag: named as the flag, not the workload field
+        if exc.field not in FLAGS or exc.field not in overrides or getattr(args, exc.field, None) is None:
+            raise
+        raise InputError(FLAGS[exc.field][0], exc.message, None if where == "flags" else where) from None
     _check_ids(w, where)
     return w
 

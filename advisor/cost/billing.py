@@ -183,6 +183,18 @@ def preemption_replicas(work_s: float, cold_s: float, deadline_h: float) -> int:
     return math.ceil(work_s / room - 1e-9) if room > 0 else 0
 
 
+def job_replicas(work_s: float, cold_s: float, deadline_h: float, spot: bool, peak: int) -> int:
+    """The fewest replicas of a scale-to-zero job that ends within the deadline, counted from its start: its cold start
+    plus ``work_s`` replica-seconds split over them, work/n + cold <= deadline, and at least ``peak`` (the deadline's
+    rate); on spot, room for one preemption besides where any count leaves it (``preemption_replicas``). 0 where the
+    deadline is no longer than a cold start: the job cannot start in time, and only replicas kept running can meet it."""
+    room = deadline_s(deadline_h) - cold_s
+    if room <= 0:
+        return 0
+    least = max(peak, math.ceil(work_s / room - 1e-9))
+    return max(least, preemption_replicas(work_s, cold_s, deadline_h)) if spot else least
+
+
 def _replicas(need: float, capacity: float) -> int:
     return max(0, math.ceil(need / capacity - 1e-9))
 
@@ -234,9 +246,10 @@ def plans(price: GpuPrice, gpus: int, capacity: float, w: Workload, day: DayProf
         peak = max(1, _replicas(w.required_output_tokens_per_s, capacity))
         if "fixed" in allowed:
             out.append(_fixed(static, peak))
-        if "scale-to-zero" in allowed and scales:
-            work_s = w.requests_per_day * w.output_tokens / capacity
-            least = max(peak, preemption_replicas(work_s, cold, w.deadline_hours)) if price.pricing == "spot" else peak
+        work_s, least = w.requests_per_day * w.output_tokens / capacity, 0
+        if "scale-to-zero" in allowed and scales:  # (no job where it cannot start within the deadline: ``job_replicas``)
+            least = job_replicas(work_s, cold, w.deadline_hours, price.pricing == "spot", peak)
+        if least:
             n, billed_s = cheapest_job(work_s, cold, least, price, lambda n: billed_gpus(n, c, k, per_instance),
                                        c * k if k > 1 else c / per_instance)
             run_s = work_s / n + cold
@@ -346,7 +359,9 @@ def bills_at_least(price: GpuPrice, gpus: int, capacity: float, w: Workload, day
             return False
         if "scale-to-zero" in allowed and scales:
             work_s = w.requests_per_day * w.output_tokens / cap
-            least = max(peak, preemption_replicas(work_s, cold, w.deadline_hours)) if price.pricing == "spot" else peak
+            least = job_replicas(work_s, cold, w.deadline_hours, price.pricing == "spot", peak)
+            if not least:
+                return True  # no scale-to-zero plan: the job cannot start within the deadline
             slack = least * 1e-9 * max(1, price.billing_increment_s)  # ``billed_seconds`` rounds up from 1e-9 of an increment below
             return g * max(least * float(price.minimum_billed_s), work_s + least * cold - slack) / 3600.0 * DAYS_PER_MONTH >= least_usd
         return True
@@ -458,6 +473,10 @@ def sizing_reasons(plan: Plan, w: Workload, tokens_per_s: float, ttft_ms: float,
                           "warning" if w.traffic_shape == "bursty" else "info", numbers))
     elif plan.policy == "scale-to-zero":
         out.append(Reason("cold-start", f"{head}: each day's run pays it{stopped}", "info", numbers))
+    elif "scale-to-zero" in w.scaling_policies and deadline_s(w.deadline_hours) <= cs.total_s:
+        out.append(Reason("cold-start", f"{head}: longer than the {duration(deadline_s(w.deadline_hours))} deadline, so a job "
+                          f"started for each batch cannot finish in time and the replicas run all month; a deadline longer "
+                          f"than the cold start lets the job scale to zero between runs", "warning", numbers))
     return out
 
 
