@@ -35,6 +35,8 @@ class DeployScreen(AdvisorScreen):
         """An API candidate has one file, the OpenAI SDK client: no engine to choose (1-4 are hidden)."""
         self.target = "skypilot" if self.api else (candidate.engine or "vllm")
         self.files: dict[str, str] = {}
+        self.targets = TARGETS if self.api or not _on_amd(candidate) else tuple(t for t in TARGETS if t != "trtllm")
+        """The targets offered: TensorRT-LLM is CUDA only, so not on an AMD GPU's row."""
 
     def compose(self) -> ComposeResult:
         yield Header(icon="◆")
@@ -58,23 +60,27 @@ class DeployScreen(AdvisorScreen):
             self.files = render(self.candidate, self.recommendation.workload, api.catalog(), self.target, rank=rank)
         except AdvisorError as exc:
             self.files = {}
-            self.query_one("#deploy-status", Static).update(
-                f"{self.target}: no files (below why) · 1 vLLM · 2 SGLang · 3 TRT-LLM · 4 SkyPilot")
+            self.query_one("#deploy-status", Static).update(f"{self.target}: no files (below why) · {self._keys()}")
             self.query_one("#deploy-files", Static).update(Text(str(exc)))
             return
         body = "\n".join(f"──── {name}\n{text}" for name, text in self.files.items())
         wide = max((len(line) for line in body.splitlines()), default=0) > self.app.size.width - 2
         head = (f"API client ({self.candidate.provider or 'the provider'}'s OpenAI-compatible endpoint) · e export"
-                if self.api else f"{self.target}: 1 vLLM · 2 SGLang · 3 TRT-LLM · 4 SkyPilot · e export")
+                if self.api else f"{self.target}: {self._keys()} · e export")
         self.query_one("#deploy-status", Static).update(head + (" · ← → long lines" if wide else ""))
         self.query_one("#deploy-files", Static).update(Text(body, no_wrap=True, overflow="ignore"))
 
+    def _keys(self) -> str:
+        names = {"vllm": "1 vLLM", "sglang": "2 SGLang", "trtllm": "3 TRT-LLM", "skypilot": "4 SkyPilot"}
+        return " · ".join(names[t] for t in self.targets)
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """The engine keys only where there are engines to choose (not for an API's client file)."""
-        return not (self.api and action == "target")
+        """The engine keys only where there are engines to choose (not for an API's client file), and TensorRT-LLM's
+        only on an NVIDIA GPU's row."""
+        return not (action == "target" and (self.api or (parameters and parameters[0] not in self.targets)))
 
     def action_target(self, target: str) -> None:
-        if target in TARGETS and not self.api:
+        if target in self.targets and not self.api:
             self.target = target
             self._show()
 
@@ -93,3 +99,10 @@ class DeployScreen(AdvisorScreen):
             self.notify(str(exc), title="Export failed", severity="error")
             return
         self.notify(f"{len(self.files)} file(s) in {out}/", title="Exported")
+
+
+def _on_amd(c: Candidate) -> bool:
+    from advisor import api
+
+    gpu = api.catalog().gpus.get(c.gpu or "")
+    return gpu is not None and gpu.vendor == "amd"
