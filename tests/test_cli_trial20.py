@@ -32,6 +32,8 @@ def test_a_short_context_max_is_refused_for_the_request_not_for_a_default_typica
     assert "--context-max:" in err and "shorter than a mean request" in err and "typical" not in err, err
     assert main(["recommend", "--context-max", "1500", "--top", "1", "--details", "0"]) == 0
     assert "1,500 typical / 1,500 max" in capsys.readouterr().out
+    err = _error(capsys, "--preset", "long-context", "--context-max", "20000")  # the preset's typical is 31,000
+    assert "--context-max: 20,000 is shorter than a mean request" in err and "typical" not in err, err
 
 
 def test_a_ttft_target_past_an_hour_is_refused_naming_the_flag(capsys):

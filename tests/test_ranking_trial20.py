@@ -85,3 +85,21 @@ def test_a_workload_without_a_quality_floor_is_told_it_ranks_on_cost_alone_and_w
     assert steps and f"{steps[0].model} {steps[0].quality:.1f}" in note and f"(#{steps[0].rank})" in note, note
     floored = api.recommend(dataclasses.replace(w, min_quality=70.0))
     assert not any(n.startswith("no quality floor") for n in floored.notes)
+
+
+def test_the_table_marks_rows_a_rule_ranks_after_cheaper_ones(capsys):
+    """Trial 19: rows demoted by a rule (here: not known to launch, mi300x refused by vLLM's recipe and SGLang's ROCm
+    image too old) sat below dearer rows with no sign why in the table."""
+    from advisor.cli.render import DEMOTED, candidates_table
+
+    w = dataclasses.replace(api.preset("batch-pipeline"), models=("deepseek-v4-flash", "gpt-oss-120b"),
+                            gpu_types=("mi300x", "mi325x"))
+    rec = api.recommend(w)
+    shown = list(rec.candidates[:20])
+    table = candidates_table(shown, rec.workload)
+    lines = {int(line.split()[0]): line for line in table.splitlines() if line.strip()[:1].isdigit()}
+    unsure = {c.rank for c in shown if launch_unsure(c)}
+    assert unsure and not launch_unsure(shown[0])
+    assert {r for r, line in lines.items() if line.rstrip().endswith(DEMOTED)} == unsure
+    assert f"{DEMOTED} = ranked after cheaper rows" in table
+    assert DEMOTED not in candidates_table(shown[:1], rec.workload)

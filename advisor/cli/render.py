@@ -80,15 +80,29 @@ def decision_lines(c: Candidate) -> list[tuple[str, str]]:
     return out
 
 
-def candidates_table(cands: list[Candidate]) -> str:
+DEMOTED = "↓"
+"""The table's mark on a row a rule ranks after cheaper ones (``ties.RANKED_AFTER``), beside the front's ``*``."""
+
+
+def _demoted(c: Candidate, top: Candidate, w) -> bool:
+    from advisor.ranking.ties import RANKED_AFTER
+
+    return any(after(c, w) and not after(top, w) for after, _ in RANKED_AFTER)
+
+
+def candidates_table(cands: list[Candidate], w=None) -> str:
     rows = []
+    down = {id(c) for c in cands[1:] if w is not None and _demoted(c, cands[0], w)}
     for c in cands:
         rows.append([
             str(c.rank), _named(c.model, c), c.architecture, c.deployment, config_text(c), fmt.per_mtok(c.usd_per_mtok, c.monthly_cost_usd),
             fmt.usd(c.monthly_total_usd), fmt.pct(c.utilization) if c.utilization is not None else "-",
-            fmt.num(c.quality, 1) if c.quality is not None else "-", "*" if c.pareto else "",
+            fmt.num(c.quality, 1) if c.quality is not None else "-",
+            ("*" if c.pareto else "") + (DEMOTED if id(c) in down else ""),
         ])
     legend = f"\nconfiguration: {fmt.REPLICA_LEGEND}" if any(c.deployment != "api" for c in cands) else ""
+    if down:
+        legend += f"\n{DEMOTED} = ranked after cheaper rows by a rule (its rank reason says which)"
     serving = ("\n$/M tok: serving only; monthly includes the fine-tuning runs" if any(c.fine_tuning_monthly_usd for c in cands)
                else "")
     closed = "\narch closed: API-only (closed weights), sold per token by its vendor, never self-hosted" if any(
@@ -188,7 +202,7 @@ def render(rec: Recommendation, top: int = 10, details: int = 3, rejected: int =
     if not rec.candidates:
         out.append("No feasible option. Why the options were rejected:")
     else:
-        out.append(candidates_table(list(rec.candidates[:top])))
+        out.append(candidates_table(list(rec.candidates[:top]), w))
         more = len(rec.candidates) - top
         if more > 0:
             out.append(f"... {more} more candidates (--top N shows more; * = on the cost/quality front)")
