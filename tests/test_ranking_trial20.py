@@ -103,3 +103,19 @@ def test_the_table_marks_rows_a_rule_ranks_after_cheaper_ones(capsys):
     assert {r for r, line in lines.items() if line.rstrip().endswith(DEMOTED)} == unsure
     assert f"{DEMOTED} = ranked after cheaper rows" in table
     assert DEMOTED not in candidates_table(shown[:1], rec.workload)
+
+
+def test_a_replica_of_several_engines_shows_its_weights_as_copies_not_one_sum():
+    """Trial 19: DeepSeek-V4-Flash in FP8 on 8x mi300x (4 engines side by side) showed "weights 1.14 TB", read as the
+    model's size; it is four copies of ~285 GB."""
+    from advisor.cli.render import breakdown
+    from advisor.common import fmt
+
+    w = dataclasses.replace(api.preset("batch-pipeline"), models=("deepseek-v4-flash",), gpu_types=("mi300x",),
+                            precisions=("fp8",))
+    rec = api.recommend(w)
+    c = next(c for c in rec.candidates if (c.engines_per_replica or 1) > 1)
+    n, total = c.engines_per_replica, c.memory.weights_bytes
+    text = breakdown(c, rec)
+    assert f"weights {fmt.gb(total)} ({n} engines x {fmt.gb(total / n)})" in text
+    assert fmt.weights(total, 1) == fmt.gb(total) == fmt.weights(total, None)

@@ -139,3 +139,10 @@ def replicas_gpus(replicas: int, gpus: int, gpu: str | None) -> str:
 
 REPLICA_LEGEND = "R × G gpu = R replicas (copies of the model) of G GPUs each"
 GB_LEGEND = "GB = 10⁹ bytes"
+
+
+def weights(total: float, engines: int | None) -> str:
+    """A replica's weights: ``1.14 TB (4 engines x 284.5 GB)`` where engines side by side each hold a copy, so that
+    the sum is not read as one model's size; ``284.5 GB`` for one engine."""
+    n = engines or 1
+    return f"{gb(total)} ({n} engines x {gb(total / n)})" if n > 1 else gb(total)

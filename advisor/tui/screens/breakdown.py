@@ -145,7 +145,8 @@ class BreakdownScreen(AdvisorScreen):
                     yield Static(config_text(c), id="bd-config")
                     if c.memory is not None:
                         yield section(f"Memory per replica ({fmt.GB_LEGEND})")
-                        yield MemoryBar(c.memory, gpus=c.gpus or 1, adapters=adapter_bytes(c), id="bd-memory")
+                        yield MemoryBar(c.memory, gpus=c.gpus or 1, adapters=adapter_bytes(c), engines=c.engines_per_replica or 1,
+                                        id="bd-memory")
                     yield section("Throughput and latency against the targets")
                     yield Static(targets_table(c, rec), id="bd-targets")
                 with Vertical(id="bd-right"):
@@ -187,7 +188,7 @@ class CompareScreen(AdvisorScreen):
                 for i, c in enumerate((self.first, self.second)):
                     with Vertical(classes="cmp-column", id=f"cmp-{i}"):
                         yield section(f"#{c.rank} {candidate_label(c)}")
-                        yield MemoryBar(c.memory, gpus=c.gpus or 1, adapters=adapter_bytes(c))
+                        yield MemoryBar(c.memory, gpus=c.gpus or 1, adapters=adapter_bytes(c), engines=c.engines_per_replica or 1)
                         yield Static(reasons_text(c, limit=6), classes="cmp-reasons")
         yield KeyFooter()
 

@@ -30,11 +30,14 @@ class MemoryBar(Widget):
     COMPONENT_CLASSES = {"memory-bar--weights", "memory-bar--kv", "memory-bar--adapters", "memory-bar--reserve",
                          "memory-bar--free", "memory-bar--over"}
 
-    def __init__(self, memory: MemoryBreakdown | None, *, gpus: int = 1, adapters: int = 0, id: str | None = None) -> None:
+    def __init__(self, memory: MemoryBreakdown | None, *, gpus: int = 1, adapters: int = 0, engines: int = 1,
+                 id: str | None = None) -> None:
         super().__init__(id=id)
         self.memory = memory
         self.gpus = gpus
         self.adapters = adapters
+        self.engines = max(1, engines or 1)
+        """Engines side by side on the replica's GPUs, each holding its own copy of the weights."""
 
     def show(self, memory: MemoryBreakdown | None, gpus: int = 1, adapters: int = 0) -> None:
         self.memory = memory
@@ -72,7 +75,7 @@ class MemoryBar(Widget):
             if i:
                 legend.append("  ")
             legend.append("■ " if name != "free" else "□ ", self.get_component_rich_style(f"memory-bar--{name}"))
-            legend.append(f"{label} {fmt.gb(value)}")
+            legend.append(f"{label} {fmt.weights(value, self.engines) if name == 'weights' else fmt.gb(value)}")
         per_gpu = f" ({fmt.gb(m.capacity_bytes / self.gpus)} per GPU)" if self.gpus > 1 else ""
         tokens = f" × {m.kv_context_tokens:,} tokens" if m.kv_context_tokens else ""
         head = Text(f"{fmt.gb(m.capacity_bytes)} on {self.gpus} GPU{'s' if self.gpus > 1 else ''}{per_gpu}; "
