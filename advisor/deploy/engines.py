@@ -285,8 +285,13 @@ ports 8001 and 8002 would claim overlapping ranges. ``--nccl-port`` likewise rep
 
 
 def model_arg(p: EnginePlan) -> str:
-    """The repository the command loads: ``$MODEL`` (set in ``variables``) for a fully fine-tuned model."""
-    return '"$MODEL"' if p.full_fine_tune else p.repo
+    """The repository the command loads: ``$MODEL`` (set in ``variables``) for a fully fine-tuned model, and for an
+    upcast row, whose costed weights are a dequantized copy the team makes first."""
+    return '"$MODEL"' if p.full_fine_tune or _dequantized(p) else p.repo
+
+
+def _dequantized(p: EnginePlan) -> bool:
+    return p.upcast and not p.prequantized
 
 
 def lora_modules_arg(p: EnginePlan, engine: str) -> list[str]:
@@ -308,6 +313,12 @@ def variables(p: EnginePlan, engine: str) -> str:
             out += [(f"# {p.precision} row: every new fine-tune is served quantized to {p.precision} ({how}); the quality of "
                     "the quantized fine-tune is not measured here: evaluate it before switching traffic")]
         out += [f'MODEL="${{MODEL:-{p.repo}}}"']
+    elif _dequantized(p):
+        out += [(f"# MODEL: the row was costed with {p.precision} weights, a dequantized copy of the published "
+                 f"{p.native_precision} checkpoint {p.hf_repo} (the same values in more bytes; see the note above for the "
+                 f"step): set MODEL to that copy's directory. The default serves the published {p.native_precision} "
+                 f"checkpoint itself, which fits in fewer GPUs than these files give it and was not the row costed"),
+                f'MODEL="${{MODEL:-{p.repo}}}"']
     if p.lora and engine in LORA_MODULES_FLAG:
         out += [(f"# LORA_MODULES: your {p.lora.adapters} adapter(s) as NAME=PATH ... (the row was costed for rank "
                 f"{p.lora.rank}, {p.lora.targets} projections); empty starts the server with none loaded"),

@@ -265,9 +265,30 @@ def upcast_step(precision: str, native: str, repo: str = "") -> str:
     nat = "FP8" if native == "fp8" else native
     text = (f"dequantize the {nat} checkpoint to {precision.upper() if native == 'fp8' else precision} first (same quality, {ratio:.1f}x the expert weight "
             f"memory); the published {nat} needs fewer GPUs")
-    if repo and native == "fp8":
-        return text + ": " + DEQUANTIZE_FP8.format(repo=repo)
-    return text + (f": point the model at a dequantized copy of {repo}" if repo else "")
+    tool = upcast_tool(precision, native, repo)
+    if repo and tool:
+        return text + ": " + tool
+    return text + (f": point the model at a dequantized copy of {repo} (no published tool for this step is recorded)"
+                   if repo else "")
+
+
+DEQUANTIZE_MXFP4 = ("python -c \"import torch; from transformers import AutoModelForCausalLM, Mxfp4Config; "
+                    "AutoModelForCausalLM.from_pretrained('{repo}', quantization_config=Mxfp4Config(dequantize=True), "
+                    "torch_dtype=torch.bfloat16).save_pretrained('<bf16 dir>')\" (Transformers' MXFP4 loader dequantizes "
+                    "GPT-OSS to bf16: https://huggingface.co/docs/transformers/quantization/mxfp4; copy the tokenizer files "
+                    "beside it), then point the model at <bf16 dir>")
+"""Transformers' own route from GPT-OSS's MXFP4 checkpoint to bf16 weights (its MXFP4 loader is GPT-OSS only)."""
+
+
+def upcast_tool(precision: str, native: str, repo: str) -> str:
+    """The published tool that makes ``precision`` weights from the ``native`` checkpoint ``repo``, as a step; "" where
+    none is recorded: DeepSeek's FP8 -> BF16 script (DeepSeek-V3/R1, Kimi K2's same layout), Transformers' MXFP4
+    dequantization to bf16 (GPT-OSS only)."""
+    if native == "fp8":
+        return DEQUANTIZE_FP8.format(repo=repo)
+    if repo.startswith("openai/gpt-oss") and precision == "bf16":
+        return DEQUANTIZE_MXFP4.format(repo=repo)
+    return ""
 
 
 from advisor.domain.precision import MODELOPT_PUBLISHERS

@@ -8,7 +8,7 @@ import math
 from advisor import cost
 from advisor.common import fmt
 from advisor.cost import billing, queueing
-from advisor.deploy.support import upcast_step
+from advisor.deploy.support import upcast_step, upcast_tool
 from advisor.domain.precision import QUANTIZED_ONLINE, checkpoint_for, is_upcast
 from advisor.domain.prices import COMMITMENT_YEARS, PRICING_KINDS
 from advisor.domain.recommendation import Reason, Rejection
@@ -147,7 +147,9 @@ def checkpoint_reasons(c, catalog) -> list[Reason]:
     if m is None or g is None:
         return []
     if not m.api_only and not checkpoint_for(m, prec, g.vendor) and is_upcast(prec, m.native_precision):
-        return [Reason("checkpoint", upcast_step(prec, m.native_precision) + " (`moe-advisor deploy` writes the step)", "info",
+        said = (" (`moe-advisor deploy` writes the step)" if upcast_tool(prec, m.native_precision, m.hf_repo) else
+                " (no published tool for this copy is recorded: `moe-advisor deploy` serves it from $MODEL, which you set)")
+        return [Reason("checkpoint", upcast_step(prec, m.native_precision) + said, "info",
                        {"precision": prec, "quantize_first": False, "upcast": True})]
     held = checkpoint_for(m, prec, g.vendor)
     if c.engine == "trtllm" and held and prec not in TRTLLM_LOADS and held != m.hf_repo:
