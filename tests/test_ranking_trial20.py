@@ -119,3 +119,18 @@ def test_a_replica_of_several_engines_shows_its_weights_as_copies_not_one_sum():
     text = breakdown(c, rec)
     assert f"weights {fmt.gb(total)} ({n} engines x {fmt.gb(total / n)})" in text
     assert fmt.weights(total, 1) == fmt.gb(total) == fmt.weights(total, None)
+
+
+def test_a_row_on_a_gpu_its_vllm_recipe_does_not_list_says_so_in_recommend_not_only_in_deploy():
+    """Trial 20: batch-pipeline's #1 (deepseek-v4-flash on mi350x, vLLM) is not among the GPUs the recipe verifies;
+    only `deploy` said so."""
+    rec = api.recommend(_batch(gpu_types=("mi350x", "mi355x")))
+    def unlisted(c):
+        return [r for r in c.reasons if r.code == "engine-unverified"]
+    on_350 = next(c for c in rec.candidates if c.gpu == "mi350x" and c.engine == "vllm")
+    on_355 = next(c for c in rec.candidates if c.gpu == "mi355x" and c.engine == "vllm")
+    (r,) = unlisted(on_350)
+    assert "not among the GPUs the vLLM recipe verifies" in r.message and r.severity == "warning"
+    assert not unlisted(on_355) and not launch_unsure(on_350)  # a warning, not a demotion: the recipe does not refuse it
+    plain = api.recommend(dataclasses.replace(api.preset("batch-pipeline"), models=("llama-3.1-8b",), min_quality=0.0))
+    assert not any(unlisted(c) for c in plain.candidates[:5])  # a recipe without a GPU table: no claim either way

@@ -176,6 +176,24 @@ def estimate_engine(catalog, model: ModelSpec, gpu: GpuSpec, precision: str) -> 
     return kept[0] if kept else default_engine(catalog, gpu)
 
 
+def unlisted_gpu(c: Candidate) -> list[Reason]:
+    """A warning on a row ranked on vLLM where the model's vLLM recipe names the GPUs it verifies and this GPU is not
+    among them (DeepSeek-V4-Flash: mi355x verified, mi350x not listed): read when a row's reasons are, so `recommend`
+    says what `deploy` warns of. No warning where the recipe lists no GPUs at all (a dense model vLLM has long run)."""
+    if c.engine != "vllm" or not c.gpu:
+        return []
+    from advisor.deploy.support import VLLM_RECIPES
+
+    recipe = VLLM_RECIPES.get(c.model)
+    if recipe is None or not recipe.hardware:
+        return []
+    status, line = vllm_support(c.model, c.gpu)
+    if status != "unverified":
+        return []
+    return [Reason("engine-unverified", f"{line}: the row is costed as if it runs; try it before you sign", "warning",
+                   {"vllm_recipe": "unverified"})]
+
+
 def _same(results: list) -> list:
     return results
 

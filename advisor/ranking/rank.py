@@ -29,7 +29,7 @@ from advisor.domain.workload import HOURS_PER_MONTH, Workload, validate
 from advisor.errors import UnknownIdError
 from advisor.physics.training import method_for, training_run
 from advisor.prices.book import STALE_AFTER_DAYS, PriceBook, age_days, from_catalog
-from advisor.ranking import guard, modes, results as answered, scope
+from advisor.ranking import engine_support, guard, modes, results as answered, scope
 from advisor.ranking.api_backend import ApiBackend
 from advisor.ranking.context import (
     Context,
@@ -309,7 +309,7 @@ def _placing(i: int, c: Candidate, candidates: Sequence[Candidate], w: Workload,
         extra.insert(1, tie)
     if i in front:
         extra.append(Reason("pareto", "on the cost/quality front: no option is both cheaper and better", "info"))
-    extra += stale_price_reason(c.provider, c.price_as_of)
+    extra += stale_price_reason(c.provider, c.price_as_of) + engine_support.unlisted_gpu(c)
     return extra
 
 
