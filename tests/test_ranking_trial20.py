@@ -134,3 +134,20 @@ def test_a_row_on_a_gpu_its_vllm_recipe_does_not_list_says_so_in_recommend_not_o
     assert not unlisted(on_355) and not launch_unsure(on_350)  # a warning, not a demotion: the recipe does not refuse it
     plain = api.recommend(dataclasses.replace(api.preset("batch-pipeline"), models=("llama-3.1-8b",), min_quality=0.0))
     assert not any(unlisted(c) for c in plain.candidates[:5])  # a recipe without a GPU table: no claim either way
+
+
+def test_a_single_replica_service_is_told_it_has_no_redundancy_and_min_replicas_two_buys_it():
+    """Trial 20: an interactive service on one replica said nothing of availability. min_replicas was the floor of
+    autoscaling only; it is now the floor of a fixed deployment too."""
+    w = api.workload(requests_per_day=50_000, input_tokens=3_000, output_tokens=400, latency="interactive",
+                     min_quality=70, self_hosting="required")
+    top = api.recommend(w).candidates[0]
+    assert top.replicas == 1
+    (r,) = [r for r in top.reasons if r.code == "single-replica"]
+    assert "no redundancy" in r.message and "--min-replicas 2" in r.message
+    two = api.recommend(dataclasses.replace(w, min_replicas=2)).candidates
+    assert all(min(c.replicas_min or c.replicas, c.replicas) >= 2 for c in two if c.deployment == "self-hosted")
+    assert two[0].deployment == "self-hosted" and not any(r.code == "single-replica" for r in two[0].reasons)
+    assert two[0].monthly_cost_usd > top.monthly_cost_usd
+    batch = api.recommend(_batch()).candidates[0]
+    assert not any(r.code == "single-replica" for r in batch.reasons)

@@ -22,8 +22,9 @@ def test_least_run_is_the_interactive_floor_and_kept_per_shape():
     unit, hours = bounds.least_run(ctx, gpu)
     cheapest = min(float(o.usd_per_gpu_hour) for o in bounds.offers_of(ctx, gpu))
     assert (unit, hours) == (cheapest, 3 * HOURS_PER_MONTH)
-    # min_replicas is what autoscaling keeps warm: where a fixed plan is allowed, one replica may serve all month.
-    assert bounds.least_run(_ctx(dataclasses.replace(w, scaling=())), gpu) == (cheapest, HOURS_PER_MONTH)
+    # min_replicas is the floor of a fixed plan too: with every policy allowed, 3 replicas still run every hour.
+    assert bounds.least_run(_ctx(dataclasses.replace(w, scaling=())), gpu) == (cheapest, 3 * HOURS_PER_MONTH)
+    assert bounds.least_run(_ctx(dataclasses.replace(w, scaling=(), min_replicas=1)), gpu) == (cheapest, HOURS_PER_MONTH)
     assert bounds.least_run(ctx, gpu) is bounds.least_run(ctx, gpu)  # kept: one lookup a read
     # priced_out reads the same pair: 3 replicas every hour at the cheapest rate bills at least this much.
     floor = unit * 2 * hours

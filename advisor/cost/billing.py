@@ -263,7 +263,7 @@ def plans(price: GpuPrice, gpus: int, capacity: float, w: Workload, day: DayProf
     capacity = planned if planned is not None else capacity * w.max_utilization
     if capacity <= 0:
         return out
-    peak = max(1, _replicas(mean * day.peak_to_mean, capacity))
+    peak = max(1, w.min_replicas, _replicas(mean * day.peak_to_mean, capacity))  # ``min_replicas``: at least that many
     if "fixed" in allowed:
         out.append(_fixed(static, peak))
     if "autoscale" in allowed and scales and not day.flat:  # a flat day needs the same replicas every hour
@@ -366,7 +366,7 @@ def bills_at_least(price: GpuPrice, gpus: int, capacity: float, w: Workload, day
             return g * max(least * float(price.minimum_billed_s), work_s + least * cold - slack) / 3600.0 * DAYS_PER_MONTH >= least_usd
         return True
     mean = w.mean_output_tokens_per_s
-    if "fixed" in allowed and _fixed(static, max(1, _replicas(mean * day.peak_to_mean, cap))).monthly_usd < usd:
+    if "fixed" in allowed and _fixed(static, max(1, w.min_replicas, _replicas(mean * day.peak_to_mean, cap))).monthly_usd < usd:
         return False
     if "autoscale" in allowed and scales and not day.flat:
         floor, peak_in_hour = max(1, w.min_replicas), day.within_hour_peak

@@ -80,9 +80,9 @@ def least_run(ctx: Context, gpu: GpuSpec) -> tuple[float, float]:
 
 
 def least_replicas(w) -> int:
-    """The fewest replicas an interactive plan runs every hour: one where a fixed plan is allowed (it runs the peak's
-    replicas, at least one; ``min_replicas`` is what autoscaling keeps warm), else ``max(1, min_replicas)``."""
-    return 1 if "fixed" in w.scaling_policies else max(1, w.min_replicas)
+    """The fewest replicas an interactive plan runs every hour: ``max(1, min_replicas)``, the floor of a fixed plan (the
+    peak's replicas) and of autoscaling alike."""
+    return max(1, w.min_replicas)
 
 
 def priced_out(ctx: Context, gpu: GpuSpec, n: int, best_usd: Decimal | float) -> bool:

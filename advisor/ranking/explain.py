@@ -4,6 +4,7 @@ what one engine sustains (plain sentences with the numbers in them; written when
 from __future__ import annotations
 
 import math
+from decimal import Decimal
 
 from advisor import cost
 from advisor.common import fmt
@@ -51,6 +52,7 @@ def billing_reasons(plan: billing.Plan, plans: list[billing.Plan], n: int, gpu: 
                         f"run (not for data that must stay in audited data centres); its Secure Cloud (provider-operated data "
                         f"centres) sells {gpu} at a higher price (`moe-advisor prices list`; https://www.runpod.io/pricing, read "
                         f"2026-11-09)", "warning", {"sku": p.sku}))
+    r += single_replica(plan, w)
     used = plan.replicas_peak * n
     paid = plan.gpus_billed_at_peak
     if paid > used:
@@ -106,6 +108,21 @@ def spot_deadline_reasons(plan: billing.Plan, w) -> list[Reason]:
                    f"{billing.duration(max(0.0, slack_s))} before it and a restart takes {billing.duration(restart_s)}, and no replica "
                    f"count leaves room for one (the deadline is shorter than two cold starts): run it on demand, or accept a "
                    f"late day", "decisive", numbers)]
+
+
+def single_replica(plan: billing.Plan, w) -> list[Reason]:
+    """An interactive service that runs on one replica all month, or drops to one at its quietest hours: nothing
+    serves while that replica restarts (an engine crash, a GPU fault, an upgrade), for a cold start's time. What a
+    second one costs at most (one more replica's instances all month); ``min_replicas`` keeps it."""
+    low = plan.replicas_peak if plan.policy == "fixed" else plan.replicas_min
+    if w.latency != "interactive" or low != 1:
+        return []
+    more = plan.hourly_one_usd * Decimal(str(billing.HOURS_PER_MONTH))
+    when = "all month" if plan.replicas_peak == 1 else "at the quietest hours"
+    return [Reason("single-replica", f"one replica {when}: no redundancy, so a crash, a GPU fault or an upgrade stops the "
+                   f"service for a {billing.duration(plan.cold_start_s)} cold start; a second replica costs at most "
+                   f"{fmt.usd(more)}/month more (min_replicas = 2, --min-replicas 2)", "info",
+                   {"extra_replica_monthly_usd": str(cost.money(more))})]
 
 
 def capacity_text(e) -> str:
