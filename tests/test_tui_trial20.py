@@ -34,3 +34,27 @@ async def test_the_deploy_screen_offers_tensorrt_llm_only_on_an_nvidia_row(gpu, 
         assert screen.target == ("trtllm" if offered else before)
         if not offered:
             assert screen.files  # still the files shown before, not "no files"
+
+
+async def test_the_table_marks_a_row_a_rule_ranks_after_rows_that_may_cost_more():
+    """Trial 20: sorted by $/M, rows #10-#12 (deepseek-v4-flash on mi300x, not known to launch) sat between #8 and #9
+    with nothing to say why they rank so low."""
+    import dataclasses
+
+    from advisor.ranking.ties import launch_unsure
+
+    w = dataclasses.replace(api.preset("batch-pipeline"), models=("deepseek-v4-flash", "gpt-oss-120b"),
+                            gpu_types=("mi300x", "mi325x"))
+    rec = api.recommend(w)
+    unsure = {c.rank for c in rec.candidates if launch_unsure(c)}
+    assert unsure
+    app = make_app(workload=w)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        table = app.screen.query_one(RankingTable)
+        ranks = {}
+        for row in range(table.row_count):
+            cell = str(table.get_row_at(row)[0])
+            ranks[int(cell.strip("◆↓ "))] = cell.endswith("↓")
+        assert {r for r, down in ranks.items() if down} == unsure & set(ranks)
+        assert not ranks[1]

@@ -80,19 +80,14 @@ def decision_lines(c: Candidate) -> list[tuple[str, str]]:
     return out
 
 
-DEMOTED = "↓"
-"""The table's mark on a row a rule ranks after cheaper ones (``ties.RANKED_AFTER``), beside the front's ``*``."""
-
-
-def _demoted(c: Candidate, top: Candidate, w) -> bool:
-    from advisor.ranking.ties import RANKED_AFTER
-
-    return any(after(c, w) and not after(top, w) for after, _ in RANKED_AFTER)
+DEMOTED = fmt.DEMOTED
 
 
 def candidates_table(cands: list[Candidate], w=None) -> str:
     rows = []
-    down = {id(c) for c in cands[1:] if w is not None and _demoted(c, cands[0], w)}
+    from advisor.ranking.ties import demoted
+
+    down = {id(c) for c in cands[1:] if w is not None and demoted(c, cands[0], w)}
     for c in cands:
         rows.append([
             str(c.rank), _named(c.model, c), c.architecture, c.deployment, config_text(c), fmt.per_mtok(c.usd_per_mtok, c.monthly_cost_usd),

@@ -138,6 +138,8 @@ def replicas_gpus(replicas: int, gpus: int, gpu: str | None) -> str:
 
 
 REPLICA_LEGEND = "R × G gpu = R replicas (copies of the model) of G GPUs each"
+DEMOTED = "↓"
+"""The tables' mark on a row a rule ranks after rows that may cost more (``ranking.ties.demoted``)."""
 GB_LEGEND = "GB = 10⁹ bytes"
 
 

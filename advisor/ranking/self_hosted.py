@@ -367,7 +367,7 @@ class SelfHostedBackend:
             if isinstance(other, Costed):
                 if other.plan.monthly_usd <= k.plan.monthly_usd:
                     return None
-                why = (f"not as cheaply: on {c} GPUs an engine this traffic needs {other.plan.gpus_billed_at_peak} GPUs at the peak "
+                why = (f"not as cheaply: with {c}-GPU engines this traffic needs {other.plan.gpus_billed_at_peak} GPUs at the peak "
                        f"({fmt.usd(other.plan.monthly_usd)}/month) against {k.plan.gpus_billed_at_peak} here "
                        f"({fmt.usd(k.plan.monthly_usd)}/month)")
             else:

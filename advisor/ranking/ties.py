@@ -241,6 +241,12 @@ def none_meets_ttft(c: Candidate, candidates, w: Workload) -> str:
             f"of these rows")
 
 
+def demoted(c: Candidate, top: Candidate, w: Workload) -> bool:
+    """Whether a rule of ``RANKED_AFTER`` holds for ``c`` and not for #1 ``top``: it ranks after rows that may cost more
+    (the table's mark; ``demotion_note`` says which rule)."""
+    return any(after(c, w) and not after(top, w) for after, _ in RANKED_AFTER)
+
+
 def demotion_note(c: Candidate, top: Candidate, w: Workload) -> str:
     """Why ``c`` ranks after #1 ``top`` although it may cost less: the first of ``RANKED_AFTER``'s rules that holds for
     ``c`` and not for ``top``."""

@@ -280,6 +280,7 @@ class RankingTable(DataTable):
         self.marked: int | None = None
         """Rank of the candidate marked for comparison."""
         self._by_rank: dict[int, Candidate] = {}
+        self._down: set[int] = set()
         self._laid_out_width: int | None = None
         self.shown: tuple[str, ...] = SORT_CYCLE
         """The keys of the columns shown, left to right (narrow: no $/M column)."""
@@ -292,6 +293,11 @@ class RankingTable(DataTable):
         """Show a new ranking with #1 highlighted (and scrolled into view), so its reasons show below."""
         self.recommendation = rec
         self._by_rank = {c.rank: c for c in rec.candidates}
+        from advisor.ranking.ties import demoted
+
+        top = rec.candidates[0] if rec.candidates else None
+        self._down = {c.rank for c in rec.candidates[1:] if demoted(c, top, rec.workload)}
+        """The ranks a rule puts after rows that may cost more (``ties.demoted``): ``↓`` beside the rank."""
         if self.marked is not None and self.marked not in self._by_rank:
             self.marked = None
         self._rebuild(keep_rank=1)
@@ -357,9 +363,12 @@ class RankingTable(DataTable):
         width = width or self.scrollable_content_region.width or self.size.width
         arrow = {self.sort_key} if self.sort_key != "rank" or self.sort_reverse else set()
 
+        mark = 1 if any(x.rank in self._down for x in cands) else 0  # the rank's ``↓``
+
         def used(keys) -> int:
             return sum(max(len(c.label) + (2 if c.key in arrow else 0),
-                           *(len(str(c.cell(x))) for x in cands)) + 2 for c in COLUMNS if c.key in keys)
+                           *(len(str(c.cell(x))) + (mark if c.key == "rank" else 0) for x in cands)) + 2
+                       for c in COLUMNS if c.key in keys)
         room = width - used({"rank", "usd_per_mtok", "monthly", "quality"}) - 4
         model_need = max(len(model_cell(x, 10**3)) for x in cands)
         where_full = max(len(where_cell(x)) for x in cands)
@@ -419,6 +428,8 @@ class RankingTable(DataTable):
                 value = cell.get(c.key, c.cell)(cand)
                 if c.key == "rank" and cand.rank == self.marked:
                     value = f"◆{value}"
+                if c.key == "rank" and cand.rank in self._down:
+                    value = f"{value}{fmt.DEMOTED}"
                 cells.append(Text(value, justify="right") if c.right else value)
             self.add_row(*cells, key=str(cand.rank))
             if (keep is not None and cand.label == keep) or (keep_rank is not None and cand.rank == keep_rank):
