@@ -151,3 +151,20 @@ def test_a_single_replica_service_is_told_it_has_no_redundancy_and_min_replicas_
     assert two[0].monthly_cost_usd > top.monthly_cost_usd
     batch = api.recommend(_batch()).candidates[0]
     assert not any(r.code == "single-replica" for r in batch.reasons)
+
+
+def test_an_impossible_ttft_target_is_said_to_be_met_by_no_known_option():
+    """Trial 20: with --ttft-ms 1 every row was an API whose TTFT is not measured; #1 pointed at "#45 … with a measured
+    TTFT" whose own line read "TTFT not measured" (its speed was measured, not its TTFT)."""
+    from advisor.ranking.modes import latency_verified
+
+    w = dataclasses.replace(api.preset("bursty-app"), ttft_ms=1.0)
+    rec = api.recommend(w)
+    assert rec.candidates and all(c.deployment == "api" for c in rec.candidates)
+    speed_only = [c for c in rec.candidates if any(r.code == "api-latency" and r.severity == "info"
+                                                   and not r.numbers.get("ttft_ms") for r in c.reasons)]
+    assert speed_only and not any(latency_verified(c) for c in speed_only)
+    first = rec.candidates[0].reasons[0].message
+    assert "no option is known to meet a 1 ms TTFT target" in first and "measured TTFT is #" not in first, first
+    tight = api.recommend(dataclasses.replace(w, ttft_ms=150.0)).candidates[0].reasons[0].message
+    assert "below what shared APIs measure at best" in tight, tight

@@ -441,14 +441,20 @@ shared capacity can spike to 2-5 s at peak hours (https://theneuralbase.com/ai-a
 time-to-first-token-by-provider/): a target under a second sits inside that spread."""
 
 
+FASTEST_API_TTFT_MS = 200.0
+"""The fastest of those medians (``TIGHT_TTFT_MS``'s sources): a target below it is below every shared API measured."""
+
+
 PROMPT_TOKENS_OF_THE_MEDIANS = 1000.0
 """Those medians are for chat-sized prompts (about this many tokens); a longer prompt's prefill adds to the TTFT
 roughly in proportion, so the threshold scales with the uncached prompt tokens over this (24k tokens: 24 s)."""
 
 
 def latency_verified(c: Candidate) -> bool:
-    """Whether ``c``'s time to first token is known: computed (self-hosted) or measured (an API row's figures)."""
-    return c.deployment != "api" or not any(r.code == "api-latency" and r.severity == "warning" for r in known_reasons(c.reasons))
+    """Whether ``c``'s time to first token is known: computed (self-hosted) or measured (an API row's TTFT, not only
+    its speed: a row whose measured line reads "TTFT not measured" is not)."""
+    return c.deployment != "api" or any(r.code == "api-latency" and r.severity != "warning" and r.numbers.get("ttft_ms")
+                                        for r in known_reasons(c.reasons))
 
 
 def unverified_latency_note(c: Candidate, candidates, w: Workload) -> str:
@@ -458,10 +464,16 @@ def unverified_latency_note(c: Candidate, candidates, w: Workload) -> str:
             or latency_verified(c):
         return ""
     known = next(((i, x) for i, x in enumerate(candidates) if latency_verified(x)), None)
+    if known is None and w.ttft_ms < FASTEST_API_TTFT_MS:
+        return (f"; no option is known to meet a {w.ttft_ms:,.0f} ms TTFT target: no self-hosted configuration computes "
+                f"one that short (see the rejections), and shared APIs measure about 200 ms at best, so the rows ranked "
+                f"are APIs whose TTFT is not measured: a looser target ranks what can meet it")
     if known is None:
         return f"; no option's TTFT is measured or computed for this {w.ttft_ms:,.0f} ms target: measure before you commit"
     i, x = known
     more = cost.money(x.monthly_total_usd - c.monthly_total_usd)
-    return (f"; this API's TTFT is not measured, and a {w.ttft_ms:,.0f} ms target is inside the spread of shared APIs: the first "
+    where = ("below what shared APIs measure at best (about 200 ms)" if w.ttft_ms < FASTEST_API_TTFT_MS
+             else "inside the spread of shared APIs")
+    return (f"; this API's TTFT is not measured, and a {w.ttft_ms:,.0f} ms target is {where}: the first "
             f"option with a {'measured' if x.deployment == 'api' else 'computed'} TTFT is #{i + 1}, {x.label}, "
             f"{fmt.usd(more)}/month more")
