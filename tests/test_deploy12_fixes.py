@@ -159,12 +159,15 @@ def test_deepseek_v4_on_vllm_needs_hopper_or_newer(gpu, status):
 
 def test_deepseek_v4_on_l40s_ranks_after_every_row_known_to_launch():
     """The review's 1M-context workload: 4x L40S was #2 as merely unverified."""
-    _, rec = _row(["deepseek-v4-flash"], ["l40s", "h100-sxm"], ["bf16", "fp8"], requests_per_day=2000, input_tokens=800_000,
+    _, rec = _row(["deepseek-v4-flash"], ["l40s", "h100-sxm"], ["bf16", "fp8", "mxfp4-experts"], requests_per_day=2000,
+                  input_tokens=800_000,
                   output_tokens=1000, context_typical_tokens=800_000, context_max_tokens=1_000_000, ttft_ms=30000,
                   cached_input_fraction=0.9)
     rows = rec.candidates
     l40s = [c for c in rows if c.gpu == "l40s"]
-    hopper = [c for c in rows if c.gpu == "h100-sxm"]
+    # the H100 rows known to launch: the native MXFP4 checkpoint (an FP8 or BF16 copy of it is made by no published
+    # tool, so those rows are not known to launch either)
+    hopper = [c for c in rows if c.gpu == "h100-sxm" and not launch_unsure(c)]
     assert l40s and hopper and min(total(c) for c in l40s) < min(total(c) for c in hopper)  # cheaper, yet after them
     for c in l40s:
         assert c.engine != "vllm" and launch_unsure(c)

@@ -8,6 +8,7 @@ from __future__ import annotations
 from advisor import api
 from advisor.cli import main
 from advisor.deploy.support import upcast_step, upcast_tool
+from advisor.ranking.ties import launch_unsure
 
 
 def test_a_published_tool_is_named_where_one_is_recorded_and_no_step_is_promised_elsewhere():
@@ -23,17 +24,19 @@ def _upcast_row(model: str, precision: str, gpu: str = "h200"):
                      deadline_hours=24, self_hosting="required", models=[model], precisions=[precision],
                      gpu_types=[gpu], min_quality=0)
     rec = api.recommend(w)
-    return rec, rec.candidates[0]
+    return rec, next(c for c in rec.candidates if c.precision == precision)  # the native checkpoint may rank first
 
 
 def test_an_upcast_rows_files_serve_the_copy_the_team_makes(tmp_path, capsys):
     rec, top = _upcast_row("deepseek-v4-flash", "fp8")
-    reason = next(r.message for r in top.reasons if r.code == "checkpoint")
-    assert "no published tool for this copy is recorded" in reason and "writes the step" not in reason, reason
+    reason = next(r for r in top.reasons if r.code == "checkpoint")
+    assert "no published tool for this copy is recorded" in reason.message and "writes the step" not in reason.message
+    assert launch_unsure(top) and reason.severity == "warning"  # weights no one publishes or makes: ranked after
+    assert not launch_unsure(rec.candidates[0]) and rec.candidates[0].precision == "mxfp4-experts"
     report = tmp_path / "r.toml"
     assert main(["recommend", "--workload", _workload_file(tmp_path, "deepseek-v4-flash", "fp8"), "-o", str(report)]) == 0
     out = tmp_path / "out"
-    assert main(["deploy", str(report), "--target", "vllm", "--output-dir", str(out)]) == 0
+    assert main(["deploy", str(report), "--rank", str(top.rank), "--target", "vllm", "--output-dir", str(out)]) == 0
     capsys.readouterr()
     serve = (out / "serve.sh").read_text()
     assert 'vllm serve "$MODEL"' in serve and 'MODEL="${MODEL:-deepseek-ai/DeepSeek-V4-Flash}"' in serve

@@ -164,10 +164,13 @@ def checkpoint_reasons(c, catalog) -> list[Reason]:
     if m is None or g is None:
         return []
     if not m.api_only and not checkpoint_for(m, prec, g.vendor) and is_upcast(prec, m.native_precision):
-        said = (" (`moe-advisor deploy` writes the step)" if upcast_tool(prec, m.native_precision, m.hf_repo) else
-                " (no published tool for this copy is recorded: `moe-advisor deploy` serves it from $MODEL, which you set)")
-        return [Reason("checkpoint", upcast_step(prec, m.native_precision) + said, "info",
-                       {"precision": prec, "quantize_first": False, "upcast": True})]
+        if upcast_tool(prec, m.native_precision, m.hf_repo):
+            return [Reason("checkpoint", upcast_step(prec, m.native_precision) + " (`moe-advisor deploy` writes the step)",
+                           "info", {"precision": prec, "quantize_first": False, "upcast": True})]
+        # no published tool makes the copy: weights no one publishes or makes, like a 4-bit row quantized first
+        return [Reason("checkpoint", upcast_step(prec, m.native_precision) + ": no published tool for this copy is "
+                       "recorded, so the row is not known to launch as costed (`moe-advisor deploy` serves it from $MODEL, "
+                       "which you set)", "warning", {"precision": prec, "quantize_first": True, "upcast": True})]
     held = checkpoint_for(m, prec, g.vendor)
     if c.engine == "trtllm" and held and prec not in TRTLLM_LOADS and held != m.hf_repo:
         return [Reason("checkpoint", f"the {prec} checkpoint {held} is GPTQ/AWQ, which TensorRT-LLM's PyTorch backend does not "

@@ -214,8 +214,9 @@ def engine_unverified(c: Candidate) -> bool:
 def launch_unsure(c: Candidate) -> bool:
     """A row not known to launch as costed: an unverified engine (``engine_unverified``), or weights in a precision
     no one publishes and no engine quantizes to at load time (``explain.checkpoint_reasons``: 4-bit, quantized
-    first). A row wider than its published checkpoint (BF16 of an FP8 model) is not: dequantizing loses nothing, so
-    its ``checkpoint`` reason is an info line without ``quantize_first``."""
+    first). A row wider than its published checkpoint (BF16 of an FP8 model) is not where a published tool makes the
+    copy (dequantizing loses nothing; its ``checkpoint`` reason is an info line without ``quantize_first``), and is
+    where none is recorded (FP8 of an MXFP4 model: ``deploy.support.upcast_tool``)."""
     for r in known_reasons(c.reasons):  # a loop, not any() over a generator: the sort asks it of every row
         if r.code == "engine-support" or (r.code == "checkpoint" and r.numbers.get("quantize_first")):
             return True
