@@ -58,3 +58,19 @@ async def test_the_table_marks_a_row_a_rule_ranks_after_rows_that_may_cost_more(
             ranks[int(cell.strip("◆↓ "))] = cell.endswith("↓")
         assert {r for r, down in ranks.items() if down} == unsure & set(ranks)
         assert not ranks[1]
+
+
+def test_a_p95_ttft_over_the_target_is_a_row_of_the_targets_table():
+    """Trial 20: a RAG row was ✓ on TTFT with a mean of 1,403 ms at the peak while its p95 was 2,886 ms against 2,000
+    ms, said only 20 lines down its reasons."""
+    from advisor.tui.services import target_checks
+
+    w = api.workload(requests_per_day=50_000, input_tokens=100_000, output_tokens=600, context_max_tokens=131_072,
+                     min_quality=75, self_hosting="required")
+    rec = api.recommend(w)
+    tailed = [c for c in rec.candidates[:40] if any(r.code == "ttft-tail" for r in c.reasons)]
+    assert tailed, "the precondition: a row whose mean TTFT meets the target at the peak and whose p95 does not"
+    checks = {t.metric: t for t in target_checks(tailed[0], rec.workload)}
+    assert checks["TTFT p95"].ok is False and "checked as a mean" in checks["TTFT p95"].target
+    plain = next(c for c in rec.candidates if c.deployment == "self-hosted" and c not in tailed)
+    assert "TTFT p95" not in {t.metric for t in target_checks(plain, rec.workload)}

@@ -211,6 +211,10 @@ def target_checks(c: Candidate, w: Workload) -> list[TargetCheck]:
     out.append(TargetCheck("throughput", est, f"≥ {need:,.0f} tok/s {what}", cap >= need * 0.999))
     if w.latency == "interactive":
         out.append(TargetCheck("TTFT", f"{c.ttft_ms or 0:,.0f} ms", f"≤ {w.ttft_ms:,.0f} ms", (c.ttft_ms or 0) <= w.ttft_ms))
+        tail = next((r.numbers for r in c.reasons if r.code == "ttft-tail"), None)
+        if tail:  # the mean at the peak meets the target and its p95 does not: shown, not left to the 20th reason
+            out.append(TargetCheck("TTFT p95", f"{tail['ttft_p95_at_peak_ms']:,.0f} ms at the peak",
+                                   f"≤ {w.ttft_ms:,.0f} ms (checked as a mean: {tail['ttft_at_peak_ms']:,.0f} ms)", False))
         limit = w.tpot_limit_ms or 0
         tps = 1000.0 / c.tpot_ms if c.tpot_ms else 0.0
         out.append(TargetCheck("per user", f"{tps:,.1f} tok/s", f"≥ {w.output_tokens_per_s_per_user:g} tok/s",
