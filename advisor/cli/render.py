@@ -85,15 +85,15 @@ DEMOTED = fmt.DEMOTED
 
 def candidates_table(cands: list[Candidate], w=None) -> str:
     rows = []
-    from advisor.ranking.ties import demoted
+    from advisor.ranking.ties import demoted_ranks
 
-    down = {id(c) for c in cands[1:] if w is not None and demoted(c, cands[0], w)}
+    down = demoted_ranks(cands, w) if w is not None else set()
     for c in cands:
         rows.append([
             str(c.rank), _named(c.model, c), c.architecture, c.deployment, config_text(c), fmt.per_mtok(c.usd_per_mtok, c.monthly_cost_usd),
             fmt.usd(c.monthly_total_usd), fmt.pct(c.utilization) if c.utilization is not None else "-",
             fmt.num(c.quality, 1) if c.quality is not None else "-",
-            ("*" if c.pareto else "") + (DEMOTED if id(c) in down else ""),
+            ("*" if c.pareto else "") + (DEMOTED if c.rank in down else ""),
         ])
     legend = f"\nconfiguration: {fmt.REPLICA_LEGEND}" if any(c.deployment != "api" for c in cands) else ""
     if down:

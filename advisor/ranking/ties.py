@@ -248,6 +248,14 @@ def demoted(c: Candidate, top: Candidate, w: Workload) -> bool:
     return any(after(c, w) and not after(top, w) for after, _ in RANKED_AFTER)
 
 
+def demoted_ranks(candidates, w: Workload) -> set[int]:
+    """The ranks of the rows after #1 that ``demoted`` holds for: the rules that hold for #1 are asked of #1 once."""
+    if not candidates:
+        return set()
+    rules = [after for after, _ in RANKED_AFTER if not after(candidates[0], w)]
+    return {c.rank for c in candidates[1:] if any(after(c, w) for after in rules)} if rules else set()
+
+
 def demotion_note(c: Candidate, top: Candidate, w: Workload) -> str:
     """Why ``c`` ranks after #1 ``top`` although it may cost less: the first of ``RANKED_AFTER``'s rules that holds for
     ``c`` and not for ``top``."""

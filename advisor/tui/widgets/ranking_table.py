@@ -293,10 +293,9 @@ class RankingTable(DataTable):
         """Show a new ranking with #1 highlighted (and scrolled into view), so its reasons show below."""
         self.recommendation = rec
         self._by_rank = {c.rank: c for c in rec.candidates}
-        from advisor.ranking.ties import demoted
+        from advisor.ranking.ties import demoted_ranks
 
-        top = rec.candidates[0] if rec.candidates else None
-        self._down = {c.rank for c in rec.candidates[1:] if demoted(c, top, rec.workload)}
+        self._down = demoted_ranks(rec.candidates, rec.workload)
         """The ranks a rule puts after rows that may cost more (``ties.demoted``): ``↓`` beside the rank."""
         if self.marked is not None and self.marked not in self._by_rank:
             self.marked = None
