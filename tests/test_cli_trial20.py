@@ -84,3 +84,10 @@ def test_a_deadline_shorter_than_a_cold_start_keeps_replicas_running_and_says_wh
     assert rec.candidates and not any(c.scaling == "scale-to-zero" for c in rec.candidates)
     why = next(r for r in rec.candidates[0].reasons if r.code == "cold-start")
     assert "longer than the 36 s deadline" in why.message and why.severity == "warning", why.message
+
+
+def test_a_number_takes_the_article_it_is_read_with():
+    from advisor.common.fmt import a_number
+
+    assert [a_number(t) for t in ("800", "8,000", "2,000", "11", "18,000", "1,100", "180")] == [
+        "an 800", "an 8,000", "a 2,000", "an 11", "an 18,000", "a 1,100", "a 180"]

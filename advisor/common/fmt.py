@@ -148,3 +148,10 @@ def weights(total: float, engines: int | None) -> str:
     the sum is not read as one model's size; ``284.5 GB`` for one engine."""
     n = engines or 1
     return f"{gb(total)} ({n} engines x {gb(total / n)})" if n > 1 else gb(total)
+
+
+def a_number(text: str) -> str:
+    """``a 2,000`` or ``an 800`` / ``an 11`` / ``an 18,000``: the article a number is read with, then the number."""
+    lead = text.replace(",", "")
+    an = lead[:1] == "8" or (lead[:2] in ("11", "18") and len(lead) in (2, 5, 8))
+    return f"{'an' if an else 'a'} {text}"

@@ -44,6 +44,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Callable
 
+from advisor.common import fmt
 from advisor.cost import queueing
 from advisor.cost.startup import (  # noqa: F401 - BILLS_STOPPED ... training_start_s: read as billing's too
     BILLS_STOPPED,
@@ -469,7 +470,7 @@ def sizing_reasons(plan: Plan, w: Workload, tokens_per_s: float, ttft_ms: float,
             tail = "each scale-up is billed for it and must start that long before its hour's traffic"
         else:
             tail = "so a replica that scales to zero takes that long to serve again"
-        out.append(Reason("cold-start", f"{head}: {tail}; no scale-to-zero for a {w.ttft_ms:,.0f} ms TTFT target{stopped}",
+        out.append(Reason("cold-start", f"{head}: {tail}; no scale-to-zero for {fmt.a_number(f'{w.ttft_ms:,.0f}')} ms TTFT target{stopped}",
                           "warning" if w.traffic_shape == "bursty" else "info", numbers))
     elif plan.policy == "scale-to-zero":
         out.append(Reason("cold-start", f"{head}: each day's run pays it{stopped}", "info", numbers))

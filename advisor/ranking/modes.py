@@ -465,7 +465,7 @@ def unverified_latency_note(c: Candidate, candidates, w: Workload) -> str:
         return ""
     known = next(((i, x) for i, x in enumerate(candidates) if latency_verified(x)), None)
     if known is None and w.ttft_ms < FASTEST_API_TTFT_MS:
-        return (f"; no option is known to meet a {w.ttft_ms:,.0f} ms TTFT target: no self-hosted configuration computes "
+        return (f"; no option is known to meet {fmt.a_number(f'{w.ttft_ms:,.0f}')} ms TTFT target: no self-hosted configuration computes "
                 f"one that short (see the rejections), and shared APIs measure about 200 ms at best, so the rows ranked "
                 f"are APIs whose TTFT is not measured: a looser target ranks what can meet it")
     if known is None:
@@ -474,6 +474,6 @@ def unverified_latency_note(c: Candidate, candidates, w: Workload) -> str:
     more = cost.money(x.monthly_total_usd - c.monthly_total_usd)
     where = ("below what shared APIs measure at best (about 200 ms)" if w.ttft_ms < FASTEST_API_TTFT_MS
              else "inside the spread of shared APIs")
-    return (f"; this API's TTFT is not measured, and a {w.ttft_ms:,.0f} ms target is {where}: the first "
+    return (f"; this API's TTFT is not measured, and {fmt.a_number(f'{w.ttft_ms:,.0f}')} ms target is {where}: the first "
             f"option with a {'measured' if x.deployment == 'api' else 'computed'} TTFT is #{i + 1}, {x.label}, "
             f"{fmt.usd(more)}/month more")
