@@ -90,7 +90,8 @@ def test_a_workload_without_a_quality_floor_is_told_it_ranks_on_cost_alone_and_w
 def test_the_table_marks_rows_a_rule_ranks_after_cheaper_ones(capsys):
     """Trial 19: rows demoted by a rule (here: not known to launch, mi300x refused by vLLM's recipe and SGLang's ROCm
     image too old) sat below dearer rows with no sign why in the table."""
-    from advisor.cli.render import DEMOTED, candidates_table
+    from advisor.cli.render import candidates_table
+    from advisor.common.fmt import DEMOTED
 
     w = dataclasses.replace(api.preset("batch-pipeline"), models=("deepseek-v4-flash", "gpt-oss-120b"),
                             gpu_types=("mi300x", "mi325x"))

@@ -23,7 +23,6 @@ def _why_not(cat, model: ModelSpec, gpu: GpuSpec, precision: str, engine: str) -
     """Why `recommend` does not cost ``precision`` on ``engine`` here ("" where it does)."""
     from advisor.deploy.support import vllm_support
     from advisor.physics.engines import engines_for
-    from advisor.ranking.engine_support import release_note, too_old
 
     if engine not in {p.id for p in engines_for(cat, gpu, (), precision)}:
         return f"{engine} does not serve {precision} weights on {gpu.id}"
@@ -31,9 +30,8 @@ def _why_not(cat, model: ModelSpec, gpu: GpuSpec, precision: str, engine: str) -
         status, line = vllm_support(model.id, gpu.id)
         if status == "unsupported":
             return line
-    if too_old(model.id, engine, gpu.vendor):  # the note's first clause; `deploy` gives its sources and what to install
-        return (release_note(model.id, engine, gpu.vendor).split(": ", 1)[0]
-                .replace("these files are written for", "the launch files pin").replace("these files run", "the launch files pin"))
+    if clause := _release_clause(model, gpu, engine):
+        return clause
     if engine == "trtllm":
         how = ("no FP8 checkpoint of it is published, and vLLM and SGLang quantize to FP8 at load time" if precision == "fp8"
                else "its published checkpoints in this precision are GPTQ/AWQ, which vLLM and SGLang load")
@@ -69,13 +67,19 @@ def engine_lines(cat, model: ModelSpec, gpu: GpuSpec, precision: str, used: str,
     return f"{used}: {why}" + (f"; {compare}" if compare else ""), [w for w in (why_not, stale) if w]
 
 
-def _stale(model: ModelSpec, gpu: GpuSpec, engine: str) -> str:
-    """Where `recommend` costs ``engine`` here only because no other engine is left, though its pinned release cannot
-    load the model: the warning its rows carry, to the first clause (`deploy` gives the sources and what to install)."""
+def _release_clause(model: ModelSpec, gpu: GpuSpec, engine: str) -> str:
+    """The first clause of the release note where the release the launch files pin cannot load the model ("" where it
+    can); `deploy` gives its sources and what to install."""
     from advisor.ranking.engine_support import release_note, too_old
 
     if not too_old(model.id, engine, gpu.vendor):
         return ""
-    return (release_note(model.id, engine, gpu.vendor).split(": ", 1)[0].replace("these files run", "the launch files pin")
-            .replace("these files are written for", "the launch files pin") + "; recommend ranks it after the rows known "
-            "to launch")
+    clause = release_note(model.id, engine, gpu.vendor).split(": ", 1)[0]
+    return clause.replace("these files are written for", "the launch files pin").replace("these files run", "the launch files pin")
+
+
+def _stale(model: ModelSpec, gpu: GpuSpec, engine: str) -> str:
+    """Where `recommend` costs ``engine`` here only because no other engine is left, though its pinned release cannot
+    load the model: the warning its rows carry."""
+    clause = _release_clause(model, gpu, engine)
+    return f"{clause}; recommend ranks it after the rows known to launch" if clause else ""

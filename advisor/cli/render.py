@@ -80,9 +80,6 @@ def decision_lines(c: Candidate) -> list[tuple[str, str]]:
     return out
 
 
-DEMOTED = fmt.DEMOTED
-
-
 def candidates_table(cands: list[Candidate], w=None) -> str:
     rows = []
     from advisor.ranking.ties import demoted_ranks
@@ -93,11 +90,11 @@ def candidates_table(cands: list[Candidate], w=None) -> str:
             str(c.rank), _named(c.model, c), c.architecture, c.deployment, config_text(c), fmt.per_mtok(c.usd_per_mtok, c.monthly_cost_usd),
             fmt.usd(c.monthly_total_usd), fmt.pct(c.utilization) if c.utilization is not None else "-",
             fmt.num(c.quality, 1) if c.quality is not None else "-",
-            ("*" if c.pareto else "") + (DEMOTED if c.rank in down else ""),
+            ("*" if c.pareto else "") + (fmt.DEMOTED if c.rank in down else ""),
         ])
     legend = f"\nconfiguration: {fmt.REPLICA_LEGEND}" if any(c.deployment != "api" for c in cands) else ""
     if down:
-        legend += f"\n{DEMOTED} = ranked after cheaper rows by a rule (its rank reason says which)"
+        legend += f"\n{fmt.DEMOTED} = ranked after cheaper rows by a rule (its rank reason says which)"
     serving = ("\n$/M tok: serving only; monthly includes the fine-tuning runs" if any(c.fine_tuning_monthly_usd for c in cands)
                else "")
     closed = "\narch closed: API-only (closed weights), sold per token by its vendor, never self-hosted" if any(

@@ -16,3 +16,15 @@ def release(engine: str) -> tuple[str, str]:
     name, series = VERSIONS[engine].rsplit(" ", 1)
     return name, series
 TARGETS = tuple(VERSIONS)
+
+
+def targets_for(c, cat) -> tuple[str, ...]:
+    """The targets that can serve candidate ``c``: every one for an API row (its client file) and SkyPilot, and the
+    engines the catalog runs on the row's GPU vendor (``physics.engines.engines_for``: not TensorRT-LLM on AMD)."""
+    gpu = cat.gpus.get(c.gpu or "") if c.deployment != "api" else None
+    if gpu is None:
+        return TARGETS
+    from advisor.physics.engines import engines_for
+
+    runs = {p.id for p in engines_for(cat, gpu)}
+    return tuple(t for t in TARGETS if t == "skypilot" or t in runs)

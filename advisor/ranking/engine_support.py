@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from advisor.deploy import release
-from advisor.deploy.support import SGLANG_ROCM_IMAGE, SGLANG_ROCM_VERSION, vllm_support
+from advisor.deploy.support import SGLANG_ROCM_IMAGE, SGLANG_ROCM_VERSION, VLLM_RECIPES, vllm_support
 from advisor.domain.precision import QUANTIZED_ONLINE, checkpoint_for, is_upcast
 from advisor.domain.recommendation import Candidate, Reason, Rejection
 from advisor.domain.serving import ServingProfile
@@ -182,8 +182,6 @@ def unlisted_gpu(c: Candidate) -> list[Reason]:
     says what `deploy` warns of. No warning where the recipe lists no GPUs at all (a dense model vLLM has long run)."""
     if c.engine != "vllm" or not c.gpu:
         return []
-    from advisor.deploy.support import VLLM_RECIPES
-
     recipe = VLLM_RECIPES.get(c.model)
     if recipe is None or not recipe.hardware:
         return []

@@ -15,9 +15,6 @@ from advisor.domain.recommendation import Candidate, Recommendation
 from advisor.tui.screens.base import AdvisorScreen
 from advisor.tui.widgets.key_footer import KeyFooter
 
-TARGETS = ("vllm", "sglang", "trtllm", "skypilot")
-
-
 class DeployScreen(AdvisorScreen):
     BINDINGS = [
         Binding("escape,q", "app.pop_screen", "Back", tooltip="Back to the ranking"),
@@ -35,8 +32,8 @@ class DeployScreen(AdvisorScreen):
         """An API candidate has one file, the OpenAI SDK client: no engine to choose (1-4 are hidden)."""
         self.target = "skypilot" if self.api else (candidate.engine or "vllm")
         self.files: dict[str, str] = {}
-        self.targets = TARGETS if self.api or not _on_amd(candidate) else tuple(t for t in TARGETS if t != "trtllm")
-        """The targets offered: TensorRT-LLM is CUDA only, so not on an AMD GPU's row."""
+        self.targets = _targets(candidate)
+        """The targets offered: those whose engine runs on the row's GPU (not TensorRT-LLM on AMD)."""
 
     def compose(self) -> ComposeResult:
         yield Header(icon="◆")
@@ -101,8 +98,8 @@ class DeployScreen(AdvisorScreen):
         self.notify(f"{len(self.files)} file(s) in {out}/", title="Exported")
 
 
-def _on_amd(c: Candidate) -> bool:
+def _targets(c: Candidate) -> tuple[str, ...]:
     from advisor import api
+    from advisor.deploy import targets_for
 
-    gpu = api.catalog().gpus.get(c.gpu or "")
-    return gpu is not None and gpu.vendor == "amd"
+    return targets_for(c, api.catalog())
