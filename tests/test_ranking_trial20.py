@@ -169,3 +169,12 @@ def test_an_impossible_ttft_target_is_said_to_be_met_by_no_known_option():
     assert "no option is known to meet a 1 ms TTFT target" in first and "measured TTFT is #" not in first, first
     tight = api.recommend(dataclasses.replace(w, ttft_ms=150.0)).candidates[0].reasons[0].message
     assert "below what shared APIs measure at best" in tight, tight
+
+
+def test_a_row_at_first_places_bill_says_the_same_not_zero_more():
+    """Seen in the TUI's compare screen: steady-latency's #2 read "$0.000 more than #1"."""
+    rec = api.recommend(api.preset("steady-latency"))
+    top, second = rec.candidates[0], rec.candidates[1]
+    assert second.monthly_total_usd == top.monthly_total_usd  # the precondition
+    rank = next(r.message for r in second.reasons if r.code == "rank")
+    assert "the same as #1" in rank and "$0.000" not in rank, rank

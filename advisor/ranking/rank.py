@@ -300,8 +300,8 @@ def _placing(i: int, c: Candidate, candidates: Sequence[Candidate], w: Workload,
                                                          **({"fragile": True} if fragile else {})}))
     else:
         diff = total - _total(top)
-        msg = (f"#{i + 1}: {fmt.usd(total)}/month{plus}, {fmt.usd(diff)} more than #1 ({top.label})" if diff >= 0 else
-               f"#{i + 1}: {fmt.usd(total)}/month{plus}, {fmt.usd(-diff)} less than #1 ({top.label})")
+        gap = "the same as" if diff == 0 else f"{fmt.usd(abs(diff))} {'more' if diff > 0 else 'less'} than"
+        msg = f"#{i + 1}: {fmt.usd(total)}/month{plus}, {gap} #1 ({top.label})"
         msg += demotion_note(c, top, w) + (f"; tied with #{i} ({prev.label}): the same bill" if i > 1 and _total(prev := candidates[i - 1]) == total else "")
         extra.insert(0, Reason("rank", msg, "decisive", {"monthly_cost_usd": str(c.monthly_cost_usd), "more_than_first_usd": str(diff)}))
     tie = _near_tie(c, top if i else runner, profile, ctx_of)

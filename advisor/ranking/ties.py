@@ -145,7 +145,8 @@ def near_tie(c: Candidate, other: Candidate | None, profile, ctx_of: Callable[[C
                    f"{fixed}, so it cannot reverse the order: quality, latency and the provider may weigh more than the gap "
                    f"(a benchmark of both on your own traffic shows the latency)")
         return Reason("near-tie", msg, "info", {**numbers, "replicas_fixed": True})
-    caveat = (f"; {' and '.join(outside)} {'is' if len(outside) == 1 else 'are'} outside the calibration set, where the error is "
+    named = ", ".join(outside[:-1]) + f" and {outside[-1]}" if len(outside) > 1 else "".join(outside)  # a, b and c
+    caveat = (f"; {named} {'is' if len(outside) == 1 else 'are'} outside the calibration set, where the error is "
               f"unmeasured and can be larger") if outside else ""
     what = (f"the same cost as {other.label} ({fmt.usd(a)}/month), a tie: with the throughput estimate's {err:.0%} error "
             f"(90th percentile, measured on the calibration set{' at <= 8 concurrent requests' if low else ''}) either could "
