@@ -114,14 +114,15 @@ def size(model: str | ModelSpec, precision: str | None = None, context_tokens: i
 def estimate(model: str | ModelSpec, gpu: str | GpuSpec, gpus: int = 1, precision: str | None = None,
              input_tokens: int = 1024, output_tokens: int = 256, kv_precision: str | None = None,
              tpot_limit_ms: float | None = None, engine: str | None = None, layout: str | None = None,
-             concurrency: int | None = None, cached_input_tokens: int = 0) -> Estimate:
+             concurrency: int | None = None, cached_input_tokens: int = 0, ttft_limit_ms: float | None = None) -> Estimate:
     """Fit, throughput and latency of ``model`` on ``gpus`` x ``gpu`` in ``precision`` (default: its published
     checkpoint's, as ``size``), served by ``engine``
     (``trtllm``, ``vllm``, ``sglang``; default: TensorRT-LLM on NVIDIA, vLLM on AMD, and vLLM or SGLang where the default
     cannot load the weights as the ranking costs them: ``engine_support.estimate_engine``) in ``layout`` (``tp``,
     ``tp_ep``, ``dep``, ``pp``; default: the best layout the engine supports); ``concurrency`` pins the
     concurrent sequences instead of the throughput-optimal batch; ``cached_input_tokens`` of each prompt are reused
-    from the KV cache (prefix caching: held in the cache, not prefilled). An API-only (closed-weights) model raises
+    from the KV cache (prefix caching: held in the cache, not prefilled); with ``ttft_limit_ms`` the layout search
+    prefers the layouts whose unloaded TTFT meets it (as the ranking does for an interactive workload). An API-only (closed-weights) model raises
     ``InputError``: it cannot be self-hosted, so there is nothing to estimate."""
     from advisor.common import checks
     from advisor.physics.engines import engine_profile
@@ -131,6 +132,7 @@ def estimate(model: str | ModelSpec, gpu: str | GpuSpec, gpus: int = 1, precisio
     input_tokens = checks.whole("input_tokens", input_tokens, minimum=1)
     output_tokens = checks.whole("output_tokens", output_tokens, minimum=1)
     tpot_limit_ms = checks.finite("tpot_limit_ms", tpot_limit_ms, minimum=0, allow_none=True)
+    ttft_limit_ms = checks.finite("ttft_limit_ms", ttft_limit_ms, minimum=0, allow_none=True)
     if concurrency is not None:
         concurrency = checks.whole("concurrency", concurrency, minimum=1)
     cached_input_tokens = checks.whole("cached_input_tokens", cached_input_tokens, minimum=0)
@@ -145,7 +147,7 @@ def estimate(model: str | ModelSpec, gpu: str | GpuSpec, gpus: int = 1, precisio
         profile = engine_profile(catalog(), g, engine)
     return estimate_for(m, g, gpus, precision, input_tokens, output_tokens,
                         kv_precision=kv_precision, tpot_limit_ms=tpot_limit_ms, engine=profile, layout=layout,
-                        concurrency=concurrency, cached_input_tokens=cached_input_tokens)
+                        concurrency=concurrency, cached_input_tokens=cached_input_tokens, ttft_limit_ms=ttft_limit_ms)
 
 
 # --------------------------------------------------------------------------- recommendation

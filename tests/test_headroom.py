@@ -47,10 +47,13 @@ def _check_headroom(rec, w: Workload) -> int:
     for c in rec.candidates:
         if c.deployment != "self-hosted":
             continue
-        engines = c.replicas_peak * _engines_per_replica(c)
+        # under attention data parallelism (dep) each of an engine's GPUs is an attention rank with its own queue
+        queues = c.gpus // _engines_per_replica(c) if c.layout == "dep" else 1
+        engines = c.replicas_peak * _engines_per_replica(c) * queues
         peak_tokens = w.mean_output_tokens_per_s * p2m
         assert peak_tokens / (c.replicas_peak * c.output_tokens_per_s_per_replica) <= w.max_utilization + 1e-9, c.label
         [h] = [r for r in c.reasons if r.code == "headroom"]
+        assert h.numbers["queues_per_engine"] == queues, c.label
         # The queue's service time is the prefill work, the unloaded TTFT less its decode step (queueing.prefill_ms).
         rate, ttft = w.mean_requests_per_s * p2m / engines, c.ttft_ms / 1000
         rho = h.numbers["prefill_utilization"]

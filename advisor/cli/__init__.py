@@ -93,6 +93,8 @@ def _estimate(p: argparse.ArgumentParser) -> None:
                    help="output tokens per request (default 256)")
     p.add_argument("--kv-precision", type=_name, default=None, help="KV cache precision (default: fp8 with 8-bit or narrower weights on FP8 GPUs, else bf16)")
     p.add_argument("--tpot-limit-ms", type=finite_arg, default=None, help="time-per-output-token limit: pick the best batch within it")
+    p.add_argument("--ttft-limit-ms", type=finite_arg, default=None,
+                   help="time-to-first-token target: prefer the layouts whose unloaded TTFT meets it")
     p.add_argument("--engine", default=None, choices=("trtllm", "vllm", "sglang"),
                    help="serving engine (default: trtllm on NVIDIA GPUs, vllm on AMD)")
     p.add_argument("--layout", default=None, choices=("tp", "tp_ep", "dep", "pp"),

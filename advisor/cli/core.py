@@ -113,6 +113,9 @@ def cmd_estimate(args: argparse.Namespace) -> int:
         raise InputError("--gpus", f"must be from 1 to {MAX_GPUS:,}, got {args.gpus:,}")
     if args.tpot_limit_ms is not None and not args.tpot_limit_ms > 0:  # 0 and -1 get the same answer
         raise InputError("--tpot-limit-ms", f"must be greater than 0, got {args.tpot_limit_ms:g}")
+    ttft = getattr(args, "ttft_limit_ms", None)
+    if ttft is not None and not ttft > 0:
+        raise InputError("--ttft-limit-ms", f"must be greater than 0, got {ttft:g}")
     warn_catalog_problems()
     warn_measurements()
     _sizable(args.model, args)
@@ -123,7 +126,7 @@ def cmd_estimate(args: argparse.Namespace) -> int:
                          f"across more nodes is no layout a serving engine runs), got {args.gpus:,}")
     e = api.estimate(args.model, args.gpu, gpus=args.gpus, precision=args.precision, input_tokens=args.input_tokens,
                      output_tokens=args.output_tokens, kv_precision=args.kv_precision, tpot_limit_ms=args.tpot_limit_ms,
-                     engine=getattr(args, "engine", None), layout=getattr(args, "layout", None))
+                     engine=getattr(args, "engine", None), layout=getattr(args, "layout", None), ttft_limit_ms=ttft)
     limit = api.catalog().models[e.model].max_position_embeddings
     if limit and e.input_tokens + e.output_tokens > limit:
         print(f"moe-advisor: warning: --input + --output = {e.input_tokens + e.output_tokens:,} tokens is past {e.model}'s "

@@ -422,14 +422,16 @@ _POLICY_ORDER = {"fixed": 0, "autoscale": 1, "scale-to-zero": 2}
 
 
 def sizing_reasons(plan: Plan, w: Workload, tokens_per_s: float, ttft_ms: float, engines_per_replica: int,
-                   weights_bytes: float, day: DayProfile, prefill_ms: float | None = None) -> list[Reason]:
+                   weights_bytes: float, day: DayProfile, prefill_ms: float | None = None, queues: int = 1) -> list[Reason]:
     """Why the peak has this many replicas (the queueing headroom, interactive work) and what a start costs in
     time (the cold start). ``tokens_per_s``, ``ttft_ms`` and ``prefill_ms`` (the TTFT's prefill work,
-    ``queueing.prefill_ms``) are one engine's; ``weights_bytes`` the checkpoint."""
+    ``queueing.prefill_ms``) are one engine's; ``weights_bytes`` the checkpoint; ``queues`` the engine's attention ranks
+    (``queueing.queue_count``: under attention data parallelism each rank queues its own prompts, and the figures are a
+    rank's)."""
     out: list[Reason] = []
     engines = plan.replicas_peak * engines_per_replica
     if w.latency == "interactive":
-        h = queueing.at_peak(tokens_per_s, ttft_ms, engines, w, day.peak_to_mean, prefill_ms)
+        h = queueing.at_peak(tokens_per_s, ttft_ms, engines, w, day.peak_to_mean, prefill_ms, queues)
         rate = w.mean_requests_per_s * day.peak_to_mean
         rho_max = queueing.max_prefill_load((ttft_ms if prefill_ms is None else prefill_ms) / 1000, w.ttft_ms / 1000,
                                             unloaded_s=ttft_ms / 1000)
@@ -438,7 +440,8 @@ def sizing_reasons(plan: Plan, w: Workload, tokens_per_s: float, ttft_ms: float,
             f"; the {h.max_utilization:.0%} load cap sets the replica count")
         rate_text = f"{rate:,.1f}" if rate >= 1 else f"{rate:.3f}"
         out.append(Reason(
-            "headroom", f"queueing headroom: at the peak ({rate_text} requests/s over {engines} engine{'s' if engines > 1 else ''}) each engine "
+            "headroom", f"queueing headroom: at the peak ({rate_text} requests/s over {engines} engine{'s' if engines > 1 else ''}"
+            f"{f' of {queues} attention ranks, each prefilling the prompts it holds' if queues > 1 else ''}) each {'rank' if queues > 1 else 'engine'} "
             f"is busy {h.busy_utilization:.0%} of the time (load planned at most {h.max_utilization:.0%}): prefill {h.prefill_utilization:.0%} (at most {rho_max:.0%} keeps the mean TTFT "
             f"on target), decode {h.decode_utilization:.0%}; with random "
             f"arrivals a prompt waits {h.wait_ms:,.0f} ms on average before its prefill (M/D/1, Pollaczek-Khinchine): mean TTFT "
@@ -449,7 +452,8 @@ def sizing_reasons(plan: Plan, w: Workload, tokens_per_s: float, ttft_ms: float,
             {"planned_utilization": h.planned_utilization, "max_utilization": h.max_utilization,
              "prefill_utilization": h.prefill_utilization, "max_prefill_utilization": rho_max, "queue_wait_ms": h.wait_ms,
              "ttft_at_peak_ms": h.ttft_ms, "sized_by": h.bound, "decode_utilization": h.decode_utilization,
-             "busy_utilization": h.busy_utilization, "queue_wait_p95_ms": h.wait_p95_ms, "ttft_p95_at_peak_ms": h.ttft_p95_ms}))
+             "busy_utilization": h.busy_utilization, "queue_wait_p95_ms": h.wait_p95_ms, "ttft_p95_at_peak_ms": h.ttft_p95_ms,
+             "queues_per_engine": queues}))
         if h.ttft_p95_ms > w.ttft_ms >= h.ttft_ms:
             out.append(Reason("ttft-tail", f"the mean TTFT at the peak ({h.ttft_ms:,.0f} ms) meets the {w.ttft_ms:,.0f} ms target, "
                               f"but its p95 is {h.ttft_p95_ms:,.0f} ms: one request in twenty at the peak waits longer (the "

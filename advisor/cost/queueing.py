@@ -5,6 +5,11 @@ The model, per engine (a replica of ``dp`` engines behind a load balancer splits
 
 - **Arrivals.** Poisson at the peak rate ``λ = peak requests/s / engines`` (``peak`` is the day's peak-to-mean
   times the mean; the bursts inside an hour are already in that peak).
+- **Attention ranks.** An engine with attention data parallelism (the ``dep`` layout: ``D`` attention ranks, experts
+  over all of them) holds each sequence on one rank, which prefills it: its prompts form ``D`` queues (the engine's
+  scheduler spreads requests over the ranks), each with ``λ / D`` arrivals, ``1 / D`` of the capacity and the service
+  time of a prompt prefilled on one rank (``advisor.physics.performance``: the unloaded TTFT's prefill is that rank's
+  work). Every figure below is then one rank's: ``queues`` = ``D`` in ``at_peak`` and ``planned_output_rate``.
 - **Service.** The prefills queue for the engine one after another (first come, first served; each engine's
   token budget per step, ``max_num_batched_tokens``, is filled with one prompt's chunks before the next).
   A prefill occupies the engine for ``S`` = the prompt's prefill work alone: the unloaded TTFT of the estimate
@@ -185,6 +190,13 @@ def max_prefill_load(service_s: float, target_s: float, scv: float = PREFILL_SCV
     return 2 * slack / ((1 + scv) * service_s + 2 * slack)
 
 
+def queue_count(e) -> int:
+    """The prefill queues of one engine: its attention data-parallel ranks (``dep``: each rank prefills the prompts
+    whose sequences it holds), 1 otherwise. ``e``: an estimate (its ``parallelism``)."""
+    lay = getattr(e, "parallelism", None)
+    return max(1, getattr(lay, "data_parallel", 1) or 1)
+
+
 def prefill_ms(e) -> float:
     """The prefill work of an estimate's unloaded TTFT: the TTFT less the decode step it ends with (``e.step``,
     the step at the operating batch); the whole TTFT when the estimate has no step."""
@@ -192,14 +204,18 @@ def prefill_ms(e) -> float:
     return max(0.0, e.ttft_ms - step.total_s * 1000.0) if step is not None else e.ttft_ms
 
 
-def planned_output_rate(tokens_per_s: float, ttft_ms: float, w: Workload, prefill: float | None = None) -> float:
+def planned_output_rate(tokens_per_s: float, ttft_ms: float, w: Workload, prefill: float | None = None,
+                        queues: int = 1) -> float:
     """Output tokens/s one engine may be planned to carry at the peak (see the module docstring): the capacity at
     ``w.max_utilization``, no more prompts than keep the prefills within it too, and no more than keep the mean
     TTFT within ``w.ttft_ms``. ``prefill``: the ms of prefill work in ``ttft_ms`` (``prefill_ms``; default the
     whole TTFT, which plans fewer requests; 0 leaves only the load cap: an upper bound). Batch work: the full
-    capacity."""
+    capacity. ``queues``: the engine's attention ranks (``queue_count``), each a queue of its share of the prompts:
+    the engine carries ``queues`` times what one rank may."""
     if w.latency != "interactive":
         return tokens_per_s
+    if queues > 1:
+        return queues * planned_output_rate(tokens_per_s / queues, ttft_ms, w, prefill)
     by_load = tokens_per_s * w.max_utilization
     service = (ttft_ms if prefill is None else prefill) / 1000.0
     if w.ttft_ms <= ttft_ms:
@@ -246,10 +262,13 @@ class Headroom:
 
 
 def at_peak(tokens_per_s: float, ttft_ms: float, engines: int, w: Workload, peak_to_mean: float,
-            prefill: float | None = None) -> Headroom:
+            prefill: float | None = None, queues: int = 1) -> Headroom:
     """The headroom of ``engines`` engines (replicas x engines per replica) of ``tokens_per_s`` output tokens/s
     and ``ttft_ms`` unloaded TTFT (``prefill`` ms of it prefill work: ``prefill_ms``) carrying the peak
-    (``peak_to_mean`` x the mean) of an interactive workload."""
+    (``peak_to_mean`` x the mean) of an interactive workload. With ``queues`` attention ranks an engine (``dep``),
+    the figures are one rank's: ``engines x queues`` queues of ``tokens_per_s / queues`` each."""
+    if queues > 1:
+        engines, tokens_per_s = max(1, engines) * queues, tokens_per_s / queues
     engines = max(1, engines)
     rate = w.mean_requests_per_s * peak_to_mean / engines
     service = (ttft_ms if prefill is None else prefill) / 1000.0

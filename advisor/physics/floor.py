@@ -3,7 +3,7 @@
 At a few sequences a decode step reads few bytes per GPU (DeepSeek-R1 FP8, TP8, one sequence: ~4.7 GB per H200,
 ~1.2 ms) and is made of fixed costs, which ``advisor.physics.performance`` already charges per step:
     kernels      ``kernel_floor_us`` (5 us, calibration.KERNEL_FLOOR_US) x the kernels one step launches, counted from
-                 the architecture (``performance.kernels_per_step``: DeepSeek-R1 1,199, i.e. ~20 per layer -> 6.0 ms)
+                 the architecture (``kernels_per_step`` below: DeepSeek-R1 1,199, i.e. ~20 per layer -> 6.0 ms)
     collectives  ``allreduce_latency_us`` (8 us) x 2 per layer under tensor parallelism (DeepSeek-R1 TP8: 1.0 ms)
     per layer    ``layer_overhead_us`` (4 us) x layers; per step ``step_overhead_us`` (200 us: scheduling, sampling)
     expert reads E x (1 - (1 - k/E)^B) distinct experts (``moe.experts_touched``), 1/TP of each under TP or the
@@ -41,7 +41,7 @@ batches of the max-throughput rows. Fitted by scripts/fit_moe_floor.py (``VLLM_M
 from __future__ import annotations
 
 from advisor.domain.precision import resolve_precision, scheme
-from advisor.domain.specs import GpuSpec
+from advisor.domain.specs import GpuSpec, ModelSpec
 
 VLLM_MOE_LAYER_GRID = (0.0, 5.0, 10.0, 15.0, 20.0, 25.0, 30.0, 35.0, 40.0, 50.0, 60.0, 80.0, 100.0, 120.0)
 """Values scripts/fit_moe_floor.py tries for vLLM's ``moe_layer_overhead_us`` (us per MoE layer per step)."""
@@ -72,3 +72,25 @@ def moe_layer_us(engine_us: float, gpu: GpuSpec, precision: str) -> float:
     """The engine's fixed time per MoE layer per step (``moe_layer_overhead_us``) on ``gpu`` for ``precision``'s
     experts, on the Triton and the Marlin path (``triton_moe_path``) alike (``VLLM_MOE_LAYER_US``)."""
     return engine_us
+
+
+ATTENTION_KERNELS = {"gqa": 5, "mla": 9, "csa": 9}
+"""Kernels of one attention block in decode: norm, QKV GEMM, RoPE + KV append, attention, output GEMM; MLA adds
+the q/kv down-projection norms and the two weight-absorb BMMs (DeepSeek V3 modelling code in vLLM/SGLang)."""
+DENSE_FFN_KERNELS = 4
+"""norm, gate/up GEMM, activation, down GEMM."""
+MOE_KERNELS = 8
+"""norm, router GEMM, top-k, permute/align, grouped GEMM 1, activation, grouped GEMM 2, finalize/unpermute; a
+shared expert adds a dense FFN's 3 (its norm is shared)."""
+
+
+def kernels_per_step(m: ModelSpec) -> int:
+    """Kernels one decode step launches over all layers, counted from the architecture (collectives apart: they
+    are charged ``allreduce_latency_us`` each). With ``kernel_floor_us`` per kernel this is the per-layer latency
+    floor a small batch cannot get under: aiconfigurator-core 0.12.0's fused-MoE op (8 kernels here) takes
+    30-40 us per layer at one token on H100/H200 (Qwen3, Maverick, Mixtral; TP8 and EP8) and its decode
+    attention kernel 6.5-11 us at batch 1, i.e. ~4-5 us per kernel over the bytes it moves (calibration.KERNEL_FLOOR_US)."""
+    att = ATTENTION_KERNELS.get(m.attention, ATTENTION_KERNELS["gqa"])
+    moe = m.moe_layers if m.is_moe else 0
+    moe_k = MOE_KERNELS + (DENSE_FFN_KERNELS - 1 if m.n_shared_experts else 0)
+    return m.num_hidden_layers * att + (m.num_hidden_layers - moe) * DENSE_FFN_KERNELS + moe * moe_k

@@ -201,6 +201,13 @@ def comm_bytes_per_gpu(m: ModelSpec, lay: Parallelism, tokens: float) -> tuple[f
     return byts, coll
 
 
+def passed_over(layout: str, tokens_per_s: float, ttft_ms: float, target_ms: float, chosen: str, gpus: int) -> str:
+    """The warning of a layout search that kept ``chosen`` over a faster ``layout`` whose unloaded TTFT misses the target."""
+    why = f" (attention data parallelism prefills a prompt on one of its {gpus} ranks)" if layout == "dep" else ""
+    return (f"{layout} would carry {tokens_per_s:,.0f} output tokens/s, but its unloaded TTFT is {ttft_ms:,.0f} ms, over the "
+            f"{target_ms:,.0f} ms target{why}: {chosen} instead")
+
+
 def check_request(gpus: int, input_tokens: int, output_tokens: int, tpot_limit_ms: float | None, layout: str | None,
                   cached: int = 0) -> None:
     """The arguments of one estimate, each refused with an error naming it."""

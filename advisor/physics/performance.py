@@ -14,7 +14,8 @@ step:
                    permute/finalize bytes
 then + the layout's communication (bytes / link + latency per collective) + fixed overheads (per step, per layer, per
 MoE layer). Prefill runs the same operations on chunks of the engine's max_batched_tokens at ``eff_prefill``; TTFT
-under P pipeline stages is a lone prompt's C chunks passing the stages in turn, (C + P - 1) stage times. A request costs
+is a lone prompt's C chunks: under P pipeline stages passing the stages in turn, (C + P - 1) stage times; under
+attention data parallelism on the one rank that holds the sequence (its attention and dense layers not shared). A request costs
 one prefill and ``output_tokens`` decode steps; with continuous batching the sustained output rate at concurrency B is
 B x out / (out x t_step(B) + prefill(B x in)). The throughput-optimal batch is the largest the KV cache holds (the
 engine admits by input + output, or by the mean context), capped by the engine's batch limit per scheduler
@@ -38,10 +39,10 @@ from advisor.domain.serving import ServingProfile
 from advisor.domain.precision import FORMATS, kv_bytes_per_element, resolve_precision, scheme
 from advisor.physics.engines import native_formats, precision_support, unsupported_reason
 from advisor.physics.layouts import (LAYOUT_ALIASES, Parallelism, caller_id, check_request, comm_bytes_per_gpu, fit_as,
-                                     layouts_for, make_layout, parallelism, weights_per_gpu)
+                                     layouts_for, make_layout, parallelism, passed_over, weights_per_gpu)
 from advisor.physics.batching import operating_point
 from advisor.physics.engine_caps import engine_cap
-from advisor.physics.floor import moe_layer_us
+from advisor.physics.floor import kernels_per_step, moe_layer_us
 from advisor.physics.kv_policy import KvAllocation, resolve as resolve_kv
 from advisor.physics.moe import (ep_compute_load, ep_max_load, experts_touched, expert_shape_efficiency, grouped_format_rate,
                                  grouped_gemm_efficiency, weight_only)
@@ -196,28 +197,6 @@ def _attention_flops_per_token(m: ModelSpec, context: float, prefill: bool = Fal
     return full * per_layer_full + win
 
 
-ATTENTION_KERNELS = {"gqa": 5, "mla": 9, "csa": 9}
-"""Kernels of one attention block in decode: norm, QKV GEMM, RoPE + KV append, attention, output GEMM; MLA adds
-the q/kv down-projection norms and the two weight-absorb BMMs (DeepSeek V3 modelling code in vLLM/SGLang)."""
-DENSE_FFN_KERNELS = 4
-"""norm, gate/up GEMM, activation, down GEMM."""
-MOE_KERNELS = 8
-"""norm, router GEMM, top-k, permute/align, grouped GEMM 1, activation, grouped GEMM 2, finalize/unpermute; a
-shared expert adds a dense FFN's 3 (its norm is shared)."""
-
-
-def kernels_per_step(m: ModelSpec) -> int:
-    """Kernels one decode step launches over all layers, counted from the architecture (collectives apart: they
-    are charged ``allreduce_latency_us`` each). With ``kernel_floor_us`` per kernel this is the per-layer latency
-    floor a small batch cannot get under: aiconfigurator-core 0.12.0's fused-MoE op (8 kernels here) takes
-    30-40 us per layer at one token on H100/H200 (Qwen3, Maverick, Mixtral; TP8 and EP8) and its decode
-    attention kernel 6.5-11 us at batch 1, i.e. ~4-5 us per kernel over the bytes it moves (calibration.KERNEL_FLOOR_US)."""
-    att = ATTENTION_KERNELS.get(m.attention, ATTENTION_KERNELS["gqa"])
-    moe = m.moe_layers if m.is_moe else 0
-    moe_k = MOE_KERNELS + (DENSE_FFN_KERNELS - 1 if m.n_shared_experts else 0)
-    return m.num_hidden_layers * att + (m.num_hidden_layers - moe) * DENSE_FFN_KERNELS + moe * moe_k
-
-
 @lru_cache(maxsize=4096)  # used by one search's layouts and GPU counts in a row: a short memory is enough
 def _base(m: ModelSpec, gpu: GpuSpec, precision: str, kv_precision: str, engine: ServingProfile, inp: int, out: int,
           cached: int = 0) -> dict:
@@ -289,9 +268,10 @@ class _Model:
     def touched(self, tokens: float) -> float:
         return experts_touched(self.n_experts, self.top_k, tokens, self.skew)
 
-    def _stage(self, b: float, prefill: bool) -> tuple[float, float, float, float, float, float]:
-        """(memory-bound s, compute-bound s, comm s, moe s, bytes, flops) of one stage for ``b`` tokens."""
-        b_att = b / self.D
+    def _stage(self, b: float, prefill: bool, lone: bool = False) -> tuple[float, float, float, float, float, float]:
+        """(memory-bound s, compute-bound s, comm s, moe s, bytes, flops) of one stage for ``b`` tokens over the ``D``
+        attention-DP ranks, or (``lone``: one prompt's) all on one rank; the experts split them EP ways either way."""
+        b_att = b if lone else b / self.D
         mem = cmp = 0.0
         by = fl = 0.0
         lin_rate, att_rate, exp_rate = (self.lin_pre, self.att_pre, self.exp_pre) if prefill else (self.lin_dec, self.att_dec, self.exp_dec)
@@ -334,7 +314,8 @@ class _Model:
                 cmp += tf
             mem += pb / self.bw
             by, fl = by + eb + pb, fl + ef
-        comm = self.comm_bytes1 * b / self.link + self.n_coll * self.lat + self.pp_hop
+        # a lone prompt's rank sends all its tokens (dispatch, or an allgather padded to the largest rank's): D x a share
+        comm = self.comm_bytes1 * (b * self.D if lone else b) / self.link + self.n_coll * self.lat + self.pp_hop
         return mem, cmp, comm, moe, by, fl
 
     def step_s(self, batch: float) -> float:
@@ -350,7 +331,7 @@ class _Model:
                         moe_s=P * moe / s)
 
     def prefill_s(self, prompts: float) -> float:
-        """Time to prefill ``prompts`` prompts of ``new`` tokens (chunks of max_batched_tokens per scheduler)."""
+        """Time to prefill ``prompts`` prompts of ``new`` tokens (chunks of max_batched_tokens per scheduler; D ranks' shares)."""
         if prompts <= 0:
             return 0.0
         tokens = prompts * self.new
@@ -361,9 +342,21 @@ class _Model:
             return tokens / per_pass * self._full_pass_s
         return self._pass_s(tokens)
 
+    def lone_prefill_s(self) -> float:
+        """One prompt prefilled alone (the unloaded TTFT's prefill; the prefill queue's service time), a step per chunk:
+        under attention DP (``D`` > 1) on the one rank holding its sequence, which runs its attention and dense layers
+        alone and sends all its tokens to the experts; pipeline stages pass its chunks in turn, (chunks + P - 1) stages."""
+        if self.new <= 0 or (self.D == 1 and self.P == 1):
+            return self.prefill_s(1)
+        c = min(self.new, self.chunk)
+        if self.P > 1:
+            return self._pass_s(c, self.new / c)
+        mem, cmp, comm, _, _, _ = self._stage(c, True, lone=True)
+        return self.new / c * (mem + cmp + comm + self.stage_overhead + self.step_overhead) / self.speed
+
     def _pass_s(self, tokens: float, chunks: float = 0.0) -> float:
         """A pass of ``tokens`` in P micro-batches; with ``chunks``, a lone prompt's: (chunks + P - 1) stage times."""
-        mem, cmp, comm, _, _, _ = self._stage(tokens if chunks else tokens / self.P, True)
+        mem, cmp, comm, _, _, _ = self._stage(tokens if chunks else tokens / self.P, True, bool(chunks))
         return ((chunks + self.P - 1 if chunks else self.P) * (mem + cmp + comm + self.stage_overhead) + self.step_overhead) / self.speed
 
     def cycle(self, batch: int) -> tuple[float, float]:
@@ -379,7 +372,8 @@ class _Model:
 def estimate_for(m: ModelSpec, gpu: GpuSpec, gpus: int, precision: str, input_tokens: int, output_tokens: int,
                  kv_precision: str | None = None, tpot_limit_ms: float | None = None, *,
                  engine: ServingProfile, layout: str | None = None, concurrency: int | None = None,
-                 chunked_kv: str | None = None, cached_input_tokens: int = 0, sliding_kv: str | None = None) -> Estimate:
+                 chunked_kv: str | None = None, cached_input_tokens: int = 0, sliding_kv: str | None = None,
+                 ttft_limit_ms: float | None = None) -> Estimate:
     """Estimate one deployment served by ``engine`` (a profile from catalogs/engine.toml), in ``layout`` or
     in the best layout the engine supports (most output tokens/s among those that fit and meet the TPOT
     limit). ``concurrency`` pins the number of concurrent sequences (capped by what the KV cache and the
@@ -387,7 +381,8 @@ def estimate_for(m: ModelSpec, gpu: GpuSpec, gpus: int, precision: str, input_to
     ALLOCATES (advisor.physics.kv_policy.resolve): ``chunked_kv`` ``full``/``chunked`` for chunked-attention
     layers (Llama 4), ``sliding_kv`` ``window``/``pool``/``full`` for sliding-window layers (gpt-oss, Gemma 3); None:
     the engine's policy in catalogs/engine.toml, with its sources. The first ``cached_input_tokens`` of each
-    prompt are reused from the KV cache (prefix caching): KV held, prefill skipped."""
+    prompt are reused from the KV cache (prefix caching): KV held, prefill skipped. ``ttft_limit_ms``: layouts whose
+    unloaded TTFT meets it come first (attention DP prefills a prompt on one rank: a long prompt's TTFT can miss it)."""
     precision, kv_precision, layout = caller_id(precision), caller_id(kv_precision), caller_id(layout)
     layout = LAYOUT_ALIASES.get(layout, layout)
     check_request(gpus, input_tokens, output_tokens, tpot_limit_ms, layout, cached_input_tokens)
@@ -409,22 +404,27 @@ def estimate_for(m: ModelSpec, gpu: GpuSpec, gpus: int, precision: str, input_to
     except Exception:  # noqa: BLE001 - a broken measurements file never breaks an estimate (`validate --mine` reports it)
         measured = False
     best = None
-    tried = []
+    tried, late = [], []
     for lay in lays:
         core = _layout_core(m, gpu, gpus, precision, prec, input_tokens, output_tokens, kv_precision, tpot_limit_ms,
                             engine, lay, concurrency, cached_input_tokens, alloc)
         fits, tput, tpot = core[0].fits, core[3], core[4]
+        ttft_ms = (core[1].lone_prefill_s() + core[1].step_s(core[2])) * 1e3 if ttft_limit_ms is not None and fits and len(lays) > 1 else 0.0
+        fast = ttft_ms < (ttft_limit_ms or math.inf)
         k = correction_for(m.id, gpu.id, gpus, precision, engine.id, lay.layout, input_tokens, output_tokens) if fits and measured else None
         tpot_ms = tpot * 1e3 if fits else math.inf
         if k is not None:  # the team measured this deployment (`moe-advisor calibrate`): their number wins
             tput, tpot_ms = tput * k, tpot_ms / k
         tried.append((lay.layout, tput))
-        key = (fits, core[5], tput, -tpot_ms)
+        late += [(tput, lay.layout, ttft_ms)] if not fast and core[5] else []
+        key = (fits, core[5], fast, tput, -tpot_ms)
         if best is None or key > best[0]:
             best = (key, core, lay, k)
     _, core, lay, k = best
+    passed = [passed_over(name, tput, ttft, ttft_limit_ms, lay.layout, gpus) for tput, name, ttft in sorted(late, reverse=True)[:1]
+              if best[0][2] and tput > best[0][3]]
     return _estimate_layout(m, gpu, gpus, precision, prec, input_tokens, output_tokens, kv_precision, tpot_limit_ms, engine,
-                            lay, core, k, tuple(tried) if len(tried) > 1 else (), alloc)
+                            lay, core, k, tuple(tried) if len(tried) > 1 else (), alloc, passed)
 
 
 def _layout_core(m: ModelSpec, gpu: GpuSpec, gpus: int, precision: str, prec: str, input_tokens: int, output_tokens: int,
@@ -450,12 +450,13 @@ def _layout_core(m: ModelSpec, gpu: GpuSpec, gpus: int, precision: str, prec: st
 
 def _estimate_layout(m: ModelSpec, gpu: GpuSpec, gpus: int, precision: str, prec: str, input_tokens: int, output_tokens: int,
                      kv_precision: str, tpot_limit_ms: float | None, engine: ServingProfile, lay: Parallelism,
-                     core: tuple, k: float | None, tried: tuple[tuple[str, float], ...], alloc: KvAllocation) -> Estimate:
+                     core: tuple, k: float | None, tried: tuple[tuple[str, float], ...], alloc: KvAllocation,
+                     passed: list[str] = ()) -> Estimate:
     """The estimate of the layout the search chose, from its ``_layout_core``: the step's parts, TTFT and the
     warnings (built for the chosen layout only), with the team's correction ``k`` and every layout's result."""
     fitted, model, batch, tput, tpot, meets = core
     ctx, w, layout, p = input_tokens + output_tokens, weight_bytes(m, prec), alloc.layout(m, kv_precision), param_breakdown(m)
-    warnings: list[str] = []
+    warnings: list[str] = list(passed)  # a faster layout that misses the TTFT target
     if engine.calibrated_models is not None and m.id not in engine.calibrated_models:
         kind = "MoE with %d experts" % m.n_routed_experts if m.is_moe else "dense model"
         warnings.append(f"{m.id} is not in the calibration set ({kind}): the estimate extrapolates the fitted factors")
@@ -486,8 +487,7 @@ def _estimate_layout(m: ModelSpec, gpu: GpuSpec, gpus: int, precision: str, prec
     if not fitted.fits:
         return Estimate(batch=0, output_tokens_per_s=0.0, ttft_ms=math.inf, tpot_ms=math.inf, meets_tpot_limit=False,
                         bound="memory capacity", step=None, warnings=tuple(warnings), **common)
-    st, c = model.step(batch), min(model.new, model.chunk * model.D)  # pipeline stages: a lone prompt's chunks pass them in turn
-    ttft = (model._pass_s(c, model.new / c) if model.P > 1 else model.prefill_s(1)) + st.total_s
+    ttft = model.lone_prefill_s() + (st := model.step(batch)).total_s  # a lone prompt, then the running batch's step
     if reach := reach_warning(engine.id, m.is_moe, batch):
         warnings.append(reach)
     if not meets:

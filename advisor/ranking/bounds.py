@@ -24,6 +24,7 @@ from advisor.ranking.context import (
     memo_bound,
     memo_estimate,
     memoized,
+    ttft_target,
 )
 from advisor.ranking.fitting import GPU_COUNTS, PIPELINE_GPUS, _sizing, pipeline_sold
 
@@ -190,7 +191,8 @@ def _bound(ctx: Context, model: ModelSpec, gpu: GpuSpec, n: int, precision: str,
         if made is not None:  # read from the prelude, not kept twice (nor a reason for the shape to be stored again)
             return made[0].fits, made[0].output_tokens_per_s, made[0].ttft_ms
         if _lora_plan(ctx) is None:
-            found = memo_bound(model, gpu, n, precision, w.input_tokens, w.output_tokens, kv_prec, w.tpot_limit_ms, eng, cached_tokens(w))
+            found = memo_bound(model, gpu, n, precision, w.input_tokens, w.output_tokens, kv_prec, w.tpot_limit_ms, eng, cached_tokens(w),
+                               ttft_target(w))
         else:
             e = _prelude(ctx, model, gpu, n, precision, kv_prec, eng)[0]
             found = (e.fits, e.output_tokens_per_s, e.ttft_ms)
@@ -241,9 +243,9 @@ def _prelude(ctx: Context, model: ModelSpec, gpu: GpuSpec, n: int, precision: st
     if found is None:
         w = ctx.workload
         e = _estimate(model, gpu, n, precision, w.input_tokens, w.output_tokens, kv_prec, w.tpot_limit_ms, eng, _lora_plan(ctx),
-                      cached_tokens(w))
+                      cached_tokens(w), ttft_target(w))
         works = e.fits and not (w.latency == "interactive" and (not e.meets_tpot_limit or e.ttft_ms >= w.ttft_ms))
-        planned = queueing.planned_output_rate(e.output_tokens_per_s, e.ttft_ms, w, queueing.prefill_ms(e))
+        planned = queueing.planned_output_rate(e.output_tokens_per_s, e.ttft_ms, w, queueing.prefill_ms(e), queueing.queue_count(e))
         shaped = []
         most = max(n, w.max_gpus)
         for o in offers_of(ctx, gpu):
@@ -257,19 +259,19 @@ def _prelude(ctx: Context, model: ModelSpec, gpu: GpuSpec, n: int, precision: st
 
 
 def _estimate(model: ModelSpec, gpu: GpuSpec, n: int, precision: str, inp: int, out: int, kv: str, tpot: float | None,
-              eng: ServingProfile, plan: lora.LoraPlan | None, cached: int = 0) -> Estimate:
+              eng: ServingProfile, plan: lora.LoraPlan | None, cached: int = 0, ttft: float | None = None) -> Estimate:
     """``memo_estimate``, or with LoRA adapters planned the estimate with their memory and their overhead."""
     if plan is None:
-        return memo_estimate(model, gpu, n, precision, inp, out, kv, tpot, eng, cached)
-    return _lora_estimate(model, gpu, n, precision, inp, out, kv, tpot, eng, plan, cached)
+        return memo_estimate(model, gpu, n, precision, inp, out, kv, tpot, eng, cached, ttft)
+    return _lora_estimate(model, gpu, n, precision, inp, out, kv, tpot, eng, plan, cached, ttft)
 
 
 @memoized
 @lru_cache(maxsize=65536)
 def _lora_estimate(model: ModelSpec, gpu: GpuSpec, n: int, precision: str, inp: int, out: int, kv: str, tpot: float | None,
-                   eng: ServingProfile, plan: lora.LoraPlan, cached: int = 0) -> Estimate:
+                   eng: ServingProfile, plan: lora.LoraPlan, cached: int = 0, ttft: float | None = None) -> Estimate:
     ratio = lora.overhead(model, plan, weight_bytes(model, resolve_precision(precision, gpu.vendor)).total)[0]
-    return memo_estimate(model, gpu, n, precision, inp, out, kv, tpot, lora.profile_for(eng, model, n, plan, ratio), cached)
+    return memo_estimate(model, gpu, n, precision, inp, out, kv, tpot, lora.profile_for(eng, model, n, plan, ratio), cached, ttft)
 
 
 def admission_context(e, profile: ServingProfile) -> int:

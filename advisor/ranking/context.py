@@ -34,34 +34,45 @@ from advisor.prices.book import PriceBook
 
 @lru_cache(maxsize=262144)
 def memo_estimate(model: ModelSpec, gpu: GpuSpec, n: int, precision: str, inp: int, out: int, kv: str,
-                  tpot: float | None, profile: ServingProfile, cached: int = 0) -> Estimate:
-    """Memoized ``estimate_for``: it depends on the request shape and latency target, never on traffic
+                  tpot: float | None, profile: ServingProfile, cached: int = 0, ttft: float | None = None) -> Estimate:
+    """Memoized ``estimate_for``: it depends on the request shape and latency targets, never on traffic
     volume, so re-ranking after a traffic change re-uses every estimate; kept between processes too
-    (``advisor.common.memo_store``). ``cached``: prompt tokens reused from the KV cache (prefix caching)."""
-    key = (spec_key(model), spec_key(gpu), n, precision, inp, out, kv, tpot, spec_key(profile)) + ((cached,) if cached else ())
-    return memo_store.get("estimate", key, lambda: _computed(model, gpu, n, precision, inp, out, kv, tpot, profile, cached))
+    (``advisor.common.memo_store``). ``cached``: prompt tokens reused from the KV cache (prefix caching); ``ttft``:
+    the TTFT target the layout search meets first (``ttft_target``)."""
+    key = _key(model, gpu, n, precision, inp, out, kv, tpot, profile, cached, ttft)
+    return memo_store.get("estimate", key, lambda: _computed(model, gpu, n, precision, inp, out, kv, tpot, profile, cached, ttft))
+
+
+def _key(model, gpu, n, precision, inp, out, kv, tpot, profile, cached, ttft) -> tuple:
+    return (spec_key(model), spec_key(gpu), n, precision, inp, out, kv, tpot, spec_key(profile)) + ((cached,) if cached else ()) \
+        + ((("ttft", ttft),) if ttft is not None else ())
+
+
+def ttft_target(w: Workload) -> float | None:
+    """The TTFT target an estimate's layout search is given: an interactive workload's; None for batch work."""
+    return w.ttft_ms if w.latency == "interactive" else None
 
 
 @lru_cache(maxsize=262144)
 def memo_bound(model: ModelSpec, gpu: GpuSpec, n: int, precision: str, inp: int, out: int, kv: str,
-               tpot: float | None, profile: ServingProfile, cached: int = 0) -> tuple[bool, float, float]:
+               tpot: float | None, profile: ServingProfile, cached: int = 0, ttft: float | None = None) -> tuple[bool, float, float]:
     """(fits, output tokens/s, TTFT ms) of ``memo_estimate``'s estimate: all the self-hosted search's bill floor reads
     (``bounds.cannot_beat``). Kept between processes on its own: about half the estimates of a ranking serve only the
     floor, and three numbers pickle and unpickle in a tenth of an estimate's time."""
-    key = (spec_key(model), spec_key(gpu), n, precision, inp, out, kv, tpot, spec_key(profile)) + ((cached,) if cached else ())
+    key = _key(model, gpu, n, precision, inp, out, kv, tpot, profile, cached, ttft)
 
     def compute() -> tuple[bool, float, float]:
-        e = _computed(model, gpu, n, precision, inp, out, kv, tpot, profile, cached)
+        e = _computed(model, gpu, n, precision, inp, out, kv, tpot, profile, cached, ttft)
         return e.fits, e.output_tokens_per_s, e.ttft_ms
     return memo_store.get("bound", key, compute)
 
 
 @lru_cache(maxsize=262144)
 def _computed(model: ModelSpec, gpu: GpuSpec, n: int, precision: str, inp: int, out: int, kv: str, tpot: float | None,
-              profile: ServingProfile, cached: int) -> Estimate:
+              profile: ServingProfile, cached: int, ttft: float | None = None) -> Estimate:
     """``estimate_for``, memoized in this process (``memo_estimate`` and ``memo_bound`` compute it once between them)."""
     return estimate_for(model, gpu, n, precision, inp, out, kv_precision=kv, tpot_limit_ms=tpot, engine=profile,
-                        cached_input_tokens=cached)
+                        cached_input_tokens=cached, ttft_limit_ms=ttft)
 
 
 def cached_tokens(w: Workload) -> int:

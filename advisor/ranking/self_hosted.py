@@ -422,7 +422,7 @@ class SelfHostedBackend:
             reasons = self._reasons(ctx, model, gpu, n, precision, e, replicas, utilization, mem, eng, dp, k)
             fleet, risk = billing.fleet_reason(plan, gpu.id), slower_engine_reason(plan, gpus, e, dp, k.planned, w, ctx.day, ctx.catalog.engine)
             reasons[1:1] = billing_reasons(plan, list(k.plans), gpus, gpu.id, w) + billing.sizing_reasons(
-                plan, w, e.output_tokens_per_s, e.ttft_ms, dp, e.weights_bytes, ctx.day, queueing.prefill_ms(e)) + ([fleet] if fleet else []) + [risk]
+                plan, w, e.output_tokens_per_s, e.ttft_ms, dp, e.weights_bytes, ctx.day, queueing.prefill_ms(e), queueing.queue_count(e)) + ([fleet] if fleet else []) + [risk]
             return reasons
         fixed = kept_fields((id(e), self.deployment, model.id, model.name, gpu.id, n, dp, precision, kv_prec, quality, bench), e,
                             lambda: Candidate.fixed(  # the fields no traffic edit changes

@@ -186,13 +186,14 @@ def replicas_hold(c: Candidate, ctx: Context, err: float) -> bool:
     if c.scaling != "fixed" or not cap or c.ttft_ms is None:
         return False
     w, dp = ctx.workload, c.engines_per_replica or 1
+    queues = max(1, c.gpus // dp) if c.layout == "dep" else 1  # attention ranks, each its own prefill queue (queueing)
     for f in (1 - err, 1 + err):
         if w.latency == "batch":
             need, per = w.required_output_tokens_per_s, cap * f
         else:
             need = w.mean_output_tokens_per_s * ctx.day.peak_to_mean
             prefill = max(0.0, c.ttft_ms - (c.tpot_ms or 0.0)) / f  # the TTFT less its decode step (queueing.prefill_ms)
-            per = queueing.planned_output_rate(cap / dp * f, c.ttft_ms / f, w, prefill) * dp
+            per = queueing.planned_output_rate(cap / dp * f, c.ttft_ms / f, w, prefill, queues) * dp
         if per <= 0 or max(1, math.ceil(need / per - 1e-9)) != n:
             return False
     return True
