@@ -121,7 +121,8 @@ def breakdown(c: Candidate, rec: Recommendation) -> str:
         m = c.memory
         kv = f" ({c.kv_precision})" if c.kv_precision else ""
         lines.append(f"  memory      {fmt.gb(m.capacity_bytes)} on {c.gpus} GPU(s) = weights {fmt.weights(m.weights_bytes, c.engines_per_replica)} + KV cache{kv} "
-                     f"{fmt.gb(m.kv_cache_bytes)} ({plural(m.concurrency, 'sequence')} in flight at peak x {m.kv_context_tokens or w.tokens_per_request:,} tokens) + reserve "
+                     f"{fmt.gb(m.kv_cache_bytes)} ({plural(m.concurrency, 'sequence')} in flight at peak x {m.kv_context_tokens or w.tokens_per_request:,} tokens"
+                     f"{fmt.admitted(m.kv_context_tokens, w.input_tokens, w.output_tokens, c.engine)}) + reserve "
                      f"{fmt.gb(m.reserve_bytes)} + free {fmt.gb(m.free_bytes)}")
         lines.append(f"  speed       {fmt.num(c.output_tokens_per_s_per_replica)} output tokens/s per replica at batch {c.batch} "
                      f"({c.bound}-bound); TTFT {fmt.num(c.ttft_ms)} ms, TPOT {fmt.num(c.tpot_ms, 1)} ms; {c.parallelism}")

@@ -150,6 +150,15 @@ def weights(total: float, engines: int | None) -> str:
     return f"{gb(total)} ({n} engines x {gb(total / n)})" if n > 1 else gb(total)
 
 
+def admitted(tokens: int | None, input_tokens: int, output_tokens: int, engine: str | None) -> str:
+    """Why a sequence holds fewer tokens than its request: ``": input + half the output, as vllm admits them"``
+    where the engine sizes its batch on the mean context (``kv_admission = "average"``), so two rows of one workload on
+    different engines show different tokens per sequence for a reason; "" otherwise."""
+    if not tokens or not engine or tokens != int(input_tokens + output_tokens / 2.0) or output_tokens < 2:
+        return ""
+    return f": input + half the output, as {engine} admits them"
+
+
 def a_number(text: str) -> str:
     """``a 2,000`` or ``an 800`` / ``an 11`` / ``an 18,000``: the article a number is read with, then the number."""
     lead = text.replace(",", "")

@@ -94,6 +94,8 @@ def operating_point(c: Candidate, w: Workload | None = None) -> str:
     held = ""
     if c.memory is not None and c.memory.concurrency:
         held = f"; the KV cache holds the {plural(c.memory.concurrency / n, 'sequence')}{per} in flight at peak"
+        if w is not None and (why := fmt.admitted(c.memory.kv_context_tokens, w.input_tokens, w.output_tokens, c.engine)):
+            held += f", {c.memory.kv_context_tokens:,} tokens each{why}"
     return f"speed at batch {c.batch:,}{per} ({limit}; TPOT {fmt.num(c.tpot_ms, 1)} ms, {c.bound}-bound){held}"
 
 
