@@ -34,6 +34,18 @@ def _lindley_mean_wait(rate: float, service: float, n: int = 200_000, seed: int 
     return total / n
 
 
+def _erlang_c_wait(rate: float, c: int, hold: float) -> float:
+    """Mean wait in an M/M/c queue, from the textbook sum (Erlang C), in logs so that hundreds of servers do not overflow."""
+    a = rate * hold
+    if a >= c:
+        return math.inf
+    terms = [k * math.log(a) - math.lgamma(k + 1) for k in range(c)]
+    top = c * math.log(a) - math.lgamma(c + 1) + math.log(c / (c - a))
+    peak = max(terms + [top])
+    p = math.exp(top - peak) / (sum(math.exp(t - peak) for t in terms) + math.exp(top - peak))
+    return p * hold / (c - a)
+
+
 def _engines_per_replica(c) -> int:
     assert c.engines_per_replica == next(r.numbers["engines_per_replica"] for r in c.reasons if r.code == "capacity")
     return c.engines_per_replica
@@ -60,6 +72,13 @@ def _check_headroom(rec, w: Workload) -> int:
         s = rho / rate
         assert 0 < s <= ttft and rho <= w.max_utilization + 1e-9, c.label
         mean_ttft = ttft + rho * s / (2 * (1 - rho))
+        # and the wait for one of the engine's batch slots (any rank's under dep: a request goes to a rank with room),
+        # each held for the request's life, at the engine's rate
+        slots = c.batch
+        generated = next((r.numbers["generated_output_tokens"] for r in c.reasons if r.code == "reasoning-tokens"), w.output_tokens)
+        hold = (c.ttft_ms + generated * c.tpot_ms) / 1000  # a reasoning row's slot is held for its thinking too
+        assert h.numbers["batch_slots"] in (0, slots), c.label
+        mean_ttft += _erlang_c_wait(rate * queues, int(slots), hold)
         assert mean_ttft <= w.ttft_ms / 1000 + 1e-9, (c.label, mean_ttft)
         assert h.numbers["ttft_at_peak_ms"] == pytest.approx(mean_ttft * 1000, rel=1e-6)
         checked += 1

@@ -166,7 +166,11 @@ def cmd_estimate(args: argparse.Namespace) -> int:
            "not their full one" if e.batch > e.max_concurrency else ""),
         f"  throughput       {fmt.num(e.output_tokens_per_s)} output tokens/s for the deployment",
         f"  TTFT             {fmt.num(e.ttft_ms, 1)} ms",
-        f"  TPOT             {fmt.num(e.tpot_ms, 1)} ms ({fmt.num(1000 / e.tpot_ms, 1)} tokens/s per stream)",
+        f"  TPOT             {fmt.num(e.tpot_ms, 1)} ms ({fmt.num(1000 / e.tpot_ms, 1)} tokens/s per stream)"
+        + (f": the decode step plus the other {e.batch - 1:,} prompts' prefills, shared over a stream's {e.output_tokens:,} tokens"
+           if e.batch > 1 and e.tpot_ms > 1.2 * e.step.total_s * 1e3 else "")
+        + ("; no --tpot-limit-ms: the batch is the throughput-optimal one, not what an interactive service runs"
+           if not e.tpot_limit_ms and e.tpot_ms > 200 else ""),
         f"  decode step      {fmt.num(e.step.total_s * 1e3, 2)} ms, {e.bound}-bound; each operation at its own roofline: "
         f"memory-bound ones {e.step.memory_s * 1e3:.2f} ms, compute-bound ones {e.step.compute_s * 1e3:.2f} ms, "
         f"interconnect {e.step.comm_s * 1e3:.2f} ms, overhead {e.step.overhead_s * 1e3:.2f} ms "

@@ -120,7 +120,8 @@ def breakdown(c: Candidate, rec: Recommendation) -> str:
     if c.memory:
         m = c.memory
         kv = f" ({c.kv_precision})" if c.kv_precision else ""
-        lines.append(f"  memory      {fmt.gb(m.capacity_bytes)} on {c.gpus} GPU(s) = weights {fmt.weights(m.weights_bytes, c.engines_per_replica)} + KV cache{kv} "
+        copied = " (the non-expert weights on every GPU: attention data parallel)" if c.layout == "dep" else ""
+        lines.append(f"  memory      {fmt.gb(m.capacity_bytes)} on {c.gpus} GPU(s) = weights {fmt.weights(m.weights_bytes, c.engines_per_replica)}{copied} + KV cache{kv} "
                      f"{fmt.gb(m.kv_cache_bytes)} ({plural(m.concurrency, 'sequence')} in flight at peak x {m.kv_context_tokens or w.tokens_per_request:,} tokens"
                      f"{fmt.admitted(m.kv_context_tokens, w.input_tokens, w.output_tokens, c.engine)}) + reserve "
                      f"{fmt.gb(m.reserve_bytes)} + free {fmt.gb(m.free_bytes)}")

@@ -422,7 +422,8 @@ _POLICY_ORDER = {"fixed": 0, "autoscale": 1, "scale-to-zero": 2}
 
 
 def sizing_reasons(plan: Plan, w: Workload, tokens_per_s: float, ttft_ms: float, engines_per_replica: int,
-                   weights_bytes: float, day: DayProfile, prefill_ms: float | None = None, queues: int = 1) -> list[Reason]:
+                   weights_bytes: float, day: DayProfile, prefill_ms: float | None = None, queues: int = 1, slots: float = 0.0,
+                   hold: float = 0.0) -> list[Reason]:
     """Why the peak has this many replicas (the queueing headroom, interactive work) and what a start costs in
     time (the cold start). ``tokens_per_s``, ``ttft_ms`` and ``prefill_ms`` (the TTFT's prefill work,
     ``queueing.prefill_ms``) are one engine's; ``weights_bytes`` the checkpoint; ``queues`` the engine's attention ranks
@@ -431,7 +432,7 @@ def sizing_reasons(plan: Plan, w: Workload, tokens_per_s: float, ttft_ms: float,
     out: list[Reason] = []
     engines = plan.replicas_peak * engines_per_replica
     if w.latency == "interactive":
-        h = queueing.at_peak(tokens_per_s, ttft_ms, engines, w, day.peak_to_mean, prefill_ms, queues)
+        h = queueing.at_peak(tokens_per_s, ttft_ms, engines, w, day.peak_to_mean, prefill_ms, queues, slots, hold)
         rate = w.mean_requests_per_s * day.peak_to_mean
         rho_max = queueing.max_prefill_load((ttft_ms if prefill_ms is None else prefill_ms) / 1000, w.ttft_ms / 1000,
                                             unloaded_s=ttft_ms / 1000)
@@ -445,7 +446,8 @@ def sizing_reasons(plan: Plan, w: Workload, tokens_per_s: float, ttft_ms: float,
             f"is busy {h.busy_utilization:.0%} of the time (load planned at most {h.max_utilization:.0%}): prefill {h.prefill_utilization:.0%} (at most {rho_max:.0%} keeps the mean TTFT "
             f"on target), decode {h.decode_utilization:.0%}; with random "
             f"arrivals a prompt waits {h.wait_ms:,.0f} ms on average before its prefill (M/D/1, Pollaczek-Khinchine): mean TTFT "
-            f"{h.ttft_ms:,.0f} ms = {h.unloaded_ttft_ms:,.0f} ms unloaded + {h.wait_ms:,.0f} ms queueing (target "
+            f"{h.ttft_ms:,.0f} ms = {h.unloaded_ttft_ms:,.0f} ms unloaded + {h.wait_ms:,.0f} ms queueing"
+            f"{f' + {h.slot_wait_ms:,.0f} ms waiting for one of the {h.slots:,.0f} batch slots (each held {hold:,.0f} s; Erlang C)' if h.slot_wait_ms else ''} (target "
             f"{w.ttft_ms:,.0f} ms), p95 TTFT {h.ttft_p95_ms:,.0f} ms"
             f"{' (most prompts do not wait: the mean is raised by the few that do)' if h.ttft_p95_ms < h.ttft_ms else ''}{sets}",
             "decisive" if h.bound == "ttft" and plan.replicas_peak > 1 else "info",
@@ -453,7 +455,7 @@ def sizing_reasons(plan: Plan, w: Workload, tokens_per_s: float, ttft_ms: float,
              "prefill_utilization": h.prefill_utilization, "max_prefill_utilization": rho_max, "queue_wait_ms": h.wait_ms,
              "ttft_at_peak_ms": h.ttft_ms, "sized_by": h.bound, "decode_utilization": h.decode_utilization,
              "busy_utilization": h.busy_utilization, "queue_wait_p95_ms": h.wait_p95_ms, "ttft_p95_at_peak_ms": h.ttft_p95_ms,
-             "queues_per_engine": queues}))
+             "queues_per_engine": queues, "slot_wait_ms": h.slot_wait_ms, "batch_slots": h.slots}))
         if h.ttft_p95_ms > w.ttft_ms >= h.ttft_ms:
             out.append(Reason("ttft-tail", f"the mean TTFT at the peak ({h.ttft_ms:,.0f} ms) meets the {w.ttft_ms:,.0f} ms target, "
                               f"but its p95 is {h.ttft_p95_ms:,.0f} ms: one request in twenty at the peak waits longer (the "

@@ -28,6 +28,19 @@ The model, per engine (a replica of ``dp`` engines behind a load balancer splits
   https://en.wikipedia.org/wiki/Pollaczek%E2%80%93Khinchine_formula). The mean TTFT a request sees is
   ``TTFT₀ + Wq`` (``TTFT₀`` the unloaded TTFT, prefill and its decode step), and it is what must meet the target.
 
+- **Batch slots.** A request also needs one of the engine's ``c`` batch slots (its ``max_batch_size`` /
+  ``--max-num-seqs``: the batch the estimate runs, which the launch files set), held for its whole life, ``H`` = TTFT₀
+  + output x TPOT. Where all are taken it waits for one before its prefill: an **M/M/c** queue (output lengths vary
+  about as much as an exponential's: a chosen figure), whose mean wait is Erlang's C formula (A. K. Erlang, 1917;
+  Kleinrock vol. 1, ch. 3.5; https://en.wikipedia.org/wiki/Erlang_(unit)#Erlang_C_formula)::
+
+      a = λ H,  B = Erlang B (c, a) by  B₀ = 1,  Bₖ = a Bₖ₋₁ / (k + a Bₖ₋₁),
+      C = c B / (c − a (1 − B)),   Ws = C H / (c − a),   P(Ws > t) = C e^(−(c − a) t / H)
+
+  It matters where the batch is small against the traffic it carries (a TPOT target on long requests: 12 slots held
+  32 s each at 80% wait 4.9 s on average); with many slots it vanishes (over 1,000 slots and ``c − a > 6 √a``:
+  P(wait) < 10⁻⁸, not computed). The mean TTFT is ``TTFT₀ + Wq + Ws``, and ``planned_output_rate`` lowers the rate until it meets the target.
+
 - **Sizing.** ``TTFT₀ + Wq ≤ T`` holds exactly when ``ρ ≤ ρ_max = 2 (T − TTFT₀) / ((1 + c²) S + 2 (T − TTFT₀))``,
   so one engine may carry at most ``ρ_max / S`` requests/s. Its load is planned to at most ``max_utilization``
   (``Workload.max_utilization``, default 0.8: serving teams plan 60-80% load at the peak), both the capacity's
@@ -93,6 +106,36 @@ def prefill_wait_s(rate_per_s: float, service_s: float, scv: float = PREFILL_SCV
     if rho >= 1:
         return math.inf
     return rho * service_s * (1 + scv) / (2 * (1 - rho))
+
+
+def slot_wait_s(rate_per_s: float, slots: float, hold_s: float) -> tuple[float, float]:
+    """(probability that a request waits, its mean wait in s) for one of ``slots`` batch slots, each held ``hold_s``:
+    Erlang C (the module docstring); (1, inf) where the slots cannot carry the rate, (0, 0) where the wait vanishes."""
+    c, a = int(slots), rate_per_s * hold_s
+    if a <= 0 or c <= 0:
+        return (0.0, 0.0) if a <= 0 else (1.0, math.inf)
+    if a >= c:
+        return 1.0, math.inf
+    if c > 1000 and c - a > 6.0 * math.sqrt(a):  # many slots, beta > 6 (Halfin-Whitt, a normal load): P(wait) under 1e-8
+        return 0.0, 0.0
+    b = 1.0
+    for k in range(1, c + 1):
+        b = a * b / (k + a * b)
+    p = c * b / (c - a * (1 - b))
+    return p, p * hold_s / (c - a)
+
+
+def slot_wait_quantile_s(rate_per_s: float, slots: float, hold_s: float, q: float = 0.95) -> float:
+    """The ``q`` quantile of the wait for a batch slot: ``H / (c − a) ln(C / (1 − q))``, 0 where fewer than 1 − q wait."""
+    p, mean = slot_wait_s(rate_per_s, slots, hold_s)
+    if p <= 1 - q or mean == 0:
+        return 0.0
+    return math.inf if math.isinf(mean) else mean / p * math.log(p / (1 - q))
+
+
+def hold_s(e, w: Workload) -> float:
+    """How long a request holds its batch slot: its unloaded TTFT and its output at the estimate's TPOT (seconds)."""
+    return (e.ttft_ms + w.output_tokens * e.tpot_ms) / 1000.0
 
 
 TTFT_PERCENTILE = 0.95
@@ -205,17 +248,24 @@ def prefill_ms(e) -> float:
 
 
 def planned_output_rate(tokens_per_s: float, ttft_ms: float, w: Workload, prefill: float | None = None,
-                        queues: int = 1) -> float:
+                        queues: int = 1, slots: float = 0.0, hold: float = 0.0) -> float:
     """Output tokens/s one engine may be planned to carry at the peak (see the module docstring): the capacity at
     ``w.max_utilization``, no more prompts than keep the prefills within it too, and no more than keep the mean
     TTFT within ``w.ttft_ms``. ``prefill``: the ms of prefill work in ``ttft_ms`` (``prefill_ms``; default the
     whole TTFT, which plans fewer requests; 0 leaves only the load cap: an upper bound). Batch work: the full
     capacity. ``queues``: the engine's attention ranks (``queue_count``), each a queue of its share of the prompts:
-    the engine carries ``queues`` times what one rank may."""
+    the engine carries ``queues`` times what one rank may. ``slots``: the engine's batch slots, each held ``hold`` s
+    (``hold_s``): no more than keeps the mean TTFT, the wait for a slot counted, within the target."""
     if w.latency != "interactive":
         return tokens_per_s
-    if queues > 1:
-        return queues * planned_output_rate(tokens_per_s / queues, ttft_ms, w, prefill)
+    rate = queues * _by_prefill(tokens_per_s / queues, ttft_ms, w, prefill)
+    if slots and hold > 0 and rate > 0:
+        rate = _within_slots(rate, ttft_ms / 1000.0, (ttft_ms if prefill is None else prefill) / 1000.0, w, slots, hold, queues)
+    return rate
+
+
+def _by_prefill(tokens_per_s: float, ttft_ms: float, w: Workload, prefill: float | None) -> float:
+    """``planned_output_rate`` of one prefill queue, before the batch slots."""
     by_load = tokens_per_s * w.max_utilization
     service = (ttft_ms if prefill is None else prefill) / 1000.0
     if w.ttft_ms <= ttft_ms:
@@ -224,6 +274,25 @@ def planned_output_rate(tokens_per_s: float, ttft_ms: float, w: Workload, prefil
         return by_load
     rho = min(w.max_utilization, max_prefill_load(service, w.ttft_ms / 1000.0, unloaded_s=ttft_ms / 1000.0))
     return min(by_load, rho / service * w.output_tokens)
+
+
+def _within_slots(rate: float, unloaded_s: float, service_s: float, w: Workload, slots: float, hold: float,
+                  queues: int = 1) -> float:
+    """An engine's ``rate`` (output tokens/s), lowered until the mean TTFT with both waits (a prefill's, on one of its
+    ``queues`` ranks; a batch slot's, any of the engine's: engines hand a request to a rank with room) meets the
+    target: the waits rise with the rate, so a bisection (40 halvings) finds it; one check where the slots' wait is small."""
+    target, out = w.ttft_ms / 1000.0, w.output_tokens
+
+    def late(lam: float) -> bool:
+        return unloaded_s + prefill_wait_s(lam / queues, service_s) + slot_wait_s(lam, slots, hold)[1] > target
+
+    lo, hi = 0.0, rate / out
+    if not late(hi):
+        return rate
+    for _ in range(40):
+        mid = (lo + hi) / 2
+        lo, hi = (lo, mid) if late(mid) else (mid, hi)
+    return lo * out
 
 
 @dataclass(frozen=True)
@@ -240,7 +309,7 @@ class Headroom:
     """Mean queueing wait ahead of a prefill at the peak (``Wq``)."""
     unloaded_ttft_ms: float
     ttft_ms: float
-    """Mean TTFT at the peak: unloaded TTFT + wait."""
+    """Mean TTFT at the peak: unloaded TTFT + the wait for a prefill + the wait for a batch slot."""
     target_ms: float
     bound: str
     """What set the replica count: ``utilization`` (decode headroom) or ``ttft`` (the queue ahead of a prefill)."""
@@ -249,6 +318,11 @@ class Headroom:
     capacity counts) less ``prefill_utilization``, at least 0. Decode + prefill = ``busy_utilization``."""
     wait_p95_ms: float = 0.0
     """95th percentile of the wait ahead of a prefill at the peak (M/G/1 exponential tail, module docstring)."""
+    slots: float = 0.0
+    """The engine's batch slots (all its ranks': a request goes to a rank with room); 0: no wait for one."""
+    slot_wait_ms: float = 0.0
+    """Mean wait for a batch slot at the peak (Erlang C; in ``ttft_ms``)."""
+    slot_wait_p95_ms: float = 0.0
 
     @property
     def busy_utilization(self) -> float:
@@ -257,16 +331,17 @@ class Headroom:
 
     @property
     def ttft_p95_ms(self) -> float:
-        """95th-percentile TTFT at the peak: unloaded TTFT + the wait's 95th percentile."""
-        return self.unloaded_ttft_ms + self.wait_p95_ms
+        """95th-percentile TTFT at the peak: unloaded TTFT + the waits' 95th percentiles (their sum: at least the sum's)."""
+        return self.unloaded_ttft_ms + self.wait_p95_ms + self.slot_wait_p95_ms
 
 
 def at_peak(tokens_per_s: float, ttft_ms: float, engines: int, w: Workload, peak_to_mean: float,
-            prefill: float | None = None, queues: int = 1) -> Headroom:
+            prefill: float | None = None, queues: int = 1, slots: float = 0.0, hold: float = 0.0) -> Headroom:
     """The headroom of ``engines`` engines (replicas x engines per replica) of ``tokens_per_s`` output tokens/s
     and ``ttft_ms`` unloaded TTFT (``prefill`` ms of it prefill work: ``prefill_ms``) carrying the peak
     (``peak_to_mean`` x the mean) of an interactive workload. With ``queues`` attention ranks an engine (``dep``),
-    the figures are one rank's: ``engines x queues`` queues of ``tokens_per_s / queues`` each."""
+    the figures are one rank's: ``engines x queues`` queues of ``tokens_per_s / queues`` each. ``slots`` batch slots an
+    engine, each held ``hold`` s: the wait for one is in the TTFT."""
     if queues > 1:
         engines, tokens_per_s = max(1, engines) * queues, tokens_per_s / queues
     engines = max(1, engines)
@@ -278,12 +353,16 @@ def at_peak(tokens_per_s: float, ttft_ms: float, engines: int, w: Workload, peak
     by_load = min(tokens_per_s, w.output_tokens / service if service > 0 else math.inf) * w.max_utilization
     by_ttft = max_prefill_load(service, w.ttft_ms / 1000.0, unloaded_s=ttft_ms / 1000.0) / service * w.output_tokens \
         if service > 0 else math.inf
+    if slots and hold > 0 and by_ttft >= by_load:  # the slots' wait may set the count where the prefill's does not
+        by_ttft = _within_slots(by_load * queues, ttft_ms / 1000.0, service, w, slots, hold, queues) / queues * (1 + 1e-9)
     bound = "ttft" if by_ttft < by_load else "utilization"
     prefill = rate * service
+    slot_ms = slot_wait_s(rate * queues, slots, hold)[1] * 1000.0 if slots and hold > 0 else 0.0  # any of the engine's slots
     return Headroom(planned_utilization=planned, max_utilization=w.max_utilization, prefill_utilization=prefill,
-                    wait_ms=wait, unloaded_ttft_ms=ttft_ms, ttft_ms=ttft_ms + wait, target_ms=w.ttft_ms, bound=bound,
+                    wait_ms=wait, unloaded_ttft_ms=ttft_ms, ttft_ms=ttft_ms + wait + slot_ms, target_ms=w.ttft_ms, bound=bound,
                     decode_utilization=max(0.0, planned - prefill),
-                    wait_p95_ms=prefill_wait_quantile_s(rate, service) * 1000.0)
+                    wait_p95_ms=prefill_wait_quantile_s(rate, service) * 1000.0, slots=slots if slot_ms > 0 else 0.0,
+                    slot_wait_ms=slot_ms, slot_wait_p95_ms=slot_wait_quantile_s(rate * queues, slots, hold) * 1000.0 if slot_ms > 0 else 0.0)
 
 
 STALL_FACTOR = 2.0
@@ -319,6 +398,12 @@ class DecodeStall:
     """The largest power-of-two chunk (at least ``MIN_CHUNK_TOKENS``) whose step is within ``STALL_FACTOR`` TPOT
     targets; ``MIN_CHUNK_TOKENS`` when none is; ``chunk_tokens`` (no change) when the prompt fits in one such chunk."""
     suggested_stall_ms: float
+    ranks: int = 1
+    """Attention ranks whose prefills stall every stream (``dep``: the ranks run each step in lockstep); 1 otherwise."""
+    stalled_share: float = 0.0
+    """Share of a stream's time that another prompt's chunk holds it at the peak: ``1 − (1 − ρ)^ranks`` with ``ρ`` one rank's
+    prefill share (``λ / ranks × S``), the ranks' prefills falling independently (engines that hold prefills to run them
+    together across ranks stall less); ``ρ`` for one rank."""
 
 
 def decode_stall(e, w: Workload, chunk_tokens: int, engines: int, peak_to_mean: float) -> DecodeStall | None:
@@ -346,7 +431,8 @@ def decode_stall(e, w: Workload, chunk_tokens: int, engines: int, peak_to_mean: 
         chunk *= 2
     if chunk >= new:  # the prompt fits one suggested chunk: smaller chunks do not shorten its step
         chunk = chunk_tokens
-    chunks = math.ceil(new / chunk_tokens)
+    chunks, ranks = math.ceil(new / chunk_tokens), queue_count(e)
+    busy = min(1.0, rate / ranks * work_ms / 1000.0)  # one rank's share of time prefilling
     return DecodeStall(chunk_tokens=chunk_tokens, chunks=chunks, stall_ms=gap, stalled_ms=work_ms + chunks * step_ms,
                        prefills_per_stream=rate * stream_s, suggested_chunk_tokens=min(chunk, chunk_tokens),
-                       suggested_stall_ms=stall(min(chunk, chunk_tokens)))
+                       suggested_stall_ms=stall(min(chunk, chunk_tokens)), ranks=ranks, stalled_share=1 - (1 - busy) ** ranks)

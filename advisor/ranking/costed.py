@@ -69,12 +69,15 @@ _SIZES: dict[int, tuple] = {}
 
 def _sizes(gpu: GpuSpec, e: Estimate) -> tuple:
     """(GPU bytes, weight bytes, reserve bytes a GPU, KV copies, KV capacity bytes) of an estimate on ``gpu``, read once per
-    estimate (``e.fit.reserve.total`` is a sum), the estimate held so its id is not re-used."""
+    estimate (``e.fit.reserve.total`` is a sum), the estimate held so its id is not re-used. The weight bytes are what the
+    engine's GPUs hold: the checkpoint, or more where the layout copies weights onto every GPU (attention data
+    parallelism holds the non-expert weights on each rank: DeepSeek-V3 DEP8 holds ~94 GB more than its checkpoint)."""
     found = _SIZES.get(id(e))
     if found is None or found[0] is not e or found[1] is not gpu:
         if len(_SIZES) >= 65536:
             _SIZES.clear()
-        found = _SIZES[id(e)] = (e, gpu, (gpu.memory_bytes, e.weights_bytes, e.fit.reserve.total, e.parallelism.kv_replication,
+        held = max(e.weights_bytes, e.fit.weights_bytes_per_gpu * e.gpus)
+        found = _SIZES[id(e)] = (e, gpu, (gpu.memory_bytes, held, e.fit.reserve.total, e.parallelism.kv_replication,
                                           e.fit.kv_capacity_bytes))
     return found[2]
 

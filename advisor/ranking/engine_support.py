@@ -179,11 +179,13 @@ def estimate_engine(catalog, model: ModelSpec, gpu: GpuSpec, precision: str) -> 
 def unlisted_gpu(c: Candidate) -> list[Reason]:
     """A warning on a row ranked on vLLM where the model's vLLM recipe names the GPUs it verifies and this GPU is not
     among them (DeepSeek-V4-Flash: mi355x verified, mi350x not listed): read when a row's reasons are, so `recommend`
-    says what `deploy` warns of. No warning where the recipe lists no GPUs at all (a dense model vLLM has long run)."""
+    says what `deploy` warns of. No warning where the recipe lists no GPUs at all (a dense model vLLM has long run), nor
+    for a dense model with no recipe; an MoE model with none (Llama 4 Maverick) is warned of: its expert kernels per GPU
+    are what a recipe verifies."""
     if c.engine != "vllm" or not c.gpu:
         return []
     recipe = VLLM_RECIPES.get(c.model)
-    if recipe is None or not recipe.hardware:
+    if (recipe is None and c.architecture != "moe") or (recipe is not None and not recipe.hardware):
         return []
     status, line = vllm_support(c.model, c.gpu)
     if status != "unverified":

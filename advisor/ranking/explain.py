@@ -226,10 +226,20 @@ def stall_reason(s: queueing.DecodeStall, e: Estimate, w, eng: ServingProfile) -
                   f"{s.stall_ms:,.0f} ms with the decode step beside it, so while another user's {s.chunks}-chunk prompt is "
                   f"prefilled a running stream gets one token per {s.stall_ms:,.0f} ms (TPOT target {w.tpot_limit_ms:.1f} ms) for "
                   f"{s.stalled_ms / 1000:,.1f} s; at the peak a stream sees {s.prefills_per_stream:.1f} such prefills on "
-                  f"average ({seen:.0%} of streams at least one), which the mean TPOT of {e.tpot_ms:.1f} ms averages away; {fix}",
+                  f"average ({seen:.0%} of streams at least one), {_averaged(s, e)}; {fix}",
                   "warning", {"chunk_tokens": s.chunk_tokens, "chunks_per_prompt": s.chunks, "stall_ms": s.stall_ms,
                               "prefills_per_stream": s.prefills_per_stream, "suggested_chunk_tokens": s.suggested_chunk_tokens,
-                              "suggested_stall_ms": s.suggested_stall_ms})
+                              "suggested_stall_ms": s.suggested_stall_ms, "stalled_share": s.stalled_share, "ranks": s.ranks})
+
+
+def _averaged(s: queueing.DecodeStall, e: Estimate) -> str:
+    """What the mean TPOT makes of the stalls: averages them away on one rank; under attention data parallelism every
+    rank's prefill stalls every stream (the ranks step together), which the mean TPOT counts only as lined up."""
+    if s.ranks == 1:
+        return f"which the mean TPOT of {e.tpot_ms:.1f} ms averages away"
+    return (f"from any of the {s.ranks} attention ranks (they step together, so one rank's chunk holds every stream): "
+            f"unaligned, one of them holds a stream about {s.stalled_share:.0%} of the time, where the mean TPOT of {e.tpot_ms:.1f} ms "
+            f"counts the ranks' prefills as run together")
 
 
 def near_miss(value: float, target: float, p90: float | None) -> str:

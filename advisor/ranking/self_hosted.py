@@ -280,8 +280,7 @@ class SelfHostedBackend:
             return UNEXPLAINED
         if len(shaped) == 1:  # one offer sells a shape that holds the engine: its plans alone
             o, dp = shaped[0]
-            plans = billing.plans(o, n * dp, e.output_tokens_per_s * dp, w, ctx.day, e.weights_bytes, planned * dp)
-            plan = billing.best(plans)
+            plan = billing.best(plans := billing.plans(o, n * dp, e.output_tokens_per_s * dp, w, ctx.day, e.weights_bytes, planned * dp))
         else:
             plans = []
             engines_of: dict[int, int] = {}
@@ -367,9 +366,10 @@ class SelfHostedBackend:
             if isinstance(other, Costed):
                 if other.plan.monthly_usd <= k.plan.monthly_usd:
                     return None
-                why = (f"not as cheaply: with {c}-GPU engines this traffic needs {other.plan.gpus_billed_at_peak} GPUs at the peak "
-                       f"({fmt.usd(other.plan.monthly_usd)}/month) against {k.plan.gpus_billed_at_peak} here "
-                       f"({fmt.usd(k.plan.monthly_usd)}/month)")
+                o, h = other.plan, k.plan  # the same GPUs at the peak: the hours over the day differ
+                why = (f"not as cheaply: with {c}-GPU engines this traffic needs {o.gpus_billed_at_peak} GPUs at the peak ({fmt.usd(o.monthly_usd)}/month) "
+                       f"against {h.gpus_billed_at_peak} here ({fmt.usd(h.monthly_usd)}/month)" + (f": the same at the peak, but {o.billed_gpu_hours_per_month:,.0f} "
+                       f"GPU-hours a month against {h.billed_gpu_hours_per_month:,.0f}" if o.gpus_billed_at_peak == h.gpus_billed_at_peak else ""))
             else:
                 why = other.reasons[0].message
             return Reason("gpu-count", f"{c}x {gpu.id} would hold the {w.context_max_tokens:,}-token context too, but {why}", "info",
@@ -422,7 +422,8 @@ class SelfHostedBackend:
             reasons = self._reasons(ctx, model, gpu, n, precision, e, replicas, utilization, mem, eng, dp, k)
             fleet, risk = billing.fleet_reason(plan, gpu.id), slower_engine_reason(plan, gpus, e, dp, k.planned, w, ctx.day, ctx.catalog.engine)
             reasons[1:1] = billing_reasons(plan, list(k.plans), gpus, gpu.id, w) + billing.sizing_reasons(
-                plan, w, e.output_tokens_per_s, e.ttft_ms, dp, e.weights_bytes, ctx.day, queueing.prefill_ms(e), queueing.queue_count(e)) + ([fleet] if fleet else []) + [risk]
+                plan, w, e.output_tokens_per_s, e.ttft_ms, dp, e.weights_bytes, ctx.day, queueing.prefill_ms(e), queueing.queue_count(e),
+                e.batch, queueing.hold_s(e, w)) + ([fleet] if fleet else []) + [risk]
             return reasons
         fixed = kept_fields((id(e), self.deployment, model.id, model.name, gpu.id, n, dp, precision, kv_prec, quality, bench), e,
                             lambda: Candidate.fixed(  # the fields no traffic edit changes

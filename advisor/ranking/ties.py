@@ -193,7 +193,8 @@ def replicas_hold(c: Candidate, ctx: Context, err: float) -> bool:
         else:
             need = w.mean_output_tokens_per_s * ctx.day.peak_to_mean
             prefill = max(0.0, c.ttft_ms - (c.tpot_ms or 0.0)) / f  # the TTFT less its decode step (queueing.prefill_ms)
-            per = queueing.planned_output_rate(cap / dp * f, c.ttft_ms / f, w, prefill, queues) * dp
+            hold = (c.ttft_ms + w.output_tokens * (c.tpot_ms or 0.0)) / f / 1000.0  # a batch slot's time (queueing.hold_s)
+            per = queueing.planned_output_rate(cap / dp * f, c.ttft_ms / f, w, prefill, queues, c.batch or 0, hold) * dp
         if per <= 0 or max(1, math.ceil(need / per - 1e-9)) != n:
             return False
     return True
