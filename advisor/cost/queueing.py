@@ -9,7 +9,9 @@ The model, per engine (a replica of ``dp`` engines behind a load balancer splits
   over all of them) holds each sequence on one rank, which prefills it: its prompts form ``D`` queues (the engine's
   scheduler spreads requests over the ranks), each with ``λ / D`` arrivals, ``1 / D`` of the capacity and the service
   time of a prompt prefilled on one rank (``advisor.physics.performance``: the unloaded TTFT's prefill is that rank's
-  work). Every figure below is then one rank's: ``queues`` = ``D`` in ``at_peak`` and ``planned_output_rate``.
+  work; SGLang's guide: each DP-attention replica stores only its own batch's KV cache and runs its attention on it,
+  https://docs.sglang.io/advanced_features/dp_dpa_smg_guide.html, read 2026-12-05). Every figure below is then one
+  rank's: ``queues`` = ``D`` in ``at_peak`` and ``planned_output_rate``; a batch slot, though, is any rank's (below).
 - **Service.** The prefills queue for the engine one after another (first come, first served; each engine's
   token budget per step, ``max_num_batched_tokens``, is filled with one prompt's chunks before the next).
   A prefill occupies the engine for ``S`` = the prompt's prefill work alone: the unloaded TTFT of the estimate
