@@ -77,7 +77,7 @@ def test_each_mode_is_a_row_and_reasoning_pays_its_tokens_in_the_api(catalog):
             assert float(think.monthly_cost_usd / plain.monthly_cost_usd) == pytest.approx(float(expected), rel=0.01)
         assert think.monthly_cost_usd > plain.monthly_cost_usd
         assert think.quality > plain.quality and think.output_multiplier == mult and plain.output_multiplier == 1.0
-        assert "[reasoning]" in think.label and "[non-reasoning]" in plain.label
+        assert "(thinking)" in think.label and "(no thinking)" in plain.label  # the table's words (MODE_NAMES)
         # $/M is per visible token of the workload, so the two rows compare per answer
         assert float(think.usd_per_mtok) == pytest.approx(float(think.monthly_cost_usd) / w.tokens_per_month * 1e6, rel=1e-3)
 
@@ -175,7 +175,7 @@ def test_an_endpoint_that_serves_one_mode_is_not_ranked_in_the_other():
     assert fireworks == {"non-reasoning"}
     assert {c.mode for c in rec.candidates if c.provider == "deepinfra"} == {"reasoning", "non-reasoning"}
     why = [r.reasons[0] for r in rec.rejected if r.provider == "fireworks" and r.reasons[0].code == "api-mode"]
-    assert why and "non-reasoning" in why[0].message and why[0].message.startswith("[reasoning]")
+    assert why and "answers only in no thinking mode" in why[0].message and why[0].message.startswith("[thinking]")
 
 
 def test_a_price_row_names_only_known_modes():

@@ -95,3 +95,14 @@ def test_a_smaller_engine_with_the_same_gpus_at_the_peak_says_where_its_bill_dif
         peak = re.search(r"needs (\d+) GPUs at the peak .* against (\d+) here", m)
         hours = re.search(r"but ([\d,]+) GPU-hours a month against ([\d,]+)$", m)
         assert peak and peak[1] == peak[2] and hours and hours[1] != hours[2], m
+
+
+def test_a_mode_is_named_in_the_same_words_in_the_table_the_labels_and_the_reasons(capsys):
+    """The table said '(no thinking)' and the reasons '[non-reasoning]' for the same row."""
+    assert main(["recommend", "--preset", "bursty-app", "--details", "5", "--top", "30"]) == 0
+    out = capsys.readouterr().out
+    assert "(no thinking)" in out
+    assert "[non-reasoning]" not in out and "[reasoning]" not in out and "non-reasoning" not in out, out
+    rec = api.recommend(api.preset("bursty-app"))
+    moded = [c for c in rec.candidates if c.mode]
+    assert moded and all(f"({'thinking' if c.mode == 'reasoning' else 'no thinking'})" in c.label for c in moded)

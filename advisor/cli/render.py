@@ -9,6 +9,7 @@ from advisor.common import fmt
 from advisor.domain.recommendation import (
     Candidate,
     Recommendation,
+    mode_name,
     break_even_text,
     hourly_text,
     near_misses_first,
@@ -41,7 +42,7 @@ def config_text(c: Candidate) -> str:
 
 def mode_label(c: Candidate) -> str:
     """``thinking`` / ``no thinking`` for a row of a model ranked once per answering mode; "" otherwise."""
-    return {"reasoning": "thinking", "non-reasoning": "no thinking"}.get(c.mode or "", c.mode or "")
+    return mode_name(c.mode)
 
 
 def _named(name: str, c: Candidate) -> str:

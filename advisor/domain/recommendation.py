@@ -183,6 +183,16 @@ class UtilizationPoint:
     usd_per_mtok: Decimal
 
 
+MODE_NAMES = {"reasoning": "thinking", "non-reasoning": "no thinking"}
+"""How a row of a model ranked once per answering mode is named wherever it is shown (``Candidate.mode`` holds the
+catalog's mode ids): labels, tables and reasons say the same words."""
+
+
+def mode_name(mode: str | None) -> str:
+    """``thinking`` / ``no thinking`` for a catalog mode id; the id itself for another; "" for none."""
+    return MODE_NAMES.get(mode or "", mode or "")
+
+
 @dataclass(frozen=True)
 class Candidate:
     """One way to serve the workload, costed and explained."""
@@ -273,7 +283,7 @@ class Candidate:
 
     @property
     def label(self) -> str:
-        name = f"{self.model} [{self.mode}]" if self.mode else self.model
+        name = f"{self.model} ({mode_name(self.mode)})" if self.mode else self.model
         if self.deployment == "api":
             return f"{name} via {self.provider}"
         return f"{name} on {self.gpus}x {self.gpu} ({self.precision}, {self.provider})"
@@ -336,7 +346,7 @@ class Candidate:
     @property
     def configuration(self) -> str:
         """Where it runs, in one phrase: ``API: provider`` or ``[replicas x] gpus x gpu precision (provider)``."""
-        mode = f" [{self.mode}]" if self.mode else ""
+        mode = f" ({mode_name(self.mode)})" if self.mode else ""
         if self.deployment == "api":
             return f"API: {self.provider}{mode}"
         reps = f"{self.replicas}x " if self.replicas > 1 else ""

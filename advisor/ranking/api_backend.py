@@ -11,7 +11,7 @@ from advisor import cost
 from advisor.common import fmt
 from advisor.cost.money import BATCH_API_TURNAROUND_HOURS, batch_api_applies, window_shares
 from advisor.domain.prices import ApiPrice
-from advisor.domain.recommendation import Candidate, Reason, Rejection
+from advisor.domain.recommendation import Candidate, Reason, Rejection, mode_name
 from advisor.domain.specs import ModelSpec
 from advisor.domain.traffic import PEAK_HOUR
 from advisor.domain.workload import Workload
@@ -187,8 +187,8 @@ class ApiBackend:
         """``refusal``'s checks that read the workload's shape (all but the rate limits, which read its volume)."""
         w = ctx.workload
         if ctx.mode and price.modes and ctx.mode not in price.modes:
-            return self._reject(model, price, "api-mode", f"[{ctx.mode}] {fmt.possessive(price.provider)} endpoint "
-                                f"{price.provider_model or model.id} answers only in {' or '.join(price.modes)} mode")
+            return self._reject(model, price, "api-mode", f"[{mode_name(ctx.mode)}] {fmt.possessive(price.provider)} endpoint "
+                                f"{price.provider_model or model.id} answers only in {' or '.join(map(mode_name, price.modes))} mode")
         limit = price.context_tokens or TYPICAL_CONTEXT_TOKENS
         if limit < w.context_max_tokens:
             what = (f"serves {model.id} with a {limit:,}-token context" if price.context_tokens else

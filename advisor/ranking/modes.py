@@ -18,7 +18,7 @@ from advisor import cost
 from advisor.common import fmt
 from advisor.domain.precision import QUANTIZED_4BIT, is_upcast, resolve_precision
 from advisor.domain.quality import ModeQuality, QuantizationDelta
-from advisor.domain.recommendation import Candidate, Reason, Rejection, known_reasons
+from advisor.domain.recommendation import Candidate, Reason, Rejection, known_reasons, mode_name
 from advisor.domain.workload import Workload
 from advisor.ranking.rows import evolved
 
@@ -49,7 +49,7 @@ def scaled_workload(w: Workload, mq: ModeQuality | None) -> Workload:
 def mode_rejection(w: Workload, model, mq: ModeQuality) -> Rejection | None:
     """A mode that cannot be ranked: its reasoning tokens are unmeasured, or its score is under the floor."""
     def rej(code: str, msg: str, numbers: dict | None = None) -> Rejection:
-        return Rejection(model=model.id, deployment="any", reasons=(Reason(code, f"[{mq.mode}] {msg}", "decisive",
+        return Rejection(model=model.id, deployment="any", reasons=(Reason(code, f"[{mode_name(mq.mode)}] {msg}", "decisive",
                                                                            {**(numbers or {}), "mode": mq.mode}),))
 
     if mq.output_multiplier is None:
@@ -168,7 +168,7 @@ def _mode_changes(c: Candidate, mq: ModeQuality, w: Workload, scaled: Workload, 
         key = ("mode", id(mq), w.output_tokens)
         r = memo.get(key) if memo is not None else None
         if r is None or r[0] is not mq:
-            r = (mq, Reason("mode", f"non-reasoning mode ({mq.label or 'no thinking'}): {mq.benchmark} {mq.score:g} ({mq.source}); "
+            r = (mq, Reason("mode", f"{mode_name(mq.mode)} mode{f' ({mq.label})' if mq.label else ''}: {mq.benchmark} {mq.score:g} ({mq.source}); "
                         f"{w.output_tokens:,} output tokens a request", "info", {"output_multiplier": 1.0}))
             if memo is not None:
                 memo[key] = r
@@ -233,7 +233,7 @@ def _reasoning_tokens(monthly, mq: ModeQuality, w: Workload, scaled: Workload, t
             memo[ratio_key] = ratio
 
     def write() -> tuple[str, dict]:
-        message = (f"reasoning mode ({mq.label or 'thinking'}): {mult:g}x output tokens per visible answer token "
+        message = (f"{mode_name(mq.mode)} mode{f' ({mq.label})' if mq.label else ''}: {mult:g}x output tokens per visible answer token "
                    f"({mq.multiplier_source}): {scaled.output_tokens:,} tokens generated a request for {w.output_tokens:,} "
                    f"visible, billed and served for all of them; {fmt.usd(per_visible, 3)}/M visible tokens; {mq.benchmark} "
                    f"{mq.score:g} ({mq.source})")
@@ -347,7 +347,7 @@ def _quantization_change(c: Candidate, catalog, w: Workload):
 
 
 def _floor_rejection(c: Candidate, msg: str, numbers: dict) -> Rejection:
-    mode = f"[{c.mode}] " if c.mode else ""
+    mode = f"[{mode_name(c.mode)}] " if c.mode else ""
     return Rejection(model=c.model, deployment=c.deployment, provider=c.provider, gpu=c.gpu, gpus=c.gpus, precision=c.precision,
                      reasons=(Reason("quality-floor-quantized", mode + msg, "decisive", numbers),))
 

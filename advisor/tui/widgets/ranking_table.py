@@ -12,7 +12,7 @@ from textual.message import Message
 from textual.widgets import DataTable
 
 from advisor.common import fmt
-from advisor.domain.recommendation import Candidate, Recommendation, known_reasons
+from advisor.domain.recommendation import Candidate, Recommendation, known_reasons, mode_name
 from advisor.tui.widgets.names import cut as _cut, distinct_cuts
 
 
@@ -49,8 +49,6 @@ def _gpus(c: Candidate) -> str:
     return text
 
 
-MODES = {"reasoning": "thinking", "non-reasoning": "no thinking"}
-"""How a row of a model ranked once per answering mode is named (``Candidate.mode``)."""
 MODE_TAGS = {"reasoning": "think", "non-reasoning": "no-think"}
 """The same, short enough for the model column."""
 
@@ -60,7 +58,7 @@ def mode_text(c: Candidate) -> str:
     if not c.mode:
         return ""
     mult = c.output_multiplier or 1.0
-    return MODES.get(c.mode, c.mode) + (f" ×{mult:g}" if mult != 1.0 else "")
+    return mode_name(c.mode) + (f" ×{mult:g}" if mult != 1.0 else "")
 
 
 def where(c: Candidate) -> str:
