@@ -129,8 +129,8 @@ def estimate(model: str | ModelSpec, gpu: str | GpuSpec, gpus: int = 1, precisio
     from advisor.physics.performance import estimate_for
 
     gpus = checks.whole("gpus", gpus, minimum=1, maximum=MAX_GPUS)  # the cap a workload's max_gpus has
-    input_tokens = checks.whole("input_tokens", input_tokens, minimum=1)
-    output_tokens = checks.whole("output_tokens", output_tokens, minimum=1)
+    input_tokens = checks.whole("input_tokens", input_tokens, minimum=1, maximum=MAX_TOKENS)
+    output_tokens = checks.whole("output_tokens", output_tokens, minimum=1, maximum=MAX_TOKENS)
     tpot_limit_ms = checks.finite("tpot_limit_ms", tpot_limit_ms, minimum=0, allow_none=True)
     ttft_limit_ms = checks.finite("ttft_limit_ms", ttft_limit_ms, minimum=0, allow_none=True)
     if concurrency is not None:
@@ -153,7 +153,7 @@ def estimate(model: str | ModelSpec, gpu: str | GpuSpec, gpus: int = 1, precisio
 # --------------------------------------------------------------------------- recommendation
 
 from advisor.domain.recommendation import Candidate, MemoryBreakdown, Reason, Recommendation, Rejection  # noqa: E402
-from advisor.domain.workload import MAX_GPUS, PRESETS, Workload  # noqa: E402
+from advisor.domain.workload import MAX_GPUS, MAX_TOKENS, PRESETS, Workload  # noqa: E402
 
 __all__ += ["Workload", "Recommendation", "Candidate", "Rejection", "Reason", "MemoryBreakdown", "PRESETS",
             "preset", "load_workload", "workload", "recommend"]

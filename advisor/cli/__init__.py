@@ -279,8 +279,9 @@ def main(argv: list[str] | None = None) -> int:
     command = _subparser(parser, args)
     if extra:  # reported with the subcommand's usage, not the top-level one
         command.error(f"unrecognized arguments: {' '.join(extra)}")
-    if getattr(args, "top", 0) is not None and getattr(args, "top", 0) < 0:
-        command.error(f"--top must be 0 or more, got {args.top}")
+    for flag in ("top", "details"):  # row counts: --details -2 was taken as 0, --top -1 refused
+        if (getattr(args, flag, 0) or 0) < 0:
+            command.error(f"--{flag} must be 0 or more, got {getattr(args, flag)}")
     from advisor.common import dataclass_code
 
     dataclass_code.install()  # before the command imports its ~66 dataclasses: their methods compiled once, kept

@@ -107,12 +107,16 @@ it (``--gpus 1000``) is no layout a serving engine runs, and the estimate's para
 
 
 def cmd_estimate(args: argparse.Namespace) -> int:
-    from advisor.domain.workload import MAX_GPUS
+    from advisor.domain.workload import MAX_GPUS, MAX_TOKENS
 
     if not 1 <= args.gpus <= MAX_GPUS:  # the cap a workload's max_gpus has
         raise InputError("--gpus", f"must be from 1 to {MAX_GPUS:,}, got {args.gpus:,}")
     if args.tpot_limit_ms is not None and not args.tpot_limit_ms > 0:  # 0 and -1 get the same answer
         raise InputError("--tpot-limit-ms", f"must be greater than 0, got {args.tpot_limit_ms:g}")
+    for flag, n in (("--input-tokens", args.input_tokens), ("--output-tokens", args.output_tokens)):
+        if n > MAX_TOKENS:  # the cap `recommend` has: past it the sizes are 30-digit fiction
+            shown = f"{n:,}" if n < 10**15 else f"{float(n):.3g}"  # 1e30 read through a float: not its 31 digits
+            raise InputError(flag, f"{shown} tokens is beyond any model's context (max {MAX_TOKENS:,})")
     ttft = getattr(args, "ttft_limit_ms", None)
     if ttft is not None and not ttft > 0:
         raise InputError("--ttft-limit-ms", f"must be greater than 0, got {ttft:g}")

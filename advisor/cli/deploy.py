@@ -25,6 +25,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         group.add_argument(flag, dest=field, type=str, default=None, help=help_)
     p.add_argument("--output-dir", "-o", metavar="DIR", help="also write the files into DIR")
     p.add_argument("--force", action="store_true", help="overwrite files in --output-dir")
+    p.add_argument("--format", choices=("table", "json"), default="table",
+                   help="output format: the files as text (default), or one JSON object with the row, the files and the warnings")
 
 
 def default_target(c) -> str:
@@ -78,8 +80,16 @@ def cmd_deploy(args: argparse.Namespace) -> int:
             except OSError as exc:  # /proc/self, a read-only folder, a full disk
                 raise InputError("output_dir", f"cannot write {out / name}: {exc.strerror or exc}") from None
             print(f"moe-advisor: wrote {out / name}", file=sys.stderr)
-    for line in launch_warnings(c, w, api.catalog(), args.target):
+    said = launch_warnings(c, w, api.catalog(), args.target)
+    for line in said:
         print(f"moe-advisor: warning: {line}", file=sys.stderr)
+    if getattr(args, "format", "table") == "json":  # for scripts: the files by name, and what the row is
+        import json
+
+        sys.stdout.write(json.dumps({"rank": args.rank, "label": c.label, "deployment": c.deployment, "engine": c.engine,
+                                     "layout": c.layout, "target": args.target, "files": files, "warnings": said,
+                                     "output_dir": args.output_dir}, indent=2) + "\n")
+        return 0
     many = len(files) > 1
     for name, text in files.items():
         if many:

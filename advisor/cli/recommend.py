@@ -108,8 +108,6 @@ def build_workload(args: argparse.Namespace):
         where = where if base is None else f"{where} + flags"
     from advisor.errors import InputError
 
-    if "context_max_tokens" in overrides and "context_typical_tokens" not in overrides:  # the typical context follows
-        overrides = {**overrides, "context_typical_tokens": _typical_under(overrides, base)}  # a max given alone
     try:
         w = from_mapping(overrides, where, base=base) if overrides or base is None else base
     except InputError as exc:  # a value the user typed as a flag: named as the flag, not the workload field
@@ -118,19 +116,6 @@ def build_workload(args: argparse.Namespace):
         raise InputError(FLAGS[exc.field][0], exc.message, None if where == "flags" else where) from None
     _check_ids(w, where)
     return w
-
-
-def _typical_under(overrides: dict, base) -> object:
-    """The typical context for ``--context-max`` given without ``--context-typical``: the preset's or file's (the
-    default's) at most the new maximum, so that a short maximum is refused for the request it cannot hold, not for a
-    typical context the user never typed. The value as given where it is not a number (validation names it)."""
-    from advisor.domain.workload import Workload
-
-    typical = (base or Workload()).context_typical_tokens
-    try:
-        return max(1, min(typical, int(float(overrides["context_max_tokens"]))))
-    except (TypeError, ValueError, OverflowError):
-        return typical
 
 
 def is_report(path: str) -> bool:

@@ -6,10 +6,10 @@ import shutil
 import textwrap
 
 from advisor.common import fmt
+from advisor.domain.quality import mode_name
 from advisor.domain.recommendation import (
     Candidate,
     Recommendation,
-    mode_name,
     break_even_text,
     hourly_text,
     near_misses_first,

@@ -197,7 +197,7 @@ def reasoning_notes(p: EnginePlan, engine: str) -> list[str]:
     elif p.mode == "reasoning" and engine == "vllm" and p.model_id.startswith("gpt-oss"):
         out = ["vLLM separates gpt-oss's analysis (thinking) channel from the answer itself: no reasoning parser flag"]
     elif p.mode == "reasoning":
-        out = [(f"no reasoning parser is recorded for {p.model_id} on {VERSIONS[engine]}: its thinking tokens arrive in "
+        out = [(f"no {engine} reasoning parser is recorded for {p.model_id}: its thinking tokens arrive in "
                 "content with the answer; strip them client-side (the row is costed per visible answer token)")]
     else:
         out = []
@@ -220,7 +220,7 @@ def release_header(p: EnginePlan, engine: str) -> str:
         need = support.vllm_minimum(p.model_id, p.streaming_fp8, p.chunked_kv)
         if need[:2] == support.BASE_VLLM:
             return f"{VERSIONS['vllm']} flags ({p.vllm_pin})"
-        return (f"vLLM {support.version_text(need[:2])} ({p.vllm_pin}), "
+        return (f"vLLM {support.version_text(need)} ({p.vllm_pin}), "
                 "flags documented since vLLM 0.12")
     if engine == "sglang" and p.vendor == "amd":
         return (f"SGLang {support.version_text(support.SGLANG_ROCM_VERSION)} (image {support.SGLANG_ROCM_IMAGE}), "

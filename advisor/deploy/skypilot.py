@@ -157,12 +157,19 @@ def skypilot_yaml(c: Candidate, w: Workload, p: EnginePlan, engine: str, header:
 def api_snippet(c: Candidate, w: Workload, provider_model: str | None, hf_repo: str | None) -> str:
     base, key = API_ENDPOINTS.get(c.provider, (f"https://<{c.provider} OpenAI-compatible base URL>/v1", f"{c.provider.upper()}_API_KEY"))
     model = provider_model or hf_repo or c.model
+    from advisor.deploy import support
+
+    # A hybrid model that thinks by default (Qwen3) costed in its no-thinking mode: thinking off per request, as the
+    # self-hosted files say (engines.reasoning_notes), or the bill undercounts the tokens it generates.
+    off = ("    # no-thinking row: Qwen3 thinks by default; this turns it off (a vLLM-served endpoint's chat template switch)\n"
+           '    extra_body={"chat_template_kwargs": {"enable_thinking": False}},\n'
+           if c.mode == "non-reasoning" and support.reasoning_parser(c.model, "vllm") == "qwen3" else "")
     return (f"# {c.label}: the provider's OpenAI-compatible endpoint (pip install openai)\n"
             "import os\n\nfrom openai import OpenAI\n\n"
             f'client = OpenAI(base_url="{base}", api_key=os.environ["{key}"])\n'
             f'resp = client.chat.completions.create(\n    model="{model}",\n'
             '    messages=[{"role": "user", "content": "Hello"}],\n'
-            f"    max_tokens={w.output_tokens},\n)\nprint(resp.choices[0].message.content)\n")
+            f"    max_tokens={w.output_tokens},\n{off})\nprint(resp.choices[0].message.content)\n")
 
 
 def launch_warnings(c: Candidate, w: Workload, cat, target: str) -> list[str]:

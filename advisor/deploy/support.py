@@ -154,20 +154,23 @@ def vllm_minimum(model: str, streaming_fp8: bool = False, chunked_kv: bool = Fal
     ``STREAMING_FP8_VLLM`` where the plan needs FP8 quantized while loading (``EnginePlan.load_peak_bytes``), nor than
     ``CHUNKED_KV_VLLM`` where its KV was sized with one chunk on chunked-attention layers (``EnginePlan.chunked_kv``)."""
     r = VLLM_RECIPES.get(model)
-    need = max(BASE_VLLM, r.min_vllm[:2]) if r else BASE_VLLM
+    least = (r.min_vllm if r.min_vllm[2:3] != (0,) else r.min_vllm[:2]) if r else BASE_VLLM  # 0.19.1 kept, 0.12.0 as 0.12
+    need = max(BASE_VLLM, least)
     need = max(need, STREAMING_FP8_VLLM) if streaming_fp8 else need
     return max(need, CHUNKED_KV_VLLM) if chunked_kv else need
 
 
 def vllm_pin(model: str, streaming_fp8: bool = False, chunked_kv: bool = False) -> str:
-    """``vllm==X.Y.*`` for the model: the series of ``vllm_minimum``."""
-    return f"vllm=={version_text(vllm_minimum(model, streaming_fp8, chunked_kv)[:2])}.*"
+    """``vllm==X.Y.*`` for the model: the series of ``vllm_minimum``; ``vllm~=X.Y.Z`` (at least that patch release, in
+    its series: PEP 440's compatible release) where the minimum is a patch release."""
+    need = vllm_minimum(model, streaming_fp8, chunked_kv)
+    return f"vllm~={version_text(need[:3])}" if len(need) > 2 and need[2] else f"vllm=={version_text(need[:2])}.*"
 
 
 def vllm_rocm_image(model: str, streaming_fp8: bool = False, chunked_kv: bool = False) -> str:
     """The oldest tagged upstream ROCm image at or above the model's minimum (``latest`` when none is known)."""
     need = vllm_minimum(model, streaming_fp8, chunked_kv)
-    tag = next((t for t in VLLM_ROCM_TAGS if t[:2] >= need[:2]), None)
+    tag = next((t for t in VLLM_ROCM_TAGS if t >= need), None)  # (0, 19, 1) needs 0.19.1 or later, not 0.19.0
     return f"{VLLM_ROCM_IMAGE}:{'v' + version_text(tag) if tag else 'latest'}"
 
 

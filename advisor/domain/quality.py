@@ -6,6 +6,15 @@ from dataclasses import dataclass
 
 MODES = ("reasoning", "non-reasoning")
 """How a model answers: with a reasoning (thinking) phase before the visible answer, or without."""
+MODE_NAMES = {"reasoning": "thinking", "non-reasoning": "no thinking"}
+"""How a row of a model ranked once per answering mode is named wherever it is shown (``Candidate.mode`` holds the
+mode ids): labels, tables and reasons say the same words."""
+
+
+def mode_name(mode: str | None) -> str:
+    """``thinking`` / ``no thinking`` for a mode id; the id itself for another; "" for none."""
+    return MODE_NAMES.get(mode or "", mode or "")
+
 
 QUANT_PRECISIONS = ("fp8", "int8", "int4", "nvfp4", "mxfp4", "mxfp4-experts")
 """Precisions a quantization entry may describe (``int4`` covers AWQ and GPTQ W4A16 checkpoints)."""

@@ -10,6 +10,7 @@ from functools import lru_cache
 from typing import Any
 
 from advisor.common import fmt
+from advisor.domain.quality import mode_name
 from advisor.domain.workload import HOURS_PER_MONTH, Workload, listed
 
 
@@ -183,16 +184,6 @@ class UtilizationPoint:
     usd_per_mtok: Decimal
 
 
-MODE_NAMES = {"reasoning": "thinking", "non-reasoning": "no thinking"}
-"""How a row of a model ranked once per answering mode is named wherever it is shown (``Candidate.mode`` holds the
-catalog's mode ids): labels, tables and reasons say the same words."""
-
-
-def mode_name(mode: str | None) -> str:
-    """``thinking`` / ``no thinking`` for a catalog mode id; the id itself for another; "" for none."""
-    return MODE_NAMES.get(mode or "", mode or "")
-
-
 @dataclass(frozen=True)
 class Candidate:
     """One way to serve the workload, costed and explained."""
@@ -322,8 +313,7 @@ class Candidate:
     def evolve(self, **changes: Any) -> Candidate:
         """This candidate with ``changes``: ``dataclasses.replace`` without re-running ``__init__`` over 60 fields
         (the ranking re-labels every candidate a few times per run)."""
-        new = object.__new__(Candidate)
-        d = new.__dict__
+        d = (new := object.__new__(Candidate)).__dict__
         d.update(self.__dict__)
         d.update(changes)
         if len(d) != len(self.__dict__) and (unknown := changes.keys() - _candidate_template()[0].keys()):  # it has every field

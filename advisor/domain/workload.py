@@ -347,26 +347,24 @@ def validate(w: Workload, where: str | None = None) -> Workload:
     for p in w.precisions:
         if p not in PRECISIONS:
             raise UnknownIdError("precision", p, sorted(PRECISIONS)).with_where(where, "precisions")
-    if not w.precisions and w.self_hosting == "required":
-        raise err("precisions", "self-hosting is required but no precision is allowed")
+    if not w.precisions and w.self_hosting != "not-wanted":  # not "all", as an empty provider list is: 4-bit is opt-in
+        raise err("precisions", "an empty list allows no precision to self-host: list the ones to allow (bf16 and fp8 when left out), or set self_hosting to not-wanted for APIs only")
     return w
 
 
 def from_mapping(data: dict[str, Any], where: str | None = None, base: Workload | None = None) -> Workload:
-    """Build a workload from a flat mapping (TOML table or CLI flags) over ``base`` (or the defaults).
-
-    ``tokens_per_day`` may replace ``requests_per_day``; ``preset`` starts from a named preset. Where the mapping
-    sets a request length (input or output tokens) longer than the longest context it does not set, the longest
-    context becomes the next power of two that holds the request.
-    """
+    """Build a workload from a flat mapping (TOML table or CLI flags) over ``base`` (or the defaults): ``tokens_per_day``
+    may replace ``requests_per_day``; ``preset`` starts from a named preset. A request length (input or output tokens)
+    longer than the longest context the mapping does not set makes it the next power of two that holds the request; a
+    longest context set alone cuts the typical one to it (a short one is refused for the request, not for a typical
+    context the user never gave)."""
     data = dict(data)
     if "preset" in data:
         base = preset(str(data.pop("preset")))
     values = dataclasses.asdict(base) if base else {}
     tokens_per_day = data.pop("tokens_per_day", None)
     if tokens_per_day is not None and data.get("requests_per_day") is not None:
-        raise InputError("tokens_per_day", "given together with requests_per_day: give one of them (tokens_per_day "
-                         "sets requests_per_day from the tokens per request)", where)
+        raise InputError("tokens_per_day", "given together with requests_per_day: give one of them (tokens_per_day sets requests_per_day from the tokens per request)", where)
     for key, value in data.items():
         if key not in _FIELD_TYPES:
             close = nearest(key, [*_FIELD_TYPES, "tokens_per_day", "preset"])  # by whole names and their first words
@@ -376,6 +374,8 @@ def from_mapping(data: dict[str, Any], where: str | None = None, base: Workload 
     if "traffic_shape" in data and "peak_to_mean" not in data:
         values["peak_to_mean"] = SHAPES.get(values["traffic_shape"], 1.0)
     w = Workload(**values)
+    if "context_typical_tokens" not in data and isinstance(w.context_max_tokens, int) and 1 <= w.context_max_tokens < w.context_typical_tokens:
+        w = dataclasses.replace(w, context_typical_tokens=w.context_max_tokens)  # (the default's or the preset's)
     request = w.input_tokens + w.output_tokens
     if ("context_max_tokens" not in data and {"input_tokens", "output_tokens"} & data.keys()
             and isinstance(request, (int, float)) and math.isfinite(request) and w.context_max_tokens < request <= 1 << 24):

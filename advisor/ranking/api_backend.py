@@ -11,7 +11,8 @@ from advisor import cost
 from advisor.common import fmt
 from advisor.cost.money import BATCH_API_TURNAROUND_HOURS, batch_api_applies, window_shares
 from advisor.domain.prices import ApiPrice
-from advisor.domain.recommendation import Candidate, Reason, Rejection, mode_name
+from advisor.domain.quality import mode_name
+from advisor.domain.recommendation import Candidate, Reason, Rejection
 from advisor.domain.specs import ModelSpec
 from advisor.domain.traffic import PEAK_HOUR
 from advisor.domain.workload import Workload

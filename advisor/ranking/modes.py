@@ -18,7 +18,8 @@ from advisor import cost
 from advisor.common import fmt
 from advisor.domain.precision import QUANTIZED_4BIT, is_upcast, resolve_precision
 from advisor.domain.quality import ModeQuality, QuantizationDelta
-from advisor.domain.recommendation import Candidate, Reason, Rejection, known_reasons, mode_name
+from advisor.domain.quality import mode_name
+from advisor.domain.recommendation import Candidate, Reason, Rejection, known_reasons
 from advisor.domain.workload import Workload
 from advisor.ranking.rows import evolved
 

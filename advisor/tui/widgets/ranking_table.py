@@ -12,7 +12,8 @@ from textual.message import Message
 from textual.widgets import DataTable
 
 from advisor.common import fmt
-from advisor.domain.recommendation import Candidate, Recommendation, known_reasons, mode_name
+from advisor.domain.quality import mode_name
+from advisor.domain.recommendation import Candidate, Recommendation, known_reasons
 from advisor.tui.widgets.names import cut as _cut, distinct_cuts
 
 
