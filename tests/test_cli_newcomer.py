@@ -66,9 +66,12 @@ def test_size_warns_past_the_models_context_limit(capsys):
 
 
 def test_estimate_warns_past_the_models_context_limit_and_says_what_the_shortfall_is(capsys):
-    code, out, err = run(capsys, "estimate", "llama-3.3-70b", "h100-sxm", "--input", "1e9")
+    code, out, err = run(capsys, "estimate", "llama-3.3-70b", "h100-sxm", "--input", "1e6")
     assert code == 3 and "past llama-3.3-70b's limit of 131,072 tokens" in err
-    assert "1,000,000,000 in / 256 out" in out and "KV for one 1,000,000,256-token sequence" in out
+    assert "1,000,000 in / 256 out" in out and "KV for one 1,000,256-token sequence" in out
+    # past any model's context, refused as `recommend` refuses it (user trial 21b: 1e30 printed 31 digits)
+    code, out, err = run(capsys, "estimate", "llama-3.3-70b", "h100-sxm", "--input", "1e9")
+    assert code == 2 and "--input-tokens: 1,000,000,000 tokens is beyond any model's context (max 10,000,000)" in err
     code, out, err = run(capsys, "estimate", "llama-3.3-70b", "h100-sxm", "--gpus", "2", "--precision", "fp8")
     assert code == 0 and "limit" not in err and "1,024 in / 256 out" in out
 
