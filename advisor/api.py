@@ -168,7 +168,7 @@ def preset(name: str) -> Workload:
 
 def load_workload(path) -> Workload:
     """Read a workload TOML file (fields at the top level or under [workload])."""
-    from advisor.domain.workload import load_workload as _load
+    from advisor.domain.workload_file import load_workload as _load
 
     return _load(path)
 

@@ -14,7 +14,7 @@ from advisor import api, runtime
 from advisor.catalog.load import load_catalog
 from advisor.cli import main
 from advisor.common import tomlio
-from advisor.domain.workload import load_workload
+from advisor.domain.workload_file import load_workload
 from advisor.errors import InputError
 from advisor.reports import ReportError, load_report
 

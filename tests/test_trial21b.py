@@ -95,3 +95,17 @@ def test_a_negative_details_count_is_refused(capsys):
         main(["recommend", "--details", "-2"])
     assert exit_.value.code == 2
     assert "--details must be 0 or more, got -2" in capsys.readouterr().err
+
+
+def test_a_field_the_latency_mode_never_reads_is_said_not_dropped_unseen(tmp_path, capsys):
+    f = tmp_path / "w.toml"
+    f.write_text('[workload]\nrequests_per_day = 1000\ndeadline_hours = 5\n', encoding="utf-8")
+    assert main(["recommend", str(f), "--top", "1", "--details", "0"]) == 0
+    err = capsys.readouterr().err
+    assert f"{f}: deadline_hours is not used: an interactive workload" in err, err
+    assert main(["recommend", "--preset", "batch-pipeline", "--ttft-ms", "100", "--top", "1", "--details", "0"]) == 0
+    err = capsys.readouterr().err
+    assert "--ttft-ms is not used: a batch workload is sized on its deadline" in err, err
+    # the fields a preset carries are not the user's: nothing said
+    assert main(["recommend", "--preset", "batch-pipeline", "--top", "1", "--details", "0"]) == 0
+    assert "is not used" not in capsys.readouterr().err

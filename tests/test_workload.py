@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from advisor import api
-from advisor.domain.workload import PRESETS, from_mapping, load_workload
+from advisor.domain.workload import PRESETS, from_mapping
+from advisor.domain.workload_file import load_workload
 from advisor.errors import AdvisorError, InputError
 
 PRESET_NAMES = ["bursty-app", "steady-latency", "batch-pipeline", "heavy-fine-tuning", "long-context"]

@@ -73,6 +73,7 @@ def build_workload(args: argparse.Namespace):
     from advisor.domain.workload import from_mapping
 
     overrides = {f: getattr(args, f) for f in FLAGS if getattr(args, f, None) is not None}
+    written: dict = {}  # a workload file's own fields
     if getattr(args, "traffic", None):
         from advisor.domain.traffic import read_traffic_csv
 
@@ -97,7 +98,10 @@ def build_workload(args: argparse.Namespace):
 
             base = load_report(where).workload
         else:
-            base = api.load_workload(where)
+            from advisor.domain.workload_file import read_workload
+
+            written, _ = read_workload(where)  # the fields as the file has them: those its latency mode never reads are said
+            base = from_mapping(written, where)
     elif args.preset:
         base = api.preset(args.preset)
         where = f"preset {args.preset}"
@@ -115,6 +119,11 @@ def build_workload(args: argparse.Namespace):
             raise
         raise InputError(FLAGS[exc.field][0], exc.message, None if where == "flags" else where) from None
     _check_ids(w, where)
+    from advisor.domain.workload_file import unused_fields
+
+    for source, fields in ((where.split(" + ")[0], written), (None, overrides)):
+        for key, why in unused_fields(fields, w.latency):  # a flag named as typed, a file's field with its file
+            print(f"moe-advisor: warning: {FLAGS[key][0] if source is None else f'{source}: {key}'} is not used: {why}", file=sys.stderr)
     return w
 
 

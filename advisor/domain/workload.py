@@ -8,10 +8,8 @@ from __future__ import annotations
 import dataclasses
 import math
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
-from advisor.common import tomlio
 from advisor.common.checks import ungrouped
 from advisor.common.text import nearest
 from advisor.errors import InputError, UnknownIdError
@@ -394,24 +392,6 @@ def from_mapping(data: dict[str, Any], where: str | None = None, base: Workload 
                              f"tokens a request (one request a month to {MAX_REQUESTS_PER_DAY:g} a day), got {tpd:g}", where)
         w = dataclasses.replace(w, requests_per_day=tpd / w.tokens_per_request)
     return validate(w, where)
-
-
-def load_workload(path: str | Path) -> Workload:
-    """Read a workload TOML file: fields at the top level or under ``[workload]``."""
-    label = str(path)
-    try:
-        data = tomlio.load(Path(path).expanduser(), label)
-    except tomlio.TomlFileError as exc:
-        raise InputError("workload", exc.reason, label) from None
-    if "workload" in data:
-        others = sorted(k for k in data if k != "workload")
-        if others:
-            raise InputError(others[0], "is outside the [workload] table: put every field under [workload] "
-                             "(or drop the table and keep them all at the top level)", label)
-        data = data["workload"]
-    if not isinstance(data, dict) or not data:  # an empty file or table would rank the default workload unseen
-        raise InputError("workload", "no fields: give at least requests_per_day (or start from --preset)" if data == {} else "must be a table", label)
-    return from_mapping(data, label)
 
 
 PRESETS: dict[str, Workload] = {
