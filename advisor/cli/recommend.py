@@ -73,7 +73,7 @@ def build_workload(args: argparse.Namespace):
     from advisor.domain.workload import from_mapping
 
     overrides = {f: getattr(args, f) for f in FLAGS if getattr(args, f, None) is not None}
-    written: dict = {}  # a workload file's own fields
+    written, label = {}, ""  # a workload file's own fields, and its name
     if getattr(args, "traffic", None):
         from advisor.domain.traffic import read_traffic_csv
 
@@ -100,7 +100,7 @@ def build_workload(args: argparse.Namespace):
         else:
             from advisor.domain.workload_file import read_workload
 
-            written, _ = read_workload(where)  # the fields as the file has them: those its latency mode never reads are said
+            written, label = read_workload(where)  # the fields as the file has them: those its latency mode never reads are said
             base = from_mapping(written, where)
     elif args.preset:
         base = api.preset(args.preset)
@@ -121,7 +121,7 @@ def build_workload(args: argparse.Namespace):
     _check_ids(w, where)
     from advisor.domain.workload_file import unused_fields
 
-    for source, fields in ((where.split(" + ")[0], written), (None, overrides)):
+    for source, fields in ((label, written), (None, overrides)):
         for key, why in unused_fields(fields, w.latency):  # a flag named as typed, a file's field with its file
             print(f"moe-advisor: warning: {FLAGS[key][0] if source is None else f'{source}: {key}'} is not used: {why}", file=sys.stderr)
     return w

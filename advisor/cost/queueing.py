@@ -136,8 +136,9 @@ def slot_wait_quantile_s(rate_per_s: float, slots: float, hold_s: float, q: floa
 
 
 def hold_s(e, w: Workload) -> float:
-    """How long a request holds its batch slot: its unloaded TTFT and its output at the estimate's TPOT (seconds)."""
-    return (e.ttft_ms + w.output_tokens * e.tpot_ms) / 1000.0
+    """How long a request holds its batch slot: its unloaded TTFT and its output at the TPOT (seconds), of an estimate
+    or a candidate (both have ``ttft_ms`` and ``tpot_ms``); also the sequences in flight by Little's law."""
+    return (e.ttft_ms + w.output_tokens * (e.tpot_ms or 0.0)) / 1000.0
 
 
 TTFT_PERCENTILE = 0.95

@@ -300,8 +300,7 @@ class SelfHostedBackend:
         # One admission rule: the sequences an engine runs at once (Little's law at the peak, at most the
         # batch the estimate admitted) hold the length the batch was admitted at.
         if w.latency == "interactive":
-            per_request_s = (e.ttft_ms + w.output_tokens * e.tpot_ms) / 1000.0
-            per_engine = min(float(e.batch), w.mean_requests_per_s * w.peak_to_mean / (replicas * dp) * per_request_s)
+            per_engine = min(float(e.batch), w.mean_requests_per_s * w.peak_to_mean / (replicas * dp) * queueing.hold_s(e, w))
         else:
             per_engine = float(e.batch)
         if shortfall(gpu, n, dp, e, per_engine, kv_seq) > 0:

@@ -193,7 +193,7 @@ def replicas_hold(c: Candidate, ctx: Context, err: float) -> bool:
         else:
             need = w.mean_output_tokens_per_s * ctx.day.peak_to_mean
             prefill = max(0.0, c.ttft_ms - (c.tpot_ms or 0.0)) / f  # the TTFT less its decode step (queueing.prefill_ms)
-            hold = (c.ttft_ms + w.output_tokens * (c.tpot_ms or 0.0)) / f / 1000.0  # a batch slot's time (queueing.hold_s)
+            hold = queueing.hold_s(c, w) / f  # a batch slot's time: the row's TTFT and TPOT, as its estimate's
             per = queueing.planned_output_rate(cap / dp * f, c.ttft_ms / f, w, prefill, queues, c.batch or 0, hold) * dp
         if per <= 0 or max(1, math.ceil(need / per - 1e-9)) != n:
             return False
