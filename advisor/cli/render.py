@@ -189,7 +189,7 @@ def render(rec: Recommendation, top: int = 10, details: int = 3, rejected: int =
     w = rec.workload
     out = [_wrap(f"Workload '{w.name}': {w.requests_per_day:{',.0f' if w.requests_per_day >= 10 else '.3g'}} requests/day, {w.input_tokens:,} in / {w.output_tokens:,} out tokens, "
            f"{'hourly profile' if w.hourly_profile else w.traffic_shape} (peak {round(w.peak_to_mean, 2):g}x), {w.latency}"
-           + (f" (TTFT {w.ttft_ms:,.0f} ms, {w.output_tokens_per_s_per_user:g} tokens/s per user)" if w.latency == "interactive"
+           + (f" ({f'p{w.ttft_percentile:g} ' if w.ttft_percentile else ''}TTFT {w.ttft_ms:,.0f} ms, {w.output_tokens_per_s_per_user:g} tokens/s per user)" if w.latency == "interactive"
               else f" (deadline {w.deadline_hours:g} h)")
            + f", fine-tuning {w.fine_tuning}, context {w.context_typical_tokens:,} typical / {w.context_max_tokens:,} max, "
            f"self-hosting {w.self_hosting}" + (f", quality >= {w.min_quality:g} {w.quality_benchmark}" if w.min_quality else "")

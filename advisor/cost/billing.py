@@ -45,7 +45,7 @@ from decimal import Decimal
 from typing import Callable
 
 from advisor.common import fmt
-from advisor.cost import queueing
+from advisor.cost.headroom import headroom_reasons
 from advisor.cost.startup import (  # noqa: F401 - BILLS_STOPPED ... training_start_s: read as billing's too
     BILLS_STOPPED,
     DOWNLOAD_GBPS,
@@ -429,39 +429,8 @@ def sizing_reasons(plan: Plan, w: Workload, tokens_per_s: float, ttft_ms: float,
     ``queueing.prefill_ms``) are one engine's; ``weights_bytes`` the checkpoint; ``queues`` the engine's attention ranks
     (``queueing.queue_count``: under attention data parallelism each rank queues its own prompts, and the figures are a
     rank's)."""
-    out: list[Reason] = []
-    engines = plan.replicas_peak * engines_per_replica
-    if w.latency == "interactive":
-        h = queueing.at_peak(tokens_per_s, ttft_ms, engines, w, day.peak_to_mean, prefill_ms, queues, slots, hold)
-        rate = w.mean_requests_per_s * day.peak_to_mean
-        rho_max = queueing.max_prefill_load((ttft_ms if prefill_ms is None else prefill_ms) / 1000, w.ttft_ms / 1000,
-                                            unloaded_s=ttft_ms / 1000)
-        sets = "" if plan.replicas_peak == 1 else (
-            "; the TTFT target, not the load, sets the replica count" if h.bound == "ttft" else
-            f"; the {h.max_utilization:.0%} load cap sets the replica count")
-        rate_text = f"{rate:,.1f}" if rate >= 1 else f"{rate:.3f}"
-        out.append(Reason(
-            "headroom", f"queueing headroom: at the peak ({rate_text} requests/s over {engines} engine{'s' if engines > 1 else ''}"
-            f"{f' of {queues} attention ranks, each prefilling the prompts it holds' if queues > 1 else ''}) each {'rank' if queues > 1 else 'engine'} "
-            f"is busy {h.busy_utilization:.0%} of the time (load planned at most {h.max_utilization:.0%}): prefill {h.prefill_utilization:.0%} (at most {rho_max:.0%} keeps the mean TTFT "
-            f"on target), decode {h.decode_utilization:.0%}; with random "
-            f"arrivals a prompt waits {h.wait_ms:,.0f} ms on average before its prefill (M/D/1, Pollaczek-Khinchine): mean TTFT "
-            f"{h.ttft_ms:,.0f} ms = {h.unloaded_ttft_ms:,.0f} ms unloaded + {h.wait_ms:,.0f} ms queueing"
-            f"{f' + {h.slot_wait_ms:,.0f} ms waiting for one of the {h.slots:,.0f} batch slots (each held {hold:,.0f} s; Erlang C)' if h.slot_wait_ms else ''} (target "
-            f"{w.ttft_ms:,.0f} ms), p95 TTFT {h.ttft_p95_ms:,.0f} ms"
-            f"{' (most prompts do not wait: the mean is raised by the few that do)' if h.ttft_p95_ms < h.ttft_ms else ''}{sets}",
-            "decisive" if h.bound == "ttft" and plan.replicas_peak > 1 else "info",
-            {"planned_utilization": h.planned_utilization, "max_utilization": h.max_utilization,
-             "prefill_utilization": h.prefill_utilization, "max_prefill_utilization": rho_max, "queue_wait_ms": h.wait_ms,
-             "ttft_at_peak_ms": h.ttft_ms, "sized_by": h.bound, "decode_utilization": h.decode_utilization,
-             "busy_utilization": h.busy_utilization, "queue_wait_p95_ms": h.wait_p95_ms, "ttft_p95_at_peak_ms": h.ttft_p95_ms,
-             "queues_per_engine": queues, "slot_wait_ms": h.slot_wait_ms, "batch_slots": h.slots}))
-        if h.ttft_p95_ms > w.ttft_ms >= h.ttft_ms:
-            out.append(Reason("ttft-tail", f"the mean TTFT at the peak ({h.ttft_ms:,.0f} ms) meets the {w.ttft_ms:,.0f} ms target, "
-                              f"but its p95 is {h.ttft_p95_ms:,.0f} ms: one request in twenty at the peak waits longer (the "
-                              f"target is checked as a mean; for a p95 target, lower the TTFT target to about "
-                              f"{w.ttft_ms * h.ttft_ms / h.ttft_p95_ms:,.0f} ms)", "warning",
-                              {"ttft_p95_at_peak_ms": h.ttft_p95_ms, "ttft_at_peak_ms": h.ttft_ms}))
+    out: list[Reason] = headroom_reasons(plan.replicas_peak, w, tokens_per_s, ttft_ms, engines_per_replica, day.peak_to_mean,
+                                         prefill_ms, queues, slots, hold) if w.latency == "interactive" else []
     cs = cold_start(weights_bytes, plan.price)
     where = plan.price.provider
     stopped = (f"; {where} bills powered-off machines, so scaling down destroys the machine and every start is a fresh one "

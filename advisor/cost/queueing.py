@@ -80,16 +80,25 @@ The model, per engine (a replica of ``dp`` engines behind a load balancer splits
 
   an alternating sum that loses precision far out, where the tail is exact enough: the quantile is solved on
   it within 4 prefill times (the tail is off there: +5% at ρ 0.3, −3% at 0.1) and taken from the tail beyond (within
-  0.1% of the exact figure). ``TTFT_p95 = TTFT₀ + Wq_p95``: reported, not sized on.
+  0.1% of the exact figure).
 
-What is left out: the decode steps interleaved with a prefill's chunks (they lengthen ``S`` under load), sizing
-on a TTFT percentile (only the mean is checked against the target; the p95 is reported) and the time a
-scaled-up replica needs to start (see ``billing.cold_start``). Batch work has a deadline, not a TTFT: it is
+- **Both waits' percentile.** A request waits for a slot (``X``), then for its prefill (``Y``). With ε = 1 − p,
+  ``P(X + Y > x + y) ≤ P(X > x) + P(Y > y)``: the two waits' upper εx and εy quantiles (εx + εy = ε, split in
+  proportion to their tails' lengths) add up to at least the p-quantile of the sum, and where one wait happens at all
+  less often than its share it takes just that at 0 and the other the rest (``wait_quantile_s``; exact where one wait
+  vanishes; 12-23% over a simulated tandem where both count, ``tests/test_ttft_percentile.py``). ``TTFT_p = TTFT₀ +`` that bound: the p95 is reported
+  beside the mean, and a workload whose target is a percentile (``Workload.ttft_percentile``: 95 for an SLO written
+  as p95 TTFT) is sized on it: ``ρ_max`` then solves ``S g_p(ρ) = T − TTFT₀`` (``max_prefill_load_at``: the M/D/1
+  wait's quantile is ``S`` times a function of ``ρ`` alone), and the slots' bisection counts the bound.
+
+What is left out: the decode steps interleaved with a prefill's chunks (they lengthen ``S`` under load), the spread of
+prompt lengths (``PREFILL_SCV``), and the time a scaled-up replica needs to start (see ``billing.cold_start``). Batch work has a deadline, not a TTFT: it is
 sized at full capacity.
 """
 
 from __future__ import annotations
 
+import bisect
 import math
 from dataclasses import dataclass
 
@@ -129,10 +138,43 @@ def slot_wait_s(rate_per_s: float, slots: float, hold_s: float) -> tuple[float, 
 
 def slot_wait_quantile_s(rate_per_s: float, slots: float, hold_s: float, q: float = 0.95) -> float:
     """The ``q`` quantile of the wait for a batch slot: ``H / (c − a) ln(C / (1 − q))``, 0 where fewer than 1 − q wait."""
-    p, mean = slot_wait_s(rate_per_s, slots, hold_s)
+    return _slot_quantile(*slot_wait_s(rate_per_s, slots, hold_s), q)
+
+
+def _slot_quantile(p: float, mean: float, q: float) -> float:
+    """``slot_wait_quantile_s`` from ``slot_wait_s``'s (probability of a wait, mean wait): the wait is exponential once it begins."""
     if p <= 1 - q or mean == 0:
         return 0.0
     return math.inf if math.isinf(mean) else mean / p * math.log(p / (1 - q))
+
+
+def wait_quantile_s(rate_per_s: float, service_s: float, q: float, queues: int = 1, slots: float = 0.0,
+                    hold: float = 0.0) -> float:
+    """At most the ``q`` quantile of a request's whole wait before its prefill starts, at ``rate_per_s`` requests/s on one
+    engine: the wait for a batch slot ``X`` (any of the engine's ``slots``) and then for its rank's prefill queue ``Y``
+    (``queues`` ranks, each ``rate_per_s / queues``). With ε = 1 − q split ε = εx + εy, ``P(X + Y > x + y) ≤ P(X > x) +
+    P(Y > y)`` (whatever ties the two waits together), so the εx and εy upper quantiles add up to a bound. The split
+    that minimizes the sum of two exponential tails' quantiles, ``T ln(P / ε)``, gives each a share of ε in proportion to
+    its tail's length ``T`` (the mean wait of those who wait: Erlang C's ``H / (c − a)``; the prefill's ``Wq / ρ``); a
+    wait that happens at all less often than its share (``P(X > 0)``: Erlang C; ``P(Y > 0) = ρ``) takes just that at a
+    quantile of 0 and the other the rest (exact where one wait vanishes). 0 where both together wait at most ε of the time."""
+    eps, rate_y = 1.0 - q, rate_per_s / max(1, queues)
+    py = min(1.0, rate_y * service_s)
+    px, mean_x = slot_wait_s(rate_per_s, slots, hold) if slots and hold > 0 else (0.0, 0.0)
+    if px + py <= eps:
+        return 0.0
+    if py >= 1.0 or math.isinf(mean_x):
+        return math.inf  # a queue that grows without bound
+    if px <= 0.0:
+        share = 0.0
+    else:
+        tx, ty = mean_x / px, prefill_wait_s(rate_y, service_s) / py
+        share = min(63 / 64, max(1 / 64, tx / (tx + ty))) if tx + ty > 0 else 0.5  # (each keeps some of ε: a finite quantile)
+    if px <= eps * share:
+        return prefill_wait_quantile_s(rate_y, service_s, 1.0 - (eps - px))
+    if py <= eps * (1.0 - share):
+        return _slot_quantile(px, mean_x, 1.0 - (eps - py))
+    return prefill_wait_quantile_s(rate_y, service_s, 1.0 - eps * (1.0 - share)) + _slot_quantile(px, mean_x, 1.0 - eps * share)
 
 
 def hold_s(e, w: Workload) -> float:
@@ -236,6 +278,61 @@ def max_prefill_load(service_s: float, target_s: float, scv: float = PREFILL_SCV
     return 2 * slack / ((1 + scv) * service_s + 2 * slack)
 
 
+def max_prefill_load_at(service_s: float, slack_s: float, q: float, scv: float = PREFILL_SCV, cap: float = 1.0) -> float:
+    """The largest prefill utilization ``ρ`` whose wait's ``q`` quantile is within ``slack_s`` (the TTFT target less the
+    unloaded TTFT): the quantile scales with the prefill time ``S`` (``W_q(ρ) = S g(ρ)``), so this solves ``g(ρ) = slack /
+    S`` on a table of ``g`` kept per (q, c²), then by regula falsi inside its bracket (Illinois), until the low end's wait
+    is within 1e-7 of the slack and 2^-23 prefill times (or the bracket within 1e-10 of ``ρ``): that end is the answer. 1 where no load reaches it; 0 without slack."""
+    if slack_s <= 0 or service_s <= 0:
+        return 0.0 if slack_s <= 0 else 1.0
+    ratio = slack_s / service_s
+    rhos, gs = _quantile_table(q, scv)
+    i = bisect.bisect_right(gs, ratio) - 1  # gs[i] <= ratio < gs[i + 1]
+    if i >= len(gs) - 1 or rhos[i] >= cap:
+        return min(cap, rhos[-1])
+    a, b, fa, fb = rhos[i], rhos[i + 1], gs[i] - ratio, gs[i + 1] - ratio
+    side = 0
+    for _ in range(60):
+        if b - a <= 1e-10 or -fa <= 1e-7 * ratio + 2.0 ** -23:  # (the quantile itself is solved to 2^-24 of a prefill time)
+            break
+        x = b - fb * (b - a) / (fb - fa)
+        if not a < x < b:
+            x = (a + b) / 2
+        fx = prefill_wait_quantile_s(x, 1.0, q, scv) - ratio
+        if fx <= 0:
+            a, fa = x, fx
+            fb, side = (fb / 2, side) if side == -1 else (fb, -1)
+        else:
+            b, fb = x, fx
+            fa, side = (fa / 2, side) if side == 1 else (fa, 1)
+    return min(a, cap)
+
+
+_TABLES: dict = {}
+
+
+def _quantile_table(q: float, scv: float) -> tuple[list[float], list[float]]:
+    """(ρ, the ``q`` quantile of the wait in prefill times) from ρ = 1 − q (no wait at the quantile): 128 steps evenly
+    to 0.9 past it, then 96 evenly in log(1 − ρ) to 1 − 10⁻⁶: worked out once per (q, c²) (a few ms)."""
+    found = _TABLES.get((q, scv))
+    if found is None:
+        start = 1.0 - q
+        rhos = [start + (0.9 - start) * i / 128 for i in range(128)] + [1.0 - 0.1 * 10.0 ** (-5.0 * i / 95) for i in range(96)]
+        gs = [prefill_wait_quantile_s(r, 1.0, q, scv) for r in rhos]
+        for k in range(1, len(gs)):  # monotone to the bisection's precision: never let a later entry dip below an earlier
+            gs[k] = max(gs[k], gs[k - 1])
+        found = _TABLES[(q, scv)] = (rhos, gs)
+    return found
+
+
+def max_prefill_share(service_s: float, unloaded_s: float, w: Workload, cap: float = 1.0) -> float:
+    """The largest prefill utilization, at most ``cap``, that keeps the workload's TTFT statistic (``ttft_percentile``: the
+    mean, or that percentile) within its target, the batch slots aside: ``max_prefill_load`` or ``max_prefill_load_at``."""
+    if w.ttft_percentile:
+        return max_prefill_load_at(service_s, w.ttft_ms / 1000.0 - unloaded_s, w.ttft_percentile / 100.0, cap=cap)
+    return min(cap, max_prefill_load(service_s, w.ttft_ms / 1000.0, unloaded_s=unloaded_s))
+
+
 def queue_count(e) -> int:
     """The prefill queues of one engine: its attention data-parallel ranks (``dep``: each rank prefills the prompts
     whose sequences it holds), 1 otherwise. ``e``: an estimate (its ``parallelism``)."""
@@ -275,26 +372,41 @@ def _by_prefill(tokens_per_s: float, ttft_ms: float, w: Workload, prefill: float
         return 0.0
     if service <= 0:
         return by_load
-    rho = min(w.max_utilization, max_prefill_load(service, w.ttft_ms / 1000.0, unloaded_s=ttft_ms / 1000.0))
+    rho = max_prefill_share(service, ttft_ms / 1000.0, w, w.max_utilization)
     return min(by_load, rho / service * w.output_tokens)
 
 
 def _within_slots(rate: float, unloaded_s: float, service_s: float, w: Workload, slots: float, hold: float,
                   queues: int = 1) -> float:
-    """An engine's ``rate`` (output tokens/s), lowered until the mean TTFT with both waits (a prefill's, on one of its
+    """An engine's ``rate`` (output tokens/s), lowered until the TTFT with both waits (a prefill's, on one of its
     ``queues`` ranks; a batch slot's, any of the engine's: engines hand a request to a rank with room) meets the
-    target: the waits rise with the rate, so a bisection (40 halvings) finds it; one check where the slots' wait is small."""
-    target, out = w.ttft_ms / 1000.0, w.output_tokens
+    target, as a mean or at the workload's percentile (``wait_quantile_s``): the waits rise with the rate, so a
+    root-finding (regula falsi, to 1e-7 of the rate or of the target) finds it; one check where the slots' wait is small."""
+    target, out, q = w.ttft_ms / 1000.0, w.output_tokens, w.ttft_percentile / 100.0
 
-    def late(lam: float) -> bool:
-        return unloaded_s + prefill_wait_s(lam / queues, service_s) + slot_wait_s(lam, slots, hold)[1] > target
+    def over(lam: float) -> float:  # how far the TTFT at ``lam`` requests/s is past the target (s)
+        if q:
+            return unloaded_s + wait_quantile_s(lam, service_s, q, queues, slots, hold) - target
+        return unloaded_s + prefill_wait_s(lam / queues, service_s) + slot_wait_s(lam, slots, hold)[1] - target
 
-    lo, hi = 0.0, rate / out
-    if not late(hi):
+    hi = top = rate / out
+    f_hi = over(hi)
+    if f_hi <= 0:
         return rate
-    for _ in range(40):
-        mid = (lo + hi) / 2
-        lo, hi = (lo, mid) if late(mid) else (mid, hi)
+    lo, f_lo = 0.0, unloaded_s - target  # no traffic, no wait (the unloaded TTFT meets the target: the caller checked)
+    side, flat = 0, False
+    while hi - lo > 1e-7 * top and -f_lo > 1e-7 * target:  # regula falsi (Illinois); halving where a side is infinite or flat
+        x = lo - f_lo * (hi - lo) / (f_hi - f_lo) if math.isfinite(f_hi) and not flat else (lo + hi) / 2
+        if not lo < x < hi:
+            x = (lo + hi) / 2
+        fx = over(x)
+        if fx <= 0:
+            flat = fx == f_lo  # no wait at the percentile yet (fewer than 1 - q of the requests wait): no slope to follow
+            lo, f_lo = x, fx
+            f_hi, side = (f_hi / 2, side) if side == -1 else (f_hi, -1)
+        else:
+            hi, f_hi, flat = x, fx, False
+            f_lo, side = (f_lo / 2, side) if side == 1 else (f_lo, 1)
     return lo * out
 
 
@@ -326,6 +438,12 @@ class Headroom:
     slot_wait_ms: float = 0.0
     """Mean wait for a batch slot at the peak (Erlang C; in ``ttft_ms``)."""
     slot_wait_p95_ms: float = 0.0
+    waits_p95_ms: float = 0.0
+    """At most the 95th percentile of both waits together (``wait_quantile_s``: the prefill's alone where no slot is waited for)."""
+    percentile: float = 0.0
+    """The workload's ``ttft_percentile``: what the target bounds (0: the mean)."""
+    waits_at_percentile_ms: float = 0.0
+    """At most that percentile of both waits together (0 with a mean target)."""
 
     @property
     def busy_utilization(self) -> float:
@@ -334,8 +452,13 @@ class Headroom:
 
     @property
     def ttft_p95_ms(self) -> float:
-        """95th-percentile TTFT at the peak: unloaded TTFT + the waits' 95th percentiles (their sum: at least the sum's)."""
-        return self.unloaded_ttft_ms + self.wait_p95_ms + self.slot_wait_p95_ms
+        """At most the 95th-percentile TTFT at the peak: unloaded TTFT + ``waits_p95_ms``."""
+        return self.unloaded_ttft_ms + self.waits_p95_ms
+
+    @property
+    def ttft_checked_ms(self) -> float:
+        """The TTFT the target bounds at the peak: the mean, or (``percentile``) at most that percentile."""
+        return self.unloaded_ttft_ms + self.waits_at_percentile_ms if self.percentile else self.ttft_ms
 
 
 def at_peak(tokens_per_s: float, ttft_ms: float, engines: int, w: Workload, peak_to_mean: float,
@@ -354,88 +477,19 @@ def at_peak(tokens_per_s: float, ttft_ms: float, engines: int, w: Workload, peak
     planned = rate * w.output_tokens / tokens_per_s if tokens_per_s > 0 else math.inf
     # What sets the count: the TTFT bound when it is below both load caps (the cycle's and the prefills' alone).
     by_load = min(tokens_per_s, w.output_tokens / service if service > 0 else math.inf) * w.max_utilization
-    by_ttft = max_prefill_load(service, w.ttft_ms / 1000.0, unloaded_s=ttft_ms / 1000.0) / service * w.output_tokens \
+    cap = by_load / w.output_tokens * service  # the load caps as a prefill share: the TTFT bound sets the count below it
+    by_ttft = max_prefill_share(service, ttft_ms / 1000.0, w, cap * (1 + 1e-9)) / service * w.output_tokens \
         if service > 0 else math.inf
     if slots and hold > 0 and by_ttft >= by_load:  # the slots' wait may set the count where the prefill's does not
         by_ttft = _within_slots(by_load * queues, ttft_ms / 1000.0, service, w, slots, hold, queues) / queues * (1 + 1e-9)
     bound = "ttft" if by_ttft < by_load else "utilization"
     prefill = rate * service
     slot_ms = slot_wait_s(rate * queues, slots, hold)[1] * 1000.0 if slots and hold > 0 else 0.0  # any of the engine's slots
+    q = w.ttft_percentile / 100.0
     return Headroom(planned_utilization=planned, max_utilization=w.max_utilization, prefill_utilization=prefill,
                     wait_ms=wait, unloaded_ttft_ms=ttft_ms, ttft_ms=ttft_ms + wait + slot_ms, target_ms=w.ttft_ms, bound=bound,
                     decode_utilization=max(0.0, planned - prefill),
                     wait_p95_ms=prefill_wait_quantile_s(rate, service) * 1000.0, slots=slots if slot_ms > 0 else 0.0,
-                    slot_wait_ms=slot_ms, slot_wait_p95_ms=slot_wait_quantile_s(rate * queues, slots, hold) * 1000.0 if slot_ms > 0 else 0.0)
-
-
-STALL_FACTOR = 2.0
-"""A prefill chunk's step is flagged when it holds a running stream's next token longer than this many TPOT targets:
-a pause of two or more tokens' time shows as a stutter in a stream (a chosen threshold, not a measured one)."""
-NOTICEABLE_PAUSE_MS = 250.0
-"""...and only when the pause is long enough to notice in streamed text: above the 0.1 s that feels instantaneous
-(https://www.nngroup.com/articles/response-times-3-important-limits/); a chosen threshold, like ``STALL_FACTOR``. At
-2x TPOT alone most rows of a chat workload were flagged (369 of 521 in bursty-app: 150 ms pauses of a 1,000-token
-prefill on one GPU), which hid the stalls that matter (a 32k-token prompt's 8k chunks: 330-370 ms)."""
-MIN_CHUNK_TOKENS = 2048
-"""The smallest prefill chunk suggested: vLLM's tuning guide gives 2048 as the small, ITL-friendly budget; below
-it a chunk's GEMMs fall under the GPUs' compute/bandwidth crossover and prefill throughput drops
-(https://docs.vllm.ai/en/latest/configuration/optimization.html, "Chunked Prefill", read 2026-12-04)."""
-CHUNK_FLAGS = {"vllm": "--max-num-batched-tokens", "sglang": "--chunked-prefill-size", "trtllm": "max_num_tokens"}
-"""The flag that sets the prefill chunk (each engine's per-step token budget; the names deploy writes)."""
-
-
-@dataclass(frozen=True)
-class DecodeStall:
-    """A running stream's inter-token gap while another prompt is prefilled in chunks beside it."""
-
-    chunk_tokens: int
-    chunks: int
-    """Chunks one prompt is prefilled in."""
-    stall_ms: float
-    """One step holding a chunk: the chunk's prefill work plus the decode step beside it."""
-    stalled_ms: float
-    """The whole prefill of one prompt, chunk steps end to end: the prefill work plus a decode step per chunk."""
-    prefills_per_stream: float
-    """Other prompts prefilled on the engine while a stream runs, on average at the peak (``λ × stream time``)."""
-    suggested_chunk_tokens: int
-    """The largest power-of-two chunk (at least ``MIN_CHUNK_TOKENS``) whose step is within ``STALL_FACTOR`` TPOT
-    targets; ``MIN_CHUNK_TOKENS`` when none is; ``chunk_tokens`` (no change) when the prompt fits in one such chunk."""
-    suggested_stall_ms: float
-    ranks: int = 1
-    """Attention ranks whose prefills stall every stream (``dep``: the ranks run each step in lockstep); 1 otherwise."""
-    stalled_share: float = 0.0
-    """Share of a stream's time that another prompt's chunk holds it at the peak: ``1 − (1 − ρ)^ranks`` with ``ρ`` one rank's
-    prefill share (``λ / ranks × S``), the ranks' prefills falling independently (engines that hold prefills to run them
-    together across ranks stall less); ``ρ`` for one rank."""
-
-
-def decode_stall(e, w: Workload, chunk_tokens: int, engines: int, peak_to_mean: float) -> DecodeStall | None:
-    """The stall a running stream sees when another user's prompt is prefilled, or None when it is not large against
-    the TPOT target (``STALL_FACTOR``) and noticeable (``NOTICEABLE_PAUSE_MS``), or the workload has none. Chunked prefill (vLLM, SGLang, TensorRT-LLM) runs a
-    prompt as ``ceil(new tokens / chunk)`` steps of ``chunk`` prompt tokens plus every running stream's decode token:
-    each such step takes about the chunk's share of the prefill work (``prefill_ms`` x chunk / new tokens: an average,
-    later chunks attend to more context) plus the decode step, and a running stream gets one token per step. The mean
-    TPOT averages these gaps away; a stream sees ``λ × (TTFT + output x TPOT)`` other prompts' prefills in its life."""
-    if w.latency != "interactive" or not w.tpot_limit_ms or getattr(e, "step", None) is None or chunk_tokens <= 0:
-        return None
-    new = max(1, e.input_tokens - (getattr(e, "cached_input_tokens", 0) or 0))
-    step_ms, work_ms = e.step.total_s * 1000.0, prefill_ms(e)
-
-    def stall(chunk: int) -> float:
-        return work_ms * min(1.0, chunk / new) + step_ms
-
-    gap = stall(chunk_tokens)
-    if gap < max(STALL_FACTOR * w.tpot_limit_ms, NOTICEABLE_PAUSE_MS):
-        return None
-    rate = w.mean_requests_per_s * peak_to_mean / max(1, engines)
-    stream_s = (e.ttft_ms + w.output_tokens * e.tpot_ms) / 1000.0
-    chunk = MIN_CHUNK_TOKENS
-    while chunk * 2 < chunk_tokens and stall(chunk * 2) <= STALL_FACTOR * w.tpot_limit_ms:
-        chunk *= 2
-    if chunk >= new:  # the prompt fits one suggested chunk: smaller chunks do not shorten its step
-        chunk = chunk_tokens
-    chunks, ranks = math.ceil(new / chunk_tokens), queue_count(e)
-    busy = min(1.0, rate / ranks * work_ms / 1000.0)  # one rank's share of time prefilling
-    return DecodeStall(chunk_tokens=chunk_tokens, chunks=chunks, stall_ms=gap, stalled_ms=work_ms + chunks * step_ms,
-                       prefills_per_stream=rate * stream_s, suggested_chunk_tokens=min(chunk, chunk_tokens),
-                       suggested_stall_ms=stall(min(chunk, chunk_tokens)), ranks=ranks, stalled_share=1 - (1 - busy) ** ranks)
+                    slot_wait_ms=slot_ms, slot_wait_p95_ms=slot_wait_quantile_s(rate * queues, slots, hold) * 1000.0 if slot_ms > 0 else 0.0,
+                    waits_p95_ms=wait_quantile_s(rate * queues, service, 0.95, queues, slots, hold) * 1000.0, percentile=w.ttft_percentile,
+                    waits_at_percentile_ms=wait_quantile_s(rate * queues, service, q, queues, slots, hold) * 1000.0 if q else 0.0)

@@ -60,7 +60,9 @@ class Workload:
     latency: str = "interactive"
     """``interactive`` (TTFT and per-user speed targets) or ``batch`` (throughput by a deadline)."""
     ttft_ms: float = 2000.0
-    """Time-to-first-token target (interactive)."""
+    """Time-to-first-token target (interactive), at the peak."""
+    ttft_percentile: float = 0.0
+    """What ``ttft_ms`` bounds: 0 (or "mean") the mean TTFT at the peak; 50-99.9 (or "p95") that percentile of it."""
     output_tokens_per_s_per_user: float = 20.0
     """Per-stream generation speed target (interactive): TPOT limit = 1000 / this."""
     deadline_hours: float = 24.0
@@ -173,7 +175,7 @@ _FIELD_TYPES = {f.name: f.type for f in dataclasses.fields(Workload)}
 SYNONYMS = {
     "tpot_ms": "give output_tokens_per_s_per_user: 1000 / the time per output token in ms",
     "itl_ms": "give output_tokens_per_s_per_user: 1000 / the inter-token latency in ms",
-    "ttft_p95_ms": "give ttft_ms: the mean wait for the first token at the peak; the p95 is reported beside it",
+    "ttft_p95_ms": "give ttft_ms with ttft_percentile = 95 (0, the default, makes ttft_ms a mean)",
     "quality_floor": "give min_quality, on the benchmark's 0-100 scale",
     "context_length": "give context_max_tokens (and context_typical_tokens)",
     "qps": "give requests_per_day (qps x 86,400) and peak_to_mean",
@@ -295,6 +297,8 @@ def validate(w: Workload, where: str | None = None) -> Workload:
     if w.latency == "interactive":
         if not 0 < w.ttft_ms <= MAX_TTFT_MS:
             raise err("ttft_ms", f"must be above 0 and at most {MAX_TTFT_MS:,} (an hour), got {w.ttft_ms:g}")
+        if not (w.ttft_percentile == 0 or 50 <= w.ttft_percentile <= 99.9):
+            raise err("ttft_percentile", f"must be 0 (ttft_ms is the mean) or a percentile from 50 to 99.9, got {w.ttft_percentile:g}")
         if not 0 < w.output_tokens_per_s_per_user <= 10_000:
             raise err("output_tokens_per_s_per_user", f"must be above 0 and at most 10,000, got {w.output_tokens_per_s_per_user:g}")
     if not 0 < w.deadline_hours <= 24 * 31:
@@ -368,6 +372,10 @@ def from_mapping(data: dict[str, Any], where: str | None = None, base: Workload 
             close = nearest(key, [*_FIELD_TYPES, "tokens_per_day", "preset"])  # by whole names and their first words
             hint = f" ({SYNONYMS[key]})" if key in SYNONYMS else f" (did you mean {close}?)" if close else ""
             raise InputError(key, f"unknown workload field{hint}", where)
+        if key == "ttft_percentile" and isinstance(value, str) and value.strip().lower() in ("mean", "p0"):
+            value = 0.0
+        elif key == "ttft_percentile" and isinstance(value, str) and value.strip().lower().startswith("p"):
+            value = value.strip()[1:]  # "p95", as SLOs write it
         values[key] = _coerce(key, value, where)
     if "traffic_shape" in data and "peak_to_mean" not in data:
         values["peak_to_mean"] = SHAPES.get(values["traffic_shape"], 1.0)

@@ -16,6 +16,7 @@ UNUSED = {
     "interactive": {"deadline_hours": "an interactive workload is sized on its TTFT and TPOT targets; set latency = "
                                       "\"batch\" for a deadline"},
     "batch": {"ttft_ms": "a batch workload is sized on its deadline (deadline_hours), not on per-request latency",
+              "ttft_percentile": "a batch workload is sized on its deadline (deadline_hours), not on per-request latency",
               "output_tokens_per_s_per_user": "a batch workload is sized on its deadline (deadline_hours), not on "
                                               "per-request latency"},
 }

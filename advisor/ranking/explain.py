@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from advisor import cost
 from advisor.common import fmt
-from advisor.cost import billing, queueing
+from advisor.cost import billing, stall
 from advisor.deploy.support import upcast_step, upcast_tool
 from advisor.domain.precision import QUANTIZED_ONLINE, checkpoint_for, is_upcast
 from advisor.domain.prices import COMMITMENT_YEARS, PRICING_KINDS
@@ -213,9 +213,9 @@ def _load_peak(c, m, g) -> list[Reason]:
                    f"(streaming FP8 loading, pull request 31914), or quantize the weights offline first", "warning", numbers)]
 
 
-def stall_reason(s: queueing.DecodeStall, e: Estimate, w, eng: ServingProfile) -> Reason:
-    """The inter-token stall a long prompt's chunked prefill puts on the running streams (``queueing.decode_stall``)."""
-    flag = queueing.CHUNK_FLAGS.get(eng.id, "the prefill chunk size")
+def stall_reason(s: stall.DecodeStall, e: Estimate, w, eng: ServingProfile) -> Reason:
+    """The inter-token stall a long prompt's chunked prefill puts on the running streams (``stall.decode_stall``)."""
+    flag = stall.CHUNK_FLAGS.get(eng.id, "the prefill chunk size")
     seen = 1 - math.exp(-s.prefills_per_stream)
     if s.suggested_chunk_tokens < s.chunk_tokens:
         fix = (f"smaller chunks ({eng.id} {flag} {s.suggested_chunk_tokens}: about {s.suggested_stall_ms:,.0f} ms a step, "
@@ -232,7 +232,7 @@ def stall_reason(s: queueing.DecodeStall, e: Estimate, w, eng: ServingProfile) -
                               "suggested_stall_ms": s.suggested_stall_ms, "stalled_share": s.stalled_share, "ranks": s.ranks})
 
 
-def _averaged(s: queueing.DecodeStall, e: Estimate) -> str:
+def _averaged(s: stall.DecodeStall, e: Estimate) -> str:
     """What the mean TPOT makes of the stalls: averages them away on one rank; under attention data parallelism every
     rank's prefill stalls every stream (the ranks step together), which the mean TPOT counts only as lined up."""
     if s.ranks == 1:

@@ -9,7 +9,7 @@ from decimal import Decimal
 
 from advisor import cost
 from advisor.common import fmt
-from advisor.cost import billing, queueing
+from advisor.cost import billing, queueing, stall
 from advisor.domain.precision import ranked_precisions
 from advisor.domain.recommendation import (
     Candidate,
@@ -449,9 +449,9 @@ class SelfHostedBackend:
             r.append(latency_reason(e, w, ctx.catalog.engine.fit.p90_abs_error if ctx.catalog.engine.fit else None))
         if e.cached_input_tokens:
             r.append(prefix_cache_reason(e, w, mem))
-        stall = queueing.decode_stall(e, w, eng.memory.max_batched_tokens, replicas * dp, ctx.day.peak_to_mean)
-        if stall is not None:
-            r.append(stall_reason(stall, e, w, eng))
+        paused = stall.decode_stall(e, w, eng.memory.max_batched_tokens, replicas * dp, ctx.day.peak_to_mean)
+        if paused is not None:
+            r.append(stall_reason(paused, e, w, eng))
         resident = weight_bytes(model, precision).routed_experts * replicas
         if model.is_moe and utilization < LOW_UTILIZATION:
             avg = max(1.0, utilization * e.batch)  # sequences a decode step runs at the average load (capacity: e.batch)

@@ -1,0 +1,57 @@
+"""Why an interactive workload's peak has the replicas it has: the queueing headroom (``queueing.at_peak``) said as a
+reason, with the TTFT statistic the target bounds (the mean, or the workload's ``ttft_percentile``) and, for a mean
+target, the p95 it leaves."""
+
+from __future__ import annotations
+
+from advisor.cost import queueing
+from advisor.domain.recommendation import Reason
+from advisor.domain.workload import Workload
+
+
+def headroom_reasons(replicas_peak: int, w: Workload, tokens_per_s: float, ttft_ms: float, engines_per_replica: int,
+                     peak_to_mean: float, prefill_ms: float | None = None, queues: int = 1, slots: float = 0.0,
+                     hold: float = 0.0) -> list[Reason]:
+    """The ``headroom`` reason of ``replicas_peak`` replicas of ``engines_per_replica`` engines (each ``tokens_per_s``
+    output tokens/s, ``ttft_ms`` unloaded TTFT of which ``prefill_ms`` is prefill work, ``queues`` attention ranks,
+    ``slots`` batch slots each held ``hold`` s) at the peak, and ``ttft-tail`` where a mean target is met and its p95
+    is not."""
+    engines = replicas_peak * engines_per_replica
+    h = queueing.at_peak(tokens_per_s, ttft_ms, engines, w, peak_to_mean, prefill_ms, queues, slots, hold)
+    rate = w.mean_requests_per_s * peak_to_mean
+    rho_max = queueing.max_prefill_share((ttft_ms if prefill_ms is None else prefill_ms) / 1000, ttft_ms / 1000, w)
+    stat = f"p{w.ttft_percentile:g}" if w.ttft_percentile else "mean"
+    sets = "" if replicas_peak == 1 else (
+        "; the TTFT target, not the load, sets the replica count" if h.bound == "ttft" else
+        f"; the {h.max_utilization:.0%} load cap sets the replica count")
+    rate_text = f"{rate:,.1f}" if rate >= 1 else f"{rate:.3f}"
+    slot = (f" + {h.slot_wait_ms:,.0f} ms waiting for one of the {h.slots:,.0f} batch slots (each held {hold:,.0f} s; Erlang C)"
+            if h.slot_wait_ms >= 0.5 else "")
+    if w.ttft_percentile:
+        both = h.slot_wait_ms >= 0.5 and h.wait_ms >= 0.5  # a bound where both waits count (``queueing.wait_quantile_s``)
+        checked = (f"{slot}; {stat} TTFT {'at most ' if both else ''}{h.ttft_checked_ms:,.0f} ms (target {w.ttft_ms:,.0f} ms "
+                   f"at the {stat}{': the two waits’ tails added' if both else ''})")
+    else:
+        checked = (f"{slot} (target {w.ttft_ms:,.0f} ms), p95 TTFT {h.ttft_p95_ms:,.0f} ms"
+                   f"{' (most prompts do not wait: the mean is raised by the few that do)' if h.ttft_p95_ms < h.ttft_ms else ''}")
+    out = [Reason(
+        "headroom", f"queueing headroom: at the peak ({rate_text} requests/s over {engines} engine{'s' if engines > 1 else ''}"
+        f"{f' of {queues} attention ranks, each prefilling the prompts it holds' if queues > 1 else ''}) each {'rank' if queues > 1 else 'engine'} "
+        f"is busy {h.busy_utilization:.0%} of the time (load planned at most {h.max_utilization:.0%}): prefill {h.prefill_utilization:.0%} "
+        f"(at most {rho_max:.0%} keeps the {stat} TTFT on target), decode {h.decode_utilization:.0%}; with random "
+        f"arrivals a prompt waits {h.wait_ms:,.0f} ms on average before its prefill (M/D/1, Pollaczek-Khinchine): mean TTFT "
+        f"{h.ttft_ms:,.0f} ms = {h.unloaded_ttft_ms:,.0f} ms unloaded + {h.wait_ms:,.0f} ms queueing{checked}{sets}",
+        "decisive" if h.bound == "ttft" and replicas_peak > 1 else "info",
+        {"planned_utilization": h.planned_utilization, "max_utilization": h.max_utilization,
+         "prefill_utilization": h.prefill_utilization, "max_prefill_utilization": rho_max, "queue_wait_ms": h.wait_ms,
+         "ttft_at_peak_ms": h.ttft_ms, "sized_by": h.bound, "decode_utilization": h.decode_utilization,
+         "busy_utilization": h.busy_utilization, "queue_wait_p95_ms": h.wait_p95_ms, "ttft_p95_at_peak_ms": h.ttft_p95_ms,
+         "queues_per_engine": queues, "slot_wait_ms": h.slot_wait_ms, "batch_slots": h.slots,
+         **({"ttft_percentile": w.ttft_percentile, "ttft_at_percentile_ms": h.ttft_checked_ms} if w.ttft_percentile else {})})]
+    if not w.ttft_percentile and h.ttft_p95_ms > w.ttft_ms >= h.ttft_ms:
+        out.append(Reason("ttft-tail", f"the mean TTFT at the peak ({h.ttft_ms:,.0f} ms) meets the {w.ttft_ms:,.0f} ms target, "
+                          f"but its p95 is {h.ttft_p95_ms:,.0f} ms: one request in twenty at the peak waits longer (the "
+                          f"target is checked as a mean; for a p95 target, give --ttft-percentile 95 (ttft_percentile in a "
+                          f"workload file))", "warning",
+                          {"ttft_p95_at_peak_ms": h.ttft_p95_ms, "ttft_at_peak_ms": h.ttft_ms}))
+    return out
