@@ -40,26 +40,23 @@ def _quantile(xs: list[float], q: float) -> float:
 
 
 @pytest.mark.parametrize("rate,service,slots,hold", [(0.8, 0.5, 6, 6.0), (1.5, 0.3, 12, 6.0), (0.5, 1.2, 40, 10.0),
-                                                    (2.0, 0.35, 30, 10.0)])
-def test_wait_quantile_bounds_a_simulated_tandem(rate, service, slots, hold):
+                                                    (2.0, 0.35, 30, 10.0), (0.579, 0.4027, 14, 15.1), (3.0, 0.2, 40, 12.0)])
+def test_wait_quantile_matches_a_simulated_tandem(rate, service, slots, hold):
+    """Both waits' p95 within 8% of a simulated queue (4% seen), where adding the two p95s was off -6%..+23% (the 0.579
+    case, a 4x RTX 4090 row of a heavy fine-tuning test: the sum said 1.47 s, the queue 1.19 s)."""
     q = 0.95
-    bound = queueing.wait_quantile_s(rate, service, q, 1, slots, hold)
-    sim = _quantile(_simulated_waits(rate, service, slots, hold, 120_000, 7)[5_000:], q)
-    # An upper bound on the sum's quantile (the split by tail lengths keeps it within 30% here: 12-23%), and no lower
-    # than either wait's own quantile (both are at least 0).
-    assert sim <= bound * 1.05 + 1e-3
-    assert bound <= sim * 1.3
-    assert bound >= max(queueing.prefill_wait_quantile_s(rate, service, q), queueing.slot_wait_quantile_s(rate, slots, hold, q)) - 1e-12
+    got = queueing.wait_quantile_s(rate, service, q, 1, slots, hold)
+    sim = _quantile(_simulated_waits(rate, service, slots, hold, 200_000, 11)[5_000:], q)
+    assert got == pytest.approx(sim, rel=0.08)
+    assert got >= max(queueing.prefill_wait_quantile_s(rate, service, q), queueing.slot_wait_quantile_s(rate, slots, hold, q)) * 0.98
 
 
 def test_wait_quantile_is_the_prefill_quantile_without_slots():
     for rho in (0.03, 0.2, 0.6, 0.9):
         assert queueing.wait_quantile_s(rho / 0.4, 0.4, 0.95) == queueing.prefill_wait_quantile_s(rho / 0.4, 0.4, 0.95)
     assert queueing.wait_quantile_s(0.04, 1.0, 0.95) == 0.0  # 4% of requests wait at all: the p95 wait is 0
-    # With a slot wait that few requests see (under its share of the 5%), the prefill takes the rest: P(Y > y) = 5% - P(X > 0).
-    px = queueing.slot_wait_s(0.5, 12, 6.0)[0]
-    assert 0 < px < 0.01
-    assert queueing.wait_quantile_s(0.5, 0.6, 0.95, 1, 12, 6.0) == queueing.prefill_wait_quantile_s(0.5, 0.6, 1 - (0.05 - px))
+    assert queueing.wait_quantile_s(1.0, 1.0, 0.95) == math.inf  # the prefill queue grows without bound
+    assert queueing.wait_quantile_s(5.0, 0.1, 0.95, 1, 8, 2.0) == math.inf  # 10 slots' worth of load on 8
 
 
 @pytest.mark.parametrize("q", [0.5, 0.9, 0.95, 0.99, 0.999])

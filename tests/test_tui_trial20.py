@@ -34,6 +34,8 @@ async def test_the_deploy_screen_offers_tensorrt_llm_only_on_an_nvidia_row(gpu, 
         assert screen.target == ("trtllm" if offered else before)
         if not offered:
             assert screen.files  # still the files shown before, not "no files"
+            # User trial 22: the key said nothing; it says why now
+            assert any("NVIDIA GPUs only" in n.message for n in app._notifications)
 
 
 async def test_the_table_marks_a_row_a_rule_ranks_after_rows_that_may_cost_more():

@@ -82,247 +82,45 @@ The model, per engine (a replica of ``dp`` engines behind a load balancer splits
   it within 4 prefill times (the tail is off there: +5% at ρ 0.3, −3% at 0.1) and taken from the tail beyond (within
   0.1% of the exact figure).
 
-- **Both waits' percentile.** A request waits for a slot (``X``), then for its prefill (``Y``). With ε = 1 − p,
-  ``P(X + Y > x + y) ≤ P(X > x) + P(Y > y)``: the two waits' upper εx and εy quantiles (εx + εy = ε, split in
-  proportion to their tails' lengths) add up to at least the p-quantile of the sum, and where one wait happens at all
-  less often than its share it takes just that at 0 and the other the rest (``wait_quantile_s``; exact where one wait
-  vanishes; 12-23% over a simulated tandem where both count, ``tests/test_ttft_percentile.py``). ``TTFT_p = TTFT₀ +`` that bound: the p95 is reported
-  beside the mean, and a workload whose target is a percentile (``Workload.ttft_percentile``: 95 for an SLO written
-  as p95 TTFT) is sized on it: ``ρ_max`` then solves ``S g_p(ρ) = T − TTFT₀`` (``max_prefill_load_at``: the M/D/1
-  wait's quantile is ``S`` times a function of ``ρ`` alone), and the slots' bisection counts the bound.
+- **Both waits' percentile.** A request waits for a slot (``X``), then for its prefill (``Y``). ``X`` is Erlang C's
+  (0, or exponential with probability ``C_X``), ``Y`` is taken as its exponential tail (0, or exponential with
+  probability ``C``, rate ``θ``); taken as independent, the sum's tail is three exponentials (``wait_quantile_s``),
+  solved for ``1 − p``: within 4% of a simulated queue where both waits count (adding the two p95s was within
+  -6%..+23%), and the M/D/1 quantile above where no slot is waited for. ``TTFT_p = TTFT₀ +`` that wait: the p95 is
+  reported beside the mean, and a workload whose target is a percentile (``Workload.ttft_percentile``: 95 for an SLO
+  written as p95 TTFT) is sized on it: ``ρ_max`` then solves ``S g_p(ρ) = T − TTFT₀`` (``max_prefill_load_at``: the
+  M/D/1 wait's quantile is ``S`` times a function of ``ρ`` alone), and the slots' root-finding counts both waits.
 
 What is left out: the decode steps interleaved with a prefill's chunks (they lengthen ``S`` under load), the spread of
-prompt lengths (``PREFILL_SCV``), and the time a scaled-up replica needs to start (see ``billing.cold_start``). Batch work has a deadline, not a TTFT: it is
+prompt lengths (``PREFILL_SCV``), and the time a scaled-up replica needs to start (see ``billing.cold_start``). The
+formulas are in ``advisor.cost.waits``. Batch work has a deadline, not a TTFT: it is
 sized at full capacity.
 """
 
 from __future__ import annotations
 
-import bisect
 import math
 from dataclasses import dataclass
 
+from advisor.cost.waits import (  # noqa: F401 - the waits' formulas, read as queueing's too
+    EXACT_MD1_SERVICES,
+    PREFILL_SCV,
+    TTFT_PERCENTILE,
+    max_prefill_load,
+    max_prefill_load_at,
+    prefill_wait_quantile_s,
+    prefill_wait_s,
+    slot_wait_quantile_s,
+    slot_wait_s,
+    wait_quantile_s,
+)
 from advisor.domain.workload import Workload
-
-PREFILL_SCV = 0.0
-"""Squared coefficient of variation of the prefill time: 0 (every prompt the mean length) makes the queue M/D/1."""
-
-
-def prefill_wait_s(rate_per_s: float, service_s: float, scv: float = PREFILL_SCV) -> float:
-    """Mean wait ahead of a prefill (Pollaczek–Khinchine): ``ρ S (1 + c²) / (2 (1 − ρ))`` with ``ρ = λ S``;
-    infinite when ``ρ ≥ 1`` (the queue grows without bound)."""
-    rho = rate_per_s * service_s
-    if rho <= 0:
-        return 0.0
-    if rho >= 1:
-        return math.inf
-    return rho * service_s * (1 + scv) / (2 * (1 - rho))
-
-
-def slot_wait_s(rate_per_s: float, slots: float, hold_s: float) -> tuple[float, float]:
-    """(probability that a request waits, its mean wait in s) for one of ``slots`` batch slots, each held ``hold_s``:
-    Erlang C (the module docstring); (1, inf) where the slots cannot carry the rate, (0, 0) where the wait vanishes."""
-    c, a = int(slots), rate_per_s * hold_s
-    if a <= 0 or c <= 0:
-        return (0.0, 0.0) if a <= 0 else (1.0, math.inf)
-    if a >= c:
-        return 1.0, math.inf
-    if c > 1000 and c - a > 6.0 * math.sqrt(a):  # many slots, beta > 6 (Halfin-Whitt, a normal load): P(wait) under 1e-8
-        return 0.0, 0.0
-    b = 1.0
-    for k in range(1, c + 1):
-        b = a * b / (k + a * b)
-    p = c * b / (c - a * (1 - b))
-    return p, p * hold_s / (c - a)
-
-
-def slot_wait_quantile_s(rate_per_s: float, slots: float, hold_s: float, q: float = 0.95) -> float:
-    """The ``q`` quantile of the wait for a batch slot: ``H / (c − a) ln(C / (1 − q))``, 0 where fewer than 1 − q wait."""
-    return _slot_quantile(*slot_wait_s(rate_per_s, slots, hold_s), q)
-
-
-def _slot_quantile(p: float, mean: float, q: float) -> float:
-    """``slot_wait_quantile_s`` from ``slot_wait_s``'s (probability of a wait, mean wait): the wait is exponential once it begins."""
-    if p <= 1 - q or mean == 0:
-        return 0.0
-    return math.inf if math.isinf(mean) else mean / p * math.log(p / (1 - q))
-
-
-def wait_quantile_s(rate_per_s: float, service_s: float, q: float, queues: int = 1, slots: float = 0.0,
-                    hold: float = 0.0) -> float:
-    """At most the ``q`` quantile of a request's whole wait before its prefill starts, at ``rate_per_s`` requests/s on one
-    engine: the wait for a batch slot ``X`` (any of the engine's ``slots``) and then for its rank's prefill queue ``Y``
-    (``queues`` ranks, each ``rate_per_s / queues``). With ε = 1 − q split ε = εx + εy, ``P(X + Y > x + y) ≤ P(X > x) +
-    P(Y > y)`` (whatever ties the two waits together), so the εx and εy upper quantiles add up to a bound. The split
-    that minimizes the sum of two exponential tails' quantiles, ``T ln(P / ε)``, gives each a share of ε in proportion to
-    its tail's length ``T`` (the mean wait of those who wait: Erlang C's ``H / (c − a)``; the prefill's ``Wq / ρ``); a
-    wait that happens at all less often than its share (``P(X > 0)``: Erlang C; ``P(Y > 0) = ρ``) takes just that at a
-    quantile of 0 and the other the rest (exact where one wait vanishes). 0 where both together wait at most ε of the time."""
-    eps, rate_y = 1.0 - q, rate_per_s / max(1, queues)
-    py = min(1.0, rate_y * service_s)
-    px, mean_x = slot_wait_s(rate_per_s, slots, hold) if slots and hold > 0 else (0.0, 0.0)
-    if px + py <= eps:
-        return 0.0
-    if py >= 1.0 or math.isinf(mean_x):
-        return math.inf  # a queue that grows without bound
-    if px <= 0.0:
-        share = 0.0
-    else:
-        tx, ty = mean_x / px, prefill_wait_s(rate_y, service_s) / py
-        share = min(63 / 64, max(1 / 64, tx / (tx + ty))) if tx + ty > 0 else 0.5  # (each keeps some of ε: a finite quantile)
-    if px <= eps * share:
-        return prefill_wait_quantile_s(rate_y, service_s, 1.0 - (eps - px))
-    if py <= eps * (1.0 - share):
-        return _slot_quantile(px, mean_x, 1.0 - (eps - py))
-    return prefill_wait_quantile_s(rate_y, service_s, 1.0 - eps * (1.0 - share)) + _slot_quantile(px, mean_x, 1.0 - eps * share)
 
 
 def hold_s(e, w: Workload) -> float:
     """How long a request holds its batch slot: its unloaded TTFT and its output at the TPOT (seconds), of an estimate
     or a candidate (both have ``ttft_ms`` and ``tpot_ms``); also the sequences in flight by Little's law."""
     return (e.ttft_ms + w.output_tokens * (e.tpot_ms or 0.0)) / 1000.0
-
-
-TTFT_PERCENTILE = 0.95
-"""The TTFT percentile the headroom reports besides the mean."""
-
-
-def _mgf(theta: float, service_s: float, scv: float) -> tuple[float, float]:
-    """The service time's moment generating function and its derivative at ``theta``: fixed (``scv`` 0) or gamma."""
-    if scv <= 0:
-        m = math.exp(theta * service_s)
-        return m, service_s * m
-    k, scale = 1.0 / scv, service_s * scv
-    base = 1.0 - theta * scale
-    return base ** -k, service_s * base ** (-k - 1)
-
-
-def prefill_wait_quantile_s(rate_per_s: float, service_s: float, q: float = TTFT_PERCENTILE,
-                            scv: float = PREFILL_SCV) -> float:
-    """The ``q``-quantile of the wait ahead of a prefill: ``ln(C / (1 − q)) / θ`` from the exponential tail
-    ``P(Wq > t) ≈ C e^(−θ t)`` of the M/G/1 queue (module docstring), or for a fixed prefill within
-    ``EXACT_MD1_SERVICES`` prefill times, Erlang's exact M/D/1 distribution; 0 when ``ρ ≤ 1 − q``, infinite when
-    ``ρ ≥ 1``."""
-    rho = rate_per_s * service_s
-    if rho <= 1.0 - q or service_s <= 0:
-        return 0.0
-    if rho >= 1:
-        return math.inf
-
-    def excess(theta: float) -> float:
-        return rate_per_s * (_mgf(theta, service_s, scv)[0] - 1.0) - theta
-
-    # excess is 0 at θ = 0, falls (slope ρ − 1 < 0), then rises without bound (convex): one positive root. Newton's
-    # method from a point where excess > 0 descends to it monotonically (a gamma MGF has a pole at 1 / (S c²)).
-    if scv <= 0:
-        theta = 1.0 / service_s
-        while excess(theta) <= 0:
-            theta *= 2.0
-    else:
-        pole = 1.0 / (service_s * scv)
-        theta = pole / 2
-        while excess(theta) <= 0:
-            theta = (theta + pole) / 2
-    for _ in range(100):
-        step = excess(theta) / (rate_per_s * _mgf(theta, service_s, scv)[1] - 1.0)
-        theta -= step
-        if step <= 1e-12 * theta:
-            break
-    c = (1.0 - rho) / (rate_per_s * _mgf(theta, service_s, scv)[1] - 1.0)
-    tail = max(0.0, math.log(c / (1.0 - q)) / theta)
-    if scv <= 0 and tail < EXACT_MD1_SERVICES * service_s:
-        return _md1_wait_quantile(rate_per_s, service_s, q, tail)
-    return tail
-
-
-EXACT_MD1_SERVICES = 4
-"""Below this many prefill times the M/D/1 quantile is solved on Erlang's exact distribution (the exponential tail
-is off there: +5% at ρ 0.3, −3% at 0.1, 2.3x at 0.06); above, the tail is within 0.1% of it and the sum cancels."""
-
-
-def _md1_cdf(t: float, rate: float, service: float) -> float:
-    """Erlang's M/D/1 waiting-time distribution: ``P(Wq ≤ t) = (1 − ρ) Σ_{k=0}^{⌊t/S⌋} (λ(kS − t))^k / k! e^(−λ(kS − t))``."""
-    total, fact = 0.0, 1.0
-    for k in range(int(t // service) + 1):
-        x = rate * (k * service - t)
-        fact = fact * k if k else 1.0
-        total += x ** k / fact * math.exp(-x)
-    return (1.0 - rate * service) * total
-
-
-def _md1_wait_quantile(rate: float, service: float, q: float, guess: float) -> float:
-    """The ``q``-quantile of the M/D/1 wait on Erlang's distribution: the prefill-time interval that holds it
-    (starting from the exponential tail's ``guess``), then bisection to 2^-24 of a prefill time."""
-    k = int(guess // service)
-    while k > 0 and _md1_cdf(k * service, rate, service) >= q:
-        k -= 1
-    while _md1_cdf((k + 1) * service, rate, service) < q:
-        k += 1
-    lo, hi = k * service, (k + 1) * service
-    for _ in range(24):
-        mid = (lo + hi) / 2
-        if _md1_cdf(mid, rate, service) < q:
-            lo = mid
-        else:
-            hi = mid
-    return (lo + hi) / 2
-
-
-def max_prefill_load(service_s: float, target_s: float, scv: float = PREFILL_SCV, unloaded_s: float | None = None) -> float:
-    """The largest prefill utilization ``ρ`` whose mean TTFT ``TTFT₀ + Wq`` is within ``target_s``:
-    ``2 (T − TTFT₀) / ((1 + c²) S + 2 (T − TTFT₀))`` (0 when the unloaded TTFT alone misses the target).
-    ``unloaded_s``: the unloaded TTFT (default ``service_s``: a prefill that is the whole TTFT)."""
-    slack = target_s - (service_s if unloaded_s is None else unloaded_s)
-    if slack <= 0 or service_s <= 0:
-        return 0.0 if slack <= 0 else 1.0
-    return 2 * slack / ((1 + scv) * service_s + 2 * slack)
-
-
-def max_prefill_load_at(service_s: float, slack_s: float, q: float, scv: float = PREFILL_SCV, cap: float = 1.0) -> float:
-    """The largest prefill utilization ``ρ`` whose wait's ``q`` quantile is within ``slack_s`` (the TTFT target less the
-    unloaded TTFT): the quantile scales with the prefill time ``S`` (``W_q(ρ) = S g(ρ)``), so this solves ``g(ρ) = slack /
-    S`` on a table of ``g`` kept per (q, c²), then by regula falsi inside its bracket (Illinois), until the low end's wait
-    is within 1e-7 of the slack and 2^-23 prefill times (or the bracket within 1e-10 of ``ρ``): that end is the answer. 1 where no load reaches it; 0 without slack."""
-    if slack_s <= 0 or service_s <= 0:
-        return 0.0 if slack_s <= 0 else 1.0
-    ratio = slack_s / service_s
-    rhos, gs = _quantile_table(q, scv)
-    i = bisect.bisect_right(gs, ratio) - 1  # gs[i] <= ratio < gs[i + 1]
-    if i >= len(gs) - 1 or rhos[i] >= cap:
-        return min(cap, rhos[-1])
-    a, b, fa, fb = rhos[i], rhos[i + 1], gs[i] - ratio, gs[i + 1] - ratio
-    side = 0
-    for _ in range(60):
-        if b - a <= 1e-10 or -fa <= 1e-7 * ratio + 2.0 ** -23:  # (the quantile itself is solved to 2^-24 of a prefill time)
-            break
-        x = b - fb * (b - a) / (fb - fa)
-        if not a < x < b:
-            x = (a + b) / 2
-        fx = prefill_wait_quantile_s(x, 1.0, q, scv) - ratio
-        if fx <= 0:
-            a, fa = x, fx
-            fb, side = (fb / 2, side) if side == -1 else (fb, -1)
-        else:
-            b, fb = x, fx
-            fa, side = (fa / 2, side) if side == 1 else (fa, 1)
-    return min(a, cap)
-
-
-_TABLES: dict = {}
-
-
-def _quantile_table(q: float, scv: float) -> tuple[list[float], list[float]]:
-    """(ρ, the ``q`` quantile of the wait in prefill times) from ρ = 1 − q (no wait at the quantile): 128 steps evenly
-    to 0.9 past it, then 96 evenly in log(1 − ρ) to 1 − 10⁻⁶: worked out once per (q, c²) (a few ms)."""
-    found = _TABLES.get((q, scv))
-    if found is None:
-        start = 1.0 - q
-        rhos = [start + (0.9 - start) * i / 128 for i in range(128)] + [1.0 - 0.1 * 10.0 ** (-5.0 * i / 95) for i in range(96)]
-        gs = [prefill_wait_quantile_s(r, 1.0, q, scv) for r in rhos]
-        for k in range(1, len(gs)):  # monotone to the bisection's precision: never let a later entry dip below an earlier
-            gs[k] = max(gs[k], gs[k - 1])
-        found = _TABLES[(q, scv)] = (rhos, gs)
-    return found
 
 
 def max_prefill_share(service_s: float, unloaded_s: float, w: Workload, cap: float = 1.0) -> float:
@@ -439,11 +237,11 @@ class Headroom:
     """Mean wait for a batch slot at the peak (Erlang C; in ``ttft_ms``)."""
     slot_wait_p95_ms: float = 0.0
     waits_p95_ms: float = 0.0
-    """At most the 95th percentile of both waits together (``wait_quantile_s``: the prefill's alone where no slot is waited for)."""
+    """The 95th percentile of both waits together (``wait_quantile_s``: the prefill's alone where no slot is waited for)."""
     percentile: float = 0.0
     """The workload's ``ttft_percentile``: what the target bounds (0: the mean)."""
     waits_at_percentile_ms: float = 0.0
-    """At most that percentile of both waits together (0 with a mean target)."""
+    """That percentile of both waits together (0 with a mean target)."""
 
     @property
     def busy_utilization(self) -> float:
@@ -452,12 +250,12 @@ class Headroom:
 
     @property
     def ttft_p95_ms(self) -> float:
-        """At most the 95th-percentile TTFT at the peak: unloaded TTFT + ``waits_p95_ms``."""
+        """95th-percentile TTFT at the peak: unloaded TTFT + ``waits_p95_ms``."""
         return self.unloaded_ttft_ms + self.waits_p95_ms
 
     @property
     def ttft_checked_ms(self) -> float:
-        """The TTFT the target bounds at the peak: the mean, or (``percentile``) at most that percentile."""
+        """The TTFT the target bounds at the peak: the mean, or (``percentile``) that percentile."""
         return self.unloaded_ttft_ms + self.waits_at_percentile_ms if self.percentile else self.ttft_ms
 
 

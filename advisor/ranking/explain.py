@@ -44,8 +44,13 @@ def billing_reasons(plan: billing.Plan, plans: list[billing.Plan], n: int, gpu: 
     fixed = billing.best([x for x in plans if x.policy == "fixed" and x.price is p])
     if fixed is not None and plan.policy != "fixed" and fixed.monthly_usd > plan.monthly_usd:
         saved = 1 - plan.monthly_usd / fixed.monthly_usd
-        r.append(Reason("scaling", f"{plan.policy} costs {saved:.0%} less than the same replicas fixed all month "
-                        f"(${cost.money(fixed.monthly_usd):,})", "info", {"fixed_monthly_usd": str(cost.money(fixed.monthly_usd))}))
+        # The fixed plan's own replicas: a batch job may start more than a fleet that never stops needs (each replica's
+        # daily cold start, room for a preemption), so "the same replicas" would price a fleet it does not bill.
+        fleet = (f"{fixed.replicas_peak} replica{'s' if fixed.replicas_peak > 1 else ''} fixed all month, enough for the "
+                 f"{'deadline' if w.latency == 'batch' else 'peak'} with no start-ups" if fixed.replicas_peak != plan.replicas_peak
+                 else "the same replicas fixed all month")
+        r.append(Reason("scaling", f"{plan.policy} costs {saved:.0%} less than {fleet} (${cost.money(fixed.monthly_usd):,})", "info",
+                        {"fixed_monthly_usd": str(cost.money(fixed.monthly_usd)), "fixed_replicas": fixed.replicas_peak}))
     if "community cloud" in p.sku.lower():
         r.append(Reason("community-cloud", f"{fmt.possessive(p.provider)} Community Cloud: GPUs in third-party hosts' own machines, "
                         f"cheaper and without a data-centre SLA, and your prompts and answers are processed on hardware those hosts "
@@ -67,9 +72,13 @@ def billing_reasons(plan: billing.Plan, plans: list[billing.Plan], n: int, gpu: 
                   f"({fallback.price.provider}, {fallback.policy})" if fallback is not None else
                   f"; no on-demand offer of {gpu} is sold (or allowed) here, so a day without spot capacity has no fallback "
                   f"on these GPUs")
-        r.append(Reason("spot", f"spot price: {p.provider} can reclaim the GPUs at any time; the job must checkpoint and retry, "
-                        f"each preemption costing a {billing.duration(plan.cold_start_s)} restart plus the work since the last "
-                        f"checkpoint (not in this bill){backup}", "warning",
+        lost = ("the job must checkpoint and retry, each preemption costing a "
+                f"{billing.duration(plan.cold_start_s)} restart plus the work since the last checkpoint (not in this bill)"
+                if w.latency == "batch" else
+                f"a reclaimed replica is gone for the {billing.duration(plan.cold_start_s)} a new one takes to start, its requests "
+                f"in flight are lost, and {'with one replica the service is down meanwhile' if plan.replicas_peak == 1 else 'the others carry its load meanwhile'} "
+                f"(not in this bill; --min-replicas keeps more running)")
+        r.append(Reason("spot", f"spot price: {p.provider} can reclaim the GPUs at any time; {lost}{backup}", "warning",
                         {"on_demand_monthly_usd": str(cost.money(fallback.monthly_usd))} if fallback is not None else {}))
         r += spot_deadline_reasons(plan, w)
     elif plan.pricing_kind == "serverless":

@@ -49,7 +49,7 @@ class PriceChange:
 
 @dataclass(frozen=True)
 class RankChange:
-    """A candidate in both reports whose rank or monthly cost changed."""
+    """A candidate in both reports whose rank or monthly cost changed (``monthly_total_usd``: fine-tuning runs included)."""
 
     label: str
     old_rank: int
@@ -91,6 +91,8 @@ class ReportDiff:
     appeared: tuple[CandidateChange, ...] = ()
     old_best: str | None = None
     new_best: str | None = None
+    with_fine_tuning: bool = False
+    """The monthly figures include fine-tuning runs (each candidate's ``monthly_total_usd``, as the ranking compares them)."""
 
     @property
     def changed(self) -> bool:
@@ -108,6 +110,8 @@ class ReportDiff:
             out.append(f"Best option changed: {self.old_best or 'none'} -> {self.new_best or 'none'}")
         else:
             out.append(f"Best option unchanged: {self.new_best or 'none'}")
+        if self.with_fine_tuning:
+            out.append("Monthly figures: serving plus the fine-tuning runs, as the ranking compares them.")
 
         def section(title: str, lines: list[str]) -> None:
             if not lines:
@@ -323,8 +327,8 @@ def diff_reports(old: LoadedReport, new: LoadedReport) -> ReportDiff:
             continue
         details = [f"{f.title} {getattr(a, f.attr)} -> {getattr(b, f.attr)}"
                    for f in _DETAILS if getattr(a, f.attr) != getattr(b, f.attr)]
-        if a.rank != b.rank or a.monthly_cost_usd != b.monthly_cost_usd or details:
-            rank_changes.append(RankChange(b.label, a.rank, b.rank, a.monthly_cost_usd, b.monthly_cost_usd, tuple(details)))
+        if a.rank != b.rank or a.monthly_total_usd != b.monthly_total_usd or details:
+            rank_changes.append(RankChange(b.label, a.rank, b.rank, a.monthly_total_usd, b.monthly_total_usd, tuple(details)))
     rank_changes.sort(key=lambda c: (min(c.old_rank, c.new_rank), c.new_rank))
     new_rejections, old_rejections = _Rejections(nrec.rejected), _Rejections(orec.rejected)
     infeasible, filtered, resized, gone = [], [], [], []
@@ -334,21 +338,21 @@ def diff_reports(old: LoadedReport, new: LoadedReport) -> ReportDiff:
             continue
         b = new_sized.get(_deployment(key))
         if b is not None:  # the same deployment at another GPU count (the cheapest count moved with the workload)
-            resized.append(CandidateChange(a.label, a.rank, a.monthly_cost_usd,
-                                           f"{b.gpus} GPUs a replica: #{b.rank}, {fmt.usd(b.monthly_cost_usd)}/month"))
+            resized.append(CandidateChange(a.label, a.rank, a.monthly_total_usd,
+                                           f"{b.gpus} GPUs a replica: #{b.rank}, {fmt.usd(b.monthly_total_usd)}/month"))
             continue
         rej = new_rejections.first(key, a.gpus)
         if rej is not None:
             (filtered if rej.deployment == "filtered" else infeasible).append(
-                CandidateChange(a.label, a.rank, a.monthly_cost_usd, rej.reasons[0].message if rej.reasons else None))
+                CandidateChange(a.label, a.rank, a.monthly_total_usd, rej.reasons[0].message if rej.reasons else None))
         else:
-            gone.append(CandidateChange(a.label, a.rank, a.monthly_cost_usd))
+            gone.append(CandidateChange(a.label, a.rank, a.monthly_total_usd))
     appeared = []
     for key, b in new_c.items():
         if key in old_c or _deployment(key) in old_sized:
             continue
         rej = old_rejections.first(key, b.gpus)
-        appeared.append(CandidateChange(b.label, b.rank, b.monthly_cost_usd, rej.reasons[0].message if rej and rej.reasons else None))
+        appeared.append(CandidateChange(b.label, b.rank, b.monthly_total_usd, rej.reasons[0].message if rej and rej.reasons else None))
     return ReportDiff(
         old_label=_report_label(old), new_label=_report_label(new),
         workload_changes=workload_changes,
@@ -357,4 +361,5 @@ def diff_reports(old: LoadedReport, new: LoadedReport) -> ReportDiff:
         price_changes=tuple(price_changes), rank_changes=tuple(rank_changes),
         became_infeasible=tuple(infeasible), filtered_out=tuple(filtered), resized=tuple(resized), disappeared=tuple(gone), appeared=tuple(appeared),
         old_best=orec.best.label if orec.best else None, new_best=nrec.best.label if nrec.best else None,
+        with_fine_tuning=any(c.fine_tuning_monthly_usd for c in (*orec.candidates, *nrec.candidates)),
     )

@@ -72,14 +72,23 @@ class DeployScreen(AdvisorScreen):
         return " · ".join(names[t] for t in self.targets)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """The engine keys only where there are engines to choose (not for an API's client file), and TensorRT-LLM's
-        only on an NVIDIA GPU's row."""
-        return not (action == "target" and (self.api or (parameters and parameters[0] not in self.targets)))
+        """The engine keys only where there are engines to choose (not for an API's client file); one this row's GPU
+        does not run (TensorRT-LLM off NVIDIA), pressed, says why (``action_target``): a key that did nothing was seen
+        as broken (user trial 22)."""
+        return not (action == "target" and self.api)
 
     def action_target(self, target: str) -> None:
-        if target in self.targets and not self.api:
-            self.target = target
-            self._show()
+        if self.api:
+            return
+        if target not in self.targets:
+            names = {"vllm": "vLLM", "sglang": "SGLang", "trtllm": "TensorRT-LLM", "skypilot": "SkyPilot"}
+            keys = {"vllm": "1", "sglang": "2", "trtllm": "3", "skypilot": "4"}
+            others = ", ".join(f"{names.get(t, t)} ({keys.get(t, '?')})" for t in self.targets)
+            self.notify(f"{names.get(target, target)} has no launch files for {self.candidate.gpu}: it runs on NVIDIA GPUs only. "
+                        f"This row has {others}.", severity="warning")
+            return
+        self.target = target
+        self._show()
 
     def action_export(self) -> None:
         from advisor.common.files import atomic_write

@@ -86,6 +86,9 @@ class MainScreen(AdvisorScreen):
         if self.table.recommendation is None:
             return  # the first ranking: the status already says "ranking…" and there is no table to dim
         token = self._pending_token = object()
+        if w.name != self.table.recommendation.workload.name:  # another preset: its first ranking takes longer than the
+            self._mark_pending(token)  # timer, which a busy ranking thread also delays: the title must not sit over old rows
+            return
         self._pending_timer = self.set_timer(PENDING_AFTER_S, lambda: self._mark_pending(token))
 
     def _mark_pending(self, token: object) -> None:

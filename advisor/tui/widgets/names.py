@@ -10,20 +10,39 @@ HEAD_MIN = 3
 
 
 def cut(text: str, width: int) -> str:
-    """``text`` in ``width`` characters, its end cut with a sign."""
-    return text if len(text) <= width else text[: max(0, width - 1)] + "…"
+    """``text`` in ``width`` characters, its end cut with a sign, never inside a number: ``qwen2.5-72b`` is
+    ``qwen2.5-…``, not ``qwen2.5-7…`` (a 7B model's name), unless that would leave less than ``HEAD_MIN``."""
+    if len(text) <= width:
+        return text
+    k = j = max(0, width - 1)
+    if 0 < j < len(text) and _in_number(text, j):
+        while j > HEAD_MIN and _in_number(text, j - 1):
+            j -= 1
+        if _in_number(text, j - 1):
+            j = k  # the number starts the id: cut it as it falls
+    return text[:j] + "…"
+
+
+def _in_number(text: str, i: int) -> bool:
+    """Whether ``text[i]`` is part of a number: a digit, or a point between two digits (``2.5``)."""
+    ch = text[i]
+    return ch.isdigit() or (ch == "." and 0 < i < len(text) - 1 and text[i - 1].isdigit() and text[i + 1].isdigit())
 
 
 def _middle(name: str, shared: int, width: int, ends: bool = True) -> str:
     """``name`` in ``width`` characters: its start, a sign, and the part after the ``shared`` prefix (what tells it
     from the ids it would read alike), or where that does not fit the longest end of it that starts a word
     (``deep…flash``), else that part cut at its own end (``dee…v4-fl…``)."""
+    while 0 < shared <= len(name) and _in_number(name, shared - 1):
+        shared -= 1  # the part that differs starts with its whole number: ``…72b``, not ``…2b`` (nor ``…b`` for ``-7b``)
     tail = name[shared:]
     head = width - 1 - len(tail)
+    while head > HEAD_MIN and _in_number(name, head) and _in_number(name, head - 1):
+        head -= 1  # nor is the start cut inside a number: ``qwen…72b``, not ``qwen2…72b``
     if head >= HEAD_MIN:
         return name[:head] + "…" + tail
     for i, ch in enumerate(tail if ends else ""):  # else its longest end that starts a word (``flash`` of ``v4-flash``) and fits
-        if ch in "-." and len(tail) - i - 1 <= width - 1 - HEAD_MIN and i + 1 < len(tail):
+        if ch in "-." and not _in_number(tail, i) and len(tail) - i - 1 <= width - 1 - HEAD_MIN and i + 1 < len(tail):
             end = tail[i + 1:]
             return name[:width - 1 - len(end)] + "…" + end
     head = min(HEAD_MIN, max(1, width - 2))  # the start, then as much of the part that differs as fits
