@@ -253,7 +253,8 @@ def test_distinct_cuts_keep_the_end_that_tells_names_apart():
     assert cuts["deepseek-v4-flash"].endswith("flash") and cuts["deepseek-v4-pro"].endswith("pro")
     assert all(len(v) <= 10 for v in cuts.values())
     plain = distinct_cuts({"qwen3.5-397b-a17b", "gpt-oss-120b"}, 10)
-    assert plain == {"qwen3.5-397b-a17b": "qwen3.5-3…", "gpt-oss-120b": "gpt-oss-1…"}  # no clash: cut at the end
+    # no clash: cut at the end, never inside a number (user trial 22: "qwen2.5-7…" read as a 7B model)
+    assert plain == {"qwen3.5-397b-a17b": "qwen3.5-…", "gpt-oss-120b": "gpt-oss-…"}
 
 
 def test_monthly_money_keeps_one_scale_in_the_column():

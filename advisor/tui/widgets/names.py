@@ -29,15 +29,15 @@ def _in_number(text: str, i: int) -> bool:
     return ch.isdigit() or (ch == "." and 0 < i < len(text) - 1 and text[i - 1].isdigit() and text[i + 1].isdigit())
 
 
-def _middle(name: str, shared: int, width: int, ends: bool = True) -> str:
+def _middle(name: str, shared: int, width: int, ends: bool = True, numbers: bool = True) -> str:
     """``name`` in ``width`` characters: its start, a sign, and the part after the ``shared`` prefix (what tells it
     from the ids it would read alike), or where that does not fit the longest end of it that starts a word
     (``deep…flash``), else that part cut at its own end (``dee…v4-fl…``)."""
-    while 0 < shared <= len(name) and _in_number(name, shared - 1):
+    while numbers and 0 < shared <= len(name) and _in_number(name, shared - 1):
         shared -= 1  # the part that differs starts with its whole number: ``…72b``, not ``…2b`` (nor ``…b`` for ``-7b``)
     tail = name[shared:]
     head = width - 1 - len(tail)
-    while head > HEAD_MIN and _in_number(name, head) and _in_number(name, head - 1):
+    while numbers and head > HEAD_MIN and _in_number(name, head) and _in_number(name, head - 1):
         head -= 1  # nor is the start cut inside a number: ``qwen…72b``, not ``qwen2…72b``
     if head >= HEAD_MIN:
         return name[:head] + "…" + tail
@@ -66,6 +66,6 @@ def distinct_cuts(names: set[str], width: int) -> dict[str, str]:
             break
         for same in alike:
             shared = len(os.path.commonprefix(same))
-            for n in same:
-                cuts[n] = _middle(n, shared, width, ends=attempt == 0)  # ends that still clash: the differing start
+            for n in same:  # ends that still clash: the differing start; then, very narrow, even inside a number
+                cuts[n] = _middle(n, shared, width, ends=attempt == 0, numbers=attempt < 2)
     return cuts
