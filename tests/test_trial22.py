@@ -98,3 +98,35 @@ async def test_another_preset_says_ranking_at_once():
             gate.set()
         await until(pilot, lambda: app.recommendation is not None and app.recommendation.workload.name == "long-context")
         assert not app.main.query_one("#results").has_class("-pending")
+
+
+async def test_another_preset_keeps_the_answers_it_replaced():
+    """Trial 22: → on the Preset field after typing 5,000,000 requests/day loaded the next preset and the edit was gone."""
+    pytest.importorskip("textual")
+    from advisor.tui.app import AdvisorApp
+    from advisor.tui.widgets.choice import Choice
+    from advisor.tui.widgets.workload_form import EDITS
+    from test_tui import settle, type_into
+
+    app = AdvisorApp(cursor_blink=False, workload=api.preset("steady-latency"))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await type_into(pilot, "requests_per_day", "5000000")
+        await settle(pilot)
+        assert app.recommendation.workload.requests_per_day == 5e6
+        choice = app.screen.query_one("#preset", Choice)
+        choice.focus()
+        await pilot.press("right")
+        await settle(pilot)
+        assert app.recommendation.workload.name == "batch-pipeline" and EDITS in choice.options
+        await pilot.press("left")  # one step back: the answers the preset replaced
+        await settle(pilot)
+        assert choice.value == EDITS
+        w = app.recommendation.workload
+        assert w.requests_per_day == 5e6 and w.name == "custom" and "steady-latency" in w.description
+        await pilot.press("right")  # and on again: still one step back
+        await settle(pilot)
+        assert app.recommendation.workload.name == "batch-pipeline"
+        await pilot.press("left")
+        await settle(pilot)
+        assert app.recommendation.workload.requests_per_day == 5e6

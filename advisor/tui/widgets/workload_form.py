@@ -3,6 +3,7 @@ one-line hint and, when the value is invalid, the reason under the field."""
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 from textual import events, on
@@ -94,6 +95,8 @@ def preset_description(w: Workload) -> str:
     """The preset's one-line description, without the seed it came from."""
     text = w.description.split(" (seed")[0].strip()
     return text or ("your own answers" if w.name == "custom" else "")
+EDITS = "your edits"
+"""The Preset field's choice that brings back the answers a preset replaced (``WorkloadForm.load``)."""
 FIRST_SECTIONS = ("Traffic", "Latency")
 """Composed with the screen; the other sections are mounted by ``mount_rest``."""
 REST_AFTER_S = 0.5
@@ -168,6 +171,10 @@ class WorkloadForm(VerticalScroll):
         self.complete = False
         """Every field is mounted."""
         self._rest_asked = False
+        self._edits: tuple[Workload, dict[str, str]] | None = None
+        """The answers a preset replaced, kept as the Preset field's ``EDITS`` choice (``load``)."""
+        self._shown = workload.name if workload.name in services.presets() else ""
+        """The Preset field's choice the fields were last filled from (a preset, ``EDITS`` or "")."""
 
     def compose(self) -> ComposeResult:
         # Per field: one row (label | control) and the hint under it. The first sections are composed
@@ -231,9 +238,41 @@ class WorkloadForm(VerticalScroll):
         return out
 
     def load(self, workload: Workload, preset: str | None = None) -> None:
-        """Fill every field from ``workload`` (a preset) without a burst of change events; posts one Changed."""
-        self.base = workload
-        values = services.form_values(workload, FIELD_NAMES)
+        """Fill every field from ``workload`` (a preset) without a burst of change events; posts one Changed. Answers
+        edited since the last load are kept as the Preset field's ``EDITS`` choice, one ← or → back (``_keep_edits``)."""
+        if preset:
+            self._keep_edits(preset)
+        self._fill(workload, services.form_values(workload, FIELD_NAMES), preset or "")
+        if preset:  # the Preset field and the description of what was loaded, in view (the palette loads from anywhere)
+            self.scroll_home(animate=False)
+        self.post_message(self.Changed(self, self.values(), None))
+
+    def _keep_edits(self, preset: str) -> None:
+        """Before ``preset`` replaces them: the answers as they are, where they differ from what was loaded (or are the
+        kept edits themselves), become the ``EDITS`` choice, placed between the choice left and ``preset`` (a ← or →
+        undoes the step; a preset loaded from the palette puts it after)."""
+        current = self.values()
+        if self._shown != EDITS and current == services.form_values(self.base, FIELD_NAMES):
+            return
+        self._edits = (self.base, current)
+        choice = self.query_one("#preset", Choice)
+        opts = list(choice.options)
+        names = [x for x in opts if x != EDITS]
+        right = False
+        if self._shown in opts and preset in opts:  # a step of the field: which way
+            i, j, n = opts.index(self._shown), opts.index(preset), len(opts)
+            right = (i + 1) % n == j
+        names.insert(names.index(preset) + (0 if right else 1) if preset in names else len(names), EDITS)
+        choice.options = tuple(names)
+        choice.refresh()
+
+    def _restore_edits(self) -> None:
+        base, values = self._edits
+        self._fill(base, values, EDITS)
+        self.post_message(self.Changed(self, self.values(), None))
+
+    def _fill(self, workload: Workload, values: dict[str, str], shown: str) -> None:
+        self.base, self._shown = workload, shown
         with self.prevent(Input.Changed, Choice.Changed):
             for name, widget in self._controls.items():
                 if widget.is_mounted:
@@ -243,12 +282,10 @@ class WorkloadForm(VerticalScroll):
                         widget.cursor_position = len(widget.value)
                         if widget.has_focus:
                             widget.select_all()
-            self.query_one("#preset", Choice).value = preset or ""
-        self.show_description(workload)
-        self._show_mode(workload.latency)
-        if preset:  # the Preset field and the description of what was loaded, in view (the palette loads from anywhere)
-            self.scroll_home(animate=False)
-        self.post_message(self.Changed(self, self.values(), None))
+            self.query_one("#preset", Choice).value = shown
+        self.show_description(workload if shown != EDITS else
+                              dataclasses.replace(workload, name="custom", description=f"edited from {workload.name}"))
+        self._show_mode(values.get("latency", workload.latency))
 
     @staticmethod
     def _preset_hint(w: Workload) -> str:
@@ -320,7 +357,9 @@ class WorkloadForm(VerticalScroll):
         event.stop()
         name = event.choice.id
         if name == "preset":
-            if event.value:
+            if event.value == EDITS and self._edits is not None:
+                self._restore_edits()
+            elif event.value:
                 self.post_message(self.PresetChosen(event.value))
             return
         if name == "traffic_shape":
