@@ -4,6 +4,8 @@ target, the p95 it leaves."""
 
 from __future__ import annotations
 
+import math
+
 from advisor.cost import queueing
 from advisor.domain.recommendation import Reason
 from advisor.domain.workload import Workload
@@ -21,14 +23,30 @@ def headroom_reasons(replicas_peak: int, w: Workload, tokens_per_s: float, ttft_
     rate = w.mean_requests_per_s * peak_to_mean
     rho_max = queueing.max_prefill_share((ttft_ms if prefill_ms is None else prefill_ms) / 1000, ttft_ms / 1000, w)
     stat = f"p{w.ttft_percentile:g}" if w.ttft_percentile else "mean"
-    sets = "" if replicas_peak == 1 else (
-        "; the TTFT target, not the load, sets the replica count" if h.bound == "ttft" else
-        f"; the {h.max_utilization:.0%} load cap sets the replica count")
+    # What sets the count is what the count would be without: the load caps alone may need as many replicas as the
+    # TTFT target (a tighter rate per engine, the same whole replicas), and then the load cap sets it.
+    by_load = (max(1, w.min_replicas, math.ceil(rate * w.output_tokens / (h.load_cap_tokens_per_s * engines_per_replica) - 1e-9))
+               if h.load_cap_tokens_per_s > 0 else replicas_peak)
+    bound = "ttft" if h.bound == "ttft" and by_load < replicas_peak else "utilization"
+    if replicas_peak <= max(1, w.min_replicas):
+        sets = "" if replicas_peak == 1 else f"; --min-replicas {w.min_replicas} sets the replica count"
+    elif bound == "ttft":
+        fewer = queueing.at_peak(tokens_per_s, ttft_ms, engines - engines_per_replica, w, peak_to_mean, prefill_ms, queues, slots, hold)
+        then, slot_part = fewer.ttft_checked_ms, ""
+        if fewer.slot_wait_ms >= 1 and fewer.slot_wait_ms >= 0.2 * (fewer.ttft_ms - fewer.unloaded_ttft_ms):
+            share, mean_s = queueing.slot_wait_s(rate / (engines - engines_per_replica), slots, hold)
+            slot_part = (f": {share:.1%} of requests would wait for a batch slot, {mean_s / share:,.1f} s on average"
+                         if 0 < share and math.isfinite(mean_s) else "")
+        sets = (f"; the TTFT target, not the load, sets the replica count: with {replicas_peak - 1} the {stat} TTFT would be "
+                + (f"{then:,.0f} ms{slot_part}" if math.isfinite(then) else "unbounded (the queue would grow)"))
+    else:
+        sets = f"; the {h.max_utilization:.0%} load cap sets the replica count"
     rate_text = f"{rate:,.1f}" if rate >= 1 else f"{rate:.3f}"
     slot = (f" + {h.slot_wait_ms:,.0f} ms waiting for one of the {h.slots:,.0f} batch slots (each held {hold:,.0f} s; Erlang C)"
             if h.slot_wait_ms >= 0.5 else "")
     if w.ttft_percentile:
-        checked = f"{slot}; {stat} TTFT {h.ttft_checked_ms:,.0f} ms (target {w.ttft_ms:,.0f} ms at the {stat})"
+        checked = (f"{slot}; {stat} TTFT {h.ttft_checked_ms:,.0f} ms (target {w.ttft_ms:,.0f} ms at the {stat}"
+                   f"{'; the mean is over it: the few requests that wait for a batch slot wait long' if h.ttft_ms > w.ttft_ms else ''})")
     else:
         checked = (f"{slot} (target {w.ttft_ms:,.0f} ms), p95 TTFT {h.ttft_p95_ms:,.0f} ms"
                    f"{' (most prompts do not wait: the mean is raised by the few that do)' if h.ttft_p95_ms < h.ttft_ms else ''}")
@@ -39,10 +57,10 @@ def headroom_reasons(replicas_peak: int, w: Workload, tokens_per_s: float, ttft_
         f"(at most {rho_max:.0%} keeps the {stat} TTFT on target), decode {h.decode_utilization:.0%}; with random "
         f"arrivals a prompt waits {h.wait_ms:,.0f} ms on average before its prefill (M/D/1, Pollaczek-Khinchine): mean TTFT "
         f"{h.ttft_ms:,.0f} ms = {h.unloaded_ttft_ms:,.0f} ms unloaded + {h.wait_ms:,.0f} ms queueing{checked}{sets}",
-        "decisive" if h.bound == "ttft" and replicas_peak > 1 else "info",
+        "decisive" if bound == "ttft" else "info",
         {"planned_utilization": h.planned_utilization, "max_utilization": h.max_utilization,
          "prefill_utilization": h.prefill_utilization, "max_prefill_utilization": rho_max, "queue_wait_ms": h.wait_ms,
-         "ttft_at_peak_ms": h.ttft_ms, "sized_by": h.bound, "decode_utilization": h.decode_utilization,
+         "ttft_at_peak_ms": h.ttft_ms, "sized_by": bound, "decode_utilization": h.decode_utilization,
          "busy_utilization": h.busy_utilization, "queue_wait_p95_ms": h.wait_p95_ms, "ttft_p95_at_peak_ms": h.ttft_p95_ms,
          "queues_per_engine": queues, "slot_wait_ms": h.slot_wait_ms, "batch_slots": h.slots,
          **({"ttft_percentile": w.ttft_percentile, "ttft_at_percentile_ms": h.ttft_checked_ms} if w.ttft_percentile else {})})]

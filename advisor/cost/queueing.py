@@ -236,6 +236,8 @@ class Headroom:
     slot_wait_ms: float = 0.0
     """Mean wait for a batch slot at the peak (Erlang C; in ``ttft_ms``)."""
     slot_wait_p95_ms: float = 0.0
+    load_cap_tokens_per_s: float = 0.0
+    """Output tokens/s one engine may carry under the load caps alone (``max_utilization`` of the cycle and of the prefills)."""
     waits_p95_ms: float = 0.0
     """The 95th percentile of both waits together (``wait_quantile_s``: the prefill's alone where no slot is waited for)."""
     percentile: float = 0.0
@@ -289,5 +291,6 @@ def at_peak(tokens_per_s: float, ttft_ms: float, engines: int, w: Workload, peak
                     decode_utilization=max(0.0, planned - prefill),
                     wait_p95_ms=prefill_wait_quantile_s(rate, service) * 1000.0, slots=slots if slot_ms > 0 else 0.0,
                     slot_wait_ms=slot_ms, slot_wait_p95_ms=slot_wait_quantile_s(rate * queues, slots, hold) * 1000.0 if slot_ms > 0 else 0.0,
+                    load_cap_tokens_per_s=by_load * queues,
                     waits_p95_ms=wait_quantile_s(rate * queues, service, 0.95, queues, slots, hold) * 1000.0, percentile=w.ttft_percentile,
                     waits_at_percentile_ms=wait_quantile_s(rate * queues, service, q, queues, slots, hold) * 1000.0 if q else 0.0)

@@ -372,10 +372,11 @@ def from_mapping(data: dict[str, Any], where: str | None = None, base: Workload 
             close = nearest(key, [*_FIELD_TYPES, "tokens_per_day", "preset"])  # by whole names and their first words
             hint = f" ({SYNONYMS[key]})" if key in SYNONYMS else f" (did you mean {close}?)" if close else ""
             raise InputError(key, f"unknown workload field{hint}", where)
-        if key == "ttft_percentile" and isinstance(value, str) and value.strip().lower() in ("mean", "p0"):
-            value = 0.0
-        elif key == "ttft_percentile" and isinstance(value, str) and value.strip().lower().startswith("p"):
-            value = value.strip()[1:]  # "p95", as SLOs write it
+        if key == "ttft_percentile" and isinstance(value, str):  # "mean", "p95" or "95%", as SLOs write it
+            text = value.strip().lower()
+            value = "0" if text == "mean" else text[1:] if text.startswith("p") else text[:-1] if text.endswith("%") else text
+            if not value.strip():
+                raise InputError(key, f"must be 'mean' or a percentile such as 95 or 'p95', got {text!r}", where)
         values[key] = _coerce(key, value, where)
     if "traffic_shape" in data and "peak_to_mean" not in data:
         values["peak_to_mean"] = SHAPES.get(values["traffic_shape"], 1.0)

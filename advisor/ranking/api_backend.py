@@ -130,12 +130,16 @@ def _offer_reasons(ctx: Context, model: ModelSpec, price: ApiPrice, list_per_mto
     def measured() -> tuple[str, dict]:
         ttft = f"TTFT {price.ttft_ms:,.0f} ms" if price.ttft_ms else "TTFT not measured"
         speed = f"{price.output_tokens_per_s:,.0f} output tokens/s" if price.output_tokens_per_s else "speed not measured"
-        return ((f"measured: {ttft}, {speed} ({price.speed_source}); targets {w.ttft_ms:,.0f} ms, "
-                f"{w.output_tokens_per_s_per_user:g} tokens/s"), {"ttft_ms": price.ttft_ms, "output_tokens_per_s": price.output_tokens_per_s})
+        stat = f"{w.ttft_ms:,.0f} ms at the p{w.ttft_percentile:g}" if w.ttft_percentile else f"{w.ttft_ms:,.0f} ms"
+        tail = (f" (a measured TTFT is one typical figure, usually a median: your p{w.ttft_percentile:g} at this provider "
+                f"is higher, and not measured)" if w.ttft_percentile > 50 and price.ttft_ms else "")
+        return ((f"measured: {ttft}, {speed} ({price.speed_source}); targets {stat}, "
+                f"{w.output_tokens_per_s_per_user:g} tokens/s{tail}"), {"ttft_ms": price.ttft_ms, "output_tokens_per_s": price.output_tokens_per_s})
 
     def unmeasured() -> tuple[str, dict]:
+        stat = f" (the TTFT at the p{w.ttft_percentile:g})" if w.ttft_percentile else ""
         return ((f"no published or measured TTFT and speed for {model.id} at {price.provider}: check them against your "
-                f"{w.ttft_ms:,.0f} ms and {w.output_tokens_per_s_per_user:g} tokens/s targets"), {})
+                f"{w.ttft_ms:,.0f} ms and {w.output_tokens_per_s_per_user:g} tokens/s targets{stat}"), {})
 
     def tuned() -> tuple[str, dict]:
         return ((f"serves your {method} fine-tune per token ({price.fine_tuned_serving} weights; "

@@ -122,7 +122,7 @@ class ReportDiff:
             if len(lines) > limit:
                 out.append(f"  ... {len(lines) - limit} more")
 
-        section("Workload changed", [f"{c.key}: {_val(c.old)} -> {_val(c.new)}" for c in self.workload_changes])
+        section("Workload changed", [f"{c.key}: {_field_val(c.key, c.old)} -> {_field_val(c.key, c.new)}" for c in self.workload_changes])
         moved = [p for p in self.price_changes if p.old is not None and p.new is not None]
         section("Prices changed", [_price_line(p) for p in moved])
         section("Prices no longer used (their options dropped out)", [_price_line(p) for p in self.price_changes if p.new is None])
@@ -158,6 +158,13 @@ def _val(v: Any) -> str:
     if isinstance(v, (int, float)) and not isinstance(v, bool):
         return fmt.plain_number(v)
     return str(v)
+
+
+def _field_val(key: str, v: Any) -> str:
+    """A workload field's value as a user writes it: ``mean`` / ``p95`` for the TTFT statistic, else ``_val``."""
+    if key == "ttft_percentile" and isinstance(v, (int, float)):
+        return f"p{v:g}" if v else "mean"
+    return _val(v)
 
 
 def _catalog_line(c: FieldChange) -> str:

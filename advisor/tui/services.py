@@ -212,8 +212,13 @@ def target_checks(c: Candidate, w: Workload) -> list[TargetCheck]:
     est = f"{cap:,.0f} tok/s" + (f" ({c.replicas} × {per:,.0f})" if c.replicas > 1 else "")
     out.append(TargetCheck("throughput", est, f"≥ {need:,.0f} tok/s {what}", cap >= need * 0.999))
     if w.latency == "interactive":
-        out.append(TargetCheck("TTFT", f"{c.ttft_ms or 0:,.0f} ms", f"≤ {w.ttft_ms:,.0f} ms", (c.ttft_ms or 0) <= w.ttft_ms))
+        # The estimate's TTFT is one request's on an idle engine; the target bounds the TTFT at the peak (queueing):
+        # each said as what it is (user trial 23 read "TTFT 162 ms ≤ 1,000 ms" as the checked figure).
+        out.append(TargetCheck("TTFT unloaded", f"{c.ttft_ms or 0:,.0f} ms", f"≤ {w.ttft_ms:,.0f} ms", (c.ttft_ms or 0) <= w.ttft_ms))
         head = next((r.numbers for r in c.reasons if r.code == "headroom"), {})
+        if "ttft_at_peak_ms" in head and "ttft_at_percentile_ms" not in head:  # a mean target: the mean at the peak
+            mean = head["ttft_at_peak_ms"]
+            out.append(TargetCheck("TTFT mean", f"{mean:,.0f} ms at the peak", f"≤ {w.ttft_ms:,.0f} ms", mean <= w.ttft_ms * 1.0005))
         if "ttft_at_percentile_ms" in head:  # a percentile target: the TTFT it bounds at the peak
             at = head["ttft_at_percentile_ms"]
             out.append(TargetCheck(f"TTFT p{w.ttft_percentile:g}", f"{at:,.0f} ms at the peak", f"≤ {w.ttft_ms:,.0f} ms",

@@ -44,7 +44,7 @@ def _fields() -> tuple[FieldSpec, ...]:
                   section="Traffic"),
         FieldSpec("peak_to_mean", "Peak-to-mean", "Peak rate over the mean; 1 = flat.", "e.g. 2.5", section="Traffic"),
         FieldSpec("latency", "Mode", "Interactive targets, or a batch deadline.", options=LATENCY, section="Latency"),
-        FieldSpec("ttft_ms", "TTFT (ms)", "Target: wait for the first token at the peak.", "e.g. 1000", section="Latency",
+        FieldSpec("ttft_ms", "TTFT (ms)", "At the peak: the mean, unless TTFT at says.", "e.g. 1000", section="Latency",
                   mode="interactive"),
         FieldSpec("ttft_percentile", "TTFT at", "The mean, or a percentile (p95: an SLO's).", options=("mean", "p90", "p95", "p99"),
                   section="Latency", mode="interactive"),
@@ -69,7 +69,20 @@ def _fields() -> tuple[FieldSpec, ...]:
 
 
 FIELDS = _fields()
+SPECS = {f.name: f for f in FIELDS}
 LABELS = {f.name: f.label for f in FIELDS}
+
+
+def _options_with(spec: FieldSpec, value: str) -> tuple[str, ...]:
+    """A choice's options, and a percentile a workload file gave (``p97.5``) in its place among them: ← → step from it to
+    its neighbours, not to the first option (user trial 23)."""
+    if spec.name != "ttft_percentile" or value in spec.options or not value.startswith("p"):
+        return spec.options
+    try:
+        at = float(value[1:])
+    except ValueError:
+        return spec.options
+    return tuple(sorted((*spec.options, value), key=lambda o: 0.0 if o == "mean" else float(o[1:]) if o != value else at))
 EXCLUSIVE_ZERO = ("output_tokens_per_s_per_user", "deadline_hours", "ttft_ms")
 """Fields whose lower bound 0 is itself refused."""
 
@@ -196,7 +209,7 @@ class WorkloadForm(VerticalScroll):
                 out.append(Static(section, classes="section-title"))
             mode = f" mode-{spec.mode}" if spec.mode else ""
             if spec.options:
-                control: Widget = Choice(spec.options, values[spec.name], id=spec.name)
+                control: Widget = Choice(_options_with(spec, values[spec.name]), values[spec.name], id=spec.name)
             else:
                 # Focusing a field selects its text: typing replaces the value instead of inserting into it.
                 control = FieldInput(values[spec.name], placeholder=spec.placeholder, id=spec.name, compact=True,
@@ -276,6 +289,8 @@ class WorkloadForm(VerticalScroll):
         with self.prevent(Input.Changed, Choice.Changed):
             for name, widget in self._controls.items():
                 if widget.is_mounted:
+                    if isinstance(widget, Choice):
+                        widget.options = _options_with(SPECS[name], values[name])
                     widget.value = values[name]
                     if isinstance(widget, Input):
                         # The cursor goes to the end of the new text; a focused field has it all selected.
