@@ -130,3 +130,25 @@ async def test_another_preset_keeps_the_answers_it_replaced():
         await pilot.press("left")
         await settle(pilot)
         assert app.recommendation.workload.requests_per_day == 5e6
+
+
+def test_a_batch_plan_says_when_the_estimates_error_misses_its_deadline():
+    """Trial 22: batch plans ran at 97-99% of the estimated capacity; the speed-risk line priced the slower engine's
+    larger fleet but never said the plan as signed would miss the deadline."""
+    w = api.workload(preset="batch-pipeline", requests_per_day=5e6)
+    late = 0
+    for c in api.recommend(w).candidates[:20]:
+        r = next(r for r in c.reasons if r.code == "speed-risk")
+        err, more = r.numbers["estimate_error"], r.numbers["replicas_peak_at_error"]
+        if more is None or more <= c.replicas_peak:
+            assert "past the" not in r.message
+            continue
+        cap = c.output_tokens_per_s_per_replica * (1 - err) * c.replicas_peak
+        cold = next(x for x in c.reasons if x.code == "cold-start").numbers["cold_start_s"] if c.scaling == "scale-to-zero" else 0.0
+        generated = w.output_tokens * (c.output_multiplier or 1.0)  # a thinking row generates its reasoning tokens too
+        hours = (w.requests_per_day * generated / cap + cold) / 3600
+        assert ("past the 24 h deadline" in r.message) == (hours > 24), (c.label, hours, r.message)
+        if hours > 24:
+            late += 1
+            assert r.severity == "warning" and f"would finish in {hours:.1f} h" in r.message
+    assert late

@@ -323,5 +323,13 @@ def slower_engine_reason(plan: billing.Plan, gpus: int, e: Estimate, dp: int, pl
     more = slow.monthly_usd / plan.monthly_usd - 1
     how = (f"{slow.replicas_peak} replicas at peak instead of {plan.replicas_peak}" if slow.replicas_peak != plan.replicas_peak
            else f"the same {reps}, billed for more hours")
-    return Reason("speed-risk", f"{head}, the bill becomes {fmt.usd(cost.money(slow.monthly_usd))}/month ({more:+.0%}; {how})",
-                  "info", numbers)
+    late = ""
+    if w.latency == "batch" and slow.replicas_peak > plan.replicas_peak:  # the plan as signed, on the slower engine
+        hours = (w.requests_per_day * w.output_tokens / (e.output_tokens_per_s * dp * (1 - err) * plan.replicas_peak) / 3600.0
+                 + (plan.cold_start_s / 3600.0 if plan.policy == "scale-to-zero" else 0.0))
+        if hours > min(24.0, w.deadline_hours):
+            late = (f"; as planned, its {plan.replicas_peak} replica{'s' if plan.replicas_peak != 1 else ''} would finish in "
+                    f"{hours:.1f} h, past the {min(24.0, w.deadline_hours):g} h deadline: plan {slow.replicas_peak} if the deadline is firm")
+            numbers["hours_at_error"] = hours
+    return Reason("speed-risk", f"{head}, the bill becomes {fmt.usd(cost.money(slow.monthly_usd))}/month ({more:+.0%}; {how}){late}",
+                  "warning" if late else "info", numbers)
