@@ -101,11 +101,11 @@ async def test_another_preset_says_ranking_at_once():
 
 
 async def test_another_preset_keeps_the_answers_it_replaced():
-    """Trial 22: → on the Preset field after typing 5,000,000 requests/day loaded the next preset and the edit was gone."""
+    """Trial 22: → on the Preset field after typing 5,000,000 requests/day loaded the next preset and the edit was gone.
+    Review 22: stepping back onto kept answers must not lose the ones made since."""
     pytest.importorskip("textual")
     from advisor.tui.app import AdvisorApp
     from advisor.tui.widgets.choice import Choice
-    from advisor.tui.widgets.workload_form import EDITS
     from test_tui import settle, type_into
 
     app = AdvisorApp(cursor_blink=False, workload=api.preset("steady-latency"))
@@ -118,18 +118,20 @@ async def test_another_preset_keeps_the_answers_it_replaced():
         choice.focus()
         await pilot.press("right")
         await settle(pilot)
-        assert app.recommendation.workload.name == "batch-pipeline" and EDITS in choice.options
+        assert app.recommendation.workload.name == "batch-pipeline"
+        assert choice.options.index("steady-latency (edited)") == choice.options.index("batch-pipeline") - 1
+        await type_into(pilot, "requests_per_day", "7000000")  # batch-pipeline edited too
+        await settle(pilot)
+        choice.focus()
         await pilot.press("left")  # one step back: the answers the preset replaced
         await settle(pilot)
-        assert choice.value == EDITS
+        assert choice.value == "steady-latency (edited)"
         w = app.recommendation.workload
         assert w.requests_per_day == 5e6 and w.name == "custom" and "steady-latency" in w.description
-        await pilot.press("right")  # and on again: still one step back
+        assert "batch-pipeline (edited)" in choice.options  # the newer edits, kept in turn
+        await pilot.press("right", "right")
         await settle(pilot)
-        assert app.recommendation.workload.name == "batch-pipeline"
-        await pilot.press("left")
-        await settle(pilot)
-        assert app.recommendation.workload.requests_per_day == 5e6
+        assert choice.value == "batch-pipeline (edited)" and app.recommendation.workload.requests_per_day == 7e6
 
 
 def test_a_batch_plan_says_when_the_estimates_error_misses_its_deadline():

@@ -42,11 +42,12 @@ def headroom_reasons(replicas_peak: int, w: Workload, tokens_per_s: float, ttft_
     else:
         sets = f"; the {h.max_utilization:.0%} load cap sets the replica count"
     rate_text = f"{rate:,.1f}" if rate >= 1 else f"{rate:.3f}"
+    most = f"{rho_max:.0%}" if rho_max >= 0.01 or rho_max == 0 else f"{rho_max:.2%}"  # (not "at most 0%" for a small one)
     slot = (f" + {h.slot_wait_ms:,.0f} ms waiting for one of the {h.slots:,.0f} batch slots (each held {hold:,.0f} s; Erlang C)"
             if h.slot_wait_ms >= 0.5 else "")
     if w.ttft_percentile:
         checked = (f"{slot}; {stat} TTFT {h.ttft_checked_ms:,.0f} ms (target {w.ttft_ms:,.0f} ms at the {stat}"
-                   f"{'; the mean is over it: the few requests that wait for a batch slot wait long' if h.ttft_ms > w.ttft_ms else ''})")
+                   f"{_mean_over(h) if h.ttft_ms > w.ttft_ms else ''})")
     else:
         checked = (f"{slot} (target {w.ttft_ms:,.0f} ms), p95 TTFT {h.ttft_p95_ms:,.0f} ms"
                    f"{' (most prompts do not wait: the mean is raised by the few that do)' if h.ttft_p95_ms < h.ttft_ms else ''}")
@@ -54,7 +55,7 @@ def headroom_reasons(replicas_peak: int, w: Workload, tokens_per_s: float, ttft_
         "headroom", f"queueing headroom: at the peak ({rate_text} requests/s over {engines} engine{'s' if engines > 1 else ''}"
         f"{f' of {queues} attention ranks, each prefilling the prompts it holds' if queues > 1 else ''}) each {'rank' if queues > 1 else 'engine'} "
         f"is busy {h.busy_utilization:.0%} of the time (load planned at most {h.max_utilization:.0%}): prefill {h.prefill_utilization:.0%} "
-        f"(at most {rho_max:.0%} keeps the {stat} TTFT on target), decode {h.decode_utilization:.0%}; with random "
+        f"(at most {most} keeps the {stat} TTFT on target), decode {h.decode_utilization:.0%}; with random "
         f"arrivals a prompt waits {h.wait_ms:,.0f} ms on average before its prefill (M/D/1, Pollaczek-Khinchine): mean TTFT "
         f"{h.ttft_ms:,.0f} ms = {h.unloaded_ttft_ms:,.0f} ms unloaded + {h.wait_ms:,.0f} ms queueing{checked}{sets}",
         "decisive" if bound == "ttft" else "info",
@@ -71,3 +72,10 @@ def headroom_reasons(replicas_peak: int, w: Workload, tokens_per_s: float, ttft_
                           f"workload file))", "warning",
                           {"ttft_p95_at_peak_ms": h.ttft_p95_ms, "ttft_at_peak_ms": h.ttft_ms}))
     return out
+
+
+def _mean_over(h: queueing.Headroom) -> str:
+    """Why a percentile is met while the mean is over the target: the few requests that wait, wait long (for a batch
+    slot where that is most of the mean's wait, else for their prefill)."""
+    slot = h.slot_wait_ms >= 0.5 * max(h.ttft_ms - h.unloaded_ttft_ms, 1e-9)
+    return f"; the mean is over it: the few requests that wait for {'a batch slot' if slot else 'their prefill'} wait long"

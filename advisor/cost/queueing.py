@@ -187,20 +187,23 @@ def _within_slots(rate: float, unloaded_s: float, service_s: float, w: Workload,
             return unloaded_s + wait_quantile_s(lam, service_s, q, queues, slots, hold) - target
         return unloaded_s + prefill_wait_s(lam / queues, service_s) + slot_wait_s(lam, slots, hold)[1] - target
 
-    hi = top = rate / out
+    hi = rate / out
     f_hi = over(hi)
     if f_hi <= 0:
         return rate
-    lo, f_lo = 0.0, unloaded_s - target  # no traffic, no wait (the unloaded TTFT meets the target: the caller checked)
+    lo = 0.0
+    at_lo = f_lo = unloaded_s - target  # no traffic, no wait (the unloaded TTFT meets the target: the caller checked)
     side, flat = 0, False
-    while hi - lo > 1e-7 * top and -f_lo > 1e-7 * target:  # regula falsi (Illinois); halving where a side is infinite or flat
+    # Regula falsi (Illinois: a side kept twice has its value halved, ``f_lo``/``f_hi``; ``at_lo`` keeps lo's own), halving
+    # where a side is infinite or flat; to 1e-7 of the rate (relative to the bracket: a root far below the rate asked is found too) or of the target.
+    while hi - lo > 1e-7 * hi and -at_lo > 1e-7 * target:
         x = lo - f_lo * (hi - lo) / (f_hi - f_lo) if math.isfinite(f_hi) and not flat else (lo + hi) / 2
         if not lo < x < hi:
             x = (lo + hi) / 2
         fx = over(x)
         if fx <= 0:
-            flat = fx == f_lo  # no wait at the percentile yet (fewer than 1 - q of the requests wait): no slope to follow
-            lo, f_lo = x, fx
+            flat = fx == at_lo  # no wait at the percentile yet (fewer than 1 - q of the requests wait): no slope to follow
+            lo, f_lo, at_lo = x, fx, fx
             f_hi, side = (f_hi / 2, side) if side == -1 else (f_hi, -1)
         else:
             hi, f_hi, flat = x, fx, False

@@ -374,8 +374,8 @@ def from_mapping(data: dict[str, Any], where: str | None = None, base: Workload 
             raise InputError(key, f"unknown workload field{hint}", where)
         if key == "ttft_percentile" and isinstance(value, str):  # "mean", "p95" or "95%", as SLOs write it
             text = value.strip().lower()
-            value = "0" if text == "mean" else text[1:] if text.startswith("p") else text[:-1] if text.endswith("%") else text
-            if not value.strip():
+            value = {"mean": "0", "median": "50"}.get(text) or (text[1:] if text.startswith("p") else text.rstrip("%"))
+            if not value.strip() or (value.strip() in ("0", "0.0") and text not in ("mean", "0", "0.0")):  # "p0", "0%": no such SLO
                 raise InputError(key, f"must be 'mean' or a percentile such as 95 or 'p95', got {text!r}", where)
         values[key] = _coerce(key, value, where)
     if "traffic_shape" in data and "peak_to_mean" not in data:

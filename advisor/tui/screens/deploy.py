@@ -84,8 +84,9 @@ class DeployScreen(AdvisorScreen):
             names = {"vllm": "vLLM", "sglang": "SGLang", "trtllm": "TensorRT-LLM", "skypilot": "SkyPilot"}
             keys = {"vllm": "1", "sglang": "2", "trtllm": "3", "skypilot": "4"}
             others = ", ".join(f"{names.get(t, t)} ({keys.get(t, '?')})" for t in self.targets)
-            self.notify(f"{names.get(target, target)} has no launch files for {self.candidate.gpu}: it runs on NVIDIA GPUs only. "
-                        f"This row has {others}.", severity="warning")
+            why = ": it runs on NVIDIA GPUs only" if target == "trtllm" else ""
+            self.notify(f"{names.get(target, target)} has no launch files for {self.candidate.gpu}{why}. This row has {others}.",
+                        severity="warning")
             return
         self.target = target
         self._show()

@@ -108,8 +108,10 @@ def preset_description(w: Workload) -> str:
     """The preset's one-line description, without the seed it came from."""
     text = w.description.split(" (seed")[0].strip()
     return text or ("your own answers" if w.name == "custom" else "")
-EDITS = "your edits"
-"""The Preset field's choice that brings back the answers a preset replaced (``WorkloadForm.load``)."""
+EDITED = " (edited)"
+"""A Preset choice that brings back the answers a preset replaced: ``steady-latency (edited)``, after its preset; a
+workload that came from no preset (a file, ``--from``) is kept as ``CUSTOM``, first (``WorkloadForm.load``)."""
+CUSTOM = "custom"
 FIRST_SECTIONS = ("Traffic", "Latency")
 """Composed with the screen; the other sections are mounted by ``mount_rest``."""
 REST_AFTER_S = 0.5
@@ -184,10 +186,10 @@ class WorkloadForm(VerticalScroll):
         self.complete = False
         """Every field is mounted."""
         self._rest_asked = False
-        self._edits: tuple[Workload, dict[str, str]] | None = None
-        """The answers a preset replaced, kept as the Preset field's ``EDITS`` choice (``load``)."""
+        self._kept: dict[str, tuple[Workload, dict[str, str]]] = {}
+        """Preset choice (``<preset> (edited)`` or ``CUSTOM``) -> the workload and answers it brings back (``_keep``)."""
         self._shown = workload.name if workload.name in services.presets() else ""
-        """The Preset field's choice the fields were last filled from (a preset, ``EDITS`` or "")."""
+        """The Preset field's choice the fields were last filled from (a preset, a kept choice, or "")."""
 
     def compose(self) -> ComposeResult:
         # Per field: one row (label | control) and the hint under it. The first sections are composed
@@ -251,37 +253,38 @@ class WorkloadForm(VerticalScroll):
         return out
 
     def load(self, workload: Workload, preset: str | None = None) -> None:
-        """Fill every field from ``workload`` (a preset) without a burst of change events; posts one Changed. Answers
-        edited since the last load are kept as the Preset field's ``EDITS`` choice, one ← or → back (``_keep_edits``)."""
+        """Fill every field from ``workload`` (a preset) without a burst of change events; posts one Changed. The answers
+        it replaces, where they are not a preset as loaded, stay a Preset choice away (``_keep``)."""
         if preset:
-            self._keep_edits(preset)
+            self._keep()
         self._fill(workload, services.form_values(workload, FIELD_NAMES), preset or "")
         if preset:  # the Preset field and the description of what was loaded, in view (the palette loads from anywhere)
             self.scroll_home(animate=False)
         self.post_message(self.Changed(self, self.values(), None))
 
-    def _keep_edits(self, preset: str) -> None:
-        """Before ``preset`` replaces them: the answers as they are, where they differ from what was loaded (or are the
-        kept edits themselves), become the ``EDITS`` choice, placed between the choice left and ``preset`` (a ← or →
-        undoes the step; a preset loaded from the palette puts it after)."""
-        current = self.values()
-        if self._shown != EDITS and current == services.form_values(self.base, FIELD_NAMES):
-            return
-        self._edits = (self.base, current)
+    def _keep(self) -> None:
+        """Keep the answers on screen before others replace them: edits of a preset as ``<preset> (edited)`` (after it
+        among the choices), a kept choice brought back (and maybe edited since) under its own name, a workload from no
+        preset as ``CUSTOM``; a preset as loaded is not kept (it loads again). One set per choice: the newest."""
+        current, presets = self.values(), services.presets()
+        if self._shown in presets:
+            if current == services.form_values(self.base, FIELD_NAMES):
+                return
+            label = self._shown + EDITED
+        else:
+            label = self._shown if self._shown in self._kept else CUSTOM
+        self._kept[label] = (self.base, current)
+        options = ([CUSTOM] if CUSTOM in self._kept else []) + [
+            x for name in presets for x in (name, name + EDITED) if x == name or x in self._kept]
         choice = self.query_one("#preset", Choice)
-        opts = list(choice.options)
-        names = [x for x in opts if x != EDITS]
-        right = False
-        if self._shown in opts and preset in opts:  # a step of the field: which way
-            i, j, n = opts.index(self._shown), opts.index(preset), len(opts)
-            right = (i + 1) % n == j
-        names.insert(names.index(preset) + (0 if right else 1) if preset in names else len(names), EDITS)
-        choice.options = tuple(names)
+        choice.options = tuple(options)
         choice.refresh()
 
-    def _restore_edits(self) -> None:
-        base, values = self._edits
-        self._fill(base, values, EDITS)
+    def _bring_back(self, label: str) -> None:
+        """The answers kept as ``label``, the ones on screen kept first (``_keep``): stepping onto a kept choice loses none."""
+        self._keep()
+        base, values = self._kept[label]
+        self._fill(base, values, label)
         self.post_message(self.Changed(self, self.values(), None))
 
     def _fill(self, workload: Workload, values: dict[str, str], shown: str) -> None:
@@ -298,8 +301,8 @@ class WorkloadForm(VerticalScroll):
                         if widget.has_focus:
                             widget.select_all()
             self.query_one("#preset", Choice).value = shown
-        self.show_description(workload if shown != EDITS else
-                              dataclasses.replace(workload, name="custom", description=f"edited from {workload.name}"))
+        self.show_description(dataclasses.replace(workload, name="custom", description=f"edited from {workload.name}")
+                              if shown.endswith(EDITED) else workload)
         self._show_mode(values.get("latency", workload.latency))
 
     @staticmethod
@@ -372,8 +375,8 @@ class WorkloadForm(VerticalScroll):
         event.stop()
         name = event.choice.id
         if name == "preset":
-            if event.value == EDITS and self._edits is not None:
-                self._restore_edits()
+            if event.value in self._kept:
+                self._bring_back(str(event.value))
             elif event.value:
                 self.post_message(self.PresetChosen(event.value))
             return
