@@ -289,11 +289,12 @@ def at_peak(tokens_per_s: float, ttft_ms: float, engines: int, w: Workload, peak
     prefill = rate * service
     slot_ms = slot_wait_s(rate * queues, slots, hold)[1] * 1000.0 if slots and hold > 0 else 0.0  # any of the engine's slots
     q = w.ttft_percentile / 100.0
+    p95 = wait_quantile_s(rate * queues, service, 0.95, queues, slots, hold) * 1000.0
+    at_q = (p95 if q == 0.95 else wait_quantile_s(rate * queues, service, q, queues, slots, hold) * 1000.0) if q else 0.0
     return Headroom(planned_utilization=planned, max_utilization=w.max_utilization, prefill_utilization=prefill,
                     wait_ms=wait, unloaded_ttft_ms=ttft_ms, ttft_ms=ttft_ms + wait + slot_ms, target_ms=w.ttft_ms, bound=bound,
                     decode_utilization=max(0.0, planned - prefill),
                     wait_p95_ms=prefill_wait_quantile_s(rate, service) * 1000.0, slots=slots if slot_ms > 0 else 0.0,
                     slot_wait_ms=slot_ms, slot_wait_p95_ms=slot_wait_quantile_s(rate * queues, slots, hold) * 1000.0 if slot_ms > 0 else 0.0,
                     load_cap_tokens_per_s=by_load * queues,
-                    waits_p95_ms=wait_quantile_s(rate * queues, service, 0.95, queues, slots, hold) * 1000.0, percentile=w.ttft_percentile,
-                    waits_at_percentile_ms=wait_quantile_s(rate * queues, service, q, queues, slots, hold) * 1000.0 if q else 0.0)
+                    waits_p95_ms=p95, percentile=w.ttft_percentile, waits_at_percentile_ms=at_q)
