@@ -47,7 +47,7 @@ def _middle(name: str, shared: int, width: int, ends: bool = True, numbers: bool
             return name[:width - 1 - len(end)] + "…" + end
     head = min(HEAD_MIN, max(1, width - 2))  # the start, then as much of the part that differs as fits
     rest = width - head - 1
-    return name[:head] + "…" + (cut(tail, rest) if rest > 2 else tail[:rest])  # one sign, not two, in a short cut
+    return name[:head] + "…" + tail[:rest]  # one sign, not two: ``dee…v4-f`` tells flash from pro, ``dee…v4-…`` did not
 
 
 def distinct_cuts(names: set[str], width: int) -> dict[str, str]:

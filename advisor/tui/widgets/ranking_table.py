@@ -123,7 +123,7 @@ def _name_room(c: Candidate, width: int) -> int:
     return room - len(tag) - 1 if tag and room - len(tag) - 1 >= NAME_MIN else max(NAME_MIN, room)
 
 
-def compact_cell(c: Candidate, width: int, names: set[str] | None = None, memo: dict | None = None) -> str:
+def compact_cell(c: Candidate, width: int, names: set[str] | None = None, memo: dict | None = None, rooms: dict | None = None) -> str:
     """Model and where it runs in one cell of ``width`` characters, for a table too narrow for both columns
     (beside the questions at 80 columns): ``phi-4 · 1×1 h100-sxm fp8 · runpod``, ``gpt-oss-120b · API groq
     think`` (the mode tag takes the provider's place). What tells rows of one model apart (GPUs, precision) is
@@ -131,15 +131,14 @@ def compact_cell(c: Candidate, width: int, names: set[str] | None = None, memo: 
     tells a model's thinking rows from its others, stays while the id keeps that much), then the tag, then the
     `` · `` (one space), and only then the end, each with a sign. The detail line under the table and the
     breakdown have it whole. ``names``: the table's model ids, none cut like another (``distinct_cuts``: ``de…v3``,
-    ``de…r1``, not ``deep…`` twice); ``memo`` keeps the cuts per room."""
+    ``de…r1``, not ``deep…`` twice); ``memo`` keeps the cuts per room; ``rooms``: ``api_rooms`` (``gem…27b`` twice, not once as ``gemma-3…``)."""
     tag = MODE_TAGS.get(c.mode or "", c.mode or "")
     short = where_short(c) + (f" {tag}" if tag else "")
     if len(c.model) + 3 + len(short) <= width:
         if tag or c.deployment == "api":
             return f"{c.model} · {short}"
         return f"{c.model} · {_with_provider(short, c.provider, width - len(c.model) - 3)}"
-    short = where_short(c)
-    room = _name_room(c, width)
+    short, room = where_short(c), ((rooms or {}).get(c.model, 0) if c.deployment == "api" else 0) or _name_room(c, width)
     if names is not None and len(c.model) > room:
         cuts = memo.get(room) if memo is not None else None
         if cuts is None:
@@ -152,6 +151,14 @@ def compact_cell(c: Candidate, width: int, names: set[str] | None = None, memo: 
     keep_tag = tag and len(name) + len(tag) + 4 + len(short) <= width
     return _cut(f"{name}{' · ' if len(name) + 3 + len(short) <= width else ' '}{short}" + (f" {tag}" if keep_tag else ""),
                 width)
+
+
+def api_rooms(cands, width: int) -> dict[str, int]:
+    """Each model's room in its API rows' ``compact_cell``: the least any leaves (only the providers' names differ)."""
+    rooms: dict[str, int] = {}
+    for c in (c for c in cands if c.deployment == "api"):
+        rooms[c.model] = min(rooms.get(c.model, 1 << 30), _name_room(c, width))
+    return rooms
 
 
 def model_cuts(cands, width: int = MODEL_WIDTH) -> dict[tuple[str, int], str]:
@@ -404,8 +411,8 @@ class RankingTable(DataTable):
         cuts = model_cuts(cands, model_w)
         cell = {"model": lambda c: model_cell(c, model_w, cuts), "gpus": lambda c: where_cell(c, where_w)}
         if narrow:
-            names, memo = {c.model for c in cands}, {}
-            cell["model"] = lambda c: compact_cell(c, model_w, names, memo)
+            names, memo, rooms = {c.model for c in cands}, {}, api_rooms(cands, model_w)
+            cell["model"] = lambda c: compact_cell(c, model_w, names, memo, rooms)
         columns = [c for c in COLUMNS if not (narrow and c.key == "usd_per_mtok")]
         self.shown = tuple(c.key for c in columns)
         self.fixed_columns = FIXED_COLUMNS - 1 if narrow else FIXED_COLUMNS  # the rank and monthly
