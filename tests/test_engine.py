@@ -82,21 +82,34 @@ def test_high_throughput_batch_moe_on_multi_gpu_wins_on_cost_per_token(recs):
     assert top.utilization > 0.5
 
 
+def _dense_first_up_to_the_premium(rec):
+    """Every dense row within ``DENSE_FIRST_UP_TO`` times the cheapest dense bill ranks before every MoE row; a dearer
+    dense row ranks by cost among the MoE rows (both without another rule ranking them after)."""
+    from advisor.ranking.ties import DENSE_FIRST_UP_TO, RANKED_AFTER, total
+
+    plain = [c for c in rec.candidates if not any(after(c, rec.workload) for after, _ in RANKED_AFTER[1:])]
+    dense = [c for c in plain if c.architecture == "dense"]
+    moe = [c for c in plain if c.architecture == "moe"]
+    limit = min(total(c) for c in rec.candidates if c.architecture == "dense") * DENSE_FIRST_UP_TO
+    within, dearer = [c for c in dense if total(c) <= limit], [c for c in dense if total(c) > limit]
+    assert within and moe
+    assert max(c.rank for c in within) < min(c.rank for c in moe)
+    for d in dearer:
+        assert all((m.rank < d.rank) == (total(m) < total(d)) for m in moe if total(m) != total(d))
+
+
 def test_heavy_fine_tuning_puts_dense_first(recs):
     rec = recs["heavy-fine-tuning"]
     top = rec.candidates[0]
     assert top.architecture == "dense"
-    last_dense = max(c.rank for c in rec.candidates if c.architecture == "dense")
-    first_moe = min(c.rank for c in rec.candidates if c.architecture == "moe")
-    assert last_dense < first_moe
+    _dense_first_up_to_the_premium(rec)
     # A 14B dense model (phi-4) is also the cheapest to serve here; without it, the dense models left cost more to
-    # serve than some MoE, and the MoE still ranks after every dense option, saying why.
+    # serve than some MoE, and the MoE still ranks after the dense options within the premium, saying why.
     others = api.recommend(api.workload(preset="heavy-fine-tuning",
                                         models=[m.id for m in api.models() if m.id != "phi-4"]))
     top = others.candidates[0]
     assert top.architecture == "dense"
-    assert max(c.rank for c in others.candidates if c.architecture == "dense") < \
-        min(c.rank for c in others.candidates if c.architecture == "moe")
+    _dense_first_up_to_the_premium(others)
     cheaper_moe = [c for c in others.candidates if c.architecture == "moe" and c.monthly_cost_usd < top.monthly_cost_usd]
     assert cheaper_moe, "an MoE is cheaper to serve here, and still ranks after the dense options"
     assert all("heavy-fine-tuning" in _codes(c) for c in cheaper_moe)
@@ -271,3 +284,27 @@ def test_a_thinking_row_that_answers_after_the_ttft_target_ranks_after_those_tha
     assert lead.startswith(("first choice", "ranked first")), lead
     assert "start the visible answer after the 2,000 ms TTFT target" in lead
 
+
+
+def test_a_dense_fleet_far_dearer_than_the_moe_options_is_not_ranked_above_them_under_heavy_fine_tuning():
+    """User trial 24: at 2M requests/day with a 300 ms p95 TTFT, llama-3.1-405b fleets of $0.9M-12.5M/month ranked above
+    $16k MoE rows that score higher, because every dense row came first. Past 3x the cheapest dense bill a dense row
+    ranks by cost among the MoE ones; #1 is still the cheapest dense option, and an MoE row is marked only where a dearer
+    row ranks before it."""
+    from advisor.ranking.ties import DENSE_FIRST_UP_TO, demoted_ranks, total
+
+    w = api.workload(preset="heavy-fine-tuning", requests_per_day=200_000, ttft_ms=1000, ttft_percentile=95)
+    rec = api.recommend(w)
+    top = rec.candidates[0]
+    assert top.architecture == "dense"
+    limit = total(top) * DENSE_FIRST_UP_TO
+    assert any(c.architecture == "dense" and total(c) > limit for c in rec.candidates)
+    _dense_first_up_to_the_premium(rec)
+    down = demoted_ranks(rec.candidates, rec.workload)
+    ranked = list(rec.candidates)
+    for i, c in enumerate(ranked[1:], start=1):
+        if c.architecture == "moe" and c.rank in down:
+            assert any(total(x) > total(c) for x in ranked[:i])
+    moe = next(c for c in ranked if c.architecture == "moe")
+    rank = next(r for r in moe.reasons if r.code == "rank").message
+    assert f"costing up to {DENSE_FIRST_UP_TO}x the cheapest dense one" in rank

@@ -51,6 +51,7 @@ from advisor.ranking.ties import (
     demotion_note,
     fragile_first,
     heavy_ft_cheaper_note,
+    heavy_ft_keys,
     none_meets_ttft,
     on_no_front,
     unbilled_training_note,
@@ -445,7 +446,7 @@ def _recommend_with(workload: Workload, catalog: Catalog, prices: PriceBook | No
                             notes = said[key] = tuple(checkpoint_reasons(r, catalog))
                     candidates.append(with_fine_tuning(r, ft, fresh or r is not got, notes))  # or a copy this ranking made
     run_notes += scope.untrainable_note(ctx.shared, w, candidates)
-    keys = list(map(_rank_key(w), candidates))  # the ids of the rows on no front, from the keys (``on_no_front``)
+    keys = heavy_ft_keys(list(map(_rank_key(w), candidates)), w)  # the ids of the rows on no front, from the keys (``on_no_front``)
     off = {id(c) for c, k in zip(candidates, keys) if on_no_front(k)}
     candidates = [candidates[j] for j in sorted(range(len(candidates)), key=keys.__getitem__)]  # stable: as .sort()
     _dense_first_in_a_tie(candidates, w, catalog.engine)

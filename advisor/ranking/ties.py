@@ -1,6 +1,6 @@
 """How the ranking orders candidates and when it calls two of them a tie.
 
-Order: (heavy fine-tuning puts MoE after dense), (an interactive reasoning row whose visible answer starts after the
+Order: (heavy fine-tuning puts MoE after dense options costing up to ``DENSE_FIRST_UP_TO`` times the cheapest dense one), (an interactive reasoning row whose visible answer starts after the
 TTFT target goes after those that meet it), (a row on an engine not verified to run the model on that GPU goes after
 those on a verified one), total monthly cost, (light fine-tuning puts MoE after dense at equal cost), higher quality,
 less quantized weights (an upcast counts as its native checkpoint, which wins the tie), more headroom, lower $/M tokens, then names. Two self-hosted rows closer in cost than the
@@ -43,6 +43,25 @@ def rank_key(w: Workload):
                 1 if (lora and c.architecture == "moe") else 0, -(c.quality or 0.0), -(weight_bytes(c) if wb is None else wb),
                 c.utilization or 0.0, c.usd_per_mtok, c.model, c.provider, c.gpu or "")
     return key
+
+
+DENSE_FIRST_UP_TO = 3
+"""Under heavy fine-tuning a dense row ranks before every MoE row while its monthly total is at most this many times the
+cheapest dense row's: the premium the ranking assumes a team pays to keep full fine-tuning on the well-trodden dense path.
+Past it a dense row is ranked by cost among the MoE rows (a 4,752-GPU dense fleet at $12.5M/month above a $16k MoE one
+is no one's choice); #1 is the cheapest dense row either way, and says what the MoE rows it passes over would cost."""
+
+
+def heavy_ft_keys(keys: list, w: Workload) -> list:
+    """``rank_key``'s keys with the dense rows over ``DENSE_FIRST_UP_TO`` times the cheapest dense total flagged as the MoE
+    rows are (heavy fine-tuning only; the rows' keys otherwise)."""
+    if w.fine_tuning != "heavy":
+        return keys
+    dense = [k[3] for k in keys if not k[0]]
+    if not dense:
+        return keys
+    limit = min(dense) * DENSE_FIRST_UP_TO
+    return [(1,) + k[1:] if not k[0] and k[3] > limit else k for k in keys]
 
 
 def on_no_front(key: tuple) -> bool:
@@ -252,11 +271,21 @@ def demoted(c: Candidate, top: Candidate, w: Workload) -> bool:
 
 
 def demoted_ranks(candidates, w: Workload) -> set[int]:
-    """The ranks of the rows after #1 that ``demoted`` holds for: the rules that hold for #1 are asked of #1 once."""
+    """The ranks of the rows after #1 that ``demoted`` holds for: the rules that hold for #1 are asked of #1 once. An MoE
+    row under heavy fine-tuning is marked only where a dearer row ranks before it (past ``DENSE_FIRST_UP_TO`` times the
+    cheapest dense bill the dense rows rank by cost among the MoE ones, so a dear MoE row is where its cost puts it)."""
     if not candidates:
         return set()
     rules = [after for after, _ in RANKED_AFTER if not after(candidates[0], w)]
-    return {c.rank for c in candidates[1:] if any(after(c, w) for after in rules)} if rules else set()
+    if not rules:
+        return set()
+    heavy, out, high = RANKED_AFTER[0][0], set(), total(candidates[0])
+    for c in candidates[1:]:
+        hits = [after for after in rules if after(c, w)]
+        if hits and (hits != [heavy] or total(c) < high):
+            out.add(c.rank)
+        high = max(high, total(c))
+    return out
 
 
 def demotion_note(c: Candidate, top: Candidate, w: Workload) -> str:
@@ -273,7 +302,8 @@ def _unsure_note(c: Candidate) -> str:
 
 RANKED_AFTER: tuple[tuple[Callable[[Candidate, Workload], bool], Callable[[Candidate], str]], ...] = (
     (lambda c, w: w.fine_tuning == "heavy" and c.architecture == "moe",
-     lambda c: "; ranked after every dense option because heavy fine-tuning is planned"),
+     lambda c: f"; ranked after the dense options costing up to {DENSE_FIRST_UP_TO}x the cheapest dense one because heavy "
+               f"fine-tuning is planned"),
     (answers_late,
      lambda c: ("; ranked after every option whose visible answer meets the TTFT target, because it thinks first "
                 "(see the reasoning-latency warning), and on no cost/quality front")),
@@ -361,7 +391,8 @@ def heavy_ft_cheaper_note(c: Candidate, candidates, w: Workload) -> str:
     pick = (f"{low.label} is" if first is low else
             f"the first of them in this ranking, #{at} {first.label}, is")
     return (f"; {len(cheaper):,} cheaper MoE option{'' if one else 's'} (from {fmt.usd(total(low))}/month, {low.label}) "
-            f"rank{'s' if one else ''} after every dense one because heavy fine-tuning is planned: a full fine-tune of an MoE "
+            f"rank{'s' if one else ''} after the dense ones costing up to {DENSE_FIRST_UP_TO}x the cheapest dense one because heavy fine-tuning "
+            f"is planned: a full fine-tune of an MoE "
             f"trains every expert and must keep the router balanced (expert-parallel training), a harder path than a dense "
             f"model's; if your team has it, {pick} {fmt.usd(total(c) - total(first))}/month cheaper")
 

@@ -108,8 +108,12 @@ class ReportDiff:
             return "\n".join(out) + "\n"
         if self.old_best != self.new_best:
             out.append(f"Best option changed: {self.old_best or 'none'} -> {self.new_best or 'none'}")
-        else:
-            out.append(f"Best option unchanged: {self.new_best or 'none'}")
+        else:  # the same option may bill another amount, on other replicas: said at once, not in the ranking's lines
+            top = next((c for c in self.rank_changes if c.old_rank == c.new_rank == 1 and c.label == self.new_best), None)
+            moved = "" if top is None else (
+                (f", {fmt.usd(top.old_monthly_cost_usd)} -> {fmt.usd(top.new_monthly_cost_usd)}/month"
+                 if top.old_monthly_cost_usd != top.new_monthly_cost_usd else "") + (f" ({'; '.join(top.details)})" if top.details else ""))
+            out.append(f"Best option unchanged: {self.new_best or 'none'}{moved}")
         if self.with_fine_tuning:
             out.append("Monthly figures: serving plus the fine-tuning runs, as the ranking compares them.")
 

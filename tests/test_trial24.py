@@ -1,0 +1,60 @@
+"""User trial 24: what a serving engineer tripped on (the heavy fine-tuning premium is in ``test_engine.py``)."""
+
+from __future__ import annotations
+
+import math
+import re
+
+from advisor import api
+from advisor.domain.recommendation import plural
+
+
+def test_the_best_option_line_of_a_diff_carries_its_bill_and_replicas(tmp_path):
+    """'Best option unchanged' stood at the top while #1's bill nearly tripled, said only 40 lines down."""
+    from advisor.reports.diff import diff_reports
+    from advisor.reports.export import write_report
+    from advisor.reports.load import load_report
+
+    base = dict(requests_per_day=30_000, models=["llama-3.3-70b"], gpu_types=["h100-sxm"], self_hosting="required")
+    a, b = tmp_path / "a.toml", tmp_path / "b.toml"
+    old, new = api.recommend(api.workload(**base)), api.recommend(api.workload(**{**base, "requests_per_day": 600_000}))
+    assert old.best.label == new.best.label and old.best.replicas != new.best.replicas
+    write_report(old, a)
+    write_report(new, b)
+    head = diff_reports(load_report(a), load_report(b)).text().splitlines()[2]
+    assert head.startswith(f"Best option unchanged: {new.best.label}, ")
+    assert re.search(r"\$[\d,.]+ -> \$[\d,.]+/month", head)
+    assert f"replicas {old.best.replicas} -> {new.best.replicas}" in head
+    same = diff_reports(load_report(a), load_report(a)).text()
+    assert "No changes" in same
+
+
+def test_the_sequences_the_kv_cache_holds_are_counted_alike_everywhere():
+    """'KV cache at 1,375 tokens x 162 concurrent sequences' beside 'the KV cache holds the 163 sequences in flight':
+    the reason rounded where the breakdown rounds up."""
+    from advisor.tui.screens.breakdown import operating_point
+
+    w = api.workload(preset="heavy-fine-tuning", requests_per_day=2_000_000, ttft_ms=300, ttft_percentile=95,
+                     models=["phi-4"])
+    rec = api.recommend(w)
+    seen = 0
+    for c in rec.candidates[:30]:
+        kv = next((r for r in c.reasons if r.code == "kv-dominates"), None)
+        n = c.memory.concurrency / (c.engines_per_replica or 1)
+        held = operating_point(c, rec.workload)
+        if kv is None or c.engines_per_replica != 1:
+            continue
+        seen += 1
+        count = math.ceil(c.memory.concurrency - 1e-9)
+        assert f"x {count:,} concurrent sequence" in kv.message
+        assert plural(n, "sequence") in held
+    assert seen
+
+
+def test_gddr_cards_and_the_b300_hold_the_memory_nvidia_smi_reports():
+    """A 48 GB L40S reports 46,068 MiB with ECC on (as clouds run it), a 24 GB L4 23,034 MiB and an A10 23,028 MiB; a B300's
+    288 is GB (275,040 MiB), not GiB."""
+    mib = {g.id: g.memory_bytes / 2**20 for g in api.gpus()}
+    assert round(mib["l40s"]) == 46068 and round(mib["l4"]) == 23034 and round(mib["a10"]) == 23028
+    assert round(mib["b300"]) == 275040 and round(mib["rtx-pro-6000"]) == 97887
+    assert mib["h100-sxm"] == 80 * 1024  # HBM cards keep the headline figure: within 0.5% of what they report
