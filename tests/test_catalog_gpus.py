@@ -70,10 +70,12 @@ def test_figures_are_dense_not_sparsity_doubled(cat):
         assert 16 <= g.memory_gib <= 300, gid
 
 
-@pytest.mark.parametrize("gid, memory, bw", [("b300", 288, 8.0), ("mi355x", 288, 8.0), ("mi350x", 288, 8.0),
-                                             ("rtx-pro-6000", 96, 1.792), ("a10", 24, 0.6), ("a100-40gb", 40, 1.555),
+@pytest.mark.parametrize("gid, memory, bw", [("b300", 275040 / 1024, 8.0), ("mi355x", 288, 8.0), ("mi350x", 288, 8.0),
+                                             ("rtx-pro-6000", 97887 / 1024, 1.792), ("a10", 23028 / 1024, 0.6), ("a100-40gb", 40, 1.555),
                                              ("rtx-4090", 24, 1.008), ("rtx-5090", 32, 1.792)])
 def test_headline_memory_and_bandwidth(cat, gid, memory, bw):
+    """The memory nvidia-smi reports where a cited source gives it (an A10 with ECC on, a B300's 275,040 MiB), else the
+    headline GiB; the bandwidth as sold."""
     g = cat.gpus[gid]
     assert (g.memory_gib, g.hbm_tbps) == (memory, bw)
 

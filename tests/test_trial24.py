@@ -58,3 +58,16 @@ def test_gddr_cards_and_the_b300_hold_the_memory_nvidia_smi_reports():
     assert round(mib["l40s"]) == 46068 and round(mib["l4"]) == 23034 and round(mib["a10"]) == 23028
     assert round(mib["b300"]) == 275040 and round(mib["rtx-pro-6000"]) == 97887
     assert mib["h100-sxm"] == 80 * 1024  # HBM cards keep the headline figure: within 0.5% of what they report
+
+
+def test_errors_write_values_as_a_workload_file_does_and_say_which_end_is_open():
+    """'requests_per_day = true' answered 'got True' (Python's spelling); a deadline of 0 'must be between 0 and 744'."""
+    import pytest
+
+    from advisor.domain.workload import from_mapping
+    from advisor.errors import InputError
+
+    with pytest.raises(InputError, match="got true$"):
+        from_mapping({"requests_per_day": True})
+    with pytest.raises(InputError, match="must be above 0 and at most 744"):
+        api.recommend(api.workload(latency="batch", deadline_hours=0))

@@ -165,10 +165,18 @@ _ARGUMENTS = {"size": _size, "estimate": _estimate, "validate": _validate, "list
               "paths": _add_format, "summary": _add_format, "tui": _tui}
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse's parser whose error is one line naming the command, the problem and where the options are listed (its
+    own prints the command's whole usage first: 29 lines for ``recommend``, the error last)."""
+
+    def error(self, message: str):
+        self.exit(2, f"{self.prog}: error: {message} (`{self.prog} --help` lists the options)\n")
+
+
 def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     """The whole command line, or given a ``command`` (one of ``COMMANDS``) that command's parser alone: a run
     does not build the other eleven (argparse builds a parser in about a millisecond)."""
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="moe-advisor",
         description="How to serve an LLM (MoE or dense, self-hosted or per-token API), with the numbers behind the advice. "
         "With no command, opens the interactive advisor (on a preset, workload file or saved report: `moe-advisor --preset bursty-app`, `moe-advisor FILE.toml`).",

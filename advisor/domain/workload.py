@@ -189,52 +189,57 @@ def _coerce(name: str, value: Any, where: str | None, shown: str = "") -> Any:
     typ, name = _FIELD_TYPES[name], shown or name
     if typ == "str":
         if not isinstance(value, str):
-            raise InputError(name, f"must be text, got {value!r}", where)
+            raise InputError(name, f"must be text, got {_as_written(value)}", where)
         return value.strip()
     if typ == "int":
         if isinstance(value, bool) or not isinstance(value, (int, float, str)):
-            raise InputError(name, f"must be a whole number, got {value!r}", where)
+            raise InputError(name, f"must be a whole number, got {_as_written(value)}", where)
         try:
             f = float(ungrouped(value, name, where, whole=True) if isinstance(value, str) else value)  # "40,000" too
         except ValueError:
-            raise InputError(name, f"must be a whole number, got {value!r}", where) from None
+            raise InputError(name, f"must be a whole number, got {_as_written(value)}", where) from None
         if not math.isfinite(f) or f != int(f):
-            raise InputError(name, f"must be a whole number, got {value!r}", where)
+            raise InputError(name, f"must be a whole number, got {_as_written(value)}", where)
         return int(f)
     if typ == "float":
         if isinstance(value, bool) or not isinstance(value, (int, float, str)):
-            raise InputError(name, f"must be a number, got {value!r}", where)
+            raise InputError(name, f"must be a number, got {_as_written(value)}", where)
         try:
             f = float(ungrouped(str(value), name, where).replace("_", ""))
         except ValueError:
-            raise InputError(name, f"must be a number, got {value!r}", where) from None
+            raise InputError(name, f"must be a number, got {_as_written(value)}", where) from None
         if not math.isfinite(f):
-            raise InputError(name, f"must be a finite number, got {value!r}", where)
+            raise InputError(name, f"must be a finite number, got {_as_written(value)}", where)
         return f
     if typ == "tuple[float, ...]":
         if isinstance(value, str):
             value = [v for v in (p.strip() for p in value.split(",")) if v]
         if not isinstance(value, (list, tuple)):
-            raise InputError(name, f"must be a list of numbers, got {value!r}", where)
+            raise InputError(name, f"must be a list of numbers, got {_as_written(value)}", where)
         return tuple(_coerce_number(name, v, where) for v in value)
     # tuple[str, ...]
     if isinstance(value, str):
         value = [v for v in (p.strip() for p in value.split(",")) if v]
     if not isinstance(value, (list, tuple)) or not all(isinstance(v, str) for v in value):
-        raise InputError(name, f"must be a list of names, got {value!r}", where)
+        raise InputError(name, f"must be a list of names, got {_as_written(value)}", where)
     return tuple(value)
 
 
 def _coerce_number(name: str, value: Any, where: str | None) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float, str)):
-        raise InputError(name, f"must be a list of numbers, got {value!r}", where)
+        raise InputError(name, f"must be a list of numbers, got {_as_written(value)}", where)
     try:
         f = float(str(value).replace("_", ""))
     except ValueError:
-        raise InputError(name, f"must be a list of numbers, got {value!r}", where) from None
+        raise InputError(name, f"must be a list of numbers, got {_as_written(value)}", where) from None
     if not math.isfinite(f) or f < 0:
-        raise InputError(name, f"must be finite, non-negative numbers, got {value!r}", where)
+        raise InputError(name, f"must be finite, non-negative numbers, got {_as_written(value)}", where)
     return f
+
+
+def _as_written(value: Any) -> str:
+    """A value as a workload file or flag writes it, for an error: TOML's ``true``/``false``, not Python's ``True``."""
+    return ("true" if value else "false") if isinstance(value, bool) else repr(value)
 
 
 def _normalized(w: Workload) -> Workload:
@@ -302,7 +307,7 @@ def validate(w: Workload, where: str | None = None) -> Workload:
         if not 0 < w.output_tokens_per_s_per_user <= 10_000:
             raise err("output_tokens_per_s_per_user", f"must be above 0 and at most 10,000, got {w.output_tokens_per_s_per_user:g}")
     if not 0 < w.deadline_hours <= 24 * 31:
-        raise err("deadline_hours", f"must be between 0 and {24 * 31}, got {w.deadline_hours:g}")
+        raise err("deadline_hours", f"must be above 0 and at most {24 * 31} (a month), got {w.deadline_hours:g}")
     if w.fine_tuning not in FINE_TUNING:
         raise err("fine_tuning", f"must be one of {', '.join(FINE_TUNING)}, got {w.fine_tuning!r}")
     if w.fine_tuning_method not in ("", "lora", "qlora", "full"):
