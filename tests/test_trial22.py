@@ -115,6 +115,7 @@ async def test_another_preset_keeps_the_answers_it_replaced():
         await settle(pilot)
         assert app.recommendation.workload.requests_per_day == 5e6
         choice = app.screen.query_one("#preset", Choice)
+        assert choice.value == "steady-latency (edited)"  # trial 24: said at the edit, not only once left
         choice.focus()
         await pilot.press("right")
         await settle(pilot)
@@ -123,7 +124,8 @@ async def test_another_preset_keeps_the_answers_it_replaced():
         await type_into(pilot, "requests_per_day", "7000000")  # batch-pipeline edited too
         await settle(pilot)
         choice.focus()
-        await pilot.press("left")  # one step back: the answers the preset replaced
+        assert choice.value == "batch-pipeline (edited)"
+        await pilot.press("left", "left")  # past the preset as loaded: the answers the preset replaced
         await settle(pilot)
         assert choice.value == "steady-latency (edited)"
         w = app.recommendation.workload

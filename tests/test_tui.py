@@ -487,6 +487,22 @@ async def test_quit_asks_before_losing_an_unexported_recommendation(tmp_path):
     assert app.return_code == 0
 
 
+async def test_ctrl_q_again_at_the_question_quits():
+    """User trial 24: a newcomer presses ctrl+q twice; the second did nothing (only q quit)."""
+    from advisor.tui.screens.dialogs import QuitDialog
+
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await type_into(pilot, "requests_per_day", "777")
+        await settle(pilot)
+        await pilot.press("ctrl+q")
+        await until(pilot, lambda: isinstance(app.screen, QuitDialog))
+        await pilot.press("ctrl+q")
+        await until(pilot, lambda: not app.is_running)
+    assert app.return_code == 0
+
+
 async def test_quit_without_changes_does_not_ask():
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:

@@ -51,6 +51,7 @@ from advisor.ranking.ties import (
     demotion_note,
     fragile_first,
     heavy_ft_cheaper_note,
+    extrapolated_note,
     heavy_ft_keys,
     none_meets_ttft,
     on_no_front,
@@ -295,7 +296,7 @@ def _placing(i: int, c: Candidate, candidates: Sequence[Candidate], w: Workload,
                 why = f"{fmt.usd(diff)}/month cheaper"
             msg += f"; beats #2, {runner.label}: {why}"
         msg += unverified_latency_note(c, candidates, w)
-        msg += better_quality_within_error(c, candidates, profile)
+        msg += better_quality_within_error(c, candidates, profile) + extrapolated_note(c, ctx_of(c).catalog if ctx_of else None)
         extra.insert(0, Reason("rank", msg, "decisive", {"monthly_cost_usd": str(c.monthly_cost_usd), "total_monthly_usd": str(total),
                                                          **({"misses_ttft": True} if late else {}),
                                                          **({"fragile": True} if fragile else {})}))

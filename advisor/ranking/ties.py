@@ -450,3 +450,20 @@ def unbilled_training_note(c: Candidate, w: Workload) -> str:
     return (f"; training not billed: fine_tuning '{w.fine_tuning}' plans {method} fine-tunes but {unset} "
             f"{'is' if ' and ' not in unset else 'are'} not set, so this bill is serving only (set fine_tune_tokens and "
             f"fine_tunes_per_month to cost the runs)")
+
+
+def extrapolated_note(c: Candidate, catalog) -> str:
+    """For #1: where its speed rests on no calibration row of its GPU, or of its engine with a model of its kind (MoE or
+    dense), the p90 error the ranking quotes (near ties, the speed risk) was measured on other rows and does not bound
+    this one: said beside the pick, not only at the end of its reasons (user trial 24: an MI300X on vLLM, dense, won by
+    21% against a 14% p90 error that does not apply to it)."""
+    eng = catalog.engines.get(c.engine or "") if catalog is not None and c.deployment == "self-hosted" else None
+    if eng is None:
+        return ""
+    from advisor.physics.coverage import calibrated_max_concurrency
+
+    off = [f"{c.gpu} is not in the calibration set"] if eng.calibrated_models is not None and c.gpu not in eng.calibrated_gpus else []
+    if calibrated_max_concurrency(c.engine, c.architecture == "moe") <= 0:
+        off.append(f"{c.engine} has no scored {'MoE' if c.architecture == 'moe' else 'dense'} calibration row")
+    return (f"; its speed is extrapolated ({' and '.join(off)}): the estimate's p90 error does not bound it, so benchmark it "
+            f"before signing" if off else "")

@@ -435,6 +435,9 @@ class AdvisorApp(App[None]):
         return rec is not None and self.saved_workload is not None and rec.workload != self.saved_workload
 
     async def action_quit(self) -> None:
+        if any(type(s).__name__ == "QuitDialog" for s in self.screen_stack):
+            self.exit()  # ctrl+q again at the question: the user means it
+            return
         if self.unsaved:
             self.confirm_quit()
         else:

@@ -274,10 +274,14 @@ class WorkloadForm(VerticalScroll):
         else:
             label = self._shown if self._shown in self._kept else CUSTOM
         self._kept[label] = (self.base, current)
-        options = ([CUSTOM] if CUSTOM in self._kept else []) + [
-            x for name in presets for x in (name, name + EDITED) if x == name or x in self._kept]
+        self._list_kept()
+
+    def _list_kept(self) -> None:
+        """The Preset field's choices: ``CUSTOM`` first where kept, then each preset followed by its edits where kept."""
+        presets = services.presets()
         choice = self.query_one("#preset", Choice)
-        choice.options = tuple(options)
+        choice.options = tuple(([CUSTOM] if CUSTOM in self._kept else []) + [
+            x for name in presets for x in (name, name + EDITED) if x == name or x in self._kept])
         choice.refresh()
 
     def _bring_back(self, label: str) -> None:
@@ -365,10 +369,26 @@ class WorkloadForm(VerticalScroll):
             for hint in self.query(f"#hint-{name}"):
                 hint.set_class(focused, "-focused")
 
+    def _edited(self) -> dict[str, str]:
+        """The answers on screen, after an edit: the Preset field says at once that they are no longer the preset's
+        (``steady-latency (edited)``, the choice ``_keep`` would make on leaving), and a kept choice holds the newest."""
+        current, presets = self.values(), services.presets()
+        if self._shown in presets and current != services.form_values(self.base, FIELD_NAMES):
+            label = self._shown + EDITED
+            self._kept[label] = (self.base, current)
+            self._list_kept()
+            with self.prevent(Choice.Changed):
+                self.query_one("#preset", Choice).value = label
+            self._shown = label
+            self.show_description(dataclasses.replace(self.base, name="custom", description=f"edited from {self.base.name}"))
+        elif self._shown in self._kept:
+            self._kept[self._shown] = (self.base, current)
+        return current
+
     @on(Input.Changed)
     def _input_changed(self, event: Input.Changed) -> None:
         event.stop()
-        self.post_message(self.Changed(self, self.values(), event.input.id))
+        self.post_message(self.Changed(self, self._edited(), event.input.id))
 
     @on(Choice.Changed)
     def _choice_changed(self, event: Choice.Changed) -> None:
@@ -387,7 +407,7 @@ class WorkloadForm(VerticalScroll):
                     self.query_one("#peak_to_mean", Input).value = f"{peak:g}"
         if name == "latency":
             self._show_mode(str(event.value))
-        self.post_message(self.Changed(self, self.values(), name))
+        self.post_message(self.Changed(self, self._edited(), name))
 
     def _show_mode(self, latency: str) -> None:
         """Interactive targets or the batch deadline (a class, so the hint rules still apply)."""
