@@ -116,6 +116,8 @@ async def test_another_preset_keeps_the_answers_it_replaced():
         assert app.recommendation.workload.requests_per_day == 5e6
         choice = app.screen.query_one("#preset", Choice)
         assert choice.value == "steady-latency (edited)"  # trial 24: said at the edit, not only once left
+        shown = str(choice.render())
+        assert shown.endswith("(edited) ▸") or "(edited) ▸ " in shown  # the preset's name is cut, not what it says
         choice.focus()
         await pilot.press("right")
         await settle(pilot)

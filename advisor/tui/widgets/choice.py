@@ -76,8 +76,10 @@ class Choice(Widget, can_focus=True):
         if len(label) + 4 + len(position) > width:
             position = ""
         room = max(1, width - 4)
-        if len(label) > room:
-            label = label[: max(0, room - 1)] + "…"
+        if len(label) > room:  # a trailing "(...)" says what the choice is ("steady-latency (edited)"): its head is cut
+            head, paren, tail = label.rpartition(" (")
+            keep = paren + tail if head and tail.endswith(")") and len(paren + tail) + 2 <= room else ""
+            label = label[: max(0, room - 1 - len(keep))] + "…" + keep
         text = Text(no_wrap=True)
         text.append("◂ ", arrow)
         text.append(label, None if known else pos)
