@@ -95,3 +95,21 @@ def test_a_first_choice_whose_speed_no_calibration_row_backs_says_so_beside_the_
                                                                        "input_tokens", "output_tokens", "traffic_shape")},
                                          "models": ["llama-3.3-70b"], "gpu_types": ["h100-sxm"], "engines": ["trtllm"]}))
     assert "extrapolated" not in next(r for r in only.candidates[0].reasons if r.code == "rank").message
+
+
+def test_a_longest_context_raised_to_hold_the_request_is_said(capsys, tmp_path):
+    """`--input-tokens 200000` on steady-latency raised its 16,384-token context to 262,144 with no word but the summary."""
+    from advisor.cli import main
+
+    assert main(["recommend", "--preset", "steady-latency", "--input-tokens", "30000", "--top", "1", "--details", "0"]) == 0
+    err = capsys.readouterr().err
+    assert "context_max_tokens raised from 16,384 to 32,768" in err and "--context-max sets it" in err
+    path = tmp_path / "long.toml"
+    path.write_text("requests_per_day = 1000\ninput_tokens = 50000\n")
+    assert main(["recommend", str(path), "--top", "1", "--details", "0"]) == 0
+    assert "raised from 8,192 to 65,536" in capsys.readouterr().err
+    path.write_text("requests_per_day = 1000\ninput_tokens = 50000\ncontext_max_tokens = 131072\n")
+    assert main(["recommend", str(path), "--top", "1", "--details", "0"]) == 0
+    assert "raised" not in capsys.readouterr().err
+    assert main(["recommend", "--preset", "steady-latency", "--top", "1", "--details", "0"]) == 0
+    assert "raised" not in capsys.readouterr().err

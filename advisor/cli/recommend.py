@@ -120,12 +120,23 @@ def build_workload(args: argparse.Namespace):
             raise
         raise InputError(FLAGS[exc.field][0], exc.message, None if where == "flags" else where) from None
     _check_ids(w, where)
+    was = _default_context() if base is None or (written and "context_max_tokens" not in written) else base.context_max_tokens
+    if "context_max_tokens" not in overrides and w.context_max_tokens > was:  # raised to hold a longer request: said
+        print(f"moe-advisor: note: context_max_tokens raised from {was:,} to {w.context_max_tokens:,}, the next power of two "
+              f"above a {w.input_tokens + w.output_tokens:,}-token request ({'context_max_tokens in the file' if written else '--context-max'} "
+              f"sets it)", file=sys.stderr)
     from advisor.domain.workload_file import unused_fields
 
     for source, fields in ((label, written), (None, overrides)):
         for key, why in unused_fields(fields, w.latency):  # a flag named as typed, a file's field with its file
             print(f"moe-advisor: warning: {FLAGS[key][0] if source is None else f'{source}: {key}'} is not used: {why}", file=sys.stderr)
     return w
+
+
+def _default_context() -> int:
+    from advisor.domain.workload import Workload
+
+    return Workload.__dataclass_fields__["context_max_tokens"].default
 
 
 def is_report(path: str) -> bool:
