@@ -90,7 +90,7 @@ def _dense_first_up_to_the_premium(rec):
     plain = [c for c in rec.candidates if not any(after(c, rec.workload) for after, _ in RANKED_AFTER[1:])]
     dense = [c for c in plain if c.architecture == "dense"]
     moe = [c for c in plain if c.architecture == "moe"]
-    limit = min(total(c) for c in rec.candidates if c.architecture == "dense") * DENSE_FIRST_UP_TO
+    limit = min(total(c) for c in dense) * DENSE_FIRST_UP_TO  # the dense rows no other rule ranks after set it
     within, dearer = [c for c in dense if total(c) <= limit], [c for c in dense if total(c) > limit]
     assert within and moe
     assert max(c.rank for c in within) < min(c.rank for c in moe)
@@ -303,8 +303,38 @@ def test_a_dense_fleet_far_dearer_than_the_moe_options_is_not_ranked_above_them_
     down = demoted_ranks(rec.candidates, rec.workload)
     ranked = list(rec.candidates)
     for i, c in enumerate(ranked[1:], start=1):
-        if c.architecture == "moe" and c.rank in down:
-            assert any(total(x) > total(c) for x in ranked[:i])
+        if c.architecture == "moe":  # marked exactly where a dearer row ranks before it
+            assert (c.rank in down) == any(total(x) > total(c) for x in ranked[:i]), c.label
     moe = next(c for c in ranked if c.architecture == "moe")
     rank = next(r for r in moe.reasons if r.code == "rank").message
     assert f"costing up to {DENSE_FIRST_UP_TO}x the cheapest dense one" in rank
+
+
+def test_a_dense_row_ranked_last_by_another_rule_does_not_set_the_premium():
+    """Review 24: the 3x was measured from the cheapest dense row, here an FP4 checkpoint no one publishes (ranked after
+    the rows known to launch); every dense row that launches fell past 3x of it, among the MoE rows, and the FP4 row
+    became #1. The limit is #1's bill: the cheapest dense row no other rule ranks after."""
+    from advisor.ranking.ties import launch_unsure
+
+    w = api.workload(preset="heavy-fine-tuning", min_quality=0, precisions=["bf16", "fp8", "fp4"],
+                     models=["mistral-large-2", "mixtral-8x22b"], gpu_types=["gh200", "l40s"])
+    rec = api.recommend(w)
+    top = rec.candidates[0]
+    assert top.architecture == "dense" and not launch_unsure(top)
+    assert any(c.architecture == "dense" and launch_unsure(c) and c.monthly_total_usd * 3 < top.monthly_total_usd
+               for c in rec.candidates), "the precondition: an unsure dense row far cheaper than #1"
+    _dense_first_up_to_the_premium(rec)
+    rank = next(r for r in top.reasons if r.code == "rank").message
+    assert "cheapest feasible option" not in rank
+
+
+def test_first_choice_says_heavy_fine_tuning_not_a_lora_tie_put_it_before_a_cheaper_moe():
+    """Review 24: #1 said 'a near tie that the LoRA plan breaks' of a $321/month gap under a heavy (full) plan."""
+    from advisor.ranking.ties import DENSE_FIRST_UP_TO
+
+    rec = api.recommend(api.workload(preset="heavy-fine-tuning", min_quality=0, gpu_types=["mi300x"],
+                                     models=["mistral-large-2", "llama-4-scout", "command-a-plus"]))
+    top, second = rec.candidates[0], rec.candidates[1]
+    assert top.architecture == "dense" and second.architecture == "moe" and second.monthly_total_usd < top.monthly_total_usd
+    rank = next(r for r in top.reasons if r.code == "rank").message
+    assert "LoRA" not in rank and f"ranks MoE after the dense options up to {DENSE_FIRST_UP_TO}x" in rank

@@ -113,3 +113,28 @@ def test_a_longest_context_raised_to_hold_the_request_is_said(capsys, tmp_path):
     assert "raised" not in capsys.readouterr().err
     assert main(["recommend", "--preset", "steady-latency", "--top", "1", "--details", "0"]) == 0
     assert "raised" not in capsys.readouterr().err
+
+
+async def test_the_preset_field_says_edited_at_an_edit_and_the_preset_again_when_edited_back():
+    """Trial 24: after an edit the Preset field still read 'steady-latency' under a title 'custom, edited from
+    steady-latency'. Review 24: typing the preset's own value back must not leave '(edited)' beside its title."""
+    import pytest
+
+    pytest.importorskip("textual")
+    from advisor.tui.app import AdvisorApp
+    from advisor.tui.widgets.choice import Choice
+    from test_tui import settle, type_into
+
+    app = AdvisorApp(cursor_blink=False, workload=api.preset("steady-latency"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        choice = app.screen.query_one("#preset", Choice)
+        assert choice.value == "steady-latency"
+        await type_into(pilot, "requests_per_day", "50000")
+        await settle(pilot)
+        assert choice.value == "steady-latency (edited)" and app.recommendation.workload.name == "custom"
+        assert "(edited) ▸" in str(choice.render())  # cut before the name, not in what it says
+        await type_into(pilot, "requests_per_day", "40000")  # the preset's own answer
+        await settle(pilot)
+        assert choice.value == "steady-latency" and "steady-latency (edited)" not in choice.options
+        assert app.recommendation.workload.name == "steady-latency"

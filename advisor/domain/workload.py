@@ -239,6 +239,8 @@ def _coerce_number(name: str, value: Any, where: str | None) -> float:
 
 def _as_written(value: Any) -> str:
     """A value as a workload file or flag writes it, for an error: TOML's ``true``/``false``, not Python's ``True``."""
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(map(_as_written, value)) + "]"
     return ("true" if value else "false") if isinstance(value, bool) else repr(value)
 
 

@@ -46,18 +46,9 @@ from advisor.ranking.modes import bounded_wait as _bounded_wait
 from advisor.ranking.modes import unverified_latency_note
 from advisor.ranking.rows import with_fine_tuning
 from advisor.ranking.self_hosted import SelfHostedBackend
-from advisor.ranking.ties import (
-    better_quality_within_error,
-    demotion_note,
-    fragile_first,
-    heavy_ft_cheaper_note,
-    extrapolated_note,
-    heavy_ft_keys,
-    none_meets_ttft,
-    on_no_front,
-    unbilled_training_note,
-    unverified_cheaper_note,
-)
+from advisor.ranking.ties import (DENSE_FIRST_UP_TO, better_quality_within_error, demotion_note, extrapolated_note, fragile_first,
+                                  heavy_ft_cheaper_note, heavy_ft_keys, none_meets_ttft, on_no_front, unbilled_training_note,
+                                  unverified_cheaper_note)
 from advisor.ranking.ties import dense_first_in_a_tie as _dense_first_in_a_tie
 from advisor.ranking.ties import near_tie as _near_tie
 from advisor.ranking.ties import rank_key as _rank_key
@@ -289,7 +280,8 @@ def _placing(i: int, c: Candidate, candidates: Sequence[Candidate], w: Workload,
                        f"over the {w.ttft_ms:,.0f} ms TTFT target")
             elif diff < 0 and c.architecture == "dense" and runner.architecture == "moe":
                 why = (f"{fmt.usd(-diff)}/month dearer, a near tie that the LoRA plan breaks: adapters on a dense model "
-                       f"are the well-trodden path")
+                       f"are the well-trodden path" if w.fine_tuning != "heavy" else f"{fmt.usd(-diff)}/month dearer: heavy "
+                       f"fine-tuning ranks MoE after the dense options up to {DENSE_FIRST_UP_TO}x the cheapest dense one")
             elif diff == 0:
                 why = _same_cost_why(c, runner, w)
             else:

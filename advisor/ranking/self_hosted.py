@@ -478,7 +478,7 @@ class SelfHostedBackend:
             r.append(count)
         if w.fine_tuning == "heavy":
             if model.is_moe:
-                r.append(Reason("heavy-fine-tuning", "heavy fine-tuning planned: dense first (full fine-tunes of an MoE need expert-parallel "
+                r.append(Reason("heavy-fine-tuning", "heavy fine-tuning planned: dense first, up to 3x the cheapest dense bill (full fine-tunes of an MoE need expert-parallel "
                                 "training and can collapse routing; tooling is less mature)", "decisive"))
             else:
                 r.append(Reason("heavy-fine-tuning", "heavy fine-tuning planned: a dense model has the well-trodden full fine-tuning path", "info"))

@@ -47,17 +47,22 @@ def rank_key(w: Workload):
 
 DENSE_FIRST_UP_TO = 3
 """Under heavy fine-tuning a dense row ranks before every MoE row while its monthly total is at most this many times the
-cheapest dense row's: the premium the ranking assumes a team pays to keep full fine-tuning on the well-trodden dense path.
+cheapest dense row's (``heavy_ft_keys``): the premium the ranking assumes a team pays to keep full fine-tuning on the
+well-trodden dense path.
 Past it a dense row is ranked by cost among the MoE rows (a 4,752-GPU dense fleet at $12.5M/month above a $16k MoE one
 is no one's choice); #1 is the cheapest dense row either way, and says what the MoE rows it passes over would cost."""
 
 
 def heavy_ft_keys(keys: list, w: Workload) -> list:
     """``rank_key``'s keys with the dense rows over ``DENSE_FIRST_UP_TO`` times the cheapest dense total flagged as the MoE
-    rows are (heavy fine-tuning only; the rows' keys otherwise)."""
+    rows are (heavy fine-tuning only; the rows' keys otherwise). The cheapest is of the dense rows that are known to launch
+    and answer in time, where there are any: a row another rule ranks last does not set the limit (it would push every
+    row that launches past it, and itself to #1)."""
     if w.fine_tuning != "heavy":
         return keys
-    dense = [k[3] for k in keys if not k[0]]
+    # From the dense rows no other rule ranks after (a late answer, a launch not known to work: ``RANKED_AFTER``), so the
+    # limit is #1's bill; from every dense row where none is such.
+    dense = [k[3] for k in keys if not (k[0] or k[1] or k[2])] or [k[3] for k in keys if not k[0]]
     if not dense:
         return keys
     limit = min(dense) * DENSE_FIRST_UP_TO

@@ -373,17 +373,27 @@ class WorkloadForm(VerticalScroll):
         """The answers on screen, after an edit: the Preset field says at once that they are no longer the preset's
         (``steady-latency (edited)``, the choice ``_keep`` would make on leaving), and a kept choice holds the newest."""
         current, presets = self.values(), services.presets()
-        if self._shown in presets and current != services.form_values(self.base, FIELD_NAMES):
-            label = self._shown + EDITED
-            self._kept[label] = (self.base, current)
-            self._list_kept()
-            with self.prevent(Choice.Changed):
-                self.query_one("#preset", Choice).value = label
-            self._shown = label
-            self.show_description(dataclasses.replace(self.base, name="custom", description=f"edited from {self.base.name}"))
+        preset = self._shown.removesuffix(EDITED)
+        same = preset in presets and preset == self.base.name and current == services.form_values(self.base, FIELD_NAMES)
+        if self._shown in presets and not same:
+            self._show_choice(self._shown + EDITED, current)
+        elif self._shown.endswith(EDITED) and same:  # edited back to the preset's own answers: the preset again
+            self._kept.pop(self._shown, None)
+            self._show_choice(preset, None)
         elif self._shown in self._kept:
             self._kept[self._shown] = (self.base, current)
         return current
+
+    def _show_choice(self, label: str, kept: dict[str, str] | None) -> None:
+        """The Preset field on ``label``: edits kept under it (``kept``), or the preset itself (None)."""
+        if kept is not None:
+            self._kept[label] = (self.base, kept)
+        self._list_kept()
+        with self.prevent(Choice.Changed):
+            self.query_one("#preset", Choice).value = label
+        self._shown = label
+        self.show_description(self.base if kept is None else
+                              dataclasses.replace(self.base, name="custom", description=f"edited from {self.base.name}"))
 
     @on(Input.Changed)
     def _input_changed(self, event: Input.Changed) -> None:
