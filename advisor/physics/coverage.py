@@ -54,7 +54,13 @@ def reach_warning(engine_id: str, moe: bool, batch: int) -> str | None:
     reach = calibrated_max_concurrency(engine_id, moe)
     kind = "MoE" if moe else "dense"
     if reach <= 0:
-        return f"{engine_id} has no scored {kind} calibration row: this estimate is uncalibrated for {engine_id}"
+        return f"{uncalibrated_head(engine_id, moe)}: this estimate is uncalibrated for {engine_id}"
     if batch > reach:
         return f"{engine_id}'s {kind} calibration rows reach {reach:g} concurrent requests: at batch {batch} the step is extrapolated"
     return None
+
+
+def uncalibrated_head(engine_id: str, moe: bool) -> str:
+    """How ``reach_warning`` starts where ``engine_id`` has no scored row of the model's kind: a ranked row's estimate
+    warning is read by its first words (``ranking.ties.extrapolated_note``), without reading the calibration file."""
+    return f"{engine_id} has no scored {'MoE' if moe else 'dense'} calibration row"

@@ -459,16 +459,18 @@ def unbilled_training_note(c: Candidate, w: Workload) -> str:
 
 def extrapolated_note(c: Candidate, catalog) -> str:
     """For #1: where its speed rests on no calibration row of its GPU, or of its engine with a model of its kind (MoE or
-    dense), the p90 error the ranking quotes (near ties, the speed risk) was measured on other rows and does not bound
-    this one: said beside the pick, not only at the end of its reasons (user trial 24: an MI300X on vLLM, dense, won by
-    21% against a 14% p90 error that does not apply to it)."""
+    dense), the error the ranking quotes (near ties, the speed risk) was measured on other rows and does not bound this
+    one: said beside the pick, not only at the end of its reasons (user trial 24: an MI300X on vLLM, dense, won by 21%
+    against a 14% error that does not apply to it). The engine's reach is read from the row's own estimate warning
+    (``coverage.reach_warning``, written as the estimate was made), not from the calibration file again."""
     eng = catalog.engines.get(c.engine or "") if catalog is not None and c.deployment == "self-hosted" else None
     if eng is None:
         return ""
-    from advisor.physics.coverage import calibrated_max_concurrency
+    from advisor.physics.coverage import uncalibrated_head
 
     off = [f"{c.gpu} is not in the calibration set"] if eng.calibrated_models is not None and c.gpu not in eng.calibrated_gpus else []
-    if calibrated_max_concurrency(c.engine, c.architecture == "moe") <= 0:
-        off.append(f"{c.engine} has no scored {'MoE' if c.architecture == 'moe' else 'dense'} calibration row")
-    return (f"; its speed is extrapolated ({' and '.join(off)}): the estimate's p90 error does not bound it, so benchmark it "
+    head = uncalibrated_head(c.engine, c.architecture == "moe")
+    if any(r.code == "estimate" and r.message.startswith(head) for r in c.reasons):  # (#1's: written to be shown)
+        off.append(head)
+    return (f"; its speed is extrapolated ({' and '.join(off)}): no calibration row bounds its error, so benchmark it "
             f"before signing" if off else "")
