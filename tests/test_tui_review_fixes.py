@@ -127,6 +127,24 @@ async def test_with_fine_tuning_the_table_says_its_per_mtok_is_serving_only():
         assert "serving only" not in notes.text.plain
 
 
+async def test_at_80_columns_the_note_names_no_per_mtok_column_the_table_lacks():
+    """Trial 24: at 80x24 the note said '$/M tok: serving only' over a table with no $/M column; a wider terminal
+    brings the column and the note back."""
+    from advisor.tui.screens.main import SERVING_ONLY, SERVING_ONLY_NARROW
+
+    app = make_app(workload=PRESETS["heavy-fine-tuning"])
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        notes = app.main.query_one("#notes")
+        assert "usd_per_mtok" not in app.main.table.shown
+        assert notes.text.plain.startswith(SERVING_ONLY_NARROW)
+        await pilot.resize_terminal(140, 40)
+        await settle(pilot)
+        await pilot.pause()
+        assert "usd_per_mtok" in app.main.table.shown
+        assert notes.text.plain.startswith(SERVING_ONLY)
+
+
 async def test_deploy_on_an_api_row_is_labelled_a_client_without_engine_keys():
     from advisor.domain.workload import Workload
     from advisor.tui.screens.deploy import DeployScreen

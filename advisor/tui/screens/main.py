@@ -24,6 +24,8 @@ SEVERITY_ORDER = {"decisive": 0, "warning": 1, "info": 2}
 SUBTITLE = "enter: breakdown · s: sort"
 SERVING_ONLY = "$/M tok: serving only; monthly includes the fine-tuning runs"
 """The CLI's footnote under its table (``advisor.cli.render``), word for word."""
+SERVING_ONLY_NARROW = "monthly includes the fine-tuning runs"
+"""The same where the narrow table has no $/M column (the highlighted row's line says $/M serving and with them)."""
 PENDING_AFTER_S = 0.15
 """How long a re-rank may take before the screen says "ranking…"."""
 
@@ -39,6 +41,8 @@ class MainScreen(AdvisorScreen):
         self._workload = workload
         self._cursor_blink = cursor_blink
         self._notified_problems: set[str] = set()
+        self._notes_shown: tuple | None = None
+        """(notes, serving only, the table's $/M column shown) of the notes on screen: a new width may need the other."""
         self._pending_timer = None
         self._pending_token: object | None = None
         self.invalid: tuple[str | None, str] | None = None
@@ -142,8 +146,8 @@ class MainScreen(AdvisorScreen):
             line += f" · {only}"
         self._show_workload(rec.workload)
         self.query_one("#status", Static).update(Text(line, "bold"))
-        self._show_notes(rec.notes, serving_only=any(c.fine_tuning_monthly_usd for c in rec.candidates))
         self.table.show(rec)
+        self._show_notes(rec.notes, serving_only=any(c.fine_tuning_monthly_usd for c in rec.candidates))
         if self.table.hidden:
             self.query_one("#status", Static).update(Text(line + f" · {len(rec.candidates) - self.table.hidden:,} shown",
                                                           "bold"))
@@ -167,9 +171,10 @@ class MainScreen(AdvisorScreen):
         fine-tuning, what the cost columns hold (the rows go by monthly, which includes the fine-tuning runs, and
         $/M tok is serving only, so its column is not in order: the CLI's table says the same under it)."""
         box = self.query_one("#notes", ClampedText)
+        self._notes_shown = (notes, serving_only, per_mtok := "usd_per_mtok" in self.table.shown)
         problems = [n for n in notes if n.startswith("catalog: ")]
         others = [n for n in notes if not n.startswith("catalog: ")]
-        lines = [Text(SERVING_ONLY)] if serving_only else []
+        lines = [Text(SERVING_ONLY if per_mtok else SERVING_ONLY_NARROW)] if serving_only else []
         lines += [Text.assemble(("⚠ ", "bold yellow"), ("catalog entry left out: ", "yellow"), p.removeprefix("catalog: "))
                  for p in problems]
         lines += [Text.assemble(("~ ", "yellow"), n) for n in others]
@@ -212,6 +217,9 @@ class MainScreen(AdvisorScreen):
 
     def on_ranking_table_highlighted(self, event: RankingTable.Highlighted) -> None:
         self.show_candidate(event.candidate)
+        shown = self._notes_shown  # the table laid out again (a new width): the notes say its columns
+        if shown is not None and shown[2] != ("usd_per_mtok" in self.table.shown):
+            self._show_notes(*shown[:2])
 
     def on_ranking_table_sorted(self, event: RankingTable.Sorted) -> None:
         self.show_sorted()
