@@ -190,6 +190,11 @@ def recommend(workload: Workload) -> Recommendation:
     from advisor.prices import resolve
     from advisor.ranking.rank import recommend_with
 
+    if not isinstance(workload, Workload):  # a preset's name, a dict: what to call instead
+        from advisor.errors import InputError
+
+        raise InputError("workload", f"must be a Workload (api.workload(...) or api.preset(name)), got {type(workload).__name__} "
+                                     f"{workload!r:.60}")
     cat = catalog()
     prices = resolve.price_book(cat)
     backends = plugin_manager.cost_backends()

@@ -270,3 +270,16 @@ def test_16_code_and_docs_agree_on_180_s_per_source():
     text = (Path(__file__).resolve().parent.parent / "docs" / "plugins.md").read_text()
     assert "overall limit of 180 s per source" in text
     assert HttpSettings().deadline_s == budget.FETCH_BUDGET_S == 180
+
+
+def test_a_ranking_over_an_unusable_live_cache_says_so_in_its_notes(capsys):
+    """User trial 25: a truncated openrouter cache put the bundled snapshot's older prices into `recommend` with no word
+    there (only `moe-advisor prices` said it): the ranking's notes name the source and why."""
+    write_raw_cache("openrouter", '{"schema_version": 1, "source": "openrouter", "pri')
+    from advisor import api
+
+    rec = api.recommend(api.preset("bursty-app"))
+    note = next((n for n in rec.notes if "openrouter" in n and "live cache unusable" in n), None)
+    assert note is not None and "using the bundled snapshot" in note
+    assert main(["recommend", "--preset", "bursty-app", "--top", "1", "--details", "0"]) == 0
+    assert "live cache unusable" in capsys.readouterr().out

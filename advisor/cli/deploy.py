@@ -46,18 +46,24 @@ def cmd_deploy(args: argparse.Namespace) -> int:
 
     w = build_workload(args)
     if args.output_dir and os.path.exists(args.output_dir) and not os.path.isdir(args.output_dir):
-        raise InputError("output_dir", f"{args.output_dir} exists and is not a directory")  # before the ranking
+        raise InputError("--output-dir", f"{args.output_dir} exists and is not a directory")  # before the ranking
     rec = api.recommend(w)
     if not rec.candidates:
         raise InputError("rank", "no candidate serves this workload (see `moe-advisor recommend` for the reasons)")
     if not 1 <= args.rank <= len(rec.candidates):
         raise InputError("rank", f"must be between 1 and {len(rec.candidates)}, got {args.rank}")
     c = rec.candidates[args.rank - 1]
+    _said_if_ranked_otherwise(args, c)
     provider_model = None
     if c.deployment == "api":
         for p in api.catalog().api_prices:
             if p.provider == c.provider and p.model == c.model and p.provider_model:
                 provider_model = p.provider_model
+    if args.target and c.deployment == "api":  # a per-token API runs no engine: its client snippet, whatever the target
+        hosted = next((x.rank for x in rec.candidates if x.deployment == "self-hosted"), None)
+        print(f"moe-advisor: note: #{args.rank} is a per-token API, which runs no engine: --target {args.target} does not apply, "
+              f"its client snippet is written" + (f" (#{hosted} is the first self-hosted row: --rank {hosted})" if hosted else ""),
+              file=sys.stderr)
     target = args.target or default_target(c)
     if args.target is None and c.deployment != "api":
         others = ", ".join(t for t in TARGETS if t != target)
@@ -76,9 +82,9 @@ def cmd_deploy(args: argparse.Namespace) -> int:
                 out.mkdir(parents=True, exist_ok=True)
                 atomic_write(out / name, text.encode("utf-8"), overwrite=args.force)
             except FileExistsError:
-                raise InputError("output_dir", f"{out / name} exists (pass --force to overwrite)") from None
+                raise InputError("--output-dir", f"{out / name} exists (pass --force to overwrite)") from None
             except OSError as exc:  # /proc/self, a read-only folder, a full disk
-                raise InputError("output_dir", f"cannot write {out / name}: {exc.strerror or exc}") from None
+                raise InputError("--output-dir", f"cannot write {out / name}: {exc.strerror or exc}") from None
             print(f"moe-advisor: wrote {out / name}", file=sys.stderr)
     said = launch_warnings(c, w, api.catalog(), args.target)
     for line in said:
@@ -96,3 +102,22 @@ def cmd_deploy(args: argparse.Namespace) -> int:
             sys.stdout.write(f"# ---- {name}\n")
         sys.stdout.write(text)
     return 0
+
+
+def _said_if_ranked_otherwise(args: argparse.Namespace, c) -> None:
+    """A saved report's workload is ranked again with today's prices and catalog: where the row at ``--rank`` is not the
+    one the report ranked there, say so before writing its files (an SRE deploying a reviewed plan would otherwise get
+    another provider and bill without a word)."""
+    from advisor.cli.recommend import is_report
+
+    path = args.from_report or (args.workload_file if args.workload_file and is_report(args.workload_file) else None)
+    if not path:
+        return
+    from advisor.reports import load_report
+
+    was = load_report(path).recommendation.candidates
+    then = was[args.rank - 1].label if args.rank <= len(was) else None
+    if then != c.label:
+        print(f"moe-advisor: warning: {path} ranked {then or 'no row'} #{args.rank}; ranked again with today's prices and "
+              f"catalog, #{args.rank} is {c.label}: these are its files (`moe-advisor report diff` or `recommend --from "
+              f"{path}` shows what changed)", file=sys.stderr)

@@ -150,11 +150,12 @@ def notes(p: EnginePlan, engine: str) -> list[str]:
     mem = p.memory_setting(engine)
     if p.memory:
         what = memory_terms(engine, p.vendor)
+        need = f"{mem.need:.2f}" if mem.need >= 0.005 else "under 0.01"  # (a KV cache of a few sequences: not "0.00")
         if mem.note:  # the need is over the engine's ceiling: the WARNING below says what to do
-            out.append(f"{what[0]} {mem.value:.2f}, the most this file writes: the plan needs {mem.need:.2f} ({what[1]}), "
+            out.append(f"{what[0]} {mem.value:.2f}, the most this file writes: the plan needs {need} ({what[1]}), "
                        "so the engine gets less KV cache than planned (see the WARNING)")
         else:
-            out.append(f"{what[0]} {mem.value:.2f}: the plan needs {mem.need:.2f} ({what[1]}); the engine's default or more, "
+            out.append(f"{what[0]} {mem.value:.2f}: the plan needs {need} ({what[1]}); the engine's default or more, "
                        "the surplus going to KV cache (advisor.deploy.plan.GpuMemory)")
     if p.max_model_len > p.visible_context:
         out.append(f"{p.mode or 'reasoning'} row: context {p.max_model_len:,} = the workload's {p.visible_context:,} tokens plus "

@@ -164,12 +164,29 @@ def api_snippet(c: Candidate, w: Workload, provider_model: str | None, hf_repo: 
     off = ("    # no-thinking row: Qwen3 thinks by default; this turns it off (a vLLM-served endpoint's chat template switch)\n"
            '    extra_body={"chat_template_kwargs": {"enable_thinking": False}},\n'
            if c.mode == "non-reasoning" and support.reasoning_parser(c.model, "vllm") == "qwen3" else "")
+    limit, why = answer_limit(c, w)
     return (f"# {c.label}: the provider's OpenAI-compatible endpoint (pip install openai)\n"
             "import os\n\nfrom openai import OpenAI\n\n"
             f'client = OpenAI(base_url="{base}", api_key=os.environ["{key}"])\n'
             f'resp = client.chat.completions.create(\n    model="{model}",\n'
             '    messages=[{"role": "user", "content": "Hello"}],\n'
-            f"    max_tokens={w.output_tokens},\n{off})\nprint(resp.choices[0].message.content)\n")
+            f"    # {why}\n"
+            f"    max_tokens={limit},\n{off})\nprint(resp.choices[0].message.content)\n")
+
+
+def answer_limit(c: Candidate, w: Workload) -> tuple[int, str]:
+    """(max_tokens, why) for an API row's client: the longest answer the workload's context leaves after a mean prompt
+    (at least the mean answer), plus a reasoning row's thinking to its tail (``plan.REASONING_TAIL`` x its mean), as the
+    self-hosted files size max_model_len. The mean answer was a cap that cut half the answers, and a reasoning model's
+    thinking counts against max_tokens; the bill is per token generated, whatever the cap."""
+    from advisor.deploy.plan import REASONING_TAIL
+
+    visible = max(w.output_tokens, w.context_max_tokens - w.input_tokens)
+    thinking = round(REASONING_TAIL * ((c.output_multiplier or 1.0) - 1.0) * w.output_tokens)
+    why = (f"the longest answer the {w.context_max_tokens:,}-token context leaves after a {w.input_tokens:,}-token prompt"
+           + (f", plus {thinking:,} thinking tokens ({REASONING_TAIL}x the mean: thinking counts against max_tokens)" if thinking > 0 else "")
+           + "; billed per token generated")
+    return visible + max(0, thinking), why
 
 
 def launch_warnings(c: Candidate, w: Workload, cat, target: str) -> list[str]:

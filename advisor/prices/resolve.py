@@ -178,6 +178,8 @@ def _resolve(catalog: Catalog) -> tuple[list[tuple[RegisteredSource, list, str, 
     merged: dict[tuple, PriceEntry] = {}
     for src in plugin_manager.price_sources():
         rows, used, note = _source_rows(src)
+        if note.startswith("live cache unusable"):  # a refresh the ranking cannot read: said with it, not only by `prices`
+            _price_notes[f"price source {src.name!r} (plugin {src.plugin}): {note}"] = None
         kept = []
         for p in rows:
             known = catalog.gpus if isinstance(p, GpuPrice) else catalog.models
