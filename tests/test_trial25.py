@@ -81,3 +81,9 @@ def test_an_api_clients_max_tokens_holds_the_longest_answer_and_the_thinking():
     assert "thinking counts against max_tokens" in text
     plain = api.recommend(api.workload(models=["llama-3.3-70b"], self_hosting="not-wanted")).candidates[0]
     assert f"max_tokens={w.context_max_tokens - w.input_tokens}," in api_snippet(plain, w, None, None)
+
+
+def test_a_report_path_under_a_file_says_it_is_a_file(tmp_path, capsys):
+    (tmp_path / "plan.toml").write_text("x")
+    code, _, err = run(capsys, "recommend", "--preset", "steady-latency", "--top", "1", "-o", tmp_path / "plan.toml" / "x.toml")
+    assert code != 0 and "plan.toml is a file, not a directory" in err and "does not exist" not in err

@@ -230,7 +230,8 @@ def _write(target: Path, payload: bytes, force: bool) -> None:
         raise ReportError(label, "is a directory; give a file name such as report.toml")
     parent = target.parent
     if not parent.is_dir():
-        raise ReportError(label, f"cannot write the report: directory {parent} does not exist")
+        what = f"{parent} is a file, not a directory" if parent.exists() else f"directory {parent} does not exist"
+        raise ReportError(label, f"cannot write the report: {what}")
     try:
         atomic_write(target, payload, overwrite=force)
     except FileExistsError:
