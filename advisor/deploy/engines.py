@@ -203,8 +203,10 @@ def reasoning_notes(p: EnginePlan, engine: str) -> list[str]:
     else:
         out = []
     if p.mode == "non-reasoning" and support.reasoning_parser(p.model_id, "vllm") == "qwen3":
+        where = ("https://docs.vllm.ai/en/v0.11.2/features/reasoning_outputs/" if engine == "vllm" else  # the chat template's switch
+                 "the model card's 'Switching Between Thinking and Non-Thinking Mode', https://huggingface.co/Qwen/Qwen3-235B-A22B")
         out.append('non-reasoning row: Qwen3 thinks by default; send chat_template_kwargs {"enable_thinking": false} with '
-                   "each request (https://docs.vllm.ai/en/v0.11.2/features/reasoning_outputs/), or the row's cost undercounts")
+                   f"each request ({where}), or the row's cost undercounts")
     return out
 
 
