@@ -27,7 +27,7 @@ def test_deploy_output_dir_that_cannot_take_files_is_one_line(tmp_path, capsys, 
     (tmp_path / "a-file").write_text("x")
     target = str(make(tmp_path))
     _one_line_error(capsys, ["deploy", "--preset", "bursty-app", "--target", "vllm", "--output-dir", target],
-                    "output_dir", target)
+                    "--output-dir", target)
     assert (tmp_path / "a-file").read_text() == "x"
 
 

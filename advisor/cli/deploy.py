@@ -59,11 +59,11 @@ def cmd_deploy(args: argparse.Namespace) -> int:
         for p in api.catalog().api_prices:
             if p.provider == c.provider and p.model == c.model and p.provider_model:
                 provider_model = p.provider_model
+    moot = ""
     if args.target and c.deployment == "api":  # a per-token API runs no engine: its client snippet, whatever the target
         hosted = next((x.rank for x in rec.candidates if x.deployment == "self-hosted"), None)
-        print(f"moe-advisor: note: #{args.rank} is a per-token API, which runs no engine: --target {args.target} does not apply, "
-              f"its client snippet is written" + (f" (#{hosted} is the first self-hosted row: --rank {hosted})" if hosted else ""),
-              file=sys.stderr)
+        moot = (f"moe-advisor: note: #{args.rank} is a per-token API, which runs no engine: --target {args.target} does not apply, "
+                f"its client snippet is written" + (f" (#{hosted} is the first self-hosted row: --rank {hosted})" if hosted else ""))
     target = args.target or default_target(c)
     if args.target is None and c.deployment != "api":
         others = ", ".join(t for t in TARGETS if t != target)
@@ -86,6 +86,8 @@ def cmd_deploy(args: argparse.Namespace) -> int:
             except OSError as exc:  # /proc/self, a read-only folder, a full disk
                 raise InputError("--output-dir", f"cannot write {out / name}: {exc.strerror or exc}") from None
             print(f"moe-advisor: wrote {out / name}", file=sys.stderr)
+    if moot:  # (after the files are written: a failed write is the one line said)
+        print(moot, file=sys.stderr)
     said = launch_warnings(c, w, api.catalog(), args.target)
     for line in said:
         print(f"moe-advisor: warning: {line}", file=sys.stderr)
