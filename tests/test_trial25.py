@@ -7,16 +7,9 @@ import pytest
 from advisor import api
 from advisor.cli import main
 
-PRICE = '''catalog = "gpu_prices"
-schema_version = 1
-provider = "myco"
-[[prices]]
-gpu = "h100-sxm"
-usd_per_gpu_hour = "0.50"
-pricing = "on-demand"
-source = "our contract"
-as_of = "2026-11-01"
-'''
+from test_hostile_files import PRICE as _PRICE  # a user catalog's price file, filled in
+
+PRICE = _PRICE.format(usd="0.50", pricing="on-demand", as_of="2026-11-01")  # provider "me": a contract rate
 
 
 def run(capsys, *argv):
@@ -44,7 +37,7 @@ def test_deploying_a_report_whose_row_ranks_otherwise_today_says_so(isolated_use
     code, _, err = run(capsys, "deploy", report, "--target", "vllm")
     assert code == 0, err
     line = next(x for x in err.splitlines() if "ranked again" in x)
-    assert ", myco)" in line.split(";")[0] and ", myco)" not in line.split(";")[1]  # then the contract's row, now another
+    assert ", me)" in line.split(";")[0] and ", me)" not in line.split(";")[1]  # then the contract's row, now another
     assert f"{report} ranked" in line and "these are its files" in line
 
 

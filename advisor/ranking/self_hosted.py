@@ -11,14 +11,7 @@ from advisor import cost
 from advisor.common import fmt
 from advisor.cost import billing, queueing, stall
 from advisor.domain.precision import ranked_precisions
-from advisor.domain.recommendation import (
-    Candidate,
-    LazyReasons,
-    MemoryBreakdown,
-    Reason,
-    Rejection,
-    plural,
-)
+from advisor.domain.recommendation import Candidate, LazyReasons, MemoryBreakdown, Reason, Rejection, plural
 from advisor.domain.serving import ServingProfile
 from advisor.domain.specs import GpuSpec, ModelSpec
 from advisor.domain.workload import HOURS_PER_MONTH
@@ -39,6 +32,7 @@ from advisor.ranking.context import BILLS, Context, kept_fields, memo_fit, per_s
 from advisor.ranking.costed import Costed, bill_fields, replica_memory, shortfall, volume_fields
 from advisor.ranking.explain import billing_reasons, capacity_text, latency_reason, near_miss, slower_engine_reason, stall_reason, unpriced
 from advisor.ranking.fitting import GPU_COUNTS, _sizing, min_gpus_at
+from advisor.ranking.ties import DENSE_FIRST_UP_TO
 
 SHORT_CONTEXT_TOKENS = 8192
 """The context the "KV cache sets the GPU count" reason compares against."""
@@ -478,8 +472,9 @@ class SelfHostedBackend:
             r.append(count)
         if w.fine_tuning == "heavy":
             if model.is_moe:
-                r.append(Reason("heavy-fine-tuning", "heavy fine-tuning planned: dense first, up to 3x the cheapest dense bill (full fine-tunes of an MoE need expert-parallel "
-                                "training and can collapse routing; tooling is less mature)", "decisive"))
+                r.append(Reason("heavy-fine-tuning", f"heavy fine-tuning planned: dense first, up to {DENSE_FIRST_UP_TO}x the cheapest dense bill "
+                                "(full fine-tunes of an MoE need expert-parallel training and can collapse routing; tooling is less mature)",
+                                "decisive"))
             else:
                 r.append(Reason("heavy-fine-tuning", "heavy fine-tuning planned: a dense model has the well-trodden full fine-tuning path", "info"))
         elif w.fine_tuning == "light" and model.is_moe:

@@ -276,18 +276,17 @@ def demoted(c: Candidate, top: Candidate, w: Workload) -> bool:
 
 
 def demoted_ranks(candidates, w: Workload) -> set[int]:
-    """The ranks of the rows after #1 that ``demoted`` holds for: the rules that hold for #1 are asked of #1 once. An MoE
-    row under heavy fine-tuning is marked only where a dearer row ranks before it (past ``DENSE_FIRST_UP_TO`` times the
-    cheapest dense bill the dense rows rank by cost among the MoE ones, so a dear MoE row is where its cost puts it)."""
+    """The ranks of the rows after #1 that ``demoted`` holds for and that a dearer row ranks before: a rule moved them
+    (a row dearer than every row before it is where its cost puts it: an MoE row under heavy fine-tuning past
+    ``DENSE_FIRST_UP_TO`` times the cheapest dense bill, for one). The rules that hold for #1 are asked of #1 once."""
     if not candidates:
         return set()
     rules = [after for after, _ in RANKED_AFTER if not after(candidates[0], w)]
     if not rules:
         return set()
-    heavy, out, high = RANKED_AFTER[0][0], set(), total(candidates[0])
+    out, high = set(), total(candidates[0])
     for c in candidates[1:]:
-        hits = [after for after in rules if after(c, w)]
-        if hits and (hits != [heavy] or total(c) < high):
+        if total(c) < high and any(after(c, w) for after in rules):
             out.add(c.rank)
         high = max(high, total(c))
     return out
