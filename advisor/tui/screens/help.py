@@ -19,7 +19,7 @@ EXTRA = {
     "Questions": [("← → (space)", "change a choice; on Preset, load the next preset"),
                   ("type", "edit a field: the ranking follows after a short pause; a bad value is marked at the field")],
     "Ranking": [("↑ ↓ pgup pgdn", "move through the candidates"), ("click a header", "sort by that column (again: reverse)"),
-                ("12↓ (a rank)", "a rule ranks the row after rows that may cost more: not known to launch as costed, thinks "
+                ("12↓ (a rank)", "a rule ranks the row after rows that cost more: not known to launch as costed, thinks "
                  "past the TTFT target, or MoE under heavy fine-tuning; its first reason says which")],
     "Deploy (d)": [("← → ↑ ↓", "scroll the files (long lines scroll sideways, never wrap)")],
     "Rejected (f3)": [("↑ ↓", "move through the options: the highlighted one's reasons show below the table")],
