@@ -60,6 +60,17 @@ def test_a_bad_flag_is_one_line_naming_the_subcommand(capsys):
     assert code == 2 and err.startswith("moe-advisor report show: error: unrecognized arguments: --bogus") and err.count("\n") == 1
 
 
+def test_a_bad_flag_with_no_command_does_not_name_a_tui_never_typed(capsys):
+    """`moe-advisor --bogus` is read as the interactive advisor's options: the error says so and where they are listed,
+    in one line, instead of "moe-advisor tui: error" for a command the user never typed; `tui --bogus` keeps its own."""
+    code, _, err = run(capsys, "--bogus")
+    assert code == 2 and err.count("\n") == 1
+    assert err.startswith("moe-advisor: error: unrecognized arguments: --bogus (with no command")
+    assert "`moe-advisor tui --help`" in err and "moe-advisor tui:" not in err
+    code, _, err = run(capsys, "tui", "--bogus")
+    assert code == 2 and err.startswith("moe-advisor tui: error: unrecognized arguments: --bogus (`moe-advisor tui --help`")
+
+
 def test_size_warns_past_the_models_context_limit(capsys):
     code, out, err = run(capsys, "size", "llama-3.3-70b", "--context", "10000000")
     assert code == 0 and "past llama-3.3-70b's limit of 131,072 tokens" in err

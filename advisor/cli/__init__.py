@@ -169,7 +169,14 @@ class _Parser(argparse.ArgumentParser):
     """argparse's parser whose error is one line naming the command, the problem and where the options are listed (its
     own prints the command's whole usage first: 29 lines for ``recommend``, the error last)."""
 
+    routed = False
+    """Set on ``tui``'s parser when the user typed no command (``moe-advisor --bogus``): its errors then say that the
+    options were read as the interactive advisor's, not a ``tui`` the user never typed."""
+
     def error(self, message: str):
+        if self.routed:
+            self.exit(2, f"moe-advisor: error: {message} (with no command, the options are the interactive advisor's: "
+                         f"`moe-advisor tui --help` lists them, `moe-advisor --help` the commands)\n")
         self.exit(2, f"{self.prog}: error: {message} (`{self.prog} --help` lists the options)\n")
 
 
@@ -277,12 +284,15 @@ def _subparser(parser: argparse.ArgumentParser, args: argparse.Namespace) -> arg
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
-    if tui_options(argv):
+    routed = tui_options(argv)
+    if routed:
         argv = ["tui", *argv]  # `moe-advisor --preset X` or `moe-advisor FILE.toml`: the interactive advisor on it
     elif (hint := _not_a_command(argv)) is not None:
         print(f"moe-advisor: error: {hint}", file=sys.stderr)
         return 2
     parser = build_parser(_command_of(argv))
+    if routed:
+        _subparser(parser, argparse.Namespace(command="tui")).routed = True
     args, extra = parser.parse_known_args(argv)
     command = _subparser(parser, args)
     if extra:  # reported with the subcommand's usage, not the top-level one
