@@ -84,8 +84,9 @@ def build_workload(values: Mapping[str, str], base: Workload | None = None) -> W
         w = from_mapping(data, where="form", base=base)
     except UnknownIdError as exc:
         raise InputError(_ID_KIND_TO_FIELD.get(exc.kind, exc.kind), _unknown_text(exc), "form") from None
-    if base is not None:
-        same = dataclasses.replace(w, name=base.name, description=base.description) == base
+    if base is not None:  # a preset's name stays only on the preset's own answers (not on flags that changed it at start)
+        ref = presets().get(base.name, base)
+        same = dataclasses.replace(w, name=ref.name, description=ref.description) == ref
         if not same and w.name == base.name and base.name != "custom":
             w = dataclasses.replace(w, name="custom", description=f"edited from {base.name}")
     return w

@@ -188,17 +188,21 @@ class WorkloadForm(VerticalScroll):
         self._rest_asked = False
         self._kept: dict[str, tuple[Workload, dict[str, str]]] = {}
         """Preset choice (``<preset> (edited)`` or ``CUSTOM``) -> the workload and answers it brings back (``_keep``)."""
-        self._shown = workload.name if workload.name in services.presets() else ""
+        presets = services.presets()
+        self._shown = workload.name if workload.name in presets else ""
         """The Preset field's choice the fields were last filled from (a preset, a kept choice, or "")."""
+        if self._shown and services.form_values(workload, FIELD_NAMES) != services.form_values(presets[self._shown], FIELD_NAMES):
+            self._shown += EDITED  # opened on a preset that flags changed (`moe-advisor --preset X --requests-per-day N`)
+            self._kept[self._shown] = (workload, services.form_values(workload, FIELD_NAMES))
 
     def compose(self) -> ComposeResult:
         # Per field: one row (label | control) and the hint under it. The first sections are composed
         # now; the rest is mounted later (mount_rest), so the screen and the first ranking appear sooner.
         yield Horizontal(Label("Preset", classes="field-label preset-label"),
-                         Choice(list(services.presets()), self.base.name if self.base.name in services.presets() else "",
-                                placeholder="custom", id="preset"),
+                         Choice([x for name in services.presets() for x in (name, name + EDITED) if x == name or x in self._kept],
+                                self._shown, placeholder="custom", id="preset"),
                          classes="field-row")
-        yield Static(self._preset_hint(self.base), id="hint-preset", classes="hint")
+        yield Static(self._preset_hint(self._described()), id="hint-preset", classes="hint")
         yield from self._field_widgets([s for s in FIELDS if s.section in FIRST_SECTIONS])
 
     def _field_widgets(self, specs: list[FieldSpec]) -> list[Widget]:
@@ -374,7 +378,7 @@ class WorkloadForm(VerticalScroll):
         (``steady-latency (edited)``, the choice ``_keep`` would make on leaving), and a kept choice holds the newest."""
         current, presets = self.values(), services.presets()
         preset = self._shown.removesuffix(EDITED)
-        same = preset in presets and preset == self.base.name and current == services.form_values(self.base, FIELD_NAMES)
+        same = preset in presets and preset == self.base.name and current == services.form_values(presets[preset], FIELD_NAMES)
         if self._shown in presets and not same:
             self._show_choice(self._shown + EDITED, current)
         elif self._shown.endswith(EDITED) and same:  # edited back to the preset's own answers: the preset again
@@ -392,8 +396,13 @@ class WorkloadForm(VerticalScroll):
         with self.prevent(Choice.Changed):
             self.query_one("#preset", Choice).value = label
         self._shown = label
-        self.show_description(self.base if kept is None else
-                              dataclasses.replace(self.base, name="custom", description=f"edited from {self.base.name}"))
+        self.show_description(self._described())
+
+    def _described(self) -> Workload:
+        """The workload the description under the Preset field tells of: the preset's own, or "edited from" it."""
+        if self._shown.endswith(EDITED):
+            return dataclasses.replace(self.base, name="custom", description=f"edited from {self.base.name}")
+        return self.base
 
     @on(Input.Changed)
     def _input_changed(self, event: Input.Changed) -> None:
