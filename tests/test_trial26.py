@@ -52,3 +52,38 @@ async def test_a_preset_opened_as_it_is_reads_plain():
         await settle(pilot)
         choice = app.screen.query_one("#preset", Choice)
         assert choice.value == "long-context" and "long-context (edited)" not in choice.options
+
+
+def test_a_write_through_a_symbolic_link_keeps_the_link(tmp_path):
+    """Leftover of trial 24: an atomic write renamed its temporary file over a symbolic link, turning a user's link
+    (reports/latest.toml -> reports/2026-12-06.toml) into a plain file and leaving the file it pointed to unchanged."""
+    from advisor.common.files import atomic_write
+
+    real = tmp_path / "store" / "real.toml"
+    real.parent.mkdir()
+    real.write_bytes(b"old")
+    link = tmp_path / "latest.toml"
+    link.symlink_to(real)
+    atomic_write(link, b"new")
+    assert link.is_symlink() and real.read_bytes() == b"new" and link.read_bytes() == b"new"
+    assert not list(tmp_path.glob(".*.tmp")) and not list(real.parent.glob(".*.tmp"))
+    dangling = tmp_path / "next.toml"
+    dangling.symlink_to(tmp_path / "store" / "made.toml")
+    atomic_write(dangling, b"made")  # a link to a file not written yet: the file is made where it points
+    assert dangling.is_symlink() and (tmp_path / "store" / "made.toml").read_bytes() == b"made"
+    with pytest.raises(FileExistsError):  # without overwrite a link is a file that exists, as before
+        atomic_write(link, b"x", overwrite=False)
+    assert real.read_bytes() == b"new"
+
+
+def test_a_report_exported_over_a_link_with_force_writes_the_linked_file(tmp_path):
+    from advisor.reports import load_report
+    from advisor.reports.export import write_report
+
+    rec = api.recommend(api.preset("steady-latency"))
+    real = tmp_path / "r.toml"
+    real.write_text("old")
+    link = tmp_path / "latest.toml"
+    link.symlink_to(real)
+    write_report(rec, link, force=True)
+    assert link.is_symlink() and load_report(real).workload.name == "steady-latency"

@@ -15,8 +15,13 @@ from pathlib import Path
 def atomic_write(target: Path, payload: bytes, *, overwrite: bool = True) -> None:
     """Write ``payload`` to ``target`` atomically.
 
+    A ``target`` that is a symbolic link is written through it: the file it points to is replaced, in that file's
+    directory, and the link stays (renaming over the link itself would turn a user's link into a plain file).
+
     Raises FileExistsError when ``target`` exists and ``overwrite`` is false (also when it appears while
     writing), OSError when it cannot be written."""
+    if overwrite and os.path.islink(target):
+        target = Path(os.path.realpath(target))
     parent = target.parent
     if target.exists() and not overwrite:
         raise FileExistsError(str(target))
