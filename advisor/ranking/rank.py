@@ -271,7 +271,7 @@ def _placing(i: int, c: Candidate, candidates: Sequence[Candidate], w: Workload,
                     f"{'start' if len(late_cheaper) > 1 else 'starts'} the visible answer after the {w.ttft_ms:,.0f} ms TTFT "
                     f"target, so {'they rank' if len(late_cheaper) > 1 else 'it ranks'} after this one")
         if runner:
-            diff = _total(runner) - total
+            diff, ruled = _total(runner) - total, False  # ruled: #2 costs less and a ranking rule puts it after #1
             if diff < 0 and _answers_late(runner, w) and not _answers_late(c, w):
                 late = next((r.numbers for r in known_reasons(runner.reasons) if r.code == "reasoning-latency"), {})
                 wait = late.get("visible_wait_ms", 0.0)
@@ -284,9 +284,12 @@ def _placing(i: int, c: Candidate, candidates: Sequence[Candidate], w: Workload,
                        f"fine-tuning ranks MoE after the dense options up to {DENSE_FIRST_UP_TO}x the cheapest dense one")
             elif diff == 0:
                 why = _same_cost_why(c, runner, w)
+            elif diff < 0:  # #2 costs less and a rule ranks it after #1 (the note before says which)
+                rule, ruled = demotion_note(runner, c, w).removeprefix("; ranked after "), True  # each rule's note starts so
+                why = f"{fmt.usd(-diff)}/month dearer, but #2 ranks after " + (rule or "it by a rule: see #2's rank reason")
             else:
                 why = f"{fmt.usd(diff)}/month cheaper"
-            msg += f"; beats #2, {runner.label}: {why}"
+            msg += f"; {'ranks above' if ruled else 'beats'} #2, {runner.label}: {why}"
         msg += unverified_latency_note(c, candidates, w)
         msg += better_quality_within_error(c, candidates, profile) + extrapolated_note(c, ctx_of(c).catalog if ctx_of else None)
         extra.insert(0, Reason("rank", msg, "decisive", {"monthly_cost_usd": str(c.monthly_cost_usd), "total_monthly_usd": str(total),
@@ -302,9 +305,21 @@ def _placing(i: int, c: Candidate, candidates: Sequence[Candidate], w: Workload,
     if tie is not None:
         extra.insert(1, tie)
     if i in front:
-        extra.append(Reason("pareto", "on the cost/quality front: no option is both cheaper and better", "info"))
+        extra.append(Reason("pareto", _front_text(c, candidates), "info"))
     extra += stale_price_reason(c.provider, c.price_as_of) + engine_support.unlisted_gpu(c)
     return extra
+
+
+def _front_text(c: Candidate, candidates: Sequence[Candidate]) -> str:
+    """A front row's reason. The front leaves out the rows ranked late by a rule (``_pareto``), so one of those may be both
+    cheaper and better: then it is named, and the claim is made of the rows the front counts."""
+    total, q = _total(c), c.quality or 0.0
+    better = next(((i, x) for i, x in enumerate(candidates) if _total(x) < total and (x.quality or 0.0) > q), None)
+    if better is None:
+        return "on the cost/quality front: no option is both cheaper and better"
+    i, x = better
+    return (f"on the cost/quality front of the options that launch as costed and answer in time: #{i + 1} {x.label} is "
+            f"cheaper and scores higher, but a rule ranks it after this one (its rank reason says which)")
 
 
 def single_stream_usd_per_mtok(ctx: Context, c: Candidate) -> Decimal | None:

@@ -299,9 +299,9 @@ def demotion_note(c: Candidate, top: Candidate, w: Workload) -> str:
 
 
 def _unsure_note(c: Candidate) -> str:
-    why = "engine-support" if engine_unverified(c) else "checkpoint"
-    return (f"; ranked after every option known to launch as costed: its engine is not known to run its model on its "
-            f"GPU, or its weights must be quantized first (see the {why} warning)")
+    why = ("its engine is not known to run its model on its GPU (see the engine-support warning)" if engine_unverified(c) else
+           "no one publishes its weights in its precision, so they must be quantized first (see the checkpoint warning)")
+    return f"; ranked after every option known to launch as costed: {why}"
 
 
 RANKED_AFTER: tuple[tuple[Callable[[Candidate, Workload], bool], Callable[[Candidate], str]], ...] = (
