@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import math
 import re
 
 from advisor import api
-from advisor.domain.recommendation import plural
+from advisor.domain.recommendation import mean_count
 
 
 def test_the_best_option_line_of_a_diff_carries_its_bill_and_replicas(tmp_path):
@@ -45,9 +44,8 @@ def test_the_sequences_the_kv_cache_holds_are_counted_alike_everywhere():
         if kv is None or c.engines_per_replica != 1:
             continue
         seen += 1
-        count = math.ceil(c.memory.concurrency - 1e-9)
-        assert f"x {count:,} concurrent sequence" in kv.message
-        assert plural(n, "sequence") in held
+        assert f"x {mean_count(c.memory.concurrency, 'concurrent sequence')} " in kv.message
+        assert mean_count(n, "sequence") in held
     assert seen
 
 

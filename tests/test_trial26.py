@@ -87,3 +87,64 @@ def test_a_report_exported_over_a_link_with_force_writes_the_linked_file(tmp_pat
     link.symlink_to(real)
     write_report(rec, link, force=True)
     assert link.is_symlink() and load_report(real).workload.name == "steady-latency"
+
+
+def _without_int4_checkpoints(*ids):
+    import dataclasses
+
+    cat = api.catalog()
+    models = dict(cat.models)
+    for m in ids:
+        models[m] = dataclasses.replace(models[m], checkpoints={k: v for k, v in models[m].checkpoints.items() if k != "int4"})
+    return dataclasses.replace(cat, models=models)
+
+
+def test_first_above_a_cheaper_row_ranked_late_says_so_without_a_negative_saving():
+    """Trial 26: #1 read "beats #2 …: $-1,963.70/month cheaper" where #2 cost $1,963.70 less and was ranked after it (no
+    published checkpoint), and "no option is both cheaper and better" beside that cheaper, better #2. Both now say what
+    the numbers are: #1 is dearer and ranks above #2 by the rule named; the front is claimed of the rows it counts."""
+    from advisor.prices.book import from_catalog
+    from advisor.ranking.rank import recommend_with
+
+    cat = _without_int4_checkpoints("llama-4-maverick", "llama-3.3-70b")
+    w = api.workload(requests_per_day=200_000, input_tokens=2000, output_tokens=400, self_hosting="required",
+                     precisions=["int4"], models=["llama-4-maverick", "qwen3-235b-a22b", "llama-3.3-70b"],
+                     gpu_types=["h100-sxm"], min_quality=60)
+    rec = recommend_with(w, cat, from_catalog(cat))
+    first, second = rec.candidates[:2]
+    assert second.monthly_cost_usd < first.monthly_cost_usd and second.quality > first.quality
+    rank = first.reasons[0].message
+    assert "$-" not in rank and "cheaper\n" not in rank
+    gap = second.monthly_cost_usd - first.monthly_cost_usd
+    assert f"ranks above #2, {second.label}: ${-gap:,.2f}/month dearer, but #2 ranks after every option known to launch" in rank
+    front = [r.message for r in first.reasons if r.code == "pareto"]
+    assert first.pareto and front and "no option is both cheaper and better" not in front[0]
+    assert f"#2 {second.label} is cheaper and scores higher, but a rule ranks it after this one" in front[0]
+    # With the checkpoints the catalog cites, the cheaper rows launch and lead: no rule, no such wording.
+    rec = api.recommend(w)
+    assert "ranks above" not in rec.candidates[0].reasons[0].message
+    assert rec.candidates[0].monthly_cost_usd <= rec.candidates[1].monthly_cost_usd
+
+
+def test_the_sequences_in_flight_multiply_out_to_the_kv_bytes_beside_them(capsys):
+    """Trial 26: "KV cache for the 1 sequence in flight at peak x 1,550 tokens" beside 232.1 MB, where one sequence holds
+    317 MB: the count (a Little's-law mean, 0.73) was rounded up, the bytes were not. The count is now said to one decimal
+    where it is not whole, to two digits (CLI memory line, TUI memory bar and breakdown, reasons), so it multiplies out."""
+    import re
+
+    from advisor.cli import main
+    from advisor.domain.recommendation import mean_count
+
+    assert mean_count(0.73, "sequence") == "0.73 sequences" and mean_count(1.0, "sequence") == "1 sequence"
+    assert mean_count(13.4, "sequence") == "13.4 sequences" and mean_count(23.4, "sequence") == "23.4 sequences" and mean_count(1234.4, "sequence") == "1,234 sequences"
+    assert mean_count(9.7, "sequence") == "9.7 sequences" and mean_count(14.02, "sequence") == "14 sequences"
+    rec = api.recommend(api.workload(preset="steady-latency", requests_per_day=3000))
+    c = rec.candidates[0]
+    assert c.deployment == "self-hosted" and c.memory.concurrency < 1
+    main(["recommend", "--preset", "steady-latency", "--requests-per-day", "3000", "--details", "1"])
+    out = re.sub(r"\s+", " ", capsys.readouterr().out)
+    gb, count = re.search(r"KV cache \([^)]*\) ([\d.]+) (?:GB|MB) \(([\d.,]+) sequences? in flight at peak", out).groups()
+    assert count == f"{c.memory.concurrency:.2g}"
+    unit = 1e9 if re.search(rf"KV cache \([^)]*\) {re.escape(gb)} GB", out) else 1e6
+    per_seq = c.memory.kv_cache_bytes / c.memory.concurrency
+    assert abs(float(gb) * unit - float(count) * per_seq) <= 0.005 * per_seq + 0.05 * unit  # both said rounded
