@@ -148,3 +148,18 @@ def test_the_sequences_in_flight_multiply_out_to_the_kv_bytes_beside_them(capsys
     unit = 1e9 if re.search(rf"KV cache \([^)]*\) {re.escape(gb)} GB", out) else 1e6
     per_seq = c.memory.kv_cache_bytes / c.memory.concurrency
     assert abs(float(gb) * unit - float(count) * per_seq) <= 0.005 * per_seq + 0.05 * unit  # both said rounded
+
+
+def test_the_rocm_checkpoint_note_is_a_whole_sentence(tmp_path, capsys):
+    """Trial 26: an AMD row's serve.sh and SkyPilot file ended a comment "...and SGLang's ROCm build is not known to"."""
+    from advisor.cli import main
+
+    report = tmp_path / "r.toml"
+    assert main(["recommend", "--self-hosting", "required", "--models", "llama-4-scout", "--gpu-types", "mi300x",
+                 "--precisions", "fp8", "--top", "1", "-o", str(report)]) == 0
+    assert main(["deploy", str(report), "--output-dir", str(tmp_path / "out")]) == 0
+    capsys.readouterr()
+    written = {f.name: f.read_text() for f in (tmp_path / "out").iterdir()}
+    notes = [line for text in written.values() for line in text.splitlines() if "ModelOpt checkpoint" in line]
+    assert notes and all(line.rstrip().endswith("these files serve meta-llama/Llama-4-Scout-17B-16E-Instruct") for line in notes)
+    assert not any(line.rstrip().endswith(("not known to", " to")) for text in written.values() for line in text.splitlines())

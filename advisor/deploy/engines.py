@@ -122,7 +122,8 @@ def notes(p: EnginePlan, engine: str) -> list[str]:
                    f"image_id); pip's {engine} wheel is the CUDA build and does not run on ROCm")
     if p.skipped_checkpoint:
         out.append(f"not NVIDIA's ModelOpt checkpoint {p.skipped_checkpoint}: vLLM's ROCm build loads no modelopt format "
-                   f"({support.ROCM_QUANTIZATION_SOURCE}, supported_quantization), and SGLang's ROCm build is not known to")
+                   f"({support.ROCM_QUANTIZATION_SOURCE}, supported_quantization), "
+                   f"and SGLang's ROCm build is not known to load it either: these files serve {p.hf_repo}")
     if p.prequantized:
         out.append(f"{p.precision} weights: the published checkpoint {p.checkpoint} (of {p.hf_repo})")
     elif p.upcast and not p.prequantized:
