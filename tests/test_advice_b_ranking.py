@@ -10,6 +10,7 @@ from decimal import Decimal
 import pytest
 
 from advisor import api
+from advisor.common import fmt
 from advisor.cli.render import breakdown, candidates_table
 from advisor.cost.money import MICRO
 from advisor.domain.recommendation import break_even_text, hourly_text, per_mtok_text, plural, usd_per_mtok_all_in
@@ -167,9 +168,11 @@ def test_counts_of_one_are_singular():
     assert plural(14, "sequence") == "14 sequences" and plural(1.2, "sequence") == "2 sequences"
     rec = api.recommend(api.preset("steady-latency"))
     c = next(c for c in rec.candidates if c.memory is not None)
-    one = c.evolve(memory=dataclasses.replace(c.memory, concurrency=0.6))
+    one = c.evolve(memory=dataclasses.replace(c.memory, concurrency=1.0))
     text = breakdown(one, rec)
     assert "1 sequence in flight" in text and "1 sequences" not in text
+    mean = c.evolve(memory=dataclasses.replace(c.memory, concurrency=0.6))  # a Little's-law mean is said as one
+    assert "0.6 sequences in flight" in " ".join(breakdown(mean, rec).split())
 
 
 def test_one_late_cheaper_option_thinks_and_starts_and_ranks_after(heavy):
@@ -187,7 +190,7 @@ def test_the_break_even_line_says_what_utilization_the_workload_averages(heavy):
     for c in shown[:5]:
         text = break_even_text(c)
         if text.startswith("not reached: only above"):
-            assert f"this workload averages {c.utilization:.0%}" in text and "provisioned for this peak" not in text
+            assert f"this workload averages {fmt.pct(c.utilization)}" in text and "provisioned for this peak" not in text
         msg = next(r for r in c.reasons if r.code == "break-even").message
         assert "peak provisioned" not in msg
 

@@ -163,3 +163,24 @@ def test_the_rocm_checkpoint_note_is_a_whole_sentence(tmp_path, capsys):
     notes = [line for text in written.values() for line in text.splitlines() if "ModelOpt checkpoint" in line]
     assert notes and all(line.rstrip().endswith("these files serve meta-llama/Llama-4-Scout-17B-16E-Instruct") for line in notes)
     assert not any(line.rstrip().endswith(("not known to", " to")) for text in written.values() for line in text.splitlines())
+
+
+def test_a_small_utilization_is_under_one_percent_not_zero(capsys):
+    """Trial 26: GPUs busy 0.5% of the month read "0%" in the util column, the TUI's plot and the low-utilization
+    warning ("! 0% average utilization"), as if they did nothing."""
+    import re
+
+    from advisor.cli import main
+    from advisor.common import fmt
+
+    assert fmt.pct(0.004) == "<1%" and fmt.pct(0.0) == "0%" and fmt.pct(0.57) == "57%"
+    assert fmt.pct(0.005) == "<1%" and fmt.pct(-0.2) == "-20%" and fmt.pct(0.0004, 1) == "<0.1%" and fmt.pct(0.0006, 1) == "0.1%" and fmt.pct(0.006) == "1%"
+    w = api.workload(preset="steady-latency", requests_per_day=300, self_hosting="required")
+    rec = api.recommend(w)
+    c = rec.candidates[0]
+    assert 0 < c.utilization < 0.005
+    low = [r.message for r in c.reasons if r.code in ("low-utilization", "moe-idle-experts")]
+    assert low and all(m.startswith(("<1% average", "MoE at <1%")) for m in low)
+    main(["recommend", "--preset", "steady-latency", "--requests-per-day", "300", "--self-hosting", "required", "--top", "3"])
+    rows = [line for line in capsys.readouterr().out.splitlines() if re.match(r"\d+\s", line)]
+    assert rows and all(" 0% " not in line for line in rows) and "<1%" in rows[0]

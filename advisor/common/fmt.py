@@ -73,9 +73,13 @@ def num(x: float | None, digits: int = 0) -> str:
 
 
 def pct(x: float | None, digits: int = 0) -> str:
+    """``57%``; a share above 0 that would round to 0 is ``<1%`` (``<0.1%`` with a digit), never ``0%`` for GPUs that do work."""
     if x is None or not math.isfinite(x):
         return "-"
-    return f"{x * 100:.{digits}f}%"
+    text = f"{x * 100:.{digits}f}"
+    if x > 0 and not text.strip("0."):  # rounds to nothing
+        return f"<{10.0 ** -digits:g}%"
+    return text + "%"
 
 
 def table(headers: list[str], rows: list[list[str]], align: str | None = None) -> str:

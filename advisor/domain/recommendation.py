@@ -451,7 +451,7 @@ def break_even_text(c: Candidate) -> str:
     if full is None:
         return "not reached"
     if api and full < api:  # cheaper once busier than full / api of the time
-        avg = f"; this workload averages {c.utilization:.0%}" if c.utilization is not None else ""
+        avg = f"; this workload averages {fmt.pct(c.utilization)}" if c.utilization is not None else ""
         if c.utilization is not None and c.utilization >= full / api:
             return (f"reached: above {full / api:.0%} utilization of every replica (fully used, one replica costs "
                     f"{fmt.usd(full, 3)}/M){avg}")

@@ -229,7 +229,7 @@ def _break_even_reason(c: Candidate, be: tuple) -> Reason:
     if be.tokens_per_day is None:
         full = be.usd_per_mtok_at_full
         if full < float(api_usd_per_mtok):
-            avg = (f"; this workload averages {c.utilization:.0%} ({'reached' if c.utilization >= full / float(api_usd_per_mtok) else 'not reached'})"
+            avg = (f"; this workload averages {fmt.pct(c.utilization)} ({'reached' if c.utilization >= full / float(api_usd_per_mtok) else 'not reached'})"
                    if c.utilization is not None else "")
             msg = (f"breaks even with {vs} only above {full / float(api_usd_per_mtok):.0%} utilization of every replica (fully "
                    f"used, one replica costs {fmt.usd(full, 3)}/M against {fmt.usd(api_usd_per_mtok, 3)}/M){avg}")

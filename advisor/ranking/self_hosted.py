@@ -451,17 +451,17 @@ class SelfHostedBackend:
         if model.is_moe and utilization < LOW_UTILIZATION:
             avg = max(1.0, utilization * e.batch)  # sequences a decode step runs at the average load (capacity: e.batch)
             touched = experts_touched(model.n_routed_experts, model.num_experts_per_tok, avg)
-            r.append(Reason("moe-idle-experts", f"MoE at {utilization:.0%} utilization: you pay for {fmt.gb(resident)} of resident experts "
+            r.append(Reason("moe-idle-experts", f"MoE at {fmt.pct(utilization)} utilization: you pay for {fmt.gb(resident)} of resident experts "
                             f"that mostly sit idle; at that load a decode step runs about {avg:,.0f} sequences and reads {touched:.0f} of "
                             f"{model.n_routed_experts} experts per layer ({e.step.experts_touched:.0f} at the full batch of {e.batch})",
                             "decisive", {"utilization": utilization, "resident_expert_bytes": resident, "experts_touched": touched,
                                          "experts_touched_at_full_batch": e.step.experts_touched}))
         elif utilization < LOW_UTILIZATION:
-            r.append(Reason("low-utilization", f"{utilization:.0%} average utilization: the GPUs idle most of the time "
+            r.append(Reason("low-utilization", f"{fmt.pct(utilization)} average utilization: the GPUs idle most of the time "
                             f"(provisioned for a peak {w.peak_to_mean:g}x the mean)", "decisive" if utilization < VERY_LOW_UTILIZATION else "info",
                             {"utilization": utilization}))
         else:
-            r.append(Reason("utilization", f"{utilization:.0%} average utilization keeps the {fmt.gb(mem.weights_bytes)} of weights busy",
+            r.append(Reason("utilization", f"{fmt.pct(utilization)} average utilization keeps the {fmt.gb(mem.weights_bytes)} of weights busy",
                             "info", {"utilization": utilization}))
         if mem.kv_cache_bytes > mem.weights_bytes:
             r.append(Reason("kv-dominates", f"KV cache at {mem.kv_context_tokens or w.tokens_per_request:,} tokens x {mean_count(mem.concurrency, 'concurrent sequence')} "

@@ -120,8 +120,8 @@ def same_cost_why(c: Candidate, runner: Candidate, w: Workload) -> str:
         return (f"same cost and quality score, ranked by precision: {what(c)} weights are less quantized than "
                 f"{what(runner)} (a risk the benchmark may not show)")
     if (c.utilization or 0.0) != (runner.utilization or 0.0):
-        return (f"same cost and quality score, ranked by headroom: {c.utilization or 0.0:.0%} utilization against "
-                f"{runner.utilization or 0.0:.0%}")
+        return (f"same cost and quality score, ranked by headroom: {fmt.pct(c.utilization or 0.0)} utilization against "
+                f"{fmt.pct(runner.utilization or 0.0)}")
     return "same cost and quality score: a tie, listed by name"
 
 

@@ -66,7 +66,7 @@ class CostPlot(PlotextPlot):
                      marker="braille", color="red")
             values.append(curve.api_usd_per_mtok)
         plt.scatter([curve.point_utilization_pct], [lg(curve.point_usd_per_mtok)],
-                    label=f"you: {curve.point_utilization_pct:.0f}% → {fmt.usd(curve.point_usd_per_mtok, 3)}", marker="●",
+                    label=f"you: {fmt.pct(curve.point_utilization_pct / 100)} → {fmt.usd(curve.point_usd_per_mtok, 3)}", marker="●",
                     color="green")
         ticks = log_ticks(min(values), max(values))
         plt.yticks([lg(t) for t in ticks], [f"${t:g}" for t in ticks])
