@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
 
@@ -157,7 +158,7 @@ def test_fine_tuning_runs_are_billed_in_shapes_the_provider_sells():
     for c, r in runs:
         gpus, hours = r.numbers["training_gpus"], r.numbers["training_hours"]
         assert gpus == 1 or gpus % 8 == 0, r.message
-        unit = Decimal(r.message.split("$")[-2].split("/GPU-h")[0])
+        unit = Decimal(re.search(r"\$([\d.]+)/GPU-h", r.message).group(1))
         expected = unit * Decimal(str(gpus * hours)) * Decimal(str(w.fine_tunes_per_month))
         assert abs(c.fine_tuning_monthly_usd - expected) < Decimal("0.02"), (c.label, c.fine_tuning_monthly_usd, expected)
     assert any("sells 8 at a time" in r.message for _, r in runs)

@@ -184,3 +184,23 @@ def test_a_small_utilization_is_under_one_percent_not_zero(capsys):
     main(["recommend", "--preset", "steady-latency", "--requests-per-day", "300", "--self-hosting", "required", "--top", "3"])
     rows = [line for line in capsys.readouterr().out.splitlines() if re.match(r"\d+\s", line)]
     assert rows and all(" 0% " not in line for line in rows) and "<1%" in rows[0]
+
+
+def test_rows_whose_training_no_gpu_holds_say_so_and_the_runs_are_counted():
+    """Trial 26: under heavy fine-tuning, deepseek/kimi rows ranked with a bill that leaves the training out, said only
+    in the run notes; and the fine-tuning line gave the month's sum without the number of runs it adds up."""
+    rec = api.recommend(api.preset("heavy-fine-tuning"))
+    w = rec.workload
+    untrained = [c for c in rec.candidates if c.deployment == "self-hosted" and c.fine_tuning_monthly_usd is None]
+    assert untrained and any("training is not billed" in n for n in rec.notes)
+    for c in untrained:
+        [warn] = [r for r in c.reasons if r.code == "fine-tuning-unbilled"]
+        assert warn.severity == "warning" and f"fine-tuning run of {c.model}" in warn.message
+        assert f"leaves out the {w.fine_tunes_per_month:g} runs a month" in warn.message
+    trained = next(c for c in rec.candidates if c.fine_tuning_monthly_usd)
+    assert not [r for r in trained.reasons if r.code == "fine-tuning-unbilled"]
+    [line] = [r.message for r in trained.reasons if r.code == "fine-tuning"]
+    runs = f"{w.fine_tunes_per_month:g} runs a month x $"
+    assert runs in line and f"= ${trained.fine_tuning_monthly_usd:,.2f}/month" in line
+    per_run = float(line.split(runs)[1].split(" ")[0].replace(",", ""))
+    assert abs(per_run * w.fine_tunes_per_month - float(trained.fine_tuning_monthly_usd)) <= 0.005

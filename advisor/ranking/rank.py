@@ -27,7 +27,7 @@ from advisor.domain.recommendation import (
 )
 from advisor.domain.workload import HOURS_PER_MONTH, Workload, validate
 from advisor.errors import UnknownIdError
-from advisor.physics.training import method_for, training_run
+from advisor.physics.training import method_for
 from advisor.prices.book import STALE_AFTER_DAYS, PriceBook, age_days, from_catalog
 from advisor.ranking import engine_support, guard, modes, results as answered, scope
 from advisor.ranking.api_backend import ApiBackend
@@ -44,6 +44,9 @@ from advisor.ranking.explain import checkpoint_reasons, stale_price_reason
 from advisor.ranking.modes import answers_late as _answers_late
 from advisor.ranking.modes import bounded_wait as _bounded_wait
 from advisor.ranking.modes import unverified_latency_note
+from advisor.ranking.rows import fine_tuning as _fine_tuning
+from advisor.ranking.rows import fine_tuning_reason as _fine_tuning_reason
+from advisor.ranking.rows import untrained_reason as _untrained_reason
 from advisor.ranking.rows import with_fine_tuning
 from advisor.ranking.self_hosted import SelfHostedBackend
 from advisor.ranking.ties import (DENSE_FIRST_UP_TO, better_quality_within_error, demotion_note, extrapolated_note, fragile_first,
@@ -103,63 +106,6 @@ def _one_quality_axis(c: Candidate, w: Workload) -> Candidate:
         return c
     return c.evolve(quality=None, quality_benchmark=w.quality_benchmark,
                                other_quality=f"{c.quality_benchmark} {c.quality:g}")
-
-
-def _fine_tuning(ctx: Context, model, memo: dict):
-    """(USD per month, run, price, GPUs paid for, billed hours per run, its reason) of the workload's fine-tuning runs of
-    ``model`` on the cheapest GPU offer that holds them, in an instance shape the provider sells: a run that
-    needs fewer GPUs than the smallest instance uses all of them (data parallel, the same GPU-hours in less
-    time), and each run is billed in the offer's increments and minimum. None when no run is planned,
-    nothing can hold it, or the model is API-only (no published weights to train: its backends reject it)."""
-    from advisor.cost.billing import billed_seconds, training_start_s
-    from advisor.physics.sizing import param_breakdown
-
-    w = ctx.workload
-    method = method_for(w.fine_tuning, w.fine_tuning_method)
-    if model.api_only or not method or not w.fine_tune_tokens or not w.fine_tunes_per_month:
-        return None
-    memo = ctx.shared.setdefault("fine-tuning", memo)  # it does not depend on the traffic volume
-    if model.id not in memo:
-        best = None
-        for gpu in ctx.catalog.gpus.values():
-            if not gpu.bf16_tflops or (w.gpu_types and gpu.id not in w.gpu_types):  # trained on the GPUs the workload allows
-                continue
-            run = training_run(model, gpu, method, w.fine_tune_tokens)
-            if run.gpus > 64:
-                continue
-            offer = ctx.prices.gpu_offer(gpu.id, run.gpus, w.providers)
-            if offer is None:
-                continue
-            price, paid, _ = offer
-            start = training_start_s(param_breakdown(model).total * 2, price, method == "full")  # bf16 base weights
-            hours = billed_seconds(max(run.hours, 1 / 60) * run.gpus / paid * 3600.0 + start, price) / 3600.0
-            per_run = price.usd_per_gpu_hour * Decimal(str(paid * hours))
-            if best is None or per_run < best[0]:
-                best = (per_run, run, price, paid, hours, start)
-        ft = None if best is None else (best[0] * Decimal(str(w.fine_tunes_per_month)),) + best[1:]
-        if best is None:
-            memo[("untrainable", model.id)] = True  # said once in the notes (``scope.untrainable_note``)
-        memo[model.id] = None if ft is None else ft + (_fine_tuning_reason(ft),)
-    return memo[model.id]
-
-
-def _fine_tuning_reason(ft) -> Reason:
-    """The month's fine-tuning runs in a sentence: the same for every row of the model, so written once per ``ft``
-    (the tuple ``_fine_tuning`` keeps for the workload shape, which holds it)."""
-    if len(ft) > 6:
-        return ft[6]
-    monthly, run, price, paid, hours, start = ft
-    on = f"{run.gpus}x {run.gpu}" if paid == run.gpus else (
-        f"{paid}x {run.gpu} (needs {run.gpus}; {price.provider} sells {paid} at a time, so the run uses them all)")
-    r = Reason("fine-tuning", f"{run.method} fine-tunes: {run.tokens / 1e6:,.0f}M tokens a run on {on} "
-               f"({run.memory_bytes_per_param:.1f} bytes/parameter before activations, {run.hours * run.gpus / paid:,.2f} h "
-               f"at {run.mfu:.0%} MFU, and {start / 60:,.0f} min to start{' and save the weights' if run.method == 'full' else ''}: "
-               f"billed {hours:,.2f} h, {price.provider} ${price.usd_per_gpu_hour}/GPU-h): "
-               f"{fmt.usd(monthly)}/month, on top of serving"
-               + ("; " + "; ".join(run.notes) if run.notes else ""), "info",
-               {"fine_tuning_monthly_usd": str(cost.money(monthly)), "training_gpus": paid, "training_hours": hours,
-                "training_start_s": start})
-    return r
 
 
 def _pareto(cands: Sequence[Candidate], off: set[int]) -> set[int]:
@@ -437,6 +383,7 @@ def _recommend_with(workload: Workload, catalog: Catalog, prices: PriceBook | No
                     continue
                 ft = _fine_tuning(ctx, model, ft_memo)
                 ft = ft and (ft[0], cost.money(ft[0]), (_fine_tuning_reason(ft),))  # what every row of the model adds
+                unbilled = () if ft else _untrained_reason(ctx, model)
                 fresh = guard.fresh_rows(backend)  # rows nothing else holds: changed in place (``rows.evolved``)
                 evaluated += len(results)
                 for got, r in zip(results, modes.relabel_rows(results, mq, w, mw, catalog, relabel, fresh)):
@@ -452,6 +399,7 @@ def _recommend_with(workload: Workload, catalog: Catalog, prices: PriceBook | No
                         notes = said.get(key := (r.model, r.precision, r.gpu, r.engine, r.gpus, r.engines_per_replica))
                         if notes is None:
                             notes = said[key] = tuple(checkpoint_reasons(r, catalog))
+                        notes += unbilled
                     candidates.append(with_fine_tuning(r, ft, fresh or r is not got, notes))  # or a copy this ranking made
     run_notes += scope.untrainable_note(ctx.shared, w, candidates)
     keys = heavy_ft_keys(list(map(_rank_key(w), candidates)), w)  # the ids of the rows on no front, from the keys (``on_no_front``)
