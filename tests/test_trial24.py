@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from advisor import api
-from advisor.domain.recommendation import mean_count
+from advisor.common.fmt import mean_count
 
 
 def test_the_best_option_line_of_a_diff_carries_its_bill_and_replicas(tmp_path):

@@ -133,7 +133,7 @@ def test_the_sequences_in_flight_multiply_out_to_the_kv_bytes_beside_them(capsys
     import re
 
     from advisor.cli import main
-    from advisor.domain.recommendation import mean_count
+    from advisor.common.fmt import mean_count
 
     assert mean_count(0.73, "sequence") == "0.73 sequences" and mean_count(1.0, "sequence") == "1 sequence"
     assert mean_count(13.4, "sequence") == "13.4 sequences" and mean_count(23.4, "sequence") == "23.4 sequences" and mean_count(1234.4, "sequence") == "1,234 sequences"

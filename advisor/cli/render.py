@@ -12,7 +12,6 @@ from advisor.domain.recommendation import (
     Recommendation,
     break_even_text,
     hourly_text,
-    mean_count,
     near_misses_first,
     per_mtok_text,
 )
@@ -123,7 +122,7 @@ def breakdown(c: Candidate, rec: Recommendation) -> str:
         kv = f" ({c.kv_precision})" if c.kv_precision else ""
         copied = " (the non-expert weights on every GPU: attention data parallel)" if c.layout == "dep" else ""
         lines.append(f"  memory      {fmt.gb(m.capacity_bytes)} on {c.gpus} GPU(s) = weights {fmt.weights(m.weights_bytes, c.engines_per_replica)}{copied} + KV cache{kv} "
-                     f"{fmt.gb(m.kv_cache_bytes)} ({mean_count(m.concurrency, 'sequence')} in flight at peak x {m.kv_context_tokens or w.tokens_per_request:,} tokens"
+                     f"{fmt.gb(m.kv_cache_bytes)} ({fmt.mean_count(m.concurrency, 'sequence')} in flight at peak x {m.kv_context_tokens or w.tokens_per_request:,} tokens"
                      f"{fmt.admitted(m.kv_context_tokens, w.input_tokens, w.output_tokens, c.engine)}) + reserve "
                      f"{fmt.gb(m.reserve_bytes)} + free {fmt.gb(m.free_bytes)}")
         lines.append(f"  speed       {fmt.num(c.output_tokens_per_s_per_replica)} output tokens/s per replica at batch {c.batch} "

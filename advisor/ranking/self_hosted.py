@@ -11,7 +11,7 @@ from advisor import cost
 from advisor.common import fmt
 from advisor.cost import billing, queueing, stall
 from advisor.domain.precision import ranked_precisions
-from advisor.domain.recommendation import Candidate, LazyReasons, MemoryBreakdown, Reason, Rejection, mean_count
+from advisor.domain.recommendation import Candidate, LazyReasons, MemoryBreakdown, Reason, Rejection
 from advisor.domain.serving import ServingProfile
 from advisor.domain.specs import GpuSpec, ModelSpec
 from advisor.domain.workload import HOURS_PER_MONTH
@@ -307,7 +307,7 @@ class SelfHostedBackend:
             label = f"{n}x {gpu.id} ({precision}, {e.engine} {e.layout})"
             return Rejection(model=model.id, deployment=self.deployment, provider=price.provider, gpu=gpu.id, gpus=gpus,
                              precision=precision, shortfall_bytes=short,
-                             reasons=(Reason("kv-does-not-fit", f"the KV cache of {mean_count(mem.concurrency, 'sequence')} x {adm_ctx:,} tokens "
+                             reasons=(Reason("kv-does-not-fit", f"the KV cache of {fmt.mean_count(mem.concurrency, 'sequence')} x {adm_ctx:,} tokens "
                                              f"({fmt.gb(kv_need)}) does not fit on {label}: short by {fmt.gb(short)}",
                                              "decisive", {"shortfall_bytes": short}),))
         return Costed(model, gpu, n, precision, kv_prec, eng, e, plan, tuple(plans), dp, utilization, per_engine, (adm_ctx, kv_seq), planned)
@@ -464,7 +464,7 @@ class SelfHostedBackend:
             r.append(Reason("utilization", f"{fmt.pct(utilization)} average utilization keeps the {fmt.gb(mem.weights_bytes)} of weights busy",
                             "info", {"utilization": utilization}))
         if mem.kv_cache_bytes > mem.weights_bytes:
-            r.append(Reason("kv-dominates", f"KV cache at {mem.kv_context_tokens or w.tokens_per_request:,} tokens x {mean_count(mem.concurrency, 'concurrent sequence')} "
+            r.append(Reason("kv-dominates", f"KV cache at {mem.kv_context_tokens or w.tokens_per_request:,} tokens x {fmt.mean_count(mem.concurrency, 'concurrent sequence')} "
                             f"({fmt.gb(mem.kv_cache_bytes)}) exceeds the weights ({fmt.gb(mem.weights_bytes)})", "decisive",
                             {"kv_cache_bytes": mem.kv_cache_bytes, "weights_bytes": mem.weights_bytes}))
         count = self._gpu_count_reason(ctx, model, gpu, n, precision, e.kv_precision, eng, k) if k is not None else None

@@ -12,7 +12,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Header, Static
 
 from advisor.common import fmt
-from advisor.domain.recommendation import Candidate, Recommendation, break_even_text, hourly_text, mean_count, per_mtok_text
+from advisor.domain.recommendation import Candidate, Recommendation, break_even_text, hourly_text, per_mtok_text
 from advisor.domain.workload import Workload
 from advisor.tui import services
 from advisor.tui.screens.base import AdvisorScreen
@@ -93,7 +93,7 @@ def operating_point(c: Candidate, w: Workload | None = None) -> str:
     limit = "the largest batch within the TPOT target" if timed else "the throughput-optimal batch: batch work has no TPOT target"
     held = ""
     if c.memory is not None and c.memory.concurrency:
-        held = f"; the KV cache holds the {mean_count(c.memory.concurrency / n, 'sequence')}{per} in flight at peak"
+        held = f"; the KV cache holds the {fmt.mean_count(c.memory.concurrency / n, 'sequence')}{per} in flight at peak"
         if w is not None and (why := fmt.admitted(c.memory.kv_context_tokens, w.input_tokens, w.output_tokens, c.engine)):
             held += f", {c.memory.kv_context_tokens:,} tokens each{why}"
     return f"speed at batch {c.batch:,}{per} ({limit}; TPOT {fmt.num(c.tpot_ms, 1)} ms, {c.bound}-bound){held}"

@@ -7,7 +7,7 @@ from rich.text import Text
 from textual.widget import Widget
 
 from advisor.common import fmt
-from advisor.domain.recommendation import MemoryBreakdown, mean_count
+from advisor.domain.recommendation import MemoryBreakdown
 
 SEGMENTS = (("weights", "█"), ("kv", "█"), ("adapters", "█"), ("reserve", "█"), ("free", "░"))
 
@@ -79,7 +79,7 @@ class MemoryBar(Widget):
         per_gpu = f" ({fmt.gb(m.capacity_bytes / self.gpus)} per GPU)" if self.gpus > 1 else ""
         tokens = f" × {m.kv_context_tokens:,} tokens" if m.kv_context_tokens else ""
         head = Text(f"{fmt.gb(m.capacity_bytes)} on {self.gpus} GPU{'s' if self.gpus > 1 else ''}{per_gpu}; "
-                    f"KV cache for the {mean_count(m.concurrency, 'sequence')} in flight at peak{tokens} "
+                    f"KV cache for the {fmt.mean_count(m.concurrency, 'sequence')} in flight at peak{tokens} "
                     f"(room for {fmt.gb(m.kv_capacity_bytes)})")
         if m.free_bytes < 0:
             head.append("  over capacity", self.get_component_rich_style("memory-bar--over"))
