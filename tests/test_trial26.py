@@ -204,3 +204,36 @@ def test_rows_whose_training_no_gpu_holds_say_so_and_the_runs_are_counted():
     assert runs in line and f"= ${trained.fine_tuning_monthly_usd:,.2f}/month" in line
     per_run = float(line.split(runs)[1].split(" ")[0].replace(",", ""))
     assert abs(per_run * w.fine_tunes_per_month - float(trained.fine_tuning_monthly_usd)) <= 0.005
+
+
+def test_the_per_user_speed_says_it_is_the_full_batch_one():
+    """Trial 26: "per user 25.1 tok/s ≥ 25" was read as the speed at the traffic's own load (about one sequence in
+    flight); it is the TPOT at the full batch the limit allows, the slowest a stream gets, and now says so."""
+    from advisor.tui.services import target_checks
+
+    rec = api.recommend(api.preset("steady-latency"))
+    c = next(x for x in rec.candidates if x.deployment == "self-hosted" and (x.batch or 0) > 1)
+    check = {t.metric: t for t in target_checks(c, rec.workload)}["per user"]
+    assert check.estimate == f"{1000.0 / c.tpot_ms:,.1f} tok/s at a full batch of {c.batch} (the slowest)"
+
+
+def test_gated_weights_ask_for_an_hf_token(tmp_path, capsys):
+    """Trial 26: the files for meta-llama weights never said they are gated, so the SkyPilot service would fail to
+    download them. They now say so, and the service declares HF_TOKEN as a secret SkyPilot asks for at launch."""
+    from advisor.cli import main
+    from advisor.deploy.support import gated
+
+    assert gated("meta-llama/Llama-3.3-70B-Instruct") and gated("google/gemma-3-27b-it")
+    assert not gated("Qwen/Qwen3-30B-A3B-FP8") and not gated("RedHatAI/Llama-3.3-70B-Instruct-quantized.w4a16")
+    for models, want in (("llama-4-scout", True), ("qwen3-30b-a3b", False)):
+        report = tmp_path / f"{models}.toml"
+        assert main(["recommend", "--self-hosting", "required", "--models", models, "--gpu-types", "mi300x",
+                     "--precisions", "fp8", "--top", "1", "-o", str(report)]) == 0
+        for target in ("vllm", "skypilot"):
+            out = tmp_path / f"{models}-{target}"
+            assert main(["deploy", str(report), "--target", target, "--output-dir", str(out)]) == 0
+            text = "\n".join(f.read_text() for f in out.iterdir())
+            assert ("is a gated Hugging Face repository" in text and "HF_TOKEN" in text) is want
+            if target == "skypilot":
+                assert ("\nsecrets:\n  HF_TOKEN: null" in text) is want
+    capsys.readouterr()

@@ -124,6 +124,9 @@ def notes(p: EnginePlan, engine: str) -> list[str]:
         out.append(f"not NVIDIA's ModelOpt checkpoint {p.skipped_checkpoint}: vLLM's ROCm build loads no modelopt format "
                    f"({support.ROCM_QUANTIZATION_SOURCE}, supported_quantization), "
                    f"and SGLang's ROCm build is not known to load it either: these files serve {p.hf_repo}")
+    if support.gated(p.repo):
+        out.append(f"{p.repo} is a gated Hugging Face repository: accept its license on https://huggingface.co/{p.repo} "
+                   f"and export HF_TOKEN (a token of that account) before this runs, or the download is refused")
     if p.prequantized:
         out.append(f"{p.precision} weights: the published checkpoint {p.checkpoint} (of {p.hf_repo})")
     elif p.upcast and not p.prequantized:

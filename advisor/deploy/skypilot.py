@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 
-from advisor.deploy import VERSIONS, release, sky_names
+from advisor.deploy import VERSIONS, release, sky_names, support
 from advisor.deploy.engines import (
     OPTIONS_FILE,
     PORT,
@@ -44,7 +44,6 @@ def setup_for(p: EnginePlan, engine: str) -> tuple[str | None, str]:
     recipe minimum). AMD: the CUDA wheels do not run on ROCm, so the engine's ROCm image is the ``image_id``
     (``resources.image_id: docker:<image>``, https://docs.skypilot.co/en/latest/examples/docker-containers.html).
     TensorRT-LLM: NVIDIA's release container (``TRTLLM_IMAGE``) the same way."""
-    from advisor.deploy import support
 
     if p.vendor != "amd":
         if engine == "trtllm":
@@ -142,7 +141,10 @@ def skypilot_yaml(c: Candidate, w: Workload, p: EnginePlan, engine: str, header:
         lines.append(f"  image_id: docker:{image}  # {what}")
     if p.nodes > 1:
         lines.append(f"num_nodes: {p.nodes}")
-    lines += ["", "envs:", f"  MODEL: {p.repo}", "", "setup: |", f"  {setup}"]
+    lines += ["", "envs:", f"  MODEL: {p.repo}"]
+    if support.gated(p.repo):  # SkyPilot refuses to launch until it is given: `--secret HF_TOKEN`
+        lines += ["", "secrets:", "  HF_TOKEN: null  # gated weights: sky serve up service.yaml --secret HF_TOKEN"]
+    lines += ["", "setup: |", f"  {setup}"]
     run = serve_script(p, engine)
     if engine == "trtllm":
         run = f"cat > {OPTIONS_FILE} <<'EOF'\n{trtllm_options(p)}EOF\n" + run
@@ -157,7 +159,6 @@ def skypilot_yaml(c: Candidate, w: Workload, p: EnginePlan, engine: str, header:
 def api_snippet(c: Candidate, w: Workload, provider_model: str | None, hf_repo: str | None) -> str:
     base, key = API_ENDPOINTS.get(c.provider, (f"https://<{c.provider} OpenAI-compatible base URL>/v1", f"{c.provider.upper()}_API_KEY"))
     model = provider_model or hf_repo or c.model
-    from advisor.deploy import support
 
     # A hybrid model that thinks by default (Qwen3) costed in its no-thinking mode: thinking off per request, as the
     # self-hosted files say (engines.reasoning_notes), or the bill undercounts the tokens it generates.

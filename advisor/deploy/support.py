@@ -333,3 +333,16 @@ name was found for the release pinned)."""
 def reasoning_parser(model: str, engine: str) -> str:
     """The engine's reasoning parser for ``model`` ("" where none is recorded)."""
     return REASONING_PARSERS.get(model, {}).get(engine, "")
+
+
+GATED_PUBLISHERS = ("meta-llama/", "google/gemma-")
+"""Hugging Face repositories whose weights download only for an account that accepted the model's license: Meta's
+Llama repositories ("You need to agree to share your contact information to access this model",
+https://huggingface.co/meta-llama/Llama-3.3-70B-Instruct) and Google's Gemma ("To access Gemma on Hugging Face, you're
+required to review and agree to Google's usage license", https://huggingface.co/google/gemma-3-27b-it); read
+2026-12-06. The engines read the account's token from ``HF_TOKEN`` (huggingface_hub's variable)."""
+
+
+def gated(repo: str) -> bool:
+    """Whether ``repo``'s weights need an ``HF_TOKEN`` of an account that accepted its license (``GATED_PUBLISHERS``)."""
+    return repo.startswith(GATED_PUBLISHERS)
