@@ -237,3 +237,23 @@ def test_gated_weights_ask_for_an_hf_token(tmp_path, capsys):
             if target == "skypilot":
                 assert ("\nsecrets:\n  HF_TOKEN: null" in text) is want
     capsys.readouterr()
+
+
+def test_token_counts_refuse_zero_at_once_and_a_missing_argument_file_is_not_called_a_workload(capsys):
+    """Trial 26: `estimate --input-tokens nan` said "a whole number of 0 or more", and 0 was then refused as "at least
+    1"; `deploy nosuch.toml` called the missing file a workload, where the argument may be a saved report."""
+    from advisor.cli import main
+
+    for value in ("nan", "0", "-1", "1.5"):
+        try:
+            code = main(["estimate", "llama-3.3-70b", "h100-sxm", "--input-tokens", value])
+        except SystemExit as exc:
+            code = exc.code
+        err = capsys.readouterr().err
+        assert code == 2 and f"must be a whole number of 1 or more, got '{value}'" in err and err.count("\n") == 1
+    assert main(["estimate", "llama-3.1-8b", "h100-sxm", "--input-tokens", "1,024"]) == 0
+    capsys.readouterr()
+    for command in ("deploy", "recommend"):
+        assert main([command, "nosuch.toml"]) == 2
+        assert capsys.readouterr().err == ("moe-advisor: error: nosuch.toml: file not found (the argument is a workload "
+                                           "file or a saved report)\n")

@@ -11,7 +11,7 @@ from advisor import __version__
 
 
 def _count(text: str) -> int:
-    """A whole number of tokens, written as ``1024``, ``1,024``, ``1_024`` or ``1e9`` (as ``recommend`` takes them):
+    """A whole number of tokens, 1 or more, written as ``1024``, ``1,024``, ``1_024`` or ``1e9`` (as ``recommend`` takes them):
     commas only between groups of three digits (``1,,024`` is a typo, not 1024); digits read exactly, not through
     a float (a 35-digit count is not rounded)."""
     from advisor.common.checks import ungrouped
@@ -20,14 +20,14 @@ def _count(text: str) -> int:
     if grouped is None:
         raise argparse.ArgumentTypeError(f"must be a whole number (commas between groups of three digits), got {text!r}")
     plain = grouped.replace("_", "")
-    if plain.isdigit():
+    if plain.isdigit() and int(plain) >= 1:  # token counts: 0 is refused here, not one step later as "at least 1"
         return int(plain)
     try:
         value = float(plain)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"must be a whole number, got {text!r}") from None
-    if not value.is_integer() or value < 0:
-        raise argparse.ArgumentTypeError(f"must be a whole number of 0 or more, got {text!r}")
+        raise argparse.ArgumentTypeError(f"must be a whole number of 1 or more, got {text!r}") from None
+    if not value.is_integer() or value < 1:
+        raise argparse.ArgumentTypeError(f"must be a whole number of 1 or more, got {text!r}")
     return int(value)
 
 
@@ -139,7 +139,7 @@ def _report(p: argparse.ArgumentParser) -> None:
     rsub = p.add_subparsers(dest="report_command", metavar="action", required=True)
     rp = rsub.add_parser("show", help="print a report as the recommend table")
     rp.add_argument("path")
-    rp.add_argument("--top", type=int, default=10, help="rows in the ranked table (default 10)")
+    rp.add_argument("--top", type=int, default=10, help="rows in the ranked table (default 10); --format json lists every candidate the report holds")
     rp.add_argument("--details", type=int, default=3, help="candidates shown with their full breakdown (default 3)")
     rp.add_argument("--format", choices=("table", "json"), default="table")
     rp = rsub.add_parser("diff", help="what changed between two reports")

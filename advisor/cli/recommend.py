@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
 # CLI flag -> Workload field
@@ -41,7 +42,7 @@ FLAGS: dict[str, tuple[str, type, str]] = {
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
     add_workload_source(p)
-    p.add_argument("--top", type=int, default=10, help="rows in the ranked table (default 10)")
+    p.add_argument("--top", type=int, default=10, help="rows in the ranked table (default 10); --format json lists every ranked candidate")
     p.add_argument("--details", type=int, default=3, help="candidates shown with their full breakdown (default 3)")
     p.add_argument("--output", "-o", metavar="REPORT.toml", help="also write the recommendation as a TOML report")
     p.add_argument("--force", action="store_true", help="overwrite --output if it exists")
@@ -89,6 +90,10 @@ def build_workload(args: argparse.Namespace):
         where = args.from_report
     elif args.workload or getattr(args, "workload_file", None):
         where = args.workload or args.workload_file
+        if not args.workload and not os.path.lexists(where):  # the argument alone: a workload file or a report
+            from advisor.errors import AdvisorError
+
+            raise AdvisorError(f"{where}: file not found (the argument is a workload file or a saved report)")
         if is_report(where):  # a saved report where a workload file goes: its workload, as --from reads it
             if args.workload:
                 from advisor.errors import InputError
