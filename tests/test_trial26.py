@@ -214,7 +214,7 @@ def test_the_per_user_speed_says_it_is_the_full_batch_one():
     rec = api.recommend(api.preset("steady-latency"))
     c = next(x for x in rec.candidates if x.deployment == "self-hosted" and (x.batch or 0) > 1)
     check = {t.metric: t for t in target_checks(c, rec.workload)}["per user"]
-    assert check.estimate == f"{1000.0 / c.tpot_ms:,.1f} tok/s at a full batch of {c.batch} (the slowest)"
+    assert check.estimate == f"{1000.0 / c.tpot_ms:,.1f} tok/s, batch {c.batch}"
 
 
 def test_gated_weights_ask_for_an_hf_token(tmp_path, capsys):
