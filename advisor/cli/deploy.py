@@ -80,7 +80,7 @@ def cmd_deploy(args: argparse.Namespace) -> int:
         for name, text in files.items():
             try:
                 out.mkdir(parents=True, exist_ok=True)
-                atomic_write(out / name, text.encode("utf-8"), overwrite=args.force)
+                atomic_write(out / name, text.encode("utf-8"), overwrite=args.force, executable=name.endswith(".sh"))
             except FileExistsError:
                 raise InputError("--output-dir", f"{out / name} exists (pass --force to overwrite)") from None
             except OSError as exc:  # /proc/self, a read-only folder, a full disk

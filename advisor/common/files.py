@@ -12,11 +12,14 @@ import secrets
 from pathlib import Path
 
 
-def atomic_write(target: Path, payload: bytes, *, overwrite: bool = True) -> None:
+def atomic_write(target: Path, payload: bytes, *, overwrite: bool = True, executable: bool = False) -> None:
     """Write ``payload`` to ``target`` atomically.
 
     A ``target`` that is a symbolic link is written through it: the file it points to is replaced, in that file's
     directory, and the link stays (renaming over the link itself would turn a user's link into a plain file).
+
+    ``executable``: a script (``serve.sh``) gets the execute bits where it has the read bits, as ``chmod +x`` would
+    (a new file's read bits are what the umask leaves; a replaced file keeps its own).
 
     Raises FileExistsError when ``target`` exists and ``overwrite`` is false (also when it appears while
     writing), OSError when it cannot be written."""
@@ -36,6 +39,9 @@ def atomic_write(target: Path, payload: bytes, *, overwrite: bool = True) -> Non
             fh.write(payload)
             fh.flush()
             os.fsync(fh.fileno())
+            if executable:  # the bits the umask left on the new file, or the replaced file's own
+                base = mode if mode is not None else os.fstat(fh.fileno()).st_mode & 0o7777
+                mode = base | ((base & 0o444) >> 2)
         if mode is not None:
             os.chmod(tmp, mode)
         if overwrite:

@@ -101,7 +101,7 @@ class DeployScreen(AdvisorScreen):
         try:
             out.mkdir(parents=True, exist_ok=True)
             for name, text in self.files.items():
-                atomic_write(out / name, text.encode("utf-8"))
+                atomic_write(out / name, text.encode("utf-8"), executable=name.endswith(".sh"))
         except OSError as exc:
             self.notify(str(exc), title="Export failed", severity="error")
             return
