@@ -115,7 +115,8 @@ def missing_weights(p: EnginePlan, engine: str) -> str:
 def notes(p: EnginePlan, engine: str) -> list[str]:
     out = []
     if engine != p.engine:
-        out.append(f"the estimate assumed {p.engine}; these {VERSIONS[engine].rsplit(' ', 1)[0]} settings keep its layout, memory and batch")
+        kept = "layout and memory; the batch is capped (see the WARNING)" if p.capped else "layout, memory and batch"
+        out.append(f"the estimate assumed {p.engine}; these {VERSIONS[engine].rsplit(' ', 1)[0]} settings keep its {kept}")
     if p.vendor == "amd" and engine in ("vllm", "sglang"):
         image = p.vllm_image if engine == "vllm" else support.SGLANG_ROCM_IMAGE
         out.append(f"{p.gpu} is an AMD GPU: run this in the engine's ROCm build, the image {image} (the SkyPilot file's "
@@ -150,7 +151,10 @@ def notes(p: EnginePlan, engine: str) -> list[str]:
         out.append(f"{p.engines} engines of {p.gpus_per_engine} GPUs per instance on ports {PORT + 1}-{PORT + p.engines}: "
                    f"put a load balancer on port {PORT} in front of them")
     out.append(f"KV cache: the workload needs {fmt.gb(p.kv_need_bytes)} of the {fmt.gb(p.kv_capacity_bytes)} "
-               f"a replica holds (memory breakdown); batch {p.batch} per engine")
+               f"a replica holds (memory breakdown); batch {p.batch} per engine"
+               + (f", {p.per_rank_batch} per attention data-parallel rank ({p.batch} over DP{p.data_parallel}, the "
+                  f"per-rank cap {'SGLang splits --max-running-requests into' if engine == 'sglang' else 'set below'})"
+                  if p.data_parallel > 1 else ""))
     mem = p.memory_setting(engine)
     if p.memory:
         what = memory_terms(engine, p.vendor)
@@ -239,7 +243,7 @@ def warnings(p: EnginePlan, engine: str) -> list[str]:
     """What may keep these files from serving the plan: a memory setting that cannot hold it, adapters the engine
     is not known to serve on this model, vLLM support on this GPU unverified or refused by the vLLM recipe (or below the
     GPU generation it names), TensorRT-LLM support unverified by the model's deployment guide."""
-    out = []
+    out = [p.capped] if p.capped else []
     mem = p.memory_setting(engine)
     if mem.note:
         out.append(mem.note)

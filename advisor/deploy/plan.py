@@ -169,6 +169,8 @@ class EnginePlan:
     chunked_kv: bool = False
     """The row's KV was sized with one chunk on the model's chunked-attention layers (Llama 4; the engine profile's
     ``chunked_attention`` policy): vLLM is pinned to a release that keeps it so (``support.CHUNKED_KV_VLLM``)."""
+    capped: str = ""
+    """Files for another engine than the row's (``retarget``): why their batch is below the row's, "" where it is not."""
 
     @property
     def prequantized(self) -> bool:
@@ -303,3 +305,50 @@ def plan_for(c: Candidate, w: Workload, cat: Catalog) -> EnginePlan:
         trust_remote_code=m.trust_remote_code, load_peak_bytes=load_peak_bytes(m, g, n) if prec in QUANTIZED_ONLINE else 0,
         chunked_kv=bool(m.chunked_layers) and profile.chunked_attention_kv != "full",
     )
+
+
+def retarget(p: EnginePlan, engine: str, c: Candidate, w: Workload, cat: Catalog) -> EnginePlan:
+    """``p`` for files of ``engine`` where the row was costed on another (``p.engine``): the same layout, GPUs and
+    memory, and the batch at most what ``engine`` holds there. Engines cache alike only in part: SGLang and TensorRT-LLM
+    keep the whole context on Llama 4's chunked-attention layers where vLLM keeps one chunk, and each admits sequences
+    by its own rule, so the row's batch may not fit (user trial 27: Llama 4 Scout at a 131k context, vLLM's 8 sequences
+    on one H200 where SGLang holds 3). The cap is ``engine``'s own estimate of the sequences that fit
+    (``Estimate.max_concurrency``), said in ``capped`` (a WARNING in the files); the KV the plan then needs is what
+    those sequences hold there, at most that engine's KV room. Unchanged where ``engine`` is the row's, holds the
+    batch, or cannot be estimated in the layout."""
+    if engine == p.engine or p.memory is None:
+        return p
+    from dataclasses import replace
+
+    from advisor.physics.engines import engine_profile
+    from advisor.physics.performance import estimate_for
+    from advisor.ranking.modes import scaled_workload
+
+    m, g = cat.models[p.model_id], cat.gpus[p.gpu]
+    scaled = scaled_workload(w, cat.quality_modes.get(m.id, {}).get(c.mode) if c.mode else None)
+    try:
+        theirs = estimate_for(m, g, p.gpus_per_engine, p.precision, scaled.input_tokens, scaled.output_tokens,
+                              kv_precision=p.kv_precision, engine=engine_profile(cat, g, engine), layout=p.layout)
+    except (InputError, ValueError, KeyError):
+        return p
+    cap = theirs.max_concurrency if theirs.fits else 0
+    if cap >= p.batch:
+        return p
+    context = scaled.input_tokens + scaled.output_tokens
+    per_seq = theirs.kv_layout.bytes_for_context(context)
+    room = theirs.fit.kv_capacity_bytes
+    kv = min(room, cap * per_seq) if cap else room
+    from advisor.common import fmt
+
+    chunks = (f"; it keeps the whole context on {m.id}'s chunked-attention layers, where {p.engine} keeps one chunk"
+              if p.chunked_kv and engine_profile(cat, g, engine).chunked_attention_kv == "full" else "")
+    why = (f"{engine} holds at most {cap} sequence{'' if cap == 1 else 's'} of {context:,} tokens per engine on "
+           f"{p.gpus_per_engine}x {p.gpu} in this layout (its KV cache of {fmt.gb(room)} at {fmt.gb(per_seq)} a "
+           f"sequence{chunks}), where the row's "
+           f"{p.engine} plan runs {p.batch}: these files cap the batch at {max(1, cap)}, so this engine serves less than the "
+           f"row's estimate; rank with --engines {engine} for its own bill" if cap else
+           f"{engine} cannot hold the weights and one {context:,}-token sequence on {p.gpus_per_engine}x {p.gpu} in this "
+           f"layout (its own sizing): these files will not start; deploy with --target {p.engine}")
+    per_gpu = max(1, p.gpus_per_engine)
+    return replace(p, batch=max(1, cap), capped=why, kv_need_bytes=int(kv) * p.engines,
+                   memory=replace(p.memory, kv_need=int(kv) // per_gpu))

@@ -141,11 +141,12 @@ def skypilot_yaml(c: Candidate, w: Workload, p: EnginePlan, engine: str, header:
         lines.append(f"  image_id: docker:{image}  # {what}")
     if p.nodes > 1:
         lines.append(f"num_nodes: {p.nodes}")
-    lines += ["", "envs:", f"  MODEL: {p.repo}"]
+    run = serve_script(p, engine)
+    if '"$MODEL"' in run:  # the script reads MODEL (a fine-tuned or dequantized copy): `sky serve up --env MODEL=...`
+        lines += ["", "envs:", f"  MODEL: {p.repo}  # your copy's path or repository (the notes above say which)"]
     if support.gated(p.repo):  # SkyPilot refuses to launch until it is given: `--secret HF_TOKEN`
         lines += ["", "secrets:", "  HF_TOKEN: null  # gated weights: sky serve up service.yaml --secret HF_TOKEN"]
     lines += ["", "setup: |", f"  {setup}"]
-    run = serve_script(p, engine)
     if engine == "trtllm":
         run = f"cat > {OPTIONS_FILE} <<'EOF'\n{trtllm_options(p)}EOF\n" + run
     if p.nodes > 1 and engine == "sglang":
@@ -194,13 +195,13 @@ def launch_warnings(c: Candidate, w: Workload, cat, target: str) -> list[str]:
     """The warnings the launch files of ``target`` carry (``engines.warnings``), one line each, for the deploy output;
     none for an API candidate."""
     from advisor.deploy.engines import warnings
-    from advisor.deploy.plan import plan_for
+    from advisor.deploy.plan import plan_for, retarget
 
     if c.deployment == "api" or target not in VERSIONS:
         return []
     p = plan_for(c, w, cat)
     if target != "skypilot":
-        return warnings(p, target)
+        return warnings(retarget(p, target, c, w, cat), target)
     one, per_instance, _ = service_plan(p, p.engine)
     name = sky_names.missing(p.gpu, SKYPILOT_INFRA.get(c.provider))
     return warnings(one, p.engine) + ([split_warning(p)] if per_instance > 1 else []) + ([name] if name else [])
@@ -209,7 +210,7 @@ def launch_warnings(c: Candidate, w: Workload, cat, target: str) -> list[str]:
 def render(c: Candidate, w: Workload, cat, target: str, rank: int = 1, provider_model: str | None = None) -> dict[str, str]:
     """``{file name: text}`` that serves candidate ``c`` with ``target`` (vllm, sglang, trtllm or skypilot)."""
     from advisor.deploy.engines import engine_files
-    from advisor.deploy.plan import plan_for
+    from advisor.deploy.plan import plan_for, retarget
     from advisor.errors import InputError
 
     if target not in VERSIONS:
@@ -219,6 +220,7 @@ def render(c: Candidate, w: Workload, cat, target: str, rank: int = 1, provider_
         return {"client.py": api_snippet(c, w, provider_model, m.hf_repo if m else None)}
     p = plan_for(c, w, cat)
     engine = p.engine if target == "skypilot" else target
+    p = retarget(p, engine, c, w, cat)  # another engine than the row's: its batch at most what that engine holds
     if engine == "trtllm" and p.vendor != "nvidia":
         raise InputError("target", f"TensorRT-LLM runs on NVIDIA GPUs only, and #{rank} ({c.label}) runs on {p.gpu}: use "
                                    "--target vllm or sglang, or --gpu-types an NVIDIA GPU")
