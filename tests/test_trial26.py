@@ -257,3 +257,56 @@ def test_token_counts_refuse_zero_at_once_and_a_missing_argument_file_is_not_cal
         assert main([command, "nosuch.toml"]) == 2
         assert capsys.readouterr().err == ("moe-advisor: error: nosuch.toml: file not found (the argument is a workload "
                                            "file or a saved report)\n")
+
+
+def test_files_for_another_engine_cap_the_batch_that_engine_cannot_hold():
+    """Trial 27: Llama 4 Scout at a 131k context, costed on vLLM (one chunk of KV on its chunked-attention layers, 8
+    sequences on one H200): the SGLang and TensorRT-LLM files kept the batch of 8 "and its memory", where SGLang holds
+    3 and TensorRT-LLM 5 (each keeps the whole context there). They now cap the batch at what that engine holds and
+    say why in a WARNING; the files for the row's own engine are unchanged."""
+    import re
+
+    from advisor.deploy.skypilot import launch_warnings, render
+    from advisor.physics.engines import engine_profile
+    from advisor.physics.performance import estimate_for
+
+    w = api.workload(preset="long-context", context_max_tokens=131_072, models=["llama-4-scout"], gpu_types=["h200"],
+                     engines=["vllm"], self_hosting="required")
+    rec = api.recommend(w)
+    cat = api.catalog()
+    c = next(x for x in rec.candidates if x.deployment == "self-hosted" and x.engine == "vllm" and x.gpus == 1)
+    own = render(c, rec.workload, cat, "vllm")["serve.sh"]
+    assert f"--max-num-seqs {c.batch} " in own + " " and "holds at most" not in own
+    m, g = cat.models[c.model], cat.gpus[c.gpu]
+    for engine, flag in (("sglang", r"--max-running-requests (\d+)"), ("trtllm", r"max_batch_size: (\d+)")):
+        files = "\n".join(render(c, rec.workload, cat, engine).values())
+        e = estimate_for(m, g, 1, c.precision, rec.workload.input_tokens, rec.workload.output_tokens,
+                         kv_precision=c.kv_precision, engine=engine_profile(cat, g, engine), layout=c.layout)
+        assert e.max_concurrency < c.batch
+        assert int(re.search(flag, files).group(1)) == e.max_concurrency
+        assert f"# WARNING: {engine} holds at most {e.max_concurrency} sequence" in files
+        assert "chunked-attention layers, where vllm keeps one chunk" in files and "the batch is capped" in files
+        assert any(f"{engine} holds at most" in x for x in launch_warnings(c, rec.workload, cat, engine))
+
+
+async def test_the_palette_opens_the_highlighted_rows_launch_files():
+    """Trial 27: the help says ctrl+p holds every action, and typing "deploy" found nothing."""
+    pytest.importorskip("textual")
+    from textual.command import CommandPalette
+
+    from advisor.tui.app import AdvisorApp
+    from advisor.tui.screens.deploy import DeployScreen
+    from test_tui import settle, until
+
+    app = AdvisorApp(cursor_blink=False, workload=api.preset("steady-latency"))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        first = app.main.table.current
+        await pilot.press("ctrl+p")
+        await until(pilot, lambda: isinstance(app.screen, CommandPalette))
+        await pilot.press(*"deploy")
+        for _ in range(50):
+            await pilot.pause(0.02)
+        await pilot.press("enter")
+        await until(pilot, lambda: isinstance(app.screen, DeployScreen))
+        assert isinstance(app.screen, DeployScreen) and app.screen.candidate == first

@@ -21,6 +21,8 @@ class AdvisorCommands(Provider):
              partial(run, "export")),
             ("Open breakdown of highlighted candidate", "Memory, throughput, $/M tokens vs utilization, reasons",
              partial(run, "breakdown")),
+            ("Deploy the highlighted candidate", "Launch configs: vLLM, SGLang, TensorRT-LLM, SkyPilot (d in a breakdown)",
+             self._deploy),
             ("Compare the top two candidates", "#1 and #2 side by side", partial(run, "compare_top")),
             ("Show rejected options", "Every option ruled out, and why", partial(run, "rejected")),
             ("Prices and plugins", "Sources, as-of dates, stale warnings, live refresh", partial(run, "prices")),
@@ -32,6 +34,17 @@ class AdvisorCommands(Provider):
         for name, w in services.presets().items():
             cmds.append((f"Preset: {name}", w.description.split(" (seed")[0], partial(run, f"preset('{name}')")))
         return cmds
+
+    def _deploy(self) -> None:
+        """The launch files of the highlighted row, as ``d`` opens them from its breakdown (trial 27: the palette, which
+        the help says holds every action, had none)."""
+        app = self.app
+        cand = app.main.table.current
+        rec = app._need_ranking()
+        if cand is not None and rec is not None:
+            from advisor.tui.screens.deploy import DeployScreen
+
+            app.push_screen(DeployScreen(cand, app.main.table.recommendation or rec))
 
     async def discover(self) -> Hits:
         for title, help_text, callback in self._commands():
