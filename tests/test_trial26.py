@@ -310,3 +310,28 @@ async def test_the_palette_opens_the_highlighted_rows_launch_files():
         await pilot.press("enter")
         await until(pilot, lambda: isinstance(app.screen, DeployScreen))
         assert isinstance(app.screen, DeployScreen) and app.screen.candidate == first
+
+
+def test_serve_sh_is_executable_and_a_per_rank_batch_says_where_it_comes_from(tmp_path, capsys):
+    """Trial 27: docs/deploy.md says `./serve.sh`, and the file came without its execute bit; a DEP row's files said
+    "batch 315 per engine" beside --max-num-seqs 79 without saying 79 is 315 over four ranks."""
+    import os
+    import re
+    import stat
+
+    from advisor.cli import main
+
+    report = tmp_path / "r.toml"
+    assert main(["recommend", "--requests-per-day", "2000000", "--input-tokens", "2000", "--output-tokens", "800",
+                 "--models", "qwen3-235b-a22b", "--self-hosting", "required", "--gpu-types", "h200", "--engines", "vllm",
+                 "--top", "1", "-o", str(report)]) == 0
+    assert main(["deploy", str(report), "--target", "vllm", "--output-dir", str(tmp_path / "out")]) == 0
+    capsys.readouterr()
+    serve = tmp_path / "out" / "serve.sh"
+    mode = serve.stat().st_mode
+    assert mode & stat.S_IXUSR and os.access(serve, os.X_OK) and not mode & stat.S_IWOTH
+    text = serve.read_text()
+    dp = re.search(r"--data-parallel-size (\d+)", text)
+    assert dp and int(dp.group(1)) > 1  # Qwen3-235B at this volume runs attention data parallel (DEP)
+    per_rank = re.search(r"--max-num-seqs (\d+)", text).group(1)
+    assert f"{per_rank} per attention data-parallel rank" in text
