@@ -335,3 +335,15 @@ def test_serve_sh_is_executable_and_a_per_rank_batch_says_where_it_comes_from(tm
     assert dp and int(dp.group(1)) > 1  # Qwen3-235B at this volume runs attention data parallel (DEP)
     per_rank = re.search(r"--max-num-seqs (\d+)", text).group(1)
     assert f"{per_rank} per attention data-parallel rank" in text
+
+
+def test_gpt_oss_on_tensorrt_llm_is_not_told_its_thinking_lands_in_content():
+    """Trial 27: trtllm-serve parses gpt-oss's Harmony channels (its harmony adapter) and returns the analysis channel
+    as reasoning; the files said the thinking arrives in content and must be stripped."""
+    from advisor.deploy.skypilot import render
+
+    w = api.workload(preset="batch-pipeline", models=["gpt-oss-120b"], gpu_types=["h100-sxm"], self_hosting="required")
+    rec = api.recommend(w)
+    c = next(x for x in rec.candidates if x.deployment == "self-hosted" and x.mode == "reasoning")
+    files = "\n".join(render(c, rec.workload, api.catalog(), "trtllm").values())
+    assert "harmony adapter" in files and "its thinking tokens arrive in content" not in files

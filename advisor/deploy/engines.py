@@ -205,6 +205,11 @@ def reasoning_notes(p: EnginePlan, engine: str) -> list[str]:
                 "(the row is costed per visible answer token)")]
     elif p.mode == "reasoning" and engine == "vllm" and p.model_id.startswith("gpt-oss"):
         out = ["vLLM separates gpt-oss's analysis (thinking) channel from the answer itself: no reasoning parser flag"]
+    elif p.mode == "reasoning" and engine == "trtllm" and p.model_id.startswith("gpt-oss"):
+        out = [("trtllm-serve reads gpt-oss's Harmony channels itself (its harmony adapter: github NVIDIA/TensorRT-LLM pull "
+                "request 7261, merged 2025-08-27), so the analysis (thinking) channel goes to the reasoning field, not "
+                "content: no reasoning parser flag; a release without the adapter returns it in content (strip it "
+                "client-side: the row is costed per visible answer token)")]
     elif p.mode == "reasoning":
         out = [(f"no {engine} reasoning parser is recorded for {p.model_id}: its thinking tokens arrive in "
                 "content with the answer; strip them client-side (the row is costed per visible answer token)")]
@@ -236,6 +241,12 @@ def release_header(p: EnginePlan, engine: str) -> str:
     if engine == "sglang" and p.vendor == "amd":
         return (f"SGLang {support.version_text(support.SGLANG_ROCM_VERSION)} (image {support.SGLANG_ROCM_IMAGE}), "
                 f"{VERSIONS['sglang']} flags")
+    from advisor.ranking.engine_support import RELEASES, too_old
+
+    need = RELEASES.get(p.model_id, {}).get(engine)
+    if need and need[0] and too_old(p.model_id, engine, p.vendor):  # the pinned series cannot load it (the WARNING)
+        name = VERSIONS[engine].rsplit(" ", 1)[0]
+        return f"{VERSIONS[engine]} flags, for {name} {need[0]} or later ({p.model_id} needs it: see the WARNING)"
     return f"{VERSIONS[engine]} flags"
 
 
@@ -248,8 +259,9 @@ def warnings(p: EnginePlan, engine: str) -> list[str]:
     if mem.note:
         out.append(mem.note)
     if p.lora and not p.lora_served.get(engine, True):
-        out.append(f"{engine} is not known to serve these LoRA adapters on {p.model_id} (catalog engine.toml lora table); "
-                   "lora_targets = 'attention' keeps them off the experts")
+        out.append(f"{engine} is not known to serve these LoRA adapters on {p.model_id} (catalog engine.toml lora table): "
+                   "adapters on the attention layers only keep them off the experts (lora_targets = \"attention\" in the "
+                   "workload, then rank and deploy again)")
     if engine == "vllm":
         status, line = support.vllm_support(p.model_id, p.gpu)
         if status != "verified":
