@@ -347,3 +347,12 @@ def test_gpt_oss_on_tensorrt_llm_is_not_told_its_thinking_lands_in_content():
     c = next(x for x in rec.candidates if x.deployment == "self-hosted" and x.mode == "reasoning")
     files = "\n".join(render(c, rec.workload, api.catalog(), "trtllm").values())
     assert "harmony adapter" in files and "its thinking tokens arrive in content" not in files
+
+
+def test_a_memory_rejection_on_vllm_says_its_reserve_holds_the_unused_share():
+    """Trial 27: "needs 86.1 GB per GPU ... but a GPU has 85.9 GB ... 0.91 would make it fit" read as a contradiction:
+    the need holds the 10% of the GPU vLLM leaves unused at its default --gpu-memory-utilization, now said."""
+    rec = api.recommend(api.workload(models=["llama-3.3-70b"], gpu_types=["h100-sxm"], self_hosting="required",
+                                     precisions=["bf16"], engines=["vllm"]))
+    msgs = [r.reasons[0].message for r in rec.rejected if r.reasons[0].code == "does-not-fit"]
+    assert msgs and all("its --gpu-memory-utilization 0.9 leaves unused" in m for m in msgs)

@@ -146,6 +146,15 @@ def shortfall_text(short: int, gpu: GpuSpec, eng: ServingProfile | None) -> tupl
             f"{flag} {need:.2f} would make it fit (less room for activation spikes)"), {"memory_fraction_to_fit": need}
 
 
+def _unused(f, eng: ServingProfile | None) -> str:
+    """Where the reserve holds the share of the GPU the engine's memory flag leaves unused (vLLM's 10%), that it does:
+    a need over the GPU's memory then reads as what it is, not as more than the card holds (user trial 27)."""
+    if eng is None or eng.memory.policy != "total_fraction" or not f.reserve.headroom_bytes:
+        return ""
+    flag = MEMORY_FRACTION_FLAGS.get(eng.id, "its GPU memory share")
+    return f" with the {fmt.gb(f.reserve.headroom_bytes)} its {flag} {float(eng.memory.kv_cache_fraction):g} leaves unused"
+
+
 def _memory_rejection(deployment: str, model: ModelSpec, gpu: GpuSpec, precision: str, provider: str, n: int, f,
                       weights: int, plan: lora.LoraPlan | None = None, eng: ServingProfile | None = None) -> Rejection:
     """Why ``n`` GPUs do not hold the model, term by term: the LoRA adapters on the GPUs are their own term (they sit
@@ -159,7 +168,7 @@ def _memory_rejection(deployment: str, model: ModelSpec, gpu: GpuSpec, precision
     short, fix = shortfall_text(f.shortfall_bytes, gpu, eng)
     on = f" on {eng.id}" if eng is not None else ""
     msg = (f"does not fit on {n}x {gpu.id} in {precision}{on}: needs {fmt.gb(need)} per GPU (weights {fmt.gb(f.weights_bytes_per_gpu)}, "
-           f"{eng.id + ' ' if eng is not None else ''}runtime reserve {fmt.gb(f.reserve.total - adapters)}, {slots}KV for one "
+           f"{eng.id + ' ' if eng is not None else ''}runtime reserve {fmt.gb(f.reserve.total - adapters)}{_unused(f, eng)}, {slots}KV for one "
            f"{f.context_tokens:,}-token sequence {fmt.gb(per_seq)}{_kv_kind(eng, model)}) but a GPU has {fmt.gb(gpu.memory_bytes)}: {short}")
     return Rejection(model=model.id, deployment=deployment, provider=provider, gpu=gpu.id, gpus=n,
                      precision=precision, shortfall_bytes=f.shortfall_bytes,
