@@ -138,13 +138,16 @@ def test_the_sequences_in_flight_multiply_out_to_the_kv_bytes_beside_them(capsys
     assert mean_count(0.73, "sequence") == "0.73 sequences" and mean_count(1.0, "sequence") == "1 sequence"
     assert mean_count(13.4, "sequence") == "13.4 sequences" and mean_count(23.4, "sequence") == "23.4 sequences" and mean_count(1234.4, "sequence") == "1,234 sequences"
     assert mean_count(9.7, "sequence") == "9.7 sequences" and mean_count(14.02, "sequence") == "14 sequences"
+    # review 26: a tiny mean is not "0 sequences", and 1.01 is not "1 sequences"
+    assert mean_count(0.003, "sequence") == "<0.01 sequences" and mean_count(1.03, "sequence") == "1.03 sequences"
+    assert mean_count(1.004, "sequence") == "1 sequence" and mean_count(0.0, "sequence") == "0 sequences"
     rec = api.recommend(api.workload(preset="steady-latency", requests_per_day=3000))
     c = rec.candidates[0]
     assert c.deployment == "self-hosted" and c.memory.concurrency < 1
     main(["recommend", "--preset", "steady-latency", "--requests-per-day", "3000", "--details", "1"])
     out = re.sub(r"\s+", " ", capsys.readouterr().out)
     gb, count = re.search(r"KV cache \([^)]*\) ([\d.]+) (?:GB|MB) \(([\d.,]+) sequences? in flight at peak", out).groups()
-    assert count == f"{c.memory.concurrency:.2g}"
+    assert count == f"{c.memory.concurrency:.2f}".rstrip("0")
     unit = 1e9 if re.search(rf"KV cache \([^)]*\) {re.escape(gb)} GB", out) else 1e6
     per_seq = c.memory.kv_cache_bytes / c.memory.concurrency
     assert abs(float(gb) * unit - float(count) * per_seq) <= 0.005 * per_seq + 0.05 * unit  # both said rounded
@@ -281,10 +284,13 @@ def test_files_for_another_engine_cap_the_batch_that_engine_cannot_hold():
     for engine, flag in (("sglang", r"--max-running-requests (\d+)"), ("trtllm", r"max_batch_size: (\d+)")):
         files = "\n".join(render(c, rec.workload, cat, engine).values())
         e = estimate_for(m, g, 1, c.precision, rec.workload.input_tokens, rec.workload.output_tokens,
-                         kv_precision=c.kv_precision, engine=engine_profile(cat, g, engine), layout=c.layout)
-        assert e.max_concurrency < c.batch
-        assert int(re.search(flag, files).group(1)) == e.max_concurrency
-        assert f"# WARNING: {engine} holds at most {e.max_concurrency} sequence" in files
+                         kv_precision=c.kv_precision, engine=engine_profile(cat, g, engine), layout=c.layout,
+                         concurrency=c.batch)  # that engine's own batch, the row's pinned as the most
+        assert e.batch < c.batch
+        assert int(re.search(flag, files).group(1)) == e.batch
+        assert f"# WARNING: {engine} holds at most {e.batch} sequence" in files
+        need, room = (float(x) for x in re.search(r"KV cache: the workload needs ([\d.]+) GB of the ([\d.]+) GB", files).groups())
+        assert 0 < need <= room  # the capped batch's KV, within the room that engine has
         assert "chunked-attention layers, where vllm keeps one chunk" in files and "the batch is capped" in files
         assert any(f"{engine} holds at most" in x for x in launch_warnings(c, rec.workload, cat, engine))
 
@@ -356,3 +362,63 @@ def test_a_memory_rejection_on_vllm_says_its_reserve_holds_the_unused_share():
                                      precisions=["bf16"], engines=["vllm"]))
     msgs = [r.reasons[0].message for r in rec.rejected if r.reasons[0].code == "does-not-fit"]
     assert msgs and all("its --gpu-memory-utilization 0.9 leaves unused" in m for m in msgs)
+
+
+def test_files_for_another_engine_keep_a_batch_it_holds_and_never_cap_at_nothing():
+    """Review 26: the cap was the sequences that fit at the whole request, where vLLM and SGLang admit at input + half the
+    output (Qwen3-235B's SGLang batch was cut for vLLM, which runs more on its own); where the engine's estimate did not
+    fit at its default memory share the files said "cap the batch at 1" and "needs 0.0 GB" beside "will not start". Now a
+    batch the engine holds is kept, and such a target keeps the row's plan, its memory setting saying what it takes."""
+    from advisor.deploy.skypilot import render
+
+    cat = api.catalog()
+    w = api.workload(preset="batch-pipeline", models=["qwen3-235b-a22b"], gpu_types=["h100-sxm"], self_hosting="required",
+                     engines=["sglang"])
+    rec = api.recommend(w)
+    c = next(x for x in rec.candidates if x.deployment == "self-hosted" and x.engine == "sglang" and x.layout == "dep")
+    files = "\n".join(render(c, rec.workload, cat, "vllm").values())
+    assert "holds at most" not in files and f"batch {c.batch} per engine" in files
+    w = api.workload(preset="batch-pipeline", models=["deepseek-v3"], gpu_types=["b200"], precisions=["bf16"],
+                     self_hosting="required", engines=["vllm"])
+    rec = api.recommend(w)
+    c = next(x for x in rec.candidates if x.deployment == "self-hosted")
+    files = "\n".join(render(c, rec.workload, cat, "sglang").values())  # no "cap at 0": its memory setting decides
+    assert "holds at most" not in files and "batch 0" not in files and f"batch {c.batch} per engine" in files
+
+
+def test_the_late_launch_note_names_a_checkpoint_its_engine_cannot_load():
+    """Review 26: a row ranked late because TensorRT-LLM does not load the published GPTQ checkpoint read "no one
+    publishes its weights in its precision", beside the warning naming that checkpoint."""
+    from advisor.ranking.ties import _unsure_note
+
+    rec = api.recommend(api.workload(models=["llama-3.3-70b"], precisions=["int4"], gpu_types=["h100-sxm"],
+                                     engines=["trtllm"], self_hosting="required"))
+    c = rec.candidates[0]
+    assert any("RedHatAI/Llama-3.3-70B-Instruct-quantized.w4a16 is GPTQ/AWQ" in r.message for r in c.reasons)
+    note = _unsure_note(c)
+    assert "no published checkpoint in its precision that its engine loads" in note and "no one publishes" not in note
+
+
+async def test_a_preset_opened_with_a_flag_the_form_has_no_field_for_says_edited():
+    """Review 26: `--min-replicas 2` (no form field) left the Preset field on plain 'bursty-app' beside a title
+    'edited from bursty-app'; typing the preset's own form answers back keeps it edited (the replicas still differ)."""
+    pytest.importorskip("textual")
+    import dataclasses
+
+    from advisor.tui.app import AdvisorApp
+    from advisor.tui.widgets.choice import Choice
+    from test_tui import settle, type_into
+
+    preset = api.preset("bursty-app")
+    w = dataclasses.replace(preset, min_replicas=2)
+    app = AdvisorApp(cursor_blink=False, workload=w)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        choice = app.screen.query_one("#preset", Choice)
+        assert choice.value == "bursty-app (edited)" and app.sub_title == "custom, edited from bursty-app"
+        await type_into(pilot, "requests_per_day", "7000")
+        await settle(pilot)
+        await type_into(pilot, "requests_per_day", f"{preset.requests_per_day:g}")
+        await settle(pilot)
+        assert choice.value == "bursty-app (edited)" and app.recommendation.workload.min_replicas == 2
+        assert app.recommendation.workload.name == "custom"

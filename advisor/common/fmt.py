@@ -172,10 +172,13 @@ def a_number(text: str) -> str:
 
 def mean_count(n: float, word: str) -> str:
     """A count that may be a mean (Little's law gives the sequences in flight as one): ``1 sequence``, ``14 sequences``,
-    and, where it is not whole, to two digits below 10 (``0.73 sequences``) and one decimal above (``13.4 sequences``), so it
-    multiplies out to the bytes
+    and, where it is not whole, to two decimals below 10 (``0.73 sequences``, ``1.01 sequences``, ``<0.01 sequences``,
+    never ``0``) and one above (``13.4 sequences``), so it multiplies out to the bytes
     said beside it (a count rounded up to 1 beside the KV cache of 0.73 sequences did not)."""
     k = round(n)
-    if abs(n - k) < 0.005 * max(1.0, n):
+    if (k > 0 or n <= 0) and abs(n - k) < 0.005 * max(1.0, n):
         return f"{k:,} {word}{'' if k == 1 else 's'}"
-    return f"{n:.2g} {word}s" if n < 10 else f"{n:,.1f} {word}s"
+    if n >= 10:
+        return f"{n:,.1f} {word}s"
+    text = f"{n:.2f}".rstrip("0").rstrip(".")
+    return f"{text if text != '0' else '<0.01'} {word}s"

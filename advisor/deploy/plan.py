@@ -311,15 +311,22 @@ def retarget(p: EnginePlan, engine: str, c: Candidate, w: Workload, cat: Catalog
     """``p`` for files of ``engine`` where the row was costed on another (``p.engine``): the same layout, GPUs and
     memory, and the batch at most what ``engine`` holds there. Engines cache alike only in part: SGLang and TensorRT-LLM
     keep the whole context on Llama 4's chunked-attention layers where vLLM keeps one chunk, and each admits sequences
-    by its own rule, so the row's batch may not fit (user trial 27: Llama 4 Scout at a 131k context, vLLM's 8 sequences
-    on one H200 where SGLang holds 3). The cap is ``engine``'s own estimate of the sequences that fit
-    (``Estimate.max_concurrency``), said in ``capped`` (a WARNING in the files); the KV the plan then needs is what
-    those sequences hold there, at most that engine's KV room. Unchanged where ``engine`` is the row's, holds the
-    batch, or cannot be estimated in the layout."""
+    by its own rule (vLLM and SGLang at input + half the output, TensorRT-LLM at the whole request), so the row's batch
+    may not fit (user trial 27: Llama 4 Scout at a 131k context, vLLM's 8 sequences on one H200 where SGLang holds 3).
+
+    The cap is ``engine``'s own estimate in the layout with the row's batch pinned (``concurrency``): its batch is
+    the least of that, the engine's batch limit and the sequences its KV cache holds at its admission context. Where it is
+    lower it is said in ``capped`` (a WARNING in the files), and the KV the plan needs becomes what those sequences hold
+    there: physical bytes (times the layout's KV copies, as the memory breakdown counts them), at most the engine's KV
+    room, per GPU for the memory setting and per replica for the KV line. Unchanged where ``engine`` is the row's, cannot
+    be estimated in the layout, or does not hold the weights and one sequence at its default memory share: then the
+    files keep the row's memory and batch, and their memory setting warns where that engine's flag cannot hold them
+    (``GpuMemory.setting``; Llama 4 Maverick FP8 on 3 H200s fits vLLM at 0.95, not at its default 0.9)."""
     if engine == p.engine or p.memory is None:
         return p
     from dataclasses import replace
 
+    from advisor.common import fmt
     from advisor.physics.engines import engine_profile
     from advisor.physics.performance import estimate_for
     from advisor.ranking.modes import scaled_workload
@@ -327,28 +334,27 @@ def retarget(p: EnginePlan, engine: str, c: Candidate, w: Workload, cat: Catalog
     m, g = cat.models[p.model_id], cat.gpus[p.gpu]
     scaled = scaled_workload(w, cat.quality_modes.get(m.id, {}).get(c.mode) if c.mode else None)
     try:
+        profile = engine_profile(cat, g, engine)
         theirs = estimate_for(m, g, p.gpus_per_engine, p.precision, scaled.input_tokens, scaled.output_tokens,
-                              kv_precision=p.kv_precision, engine=engine_profile(cat, g, engine), layout=p.layout)
+                              kv_precision=p.kv_precision, engine=profile, layout=p.layout, concurrency=p.batch)
     except (InputError, ValueError, KeyError):
         return p
-    cap = theirs.max_concurrency if theirs.fits else 0
+    context = scaled.input_tokens + scaled.output_tokens
+    if not theirs.fits:  # at the engine's default memory share: the files' memory setting says what it takes (a WARNING)
+        return p
+    cap = theirs.batch
     if cap >= p.batch:
         return p
-    context = scaled.input_tokens + scaled.output_tokens
-    per_seq = theirs.kv_layout.bytes_for_context(context)
-    room = theirs.fit.kv_capacity_bytes
-    kv = min(room, cap * per_seq) if cap else room
-    from advisor.common import fmt
-
+    admitted = int(scaled.input_tokens + scaled.output_tokens / 2.0) if profile.efficiency.kv_admission == "average" else context
+    copies = theirs.parallelism.kv_replication if theirs.parallelism else 1
+    per_seq = theirs.kv_layout.bytes_for_context(admitted) * copies
+    room = theirs.fit.kv_capacity_bytes * copies
+    kv = min(room, cap * per_seq)
     chunks = (f"; it keeps the whole context on {m.id}'s chunked-attention layers, where {p.engine} keeps one chunk"
-              if p.chunked_kv and engine_profile(cat, g, engine).chunked_attention_kv == "full" else "")
-    why = (f"{engine} holds at most {cap} sequence{'' if cap == 1 else 's'} of {context:,} tokens per engine on "
-           f"{p.gpus_per_engine}x {p.gpu} in this layout (its KV cache of {fmt.gb(room)} at {fmt.gb(per_seq)} a "
-           f"sequence{chunks}), where the row's "
-           f"{p.engine} plan runs {p.batch}: these files cap the batch at {max(1, cap)}, so this engine serves less than the "
-           f"row's estimate; rank with --engines {engine} for its own bill" if cap else
-           f"{engine} cannot hold the weights and one {context:,}-token sequence on {p.gpus_per_engine}x {p.gpu} in this "
-           f"layout (its own sizing): these files will not start; deploy with --target {p.engine}")
-    per_gpu = max(1, p.gpus_per_engine)
-    return replace(p, batch=max(1, cap), capped=why, kv_need_bytes=int(kv) * p.engines,
-                   memory=replace(p.memory, kv_need=int(kv) // per_gpu))
+              if p.chunked_kv and profile.chunked_attention_kv == "full" else "")
+    why = (f"{engine} holds at most {cap} sequence{'' if cap == 1 else 's'} of {admitted:,} tokens per engine on "
+           f"{p.gpus_per_engine}x {p.gpu} in this layout (its KV cache of {fmt.gb(room)} at {fmt.gb(per_seq)} a sequence"
+           f"{chunks}), where the row's {p.engine} plan runs {p.batch}: these files cap the batch at {cap}, so this engine "
+           f"serves less than the row's estimate; rank with --engines {engine} for its own bill")
+    return replace(p, batch=cap, capped=why, kv_need_bytes=int(kv) * p.engines, kv_capacity_bytes=int(room) * p.engines,
+                   memory=replace(p.memory, kv_need=int(kv) // max(1, p.gpus_per_engine)))

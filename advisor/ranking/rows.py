@@ -94,7 +94,7 @@ def fine_tuning_reason(ft, runs: float = 0.0) -> Reason:
     if len(ft) > 6:
         return ft[6]
     monthly, run, price, paid, hours, start = ft
-    each = f"{runs:g} runs a month x {fmt.usd_rate(monthly / Decimal(str(runs)), '')} = " if runs else ""
+    each = f"{runs:g} run{'' if runs == 1 else 's'} a month x {fmt.usd_rate(monthly / Decimal(str(runs)), '')} = " if runs else ""
     on = f"{run.gpus}x {run.gpu}" if paid == run.gpus else (
         f"{paid}x {run.gpu} (needs {run.gpus}; {price.provider} sells {paid} at a time, so the run uses them all)")
     r = Reason("fine-tuning", f"{run.method} fine-tunes: {run.tokens / 1e6:,.0f}M tokens a run on {on} "

@@ -299,9 +299,12 @@ def demotion_note(c: Candidate, top: Candidate, w: Workload) -> str:
 
 
 def _unsure_note(c: Candidate) -> str:
-    why = ("its engine is not known to run its model on its GPU (see the engine-support warning)" if engine_unverified(c) else
-           "no one publishes its weights in its precision, so they must be quantized first (see the checkpoint warning)")
-    return f"; ranked after every option known to launch as costed: {why}"
+    why = [x for x, holds in (
+        ("its engine is not known to run its model on its GPU (see the engine-support warning)", engine_unverified(c)),
+        ("its weights must be made first: no published checkpoint in its precision that its engine loads (see the "
+         "checkpoint warning)", any(r.code == "checkpoint" and r.numbers.get("quantize_first") for r in known_reasons(c.reasons))),
+    ) if holds]
+    return f"; ranked after every option known to launch as costed: {' and '.join(why) or 'see its warnings'}"
 
 
 RANKED_AFTER: tuple[tuple[Callable[[Candidate, Workload], bool], Callable[[Candidate], str]], ...] = (
