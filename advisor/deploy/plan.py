@@ -352,9 +352,12 @@ def retarget(p: EnginePlan, engine: str, c: Candidate, w: Workload, cat: Catalog
     kv = min(room, cap * per_seq)
     chunks = (f"; it keeps the whole context on {m.id}'s chunked-attention layers, where {p.engine} keeps one chunk"
               if p.chunked_kv and profile.chunked_attention_kv == "full" else "")
+    by_kv = (cap + 1) * per_seq > room  # one more sequence would not fit: the KV cache sets the cap, else the batch limit
+    limit = (f"its KV cache of {fmt.gb(room)} at {fmt.gb(per_seq)} a sequence{chunks}" if by_kv else
+             f"its batch limit in this layout; its KV cache of {fmt.gb(room)} would hold more")
     why = (f"{engine} holds at most {cap} sequence{'' if cap == 1 else 's'} of {admitted:,} tokens per engine on "
-           f"{p.gpus_per_engine}x {p.gpu} in this layout (its KV cache of {fmt.gb(room)} at {fmt.gb(per_seq)} a sequence"
-           f"{chunks}), where the row's {p.engine} plan runs {p.batch}: these files cap the batch at {cap}, so this engine "
-           f"serves less than the row's estimate; rank with --engines {engine} for its own bill")
+           f"{p.gpus_per_engine}x {p.gpu} in this layout ({limit}), where the row's {p.engine} plan runs {p.batch}: these "
+           f"files cap the batch at {cap}, so this engine serves less than the row's estimate; rank with --engines "
+           f"{engine} for its own bill")
     return replace(p, batch=cap, capped=why, kv_need_bytes=int(kv) * p.engines, kv_capacity_bytes=int(room) * p.engines,
                    memory=replace(p.memory, kv_need=int(kv) // max(1, p.gpus_per_engine)))
