@@ -127,7 +127,9 @@ def notes(p: EnginePlan, engine: str) -> list[str]:
                    f"and SGLang's ROCm build is not known to load it either: these files serve {p.hf_repo}")
     if support.gated(p.repo):
         out.append(f"{p.repo} is a gated Hugging Face repository: accept its license on https://huggingface.co/{p.repo} "
-                   f"and export HF_TOKEN (a token of that account) before this runs, or the download is refused")
+                   f"and export HF_TOKEN (a token of that account) before this runs, or the download is refused"
+                   + (" (it is MODEL's default: your fine-tuned copy needs the token only if it is in a gated repository "
+                      "too)" if p.full_fine_tune else ""))
     if p.prequantized:
         out.append(f"{p.precision} weights: the published checkpoint {p.checkpoint} (of {p.hf_repo})")
     elif p.upcast and not p.prequantized:
