@@ -329,6 +329,7 @@ def retarget(p: EnginePlan, engine: str, c: Candidate, w: Workload, cat: Catalog
     from advisor.common import fmt
     from advisor.physics.engines import engine_profile
     from advisor.physics.performance import estimate_for
+    from advisor.ranking.bounds import admission_context
     from advisor.ranking.modes import scaled_workload
 
     m, g = cat.models[p.model_id], cat.gpus[p.gpu]
@@ -339,13 +340,12 @@ def retarget(p: EnginePlan, engine: str, c: Candidate, w: Workload, cat: Catalog
                               kv_precision=p.kv_precision, engine=profile, layout=p.layout, concurrency=p.batch)
     except (InputError, ValueError, KeyError):
         return p
-    context = scaled.input_tokens + scaled.output_tokens
     if not theirs.fits:  # at the engine's default memory share: the files' memory setting says what it takes (a WARNING)
         return p
     cap = theirs.batch
     if cap >= p.batch:
         return p
-    admitted = int(scaled.input_tokens + scaled.output_tokens / 2.0) if profile.efficiency.kv_admission == "average" else context
+    admitted = admission_context(theirs, profile)  # the tokens a running sequence holds as that engine admits it
     copies = theirs.parallelism.kv_replication if theirs.parallelism else 1
     per_seq = theirs.kv_layout.bytes_for_context(admitted) * copies
     room = theirs.fit.kv_capacity_bytes * copies

@@ -44,7 +44,6 @@ def setup_for(p: EnginePlan, engine: str) -> tuple[str | None, str]:
     recipe minimum). AMD: the CUDA wheels do not run on ROCm, so the engine's ROCm image is the ``image_id``
     (``resources.image_id: docker:<image>``, https://docs.skypilot.co/en/latest/examples/docker-containers.html).
     TensorRT-LLM: NVIDIA's release container (``TRTLLM_IMAGE``) the same way."""
-
     if p.vendor != "amd":
         if engine == "trtllm":
             return TRTLLM_IMAGE, "python -c 'import tensorrt_llm; print(tensorrt_llm.__version__)'  # TensorRT-LLM from the image"
@@ -160,7 +159,6 @@ def skypilot_yaml(c: Candidate, w: Workload, p: EnginePlan, engine: str, header:
 def api_snippet(c: Candidate, w: Workload, provider_model: str | None, hf_repo: str | None) -> str:
     base, key = API_ENDPOINTS.get(c.provider, (f"https://<{c.provider} OpenAI-compatible base URL>/v1", f"{c.provider.upper()}_API_KEY"))
     model = provider_model or hf_repo or c.model
-
     # A hybrid model that thinks by default (Qwen3) costed in its no-thinking mode: thinking off per request, as the
     # self-hosted files say (engines.reasoning_notes), or the bill undercounts the tokens it generates.
     off = ("    # no-thinking row: Qwen3 thinks by default; this turns it off (a vLLM-served endpoint's chat template switch)\n"

@@ -11,6 +11,7 @@ from typing import Any
 from advisor import cost
 from advisor.common import fmt
 from advisor.domain.recommendation import Candidate, Reason
+from advisor.domain.workload import Workload
 from advisor.physics.training import method_for, training_run
 from advisor.ranking.context import Context
 
@@ -80,9 +81,7 @@ def untrained_reason(ctx: Context, model) -> tuple[Reason, ...]:
     if ("untrainable", model.id) not in (ctx.shared.get("fine-tuning") or ()):
         return ()
     w = ctx.workload
-    where = " and ".join(x for x in (f"gpu_types {', '.join(w.gpu_types)}" if w.gpu_types else "",
-                                     f"providers {', '.join(w.providers)}" if w.providers else "") if x) or "the catalog"
-    return (Reason("fine-tuning-unbilled", f"training not billed: no GPU offer allowed by {where} holds a "
+    return (Reason("fine-tuning-unbilled", f"training not billed: no GPU offer allowed by {offers_allowed_by(w)} holds a "
                    f"{method_for(w.fine_tuning, w.fine_tuning_method)} fine-tuning run of {model.id} (at most 64 GPUs), so "
                    f"this bill is serving only and leaves out the {w.fine_tunes_per_month:g} runs a month the plan needs",
                    "warning"),)
@@ -107,3 +106,10 @@ def fine_tuning_reason(ft, runs: float = 0.0) -> Reason:
                {"fine_tuning_monthly_usd": str(cost.money(monthly)), "training_gpus": paid, "training_hours": hours,
                 "training_start_s": start})
     return r
+
+
+def offers_allowed_by(w: Workload) -> str:
+    """What limits the GPU offers a workload may use, in words: ``gpu_types h100-sxm and providers runpod``, or ``the
+    catalog``."""
+    return " and ".join(x for x in (f"gpu_types {', '.join(w.gpu_types)}" if w.gpu_types else "",
+                                    f"providers {', '.join(w.providers)}" if w.providers else "") if x) or "the catalog"

@@ -15,6 +15,7 @@ from advisor.catalog.load import Catalog
 from advisor.domain.recommendation import Reason, Rejection
 from advisor.domain.workload import Workload, constraint_origin, listed
 from advisor.prices.book import PriceBook, provider_allowed
+from advisor.ranking.rows import offers_allowed_by
 
 
 def filtered_out(w: Workload, catalog: Catalog, prices: PriceBook) -> list[Rejection]:
@@ -94,9 +95,7 @@ def untrainable_note(shared: dict, w: Workload, candidates) -> list[str]:
     models = sorted(held & {c.model for c in candidates}) if held else ()
     if not models:
         return []
-    where = " and ".join(x for x in (f"gpu_types {', '.join(w.gpu_types)}" if w.gpu_types else "",
-                                     f"providers {', '.join(w.providers)}" if w.providers else "") if x) or "the catalog"
-    return [f"no GPU offer allowed by {where} can hold a {method_for(w.fine_tuning, w.fine_tuning_method)} fine-tuning run of "
+    return [f"no GPU offer allowed by {offers_allowed_by(w)} can hold a {method_for(w.fine_tuning, w.fine_tuning_method)} fine-tuning run of "
             f"{', '.join(models)}: the training is not billed for {'it' if len(models) == 1 else 'them'} (allow a larger GPU "
             f"in gpu_types to cost the runs)"]
 
