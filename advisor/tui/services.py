@@ -86,10 +86,17 @@ def build_workload(values: Mapping[str, str], base: Workload | None = None) -> W
         raise InputError(_ID_KIND_TO_FIELD.get(exc.kind, exc.kind), _unknown_text(exc), "form") from None
     if base is not None:  # a preset's name stays only on the preset's own answers (not on flags that changed it at start)
         ref = presets().get(base.name, base)
-        same = dataclasses.replace(w, name=ref.name, description=ref.description) == ref
+        same = same_as(w, ref)
         if not same and w.name == base.name and base.name != "custom":
             w = dataclasses.replace(w, name="custom", description=f"edited from {base.name}")
     return w
+
+
+def same_as(w: Workload, ref: Workload, ignoring: tuple[str, ...] = ()) -> bool:
+    """Whether ``w`` is ``ref`` but for its name, description and the fields ``ignoring`` names (the form's, where only the
+    fields it has no input for are compared)."""
+    return dataclasses.replace(w, name=ref.name, description=ref.description,
+                               **{f: getattr(ref, f) for f in ignoring}) == ref
 
 
 def _unknown_text(exc: UnknownIdError) -> str:

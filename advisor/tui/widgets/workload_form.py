@@ -112,16 +112,6 @@ EDITED = " (edited)"
 """A Preset choice that brings back the answers a preset replaced: ``steady-latency (edited)``, after its preset; a
 workload that came from no preset (a file, ``--from``) is kept as ``CUSTOM``, first (``WorkloadForm.load``)."""
 CUSTOM = "custom"
-def _as_preset(w: Workload, preset: Workload, beyond_form: bool = False) -> bool:
-    """Whether ``w`` is ``preset`` (its name and description aside): every field, or with ``beyond_form`` those the form
-    has no field for (``min_replicas``, ``engines``, ... a flag at start may set), as ``services.build_workload`` names a
-    ranked workload "edited from" the preset when any differs (review 26)."""
-    same = dataclasses.replace(w, name=preset.name, description=preset.description)
-    if beyond_form:
-        same = dataclasses.replace(same, **{f: getattr(preset, f) for f in FIELD_NAMES})
-    return same == preset
-
-
 FIRST_SECTIONS = ("Traffic", "Latency")
 """Composed with the screen; the other sections are mounted by ``mount_rest``."""
 REST_AFTER_S = 0.5
@@ -201,7 +191,7 @@ class WorkloadForm(VerticalScroll):
         presets = services.presets()
         self._shown = workload.name if workload.name in presets else ""
         """The Preset field's choice the fields were last filled from (a preset, a kept choice, or "")."""
-        if self._shown and not _as_preset(workload, presets[self._shown]):
+        if self._shown and not services.same_as(workload, presets[self._shown]):
             self._shown += EDITED  # opened on a preset that flags changed (`moe-advisor --preset X --min-replicas 2`)
             self._kept[self._shown] = (workload, services.form_values(workload, FIELD_NAMES))
 
@@ -389,7 +379,7 @@ class WorkloadForm(VerticalScroll):
         current, presets = self.values(), services.presets()
         preset = self._shown.removesuffix(EDITED)
         same = (preset in presets and preset == self.base.name and current == services.form_values(presets[preset], FIELD_NAMES)
-                and _as_preset(self.base, presets[preset], beyond_form=True))
+                and services.same_as(self.base, presets[preset], ignoring=FIELD_NAMES))  # flags the form has no field for
         if self._shown in presets and not same:
             self._show_choice(self._shown + EDITED, current)
         elif self._shown.endswith(EDITED) and same:  # edited back to the preset's own answers: the preset again
