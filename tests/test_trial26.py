@@ -422,3 +422,18 @@ async def test_a_preset_opened_with_a_flag_the_form_has_no_field_for_says_edited
         await settle(pilot)
         assert choice.value == "bursty-app (edited)" and app.recommendation.workload.min_replicas == 2
         assert app.recommendation.workload.name == "custom"
+
+
+def test_first_says_why_the_one_cheaper_row_ranked_late_is_not_known_to_launch():
+    """Tried as a new user (session 25): #1 of steady-latency said a cheaper row was "an engine unverified ..., or weights
+    no one publishes" where one cause held; it now names that cause, as the row's own rank reason does."""
+    from advisor.ranking.ties import launch_causes, launch_unsure
+
+    rec = api.recommend(api.preset("steady-latency"))
+    first, rank = rec.candidates[0], rec.candidates[0].reasons[0].message
+    late = [x for x in rec.candidates if launch_unsure(x) and x.monthly_total_usd < first.monthly_total_usd]
+    if len(late) == 1:
+        assert f"is not known to launch as costed because {' and '.join(launch_causes(late[0]))}" in rank
+    else:
+        assert not late or "(an engine not known to run the model on that GPU, or weights" in rank
+    assert "weights no one publishes" not in rank

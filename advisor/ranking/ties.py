@@ -298,13 +298,17 @@ def demotion_note(c: Candidate, top: Candidate, w: Workload) -> str:
     return next((note(c) for after, note in RANKED_AFTER if after(c, w) and not after(top, w)), "")
 
 
-def _unsure_note(c: Candidate) -> str:
-    why = [x for x, holds in (
+def launch_causes(c: Candidate) -> list[str]:
+    """Why ``launch_unsure`` holds for ``c``, each with the warning that says more: its engine, its weights, or both."""
+    return [x for x, holds in (
         ("its engine is not known to run its model on its GPU (see the engine-support warning)", engine_unverified(c)),
         ("its weights must be made first: no published checkpoint in its precision that its engine loads (see the "
          "checkpoint warning)", any(r.code == "checkpoint" and r.numbers.get("quantize_first") for r in known_reasons(c.reasons))),
     ) if holds]
-    return f"; ranked after every option known to launch as costed: {' and '.join(why) or 'see its warnings'}"
+
+
+def _unsure_note(c: Candidate) -> str:
+    return f"; ranked after every option known to launch as costed: {' and '.join(launch_causes(c)) or 'see its warnings'}"
 
 
 RANKED_AFTER: tuple[tuple[Callable[[Candidate, Workload], bool], Callable[[Candidate], str]], ...] = (
@@ -375,9 +379,11 @@ def unverified_cheaper_note(c: Candidate, candidates) -> str:
         parts.append(f"{len(better):,} option{'' if len(better) == 1 else 's'} at the same cost with a higher quality "
                      f"score ({'up to ' if len(better) > 1 else ''}{fmt.num(best.quality, 1)} against {fmt.num(c.quality, 1)}, {best.label})")
     one = len(cheaper) + len(better) == 1
-    return (f"; {' and '.join(parts)} {'is' if one else 'are'} not known to launch as costed (an engine unverified for "
-            f"the model on that GPU, or weights no one publishes: see {'its' if one else 'their'} engine-support or "
-            f"checkpoint warning), so {'it ranks' if one else 'they rank'} after this one")
+    why = (" because " + " and ".join(launch_causes((cheaper + better)[0])) if one else
+           " (an engine not known to run the model on that GPU, or weights with no published checkpoint their engine "
+           "loads: see their engine-support or checkpoint warning)")
+    return (f"; {' and '.join(parts)} {'is' if one else 'are'} not known to launch as costed{why}, so "
+            f"{'it ranks' if one else 'they rank'} after this one")
 
 
 def _scores_higher(x: Candidate, c: Candidate) -> bool:
