@@ -172,17 +172,15 @@ def test_skypilot_service_follows_the_scaling_policy(name):
     nodes = int(next((ln.split(":")[1] for ln in lines if ln.startswith("num_nodes:")), "1"))
     assert count * nodes == c.gpus
     assert "service:" in lines and "    path: /health" in lines
-    if c.scaling == "fixed":
-        assert f"  replicas: {c.replicas_peak or c.replicas}" in lines
+    if c.scaling in ("fixed", "scale-to-zero"):  # a batch job's replicas start together, as billed: no QPS ramp from zero
+        assert f"  replicas: {c.replicas_peak or c.replicas}" in lines and "replica_policy:" not in y
+        assert (c.scaling == "scale-to-zero") == ("sky serve down" in y)
     else:
-        low = 0 if c.scaling == "scale-to-zero" else max(1, c.replicas_min or 1)
+        low = max(1, c.replicas_min or 1)
         assert f"    min_replicas: {low}" in lines and f"    max_replicas: {max(c.replicas_peak, low, 1)}" in lines
         target = float(next(ln for ln in lines if ln.startswith("    target_qps_per_replica: ")).split(":")[1])
-        full = c.output_tokens_per_s_per_replica / w.output_tokens
-        if c.scaling == "autoscale":  # the autoscaler scales at the planned load, never at full capacity
-            assert target <= w.max_utilization * full + 1e-3
-        else:
-            assert target == pytest.approx(max(full, 0.001), abs=1e-3)
+        full = c.output_tokens_per_s_per_replica / (w.output_tokens * (c.output_multiplier or 1.0))  # requests/s: tokens generated
+        assert target <= w.max_utilization * full + 1e-3  # the autoscaler scales at the planned load, never at full capacity
     assert any(ln.strip().startswith(("vllm serve", "python -m sglang", "trtllm-serve")) or " vllm serve " in ln
                or " trtllm-serve " in ln for ln in lines)
     try:
@@ -217,7 +215,7 @@ def test_an_autoscaled_service_targets_the_planned_load_not_full_capacity():
     w = rec.workload
     y = render(c, w, api.catalog(), "skypilot")["service.yaml"]
     target = float(next(ln for ln in y.splitlines() if ln.startswith("    target_qps_per_replica: ")).split(":")[1])
-    full = c.output_tokens_per_s_per_replica / w.output_tokens
+    full = c.output_tokens_per_s_per_replica / (w.output_tokens * (c.output_multiplier or 1.0))
     assert 0 < target <= w.max_utilization * full + 1e-3 and target < full
 
 
@@ -234,3 +232,18 @@ def test_an_upcast_row_gets_no_quantization_flag_over_a_4bit_checkpoint():
         assert "--quantization" not in text
         assert "upcast" in text and "dequantized" in text
         assert "--quantization" not in render(native, w, api.catalog(), engine)["serve.sh"]
+
+
+def test_a_reasoning_rows_autoscaler_counts_the_tokens_it_thinks():
+    """A reasoning row generates ``output_multiplier`` tokens per visible answer token: a replica answers that many times
+    fewer requests a second than its output tokens/s over the visible answer, and the service's target says so (trial 29:
+    a target 6x too high never scaled to the second replica the peak needs)."""
+    w = api.workload(requests_per_day=200_000, input_tokens=2000, output_tokens=800, traffic_shape="diurnal", ttft_ms=2000,
+                     output_tokens_per_s_per_user=20, min_quality=84, self_hosting="required", gpu_types=["mi300x"])
+    c = api.recommend(w).candidates[0]
+    assert c.mode == "reasoning" and c.output_multiplier > 2 and c.scaling == "autoscale"
+    y = render(c, w, api.catalog(), "skypilot")["service.yaml"]
+    target = float(next(ln for ln in y.splitlines() if ln.startswith("    target_qps_per_replica: ")).split(":")[1])
+    peak_rps = w.requests_per_day / 86_400 * w.peak_to_mean
+    assert target * c.replicas_peak >= peak_rps * 0.99  # the peak's replicas answer the peak at the planned load
+    assert target * (c.replicas_peak - 1) < peak_rps  # ... and one fewer does not: the autoscaler reaches the peak's count

@@ -87,10 +87,22 @@ def replica_policy(c: Candidate, w: Workload, per_instance: int = 1) -> list[str
     peak = (c.replicas_peak or c.replicas) * per_instance
     if c.scaling in (None, "fixed"):
         return [f"  replicas: {peak}"]
-    low = 0 if c.scaling == "scale-to-zero" else max(1, c.replicas_min or 1) * per_instance
-    qps = (c.output_tokens_per_s_per_replica or 0.0) / max(1, w.output_tokens) * planned_load(c) / per_instance
+    if c.scaling == "scale-to-zero":  # a daily job: billed as its replicas started together and run until it is done
+        return ["  # a daily job, billed as these replicas running together until the batch is answered: `sky serve up` when it",
+                "  # starts, `sky serve down` when it is done (SkyServe's QPS autoscaler scales up gradually from zero, so the",
+                "  # replicas would come late and the deadline slip: https://docs.skypilot.co/en/stable/serving/autoscaling.html)",
+                f"  replicas: {peak}"]
+    low = max(1, c.replicas_min or 1) * per_instance
     return ["  replica_policy:", f"    min_replicas: {low}", f"    max_replicas: {max(peak, low, 1)}",
-            f"    target_qps_per_replica: {max(qps, 0.001):.3f}"]
+            f"    target_qps_per_replica: {max(target_qps(c, w) / per_instance, 0.001):.3f}"]
+
+
+def target_qps(c: Candidate, w: Workload) -> float:
+    """Requests a second a replica is planned to answer (``planned_load`` of its capacity): its output tokens/s over the
+    tokens each request generates, a reasoning row's thinking included (``output_multiplier``; the workload's
+    ``output_tokens`` counts the visible answer only)."""
+    generated = max(1, w.output_tokens) * (c.output_multiplier or 1.0)
+    return (c.output_tokens_per_s_per_replica or 0.0) / generated * planned_load(c)
 
 
 def service_plan(p: EnginePlan, engine: str) -> tuple[EnginePlan, int, list[str]]:
