@@ -23,6 +23,14 @@ def test_each_self_hosted_row_prices_the_estimate_error(preset):
         assert len(r) == 1, c.label
         n = r[0].numbers
         assert n["estimate_error"] == speed_error(c.batch, profile)
+        if "tpot_ms_at_error" in n:  # slower, its TPOT at its batch misses the target: a smaller batch, or none, meets it
+            assert n["tpot_ms_at_error"] == pytest.approx(c.tpot_ms / (1 - n["estimate_error"]))
+            assert n["tpot_ms_at_error"] > 1000 / rec.workload.output_tokens_per_s_per_user and n["batch_at_error"] < c.batch
+            if n["batch_at_error"] == 0:
+                assert "no batch would meet it" in r[0].message and r[0].severity == "warning"
+                held += 1
+                continue
+            assert f"so it would run batch {n['batch_at_error']}," in r[0].message
         at_error = Decimal(n["monthly_usd_at_error"])
         assert at_error >= c.monthly_cost_usd  # less capacity never bills less
         assert n["replicas_peak_at_error"] >= c.replicas_peak

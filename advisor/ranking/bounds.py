@@ -259,6 +259,17 @@ def _prelude(ctx: Context, model: ModelSpec, gpu: GpuSpec, n: int, precision: st
     return found
 
 
+def slowed(ctx: Context, model: ModelSpec, gpu: GpuSpec, n: int, precision: str, kv_prec: str, eng: ServingProfile,
+           err: float) -> Estimate:
+    """The configuration's estimate were its engine ``err`` slower than estimated, under the workload's TPOT target: a
+    step that much slower at the same batch is a TPOT ``1 / (1 - err)`` times the estimate's, so the batch is the one
+    whose estimated TPOT meets ``1 - err`` times the target (``explain.slower_engine_reason``; its throughput is then
+    ``1 - err`` times the estimate's at that batch)."""
+    w = ctx.workload
+    return _estimate(model, gpu, n, precision, w.input_tokens, w.output_tokens, kv_prec, w.tpot_limit_ms * (1 - err), eng,
+                     _lora_plan(ctx), cached_tokens(w), ttft_target(w))
+
+
 def _estimate(model: ModelSpec, gpu: GpuSpec, n: int, precision: str, inp: int, out: int, kv: str, tpot: float | None,
               eng: ServingProfile, plan: lora.LoraPlan | None, cached: int = 0, ttft: float | None = None) -> Estimate:
     """``memo_estimate``, or with LoRA adapters planned the estimate with their memory and their overhead."""

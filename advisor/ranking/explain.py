@@ -4,6 +4,7 @@ what one engine sustains (plain sentences with the numbers in them; written when
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from decimal import Decimal
 
 from advisor import cost
@@ -303,23 +304,39 @@ def speed_error(batch: int, profile: ServingProfile) -> float:
     return max(err, LOW_CONCURRENCY_P90_ERROR) if batch <= LOW_CONCURRENCY else err
 
 
-def slower_engine_reason(plan: billing.Plan, gpus: int, e: Estimate, dp: int, planned: float, w, day, profile: ServingProfile) -> Reason:
+def slower_engine_reason(plan: billing.Plan, gpus: int, e: Estimate, dp: int, planned: float, w, day, profile: ServingProfile,
+                         slowed: Callable[[float], Estimate] | None = None) -> Reason:
     """What the bill becomes if the engine sustains less than estimated by the estimate's p90 error (``speed_error``):
-    the same offer and shape priced by ``billing.plans`` for that much less capacity (a slower engine also runs a smaller
-    batch within a TPOT target, so this is the least it would cost). Said on every self-hosted row: how much of its bill
-    rests on the speed estimate."""
+    the same offer and shape priced by ``billing.plans`` for that much less capacity. Said on every self-hosted row: how
+    much of its bill rests on the speed estimate.
+
+    A step ``err`` slower is a TPOT ``1 / (1 - err)`` times the estimate's at the same batch: where that misses the
+    workload's TPOT target, the engine runs the batch that meets it, ``slowed(err)`` (the estimate under a target ``1 -
+    err`` times the workload's), and the bill is priced at that batch's throughput (trial 29: "the bill holds" at a
+    batch whose TPOT, slowed, missed the target); where no batch meets it, the row does not serve the per-user speed."""
     err = speed_error(e.batch, profile)
-    slow = billing.best(billing.plans(plan.price, gpus, e.output_tokens_per_s * dp * (1 - err), w, day, e.weights_bytes,
-                                      planned * dp * (1 - err)))
-    numbers = {"estimate_error": err, "replicas_peak_at_error": slow.replicas_peak if slow else None,
-               "monthly_usd_at_error": str(cost.money(slow.monthly_usd)) if slow else None}
+    cap, rate, note, limit = e.output_tokens_per_s, planned, "", w.tpot_limit_ms
+    numbers: dict = {"estimate_error": err}
     head = f"if the engine sustains {err:.0%} less than estimated (the speed estimate's error, {error_population(e.batch)})"
+    if slowed is not None and limit and e.tpot_ms / (1 - err) > limit and e.output_tokens_per_s > 0:
+        missed = f"its TPOT at batch {e.batch} would be {e.tpot_ms / (1 - err):,.1f} ms, over the {limit:,.1f} ms target"
+        s = slowed(err)
+        numbers["tpot_ms_at_error"] = e.tpot_ms / (1 - err)
+        if not (s.fits and s.meets_tpot_limit and s.output_tokens_per_s > 0):
+            return Reason("speed-risk", f"{head}, {missed}, and no batch would meet it: this option would not serve "
+                          f"{w.output_tokens_per_s_per_user:,.0f} tokens/s per user", "warning",
+                          {**numbers, "batch_at_error": 0, "replicas_peak_at_error": None, "monthly_usd_at_error": None})
+        cap, rate = s.output_tokens_per_s, planned * s.output_tokens_per_s / e.output_tokens_per_s
+        note, numbers["batch_at_error"] = f"; {missed}, so it would run batch {s.batch}, as priced here", s.batch
+    slow = billing.best(billing.plans(plan.price, gpus, cap * dp * (1 - err), w, day, e.weights_bytes, rate * dp * (1 - err)))
+    numbers.update({"replicas_peak_at_error": slow.replicas_peak if slow else None,
+                    "monthly_usd_at_error": str(cost.money(slow.monthly_usd)) if slow else None})
     if slow is None:
-        return Reason("speed-risk", f"{head}, no plan of this offer carries the load", "warning", numbers)
+        return Reason("speed-risk", f"{head}, no plan of this offer carries the load{note}", "warning", numbers)
     reps = f"{plan.replicas_peak} replica{'s' if plan.replicas_peak != 1 else ''} at peak"
     if slow.monthly_usd <= plan.monthly_usd:
         return Reason("speed-risk", f"{head}, the bill holds: the same {reps} {'carries' if plan.replicas_peak == 1 else 'carry'} "
-                      f"the load", "info", numbers)
+                      f"the load{note}", "info", numbers)
     more = slow.monthly_usd / plan.monthly_usd - 1
     how = (f"{slow.replicas_peak} replicas at peak instead of {plan.replicas_peak}" if slow.replicas_peak != plan.replicas_peak
            else f"the same {reps}, billed for more hours")
@@ -331,5 +348,5 @@ def slower_engine_reason(plan: billing.Plan, gpus: int, e: Estimate, dp: int, pl
             late = (f"; as planned, its {plan.replicas_peak} replica{'s' if plan.replicas_peak != 1 else ''} would finish in "
                     f"{hours:.1f} h, past the {min(24.0, w.deadline_hours):g} h deadline: plan {slow.replicas_peak} if the deadline is firm")
             numbers["hours_at_error"] = hours
-    return Reason("speed-risk", f"{head}, the bill becomes {fmt.usd(cost.money(slow.monthly_usd))}/month ({more:+.0%}; {how}){late}",
+    return Reason("speed-risk", f"{head}, the bill becomes {fmt.usd(cost.money(slow.monthly_usd))}/month ({more:+.0%}; {how}){late}{note}",
                   "warning" if late else "info", numbers)

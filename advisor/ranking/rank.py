@@ -49,7 +49,7 @@ from advisor.ranking.rows import fine_tuning_reason as _fine_tuning_reason
 from advisor.ranking.rows import untrained_reason as _untrained_reason
 from advisor.ranking.rows import with_fine_tuning
 from advisor.ranking.self_hosted import SelfHostedBackend
-from advisor.ranking.ties import (DENSE_FIRST_UP_TO, better_quality_within_error, demotion_note, extrapolated_note, fragile_first,
+from advisor.ranking.ties import (DENSE_FIRST_UP_TO, better_quality_within_error, demotion_note, extrapolated_note, fragile_first, launch_unsure,
                                   heavy_ft_cheaper_note, heavy_ft_keys, none_meets_ttft, on_no_front, unbilled_training_note,
                                   unverified_cheaper_note)
 from advisor.ranking.ties import dense_first_in_a_tie as _dense_first_in_a_tie
@@ -218,26 +218,27 @@ def _placing(i: int, c: Candidate, candidates: Sequence[Candidate], w: Workload,
                     f"target, so {'they rank' if len(late_cheaper) > 1 else 'it ranks'} after this one")
         if runner:
             diff, ruled = _total(runner) - total, False  # ruled: #2 costs less and a ranking rule puts it after #1
-            if diff < 0 and _answers_late(runner, w) and not _answers_late(c, w):
+            if diff <= 0 and _answers_late(runner, w) and not _answers_late(c, w):  # at the same cost too: before quality
                 late = next((r.numbers for r in known_reasons(runner.reasons) if r.code == "reasoning-latency"), {})
                 wait = late.get("visible_wait_ms", 0.0)
                 about = f"at least {wait / 1000:,.2f}" if late.get("lower_bound") else f"about {wait / 1000:,.1f}"
-                why = (f"{fmt.usd(-diff)}/month dearer, but #2 thinks first: its visible answer starts after {about} s, "
-                       f"over the {w.ttft_ms:,.0f} ms TTFT target")
+                why = (f"{f'{fmt.usd(-diff)}/month dearer' if diff else 'the same cost'}, but #2 thinks first: its visible "
+                       f"answer starts after {about} s, over the {w.ttft_ms:,.0f} ms TTFT target")
             elif diff < 0 and c.architecture == "dense" and runner.architecture == "moe":
                 why = (f"{fmt.usd(-diff)}/month dearer, a near tie that the LoRA plan breaks: adapters on a dense model "
                        f"are the well-trodden path" if w.fine_tuning != "heavy" else f"{fmt.usd(-diff)}/month dearer: heavy "
                        f"fine-tuning ranks MoE after the dense options up to {DENSE_FIRST_UP_TO}x the cheapest dense one")
-            elif diff == 0:
+            elif diff == 0 and not (launch_unsure(runner) and not launch_unsure(c)):  # (the rule comes before quality)
                 why = _same_cost_why(c, runner, w)
-            elif diff < 0:  # #2 costs less and a rule ranks it after #1 (the note before says which)
+            elif diff <= 0:  # #2 costs no more and a rule ranks it after #1 (the note before says which)
                 rule, ruled = demotion_note(runner, c, w).removeprefix("; ranked after "), True  # each rule's note starts so
-                why = f"{fmt.usd(-diff)}/month dearer, but #2 ranks after " + (rule or "it by a rule: see #2's rank reason")
+                why = (f"{f'{fmt.usd(-diff)}/month dearer' if diff else 'the same cost'}, but #2 ranks after "
+                       + (rule or "it by a rule: see #2's rank reason"))
             else:
                 why = f"{fmt.usd(diff)}/month cheaper"
             msg += f"; {'ranks above' if ruled else 'beats'} #2, {runner.label}: {why}"
         msg += unverified_latency_note(c, candidates, w)
-        msg += better_quality_within_error(c, candidates, profile) + extrapolated_note(c, ctx_of(c).catalog if ctx_of else None)
+        msg += better_quality_within_error(c, candidates, profile, w) + extrapolated_note(c, ctx_of(c).catalog if ctx_of else None)
         extra.insert(0, Reason("rank", msg, "decisive", {"monthly_cost_usd": str(c.monthly_cost_usd), "total_monthly_usd": str(total),
                                                          **({"misses_ttft": True} if late else {}),
                                                          **({"fragile": True} if fragile else {})}))

@@ -209,6 +209,9 @@ def replicas_hold(c: Candidate, ctx: Context, err: float) -> bool:
     cap, n = c.output_tokens_per_s_per_replica, c.replicas_peak if c.replicas_peak is not None else c.replicas
     if c.scaling != "fixed" or not cap or c.ttft_ms is None:
         return False
+    risk = next((r.numbers for r in c.reasons if r.code == "speed-risk"), {})
+    if "tpot_ms_at_error" in risk and risk.get("replicas_peak_at_error") != n:  # ``err`` is at least the row's own error:
+        return False  # slower, it runs a smaller batch within the TPOT target (``explain.slower_engine_reason``), more replicas
     w, dp = ctx.workload, c.engines_per_replica or 1
     queues = max(1, c.gpus // dp) if c.layout == "dep" else 1  # attention ranks, each its own prefill queue (queueing)
     for f in (1 - err, 1 + err):
@@ -335,9 +338,10 @@ def estimate_error(c: Candidate, profile) -> float:
     return speed_error(c.batch if c.deployment == "self-hosted" and c.batch is not None else 10**9, profile)
 
 
-def better_quality_within_error(c: Candidate, candidates, profile) -> str:
+def better_quality_within_error(c: Candidate, candidates, profile, w: Workload | None = None) -> str:
     """For #1 ``c``: the best-quality self-hosted option whose cost is within the estimate's error of it, when it
-    scores higher (a near tie is decided by what the ranking cannot price: quality among them)."""
+    scores higher (a near tie is decided by what the ranking cannot price: quality among them); not one whose visible
+    answer starts after the TTFT target (``answers_late``: it does not meet the workload, whatever its score)."""
     if c.deployment != "self-hosted" or c.quality is None:
         return ""
     best = None
@@ -345,7 +349,8 @@ def better_quality_within_error(c: Candidate, candidates, profile) -> str:
         err = max(estimate_error(c, profile), estimate_error(x, profile))
         if total(x) > total(c) * (1 + Decimal(str(err))):
             break
-        if x.deployment == "self-hosted" and x.model != c.model and (x.quality or 0.0) > (best[1].quality if best else c.quality) + 1.0:
+        if (x.deployment == "self-hosted" and x.model != c.model and (x.quality or 0.0) > (best[1].quality if best else c.quality) + 1.0
+                and not (w is not None and answers_late(x, w))):
             best = (i, x)
     if best is None:
         return ""
@@ -432,7 +437,7 @@ def fragile_first(c: Candidate, runner: Candidate | None, w: Workload) -> str:
     # more, the ranking keeps its order and the row's headroom note says the p95 misses.
     if w.latency == "interactive" and p95 is not None and w.ttft_ms and p95 > w.ttft_ms and (theirs is None or theirs < p95):
         other = (f"; #2's is {theirs:,.0f} ms" if theirs is not None else "")
-        why.append(f"its p95 TTFT at the peak is {p95:,.0f} ms against your {w.ttft_ms:,.0f} ms target{other}")
+        why.append(f"this option's p95 TTFT at the peak is {p95:,.0f} ms against your {w.ttft_ms:,.0f} ms target{other}")
     mine, theirs_usd = _at_error(c), _at_error(runner)
     # Only where #1 leads on its bill: a #1 already dearer than #2 (a rule such as a LoRA plan's dense-first tie ranked
     # it first) does not rest on its speed.
@@ -440,7 +445,7 @@ def fragile_first(c: Candidate, runner: Candidate | None, w: Workload) -> str:
         err = next(r.numbers.get("estimate_error") for r in c.reasons if r.code == "speed-risk")
         other = (f"{fmt.usd(theirs_usd)}/month at its own error" if theirs_usd is not None
                  else f"{fmt.usd(total(runner))}/month, which has no speed risk")
-        why.append(f"were its engine {err:.0%} slower (the speed estimate's error, {error_population(c.batch)}) it would "
+        why.append(f"were this option's engine {err:.0%} slower (the speed estimate's error, {error_population(c.batch)}) it would "
                    f"bill {fmt.usd(mine)}/month, "
                    f"more than #2's {other}")
     if not why:

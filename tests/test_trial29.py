@@ -1,0 +1,72 @@
+"""What a serving engineer would not sign in user trial 29: a rank reason that called a row that misses the TTFT target
+a quality upgrade at the same cost, a speed-risk line that said "the bill holds" at a batch whose TPOT, slowed, misses the
+target, and a fragile-tie line whose "its" read as #2's."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from advisor import api
+from advisor.ranking.explain import speed_error
+
+
+def _reason(c, code):
+    return next(r for r in c.reasons if r.code == code)
+
+
+@pytest.fixture(scope="module")
+def late_tie():
+    # DeepSeek-V3 and R1 on one 8x H200 replica bill the same; R1 thinks ~57 s before its visible answer.
+    w = api.workload(requests_per_day=5000, input_tokens=1000, output_tokens=500, traffic_shape="steady", ttft_ms=1000,
+                     output_tokens_per_s_per_user=40, self_hosting="required", models=["deepseek-r1", "deepseek-v3"],
+                     gpu_types=["h200"], engines=["vllm"], min_quality=70)
+    return w, api.recommend(w)
+
+
+def test_same_cost_runner_that_answers_late_is_not_ranked_by_quality(late_tie):
+    w, rec = late_tie
+    top, runner = rec.candidates[:2]
+    assert top.monthly_cost_usd == runner.monthly_cost_usd and (runner.quality or 0) > (top.quality or 0)
+    assert any(r.code == "reasoning-latency" for r in runner.reasons)
+    msg = _reason(top, "rank").message
+    assert "the same cost, but #2 thinks first: its visible answer starts after about" in msg
+    assert "ranked by quality" not in msg
+    assert "within the estimate's error of it" not in msg  # no upgrade to a row that misses the TTFT target
+
+
+def test_speed_risk_prices_the_batch_a_slower_engine_runs_within_the_tpot_target():
+    # Qwen3-235B on H100 runs batch 4 at 14.2 ms against a 14.3 ms target: 23% slower, batch 4 misses it.
+    w = api.workload(requests_per_day=20000, input_tokens=1000, output_tokens=300, traffic_shape="steady", ttft_ms=500,
+                     output_tokens_per_s_per_user=70, min_quality=60, self_hosting="required",
+                     models=["deepseek-v3", "llama-3.3-70b", "kimi-k2", "qwen3-235b-a22b", "llama-4-maverick"],
+                     gpu_types=["h200", "h100-sxm"])
+    rec = api.recommend(w)
+    profile, limit = api.catalog().engine, 1000 / w.output_tokens_per_s_per_user
+    seen = 0
+    for c in [x for x in rec.candidates if x.deployment == "self-hosted"][:10]:
+        r = _reason(c, "speed-risk")
+        err = speed_error(c.batch, profile)
+        if c.tpot_ms / (1 - err) <= limit:
+            assert "tpot_ms_at_error" not in r.numbers
+            continue
+        seen += 1
+        n = r.numbers
+        assert n["batch_at_error"] < c.batch
+        assert f"its TPOT at batch {c.batch} would be {c.tpot_ms / (1 - err):,.1f} ms, over the {limit:,.1f} ms target" in r.message
+        if n["batch_at_error"]:
+            assert Decimal(n["monthly_usd_at_error"]) >= c.monthly_cost_usd
+            assert f"so it would run batch {n['batch_at_error']}, as priced here" in r.message
+            assert "the bill holds" not in r.message or n["replicas_peak_at_error"] == c.replicas_peak
+    assert seen  # rows chosen at the largest batch within the target sit near it
+
+
+def test_fragile_tie_says_whose_p95_it_is():
+    w = api.workload(requests_per_day=200_000, input_tokens=100_000, output_tokens=500, traffic_shape="diurnal", ttft_ms=5000,
+                     output_tokens_per_s_per_user=20, context_typical_tokens=100_000, context_max_tokens=128_000,
+                     min_quality=75, cached_input_fraction=0.5)
+    msg = _reason(api.recommend(w).candidates[0], "rank").message
+    assert "a fragile near tie with #2" in msg  # #2 is an API row, whose TTFT is not measured: "its" was #1's
+    assert "its p95 TTFT" not in msg and "were its engine" not in msg
+    assert "this option's p95 TTFT at the peak is" in msg
