@@ -4,6 +4,7 @@ reach the cache; a killed writer's temp file is cleaned on the next write."""
 
 from __future__ import annotations
 
+import json
 import os
 import time
 from decimal import Decimal
@@ -105,8 +106,9 @@ def test_m3_first_refresh_is_anchored_on_the_bundled_snapshot(live):
     ms = models()
     live.rows = [row(m, "0.0001") for m in ms]  # 10,000x below the bundled snapshot
     r = refresh()
-    assert r.ok and f"{len(ms)} refused" in r.message
-    assert set(used_prices().values()) == {Decimal("1.00")}
+    # Every price refused: not a refresh (trial 28: "ok", and a cache dated today that made the old prices look new).
+    assert r.status == "failed" and f"every one of the {len(ms)} prices was refused" in r.message
+    assert set(used_prices().values()) == {Decimal("1.00")} and not cache.cache_path("liveco").exists()
 
 
 def test_m8_secrets_in_fetched_rows_are_not_cached(live, monkeypatch):
@@ -154,3 +156,56 @@ def test_a_million_plugin_price_rows_is_linear():
     for i in range(n):
         check_price(r, "gpu", "l", f"row {i}")
     assert (time.perf_counter() - t) / n < 100e-6
+
+
+# User trial 28: a plugin author's hostile refreshes
+
+
+def test_a_refresh_with_every_price_refused_keeps_the_cache_and_its_date(live):
+    ms = models()
+    live.rows = [row(m) for m in ms]
+    assert refresh().ok
+    before = cache.cache_path("liveco").read_bytes()
+    live.rows = [row(m, "50") for m in ms]  # 50x: every one quarantined
+    r = refresh()
+    assert r.status == "failed" and f"every one of the {len(ms)} prices was refused (first: liveco " in r.message
+    assert "still using the last good refresh" in r.now_using
+    assert cache.cache_path("liveco").read_bytes() == before  # the fetch time is the last good refresh's, not now
+    assert set(used_prices().values()) == {Decimal("1.00")}
+
+
+def test_a_refused_price_keeps_the_snapshot_row_where_it_is_newer_than_the_cache(live):
+    ms = models()
+    old = [dict(row(m, "9.00"), as_of="2025-01-01") for m in ms]
+    doc = {"schema_version": cache.CACHE_SCHEMA_VERSION, "source": "liveco", "kind": "api", "fetched_at": "2025-01-01T00:00:00Z",
+           "url": "https://liveco.example/prices", "prices": old}
+    path = cache.cache_path("liveco")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(doc))
+    resolve.invalidate_prices()
+    assert set(used_prices().values()) == {Decimal("1.00")}  # the snapshot (2026-11-01) is newer than the 2025 cache
+    live.rows = [row(m, "0.50") for m in ms]  # within 10x of the snapshot in use; 18x below the old cache
+    r = refresh()
+    assert r.ok and "refused" not in r.message, r  # was: every price refused against the 2025 cache, which it kept
+    assert set(used_prices().values()) == {Decimal("0.50")}
+
+
+def test_a_kept_row_is_as_old_as_its_own_date(live, capsys):
+    ms = models()
+    live.rows = [row(m) for m in ms]  # as of 2026-11-01
+    assert refresh().ok
+    live.rows = [row(ms[0], "50")] + [dict(row(m, "1.10"), as_of=price_refresh.now_utc().date().isoformat()) for m in ms[1:]]
+    r = refresh()
+    assert r.ok and "1 refused" in r.message
+    assert main(["prices", "--source", "liveco", "--format", "json"]) == 0
+    rows = {x["item"]: x for x in json.loads(capsys.readouterr().out)["prices"] if x["source"] == "liveco"}
+    assert rows[ms[0]]["as_of"] == "2026-11-01" and rows[ms[0]]["age_days"] > 0  # was: 0 d, the refresh's age
+    assert rows[ms[1]]["age_days"] == 0
+
+
+def test_dropped_rows_name_the_first_reason(live):
+    ms = models()
+    live.rows = [row(ms[0], "-0.49"), dict(row(ms[1]), model="no-such-model")] + [row(m) for m in ms[2:]]
+    r = refresh()
+    warned = " ".join(r.warnings)
+    assert "dropped 2 row(s)" in warned and "(first: " in warned and "input_usd_per_mtok" in warned

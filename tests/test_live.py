@@ -519,3 +519,10 @@ def test_a_bundled_snapshot_newer_than_the_cache_wins(server):
     assert api_price("llama-3.3-70b").input_usd_per_mtok != Decimal("9")
     status = {s.name: s for s in resolve.source_status()}["openrouter"]
     assert status.used == "bundled snapshot" and "newer than the live cache" in status.note
+
+
+def test_openrouter_prices_below_zero_are_named_not_called_unknown_models(server):
+    server.route("/api/v1/models", {"data": [or_model("deepseek/deepseek-chat", "-1", "-1", hf="deepseek-ai/DeepSeek-V3")]})
+    [r] = refresh("openrouter")
+    assert r.status == "failed" and "is a catalog model" not in r.message
+    assert "has a usable price: 1 catalog model priced below zero" in r.message and "deepseek/deepseek-chat" in r.message

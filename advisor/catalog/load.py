@@ -183,7 +183,7 @@ class _Loader:
             self.problems.append(CatalogProblem(label, f"{label}: entry '{entry_id}' is also defined in {prev}; "
                                                        f"the one in {label} is used"))
 
-    def _price_rows(self, data: dict, label: str, builder: Callable[[int, Any, str], Any]) -> None:
+    def _price_rows(self, data: dict, label: str, builder: Callable[[int, Any, str], tuple]) -> None:
         rows = data.get("prices", [])
         provider = data.get("provider")
         if not isinstance(provider, str) or not provider.strip():
@@ -192,9 +192,15 @@ class _Loader:
         if not isinstance(rows, list):
             self.problems.append(CatalogProblem(label, str(CatalogError(label, "'prices' must be an array of tables"))))
             return
+        seen: dict[tuple, int] = {}  # a row's key -> its index: a repeated key within the file is named, the later row used
         for i, raw in enumerate(rows):
             try:
-                builder(i, raw, provider)
+                key = builder(i, raw, provider)
+                if key in seen:
+                    what = "model" if key[0] == "api" else "GPU, pricing, region and SKU"
+                    self.problems.append(CatalogProblem(label, f"{label}: prices[{i}] has the same provider, {what} as "
+                                                               f"prices[{seen[key]}]; the later row, prices[{i}], is used"))
+                seen[key] = i
             except CatalogError as exc:
                 self.problems.append(CatalogProblem(label, str(exc)))
             except (ValueError, TypeError, ArithmeticError, RecursionError) as exc:  # a value no check foresaw
@@ -240,20 +246,22 @@ class _Loader:
                 self.quantization[qid] = build_quantization(qid, raw, label)
             self._entries(data, "quantization", label, build_qd)
         elif kind == "gpu_prices":
-            def build_gp(i: int, raw: Any, provider: str) -> None:
+            def build_gp(i: int, raw: Any, provider: str) -> tuple:
                 entry = raw.get("gpu", f"#{i + 1}") if isinstance(raw, dict) else f"#{i + 1}"
                 p = _build(GpuPrice, raw, label, f"prices[{i}] ({entry})", {"provider": provider})
                 self._check_price_amounts(p, label, f"prices[{i}] ({entry})")
-                self.gpu_prices[price_key(p)] = p
-                self._track(price_key(p))
+                self.gpu_prices[key := price_key(p)] = p
+                self._track(key)
+                return key
             self._price_rows(data, label, build_gp)
         elif kind == "api_prices":
-            def build_ap(i: int, raw: Any, provider: str) -> None:
+            def build_ap(i: int, raw: Any, provider: str) -> tuple:
                 entry = raw.get("model", f"#{i + 1}") if isinstance(raw, dict) else f"#{i + 1}"
                 p = _build(ApiPrice, raw, label, f"prices[{i}] ({entry})", {"provider": provider})
                 self._check_price_amounts(p, label, f"prices[{i}] ({entry})")
-                self.api_prices[price_key(p)] = p
-                self._track(price_key(p))
+                self.api_prices[key := price_key(p)] = p
+                self._track(key)
+                return key
             self._price_rows(data, label, build_ap)
         elif kind == "engine":
             # A later file overrides single keys, table by table (a user's [factors] eff_bw = 0.6 keeps the

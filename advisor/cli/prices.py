@@ -92,7 +92,9 @@ def price_rows(sources: list[str] | None = None) -> tuple[list[dict], list, tupl
         if keep and not keep(e):
             continue
         gpu = isinstance(p, GpuPrice)
-        age = age_days(e.fetched_at[:10] if e.fetched_at else p.as_of)
+        # A live row's age is its refresh's, but a row a refresh kept from the copy before (its new price refused) is as
+        # old as its own date: the older of the two.
+        age = age_days(min(e.fetched_at[:10], p.as_of[:10] or e.fetched_at[:10]) if e.fetched_at else p.as_of)
         row = {
             "kind": "gpu" if gpu else "api", "provider": p.provider, "item": p.gpu if gpu else p.model,
             "price": (fmt.usd_rate(p.usd_per_gpu_hour) if gpu else

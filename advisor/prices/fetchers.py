@@ -104,8 +104,8 @@ class OpenRouterModels:
         by_hf = {m.hf_repo.lower(): m.id for m in catalog.models.values() if m.hf_repo}
         today = now_utc().date().isoformat()
         found: dict[str, tuple[int, ApiPrice]] = {}
-        malformed = 0
-        first_bad = ""
+        malformed = below = 0
+        first_bad = first_below = ""
         for i, item in enumerate(items):
             try:
                 if not isinstance(item, dict):
@@ -128,7 +128,8 @@ class OpenRouterModels:
                 cache_read = pricing.get("input_cache_read")
                 cached = _money(cache_read, f"{oid}: pricing.input_cache_read") if cache_read not in (None, "") else None
                 if prompt < 0 or completion < 0 or (cached is not None and cached < 0):
-                    continue  # router pseudo-models: price varies by route
+                    below, first_below = below + 1, first_below or oid  # a router entry's price varies by route: no price
+                    continue
                 ctx = item.get("context_length")
                 context = ctx if isinstance(ctx, int) and not isinstance(ctx, bool) and ctx > 0 else 0
             except ValueError as exc:
@@ -147,9 +148,13 @@ class OpenRouterModels:
                 found[model] = (rank, row)
         if malformed:
             http.warn(f"skipped {malformed} malformed model entr{'y' if malformed == 1 else 'ies'} (first: {first_bad})")
+        negative = (f"{below} catalog model{'s' if below != 1 else ''} priced below zero, as a router entry whose price varies by "
+                    f"route is (first: {first_below})")
+        if below and found:
+            http.warn(f"skipped {negative}")
         if not found:
-            raise LiveError(f"none of the {len(items)} models from {where} is a catalog model"
-                            + (f" ({malformed} malformed)" if malformed else ""))
+            raise LiveError(f"none of the {len(items)} models from {where} has a usable price: {negative}" if below else
+                            f"none of the {len(items)} models from {where} is a catalog model" + (f" ({malformed} malformed)" if malformed else ""))
         return [row for _, row in found.values()]
 
 

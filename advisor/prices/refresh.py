@@ -18,7 +18,7 @@ from advisor.errors import CatalogError
 from advisor.prices import resolve
 from advisor.prices.book import age_days
 from advisor.common import budget
-from advisor.prices.cache import MAX_ROWS, read_cache, write_cache, write_quarantine
+from advisor.prices.cache import MAX_ROWS, write_cache, write_quarantine
 from advisor.prices.http import Http, HttpSettings, LiveError, iso_utc, make_client, now_utc, public_url
 
 
@@ -162,30 +162,36 @@ def refresh_source(src: Any, catalog: Catalog, settings: HttpSettings | None = N
             http.warn(f"kept the first {MAX_ROWS:,} of {len(rows):,} rows (a source holds at most {MAX_ROWS:,})")
             rows = rows[:MAX_ROWS]
         good: list[GpuPrice | ApiPrice] = []
-        bad = 0
+        bad, first = 0, ""  # the first dropped row's reason: a plugin author needs one to start from
         for i, r in enumerate(rows):
             try:
                 p = check_price(r, src.kind, f"live {src.name}", f"row {i}")
-            except CatalogError:
-                bad += 1
+            except CatalogError as exc:
+                bad, first = bad + 1, first or str(exc)
                 continue
-            known = catalog.gpus if isinstance(p, GpuPrice) else catalog.models
-            if (p.gpu if isinstance(p, GpuPrice) else p.model) in known:
+            gpu = isinstance(p, GpuPrice)
+            if (p.gpu if gpu else p.model) in (catalog.gpus if gpu else catalog.models):
                 good.append(p)
             else:
-                bad += 1
+                bad, first = bad + 1, first or f"row {i}: {'GPU' if gpu else 'model'} {p.gpu if gpu else p.model!r} is not in the catalog"
         if bad:
-            http.warn(f"dropped {bad} row(s) that failed validation or name no catalog id")
+            http.warn(f"dropped {bad} row(s) that failed validation or name no catalog id (first: {first})")
         if not good:
             raise LiveError("no usable prices in the response")
         fetched_at = iso_utc(now_utc())
-        previous, _ = read_cache(src.name, src.kind)
+        # The previous good copy is the one the price book uses: the live cache, unless the bundled snapshot is newer (an
+        # upgrade after an old refresh), when a refused price keeps the snapshot's row, not an older cached one.
+        in_use, used, _ = resolve.source_rows(src)
+        previous = in_use if used == "live cache" else ()
         anchors = [p for p in snapshot_rows(snapshot[:MAX_ROWS], src.kind)
                    if (p.gpu if isinstance(p, GpuPrice) else p.model) in (catalog.gpus if isinstance(p, GpuPrice) else catalog.models)]
-        good, refused, whole = sanity_check(good, previous.prices if previous else (), anchors)
+        fresh = len(good)
+        good, refused, whole = sanity_check(good, previous, anchors)
         write_quarantine(src.name, [http.redact(r) for r in ([whole] if whole else refused)], fetched_at)
         if whole:
             raise LiveError(f"quarantined: {whole}")
+        if refused and len(refused) == fresh:  # nothing new was accepted: not a refresh (the copy in use and its date stay)
+            raise LiveError(f"every one of the {fresh} prices was refused (first: {refused[0]}; `moe-advisor prices` lists them)")
         for line in refused:
             http.warn(f"quarantined: {line}")
         write_cache(src.name, src.kind, good, fetched_at, getattr(fetcher, "url", ""), secrets=secrets)
