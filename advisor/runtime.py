@@ -7,10 +7,11 @@ is called (after editing catalog files). Sits above the plugin manager and the c
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 
 from advisor import plugin_manager
-from advisor.catalog.load import Catalog, load_catalog
+from advisor.catalog.load import Catalog, CatalogProblem, load_catalog
 
 _lock = threading.RLock()
 _cached: tuple[int, Catalog] | None = None
@@ -32,8 +33,39 @@ def default_catalog() -> Catalog:
         entries = _plugin_entries()  # loads the plugins first, so the generation below is current
         gen = plugin_manager.generation()
         if _cached is None or _cached[0] != gen:
-            _cached = (gen, load_catalog(extra_entries=entries))
+            cat = load_catalog(extra_entries=entries)
+            odd = size_problems(cat)
+            _cached = (gen, dataclasses.replace(cat, problems=cat.problems + odd) if odd else cat)
         return _cached[1]
+
+
+SIZE_TOLERANCE = 0.10
+"""How far (relative) a model's parameter count, computed from its architecture, may be from its ``published_total_params``
+before the catalog says so: the bundled models are within 5% (phi-4, whose published 14B is rounded)."""
+
+
+def size_problems(cat: Catalog) -> tuple[CatalogProblem, ...]:
+    """A user or plugin model whose architecture gives a parameter count far from its published one (a typo in
+    ``num_hidden_layers`` made a 14B model 137B, and its memory and bill with it): named with its file, never fatal.
+    (Here, not in the loader: counting parameters is the physics layer's, above the catalog's.)"""
+    from advisor.common import fmt
+    from advisor.physics.sizing import param_breakdown
+
+    out = []
+    for mid, where in cat.origins.items():
+        m = cat.models[mid]
+        if not m.published_total_params or not m.num_hidden_layers:
+            continue
+        try:
+            total = param_breakdown(m).total
+        except (ValueError, ArithmeticError):
+            continue
+        if abs(total / m.published_total_params - 1) > SIZE_TOLERANCE:
+            out.append(CatalogProblem(where, f"{where}: model '{mid}': its architecture gives {fmt.params(total)} parameters, "
+                                             f"published_total_params says {fmt.params(m.published_total_params)}: check "
+                                             f"num_hidden_layers, hidden_size and the expert sizes (memory and costs follow the "
+                                             f"architecture)"))
+    return tuple(out)
 
 
 def reset_cache() -> None:

@@ -22,3 +22,37 @@ def test_the_same_price_row_twice_in_a_file_is_named(isolated_user_dirs, capsys)
     assert "prices[1] has the same provider, GPU, pricing, region and SKU as prices[0]; the later row, prices[1], is used" in err
     used = [x for x in json.loads(out)["prices"] if x["provider"] == "mine"]
     assert [x["usd_per_gpu_hour"] for x in used] == ["2.20"]
+
+
+def _user_phi(isolated_user_dirs, layers: int) -> None:
+    """A copy of phi-4 in the user catalog under another id, with ``layers`` hidden layers."""
+    import re
+    from pathlib import Path
+
+    from advisor import runtime
+
+    src = (Path(__file__).resolve().parent.parent / "catalogs" / "models.toml").read_text(encoding="utf-8")
+    table = re.search(r'\[models\."?phi-4"?\][\s\S]*?(?=\n\[models\.)', src).group(0)
+    table = re.sub(r'\[models\."?phi-4"?\]', '[models."my-phi"]', table)
+    table = re.sub(r"num_hidden_layers = \d+", f"num_hidden_layers = {layers}", table)
+    d = isolated_user_dirs / "catalogs"
+    d.mkdir(parents=True, exist_ok=True)
+    (d / "models.toml").write_text(f'catalog = "models"\nschema_version = 1\n\n{table}\n', encoding="utf-8")
+    runtime.reset_cache()
+
+
+def test_a_model_whose_architecture_is_far_from_its_published_size_is_named(isolated_user_dirs, capsys):
+    _user_phi(isolated_user_dirs, 400)  # 14B published, 137B from 400 layers
+    assert main(["size", "my-phi"]) == 0
+    out, err = capsys.readouterr()
+    assert "models.toml: model 'my-phi': its architecture gives 137.3B parameters, published_total_params says 14.0B" in err
+    from advisor import api
+
+    assert not [p for p in api.catalog().problems if "'phi-4'" in p.message]  # the bundled models are within the tolerance
+
+
+def test_a_layer_count_past_any_model_is_refused_naming_the_field(isolated_user_dirs, capsys):
+    _user_phi(isolated_user_dirs, 99_999_999_999_999)  # was: accepted, "34079744000.00T" parameters
+    assert main(["size", "my-phi"]) == 2
+    err = capsys.readouterr().err
+    assert "entry 'my-phi', field 'num_hidden_layers': out of range" in err and "Traceback" not in err

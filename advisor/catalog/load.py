@@ -59,6 +59,8 @@ class Catalog:
     """Published quality deltas of quantized checkpoints (catalogs/quantization.toml)."""
     """Prices read from the user catalog directory (or extra files), not the bundled snapshot. The
     plugin price book merges them over the plugins' prices (same key replaces)."""
+    origins: dict[str, str] = field(default_factory=dict)
+    """model id -> the user catalog file or plugin that defined it (bundled models are not listed)."""
 
     def model(self, model_id: str) -> ModelSpec:
         return self.named_model(model_id)[0]
@@ -316,6 +318,7 @@ class _Loader:
             self.problems.append(CatalogProblem(label, str(exc)))
             return
         {"models": self.models, "gpus": self.gpus, "quality": self.quality}[kind][entry_id] = obj
+        self._user_origin[(kind, entry_id)] = label
 
     def _profile(self) -> tuple[ServingProfile, dict[str, ServingProfile]]:
         """The merged engine catalog as (default profile, profiles by engine id); a bad user override is
@@ -362,6 +365,7 @@ class _Loader:
             versions=self.versions,
             problems=tuple(self.problems),
             user_prices=tuple(p for p in gpu_prices + api_prices if price_key(p) in self.user_price_keys),
+            origins={i: where for (k, i), where in self._user_origin.items() if k == "models" and i in self.models},
         )
 
 

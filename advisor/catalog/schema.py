@@ -36,16 +36,11 @@ def _check_type(value: Any, typ: type) -> bool:
 _TYPE_NAMES = {bool: "a boolean", int: "an integer", float: "a number", str: "a string", Decimal: "a decimal string"}
 
 # Fields whose value must be > 0 (sizes); others numeric must be >= 0.
-_POSITIVE_FIELDS = {
-    "num_hidden_layers", "hidden_size", "num_attention_heads", "num_key_value_heads", "head_dim",
-    "vocab_size", "max_position_embeddings", "memory_gib", "hbm_tbps", "bf16_tflops",
-    "interconnect_gbps", "gpus_per_node", "internode_gbps", "moe_layer_step", "gpus_per_instance",
-}
-_CHOICES = {
-    "pricing": PRICING_KINDS,
-    "billing_increment_s": (1, 60, 3600),
-    "modes": ("reasoning", "non-reasoning"), "nvfp4_attention_precision": ("nvfp4", "bf16", "fp8"),
-}
+_POSITIVE_FIELDS = {"num_hidden_layers", "hidden_size", "num_attention_heads", "num_key_value_heads", "head_dim", "vocab_size",
+                    "max_position_embeddings", "memory_gib", "hbm_tbps", "bf16_tflops", "interconnect_gbps", "gpus_per_node",
+                    "internode_gbps", "moe_layer_step", "gpus_per_instance"}
+_CHOICES = {"pricing": PRICING_KINDS, "billing_increment_s": (1, 60, 3600), "modes": ("reasoning", "non-reasoning"),
+            "nvfp4_attention_precision": ("nvfp4", "bf16", "fp8")}
 """Fields whose value must be one of a fixed set."""
 _NONNEG_MONEY = {"usd_per_gpu_hour", "input_usd_per_mtok", "output_usd_per_mtok", "cached_input_usd_per_mtok"}
 MAX_MONEY = Decimal(100_000)
@@ -54,8 +49,11 @@ MIN_MONEY = Decimal("1e-9")
 """A non-zero price below this is noise that only overflows the arithmetic (``"1e-999999"``)."""
 _MAX_FIELD = {"memory_gib": 65_536, "score": 100, "hbm_tbps": 1_000, "bf16_tflops": 1e6, "interconnect_gbps": 1e6, "internode_gbps": 1e6,
               "cluster_gbps": 1e6, "storage_gbps": 1e6, "gpus_per_node": 4096, "gpus_per_instance": 4096, "minimum_billed_s": 31 * 86400,
-              "start_minute_utc": 1439, "end_minute_utc": 1440, "input_multiplier": 100, "output_multiplier": 100, "cached_input_multiplier": 100}
-"""Upper bounds of catalog numbers (a GPU with 1e300 GiB is a typo; a minute of the day); others are capped at ``_MAX_NUMBER``."""
+              "start_minute_utc": 1439, "end_minute_utc": 1440, "input_multiplier": 100, "output_multiplier": 100, "cached_input_multiplier": 100,
+              **dict.fromkeys(("num_hidden_layers", "num_attention_heads", "num_key_value_heads"), 4_096), "vocab_size": 1 << 24,
+              **dict.fromkeys(("hidden_size", "head_dim", "intermediate_size", "moe_intermediate_size", "shared_expert_intermediate_size",
+                               "n_routed_experts", "num_experts_per_tok", "n_shared_experts"), 1 << 22), "max_position_embeddings": 1 << 30}
+"""Upper bounds of catalog numbers (1e300 GiB, a model of 1e14 layers: a typo); others are capped at ``_MAX_NUMBER``."""
 _MIN_FIELD = {"memory_gib": 1}
 """Lower bounds above zero: no accelerator serving an LLM has less than 1 GiB (1e-9 GiB is a typo)."""
 _MAX_NUMBER = 1e15
