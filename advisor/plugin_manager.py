@@ -381,6 +381,10 @@ def _call_one(hook: str, impl: Any, rec: _Record, reg: _Registry, names: dict[st
         if not callable(getattr(obj, "snapshot", None)):
             rec.fail(f"{hook}: source {name!r} has no snapshot() method")
             return
+        if name in names and names[name] == rec.name:  # its own source again: it is used (the first), so not a failure
+            _load_notes.append(redact(f"plugin {rec.name!r}: {hook}: source {name!r} is registered twice; the first "
+                                      "registration is used", secret_values()))
+            return
         if name in names:
             rec.fail(f"{hook}: source name {name!r} is already registered by plugin {names[name]!r}; skipped")
             return

@@ -259,9 +259,12 @@ def test_malformed_data_is_skipped_and_reported_and_good_rows_kept():
     mine = [p for p in book.gpu_prices if p.provider == "mixed"]
     assert [(p.gpu, p.usd_per_gpu_hour) for p in mine] == [("h100-sxm", Decimal("1.11"))]
     i = info("malformed")
-    assert i.status == "failed"  # for the registrations below; the malformed rows are a note (the valid row is in use)
-    assert "without a name" in i.error and "already registered" in i.error
+    assert i.status == "failed"  # for the registration without a name; the malformed rows are a note (the valid row is in use)
+    assert "without a name" in i.error and "already registered" not in i.error
     notes = resolve.notes()
+    # Its own source again (trial 28: "failed" while the first registration's prices ranked): used, and said in a note.
+    assert any("plugin 'malformed'" in n and "source 'mixed' is registered twice; the first registration is used" in n
+               for n in plugin_manager.notes()), plugin_manager.notes()
     assert any("3 rows skipped" in n and "usd_per_gpu_hour" in n for n in notes), notes
     assert any("unknown gpu 'tpu-v9'" in n for n in notes)
     assert api.recommend(steady_h100()).candidates

@@ -56,3 +56,44 @@ def test_a_layer_count_past_any_model_is_refused_naming_the_field(isolated_user_
     assert main(["size", "my-phi"]) == 2
     err = capsys.readouterr().err
     assert "entry 'my-phi', field 'num_hidden_layers': out of range" in err and "Traceback" not in err
+
+
+def test_a_workload_files_unknown_preset_names_the_file_and_field(tmp_path, capsys):
+    f = tmp_path / "w.toml"
+    f.write_text('preset = "bursty-ap"\n', encoding="utf-8")
+    assert main(["recommend", str(f)]) == 2
+    err = capsys.readouterr().err
+    assert f"{f}: preset: unknown preset 'bursty-ap'. Did you mean: bursty-app" in err
+
+
+def test_a_response_without_its_list_key_says_the_key_is_missing():
+    import pytest
+
+    from advisor.prices.fetchers import _need
+    from advisor.prices.http import LiveError
+
+    with pytest.raises(LiveError, match=r"no 'Items' key \(its keys: 'data'\)"):  # was: "'Items' is NoneType"
+        _need({"data": "nope"}, "Items", list, "prices.example")
+    with pytest.raises(LiveError, match="'Items' is str, expected list"):
+        _need({"Items": "nope"}, "Items", list, "prices.example")
+
+
+def test_a_budget_overrun_names_whole_seconds_and_the_prices_help_says_source_filters_the_list(monkeypatch, capsys):
+    import threading
+
+    import pytest
+
+    from advisor.common import budget
+
+    class Expired(threading.Event):  # a budget that ran out at once: what the message says of it
+        def wait(self, timeout=None):
+            return False
+
+    monkeypatch.setattr(budget.threading, "Event", Expired)
+    with pytest.raises(budget.BudgetExceeded) as got:
+        budget.call(lambda: None, budget_s=179.9163, what="a live fetch")  # what a 180 s deadline left (trial 28)
+    assert "ran over its 180 s time budget" in str(got.value)
+    monkeypatch.undo()
+    with pytest.raises(SystemExit):
+        main(["prices", "--help"])
+    assert "list or refresh only this source" in capsys.readouterr().out

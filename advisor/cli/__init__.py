@@ -124,7 +124,7 @@ def _recommend(p: argparse.ArgumentParser) -> None:
 
 def _prices(p: argparse.ArgumentParser) -> None:
     p.add_argument("action", nargs="?", choices=("list", "refresh"), default="list")
-    p.add_argument("--source", action="append", default=None, help="refresh only this source (repeatable)")
+    p.add_argument("--source", action="append", default=None, help="list or refresh only this source (repeatable; a provider or source name)")
     p.add_argument("--stale", action="store_true", help="list rows to re-check: older than 120 days or with a guessed date")
     _add_format(p)
 

@@ -99,7 +99,8 @@ def call(fn: Callable[..., T], *args: Any, budget_s: float, what: str, **kwargs:
     thread = threading.Thread(target=run, name=f"moe-advisor: {what}"[:60], daemon=True)
     thread.start()
     if not done.wait(budget_s):
-        raise BudgetExceeded(f"{what} ran over its {budget_s:g} s time budget ({TIMEOUT_ENV}); skipped")
+        spent = f"{budget_s:.0f}" if budget_s >= 10 else f"{budget_s:.3g}"  # (a source's budget is what its deadline left)
+        raise BudgetExceeded(f"{what} ran over its {spent} s time budget ({TIMEOUT_ENV}); skipped")
     if "error" in box:
         exc = box["error"]
         if isinstance(exc, Exception):

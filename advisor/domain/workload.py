@@ -369,7 +369,10 @@ def from_mapping(data: dict[str, Any], where: str | None = None, base: Workload 
     context the user never gave)."""
     data = dict(data)
     if "preset" in data:
-        base = preset(str(data.pop("preset")))
+        try:
+            base = preset(str(data.pop("preset")))
+        except UnknownIdError as exc:  # named with the file and its field, as every other workload error
+            raise exc.with_where(where, "preset") from None
     values = dataclasses.asdict(base) if base else {}
     tokens_per_day = data.pop("tokens_per_day", None)
     if tokens_per_day is not None and data.get("requests_per_day") is not None:

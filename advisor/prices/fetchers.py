@@ -56,7 +56,10 @@ def _need(data: Any, key: str, typ: type, where: str) -> Any:
 
     if not isinstance(data, dict):
         raise LiveError(f"unexpected response from {where}: a JSON {type(data).__name__}, expected an object with '{key}'")
-    value = data.get(key)
+    if key not in data:
+        keys = ", ".join(repr(k) for k in list(data)[:5]) or "none"
+        raise LiveError(f"unexpected response from {where}: no '{key}' key (its keys: {keys})")
+    value = data[key]
     if not isinstance(value, typ):
         raise LiveError(f"unexpected response from {where}: '{key}' is {type(value).__name__}, expected {typ.__name__}")
     return value

@@ -325,12 +325,12 @@ def slower_engine_reason(plan: billing.Plan, gpus: int, e: Estimate, dp: int, pl
         if not (s.fits and s.meets_tpot_limit and s.output_tokens_per_s > 0):
             return Reason("speed-risk", f"{head}, {missed}, and no batch would meet it: this option would not serve "
                           f"{w.output_tokens_per_s_per_user:,.0f} tokens/s per user", "warning",
-                          {**numbers, "batch_at_error": 0, "replicas_peak_at_error": None, "monthly_usd_at_error": None})
+                          {**numbers, "batch_at_error": 0})  # (no bill at error: a report's TOML holds no None)
         cap, rate = s.output_tokens_per_s, planned * s.output_tokens_per_s / e.output_tokens_per_s
         note, numbers["batch_at_error"] = f"; {missed}, so it would run batch {s.batch}, as priced here", s.batch
     slow = billing.best(billing.plans(plan.price, gpus, cap * dp * (1 - err), w, day, e.weights_bytes, rate * dp * (1 - err)))
-    numbers.update({"replicas_peak_at_error": slow.replicas_peak if slow else None,
-                    "monthly_usd_at_error": str(cost.money(slow.monthly_usd)) if slow else None})
+    if slow is not None:  # (a report's TOML holds no None: a key left out is read as none)
+        numbers.update({"replicas_peak_at_error": slow.replicas_peak, "monthly_usd_at_error": str(cost.money(slow.monthly_usd))})
     if slow is None:
         return Reason("speed-risk", f"{head}, no plan of this offer carries the load{note}", "warning", numbers)
     reps = f"{plan.replicas_peak} replica{'s' if plan.replicas_peak != 1 else ''} at peak"
