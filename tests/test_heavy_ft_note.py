@@ -23,7 +23,7 @@ def test_a_dense_first_choice_names_the_cheaper_moe_rows_heavy_fine_tuning_put_a
     assert cheaper
     rank = next(r for r in top.reasons if r.code == "rank").message
     low = min(cheaper, key=total)
-    assert rank.startswith("first choice") and not rank.startswith("cheapest")
+    assert rank.startswith(("first choice", "ranked first")) and not rank.startswith("cheapest")  # ("ranked first": a fragile tie)
     assert f"{len(cheaper):,} cheaper MoE option" in rank and low.label in rank
 
 

@@ -70,3 +70,22 @@ def test_fragile_tie_says_whose_p95_it_is():
     assert "a fragile near tie with #2" in msg  # #2 is an API row, whose TTFT is not measured: "its" was #1's
     assert "its p95 TTFT" not in msg and "were its engine" not in msg
     assert "this option's p95 TTFT at the peak is" in msg
+
+
+def test_a_fine_tuning_run_on_an_amd_gpu_says_its_mfu_is_h100s():
+    from advisor.physics.training import training_run
+
+    cat = api.catalog()
+    amd = training_run(cat.models["phi-4"], cat.gpus["mi300x"], "full", 2e9)
+    nvidia = training_run(cat.models["phi-4"], cat.gpus["h100-sxm"], "full", 2e9)
+    assert any("measured on NVIDIA H100 and assumed on mi300x" in n and "semianalysis.com" in n for n in amd.notes)
+    assert not any("assumed on" in n for n in nvidia.notes)
+
+
+def test_a_file_that_quantizes_at_load_names_the_engine_not_an_older_release():
+    from advisor.deploy.skypilot import render
+
+    w = api.workload(models=["phi-4"], gpu_types=["mi300x"], precisions=["fp8"], self_hosting="required")
+    c = api.recommend(w).candidates[0]
+    text = render(c, w, api.catalog(), "vllm")["serve.sh"]
+    assert "vLLM quantizes the bf16 checkpoint" in text and "vLLM 0.12 quantizes" not in text

@@ -136,7 +136,7 @@ def notes(p: EnginePlan, engine: str) -> list[str]:
         out.append(f"{p.precision} weights of the {p.native_precision} checkpoint {p.hf_repo}, an upcast: " + support.upcast_step(
             p.precision, p.native_precision, p.hf_repo))
     elif p.quantize_online and engine != "trtllm":
-        who = "vLLM" if p.streaming_fp8 and engine == "vllm" else VERSIONS[engine]  # the release pinned below, not 0.12
+        who = VERSIONS[engine].split()[0]  # the engine by name: the header names the release these files install or need
         out.append(f"{p.precision} weights: {who} quantizes the {p.native_precision} checkpoint {p.hf_repo} "
                    f"at load time (--quantization {p.precision}; no {p.precision} checkpoint of it that loads here is known)")
         if p.streaming_fp8 and engine == "vllm":

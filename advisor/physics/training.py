@@ -27,6 +27,9 @@ from advisor.physics.sizing import param_breakdown
 
 METHODS = ("lora", "qlora", "full")
 LORA_RANK = 16
+AMD_TRAINING_SOURCE = "https://semianalysis.com/2024/12/22/mi300x-vs-h100-vs-h200-benchmark-part-1-training/"
+"""SemiAnalysis, "MI300X vs H100 vs H200 Benchmark Part 1: Training" (2024-12-22): MI300X's higher peak did not turn into
+faster training than H100's in their runs. No MFU of its own is fitted from it: the rows on other vendors' GPUs say so."""
 MFU_DENSE = 0.40
 MFU_MOE = 0.25
 MEMORY_USABLE = 0.90
@@ -113,6 +116,10 @@ def training_run(m: ModelSpec, gpu: GpuSpec, method: str, tokens: float) -> Trai
     mfu = MFU_MOE if m.is_moe else MFU_DENSE
     hours = flops / (gpus * gpu.bf16_tflops * 1e12 * mfu) / 3600.0
     notes = []
+    if gpu.vendor != "nvidia":  # the MFU is H100's: no measurement on this vendor's GPUs is used (trial 29)
+        notes.append(f"{mfu:.0%} MFU is measured on NVIDIA H100 and assumed on {gpu.id}: an independent MI300X training "
+                     f"benchmark found its on-paper advantage over H100 not realized ({AMD_TRAINING_SOURCE}), so the run may "
+                     "take longer and cost more than shown")
     if m.is_moe:
         notes.append(f"MoE training at {MFU_MOE:.0%} MFU is an assumption (no published measurement used)")
         if method == "full":
