@@ -372,21 +372,17 @@ def _call_one(hook: str, impl: Any, rec: _Record, reg: _Registry, names: dict[st
             return
         kind = "gpu" if hook == "register_gpu_price_sources" else "api"
         name = getattr(obj, "name", None)
-        if not isinstance(name, str) or not name.strip():
-            rec.fail(f"{hook}: a price source without a name: {obj!r}")
+        problem = (f"a price source without a name: {obj!r}" if not isinstance(name, str) or not name.strip() else
+                   f"source {name!r} has kind {getattr(obj, 'kind', None)!r}, expected {kind!r}" if getattr(obj, "kind", kind) != kind
+                   else f"source {name!r} has no snapshot() method" if not callable(getattr(obj, "snapshot", None))
+                   else f"source name {name!r} is already registered by plugin {names[name]!r}; skipped" if names.get(name, rec.name) != rec.name
+                   else "")
+        if problem:
+            rec.fail(f"{hook}: {problem}")
             return
-        if getattr(obj, "kind", kind) != kind:
-            rec.fail(f"{hook}: source {name!r} has kind {getattr(obj, 'kind', None)!r}, expected {kind!r}")
-            return
-        if not callable(getattr(obj, "snapshot", None)):
-            rec.fail(f"{hook}: source {name!r} has no snapshot() method")
-            return
-        if name in names and names[name] == rec.name:  # its own source again: it is used (the first), so not a failure
+        if name in names:  # its own source again: it is used (the first), so not a failure
             _load_notes.append(redact(f"plugin {rec.name!r}: {hook}: source {name!r} is registered twice; the first "
                                       "registration is used", secret_values()))
-            return
-        if name in names:
-            rec.fail(f"{hook}: source name {name!r} is already registered by plugin {names[name]!r}; skipped")
             return
         names[name] = rec.name
         got.append(RegisteredSource(plugin=rec.name, source=obj, name=name, kind=kind, builtin=rec.builtin))

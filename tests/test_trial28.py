@@ -97,3 +97,32 @@ def test_a_budget_overrun_names_whole_seconds_and_the_prices_help_says_source_fi
     with pytest.raises(SystemExit):
         main(["prices", "--help"])
     assert "list or refresh only this source" in capsys.readouterr().out
+
+
+async def test_a_long_plugin_error_is_cut_with_a_sign_on_the_prices_screen(fresh_plugins):
+    """Trial 28: "snapshot failed: BudgetE" at the edge of a 120-column screen; the error column is cut at a clause with
+    "…" in the room the other columns leave (`moe-advisor plugins` prints it whole)."""
+    from textual.widgets import DataTable
+    from test_tui import make_app, settle, until
+
+    from advisor import plugin_manager
+    from advisor.hookspecs import hookimpl
+    from advisor.tui.screens.prices import PricesScreen
+
+    class Loud:
+        @hookimpl
+        def register_gpu_price_sources(self, register):
+            raise RuntimeError("the provider's price API changed its shape, " * 6 + "and this plugin needs an update")
+
+    plugin_manager.register_plugin(Loud(), name="loudco")
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("f2")
+        await until(pilot, lambda: isinstance(app.screen, PricesScreen))
+        table = app.screen.query_one("#plugins", DataTable)
+        await until(pilot, lambda: "loudco" in [str(k.value) for k in table.rows])
+        error = table.get_row("loudco")[-1]
+        assert str(error).endswith("…") and str(error).startswith("register_gpu_price_sources raised")
+        widths = sum(c.get_render_width(table) for c in table.ordered_columns)
+        assert widths <= 120 - 2  # the whole row on screen: no cell past the edge

@@ -126,9 +126,18 @@ class PricesScreen(AdvisorScreen):
     def show_plugins(self, rows: list[PluginRow]) -> None:
         table = self.query_one("#plugins", DataTable)
         table.clear()
-        for r in rows:
-            status = Text(r.status or "?", {"ok": "green", "failed": "bold red"}.get(r.status, "yellow"))
-            table.add_row(r.name, r.version or "-", r.hooks or "-", status, Text(r.error, "red"), key=r.name)
+        cells = [[Text(r.name), Text(r.version or "-"), Text(r.hooks or "-"),
+                  Text(r.status or "?", {"ok": "green", "failed": "bold red"}.get(r.status, "yellow")), Text(r.error, "red")]
+                 for r in rows]
+        # The error, the last column, cut at a clause with a sign as the sources' note is (trial 28: "snapshot failed:
+        # BudgetE" at the screen's edge); the whole of it is in `moe-advisor plugins`.
+        others = sum(max(len(str(c.label)), *(row[i].cell_len for row in cells)) + 2
+                     for i, c in enumerate(table.ordered_columns[:-1])) if cells else 0
+        room = self.app.size.width - 6 - others
+        for r, row in zip(rows, cells, strict=True):
+            if room >= 16:
+                row[-1] = fit(row[-1], room)
+            table.add_row(*row, key=r.name)
         if not rows:
             table.add_row(Text("no plugins loaded", "dim"), "", "", "", "")
 
