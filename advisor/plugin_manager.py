@@ -338,7 +338,7 @@ def _collect() -> _Registry:
             _collecting = False
 
 
-def _call_one(hook: str, impl: Any, rec: _Record, reg: _Registry, names: dict[str, str]) -> None:
+def _call_one(hook: str, impl: Any, rec: _Record, reg: _Registry, names: dict[str, tuple[str, str]]) -> None:
     got: list[Any] = []
     closed = threading.Event()
     """Set when the hook returned or ran over its budget: a late register() call is ignored."""
@@ -375,8 +375,8 @@ def _call_one(hook: str, impl: Any, rec: _Record, reg: _Registry, names: dict[st
         problem = (f"a price source without a name: {obj!r}" if not isinstance(name, str) or not name.strip() else
                    f"source {name!r} has kind {getattr(obj, 'kind', None)!r}, expected {kind!r}" if getattr(obj, "kind", kind) != kind
                    else f"source {name!r} has no snapshot() method" if not callable(getattr(obj, "snapshot", None))
-                   else f"source name {name!r} is already registered by plugin {names[name]!r}; skipped" if names.get(name, rec.name) != rec.name
-                   else "")
+                   else f"source name {name!r} is already registered by plugin {names[name][0]!r}; skipped"
+                   if names.get(name, (rec.name, kind)) != (rec.name, kind) else "")  # another's, or its own of another kind
         if problem:
             rec.fail(f"{hook}: {problem}")
             return
@@ -384,7 +384,7 @@ def _call_one(hook: str, impl: Any, rec: _Record, reg: _Registry, names: dict[st
             _load_notes.append(redact(f"plugin {rec.name!r}: {hook}: source {name!r} is registered twice; the first "
                                       "registration is used", secret_values()))
             return
-        names[name] = rec.name
+        names[name] = (rec.name, kind)
         got.append(RegisteredSource(plugin=rec.name, source=obj, name=name, kind=kind, builtin=rec.builtin))
 
     if impl.hookwrapper or impl.wrapper:

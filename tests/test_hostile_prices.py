@@ -209,3 +209,15 @@ def test_dropped_rows_name_the_first_reason(live):
     r = refresh()
     warned = " ".join(r.warnings)
     assert "dropped 2 row(s)" in warned and "(first: " in warned and "input_usd_per_mtok" in warned
+
+
+def test_a_refresh_calls_the_sources_snapshot_once(live, monkeypatch):
+    """Review of trial 28: the refresh asked the price book for the copy in use, which called the plugin's snapshot()
+    a second time, outside the source's deadline."""
+    ms = models()
+    calls = []
+    monkeypatch.setattr(Source, "snapshot", lambda self: calls.append(1) or [row(m) for m in ms])
+    live.rows = [row(m) for m in ms]
+    resolve.invalidate_prices()
+    calls.clear()
+    assert refresh().ok and len(calls) == 1

@@ -489,3 +489,20 @@ def test_a_source_is_as_old_as_the_rows_it_still_supplies():
     plugin_manager.register_plugin(_api_source("third", [_api_row("thirdco", "llama-3.1-8b", "2020-03-01")]), name="third")
     t = {s.name: s for s in resolve.source_status()}["third"]
     assert t.as_of == "2020-03-01" and t.stale and t.note == ""
+
+
+class SameNameTwoKinds:
+    @hookimpl
+    def register_gpu_price_sources(self, register):
+        register(sources.StaticPriceSource("twin", "gpu", [_gpu_row("twin", "1.11")]))
+
+    @hookimpl
+    def register_api_price_sources(self, register):
+        register(sources.StaticPriceSource("twin", "api", []))
+
+
+def test_a_plugins_two_sources_of_one_name_and_two_kinds_fail_the_second():
+    plugin_manager.register_plugin(SameNameTwoKinds(), name="twins")
+    resolve.price_book()
+    i = info("twins")
+    assert i.status == "failed" and "source name 'twin' is already registered by plugin 'twins'" in i.error

@@ -30,7 +30,7 @@ def test_each_self_hosted_row_prices_the_estimate_error(preset):
                 assert "no batch would meet it" in r[0].message and r[0].severity == "warning"
                 held += 1
                 continue
-            assert f"so it would run batch {n['batch_at_error']}," in r[0].message
+            assert f"so it would run batch {n['batch_at_error']}: the bill at error is priced at that batch" in r[0].message
         at_error = Decimal(n["monthly_usd_at_error"])
         assert at_error >= c.monthly_cost_usd  # less capacity never bills less
         assert n["replicas_peak_at_error"] >= c.replicas_peak

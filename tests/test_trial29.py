@@ -57,8 +57,7 @@ def test_speed_risk_prices_the_batch_a_slower_engine_runs_within_the_tpot_target
         assert f"its TPOT at batch {c.batch} would be {c.tpot_ms / (1 - err):,.1f} ms, over the {limit:,.1f} ms target" in r.message
         if n["batch_at_error"]:
             assert Decimal(n["monthly_usd_at_error"]) >= c.monthly_cost_usd
-            assert f"so it would run batch {n['batch_at_error']}, as priced here" in r.message
-            assert "the bill holds" not in r.message or n["replicas_peak_at_error"] == c.replicas_peak
+            assert f"so it would run batch {n['batch_at_error']}: the bill at error is priced at that batch" in r.message
     assert seen  # rows chosen at the largest batch within the target sit near it
 
 
@@ -89,3 +88,56 @@ def test_a_file_that_quantizes_at_load_names_the_engine_not_an_older_release():
     c = api.recommend(w).candidates[0]
     text = render(c, w, api.catalog(), "vllm")["serve.sh"]
     assert "vLLM quantizes the bf16 checkpoint" in text and "vLLM 0.12 quantizes" not in text
+
+
+def test_speed_risk_counts_the_slower_ttft_in_the_planned_rate():
+    """Review of trial 29: the bill at error scaled the planned rate with the capacity alone; a slower engine's TTFT is
+    longer too, leaving less room for queueing under the TTFT target (``queueing.planned_output_rate``). Long prompts
+    under a tight TTFT: #1's 3 replicas "held" where 4 are needed."""
+    w = api.workload(requests_per_day=200_000, input_tokens=30_000, output_tokens=100, ttft_ms=1500, traffic_shape="steady",
+                     peak_to_mean=1.5, output_tokens_per_s_per_user=20, self_hosting="required")
+    c = api.recommend(w).candidates[0]
+    r = _reason(c, "speed-risk")
+    assert r.numbers["replicas_peak_at_error"] > c.replicas_peak and "the bill holds" not in r.message
+
+
+def test_a_slowed_batch_small_enough_takes_the_low_concurrency_error():
+    w = api.workload(requests_per_day=20000, input_tokens=1000, output_tokens=300, traffic_shape="steady", ttft_ms=500,
+                     output_tokens_per_s_per_user=70, min_quality=60, self_hosting="required",
+                     models=["llama-3.3-70b"], gpu_types=["h100-sxm"], precisions=["fp8"])
+    profile = api.catalog().engine
+    from advisor.physics.calibration import LOW_CONCURRENCY
+
+    seen = 0
+    for c in api.recommend(w).candidates:
+        n = _reason(c, "speed-risk").numbers
+        if "batch_at_error" not in n or c.batch <= LOW_CONCURRENCY:
+            continue
+        seen += 1
+        assert n["estimate_error"] == speed_error(c.batch, profile)
+        if 0 < n["batch_at_error"] <= LOW_CONCURRENCY or "estimate_error_at_batch" in n:
+            assert n["estimate_error_at_batch"] == speed_error(1, profile) > n["estimate_error"]
+    assert seen
+
+
+def test_a_runner_that_cannot_serve_at_error_is_not_said_to_have_no_speed_risk():
+    from advisor.ranking.ties import cannot_serve_at_error
+
+    w = api.workload(requests_per_day=20000, input_tokens=1000, output_tokens=300, ttft_ms=500, min_quality=60,
+                     output_tokens_per_s_per_user=60, self_hosting="required", models=["qwen3-235b-a22b", "llama-3.3-70b"],
+                     gpu_types=["h200"])
+    rec = api.recommend(w)
+    top, runner = rec.candidates[:2]
+    msg = _reason(top, "rank").message
+    if cannot_serve_at_error(runner):
+        assert "which has no speed risk" not in msg
+    if cannot_serve_at_error(top) and not cannot_serve_at_error(runner):
+        assert "no batch would meet your TPOT target" in msg
+
+
+def test_a_first_row_that_meets_the_ttft_target_is_not_marked_as_missing_it():
+    w = api.workload(preset="steady-latency", models=["phi-4", "gpt-oss-20b"], gpu_types=["h100-sxm"],
+                     precisions=["bf16", "mxfp4-experts"], providers=["runpod"])
+    top = api.recommend(w).candidates[0]
+    assert not any(r.code == "reasoning-latency" for r in top.reasons)
+    assert "misses_ttft" not in _reason(top, "rank").numbers

@@ -116,12 +116,13 @@ def training_run(m: ModelSpec, gpu: GpuSpec, method: str, tokens: float) -> Trai
     mfu = MFU_MOE if m.is_moe else MFU_DENSE
     hours = flops / (gpus * gpu.bf16_tflops * 1e12 * mfu) / 3600.0
     notes = []
-    if gpu.vendor != "nvidia":  # the MFU is H100's: no measurement on this vendor's GPUs is used (trial 29)
-        notes.append(f"{mfu:.0%} MFU is measured on NVIDIA H100 and assumed on {gpu.id}: an independent MI300X training "
-                     f"benchmark found its on-paper advantage over H100 not realized ({AMD_TRAINING_SOURCE}), so the run may "
-                     "take longer and cost more than shown")
+    other = (f"an independent MI300X training benchmark found its on-paper advantage over H100 not realized "
+             f"({AMD_TRAINING_SOURCE}), so the run may take longer and cost more than shown") if gpu.vendor != "nvidia" else ""
+    if other and not m.is_moe:  # the MFU is H100's: no measurement on this vendor's GPUs is used (trial 29)
+        notes.append(f"{mfu:.0%} MFU is measured on NVIDIA H100 and assumed on {gpu.id}: {other}")
     if m.is_moe:
-        notes.append(f"MoE training at {MFU_MOE:.0%} MFU is an assumption (no published measurement used)")
+        notes.append(f"MoE training at {MFU_MOE:.0%} MFU is an assumption (no published measurement used)"
+                     + (f", on {gpu.id} too: {other}" if other else ""))
         if method == "full":
             notes.append("full fine-tunes of an MoE keep optimizer states for every expert and can collapse routing; "
                          "expert-parallel training tooling is less mature than dense (the seeds' caution)")

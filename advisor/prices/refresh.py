@@ -18,7 +18,7 @@ from advisor.errors import CatalogError
 from advisor.prices import resolve
 from advisor.prices.book import age_days
 from advisor.common import budget
-from advisor.prices.cache import MAX_ROWS, write_cache, write_quarantine
+from advisor.prices.cache import MAX_ROWS, read_cache, write_cache, write_quarantine
 from advisor.prices.http import Http, HttpSettings, LiveError, iso_utc, make_client, now_utc, public_url
 
 
@@ -181,9 +181,11 @@ def refresh_source(src: Any, catalog: Catalog, settings: HttpSettings | None = N
         fetched_at = iso_utc(now_utc())
         # The previous good copy is the one the price book uses: the live cache, unless the bundled snapshot is newer (an
         # upgrade after an old refresh), when a refused price keeps the snapshot's row, not an older cached one.
-        in_use, used, _ = resolve.source_rows(src)
-        previous = in_use if used == "live cache" else ()
-        anchors = [p for p in snapshot_rows(snapshot[:MAX_ROWS], src.kind)
+        # (From the snapshot fetched above: the plugin's snapshot() is not called again, outside the source's deadline.)
+        cached, _ = read_cache(src.name, src.kind)
+        snapped = snapshot_rows(snapshot[:MAX_ROWS], src.kind)
+        previous = cached.prices if cached is not None and resolve.cache_in_use(cached, snapped) else ()
+        anchors = [p for p in snapped
                    if (p.gpu if isinstance(p, GpuPrice) else p.model) in (catalog.gpus if isinstance(p, GpuPrice) else catalog.models)]
         fresh = len(good)
         good, refused, whole = sanity_check(good, previous, anchors)

@@ -148,13 +148,18 @@ def _source_rows(src: RegisteredSource) -> tuple[list[GpuPrice | ApiPrice], str,
         cached, why = cache.read_cache(src.name, src.kind)
         if cached is None:
             note = why
+        elif not cache_in_use(cached, rows):
+            note = (f"the bundled snapshot (as of {max(p.as_of[:10] for p in rows)}) is newer than the live cache "
+                    f"({cached.fetched_at})")
         else:
-            newest = max((p.as_of[:10] for p in rows), default="")
-            if newest > cached.fetched_at[:10]:
-                note = f"the bundled snapshot (as of {newest}) is newer than the live cache ({cached.fetched_at})"
-            else:
-                return list(cached.prices), "live cache", cached.fetched_at
+            return list(cached.prices), "live cache", cached.fetched_at
     return rows, used, note
+
+
+def cache_in_use(cached, snapshot_rows) -> bool:
+    """Whether a source's live cache is the copy its prices come from, beside its validated snapshot rows: unless the
+    snapshot is newer (a package upgrade after an old refresh)."""
+    return max((p.as_of[:10] for p in snapshot_rows), default="") <= cached.fetched_at[:10]
 
 
 @dataclass(frozen=True)

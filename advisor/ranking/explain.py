@@ -9,7 +9,7 @@ from decimal import Decimal
 
 from advisor import cost
 from advisor.common import fmt
-from advisor.cost import billing, stall
+from advisor.cost import billing, queueing, stall
 from advisor.deploy.support import upcast_step, upcast_tool
 from advisor.domain.precision import QUANTIZED_ONLINE, checkpoint_for, is_upcast
 from advisor.domain.prices import COMMITMENT_YEARS, PRICING_KINDS
@@ -304,31 +304,40 @@ def speed_error(batch: int, profile: ServingProfile) -> float:
     return max(err, LOW_CONCURRENCY_P90_ERROR) if batch <= LOW_CONCURRENCY else err
 
 
-def slower_engine_reason(plan: billing.Plan, gpus: int, e: Estimate, dp: int, planned: float, w, day, profile: ServingProfile,
+def slower_engine_reason(plan: billing.Plan, gpus: int, e: Estimate, dp: int, w, day, profile: ServingProfile,
                          slowed: Callable[[float], Estimate] | None = None) -> Reason:
     """What the bill becomes if the engine sustains less than estimated by the estimate's p90 error (``speed_error``):
     the same offer and shape priced by ``billing.plans`` for that much less capacity. Said on every self-hosted row: how
     much of its bill rests on the speed estimate.
 
-    A step ``err`` slower is a TPOT ``1 / (1 - err)`` times the estimate's at the same batch: where that misses the
-    workload's TPOT target, the engine runs the batch that meets it, ``slowed(err)`` (the estimate under a target ``1 -
-    err`` times the workload's), and the bill is priced at that batch's throughput (trial 29: "the bill holds" at a
-    batch whose TPOT, slowed, missed the target); where no batch meets it, the row does not serve the per-user speed."""
+    An engine ``f = 1 - err`` as fast has ``f`` of the capacity, and its TTFT, prefill work and slot time ``1 / f`` as
+    long, so the TTFT target leaves less room for queueing: the rate one engine may be planned to carry is
+    ``queueing.planned_output_rate`` of those (as ``ties.replicas_hold`` counts it). And a step ``1 / f`` as long at the
+    same batch is a TPOT ``1 / f`` times the estimate's: where that misses the workload's TPOT target, the engine runs
+    the batch that meets it, ``slowed(err)`` (the estimate under a target ``f`` times the workload's), priced at that
+    batch (trial 29: "the bill holds" at a batch whose TPOT, slowed, missed the target), with the error of that batch
+    (a batch of at most ``LOW_CONCURRENCY`` has the low-concurrency rows' larger one); where no batch meets it, the row
+    does not serve the per-user speed."""
     err = speed_error(e.batch, profile)
-    cap, rate, note, limit = e.output_tokens_per_s, planned, "", w.tpot_limit_ms
+    est, note, limit = e, "", w.tpot_limit_ms
     numbers: dict = {"estimate_error": err}
     head = f"if the engine sustains {err:.0%} less than estimated (the speed estimate's error, {error_population(e.batch)})"
     if slowed is not None and limit and e.tpot_ms / (1 - err) > limit and e.output_tokens_per_s > 0:
         missed = f"its TPOT at batch {e.batch} would be {e.tpot_ms / (1 - err):,.1f} ms, over the {limit:,.1f} ms target"
-        s = slowed(err)
-        numbers["tpot_ms_at_error"] = e.tpot_ms / (1 - err)
-        if not (s.fits and s.meets_tpot_limit and s.output_tokens_per_s > 0):
+        est, numbers["tpot_ms_at_error"] = slowed(err), e.tpot_ms / (1 - err)
+        if est.fits and est.meets_tpot_limit and (small := speed_error(est.batch, profile)) > err:  # its batch's own error
+            est, err, numbers["estimate_error_at_batch"] = slowed(small), small, small
+            missed += f" (at a batch that small the error is {small:.0%}, p90 over the low-concurrency calibration rows)"
+        if not (est.fits and est.meets_tpot_limit and est.output_tokens_per_s > 0):
             return Reason("speed-risk", f"{head}, {missed}, and no batch would meet it: this option would not serve "
                           f"{w.output_tokens_per_s_per_user:,.0f} tokens/s per user", "warning",
                           {**numbers, "batch_at_error": 0})  # (no bill at error: a report's TOML holds no None)
-        cap, rate = s.output_tokens_per_s, planned * s.output_tokens_per_s / e.output_tokens_per_s
-        note, numbers["batch_at_error"] = f"; {missed}, so it would run batch {s.batch}, as priced here", s.batch
-    slow = billing.best(billing.plans(plan.price, gpus, cap * dp * (1 - err), w, day, e.weights_bytes, rate * dp * (1 - err)))
+        note, numbers["batch_at_error"] = f"; {missed}, so it would run batch {est.batch}: the bill at error is priced at that batch", est.batch
+    f = 1 - err
+    rate = (queueing.planned_output_rate(est.output_tokens_per_s * f, est.ttft_ms / f, w, queueing.prefill_ms(est) / f,
+                                         queueing.queue_count(est), est.batch, queueing.hold_s(est, w) / f)
+            if w.latency == "interactive" else est.output_tokens_per_s * f)
+    slow = billing.best(billing.plans(plan.price, gpus, est.output_tokens_per_s * f * dp, w, day, e.weights_bytes, rate * dp))
     if slow is not None:  # (a report's TOML holds no None: a key left out is read as none)
         numbers.update({"replicas_peak_at_error": slow.replicas_peak, "monthly_usd_at_error": str(cost.money(slow.monthly_usd))})
     if slow is None:

@@ -219,9 +219,9 @@ def _placing(i: int, c: Candidate, candidates: Sequence[Candidate], w: Workload,
         if runner:
             diff, ruled = _total(runner) - total, False  # ruled: #2 costs less and a ranking rule puts it after #1
             if diff <= 0 and _answers_late(runner, w) and not _answers_late(c, w):  # at the same cost too: before quality
-                late = next((r.numbers for r in known_reasons(runner.reasons) if r.code == "reasoning-latency"), {})
-                wait = late.get("visible_wait_ms", 0.0)
-                about = f"at least {wait / 1000:,.2f}" if late.get("lower_bound") else f"about {wait / 1000:,.1f}"
+                thinks = next((r.numbers for r in known_reasons(runner.reasons) if r.code == "reasoning-latency"), {})
+                wait = thinks.get("visible_wait_ms", 0.0)  # (not ``late``: #1's own lead, read again below)
+                about = f"at least {wait / 1000:,.2f}" if thinks.get("lower_bound") else f"about {wait / 1000:,.1f}"
                 why = (f"{f'{fmt.usd(-diff)}/month dearer' if diff else 'the same cost'}, but #2 thinks first: its visible "
                        f"answer starts after {about} s, over the {w.ttft_ms:,.0f} ms TTFT target")
             elif diff < 0 and c.architecture == "dense" and runner.architecture == "moe":
@@ -248,7 +248,10 @@ def _placing(i: int, c: Candidate, candidates: Sequence[Candidate], w: Workload,
         msg = f"#{i + 1}: {fmt.usd(total)}/month{plus}, {gap} #1 ({top.label})"
         msg += demotion_note(c, top, w) + (f"; tied with #{i} ({prev.label}): the same bill" if i > 1 and _total(prev := candidates[i - 1]) == total else "")
         extra.insert(0, Reason("rank", msg, "decisive", {"monthly_cost_usd": str(c.monthly_cost_usd), "more_than_first_usd": str(diff)}))
-    tie = _near_tie(c, top if i else runner, profile, ctx_of)
+    other = top if i else runner
+    # A tie on price with a row that answers after the TTFT target while this one does not (or the reverse) is no tie:
+    # the rank reason says which misses it (trial 29 review: "quality, latency and the provider may weigh more").
+    tie = None if other is not None and _answers_late(other, w) != _answers_late(c, w) else _near_tie(c, other, profile, ctx_of)
     if tie is not None:
         extra.insert(1, tie)
     if i in front:

@@ -188,6 +188,11 @@ def near_tie(c: Candidate, other: Candidate | None, profile, ctx_of: Callable[[C
     return Reason("near-tie", f"{what}{caveat}; a benchmark of both on your own traffic decides", "warning", numbers)
 
 
+def cannot_serve_at_error(c: Candidate) -> bool:
+    """Whether ``c``'s speed-risk line says that, its engine slower by the estimate's error, no batch meets the TPOT target."""
+    return any(r.code == "speed-risk" and r.numbers.get("batch_at_error") == 0 for r in c.reasons)
+
+
 def _at_error(c: Candidate) -> Decimal | None:
     """What ``c`` would bill a month, fine-tuning included, were its engine slower by the estimate's error (its
     ``speed-risk`` reason), or None without one."""
@@ -350,7 +355,7 @@ def better_quality_within_error(c: Candidate, candidates, profile, w: Workload |
         if total(x) > total(c) * (1 + Decimal(str(err))):
             break
         if (x.deployment == "self-hosted" and x.model != c.model and (x.quality or 0.0) > (best[1].quality if best else c.quality) + 1.0
-                and not (w is not None and answers_late(x, w))):
+                and not (w is not None and answers_late(x, w)) and not cannot_serve_at_error(x)):
             best = (i, x)
     if best is None:
         return ""
@@ -439,15 +444,20 @@ def fragile_first(c: Candidate, runner: Candidate | None, w: Workload) -> str:
         other = (f"; #2's is {theirs:,.0f} ms" if theirs is not None else "")
         why.append(f"this option's p95 TTFT at the peak is {p95:,.0f} ms against your {w.ttft_ms:,.0f} ms target{other}")
     mine, theirs_usd = _at_error(c), _at_error(runner)
+    risk = next((r.numbers for r in c.reasons if r.code == "speed-risk"), {})
     # Only where #1 leads on its bill: a #1 already dearer than #2 (a rule such as a LoRA plan's dense-first tie ranked
-    # it first) does not rest on its speed.
-    if mine is not None and total(c) <= total(runner) and mine > (theirs_usd if theirs_usd is not None else total(runner)):
-        err = next(r.numbers.get("estimate_error") for r in c.reasons if r.code == "speed-risk")
+    # it first) does not rest on its speed; nor where #2, that much slower, would not serve the per-user speed at all.
+    if risk.get("batch_at_error") == 0 and not cannot_serve_at_error(runner):
+        why.append(f"were this option's engine {risk['estimate_error']:.0%} slower (the speed estimate's error) no batch would "
+                   f"meet your TPOT target (its speed-risk line)")
+    elif (mine is not None and not cannot_serve_at_error(runner) and total(c) <= total(runner)
+          and mine > (theirs_usd if theirs_usd is not None else total(runner))):
+        err = risk.get("estimate_error_at_batch", risk.get("estimate_error"))  # the error of the batch it was priced at
+        where = ("p90 over the low-concurrency calibration rows" if "estimate_error_at_batch" in risk else error_population(c.batch))
         other = (f"{fmt.usd(theirs_usd)}/month at its own error" if theirs_usd is not None
                  else f"{fmt.usd(total(runner))}/month, which has no speed risk")
-        why.append(f"were this option's engine {err:.0%} slower (the speed estimate's error, {error_population(c.batch)}) it would "
-                   f"bill {fmt.usd(mine)}/month, "
-                   f"more than #2's {other}")
+        why.append(f"were this option's engine {err:.0%} slower (the speed estimate's error, {where}) it would "
+                   f"bill {fmt.usd(mine)}/month, more than #2's {other}")
     if not why:
         return ""
     return (f"; a fragile near tie with #2, {runner.label}: {' and '.join(why)}, so its place rests on that number: "
