@@ -4,6 +4,8 @@ target, and a fragile-tie line whose "its" read as #2's."""
 
 from __future__ import annotations
 
+import re
+
 from decimal import Decimal
 
 import pytest
@@ -66,7 +68,7 @@ def test_fragile_tie_says_whose_p95_it_is():
                      output_tokens_per_s_per_user=20, context_typical_tokens=100_000, context_max_tokens=128_000,
                      min_quality=75, cached_input_fraction=0.5)
     msg = _reason(api.recommend(w).candidates[0], "rank").message
-    assert "a fragile near tie with #2" in msg  # #2 is an API row, whose TTFT is not measured: "its" was #1's
+    assert re.search(r"a fragile (near tie with|lead over) #2", msg)  # #2 is an API row, whose TTFT is not measured: "its" was #1's
     assert "its p95 TTFT" not in msg and "were its engine" not in msg
     assert "this option's p95 TTFT at the peak is" in msg
 

@@ -183,10 +183,16 @@ def _break_even_reason(c: Candidate, be: tuple) -> Reason:
             msg = f"does not break even with {vs} for {c.model}: fully used, one replica costs {fmt.usd(full, 3)}/M tokens"
         return Reason("break-even", msg, "info", {"usd_per_mtok_at_full": full, "api_usd_per_mtok": float(api_usd_per_mtok)})
     per_day, now = be.tokens_per_day, be.workload_tokens_per_day
-    side = "above" if now >= per_day else "below"
-    billed = "" if c.scaling in (None, "fixed") else f"; billed {c.scaling}, it pays only for the hours it runs"
+    # The break-even is one replica's: the workload's volume is compared per replica (trial 30: 390M "above" a 303M
+    # break-even over 2 replicas, 195M each, while the API was cheaper), over the replicas it runs on average.
+    fixed = c.scaling in (None, "fixed")
+    n = (c.replicas_peak or c.replicas or 1) if fixed else max(1.0, (c.billed_gpu_hours_per_month or 0) / (HOURS_PER_MONTH * (c.gpus or 1)))
+    each = now / n
+    side = "above" if each >= per_day else "below"
+    spread = f", {fmt.short(each)} per replica over its {fmt.num(n, 0 if fixed else 1)}{'' if fixed else ' on average'}" if n > 1 else ""
+    billed = "" if fixed else f"; billed {c.scaling}, it pays only for the hours it runs"
     return Reason("break-even", f"break-even with {vs}: {fmt.short(per_day)} tokens/day per replica "
-                  f"running all month; this workload is {fmt.short(now)} tokens/day ({side}){billed}", "info",
+                  f"running all month; this workload is {fmt.short(now)} tokens/day{spread} ({side}){billed}", "info",
                   {"break_even_tokens_per_day": per_day, "workload_tokens_per_day": now,
                    "api_usd_per_mtok": float(api_usd_per_mtok)})
 

@@ -182,8 +182,9 @@ def near_tie(c: Candidate, other: Candidate | None, profile, ctx_of: Callable[[C
     if None not in slow:  # each priced for its own estimate's error (its speed-risk reason): the less fragile bill
         worse = ("still the same" if slow[0] == slow[1] else f"which favours {'this one' if slow[0] < slow[1] else 'it'}" if a == b
                  else "the same order" if (a < b) == (slow[0] < slow[1]) else "which reverses the order")
-        caveat += (f"; were each engine {err:.0%} slower, this one would bill {fmt.usd(slow[0])}/month and {other.label} "
-                   f"{fmt.usd(slow[1])}/month, {worse}")
+        ft = " (fine-tuning included)" if c.fine_tuning_monthly_usd or other.fine_tuning_monthly_usd else ""
+        caveat += (f"; were each engine slower by its own speed estimate's error (its speed-risk line), this one would bill "
+                   f"{fmt.usd(slow[0])}/month and {other.label} {fmt.usd(slow[1])}/month{ft}, {worse}")
         numbers["monthly_usd_at_error"] = [str(x) for x in slow]
     return Reason("near-tie", f"{what}{caveat}; a benchmark of both on your own traffic decides", "warning", numbers)
 
@@ -448,20 +449,20 @@ def fragile_first(c: Candidate, runner: Candidate | None, w: Workload) -> str:
     # Only where #1 leads on its bill: a #1 already dearer than #2 (a rule such as a LoRA plan's dense-first tie ranked
     # it first) does not rest on its speed; nor where #2, that much slower, would not serve the per-user speed at all.
     if risk.get("batch_at_error") == 0 and not cannot_serve_at_error(runner):
-        why.append(f"were this option's engine {risk['estimate_error']:.0%} slower (the speed estimate's error) no batch would "
-                   f"meet your TPOT target (its speed-risk line)")
+        why.append(f"were this option's engine {risk['estimate_error']:.0%} slower (the speed estimate's error) no batch would meet your TPOT target")
     elif (mine is not None and not cannot_serve_at_error(runner) and total(c) <= total(runner)
           and mine > (theirs_usd if theirs_usd is not None else total(runner))):
         err = risk.get("estimate_error_at_batch", risk.get("estimate_error"))  # the error of the batch it was priced at
         where = ("p90 over the low-concurrency calibration rows" if "estimate_error_at_batch" in risk else error_population(c.batch))
         other = (f"{fmt.usd(theirs_usd)}/month at its own error" if theirs_usd is not None
                  else f"{fmt.usd(total(runner))}/month, which has no speed risk")
-        why.append(f"were this option's engine {err:.0%} slower (the speed estimate's error, {where}) it would "
-                   f"bill {fmt.usd(mine)}/month, more than #2's {other}")
+        ft = " (fine-tuning included)" if c.fine_tuning_monthly_usd else ""  # (its speed-risk line bills serving alone)
+        why.append(f"were this option's engine {err:.0%} slower (the speed estimate's error, {where}) it would bill {fmt.usd(mine)}/month{ft}, more than #2's {other}")
     if not why:
         return ""
-    return (f"; a fragile near tie with #2, {runner.label}: {' and '.join(why)}, so its place rests on that number: "
-            f"benchmark both on your own traffic before you choose")
+    a, b = total(c), total(runner)  # within the speed estimate's error of each other, a near tie; further apart, a lead
+    near = not max(a, b) or abs(a - b) / max(a, b) < Decimal(str(risk.get("estimate_error", 0.0)))
+    return f"; a fragile {'near tie with' if near else 'lead over'} #2, {runner.label}: {' and '.join(why)}, so its place rests on that number: benchmark both on your own traffic before you choose"
 
 
 def unbilled_training_note(c: Candidate, w: Workload) -> str:

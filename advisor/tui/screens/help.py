@@ -18,7 +18,7 @@ EXTRA = {
     "Everywhere": [("tab / shift+tab", "next / previous field"), ("ctrl+p", "command palette: every action, every preset")],
     "Questions": [("← → (space)", "change a choice; on Preset, load the next preset"),
                   ("type", "edit a field: the ranking follows after a short pause; a bad value is marked at the field")],
-    "Ranking": [("↑ ↓ pgup pgdn", "move through the candidates"), ("click a header", "sort by that column (again: reverse)"),
+    "Ranking": [("↑ ↓ pgup pgdn", "move through the candidates"), ("home end", "the first, the last candidate"), ("click a header", "sort by that column (again: reverse)"),
                 ("12↓ (a rank)", "a rule ranks the row after rows that cost more: not known to launch as costed, thinks "
                  "past the TTFT target, or MoE under heavy fine-tuning; its first reason says which")],
     "Deploy (d)": [("← → ↑ ↓", "scroll the files (long lines scroll sideways, never wrap)")],

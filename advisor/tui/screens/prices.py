@@ -15,6 +15,7 @@ from advisor.prices.book import STALE_AFTER_DAYS
 from advisor.tui.messages import PricesLoaded, RefreshFinished, RefreshProgress
 from advisor.tui.services import PluginRow, PriceSource, RefreshRow
 from advisor.tui.widgets.key_footer import KeyFooter
+from advisor.tui.widgets.row_table import RowTable
 
 
 def fit(text: Text, width: int) -> Text:
@@ -54,12 +55,12 @@ class PricesScreen(AdvisorScreen):
                 yield ProgressBar(id="refresh-progress", show_eta=False)
             yield Static("Sources with a live endpoint fetch today's prices; the others keep their bundled snapshot.",
                          id="refresh-status", classes="hint")
-            yield DataTable(id="refresh-results", cursor_type="row")
+            yield RowTable(id="refresh-results", cursor_type="row")
             yield Static("Price sources", classes="section-title")
             yield Static("loading…", id="sources-status", classes="hint")
-            yield DataTable(id="sources", cursor_type="row", zebra_stripes=True)
+            yield RowTable(id="sources", cursor_type="row", zebra_stripes=True)
             yield Static("Plugins", classes="section-title")
-            yield DataTable(id="plugins", cursor_type="row", zebra_stripes=True)
+            yield RowTable(id="plugins", cursor_type="row", zebra_stripes=True)
         yield KeyFooter()
 
     def on_mount(self) -> None:

@@ -10,6 +10,7 @@ from textual.widgets import DataTable, Header, Static
 
 from advisor.domain.recommendation import Recommendation, Rejection, near_misses_first
 from advisor.tui.widgets.key_footer import KeyFooter
+from advisor.tui.widgets.row_table import RowTable
 
 REASON_WIDTH = 60
 
@@ -55,7 +56,7 @@ class RejectedScreen(AdvisorScreen):
         yield Header(icon="◆")
         yield Static(f"{len(self.rejections)} options rejected; the highlighted one's reasons are below the table.",
                      id="rejected-status")
-        yield DataTable(id="rejected-table", cursor_type="row", zebra_stripes=True)
+        yield RowTable(id="rejected-table", cursor_type="row", zebra_stripes=True)
         yield Static("", id="rejected-detail")
         yield KeyFooter()
 

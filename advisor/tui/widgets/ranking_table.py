@@ -9,12 +9,12 @@ from typing import Any
 from rich.text import Text
 from textual.binding import Binding
 from textual.message import Message
-from textual.widgets import DataTable
 
 from advisor.common import fmt
 from advisor.domain.quality import mode_name
 from advisor.domain.recommendation import Candidate, Recommendation, known_reasons
 from advisor.tui.widgets.names import cut as _cut, distinct_cuts
+from advisor.tui.widgets.row_table import RowTable
 
 
 @dataclass(frozen=True)
@@ -246,7 +246,7 @@ SORT_CYCLE = tuple(c.key for c in COLUMNS)
 keeps the order: its $/M column, not shown, is still sorted on, as the border says)."""
 
 
-class RankingTable(DataTable):
+class RankingTable(RowTable):
     """Candidates of one recommendation. Enter opens the breakdown; c marks two candidates to compare."""
 
     BINDINGS = [
@@ -452,15 +452,15 @@ class RankingTable(DataTable):
 
     # ------------------------------------------------------------------ events and actions
 
-    def on_data_table_header_selected(self, event: DataTable.HeaderSelected) -> None:
+    def on_data_table_header_selected(self, event: RowTable.HeaderSelected) -> None:
         event.stop()
         self.sort_by(str(event.column_key.value))
 
-    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+    def on_data_table_row_highlighted(self, event: RowTable.RowHighlighted) -> None:
         event.stop()
         self.post_message(self.Highlighted(self.current))
 
-    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+    def on_data_table_row_selected(self, event: RowTable.RowSelected) -> None:
         event.stop()
         if self.current is not None:
             self.post_message(self.Chosen(self.current))

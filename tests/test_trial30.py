@@ -1,0 +1,60 @@
+"""User trial 30 (a newcomer in the TUI and a serving engineer's own workload): a break-even compared the whole
+workload with one replica's; a near tie quoted one error beside a bill priced at another; End slid the ranking sideways
+instead of going to the last row."""
+
+from __future__ import annotations
+
+import re
+
+from advisor import api
+
+W = dict(requests_per_day=300_000, output_tokens_per_s_per_user=60, ttft_ms=800, self_hosting="required")
+
+
+def _reason(c, code):
+    return next(r for r in c.reasons if r.code == code)
+
+
+def test_a_break_even_is_compared_per_replica():
+    rec = api.recommend(api.workload(**W))
+    seen = 0
+    for c in rec.candidates[:10]:
+        r = next((x for x in c.reasons if x.code == "break-even" and "break_even_tokens_per_day" in x.numbers), None)
+        if r is None or c.scaling != "fixed":
+            continue
+        n = c.replicas_peak or c.replicas
+        each = r.numbers["workload_tokens_per_day"] / n
+        assert ("(above)" in r.message) == (each >= r.numbers["break_even_tokens_per_day"])
+        if n > 1:
+            seen += 1
+            assert f"per replica over its {n}" in r.message
+    assert seen
+
+
+def test_a_near_tie_says_each_bill_is_at_its_own_error():
+    rec = api.recommend(api.workload(**W))
+    for c in rec.candidates[:5]:
+        tie = next((r for r in c.reasons if r.code == "near-tie" and "monthly_usd_at_error" in r.numbers), None)
+        if tie is not None:
+            assert "were each engine slower by its own speed estimate's error" in tie.message
+            assert not re.search(r"were each engine \d+% slower", tie.message)
+
+
+async def test_end_and_home_go_to_the_last_and_first_row():
+    from test_tui import make_app, settle
+
+    from advisor.tui.widgets.ranking_table import RankingTable
+
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        table = app.query_one(RankingTable)
+        table.focus()
+        await pilot.pause()
+        assert table.row_count > 5
+        await pilot.press("end")
+        await pilot.pause()
+        assert table.cursor_row == table.row_count - 1 and table.scroll_x == 0
+        await pilot.press("home")
+        await pilot.pause()
+        assert table.cursor_row == 0
