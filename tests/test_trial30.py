@@ -58,3 +58,29 @@ async def test_end_and_home_go_to_the_last_and_first_row():
         await pilot.press("home")
         await pilot.pause()
         assert table.cursor_row == 0
+
+
+def test_the_footnote_says_which_rows_leave_the_fine_tuning_out(capsys):
+    """Trial 30: "monthly includes the fine-tuning runs" above rows whose model no allowed offer can train (DeepSeek-V3,
+    Kimi K2 on H100/H200 under heavy fine-tuning), whose bills are serving only."""
+    from advisor.cli import main
+
+    argv = ["recommend", "--preset", "heavy-fine-tuning", "--gpu-types", "h100-sxm,h200", "--context-max", "32768", "--top", "200"]
+    assert main(argv) == 0
+    out = capsys.readouterr().out
+    assert "monthly includes the fine-tuning runs (not on rows whose model no allowed offer can train" in out
+    assert main(["recommend", "--preset", "heavy-fine-tuning", "--top", "3"]) == 0
+    assert "no allowed offer can train" not in capsys.readouterr().out.split("$/M tok: serving only")[1].splitlines()[0]
+
+
+async def test_the_tui_note_says_which_rows_leave_the_fine_tuning_out():
+    from test_tui import make_app, settle
+
+    from advisor.tui.widgets.clamped import ClampedText
+
+    w = api.workload(preset="heavy-fine-tuning", gpu_types=["h100-sxm", "h200"], context_max_tokens=32768)
+    app = make_app(workload=w)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        notes = app.screen.query_one("#notes", ClampedText).text.plain
+        assert "monthly includes the fine-tuning runs (not on rows whose model no allowed offer can train" in notes

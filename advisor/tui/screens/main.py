@@ -147,7 +147,8 @@ class MainScreen(AdvisorScreen):
         self._show_workload(rec.workload)
         self.query_one("#status", Static).update(Text(line, "bold"))
         self.table.show(rec)
-        self._show_notes(rec.notes, serving_only=any(c.fine_tuning_monthly_usd for c in rec.candidates))
+        self._show_notes(rec.notes, serving_only=any(c.fine_tuning_monthly_usd for c in rec.candidates),
+                         untrained=fmt.untrained_rows(rec.candidates))
         if self.table.hidden:
             self.query_one("#status", Static).update(Text(line + f" · {len(rec.candidates) - self.table.hidden:,} shown",
                                                           "bold"))
@@ -166,15 +167,15 @@ class MainScreen(AdvisorScreen):
         status.update(Text(base + suffix, "bold"))
         self.query_one("#results").border_subtitle = (SUBTITLE if ranked else f"sorted by {table.sort_label} · s")
 
-    def _show_notes(self, notes: tuple[str, ...], serving_only: bool = False) -> None:
+    def _show_notes(self, notes: tuple[str, ...], serving_only: bool = False, untrained: bool = False) -> None:
         """Run-level notes: problems in a user catalog (entries left out), stale prices, failed plugins; first, with
         fine-tuning, what the cost columns hold (the rows go by monthly, which includes the fine-tuning runs, and
         $/M tok is serving only, so its column is not in order: the CLI's table says the same under it)."""
         box = self.query_one("#notes", ClampedText)
-        self._notes_shown = (notes, serving_only, per_mtok := "usd_per_mtok" in self.table.shown)
+        self._notes_shown = (notes, serving_only, untrained, per_mtok := "usd_per_mtok" in self.table.shown)
         problems = [n for n in notes if n.startswith("catalog: ")]
         others = [n for n in notes if not n.startswith("catalog: ")]
-        lines = [Text(SERVING_ONLY if per_mtok else SERVING_ONLY_NARROW)] if serving_only else []
+        lines = [Text((SERVING_ONLY if per_mtok else SERVING_ONLY_NARROW) + (fmt.UNTRAINED_ROWS if untrained else ""))] if serving_only else []
         lines += [Text.assemble(("⚠ ", "bold yellow"), ("catalog entry left out: ", "yellow"), p.removeprefix("catalog: "))
                  for p in problems]
         lines += [Text.assemble(("~ ", "yellow"), n) for n in others]
@@ -218,8 +219,8 @@ class MainScreen(AdvisorScreen):
     def on_ranking_table_highlighted(self, event: RankingTable.Highlighted) -> None:
         self.show_candidate(event.candidate)
         shown = self._notes_shown  # the table laid out again (a new width): the notes say its columns
-        if shown is not None and shown[2] != ("usd_per_mtok" in self.table.shown):
-            self._show_notes(*shown[:2])
+        if shown is not None and shown[3] != ("usd_per_mtok" in self.table.shown):
+            self._show_notes(*shown[:3])
 
     def on_ranking_table_sorted(self, event: RankingTable.Sorted) -> None:
         self.show_sorted()
