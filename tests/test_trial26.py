@@ -119,7 +119,7 @@ def test_first_above_a_cheaper_row_ranked_late_says_so_without_a_negative_saving
     assert f"ranks above #2, {second.label}: ${-gap:,.2f}/month dearer, but #2 ranks after every option known to launch" in rank
     front = [r.message for r in first.reasons if r.code == "pareto"]
     assert first.pareto and front and "no option is both cheaper and better" not in front[0]
-    assert f"#2 {second.label} is cheaper and scores higher, but a rule keeps it off the front" in front[0]
+    assert f"#2 {second.label}, cheaper and higher-scoring, is not one of them (a rule ranks it later" in front[0]
     # With the checkpoints the catalog cites, the cheaper rows launch and lead: no rule, no such wording.
     rec = api.recommend(w)
     assert "ranks above" not in rec.candidates[0].reasons[0].message

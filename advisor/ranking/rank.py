@@ -274,8 +274,8 @@ def _front_text(c: Candidate, candidates: Sequence[Candidate]) -> str:
     if better is None:
         return "on the cost/quality front: no option is both cheaper and better"
     i, x = better
-    return (f"on the cost/quality front of the options that launch as costed and answer in time: #{i + 1} {x.label} is "
-            f"cheaper and scores higher, but a rule keeps it off the front (its rank reason says which)")
+    return (f"on the cost/quality front, which counts the options that launch as costed and answer in time: #{i + 1} "
+            f"{x.label}, cheaper and higher-scoring, is not one of them (a rule ranks it later: its rank reason says which)")
 
 
 def single_stream_usd_per_mtok(ctx: Context, c: Candidate) -> Decimal | None:

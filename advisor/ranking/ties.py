@@ -163,7 +163,7 @@ def near_tie(c: Candidate, other: Candidate | None, profile, ctx_of: Callable[[C
         fixed = f"the throughput estimate's {err:.0%} error would not change either replica count ({counts})"
         if a == b:
             msg = (f"a tie on price with {other.label}: the same cost, {fmt.usd(a)}/month; {fixed}, so it cannot break the "
-                   f"tie: quality, latency and the provider decide (a benchmark of both on your own traffic shows the latency)")
+                   f"tie: what the rank reason says decided the order (quality, precision, headroom), and the latency a benchmark of both on your own traffic shows")
         else:
             msg = (f"a near tie on price with {other.label}: {fmt.usd(abs(a - b))}/month apart ({abs(a - b) / max(a, b):.0%}); "
                    f"{fixed}, so it cannot reverse the order: quality, latency and the provider may weigh more than the gap "
