@@ -435,5 +435,5 @@ def test_first_says_why_the_one_cheaper_row_ranked_late_is_not_known_to_launch()
     if len(late) == 1:
         assert f"is not known to launch as costed because {' and '.join(launch_causes(late[0]))}" in rank
     else:
-        assert not late or "(an engine not known to run the model on that GPU, or weights" in rank
+        assert not late or "(vLLM's recipe refuses the GPU for the model, or the engine's pinned release cannot load it, or weights" in rank
     assert "weights no one publishes" not in rank

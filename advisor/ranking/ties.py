@@ -310,7 +310,7 @@ def demotion_note(c: Candidate, top: Candidate, w: Workload) -> str:
 def launch_causes(c: Candidate) -> list[str]:
     """Why ``launch_unsure`` holds for ``c``, each with the warning that says more: its engine, its weights, or both."""
     return [x for x, holds in (
-        ("its engine is not known to run its model on its GPU (see the engine-support warning)", engine_unverified(c)),
+        ("vLLM's recipe refuses its GPU for its model, or its engine's pinned release cannot load it (see the engine-support warning)", engine_unverified(c)),
         ("its weights must be made first: no published checkpoint in its precision that its engine loads (see the "
          "checkpoint warning)", any(r.code == "checkpoint" and r.numbers.get("quantize_first") for r in known_reasons(c.reasons))),
     ) if holds]
@@ -391,8 +391,8 @@ def unverified_cheaper_note(c: Candidate, candidates) -> str:
                      f"score ({'up to ' if len(better) > 1 else ''}{fmt.num(best.quality, 1)} against {fmt.num(c.quality, 1)}, {best.label})")
     one = len(cheaper) + len(better) == 1
     why = (" because " + " and ".join(launch_causes((cheaper + better)[0])) if one else
-           " (an engine not known to run the model on that GPU, or weights with no published checkpoint their engine "
-           "loads: see their engine-support or checkpoint warning)")
+           " (vLLM's recipe refuses the GPU for the model, or the engine's pinned release cannot load it, or weights with no "
+           "published checkpoint their engine loads: see their engine-support or checkpoint warning)")
     return (f"; {' and '.join(parts)} {'is' if one else 'are'} not known to launch as costed{why}, so "
             f"{'it ranks' if one else 'they rank'} after this one")
 
