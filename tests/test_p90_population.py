@@ -27,3 +27,10 @@ def test_every_quoted_p90_names_its_population_and_the_small_batch_one_names_the
             elif r.code == "speed-risk":
                 assert "p90 over all calibration rows" in r.message
     assert small
+
+
+def test_the_low_concurrency_p90_is_named_as_every_other_quote_names_it():
+    """The 8 in the quoted population is the calibration's own bound."""
+    from advisor.ranking.explain import LOW_ROWS
+
+    assert LOW_ROWS == f"p90 over the calibration rows at <= {LOW_CONCURRENCY} concurrent requests"

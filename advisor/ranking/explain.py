@@ -286,6 +286,10 @@ ALL_ROWS = "p90 over all calibration rows"
 another (``error_population``), and a reader seeing both must know which applies to what."""
 
 
+LOW_ROWS = "p90 over the calibration rows at <= 8 concurrent requests"
+"""The low-concurrency rows' p90, as every quote of it names them (``calibration.LOW_CONCURRENCY``: 8)."""
+
+
 def error_population(batch: int | None) -> str:
     """Which calibration rows ``speed_error`` takes its 90th percentile over for a row running ``batch``."""
     from advisor.physics.calibration import LOW_CONCURRENCY
@@ -327,7 +331,7 @@ def slower_engine_reason(plan: billing.Plan, gpus: int, e: Estimate, dp: int, w,
         est, numbers["tpot_ms_at_error"] = slowed(err), e.tpot_ms / (1 - err)
         if est.fits and est.meets_tpot_limit and (small := speed_error(est.batch, profile)) > err:  # its batch's own error
             est, err, numbers["estimate_error_at_batch"] = slowed(small), small, small
-            missed += f" (at a batch that small the error is {small:.0%}, p90 over the low-concurrency calibration rows)"
+            missed += f" (at a batch that small the error is {small:.0%}, {LOW_ROWS})"
         if not (est.fits and est.meets_tpot_limit and est.output_tokens_per_s > 0):
             return Reason("speed-risk", f"{head}, {missed}, and no batch would meet it: this option would not serve "
                           f"{w.output_tokens_per_s_per_user:,.0f} tokens/s per user", "warning",

@@ -432,7 +432,7 @@ def fragile_first(c: Candidate, runner: Candidate | None, w: Workload) -> str:
     at the peak misses the workload's own TTFT target where #2's is lower, or its bill were its engine slower by the speed estimate's
     error (its ``speed-risk`` reason) exceeds #2's bill so priced (#2's bill where it has no such risk: an API row).
     The words name the numbers that decide it."""
-    from advisor.ranking.explain import error_population
+    from advisor.ranking.explain import LOW_ROWS, error_population
 
     if runner is None or c.deployment != "self-hosted":
         return ""
@@ -453,7 +453,7 @@ def fragile_first(c: Candidate, runner: Candidate | None, w: Workload) -> str:
     elif (mine is not None and not cannot_serve_at_error(runner) and total(c) <= total(runner)
           and mine > (theirs_usd if theirs_usd is not None else total(runner))):
         err = risk.get("estimate_error_at_batch", risk.get("estimate_error"))  # the error of the batch it was priced at
-        where = ("p90 over the low-concurrency calibration rows" if "estimate_error_at_batch" in risk else error_population(c.batch))
+        where = LOW_ROWS if "estimate_error_at_batch" in risk else error_population(c.batch)
         other = (f"{fmt.usd(theirs_usd)}/month at its own error" if theirs_usd is not None
                  else f"{fmt.usd(total(runner))}/month, which has no speed risk")
         ft = " (fine-tuning included)" if c.fine_tuning_monthly_usd else ""  # (its speed-risk line bills serving alone)
