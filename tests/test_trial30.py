@@ -84,3 +84,27 @@ async def test_the_tui_note_says_which_rows_leave_the_fine_tuning_out():
         await settle(pilot)
         notes = app.screen.query_one("#notes", ClampedText).text.plain
         assert "monthly includes the fine-tuning runs (not on rows whose model no allowed offer can train" in notes
+
+
+async def test_rejected_labels_are_never_cut_alike_at_80_columns():
+    """Trial 30: "deepseek-v4-flash on 8x h10…" stood for h100-sxm and h100-pcie alike in the rejected list."""
+    from textual.widgets import DataTable
+    from test_tui import make_app, settle
+
+    from advisor.tui.screens.rejected import RejectedScreen
+
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("f3")
+        for _ in range(100):
+            if isinstance(app.screen, RejectedScreen):
+                break
+            await pilot.pause(0.05)
+        screen = app.screen
+        table = screen.query_one(DataTable)
+        shown = {}
+        for i, r in enumerate(screen.rejections):
+            cell = str(table.get_row(str(i))[0])
+            assert shown.setdefault(cell, r.label) == r.label, (cell, r.label, shown[cell])
+        assert any(str(table.get_row(str(i))[0]) != r.label for i, r in enumerate(screen.rejections))  # some were cut

@@ -10,6 +10,7 @@ from textual.widgets import DataTable, Header, Static
 
 from advisor.domain.recommendation import Recommendation, Rejection, near_misses_first
 from advisor.tui.widgets.key_footer import KeyFooter
+from advisor.tui.widgets.names import distinct_cuts
 from advisor.tui.widgets.row_table import RowTable
 
 REASON_WIDTH = 60
@@ -71,9 +72,11 @@ class RejectedScreen(AdvisorScreen):
         room = self.app.size.width - 8  # the cells' padding and the scrollbar
         label_width = min(max((len(r.label) for r in self.rejections), default=10), max(24, room * 2 // 5))
         width = max(20, room - label_width)
+        # Two labels never cut alike (trial 30 at 80x24: "… on 8x h10…" read the same for h100-sxm and h100-pcie).
+        labels = distinct_cuts({r.label for r in self.rejections}, label_width)
         for i, r in enumerate(self.rejections):
             first = form_names(r.reasons[0].message) if r.reasons else ""
-            label = r.label if len(r.label) <= label_width else r.label[: label_width - 1] + "…"
+            label = labels[r.label]
             table.add_row(Text(label), Text(short_reason(first, width)), key=str(i))  # plain text: '[reasoning] …' is no markup
         if self.rejections:
             self._show(0)
