@@ -162,6 +162,14 @@ def planned_output_rate(tokens_per_s: float, ttft_ms: float, w: Workload, prefil
     return rate
 
 
+def planned_of(e, w: Workload, speed: float = 1.0) -> float:
+    """``planned_output_rate`` of estimate ``e``'s engine, were it ``speed`` times as fast as estimated: its capacity
+    times ``speed``, its unloaded TTFT, prefill work and slot time over it (the search plans with 1; the speed-risk
+    line with ``1 - err``, where the TTFT target leaves less room for queueing)."""
+    return planned_output_rate(e.output_tokens_per_s * speed, e.ttft_ms / speed, w, prefill_ms(e) / speed, queue_count(e),
+                               e.batch, hold_s(e, w) / speed)
+
+
 def _by_prefill(tokens_per_s: float, ttft_ms: float, w: Workload, prefill: float | None) -> float:
     """``planned_output_rate`` of one prefill queue, before the batch slots."""
     by_load = tokens_per_s * w.max_utilization

@@ -245,8 +245,7 @@ def _prelude(ctx: Context, model: ModelSpec, gpu: GpuSpec, n: int, precision: st
         e = _estimate(model, gpu, n, precision, w.input_tokens, w.output_tokens, kv_prec, w.tpot_limit_ms, eng, _lora_plan(ctx),
                       cached_tokens(w), ttft_target(w))
         works = e.fits and not (w.latency == "interactive" and (not e.meets_tpot_limit or e.ttft_ms >= w.ttft_ms))
-        planned = queueing.planned_output_rate(e.output_tokens_per_s, e.ttft_ms, w, queueing.prefill_ms(e), queueing.queue_count(e),
-                                               e.batch, queueing.hold_s(e, w)) if e.fits else 0.0
+        planned = queueing.planned_of(e, w) if e.fits else 0.0
         shaped = []
         most = max(n, w.max_gpus)
         for o in offers_of(ctx, gpu):

@@ -295,7 +295,7 @@ def error_population(batch: int | None) -> str:
     from advisor.physics.calibration import LOW_CONCURRENCY
 
     if batch is not None and batch <= LOW_CONCURRENCY:
-        return f"p90 over the calibration rows at <= {LOW_CONCURRENCY} concurrent requests, like this row's batch of {batch}"
+        return f"{LOW_ROWS}, like this row's batch of {batch}"
     return ALL_ROWS
 
 
@@ -316,7 +316,7 @@ def slower_engine_reason(plan: billing.Plan, gpus: int, e: Estimate, dp: int, w,
 
     An engine ``f = 1 - err`` as fast has ``f`` of the capacity, and its TTFT, prefill work and slot time ``1 / f`` as
     long, so the TTFT target leaves less room for queueing: the rate one engine may be planned to carry is
-    ``queueing.planned_output_rate`` of those (as ``ties.replicas_hold`` counts it). And a step ``1 / f`` as long at the
+    ``queueing.planned_of`` the estimate at that speed (as ``ties.replicas_hold`` counts it from a row's fields). And a step ``1 / f`` as long at the
     same batch is a TPOT ``1 / f`` times the estimate's: where that misses the workload's TPOT target, the engine runs
     the batch that meets it, ``slowed(err)`` (the estimate under a target ``f`` times the workload's), priced at that
     batch (trial 29: "the bill holds" at a batch whose TPOT, slowed, missed the target), with the error of that batch
@@ -338,9 +338,7 @@ def slower_engine_reason(plan: billing.Plan, gpus: int, e: Estimate, dp: int, w,
                           {**numbers, "batch_at_error": 0})  # (no bill at error: a report's TOML holds no None)
         note, numbers["batch_at_error"] = f"; {missed}, so it would run batch {est.batch}: the bill at error is priced at that batch", est.batch
     f = 1 - err
-    rate = (queueing.planned_output_rate(est.output_tokens_per_s * f, est.ttft_ms / f, w, queueing.prefill_ms(est) / f,
-                                         queueing.queue_count(est), est.batch, queueing.hold_s(est, w) / f)
-            if w.latency == "interactive" else est.output_tokens_per_s * f)
+    rate = queueing.planned_of(est, w, f)  # (batch work: the capacity)
     slow = billing.best(billing.plans(plan.price, gpus, est.output_tokens_per_s * f * dp, w, day, e.weights_bytes, rate * dp))
     if slow is not None:  # (a report's TOML holds no None: a key left out is read as none)
         numbers.update({"replicas_peak_at_error": slow.replicas_peak, "monthly_usd_at_error": str(cost.money(slow.monthly_usd))})
