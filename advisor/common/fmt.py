@@ -143,6 +143,8 @@ def replicas_gpus(replicas: int, gpus: int, gpu: str | None) -> str:
 
 REPLICA_LEGEND = "R × G gpu = R replicas (copies of the model) of G GPUs each"
 DEMOTED = "↓"
+"""The tables' mark on a row a rule ranks after rows that may cost more (``ranking.ties.demoted``)."""
+GB_LEGEND = "GB = 10⁹ bytes"
 UNTRAINED_ROWS = " (not on rows whose model no allowed offer can train: their warning says so)"
 """After "monthly includes the fine-tuning runs" (the CLI's table and the TUI's), where some self-hosted rows bill serving
 only: their planned runs fit no allowed offer (trial 30: DeepSeek-V3 and Kimi K2 under heavy fine-tuning on H100/H200)."""
@@ -152,8 +154,6 @@ def untrained_rows(cands) -> bool:
     """Whether some self-hosted rows of a ranking whose others bill fine-tuning runs bill none (``UNTRAINED_ROWS``)."""
     return any(c.fine_tuning_monthly_usd for c in cands) and any(
         c.deployment == "self-hosted" and c.fine_tuning_monthly_usd is None for c in cands)
-"""The tables' mark on a row a rule ranks after rows that may cost more (``ranking.ties.demoted``)."""
-GB_LEGEND = "GB = 10⁹ bytes"
 
 
 def weights(total: float, engines: int | None) -> str:
