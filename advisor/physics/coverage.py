@@ -64,3 +64,33 @@ def uncalibrated_head(engine_id: str, moe: bool) -> str:
     """How ``reach_warning`` starts where ``engine_id`` has no scored row of the model's kind: a ranked row's estimate
     warning is read by its first words (``ranking.ties.extrapolated_note``), without reading the calibration file."""
     return f"{engine_id} has no scored {'MoE' if moe else 'dense'} calibration row"
+
+
+def known_error(model_id: str, gpu_id: str, engine_id: str) -> tuple[int, float] | None:
+    """(scored rows, the estimate's median signed error on them) for the family ``model_id`` on ``gpu_id`` with
+    ``engine_id`` (``advisor.physics.family_error``, as ``moe-advisor validate`` prints it), or None where no scored
+    row measured it."""
+    from advisor.physics.family_error import FAMILIES
+
+    return FAMILIES.get((model_id, gpu_id, engine_id))
+
+
+def known_error_warning(model_id: str, gpu_id: str, engine) -> str | None:
+    """What an estimate says where the published measurements of its own family (model, GPU, engine) sit further from
+    the estimate, at the median, than the speed estimate's 90th-percentile error ``p90`` over all rows: the error every
+    speed-risk and near-tie line quotes (``engine``'s fit, a ServingProfile; 0.2 unfitted) understates it there (DeepSeek-R1 on H200 with vLLM: one row, estimated 48% over
+    what it measured). Where the estimate ran high, the row's throughput and the bill resting on it may be that much
+    optimistic; where it ran low, conservative. None within ``p90`` or with no scored row."""
+    engine_id, p90 = engine.id, engine.fit.p90_abs_error if engine.fit else 0.2
+    known = known_error(model_id, gpu_id, engine_id)
+    if known is None or abs(known[1]) <= p90:
+        return None
+    n, m = known
+    rows = f"{n} published measurements" if n != 1 else "one published measurement"
+    if m > 0:
+        return (f"the {rows} of {model_id} on {gpu_id} with {engine_id} ran {1 - 1 / (1 + m):.0%} below the estimate for "
+                f"{'their runs' if n != 1 else 'its run'} ({'median; ' if n != 1 else ''}the estimate {m:+.0%}), past the "
+                f"{p90:.0%} p90 error over all rows: this throughput, and the bill on it, may be that optimistic (moe-advisor validate --rows)")
+    return (f"the {rows} of {model_id} on {gpu_id} with {engine_id} ran {1 / (1 + m) - 1:.0%} above the estimate for "
+            f"{'their runs' if n != 1 else 'its run'} ({'median; ' if n != 1 else ''}the estimate {m:+.0%}), past the "
+            f"{p90:.0%} p90 error over all rows: this throughput may be that conservative (moe-advisor validate --rows)")

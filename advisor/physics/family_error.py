@@ -1,0 +1,37 @@
+"""The throughput estimate's median signed error (estimate / measured - 1) over the scored calibration rows of each
+family (model, GPU, engine), and the row count: written by scripts/family_errors.py from
+``advisor.physics.calibration.validate`` on catalogs/calibration.csv (every row carries its source URL; ``moe-advisor
+validate --rows`` lists them). Read by ``advisor.physics.coverage.known_error``; tests/test_family_error.py checks
+it against a fresh validation."""
+
+FAMILIES: dict[tuple[str, str, str], tuple[int, float]] = {
+    ('deepseek-r1', 'b200', 'sglang'): (9, 0.0399),
+    ('deepseek-r1', 'h200', 'vllm'): (1, 0.4756),
+    ('gpt-oss-120b', 'a100-80gb', 'vllm'): (1, 0.0961),
+    ('gpt-oss-120b', 'h100-sxm', 'vllm'): (2, -0.0475),
+    ('llama-3.1-405b', 'b200', 'trtllm'): (21, 0.0572),
+    ('llama-3.1-405b', 'h100-sxm', 'trtllm'): (6, 0.0368),
+    ('llama-3.1-405b', 'h200', 'trtllm'): (17, -0.096),
+    ('llama-3.1-8b', 'a100-80gb', 'trtllm'): (9, -0.1269),
+    ('llama-3.1-8b', 'gh200', 'trtllm'): (9, -0.0753),
+    ('llama-3.1-8b', 'h100-sxm', 'trtllm'): (19, -0.0965),
+    ('llama-3.1-8b', 'h200', 'trtllm'): (19, -0.0236),
+    ('llama-3.1-8b', 'l40s', 'trtllm'): (9, -0.0904),
+    ('llama-3.3-70b', 'a100-80gb', 'trtllm'): (25, -0.0043),
+    ('llama-3.3-70b', 'b200', 'trtllm'): (40, 0.0503),
+    ('llama-3.3-70b', 'gh200', 'trtllm'): (8, -0.0471),
+    ('llama-3.3-70b', 'h100-sxm', 'trtllm'): (68, 0.0385),
+    ('llama-3.3-70b', 'h200', 'trtllm'): (75, -0.0164),
+    ('llama-3.3-70b', 'l40s', 'trtllm'): (18, 0.0208),
+    ('llama-4-maverick', 'h100-sxm', 'trtllm'): (5, -0.0734),
+    ('llama-4-maverick', 'h200', 'trtllm'): (8, 0.1947),
+    ('mixtral-8x22b', 'a100-80gb', 'trtllm'): (9, 0.0171),
+    ('mixtral-8x22b', 'h100-sxm', 'trtllm'): (9, 0.0413),
+    ('mixtral-8x22b', 'h200', 'trtllm'): (9, -0.0681),
+    ('mixtral-8x7b', 'a100-80gb', 'trtllm'): (27, -0.0118),
+    ('mixtral-8x7b', 'gh200', 'trtllm'): (9, -0.0457),
+    ('mixtral-8x7b', 'h100-sxm', 'trtllm'): (36, 0.0113),
+    ('mixtral-8x7b', 'h200', 'trtllm'): (36, 0.0075),
+    ('mixtral-8x7b', 'l40s', 'trtllm'): (18, -0.005),
+    ('qwen3-235b-a22b', 'b200', 'sglang'): (7, 0.0291),
+}
