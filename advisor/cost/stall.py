@@ -44,6 +44,8 @@ class DecodeStall:
     suggested_stall_ms: float
     ranks: int = 1
     """Attention ranks whose prefills stall every stream (``dep``: the ranks run each step in lockstep); 1 otherwise."""
+    prompt_tokens: int = 0
+    """Prompt tokens prefilled (the uncached part): fewer than ``chunk_tokens`` where the prompt fits one chunk."""
     stalled_share: float = 0.0
     """Share of a stream's time that another prompt's chunk holds it at the peak: ``1 − (1 − ρ)^ranks`` with ``ρ`` one rank's
     prefill share (``λ / ranks × S``), the ranks' prefills falling independently (engines that hold prefills to run them
@@ -79,4 +81,4 @@ def decode_stall(e, w: Workload, chunk_tokens: int, engines: int, peak_to_mean: 
     busy = min(1.0, rate / ranks * work_ms / 1000.0)  # one rank's share of time prefilling
     return DecodeStall(chunk_tokens=chunk_tokens, chunks=chunks, stall_ms=gap, stalled_ms=work_ms + chunks * step_ms,
                        prefills_per_stream=rate * stream_s, suggested_chunk_tokens=min(chunk, chunk_tokens),
-                       suggested_stall_ms=stall(min(chunk, chunk_tokens)), ranks=ranks, stalled_share=1 - (1 - busy) ** ranks)
+                       suggested_stall_ms=stall(min(chunk, chunk_tokens)), ranks=ranks, prompt_tokens=new, stalled_share=1 - (1 - busy) ** ranks)
