@@ -135,7 +135,21 @@ def build_workload(args: argparse.Namespace):
     for source, fields in ((label, written), (None, overrides)):
         for key, why in unused_fields(fields, w.latency):  # a flag named as typed, a file's field with its file
             print(f"moe-advisor: warning: {FLAGS[key][0] if source is None else f'{source}: {key}'} is not used: {why}", file=sys.stderr)
-    return w
+    return _named(w)
+
+
+def _named(w):
+    """``w`` under a preset's name keeps it only where it is that preset (as the TUI names a form edited from one): a file
+    or flags that change its fields make it "custom", edited from it (trial 31: ten fields over long-context printed
+    "Workload 'long-context'")."""
+    import dataclasses
+
+    from advisor.domain.workload import PRESETS
+
+    ref = PRESETS.get(w.name)
+    if ref is None or dataclasses.replace(w, name=ref.name, description=ref.description) == ref:
+        return w
+    return dataclasses.replace(w, name="custom", description=f"edited from {ref.name}")
 
 
 def _default_context() -> int:

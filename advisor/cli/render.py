@@ -186,7 +186,8 @@ def default_filters(w: Workload) -> str:
 
 def render(rec: Recommendation, top: int = 10, details: int = 3, rejected: int = 8) -> str:
     w = rec.workload
-    out = [_wrap(f"Workload '{w.name}': {w.requests_per_day:{',.0f' if w.requests_per_day >= 10 else '.3g'}} requests/day, {w.input_tokens:,} in / {w.output_tokens:,} out tokens, "
+    edited = f" ({w.description})" if w.name == "custom" and w.description.startswith("edited from ") else ""
+    out = [_wrap(f"Workload '{w.name}'{edited}: {w.requests_per_day:{',.0f' if w.requests_per_day >= 10 else '.3g'}} requests/day, {w.input_tokens:,} in / {w.output_tokens:,} out tokens, "
            f"{'hourly profile' if w.hourly_profile else w.traffic_shape} (peak {round(w.peak_to_mean, 2):g}x), {w.latency}"
            + (f" ({f'p{w.ttft_percentile:g} ' if w.ttft_percentile else ''}TTFT {w.ttft_ms:,.0f} ms, {w.output_tokens_per_s_per_user:g} tokens/s per user)" if w.latency == "interactive"
               else f" (deadline {w.deadline_hours:g} h)")
