@@ -124,6 +124,12 @@ def cmd_estimate(args: argparse.Namespace) -> int:
     warn_measurements()
     _sizable(args.model, args)
     g = api.catalog().gpu(args.gpu)
+    from advisor.catalog.aliases import key
+
+    if key(g.id) != key(args.gpu):  # a bare "h100" is one board here, while recommend's --gpu-types h100 allows the family (trial 31)
+        kin = sorted(x for x in api.catalog().gpus if x != g.id and key(x).startswith(key(args.gpu)))
+        print(f"moe-advisor: note: {args.gpu} taken as {g.id}" + (f" (the catalog also has {' and '.join(kin)}: name "
+              f"{'it' if len(kin) == 1 else 'one'} for that board)" if kin else ""), file=sys.stderr)
     most = g.gpus_per_node * MAX_NODES
     if args.gpus > most:  # the estimate models one replica; past a few nodes it is no serving layout an engine runs
         raise InputError("--gpus", f"must be at most {most:,} for {g.id} ({MAX_NODES} nodes of {g.gpus_per_node}: one replica "
