@@ -137,7 +137,7 @@ class ReportDiff:
                                                          for c in self.filtered_out])
         section("GPU count changed", [f"{c.label} (was #{c.rank}, {fmt.usd(c.monthly_cost_usd)}/month) -> {c.reason}"
                                       for c in self.resized])
-        section("No longer offered", [f"{c.label} (was #{c.rank}, {fmt.usd(c.monthly_cost_usd)}/month)" for c in self.disappeared])
+        section("No longer ranked", [f"{c.label} (was #{c.rank}, {fmt.usd(c.monthly_cost_usd)}/month)" for c in self.disappeared])
         section("New options", [f"{c.label} (#{c.rank}, {fmt.usd(c.monthly_cost_usd)}/month)" + (f"; before: {c.reason}" if c.reason else "")
                                 for c in self.appeared])
         ranked, same_place = [], []  # a row that moved, and one whose cost or details changed in the same place
@@ -323,6 +323,22 @@ def _price_changes(old: LoadedReport, new: LoadedReport) -> list[PriceChange]:
     return changes
 
 
+def _left_out_by(c: Candidate, was, w) -> str | None:
+    """Which field of the new workload ``w`` (changed from ``was``) leaves candidate ``c`` out before anything is costed,
+    where the ranking writes no rejection for it (trial 31: ``self_hosting = "required"`` put every API row under "No
+    longer offered")."""
+    api = c.deployment == "api"
+    for holds, field, words in (
+        (api and w.self_hosting == "required", "self_hosting", "required: per-token APIs are not ranked"),
+        (not api and w.self_hosting == "not-wanted", "self_hosting", "not-wanted: self-hosted options are not ranked"),
+        (bool(w.models) and c.model not in w.models, "models", f"{c.model} is not in the allowed models"),
+        (not api and bool(w.engines) and bool(c.engine) and c.engine not in w.engines, "engines", f"{c.engine} is not an allowed engine"),
+    ):
+        if holds and getattr(was, field) != getattr(w, field):
+            return f"left out by the new workload's {field} ({words})"
+    return None
+
+
 def diff_reports(old: LoadedReport, new: LoadedReport) -> ReportDiff:
     """What changed from ``old`` to ``new``: workload, prices, ranking, feasibility, assumptions."""
     wl = lambda w: {f.name: getattr(w, f.name) for f in dataclasses.fields(w)}  # noqa: E731
@@ -353,7 +369,9 @@ def diff_reports(old: LoadedReport, new: LoadedReport) -> ReportDiff:
                                            f"{b.gpus} GPUs a replica: #{b.rank}, {fmt.usd(b.monthly_total_usd)}/month"))
             continue
         rej = new_rejections.first(key, a.gpus)
-        if rej is not None:
+        if rej is None and (why := _left_out_by(a, old.workload, new.workload)):  # a filter that drops rows without a rejection line
+            filtered.append(CandidateChange(a.label, a.rank, a.monthly_total_usd, why))
+        elif rej is not None:
             (filtered if rej.deployment == "filtered" else infeasible).append(
                 CandidateChange(a.label, a.rank, a.monthly_total_usd, rej.reasons[0].message if rej.reasons else None))
         else:
