@@ -23,7 +23,7 @@ def test_traffic_peak_is_printed_to_two_decimals(tmp_path, capsys):
     csv = _traffic(tmp_path, 3)  # peak 3 over a mean of 26/24: 2.769230...x
     assert main(["recommend", "--preset", "bursty-app", "--traffic", str(csv), "--models", "llama-3.1-8b", "--top", "1"]) in (0, 4)
     out = capsys.readouterr().out
-    peak = re.search(r"hourly profile \(peak ([0-9.]+)x\)", out)
+    peak = re.search(r"hourly\s+profile \(peak ([0-9.]+)x\)", out)
     assert peak and peak[1] == f"{3 / (26 / 24):.2f}", out[:400]
 
 
