@@ -135,13 +135,13 @@ def build_workload(args: argparse.Namespace):
     for source, fields in ((label, written), (None, overrides)):
         for key, why in unused_fields(fields, w.latency):  # a flag named as typed, a file's field with its file
             print(f"moe-advisor: warning: {FLAGS[key][0] if source is None else f'{source}: {key}'} is not used: {why}", file=sys.stderr)
-    return _named(w)
+    return w
 
 
 def _named(w):
     """``w`` under a preset's name keeps it only where it is that preset (as the TUI names a form edited from one): a file
     or flags that change its fields make it "custom", edited from it (trial 31: ten fields over long-context printed
-    "Workload 'long-context'")."""
+    "Workload 'long-context'"). For ``recommend`` only: the TUI's form takes the preset's name to say "(edited)"."""
     import dataclasses
 
     from advisor.domain.workload import PRESETS
@@ -216,7 +216,7 @@ def cmd_recommend(args: argparse.Namespace) -> int:
     from advisor.cli.notes import warn_measurements
     from advisor.cli.render import render
 
-    w = build_workload(args)
+    w = _named(build_workload(args))
     warn_measurements()
     rec = api.recommend(w)
     if args.output:
