@@ -72,7 +72,8 @@ def test_without_a_terminal_columns_is_kept():
 from test_tui import make_app, settle, type_into
 
 from advisor.domain.workload import PRESETS
-from advisor.tui.widgets.ranking_table import RankingTable, _compact, distinct_cuts
+from advisor.tui.widgets.names import distinct_cuts
+from advisor.tui.widgets.ranking_table import RankingTable, _compact
 
 
 def frame(app) -> list[str]:
@@ -207,7 +208,7 @@ def test_the_narrow_model_column_cuts_the_provider_then_the_id_never_the_gpu_and
 
     from test_tui_snapshots import CANDIDATES
 
-    from advisor.tui.widgets.ranking_table import compact_cell
+    from advisor.tui.widgets.cells import compact_cell
 
     c = dataclasses.replace(next(x for x in CANDIDATES if x.deployment != "api"), model="llama-4-maverick", replicas=1,
                             gpus=2, gpu="h100-sxm", precision="fp8", provider="runpod")
@@ -231,7 +232,7 @@ def test_the_narrow_tables_cells_never_cut_two_models_alike():
 
     from test_tui_snapshots import CANDIDATES
 
-    from advisor.tui.widgets.ranking_table import compact_cell
+    from advisor.tui.widgets.cells import compact_cell
 
     base = next(x for x in CANDIDATES if x.deployment != "api")
     rows = [dataclasses.replace(base, model=m, replicas=1, gpus=4, gpu="mi325x", precision="mxfp4-experts", provider="vultr")
