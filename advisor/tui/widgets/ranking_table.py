@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual.binding import Binding
 from textual.message import Message
@@ -275,17 +276,15 @@ class RankingTable(RowTable):
         columns = [c for c in COLUMNS if not (narrow and c.key == "usd_per_mtok")]
         self.shown = tuple(c.key for c in columns)
         self.fixed_columns = FIXED_COLUMNS - 1 if narrow else FIXED_COLUMNS  # the rank and monthly
-        self.clear(columns=True)
-        for c in columns:
-            label = c.label + (arrow if c.key == self.sort_key and (c.key != "rank" or self.sort_reverse) else "")
-            label = "model · where" if narrow and c.key == "model" else label
-            self.add_column(Text(label, justify="right") if c.right else label, key=c.key)
+        labels = [c.label + (arrow if c.key == self.sort_key and (c.key != "rank" or self.sort_reverse) else "")
+                  for c in columns]
+        labels = ["model · where" if narrow and c.key == "model" else x for c, x in zip(columns, labels)]
         self.hidden = max(0, len(cands) - MAX_ROWS)
         if self.hidden:
             kept = next((c for c in cands[MAX_ROWS:] if (keep is not None and c.label == keep)
                          or (keep_rank is not None and c.rank == keep_rank)), None)
             cands = cands[:MAX_ROWS - 1] + [kept] if kept is not None else cands[:MAX_ROWS]
-        cursor_row = 0
+        cursor_row, rows = 0, []
         for i, cand in enumerate(cands):
             cells = []
             for c in columns:
@@ -295,7 +294,7 @@ class RankingTable(RowTable):
                 if c.key == "rank" and cand.rank in self._down:
                     value = f"{value}{fmt.DEMOTED}"
                 cells.append(Text(value, justify="right") if c.right else value)
-            self.add_row(*cells, key=str(cand.rank))
+            rows.append((cells, str(cand.rank)))
             if (keep is not None and cand.label == keep) or (keep_rank is not None and cand.rank == keep_rank):
                 cursor_row = i
         if self.hidden:
@@ -303,8 +302,17 @@ class RankingTable(RowTable):
             # the columns after it off screen for every row; the how goes in "where", the widest column.
             more = Text(_cut(f"… {self.hidden:,} more", model_w), style="dim italic")
             how = Text("in this order: s sorts by another column, ctrl+s exports them all", style="dim italic")
-            cells = {"model": more, "gpus": how}
-            self.add_row(*(cells.get(c.key, "") for c in columns), key=MORE_KEY)
+            rows.append(([{"model": more, "gpus": how}.get(c.key, "") for c in columns], MORE_KEY))
+        # Each column's width is set here, from every cell, not measured later: the table measures new rows when it is
+        # next idle, and a frame painted before that (a busy app: keys arriving, a ranking landing) drew the rows at
+        # their header's width and kept them so (its render cache is not cleared when the widths change). At 80x24
+        # that left "phi-4 1-4×1 r" under "model · where", with the quality and "where" columns beside it (trial 31).
+        widths = [max(cell_len(label), *(cell_len(str(row[j])) for row, _ in rows)) for j, label in enumerate(labels)]
+        self.clear(columns=True)
+        for c, label, w in zip(columns, labels, widths):
+            self.add_column(Text(label, justify="right") if c.right else label, key=c.key, width=w)
+        for cells, key in rows:
+            self.add_row(*cells, key=key)
         if cands:
             self.move_cursor(row=cursor_row, animate=False, scroll=True)
         self.post_message(self.Highlighted(self.current))

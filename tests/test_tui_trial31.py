@@ -1,0 +1,38 @@
+"""User trial 31, the TUI at 80x24: the narrow ranking drawn at its header's width after edits, keys typed right after
+ctrl+s lost by the export dialog, and the narrow "model · where" cells told apart inconsistently."""
+
+from __future__ import annotations
+
+import pytest
+
+pytest.importorskip("textual")
+
+from test_tui import make_app, settle  # noqa: E402
+from test_tui_fit import frame, row_line, still  # noqa: E402
+
+from advisor.domain.workload import PRESETS  # noqa: E402
+from advisor.tui.widgets.ranking_table import RankingTable  # noqa: E402
+
+
+async def test_a_frame_painted_before_the_table_is_idle_keeps_the_narrow_layout():
+    """A ranking landing while the app is busy: the screen painted the new rows before the table had measured them
+    (it does so when next idle), so the model column was drawn at its header's width, "phi-4 1-4×1 r", with the
+    quality and a clipped "where" column beside it, and stayed so (the table's render cache outlived the new widths)
+    until ctrl+r twice. Now every frame shows the narrow layout whole."""
+    app = make_app(workload=PRESETS["heavy-fine-tuning"])
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await still(pilot)
+        rec = app.recommendation
+        table = app.screen.query_one(RankingTable)
+        first = rec.candidates[0]
+        app.main.show_ranking(rec)  # the ranking lands...
+        painted = frame(app)  # ...and a frame is drawn before the table's next idle
+        await still(pilot)
+        for lines in (painted, frame(app)):
+            header = next(ln for ln in lines if "monthly" in ln and "#" in ln)
+            assert "model · where" in header and "quality" not in header, header
+        assert table.shown[:3] == ("rank", "monthly", "model")
+        cell = str(table.get_row(str(first.rank))[2])
+        assert cell in row_line(app, first.rank) and f"{first.gpu} {first.precision}" in cell
+
