@@ -36,3 +36,36 @@ async def test_a_frame_painted_before_the_table_is_idle_keeps_the_narrow_layout(
         cell = str(table.get_row(str(first.rank))[2])
         assert cell in row_line(app, first.rank) and f"{first.gpu} {first.precision}" in cell
 
+
+async def test_keys_typed_right_after_ctrl_s_reach_the_export_dialog_in_order(tmp_path):
+    """ctrl+s, then ctrl+a ctrl+k, a path and enter, all in one burst: the report is written there. The dialog
+    opened only once the export worker ran, after some of the keys had gone to the question still focused, and its
+    field's ctrl+a and ctrl+k ran after the path typed behind them (bindings, handled on the way back up): the field
+    ended empty and the dialog said "give a file name"."""
+    from advisor.tui.screens.dialogs import ExportDialog
+    from test_tui import until
+    from test_tui_review_fixes import burst
+
+    target = tmp_path / "fast-export.toml"
+    app = make_app(workload=PRESETS["steady-latency"])
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        before = app.main.form.values()
+        burst(app, ["ctrl+s", "ctrl+a", "ctrl+k", *str(target), "enter"])
+        await until(pilot, lambda: target.exists() or (isinstance(app.screen, ExportDialog)
+                                                       and "✗" in str(app.screen.query_one("#export-error").render())))
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert target.exists() and app.exported_path == target.resolve()
+        assert not isinstance(app.screen, ExportDialog)
+        assert app.main.form.values() == before  # none of the keys went to the question focused behind the dialog
+
+        # An empty name is refused with a line saying so; editing the name to one takes the stale line away.
+        burst(app, ["ctrl+s", "ctrl+a", "ctrl+k", "enter"])
+        await until(pilot, lambda: isinstance(app.screen, ExportDialog)
+                    and "give a file name" in str(app.screen.query_one("#export-error").render()))
+        burst(app, list("r.toml"))
+        await until(pilot, lambda: app.screen.query_one("#export-path").value == "r.toml")
+        assert str(app.screen.query_one("#export-error").render()).strip() == ""
+        await pilot.press("escape")
+        await until(pilot, lambda: not isinstance(app.screen, ExportDialog))

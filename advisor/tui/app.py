@@ -47,7 +47,7 @@ class AdvisorApp(App[None]):
     COMMANDS = App.COMMANDS | {AdvisorCommands}
     BINDINGS = [
         Binding("f1,question_mark", "help", "Help", tooltip="This list of keys"),
-        Binding("ctrl+s", "export", "Export", tooltip="Export the recommendation to TOML"),
+        Binding("ctrl+s", "export", "Export", priority=True, tooltip="Export the recommendation to TOML"),
         Binding("f2", "prices", "Prices", tooltip="Prices and plugins: sources, dates, live refresh"),
         Binding("f3", "rejected", "Rejected", tooltip="Options ruled out, and why"),
         Binding("ctrl+r", "toggle_focus", "Ranking", tooltip="Jump between the questions and the ranking"),
@@ -368,26 +368,36 @@ class AdvisorApp(App[None]):
 
     # ------------------------------------------------------------------ export
 
-    def action_export(self) -> None:
-        if self._need_ranking() is not None:
-            self.export_report()
+    async def action_export(self) -> None:
+        """The dialog is up, its field focused, before the app takes the next key: keys typed right after ctrl+s are
+        the dialog's, in order (pushed by the worker a moment later, they went to the question behind it: trial 31)."""
+        from advisor.tui.screens.dialogs import ExportDialog
+
+        rec = self._need_ranking()
+        if rec is None or self.main.export_refused() or any(isinstance(s, ExportDialog) for s in self.screen_stack):
+            return
+        first: asyncio.Future[Path | None] = asyncio.get_running_loop().create_future()
+        path = self.exported_path or self.services.default_report_path(rec.workload)
+        await self.push_screen(ExportDialog(path, cursor_blink=self.cursor_blink), callback=first.set_result)
+        self.export_report(first)
 
     @work(exclusive=True, group="export", exit_on_error=False)
-    async def export_report(self) -> Path | None:
-        """Ask for a path, confirm before overwriting, write in a thread, say where it went.
-
-        A path that cannot be written brings the dialog back with the reason; declining to overwrite
-        brings it back to choose another name."""
+    async def export_report(self, first: asyncio.Future[Path | None] | None = None) -> Path | None:
+        """Ask for a path (``first``: the answer to the dialog on screen), confirm before overwriting, write in a thread,
+        say where it went. A path that cannot be written brings the dialog back with the reason; declining to
+        overwrite brings it back to choose another name."""
         from advisor.tui.screens.dialogs import ConfirmDialog, ExportDialog
 
         rec = self.recommendation
-        if rec is None or self._invalid_answer():
+        if rec is None or (first is None and self.main.export_refused()):
             return None
         exists_error = self.services.report_exists_error()
         path: Path | None = self.exported_path or self.services.default_report_path(rec.workload)
         error: str | None = None
         while True:
-            path = await self.push_screen_wait(ExportDialog(path, error=error, cursor_blink=self.cursor_blink))
+            path = await first if first is not None else await self.push_screen_wait(
+                ExportDialog(path, error=error, cursor_blink=self.cursor_blink))
+            first = None
             if path is None:
                 return None
             try:
@@ -412,19 +422,6 @@ class AdvisorApp(App[None]):
         self.saved_workload = rec.workload
         self.notify(f"Written to {written}", title="Report exported", timeout=8)
         return written
-
-    def _invalid_answer(self) -> bool:
-        """An answer in the form is invalid (the ranking is for the last valid ones): say which, and that nothing was
-        exported, rather than save values the form no longer shows."""
-        from advisor.tui.widgets.workload_form import field_label
-
-        if self.main.invalid is None:
-            return False
-        field, message = self.main.invalid
-        what = f"{field_label(field)} is not valid ({message})" if field else f"an answer is not valid ({message})"
-        self.notify(f"{what}: the ranking shown is for the last valid answers, not the form's. Fix it, then ctrl+s.",
-                    title="Not exported", severity="error", timeout=10)
-        return True
 
     # ------------------------------------------------------------------ quit
 

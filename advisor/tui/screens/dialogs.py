@@ -12,6 +12,8 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
 
+from advisor.tui.widgets.field_input import FieldInput
+
 
 class ExportDialog(ModalScreen[Path | None]):
     """Ask where to write the TOML report. Dismisses with the path, or None when cancelled."""
@@ -28,7 +30,7 @@ class ExportDialog(ModalScreen[Path | None]):
         with Vertical(classes="dialog", id="export-dialog"):
             yield Label("Export the recommendation to TOML", classes="dialog-title")
             yield Static("Path of the report file (relative paths are from the current directory):", classes="hint")
-            inp = Input(str(self.default), placeholder="report.toml", id="export-path", select_on_focus=False)
+            inp = FieldInput(str(self.default), placeholder="report.toml", id="export-path", select_on_focus=False)
             inp.cursor_blink = self._cursor_blink
             yield inp
             yield Static(f"✗ {self.error}" if self.error else "", id="export-error", classes="error")
@@ -40,12 +42,21 @@ class ExportDialog(ModalScreen[Path | None]):
         inp = self.query_one(Input)
         inp.focus()
         inp.cursor_position = len(inp.value)
+        self._error_for = inp.value
+        """The path the error line is about: it goes once the path is edited to another name."""
+
+    @on(Input.Changed, "#export-path")
+    def _edited(self, event: Input.Changed) -> None:
+        if event.value.strip() and event.value != self._error_for:
+            self._error_for = event.value
+            self.query_one("#export-error", Static).update("")
 
     @on(Input.Submitted)
     @on(Button.Pressed, "#export-ok")
     def _submit(self) -> None:
         text = self.query_one(Input).value.strip()
         if not text:
+            self._error_for = self.query_one(Input).value
             self.query_one("#export-error", Static).update("✗ give a file name, e.g. report.toml")
             return
         self.dismiss(Path(text).expanduser())

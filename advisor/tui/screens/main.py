@@ -127,6 +127,17 @@ class MainScreen(AdvisorScreen):
         self.query_one("#status", Static).update(text)
         self.query_one("#results").add_class("-pending")
 
+    def export_refused(self) -> bool:
+        """An answer in the form is invalid (the ranking is for the last valid ones): say which, and that nothing was
+        exported, rather than save values the form no longer shows."""
+        if self.invalid is None:
+            return False
+        field, message = self.invalid
+        what = f"{field_label(field)} is not valid ({message})" if field else f"an answer is not valid ({message})"
+        self.app.notify(f"{what}: the ranking shown is for the last valid answers, not the form's. Fix it, then ctrl+s.",
+                        title="Not exported", severity="error", timeout=10)
+        return True
+
     def show_ranking(self, rec: Recommendation) -> None:
         self._cancel_pending()
         self.form.clear_errors()

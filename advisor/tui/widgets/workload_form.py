@@ -15,6 +15,7 @@ from textual.widgets import Input, Label, Static
 
 from advisor.tui import services
 from advisor.tui.widgets.choice import Choice
+from advisor.tui.widgets.field_input import FieldInput
 from advisor.domain.workload import FINE_TUNING, LATENCY, SELF_HOSTING, SHAPES, Workload
 
 
@@ -118,23 +119,6 @@ REST_AFTER_S = 0.5
 """The other sections are mounted when the app asks (once the first ranking is on screen), or this long after the
 form is mounted, whichever comes first."""
 FIELD_NAMES = tuple(f.name for f in FIELDS)
-
-
-class FieldInput(Input):
-    """An Input whose editing keys (ctrl+a, ctrl+k, ←, backspace, …) act in the order they were typed.
-
-    Textual runs a widget's key bindings only after the key has bubbled up to the app through every ancestor's
-    message queue, while a printable key is inserted at once by the widget itself (``Input._on_key``). With the app
-    busy (a ranking coming back, a field marked invalid), ``ctrl+a ctrl+k - 3`` typed quickly inserted "-3" first
-    and then cleared it: the field ended empty, about half the time. Here the widget's own bindings run when the key
-    reaches it, before the keys typed after it."""
-
-    async def _on_key(self, event: events.Key) -> None:
-        bindings = self._bindings.key_to_bindings.get(event.key)
-        if bindings and not event.is_printable:
-            event.stop()
-            event.prevent_default()  # Input._on_key is not run either: the key is handled
-            await self.run_action(bindings[0].action)
 
 
 class LaterSections(Vertical):
