@@ -69,3 +69,14 @@ async def test_keys_typed_right_after_ctrl_s_reach_the_export_dialog_in_order(tm
         assert str(app.screen.query_one("#export-error").render()).strip() == ""
         await pilot.press("escape")
         await until(pilot, lambda: not isinstance(app.screen, ExportDialog))
+
+
+async def test_a_ranking_with_no_feasible_option_is_laid_out():
+    """No candidate (a TTFT of 2 ms): the table is laid out with its headers alone, the status says why."""
+    import dataclasses
+
+    app = make_app(workload=dataclasses.replace(PRESETS["heavy-fine-tuning"], ttft_ms=2.0))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        assert app.recommendation.candidates == () and app.main.table.row_count == 0
+        assert any("No feasible option" in ln for ln in frame(app))

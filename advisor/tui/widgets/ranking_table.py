@@ -307,7 +307,7 @@ class RankingTable(RowTable):
         # next idle, and a frame painted before that (a busy app: keys arriving, a ranking landing) drew the rows at
         # their header's width and kept them so (its render cache is not cleared when the widths change). At 80x24
         # that left "phi-4 1-4×1 r" under "model · where", with the quality and "where" columns beside it (trial 31).
-        widths = [max(cell_len(label), *(cell_len(str(row[j])) for row, _ in rows)) for j, label in enumerate(labels)]
+        widths = [max([cell_len(label), *(cell_len(str(row[j])) for row, _ in rows)]) for j, label in enumerate(labels)]
         self.clear(columns=True)
         for c, label, w in zip(columns, labels, widths):
             self.add_column(Text(label, justify="right") if c.right else label, key=c.key, width=w)
