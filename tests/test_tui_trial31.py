@@ -80,3 +80,29 @@ async def test_a_ranking_with_no_feasible_option_is_laid_out():
         await settle(pilot)
         assert app.recommendation.candidates == () and app.main.table.row_count == 0
         assert any("No feasible option" in ln for ln in frame(app))
+
+
+async def test_the_fine_tuning_volume_the_bill_assumes_is_shown_and_edited_in_the_form():
+    """The form had only the Plan: the heavy-fine-tuning preset billed its hidden 2 runs x 200M tokens, and a team
+    planning one 50M-token run a month could not say so outside a file. Both fields are in the Fine-tuning section."""
+    from test_tui import until
+
+    from advisor.tui.widgets.workload_form import WorkloadForm
+
+    app = make_app(workload=PRESETS["heavy-fine-tuning"])
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        form = app.screen.query_one(WorkloadForm)
+        await until(pilot, lambda: form.complete)
+        shown = form.values()
+        assert (shown["fine_tune_tokens"], shown["fine_tunes_per_month"]) == ("200000000", "2")
+        before = app.recommendation.candidates[0].fine_tuning_monthly_usd
+        for field, text in (("fine_tune_tokens", "50000000"), ("fine_tunes_per_month", "1")):
+            app.screen.query_one(f"#{field}").focus()
+            await pilot.pause()
+            await pilot.press("ctrl+a", "ctrl+k", *text)
+        await until(pilot, lambda: app.recommendation.workload.fine_tunes_per_month == 1
+                    and app.recommendation.workload.fine_tune_tokens == 50e6)
+        after = app.recommendation.candidates[0].fine_tuning_monthly_usd
+        assert after and before and after < before / 4  # an eighth of the tokens: under a quarter of the bill, start-up included
+        assert app.recommendation.workload.name == "custom"
