@@ -106,3 +106,27 @@ async def test_the_fine_tuning_volume_the_bill_assumes_is_shown_and_edited_in_th
         after = app.recommendation.candidates[0].fine_tuning_monthly_usd
         assert after and before and after < before / 4  # an eighth of the tokens: under a quarter of the bill, start-up included
         assert app.recommendation.workload.name == "custom"
+
+
+async def test_ctrl_s_over_an_open_question_leaves_the_export_waiting_on_it(tmp_path):
+    """ctrl+s, a priority key, opened a second export dialog over the Overwrite? question (and over the Quit dialog),
+    and the export worker it started cancelled the one waiting on that question: its "y" then did nothing. A dialog on
+    screen is answered first."""
+    from advisor.tui.screens.dialogs import ConfirmDialog, ExportDialog
+    from test_tui import until
+    from test_tui_review_fixes import burst
+
+    target = tmp_path / "exists.toml"
+    target.write_text("x\n", encoding="utf-8")
+    app = make_app(workload=PRESETS["steady-latency"])
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        burst(app, ["ctrl+s", "ctrl+a", "ctrl+k", *str(target), "enter"])
+        await until(pilot, lambda: isinstance(app.screen, ConfirmDialog))
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmDialog) and not any(isinstance(s, ExportDialog) for s in app.screen_stack)
+        await pilot.press("y")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert target.read_text(encoding="utf-8") != "x\n" and app.exported_path == target.resolve()

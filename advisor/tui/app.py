@@ -371,10 +371,14 @@ class AdvisorApp(App[None]):
     async def action_export(self) -> None:
         """The dialog is up, its field focused, before the app takes the next key: keys typed right after ctrl+s are
         the dialog's, in order (pushed by the worker a moment later, they went to the question behind it: trial 31)."""
+        from textual.screen import ModalScreen
+
         from advisor.tui.screens.dialogs import ExportDialog
 
+        if any(isinstance(s, ModalScreen) for s in self.screen_stack):  # a dialog (an Overwrite? question, Quit, help)
+            return  # is answered first: a priority ctrl+s over it cancelled the export waiting on it (review of trial 31)
         rec = self._need_ranking()
-        if rec is None or self.main.export_refused() or any(isinstance(s, ExportDialog) for s in self.screen_stack):
+        if rec is None or self.main.export_refused():
             return
         first: asyncio.Future[Path | None] = asyncio.get_running_loop().create_future()
         path = self.exported_path or self.services.default_report_path(rec.workload)
