@@ -19,20 +19,37 @@ from advisor.physics import calibration
 
 OUT = Path(__file__).resolve().parent.parent / "advisor" / "physics" / "family_error.py"
 HEAD = '"""The throughput estimate\'s median signed error (estimate / measured - 1) over the scored calibration rows of each\n' \
-       'family (model, GPU, engine), and the row count: written by scripts/family_errors.py from\n' \
+       'family (model, GPU, engine), the row count and what the rows ran: written by scripts/family_errors.py from\n' \
        '``advisor.physics.calibration.validate`` on catalogs/calibration.csv (every row carries its source URL; ``moe-advisor\n' \
        'validate --rows`` lists them). Read by ``advisor.physics.coverage.known_error``; tests/test_family_error.py checks\n' \
        'it against a fresh validation."""\n\n'
 
 
-def table() -> dict[tuple[str, str, str], tuple[int, float]]:
-    s = calibration.validate(load_catalog())
-    return {k: (len(v.results), round(v.median_signed_error, 4)) for k, v in sorted(s.families().items())}
+def table() -> dict[tuple[str, str, str], tuple[int, float, str]]:
+    """From the bundled catalogs alone, the estimate as shipped: no user catalog, no team measurement (``moe-advisor
+    calibrate``) correcting a row (a developer's own correction would otherwise ship as every user's known error)."""
+    from advisor.measure.store import corrections_disabled
+
+    root = OUT.parent.parent.parent
+    with corrections_disabled():
+        s = calibration.validate(load_catalog(bundled=root / "catalogs", user=root / "nonexistent"))
+    return {k: (len(v.results), round(v.median_signed_error, 4), measured(v)) for k, v in sorted(s.families().items())}
 
 
-def render(rows: dict[tuple[str, str, str], tuple[int, float]]) -> str:
+def measured(s: calibration.ValidationSummary) -> str:
+    """What the family's rows ran: ``fp8 on 8 GPUs at 4 concurrent requests``, ``fp8 on 4, 8 GPUs in max-throughput runs``."""
+    rows = [r.row for r in s.results]
+    counts = ", ".join(str(n) for n in sorted({r.gpus for r in rows}))
+    head = f"{', '.join(sorted({r.precision for r in rows}))} on {counts} GPU{'' if counts == '1' else 's'}"
+    pinned = sorted({r.concurrency for r in rows if r.concurrency is not None})
+    tail = [f"at {pinned[0]:,}{'' if len(pinned) == 1 else f'-{pinned[-1]:,}'} concurrent requests"] if pinned else []
+    tail += ["in max-throughput runs"] if any(r.concurrency is None for r in rows) else []
+    return " ".join([head, " and ".join(tail)]) if tail else head
+
+
+def render(rows: dict[tuple[str, str, str], tuple[int, float, str]]) -> str:
     body = "".join(f"    {k!r}: {v!r},\n" for k, v in rows.items())
-    return f"{HEAD}FAMILIES: dict[tuple[str, str, str], tuple[int, float]] = {{\n{body}}}\n"
+    return f"{HEAD}FAMILIES: dict[tuple[str, str, str], tuple[int, float, str]] = {{\n{body}}}\n"
 
 
 def main() -> int:

@@ -97,3 +97,13 @@ def test_a_sharded_fine_tune_over_pcie_says_the_mfu_is_of_nvlink_runs():
     assert not any("PCIe" in n for n in one.notes)
     pcie_single = training_run(cat.models["llama-3.1-8b"], cat.gpus["h100-pcie"], "lora", 5e7)
     assert pcie_single.gpus == 1 and not any("PCIe" in n for n in pcie_single.notes)
+
+
+def test_a_prompt_that_hits_the_prefix_cache_is_said_as_its_uncached_tokens():
+    w = api.workload(requests_per_day=20_000, input_tokens=30_000, output_tokens=600, traffic_shape="diurnal", ttft_ms=5000,
+                     output_tokens_per_s_per_user=20, context_max_tokens=65_536, models=["llama-3.3-70b"], cached_input_fraction=0.8)
+    stalls = [r for c in api.recommend(w).candidates for r in c.reasons if r.code == "inter-token-stall" and r.numbers["chunks_per_prompt"] == 1]
+    assert stalls
+    for r in stalls:
+        assert f"prompt's {r.numbers['prompt_tokens']:,} uncached tokens fit one" in r.message and "30,000" not in r.message
+        assert r.numbers["prompt_tokens"] < 30_000

@@ -494,6 +494,7 @@ def constraint_text(w: Workload) -> str:
 
 
 def constraint_origin(w: Workload, name: str) -> str:
-    """``preset steady-latency`` where field ``name`` holds that preset's own value, else ``the workload's <name>``."""
-    base = PRESETS.get(w.name)
-    return f"preset {w.name}" if base is not None and getattr(base, name) == getattr(w, name) else f"the workload's {name}"
+    """``preset steady-latency`` where field ``name`` holds that preset's own value (also edited from it), else ``the workload's <name>``."""
+    at = w.description[len("edited from "):] if w.name == "custom" and w.description.startswith("edited from ") else w.name
+    base = PRESETS.get(at)
+    return f"preset {at}" if base is not None and getattr(base, name) == getattr(w, name) else f"the workload's {name}"

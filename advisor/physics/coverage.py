@@ -66,10 +66,10 @@ def uncalibrated_head(engine_id: str, moe: bool) -> str:
     return f"{engine_id} has no scored {'MoE' if moe else 'dense'} calibration row"
 
 
-def known_error(model_id: str, gpu_id: str, engine_id: str) -> tuple[int, float] | None:
-    """(scored rows, the estimate's median signed error on them) for the family ``model_id`` on ``gpu_id`` with
-    ``engine_id`` (``advisor.physics.family_error``, as ``moe-advisor validate`` prints it), or None where no scored
-    row measured it."""
+def known_error(model_id: str, gpu_id: str, engine_id: str) -> tuple[int, float, str] | None:
+    """(scored rows, the estimate's median signed error on them, what they ran) for the family ``model_id`` on
+    ``gpu_id`` with ``engine_id`` (``advisor.physics.family_error``, as ``moe-advisor validate`` prints it), or None where
+    no scored row measured it."""
     from advisor.physics.family_error import FAMILIES
 
     return FAMILIES.get((model_id, gpu_id, engine_id))
@@ -77,20 +77,22 @@ def known_error(model_id: str, gpu_id: str, engine_id: str) -> tuple[int, float]
 
 def known_error_warning(model_id: str, gpu_id: str, engine) -> str | None:
     """What an estimate says where the published measurements of its own family (model, GPU, engine) sit further from
-    the estimate, at the median, than the speed estimate's 90th-percentile error ``p90`` over all rows: the error every
-    speed-risk and near-tie line quotes (``engine``'s fit, a ServingProfile; 0.2 unfitted) understates it there (DeepSeek-R1 on H200 with vLLM: one row, estimated 48% over
-    what it measured). Where the estimate ran high, the row's throughput and the bill resting on it may be that much
-    optimistic; where it ran low, conservative. None within ``p90`` or with no scored row."""
+    the estimate, at the median, than the speed estimate's 90th-percentile error over all rows (``engine``'s fit, a
+    ServingProfile; 0.2 unfitted): the error every speed-risk and near-tie line quotes understates it there (DeepSeek-R1
+    on H200 with vLLM: one run, estimated 48% over what it measured). Where the estimate ran high, the row's throughput
+    and a bill priced on it may be that much optimistic; where it ran low, conservative. The words name what those
+    runs were (precision, GPU count, concurrency): an estimate of another setup of the family shares the model's and
+    GPU's terms, not necessarily the error. None within the p90 or with no scored row."""
     engine_id, p90 = engine.id, engine.fit.p90_abs_error if engine.fit else 0.2
     known = known_error(model_id, gpu_id, engine_id)
     if known is None or abs(known[1]) <= p90:
         return None
-    n, m = known
+    n, m, ran = known
     rows = f"{n} published measurements" if n != 1 else "one published measurement"
+    how = f"{'their runs' if n != 1 else 'its run'} ({ran}; {'median, ' if n != 1 else ''}the estimate {m:+.0%})"
     if m > 0:
-        return (f"the {rows} of {model_id} on {gpu_id} with {engine_id} ran {1 - 1 / (1 + m):.0%} below the estimate for "
-                f"{'their runs' if n != 1 else 'its run'} ({'median; ' if n != 1 else ''}the estimate {m:+.0%}), past the "
-                f"{p90:.0%} p90 error over all rows: this throughput, and the bill on it, may be that optimistic (moe-advisor validate --rows)")
-    return (f"the {rows} of {model_id} on {gpu_id} with {engine_id} ran {1 / (1 + m) - 1:.0%} above the estimate for "
-            f"{'their runs' if n != 1 else 'its run'} ({'median; ' if n != 1 else ''}the estimate {m:+.0%}), past the "
-            f"{p90:.0%} p90 error over all rows: this throughput may be that conservative (moe-advisor validate --rows)")
+        return (f"the {rows} of {model_id} on {gpu_id} with {engine_id} ran {1 - 1 / (1 + m):.0%} below the estimate for {how}, "
+                f"past the {p90:.0%} p90 error over all rows: this throughput, and a bill priced on it, may be that optimistic "
+                f"(moe-advisor validate --rows)")
+    return (f"the {rows} of {model_id} on {gpu_id} with {engine_id} ran {1 / (1 + m) - 1:.0%} above the estimate for {how}, "
+            f"past the {p90:.0%} p90 error over all rows: this throughput may be that conservative (moe-advisor validate --rows)")

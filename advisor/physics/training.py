@@ -121,9 +121,10 @@ def training_run(m: ModelSpec, gpu: GpuSpec, method: str, tokens: float) -> Trai
     if other and not m.is_moe:  # the MFU is H100's: no measurement on this vendor's GPUs is used (trial 29)
         notes.append(f"{mfu:.0%} MFU is measured on NVIDIA H100 and assumed on {gpu.id}: {other}")
     if gpus > 1 and gpu.interconnect.startswith("PCIe"):  # trial 31: 40% on 8x L40S said as fact
-        notes.append(f"the MFU is of runs over NVLink and InfiniBand; {gpus}x {gpu.id} exchange the sharded weights and "
-                     f"gradients over {gpu.interconnect} ({gpu.interconnect_gbps:g} GB/s), which is likely to hold the run under "
-                     f"it, so it may take longer and cost more than shown")
+        notes.append(f"{gpus}x {gpu.id} exchange the sharded weights and gradients over {gpu.interconnect} "
+                     f"({gpu.interconnect_gbps:g} GB/s), not NVLink, which is likely to hold the run under its {mfu:.0%} MFU "
+                     f"({'an assumption for runs over' if m.is_moe else 'measured on runs over'} NVLink and InfiniBand), "
+                     f"so it may take longer and cost more than shown")
     if m.is_moe:
         notes.append(f"MoE training at {MFU_MOE:.0%} MFU is an assumption (no published measurement used)"
                      + (f", on {gpu.id} too: {other}" if other else ""))

@@ -232,8 +232,10 @@ def stall_reason(s: stall.DecodeStall, e: Estimate, w, eng: ServingProfile) -> R
                "more steps to the first token) or a prefill/decode split (disaggregated serving) keep the streams smooth")
     else:
         fix = "the prompt fits one chunk, so a prefill/decode split (disaggregated serving) is what keeps the streams smooth"
-    if s.chunks == 1 and 0 < s.prompt_tokens < s.chunk_tokens:  # trial 31: "each 8,192-token chunk" of a 6,000-token prompt
-        held = (f"another user's {s.prompt_tokens:,}-token prompt fits one {s.chunk_tokens:,}-token prefill chunk ({eng.id} {flag}), "
+    if s.chunks == 1 and 0 < s.prompt_tokens <= s.chunk_tokens:  # trial 31: "each 8,192-token chunk" of a 6,000-token prompt
+        whole = s.prompt_tokens >= e.input_tokens  # else the uncached part of a prompt that hits the prefix cache
+        what = f"{s.prompt_tokens:,}-token prompt fits" if whole else f"prompt's {s.prompt_tokens:,} uncached tokens fit"
+        held = (f"another user's {what} one {s.chunk_tokens:,}-token prefill chunk ({eng.id} {flag}), "
                 f"and that step takes about {s.stall_ms:,.0f} ms with the decode step beside it, so a running stream waits that long "
                 f"for its next token (TPOT target {w.tpot_limit_ms:.1f} ms)")
     else:
@@ -242,7 +244,7 @@ def stall_reason(s: stall.DecodeStall, e: Estimate, w, eng: ServingProfile) -> R
                 f"{s.stall_ms:,.0f} ms (TPOT target {w.tpot_limit_ms:.1f} ms) for {s.stalled_ms / 1000:,.1f} s")
     return Reason("inter-token-stall", f"inter-token stalls: {held}; at the peak a stream sees {s.prefills_per_stream:.1f} such prefills on "
                   f"average ({seen:.0%} of streams at least one), {_averaged(s, e)}; {fix}",
-                  "warning", {"chunk_tokens": s.chunk_tokens, "chunks_per_prompt": s.chunks, "stall_ms": s.stall_ms,
+                  "warning", {"chunk_tokens": s.chunk_tokens, "chunks_per_prompt": s.chunks, "stall_ms": s.stall_ms, "prompt_tokens": s.prompt_tokens,
                               "prefills_per_stream": s.prefills_per_stream, "suggested_chunk_tokens": s.suggested_chunk_tokens,
                               "suggested_stall_ms": s.suggested_stall_ms, "stalled_share": s.stalled_share, "ranks": s.ranks})
 

@@ -343,6 +343,8 @@ def diff_reports(old: LoadedReport, new: LoadedReport) -> ReportDiff:
     """What changed from ``old`` to ``new``: workload, prices, ranking, feasibility, assumptions."""
     wl = lambda w: {f.name: getattr(w, f.name) for f in dataclasses.fields(w)}  # noqa: E731
     workload_changes = _dict_changes(wl(old.workload), wl(new.workload))
+    if any(c.key == "name" for c in workload_changes):  # a preset edited into "custom": the name line says it, not its description
+        workload_changes = tuple(c for c in workload_changes if c.key != "description")
     price_changes = _price_changes(old, new)
 
     orec, nrec = old.recommendation, new.recommendation
