@@ -26,6 +26,20 @@ from advisor.domain.workload import Workload
 SKYPILOT_INFRA = {"aws": "aws", "gcp": "gcp", "azure": "azure", "lambda": "lambda", "runpod": "runpod",
                   "nebius": "nebius", "digitalocean": "do"}
 """Catalog provider -> SkyPilot infra name (providers SkyPilot has no cloud for are left to the user)."""
+NO_SPOT = {"do": "sky/clouds/do.py: 'Spot instances are not supported in DO.', and no region offers an instance with use_spot"}
+"""SkyPilot clouds of ``SKYPILOT_INFRA`` that rent no spot instances, with where SkyPilot says so (its source on GitHub,
+skypilot-org/skypilot, read 2026-12-06): ``use_spot: true`` there finds no resources."""
+
+
+def spot_refused(c: Candidate) -> str:
+    """Why the SkyPilot file of a spot-priced row cannot launch as written ("" where it can): trial 32's nightly job
+    ranked DigitalOcean spot rows first, and the file asked SkyPilot for spot on a cloud it rents none on."""
+    infra = SKYPILOT_INFRA.get(c.provider)
+    if c.pricing_kind != "spot" or infra not in NO_SPOT:
+        return ""
+    return (f"the row is priced on {c.provider}'s spot rate, and SkyPilot rents no spot instances on {infra} ({NO_SPOT[infra]}): "
+            f"`use_spot: true` finds no resources; launch on-demand (use_spot: false, at the on-demand price: rank with "
+            f"pricing = [\"on-demand\"] to see that bill) or rent the spot capacity outside SkyPilot")
 SETUP = {e: f'pip install "{pkg}=={release(e)[1]}.*"'
          for e, pkg in (("vllm", "vllm"), ("sglang", "sglang[all]"), ("trtllm", "tensorrt_llm"))}
 """CUDA installs of the base versions (``VERSIONS``; vLLM's is raised to the model's minimum: ``setup_for``).
@@ -141,6 +155,8 @@ def skypilot_yaml(c: Candidate, w: Workload, p: EnginePlan, engine: str, header:
     infra = SKYPILOT_INFRA.get(c.provider)
     if not infra:
         lines.append(f"# {c.provider} is not a SkyPilot cloud: set resources.infra yourself (e.g. k8s for your own cluster)")
+    if refused := spot_refused(c):
+        lines.append(f"# WARNING: {refused}")
     lines += [f"name: {c.model}-{p.gpu}".replace(".", "-"), "", "resources:"]
     if infra:
         lines.append(f"  infra: {infra}")
@@ -214,7 +230,8 @@ def launch_warnings(c: Candidate, w: Workload, cat, target: str) -> list[str]:
         return warnings(retarget(p, target, c, w, cat), target)
     one, per_instance, _ = service_plan(p, p.engine)
     name = sky_names.missing(p.gpu, SKYPILOT_INFRA.get(c.provider))
-    return warnings(one, p.engine) + ([split_warning(p)] if per_instance > 1 else []) + ([name] if name else [])
+    refused = spot_refused(c)
+    return warnings(one, p.engine) + ([split_warning(p)] if per_instance > 1 else []) + [x for x in (name, refused) if x]
 
 
 def render(c: Candidate, w: Workload, cat, target: str, rank: int = 1, provider_model: str | None = None) -> dict[str, str]:

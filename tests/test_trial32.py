@@ -1,0 +1,29 @@
+"""User trial 32 (a budget-minded CTO: a nightly batch job and a spiky EU chatbot): the nightly job's #1 was priced on
+DigitalOcean spot, and its SkyPilot file asked for spot on a cloud SkyPilot rents none on, without a word."""
+
+from __future__ import annotations
+
+from advisor import api
+from advisor.deploy import skypilot
+
+NIGHTLY = dict(requests_per_day=2_000_000, input_tokens=1200, output_tokens=150, latency="batch", deadline_hours=6,
+               min_quality=70, pricing=("on-demand", "spot", "serverless"))
+
+
+def test_a_spot_row_on_a_cloud_skypilot_rents_no_spot_on_says_it_cannot_launch_as_written():
+    rec = api.recommend(api.workload(**NIGHTLY, providers=("digitalocean",)))
+    spot = [c for c in rec.candidates if c.deployment == "self-hosted" and c.pricing_kind == "spot"]
+    assert spot
+    c = spot[0]
+    files = skypilot.render(c, rec.workload, api.catalog(), "skypilot")
+    text = next(v for k, v in files.items() if k.endswith(".yaml"))
+    assert "use_spot: true" in text and "# WARNING: the row is priced on digitalocean's spot rate, and SkyPilot rents no spot" in text
+    assert any("SkyPilot rents no spot instances on do" in x for x in skypilot.launch_warnings(c, rec.workload, api.catalog(), "skypilot"))
+    on_demand = [x for x in rec.candidates if x.deployment == "self-hosted" and x.pricing_kind == "on-demand"]
+    assert on_demand and skypilot.spot_refused(on_demand[0]) == ""
+
+
+def test_spot_on_a_cloud_skypilot_rents_it_on_is_not_refused():
+    rec = api.recommend(api.workload(**NIGHTLY, providers=("gcp", "azure")))
+    spot = [c for c in rec.candidates if c.deployment == "self-hosted" and c.pricing_kind == "spot"]
+    assert spot and all(skypilot.spot_refused(c) == "" for c in spot)
