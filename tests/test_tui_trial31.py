@@ -130,3 +130,25 @@ async def test_ctrl_s_over_an_open_question_leaves_the_export_waiting_on_it(tmp_
         await app.workers.wait_for_complete()
         await pilot.pause()
         assert target.read_text(encoding="utf-8") != "x\n" and app.exported_path == target.resolve()
+
+
+async def test_min_replicas_and_price_kinds_are_in_the_form():
+    """Trial 32: a chatbot that needs two replicas for redundancy could not say so in the TUI (the breakdown told the
+    user to set min_replicas, which only a file or a flag could), nor allow spot prices for a nightly job."""
+    from test_tui import until
+
+    from advisor.tui.widgets.workload_form import WorkloadForm
+
+    app = make_app(workload=PRESETS["steady-latency"])
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        form = app.screen.query_one(WorkloadForm)
+        await until(pilot, lambda: form.complete)
+        assert form.values()["min_replicas"] == "1" and form.values()["pricing"] == ""
+        for field, text in (("min_replicas", "2"), ("pricing", "on-demand, spot")):
+            app.screen.query_one(f"#{field}").focus()
+            await pilot.pause()
+            await pilot.press("ctrl+a", "ctrl+k", *text)
+        await until(pilot, lambda: app.recommendation.workload.min_replicas == 2
+                    and app.recommendation.workload.pricing == ("on-demand", "spot"))
+        assert all((c.replicas_min or c.replicas) >= 2 for c in app.recommendation.candidates if c.deployment == "self-hosted")

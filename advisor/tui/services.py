@@ -20,7 +20,7 @@ from advisor.domain.workload import SHAPES, Workload
 
 # --------------------------------------------------------------------------- the workload form
 
-TUPLE_FIELDS = ("precisions", "providers", "gpu_types")
+TUPLE_FIELDS = ("precisions", "providers", "gpu_types", "pricing")
 _ID_KIND_TO_FIELD = {"precision": "precisions", "gpu": "gpu_types", "model": "models", "preset": "preset",
                      "provider": "providers"}
 
