@@ -27,3 +27,28 @@ def test_spot_on_a_cloud_skypilot_rents_it_on_is_not_refused():
     rec = api.recommend(api.workload(**NIGHTLY, providers=("gcp", "azure")))
     spot = [c for c in rec.candidates if c.deployment == "self-hosted" and c.pricing_kind == "spot"]
     assert spot and all(skypilot.spot_refused(c) == "" for c in spot)
+
+
+def test_a_first_choice_that_clears_the_quality_floor_by_a_hair_says_so_and_what_clears_it_by_more():
+    rec = api.recommend(api.workload(**NIGHTLY))
+    top = rec.candidates[0]
+    rank = top.reasons[0].message
+    margin = top.quality - 70
+    assert margin < 1.0  # the trial's case: phi-4's 70.4, FP8 unmeasured
+    assert f"clears the 70 floor by {margin:.1f} points" in rank and "effect on it is unmeasured" in rank
+    i, x = next((i, x) for i, x in enumerate(rec.candidates) if x.quality is not None and x.quality >= 71)
+    assert f"the first option clearing it by more is #{i + 1}, {x.label}" in rank
+    # a floor well under #1's score: nothing to say
+    lower = api.recommend(api.workload(**{**NIGHTLY, "min_quality": top.quality - 5}))
+    assert "clears the" not in lower.candidates[0].reasons[0].message
+
+
+def test_the_floor_margin_note_is_said_only_under_a_point():
+    from advisor.ranking.rank import FLOOR_MARGIN, floor_margin_note
+
+    rec = api.recommend(api.workload(**NIGHTLY))
+    top = rec.candidates[0]
+    just = api.workload(**{**NIGHTLY, "min_quality": top.quality - FLOOR_MARGIN / 2})
+    clear = api.workload(**{**NIGHTLY, "min_quality": top.quality - FLOOR_MARGIN})
+    assert "clears the" in floor_margin_note(top, rec.candidates, just)
+    assert floor_margin_note(top, rec.candidates, clear) == ""

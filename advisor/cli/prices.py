@@ -179,7 +179,7 @@ def print_prices(args: argparse.Namespace) -> int:
                          "yes" if s.refreshable else "-", s.note])
     if src_rows:
         _out("Price sources")
-        _out(fmt.table(["source", "kind", "plugin", "prices from", "rows", "as of", "age", "live", "note"], src_rows, "llllrrrll"))
+        _out(fmt.table(["source", "kind", "plugin", "prices from", "rows", "oldest row", "age", "live", "note"], src_rows, "llllrrrll"))
         _out("")
     for s in status:
         if s.refused:

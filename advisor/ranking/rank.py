@@ -197,6 +197,28 @@ def _break_even_reason(c: Candidate, be: tuple) -> Reason:
                    "api_usd_per_mtok": float(api_usd_per_mtok)})
 
 
+FLOOR_MARGIN = 1.0
+"""Points of the quality benchmark under which #1's lead over the workload's floor is said to be too thin to rest on: one
+model's published MMLU-Pro scores differ by more between evaluation harnesses (Qwen3-235B-A22B non-thinking: 75.2 in
+Qwen's own card, 77.3 in Kimi K2's; catalogs/quality.toml), and a precision's effect is often unmeasured."""
+
+
+def floor_margin_note(c: Candidate, candidates: Sequence[Candidate], w: Workload) -> str:
+    """For #1 ``c``: where its score clears the workload's quality floor by less than ``FLOOR_MARGIN`` (trial 32: 70.4
+    against 70, its FP8 change unmeasured), the words saying so and the first option in the ranking that clears it by
+    more, with its bill: the floor decided the ranking, and the score that passed it is within its own noise."""
+    if not w.min_quality or c.quality is None or c.quality - w.min_quality >= FLOOR_MARGIN:
+        return ""
+    unmeasured = f", and {c.precision}'s effect on it is unmeasured" if c.quality_delta_source and c.quality_delta is None else ""
+    clear = next(((i, x) for i, x in enumerate(candidates) if x.quality is not None and x.quality - w.min_quality >= FLOOR_MARGIN
+                  and not _answers_late(x, w) and not launch_unsure(x)), None)
+    more = ("" if clear is None else f": the first option clearing it by more is #{clear[0] + 1}, {clear[1].label} "
+            f"({fmt.num(clear[1].quality, 1)}), {fmt.usd(_total(clear[1]) - _total(c))}/month more")
+    return (f"; its {c.quality_benchmark} {fmt.num(c.quality, 1)} clears the {w.min_quality:g} floor by "
+            f"{c.quality - w.min_quality:.1f} points, less than one model's published scores differ between evaluation "
+            f"harnesses{unmeasured}{more}")
+
+
 def _placing(i: int, c: Candidate, candidates: Sequence[Candidate], w: Workload, profile, front: set[int],
              be: tuple | None, ctx_of: Callable[[Candidate], Context] | None = None) -> list[Reason]:
     """The ranking's reasons for the candidate at ``i`` of the sorted ``candidates``: its rank against #1 (or #2),
@@ -245,6 +267,7 @@ def _placing(i: int, c: Candidate, candidates: Sequence[Candidate], w: Workload,
             msg += f"; {'ranks above' if ruled else 'beats'} #2, {runner.label}: {why}"
         msg += unverified_latency_note(c, candidates, w)
         msg += better_quality_within_error(c, candidates, profile, w) + extrapolated_note(c, ctx_of(c).catalog if ctx_of else None)
+        msg += floor_margin_note(c, candidates, w)
         extra.insert(0, Reason("rank", msg, "decisive", {"monthly_cost_usd": str(c.monthly_cost_usd), "total_monthly_usd": str(total),
                                                          **({"misses_ttft": True} if late else {}),
                                                          **({"fragile": True} if fragile else {})}))
