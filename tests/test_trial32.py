@@ -52,3 +52,34 @@ def test_the_floor_margin_note_is_said_only_under_a_point():
     clear = api.workload(**{**NIGHTLY, "min_quality": top.quality - FLOOR_MARGIN})
     assert "clears the" in floor_margin_note(top, rec.candidates, just)
     assert floor_margin_note(top, rec.candidates, clear) == ""
+
+
+def test_a_host_that_does_not_resolve_is_not_retried_but_a_refused_connection_is():
+    import socket
+
+    import httpx
+    import pytest
+
+    from advisor.prices.http import Http, HttpSettings, LiveError
+
+    def unresolved(request):
+        try:
+            raise socket.gaierror(-2, "Name or service not known")
+        except socket.gaierror as exc:
+            raise httpx.ConnectError("[Errno -2] Name or service not known", request=request) from exc
+
+    def refused(request):
+        try:
+            raise ConnectionRefusedError(111, "Connection refused")
+        except ConnectionRefusedError as exc:
+            raise httpx.ConnectError("[Errno 111] Connection refused", request=request) from exc
+
+    slept = []
+    h = Http(httpx.Client(transport=httpx.MockTransport(unresolved)), HttpSettings(retries=2, backoff_s=0.01), sleep=slept.append)
+    with pytest.raises(LiveError, match="the host name does not resolve"):
+        h.get_json("https://api.example.com/prices")
+    assert h.requests == 1 and slept == []
+    h = Http(httpx.Client(transport=httpx.MockTransport(refused)), HttpSettings(retries=2, backoff_s=0.01), sleep=slept.append)
+    with pytest.raises(LiveError, match="after 3 attempt"):
+        h.get_json("https://api.example.com/prices")
+    assert h.requests == 3 and len(slept) == 2

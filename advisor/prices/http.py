@@ -58,6 +58,20 @@ def public_url(url: str) -> str:
     return urlunsplit((parts.scheme, host, parts.path, "", ""))
 
 
+def _unresolved(exc: BaseException) -> bool:
+    """Whether a transport error comes from a host name that did not resolve (``socket.gaierror`` under httpx's and
+    httpcore's wrappers): trial 32's offline refresh retried each source three times over 9 s for the same answer."""
+    import socket
+
+    seen: set[int] = set()
+    while exc is not None and id(exc) not in seen:
+        if isinstance(exc, socket.gaierror):
+            return True
+        seen.add(id(exc))
+        exc = exc.__cause__ or exc.__context__
+    return False
+
+
 class Http:
     """A GET-JSON helper around one ``httpx.Client`` with the limits of ``HttpSettings``."""
 
@@ -112,6 +126,8 @@ class Http:
                 continue
             except httpx.TransportError as exc:
                 last = self.redact(f"connection failed: {type(exc).__name__}: {exc}")
+                if _unresolved(exc):  # no address for the host (offline, no DNS): a retry seconds later gets the same
+                    raise LiveError(f"{last} from {where}: the host name does not resolve (no network?)") from None
                 delay = self._retry_delay(attempt, None)
                 continue
             try:
