@@ -67,7 +67,7 @@ def bench_ranking() -> None:
     from advisor.domain.workload import PRESETS
 
     from advisor.common import memo_store
-    from advisor.tui.services import Services
+    from advisor.tui.services import Services, release_results
 
     memo_store.enabled = False  # cold means computed: no results kept on disk by an earlier process
     cat = api.catalog()
@@ -86,7 +86,7 @@ def bench_ranking() -> None:
     print("ranking (recommend over the whole bundled catalog; cold = memo caches cleared, "
           "edit = requests/day raised by 1-7%, as when a user types, down = lowered each time, back = a digit typed then deleted (x10, then back to a volume ranked before); worker = the same edit as the TUI's worker makes it: "
           "ids checked, prices and backends resolved, then ranked, the result handed on; its CPU time beside it, and the "
-          "release of the previous ranking, which the TUI does on the UI thread when the table takes the new one)")
+          "release of the previous ranking and of the results the worker's cache pushed out, which the TUI does on the UI thread once the table shows the new one)")
     for name in PRESETS:
         w = api.preset(name)
         med_cold, _ = timed(lambda: cold(w, cat, book), 7)
@@ -118,7 +118,8 @@ def bench_ranking() -> None:
             walls.append(time.perf_counter() - t)
             cpu.append(time.process_time() - c)
             t = time.perf_counter()
-            held = got  # the screen takes the new ranking: the previous one goes
+            held = got  # the screen takes the new ranking: the previous one goes, and the results the worker's cache
+            release_results()  # pushed out are freed (``AdvisorApp.on_ranking_ready``, once the ranking is on screen)
             release.append(time.perf_counter() - t)
             del got
         del held

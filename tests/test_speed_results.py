@@ -76,3 +76,29 @@ def test_results_too_large_are_not_kept(cat, monkeypatch):
     monkeypatch.setattr(results, "ROWS", size - 1)
     big = recommend_with(dataclasses.replace(w, requests_per_day=w.requests_per_day * 5), cat, book)
     assert recommend_with(dataclasses.replace(w, requests_per_day=w.requests_per_day * 5), cat, book) is not big
+
+
+def test_a_result_pushed_out_waits_to_be_freed_until_released_or_the_next_put(cat):
+    """Freeing a whole ranking took ~6% of a batch-pipeline re-rank in the TUI's worker: a pushed-out result is held
+    until the app, with the new ranking on screen, releases it; a caller that never does frees it at the next put, so
+    at most one waits."""
+    import gc
+    import weakref
+
+    clear_memos()
+    book = from_catalog(cat)
+    w = api.preset("steady-latency")
+    first = weakref.ref(recommend_with(w, cat, book).candidates[0])
+    for i in range(results.KEEP):
+        recommend_with(dataclasses.replace(w, requests_per_day=w.requests_per_day * (2 + i)), cat, book)
+    gc.collect()
+    assert first() is not None and len(results._DROPPED) == 1  # pushed out, not freed
+    results.release()
+    gc.collect()
+    assert first() is None and not results._DROPPED
+    second = weakref.ref(recommend_with(dataclasses.replace(w, requests_per_day=w.requests_per_day * 50), cat, book).candidates[0])
+    for i in range(results.KEEP + 1):  # no release between: each put frees what the last one pushed out
+        recommend_with(dataclasses.replace(w, requests_per_day=w.requests_per_day * (60 + i)), cat, book)
+        assert len(results._DROPPED) <= 1
+    gc.collect()
+    assert second() is None

@@ -152,3 +152,21 @@ async def test_min_replicas_and_price_kinds_are_in_the_form():
         await until(pilot, lambda: app.recommendation.workload.min_replicas == 2
                     and app.recommendation.workload.pricing == ("on-demand", "spot"))
         assert all((c.replicas_min or c.replicas) >= 2 for c in app.recommendation.candidates if c.deployment == "self-hosted")
+
+
+async def test_the_rankings_the_workers_cache_pushes_out_are_freed_once_the_new_one_is_on_screen():
+    """Freeing a pushed-out ranking (``advisor.ranking.results``) moved from the worker, before the new ranking reaches
+    the screen, to the UI thread after it has: the app releases them when it shows a ranking."""
+    from test_tui import type_into, until
+
+    from advisor.ranking import results
+
+    app = make_app(workload=PRESETS["steady-latency"])
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        for volume in ("41000", "42000", "43000", "44000", "45000", "46000"):
+            await type_into(pilot, "requests_per_day", volume)
+            await until(pilot, lambda v=volume: app.recommendation.workload.requests_per_day == float(v))
+            await pilot.pause()
+            await pilot.pause()
+            assert not results._DROPPED, volume

@@ -37,6 +37,25 @@ _RESULTS = _Results()
 _MEMOS.append(_RESULTS)  # ``clear_memos`` empties it
 
 
+class _Dropped(list):
+    """Results ``put`` pushed out, not yet freed: a ranking of the bundled catalog is a few thousand objects, and
+    freeing one took ~6% of a batch-pipeline re-rank in the TUI's worker (py-spy, 2026-12-06). The app frees them
+    when the new ranking is on screen (``release``, on its own thread once idle); a caller that never does has them
+    freed by the next ``put`` (at most one result waits)."""
+
+    def cache_clear(self) -> None:
+        self.clear()
+
+
+_DROPPED = _Dropped()
+_MEMOS.append(_DROPPED)
+
+
+def release() -> None:
+    """Free the results ``put`` pushed out (the TUI calls it once a ranking is on screen)."""
+    _DROPPED.clear()
+
+
 def _key(shared: dict, workload, notes: tuple) -> tuple:
     return (id(shared), workload, notes, datetime.date.today())  # the day: a price's age, said in the notes, moves with it
 
@@ -58,8 +77,9 @@ def put(shared: dict, workload, notes: tuple, rec: Recommendation) -> Recommenda
     key = _key(shared, workload, notes)
     _RESULTS[key] = (shared, rec)
     _RESULTS.move_to_end(key)
+    _DROPPED.clear()  # what no one released since the last put: freed here
     while len(_RESULTS) > KEEP or sum(_rows(r) for _, r in _RESULTS.values()) > ROWS:
-        _RESULTS.popitem(last=False)
+        _DROPPED.append(_RESULTS.popitem(last=False))
     return rec
 
 

@@ -200,6 +200,7 @@ class AdvisorApp(App[None]):
         if self.saved_workload is None:
             self.saved_workload = message.recommendation.workload
         self.main.show_ranking(message.recommendation)
+        self.call_after_refresh(svc.release_results)  # the rankings the worker's cache pushed out, freed once it is on screen
         if self._invalid is not None:  # answers refused since these were asked for: still marked at their field
             self.main.show_invalid(*self._invalid)
         self.main.form.mount_rest()

@@ -56,6 +56,14 @@ async def in_daemon_thread(fn: Callable[..., Any], *args: Any) -> Any:
     return await future
 
 
+def release_results() -> None:
+    """Free the rankings the ranking's cache of results pushed out (``advisor.ranking.results.release``): on the UI
+    thread once the new ranking is on screen, not in the worker before it is."""
+    from advisor.ranking import results
+
+    results.release()
+
+
 def form_values(w: Workload, fields: Sequence[str]) -> dict[str, str]:
     """The form's text for each of ``fields`` of a workload."""
     out: dict[str, str] = {}
