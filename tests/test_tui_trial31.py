@@ -170,3 +170,30 @@ async def test_the_rankings_the_workers_cache_pushes_out_are_freed_once_the_new_
             await pilot.pause()
             await pilot.pause()
             assert not results._DROPPED, volume
+
+
+async def test_the_fine_tuning_volume_shows_only_with_a_plan():
+    """Trial 32: with Plan = none the form still showed a preset's "Tokens a run 20000000" and "Runs a month 4", read as
+    billed. They show with a plan (light or heavy) and hide with none, as the latency fields follow the mode."""
+    from test_tui import until
+
+    from advisor.tui.widgets.choice import Choice
+    from advisor.tui.widgets.workload_form import WorkloadForm
+
+    app = make_app(workload=PRESETS["heavy-fine-tuning"])
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        form = app.screen.query_one(WorkloadForm)
+        await until(pilot, lambda: form.complete)
+
+        def hidden(field: str) -> bool:
+            return any(w.has_class("-off") for w in app.screen.query(f".mode-tuned") if w.query(f"#{field}") or w.id == f"hint-{field}")
+
+        assert not hidden("fine_tune_tokens") and not hidden("fine_tunes_per_month")
+        plan = app.screen.query_one("#fine_tuning", Choice)
+        plan.value = "none"
+        await until(pilot, lambda: app.recommendation.workload.fine_tuning == "none")
+        assert hidden("fine_tune_tokens") and hidden("fine_tunes_per_month")
+        plan.value = "light"
+        await until(pilot, lambda: app.recommendation.workload.fine_tuning == "light")
+        assert not hidden("fine_tune_tokens")

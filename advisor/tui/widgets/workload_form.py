@@ -30,7 +30,8 @@ class FieldSpec:
     """Choices (a Choice widget); empty = free text."""
     section: str = ""
     mode: str = ""
-    """``interactive`` or ``batch``: only shown for that latency mode."""
+    """``interactive`` or ``batch``: only shown for that latency mode; ``tuned``: only with a fine-tuning plan (a
+    plan of none bills no runs, and a preset's volume left on screen read as billed: trial 32)."""
 
 
 def _fields() -> tuple[FieldSpec, ...]:
@@ -56,9 +57,9 @@ def _fields() -> tuple[FieldSpec, ...]:
         FieldSpec("fine_tuning", "Plan", "light = LoRA; heavy = full fine-tunes.", options=FINE_TUNING,
                   section="Fine-tuning"),
         FieldSpec("fine_tune_tokens", "Tokens a run", "Training tokens per run; 0 = runs not costed.", "e.g. 50000000",
-                  section="Fine-tuning"),
+                  section="Fine-tuning", mode="tuned"),
         FieldSpec("fine_tunes_per_month", "Runs a month", "Fine-tuning runs billed each month.", "e.g. 2",
-                  section="Fine-tuning"),
+                  section="Fine-tuning", mode="tuned"),
         FieldSpec("context_typical_tokens", "Usual context", "Typical tokens, for summaries; KV uses input+output.", "e.g. 2000",
                   section="Context"),
         FieldSpec("context_max_tokens", "Max context", "Longest sequence to accept (tokens).", "e.g. 16384",
@@ -417,13 +418,17 @@ class WorkloadForm(VerticalScroll):
             if peak is not None:
                 with self.prevent(Input.Changed):
                     self.query_one("#peak_to_mean", Input).value = f"{peak:g}"
-        if name == "latency":
-            self._show_mode(str(event.value))
+        if name in ("latency", "fine_tuning"):
+            self._show_mode(self.values()["latency"])
         self.post_message(self.Changed(self, self._edited(), name))
 
     def _show_mode(self, latency: str) -> None:
-        """Interactive targets or the batch deadline (a class, so the hint rules still apply)."""
+        """Interactive targets or the batch deadline, and the runs' volume only with a fine-tuning plan (a class, so the
+        hint rules still apply)."""
         for box in self.query(".mode-interactive"):
             box.set_class(latency != "interactive", "-off")
         for box in self.query(".mode-batch"):
             box.set_class(latency != "batch", "-off")
+        plan = self.values()["fine_tuning"]
+        for box in self.query(".mode-tuned"):
+            box.set_class(plan == "none", "-off")
