@@ -187,7 +187,7 @@ async def test_the_fine_tuning_volume_shows_only_with_a_plan():
         await until(pilot, lambda: form.complete)
 
         def hidden(field: str) -> bool:
-            return any(w.has_class("-off") for w in app.screen.query(f".mode-tuned") if w.query(f"#{field}") or w.id == f"hint-{field}")
+            return any(w.has_class("-off") for w in app.screen.query(".mode-tuned") if w.query(f"#{field}") or w.id == f"hint-{field}")
 
         assert not hidden("fine_tune_tokens") and not hidden("fine_tunes_per_month")
         plan = app.screen.query_one("#fine_tuning", Choice)
