@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from advisor import api
 from advisor.deploy import skypilot
+from advisor.ranking.ties import total
 
 NIGHTLY = dict(requests_per_day=2_000_000, input_tokens=1200, output_tokens=150, latency="batch", deadline_hours=6,
                min_quality=70, pricing=("on-demand", "spot", "serverless"))
@@ -37,7 +38,8 @@ def test_a_first_choice_that_clears_the_quality_floor_by_a_hair_says_so_and_what
     assert margin < 1.0  # the trial's case: phi-4's 70.4, FP8 unmeasured
     assert f"clears the 70 floor by {margin:.1f} points" in rank and "effect on it is unmeasured" in rank
     i, x = next((i, x) for i, x in enumerate(rec.candidates) if x.quality is not None and x.quality >= 71)
-    assert f"the first option clearing it by more is #{i + 1}, {x.label}" in rank
+    gap = total(x) - total(top)
+    assert gap > 0 and f"the first option clearing it by more is #{i + 1}, {x.label} ({x.quality:.1f}), ${gap:,.2f}/month more" in rank
     # a floor well under #1's score: nothing to say
     lower = api.recommend(api.workload(**{**NIGHTLY, "min_quality": top.quality - 5}))
     assert "clears the" not in lower.candidates[0].reasons[0].message
@@ -76,10 +78,24 @@ def test_a_host_that_does_not_resolve_is_not_retried_but_a_refused_connection_is
 
     slept = []
     h = Http(httpx.Client(transport=httpx.MockTransport(unresolved)), HttpSettings(retries=2, backoff_s=0.01), sleep=slept.append)
-    with pytest.raises(LiveError, match="the host name does not resolve"):
+    with pytest.raises(LiveError, match="the host name .or a proxy.s. does not resolve"):
         h.get_json("https://api.example.com/prices")
     assert h.requests == 1 and slept == []
     h = Http(httpx.Client(transport=httpx.MockTransport(refused)), HttpSettings(retries=2, backoff_s=0.01), sleep=slept.append)
     with pytest.raises(LiveError, match="after 3 attempt"):
         h.get_json("https://api.example.com/prices")
     assert h.requests == 3 and len(slept) == 2
+
+
+def test_a_cheaper_option_clearing_the_floor_by_more_is_said_as_less_not_a_negative_more():
+    """Review: with a LoRA plan (dense first in a near tie) #2 cleared the floor by more for less than #1, and the note
+    read "$-25.91/month more"."""
+    import dataclasses
+
+    rec = api.recommend(dataclasses.replace(api.preset("steady-latency"), min_quality=71.0))
+    top = rec.candidates[0]
+    rank = top.reasons[0].message
+    i, x = next((i, x) for i, x in enumerate(rec.candidates) if x.quality is not None and x.quality >= 72)
+    assert total(x) < total(top)  # the case: a rule ranked the cheaper, better-scoring row after #1
+    assert f"clears the 71 floor by {top.quality - 71:.1f} points" in rank and "$-" not in rank
+    assert f"#{i + 1}, {x.label} ({x.quality:.1f}), ${total(top) - total(x):,.2f}/month less, ranked after this one by a rule" in rank

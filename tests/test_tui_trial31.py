@@ -197,3 +197,25 @@ async def test_the_fine_tuning_volume_shows_only_with_a_plan():
         plan.value = "light"
         await until(pilot, lambda: app.recommendation.workload.fine_tuning == "light")
         assert not hidden("fine_tune_tokens")
+
+
+def test_a_field_the_form_hides_neither_counts_nor_blocks_the_ranking():
+    """Review of trial 32: 'abc' typed in Min replicas, then Mode set to batch: the field was hidden and its error
+    still blocked every ranking; a valid hidden value was carried into the workload (and the report)."""
+    from advisor import api
+    from advisor.errors import InputError
+    from advisor.tui import services
+    from advisor.tui.widgets.workload_form import FIELD_NAMES
+
+    base = api.preset("steady-latency")
+    values = {**services.form_values(base, FIELD_NAMES), "min_replicas": "abc", "latency": "batch", "ttft_ms": "-5"}
+    w = services.build_workload(values, base=base)
+    assert w.latency == "batch" and w.min_replicas == base.min_replicas and w.ttft_ms == base.ttft_ms
+    with pytest.raises(InputError, match="min_replicas"):
+        services.build_workload({**values, "latency": "interactive"}, base=base)
+    shown = services.build_workload({**values, "latency": "interactive", "min_replicas": "3", "ttft_ms": "900"}, base=base)
+    assert shown.min_replicas == 3 and shown.ttft_ms == 900
+    none = services.build_workload({**values, "fine_tuning": "none", "fine_tune_tokens": "lots"}, base=base)
+    assert none.fine_tuning == "none" and none.fine_tune_tokens == base.fine_tune_tokens
+    assert set(services.hidden_fields({**dict.fromkeys(FIELD_NAMES, ""), "latency": "batch", "fine_tuning": "none"})) >= {
+        "ttft_ms", "ttft_percentile", "output_tokens_per_s_per_user", "min_replicas", "fine_tune_tokens", "fine_tunes_per_month"}

@@ -38,8 +38,9 @@ def spot_refused(c: Candidate) -> str:
     if c.pricing_kind != "spot" or infra not in NO_SPOT:
         return ""
     return (f"the row is priced on {c.provider}'s spot rate, and SkyPilot rents no spot instances on {infra} ({NO_SPOT[infra]}): "
-            f"`use_spot: true` finds no resources; launch on-demand (use_spot: false, at the on-demand price: rank with "
-            f"pricing = [\"on-demand\"] to see that bill) or rent the spot capacity outside SkyPilot")
+            f"`use_spot: true` finds no resources; rent the spot capacity outside SkyPilot, or rank without spot prices "
+            f"(--pricing on-demand, the TUI's Price kinds, or pricing = [\"on-demand\"] in a workload file) for a row SkyPilot "
+            f"can launch: the catalog may hold no on-demand price for this GPU at {c.provider}")
 SETUP = {e: f'pip install "{pkg}=={release(e)[1]}.*"'
          for e, pkg in (("vllm", "vllm"), ("sglang", "sglang[all]"), ("trtllm", "tensorrt_llm"))}
 """CUDA installs of the base versions (``VERSIONS``; vLLM's is raised to the model's minimum: ``setup_for``).

@@ -127,7 +127,7 @@ class Http:
             except httpx.TransportError as exc:
                 last = self.redact(f"connection failed: {type(exc).__name__}: {exc}")
                 if _unresolved(exc):  # no address for the host (offline, no DNS): a retry seconds later gets the same
-                    raise LiveError(f"{last} from {where}: the host name does not resolve (no network?)") from None
+                    raise LiveError(f"{last} from {where}: the host name (or a proxy's) does not resolve (no network?)") from None
                 delay = self._retry_delay(attempt, None)
                 continue
             try:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import gc
+import math
 from collections.abc import Callable, Iterable, Sequence
 from decimal import Decimal
 from functools import partial
@@ -212,11 +213,18 @@ def floor_margin_note(c: Candidate, candidates: Sequence[Candidate], w: Workload
     unmeasured = f", and {c.precision}'s effect on it is unmeasured" if c.quality_delta_source and c.quality_delta is None else ""
     clear = next(((i, x) for i, x in enumerate(candidates) if x.quality is not None and x.quality - w.min_quality >= FLOOR_MARGIN
                   and not _answers_late(x, w) and not launch_unsure(x)), None)
-    more = ("" if clear is None else f": the first option clearing it by more is #{clear[0] + 1}, {clear[1].label} "
-            f"({fmt.num(clear[1].quality, 1)}), {fmt.usd(_total(clear[1]) - _total(c))}/month more")
-    return (f"; its {c.quality_benchmark} {fmt.num(c.quality, 1)} clears the {w.min_quality:g} floor by "
-            f"{c.quality - w.min_quality:.1f} points, less than one model's published scores differ between evaluation "
-            f"harnesses{unmeasured}{more}")
+    more = ""
+    if clear is not None:
+        i, x = clear
+        gap = _total(x) - _total(c)  # a cheaper row ranked after #1 by a rule (a LoRA plan's dense first, heavy fine-tuning)
+        more = (f": the first option clearing it by more is #{i + 1}, {x.label} ({fmt.num(x.quality, 1)}), "
+                + (f"{fmt.usd(gap)}/month more" if gap >= 0 else f"{fmt.usd(-gap)}/month less, ranked after this one by a rule "
+                   f"(its rank reason says which)"))
+    margin = math.floor(round((c.quality - w.min_quality) * 100, 6)) / 100  # 0.97 is not "1.0 points, less than" a point
+    lead = (f"meets the {w.min_quality:g} floor with no margin, while" if margin <= 0 else
+            f"clears the {w.min_quality:g} floor by {margin:g} points, less than")
+    return (f"; its {c.quality_benchmark} {fmt.num(c.quality, 1)} {lead} one model's published scores differ between "
+            f"evaluation harnesses{unmeasured}{more}")
 
 
 def _placing(i: int, c: Candidate, candidates: Sequence[Candidate], w: Workload, profile, front: set[int],
