@@ -18,14 +18,14 @@ from advisor.catalog.load import load_catalog
 from advisor.physics import calibration
 
 OUT = Path(__file__).resolve().parent.parent / "advisor" / "physics" / "family_error.py"
-HEAD = '"""The throughput estimate\'s median signed error (estimate / measured - 1) over the scored calibration rows of each\n' \
-       'family (model, GPU, engine), the row count and what the rows ran: written by scripts/family_errors.py from\n' \
-       '``advisor.physics.calibration.validate`` on catalogs/calibration.csv (every row carries its source URL; ``moe-advisor\n' \
-       'validate --rows`` lists them). Read by ``advisor.physics.coverage.known_error``; tests/test_family_error.py checks\n' \
-       'it against a fresh validation."""\n\n'
+HEAD = ('"""The throughput estimate\'s median signed error (estimate / measured - 1) over the scored calibration rows of each\n'
+        'family (model, GPU, engine) in each layout the rows ran and band of concurrency (``coverage.concurrency_band``), the\n'
+        'row count and what the rows ran: written by scripts/family_errors.py from ``advisor.physics.calibration.validate`` on\n'
+        'catalogs/calibration.csv (every row carries its source URL; ``moe-advisor validate --rows`` lists them). Read by\n'
+        '``advisor.physics.coverage.known_error``; tests/test_family_error.py checks it against a fresh validation."""\n\n')
 
 
-def table() -> dict[tuple[str, str, str], tuple[int, float, str]]:
+def table() -> dict[tuple[str, str, str, str, str], tuple[int, float, str]]:
     """From the bundled catalogs alone, the estimate as shipped: no user catalog, no team measurement (``moe-advisor
     calibrate``) correcting a row (a developer's own correction would otherwise ship as every user's known error)."""
     from advisor.measure.store import corrections_disabled
@@ -33,7 +33,18 @@ def table() -> dict[tuple[str, str, str], tuple[int, float, str]]:
     root = OUT.parent.parent.parent
     with corrections_disabled():
         s = calibration.validate(load_catalog(bundled=root / "catalogs", user=root / "nonexistent"))
-    return {k: (len(v.results), round(v.median_signed_error, 4), measured(v)) for k, v in sorted(s.families().items())}
+    from advisor.physics.coverage import concurrency_band
+
+    out = {}
+    for (model, gpu, engine), v in sorted(s.families().items()):
+        bands: dict[tuple[str, str], list] = {}
+        for r in v.results:  # a max-throughput row runs the engine's own large batch: the top band
+            band = concurrency_band(r.row.concurrency if r.row.concurrency is not None else 10**9)
+            bands.setdefault((r.row.layout or "unknown", band), []).append(r)
+        for (layout, band), rows in sorted(bands.items()):
+            part = calibration.ValidationSummary(results=tuple(rows), skipped=(), moe_models=v.moe_models)
+            out[(model, gpu, engine, layout, band)] = (len(rows), round(part.median_signed_error, 4), measured(part))
+    return out
 
 
 def measured(s: calibration.ValidationSummary) -> str:
@@ -42,14 +53,15 @@ def measured(s: calibration.ValidationSummary) -> str:
     counts = ", ".join(str(n) for n in sorted({r.gpus for r in rows}))
     head = f"{', '.join(sorted({r.precision for r in rows}))} on {counts} GPU{'' if counts == '1' else 's'}"
     pinned = sorted({r.concurrency for r in rows if r.concurrency is not None})
-    tail = [f"at {pinned[0]:,}{'' if len(pinned) == 1 else f'-{pinned[-1]:,}'} concurrent requests"] if pinned else []
+    one = pinned == [1]
+    tail = [f"at {pinned[0]:,}{'' if len(pinned) == 1 else f'-{pinned[-1]:,}'} concurrent request{'' if one else 's'}"] if pinned else []
     tail += ["in max-throughput runs"] if any(r.concurrency is None for r in rows) else []
     return " ".join([head, " and ".join(tail)]) if tail else head
 
 
-def render(rows: dict[tuple[str, str, str], tuple[int, float, str]]) -> str:
+def render(rows: dict[tuple[str, str, str, str, str], tuple[int, float, str]]) -> str:
     body = "".join(f"    {k!r}: {v!r},\n" for k, v in rows.items())
-    return f"{HEAD}FAMILIES: dict[tuple[str, str, str], tuple[int, float, str]] = {{\n{body}}}\n"
+    return f"{HEAD}FAMILIES: dict[tuple[str, str, str, str, str], tuple[int, float, str]] = {{\n{body}}}\n"
 
 
 def main() -> int:

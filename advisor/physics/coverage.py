@@ -35,7 +35,30 @@ def _reach() -> dict[tuple[str, bool], float]:
             conc = row.get("concurrency") or "max"
             key = (row["engine"], bool(models.get(row["model"], {}).get("n_routed_experts", 0)))
             reach[key] = max(reach.get(key, 0.0), math.inf if conc == "max" else float(conc.split()[-1]))
+            _SCORED_LAYOUTS.add(row.get("layout") or "")
     return reach
+
+
+_SCORED_LAYOUTS: set[str] = set()
+"""The layouts the scored calibration rows ran, filled by ``_reach`` as it reads them: ``tp`` alone today."""
+LAYOUT_NAMES = {"tp": "tensor parallelism", "tp_ep": "tensor-parallel attention with expert-parallel experts",
+                "dep": "data-parallel attention with expert-parallel experts", "pp": "pipeline parallelism"}
+
+
+def layout_head(layout: str) -> str:
+    """How ``layout_warning`` starts (``ranking.ties.extrapolated_note`` reads a row's warnings by it)."""
+    return f"no scored calibration row ran the {layout} layout, {LAYOUT_NAMES.get(layout, layout)}"
+
+
+def layout_warning(layout: str | None) -> str | None:
+    """What an estimate says where its layout is one no scored calibration row ran (trial 33: the attention-DP +
+    expert-parallel layout won the ranking at 1.7-2.1x tensor parallelism's throughput, and every scored row is
+    tensor-parallel): its terms are the layout physics, unmeasured, and the speed estimate's error does not bound it."""
+    _reach()
+    if not layout or layout in _SCORED_LAYOUTS:
+        return None
+    return (f"{layout_head(layout)}: its per-rank batches, expert dispatch and replicated weights are modelled, not "
+            f"measured, so the speed estimate's error does not bound it; benchmark this layout before you size on it")
 
 
 def calibrated_max_concurrency(engine_id: str, moe: bool) -> float:
@@ -66,33 +89,47 @@ def uncalibrated_head(engine_id: str, moe: bool) -> str:
     return f"{engine_id} has no scored {'MoE' if moe else 'dense'} calibration row"
 
 
-def known_error(model_id: str, gpu_id: str, engine_id: str) -> tuple[int, float, str] | None:
+BANDS = {"low": "at most 8 concurrent requests", "mid": "9-64 concurrent requests",
+         "high": "over 64 concurrent requests or at the engine's own batch"}
+"""Bands of concurrency a family's known error is told apart by (``concurrency_band``): a single stream's error says
+little of a batch of hundreds (DeepSeek-R1 on 8x B200 with SGLang: +2% to +5% at one request, +35% at 100)."""
+
+
+def concurrency_band(batch: float) -> str:
+    """``low`` (up to ``calibration.LOW_CONCURRENCY``, 8: fixed costs dominate), ``mid`` (up to 64) or ``high``."""
+    return "low" if batch <= 8 else "mid" if batch <= 64 else "high"
+
+
+def known_error(model_id: str, gpu_id: str, engine_id: str, layout: str, batch: float) -> tuple[int, float, str] | None:
     """(scored rows, the estimate's median signed error on them, what they ran) for the family ``model_id`` on
-    ``gpu_id`` with ``engine_id`` (``advisor.physics.family_error``, as ``moe-advisor validate`` prints it), or None where
-    no scored row measured it."""
+    ``gpu_id`` with ``engine_id`` in ``layout`` at the band of concurrency of ``batch`` (``advisor.physics.family_error``),
+    or None where no scored row of the family measured that layout and band."""
     from advisor.physics.family_error import FAMILIES
 
-    return FAMILIES.get((model_id, gpu_id, engine_id))
+    return FAMILIES.get((model_id, gpu_id, engine_id, layout, concurrency_band(batch)))
 
 
-def known_error_warning(model_id: str, gpu_id: str, engine) -> str | None:
-    """What an estimate says where the published measurements of its own family (model, GPU, engine) sit further from
-    the estimate, at the median, than the speed estimate's 90th-percentile error over all rows (``engine``'s fit, a
-    ServingProfile; 0.2 unfitted): the error every speed-risk and near-tie line quotes understates it there (DeepSeek-R1
-    on H200 with vLLM: one run, estimated 48% over what it measured). Where the estimate ran high, the row's throughput
-    and a bill priced on it may be that much optimistic; where it ran low, conservative. The words name what those
-    runs were (precision, GPU count, concurrency): an estimate of another setup of the family shares the model's and
-    GPU's terms, not necessarily the error. None within the p90 or with no scored row."""
+def known_error_warning(model_id: str, gpu_id: str, engine, layout: str, batch: float) -> str | None:
+    """What an estimate at ``batch`` in ``layout`` says where the published measurements of its own family (model, GPU,
+    engine) in that layout and band of concurrency (``BANDS``) sit further from the estimate, at the median, than the speed estimate's
+    90th-percentile error over all rows (``engine``'s fit, a ServingProfile; 0.2 unfitted): the error every speed-risk
+    and near-tie line quotes understates it there (trial 33: DeepSeek-R1 on 8x B200 with SGLang, +35% at 100 requests,
+    its family's +4% median carried by single streams). Where the estimate ran high, the row's throughput and a bill
+    priced on it may be that much optimistic; where it ran low, conservative. The words name what those runs were
+    (precision, GPU count, concurrency). None within the p90, or with no scored row of the family in the layout and band
+    (the calibration's reach and ``layout_warning`` say so instead)."""
     engine_id, p90 = engine.id, engine.fit.p90_abs_error if engine.fit else 0.2
-    known = known_error(model_id, gpu_id, engine_id)
+    known = known_error(model_id, gpu_id, engine_id, layout, batch)
     if known is None or abs(known[1]) <= p90:
         return None
     n, m, ran = known
     rows = f"{n} published measurements" if n != 1 else "one published measurement"
+    band = f"{BANDS[concurrency_band(batch)]} in the {layout} layout"
     how = f"{'their runs' if n != 1 else 'its run'} ({ran}; {'median, ' if n != 1 else ''}the estimate {m:+.0%})"
     if m > 0:
-        return (f"the {rows} of {model_id} on {gpu_id} with {engine_id} ran {1 - 1 / (1 + m):.0%} below the estimate for {how}, "
-                f"past the {p90:.0%} p90 error over all rows: this throughput, and a bill priced on it, may be that optimistic "
-                f"(moe-advisor validate --rows)")
-    return (f"the {rows} of {model_id} on {gpu_id} with {engine_id} ran {1 / (1 + m) - 1:.0%} above the estimate for {how}, "
-            f"past the {p90:.0%} p90 error over all rows: this throughput may be that conservative (moe-advisor validate --rows)")
+        return (f"the {rows} of {model_id} on {gpu_id} with {engine_id} at {band} ran {1 - 1 / (1 + m):.0%} below the "
+                f"estimate for {how}, past the {p90:.0%} p90 error over all rows: this throughput, and a bill priced on it, "
+                f"may be that optimistic (moe-advisor validate --rows)")
+    return (f"the {rows} of {model_id} on {gpu_id} with {engine_id} at {band} ran {1 / (1 + m) - 1:.0%} above the "
+            f"estimate for {how}, past the {p90:.0%} p90 error over all rows: this throughput may be that conservative "
+            f"(moe-advisor validate --rows)")

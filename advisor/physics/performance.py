@@ -33,7 +33,7 @@ from functools import lru_cache
 
 from advisor.domain.specs import GpuSpec, ModelSpec
 from advisor.measure.store import correction_for, load as load_corrections
-from advisor.physics.coverage import known_error_warning, reach_warning
+from advisor.physics.coverage import known_error_warning, layout_warning, reach_warning
 from advisor.errors import InputError
 from advisor.domain.serving import ServingProfile
 from advisor.domain.precision import FORMATS, kv_bytes_per_element, resolve_precision, scheme
@@ -488,7 +488,7 @@ def _estimate_layout(m: ModelSpec, gpu: GpuSpec, gpus: int, precision: str, prec
         return Estimate(batch=0, output_tokens_per_s=0.0, ttft_ms=math.inf, tpot_ms=math.inf, meets_tpot_limit=False,
                         bound="memory capacity", step=None, warnings=tuple(warnings), **common)
     ttft = model.lone_prefill_s() + (st := model.step(batch)).total_s  # a lone prompt, then the running batch's step
-    said = (reach_warning(engine.id, m.is_moe, batch), None if k is not None else known_error_warning(m.id, gpu.id, engine))
+    said = (reach_warning(engine.id, m.is_moe, batch), layout_warning(lay.layout), None if k is not None else known_error_warning(m.id, gpu.id, engine, lay.layout, batch))
     warnings += [x for x in said if x]
     if not meets:
         warnings.append(f"even one stream takes {tpot * 1e3:.1f} ms per output token, over the {tpot_limit_ms:g} ms limit")

@@ -490,11 +490,10 @@ def extrapolated_note(c: Candidate, catalog) -> str:
     eng = catalog.engines.get(c.engine or "") if catalog is not None and c.deployment == "self-hosted" else None
     if eng is None:
         return ""
-    from advisor.physics.coverage import uncalibrated_head
+    from advisor.physics.coverage import layout_head, uncalibrated_head
 
     off = [f"{c.gpu} is not in the calibration set"] if eng.calibrated_models is not None and c.gpu not in eng.calibrated_gpus else []
-    head = uncalibrated_head(c.engine, c.architecture == "moe")
-    if any(r.code == "estimate" and r.message.startswith(head) for r in c.reasons):  # (#1's: written to be shown)
-        off.append(head)
+    heads = (uncalibrated_head(c.engine, c.architecture == "moe"), layout_head(c.layout or ""))  # (and its layout: trial 33)
+    off += [h for h in heads if any(r.code == "estimate" and r.message.startswith(h) for r in c.reasons)]  # (#1's: shown)
     return (f"; its speed is extrapolated ({' and '.join(off)}): no calibration row bounds its error, so benchmark it "
             f"before signing" if off else "")
