@@ -62,6 +62,12 @@ def setup_for(p: EnginePlan, engine: str) -> tuple[str | None, str]:
     if p.vendor != "amd":
         if engine == "trtllm":
             return TRTLLM_IMAGE, "python -c 'import tensorrt_llm; print(tensorrt_llm.__version__)'  # TensorRT-LLM from the image"
+        if engine == "sglang":  # a release within the pinned series that first has the model (trial 33: DeepSeek-V4 needs 0.5.20)
+            from advisor.ranking.engine_support import RELEASES
+
+            need = RELEASES.get(p.model_id, {}).get("sglang", ("", ""))[0]
+            if need.count(".") >= 2 and need.startswith(f"{release('sglang')[1]}."):
+                return None, SETUP["sglang"][:-1] + f',>={need}"'
         return None, f'pip install "{p.vllm_pin}"' if engine == "vllm" else SETUP[engine]
     if engine == "vllm":
         return p.vllm_image, "python -c 'import vllm; print(vllm.__version__)'  # vLLM from the image"
