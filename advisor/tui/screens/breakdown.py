@@ -218,6 +218,7 @@ class CompareScreen(AdvisorScreen):
         row("architecture", a.architecture, b.architecture, lambda c, v: arch_label(v, long=True))
         row("deployment", a.deployment, b.deployment, lambda c, v: f"{v} ({c.provider})")
         row("configuration", None, None, lambda c, v: where(c))
+        row("engine, layout", None, None, lambda c, v: f"{c.engine}, {c.layout}" if c.engine else "-")  # (trial 33)
         row("$/M tokens", a.usd_per_mtok, b.usd_per_mtok, lambda c, v: fmt.usd(v, 3), "low")
         row("monthly", a.monthly_total_usd, b.monthly_total_usd, lambda c, v: fmt.usd(v), "low")
         row("utilization", a.utilization, b.utilization, lambda c, v: fmt.pct(v) if v is not None else "-", "high")
