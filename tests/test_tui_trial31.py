@@ -205,17 +205,37 @@ def test_a_field_the_form_hides_neither_counts_nor_blocks_the_ranking():
     from advisor import api
     from advisor.errors import InputError
     from advisor.tui import services
-    from advisor.tui.widgets.workload_form import FIELD_NAMES
+    from advisor.tui.widgets.workload_form import FIELD_NAMES, hidden_fields
 
     base = api.preset("steady-latency")
     values = {**services.form_values(base, FIELD_NAMES), "min_replicas": "abc", "latency": "batch", "ttft_ms": "-5"}
-    w = services.build_workload(values, base=base)
+    w = services.build_workload(values, base=base, hidden=hidden_fields(values))
     assert w.latency == "batch" and w.min_replicas == base.min_replicas and w.ttft_ms == base.ttft_ms
     with pytest.raises(InputError, match="min_replicas"):
-        services.build_workload({**values, "latency": "interactive"}, base=base)
-    shown = services.build_workload({**values, "latency": "interactive", "min_replicas": "3", "ttft_ms": "900"}, base=base)
+        services.build_workload(v := {**values, "latency": "interactive"}, base=base, hidden=hidden_fields(v))
+    v = {**values, "latency": "interactive", "min_replicas": "3", "ttft_ms": "900"}
+    shown = services.build_workload(v, base=base, hidden=hidden_fields(v))
     assert shown.min_replicas == 3 and shown.ttft_ms == 900
-    none = services.build_workload({**values, "fine_tuning": "none", "fine_tune_tokens": "lots"}, base=base)
+    v = {**values, "fine_tuning": "none", "fine_tune_tokens": "lots"}
+    none = services.build_workload(v, base=base, hidden=hidden_fields(v))
     assert none.fine_tuning == "none" and none.fine_tune_tokens == base.fine_tune_tokens
-    assert set(services.hidden_fields({**dict.fromkeys(FIELD_NAMES, ""), "latency": "batch", "fine_tuning": "none"})) >= {
+    assert set(hidden_fields({**dict.fromkeys(FIELD_NAMES, ""), "latency": "batch", "fine_tuning": "none"})) >= {
         "ttft_ms", "ttft_percentile", "output_tokens_per_s_per_user", "min_replicas", "fine_tune_tokens", "fine_tunes_per_month"}
+
+
+async def test_a_refused_answer_in_a_field_the_mode_hides_does_not_block_the_ranking():
+    from test_tui import type_into, until
+
+    from advisor.tui.widgets.choice import Choice
+    from advisor.tui.widgets.workload_form import WorkloadForm
+
+    app = make_app(workload=PRESETS["steady-latency"])
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        form = app.screen.query_one(WorkloadForm)
+        await until(pilot, lambda: form.complete)
+        await type_into(pilot, "min_replicas", "abc")
+        await until(pilot, lambda: app.main.invalid is not None)
+        app.screen.query_one("#latency", Choice).value = "batch"
+        await until(pilot, lambda: app.recommendation.workload.latency == "batch")
+        assert app.recommendation.workload.min_replicas == PRESETS["steady-latency"].min_replicas

@@ -27,7 +27,7 @@ from advisor.tui.commands import AdvisorCommands
 from advisor.tui.messages import PricesLoaded, RankingFailed, RankingReady, RefreshFinished, RefreshProgress
 from advisor.tui.screens.main import MainScreen
 from advisor.tui.widgets.ranking_table import RankingTable
-from advisor.tui.widgets.workload_form import FIELD_NAMES, WorkloadForm
+from advisor.tui.widgets.workload_form import FIELD_NAMES, WorkloadForm, hidden_fields
 from advisor.domain.workload import Workload
 
 DEBOUNCE_S = 0.0
@@ -106,7 +106,7 @@ class AdvisorApp(App[None]):
             return  # the user was quicker
         values = svc.form_values(self.initial_workload, FIELD_NAMES)  # what the form will show
         try:
-            w = svc.build_workload(values, base=self.initial_workload)
+            w = svc.build_workload(values, base=self.initial_workload, hidden=hidden_fields(values))
         except AdvisorError:
             self.main.form.mount_rest()  # the form marks the field once it is ready (on_workload_form_ready)
             return
@@ -135,7 +135,7 @@ class AdvisorApp(App[None]):
             return  # widgets announcing their initial values before the screen asks for the first ranking
         self._last_values = dict(values)
         try:
-            w = svc.build_workload(values, base=self.main.form.base)
+            w = svc.build_workload(values, base=self.main.form.base, hidden=hidden_fields(values))
         except AdvisorError as exc:
             # No new generation: the ranking of the last valid answers, running or queued, still lands, so the
             # table always shows the workload the summary describes (an invalid answer dropped it, and the table

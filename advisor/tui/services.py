@@ -80,23 +80,14 @@ def form_values(w: Workload, fields: Sequence[str]) -> dict[str, str]:
     return out
 
 
-def hidden_fields(values: Mapping[str, str]) -> list[str]:
-    """The form's fields hidden by these answers (``FieldSpec.mode``): the latency mode not chosen, and the runs'
-    volume under a plan of none."""
-    from advisor.tui.widgets.workload_form import SPECS
-
-    latency, plan = values.get("latency", ""), values.get("fine_tuning", "")
-    return [n for n, spec in SPECS.items() if n in values and (
-        (spec.mode in ("interactive", "batch") and latency and spec.mode != latency) or (spec.mode == "tuned" and plan == "none"))]
-
-
-def build_workload(values: Mapping[str, str], base: Workload | None = None) -> Workload:
-    """Validate the form's text over ``base``; raises InputError whose ``field`` names the bad field."""
+def build_workload(values: Mapping[str, str], base: Workload | None = None, hidden: Sequence[str] = ()) -> Workload:
+    """Validate the form's text over ``base``; raises InputError whose ``field`` names the bad field. ``hidden``: the
+    fields the form hides for these answers (``workload_form.hidden_fields``), read from ``base`` instead."""
     from advisor.domain.workload import from_mapping
 
     data: dict[str, Any] = dict(values)
     if base is not None:  # a field the form hides (another latency mode's, the runs' volume with no plan) is not read:
-        data.update(form_values(base, hidden_fields(data)))  # its text, even refused, neither counts nor blocks (review)
+        data.update(form_values(base, [n for n in hidden if n in data]))  # its text, even refused, neither counts nor blocks
     for name, text in data.items():
         if name not in TUPLE_FIELDS and not str(text).strip():
             raise InputError(name, "needs a value", "form")

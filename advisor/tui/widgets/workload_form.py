@@ -79,6 +79,15 @@ def _fields() -> tuple[FieldSpec, ...]:
 
 
 FIELDS = _fields()
+
+
+def hidden_fields(values: dict[str, str]) -> list[str]:
+    """The fields hidden for these answers (``FieldSpec.mode``): the latency mode not chosen, and the runs' volume
+    under a plan of none. ``services.build_workload`` reads them from the base workload: a hidden field's text, even
+    one refused, neither counts nor blocks the ranking (review of trial 32)."""
+    latency, plan = values.get("latency", ""), values.get("fine_tuning", "")
+    return [f.name for f in FIELDS if (f.mode in ("interactive", "batch") and latency and f.mode != latency)
+            or (f.mode == "tuned" and plan == "none")]
 SPECS = {f.name: f for f in FIELDS}
 LABELS = {f.name: f.label for f in FIELDS}
 
