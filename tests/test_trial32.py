@@ -99,3 +99,23 @@ def test_a_cheaper_option_clearing_the_floor_by_more_is_said_as_less_not_a_negat
     assert total(x) < total(top)  # the case: a rule ranked the cheaper, better-scoring row after #1
     assert f"clears the 71 floor by {top.quality - 71:.1f} points" in rank and "$-" not in rank
     assert f"#{i + 1}, {x.label} ({x.quality:.1f}), ${total(top) - total(x):,.2f}/month less, ranked after this one by a rule" in rank
+
+
+CHATBOT = dict(requests_per_day=20_000, input_tokens=800, output_tokens=250, traffic_shape="bursty", peak_to_mean=10,
+               ttft_ms=800, ttft_percentile="p90", output_tokens_per_s_per_user=25, min_replicas=2)
+
+
+def test_a_providers_filter_names_the_cheapest_api_outside_it_that_scores_at_least_first():
+    rec = api.recommend(api.workload(**CHATBOT, providers=("runpod",)))
+    top = rec.candidates[0]
+    [note] = [n for n in rec.notes if n.startswith("outside the allowed providers (runpod)")]
+    free = api.recommend(api.workload(**CHATBOT, self_hosting="not-wanted"))
+    best = next(c for c in free.candidates if c.provider != "runpod" and (c.quality or 0) >= top.quality)
+    assert f"the cheapest per-token API scoring at least #1 is {best.label} at ${total(best):,.2f}/month against #1's ${total(top):,.2f}" in note
+    assert total(best) < total(top) and f"add {best.provider} to the providers" in note
+
+
+def test_no_note_without_a_filter_or_where_apis_are_not_wanted_anyway():
+    assert not any("outside the allowed providers" in n for n in api.recommend(api.workload(**CHATBOT)).notes)
+    kept = api.recommend(api.workload(**CHATBOT, providers=("runpod",), self_hosting="required"))
+    assert not any("outside the allowed providers" in n for n in kept.notes)

@@ -364,7 +364,7 @@ def _gpu_family(catalog: Catalog, name: str) -> tuple[str, ...]:
 
 
 def _recommend_with(workload: Workload, catalog: Catalog, prices: PriceBook | None,
-                    backends: Iterable[CostBackend] | None, notes: Sequence[str]) -> Recommendation:
+                    backends: Iterable[CostBackend] | None, notes: Sequence[str], remember: bool = True) -> Recommendation:
     w = validate(workload)
     # Ids as the catalog spells them ("H100" -> h100-sxm, "Llama-3.3-70B" -> llama-3.3-70b); unknown ids are an
     # error with close matches.
@@ -472,7 +472,8 @@ def _recommend_with(workload: Workload, catalog: Catalog, prices: PriceBook | No
     if stale:
         run_notes.append(f"prices older than {STALE_AFTER_DAYS} days among the top options: {', '.join(stale)} (refresh with `moe-advisor prices refresh`)")
     rejected += scope.filtered_out(w, catalog, prices)  # what the filters left out (listed first: Rejection.sort_key)
-    run_notes += [f"catalog: {p}" for p in catalog.problems] + scope.no_quality_floor(w, ranked)
+    run_notes += [f"catalog: {p}" for p in catalog.problems] + scope.no_quality_floor(w, ranked) + scope.api_outside_providers(
+        w, ranked, lambda x: _recommend_with(x, catalog, prices, DEFAULT_BACKENDS[1:], (), False) if ApiBackend in map(type, backends) else None)
     profile = catalog.engine
     names = {eid: p.engine for eid, p in catalog.engines.items()}
     assumptions = {
@@ -491,6 +492,6 @@ def _recommend_with(workload: Workload, catalog: Catalog, prices: PriceBook | No
     keep_shared()  # what this ranking added to its shapes' lookups, for the next process
     rec = Recommendation(workload=w, candidates=tuple(ranked), rejected=tuple(rejected), assumptions=assumptions,
                          evaluated=evaluated, catalog_versions=dict(catalog.versions), notes=tuple(run_notes))
-    return answered.put(ctx.shared, w, given, rec) if keep else rec
+    return answered.put(ctx.shared, w, given, rec) if keep and remember else rec  # (not a ranking made for a note)
 
 

@@ -12,6 +12,7 @@ names, how few of its GPU offers the price catalog holds, so a pricey answer is 
 from __future__ import annotations
 
 from advisor.catalog.load import Catalog
+from advisor.common import fmt
 from advisor.domain.recommendation import Reason, Rejection
 from advisor.domain.workload import Workload, constraint_origin, listed
 from advisor.prices.book import PriceBook, provider_allowed
@@ -125,3 +126,27 @@ def no_quality_floor(w: Workload, ranked) -> list[str]:
     return [f"no quality floor is set (min_quality, --min-quality): the ranking is by cost alone, and #1, {top.model}, "
             f"scores {top.quality:.1f} on {w.quality_benchmark}; up the cost/quality front (* in the table): "
             f"{'; '.join(steps)}; set the floor your task needs to rank only models good enough for it"]
+
+
+def api_outside_providers(w: Workload, ranked, rank_apis) -> list[str]:
+    """A note, where the workload's ``providers`` filter leaves per-token APIs out, naming the cheapest one outside it
+    when it costs less than #1 (trial 32: a chatbot kept to RunPod ranked 2x RTX 4090 at $496/month with no word of an
+    API at $55): ``rank_apis(workload)`` ranks the API rows alone (None where no API backend ranks), here of the
+    workload without the filter. A row that answers after the TTFT target (it thinks first) is not offered."""
+    if not w.providers or w.self_hosting == "required" or not ranked:
+        return []
+    import dataclasses
+
+    from advisor.ranking.modes import answers_late
+    from advisor.ranking.ties import total
+
+    top = ranked[0]
+    rec = rank_apis(dataclasses.replace(w, providers=(), self_hosting="not-wanted"))
+    best = next((c for c in (rec.candidates if rec is not None else ()) if c.deployment == "api" and not answers_late(c, w)
+                 and not provider_allowed(c.provider, w.providers) and (top.quality is None or (c.quality or 0.0) >= top.quality)), None)
+    if best is None or total(best) >= total(top):
+        return []
+    score = f", {best.quality_benchmark} {fmt.num(best.quality, 1)} against #1's {fmt.num(top.quality, 1)}" if top.quality is not None else ""
+    return [f"outside the allowed providers ({listed(w.providers)}), the cheapest per-token API scoring at least #1 is "
+            f"{best.label} at {fmt.usd(total(best))}/month against #1's {fmt.usd(total(top))}{score}: add {best.provider} "
+            f"to the providers to rank it"]
