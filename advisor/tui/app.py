@@ -369,9 +369,10 @@ class AdvisorApp(App[None]):
 
     # ------------------------------------------------------------------ export
 
-    async def action_export(self) -> None:
+    async def action_export(self, then_quit: bool = False) -> None:
         """The dialog is up, its field focused, before the app takes the next key: keys typed right after ctrl+s are
-        the dialog's, in order (pushed by the worker a moment later, they went to the question behind it: trial 31)."""
+        the dialog's, in order (pushed by the worker a moment later, they went to the question behind it: trial 31).
+        ``then_quit``: Export… chosen at the quit question; the app quits once the report is written."""
         from textual.screen import ModalScreen
 
         from advisor.tui.screens.dialogs import ExportDialog
@@ -384,10 +385,10 @@ class AdvisorApp(App[None]):
         first: asyncio.Future[Path | None] = asyncio.get_running_loop().create_future()
         path = self.exported_path or self.services.default_report_path(rec.workload)
         await self.push_screen(ExportDialog(path, cursor_blink=self.cursor_blink), callback=first.set_result)
-        self.export_report(first)
+        self.export_report(first, then_quit)
 
     @work(exclusive=True, group="export", exit_on_error=False)
-    async def export_report(self, first: asyncio.Future[Path | None] | None = None) -> Path | None:
+    async def export_report(self, first: asyncio.Future[Path | None] | None = None, then_quit: bool = False) -> Path | None:
         """Ask for a path (``first``: the answer to the dialog on screen), confirm before overwriting, write in a thread,
         say where it went. A path that cannot be written brings the dialog back with the reason; declining to
         overwrite brings it back to choose another name."""
@@ -426,6 +427,8 @@ class AdvisorApp(App[None]):
         self.exported_path = written
         self.saved_workload = rec.workload
         self.notify(f"Written to {written}", title="Report exported", timeout=8)
+        if then_quit:
+            self.exit()
         return written
 
     # ------------------------------------------------------------------ quit
@@ -437,30 +440,26 @@ class AdvisorApp(App[None]):
         return rec is not None and self.saved_workload is not None and rec.workload != self.saved_workload
 
     async def action_quit(self) -> None:
-        if any(type(s).__name__ == "QuitDialog" for s in self.screen_stack):
-            self.exit()  # ctrl+q again at the question: the user means it
-            return
-        if self.unsaved:
-            self.confirm_quit()
-        else:
-            self.exit()
-
-    @work(exclusive=True, group="quit", exit_on_error=False)
-    async def confirm_quit(self) -> None:
+        """Quit, asking first when the answers changed since the start or the last export. The question is up before
+        the app takes the next key, and Export… chosen there opens its dialog the same way: keys typed at once after
+        ``e`` are the path's (the dialog came from a worker a moment later and they were lost: trial 34)."""
         from advisor.tui.screens.dialogs import QuitDialog
 
-        if any(type(s).__name__ == "QuitDialog" for s in self.screen_stack):
+        if any(isinstance(s, QuitDialog) for s in self.screen_stack):
+            self.exit()  # ctrl+q again at the question: the user means it
+            return
+        if not self.unsaved:
+            self.exit()
             return
         rec = self.recommendation
-        choice = await self.push_screen_wait(QuitDialog(rec.workload.name if rec else "workload",
-                                                        exported=self.exported_path is not None))
+        await self.push_screen(QuitDialog(rec.workload.name if rec else "workload", exported=self.exported_path is not None),
+                               callback=self._quit_answered)
+
+    async def _quit_answered(self, choice: str | None) -> None:
         if choice == "quit":
             self.exit()
         elif choice == "export":
-            worker = self.export_report()
-            written = await worker.wait()
-            if written is not None:
-                self.exit()
+            await self.action_export(then_quit=True)
 
 
 SIZE_VARIABLES = ("COLUMNS", "LINES")

@@ -29,8 +29,8 @@ class ExportDialog(ModalScreen[Path | None]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog", id="export-dialog"):
             yield Label("Export the recommendation to TOML", classes="dialog-title")
-            yield Static("Path of the report file (relative paths are from the current directory):", classes="hint")
-            inp = FieldInput(str(self.default), placeholder="report.toml", id="export-path", select_on_focus=False)
+            yield Static("Path of the report file: typing replaces it, ← → edit it (relative paths are from the current directory):", classes="hint")
+            inp = FieldInput(str(self.default), placeholder="report.toml", id="export-path")
             inp.cursor_blink = self._cursor_blink
             yield inp
             yield Static(f"✗ {self.error}" if self.error else "", id="export-error", classes="error")
@@ -41,7 +41,7 @@ class ExportDialog(ModalScreen[Path | None]):
     def on_mount(self) -> None:
         inp = self.query_one(Input)
         inp.focus()
-        inp.cursor_position = len(inp.value)
+        inp.select_all()  # typing replaces the suggested path (it was added to its end: trial 34); ← or → keeps it
         self._error_for = inp.value
         """The path the error line is about: it goes once the path is edited to another name."""
 
@@ -103,8 +103,11 @@ QuitChoice = Literal["export", "quit", "cancel"]
 class QuitDialog(ModalScreen[QuitChoice]):
     """Quitting with a recommendation that was never exported: export first, quit anyway, or stay."""
 
-    BINDINGS = [Binding("escape,s", "choose('cancel')", "Stay"), Binding("e", "choose('export')", "Export", show=False),
-                Binding("q", "choose('quit')", "Quit", show=False)]
+    BINDINGS = [Binding("escape,s", "choose('cancel')", "Stay", priority=True),
+                Binding("e", "choose('export')", "Export", show=False, priority=True),
+                Binding("q", "choose('quit')", "Quit", show=False, priority=True)]
+    """Priority: the app runs the choice before it hands on the keys typed after it (as a button's binding, ``e`` ran
+    once it had bubbled back up, and the path typed at once behind it went to the button: trial 34)."""
 
     def __init__(self, workload_name: str, exported: bool = False) -> None:
         super().__init__(classes="dialog-screen")
