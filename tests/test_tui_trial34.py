@@ -57,3 +57,78 @@ async def test_typing_a_path_replaces_the_suggested_one(tmp_path):
         assert field.value == str(target.resolve())[:-4] + "x"  # selection: the suggestion is edited, not replaced
         await pilot.press("escape")
         await until(pilot, lambda: not isinstance(app.screen, ExportDialog))
+
+
+async def test_changing_mode_while_another_field_is_invalid_keeps_mode_in_view():
+    """Min replicas left at "abc", then Mode changed with ← →: the form jumped down to Min replicas' reason at every
+    re-check, taking the focused Mode out of view. The reason is scrolled to when it is new at the field being edited."""
+    from advisor.tui.widgets.workload_form import WorkloadForm
+
+    app = make_app(workload=PRESETS["steady-latency"])
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        form = app.screen.query_one(WorkloadForm)
+        await paste_into(pilot, "min_replicas", "abc")
+        await until(pilot, lambda: "min_replicas" in form.errors)
+        await pilot.pause()
+        assert form.scroll_y > 0  # the reason under the field being edited is scrolled into view
+        mode = app.screen.query_one("#latency")
+        mode.focus()
+        await pilot.pause()
+        await pilot.pause()
+        at_mode = form.scroll_y
+        for key in ("right", "left", "right", "left"):
+            await pilot.press(key)
+            await settle(pilot)
+            await pilot.pause()
+            assert "min_replicas" in form.errors or app.main.form.values()["latency"] != "interactive"
+            assert form.scroll_y == at_mode, key
+        assert mode.region.y >= form.region.y and mode.has_focus
+
+
+def test_the_advice_names_the_settings_as_the_form_and_the_cli_do():
+    """The notes sent a TUI user to "the workload file" for the fine-tuning volume, and to ``--min-replicas`` for
+    replicas, both fields of the form now; a zero Tokens a run was said as both settings missing."""
+    import dataclasses
+
+    from advisor import api
+    from advisor.common import fmt
+    from advisor.tui.widgets.workload_form import FIELDS
+
+    labels = {f.name: f.label for f in FIELDS}
+    assert all(labels[key] == label for key, (label, _) in fmt.SETTINGS.items())
+    w = dataclasses.replace(PRESETS["heavy-fine-tuning"], fine_tune_tokens=0, fine_tunes_per_month=4)
+    (note,) = [n for n in api.recommend(w).notes if "no training cost" in n]
+    assert "Tokens a run (fine_tune_tokens) 0" in note and "Runs a month" not in note and "workload file" not in note
+    w = dataclasses.replace(w, fine_tunes_per_month=0)
+    (note,) = [n for n in api.recommend(w).notes if "no training cost" in n]
+    assert "Tokens a run (fine_tune_tokens) and Runs a month (fine_tunes_per_month) 0" in note and "set both" in note
+    single = api.workload(requests_per_day=50_000, input_tokens=3_000, output_tokens=400, latency="interactive",
+                          min_quality=70, self_hosting="required")
+    (r,) = [r for r in api.recommend(single).candidates[0].reasons if r.code == "single-replica"]
+    assert "/month more: Min replicas 2 (--min-replicas 2)" in r.message
+
+
+def test_the_break_even_cell_says_it_is_per_replica_running_all_month():
+    """The compare view's break-even cell read "752M tokens/day" beside a 62M tokens/day batch job already 2.5x cheaper
+    than the API: the figure is a replica running all month's, and a scale-to-zero row pays only for its hours."""
+    from advisor import api
+    from advisor.domain.candidate_text import break_even_text
+
+    rec = api.recommend(PRESETS["batch-pipeline"])
+    rows = [c for c in rec.candidates if c.break_even_tokens_per_day]
+    assert rows
+    for c in rows:
+        text = break_even_text(c)
+        assert text.startswith(f"{fmt_short(c.break_even_tokens_per_day)} tokens/day per replica running all month"), text
+        if c.scaling not in (None, "fixed"):
+            api_price = next(r.numbers["api_usd_per_mtok"] for r in c.reasons if r.code == "break-even")
+            side = "below" if float(c.usd_per_mtok) < api_price else "not below"
+            assert f"billed {c.scaling}, only for its hours" in text and f"here, {side} the API's" in text
+    assert any(c.scaling == "scale-to-zero" for c in rows)
+
+
+def fmt_short(x: float) -> str:
+    from advisor.common import fmt
+
+    return fmt.short(x)

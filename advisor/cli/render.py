@@ -7,14 +7,8 @@ import textwrap
 
 from advisor.common import fmt
 from advisor.domain.quality import mode_name
-from advisor.domain.recommendation import (
-    Candidate,
-    Recommendation,
-    break_even_text,
-    hourly_text,
-    near_misses_first,
-    per_mtok_text,
-)
+from advisor.domain.candidate_text import break_even_text, hourly_text, per_mtok_text
+from advisor.domain.recommendation import Candidate, Recommendation, near_misses_first
 from advisor.domain.workload import Workload, constraint_text, constraints
 from advisor.ranking.explain import ALL_ROWS
 

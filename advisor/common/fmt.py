@@ -191,3 +191,16 @@ def mean_count(n: float, word: str) -> str:
         return f"{n:,.1f} {word}s"
     text = f"{n:.2f}".rstrip("0").rstrip(".")
     return f"{text if text != '0' else '<0.01'} {word}s"
+
+
+SETTINGS = {"min_replicas": ("Min replicas", "--min-replicas"), "fine_tune_tokens": ("Tokens a run", "fine_tune_tokens"),
+            "fine_tunes_per_month": ("Runs a month", "fine_tunes_per_month")}
+"""A workload setting as the advice names it: the TUI's label, then the CLI flag (or the file key where the CLI has
+none), so the advice points to the field a user can edit wherever they read it (trial 34)."""
+
+
+def setting(key: str, value: object = None) -> str:
+    """``Min replicas 2 (--min-replicas 2)``, ``Tokens a run (fine_tune_tokens)``."""
+    label, name = SETTINGS[key]
+    shown = "" if value is None else f" {value}"
+    return f"{label}{shown} ({name}{shown if name.startswith('--') else (f' = {value}' if shown else '')})"

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import math
 
+from advisor.common import fmt
 from advisor.cost import queueing
 from advisor.domain.recommendation import Reason
 from advisor.domain.workload import Workload
@@ -29,7 +30,7 @@ def headroom_reasons(replicas_peak: int, w: Workload, tokens_per_s: float, ttft_
                if h.load_cap_tokens_per_s > 0 else replicas_peak)
     bound = "ttft" if h.bound == "ttft" and by_load < replicas_peak else "utilization"
     if replicas_peak <= max(1, w.min_replicas):
-        sets = "" if replicas_peak == 1 else f"; --min-replicas {w.min_replicas} sets the replica count"
+        sets = "" if replicas_peak == 1 else f"; {fmt.setting('min_replicas', w.min_replicas)} sets the replica count"
     elif bound == "ttft":
         fewer = queueing.at_peak(tokens_per_s, ttft_ms, engines - engines_per_replica, w, peak_to_mean, prefill_ms, queues, slots, hold)
         then, slot_part = fewer.ttft_checked_ms, ""

@@ -35,7 +35,7 @@ def billing_reasons(plan: billing.Plan, plans: list[billing.Plan], n: int, gpu: 
     if plan.policy == "autoscale":
         head += (f"; {plan.replicas_min}-{plan.replicas_peak} replicas follow the day's traffic, each scale-up billed for its "
                  f"{billing.duration(plan.cold_start_s)} cold start, on an instance assumed free to rent when it starts "
-                 f"(not guaranteed at the provider's busy hours: --min-replicas keeps more running)")
+                 f"(not guaranteed at the provider's busy hours: {fmt.setting('min_replicas')} keeps more running)")
     elif plan.policy == "scale-to-zero":
         head += f"; the job runs {plan.run_hours_per_day:.1f} h a day on {plan.replicas_peak} replica(s) (cold start included), then stops"
     else:
@@ -78,7 +78,7 @@ def billing_reasons(plan: billing.Plan, plans: list[billing.Plan], n: int, gpu: 
                 if w.latency == "batch" else
                 f"a reclaimed replica is gone for the {billing.duration(plan.cold_start_s)} a new one takes to start, its requests "
                 f"in flight are lost, and {'with one replica the service is down meanwhile' if plan.replicas_peak == 1 else 'the others carry its load meanwhile'} "
-                f"(not in this bill; --min-replicas keeps more running)")
+                f"(not in this bill; {fmt.setting('min_replicas')} keeps more running)")
         r.append(Reason("spot", f"spot price: {p.provider} can reclaim the GPUs at any time; {lost}{backup}", "warning",
                         {"on_demand_monthly_usd": str(cost.money(fallback.monthly_usd))} if fallback is not None else {}))
         r += spot_deadline_reasons(plan, w)
@@ -131,7 +131,7 @@ def single_replica(plan: billing.Plan, w) -> list[Reason]:
     when = "all month" if plan.replicas_peak == 1 else "at the quietest hours"
     return [Reason("single-replica", f"one replica {when}: no redundancy, so a crash, a GPU fault or an upgrade stops the "
                    f"service for a {billing.duration(plan.cold_start_s)} cold start; a second replica costs at most "
-                   f"{fmt.usd(more)}/month more (min_replicas = 2, --min-replicas 2)", "info",
+                   f"{fmt.usd(more)}/month more: {fmt.setting('min_replicas', 2)}", "info",
                    {"extra_replica_monthly_usd": str(cost.money(more))})]
 
 

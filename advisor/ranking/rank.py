@@ -24,8 +24,8 @@ from advisor.domain.recommendation import (
     Rejection,
     known_reasons,
     led_by,
-    per_mtok_text,
 )
+from advisor.domain.candidate_text import per_mtok_text
 from advisor.domain.workload import HOURS_PER_MONTH, Workload, validate
 from advisor.errors import UnknownIdError
 from advisor.physics.training import method_for
@@ -380,8 +380,9 @@ def _recommend_with(workload: Workload, catalog: Catalog, prices: PriceBook | No
         return kept
     run_notes = list(notes)
     if method_for(w.fine_tuning, w.fine_tuning_method) and not (w.fine_tune_tokens and w.fine_tunes_per_month):
-        run_notes.append(f"fine-tuning plan '{w.fine_tuning}' without fine_tune_tokens and fine_tunes_per_month: no training "
-                         f"cost is included (set both in the workload file to cost the runs)")
+        unset = [fmt.setting(k) for k in ("fine_tune_tokens", "fine_tunes_per_month") if not getattr(w, k)]
+        run_notes.append(f"fine-tuning plan '{w.fine_tuning}' with {' and '.join(unset)} 0: no training cost is included "
+                         f"(set {'both' if len(unset) > 1 else 'it'} above 0 to cost the runs)")
     known = prices.providers()
     for name in w.providers:  # a mistyped provider is an error with close matches, not "no feasible option"
         if known and not prices.knows_provider(name):

@@ -12,7 +12,8 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Header, Static
 
 from advisor.common import fmt
-from advisor.domain.recommendation import Candidate, Recommendation, break_even_text, hourly_text, per_mtok_text
+from advisor.domain.candidate_text import break_even_text, hourly_text, per_mtok_text
+from advisor.domain.recommendation import Candidate, Recommendation
 from advisor.domain.workload import Workload
 from advisor.tui import services
 from advisor.tui.screens.base import AdvisorScreen

@@ -8,7 +8,8 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Header, Static
 
 from advisor.common import fmt
-from advisor.domain.recommendation import Candidate, Recommendation, per_mtok_text, usd_per_mtok_all_in
+from advisor.domain.candidate_text import per_mtok_text, usd_per_mtok_all_in
+from advisor.domain.recommendation import Candidate, Recommendation
 from advisor.tui import services
 from advisor.tui.screens.base import AdvisorScreen, apply_breakpoints
 from advisor.tui.widgets.clamped import ClampedText

@@ -334,18 +334,23 @@ class WorkloadForm(VerticalScroll):
     # ------------------------------------------------------------------ errors
 
     def show_error(self, field: str | None, message: str) -> None:
-        """Mark ``field`` invalid with the reason; every other field is cleared."""
+        """Mark ``field`` invalid with the reason; every other field is cleared. The reason is scrolled into view when
+        it is new and the user is at that field (or at none of the form's): a re-check of an old error while another
+        field is being changed (Mode) scrolled that field out of view (trial 34)."""
+        new = self._errors.get(field or "") != message
         self.clear_errors()
         if field is None or field not in FIELD_NAMES:
             return
+        focused = self.screen.focused
+        scroll = new and (focused is None or focused.id == field or self not in focused.ancestors)
         self._errors[field] = message
         for widget in self.query(f"#label-{field}, #{field}"):
             widget.add_class("-error")
         for hint in self.query(f"#hint-{field}").results(Static):
             hint.add_class("-error")
             hint.update(f"✗ {message}")
-            # The status line says "the reason is under the field": under the last field it fell below the pane.
-            self.call_after_refresh(hint.scroll_visible, animate=False)
+            if scroll:  # the status line says "the reason is under the field": under the last one it fell below the pane
+                self.call_after_refresh(hint.scroll_visible, animate=False)
 
     def clear_errors(self) -> None:
         specs = {s.name: s for s in FIELDS}
