@@ -132,3 +132,26 @@ def fmt_short(x: float) -> str:
     from advisor.common import fmt
 
     return fmt.short(x)
+
+
+def test_a_shortfall_is_the_difference_of_the_figures_beside_it():
+    """"needs 102.8 GB per GPU ... but a GPU has 102.6 GB: just short: 0.3 GB": the shortfall was the unrounded bytes'
+    difference rounded up. Now a reader subtracting the two figures shown gets the shortfall shown."""
+    import re
+    from decimal import Decimal
+
+    from advisor import api
+
+    seen = 0
+    for name in ("bursty-app", "long-context", "heavy-fine-tuning"):
+        for r in api.recommend(PRESETS[name]).rejected:
+            msg = r.reasons[0].message
+            if tiny := re.search(r"needs ([\d.]+) GB per GPU .* but a GPU has ([\d.]+) GB: just short: [\d.]+ [kM]B per GPU", msg):
+                assert tiny.group(1) == tiny.group(2), msg  # under 5 MB short: the same figures, the shortfall in MB
+                continue
+            m = re.search(r"needs ([\d.]+) GB per GPU .* but a GPU has ([\d.]+) GB: (?:just short:|short by) ([\d.]+) GB", msg)
+            if m:
+                need, cap, short = (Decimal(g) for g in m.groups())
+                assert need - cap == short, r.reasons[0].message
+                seen += 1
+    assert seen >= 10

@@ -128,12 +128,26 @@ MEMORY_FRACTION_FLAGS = {"vllm": "--gpu-memory-utilization", "sglang": "--mem-fr
 """The launch flag of an engine that caps its memory at a share of the GPU (``total_fraction``)."""
 
 
-def shortfall_text(short: int, gpu: GpuSpec, eng: ServingProfile | None) -> tuple[str, dict]:
-    """The shortfall per GPU in a sensible unit ("just short" under 1% of the GPU's memory, to 0.1 GB), and, where the
-    engine's default share of the GPU (vLLM's gpu_memory_utilization 0.9) leaves more unused than is missing, the
-    flag value that makes it fit; with the numbers for the reason."""
+def need_and_capacity(need: int, cap: int) -> tuple[str, str, str] | None:
+    """``need``, ``cap`` and their difference in GB, to as many decimals (1 or 2) as tell the two apart, so that the
+    shortfall is what a reader subtracts from the figures beside it (trial 34: 102.8 - 102.6 said as 0.3 GB, the
+    difference of the unrounded bytes rounded up); None past a TB."""
+    if need >= 1e12 or need <= cap:
+        return None
+    for d in (1, 2):
+        a, b = round(need / 1e9, d), round(cap / 1e9, d)
+        if a > b:
+            return f"{a:.{d}f} GB", f"{b:.{d}f} GB", f"{a - b:.{d}f} GB"
+    return fmt.gb(need), fmt.gb(cap), fmt.gb(need - cap)  # under 5 MB: the same GB figures, a shortfall in MB or kB
+
+
+def shortfall_text(short: int, gpu: GpuSpec, eng: ServingProfile | None, amount: str | None = None) -> tuple[str, dict]:
+    """The shortfall per GPU in a sensible unit ("just short" under 1% of the GPU's memory, to 0.1 GB; ``amount``:
+    as ``need_and_capacity`` shows it), and, where the engine's default share of the GPU (vLLM's
+    gpu_memory_utilization 0.9) leaves more unused than is missing, the flag value that makes it fit; with the
+    numbers for the reason."""
     cap = gpu.memory_bytes
-    amount = fmt.gb(short) if short >= 1e9 else f"{max(0.1, math.ceil(short / 1e8) / 10):.1f} GB"
+    amount = amount or (fmt.gb(short) if short >= 1e9 else f"{max(0.1, math.ceil(short / 1e8) / 10):.1f} GB")
     text = (f"just short: {amount} per GPU (under 1% of its memory)" if short < 0.01 * cap else f"short by {amount} per GPU")
     if eng is None or eng.memory.policy != "total_fraction":
         return text, {}
@@ -165,11 +179,13 @@ def _memory_rejection(deployment: str, model: ModelSpec, gpu: GpuSpec, precision
     adapters = lora.bytes_per_gpu(model, plan, n) if plan is not None else 0
     slots = "" if plan is None else (f"LoRA adapters {fmt.gb(adapters)} ({plan.on_gpu} of {plan.adapters} on the GPUs"
                                      + (f", {plan.default_note}" if plan.defaulted else "") + "), ")
-    short, fix = shortfall_text(f.shortfall_bytes, gpu, eng)
+    need = max(need, gpu.memory_bytes + f.shortfall_bytes)  # the fit's own sum where its KV term is larger (chunked layers)
+    shown = need_and_capacity(need, gpu.memory_bytes) or (fmt.gb(need), fmt.gb(gpu.memory_bytes), None)
+    short, fix = shortfall_text(f.shortfall_bytes, gpu, eng, shown[2])
     on = f" on {eng.id}" if eng is not None else ""
-    msg = (f"does not fit on {n}x {gpu.id} in {precision}{on}: needs {fmt.gb(need)} per GPU (weights {fmt.gb(f.weights_bytes_per_gpu)}, "
+    msg = (f"does not fit on {n}x {gpu.id} in {precision}{on}: needs {shown[0]} per GPU (weights {fmt.gb(f.weights_bytes_per_gpu)}, "
            f"{eng.id + ' ' if eng is not None else ''}runtime reserve {fmt.gb(f.reserve.total - adapters)}{_unused(f, eng)}, {slots}KV for one "
-           f"{f.context_tokens:,}-token sequence {fmt.gb(per_seq)}{_kv_kind(eng, model)}) but a GPU has {fmt.gb(gpu.memory_bytes)}: {short}")
+           f"{f.context_tokens:,}-token sequence {fmt.gb(per_seq)}{_kv_kind(eng, model)}) but a GPU has {shown[1]}: {short}")
     return Rejection(model=model.id, deployment=deployment, provider=provider, gpu=gpu.id, gpus=n,
                      precision=precision, shortfall_bytes=f.shortfall_bytes,
                      reasons=(Reason("does-not-fit", msg, "decisive", {"shortfall_bytes_per_gpu": f.shortfall_bytes,
