@@ -252,6 +252,8 @@ def _prelude(ctx: Context, model: ModelSpec, gpu: GpuSpec, n: int, precision: st
             shape = o.shape_for(n)
             if shape is None or shape[0] * shape[1] > most:
                 continue  # not sold in a shape that holds the replica, or a bigger machine than the workload allows
+            if n == PIPELINE_GPUS and (shape[0] * shape[1]) % n:
+                continue  # PP3 on a 4-GPU instance bills a GPU it leaves idle: the 4-GPU engine, searched too, uses it (trial 35)
             shaped.append((o, max(1, shape[0] // n) if shape[1] == 1 else 1))
         adm_ctx = admission_context(e, eng)
         found = ctx.shared[key] = (e, works, planned, tuple(shaped), (adm_ctx, e.kv_bytes(adm_ctx)))
