@@ -37,3 +37,36 @@ def _fields(w) -> dict:
     import dataclasses
 
     return {f.name: getattr(w, f.name) for f in dataclasses.fields(w) if f.name not in ("name", "description")}
+
+
+OFFICE = [0.0] * 9 + [1.0] * 9 + [0.0] * 6
+"""Traffic 09-18 only (UTC hours, midnight first)."""
+
+
+def test_min_replicas_zero_stops_replicas_in_the_hours_with_no_traffic():
+    """``--min-replicas 0`` was accepted and billed exactly as 1 (730 GPU-hours a month for an office-hours service):
+    every interactive path took ``max(1, min_replicas)``. Now autoscaling runs none in the hours the day's profile
+    gives no traffic, each morning's start billed for its cold start, and says so; 1 keeps one all month."""
+    import dataclasses
+
+    w = api.workload(requests_per_day=21_500, input_tokens=45_000, output_tokens=800, latency="interactive", ttft_ms=2_000,
+                     output_tokens_per_s_per_user=30, hourly_profile=OFFICE, self_hosting="required", min_quality=70,
+                     cached_input_fraction=0.85, context_max_tokens=65_536, models=["deepseek-v4-flash"],
+                     gpu_types=["mi325x", "b200"])
+    one = api.recommend(w).candidates
+    zero = api.recommend(dataclasses.replace(w, min_replicas=0)).candidates
+    assert all((c.replicas_min or c.replicas) >= 1 for c in one)
+    best = zero[0]
+    assert best.scaling == "autoscale" and best.replicas_min == 0
+    assert best.monthly_cost_usd < one[0].monthly_cost_usd
+    hours = best.billed_gpu_hours_per_month / best.gpus
+    assert 9 * 30.4 <= hours < 10 * 30.4  # the nine busy hours a day, each morning's cold start on top
+    (billing,) = [r for r in best.reasons if r.code == "billing"]
+    assert "none run in the hours the day's profile gives no traffic (Min replicas 0 (--min-replicas 0))" in billing.message
+
+
+def test_min_replicas_zero_with_traffic_every_hour_says_one_runs_all_day():
+    rec = api.recommend(api.workload(preset="steady-latency", min_replicas=0))
+    assert any("every hour of this workload's day has some" in n for n in rec.notes)
+    assert all((c.replicas_min or c.replicas) >= 1 for c in rec.candidates if c.deployment == "self-hosted")
+    assert not any("every hour" in n for n in api.recommend(api.workload(preset="steady-latency")).notes)

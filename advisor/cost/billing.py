@@ -268,7 +268,7 @@ def plans(price: GpuPrice, gpus: int, capacity: float, w: Workload, day: DayProf
     if "fixed" in allowed:
         out.append(_fixed(static, peak))
     if "autoscale" in allowed and scales and not day.flat:  # a flat day needs the same replicas every hour
-        floor, peak_in_hour = max(1, w.min_replicas), day.within_hour_peak
+        floor, peak_in_hour = w.min_replicas, day.within_hour_peak  # 0: none in the hours with no traffic
         # Replicas rise with the load: the same at the day's lightest and busiest hours, the same every hour (no plan).
         if (max(floor, math.ceil(mean * day.lightest * peak_in_hour / capacity - 1e-9))
                 < max(floor, math.ceil(mean * day.busiest * peak_in_hour / capacity - 1e-9))):
@@ -370,7 +370,7 @@ def bills_at_least(price: GpuPrice, gpus: int, capacity: float, w: Workload, day
     if "fixed" in allowed and _fixed(static, max(1, w.min_replicas, _replicas(mean * day.peak_to_mean, cap))).monthly_usd < usd:
         return False
     if "autoscale" in allowed and scales and not day.flat:
-        floor, peak_in_hour = max(1, w.min_replicas), day.within_hour_peak
+        floor, peak_in_hour = w.min_replicas, day.within_hour_peak  # 0: none in the hours with no traffic
         low = max(floor, math.ceil(mean * day.lightest * peak_in_hour / cap - 1e-9))
         if low < max(floor, math.ceil(mean * day.busiest * peak_in_hour / cap - 1e-9)):  # as ``plans``: else no autoscale plan
             hours = max(24 * low, sum(_hourly_load(mean, day)) / cap - 24e-9)

@@ -119,7 +119,7 @@ class Workload:
     scaling: tuple[str, ...] = ()
     """Scaling policies allowed: ``fixed``, ``autoscale``, ``scale-to-zero``; empty = all."""
     min_replicas: int = 1
-    """Interactive: replicas always running, the floor of a fixed deployment and of autoscaling (2 for redundancy)."""
+    """Interactive: the floor of a fixed deployment and of autoscaling (2: redundancy; 0: none in hours with no traffic)."""
     max_utilization: float = MAX_UTILIZATION
     """Interactive: most of the decode capacity planned to be in use at the peak (0.8 leaves 20% headroom)."""
 

@@ -81,9 +81,9 @@ def least_run(ctx: Context, gpu: GpuSpec) -> tuple[float, float]:
 
 
 def least_replicas(w) -> int:
-    """The fewest replicas an interactive plan runs every hour: ``max(1, min_replicas)``, the floor of a fixed plan (the
-    peak's replicas) and of autoscaling alike."""
-    return max(1, w.min_replicas)
+    """The fewest replicas an interactive plan runs every hour: ``min_replicas``, the floor of autoscaling (0: none in
+    the hours the day's profile gives no traffic) and, at least 1, of a fixed plan (the peak's replicas)."""
+    return w.min_replicas
 
 
 def priced_out(ctx: Context, gpu: GpuSpec, n: int, best_usd: Decimal | float) -> bool:
@@ -104,7 +104,7 @@ def cannot_beat(ctx: Context, gpu: GpuSpec, n: int, best_usd: Decimal | float, e
     $/GPU-hour. ``rate`` is what one engine may be planned to carry (``queueing.planned_output_rate``); a
     replica of ``dp`` engines needs ``ceil(x / dp)`` replicas where one engine each needs ``ceil(x)``, and
     ``dp x ceil(x / dp) >= ceil(x)``. Interactive: fixed replicas for the peak, or each hour's replicas (at least
-    ``max(1, min_replicas)``), cold starts not counted. Batch: fixed replicas for the deadline, or the job's
+    ``min_replicas``), cold starts not counted. Batch: fixed replicas for the deadline, or the job's
     hours alone. Bigger instances, cold starts and billing increments only add; 1e-6 of a replica is taken off
     for float arithmetic. Cheap bounds are tried before the hour-by-hour sum."""
     return floor_test(ctx, gpu, lambda _n: estimate())(n, float(best_usd))
@@ -120,7 +120,7 @@ def floor_test(ctx: Context, gpu: GpuSpec, estimate_of: Callable[[int], tuple[bo
         sold(ctx, gpu, GPU_COUNTS[0])  # the GPU's sold counts, worked out once per workload shape
         day = ctx.day
         read = ctx.memo[("floor", gpu.id)] = (
-            ctx.shared[("sold", gpu.id)], _unit(ctx, gpu), max(1, w.min_replicas), least_replicas(w), w.latency == "batch",
+            ctx.shared[("sold", gpu.id)], _unit(ctx, gpu), w.min_replicas, least_replicas(w), w.latency == "batch",
             w.required_output_tokens_per_s, w.mean_output_tokens_per_s, day.peak_to_mean, day.within_hour_peak, day.lightest,
             day.busiest, day.hourly)
     found, unit, floor, least, batch, required, mean, peak, in_hour, lightest, busiest, hourly = read

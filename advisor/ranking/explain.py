@@ -36,6 +36,9 @@ def billing_reasons(plan: billing.Plan, plans: list[billing.Plan], n: int, gpu: 
         head += (f"; {plan.replicas_min}-{plan.replicas_peak} replicas follow the day's traffic, each scale-up billed for its "
                  f"{billing.duration(plan.cold_start_s)} cold start, on an instance assumed free to rent when it starts "
                  f"(not guaranteed at the provider's busy hours: {fmt.setting('min_replicas')} keeps more running)")
+        if plan.replicas_min == 0:  # min_replicas 0 (trial 35: office hours billed all month)
+            head += (f"; none run in the hours the day's profile gives no traffic ({fmt.setting('min_replicas', 0)}): a "
+                     f"request then waits a {billing.duration(plan.cold_start_s)} cold start")
     elif plan.policy == "scale-to-zero":
         head += f"; the job runs {plan.run_hours_per_day:.1f} h a day on {plan.replicas_peak} replica(s) (cold start included), then stops"
     else:
@@ -124,7 +127,7 @@ def single_replica(plan: billing.Plan, w) -> list[Reason]:
     """An interactive service that runs on one replica all month, or drops to one at its quietest hours: nothing
     serves while that replica restarts (an engine crash, a GPU fault, an upgrade), for a cold start's time. What a
     second one costs at most (one more replica's instances all month); ``min_replicas`` keeps it."""
-    low = plan.replicas_peak if plan.policy == "fixed" else plan.replicas_min
+    low = plan.replicas_peak if plan.policy == "fixed" else max(1, plan.replicas_min)  # 0: one in its quietest running hour
     if w.latency != "interactive" or low != 1:
         return []
     more = plan.hourly_one_usd * Decimal(str(billing.HOURS_PER_MONTH))

@@ -388,7 +388,7 @@ def _recommend_with(workload: Workload, catalog: Catalog, prices: PriceBook | No
         if known and not prices.knows_provider(name):
             raise UnknownIdError("provider", name, known)
         run_notes += _unsold_kinds(prices, w, name)
-    run_notes += scope.thin_coverage(w, prices)
+    run_notes += scope.thin_coverage(w, prices) + scope.idle_floor(w)
     models = [m for m in catalog.models.values() if not w.models or m.id in w.models]
     candidates: list[Candidate] = []
     rejected: list[Rejection] = []

@@ -150,3 +150,14 @@ def api_outside_providers(w: Workload, ranked, rank_apis) -> list[str]:
     return [f"outside the allowed providers ({listed(w.providers)}), the cheapest per-token API scoring at least #1 is "
             f"{best.label} at {fmt.usd(total(best))}/month against #1's {fmt.usd(total(top))}{score}: add {best.provider} "
             f"to the providers to rank it"]
+
+
+def idle_floor(w: Workload) -> list[str]:
+    """``min_replicas`` 0 on an interactive workload whose every hour has traffic: it stops replicas only in the hours the
+    day's profile gives none (``billing.plans``), so here one runs all day, as with 1 (trial 35: 0 was taken and
+    ignored unseen)."""
+    if w.latency != "interactive" or w.min_replicas or (w.hourly_profile and min(w.hourly_profile) == 0):
+        return []
+    return [f"{fmt.setting('min_replicas', 0)} stops replicas only in hours with no traffic, and every hour of this "
+            f"workload's day has some ({'its hourly_profile' if w.hourly_profile else 'the ' + w.traffic_shape + ' shape'}): "
+            f"at least one replica runs all day, as with 1 (an hourly_profile with 0 in the quiet hours schedules them off)"]

@@ -71,7 +71,7 @@ def _fields() -> tuple[FieldSpec, ...]:
         FieldSpec("providers", "Providers", "Comma list (runpod, …); empty = all.", "all", section="Constraints"),
         FieldSpec("gpu_types", "GPU types", "Comma list (h100-sxm, …); empty = all.", "all", section="Constraints"),
         FieldSpec("max_gpus", "GPU limit", "Most GPUs in one replica.", "e.g. 8", section="Constraints"),
-        FieldSpec("min_replicas", "Min replicas", "Always running (interactive); 2 = redundancy.", "e.g. 2",
+        FieldSpec("min_replicas", "Min replicas", "Always running (interactive); 2 = redundancy, 0 = off when idle.", "e.g. 2",
                   section="Constraints", mode="interactive"),
         FieldSpec("pricing", "Price kinds", "on-demand, spot, reserved, serverless; empty = default.", "default",
                   section="Constraints"),
