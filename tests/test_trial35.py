@@ -56,6 +56,8 @@ def test_min_replicas_zero_stops_replicas_in_the_hours_with_no_traffic():
     one = api.recommend(w).candidates
     zero = api.recommend(dataclasses.replace(w, min_replicas=0)).candidates
     assert all((c.replicas_min or c.replicas) >= 1 for c in one)
+    assert any("15 hours a day have no traffic (hourly_profile), and Min replicas 1 (--min-replicas 1) keeps a replica "
+               "running through them" in n for n in api.recommend(w).notes)
     best = zero[0]
     assert best.scaling == "autoscale" and best.replicas_min == 0
     assert best.monthly_cost_usd < one[0].monthly_cost_usd

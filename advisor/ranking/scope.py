@@ -156,7 +156,12 @@ def idle_floor(w: Workload) -> list[str]:
     """``min_replicas`` 0 on an interactive workload whose every hour has traffic: it stops replicas only in the hours the
     day's profile gives none (``billing.plans``), so here one runs all day, as with 1 (trial 35: 0 was taken and
     ignored unseen)."""
-    if w.latency != "interactive" or w.min_replicas or (w.hourly_profile and min(w.hourly_profile) == 0):
+    idle = sum(1 for x in w.hourly_profile if x == 0)
+    if w.latency == "interactive" and w.min_replicas and idle:  # the way to stop them, where the day has idle hours
+        return [f"{idle} hours a day have no traffic (hourly_profile), and {fmt.setting('min_replicas', w.min_replicas)} "
+                f"keeps {'a replica' if w.min_replicas == 1 else 'that many replicas'} running through them: "
+                f"{fmt.setting('min_replicas', 0)} stops autoscaled replicas then (a request in those hours waits a cold start)"]
+    if w.latency != "interactive" or w.min_replicas or idle:
         return []
     return [f"{fmt.setting('min_replicas', 0)} stops replicas only in hours with no traffic, and every hour of this "
             f"workload's day has some ({'its hourly_profile' if w.hourly_profile else 'the ' + w.traffic_shape + ' shape'}): "
