@@ -15,7 +15,7 @@ from advisor.tui.screens.base import AdvisorScreen, apply_breakpoints
 from advisor.tui.widgets.clamped import ClampedText
 from advisor.tui.widgets.key_footer import KeyFooter
 from advisor.tui.widgets.ranking_table import RankingTable, where
-from advisor.tui.widgets.workload_form import WorkloadForm, field_label, user_text
+from advisor.tui.widgets.workload_form import WorkloadForm, field_label, hidden_fields, user_text
 from advisor.domain.workload import Workload, constraint_text
 
 SEVERITY_MARK = {"decisive": ("!", "bold"), "warning": ("~", "yellow"), "info": ("-", "")}
@@ -118,9 +118,8 @@ class MainScreen(AdvisorScreen):
         if field is not None and field in self.form.errors:
             then = "ranking the last valid answers…" if ranking else "the ranking is for the last valid answers"
             last = self.table.recommendation
-            value = getattr(last.workload, field, None) if last is not None and not ranking else None
-            if isinstance(value, (int, float)) and not isinstance(value, bool):  # which value the table is for
-                then += f" ({field_label(field)} {f'{int(value):,}' if float(value).is_integer() else f'{value:g}'})"
+            if last is not None and not ranking and (ranked := ranked_values(last.workload, self.form.values(), field)):
+                then += f" ({ranked})"  # which values the table is for
             text = Text.assemble(("✗ ", "bold red"), (f"check {field_label(field)}", "bold red"),
                                  f" (the reason is under the field); {then}")
         else:
@@ -252,3 +251,29 @@ class MainScreen(AdvisorScreen):
 def _per_mtok(c: Candidate) -> str:
     """``$0.076/M tok``; with fine-tuning in the monthly, the serving and the all-in $/M told apart."""
     return f"{fmt.per_mtok(c.usd_per_mtok, c.monthly_cost_usd)}/M tok" if usd_per_mtok_all_in(c) is None else per_mtok_text(c)
+
+
+def ranked_values(w: Workload, values: dict[str, str], field: str) -> str:
+    """The ranked workload's numbers where the form now says otherwise (``Input tokens 3``), the refused field's where
+    none differs: keys typed at once (a backspace, then 200000) leave the table on an older answer than the
+    intermediate ones a reader assumes were ranked (trial 35: "Max context 65,536" beside a ranking for 3 input
+    tokens)."""
+    def number(x) -> bool:
+        return isinstance(x, (int, float)) and not isinstance(x, bool)
+
+    def text(x: float) -> str:
+        return f"{int(x):,}" if float(x).is_integer() else f"{x:g}"
+
+    shown, hidden = [], hidden_fields(values)
+    for name, typed in values.items():
+        if name not in hidden and number(ranked := getattr(w, name, None)):
+            try:
+                same = float(typed.replace(",", "")) == float(ranked)
+            except ValueError:
+                same = name != field  # an empty or unreadable answer: its default, or the refused field itself
+            if not same:
+                shown.append(f"{field_label(name)} {text(ranked)}")
+    if not shown and number(value := getattr(w, field, None)):
+        shown.append(f"{field_label(field)} {text(value)}")
+    return ", ".join(shown[:3])
+
