@@ -72,3 +72,42 @@ def test_min_replicas_zero_with_traffic_every_hour_says_one_runs_all_day():
     assert any("every hour of this workload's day has some" in n for n in rec.notes)
     assert all((c.replicas_min or c.replicas) >= 1 for c in rec.candidates if c.deployment == "self-hosted")
     assert not any("every hour" in n for n in api.recommend(api.workload(preset="steady-latency")).notes)
+
+
+def _api_and_hosted():
+    w = api.workload(requests_per_day=80_000, input_tokens=20_000, output_tokens=800, latency="interactive", min_quality=70)
+    rec = api.recommend(w)
+    top, second = rec.candidates[:2]
+    assert {top.deployment, second.deployment} == {"api", "self-hosted"}
+    return rec, top, second
+
+
+def test_an_api_and_a_self_hosted_row_closer_than_the_estimate_error_are_a_near_tie():
+    """Trial 35: a per-token API and a self-hosted row 2.3% apart were not called a near tie (the rule took two
+    self-hosted rows only). Here #1 an API, #2 one fixed B300 replica 7% dearer: a near tie on price, and one the
+    estimate's error cannot reverse (one replica bills the same at any speed)."""
+    _, top, second = _api_and_hosted()
+    for row, other in ((top, second), (second, top)):
+        (tie,) = [r for r in row.reasons if r.code == "near-tie"]
+        assert tie.message.startswith(f"a near tie on price with {other.label}: $")
+        assert "one fixed replica would not change" in tie.message and "cannot reverse the order" in tie.message
+        assert tie.severity == "info"
+
+
+def test_a_cheaper_self_hosted_row_whose_error_could_cost_more_than_the_api_is_a_near_tie_to_benchmark():
+    from advisor.domain.recommendation import Reason
+    from advisor.ranking.api_tie import near_tie
+
+    _, top, second = _api_and_hosted()
+    apirow, hosted = (top, second) if top.deployment == "api" else (second, top)
+    price = apirow.monthly_total_usd
+    risky = hosted.evolve(monthly_cost_usd=price - 100, total_monthly_usd=None, replicas=2, replicas_peak=2,
+                          reasons=(Reason("speed-risk", "slower", "warning", {"monthly_usd_at_error": str(price + 900)}),))
+    profile = api.catalog().engine
+    tie = near_tie(risky, apirow, profile)
+    assert tie is not None and tie.severity == "warning" and tie.message.startswith(f"a near tie with {apirow.label}")
+    assert f"would bill ${price + 900:,}/month, more than the API's" in tie.message
+    safe = risky.evolve(reasons=(Reason("speed-risk", "slower", "warning", {"monthly_usd_at_error": str(price - 50)}),))
+    firm = near_tie(safe, apirow, profile)
+    assert firm is not None and firm.severity == "info" and "would still bill" in firm.message
+    assert near_tie(risky.evolve(monthly_cost_usd=price / 2), apirow, profile) is None  # far apart: no tie

@@ -54,7 +54,7 @@ from advisor.ranking.ties import (DENSE_FIRST_UP_TO, better_quality_within_error
                                   heavy_ft_cheaper_note, heavy_ft_keys, none_meets_ttft, on_no_front, unbilled_training_note,
                                   unverified_cheaper_note)
 from advisor.ranking.ties import dense_first_in_a_tie as _dense_first_in_a_tie
-from advisor.ranking.ties import near_tie as _near_tie
+from advisor.ranking.api_tie import near_tie as _near_tie
 from advisor.ranking.ties import rank_key as _rank_key
 from advisor.ranking.ties import same_cost_why as _same_cost_why
 from advisor.ranking.ties import total as _total
