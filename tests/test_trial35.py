@@ -111,3 +111,16 @@ def test_a_cheaper_self_hosted_row_whose_error_could_cost_more_than_the_api_is_a
     firm = near_tie(safe, apirow, profile)
     assert firm is not None and firm.severity == "info" and "would still bill" in firm.message
     assert near_tie(risky.evolve(monthly_cost_usd=price / 2), apirow, profile) is None  # far apart: no tie
+
+
+def test_the_stall_line_says_the_mean_tpot_already_counts_the_prefills():
+    """Trial 35 read "20.2 prefills of 410 ms each, which the mean TPOT averages away" as pauses on top of the 33.2 ms
+    mean and added them again (43 ms). The mean TPOT is a stream's decode steps plus its share of the other prompts'
+    prefills (``Model.cycle``): the line says it counts them."""
+    w = api.workload(requests_per_day=21_500, input_tokens=45_000, output_tokens=800, latency="interactive", ttft_ms=2_000,
+                     output_tokens_per_s_per_user=30, peak_to_mean=3, self_hosting="required", context_max_tokens=65_536,
+                     models=["llama-3.3-70b", "llama-4-scout", "qwen2.5-72b"])
+    stalls = [r for c in api.recommend(w).candidates for r in c.reasons if r.code == "inter-token-stall" and r.numbers["ranks"] == 1]
+    assert stalls
+    for r in stalls:
+        assert "already counts, spread over every token" in r.message and "averages away" not in r.message

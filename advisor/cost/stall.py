@@ -1,5 +1,6 @@
 """The pause a running stream sees while another prompt is prefilled in chunks beside it (``decode_stall``): the mean
-TPOT averages it away, so it is said on its own, with the chunk size that would keep it short."""
+TPOT counts it spread over every token (``Model.cycle``), so it is said on its own, with the chunk size that would keep
+it short."""
 
 from __future__ import annotations
 
