@@ -124,3 +124,27 @@ def test_the_stall_line_says_the_mean_tpot_already_counts_the_prefills():
     assert stalls
     for r in stalls:
         assert "already counts, spread over every token" in r.message and "averages away" not in r.message
+
+
+def test_a_prefix_cache_miss_over_the_ttft_target_is_said_with_the_share_of_misses_the_target_allows():
+    """Every prompt is priced at the cached share (85% of 45,000 tokens): a p90 TTFT of 1,189 ms where a miss prefills
+    all 45,000 tokens in about 5 s. The prefix-cache line says what a miss takes and that the p90 holds only while under
+    10% of requests miss."""
+    w = api.workload(requests_per_day=21_500, input_tokens=45_000, output_tokens=800, latency="interactive", ttft_ms=2_000,
+                     ttft_percentile=90, output_tokens_per_s_per_user=30, peak_to_mean=3, self_hosting="required",
+                     cached_input_fraction=0.85, context_max_tokens=65_536, models=["llama-3.3-70b", "deepseek-v4-flash"])
+    rows = api.recommend(w).candidates
+    said = 0
+    for c in rows:
+        (r,) = [r for r in c.reasons if r.code == "prefix-cache"]
+        if "miss_ttft_ms" in r.numbers:
+            said += 1
+            assert r.severity == "warning" and r.numbers["miss_ttft_ms"] > 2_000
+            assert f"about {r.numbers['miss_ttft_ms']:,.0f} ms unloaded against the 2,000 ms TTFT target" in r.message
+            assert "the p90 TTFT holds only while under 10% of requests miss" in r.message
+        else:
+            assert "misses it" not in r.message
+    assert said
+    calm = api.recommend(api.workload(**{**_fields(w), "input_tokens": 4_000, "context_max_tokens": 16_384,
+                                                      "context_typical_tokens": 4_800, "gpu_types": ("h200", "b200")})).candidates
+    assert not any("misses it" in r.message for c in calm for r in c.reasons if r.code == "prefix-cache")
