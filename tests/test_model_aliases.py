@@ -14,6 +14,8 @@ from advisor.errors import UnknownIdError
     ("nvidia/DeepSeek-R1-NVFP4", "deepseek-r1"),
     ("Llama-4-Maverick-17B-128E-Instruct", "llama-4-maverick"),
     ("Llama-3.3-70B", "llama-3.3-70b"),
+    ("Qwen/Qwen3-235B-A22B-Instruct-2507", "qwen3-235b-a22b-instruct-2507"),  # its own entry since 2026-12-06
+    ("Qwen/Qwen3-Coder-480B-A35B-Instruct-FP8", "qwen3-coder-480b-a35b"),
 ])
 def test_same_weights_resolve_everywhere(name, expected):
     assert api.catalog().model(name).id == expected
@@ -23,7 +25,7 @@ def test_same_weights_resolve_everywhere(name, expected):
     ("llama-3.1-70b", "llama-3.3-70b"),
     ("meta-llama/Llama-3.1-70B-Instruct", "llama-3.3-70b"),
     ("deepseek-ai/DeepSeek-R1-0528", "deepseek-r1"),
-    ("Qwen/Qwen3-235B-A22B-Instruct-2507", "qwen3-235b-a22b"),
+    ("Qwen/Qwen3-235B-A22B-Thinking-2507", "qwen3-235b-a22b"),
 ])
 def test_same_architecture_sizes_and_estimates_but_does_not_rank(name, expected):
     assert api.size(name).model == expected

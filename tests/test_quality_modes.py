@@ -163,11 +163,19 @@ def test_an_api_reasoning_row_says_how_long_it_thinks_before_the_visible_answer(
     assert late and on_time and max(on_time) < min(late)
 
 
-def test_an_endpoint_that_serves_one_mode_is_not_ranked_in_the_other():
-    """Fireworks sells Qwen3-235B-A22B as its Instruct-2507 refresh, which does not think: it ranks as a
+def test_an_endpoint_that_serves_one_mode_is_not_ranked_in_the_other(tmp_path, monkeypatch):
+    """An endpoint that sells a hybrid model's non-thinking release only (a user's row selling Qwen3-235B-A22B as
+    its Instruct-2507 refresh, the bundled Fireworks row until that refresh got its own catalog id) ranks as a
     non-reasoning row only, and its reasoning row is rejected saying why."""
-    from advisor import api
+    from advisor import api, runtime
 
+    (tmp_path / "api_fireworks.toml").write_text(
+        'catalog = "api_prices"\nschema_version = 1\nprovider = "fireworks"\n\n[[prices]]\nmodel = "qwen3-235b-a22b"\n'
+        'provider_model = "accounts/fireworks/models/qwen3-235b-a22b-instruct-2507"\nmodes = ["non-reasoning"]\n'
+        'input_usd_per_mtok = "0.22"\noutput_usd_per_mtok = "0.88"\ncontext_tokens = 262144\n'
+        'source = "https://fireworks.ai/pricing"\nas_of = "2026-11-20"\nnotes = "test row"\n', encoding="utf-8")
+    monkeypatch.setenv("MOE_ADVISOR_CATALOG_DIR", str(tmp_path))
+    monkeypatch.setattr(runtime, "_cached", None)
     w = api.workload(requests_per_day=100_000, input_tokens=2_000, output_tokens=500, models=["qwen3-235b-a22b"],
                      self_hosting="not-wanted")
     rec = api.recommend(w)
