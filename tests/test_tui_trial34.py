@@ -179,3 +179,19 @@ async def test_the_status_names_the_answers_the_table_was_ranked_for():
         ranked = app.recommendation.workload.input_tokens
         assert f"Input tokens {ranked:,}" in status, status
         assert "Max context" not in status.split("last valid answers")[-1]
+
+
+async def test_the_form_sets_the_cached_share_of_the_prompts():
+    """Trial 35: a coding assistant whose 45k-token prompts are 85% repository context could not say so in the form
+    (the API bill with the cache discount was $1,168 from a file, $2,743 typed in the form, nothing on screen saying
+    caching was taken as none)."""
+    app = make_app(workload=PRESETS["long-context"])
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        assert app.main.form.values()["cached_input_fraction"] == "0"
+        await paste_into(pilot, "cached_input_fraction", "0.85")
+        await until(pilot, lambda: app.recommendation.workload.cached_input_fraction == 0.85 and not app.pending)
+        hosted = next(c for c in app.recommendation.candidates if c.deployment == "self-hosted")
+        assert any(r.code == "prefix-cache" for r in hosted.reasons)
+        await paste_into(pilot, "cached_input_fraction", "1.5")
+        await until(pilot, lambda: "cached_input_fraction" in app.main.form.errors)

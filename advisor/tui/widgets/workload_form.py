@@ -42,6 +42,8 @@ def _fields() -> tuple[FieldSpec, ...]:
                   section="Traffic"),
         FieldSpec("input_tokens", "Input tokens", "Mean prompt tokens, history included.", "e.g. 1200", section="Traffic"),
         FieldSpec("output_tokens", "Output tokens", "Mean generated tokens per request.", "e.g. 350", section="Traffic"),
+        FieldSpec("cached_input_fraction", "Cached share", "Prompt share found in the prefix cache; 0-1.", "e.g. 0.5",
+                  section="Traffic"),
         FieldSpec("traffic_shape", "Traffic shape", "Sets peak-to-mean: steady 1x, diurnal 2.5x, bursty 6x.", options=tuple(SHAPES),
                   section="Traffic"),
         FieldSpec("peak_to_mean", "Peak-to-mean", "Peak rate over the mean; 1 = flat.", "e.g. 2.5", section="Traffic"),
