@@ -148,3 +148,21 @@ def test_a_prefix_cache_miss_over_the_ttft_target_is_said_with_the_share_of_miss
     calm = api.recommend(api.workload(**{**_fields(w), "input_tokens": 4_000, "context_max_tokens": 16_384,
                                                       "context_typical_tokens": 4_800, "gpu_types": ("h200", "b200")})).candidates
     assert not any("misses it" in r.message for c in calm for r in c.reasons if r.code == "prefix-cache")
+
+
+def test_over_a_providers_free_tier_is_a_warning_when_its_paid_tiers_are_unpublished():
+    """Trial 35: Kimi K2 on Groq was rejected as "over groq's highest published tier 'free' (60 requests/min)": a paying
+    customer is on a Developer tier whose limits Groq does not publish in a table. Over a free top tier, the row is
+    ranked with a warning to check the account's limits; over a paid top tier it is still rejected."""
+    cat = api.catalog()
+    free_only = [p for p in cat.api_prices if p.rate_limits and p.rate_limits[-1].tier == "free"]
+    assert free_only
+    p = free_only[0]
+    w = api.workload(requests_per_day=2_000_000, input_tokens=3_000, output_tokens=400, latency="batch",
+                     models=[p.model], self_hosting="not-wanted", providers=[p.provider])
+    rec = api.recommend(w)
+    rows = [c for c in rec.candidates if c.provider == p.provider]
+    assert rows, [r.reasons[0].message for r in rec.rejected][:3]
+    (r,) = [r for r in rows[0].reasons if r.code == "api-rate-limits"]
+    assert r.severity == "warning" and "the only one it publishes" in r.message and "check that your account's takes it" in r.message
+    assert not any("highest published tier 'free'" in x.reasons[0].message for x in rec.rejected)

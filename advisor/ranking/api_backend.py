@@ -45,8 +45,13 @@ def _over_every_tier(price: ApiPrice, rates: tuple[float, float]) -> bool:
     """Whether the peak ``rates`` (``peak_rates``) are over the provider's highest published tier (``_rate_limit``'s
     verdict without its reason: all the break-even asks)."""
     rpm, tpm = rates
-    return bool(price.rate_limits) and not any((not t.requests_per_min or rpm <= t.requests_per_min) and
+    return bool(price.rate_limits) and not _paid_above(price) and not any((not t.requests_per_min or rpm <= t.requests_per_min) and
                                                (not t.tokens_per_min or tpm <= t.tokens_per_min) for t in price.rate_limits)
+
+
+def _paid_above(price: ApiPrice) -> bool:
+    """The highest tier published is a free one: the paid tiers above it exist but their limits are not in the catalog."""
+    return bool(price.rate_limits) and price.rate_limits[-1].tier.lower().startswith("free")
 
 
 def _rate_limit(price: ApiPrice, w: Workload, rates: tuple[float, float] | None = None) -> tuple[Reason, bool]:
@@ -70,6 +75,13 @@ def _rate_limit(price: ApiPrice, w: Workload, rates: tuple[float, float] | None 
                         {"tier": tier.tier, "peak_requests_per_min": rpm, "peak_tokens_per_min": tpm})
             return Reason.deferred("api-rate-limits", "info" if tier is price.rate_limits[0] else "warning", within), False
     top = price.rate_limits[-1]
+    if _paid_above(price):  # a paying account is on a tier above it (trial 35: Groq's free tier refused a Kimi K2 workload)
+        def paid() -> tuple[str, dict]:
+            return ((f"your peak ({fmt.rate(rpm, 'request')}, {fmt.rate(tpm, 'token')}) is over {fmt.possessive(price.provider)} "
+                     f"'{top.tier}' tier ({top.requests_per_min:,.0f} requests/min, {top.tokens_per_min:,.0f} tokens/min), the only "
+                     f"one it publishes: a paid tier's limits are not published ({price.rate_limits_source or price.source}), so "
+                     f"check that your account's takes it"), {"tier": top.tier, "peak_requests_per_min": rpm, "peak_tokens_per_min": tpm})
+        return Reason.deferred("api-rate-limits", "warning", paid), False
 
     def over() -> tuple[str, dict]:
         return ((f"your peak ({fmt.rate(rpm, 'request')}, {fmt.rate(tpm, 'token')}) is over {fmt.possessive(price.provider)} "
