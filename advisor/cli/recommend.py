@@ -13,7 +13,8 @@ FLAGS: dict[str, tuple[str, type, str]] = {
     "input_tokens": ("--input-tokens", int, "mean input tokens per request"),
     "output_tokens": ("--output-tokens", int, "mean output tokens per request"),
     "traffic_shape": ("--shape", str, "steady, diurnal or bursty"),
-    "peak_to_mean": ("--peak-to-mean", float, "peak request rate over the mean"),
+    "peak_to_mean": ("--peak-to-mean", float, "peak request rate over the day's mean (with an hourly_profile, its busiest "
+                     "hour counts toward it: the rest is a burst within that hour)"),
     "latency": ("--latency", str, "interactive or batch"),
     "ttft_ms": ("--ttft-ms", float, "time-to-first-token target at the peak (interactive): the mean, unless --ttft-percentile"),
     "ttft_percentile": ("--ttft-percentile", float, "what --ttft-ms bounds: 0 the mean (default), 50-99.9 that percentile (95: p95)"),

@@ -175,7 +175,7 @@ def _no_idle(w: Workload) -> Reason:
     """The ``api-no-idle`` reason: it names the volume, so it is written per ranking (when read)."""
     def write() -> tuple[str, dict]:
         return ((f"no idle cost: {w.requests_per_day:,.0f} requests/day are billed as they come, "
-                f"whatever the {w.traffic_shape} shape (peak {w.peak_to_mean:.3g}x mean)"), {})
+                f"whatever the {'hourly profile' if w.hourly_profile else w.traffic_shape + ' shape'} (peak {w.peak_to_mean:.3g}x mean)"), {})
     return Reason.deferred("api-no-idle", "info", write)
 
 
