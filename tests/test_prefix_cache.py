@@ -67,5 +67,6 @@ def test_the_prefix_cache_reason_says_how_many_idle_prefixes_stay_resident():
             idle, flight = why.numbers["idle_prefixes_resident"], math.ceil(c.memory.concurrency)
             spare = c.memory.kv_capacity_bytes - c.memory.kv_cache_bytes
             assert idle == max(0, spare) // why.numbers["prefix_bytes"]
-            assert (why.severity == "warning") == (idle < max(1, flight))
+            assert (why.severity == "warning") == (idle < max(1, flight) or "miss_ttft_ms" in why.numbers)  # or a cache miss
+            # would prefill past the TTFT target (trial 35)
             assert f"{idle:,} idle" in why.message
