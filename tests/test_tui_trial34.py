@@ -195,3 +195,17 @@ async def test_the_form_sets_the_cached_share_of_the_prompts():
         assert any(r.code == "prefix-cache" for r in hosted.reasons)
         await paste_into(pilot, "cached_input_fraction", "1.5")
         await until(pilot, lambda: "cached_input_fraction" in app.main.form.errors)
+
+
+def test_the_billing_line_names_the_instance_size_billed():
+    """"spot at gcp (a3-highgpu-1g Spot)" on a replica of 2 H100s billed as 2-GPU instances: the row is priced per GPU
+    over the 1/2/4/8 sizes, and names its 1-GPU one."""
+    from advisor import api
+
+    w = api.workload(preset="steady-latency", providers=["gcp"], gpu_types=["h100-sxm"], pricing=["spot"],
+                     self_hosting="required", models=["qwen2.5-72b", "llama-3.3-70b"], precisions=["bf16"])
+    rows = [c for c in api.recommend(w).candidates if c.gpus == 2]
+    assert rows
+    for c in rows:
+        (b,) = [r for r in c.reasons if r.code == "billing"]
+        assert "a3-highgpu-2g Spot" in b.message and "a3-highgpu-1g" not in b.message, b.message

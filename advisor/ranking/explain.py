@@ -4,6 +4,7 @@ what one engine sustains (plain sentences with the numbers in them; written when
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable
 from decimal import Decimal
 
@@ -23,13 +24,23 @@ def _increment(price) -> str:
     return {1: "per second", 60: "per minute", 3600: "per hour"}.get(price.billing_increment_s, f"per {price.billing_increment_s} s")
 
 
+def _sku(p, gpus: int) -> str:
+    """The offer's name for the instance size billed: a row priced per GPU over several sizes names its own
+    (``a3-highgpu-1g Spot``), so a 2-GPU replica reads ``a3-highgpu-2g Spot`` where the name carries the count
+    (``-1g``), else ``…, as its 2-GPU size`` (trial 34: a 1-GPU name on a 2-GPU replica)."""
+    sku = p.sku if len(p.sku) <= 70 else p.sku.split(" (")[0][:70]
+    if not sku or gpus == p.gpus_per_instance or not p.instance_gpu_counts:
+        return sku
+    named = re.sub(rf"-{p.gpus_per_instance}g\b", f"-{gpus}g", sku, count=1)
+    return named if named != sku else f"{sku}, as its {gpus}-GPU size"
+
+
 def billing_reasons(plan: billing.Plan, plans: list[billing.Plan], n: int, gpu: str, w) -> list[Reason]:
     """What is billed and why this policy and price kind won."""
     p = plan.price
     r: list[Reason] = []
     billed = plan.billed_gpu_hours_per_month
-    sku = p.sku if len(p.sku) <= 70 else p.sku.split(" (")[0][:70]
-    offer = f" ({sku})" if sku else ""
+    offer = f" ({sku})" if (sku := _sku(p, plan.instance_gpus)) else ""
     head = (f"{plan.policy}, {plan.pricing_kind} at {p.provider}{offer}: {billed:,.0f} GPU-hours/month x ${p.usd_per_gpu_hour}/GPU-h = "
             f"${cost.money(plan.monthly_usd):,} (billed {_increment(p)})")
     if plan.policy == "autoscale":
