@@ -102,7 +102,7 @@ def test_the_table_marks_rows_a_rule_ranks_after_cheaper_ones(capsys):
     unsure = {c.rank for c in shown if launch_unsure(c)}
     assert unsure and not launch_unsure(shown[0])
     assert {r for r, line in lines.items() if line.rstrip().endswith(DEMOTED)} == unsure
-    assert f"{DEMOTED} = ranked after cheaper rows" in table
+    assert f"{DEMOTED} = ranked after dearer rows" in table
     assert DEMOTED not in candidates_table(shown[:1], rec.workload)
 
 

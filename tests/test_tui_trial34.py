@@ -209,3 +209,22 @@ def test_the_billing_line_names_the_instance_size_billed():
     for c in rows:
         (b,) = [r for r in c.reasons if r.code == "billing"]
         assert "a3-highgpu-2g Spot" in b.message and "a3-highgpu-1g" not in b.message, b.message
+
+
+def test_a_cheaper_second_row_is_marked_and_first_ranks_above_it_not_beats_it():
+    """``recommend --preset steady-latency --min-quality 71``: #1 Qwen2.5 72B "beats #2, llama-4-scout …: $25.91/month
+    dearer" (a near tie the LoRA plan breaks), and the table marked nothing on #2, cheaper and better-scoring."""
+    import dataclasses
+
+    from advisor import api
+    from advisor.cli.render import candidates_table
+    from advisor.common.fmt import DEMOTED
+
+    rec = api.recommend(dataclasses.replace(PRESETS["steady-latency"], min_quality=71))
+    top, second = rec.candidates[:2]
+    assert second.monthly_total_usd < top.monthly_total_usd
+    (rank,) = [r for r in top.reasons if r.code == "rank"]
+    assert f"ranks above #2, {second.label}" in rank.message and "beats #2" not in rank.message
+    table = candidates_table(list(rec.candidates[:5]), rec.workload)
+    line = next(x for x in table.splitlines() if x.startswith("2 "))
+    assert line.rstrip().endswith(DEMOTED) and f"{DEMOTED} = ranked after dearer rows by a rule" in table

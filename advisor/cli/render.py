@@ -88,7 +88,7 @@ def candidates_table(cands: list[Candidate], w=None) -> str:
         ])
     legend = f"\nconfiguration: {fmt.REPLICA_LEGEND}" if any(c.deployment != "api" for c in cands) else ""
     if down:
-        legend += f"\n{fmt.DEMOTED} = ranked after cheaper rows by a rule (its rank reason says which)"
+        legend += f"\n{fmt.DEMOTED} = ranked after dearer rows by a rule (its rank reason says which)"
     serving = ("\n$/M tok: serving only; monthly includes the fine-tuning runs" + (fmt.UNTRAINED_ROWS if fmt.untrained_rows(cands) else "")
                if any(c.fine_tuning_monthly_usd for c in cands) else "")
     closed = "\narch closed: API-only (closed weights), sold per token by its vendor, never self-hosted" if any(

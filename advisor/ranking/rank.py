@@ -272,7 +272,7 @@ def _placing(i: int, c: Candidate, candidates: Sequence[Candidate], w: Workload,
                        + (rule or "it by a rule: see #2's rank reason"))
             else:
                 why = f"{fmt.usd(diff)}/month cheaper"
-            msg += f"; {'ranks above' if ruled else 'beats'} #2, {runner.label}: {why}"
+            msg += f"; {'ranks above' if ruled or diff < 0 else 'beats'} #2, {runner.label}: {why}"  # not "beats" a cheaper one
         msg += unverified_latency_note(c, candidates, w)
         msg += better_quality_within_error(c, candidates, profile, w) + extrapolated_note(c, ctx_of(c).catalog if ctx_of else None)
         msg += floor_margin_note(c, candidates, w)

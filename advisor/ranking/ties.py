@@ -285,18 +285,16 @@ def demoted(c: Candidate, top: Candidate, w: Workload) -> bool:
 
 
 def demoted_ranks(candidates, w: Workload) -> set[int]:
-    """The ranks of the rows after #1 that ``demoted`` holds for and that a dearer row ranks before: a rule moved them
+    """The ranks of the rows after #1 that ``demoted`` holds for (any #2) and that a dearer row ranks before: a rule moved them
     (a row dearer than every row before it is where its cost puts it: an MoE row under heavy fine-tuning past
     ``DENSE_FIRST_UP_TO`` times the cheapest dense bill, for one). The rules that hold for #1 are asked of #1 once."""
     if not candidates:
         return set()
     rules = [after for after, _ in RANKED_AFTER if not after(candidates[0], w)]
-    if not rules:
-        return set()
     out, high = set(), total(candidates[0])
-    for c in candidates[1:]:
-        if total(c) < high and any(after(c, w) for after in rules):
-            out.add(c.rank)
+    for i, c in enumerate(candidates[1:], 1):
+        if total(c) < high and (i == 1 or any(after(c, w) for after in rules)):
+            out.add(c.rank)  # a #2 cheaper than #1 is after it by a rule, whichever (the fine-tuning tie's: trial 34)
         high = max(high, total(c))
     return out
 
