@@ -228,3 +228,22 @@ def test_a_cheaper_second_row_is_marked_and_first_ranks_above_it_not_beats_it():
     table = candidates_table(list(rec.candidates[:5]), rec.workload)
     line = next(x for x in table.splitlines() if x.startswith("2 "))
     assert line.rstrip().endswith(DEMOTED) and f"{DEMOTED} = ranked after dearer rows by a rule" in table
+
+
+async def test_a_refused_id_leaves_the_title_on_the_ranking_shown():
+    """GPU types = x (refused when ranked: no such GPU) turned the title into "custom, edited from steady-latency" over
+    the preset's ranking, where Min replicas = abc (refused at once) left it "steady-latency"."""
+    app = make_app(workload=PRESETS["steady-latency"])
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        assert app.sub_title == "steady-latency"
+        await paste_into(pilot, "gpu_types", "x")
+        await until(pilot, lambda: "gpu_types" in app.main.form.errors and not app.pending)
+        await settle(pilot)
+        assert app.sub_title == "steady-latency" and app.recommendation.workload.name == "steady-latency"
+    app = make_app(workload=PRESETS["steady-latency"])
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await paste_into(pilot, "min_replicas", "abc")
+        await until(pilot, lambda: "min_replicas" in app.main.form.errors)
+        assert app.sub_title == "steady-latency"

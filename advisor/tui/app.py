@@ -213,6 +213,8 @@ class AdvisorApp(App[None]):
             self.main.form.mount_rest()  # again when the form is ready, and the field is marked then
             return
         self.pending = False
+        if self.recommendation is not None:  # the title and summary back on the ranking shown (trial 34: an unknown GPU
+            self.main._show_workload(self.recommendation.workload)  # left "custom, edited from …" over the preset's rows)
         self.main.show_invalid(*(self._invalid or (message.field, message.message)))
 
     # ------------------------------------------------------------------ one place for worker errors
