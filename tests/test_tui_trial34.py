@@ -247,3 +247,14 @@ async def test_a_refused_id_leaves_the_title_on_the_ranking_shown():
         await paste_into(pilot, "min_replicas", "abc")
         await until(pilot, lambda: "min_replicas" in app.main.form.errors)
         assert app.sub_title == "steady-latency"
+
+
+def test_a_configuration_refused_in_one_answering_mode_says_which():
+    """f3 listed "qwen3-235b-a22b on 4x h100-sxm (bf16)" twice, 35.6 and 35.7 GB short, with nothing telling the thinking
+    row from the other."""
+    from advisor import api
+
+    rec = api.recommend(PRESETS["bursty-app"])
+    rows = [r for r in rec.rejected if r.label == "qwen3-235b-a22b on 4x h100-sxm (bf16)"]
+    assert len(rows) >= 2
+    assert {r.reasons[0].message.split("]")[0] + "]" for r in rows} >= {"[thinking]", "[no thinking]"}

@@ -100,6 +100,16 @@ def relabel(c: Candidate, mq: ModeQuality | None, w: Workload, scaled: Workload,
     return relabel_rows([c], mq, w, scaled, catalog, memo, own)[0]
 
 
+def _in_mode(r: Rejection, mq: ModeQuality) -> Rejection:
+    """A configuration refused in one answering mode says which (``[thinking] does not fit …``), as ``mode_rejection``'s
+    do: a model's two modes' rows read alike in the rejected list (trial 34). Its message is written when read."""
+    first, tag = r.reasons[0], f"[{mode_name(mq.mode)}] "
+    if "message" in first.__dict__ and first.message.startswith("["):
+        return r
+    return dataclasses.replace(r, reasons=(Reason.deferred(first.code, first.severity, lambda: (tag + first.message, first.numbers)),
+                                           *r.reasons[1:]))
+
+
 def relabel_rows(rows: list, mq: ModeQuality | None, w: Workload, scaled: Workload, catalog, memo: dict,
                  own: bool = False) -> list:
     """``relabel`` of each Candidate of one backend's ``rows`` for a model in mode ``mq`` (a Rejection passes as it is),
@@ -109,7 +119,7 @@ def relabel_rows(rows: list, mq: ModeQuality | None, w: Workload, scaled: Worklo
     billed, scored, bills, out = (mq.output_multiplier or 1.0) != 1.0, mq.score is not None, {}, []
     for c in rows:
         if not isinstance(c, Candidate):
-            out.append(c)
+            out.append(_in_mode(c, mq) if isinstance(c, Rejection) and c.reasons else c)
             continue
         row = None
         if c.deployment == "self-hosted" and c.precision and scored:
