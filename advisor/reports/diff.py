@@ -49,26 +49,46 @@ class PriceChange:
 
 @dataclass(frozen=True)
 class RankChange:
-    """A candidate in both reports whose rank or monthly cost changed (``monthly_total_usd``: fine-tuning runs included)."""
+    """A candidate in both reports whose rank or monthly cost changed, or (``ReportDiff.moved``) the same configuration
+    ranked at another provider now (``new_label`` names the new row).
+
+    Monthly figures, as ``recommend --format json`` names them: ``*_serving_monthly_cost_usd`` is the serving bill alone
+    (recommend's ``monthly_cost_usd``), ``*_total_monthly_usd`` serving plus the month's fine-tuning runs (recommend's
+    ``total_monthly_usd``, what the ranking compares). ``old_monthly_cost_usd`` / ``new_monthly_cost_usd`` are the names
+    earlier versions wrote, kept for scripts that read them with the meaning they had: the TOTAL, not recommend's
+    serving-only ``monthly_cost_usd`` (trial 35)."""
 
     label: str
     old_rank: int
     new_rank: int
     old_monthly_cost_usd: Decimal
+    """The total (= ``old_total_monthly_usd``); kept under its old name."""
     new_monthly_cost_usd: Decimal
+    """The total (= ``new_total_monthly_usd``); kept under its old name."""
     details: tuple[str, ...] = ()
     """Other changes to the same configuration (provider, GPUs, replicas)."""
+    old_serving_monthly_cost_usd: Decimal | None = None
+    new_serving_monthly_cost_usd: Decimal | None = None
+    old_total_monthly_usd: Decimal | None = None
+    new_total_monthly_usd: Decimal | None = None
+    new_label: str = ""
+    """The row in the new report when its label differs (another provider)."""
 
 
 @dataclass(frozen=True)
 class CandidateChange:
-    """A candidate only one report has."""
+    """A candidate only one report has. ``monthly_cost_usd`` is its TOTAL (serving plus fine-tuning: the name earlier
+    versions wrote, kept with that meaning); ``serving_monthly_cost_usd`` and ``total_monthly_usd`` name the two figures
+    as ``recommend --format json`` does (trial 35)."""
 
     label: str
     rank: int
     monthly_cost_usd: Decimal
+    """The total (= ``total_monthly_usd``); kept under its old name."""
     reason: str | None = None
     """Why it is out now (became infeasible) or was out before (appeared after a rejection)."""
+    serving_monthly_cost_usd: Decimal | None = None
+    total_monthly_usd: Decimal | None = None
 
 
 @dataclass(frozen=True)
@@ -115,7 +135,8 @@ class ReportDiff:
                  if top.old_monthly_cost_usd != top.new_monthly_cost_usd else "") + (f" ({'; '.join(top.details)})" if top.details else ""))
             out.append(f"Best option unchanged: {self.new_best or 'none'}{moved}")
         if self.with_fine_tuning:
-            out.append("Monthly figures: serving plus the fine-tuning runs, as the ranking compares them.")
+            out.append("Monthly figures: totals (serving plus the fine-tuning runs, recommend's \"monthly\" column), as the "
+                       "ranking compares them; the JSON gives serving alone too (*serving_monthly_cost_usd).")
 
         def section(title: str, lines: list[str]) -> None:
             if not lines:
@@ -306,6 +327,19 @@ def _by_key(candidates: Iterable[Candidate]) -> dict[tuple, Candidate]:
     return out
 
 
+def _one(c: Candidate, reason: str | None = None) -> CandidateChange:
+    """A row only one report has, with both of its monthly figures."""
+    return CandidateChange(c.label, c.rank, c.monthly_total_usd, reason, c.monthly_cost_usd, c.monthly_total_usd)
+
+
+def _rank_change(a: Candidate, b: Candidate) -> RankChange:
+    """Row ``a`` of the old report as row ``b`` of the new one, with both monthly figures of each."""
+    details = tuple(f"{f.title} {getattr(a, f.attr)} -> {getattr(b, f.attr)}" for f in _DETAILS if getattr(a, f.attr) != getattr(b, f.attr))
+    return RankChange(a.label, a.rank, b.rank, a.monthly_total_usd, b.monthly_total_usd, details,
+                      a.monthly_cost_usd, b.monthly_cost_usd, a.monthly_total_usd, b.monthly_total_usd,
+                      b.label if b.label != a.label else "")
+
+
 def _price_changes(old: LoadedReport, new: LoadedReport) -> list[PriceChange]:
     changes: list[PriceChange] = []
     old_prices = {p.key: p for p in old.prices}
@@ -354,10 +388,9 @@ def diff_reports(old: LoadedReport, new: LoadedReport) -> ReportDiff:
         a = old_c.get(key)
         if a is None:
             continue
-        details = [f"{f.title} {getattr(a, f.attr)} -> {getattr(b, f.attr)}"
-                   for f in _DETAILS if getattr(a, f.attr) != getattr(b, f.attr)]
-        if a.rank != b.rank or a.monthly_total_usd != b.monthly_total_usd or details:
-            rank_changes.append(RankChange(b.label, a.rank, b.rank, a.monthly_total_usd, b.monthly_total_usd, tuple(details)))
+        change = _rank_change(a, b)
+        if a.rank != b.rank or a.monthly_total_usd != b.monthly_total_usd or change.details:
+            rank_changes.append(change)
     rank_changes.sort(key=lambda c: (min(c.old_rank, c.new_rank), c.new_rank))
     new_rejections, old_rejections = _Rejections(nrec.rejected), _Rejections(orec.rejected)
     infeasible, filtered, resized, gone = [], [], [], []
@@ -367,23 +400,21 @@ def diff_reports(old: LoadedReport, new: LoadedReport) -> ReportDiff:
             continue
         b = new_sized.get(_deployment(key))
         if b is not None:  # the same deployment at another GPU count (the cheapest count moved with the workload)
-            resized.append(CandidateChange(a.label, a.rank, a.monthly_total_usd,
-                                           f"{b.gpus} GPUs a replica: #{b.rank}, {fmt.usd(b.monthly_total_usd)}/month"))
+            resized.append(_one(a, f"{b.gpus} GPUs a replica: #{b.rank}, {fmt.usd(b.monthly_total_usd)}/month"))
             continue
         rej = new_rejections.first(key, a.gpus)
         if rej is None and (why := _left_out_by(a, old.workload, new.workload)):  # a filter that drops rows without a rejection line
-            filtered.append(CandidateChange(a.label, a.rank, a.monthly_total_usd, why))
+            filtered.append(_one(a, why))
         elif rej is not None:
-            (filtered if rej.deployment == "filtered" else infeasible).append(
-                CandidateChange(a.label, a.rank, a.monthly_total_usd, rej.reasons[0].message if rej.reasons else None))
+            (filtered if rej.deployment == "filtered" else infeasible).append(_one(a, rej.reasons[0].message if rej.reasons else None))
         else:
-            gone.append(CandidateChange(a.label, a.rank, a.monthly_total_usd))
+            gone.append(_one(a))
     appeared = []
     for key, b in new_c.items():
         if key in old_c or _deployment(key) in old_sized:
             continue
         rej = old_rejections.first(key, b.gpus)
-        appeared.append(CandidateChange(b.label, b.rank, b.monthly_total_usd, rej.reasons[0].message if rej and rej.reasons else None))
+        appeared.append(_one(b, rej.reasons[0].message if rej and rej.reasons else None))
     return ReportDiff(
         old_label=_report_label(old), new_label=_report_label(new),
         workload_changes=workload_changes,
