@@ -12,6 +12,7 @@ import pytest
 from advisor import api
 from advisor import reports as rp
 from advisor.cli import main
+from advisor.common import fmt
 
 T0 = dt.datetime(2026, 3, 1, 12, 0, tzinfo=dt.timezone.utc)
 BASE = dict(requests_per_day=2_000_000, input_tokens=1200, output_tokens=350, latency="interactive", ttft_ms=800,
@@ -63,3 +64,82 @@ def test_diff_text_says_its_monthly_figures_are_totals_with_fine_tuning(fine_tun
     a, b = fine_tuned
     text = rp.diff_reports(_report(a), _report(b)).text()
     assert "Monthly figures: totals (serving plus the fine-tuning runs" in text
+
+
+# --------------------------------------------------------------------------- 1. a cheaper provider, and whose reason
+
+@pytest.fixture(scope="module")
+def cheaper_provider():
+    """The trial's steps without network: the same workload ranked again with a provider "internalcloud" that sells
+    H200 and H100 at 64% of RunPod's prices (what the trial's price plugin added)."""
+    from advisor.prices import resolve
+    from advisor.ranking.rank import recommend_with
+
+    w, cat = api.workload(**BASE), api.catalog()
+    book = resolve.price_book(cat)
+    extra = tuple(dataclasses.replace(p, provider="internalcloud", usd_per_gpu_hour=(p.usd_per_gpu_hour * Decimal("0.64")).quantize(Decimal("0.01")))
+                  for p in book.gpu_prices if p.provider == "runpod" and p.gpu in ("h200", "h100-sxm"))
+    assert extra
+    a = recommend_with(w, cat, book)
+    b = recommend_with(w, cat, dataclasses.replace(book, gpu_prices=book.gpu_prices + extra))
+    return a, b
+
+
+def _config(c):
+    return (c.model, c.mode, c.gpu, c.gpus, c.precision, c.engine)
+
+
+def test_a_row_a_cheaper_provider_replaced_is_said_to_have_moved_not_become_infeasible(cheaper_provider):
+    a, b = cheaper_provider
+    d = rp.diff_reports(_report(a), _report(b))
+    now = {_config(c): c for c in b.candidates if c.provider == "internalcloud"}
+    replaced = [c for c in a.candidates if c.provider == "runpod" and _config(c) in now
+                and not any(x.label == c.label for x in b.candidates)]
+    assert len(replaced) >= 10, "the cheaper offer displaces RunPod's H200/H100 rows"
+    assert any(c.gpus > 1 and c.gpu == "h200" for c in replaced)
+    moved = {c.label: c for c in d.moved}
+    for c in replaced:
+        m = moved[c.label]
+        assert m.new_label == now[_config(c)].label and m.new_rank == now[_config(c)].rank
+        assert m.new_total_monthly_usd == now[_config(c)].monthly_total_usd < c.monthly_total_usd
+        assert "provider runpod -> internalcloud" in m.details
+    others = {c.label for c in (*d.became_infeasible, *d.disappeared, *d.filtered_out, *d.resized)}
+    assert not others & {c.label for c in replaced}
+    assert not {c.label for c in d.appeared} & {m.new_label for m in d.moved}  # the new row is not "new" as well
+    text = d.text()
+    assert "Became infeasible" not in text and "No longer ranked" not in text
+    row = next(c for c in replaced if c.gpus > 1 and c.gpu == "h200")
+    n = now[_config(row)]
+    assert (f"{row.label} (was #{row.rank}): now at internalcloud, #{n.rank}: {fmt.usd(row.monthly_total_usd)} -> "
+            f"{fmt.usd(n.monthly_total_usd)}/month") in text
+    assert "Moved to a cheaper offer (" in text
+
+
+def _without(rec, row, *rejections):
+    kept = [c for c in rec.candidates if c is not row]
+    return dataclasses.replace(rec, candidates=tuple(c.evolve(rank=i + 1) for i, c in enumerate(kept)),
+                               rejected=tuple(rejections) + rec.rejected)
+
+
+def _does_not_fit(row, gpus, provider, message):
+    from advisor.domain.recommendation import Reason, Rejection
+
+    return Rejection(model=row.model, deployment="self-hosted", provider=provider, gpu=row.gpu, gpus=gpus,
+                     precision=row.precision, reasons=(Reason("does-not-fit", message, "decisive", {}),))
+
+
+def test_became_infeasible_quotes_only_a_rejection_of_the_same_gpu_count_and_provider(cheaper_provider):
+    rec = cheaper_provider[0]
+    row = next(c for c in rec.candidates if c.deployment == "self-hosted" and c.gpus >= 2)
+    smaller = _does_not_fit(row, row.gpus // 2, row.provider, f"does not fit on {row.gpus // 2}x {row.gpu}")
+    elsewhere = _does_not_fit(row, row.gpus, "othercloud", "othercloud sells no such instance")
+    d = rp.diff_reports(_report(rec), _report(_without(rec, row, smaller, elsewhere)))
+    assert row.label in {c.label for c in d.disappeared}
+    assert row.label not in {c.label for c in d.became_infeasible}
+    assert f"does not fit on {row.gpus // 2}x" not in d.text() and "othercloud" not in d.text()
+    same = _does_not_fit(row, row.gpus, row.provider, f"misses the TTFT target on {row.gpus}x {row.gpu}")
+    d = rp.diff_reports(_report(rec), _report(_without(rec, row, smaller, same)))
+    assert {c.label: c.reason for c in d.became_infeasible} == {row.label: f"misses the TTFT target on {row.gpus}x {row.gpu}"}
+    # and backwards: a row that appears is not said to have been out for another count's reason
+    d = rp.diff_reports(_report(_without(rec, row, smaller)), _report(rec))
+    assert {c.label: c.reason for c in d.appeared} == {row.label: None}

@@ -101,11 +101,17 @@ class ReportDiff:
     price_changes: tuple[PriceChange, ...] = ()
     rank_changes: tuple[RankChange, ...] = ()
     became_infeasible: tuple[CandidateChange, ...] = ()
+    """Ruled out now by a rejection of the same configuration (model, mode, GPU type, GPU count, precision, provider
+    where the rejection names one, or one that applies to every count or deployment of the model)."""
     filtered_out: tuple[CandidateChange, ...] = ()
+    """Left out by a workload filter (GPU types, providers) the old report did not have, or that changed."""
     resized: tuple[CandidateChange, ...] = ()
     """The same deployment (model, mode, GPU type, precision, provider) ranked at another GPU count now: its reason
     names the new row."""
-    """Left out by a workload filter (GPU types, providers) the old report did not have, or that changed."""
+    moved: tuple[RankChange, ...] = ()
+    """The same self-hosted configuration (model, mode, GPU type, GPU count, precision, engine) ranked at another
+    provider now, e.g. a cheaper offer that replaced it (trial 35): ``new_label`` names the new row, which is not
+    listed under ``appeared``."""
     disappeared: tuple[CandidateChange, ...] = ()
     """Gone without a rejection saying why (no longer offered or priced)."""
     appeared: tuple[CandidateChange, ...] = ()
@@ -117,7 +123,7 @@ class ReportDiff:
     @property
     def changed(self) -> bool:
         return bool(self.workload_changes or self.assumption_changes or self.catalog_changes or self.price_changes
-                    or self.rank_changes or self.became_infeasible or self.filtered_out or self.resized or self.disappeared
+                    or self.rank_changes or self.became_infeasible or self.filtered_out or self.resized or self.moved or self.disappeared
                     or self.appeared)
 
     def text(self, limit: int = 15) -> str:
@@ -158,6 +164,9 @@ class ReportDiff:
                                                          for c in self.filtered_out])
         section("GPU count changed", [f"{c.label} (was #{c.rank}, {fmt.usd(c.monthly_cost_usd)}/month) -> {c.reason}"
                                       for c in self.resized])
+        cheaper = [c for c in self.moved if c.new_monthly_cost_usd < c.old_monthly_cost_usd]
+        section("Moved to a cheaper offer", [_moved_line(c) for c in cheaper])
+        section("Moved to another provider", [_moved_line(c) for c in self.moved if c not in cheaper])
         section("No longer ranked", [f"{c.label} (was #{c.rank}, {fmt.usd(c.monthly_cost_usd)}/month)" for c in self.disappeared])
         section("New options", [f"{c.label} (#{c.rank}, {fmt.usd(c.monthly_cost_usd)}/month)" + (f"; before: {c.reason}" if c.reason else "")
                                 for c in self.appeared])
@@ -173,6 +182,14 @@ class ReportDiff:
         section("Assumptions changed", [f"{c.key}: {_val(c.old)} -> {_val(c.new)}" for c in self.assumption_changes])
         section("Catalog files changed", [_catalog_line(c) for c in self.catalog_changes])
         return "\n".join(out) + "\n"
+
+
+def _moved_line(c: RankChange) -> str:
+    """``deepseek-v4-flash on 2x h200 (mxfp4-experts, runpod) (was #6): now at internalcloud, #4: $5,241.40 -> $3,358.00/month``."""
+    at = next((d.split(" -> ", 1)[1] for d in c.details if d.startswith("provider ")), "another provider")
+    rest = [d for d in c.details if not d.startswith("provider ")]
+    return (f"{c.label} (was #{c.old_rank}): now at {at}, #{c.new_rank}: {fmt.usd(c.old_monthly_cost_usd)} -> "
+            f"{fmt.usd(c.new_monthly_cost_usd)}/month" + (f" ({'; '.join(rest)})" if rest else ""))
 
 
 def _val(v: Any) -> str:
@@ -231,15 +248,17 @@ class _Rejections:
     A rejection matches a candidate key when it is a workload filter that leaves out the option's GPU type or
     provider (``filtered``: its ``left_out``), or is for the same model and either applies to every deployment
     (``any``: of the model, or of one answering mode, which then matches that mode's rows only), or to the same
-    self-hosted GPU and precision, or to the same API deployment with the same provider (or no provider); the first
-    one in the report's order wins. A self-hosted option's own GPU count comes first: the rejection of that
-    configuration (8x l40s missed the TTFT target) is its reason, not a smaller count's (4x l40s did not fit)."""
+    self-hosted configuration, or to the same API deployment with the same provider (or no provider); the first
+    one in the report's order wins. A self-hosted rejection matches only the option's own GPU type, precision and GPU
+    count (one with no count, any count), its provider and answering mode where it names one: the rejection of that
+    configuration (8x l40s missed the TTFT target) is its reason, never a smaller count's (4x l40s did not fit: trial
+    35 quoted "does not fit on 1x h200" for a 2x h200 row a cheaper provider had replaced)."""
 
     def __init__(self, rejected: Iterable[Rejection]):
         self._list: list[Rejection] = []
         self._any: dict[tuple[str, str], int] = {}
         self._exact: dict[tuple, int] = {}
-        self._sized: dict[tuple, int] = {}
+        self._sized: dict[tuple, list[int]] = {}
         self._any_provider: dict[tuple, int] = {}
         self._filtered: list[tuple[int, str, frozenset[str]]] = []
         for i, r in enumerate(rejected):
@@ -249,9 +268,8 @@ class _Rejections:
                 self._filtered.append((i, str(n.get("field", "")), frozenset(map(str, n.get("left_out") or ()))))
             elif r.deployment == "any":
                 self._any.setdefault((r.model, _mode_of(r)), i)
-            elif r.deployment == "self-hosted":
-                self._exact.setdefault((r.deployment, r.model, r.gpu, r.precision or ""), i)
-                self._sized.setdefault((r.deployment, r.model, r.gpu, r.precision or "", r.gpus), i)
+            elif r.deployment == "self-hosted":  # by configuration; provider and mode are checked on lookup
+                self._sized.setdefault((r.model, r.gpu, r.precision or "", r.gpus), []).append(i)
             elif r.provider is None:
                 self._any_provider.setdefault((r.deployment, r.model), i)
             else:
@@ -263,8 +281,9 @@ class _Rejections:
         found += [i for i, field, gone in self._filtered
                   if (field == "gpu_types" and gpu and gpu in gone) or (field == "providers" and provider in gone)]
         if deployment == "self-hosted":
-            same = self._sized.get((deployment, model, gpu or None, precision, gpus)) if gpus else None
-            found.append(same if same is not None else self._exact.get((deployment, model, gpu or None, precision)))
+            mine = lambda i: self._list[i].provider in (None, provider) and _mode_of(self._list[i]) in ("", mode)  # noqa: E731
+            same = next(filter(mine, self._sized.get((model, gpu or None, precision, gpus), ())), None) if gpus else None
+            found.append(same if same is not None else next(filter(mine, self._sized.get((model, gpu or None, precision, 0), ())), None))
         elif deployment != "any":
             found.append(self._exact.get((deployment, model, provider)))
             found.append(self._any_provider.get((deployment, model)))
@@ -317,6 +336,20 @@ def _by_deployment(by_key: dict[tuple, Candidate]) -> dict[tuple, Candidate]:
     out: dict[tuple, Candidate] = {}
     for key, c in by_key.items():
         out.setdefault(_deployment(key), c)
+    return out
+
+
+def _configuration(key: tuple, c: Candidate) -> tuple | None:
+    """``_candidate_key`` without the provider, with the engine: the same self-hosted configuration sold by another
+    provider (None for an API row, whose provider is the service itself)."""
+    return None if c.deployment != "self-hosted" else key[:3] + key[4:] + (c.engine or "",)
+
+
+def _by_configuration(by_key: dict[tuple, Candidate]) -> dict[tuple, list[Candidate]]:
+    out: dict[tuple, list[Candidate]] = {}
+    for key, c in by_key.items():
+        if (config := _configuration(key, c)) is not None:
+            out.setdefault(config, []).append(c)
     return out
 
 
@@ -395,6 +428,7 @@ def diff_reports(old: LoadedReport, new: LoadedReport) -> ReportDiff:
     new_rejections, old_rejections = _Rejections(nrec.rejected), _Rejections(orec.rejected)
     infeasible, filtered, resized, gone = [], [], [], []
     new_sized, old_sized = _by_deployment(new_c), _by_deployment(old_c)
+    elsewhere, moved, taken = _by_configuration(new_c), [], set()
     for key, a in old_c.items():
         if key in new_c:
             continue
@@ -405,13 +439,19 @@ def diff_reports(old: LoadedReport, new: LoadedReport) -> ReportDiff:
         rej = new_rejections.first(key, a.gpus)
         if rej is None and (why := _left_out_by(a, old.workload, new.workload)):  # a filter that drops rows without a rejection line
             filtered.append(_one(a, why))
+        elif rej is not None and rej.deployment == "filtered":  # a workload filter is the cause, wherever else it is sold
+            filtered.append(_one(a, rej.reasons[0].message if rej.reasons else None))
+        elif there := [b for b in elsewhere.get(_configuration(key, a), ()) if b.provider != a.provider]:
+            b = next((b for b in there if _candidate_key(b) not in old_c), there[0])  # a row new at that provider first
+            moved.append(_rank_change(a, b))  # the same configuration sold by another provider (a cheaper offer): moved
+            taken.add(_candidate_key(b))
         elif rej is not None:
-            (filtered if rej.deployment == "filtered" else infeasible).append(_one(a, rej.reasons[0].message if rej.reasons else None))
+            infeasible.append(_one(a, rej.reasons[0].message if rej.reasons else None))
         else:
             gone.append(_one(a))
     appeared = []
     for key, b in new_c.items():
-        if key in old_c or _deployment(key) in old_sized:
+        if key in old_c or key in taken or _deployment(key) in old_sized:
             continue
         rej = old_rejections.first(key, b.gpus)
         appeared.append(_one(b, rej.reasons[0].message if rej and rej.reasons else None))
@@ -421,7 +461,8 @@ def diff_reports(old: LoadedReport, new: LoadedReport) -> ReportDiff:
         assumption_changes=_dict_changes(orec.assumptions, nrec.assumptions),
         catalog_changes=_dict_changes(old.catalog_versions, new.catalog_versions),
         price_changes=tuple(price_changes), rank_changes=tuple(rank_changes),
-        became_infeasible=tuple(infeasible), filtered_out=tuple(filtered), resized=tuple(resized), disappeared=tuple(gone), appeared=tuple(appeared),
+        became_infeasible=tuple(infeasible), filtered_out=tuple(filtered), resized=tuple(resized), moved=tuple(moved),
+        disappeared=tuple(gone), appeared=tuple(appeared),
         old_best=orec.best.label if orec.best else None, new_best=nrec.best.label if nrec.best else None,
         with_fine_tuning=any(c.fine_tuning_monthly_usd for c in (*orec.candidates, *nrec.candidates)),
     )
