@@ -143,3 +143,32 @@ def test_became_infeasible_quotes_only_a_rejection_of_the_same_gpu_count_and_pro
     # and backwards: a row that appears is not said to have been out for another count's reason
     d = rp.diff_reports(_report(_without(rec, row, smaller)), _report(rec))
     assert {c.label: c.reason for c in d.appeared} == {row.label: None}
+
+
+# --------------------------------------------------------------------------- 3. assumptions, once each
+
+@pytest.fixture(scope="module")
+def by_engines():
+    return {engines: _report(api.recommend(api.workload(**BASE, engines=list(engines)))) for engines in ((), ("vllm",), ("sglang", "vllm"), ("vllm", "sglang"))}
+
+
+def test_one_engine_change_is_one_assumption_line(by_engines):
+    d = rp.diff_reports(by_engines[()], by_engines[("vllm",)])
+    assert [(c.key, c.old, c.new) for c in d.assumption_changes] == [("engine", "vLLM, TensorRT-LLM, SGLang", "vLLM")]
+    assert "Assumptions changed (1):\n  engine: vLLM, TensorRT-LLM, SGLang -> vLLM\n" in d.text()
+    assert [c.key for c in d.workload_changes] == ["engines"]  # the workload's own line says the filter
+
+
+def test_engines_in_another_order_are_no_assumption_change(by_engines):
+    d = rp.diff_reports(by_engines[("sglang", "vllm")], by_engines[("vllm", "sglang")])
+    assert d.assumption_changes == ()
+    old = by_engines[()]
+    used = old.recommendation.assumptions["engines_used"]
+    assert len(used) > 1
+    shuffled = dict(old.recommendation.assumptions, engines_used=used[::-1], engine=", ".join(reversed(old.recommendation.assumptions["engine"].split(", "))))
+    new = dataclasses.replace(old, recommendation=dataclasses.replace(old.recommendation, assumptions=shuffled))
+    d = rp.diff_reports(old, new)
+    assert d.assumption_changes == () and "Assumptions changed" not in d.text()
+    same_engines_other_use = dict(old.recommendation.assumptions, engines_used=used[:1])
+    new = dataclasses.replace(old, recommendation=dataclasses.replace(old.recommendation, assumptions=same_engines_other_use))
+    assert [c.key for c in rp.diff_reports(old, new).assumption_changes] == ["engines_used"]  # a real change still said

@@ -318,6 +318,29 @@ def _dict_changes(old: dict, new: dict) -> tuple[FieldChange, ...]:
     return tuple(FieldChange(k, a.get(k), b.get(k)) for k in keys if F.plain(a.get(k)) != F.plain(b.get(k)))
 
 
+_UNORDERED = ("engine", "engine_id", "engines_used", "layouts", "workload_filters")
+"""Assumptions whose order says nothing: the engines in the order the ranked rows first use them, the layouts, the filters."""
+
+
+def _items(v: Any) -> Any:
+    """A list, or an ``a, b, c`` text, as the set of its words: equal when only the order differs."""
+    if isinstance(v, (list, tuple)):
+        return frozenset().union(*map(_items, v))
+    return frozenset(re.split(r",?\s+", v.strip())) if isinstance(v, str) else frozenset([repr(v)])
+
+
+def _assumption_changes(old: dict, new: dict, workload_changed: bool) -> tuple[FieldChange, ...]:
+    """Each assumption that changed, once (trial 35 printed one engine change three times, and a reordering as a change):
+    not the ``_id`` twin of a changed display name, not ``engines_used`` where it moved with the allowed engines, not
+    ``workload_filters`` where the workload's own changes say it, and nothing for a mere reordering."""
+    changes = [c for c in _dict_changes(old, new) if c.key not in _UNORDERED or _items(c.old) != _items(c.new)]
+    keys = {c.key for c in changes}
+    echo = {f"{k}_id" for k in keys} | ({"workload_filters"} if workload_changed else set())
+    if "engine" in keys and _items(old.get("engines_used")) == _items(old.get("engine")) and _items(new.get("engines_used")) == _items(new.get("engine")):
+        echo.add("engines_used")
+    return tuple(c for c in changes if c.key not in echo)
+
+
 def _report_label(rep: LoadedReport) -> str:
     when = rep.created_at.astimezone(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC") if rep.created_at.tzinfo else str(rep.created_at)
     return f"{rep.path} ({when}, moe-advisor {rep.tool_version})"
@@ -458,7 +481,7 @@ def diff_reports(old: LoadedReport, new: LoadedReport) -> ReportDiff:
     return ReportDiff(
         old_label=_report_label(old), new_label=_report_label(new),
         workload_changes=workload_changes,
-        assumption_changes=_dict_changes(orec.assumptions, nrec.assumptions),
+        assumption_changes=_assumption_changes(orec.assumptions, nrec.assumptions, bool(workload_changes)),
         catalog_changes=_dict_changes(old.catalog_versions, new.catalog_versions),
         price_changes=tuple(price_changes), rank_changes=tuple(rank_changes),
         became_infeasible=tuple(infeasible), filtered_out=tuple(filtered), resized=tuple(resized), moved=tuple(moved),
