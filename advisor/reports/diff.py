@@ -49,26 +49,46 @@ class PriceChange:
 
 @dataclass(frozen=True)
 class RankChange:
-    """A candidate in both reports whose rank or monthly cost changed (``monthly_total_usd``: fine-tuning runs included)."""
+    """A candidate in both reports whose rank or monthly cost changed, or (``ReportDiff.moved``) the same configuration
+    ranked at another provider now (``new_label`` names the new row).
+
+    Monthly figures, as ``recommend --format json`` names them: ``*_serving_monthly_cost_usd`` is the serving bill alone
+    (recommend's ``monthly_cost_usd``), ``*_total_monthly_usd`` serving plus the month's fine-tuning runs (recommend's
+    ``total_monthly_usd``, what the ranking compares). ``old_monthly_cost_usd`` / ``new_monthly_cost_usd`` are the names
+    earlier versions wrote, kept for scripts that read them with the meaning they had: the TOTAL, not recommend's
+    serving-only ``monthly_cost_usd`` (trial 35)."""
 
     label: str
     old_rank: int
     new_rank: int
     old_monthly_cost_usd: Decimal
+    """The total (= ``old_total_monthly_usd``); kept under its old name."""
     new_monthly_cost_usd: Decimal
+    """The total (= ``new_total_monthly_usd``); kept under its old name."""
     details: tuple[str, ...] = ()
     """Other changes to the same configuration (provider, GPUs, replicas)."""
+    old_serving_monthly_cost_usd: Decimal | None = None
+    new_serving_monthly_cost_usd: Decimal | None = None
+    old_total_monthly_usd: Decimal | None = None
+    new_total_monthly_usd: Decimal | None = None
+    new_label: str = ""
+    """The row in the new report when its label differs (another provider)."""
 
 
 @dataclass(frozen=True)
 class CandidateChange:
-    """A candidate only one report has."""
+    """A candidate only one report has. ``monthly_cost_usd`` is its TOTAL (serving plus fine-tuning: the name earlier
+    versions wrote, kept with that meaning); ``serving_monthly_cost_usd`` and ``total_monthly_usd`` name the two figures
+    as ``recommend --format json`` does (trial 35)."""
 
     label: str
     rank: int
     monthly_cost_usd: Decimal
+    """The total (= ``total_monthly_usd``); kept under its old name."""
     reason: str | None = None
     """Why it is out now (became infeasible) or was out before (appeared after a rejection)."""
+    serving_monthly_cost_usd: Decimal | None = None
+    total_monthly_usd: Decimal | None = None
 
 
 @dataclass(frozen=True)
@@ -81,11 +101,17 @@ class ReportDiff:
     price_changes: tuple[PriceChange, ...] = ()
     rank_changes: tuple[RankChange, ...] = ()
     became_infeasible: tuple[CandidateChange, ...] = ()
+    """Ruled out now by a rejection of the same configuration (model, mode, GPU type, GPU count, precision, provider
+    where the rejection names one, or one that applies to every count or deployment of the model)."""
     filtered_out: tuple[CandidateChange, ...] = ()
+    """Left out by a workload filter (GPU types, providers) the old report did not have, or that changed."""
     resized: tuple[CandidateChange, ...] = ()
     """The same deployment (model, mode, GPU type, precision, provider) ranked at another GPU count now: its reason
     names the new row."""
-    """Left out by a workload filter (GPU types, providers) the old report did not have, or that changed."""
+    moved: tuple[RankChange, ...] = ()
+    """The same self-hosted configuration (model, mode, GPU type, GPU count, precision, engine) ranked at another
+    provider now, e.g. a cheaper offer that replaced it (trial 35): ``new_label`` names the new row, which is not
+    listed under ``appeared``."""
     disappeared: tuple[CandidateChange, ...] = ()
     """Gone without a rejection saying why (no longer offered or priced)."""
     appeared: tuple[CandidateChange, ...] = ()
@@ -97,7 +123,7 @@ class ReportDiff:
     @property
     def changed(self) -> bool:
         return bool(self.workload_changes or self.assumption_changes or self.catalog_changes or self.price_changes
-                    or self.rank_changes or self.became_infeasible or self.filtered_out or self.resized or self.disappeared
+                    or self.rank_changes or self.became_infeasible or self.filtered_out or self.resized or self.moved or self.disappeared
                     or self.appeared)
 
     def text(self, limit: int = 15) -> str:
@@ -115,7 +141,8 @@ class ReportDiff:
                  if top.old_monthly_cost_usd != top.new_monthly_cost_usd else "") + (f" ({'; '.join(top.details)})" if top.details else ""))
             out.append(f"Best option unchanged: {self.new_best or 'none'}{moved}")
         if self.with_fine_tuning:
-            out.append("Monthly figures: serving plus the fine-tuning runs, as the ranking compares them.")
+            out.append("Monthly figures: totals (serving plus the fine-tuning runs, recommend's \"monthly\" column), as the "
+                       "ranking compares them; the JSON gives serving alone too (*serving_monthly_cost_usd).")
 
         def section(title: str, lines: list[str]) -> None:
             if not lines:
@@ -137,6 +164,9 @@ class ReportDiff:
                                                          for c in self.filtered_out])
         section("GPU count changed", [f"{c.label} (was #{c.rank}, {fmt.usd(c.monthly_cost_usd)}/month) -> {c.reason}"
                                       for c in self.resized])
+        cheaper = [c for c in self.moved if c.new_monthly_cost_usd < c.old_monthly_cost_usd]
+        section("Moved to a cheaper offer", [_moved_line(c) for c in cheaper])
+        section("Moved to another provider", [_moved_line(c) for c in self.moved if c not in cheaper])
         section("No longer ranked", [f"{c.label} (was #{c.rank}, {fmt.usd(c.monthly_cost_usd)}/month)" for c in self.disappeared])
         section("New options", [f"{c.label} (#{c.rank}, {fmt.usd(c.monthly_cost_usd)}/month)" + (f"; before: {c.reason}" if c.reason else "")
                                 for c in self.appeared])
@@ -152,6 +182,14 @@ class ReportDiff:
         section("Assumptions changed", [f"{c.key}: {_val(c.old)} -> {_val(c.new)}" for c in self.assumption_changes])
         section("Catalog files changed", [_catalog_line(c) for c in self.catalog_changes])
         return "\n".join(out) + "\n"
+
+
+def _moved_line(c: RankChange) -> str:
+    """``deepseek-v4-flash on 2x h200 (mxfp4-experts, runpod) (was #6): now at internalcloud, #4: $5,241.40 -> $3,358.00/month``."""
+    at = next((d.split(" -> ", 1)[1] for d in c.details if d.startswith("provider ")), "another provider")
+    rest = [d for d in c.details if not d.startswith("provider ")]
+    return (f"{c.label} (was #{c.old_rank}): now at {at}, #{c.new_rank}: {fmt.usd(c.old_monthly_cost_usd)} -> "
+            f"{fmt.usd(c.new_monthly_cost_usd)}/month" + (f" ({'; '.join(rest)})" if rest else ""))
 
 
 def _val(v: Any) -> str:
@@ -210,15 +248,17 @@ class _Rejections:
     A rejection matches a candidate key when it is a workload filter that leaves out the option's GPU type or
     provider (``filtered``: its ``left_out``), or is for the same model and either applies to every deployment
     (``any``: of the model, or of one answering mode, which then matches that mode's rows only), or to the same
-    self-hosted GPU and precision, or to the same API deployment with the same provider (or no provider); the first
-    one in the report's order wins. A self-hosted option's own GPU count comes first: the rejection of that
-    configuration (8x l40s missed the TTFT target) is its reason, not a smaller count's (4x l40s did not fit)."""
+    self-hosted configuration, or to the same API deployment with the same provider (or no provider); the first
+    one in the report's order wins. A self-hosted rejection matches only the option's own GPU type, precision and GPU
+    count (one with no count, any count), its provider and answering mode where it names one: the rejection of that
+    configuration (8x l40s missed the TTFT target) is its reason, never a smaller count's (4x l40s did not fit: trial
+    35 quoted "does not fit on 1x h200" for a 2x h200 row a cheaper provider had replaced)."""
 
     def __init__(self, rejected: Iterable[Rejection]):
         self._list: list[Rejection] = []
         self._any: dict[tuple[str, str], int] = {}
         self._exact: dict[tuple, int] = {}
-        self._sized: dict[tuple, int] = {}
+        self._sized: dict[tuple, list[int]] = {}
         self._any_provider: dict[tuple, int] = {}
         self._filtered: list[tuple[int, str, frozenset[str]]] = []
         for i, r in enumerate(rejected):
@@ -228,9 +268,8 @@ class _Rejections:
                 self._filtered.append((i, str(n.get("field", "")), frozenset(map(str, n.get("left_out") or ()))))
             elif r.deployment == "any":
                 self._any.setdefault((r.model, _mode_of(r)), i)
-            elif r.deployment == "self-hosted":
-                self._exact.setdefault((r.deployment, r.model, r.gpu, r.precision or ""), i)
-                self._sized.setdefault((r.deployment, r.model, r.gpu, r.precision or "", r.gpus), i)
+            elif r.deployment == "self-hosted":  # by configuration; provider and mode are checked on lookup
+                self._sized.setdefault((r.model, r.gpu, r.precision or "", r.gpus), []).append(i)
             elif r.provider is None:
                 self._any_provider.setdefault((r.deployment, r.model), i)
             else:
@@ -242,8 +281,9 @@ class _Rejections:
         found += [i for i, field, gone in self._filtered
                   if (field == "gpu_types" and gpu and gpu in gone) or (field == "providers" and provider in gone)]
         if deployment == "self-hosted":
-            same = self._sized.get((deployment, model, gpu or None, precision, gpus)) if gpus else None
-            found.append(same if same is not None else self._exact.get((deployment, model, gpu or None, precision)))
+            mine = lambda i: self._list[i].provider in (None, provider) and _mode_of(self._list[i]) in ("", mode)  # noqa: E731
+            same = next(filter(mine, self._sized.get((model, gpu or None, precision, gpus), ())), None) if gpus else None
+            found.append(same if same is not None else next(filter(mine, self._sized.get((model, gpu or None, precision, 0), ())), None))
         elif deployment != "any":
             found.append(self._exact.get((deployment, model, provider)))
             found.append(self._any_provider.get((deployment, model)))
@@ -278,6 +318,29 @@ def _dict_changes(old: dict, new: dict) -> tuple[FieldChange, ...]:
     return tuple(FieldChange(k, a.get(k), b.get(k)) for k in keys if F.plain(a.get(k)) != F.plain(b.get(k)))
 
 
+_UNORDERED = ("engine", "engine_id", "engines_used", "layouts", "workload_filters")
+"""Assumptions whose order says nothing: the engines in the order the ranked rows first use them, the layouts, the filters."""
+
+
+def _items(v: Any) -> Any:
+    """A list, or an ``a, b, c`` text, as the set of its words: equal when only the order differs."""
+    if isinstance(v, (list, tuple)):
+        return frozenset().union(*map(_items, v))
+    return frozenset(re.split(r",?\s+", v.strip())) if isinstance(v, str) else frozenset([repr(v)])
+
+
+def _assumption_changes(old: dict, new: dict, workload_changed: bool) -> tuple[FieldChange, ...]:
+    """Each assumption that changed, once (trial 35 printed one engine change three times, and a reordering as a change):
+    not the ``_id`` twin of a changed display name, not ``engines_used`` where it moved with the allowed engines, not
+    ``workload_filters`` where the workload's own changes say it, and nothing for a mere reordering."""
+    changes = [c for c in _dict_changes(old, new) if c.key not in _UNORDERED or _items(c.old) != _items(c.new)]
+    keys = {c.key for c in changes}
+    echo = {f"{k}_id" for k in keys} | ({"workload_filters"} if workload_changed else set())
+    if "engine" in keys and _items(old.get("engines_used")) == _items(old.get("engine")) and _items(new.get("engines_used")) == _items(new.get("engine")):
+        echo.add("engines_used")
+    return tuple(c for c in changes if c.key not in echo)
+
+
 def _report_label(rep: LoadedReport) -> str:
     when = rep.created_at.astimezone(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC") if rep.created_at.tzinfo else str(rep.created_at)
     return f"{rep.path} ({when}, moe-advisor {rep.tool_version})"
@@ -299,11 +362,38 @@ def _by_deployment(by_key: dict[tuple, Candidate]) -> dict[tuple, Candidate]:
     return out
 
 
+def _configuration(key: tuple, c: Candidate) -> tuple | None:
+    """``_candidate_key`` without the provider, with the engine: the same self-hosted configuration sold by another
+    provider (None for an API row, whose provider is the service itself)."""
+    return None if c.deployment != "self-hosted" else key[:3] + key[4:] + (c.engine or "",)
+
+
+def _by_configuration(by_key: dict[tuple, Candidate]) -> dict[tuple, list[Candidate]]:
+    out: dict[tuple, list[Candidate]] = {}
+    for key, c in by_key.items():
+        if (config := _configuration(key, c)) is not None:
+            out.setdefault(config, []).append(c)
+    return out
+
+
 def _by_key(candidates: Iterable[Candidate]) -> dict[tuple, Candidate]:
     out: dict[tuple, Candidate] = {}
     for c in candidates:
         out.setdefault(_candidate_key(c), c)
     return out
+
+
+def _one(c: Candidate, reason: str | None = None) -> CandidateChange:
+    """A row only one report has, with both of its monthly figures."""
+    return CandidateChange(c.label, c.rank, c.monthly_total_usd, reason, c.monthly_cost_usd, c.monthly_total_usd)
+
+
+def _rank_change(a: Candidate, b: Candidate) -> RankChange:
+    """Row ``a`` of the old report as row ``b`` of the new one, with both monthly figures of each."""
+    details = tuple(f"{f.title} {getattr(a, f.attr)} -> {getattr(b, f.attr)}" for f in _DETAILS if getattr(a, f.attr) != getattr(b, f.attr))
+    return RankChange(a.label, a.rank, b.rank, a.monthly_total_usd, b.monthly_total_usd, details,
+                      a.monthly_cost_usd, b.monthly_cost_usd, a.monthly_total_usd, b.monthly_total_usd,
+                      b.label if b.label != a.label else "")
 
 
 def _price_changes(old: LoadedReport, new: LoadedReport) -> list[PriceChange]:
@@ -354,43 +444,48 @@ def diff_reports(old: LoadedReport, new: LoadedReport) -> ReportDiff:
         a = old_c.get(key)
         if a is None:
             continue
-        details = [f"{f.title} {getattr(a, f.attr)} -> {getattr(b, f.attr)}"
-                   for f in _DETAILS if getattr(a, f.attr) != getattr(b, f.attr)]
-        if a.rank != b.rank or a.monthly_total_usd != b.monthly_total_usd or details:
-            rank_changes.append(RankChange(b.label, a.rank, b.rank, a.monthly_total_usd, b.monthly_total_usd, tuple(details)))
+        change = _rank_change(a, b)
+        if a.rank != b.rank or a.monthly_total_usd != b.monthly_total_usd or change.details:
+            rank_changes.append(change)
     rank_changes.sort(key=lambda c: (min(c.old_rank, c.new_rank), c.new_rank))
     new_rejections, old_rejections = _Rejections(nrec.rejected), _Rejections(orec.rejected)
     infeasible, filtered, resized, gone = [], [], [], []
     new_sized, old_sized = _by_deployment(new_c), _by_deployment(old_c)
+    elsewhere, moved, taken = _by_configuration(new_c), [], set()
     for key, a in old_c.items():
         if key in new_c:
             continue
         b = new_sized.get(_deployment(key))
         if b is not None:  # the same deployment at another GPU count (the cheapest count moved with the workload)
-            resized.append(CandidateChange(a.label, a.rank, a.monthly_total_usd,
-                                           f"{b.gpus} GPUs a replica: #{b.rank}, {fmt.usd(b.monthly_total_usd)}/month"))
+            resized.append(_one(a, f"{b.gpus} GPUs a replica: #{b.rank}, {fmt.usd(b.monthly_total_usd)}/month"))
             continue
         rej = new_rejections.first(key, a.gpus)
         if rej is None and (why := _left_out_by(a, old.workload, new.workload)):  # a filter that drops rows without a rejection line
-            filtered.append(CandidateChange(a.label, a.rank, a.monthly_total_usd, why))
+            filtered.append(_one(a, why))
+        elif rej is not None and rej.deployment == "filtered":  # a workload filter is the cause, wherever else it is sold
+            filtered.append(_one(a, rej.reasons[0].message if rej.reasons else None))
+        elif there := [b for b in elsewhere.get(_configuration(key, a), ()) if b.provider != a.provider]:
+            b = next((b for b in there if _candidate_key(b) not in old_c), there[0])  # a row new at that provider first
+            moved.append(_rank_change(a, b))  # the same configuration sold by another provider (a cheaper offer): moved
+            taken.add(_candidate_key(b))
         elif rej is not None:
-            (filtered if rej.deployment == "filtered" else infeasible).append(
-                CandidateChange(a.label, a.rank, a.monthly_total_usd, rej.reasons[0].message if rej.reasons else None))
+            infeasible.append(_one(a, rej.reasons[0].message if rej.reasons else None))
         else:
-            gone.append(CandidateChange(a.label, a.rank, a.monthly_total_usd))
+            gone.append(_one(a))
     appeared = []
     for key, b in new_c.items():
-        if key in old_c or _deployment(key) in old_sized:
+        if key in old_c or key in taken or _deployment(key) in old_sized:
             continue
         rej = old_rejections.first(key, b.gpus)
-        appeared.append(CandidateChange(b.label, b.rank, b.monthly_total_usd, rej.reasons[0].message if rej and rej.reasons else None))
+        appeared.append(_one(b, rej.reasons[0].message if rej and rej.reasons else None))
     return ReportDiff(
         old_label=_report_label(old), new_label=_report_label(new),
         workload_changes=workload_changes,
-        assumption_changes=_dict_changes(orec.assumptions, nrec.assumptions),
+        assumption_changes=_assumption_changes(orec.assumptions, nrec.assumptions, bool(workload_changes)),
         catalog_changes=_dict_changes(old.catalog_versions, new.catalog_versions),
         price_changes=tuple(price_changes), rank_changes=tuple(rank_changes),
-        became_infeasible=tuple(infeasible), filtered_out=tuple(filtered), resized=tuple(resized), disappeared=tuple(gone), appeared=tuple(appeared),
+        became_infeasible=tuple(infeasible), filtered_out=tuple(filtered), resized=tuple(resized), moved=tuple(moved),
+        disappeared=tuple(gone), appeared=tuple(appeared),
         old_best=orec.best.label if orec.best else None, new_best=nrec.best.label if nrec.best else None,
         with_fine_tuning=any(c.fine_tuning_monthly_usd for c in (*orec.candidates, *nrec.candidates)),
     )
