@@ -90,7 +90,7 @@ COLUMNS: tuple[Column, ...] = (
     Column("utilization", "util.", lambda c: fmt.pct(c.utilization) if c.utilization is not None else "-",
            lambda c: c.utilization, right=True, high_first=True),
 )
-"""Cost first (the rank, $/M tokens and monthly stay fixed while the table scrolls sideways), then what
+"""Cost first (the rank, $/M tokens, monthly and the model stay fixed while the table scrolls sideways), then what
 the row is: model, quality and where it runs (at 120 columns its replicas, GPUs and precision
 show next to the questions: what tells two rows of one model apart), then architecture and utilization. At 80 columns the fixed
 columns and the model stay visible next to the questions; the rest scroll (or ctrl+b hides the questions)."""
@@ -99,8 +99,10 @@ MAX_ROWS = 200
 the first ``MAX_ROWS`` in the current sort order (all candidates are sorted); a last row says how many more
 there are and where to see them."""
 MORE_KEY = "more"
-FIXED_COLUMNS = 3
-"""The rank and the two cost columns stay in view while the table scrolls sideways (narrow: the rank and monthly)."""
+FIXED_COLUMNS = 4
+"""The rank, the two cost columns and the model stay in view while the table scrolls sideways (narrow: the rank,
+monthly and the model column): sorted by arch or util., scrolled to, the model column scrolled out of view and the rows
+read ``16↓ $2.544 $4,815 think 82.6 …``; the model is what tells them apart."""
 SORT_CYCLE = tuple(c.key for c in COLUMNS)
 """``s`` moves to the next column as the table shows them, left to right, and back to the rank (a narrow table
 keeps the order: its $/M column, not shown, is still sorted on, as the border says)."""
@@ -275,7 +277,7 @@ class RankingTable(RowTable):
             cell["model"] = lambda c: compact_cell(c, model_w, names, memo, rooms)
         columns = [c for c in COLUMNS if not (narrow and c.key == "usd_per_mtok")]
         self.shown = tuple(c.key for c in columns)
-        self.fixed_columns = FIXED_COLUMNS - 1 if narrow else FIXED_COLUMNS  # the rank and monthly
+        self.fixed_columns = self.shown.index("model") + 1  # the model stays in view with the costs
         labels = [c.label + (arrow if c.key == self.sort_key and (c.key != "rank" or self.sort_reverse) else "")
                   for c in columns]
         labels = ["model · where" if narrow and c.key == "model" else x for c, x in zip(columns, labels)]
