@@ -5,6 +5,8 @@ the rows were not in the order of the text shown."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 pytest.importorskip("textual")
@@ -43,3 +45,16 @@ async def test_sorted_by_a_column_past_the_right_edge_the_model_stays_in_view(si
         for i in range(5):
             cell = str(table.get_row_at(i)[model])
             assert any(f"  {cell}" in ln for ln in lines), (cell, lines)
+
+
+async def test_at_80_columns_the_status_keeps_a_space_from_the_border():
+    """Beside the questions the status read ``││56 ranked`` and alone ``│56 ranked`` (120: ``││ 56 ranked``)."""
+    app = make_app(workload=PRESETS["steady-latency"])
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await still(pilot)
+        assert any(re.search(r"││ \d+ ranked", ln) for ln in frame(app)), frame(app)
+        await pilot.press("ctrl+r")  # the ranking alone
+        await still(pilot)
+        assert not any("Questions" in ln for ln in frame(app))
+        assert any(re.match(r"│ \d+ ranked", ln) for ln in frame(app)), frame(app)
