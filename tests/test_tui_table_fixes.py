@@ -15,6 +15,7 @@ from test_tui import make_app, settle  # noqa: E402
 from test_tui_fit import frame, still  # noqa: E402
 
 from advisor.domain.workload import PRESETS  # noqa: E402
+from advisor.tui.widgets.cells import natural_key, where_cell  # noqa: E402
 from advisor.tui.widgets.ranking_table import RankingTable  # noqa: E402
 
 
@@ -58,3 +59,32 @@ async def test_at_80_columns_the_status_keeps_a_space_from_the_border():
         await still(pilot)
         assert not any("Questions" in ln for ln in frame(app))
         assert any(re.match(r"│ \d+ ranked", ln) for ln in frame(app)), frame(app)
+
+
+@pytest.mark.parametrize("size", [(120, 40), (80, 24)])
+async def test_sorted_by_where_the_rows_follow_the_text_shown(size):
+    """``where ▲ A-Z`` went by GPU count, then GPU: ``… h100-sxm fp8``, ``… bf16``, ``… mxfp4-…``, ``… fp8``. Now A-Z on
+    the text, its numbers by value; ``S`` reverses it."""
+    app = make_app(workload=PRESETS["steady-latency"])
+    async with app.run_test(size=size) as pilot:
+        await settle(pilot)
+        table = app.screen.query_one(RankingTable)
+        table.focus()
+        await pilot.press(*"sssss")
+        await still(pilot)
+        assert table.sort_key == "gpus" and "where ▲ A-Z" in table.sort_label
+        by_rank = {str(c.rank): c for c in app.recommendation.candidates}
+        order = [where_cell(by_rank[row.key.value]) for row in table.ordered_rows]
+        assert order == sorted(order, key=natural_key), order[:8]
+        assert order[0].startswith("1 × 1 h100-sxm bf16")
+        await pilot.press("S")
+        await still(pilot)
+        order = [where_cell(by_rank[row.key.value]) for row in table.ordered_rows]
+        assert order == sorted(order, key=natural_key, reverse=True)
+
+
+def test_natural_key_reads_numbers_by_value():
+    texts = ["2 × 1 h100-sxm fp8", "1 × 10 b200 fp8", "API · groq", "1 × 2 h200 fp8", "0-1 × 1 mi350x fp8",
+             "1 × 2 h100-sxm fp8", "1 × 2 h100-pcie fp8"]
+    assert sorted(texts, key=natural_key) == ["0-1 × 1 mi350x fp8", "1 × 2 h100-pcie fp8", "1 × 2 h100-sxm fp8",
+                                              "1 × 2 h200 fp8", "1 × 10 b200 fp8", "2 × 1 h100-sxm fp8", "API · groq"]

@@ -3,6 +3,8 @@ Textual): the wide table's two columns (``model_cell``, ``where_cell``) and the 
 
 from __future__ import annotations
 
+import re
+
 from advisor.common import fmt
 from advisor.domain.quality import mode_name
 from advisor.domain.recommendation import Candidate
@@ -46,6 +48,16 @@ def where(c: Candidate) -> str:
     """What tells two rows of one model apart: the API provider, or replicas × GPUs, precision and provider, and
     the answering mode where the model is ranked once per mode."""
     return where_cell(c) + (f" · {mode_text(c)}" if c.mode else "")
+
+
+def natural_key(text: str) -> tuple:
+    """``text`` sorted as read, A-Z, its numbers by value (``1 × 2`` before ``1 × 10``, ``h100`` before ``h200``,
+    digits before letters): sorted by "where" the rows follow the text the column shows (they went by GPU count and
+    name, ``… fp8``, ``… bf16``, ``… mxfp4-…``, ``… fp8``, read as unsorted)."""
+    return tuple((0, int(part), "") if part.isdigit() else (1, 0, part) for part in _PARTS.findall(text.casefold()))
+
+
+_PARTS = re.compile(r"\d+|\D+")
 
 
 def where_cell(c: Candidate, width: int | None = None) -> str:

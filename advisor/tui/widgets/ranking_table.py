@@ -14,7 +14,7 @@ from textual.message import Message
 from advisor.common import fmt
 from advisor.domain.recommendation import Candidate, Recommendation, known_reasons
 from advisor.tui.widgets.cells import (MODE_TAGS, MODEL_MIN, MODEL_WIDTH, NAME_ROOM, NARROW_MIN, api_rooms,
-                                       compact_cell, model_cell, model_cuts, where, where_cell)
+                                       compact_cell, model_cell, model_cuts, natural_key, where, where_cell)
 from advisor.tui.widgets.names import cut as _cut
 from advisor.tui.widgets.row_table import RowTable
 
@@ -83,9 +83,9 @@ COLUMNS: tuple[Column, ...] = (
     Column("rank", "#", lambda c: str(c.rank), lambda c: c.rank, right=True),
     Column("usd_per_mtok", "$/M tok", per_mtok_cell, lambda c: c.usd_per_mtok, right=True),
     Column("monthly", "monthly", lambda c: _compact(c.monthly_total_usd, 0), lambda c: c.monthly_total_usd, right=True),
-    Column("model", "model", model_cell, lambda c: (c.model, where(c))),
+    Column("model", "model", model_cell, lambda c: (c.model, natural_key(where(c)))),
     Column("quality", "quality", quality_cell, lambda c: c.quality, right=True, high_first=True),
-    Column("gpus", "where (R × G gpu)", where_cell, lambda c: ((c.replicas_peak or c.replicas) * c.gpus, c.gpu or "")),
+    Column("gpus", "where (R × G gpu)", where_cell, lambda c: natural_key(where_cell(c))),
     Column("arch", "arch", lambda c: arch_label(c.architecture), lambda c: c.architecture),
     Column("utilization", "util.", lambda c: fmt.pct(c.utilization) if c.utilization is not None else "-",
            lambda c: c.utilization, right=True, high_first=True),
