@@ -72,6 +72,7 @@ def test_without_a_terminal_columns_is_kept():
 from test_tui import make_app, settle, type_into
 
 from advisor.domain.workload import PRESETS
+from advisor.tui.widgets.cells import gpu_short
 from advisor.tui.widgets.names import distinct_cuts
 from advisor.tui.widgets.ranking_table import RankingTable, _compact
 
@@ -148,12 +149,12 @@ async def test_beside_the_questions_at_80_columns_rows_of_one_model_read_apart()
         await settle(pilot)
         await still(pilot)
         assert any("Questions" in ln for ln in frame(app))
-        cands = app.recommendation.candidates[:6]
+        cands = app.recommendation.candidates[:5]  # (the status above keeps a space from the border: 5 rows show)
         assert len({c.model for c in cands[:4]}) == 1  # the case: one model, four rows
         lines = [row_line(app, c.rank) for c in cands]
         assert len(set(lines)) == len(lines), lines
         for c, line in zip(cands, lines):
-            assert c.model[:5] in line and (c.deployment == "api" or f"{c.gpu} {c.precision}" in line), line
+            assert c.model[:5] in line and (c.deployment == "api" or f"{gpu_short(c.gpu)} {c.precision}" in line), line
         header = next(ln for ln in frame(app) if "monthly" in ln and "#" in ln)
         assert "model · where" in header and "$/M tok" not in header
         await pilot.press("ctrl+b")
@@ -201,9 +202,10 @@ async def test_cut_model_names_stay_distinct_at_4m_requests_a_day():
         assert {"deepseek-v4-flash", "deepseek-v4-pro"} <= models
 
 
-def test_the_narrow_model_column_cuts_the_provider_then_the_id_never_the_gpu_and_precision():
-    """The order the cell gives way in (at 41 columns beside the questions it has ~25): the provider, then the
-    model id down to its start, so replicas × GPUs, GPU and precision stay whole."""
+def test_the_narrow_model_column_cuts_the_provider_then_the_separator_then_the_id_then_the_end():
+    """The order the cell gives way in (at 41 columns beside the questions it has ~24): the provider, the `` · `` (for
+    one space), then the model id down to ``NAME_MIN``, and only then the configuration's end, with a sign. A row alone
+    here: in a table the separator and each id's cut are decided for all its rows (``CompactCells``)."""
     import dataclasses
 
     from test_tui_snapshots import CANDIDATES
@@ -212,18 +214,19 @@ def test_the_narrow_model_column_cuts_the_provider_then_the_id_never_the_gpu_and
 
     c = dataclasses.replace(next(x for x in CANDIDATES if x.deployment != "api"), model="llama-4-maverick", replicas=1,
                             gpus=2, gpu="h100-sxm", precision="fp8", provider="runpod")
-    assert compact_cell(c, 60) == "llama-4-maverick · 1×2 h100-sxm fp8 · runpod"
-    assert compact_cell(c, 38) == "llama-4-maverick · 1×2 h100-sxm fp8 …"  # the provider first
-    assert compact_cell(c, 30) == "llama-4-ma… · 1×2 h100-sxm fp8"  # then the id: its first 10 characters
-    assert compact_cell(c, 24) == "llam… · 1×2 h100-sxm fp8"  # down to 4 rather than lose the precision
+    assert compact_cell(c, 60) == "llama-4-maverick · 1×2 h100 fp8 · runpod"  # h100: SXM, the form unless named
+    assert compact_cell(c, 38) == "llama-4-maverick · 1×2 h100 fp8"  # the provider first, whole or not at all
+    assert compact_cell(c, 30) == "llama-4-maverick 1×2 h100 fp8"  # then the separator
+    assert compact_cell(c, 24) == "llama-4-ma… 1×2 h100 fp8"  # then the id
+    assert compact_cell(c, 20) == "llama-4-… 1×2 h100 …"  # at NAME_MIN the id stays: the configuration's end goes
     api = dataclasses.replace(next(x for x in CANDIDATES if x.deployment == "api"), model="gemma-3-27b",
                               provider="openrouter")
     assert compact_cell(api, 28) == "gemma-3-27b · API openrouter"
-    assert compact_cell(api, 25) == "gemma-3… · API openrouter"  # an API row's provider is where it runs: kept
+    assert compact_cell(api, 25) == "gemma-3-… API openrouter"  # an API row's provider is where it runs: kept
     think = dataclasses.replace(c, model="gpt-oss-120b", mode="reasoning")
-    assert compact_cell(think, 40) == "gpt-oss-120b · 1×2 h100-sxm fp8 think"
-    assert compact_cell(think, 30) == "gpt-… · 1×2 h100-sxm fp8 think"  # the id cut, the tag kept
-    assert compact_cell(think, 26) == "gpt-os… · 1×2 h100-sxm fp8"  # no room for both: the tag goes
+    assert compact_cell(think, 40) == "gpt-oss-120b* · 1×2 h100 fp8 · runpod"
+    assert compact_cell(think, 26) == "gpt-oss-120b* 1×2 h100 fp8"
+    assert compact_cell(think, 24) == "gpt-oss-…* 1×2 h100 fp8"  # the id cut, its thinking sign kept
     assert all(len(compact_cell(x, w)) <= w for x in (c, think, api) for w in range(20, 61))
 
 
@@ -232,20 +235,19 @@ def test_the_narrow_tables_cells_never_cut_two_models_alike():
 
     from test_tui_snapshots import CANDIDATES
 
-    from advisor.tui.widgets.cells import compact_cell
+    from advisor.tui.widgets.cells import CompactCells, compact_cell
 
     base = next(x for x in CANDIDATES if x.deployment != "api")
     rows = [dataclasses.replace(base, model=m, replicas=1, gpus=4, gpu="mi325x", precision="mxfp4-experts", provider="vultr")
             for m in ("deepseek-v4-flash", "deepseek-v3", "deepseek-r1")]
-    names, memo = {r.model for r in rows}, {}
-    for width in range(24, 36):
+    for width in range(20, 36):
         plain = {compact_cell(r, width) for r in rows}
-        cells = {compact_cell(r, width, names, memo) for r in rows}
-        assert len(cells) == 3 and all(len(x) <= width for x in cells)
-        if width == 28:
-            assert len(plain) == 1  # what a user saw: "deep… 1×4 mi325x mxfp4-experts" three times
-    memo.clear()
-    assert compact_cell(rows[1], 60, names, memo) == compact_cell(rows[1], 60)  # room enough: the same cell
+        layout = CompactCells(rows, width)
+        cells = {layout.cell(r) for r in rows}
+        assert len(cells) == 3 and all(len(x) <= width for x in cells), cells
+        if width == 24:
+            assert len(plain) == 1  # each row alone: "deepseek… 1×4 mi325x…" three times
+    assert CompactCells(rows, 60).cell(rows[1]) == compact_cell(rows[1], 60)  # room enough: the same cell
 
 
 def test_distinct_cuts_keep_the_end_that_tells_names_apart():

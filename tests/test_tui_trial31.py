@@ -11,6 +11,7 @@ from test_tui import make_app, settle  # noqa: E402
 from test_tui_fit import frame, row_line, still  # noqa: E402
 
 from advisor.domain.workload import PRESETS  # noqa: E402
+from advisor.tui.widgets.cells import gpu_short  # noqa: E402
 from advisor.tui.widgets.ranking_table import RankingTable  # noqa: E402
 
 
@@ -34,7 +35,7 @@ async def test_a_frame_painted_before_the_table_is_idle_keeps_the_narrow_layout(
             assert "model · where" in header and "quality" not in header, header
         assert table.shown[:3] == ("rank", "monthly", "model")
         cell = str(table.get_row(str(first.rank))[2])
-        assert cell in row_line(app, first.rank) and f"{first.gpu} {first.precision}" in cell
+        assert cell in row_line(app, first.rank) and f"{gpu_short(first.gpu)} {first.precision}" in cell
 
 
 async def test_keys_typed_right_after_ctrl_s_reach_the_export_dialog_in_order(tmp_path):

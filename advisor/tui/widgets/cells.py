@@ -1,12 +1,14 @@
 """The text of the ranking's model and "where" cells, cut to the width the table gives them (plain text, no
-Textual): the wide table's two columns (``model_cell``, ``where_cell``) and the narrow table's one (``compact_cell``)."""
+Textual): the wide table's two columns (``model_cell``, ``where_cell``) and the narrow table's one (``CompactCells``)."""
 
 from __future__ import annotations
+
+import re
 
 from advisor.common import fmt
 from advisor.domain.quality import mode_name
 from advisor.domain.recommendation import Candidate
-from advisor.tui.widgets.names import cut as _cut, distinct_cuts
+from advisor.tui.widgets.names import alike, cut as _cut, distinct_cuts
 
 
 MODEL_WIDTH = 17
@@ -48,6 +50,16 @@ def where(c: Candidate) -> str:
     return where_cell(c) + (f" · {mode_text(c)}" if c.mode else "")
 
 
+def natural_key(text: str) -> tuple:
+    """``text`` sorted as read, A-Z, its numbers by value (``1 × 2`` before ``1 × 10``, ``h100`` before ``h200``,
+    digits before letters): sorted by "where" the rows follow the text the column shows (they went by GPU count and
+    name, ``… fp8``, ``… bf16``, ``… mxfp4-…``, ``… fp8``, read as unsorted)."""
+    return tuple((0, int(part), "") if part.isdigit() else (1, 0, part) for part in _PARTS.findall(text.casefold()))
+
+
+_PARTS = re.compile(r"\d+|\D+")
+
+
 def where_cell(c: Candidate, width: int | None = None) -> str:
     """``where`` in the table: the answering mode is left out (the model column's tag says it). In ``width``
     characters: the provider's name cut first, with a sign (the configuration is what tells two rows of one model
@@ -82,63 +94,114 @@ def model_cell(c: Candidate, width: int = MODEL_WIDTH, cuts: dict[tuple[str, int
     return f"{name} {tag}" if tag else name
 
 
-NAME_MIN = 5
-"""In the narrow table's one column a model id keeps at least its first 4 characters and a sign."""
+NAME_MIN = 9
+"""In the narrow table's one column a model id keeps at least this much (``dee…flash``, ``gpt-…120b``, ``llama-4-…``):
+the 5 it kept before read ``dee…f``, ``gpt…1``, ``lla…s``, too few to tell a model by. Where the
+configuration then does not fit, its end is cut with a sign (the detail line under the table and the breakdown have
+it whole, and so has the "where" column, scrolled to)."""
 NARROW_MIN = 20
 """The narrow table's model column never gets less than this (it scrolls instead)."""
+THINK_MARK = "*"
+"""The narrow table's sign for a thinking row (``gpt-oss-120b*``), one character where the wide table has the tag
+``think``: the tag took the room of the id (``qwe…23 API fireworks think``) or was dropped, so a model's two modes
+read alike. The header says what it means; a no-think row has no sign."""
+PRECISION_SHORT = {"mxfp4-experts": "mxfp4e"}
+"""Precisions shortened in the narrow table (``mxfp4-experts`` is most of a 24-column cell)."""
 
 
-def where_short(c: Candidate) -> str:
-    """``1×1 h100-sxm fp8`` (replicas × GPUs, GPU, precision) or ``API openrouter``: where the row runs, short."""
+def where_short(c: Candidate, gpu: str | None = None) -> str:
+    """``1×1 h100-sxm fp8`` (replicas × GPUs, GPU, precision; ``mxfp4-experts`` as ``mxfp4e``) or ``API openrouter``:
+    where the row runs, short; ``gpu``: the GPU's name as the table shortens it."""
     if c.deployment == "api":
         return f"API {c.provider}"
-    return f"{_gpus(c).replace(' × ', '×')} {c.precision}"
+    count = _gpus(c).rsplit(" ", 1)[0].replace(" × ", "×")
+    return f"{count} {gpu or c.gpu} {PRECISION_SHORT.get(c.precision, c.precision)}"
 
 
-def _name_room(c: Candidate, width: int) -> int:
-    """What the model id gets in ``compact_cell``: what the rest leaves of ``width`` (the mode tag left out when
-    it would leave less than ``NAME_MIN``), at least ``NAME_MIN``."""
-    tag = MODE_TAGS.get(c.mode or "", c.mode or "")
-    room = width - 3 - len(where_short(c))
-    return room - len(tag) - 1 if tag and room - len(tag) - 1 >= NAME_MIN else max(NAME_MIN, room)
+def gpu_short(gpu: str) -> str:
+    """A GPU's name in the narrow table: ``h100`` (SXM, the form factor unless another is named: ``h100-pcie`` stays),
+    ``4090`` and ``pro6000`` (RTX), ``a100-80`` (GB left out)."""
+    if gpu.endswith("-sxm"):
+        gpu = gpu[:-4]
+    if gpu.startswith("rtx-"):
+        gpu = gpu[4:].replace("pro-", "pro")
+    return gpu[:-2] if gpu.endswith("gb") and gpu[-3:-2].isdigit() else gpu
 
 
-def compact_cell(c: Candidate, width: int, names: set[str] | None = None, memo: dict | None = None, rooms: dict | None = None) -> str:
-    """Model and where it runs in one cell of ``width`` characters, for a table too narrow for both columns
-    (beside the questions at 80 columns): ``phi-4 · 1×1 h100-sxm fp8 · runpod``, ``gpt-oss-120b · API groq
-    think`` (the mode tag takes the provider's place). What tells rows of one model apart (GPUs, precision) is
-    kept: cut first is the provider, then the model id (its start kept, to ``NAME_MIN``; the mode tag, which
-    tells a model's thinking rows from its others, stays while the id keeps that much), then the tag, then the
-    `` · `` (one space), and only then the end, each with a sign. The detail line under the table and the
-    breakdown have it whole. ``names``: the table's model ids, none cut like another (``distinct_cuts``: ``de…v3``,
-    ``de…r1``, not ``deep…`` twice); ``memo`` keeps the cuts per room; ``rooms``: ``api_rooms`` (``gem…27b`` twice, not once as ``gemma-3…``)."""
-    tag = MODE_TAGS.get(c.mode or "", c.mode or "")
-    short = where_short(c) + (f" {tag}" if tag else "")
-    if len(c.model) + 3 + len(short) <= width:
-        if tag or c.deployment == "api":
-            return f"{c.model} · {short}"
-        return f"{c.model} · {_with_provider(short, c.provider, width - len(c.model) - 3)}"
-    short, room = where_short(c), ((rooms or {}).get(c.model, 0) if c.deployment == "api" else 0) or _name_room(c, width)
-    if names is not None and len(c.model) > room:
-        cuts = memo.get(room) if memo is not None else None
-        if cuts is None:
-            cuts = distinct_cuts(names, room)
-            if memo is not None:
-                memo[room] = cuts
-        name = cuts[c.model]
-    else:
-        name = _cut(c.model, room)
-    keep_tag = tag and len(name) + len(tag) + 4 + len(short) <= width
-    return _cut(f"{name}{' · ' if len(name) + 3 + len(short) <= width else ' '}{short}" + (f" {tag}" if keep_tag else ""),
-                width)
+def narrow_label(cands, width: int) -> str:
+    """The narrow column's header: ``model · where``, saying what the thinking sign means where a row has it."""
+    if any(c.mode == "reasoning" for c in cands) and width >= len(label := f"model · where ({THINK_MARK}think)"):
+        return label
+    return "model · where"
 
 
-def api_rooms(cands, width: int) -> dict[str, int]:
-    """Each model's room in its API rows' ``compact_cell``: the least any leaves (only the providers' names differ)."""
-    rooms: dict[str, int] = {}
-    for c in (c for c in cands if c.deployment == "api"):
-        rooms[c.model] = min(rooms.get(c.model, 1 << 30), _name_room(c, width))
-    return rooms
+class CompactCells:
+    """Model and where it runs in one cell of ``width`` characters, for a table too narrow for both columns (beside
+    the questions at 80 columns), laid out once for the whole table so that its rows read alike:
+
+    - the separator is `` · `` where every row fits whole with it, else one space in every row (it was `` · `` in one
+      row and a space in the next, ``phi-4 · 1×1 rtx-4090 fp8`` over ``phi-4 1×2 rtx-4090 bf16``);
+    - a model reads the same in every row: its id is cut to the room its longest configuration leaves, at least
+      ``NAME_MIN``, two models never cut alike (``distinct_cuts``); a thinking row adds ``THINK_MARK``;
+    - the configuration is short (``where_short``; ``h100-sxm`` as ``h100`` where no other ``h100`` is in the table),
+      and the provider follows it only where it fits whole (an API row's provider is where it runs: kept, cut with a
+      sign); where the id at ``NAME_MIN`` leaves too little, the configuration's end is cut with a sign.
+
+    ``phi-4 · 1×1 h100 fp8 · runpod``; ``dee…flash 0-1×1 mi350x…``, ``gpt-…120b* 0-1×1 h200 mxfp4e``."""
+
+    def __init__(self, cands, width: int) -> None:
+        cands = list(cands)
+        self.width = width
+        gpus = {c.gpu for c in cands if c.gpu}
+        short = {g: gpu_short(g) for g in gpus}
+        self._gpu = {g: a if list(short.values()).count(a) == 1 and (a == g or a not in gpus) else g for g, a in short.items()}
+        thinks = {c.model for c in cands if c.mode == "reasoning"}
+        whole = all(len(c.model) + len(self._mark(c)) + 3 + len(self.config(c)) <= width for c in cands)
+        self.sep = " · " if whole else " "
+        rooms: dict[str, int] = {}
+        for c in cands:
+            room = width - len(self.sep) - len(self.config(c)) - (len(THINK_MARK) if c.model in thinks else 0)
+            rooms[c.model] = min(rooms.get(c.model, 1 << 30), room)
+        cap = max(1, width - len(self.sep) - len(THINK_MARK) - 1)  # a narrow cell still shows the start of where
+        self._rooms = {m: min(cap, max(NAME_MIN, r)) for m, r in rooms.items()}
+        self.names = self._cuts(set(rooms))
+
+    def _cuts(self, everyone: set[str]) -> dict[str, str]:
+        """Each model's id in its room; where ids cut to different rooms still read alike, both at the lesser room."""
+        memo: dict[int, dict[str, str]] = {}
+
+        def at(room: int) -> dict[str, str]:
+            return memo[room] if room in memo else memo.setdefault(room, distinct_cuts(everyone, room))
+
+        names = {m: m if len(m) <= r else at(r)[m] for m, r in self._rooms.items()}
+        for _ in range(3):
+            if not (same := alike(names)):
+                break
+            for ms in same:
+                room = min(self._rooms[m] for m in ms)
+                names.update({m: at(room)[m] for m in ms})
+        return names
+
+    @staticmethod
+    def _mark(c: Candidate) -> str:
+        return THINK_MARK if c.mode == "reasoning" else ""
+
+    def config(self, c: Candidate) -> str:
+        return where_short(c, self._gpu.get(c.gpu or ""))
+
+    def cell(self, c: Candidate) -> str:
+        name = self.names.get(c.model) or _cut(c.model, NAME_MIN)
+        name += self._mark(c)
+        rest = self.width - len(name) - len(self.sep)
+        config = self.config(c)
+        if c.deployment != "api" and len(config) + 3 + len(c.provider) <= rest:
+            config += f" · {c.provider}"
+        return f"{name}{self.sep}{_cut(config, rest)}" if rest > 0 else _cut(name, self.width)
+
+
+def compact_cell(c: Candidate, width: int) -> str:
+    """``c``'s narrow cell as a table of that row alone would show it (``CompactCells``)."""
+    return CompactCells([c], width).cell(c)
 
 
 def model_cuts(cands, width: int = MODEL_WIDTH) -> dict[tuple[str, int], str]:

@@ -58,14 +58,18 @@ def distinct_cuts(names: set[str], width: int) -> dict[str, str]:
     Only the ids that collide are cut that way; the others keep their end cut."""
     cuts = {n: cut(n, width) for n in names}
     for attempt in range(3):
-        groups: dict[str, list[str]] = {}
-        for n, c in cuts.items():
-            groups.setdefault(c, []).append(n)
-        alike = [g for g in groups.values() if len(g) > 1]
-        if not alike:
+        if not (same_cuts := alike(cuts)):
             break
-        for same in alike:
+        for same in same_cuts:
             shared = len(os.path.commonprefix(same))
             for n in same:  # ends that still clash: the differing start; then, very narrow, even inside a number
                 cuts[n] = _middle(n, shared, width, ends=attempt == 0, numbers=attempt < 2)
     return cuts
+
+
+def alike(cuts: dict[str, str]) -> list[list[str]]:
+    """The groups of ids that ``cuts`` shortens alike (two or more ids each)."""
+    groups: dict[str, list[str]] = {}
+    for name, short in cuts.items():
+        groups.setdefault(short, []).append(name)
+    return [g for g in groups.values() if len(g) > 1]

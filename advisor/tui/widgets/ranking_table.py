@@ -13,8 +13,8 @@ from textual.message import Message
 
 from advisor.common import fmt
 from advisor.domain.recommendation import Candidate, Recommendation, known_reasons
-from advisor.tui.widgets.cells import (MODE_TAGS, MODEL_MIN, MODEL_WIDTH, NAME_ROOM, NARROW_MIN, api_rooms,
-                                       compact_cell, model_cell, model_cuts, where, where_cell)
+from advisor.tui.widgets.cells import (MODE_TAGS, MODEL_MIN, MODEL_WIDTH, NAME_ROOM, NARROW_MIN, CompactCells,
+                                       model_cell, model_cuts, narrow_label, natural_key, where, where_cell)
 from advisor.tui.widgets.names import cut as _cut
 from advisor.tui.widgets.row_table import RowTable
 
@@ -83,14 +83,14 @@ COLUMNS: tuple[Column, ...] = (
     Column("rank", "#", lambda c: str(c.rank), lambda c: c.rank, right=True),
     Column("usd_per_mtok", "$/M tok", per_mtok_cell, lambda c: c.usd_per_mtok, right=True),
     Column("monthly", "monthly", lambda c: _compact(c.monthly_total_usd, 0), lambda c: c.monthly_total_usd, right=True),
-    Column("model", "model", model_cell, lambda c: (c.model, where(c))),
+    Column("model", "model", model_cell, lambda c: (c.model, natural_key(where(c)))),
     Column("quality", "quality", quality_cell, lambda c: c.quality, right=True, high_first=True),
-    Column("gpus", "where (R × G gpu)", where_cell, lambda c: ((c.replicas_peak or c.replicas) * c.gpus, c.gpu or "")),
+    Column("gpus", "where (R × G gpu)", where_cell, lambda c: natural_key(where_cell(c))),
     Column("arch", "arch", lambda c: arch_label(c.architecture), lambda c: c.architecture),
     Column("utilization", "util.", lambda c: fmt.pct(c.utilization) if c.utilization is not None else "-",
            lambda c: c.utilization, right=True, high_first=True),
 )
-"""Cost first (the rank, $/M tokens and monthly stay fixed while the table scrolls sideways), then what
+"""Cost first (the rank, $/M tokens, monthly and the model stay fixed while the table scrolls sideways), then what
 the row is: model, quality and where it runs (at 120 columns its replicas, GPUs and precision
 show next to the questions: what tells two rows of one model apart), then architecture and utilization. At 80 columns the fixed
 columns and the model stay visible next to the questions; the rest scroll (or ctrl+b hides the questions)."""
@@ -99,8 +99,10 @@ MAX_ROWS = 200
 the first ``MAX_ROWS`` in the current sort order (all candidates are sorted); a last row says how many more
 there are and where to see them."""
 MORE_KEY = "more"
-FIXED_COLUMNS = 3
-"""The rank and the two cost columns stay in view while the table scrolls sideways (narrow: the rank and monthly)."""
+FIXED_COLUMNS = 4
+"""The rank, the two cost columns and the model stay in view while the table scrolls sideways (narrow: the rank,
+monthly and the model column): sorted by arch or util., scrolled to, the model column scrolled out of view and the rows
+read ``16↓ $2.544 $4,815 think 82.6 …``; the model is what tells them apart."""
 SORT_CYCLE = tuple(c.key for c in COLUMNS)
 """``s`` moves to the next column as the table shows them, left to right, and back to the rank (a narrow table
 keeps the order: its $/M column, not shown, is still sorted on, as the border says)."""
@@ -224,7 +226,7 @@ class RankingTable(RowTable):
         sign) and the model what "where" does not use, so the configuration shows whole and the ids are cut as
         little as the width allows. Where even the header of "where" does not fit beside the model (80 columns
         beside the questions) the table is narrow: no $/M column, and the model column, all the width the rank and
-        monthly leave, holds the model and where it runs (``compact_cell``), so rows of one model read apart."""
+        monthly leave, holds the model and where it runs (``CompactCells``), so rows of one model read apart."""
         width = width or self.scrollable_content_region.width or self.size.width
         arrow = {self.sort_key} if self.sort_key != "rank" or self.sort_reverse else set()
 
@@ -270,20 +272,19 @@ class RankingTable(RowTable):
         model_w, where_w, narrow = self._widths(cands, width) if cands else (MODEL_WIDTH, None, False)
         cuts = model_cuts(cands, model_w)
         cell = {"model": lambda c: model_cell(c, model_w, cuts), "gpus": lambda c: where_cell(c, where_w)}
-        if narrow:
-            names, memo, rooms = {c.model for c in cands}, {}, api_rooms(cands, model_w)
-            cell["model"] = lambda c: compact_cell(c, model_w, names, memo, rooms)
         columns = [c for c in COLUMNS if not (narrow and c.key == "usd_per_mtok")]
         self.shown = tuple(c.key for c in columns)
-        self.fixed_columns = FIXED_COLUMNS - 1 if narrow else FIXED_COLUMNS  # the rank and monthly
+        self.fixed_columns = self.shown.index("model") + 1  # the model stays in view with the costs
         labels = [c.label + (arrow if c.key == self.sort_key and (c.key != "rank" or self.sort_reverse) else "")
                   for c in columns]
-        labels = ["model · where" if narrow and c.key == "model" else x for c, x in zip(columns, labels)]
         self.hidden = max(0, len(cands) - MAX_ROWS)
         if self.hidden:
             kept = next((c for c in cands[MAX_ROWS:] if (keep is not None and c.label == keep)
                          or (keep_rank is not None and c.rank == keep_rank)), None)
             cands = cands[:MAX_ROWS - 1] + [kept] if kept is not None else cands[:MAX_ROWS]
+        if narrow:  # laid out for the rows drawn: one separator and one cut of each id for them all
+            cell["model"] = CompactCells(cands, model_w).cell
+            labels = [narrow_label(cands, model_w) if c.key == "model" else x for c, x in zip(columns, labels)]
         cursor_row, rows = 0, []
         for i, cand in enumerate(cands):
             cells = []
