@@ -166,3 +166,21 @@ def test_over_a_providers_free_tier_is_a_warning_when_its_paid_tiers_are_unpubli
     (r,) = [r for r in rows[0].reasons if r.code == "api-rate-limits"]
     assert r.severity == "warning" and "the only one it publishes" in r.message and "check that your account's takes it" in r.message
     assert not any("highest published tier 'free'" in x.reasons[0].message for x in rec.rejected)
+
+
+def test_a_fine_tuning_plan_that_leaves_every_api_out_says_what_it_costs_against_the_base_models_api():
+    """Trial 35: a LoRA plan moved #1 from a per-token API to a self-hosted deployment several times dearer, said only by
+    a report diff. The note names the cheapest API of the base model scoring at least #1 and the difference."""
+    w = api.workload(requests_per_day=43_000, input_tokens=45_000, output_tokens=800, latency="interactive", ttft_ms=2_000,
+                     output_tokens_per_s_per_user=30, cached_input_fraction=0.85, context_max_tokens=65_536, min_quality=75,
+                     fine_tuning="light", fine_tune_tokens=20_000_000, fine_tunes_per_month=1)
+    rec = api.recommend(w)
+    top = rec.candidates[0]
+    assert top.deployment == "self-hosted" and not any(c.deployment == "api" for c in rec.candidates)
+    (note,) = [n for n in rec.notes if n.startswith("the 'light' fine-tuning plan leaves out every per-token API")]
+    base = api.recommend(api.workload(**{**_fields(w), "fine_tuning": "none", "self_hosting": "not-wanted"}))
+    best = next(c for c in base.candidates if (c.quality or 0) >= top.quality)
+    assert f"without it, {best.label} would serve the base model at ${best.monthly_total_usd:,}/month" in note
+    assert f"against #1's ${top.monthly_total_usd:,}" in note
+    untuned = api.recommend(api.workload(**{**_fields(w), "fine_tuning": "none"}))
+    assert not any("fine-tuning plan leaves out" in n for n in untuned.notes)

@@ -473,8 +473,9 @@ def _recommend_with(workload: Workload, catalog: Catalog, prices: PriceBook | No
     if stale:
         run_notes.append(f"prices older than {STALE_AFTER_DAYS} days among the top options: {', '.join(stale)} (refresh with `moe-advisor prices refresh`)")
     rejected += scope.filtered_out(w, catalog, prices)  # what the filters left out (listed first: Rejection.sort_key)
+    apis = (lambda x: _recommend_with(x, catalog, prices, DEFAULT_BACKENDS[1:], (), False)) if ApiBackend in map(type, backends) else (lambda x: None)
     run_notes += [f"catalog: {p}" for p in catalog.problems] + scope.no_quality_floor(w, ranked) + scope.api_outside_providers(
-        w, ranked, lambda x: _recommend_with(x, catalog, prices, DEFAULT_BACKENDS[1:], (), False) if ApiBackend in map(type, backends) else None)
+        w, ranked, apis) + scope.api_without_tuning(w, ranked, apis)
     profile = catalog.engine
     names = {eid: p.engine for eid, p in catalog.engines.items()}
     assumptions = {

@@ -152,6 +152,33 @@ def api_outside_providers(w: Workload, ranked, rank_apis) -> list[str]:
             f"to the providers to rank it"]
 
 
+def api_without_tuning(w: Workload, ranked, rank_apis) -> list[str]:
+    """A note, where a fine-tuning plan leaves every per-token API out (none serves the tuned model) and a self-hosted
+    row ranks first, naming the cheapest API of the base model that scores at least #1 when it costs less than #1's
+    bill: what the plan costs beyond its runs (trial 35: a LoRA plan turned a $1,168 API into a $7,289 deployment, said
+    only by a report diff). ``rank_apis`` as ``api_outside_providers``'s."""
+    if w.fine_tuning == "none" or w.self_hosting == "required" or not ranked or ranked[0].deployment == "api":
+        return []
+    if any(c.deployment == "api" for c in ranked):
+        return []
+    import dataclasses
+
+    from advisor.ranking.modes import answers_late
+    from advisor.ranking.ties import total
+
+    top = ranked[0]
+    rec = rank_apis(dataclasses.replace(w, fine_tuning="none", self_hosting="not-wanted"))
+    best = next((c for c in (rec.candidates if rec is not None else ()) if c.deployment == "api" and not answers_late(c, w)
+                 and (top.quality is None or (c.quality or 0.0) >= top.quality)), None)
+    if best is None or total(best) >= total(top):
+        return []
+    runs = f" (its fine-tuning runs {fmt.usd(top.fine_tuning_monthly_usd)}/month of it)" if top.fine_tuning_monthly_usd else ""
+    return [f"the '{w.fine_tuning}' fine-tuning plan leaves out every per-token API (none here serves a tuned model per "
+            f"token): without it, {best.label} would serve the base model at {fmt.usd(total(best))}/month against #1's "
+            f"{fmt.usd(total(top))}{runs}: the tuned deployment costs {fmt.usd(total(top) - total(best))}/month more than the "
+            f"base model by that API"]
+
+
 def idle_floor(w: Workload) -> list[str]:
     """``min_replicas`` 0 on an interactive workload whose every hour has traffic: it stops replicas only in the hours the
     day's profile gives none (``billing.plans``), so here one runs all day, as with 1 (trial 35: 0 was taken and
