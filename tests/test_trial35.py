@@ -184,3 +184,17 @@ def test_a_fine_tuning_plan_that_leaves_every_api_out_says_what_it_costs_against
     assert f"against #1's ${top.monthly_total_usd:,}" in note
     untuned = api.recommend(api.workload(**{**_fields(w), "fine_tuning": "none"}))
     assert not any("fine-tuning plan leaves out" in n for n in untuned.notes)
+
+
+def test_a_percentile_ttft_below_the_mean_says_why():
+    """Trial 35: "p90 TTFT 279 ms" beside a mean of 280 ms with no word why (the non-percentile line says it)."""
+    w = api.workload(requests_per_day=21_500, input_tokens=45_000, output_tokens=800, latency="interactive", ttft_ms=2_000,
+                     ttft_percentile=90, output_tokens_per_s_per_user=30, peak_to_mean=3, self_hosting="required",
+                     cached_input_fraction=0.85, context_max_tokens=65_536, models=["deepseek-v4-flash", "llama-3.3-70b"])
+    seen = 0
+    for c in api.recommend(w).candidates:
+        (h,) = [r for r in c.reasons if r.code == "headroom"]
+        below = h.numbers["ttft_at_percentile_ms"] < h.numbers["ttft_at_peak_ms"] <= 2_000
+        assert ("below the mean: most prompts do not wait" in h.message) == below, h.message
+        seen += below
+    assert seen
