@@ -224,7 +224,7 @@ def target_checks(c: Candidate, w: Workload) -> list[TargetCheck]:
                 TargetCheck("per user", f"{tps:,.0f} tok/s measured" if tps else "not measured",
                             f"≥ {w.output_tokens_per_s_per_user:g} tok/s", tps >= w.output_tokens_per_s_per_user if tps else None)]
     out: list[TargetCheck] = []
-    need = w.required_output_tokens_per_s
+    need = w.required_output_tokens_per_s * (c.output_multiplier or 1.0)  # a thinking row generates its thinking too (trial 36)
     per = c.output_tokens_per_s_per_replica or 0.0
     cap = per * c.replicas
     what = "peak" if w.latency == "interactive" else f"in {w.deadline_hours:g} h"

@@ -253,6 +253,11 @@ def _per_mtok(c: Candidate) -> str:
     return f"{fmt.per_mtok(c.usd_per_mtok, c.monthly_cost_usd)}/M tok" if usd_per_mtok_all_in(c) is None else per_mtok_text(c)
 
 
+DERIVED = frozenset({"context_typical_tokens", "peak_to_mean"})
+"""Fields the workload raises from others (a typical context to input + output, a peak to an hourly profile's busiest
+hour): their ranked value is not an answer the form "no longer shows" (trial 36: "Usual context 2,750" never typed)."""
+
+
 def ranked_values(w: Workload, values: dict[str, str], field: str) -> str:
     """The ranked workload's numbers where the form now says otherwise (``Input tokens 3``), the refused field's where
     none differs: keys typed at once (a backspace, then 200000) leave the table on an older answer than the
@@ -266,7 +271,7 @@ def ranked_values(w: Workload, values: dict[str, str], field: str) -> str:
 
     shown, hidden = [], hidden_fields(values)
     for name, typed in values.items():
-        if name not in hidden and number(ranked := getattr(w, name, None)):
+        if name not in hidden and (name == field or name not in DERIVED) and number(ranked := getattr(w, name, None)):
             try:
                 same = float(typed.replace(",", "")) == float(ranked)
             except ValueError:

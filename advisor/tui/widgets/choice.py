@@ -88,6 +88,17 @@ class Choice(Widget, can_focus=True):
             text.append(position, pos)
         return text
 
+    async def _on_key(self, event: events.Key) -> None:
+        """← → space act when the key reaches this widget, not once it has bubbled up to the app: by then a focus
+        change typed after it (shift+tab) had moved the focus, and the app looked the key up on the new field's
+        bindings, so the step was lost while a ranking ran (trial 36), as the text fields' editing keys were
+        (``FieldInput``)."""
+        bindings = self._bindings.key_to_bindings.get(event.key)
+        if bindings:
+            event.stop()
+            event.prevent_default()
+            await self.run_action(bindings[0].action)
+
     def action_step(self, delta: int) -> None:
         if not self.options:
             return
