@@ -15,6 +15,8 @@ from textual.message import Message
 from textual.reactive import reactive
 from textual.widget import Widget
 
+from advisor.tui.widgets.field_input import run_own_binding
+
 
 class Choice(Widget, can_focus=True):
     """``Choice(options, value=...)``; posts ``Choice.Changed`` when the user (or code) changes the value."""
@@ -93,11 +95,7 @@ class Choice(Widget, can_focus=True):
         change typed after it (shift+tab) had moved the focus, and the app looked the key up on the new field's
         bindings, so the step was lost while a ranking ran (trial 36), as the text fields' editing keys were
         (``FieldInput``)."""
-        bindings = self._bindings.key_to_bindings.get(event.key)
-        if bindings:
-            event.stop()
-            event.prevent_default()
-            await self.run_action(bindings[0].action)
+        await run_own_binding(self, event, printable_too=True)  # space is printable
 
     def action_step(self, delta: int) -> None:
         if not self.options:

@@ -6,6 +6,17 @@ from textual import events
 from textual.widgets import Input
 
 
+async def run_own_binding(widget, event: events.Key, printable_too: bool = False) -> None:
+    """Run ``widget``'s own binding for ``event`` now, when the key reaches it, rather than once the key has bubbled up
+    to the app (where a focus change typed after it may already have moved the focus): ``FieldInput``'s editing keys,
+    ``Choice``'s ← → space."""
+    bindings = widget._bindings.key_to_bindings.get(event.key)
+    if bindings and (printable_too or not event.is_printable):
+        event.stop()
+        event.prevent_default()  # the widget's default key handling is not run either: the key is handled
+        await widget.run_action(bindings[0].action)
+
+
 class FieldInput(Input):
     """An Input whose editing keys (ctrl+a, ctrl+k, ←, backspace, …) act in the order they were typed.
 
@@ -16,8 +27,4 @@ class FieldInput(Input):
     reaches it, before the keys typed after it."""
 
     async def _on_key(self, event: events.Key) -> None:
-        bindings = self._bindings.key_to_bindings.get(event.key)
-        if bindings and not event.is_printable:
-            event.stop()
-            event.prevent_default()  # Input._on_key is not run either: the key is handled
-            await self.run_action(bindings[0].action)
+        await run_own_binding(self, event)
