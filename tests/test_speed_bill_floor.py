@@ -31,13 +31,17 @@ def _workloads() -> list[Workload]:
         w = PRESETS[name]
         out += [dataclasses.replace(w, requests_per_day=w.requests_per_day * f) for f in (0.003, 0.1, 1.0, 7.0)]
     out.append(Workload(traffic_shape="diurnal", peak_to_mean=3.0, requests_per_day=2_000_000, output_tokens=400, min_replicas=2))
+    out.append(Workload(traffic_shape="diurnal", peak_to_mean=3.0, requests_per_day=2_000_000, output_tokens=400, spare_replicas=1))
+    out.append(Workload(hourly_profile=(0.0,) * 8 + (1.0,) * 10 + (0.0,) * 6, requests_per_day=300_000, min_replicas=0,
+                        spare_replicas=2))
     out.append(Workload(latency="batch", requests_per_day=3_000_000, output_tokens=500, deadline_hours=6.0, pricing=("spot",)))
     return out
 
 
 def test_a_plan_under_the_bill_is_never_ruled_out():
     """Over price rows (price kind, billing increment, minimum charge, shapes, cluster interconnect), workloads (the
-    presets at four volumes, a diurnal day with two replicas at least, a spot job with a deadline), replica sizes and
+    presets at four volumes, a diurnal day with two replicas at least or one spare, office hours with
+    none at night and two spare, a spot job with a deadline), replica sizes and
     capacities: wherever the floor says every plan bills at least ``usd``, every plan does; asked at the cheapest
     plan's bill itself (a tie is not under it), just above it (never true) and below it."""
     said = unsure = 0

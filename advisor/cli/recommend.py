@@ -34,7 +34,8 @@ FLAGS: dict[str, tuple[str, type, str]] = {
     "engines": ("--engines", str, "comma-separated serving engines allowed: trtllm, vllm, sglang (default all)"),
     "pricing": ("--pricing", str, "comma-separated GPU price kinds allowed: on-demand, spot, reserved, serverless (default on-demand and serverless; batch adds spot)"),
     "scaling": ("--scaling", str, "comma-separated scaling policies allowed: fixed, autoscale, scale-to-zero (default all)"),
-    "min_replicas": ("--min-replicas", int, "interactive: replicas always running, fixed or autoscaling (default 1; 2 for redundancy; 0: none in the hours an hourly_profile gives no traffic)"),
+    "min_replicas": ("--min-replicas", int, "interactive: replicas always running, fixed or autoscaling (default 1; 2: redundancy off-peak; 0: none in the hours an hourly_profile gives no traffic)"),
+    "spare_replicas": ("--spare-replicas", int, "interactive: replicas beyond each hour's need while it has traffic (default 0; 1: N+1, one lost at the peak leaves the rest within their load cap)"),
     "max_utilization": ("--max-utilization", float, "interactive: most of the capacity planned in use at the peak, "
                         "the rest is queueing headroom (default 0.8)"),
     "hourly_profile": ("--hourly-profile", str, "24 comma-separated relative request rates, midnight first"),

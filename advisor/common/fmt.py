@@ -193,8 +193,8 @@ def mean_count(n: float, word: str) -> str:
     return f"{text if text != '0' else '<0.01'} {word}s"
 
 
-SETTINGS = {"min_replicas": ("Min replicas", "--min-replicas"), "fine_tune_tokens": ("Tokens a run", "fine_tune_tokens"),
-            "fine_tunes_per_month": ("Runs a month", "fine_tunes_per_month")}
+SETTINGS = {"min_replicas": ("Min replicas", "--min-replicas"), "spare_replicas": ("Spare replicas", "--spare-replicas"),
+            "fine_tune_tokens": ("Tokens a run", "fine_tune_tokens"), "fine_tunes_per_month": ("Runs a month", "fine_tunes_per_month")}
 """A workload setting as the advice names it: the TUI's label, then the CLI flag (or the file key where the CLI has
 none), so the advice points to the field a user can edit wherever they read it (trial 34)."""
 

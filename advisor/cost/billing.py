@@ -8,9 +8,9 @@ by a network. A replica spans instances only where the provider offers a cluster
 
 Policies, over the workload's day (``advisor.domain.traffic``):
 
-- ``fixed``: the peak's replicas, all month (billed GPUs x ``HOURS_PER_MONTH``).
-- ``autoscale`` (interactive): each hour runs the replicas that hour's traffic needs (at least
-  ``min_replicas``); a scale-up bills the new instances for their cold start (rounded to the billing
+- ``fixed``: the peak's replicas (and ``spare_replicas``), all month (billed GPUs x ``HOURS_PER_MONTH``).
+- ``autoscale`` (interactive): each hour runs the replicas that hour's traffic needs (``spare_replicas`` more in the
+  hours with traffic; at least ``min_replicas``); a scale-up bills the new instances for their cold start (rounded to the billing
   increment).
 - ``scale-to-zero`` (batch): each day the job's replicas start, run until the day's volume is done, and
   stop: billed for the run plus the cold start, rounded to the provider's billing increment and minimum.
@@ -215,10 +215,18 @@ def _hourly_load(mean: float, day: DayProfile) -> tuple[float, ...]:
 _LAST_LOAD: tuple = (None, None, ())
 
 
-def _hourly_replicas(capacity: float, mean: float, day: DayProfile, floor: int) -> list[int]:
-    """Replicas each hour of the day needs (at least ``floor``)."""
+def _spared(need: int, spare: int, floor: int) -> int:
+    """Replicas an hour runs: what its load needs, ``spare`` more where it has traffic (``spare_replicas``), at least
+    ``floor`` (``min_replicas``)."""
+    return max(floor, need + spare if need else 0)
+
+
+def _hourly_replicas(capacity: float, mean: float, day: DayProfile, floor: int, spare: int = 0) -> list[int]:
+    """Replicas each hour of the day needs (``spare`` more in the hours with traffic; at least ``floor``)."""
     ceil = math.ceil
     out = [ceil(x / capacity - 1e-9) for x in _hourly_load(mean, day)]
+    if spare:
+        out = [r + spare if r else 0 for r in out]
     if min(out) < floor:
         out = [max(floor, r) for r in out]
     return out
@@ -264,15 +272,16 @@ def plans(price: GpuPrice, gpus: int, capacity: float, w: Workload, day: DayProf
     capacity = planned if planned is not None else capacity * w.max_utilization
     if capacity <= 0:
         return out
-    peak = max(1, w.min_replicas, _replicas(mean * day.peak_to_mean, capacity))  # ``min_replicas``: at least that many
+    spare = w.spare_replicas  # N+1: one more than the load needs (the peak always has traffic)
+    peak = max(1, w.min_replicas, _replicas(mean * day.peak_to_mean, capacity) + spare)  # ``min_replicas``: at least that many
     if "fixed" in allowed:
         out.append(_fixed(static, peak))
     if "autoscale" in allowed and scales and not day.flat:  # a flat day needs the same replicas every hour
         floor, peak_in_hour = w.min_replicas, day.within_hour_peak  # 0: none in the hours with no traffic
         # Replicas rise with the load: the same at the day's lightest and busiest hours, the same every hour (no plan).
-        if (max(floor, math.ceil(mean * day.lightest * peak_in_hour / capacity - 1e-9))
-                < max(floor, math.ceil(mean * day.busiest * peak_in_hour / capacity - 1e-9))):
-            hourly = _hourly_replicas(capacity, mean, day, floor)
+        if (_spared(math.ceil(mean * day.lightest * peak_in_hour / capacity - 1e-9), spare, floor)
+                < _spared(math.ceil(mean * day.busiest * peak_in_hour / capacity - 1e-9), spare, floor)):
+            hourly = _hourly_replicas(capacity, mean, day, floor, spare)
             low, high = min(hourly), max(hourly)
             if per_instance > 1 and k == 1:  # replicas share instances: the instances each hour
                 units, per_unit = [-(-r // per_instance) for r in hourly], c
@@ -367,12 +376,13 @@ def bills_at_least(price: GpuPrice, gpus: int, capacity: float, w: Workload, day
             return g * max(least * float(price.minimum_billed_s), work_s + least * cold - slack) / 3600.0 * DAYS_PER_MONTH >= least_usd
         return True
     mean = w.mean_output_tokens_per_s
-    if "fixed" in allowed and _fixed(static, max(1, w.min_replicas, _replicas(mean * day.peak_to_mean, cap))).monthly_usd < usd:
+    spare = w.spare_replicas
+    if "fixed" in allowed and _fixed(static, max(1, w.min_replicas, _replicas(mean * day.peak_to_mean, cap) + spare)).monthly_usd < usd:
         return False
     if "autoscale" in allowed and scales and not day.flat:
         floor, peak_in_hour = w.min_replicas, day.within_hour_peak  # 0: none in the hours with no traffic
-        low = max(floor, math.ceil(mean * day.lightest * peak_in_hour / cap - 1e-9))
-        if low < max(floor, math.ceil(mean * day.busiest * peak_in_hour / cap - 1e-9)):  # as ``plans``: else no autoscale plan
+        low = _spared(math.ceil(mean * day.lightest * peak_in_hour / cap - 1e-9), spare, floor)
+        if low < _spared(math.ceil(mean * day.busiest * peak_in_hour / cap - 1e-9), spare, floor):  # as ``plans``: else none
             hours = max(24 * low, sum(_hourly_load(mean, day)) / cap - 24e-9)
             return g * hours * DAYS_PER_MONTH >= least_usd
     return True
@@ -429,9 +439,10 @@ def sizing_reasons(plan: Plan, w: Workload, tokens_per_s: float, ttft_ms: float,
     ``queueing.prefill_ms``) are one engine's; ``weights_bytes`` the checkpoint; ``queues`` the engine's attention ranks
     (``queueing.queue_count``: under attention data parallelism each rank queues its own prompts, and the figures are a
     rank's)."""
-    out: list[Reason] = headroom_reasons(plan.replicas_peak, w, tokens_per_s, ttft_ms, engines_per_replica, day.peak_to_mean,
-                                         prefill_ms, queues, slots, hold) if w.latency == "interactive" else []
     cs = cold_start(weights_bytes, plan.price)
+    out: list[Reason] = headroom_reasons(plan.replicas_peak, w, tokens_per_s, ttft_ms, engines_per_replica, day.peak_to_mean,
+                                         prefill_ms, queues, slots, hold, plan.hourly_one_usd * Decimal(str(HOURS_PER_MONTH)),
+                                         duration(cs.total_s)) if w.latency == "interactive" else []
     where = plan.price.provider
     stopped = (f"; {where} bills powered-off machines, so scaling down destroys the machine and every start is a fresh one "
                f"({BILLS_STOPPED[where]})" if where in BILLS_STOPPED else "")

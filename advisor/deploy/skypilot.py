@@ -114,8 +114,11 @@ def replica_policy(c: Candidate, w: Workload, per_instance: int = 1) -> list[str
                 "  # replicas would come late and the deadline slip: https://docs.skypilot.co/en/stable/serving/autoscaling.html)",
                 f"  replicas: {peak}"]
     low = max(1, c.replicas_min or 1) * per_instance
-    return ["  replica_policy:", f"    min_replicas: {low}", f"    max_replicas: {max(peak, low, 1)}",
-            f"    target_qps_per_replica: {max(target_qps(c, w) / per_instance, 0.001):.3f}"]
+    spare = ([f"  # spare_replicas {w.spare_replicas}: the plan runs {w.spare_replicas} replica(s) beyond each hour's need, which "
+              "SkyServe's QPS autoscaler", "  # has no setting for: min_replicas keeps them at the quietest hours only (raise it to "
+              "the peak's count for N+1 all day)"] if w.spare_replicas else [])
+    return spare + ["  replica_policy:", f"    min_replicas: {low}", f"    max_replicas: {max(peak, low, 1)}",
+                    f"    target_qps_per_replica: {max(target_qps(c, w) / per_instance, 0.001):.3f}"]
 
 
 def target_qps(c: Candidate, w: Workload) -> float:

@@ -119,7 +119,9 @@ class Workload:
     scaling: tuple[str, ...] = ()
     """Scaling policies allowed: ``fixed``, ``autoscale``, ``scale-to-zero``; empty = all."""
     min_replicas: int = 1
-    """Interactive: the floor of a fixed deployment and of autoscaling (2: redundancy; 0: none in hours with no traffic)."""
+    """Interactive: the floor of a fixed deployment and of autoscaling (0: none in hours with no traffic)."""
+    spare_replicas: int = 0
+    """Interactive: replicas beyond what each hour's load needs, in every hour with traffic (1: N+1, one lost at the peak)."""
     max_utilization: float = MAX_UTILIZATION
     """Interactive: most of the decode capacity planned to be in use at the peak (0.8 leaves 20% headroom)."""
 
@@ -318,10 +320,9 @@ def validate(w: Workload, where: str | None = None) -> Workload:
         raise err("fine_tune_tokens", f"must be between 0 and 1e13, got {w.fine_tune_tokens:g}")
     if not 0 <= w.fine_tunes_per_month <= 1000:
         raise err("fine_tunes_per_month", f"must be between 0 and 1,000, got {w.fine_tunes_per_month:g}")
-    if not 0 <= w.lora_adapters <= 10_000:
-        raise err("lora_adapters", f"must be between 0 and 10,000, got {w.lora_adapters}")
-    if not 0 <= w.lora_rank <= 1024:
-        raise err("lora_rank", f"must be between 0 and 1,024, got {w.lora_rank}")
+    for name, most in (("lora_adapters", 10_000), ("lora_rank", 1024), ("min_replicas", 1000), ("spare_replicas", 100)):
+        if not 0 <= getattr(w, name) <= most:
+            raise err(name, f"must be between 0 and {most:,}, got {getattr(w, name)}")
     if w.lora_targets not in ("", "all", "attention"):
         raise err("lora_targets", f"must be 'all' or 'attention', got {w.lora_targets!r}")
     if w.self_hosting not in SELF_HOSTING:
@@ -347,8 +348,6 @@ def validate(w: Workload, where: str | None = None) -> Workload:
         for v in getattr(w, name):
             if v not in allowed:
                 raise err(name, f"must be among {', '.join(allowed)}, got {v!r}")
-    if not 0 <= w.min_replicas <= 1000:
-        raise err("min_replicas", f"must be between 0 and 1000, got {w.min_replicas}")
     if not 0.05 <= w.max_utilization <= 1.0:
         raise err("max_utilization", f"must be between 0.05 and 1 (a share of capacity), got {w.max_utilization:g}")
     from advisor.domain.precision import PRECISIONS
