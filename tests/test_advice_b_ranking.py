@@ -16,7 +16,7 @@ from advisor.cost.money import MICRO
 from advisor.domain.candidate_text import break_even_text, hourly_text, per_mtok_text, usd_per_mtok_all_in
 from advisor.domain.recommendation import plural
 from advisor.prices import resolve
-from advisor.ranking.modes import CUSTOM_SILICON, OPTIMISTIC_API_TOKENS_PER_S, OPTIMISTIC_GPU_API_TOKENS_PER_S
+from advisor.ranking.api_wait import CUSTOM_SILICON, OPTIMISTIC_API_TOKENS_PER_S, OPTIMISTIC_GPU_API_TOKENS_PER_S
 
 
 def _codes(c):

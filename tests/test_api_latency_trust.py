@@ -4,7 +4,7 @@ choice says so and names the best option whose TTFT is known (computed for self-
 from __future__ import annotations
 
 from advisor import api
-from advisor.ranking.modes import TIGHT_TTFT_MS, latency_verified
+from advisor.ranking.api_wait import TIGHT_TTFT_MS, latency_verified
 
 VOICE = {"requests_per_day": 200_000, "input_tokens": 1500, "output_tokens": 120, "peak_to_mean": 2.5,
          "output_tokens_per_s_per_user": 40, "min_quality": 65, "context_max_tokens": 16_384}

@@ -157,7 +157,7 @@ def test_a_single_replica_service_is_told_it_has_no_redundancy_and_min_replicas_
 def test_an_impossible_ttft_target_is_said_to_be_met_by_no_known_option():
     """Trial 20: with --ttft-ms 1 every row was an API whose TTFT is not measured; #1 pointed at "#45 … with a measured
     TTFT" whose own line read "TTFT not measured" (its speed was measured, not its TTFT)."""
-    from advisor.ranking.modes import latency_verified
+    from advisor.ranking.api_wait import latency_verified
 
     w = dataclasses.replace(api.preset("bursty-app"), ttft_ms=1.0)
     rec = api.recommend(w)

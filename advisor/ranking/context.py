@@ -292,7 +292,7 @@ def _rows_digest(prices: PriceBook) -> str:
 
 
 _NESTED = ("fine-tuning", "fastest-api")
-"""The dicts a shared dict holds, which grow while its own size stays (``rank._fine_tuning``, ``modes.fastest_measured``)."""
+"""The dicts a shared dict holds, which grow while its own size stays (``rank._fine_tuning``, ``api_wait.fastest_measured``)."""
 
 
 def _size(shared: dict) -> int:

@@ -43,8 +43,8 @@ from advisor.ranking.context import (
 )
 from advisor.ranking.explain import checkpoint_reasons, stale_price_reason
 from advisor.ranking.modes import answers_late as _answers_late
-from advisor.ranking.modes import bounded_wait as _bounded_wait
-from advisor.ranking.modes import unverified_latency_note
+from advisor.ranking.api_wait import bounded_wait as _bounded_wait
+from advisor.ranking.api_wait import unverified_latency_note
 from advisor.ranking.rows import fine_tuning as _fine_tuning
 from advisor.ranking.rows import fine_tuning_reason as _fine_tuning_reason
 from advisor.ranking.rows import untrained_reason as _untrained_reason
@@ -257,7 +257,7 @@ def _placing(i: int, c: Candidate, candidates: Sequence[Candidate], w: Workload,
             if diff <= 0 and _answers_late(runner, w) and not _answers_late(c, w):  # at the same cost too: before quality
                 thinks = next((r.numbers for r in known_reasons(runner.reasons) if r.code == "reasoning-latency"), {})
                 wait = thinks.get("visible_wait_ms", 0.0)  # (not ``late``: #1's own lead, read again below)
-                about = f"at least {wait / 1000:,.2f}" if thinks.get("lower_bound") else f"about {wait / 1000:,.1f}"
+                about = f"at least {wait / 1000:,.2f}" if thinks.get("lower_bound") else f"{'likely ' * bool(thinks.get('likely'))}about {wait / 1000:,.1f}"
                 why = (f"{f'{fmt.usd(-diff)}/month dearer' if diff else 'the same cost'}, but #2 thinks first: its visible "
                        f"answer starts after {about} s, over the {w.ttft_ms:,.0f} ms TTFT target")
             elif diff < 0 and c.architecture == "dense" and runner.architecture == "moe":

@@ -271,7 +271,8 @@ def none_meets_ttft(c: Candidate, candidates, w: Workload) -> str:
     i, soonest = min(enumerate(candidates, start=1), key=lambda ix: wait(ix[1]).get("visible_wait_ms", math.inf))
     late = wait(soonest)
     ms = late.get("visible_wait_ms", math.inf)
-    when = f"{'at least' if late.get('lower_bound') else 'about'} {ms / 1000:,.1f} s" if ms < math.inf else "unknown"
+    how = "at least" if late.get("lower_bound") else "likely about" if late.get("likely") else "about"  # likely: ``api_wait``
+    when = f"{how} {ms / 1000:,.1f} s" if ms < math.inf else "unknown"
     return (f"no option meets the {w.ttft_ms:,.0f} ms time-to-first-token target: every ranked row thinks first, and the "
             f"soonest visible answer starts after {when} (#{i}, {soonest.label}); "
             f"{'a lower quality floor or ' if w.min_quality else ''}a looser target may admit one that does; the cheapest "
