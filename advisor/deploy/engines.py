@@ -408,6 +408,14 @@ def vllm_argv(p: EnginePlan, port: int = PORT, engines: int = 1) -> list[str]:
     return a
 
 
+def sglang_running_cap(p: EnginePlan) -> int:
+    """``--max-running-requests`` for one engine's batch: SGLang divides it by ``--dp-size`` (rounding down) only under DP
+    attention; without it each data-parallel copy takes the whole value (``max_running_requests // (dp_size if
+    enable_dp_attention else 1)``, sglang/srt/managers/tp_worker.py). So the per-rank batch times the ranks (62 over DP8:
+    64, 8 a rank; 62 is 7 a rank), else the engine's batch (trial 37: TP4 copies under --dp-size 2 each took 42, not 21)."""
+    return p.per_rank_batch * p.data_parallel if p.data_parallel > 1 else p.batch
+
+
 def sglang_argv(p: EnginePlan, port: int = PORT, engines: int = 1) -> list[str]:
     a = ["python", "-m", "sglang.launch_server", "--model-path", model_arg(p), "--host", "0.0.0.0", "--port", str(port),
          "--tp-size", str(p.tensor_parallel * p.data_parallel)]
@@ -424,7 +432,7 @@ def sglang_argv(p: EnginePlan, port: int = PORT, engines: int = 1) -> list[str]:
     if p.trust_remote_code:
         a += ["--trust-remote-code"]
     a += ["--context-length", str(p.max_model_len), "--kv-cache-dtype", kv_dtype("sglang", p.kv_precision),
-          "--mem-fraction-static", f"{p.memory_setting('sglang').value:.2f}", "--max-running-requests", str(p.batch * engines),
+          "--mem-fraction-static", f"{p.memory_setting('sglang').value:.2f}", "--max-running-requests", str(sglang_running_cap(p)),
           "--chunked-prefill-size", str(p.max_batched_tokens)]
     if p.quantize_online:
         a += ["--quantization", p.precision]

@@ -1,0 +1,57 @@
+"""User trial 37 (a head of ML infrastructure sizing an agentic coding assistant: 48k-token prompts, 70% cached, p95 TTFT
+3 s): launch files that would not serve the row they came from (a SkyPilot target that settles one replica short of a
+TTFT-bound peak; an SGLang cap doubled or rounded down by the engine)."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+
+import pytest
+
+from advisor import api
+from advisor.deploy.engines import sglang_argv, sglang_running_cap
+from advisor.deploy.plan import plan_for
+from advisor.deploy.skypilot import render
+from advisor.domain.traffic import day_profile
+
+AGENT = dict(requests_per_day=400_000, input_tokens=48_000, output_tokens=1200, traffic_shape="diurnal", cached_input_fraction=0.7,
+             ttft_ms=3000, ttft_percentile=95, output_tokens_per_s_per_user=25, context_max_tokens=131_072,
+             models=["qwen3-235b-a22b-instruct-2507"], self_hosting="required", min_replicas=2, gpu_types=["b200"],
+             engines=["vllm"], precisions=["fp8"])
+
+
+def _flag(text: str, flag: str) -> int:
+    return int(re.search(rf"{flag} (\d+)", text).group(1))
+
+
+@pytest.fixture(scope="module")
+def ttft_bound():
+    w = api.workload(**AGENT)
+    rec = api.recommend(w)
+    c = next(x for x in rec.candidates if x.scaling == "autoscale"
+             and "the TTFT target, not the load, sets the replica count" in next(r.message for r in x.reasons if r.code == "headroom"))
+    return rec.workload, c
+
+
+def test_an_autoscaled_service_reaches_the_replicas_the_ttft_target_needs(ttft_bound):
+    w, c = ttft_bound
+    y = render(c, w, api.catalog(), "skypilot")["service.yaml"]
+    target = float(re.search(r"target_qps_per_replica: ([\d.]+)", y).group(1))
+    peak_rps = w.mean_requests_per_s * day_profile(w).peak_to_mean
+    # SkyServe runs ceil(requests/s / target): at the peak the count the row costs, not one short of it
+    assert -(-peak_rps // target) >= c.replicas_peak
+    assert target == pytest.approx(peak_rps / c.replicas_peak, abs=1e-3)
+
+
+def test_sglang_caps_each_copy_without_dp_attention_and_each_rank_with_it(ttft_bound):
+    w, c = ttft_bound
+    p = plan_for(c, w, api.catalog())
+    two = dataclasses.replace(p, data_parallel=1, batch=21)
+    text = " ".join(sglang_argv(two, engines=2))  # two copies behind one SGLang front end: --dp-size 2, no DP attention
+    assert "--dp-size 2" in text and "--enable-dp-attention" not in text
+    assert _flag(text, "--max-running-requests") == 21  # each copy takes the whole value as its own cap
+    dep = dataclasses.replace(p, data_parallel=8, batch=62)
+    text = " ".join(sglang_argv(dep))
+    assert "--enable-dp-attention" in text and _flag(text, "--max-running-requests") == 64  # 64 // 8 = 8 a rank, as stated
+    assert sglang_running_cap(dep) // 8 == dep.per_rank_batch == 8
