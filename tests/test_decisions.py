@@ -127,7 +127,7 @@ def test_the_cli_breakdown_shows_mode_multiplier_quality_change_and_adapters():
 
 def test_a_near_tie_says_when_its_error_was_never_measured_for_the_pair():
     """The tie band is the error measured on the calibration set; a model or GPU outside it is named."""
-    from advisor.ranking.rank import _near_tie
+    from advisor.ranking.api_tie import near_tie as _near_tie
 
     cat = api.catalog()
     profile = cat.engine

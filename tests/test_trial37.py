@@ -55,3 +55,17 @@ def test_sglang_caps_each_copy_without_dp_attention_and_each_rank_with_it(ttft_b
     text = " ".join(sglang_argv(dep))
     assert "--enable-dp-attention" in text and _flag(text, "--max-running-requests") == 64  # 64 // 8 = 8 a rank, as stated
     assert sglang_running_cap(dep) // 8 == dep.per_rank_batch == 8
+
+
+def test_self_hosted_rows_behind_an_api_first_are_still_called_near_ties():
+    w = api.workload(**{**AGENT, "models": ["qwen3-235b-a22b-instruct-2507", "llama-3.3-70b"], "min_quality": 68,
+                        "self_hosting": "allowed", "gpu_types": [], "engines": [], "min_replicas": 1})
+    rec = api.recommend(w)
+    assert rec.candidates[0].deployment == "api"
+    hosted = [c for c in rec.candidates if c.deployment == "self-hosted"]
+    a, b = hosted[0], hosted[1]
+    gap = abs(a.monthly_total_usd - b.monthly_total_usd) / max(a.monthly_total_usd, b.monthly_total_usd)
+    assert gap < 0.1  # closer than the estimate's 14% p90 error
+    for x, y in ((a, b), (b, a)):
+        tie = next((r for r in x.reasons if r.code == "near-tie"), None)
+        assert tie is not None and y.label in tie.message, x.label

@@ -22,6 +22,28 @@ def near_tie(c: Candidate, other: Candidate | None, profile, ctx_of: Callable | 
     return api_near_tie(c, other, hosted[0], profile, ctx_of)
 
 
+def tie_for(c: Candidate, other: Candidate | None, candidates, late: Callable[[Candidate], bool], profile,
+            ctx_of: Callable | None = None) -> Reason | None:
+    """The ``near-tie`` reason of ``c`` against ``other`` (#1, or #2 for #1): none where one of them answers after the TTFT
+    target and the other does not (``late``: no tie, the rank reason says which misses it). Where ``other`` is an API
+    row and ``c`` a self-hosted one not tied with it, against the first self-hosted row (for that row, the next one):
+    two self-hosted rows within the estimate's error are a tie whatever ranks first (trial 37: #3 and #4, 1.1% apart
+    behind an API #1, were not called one)."""
+    tie = None if other is not None and late(other) != late(c) else near_tie(c, other, profile, ctx_of)
+    if tie is not None or other is None or c.deployment != "self-hosted" or other.deployment == "self-hosted":
+        return tie
+    partner = _hosted_partner(c, candidates)
+    return None if partner is None or late(partner) != late(c) else ties.near_tie(c, partner, profile, ctx_of)
+
+
+def _hosted_partner(c: Candidate, candidates) -> Candidate | None:
+    """The first self-hosted row of ``candidates`` other than ``c`` (for the first one itself, the next one)."""
+    for x in candidates:
+        if x.deployment == "self-hosted" and x is not c:
+            return x
+    return None
+
+
 def api_near_tie(c: Candidate, other: Candidate, hosted: Candidate, profile, ctx_of: Callable | None = None) -> Reason | None:
     """``c`` and ``other``, one of them the self-hosted ``hosted``, closer in cost than ``hosted``'s throughput
     estimate's error (``ties.estimate_error``): only the self-hosted bill moves with that error. Where it cannot

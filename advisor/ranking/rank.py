@@ -54,7 +54,7 @@ from advisor.ranking.ties import (DENSE_FIRST_UP_TO, better_quality_within_error
                                   heavy_ft_cheaper_note, heavy_ft_keys, none_meets_ttft, on_no_front, unbilled_training_note,
                                   unverified_cheaper_note)
 from advisor.ranking.ties import dense_first_in_a_tie as _dense_first_in_a_tie
-from advisor.ranking.api_tie import near_tie as _near_tie
+from advisor.ranking.api_tie import tie_for as _tie_for
 from advisor.ranking.ties import rank_key as _rank_key
 from advisor.ranking.ties import same_cost_why as _same_cost_why
 from advisor.ranking.ties import total as _total
@@ -288,7 +288,7 @@ def _placing(i: int, c: Candidate, candidates: Sequence[Candidate], w: Workload,
     other = top if i else runner
     # A tie on price with a row that answers after the TTFT target while this one does not (or the reverse) is no tie:
     # the rank reason says which misses it (trial 29 review: "quality, latency and the provider may weigh more").
-    tie = None if other is not None and _answers_late(other, w) != _answers_late(c, w) else _near_tie(c, other, profile, ctx_of)
+    tie = _tie_for(c, other, candidates, lambda x: _answers_late(x, w), profile, ctx_of)
     if tie is not None:
         extra.insert(1, tie)
     if i in front:
