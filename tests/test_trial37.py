@@ -69,3 +69,38 @@ def test_self_hosted_rows_behind_an_api_first_are_still_called_near_ties():
     for x, y in ((a, b), (b, a)):
         tie = next((r for r in x.reasons if r.code == "near-tie"), None)
         assert tie is not None and y.label in tie.message, x.label
+
+
+def test_a_model_too_short_for_the_context_says_which_max_context_admits_it():
+    w = api.workload(**{**AGENT, "models": ["gpt-oss-120b"], "self_hosting": "allowed", "gpu_types": [], "engines": [],
+                        "precisions": ["bf16", "fp8"]})
+    rec = api.recommend(w)
+    r = next(x.reasons[0] for x in rec.rejected if x.model == "gpt-oss-120b" and x.reasons[0].code == "context-too-long")
+    thinking = int(re.search(r"with ([\d,]+) reasoning tokens", r.message).group(1).replace(",", ""))
+    room = 131_072 - thinking
+    assert f"a max context of {room:,} or less admits it" in r.message
+    admitted = api.recommend(api.workload(**{**w.__dict__, "context_max_tokens": room}))
+    assert any(c.model == "gpt-oss-120b" for c in admitted.candidates)
+    assert not any(x.model == "gpt-oss-120b" and x.reasons[0].code == "context-too-long" for x in admitted.rejected)
+    w2 = api.workload(**{**w.__dict__, "input_tokens": 128_000, "context_max_tokens": 131_072, "context_typical_tokens": 129_200})
+    r2 = next(x.reasons[0] for x in api.recommend(w2).rejected if x.model == "gpt-oss-120b" and x.reasons[0].code == "context-too-long")
+    assert "no max context admits it: one request with its reasoning is" in r2.message
+
+
+def test_estimate_takes_the_cached_share_recommend_costs(capsys):
+    import json
+
+    from advisor.cli import main
+
+    args = ["estimate", "llama-3.3-70b", "mi300x", "--gpus", "4", "--precision", "fp8", "--input-tokens", "48000",
+            "--output-tokens", "1200", "--tpot-limit-ms", "40", "--format", "json"]
+    assert main(args + ["--cached-input-fraction", "0.7"]) == 0
+    cached = json.loads(capsys.readouterr().out)
+    assert main(args) == 0
+    cold = json.loads(capsys.readouterr().out)
+    e = api.estimate("llama-3.3-70b", "mi300x", gpus=4, precision="fp8", input_tokens=48_000, output_tokens=1200,
+                     tpot_limit_ms=40, cached_input_tokens=33_600)
+    assert cached["batch"] == e.batch and cached["ttft_ms"] == pytest.approx(e.ttft_ms)
+    assert cached["ttft_ms"] < cold["ttft_ms"] / 2
+    assert main(args + ["--cached-input-fraction", "1.5"]) == 2
+    assert "--cached-input-fraction" in capsys.readouterr().err

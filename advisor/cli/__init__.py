@@ -92,6 +92,8 @@ def _estimate(p: argparse.ArgumentParser) -> None:
     p.add_argument("--output-tokens", "--output", type=_count, default=256, dest="output_tokens",
                    help="output tokens per request (default 256)")
     p.add_argument("--kv-precision", type=_name, default=None, help="KV cache precision (default: fp8 with 8-bit or narrower weights on FP8 GPUs, else bf16)")
+    p.add_argument("--cached-input-fraction", type=finite_arg, default=0.0,
+                   help="share of each prompt found in the prefix cache, not prefilled (as recommend's; default 0)")
     p.add_argument("--tpot-limit-ms", type=finite_arg, default=None, help="time-per-output-token limit: pick the best batch within it")
     p.add_argument("--ttft-limit-ms", type=finite_arg, default=None,
                    help="time-to-first-token target: prefer the layouts whose unloaded TTFT meets it")

@@ -117,6 +117,9 @@ def cmd_estimate(args: argparse.Namespace) -> int:
         if n > MAX_TOKENS:  # the cap `recommend` has: past it the sizes are 30-digit fiction
             shown = f"{n:,}" if n < 10**15 else f"{float(n):.3g}"  # 1e30 read through a float: not its 31 digits
             raise InputError(flag, f"{shown} tokens is beyond any model's context (max {MAX_TOKENS:,})")
+    share = getattr(args, "cached_input_fraction", 0.0)
+    if not 0 <= share <= 1:
+        raise InputError("--cached-input-fraction", f"must be between 0 and 1, got {share:g}")
     ttft = getattr(args, "ttft_limit_ms", None)
     if ttft is not None and not ttft > 0:
         raise InputError("--ttft-limit-ms", f"must be greater than 0, got {ttft:g}")
@@ -136,7 +139,8 @@ def cmd_estimate(args: argparse.Namespace) -> int:
                          f"across more nodes is no layout a serving engine runs), got {args.gpus:,}")
     e = api.estimate(args.model, args.gpu, gpus=args.gpus, precision=args.precision, input_tokens=args.input_tokens,
                      output_tokens=args.output_tokens, kv_precision=args.kv_precision, tpot_limit_ms=args.tpot_limit_ms,
-                     engine=getattr(args, "engine", None), layout=getattr(args, "layout", None), ttft_limit_ms=ttft)
+                     engine=getattr(args, "engine", None), layout=getattr(args, "layout", None), ttft_limit_ms=ttft,
+                     cached_input_tokens=round(args.input_tokens * share))
     limit = api.catalog().models[e.model].max_position_embeddings
     if limit and e.input_tokens + e.output_tokens > limit:
         print(f"moe-advisor: warning: --input + --output = {e.input_tokens + e.output_tokens:,} tokens is past {e.model}'s "

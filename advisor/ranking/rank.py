@@ -412,10 +412,7 @@ def _recommend_with(workload: Workload, catalog: Catalog, prices: PriceBook | No
                 mctx = dataclasses.replace(mctx, mode=mq.mode)
             ctx_of[(model.id, mq.mode if mq else None)] = mctx
             if model.max_position_embeddings < mw.context_max_tokens:
-                why = "" if mw is w else f" (with {mw.output_tokens - w.output_tokens:,} reasoning tokens)"
-                rejected.append(Rejection(model=model.id, deployment="any", reasons=(Reason(
-                    "context-too-long", f"supports {model.max_position_embeddings:,} tokens of context, below the "
-                    f"{mw.context_max_tokens:,} needed{why}", "decisive", {"max_position_embeddings": model.max_position_embeddings}),)))
+                rejected.append(scope.context_too_long(model, w, mw))
                 continue
             for backend in backends:
                 if backend.deployment not in wanted:

@@ -193,3 +193,19 @@ def idle_floor(w: Workload) -> list[str]:
     return [f"{fmt.setting('min_replicas', 0)} stops replicas only in hours with no traffic, and every hour of this "
             f"workload's day has some ({'its hourly_profile' if w.hourly_profile else 'the ' + w.traffic_shape + ' shape'}): "
             f"at least one replica runs all day, as with 1 (an hourly_profile with 0 in the quiet hours schedules them off)"]
+
+
+def context_too_long(model, w: Workload, mw: Workload) -> Rejection:
+    """The ``context-too-long`` rejection of ``model`` whose context is shorter than the workload's ``context_max_tokens``
+    (``mw``: the workload of the answering mode, its reasoning tokens added), with the longest max context that admits it,
+    or that none does where the request itself, reasoning included, is longer (trial 37: gpt-oss-120b at 131,072)."""
+    most, thinking = model.max_position_embeddings, mw.output_tokens - w.output_tokens
+    why = f" (with {thinking:,} reasoning tokens)" if thinking else ""
+    room = most - (mw.context_max_tokens - w.context_max_tokens)  # the workload's max context that leaves room for them
+    admit = (f"; a max context of {room:,} or less admits it (context_max_tokens, --context-max)"
+             if room >= w.input_tokens + w.output_tokens else
+             f"; no max context admits it: one request{' with its reasoning' if thinking else ''} is "
+             f"{mw.input_tokens + mw.output_tokens:,} tokens")
+    return Rejection(model=model.id, deployment="any", reasons=(Reason(
+        "context-too-long", f"supports {most:,} tokens of context, below the {mw.context_max_tokens:,} needed{why}{admit}",
+        "decisive", {"max_position_embeddings": most}),))
