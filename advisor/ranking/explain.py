@@ -150,7 +150,13 @@ def single_replica(plan: billing.Plan, w) -> list[Reason]:
 
 
 def capacity_text(e) -> str:
-    return f"{e.output_tokens_per_s:,.0f} output tokens/s at batch {e.batch} ({e.bound}-bound)"
+    """The capacity and what bounds it: where prefills take most of each stream's time per output token (long prompts,
+    short answers), that share, the decode step's bound beside it (trial 36: a batch row "memory-bound" at 93% prefill)."""
+    step_ms = e.step.total_s * 1e3 if getattr(e, "step", None) else 0.0
+    prefill = 1 - step_ms / e.tpot_ms if step_ms and 0 < e.tpot_ms < math.inf else 0.0
+    bound = (f"prefills take {prefill:.0%} of the time, the decode step is {e.bound}-bound" if prefill >= 0.5
+             else f"{e.bound}-bound")
+    return f"{e.output_tokens_per_s:,.0f} output tokens/s at batch {e.batch} ({bound})"
 
 
 def stale_price_reason(provider: str, as_of: str) -> list[Reason]:
