@@ -68,3 +68,12 @@ def test_b300_warning_names_the_borrowed_factor():
     assert "b200's fitted per-GPU factor x0.70" in w
     e = api.estimate("llama-3.1-8b", "rtx-5090", precision="bf16")  # no sibling named: the warning as before
     assert any(w.endswith("the estimate extrapolates the fitted factors") for w in e.warnings)
+
+
+def test_calibrated_as_naming_no_gpu_is_a_catalog_problem():
+    fields = {"name": "X", "vendor": "nvidia", "memory_gib": 80.0, "hbm_tbps": 3.0, "bf16_tflops": 900.0, "interconnect": "NVLink 4",
+              "interconnect_gbps": 450.0, "gpus_per_node": 8, "internode_gbps": 50.0, "source": "test", "as_of": "2026-12-06",
+              "calibrated_as": "b2000"}
+    cat = load_catalog(extra_entries=[("gpus", "x-gpu", fields, "plugin")])
+    assert any("calibrated_as 'b2000' names no known GPU" in str(p) for p in cat.problems)
+    assert not any("calibrated_as" in str(p) for p in load_catalog().problems)
