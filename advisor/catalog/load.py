@@ -351,6 +351,9 @@ class _Loader:
             if gpu_id not in self.gpus:
                 self.problems.append(CatalogProblem(self.engine_label, f"{self.engine_label}: [per_gpu.{gpu_id}] names no known GPU "
                                                                        "(ignored; `moe-advisor list gpus` lists them)"))
+        for g in self.gpus.values():
+            if g.calibrated_as and g.calibrated_as not in self.gpus:
+                self.problems.append(CatalogProblem("gpus.toml", f"gpu {g.id}: calibrated_as '{g.calibrated_as}' names no known GPU (ignored)"))
         default_profile, engines = self._profile()
         return Catalog(
             models=dict(sorted(self.models.items())),

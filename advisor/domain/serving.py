@@ -325,11 +325,14 @@ class ServingProfile:
         """Pickled without its hash: a string's hash differs from process to process (advisor.common.memo_store)."""
         return {**self.__dict__, "_hash": 0}
 
-    def gpu_multiplier(self, gpu_id: str, key: str) -> float:
-        for gid, mult in self.per_gpu:
-            if gid == gpu_id:
-                return float(getattr(mult, key))
-        return 1.0
+    def gpu_multiplier(self, gpu_id: str, key: str, like: str = "") -> float:
+        """``gpu_id``'s fitted multiplier ``key``; a GPU with none of its own takes ``like``'s (its
+        ``GpuSpec.calibrated_as``: the calibrated GPU of the same architecture and serving software), else 1.0."""
+        return float(getattr(self.gpu_multipliers(gpu_id, like) or GpuMultipliers(), key))
+
+    def gpu_multipliers(self, gpu_id: str, like: str = "") -> GpuMultipliers | None:
+        own = dict(self.per_gpu)
+        return own.get(gpu_id) or (own.get(like) if like else None)
 
     def vendor_override(self, vendor: str) -> VendorOverride | None:
         return next((v for name, v in self.per_vendor if name == vendor), None)

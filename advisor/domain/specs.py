@@ -188,6 +188,9 @@ class GpuSpec:
     int8_tops: float = 0.0
     tdp_w: float = 0.0
     notes: str = ""
+    calibrated_as: str = ""
+    """A calibrated GPU of the same architecture and serving software whose fitted per-GPU factors this one takes
+    until it has calibration rows of its own (b300: b200's); empty: none (the factors' 1.0)."""
 
     def __hash__(self) -> int:  # computed once, as ModelSpec's
         try:

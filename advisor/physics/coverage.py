@@ -133,3 +133,15 @@ def known_error_warning(model_id: str, gpu_id: str, engine, layout: str, batch: 
     return (f"the {rows} of {model_id} on {gpu_id} with {engine_id} at {band} ran {1 / (1 + m) - 1:.0%} above the "
             f"estimate for {how}, past the {p90:.0%} p90 error over all rows: this throughput may be that conservative "
             f"(moe-advisor validate --rows)")
+
+
+def borrowed_factor_note(engine, gpu) -> str:
+    """The tail of an uncalibrated GPU's warning when it takes a calibrated sibling's fitted per-GPU factor
+    (``GpuSpec.calibrated_as``): which GPU's and how large, so a B300 row does not read as B200 x spec ratios
+    alone; "" where it has none to take (its factor stays 1.0)."""
+    like = gpu.calibrated_as
+    mult = engine.gpu_multipliers(gpu.id, like) if like and like != gpu.id else None
+    if mult is None or dict(engine.per_gpu).get(gpu.id) is not None:
+        return ""
+    return (f", with {like}'s fitted per-GPU factor x{mult.eff_bw:.2f} on its bandwidth and compute efficiency "
+            f"(the same architecture and serving software; {like}'s {mult.rows} rows measured that much below its spec sheet)")

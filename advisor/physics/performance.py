@@ -33,7 +33,7 @@ from functools import lru_cache
 
 from advisor.domain.specs import GpuSpec, ModelSpec
 from advisor.measure.store import correction_for, load as load_corrections
-from advisor.physics.coverage import known_error_warning, layout_warning, reach_warning
+from advisor.physics.coverage import borrowed_factor_note, known_error_warning, layout_warning, reach_warning
 from advisor.errors import InputError
 from advisor.domain.serving import ServingProfile
 from advisor.domain.precision import FORMATS, kv_bytes_per_element, resolve_precision, scheme
@@ -206,8 +206,8 @@ def _base(m: ModelSpec, gpu: GpuSpec, precision: str, kv_precision: str, engine:
     caching) are not prefilled: ``new`` = inp - cached tokens are, each attending to the cached ones and half its own."""
     f = engine.efficiency
     params, w = param_breakdown(m), weight_bytes(m, precision)
-    bw = gpu.hbm_tbps * 1e12 * f.eff_bw * engine.gpu_multiplier(gpu.id, "eff_bw")
-    dec, pre = engine.gpu_multiplier(gpu.id, "eff_decode"), engine.gpu_multiplier(gpu.id, "eff_prefill")
+    bw = gpu.hbm_tbps * 1e12 * f.eff_bw * engine.gpu_multiplier(gpu.id, "eff_bw", gpu.calibrated_as)  # b300 takes b200's
+    dec, pre = (engine.gpu_multiplier(gpu.id, k, gpu.calibrated_as) for k in ("eff_decode", "eff_prefill"))
     lin, exp_peak, att = peak_flops(gpu, precision), peak_flops(gpu, precision, "experts"), attention_flops_rate(gpu, kv_precision, m.attention)
     if precision_support(engine, gpu, precision) == "weight-only":  # dequantized to BF16 (catalogs/engine.toml [engines.<id>.hardware])
         lin, exp_peak = min(lin, _rate(gpu, "bf16")), min(exp_peak, _rate(gpu, "bf16"))
@@ -461,7 +461,7 @@ def _estimate_layout(m: ModelSpec, gpu: GpuSpec, gpus: int, precision: str, prec
         kind = "MoE with %d experts" % m.n_routed_experts if m.is_moe else "dense model"
         warnings.append(f"{m.id} is not in the calibration set ({kind}): the estimate extrapolates the fitted factors")
     if engine.calibrated_models is not None and gpu.id not in engine.calibrated_gpus:
-        warnings.append(f"{gpu.id} is not in the calibration set: the estimate extrapolates the fitted factors")
+        warnings.append(f"{gpu.id} is not in the calibration set: the estimate extrapolates the fitted factors{borrowed_factor_note(engine, gpu)}")
     if m.attention == "csa":
         warnings.append("compressed sparse attention (DeepSeek V4) is modelled approximately: KV and attention FLOPs are rough")
     if lay.spans_nodes:
