@@ -77,3 +77,12 @@ def test_calibrated_as_naming_no_gpu_is_a_catalog_problem():
     cat = load_catalog(extra_entries=[("gpus", "x-gpu", fields, "plugin")])
     assert any("calibrated_as 'b2000' names no known GPU" in str(p) for p in cat.problems)
     assert not any("calibrated_as" in str(p) for p in load_catalog().problems)
+
+
+def test_an_estimate_states_the_gpu_multipliers_it_ran_with_and_whose():
+    from advisor import api
+
+    b200, b300 = (api.estimate("llama-3.3-70b", g, precision="fp8").factors for g in ("b200", "b300"))
+    assert b200["gpu_eff_bw"] == b300["gpu_eff_bw"] < 1.0 and "gpu_factors_from" not in b200
+    assert b300["gpu_factors_from"] == "b200"
+    assert b300["eff_bw"] * b300["gpu_eff_bw"] < b300["eff_bw"]  # the effective bandwidth factor is the product

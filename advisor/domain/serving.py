@@ -363,8 +363,15 @@ class ServingProfile:
         engine's policy, else None."""
         return self.sliding_window.kv_for(model_id) if self.sliding_window is not None else None
 
-    def factors_dict(self) -> dict[str, Any]:
-        return dict(_factors(self.efficiency))
+    def factors_dict(self, gpu_id: str = "", like: str = "") -> dict[str, Any]:
+        """The efficiency factors; for ``gpu_id`` (``like``: its ``calibrated_as``) also the GPU's fitted multipliers on
+        them (``gpu_eff_bw`` ...: the effective bandwidth is ``eff_bw x gpu_eff_bw``) and, where borrowed, whose."""
+        if not gpu_id:
+            return dict(_factors(self.efficiency))
+        m = self.gpu_multipliers(gpu_id, like) or GpuMultipliers()
+        borrowed = {"gpu_factors_from": like} if like and not dict(self.per_gpu).get(gpu_id) and m.rows else {}
+        return {**_factors(self.efficiency), "gpu_eff_bw": m.eff_bw, "gpu_eff_decode": m.eff_decode,
+                "gpu_eff_prefill": m.eff_prefill, **borrowed}
 
     def assumptions(self) -> dict[str, Any]:
         """The profile as a recommendation states its assumptions."""

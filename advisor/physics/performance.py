@@ -482,7 +482,7 @@ def _estimate_layout(m: ModelSpec, gpu: GpuSpec, gpus: int, precision: str, prec
         input_tokens=input_tokens, output_tokens=output_tokens, total_params=p.total, active_params=active_params(m),
         weights_bytes=w.total, kv_bytes_per_token=layout.bytes_per_token_full, kv_bytes_for_context=layout.bytes_for_context(ctx),
         fits=fitted.fits, shortfall_bytes=fitted.shortfall_bytes, max_concurrency=fitted.max_concurrency,
-        tpot_limit_ms=tpot_limit_ms, parallelism=lay, fit=fitted, factors=engine.factors_dict(), kv_layout=layout,
+        tpot_limit_ms=tpot_limit_ms, parallelism=lay, fit=fitted, factors=engine.factors_dict(gpu.id, gpu.calibrated_as), kv_layout=layout,
         engine=engine.id, layout=lay.layout, layouts_tried=tried, kv_policy=alloc.label(m), cached_input_tokens=model.inp - model.new if model else 0)
     if not fitted.fits:
         return Estimate(batch=0, output_tokens_per_s=0.0, ttft_ms=math.inf, tpot_ms=math.inf, meets_tpot_limit=False,
