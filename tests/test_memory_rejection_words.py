@@ -42,3 +42,17 @@ def test_llama_4_on_h200_at_200k_names_the_engine_that_keeps_the_full_kv():
     m = r.reasons[0].message
     assert r.reasons[0].numbers["engine"] == "trtllm" and " on trtllm: " in m
     assert "trtllm keeping the chunked-attention layers' KV for the whole context" in m
+
+
+def test_a_cut_vllm_reason_in_the_rejected_screen_keeps_its_shortfall():
+    """The flag suggestion after the shortfall is too long to be the kept last clause: the cut keeps the shortfall."""
+    from advisor.tui.screens.rejected import form_names, short_reason
+
+    hits = [r for r in _rejections() if "memory_fraction_to_fit" in r.reasons[0].numbers]
+    assert hits
+    for r in hits:
+        m = form_names(r.reasons[0].message)
+        figure = re.search(r"(short by|just short:) [\d.]+ GB per GPU", m).group()
+        for width in (44, 60, 80):  # 44: the narrowest "why" column at 80 columns
+            cut = short_reason(m, width)
+            assert len(cut) <= width and figure in cut and cut.startswith(m.split()[0]), (width, cut)

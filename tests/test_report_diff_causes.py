@@ -4,6 +4,7 @@ GPU count, or a rejection of that row (a mode's rejection only for that mode's r
 import dataclasses
 import datetime as dt
 import json
+import re
 
 from advisor import api
 from advisor import reports as rp
@@ -42,9 +43,18 @@ def test_a_row_whose_cheapest_count_moved_is_listed_once_with_its_new_count():
     assert moved, "the tenfold volume moves some deployment to another GPU count"
     resized = {c.label: c.reason for c in d.resized}
     for c in moved:
-        assert resized[c.label].startswith(f"{new_by[same(c)].gpus} GPUs a replica: #{new_by[same(c)].rank},")
+        n = new_by[same(c)].gpus
+        assert resized[c.label].startswith(f"{n} GPU{'s' if n > 1 else ''} a replica: #{new_by[same(c)].rank},")
     labels = {c.label for c in d.became_infeasible} | {c.label for c in d.appeared} | {c.label for c in d.disappeared}
     assert not labels & ({c.label for c in moved} | {new_by[same(c)].label for c in moved})
+
+
+def test_a_row_that_shrank_to_one_gpu_says_1_gpu_not_1_gpus():
+    a = api.recommend(api.workload(**{**BASE, "requests_per_day": 20_000_000}))
+    b = api.recommend(api.workload(**BASE))
+    text = rp.diff_reports(_report(a), _report(b)).text()
+    assert "-> 1 GPU a replica: #" in text
+    assert not re.search(r"\b1 GPUs\b", text)
 
 
 def test_a_mode_rejection_explains_only_that_modes_rows():

@@ -148,3 +148,34 @@ def test_natural_key_reads_numbers_by_value():
              "1 × 2 h100-sxm fp8", "1 × 2 h100-pcie fp8"]
     assert sorted(texts, key=natural_key) == ["0-1 × 1 mi350x fp8", "1 × 2 h100-pcie fp8", "1 × 2 h100-sxm fp8",
                                               "1 × 2 h200 fp8", "1 × 10 b200 fp8", "2 × 1 h100-sxm fp8", "API · groq"]
+
+
+def test_two_qwen3_ids_never_cut_to_a_start_both_read_as():
+    """At 80x24 qwen3-235b-a22b read ``qwen3-…`` beside qwen3-30b-a3b's ``qwen3-30…``: which one was it?"""
+    from advisor.tui.widgets.names import distinct_cuts
+
+    ids = {"qwen3-235b-a22b", "qwen3-30b-a3b", "qwen3-235b-a22b-instruct-2507", "phi-4"}
+    for width in range(NAME_MIN, 14):
+        cuts = distinct_cuts(ids, width)
+        for name, short in cuts.items():
+            assert _read_as(short, ids) == {name} and len(short) <= width, (width, cuts)
+
+
+async def test_at_80_columns_no_shown_id_reads_as_two_models():
+    app = make_app(workload=PRESETS["bursty-app"])
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await still(pilot)
+        shown = {c.model: str(app.screen.query_one(RankingTable).get_row(str(c.rank))[2]).split(" ")[0].rstrip(THINK_MARK)
+                 for c in app.recommendation.candidates[:199]}
+    assert {"qwen3-235b-a22b", "qwen3-30b-a3b"} <= set(shown)  # the case
+    assert all(_read_as(name, set(shown)) == {model} for model, name in shown.items()), shown
+
+
+def _read_as(short: str, ids: set[str]) -> set[str]:
+    """The ids a shown cut could stand for: its start and its end (or, for ``lla…4-mav``, a part after the start)."""
+    head, sign, tail = short.partition("…")
+    if not sign:
+        return {short}
+    return ({n for n in ids if n.startswith(head) and n.endswith(tail)}
+            or {n for n in ids if n.startswith(head) and tail in n[len(head):]})

@@ -9,7 +9,14 @@ import math
 from decimal import Decimal
 from typing import Any
 
+from advisor.common.fmt import plain_number
 from advisor.errors import InputError
+
+
+def readable(x: float) -> str:
+    """A number echoed back in a message as a person writes it: grouped (``1,000,000,000,000,000``, not ``1e+15``),
+    ``2.5``; in exponent form past 1e18 (or not finite), where grouping gives a row of digits no one counts."""
+    return plain_number(x) if math.isfinite(x) and abs(x) < 1e18 else f"{x:g}"
 
 
 def finite(name: str, value: Any, *, minimum: float | None = None, maximum: float | None = None,

@@ -10,7 +10,7 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-from advisor.common.checks import ungrouped
+from advisor.common.checks import readable, ungrouped
 from advisor.common.text import nearest
 from advisor.errors import InputError, UnknownIdError
 
@@ -283,9 +283,9 @@ def validate(w: Workload, where: str | None = None) -> Workload:
 
     if not w.requests_per_day >= MIN_REQUESTS_PER_DAY:
         raise err("requests_per_day", f"must be at least one request a month ({MIN_REQUESTS_PER_DAY:.4g} a day), "
-                  f"got {w.requests_per_day:g}")
+                  f"got {readable(w.requests_per_day)}")
     if w.requests_per_day > MAX_REQUESTS_PER_DAY:
-        raise err("requests_per_day", f"{w.requests_per_day:g} is beyond any single deployment (max {MAX_REQUESTS_PER_DAY:g})")
+        raise err("requests_per_day", f"{readable(w.requests_per_day)} is beyond any single deployment (max {readable(MAX_REQUESTS_PER_DAY)})")
     for name in ("input_tokens", "output_tokens", "context_typical_tokens", "context_max_tokens"):
         if name.startswith("context") and w.input_tokens + w.output_tokens > MAX_TOKENS:  # named by its larger part
             raise err("output_tokens" if w.output_tokens > w.input_tokens else "input_tokens", f"{w.input_tokens:,} input + "
@@ -298,28 +298,28 @@ def validate(w: Workload, where: str | None = None) -> Workload:
     if w.traffic_shape not in SHAPES:
         raise err("traffic_shape", f"must be one of {', '.join(SHAPES)}, got {w.traffic_shape!r}")
     if not 1.0 <= w.peak_to_mean <= 1000:
-        raise err("peak_to_mean", f"must be between 1 and 1000 (peak over mean), got {w.peak_to_mean:g}")
+        raise err("peak_to_mean", f"must be between 1 and 1000 (peak over mean), got {readable(w.peak_to_mean)}")
     if not 0.0 <= w.cached_input_fraction <= 1.0:
-        raise err("cached_input_fraction", f"must be between 0 and 1, got {w.cached_input_fraction:g}")
+        raise err("cached_input_fraction", f"must be between 0 and 1, got {readable(w.cached_input_fraction)}")
     if w.latency not in LATENCY:
         raise err("latency", f"must be 'interactive' or 'batch', got {w.latency!r}")
     if w.latency == "interactive":
         if not 0 < w.ttft_ms <= MAX_TTFT_MS:
-            raise err("ttft_ms", f"must be above 0 and at most {MAX_TTFT_MS:,} (an hour), got {w.ttft_ms:g}")
+            raise err("ttft_ms", f"must be above 0 and at most {MAX_TTFT_MS:,} (an hour), got {readable(w.ttft_ms)}")
         if not (w.ttft_percentile == 0 or 50 <= w.ttft_percentile <= 99.9):
-            raise err("ttft_percentile", f"must be 0 (ttft_ms is the mean) or a percentile from 50 to 99.9, got {w.ttft_percentile:g}")
+            raise err("ttft_percentile", f"must be 0 (ttft_ms is the mean) or a percentile from 50 to 99.9, got {readable(w.ttft_percentile)}")
         if not 0 < w.output_tokens_per_s_per_user <= 10_000:
-            raise err("output_tokens_per_s_per_user", f"must be above 0 and at most 10,000, got {w.output_tokens_per_s_per_user:g}")
+            raise err("output_tokens_per_s_per_user", f"must be above 0 and at most 10,000, got {readable(w.output_tokens_per_s_per_user)}")
     if not 0 < w.deadline_hours <= 24 * 31:
-        raise err("deadline_hours", f"must be above 0 and at most {24 * 31} (a month), got {w.deadline_hours:g}")
+        raise err("deadline_hours", f"must be above 0 and at most {24 * 31} (a month), got {readable(w.deadline_hours)}")
     if w.fine_tuning not in FINE_TUNING:
         raise err("fine_tuning", f"must be one of {', '.join(FINE_TUNING)}, got {w.fine_tuning!r}")
     if w.fine_tuning_method not in ("", "lora", "qlora", "full"):
         raise err("fine_tuning_method", f"must be lora, qlora or full, got {w.fine_tuning_method!r}")
     if not 0 <= w.fine_tune_tokens <= 1e13:
-        raise err("fine_tune_tokens", f"must be between 0 and 1e13, got {w.fine_tune_tokens:g}")
+        raise err("fine_tune_tokens", f"must be between 0 and 10,000,000,000,000, got {readable(w.fine_tune_tokens)}")
     if not 0 <= w.fine_tunes_per_month <= 1000:
-        raise err("fine_tunes_per_month", f"must be between 0 and 1,000, got {w.fine_tunes_per_month:g}")
+        raise err("fine_tunes_per_month", f"must be between 0 and 1,000, got {readable(w.fine_tunes_per_month)}")
     for name, most in (("lora_adapters", 10_000), ("lora_rank", 1024), ("min_replicas", 1000), ("spare_replicas", 100)):
         if not 0 <= getattr(w, name) <= most:
             raise err(name, f"must be between 0 and {most:,}, got {getattr(w, name)}")
@@ -333,7 +333,7 @@ def validate(w: Workload, where: str | None = None) -> Workload:
         raise err("context_max_tokens", f"{w.context_max_tokens:,} is shorter than a mean request "
                   f"({w.input_tokens:,} input + {w.output_tokens:,} output tokens)")
     if not 0 <= w.min_quality <= 100:
-        raise err("min_quality", f"must be between 0 and 100, got {w.min_quality:g}")
+        raise err("min_quality", f"must be between 0 and 100, got {readable(w.min_quality)}")
     if 0 < w.min_quality <= 1:
         raise err("min_quality", f"{w.min_quality:g} reads as a share, but scores are on the benchmark's 0-100 scale "
                   f"(did you mean {w.min_quality * 100:g}?)")
@@ -349,7 +349,7 @@ def validate(w: Workload, where: str | None = None) -> Workload:
             if v not in allowed:
                 raise err(name, f"must be among {', '.join(allowed)}, got {v!r}")
     if not 0.05 <= w.max_utilization <= 1.0:
-        raise err("max_utilization", f"must be between 0.05 and 1 (a share of capacity), got {w.max_utilization:g}")
+        raise err("max_utilization", f"must be between 0.05 and 1 (a share of capacity), got {readable(w.max_utilization)}")
     from advisor.domain.precision import PRECISIONS
 
     for p in w.precisions:

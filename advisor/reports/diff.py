@@ -14,7 +14,7 @@ from decimal import Decimal
 from typing import Any, Iterable
 
 from advisor.common import fmt
-from advisor.domain.recommendation import Candidate, Rejection
+from advisor.domain.recommendation import Candidate, Rejection, plural
 from advisor.reports import fields as F
 from advisor.reports.model import LoadedReport
 
@@ -457,7 +457,7 @@ def diff_reports(old: LoadedReport, new: LoadedReport) -> ReportDiff:
             continue
         b = new_sized.get(_deployment(key))
         if b is not None:  # the same deployment at another GPU count (the cheapest count moved with the workload)
-            resized.append(_one(a, f"{b.gpus} GPUs a replica: #{b.rank}, {fmt.usd(b.monthly_total_usd)}/month"))
+            resized.append(_one(a, f"{plural(b.gpus, 'GPU')} a replica: #{b.rank}, {fmt.usd(b.monthly_total_usd)}/month"))
             continue
         rej = new_rejections.first(key, a.gpus)
         if rej is None and (why := _left_out_by(a, old.workload, new.workload)):  # a filter that drops rows without a rejection line

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -14,6 +16,9 @@ from advisor.tui.widgets.names import distinct_cuts
 from advisor.tui.widgets.row_table import RowTable
 
 REASON_WIDTH = 60
+
+SHORTFALL = re.compile(r"(?:short by|just short:) [\d.,]+ [kMGT]?B per GPU")
+"""The figure a memory rejection turns on, kept when its reason is cut."""
 
 
 def form_names(text: str) -> str:
@@ -35,9 +40,13 @@ def short_reason(text: str, width: int = REASON_WIDTH) -> str:
         return text
     head, _, _ = text.partition(":")
     tail = text.rsplit(": ", 1)[-1] if ": " in text else ""
+    if tail and len(head) + len(tail) + 3 > width and (found := SHORTFALL.findall(text)):
+        # The last clause is too long to keep (vLLM's memory flag value that would make it fit, after the shortfall):
+        # the shortfall instead, which decides the rejection, marked as followed by more.
+        tail = found[-1] + ("" if text.endswith(found[-1]) else " …")
     if tail and tail != text and len(head) + len(tail) + 3 <= width:
         return f"{head} … {tail}"
-    room = width - len(tail) - 2
+    room = width - len(tail) - 3
     if tail and tail != text and room >= 12:
         return f"{head[:room].rsplit(' ', 1)[0]} … {tail}"
     return text[: width - 1] + "…"

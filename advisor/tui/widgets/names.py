@@ -64,7 +64,21 @@ def distinct_cuts(names: set[str], width: int) -> dict[str, str]:
             shared = len(os.path.commonprefix(same))
             for n in same:  # ends that still clash: the differing start; then, very narrow, even inside a number
                 cuts[n] = _middle(n, shared, width, ends=attempt == 0, numbers=attempt < 2)
+    for n in sorted(cuts):  # a cut another cut id reads as too: ``qwen3-…`` of qwen3-235b-a22b beside ``qwen3-30…``
+        if others := readers(n, cuts[n], cuts):
+            shared = max(len(os.path.commonprefix([n, o])) for o in others)
+            shared = shared if shared < len(n) else n.rfind("-") + 1  # a start of the others: its last word as its end
+            tries = [t for t in {_middle(n, shared, width), _middle(n, shared, width, ends=False)}
+                     if len(t) <= width and t not in cuts.values()]
+            if best := min(tries, key=lambda t: (len(readers(n, t, cuts)), t), default=None):
+                cuts[n] = best if len(readers(n, best, cuts)) < len(others) else cuts[n]
     return cuts
+
+
+def readers(name: str, short: str, cuts: dict[str, str]) -> set[str]:
+    """The other cut ids in ``cuts`` that ``short`` (``name``'s cut) could also stand for: its start and its end."""
+    head, sign, tail = short.partition("…")
+    return {n for n, s in cuts.items() if n != name and s != n and n.startswith(head) and n.endswith(tail)} if sign else set()
 
 
 def alike(cuts: dict[str, str]) -> list[list[str]]:

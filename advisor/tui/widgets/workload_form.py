@@ -44,9 +44,11 @@ def _fields() -> tuple[FieldSpec, ...]:
         FieldSpec("output_tokens", "Output tokens", "Mean generated tokens per request.", "e.g. 350", section="Traffic"),
         FieldSpec("cached_input_fraction", "Cached share", "Prompt share found in the prefix cache; 0-1.", "e.g. 0.5",
                   section="Traffic"),
-        FieldSpec("traffic_shape", "Traffic shape", "Sets peak-to-mean: steady 1x, diurnal 2.5x, bursty 6x.", options=tuple(SHAPES),
+        # The shape only gives Peak-to-mean's default: a preset's steady day can peak at 1.5x.
+        FieldSpec("traffic_shape", "Traffic shape", "Default Peak-to-mean: " + ", ".join(f"{k} {v:g}x" for k, v in SHAPES.items())
+                  + ".", options=tuple(SHAPES), section="Traffic"),
+        FieldSpec("peak_to_mean", "Peak-to-mean", "Peak over mean (1 = flat); overrides the shape's default.", "e.g. 2.5",
                   section="Traffic"),
-        FieldSpec("peak_to_mean", "Peak-to-mean", "Peak rate over the mean; 1 = flat.", "e.g. 2.5", section="Traffic"),
         FieldSpec("latency", "Mode", "Interactive targets, or a batch deadline.", options=LATENCY, section="Latency"),
         FieldSpec("ttft_ms", "TTFT (ms)", "At the peak: the mean, unless TTFT at says.", "e.g. 1000", section="Latency",
                   mode="interactive"),
