@@ -104,3 +104,17 @@ def test_estimate_takes_the_cached_share_recommend_costs(capsys):
     assert cached["ttft_ms"] < cold["ttft_ms"] / 2
     assert main(args + ["--cached-input-fraction", "1.5"]) == 2
     assert "--cached-input-fraction" in capsys.readouterr().err
+
+
+def test_a_cached_share_over_several_replicas_asks_for_a_cache_aware_router():
+    from advisor.deploy.skypilot import launch_warnings
+
+    w = api.workload(**{**AGENT, "models": ["llama-3.3-70b"], "gpu_types": [], "engines": []})
+    rec = api.recommend(w)
+    c = next(x for x in rec.candidates if (x.replicas_peak or x.replicas) > 1)
+    y = render(c, rec.workload, api.catalog(), "skypilot")["service.yaml"]
+    assert "# WARNING: the bill prices 70% of each prompt as a prefix-cache hit" in y and "cache_aware" in y
+    assert any("cache-aware router" in x for x in launch_warnings(c, rec.workload, api.catalog(), "vllm"))
+    cold = api.recommend(api.workload(**{**w.__dict__, "cached_input_fraction": 0.0}))
+    c0 = next(x for x in cold.candidates if (x.replicas_peak or x.replicas) > 1)
+    assert "cache-aware" not in render(c0, cold.workload, api.catalog(), "skypilot")["service.yaml"]

@@ -171,8 +171,9 @@ def skypilot_yaml(c: Candidate, w: Workload, p: EnginePlan, engine: str, header:
     infra = SKYPILOT_INFRA.get(c.provider)
     if not infra:
         lines.append(f"# {c.provider} is not a SkyPilot cloud: set resources.infra yourself (e.g. k8s for your own cluster)")
-    if refused := spot_refused(c):
-        lines.append(f"# WARNING: {refused}")
+    for warned in (spot_refused(c), prefix_routing(c, w)):
+        if warned:
+            lines.append(f"# WARNING: {warned}")
     lines += [f"name: {c.model}-{p.gpu}".replace(".", "-"), "", "resources:"]
     if infra:
         lines.append(f"  infra: {infra}")
@@ -233,6 +234,24 @@ def answer_limit(c: Candidate, w: Workload) -> tuple[int, str]:
     return visible + max(0, thinking), why
 
 
+def prefix_routing(c: Candidate, w: Workload, sky: bool = True) -> str:
+    """Where the row is priced with a cached share of each prompt and runs more than one replica: the hits assume each
+    request reaches the replica that holds its prefix, which a balancer routing by load alone does not do (trial 37: a
+    70% cached share over 18-36 engines, no file naming a router). Cache-aware routers send a request to the replica
+    whose past requests share its longest prefix (SGLang's router, policy cache_aware: https://pypi.org/project/sgl-router/;
+    vLLM's router the same, per https://docs.gpustack.ai/gpustack-operator/main/docs/modules/model-deployment/routing/,
+    read 2026-12-06)."""
+    replicas = c.replicas_peak or c.replicas or 1
+    if not w.cached_input_fraction or c.deployment != "self-hosted" or replicas < 2:
+        return ""
+    balancer = "SkyServe's load balancer routes by load, not prefix" if sky else "a load balancer routing by load alone spreads them"
+    return (f"the bill prices {w.cached_input_fraction:.0%} of each prompt as a prefix-cache hit, which holds only where a "
+            f"session's requests reach the replica that holds its prefix: "
+            f"{balancer}, "
+            f"so over {replicas} replicas put a cache-aware router in front (SGLang's router or vLLM's, policy "
+            f"cache_aware), or expect more misses (each a full prefill: the row's prefix-cache line says what one costs)")
+
+
 def launch_warnings(c: Candidate, w: Workload, cat, target: str) -> list[str]:
     """The warnings the launch files of ``target`` carry (``engines.warnings``), one line each, for the deploy output;
     none for an API candidate."""
@@ -243,11 +262,11 @@ def launch_warnings(c: Candidate, w: Workload, cat, target: str) -> list[str]:
         return []
     p = plan_for(c, w, cat)
     if target != "skypilot":
-        return warnings(retarget(p, target, c, w, cat), target)
+        return warnings(retarget(p, target, c, w, cat), target) + [x for x in (prefix_routing(c, w, sky=False),) if x]
     one, per_instance, _ = service_plan(p, p.engine)
     name = sky_names.missing(p.gpu, SKYPILOT_INFRA.get(c.provider))
     refused = spot_refused(c)
-    return warnings(one, p.engine) + ([split_warning(p)] if per_instance > 1 else []) + [x for x in (name, refused) if x]
+    return warnings(one, p.engine) + ([split_warning(p)] if per_instance > 1 else []) + [x for x in (name, refused, prefix_routing(c, w)) if x]
 
 
 def render(c: Candidate, w: Workload, cat, target: str, rank: int = 1, provider_model: str | None = None) -> dict[str, str]:
