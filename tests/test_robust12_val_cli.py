@@ -94,3 +94,9 @@ def test_tui_default_export_path_stays_in_the_working_folder(tmp_path, monkeypat
                            ("bursty-app", "moe-advisor-bursty-app.toml")):
         path = Services().default_report_path(dataclasses.replace(api.preset("bursty-app"), name=name))
         assert path == Path.cwd() / expected, (name, path)
+    # an edited workload (the form names it "custom", "edited from <name>"): the name it was edited from (trial 37)
+    for was, expected in (("agentic-coding", "moe-advisor-agentic-coding-edited.toml"), ("../x", "moe-advisor-x-edited.toml")):
+        edited = dataclasses.replace(api.preset("bursty-app"), name="custom", description=f"edited from {was}")
+        assert Services().default_report_path(edited) == Path.cwd() / expected
+    assert Services().default_report_path(dataclasses.replace(api.preset("bursty-app"), name="custom", description="")) \
+        == Path.cwd() / "moe-advisor-custom.toml"

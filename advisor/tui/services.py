@@ -371,11 +371,14 @@ class Services:
         return ReportExistsError
 
     def default_report_path(self, w: Workload) -> Path:
-        """``moe-advisor-<workload name>.toml`` in the working folder: the name reduced to letters, digits, ``.``,
+        """``moe-advisor-<workload name>.toml`` in the working folder (an edited one ``<name it was edited from>-edited``:
+        trial 37, every edited file's report was ``moe-advisor-custom.toml``): the name reduced to letters, digits, ``.``,
         ``-`` and ``_`` (a name such as ``../../../tmp/x`` must not steer the file elsewhere)."""
         import re
 
-        name = re.sub(r"[^A-Za-z0-9._-]+", "-", w.name).strip(".-")[:80] or "report"
+        edited = w.name == "custom" and w.description.startswith("edited from ")
+        named = f"{w.description.removeprefix('edited from ')}-edited" if edited else w.name
+        name = re.sub(r"[^A-Za-z0-9._-]+", "-", named).strip(".-")[:80] or "report"
         return Path.cwd() / f"moe-advisor-{name}.toml"
 
     # prices and plugins: thin adapters over advisor.prices.resolve and advisor.prices.refresh
