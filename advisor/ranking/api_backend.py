@@ -113,7 +113,9 @@ def _cached_blend(price: ApiPrice, w: Workload, shares: tuple) -> tuple[str, str
               f"no cached-input price (the {f:.0%} of input tokens cached are billed at the full input price), ")
     fresh = f"{w.input_tokens:,} x {1 - f:.0%} x ${price.input_usd_per_mtok}"
     blend = (f"; blend: ({fresh} + {w.input_tokens:,} x {f:.0%} x ${rate} + {w.output_tokens:,} x ${price.output_usd_per_mtok}) / "
-             f"{w.input_tokens + w.output_tokens:,} tokens{', at list prices before the time-of-day windows' if shares else ''}")
+             f"{w.input_tokens + w.output_tokens:,} tokens" + (
+                 f" = {fmt.usd(cost.money(cost.blended_usd_per_mtok(price, w.input_tokens, w.output_tokens, f), cost.MICRO), 3)}/M "
+                 f"at list prices, before the time-of-day windows" if shares else ""))
     return cached, blend
 
 

@@ -97,10 +97,15 @@ def billing_reasons(plan: billing.Plan, plans: list[billing.Plan], n: int, gpu: 
                         {"on_demand_monthly_usd": str(cost.money(fallback.monthly_usd))} if fallback is not None else {}))
         r += spot_deadline_reasons(plan, w)
     elif plan.pricing_kind == "serverless":
+        # trial 38: "fixed, serverless, 730 GPU-hours" beside "billed per second while it runs" read as a contradiction
+        held = ("kept running all month, as this bill counts them" if plan.policy == "fixed" else
+                "following each hour's load, as this bill counts them (whole hours of the workers that hour needs)")
         r.append(Reason("serverless", f"serverless price: {p.provider} bills a worker per second while it runs and nothing "
-                        f"while it is scaled to zero; a worker that starts cold takes {billing.duration(plan.cold_start_s)} before "
-                        f"its first request, and the card is whichever of the tier ({p.sku or gpu}) is free: check the "
-                        f"slowest card's speed", "warning"))
+                        f"while it is scaled to zero; workers {held}: scaling to zero between requests within an hour is not "
+                        f"modelled, so the bill is an upper bound for bursty traffic (always-on workers are usually sold for "
+                        f"less: see the price row's notes, `moe-advisor prices list`); a worker that starts cold takes "
+                        f"{billing.duration(plan.cold_start_s)} before its first request (a fresh machine's start, assumed), "
+                        f"and the card is whichever of the tier ({p.sku or gpu}) is free: check the slowest card's speed", "warning"))
     elif plan.pricing_kind in ("reserved-1y", "reserved-3y", "committed"):
         years = COMMITMENT_YEARS.get(plan.pricing_kind)
         if years:

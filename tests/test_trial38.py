@@ -1,0 +1,35 @@
+"""User trial 38 (a startup CTO: a bursty support copilot in European office hours, a nightly batch, a reseller's price
+plugin): a serverless row's bill and its reason read as a contradiction; a time-of-day price line put the windowed
+blend beside the list-price formula."""
+
+from __future__ import annotations
+
+import re
+
+from advisor import api
+
+COPILOT = dict(requests_per_day=15_000, input_tokens=3000, output_tokens=250, cached_input_fraction=0.6, traffic_shape="bursty",
+               peak_to_mean=3.0, ttft_ms=2000, output_tokens_per_s_per_user=20, context_max_tokens=8192)
+
+
+def test_a_serverless_row_says_its_bill_counts_workers_running_and_is_an_upper_bound():
+    rec = api.recommend(api.workload(**COPILOT, self_hosting="required", pricing=["serverless"]))
+    rows = [c for c in rec.candidates if c.pricing_kind == "serverless"]
+    assert rows
+    for c in rows[:5]:
+        r = next(x for x in c.reasons if x.code == "serverless")
+        held = "kept running all month" if c.scaling == "fixed" else "following each hour's load"
+        assert f"workers {held}, as this bill counts them" in r.message, r.message
+        assert "scaling to zero between requests within an hour is not modelled, so the bill is an upper bound" in r.message
+
+
+def test_a_time_of_day_price_line_gives_the_list_price_blend_its_formula_computes():
+    w = api.workload(**{**COPILOT, "traffic_shape": "steady", "peak_to_mean": 1.0}, self_hosting="not-wanted",
+                     hourly_profile=[0] * 7 + [1] * 10 + [0] * 7, models=["deepseek-v4-flash"])
+    c = next(x for x in api.recommend(w).candidates if x.provider == "deepseek")
+    line = next(r.message for r in c.reasons if r.code == "api-price")
+    shown, listed = (float(x) for x in re.search(r"\$([\d.]+)/M blended .* = \$([\d.]+)/M at list prices, before the time-of-day", line).groups())
+    terms = re.search(r"blend: \(([\d,]+) x (\d+)% x \$([\d.]+) \+ [\d,]+ x (\d+)% x \$([\d.]+) \+ ([\d,]+) x \$([\d.]+)\) / ([\d,]+) tokens", line)
+    n_in, fresh, p_in, cached, p_cached, n_out, p_out, total = (float(x.replace(",", "")) for x in terms.groups())
+    assert listed == round((n_in * fresh / 100 * p_in + n_in * cached / 100 * p_cached + n_out * p_out) / total, 3)
+    assert shown > listed  # the windows' 2x on 30% of the tokens
