@@ -506,3 +506,15 @@ def test_a_plugins_two_sources_of_one_name_and_two_kinds_fail_the_second():
     resolve.price_book()
     i = info("twins")
     assert i.status == "failed" and "source name 'twin' is already registered by plugin 'twins'" in i.error
+
+
+def test_a_provider_asked_for_after_its_plugin_failed_names_the_plugin_not_a_typo(capsys):
+    """Trial 38: ``--providers eurogpu`` with the eurogpu plugin broken read "unknown provider 'eurogpu'. Did you mean:
+    openrouter?"; a plugin that failed is named with its error (it may be the one that sells it)."""
+    from advisor.cli import main
+
+    plugin_manager.register_plugin(RaisingPlugin(), name="raiser")
+    assert main(["recommend", "--preset", "steady-latency", "--providers", "half", "--top", "1"]) == 2
+    err = capsys.readouterr().err
+    assert "unknown provider 'half'" in err and "a plugin that failed to load may sell it: 'raiser'" in err
+    assert "provider API changed" in err and "Traceback" not in err and len(err.strip().splitlines()) == 1

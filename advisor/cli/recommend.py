@@ -210,7 +210,7 @@ def _check_ids(w, where: str) -> None:
         known = prices.providers()
         for name in w.providers:
             if known and not prices.knows_provider(name):
-                raise UnknownIdError("provider", name, known).with_where(where, "providers")
+                raise resolve.unknown_provider(name, known).with_where(where, "providers")
 
 
 def cmd_recommend(args: argparse.Namespace) -> int:

@@ -14,7 +14,7 @@ from advisor.catalog.load import Catalog
 from advisor.catalog.schema import check_price
 from advisor.common import budget
 from advisor.domain.prices import ApiPrice, GpuPrice, price_key
-from advisor.errors import CatalogError
+from advisor.errors import CatalogError, UnknownIdError
 from advisor.plugin_manager import RegisteredSource
 from advisor.prices import cache
 from advisor.prices.book import (
@@ -334,3 +334,14 @@ def plugin_infos(check_prices: bool = True) -> list[plugin_manager.PluginInfo]:
         except Exception as exc:  # noqa: BLE001 - e.g. a broken catalog: report, do not raise
             plugin_manager.add_load_note(f"could not check price sources: {type(exc).__name__}: {exc}")
     return plugin_manager.plugin_infos()
+
+
+def unknown_provider(name: str, known: list[str]) -> UnknownIdError:
+    """The error for a provider no price row names, and where a plugin failed to load, that plugin with its error: the
+    provider may be one it sells (trial 38: a broken price plugin's provider read as a typo, "Did you mean: openrouter")."""
+    exc = UnknownIdError("provider", name, known)
+    failed = [i for i in plugin_manager.plugin_infos() if i.status == "failed"]
+    if failed:
+        exc.args = (f"{exc}; a plugin that failed to load may sell it: "
+                    + "; ".join(f"{i.name!r} ({i.error[:160]})" for i in failed) + " (`moe-advisor plugins`)",)
+    return exc

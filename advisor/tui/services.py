@@ -340,7 +340,7 @@ class Services:
                 norm = lambda s: "".join(ch for ch in s.lower() if ch.isalnum())  # noqa: E731 (as the price book matches)
                 for p in w.providers:
                     if not any(norm(p) and norm(p) in norm(k) for k in known):
-                        raise UnknownIdError("provider", p, known)
+                        raise resolve.unknown_provider(p, known)
         except UnknownIdError as exc:
             raise InputError(_ID_KIND_TO_FIELD.get(exc.kind, exc.kind), _unknown_text(exc), "form") from None
 
