@@ -33,3 +33,18 @@ def test_a_time_of_day_price_line_gives_the_list_price_blend_its_formula_compute
     n_in, fresh, p_in, cached, p_cached, n_out, p_out, total = (float(x.replace(",", "")) for x in terms.groups())
     assert listed == round((n_in * fresh / 100 * p_in + n_in * cached / 100 * p_cached + n_out * p_out) / total, 3)
     assert shown > listed  # the windows' 2x on 30% of the tokens
+
+
+def test_a_billing_line_multiplies_out_to_its_bill():
+    from decimal import Decimal
+
+    rec = api.recommend(api.workload(**COPILOT, self_hosting="required", hourly_profile=[0] * 7 + [1] * 10 + [0] * 7, min_replicas=0))
+    seen = 0
+    for c in rec.candidates[:40]:
+        line = next(r.message for r in c.reasons if r.code == "billing")
+        m = re.search(r": ([\d,.]+) GPU-hours/month x \$([\d.]+)/GPU-h = \$([\d,.]+)", line)
+        hours, unit, bill = Decimal(m.group(1).replace(",", "")), Decimal(m.group(2)), Decimal(m.group(3).replace(",", ""))
+        shown = 2 if hours < 100 else 1  # the places the hours are shown to
+        assert abs(hours * unit - bill) <= unit * Decimal("0.5") / 10 ** shown + Decimal("0.01"), line
+        seen += hours != hours.to_integral_value()
+    assert seen  # some bills are fractional hours (autoscaled cold starts, per-minute billing)

@@ -106,7 +106,7 @@ def breakdown(c: Candidate, rec: Recommendation) -> str:
                  + (f", {hourly_text(c)}" if c.hourly_usd is not None else "")
                  + f"   (price: {c.provider}, as of {c.price_as_of})")
     if c.billed_gpu_hours_per_month is not None:
-        lines.append(f"  billed      {c.billed_gpu_hours_per_month:,.0f} GPU-hours/month x {fmt.usd_rate(c.usd_per_gpu_hour)} = "
+        lines.append(f"  billed      {fmt.hours(c.billed_gpu_hours_per_month)} GPU-hours/month x {fmt.usd_rate(c.usd_per_gpu_hour)} = "
                      f"{fmt.usd(c.monthly_cost_usd)} ({c.scaling}, {c.pricing_kind}, {c.replica_range}, {c.instance_gpus}-GPU instances)")
     if c.engine:  # which engine and layout the figures below assume (recommend searches the engines per row)
         dp = f"; {c.engines_per_replica} engines side by side a replica" if (c.engines_per_replica or 1) > 1 else ""

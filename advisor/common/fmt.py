@@ -72,6 +72,12 @@ def num(x: float | None, digits: int = 0) -> str:
     return f"{x:,.{digits}f}"
 
 
+def hours(x: float) -> str:
+    """Billed hours as a bill multiplies them: whole where they are, else to 0.01 h under 100 and 0.1 h above (trial 38:
+    "6 GPU-hours x $0.918 = $5.12" for 5.58 h)."""
+    return f"{x:,.0f}" if float(x).is_integer() else f"{x:,.2f}" if x < 100 else f"{x:,.1f}"
+
+
 def pct(x: float | None, digits: int = 0) -> str:
     """``57%``; a share above 0 that would round to 0 is ``<1%`` (``<0.1%`` with a digit), never ``0%`` for GPUs that do work."""
     if x is None or not math.isfinite(x):

@@ -41,7 +41,7 @@ def billing_reasons(plan: billing.Plan, plans: list[billing.Plan], n: int, gpu: 
     r: list[Reason] = []
     billed = plan.billed_gpu_hours_per_month
     offer = f" ({sku})" if (sku := _sku(p, plan.instance_gpus)) else ""
-    head = (f"{plan.policy}, {plan.pricing_kind} at {p.provider}{offer}: {billed:,.0f} GPU-hours/month x ${p.usd_per_gpu_hour}/GPU-h = "
+    head = (f"{plan.policy}, {plan.pricing_kind} at {p.provider}{offer}: {fmt.hours(billed)} GPU-hours/month x ${p.usd_per_gpu_hour}/GPU-h = "
             f"${cost.money(plan.monthly_usd):,} (billed {_increment(p)})")
     if plan.policy == "autoscale":
         head += (f"; {plan.replicas_min}-{plan.replicas_peak} replicas follow the day's traffic, each scale-up billed for its "
