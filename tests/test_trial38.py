@@ -48,3 +48,15 @@ def test_a_billing_line_multiplies_out_to_its_bill():
         assert abs(hours * unit - bill) <= unit * Decimal("0.5") / 10 ** shown + Decimal("0.01"), line
         seen += hours != hours.to_integral_value()
     assert seen  # some bills are fractional hours (autoscaled cold starts, per-minute billing)
+
+
+def test_a_row_that_stops_in_idle_hours_does_not_say_it_runs_all_month_or_never_scales_to_zero():
+    w = api.workload(**{**COPILOT, "traffic_shape": "steady", "peak_to_mean": 1.0}, self_hosting="required",
+                     hourly_profile=[0] * 7 + [1] * 10 + [0] * 7, min_replicas=0, scaling=["autoscale"])
+    c = api.recommend(w).candidates[0]
+    assert c.scaling == "autoscale" and c.replicas_min == 0 and c.replicas_peak == 1
+    one = next(r.message for r in c.reasons if r.code == "single-replica")
+    cold = next(r.message for r in c.reasons if r.code == "cold-start")
+    assert "one replica at most, and none in the hours without traffic" in one and "all month" not in one.split(":")[0]
+    assert "Spare replicas 1 (--spare-replicas 1)" in one  # not Min replicas 2, which would run one through the idle hours
+    assert "no scale-to-zero" not in cold and "it scales to zero only in the hours the day's profile gives no traffic" in cold

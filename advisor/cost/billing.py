@@ -456,7 +456,10 @@ def sizing_reasons(plan: Plan, w: Workload, tokens_per_s: float, ttft_ms: float,
             tail = "each scale-up is billed for it and must start that long before its hour's traffic"
         else:
             tail = "so a replica that scales to zero takes that long to serve again"
-        out.append(Reason("cold-start", f"{head}: {tail}; no scale-to-zero for {fmt.a_number(f'{w.ttft_ms:,.0f}')} ms TTFT target{stopped}",
+        zero = (f"it scales to zero only in the hours the day's profile gives no traffic ({fmt.setting('min_replicas', 0)}), where "
+                f"a request waits it" if plan.policy == "autoscale" and plan.replicas_min == 0 else
+                f"no scale-to-zero for {fmt.a_number(f'{w.ttft_ms:,.0f}')} ms TTFT target")  # trial 38: said beside min 0
+        out.append(Reason("cold-start", f"{head}: {tail}; {zero}{stopped}",
                           "warning" if w.traffic_shape == "bursty" else "info", numbers))
     elif plan.policy == "scale-to-zero":
         out.append(Reason("cold-start", f"{head}: each day's run pays it{stopped}", "info", numbers))

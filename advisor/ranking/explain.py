@@ -147,10 +147,12 @@ def single_replica(plan: billing.Plan, w) -> list[Reason]:
     if w.latency != "interactive" or low != 1:
         return []
     more = plan.hourly_one_usd * Decimal(str(billing.HOURS_PER_MONTH))
-    when = "all month" if plan.replicas_peak == 1 else "at the quietest hours"
+    when = ("at most, and none in the hours without traffic" if plan.replicas_min == 0 and plan.policy != "fixed" and plan.replicas_peak == 1
+            else "all month" if plan.replicas_peak == 1 else "at the quietest hours with traffic")  # trial 38: min 0 read "all month"
     return [Reason("single-replica", f"one replica {when}: no redundancy, so a crash, a GPU fault or an upgrade stops the "
                    f"service for a {billing.duration(plan.cold_start_s)} cold start; a second replica costs at most "
-                   f"{fmt.usd(more)}/month more: {fmt.setting('min_replicas', 2)}", "info",
+                   f"{fmt.usd(more)}/month more: " + (fmt.setting('spare_replicas', 1) + " (in the hours with traffic)"
+                                                       if plan.replicas_min == 0 else fmt.setting('min_replicas', 2)), "info",
                    {"extra_replica_monthly_usd": str(cost.money(more))})]
 
 
