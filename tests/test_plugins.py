@@ -518,3 +518,19 @@ def test_a_provider_asked_for_after_its_plugin_failed_names_the_plugin_not_a_typ
     err = capsys.readouterr().err
     assert "unknown provider 'half'" in err and "a plugin that failed to load may sell it: 'raiser'" in err
     assert "provider API changed" in err and "Traceback" not in err and len(err.strip().splitlines()) == 1
+
+
+class AllRowsBad:
+    @hookimpl
+    def register_gpu_price_sources(self, register):
+        register(sources.StaticPriceSource("allbad", "gpu", [{**_gpu_row("allbad", "1.90"), "currency": "EUR"},
+                                                             _gpu_row("allbad", "-1", gpu="l40s")]))
+
+
+def test_a_price_plugin_whose_every_row_is_skipped_is_not_ok():
+    """Trial 38: a ``currency`` field got every row skipped while ``moe-advisor plugins`` said ok."""
+    plugin_manager.register_plugin(AllRowsBad(), name="allbad")
+    book = resolve.price_book()
+    assert "allbad" not in book.providers()
+    i = next(x for x in resolve.plugin_infos() if x.name == "allbad")
+    assert i.status == "failed" and "every row skipped (2)" in i.error and "currency" in i.error

@@ -104,7 +104,10 @@ def _snapshot_rows(src: RegisteredSource) -> tuple[list[GpuPrice | ApiPrice], st
                     rows.append(check_price(row, src.kind, label, f"row {i}{_row_name(row)}"))
                 except CatalogError as exc:
                     bad.append(str(exc))
-            if bad:  # the source's valid rows are in use: a note, not a failed plugin
+            if bad and not rows:  # nothing left: the plugin sells nothing, which `plugins` must not call ok (trial 38)
+                more = f" (and {len(bad) - 1} more)" if len(bad) > 1 else ""
+                plugin_manager.record_failure(src.plugin, f"source {src.name!r}: every row skipped ({len(bad)}): {bad[0]}{more}")
+            elif bad:  # the source's valid rows are in use: a note, not a failed plugin
                 more = f" (and {len(bad) - 1} more)" if len(bad) > 1 else ""
                 _price_notes[f"price source {src.name!r} (plugin {src.plugin}): {len(bad)} row{'s' if len(bad) > 1 else ''} "
                              f"skipped: {bad[0]}{more}"] = None
