@@ -129,3 +129,22 @@ def test_a_skypilot_service_of_an_autoscaled_plan_with_a_spare_says_what_skyserv
     lines = replica_policy(c, w)
     assert any("spare_replicas 1" in ln for ln in lines) and f"    max_replicas: {c.replicas_peak}" in lines
     assert not any("spare_replicas" in ln for ln in replica_policy(c, api.workload(**{**w.__dict__, "spare_replicas": 0})))
+
+
+async def test_the_forms_spare_replicas_reaches_the_ranking():
+    pytest.importorskip("textual")
+    from test_tui import make_app, paste_into, settle, until
+
+    from advisor.domain.workload import PRESETS
+
+    app = make_app(workload=PRESETS["steady-latency"])
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        before = {(c.model, c.gpu, c.gpus, c.precision, c.provider): c.replicas for c in app.recommendation.candidates
+                  if c.deployment == "self-hosted"}
+        await paste_into(pilot, "spare_replicas", "1")
+        await until(pilot, lambda: app.recommendation.workload.spare_replicas == 1 and not app.pending)
+        await settle(pilot)
+        after = [c for c in app.recommendation.candidates if c.deployment == "self-hosted"]
+        assert after and all(c.replicas >= before.get((c.model, c.gpu, c.gpus, c.precision, c.provider), 0) for c in after)
+        assert any(c.replicas == before[k] + 1 for c in after if (k := (c.model, c.gpu, c.gpus, c.precision, c.provider)) in before)
