@@ -102,12 +102,10 @@ def test_a_budget_overrun_names_whole_seconds_and_the_prices_help_says_source_fi
 async def test_a_long_plugin_error_is_cut_with_a_sign_on_the_prices_screen(fresh_plugins):
     """Trial 28: "snapshot failed: BudgetE" at the edge of a 120-column screen; the error column is cut at a clause with
     "…" in the room the other columns leave (`moe-advisor plugins` prints it whole)."""
-    from textual.widgets import DataTable
-    from test_tui import make_app, settle, until
+    from test_tui import make_app
 
     from advisor import plugin_manager
     from advisor.hookspecs import hookimpl
-    from advisor.tui.screens.prices import PricesScreen
 
     class Loud:
         @hookimpl
@@ -117,12 +115,42 @@ async def test_a_long_plugin_error_is_cut_with_a_sign_on_the_prices_screen(fresh
     plugin_manager.register_plugin(Loud(), name="loudco")
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
-        await pilot.press("f2")
-        await until(pilot, lambda: isinstance(app.screen, PricesScreen))
-        table = app.screen.query_one("#plugins", DataTable)
-        await until(pilot, lambda: "loudco" in [str(k.value) for k in table.rows])
+        table = await _plugins_table(app, pilot, "loudco")
         error = table.get_row("loudco")[-1]
         assert str(error).endswith("…") and str(error).startswith("register_gpu_price_sources raised")
         widths = sum(c.get_render_width(table) for c in table.ordered_columns)
         assert widths <= 120 - 2  # the whole row on screen: no cell past the edge
+
+
+async def test_a_failed_plugin_is_the_first_row_of_the_plugins_table(fresh_plugins):
+    """Trial 38: a broken price plugin was the last row of the plugins table, below every built-in one."""
+    from test_tui import make_app
+
+    from advisor import plugin_manager
+    from advisor.hookspecs import hookimpl
+
+    class Broken:
+        @hookimpl
+        def register_gpu_price_sources(self, register):
+            raise RuntimeError("no prices today")
+
+    plugin_manager.register_plugin(Broken(), name="zz-broken")
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        table = await _plugins_table(app, pilot, "zz-broken")
+        assert str(table.ordered_rows[0].key.value) == "zz-broken" and table.row_count > 5
+
+
+async def _plugins_table(app, pilot, name: str):
+    """F2's plugins table once it lists ``name``."""
+    from textual.widgets import DataTable
+    from test_tui import settle, until
+
+    from advisor.tui.screens.prices import PricesScreen
+
+    await settle(pilot)
+    await pilot.press("f2")
+    await until(pilot, lambda: isinstance(app.screen, PricesScreen))
+    table = app.screen.query_one("#plugins", DataTable)
+    await until(pilot, lambda: name in [str(k.value) for k in table.rows])
+    return table

@@ -127,6 +127,7 @@ class PricesScreen(AdvisorScreen):
     def show_plugins(self, rows: list[PluginRow]) -> None:
         table = self.query_one("#plugins", DataTable)
         table.clear()
+        rows = sorted(rows, key=lambda r: r.status == "ok")  # a failed plugin first (trial 38: the last of 16 rows, 3 tabs away)
         cells = [[Text(r.name), Text(r.version or "-"), Text(r.hooks or "-"),
                   Text(r.status or "?", {"ok": "green", "failed": "bold red"}.get(r.status, "yellow")), Text(r.error, "red")]
                  for r in rows]
