@@ -35,13 +35,14 @@ def headroom_reasons(replicas_peak: int, w: Workload, tokens_per_s: float, ttft_
     by_load = (max(1, w.min_replicas - spare, math.ceil(rate * w.output_tokens / (h.load_cap_tokens_per_s * engines_per_replica) - 1e-9))
                if h.load_cap_tokens_per_s > 0 else need)
     bound = "ttft" if h.bound == "ttft" and by_load < need else "utilization"
+    n_plus_one = replicas_peak > 1 and w.min_replicas >= 2 and not w.spare_replicas  # is it redundancy at the peak?
     fewer = (queueing.at_peak(tokens_per_s, ttft_ms, engines - engines_per_replica, w, peak_to_mean, prefill_ms, queues, slots, hold)
-             if replicas_peak > 1 else None)  # one replica lost
+             if n_plus_one else None)  # one replica lost at the peak
     if replicas_peak <= max(1, w.min_replicas):
         sets = "" if replicas_peak == 1 else f"; {fmt.setting('min_replicas', w.min_replicas)} sets the replica count"
     elif bound == "ttft":
-        lower = fewer if not spare else queueing.at_peak(tokens_per_s, ttft_ms, (need - 1) * engines_per_replica, w, peak_to_mean,
-                                                          prefill_ms, queues, slots, hold)
+        lower = fewer if fewer is not None else queueing.at_peak(tokens_per_s, ttft_ms, (need - 1) * engines_per_replica, w,
+                                                                  peak_to_mean, prefill_ms, queues, slots, hold)  # one fewer than need
         then, slot_part = lower.ttft_checked_ms, ""
         if lower.slot_wait_ms >= 1 and lower.slot_wait_ms >= 0.2 * (lower.ttft_ms - lower.unloaded_ttft_ms):
             share, mean_s = queueing.slot_wait_s(rate / ((need - 1) * engines_per_replica), slots, hold)
@@ -80,7 +81,7 @@ def headroom_reasons(replicas_peak: int, w: Workload, tokens_per_s: float, ttft_
          "busy_utilization": h.busy_utilization, "queue_wait_p95_ms": h.wait_p95_ms, "ttft_p95_at_peak_ms": h.ttft_p95_ms,
          "queues_per_engine": queues, "slot_wait_ms": h.slot_wait_ms, "batch_slots": h.slots,
          **({"ttft_percentile": w.ttft_percentile, "ttft_at_percentile_ms": h.ttft_checked_ms} if w.ttft_percentile else {})})]
-    if fewer is not None and w.min_replicas >= 2 and not w.spare_replicas:
+    if n_plus_one:
         out += _not_n_plus_one(replicas_peak, w, fewer, stat, one_more_usd, cold_start)
     if not w.ttft_percentile and h.ttft_p95_ms > w.ttft_ms >= h.ttft_ms:
         out.append(Reason("ttft-tail", f"the mean TTFT at the peak ({h.ttft_ms:,.0f} ms) meets the {w.ttft_ms:,.0f} ms target, "

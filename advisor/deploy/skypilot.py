@@ -246,9 +246,7 @@ def prefix_routing(c: Candidate, w: Workload, sky: bool = True) -> str:
         return ""
     balancer = "SkyServe's load balancer routes by load, not prefix" if sky else "a load balancer routing by load alone spreads them"
     return (f"the bill prices {w.cached_input_fraction:.0%} of each prompt as a prefix-cache hit, which holds only where a "
-            f"session's requests reach the replica that holds its prefix: "
-            f"{balancer}, "
-            f"so over {replicas} replicas put a cache-aware router in front (SGLang's router or vLLM's, policy "
+            f"session's requests reach the replica that holds its prefix: {balancer}, so over {replicas} replicas put a cache-aware router in front (SGLang's router or vLLM's, policy "
             f"cache_aware), or expect more misses (each a full prefill: the row's prefix-cache line says what one costs)")
 
 

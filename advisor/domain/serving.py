@@ -331,8 +331,14 @@ class ServingProfile:
         return float(getattr(self.gpu_multipliers(gpu_id, like) or GpuMultipliers(), key))
 
     def gpu_multipliers(self, gpu_id: str, like: str = "") -> GpuMultipliers | None:
-        own = dict(self.per_gpu)
-        return own.get(gpu_id) or (own.get(like) if like else None)
+        """``gpu_id``'s own fitted multipliers, else ``like``'s, else None."""
+        return self.own_multipliers(gpu_id) or (self.own_multipliers(like) if like else None)
+
+    def own_multipliers(self, gpu_id: str) -> GpuMultipliers | None:
+        for gid, mult in self.per_gpu:  # a few entries: a loop, not a dict built per call (every estimate asks)
+            if gid == gpu_id:
+                return mult
+        return None
 
     def vendor_override(self, vendor: str) -> VendorOverride | None:
         return next((v for name, v in self.per_vendor if name == vendor), None)
@@ -366,12 +372,7 @@ class ServingProfile:
     def factors_dict(self, gpu_id: str = "", like: str = "") -> dict[str, Any]:
         """The efficiency factors; for ``gpu_id`` (``like``: its ``calibrated_as``) also the GPU's fitted multipliers on
         them (``gpu_eff_bw`` ...: the effective bandwidth is ``eff_bw x gpu_eff_bw``) and, where borrowed, whose."""
-        if not gpu_id:
-            return dict(_factors(self.efficiency))
-        m = self.gpu_multipliers(gpu_id, like) or GpuMultipliers()
-        borrowed = {"gpu_factors_from": like} if like and not dict(self.per_gpu).get(gpu_id) and m.rows else {}
-        return {**_factors(self.efficiency), "gpu_eff_bw": m.eff_bw, "gpu_eff_decode": m.eff_decode,
-                "gpu_eff_prefill": m.eff_prefill, **borrowed}
+        return {**_factors(self.efficiency), **_gpu_factors(self, gpu_id, like)} if gpu_id else dict(_factors(self.efficiency))
 
     def assumptions(self) -> dict[str, Any]:
         """The profile as a recommendation states its assumptions."""
@@ -383,6 +384,14 @@ class ServingProfile:
             "per_vendor": {name: v.as_dict() for name, v in self.per_vendor},
             "memory": dataclasses.asdict(self.memory),
         }
+
+
+@lru_cache(maxsize=256)
+def _gpu_factors(profile: ServingProfile, gpu_id: str, like: str) -> dict[str, Any]:
+    """``factors_dict``'s per-GPU part, once per profile and GPU."""
+    m = profile.gpu_multipliers(gpu_id, like) or GpuMultipliers()
+    borrowed = {"gpu_factors_from": like} if like and profile.own_multipliers(gpu_id) is None and m.rows else {}
+    return {"gpu_eff_bw": m.eff_bw, "gpu_eff_decode": m.eff_decode, "gpu_eff_prefill": m.eff_prefill, **borrowed}
 
 
 @lru_cache(maxsize=64)

@@ -141,7 +141,7 @@ def borrowed_factor_note(engine, gpu) -> str:
     alone; "" where it has none to take (its factor stays 1.0)."""
     like = gpu.calibrated_as
     mult = engine.gpu_multipliers(gpu.id, like) if like and like != gpu.id else None
-    if mult is None or dict(engine.per_gpu).get(gpu.id) is not None:
+    if mult is None or engine.own_multipliers(gpu.id) is not None:
         return ""
     return (f", with {like}'s fitted per-GPU factor x{mult.eff_bw:.2f} on its bandwidth and compute efficiency "
             f"(the same architecture and serving software; {like}'s {mult.rows} rows measured that much below its spec sheet)")

@@ -147,7 +147,7 @@ def single_replica(plan: billing.Plan, w) -> list[Reason]:
     if w.latency != "interactive" or low != 1:
         return []
     more = plan.hourly_one_usd * Decimal(str(billing.HOURS_PER_MONTH))
-    when = ("at most, and none in the hours without traffic" if plan.replicas_min == 0 and plan.policy != "fixed" and plan.replicas_peak == 1
+    when = ("at most, and none in the hours without traffic" if plan.replicas_min == 0 and plan.replicas_peak == 1
             else "all month" if plan.replicas_peak == 1 else "at the quietest hours with traffic")  # trial 38: min 0 read "all month"
     return [Reason("single-replica", f"one replica {when}: no redundancy, so a crash, a GPU fault or an upgrade stops the "
                    f"service for a {billing.duration(plan.cold_start_s)} cold start; a second replica costs at most "
