@@ -60,3 +60,17 @@ def test_a_row_that_stops_in_idle_hours_does_not_say_it_runs_all_month_or_never_
     assert "one replica at most, and none in the hours without traffic" in one and "all month" not in one.split(":")[0]
     assert "Spare replicas 1 (--spare-replicas 1)" in one  # not Min replicas 2, which would run one through the idle hours
     assert "no scale-to-zero" not in cold and "it scales to zero only in the hours the day's profile gives no traffic" in cold
+
+
+def test_the_breakdowns_billed_line_shows_the_hours_the_bill_multiplies():
+    import pytest
+
+    pytest.importorskip("textual")
+    from decimal import Decimal
+
+    from advisor.tui.screens.breakdown import cost_text
+
+    rec = api.recommend(api.workload(**COPILOT, self_hosting="required", hourly_profile=[0] * 7 + [1] * 10 + [0] * 7, min_replicas=0))
+    c = next(x for x in rec.candidates if x.billed_gpu_hours_per_month and not float(x.billed_gpu_hours_per_month).is_integer())
+    hours = Decimal(re.search(r"billed: ([\d,.]+) GPU-h/month", cost_text(c).plain).group(1).replace(",", ""))
+    assert abs(hours - Decimal(str(c.billed_gpu_hours_per_month))) < Decimal("0.051")

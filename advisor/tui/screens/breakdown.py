@@ -44,7 +44,7 @@ def cost_text(c: Candidate) -> Text:
     if c.deployment == "api" and c.api_input_usd_per_mtok is not None:
         t.append(f"\n{fmt.usd(c.api_input_usd_per_mtok)}/M input, {fmt.usd(c.api_output_usd_per_mtok)}/M output")
     if c.billed_gpu_hours_per_month is not None:
-        t.append(f"\nbilled: {c.billed_gpu_hours_per_month:,.0f} GPU-h/month × {fmt.usd_rate(c.usd_per_gpu_hour)} "
+        t.append(f"\nbilled: {fmt.hours(c.billed_gpu_hours_per_month)} GPU-h/month × {fmt.usd_rate(c.usd_per_gpu_hour)} "
                  f"({c.scaling}, {c.pricing_kind}, {c.replica_range})")
     t.append(f"\nprice: {c.provider}, as of {c.price_as_of or '?'}", "dim")
     return t
