@@ -12,15 +12,21 @@ COPILOT = dict(requests_per_day=15_000, input_tokens=3000, output_tokens=250, ca
                peak_to_mean=3.0, ttft_ms=2000, output_tokens_per_s_per_user=20, context_max_tokens=8192)
 
 
-def test_a_serverless_row_says_its_bill_counts_workers_running_and_is_an_upper_bound():
+def test_a_serverless_row_says_what_its_bill_counts_and_what_workers_following_the_requests_would_bill():
+    """Trial 38 read "fixed, serverless, 730 GPU-hours" beside "billed per second while it runs" as a contradiction; since
+    then per-request workers are priced (``advisor.cost.per_request``): a row kept up by the hour names that plan's bill,
+    or why there is none."""
     rec = api.recommend(api.workload(**COPILOT, self_hosting="required", pricing=["serverless"]))
     rows = [c for c in rec.candidates if c.pricing_kind == "serverless"]
     assert rows
     for c in rows[:5]:
         r = next(x for x in c.reasons if x.code == "serverless")
-        held = "kept running all month" if c.scaling == "fixed" else "following each hour's load"
-        assert f"workers {held}, as this bill counts them" in r.message, r.message
-        assert "scaling to zero between requests within an hour is not modelled, so the bill is an upper bound" in r.message
+        if c.scaling == "per-request":
+            assert "this bill counts the workers the requests keep up" in r.message, r.message
+            continue
+        held = "running all month" if c.scaling == "fixed" else "following each hour's load"
+        assert f"this bill keeps workers {held}" in r.message, r.message
+        assert re.search(r"workers that follow the requests (would bill \$[\d,.]+ \(an idle timeout of|cannot keep)", r.message), r.message
 
 
 def test_a_time_of_day_price_line_gives_the_list_price_blend_its_formula_computes():

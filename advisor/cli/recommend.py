@@ -33,7 +33,7 @@ FLAGS: dict[str, tuple[str, type, str]] = {
     "cached_input_fraction": ("--cached-input-fraction", float, "share of input tokens billed at cached-input prices"),
     "engines": ("--engines", str, "comma-separated serving engines allowed: trtllm, vllm, sglang (default all)"),
     "pricing": ("--pricing", str, "comma-separated GPU price kinds allowed: on-demand, spot, reserved, serverless (default on-demand and serverless; batch adds spot)"),
-    "scaling": ("--scaling", str, "comma-separated scaling policies allowed: fixed, autoscale, scale-to-zero (default all)"),
+    "scaling": ("--scaling", str, "comma-separated scaling policies allowed: fixed, autoscale, scale-to-zero, per-request (serverless workers that follow the requests; default all)"),
     "min_replicas": ("--min-replicas", int, "interactive: replicas always running, fixed or autoscaling (default 1; 2: redundancy off-peak; 0: none in the hours an hourly_profile gives no traffic)"),
     "spare_replicas": ("--spare-replicas", int, "interactive: replicas beyond each hour's need while it has traffic (default 0; 1: N+1, one lost at the peak leaves the rest within their load cap)"),
     "max_utilization": ("--max-utilization", float, "interactive: most of the capacity planned in use at the peak, "

@@ -15,6 +15,8 @@ Policies, over the workload's day (``advisor.domain.traffic``):
 - ``scale-to-zero`` (batch): each day the job's replicas start, run until the day's volume is done, and
   stop: billed for the run plus the cold start, rounded to the provider's billing increment and minimum.
   For interactive work it would make the first request after an idle spell wait the whole cold start.
+- ``per-request`` (interactive, a ``serverless`` price row): workers start as requests come and stop after an idle
+  timeout, billed for the seconds they are up (``advisor.cost.per_request``).
 
 Interactive replicas are sized on the capacity one replica may be *planned* to carry (``advisor.cost.queueing``:
 at most ``max_utilization`` of its decode capacity, and few enough requests that the queue ahead of a prefill
@@ -45,6 +47,7 @@ from decimal import Decimal
 from typing import Callable
 
 from advisor.common import fmt
+from advisor.cost import per_request
 from advisor.cost.headroom import headroom_reasons
 from advisor.cost.startup import (  # noqa: F401 - BILLS_STOPPED ... training_start_s: read as billing's too
     BILLS_STOPPED,
@@ -93,6 +96,8 @@ class Plan:
     cold_start_s: float
     run_hours_per_day: float = 0.0
     """Batch under ``scale-to-zero``: hours the job runs each day (cold start included)."""
+    per_request_day: per_request.Day | None = None
+    """Under ``per-request``: the day it bills (idle timeout, cold share, workers)."""
 
     @property
     def pricing_kind(self) -> str:
@@ -233,11 +238,12 @@ def _hourly_replicas(capacity: float, mean: float, day: DayProfile, floor: int, 
 
 
 def plans(price: GpuPrice, gpus: int, capacity: float, w: Workload, day: DayProfile, weights_bytes: float,
-          planned: float | None = None) -> list[Plan]:
+          planned: float | None = None, hold_s: float = 0.0) -> list[Plan]:
     """Every policy this price row allows for replicas of ``gpus`` GPUs producing ``capacity`` output
     tokens/s each (the cheapest is the candidate's bill). ``weights_bytes`` is the checkpoint a new instance
     downloads; ``planned`` the output tokens/s one replica may be planned to carry at an interactive peak
-    (``queueing.planned_output_rate`` x engines; default ``capacity`` x ``w.max_utilization``).
+    (``queueing.planned_output_rate`` x engines; default ``capacity`` x ``w.max_utilization``); ``hold_s`` the seconds a
+    request holds its slot (``queueing.hold_s``; 0: from the workload's targets), for ``per-request`` plans.
 
     A ranking prices about a thousand plans, so the hour-by-hour sums are written for speed: the GPUs billed
     each hour are ``billed_gpus`` of its replicas, and the GPUs started over the (repeating) day are half the
@@ -292,6 +298,13 @@ def plans(price: GpuPrice, gpus: int, capacity: float, w: Workload, day: DayProf
             ups = per_unit * (sum(map(abs, map(operator.sub, units, units[-1:] + units[:-1]))) // 2)
             gpu_hours_day = per_unit * sum(units) + ups * billed_seconds(cold, price) / 3600.0
             out.append(_plan(static, "autoscale", high, low, gpu_hours_day * DAYS_PER_MONTH, sum(hourly) * DAYS_PER_MONTH))
+    if "per-request" in allowed and price.pricing == "serverless":
+        pr = per_request.day_of(w, day, capacity, cold, hold_s)
+        if pr is not None:  # each worker its own GPUs: the fewest a replica can cost (``cheapest_job``'s g)
+            g = c * k if k > 1 else c / per_instance
+            gpu_hours_day = g * (pr.worker_hours + pr.starts * billed_seconds(cold, price) / 3600.0)
+            out.append(_plan(static, "per-request", pr.peak, w.min_replicas, gpu_hours_day * DAYS_PER_MONTH,
+                             pr.worker_hours * DAYS_PER_MONTH, per=pr))
     return out
 
 
@@ -318,13 +331,13 @@ def _static(price: GpuPrice, gpus: int, weights_bytes: float) -> tuple | None:
 
 
 def _plan(static: tuple, policy: str, peak: int, low: int, gpu_hours: float, replica_hours: float, run_h: float = 0.0,
-          usd: Decimal | None = None) -> Plan:
+          usd: Decimal | None = None, per: per_request.Day | None = None) -> Plan:
     """A ``Plan`` of ``_static``'s row and shape, made without its generated __init__ (a ranking prices thousands)."""
     p = object.__new__(Plan)
     p.__dict__.update(price=static[0], policy=policy, instance_gpus=static[1], instances_per_replica=static[2],
                       replicas_per_instance=static[3], replicas_peak=peak, replicas_min=low, billed_gpu_hours_per_month=gpu_hours,
                       monthly_usd=static[4] * Decimal(str(gpu_hours)) if usd is None else usd,
-                      replica_hours_per_month=replica_hours, cold_start_s=static[5], run_hours_per_day=run_h)
+                      replica_hours_per_month=replica_hours, cold_start_s=static[5], run_hours_per_day=run_h, per_request_day=per)
     return p
 
 
@@ -355,7 +368,8 @@ def bills_at_least(price: GpuPrice, gpus: int, capacity: float, w: Workload, day
     Autoscale (interactive): the GPUs billed each hour are at least g x that hour's replicas (instances only round up,
     scale-ups only add), and the replicas r_h = max(floor, ceil(x_h / capacity - 1e-9)) are at least those of the
     lightest hour and at least x_h / capacity - 1e-9, so their day is at least max(24 x lightest's, sum(x_h) / capacity
-    - 24e-9). A float floor counts only ``FLOOR_MARGIN`` above ``usd``."""
+    - 24e-9). Per-request (a serverless row): ``per_request.floor_hours`` worker-hours a day, g GPUs each. A float floor
+    counts only ``FLOOR_MARGIN`` above ``usd``."""
     static = _static(price, gpus, weights_bytes)
     cap = capacity if w.latency == "batch" else planned
     if static is None or capacity <= 0 or cap <= 0:
@@ -378,6 +392,9 @@ def bills_at_least(price: GpuPrice, gpus: int, capacity: float, w: Workload, day
     mean = w.mean_output_tokens_per_s
     spare = w.spare_replicas
     if "fixed" in allowed and _fixed(static, max(1, w.min_replicas, _replicas(mean * day.peak_to_mean, cap) + spare)).monthly_usd < usd:
+        return False
+    if ("per-request" in allowed and price.pricing == "serverless"
+            and g * per_request.floor_hours(w, day, cap) * DAYS_PER_MONTH < least_usd):
         return False
     if "autoscale" in allowed and scales and not day.flat:
         floor, peak_in_hour = w.min_replicas, day.within_hour_peak  # 0: none in the hours with no traffic
@@ -428,7 +445,7 @@ def _order(p: Plan) -> tuple:
 
 
 _KIND_ORDER = {"on-demand": 0, "serverless": 1, "spot": 2}
-_POLICY_ORDER = {"fixed": 0, "autoscale": 1, "scale-to-zero": 2}
+_POLICY_ORDER = {"fixed": 0, "autoscale": 1, "scale-to-zero": 2, "per-request": 3}
 
 
 def sizing_reasons(plan: Plan, w: Workload, tokens_per_s: float, ttft_ms: float, engines_per_replica: int,

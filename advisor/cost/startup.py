@@ -29,6 +29,12 @@ BILLS_STOPPED = {
 """Providers that bill a powered-off machine ("Droplets that are powered off are still billable. To stop incurring
 charges on a Droplet, destroy it."): scaling down destroys it, and every start is a fresh one."""
 
+SERVERLESS_SKIPS = "the platform keeps the machine up and the worker's image cached on its hosts"
+"""Why a ``serverless`` worker's cold start has no instance boot and no image pull, only the weights and the engine's
+start: RunPod, "Your workers' Docker images are cached on our RunPod's host servers, ensuring faster scalability"
+(https://docs.runpod.io/serverless/workers/overview, read 2026-12-06). Public worker starts range from 7 s (a FlashBoot
+snapshot) to 7 min (a fresh host): https://sergeyshmakov.github.io/mineru-runpod/blog/tags/gpu/."""
+
 
 @dataclass(frozen=True)
 class ColdStart:
@@ -46,6 +52,9 @@ class ColdStart:
         return self.boot_s + self.image_s + self.weights_s + self.engine_s
 
     def text(self) -> str:
+        if not self.boot_s and not self.image_s:  # a serverless worker's
+            return (f"weights {self.weights_bytes / 1e9:,.1f} GB at {self.gbps:g} GB/s {duration(self.weights_s)} + engine start "
+                    f"{duration(self.engine_s)}; no boot or image pull: {SERVERLESS_SKIPS}")
         return (f"instance boot {duration(self.boot_s)} + image pull {duration(self.image_s)} + weights "
                 f"{self.weights_bytes / 1e9:,.1f} GB at {self.gbps:g} GB/s {duration(self.weights_s)} + engine start "
                 f"{duration(self.engine_s)}")
@@ -57,13 +66,20 @@ def download_gbps(price: GpuPrice | None) -> float:
 
 def cold_start(weights_bytes: float, price: GpuPrice | None) -> ColdStart:
     """A fresh instance's start with ``weights_bytes`` of checkpoint to download (one copy per instance: the
-    engines packed into it load the same files)."""
+    engines packed into it load the same files); a ``serverless`` worker's without the boot and the image pull
+    (``SERVERLESS_SKIPS``)."""
     rate = download_gbps(price)
-    return ColdStart(INSTANCE_BOOT_S, IMAGE_PULL_S, weights_bytes / (rate * 1e9), ENGINE_START_S, weights_bytes, rate)
+    boot, image = _machine_s(price)
+    return ColdStart(boot, image, weights_bytes / (rate * 1e9), ENGINE_START_S, weights_bytes, rate)
+
+
+def _machine_s(price: GpuPrice | None) -> tuple[float, float]:
+    return (0.0, 0.0) if price is not None and price.pricing == "serverless" else (INSTANCE_BOOT_S, IMAGE_PULL_S)
 
 
 def cold_start_s(weights_bytes: float, price: GpuPrice | None) -> float:
-    return INSTANCE_BOOT_S + IMAGE_PULL_S + weights_bytes / (download_gbps(price) * 1e9) + ENGINE_START_S
+    boot, image = _machine_s(price)
+    return boot + image + weights_bytes / (download_gbps(price) * 1e9) + ENGINE_START_S
 
 
 def training_start_s(weights_bytes: float, price: GpuPrice | None, saves_weights: bool) -> float:

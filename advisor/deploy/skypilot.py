@@ -250,6 +250,22 @@ def prefix_routing(c: Candidate, w: Workload, sky: bool = True) -> str:
             f"cache_aware), or expect more misses (each a full prefill: the row's prefix-cache line says what one costs)")
 
 
+def serverless_endpoint(c: Candidate, w: Workload) -> str:
+    """Where the row is priced as serverless workers: the endpoint settings its bill assumes (GPUs per worker, active
+    workers, max workers, and for a ``per-request`` row its idle timeout), since the files launch the engine on instances
+    billed by the hour (RunPod's settings: https://docs.runpod.io/serverless/endpoints/endpoint-configurations)."""
+    if c.pricing_kind != "serverless":
+        return ""
+    numbers = next((r.numbers for r in c.reasons if r.code == "serverless"), {}) or {}
+    idle = numbers.get("idle_timeout_s")
+    peak = c.replicas_peak or c.replicas or 1
+    active = w.min_replicas if c.scaling == "per-request" else c.replicas_min or peak
+    return (f"{c.label} is priced as {c.provider} Serverless workers ({c.scaling}): serve it from a serverless endpoint with "
+            f"the engine's worker image, {c.gpus} GPU(s) per worker, {active} active worker(s), max workers at least {peak}"
+            + (f", idle timeout {idle:g} s" if idle else "") + "; these files start the engine on instances billed by the hour, "
+            "not per request")
+
+
 def launch_warnings(c: Candidate, w: Workload, cat, target: str) -> list[str]:
     """The warnings the launch files of ``target`` carry (``engines.warnings``), one line each, for the deploy output;
     none for an API candidate."""
@@ -260,11 +276,13 @@ def launch_warnings(c: Candidate, w: Workload, cat, target: str) -> list[str]:
         return []
     p = plan_for(c, w, cat)
     if target != "skypilot":
-        return warnings(retarget(p, target, c, w, cat), target) + [x for x in (prefix_routing(c, w, sky=False),) if x]
+        return warnings(retarget(p, target, c, w, cat), target) + [x for x in (prefix_routing(c, w, sky=False),
+                                                                               serverless_endpoint(c, w)) if x]
     one, per_instance, _ = service_plan(p, p.engine)
     name = sky_names.missing(p.gpu, SKYPILOT_INFRA.get(c.provider))
     refused = spot_refused(c)
-    return warnings(one, p.engine) + ([split_warning(p)] if per_instance > 1 else []) + [x for x in (name, refused, prefix_routing(c, w)) if x]
+    return warnings(one, p.engine) + ([split_warning(p)] if per_instance > 1 else []) + [
+        x for x in (name, refused, prefix_routing(c, w), serverless_endpoint(c, w)) if x]
 
 
 def render(c: Candidate, w: Workload, cat, target: str, rank: int = 1, provider_model: str | None = None) -> dict[str, str]:

@@ -19,7 +19,7 @@ SHAPES = {"steady": 1.0, "diurnal": 2.5, "bursty": 6.0}
 LATENCY = ("interactive", "batch")
 FINE_TUNING = ("none", "light", "heavy")
 SELF_HOSTING = ("required", "allowed", "not-wanted")
-SCALING = ("fixed", "autoscale", "scale-to-zero")
+SCALING = ("fixed", "autoscale", "scale-to-zero", "per-request")
 PRICING = ("on-demand", "spot", "reserved", "serverless")
 ENGINES = ("trtllm", "vllm", "sglang")
 
@@ -117,7 +117,8 @@ class Workload:
     """GPU price kinds allowed: ``on-demand``, ``spot``, ``reserved`` (1 or 3 years); empty = on-demand,
     plus spot for batch work (it tolerates preemption)."""
     scaling: tuple[str, ...] = ()
-    """Scaling policies allowed: ``fixed``, ``autoscale``, ``scale-to-zero``; empty = all."""
+    """Scaling policies allowed: ``fixed``, ``autoscale``, ``scale-to-zero``, ``per-request`` (serverless workers that
+    follow the requests); empty = all."""
     min_replicas: int = 1
     """Interactive: the floor of a fixed deployment and of autoscaling (0: none in hours with no traffic)."""
     spare_replicas: int = 0

@@ -44,6 +44,14 @@ def offers_of(ctx: Context, gpu: GpuSpec) -> list:
     return offers
 
 
+def per_request_priced(ctx: Context, gpu: GpuSpec) -> bool:
+    """Whether a ``per-request`` plan may be priced for ``gpu``: interactive work that allows the policy, and an allowed
+    serverless offer of the GPU."""
+    w = ctx.workload
+    return (w.latency == "interactive" and "per-request" in w.scaling_policies
+            and any(o.pricing == "serverless" for o in offers_of(ctx, gpu)))
+
+
 def sold(ctx: Context, gpu: GpuSpec, n: int) -> bool:
     """Whether an allowed offer sells ``gpu`` in a shape that holds an ``n``-GPU engine, within ``max_gpus``
     (the self-hosted backend's test, without the estimate), for every searched count at once per workload shape."""
@@ -104,7 +112,8 @@ def cannot_beat(ctx: Context, gpu: GpuSpec, n: int, best_usd: Decimal | float, e
     $/GPU-hour. ``rate`` is what one engine may be planned to carry (``queueing.planned_output_rate``); a
     replica of ``dp`` engines needs ``ceil(x / dp)`` replicas where one engine each needs ``ceil(x)``, and
     ``dp x ceil(x / dp) >= ceil(x)``. Interactive: fixed replicas for the peak, or each hour's replicas (at least
-    ``min_replicas``), cold starts not counted. Batch: fixed replicas for the deadline, or the job's
+    ``min_replicas``), cold starts not counted, or per-request workers (a serverless offer: each hour at least its
+    burst's load over ``rate``, not rounded up: ``per_request.floor_hours``). Batch: fixed replicas for the deadline, or the job's
     hours alone. Bigger instances, cold starts and billing increments only add; 1e-6 of a replica is taken off
     for float arithmetic. Cheap bounds are tried before the hour-by-hour sum."""
     return floor_test(ctx, gpu, lambda _n: estimate())(n, float(best_usd))
@@ -122,8 +131,8 @@ def floor_test(ctx: Context, gpu: GpuSpec, estimate_of: Callable[[int], tuple[bo
         read = ctx.memo[("floor", gpu.id)] = (
             ctx.shared[("sold", gpu.id)], _unit(ctx, gpu), w.min_replicas, least_replicas(w), w.latency == "batch",
             w.required_output_tokens_per_s, w.mean_output_tokens_per_s, day.peak_to_mean, day.within_hour_peak, day.lightest,
-            day.busiest, day.hourly)
-    found, unit, floor, least, batch, required, mean, peak, in_hour, lightest, busiest, hourly = read
+            day.busiest, day.hourly, per_request_priced(ctx, gpu))
+    found, unit, floor, least, batch, required, mean, peak, in_hour, lightest, busiest, hourly, per_req = read
 
     def test(n: int, best_usd: float) -> bool:
         if not found.get(n, False) if n in found else not sold(ctx, gpu, n):
@@ -145,6 +154,8 @@ def floor_test(ctx: Context, gpu: GpuSpec, estimate_of: Callable[[int], tuple[bo
         if max(1, ceil(mean * peak / rate - 1e-6)) * HOURS_PER_MONTH < need:
             return False  # fixed replicas might
         a = mean * in_hour / rate
+        if per_req and sum(max(floor, a * x - 1e-6) for x in hourly) * DAYS_PER_MONTH < need:
+            return False  # serverless workers that follow the requests might (``per_request.floor_hours``: no ceilings)
         if max(floor, a) * HOURS_PER_MONTH >= need:  # every hour runs at least max(floor, its load); the loads average a
             return True
         # The hours' replicas lie between those of the lightest and the busiest hour: where 24 of either settle it, no sum.

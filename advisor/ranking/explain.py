@@ -18,6 +18,7 @@ from advisor.domain.recommendation import Reason, Rejection
 from advisor.domain.serving import ServingProfile
 from advisor.physics.performance import Estimate
 from advisor.ranking.engine_support import TRTLLM_LOADS, no_checkpoint
+from advisor.ranking.serverless_text import per_request_text, serverless_reason
 
 
 def _increment(price) -> str:
@@ -52,6 +53,8 @@ def billing_reasons(plan: billing.Plan, plans: list[billing.Plan], n: int, gpu: 
                      f"request then waits a {billing.duration(plan.cold_start_s)} cold start")
     elif plan.policy == "scale-to-zero":
         head += f"; the job runs {plan.run_hours_per_day:.1f} h a day on {plan.replicas_peak} replica(s) (cold start included), then stops"
+    elif (d := plan.per_request_day) is not None:
+        head += "; " + per_request_text(plan, d, w)
     else:
         head += f"; {plan.replicas_peak} replica(s) all month"
     r.append(Reason("billing", head, "info", {"billed_gpu_hours_per_month": billed, "usd_per_gpu_hour": str(p.usd_per_gpu_hour),
@@ -97,15 +100,7 @@ def billing_reasons(plan: billing.Plan, plans: list[billing.Plan], n: int, gpu: 
                         {"on_demand_monthly_usd": str(cost.money(fallback.monthly_usd))} if fallback is not None else {}))
         r += spot_deadline_reasons(plan, w)
     elif plan.pricing_kind == "serverless":
-        # trial 38: "fixed, serverless, 730 GPU-hours" beside "billed per second while it runs" read as a contradiction
-        held = ("kept running all month, as this bill counts them" if plan.policy == "fixed" else
-                "following each hour's load, as this bill counts them (whole hours of the workers that hour needs)")
-        r.append(Reason("serverless", f"serverless price: {p.provider} bills a worker per second while it runs and nothing "
-                        f"while it is scaled to zero; workers {held}: scaling to zero between requests within an hour is not "
-                        f"modelled, so the bill is an upper bound for bursty traffic (always-on workers are usually sold for "
-                        f"less: see the price row's notes, `moe-advisor prices list`); a worker that starts cold takes "
-                        f"{billing.duration(plan.cold_start_s)} before its first request (a fresh machine's start, assumed), "
-                        f"and the card is whichever of the tier ({p.sku or gpu}) is free: check the slowest card's speed", "warning"))
+        r.append(serverless_reason(plan, plans, gpu, w))
     elif plan.pricing_kind in ("reserved-1y", "reserved-3y", "committed"):
         years = COMMITMENT_YEARS.get(plan.pricing_kind)
         if years:
@@ -374,7 +369,8 @@ def slower_engine_reason(plan: billing.Plan, gpus: int, e: Estimate, dp: int, w,
         note, numbers["batch_at_error"] = f"; {missed}, so it would run batch {est.batch}: the bill at error is priced at that batch", est.batch
     f = 1 - err
     rate = queueing.planned_of(est, w, f)  # (batch work: the capacity)
-    slow = billing.best(billing.plans(plan.price, gpus, est.output_tokens_per_s * f * dp, w, day, e.weights_bytes, rate * dp))
+    slow = billing.best(billing.plans(plan.price, gpus, est.output_tokens_per_s * f * dp, w, day, e.weights_bytes, rate * dp,
+                                      queueing.hold_s(est, w) / f if w.latency == "interactive" else 0.0))
     if slow is not None:  # (a report's TOML holds no None: a key left out is read as none)
         numbers.update({"replicas_peak_at_error": slow.replicas_peak, "monthly_usd_at_error": str(cost.money(slow.monthly_usd))})
     if slow is None:

@@ -274,14 +274,16 @@ class SelfHostedBackend:
         if beat is not None and all(billing.bills_at_least(o, n * dp, e.output_tokens_per_s * dp, w, ctx.day, e.weights_bytes, planned * dp,
                                                             beat) for o, dp in shaped):  # no plan of any offer goes under ``beat``
             return UNEXPLAINED
+        held = queueing.hold_s(e, w) if w.latency == "interactive" else 0.0  # (a per-request plan's slot time)
         if len(shaped) == 1:  # one offer sells a shape that holds the engine: its plans alone
             o, dp = shaped[0]
-            plan = billing.best(plans := billing.plans(o, n * dp, e.output_tokens_per_s * dp, w, ctx.day, e.weights_bytes, planned * dp))
+            plan = billing.best(plans := billing.plans(o, n * dp, e.output_tokens_per_s * dp, w, ctx.day, e.weights_bytes, planned * dp,
+                                                            held))
         else:
             plans = []
             engines_of: dict[int, int] = {}
             for o, dp in shaped:
-                for p in billing.plans(o, n * dp, e.output_tokens_per_s * dp, w, ctx.day, e.weights_bytes, planned * dp):
+                for p in billing.plans(o, n * dp, e.output_tokens_per_s * dp, w, ctx.day, e.weights_bytes, planned * dp, held):
                     plans.append(p)
                     engines_of[id(p)] = dp
             plan = billing.best(plans)

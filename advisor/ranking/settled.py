@@ -32,8 +32,13 @@ _LATENCY = ("too-slow", "ttft")
 
 def monotone(w) -> bool:
     """Whether a configuration's bill can only rise with the volume, given it has a plan and fits: batch work, or
-    interactive work that may run fixed replicas."""
-    return w.latency == "batch" or "fixed" in w.scaling_policies
+    interactive work that may run fixed replicas, unless serverless workers may follow the requests with none kept up
+    (``min_replicas`` 0): that plan exists only where the traffic keeps the cold starts rare enough, so a higher volume
+    can bring one in under a bill that lost."""
+    if w.latency == "batch":
+        return True
+    return "fixed" in w.scaling_policies and not (w.min_replicas == 0 and "per-request" in w.scaling_policies
+                                                  and "serverless" in w.pricing_kinds)
 
 
 def failed(ctx: Context) -> None:
@@ -103,8 +108,8 @@ def by_floors(backend, ctx: Context, model, gpu, precision: str, price, sized: l
 
     The floor of ``n`` GPUs planned to carry ``rate`` output tokens/s is, as ``floor_test`` counts it, at least
     ``unit x n x HOURS_PER_MONTH x`` the larger of the replicas every hour (``least_replicas``) and, less the 1e-6 of a
-    replica its ceilings take off, the mean rate (interactive: times the within-hour peak, no more than the peak's) over
-    ``rate``; batch work needs its mean rate at least (its deadline's rate is no lower)."""
+    replica its ceilings take off, the mean rate (interactive: times the within-hour peak, no more than the peak's, per-request
+    serverless workers too) over ``rate``; batch work needs its mean rate at least (its deadline's rate is no lower)."""
     least = _least_ratio(backend, ctx, model, gpu, precision, sized, seed, key)
     if least is None or floors_reach(ctx, gpu, least) < float(seed.plan.monthly_usd * bounds.SEED_ABOVE) * (1 - bounds.TIE):
         return None

@@ -1,0 +1,60 @@
+"""What a serverless row's reasons say: the per-request day it bills (``advisor.cost.per_request``), or why workers
+kept up by the hour bill less than workers that follow the requests."""
+
+from __future__ import annotations
+
+from advisor import cost
+from advisor.common import fmt
+from advisor.cost import billing, per_request
+from advisor.domain.recommendation import Reason
+
+
+def _room(d: per_request.Day, w) -> str:
+    if d.budget >= 1.0:
+        return "a cold start fits within the TTFT target"
+    if w.ttft_percentile:
+        return f"within the p{w.ttft_percentile:g} TTFT target's room (half the {100 - w.ttft_percentile:g}% it leaves out)"
+    return "within the mean TTFT target's room (adding at most half the target to the mean)"
+
+
+def per_request_text(plan: billing.Plan, d: per_request.Day, w) -> str:
+    """The billing line's tail for a ``per-request`` plan: the workers, the idle timeout and the cold starts."""
+    avg = d.worker_hours / 24.0
+    head = (f"workers follow the requests: {avg:,.2f} up on average, at most {d.peak} at the busiest hour (the endpoint's "
+            f"max workers must allow {d.peak}; RunPod's default is 3), each holding {d.slots} request{'s' if d.slots != 1 else ''} "
+            f"at once ({d.hold_s:,.1f} s each) and stopping after an idle timeout of {billing.duration(d.idle_timeout_s)}; "
+            f"{d.starts:,.1f} starts a day, each billed its {billing.duration(plan.cold_start_s)} cold start")
+    if w.min_replicas:
+        return (f"{head}; {fmt.setting('min_replicas', w.min_replicas)} keeps {w.min_replicas} up all day, billed here at the "
+                f"flex price (the endpoint's active workers sell for less), so no request waits a cold start")
+    default = (f" (the default {billing.duration(per_request.IDLE_TIMEOUT_S)} would leave {d.default_share:.1%} waiting one)"
+               if d.idle_timeout_s > per_request.IDLE_TIMEOUT_S else "")
+    return f"{head}; {d.cold_share:.2%} of requests wait one, {_room(d, w)}{default}"
+
+
+def serverless_reason(plan: billing.Plan, plans: list[billing.Plan], gpu: str, w) -> Reason:
+    """How a serverless worker is billed, what this bill counts, and where the workers are not per-request, what the
+    per-request plan of the same price row would bill, or why it has none."""
+    p = plan.price
+    card = f"the card is whichever of the tier ({p.sku or gpu}) is free: check the slowest card's speed"
+    if plan.per_request_day is not None:
+        return Reason("serverless", f"serverless price: {p.provider} bills a worker per second from its start until its idle "
+                      f"timeout ends, and nothing while none is up; this bill counts the workers the requests keep up "
+                      f"(arrivals at random within each hour: bursts bill less), their idle tails and each start's "
+                      f"{billing.duration(plan.cold_start_s)} cold start (assumed); {card}", "warning",
+                      {"idle_timeout_s": plan.per_request_day.idle_timeout_s, "cold_share": plan.per_request_day.cold_share})
+    held = ("running all month" if plan.policy == "fixed" else
+            "following each hour's load (whole hours of the workers that hour needs)")
+    other = next((x for x in plans if x.per_request_day is not None and x.price is p), None)
+    if other is not None:
+        d = other.per_request_day
+        alt = (f"workers that follow the requests would bill ${cost.money(other.monthly_usd):,} (an idle timeout of "
+               f"{billing.duration(d.idle_timeout_s)}; {d.cold_share:.2%} of requests wait a cold start, {_room(d, w)})")
+    elif w.latency == "interactive" and "per-request" in w.scaling_policies:
+        alt = (f"workers that follow the requests cannot keep the requests that wait a {billing.duration(plan.cold_start_s)} "
+               f"cold start within the TTFT target at any idle timeout up to {billing.duration(per_request.IDLE_TIMEOUT_MAX_S)}")
+    else:
+        alt = "workers that follow the requests are not costed here (batch work, or the scaling policies allowed)"
+    return Reason("serverless", f"serverless price: {p.provider} bills a worker per second while it runs; this bill keeps "
+                  f"workers {held}, the cheaper way here: {alt}; always-on workers are usually sold for less (see the price "
+                  f"row's notes, `moe-advisor prices list`); {card}", "warning")
