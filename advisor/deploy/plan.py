@@ -171,6 +171,8 @@ class EnginePlan:
     ``chunked_attention`` policy): vLLM is pinned to a release that keeps it so (``support.CHUNKED_KV_VLLM``)."""
     capped: str = ""
     """Files for another engine than the row's (``retarget``): why their batch is below the row's, "" where it is not."""
+    moe: bool = False
+    """The model routes experts: vLLM data parallelism then ties its ranks together (``engines._separate``)."""
 
     @property
     def prequantized(self) -> bool:
@@ -302,7 +304,7 @@ def plan_for(c: Candidate, w: Workload, cat: Catalog) -> EnginePlan:
         checkpoint=(published if not skipped else "") or m.hf_repo, skipped_checkpoint=skipped,
         full_fine_tune=method_for(w.fine_tuning, w.fine_tuning_method) == "full",
         memory=gpu_mem, default_fractions=defaults, lora=adapters, lora_served=served, mode=c.mode or "", visible_context=w.context_max_tokens,
-        trust_remote_code=m.trust_remote_code, load_peak_bytes=load_peak_bytes(m, g, n) if prec in QUANTIZED_ONLINE else 0,
+        trust_remote_code=m.trust_remote_code, moe=m.is_moe, load_peak_bytes=load_peak_bytes(m, g, n) if prec in QUANTIZED_ONLINE else 0,
         chunked_kv=bool(m.chunked_layers) and profile.chunked_attention_kv != "full",
     )
 

@@ -139,8 +139,8 @@ def single_replica(plan: billing.Plan, w) -> list[Reason]:
     serves while that replica restarts (an engine crash, a GPU fault, an upgrade), for a cold start's time. What a
     second one costs at most (one more replica's instances all month); ``min_replicas`` keeps it."""
     low = plan.replicas_peak if plan.policy == "fixed" else max(1, plan.replicas_min)  # 0: one in its quietest running hour
-    if w.latency != "interactive" or low != 1:
-        return []
+    if w.latency != "interactive" or low != 1 or plan.policy == "per-request" or (plan.policy == "autoscale" and w.spare_replicas):
+        return []  # (a spare runs beside each hour's need, so a lone replica runs only in hours without traffic: trial 39)
     more = plan.hourly_one_usd * Decimal(str(billing.HOURS_PER_MONTH))
     when = ("at most, and none in the hours without traffic" if plan.replicas_min == 0 and plan.replicas_peak == 1
             else "all month" if plan.replicas_peak == 1 else "at the quietest hours with traffic")  # trial 38: min 0 read "all month"

@@ -447,7 +447,7 @@ class SelfHostedBackend:
         if w.latency == "interactive":
             r.append(latency_reason(e, w, ctx.catalog.engine.fit.p90_abs_error if ctx.catalog.engine.fit else None))
         if e.cached_input_tokens:
-            r.append(prefix_cache_reason(e, w, mem))
+            r.append(prefix_cache_reason(e, w, mem, (model, gpu, eng)))
         paused = stall.decode_stall(e, w, eng.memory.max_batched_tokens, replicas * dp, ctx.day.peak_to_mean)
         if paused is not None:
             r.append(stall_reason(paused, e, w, eng))

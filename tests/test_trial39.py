@@ -1,0 +1,70 @@
+"""User trial 39 (a law firm's staff ML-infra engineer: a contract-review assistant on 60k-token prompts, half of each
+cached, p95 TTFT 8 s, office hours, N+1; a nightly re-indexing batch): a vLLM launch for an MoE row of two TP engines
+started one lock-stepped server, the N+1 plan was told it had no redundancy, and a prefix-cache miss was costed 1.4 s
+slower than the estimate of the same prompt uncached."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from advisor import api
+from advisor.deploy.skypilot import render
+
+OFFICE = [0] * 8 + [1] * 10 + [0] * 6
+FIRM = dict(requests_per_day=1500, input_tokens=60_000, output_tokens=1200, ttft_ms=8000, ttft_percentile=95,
+            cached_input_fraction=0.5, self_hosting="required", spare_replicas=1, context_max_tokens=65_536,
+            hourly_profile=OFFICE)
+
+
+def _commands(script: str) -> list[str]:
+    return [c for c in re.split(r"\n(?=\S)", script) if "vllm serve" in c]
+
+
+def test_a_vllm_moe_row_of_two_tp_engines_starts_two_servers_not_one_data_parallel_one():
+    """vLLM's data parallelism ties an MoE model's ranks together (aligned forward passes, the experts one TP group over
+    DP x TP GPUs), which is not the two independent TP copies the row was costed as."""
+    w = api.workload(**FIRM, models=["deepseek-v3"], engines=["vllm"], gpu_types=["mi300x"])
+    rows = [c for c in api.recommend(w).candidates if c.engines_per_replica > 1 and c.layout == "tp"]
+    assert rows, "no row of several TP engines a replica"
+    c = rows[0]
+    cmds = _commands(render(c, w, api.catalog(), "vllm")["serve.sh"])
+    assert len(cmds) == c.engines_per_replica
+    for cmd in cmds:
+        assert "--data-parallel-size" not in cmd and f"--tensor-parallel-size {c.gpus // c.engines_per_replica}" in cmd
+
+
+def test_a_dense_row_of_several_tp_engines_stays_one_vllm_server():
+    w = api.workload(requests_per_day=2_000_000, input_tokens=1000, output_tokens=300, self_hosting="required",
+                     models=["llama-3.3-70b"], engines=["vllm"])
+    rows = [c for c in api.recommend(w).candidates if c.engines_per_replica > 1 and c.layout == "tp"]
+    assert rows, "no dense row of several TP engines a replica"
+    cmds = _commands(render(rows[0], w, api.catalog(), "vllm")["serve.sh"])
+    assert len(cmds) == 1 and f"--data-parallel-size {rows[0].engines_per_replica}" in cmds[0]
+
+
+def test_an_n_plus_one_plan_is_not_told_it_has_no_redundancy():
+    """Spare replicas 1: every hour with traffic runs its need and one more; the one replica Min replicas keeps runs only
+    in the hours without traffic, where there is nothing to stop."""
+    rec = api.recommend(api.workload(**FIRM, models=["llama-3.3-70b", "deepseek-v3"]))
+    assert rec.candidates
+    for c in rec.candidates[:10]:
+        assert not [r for r in c.reasons if r.code == "single-replica"], c.label
+    bare = api.recommend(api.workload(**{**FIRM, "spare_replicas": 0}, models=["llama-3.3-70b", "deepseek-v3"]))
+    assert any(r.code == "single-replica" for c in bare.candidates[:10] for r in c.reasons)  # the line itself still exists
+
+
+def test_a_prefix_cache_miss_costs_what_the_estimate_of_the_prompt_uncached_says():
+    rec = api.recommend(api.workload(**FIRM, models=["llama-3.3-70b"], gpu_types=["mi300x"]))
+    checked = 0
+    for c in rec.candidates[:5]:
+        r = next((x for x in c.reasons if x.code == "prefix-cache" and "miss_ttft_ms" in x.numbers), None)
+        if r is None:
+            continue
+        e = api.estimate(c.model, c.gpu, c.gpus // c.engines_per_replica, c.precision, 60_000, 1200, c.kv_precision,
+                         engine=c.engine, layout=c.layout, concurrency=c.batch)
+        assert r.numbers["miss_ttft_ms"] == pytest.approx(e.ttft_ms, rel=1e-6)
+        assert f"about {e.ttft_ms:,.0f} ms unloaded" in r.message
+        checked += 1
+    assert checked
