@@ -11,6 +11,7 @@ import pytest
 
 from advisor import api
 from advisor.deploy.skypilot import render
+from advisor.errors import InputError
 
 OFFICE = [0] * 8 + [1] * 10 + [0] * 6
 FIRM = dict(requests_per_day=1500, input_tokens=60_000, output_tokens=1200, ttft_ms=8000, ttft_percentile=95,
@@ -68,3 +69,22 @@ def test_a_prefix_cache_miss_costs_what_the_estimate_of_the_prompt_uncached_says
         assert f"about {e.ttft_ms:,.0f} ms unloaded" in r.message
         checked += 1
     assert checked
+
+
+def test_a_time_zone_moves_the_hours_a_utc_time_of_day_window_prices():
+    """The firm's office hours, 08:00-18:00 CET, are 07:00-17:00 UTC: DeepSeek's 06:00-10:00 UTC window prices 3 of its
+    10 hours (30% of the tokens), not the 2 it would read as UTC."""
+    from advisor.domain.traffic import utc_hours
+
+    assert utc_hours(tuple(OFFICE), 1)[7] == 1 and utc_hours(tuple(OFFICE), 1)[17] == 0 and utc_hours(tuple(OFFICE), 0) == tuple(OFFICE)
+
+    def line(**kw) -> str:
+        w = api.workload(**{**FIRM, "self_hosting": "not-wanted"}, models=["deepseek-v4-flash"], **kw)
+        c = next(x for x in api.recommend(w).candidates if x.provider == "deepseek")
+        return next(r.message for r in c.reasons if r.code == "api-price")
+
+    assert "06:00 to 10:00 UTC: 20% of your tokens" in line() and "read as UTC: utc_offset_hours" in line()
+    cet = line(utc_offset_hours=1)
+    assert "06:00 to 10:00 UTC: 30% of your tokens" in cet and "read as UTC+1, utc_offset_hours = 1" in cet
+    with pytest.raises(InputError, match="utc_offset_hours: must be between -12 and 14"):
+        api.workload(**FIRM, utc_offset_hours=15)

@@ -14,7 +14,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
 
 from advisor.domain.prices import ApiPrice, TimeWindow
-from advisor.domain.traffic import day_profile
+from advisor.domain.traffic import day_profile, utc_hours
 from advisor.domain.workload import HOURS_PER_MONTH, Workload
 
 CENT = Decimal("0.01")
@@ -139,10 +139,10 @@ def time_of_day_price(price: ApiPrice, hourly: Sequence[float]) -> ApiPrice:
 
 def workload_usd_per_mtok(price: ApiPrice, w: Workload, hourly: Sequence[float] | None = None) -> Decimal:
     """The workload's blended $/M tokens at ``price``. A row with time-of-day windows is weighted by the
-    workload's hours (``hourly``, else ``day_profile(w).hourly``), read as UTC hours: the workload has no time
-    zone of its own."""
-    if price.time_windows:
-        price = time_of_day_price(price, day_profile(w).hourly if hourly is None else hourly)
+    workload's hours (``hourly``, else ``day_profile(w).hourly``), moved to UTC by ``utc_offset_hours`` (0: read as UTC
+    hours)."""
+    if price.time_windows:  # (the windows are UTC times: the workload's hours moved by its offset)
+        price = time_of_day_price(price, utc_hours(day_profile(w).hourly if hourly is None else hourly, w.utc_offset_hours))
     return blended_usd_per_mtok(price, w.input_tokens, w.output_tokens, w.cached_input_fraction)
 
 

@@ -70,6 +70,17 @@ def _diurnal(peak_to_mean: float) -> tuple[float, ...]:
     return tuple(shape(hi))
 
 
+def utc_hours(hourly: tuple[float, ...], offset: int) -> tuple[float, ...]:
+    """``hourly`` (the workload's hours, ``utc_offset_hours`` = ``offset`` from UTC) as UTC hours: local hour h is UTC hour
+    h - offset (CET, 1: 08:00 local is 07:00 UTC)."""
+    return hourly if not offset else tuple(hourly[(u + offset) % 24] for u in range(24))
+
+
+def zone(offset: int) -> str:
+    """``UTC``, ``UTC+1``, ``UTC-5``."""
+    return f"UTC{offset:+d}" if offset else "UTC"
+
+
 def day_profile(w: Workload) -> DayProfile:
     """The workload's day (see the module docstring)."""
     if w.hourly_profile:

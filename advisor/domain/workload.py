@@ -113,12 +113,13 @@ class Workload:
     # billing
     hourly_profile: tuple[float, ...] = ()
     """24 relative request rates, midnight first (empty: from ``traffic_shape``)."""
+    utc_offset_hours: int = 0
+    """The day's hours as hours from UTC (CET: 1), read where a per-token price has time-of-day windows (set in UTC)."""
     pricing: tuple[str, ...] = ()
     """GPU price kinds allowed: ``on-demand``, ``spot``, ``reserved`` (1 or 3 years); empty = on-demand,
     plus spot for batch work (it tolerates preemption)."""
     scaling: tuple[str, ...] = ()
-    """Scaling policies allowed: ``fixed``, ``autoscale``, ``scale-to-zero``, ``per-request`` (serverless workers that
-    follow the requests); empty = all."""
+    """Scaling policies allowed: ``fixed``, ``autoscale``, ``scale-to-zero``, ``per-request`` (serverless); empty = all."""
     min_replicas: int = 1
     """Interactive: the floor of a fixed deployment and of autoscaling (0: none in hours with no traffic)."""
     spare_replicas: int = 0
@@ -144,8 +145,7 @@ class Workload:
 
     @property
     def required_output_tokens_per_s(self) -> float:
-        """Output rate the deployment must sustain: the peak (interactive) or the day's volume spread
-        over the deadline (batch)."""
+        """Output rate the deployment must sustain: the peak (interactive) or the day's volume over the deadline (batch)."""
         if self.latency == "batch":
             return self.requests_per_day * self.output_tokens / (min(24.0, self.deadline_hours) * 3600.0)
         return self.mean_output_tokens_per_s * self.peak_to_mean
@@ -160,10 +160,7 @@ class Workload:
         pay-as-you-go kinds: on-demand and serverless (no commitment, nothing reclaimed mid-request), and spot for
         batch work, which can checkpoint and retry."""
         allowed = self.pricing or (("on-demand", "serverless", "spot") if self.latency == "batch" else ("on-demand", "serverless"))
-        out: list[str] = []
-        for p in allowed:
-            out += ["reserved-1y", "reserved-3y", "committed"] if p == "reserved" else [p]
-        return tuple(out)
+        return tuple(k for p in allowed for k in (("reserved-1y", "reserved-3y", "committed") if p == "reserved" else (p,)))
 
     @property
     def scaling_policies(self) -> tuple[str, ...]:
@@ -321,9 +318,10 @@ def validate(w: Workload, where: str | None = None) -> Workload:
         raise err("fine_tune_tokens", f"must be between 0 and 10,000,000,000,000, got {readable(w.fine_tune_tokens)}")
     if not 0 <= w.fine_tunes_per_month <= 1000:
         raise err("fine_tunes_per_month", f"must be between 0 and 1,000, got {readable(w.fine_tunes_per_month)}")
-    for name, most in (("lora_adapters", 10_000), ("lora_rank", 1024), ("min_replicas", 1000), ("spare_replicas", 100)):
-        if not 0 <= getattr(w, name) <= most:
-            raise err(name, f"must be between 0 and {most:,}, got {getattr(w, name)}")
+    for name, least, most in (("lora_adapters", 0, 10_000), ("lora_rank", 0, 1024), ("min_replicas", 0, 1000),
+                              ("spare_replicas", 0, 100), ("utc_offset_hours", -12, 14)):
+        if not least <= getattr(w, name) <= most:
+            raise err(name, f"must be between {least} and {most:,}, got {getattr(w, name)}")
     if w.lora_targets not in ("", "all", "attention"):
         raise err("lora_targets", f"must be 'all' or 'attention', got {w.lora_targets!r}")
     if w.self_hosting not in SELF_HOSTING:

@@ -14,7 +14,7 @@ from advisor.domain.prices import ApiPrice
 from advisor.domain.quality import mode_name
 from advisor.domain.recommendation import Candidate, Reason, Rejection
 from advisor.domain.specs import ModelSpec
-from advisor.domain.traffic import PEAK_HOUR
+from advisor.domain.traffic import PEAK_HOUR, utc_hours, zone
 from advisor.domain.workload import Workload
 from advisor.physics.training import method_for
 from advisor.ranking.context import Context, per_shape
@@ -92,11 +92,13 @@ def _rate_limit(price: ApiPrice, w: Workload, rates: tuple[float, float] | None 
 
 def _by_time(shares: tuple, w: Workload, day) -> str:
     """The time-of-day windows of a price with the share of the workload's tokens each one prices, and how its
-    hours were read: the workload has no time zone, so its hours (``DayProfile.hourly``) are taken as UTC."""
+    hours were read: in the workload's ``utc_offset_hours`` (0: as UTC)."""
     if not shares:
         return ""
-    hours = ("your hourly profile, its hours read as UTC" if w.hourly_profile else "a flat day" if day.flat else
-             f"your {w.traffic_shape} day, busiest at {PEAK_HOUR}:00, read as UTC")
+    tz = (f"read as {zone(w.utc_offset_hours)}, utc_offset_hours = {w.utc_offset_hours}" if w.utc_offset_hours else
+          "read as UTC: utc_offset_hours (--utc-offset-hours) sets your time zone")
+    hours = (f"your hourly profile, its hours {tz}" if w.hourly_profile else "a flat day" if day.flat else
+             f"your {w.traffic_shape} day, busiest at {PEAK_HOUR}:00, {tz}")
     return f"the rest of the day; {', '.join(f'{win.label}: {share:.0%} of your tokens' for win, share in shares)} ({hours}) "
 
 
@@ -248,7 +250,7 @@ class ApiBackend:
             return price, refused, None, None
         w = ctx.workload
         per_mtok = cost.workload_usd_per_mtok(price, w, ctx.day.hourly)
-        shares = window_shares(price, ctx.day.hourly) if price.time_windows else ()
+        shares = window_shares(price, utc_hours(ctx.day.hourly, w.utc_offset_hours)) if price.time_windows else ()
         batch_api = batch_api_applies(price, w)
         list_per_mtok = per_mtok
         if batch_api:
