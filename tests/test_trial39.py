@@ -88,3 +88,13 @@ def test_a_time_zone_moves_the_hours_a_utc_time_of_day_window_prices():
     assert "06:00 to 10:00 UTC: 30% of your tokens" in cet and "read as UTC+1, utc_offset_hours = 1" in cet
     with pytest.raises(InputError, match="utc_offset_hours: must be between -12 and 14"):
         api.workload(**FIRM, utc_offset_hours=15)
+
+
+def test_a_model_too_short_for_the_context_names_its_later_release_that_is_long_enough():
+    rec = api.recommend(api.workload(**FIRM, models=["qwen3-235b-a22b"]))
+    [text, *_] = [r.reasons[0].message for r in rec.rejected if r.model == "qwen3-235b-a22b"
+                  and r.reasons[0].code == "context-too-long"]
+    assert "qwen3-235b-a22b-instruct-2507 (262,144 tokens) in the catalog, a later release of it, is long enough" in text
+    short = api.recommend(api.workload(**{**FIRM, "input_tokens": 20_000, "context_max_tokens": 300_000},
+                                       models=["qwen3-235b-a22b"]))
+    assert not any("later release" in r.reasons[0].message for r in short.rejected)  # none holds 300k

@@ -412,7 +412,7 @@ def _recommend_with(workload: Workload, catalog: Catalog, prices: PriceBook | No
                 mctx = dataclasses.replace(mctx, mode=mq.mode)
             ctx_of[(model.id, mq.mode if mq else None)] = mctx
             if model.max_position_embeddings < mw.context_max_tokens:
-                rejected.append(scope.context_too_long(model, w, mw))
+                rejected.append(scope.context_too_long(model, w, mw, catalog))
                 continue
             for backend in backends:
                 if backend.deployment not in wanted:

@@ -195,10 +195,12 @@ def idle_floor(w: Workload) -> list[str]:
             f"at least one replica runs all day, as with 1 (an hourly_profile with 0 in the quiet hours schedules them off)"]
 
 
-def context_too_long(model, w: Workload, mw: Workload) -> Rejection:
+def context_too_long(model, w: Workload, mw: Workload, catalog=None) -> Rejection:
     """The ``context-too-long`` rejection of ``model`` whose context is shorter than the workload's ``context_max_tokens``
     (``mw``: the workload of the answering mode, its reasoning tokens added), with the longest max context that admits it,
-    or that none does where the request itself, reasoning included, is longer (trial 37: gpt-oss-120b at 131,072)."""
+    or that none does where the request itself, reasoning included, is longer (trial 37: gpt-oss-120b at 131,072); and the
+    catalog's later releases of it (ids that extend its id) whose context is long enough (trial 39: Qwen3-235B-A22B
+    rejected at 40,960 beside its 2507 release's 262,144)."""
     most, thinking = model.max_position_embeddings, mw.output_tokens - w.output_tokens
     why = f" (with {thinking:,} reasoning tokens)" if thinking else ""
     room = most - (mw.context_max_tokens - w.context_max_tokens)  # the workload's max context that leaves room for them
@@ -206,6 +208,11 @@ def context_too_long(model, w: Workload, mw: Workload) -> Rejection:
              if room >= w.input_tokens + w.output_tokens else
              f"; no max context admits it: one request{' with its reasoning' if thinking else ''} is "
              f"{mw.input_tokens + mw.output_tokens:,} tokens")
+    later = [m for m in (catalog.models.values() if catalog is not None else ()) if m.id.startswith(model.id + "-")
+             and m.max_position_embeddings >= mw.context_max_tokens]
+    if later:
+        admit += "; " + ", ".join(f"{m.id} ({m.max_position_embeddings:,} tokens)" for m in later[:3]) + (
+            " in the catalog, a later release of it, is long enough" if len(later) == 1 else " in the catalog, later releases of it, are long enough")
     return Rejection(model=model.id, deployment="any", reasons=(Reason(
         "context-too-long", f"supports {most:,} tokens of context, below the {mw.context_max_tokens:,} needed{why}{admit}",
         "decisive", {"max_position_embeddings": most}),))
