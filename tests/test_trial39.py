@@ -98,3 +98,21 @@ def test_a_model_too_short_for_the_context_names_its_later_release_that_is_long_
     short = api.recommend(api.workload(**{**FIRM, "input_tokens": 20_000, "context_max_tokens": 300_000},
                                        models=["qwen3-235b-a22b"]))
     assert not any("later release" in r.reasons[0].message for r in short.rejected)  # none holds 300k
+
+
+def test_the_form_says_a_files_hourly_profile_sets_the_day_not_the_traffic_shape():
+    pytest.importorskip("textual")
+    from advisor.tui.widgets.workload_form import preset_description
+
+    w = api.workload(**FIRM)
+    text = preset_description(w)
+    assert "the file's hourly profile sets the day (busiest hour 2.4x the mean, 14 h without traffic): Traffic shape is not used" in text
+    assert "hourly profile" not in preset_description(api.workload(preset="steady-latency"))
+
+
+def test_the_assumptions_name_the_default_per_user_speed_that_caps_the_batch():
+    from advisor.cli.render import default_filters
+
+    text = default_filters(api.workload(**FIRM))
+    assert "20 tokens/s per user, a TPOT of 50 ms that caps each engine's batch (--tokens-per-s-per-user)" in text
+    assert "tokens/s per user" not in default_filters(api.workload(**FIRM, output_tokens_per_s_per_user=25))

@@ -176,6 +176,10 @@ def default_filters(w: Workload) -> str:
     out = [f"weights in {', '.join(w.precisions)} (4-bit: --precisions)"] if w.precisions == Workload.precisions else []
     out += [] if w.max_gpus != Workload.max_gpus else [f"at most {w.max_gpus} GPUs a replica (--max-gpus)"]
     out += [] if w.pricing else [f"GPU price kinds {', '.join(w.pricing_kinds)} (--pricing)"]
+    if w.latency == "interactive" and w.output_tokens_per_s_per_user == Workload.output_tokens_per_s_per_user:
+        # trial 39: the default per-user speed set the batch, and so the replicas, with nothing saying it was a default
+        out.append(f"{w.output_tokens_per_s_per_user:g} tokens/s per user, a TPOT of {1000 / w.output_tokens_per_s_per_user:g} ms "
+                   "that caps each engine's batch (--tokens-per-s-per-user)")
     return "".join(f"{x}; " for x in out)
 
 

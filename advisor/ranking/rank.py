@@ -480,8 +480,9 @@ def _recommend_with(workload: Workload, catalog: Catalog, prices: PriceBook | No
         "engines_used": list(dict.fromkeys(names.get(c.engine, c.engine) for c in ranked if c.deployment == "self-hosted" and c.engine)),
         "utilization_model": "replicas are sized for the peak rate (interactive) or the deadline (batch); the cheapest allowed "
                              "policy bills them: fixed (all month), autoscale (hour by hour over the day's profile, scale-ups "
-                             "billed for their cold start) or scale-to-zero (batch: the job's hours plus start-up, rounded to "
-                             "the billing increment); utilization = mean demand / average running capacity",
+                             "billed for their cold start), scale-to-zero (batch: the job's hours plus start-up, rounded to "
+                             "the billing increment) or per-request (serverless workers up while requests hold them, plus an "
+                             "idle timeout); utilization = mean demand / average running capacity",
         "hours_per_month": HOURS_PER_MONTH,
         "gpu_pricing": f"the provider's sold instance shapes (a replica spans instances only over a cluster interconnect); "
                        f"price kinds allowed: {', '.join(w.pricing_kinds)}",

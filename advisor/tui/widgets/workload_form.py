@@ -130,9 +130,16 @@ def user_text(message: str, field: str | None = None) -> str:
 
 
 def preset_description(w: Workload) -> str:
-    """The preset's one-line description, without the seed it came from."""
-    text = w.description.split(" (seed")[0].strip()
-    return text or ("your own answers" if w.name == "custom" else "")
+    """The preset's one-line description, without the seed it came from; and where the workload has an hourly profile
+    (a workload file's, which the form has no field for), that it sets the day, not the Traffic shape (trial 39: a
+    "steady" shape shown beside office hours that decided the bill)."""
+    text = w.description.split(" (seed")[0].strip() or ("your own answers" if w.name == "custom" else "")
+    if w.hourly_profile and sum(w.hourly_profile) > 0:
+        busy = max(w.hourly_profile) * 24 / sum(w.hourly_profile)
+        quiet = sum(1 for x in w.hourly_profile if x <= 0)
+        text += (("; " if text else "") + f"the file's hourly profile sets the day (busiest hour {busy:.1f}x the mean"
+                 + (f", {quiet} h without traffic" if quiet else "") + "): Traffic shape is not used")
+    return text
 EDITED = " (edited)"
 """A Preset choice that brings back the answers a preset replaced: ``steady-latency (edited)``, after its preset; a
 workload that came from no preset (a file, ``--from``) is kept as ``CUSTOM``, first (``WorkloadForm.load``)."""
