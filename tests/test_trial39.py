@@ -116,3 +116,11 @@ def test_the_assumptions_name_the_default_per_user_speed_that_caps_the_batch():
     text = default_filters(api.workload(**FIRM))
     assert "20 tokens/s per user, a TPOT of 50 ms that caps each engine's batch (--tokens-per-s-per-user)" in text
     assert "tokens/s per user" not in default_filters(api.workload(**FIRM, output_tokens_per_s_per_user=25))
+
+
+def test_the_engine_files_carry_the_cache_aware_router_warning_the_deploy_output_gives():
+    w = api.workload(**FIRM, models=["llama-3.3-70b"])
+    c = next(x for x in api.recommend(w).candidates if (x.replicas_peak or x.replicas) > 1)
+    for target in ("vllm", "sglang"):
+        script = render(c, w, api.catalog(), target)["serve.sh"]
+        assert "# WARNING: the bill prices 50% of each prompt as a prefix-cache hit" in script and "cache_aware" in script

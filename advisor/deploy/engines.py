@@ -84,12 +84,8 @@ def _moe_backend(p: EnginePlan) -> str:
 
 
 def _separate(p: EnginePlan, engine: str) -> bool:
-    """Several engines per replica as separate processes (expert layouts: EP spans one engine only; TensorRT-LLM
-    always; vLLM for an MoE model). vLLM and SGLang fold plain TP/PP engines into one server's data parallelism, except
-    vLLM's MoE: there "the data parallel ranks are not completely independent", their forward passes aligned and the
-    expert layers one tensor-parallel group of DP x TP GPUs (https://docs.vllm.ai/en/latest/serving/
-    data_parallel_deployment/, read 2026-12-06), not the independent TP copies costed (trial 39). SGLang's ``--dp-size``
-    without DP attention runs independent copies."""
+    """Several engines per replica as separate processes: expert layouts, TensorRT-LLM, and vLLM's MoE (its DP ranks run in
+    step, the experts one TP group of DP x TP GPUs: docs.vllm.ai/en/latest/serving/data_parallel_deployment, trial 39)."""
     return p.engines > 1 and (engine == "trtllm" or p.layout in ("tp_ep", "dep") or (engine == "vllm" and p.moe))
 
 

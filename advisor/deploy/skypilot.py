@@ -171,7 +171,7 @@ def skypilot_yaml(c: Candidate, w: Workload, p: EnginePlan, engine: str, header:
     infra = SKYPILOT_INFRA.get(c.provider)
     if not infra:
         lines.append(f"# {c.provider} is not a SkyPilot cloud: set resources.infra yourself (e.g. k8s for your own cluster)")
-    for warned in (spot_refused(c), prefix_routing(c, w)):
+    for warned in (spot_refused(c), prefix_routing(c, w), serverless_endpoint(c, w)):
         if warned:
             lines.append(f"# WARNING: {warned}")
     lines += [f"name: {c.model}-{p.gpu}".replace(".", "-"), "", "resources:"]
@@ -318,4 +318,5 @@ def render(c: Candidate, w: Workload, cat, target: str, rank: int = 1, provider_
               + (f" EP{p.expert_parallel}" if p.expert_parallel > 1 else "") + f") = {c.gpus} GPUs a replica"]
     if target == "skypilot":
         return {"service.yaml": skypilot_yaml(c, w, p, engine, header)}
-    return engine_files(p, engine, header)
+    # the deploy output's warnings the files carry too (trial 39: the router warning only on stderr)
+    return engine_files(p, engine, header + [f"WARNING: {x}" for x in (prefix_routing(c, w, sky=False), serverless_endpoint(c, w)) if x])
