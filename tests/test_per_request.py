@@ -73,6 +73,8 @@ def _workloads() -> list[Workload]:
                             traffic_shape="bursty", peak_to_mean=6.0))
     out.append(Workload(requests_per_day=2_000, hourly_profile=office, min_replicas=0, ttft_ms=60_000))
     out.append(Workload(requests_per_day=2_000, traffic_shape="diurnal", peak_to_mean=3.0, min_replicas=0, ttft_ms=30_000))
+    out.append(Workload(requests_per_day=2_000, hourly_profile=office, min_replicas=0, ttft_ms=60_000, days_per_week=5.0))
+    out.append(Workload(requests_per_day=20_000, min_replicas=1, ttft_ms=900_000, days_per_week=3.0))
     return out
 
 

@@ -10,7 +10,7 @@ import tomllib
 from advisor import api, runtime
 from advisor.cli import main
 from advisor.domain.recommendation import NO_SCORE, Reason, Rejection, near_misses_first
-from advisor.domain.workload import constraint_origin, constraint_text, constraints
+from advisor.domain.constraints import constraint_origin, constraint_text, constraints
 
 
 def _run(capsys, *argv) -> str:

@@ -35,6 +35,13 @@ def _workloads() -> list[Workload]:
     out.append(Workload(hourly_profile=(0.0,) * 8 + (1.0,) * 10 + (0.0,) * 6, requests_per_day=300_000, min_replicas=0,
                         spare_replicas=2))
     out.append(Workload(latency="batch", requests_per_day=3_000_000, output_tokens=500, deadline_hours=6.0, pricing=("spot",)))
+    # weekdays only: the weekend runs Min replicas (0 or 1), or no job; a flat day that autoscales only over the week
+    out.append(Workload(hourly_profile=(0.0,) * 8 + (1.0,) * 10 + (0.0,) * 6, requests_per_day=300_000, min_replicas=0,
+                        days_per_week=5.0))
+    out.append(Workload(traffic_shape="steady", peak_to_mean=1.5, requests_per_day=900_000, min_replicas=1, days_per_week=5.0))
+    out.append(Workload(traffic_shape="steady", peak_to_mean=1.5, requests_per_day=900_000, min_replicas=0, days_per_week=2.5,
+                        spare_replicas=1))
+    out.append(Workload(latency="batch", requests_per_day=3_000_000, output_tokens=500, deadline_hours=6.0, days_per_week=5.0))
     return out
 
 

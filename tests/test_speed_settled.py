@@ -116,9 +116,10 @@ def test_a_search_that_saw_a_kv_failure_is_not_settled(cat, monkeypatch, settled
     assert got == dumps_json(recommend_with(w, cat, book))
 
 
-@pytest.mark.parametrize("preset,scale,estimated", [("batch-pipeline", 1.0, False), ("bursty-app", 2.0, False),
-                                                   ("bursty-app", 2.0, True), ("heavy-fine-tuning", 0.5, True)])
-def test_the_floors_answer_only_where_every_floor_test_would(cat, preset, scale, estimated):
+@pytest.mark.parametrize("preset,scale,estimated,days", [("batch-pipeline", 1.0, False, 7), ("bursty-app", 2.0, False, 7),
+                                                        ("bursty-app", 2.0, True, 7), ("heavy-fine-tuning", 0.5, True, 7),
+                                                        ("batch-pipeline", 1.0, False, 5), ("bursty-app", 2.0, True, 5)])
+def test_the_floors_answer_only_where_every_floor_test_would(cat, preset, scale, estimated, days):
     """``by_floors``' one comparison stands for a floor test per configuration: at the highest bill it lets through, the
     floor test of every configuration it covers must skip it (else a cheaper configuration could hide behind it).
     ``estimated``: every count estimated before (interactive work reads only estimates the search made)."""
@@ -128,7 +129,8 @@ def test_the_floors_answer_only_where_every_floor_test_would(cat, preset, scale,
     from advisor.ranking.costed import Costed
 
     book = from_catalog(cat)
-    w = dataclasses.replace(PRESETS[preset], requests_per_day=PRESETS[preset].requests_per_day * scale)
+    w = dataclasses.replace(PRESETS[preset], requests_per_day=PRESETS[preset].requests_per_day * scale, days_per_week=days,
+                            min_replicas=0 if days < 7 else PRESETS[preset].min_replicas)
     ctx = Context(workload=w, catalog=cat, prices=book, engine=cat.engine)
     backend = self_hosted.SelfHostedBackend()
     checked = 0

@@ -36,6 +36,7 @@ FLAGS: dict[str, tuple[str, type, str]] = {
     "scaling": ("--scaling", str, "comma-separated scaling policies allowed: fixed, autoscale, scale-to-zero, per-request (serverless workers that follow the requests; default all)"),
     "min_replicas": ("--min-replicas", int, "interactive: replicas always running, fixed or autoscaling (default 1; 2: redundancy off-peak; 0: none in the hours an hourly_profile gives no traffic)"),
     "spare_replicas": ("--spare-replicas", int, "interactive: replicas beyond each hour's need while it has traffic (default 0; 1: N+1, one lost at the peak leaves the rest within their load cap)"),
+    "days_per_week": ("--days-per-week", float, "days a week with traffic (default 7; 5: weekdays, the others carry none and run only --min-replicas)"),
     "utc_offset_hours": ("--utc-offset-hours", int, "the day's hours as hours from UTC (CET: 1; default 0): where a per-token price has time-of-day windows"),
     "max_utilization": ("--max-utilization", float, "interactive: most of the capacity planned in use at the peak, "
                         "the rest is queueing headroom (default 0.8)"),

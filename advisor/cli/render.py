@@ -9,7 +9,8 @@ from advisor.common import fmt
 from advisor.domain.quality import mode_name
 from advisor.domain.candidate_text import break_even_text, hourly_text, per_mtok_text
 from advisor.domain.recommendation import Candidate, Recommendation, near_misses_first
-from advisor.domain.workload import Workload, constraint_text, constraints
+from advisor.domain.constraints import constraint_text, constraints
+from advisor.domain.workload import Workload
 from advisor.domain.traffic import zone
 from advisor.ranking.explain import ALL_ROWS
 
@@ -169,7 +170,7 @@ def _misses_ttft(rec: Recommendation) -> bool:
 
 def default_filters(w: Workload) -> str:
     """The filters a workload leaves at their defaults, which still leave options out (the summary line names the
-    others, ``workload.constraints``): ``weights in bf16, fp8 (4-bit: --precisions); at most 8 GPUs a replica
+    others, ``constraints.constraints``): ``weights in bf16, fp8 (4-bit: --precisions); at most 8 GPUs a replica
     (--max-gpus); GPU price kinds on-demand, serverless (--pricing); ``, or "" for API-only work."""
     if w.self_hosting == "not-wanted":
         return ""
@@ -188,7 +189,8 @@ def render(rec: Recommendation, top: int = 10, details: int = 3, rejected: int =
     edited = f" ({w.description})" if w.name == "custom" and w.description.startswith("edited from ") else ""
     out = [_wrap(f"Workload '{w.name}'{edited}: {w.requests_per_day:{',.0f' if w.requests_per_day >= 10 else '.3g'}} requests/day, {w.input_tokens:,} in / {w.output_tokens:,} out tokens, "
            f"{'hourly profile' if w.hourly_profile else w.traffic_shape} (peak {round(w.peak_to_mean, 2):g}x"
-           f"{', hours in ' + zone(w.utc_offset_hours) if w.utc_offset_hours else ''}), {w.latency}"
+           f"{', hours in ' + zone(w.utc_offset_hours) if w.utc_offset_hours else ''}"
+           f"{f', {w.days_per_week:g} days a week' if w.days_per_week < 7 else ''}), {w.latency}"
            + (f" ({f'p{w.ttft_percentile:g} ' if w.ttft_percentile else ''}TTFT {w.ttft_ms:,.0f} ms, {w.output_tokens_per_s_per_user:g} tokens/s per user)" if w.latency == "interactive"
               else f" (deadline {w.deadline_hours:g} h)")
            + f", fine-tuning {w.fine_tuning}, context {w.context_typical_tokens:,} typical / {w.context_max_tokens:,} max, "

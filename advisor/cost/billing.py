@@ -18,6 +18,8 @@ Policies, over the workload's day (``advisor.domain.traffic``):
 - ``per-request`` (interactive, a ``serverless`` price row): workers start as requests come and stop after an idle
   timeout, billed for the seconds they are up (``advisor.cost.per_request``).
 
+The days of a week without traffic (``days_per_week`` below 7) run ``min_replicas`` (autoscale, per-request) or no job.
+
 Interactive replicas are sized on the capacity one replica may be *planned* to carry (``advisor.cost.queueing``:
 at most ``max_utilization`` of its decode capacity, and few enough requests that the queue ahead of a prefill
 keeps the mean TTFT within the target); batch replicas on their full capacity (a deadline, not a TTFT).
@@ -44,11 +46,11 @@ import math
 import operator
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Callable
 
 from advisor.common import fmt
 from advisor.cost import per_request
 from advisor.cost.headroom import headroom_reasons
+from advisor.cost.jobs import billed_seconds, cheapest_job, deadline_s, job_replicas, preemption_replicas  # noqa: F401 - billing's
 from advisor.cost.startup import (  # noqa: F401 - BILLS_STOPPED ... training_start_s: read as billing's too
     BILLS_STOPPED,
     DOWNLOAD_GBPS,
@@ -141,66 +143,6 @@ def billed_gpus(replicas: int, instance_gpus: int, instances_per_replica: int, r
     return -(-replicas // replicas_per_instance) * instance_gpus
 
 
-def billed_seconds(seconds: float, price: GpuPrice) -> float:
-    """``seconds`` rounded up to the billing increment, and at least the minimum charge."""
-    inc = max(1, price.billing_increment_s)
-    return max(float(price.minimum_billed_s), math.ceil(seconds / inc - 1e-9) * inc)
-
-
-def cheapest_job(work_s: float, cold_s: float, least: int, price: GpuPrice, gpus_of: Callable[[int], int],
-                 gpus_per_replica: float) -> tuple[int, float]:
-    """(replicas, billed seconds each) of the cheapest daily job under scale-to-zero: ``work_s`` replica-seconds
-    of work split over n >= ``least`` replicas, each also paying ``cold_s`` and billed in the offer's increments.
-
-    With coarse increments one more replica can be cheaper (each finishes under the next increment), so the
-    search is over every n >= least, exactly: GPU-seconds(n) = gpus(n) x billed(work/n + cold) is at least
-    gpus(n) x (work/n + cold) >= g x (work + n x cold), with g = ``gpus_per_replica`` the fewest GPUs a replica
-    can cost (several replicas may share one instance), which grows with n, so the scan stops once that bound
-    passes the best found. (Taking the cheapest over all n >= least also keeps the bill from
-    falling when the work grows: each n's bill grows with the work, and fewer n qualify.) At most 4,096 more
-    replicas than ``least`` are tried."""
-    def cost(n: int) -> tuple[float, float]:
-        billed = billed_seconds(work_s / n + cold_s, price)
-        return gpus_of(n) * billed, billed
-
-    best_n = least
-    best, best_billed = cost(least)
-    n = least + 1
-    while gpus_per_replica * (work_s + n * cold_s) <= best and n <= least + 4096:
-        total, billed = cost(n)
-        if total < best:
-            best_n, best, best_billed = n, total, billed
-        n += 1
-    return best_n, best_billed
-
-
-def deadline_s(hours: float) -> float:
-    """A batch deadline's window in seconds: a daily job has at most the day."""
-    return min(24.0, hours) * 3600.0
-
-
-def preemption_replicas(work_s: float, cold_s: float, deadline_h: float) -> int:
-    """The fewest replicas of a spot job whose run (``work_s`` replica-seconds split over them, plus a cold start)
-    ends at least one more cold start before the deadline, so that one preemption (a fresh instance, the weights
-    loaded again) still finishes in time: work/n + 2 x cold <= deadline; 0 where no count does (the deadline is
-    shorter than two cold starts). The requests in flight at the preemption are lost too (the job writes each
-    result as it finishes), not counted here."""
-    room = deadline_s(deadline_h) - 2.0 * cold_s
-    return math.ceil(work_s / room - 1e-9) if room > 0 else 0
-
-
-def job_replicas(work_s: float, cold_s: float, deadline_h: float, spot: bool, peak: int) -> int:
-    """The fewest replicas of a scale-to-zero job that ends within the deadline, counted from its start: its cold start
-    plus ``work_s`` replica-seconds split over them, work/n + cold <= deadline, and at least ``peak`` (the deadline's
-    rate); on spot, room for one preemption besides where any count leaves it (``preemption_replicas``). 0 where the
-    deadline is no longer than a cold start: the job cannot start in time, and only replicas kept running can meet it."""
-    room = deadline_s(deadline_h) - cold_s
-    if room <= 0:
-        return 0
-    least = max(peak, math.ceil(work_s / room - 1e-9))
-    return max(least, preemption_replicas(work_s, cold_s, deadline_h)) if spot else least
-
-
 def _replicas(need: float, capacity: float) -> int:
     return max(0, math.ceil(need / capacity - 1e-9))
 
@@ -270,8 +212,9 @@ def plans(price: GpuPrice, gpus: int, capacity: float, w: Workload, day: DayProf
             run_s = work_s / n + cold
             billed_h = billed_s / 3600.0
             if billed_h < 24.0:
-                out.append(_plan(static, "scale-to-zero", n, 0, billed_gpus(n, c, k, per_instance) * billed_h * DAYS_PER_MONTH,
-                                n * billed_h * DAYS_PER_MONTH, run_s / 3600.0))
+                busy = w.traffic_days  # (a job on each day with traffic)
+                out.append(_plan(static, "scale-to-zero", n, 0, billed_gpus(n, c, k, per_instance) * billed_h * busy,
+                                n * billed_h * busy, run_s / 3600.0))
         return out
 
     mean = w.mean_output_tokens_per_s
@@ -282,29 +225,33 @@ def plans(price: GpuPrice, gpus: int, capacity: float, w: Workload, day: DayProf
     peak = max(1, w.min_replicas, _replicas(mean * day.peak_to_mean, capacity) + spare)  # ``min_replicas``: at least that many
     if "fixed" in allowed:
         out.append(_fixed(static, peak))
-    if "autoscale" in allowed and scales and not day.flat:  # a flat day needs the same replicas every hour
-        floor, peak_in_hour = w.min_replicas, day.within_hour_peak  # 0: none in the hours with no traffic
-        # Replicas rise with the load: the same at the day's lightest and busiest hours, the same every hour (no plan).
-        if (_spared(math.ceil(mean * day.lightest * peak_in_hour / capacity - 1e-9), spare, floor)
-                < _spared(math.ceil(mean * day.busiest * peak_in_hour / capacity - 1e-9), spare, floor)):
+    busy, idle = w.traffic_days, DAYS_PER_MONTH - w.traffic_days  # days a month with and without traffic (``days_per_week``)
+    floor = w.min_replicas  # 0: none in the hours (and days) with no traffic
+    if "autoscale" in allowed and scales and (idle > 0 or not day.flat):  # else the same replicas every hour: no plan
+        peak_in_hour = day.within_hour_peak
+        # Replicas rise with the load: the same at the day's lightest and busiest hours (and at the floor on the days
+        # without traffic), the same every hour (no plan).
+        high = _spared(math.ceil(mean * day.busiest * peak_in_hour / capacity - 1e-9), spare, floor)
+        if _spared(math.ceil(mean * day.lightest * peak_in_hour / capacity - 1e-9), spare, floor) < high or (idle > 0 and floor < high):
             hourly = _hourly_replicas(capacity, mean, day, floor, spare)
-            low, high = min(hourly), max(hourly)
+            low, high = min(hourly) if not idle else min(min(hourly), floor), max(hourly)
             if per_instance > 1 and k == 1:  # replicas share instances: the instances each hour
-                units, per_unit = [-(-r // per_instance) for r in hourly], c
+                units, per_unit, rest = [-(-r // per_instance) for r in hourly], c, -(-floor // per_instance)
             else:  # each replica its own GPUs (``k`` instances of ``c``)
-                units, per_unit = hourly, c * k
-            # GPUs started over the day: ``per_unit`` x half the hour-to-hour changes (h - 1 wraps: the day repeats; as many
-            # stop as start, so the sum is even and the integer halving exact).
-            ups = per_unit * (sum(map(abs, map(operator.sub, units, units[-1:] + units[:-1]))) // 2)
-            gpu_hours_day = per_unit * sum(units) + ups * billed_seconds(cold, price) / 3600.0
-            out.append(_plan(static, "autoscale", high, low, gpu_hours_day * DAYS_PER_MONTH, sum(hourly) * DAYS_PER_MONTH))
+                units, per_unit, rest = hourly, c * k, floor
+            # GPUs started over a day: ``per_unit`` x half the hour-to-hour changes (h - 1 wraps: the day repeats; as many
+            # stop as start, so the sum is even and the integer halving exact); and each week's first day with traffic
+            # starts from the floor of the days without.
+            ups = per_unit * ((sum(map(abs, map(operator.sub, units, units[-1:] + units[:-1]))) // 2) * busy
+                              + (max(0, units[0] - rest) * DAYS_PER_MONTH / 7.0 if idle else 0.0))
+            gpu_hours = per_unit * (sum(units) * busy + 24 * rest * idle) + ups * billed_seconds(cold, price) / 3600.0
+            out.append(_plan(static, "autoscale", high, low, gpu_hours, sum(hourly) * busy + 24 * floor * idle))
     if "per-request" in allowed and price.pricing == "serverless":
         pr = per_request.day_of(w, day, capacity, cold, hold_s)
         if pr is not None:  # each worker its own GPUs: the fewest a replica can cost (``cheapest_job``'s g)
             g = c * k if k > 1 else c / per_instance
-            gpu_hours_day = g * (pr.worker_hours + pr.starts * billed_seconds(cold, price) / 3600.0)
-            out.append(_plan(static, "per-request", pr.peak, w.min_replicas, gpu_hours_day * DAYS_PER_MONTH,
-                             pr.worker_hours * DAYS_PER_MONTH, per=pr))
+            gpu_hours = g * ((pr.worker_hours + pr.starts * billed_seconds(cold, price) / 3600.0) * busy + 24 * floor * idle)
+            out.append(_plan(static, "per-request", pr.peak, floor, gpu_hours, pr.worker_hours * busy + 24 * floor * idle, per=pr))
     return out
 
 
@@ -368,8 +315,9 @@ def bills_at_least(price: GpuPrice, gpus: int, capacity: float, w: Workload, day
     Autoscale (interactive): the GPUs billed each hour are at least g x that hour's replicas (instances only round up,
     scale-ups only add), and the replicas r_h = max(floor, ceil(x_h / capacity - 1e-9)) are at least those of the
     lightest hour and at least x_h / capacity - 1e-9, so their day is at least max(24 x lightest's, sum(x_h) / capacity
-    - 24e-9). Per-request (a serverless row): ``per_request.floor_hours`` worker-hours a day, g GPUs each. A float floor
-    counts only ``FLOOR_MARGIN`` above ``usd``."""
+    - 24e-9), on each day with traffic (``Workload.traffic_days``), and ``min_replicas`` on the others. Per-request (a
+    serverless row): ``per_request.floor_hours`` worker-hours a day with traffic, g GPUs each. A float floor counts only
+    ``FLOOR_MARGIN`` above ``usd``."""
     static = _static(price, gpus, weights_bytes)
     cap = capacity if w.latency == "batch" else planned
     if static is None or capacity <= 0 or cap <= 0:
@@ -387,21 +335,23 @@ def bills_at_least(price: GpuPrice, gpus: int, capacity: float, w: Workload, day
             if not least:
                 return True  # no scale-to-zero plan: the job cannot start within the deadline
             slack = least * 1e-9 * max(1, price.billing_increment_s)  # ``billed_seconds`` rounds up from 1e-9 of an increment below
-            return g * max(least * float(price.minimum_billed_s), work_s + least * cold - slack) / 3600.0 * DAYS_PER_MONTH >= least_usd
+            return g * max(least * float(price.minimum_billed_s), work_s + least * cold - slack) / 3600.0 * w.traffic_days >= least_usd
         return True
     mean = w.mean_output_tokens_per_s
     spare = w.spare_replicas
     if "fixed" in allowed and _fixed(static, max(1, w.min_replicas, _replicas(mean * day.peak_to_mean, cap) + spare)).monthly_usd < usd:
         return False
+    busy, idle, floor = w.traffic_days, DAYS_PER_MONTH - w.traffic_days, w.min_replicas
     if ("per-request" in allowed and price.pricing == "serverless"
-            and g * per_request.floor_hours(w, day, cap) * DAYS_PER_MONTH < least_usd):
+            and g * (per_request.floor_hours(w, day, cap) * busy + 24 * floor * idle) < least_usd):
         return False
-    if "autoscale" in allowed and scales and not day.flat:
-        floor, peak_in_hour = w.min_replicas, day.within_hour_peak  # 0: none in the hours with no traffic
+    if "autoscale" in allowed and scales and (idle > 0 or not day.flat):
+        peak_in_hour = day.within_hour_peak  # (as ``plans``: else no plan)
         low = _spared(math.ceil(mean * day.lightest * peak_in_hour / cap - 1e-9), spare, floor)
-        if low < _spared(math.ceil(mean * day.busiest * peak_in_hour / cap - 1e-9), spare, floor):  # as ``plans``: else none
+        high = _spared(math.ceil(mean * day.busiest * peak_in_hour / cap - 1e-9), spare, floor)
+        if low < high or (idle > 0 and floor < high):
             hours = max(24 * low, sum(_hourly_load(mean, day)) / cap - 24e-9)
-            return g * hours * DAYS_PER_MONTH >= least_usd
+            return g * (hours * busy + 24 * floor * idle) >= least_usd
     return True
 
 

@@ -10,7 +10,8 @@ from functools import lru_cache
 from typing import Any
 
 from advisor.domain.quality import mode_name
-from advisor.domain.workload import Workload, listed
+from advisor.domain.constraints import listed
+from advisor.domain.workload import Workload
 
 
 @dataclass(frozen=True)

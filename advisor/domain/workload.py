@@ -113,6 +113,8 @@ class Workload:
     # billing
     hourly_profile: tuple[float, ...] = ()
     """24 relative request rates, midnight first (empty: from ``traffic_shape``)."""
+    days_per_week: float = 7.0
+    """Days a week with traffic (5: weekdays); ``requests_per_day`` is such a day's, the other days carry none."""
     utc_offset_hours: int = 0
     """The day's hours as hours from UTC (CET: 1), read where a per-token price has time-of-day windows (set in UTC)."""
     pricing: tuple[str, ...] = ()
@@ -151,8 +153,13 @@ class Workload:
         return self.mean_output_tokens_per_s * self.peak_to_mean
 
     @property
+    def traffic_days(self) -> float:
+        """Days a month with traffic (``days_per_week`` of each week's 7)."""
+        return DAYS_PER_MONTH * self.days_per_week / 7.0
+
+    @property
     def tokens_per_month(self) -> float:
-        return self.requests_per_day * self.tokens_per_request * DAYS_PER_MONTH
+        return self.requests_per_day * self.tokens_per_request * self.traffic_days
 
     @property
     def pricing_kinds(self) -> tuple[str, ...]:
@@ -295,6 +302,8 @@ def validate(w: Workload, where: str | None = None) -> Workload:
             raise err(name, f"{v:,} tokens is beyond any model's context (max {MAX_TOKENS:,})")
     if w.traffic_shape not in SHAPES:
         raise err("traffic_shape", f"must be one of {', '.join(SHAPES)}, got {w.traffic_shape!r}")
+    if not 1.0 <= w.days_per_week <= 7.0:
+        raise err("days_per_week", f"must be between 1 and 7, got {readable(w.days_per_week)}")
     if not 1.0 <= w.peak_to_mean <= 1000:
         raise err("peak_to_mean", f"must be between 1 and 1000 (peak over mean), got {readable(w.peak_to_mean)}")
     if not 0.0 <= w.cached_input_fraction <= 1.0:
@@ -465,34 +474,3 @@ def preset(name: str) -> Workload:
         return PRESETS[name]
     except KeyError:
         raise UnknownIdError("preset", name, sorted(PRESETS)) from None
-
-
-def listed(ids: tuple[str, ...], most: int = 6) -> str:  # "a, b, c" or "a, b, c, d, e, f and 3 more"
-    return ", ".join(ids[:most]) + (f" and {len(ids) - most} more" if len(ids) > most else "")
-
-
-def constraints(w: Workload) -> list[str]:
-    """The workload's filters that leave options out, one phrase each (``GPU types h100-sxm, h200``); [] when none.
-    Precisions and ``max_gpus`` count where they differ from the defaults (bf16/fp8, 8: a summary's "assumes" names
-    those); GPU filters only where self-hosting is considered."""
-    out = [f"models {listed(w.models)}"] if w.models else []
-    if w.self_hosting != "not-wanted":
-        out += [f"GPU types {listed(w.gpu_types)}"] if w.gpu_types else []
-        out += [f"precisions {', '.join(w.precisions) or 'none'}"] if w.precisions != Workload.precisions else []
-        out += [f"engines {', '.join(w.engines)}"] if w.engines else []
-        out += [f"at most {w.max_gpus} GPU{'s' if w.max_gpus > 1 else ''} a replica"] if w.max_gpus != Workload.max_gpus else []
-        out += [f"price kinds {', '.join(w.pricing)}"] if w.pricing else []
-        out += [f"scaling {', '.join(w.scaling)}"] if w.scaling else []
-    return out + ([f"providers {listed(w.providers)}"] if w.providers else [])
-
-
-def constraint_text(w: Workload) -> str:
-    """``only GPU types h100-sxm, h200; providers runpod`` (``constraints`` in one phrase for a summary line), or ""."""
-    return "only " + "; ".join(constraints(w)) if constraints(w) else ""
-
-
-def constraint_origin(w: Workload, name: str) -> str:
-    """``preset steady-latency`` where field ``name`` holds that preset's own value (also edited from it), else ``the workload's <name>``."""
-    at = w.description[len("edited from "):] if w.name == "custom" and w.description.startswith("edited from ") else w.name
-    base = PRESETS.get(at)
-    return f"preset {at}" if base is not None and getattr(base, name) == getattr(w, name) else f"the workload's {name}"

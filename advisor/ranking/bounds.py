@@ -131,8 +131,8 @@ def floor_test(ctx: Context, gpu: GpuSpec, estimate_of: Callable[[int], tuple[bo
         read = ctx.memo[("floor", gpu.id)] = (
             ctx.shared[("sold", gpu.id)], _unit(ctx, gpu), w.min_replicas, least_replicas(w), w.latency == "batch",
             w.required_output_tokens_per_s, w.mean_output_tokens_per_s, day.peak_to_mean, day.within_hour_peak, day.lightest,
-            day.busiest, day.hourly, per_request_priced(ctx, gpu))
-    found, unit, floor, least, batch, required, mean, peak, in_hour, lightest, busiest, hourly, per_req = read
+            day.busiest, day.hourly, per_request_priced(ctx, gpu), w.traffic_days, DAYS_PER_MONTH - w.traffic_days)
+    found, unit, floor, least, batch, required, mean, peak, in_hour, lightest, busiest, hourly, per_req, busy, idle = read
 
     def test(n: int, best_usd: float) -> bool:
         if not found.get(n, False) if n in found else not sold(ctx, gpu, n):
@@ -150,20 +150,21 @@ def floor_test(ctx: Context, gpu: GpuSpec, estimate_of: Callable[[int], tuple[bo
             return False
         if batch:
             return (max(1, ceil(required / rate - 1e-6)) * HOURS_PER_MONTH >= need
-                    and mean / rate * HOURS_PER_MONTH >= need)
+                    and mean / rate * 24 * busy >= need)
         if max(1, ceil(mean * peak / rate - 1e-6)) * HOURS_PER_MONTH < need:
             return False  # fixed replicas might
         a = mean * in_hour / rate
-        if per_req and sum(max(floor, a * x - 1e-6) for x in hourly) * DAYS_PER_MONTH < need:
+        rest = 24 * floor * idle  # the days without traffic run the floor
+        if per_req and sum(max(floor, a * x - 1e-6) for x in hourly) * busy + rest < need:
             return False  # serverless workers that follow the requests might (``per_request.floor_hours``: no ceilings)
-        if max(floor, a) * HOURS_PER_MONTH >= need:  # every hour runs at least max(floor, its load); the loads average a
+        if max(floor, a) * 24 * busy + rest >= need:  # every hour runs at least max(floor, its load); the loads average a
             return True
         # The hours' replicas lie between those of the lightest and the busiest hour: where 24 of either settle it, no sum.
-        if 24 * max(floor, ceil(a * busiest - 1e-6)) * DAYS_PER_MONTH < need:
+        if 24 * max(floor, ceil(a * busiest - 1e-6)) * busy + rest < need:
             return False
-        if 24 * max(floor, ceil(a * lightest - 1e-6)) * DAYS_PER_MONTH >= need:
+        if 24 * max(floor, ceil(a * lightest - 1e-6)) * busy + rest >= need:
             return True
-        return sum(max(floor, ceil(a * x - 1e-6)) for x in hourly) * DAYS_PER_MONTH >= need
+        return sum(max(floor, ceil(a * x - 1e-6)) for x in hourly) * busy + rest >= need
     return test
 
 

@@ -57,6 +57,9 @@ def billing_reasons(plan: billing.Plan, plans: list[billing.Plan], n: int, gpu: 
         head += "; " + per_request_text(plan, d, w)
     else:
         head += f"; {plan.replicas_peak} replica(s) all month"
+    if w.days_per_week < 7 and plan.policy != "fixed":
+        head += (f"; {w.traffic_days:.1f} days a month carry traffic ({w.days_per_week:g} a week): the others run "
+                 + ("no job" if plan.policy == "scale-to-zero" else f"{w.min_replicas} replica(s) ({fmt.setting('min_replicas')})"))
     r.append(Reason("billing", head, "info", {"billed_gpu_hours_per_month": billed, "usd_per_gpu_hour": str(p.usd_per_gpu_hour),
                                               "scaling": plan.policy, "pricing_kind": plan.pricing_kind}))
     fixed = billing.best([x for x in plans if x.policy == "fixed" and x.price is p])

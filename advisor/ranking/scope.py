@@ -14,7 +14,8 @@ from __future__ import annotations
 from advisor.catalog.load import Catalog
 from advisor.common import fmt
 from advisor.domain.recommendation import Reason, Rejection
-from advisor.domain.workload import Workload, constraint_origin, listed
+from advisor.domain.constraints import constraint_origin, listed
+from advisor.domain.workload import Workload
 from advisor.prices.book import PriceBook, provider_allowed
 from advisor.ranking.rows import offers_allowed_by
 

@@ -294,7 +294,7 @@ class SelfHostedBackend:
             return self._no_shape(ctx, model, gpu, n, precision) if why and plan is None else UNEXPLAINED
         price, replicas, gpus, capacity = plan.price, plan.replicas_peak, n * dp, e.output_tokens_per_s * dp
         avg_replicas = plan.replica_hours_per_month / HOURS_PER_MONTH
-        utilization = w.mean_output_tokens_per_s / (max(avg_replicas, 1e-9) * capacity)
+        utilization = w.mean_output_tokens_per_s * w.traffic_days * 24 / HOURS_PER_MONTH / (max(avg_replicas, 1e-9) * capacity)
         # One admission rule: the sequences an engine runs at once (Little's law at the peak, at most the
         # batch the estimate admitted) hold the length the batch was admitted at.
         if w.latency == "interactive":

@@ -20,7 +20,8 @@ from advisor import __version__
 from advisor.common.files import atomic_write
 from advisor.common.redact import scrub, secret_values
 from advisor.domain.recommendation import Candidate, Recommendation
-from advisor.domain.workload import Workload, constraints
+from advisor.domain.constraints import constraints
+from advisor.domain.workload import Workload
 from advisor.reports import fields as F
 from advisor.reports.model import ReportError, ReportExistsError, ReportPrice
 
@@ -116,7 +117,7 @@ def stated_assumptions(rec: Recommendation) -> dict[str, Any]:
     runs vLLM on MI300X said ``engine = "TensorRT-LLM"``. The report writes, under the same keys (a contract for
     readers), the engines the ranked self-hosted rows use, in rank order, joined by ", " ("none" without one), and
     keeps the profile as ``reference_engine``/``reference_engine_id``. ``workload_filters`` lists the workload's filters
-    in words (``workload.constraints``: ``GPU types h100-sxm, h200``), or ``none``, so a reader of the report sees
+    in words (``constraints.constraints``: ``GPU types h100-sxm, h200``), or ``none``, so a reader of the report sees
     that its cheapest option is the cheapest within them. A loaded report already has them, so re-exporting it
     writes the same text."""
     a = rec.assumptions

@@ -16,7 +16,8 @@ from advisor.tui.widgets.clamped import ClampedText
 from advisor.tui.widgets.key_footer import KeyFooter
 from advisor.tui.widgets.ranking_table import RankingTable, where
 from advisor.tui.widgets.workload_form import WorkloadForm, field_label, hidden_fields, user_text
-from advisor.domain.workload import Workload, constraint_text
+from advisor.domain.constraints import constraint_text
+from advisor.domain.workload import Workload
 
 SEVERITY_MARK = {"decisive": ("!", "bold"), "warning": ("~", "yellow"), "info": ("-", "")}
 SEVERITY_ORDER = {"decisive": 0, "warning": 1, "info": 2}
