@@ -139,6 +139,8 @@ def preset_description(w: Workload) -> str:
         quiet = sum(1 for x in w.hourly_profile if x <= 0)
         text += (("; " if text else "") + f"the file's hourly profile sets the day (busiest hour {busy:.1f}x the mean"
                  + (f", {quiet} h without traffic" if quiet else "") + "): Traffic shape is not used")
+    if w.days_per_week < 7:
+        text += ("; " if text else "") + f"traffic {w.days_per_week:g} days a week (the file's days_per_week)"
     return text
 EDITED = " (edited)"
 """A Preset choice that brings back the answers a preset replaced: ``steady-latency (edited)``, after its preset; a
