@@ -199,3 +199,17 @@ def recommend(workload: Workload) -> Recommendation:
     prices = resolve.price_book(cat)
     backends = plugin_manager.cost_backends()
     return recommend_with(workload, cat, prices=prices, backends=backends, notes=resolve.notes())
+
+
+def price_sources() -> dict[str, str]:
+    """Where each price source's prices come from now, keyed ``prices:<source>`` (``bundled snapshot 2026-08-19 (plugin
+    runpod)``, ``live cache 2026-12-05T... (plugin runpod)``, ``none (plugin eurogpu)`` for one that failed): stamped into a
+    report's ``catalog_versions`` when it is written, so ``report diff`` names a price source added, dropped or refreshed."""
+    from advisor.prices import resolve
+
+    out = {}
+    for s in resolve.source_status(catalog()):
+        when = s.fetched_at or s.as_of
+        out[f"prices:{s.name}"] = f"{s.used}{' ' + when if when else ''} (plugin {s.plugin})"
+    return out
+

@@ -180,7 +180,7 @@ class ReportDiff:
         section("Ranking changed", ranked)
         section("Costs changed, same place in the ranking", same_place)
         section("Assumptions changed", [f"{c.key}: {_val(c.old)} -> {_val(c.new)}" for c in self.assumption_changes])
-        section("Catalog files changed", [_catalog_line(c) for c in self.catalog_changes])
+        section("Catalog files and price sources changed", [_catalog_line(c) for c in self.catalog_changes])
         return "\n".join(out) + "\n"
 
 
@@ -211,6 +211,10 @@ def _field_val(key: str, v: Any) -> str:
 
 def _catalog_line(c: FieldChange) -> str:
     stamp = lambda v: f"version {v}" if v else "no version stamp"  # noqa: E731
+    if c.key.startswith("prices:"):  # a price source (``api.price_sources``): where its prices came from
+        name = f"price source {c.key[len('prices:'):]}"
+        return (f"{name}: added ({c.new})" if c.old is None else f"{name}: no longer loaded (was {c.old})" if c.new is None
+                else f"{name}: {c.old} -> {c.new}")
     if c.old is None:
         return f"{c.key}: added ({stamp(c.new)})"
     if c.new is None:
