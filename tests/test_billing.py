@@ -99,7 +99,7 @@ def test_monthly_cost_is_billed_gpu_hours_times_the_unit_price(preset_recs):
                 continue
             billed = Decimal(str(c.billed_gpu_hours_per_month)) * c.usd_per_gpu_hour
             assert float(c.monthly_cost_usd) == pytest.approx(float(billed), rel=0.01), c.label
-            assert c.scaling in ("fixed", "autoscale", "scale-to-zero") and c.pricing_kind
+            assert c.scaling in ("fixed", "autoscale", "scale-to-zero", "per-request") and c.pricing_kind
 
 
 def test_every_ranked_candidate_has_free_memory(preset_recs):
