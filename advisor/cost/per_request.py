@@ -25,7 +25,7 @@ One hour ``h`` of the day, requests arriving as a Poisson stream at the hour's m
   a share ``(1 + λ_h c) e^-L / (1 + λ_h c e^-L)`` of them (``e^-L`` where starts are instant: Poisson arrivals see the
   time average). One that finds every slot taken waits for a slot, not a start (the endpoint's queue gives it to the
   first worker free). ``min_replicas`` >= 1 keeps that many workers up all day
-  (billed here at the flex price; the endpoint's active workers sell for less), and no request finds none.
+  (billed here at the flex price; RunPod's active workers list the same rate since 2026-06), and no request finds none.
 - The idle timeout is the shortest from ``IDLE_TIMEOUT_S`` (the endpoint's default) that keeps the day's share of
   requests waiting a cold start within the TTFT target's room: half the share a percentile target leaves out ((1 - p) /
   2 for a p-th percentile), or, for a mean target, a share whose cold starts add at most half the target to the mean.

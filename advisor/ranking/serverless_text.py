@@ -26,7 +26,8 @@ def per_request_text(plan: billing.Plan, d: per_request.Day, w) -> str:
             f"{d.starts:,.1f} starts a day, each billed its {billing.duration(plan.cold_start_s)} cold start")
     if w.min_replicas:
         return (f"{head}; {fmt.setting('min_replicas', w.min_replicas)} keeps {w.min_replicas} up all day, billed here at the "
-                f"flex price (the endpoint's active workers sell for less), so no request waits a cold start")
+                f"flex price (an endpoint's active workers may sell for less: RunPod lists the same rate since 2026-06 and "
+                f"offers discounts through sales), so no request waits a cold start")
     default = (f" (the default {billing.duration(per_request.IDLE_TIMEOUT_S)} would leave {d.default_share:.1%} waiting one)"
                if d.idle_timeout_s > per_request.IDLE_TIMEOUT_S else "")
     return f"{head}; {d.cold_share:.2%} of requests wait one, {_room(d, w)}{default}"
@@ -56,5 +57,5 @@ def serverless_reason(plan: billing.Plan, plans: list[billing.Plan], gpu: str, w
     else:
         alt = "workers that follow the requests are not costed here (batch work, or the scaling policies allowed)"
     return Reason("serverless", f"serverless price: {p.provider} bills a worker per second while it runs; this bill keeps "
-                  f"workers {held}, the cheaper way here: {alt}; always-on workers are usually sold for less (see the price "
-                  f"row's notes, `moe-advisor prices list`); {card}", "warning")
+                  f"workers {held}, the cheaper way here: {alt}; always-on (active) workers may sell for less (RunPod lists the "
+                  f"same rate since 2026-06; see the price rows, `moe-advisor prices list`); {card}", "warning")
