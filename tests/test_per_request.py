@@ -88,7 +88,12 @@ def test_a_per_request_plan_under_the_bill_is_never_ruled_out():
         for row, capacity, hold in itertools.product(rows, (40.0, 900.0, 25_000.0), (0.0, 3.0, 60.0)):
             planned = capacity * 0.55
             plans = billing.plans(row, 1, capacity, w, day, 15e9, planned, hold)
-            priced += any(p.policy == "per-request" for p in plans)
+            alone = billing.per_request_plan(row, 1, w, day, 15e9, planned, hold)
+            priced += alone is not None
+            made = [p for p in plans if p.policy == "per-request"]
+            # ``plans`` makes it wherever it may go under the row's other plans, and then as ``per_request_plan`` does
+            assert made == ([alone] if made else []) and (made or alone is None or
+                                                          alone.monthly_usd >= min(p.monthly_usd for p in plans))
             low = min((p.monthly_usd for p in plans), default=None)
             if low is None:
                 continue

@@ -247,12 +247,34 @@ def plans(price: GpuPrice, gpus: int, capacity: float, w: Workload, day: DayProf
             gpu_hours = per_unit * (sum(units) * busy + 24 * rest * idle) + ups * billed_seconds(cold, price) / 3600.0
             out.append(_plan(static, "autoscale", high, low, gpu_hours, sum(hourly) * busy + 24 * floor * idle))
     if "per-request" in allowed and price.pricing == "serverless":
-        pr = per_request.day_of(w, day, capacity, cold, hold_s)
-        if pr is not None:  # each worker its own GPUs: the fewest a replica can cost (``cheapest_job``'s g)
-            g = c * k if k > 1 else c / per_instance
-            gpu_hours = g * ((pr.worker_hours + pr.starts * billed_seconds(cold, price) / 3600.0) * busy + 24 * floor * idle)
-            out.append(_plan(static, "per-request", pr.peak, floor, gpu_hours, pr.worker_hours * busy + 24 * floor * idle, per=pr))
+        # Made only where its floor goes under the row's other plans (an equal bill ranks them first): a reason that
+        # compares asks ``per_request_plan``.
+        least = min((x.monthly_usd for x in out), default=None)
+        g = c * k if k > 1 else c / per_instance  # each worker its own GPUs: the fewest a replica can cost
+        if least is None or float(unit) * g * (per_request.floor_hours(w, day, capacity) * busy + 24 * floor * idle) < float(least):
+            found = _per_request(static, w, day, capacity, hold_s)
+            out += [found] if found is not None else []
     return out
+
+
+def per_request_plan(price: GpuPrice, gpus: int, w: Workload, day: DayProfile, weights_bytes: float, planned: float,
+                     hold_s: float = 0.0) -> Plan | None:
+    """The ``per-request`` plan of a serverless row, as ``plans`` makes it (None where there is none), also where ``plans``
+    left it out for a floor no lower than the row's other plans: for the reason that compares them."""
+    static = _static(price, gpus, weights_bytes)
+    if static is None or price.pricing != "serverless" or w.latency != "interactive" or planned <= 0:
+        return None
+    return _per_request(static, w, day, planned, hold_s)
+
+
+def _per_request(static: tuple, w: Workload, day: DayProfile, planned: float, hold_s: float) -> Plan | None:
+    price, c, k, per_instance, _unit, cold = static[:6]
+    pr = per_request.day_of(w, day, planned, cold, hold_s)
+    if pr is None:
+        return None
+    busy, idle, floor, g = w.traffic_days, DAYS_PER_MONTH - w.traffic_days, w.min_replicas, c * k if k > 1 else c / per_instance
+    gpu_hours = g * ((pr.worker_hours + pr.starts * billed_seconds(cold, price) / 3600.0) * busy + 24 * floor * idle)
+    return _plan(static, "per-request", pr.peak, floor, gpu_hours, pr.worker_hours * busy + 24 * floor * idle, per=pr)
 
 
 _STATIC: dict = {}

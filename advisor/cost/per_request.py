@@ -115,30 +115,33 @@ def idle_timeout(rates: list[float], hold_s: float, budget: float, cold_s: float
     return float(math.ceil(hi))
 
 
-def _poisson_above(x: int, mean: float, cdf: list[float]) -> float:
-    """P(N > x) for N ~ Poisson(``mean``), summing the terms into ``cdf`` (``cdf[k]`` = P(N <= k)) as far as ``x``."""
-    while len(cdf) <= x:
-        k = len(cdf)
-        cdf.append(cdf[-1] + math.exp(k * math.log(mean) - mean - math.lgamma(k + 1)))
-    return max(0.0, 1.0 - cdf[x])
+def _poisson_above(x: int, mean: float, run: list[float]) -> float:
+    """P(N > x) for N ~ Poisson(``mean``), ``run`` = [k, P(N = k), P(N <= k)] carried from call to call (``x`` rising):
+    each term from the last, P(N = k) = P(N = k - 1) x mean / k."""
+    k, pmf, cdf = run
+    while k < x:
+        k += 1
+        pmf *= mean / k
+        cdf += pmf
+    run[:] = (k, pmf, cdf)
+    return max(0.0, 1.0 - cdf)
 
 
 def mean_workers(held: float, slots: int) -> float:
     """E[ceil(N / ``slots``)] for N ~ Poisson(``held``): the sum over j of P(N > j x slots), exact (summed terms) up to a
     mean of 30, the normal approximation with continuity correction above; where the spread exceeds a worker's slots,
-    ``held / slots`` plus half a worker's rounding. At least ``held / slots`` (the floor ``floor_hours`` counts)."""
+    ``held / slots`` plus half a worker's rounding. At least ``held / slots`` (the floor ``floor_hours`` counts). Terms
+    past ``held`` + 8 sd + 8 (under 1e-12) are left out."""
     if held <= 0:
         return 0.0
     sd = math.sqrt(held)
     if sd >= slots:  # the rounding averages out: half a worker (less where the hour is often empty)
         return held / slots + -math.expm1(-held) * (slots - 1) / (2 * slots)
-    total, j = -math.expm1(-held), 1
     first = max(1, int((held - 12 * sd) // slots))  # below it P(N > j x slots) is 1 within 1e-30
-    total += first - 1
-    j, cdf = first, [math.exp(-held)]
-    while j * slots <= held + 12 * sd + 12:
+    total, j, run, top = -math.expm1(-held) + first - 1, first, [0, math.exp(-held), math.exp(-held)], held + 8 * sd + 8
+    while j * slots <= top:
         x = j * slots
-        total += (_poisson_above(x, held, cdf) if held <= 30 else
+        total += (_poisson_above(x, held, run) if held <= 30 else
                   0.5 * math.erfc((x + 0.5 - held) / (sd * math.sqrt(2.0))))
         j += 1
     return max(total, held / slots)

@@ -33,9 +33,10 @@ def per_request_text(plan: billing.Plan, d: per_request.Day, w) -> str:
     return f"{head}; {d.cold_share:.2%} of requests wait one, {_room(d, w)}{default}"
 
 
-def serverless_reason(plan: billing.Plan, plans: list[billing.Plan], gpu: str, w) -> Reason:
+def serverless_reason(plan: billing.Plan, plans: list[billing.Plan], gpu: str, w, per_request_of=None) -> Reason:
     """How a serverless worker is billed, what this bill counts, and where the workers are not per-request, what the
-    per-request plan of the same price row would bill, or why it has none."""
+    per-request plan of the same price row would bill (``plans``' own, else ``per_request_of()``: ``billing.per_request_plan``),
+    or why it has none."""
     p = plan.price
     card = f"the card is whichever of the tier ({p.sku or gpu}) is free: check the slowest card's speed"
     if plan.per_request_day is not None:
@@ -47,6 +48,8 @@ def serverless_reason(plan: billing.Plan, plans: list[billing.Plan], gpu: str, w
     held = ("running all month" if plan.policy == "fixed" else
             "following each hour's load (whole hours of the workers that hour needs)")
     other = next((x for x in plans if x.per_request_day is not None and x.price is p), None)
+    if other is None and per_request_of is not None and w.latency == "interactive" and "per-request" in w.scaling_policies:
+        other = per_request_of()
     if other is not None:
         d = other.per_request_day
         alt = (f"workers that follow the requests would bill ${cost.money(other.monthly_usd):,} (an idle timeout of "
