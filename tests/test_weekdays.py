@@ -69,11 +69,3 @@ def test_an_api_bills_the_tokens_of_the_traffic_days():
 def test_days_a_week_outside_one_to_seven_are_refused(days):
     with pytest.raises(InputError, match="days_per_week"):
         api.workload(**BASE, days_per_week=days)
-
-
-def test_the_form_says_the_files_days_a_week():
-    pytest.importorskip("textual")
-    from advisor.tui.widgets.workload_form import preset_description
-
-    assert "traffic 5 days a week (the file's days_per_week)" in preset_description(api.workload(**BASE, days_per_week=5))
-    assert "days a week" not in preset_description(api.workload(**BASE))

@@ -49,6 +49,8 @@ def _fields() -> tuple[FieldSpec, ...]:
                   + ".", options=tuple(SHAPES), section="Traffic"),
         FieldSpec("peak_to_mean", "Peak-to-mean", "Peak over mean (1 = flat); overrides the shape's default.", "e.g. 2.5",
                   section="Traffic"),
+        FieldSpec("days_per_week", "Days a week", "Days with traffic a week; 5 = weekdays.", "e.g. 5",
+                  section="Traffic"),
         FieldSpec("latency", "Mode", "Interactive targets, or a batch deadline.", options=LATENCY, section="Latency"),
         FieldSpec("ttft_ms", "TTFT (ms)", "At the peak: the mean, unless TTFT at says.", "e.g. 1000", section="Latency",
                   mode="interactive"),
@@ -139,8 +141,6 @@ def preset_description(w: Workload) -> str:
         quiet = sum(1 for x in w.hourly_profile if x <= 0)
         text += (("; " if text else "") + f"the file's hourly profile sets the day (busiest hour {busy:.1f}x the mean"
                  + (f", {quiet} h without traffic" if quiet else "") + "): Traffic shape is not used")
-    if w.days_per_week < 7:
-        text += ("; " if text else "") + f"traffic {w.days_per_week:g} days a week (the file's days_per_week)"
     return text
 EDITED = " (edited)"
 """A Preset choice that brings back the answers a preset replaced: ``steady-latency (edited)``, after its preset; a
