@@ -272,9 +272,16 @@ def _per_request(static: tuple, w: Workload, day: DayProfile, planned: float, ho
     pr = per_request.day_of(w, day, planned, cold, hold_s)
     if pr is None:
         return None
-    busy, idle, floor, g = w.traffic_days, DAYS_PER_MONTH - w.traffic_days, w.min_replicas, c * k if k > 1 else c / per_instance
-    gpu_hours = g * ((pr.worker_hours + pr.starts * billed_seconds(cold, price) / 3600.0) * busy + 24 * floor * idle)
-    return _plan(static, "per-request", pr.peak, floor, gpu_hours, pr.worker_hours * busy + 24 * floor * idle, per=pr)
+    floor, g = w.min_replicas, c * k if k > 1 else c / per_instance
+    return _plan(static, "per-request", pr.peak, floor, per_request_gpu_hours(pr, g, cold, price, w),
+                 pr.worker_hours * w.traffic_days + 24 * floor * (DAYS_PER_MONTH - w.traffic_days), per=pr)
+
+
+def per_request_gpu_hours(pr: per_request.Day, g: float, cold_s: float, price: GpuPrice, w: Workload) -> float:
+    """GPU-hours a month of a per-request day: its worker-hours and starts (each billed its cold start) on the days with
+    traffic, ``min_replicas`` on the others, ``g`` GPUs a worker."""
+    starts_h = pr.starts * billed_seconds(cold_s, price) / 3600.0
+    return g * ((pr.worker_hours + starts_h) * w.traffic_days + 24 * w.min_replicas * (DAYS_PER_MONTH - w.traffic_days))
 
 
 _STATIC: dict = {}
@@ -438,7 +445,12 @@ def sizing_reasons(plan: Plan, w: Workload, tokens_per_s: float, ttft_ms: float,
     numbers = {"cold_start_s": cs.total_s, "minutes": cs.total_s / 60, "boot_s": cs.boot_s, "image_pull_s": cs.image_s,
                "weights_download_s": cs.weights_s, "engine_start_s": cs.engine_s}
     head = f"cold start about {duration(cs.total_s)} on a fresh instance ({cs.text()}; assumed figures, see advisor.cost.billing)"
-    if w.latency == "interactive":
+    if w.latency == "interactive" and (d := plan.per_request_day) is not None:  # trial 40: "no scale-to-zero" beside it
+        tail = (f"a request that finds no worker up waits it: {d.cold_share:.2%} of requests with the "
+                f"{duration(d.idle_timeout_s)} idle timeout (the billing line says how that was chosen)" if not w.min_replicas else
+                f"{fmt.setting('min_replicas', w.min_replicas)} keeps {w.min_replicas} worker(s) up, so no request waits it")
+        out.append(Reason("cold-start", f"{head}: {tail}{stopped}", "info", numbers))
+    elif w.latency == "interactive":
         if w.traffic_shape == "bursty":
             tail = "so replicas cannot scale from zero with the bursts"
         elif plan.policy == "autoscale":

@@ -17,8 +17,8 @@ One hour ``h`` of the day, requests arriving as a Poisson stream at the hour's m
   workers up ``ceil(N / B)``, whose mean ``sum_j P(N > jB)`` (``mean_workers``) is at least ``λ_h S / B`` (= the hour's
   output tokens/s over ``planned``).
 - Bursts inside the hour (``within_hour_peak``) come faster than a worker starts: the workers up are at least the
-  burst's load over ``planned``, as autoscaling's are (without its rounding to whole replicas and whole hours): the
-  floor the bill floors use (``floor_hours``).
+  burst's load over ``planned`` (the floor the bill floors use, ``floor_hours``), rounded up where it is more than one
+  worker's: a second worker started by a burst comes a cold start too late, so it is up all hour, as autoscaling's.
 - With ``min_replicas`` 0 a request that finds no worker up starts one and waits its cold start ``c``, as do those that
   arrive while it starts. A cycle is an empty spell (``1 / λ_h`` on average), the start, and a busy spell (``(e^L - 1) /
   λ_h`` in M/G/∞), so the hour has ``λ_h e^-L / (1 + λ_h c e^-L)`` starts a second, each met by ``1 + λ_h c`` requests:
@@ -34,8 +34,10 @@ One hour ``h`` of the day, requests arriving as a Poisson stream at the hour's m
 - Worker starts: the requests that find none up, and the rises of the workers up from one hour to the next; each is
   billed its cold start.
 
-Poisson arrivals inside the hour are the cautious case for both figures: bursts put requests together, so fewer find no
-worker up and fewer idle tails are billed.
+Poisson arrivals inside the hour bill the idle tails cautiously (bursts put requests together, so fewer tails are
+billed), but not the cold starts: bursts separated by lulls longer than the idle timeout each start cold. For bursty
+traffic (``traffic_shape = "bursty"``) the share that waits is at least that of one burst an hour (``_burst_share``),
+and each hour has at least one start where the timeout is shorter than the lull.
 """
 
 from __future__ import annotations
@@ -75,6 +77,12 @@ class Day:
     """The share at the default ``IDLE_TIMEOUT_S`` (0 with ``min_replicas`` >= 1)."""
     budget: float
     """The share the TTFT target leaves (``cold_budget``)."""
+    busy_hours: int = 24
+    """Hours of the day with traffic."""
+    busy_worker_hours: float = 0.0
+    """Worker-hours in them."""
+    planned: float = 0.0
+    """The output tokens/s a worker may be planned to carry (``day_of``'s)."""
 
 
 def cold_budget(w: Workload, cold_s: float) -> float:
@@ -96,22 +104,34 @@ def _cold(rate: float, held: float, cold_s: float) -> tuple[float, float]:
     return starts, min(1.0, starts * (1.0 + during) / rate)
 
 
-def _cold_share(rates: list[float], hold: float, cold_s: float) -> float:
-    """The request-weighted share that waits a cold start, each request holding its slot ``hold`` seconds."""
-    return sum(r * _cold(r, r * hold, cold_s)[1] for r in rates) / sum(rates)
+def _burst_share(rate: float, timeout: float, cold_s: float, burst: float) -> float:
+    """The share of an hour's requests that wait a cold start under on/off bursts (``burst``: the within-hour peak B):
+    one burst an hour carrying the hour's requests in 1/B of it, and a lull of the rest. A lull longer than the idle
+    timeout lets the workers stop, so the burst starts cold: its first request and those arriving while a worker starts
+    (at B times the hour's rate) wait. A timeout that outlasts the lull keeps a worker up: none do."""
+    if burst <= 1.0 or timeout >= 3600.0 * (1.0 - 1.0 / burst):
+        return 0.0
+    return min(1.0, (1.0 + rate * burst * cold_s) / (rate * 3600.0))
 
 
-def idle_timeout(rates: list[float], hold_s: float, budget: float, cold_s: float) -> float | None:
+def _cold_share(rates: list[float], hold: float, timeout: float, cold_s: float, burst: float = 1.0) -> float:
+    """The request-weighted share that waits a cold start, each request holding its slot ``hold`` seconds and a worker
+    staying up ``timeout`` seconds after its last; with ``burst`` (bursty traffic) at least ``_burst_share``'s."""
+    return sum(r * max(_cold(r, r * (hold + timeout), cold_s)[1], _burst_share(r, timeout, cold_s, burst))
+               for r in rates) / sum(rates)
+
+
+def idle_timeout(rates: list[float], hold_s: float, budget: float, cold_s: float, burst: float = 1.0) -> float | None:
     """The shortest idle timeout from ``IDLE_TIMEOUT_S`` whose cold share (``rates``: each busy hour's requests/s) is at most
     ``budget``; None where ``IDLE_TIMEOUT_MAX_S`` is not enough. The share falls as the timeout grows: bisection."""
-    if _cold_share(rates, hold_s + IDLE_TIMEOUT_S, cold_s) <= budget:
+    if _cold_share(rates, hold_s, IDLE_TIMEOUT_S, cold_s, burst) <= budget:
         return IDLE_TIMEOUT_S
-    if _cold_share(rates, hold_s + IDLE_TIMEOUT_MAX_S, cold_s) > budget:
+    if _cold_share(rates, hold_s, IDLE_TIMEOUT_MAX_S, cold_s, burst) > budget:
         return None
     lo, hi = IDLE_TIMEOUT_S, IDLE_TIMEOUT_MAX_S
     while hi - lo > 1.0:
         mid = (lo + hi) / 2
-        lo, hi = (mid, hi) if _cold_share(rates, hold_s + mid, cold_s) > budget else (lo, mid)
+        lo, hi = (mid, hi) if _cold_share(rates, hold_s, mid, cold_s, burst) > budget else (lo, mid)
     return float(math.ceil(hi))
 
 
@@ -160,13 +180,15 @@ def day_of(w: Workload, day: DayProfile, planned: float, cold_s: float, hold_s: 
     rates = [mean_rate * x for x in day.hourly]
     busy = [r for r in rates if r > 0]
     budget = cold_budget(w, cold_s)
+    lulls = burst if w.traffic_shape == "bursty" and not w.hourly_profile else 1.0  # on/off bursts: ``_burst_share``
     if floor:
         timeout, share, default = IDLE_TIMEOUT_S, 0.0, 0.0
     else:
-        found = idle_timeout(busy, hold, budget, cold_s)
+        found = idle_timeout(busy, hold, budget, cold_s, lulls)
         if found is None:
             return None
-        timeout, share, default = found, _cold_share(busy, hold + found, cold_s), _cold_share(busy, hold + IDLE_TIMEOUT_S, cold_s)
+        timeout = found
+        share, default = (_cold_share(busy, hold, t, cold_s, lulls) for t in (found, IDLE_TIMEOUT_S))
     up: list[float] = []
     starts = 0.0
     seen: dict[float, float] = {}
@@ -178,11 +200,14 @@ def day_of(w: Workload, day: DayProfile, planned: float, cold_s: float, hold_s: 
         workers = seen.get(held)
         if workers is None:
             workers = seen[held] = mean_workers(held, slots)
-        up.append(max(floor, workers, r * out * burst / planned) + spare)
+        need = r * out * burst / planned  # the burst's load: more than one worker's is up all hour (a start comes too late)
+        up.append(max(floor, workers, math.ceil(need - 1e-9) if need > 1.0 else need) + spare)
         if not floor:
-            starts += 3600.0 * _cold(r, held, cold_s)[0]
+            starts += max(3600.0 * _cold(r, held, cold_s)[0], 1.0 if _burst_share(r, timeout, cold_s, lulls) else 0.0)
     starts += sum(max(0.0, a - b) for a, b in zip(up, up[-1:] + up[:-1]))
-    return Day(sum(up), starts, math.ceil(max(up) - 1e-9), timeout, share, hold, slots, default, budget)
+    busy_up = sum(u for u, r in zip(up, rates) if r > 0)
+    return Day(sum(up), starts, math.ceil(max(up) - 1e-9), timeout, share, hold, slots, default, budget, len(busy), busy_up,
+               planned)
 
 
 def floor_hours(w: Workload, day: DayProfile, planned: float) -> float:

@@ -113,11 +113,14 @@ def replica_policy(c: Candidate, w: Workload, per_instance: int = 1) -> list[str
                 "  # starts, `sky serve down` when it is done (SkyServe's QPS autoscaler scales up gradually from zero, so the",
                 "  # replicas would come late and the deadline slip: https://docs.skypilot.co/en/stable/serving/autoscaling.html)",
                 f"  replicas: {peak}"]
-    low = max(1, c.replicas_min or 1) * per_instance
+    low = (c.replicas_min or 0) * per_instance  # 0: Min replicas 0, none in the hours without traffic (trial 40: was 1)
+    zero = (["  # min_replicas 0: SkyServe scales every replica down when no traffic comes and starts one at the next request,",
+             "  # which waits its cold start (https://github.com/skypilot-org/skypilot/pull/2938); the bill has none in the hours",
+             "  # (and days) without traffic"] if not low else [])
     spare = ([f"  # spare_replicas {w.spare_replicas}: the plan runs {w.spare_replicas} replica(s) beyond each hour's need; SkyServe's "
               "QPS autoscaler has no", "  # spare count, and the target below (the peak's requests/s over the peak's replicas, "
               "spare included) keeps a like share spare"] if w.spare_replicas else [])
-    return spare + ["  replica_policy:", f"    min_replicas: {low}", f"    max_replicas: {max(peak, low, 1)}",
+    return zero + spare + ["  replica_policy:", f"    min_replicas: {low}", f"    max_replicas: {max(peak, low, 1)}",
                     f"    target_qps_per_replica: {max(target_qps(c, w) / per_instance, 0.001):.3f}"]
 
 
@@ -259,7 +262,8 @@ def serverless_endpoint(c: Candidate, w: Workload) -> str:
     numbers = next((r.numbers for r in c.reasons if r.code == "serverless"), {}) or {}
     idle = numbers.get("idle_timeout_s")
     peak = c.replicas_peak or c.replicas or 1
-    active = w.min_replicas if c.scaling == "per-request" else c.replicas_min or peak
+    # always-on workers: a fixed plan's all; a scaling plan's floor (0 for a daily job) (trial 40: a floor of 0 read as the peak)
+    active = peak if c.scaling in (None, "fixed") else 0 if c.scaling == "scale-to-zero" else (c.replicas_min or 0)
     return (f"{c.label} is priced as {c.provider} Serverless workers ({c.scaling}): serve it from a serverless endpoint with "
             f"the engine's worker image, {c.gpus} GPU(s) per worker, {active} active worker(s), max workers at least {peak}"
             + (f", idle timeout {idle:g} s" if idle else "") + "; these files start the engine on instances billed by the hour, "

@@ -36,7 +36,8 @@ def _sku(p, gpus: int) -> str:
     return named if named != sku else f"{sku}, as its {gpus}-GPU size"
 
 
-def billing_reasons(plan: billing.Plan, plans: list[billing.Plan], n: int, gpu: str, w, per_request_of=None) -> list[Reason]:
+def billing_reasons(plan: billing.Plan, plans: list[billing.Plan], n: int, gpu: str, w, per_request_of=None,
+                    precision: str = "") -> list[Reason]:
     """What is billed and why this policy and price kind won (``per_request_of``: ``serverless_reason``'s)."""
     p = plan.price
     r: list[Reason] = []
@@ -103,7 +104,7 @@ def billing_reasons(plan: billing.Plan, plans: list[billing.Plan], n: int, gpu: 
                         {"on_demand_monthly_usd": str(cost.money(fallback.monthly_usd))} if fallback is not None else {}))
         r += spot_deadline_reasons(plan, w)
     elif plan.pricing_kind == "serverless":
-        r.append(serverless_reason(plan, plans, gpu, w, per_request_of))
+        r.append(serverless_reason(plan, plans, gpu, w, per_request_of, precision))
     elif plan.pricing_kind in ("reserved-1y", "reserved-3y", "committed"):
         years = COMMITMENT_YEARS.get(plan.pricing_kind)
         if years:

@@ -420,7 +420,7 @@ class SelfHostedBackend:
             fleet, risk = billing.fleet_reason(plan, gpu.id), slower_engine_reason(plan, gpus, e, dp, w, ctx.day, ctx.catalog.engine, partial(
                 bounds.slowed, ctx, model, gpu, n, precision, kv_prec, eng))
             reasons[1:1] = billing_reasons(plan, list(k.plans), gpus, gpu.id, w, lambda: billing.per_request_plan(
-                price, gpus, w, ctx.day, e.weights_bytes, k.planned * dp, queueing.hold_s(e, w))) + billing.sizing_reasons(
+                price, gpus, w, ctx.day, e.weights_bytes, k.planned * dp, queueing.hold_s(e, w)), precision) + billing.sizing_reasons(
                 plan, w, e.output_tokens_per_s, e.ttft_ms, dp, e.weights_bytes, ctx.day, queueing.prefill_ms(e), queueing.queue_count(e),
                 e.batch, queueing.hold_s(e, w)) + ([fleet] if fleet else []) + [risk]
             return reasons

@@ -3,6 +3,8 @@ kept up by the hour bill less than workers that follow the requests."""
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from advisor import cost
 from advisor.common import fmt
 from advisor.cost import billing, per_request
@@ -17,10 +19,30 @@ def _room(d: per_request.Day, w) -> str:
     return "within the mean TTFT target's room (adding at most half the target to the mean)"
 
 
+def fast_start(plan: billing.Plan, d: per_request.Day, w) -> str:
+    """Where the assumed cold start is longer than the TTFT target (so the idle timeout was lengthened): what a worker
+    that starts within the target would bill at the default timeout. RunPod's FlashBoot restores a kept snapshot in seconds
+    ("95% of our cold-starts are less than 2.3 seconds" on a Whisper endpoint,
+    https://blog.runpod.io/introducing-flashboot-1-second-serverless-cold-start/), not assumed for an LLM engine here."""
+    if d.budget >= 1.0 or w.min_replicas or not d.planned:
+        return ""
+    from advisor.domain.traffic import day_profile
+
+    quick = w.ttft_ms / 2000.0  # a start within the target (half of it)
+    alt = per_request.day_of(w, day_profile(w), d.planned, quick, d.hold_s)
+    if alt is None:
+        return ""
+    g = plan.instance_gpus * plan.instances_per_replica if plan.instances_per_replica > 1 else plan.instance_gpus / plan.replicas_per_instance
+    usd = plan.price.usd_per_gpu_hour * Decimal(str(billing.per_request_gpu_hours(alt, g, quick, plan.price, w)))
+    return (f"; a worker that starts within the TTFT target (RunPod's FlashBoot restores a kept snapshot in seconds; not "
+            f"assumed here) would bill about ${cost.money(usd):,} at the {billing.duration(alt.idle_timeout_s)} default timeout")
+
+
 def per_request_text(plan: billing.Plan, d: per_request.Day, w) -> str:
     """The billing line's tail for a ``per-request`` plan: the workers, the idle timeout and the cold starts."""
-    avg = d.worker_hours / 24.0
-    head = (f"workers follow the requests: {avg:,.2f} up on average, at most {d.peak} at the busiest hour (the endpoint's "
+    avg = (f"{d.busy_worker_hours / d.busy_hours:,.2f} up on average in the {d.busy_hours} hours with traffic" if d.busy_hours < 24
+           else f"{d.worker_hours / 24.0:,.2f} up on average")  # trial 40: a day's average read as office hours'
+    head = (f"workers follow the requests: {avg}, at most {d.peak} at the busiest hour (the endpoint's "
             f"max workers must allow {d.peak}; RunPod's default is 3), each holding {d.slots} request{'s' if d.slots != 1 else ''} "
             f"at once ({d.hold_s:,.1f} s each) and stopping after an idle timeout of {billing.duration(d.idle_timeout_s)}; "
             f"{d.starts:,.1f} starts a day, each billed its {billing.duration(plan.cold_start_s)} cold start")
@@ -30,30 +52,47 @@ def per_request_text(plan: billing.Plan, d: per_request.Day, w) -> str:
                 f"offers discounts through sales), so no request waits a cold start")
     default = (f" (the default {billing.duration(per_request.IDLE_TIMEOUT_S)} would leave {d.default_share:.1%} waiting one)"
                if d.idle_timeout_s > per_request.IDLE_TIMEOUT_S else "")
-    return f"{head}; {d.cold_share:.2%} of requests wait one, {_room(d, w)}{default}"
+    return f"{head}; {d.cold_share:.2%} of requests wait one, {_room(d, w)}{default}{fast_start(plan, d, w)}"
 
 
-def serverless_reason(plan: billing.Plan, plans: list[billing.Plan], gpu: str, w, per_request_of=None) -> Reason:
+NO_FP8 = ("A5000", "3090", "A6000", "A40", "A4000", "A4500")
+"""Ampere cards a serverless tier may pool beside the catalog GPU (RunPod's 24 GB tier: L4 / A5000 / 3090): no FP8 tensor
+cores (NVIDIA's Ada and Hopper have them), so TensorRT-LLM's FP8 engines do not run there and vLLM runs FP8 weights
+weight-only (its Marlin kernels), slower (trial 40)."""
+
+
+def pooled_without_fp8(p, precision: str) -> str:
+    """The warning for an FP8 or FP4 row on a tier that pools cards without FP8 tensor cores, else ""."""
+    if not any(x in precision for x in ("fp8", "fp4")) or not (cards := [c for c in NO_FP8 if c in (p.sku or "")]):
+        return ""
+    return (f"; the tier also pools {', '.join(cards)}, with no FP8 tensor cores: pin the endpoint's GPU type to the costed card "
+            f"(an endpoint takes a list of GPU types), since TensorRT-LLM's {precision} engines do not run on them and vLLM "
+            "runs FP8 weights there weight-only, slower")
+
+
+def serverless_reason(plan: billing.Plan, plans: list[billing.Plan], gpu: str, w, per_request_of=None,
+                      precision: str = "") -> Reason:
     """How a serverless worker is billed, what this bill counts, and where the workers are not per-request, what the
     per-request plan of the same price row would bill (``plans``' own, else ``per_request_of()``: ``billing.per_request_plan``),
     or why it has none."""
     p = plan.price
-    card = f"the card is whichever of the tier ({p.sku or gpu}) is free: check the slowest card's speed"
+    card = f"the card is whichever of the tier ({p.sku or gpu}) is free: check the slowest card's speed" + pooled_without_fp8(p, precision)
     if plan.per_request_day is not None:
         return Reason("serverless", f"serverless price: {p.provider} bills a worker per second from its start until its idle "
                       f"timeout ends, and nothing while none is up; this bill counts the workers the requests keep up "
                       f"(arrivals at random within each hour: bursts bill less), their idle tails and each start's "
                       f"{billing.duration(plan.cold_start_s)} cold start (assumed); {card}", "warning",
                       {"idle_timeout_s": plan.per_request_day.idle_timeout_s, "cold_share": plan.per_request_day.cold_share})
-    held = ("running all month" if plan.policy == "fixed" else
-            "following each hour's load (whole hours of the workers that hour needs)")
+    held = ("running all month" if plan.policy == "fixed" else "running for each day's job, then stopped"
+            if plan.policy == "scale-to-zero" else "following each hour's load (whole hours of the workers that hour needs)")
     other = next((x for x in plans if x.per_request_day is not None and x.price is p), None)
     if other is None and per_request_of is not None and w.latency == "interactive" and "per-request" in w.scaling_policies:
         other = per_request_of()
     if other is not None:
         d = other.per_request_day
         alt = (f"workers that follow the requests would bill ${cost.money(other.monthly_usd):,} (an idle timeout of "
-               f"{billing.duration(d.idle_timeout_s)}; {d.cold_share:.2%} of requests wait a cold start, {_room(d, w)})")
+               f"{billing.duration(d.idle_timeout_s)}; {d.cold_share:.2%} of requests wait a cold start, {_room(d, w)}"
+               f"{fast_start(other, d, w)})")
     elif w.latency == "interactive" and "per-request" in w.scaling_policies:
         alt = (f"workers that follow the requests cannot keep the requests that wait a {billing.duration(plan.cold_start_s)} "
                f"cold start within the TTFT target at any idle timeout up to {billing.duration(per_request.IDLE_TIMEOUT_MAX_S)}")
