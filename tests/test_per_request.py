@@ -249,3 +249,20 @@ def test_deploy_asks_for_no_always_on_worker_where_the_bill_has_none():
     c = next(x for x in api.recommend(pod).candidates if x.scaling == "autoscale" and x.replicas_min == 0)
     y = render(c, pod, api.catalog(), "skypilot")["service.yaml"]
     assert "    min_replicas: 0" in y.splitlines() and "skypilot-org/skypilot/pull/2938" in y
+
+
+def test_a_serverless_row_gets_the_vllm_workers_environment_beside_its_serve_script():
+    """Trial 40: RunPod's vLLM worker takes vLLM's flags as environment variables, not a `vllm serve` line."""
+    from advisor.deploy.skypilot import RUNPOD_ENV, render
+
+    w = api.workload(**HANDBOOK)
+    c = next(x for x in api.recommend(w).candidates if x.pricing_kind == "serverless")
+    files = render(c, w, api.catalog(), "vllm")
+    env = dict(ln.split("=", 1) for ln in files[RUNPOD_ENV].splitlines() if ln and not ln.startswith("#"))
+    serve = files["serve.sh"]
+    assert f"vllm serve {env['MODEL_NAME']} " in serve
+    for key in ("MAX_MODEL_LEN", "MAX_NUM_SEQS", "GPU_MEMORY_UTILIZATION", "TENSOR_PARALLEL_SIZE"):
+        assert f"--{key.lower().replace('_', '-')} {env[key]}" in serve
+    assert "HOST" not in env and "PORT" not in env
+    pod = api.workload(**{**HANDBOOK, "pricing": ["on-demand"]})
+    assert RUNPOD_ENV not in render(api.recommend(pod).candidates[0], pod, api.catalog(), "vllm")

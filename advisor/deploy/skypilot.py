@@ -266,8 +266,8 @@ def serverless_endpoint(c: Candidate, w: Workload) -> str:
     active = peak if c.scaling in (None, "fixed") else 0 if c.scaling == "scale-to-zero" else (c.replicas_min or 0)
     return (f"{c.label} is priced as {c.provider} Serverless workers ({c.scaling}): serve it from a serverless endpoint with "
             f"the engine's worker image, {c.gpus} GPU(s) per worker, {active} active worker(s), max workers at least {peak}"
-            + (f", idle timeout {idle:g} s" if idle else "") + "; these files start the engine on instances billed by the hour, "
-            "not per request")
+            + (f", idle timeout {idle:g} s" if idle else "") + f"; --target vllm writes {RUNPOD_ENV}, RunPod's vLLM worker's "
+            "settings; the serve script starts the engine on an instance billed by the hour, not per request")
 
 
 def launch_warnings(c: Candidate, w: Workload, cat, target: str) -> list[str]:
@@ -323,4 +323,34 @@ def render(c: Candidate, w: Workload, cat, target: str, rank: int = 1, provider_
     if target == "skypilot":
         return {"service.yaml": skypilot_yaml(c, w, p, engine, header)}
     # the deploy output's warnings the files carry too (trial 39: the router warning only on stderr)
-    return engine_files(p, engine, header + [f"WARNING: {x}" for x in (prefix_routing(c, w, sky=False), serverless_endpoint(c, w)) if x])
+    files = engine_files(p, engine, header + [f"WARNING: {x}" for x in (prefix_routing(c, w, sky=False), serverless_endpoint(c, w)) if x])
+    if engine == "vllm" and c.pricing_kind == "serverless":
+        files[RUNPOD_ENV] = runpod_env(p, header)
+    return files
+
+
+RUNPOD_ENV = "runpod-endpoint.env"
+RUNPOD_VLLM_IMAGE = "runpod/worker-v1-vllm"
+"""RunPod's vLLM worker image (https://github.com/runpod-workers/worker-vllm; pick a release tag there)."""
+
+
+def runpod_env(p, header: list[str]) -> str:
+    """The vLLM worker's environment variables for a serverless endpoint: RunPod's vLLM worker takes vLLM's flags as
+    variables, "Convert flag names to uppercase with underscores" (https://docs.runpod.io/serverless/vllm/configuration,
+    read 2026-12-06), the model as ``MODEL_NAME``. The serve script's flags, less host and port (the worker's own) and
+    any a shell expands (adapters: set them yourself)."""
+    from advisor.deploy.engines import vllm_argv
+
+    argv = vllm_argv(p, engines=p.engines)
+    out = [f"# {h}" for h in header] + [f"# RunPod Serverless endpoint, image {RUNPOD_VLLM_IMAGE} (a release tag from "
+                                        "https://github.com/runpod-workers/worker-vllm): these as its environment variables",
+                                        f"MODEL_NAME={argv[2].strip(chr(34))}"]
+    i = 3
+    while i < len(argv):
+        flag = argv[i]
+        value = argv[i + 1] if i + 1 < len(argv) and not argv[i + 1].startswith("--") else None
+        i += 2 if value is not None else 1
+        if not flag.startswith("--") or flag in ("--host", "--port") or "$" in flag + (value or ""):
+            continue
+        out.append(f"{flag[2:].upper().replace('-', '_')}={value if value is not None else 'true'}")
+    return "\n".join(out) + "\n"
