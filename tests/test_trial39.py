@@ -124,3 +124,16 @@ def test_the_engine_files_carry_the_cache_aware_router_warning_the_deploy_output
     for target in ("vllm", "sglang"):
         script = render(c, w, api.catalog(), target)["serve.sh"]
         assert "# WARNING: the bill prices 50% of each prompt as a prefix-cache hit" in script and "cache_aware" in script
+
+
+def test_a_half_hour_time_zone_splits_each_utc_hour_between_the_local_hours_it_overlaps():
+    """Trial 40: 5.5 (India) was refused as not a whole number."""
+    from advisor.domain.traffic import utc_hours, zone
+
+    day = tuple([0] * 9 + [1] * 9 + [0] * 6)  # 09:00-18:00 IST = 03:30-12:30 UTC
+    got = utc_hours(day, 5.5)
+    assert got[3] == got[12] == 0.5 and all(got[u] == 1 for u in range(4, 12)) and sum(got) == sum(day)
+    assert zone(5.5) == "UTC+5:30" and zone(-3.5) == "UTC-3:30" and zone(1.0) == "UTC+1"
+    assert api.workload(**FIRM, utc_offset_hours=5.5).utc_offset_hours == 5.5
+    with pytest.raises(InputError, match="quarter hours"):
+        api.workload(**FIRM, utc_offset_hours=5.2)

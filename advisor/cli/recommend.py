@@ -37,7 +37,7 @@ FLAGS: dict[str, tuple[str, type, str]] = {
     "min_replicas": ("--min-replicas", int, "interactive: replicas always running, fixed or autoscaling (default 1; 2: redundancy off-peak; 0: none in the hours an hourly_profile gives no traffic)"),
     "spare_replicas": ("--spare-replicas", int, "interactive: replicas beyond each hour's need while it has traffic (default 0; 1: N+1, one lost at the peak leaves the rest within their load cap)"),
     "days_per_week": ("--days-per-week", float, "days a week with traffic (default 7; 5: weekdays, the others carry none and run only --min-replicas)"),
-    "utc_offset_hours": ("--utc-offset-hours", int, "the day's hours as hours from UTC (CET: 1; default 0): where a per-token price has time-of-day windows"),
+    "utc_offset_hours": ("--utc-offset-hours", float, "the day's hours as hours from UTC (CET: 1, India: 5.5; default 0): where a per-token price has time-of-day windows"),
     "max_utilization": ("--max-utilization", float, "interactive: most of the capacity planned in use at the peak, "
                         "the rest is queueing headroom (default 0.8)"),
     "hourly_profile": ("--hourly-profile", str, "24 comma-separated relative request rates, midnight first"),

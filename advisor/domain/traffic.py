@@ -70,15 +70,23 @@ def _diurnal(peak_to_mean: float) -> tuple[float, ...]:
     return tuple(shape(hi))
 
 
-def utc_hours(hourly: tuple[float, ...], offset: int) -> tuple[float, ...]:
+def utc_hours(hourly: tuple[float, ...], offset: float) -> tuple[float, ...]:
     """``hourly`` (the workload's hours, ``utc_offset_hours`` = ``offset`` from UTC) as UTC hours: local hour h is UTC hour
-    h - offset (CET, 1: 08:00 local is 07:00 UTC)."""
-    return hourly if not offset else tuple(hourly[(u + offset) % 24] for u in range(24))
+    h - offset (CET, 1: 08:00 local is 07:00 UTC); a part-hour offset (India, 5.5) splits each UTC hour between the two
+    local hours it overlaps, each hour's traffic spread evenly over it."""
+    if not offset:
+        return hourly
+    whole = math.floor(offset)
+    part = offset - whole
+    return tuple((1 - part) * hourly[(u + whole) % 24] + part * hourly[(u + whole + 1) % 24] for u in range(24))
 
 
-def zone(offset: int) -> str:
-    """``UTC``, ``UTC+1``, ``UTC-5``."""
-    return f"UTC{offset:+d}" if offset else "UTC"
+def zone(offset: float) -> str:
+    """``UTC``, ``UTC+1``, ``UTC-5``, ``UTC+5:30``."""
+    if not offset:
+        return "UTC"
+    sign, minutes = "+" if offset > 0 else "-", round(abs(offset) * 60)
+    return f"UTC{sign}{minutes // 60}" + (f":{minutes % 60:02d}" if minutes % 60 else "")
 
 
 def day_profile(w: Workload) -> DayProfile:

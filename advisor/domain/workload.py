@@ -115,8 +115,8 @@ class Workload:
     """24 relative request rates, midnight first (empty: from ``traffic_shape``)."""
     days_per_week: float = 7.0
     """Days a week with traffic (5: weekdays); ``requests_per_day`` is such a day's, the other days carry none."""
-    utc_offset_hours: int = 0
-    """The day's hours as hours from UTC (CET: 1), read where a per-token price has time-of-day windows (set in UTC)."""
+    utc_offset_hours: float = 0.0
+    """The day's hours as hours from UTC (CET: 1, India: 5.5), read where a per-token price has time-of-day windows (UTC)."""
     pricing: tuple[str, ...] = ()
     """GPU price kinds allowed: ``on-demand``, ``spot``, ``reserved`` (1 or 3 years); empty = on-demand,
     plus spot for batch work (it tolerates preemption)."""
@@ -302,6 +302,8 @@ def validate(w: Workload, where: str | None = None) -> Workload:
             raise err(name, f"{v:,} tokens is beyond any model's context (max {MAX_TOKENS:,})")
     if w.traffic_shape not in SHAPES:
         raise err("traffic_shape", f"must be one of {', '.join(SHAPES)}, got {w.traffic_shape!r}")
+    if not (-12 <= w.utc_offset_hours <= 14 and (w.utc_offset_hours * 4).is_integer()):
+        raise err("utc_offset_hours", f"must be between -12 and 14 in quarter hours (5.5: UTC+5:30), got {readable(w.utc_offset_hours)}")
     if not 1.0 <= w.days_per_week <= 7.0:
         raise err("days_per_week", f"must be between 1 and 7, got {readable(w.days_per_week)}")
     if not 1.0 <= w.peak_to_mean <= 1000:
@@ -328,7 +330,7 @@ def validate(w: Workload, where: str | None = None) -> Workload:
     if not 0 <= w.fine_tunes_per_month <= 1000:
         raise err("fine_tunes_per_month", f"must be between 0 and 1,000, got {readable(w.fine_tunes_per_month)}")
     for name, least, most in (("lora_adapters", 0, 10_000), ("lora_rank", 0, 1024), ("min_replicas", 0, 1000),
-                              ("spare_replicas", 0, 100), ("utc_offset_hours", -12, 14)):
+                              ("spare_replicas", 0, 100)):
         if not least <= getattr(w, name) <= most:
             raise err(name, f"must be between {least} and {most:,}, got {getattr(w, name)}")
     if w.lora_targets not in ("", "all", "attention"):

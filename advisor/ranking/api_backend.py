@@ -95,7 +95,7 @@ def _by_time(shares: tuple, w: Workload, day) -> str:
     hours were read: in the workload's ``utc_offset_hours`` (0: as UTC)."""
     if not shares:
         return ""
-    tz = (f"read as {zone(w.utc_offset_hours)}, utc_offset_hours = {w.utc_offset_hours}" if w.utc_offset_hours else
+    tz = (f"read as {zone(w.utc_offset_hours)}, utc_offset_hours = {w.utc_offset_hours:g}" if w.utc_offset_hours else
           "read as UTC: utc_offset_hours (--utc-offset-hours) sets your time zone")
     hours = (f"your hourly profile, its hours {tz}" if w.hourly_profile else "a flat day" if day.flat else
              f"your {w.traffic_shape} day, busiest at {PEAK_HOUR}:00, {tz}")
