@@ -26,3 +26,18 @@ def test_a_written_report_names_its_price_sources_and_a_diff_names_their_changes
     assert "price source runpod: bundled snapshot" in out and "-> live cache 2026-12-05T10:00:00+00:00 (plugin runpod)" in out
     assert "price source eurogpu: added (bundled snapshot 2026-12-01 (plugin eurogpu))" in out
     assert "price source lambda: no longer loaded (was bundled snapshot" in out
+
+
+def test_a_diff_of_the_same_best_option_names_a_change_of_its_scaling(tmp_path, capsys):
+    """Trial 40: "Best option unchanged: ... $134.20 -> $499.32/month" hid a plan gone from autoscale 0-1 to fixed 1."""
+    old, new, wl = tmp_path / "old.toml", tmp_path / "new.toml", tmp_path / "office.toml"
+    wl.write_text('[workload]\nrequests_per_day = 2000\ninput_tokens = 1500\noutput_tokens = 300\nttft_ms = 8000\n'
+                  'self_hosting = "required"\nmodels = ["llama-3.1-8b"]\ngpu_types = ["l4"]\nproviders = ["runpod"]\n'
+                  'pricing = ["on-demand"]\nhourly_profile = [0,0,0,0,0,0,0,0,0,1,1,1,1,1,1,1,1,1,0,0,0,0,0,0]\n', encoding="utf-8")
+    assert main(["recommend", str(wl), "--min-replicas", "0", "-o", str(old)]) == 0
+    assert main(["recommend", str(wl), "--scaling", "fixed", "-o", str(new)]) == 0
+    capsys.readouterr()
+    assert main(["report", "diff", str(old), str(new)]) == 0
+    out = capsys.readouterr().out
+    line = next(x for x in out.splitlines() if x.startswith("Best option unchanged"))
+    assert "scaling autoscale -> fixed" in line, out[:1500]

@@ -350,8 +350,10 @@ def _report_label(rep: LoadedReport) -> str:
     return f"{rep.path} ({when}, moe-advisor {rep.tool_version})"
 
 
-_DETAILS = tuple(f for f in F.CANDIDATE.fields if f.title is not None)
-"""Candidate fields a rank change also reports (provider, GPUs per replica, replicas)."""
+_DETAILS = tuple(f for f in F.CANDIDATE.fields if f.title is not None) + tuple(
+    f for f in F.BILLING.fields if f.key in ("scaling", "pricing_kind"))
+"""Candidate fields a rank change also reports (provider, GPUs per replica, replicas; the scaling policy and price kind,
+trial 40: "Best option unchanged" from autoscale 0-1 to fixed 1 said only the bill)."""
 
 
 def _deployment(key: tuple) -> tuple:
