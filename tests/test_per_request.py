@@ -266,3 +266,13 @@ def test_a_serverless_row_gets_the_vllm_workers_environment_beside_its_serve_scr
     assert "HOST" not in env and "PORT" not in env
     pod = api.workload(**{**HANDBOOK, "pricing": ["on-demand"]})
     assert RUNPOD_ENV not in render(api.recommend(pod).candidates[0], pod, api.catalog(), "vllm")
+
+
+def test_the_cli_table_tells_a_serverless_row_from_a_pod():
+    from advisor.cli.render import config_text
+
+    rec = api.recommend(api.workload(**HANDBOOK))
+    flex = next(c for c in rec.candidates if c.pricing_kind == "serverless")
+    assert config_text(flex).endswith("(runpod serverless)")
+    pod = api.recommend(api.workload(**{**HANDBOOK, "pricing": ["on-demand"]})).candidates[0]
+    assert config_text(pod).endswith(f"({pod.provider})")

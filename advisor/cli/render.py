@@ -32,7 +32,8 @@ def config_text(c: Candidate) -> str:
         return c.configuration
     reps = c.replicas_peak if c.replicas_peak is not None else c.replicas
     low = f"{c.replicas_min}-" if c.replicas_min is not None and c.replicas_min != reps else ""
-    return f"{low}{fmt.replicas_gpus(reps, c.gpus, c.gpu)} {c.precision} ({c.provider})"
+    kind = " serverless" if c.pricing_kind == "serverless" else ""  # trial 40: a flex worker's row read as a pod's
+    return f"{low}{fmt.replicas_gpus(reps, c.gpus, c.gpu)} {c.precision} ({c.provider}{kind})"
 
 
 def mode_label(c: Candidate) -> str:
