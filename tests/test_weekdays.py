@@ -69,3 +69,12 @@ def test_an_api_bills_the_tokens_of_the_traffic_days():
 def test_days_a_week_outside_one_to_seven_are_refused(days):
     with pytest.raises(InputError, match="days_per_week"):
         api.workload(**BASE, days_per_week=days)
+
+
+def test_the_tui_summary_line_reads_the_day_as_the_bill_does():
+    """Trial 40: "steady 2.66667x peak" above a ranking billed on a file's hourly profile, 5 days a week, in UTC+1."""
+    pytest.importorskip("textual")
+    from advisor.tui.services import workload_summary
+
+    text = workload_summary(api.workload(**BASE, days_per_week=5, utc_offset_hours=1))
+    assert "hourly profile UTC+1 2.4x peak, 5 days a week" in text and "steady" not in text

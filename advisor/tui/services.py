@@ -155,12 +155,17 @@ def precision_names() -> list[str]:
 
 def workload_summary(w: Workload) -> str:
     """One line describing a workload (shown above the ranking)."""
+    from advisor.domain.traffic import zone
+
     tokens_per_day = w.requests_per_day * w.tokens_per_request
+    # the day as it is read: an hourly profile (a file's) over the shape, its zone, the days a week (trial 40)
+    day = ("hourly profile" if w.hourly_profile else w.traffic_shape) + (f" {zone(w.utc_offset_hours)}" if w.utc_offset_hours else "")
+    week = f", {w.days_per_week:g} days a week" if w.days_per_week < 7 else ""
     if w.latency == "interactive":
-        timing = (f"{w.traffic_shape} {w.peak_to_mean:g}x peak, {f'p{w.ttft_percentile:g} ' if w.ttft_percentile else ''}TTFT ≤ {w.ttft_ms:,.0f} ms, "
-                  f"{fmt.plain_number(w.output_tokens_per_s_per_user)} tok/s/user")
+        timing = (f"{day} {round(w.peak_to_mean, 2):g}x peak{week}, {f'p{w.ttft_percentile:g} ' if w.ttft_percentile else ''}"
+                  f"TTFT ≤ {w.ttft_ms:,.0f} ms, {fmt.plain_number(w.output_tokens_per_s_per_user)} tok/s/user")
     else:
-        timing = f"batch, each day's volume within {w.deadline_hours:g} h"
+        timing = f"batch, each day's volume within {w.deadline_hours:g} h{week}"
     return (f"{_short(w.requests_per_day)} req/day ({_short(tokens_per_day)} tok/day), {w.input_tokens:,} in / "
             f"{w.output_tokens:,} out, {timing}")
 
