@@ -276,3 +276,15 @@ def test_the_cli_table_tells_a_serverless_row_from_a_pod():
     assert config_text(flex).endswith("(runpod serverless)")
     pod = api.recommend(api.workload(**{**HANDBOOK, "pricing": ["on-demand"]})).candidates[0]
     assert config_text(pod).endswith(f"({pod.provider})")
+
+
+def test_a_pod_row_names_what_serverless_workers_of_its_gpu_would_bill():
+    """Trial 40: with the default price kinds, serverless lost to a pod on every row and was never named."""
+    w = api.workload(**{**HANDBOOK, "pricing": []})
+    top = api.recommend(w).candidates[0]
+    assert top.pricing_kind != "serverless"
+    alt = next(r for r in top.reasons if r.code == "serverless-alternative")
+    assert "serverless workers of this GPU that follow the requests (runpod" in alt.message
+    assert float(alt.numbers["serverless_monthly_usd"]) > 0
+    gone = api.recommend(api.workload(**{**HANDBOOK, "pricing": [], "scaling": ["fixed", "autoscale"]})).candidates[0]
+    assert not any(r.code == "serverless-alternative" for r in gone.reasons)

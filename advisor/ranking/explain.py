@@ -38,7 +38,8 @@ def _sku(p, gpus: int) -> str:
 
 def billing_reasons(plan: billing.Plan, plans: list[billing.Plan], n: int, gpu: str, w, per_request_of=None,
                     precision: str = "") -> list[Reason]:
-    """What is billed and why this policy and price kind won (``per_request_of``: ``serverless_reason``'s)."""
+    """What is billed and why this policy and price kind won (``per_request_of``: a ``serverless_text.Costing``, for
+    ``serverless_reason`` and the serverless alternative of a row kept up by the hour)."""
     p = plan.price
     r: list[Reason] = []
     billed = plan.billed_gpu_hours_per_month
@@ -105,6 +106,8 @@ def billing_reasons(plan: billing.Plan, plans: list[billing.Plan], n: int, gpu: 
         r += spot_deadline_reasons(plan, w)
     elif plan.pricing_kind == "serverless":
         r.append(serverless_reason(plan, plans, gpu, w, per_request_of, precision))
+    elif per_request_of is not None and (alt := per_request_of.alternative(plan)) is not None:
+        r.append(alt)
     elif plan.pricing_kind in ("reserved-1y", "reserved-3y", "committed"):
         years = COMMITMENT_YEARS.get(plan.pricing_kind)
         if years:

@@ -33,6 +33,7 @@ from advisor.ranking.context import BILLS, Context, kept_fields, memo_fit, per_s
 from advisor.ranking.costed import Costed, bill_fields, replica_memory, shortfall, volume_fields
 from advisor.ranking.explain import billing_reasons, capacity_text, latency_reason, near_miss, slower_engine_reason, stall_reason, unpriced
 from advisor.ranking.fitting import GPU_COUNTS, _sizing, min_gpus_at
+from advisor.ranking.serverless_text import Costing
 from advisor.ranking.ties import DENSE_FIRST_UP_TO
 
 SHORT_CONTEXT_TOKENS = 8192
@@ -419,8 +420,7 @@ class SelfHostedBackend:
             reasons = self._reasons(ctx, model, gpu, n, precision, e, replicas, utilization, mem, eng, dp, k)
             fleet, risk = billing.fleet_reason(plan, gpu.id), slower_engine_reason(plan, gpus, e, dp, w, ctx.day, ctx.catalog.engine, partial(
                 bounds.slowed, ctx, model, gpu, n, precision, kv_prec, eng))
-            reasons[1:1] = billing_reasons(plan, list(k.plans), gpus, gpu.id, w, lambda: billing.per_request_plan(
-                price, gpus, w, ctx.day, e.weights_bytes, k.planned * dp, queueing.hold_s(e, w)), precision) + billing.sizing_reasons(
+            reasons[1:1] = billing_reasons(plan, list(k.plans), gpus, gpu.id, w, Costing(ctx, gpu, gpus, e, k.planned * dp), precision) + billing.sizing_reasons(
                 plan, w, e.output_tokens_per_s, e.ttft_ms, dp, e.weights_bytes, ctx.day, queueing.prefill_ms(e), queueing.queue_count(e),
                 e.batch, queueing.hold_s(e, w)) + ([fleet] if fleet else []) + [risk]
             return reasons

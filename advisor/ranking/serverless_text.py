@@ -73,7 +73,7 @@ def pooled_without_fp8(p, precision: str) -> str:
 def serverless_reason(plan: billing.Plan, plans: list[billing.Plan], gpu: str, w, per_request_of=None,
                       precision: str = "") -> Reason:
     """How a serverless worker is billed, what this bill counts, and where the workers are not per-request, what the
-    per-request plan of the same price row would bill (``plans``' own, else ``per_request_of()``: ``billing.per_request_plan``),
+    per-request plan of the same price row would bill (``plans``' own, else ``per_request_of(row)``: ``Costing``),
     or why it has none."""
     p = plan.price
     card = f"the card is whichever of the tier ({p.sku or gpu}) is free: check the slowest card's speed" + pooled_without_fp8(p, precision)
@@ -87,7 +87,7 @@ def serverless_reason(plan: billing.Plan, plans: list[billing.Plan], gpu: str, w
             if plan.policy == "scale-to-zero" else "following each hour's load (whole hours of the workers that hour needs)")
     other = next((x for x in plans if x.per_request_day is not None and x.price is p), None)
     if other is None and per_request_of is not None and w.latency == "interactive" and "per-request" in w.scaling_policies:
-        other = per_request_of()
+        other = per_request_of(p)
     if other is not None:
         d = other.per_request_day
         alt = (f"workers that follow the requests would bill ${cost.money(other.monthly_usd):,} (an idle timeout of "
@@ -101,3 +101,38 @@ def serverless_reason(plan: billing.Plan, plans: list[billing.Plan], gpu: str, w
     return Reason("serverless", f"serverless price: {p.provider} bills a worker per second while it runs; this bill keeps "
                   f"workers {held}, the cheaper way here: {alt}; always-on (active) workers may sell for less (RunPod lists the "
                   f"same rate since 2026-06; see the price rows, `moe-advisor prices list`); {card}", "warning")
+
+
+class Costing:
+    """A self-hosted row's per-request plans on demand (``billing.per_request_plan``), for reasons read later: of its own
+    serverless price row, or of another serverless offer of its GPU (``alternative``)."""
+
+    def __init__(self, ctx, gpu, gpus: int, e, planned: float) -> None:
+        self.ctx, self.gpu, self.gpus, self.e, self.planned = ctx, gpu, gpus, e, planned
+
+    def __call__(self, price) -> billing.Plan | None:
+        from advisor.cost import queueing
+
+        w = self.ctx.workload
+        return billing.per_request_plan(price, self.gpus, w, self.ctx.day, self.e.weights_bytes, self.planned, queueing.hold_s(self.e, w))
+
+    def alternative(self, plan: billing.Plan) -> Reason | None:
+        """Where a row kept up by the hour on a pod could run as serverless workers of its GPU that follow the requests
+        (an allowed serverless offer of the GPU, per-request allowed): what the cheapest such plan would bill (trial 40:
+        with the default price kinds a serverless plan that did not win was never named)."""
+        from advisor.ranking import bounds
+
+        w = self.ctx.workload
+        if plan.pricing_kind == "serverless" or w.latency != "interactive" or "per-request" not in w.scaling_policies:
+            return None
+        found = [x for o in bounds.offers_of(self.ctx, self.gpu) if o.pricing == "serverless" and (x := self(o)) is not None]
+        if not found:
+            return None
+        best = min(found, key=lambda x: x.monthly_usd)
+        d = best.per_request_day
+        return Reason("serverless-alternative", f"serverless workers of this GPU that follow the requests ({best.price.provider}, "
+                      f"{best.price.sku or best.price.gpu}) would bill ${cost.money(best.monthly_usd):,}/month against this row's "
+                      f"${cost.money(plan.monthly_usd):,} (an idle timeout of {billing.duration(d.idle_timeout_s)}; "
+                      f"{d.cold_share:.2%} of requests wait a {billing.duration(best.cold_start_s)} cold start){fast_start(best, d, w)}",
+                      "info", {"serverless_monthly_usd": str(cost.money(best.monthly_usd))})
+
