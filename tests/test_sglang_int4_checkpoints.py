@@ -1,7 +1,7 @@
 """SGLang and the published INT4 checkpoints (``deploy.int4_formats``): where its build cannot serve a checkpoint's
 format (on ROCm: GPTQ, AWQ MoE experts, compressed-tensors W4A16 Linear layers; on NVIDIA: Llama 4's compressed-tensors
 experts, whose router weight Marlin applies after them), the ranking costs the row on vLLM instead, an SGLang-only row
-carries a warning citing the source. Where it
+carries a warning citing the source, and `deploy --target sglang` refuses in one line naming --target vllm. Where it
 serves the checkpoint (every format on NVIDIA otherwise, Kimi K2's expert-only W4A16 and dense AWQ on ROCm) nothing
 changes."""
 
@@ -12,6 +12,8 @@ import pytest
 from advisor import api
 from advisor.cli.engine_note import _why_not, searched
 from advisor.deploy.int4_formats import int4_format, sglang_refusal
+from advisor.deploy.skypilot import render
+from advisor.errors import InputError
 from advisor.ranking.ties import launch_unsure
 
 REFUSED = [("qwen3-30b-a3b", "mi300x", "gptq_marlin"), ("qwen3-235b-a22b", "mi325x", "gptq_marlin"),
@@ -66,3 +68,24 @@ def test_an_sglang_only_int4_row_it_cannot_serve_is_warned_and_ranked_as_unsure(
         said = [r for r in c.reasons if r.code == "checkpoint"]
         assert said and said[0].severity == "warning" and "vLLM" in said[0].message, [r.message for r in c.reasons]
         assert launch_unsure(c)
+
+
+@pytest.mark.parametrize("model_id, gpu", [("qwen3-30b-a3b", "mi300x"), ("llama-4-scout", "h100-sxm"),
+                                           ("llama-3.3-70b", "mi300x")])
+def test_deploy_target_sglang_refuses_an_int4_checkpoint_it_cannot_serve_naming_vllm(model_id, gpu):
+    w, rows = _rows(model_id, gpu)
+    c = rows[0]
+    assert c.engine == "vllm"
+    assert "serve.sh" in render(c, w, api.catalog(), "vllm")
+    with pytest.raises(InputError) as e:
+        render(c, w, api.catalog(), "sglang")
+    assert "--target vllm" in str(e.value) and "\n" not in str(e.value)
+    w, rows = _rows(model_id, gpu, ["sglang"])  # the row costed on SGLang itself: its SkyPilot file is refused too
+    with pytest.raises(InputError, match="--target vllm"):
+        render(rows[0], w, api.catalog(), "skypilot")
+
+
+def test_deploy_target_sglang_still_writes_kimi_k2_int4_on_an_mi300x():
+    w, rows = _rows("kimi-k2", "mi300x")
+    serve = render(rows[0], w, api.catalog(), "sglang")["serve.sh"]
+    assert "RedHatAI/Kimi-K2-Instruct-quantized.w4a16" in serve
