@@ -11,7 +11,8 @@ VENDOR_DEFAULTS = "TensorRT-LLM on NVIDIA, vLLM on AMD"
 def searched(cat, model: ModelSpec, gpu: GpuSpec, precision: str) -> tuple[str, ...]:
     """The engines `recommend` costs ``precision`` of ``model`` on ``gpu`` (the default engine first): those that run on
     the GPU's vendor and serve the precision, less those its screens drop (vLLM's recipe refusing the GPU, an engine
-    release too old for the model, TensorRT-LLM for weights it cannot load), as ``engine_support.estimate_engine``."""
+    release too old for the model, TensorRT-LLM or SGLang for a checkpoint they cannot load), as
+    ``engine_support.estimate_engine``."""
     from advisor.physics.engines import engines_for
     from advisor.ranking.engine_support import for_precision, screen
 
@@ -23,6 +24,7 @@ def _why_not(cat, model: ModelSpec, gpu: GpuSpec, precision: str, engine: str) -
     """Why `recommend` does not cost ``precision`` on ``engine`` here ("" where it does)."""
     from advisor.deploy.support import vllm_support
     from advisor.physics.engines import engines_for
+    from advisor.ranking.engine_support import sglang_cannot
 
     if engine not in {p.id for p in engines_for(cat, gpu, (), precision)}:
         return f"{engine} does not serve {precision} weights on {gpu.id}"
@@ -36,6 +38,8 @@ def _why_not(cat, model: ModelSpec, gpu: GpuSpec, precision: str, engine: str) -
         how = ("no FP8 checkpoint of it is published, and vLLM and SGLang quantize to FP8 at load time" if precision == "fp8"
                else "its published checkpoints in this precision are GPTQ/AWQ, which vLLM and SGLang load")
         return f"TensorRT-LLM loads no {precision} checkpoint of {model.id} ({how})"
+    if engine == "sglang" and (why := sglang_cannot(model, gpu, precision)):
+        return f"SGLang cannot serve {model.id}'s {precision} checkpoint on {gpu.id}: {why}"
     return ""
 
 

@@ -307,6 +307,7 @@ def render(c: Candidate, w: Workload, cat, target: str, rank: int = 1, provider_
         raise InputError("target", f"TensorRT-LLM runs on NVIDIA GPUs only, and #{rank} ({c.label}) runs on {p.gpu}: use "
                                    "--target vllm or sglang, or --gpu-types an NVIDIA GPU")
     from advisor.deploy.engines import missing_weights, release_header
+    from advisor.deploy.int4_formats import sglang_refusal
     from advisor.physics.engines import unsupported_reason
 
     if engine in cat.engines and (why := unsupported_reason(cat.engines[engine], cat.gpus[p.gpu], p.precision)):
@@ -315,6 +316,9 @@ def render(c: Candidate, w: Workload, cat, target: str, rank: int = 1, provider_
                                    f"{p.engine if p.engine != engine else 'another engine'}, or rank with --engines {engine}")
     if why := missing_weights(p, engine):
         raise InputError("precision", f"#{rank} ({c.label}): {why}")
+    if engine == "sglang" and p.precision == "int4" and p.prequantized and (
+            why := sglang_refusal(p.model_id, p.moe, p.checkpoint, p.vendor)):  # the ranking costs such a row on vLLM
+        raise InputError("target", f"#{rank} ({c.label}): the int4 checkpoint {p.checkpoint}: {why}; use --target vllm")
     header = [f"moe-advisor deploy: #{rank} {c.label} - {c.replica_range}, {c.scaling or 'fixed'}",
               release_header(p, engine) + (f", {VERSIONS['skypilot']} service" if target == "skypilot" else "")
               + f"; {p.engines} engine(s) x {p.gpus_per_engine} GPUs ({p.layout}: TP{p.tensor_parallel}"

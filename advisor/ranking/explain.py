@@ -17,7 +17,7 @@ from advisor.domain.prices import COMMITMENT_YEARS, PRICING_KINDS
 from advisor.domain.recommendation import Reason, Rejection
 from advisor.domain.serving import ServingProfile
 from advisor.physics.performance import Estimate
-from advisor.ranking.engine_support import TRTLLM_LOADS, no_checkpoint
+from advisor.ranking.engine_support import TRTLLM_LOADS, no_checkpoint, sglang_cannot
 from advisor.ranking.serverless_text import per_request_text, serverless_reason
 
 
@@ -215,6 +215,9 @@ def checkpoint_reasons(c, catalog) -> list[Reason]:
         return [Reason("checkpoint", f"the {prec} checkpoint {held} is GPTQ/AWQ, which TensorRT-LLM's PyTorch backend does not "
                        f"load (it takes ModelOpt FP8/NVFP4 checkpoints): serve it on vLLM or SGLang (allow them: engines), or "
                        f"export a ModelOpt INT4-AWQ checkpoint first", "warning", {"precision": prec, "quantize_first": True})]
+    if c.engine == "sglang" and (why := sglang_cannot(m, g, prec)):
+        return [Reason("checkpoint", f"the {prec} checkpoint {held}: {why}; serve it on vLLM (allow it: engines)", "warning",
+                       {"precision": prec, "quantize_first": True})]
     if prec in QUANTIZED_ONLINE and c.engine != "trtllm" and no_checkpoint(m, g, prec):
         return _load_peak(c, m, g)
     if not no_checkpoint(m, g, prec):
