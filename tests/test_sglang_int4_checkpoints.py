@@ -89,3 +89,13 @@ def test_deploy_target_sglang_still_writes_kimi_k2_int4_on_an_mi300x():
     w, rows = _rows("kimi-k2", "mi300x")
     serve = render(rows[0], w, api.catalog(), "sglang")["serve.sh"]
     assert "RedHatAI/Kimi-K2-Instruct-quantized.w4a16" in serve
+
+
+def test_the_deploy_views_targets_leave_out_sglang_where_its_files_are_refused():
+    from advisor.deploy import targets_for
+
+    w = api.workload(requests_per_day=20_000, self_hosting="required", models=["qwen3-30b-a3b"], precisions=["int4"],
+                     gpu_types=["mi300x"], min_quality=0)
+    rows = [c for c in api.recommend(w).candidates if c.precision == "int4"]
+    assert rows
+    assert "sglang" not in targets_for(rows[0], api.catalog()) and "vllm" in targets_for(rows[0], api.catalog())

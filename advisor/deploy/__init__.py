@@ -27,4 +27,11 @@ def targets_for(c, cat) -> tuple[str, ...]:
     from advisor.physics.engines import engines_for
 
     runs = {p.id for p in engines_for(cat, gpu)}
+    m = cat.models.get(c.model)
+    repo = dict(m.checkpoints).get("int4", "") if m is not None and c.precision == "int4" else ""
+    if repo:  # a published INT4 checkpoint SGLang's build cannot serve (``render`` refuses its files)
+        from advisor.deploy.int4_formats import sglang_refusal
+
+        if sglang_refusal(m.id, m.is_moe, repo, gpu.vendor):
+            runs.discard("sglang")
     return tuple(t for t in TARGETS if t == "skypilot" or t in runs)
