@@ -41,7 +41,7 @@ def fast_start(plan: billing.Plan, d: per_request.Day, w) -> str:
 def per_request_text(plan: billing.Plan, d: per_request.Day, w) -> str:
     """The billing line's tail for a ``per-request`` plan: the workers, the idle timeout and the cold starts."""
     avg = (f"{d.busy_worker_hours / d.busy_hours:,.2f} up on average in the {d.busy_hours} hours with traffic" if d.busy_hours < 24
-           else f"{d.worker_hours / 24.0:,.2f} up on average")  # trial 40: a day's average read as office hours'
+           else f"{d.worker_hours / 24.0:,.2f} up on average")  # trial 40: a day's average read as office hours
     head = (f"workers follow the requests: {avg}, at most {d.peak} at the busiest hour (the endpoint's "
             f"max workers must allow {d.peak}; RunPod's default is 3), each holding {d.slots} request{'s' if d.slots != 1 else ''} "
             f"at once ({d.hold_s:,.1f} s each) and stopping after an idle timeout of {billing.duration(d.idle_timeout_s)}; "
