@@ -99,3 +99,17 @@ def test_the_deploy_views_targets_leave_out_sglang_where_its_files_are_refused()
     rows = [c for c in api.recommend(w).candidates if c.precision == "int4"]
     assert rows
     assert "sglang" not in targets_for(rows[0], api.catalog()) and "vllm" in targets_for(rows[0], api.catalog())
+
+
+def test_tensorrt_llm_files_are_refused_for_an_int4_checkpoint_it_cannot_load():
+    """helper-139's note: `deploy --target trtllm` on a GPTQ row (Qwen3-30B on an H100) wrote files TensorRT-LLM cannot load."""
+    from advisor.deploy import targets_for
+    from advisor.deploy.skypilot import render
+    from advisor.errors import InputError
+
+    w = api.workload(requests_per_day=20_000, self_hosting="required", models=["qwen3-30b-a3b"], precisions=["int4"],
+                     gpu_types=["h100-sxm"], min_quality=0)
+    c = next(x for x in api.recommend(w).candidates if x.precision == "int4")
+    with pytest.raises(InputError, match="TensorRT-LLM loads ModelOpt checkpoints, not the int4 checkpoint Qwen/Qwen3-30B-A3B-GPTQ-Int4"):
+        render(c, w, api.catalog(), "trtllm")
+    assert "trtllm" not in targets_for(c, api.catalog()) and "vllm" in targets_for(c, api.catalog())

@@ -34,4 +34,5 @@ def targets_for(c, cat) -> tuple[str, ...]:
 
         if sglang_refusal(m.id, m.is_moe, repo, gpu.vendor):
             runs.discard("sglang")
+        runs.discard("trtllm")  # it loads ModelOpt checkpoints only (``ranking.engine_support.TRTLLM_LOADS``)
     return tuple(t for t in TARGETS if t == "skypilot" or t in runs)

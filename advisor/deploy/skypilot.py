@@ -316,6 +316,9 @@ def render(c: Candidate, w: Workload, cat, target: str, rank: int = 1, provider_
                                    f"{p.engine if p.engine != engine else 'another engine'}, or rank with --engines {engine}")
     if why := missing_weights(p, engine):
         raise InputError("precision", f"#{rank} ({c.label}): {why}")
+    if engine == "trtllm" and p.precision == "int4" and p.prequantized:  # (engine_support.TRTLLM_LOADS: AutoGPTQ/AWQ not loaded)
+        raise InputError("target", f"#{rank} ({c.label}): TensorRT-LLM loads ModelOpt checkpoints, not the int4 checkpoint "
+                                   f"{p.checkpoint} (AWQ, GPTQ or compressed-tensors); use --target vllm")
     if engine == "sglang" and p.precision == "int4" and p.prequantized and (
             why := sglang_refusal(p.model_id, p.moe, p.checkpoint, p.vendor)):  # the ranking costs such a row on vLLM
         raise InputError("target", f"#{rank} ({c.label}): the int4 checkpoint {p.checkpoint}: {why}; use --target vllm")
