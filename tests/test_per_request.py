@@ -288,3 +288,12 @@ def test_a_pod_row_names_what_serverless_workers_of_its_gpu_would_bill():
     assert float(alt.numbers["serverless_monthly_usd"]) > 0
     gone = api.recommend(api.workload(**{**HANDBOOK, "pricing": [], "scaling": ["fixed", "autoscale"]})).candidates[0]
     assert not any(r.code == "serverless-alternative" for r in gone.reasons)
+
+
+def test_the_quick_floor_is_never_above_the_day_it_stands_for():
+    for w in _workloads():
+        day = day_profile(w)
+        for planned, hold, cold in itertools.product((20.0, 500.0, 14_000.0), (0.0, 2.0, 40.0), (30.0, 120.0)):
+            d = per_request.day_of(w, day, planned, cold, hold)
+            if d is not None:
+                assert per_request.quick_floor(w, day, planned, hold) <= d.worker_hours * (1 + 1e-12)

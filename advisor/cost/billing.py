@@ -251,7 +251,7 @@ def plans(price: GpuPrice, gpus: int, capacity: float, w: Workload, day: DayProf
         # compares asks ``per_request_plan``.
         least = min((x.monthly_usd for x in out), default=None)
         g = c * k if k > 1 else c / per_instance  # each worker its own GPUs: the fewest a replica can cost
-        if least is None or float(unit) * g * (per_request.floor_hours(w, day, capacity) * busy + 24 * floor * idle) < float(least):
+        if least is None or float(unit) * g * (per_request.quick_floor(w, day, capacity, hold_s) * busy + 24 * floor * idle) < float(least):
             found = _per_request(static, w, day, capacity, hold_s)
             out += [found] if found is not None else []
     return out

@@ -215,3 +215,25 @@ def floor_hours(w: Workload, day: DayProfile, planned: float) -> float:
     ``min_replicas`` and its burst's output tokens/s over ``planned`` (less 1e-9 of a worker for float arithmetic)."""
     a, floor = w.mean_output_tokens_per_s * day.within_hour_peak / planned, w.min_replicas
     return sum(max(floor, a * x - 1e-9) for x in day.hourly)
+
+
+def quick_floor(w: Workload, day: DayProfile, planned: float, hold_s: float) -> float:
+    """Worker-hours a day below which ``day_of`` does not go, cheaply (for skipping a day that cannot win): each busy hour
+    at least its requests held over the default timeout, ``r (S + IDLE_TIMEOUT_S) / B`` (``mean_workers`` is at least
+    ``held / slots``, the timeout at least the default), and its burst's workers as ``day_of`` counts them, plus the spare;
+    the idle hours ``min_replicas``."""
+    if planned <= 0 or w.latency != "interactive":
+        return 0.0
+    out = float(w.output_tokens)
+    hold = hold_s if hold_s > 0 else w.ttft_ms / 1000.0 + out / w.output_tokens_per_s_per_user
+    slots = max(1, int(planned * hold / out + 1e-9))
+    floor, spare, burst, mean_rate, total = w.min_replicas, w.spare_replicas, day.within_hour_peak, w.mean_requests_per_s, 0.0
+    for x in day.hourly:
+        r = mean_rate * x
+        if r <= 0:
+            total += floor
+            continue
+        need = r * out * burst / planned
+        total += max(floor, r * (hold + IDLE_TIMEOUT_S) / slots, math.ceil(need - 1e-9) if need > 1.0 else need) + spare
+    return total
+
