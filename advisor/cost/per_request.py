@@ -44,6 +44,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import lru_cache
 
 from advisor.domain.traffic import DayProfile
 from advisor.domain.workload import Workload
@@ -228,12 +229,21 @@ def quick_floor(w: Workload, day: DayProfile, planned: float, hold_s: float) -> 
     hold = hold_s if hold_s > 0 else w.ttft_ms / 1000.0 + out / w.output_tokens_per_s_per_user
     slots = max(1, int(planned * hold / out + 1e-9))
     floor, spare, burst, mean_rate, total = w.min_replicas, w.spare_replicas, day.within_hour_peak, w.mean_requests_per_s, 0.0
-    for x in day.hourly:
+    for x, hours in _hour_groups(day.hourly):  # (a flat day: one group of 24)
         r = mean_rate * x
         if r <= 0:
-            total += floor
+            total += floor * hours
             continue
         need = r * out * burst / planned
-        total += max(floor, r * (hold + IDLE_TIMEOUT_S) / slots, math.ceil(need - 1e-9) if need > 1.0 else need) + spare
+        total += (max(floor, r * (hold + IDLE_TIMEOUT_S) / slots, math.ceil(need - 1e-9) if need > 1.0 else need) + spare) * hours
     return total
+
+
+@lru_cache(maxsize=256)
+def _hour_groups(hourly: tuple[float, ...]) -> tuple[tuple[float, int], ...]:
+    """(weight, hours with it) of a day's hourly weights."""
+    out: dict[float, int] = {}
+    for x in hourly:
+        out[x] = out.get(x, 0) + 1
+    return tuple(out.items())
 
