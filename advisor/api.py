@@ -201,6 +201,13 @@ def recommend(workload: Workload) -> Recommendation:
     return recommend_with(workload, cat, prices=prices, backends=backends, notes=resolve.notes())
 
 
+def with_price_sources(rec: Recommendation) -> Recommendation:
+    """``rec`` with ``price_sources`` stamped into its ``catalog_versions``, as a report written now records them."""
+    import dataclasses
+
+    return dataclasses.replace(rec, catalog_versions={**rec.catalog_versions, **price_sources()})
+
+
 def price_sources() -> dict[str, str]:
     """Where each price source's prices come from now, keyed ``prices:<source>`` (``bundled snapshot 2026-08-19 (plugin
     runpod)``, ``live cache 2026-12-05T... (plugin runpod)``, ``none (plugin eurogpu)`` for one that failed): stamped into a

@@ -224,11 +224,9 @@ def cmd_recommend(args: argparse.Namespace) -> int:
     warn_measurements()
     rec = api.recommend(w)
     if args.output:
-        import dataclasses
-
         from advisor.reports import write_report
 
-        rec = dataclasses.replace(rec, catalog_versions={**rec.catalog_versions, **api.price_sources()})  # (the JSON too)
+        rec = api.with_price_sources(rec)  # (the JSON too)
         path = write_report(rec, args.output, force=args.force)
         print(f"moe-advisor: report written to {path}", file=sys.stderr)
     if args.format == "json":

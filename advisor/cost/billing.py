@@ -122,6 +122,16 @@ class Plan:
     def billed_gpus(self, replicas: int) -> int:
         return billed_gpus(replicas, self.instance_gpus, self.instances_per_replica, self.replicas_per_instance)
 
+    @property
+    def fewest_gpus(self) -> float:
+        """``fewest_gpus`` of this plan's shape."""
+        return fewest_gpus(self.instance_gpus, self.instances_per_replica, self.replicas_per_instance)
+
+
+def fewest_gpus(instance_gpus: int, instances_per_replica: int, replicas_per_instance: int) -> float:
+    """The fewest GPUs a replica can cost: its instances where it spans several, else its share of one instance."""
+    return instance_gpus * instances_per_replica if instances_per_replica > 1 else instance_gpus / replicas_per_instance
+
 
 def shape_for(price: GpuPrice, gpus: int) -> tuple[int, int] | None:
     """(instance GPUs, instances per replica) for a replica of ``gpus`` GPUs, or None when the provider
@@ -208,7 +218,7 @@ def plans(price: GpuPrice, gpus: int, capacity: float, w: Workload, day: DayProf
             least = job_replicas(work_s, cold, w.deadline_hours, price.pricing == "spot", peak)
         if least:
             n, billed_s = cheapest_job(work_s, cold, least, price, lambda n: billed_gpus(n, c, k, per_instance),
-                                       c * k if k > 1 else c / per_instance)
+                                       fewest_gpus(c, k, per_instance))
             run_s = work_s / n + cold
             billed_h = billed_s / 3600.0
             if billed_h < 24.0:
@@ -225,7 +235,7 @@ def plans(price: GpuPrice, gpus: int, capacity: float, w: Workload, day: DayProf
     peak = max(1, w.min_replicas, _replicas(mean * day.peak_to_mean, capacity) + spare)  # ``min_replicas``: at least that many
     if "fixed" in allowed:
         out.append(_fixed(static, peak))
-    busy, idle = w.traffic_days, DAYS_PER_MONTH - w.traffic_days  # days a month with and without traffic (``days_per_week``)
+    busy, idle = w.traffic_days, w.idle_days  # days a month with and without traffic (``days_per_week``)
     floor = w.min_replicas  # 0: none in the hours (and days) with no traffic
     if "autoscale" in allowed and scales and (idle > 0 or not day.flat):  # else the same replicas every hour: no plan
         peak_in_hour = day.within_hour_peak
@@ -250,7 +260,7 @@ def plans(price: GpuPrice, gpus: int, capacity: float, w: Workload, day: DayProf
         # Made only where its floor goes under the row's other plans (an equal bill ranks them first): a reason that
         # compares asks ``per_request_plan``.
         least = min((x.monthly_usd for x in out), default=None)
-        g = c * k if k > 1 else c / per_instance  # each worker its own GPUs: the fewest a replica can cost
+        g = fewest_gpus(c, k, per_instance)  # each worker its own GPUs
         if least is None or float(unit) * g * (per_request.quick_floor(w, day, capacity, hold_s) * busy + 24 * floor * idle) < float(least):
             found = _per_request(static, w, day, capacity, hold_s)
             out += [found] if found is not None else []
@@ -272,16 +282,15 @@ def _per_request(static: tuple, w: Workload, day: DayProfile, planned: float, ho
     pr = per_request.day_of(w, day, planned, cold, hold_s)
     if pr is None:
         return None
-    floor, g = w.min_replicas, c * k if k > 1 else c / per_instance
-    return _plan(static, "per-request", pr.peak, floor, per_request_gpu_hours(pr, g, cold, price, w),
-                 pr.worker_hours * w.traffic_days + 24 * floor * (DAYS_PER_MONTH - w.traffic_days), per=pr)
+    return _plan(static, "per-request", pr.peak, w.min_replicas, per_request_gpu_hours(pr, fewest_gpus(c, k, per_instance), cold, price, w),
+                 pr.worker_hours * w.traffic_days + 24 * w.min_replicas * w.idle_days, per=pr)
 
 
 def per_request_gpu_hours(pr: per_request.Day, g: float, cold_s: float, price: GpuPrice, w: Workload) -> float:
     """GPU-hours a month of a per-request day: its worker-hours and starts (each billed its cold start) on the days with
     traffic, ``min_replicas`` on the others, ``g`` GPUs a worker."""
     starts_h = pr.starts * billed_seconds(cold_s, price) / 3600.0
-    return g * ((pr.worker_hours + starts_h) * w.traffic_days + 24 * w.min_replicas * (DAYS_PER_MONTH - w.traffic_days))
+    return g * ((pr.worker_hours + starts_h) * w.traffic_days + 24 * w.min_replicas * w.idle_days)
 
 
 _STATIC: dict = {}
@@ -352,7 +361,7 @@ def bills_at_least(price: GpuPrice, gpus: int, capacity: float, w: Workload, day
     if static is None or capacity <= 0 or cap <= 0:
         return True  # no plan at all
     _, c, k, per_instance, unit, cold, scales, _kept = static
-    allowed, g = w.scaling_policies, c * k if k > 1 else c / per_instance
+    allowed, g = w.scaling_policies, fewest_gpus(c, k, per_instance)
     least_usd = float(usd) * (1 + FLOOR_MARGIN) / float(unit) if unit > 0 else math.inf  # GPU-hours a month that bill ``usd``
     if w.latency == "batch":
         peak = max(1, _replicas(w.required_output_tokens_per_s, cap))
@@ -370,7 +379,7 @@ def bills_at_least(price: GpuPrice, gpus: int, capacity: float, w: Workload, day
     spare = w.spare_replicas
     if "fixed" in allowed and _fixed(static, max(1, w.min_replicas, _replicas(mean * day.peak_to_mean, cap) + spare)).monthly_usd < usd:
         return False
-    busy, idle, floor = w.traffic_days, DAYS_PER_MONTH - w.traffic_days, w.min_replicas
+    busy, idle, floor = w.traffic_days, w.idle_days, w.min_replicas
     if ("per-request" in allowed and price.pricing == "serverless"
             and g * (per_request.floor_hours(w, day, cap) * busy + 24 * floor * idle) < least_usd):
         return False

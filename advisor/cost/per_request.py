@@ -168,6 +168,13 @@ def mean_workers(held: float, slots: int) -> float:
     return max(total, held / slots)
 
 
+def _hold_slots(w: Workload, planned: float, hold_s: float) -> tuple[float, int]:
+    """(``S``, ``B``): the seconds a request holds a slot (``hold_s``, else from the targets) and the requests a worker
+    holds at once (Little's law at ``planned``, at least 1)."""
+    hold = hold_s if hold_s > 0 else w.ttft_ms / 1000.0 + w.output_tokens / w.output_tokens_per_s_per_user
+    return hold, max(1, int(planned * hold / w.output_tokens + 1e-9))
+
+
 def day_of(w: Workload, day: DayProfile, planned: float, cold_s: float, hold_s: float = 0.0) -> Day | None:
     """The per-request day of a replica that may be planned to carry ``planned`` output tokens/s, starting in ``cold_s``
     seconds, a request holding its slot ``hold_s`` seconds (0: from the targets; see the module docstring); None where no
@@ -175,8 +182,7 @@ def day_of(w: Workload, day: DayProfile, planned: float, cold_s: float, hold_s: 
     if planned <= 0 or w.latency != "interactive" or w.requests_per_day <= 0:
         return None
     out = float(w.output_tokens)
-    hold = hold_s if hold_s > 0 else w.ttft_ms / 1000.0 + out / w.output_tokens_per_s_per_user
-    slots = max(1, int(planned * hold / out + 1e-9))
+    hold, slots = _hold_slots(w, planned, hold_s)
     mean_rate, burst, floor, spare = w.mean_requests_per_s, day.within_hour_peak, w.min_replicas, w.spare_replicas
     rates = [mean_rate * x for x in day.hourly]
     busy = [r for r in rates if r > 0]
@@ -226,8 +232,7 @@ def quick_floor(w: Workload, day: DayProfile, planned: float, hold_s: float) -> 
     if planned <= 0 or w.latency != "interactive":
         return 0.0
     out = float(w.output_tokens)
-    hold = hold_s if hold_s > 0 else w.ttft_ms / 1000.0 + out / w.output_tokens_per_s_per_user
-    slots = max(1, int(planned * hold / out + 1e-9))
+    hold, slots = _hold_slots(w, planned, hold_s)
     floor, spare, burst, mean_rate, total = w.min_replicas, w.spare_replicas, day.within_hour_peak, w.mean_requests_per_s, 0.0
     for x, hours in _hour_groups(day.hourly):  # (a flat day: one group of 24)
         r = mean_rate * x

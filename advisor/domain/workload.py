@@ -158,6 +158,11 @@ class Workload:
         return DAYS_PER_MONTH * self.days_per_week / 7.0
 
     @property
+    def idle_days(self) -> float:
+        """Days a month without traffic (the rest of ``traffic_days``')."""
+        return DAYS_PER_MONTH - self.traffic_days
+
+    @property
     def tokens_per_month(self) -> float:
         return self.requests_per_day * self.tokens_per_request * self.traffic_days
 

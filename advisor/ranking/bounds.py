@@ -14,7 +14,7 @@ from advisor.cost import billing, queueing
 from advisor.domain.precision import resolve_precision
 from advisor.domain.serving import ServingProfile
 from advisor.domain.specs import GpuSpec, ModelSpec
-from advisor.domain.workload import DAYS_PER_MONTH, HOURS_PER_MONTH
+from advisor.domain.workload import HOURS_PER_MONTH
 from advisor.physics import lora
 from advisor.physics.performance import Estimate
 from advisor.physics.sizing import weight_bytes
@@ -131,7 +131,7 @@ def floor_test(ctx: Context, gpu: GpuSpec, estimate_of: Callable[[int], tuple[bo
         read = ctx.memo[("floor", gpu.id)] = (
             ctx.shared[("sold", gpu.id)], _unit(ctx, gpu), w.min_replicas, least_replicas(w), w.latency == "batch",
             w.required_output_tokens_per_s, w.mean_output_tokens_per_s, day.peak_to_mean, day.within_hour_peak, day.lightest,
-            day.busiest, day.hourly, per_request_priced(ctx, gpu), w.traffic_days, DAYS_PER_MONTH - w.traffic_days)
+            day.busiest, day.hourly, per_request_priced(ctx, gpu), w.traffic_days, w.idle_days)
     found, unit, floor, least, batch, required, mean, peak, in_hour, lightest, busiest, hourly, per_req, busy, idle = read
 
     def test(n: int, best_usd: float) -> bool:

@@ -32,8 +32,7 @@ def fast_start(plan: billing.Plan, d: per_request.Day, w) -> str:
     alt = per_request.day_of(w, day_profile(w), d.planned, quick, d.hold_s)
     if alt is None:
         return ""
-    g = plan.instance_gpus * plan.instances_per_replica if plan.instances_per_replica > 1 else plan.instance_gpus / plan.replicas_per_instance
-    usd = plan.price.usd_per_gpu_hour * Decimal(str(billing.per_request_gpu_hours(alt, g, quick, plan.price, w)))
+    usd = plan.price.usd_per_gpu_hour * Decimal(str(billing.per_request_gpu_hours(alt, plan.fewest_gpus, quick, plan.price, w)))
     return (f"; a worker that starts within the TTFT target (RunPod's FlashBoot restores a kept snapshot in seconds; not "
             f"assumed here) would bill about ${cost.money(usd):,} at the {billing.duration(alt.idle_timeout_s)} default timeout")
 

@@ -131,7 +131,7 @@ def floors_reach(ctx: Context, gpu, least: tuple) -> float:
     hours = []
     if ratio is not None:
         rate = w.mean_output_tokens_per_s * (1.0 if w.latency == "batch" else ctx.day.within_hour_peak)
-        share = w.traffic_days / bounds.DAYS_PER_MONTH  # (the days without traffic run the floor, or no job)
+        share = w.days_per_week / 7.0  # (the days without traffic run the floor, or no job)
         hours.append(max(least_replicas * n_min, rate * ratio * share - 1e-6 * n_max))
     if n_unknown is not None:
         hours.append(least_replicas * n_unknown)

@@ -366,13 +366,10 @@ class Services:
     # reports
     def write_report(self, rec: Recommendation, path: Path, force: bool = False) -> Path:
         """Write the TOML report; raises ``report_exists_error()`` when the file exists and not ``force``."""
-        import dataclasses
-
         from advisor import api
         from advisor.reports import write_report
 
-        stamped = dataclasses.replace(rec, catalog_versions={**rec.catalog_versions, **api.price_sources()})
-        return write_report(stamped, path, force=force)
+        return write_report(api.with_price_sources(rec), path, force=force)
 
     def report_exists_error(self) -> type[Exception]:
         from advisor.reports import ReportExistsError
